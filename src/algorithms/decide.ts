@@ -1,0 +1,79 @@
+import type { ClusterState } from '../core/cluster.js';
+import { InvalidDecisionError } from '../core/errors.js';
+import type { Allocation, Request } from '../core/model.js';
+import type { Rejection } from '../core/rejection.js';
+import type { Allocator, AllocatorContext, Decision, Placement, Preemption, SolverReport } from './allocator.js';
+
+/** What applying a decision did; the simulator and the production scheduler both consume it. */
+export interface AppliedDecision {
+  readonly started: readonly Allocation[];
+  /** Allocations evicted for higher-priority work (already released from the cluster). */
+  readonly evicted: readonly { readonly allocation: Allocation; readonly preemption: Preemption }[];
+  readonly rejections: readonly Rejection[];
+  readonly solver?: SolverReport;
+}
+
+/**
+ * Ask `allocator` for a decision on `requests`, check it, and apply it to `state`: the one path
+ * by which both the simulator and `ResourceScheduler` turn a strategy's answer into allocations,
+ * so a strategy behaves the same in both.
+ *
+ * Checks (a failure is a bug in the allocator and throws InvalidDecisionError naming it): every
+ * request is answered exactly once; placements name known requests and existing up nodes with
+ * room; preemptions name running allocations. `keepPlacement` lets the caller drop placements
+ * (head-of-line blocking); a dropped placement becomes a `wait` rejection.
+ */
+export function decideAndApply(
+  allocator: Allocator,
+  requests: readonly Request[],
+  state: ClusterState,
+  ctx: AllocatorContext,
+  allocationId: (r: Request) => string = (r) => r.id,
+  keepPlacement?: (p: Placement, index: number) => boolean,
+): AppliedDecision {
+  let decision: Decision;
+  try {
+    decision = allocator.allocate(requests, state, ctx);
+  } finally {
+    state.rollbackTrial();
+  }
+  const fail = (msg: string): never => {
+    throw new InvalidDecisionError(allocator.name, msg, ctx.now);
+  };
+  const byId = new Map<string, Request>();
+  for (const r of requests) byId.set(r.id, r);
+  const answered = new Set<string>();
+  const mark = (id: string, what: string): void => {
+    if (!byId.has(id)) fail(`${what} names unknown request '${id}'`);
+    if (answered.has(id)) fail(`request '${id}' is answered more than once`);
+    answered.add(id);
+  };
+  for (const p of decision.placements) mark(p.requestId, 'a placement');
+  for (const j of decision.rejections) mark(j.requestId, 'a rejection');
+  if (answered.size !== requests.length) {
+    const missing = requests.find((r) => !answered.has(r.id));
+    fail(`request '${missing?.id}' is neither placed nor rejected`);
+  }
+
+  const evicted: { allocation: Allocation; preemption: Preemption }[] = [];
+  for (const pre of decision.preemptions) {
+    if (state.allocation(pre.allocationId) === undefined) fail(`preemption of unknown allocation '${pre.allocationId}'`);
+    evicted.push({ allocation: state.release(pre.allocationId), preemption: pre });
+  }
+  const started: Allocation[] = [];
+  const rejections: Rejection[] = [...decision.rejections];
+  decision.placements.forEach((p, i) => {
+    const r = byId.get(p.requestId) as Request;
+    if (keepPlacement !== undefined && !keepPlacement(p, i)) {
+      rejections.push({ requestId: r.id, code: 'wait', message: 'behind the head of the queue' });
+      return;
+    }
+    if (!Number.isInteger(p.nodeId) || p.nodeId < 0 || p.nodeId >= state.nodeCount) fail(`placement of '${r.id}' on unknown node ${p.nodeId}`);
+    if (!state.fits(p.nodeId, r.demand)) {
+      const f = Array.from(state.free(p.nodeId)).map((v) => +v.toFixed(6));
+      fail(`placement of '${r.id}' (demand [${r.demand.join(', ')}]) on node ${state.nodeName(p.nodeId)} (${state.nodeStatus(p.nodeId)}, free [${f.join(', ')}]) does not fit`);
+    }
+    started.push(state.allocate(r, p.nodeId, ctx.now, allocationId(r)));
+  });
+  return { started, evicted, rejections, ...(decision.solver ? { solver: decision.solver } : {}) };
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { Allocator } from './allocator.js';
+import { BestFitDecreasing } from './best-fit-decreasing.js';
+import { FirstFit } from './first-fit.js';
+import { PreemptingAllocator } from './preemption.js';
+import { RoundRobin } from './round-robin.js';
+import { WorstFit } from './worst-fit.js';
+
+/**
+ * The one map from strategy name to factory. Each entry has a summary (for `drs list`) and a zod
+ * schema for its options, so a scenario's `options:` block is validated with field paths.
+ */
+export interface AllocatorEntry<S extends z.ZodType = z.ZodType> {
+  readonly summary: string;
+  readonly options: S;
+  readonly create: (options: z.infer<S>) => Allocator;
+}
+
+const none = z.object({}).strict();
+
+function entry<S extends z.ZodType>(e: AllocatorEntry<S>): AllocatorEntry<S> {
+  return e;
+}
+
+export const ALLOCATORS = {
+  'first-fit': entry({ summary: 'lowest-numbered node that fits', options: none, create: () => new FirstFit() }),
+  'best-fit-decreasing': entry({
+    summary: 'largest requests first, each on the fitting node it leaves fullest (indexed)',
+    options: none,
+    create: () => new BestFitDecreasing(),
+  }),
+  'worst-fit': entry({ summary: 'spread: the fitting node with the most room left', options: none, create: () => new WorstFit() }),
+  'round-robin': entry({ summary: 'rotate over nodes, next one that fits', options: none, create: () => new RoundRobin() }),
+} as const;
+
+export type AllocatorName = keyof typeof ALLOCATORS;
+
+export const ALLOCATOR_NAMES = Object.keys(ALLOCATORS) as AllocatorName[];
+
+export function isAllocatorName(s: string): s is AllocatorName {
+  return Object.prototype.hasOwnProperty.call(ALLOCATORS, s);
+}
+
+export interface StrategySpec {
+  readonly name: AllocatorName;
+  readonly options?: unknown;
+  /** Wrap with priority preemption (critical/high may evict lower-priority preemptible work). */
+  readonly preemption?: boolean;
+}
+
+/** Build an allocator; options must already be validated by the entry's schema (scenario loader does). */
+export function createAllocator(spec: StrategySpec): Allocator {
+  const e = ALLOCATORS[spec.name] as AllocatorEntry;
+  const base = e.create(e.options.parse(spec.options ?? {}));
+  return spec.preemption === true ? new PreemptingAllocator(base) : base;
+}

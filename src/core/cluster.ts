@@ -1,0 +1,438 @@
+import { CapacityError } from './errors.js';
+import { FitIndex } from './fit-index.js';
+import type { Allocation, PoolSpec, Request } from './model.js';
+import { EPSILON, firstShortDimension, fitsIn, type ResourceSpace, type ResourceVector } from './resources.js';
+
+export type NodeStatus = 'booting' | 'up' | 'failed' | 'removed';
+
+/** Tentative placements an allocator stages while deciding a batch; always rolled back. */
+export interface Trial {
+  /** Take `request.demand` from `nodeId` (throws CapacityError if it does not fit). */
+  place(request: Request, nodeId: number): void;
+  /** Give back the capacity of a running allocation, as if it were evicted. */
+  evict(allocationId: string): void;
+  isEvicted(allocationId: string): boolean;
+  /** Undo everything staged. Called by the driver after every decision, whatever happened. */
+  rollback(): void;
+}
+
+/**
+ * What an allocator may see. Read-only: the only way to stage a change is a `Trial`, which the
+ * driver rolls back after the decision; the driver then applies the decision itself.
+ */
+export interface ClusterView {
+  readonly space: ResourceSpace;
+  readonly pools: readonly PoolSpec[];
+  /** Number of node ids ever created (ids are 0..nodeCount-1 and never reused). */
+  readonly nodeCount: number;
+  readonly allocationCount: number;
+  poolIndex(name: string): number;
+  nodePool(nodeId: number): number;
+  nodeStatus(nodeId: number): NodeStatus;
+  nodeName(nodeId: number): string;
+  capacity(nodeId: number): ArrayLike<number>;
+  free(nodeId: number): ArrayLike<number>;
+  /** Ids of the pool's nodes that accept work, ascending. */
+  upNodes(pool: number): readonly number[];
+  fits(nodeId: number, demand: ResourceVector): boolean;
+  /** The node's free size Σ_d free_d / ref_d (see FitIndex); comparable across pools. */
+  freeSize(nodeId: number): number;
+  /** The demand's size on the same scale as `freeSize`. */
+  demandSize(demand: ResourceVector): number;
+  /** Up node of `pool` with the least free size that fits `demand`, or -1 (indexed search). */
+  bestFit(pool: number, demand: ResourceVector): number;
+  /** Up node of `pool` with the most free size that fits `demand`, or -1 (indexed search). */
+  worstFit(pool: number, demand: ResourceVector): number;
+  /** Up node of `pool` with the lowest id that fits `demand`, starting at `fromPosition` in upNodes. */
+  firstFit(pool: number, demand: ResourceVector, fromPosition?: number): number;
+  allocation(id: string): Allocation | undefined;
+  allocations(): IterableIterator<Allocation>;
+  allocationsOn(nodeId: number): Iterable<Allocation>;
+  trial(): Trial;
+}
+
+interface NodeRec {
+  readonly pool: number;
+  readonly name: string;
+  readonly cap: Float64Array;
+  readonly free: Float64Array;
+  status: NodeStatus;
+  key: number;
+  readonly allocs: Set<Allocation>;
+}
+
+type UndoEntry = { kind: 'place'; nodeId: number; demand: ResourceVector } | { kind: 'evict'; alloc: Allocation };
+
+/**
+ * The cluster: nodes with free capacity, and the running allocations. Every change goes through
+ * a method that refuses to over-allocate (CapacityError), so "no node over capacity" holds by
+ * construction.
+ */
+export class ClusterState implements ClusterView {
+  readonly space: ResourceSpace;
+  readonly pools: readonly PoolSpec[];
+  private readonly nodes: NodeRec[] = [];
+  private readonly poolUp: number[][];
+  private readonly indexes: FitIndex[];
+  private readonly invRef: Float64Array;
+  private readonly allocs = new Map<string, Allocation>();
+  private readonly poolNames: Map<string, number>;
+  private undo: UndoEntry[] = [];
+  private evicted = new Set<string>();
+  private trialOpen = false;
+
+  constructor(space: ResourceSpace, pools: readonly PoolSpec[]) {
+    this.space = space;
+    this.pools = pools;
+    this.poolNames = new Map(pools.map((p, i) => [p.name, i]));
+    this.poolUp = pools.map(() => []);
+    this.indexes = pools.map(() => new FitIndex());
+    const D = space.size;
+    this.invRef = new Float64Array(D);
+    for (let d = 0; d < D; d++) {
+      let ref = 0;
+      for (const p of pools) ref = Math.max(ref, p.capacity[d] ?? 0);
+      this.invRef[d] = ref > 0 ? 1 / ref : 0;
+    }
+  }
+
+  /** A cluster with every pool at its initial node count, all up. */
+  static fromPools(space: ResourceSpace, pools: readonly PoolSpec[]): ClusterState {
+    const c = new ClusterState(space, pools);
+    pools.forEach((p, i) => {
+      for (let k = 0; k < p.nodes.initial; k++) c.addNode(i, 'up');
+    });
+    return c;
+  }
+
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  get allocationCount(): number {
+    return this.allocs.size;
+  }
+
+  poolIndex(name: string): number {
+    return this.poolNames.get(name) ?? -1;
+  }
+
+  private node(id: number): NodeRec {
+    const n = this.nodes[id];
+    if (n === undefined) throw new CapacityError(`no node with id ${id}`);
+    return n;
+  }
+
+  nodePool(id: number): number {
+    return this.node(id).pool;
+  }
+
+  nodeStatus(id: number): NodeStatus {
+    return this.node(id).status;
+  }
+
+  nodeName(id: number): string {
+    return this.node(id).name;
+  }
+
+  capacity(id: number): ArrayLike<number> {
+    return this.node(id).cap;
+  }
+
+  free(id: number): ArrayLike<number> {
+    return this.node(id).free;
+  }
+
+  upNodes(pool: number): readonly number[] {
+    return this.poolUp[pool] ?? [];
+  }
+
+  /** Number of nodes of a pool in a given status. */
+  countNodes(pool: number, status: NodeStatus): number {
+    let k = 0;
+    for (const n of this.nodes) if (n.pool === pool && n.status === status) k++;
+    return k;
+  }
+
+  fits(id: number, demand: ResourceVector): boolean {
+    const n = this.node(id);
+    return n.status === 'up' && fitsIn(demand, n.free);
+  }
+
+  freeSize(id: number): number {
+    return this.keyOf(this.node(id).free);
+  }
+
+  demandSize(demand: ResourceVector): number {
+    return this.demandKey(demand);
+  }
+
+  private keyOf(free: Float64Array): number {
+    let k = 0;
+    for (let d = 0; d < free.length; d++) k += (free[d] as number) * (this.invRef[d] as number);
+    return k;
+  }
+
+  private demandKey(demand: ResourceVector): number {
+    let k = 0;
+    for (let d = 0; d < demand.length; d++) k += (demand[d] as number) * (this.invRef[d] as number);
+    return k;
+  }
+
+  bestFit(pool: number, demand: ResourceVector): number {
+    const idx = this.indexes[pool];
+    if (idx === undefined) return -1;
+    const size = idx.size;
+    for (let i = idx.lowerBound(this.demandKey(demand) - EPSILON); i < size; i++) {
+      const id = idx.idAt(i);
+      if (fitsIn(demand, (this.nodes[id] as NodeRec).free)) return id;
+    }
+    return -1;
+  }
+
+  worstFit(pool: number, demand: ResourceVector): number {
+    const idx = this.indexes[pool];
+    if (idx === undefined) return -1;
+    const floor = this.demandKey(demand) - EPSILON;
+    for (let i = idx.size - 1; i >= 0 && idx.keyAt(i) >= floor; i--) {
+      const id = idx.idAt(i);
+      if (fitsIn(demand, (this.nodes[id] as NodeRec).free)) return id;
+    }
+    return -1;
+  }
+
+  firstFit(pool: number, demand: ResourceVector, fromPosition = 0): number {
+    const up = this.poolUp[pool];
+    if (up === undefined) return -1;
+    for (let i = fromPosition; i < up.length; i++) {
+      const id = up[i] as number;
+      if (fitsIn(demand, (this.nodes[id] as NodeRec).free)) return id;
+    }
+    return -1;
+  }
+
+  allocation(id: string): Allocation | undefined {
+    return this.allocs.get(id);
+  }
+
+  allocations(): IterableIterator<Allocation> {
+    return this.allocs.values();
+  }
+
+  allocationsOn(nodeId: number): Iterable<Allocation> {
+    return this.node(nodeId).allocs;
+  }
+
+  // ---- node lifecycle --------------------------------------------------------------------
+
+  /** Create a node of `pool`; returns its id. */
+  addNode(pool: number, status: 'booting' | 'up'): number {
+    const spec = this.pools[pool];
+    if (spec === undefined) throw new CapacityError(`no pool with index ${pool}`);
+    const id = this.nodes.length;
+    const cap = Float64Array.from(spec.capacity);
+    const rec: NodeRec = {
+      pool,
+      name: `${spec.name}-${id}`,
+      cap,
+      free: Float64Array.from(cap),
+      status: 'booting',
+      key: 0,
+      allocs: new Set(),
+    };
+    this.nodes.push(rec);
+    if (status === 'up') this.bringUp(id);
+    return id;
+  }
+
+  /** A booting or failed node starts accepting work. */
+  bringUp(id: number): void {
+    const n = this.node(id);
+    if (n.status === 'up') return;
+    if (n.status === 'removed') throw new CapacityError(`node ${n.name} was removed`);
+    n.status = 'up';
+    n.key = this.keyOf(n.free);
+    (this.indexes[n.pool] as FitIndex).insert(id, n.key);
+    insertSorted(this.poolUp[n.pool] as number[], id);
+  }
+
+  private takeDown(n: NodeRec, id: number, status: NodeStatus): void {
+    if (n.status === 'up') {
+      (this.indexes[n.pool] as FitIndex).remove(id, n.key);
+      removeSorted(this.poolUp[n.pool] as number[], id);
+    }
+    n.status = status;
+  }
+
+  /**
+   * The node fails: it stops accepting work and every allocation on it is released.
+   * Returns the allocations that were running there (the driver requeues them).
+   */
+  failNode(id: number): Allocation[] {
+    this.assertNoTrial();
+    const n = this.node(id);
+    const lost = [...n.allocs];
+    for (const a of lost) this.release(a.id);
+    this.takeDown(n, id, 'failed');
+    return lost;
+  }
+
+  /** Retire an empty node (scale-in). */
+  removeNode(id: number): void {
+    this.assertNoTrial();
+    const n = this.node(id);
+    if (n.allocs.size > 0) throw new CapacityError(`node ${n.name} still runs ${n.allocs.size} allocation(s)`);
+    this.takeDown(n, id, 'removed');
+  }
+
+  // ---- allocations -----------------------------------------------------------------------
+
+  private take(n: NodeRec, id: number, demand: ResourceVector, sign: 1 | -1): void {
+    const idx = this.indexes[n.pool] as FitIndex;
+    idx.remove(id, n.key);
+    const f = n.free;
+    for (let d = 0; d < f.length; d++) {
+      let v = (f[d] as number) - sign * (demand[d] as number);
+      if (v < 0 && v > -EPSILON) v = 0;
+      const cap = n.cap[d] as number;
+      if (v > cap && v < cap + EPSILON) v = cap;
+      f[d] = v;
+    }
+    n.key = this.keyOf(f);
+    idx.insert(id, n.key);
+  }
+
+  /** Start `request` on `nodeId` now. Throws CapacityError if the node is not up or too full. */
+  allocate(request: Request, nodeId: number, now: number, allocationId: string = request.id): Allocation {
+    this.assertNoTrial();
+    const n = this.node(nodeId);
+    if (n.status !== 'up') throw new CapacityError(`node ${n.name} is ${n.status}, cannot place ${request.id}`);
+    const short = firstShortDimension(request.demand, n.free);
+    if (short >= 0) {
+      throw new CapacityError(
+        `placing ${request.id} on ${n.name} would over-allocate ${this.space.names[short]}: ` +
+          `requested ${request.demand[short]}, free ${n.free[short]}, capacity ${n.cap[short]}`,
+      );
+    }
+    if (this.allocs.has(allocationId)) throw new CapacityError(`allocation ${allocationId} already exists`);
+    this.take(n, nodeId, request.demand, 1);
+    const a: Allocation = {
+      id: allocationId,
+      request,
+      nodeId,
+      start: now,
+      leaseExpiry: request.lease === undefined ? Infinity : now + request.lease,
+    };
+    this.allocs.set(allocationId, a);
+    n.allocs.add(a);
+    return a;
+  }
+
+  /** End an allocation and return its capacity. */
+  release(allocationId: string): Allocation {
+    this.assertNoTrial();
+    const a = this.allocs.get(allocationId);
+    if (a === undefined) throw new CapacityError(`no allocation ${allocationId}`);
+    const n = this.node(a.nodeId);
+    this.allocs.delete(allocationId);
+    n.allocs.delete(a);
+    if (n.status === 'up') this.take(n, a.nodeId, a.request.demand, -1);
+    else for (let d = 0; d < n.free.length; d++) n.free[d] = Math.min(n.cap[d] as number, (n.free[d] as number) + (a.request.demand[d] as number));
+    return a;
+  }
+
+  /** Replace an allocation's lease expiry (renewal). */
+  renew(allocationId: string, leaseExpiry: number): Allocation {
+    const a = this.allocs.get(allocationId);
+    if (a === undefined) throw new CapacityError(`no allocation ${allocationId}`);
+    const b: Allocation = { ...a, leaseExpiry };
+    this.allocs.set(allocationId, b);
+    const n = this.node(a.nodeId);
+    n.allocs.delete(a);
+    n.allocs.add(b);
+    return b;
+  }
+
+  // ---- trials ----------------------------------------------------------------------------
+
+  private assertNoTrial(): void {
+    if (this.trialOpen) throw new CapacityError('cluster state changed while a trial was open');
+  }
+
+  trial(): Trial {
+    if (this.trialOpen) throw new CapacityError('a trial is already open');
+    this.trialOpen = true;
+    const self = this;
+    return {
+      place(request: Request, nodeId: number): void {
+        const n = self.node(nodeId);
+        if (n.status !== 'up' || !fitsIn(request.demand, n.free)) {
+          throw new CapacityError(`trial: ${request.id} does not fit on ${n.name}`);
+        }
+        self.take(n, nodeId, request.demand, 1);
+        self.undo.push({ kind: 'place', nodeId, demand: request.demand });
+      },
+      evict(allocationId: string): void {
+        const a = self.allocs.get(allocationId);
+        if (a === undefined || self.evicted.has(allocationId)) throw new CapacityError(`trial: cannot evict ${allocationId}`);
+        const n = self.node(a.nodeId);
+        self.take(n, a.nodeId, a.request.demand, -1);
+        self.evicted.add(allocationId);
+        self.undo.push({ kind: 'evict', alloc: a });
+      },
+      isEvicted(allocationId: string): boolean {
+        return self.evicted.has(allocationId);
+      },
+      rollback(): void {
+        self.rollbackTrial();
+      },
+    };
+  }
+
+  /** Undo any open trial (idempotent). The driver calls this after every decision. */
+  rollbackTrial(): void {
+    for (let i = this.undo.length - 1; i >= 0; i--) {
+      const u = this.undo[i] as UndoEntry;
+      if (u.kind === 'place') this.take(this.node(u.nodeId), u.nodeId, u.demand, -1);
+      else this.take(this.node(u.alloc.nodeId), u.alloc.nodeId, u.alloc.request.demand, 1);
+    }
+    this.undo = [];
+    this.evicted = new Set();
+    this.trialOpen = false;
+  }
+
+  /** Invariant check for tests: free = capacity − Σ demands ≥ 0 on every node. */
+  checkInvariants(): void {
+    this.nodes.forEach((n, id) => {
+      const used = new Float64Array(n.cap.length);
+      for (const a of n.allocs) for (let d = 0; d < used.length; d++) used[d] = (used[d] as number) + (a.request.demand[d] as number);
+      for (let d = 0; d < used.length; d++) {
+        const expect = (n.cap[d] as number) - (used[d] as number);
+        if (expect < -1e-6) throw new CapacityError(`node ${id} over capacity in ${this.space.names[d]}`);
+        if (Math.abs(expect - (n.free[d] as number)) > 1e-6) throw new CapacityError(`node ${id} free ${n.free[d]} != ${expect}`);
+      }
+    });
+  }
+}
+
+function insertSorted(arr: number[], v: number): void {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((arr[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  arr.splice(lo, 0, v);
+}
+
+function removeSorted(arr: number[], v: number): void {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((arr[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  if (arr[lo] === v) arr.splice(lo, 1);
+}

@@ -1,0 +1,143 @@
+import type { ClusterView } from './cluster.js';
+import type { PoolSpec, Request } from './model.js';
+import type { Rejection } from './rejection.js';
+import { dominantShare, EPSILON } from './resources.js';
+
+/**
+ * Cost rate of running `demand` on a node of `pool`, per hour: the node price times the share
+ * of the node the demand takes in its dominant dimension (a request that takes half the GPUs of a
+ * node is charged half the node, whatever else it leaves free).
+ *
+ *   costRate = pricePerHour × max_d(demand_d / capacity_d)
+ */
+export function requestCostRate(pool: PoolSpec, demand: readonly number[]): number {
+  return pool.pricePerHour * dominantShare(demand, pool.capacity);
+}
+
+function labelsMatch(pool: PoolSpec, want: Readonly<Record<string, string>> | undefined): boolean {
+  if (want === undefined) return true;
+  for (const [k, v] of Object.entries(want)) if (pool.labels[k] !== v) return false;
+  return true;
+}
+
+function fitsEmptyNode(pool: PoolSpec, demand: readonly number[]): boolean {
+  for (let d = 0; d < demand.length; d++) if ((demand[d] as number) > (pool.capacity[d] ?? 0) + EPSILON) return false;
+  return true;
+}
+
+export type Eligibility = { readonly pools: readonly number[] } | { readonly pools: readonly []; readonly rejection: Rejection };
+
+/**
+ * Pools a request may run on, checked in a fixed order so the first failing constraint is the one
+ * reported: pool/label constraints (`infeasible`), latency (`latency`), node size (`never-fits`),
+ * cost (`over-budget`). Pools keep their scenario order.
+ */
+export function eligiblePools(view: ClusterView, r: Request): Eligibility {
+  const pools = view.pools;
+  const c = r.constraints;
+  let cand: number[] = [];
+  for (let i = 0; i < pools.length; i++) {
+    const p = pools[i] as PoolSpec;
+    if (c?.pools !== undefined && !c.pools.includes(p.name)) continue;
+    if (!labelsMatch(p, c?.labels)) continue;
+    cand.push(i);
+  }
+  if (cand.length === 0) {
+    const what = [c?.pools ? `pools [${c.pools.join(', ')}]` : '', c?.labels ? `labels ${JSON.stringify(c.labels)}` : ''].filter(Boolean).join(' and ');
+    return reject(r, { code: 'infeasible', message: `no pool matches ${what || 'the constraints'}` });
+  }
+  if (c?.maxLatencyMs !== undefined) {
+    const max = c.maxLatencyMs;
+    const ok = cand.filter((i) => (pools[i] as PoolSpec).latencyMs <= max);
+    if (ok.length === 0) {
+      const best = Math.min(...cand.map((i) => (pools[i] as PoolSpec).latencyMs));
+      return reject(r, { code: 'latency', resource: 'latencyMs', requested: max, free: best, message: `needs latency ≤ ${max} ms; the fastest allowed pool has ${best} ms` });
+    }
+    cand = ok;
+  }
+  const fit = cand.filter((i) => fitsEmptyNode(pools[i] as PoolSpec, r.demand));
+  if (fit.length === 0) {
+    // Report the dimension in which the demand exceeds the largest node on offer.
+    let worst = 0;
+    let worstRatio = 0;
+    for (let d = 0; d < r.demand.length; d++) {
+      const maxCap = Math.max(...cand.map((i) => (pools[i] as PoolSpec).capacity[d] ?? 0));
+      const q = r.demand[d] as number;
+      const ratio = maxCap > 0 ? q / maxCap : q > 0 ? Infinity : 0;
+      if (ratio > worstRatio) {
+        worstRatio = ratio;
+        worst = d;
+      }
+    }
+    const capacity = Math.max(...cand.map((i) => (pools[i] as PoolSpec).capacity[worst] ?? 0));
+    const name = view.space.names[worst] ?? `dim${worst}`;
+    return reject(r, {
+      code: 'never-fits',
+      resource: name,
+      requested: r.demand[worst] as number,
+      capacity,
+      message: `requests ${r.demand[worst]} ${name} but the largest allowed node has ${capacity}`,
+    });
+  }
+  cand = fit;
+  if (c?.maxCostPerHour !== undefined) {
+    const max = c.maxCostPerHour;
+    const ok = cand.filter((i) => requestCostRate(pools[i] as PoolSpec, r.demand) <= max + EPSILON);
+    if (ok.length === 0) {
+      const cheapest = Math.min(...cand.map((i) => requestCostRate(pools[i] as PoolSpec, r.demand)));
+      return reject(r, { code: 'over-budget', resource: 'costPerHour', requested: max, free: cheapest, message: `budget ${max}/h but the cheapest fitting pool costs ${cheapest.toFixed(4)}/h` });
+    }
+    cand = ok;
+  }
+  return { pools: cand };
+}
+
+function reject(r: Request, rest: Omit<Rejection, 'requestId'>): Eligibility {
+  return { pools: [], rejection: { requestId: r.id, ...rest } };
+}
+
+/**
+ * Explains `wait` rejections: the dimension in which the request is short on the most-free
+ * eligible node. The per-pool maximum free amounts are computed once per explainer (one scan of
+ * the pool's up nodes) and reused, so create one per decision: amounts are as of its first use.
+ */
+export class WaitExplainer {
+  private readonly maxFree = new Map<number, Float64Array>();
+
+  constructor(private readonly view: ClusterView) {}
+
+  private poolMaxFree(p: number): Float64Array {
+    let m = this.maxFree.get(p);
+    if (m === undefined) {
+      m = new Float64Array(this.view.space.size);
+      for (const id of this.view.upNodes(p)) {
+        const f = this.view.free(id);
+        for (let d = 0; d < m.length; d++) if ((f[d] as number) > (m[d] as number)) m[d] = f[d] as number;
+      }
+      this.maxFree.set(p, m);
+    }
+    return m;
+  }
+
+  explain(r: Request, pools: readonly number[], why = 'no node has room now'): Rejection {
+    const view = this.view;
+    const D = r.demand.length;
+    const maxFree = new Array<number>(D).fill(0);
+    const maxCap = new Array<number>(D).fill(0);
+    for (const p of pools) {
+      const spec = view.pools[p] as PoolSpec;
+      const mf = this.poolMaxFree(p);
+      for (let d = 0; d < D; d++) {
+        maxCap[d] = Math.max(maxCap[d] as number, spec.capacity[d] ?? 0);
+        maxFree[d] = Math.max(maxFree[d] as number, mf[d] as number);
+      }
+    }
+    for (let d = 0; d < D; d++) {
+      if ((r.demand[d] as number) > (maxFree[d] as number) + EPSILON) {
+        const name = view.space.names[d] ?? `dim${d}`;
+        return { requestId: r.id, code: 'wait', resource: name, requested: r.demand[d] as number, free: maxFree[d] as number, capacity: maxCap[d] as number, message: `${why}: needs ${r.demand[d]} ${name}, at most ${maxFree[d]} free on one node` };
+      }
+    }
+    return { requestId: r.id, code: 'wait', message: `${why}: enough of each resource is free, but not all on one node` };
+  }
+}

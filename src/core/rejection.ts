@@ -1,0 +1,30 @@
+/**
+ * Why a request was not placed: expected outcomes are data, not errors.
+ *
+ * - `wait`: it fits an empty node of an eligible pool, just not now.
+ * - `never-fits`: larger than any node of every pool it may use (permanent).
+ * - `over-budget`: every pool that fits costs more per hour than its `maxCostPerHour` (permanent).
+ * - `latency`: no pool meets its `maxLatencyMs` (permanent).
+ * - `infeasible`: no pool matches its pool/label constraints (permanent).
+ * - `time-limit`: a batch strategy ran out of budget before deciding this request (it stays queued).
+ */
+export const REJECTION_CODES = ['wait', 'never-fits', 'over-budget', 'latency', 'infeasible', 'time-limit'] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+export interface Rejection {
+  readonly requestId: string;
+  readonly code: RejectionCode;
+  /** The resource dimension that is short, where one is. */
+  readonly resource?: string;
+  readonly requested?: number;
+  /** Largest free amount of `resource` on any eligible node when decided. */
+  readonly free?: number;
+  /** Largest capacity of `resource` on any eligible node. */
+  readonly capacity?: number;
+  readonly message: string;
+}
+
+/** Codes after which a request will never be placed as the cluster is configured. */
+export function isPermanent(code: RejectionCode): boolean {
+  return code === 'never-fits' || code === 'over-budget' || code === 'latency' || code === 'infeasible';
+}

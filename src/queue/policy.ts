@@ -1,0 +1,54 @@
+import type { ClusterView } from '../core/cluster.js';
+import type { Request } from '../core/model.js';
+
+/** A request waiting in the queue, with what the queue knows about it. */
+export interface QueuedRequest {
+  readonly request: Request;
+  /** When it (re-)entered the queue, seconds. Equals arrival unless it was requeued. */
+  readonly enqueuedAt: number;
+  /** Queue arrival order; the final tie-break of every policy (stable, deterministic). */
+  readonly seq: number;
+  /** How many times it was started and then evicted (preemption, node failure, lease expiry). */
+  readonly attempts: number;
+}
+
+/**
+ * The QueuePolicy contract: which waiting request goes first, and whether the head of the queue
+ * blocks those behind it. Placement stays the allocator's job.
+ *
+ * `order` returns a new array, most urgent first; ties keep `seq` order. Policies whose keys
+ * depend on waiting time (WFP3, UNICEP) compute it from `now` with the real wait.
+ */
+export interface QueuePolicy {
+  readonly name: string;
+  order(waiting: readonly QueuedRequest[], now: number): QueuedRequest[];
+  /**
+   * Head-of-line blocking. `false`: every waiting request may start whenever it fits (greedy).
+   * `true`: once the first request in order cannot start, nothing behind it starts, except
+   * through `backfill`.
+   */
+  readonly blocking: boolean;
+  /**
+   * `commit`: the head chosen when it first blocks stays the head until it starts, however the
+   * queue changes (the RLScheduler protocol). `reorder`: the order is re-evaluated at every event.
+   */
+  readonly headOfLine: 'commit' | 'reorder';
+  readonly backfill?: BackfillPolicy;
+}
+
+/** Lets work behind a blocked head start early when that does not delay reserved work. */
+export interface BackfillPolicy {
+  readonly name: string;
+  /**
+   * `blocked` is the queue in policy order, head first. Return the requests (not the head) that
+   * may start now. The allocator then places them; those it cannot place keep waiting.
+   */
+  select(blocked: readonly QueuedRequest[], cluster: ClusterView, now: number): QueuedRequest[];
+}
+
+/** Sort by a numeric key (lowest first), ties by queue order. */
+export function orderByKey(waiting: readonly QueuedRequest[], key: (q: QueuedRequest) => number): QueuedRequest[] {
+  const keyed = waiting.map((q) => ({ q, k: key(q) }));
+  keyed.sort((a, b) => a.k - b.k || a.q.seq - b.q.seq);
+  return keyed.map((x) => x.q);
+}

@@ -1,0 +1,137 @@
+/**
+ * The discrete-event kernel: a priority queue of events ordered by (time, sequence number), and
+ * four verbs: `schedule`, `peek`, `step`, `run`. The sequence number makes events at equal times
+ * come out in the order they were scheduled, so runs are deterministic. It knows nothing of
+ * allocators, clusters or metrics: new behaviour arrives as new event payloads, handled by the
+ * driver's `handle` function.
+ *
+ * Layout: a binary min-heap over parallel arrays (times in a Float64Array, sequence numbers in a
+ * Float64Array, payloads in a plain array), moved with the "hole" technique to halve writes.
+ */
+export class Kernel<E> {
+  private times = new Float64Array(1024);
+  private seqs = new Float64Array(1024);
+  private items: (E | undefined)[] = new Array<E | undefined>(1024);
+  private n = 0;
+  private seq = 0;
+  private clock: number;
+  private stopped = false;
+
+  constructor(startTime = 0) {
+    this.clock = startTime;
+  }
+
+  /** Current simulated time. */
+  get now(): number {
+    return this.clock;
+  }
+
+  /** Number of pending events. */
+  get pending(): number {
+    return this.n;
+  }
+
+  /** Schedule `event` at absolute time `at` (≥ now). */
+  schedule(at: number, event: E): void {
+    if (!(at >= this.clock)) {
+      throw new RangeError(Number.isNaN(at) ? 'cannot schedule an event at NaN' : `cannot schedule an event at t=${at}, before now (t=${this.clock}); negative delay ${at - this.clock}`);
+    }
+    if (this.n === this.times.length) this.grow();
+    const s = this.seq++;
+    // Sift up from the new leaf.
+    let i = this.n++;
+    const times = this.times;
+    const seqs = this.seqs;
+    const items = this.items;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = times[parent] as number;
+      if (pt < at || (pt === at && (seqs[parent] as number) < s)) break;
+      times[i] = pt;
+      seqs[i] = seqs[parent] as number;
+      items[i] = items[parent];
+      i = parent;
+    }
+    times[i] = at;
+    seqs[i] = s;
+    items[i] = event;
+  }
+
+  /** Time of the next event, or Infinity. */
+  peek(): number {
+    return this.n > 0 ? (this.times[0] as number) : Infinity;
+  }
+
+  /** Remove the next event, advance the clock to its time, and return it (undefined if none). */
+  step(): E | undefined {
+    if (this.n === 0) return undefined;
+    const times = this.times;
+    const seqs = this.seqs;
+    const items = this.items;
+    const top = items[0] as E;
+    this.clock = times[0] as number;
+    const last = --this.n;
+    const lt = times[last] as number;
+    const ls = seqs[last] as number;
+    const li = items[last];
+    items[last] = undefined;
+    if (last > 0) {
+      // Sift the last element down from the root.
+      let i = 0;
+      const half = last >> 1;
+      while (i < half) {
+        let c = 2 * i + 1;
+        let ct = times[c] as number;
+        let cs = seqs[c] as number;
+        const r = c + 1;
+        if (r < last) {
+          const rt = times[r] as number;
+          const rs = seqs[r] as number;
+          if (rt < ct || (rt === ct && rs < cs)) {
+            c = r;
+            ct = rt;
+            cs = rs;
+          }
+        }
+        if (lt < ct || (lt === ct && ls < cs)) break;
+        times[i] = ct;
+        seqs[i] = cs;
+        items[i] = items[c];
+        i = c;
+      }
+      times[i] = lt;
+      seqs[i] = ls;
+      items[i] = li;
+    }
+    return top;
+  }
+
+  /**
+   * Process events in order until none is left, the next one is later than `until`, or `stop()`
+   * is called. An exception from `handle` stops the run and propagates (nothing is swallowed).
+   */
+  run(handle: (event: E, now: number) => void, until = Infinity): void {
+    this.stopped = false;
+    while (this.n > 0 && !this.stopped && (this.times[0] as number) <= until) {
+      const e = this.step() as E;
+      handle(e, this.clock);
+    }
+    if (!this.stopped && until !== Infinity && until > this.clock && Number.isFinite(until)) this.clock = until;
+  }
+
+  /** Ask `run` to return after the current event. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private grow(): void {
+    const cap = this.times.length * 2;
+    const t = new Float64Array(cap);
+    t.set(this.times);
+    const s = new Float64Array(cap);
+    s.set(this.seqs);
+    this.times = t;
+    this.seqs = s;
+    this.items.length = cap;
+  }
+}
