@@ -1,7 +1,7 @@
 import type { ClusterState } from '../core/cluster.js';
 import { InvalidDecisionError } from '../core/errors.js';
 import type { Allocation, Request } from '../core/model.js';
-import type { Rejection } from '../core/rejection.js';
+import { isPermanent, type Rejection } from '../core/rejection.js';
 import type { Allocator, AllocatorContext, Decision, Placement, Preemption, SolverReport } from './allocator.js';
 
 /** What applying a decision did; the simulator and the production scheduler both consume it. */
@@ -20,8 +20,9 @@ export interface AppliedDecision {
  *
  * Checks (a failure is a bug in the allocator and throws InvalidDecisionError naming it): every
  * request is answered exactly once; placements name known requests and existing up nodes with
- * room; preemptions name running allocations. `keepPlacement` lets the caller drop placements
- * (head-of-line blocking); a dropped placement becomes a `wait` rejection.
+ * room; preemptions name running allocations. With `blocking` (head-of-line blocking), the
+ * placements of requests that come after the first one left waiting are dropped (a batch
+ * strategy may have placed them out of order) and become `wait` rejections.
  */
 export function decideAndApply(
   allocator: Allocator,
@@ -29,7 +30,6 @@ export function decideAndApply(
   state: ClusterState,
   ctx: AllocatorContext,
   allocationId: (r: Request) => string = (r) => r.id,
-  keepPlacement?: (p: Placement, index: number) => boolean,
 ): AppliedDecision {
   let decision: Decision;
   try {
@@ -55,16 +55,27 @@ export function decideAndApply(
     fail(`request '${missing?.id}' is neither placed nor rejected`);
   }
 
+  let keepPlacement: ((p: Placement) => boolean) | undefined;
   const evicted: { allocation: Allocation; preemption: Preemption }[] = [];
   for (const pre of decision.preemptions) {
     if (state.allocation(pre.allocationId) === undefined) fail(`preemption of unknown allocation '${pre.allocationId}'`);
     evicted.push({ allocation: state.release(pre.allocationId), preemption: pre });
   }
+  let cutoff = requests.length;
+  if (ctx.blocking && decision.rejections.length > 0) {
+    const position = new Map<string, number>();
+    requests.forEach((r, i) => position.set(r.id, i));
+    for (const j of decision.rejections) if (!isPermanent(j.code)) cutoff = Math.min(cutoff, position.get(j.requestId) as number);
+    if (cutoff < requests.length) {
+      const keep = new Set(requests.slice(0, cutoff).map((r) => r.id));
+      keepPlacement = (p) => keep.has(p.requestId);
+    }
+  }
   const started: Allocation[] = [];
   const rejections: Rejection[] = [...decision.rejections];
-  decision.placements.forEach((p, i) => {
+  decision.placements.forEach((p) => {
     const r = byId.get(p.requestId) as Request;
-    if (keepPlacement !== undefined && !keepPlacement(p, i)) {
+    if (keepPlacement !== undefined && !keepPlacement(p)) {
       rejections.push({ requestId: r.id, code: 'wait', message: 'behind the head of the queue' });
       return;
     }

@@ -1,14 +1,12 @@
-import { orderByKey, type QueuePolicy, type QueuedRequest } from './policy.js';
+import { FCFS_KEY } from './keys.js';
+import { keyedPolicy, type KeyedPolicyOptions } from './keyed.js';
+import type { QueuePolicy } from './policy.js';
 
 /**
- * First come, first served: by submit time (then queue order). Blocking by default: the oldest
- * request that does not fit holds back everything behind it (add backfilling to soften that).
+ * First come, first served: by submit time, key = s (then queue order). Blocking by default: the
+ * oldest request that does not fit holds back everything behind it (add backfilling to soften
+ * that). The key is static, so the driver may keep the queue sorted on insert (`staticKey`).
  */
-export function fcfs(opts: { blocking?: boolean; headOfLine?: 'commit' | 'reorder' } = {}): QueuePolicy {
-  return {
-    name: 'fcfs',
-    blocking: opts.blocking ?? true,
-    headOfLine: opts.headOfLine ?? 'reorder',
-    order: (waiting: readonly QueuedRequest[]) => orderByKey(waiting, (q) => q.request.arrival),
-  };
+export function fcfs(opts: KeyedPolicyOptions = {}): QueuePolicy {
+  return keyedPolicy(FCFS_KEY, opts);
 }

@@ -23,6 +23,12 @@ export interface QueuePolicy {
   readonly name: string;
   order(waiting: readonly QueuedRequest[], now: number): QueuedRequest[];
   /**
+   * When the order is a fixed key per request (does not change with time), the key, lowest
+   * first (ties by `seq`): lets the driver keep the queue sorted on insert instead of sorting
+   * at every event. Must agree with `order`.
+   */
+  readonly staticKey?: (q: QueuedRequest) => number;
+  /**
    * Head-of-line blocking. `false`: every waiting request may start whenever it fits (greedy).
    * `true`: once the first request in order cannot start, nothing behind it starts, except
    * through `backfill`.

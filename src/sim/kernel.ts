@@ -119,6 +119,13 @@ export class Kernel<E> {
     if (!this.stopped && until !== Infinity && until > this.clock && Number.isFinite(until)) this.clock = until;
   }
 
+  /** Move the clock forward to `t` with no event in between (e.g. to an external arrival). */
+  advanceTo(t: number): void {
+    if (t < this.clock) throw new RangeError(`cannot move the clock back from t=${this.clock} to t=${t}`);
+    if (this.n > 0 && (this.times[0] as number) < t) throw new RangeError(`cannot skip the pending event at t=${this.times[0]} on the way to t=${t}`);
+    this.clock = t;
+  }
+
   /** Ask `run` to return after the current event. */
   stop(): void {
     this.stopped = true;

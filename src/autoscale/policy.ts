@@ -1,0 +1,61 @@
+import type { PoolSpec } from '../core/model.js';
+
+/** What a scaling policy sees of one pool at decision time. */
+export interface PoolScalingState {
+  readonly pool: number;
+  readonly spec: PoolSpec;
+  /** Nodes accepting work. */
+  readonly up: number;
+  /** Nodes asked for and still booting. */
+  readonly booting: number;
+  /** Allocated ÷ capacity of the up nodes, per dimension (0 when no node is up). */
+  readonly utilization: readonly number[];
+  /**
+   * Demand of the requests waiting for this pool (those that may run on it), in node-equivalents
+   * of its dominant dimension: Σ max_d(demand_d / capacity_d).
+   */
+  readonly queuedNodes: number;
+  /** Demand of running work in node-equivalents (same measure as queuedNodes). */
+  readonly runningNodes: number;
+}
+
+/** One sample of recent history, appended by the caller at each scaling tick. */
+export interface DemandSample {
+  /** Seconds. */
+  readonly time: number;
+  /** Per pool: running + queued demand in node-equivalents at that time. */
+  readonly demandNodes: readonly number[];
+  /** Arrivals since the previous sample (all pools). */
+  readonly arrivals: number;
+}
+
+export interface ScalingInput {
+  readonly now: number;
+  readonly pools: readonly PoolScalingState[];
+  /** Samples at every tick so far, oldest first (the caller may cap its length). */
+  readonly history: readonly DemandSample[];
+}
+
+export interface ScaleAction {
+  readonly pool: number;
+  /** Nodes to add (> 0) or remove (< 0). The caller clamps to the pool's min/max. */
+  readonly delta: number;
+  readonly reason: string;
+}
+
+/**
+ * The ScalingPolicy contract: given the pools, recent demand and (inside the policy) a forecast,
+ * return scale actions. The simulator calls `decide` every `intervalSeconds` of simulated time
+ * and models boot time and price; the production scheduler calls the same object on a timer.
+ * Removals take idle nodes only (the caller picks which; a busy node is never killed).
+ */
+export interface ScalingPolicy {
+  readonly name: string;
+  readonly intervalSeconds: number;
+  decide(input: ScalingInput): ScaleAction[];
+}
+
+/** Keeps every pool at its initial size: the baseline. */
+export function staticPolicy(intervalSeconds = 60): ScalingPolicy {
+  return { name: 'static', intervalSeconds, decide: () => [] };
+}

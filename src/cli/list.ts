@@ -1,0 +1,25 @@
+import { ALLOCATORS } from '../algorithms/registry.js';
+import { SCALING_POLICIES } from '../autoscale/registry.js';
+import { QUEUE_POLICIES } from '../queue/registry.js';
+import { TRACE_KINDS } from '../traces/registry.js';
+import { renderTable } from '../report/table.js';
+import type { CliCommand } from './command.js';
+
+const usage = `usage: drs list
+
+Lists what a scenario may name: allocation strategies, queue policies, scaling policies, trace kinds.`;
+
+export const listCommand: CliCommand = {
+  name: 'list',
+  summary: 'list strategies, queue policies, scaling policies and trace kinds',
+  usage,
+  async run(_argv, io) {
+    const section = (title: string, entries: Record<string, { summary: string }>): string =>
+      `${title}\n${renderTable(['name', 'what it does'], Object.entries(entries).map(([k, v]) => [k, v.summary]))}\n`;
+    io.out(section('strategies (strategies: [...])', ALLOCATORS));
+    io.out(section('queue policies (queue:)', QUEUE_POLICIES));
+    io.out(section('scaling policies (scaling:)', SCALING_POLICIES));
+    io.out(section('trace kinds (trace: { kind })', TRACE_KINDS));
+    return 0;
+  },
+};

@@ -1,0 +1,75 @@
+import { isUserError } from '../core/errors.js';
+import type { CliCommand, CliIo } from './command.js';
+
+/**
+ * The `drs` command: one map from sub-command name to a lazy loader, so `drs run` does not pay
+ * for loading TensorFlow.js or the HTTP server.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  run: { summary: 'run every strategy of a scenario on the same trace and seed; print a comparison', load: async () => (await import('./run.js')).runCommand },
+  validate: { summary: 'check a scenario file without running it', load: async () => (await import('./validate.js')).validateCommand },
+  list: { summary: 'list strategies, queue policies, scaling policies and trace kinds', load: async () => (await import('./list.js')).listCommand },
+};
+
+/** Commands contributed by other modules, registered here once they exist. */
+export function registerCommand(name: string, summary: string, load: () => Promise<CliCommand>): void {
+  COMMANDS[name] = { summary, load };
+}
+
+function help(): string {
+  const names = Object.keys(COMMANDS);
+  const w = Math.max(...names.map((n) => n.length));
+  return [
+    'drs: Dynamic Resource Scheduling toolkit',
+    '',
+    'usage: drs <command> [options]   (drs <command> --help for its options)',
+    '',
+    ...names.map((n) => `  ${n.padEnd(w)}  ${(COMMANDS[n] as { summary: string }).summary}`),
+  ].join('\n');
+}
+
+export function processIo(): CliIo {
+  return {
+    out: (s) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+    err: (s) => void process.stderr.write(s),
+    interactive: process.stderr.isTTY === true,
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** Run the CLI; returns the exit code (0 ok, 1 failed run, 2 user error). */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io.out('drs 0.1.0');
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
+    io.err(`drs: unknown command '${name}' (known: ${Object.keys(COMMANDS).join(', ')}); see drs --help\n`);
+    return 2;
+  }
+  const cmd = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(cmd.usage);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (isUserError(e)) {
+      io.err(`drs ${name}: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`drs ${name}: ${e.message}\n${cmd.usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

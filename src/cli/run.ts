@@ -1,0 +1,66 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { toJson } from '../report/json.js';
+import { Progress } from '../report/progress.js';
+import { comparisonTable } from '../report/table.js';
+import { buildScenario } from '../scenario/build.js';
+import { loadScenario } from '../scenario/load.js';
+import { compareStrategies } from '../sim/compare.js';
+import { numberFlag, parseFlags, resolveDataRoot } from './args.js';
+import type { CliCommand } from './command.js';
+
+const usage = `usage: drs run <scenario.yaml> [options]
+
+Runs every strategy listed in the scenario on the same trace and seed and prints one comparison.
+
+options:
+  --json FILE          also write the full results (every metric of every strategy) as JSON
+  --seed N             override the scenario's seed
+  --strategies a,b     run only these strategies (labels or allocator names)
+  --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
+  --quiet              no progress output`;
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run every strategy of a scenario and print a comparison',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { json: { type: 'string' }, seed: { type: 'string' }, strategies: { type: 'string' }, 'data-dir': { type: 'string' }, quiet: { type: 'boolean' } },
+      usage,
+    );
+    if (positionals.length !== 1) throw new UserError(`expected one scenario file, got ${positionals.length}\n${usage}`);
+    const file = path.resolve(io.cwd, positionals[0] as string);
+    const scenario = await loadScenario(file);
+    const seed = values.seed === undefined ? undefined : /^-?\d+$/.test(values.seed) ? (numberFlag(values.seed, 'seed', { integer: true }) as number) : values.seed;
+    const input = buildScenario(scenario, {
+      file,
+      dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(values.strategies !== undefined ? { only: values.strategies.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    });
+    const progress = new Progress(io.err, io.interactive);
+    const n = input.strategies.length;
+    const result = await compareStrategies({
+      ...input,
+      ...(values.quiet === true
+        ? {}
+        : { onProgress: (i: number, arrivals: number, now: number) => progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, (i + 0.5) / n, `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`) }),
+    });
+    progress.done();
+    io.out(`scenario ${scenario.name} (seed ${result.seed})${scenario.description ? `: ${scenario.description.trim()}` : ''}\n`);
+    io.out(comparisonTable(result));
+    if (values.json !== undefined) {
+      const out = path.resolve(io.cwd, values.json);
+      try {
+        await writeFile(out, toJson(result));
+      } catch (e) {
+        throw new UserError(`cannot write --json file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+      io.err(`results written to ${out}\n`);
+    }
+    return result.results.some((r) => r.state === 'failed') ? 1 : 0;
+  },
+};

@@ -1,0 +1,49 @@
+import type { ComparisonResult, StrategyResult } from '../sim/compare.js';
+import type { RunMetrics } from '../sim/metrics.js';
+
+/** Render rows as an aligned plain-text table (first column left-aligned, the rest right). */
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+const num = (x: number, digits = 2): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(digits));
+const secs = (x: number): string => (x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x >= 60 ? `${(x / 60).toFixed(1)}m` : `${x.toFixed(1)}s`);
+
+/** The side-by-side comparison `drs run` prints. */
+export function comparisonTable(result: ComparisonResult): string {
+  const dims = result.dimensions;
+  const header = ['strategy', 'done', 'rejected', ...dims.map((d) => `util ${d}`), 'wait p50', 'wait p95', 'wait p99', 'bsld', 'SLA', 'jain', 'cost', 'cost/req', 'preempt'];
+  const rows = result.results.map((r: StrategyResult): string[] => {
+    switch (r.state) {
+      case 'completed':
+        return metricRow(r.strategy, r.metrics, dims);
+      case 'failed':
+        return [r.strategy, 'FAILED', ...header.slice(2).map(() => '')];
+    }
+  });
+  const failures = result.results.flatMap((r) => (r.state === 'failed' ? [`  ${r.strategy}: ${r.error}`] : []));
+  const extra = failures.length > 0 ? `\n\nFailed strategies:\n${failures.join('\n')}` : '';
+  return `${renderTable(header, rows)}${extra}`;
+}
+
+function metricRow(name: string, m: RunMetrics, dims: readonly string[]): string[] {
+  return [
+    name,
+    String(m.requests.completed),
+    String(m.requests.rejected),
+    ...dims.map((d) => pct(m.utilization[d] ?? 0)),
+    secs(m.wait.p50),
+    secs(m.wait.p95),
+    secs(m.wait.p99),
+    num(m.meanBoundedSlowdown),
+    pct(m.sla.overall.attainment),
+    m.fairness.jain === null ? '-' : m.fairness.jain.toFixed(3),
+    num(m.cost.total),
+    m.cost.perCompleted === null ? '-' : m.cost.perCompleted.toFixed(4),
+    String(m.requests.preemptions),
+  ];
+}

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { createAllocator, type AllocatorName } from '../algorithms/registry.js';
+import { createScalingPolicy, type ScalingPolicyName } from '../autoscale/registry.js';
+import { ConfigError } from '../core/errors.js';
+import type { PoolSpec, Request } from '../core/model.js';
+import type { Priority } from '../core/priority.js';
+import { ResourceSpace } from '../core/resources.js';
+import { createQueuePolicy, type QueuePolicyName } from '../queue/registry.js';
+import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
+import type { FailureSpec } from '../sim/failures.js';
+import { openTrace } from '../traces/registry.js';
+import type { Scenario } from './schema.js';
+
+export interface BuildOptions {
+  /** The scenario file (for error messages and resolving relative paths). */
+  readonly file: string;
+  /** Where real traces live (see resolveDataRoot). */
+  readonly dataRoot: string;
+  readonly seed?: number | string;
+  /** Only these strategy labels (or allocator names). */
+  readonly only?: readonly string[];
+}
+
+/** Turn a validated scenario into what the comparison runner needs; cross-field checks live here. */
+export function buildScenario(sc: Scenario, opts: BuildOptions): ComparisonInput {
+  const file = opts.file;
+  const space = new ResourceSpace(sc.dimensions);
+  const names = new Set<string>();
+  const pools: PoolSpec[] = sc.pools.map((p, i) => {
+    if (names.has(p.name)) throw new ConfigError(`duplicate pool name '${p.name}'`, { file, field: `pools[${i}].name` });
+    names.add(p.name);
+    for (const k of Object.keys(p.capacity)) {
+      if (!space.has(k)) throw new ConfigError(`unknown resource '${k}' (dimensions: ${space.names.join(', ')})`, { file, field: `pools[${i}].capacity.${k}` });
+    }
+    const capacity = space.vector(p.capacity);
+    if (capacity.every((c) => c === 0)) throw new ConfigError('a node needs some capacity', { file, field: `pools[${i}].capacity` });
+    return { name: p.name, capacity, nodes: p.nodes, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, bootSeconds: p.boot, labels: p.labels };
+  });
+  (sc.failures?.events ?? []).forEach((ev, i) => {
+    if (!names.has(ev.pool)) throw new ConfigError(`unknown pool '${ev.pool}' (pools: ${[...names].join(', ')})`, { file, field: `failures.events[${i}].pool` });
+  });
+  const seed = opts.seed ?? sc.seed;
+  const seedStr = String(seed);
+
+  const labels = new Set<string>();
+  let strategies: StrategyRun[] = sc.strategies.map((s, i) => {
+    const queueRef = ('queue' in s && s.queue) || sc.queue;
+    const scalingRef = ('scaling' in s && s.scaling) || sc.scaling;
+    const preemption = 'preemption' in s && s.preemption === true;
+    let label = ('label' in s && s.label) || [s.name + (preemption ? '+preempt' : ''), queueRef !== sc.queue ? queueRef.name : '', scalingRef && scalingRef !== sc.scaling ? scalingRef.policy : ''].filter(Boolean).join('/');
+    if (labels.has(label)) label = `${label}#${i + 1}`;
+    labels.add(label);
+    const options = 'options' in s ? s.options : undefined;
+    return {
+      label,
+      allocator: () => createAllocator({ name: s.name as AllocatorName, options, preemption }),
+      queue: () => createQueuePolicy(queueRef.name as QueuePolicyName, queueRef.options),
+      ...(scalingRef ? { scaling: () => createScalingPolicy(scalingRef.policy as ScalingPolicyName, scalingRef.options, { seed: seedStr }) } : {}),
+    };
+  });
+  if (opts.only !== undefined && opts.only.length > 0) {
+    const want = new Set(opts.only);
+    const unknown = opts.only.filter((o) => !strategies.some((s) => s.label === o || s.label.split(/[+/#]/)[0] === o));
+    if (unknown.length > 0) throw new ConfigError(`--strategies names ${unknown.map((u) => `'${u}'`).join(', ')}, not in the scenario (it has: ${strategies.map((s) => s.label).join(', ')})`, { file });
+    strategies = strategies.filter((s) => want.has(s.label) || want.has(s.label.split(/[+/#]/)[0] as string));
+  }
+
+  const baseDir = path.dirname(path.resolve(file));
+  const slo = sc.sloWait;
+  const open = (): AsyncIterable<Request> => {
+    const stream = openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file });
+    return slo === undefined ? stream : withDefaultSlo(stream, slo);
+  };
+  const failures: FailureSpec | undefined = sc.failures && {
+    ...(sc.failures.events ? { events: sc.failures.events } : {}),
+    ...(sc.failures.random ? { random: { mtbfSeconds: sc.failures.random.mtbf, repairSeconds: sc.failures.random.repair } } : {}),
+  };
+  return {
+    scenario: sc.name,
+    space,
+    pools,
+    requests: open,
+    strategies,
+    seed,
+    budgetMs: sc.decisionBudget * 1000,
+    ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}),
+    ...(failures ? { failures } : {}),
+  };
+}
+
+async function* withDefaultSlo(stream: AsyncIterable<Request>, slo: Partial<Record<Priority, number>>): AsyncGenerator<Request> {
+  for await (const r of stream) {
+    const d = slo[r.priority];
+    yield r.sloWait === undefined && d !== undefined ? { ...r, sloWait: d } : r;
+  }
+}

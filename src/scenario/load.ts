@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { scenarioSchema, type Scenario } from './schema.js';
+
+/** Dotted path with [i] for indices: `pools[1].capacity.gpu`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
+  return s;
+}
+
+/** 1-based line of the node at `path` in a YAML document (or of its nearest existing parent). */
+function lineOf(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const parent = doc.getIn(path.slice(0, n) as (string | number)[], true) as unknown;
+    if (parent === undefined) continue;
+    if (key !== undefined && n === path.length && isMap(parent)) {
+      const pair = parent.items.find((it) => isScalar(it.key) && it.key.value === key);
+      const r = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+      if (r) return lc.linePos(r[0]).line;
+    }
+    const range = (parent as { range?: [number, number, number] }).range;
+    if (range) return lc.linePos(range[0]).line;
+  }
+  return undefined;
+}
+
+/** Parse and validate scenario text; errors name the file, line and field path. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0] as { message: string; pos: [number, number] };
+    throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, line: lc.linePos(e.pos[0]).line });
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
+  const r = scenarioSchema.safeParse(raw);
+  if (!r.success) throw issueToError(r.error.issues[0] as z.core.$ZodIssue, doc, lc, file);
+  return r.data;
+}
+
+function issueToError(iss: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string): ConfigError {
+  const path = iss.path as PropertyKey[];
+  if (iss.code === 'unrecognized_keys') {
+    const key = iss.keys[0] as string;
+    return new ConfigError(`unknown key '${key}'${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`, { file, line: lineOf(doc, lc, path, key), field: formatPath([...path, key]) });
+  }
+  let msg = iss.message;
+  if (iss.code === 'invalid_type' && /received undefined/.test(msg)) msg = `missing required field (expected ${iss.expected})`;
+  return new ConfigError(msg, { file, line: lineOf(doc, lc, path), field: formatPath(path) || '(root)' });
+}
+
+export async function loadScenario(file: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? 'scenario file not found' : `cannot read scenario file (${code ?? String(e)})`, { file });
+  }
+  return parseScenario(text, file);
+}

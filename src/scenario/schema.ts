@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName } from '../algorithms/registry.js';
+import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../autoscale/registry.js';
+import { PRIORITIES } from '../core/priority.js';
+import { parseDuration, parseQuantity } from '../core/units.js';
+import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../queue/registry.js';
+
+/**
+ * The scenario file (YAML), validated with zod. Every object is strict: an unknown key is an
+ * error naming its path. Durations accept seconds or a unit (`90s`, `5m`, `1h`); quantities accept
+ * plain numbers or Kubernetes-style suffixes (`16Gi` → 16 GiB of memory, `500m` → 0.5).
+ */
+
+export const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const s = parseDuration(v);
+  if (s === undefined || s < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a non-negative duration such as 30, "90s", "5m" or "1.5h", got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return s;
+});
+
+export const quantity = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const q = parseQuantity(v);
+  if (q === undefined || q < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a non-negative quantity such as 8, "0.5", "500m" or "64Gi", got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return q;
+});
+
+const nodes = z.union([
+  z.number().int().nonnegative().transform((n) => ({ min: n, max: n, initial: n })),
+  z
+    .object({ min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional(), initial: z.number().int().nonnegative() })
+    .strict()
+    .transform((o) => ({ min: o.min ?? o.initial, max: o.max ?? o.initial, initial: o.initial }))
+    .refine((o) => o.min <= o.initial && o.initial <= o.max, { message: 'expected min ≤ initial ≤ max' }),
+]);
+
+export const poolSchema = z
+  .object({
+    name: z.string().min(1),
+    capacity: z.record(z.string(), quantity),
+    nodes,
+    pricePerHour: z.number().nonnegative(),
+    latencyMs: z.number().nonnegative().default(0),
+    boot: duration.default(0),
+    labels: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+/** Validate `options` against a registry entry's schema, reporting issues under `path`. */
+function checkOptions(schema: z.ZodType, options: unknown, ctx: z.RefinementCtx, path: (string | number)[]): void {
+  const r = schema.safeParse(options ?? {});
+  if (!r.success) for (const iss of r.error.issues) ctx.addIssue({ code: 'custom', message: iss.message, path: [...path, ...iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p))] });
+}
+
+const queueRef = z
+  .union([z.string(), z.object({ name: z.string(), options: z.unknown().optional() }).strict()])
+  .transform((q) => (typeof q === 'string' ? { name: q, options: undefined } : q))
+  .superRefine((q, ctx) => {
+    if (!isQueuePolicyName(q.name)) {
+      ctx.addIssue({ code: 'custom', message: `unknown queue policy '${q.name}' (known: ${QUEUE_POLICY_NAMES.join(', ')})`, path: ['name'] });
+      return;
+    }
+    checkOptions(QUEUE_POLICIES[q.name].options, q.options, ctx, ['options']);
+  });
+
+const scalingRef = z
+  .union([z.string(), z.object({ policy: z.string(), options: z.unknown().optional() }).strict()])
+  .transform((s) => (typeof s === 'string' ? { policy: s, options: undefined } : s))
+  .superRefine((s, ctx) => {
+    if (!isScalingPolicyName(s.policy)) {
+      ctx.addIssue({ code: 'custom', message: `unknown scaling policy '${s.policy}' (known: ${SCALING_POLICY_NAMES.join(', ')})`, path: ['policy'] });
+      return;
+    }
+    checkOptions(SCALING_POLICIES[s.policy].options, s.options, ctx, ['options']);
+  });
+
+const strategy = z
+  .union([
+    z.string(),
+    z
+      .object({
+        name: z.string(),
+        label: z.string().optional(),
+        options: z.unknown().optional(),
+        preemption: z.boolean().optional(),
+        queue: queueRef.optional(),
+        scaling: scalingRef.optional(),
+      })
+      .strict(),
+  ])
+  .transform((s) => (typeof s === 'string' ? { name: s } : s))
+  .superRefine((s, ctx) => {
+    if (!isAllocatorName(s.name)) {
+      ctx.addIssue({ code: 'custom', message: `unknown strategy '${s.name}' (known: ${ALLOCATOR_NAMES.join(', ')})`, path: typeof s === 'string' ? [] : ['name'] });
+      return;
+    }
+    checkOptions(ALLOCATORS[s.name].options, 'options' in s ? s.options : undefined, ctx, ['options']);
+  });
+
+const failures = z
+  .object({
+    events: z
+      .array(z.object({ at: duration, pool: z.string(), count: z.number().int().positive().default(1), repairAfter: duration.optional() }).strict())
+      .optional(),
+    random: z.object({ mtbf: duration, repair: duration }).strict().optional(),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    seed: z.union([z.number().int(), z.string()]).default(1),
+    dimensions: z.array(z.string().min(1)).min(1).default(['cpu', 'memory', 'gpu']),
+    horizon: duration.optional(),
+    pools: z.array(poolSchema).min(1),
+    /** The workload; validated in detail by the trace registry for its `kind`. */
+    trace: z.object({ kind: z.string() }).passthrough(),
+    queue: queueRef.default({ name: 'fcfs', options: undefined }),
+    scaling: scalingRef.optional(),
+    strategies: z.array(strategy).min(1),
+    failures: failures.optional(),
+    /** Allocator time budget per decision. */
+    decisionBudget: duration.default(1),
+    /** Requests' default SLO wait by priority, applied where the trace gives none. */
+    sloWait: z.partialRecord(z.enum(PRIORITIES), duration).optional(),
+  })
+  .strict();
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;

@@ -1,0 +1,100 @@
+import type { Allocator } from '../algorithms/allocator.js';
+import type { ScalingPolicy } from '../autoscale/policy.js';
+import { UserError } from '../core/errors.js';
+import type { PoolSpec, Request } from '../core/model.js';
+import type { ResourceSpace } from '../core/resources.js';
+import type { QueuePolicy } from '../queue/policy.js';
+import type { FailureSpec } from './failures.js';
+import { computeMetrics, type RunMetrics } from './metrics.js';
+import { replay } from './replay.js';
+
+/** One column of a comparison: an allocator with its queue policy and (optional) scaling policy. */
+export interface StrategyRun {
+  readonly label: string;
+  /** Factories: every run gets fresh objects, so no state leaks between strategies. */
+  readonly allocator: () => Allocator;
+  readonly queue: () => QueuePolicy;
+  readonly scaling?: () => ScalingPolicy;
+}
+
+export interface ComparisonInput {
+  readonly scenario: string;
+  readonly space: ResourceSpace;
+  readonly pools: readonly PoolSpec[];
+  /** Opens the workload afresh for each strategy (the same requests every time). */
+  readonly requests: () => AsyncIterable<Request> | Iterable<Request>;
+  readonly strategies: readonly StrategyRun[];
+  readonly seed: number | string;
+  readonly horizon?: number;
+  readonly failures?: FailureSpec;
+  readonly budgetMs?: number;
+  readonly onProgress?: (strategyIndex: number, arrivals: number, now: number) => void;
+}
+
+/** The outcome of one strategy: a tagged union the CLI handles exhaustively. */
+export type StrategyResult =
+  | {
+      readonly state: 'completed';
+      readonly strategy: string;
+      readonly allocator: string;
+      readonly queue: string;
+      readonly scaling: string;
+      readonly metrics: RunMetrics;
+      readonly simulatedSeconds: number;
+      readonly decisions: number;
+      readonly solverStatus: Readonly<Record<string, number>>;
+    }
+  | { readonly state: 'failed'; readonly strategy: string; readonly error: string };
+
+export interface ComparisonResult {
+  readonly scenario: string;
+  readonly seed: string;
+  readonly dimensions: readonly string[];
+  readonly results: readonly StrategyResult[];
+}
+
+/**
+ * Run every strategy on the same workload and seed, one after another, and collect metrics.
+ * A user error (bad trace line, missing file) stops the comparison; a bug inside one strategy is
+ * recorded as that strategy's `failed` result with the scenario and strategy named, and the
+ * others still run. Results hold no wall-clock figures, so the same input gives identical JSON.
+ */
+export async function compareStrategies(input: ComparisonInput): Promise<ComparisonResult> {
+  const results: StrategyResult[] = [];
+  for (const [i, s] of input.strategies.entries()) {
+    try {
+      const allocator = s.allocator();
+      const queue = s.queue();
+      const scaling = s.scaling?.();
+      const out = await replay({
+        space: input.space,
+        pools: input.pools,
+        requests: input.requests(),
+        allocator,
+        queue,
+        seed: input.seed,
+        ...(scaling ? { scaling } : {}),
+        ...(input.failures ? { failures: input.failures } : {}),
+        ...(input.horizon !== undefined ? { horizon: input.horizon } : {}),
+        ...(input.budgetMs !== undefined ? { budgetMs: input.budgetMs } : {}),
+        ...(input.onProgress ? { onProgress: (n: number, t: number) => input.onProgress?.(i, n, t) } : {}),
+      });
+      results.push({
+        state: 'completed',
+        strategy: s.label,
+        allocator: allocator.name,
+        queue: queue.name,
+        scaling: scaling?.name ?? 'none',
+        metrics: computeMetrics(out.log, input.space.names, out.endTime),
+        simulatedSeconds: out.endTime,
+        decisions: out.decisions,
+        solverStatus: out.solverStatus,
+      });
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      results.push({ state: 'failed', strategy: s.label, error: `scenario '${input.scenario}', strategy '${s.label}': ${msg}` });
+    }
+  }
+  return { scenario: input.scenario, seed: String(input.seed), dimensions: input.space.names, results };
+}

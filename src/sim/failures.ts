@@ -1,0 +1,98 @@
+import type { ClusterState } from '../core/cluster.js';
+import { UserError } from '../core/errors.js';
+import type { Allocation } from '../core/model.js';
+import type { Rng } from '../core/rng.js';
+import { EV, type EventLog } from './log.js';
+
+/**
+ * Node failures injected by the scenario.
+ *
+ * - `events`: at time `at`, `count` up nodes of `pool` fail (lowest ids first, so runs are
+ *   reproducible); after `repairAfter` seconds they come back (never, if absent).
+ * - `random`: failures as a Poisson process over the up nodes, each node failing at rate
+ *   1 / mtbf; the node is chosen uniformly with the run's seeded Rng and repaired after
+ *   `repairSeconds`. The process stops once the trace is over and nothing is running.
+ *
+ * Work running on a failed node is requeued (counted as `failEvict`); the node keeps being billed
+ * until it is removed (a failed VM still costs money until someone replaces it).
+ */
+export interface FailureSpec {
+  readonly events?: readonly { readonly at: number; readonly pool: string; readonly count: number; readonly repairAfter?: number }[];
+  readonly random?: { readonly mtbfSeconds: number; readonly repairSeconds: number };
+}
+
+interface Hooks {
+  schedule(at: number, run: () => void): void;
+  evict(a: Allocation, now: number): void;
+  freed(): void;
+}
+
+export class FailureInjector {
+  private done = false;
+  private now = 0;
+
+  constructor(
+    private readonly spec: FailureSpec | undefined,
+    private readonly state: ClusterState,
+    private readonly log: EventLog,
+    private readonly rng: Rng,
+    private readonly hooks: Hooks,
+  ) {
+    for (const [i, ev] of (spec?.events ?? []).entries()) {
+      const pool = state.poolIndex(ev.pool);
+      if (pool < 0) throw new UserError(`failure event ${i} names unknown pool '${ev.pool}'`, { field: `failures.events[${i}].pool` });
+      hooks.schedule(ev.at, () => {
+        this.now = ev.at;
+        const victims = state.upNodes(pool).slice(0, ev.count);
+        for (const id of victims) this.fail(id, ev.at, ev.repairAfter);
+      });
+    }
+    if (spec?.random !== undefined) this.scheduleRandom(0);
+  }
+
+  /** The trace has no more arrivals: the random process winds down once nothing runs. */
+  streamDone(): void {
+    this.done = true;
+  }
+
+  private upCount(): number {
+    let n = 0;
+    for (let p = 0; p < this.state.pools.length; p++) n += this.state.upNodes(p).length;
+    return n;
+  }
+
+  private scheduleRandom(from: number): void {
+    const r = this.spec?.random;
+    if (r === undefined) return;
+    const up = this.upCount();
+    if (up === 0 || (this.done && this.state.allocationCount === 0)) return;
+    const at = from + this.rng.exponential(up / r.mtbfSeconds);
+    this.hooks.schedule(at, () => {
+      this.now = at;
+      const ups: number[] = [];
+      for (let p = 0; p < this.state.pools.length; p++) ups.push(...this.state.upNodes(p));
+      if (ups.length > 0) this.fail(this.rng.pick(ups), at, r.repairSeconds);
+      this.scheduleRandom(at);
+    });
+  }
+
+  private fail(id: number, now: number, repairAfter: number | undefined): void {
+    if (this.state.nodeStatus(id) !== 'up') return;
+    const lost = [...this.state.allocationsOn(id)];
+    for (const a of lost) {
+      this.state.release(a.id);
+      this.hooks.evict(a, now);
+    }
+    this.state.failNode(id);
+    this.log.push(EV.nodeFail, now, this.state.nodePool(id), id);
+    if (repairAfter !== undefined) {
+      this.hooks.schedule(now + repairAfter, () => {
+        if (this.state.nodeStatus(id) !== 'failed') return;
+        this.state.bringUp(id);
+        this.log.push(EV.nodeUp, now + repairAfter, this.state.nodePool(id), id);
+        this.hooks.freed();
+      });
+    }
+    void this.now;
+  }
+}

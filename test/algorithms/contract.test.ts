@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { Allocator, AllocatorContext } from '../../src/algorithms/allocator.js';
+import { decideAndApply } from '../../src/algorithms/decide.js';
+import { ALLOCATOR_NAMES, createAllocator } from '../../src/algorithms/registry.js';
+import { ClusterState } from '../../src/core/cluster.js';
+import { eligiblePools } from '../../src/core/eligibility.js';
+import type { PoolSpec, Request } from '../../src/core/model.js';
+import { PRIORITIES } from '../../src/core/priority.js';
+import { REJECTION_CODES } from '../../src/core/rejection.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { Rng } from '../../src/core/rng.js';
+
+/**
+ * The shared contract every allocator in the registry must meet (Hono-style: one suite, every
+ * implementation). New strategies are picked up automatically from the registry.
+ */
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const pool = (name: string, capacity: number[], n: number, price: number, latency: number, labels: Record<string, string> = {}): PoolSpec => ({
+  name,
+  capacity,
+  nodes: { min: n, max: n, initial: n },
+  pricePerHour: price,
+  latencyMs: latency,
+  bootSeconds: 0,
+  labels,
+});
+const POOLS = [pool('cpu', [16, 64, 0], 6, 1, 5, { tier: 'std' }), pool('gpu', [32, 256, 4], 3, 12, 20, { tier: 'gpu' }), pool('edge', [4, 8, 0], 4, 0.5, 1)];
+
+function ctx(seed: string, blocking = false, now = 0): AllocatorContext {
+  return { now, rng: new Rng(seed), budgetMs: 2000, clock: () => performance.now(), blocking };
+}
+
+function randomBatch(rng: Rng, n: number, prefix: string): Request[] {
+  return Array.from({ length: n }, (_, i) => {
+    const gpu = rng.bernoulli(0.25) ? rng.pick([0.5, 1, 2, 4]) : 0;
+    const r: Request = {
+      id: `${prefix}${i}`,
+      tenant: `t${rng.int(3)}`,
+      arrival: 0,
+      demand: [rng.pick([0.5, 1, 2, 4, 8]), rng.pick([1, 2, 8, 16, 32]), gpu],
+      duration: 10 + rng.int(100),
+      priority: rng.pick(PRIORITIES),
+      preemptible: rng.bernoulli(0.5),
+      ...(rng.bernoulli(0.15) ? { constraints: { maxLatencyMs: 5 } } : {}),
+      ...(rng.bernoulli(0.1) ? { constraints: { pools: ['edge'] } } : {}),
+    };
+    return r;
+  });
+}
+
+function freeSnapshot(s: ClusterState): number[][] {
+  return Array.from({ length: s.nodeCount }, (_, i) => Array.from(s.free(i)));
+}
+
+const VARIANTS: { label: string; make: () => Allocator }[] = ALLOCATOR_NAMES.flatMap((name) => [
+  { label: name, make: () => createAllocator({ name }) },
+  { label: `${name}+preemption`, make: () => createAllocator({ name, preemption: true }) },
+]);
+
+describe.each(VARIANTS)('allocator contract: $label', ({ make }) => {
+  it('never over-allocates, answers every request exactly once, respects constraints', async () => {
+    const alloc = make();
+    await alloc.prepare?.();
+    const state = ClusterState.fromPools(space, POOLS);
+    const rng = new Rng('contract');
+    for (let round = 0; round < 6; round++) {
+      const batch = randomBatch(rng, 25, `r${round}-`);
+      const before = freeSnapshot(state);
+      const decision = alloc.allocate(batch, state, ctx(`c${round}`));
+      state.rollbackTrial();
+      expect(freeSnapshot(state)).toEqual(before); // the allocator did not mutate the cluster
+      const ids = [...decision.placements.map((p) => p.requestId), ...decision.rejections.map((r) => r.requestId)];
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(new Set(ids)).toEqual(new Set(batch.map((r) => r.id)));
+      for (const rej of decision.rejections) {
+        expect(REJECTION_CODES).toContain(rej.code);
+        expect(rej.message.length).toBeGreaterThan(0);
+      }
+      const applied = decideAndApply(alloc, batch, state, ctx(`c${round}`), (r) => r.id);
+      state.checkInvariants();
+      for (const a of applied.started) {
+        const elig = eligiblePools(state, a.request);
+        expect(elig.pools).toContain(state.nodePool(a.nodeId));
+      }
+      // release about half of the running work before the next round
+      for (const a of [...state.allocations()]) if (rng.bernoulli(0.5)) state.release(a.id);
+      state.checkInvariants();
+    }
+  });
+
+  it('rejects a request larger than any node as never-fits, naming the resource', () => {
+    const state = ClusterState.fromPools(space, POOLS);
+    const big: Request = { id: 'huge', tenant: 't', arrival: 0, demand: [8, 8, 16], duration: 1, priority: 'critical' };
+    const d = make().allocate([big], state, ctx('x'));
+    state.rollbackTrial();
+    expect(d.placements).toEqual([]);
+    expect(d.rejections).toHaveLength(1);
+    expect(d.rejections[0]).toMatchObject({ requestId: 'huge', code: 'never-fits', resource: 'gpu', requested: 16, capacity: 4 });
+  });
+
+  it('gives the same decision for the same seed and state', async () => {
+    const run = async (): Promise<unknown> => {
+      const a = make();
+      await a.prepare?.();
+      const state = ClusterState.fromPools(space, POOLS);
+      const batch = randomBatch(new Rng('same'), 40, 'q');
+      const d = a.allocate(batch, state, ctx('same'));
+      state.rollbackTrial();
+      return { p: d.placements, r: d.rejections.map((j) => [j.requestId, j.code]) };
+    };
+    expect(await run()).toEqual(await run());
+  });
+
+  it('under head-of-line blocking starts nothing behind the first request that must wait', async () => {
+    const a = make();
+    await a.prepare?.();
+    const state = ClusterState.fromPools(space, [pool('one', [4, 16, 0], 1, 1, 1)]);
+    const reqs: Request[] = [
+      { id: 'a', tenant: 't', arrival: 0, demand: [3, 1, 0], duration: 1, priority: 'medium' },
+      { id: 'b', tenant: 't', arrival: 0, demand: [3, 1, 0], duration: 1, priority: 'medium' },
+      { id: 'c', tenant: 't', arrival: 0, demand: [1, 1, 0], duration: 1, priority: 'medium' },
+    ];
+    const applied = decideAndApply(a, reqs, state, ctx('b', true));
+    expect(applied.started.map((s) => s.request.id)).toEqual(['a']);
+    expect(applied.rejections.map((r) => [r.requestId, r.code])).toEqual(expect.arrayContaining([['b', 'wait'], ['c', 'wait']]));
+  });
+});
+
+describe('priority preemption rule', () => {
+  it('a critical request evicts the fewest, lowest-priority preemptible allocations; non-preemptible work is safe', () => {
+    const state = ClusterState.fromPools(space, [pool('p', [8, 32, 0], 2, 1, 1)]);
+    const mk = (id: string, cpu: number, priority: Request['priority'], preemptible: boolean): Request => ({ id, tenant: 't', arrival: 0, demand: [cpu, 1, 0], duration: 100, priority, preemptible });
+    state.allocate(mk('n0-low', 4, 'low', true), 0, 0);
+    state.allocate(mk('n0-bg', 4, 'background', true), 0, 0);
+    state.allocate(mk('n1-med-fixed', 8, 'medium', false), 1, 0);
+    const alloc = createAllocator({ name: 'first-fit', preemption: true });
+    const applied = decideAndApply(alloc, [mk('urgent', 4, 'critical', false)], state, ctx('p'));
+    expect(applied.evicted.map((e) => e.allocation.id)).toEqual(['n0-bg']);
+    expect(applied.started.map((s) => [s.request.id, s.nodeId])).toEqual([['urgent', 0]]);
+    state.checkInvariants();
+  });
+
+  it('medium requests never preempt', () => {
+    const state = ClusterState.fromPools(space, [pool('p', [8, 32, 0], 1, 1, 1)]);
+    state.allocate({ id: 'bg', tenant: 't', arrival: 0, demand: [8, 1, 0], duration: 100, priority: 'background', preemptible: true }, 0, 0);
+    const applied = decideAndApply(createAllocator({ name: 'best-fit-decreasing', preemption: true }), [{ id: 'm', tenant: 't', arrival: 0, demand: [2, 1, 0], duration: 1, priority: 'medium' }], state, ctx('p'));
+    expect(applied.evicted).toEqual([]);
+    expect(applied.rejections[0]?.code).toBe('wait');
+  });
+});
