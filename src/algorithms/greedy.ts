@@ -21,13 +21,13 @@ export function greedyAllocate(requests: readonly Request[], cluster: ClusterVie
   let blockedBy: string | undefined;
   try {
     for (const r of requests) {
-      if (blockedBy !== undefined) {
-        rejections.push({ requestId: r.id, code: 'wait', message: `behind the head of the queue (${blockedBy})` });
-        continue;
-      }
       const elig = eligiblePools(cluster, r);
       if ('rejection' in elig) {
         rejections.push(elig.rejection);
+        continue;
+      }
+      if (blockedBy !== undefined) {
+        rejections.push({ requestId: r.id, code: 'wait', message: `behind the head of the queue (${blockedBy})` });
         continue;
       }
       const node = choose(cluster, elig.pools, r);

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '../../src/sim/kernel.js';
+import { Rng } from '../../src/core/rng.js';
+
+describe('DES kernel', () => {
+  it('delivers events in time order, equal times in scheduling order', () => {
+    const k = new Kernel<string>();
+    k.schedule(5, 'c');
+    k.schedule(1, 'a');
+    k.schedule(5, 'd');
+    k.schedule(3, 'b');
+    k.schedule(5, 'e');
+    const seen: [string, number][] = [];
+    k.run((e, now) => seen.push([e, now]));
+    expect(seen).toEqual([['a', 1], ['b', 3], ['c', 5], ['d', 5], ['e', 5]]);
+    expect(k.now).toBe(5);
+  });
+
+  it('matches a sort by (time, seq) on 20,000 random events with many ties', () => {
+    const rng = new Rng(7);
+    const k = new Kernel<number>();
+    const ref: { t: number; s: number }[] = [];
+    for (let s = 0; s < 20_000; s++) {
+      const t = rng.int(500);
+      k.schedule(t, s);
+      ref.push({ t, s });
+    }
+    ref.sort((a, b) => a.t - b.t || a.s - b.s);
+    const out: number[] = [];
+    k.run((e) => out.push(e));
+    expect(out).toEqual(ref.map((r) => r.s));
+  });
+
+  it('interleaves scheduling during the run and stops at `until`', () => {
+    const k = new Kernel<number>();
+    k.schedule(0, 0);
+    const seen: number[] = [];
+    k.run((e, now) => {
+      seen.push(now);
+      if (e < 10) k.schedule(now + 2, e + 1);
+    }, 7);
+    expect(seen).toEqual([0, 2, 4, 6]);
+    expect(k.now).toBe(7);
+    expect(k.peek()).toBe(8);
+  });
+
+  it('refuses to schedule in the past, naming the negative delay', () => {
+    const k = new Kernel<string>(10);
+    expect(() => k.schedule(7, 'x')).toThrow(/before now \(t=10\); negative delay -3/);
+    expect(() => k.schedule(Number.NaN, 'x')).toThrow(/NaN/);
+  });
+
+  it('lets an exception from a handler stop the run', () => {
+    const k = new Kernel<number>();
+    k.schedule(1, 1);
+    k.schedule(2, 2);
+    expect(() => k.run(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(k.pending).toBe(1);
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { boundedSlowdown, computeMetrics, jainIndex, percentiles } from '../../src/sim/metrics.js';
+import { EV, EventLog } from '../../src/sim/log.js';
+import type { PoolSpec } from '../../src/core/model.js';
+
+describe('metric functions (hand-computed)', () => {
+  it('Jain index', () => {
+    expect(jainIndex([1, 1, 1, 1])).toBe(1);
+    expect(jainIndex([1, 0, 0, 0])).toBe(0.25);
+    // (1 + 2/3)^2 / (2 * (1 + 4/9)) = (25/9) / (26/9) = 25/26
+    expect(jainIndex([1, 2 / 3])).toBeCloseTo(25 / 26, 12);
+    expect(jainIndex([])).toBeNull();
+  });
+
+  it('bounded slowdown with tau = 10 s', () => {
+    expect(boundedSlowdown(0, 5, 5)).toBe(1); // short job: max(1, 5/10)
+    expect(boundedSlowdown(0, 30, 10)).toBe(3);
+    expect(boundedSlowdown(100, 130, 2)).toBe(3); // 30 / max(2, 10)
+  });
+
+  it('percentiles interpolate between order statistics', () => {
+    const p = percentiles([0, 0, 5]);
+    expect(p.mean).toBeCloseTo(5 / 3, 12);
+    expect(p.p50).toBe(0);
+    expect(p.p95).toBeCloseTo(4.5, 12);
+    expect(p.p99).toBeCloseTo(4.9, 12);
+  });
+});
+
+describe('computeMetrics over a hand-built log', () => {
+  // One pool, 2 nodes of [cpu 4, gpu 2], price 3.6/h (= 0.001/s).
+  const pool: PoolSpec = { name: 'p', capacity: [4, 2], nodes: { min: 2, max: 2, initial: 2 }, pricePerHour: 3.6, latencyMs: 0, bootSeconds: 0, labels: {} };
+  const log = new EventLog([pool]);
+  const a = log.addRequest({ id: 'a', tenant: 'x', arrival: 0, demand: [4, 1], duration: 10, priority: 'high', sloWait: 0 });
+  const b = log.addRequest({ id: 'b', tenant: 'y', arrival: 0, demand: [2, 2], duration: 20, priority: 'low', sloWait: 5 });
+  const c = log.addRequest({ id: 'c', tenant: 'y', arrival: 5, demand: [8, 0], duration: 1, priority: 'low' });
+  log.nodePool.push(0, 0);
+  log.push(EV.nodeProvision, 0, 0, 0);
+  log.push(EV.nodeUp, 0, 0, 0);
+  log.push(EV.nodeProvision, 0, 0, 1);
+  log.push(EV.nodeUp, 0, 0, 1);
+  log.push(EV.arrive, 0, a);
+  log.push(EV.arrive, 0, b);
+  log.push(EV.start, 0, a, 0);
+  log.push(EV.arrive, 5, c);
+  log.reject(5, c, 'never-fits');
+  log.push(EV.complete, 10, a, 0);
+  log.push(EV.start, 10, b, 0); // waited 10 > SLO 5
+  log.push(EV.complete, 30, b, 0);
+  log.push(EV.nodeRemove, 30, 0, 0);
+  log.push(EV.nodeRemove, 30, 0, 1);
+  const m = computeMetrics(log, ['cpu', 'gpu'], 30);
+
+  it('counts and rejections', () => {
+    expect(m.requests).toMatchObject({ total: 3, completed: 2, rejected: 1, unfinished: 0 });
+    expect(m.rejectionsByCode['never-fits']).toBe(1);
+  });
+  it('utilization = ∫allocated / ∫capacity', () => {
+    // cpu: 4*10 + 2*20 = 80 over 8*30 = 240; gpu: 1*10 + 2*20 = 50 over 4*30 = 120
+    expect(m.utilization.cpu).toBeCloseTo(80 / 240, 12);
+    expect(m.utilization.gpu).toBeCloseTo(50 / 120, 12);
+  });
+  it('waits, slowdown, SLA by priority', () => {
+    expect(m.wait.mean).toBe(5);
+    // a: 10/10 = 1 ; b: 30/20 = 1.5
+    expect(m.meanBoundedSlowdown).toBeCloseTo(1.25, 12);
+    expect(m.sla.byPriority.high).toEqual({ withSlo: 1, met: 1, attainment: 1 });
+    expect(m.sla.byPriority.low).toEqual({ withSlo: 1, met: 0, attainment: 0 });
+    expect(m.sla.overall.attainment).toBe(0.5);
+  });
+  it('cost and fairness', () => {
+    // 2 nodes × 30 s × 0.001/s
+    expect(m.cost.total).toBeCloseTo(0.06, 12);
+    expect(m.cost.perCompleted).toBeCloseTo(0.03, 12);
+    expect(m.cost.nodeHours).toBeCloseTo(60 / 3600, 12);
+    // tenants: x slowdown 1 → 1 ; y slowdown 1.5 → 2/3
+    expect(m.fairness.jain).toBeCloseTo(25 / 26, 12);
+    // y: gpu 2*20 = 40 of 120 → 1/3 ; cpu 40 of 240 → 1/6 → dominant 1/3
+    expect(m.fairness.dominantShare.y).toBeCloseTo(1 / 3, 12);
+    expect(m.makespan).toBe(30);
+    expect(m.throughputPerHour).toBeCloseTo(2 * 120, 9);
+  });
+  it('GPU fragmentation: free GPU stranded on partly used nodes, time-averaged', () => {
+    // 0-10: node0 uses 1 of 2 (1 stranded), node1 empty (2 free) → frag 1, free 3
+    // 10-30: node0 uses 2 of 2, node1 empty → frag 0, free 2
+    expect(m.gpuFragmentation).toBeCloseTo((1 * 10) / (3 * 10 + 2 * 20), 12);
+  });
+});

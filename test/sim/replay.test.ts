@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { createAllocator } from '../../src/algorithms/registry.js';
+import type { PoolSpec, Request } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { Rng } from '../../src/core/rng.js';
+import { fcfs } from '../../src/queue/fcfs.js';
+import { priorityClasses } from '../../src/queue/priority.js';
+import { compareStrategies } from '../../src/sim/compare.js';
+import { EV } from '../../src/sim/log.js';
+import { computeMetrics } from '../../src/sim/metrics.js';
+import { replay } from '../../src/sim/replay.js';
+import { toJson } from '../../src/report/json.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const pool = (n: number, cap = [4, 16, 0], extra: Partial<PoolSpec> = {}): PoolSpec => ({ name: 'a', capacity: cap, nodes: { min: 0, max: 8, initial: n }, pricePerHour: 1, latencyMs: 5, bootSeconds: 60, labels: {}, ...extra });
+const r = (id: string, arrival: number, cpu: number, duration: number, extra: Partial<Request> = {}): Request => ({ id, tenant: 't', arrival, demand: [cpu, 1, 0], duration, priority: 'medium', ...extra });
+
+function events(log: Awaited<ReturnType<typeof replay>>['log']): string[] {
+  const names = Object.fromEntries(Object.entries(EV).map(([k, v]) => [v, k]));
+  const out: string[] = [];
+  for (let i = 0; i < log.length; i++) {
+    const k = log.kind(i);
+    if (k === EV.nodeProvision || k === EV.nodeUp || k === EV.nodeRemove || k === EV.nodeFail) continue;
+    out.push(`${log.time(i)} ${names[k]} ${log.requests[log.ref(i)]?.id}${log.node(i) >= 0 && k !== EV.reject ? `@${log.node(i)}` : ''}`);
+  }
+  return out;
+}
+
+describe('replay driver', () => {
+  it('replays a hand-traced FCFS schedule', async () => {
+    const out = await replay({
+      space, pools: [pool(2)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(),
+      requests: [r('r1', 0, 4, 10), r('r2', 0, 4, 20), r('r3', 5, 2, 10), r('r4', 6, 8, 10)],
+    });
+    expect(events(out.log)).toEqual([
+      '0 arrive r1', '0 arrive r2', '0 start r1@0', '0 start r2@1',
+      '5 arrive r3', '6 arrive r4', '6 reject r4',
+      '10 complete r1@0', '10 start r3@0', '20 complete r2@1', '20 complete r3@0',
+    ]);
+    expect(out.endTime).toBe(20);
+  });
+
+  it('FCFS blocks behind the head; priority classes let the urgent one go first', async () => {
+    const reqs = [r('big', 0, 4, 10), r('wide', 1, 4, 10), r('small', 2, 1, 5, { priority: 'critical' })];
+    const f = await replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: reqs });
+    expect(events(f.log).filter((e) => e.includes('start'))).toEqual(['0 start big@0', '10 start wide@0', '20 start small@0']);
+    const p = await replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: priorityClasses({ blocking: true }), requests: reqs });
+    expect(events(p.log).filter((e) => e.includes('start'))).toEqual(['0 start big@0', '10 start small@0', '15 start wide@0']);
+  });
+
+  it('preempts lower-priority preemptible work, requeues it and counts it', async () => {
+    const out = await replay({
+      space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit', preemption: true }), queue: priorityClasses(),
+      requests: [r('bg', 0, 4, 100, { priority: 'background', preemptible: true }), r('crit', 10, 4, 20, { priority: 'critical' })],
+    });
+    expect(events(out.log)).toEqual(['0 arrive bg', '0 start bg@0', '10 arrive crit', '10 preempt bg@0', '10 start crit@0', '30 complete crit@0', '30 start bg@0', '130 complete bg@0']);
+    expect(computeMetrics(out.log, space.names, out.endTime).requests.preemptions).toBe(1);
+  });
+
+  it('requeues work from a failed node and brings the node back after repair', async () => {
+    const out = await replay({
+      space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(),
+      requests: [r('x', 0, 2, 50)],
+      failures: { events: [{ at: 10, pool: 'a', count: 1, repairAfter: 5 }] },
+    });
+    expect(events(out.log)).toEqual(['0 arrive x', '0 start x@0', '10 failEvict x@0', '15 start x@0', '65 complete x@0']);
+    expect(computeMetrics(out.log, space.names, out.endTime).requests.failureEvictions).toBe(1);
+  });
+
+  it('ends an allocation when its lease expires before the work is done', async () => {
+    const out = await replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('x', 0, 2, 50, { lease: 30 }), r('y', 1, 4, 5)] });
+    expect(events(out.log)).toEqual(['0 arrive x', '0 start x@0', '1 arrive y', '30 expire x@0', '30 start y@0', '35 complete y@0']);
+  });
+
+  it('refuses a stream that is not in arrival order, naming the request', async () => {
+    await expect(replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('a', 5, 1, 1), r('b', 2, 1, 1)] })).rejects.toThrow(/request 'b' arrives at 2s, after one at 5s/);
+  });
+
+  it('gives byte-identical JSON for the same scenario and seed', async () => {
+    const make = (): Request[] => {
+      const rng = new Rng('det');
+      let t = 0;
+      return Array.from({ length: 1500 }, (_, i) => {
+        t += rng.exponential(2);
+        return { id: `q${i}`, tenant: `t${rng.int(4)}`, arrival: t, demand: [rng.pick([1, 2, 4]), rng.pick([1, 4, 8]), rng.pick([0, 0, 1])], duration: rng.lognormal(2, 1), priority: rng.pick(['high', 'medium', 'low'] as const), preemptible: rng.bernoulli(0.5), sloWait: 30 };
+      });
+    };
+    const input = {
+      scenario: 'det', space, seed: 9,
+      pools: [pool(6, [8, 32, 2], { name: 'a' }), pool(3, [16, 64, 0], { name: 'b', pricePerHour: 0.5 })],
+      requests: make,
+      strategies: (['first-fit', 'best-fit-decreasing', 'worst-fit', 'round-robin'] as const).map((name) => ({ label: name, allocator: () => createAllocator({ name, preemption: true }), queue: () => priorityClasses() })),
+    };
+    const a = toJson(await compareStrategies(input));
+    const b = toJson(await compareStrategies(input));
+    expect(a).toBe(b);
+    const parsed = JSON.parse(a) as { results: { state: string; metrics: { requests: { completed: number } } }[] };
+    expect(parsed.results.every((x) => x.state === 'completed' && x.metrics.requests.completed === 1500)).toBe(true);
+  });
+});

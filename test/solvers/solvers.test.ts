@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng.js';
+import {
+  BACKENDS,
+  LpModelBuilder,
+  chooseBackend,
+  hasSolution,
+  highsInstanceCount,
+  maxViolation,
+  resetHighs,
+  solve,
+} from '../../src/algorithms/solvers/index.js';
+import type { BackendName, LpModel } from '../../src/algorithms/solvers/index.js';
+
+/** max 5x + 4y  s.t. 6x + 4y ≤ 24, x + 2y ≤ 6, x, y ∈ ℤ≥0.  LP optimum 21 at (3, 1.5); MILP optimum 20 at (4, 0). */
+function smallMip(integer: boolean): LpModel {
+  const b = new LpModelBuilder('max');
+  const x = b.addVar({ name: 'x', integer, cost: 5 });
+  const y = b.addVar({ name: 'y', integer, cost: 4 });
+  b.addConstraint({ vars: [x, y], coefs: [6, 4] }, { ub: 24 });
+  b.addConstraint({ vars: [x, y], coefs: [1, 2] }, { ub: 6 });
+  return b.build();
+}
+
+/** min x + y  s.t. x − y = 1, 2 ≤ x ≤ 10, y ≥ 0, z ≥ −3 (cost 1): optimum 3 + (−3) = 0 at (2, 1, −3). */
+function boundsModel(): LpModel {
+  const b = new LpModelBuilder('min');
+  const x = b.addVar({ lb: 2, ub: 10, cost: 1 });
+  const y = b.addVar({ cost: 1 });
+  b.addVar({ lb: -3, ub: 5, cost: 1 });
+  b.addConstraint({ vars: [x, y], coefs: [1, -1] }, { eq: 1 });
+  return b.build();
+}
+
+function infeasibleModel(): LpModel {
+  const b = new LpModelBuilder('min');
+  const x = b.addVar({ ub: 1, integer: true });
+  const y = b.addVar({ ub: 1, integer: true });
+  b.addConstraint({ vars: [x, y], coefs: [1, 1] }, { lb: 5 });
+  return b.build();
+}
+
+function unboundedModel(): LpModel {
+  const b = new LpModelBuilder('max');
+  const x = b.addVar({ cost: 1 });
+  const y = b.addVar();
+  b.addConstraint({ vars: [x, y], coefs: [1, -1] }, { ub: 1 });
+  return b.build();
+}
+
+/**
+ * The weak assignment model of bin packing (40 items of size 20..100, capacity 150): too hard for
+ * any backend to close in a fraction of a second. Returns the model and a feasible start (one
+ * item per bin) so HiGHS has an incumbent when the limit strikes.
+ */
+function hardPacking(): { model: LpModel; start: { vars: number[]; values: number[] } } {
+  const rng = new Rng('hard-packing');
+  const n = 40;
+  const sizes = Array.from({ length: n }, () => 20 + rng.int(81));
+  const b = new LpModelBuilder('min');
+  const y = Array.from({ length: n }, (_, j) => b.addVar({ name: `y${j}`, ub: 1, integer: true, cost: 1 }));
+  const x = sizes.map((_, i) => Array.from({ length: n }, (__, j) => b.addVar({ name: `x${i}_${j}`, ub: 1, integer: true })));
+  sizes.forEach((_, i) => b.addConstraint({ vars: x[i] ?? [], coefs: x[i]?.map(() => 1) ?? [] }, { eq: 1 }));
+  for (let j = 0; j < n; j++) {
+    const col = x.map((row) => row[j] ?? 0);
+    b.addConstraint({ vars: [...col, y[j] ?? 0], coefs: [...sizes, -150] }, { ub: 0 });
+  }
+  const vars: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) {
+    vars.push(y[i] ?? 0, x[i]?.[i] ?? 0);
+    values.push(1, 1);
+  }
+  return { model: b.build(), start: { vars, values } };
+}
+
+const backends: BackendName[] = ['jslp', 'highs'];
+
+describe.each(backends)('%s backend', (name) => {
+  const backend = BACKENDS[name];
+
+  it('solves a small MILP to its hand-checked optimum (20 at x=4, y=0)', async () => {
+    const r = await backend.solve(smallMip(true));
+    expect(r.status).toBe('optimal');
+    if (r.status !== 'optimal') return;
+    expect(r.backend).toBe(name);
+    expect(r.objective).toBeCloseTo(20, 6);
+    expect(r.values[0]).toBeCloseTo(4, 6);
+    expect(r.values[1]).toBeCloseTo(0, 6);
+    expect(r.bound).toBeGreaterThanOrEqual(20 - 1e-6);
+  });
+
+  it('solves the LP relaxation (21 at x=3, y=1.5)', async () => {
+    const r = await backend.solve(smallMip(false));
+    expect(r.status).toBe('optimal');
+    if (!hasSolution(r)) return;
+    expect(r.objective).toBeCloseTo(21, 6);
+    expect(r.values[1]).toBeCloseTo(1.5, 6);
+  });
+
+  it('honours variable bounds, negative lower bounds and equality rows', async () => {
+    const model = boundsModel();
+    const r = await backend.solve(model);
+    expect(r.status).toBe('optimal');
+    if (!hasSolution(r)) return;
+    expect(r.objective).toBeCloseTo(0, 6);
+    expect(Array.from(r.values)).toEqual([expect.closeTo(2, 6), expect.closeTo(1, 6), expect.closeTo(-3, 6)]);
+    expect(maxViolation(model, r.values)).toBeLessThan(1e-6);
+  });
+
+  it('reports infeasible as a status', async () => {
+    expect((await backend.solve(infeasibleModel())).status).toBe('infeasible');
+  });
+
+  it('reports unbounded as a status', async () => {
+    expect((await backend.solve(unboundedModel())).status).toBe('unbounded');
+  });
+
+  it('stops at the time limit and says so', async () => {
+    const { model, start } = hardPacking();
+    const r = await backend.solve(model, { timeLimitSeconds: 0.3, start });
+    expect(['time-limit', 'time-limit-no-solution']).toContain(r.status);
+    if (name === 'highs') expect(r.status).toBe('time-limit');
+    if (r.status === 'time-limit') {
+      expect(maxViolation(model, r.values)).toBeLessThan(1e-6);
+      if (r.bound !== undefined) expect(r.bound).toBeLessThanOrEqual(r.objective + 1e-9);
+    }
+  });
+});
+
+describe('backend choice', () => {
+  it("'auto' sends tiny models to javascript-lp-solver and larger ones to HiGHS", async () => {
+    expect(chooseBackend(smallMip(true))).toBe('jslp');
+    expect(chooseBackend(hardPacking().model)).toBe('highs');
+    expect(chooseBackend(smallMip(true), 'highs')).toBe('highs');
+    const r = await solve(smallMip(true));
+    expect(r.backend).toBe('jslp');
+    expect(r.status).toBe('optimal');
+  });
+
+  it('re-instantiates HiGHS after a reset and keeps solving', async () => {
+    await solve(smallMip(true), { backend: 'highs' });
+    const before = highsInstanceCount();
+    resetHighs();
+    const r = await solve(smallMip(true), { backend: 'highs' });
+    expect(highsInstanceCount()).toBe(before + 1);
+    expect(r.status).toBe('optimal');
+  });
+
+  it('rejects malformed models when they are built', () => {
+    const b = new LpModelBuilder();
+    expect(() => b.addVar({ lb: 2, ub: 1 })).toThrow(/lower bound 2 exceeds upper bound 1/);
+    expect(() => b.addConstraint({ vars: [7], coefs: [1] }, { ub: 1 })).toThrow(/no variable 7/);
+  });
+});
