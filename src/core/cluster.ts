@@ -362,30 +362,25 @@ export class ClusterState implements ClusterView {
   trial(): Trial {
     if (this.trialOpen) throw new CapacityError('a trial is already open');
     this.trialOpen = true;
-    const self = this;
     return {
-      place(request: Request, nodeId: number): void {
-        const n = self.node(nodeId);
+      place: (request: Request, nodeId: number): void => {
+        const n = this.node(nodeId);
         if (n.status !== 'up' || !fitsIn(request.demand, n.free)) {
           throw new CapacityError(`trial: ${request.id} does not fit on ${n.name}`);
         }
-        self.take(n, nodeId, request.demand, 1);
-        self.undo.push({ kind: 'place', nodeId, demand: request.demand });
+        this.take(n, nodeId, request.demand, 1);
+        this.undo.push({ kind: 'place', nodeId, demand: request.demand });
       },
-      evict(allocationId: string): void {
-        const a = self.allocs.get(allocationId);
-        if (a === undefined || self.evicted.has(allocationId)) throw new CapacityError(`trial: cannot evict ${allocationId}`);
-        const n = self.node(a.nodeId);
-        self.take(n, a.nodeId, a.request.demand, -1);
-        self.evicted.add(allocationId);
-        self.undo.push({ kind: 'evict', alloc: a });
+      evict: (allocationId: string): void => {
+        const a = this.allocs.get(allocationId);
+        if (a === undefined || this.evicted.has(allocationId)) throw new CapacityError(`trial: cannot evict ${allocationId}`);
+        const n = this.node(a.nodeId);
+        this.take(n, a.nodeId, a.request.demand, -1);
+        this.evicted.add(allocationId);
+        this.undo.push({ kind: 'evict', alloc: a });
       },
-      isEvicted(allocationId: string): boolean {
-        return self.evicted.has(allocationId);
-      },
-      rollback(): void {
-        self.rollbackTrial();
-      },
+      isEvicted: (allocationId: string): boolean => this.evicted.has(allocationId),
+      rollback: (): void => this.rollbackTrial(),
     };
   }
 

@@ -1,0 +1,18 @@
+import { kernelSuite } from './kernel.js';
+import { placementSuite } from './placement.js';
+import { printFigures, writeResults, type Figure } from './common.js';
+import { replaySuite } from './replay.js';
+
+/**
+ * `npm run bench`: the kernel and placement micro-benchmarks (tinybench) and the end-to-end
+ * replays. Prints a table and writes bench/results/bench.json. `npm run bench -- kernel` runs
+ * one suite (kernel, placement, replay).
+ */
+const only = process.argv.slice(2);
+const want = (s: string): boolean => only.length === 0 || only.includes(s);
+const figs: Figure[] = [];
+if (want('kernel')) figs.push(...(await kernelSuite()));
+if (want('placement')) figs.push(...(await placementSuite()));
+if (want('replay')) figs.push(...(await replaySuite()));
+printFigures(figs);
+console.log(`\nwritten to ${writeResults('bench', figs)}`);

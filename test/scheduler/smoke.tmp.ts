@@ -1,0 +1,18 @@
+import { ResourceScheduler } from '../../src/scheduler/index.js';
+let t = 1000;
+const s = new ResourceScheduler({ clock: () => t, timers: false, preemption: true, queue: { policy: 'priority', timeoutMs: 5000 } });
+s.addPool({ name: 'gpu', capacity: { cpu: 32, memory: 256, gpu: 8 }, nodes: 2, primary: 'gpu', pricePerHour: 20 });
+s.addPool({ name: 'cpu', capacity: { cpu: 64, memory: 256 }, nodes: 4, pricePerHour: 2 });
+s.on('allocated', (e) => console.log('allocated', e.allocation.id, e.allocation.node, e.fromQueue));
+s.on('preempted', (e) => console.log('preempted', e.record));
+s.on('timed-out', (e) => console.log('timed-out', e));
+console.log(s.allocate({ id: 'a', pool: 'gpu', units: 6, preemptible: true, priority: 'low' }, 1000));
+console.log(s.allocate({ id: 'b', pool: 'gpu', units: 6 }));
+console.log(s.allocate({ id: 'c', pool: 'gpu', units: 6 }));
+console.log(s.allocate({ id: 'd', pool: 'gpu', units: 6, priority: 'critical' }));
+console.log(s.allocate({ id: 'e', units: 9000 }));
+t += 1500; s.tick();
+console.log(s.status('c'), s.listPools().map(p => [p.name, p.utilization]));
+t += 6000; s.tick();
+console.log(s.status('c'), s.getPreemptions().length);
+s.checkInvariants();

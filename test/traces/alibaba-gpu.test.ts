@@ -1,0 +1,193 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TraceFormatError, UserError } from '../../src/core/errors.js';
+import type { PoolSpec } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { parseGpuSpec, readAlibabaNodePools, readAlibabaPodRequests } from '../../src/traces/alibaba-gpu.js';
+import { collect, DATA_ROOT, fixture, haveData, rejection } from './helpers.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const HEAD = 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time';
+const PODS = [
+  HEAD,
+  'p0,12000,16384,1,1000,,LS,Running,100,1100,100',
+  'p1,6000,12288,1,460,,BE,Running,200,300,200',
+  'p2,88000,327680,8,1000,V100M32,Burstable,Succeeded,300,400,300',
+  'p3,4000,15258,1,220,P100|T4|T4,Guaranteed,Failed,400,,400',
+  'p4,1000,1024,0,0,,BE,Pending,500,500,',
+  'p5,1000,1024,1,500,V100M16|V100M32,LS,Running,600,700,600',
+].join('\n');
+
+describe('readAlibabaPodRequests on a fixture', () => {
+  it('converts units, shares GPUs, maps qos, and counts the documented skips', async () => {
+    const stream = readAlibabaPodRequests(fixture('pods.csv.gz', PODS), { space });
+    const reqs = await collect(stream);
+    expect(reqs.map((r) => r.id)).toEqual(['p0', 'p1', 'p2', 'p5']);
+    expect(reqs[0]).toEqual({ id: 'p0', tenant: 'LS', arrival: 0, demand: [12, 16, 1], duration: 1000, priority: 'high', preemptible: false });
+    expect(reqs[1]).toEqual({ id: 'p1', tenant: 'BE', arrival: 100, demand: [6, 12, 0.46], duration: 100, priority: 'low', preemptible: true });
+    expect(reqs[2]).toEqual({
+      id: 'p2',
+      tenant: 'Burstable',
+      arrival: 200,
+      demand: [88, 320, 8],
+      duration: 100,
+      priority: 'medium',
+      preemptible: false,
+      constraints: { labels: { gpuModel: 'V100M32' } },
+    });
+    // any-of GPU models without the scenario's pools: constraint dropped, and counted.
+    expect(reqs[3]?.constraints).toBeUndefined();
+    expect(reqs[3]?.demand).toEqual([1, 1, 0.5]);
+    expect(stream.stats).toEqual({
+      records: 6,
+      emitted: 4,
+      skipped: { 'no-deletion-time': 1, 'non-positive-duration': 1 },
+      adjusted: { 'gpu-spec-any-of-dropped': 1 },
+    });
+  });
+
+  it('with the scenario pools an any-of GPU spec becomes a pool list', async () => {
+    const pool = (name: string, model: string): PoolSpec => ({
+      name,
+      capacity: [96, 384, 8],
+      nodes: { min: 1, max: 1, initial: 1 },
+      pricePerHour: 1,
+      latencyMs: 0,
+      bootSeconds: 0,
+      labels: { gpuModel: model },
+    });
+    const pools = [pool('a', 'V100M16'), pool('b', 'T4'), pool('c', 'V100M32'), pool('d', 'V100M32')];
+    const reqs = await collect(readAlibabaPodRequests(fixture('pods2.csv', PODS), { space, pools }));
+    expect(reqs.find((r) => r.id === 'p5')?.constraints).toEqual({ pools: ['a', 'c', 'd'] });
+  });
+
+  it('alternative rules: clamp, a fixed duration for pods without deletion, phases, constant tenant, SLOs', async () => {
+    const stream = readAlibabaPodRequests(fixture('pods3.csv', PODS), {
+      space,
+      nonPositive: 'clamp',
+      minDuration: 5,
+      noDeletion: 3600,
+      phases: ['Running', 'Pending', 'Failed'],
+      tenant: 'openb',
+      sloWait: { high: 10 },
+      qosPriority: { LS: 'high', BE: 'background', Burstable: 'medium', Guaranteed: 'critical' },
+    });
+    const reqs = await collect(stream);
+    expect(reqs.map((r) => r.id)).toEqual(['p0', 'p1', 'p3', 'p4', 'p5']);
+    expect(reqs.find((r) => r.id === 'p3')).toMatchObject({ duration: 3600, priority: 'critical', tenant: 'openb' });
+    expect(reqs.find((r) => r.id === 'p4')).toMatchObject({ duration: 5, priority: 'background', arrival: 400 });
+    expect(reqs[0]?.sloWait).toBe(10);
+    expect(reqs[1]?.sloWait).toBeUndefined();
+    expect(stream.stats.skipped).toEqual({ 'phase:Succeeded': 1 });
+    // p3 (P100|T4) and p5 (V100M16|V100M32) both have any-of specs.
+    expect(stream.stats.adjusted).toEqual({ 'no-deletion-time': 1, 'non-positive-duration': 1, 'gpu-spec-any-of-dropped': 2 });
+  });
+
+  it('error rules and bad values are located', async () => {
+    const f = fixture('pods4.csv', PODS);
+    const e1 = await rejection(collect(readAlibabaPodRequests(f, { space, noDeletion: 'error' })));
+    expect(e1).toBeInstanceOf(TraceFormatError);
+    expect(e1.message).toContain(`${f}:5, field 'deletion_time'`);
+    const e2 = await rejection(collect(readAlibabaPodRequests(f, { space, nonPositive: 'error' })));
+    expect(e2.message).toContain(`${f}:6, field 'deletion_time'`);
+
+    const badQos = fixture('pods5.csv', `${HEAD}\nq,1000,1024,0,0,,Platinum,Running,0,10,0\n`);
+    const e3 = await rejection(collect(readAlibabaPodRequests(badQos, { space })));
+    expect(e3.message).toContain(`${badQos}:2, field 'qos': unknown qos 'Platinum'`);
+
+    const badMilli = fixture('pods6.csv', `${HEAD}\nq,1000,1024,1,1500,,LS,Running,0,10,0\n`);
+    expect((await rejection(collect(readAlibabaPodRequests(badMilli, { space })))).message).toContain(`${badMilli}:2, field 'gpu_milli'`);
+
+    const badCpu = fixture('pods7.csv', `${HEAD}\nq,1000,1024,0,0,,LS,Running,0,10,0\nr,many,1024,0,0,,LS,Running,0,10,0\n`);
+    expect((await rejection(collect(readAlibabaPodRequests(badCpu, { space })))).message).toBe(`${badCpu}:3, field 'cpu_milli': 'many' is not a number`);
+
+    expect(() => readAlibabaPodRequests(f, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
+  });
+
+  it('a pod list without times (multigpu30) needs staticDuration, then every pod arrives at 0', async () => {
+    const f = fixture('static.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,8000,16384,2,1000\nb,4000,8192,1,250\n');
+    const e = await rejection(collect(readAlibabaPodRequests(f, { space })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toContain("missing column 'creation_time'");
+    expect(e.message).toContain('staticDuration');
+    const stream = readAlibabaPodRequests(f, { space, staticDuration: 3600 });
+    const reqs = await collect(stream);
+    expect(reqs.map((r) => [r.arrival, r.duration, r.demand[2], r.priority])).toEqual([
+      [0, 3600, 2, 'medium'],
+      [0, 3600, 0.25, 'medium'],
+    ]);
+    expect(stream.stats.adjusted).toEqual({ 'static-times': 2 });
+  });
+
+  it('parseGpuSpec splits, trims and dedupes', () => {
+    expect(parseGpuSpec('')).toEqual([]);
+    expect(parseGpuSpec('V100M16|V100M32|V100M32')).toEqual(['V100M16', 'V100M32']);
+  });
+});
+
+describe('readAlibabaNodePools on a fixture', () => {
+  const NODES = ['sn,cpu_milli,memory_mib,gpu,model', 'n0,32000,262144,0,', 'n1,96000,393216,8,G2', 'n2,96000,393216,8,G2', 'n3,64000,262144,2,P100'].join('\n');
+
+  it('groups identical nodes into pools with summed prices', async () => {
+    const pools = await readAlibabaNodePools(fixture('nodes.csv', NODES), { space });
+    expect(pools.map((p) => [p.name, p.capacity, p.nodes.initial, p.pricePerHour, p.labels])).toEqual([
+      ['openb-cpu-32c-256g', [32, 256, 0], 1, 2.56, {}],
+      ['openb-G2x8-96c-384g', [96, 384, 8], 2, 21.76, { gpuModel: 'G2' }],
+      ['openb-P100x2-64c-256g', [64, 256, 2], 1, 7.84, { gpuModel: 'P100' }],
+    ]);
+    expect(pools[1]).toMatchObject({ nodes: { min: 2, max: 2, initial: 2 }, bootSeconds: 120, latencyMs: 0 });
+  });
+
+  it('takes prices per model, elastic bounds and rejects GPUs in a space without gpu', async () => {
+    const f = fixture('nodes2.csv', NODES);
+    const pools = await readAlibabaNodePools(f, { space, gpuPriceByModel: { G2: 1 }, pricePerCpuHour: 0, pricePerGiBHour: 0, minFraction: 0.5, maxFactor: 2 });
+    expect(pools[1]).toMatchObject({ pricePerHour: 8, nodes: { min: 1, max: 4, initial: 2 } });
+    expect(pools[2]?.pricePerHour).toBe(4);
+    const e = await rejection(readAlibabaNodePools(f, { space: new ResourceSpace(['cpu', 'memory']) }));
+    expect(e.message).toContain(`${f}:3, field 'gpu'`);
+  });
+});
+
+const POD_DEFAULT = 'gpu-cluster/openb_pod_list_default.csv.gz';
+
+describe.skipIf(!haveData(POD_DEFAULT))('Alibaba openb on the real data', () => {
+  it('default pod list: 8,152 pods, one zero-length pod skipped and counted, totals match', async () => {
+    const stream = readAlibabaPodRequests(path.join(DATA_ROOT, POD_DEFAULT), { space });
+    let cpu = 0;
+    let gpu = 0;
+    let n = 0;
+    for await (const r of stream) {
+      cpu += r.demand[0] as number;
+      gpu += r.demand[2] as number;
+      n++;
+    }
+    expect(stream.stats).toEqual({ records: 8152, emitted: 8151, skipped: { 'non-positive-duration': 1 }, adjusted: {} });
+    expect(n).toBe(8151);
+    // Sums over all 8,152 rows (awk) minus the skipped pod openb-pod-7285 (8 cpu, 0.23 gpu).
+    expect(cpu).toBeCloseTo(85436.012 - 8, 6);
+    expect(gpu).toBeCloseTo(6086.8 - 0.23, 6);
+  });
+
+  it('gpuspec20: 229 any-of GPU specs are counted when no pools are given', async () => {
+    const stream = readAlibabaPodRequests(path.join(DATA_ROOT, 'gpu-cluster/openb_pod_list_gpuspec20.csv.gz'), { space });
+    await collect(stream);
+    expect(stream.stats.adjusted['gpu-spec-any-of-dropped']).toBe(229);
+  });
+
+  it('multigpu30 has no times: replays with staticDuration', async () => {
+    const stream = readAlibabaPodRequests(path.join(DATA_ROOT, 'gpu-cluster/openb_pod_list_multigpu30.csv.gz'), { space, staticDuration: 86400 });
+    await collect(stream);
+    expect(stream.stats.emitted).toBe(8508);
+  });
+
+  it('node lists: 1,213 GPU nodes in 15 pools; 1,523 nodes in 27 pools', async () => {
+    const gpuPools = await readAlibabaNodePools(path.join(DATA_ROOT, 'gpu-cluster/openb_node_list_gpu_node.csv.gz'), { space });
+    expect(gpuPools).toHaveLength(15);
+    expect(gpuPools.reduce((s, p) => s + p.nodes.initial, 0)).toBe(1213);
+    expect(gpuPools.every((p) => (p.capacity[2] as number) > 0 && p.labels.gpuModel !== undefined)).toBe(true);
+    const all = await readAlibabaNodePools(path.join(DATA_ROOT, 'gpu-cluster/openb_node_list_all_node.csv.gz'), { space });
+    expect(all).toHaveLength(27);
+    expect(all.reduce((s, p) => s + p.nodes.initial, 0)).toBe(1523);
+    expect(new Set(all.map((p) => p.name)).size).toBe(27);
+  });
+});

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TraceFormatError, UserError } from '../../src/core/errors.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { DEFAULT_LLM_SERVING, llmServiceSeconds, readAzureLlmRequests } from '../../src/traces/azure-llm.js';
+import { collect, DATA_ROOT, fixture, haveData, rejection } from './helpers.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+
+// CRLF and no final newline, like the real file.
+const SMALL = ['TIMESTAMP,ContextTokens,GeneratedTokens', '2023-11-16 18:15:46.6805900,1000,100', '2023-11-16 18:15:50.9951690,5000,0', '2023-11-16 18:16:46.6805900,0,50'].join('\r\n');
+
+describe('readAzureLlmRequests on a fixture', () => {
+  it('turns tokens into a serving-slot demand and a duration by the tokens-per-second model', async () => {
+    const reqs = await collect(readAzureLlmRequests(fixture('azure.csv', SMALL), { space }));
+    expect(reqs).toHaveLength(3);
+    const [a, b, c] = reqs as [(typeof reqs)[0], (typeof reqs)[0], (typeof reqs)[0]];
+    // 1000/5000 + 100/50 + 0.1 = 0.2 + 2 + 0.1
+    expect(a.duration).toBeCloseTo(2.3, 12);
+    // memory = 0.5 + 0.3 × 1.1 (thousand tokens); cpu 0.5; gpu 0.125
+    expect(a.demand[0]).toBe(0.5);
+    expect(a.demand[1]).toBeCloseTo(0.83, 12);
+    expect(a.demand[2]).toBe(0.125);
+    expect(a.arrival).toBe(0);
+    expect(a.id).toBe('az-0');
+    expect(a).toMatchObject({ tenant: 'azure-conv', priority: 'high', sloWait: 2, preemptible: false });
+    // 5000/5000 + 0 + 0.1
+    expect(b.duration).toBeCloseTo(1.1, 12);
+    expect(b.arrival).toBeCloseTo(4.314579, 5);
+    expect(b.demand[1]).toBeCloseTo(2, 12);
+    expect(c.arrival).toBeCloseTo(60, 5);
+    expect(c.duration).toBeCloseTo(1.1, 12);
+    expect(llmServiceSeconds(1000, 100, DEFAULT_LLM_SERVING)).toBeCloseTo(2.3, 12);
+  });
+
+  it('takes a configured model, estimate, tenants and priorities deterministically from the seed', async () => {
+    const f = fixture('azure2.csv', SMALL);
+    const opts = {
+      space,
+      seed: 7,
+      model: { prefillTokensPerSecond: 1000, decodeTokensPerSecond: 10, overheadSeconds: 0, demand: { gpu: 0.25 }, memoryPerKToken: 1 },
+      estimateGeneratedTokens: 20,
+      tenants: [
+        { name: 'a', weight: 1 },
+        { name: 'b', weight: 1 },
+      ],
+      priorities: [
+        { priority: 'critical' as const, weight: 1, sloWait: 1 },
+        { priority: 'low' as const, weight: 3, preemptibleShare: 1 },
+      ],
+    };
+    const reqs = await collect(readAzureLlmRequests(f, opts));
+    expect(reqs[0]?.duration).toBeCloseTo(1 + 10, 12);
+    expect(reqs[0]?.requestedDuration).toBeCloseTo(1 + 2, 12);
+    expect(reqs[0]?.demand).toEqual([0, 1.1, 0.25]);
+    for (const r of reqs) expect(r.preemptible).toBe(r.priority === 'low');
+    const again = await collect(readAzureLlmRequests(f, opts));
+    expect(again).toEqual(reqs);
+  });
+
+  it('bad input: missing column, bad timestamp, bad token count, unknown dimension', async () => {
+    const noGen = fixture('azure-nogen.csv', 'TIMESTAMP,ContextTokens\n2023-11-16 18:15:46.68,10\n');
+    const e1 = await rejection(collect(readAzureLlmRequests(noGen, { space })));
+    expect(e1).toBeInstanceOf(TraceFormatError);
+    expect(e1.message).toContain("missing column 'GeneratedTokens'; header has: TIMESTAMP, ContextTokens");
+    expect(e1.message).toContain(noGen);
+
+    const badTs = fixture('azure-badts.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,10,1\n16/11/2023 18:15,10,1\n');
+    const e2 = await rejection(collect(readAzureLlmRequests(badTs, { space })));
+    expect(e2.message).toContain(`${badTs}:3, field 'TIMESTAMP'`);
+
+    const badTok = fixture('azure-badtok.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,ten,1\n');
+    const e3 = await rejection(collect(readAzureLlmRequests(badTok, { space })));
+    expect(e3.message).toBe(`${badTok}:2, field 'ContextTokens': 'ten' is not a number`);
+
+    expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
+    expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(/unknown resource dimension 'gpu'/);
+  });
+});
+
+const AZURE = 'llm-inference/AzureLLMInferenceTrace_conv.csv';
+
+describe.skipIf(!haveData(AZURE))('readAzureLlmRequests on the real trace', () => {
+  it('reads all 19,366 requests (19,367 lines with the header; no final newline), sorted, starting at 0', async () => {
+    const stream = readAzureLlmRequests(path.join(DATA_ROOT, AZURE), { space });
+    let n = 0;
+    let first = NaN;
+    let last = -Infinity;
+    let sorted = true;
+    let maxDuration = 0;
+    for await (const r of stream) {
+      if (n === 0) first = r.arrival;
+      if (r.arrival < last) sorted = false;
+      last = r.arrival;
+      maxDuration = Math.max(maxDuration, r.duration);
+      n++;
+    }
+    expect(n).toBe(19366);
+    expect(stream.stats).toEqual({ records: 19366, emitted: 19366, skipped: {}, adjusted: {} });
+    expect(first).toBe(0);
+    expect(sorted).toBe(true);
+    // 18:15:46.6805900 → 19:14:08.4025270
+    expect(last).toBeCloseTo(3501.721937, 4);
+    // longest: 1000 generated tokens at 50 tok/s plus prefill and overhead
+    expect(maxDuration).toBeGreaterThan(20);
+    expect(maxDuration).toBeLessThan(25);
+  });
+});

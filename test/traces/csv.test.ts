@@ -1,0 +1,172 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { TraceFormatError, UserError } from '../../src/core/errors.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { parseTimestamp, readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
+import { collect, fixture, fixtureBytes, rejection } from './helpers.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+
+const JOBS = [
+  'job,user,submit_ms,run_ms,cpu_milli,mem_mib,gpus,qos,spot,model',
+  'j1,alice,1000,60000,500,2048,0,LS,no,',
+  'j2,bob,2500,1500,2000,1024,1,BE,yes,A100',
+  '"j3",alice,4000,0,250,512,0.5,LS,0,T4',
+].join('\n');
+
+const mapping: CsvTraceOptions['columns'] = {
+  id: 'job',
+  tenant: 'user',
+  arrival: { column: 'submit_ms', format: 'number', scale: 0.001 },
+  duration: { column: 'run_ms', scale: 0.001 },
+  priority: { column: 'qos', values: { LS: 'high', BE: 'low' } },
+  preemptible: 'spot',
+  demand: { cpu: { column: 'cpu_milli', scale: 0.001 }, memory: { column: 'mem_mib', scale: 1 / 1024 }, gpu: 'gpus' },
+  labels: { gpuModel: 'model' },
+};
+
+describe('readCsvRequests: mapping', () => {
+  it('maps columns with scale factors and makes arrivals relative to the first record', async () => {
+    const f = fixture('jobs.csv', JOBS);
+    const reqs = await collect(readCsvRequests(f, { space, columns: mapping }));
+    expect(reqs).toHaveLength(3);
+    expect(reqs[0]).toEqual({ id: 'j1', tenant: 'alice', arrival: 0, demand: [0.5, 2, 0], duration: 60, priority: 'high', preemptible: false });
+    expect(reqs[1]).toEqual({
+      id: 'j2',
+      tenant: 'bob',
+      arrival: 1.5,
+      demand: [2, 1, 1],
+      duration: 1.5,
+      priority: 'low',
+      preemptible: true,
+      constraints: { labels: { gpuModel: 'A100' } },
+    });
+    expect(reqs[2]?.arrival).toBe(3);
+    expect(reqs[2]?.demand).toEqual([0.25, 0.5, 0.5]);
+    expect(reqs[2]?.duration).toBe(0);
+  });
+
+  it('reads the same file gzipped, honours limit, and counts what it read', async () => {
+    const f = fixture('jobs.csv.gz', JOBS);
+    const stream = readCsvRequests(f, { space, columns: mapping, limit: 2 });
+    const reqs = await collect(stream);
+    expect(reqs.map((r) => r.id)).toEqual(['j1', 'j2']);
+    expect(stream.stats.emitted).toBe(2);
+  });
+
+  it('takes durations from an end column and ISO dates with zones, defaults for unmapped fields', async () => {
+    const f = fixture(
+      'iso.csv',
+      ['start;stop;cores', '2024-03-01T10:00:00Z;2024-03-01T10:30:00Z;4', '2024-03-01 12:00:01.5+02:00;2024-03-01T10:10:00Z;2'].join('\n'),
+    );
+    const reqs = await collect(
+      readCsvRequests(f, {
+        space,
+        delimiter: ';',
+        columns: { arrival: { column: 'start', format: 'iso' }, end: { column: 'stop', format: 'iso' }, demand: { cpu: 'cores' } },
+        defaults: { tenant: 't', priority: 'background', sloWait: 30 },
+      }),
+    );
+    expect(reqs[0]).toEqual({ id: 'csv-0', tenant: 't', arrival: 0, demand: [4, 0, 0], duration: 1800, priority: 'background', preemptible: false, sloWait: 30 });
+    // 12:00:01.5 at +02:00 is 10:00:01.5 UTC.
+    expect(reqs[1]?.arrival).toBeCloseTo(1.5, 9);
+    expect(reqs[1]?.duration).toBeCloseTo(598.5, 9);
+    expect(reqs[1]?.id).toBe('csv-1');
+  });
+
+  it('accepts priority names and ranks without a value map', async () => {
+    const f = fixture('prio.csv', 'a,d,c,p\n0,1,1,critical\n1,1,1,3\n2,1,1,Medium\n');
+    const reqs = await collect(readCsvRequests(f, { space, columns: { arrival: 'a', duration: 'd', demand: { cpu: 'c' }, priority: 'p' } }));
+    expect(reqs.map((r) => r.priority)).toEqual(['critical', 'low', 'medium']);
+  });
+});
+
+describe('readCsvRequests: bad input', () => {
+  it('a missing mapped column names the file, the column and the header found', async () => {
+    const f = fixture('nocol.csv', 'job,user,submit_ms,run_ms,cpu_milli,mem_mib,qos,spot,model\nj1,a,0,1,1,1,LS,no,\n');
+    const e = await rejection(collect(readCsvRequests(f, { space, columns: mapping })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toContain(f);
+    expect(e.message).toContain("missing column 'gpus'");
+    expect(e.message).toContain('demand.gpu');
+    expect(e.message).toContain('header has: job, user, submit_ms, run_ms, cpu_milli, mem_mib, qos, spot, model');
+  });
+
+  it('a non-numeric value names file:line and the field', async () => {
+    const f = fixture('nan.csv', 'job,user,submit_ms,run_ms,cpu_milli,mem_mib,gpus,qos,spot,model\nj1,a,0,1,1,1,0,LS,no,\nj2,a,5,1,lots,1,0,LS,no,\n');
+    const e = await rejection(collect(readCsvRequests(f, { space, columns: mapping })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toBe(`${f}:3, field 'cpu_milli': 'lots' is not a number`);
+    expect((e as TraceFormatError).location).toEqual({ file: f, line: 3, field: 'cpu_milli' });
+  });
+
+  it('bad timestamps, priorities, booleans and negative demand are located', async () => {
+    const head = 'job,user,submit_ms,run_ms,cpu_milli,mem_mib,gpus,qos,spot,model\n';
+    const cases: [string, string, string][] = [
+      ['j,a,yesterday,1,1,1,0,LS,no,', 'submit_ms', "'yesterday' is not a number"],
+      ['j,a,0,1,1,1,0,XX,no,', 'qos', "'XX' has no priority"],
+      ['j,a,0,1,1,1,0,LS,maybe,', 'spot', "'maybe' is not a boolean"],
+      ['j,a,0,1,1,-4,0,LS,no,', 'mem_mib', 'is negative'],
+      ['j,a,0,,1,1,0,LS,no,', 'run_ms', 'empty value'],
+    ];
+    for (const [row, field, msg] of cases) {
+      const f = fixture(`bad-${field}.csv`, head + row + '\n');
+      const e = await rejection(collect(readCsvRequests(f, { space, columns: mapping })));
+      expect(e, row).toBeInstanceOf(TraceFormatError);
+      expect(e.message, row).toContain(`${f}:2, field '${field}'`);
+      expect(e.message, row).toContain(msg);
+    }
+  });
+
+  it('a record earlier than the first is an error unless origin is set', async () => {
+    const f = fixture('unsorted.csv', 't,d,c\n10,1,1\n5,1,1\n');
+    const e = await rejection(collect(readCsvRequests(f, { space, columns: { arrival: 't', duration: 'd', demand: { cpu: 'c' } } })));
+    expect(e.message).toContain(`${f}:3, field 't'`);
+    expect(e.message).toContain('before the origin');
+    const reqs = await collect(readCsvRequests(f, { space, origin: 5, columns: { arrival: 't', duration: 'd', demand: { cpu: 'c' } } }));
+    expect(reqs.map((r) => r.arrival)).toEqual([5, 0]);
+  });
+
+  it('a truncated gzip file is a TraceFormatError naming the file', async () => {
+    const rows = ['t,d,c'];
+    for (let i = 0; i < 20000; i++) rows.push(`${i},${i % 97},${(i * 7919) % 13}`);
+    const gz = gzipSync(Buffer.from(rows.join('\n')));
+    const f = fixtureBytes('trunc.csv.gz', gz.subarray(0, Math.floor(gz.length / 2)));
+    const e = await rejection(collect(readCsvRequests(f, { space, columns: { arrival: 't', duration: 'd', demand: { cpu: 'c' } } })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toContain(f);
+    expect(e.message).toMatch(/truncated gzip/);
+  });
+
+  it('an empty file, a missing file, an unknown dimension and a mapping without duration are user errors', async () => {
+    const empty = fixture('empty.csv', '');
+    const cols = { arrival: 't', duration: 'd', demand: { cpu: 'c' } };
+    expect((await rejection(collect(readCsvRequests(empty, { space, columns: cols })))).message).toContain('empty file');
+    const missing = await rejection(collect(readCsvRequests('/nonexistent/x.csv', { space, columns: cols })));
+    expect(missing).toBeInstanceOf(UserError);
+    expect(missing.message).toContain('/nonexistent/x.csv');
+    expect(() => readCsvRequests(empty, { space, columns: { arrival: 't', duration: 'd', demand: { tpu: 'c' } } })).toThrow(/unknown resource dimension 'tpu'/);
+    expect(() => readCsvRequests(empty, { space, columns: { arrival: 't', demand: { cpu: 'c' } } })).toThrow(/'duration' or 'end'/);
+  });
+});
+
+describe('parseTimestamp', () => {
+  it('parses numbers, scaled numbers and ISO dates (7 fraction digits, zones; no zone = UTC)', () => {
+    expect(parseTimestamp('12.5')).toBe(12.5);
+    expect(parseTimestamp('1500', 'number', 0.001)).toBe(1.5);
+    expect(parseTimestamp('1970-01-01T00:01:00Z')).toBe(60);
+    expect(parseTimestamp('1970-01-01 00:00:01.2500000')).toBeCloseTo(1.25, 9);
+    expect(parseTimestamp('1970-01-01T02:00:00+02:00')).toBe(0);
+    expect(parseTimestamp('1970-01-01T00:00:00-0130')).toBe(5400);
+    expect(parseTimestamp('1970-01-02')).toBe(86400);
+  });
+
+  it('rejects what is not a timestamp', () => {
+    expect(parseTimestamp('2023-02-30 00:00:00')).toBeUndefined();
+    expect(parseTimestamp('2023-13-01')).toBeUndefined();
+    expect(parseTimestamp('12', 'iso')).toBeUndefined();
+    expect(parseTimestamp('2023-01-01', 'number')).toBeUndefined();
+    expect(parseTimestamp('')).toBeUndefined();
+    expect(parseTimestamp('soon')).toBeUndefined();
+  });
+});
