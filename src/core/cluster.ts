@@ -86,7 +86,7 @@ export class ClusterState implements ClusterView {
     this.pools = pools;
     this.poolNames = new Map(pools.map((p, i) => [p.name, i]));
     this.poolUp = pools.map(() => []);
-    this.indexes = pools.map(() => new FitIndex());
+    this.indexes = pools.map(() => new FitIndex(space.size, (id) => (this.nodes[id] as NodeRec).free));
     const D = space.size;
     this.invRef = new Float64Array(D);
     for (let d = 0; d < D; d++) {
@@ -182,23 +182,13 @@ export class ClusterState implements ClusterView {
   bestFit(pool: number, demand: ResourceVector): number {
     const idx = this.indexes[pool];
     if (idx === undefined) return -1;
-    const size = idx.size;
-    for (let i = idx.lowerBound(this.demandKey(demand) - EPSILON); i < size; i++) {
-      const id = idx.idAt(i);
-      if (fitsIn(demand, (this.nodes[id] as NodeRec).free)) return id;
-    }
-    return -1;
+    return idx.firstFitFrom(this.demandKey(demand) - EPSILON, demand);
   }
 
   worstFit(pool: number, demand: ResourceVector): number {
     const idx = this.indexes[pool];
     if (idx === undefined) return -1;
-    const floor = this.demandKey(demand) - EPSILON;
-    for (let i = idx.size - 1; i >= 0 && idx.keyAt(i) >= floor; i--) {
-      const id = idx.idAt(i);
-      if (fitsIn(demand, (this.nodes[id] as NodeRec).free)) return id;
-    }
-    return -1;
+    return idx.lastFitAbove(this.demandKey(demand) - EPSILON, demand);
   }
 
   firstFit(pool: number, demand: ResourceVector, fromPosition = 0): number {
@@ -288,8 +278,6 @@ export class ClusterState implements ClusterView {
   // ---- allocations -----------------------------------------------------------------------
 
   private take(n: NodeRec, id: number, demand: ResourceVector, sign: 1 | -1): void {
-    const idx = this.indexes[n.pool] as FitIndex;
-    idx.remove(id, n.key);
     const f = n.free;
     for (let d = 0; d < f.length; d++) {
       let v = (f[d] as number) - sign * (demand[d] as number);
@@ -298,8 +286,9 @@ export class ClusterState implements ClusterView {
       if (v > cap && v < cap + EPSILON) v = cap;
       f[d] = v;
     }
-    n.key = this.keyOf(f);
-    idx.insert(id, n.key);
+    const key = this.keyOf(f);
+    (this.indexes[n.pool] as FitIndex).update(id, n.key, key);
+    n.key = key;
   }
 
   /** Start `request` on `nodeId` now. Throws CapacityError if the node is not up or too full. */

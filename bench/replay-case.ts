@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { createAllocator } from '../src/algorithms/registry.js';
+import type { PoolSpec } from '../src/core/model.js';
+import { ResourceSpace } from '../src/core/resources.js';
+import { fcfs } from '../src/queue/fcfs.js';
+import { computeMetrics } from '../src/sim/metrics.js';
+import { replay } from '../src/sim/replay.js';
+import { openTrace } from '../src/traces/registry.js';
+
+/**
+ * One end-to-end replay case (run by replay.ts in its own process). Prints one JSON line:
+ * wall seconds (trace reading + simulation + metrics), peak RSS, request counts.
+ */
+const which = process.argv[2];
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const dataRoot = path.resolve(process.env.DRS_DATA_DIR ?? '../shared/data');
+const t0 = performance.now();
+let out;
+if (which === 'hpc2n-first-fit') {
+  // The HPC2N machine as one 240-processor node (the SWF logs count processors, not nodes).
+  const pools: PoolSpec[] = [{ name: 'hpc2n', capacity: [240, 1e9, 0], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 240 * 0.05, latencyMs: 0, bootSeconds: 0, labels: {} }];
+  out = await replay({ space, pools, seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs({ blocking: true }), requests: openTrace({ kind: 'swf', file: 'swf/HPC2N-2002-2.2-cln.swf.gz' }, { space, dataRoot }) });
+} else if (which === 'synthetic-1m-bfd') {
+  // 10,000 nodes in two shapes (720,000 cpu). Load by Little's law: rate × mean duration × mean
+  // cpu = 200/s × 495 s (lognormal median 300 s, sigma 1) × 5.2 cpu ≈ 515,000 cpu ≈ 72% of CPU.
+  const pools: PoolSpec[] = [
+    { name: 'cpu', capacity: [64, 256, 0], nodes: { min: 7500, max: 7500, initial: 7500 }, pricePerHour: 2.5, latencyMs: 5, bootSeconds: 0, labels: {} },
+    { name: 'gpu', capacity: [96, 1024, 8], nodes: { min: 2500, max: 2500, initial: 2500 }, pricePerHour: 30, latencyMs: 5, bootSeconds: 0, labels: {} },
+  ];
+  const trace = {
+    kind: 'synthetic',
+    seed: 1,
+    count: Number(process.env.DRS_BENCH_COUNT ?? 1_000_000),
+    arrival: { rate: 200, amplitude: 0.2, period: 3600 },
+    duration: { dist: 'lognormal', mu: Math.log(300), sigma: 1 },
+    profiles: [
+      { name: 'agent', weight: 6, demand: { cpu: 2, memory: 8 } },
+      { name: 'tool', weight: 3, demand: { cpu: 8, memory: 32 } },
+      { name: 'infer', weight: 1, demand: { cpu: 16, memory: 128, gpu: 1 } },
+    ],
+    tenants: [{ name: 'a', weight: 3 }, { name: 'b', weight: 2 }, { name: 'c', weight: 1 }],
+  };
+  out = await replay({ space, pools, seed: 1, allocator: createAllocator({ name: 'best-fit-decreasing' }), queue: fcfs({ blocking: false }), requests: openTrace(trace, { space, dataRoot }) });
+} else {
+  throw new Error(`unknown case ${which}`);
+}
+const m = computeMetrics(out.log, space.names, out.endTime);
+const seconds = (performance.now() - t0) / 1000;
+const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+console.error(`${which}: ${seconds.toFixed(2)} s, peak ${maxRssMiB.toFixed(0)} MiB, util cpu ${(m.utilization.cpu ?? 0).toFixed(3)}, mean bsld ${m.meanBoundedSlowdown.toFixed(2)}, passes ${out.passes}`);
+console.log(JSON.stringify({ seconds, maxRssMiB, requests: m.requests.total, completed: m.requests.completed }));
