@@ -1,6 +1,7 @@
 import type { Allocator, AllocatorContext, Decision } from './allocator.js';
 import type { ClusterView } from '../core/cluster.js';
 import type { Request } from '../core/model.js';
+import { PRIORITY_RANK } from '../core/priority.js';
 import { greedyAllocate } from './greedy.js';
 
 /**
@@ -10,7 +11,8 @@ import { greedyAllocate } from './greedy.js';
  *
  *   size(v) = Σ_d v_d / ref_d,   ref_d = the largest node capacity of dimension d in the cluster
  *
- * Requests are taken in decreasing size (ties: queue order), and each goes to the up node that
+ * Requests are taken in decreasing size within each priority class (critical first; ties: queue
+ * order), so packing order never overrides urgency, and each goes to the up node that
  * fits it in every dimension and has the smallest free size, i.e. the node it leaves fullest.
  * Ties: smaller pool index, then smaller node id. The search is indexed (see FitIndex), not a
  * scan of every node.
@@ -24,8 +26,8 @@ export class BestFitDecreasing implements Allocator {
   allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision {
     let order = requests;
     if (!ctx.blocking && requests.length > 1) {
-      const sized = requests.map((r, i) => ({ r, i, s: cluster.demandSize(r.demand) }));
-      sized.sort((a, b) => b.s - a.s || a.i - b.i);
+      const sized = requests.map((r, i) => ({ r, i, p: PRIORITY_RANK[r.priority], s: cluster.demandSize(r.demand) }));
+      sized.sort((a, b) => a.p - b.p || b.s - a.s || a.i - b.i);
       order = sized.map((x) => x.r);
     }
     return greedyAllocate(order, cluster, ctx, chooseBestFit);

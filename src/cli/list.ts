@@ -15,7 +15,7 @@ export const listCommand: CliCommand = {
   usage,
   async run(_argv, io) {
     const section = (title: string, entries: Record<string, { summary: string }>): string =>
-      `${title}\n${renderTable(['name', 'what it does'], Object.entries(entries).map(([k, v]) => [k, v.summary]))}\n`;
+      `${title}\n${renderTable(['name', 'what it does'], Object.entries(entries).map(([k, v]) => [k, v.summary]), ['l', 'l'])}\n`;
     io.out(section('strategies (strategies: [...])', ALLOCATORS));
     io.out(section('queue policies (queue:)', QUEUE_POLICIES));
     io.out(section('scaling policies (scaling:)', SCALING_POLICIES));

@@ -8,6 +8,7 @@ import type { CliCommand, CliIo } from './command.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   run: { summary: 'run every strategy of a scenario on the same trace and seed; print a comparison', load: async () => (await import('./run.js')).runCommand },
   validate: { summary: 'check a scenario file without running it', load: async () => (await import('./validate.js')).validateCommand },
+  'replay-swf': { summary: 'evaluate a queue policy on an SWF log under the RLScheduler protocol', load: async () => (await import('./replay-swf.js')).replaySwfCommand },
   list: { summary: 'list strategies, queue policies, scaling policies and trace kinds', load: async () => (await import('./list.js')).listCommand },
 };
 

@@ -1,11 +1,12 @@
 import type { ComparisonResult, StrategyResult } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
 
-/** Render rows as an aligned plain-text table (first column left-aligned, the rest right). */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** Render rows as an aligned plain-text table (by default the first column left-aligned, the rest right). */
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const left = (i: number): boolean => (align ? align[i] === 'l' : i === 0);
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
+    cells.map((c, i) => (left(i) ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

@@ -68,7 +68,7 @@ export function buildScenario(sc: Scenario, opts: BuildOptions): ComparisonInput
   const baseDir = path.dirname(path.resolve(file));
   const slo = sc.sloWait;
   const open = (): AsyncIterable<Request> => {
-    const stream = openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file });
+    const stream = openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file, pools });
     return slo === undefined ? stream : withDefaultSlo(stream, slo);
   };
   const failures: FailureSpec | undefined = sc.failures && {

@@ -1,0 +1,189 @@
+/**
+ * `drs forecast SERIES.csv`: walk-forward comparison of forecasters on one series.
+ * The protocol is src/predict/backtest.ts; the models come from the predict registry.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { UserError } from '../core/errors.js';
+import {
+  type Aggregation,
+  type BacktestResult,
+  type Series,
+  aggregateEventsCsv,
+  backtest,
+  checkName,
+  createForecaster,
+  describeForecasters,
+  detectSeason,
+  readSeriesCsv,
+  requireSeasons,
+} from '../predict/index.js';
+import type { CliCommand, CliIo } from './command.js';
+
+const DEFAULT_MODELS = 'naive,seasonal-naive,ewma,holt-winters,regression,auto';
+
+const usage = `Usage: drs forecast SERIES.csv [options]
+
+Backtest forecasters walk-forward on a timestamp,value CSV (or an event log with --step) and
+print MAE, RMSE, sMAPE (percent, 0-200), MASE and fit seconds per model.
+
+Options:
+  --models a,b       models to compare (default ${DEFAULT_MODELS})
+  --horizon H        steps forecast at each origin (default 12)
+  --season S         seasonal period in steps (default: detected by autocorrelation on the training part)
+  --train F          fraction used for the first fit (default 0.8)
+  --every K          origins every K points of the rest (default 12)
+  --refit-every R    re-estimate parameters every R origins, update states in between (default 1)
+  --seed N           seed for the neural models (default 42)
+  --json             print one JSON object instead of the table
+  --step SECONDS     read SERIES as an event log and aggregate it into bins of SECONDS
+  --agg sum|count|mean   aggregation for --step (default sum)
+  --time-column C    event time column for --step (default: timestamp, timestamp_anon, time or arrival)
+  --value-column C   value column (default value)
+  --max-gap N        longest gap (missing points) filled by linear interpolation (default 12)
+
+Models: ${describeForecasters()
+  .map((d) => d.name)
+  .join(', ')}`;
+
+function num(flag: string, text: string | undefined, fallback: number, integer: boolean): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    throw new UserError(`--${flag} expects ${integer ? 'an integer' : 'a number'}, got '${text}'`, { field: flag });
+  }
+  return v;
+}
+
+async function loadSeries(file: string, v: Record<string, string | boolean | undefined>): Promise<Series> {
+  const maxGap = num('max-gap', v['max-gap'] as string | undefined, 12, true);
+  if (v.step !== undefined) {
+    const how = (v.agg as string | undefined) ?? 'sum';
+    if (!['sum', 'count', 'mean'].includes(how)) throw new UserError(`--agg must be sum, count or mean, got '${how}'`, { field: 'agg' });
+    return aggregateEventsCsv(file, {
+      step: num('step', v.step as string, 0, false),
+      how: how as Aggregation,
+      timeColumn: v['time-column'] as string | undefined,
+      valueColumn: v['value-column'] as string | undefined,
+      maxGap,
+    });
+  }
+  return readSeriesCsv(file, { maxGap, valueColumn: v['value-column'] as string | undefined });
+}
+
+function fmt(x: number | null, digits: number): string {
+  return x === null ? 'n/a' : x.toFixed(digits);
+}
+
+export const forecastCommand: CliCommand = {
+  name: 'forecast',
+  summary: 'backtest forecasters on a demand series (MAE, RMSE, sMAPE, MASE)',
+  usage,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          models: { type: 'string' },
+          horizon: { type: 'string' },
+          season: { type: 'string' },
+          train: { type: 'string' },
+          every: { type: 'string' },
+          'refit-every': { type: 'string' },
+          seed: { type: 'string' },
+          json: { type: 'boolean' },
+          step: { type: 'string' },
+          agg: { type: 'string' },
+          'time-column': { type: 'string' },
+          'value-column': { type: 'string' },
+          'max-gap': { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (e) {
+      throw new UserError(`${(e as Error).message}\n${usage}`);
+    }
+    const v = parsed.values;
+    if (v.help === true) {
+      io.out(usage);
+      return 0;
+    }
+    if (parsed.positionals.length !== 1) throw new UserError(`expected exactly one SERIES.csv, got ${parsed.positionals.length}\n${usage}`);
+    const file = path.resolve(io.cwd, parsed.positionals[0] as string);
+    const models = ((v.models as string | undefined) ?? DEFAULT_MODELS).split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (models.length === 0) throw new UserError('--models is empty', { field: 'models' });
+    models.forEach((m) => checkName(m));
+    const horizon = num('horizon', v.horizon as string | undefined, 12, true);
+    const train = num('train', v.train as string | undefined, 0.8, false);
+    const every = num('every', v.every as string | undefined, 12, true);
+    const refitEvery = num('refit-every', v['refit-every'] as string | undefined, 1, true);
+    const seed = num('seed', v.seed as string | undefined, 42, true);
+
+    const series = await loadSeries(file, v);
+    if (series.repairs.filledPoints > 0) {
+      io.err(`${series.name}: filled ${series.repairs.filledPoints} missing point(s) in ${series.repairs.gaps} gap(s) by linear interpolation`);
+    }
+    const trainPoints = Math.floor(train * series.values.length);
+    let season: number;
+    if (v.season !== undefined) {
+      season = num('season', v.season as string, 1, true);
+      if (season < 1) throw new UserError(`--season must be a positive integer, got ${season}`, { field: 'season' });
+    } else {
+      const detected = detectSeason(series.values.slice(0, trainPoints));
+      if (detected === undefined) throw new UserError(`no seasonal period detected in the first ${trainPoints} points of ${series.name}; give one with --season S`, { field: 'season' });
+      season = detected;
+      io.err(`${series.name}: detected season ${season} steps (${((season * series.step) / 3600).toFixed(2)} h)`);
+    }
+    requireSeasons(trainPoints, season, { file, what: `the training part (${train * 100}%) of ${series.name}` });
+
+    const results: BacktestResult[] = [];
+    for (const name of models) {
+      const model = createForecaster(name, {}, { season, horizon, seed });
+      const started = performance.now();
+      let lastReport = started;
+      const r = await backtest(model, series.values, {
+        train,
+        horizon,
+        every,
+        season,
+        refitEvery,
+        onProgress: (done, total) => {
+          const now = performance.now();
+          if (now - lastReport > 2000 && done < total) {
+            io.err(`${name}: origin ${done}/${total} (${((now - started) / 1000).toFixed(0)} s)`);
+            lastReport = now;
+          }
+        },
+      });
+      results.push(r);
+    }
+    if (v.json === true) {
+      io.out(
+        JSON.stringify({
+          series: series.name,
+          points: series.values.length,
+          season,
+          horizon,
+          results: results.map((r) => ({ model: r.model, mae: r.mae, rmse: r.rmse, smape: r.smape, mase: r.mase, fitSeconds: r.fitSeconds })),
+        }),
+      );
+      return 0;
+    }
+    const origins = results[0]?.origins ?? 0;
+    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins (train ${train}, every ${every}, refit every ${refitEvery})`);
+    const rows = results.map((r) => [r.model, fmt(r.mae, 4), fmt(r.rmse, 4), fmt(r.smape, 3), fmt(r.mase, 3), r.fitSeconds.toFixed(2)]);
+    io.out(table(['model', 'MAE', 'RMSE', 'sMAPE %', 'MASE', 'fit s'], rows));
+    return 0;
+  },
+};
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+

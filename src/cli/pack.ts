@@ -1,0 +1,171 @@
+/**
+ * `drs pack FILE`: offline bin packing of OR-Library, BPPLIB or DRS vector files with FFD, BFD,
+ * the GA and the exact arc-flow ILP, side by side against the lower bound.
+ */
+import { resolve } from 'node:path';
+import { UserError } from '../core/errors.js';
+import type { PackResult, PackStrategyName, PackingFormat, PackingInstance } from '../algorithms/packing/index.js';
+import {
+  PACKING_FORMATS,
+  PACK_STRATEGY_NAMES,
+  isPackStrategyName,
+  lowerBound,
+  readPackingFile,
+  runPackStrategy,
+} from '../algorithms/packing/index.js';
+import { parseFlags } from './args.js';
+import type { CliCommand, CliIo } from './command.js';
+
+const USAGE = `Usage: drs pack FILE [options]
+
+Packs the items of FILE into as few bins as possible with each strategy and prints, per
+instance, the bins used, the lower bound max(L1, L2), the seconds and the status of each.
+
+FILE formats (detected from the content unless --format is given):
+  orlib    OR-Library binpack*.txt: instance count, then per instance a name line,
+           'capacity n bestKnown', and n sizes (one per line)
+  bpplib   BPPLIB one-instance .txt: item count, capacity, then one size per line
+  vector   DRS multi-dimensional: first line 'd C_1 ... C_d', then one item 'w_1 ... w_d'
+           per line ('#' starts a comment)
+
+Options:
+  --instance NAME     only this instance of a multi-instance file
+  --strategies LIST   comma-separated subset of ${PACK_STRATEGY_NAMES.join(',')} (default: all)
+  --time-limit S      budget per strategy in seconds (default: ga 5, ilp 60)
+  --seed N            seed for the GA (default 0)
+  --format F          ${PACKING_FORMATS.join(' | ')}
+  --json              JSON: one object {"instance","capacity","items","lowerBound","results":
+                      [{"strategy","bins","seconds","status","proof"?}]} per instance; a file
+                      with several instances (and no --instance) prints a JSON array of them
+  -h, --help          this text
+
+Status: optimal (proved; "proof" says by the lower bound or by the ILP solver), feasible
+(heuristic, not proved), time-limit (ILP budget exhausted, best incumbent), error (solver failed).
+Exit code 1 when any strategy ended in error.`;
+
+interface PackJson {
+  instance: string;
+  capacity: number | number[];
+  items: number;
+  lowerBound: number;
+  results: { strategy: PackStrategyName; bins: number; seconds: number; status: string; proof?: string }[];
+}
+
+function parseStrategies(list: string | undefined): PackStrategyName[] {
+  if (list === undefined) return [...PACK_STRATEGY_NAMES];
+  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new UserError('--strategies needs at least one name', { field: '--strategies' });
+  for (const n of names) {
+    if (!isPackStrategyName(n)) throw new UserError(`unknown strategy '${n}'; choose from ${PACK_STRATEGY_NAMES.join(', ')}`, { field: '--strategies' });
+  }
+  return [...new Set(names)] as PackStrategyName[];
+}
+
+function parsePositive(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const v = Number(value);
+  if (!Number.isFinite(v) || v <= 0) throw new UserError(`${flag} must be a positive number of seconds, got '${value}'`, { field: flag });
+  return v;
+}
+
+function parseSeed(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const v = Number(value);
+  if (!Number.isSafeInteger(v)) throw new UserError(`--seed must be an integer, got '${value}'`, { field: '--seed' });
+  return v;
+}
+
+function parseFormat(value: string | undefined): PackingFormat | undefined {
+  if (value === undefined) return undefined;
+  if (!(PACKING_FORMATS as readonly string[]).includes(value)) {
+    throw new UserError(`unknown format '${value}'; choose from ${PACKING_FORMATS.join(', ')}`, { field: '--format' });
+  }
+  return value as PackingFormat;
+}
+
+/** Capacity in the file's own units (undoing the integer scaling). */
+function fileCapacity(inst: PackingInstance): number | number[] {
+  const caps = inst.capacity.map((c, k) => c / (inst.scale[k] ?? 1));
+  return caps.length === 1 ? (caps[0] ?? 0) : caps;
+}
+
+function toJson(inst: PackingInstance, lb: number, results: readonly PackResult[]): PackJson {
+  return {
+    instance: inst.name,
+    capacity: fileCapacity(inst),
+    items: inst.n,
+    lowerBound: lb,
+    results: results.map((r) => ({
+      strategy: r.strategy,
+      bins: r.bins,
+      seconds: Number(r.seconds.toFixed(3)),
+      status: r.status,
+      ...(r.proof === undefined ? {} : { proof: r.proof }),
+    })),
+  };
+}
+
+function table(inst: PackingInstance, lb: number, results: readonly PackResult[]): string {
+  const cap = fileCapacity(inst);
+  const lines = [`${inst.name}: ${inst.n} items, capacity ${Array.isArray(cap) ? cap.join(' x ') : cap}, lower bound ${lb}`];
+  lines.push(`  ${'strategy'.padEnd(9)}${'bins'.padStart(6)}${'seconds'.padStart(10)}  status`);
+  for (const r of results) {
+    const status = r.proof === undefined ? r.status : `${r.status} (${r.proof})`;
+    const note = r.status === 'error' && typeof r.detail['message'] === 'string' ? `: ${r.detail['message']}` : '';
+    lines.push(`  ${r.strategy.padEnd(9)}${String(r.bins).padStart(6)}${r.seconds.toFixed(3).padStart(10)}  ${status}${note}`);
+  }
+  return lines.join('\n');
+}
+
+export const packCommand: CliCommand = {
+  name: 'pack',
+  summary: 'Offline bin packing (OR-Library, BPPLIB, vector files) with FFD, BFD, GA and arc-flow ILP',
+  usage: USAGE,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const parsed = parseFlags(
+      argv,
+      {
+        instance: { type: 'string' },
+        strategies: { type: 'string' },
+        'time-limit': { type: 'string' },
+        seed: { type: 'string' },
+        format: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      USAGE,
+    );
+    const { values, positionals } = parsed;
+    if (values.help === true) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UserError(`expected exactly one FILE, got ${positionals.length}\n${USAGE}`);
+    const strategies = parseStrategies(values.strategies);
+    const timeLimit = parsePositive(values['time-limit'], '--time-limit');
+    const seed = parseSeed(values.seed);
+    const file = resolve(io.cwd, positionals[0] ?? '');
+    let instances = await readPackingFile(file, parseFormat(values.format));
+    if (values.instance !== undefined) {
+      const wanted = values.instance;
+      instances = instances.filter((i) => i.name === wanted);
+      if (instances.length === 0) throw new UserError(`no instance named '${wanted}' in ${file}`, { file, field: '--instance' });
+    }
+    const single = instances.length === 1;
+    const json: PackJson[] = [];
+    let failed = false;
+    for (const inst of instances) {
+      const lb = lowerBound(inst);
+      const results: PackResult[] = [];
+      for (const s of strategies) {
+        const r = await runPackStrategy(s, inst, { seed, ...(timeLimit === undefined ? {} : { timeLimitSeconds: timeLimit }) });
+        if (r.status === 'error') failed = true;
+        results.push(r);
+      }
+      if (values.json === true) json.push(toJson(inst, lb, results));
+      else io.out(table(inst, lb, results));
+    }
+    if (values.json === true) io.out(JSON.stringify(single ? json[0] : json, null, 2));
+    return failed ? 1 : 0;
+  },
+};

@@ -1,0 +1,180 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UserError } from '../core/errors.js';
+import { isOrderKeyName, ORDER_KEY_NAMES, ORDER_KEYS, type OrderKeyName } from '../queue/keys.js';
+import { BACKFILL_MODES, type BackfillMode } from '../sim/batch/replay.js';
+import { checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, replayWindows } from '../sim/batch/windows.js';
+import { loadBatchWorkload } from '../sim/batch/workload.js';
+import type { CliCommand, CliIo } from './command.js';
+
+const USAGE = `drs replay-swf FILE [options]
+
+Replay an SWF job log (plain or .gz) on one machine under the HPC batch protocol of RLScheduler
+(SC'20): each window of consecutive jobs runs alone on an empty machine; prints the mean bounded
+slowdown (tau = 10 s) and the utilization of each window and their mean.
+
+Options:
+  --policy NAME        queue order: ${ORDER_KEY_NAMES.join(' | ')} (default fcfs)
+  --backfill MODE      ${BACKFILL_MODES.join(' | ')} (default none)
+  --windows LIST       comma-separated 0-based start indexes of the windows
+                       (default: the protocol's ${REFERENCE_WINDOWS.join(',')})
+  --start N --count K  instead of --windows: K consecutive windows from job N
+  --length N           jobs per window (default ${REFERENCE_LENGTH})
+  --procs N            machine size in processors; default: the header's MaxProcs, else MaxNodes
+                       (required when the log has neither)
+  --head-of-line H     commit (default, the protocol: the chosen head stays the head until it
+                       starts) | reorder (re-sort the queue and re-choose the head at every event)
+  --json               print one JSON object:
+                       {"trace","policy","backfill","windows":[{"start","boundedSlowdown",
+                       "utilization"}],"meanBoundedSlowdown","meanUtilization"}
+  -h, --help           this text
+
+Jobs are read by the protocol's rules (run time > 0 after -1 -> 10, ordered by job number,
+processors = max(allocated, requested)). A job wider than the machine is clamped to the machine
+size; the number of such jobs is reported (on stderr with --json).
+
+Example:
+  drs replay-swf ../shared/data/swf/lublin_256.swf.gz --policy sjf --backfill easy`;
+
+interface Parsed {
+  readonly file: string;
+  readonly policy: OrderKeyName;
+  readonly backfill: BackfillMode;
+  readonly headOfLine: 'commit' | 'reorder';
+  readonly length: number;
+  readonly starts: readonly number[] | undefined;
+  readonly procs: number | undefined;
+  readonly json: boolean;
+}
+
+function parseInteger(flag: string, v: string, min: number): number {
+  if (!/^\s*\d+\s*$/.test(v)) throw new UserError(`--${flag} must be an integer ≥ ${min}, got '${v}'`, { field: flag });
+  const n = Number(v);
+  if (n < min) throw new UserError(`--${flag} must be an integer ≥ ${min}, got ${n}`, { field: flag });
+  return n;
+}
+
+function parse(argv: string[]): Parsed | 'help' {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        policy: { type: 'string' },
+        backfill: { type: 'string' },
+        windows: { type: 'string' },
+        start: { type: 'string' },
+        count: { type: 'string' },
+        length: { type: 'string' },
+        procs: { type: 'string' },
+        'head-of-line': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UserError(`${(e as Error).message} (see drs replay-swf --help)`);
+  }
+  if (values.help === true) return 'help';
+  if (positionals.length !== 1) {
+    throw new UserError(positionals.length === 0 ? 'missing the SWF file (drs replay-swf FILE ...)' : `expected one SWF file, got ${positionals.length}: ${positionals.join(' ')}`);
+  }
+  const policy = values.policy ?? 'fcfs';
+  if (!isOrderKeyName(policy)) throw new UserError(`unknown --policy '${policy}' (known: ${ORDER_KEY_NAMES.join(', ')})`, { field: 'policy' });
+  const backfill = values.backfill ?? 'none';
+  if (!(BACKFILL_MODES as readonly string[]).includes(backfill)) {
+    throw new UserError(`unknown --backfill '${backfill}' (known: ${BACKFILL_MODES.join(', ')})`, { field: 'backfill' });
+  }
+  const hol = values['head-of-line'] ?? 'commit';
+  if (hol !== 'commit' && hol !== 'reorder') throw new UserError(`--head-of-line must be commit or reorder, got '${hol}'`, { field: 'head-of-line' });
+  const length = values.length === undefined ? REFERENCE_LENGTH : parseInteger('length', values.length, 1);
+  let starts: number[] | undefined;
+  if (values.windows !== undefined) {
+    if (values.start !== undefined || values.count !== undefined) throw new UserError('give either --windows or --start/--count, not both', { field: 'windows' });
+    starts = values.windows.split(',').map((s) => parseInteger('windows', s, 0));
+  } else if (values.start !== undefined || values.count !== undefined) {
+    const start = values.start === undefined ? 0 : parseInteger('start', values.start, 0);
+    const count = values.count === undefined ? 1 : parseInteger('count', values.count, 1);
+    starts = consecutiveWindows(start, length, count);
+  }
+  const procs = values.procs === undefined ? undefined : parseInteger('procs', values.procs, 1);
+  return {
+    file: positionals[0] as string,
+    policy,
+    backfill: backfill as BackfillMode,
+    headOfLine: hol,
+    length,
+    starts,
+    procs,
+    json: values.json === true,
+  };
+}
+
+export const replaySwfCommand: CliCommand = {
+  name: 'replay-swf',
+  summary: 'replay an SWF job log under the HPC batch protocol (FCFS/SJF/F1/WFP3/UNICEP, EASY/conservative backfilling)',
+  usage: USAGE,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const p = parse(argv);
+    if (p === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    const path = resolve(io.cwd, p.file);
+    const workload = await loadBatchWorkload(path, p.procs === undefined ? {} : { procs: p.procs });
+    const starts = p.starts ?? REFERENCE_WINDOWS;
+    checkWindows(starts, p.length, workload.jobs.length, p.file);
+    const res = replayWindows(workload, starts, p.length, { order: ORDER_KEYS[p.policy], backfill: p.backfill, headOfLine: p.headOfLine });
+    const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
+    const clampNote =
+      clamped > 0 ? `${clamped} job(s) in these windows asked for more than the machine's ${workload.machine} processors and were clamped to ${workload.machine}` : undefined;
+    if (p.json) {
+      io.out(
+        JSON.stringify({
+          trace: p.file,
+          policy: p.policy,
+          backfill: p.backfill,
+          windows: res.windows.map((w) => ({ start: w.start, boundedSlowdown: w.boundedSlowdown, utilization: w.utilization })),
+          meanBoundedSlowdown: res.meanBoundedSlowdown,
+          meanUtilization: res.meanUtilization,
+        }),
+      );
+      if (clampNote !== undefined) io.err(`note: ${clampNote}`);
+      return 0;
+    }
+    printTable(io, p, workload.jobs.length, workload.machine, workload.machineSource, res, clampNote, workload.header.acknowledge);
+    return 0;
+  },
+};
+
+function printTable(
+  io: CliIo,
+  p: Parsed,
+  jobs: number,
+  machine: number,
+  source: string,
+  res: ReturnType<typeof replayWindows>,
+  clampNote: string | undefined,
+  acknowledge: string | undefined,
+): void {
+  const lines: string[] = [];
+  lines.push(`trace     ${p.file}: ${jobs} jobs, machine ${machine} processors (${source === 'option' ? '--procs' : source})`);
+  lines.push(`policy    ${p.policy}, backfill ${p.backfill}, head of line ${p.headOfLine}; ${res.windows.length} window(s) of ${p.length} jobs`);
+  lines.push('');
+  const head = ['window', 'start', 'bounded slowdown', 'utilization'];
+  const rows = res.windows.map((w, i) => [String(i + 1), String(w.start), w.boundedSlowdown.toFixed(2), w.utilization.toFixed(3)]);
+  rows.push(['mean', '', res.meanBoundedSlowdown.toFixed(2), res.meanUtilization.toFixed(3)]);
+  const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+  const fmt = (r: readonly string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(width[c] as number) : cell.padStart(width[c] as number))).join('  ');
+  lines.push(fmt(head));
+  rows.forEach((r, i) => {
+    if (i === rows.length - 1) lines.push(width.map((w) => '-'.repeat(w)).join('  '));
+    lines.push(fmt(r));
+  });
+  if (clampNote !== undefined) lines.push('', `note: ${clampNote}`);
+  if (acknowledge !== undefined) lines.push('', `data: Acknowledge: ${acknowledge} (Parallel Workloads Archive)`);
+  io.out(lines.join('\n'));
+}

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { loadServeConfig, type ServeConfig } from '../scheduler/config.js';
+import { startServer } from '../scheduler/http.js';
+import { numberFlag, parseFlags } from './args.js';
+import type { CliCommand } from './command.js';
+
+const usage = `usage: drs serve [--config FILE] [--port N] [--host ADDR] [--state FILE]
+
+Run the scheduling service: an HTTP API over ResourceScheduler (see docs/serve.md).
+
+  --config FILE   YAML config: tokens, pools, strategy, queue, quotas, state file (examples/serve-config.yaml)
+  --port N        port to listen on (default: the config's, else 8080; 0 = any free port)
+  --host ADDR     address to bind (default: the config's, else 127.0.0.1)
+  --state FILE    SQLite state file (overrides the config's stateFile; default: in memory)
+
+Without --config, the service starts with no pools and one admin token taken from the
+DRS_ADMIN_TOKEN environment variable (at least 16 characters). Stops on SIGINT/SIGTERM.`;
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'run the scheduler as an HTTP service (pools, allocations, leases, preemption, metrics)',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        config: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        state: { type: 'string' },
+      },
+      usage,
+    );
+    if (positionals.length > 0) throw new UserError(`drs serve takes no positional arguments, got '${positionals.join(' ')}'\n${usage}`);
+    let config: ServeConfig;
+    if (values.config !== undefined) {
+      config = loadServeConfig(path.resolve(io.cwd, values.config), io.env);
+    } else {
+      const token = io.env.DRS_ADMIN_TOKEN;
+      if (token === undefined || token.length < 16) {
+        throw new UserError('no tokens configured: give --config FILE (see examples/serve-config.yaml), or set DRS_ADMIN_TOKEN to an admin token of at least 16 characters');
+      }
+      config = { tokens: [{ token, admin: true }] };
+    }
+    const port = numberFlag(values.port, 'port', { min: 0, integer: true });
+    if (port !== undefined && port > 65535) throw new UserError(`--port expects a port number 0-65535, got '${values.port}'`);
+    config = {
+      ...config,
+      ...(port !== undefined ? { port } : {}),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values.state !== undefined ? { stateFile: path.resolve(io.cwd, values.state) } : {}),
+    };
+    if (config.tokens.length === 0) io.err('drs serve: warning: no tokens configured; every /v1 request will be refused (401)\n');
+
+    const describe = (e: unknown): string => (e instanceof Error ? (e.stack ?? e.message) : String(e));
+    const server = await startServer(config, {
+      schedulerOptions: { onBackgroundError: (e) => io.err(`drs serve: background error: ${describe(e)}\n`) },
+      onInternalError: (e) => io.err(`drs serve: internal error: ${describe(e)}\n`),
+    });
+    const pools = server.scheduler.listPools();
+    io.out(`drs serve: listening on ${server.url} (state: ${server.scheduler.store.description}; ${pools.length} pool(s), ${server.scheduler.allocationCount} allocation(s) restored)`);
+
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string): void => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+        io.err(`drs serve: ${signal}, shutting down\n`);
+        server.close().then(resolve, (e: unknown) => {
+          io.err(`drs serve: error while closing: ${String(e)}\n`);
+          resolve();
+        });
+      };
+      const onInt = (): void => stop('SIGINT');
+      const onTerm = (): void => stop('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+    });
+    return 0;
+  },
+};
