@@ -35,7 +35,7 @@ export const runCommand: CliCommand = {
     const file = path.resolve(io.cwd, positionals[0] as string);
     const scenario = await loadScenario(file);
     const seed = values.seed === undefined ? undefined : /^-?\d+$/.test(values.seed) ? (numberFlag(values.seed, 'seed', { integer: true }) as number) : values.seed;
-    const input = buildScenario(scenario, {
+    const input = await buildScenario(scenario, {
       file,
       dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd),
       ...(seed !== undefined ? { seed } : {}),

@@ -19,7 +19,7 @@ export const validateCommand: CliCommand = {
     for (const p of positionals) {
       const file = path.resolve(io.cwd, p);
       const sc = await loadScenario(file);
-      const input = buildScenario(sc, { file, dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd) });
+      const input = await buildScenario(sc, { file, dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd) });
       io.out(`${p}: ok (${input.pools.length} pools, ${input.strategies.length} strategies: ${input.strategies.map((s) => s.label).join(', ')})`);
     }
     return 0;

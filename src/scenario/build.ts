@@ -8,7 +8,7 @@ import { ResourceSpace } from '../core/resources.js';
 import { createQueuePolicy, type QueuePolicyName } from '../queue/registry.js';
 import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
-import { openTrace } from '../traces/registry.js';
+import { loadTracePools, openTrace } from '../traces/registry.js';
 import type { Scenario } from './schema.js';
 
 export interface BuildOptions {
@@ -22,11 +22,13 @@ export interface BuildOptions {
 }
 
 /** Turn a validated scenario into what the comparison runner needs; cross-field checks live here. */
-export function buildScenario(sc: Scenario, opts: BuildOptions): ComparisonInput {
+export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<ComparisonInput> {
   const file = opts.file;
   const space = new ResourceSpace(sc.dimensions);
   const names = new Set<string>();
-  const pools: PoolSpec[] = sc.pools.map((p, i) => {
+  const pools: PoolSpec[] = !Array.isArray(sc.pools)
+    ? await loadTracePools(sc.pools, { space, dataRoot: opts.dataRoot, baseDir: path.dirname(path.resolve(file)), file })
+    : sc.pools.map((p, i) => {
     if (names.has(p.name)) throw new ConfigError(`duplicate pool name '${p.name}'`, { file, field: `pools[${i}].name` });
     names.add(p.name);
     for (const k of Object.keys(p.capacity)) {
@@ -36,6 +38,7 @@ export function buildScenario(sc: Scenario, opts: BuildOptions): ComparisonInput
     if (capacity.every((c) => c === 0)) throw new ConfigError('a node needs some capacity', { file, field: `pools[${i}].capacity` });
     return { name: p.name, capacity, nodes: p.nodes, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, bootSeconds: p.boot, labels: p.labels };
   });
+  if (!Array.isArray(sc.pools)) for (const p of pools) names.add(p.name);
   (sc.failures?.events ?? []).forEach((ev, i) => {
     if (!names.has(ev.pool)) throw new ConfigError(`unknown pool '${ev.pool}' (pools: ${[...names].join(', ')})`, { file, field: `failures.events[${i}].pool` });
   });

@@ -117,7 +117,8 @@ export const scenarioSchema = z
     seed: z.union([z.number().int(), z.string()]).default(1),
     dimensions: z.array(z.string().min(1)).min(1).default(['cpu', 'memory', 'gpu']),
     horizon: duration.optional(),
-    pools: z.array(poolSchema).min(1),
+    /** A list of pools, or a source of pools read from data (`{ kind: alibaba-nodes, file }`). */
+    pools: z.union([z.array(poolSchema).min(1), z.object({ kind: z.string() }).passthrough()]),
     /** The workload; validated in detail by the trace registry for its `kind`. */
     trace: z.object({ kind: z.string() }).passthrough(),
     queue: queueRef.default({ name: 'fcfs', options: undefined }),
