@@ -42,7 +42,24 @@ export function parseScenario(text: string, file: string): Scenario {
   return r.data;
 }
 
-function issueToError(iss: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string): ConfigError {
+/**
+ * For a union (`pools: [...]` or `{ kind }`), report the branch that got furthest (its issue has
+ * the longest path), so the user hears "pools[0].capacity.cpu: expected ..." not "Invalid input".
+ */
+function specific(iss: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (iss.code !== 'invalid_union' || iss.errors.length === 0) return iss;
+  let best: z.core.$ZodIssue | undefined;
+  for (const branch of iss.errors) {
+    const first = branch[0];
+    if (first !== undefined && (best === undefined || first.path.length > best.path.length)) best = first;
+  }
+  if (best === undefined || best.path.length === 0) return iss;
+  const inner = specific(best);
+  return { ...inner, path: [...iss.path, ...inner.path] } as z.core.$ZodIssue;
+}
+
+function issueToError(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string): ConfigError {
+  const iss = specific(issue);
   const path = iss.path as PropertyKey[];
   if (iss.code === 'unrecognized_keys') {
     const key = iss.keys[0] as string;

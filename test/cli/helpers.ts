@@ -1,0 +1,30 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CliIo } from '../../src/cli/command.js';
+import { main } from '../../src/cli/main.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const DATA = path.resolve(process.env.DRS_DATA_DIR ?? path.join(ROOT, '../shared/data'));
+
+export interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Run the CLI in-process with captured output. */
+export async function drs(argv: string[], env: Record<string, string | undefined> = {}): Promise<Ran> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (s) => void (out += s.endsWith('\n') ? s : `${s}\n`), err: (s) => void (err += s), interactive: false, cwd: ROOT, env: { DRS_DATA_DIR: DATA, ...env } };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+export function tmpFile(name: string, text: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cli-'));
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}

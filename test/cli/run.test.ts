@@ -1,0 +1,143 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DATA, drs, ROOT, tmpFile } from './helpers.js';
+
+const tiny = (over: string) => `
+name: tiny
+seed: 5
+pools:
+  - name: a
+    capacity: { cpu: 4, memory: 16Gi }
+    nodes: 2
+    pricePerHour: 1
+trace:
+  kind: synthetic
+  count: 300
+  arrival: { rate: 1 }
+  profiles: [{ name: p, weight: 1, demand: { cpu: 1, memory: 1Gi } }]
+strategies: [first-fit, best-fit-decreasing]
+${over}`;
+
+describe('drs run', () => {
+  it('prints a comparison of every strategy and exits 0', async () => {
+    const r = await drs(['run', tmpFile('s.yaml', tiny(''))]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^strategy\s+done\s+rejected/m);
+    expect(r.out).toMatch(/^first-fit\s+300\s+0/m);
+    expect(r.out).toMatch(/^best-fit-decreasing\s+300\s+0/m);
+  });
+
+  it('writes byte-identical JSON for the same scenario and seed', async () => {
+    const scen = tmpFile('s.yaml', tiny(''));
+    const a = tmpFile('a.json', '');
+    const b = tmpFile('b.json', '');
+    expect((await drs(['run', scen, '--json', a, '--quiet'])).code).toBe(0);
+    expect((await drs(['run', scen, '--json', b, '--quiet'])).code).toBe(0);
+    expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
+    const other = tmpFile('c.json', '');
+    await drs(['run', scen, '--json', other, '--seed', '6', '--quiet']);
+    expect(readFileSync(other, 'utf8')).not.toBe(readFileSync(a, 'utf8'));
+    const parsed = JSON.parse(readFileSync(a, 'utf8')) as { seed: string; results: { state: string; metrics: { requests: { total: number } } }[] };
+    expect(parsed.seed).toBe('5');
+    expect(parsed.results.map((x) => [x.state, x.metrics.requests.total])).toEqual([['completed', 300], ['completed', 300]]);
+  });
+
+  it('counts a request larger than any node as a never-fits rejection, not an error', async () => {
+    const scen = tiny('').replace("profiles: [{ name: p, weight: 1, demand: { cpu: 1, memory: 1Gi } }]", "profiles: [{ name: p, weight: 9, demand: { cpu: 1, memory: 1Gi } }, { name: huge, weight: 1, demand: { cpu: 64 } }]");
+    const out = tmpFile('j.json', '');
+    const r = await drs(['run', tmpFile('s.yaml', scen), '--json', out, '--quiet']);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(out, 'utf8')) as { results: { metrics: { requests: { rejected: number; completed: number }; rejectionsByCode: Record<string, number> } }[] };
+    const m = res.results[0]?.metrics;
+    expect(m?.rejectionsByCode['never-fits']).toBeGreaterThan(0);
+    expect(m?.requests.rejected).toBe(m?.rejectionsByCode['never-fits']);
+    expect((m?.requests.rejected ?? 0) + (m?.requests.completed ?? 0)).toBe(300);
+  });
+});
+
+describe('bad input gets a one-line error and exit code 2', () => {
+  const bad = async (yaml: string): Promise<string> => {
+    const file = tmpFile('bad.yaml', yaml);
+    const r = await drs(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.err).toContain(file);
+    return r.err;
+  };
+
+  it('an unknown key: file, line and field path', async () => {
+    const err = await bad(tiny('').replace('    pricePerHour: 1', '    pricePerHour: 1\n    pricePerHuor: 2'));
+    expect(err).toMatch(/bad\.yaml:9, field 'pools\[0\]\.pricePerHuor': unknown key 'pricePerHuor'/);
+  });
+
+  it('a negative capacity', async () => {
+    const err = await bad(tiny('').replace('cpu: 4, memory: 16Gi', 'cpu: -4, memory: 16Gi'));
+    expect(err).toMatch(/field 'pools\[0\]\.capacity\.cpu': expected a non-negative quantity/);
+  });
+
+  it('a wrong unit', async () => {
+    const err = await bad(tiny('horizon: 5 minutes'));
+    expect(err).toMatch(/field 'horizon': expected a non-negative duration such as 30, "90s"/);
+  });
+
+  it('an unknown strategy name lists the known ones', async () => {
+    const err = await bad(tiny('').replace('strategies: [first-fit, best-fit-decreasing]', 'strategies: [first-fit, best-fit]'));
+    expect(err).toMatch(/field 'strategies\[1\](\.name)?': unknown strategy 'best-fit' \(known: first-fit, best-fit-decreasing/);
+  });
+
+  it('a capacity in a dimension the scenario does not have', async () => {
+    const err = await bad(tiny('').replace('cpu: 4, memory: 16Gi', 'cpu: 4, vram: 16Gi'));
+    expect(err).toMatch(/field 'pools\[0\]\.capacity\.vram': unknown resource 'vram' \(dimensions: cpu, memory, gpu\)/);
+  });
+
+  it('invalid YAML', async () => {
+    const err = await bad('name: x\npools: [\n');
+    expect(err).toMatch(/bad\.yaml:\d+: invalid YAML/);
+  });
+
+  it('a missing trace file names the path and the data root', async () => {
+    const yaml = tiny('').replace(/trace:[\s\S]*?strategies:/, 'trace:\n  kind: swf\n  file: swf/nope.swf.gz\nstrategies:');
+    const file = tmpFile('bad.yaml', yaml);
+    const r = await drs(['run', file, '--data-dir', '/tmp/no-such-root']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('swf/nope.swf.gz');
+    expect(r.err).toContain('/tmp/no-such-root');
+  });
+
+  it('an unknown flag and an unknown command', async () => {
+    expect((await drs(['run', 'x.yaml', '--sed', '1'])).code).toBe(2);
+    const r = await drs(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown command 'frobnicate'/);
+  });
+
+  it('a missing scenario file', async () => {
+    const r = await drs(['run', 'scenarios/nope.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/nope\.yaml: scenario file not found/);
+  });
+});
+
+describe('shipped scenarios', () => {
+  const files = ['default.yaml', 'azure-llm.yaml', 'alibaba-gpu.yaml', 'hpc-swf.yaml'].map((f) => path.join(ROOT, 'scenarios', f));
+  it('all validate', async () => {
+    const r = await drs(['validate', ...files]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n')).toHaveLength(4);
+  });
+
+  it.skipIf(!existsSync(path.join(DATA, 'swf')))('the HPC scenario reproduces the expected ordering: EASY backfilling beats plain FCFS', async () => {
+    const out = tmpFile('hpc.json', '');
+    const r = await drs(['run', path.join(ROOT, 'scenarios/hpc-swf.yaml'), '--strategies', 'fcfs,fcfs+easy', '--json', out, '--quiet']);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(out, 'utf8')) as { results: { strategy: string; metrics: { meanBoundedSlowdown: number; requests: { completed: number } } }[] };
+    const [plain, easy] = res.results;
+    expect(plain?.metrics.requests.completed).toBe(10000);
+    expect(easy?.metrics.meanBoundedSlowdown).toBeLessThan((plain?.metrics.meanBoundedSlowdown ?? 0) / 2);
+  });
+});
