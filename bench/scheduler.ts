@@ -1,0 +1,207 @@
+/**
+ * ResourceScheduler benchmarks (issue 5):
+ *
+ * 1. In-process allocate+release pairs per second on 1,000 nodes (target ≥ 20,000/s), with the
+ *    cluster half full of long-running work so the strategy searches a realistic index; memory
+ *    store, and the SQLite store (every pair = two fsync'ed commits) for reference.
+ * 2. HTTP requests per second and latency percentiles on loopback: the service runs in a child
+ *    process (`node --import tsx`), a keep-alive load generator (node:http, bounded concurrency,
+ *    bounded request count and time) alternates POST /v1/allocations and DELETE of the same id
+ *    (target ≥ 2,000 req/s with p99 < 20 ms). Memory store and SQLite store.
+ *
+ *   npx tsx bench/scheduler.ts [--quick]
+ *
+ * Prints the figures and writes bench/results/scheduler.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Rng } from '../src/core/rng.js';
+import { MemoryStore, ResourceScheduler, SqliteStore, type StateStore } from '../src/scheduler/index.js';
+
+const QUICK = process.argv.includes('--quick');
+const ROOT = path.resolve(import.meta.dirname, '..');
+const RESULTS = path.join(ROOT, 'bench/results');
+
+interface Figure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly target?: string;
+  readonly detail?: Record<string, unknown>;
+}
+const figures: Figure[] = [];
+
+// ---- 1. in-process -------------------------------------------------------------------------
+
+function inProcess(strategy: 'best-fit-decreasing' | 'first-fit' | 'worst-fit', store: StateStore, seconds: number): { pairs: number; seconds: number } {
+  const s = new ResourceScheduler({
+    strategy,
+    store,
+    timers: false,
+    pools: [
+      { name: 'gpu', capacity: { cpu: 64, memory: 512, gpu: 8 }, nodes: 500, primary: 'gpu' },
+      { name: 'cpu', capacity: { cpu: 96, memory: 384 }, nodes: 500 },
+    ],
+  });
+  const rng = new Rng(42);
+  // Half-fill: long-running work spread over the nodes.
+  for (let i = 0; i < 4000; i++) {
+    const gpu = rng.bernoulli(0.5);
+    s.allocate(gpu ? { id: `bg-${i}`, pool: 'gpu', units: rng.pick([1, 2]), demand: { cpu: 8, memory: 64 } } : { id: `bg-${i}`, demand: { cpu: rng.pick([4, 8, 12]), memory: 32 } });
+  }
+  const reqs = Array.from({ length: 1024 }, (_, i) =>
+    i % 2 === 0 ? { pool: 'gpu', units: rng.pick([1, 2, 4]), demand: { cpu: 8, memory: 64 } } : { demand: { cpu: rng.pick([1, 2, 4, 8]), memory: rng.pick([4, 8, 16]) } },
+  );
+  let n = 0;
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  let now = t0;
+  while (now < until) {
+    for (let k = 0; k < 256; k++) {
+      const id = `p${n}`;
+      const r = s.allocate({ ...(reqs[n & 1023] as object), id });
+      if (r.status !== 'allocated') throw new Error(`bench request ${id} was ${r.status}`);
+      s.release(id);
+      n++;
+    }
+    now = performance.now();
+  }
+  const secs = (now - t0) / 1000;
+  s.checkInvariants();
+  s.close();
+  return { pairs: n, seconds: secs };
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'drs-bench-'));
+try {
+  // The median of three runs: the machine may be shared, and one slow run should not decide.
+  for (const strategy of ['best-fit-decreasing', 'first-fit', 'worst-fit'] as const) {
+    inProcess(strategy, new MemoryStore(), 0.3); // warm-up
+    const runs = [0, 1, 2].map(() => inProcess(strategy, new MemoryStore(), QUICK ? 0.5 : 1.5)).map((r) => r.pairs / r.seconds);
+    const sorted = [...runs].sort((a, b) => a - b);
+    figures.push({ name: `in-process allocate+release pairs, 1,000 nodes, ${strategy}, memory store (median of 3)`, value: sorted[1] as number, unit: 'pairs/s', target: strategy === 'best-fit-decreasing' ? '≥ 20,000' : '', detail: { runs } });
+  }
+  {
+    const r = inProcess('best-fit-decreasing', new SqliteStore(path.join(tmp, 'inproc.sqlite')), QUICK ? 1 : 2);
+    figures.push({ name: 'in-process allocate+release pairs, 1,000 nodes, best-fit-decreasing, SQLite (one fsync per operation)', value: r.pairs / r.seconds, unit: 'pairs/s', detail: r });
+  }
+
+  // ---- 2. HTTP -----------------------------------------------------------------------------
+  const TOKEN = 'bench-token-0123456789abcdef';
+  const startChild = (stateFile: string | undefined, durability: 'group' | 'per-operation'): Promise<{ url: string; stop: () => Promise<void> }> => {
+    const config = {
+      tokens: [{ token: TOKEN, tenant: 'bench' }],
+      durability,
+      ...(stateFile !== undefined ? { stateFile } : {}),
+      pools: [
+        { name: 'gpu', capacity: { cpu: 64, memory: 512, gpu: 8 }, nodes: 500, primary: 'gpu' },
+        { name: 'cpu', capacity: { cpu: 96, memory: 384 }, nodes: 500 },
+      ],
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/scheduler/fixtures/serve-child.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, DRS_SERVE_CONFIG: JSON.stringify(config) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /LISTENING (\S+)/.exec(out);
+        if (m !== null) {
+          resolve({
+            url: m[1] as string,
+            stop: async () => {
+              child.kill('SIGTERM');
+              await exited;
+            },
+          });
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)));
+    });
+  };
+
+  const load = async (url: string, opts: { concurrency: number; maxRequests: number; maxSeconds: number }) => {
+    const u = new URL(url);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+    const send = (method: string, p: string, body?: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(
+          { host: u.hostname, port: u.port, method, path: p, agent, headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        if (body !== undefined) req.end(body);
+        else req.end();
+      });
+    const lat: number[] = [];
+    let errors = 0;
+    let sent = 0;
+    let seq = 0;
+    const t0 = performance.now();
+    const deadline = t0 + opts.maxSeconds * 1000;
+    const timed = async (method: string, p: string, body?: string): Promise<number> => {
+      sent++;
+      const s = performance.now();
+      const status = await send(method, p, body);
+      lat.push(performance.now() - s);
+      return status;
+    };
+    const worker = async (w: number): Promise<void> => {
+      while (sent + 2 <= opts.maxRequests && performance.now() < deadline) {
+        const id = `w${w}-${seq++}`;
+        const st = await timed('POST', '/v1/allocations', JSON.stringify({ id, units: 1, demand: { memory: 2 }, durationMs: 600_000 }));
+        if (st !== 201) errors++;
+        const st2 = await timed('DELETE', `/v1/allocations/${id}`);
+        if (st2 !== 200) errors++;
+      }
+    };
+    await Promise.all(Array.from({ length: opts.concurrency }, (_, w) => worker(w)));
+    const secs = (performance.now() - t0) / 1000;
+    agent.destroy();
+    lat.sort((a, b) => a - b);
+    const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+    return { requests: lat.length, seconds: secs, rps: lat.length / secs, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN, errors };
+  };
+
+  const cases = [
+    { kind: 'memory', durability: 'per-operation', label: 'memory store' },
+    { kind: 'sqlite', durability: 'group', label: 'SQLite (WAL, synchronous=FULL, group commit: the default)' },
+    { kind: 'sqlite', durability: 'per-operation', label: 'SQLite (WAL, synchronous=FULL, one fsync per operation)' },
+  ] as const;
+  for (const { kind, durability, label } of cases) {
+    const server = await startChild(kind === 'sqlite' ? path.join(tmp, `http-${durability}.sqlite`) : undefined, durability);
+    try {
+      await load(server.url, { concurrency: 8, maxRequests: 2000, maxSeconds: 3 }); // warm-up (JIT)
+      const r = await load(server.url, { concurrency: 16, maxRequests: QUICK ? 10_000 : 40_000, maxSeconds: QUICK ? 4 : 10 });
+      if (r.errors > 0) throw new Error(`${r.errors} requests failed during the HTTP benchmark`);
+      figures.push({ name: `HTTP requests/s (POST allocation + DELETE), 16 connections, ${label}`, value: r.rps, unit: 'req/s', target: '≥ 2,000', detail: r });
+      figures.push({ name: `HTTP p99 latency, ${label}`, value: r.p99, unit: 'ms', target: '< 20', detail: { p50: r.p50, p90: r.p90, max: r.max } });
+    } finally {
+      await server.stop();
+    }
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+// ---- report --------------------------------------------------------------------------------
+console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+const fmt = (v: number): string => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2));
+const w = Math.max(...figures.map((f) => f.name.length));
+for (const f of figures) console.log(`${f.name.padEnd(w)}  ${fmt(f.value).padStart(10)} ${f.unit.padEnd(7)} ${f.target ? `(target ${f.target})` : ''}`);
+mkdirSync(RESULTS, { recursive: true });
+const file = path.join(RESULTS, 'scheduler.json');
+writeFileSync(
+  file,
+  `${JSON.stringify({ suite: 'scheduler', date: new Date().toISOString(), machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) }, quick: QUICK, loadavg: os.loadavg(), figures }, null, 2)}\n`,
+);
+console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);

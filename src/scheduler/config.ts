@@ -1,0 +1,285 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ALLOCATOR_NAMES, ALLOCATORS, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
+import { ConfigError } from '../core/errors.js';
+import { parseDuration, parseQuantity } from '../core/units.js';
+import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
+import { QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyName } from '../queue/registry.js';
+import type { QuotaConfig } from './quota.js';
+import type { PoolInput } from './types.js';
+
+/**
+ * The `drs serve` configuration (YAML; see docs/serve.md and examples/serve-config.yaml).
+ * Validated with zod; every error names the file and the field path.
+ */
+
+/** Who a bearer token speaks for: one tenant, or an admin (may do everything, for any tenant). */
+export interface TokenSpec {
+  readonly token: string;
+  readonly tenant?: string;
+  readonly admin?: boolean;
+}
+
+export interface ServeQueueConfig {
+  readonly policy: QueuePolicyName;
+  readonly options?: unknown;
+  readonly timeoutMs?: number;
+  readonly maxLength?: number;
+}
+
+/** The service configuration after parsing (all amounts and durations as numbers; paths absolute). */
+export interface ServeConfig {
+  /** Default 127.0.0.1 (loopback only). */
+  readonly host?: string;
+  /** Default 8080; 0 picks a free port. */
+  readonly port?: number;
+  /** SQLite state file; absent = in memory (state is lost on exit). */
+  readonly stateFile?: string;
+  /** Largest request body in bytes (default 65 536); larger bodies get 413. */
+  readonly bodyLimit?: number;
+  readonly dimensions?: readonly string[];
+  readonly strategy?: AllocatorName | StrategySpec;
+  readonly preemption?: boolean;
+  readonly queue?: ServeQueueConfig;
+  readonly defaultLeaseMs?: number;
+  readonly quotas?: QuotaConfig;
+  /** A scaling policy from the registry, called every `intervalSeconds`. */
+  readonly scaling?: { readonly policy: ScalingPolicyName; readonly options?: unknown };
+  readonly tokens: readonly TokenSpec[];
+  /** Serve /metrics without a token (default true); false requires an admin token. */
+  readonly metricsPublic?: boolean;
+  readonly pools?: readonly PoolInput[];
+  /**
+   * `group` (default with a state file): group commit, one fsync for all operations of an
+   * event-loop turn, before any of their responses. `per-operation` (default in memory): one
+   * commit (fsync) per operation.
+   */
+  readonly durability?: 'group' | 'per-operation';
+  /** Log requests (fastify's logger, JSON to stdout). Default false. */
+  readonly log?: boolean;
+}
+
+const duration = (what: string) =>
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const s = parseDuration(v);
+    if (s === undefined || s < 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a ${what} like 30s, 5m, 1.5h or a number of seconds, got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return s * 1000;
+  });
+
+const quantity = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const q = parseQuantity(v);
+  if (q === undefined || q < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected an amount ≥ 0 like 8, 0.5, 500m or 256Gi, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return q;
+});
+
+const share = z.number().min(0).max(1);
+const tenantQuota = z.object({ guaranteed: z.record(z.string(), share).optional(), max: z.record(z.string(), share).optional() }).strict();
+
+const poolSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a pool name is 1-100 letters, digits, . _ - (starting with a letter or digit)'),
+    capacity: z.record(z.string(), quantity),
+    nodes: z.union([
+      z.number().int().min(0),
+      z.object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional(), initial: z.number().int().min(0) }).strict(),
+    ]),
+    pricePerHour: z.number().min(0).optional(),
+    latencyMs: z.number().min(0).optional(),
+    boot: duration('boot time').optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    primary: z.string().optional(),
+  })
+  .strict();
+
+/** The POST /v1/pools body and a config `pools:` entry: the same shape. */
+export const POOL_SCHEMA = poolSchema;
+
+export function toPoolInput(p: z.infer<typeof poolSchema>): PoolInput {
+  return {
+    name: p.name,
+    capacity: p.capacity,
+    nodes: p.nodes,
+    ...(p.pricePerHour !== undefined ? { pricePerHour: p.pricePerHour } : {}),
+    ...(p.latencyMs !== undefined ? { latencyMs: p.latencyMs } : {}),
+    ...(p.boot !== undefined ? { bootSeconds: p.boot / 1000 } : {}),
+    ...(p.labels !== undefined ? { labels: p.labels } : {}),
+    ...(p.primary !== undefined ? { primary: p.primary } : {}),
+  };
+}
+
+const strategyName = z.enum(ALLOCATOR_NAMES as [AllocatorName, ...AllocatorName[]]);
+
+const fileSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65535).optional(),
+    stateFile: z.string().min(1).optional(),
+    bodyLimit: z.number().int().min(256).max(64 * 1024 * 1024).optional(),
+    dimensions: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).min(1).optional(),
+    strategy: z.union([strategyName, z.object({ name: strategyName, options: z.unknown().optional(), preemption: z.boolean().optional() }).strict()]).optional(),
+    preemption: z.boolean().optional(),
+    queue: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            policy: z.enum(QUEUE_POLICY_NAMES as [QueuePolicyName, ...QueuePolicyName[]]).optional(),
+            options: z.unknown().optional(),
+            timeout: duration('timeout').optional(),
+            maxLength: z.number().int().min(0).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    defaultLease: duration('lease').optional(),
+    scaling: z.object({ policy: z.enum(SCALING_POLICY_NAMES as [ScalingPolicyName, ...ScalingPolicyName[]]), options: z.unknown().optional() }).strict().optional(),
+    quotas: z.object({ default: tenantQuota.optional(), tenants: z.record(z.string(), tenantQuota).optional() }).strict().optional(),
+    tokens: z
+      .array(
+        z
+          .object({
+            token: z.string().min(16, 'a token must have at least 16 characters').optional(),
+            tokenEnv: z.string().min(1).optional(),
+            tenant: z.string().min(1).max(200).optional(),
+            admin: z.boolean().optional(),
+          })
+          .strict()
+          .refine((t) => (t.token === undefined) !== (t.tokenEnv === undefined), 'give exactly one of token and tokenEnv')
+          .refine((t) => t.admin === true || t.tenant !== undefined, 'a token needs a tenant unless it is an admin token'),
+      )
+      .default([]),
+    metrics: z.object({ public: z.boolean().optional() }).strict().optional(),
+    pools: z.array(poolSchema).optional(),
+    durability: z.enum(['group', 'per-operation']).optional(),
+    log: z.boolean().optional(),
+  })
+  .strict();
+
+/**
+ * Validate a parsed YAML/JSON document. `file` names the source in errors; relative paths
+ * (stateFile) are resolved against `baseDir`; `tokenEnv` entries are read from `env`.
+ */
+export function parseServeConfig(raw: unknown, file: string, baseDir: string, env: Readonly<Record<string, string | undefined>> = process.env): ServeConfig {
+  const res = fileSchema.safeParse(raw ?? {});
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const field = issue === undefined ? undefined : formatPath(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path);
+    throw new ConfigError(issue?.message ?? 'invalid configuration', { file, ...(field ? { field } : {}) });
+  }
+  const c = res.data;
+  const tokens: TokenSpec[] = c.tokens.map((t, i) => {
+    let token = t.token;
+    if (t.tokenEnv !== undefined) {
+      token = env[t.tokenEnv];
+      if (token === undefined || token.length < 16) {
+        throw new ConfigError(`environment variable ${t.tokenEnv} ${token === undefined ? 'is not set' : 'holds fewer than 16 characters'}`, { file, field: `tokens[${i}].tokenEnv` });
+      }
+    }
+    return { token: token as string, ...(t.tenant !== undefined ? { tenant: t.tenant } : {}), ...(t.admin === true ? { admin: true } : {}) };
+  });
+  const seen = new Set<string>();
+  tokens.forEach((t, i) => {
+    if (seen.has(t.token)) throw new ConfigError('the same token is listed twice', { file, field: `tokens[${i}]` });
+    seen.add(t.token);
+  });
+  if (typeof c.strategy === 'object' && c.strategy.options !== undefined) {
+    const opt = ALLOCATORS[c.strategy.name].options.safeParse(c.strategy.options);
+    if (!opt.success) throw new ConfigError(opt.error.issues[0]?.message ?? 'invalid options', { file, field: `strategy.options${pathSuffix(opt.error.issues[0]?.path)}` });
+  }
+  if (c.queue !== undefined && c.queue !== false && c.queue.options !== undefined) {
+    const opt = QUEUE_POLICIES[c.queue.policy ?? 'priority'].options.safeParse(c.queue.options);
+    if (!opt.success) throw new ConfigError(opt.error.issues[0]?.message ?? 'invalid options', { file, field: `queue.options${pathSuffix(opt.error.issues[0]?.path)}` });
+  }
+  if (c.scaling?.options !== undefined) {
+    const opt = SCALING_POLICIES[c.scaling.policy].options.safeParse(c.scaling.options);
+    if (!opt.success) throw new ConfigError(opt.error.issues[0]?.message ?? 'invalid options', { file, field: `scaling.options${pathSuffix(opt.error.issues[0]?.path)}` });
+  }
+  const names = new Set<string>();
+  (c.pools ?? []).forEach((p, i) => {
+    if (names.has(p.name)) throw new ConfigError(`pool '${p.name}' is listed twice`, { file, field: `pools[${i}].name` });
+    names.add(p.name);
+  });
+  const dims = c.dimensions ?? ['cpu', 'memory', 'gpu'];
+  const checkDims = (rec: Readonly<Record<string, unknown>> | undefined, at: string): void => {
+    for (const k of Object.keys(rec ?? {})) if (!dims.includes(k)) throw new ConfigError(`unknown resource dimension '${k}' (known: ${dims.join(', ')})`, { file, field: `${at}.${k}` });
+  };
+  (c.pools ?? []).forEach((p, i) => {
+    checkDims(p.capacity, `pools[${i}].capacity`);
+    if (p.primary !== undefined && !dims.includes(p.primary)) throw new ConfigError(`unknown resource dimension '${p.primary}' (known: ${dims.join(', ')})`, { file, field: `pools[${i}].primary` });
+  });
+  checkDims(c.quotas?.default?.guaranteed, 'quotas.default.guaranteed');
+  checkDims(c.quotas?.default?.max, 'quotas.default.max');
+  for (const [t, q] of Object.entries(c.quotas?.tenants ?? {})) {
+    checkDims(q.guaranteed, `quotas.tenants.${t}.guaranteed`);
+    checkDims(q.max, `quotas.tenants.${t}.max`);
+    for (const [d, g] of Object.entries(q.guaranteed ?? {})) {
+      const m = q.max?.[d] ?? 1;
+      if (g > m) throw new ConfigError(`guaranteed share ${g} exceeds the max share ${m}`, { file, field: `quotas.tenants.${t}.guaranteed.${d}` });
+    }
+  }
+  return {
+    ...(c.host !== undefined ? { host: c.host } : {}),
+    ...(c.port !== undefined ? { port: c.port } : {}),
+    ...(c.stateFile !== undefined ? { stateFile: resolve(baseDir, c.stateFile) } : {}),
+    ...(c.bodyLimit !== undefined ? { bodyLimit: c.bodyLimit } : {}),
+    ...(c.dimensions !== undefined ? { dimensions: c.dimensions } : {}),
+    ...(c.strategy !== undefined ? { strategy: c.strategy } : {}),
+    ...(c.preemption !== undefined ? { preemption: c.preemption } : {}),
+    ...(c.queue !== undefined && c.queue !== false
+      ? {
+          queue: {
+            policy: c.queue.policy ?? 'priority',
+            ...(c.queue.options !== undefined ? { options: c.queue.options } : {}),
+            ...(c.queue.timeout !== undefined ? { timeoutMs: c.queue.timeout } : {}),
+            ...(c.queue.maxLength !== undefined ? { maxLength: c.queue.maxLength } : {}),
+          },
+        }
+      : {}),
+    ...(c.defaultLease !== undefined ? { defaultLeaseMs: c.defaultLease } : {}),
+    ...(c.scaling !== undefined ? { scaling: { policy: c.scaling.policy, ...(c.scaling.options !== undefined ? { options: c.scaling.options } : {}) } } : {}),
+    ...(c.quotas !== undefined ? { quotas: { tenants: c.quotas.tenants ?? {}, ...(c.quotas.default !== undefined ? { default: c.quotas.default } : {}) } } : {}),
+    tokens,
+    ...(c.metrics?.public !== undefined ? { metricsPublic: c.metrics.public } : {}),
+    ...(c.pools !== undefined ? { pools: c.pools.map(toPoolInput) } : {}),
+    ...(c.durability !== undefined ? { durability: c.durability } : {}),
+    ...(c.log !== undefined ? { log: c.log } : {}),
+  };
+}
+
+/** Read and validate a YAML (or JSON) config file. */
+export function loadServeConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env): ServeConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+  }
+  const doc = parseDocument(text);
+  const err = doc.errors[0];
+  if (err !== undefined) {
+    const line = err.linePos?.[0]?.line;
+    throw new ConfigError(`invalid YAML: ${err.message.split('\n')[0]}`, { file, ...(line !== undefined ? { line } : {}) });
+  }
+  return parseServeConfig(doc.toJS(), file, dirname(resolve(file)), env);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out;
+}
+
+function pathSuffix(path: readonly PropertyKey[] | undefined): string {
+  const p = formatPath(path ?? []);
+  return p === '' ? '' : p.startsWith('[') ? p : `.${p}`;
+}
+
+export { formatPath as formatFieldPath };

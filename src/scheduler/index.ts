@@ -1,0 +1,6 @@
+export * from './types.js';
+export { ResourceScheduler, type ResourceSchedulerOptions, type QueueOptions } from './scheduler.js';
+export { TypedEmitter } from './emitter.js';
+export { FairShare, planReclaim, type QuotaConfig, type TenantQuota } from './quota.js';
+export { MemoryStore, type StateStore, type StateChange, type StoredState, type StoredPool, type StoredNode, type StoredAllocation } from './store.js';
+export { SqliteStore } from './sqlite-store.js';

@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ResourceScheduler } from './scheduler.js';
+
+/**
+ * Prometheus metrics of one service (its own Registry, so several servers in one process, as in
+ * tests, do not collide):
+ *
+ * - `drs_allocations_total{pool}`: allocations started (directly or from the queue).
+ * - `drs_rejections_total{code}`: requests refused, by rejection code.
+ * - `drs_ended_total{how}`: allocations that ended: released, expired, preempted; and queued
+ *   requests that timed out.
+ * - `drs_pool_utilization{pool,dimension}`: allocated ÷ capacity of the pool's up nodes.
+ * - `drs_pool_nodes{pool,state}`: up and booting nodes.
+ * - `drs_allocations_active`, `drs_queue_length`.
+ * - `drs_http_request_duration_seconds{method,route,status_code}`: request latency histogram.
+ * - Node.js process metrics (prom-client defaults), prefixed `drs_`.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(scheduler: ResourceScheduler) {
+    const registers = [this.registry];
+    const allocations = new Counter({ name: 'drs_allocations_total', help: 'Allocations started, by pool', labelNames: ['pool'], registers });
+    const rejections = new Counter({ name: 'drs_rejections_total', help: 'Requests refused, by rejection code', labelNames: ['code'], registers });
+    const ended = new Counter({ name: 'drs_ended_total', help: 'Allocations ended (released, expired, preempted) and queued requests timed out', labelNames: ['how'], registers });
+    this.httpDuration = new Histogram({
+      name: 'drs_http_request_duration_seconds',
+      help: 'HTTP request latency',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    new Gauge({
+      name: 'drs_pool_utilization',
+      help: 'Allocated / capacity of the up nodes of a pool, per dimension',
+      labelNames: ['pool', 'dimension'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of scheduler.listPools()) for (const [dim, u] of Object.entries(p.utilization)) this.set({ pool: p.name, dimension: dim }, u);
+      },
+    });
+    new Gauge({
+      name: 'drs_pool_nodes',
+      help: 'Nodes of a pool by state',
+      labelNames: ['pool', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of scheduler.listPools()) {
+          this.set({ pool: p.name, state: 'up' }, p.nodes.up);
+          this.set({ pool: p.name, state: 'booting' }, p.nodes.booting);
+        }
+      },
+    });
+    new Gauge({
+      name: 'drs_allocations_active',
+      help: 'Live allocations',
+      registers,
+      collect() {
+        this.set(scheduler.allocationCount);
+      },
+    });
+    new Gauge({
+      name: 'drs_queue_length',
+      help: 'Requests waiting in the queue',
+      registers,
+      collect() {
+        this.set(scheduler.queueLength);
+      },
+    });
+    collectDefaultMetrics({ register: this.registry, prefix: 'drs_' });
+    this.unsubscribe.push(
+      scheduler.on('allocated', (e) => allocations.inc({ pool: e.allocation.pool })),
+      scheduler.on('rejected', (e) => rejections.inc({ code: e.rejection.code })),
+      scheduler.on('released', () => ended.inc({ how: 'released' })),
+      scheduler.on('expired', () => ended.inc({ how: 'expired' })),
+      scheduler.on('preempted', () => ended.inc({ how: 'preempted' })),
+      scheduler.on('timed-out', () => ended.inc({ how: 'timed-out' })),
+    );
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+    this.registry.clear();
+  }
+}

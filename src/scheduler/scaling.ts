@@ -1,0 +1,100 @@
+import type { PoolScalingState, ScaleAction } from '../autoscale/policy.js';
+import type { ClusterState } from '../core/cluster.js';
+import { eligiblePools } from '../core/eligibility.js';
+import type { PoolSpec, Request } from '../core/model.js';
+import { dominantShare } from '../core/resources.js';
+
+/**
+ * What a ScalingPolicy sees of each pool, computed exactly as the simulator does (see
+ * PoolScalingState): utilization of the up nodes, and running and queued demand in
+ * node-equivalents of each pool's dominant dimension. (The simulator has its own copy in
+ * src/sim/scaling.ts; the module rule forbids sharing it from there. The rules must stay equal.)
+ */
+export function poolScalingStates(state: ClusterState, waiting: readonly Request[]): PoolScalingState[] {
+  const D = state.space.size;
+  const out = state.pools.map((spec, pool) => {
+    const used = new Array<number>(D).fill(0);
+    const cap = new Array<number>(D).fill(0);
+    let runningNodes = 0;
+    const up = state.upNodes(pool);
+    for (const id of up) {
+      const c = state.capacity(id);
+      const f = state.free(id);
+      for (let d = 0; d < D; d++) {
+        cap[d] = (cap[d] as number) + (c[d] as number);
+        used[d] = (used[d] as number) + (c[d] as number) - (f[d] as number);
+      }
+      for (const a of state.allocationsOn(id)) runningNodes += dominantShare(a.request.demand, spec.capacity);
+    }
+    return {
+      pool,
+      spec,
+      up: up.length,
+      booting: state.countNodes(pool, 'booting'),
+      utilization: cap.map((c, d) => (c > 0 ? (used[d] as number) / c : 0)),
+      queuedNodes: 0,
+      runningNodes,
+    };
+  });
+  for (const r of waiting) {
+    const e = eligiblePools(state, r);
+    for (const p of e.pools) {
+      const s = out[p] as (typeof out)[number];
+      s.queuedNodes += dominantShare(r.demand, (state.pools[p] as PoolSpec).capacity);
+    }
+  }
+  return out;
+}
+
+export type ScaleStep = { readonly kind: 'provision'; readonly pool: number; readonly reason: string } | { readonly kind: 'remove'; readonly nodeId: number; readonly reason: string };
+
+/**
+ * Turn scale actions into concrete steps, clamped so up + booting stays within the pool's
+ * [min, max]. Scale-in cancels booting nodes first (newest first), then retires idle up nodes,
+ * highest id first; a busy node is never removed (the action is cut short instead). The same
+ * rule as the simulator's. Nothing is changed here: the scheduler applies the steps.
+ */
+export function planScaleSteps(state: ClusterState, actions: readonly ScaleAction[]): ScaleStep[] {
+  const steps: ScaleStep[] = [];
+  const removing = new Set<number>();
+  const added = new Map<number, number>();
+  for (const act of actions) {
+    const spec = state.pools[act.pool];
+    if (spec === undefined || !Number.isFinite(act.delta) || act.delta === 0) continue;
+    let up = 0;
+    let booting = 0;
+    for (const id of state.upNodes(act.pool)) if (!removing.has(id)) up++;
+    for (let id = 0; id < state.nodeCount; id++) {
+      if (state.nodePool(id) === act.pool && state.nodeStatus(id) === 'booting' && !removing.has(id)) booting++;
+    }
+    const total = up + booting + (added.get(act.pool) ?? 0);
+    if (act.delta > 0) {
+      const add = Math.min(Math.floor(act.delta), spec.nodes.max - total);
+      for (let i = 0; i < add; i++) steps.push({ kind: 'provision', pool: act.pool, reason: act.reason });
+      if (add > 0) added.set(act.pool, (added.get(act.pool) ?? 0) + add);
+    } else {
+      let remove = Math.min(Math.floor(-act.delta), total - spec.nodes.min);
+      for (let id = state.nodeCount - 1; id >= 0 && remove > 0; id--) {
+        if (state.nodePool(id) !== act.pool || state.nodeStatus(id) !== 'booting' || removing.has(id)) continue;
+        removing.add(id);
+        steps.push({ kind: 'remove', nodeId: id, reason: act.reason });
+        remove--;
+      }
+      const ups = [...state.upNodes(act.pool)].reverse();
+      for (const id of ups) {
+        if (remove <= 0) break;
+        if (removing.has(id)) continue;
+        let busy = false;
+        for (const _a of state.allocationsOn(id)) {
+          busy = true;
+          break;
+        }
+        if (busy) continue;
+        removing.add(id);
+        steps.push({ kind: 'remove', nodeId: id, reason: act.reason });
+        remove--;
+      }
+    }
+  }
+  return steps;
+}

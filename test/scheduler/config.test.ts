@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import { loadServeConfig } from '../../src/scheduler/config.js';
+import { ROOT } from './helpers.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const f = path.join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+
+function errorOf(file: string, env: Record<string, string> = {}): ConfigError {
+  try {
+    loadServeConfig(file, env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const TOKENS = 'tokens:\n  - { token: "0123456789abcdef0123", admin: true }\n';
+
+describe('drs serve config', () => {
+  it('loads the shipped example (tokens from the environment, quantities and durations parsed)', () => {
+    const c = loadServeConfig(path.join(ROOT, 'examples/serve-config.yaml'), { DRS_ADMIN_TOKEN: 'a'.repeat(32), DRS_RESEARCH_TOKEN: 'r'.repeat(32) });
+    expect(c.tokens).toHaveLength(3);
+    expect(c.stateFile).toBe(path.join(ROOT, '.drs-state/serve.sqlite'));
+    expect(c.defaultLeaseMs).toBe(15 * 60_000);
+    expect(c.queue).toMatchObject({ policy: 'priority', timeoutMs: 120_000 });
+    expect(c.pools?.[0]).toMatchObject({ name: 'a100', capacity: { memory: 1024, gpu: 8 }, bootSeconds: 240, primary: 'gpu' });
+  });
+
+  it('names the file and the field path in every error', () => {
+    const unknownKey = errorOf(write('a.yaml', `${TOKENS}prot: 80\n`));
+    expect(unknownKey.message).toContain('a.yaml');
+    expect(unknownKey.location.field).toBe('prot');
+    const badQuantity = errorOf(write('b.yaml', `${TOKENS}pools:\n  - { name: p, capacity: { memory: lots }, nodes: 1 }\n`));
+    expect(badQuantity.location).toMatchObject({ file: expect.stringContaining('b.yaml'), field: 'pools[0].capacity.memory' });
+    const badDim = errorOf(write('c.yaml', `${TOKENS}pools:\n  - { name: p, capacity: { tpu: 4 }, nodes: 1 }\n`));
+    expect(badDim.location.field).toBe('pools[0].capacity.tpu');
+    const badStrategy = errorOf(write('d.yaml', `${TOKENS}strategy: fastest-fit\n`));
+    expect(badStrategy.location.field).toBe('strategy');
+    const shortToken = errorOf(write('e.yaml', 'tokens:\n  - { token: short, tenant: a }\n'));
+    expect(shortToken.location.field).toBe('tokens[0].token');
+    const noEnv = errorOf(write('f.yaml', 'tokens:\n  - { tokenEnv: NOPE, admin: true }\n'));
+    expect(noEnv.location.field).toBe('tokens[0].tokenEnv');
+    const quota = errorOf(write('g.yaml', `${TOKENS}quotas:\n  tenants:\n    a: { guaranteed: { gpu: 0.9 }, max: { gpu: 0.5 } }\n`));
+    expect(quota.location.field).toBe('quotas.tenants.a.guaranteed.gpu');
+    const yaml = errorOf(write('h.yaml', 'port: [1,\n'));
+    expect(yaml.message).toMatch(/h\.yaml:\d+: invalid YAML/);
+    const missing = errorOf(path.join(dir, 'missing.yaml'));
+    expect(missing.message).toContain('ENOENT');
+    const dupPool = errorOf(write('i.yaml', `${TOKENS}pools:\n  - { name: p, capacity: { cpu: 1 }, nodes: 1 }\n  - { name: p, capacity: { cpu: 1 }, nodes: 1 }\n`));
+    expect(dupPool.location.field).toBe('pools[1].name');
+  });
+});

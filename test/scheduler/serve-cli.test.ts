@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, TEAM_A, call } from './helpers.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-serve-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/scheduler/fixtures/serve-cli.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DRS_ADMIN_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const m = /listening on (\S+)/.exec(out);
+      if (m !== null) resolve(m[1] as string);
+    });
+    void exit.then(() => reject(new Error(`exited: ${err}`)));
+  });
+  listening.catch(() => {}); // awaited only by the tests that expect the server to start
+  return { child, exit, listening, output: () => ({ out, err }) };
+}
+
+describe('drs serve (the CLI command)', () => {
+  it('starts from a config file, restores its state file, and stops cleanly on SIGTERM', async () => {
+    const cfg = path.join(dir, 'serve.yaml');
+    writeFileSync(
+      cfg,
+      `tokens:\n  - { token: ${TEAM_A}, tenant: team-a }\nstateFile: state.sqlite\npools:\n  - { name: p, capacity: { cpu: 8, memory: 32Gi }, nodes: 2 }\n`,
+    );
+    const first = run(['--config', cfg, '--port', '0']);
+    const url = await first.listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await call(url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'kept', units: 2 } })).status).toBe(201);
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+
+    const second = run(['--config', cfg, '--port', '0']);
+    const url2 = await second.listening;
+    expect(second.output().out).toContain('1 allocation(s) restored');
+    expect((await call(url2, 'GET', '/v1/allocations/kept', { token: TEAM_A })).status).toBe(200);
+    second.child.kill('SIGINT');
+    expect(await second.exit).toBe(0);
+  });
+
+  it('refuses to start without tokens, and names the bad config field', async () => {
+    const none = run([]);
+    expect(await none.exit).toBe(2);
+    expect(none.output().err).toMatch(/no tokens configured/);
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'tokens: []\nport: eighty\n');
+    const b = run(['--config', bad]);
+    expect(await b.exit).toBe(2);
+    expect(b.output().err).toMatch(/bad\.yaml, field 'port'/);
+    const flag = run(['--port', 'x'], { DRS_ADMIN_TOKEN: 'a'.repeat(20) });
+    expect(await flag.exit).toBe(2);
+    expect(flag.output().err).toMatch(/--port/);
+  });
+});
