@@ -15,7 +15,7 @@ import type { QueuePolicy, QueuedRequest } from '../queue/policy.js';
 import { createQueuePolicy, isQueuePolicyName, type QueuePolicyName } from '../queue/registry.js';
 import { TypedEmitter } from './emitter.js';
 import { FairShare, planReclaim, type QuotaConfig } from './quota.js';
-import { planScaleSteps, poolScalingStates } from './scaling.js';
+import { planScaleSteps, poolScalingStates } from '../autoscale/observe.js';
 import { MemoryStore, type StateChange, type StateStore, type StoredAllocation } from './store.js';
 import type {
   AllocateResult,

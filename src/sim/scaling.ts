@@ -1,50 +1,14 @@
-import type { PoolScalingState, ScaleAction } from '../autoscale/policy.js';
+import type { ScaleAction } from '../autoscale/policy.js';
+import { planScaleSteps } from '../autoscale/observe.js';
 import type { ClusterState } from '../core/cluster.js';
-import { eligiblePools } from '../core/eligibility.js';
-import type { PoolSpec, Request } from '../core/model.js';
-import { dominantShare } from '../core/resources.js';
 
-/** What the scaling policy sees of each pool (see PoolScalingState for the measures). */
-export function scalingState(state: ClusterState, waiting: readonly Request[]): PoolScalingState[] {
-  const D = state.space.size;
-  const out = state.pools.map((spec, pool) => {
-    const used = new Array<number>(D).fill(0);
-    const cap = new Array<number>(D).fill(0);
-    let runningNodes = 0;
-    const up = state.upNodes(pool);
-    for (const id of up) {
-      const c = state.capacity(id);
-      const f = state.free(id);
-      for (let d = 0; d < D; d++) {
-        cap[d] = (cap[d] as number) + (c[d] as number);
-        used[d] = (used[d] as number) + (c[d] as number) - (f[d] as number);
-      }
-      for (const a of state.allocationsOn(id)) runningNodes += dominantShare(a.request.demand, spec.capacity);
-    }
-    return {
-      pool,
-      spec,
-      up: up.length,
-      booting: state.countNodes(pool, 'booting'),
-      utilization: cap.map((c, d) => (c > 0 ? (used[d] as number) / c : 0)),
-      queuedNodes: 0,
-      runningNodes,
-    };
-  });
-  for (const r of waiting) {
-    const e = eligiblePools(state, r);
-    for (const p of e.pools) {
-      const s = out[p] as (typeof out)[number];
-      s.queuedNodes += dominantShare(r.demand, (state.pools[p] as PoolSpec).capacity);
-    }
-  }
-  return out;
-}
+export { poolScalingStates as scalingState } from '../autoscale/observe.js';
 
 /**
- * Apply scale actions, clamped so up + booting stays within the pool's [min, max]. Scale-in
- * cancels booting nodes first, then retires idle up nodes, highest id first; busy nodes are
- * never removed (the action is cut short instead). Returns whether anything changed.
+ * Apply a policy's scale actions to the simulated cluster: the steps are planned by the shared
+ * rule (`planScaleSteps`: clamp to [min, max], cancel booting nodes first, retire only idle
+ * nodes), the simulator provisions (booting, billed from now) and removes. Returns whether
+ * anything changed.
  */
 export function applyScaleActions(
   state: ClusterState,
@@ -52,41 +16,13 @@ export function applyScaleActions(
   _now: number,
   hooks: { provision(pool: number): void; remove(nodeId: number): void },
 ): boolean {
-  let changed = false;
-  for (const act of actions) {
-    const spec = state.pools[act.pool];
-    if (spec === undefined || !Number.isFinite(act.delta) || act.delta === 0) continue;
-    const up = state.upNodes(act.pool).length;
-    const booting = state.countNodes(act.pool, 'booting');
-    const total = up + booting;
-    if (act.delta > 0) {
-      const add = Math.min(Math.floor(act.delta), spec.nodes.max - total);
-      for (let i = 0; i < add; i++) hooks.provision(act.pool);
-      if (add > 0) changed = true;
-    } else {
-      let remove = Math.min(Math.floor(-act.delta), total - spec.nodes.min);
-      for (let id = state.nodeCount - 1; id >= 0 && remove > 0; id--) {
-        if (state.nodePool(id) !== act.pool || state.nodeStatus(id) !== 'booting') continue;
-        state.removeNode(id);
-        hooks.remove(id);
-        remove--;
-        changed = true;
-      }
-      const ups = [...state.upNodes(act.pool)].reverse();
-      for (const id of ups) {
-        if (remove <= 0) break;
-        let busy = false;
-        for (const _a of state.allocationsOn(id)) {
-          busy = true;
-          break;
-        }
-        if (busy) continue;
-        state.removeNode(id);
-        hooks.remove(id);
-        remove--;
-        changed = true;
-      }
+  const steps = planScaleSteps(state, actions);
+  for (const step of steps) {
+    if (step.kind === 'provision') hooks.provision(step.pool);
+    else {
+      state.removeNode(step.nodeId);
+      hooks.remove(step.nodeId);
     }
   }
-  return changed;
+  return steps.length > 0;
 }

@@ -1,14 +1,13 @@
-import type { PoolScalingState, ScaleAction } from '../autoscale/policy.js';
+import type { PoolScalingState, ScaleAction } from './policy.js';
 import type { ClusterState } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { dominantShare } from '../core/resources.js';
 
 /**
- * What a ScalingPolicy sees of each pool, computed exactly as the simulator does (see
- * PoolScalingState): utilization of the up nodes, and running and queued demand in
- * node-equivalents of each pool's dominant dimension. (The simulator has its own copy in
- * src/sim/scaling.ts; the module rule forbids sharing it from there. The rules must stay equal.)
+ * What a ScalingPolicy sees of each pool (see PoolScalingState): utilization of the up nodes, and
+ * running and queued demand in node-equivalents of each pool's dominant dimension. The simulator
+ * and the production scheduler both call this, so a policy sees the same numbers in both.
  */
 export function poolScalingStates(state: ClusterState, waiting: readonly Request[]): PoolScalingState[] {
   const D = state.space.size;
@@ -51,8 +50,8 @@ export type ScaleStep = { readonly kind: 'provision'; readonly pool: number; rea
 /**
  * Turn scale actions into concrete steps, clamped so up + booting stays within the pool's
  * [min, max]. Scale-in cancels booting nodes first (newest first), then retires idle up nodes,
- * highest id first; a busy node is never removed (the action is cut short instead). The same
- * rule as the simulator's. Nothing is changed here: the scheduler applies the steps.
+ * highest id first; a busy node is never removed (the action is cut short instead). Nothing is
+ * changed here: the caller (simulator or scheduler) applies the steps.
  */
 export function planScaleSteps(state: ClusterState, actions: readonly ScaleAction[]): ScaleStep[] {
   const steps: ScaleStep[] = [];
