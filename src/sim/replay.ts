@@ -2,6 +2,7 @@ import type { Allocator, AllocatorContext } from '../algorithms/allocator.js';
 import { decideAndApply } from '../algorithms/decide.js';
 import type { DemandSample, ScalingPolicy } from '../autoscale/policy.js';
 import { ClusterState } from '../core/cluster.js';
+import { eligiblePools } from '../core/eligibility.js';
 import { UserError } from '../core/errors.js';
 import type { Allocation, PoolSpec, Request } from '../core/model.js';
 import { isPermanent } from '../core/rejection.js';
@@ -93,7 +94,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutcome> {
   let dead = 0;
   let seq = 0;
   let freed = true;
-  let fresh = 0;
+  let freshList: Waiting[] = [];
   let committedHead: Waiting | undefined;
   const running = new Map<string, Running>();
   let passes = 0;
@@ -103,7 +104,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutcome> {
 
   const enqueue = (idx: number, now: number, attempts: number): void => {
     const w: Waiting = { request: log.requests[idx] as Request, enqueuedAt: now, seq: seq++, attempts, idx, live: true, fresh: true };
-    fresh++;
+    freshList.push(w);
     if (staticKey === undefined) {
       waiting.push(w);
       return;
@@ -172,42 +173,51 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutcome> {
     return mustWait;
   };
 
-  const CHUNK = 64;
   const pass = (now: number): void => {
     if (dead > 0 && dead * 2 >= waiting.length) {
       waiting = waiting.filter((w) => w.live);
       dead = 0;
     }
     const live = waiting.length - dead;
-    if (live === 0 || (!freed && fresh === 0)) return;
+    if (live === 0 || (!freed && freshList.length === 0)) {
+      freshList = [];
+      return;
+    }
     passes++;
     let ordered: Waiting[] = staticKey !== undefined ? waiting : (queue.order(waiting.filter((w) => w.live), now) as Waiting[]);
     if (committedHead !== undefined && ordered[0] !== committedHead) ordered = [committedHead, ...ordered.filter((w) => w !== committedHead)];
     if (!queue.blocking) {
-      const cand = freed ? ordered.filter((w) => w.live) : ordered.filter((w) => w.live && w.fresh);
+      // Nothing freed since the last pass: only newcomers can start (capacity only shrank).
+      const cand = freed ? ordered.filter((w) => w.live) : freshList.filter((w) => w.live);
       offer(cand, false, now);
     } else {
+      // Offer the head first, then geometrically larger chunks, until someone must wait: a
+      // blocked head usually costs one request's worth of work, not a chunk's.
       let i = 0;
-      let blockedAt = -1;
-      while (i < ordered.length && blockedAt < 0) {
+      let size = 1;
+      let blocked = false;
+      while (i < ordered.length && !blocked) {
         const chunk: Waiting[] = [];
-        while (i < ordered.length && chunk.length < CHUNK) {
+        while (i < ordered.length && chunk.length < size) {
           const w = ordered[i++] as Waiting;
           if (w.live) chunk.push(w);
         }
-        if (offer(chunk, true, now)) blockedAt = i;
+        blocked = offer(chunk, true, now);
+        size = Math.min(size * 4, 256);
       }
-      if (blockedAt >= 0) {
-        const rest = ordered.filter((w) => w.live);
-        if (queue.headOfLine === 'commit') committedHead = rest[0];
-        if (queue.backfill !== undefined && rest.length > 1) {
-          const picked = queue.backfill.select(rest, state, now) as Waiting[];
-          offer(picked.filter((w) => w.live && w !== rest[0]), false, now);
+      if (blocked) {
+        if (queue.headOfLine === 'commit') committedHead = ordered.find((w) => w.live);
+        if (queue.backfill !== undefined) {
+          const rest = ordered.filter((w) => w.live);
+          if (rest.length > 1) {
+            const picked = queue.backfill.select(rest, state, now) as Waiting[];
+            offer(picked.filter((w) => w.live && w !== rest[0]), false, now);
+          }
         }
       }
     }
-    for (const w of waiting) w.fresh = false;
-    fresh = 0;
+    for (const w of freshList) w.fresh = false;
+    freshList = [];
     freed = false;
   };
 
@@ -298,7 +308,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutcome> {
     const now = Math.max(r.arrival, kernel.now);
     const idx = log.addRequest(r);
     log.push(EV.arrive, now, idx);
-    enqueue(idx, now, 0);
+    // A request no pool can ever host (pool specs do not change during a run) is rejected on
+    // arrival, so it never waits behind a blocked head.
+    const elig = eligiblePools(state, r);
+    if ('rejection' in elig) log.reject(now, idx, elig.rejection.code);
+    else enqueue(idx, now, 0);
     arrivals++;
     arrivalsSinceTick++;
     if (opts.onProgress !== undefined && (arrivals & 4095) === 0) opts.onProgress(arrivals, now);
