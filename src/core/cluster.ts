@@ -348,29 +348,32 @@ export class ClusterState implements ClusterView {
     if (this.trialOpen) throw new CapacityError('cluster state changed while a trial was open');
   }
 
+  /** One Trial object per cluster, reused by every decision (no closures allocated per call). */
+  private readonly trialHandle: Trial = {
+    place: (request: Request, nodeId: number): void => {
+      const n = this.node(nodeId);
+      if (n.status !== 'up' || !fitsIn(request.demand, n.free)) {
+        throw new CapacityError(`trial: ${request.id} does not fit on ${n.name}`);
+      }
+      this.take(n, nodeId, request.demand, 1);
+      this.undo.push({ kind: 'place', nodeId, demand: request.demand });
+    },
+    evict: (allocationId: string): void => {
+      const a = this.allocs.get(allocationId);
+      if (a === undefined || this.evicted.has(allocationId)) throw new CapacityError(`trial: cannot evict ${allocationId}`);
+      const n = this.node(a.nodeId);
+      this.take(n, a.nodeId, a.request.demand, -1);
+      this.evicted.add(allocationId);
+      this.undo.push({ kind: 'evict', alloc: a });
+    },
+    isEvicted: (allocationId: string): boolean => this.evicted.has(allocationId),
+    rollback: (): void => this.rollbackTrial(),
+  };
+
   trial(): Trial {
     if (this.trialOpen) throw new CapacityError('a trial is already open');
     this.trialOpen = true;
-    return {
-      place: (request: Request, nodeId: number): void => {
-        const n = this.node(nodeId);
-        if (n.status !== 'up' || !fitsIn(request.demand, n.free)) {
-          throw new CapacityError(`trial: ${request.id} does not fit on ${n.name}`);
-        }
-        this.take(n, nodeId, request.demand, 1);
-        this.undo.push({ kind: 'place', nodeId, demand: request.demand });
-      },
-      evict: (allocationId: string): void => {
-        const a = this.allocs.get(allocationId);
-        if (a === undefined || this.evicted.has(allocationId)) throw new CapacityError(`trial: cannot evict ${allocationId}`);
-        const n = this.node(a.nodeId);
-        this.take(n, a.nodeId, a.request.demand, -1);
-        this.evicted.add(allocationId);
-        this.undo.push({ kind: 'evict', alloc: a });
-      },
-      isEvicted: (allocationId: string): boolean => this.evicted.has(allocationId),
-      rollback: (): void => this.rollbackTrial(),
-    };
+    return this.trialHandle;
   }
 
   /** Undo any open trial (idempotent). The driver calls this after every decision. */
@@ -380,8 +383,8 @@ export class ClusterState implements ClusterView {
       if (u.kind === 'place') this.take(this.node(u.nodeId), u.nodeId, u.demand, -1);
       else this.take(this.node(u.alloc.nodeId), u.alloc.nodeId, u.alloc.request.demand, 1);
     }
-    this.undo = [];
-    this.evicted = new Set();
+    if (this.undo.length > 0) this.undo = [];
+    if (this.evicted.size > 0) this.evicted = new Set();
     this.trialOpen = false;
   }
 
