@@ -1,0 +1,57 @@
+/**
+ * The public API of DRS: an explicit list, so what is public is a decision, not an accident.
+ * Heavier parts load on demand: the HTTP service (`drs serve`) and TensorFlow.js forecasters
+ * are imported only by the code paths that use them.
+ */
+
+// Model
+export { ResourceSpace, DEFAULT_DIMENSIONS, fitsIn, dominantShare, type ResourceVector } from './core/resources.js';
+export { PRIORITIES, PRIORITY_RANK, mayPreempt, type Priority } from './core/priority.js';
+export type { Request, RequestConstraints, PoolSpec, Allocation } from './core/model.js';
+export { REJECTION_CODES, isPermanent, type Rejection, type RejectionCode } from './core/rejection.js';
+export { ClusterState, type ClusterView, type NodeStatus, type Trial } from './core/cluster.js';
+export { eligiblePools, requestCostRate, WaitExplainer } from './core/eligibility.js';
+export { Rng } from './core/rng.js';
+export { UserError, ConfigError, TraceFormatError, CapacityError, InvalidDecisionError, type ErrorLocation } from './core/errors.js';
+export { parseDuration, parseQuantity, formatDuration } from './core/units.js';
+
+// Strategies
+export type { Allocator, AllocatorContext, Decision, Placement, Preemption, SolverReport } from './algorithms/allocator.js';
+export { ALLOCATORS, ALLOCATOR_NAMES, createAllocator, isAllocatorName, type AllocatorName, type StrategySpec } from './algorithms/registry.js';
+export { decideAndApply, type AppliedDecision } from './algorithms/decide.js';
+export { FirstFit } from './algorithms/first-fit.js';
+export { BestFitDecreasing } from './algorithms/best-fit-decreasing.js';
+export { WorstFit } from './algorithms/worst-fit.js';
+export { RoundRobin } from './algorithms/round-robin.js';
+export { PreemptingAllocator } from './algorithms/preemption.js';
+
+// Queue policies
+export type { QueuePolicy, QueuedRequest, BackfillPolicy } from './queue/policy.js';
+export { QUEUE_POLICIES, QUEUE_POLICY_NAMES, createQueuePolicy, type QueuePolicyName } from './queue/registry.js';
+
+// Autoscaling
+export type { ScalingPolicy, ScalingInput, ScaleAction, PoolScalingState, DemandSample } from './autoscale/policy.js';
+export { SCALING_POLICIES, SCALING_POLICY_NAMES, createScalingPolicy, type ScalingPolicyName } from './autoscale/registry.js';
+
+// Traces
+export { openTrace, TRACE_KINDS, TRACE_KIND_NAMES, type OpenTraceContext } from './traces/registry.js';
+export type { RequestStream, TraceReadOptions } from './traces/types.js';
+
+// Simulation
+export { Kernel } from './sim/kernel.js';
+export { replay, type ReplayOptions, type ReplayOutcome } from './sim/replay.js';
+export { computeMetrics, percentiles, jainIndex, boundedSlowdown, SLOWDOWN_TAU, type RunMetrics, type SlaClass } from './sim/metrics.js';
+export { compareStrategies, type ComparisonInput, type ComparisonResult, type StrategyResult, type StrategyRun } from './sim/compare.js';
+export type { FailureSpec } from './sim/failures.js';
+
+// Production embedding
+export { ResourceScheduler, type ResourceSchedulerOptions } from './scheduler/scheduler.js';
+export { MemoryStore, SqliteStore, type StateStore } from './scheduler/index.js';
+export type { AllocateResult, ReleaseResult, RenewResult, PoolInput, PoolInfo, AllocationInfo, ScheduleRequest } from './scheduler/types.js';
+
+// Scenarios and reports
+export { loadScenario, parseScenario } from './scenario/load.js';
+export { buildScenario } from './scenario/build.js';
+export { scenarioSchema, type Scenario, type ScenarioInput } from './scenario/schema.js';
+export { comparisonTable, renderTable } from './report/table.js';
+export { toJson } from './report/json.js';
