@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { htmlReport } from '../report/html.js';
 import { toJson } from '../report/json.js';
 import { Progress } from '../report/progress.js';
 import { comparisonTable } from '../report/table.js';
@@ -16,6 +17,7 @@ Runs every strategy listed in the scenario on the same trace and seed and prints
 
 options:
   --json FILE          also write the full results (every metric of every strategy) as JSON
+  --html FILE          also write a self-contained HTML report with charts
   --seed N             override the scenario's seed
   --strategies a,b     run only these strategies (labels or allocator names)
   --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
@@ -28,7 +30,7 @@ export const runCommand: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(
       argv,
-      { json: { type: 'string' }, seed: { type: 'string' }, strategies: { type: 'string' }, 'data-dir': { type: 'string' }, quiet: { type: 'boolean' } },
+      { json: { type: 'string' }, html: { type: 'string' }, seed: { type: 'string' }, strategies: { type: 'string' }, 'data-dir': { type: 'string' }, quiet: { type: 'boolean' } },
       usage,
     );
     if (positionals.length !== 1) throw new UserError(`expected one scenario file, got ${positionals.length}\n${usage}`);
@@ -52,15 +54,18 @@ export const runCommand: CliCommand = {
     progress.done();
     io.out(`scenario ${scenario.name} (seed ${result.seed})${scenario.description ? `: ${scenario.description.trim()}` : ''}\n`);
     io.out(comparisonTable(result));
-    if (values.json !== undefined) {
-      const out = path.resolve(io.cwd, values.json);
+    const save = async (flag: string, file: string | undefined, text: () => string): Promise<void> => {
+      if (file === undefined) return;
+      const out = path.resolve(io.cwd, file);
       try {
-        await writeFile(out, toJson(result));
+        await writeFile(out, text());
       } catch (e) {
-        throw new UserError(`cannot write --json file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        throw new UserError(`cannot write --${flag} file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
-      io.err(`results written to ${out}\n`);
-    }
+      io.err(`${flag === 'json' ? 'results' : 'report'} written to ${out}\n`);
+    };
+    await save('json', values.json, () => toJson(result));
+    await save('html', values.html, () => htmlReport(result, { title: `DRS: ${scenario.name}`, ...(scenario.description ? { description: scenario.description } : {}) }));
     return result.results.some((r) => r.state === 'failed') ? 1 : 0;
   },
 };
