@@ -2,6 +2,7 @@ import type { Allocator, AllocatorContext, Decision } from './allocator.js';
 import type { ClusterView } from '../core/cluster.js';
 import type { Request } from '../core/model.js';
 import { greedyAllocate } from './greedy.js';
+import { lowerBound } from '../core/sorted.js';
 
 /**
  * Round-robin: a cursor walks the node ids; each request goes to the first up node at or after
@@ -32,15 +33,4 @@ export class RoundRobin implements Allocator {
       return chosen;
     });
   }
-}
-
-function lowerBound(arr: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((arr[mid] as number) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

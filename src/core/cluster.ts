@@ -1,5 +1,6 @@
 import { CapacityError } from './errors.js';
 import { FitIndex } from './fit-index.js';
+import { insertSorted, removeSorted } from './sorted.js';
 import type { Allocation, PoolSpec, Request } from './model.js';
 import { EPSILON, firstShortDimension, fitsIn, type ResourceSpace, type ResourceVector } from './resources.js';
 
@@ -400,26 +401,4 @@ export class ClusterState implements ClusterView {
       }
     });
   }
-}
-
-function insertSorted(arr: number[], v: number): void {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((arr[mid] as number) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  arr.splice(lo, 0, v);
-}
-
-function removeSorted(arr: number[], v: number): void {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((arr[mid] as number) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  if (arr[lo] === v) arr.splice(lo, 1);
 }

@@ -8,3 +8,4 @@ export * from './fit-index.js';
 export * from './cluster.js';
 export * from './eligibility.js';
 export * from './units.js';
+export * from './sorted.js';
