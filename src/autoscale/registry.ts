@@ -1,5 +1,11 @@
 import { z } from 'zod';
+import { isUserError } from '../core/errors.js';
+import { parseDuration } from '../core/units.js';
+import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
 import { staticPolicy, type ScalingPolicy } from './policy.js';
+import { PredictivePolicy } from './predictive.js';
+import { ReactivePolicy } from './reactive.js';
+import { parseClock, ScheduledPolicy } from './scheduled.js';
 
 /** Name → scaling policy factory with a zod schema for its options (validated by the scenario loader). */
 export interface ScalingPolicyEntry<S extends z.ZodType = z.ZodType> {
@@ -12,11 +18,126 @@ function entry<S extends z.ZodType>(e: ScalingPolicyEntry<S>): ScalingPolicyEntr
   return e;
 }
 
+/** Seconds, or a string with a unit ("90s", "5m", "1h"). Outputs are valid inputs. */
+const seconds = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const s = parseDuration(v);
+  if (s === undefined || s < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a non-negative duration such as 30, "90s" or "5m", got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return s;
+});
+const positiveSeconds = seconds.refine((s) => s > 0, { message: 'expected a duration > 0' });
+const intervalSeconds = positiveSeconds.optional();
+const pools = z.array(z.string().min(1)).min(1).optional();
+
+const ratePolicy = z.strictObject({ type: z.enum(['nodes', 'percent']), value: z.number().positive(), periodSeconds: positiveSeconds });
+const scalingRules = z.strictObject({
+  stabilizationSeconds: seconds.optional(),
+  policies: z.array(ratePolicy).min(1).optional(),
+  select: z.enum(['max', 'min', 'disabled']).optional(),
+});
+
+const reactiveFields = {
+  target: z.number().positive().optional(),
+  tolerance: z.number().min(0).optional(),
+  metric: z.enum(['demand', 'utilization']).optional(),
+  dimension: z.number().int().min(0).optional(),
+  scaleUp: scalingRules.optional(),
+  scaleDown: scalingRules.optional(),
+};
+const reactiveSchema = z.strictObject({ intervalSeconds, ...reactiveFields, pools });
+
+const SYNC_FORECASTERS = FORECASTER_NAMES.filter((n) => n !== 'mlp' && n !== 'lstm');
+
+const predictiveSchema = z
+  .strictObject({
+    intervalSeconds,
+    forecaster: z
+      .string()
+      .refine((n) => isForecasterName(n) && n !== 'mlp' && n !== 'lstm', { message: `expected a synchronous forecaster: ${SYNC_FORECASTERS.join(', ')}` })
+      .optional(),
+    forecasterOptions: z.record(z.string(), z.unknown()).optional(),
+    stepSeconds: positiveSeconds.optional(),
+    season: z.number().int().min(1).optional(),
+    seasonSeconds: positiveSeconds.optional(),
+    headroom: z.number().positive().optional(),
+    leadSeconds: seconds.optional(),
+    refitEvery: z.number().int().min(1).optional(),
+    minHistory: z.number().int().min(1).optional(),
+    maxHistory: z.number().int().min(1).optional(),
+    reactive: z.strictObject(reactiveFields).optional(),
+    pools,
+  })
+  .superRefine((o, ctx) => {
+    if (o.season !== undefined && o.seasonSeconds !== undefined) ctx.addIssue({ code: 'custom', message: "give 'season' (steps) or 'seasonSeconds', not both", path: ['seasonSeconds'] });
+    if (o.forecasterOptions === undefined) return;
+    try {
+      createForecaster(o.forecaster ?? 'holt-winters', o.forecasterOptions);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message, path: ['forecasterOptions', ...(e.location.field !== undefined ? e.location.field.split('.') : [])] });
+    }
+  });
+
+const dayOfWeek = z.union([z.number().int().min(0).max(7), z.string().min(1)]);
+const scheduleRule = z
+  .strictObject({
+    pool: z.string().min(1),
+    nodes: z.number().int().min(0),
+    at: z.string().refine((s) => parseClock(s) !== undefined, { message: 'expected a time of day "HH:MM" (00:00-23:59)' }).optional(),
+    days: z.array(dayOfWeek).min(1).optional(),
+    cron: z.string().min(1).optional(),
+  })
+  .refine((r) => (r.at === undefined) !== (r.cron === undefined), { message: `give exactly one of 'at' ("HH:MM") and 'cron' ("M H * * DOW")` });
+const scheduledSchema = z
+  .strictObject({
+    intervalSeconds,
+    offsetSeconds: z.union([z.number().min(0), z.string().refine((s) => parseClock(s) !== undefined, { message: 'expected seconds after midnight or "HH:MM"' })]).optional(),
+    startDayOfWeek: z.number().int().min(0).max(6).optional(),
+    rules: z.array(scheduleRule).min(1),
+  })
+  .superRefine((o, ctx) => {
+    // Compile once here so cron syntax errors surface when the scenario is loaded.
+    try {
+      new ScheduledPolicy(o);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message.replace(/^field '[^']*': /, ''), path: (e.location.field ?? '').split('.').filter(Boolean) });
+    }
+  });
+
+/**
+ * `static` with `nodes`: hold each named pool at a fixed size (clamped to its [min, max]), e.g. to
+ * compare "sized for the mean" with "sized for the peak" on one scenario. It is a schedule whose
+ * one rule fires every minute; the size is set at t = 0, so nodes above the pool's initial size
+ * boot first. Pools not named stay at their initial size.
+ */
+function fixedSize(nodes: Readonly<Record<string, number>>, intervalSeconds = 60): ScalingPolicy {
+  const schedule = new ScheduledPolicy({ intervalSeconds, rules: Object.entries(nodes).map(([pool, n]) => ({ pool, nodes: n, cron: '* * * * *' })) });
+  return { name: 'static', intervalSeconds, decide: (input) => schedule.decide(input).map((a) => ({ ...a, reason: `static: hold ${a.delta > 0 ? 'up' : 'down'} to the fixed size` })) };
+}
+
 export const SCALING_POLICIES = {
   static: entry({
-    summary: 'keep every pool at its initial size',
-    options: z.object({ intervalSeconds: z.number().positive().optional() }).strict(),
-    create: (o) => staticPolicy(o.intervalSeconds),
+    summary: 'keep every pool at its initial size, or at `nodes: { pool: n }`',
+    options: z.strictObject({ intervalSeconds: z.number().positive().optional(), nodes: z.record(z.string().min(1), z.number().int().min(0)).optional() }),
+    create: (o) => (o.nodes === undefined ? staticPolicy(o.intervalSeconds) : fixedSize(o.nodes, o.intervalSeconds)),
+  }),
+  reactive: entry({
+    summary: 'HPA-style target tracking on (running + queued) / up nodes: tolerance, stabilization windows, rate limits',
+    options: reactiveSchema,
+    create: (o) => new ReactivePolicy(o),
+  }),
+  predictive: entry({
+    summary: 'provision for the forecast demand at now + boot time (× headroom), never below the reactive rule',
+    options: predictiveSchema,
+    create: (o, ctx) => new PredictivePolicy(o, ctx),
+  }),
+  scheduled: entry({
+    summary: 'cron-like rules setting pool sizes at times of day (simulated clock)',
+    options: scheduledSchema,
+    create: (o) => new ScheduledPolicy(o),
   }),
 } as const;
 

@@ -1,0 +1,315 @@
+import { TraceFormatError, UserError } from '../core/errors.js';
+import type { Request } from '../core/model.js';
+import { Rng } from '../core/rng.js';
+import { cellValue, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseTimestampCell, type TimestampFormat, traceStream, type TraceStream } from './csv.js';
+import { generateSyntheticRequests, type SyntheticOptions } from './synthetic.js';
+import type { TraceReadOptions } from './types.js';
+
+/*
+ * Requests driven by a real demand time series (`timestamp,value` CSV, e.g. the NAB NYC taxi
+ * series, or an event log such as the GenAI QPS samples aggregated into regular bins).
+ *
+ * Series. Without `aggregate`, the file must be a regular series: one row per sample, timestamps
+ * strictly increasing, spacing = the step (given as `step`, else the first spacing). A spacing of
+ * k steps (2 ≤ k ≤ maxGap + 1) is a gap of k − 1 samples, filled by linear interpolation and
+ * counted in stats.adjusted['gap-interpolated']; a longer gap, a spacing that is not a whole
+ * number of steps, a duplicate or an earlier timestamp is a TraceFormatError naming file:line.
+ * Rows stream; nothing but the current pair of samples is held.
+ *
+ * With `aggregate: { step, how }` rows may come in any order: they are summed (`sum`), counted
+ * (`count`), averaged (`mean`) or maxed (`max`) into epoch-aligned bins [k·step, (k+1)·step)
+ * (memory grows with the number of bins, not of rows). An empty bin is 0 for sum and count, and
+ * for mean and max is interpolated between its neighbours (counted as above). `where` keeps only
+ * rows whose columns equal the given values (others count under stats.skipped.where).
+ *
+ * Window. `start` is a sample index (number) or a timestamp (string, the first sample at or after
+ * it); `length` is a number of samples (number) or a span of series time (string, "14d"). The
+ * first sample of the window starts at simulated time 0.
+ *
+ * Requests. Sample i of the window, value v_i, covers simulated time [i·Δ, (i+1)·Δ) with
+ * Δ = step × timeScale (`timeScale` compresses time: 1/6 turns a 30-minute sample into 5 minutes;
+ * or give `sampleSeconds` = Δ directly). It gets N_i ~ Poisson(v_i × scale) requests (`scale` =
+ * requests per unit of value per sample, so compressing time keeps the count per sample and
+ * raises the rate), with arrival times drawn uniformly in the interval and sorted. Poisson draws:
+ * inversion for a mean < 10, Hörmann's PTRS transformed rejection above (both exact).
+ *
+ * Each request's body (demand profile, duration, tenant, priority and SLO, preemptible,
+ * estimate) is drawn exactly as the synthetic generator draws it (synthetic.ts: same options,
+ * same validation): the k-th request takes the k-th body of a synthetic stream on the same seed;
+ * only its id and arrival are ours. Counts and arrival times use their own Rng streams forked off
+ * the seed, so changing the profiles does not move the arrivals.
+ */
+
+export type SeriesAggregation = 'sum' | 'count' | 'mean' | 'max';
+
+export interface DemandSeriesOptions extends TraceReadOptions {
+  /** Column holding the time; default 'timestamp'. */
+  readonly timeColumn?: string;
+  /** Column holding the value; default 'value'. */
+  readonly valueColumn?: string;
+  /** How timestamps are written (csv.ts parseTimestamp); default 'auto'. */
+  readonly timeFormat?: TimestampFormat;
+  readonly delimiter?: string;
+  /** Sampling step of a regular series, seconds; default the first spacing. */
+  readonly step?: number;
+  /** Longest gap (missing samples) interpolated in a regular series; default 12. */
+  readonly maxGap?: number;
+  /** Bin an event log into a regular series. */
+  readonly aggregate?: { readonly step: number; readonly how: SeriesAggregation };
+  /** Keep only rows whose columns equal these values. */
+  readonly where?: Readonly<Record<string, string>>;
+  /** Requests per unit of value per sample (mean of the Poisson count). */
+  readonly scale: number;
+  /** Simulated seconds per series second; default 1. */
+  readonly timeScale?: number;
+  /** Simulated seconds per sample (instead of timeScale). */
+  readonly sampleSeconds?: number;
+  /** First sample: index, or timestamp text. */
+  readonly start?: number | string;
+  /** Samples (number) or series seconds (a duration already parsed, via `lengthSeconds`). */
+  readonly length?: number;
+  readonly lengthSeconds?: number;
+  /** Body options, as for the synthetic generator (arrival fields are ignored). */
+  readonly body: Omit<SyntheticOptions, 'arrival' | 'count' | 'horizon'>;
+  readonly seed?: number | string;
+  readonly idPrefix?: string;
+}
+
+export interface SeriesSample {
+  /** Index in the series (gaps filled). */
+  readonly index: number;
+  /** Seconds on the file's clock. */
+  readonly time: number;
+  readonly value: number;
+  /** Line of the row it came from (an interpolated sample: the row after the gap; aggregated: 0). */
+  readonly line: number;
+}
+
+/** Stream the regular series of a file (gaps filled, or aggregated); also reports the step. */
+export async function* readDemandSeries(
+  file: string,
+  opts: Omit<DemandSeriesOptions, 'scale' | 'body' | 'space'>,
+  onAdjust: (reason: string) => void = () => undefined,
+  onSkip: (reason: string) => void = () => undefined,
+): AsyncGenerator<SeriesSample & { readonly step: number }> {
+  const timeCol = opts.timeColumn ?? 'timestamp';
+  const valueCol = opts.valueColumn ?? 'value';
+  const format = opts.timeFormat ?? 'auto';
+  const maxGap = opts.maxGap ?? 12;
+  const where = Object.entries(opts.where ?? {});
+  let header: { t: number; v: number; where: { at: number; want: string }[] } | undefined;
+
+  async function* rows(): AsyncGenerator<{ time: number; value: number; line: number }> {
+    for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
+      if (header === undefined) {
+        const h = new CsvHeader(file, row.values);
+        header = { t: h.require(timeCol, 'timeColumn'), v: h.require(valueCol, 'valueColumn'), where: where.map(([c, want]) => ({ at: h.require(c, `where.${c}`), want })) };
+        continue;
+      }
+      if (header.where.some((w) => cellValue(row, w.at) !== w.want)) {
+        onSkip('where');
+        continue;
+      }
+      const time = parseTimestampCell(cellValue(row, header.t), { file, line: row.line, field: timeCol }, format);
+      const value = parseNonNegativeCell(cellValue(row, header.v), { file, line: row.line, field: valueCol });
+      yield { time, value, line: row.line };
+    }
+    if (header === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
+  }
+
+  if (opts.aggregate !== undefined) {
+    const { step, how } = opts.aggregate;
+    const bins = new Map<number, { sum: number; n: number; max: number }>();
+    for await (const r of rows()) {
+      const k = Math.floor(r.time / step);
+      const b = bins.get(k);
+      if (b === undefined) bins.set(k, { sum: r.value, n: 1, max: r.value });
+      else {
+        b.sum += r.value;
+        b.n++;
+        if (r.value > b.max) b.max = r.value;
+      }
+    }
+    if (bins.size === 0) throw new TraceFormatError('no data rows (after `where`)', { file, line: 1 });
+    const keys = [...bins.keys()];
+    const lo = Math.min(...keys);
+    const hi = Math.max(...keys);
+    const raw: (number | undefined)[] = [];
+    for (let k = lo; k <= hi; k++) {
+      const b = bins.get(k);
+      raw.push(b === undefined ? (how === 'sum' || how === 'count' ? 0 : undefined) : how === 'sum' ? b.sum : how === 'count' ? b.n : how === 'mean' ? b.sum / b.n : b.max);
+    }
+    // Interpolate empty mean/max bins between their neighbours (the ends always hold data).
+    for (let i = 0; i < raw.length; i++) {
+      if (raw[i] !== undefined) continue;
+      let j = i;
+      while (raw[j] === undefined) j++;
+      const a = raw[i - 1] as number;
+      const b = raw[j] as number;
+      for (let q = i; q < j; q++) {
+        raw[q] = a + ((b - a) * (q - i + 1)) / (j - i + 1);
+        onAdjust('gap-interpolated');
+      }
+      i = j;
+    }
+    for (let i = 0; i < raw.length; i++) yield { index: i, time: (lo + i) * step, value: raw[i] as number, line: 0, step };
+    return;
+  }
+
+  let prev: { time: number; value: number; line: number } | undefined;
+  let step = opts.step;
+  let index = 0;
+  for await (const r of rows()) {
+    if (prev === undefined) {
+      prev = r;
+      continue;
+    }
+    const d = r.time - prev.time;
+    if (d === 0) throw new TraceFormatError(`duplicate timestamp ${r.time} (also on line ${prev.line})`, { file, line: r.line, field: timeCol });
+    if (d < 0) throw new TraceFormatError(`timestamp ${r.time} is earlier than ${prev.time} on line ${prev.line}; sort the series, or use 'aggregate'`, { file, line: r.line, field: timeCol });
+    if (step === undefined) step = d;
+    const k = Math.round(d / step);
+    if (k < 1 || Math.abs(d - k * step) > 1e-6 * step) {
+      throw new TraceFormatError(`irregular sampling: ${d} s after line ${prev.line}, the step is ${step} s (use 'aggregate' for an irregular log)`, { file, line: r.line, field: timeCol });
+    }
+    if (k - 1 > maxGap) throw new TraceFormatError(`gap of ${k - 1} missing samples after line ${prev.line} (more than maxGap ${maxGap})`, { file, line: r.line, field: timeCol });
+    yield { index: index++, time: prev.time, value: prev.value, line: prev.line, step };
+    for (let q = 1; q < k; q++) {
+      onAdjust('gap-interpolated');
+      yield { index: index++, time: prev.time + q * step, value: prev.value + ((r.value - prev.value) * q) / k, line: r.line, step };
+    }
+    prev = r;
+  }
+  if (prev === undefined) throw new TraceFormatError('no data rows: a series needs at least one sample', { file, line: 1 });
+  if (step === undefined) throw new TraceFormatError(`a single sample gives no step; set 'step'`, { file, line: prev.line });
+  yield { index, time: prev.time, value: prev.value, line: prev.line, step };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Poisson draws
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error < 1e-13). */
+export function logGamma(x: number): number {
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const z = x - 1;
+  let a = c[0] as number;
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += (c[i] as number) / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * A Poisson(mean) draw. mean < 10: inversion by sequential search. Otherwise PTRS, the
+ * transformed rejection with squeeze of Hörmann (1993), "The transformed rejection method for
+ * generating Poisson random variables".
+ */
+export function poisson(rng: Rng, mean: number): number {
+  if (!(mean >= 0) || !Number.isFinite(mean)) throw new RangeError(`poisson needs a finite mean ≥ 0, got ${mean}`);
+  if (mean === 0) return 0;
+  if (mean < 10) {
+    let k = 0;
+    let p = Math.exp(-mean);
+    let s = p;
+    const u = rng.next();
+    while (u > s && k < 1000) {
+      k++;
+      p *= mean / k;
+      s += p;
+    }
+    return k;
+  }
+  const slam = Math.sqrt(mean);
+  const loglam = Math.log(mean);
+  const b = 0.931 + 2.53 * slam;
+  const a = -0.059 + 0.02483 * b;
+  const invalpha = 1.1239 + 1.1328 / (b - 3.4);
+  const vr = 0.9277 - 3.6224 / (b - 2);
+  for (;;) {
+    const u = rng.next() - 0.5;
+    const v = rng.next();
+    const us = 0.5 - Math.abs(u);
+    const k = Math.floor(((2 * a) / us + b) * u + mean + 0.43);
+    if (us >= 0.07 && v <= vr) return k;
+    if (k < 0 || (us < 0.013 && v > us)) continue;
+    if (Math.log(v) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -mean + k * loglam - logGamma(k + 1)) return k;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+/** Stream requests driven by a demand series (see the top of this file). */
+export function readDemandSeriesRequests(file: string, opts: DemandSeriesOptions): TraceStream {
+  if (!(opts.scale >= 0) || !Number.isFinite(opts.scale)) throw new UserError(`must be a finite number ≥ 0 (requests per unit of value per sample), got ${opts.scale}`, { field: 'scale' });
+  if (opts.timeScale !== undefined && opts.sampleSeconds !== undefined) throw new UserError(`give 'timeScale' or 'sampleSeconds', not both`, { field: 'sampleSeconds' });
+  if (opts.timeScale !== undefined && !(opts.timeScale > 0)) throw new UserError(`must be > 0, got ${opts.timeScale}`, { field: 'timeScale' });
+  if (opts.sampleSeconds !== undefined && !(opts.sampleSeconds > 0)) throw new UserError(`must be > 0, got ${opts.sampleSeconds}`, { field: 'sampleSeconds' });
+  if (opts.length !== undefined && opts.lengthSeconds !== undefined) throw new UserError(`give 'length' as samples or as a duration, not both`, { field: 'length' });
+  if (opts.aggregate !== undefined && !(opts.aggregate.step > 0)) throw new UserError(`must be > 0 seconds, got ${opts.aggregate.step}`, { field: 'aggregate.step' });
+  const seed = opts.seed ?? 0;
+  const body = { ...opts.body, arrival: { rate: 1 }, count: Number.MAX_SAFE_INTEGER, seed } as SyntheticOptions;
+  // Validates profiles, tenants, priorities and durations now (errors name their fields).
+  const bodies = generateSyntheticRequests(body, { space: opts.space });
+  let startTime: number | undefined;
+  if (typeof opts.start === 'string') {
+    const cell = { file: '(option)', line: 0, field: 'start' };
+    try {
+      startTime = parseTimestampCell(opts.start, cell, opts.timeFormat ?? 'auto');
+    } catch {
+      throw new UserError(`'${opts.start}' is not a timestamp (a sample index, or a time such as "2014-07-07 00:00:00")`, { field: 'start' });
+    }
+  } else if (opts.start !== undefined && !(Number.isInteger(opts.start) && opts.start >= 0)) {
+    throw new UserError(`must be a sample index ≥ 0 or a timestamp, got ${opts.start}`, { field: 'start' });
+  }
+  const startIndex = typeof opts.start === 'number' ? opts.start : undefined;
+  const limit = opts.limit ?? Infinity;
+  const idPrefix = opts.idPrefix ?? 'dem-';
+  const stats = newTraceStats();
+
+  async function* gen(): AsyncGenerator<Request> {
+    if (limit <= 0) return;
+    const root = new Rng(seed);
+    const counts = root.fork('demand-series/counts');
+    const place = root.fork('demand-series/arrivals');
+    const it = bodies[Symbol.asyncIterator]();
+    let origin: { index: number; time: number } | undefined;
+    let emitted = 0;
+    try {
+      for await (const s of readDemandSeries(file, opts, (r) => countIn(stats.adjusted, r), (r) => countIn(stats.skipped, r))) {
+        if (origin === undefined) {
+          if ((startIndex !== undefined && s.index < startIndex) || (startTime !== undefined && s.time < startTime)) {
+            stats.records++;
+            countIn(stats.skipped, 'before-window');
+            continue;
+          }
+          origin = { index: s.index, time: s.time };
+        }
+        const k = s.index - origin.index;
+        if ((opts.length !== undefined && k >= opts.length) || (opts.lengthSeconds !== undefined && s.time - origin.time >= opts.lengthSeconds - 1e-9)) break;
+        stats.records++;
+        const dt = opts.sampleSeconds ?? s.step * (opts.timeScale ?? 1);
+        const t0 = k * dt;
+        const n = poisson(counts, s.value * opts.scale);
+        const times: number[] = [];
+        for (let j = 0; j < n; j++) times.push(t0 + place.next() * dt);
+        times.sort((x, y) => x - y);
+        for (const t of times) {
+          const next = await it.next();
+          if (next.done === true) throw new Error('demand-series: the body stream ended early');
+          const req: Request = { ...next.value, id: `${idPrefix}${emitted}`, arrival: t };
+          emitted++;
+          stats.emitted++;
+          yield req;
+          if (emitted >= limit) return;
+        }
+      }
+    } finally {
+      await it.return?.();
+    }
+    if (origin === undefined && startTime !== undefined) throw new UserError(`no sample at or after start '${String(opts.start)}' in ${file}`, { field: 'start' });
+    if (origin === undefined && startIndex !== undefined) throw new UserError(`start index ${startIndex} is past the end of ${file}`, { field: 'start' });
+  }
+
+  return traceStream(stats, gen);
+}

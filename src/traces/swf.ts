@@ -1,0 +1,348 @@
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { z } from 'zod';
+import { TraceFormatError, UserError } from '../core/errors.js';
+import type { Request } from '../core/model.js';
+import { PRIORITIES, type Priority } from '../core/priority.js';
+import type { RequestStream, TraceReadOptions } from './types.js';
+
+/**
+ * Streaming reader for the Standard Workload Format (SWF) of the Parallel Workloads Archive
+ * (https://www.cs.huji.ac.il/labs/parallel/workload/swf.html), plain or gzip-compressed (detected
+ * from the file's first bytes, whatever its name).
+ *
+ * A file is header comments (`; Key: value`, continuation lines `;   text`) followed by one job
+ * per line of 18 whitespace-separated numbers; -1 means "unknown". Lines are read one at a time
+ * (node:zlib + node:readline), validated and yielded; the file is never held in memory. A bad line
+ * throws TraceFormatError with the file, the 1-based line number and the field name.
+ *
+ * The archive's logs come with a notice (the `Acknowledge:` line and, for some, a copyright
+ * text): `SwfHeader.lines` keeps every header line so that it can travel with derived results.
+ */
+
+/** The 18 SWF fields, in file order (field k of the format is `SWF_FIELDS[k - 1]`). */
+export const SWF_FIELDS = [
+  'jobNumber', //             1  counter, from 1
+  'submitTime', //            2  seconds
+  'waitTime', //              3  seconds (what the real scheduler did)
+  'runTime', //               4  seconds, wall clock
+  'allocatedProcessors', //   5
+  'averageCpuTime', //        6  seconds, per processor
+  'usedMemory', //            7  KB per processor
+  'requestedProcessors', //   8
+  'requestedTime', //         9  seconds (the user's estimate)
+  'requestedMemory', //      10  KB per processor
+  'status', //               11  1 completed, 0 failed, 5 cancelled
+  'userId', //               12
+  'groupId', //              13
+  'executableNumber', //     14
+  'queueNumber', //          15
+  'partitionNumber', //      16
+  'precedingJobNumber', //   17
+  'thinkTime', //            18  seconds after the preceding job ended
+] as const;
+
+export type SwfField = (typeof SWF_FIELDS)[number];
+
+/** One job line. Every field is a finite number; -1 where the log does not know it. */
+export type SwfRecord = { readonly [K in SwfField]: number } & {
+  /** 1-based line number in the (decompressed) file. */
+  readonly line: number;
+};
+
+export interface SwfHeader {
+  /** The file the header came from. */
+  readonly file: string;
+  /** Every header comment line, without its leading `;` (trimmed at the right). */
+  readonly lines: readonly string[];
+  /** `Key: value` fields in file order; repeated keys (Queue, Partition, Note) keep every value. */
+  readonly fields: ReadonlyMap<string, readonly string[]>;
+  /** `; MaxProcs:` when present and a positive integer. */
+  readonly maxProcs?: number;
+  /** `; MaxNodes:` when present and a positive integer. */
+  readonly maxNodes?: number;
+  /** The `; Acknowledge:` line's text: credit that must be kept with any use of the data. */
+  readonly acknowledge?: string;
+  /** Unix time of submit time 0 (`; UnixStartTime:`), when given. */
+  readonly unixStartTime?: number;
+}
+
+/** Machine size by the archive's convention: MaxProcs, else MaxNodes; undefined if neither. */
+export function swfMachineSize(h: SwfHeader): number | undefined {
+  return h.maxProcs ?? h.maxNodes;
+}
+
+/** An open SWF file: its header (read first) and its records (streamed; iterate once). */
+export interface SwfFile {
+  readonly header: SwfHeader;
+  readonly records: AsyncIterable<SwfRecord>;
+  /** Stop reading and release the file (needed only when `records` is not iterated to the end). */
+  close(): void;
+}
+
+/** Open `path`, read its header, and return it with a stream of its records. */
+export async function openSwf(path: string): Promise<SwfFile> {
+  const { lines, close } = await openLines(path);
+  const it = lines[Symbol.asyncIterator]();
+  const b = new HeaderBuilder(path);
+  let lineNo = 0;
+  let first: { text: string; line: number } | undefined;
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) break;
+      lineNo++;
+      const text = r.value;
+      if (text.trimStart().startsWith(';')) {
+        b.add(text, lineNo);
+        continue;
+      }
+      if (text.trim() === '') continue;
+      first = { text, line: lineNo };
+      break;
+    }
+  } catch (e) {
+    close();
+    throw wrapReadError(path, e, lineNo + 1);
+  }
+  const header = b.build();
+  async function* records(): AsyncGenerator<SwfRecord> {
+    let n = lineNo;
+    try {
+      if (first !== undefined) yield parseSwfLine(first.text, path, first.line);
+      for (;;) {
+        let r: IteratorResult<string>;
+        try {
+          r = await it.next();
+        } catch (e) {
+          throw wrapReadError(path, e, n + 1);
+        }
+        if (r.done === true) return;
+        n++;
+        const text = r.value;
+        if (text.trim() === '' || text.trimStart().startsWith(';')) continue;
+        yield parseSwfLine(text, path, n);
+      }
+    } finally {
+      close();
+    }
+  }
+  return { header, records: records(), close };
+}
+
+/** Read only the header of `path` (stops at the first job line). */
+export async function readSwfHeader(path: string): Promise<SwfHeader> {
+  const f = await openSwf(path);
+  f.close();
+  return f.header;
+}
+
+/** Stream the records of `path` (header skipped; see `openSwf` to get both). */
+export async function* readSwfRecords(path: string): AsyncGenerator<SwfRecord> {
+  const f = await openSwf(path);
+  yield* f.records;
+}
+
+/**
+ * Parse one job line. Exactly 18 numeric fields are required; a short (truncated) line reports the
+ * first missing field, a bad value reports its field.
+ */
+export function parseSwfLine(text: string, file: string, line: number): SwfRecord {
+  const parts = text.trim().split(/\s+/);
+  if (parts.length < SWF_FIELDS.length) {
+    const missing = SWF_FIELDS[parts.length] as SwfField;
+    throw new TraceFormatError(
+      `truncated SWF line: expected ${SWF_FIELDS.length} fields, found ${parts.length}; field ${parts.length + 1} (${missing}) is missing`,
+      { file, line, field: missing },
+    );
+  }
+  if (parts.length > SWF_FIELDS.length) {
+    throw new TraceFormatError(`SWF line has ${parts.length} fields, expected ${SWF_FIELDS.length}`, { file, line, field: `field ${SWF_FIELDS.length + 1}` });
+  }
+  const rec: Record<string, number> = { line };
+  for (let i = 0; i < SWF_FIELDS.length; i++) {
+    const raw = parts[i] as string;
+    const v = Number(raw);
+    const name = SWF_FIELDS[i] as SwfField;
+    if (!Number.isFinite(v) || raw === '') {
+      throw new TraceFormatError(`field ${i + 1} (${name}) is '${raw}', expected a number (-1 when unknown)`, { file, line, field: name });
+    }
+    rec[name] = v;
+  }
+  return rec as SwfRecord;
+}
+
+// ---- requests for the generic simulator ------------------------------------------------------
+
+export interface SwfRequestOptions {
+  /**
+   * Which records become requests. `valid` (default): only jobs that ran (run time > 0) on a
+   * known number of processors (> 0); cancelled-before-start and unknown-size records are skipped
+   * (reported through `onSkip`). `all`: every record; an unknown run time becomes 0 seconds and an
+   * unknown width 0 processors.
+   */
+  readonly jobs?: 'all' | 'valid';
+  /** Priority of a record (default: `medium` for all, or `queuePriorities`). */
+  readonly priorityOf?: (record: SwfRecord) => Priority;
+  /** Priority by SWF queue number (field 15); queues not listed get `medium`. */
+  readonly queuePriorities?: Readonly<Record<number, Priority>>;
+  /** Called for every record skipped under `jobs: 'valid'`. */
+  readonly onSkip?: (record: SwfRecord, reason: string) => void;
+}
+
+/**
+ * The options a scenario file may give an SWF trace (`trace.options`), checked with zod: the
+ * serialisable subset of `SwfRequestOptions`. Queue numbers are object keys, so strings.
+ */
+export const swfRequestOptionsSchema = z.strictObject({
+  jobs: z.enum(['all', 'valid']).optional(),
+  queuePriorities: z.record(z.string().regex(/^-?\d+$/, 'a queue number'), z.enum(PRIORITIES)).optional(),
+});
+
+const KIB_PER_GIB = 1024 * 1024;
+
+/**
+ * Stream an SWF log as core `Request`s, in file order (the generic simulator's trace reader).
+ *
+ * - id: the job number; tenant: the user id (field 12; `unknown` when -1).
+ * - arrival: submit time minus the first job's submit time (so the trace starts at 0).
+ * - demand: cpu = processors = max(allocated, requested) (fields 5 and 8); memory (GiB) =
+ *   requested memory (field 10) if known, else used memory (field 7), else 0, times processors
+ *   (the SWF gives KB per processor); every other dimension (gpu) 0. Dimensions the scenario's
+ *   space does not have are dropped; it must have `cpu`.
+ * - duration: run time (field 4); requestedDuration: requested time (field 9) when positive, else
+ *   the run time.
+ * - priority: `medium` unless `priorityOf` or `queuePriorities` says otherwise.
+ */
+export function readSwfRequests(path: string, opts: TraceReadOptions & SwfRequestOptions): RequestStream {
+  const cpu = opts.space.indexOf('cpu');
+  if (cpu < 0) throw new UserError(`an SWF trace needs a 'cpu' resource dimension (the scenario has: ${opts.space.names.join(', ')})`, { file: path });
+  const mem = opts.space.indexOf('memory');
+  const D = opts.space.size;
+  const all = opts.jobs === 'all';
+  const limit = opts.limit ?? Infinity;
+  const priorityOf =
+    opts.priorityOf ?? (opts.queuePriorities === undefined ? (): Priority => 'medium' : (r: SwfRecord): Priority => opts.queuePriorities?.[r.queueNumber] ?? 'medium');
+  return {
+    async *[Symbol.asyncIterator](): AsyncGenerator<Request> {
+      if (!(limit > 0)) return;
+      const f = await openSwf(path);
+      let origin: number | undefined;
+      let n = 0;
+      try {
+        for await (const r of f.records) {
+          const procs = Math.max(r.allocatedProcessors, r.requestedProcessors);
+          if (!all && !(r.runTime > 0 && procs > 0)) {
+            opts.onSkip?.(r, r.runTime > 0 ? 'unknown number of processors' : 'run time not positive (cancelled, or unknown)');
+            continue;
+          }
+          origin ??= r.submitTime;
+          const width = Math.max(0, procs);
+          const run = Math.max(0, r.runTime);
+          const perProc = r.requestedMemory > 0 ? r.requestedMemory : r.usedMemory > 0 ? r.usedMemory : 0;
+          const demand = new Array<number>(D).fill(0);
+          demand[cpu] = width;
+          if (mem >= 0) demand[mem] = (perProc * width) / KIB_PER_GIB;
+          yield {
+            id: String(r.jobNumber),
+            tenant: r.userId >= 0 ? String(r.userId) : 'unknown',
+            arrival: r.submitTime - origin,
+            demand,
+            duration: run,
+            requestedDuration: r.requestedTime > 0 ? r.requestedTime : run,
+            priority: priorityOf(r),
+          };
+          if (++n >= limit) return;
+        }
+      } finally {
+        f.close();
+      }
+    },
+  };
+}
+
+// ---- internals -------------------------------------------------------------------------------
+
+class HeaderBuilder {
+  private readonly lines: string[] = [];
+  private readonly fields = new Map<string, string[]>();
+  private readonly numbers = new Map<string, number>();
+
+  constructor(private readonly file: string) {}
+
+  add(text: string, line: number): void {
+    const body = text.trimStart().slice(1).trimEnd();
+    this.lines.push(body);
+    const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*:\s*(.*)$/.exec(body);
+    if (m === null) return;
+    const key = m[1] as string;
+    const value = (m[2] as string).trim();
+    const list = this.fields.get(key);
+    if (list === undefined) this.fields.set(key, [value]);
+    else list.push(value);
+    if (key === 'MaxProcs' || key === 'MaxNodes') {
+      const v = Number(value.split(/\s+/)[0]);
+      if (!Number.isInteger(v) || v <= 0) {
+        // -1 or garbage: treat as absent, but a malformed number is worth an error.
+        if (v === -1 || value === '') return;
+        throw new TraceFormatError(`header '${key}' is '${value}', expected a positive integer`, { file: this.file, line, field: key });
+      }
+      this.numbers.set(key, v);
+    }
+    if (key === 'UnixStartTime') {
+      const v = Number(value);
+      if (Number.isFinite(v)) this.numbers.set(key, v);
+    }
+  }
+
+  build(): SwfHeader {
+    const ack = this.fields.get('Acknowledge')?.[0];
+    const maxProcs = this.numbers.get('MaxProcs');
+    const maxNodes = this.numbers.get('MaxNodes');
+    const start = this.numbers.get('UnixStartTime');
+    return {
+      file: this.file,
+      lines: this.lines,
+      fields: this.fields,
+      ...(maxProcs === undefined ? {} : { maxProcs }),
+      ...(maxNodes === undefined ? {} : { maxNodes }),
+      ...(ack === undefined ? {} : { acknowledge: ack }),
+      ...(start === undefined ? {} : { unixStartTime: start }),
+    };
+  }
+}
+
+async function openLines(path: string): Promise<{ lines: AsyncIterable<string>; close: () => void }> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? 'SWF file not found' : `cannot open SWF file: ${(e as Error).message}`, { file: path });
+  }
+  const magic = Buffer.alloc(2);
+  const { bytesRead } = await handle.read(magic, 0, 2, 0);
+  const gz = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  const raw = handle.createReadStream({ start: 0 });
+  let input: Readable = raw;
+  if (gz) {
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    input = raw.pipe(gunzip);
+  }
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  const close = (): void => {
+    rl.close();
+    input.destroy();
+    raw.destroy();
+  };
+  return { lines: rl, close };
+}
+
+function wrapReadError(file: string, e: unknown, line: number): Error {
+  if (e instanceof UserError) return e;
+  const msg = (e as Error).message;
+  return new TraceFormatError(`cannot read the file (${msg}): corrupt or truncated gzip?`, { file, line });
+}

@@ -1,0 +1,211 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { Request } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { Rng } from '../../src/core/rng.js';
+import { logGamma, poisson, readDemandSeries } from '../../src/traces/demand-series.js';
+import { openTrace } from '../../src/traces/registry.js';
+
+const space = new ResourceSpace(['cpu', 'memory']);
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-demand-'));
+const write = (name: string, text: string): string => {
+  const f = path.join(dir, name);
+  writeFileSync(f, name.endsWith('.gz') ? gzipSync(text) : text);
+  return f;
+};
+const profiles = [{ name: 'job', demand: { cpu: 2, memory: 4 }, duration: { dist: 'fixed', value: 60 } }];
+const open = (spec: Record<string, unknown>, seed: number | string = 1) => openTrace({ kind: 'demand-series', profiles, ...spec }, { space, dataRoot: dir, seed });
+async function all(s: AsyncIterable<Request>): Promise<Request[]> {
+  const out: Request[] = [];
+  for await (const r of s) out.push(r);
+  return out;
+}
+/** A regular series: `n` samples, `step` seconds apart from 2024-01-01 00:00 UTC. */
+function series(values: readonly number[], step = 1800): string {
+  const t0 = Date.UTC(2024, 0, 1) / 1000;
+  return ['timestamp,value', ...values.map((v, i) => `${new Date((t0 + i * step) * 1000).toISOString().replace('T', ' ').slice(0, 19)},${v}`)].join('\n');
+}
+
+describe('poisson draws', () => {
+  it.each([0.7, 3.5, 40, 1000])('mean %d: sample mean and variance agree with Poisson', (mean) => {
+    const rng = new Rng(`p${mean}`);
+    const n = 20_000;
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const k = poisson(rng, mean);
+      expect(Number.isInteger(k) && k >= 0).toBe(true);
+      s += k;
+      s2 += k * k;
+    }
+    const m = s / n;
+    const v = s2 / n - m * m;
+    // 4 standard errors of the mean; the variance within 6 %
+    expect(Math.abs(m - mean)).toBeLessThan(4 * Math.sqrt(mean / n));
+    expect(v / mean).toBeGreaterThan(0.94);
+    expect(v / mean).toBeLessThan(1.06);
+  });
+
+  it('logGamma matches factorials', () => {
+    expect(logGamma(1)).toBeCloseTo(0, 12);
+    expect(logGamma(11)).toBeCloseTo(Math.log(3628800), 10);
+    expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 12);
+  });
+});
+
+describe('demand-series trace', () => {
+  const flat = write('flat.csv', series(new Array<number>(200).fill(50)));
+
+  it('draws a Poisson count per sample, arrivals uniform inside the (compressed) interval, sorted', async () => {
+    const reqs = await all(open({ file: flat, scale: 1, timeScale: 1 / 6 }));
+    // Σ mean = 200 × 50 = 10,000, sd 100
+    expect(Math.abs(reqs.length - 10_000)).toBeLessThan(400);
+    const perSample = new Array<number>(200).fill(0);
+    let last = -1;
+    for (const r of reqs) {
+      expect(r.arrival).toBeGreaterThanOrEqual(last);
+      last = r.arrival;
+      const i = Math.floor(r.arrival / 300); // 1800 s × 1/6 = 300 s per sample
+      perSample[i] = (perSample[i] as number) + 1;
+    }
+    expect(last).toBeLessThan(200 * 300);
+    const mean = reqs.length / 200;
+    const variance = perSample.reduce((a, c) => a + (c - mean) ** 2, 0) / 199;
+    expect(variance / mean).toBeGreaterThan(0.7); // dispersion index of a Poisson count: 1
+    expect(variance / mean).toBeLessThan(1.3);
+    expect(reqs[0]).toMatchObject({ id: 'dem-0', demand: [2, 4], duration: 60, priority: 'medium', tenant: 'default' });
+  });
+
+  it('is deterministic per seed and replays identically', async () => {
+    const a = open({ file: flat, scale: 0.2 }, 7);
+    const first = await all(a);
+    expect(await all(a)).toEqual(first);
+    expect(await all(open({ file: flat, scale: 0.2 }, 7))).toEqual(first);
+    const other = await all(open({ file: flat, scale: 0.2 }, 8));
+    expect(other.map((r) => r.arrival)).not.toEqual(first.map((r) => r.arrival));
+    // changing the bodies does not move the arrivals
+    const longer = await all(openTrace({ kind: 'demand-series', file: flat, scale: 0.2, profiles: [{ name: 'x', demand: { cpu: 1 }, duration: { dist: 'exponential', mean: 30 } }] }, { space, dataRoot: dir, seed: 7 }));
+    expect(longer.map((r) => r.arrival)).toEqual(first.map((r) => r.arrival));
+  });
+
+  it('follows the series: counts scale with the values', async () => {
+    const f = write('steps.csv', series([...new Array<number>(50).fill(10), ...new Array<number>(50).fill(100)], 60));
+    const reqs = await all(open({ file: f, scale: 1 }));
+    const low = reqs.filter((r) => r.arrival < 3000).length;
+    const high = reqs.length - low;
+    expect(Math.abs(low - 500)).toBeLessThan(4 * Math.sqrt(500));
+    expect(Math.abs(high - 5000)).toBeLessThan(4 * Math.sqrt(5000));
+  });
+
+  it('chooses a window by index or timestamp and length by samples or time; sampleSeconds sets Δ', async () => {
+    const f = write('ramp.csv', series(Array.from({ length: 48 }, (_, i) => i)));
+    const byIndex = await all(open({ file: f, scale: 1, start: 10, length: 4, sampleSeconds: 60 }));
+    // samples 10..13 → means 10+11+12+13 = 46, arrivals within 4 × 60 s
+    expect(byIndex.every((r) => r.arrival < 240)).toBe(true);
+    expect(Math.abs(byIndex.length - 46)).toBeLessThan(4 * Math.sqrt(46));
+    const stream = open({ file: f, scale: 1, start: '2024-01-01 05:00:00', length: '2h' });
+    const byTime = await all(stream);
+    expect(byTime.every((r) => r.arrival < 7200)).toBe(true); // samples 10..13 again (30-minute step)
+    expect(stream.stats).toMatchObject({ records: 14, skipped: { 'before-window': 10 } });
+  });
+
+  it('interpolates short gaps and counts them', async () => {
+    const text = ['timestamp,value', '2024-01-01 00:00:00,10', '2024-01-01 00:30:00,20', '2024-01-01 02:00:00,50', '2024-01-01 02:30:00,60'].join('\n');
+    const f = write('gap.csv', text);
+    const got: number[] = [];
+    const adjusted: string[] = [];
+    for await (const s of readDemandSeries(f, {}, (r) => adjusted.push(r))) got.push(s.value);
+    expect(got).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(adjusted).toEqual(['gap-interpolated', 'gap-interpolated']);
+    const stream = open({ file: f, scale: 1 });
+    await all(stream);
+    expect(stream.stats.adjusted).toEqual({ 'gap-interpolated': 2 });
+  });
+
+  it('aggregates an unsorted event log into bins, with a row filter (gzip)', async () => {
+    const rows = ['t,qps,kind', '125,1,a', '5,2,a', '61,4,a', '62,8,b', '10,16,a', '300,32,a'];
+    const f = write('events.csv.gz', rows.join('\n'));
+    const values: number[] = [];
+    for await (const s of readDemandSeries(f, { timeColumn: 't', valueColumn: 'qps', aggregate: { step: 60, how: 'sum' }, where: { kind: 'a' } })) values.push(s.value);
+    // bins 0: 2 + 16, 1: 4, 2: 1, 3: (empty) 0, 4: (empty) 0, 5: 32
+    expect(values).toEqual([18, 4, 1, 0, 0, 32]);
+    const means: number[] = [];
+    for await (const s of readDemandSeries(f, { timeColumn: 't', valueColumn: 'qps', aggregate: { step: 60, how: 'mean' }, where: { kind: 'a' } })) means.push(s.value);
+    // empty mean bins are interpolated between 1 and 32
+    [9, 4, 1, 1 + 31 / 3, 1 + 62 / 3, 32].forEach((v, i) => expect(means[i]).toBeCloseTo(v, 9));
+  });
+
+  describe('bad input errors name file:line and field', () => {
+    let files = 0;
+    const expectError = async (text: string, re: RegExp, spec: Record<string, unknown> = {}) => {
+      const f = write(`bad-${files++}.csv`, text);
+      await expect(all(open({ file: f, scale: 1, ...spec }))).rejects.toThrow(re);
+    };
+    it('non-numeric value', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,lots\n', /\.csv:3, field 'value': 'lots' is not a number/));
+    it('negative value', () => expectError('timestamp,value\n2024-01-01 00:00:00,-1\n', /\.csv:2, field 'value': -1 is negative/));
+    it('bad timestamp', () => expectError('timestamp,value\nyesterday,1\n', /\.csv:2, field 'timestamp': 'yesterday' is not a number or an ISO date/));
+    it('duplicate timestamp', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 00:30:00,2\n', /\.csv:4, field 'timestamp': duplicate timestamp .* line 3/));
+    it('unsorted', () => expectError('timestamp,value\n2024-01-01 00:30:00,1\n2024-01-01 00:00:00,1\n', /\.csv:3, field 'timestamp': timestamp .* is earlier than .* on line 2/));
+    it('irregular sampling', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 00:45:00,1\n', /\.csv:4, field 'timestamp': irregular sampling/));
+    it('gap longer than maxGap', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 05:00:00,1\n', /\.csv:4, field 'timestamp': gap of 8 missing samples/, { maxGap: 3 }));
+    it('missing column', () => expectError('time,v\n1,2\n', /\.csv:1, field 'timestamp': missing column 'timestamp'.*header has: time, v/));
+    it('empty file', () => expectError('', /empty file/));
+    it('start past the end', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n', /start index 5 is past the end/, { start: 5 }));
+  });
+
+  it('rejects bad options with the field', () => {
+    expect(() => open({ file: flat })).toThrow(/trace\.scale/);
+    expect(() => open({ file: flat, scale: 1, timeScale: 0.5, sampleSeconds: 60 })).toThrow(/trace\.sampleSeconds/);
+    expect(() => open({ file: flat, scale: 1, length: 'forever' })).toThrow(/trace\.length/);
+    expect(() => openTrace({ kind: 'demand-series', file: flat, scale: 1 }, { space, dataRoot: dir })).toThrow(/trace\.profiles/);
+    expect(() => openTrace({ kind: 'demand-series', file: flat, scale: 1, profiles: [{ name: 'x', demand: { tpu: 1 } }] }, { space, dataRoot: dir })).toThrow(/unknown resource dimension 'tpu'/);
+  });
+});
+
+const DATA = process.env.DRS_DATA_DIR ?? path.resolve('../shared/data');
+const TAXI = path.join(DATA, 'timeseries/nab/nyc_taxi.csv');
+const GENAI = path.join(DATA, 'timeseries/genai/qps.csv.gz');
+const haveData = existsSync(TAXI) && existsSync(GENAI);
+if (!haveData) console.log(`skipping real-data demand-series tests: ${TAXI} or ${GENAI} not found (set DRS_DATA_DIR)`);
+
+describe.skipIf(!haveData)('demand-series on the real series', () => {
+  it('reads the NYC taxi series: 10,320 half-hour samples, no gaps', async () => {
+    let n = 0;
+    let step = 0;
+    let sum = 0;
+    for await (const s of readDemandSeries(TAXI, {})) {
+      n++;
+      step = s.step;
+      sum += s.value;
+    }
+    expect(n).toBe(10_320);
+    expect(step).toBe(1800);
+    expect(sum / n).toBeCloseTo(15137.57, 1);
+  });
+
+  it('turns a week of it into requests within Poisson tolerance of Σ value × scale', async () => {
+    let expected = 0;
+    let k = 0;
+    for await (const s of readDemandSeries(TAXI, {})) {
+      if (k >= 288 && k < 288 + 336) expected += s.value * 0.01;
+      k++;
+    }
+    const reqs = await all(openTrace({ kind: 'demand-series', file: TAXI, scale: 0.01, timeScale: 1 / 6, start: '2014-07-07 00:00:00', length: '7d', profiles }, { space, dataRoot: DATA, seed: 3 }));
+    expect(Math.abs(reqs.length - expected)).toBeLessThan(4 * Math.sqrt(expected));
+    expect((reqs.at(-1) as Request).arrival).toBeLessThan(336 * 300);
+  });
+
+  it('aggregates the GenAI QPS log (57 s sampling grid) into a regular series', async () => {
+    let n = 0;
+    let max = 0;
+    for await (const s of readDemandSeries(GENAI, { timeColumn: 'timestamp_anon', aggregate: { step: 57, how: 'sum' } })) {
+      n++;
+      max = Math.max(max, s.value);
+    }
+    expect(n).toBeGreaterThan(1300);
+    expect(max).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { ReactivePolicy, reactiveMetric, scaleDownLimit, scaleUpLimit } from '../../src/autoscale/reactive.js';
+import { input, pool, spec } from './helpers.js';
+
+/*
+ * Hand-checked cases of the HPA rule (src/autoscale/reactive.ts). Defaults: target 0.8,
+ * tolerance 0.1, up: max(+4 nodes, +100 %) per 15 s, no up stabilization; down: −100 % per 15 s,
+ * 300 s stabilization.
+ */
+const delta = (p: ReactivePolicy, now: number, ...args: Parameters<typeof pool>): number => p.decide(input(now, [pool(...args)]))[0]?.delta ?? 0;
+
+describe('reactive: desired = ceil(current × metric / target)', () => {
+  it('metric = (running + queued) / up', () => {
+    expect(reactiveMetric(pool(10, 8, 8))).toBeCloseTo(1.6);
+    expect(reactiveMetric(pool(0, 0, 3))).toBeNaN();
+  });
+
+  it('scales out by the ratio: 10 up, 10 busy → 1.0 / 0.8 = 1.25 → ceil(12.5) = 13', () => {
+    expect(delta(new ReactivePolicy(), 0, 10, 10)).toBe(3);
+  });
+
+  it('counts queued demand: 10 up, 8 running + 8 queued → ratio 2 → 20 nodes', () => {
+    expect(delta(new ReactivePolicy(), 0, 10, 8, 8)).toBe(10);
+  });
+
+  it('does nothing inside the tolerance band, acts just outside it', () => {
+    // 8.5 / 10 / 0.8 = 1.0625 (within 0.1) → no action
+    expect(delta(new ReactivePolicy(), 0, 10, 8.5)).toBe(0);
+    // 8.9 / 10 / 0.8 = 1.1125 → ceil(11.125) = 12
+    expect(delta(new ReactivePolicy(), 0, 10, 8.9)).toBe(2);
+    // a wider band swallows it
+    expect(delta(new ReactivePolicy({ tolerance: 0.15 }), 0, 10, 8.9)).toBe(0);
+    // 7.3 / 10 / 0.8 = 0.9125 → within → no action, even with nothing in the stabilization window
+    expect(delta(new ReactivePolicy(), 0, 10, 7.3)).toBe(0);
+  });
+
+  it('booting nodes count towards the goal', () => {
+    // 10 up, 10 booting, demand 16 → raw ceil(16 / 0.8) = 20 = current → nothing
+    expect(delta(new ReactivePolicy(), 0, 10, 16, 0, 10)).toBe(0);
+    // same demand with 5 booting → 20 − 15 = +5
+    expect(delta(new ReactivePolicy(), 0, 10, 16, 0, 5)).toBe(5);
+  });
+
+  it('scales from zero up nodes on queued work, once', () => {
+    const s = spec({ nodes: { min: 0, max: 100, initial: 0 } });
+    const p = new ReactivePolicy();
+    // demand 3 → ceil(3 / 0.8) = 4, and +4 nodes is what the rate limit allows from 0
+    expect(delta(p, 0, 0, 0, 3, 0, s)).toBe(4);
+    // the 4 are booting: nothing more
+    expect(delta(p, 15, 0, 0, 3, 4, s)).toBe(0);
+    // nothing queued, nothing up: stay
+    expect(delta(new ReactivePolicy(), 0, 0, 0, 0, 0, s)).toBe(0);
+  });
+
+  it('metric "utilization" reads one dimension plus the queue', () => {
+    const p = new ReactivePolicy({ metric: 'utilization', dimension: 1 });
+    const state = { ...pool(10, 5), utilization: [0.2, 0.9] };
+    // 0.9 / 0.8 = 1.125 → ceil(11.25) = 12
+    expect(p.decide(input(0, [state]))[0]?.delta).toBe(2);
+  });
+});
+
+describe('reactive: rate limits (HPA behavior policies)', () => {
+  it('default scale-up: max(+4, +100 %) per 15 s', () => {
+    // 2 up, demand 20 → raw 25; limit max(2 + 4, 2 × 2) = 6 → +4
+    expect(delta(new ReactivePolicy(), 0, 2, 20)).toBe(4);
+    // 10 up, demand 40 → raw 50; limit max(14, 20) = 20 → +10
+    expect(delta(new ReactivePolicy(), 0, 10, 40)).toBe(10);
+  });
+
+  it('counts what was added inside the period', () => {
+    const p = new ReactivePolicy({ intervalSeconds: 10 });
+    expect(delta(p, 0, 10, 40)).toBe(10);
+    // 10 s later: the +10 is inside the 15 s period → periodStart = 20 − 10 = 10 → limit 20 = current
+    expect(delta(p, 10, 10, 40, 0, 10)).toBe(0);
+    // 20 s after the event it has left the period → periodStart 20 → limit 40 → +20
+    expect(delta(p, 20, 10, 40, 0, 10)).toBe(20);
+  });
+
+  it('a "min" select takes the most restrictive policy; "disabled" forbids the direction', () => {
+    const min = new ReactivePolicy({ scaleUp: { select: 'min' } });
+    expect(delta(min, 0, 10, 40)).toBe(4); // min(14, 20) = 14
+    const off = new ReactivePolicy({ scaleUp: { select: 'disabled' } });
+    expect(delta(off, 0, 10, 40)).toBe(0);
+  });
+
+  it('limits scale-in by nodes per period', () => {
+    const p = new ReactivePolicy({ scaleDown: { stabilizationSeconds: 0, policies: [{ type: 'nodes', value: 2, periodSeconds: 60 }] } });
+    // 10 up, demand 4 → raw ceil(4 / 0.8) = 5; limit 10 − 2 = 8
+    expect(delta(p, 0, 10, 4)).toBe(-2);
+    // 15 s later (8 up): periodStart = 8 + 2 = 10 → limit 8 → no change
+    expect(delta(p, 15, 8, 4)).toBe(0);
+    // 60 s after the event: periodStart 8 → limit 6 → −2
+    expect(delta(p, 60, 8, 4)).toBe(-2);
+  });
+
+  it('limit helpers follow the HPA formulas', () => {
+    const nodes = { stabilizationSeconds: 0, policies: [{ type: 'nodes' as const, value: 4, periodSeconds: 60 }], select: 'max' as const };
+    const pct = { stabilizationSeconds: 0, policies: [{ type: 'percent' as const, value: 50, periodSeconds: 60 }], select: 'max' as const };
+    // periodStart = 12 − 3 (added at t=50) + 1 (removed at t=45) = 10; an event at t = 40 would be out (strictly after now − period)
+    const ups = [{ time: 50, n: 3 }, { time: -20, n: 7 }];
+    const downs = [{ time: 45, n: 1 }, { time: 40, n: 5 }];
+    expect(scaleUpLimit(12, 100, ups, downs, nodes)).toBe(14);
+    expect(scaleUpLimit(12, 100, ups, downs, pct)).toBe(15);
+    expect(scaleDownLimit(12, 100, ups, downs, nodes)).toBe(6);
+    expect(scaleDownLimit(12, 100, ups, downs, pct)).toBe(5);
+  });
+});
+
+describe('reactive: stabilization windows', () => {
+  it('scale-down uses the highest recommendation of the last 300 s', () => {
+    const p = new ReactivePolicy();
+    expect(delta(p, 0, 10, 8)).toBe(0); // in band: raw 10 remembered
+    // demand drops to 4 → raw ceil(4 / 0.8) = 5, but the window holds 10
+    for (let t = 15; t < 300; t += 15) expect(delta(p, t, 10, 4)).toBe(0);
+    // at t = 300 the t = 0 recommendation has left the window: max = 5 → −5
+    expect(delta(p, 300, 10, 4)).toBe(-5);
+  });
+
+  it('a scale-up window uses the lowest recommendation in it', () => {
+    const p = new ReactivePolicy({ scaleUp: { stabilizationSeconds: 60 } });
+    expect(delta(p, 0, 10, 8)).toBe(0); // raw 10
+    for (let t = 15; t < 60; t += 15) expect(delta(p, t, 10, 16)).toBe(0); // raw 20, but min over the window = 10
+    expect(delta(p, 60, 10, 16)).toBe(10); // t=0 gone: min = 20
+  });
+});
+
+describe('reactive: the pool bounds', () => {
+  it('clamps to max', () => {
+    expect(delta(new ReactivePolicy(), 0, 10, 80, 0, 0, spec({ nodes: { min: 1, max: 12, initial: 10 } }))).toBe(2);
+  });
+
+  it('clamps to min (and scales in at once when nothing was recommended before)', () => {
+    expect(delta(new ReactivePolicy(), 0, 10, 0, 0, 0, spec({ nodes: { min: 3, max: 20, initial: 10 } }))).toBe(-7);
+  });
+
+  it('brings a pool below min back up even inside the tolerance band', () => {
+    // 2 up (a failure took the rest), min 4; metric 0.8 exactly = target → raw = current = 2 → clamped to 4
+    expect(delta(new ReactivePolicy(), 0, 2, 1.6, 0, 0, spec({ nodes: { min: 4, max: 20, initial: 4 } }))).toBe(2);
+  });
+
+  it('manages only the named pools', () => {
+    const p = new ReactivePolicy({ pools: ['b'] });
+    const a = pool(10, 40, 0, 0, spec({ name: 'a' }), 0);
+    const b = pool(10, 40, 0, 0, spec({ name: 'b' }), 1);
+    expect(p.decide(input(0, [a, b])).map((x) => x.pool)).toEqual([1]);
+  });
+});
