@@ -1,6 +1,6 @@
 import type { PoolScalingState, ScaleAction } from './policy.js';
 import type { ClusterState } from '../core/cluster.js';
-import { eligiblePools } from '../core/eligibility.js';
+import { eligiblePools, requestCostRate } from '../core/eligibility.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { dominantShare } from '../core/resources.js';
 
@@ -35,12 +35,22 @@ export function poolScalingStates(state: ClusterState, waiting: readonly Request
       runningNodes,
     };
   });
+  // A waiting request counts once, towards its cheapest eligible pool (ties: scenario order), so
+  // two pools that could both host it do not both scale out for it.
   for (const r of waiting) {
     const e = eligiblePools(state, r);
+    let best = -1;
+    let bestRate = Infinity;
     for (const p of e.pools) {
-      const s = out[p] as (typeof out)[number];
-      s.queuedNodes += dominantShare(r.demand, (state.pools[p] as PoolSpec).capacity);
+      const rate = requestCostRate(state.pools[p] as PoolSpec, r.demand);
+      if (rate < bestRate) {
+        bestRate = rate;
+        best = p;
+      }
     }
+    if (best < 0) continue;
+    const s = out[best] as (typeof out)[number];
+    s.queuedNodes += dominantShare(r.demand, (state.pools[best] as PoolSpec).capacity);
   }
   return out;
 }

@@ -11,8 +11,9 @@ export interface PoolScalingState {
   /** Allocated ÷ capacity of the up nodes, per dimension (0 when no node is up). */
   readonly utilization: readonly number[];
   /**
-   * Demand of the requests waiting for this pool (those that may run on it), in node-equivalents
-   * of its dominant dimension: Σ max_d(demand_d / capacity_d).
+   * Demand of the requests waiting for this pool, in node-equivalents of its dominant dimension:
+   * Σ max_d(demand_d / capacity_d). A request that may run on several pools counts once, towards
+   * its cheapest eligible pool.
    */
   readonly queuedNodes: number;
   /** Demand of running work in node-equivalents (same measure as queuedNodes). */
