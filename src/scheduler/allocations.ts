@@ -1,0 +1,206 @@
+import type { Allocation, PoolSpec, Request } from '../core/model.js';
+import type { ResourceSpace } from '../core/resources.js';
+import { LeaseHeap } from './lease-heap.js';
+import type { ClusterRef } from './pools.js';
+import type { FairShare } from './quota.js';
+import type { RecentlyEnded } from './recent.js';
+import type { StoredAllocation } from './store.js';
+import { errorText, type Tx } from './runtime.js';
+import type { AllocationInfo, PreemptionKind, PreemptionRecord } from './types.js';
+
+/** What the scheduler keeps about a live allocation besides the cluster's own record. */
+interface AllocMeta {
+  readonly startMs: number;
+  leaseExpiryMs: number | null;
+  readonly borrowed: boolean;
+}
+
+/**
+ * The books of live allocations: lease records and deadlines, tenant usage (FairShare), the
+ * preemption log and the ended-ids memory. Each method is one transition of an allocation
+ * (started, renewed, ended, evicted, expired) and keeps all of these, the operation's store
+ * changes and its events in step with the cluster.
+ */
+export class AllocationBook {
+  private readonly meta = new Map<string, AllocMeta>();
+  private readonly leases = new LeaseHeap();
+  private readonly preemptionLog: PreemptionRecord[] = [];
+
+  constructor(
+    private readonly cluster: ClusterRef,
+    private readonly space: ResourceSpace,
+    private readonly fair: FairShare | undefined,
+    private readonly ended: RecentlyEnded,
+  ) {}
+
+  /** Re-enter stored allocations (on a cluster whose nodes are already restored) and the preemption log. */
+  restore(allocations: readonly StoredAllocation[], preemptions: readonly PreemptionRecord[], where: string): void {
+    const state = this.cluster.state;
+    for (const a of allocations) {
+      try {
+        state.allocate(a.request, a.nodeId, a.startMs / 1000, a.id);
+      } catch (e) {
+        throw new Error(`${where}: cannot restore allocation '${a.id}' on node ${a.nodeId}: ${errorText(e)}`);
+      }
+      state.renew(a.id, a.leaseExpiryMs === null ? Infinity : a.leaseExpiryMs / 1000);
+      this.meta.set(a.id, { startMs: a.startMs, leaseExpiryMs: a.leaseExpiryMs, borrowed: a.borrowed });
+      if (a.leaseExpiryMs !== null) this.leases.push(a.leaseExpiryMs, a.id);
+      this.fair?.add(a.request.tenant, a.request.demand);
+    }
+    this.preemptionLog.push(...preemptions);
+  }
+
+  /** The preemption log, oldest first (a copy). */
+  preemptions(): PreemptionRecord[] {
+    return [...this.preemptionLog];
+  }
+
+  /** Admitted above its tenant's guaranteed share, so reclaimable by owners under guarantee. */
+  isBorrowed(id: string): boolean {
+    return this.meta.get(id)?.borrowed === true;
+  }
+
+  info(a: Allocation): AllocationInfo {
+    const state = this.cluster.state;
+    const m = this.meta.get(a.id);
+    const pool = state.pools[state.nodePool(a.nodeId)] as PoolSpec;
+    return {
+      id: a.id,
+      tenant: a.request.tenant,
+      pool: pool.name,
+      node: state.nodeName(a.nodeId),
+      nodeId: a.nodeId,
+      demand: this.space.record(a.request.demand),
+      priority: a.request.priority,
+      preemptible: a.request.preemptible === true,
+      borrowed: m?.borrowed ?? false,
+      startMs: m?.startMs ?? Math.round(a.start * 1000),
+      leaseExpiryMs: m === undefined ? (Number.isFinite(a.leaseExpiry) ? Math.round(a.leaseExpiry * 1000) : null) : m.leaseExpiryMs,
+    };
+  }
+
+  /** Live allocations, optionally of one tenant and/or one pool (none for an unknown pool). */
+  list(filter: { tenant?: string; pool?: string }): AllocationInfo[] {
+    const state = this.cluster.state;
+    const out: AllocationInfo[] = [];
+    const pool = filter.pool === undefined ? -1 : state.poolIndex(filter.pool);
+    if (filter.pool !== undefined && pool < 0) return out;
+    for (const a of state.allocations()) {
+      if (filter.tenant !== undefined && a.request.tenant !== filter.tenant) continue;
+      if (pool >= 0 && state.nodePool(a.nodeId) !== pool) continue;
+      out.push(this.info(a));
+    }
+    return out;
+  }
+
+  /** Book an allocation the cluster just started: lease, quota usage, store, `allocated` event. */
+  start(tx: Tx, a: Allocation, leaseMs: number | null, fromQueue: boolean): void {
+    const borrowed = this.fair?.wouldBorrow(a.request.tenant, a.request.demand) ?? false;
+    this.fair?.add(a.request.tenant, a.request.demand);
+    const leaseExpiryMs = leaseMs === null ? null : tx.now + leaseMs;
+    this.meta.set(a.id, { startMs: tx.now, leaseExpiryMs, borrowed });
+    if (leaseExpiryMs !== null) {
+      this.leases.push(leaseExpiryMs, a.id);
+      if (a.leaseExpiry !== leaseExpiryMs / 1000) this.cluster.state.renew(a.id, leaseExpiryMs / 1000);
+    }
+    const stored: StoredAllocation = { id: a.id, request: a.request, nodeId: a.nodeId, startMs: tx.now, leaseExpiryMs, borrowed };
+    tx.changes.push({ kind: 'put-allocation', allocation: stored });
+    if (tx.listens('allocated')) {
+      const info = this.info(this.cluster.state.allocation(a.id) as Allocation);
+      tx.emit('allocated', { allocation: info, fromQueue });
+    }
+  }
+
+  /** Set a live allocation's lease to end `durationMs` from now; undefined if there is no such allocation. */
+  renew(tx: Tx, id: string, durationMs: number): AllocationInfo | undefined {
+    const state = this.cluster.state;
+    const a = state.allocation(id);
+    const m = this.meta.get(id);
+    if (a === undefined || m === undefined) return undefined;
+    const expiry = tx.now + Math.round(durationMs);
+    m.leaseExpiryMs = expiry;
+    state.renew(id, expiry / 1000);
+    this.leases.push(expiry, id);
+    tx.changes.push({ kind: 'lease', id, leaseExpiryMs: expiry });
+    const info = this.info(state.allocation(id) as Allocation);
+    tx.emit('renewed', { allocation: info });
+    return info;
+  }
+
+  /** Release a live allocation (released or expired) and book it; the caller emits the event. */
+  end(tx: Tx, a: Allocation, how: 'released' | 'expired'): AllocationInfo {
+    const info = this.info(a);
+    this.cluster.state.release(a.id);
+    this.forget(a);
+    tx.changes.push({ kind: 'delete-allocation', id: a.id });
+    this.ended.remember(a.id, a.request.tenant, how, tx.now);
+    return info;
+  }
+
+  /** Release (and report `expired`) every allocation whose lease ends by `asOf`. */
+  expire(tx: Tx, asOf: number): AllocationInfo[] {
+    const out: AllocationInfo[] = [];
+    for (;;) {
+      const top = this.leases.peek();
+      if (top === undefined || top.at > asOf) break;
+      this.leases.pop();
+      const m = this.meta.get(top.id);
+      const a = this.cluster.state.allocation(top.id);
+      if (m === undefined || a === undefined || m.leaseExpiryMs !== top.at) continue; // renewed or gone
+      const info = this.end(tx, a, 'expired');
+      out.push(info);
+      tx.emit('expired', { allocation: info });
+    }
+    return out;
+  }
+
+  /** Book an allocation already released from the cluster as preempted for `forReq`. */
+  evicted(tx: Tx, a: Allocation, forReq: Request, kind: PreemptionKind, reason: string): PreemptionRecord {
+    const info = this.info(a);
+    this.forget(a);
+    const record: PreemptionRecord = {
+      allocationId: a.id,
+      tenant: a.request.tenant,
+      pool: info.pool,
+      node: info.node,
+      forRequestId: forReq.id,
+      forTenant: forReq.tenant,
+      kind,
+      reason,
+      atMs: tx.now,
+    };
+    this.preemptionLog.push(record);
+    tx.changes.push({ kind: 'delete-allocation', id: a.id }, { kind: 'preemption', record });
+    this.ended.remember(a.id, a.request.tenant, 'preempted', tx.now);
+    tx.emit('preempted', { allocation: info, record });
+    return record;
+  }
+
+  /**
+   * The books agree with the cluster: one lease record per allocation, every allocation on an up
+   * node, and FairShare's tenant usage equal to the sum of the tenant's allocations.
+   */
+  checkInvariants(fail: (msg: string) => never): void {
+    const state = this.cluster.state;
+    if (this.meta.size !== state.allocationCount) fail(`${this.meta.size} lease records for ${state.allocationCount} allocations`);
+    const usage = new Map<string, number[]>();
+    for (const a of state.allocations()) {
+      if (!this.meta.has(a.id)) fail(`allocation ${a.id} has no lease record`);
+      if (state.nodeStatus(a.nodeId) !== 'up') fail(`allocation ${a.id} runs on a ${state.nodeStatus(a.nodeId)} node`);
+      const u = usage.get(a.request.tenant) ?? new Array<number>(this.space.size).fill(0);
+      a.request.demand.forEach((v, d) => (u[d] = (u[d] as number) + v));
+      usage.set(a.request.tenant, u);
+    }
+    if (this.fair !== undefined) {
+      for (const [t, u] of this.fair.tenants()) {
+        const want = usage.get(t) ?? new Array<number>(this.space.size).fill(0);
+        for (let d = 0; d < u.length; d++) if (Math.abs((u[d] as number) - (want[d] as number)) > 1e-6) fail(`tenant ${t} usage ${u[d]} != ${want[d]} in ${this.space.names[d]}`);
+      }
+    }
+  }
+
+  private forget(a: Allocation): void {
+    this.meta.delete(a.id);
+    this.fair?.remove(a.request.tenant, a.request.demand);
+  }
+}

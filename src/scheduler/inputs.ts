@@ -1,0 +1,155 @@
+import { UserError } from '../core/errors.js';
+import type { PoolSpec, Request, RequestConstraints } from '../core/model.js';
+import { isPriority, type Priority } from '../core/priority.js';
+import type { ResourceSpace } from '../core/resources.js';
+import type { PoolInput, ScheduleRequest } from './types.js';
+
+/**
+ * Validation and normalisation of what callers pass in: `ScheduleRequest` → core `Request`
+ * (plus the lease and queue timeout in ms), `PoolInput` → `PoolSpec`. Every error is a
+ * UserError naming the offending field.
+ */
+
+/** A validated request and the scheduler-level settings that came with it. */
+export interface BuiltRequest {
+  readonly request: Request;
+  /** Lease length, ms; null = no lease. */
+  readonly leaseMs: number | null;
+  /** The request's own queue timeout, ms (undefined: the queue's default). */
+  readonly queueTimeoutMs: number | undefined;
+}
+
+/** Which dimension `units` means for requests naming a pool. */
+export interface PrimaryLookup {
+  /** The primary dimension of the pool called `name`, or undefined when there is no such pool. */
+  primaryOf(name: string): string | undefined;
+}
+
+export interface RequestBuilderOptions {
+  readonly space: ResourceSpace;
+  readonly pools: PrimaryLookup;
+  /** Id for requests that give none. */
+  readonly newId: () => string;
+  /** Clock in ms; the request's arrival is read from it. */
+  readonly clock: () => number;
+  /** Lease for requests that give none (undefined: no lease). */
+  readonly defaultLeaseMs: number | undefined;
+}
+
+/** Turns a caller's `ScheduleRequest` into a core `Request` (throws UserError for a bad one). */
+export class RequestBuilder {
+  constructor(private readonly o: RequestBuilderOptions) {}
+
+  build(input: ScheduleRequest, durationMs: number | undefined): BuiltRequest {
+    const { space } = this.o;
+    if (typeof input !== 'object' || input === null) bad('request', 'a request must be an object');
+    const id = input.id ?? this.o.newId();
+    if (typeof id !== 'string' || id.length === 0 || id.length > 200) bad('id', 'id must be a string of 1 to 200 characters');
+    const tenant = input.tenant ?? 'default';
+    if (typeof tenant !== 'string' || tenant.length === 0) bad('tenant', 'tenant must be a non-empty string');
+    const priority: Priority = input.priority ?? 'medium';
+    if (!isPriority(priority)) bad('priority', `priority must be one of critical, high, medium, low, background; got '${String(priority)}'`);
+    const demand = new Array<number>(space.size).fill(0);
+    for (const [k, v] of Object.entries(input.demand ?? {})) {
+      const d = space.indexOf(k);
+      if (d < 0) bad(`demand.${k}`, `unknown resource dimension '${k}' (known: ${space.names.join(', ')})`);
+      demand[d] = nonNeg(`demand.${k}`, v);
+    }
+    if (input.units !== undefined) {
+      const units = nonNeg('units', input.units);
+      const dim = (input.pool === undefined ? undefined : this.o.pools.primaryOf(input.pool)) ?? (space.names[0] as string);
+      const d = space.indexOf(dim);
+      if (input.demand?.[dim] !== undefined) bad('units', `units and demand.${dim} both set the primary dimension '${dim}'; give one`);
+      demand[d] = units;
+    }
+    let any = false;
+    for (let d = 0; d < demand.length; d++) if ((demand[d] as number) > 0) any = true;
+    if (!any) bad('demand', 'a request needs units or a demand with some positive amount');
+    let pools = input.pools;
+    if (pools !== undefined && (!Array.isArray(pools) || pools.some((p) => typeof p !== 'string'))) bad('pools', 'pools must be a list of pool names');
+    if (input.pool !== undefined) {
+      if (typeof input.pool !== 'string') bad('pool', 'pool must be a pool name');
+      pools = pools === undefined ? [input.pool] : pools.includes(input.pool) ? [input.pool] : [];
+    }
+    const constraints: { -readonly [K in keyof RequestConstraints]: RequestConstraints[K] } = {};
+    let constrained = false;
+    if (pools !== undefined) {
+      constraints.pools = pools;
+      constrained = true;
+    }
+    if (input.labels !== undefined) {
+      constraints.labels = input.labels;
+      constrained = true;
+    }
+    if (input.maxLatencyMs !== undefined) {
+      constraints.maxLatencyMs = nonNeg('maxLatencyMs', input.maxLatencyMs);
+      constrained = true;
+    }
+    if (input.maxCostPerHour !== undefined) {
+      constraints.maxCostPerHour = nonNeg('maxCostPerHour', input.maxCostPerHour);
+      constrained = true;
+    }
+    const leaseRaw = durationMs ?? input.durationMs ?? this.o.defaultLeaseMs;
+    const leaseMs = leaseRaw === undefined ? null : Math.max(1, Math.round(positive('durationMs', leaseRaw)));
+    const estimated = input.estimatedDurationMs === undefined ? undefined : positive('estimatedDurationMs', input.estimatedDurationMs);
+    const queueTimeoutMs = input.queueTimeoutMs === undefined ? undefined : nonNeg('queueTimeoutMs', input.queueTimeoutMs);
+    const request: { -readonly [K in keyof Request]: Request[K] } = {
+      id,
+      tenant,
+      arrival: this.o.clock() / 1000,
+      demand,
+      duration: estimated !== undefined ? estimated / 1000 : leaseMs !== null ? leaseMs / 1000 : Infinity,
+      priority,
+    };
+    if (estimated !== undefined) request.requestedDuration = estimated / 1000;
+    if (constrained) request.constraints = constraints;
+    if (input.preemptible === true) request.preemptible = true;
+    if (leaseMs !== null) request.lease = leaseMs / 1000;
+    return { request, leaseMs, queueTimeoutMs };
+  }
+}
+
+/** Validate a pool's spec (not its name's uniqueness or its primary dimension). */
+export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
+  if (typeof input.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(input.name)) bad('name', 'a pool name must be 1-100 characters of letters, digits, . _ - (starting with a letter or digit)');
+  const capacity = new Array<number>(space.size).fill(0);
+  for (const [k, v] of Object.entries(input.capacity ?? {})) {
+    const d = space.indexOf(k);
+    if (d < 0) bad(`capacity.${k}`, `unknown resource dimension '${k}' (known: ${space.names.join(', ')})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(`capacity.${k}`, `capacity must be a finite number ≥ 0, got ${String(v)}`);
+    capacity[d] = v;
+  }
+  if (!capacity.some((v) => v > 0)) bad('capacity', 'a node needs some positive capacity');
+  const n = input.nodes;
+  const nodes = typeof n === 'number' ? { min: n, max: n, initial: n } : { min: n.min ?? 0, max: n.max ?? n.initial, initial: n.initial };
+  for (const [k, v] of Object.entries(nodes)) if (!Number.isInteger(v) || v < 0) bad(`nodes.${k}`, `node counts must be whole numbers ≥ 0, got ${v}`);
+  if (!(nodes.min <= nodes.initial && nodes.initial <= nodes.max)) bad('nodes', `need min ≤ initial ≤ max, got ${nodes.min}, ${nodes.initial}, ${nodes.max}`);
+  const num = (field: string, v: number | undefined): number => {
+    if (v === undefined) return 0;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(field, `${field} must be a finite number ≥ 0, got ${String(v)}`);
+    return v;
+  };
+  return {
+    name: input.name,
+    capacity,
+    nodes,
+    pricePerHour: num('pricePerHour', input.pricePerHour),
+    latencyMs: num('latencyMs', input.latencyMs),
+    bootSeconds: num('bootSeconds', input.bootSeconds),
+    labels: { ...(input.labels ?? {}) },
+  };
+}
+
+function bad(field: string, message: string): never {
+  throw new UserError(message, { field });
+}
+
+function nonNeg(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(field, `${field} must be a finite number ≥ 0, got ${String(v)}`);
+  return v as number;
+}
+
+function positive(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(field, `${field} must be a number > 0, got ${String(v)}`);
+  return v as number;
+}

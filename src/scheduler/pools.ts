@@ -1,0 +1,193 @@
+import type { ScaleStep } from '../autoscale/observe.js';
+import { ClusterState } from '../core/cluster.js';
+import type { PoolSpec } from '../core/model.js';
+import type { ResourceSpace } from '../core/resources.js';
+import type { StoredState } from './store.js';
+import type { Tx } from './runtime.js';
+import type { PoolInfo, ScaleEvent } from './types.js';
+
+/** Hears the cluster's total up capacity per dimension. */
+export type CapacityListener = (upCapacity: number[]) => void;
+
+/** The current ClusterState (the object is replaced when a pool is added: read it each time). */
+export interface ClusterRef {
+  readonly state: ClusterState;
+}
+
+/**
+ * Pools and nodes: the ClusterState, each pool's primary dimension, and when booting nodes
+ * come up. Every node change is recorded in the operation's store changes (and, for nodes
+ * coming up or going away, a `scaled` event).
+ */
+export class Pools implements ClusterRef {
+  private constructor(
+    private readonly space: ResourceSpace,
+    private current: ClusterState,
+    private readonly primaries: string[],
+    /** Clock ms at which each booting node comes up. */
+    private readonly readyAt: Map<number, number>,
+    private readonly onCapacityChanged: CapacityListener | undefined,
+  ) {}
+
+  /**
+   * Rebuild pools and nodes (ids and statuses) from a stored state; allocations are not placed.
+   * `onCapacityChanged` hears the total up capacity now and whenever nodes come up or go away.
+   */
+  static restore(space: ResourceSpace, snap: StoredState, where: string, onCapacityChanged?: CapacityListener): Pools {
+    snap.pools.forEach((p, i) => {
+      if (p.index !== i) throw new Error(`${where}: pool indexes are not dense (found ${p.index} at position ${i})`);
+    });
+    const state = new ClusterState(space, snap.pools.map((p) => p.spec));
+    const readyAt = new Map<number, number>();
+    for (const n of snap.nodes) {
+      if (n.id !== state.nodeCount) throw new Error(`${where}: node ids are not dense (expected ${state.nodeCount}, found ${n.id})`);
+      state.addNode(n.pool, n.status === 'up' ? 'up' : 'booting');
+      if (n.status === 'removed') state.removeNode(n.id);
+      else if (n.status === 'failed') state.failNode(n.id);
+      else if (n.status === 'booting') readyAt.set(n.id, n.readyAtMs ?? 0);
+    }
+    const pools = new Pools(
+      space,
+      state,
+      snap.pools.map((p) => p.primary),
+      readyAt,
+      onCapacityChanged,
+    );
+    pools.capacityChanged();
+    return pools;
+  }
+
+  get state(): ClusterState {
+    return this.current;
+  }
+
+  primaryOf(name: string): string | undefined {
+    const i = this.current.poolIndex(name);
+    return i < 0 ? undefined : this.primaries[i];
+  }
+
+  /** Append a pool with its initial nodes up; returns its index. The spec must be valid and its name new. */
+  add(tx: Tx, spec: PoolSpec, primary: string): number {
+    const pools = [...this.current.pools, spec];
+    const index = pools.length - 1;
+    this.current = rebuild(this.current, this.space, pools);
+    this.primaries.push(primary);
+    tx.changes.push({ kind: 'pool', pool: { index, spec, primary } });
+    for (let k = 0; k < spec.nodes.initial; k++) {
+      const id = this.current.addNode(index, 'up');
+      tx.changes.push({ kind: 'node', node: { id, pool: index, status: 'up', readyAtMs: null } });
+    }
+    this.capacityChanged();
+    return index;
+  }
+
+  /** Bring up the booting nodes whose boot time has passed; returns how many came up. */
+  bootFinished(tx: Tx): number {
+    let count = 0;
+    for (const [id, at] of this.readyAt) {
+      if (at > tx.now) continue;
+      this.readyAt.delete(id);
+      if (this.current.nodeStatus(id) !== 'booting') continue;
+      this.current.bringUp(id);
+      const pool = this.current.nodePool(id);
+      tx.changes.push({ kind: 'node', node: { id, pool, status: 'up', readyAtMs: null } });
+      tx.emit('scaled', { pool: (this.current.pools[pool] as PoolSpec).name, action: 'up', node: this.current.nodeName(id), nodeId: id, reason: 'boot finished' });
+      count++;
+    }
+    if (count > 0) this.capacityChanged();
+    return count;
+  }
+
+  /**
+   * Apply a scaling plan: provision nodes (booting for the pool's boot time; up at once if it is
+   * 0) or remove idle ones. Emits and returns what changed.
+   */
+  applyScaleSteps(tx: Tx, steps: readonly ScaleStep[]): ScaleEvent[] {
+    const state = this.current;
+    const out: ScaleEvent[] = [];
+    for (const s of steps) {
+      if (s.kind === 'provision') {
+        const spec = state.pools[s.pool] as PoolSpec;
+        const up = spec.bootSeconds <= 0;
+        const id = state.addNode(s.pool, up ? 'up' : 'booting');
+        const readyAtMs = up ? null : tx.now + spec.bootSeconds * 1000;
+        if (readyAtMs !== null) this.readyAt.set(id, readyAtMs);
+        tx.changes.push({ kind: 'node', node: { id, pool: s.pool, status: up ? 'up' : 'booting', readyAtMs } });
+        out.push({ pool: spec.name, action: 'provision', node: state.nodeName(id), nodeId: id, reason: s.reason });
+        if (up) out.push({ pool: spec.name, action: 'up', node: state.nodeName(id), nodeId: id, reason: 'no boot time' });
+      } else {
+        const pool = state.nodePool(s.nodeId);
+        state.removeNode(s.nodeId);
+        this.readyAt.delete(s.nodeId);
+        tx.changes.push({ kind: 'node', node: { id: s.nodeId, pool, status: 'removed', readyAtMs: null } });
+        out.push({ pool: (state.pools[pool] as PoolSpec).name, action: 'remove', node: state.nodeName(s.nodeId), nodeId: s.nodeId, reason: s.reason });
+      }
+    }
+    for (const ev of out) tx.emit('scaled', ev);
+    if (out.length > 0) this.capacityChanged();
+    return out;
+  }
+
+  /** Tell the listener Σ capacity of the up nodes of all pools (what fair-share quotas are shares of). */
+  private capacityChanged(): void {
+    if (this.onCapacityChanged === undefined) return;
+    const state = this.current;
+    const total = new Array<number>(this.space.size).fill(0);
+    for (let p = 0; p < state.pools.length; p++) {
+      for (const id of state.upNodes(p)) {
+        const c = state.capacity(id);
+        for (let d = 0; d < total.length; d++) total[d] = (total[d] as number) + (c[d] as number);
+      }
+    }
+    this.onCapacityChanged(total);
+  }
+
+  info(i: number): PoolInfo {
+    const state = this.current;
+    const spec = state.pools[i] as PoolSpec;
+    const D = this.space.size;
+    const cap = new Array<number>(D).fill(0);
+    const used = new Array<number>(D).fill(0);
+    let allocations = 0;
+    const up = state.upNodes(i);
+    for (const id of up) {
+      const c = state.capacity(id);
+      const f = state.free(id);
+      for (let d = 0; d < D; d++) {
+        cap[d] = (cap[d] as number) + (c[d] as number);
+        used[d] = (used[d] as number) + (c[d] as number) - (f[d] as number);
+      }
+      for (const _a of state.allocationsOn(id)) allocations++;
+    }
+    return {
+      name: spec.name,
+      primary: this.primaries[i] as string,
+      nodeCapacity: this.space.record(spec.capacity),
+      nodes: { ...spec.nodes, up: up.length, booting: state.countNodes(i, 'booting') },
+      pricePerHour: spec.pricePerHour,
+      latencyMs: spec.latencyMs,
+      bootSeconds: spec.bootSeconds,
+      labels: spec.labels,
+      capacity: this.space.record(cap),
+      allocated: this.space.record(used.map((v) => (Math.abs(v) < 1e-9 ? 0 : v))),
+      utilization: this.space.record(cap.map((c, d) => (c > 0 ? (used[d] as number) / c : 0))),
+      allocations,
+    };
+  }
+}
+
+/** A copy of `old` with a new pool list (pools only ever get appended): same node ids, same allocations. */
+function rebuild(old: ClusterState, space: ResourceSpace, pools: readonly PoolSpec[]): ClusterState {
+  const s = new ClusterState(space, pools);
+  for (let id = 0; id < old.nodeCount; id++) {
+    const st = old.nodeStatus(id);
+    s.addNode(old.nodePool(id), st === 'up' ? 'up' : 'booting');
+    if (st === 'removed') s.removeNode(id);
+    else if (st === 'failed') s.failNode(id);
+  }
+  for (const a of old.allocations()) {
+    s.allocate(a.request, a.nodeId, a.start, a.id);
+    s.renew(a.id, a.leaseExpiry);
+  }
+  return s;
+}

@@ -1,0 +1,105 @@
+import type { ClusterState } from '../core/cluster.js';
+import type { Request } from '../core/model.js';
+import type { QueuedRequest } from '../queue/policy.js';
+import type { SchedulerRejection } from './types.js';
+
+/** A queued request with what the scheduler keeps about it. */
+export interface Waiting extends QueuedRequest {
+  readonly enqueuedAtMs: number;
+  readonly timeoutAtMs: number;
+  readonly leaseMs: number | null;
+  /** Submitted in the current operation (its caller hears the outcome directly, not by event). */
+  fresh: boolean;
+  /** Why it is still waiting (reported when it is queued or rejected). */
+  reason: SchedulerRejection;
+}
+
+/**
+ * The waiting requests, in arrival order, with an index by id and their timeouts. Ordering them
+ * is the queue policy's job (see QueueRunner); this class only holds them.
+ */
+export class WaitQueue {
+  private readonly items: Waiting[] = [];
+  private readonly byId = new Map<string, Waiting>();
+  /** With a `commit` head-of-line policy: the head chosen when it first blocked, until it starts. */
+  committedHead: Waiting | undefined;
+  private seq = 0;
+
+  constructor(
+    /** Timeout of requests that give none, ms. */
+    private readonly defaultTimeoutMs: number,
+    /** More waiting requests than this are refused (`queue-full`). */
+    readonly maxLength: number,
+  ) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** In arrival order. */
+  get entries(): readonly Waiting[] {
+    return this.items;
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  get(id: string): Waiting | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Position in arrival order (what `status()` reports). */
+  position(w: Waiting): number {
+    return this.items.indexOf(w);
+  }
+
+  requests(): Request[] {
+    return this.items.map((w) => w.request);
+  }
+
+  add(r: Request, nowMs: number, leaseMs: number | null, timeoutMs: number | undefined): Waiting {
+    const w: Waiting = {
+      request: r,
+      enqueuedAt: nowMs / 1000,
+      enqueuedAtMs: nowMs,
+      seq: this.seq++,
+      attempts: 0,
+      timeoutAtMs: nowMs + (timeoutMs ?? this.defaultTimeoutMs),
+      leaseMs,
+      fresh: true,
+      reason: { requestId: r.id, code: 'wait', permanent: false, message: 'waiting for its turn' },
+    };
+    this.items.push(w);
+    this.byId.set(r.id, w);
+    return w;
+  }
+
+  remove(w: Waiting): void {
+    const i = this.items.indexOf(w);
+    if (i >= 0) this.items.splice(i, 1);
+    this.byId.delete(w.request.id);
+    if (this.committedHead === w) this.committedHead = undefined;
+  }
+
+  /** Remove and return, in arrival order, the requests whose timeout has passed at `nowMs`. */
+  takeTimedOut(nowMs: number): Waiting[] {
+    const out: Waiting[] = [];
+    for (const w of [...this.items]) {
+      if (w.timeoutAtMs > nowMs) continue;
+      this.remove(w);
+      out.push(w);
+    }
+    return out;
+  }
+
+  /** Mark every waiting request as no longer fresh (at the end of an operation's queue pass). */
+  markAllSeen(): void {
+    for (const w of this.items) w.fresh = false;
+  }
+
+  checkInvariants(state: ClusterState, fail: (msg: string) => never): void {
+    if (this.byId.size !== this.items.length) fail('queue index out of step');
+    for (const w of this.items) if (state.allocation(w.request.id) !== undefined) fail(`queued ${w.request.id} is also allocated`);
+  }
+}
