@@ -1,4 +1,15 @@
 export * from './policy.js';
 export * from './registry.js';
+export * from './keys.js';
+export { keyedPolicy, requestFacts, type KeyedPolicyOptions } from './keyed.js';
 export { fcfs } from './fcfs.js';
 export { priorityClasses } from './priority.js';
+export { weightedPriority, type WeightedPriorityOptions } from './weighted-priority.js';
+export { sjf } from './sjf.js';
+export { f1 } from './f1.js';
+export { wfp3 } from './wfp3.js';
+export { unicep } from './unicep.js';
+export { easyBackfill, headReservation, type HeadReservation } from './easy.js';
+export { conservativeBackfill, type ConservativeOptions } from './conservative.js';
+export { ResourceProfile } from './profile.js';
+export { expectedEnd } from './reservation.js';

@@ -107,11 +107,35 @@ export function sortByKey<T>(
   now: number,
   rank?: (item: T) => number,
 ): T[] {
+  const n = items.length;
   const tie = key.tie;
-  const keyed = items.map((item, i) => {
+  const k = new Float64Array(n);
+  const t = new Float64Array(n);
+  const r = new Float64Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    const item = items[i] as T;
     const f = facts(item);
-    return { item, k: key.key(f, now), t: tie === undefined ? 0 : tie(f, now), i: rank === undefined ? i : rank(item) };
-  });
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i));
-  return keyed.map((x) => x.item);
+    k[i] = key.key(f, now);
+    t[i] = tie === undefined ? 0 : tie(f, now);
+    r[i] = rank === undefined ? i : rank(item);
+    if (sorted && i > 0 && cmp(k, t, r, i - 1, i) > 0) sorted = false;
+  }
+  // Queues are often already in order (re-sorted after a few changes): skip the sort then.
+  if (sorted) return items.slice();
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => cmp(k, t, r, a, b));
+  return idx.map((i) => items[i] as T);
+}
+
+function cmp(k: Float64Array, t: Float64Array, r: Float64Array, a: number, b: number): number {
+  const ka = k[a] as number;
+  const kb = k[b] as number;
+  if (ka < kb) return -1;
+  if (ka > kb) return 1;
+  const ta = t[a] as number;
+  const tb = t[b] as number;
+  if (ta < tb) return -1;
+  if (ta > tb) return 1;
+  return (r[a] as number) - (r[b] as number);
 }

@@ -1,7 +1,15 @@
 import { z } from 'zod';
+import { PRIORITIES } from '../core/priority.js';
+import { conservativeBackfill } from './conservative.js';
+import { easyBackfill } from './easy.js';
+import { f1 } from './f1.js';
 import { fcfs } from './fcfs.js';
-import type { QueuePolicy } from './policy.js';
+import type { BackfillPolicy, QueuePolicy } from './policy.js';
 import { priorityClasses } from './priority.js';
+import { sjf } from './sjf.js';
+import { unicep } from './unicep.js';
+import { weightedPriority } from './weighted-priority.js';
+import { wfp3 } from './wfp3.js';
 
 /** Name → queue policy factory with a zod schema for its options (validated by the scenario loader). */
 export interface QueuePolicyEntry<S extends z.ZodType = z.ZodType> {
@@ -14,16 +22,73 @@ function entry<S extends z.ZodType>(e: QueuePolicyEntry<S>): QueuePolicyEntry<S>
   return e;
 }
 
+// ---- backfilling ---------------------------------------------------------------------------
+
+/** Name → backfill policy factory. `none` is spelled by leaving `backfill` out (or `'none'`). */
+export const BACKFILL_POLICIES = {
+  easy: { summary: 'EASY: one reservation, for the head; others start if they do not delay it', create: () => easyBackfill() },
+  conservative: {
+    summary: 'conservative: a reservation for every waiting request; none is delayed by a later one',
+    create: (o: { depth?: number }) => conservativeBackfill(o),
+  },
+} as const;
+
+export type BackfillName = keyof typeof BACKFILL_POLICIES;
+export const BACKFILL_NAMES = Object.keys(BACKFILL_POLICIES) as BackfillName[];
+
+const backfillOption = z.enum(['none', 'easy', 'conservative']).optional();
+
+/** The backfill policy for a `backfill` option value (`none`/undefined → no backfilling). */
+function backfillFor(name: 'none' | BackfillName | undefined, depth?: number): BackfillPolicy | undefined {
+  if (name === undefined || name === 'none') return undefined;
+  if (name === 'conservative') return BACKFILL_POLICIES.conservative.create(depth === undefined ? {} : { depth });
+  return BACKFILL_POLICIES.easy.create();
+}
+
+function withBackfill<T extends { backfill?: 'none' | BackfillName; backfillDepth?: number }>(o: T): Omit<T, 'backfill' | 'backfillDepth'> & { backfill?: BackfillPolicy } {
+  const { backfill, backfillDepth, ...rest } = o;
+  const b = backfillFor(backfill, backfillDepth);
+  return b === undefined ? rest : { ...rest, backfill: b };
+}
+
+// ---- queue policies ------------------------------------------------------------------------
+
 const common = z
   .object({
     blocking: z.boolean().optional(),
     headOfLine: z.enum(['commit', 'reorder']).optional(),
+    backfill: backfillOption,
+    /** Conservative backfilling only: reserve for at most this many requests. */
+    backfillDepth: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const keyed = common
+  .extend({
+    /** Index of the resource dimension used as the job width n (default 0 = cpu). */
+    widthDimension: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+const weighted = common
+  .extend({
+    step: z.number().nonnegative().optional(),
+    offsets: z.partialRecord(z.enum(PRIORITIES), z.number()).optional(),
   })
   .strict();
 
 export const QUEUE_POLICIES = {
-  fcfs: entry({ summary: 'first come, first served (blocking)', options: common, create: (o) => fcfs(o) }),
-  priority: entry({ summary: 'strict priority classes, FCFS within a class', options: common, create: (o) => priorityClasses(o) }),
+  fcfs: entry({ summary: 'first come, first served (blocking)', options: keyed, create: (o) => fcfs(withBackfill(o)) }),
+  priority: entry({ summary: 'strict priority classes, FCFS within a class', options: common, create: (o) => priorityClasses(withBackfill(o)) }),
+  'weighted-priority': entry({
+    summary: 'aged priority classes: each class is a head start in time (default 600 s per class), so no class starves',
+    options: weighted,
+    create: (o) => weightedPriority(withBackfill(o)),
+  }),
+  sjf: entry({ summary: 'shortest job first by requested run time (blocking)', options: keyed, create: (o) => sjf(withBackfill(o)) }),
+  f1: entry({ summary: 'F1: log10(r)·n + 870·log10(s), lowest first (blocking)', options: keyed, create: (o) => f1(withBackfill(o)) }),
+  wfp3: entry({ summary: 'WFP3: −(wait/r)³·n, longest relative wait first (blocking)', options: keyed, create: (o) => wfp3(withBackfill(o)) }),
+  unicep: entry({ summary: 'UNICEP: −wait/(log2(n)·r) (blocking)', options: keyed, create: (o) => unicep(withBackfill(o)) }),
 } as const;
 
 export type QueuePolicyName = keyof typeof QUEUE_POLICIES;

@@ -1,0 +1,107 @@
+import type { ClusterView } from '../core/cluster.js';
+import { estimatedDuration, type Allocation } from '../core/model.js';
+import { fitsIn } from '../core/resources.js';
+import type { BackfillPolicy, QueuedRequest } from './policy.js';
+import { eligible, expectedEnd, Overlay, upNodesOf } from './reservation.js';
+
+/** The head's reservation: where and when it is guaranteed to start, and what is left there then. */
+export interface HeadReservation {
+  readonly nodeId: number;
+  /** Shadow time: the earliest time the head fits on `nodeId`, by requested durations. */
+  readonly time: number;
+  /** Capacity of `nodeId` still free at `time` once the head is placed ("extra"). */
+  readonly extra: Float64Array;
+}
+
+/**
+ * The head's reservation on a multi-node, multi-dimension cluster.
+ *
+ * For every up node of the head's eligible pools whose capacity can hold the head, walk the node's
+ * running allocations in order of expected end (start + requested duration, see `expectedEnd`),
+ * adding each one's demand back to the node's free capacity, until the head fits in every
+ * dimension: that allocation's expected end (or `now` if it fits already) is the node's shadow
+ * time. The reservation is the node with the earliest shadow time (ties: the first node in pool
+ * order, then id). All allocations ending at or before that time count as released when the
+ * extra capacity is computed. Undefined when no eligible up node can ever hold the head.
+ */
+export function headReservation(view: ClusterView, head: QueuedRequest, now: number): HeadReservation | undefined {
+  const demand = head.request.demand;
+  let best: HeadReservation | undefined;
+  for (const nodeId of upNodesOf(view, eligible(view, head.request))) {
+    if (!fitsIn(demand, view.capacity(nodeId))) continue;
+    const free = Float64Array.from(view.free(nodeId));
+    let time = now;
+    if (!fitsIn(demand, free)) {
+      const allocs: Allocation[] = [...view.allocationsOn(nodeId)];
+      const ends = allocs.map((a) => expectedEnd(a, now));
+      const order = allocs.map((_, i) => i).sort((a, b) => (ends[a] as number) - (ends[b] as number) || a - b);
+      let k = 0;
+      while (k < order.length && !fitsIn(demand, free)) {
+        const i = order[k++] as number;
+        time = ends[i] as number;
+        add(free, (allocs[i] as Allocation).request.demand, 1);
+      }
+      // Everything else expected to end by the shadow time is free then too.
+      while (k < order.length && ends[order[k] as number] === time) add(free, (allocs[order[k++] as number] as Allocation).request.demand, 1);
+    }
+    if (best === undefined || time < best.time) {
+      add(free, demand, -1);
+      best = { nodeId, time, extra: free };
+      if (time === now) break;
+    }
+  }
+  return best;
+}
+
+/**
+ * EASY backfilling (Lifka 1995; Mu'alem & Feitelson 2001) on the generic cluster: one
+ * reservation, for the head (`headReservation`). Every other waiting request, in the order given
+ * (the policy's order), may start now if it fits somewhere now (actual free capacity minus the
+ * requests already chosen in this pass) and one of these holds:
+ *
+ *   1. it is expected to end before the shadow time: now + requested < reservation.time; or
+ *   2. its demand fits in the reserved node's extra capacity (which it then uses up); or
+ *   3. it cannot be placed on the reserved node now at all (it does not fit the node's actual free
+ *      capacity, or may not use its pool), so wherever the allocator puts it, it is not there.
+ *
+ * Each rule keeps the head's start time, whichever node the allocator then picks, as long as
+ * running work ends by its requested duration. The reservation is recomputed at every call (the
+ * driver calls once per scheduling pass while the head is blocked). If no eligible node can ever
+ * hold the head, nothing is backfilled (the driver rejects such a head as never-fits).
+ */
+export function easyBackfill(): BackfillPolicy {
+  return {
+    name: 'easy',
+    select(blocked: readonly QueuedRequest[], view: ClusterView, now: number): QueuedRequest[] {
+      const head = blocked[0];
+      if (head === undefined) return [];
+      const res = headReservation(view, head, now);
+      if (res === undefined) return [];
+      const overlay = new Overlay(view);
+      const reservedFree = view.free(res.nodeId);
+      const reservedPool = view.nodePool(res.nodeId);
+      const picked: QueuedRequest[] = [];
+      for (let k = 1; k < blocked.length; k++) {
+        const q = blocked[k] as QueuedRequest;
+        const r = q.request;
+        const pools = eligible(view, r);
+        const node = overlay.findNode(pools, r.demand);
+        if (node < 0) continue;
+        let ok = now + estimatedDuration(r) < res.time;
+        if (!ok && fitsIn(r.demand, res.extra)) {
+          add(res.extra, r.demand, -1);
+          ok = true;
+        }
+        if (!ok) ok = !pools.includes(reservedPool) || !fitsIn(r.demand, reservedFree);
+        if (!ok) continue;
+        overlay.add(node, r.demand);
+        picked.push(q);
+      }
+      return picked;
+    },
+  };
+}
+
+function add(target: Float64Array, v: readonly number[], sign: 1 | -1): void {
+  for (let d = 0; d < target.length; d++) target[d] = (target[d] as number) + sign * (v[d] ?? 0);
+}

@@ -1,0 +1,3 @@
+export * from './workload.js';
+export * from './replay.js';
+export * from './windows.js';

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { Request } from '../../src/core/model.js';
+import type { Priority } from '../../src/core/priority.js';
+import { F1_KEY, FCFS_KEY, ORDER_KEYS, positiveOr01, SJF_KEY, sortByKey, UNICEP_KEY, WFP3_KEY, type JobFacts } from '../../src/queue/keys.js';
+import type { QueuedRequest } from '../../src/queue/policy.js';
+import { createQueuePolicy, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../../src/queue/registry.js';
+import { f1, fcfs, priorityClasses, sjf, unicep, weightedPriority, wfp3 } from '../../src/queue/index.js';
+
+const job = (submit: number, requested: number, procs: number): JobFacts => ({ submit, requested, procs });
+
+describe('ordering keys, hand-checked', () => {
+  it('FCFS: s', () => {
+    expect(FCFS_KEY.key(job(1234, 5, 6), 9999)).toBe(1234);
+  });
+
+  it('SJF: r, ties by s', () => {
+    expect(SJF_KEY.key(job(50, 300, 8), 0)).toBe(300);
+    expect(SJF_KEY.tie?.(job(50, 300, 8), 0)).toBe(50);
+  });
+
+  it('F1: log10(r)·n + 870·log10(s), 0.1 for non-positive values', () => {
+    // log10(100)·4 + 870·log10(1000) = 8 + 2610
+    expect(F1_KEY.key(job(1000, 100, 4), 0)).toBeCloseTo(2618, 10);
+    // s = 0 → 0.1: log10(10)·2 + 870·(−1) = −868
+    expect(F1_KEY.key(job(0, 10, 2), 0)).toBeCloseTo(-868, 10);
+    // r = −1 → 0.1: −1·3 + 870·log10(10) = 867
+    expect(F1_KEY.key(job(10, -1, 3), 0)).toBeCloseTo(867, 10);
+    expect(positiveOr01(0)).toBe(0.1);
+  });
+
+  it('WFP3: −(w/r)³·n with the real waiting time', () => {
+    // w = 200 − 100 = 100, r = 50, n = 2: −(2)³·2 = −16
+    expect(WFP3_KEY.key(job(100, 50, 2), 200)).toBeCloseTo(-16, 12);
+    expect(WFP3_KEY.key(job(100, 50, 2), 100)).toBeCloseTo(0, 12); // just arrived
+    expect(WFP3_KEY.timeDependent).toBe(true);
+  });
+
+  it('UNICEP: −(w + 1e-15)/(log2(n + 1e-15)·r)', () => {
+    // w = 100, n = 4, r = 50: −100 / (2·50) = −1
+    expect(UNICEP_KEY.key(job(0, 50, 4), 100)).toBeCloseTo(-1, 12);
+    // a one-processor job: large but finite priority
+    const one = UNICEP_KEY.key(job(0, 50, 1), 100);
+    expect(Number.isFinite(one)).toBe(true);
+    expect(one).toBeLessThan(-1e12);
+  });
+
+  it('sortByKey is stable: ties keep the current order (or the given rank)', () => {
+    const items = ['a', 'b', 'c', 'd'];
+    const facts: Record<string, JobFacts> = { a: job(5, 10, 1), b: job(3, 10, 1), c: job(1, 20, 1), d: job(3, 10, 1) };
+    expect(sortByKey(items, (x) => facts[x] as JobFacts, SJF_KEY, 0)).toEqual(['b', 'd', 'a', 'c']);
+    expect(sortByKey(['d', 'b'], (x) => facts[x] as JobFacts, SJF_KEY, 0)).toEqual(['d', 'b']);
+    expect(sortByKey(['d', 'b'], (x) => facts[x] as JobFacts, SJF_KEY, 0, (x) => (x === 'b' ? 0 : 1))).toEqual(['b', 'd']);
+    expect(Object.keys(ORDER_KEYS)).toEqual(['fcfs', 'sjf', 'f1', 'wfp3', 'unicep']);
+  });
+});
+
+let seq = 0;
+function q(id: string, arrival: number, cpu: number, requested: number, priority: Priority = 'medium'): QueuedRequest {
+  const request: Request = { id, tenant: 't', arrival, demand: [cpu, 0, 0], duration: requested, requestedDuration: requested, priority };
+  return { request, enqueuedAt: arrival, seq: seq++, attempts: 0 };
+}
+const ids = (xs: readonly QueuedRequest[]): string[] => xs.map((x) => x.request.id);
+
+describe('queue policies order requests by the shared keys', () => {
+  // arrival, cpu, requested
+  const a = q('a', 0, 8, 3600);
+  const b = q('b', 10, 1, 60);
+  const c = q('c', 20, 2, 600);
+  const d = q('d', 30, 1, 60);
+  const waiting = [d, c, b, a];
+
+  it('FCFS, SJF', () => {
+    expect(ids(fcfs().order(waiting, 100))).toEqual(['a', 'b', 'c', 'd']);
+    expect(ids(sjf().order(waiting, 100))).toEqual(['b', 'd', 'c', 'a']);
+  });
+
+  it('F1 (on arrival times): a=8·log10(3600)+870·log10(0.1), ...', () => {
+    // a: 28.45 − 870 = −841.5; b: 1.78 + 870 = 871.8; c: 5.56 + 1131.9; d: 1.78 + 1285.1
+    expect(ids(f1().order(waiting, 100))).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('WFP3 and UNICEP use the waiting time at `now`', () => {
+    // now 100: a: −(100/3600)³·8 ≈ −1.7e-4; b: −(90/60)³ = −3.375; c: −(80/600)³·2 ≈ −0.0047; d: −(70/60)³ ≈ −1.588
+    expect(ids(wfp3().order(waiting, 100))).toEqual(['b', 'd', 'c', 'a']);
+    // UNICEP: 1-processor jobs b, d first (b waited longer), then c: −80/(1·600), a: −100/(3·3600)
+    expect(ids(unicep().order(waiting, 100))).toEqual(['b', 'd', 'c', 'a']);
+  });
+
+  it('static keys are published for the driver exactly when the order does not change with time', () => {
+    expect(fcfs().staticKey).toBeDefined();
+    expect(f1().staticKey).toBeDefined();
+    expect(sjf().staticKey).toBeUndefined(); // two keys
+    expect(wfp3().staticKey).toBeUndefined();
+    expect(unicep().staticKey).toBeUndefined();
+    expect(weightedPriority().staticKey).toBeDefined();
+  });
+
+  it('F1/WFP3/UNICEP width is a chosen dimension (default 0 = cpu)', () => {
+    const x = { ...q('x', 0, 1, 100), request: { ...q('x', 0, 1, 100).request, demand: [1, 64, 0] } };
+    const y = { ...q('y', 0, 4, 100), request: { ...q('y', 0, 4, 100).request, demand: [4, 1, 0] } };
+    expect(ids(f1().order([y, x], 0))).toEqual(['x', 'y']);
+    expect(ids(f1({ widthDimension: 1 }).order([x, y], 0))).toEqual(['y', 'x']);
+  });
+});
+
+describe('priority classes', () => {
+  it('strict: class first, then arrival; background can wait for ever', () => {
+    const bg = q('bg', 0, 1, 10, 'background');
+    const crit = q('crit', 10_000, 1, 10, 'critical');
+    expect(ids(priorityClasses().order([bg, crit], 20_000))).toEqual(['crit', 'bg']);
+  });
+
+  it('weighted: each class is a head start of rank · step seconds (default 600)', () => {
+    const bg = q('bg', 0, 1, 10, 'background'); // key 0 + 4·600 = 2400
+    const critSoon = q('critSoon', 2000, 1, 10, 'critical'); // key 2000
+    const critLate = q('critLate', 2500, 1, 10, 'critical'); // key 2500
+    const medLate = q('medLate', 1299, 1, 10, 'medium'); // key 1299 + 1200 = 2499
+    const order = ids(weightedPriority().order([critLate, medLate, bg, critSoon], 3000));
+    expect(order).toEqual(['critSoon', 'bg', 'medLate', 'critLate']);
+    expect(ids(weightedPriority({ step: 0 }).order([critLate, bg], 3000))).toEqual(['bg', 'critLate']);
+    expect(ids(weightedPriority({ offsets: { background: 10_000 } }).order([critLate, bg], 3000))).toEqual(['critLate', 'bg']);
+  });
+
+  it('weighted: no starvation: past its head start, a background request is overtaken by nothing new', () => {
+    const bg = q('bg', 0, 1, 10, 'background');
+    // A stream of critical requests, one per minute for a day: only those arriving before 2400 s go first.
+    const stream = Array.from({ length: 1440 }, (_, i) => q(`c${i}`, i * 60, 1, 10, 'critical'));
+    const order = ids(weightedPriority().order([...stream, bg], 86_400));
+    expect(order.indexOf('bg')).toBe(40); // c0..c39 arrived before 2400 s; c40 arrives at 2400 (tie: queue order)
+  });
+});
+
+describe('registry', () => {
+  it('creates every policy by name, with backfilling', () => {
+    expect(QUEUE_POLICY_NAMES).toEqual(['fcfs', 'priority', 'weighted-priority', 'sjf', 'f1', 'wfp3', 'unicep']);
+    for (const name of QUEUE_POLICY_NAMES) {
+      const p = createQueuePolicy(name, { backfill: 'easy', headOfLine: 'commit' });
+      expect(p.name).toBe(name);
+      expect(p.headOfLine).toBe('commit');
+      expect(p.backfill?.name).toBe('easy');
+    }
+    expect(createQueuePolicy('sjf', { backfill: 'conservative', backfillDepth: 5 }).backfill?.name).toBe('conservative');
+    expect(createQueuePolicy('fcfs', { backfill: 'none' }).backfill).toBeUndefined();
+    expect(createQueuePolicy('fcfs').blocking).toBe(true);
+    expect(() => createQueuePolicy('fcfs', { backfil: 'easy' })).toThrow();
+    expect(() => createQueuePolicy('f1', { backfill: 'greedy' })).toThrow();
+    expect(QUEUE_POLICIES['weighted-priority'].options.parse({ step: 60, offsets: { critical: 0 } })).toEqual({ step: 60, offsets: { critical: 0 } });
+  });
+});

@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { replaySwfCommand } from '../../src/cli/replay-swf.js';
+import type { CliIo } from '../../src/cli/command.js';
+import { UserError } from '../../src/core/errors.js';
+import { SWF_DIR, SWF_LOGS, swfDataPresent } from './data.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-replay-swf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function io(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false, cwd: dir, env: {} };
+}
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const o = io();
+  const code = await replaySwfCommand.run(argv, o);
+  return { code, out: o.stdout.join('\n'), err: o.stderr.join('\n') };
+}
+
+async function userError(argv: string[]): Promise<UserError> {
+  const e = await replaySwfCommand.run(argv, io()).catch((x: unknown) => x);
+  expect(e).toBeInstanceOf(UserError);
+  return e as UserError;
+}
+
+// job submit wait run alloc cpu mem reqP reqT reqMem status user group exe queue part prec think
+const line = (n: number, submit: number, run: number, procs: number, req: number): string => `${n} ${submit} -1 ${run} ${procs} -1 -1 ${procs} ${req} -1 1 1 1 -1 1 -1 -1 -1`;
+const JOBS = [line(1, 0, 100, 2, 100), line(2, 10, 50, 8, 60), line(3, 20, 30, 1, 40), line(4, 30, 10, 2, 10)].join('\n');
+writeFileSync(path.join(dir, 'small.swf'), `; MaxProcs: 4\n${JOBS}\n`);
+writeFileSync(path.join(dir, 'noheader.swf'), `; Version: 2\n${JOBS}\n`);
+
+describe('drs replay-swf on a small log', () => {
+  it('--json prints exactly one object with the documented keys', async () => {
+    const r = await run(['small.swf', '--windows', '0,1', '--length', '3', '--policy', 'sjf', '--backfill', 'easy', '--json']);
+    expect(r.code).toBe(0);
+    const obj = JSON.parse(r.out) as Record<string, unknown>;
+    expect(Object.keys(obj)).toEqual(['trace', 'policy', 'backfill', 'windows', 'meanBoundedSlowdown', 'meanUtilization']);
+    expect(obj).toMatchObject({ trace: 'small.swf', policy: 'sjf', backfill: 'easy' });
+    const windows = obj.windows as { start: number; boundedSlowdown: number; utilization: number }[];
+    expect(windows.map((w) => Object.keys(w))).toEqual([
+      ['start', 'boundedSlowdown', 'utilization'],
+      ['start', 'boundedSlowdown', 'utilization'],
+    ]);
+    expect(windows.map((w) => w.start)).toEqual([0, 1]);
+    expect(obj.meanBoundedSlowdown).toBeCloseTo((windows[0]!.boundedSlowdown + windows[1]!.boundedSlowdown) / 2, 12);
+    // Job 2 asks for 8 of 4 processors: clamped, counted (once per window it is in), on stderr.
+    expect(r.err).toContain('2 job(s) in these windows asked for more than the machine');
+  });
+
+  it('prints a table with each window and the mean; --start/--count make consecutive windows', async () => {
+    const r = await run(['small.swf', '--start', '0', '--count', '2', '--length', '2']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/window\s+start\s+bounded slowdown\s+utilization/);
+    expect(r.out).toMatch(/^1\s+0\s/m);
+    expect(r.out).toMatch(/^2\s+2\s/m);
+    expect(r.out).toMatch(/^mean\s/m);
+    expect(r.out).toContain('machine 4 processors (MaxProcs)');
+    expect(r.out).toContain('clamped to 4');
+  });
+
+  it('a log without MaxProcs/MaxNodes needs --procs', async () => {
+    const e = await userError(['noheader.swf', '--windows', '0', '--length', '4']);
+    expect(e.message).toContain('no MaxProcs or MaxNodes');
+    expect(e.message).toContain('--procs');
+    const r = await run(['noheader.swf', '--windows', '0', '--length', '4', '--procs', '16']);
+    expect(r.out).toContain('machine 16 processors (--procs)');
+  });
+
+  it('a window beyond the end names the window and the trace length', async () => {
+    const e = await userError(['small.swf', '--windows', '0,2', '--length', '3']);
+    expect(e.message).toMatch(/window starting at job 2 .* only 4 usable jobs/);
+    // The default (reference) windows do not fit a 4-job log either.
+    expect((await userError(['small.swf'])).message).toContain('window starting at job 1981');
+  });
+
+  it('rejects unknown flags and bad values', async () => {
+    expect((await userError(['small.swf', '--bogus'])).message).toContain("Unknown option '--bogus'");
+    expect((await userError(['small.swf', '--policy', 'lifo'])).message).toContain("unknown --policy 'lifo'");
+    expect((await userError(['small.swf', '--backfill', 'greedy'])).message).toContain("unknown --backfill 'greedy'");
+    expect((await userError(['small.swf', '--length', '0'])).message).toContain('--length');
+    expect((await userError(['small.swf', '--windows', '1,x'])).message).toContain("'x'");
+    expect((await userError(['small.swf', '--windows', '1', '--start', '0'])).message).toContain('not both');
+    expect((await userError([])).message).toContain('missing the SWF file');
+    expect((await userError(['missing.swf'])).message).toContain('not found');
+  });
+
+  it('--help prints the usage', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('drs replay-swf FILE');
+  });
+});
+
+const present = swfDataPresent('test/swf/cli');
+describe.skipIf(!present)('drs replay-swf on the shipped logs', () => {
+  it('Lublin-1, SJF + EASY, default windows: the published 73.31', async () => {
+    const r = await run([path.join(SWF_DIR, SWF_LOGS['Lublin-1']), '--policy', 'sjf', '--backfill', 'easy', '--json']);
+    const obj = JSON.parse(r.out) as { windows: unknown[]; meanBoundedSlowdown: number; meanUtilization: number };
+    expect(obj.windows).toHaveLength(10);
+    expect(obj.meanBoundedSlowdown.toFixed(2)).toBe('73.31');
+    expect(obj.meanUtilization).toBeGreaterThan(0);
+    expect(obj.meanUtilization).toBeLessThanOrEqual(1);
+    expect(r.err).toBe('');
+  });
+});

@@ -1,0 +1,209 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TraceFormatError, UserError } from '../../src/core/errors.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { openSwf, readSwfHeader, readSwfRecords, readSwfRequests, swfMachineSize, swfRequestOptionsSchema } from '../../src/traces/swf.js';
+import { SWF_DIR, SWF_LOGS, swfDataPresent } from './data.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-swf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string, gz = false): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, gz ? gzipSync(text) : text);
+  return p;
+}
+
+const HEADER = [
+  '; Version: 2.2',
+  '; Computer: Test machine',
+  '; Acknowledge: Jane Doe, Test Lab',
+  '; Copyright: some notice',
+  ';   that continues here',
+  '; MaxNodes: 64',
+  '; MaxProcs: 128',
+  '; Queue: 1 batch',
+  '; Queue: 2 debug',
+  ';',
+].join('\n');
+// job  submit wait run alloc cpu mem reqP reqT reqMem status user group exe queue part prec think
+const JOBS = [
+  '1 100 5 3600 4 -1 1024 4 7200 2048 1 7 1 -1 1 -1 -1 -1',
+  '2 160 0 60 -1 -1 -1 8 -1 -1 1 3 1 -1 2 -1 -1 -1',
+  '3 200 0 -1 2 -1 -1 2 100 -1 5 -1 1 -1 1 -1 -1 -1',
+  '4 260 0 552.5 16 10.25 -1 16 600 -1 1 7 1 -1 1 -1 -1 -1',
+].join('\n');
+
+describe('SWF header', () => {
+  it('parses MaxProcs, MaxNodes, Acknowledge and keeps every header line', async () => {
+    const p = write('h.swf', `${HEADER}\n${JOBS}\n`);
+    const h = await readSwfHeader(p);
+    expect(h.maxProcs).toBe(128);
+    expect(h.maxNodes).toBe(64);
+    expect(swfMachineSize(h)).toBe(128);
+    expect(h.acknowledge).toBe('Jane Doe, Test Lab');
+    expect(h.fields.get('Queue')).toEqual(['1 batch', '2 debug']);
+    expect(h.lines).toContain('   that continues here');
+    expect(h.lines).toHaveLength(10);
+  });
+
+  it('falls back to MaxNodes, and reports no size when both are missing', async () => {
+    const nodesOnly = await readSwfHeader(write('n.swf', `; MaxNodes: 256\n${JOBS}\n`));
+    expect(swfMachineSize(nodesOnly)).toBe(256);
+    const none = await readSwfHeader(write('none.swf', `; Version: 2\n${JOBS}\n`));
+    expect(swfMachineSize(none)).toBeUndefined();
+  });
+
+  it('rejects a malformed MaxProcs with file, line and field', async () => {
+    const p = write('badmax.swf', `; Version: 2\n; MaxProcs: lots\n${JOBS}\n`);
+    const e = await readSwfHeader(p).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect((e as TraceFormatError).location).toEqual({ file: p, line: 2, field: 'MaxProcs' });
+  });
+
+  it('reads gzip by content, whatever the name', async () => {
+    const p = write('compressed.swf', `${HEADER}\n${JOBS}\n`, true);
+    const f = await openSwf(p);
+    expect(f.header.maxProcs).toBe(128);
+    const recs = [];
+    for await (const r of f.records) recs.push(r);
+    expect(recs.map((r) => r.jobNumber)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('SWF records', () => {
+  it('yields all 18 fields as numbers, with the line number', async () => {
+    const p = write('r.swf', `${HEADER}\n${JOBS}\n`);
+    const recs = [];
+    for await (const r of readSwfRecords(p)) recs.push(r);
+    expect(recs).toHaveLength(4);
+    const r = recs[0];
+    expect(r).toMatchObject({ jobNumber: 1, submitTime: 100, waitTime: 5, runTime: 3600, allocatedProcessors: 4, usedMemory: 1024, requestedProcessors: 4, requestedTime: 7200, requestedMemory: 2048, status: 1, userId: 7, queueNumber: 1, thinkTime: -1, line: 11 });
+    expect(recs[3]?.runTime).toBe(552.5);
+    expect(recs[3]?.averageCpuTime).toBe(10.25);
+  });
+
+  it('a truncated line is an error naming the file, the line and the first missing field', async () => {
+    const p = write('trunc.swf', `${HEADER}\n${JOBS}\n5 300 0 60 4 -1 -1\n`);
+    const recs: number[] = [];
+    let err: unknown;
+    try {
+      for await (const r of readSwfRecords(p)) recs.push(r.jobNumber);
+    } catch (e) {
+      err = e;
+    }
+    expect(recs).toEqual([1, 2, 3, 4]); // streamed: the good lines came out first
+    expect(err).toBeInstanceOf(TraceFormatError);
+    const e = err as TraceFormatError;
+    expect(e.location).toEqual({ file: p, line: 15, field: 'requestedProcessors' });
+    expect(e.message).toContain(`${p}:15`);
+    expect(e.message).toContain('found 7');
+    expect(e.message).toContain('field 8 (requestedProcessors) is missing');
+  });
+
+  it('a non-numeric value is an error naming its field', async () => {
+    const p = write('nan.swf', `; MaxProcs: 8\n1 0 0 abc 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1\n`);
+    const e = await (async () => {
+      for await (const _ of readSwfRecords(p)) void _;
+    })().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect((e as TraceFormatError).location).toEqual({ file: p, line: 2, field: 'runTime' });
+  });
+
+  it('too many fields is an error too', async () => {
+    const p = write('long.swf', `; MaxProcs: 8\n1 0 0 5 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1 99\n`);
+    await expect(readSwfHeader(p)).resolves.toBeDefined();
+    const e = await (async () => {
+      for await (const _ of readSwfRecords(p)) void _;
+    })().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect((e as TraceFormatError).location.line).toBe(2);
+  });
+
+  it('a missing file is a UserError naming it', async () => {
+    const p = path.join(dir, 'nope.swf');
+    const e = await readSwfHeader(p).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).message).toContain(p);
+  });
+
+  it('a truncated gzip stream is a TraceFormatError, not a crash', async () => {
+    const full = gzipSync(`${HEADER}\n${JOBS.repeat(1)}\n`.repeat(200));
+    const p = path.join(dir, 'cut.swf.gz');
+    writeFileSync(p, full.subarray(0, Math.floor(full.length / 2)));
+    const e = await (async () => {
+      for await (const _ of readSwfRecords(p)) void _;
+    })().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect((e as TraceFormatError).message).toContain(p);
+  });
+});
+
+describe('readSwfRequests', () => {
+  const space = new ResourceSpace();
+  it('maps records to requests (valid jobs only by default)', async () => {
+    const p = write('req.swf', `${HEADER}\n${JOBS}\n`);
+    const skipped: string[] = [];
+    const out = [];
+    for await (const r of readSwfRequests(p, { space, onSkip: (rec, why) => skipped.push(`${rec.jobNumber}: ${why}`) })) out.push(r);
+    expect(out.map((r) => r.id)).toEqual(['1', '2', '4']);
+    expect(skipped).toEqual(['3: run time not positive (cancelled, or unknown)']);
+    const [a, b, c] = out;
+    // cpu = max(alloc, req); memory = requested KB/proc (else used) × procs, in GiB; gpu 0.
+    expect(a).toMatchObject({ tenant: '7', arrival: 0, demand: [4, (2048 * 4) / 1024 ** 2, 0], duration: 3600, requestedDuration: 7200, priority: 'medium' });
+    expect(b).toMatchObject({ tenant: '3', arrival: 60, demand: [8, 0, 0], duration: 60, requestedDuration: 60 });
+    expect(c).toMatchObject({ arrival: 160, demand: [16, 0, 0], duration: 552.5, requestedDuration: 600 });
+  });
+
+  it("jobs: 'all' keeps every record; limit stops early; queue priorities map", async () => {
+    const p = write('req2.swf', `${HEADER}\n${JOBS}\n`);
+    const all = [];
+    for await (const r of readSwfRequests(p, { space, jobs: 'all', queuePriorities: { 2: 'high' } })) all.push(r);
+    expect(all.map((r) => [r.id, r.duration, r.priority])).toEqual([
+      ['1', 3600, 'medium'],
+      ['2', 60, 'high'],
+      ['3', 0, 'medium'],
+      ['4', 552.5, 'medium'],
+    ]);
+    const two = [];
+    for await (const r of readSwfRequests(p, { space, limit: 2 })) two.push(r.id);
+    expect(two).toEqual(['1', '2']);
+  });
+
+  it('needs a cpu dimension', () => {
+    expect(() => readSwfRequests('x.swf', { space: new ResourceSpace(['gpu']) })).toThrow(UserError);
+  });
+
+  it('publishes a strict option schema for scenario files', () => {
+    expect(swfRequestOptionsSchema.parse({ jobs: 'all', queuePriorities: { '3': 'low' } })).toEqual({ jobs: 'all', queuePriorities: { '3': 'low' } });
+    expect(() => swfRequestOptionsSchema.parse({ jobz: 'all' })).toThrow();
+    expect(() => swfRequestOptionsSchema.parse({ queuePriorities: { '3': 'urgent' } })).toThrow();
+  });
+});
+
+const present = swfDataPresent('test/swf/reader');
+describe.skipIf(!present)('the shipped logs', () => {
+  it('headers give the machine sizes and keep the acknowledgement', async () => {
+    const sizes: Record<string, number | undefined> = {};
+    for (const [name, file] of Object.entries(SWF_LOGS)) {
+      const h = await readSwfHeader(path.join(SWF_DIR, file));
+      sizes[name] = swfMachineSize(h);
+      expect(h.acknowledge, name).toBeTruthy();
+    }
+    expect(sizes).toEqual({ 'Lublin-1': 256, 'SDSC-SP2': 128, HPC2N: 240 });
+  });
+
+  it('streams lublin_256 as 10,000 requests', async () => {
+    let n = 0;
+    let last = -Infinity;
+    for await (const r of readSwfRequests(path.join(SWF_DIR, SWF_LOGS['Lublin-1']), { space: new ResourceSpace() })) {
+      n++;
+      expect(r.arrival).toBeGreaterThanOrEqual(last);
+      last = r.arrival;
+    }
+    expect(n).toBe(10_000);
+  });
+});
