@@ -19,6 +19,10 @@ export function greedyAllocate(requests: readonly Request[], cluster: ClusterVie
   const explainer = new WaitExplainer(cluster);
   const trial = cluster.trial();
   let blockedBy: string | undefined;
+  // Demands that already failed in this decision, per eligible-pool set. Within a decision free
+  // capacity only shrinks, so a request needing at least as much in every dimension fails too:
+  // skipping its search keeps a pass over a long queue cheap when the cluster is full.
+  const failed = new Map<string, (readonly number[])[]>();
   try {
     for (const r of requests) {
       const elig = eligiblePools(cluster, r);
@@ -30,10 +34,14 @@ export function greedyAllocate(requests: readonly Request[], cluster: ClusterVie
         rejections.push({ requestId: r.id, code: 'wait', message: `behind the head of the queue (${blockedBy})` });
         continue;
       }
-      const node = choose(cluster, elig.pools, r);
+      const key = elig.pools.length === 1 ? String(elig.pools[0]) : elig.pools.join(',');
+      const misses = failed.get(key);
+      const node = misses !== undefined && misses.some((m) => dominates(r.demand, m)) ? -1 : choose(cluster, elig.pools, r);
       if (node < 0) {
         rejections.push(explainer.explain(r, elig.pools));
         if (ctx.blocking) blockedBy = r.id;
+        if (misses === undefined) failed.set(key, [r.demand]);
+        else if (misses.length < 16) misses.push(r.demand);
         continue;
       }
       trial.place(r, node);
@@ -43,4 +51,10 @@ export function greedyAllocate(requests: readonly Request[], cluster: ClusterVie
     trial.rollback();
   }
   return { placements, preemptions: [], rejections };
+}
+
+/** a ≥ b in every dimension. */
+function dominates(a: readonly number[], b: readonly number[]): boolean {
+  for (let d = 0; d < a.length; d++) if ((a[d] as number) < (b[d] as number)) return false;
+  return true;
 }
