@@ -99,6 +99,7 @@ export class AllocationBook {
     this.fair?.add(a.request.tenant, a.request.demand);
     const leaseExpiryMs = leaseMs === null ? null : tx.now + leaseMs;
     this.meta.set(a.id, { startMs: tx.now, leaseExpiryMs, borrowed });
+    tx.started.add(a.id);
     if (leaseExpiryMs !== null) {
       this.leases.push(leaseExpiryMs, a.id);
       if (a.leaseExpiry !== leaseExpiryMs / 1000) this.cluster.state.renew(a.id, leaseExpiryMs / 1000);

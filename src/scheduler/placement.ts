@@ -89,7 +89,7 @@ export class Placer {
     const fair = this.fair;
     const state = this.cluster.state;
     if (fair !== undefined && fair.withinGuarantee(r.tenant, r.demand)) {
-      const plan = planReclaim(state, fair, r, (a) => this.book.isBorrowed(a.id));
+      const plan = planReclaim(state, fair, r, (a) => this.book.isBorrowed(a.id) && !tx.started.has(a.id));
       if (plan !== undefined) {
         for (const v of plan.victims) state.release(v.id);
         const res = this.decide(this.allocator, [r], false, tx.now);

@@ -14,6 +14,11 @@ export type Outcome =
 export class Tx {
   readonly changes: StateChange[] = [];
   readonly outcomes = new Map<string, Outcome>();
+  /**
+   * Allocations started by this operation. Reclaim never picks them: an operation must not
+   * evict what it is about to report as allocated.
+   */
+  readonly started = new Set<string>();
   private readonly pending: (() => void)[] = [];
 
   /** `now` is the clock (ms) read once when the operation began. */
