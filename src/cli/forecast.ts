@@ -39,7 +39,7 @@ Options:
   --json             print one JSON object instead of the table
   --step SECONDS     read SERIES as an event log and aggregate it into bins of SECONDS
   --agg sum|count|mean   aggregation for --step (default sum)
-  --time-column C    event time column for --step (default: timestamp, timestamp_anon, time or arrival)
+  --time-column C    time column (default timestamp; with --step: timestamp, timestamp_anon, time or arrival)
   --value-column C   value column (default value)
   --max-gap N        longest gap (missing points) filled by linear interpolation (default 12)
 
@@ -69,7 +69,7 @@ async function loadSeries(file: string, v: Record<string, string | boolean | und
       maxGap,
     });
   }
-  return readSeriesCsv(file, { maxGap, valueColumn: v['value-column'] as string | undefined });
+  return readSeriesCsv(file, { maxGap, timestampColumn: v['time-column'] as string | undefined, valueColumn: v['value-column'] as string | undefined });
 }
 
 function fmt(x: number | null, digits: number): string {

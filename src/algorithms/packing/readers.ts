@@ -1,0 +1,227 @@
+/**
+ * Readers for bin-packing files. Every bad record throws a `TraceFormatError` naming the file,
+ * the 1-based line and the field.
+ *
+ * - `orlib`: J. E. Beasley's OR-Library `binpack1..8.txt`. Line 1: the number of instances P.
+ *   Then per instance: a line with its name, a line `capacity n bestKnown`, and n lines with one
+ *   item size each. Sizes may be decimal (the triplet sets use one decimal place).
+ * - `bpplib`: BPPLIB's one-instance `.txt`. Line 1: the item count n; line 2: the capacity; then
+ *   n lines with one item size each.
+ * - `vector` (DRS's multi-dimensional format; `#` starts a comment, blank lines are ignored):
+ *       # d C_1 ... C_d
+ *       2 100 80
+ *       # then one item per line: w_1 ... w_d
+ *       40 20
+ *       10 70
+ *   The name of a `bpplib` or `vector` instance is the file name without its extension.
+ *
+ * Decimal sizes are scaled by 10^p per dimension, p being the most decimal places seen in that
+ * dimension (at most 6), so the instance holds exact integers (`scale` records the factor).
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { TraceFormatError } from '../../core/errors.js';
+import type { PackingInstance } from './instance.js';
+import { makeInstance } from './instance.js';
+
+export type PackingFormat = 'orlib' | 'bpplib' | 'vector';
+export const PACKING_FORMATS: readonly PackingFormat[] = ['orlib', 'bpplib', 'vector'];
+
+const MAX_DECIMALS = 6;
+const DECIMAL = /^\+?(\d+)(?:\.(\d+))?$/;
+
+interface Token {
+  readonly text: string;
+  readonly line: number;
+}
+
+/** A number as written: its digits and decimal places, for exact scaling. */
+interface Decimal {
+  readonly intPart: string;
+  readonly frac: string;
+  readonly line: number;
+}
+
+class Source {
+  constructor(readonly file: string) {}
+
+  fail(message: string, line: number, field: string): never {
+    throw new TraceFormatError(message, { file: this.file, line, field });
+  }
+
+  decimal(tok: Token | undefined, field: string, lastLine: number): Decimal {
+    if (tok === undefined) this.fail(`expected ${field}, found end of file`, lastLine, field);
+    const m = DECIMAL.exec(tok.text);
+    if (m === null) this.fail(`expected ${field} as a non-negative number, found '${tok.text}'`, tok.line, field);
+    const frac = m[2] ?? '';
+    if (frac.length > MAX_DECIMALS) this.fail(`${field} '${tok.text}' has more than ${MAX_DECIMALS} decimal places`, tok.line, field);
+    return { intPart: m[1] ?? '0', frac, line: tok.line };
+  }
+
+  count(tok: Token | undefined, field: string, lastLine: number): number {
+    const d = this.decimal(tok, field, lastLine);
+    const v = Number(d.intPart);
+    if (d.frac.replace(/0+$/, '') !== '' || !Number.isSafeInteger(v)) this.fail(`${field} must be a whole number, found '${tok?.text}'`, d.line, field);
+    return v;
+  }
+}
+
+/** Scales a dimension's values to integers; the capacity sets the error for oversize items. */
+function scaleDimension(src: Source, capacity: Decimal, items: readonly Decimal[], dim: string): { cap: number; sizes: number[]; scale: number } {
+  const places = Math.max(capacity.frac.length, ...items.map((d) => d.frac.length));
+  const toInt = (d: Decimal): number => Number(d.intPart + d.frac.padEnd(places, '0'));
+  const cap = toInt(capacity);
+  if (!(cap > 0)) src.fail(`capacity${dim} must be positive`, capacity.line, `capacity${dim}`);
+  const sizes = items.map((d, i) => {
+    const w = toInt(d);
+    const field = `items[${i}]${dim}`;
+    if (!Number.isSafeInteger(w)) src.fail(`size is too large`, d.line, field);
+    if (w > cap) src.fail(`item size ${d.intPart}${d.frac ? '.' + d.frac : ''} exceeds the capacity`, d.line, field);
+    return w;
+  });
+  return { cap, sizes, scale: 10 ** places };
+}
+
+function tokens(text: string): Token[] {
+  const out: Token[] = [];
+  text.split(/\r?\n/).forEach((raw, idx) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') return;
+    for (const t of line.split(/\s+/)) out.push({ text: t, line: idx + 1 });
+  });
+  return out;
+}
+
+function lastLineOf(text: string): number {
+  return text.split(/\r?\n/).length;
+}
+
+export function parseOrLibrary(text: string, file: string): PackingInstance[] {
+  const src: Source = new Source(file);
+  const toks = tokens(text);
+  const last = lastLineOf(text);
+  let at = 0;
+  const count = src.count(toks[at++], 'instance count', last);
+  const instances: PackingInstance[] = [];
+  for (let p = 0; p < count; p++) {
+    const nameTok = toks[at++];
+    if (nameTok === undefined) src.fail(`file declares ${count} instances, found ${p}`, last, 'instance name');
+    if (DECIMAL.test(nameTok.text)) src.fail(`expected the name of instance ${p + 1}, found the number '${nameTok.text}'`, nameTok.line, 'instance name');
+    const name = nameTok.text;
+    const headerLine = toks[at]?.line ?? last;
+    const header = toks.slice(at, at + 3);
+    const split = header.find((t) => t.line !== headerLine);
+    if (split !== undefined || header.length < 3) {
+      src.fail(`instance ${name}: expected 'capacity itemCount bestKnown' on one line`, headerLine, 'header');
+    }
+    const capacity = src.decimal(toks[at++], 'capacity', last);
+    const n = src.count(toks[at++], 'item count', last);
+    const best = src.count(toks[at++], 'best known bins', last);
+    const items: Decimal[] = [];
+    for (let i = 0; i < n; i++) {
+      const tok = toks[at];
+      if (tok === undefined || !DECIMAL.test(tok.text)) {
+        src.fail(`instance ${name} declares ${n} items, found ${i}`, tok?.line ?? last, `items[${i}]`);
+      }
+      items.push(src.decimal(toks[at++], `items[${i}]`, last));
+    }
+    const { cap, sizes, scale } = scaleDimension(src, capacity, items, '');
+    instances.push(makeInstance(name, [cap], sizes.map((w) => [w]), { scale: [scale], source: { file, line: nameTok.line }, bestKnown: best }));
+  }
+  const extra = toks[at];
+  if (extra !== undefined) src.fail(`unexpected '${extra.text}' after the ${count} declared instances`, extra.line, 'end of file');
+  return instances;
+}
+
+/** Non-empty, non-comment lines with their 1-based numbers. */
+function recordLines(text: string): { line: number; fields: string[] }[] {
+  const out: { line: number; fields: string[] }[] = [];
+  text.split(/\r?\n/).forEach((raw, idx) => {
+    const body = raw.replace(/#.*/, '').trim();
+    if (body !== '') out.push({ line: idx + 1, fields: body.split(/\s+/) });
+  });
+  return out;
+}
+
+function instanceName(file: string): string {
+  return basename(file, extname(file));
+}
+
+export function parseBppLib(text: string, file: string): PackingInstance {
+  const src: Source = new Source(file);
+  const lines = recordLines(text);
+  const last = lastLineOf(text);
+  const one = (idx: number, field: string): Token | undefined => {
+    const l = lines[idx];
+    if (l === undefined) return undefined;
+    if (l.fields.length !== 1) src.fail(`expected one value (${field}) on this line, found ${l.fields.length}`, l.line, field);
+    return { text: l.fields[0] ?? '', line: l.line };
+  };
+  const n = src.count(one(0, 'item count'), 'item count', last);
+  const capacity = src.decimal(one(1, 'capacity'), 'capacity', last);
+  const items: Decimal[] = [];
+  for (let i = 0; i < n; i++) {
+    const tok = one(2 + i, `items[${i}]`);
+    if (tok === undefined) src.fail(`file declares ${n} items, found ${i}`, last, `items[${i}]`);
+    items.push(src.decimal(tok, `items[${i}]`, last));
+  }
+  const extra = lines[2 + n];
+  if (extra !== undefined) src.fail(`file declares ${n} items but has more lines`, extra.line, `items[${n}]`);
+  const { cap, sizes, scale } = scaleDimension(src, capacity, items, '');
+  return makeInstance(instanceName(file), [cap], sizes.map((w) => [w]), { scale: [scale], source: { file, line: lines[0]?.line ?? 1 } });
+}
+
+export function parseVector(text: string, file: string): PackingInstance {
+  const src: Source = new Source(file);
+  const lines = recordLines(text);
+  const last = lastLineOf(text);
+  const head = lines[0];
+  if (head === undefined) src.fail('empty file: expected the header line `d C_1 ... C_d`', last, 'header');
+  const d = src.count({ text: head.fields[0] ?? '', line: head.line }, 'dimension count', last);
+  if (d < 1) src.fail('dimension count must be at least 1', head.line, 'dimension count');
+  if (head.fields.length !== d + 1) src.fail(`header declares ${d} dimensions, so it needs ${d} capacities; found ${head.fields.length - 1}`, head.line, 'capacity');
+  const caps = head.fields.slice(1).map((t, k) => src.decimal({ text: t, line: head.line }, `capacity[${k}]`, last));
+  const items: Decimal[][] = lines.slice(1).map((l, i) => {
+    if (l.fields.length !== d) src.fail(`item needs ${d} sizes, found ${l.fields.length}`, l.line, `items[${i}]`);
+    return l.fields.map((t, k) => src.decimal({ text: t, line: l.line }, `items[${i}][${k}]`, last));
+  });
+  const perDim = caps.map((c, k) => scaleDimension(src, c, items.map((it) => it[k] as Decimal), `[${k}]`));
+  const vectors = items.map((_, i) => perDim.map((p) => p.sizes[i] ?? 0));
+  return makeInstance(instanceName(file), perDim.map((p) => p.cap), vectors, {
+    scale: perDim.map((p) => p.scale),
+    source: { file, line: head.line },
+  });
+}
+
+/**
+ * Guesses the format from the content: a first record with two or more fields is `vector`; a
+ * second record that is a lone number is `bpplib`; otherwise `orlib` (its second line is a name).
+ */
+export function detectFormat(text: string): PackingFormat {
+  const lines = recordLines(text);
+  if ((lines[0]?.fields.length ?? 0) >= 2) return 'vector';
+  const second = lines[1]?.fields;
+  if (second !== undefined && second.length === 1 && DECIMAL.test(second[0] ?? '')) return 'bpplib';
+  return 'orlib';
+}
+
+export function parsePacking(text: string, file: string, format: PackingFormat = detectFormat(text)): PackingInstance[] {
+  switch (format) {
+    case 'orlib':
+      return parseOrLibrary(text, file);
+    case 'bpplib':
+      return [parseBppLib(text, file)];
+    case 'vector':
+      return [parseVector(text, file)];
+  }
+}
+
+export async function readPackingFile(path: string, format?: PackingFormat): Promise<PackingInstance[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new TraceFormatError(`cannot read bin-packing file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: path });
+  }
+  return parsePacking(text, path, format);
+}

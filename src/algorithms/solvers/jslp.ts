@@ -1,0 +1,109 @@
+/**
+ * javascript-lp-solver backend: pure JavaScript, always available, fine for small models
+ * (tens of variables). It knows no variable bounds other than x ≥ 0 or free, so finite bounds
+ * become extra rows. It reports no MILP bound, and on timeout it cannot say whether its
+ * incumbent is optimal, so a solve that used its whole budget reports `time-limit`.
+ */
+import jslpImport from 'javascript-lp-solver';
+import type { LpModel, LpSolver, SolveOptions, SolveResult } from './model.js';
+import { evaluateObjective, integerCount } from './model.js';
+
+interface Bound {
+  min?: number;
+  max?: number;
+  equal?: number;
+}
+
+/**
+ * The package ships CommonJS-style typings but an ES module build: under NodeNext the typings say
+ * the default import is the module object, at run time it is the solver itself. Accept both.
+ */
+type JslpApi = typeof jslpImport.default;
+const solver: JslpApi = (jslpImport as unknown as { default?: JslpApi }).default ?? (jslpImport as unknown as JslpApi);
+
+type JslpModel = Parameters<JslpApi['Solve']>[0];
+
+/** Internal keys never collide with jslp's own result keys (`feasible`, `result`, ...). */
+const OBJ = '__objective';
+const varKey = (j: number): string => `v${j}`;
+
+function toJslp(model: LpModel, timeoutMs: number | undefined): JslpModel {
+  const constraints: Record<string, Bound> = {};
+  const variables: Record<string, Record<string, number>> = {};
+  const ints: Record<string, 1> = {};
+  const unrestricted: Record<string, 1> = {};
+
+  model.variables.forEach((v, j) => {
+    const key = varKey(j);
+    const coefs: Record<string, number> = { [OBJ]: v.cost };
+    variables[key] = coefs;
+    if (v.integer) ints[key] = 1;
+    if (v.lb < 0) unrestricted[key] = 1;
+    const bound: Bound = {};
+    if (v.lb === v.ub) bound.equal = v.lb;
+    else {
+      if (Number.isFinite(v.lb) && v.lb !== 0) bound.min = v.lb;
+      if (Number.isFinite(v.ub)) bound.max = v.ub;
+    }
+    if (Object.keys(bound).length > 0) {
+      constraints[`b${j}`] = bound;
+      coefs[`b${j}`] = 1;
+    }
+  });
+
+  model.constraints.forEach((r, i) => {
+    const bound: Bound = {};
+    if (r.lb === r.ub) bound.equal = r.lb;
+    else {
+      if (Number.isFinite(r.lb)) bound.min = r.lb;
+      if (Number.isFinite(r.ub)) bound.max = r.ub;
+    }
+    if (Object.keys(bound).length === 0) return;
+    const key = `r${i}`;
+    constraints[key] = bound;
+    r.vars.forEach((j, k) => {
+      const coefs = variables[varKey(j)];
+      if (coefs !== undefined) coefs[key] = r.coefs[k] ?? 0;
+    });
+  });
+
+  const out: JslpModel = { optimize: OBJ, opType: model.sense, constraints, variables, ints, unrestricted };
+  if (timeoutMs !== undefined) out.timeout = timeoutMs;
+  return out;
+}
+
+/** Synchronous solve (javascript-lp-solver is plain JavaScript). */
+export function solveJslpSync(model: LpModel, options: SolveOptions = {}): SolveResult {
+  const t0 = performance.now();
+  const limitMs = options.timeLimitSeconds === undefined ? undefined : Math.max(1, options.timeLimitSeconds * 1000);
+  const seconds = (): number => (performance.now() - t0) / 1000;
+  let raw: Record<string, unknown>;
+  try {
+    raw = solver.Solve(toJslp(model, limitMs)) as Record<string, unknown>;
+  } catch (e) {
+    return { backend: 'jslp', status: 'error', message: `javascript-lp-solver failed: ${String(e)}`, seconds: seconds() };
+  }
+  const elapsed = seconds();
+  const outOfTime = limitMs !== undefined && integerCount(model) > 0 && elapsed * 1000 >= limitMs;
+  const base = { backend: 'jslp' as const, seconds: elapsed };
+  if (raw['feasible'] !== true) return { ...base, status: outOfTime ? 'time-limit-no-solution' : 'infeasible' };
+  if (raw['bounded'] === false) return { ...base, status: 'unbounded' };
+  if (integerCount(model) > 0 && raw['isIntegral'] !== true) {
+    // The branch-and-cut stopped before finding an integer point: only the relaxation came back.
+    return { ...base, status: 'time-limit-no-solution' };
+  }
+  const values = new Float64Array(model.variables.length);
+  for (let j = 0; j < values.length; j++) {
+    const x = raw[varKey(j)];
+    values[j] = typeof x === 'number' ? x : 0;
+  }
+  const objective = evaluateObjective(model, values);
+  if (outOfTime) return { ...base, status: 'time-limit', objective, values };
+  return { ...base, status: 'optimal', objective, bound: objective, values };
+}
+
+export const jslpSolver: LpSolver = {
+  name: 'jslp',
+  solve: (model, options) => Promise.resolve(solveJslpSync(model, options)),
+  solveSync: solveJslpSync,
+};

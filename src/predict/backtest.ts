@@ -1,0 +1,105 @@
+/**
+ * Walk-forward backtesting that never looks ahead.
+ *
+ * Protocol (defaults `train 0.8, horizon 12, every 12, refitEvery 1`), series y_0 … y_{n−1}:
+ *   T = ⌊train·n⌋; origins o = T, T+every, T+2·every, … while o + horizon ≤ n (full horizons only).
+ *   At each origin the forecaster gets a COPY of y_0 … y_{o−1} and nothing else:
+ *   - `fit(prefix)` at the first origin and then at every `refitEvery`-th origin (1 = every origin,
+ *     a full refit with parameter estimation each time);
+ *   - in between `update(prefix)` (same parameters, states carried over the new points) when the
+ *     model has `update`, else `fit`.
+ *   It forecasts y_o … y_{o+horizon−1}; errors of all origins and steps are pooled into MAE, RMSE,
+ *   sMAPE and MASE (metrics.ts; the MASE scale is the seasonal-naive in-sample MAE of y_0 … y_{T−1}).
+ * `fitSeconds` is the wall time spent in fit/update (not in forecast), summed over origins.
+ */
+import { performance } from 'node:perf_hooks';
+import { UserError } from '../core/errors.js';
+import { mae, mase, rmse, seasonalNaiveScale, smape } from './metrics.js';
+import type { Forecaster } from './types.js';
+
+export interface BacktestOptions {
+  /** Fraction of the series used for the first fit (0 < train < 1). */
+  train?: number;
+  horizon?: number;
+  every?: number;
+  /** Season for the MASE scale (1 = naive scale). */
+  season: number;
+  /** Refit at every k-th origin, `update` in between (default 1: refit at every origin). */
+  refitEvery?: number;
+  /** Called after each origin, e.g. for a progress line. */
+  onProgress?: (done: number, total: number) => void;
+  /** Keep each origin's forecast in the result (default false). */
+  keepForecasts?: boolean;
+}
+
+export interface BacktestResult {
+  model: string;
+  points: number;
+  trainPoints: number;
+  origins: number;
+  horizon: number;
+  mae: number;
+  rmse: number;
+  smape: number;
+  mase: number | null;
+  fitSeconds: number;
+  forecasts?: { origin: number; point: number[] }[];
+}
+
+/** The origins the protocol uses (exported so tests and the statsmodels script agree). */
+export function backtestOrigins(n: number, train: number, horizon: number, every: number): number[] {
+  const out: number[] = [];
+  for (let o = Math.floor(train * n); o + horizon <= n; o += every) out.push(o);
+  return out;
+}
+
+export async function backtest(model: Forecaster, values: readonly number[], options: BacktestOptions): Promise<BacktestResult> {
+  const train = options.train ?? 0.8;
+  const horizon = options.horizon ?? 12;
+  const every = options.every ?? 12;
+  const refitEvery = options.refitEvery ?? 1;
+  if (!(train > 0 && train < 1)) throw new UserError(`--train must be a fraction between 0 and 1 (exclusive), got ${train}`, { field: 'train' });
+  for (const [name, v] of [['horizon', horizon], ['every', every], ['refit-every', refitEvery]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new UserError(`--${name} must be a positive integer, got ${v}`, { field: name });
+  }
+  const origins = backtestOrigins(values.length, train, horizon, every);
+  if (origins.length === 0) throw new UserError(`series of ${values.length} points leaves no ${horizon}-step forecast after the first ${train * 100}%; lower --train or --horizon`, { field: 'train' });
+  const trainPoints = origins[0] as number;
+  const scale = seasonalNaiveScale(values.slice(0, trainPoints), options.season);
+  const actual: number[] = [];
+  const predicted: number[] = [];
+  const kept: { origin: number; point: number[] }[] = [];
+  let fitSeconds = 0;
+  for (let i = 0; i < origins.length; i++) {
+    const o = origins[i] as number;
+    const prefix = values.slice(0, o);
+    const t0 = performance.now();
+    if (i % refitEvery === 0 || model.update === undefined) await model.fit(prefix);
+    else model.update(prefix);
+    fitSeconds += (performance.now() - t0) / 1000;
+    const { point } = model.forecast(horizon);
+    if (point.length !== horizon) throw new Error(`${model.name}: forecast(${horizon}) returned ${point.length} values`);
+    for (let h = 0; h < horizon; h++) {
+      const f = point[h] as number;
+      if (!Number.isFinite(f)) throw new Error(`${model.name}: non-finite forecast ${f} at origin ${o}, step ${h + 1}`);
+      predicted.push(f);
+      actual.push(values[o + h] as number);
+    }
+    if (options.keepForecasts === true) kept.push({ origin: o, point: [...point] });
+    options.onProgress?.(i + 1, origins.length);
+  }
+  const result: BacktestResult = {
+    model: model.name,
+    points: values.length,
+    trainPoints,
+    origins: origins.length,
+    horizon,
+    mae: mae(actual, predicted),
+    rmse: rmse(actual, predicted),
+    smape: smape(actual, predicted),
+    mase: mase(actual, predicted, scale),
+    fitSeconds,
+  };
+  if (options.keepForecasts === true) result.forecasts = kept;
+  return result;
+}

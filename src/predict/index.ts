@@ -1,0 +1,43 @@
+/** Public API of src/predict: the Forecaster contract, forecasters, registry, series IO, backtests. */
+export type { Forecast, Forecaster, ForecasterContext, PredictionInterval } from './types.js';
+export { Z95 } from './types.js';
+export { NaiveForecaster } from './naive.js';
+export { SeasonalNaiveForecaster, type SeasonalNaiveOptions } from './seasonal-naive.js';
+export { MovingAverageForecaster, type MovingAverageOptions } from './moving-average.js';
+export { createEwma, type EwmaOptions } from './ewma.js';
+export { createHolt, type HoltOptions } from './holt.js';
+export { HoltWintersForecaster, type HoltWintersOptions } from './holt-winters.js';
+export { SmoothingForecaster } from './smoothing-forecaster.js';
+export type { SeasonalKind, SmoothingParams, SmoothingSpec, TrendKind } from './smoothing.js';
+export { RegressionForecaster, type RegressionOptions } from './regression.js';
+export { MlpForecaster, loadMlp } from './mlp.js';
+export { LstmForecaster, loadLstm } from './lstm.js';
+export { NeuralForecaster, type NeuralMeta, type NeuralOptions } from './neural.js';
+export { loadTf, type TfBackend, type TfRuntime } from './tf-runtime.js';
+export { AutoForecaster, type AutoCandidate, type AutoOptions } from './auto.js';
+export { autocorrelation, detectSeason, resolveSeason, type SeasonOptions } from './season.js';
+export {
+  AUTO_DEFAULT_CANDIDATES,
+  FORECASTER_NAMES,
+  checkName,
+  createForecaster,
+  describeForecasters,
+  isForecasterName,
+  loadNeuralForecaster,
+  type ForecasterName,
+} from './registry.js';
+export { mae, mase, rmse, seasonalNaiveScale, smape, smapeTerm } from './metrics.js';
+export { backtest, backtestOrigins, type BacktestOptions, type BacktestResult } from './backtest.js';
+export {
+  EventBinner,
+  aggregateEventsCsv,
+  binEvents,
+  parseTimestamp,
+  readSeriesCsv,
+  requireSeasons,
+  type AggregateOptions,
+  type Aggregation,
+  type ReadSeriesOptions,
+  type Series,
+  type SeriesRepairs,
+} from './series.js';

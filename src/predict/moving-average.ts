@@ -1,0 +1,57 @@
+/**
+ * Moving average: ŷ_{n+h} = (1/k) Σ_{i=0}^{k−1} y_{n−i} for every h (flat forecast).
+ * Interval: σ = standard deviation of the in-sample one-step errors of the same rule
+ * (y_t − mean of the k values before t); ŷ ± z·σ (no growth with h: the model assumes a
+ * constant mean plus noise).
+ */
+import { sampleStandardDeviation } from 'simple-statistics';
+import { checkHistory, checkHorizon, notFitted } from './check.js';
+import { Z95, type Forecast, type Forecaster } from './types.js';
+
+export interface MovingAverageOptions {
+  /** Window length k in steps (default 12). */
+  window?: number;
+}
+
+export class MovingAverageForecaster implements Forecaster {
+  readonly name = 'moving-average';
+  private level: number | undefined;
+  private sigma = 0;
+  private readonly window: number;
+
+  constructor(options: MovingAverageOptions = {}) {
+    this.window = options.window ?? 12;
+    if (!Number.isInteger(this.window) || this.window < 1) throw new RangeError(`moving-average window must be a positive integer, got ${this.window}`);
+  }
+
+  fit(history: readonly number[]): void {
+    checkHistory(this.name, history, 1);
+    const k = Math.min(this.window, history.length);
+    const errors: number[] = [];
+    let sum = 0;
+    for (let t = 0; t < history.length; t++) {
+      if (t >= k) errors.push((history[t] as number) - sum / k);
+      sum += history[t] as number;
+      if (t >= k) sum -= history[t - k] as number;
+    }
+    this.sigma = errors.length >= 2 ? sampleStandardDeviation(errors) : 0;
+    this.update(history);
+  }
+
+  update(history: readonly number[]): void {
+    checkHistory(this.name, history, 1);
+    const k = Math.min(this.window, history.length);
+    let sum = 0;
+    for (let i = history.length - k; i < history.length; i++) sum += history[i] as number;
+    this.level = sum / k;
+  }
+
+  forecast(horizon: number): Forecast {
+    checkHorizon(this.name, horizon);
+    const level = this.level;
+    if (level === undefined) throw notFitted(this.name);
+    const point = new Array<number>(horizon).fill(level);
+    const half = Z95 * this.sigma;
+    return { point, interval: { level: 0.95, lower: point.map((p) => p - half), upper: point.map((p) => p + half) } };
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Shared machinery of the neural forecasters (mlp.ts, lstm.ts): data windows, training, save/load.
+ *
+ * Data: with a season S (given, or detected when the history holds ≥ 3 seasons) the series is
+ * seasonally differenced, z_t = y_t − y_{t−S}, so the network learns the correction to the seasonal
+ * naive forecast; without one, z_t = y_t − y_{t−1}. z is standardised by its mean and standard
+ * deviation on the training data. A sample is the last L values z_{t−L+1..t} (input) and the
+ * next H values z_{t+1..t+H} (direct multi-output target; no recursion inside H). Training uses
+ * the most recent `maxSamples` windows, in an order shuffled by the seeded Rng (TF's own shuffle
+ * is off), Adam on the mean squared error, weights initialised from the seed: same seed and data,
+ * same forecasts. Forecasts beyond H are made recursively, H at a time.
+ *
+ * `fit` is asynchronous (training); `update(history)` only conditions on newer data (no training);
+ * `save(dir)` writes model.json, weights.bin and drs-forecaster.json; `loadNeuralForecaster(dir)`
+ * restores a model that forecasts after `update(history)`.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { at, checkHistory, checkHorizon, notFitted } from './check.js';
+import { detectSeason } from './season.js';
+import { type Tf, type TfBackend, loadTf } from './tf-runtime.js';
+import type { Forecast, Forecaster } from './types.js';
+import type * as TF from '@tensorflow/tfjs';
+
+export interface NeuralOptions {
+  season?: number;
+  /** Input window L (default 24). */
+  window?: number;
+  /** Output horizon H trained directly (default 12). */
+  horizon?: number;
+  /** Hidden units (default 32 for the MLP, 16 for the LSTM). */
+  units?: number;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Train on at most this many most recent windows (default 4000). */
+  maxSamples?: number;
+  seed?: number | string;
+}
+
+export interface NeuralMeta {
+  kind: 'mlp' | 'lstm';
+  window: number;
+  horizon: number;
+  /** Differencing lag: S, or 1 without season. */
+  lag: number;
+  mean: number;
+  std: number;
+  options: NeuralOptions;
+}
+
+export abstract class NeuralForecaster implements Forecaster {
+  abstract readonly name: 'mlp' | 'lstm';
+  protected model: TF.LayersModel | undefined;
+  protected meta: NeuralMeta | undefined;
+  private recent: number[] = [];
+  private tf: Tf | undefined;
+  /** Backend used by the last fit (for reports). */
+  backend: TfBackend | undefined;
+
+  constructor(protected readonly options: NeuralOptions = {}) {}
+
+  protected abstract defaults(): { units: number; epochs: number };
+  /** Build the network: input [batch, L] (MLP) or [batch, L, 1] (LSTM), output [batch, H]. */
+  protected abstract build(tf: Tf, window: number, horizon: number, units: number, seed: number): TF.LayersModel;
+  /** Shape one batch of windows for the network input. */
+  protected abstract inputShape(count: number, window: number): number[];
+
+  async fit(history: readonly number[]): Promise<void> {
+    const { tf, backend } = await loadTf();
+    this.tf = tf;
+    this.backend = backend;
+    const o = this.options;
+    const window = o.window ?? 24;
+    const horizon = o.horizon ?? 12;
+    const d = this.defaults();
+    checkHistory(this.name, history, window + horizon + 2, `window ${window} + horizon ${horizon} + 2`);
+    let lag = o.season ?? detectSeason(history) ?? 1;
+    // Seasonal differencing needs a few seasons of windows; otherwise difference at lag 1.
+    if (history.length < 3 * lag || history.length < lag + window + horizon + 1) lag = 1;
+    const z: number[] = [];
+    for (let t = lag; t < history.length; t++) z.push(at(history, t) - at(history, t - lag));
+    const mean = z.reduce((a, b) => a + b, 0) / z.length;
+    const std = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / z.length) || 1;
+    const zn = z.map((v) => (v - mean) / std);
+    const count = zn.length - window - horizon + 1;
+    const maxSamples = o.maxSamples ?? 4000;
+    const first = Math.max(0, count - maxSamples);
+    const order: number[] = [];
+    for (let i = first; i < count; i++) order.push(i);
+    const seed = seedNumber(o.seed ?? 42);
+    new Rng(`${seed}/${this.name}/shuffle`).shuffle(order);
+    const xs = new Float32Array(order.length * window);
+    const ys = new Float32Array(order.length * horizon);
+    order.forEach((s, r) => {
+      for (let j = 0; j < window; j++) xs[r * window + j] = zn[s + j] as number;
+      for (let j = 0; j < horizon; j++) ys[r * horizon + j] = zn[s + window + j] as number;
+    });
+    this.model?.dispose();
+    const model = this.build(tf, window, horizon, o.units ?? d.units, seed);
+    model.compile({ optimizer: tf.train.adam(o.learningRate ?? 0.005), loss: 'meanSquaredError' });
+    const x = tf.tensor(xs, this.inputShape(order.length, window));
+    const y = tf.tensor2d(ys, [order.length, horizon]);
+    try {
+      await model.fit(x, y, { epochs: o.epochs ?? d.epochs, batchSize: o.batchSize ?? 64, shuffle: false, verbose: 0 });
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+    this.model = model;
+    this.meta = { kind: this.name, window, horizon, lag, mean, std, options: { ...o } };
+    this.recent = history.slice(-(lag + window));
+  }
+
+  update(history: readonly number[]): void {
+    const meta = this.meta;
+    if (meta === undefined) throw notFitted(this.name);
+    checkHistory(this.name, history, meta.lag + meta.window, `differencing lag ${meta.lag} + window ${meta.window}`);
+    this.recent = history.slice(-(meta.lag + meta.window));
+  }
+
+  forecast(horizon: number): Forecast {
+    checkHorizon(this.name, horizon);
+    const { model, meta, tf } = this;
+    if (model === undefined || meta === undefined || tf === undefined || this.recent.length === 0) throw notFitted(this.name);
+    const ys = [...this.recent];
+    const out: number[] = [];
+    while (out.length < horizon) {
+      const n = ys.length;
+      const zin: number[] = [];
+      for (let t = n - meta.window; t < n; t++) zin.push((at(ys, t) - at(ys, t - meta.lag) - meta.mean) / meta.std);
+      const pred = tf.tidy(() => (model.predict(tf.tensor(zin, this.inputShape(1, meta.window))) as TF.Tensor).dataSync());
+      for (let j = 0; j < meta.horizon && out.length < horizon; j++) {
+        const v = (pred[j] as number) * meta.std + meta.mean + at(ys, ys.length - meta.lag);
+        ys.push(v);
+        out.push(v);
+      }
+    }
+    return { point: out };
+  }
+
+  /** Write the trained model to `dir` (created if needed). */
+  async save(dir: string): Promise<void> {
+    const { model, meta } = this;
+    if (model === undefined || meta === undefined) throw notFitted(this.name);
+    const { tf } = await loadTf();
+    await mkdir(dir, { recursive: true });
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        const data = artifacts.weightData;
+        const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
+        const weights = Buffer.concat(buffers.map((b) => Buffer.from(b)));
+        const manifest = { modelTopology: artifacts.modelTopology, format: artifacts.format, generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }] };
+        await writeFile(path.join(dir, 'model.json'), JSON.stringify(manifest));
+        await writeFile(path.join(dir, 'weights.bin'), weights);
+        await writeFile(path.join(dir, 'drs-forecaster.json'), JSON.stringify({ ...meta, recent: this.recent }, null, 2));
+        return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
+      }),
+    );
+  }
+
+  /** Install a loaded model (used by `loadNeuralForecaster`). */
+  restore(tf: Tf, model: TF.LayersModel, meta: NeuralMeta, recent: number[]): void {
+    this.tf = tf;
+    this.model = model;
+    this.meta = meta;
+    this.recent = recent;
+  }
+}
+
+export function seedNumber(seed: number | string): number {
+  if (typeof seed === 'number' && Number.isInteger(seed)) return Math.abs(seed) % 2147483647;
+  return Math.floor(new Rng(String(seed)).next() * 2147483647);
+}
+
+/** Read a directory written by `save` and return the model, metadata and the stored recent history. */
+export async function readNeuralDir(dir: string): Promise<{ tf: Tf; model: TF.LayersModel; meta: NeuralMeta; recent: number[] }> {
+  const { tf } = await loadTf();
+  let manifest: { modelTopology: object; weightsManifest: { weights: TF.io.WeightsManifestEntry[] }[] };
+  let meta: NeuralMeta & { recent: number[] };
+  let weights: Buffer;
+  try {
+    manifest = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as typeof manifest;
+    meta = JSON.parse(await readFile(path.join(dir, 'drs-forecaster.json'), 'utf8')) as typeof meta;
+    weights = await readFile(path.join(dir, 'weights.bin'));
+  } catch (e) {
+    throw new UserError(`cannot load a forecaster from ${dir}: ${(e as Error).message}; expected model.json, weights.bin and drs-forecaster.json written by save()`, { file: dir });
+  }
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0]?.weights ?? [], weightData }));
+  const { recent, ...rest } = meta;
+  return { tf, model, meta: rest, recent };
+}

@@ -1,0 +1,178 @@
+/**
+ * The forecaster registry: one map from a literal-union name to a zod schema for its options and a
+ * factory. Callers (CLI, bench, autoscaling) construct forecasters only through `createForecaster`.
+ * Options are validated strictly (unknown keys are errors); the shared context supplies the
+ * season, horizon and seed when an option does not override them.
+ */
+import { z } from 'zod';
+import { ConfigError, UserError } from '../core/errors.js';
+import { AutoForecaster, type AutoCandidate } from './auto.js';
+import { createEwma } from './ewma.js';
+import { createHolt } from './holt.js';
+import { HoltWintersForecaster } from './holt-winters.js';
+import { LstmForecaster, loadLstm } from './lstm.js';
+import { MlpForecaster, loadMlp } from './mlp.js';
+import { MovingAverageForecaster } from './moving-average.js';
+import { NaiveForecaster } from './naive.js';
+import type { NeuralForecaster, NeuralMeta } from './neural.js';
+import { RegressionForecaster } from './regression.js';
+import { SeasonalNaiveForecaster } from './seasonal-naive.js';
+import type { Forecaster, ForecasterContext } from './types.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+const season = z.number().int().min(1).optional();
+const unit = z.number().gt(0).lt(1).optional();
+const positiveInt = z.number().int().min(1).optional();
+
+const hwSchema = z
+  .object({
+    season,
+    seasonal: z.enum(['additive', 'multiplicative', 'auto']).optional(),
+    trend: z.enum(['none', 'additive', 'damped', 'auto']).optional(),
+    alpha: unit,
+    beta: unit,
+    gamma: unit,
+    phi: z.number().gt(0).max(1).optional(),
+    guard: z.boolean().optional(),
+    nonSeasonal: z.boolean().optional(),
+    validation: positiveInt,
+    fitWindow: positiveInt,
+  })
+  .strict();
+
+const neuralSchema = z
+  .object({
+    season,
+    window: positiveInt,
+    horizon: positiveInt,
+    units: positiveInt,
+    epochs: positiveInt,
+    batchSize: positiveInt,
+    learningRate: z.number().gt(0).optional(),
+    maxSamples: positiveInt,
+    seed: z.union([z.number(), z.string()]).optional(),
+  })
+  .strict();
+
+/** Models `auto` chooses among by default (cheap, synchronous ones). */
+export const AUTO_DEFAULT_CANDIDATES = ['seasonal-naive', 'holt-winters', 'regression', 'regression-dummy', 'ewma', 'holt', 'moving-average', 'naive'] as const;
+
+const specs = {
+  naive: { summary: 'last value repeated', schema: z.object({}).strict(), create: () => new NaiveForecaster() },
+  'seasonal-naive': {
+    summary: 'value one season back',
+    schema: z.object({ season }).strict(),
+    create: (o: { season?: number }, c: ForecasterContext) => new SeasonalNaiveForecaster({ season: o.season ?? c.season }),
+  },
+  'moving-average': {
+    summary: 'mean of the last k values',
+    schema: z.object({ window: positiveInt }).strict(),
+    create: (o: { window?: number }) => new MovingAverageForecaster(o),
+  },
+  ewma: {
+    summary: 'simple exponential smoothing, alpha fitted',
+    schema: z.object({ alpha: unit, fitWindow: positiveInt }).strict(),
+    create: (o: { alpha?: number; fitWindow?: number }) => createEwma(o),
+  },
+  holt: {
+    summary: "Holt's (damped) linear trend, fitted",
+    schema: z.object({ damped: z.boolean().optional(), alpha: unit, beta: unit, phi: z.number().gt(0).max(1).optional(), fitWindow: positiveInt }).strict(),
+    create: (o: { damped?: boolean; alpha?: number; beta?: number; phi?: number; fitWindow?: number }) => createHolt(o),
+  },
+  'holt-winters': {
+    summary: 'Holt-Winters, variant and fallback chosen on a holdout',
+    schema: hwSchema,
+    create: (o: z.infer<typeof hwSchema>, c: ForecasterContext) => new HoltWintersForecaster({ ...o, season: o.season ?? c.season, horizon: c.horizon }),
+  },
+  'holt-winters-additive': {
+    summary: 'textbook additive Holt-Winters (additive trend), fitted, no guard',
+    schema: hwSchema,
+    create: (o: z.infer<typeof hwSchema>, c: ForecasterContext) =>
+      new HoltWintersForecaster({ seasonal: 'additive', trend: 'additive', guard: false, ...o, season: o.season ?? c.season, horizon: c.horizon }, 'holt-winters-additive'),
+  },
+  'holt-winters-multiplicative': {
+    summary: 'multiplicative-season Holt-Winters (additive trend), fitted, no guard',
+    schema: hwSchema,
+    create: (o: z.infer<typeof hwSchema>, c: ForecasterContext) =>
+      new HoltWintersForecaster({ seasonal: 'multiplicative', trend: 'additive', guard: false, ...o, season: o.season ?? c.season, horizon: c.horizon }, 'holt-winters-multiplicative'),
+  },
+  regression: {
+    summary: 'OLS on trend + Fourier seasonal terms',
+    schema: z.object({ season, harmonics: positiveInt, window: positiveInt, trend: z.boolean().optional() }).strict(),
+    create: (o: { season?: number; harmonics?: number; window?: number; trend?: boolean }, c: ForecasterContext) =>
+      new RegressionForecaster({ ...o, features: 'fourier', season: o.season ?? c.season }),
+  },
+  'regression-dummy': {
+    summary: 'OLS on trend + seasonal phase dummies',
+    schema: z.object({ season, window: positiveInt, trend: z.boolean().optional() }).strict(),
+    create: (o: { season?: number; window?: number; trend?: boolean }, c: ForecasterContext) =>
+      new RegressionForecaster({ ...o, features: 'dummy', season: o.season ?? c.season }),
+  },
+  mlp: {
+    summary: 'TensorFlow.js MLP on lagged windows (async fit)',
+    schema: neuralSchema,
+    create: (o: z.infer<typeof neuralSchema>, c: ForecasterContext) => new MlpForecaster({ ...o, season: o.season ?? c.season, horizon: o.horizon ?? c.horizon, seed: o.seed ?? c.seed }),
+  },
+  lstm: {
+    summary: 'TensorFlow.js LSTM on lagged windows (async fit)',
+    schema: neuralSchema,
+    create: (o: z.infer<typeof neuralSchema>, c: ForecasterContext) => new LstmForecaster({ ...o, season: o.season ?? c.season, horizon: o.horizon ?? c.horizon, seed: o.seed ?? c.seed }),
+  },
+  auto: {
+    summary: 'picks per series by holdout sMAPE among cheap models',
+    schema: z.object({ candidates: z.array(z.string()).min(1).optional(), validation: positiveInt }).strict(),
+    create: (o: { candidates?: string[]; validation?: number }, c: ForecasterContext): Forecaster => {
+      const names = o.candidates ?? [...AUTO_DEFAULT_CANDIDATES];
+      const candidates: AutoCandidate[] = names.map((n) => {
+        const name = checkName(n);
+        if (name === 'auto' || name === 'mlp' || name === 'lstm') throw new ConfigError(`auto cannot choose '${name}' (only synchronous classical models)`, { field: 'candidates' });
+        return { name, make: () => createForecaster(name, {}, c) };
+      });
+      return new AutoForecaster(candidates, { season: c.season, horizon: c.horizon, validation: o.validation });
+    },
+  },
+} as const;
+
+export type ForecasterName = keyof typeof specs;
+export const FORECASTER_NAMES = Object.keys(specs) as ForecasterName[];
+
+export function isForecasterName(name: string): name is ForecasterName {
+  return Object.prototype.hasOwnProperty.call(specs, name);
+}
+
+/** Throws a UserError listing the valid names when `name` is not one. */
+export function checkName(name: string): ForecasterName {
+  if (!isForecasterName(name)) throw new UserError(`unknown model '${name}'; valid models: ${FORECASTER_NAMES.join(', ')}`, { field: 'models' });
+  return name;
+}
+
+export function describeForecasters(): { name: ForecasterName; summary: string }[] {
+  return FORECASTER_NAMES.map((name) => ({ name, summary: specs[name].summary }));
+}
+
+/** Build a forecaster by name; `options` is validated against the model's schema. */
+export function createForecaster(name: string, options: unknown = {}, context: ForecasterContext = {}): Forecaster {
+  const key = checkName(name);
+  const spec = specs[key];
+  const parsed = spec.schema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue === undefined ? undefined : issue.path.map(String).join('.');
+    throw new ConfigError(`options of model '${key}': ${issue?.message ?? 'invalid'}`, { field });
+  }
+  return (spec.create as (o: unknown, c: ForecasterContext) => Forecaster)(parsed.data, context);
+}
+
+/** Load a neural forecaster saved with `save(dir)`; call `update(history)` before forecasting. */
+export async function loadNeuralForecaster(dir: string): Promise<NeuralForecaster> {
+  let kind: NeuralMeta['kind'];
+  try {
+    kind = (JSON.parse(await readFile(path.join(dir, 'drs-forecaster.json'), 'utf8')) as NeuralMeta).kind;
+  } catch (e) {
+    throw new UserError(`cannot load a forecaster from ${dir}: ${(e as Error).message}`, { file: dir });
+  }
+  if (kind === 'mlp') return loadMlp(dir);
+  if (kind === 'lstm') return loadLstm(dir);
+  throw new UserError(`${dir}/drs-forecaster.json: unknown kind '${String(kind)}', expected mlp or lstm`, { file: dir });
+}

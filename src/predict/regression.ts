@@ -1,0 +1,155 @@
+/**
+ * Linear regression on trend + seasonal features, fitted by ordinary least squares on the last
+ * `window` points (default 8 seasons, so an old regime does not pin the trend):
+ *
+ *   fourier:  y_t = b_0 + b_1 t + Σ_{k=1}^{K} [a_k sin(2πkt/S) + c_k cos(2πkt/S)]   (K ≤ S/2)
+ *   dummy:    y_t = b_1 t + d_{t mod S}                                               (S phase means)
+ *
+ * Fourier: the normal equations (XᵀX)β = Xᵀy (2K+2 unknowns, t rescaled to [0,1]) are solved by
+ * Gaussian elimination with partial pivoting and a tiny ridge for rank deficiency.
+ * Dummy: the exact OLS solution by Frisch-Waugh-Lovell: demean t and y within each phase,
+ * b_1 = slope of the demeaned pairs (simple-statistics `linearRegression`), then
+ * d_j = mean over phase j of (y_t − b_1 t).
+ * Forecast: ŷ_{n+h} = the fitted equation at t = n+h. Interval: ŷ ± z·σ, σ = residual standard
+ * deviation (parameter uncertainty ignored; the trend can be switched off with `trend: false`).
+ */
+import { linearRegression, mean, sampleStandardDeviation } from 'simple-statistics';
+import { at, checkHistory, checkHorizon, notFitted } from './check.js';
+import { resolveSeason } from './season.js';
+import { Z95, type Forecast, type Forecaster } from './types.js';
+
+export interface RegressionOptions {
+  season?: number;
+  features?: 'fourier' | 'dummy';
+  /** Number of harmonics for `fourier` (default min(10, ⌊S/2⌋)). */
+  harmonics?: number;
+  /** Fit on the last `window` points (default 8 seasons). */
+  window?: number;
+  /** Include the linear trend term (default true). */
+  trend?: boolean;
+}
+
+interface Fitted {
+  /** ŷ for an absolute time index. */
+  predict(t: number): number;
+  sigma: number;
+  /** Absolute index of the next step. */
+  next: number;
+}
+
+export class RegressionForecaster implements Forecaster {
+  readonly name: 'regression' | 'regression-dummy';
+  private fitted: Fitted | undefined;
+
+  constructor(private readonly options: RegressionOptions = {}) {
+    this.name = options.features === 'dummy' ? 'regression-dummy' : 'regression';
+  }
+
+  fit(history: readonly number[]): void {
+    checkHistory(this.name, history, 3);
+    const s = resolveSeason(this.options.season, history, this.name);
+    checkHistory(this.name, history, 2 * s, `two seasons of ${s} steps`);
+    const n = history.length;
+    const w = Math.min(n, Math.max(this.options.window ?? 8 * s, 2 * s));
+    const t0 = n - w;
+    const ys = history.slice(t0);
+    const trend = this.options.trend ?? true;
+    const fit = this.options.features === 'dummy' ? fitDummy(ys, t0, s, trend) : fitFourier(ys, t0, s, Math.min(this.options.harmonics ?? 10, Math.floor(s / 2)), trend);
+    const residuals = ys.map((y, i) => y - fit(t0 + i));
+    this.fitted = { predict: fit, sigma: residuals.length >= 2 ? sampleStandardDeviation(residuals) : 0, next: n };
+  }
+
+  update(history: readonly number[]): void {
+    // Refitting is one small least-squares solve: cheap enough to do on every update.
+    this.fit(history);
+  }
+
+  forecast(horizon: number): Forecast {
+    checkHorizon(this.name, horizon);
+    const f = this.fitted;
+    if (f === undefined) throw notFitted(this.name);
+    const point: number[] = [];
+    for (let h = 0; h < horizon; h++) point.push(f.predict(f.next + h));
+    const half = Z95 * f.sigma;
+    return { point, interval: { level: 0.95, lower: point.map((p) => p - half), upper: point.map((p) => p + half) } };
+  }
+}
+
+function fitDummy(ys: readonly number[], t0: number, s: number, trend: boolean): (t: number) => number {
+  const phaseOf = (t: number): number => ((t % s) + s) % s;
+  const groups: { t: number[]; y: number[] }[] = Array.from({ length: s }, () => ({ t: [], y: [] }));
+  ys.forEach((y, i) => {
+    const g = groups[phaseOf(t0 + i)] as { t: number[]; y: number[] };
+    g.t.push(t0 + i);
+    g.y.push(y);
+  });
+  let slope = 0;
+  if (trend) {
+    const pairs: [number, number][] = [];
+    for (const g of groups) {
+      if (g.t.length === 0) continue;
+      const mt = mean(g.t);
+      const my = mean(g.y);
+      g.t.forEach((t, i) => pairs.push([t - mt, at(g.y, i) - my]));
+    }
+    slope = linearRegression(pairs).m;
+    if (!Number.isFinite(slope)) slope = 0;
+  }
+  const phase = groups.map((g) => mean(g.y.map((y, i) => y - slope * at(g.t, i))));
+  return (t) => (phase[phaseOf(t)] as number) + slope * t;
+}
+
+function fitFourier(ys: readonly number[], t0: number, s: number, k: number, trend: boolean): (t: number) => number {
+  const span = Math.max(1, ys.length);
+  const features = (t: number): number[] => {
+    const row = [1];
+    if (trend) row.push((t - t0) / span);
+    for (let j = 1; j <= k; j++) {
+      const a = (2 * Math.PI * j * t) / s;
+      row.push(Math.sin(a), Math.cos(a));
+    }
+    return row;
+  };
+  const p = features(t0).length;
+  const xtx = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const xty = new Array<number>(p).fill(0);
+  ys.forEach((y, i) => {
+    const x = features(t0 + i);
+    for (let a = 0; a < p; a++) {
+      const xa = x[a] as number;
+      xty[a] = (xty[a] as number) + xa * y;
+      const rowA = xtx[a] as number[];
+      for (let b = 0; b < p; b++) rowA[b] = (rowA[b] as number) + xa * (x[b] as number);
+    }
+  });
+  const beta = solve(xtx, xty);
+  return (t) => features(t).reduce((acc, v, i) => acc + v * (beta[i] as number), 0);
+}
+
+/** Solve A x = b (A symmetric positive semi-definite) with a 1e-9 relative ridge. */
+export function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i] as number]);
+  let diag = 0;
+  for (let i = 0; i < n; i++) diag = Math.max(diag, Math.abs((m[i] as number[])[i] as number));
+  for (let i = 0; i < n; i++) (m[i] as number[])[i] = ((m[i] as number[])[i] as number) + 1e-9 * (diag || 1);
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs((m[r] as number[])[c] as number) > Math.abs((m[piv] as number[])[c] as number)) piv = r;
+    [m[c], m[piv]] = [m[piv] as number[], m[c] as number[]];
+    const rowC = m[c] as number[];
+    const d = rowC[c] as number;
+    if (d === 0) continue;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const rowR = m[r] as number[];
+      const f = (rowR[c] as number) / d;
+      if (f === 0) continue;
+      for (let j = c; j <= n; j++) rowR[j] = (rowR[j] as number) - f * (rowC[j] as number);
+    }
+  }
+  return m.map((row, i) => {
+    const d = row[i] as number;
+    return d === 0 ? 0 : (row[n] as number) / d;
+  });
+}

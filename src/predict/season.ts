@@ -1,0 +1,80 @@
+/**
+ * Seasonal period detection by autocorrelation.
+ *
+ * 1. Remove a least-squares line from the series (a trend makes every lag look correlated).
+ * 2. r(k) = Σ_{t≥k} x_t x_{t−k} / Σ_t x_t²  for k = 1..maxLag, maxLag = min(n/2, options.maxLag).
+ * 3. A candidate is a local maximum r(k) ≥ r(k±1) with r(k) ≥ minCorrelation whose prominence
+ *    (r(k) minus the lowest r on 1..k) is at least minProminence: the ACF must have dipped and
+ *    come back, which a slowly decaying, non-seasonal ACF never does.
+ * 4. Among candidates the highest r wins, except that a smaller lag is preferred when the larger
+ *    one is (within ±2 steps) a multiple of it and its r is at least 90 % as high: multiples of
+ *    the true period always echo it.
+ *
+ * Returns `undefined` when nothing qualifies: the caller decides whether that is an error.
+ */
+import { linearRegression } from 'simple-statistics';
+import { UserError } from '../core/errors.js';
+
+export interface SeasonOptions {
+  maxLag?: number;
+  minCorrelation?: number;
+  minProminence?: number;
+}
+
+export function autocorrelation(values: readonly number[], maxLag: number): number[] {
+  const n = values.length;
+  const { m, b } = linearRegression(values.map((v, i) => [i, v]));
+  const x = values.map((v, i) => v - (m * i + b));
+  let denom = 0;
+  for (const v of x) denom += v * v;
+  const r: number[] = [1];
+  for (let k = 1; k <= maxLag; k++) {
+    let s = 0;
+    for (let t = k; t < n; t++) s += (x[t] as number) * (x[t - k] as number);
+    r.push(denom > 0 ? s / denom : 0);
+  }
+  return r;
+}
+
+export function detectSeason(values: readonly number[], options: SeasonOptions = {}): number | undefined {
+  const n = values.length;
+  const maxLag = Math.min(Math.floor(n / 2), options.maxLag ?? 2016);
+  if (maxLag < 3) return undefined;
+  const minR = options.minCorrelation ?? 0.2;
+  const minProm = options.minProminence ?? 0.1;
+  const r = autocorrelation(values, maxLag);
+  const candidates: { lag: number; r: number }[] = [];
+  let low = r[1] as number;
+  for (let k = 2; k < maxLag; k++) {
+    const rk = r[k] as number;
+    low = Math.min(low, rk);
+    if (rk >= (r[k - 1] as number) && rk >= (r[k + 1] as number) && rk >= minR && rk - low >= minProm) {
+      candidates.push({ lag: k, r: rk });
+    }
+  }
+  if (candidates.length === 0) return undefined;
+  let best = candidates.reduce((a, c) => (c.r > a.r ? c : a));
+  for (const c of candidates) {
+    if (c.lag >= best.lag) break;
+    const ratio = best.lag / c.lag;
+    const near = Math.abs(best.lag - Math.round(ratio) * c.lag) <= 2;
+    if (Math.round(ratio) >= 2 && near && c.r >= 0.9 * best.r) {
+      best = c;
+      break;
+    }
+  }
+  return best.lag;
+}
+
+/** The season to use: the one given, else the detected one, else a UserError naming the model. */
+export function resolveSeason(given: number | undefined, history: readonly number[], model: string): number {
+  if (given !== undefined) {
+    if (!Number.isInteger(given) || given < 1) throw new UserError(`${model}: season must be a positive integer number of steps, got ${given}`, { field: 'season' });
+    return given;
+  }
+  const s = detectSeason(history);
+  if (s === undefined) {
+    throw new UserError(`${model}: no seasonal period could be detected in ${history.length} points; give one with --season S (steps per season)`, { field: 'season' });
+  }
+  return s;
+}

@@ -1,0 +1,289 @@
+/**
+ * Series input: `timestamp,value` CSVs and event logs aggregated into a regular series.
+ *
+ * Rules for a `timestamp,value` CSV (the header names the columns; others are ignored):
+ * - timestamps are `YYYY-MM-DD HH:MM[:SS]` (read as UTC), ISO 8601, or epoch seconds;
+ *   an unparsable one is a TraceFormatError (file, line, field `timestamp`);
+ * - values must be finite numbers; anything else (empty, `NaN`, text) is a TraceFormatError
+ *   (file, line, field `value`). Rows are never skipped silently;
+ * - timestamps must strictly increase: a duplicate or an earlier timestamp is a TraceFormatError
+ *   naming both lines;
+ * - the step is the most common spacing (or `step` when given). Every spacing must be a whole
+ *   multiple of it, else TraceFormatError ("irregular sampling");
+ * - gaps (a spacing of k > 1 steps) are REPAIRED by linear interpolation between the two
+ *   neighbours when k − 1 ≤ `maxGap` (default 12 missing points); the number of filled points
+ *   and gaps is returned in `repairs` (the CLI prints it). Longer gaps, or any gap with
+ *   `gaps: 'error'`, are a TraceFormatError.
+ * - a series too short for the season (fewer than two seasons) is rejected by `requireSeasons`.
+ *
+ * Event logs (e.g. the GenAI QPS samples, a trace's arrival times) are streamed and summed,
+ * counted or averaged into bins [k·step, (k+1)·step) aligned to the epoch. Events need not be
+ * sorted. An empty bin is 0 for `sum` and `count` (no events = no demand) and a gap for `mean`
+ * (filled by interpolation and counted, as above).
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { parse } from 'csv-parse';
+import { TraceFormatError, UserError } from '../core/errors.js';
+
+export interface SeriesRepairs {
+  /** Points added by linear interpolation. */
+  filledPoints: number;
+  /** Number of gaps those points filled. */
+  gaps: number;
+}
+
+export interface Series {
+  readonly name: string;
+  readonly file?: string;
+  /** Epoch seconds of values[0]. */
+  readonly start: number;
+  /** Seconds between consecutive values. */
+  readonly step: number;
+  readonly values: number[];
+  readonly repairs: SeriesRepairs;
+}
+
+export interface ReadSeriesOptions {
+  timestampColumn?: string;
+  valueColumn?: string;
+  /** Expected step in seconds (default: the most common spacing). */
+  step?: number;
+  gaps?: 'interpolate' | 'error';
+  /** Longest gap (in missing points) that is interpolated (default 12). */
+  maxGap?: number;
+}
+
+export type Aggregation = 'sum' | 'count' | 'mean';
+
+export interface AggregateOptions {
+  /** Bin width in seconds. */
+  step: number;
+  /** Column with the event time (default: the first of timestamp, timestamp_anon, time, arrival). */
+  timeColumn?: string;
+  /** Column summed or averaged (default `value`; unused for `count`). */
+  valueColumn?: string;
+  how?: Aggregation;
+  maxGap?: number;
+}
+
+interface Row {
+  cells: string[];
+  line: number;
+}
+
+async function* rows(file: string): AsyncGenerator<Row> {
+  const parser = parse({ info: true, trim: true, skip_empty_lines: true });
+  // pipe() does not forward errors: hand a read or gunzip failure to the parser we iterate.
+  const source = createReadStream(file);
+  source.on('error', (e) => parser.destroy(e));
+  if (file.endsWith('.gz')) {
+    const gunzip = createGunzip();
+    gunzip.on('error', (e) => parser.destroy(new TraceFormatError(`not a valid gzip file: ${e.message}`, { file })));
+    source.pipe(gunzip).pipe(parser);
+  } else {
+    source.pipe(parser);
+  }
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield { cells: rec.record, line: rec.info.lines };
+    }
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const err = e as { code?: string; lines?: number; message?: string };
+    if (err.code === 'ENOENT') throw new UserError(`cannot read ${file}: no such file`, { file });
+    if (err.code === 'EISDIR' || err.code === 'EACCES') throw new UserError(`cannot read ${file}: ${err.code}`, { file });
+    throw new TraceFormatError(`not a readable CSV: ${err.message ?? String(e)}`, { file, line: err.lines });
+  }
+}
+
+function columnIndex(header: string[], wanted: readonly string[], file: string, what: string): number {
+  for (const w of wanted) {
+    const i = header.indexOf(w);
+    if (i >= 0) return i;
+  }
+  throw new TraceFormatError(`header has no ${what} column (looked for ${wanted.map((w) => `'${w}'`).join(' or ')}; found ${header.map((h) => `'${h}'`).join(', ')})`, { file, line: 1 });
+}
+
+/** Epoch seconds, or undefined when the text is not a timestamp. */
+export function parseTimestamp(text: string): number | undefined {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
+  if (m === null) return undefined;
+  const ms = Date.parse(`${m[1]}T${m[2]}${m[5] ?? 'Z'}`);
+  return Number.isNaN(ms) ? undefined : ms / 1000;
+}
+
+function parseValue(text: string, file: string, line: number, field: string): number {
+  const v = text === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(v)) throw new TraceFormatError(`value '${text}' is not a finite number`, { file, line, field });
+  return v;
+}
+
+export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {}): Promise<Series> {
+  const times: number[] = [];
+  const lines: number[] = [];
+  const values: number[] = [];
+  let ti = -1;
+  let vi = -1;
+  const tName = options.timestampColumn ?? 'timestamp';
+  const vName = options.valueColumn ?? 'value';
+  for await (const { cells, line } of rows(file)) {
+    if (ti < 0) {
+      ti = columnIndex(cells, [tName], file, 'timestamp');
+      vi = columnIndex(cells, [vName], file, 'value');
+      continue;
+    }
+    const t = parseTimestamp(cells[ti] ?? '');
+    if (t === undefined) throw new TraceFormatError(`'${cells[ti] ?? ''}' is not a timestamp (expected YYYY-MM-DD HH:MM:SS, ISO 8601 or epoch seconds)`, { file, line, field: tName });
+    const prev = times[times.length - 1];
+    if (prev !== undefined && t <= prev) {
+      const what = t === prev ? 'duplicate timestamp' : 'timestamps out of order';
+      throw new TraceFormatError(`${what}: '${cells[ti]}' does not come after line ${lines[lines.length - 1]}; timestamps must strictly increase`, { file, line, field: tName });
+    }
+    values.push(parseValue(cells[vi] ?? '', file, line, vName));
+    times.push(t);
+    lines.push(line);
+  }
+  if (ti < 0) throw new TraceFormatError('empty file: expected a header and timestamp,value rows', { file });
+  if (values.length < 2) throw new TraceFormatError(`need at least 2 rows, got ${values.length}`, { file });
+  const step = options.step ?? mostCommonSpacing(times);
+  const out: number[] = [];
+  const repairs: SeriesRepairs = { filledPoints: 0, gaps: 0 };
+  const maxGap = options.maxGap ?? 12;
+  for (let i = 0; i < times.length; i++) {
+    const v = values[i] as number;
+    if (i > 0) {
+      const gap = ((times[i] as number) - (times[i - 1] as number)) / step;
+      const k = Math.round(gap);
+      if (Math.abs(gap - k) > 1e-6 * Math.max(1, k) || k < 1) {
+        throw new TraceFormatError(`irregular sampling: ${(times[i] as number) - (times[i - 1] as number)} s after line ${lines[i - 1]}, expected a multiple of the step ${step} s`, { file, line: lines[i], field: tName });
+      }
+      if (k > 1) {
+        const missing = k - 1;
+        if (options.gaps === 'error' || missing > maxGap) {
+          throw new TraceFormatError(
+            `gap of ${missing} missing point(s) (step ${step} s) after line ${lines[i - 1]}; ${options.gaps === 'error' ? 'gaps are not allowed here' : `at most ${maxGap} are interpolated (raise --max-gap to fill it)`}`,
+            { file, line: lines[i], field: tName },
+          );
+        }
+        const a = values[i - 1] as number;
+        for (let j = 1; j <= missing; j++) out.push(a + ((v - a) * j) / k);
+        repairs.filledPoints += missing;
+        repairs.gaps++;
+      }
+    }
+    out.push(v);
+  }
+  return { name: baseName(file), file, start: times[0] as number, step, values: out, repairs };
+}
+
+function mostCommonSpacing(times: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (let i = 1; i < times.length; i++) {
+    const d = Math.round(((times[i] as number) - (times[i - 1] as number)) * 1000) / 1000;
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  let best = 0;
+  let bestCount = -1;
+  for (const [d, c] of counts) if (c > bestCount || (c === bestCount && d < best)) [best, bestCount] = [d, c];
+  return best;
+}
+
+function baseName(file: string): string {
+  const b = file.split(/[\\/]/).pop() ?? file;
+  return b.replace(/\.gz$/, '').replace(/\.csv$/, '');
+}
+
+/** Streaming binner: memory grows with the number of bins, never with the number of events. */
+export class EventBinner {
+  private readonly bins = new Map<number, { sum: number; count: number }>();
+  private lo = Number.POSITIVE_INFINITY;
+  private hi = Number.NEGATIVE_INFINITY;
+
+  constructor(readonly step: number) {
+    if (!(step > 0)) throw new UserError(`step must be a positive number of seconds, got ${step}`, { field: 'step' });
+  }
+
+  add(time: number, value = 1): void {
+    const b = Math.floor(time / this.step);
+    const cell = this.bins.get(b);
+    if (cell === undefined) this.bins.set(b, { sum: value, count: 1 });
+    else {
+      cell.sum += value;
+      cell.count++;
+    }
+    if (b < this.lo) this.lo = b;
+    if (b > this.hi) this.hi = b;
+  }
+
+  finish(how: Aggregation = 'sum', maxGap = 12): { start: number; values: number[]; repairs: SeriesRepairs } {
+    if (this.bins.size === 0) throw new UserError('no events to aggregate');
+    const values: number[] = [];
+    const repairs: SeriesRepairs = { filledPoints: 0, gaps: 0 };
+    let lastIdx = -1;
+    for (let b = this.lo; b <= this.hi; b++) {
+      const cell = this.bins.get(b);
+      if (how !== 'mean') {
+        values.push(cell === undefined ? 0 : how === 'sum' ? cell.sum : cell.count);
+        continue;
+      }
+      if (cell === undefined) {
+        values.push(Number.NaN);
+        continue;
+      }
+      const v = cell.sum / cell.count;
+      const missing = values.length - lastIdx - 1;
+      if (lastIdx >= 0 && missing > 0) {
+        if (missing > maxGap) throw new UserError(`no events for ${missing} consecutive bins of ${this.step} s before ${new Date(b * this.step * 1000).toISOString()}; at most ${maxGap} are interpolated for 'mean'`);
+        const a = values[lastIdx] as number;
+        for (let j = 1; j <= missing; j++) values[lastIdx + j] = a + ((v - a) * j) / (missing + 1);
+        repairs.filledPoints += missing;
+        repairs.gaps++;
+      }
+      values.push(v);
+      lastIdx = values.length - 1;
+    }
+    return { start: this.lo * this.step, values, repairs };
+  }
+}
+
+/** Sum, count or average timed events into epoch-aligned bins of `step` seconds. */
+export function binEvents(events: Iterable<{ time: number; value?: number }>, step: number, how: Aggregation = 'sum', maxGap = 12): { start: number; values: number[]; repairs: SeriesRepairs } {
+  const binner = new EventBinner(step);
+  for (const e of events) binner.add(e.time, e.value ?? 1);
+  return binner.finish(how, maxGap);
+}
+
+/** Stream an event log (CSV, optionally .gz) into a regular series; see `EventBinner`. */
+export async function aggregateEventsCsv(file: string, options: AggregateOptions): Promise<Series> {
+  const how = options.how ?? 'sum';
+  const binner = new EventBinner(options.step);
+  let ti = -1;
+  let vi = -1;
+  let header: string[] = [];
+  let events = 0;
+  for await (const { cells, line } of rows(file)) {
+    if (ti < 0) {
+      header = cells;
+      ti = columnIndex(cells, options.timeColumn === undefined ? ['timestamp', 'timestamp_anon', 'time', 'arrival'] : [options.timeColumn], file, 'time');
+      vi = how === 'count' ? -1 : columnIndex(cells, [options.valueColumn ?? 'value'], file, 'value');
+      continue;
+    }
+    const t = parseTimestamp(cells[ti] ?? '');
+    if (t === undefined) throw new TraceFormatError(`'${cells[ti] ?? ''}' is not a timestamp (expected epoch seconds or an ISO date-time)`, { file, line, field: header[ti] });
+    binner.add(t, vi < 0 ? 1 : parseValue(cells[vi] ?? '', file, line, header[vi] ?? 'value'));
+    events++;
+  }
+  if (ti < 0) throw new TraceFormatError('empty file: expected a header and event rows', { file });
+  if (events === 0) throw new TraceFormatError('no events after the header', { file });
+  const { start, values, repairs } = binner.finish(how, options.maxGap);
+  return { name: baseName(file), file, start, step: options.step, values, repairs };
+}
+
+/** A series must hold at least two seasons (Holt-Winters initialisation, seasonal MASE scale). */
+export function requireSeasons(points: number, season: number, where: { file?: string; what?: string } = {}): void {
+  if (points < 2 * season) {
+    throw new UserError(`${where.what ?? 'series'} has ${points} points, fewer than two seasons of ${season} steps (${2 * season}); give a smaller --season or a longer series`, { file: where.file, field: 'season' });
+  }
+}
