@@ -9,6 +9,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   run: { summary: 'run every strategy of a scenario on the same trace and seed; print a comparison', load: async () => (await import('./run.js')).runCommand },
   validate: { summary: 'check a scenario file without running it', load: async () => (await import('./validate.js')).validateCommand },
   'replay-swf': { summary: 'evaluate a queue policy on an SWF log under the RLScheduler protocol', load: async () => (await import('./replay-swf.js')).replaySwfCommand },
+  pack: { summary: 'offline bin packing: FFD, BFD, GA and exact ILP against the lower bound', load: async () => (await import('./pack.js')).packCommand },
+  forecast: { summary: 'backtest demand forecasters on a time series (MAE, RMSE, sMAPE, MASE)', load: async () => (await import('./forecast.js')).forecastCommand },
   serve: { summary: 'run the production scheduler as an HTTP service', load: async () => (await import('./serve.js')).serveCommand },
   list: { summary: 'list strategies, queue policies, scaling policies and trace kinds', load: async () => (await import('./list.js')).listCommand },
 };
