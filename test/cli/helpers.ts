@@ -5,7 +5,9 @@ import type { CliIo } from '../../src/cli/command.js';
 import { main } from '../../src/cli/main.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const DATA = path.resolve(process.env.DRS_DATA_DIR ?? path.join(ROOT, '../shared/data'));
+import { DATA_ROOT } from '../support/data.js';
+
+export const DATA = DATA_ROOT;
 
 export interface Ran {
   code: number;

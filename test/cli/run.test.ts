@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DATA, drs, ROOT, tmpFile } from './helpers.js';
+import { haveData } from '../support/data.js';
+import { drs, ROOT, tmpFile } from './helpers.js';
 
 const tiny = (over: string) => `
 name: tiny
@@ -131,7 +132,7 @@ describe('shipped scenarios', () => {
     expect(r.out.trim().split('\n')).toHaveLength(4);
   });
 
-  it.skipIf(!existsSync(path.join(DATA, 'swf')))('the HPC scenario reproduces the expected ordering: EASY backfilling beats plain FCFS', async () => {
+  it.skipIf(!haveData('test/cli', 'swf/SDSC-SP2-1998-4.2-cln.swf.gz'))('the HPC scenario reproduces the expected ordering: EASY backfilling beats plain FCFS', async () => {
     const out = tmpFile('hpc.json', '');
     const r = await drs(['run', path.join(ROOT, 'scenarios/hpc-swf.yaml'), '--strategies', 'fcfs,fcfs+easy', '--json', out, '--quiet']);
     expect(r.code).toBe(0);
