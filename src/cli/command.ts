@@ -8,7 +8,7 @@
 export interface CliIo {
   /** Normal output (tables, JSON). */
   out(text: string): void;
-  /** Diagnostics and progress; never mixed into `--json` output. */
+  /** Diagnostics and progress, written as given (end lines with '\n'); never mixed into `--json` output. */
   err(text: string): void;
   /** True when stderr is a terminal, so a progress bar may redraw in place. */
   readonly interactive: boolean;

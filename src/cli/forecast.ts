@@ -125,7 +125,7 @@ export const forecastCommand: CliCommand = {
 
     const series = await loadSeries(file, v);
     if (series.repairs.filledPoints > 0) {
-      io.err(`${series.name}: filled ${series.repairs.filledPoints} missing point(s) in ${series.repairs.gaps} gap(s) by linear interpolation`);
+      io.err(`${series.name}: filled ${series.repairs.filledPoints} missing point(s) in ${series.repairs.gaps} gap(s) by linear interpolation\n`);
     }
     const trainPoints = Math.floor(train * series.values.length);
     let season: number;
@@ -136,7 +136,7 @@ export const forecastCommand: CliCommand = {
       const detected = detectSeason(series.values.slice(0, trainPoints));
       if (detected === undefined) throw new UserError(`no seasonal period detected in the first ${trainPoints} points of ${series.name}; give one with --season S`, { field: 'season' });
       season = detected;
-      io.err(`${series.name}: detected season ${season} steps (${((season * series.step) / 3600).toFixed(2)} h)`);
+      io.err(`${series.name}: detected season ${season} steps (${((season * series.step) / 3600).toFixed(2)} h)\n`);
     }
     requireSeasons(trainPoints, season, { file, what: `the training part (${train * 100}%) of ${series.name}` });
 
@@ -154,7 +154,7 @@ export const forecastCommand: CliCommand = {
         onProgress: (done, total) => {
           const now = performance.now();
           if (now - lastReport > 2000 && done < total) {
-            io.err(`${name}: origin ${done}/${total} (${((now - started) / 1000).toFixed(0)} s)`);
+            io.err(`${name}: origin ${done}/${total} (${((now - started) / 1000).toFixed(0)} s)\n`);
             lastReport = now;
           }
         },

@@ -142,7 +142,7 @@ export const replaySwfCommand: CliCommand = {
           meanUtilization: res.meanUtilization,
         }),
       );
-      if (clampNote !== undefined) io.err(`note: ${clampNote}`);
+      if (clampNote !== undefined) io.err(`note: ${clampNote}\n`);
       return 0;
     }
     printTable(io, p, workload.jobs.length, workload.machine, workload.machineSource, res, clampNote, workload.header.acknowledge);

@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { forecastCommand } from '../../src/cli/forecast.js';
+import type { CliIo } from '../../src/cli/command.js';
+import { UserError } from '../../src/core/errors.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-cli-forecast-'));
+const series = path.join(dir, 'demand.csv');
+writeFileSync(
+  series,
+  'timestamp,value\n' +
+    Array.from({ length: 24 * 12 }, (_, t) => `${new Date(Date.UTC(2024, 0, 1) + t * 3600_000).toISOString()},${(100 + 20 * Math.sin((2 * Math.PI * t) / 24) + (t % 5)).toFixed(3)}`).join('\n') +
+    '\n',
+);
+
+function capture(): { io: CliIo; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (s) => out.push(s), err: (s) => err.push(s), interactive: false, cwd: dir, env: {} }, out, err };
+}
+
+describe('drs forecast', () => {
+  it('--json prints exactly one object with the documented keys', async () => {
+    const { io, out } = capture();
+    const code = await forecastCommand.run(['demand.csv', '--models', 'naive,seasonal-naive,holt-winters', '--season', '24', '--json'], io);
+    expect(code).toBe(0);
+    expect(out).toHaveLength(1);
+    const obj = JSON.parse(out[0] as string) as Record<string, unknown>;
+    expect(Object.keys(obj)).toEqual(['series', 'points', 'season', 'horizon', 'results']);
+    expect(obj).toMatchObject({ series: 'demand', points: 288, season: 24, horizon: 12 });
+    const results = obj.results as Record<string, unknown>[];
+    expect(results.map((r) => r.model)).toEqual(['naive', 'seasonal-naive', 'holt-winters']);
+    for (const r of results) expect(Object.keys(r)).toEqual(['model', 'mae', 'rmse', 'smape', 'mase', 'fitSeconds']);
+    const byName = Object.fromEntries(results.map((r) => [r.model, r.smape as number]));
+    expect(byName['holt-winters']).toBeLessThanOrEqual((byName.naive as number) + 1e-9);
+  });
+
+  it('prints a table and detects the season when not given', async () => {
+    const { io, out, err } = capture();
+    expect(await forecastCommand.run([series, '--models', 'seasonal-naive,regression'], io)).toBe(0);
+    expect(err.join('\n')).toMatch(/detected season 24 steps/);
+    expect(out.join('\n')).toMatch(/model\s+MAE\s+RMSE\s+sMAPE %\s+MASE\s+fit s/);
+    expect(out.join('\n')).toMatch(/regression/);
+  });
+
+  it('user mistakes are UserErrors with a clear message', async () => {
+    const { io } = capture();
+    await expect(forecastCommand.run([series, '--models', 'naive,prophet'], io)).rejects.toThrow(/unknown model 'prophet'; valid models:/);
+    await expect(forecastCommand.run([series, '--bogus'], io)).rejects.toThrow(UserError);
+    await expect(forecastCommand.run([series, '--horizon', 'x'], io)).rejects.toThrow(/--horizon expects an integer/);
+    await expect(forecastCommand.run([series, '--season', '200'], io)).rejects.toThrow(/fewer than two seasons/);
+    await expect(forecastCommand.run([], io)).rejects.toThrow(/exactly one SERIES\.csv/);
+  });
+
+  it('--help prints the usage', async () => {
+    const { io, out } = capture();
+    expect(await forecastCommand.run(['--help'], io)).toBe(0);
+    expect(out.join('')).toMatch(/drs forecast SERIES\.csv/);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { detectSeason, resolveSeason } from '../../src/predict/season.js';
+import { RegressionForecaster } from '../../src/predict/regression.js';
+import { Rng } from '../../src/core/rng.js';
+import { UserError } from '../../src/core/errors.js';
+
+describe('season detection (autocorrelation)', () => {
+  it('finds the period of a noisy trending sinusoid', () => {
+    const rng = new Rng(11);
+    const y = Array.from({ length: 24 * 30 }, (_, t) => 0.05 * t + 10 * Math.sin((2 * Math.PI * t) / 24) + rng.normal(0, 2));
+    expect(detectSeason(y)).toBe(24);
+  });
+
+  it('prefers the base period over its multiples', () => {
+    const y = Array.from({ length: 2000 }, (_, t) => Math.sin((2 * Math.PI * t) / 50) + 0.3 * Math.sin((4 * Math.PI * t) / 50));
+    expect(detectSeason(y)).toBe(50);
+  });
+
+  it('finds nothing in white noise, and resolveSeason then asks for --season', () => {
+    const rng = new Rng(5);
+    const y = Array.from({ length: 1000 }, () => rng.normal());
+    expect(detectSeason(y)).toBeUndefined();
+    expect(() => resolveSeason(undefined, y, 'holt-winters')).toThrow(/--season/);
+    expect(() => resolveSeason(0, y, 'holt-winters')).toThrow(UserError);
+  });
+});
+
+describe('regression on trend + seasonal features', () => {
+  const truth = (t: number): number => 20 + 0.3 * t + 5 * Math.sin((2 * Math.PI * t) / 12) - 2 * Math.cos((4 * Math.PI * t) / 12);
+
+  it('Fourier features recover an exact trend + harmonic series', () => {
+    const m = new RegressionForecaster({ season: 12, features: 'fourier', harmonics: 3 });
+    m.fit(Array.from({ length: 96 }, (_, t) => truth(t)));
+    m.forecast(12).point.forEach((v, i) => expect(v).toBeCloseTo(truth(96 + i), 6));
+  });
+
+  it('phase dummies recover an exact trend + arbitrary seasonal shape', () => {
+    const shape = [1, 5, -3, 0, 2, 8];
+    const g = (t: number): number => 7 - 0.2 * t + (shape[t % 6] as number);
+    const m = new RegressionForecaster({ season: 6, features: 'dummy' });
+    m.fit(Array.from({ length: 60 }, (_, t) => g(t)));
+    m.forecast(7).point.forEach((v, i) => expect(v).toBeCloseTo(g(60 + i), 8));
+  });
+
+  it('residual interval is symmetric around the point forecast', () => {
+    const rng = new Rng(2);
+    const m = new RegressionForecaster({ season: 12 });
+    m.fit(Array.from({ length: 96 }, (_, t) => truth(t) + rng.normal(0, 1)));
+    const f = m.forecast(3);
+    const iv = f.interval;
+    expect(iv).toBeDefined();
+    f.point.forEach((p, i) => expect((iv?.upper[i] ?? 0) - p).toBeCloseTo(p - (iv?.lower[i] ?? 0), 9));
+  });
+});

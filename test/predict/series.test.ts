@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { aggregateEventsCsv, binEvents, parseTimestamp, readSeriesCsv, requireSeasons } from '../../src/predict/series.js';
+import { TraceFormatError, UserError } from '../../src/core/errors.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-series-'));
+function file(name: string, text: string): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+const csv = (rows: string[]): string => ['timestamp,value', ...rows].join('\n') + '\n';
+
+describe('readSeriesCsv', () => {
+  it('reads a regular series and infers the step', async () => {
+    const s = await readSeriesCsv(file('ok.csv', csv(['2014-01-01 00:00:00,1', '2014-01-01 00:05:00,2.5', '2014-01-01 00:10:00,3'])));
+    expect(s.values).toEqual([1, 2.5, 3]);
+    expect(s.step).toBe(300);
+    expect(s.start).toBe(Date.UTC(2014, 0, 1) / 1000);
+    expect(s.name).toBe('ok');
+    expect(s.repairs).toEqual({ filledPoints: 0, gaps: 0 });
+  });
+
+  it('repairs short gaps by linear interpolation and counts them', async () => {
+    const s = await readSeriesCsv(file('gap.csv', csv(['0,1', '60,2', '240,8', '300,9', '360,10'])));
+    expect(s.values).toEqual([1, 2, 4, 6, 8, 9, 10]);
+    expect(s.repairs).toEqual({ filledPoints: 2, gaps: 1 });
+  });
+
+  it('refuses gaps when asked to, and gaps longer than maxGap, naming the line', async () => {
+    const f = file('gap2.csv', csv(['0,1', '60,2', '240,8', '300,9', '360,10']));
+    await expect(readSeriesCsv(f, { gaps: 'error' })).rejects.toThrow(/gap\.?2?\.csv:4.*gap of 2 missing point/);
+    await expect(readSeriesCsv(f, { maxGap: 1 })).rejects.toThrow(/at most 1 are interpolated/);
+  });
+
+  it('duplicate timestamps are an error with both lines', async () => {
+    const f = file('dup.csv', csv(['0,1', '60,2', '60,3']));
+    await expect(readSeriesCsv(f)).rejects.toThrow(TraceFormatError);
+    await expect(readSeriesCsv(f)).rejects.toThrow(/dup\.csv:4, field 'timestamp': duplicate timestamp.*line 3/);
+  });
+
+  it('unsorted timestamps are an error', async () => {
+    await expect(readSeriesCsv(file('unsorted.csv', csv(['0,1', '120,2', '60,3'])))).rejects.toThrow(/unsorted\.csv:4.*out of order/);
+  });
+
+  it('non-numeric and empty values are errors naming line and field', async () => {
+    await expect(readSeriesCsv(file('nan.csv', csv(['0,1', '60,abc'])))).rejects.toThrow(/nan\.csv:3, field 'value': value 'abc' is not a finite number/);
+    await expect(readSeriesCsv(file('empty.csv', csv(['0,1', '60,', '120,3'])))).rejects.toThrow(/empty\.csv:3/);
+  });
+
+  it('bad timestamps, irregular sampling and missing columns are errors', async () => {
+    await expect(readSeriesCsv(file('ts.csv', csv(['0,1', 'yesterday,2'])))).rejects.toThrow(/ts\.csv:3, field 'timestamp'/);
+    await expect(readSeriesCsv(file('irr.csv', csv(['0,1', '60,2', '120,3', '150,4'])))).rejects.toThrow(/irregular sampling/);
+    await expect(readSeriesCsv(file('cols.csv', 'time,val\n0,1\n60,2\n'))).rejects.toThrow(/cols\.csv:1.*no timestamp column/);
+    await expect(readSeriesCsv(path.join(dir, 'missing.csv'))).rejects.toThrow(UserError);
+  });
+
+  it('parses the timestamp formats it documents', () => {
+    expect(parseTimestamp('2014-05-14 01:14:00')).toBe(Date.UTC(2014, 4, 14, 1, 14) / 1000);
+    expect(parseTimestamp('2014-05-14T01:14:00+01:00')).toBe(Date.UTC(2014, 4, 14, 0, 14) / 1000);
+    expect(parseTimestamp('1662859176.0')).toBe(1662859176);
+    expect(parseTimestamp('soon')).toBeUndefined();
+  });
+});
+
+describe('event aggregation', () => {
+  it('sums, counts and averages into epoch-aligned bins; empty sum/count bins are 0', () => {
+    const ev = [{ time: 5, value: 1 }, { time: 59, value: 2 }, { time: 130, value: 4 }];
+    expect(binEvents(ev, 60, 'sum').values).toEqual([3, 0, 4]);
+    expect(binEvents(ev, 60, 'count').values).toEqual([2, 0, 1]);
+    const mean = binEvents(ev, 60, 'mean');
+    expect(mean.values).toEqual([1.5, 2.75, 4]);
+    expect(mean.repairs).toEqual({ filledPoints: 1, gaps: 1 });
+  });
+
+  it('streams a gzip CSV event log (unsorted is fine) into a series', async () => {
+    const p = path.join(dir, 'events.csv.gz');
+    writeFileSync(p, gzipSync('timestamp_anon,value,kind\n120,1,a\n0,0.5,b\n30,0.25,a\n'));
+    const s = await aggregateEventsCsv(p, { step: 60 });
+    expect(s.values).toEqual([0.75, 0, 1]);
+    expect(s.start).toBe(0);
+    expect(s.name).toBe('events');
+  });
+
+  it('bad event rows are errors with the line', async () => {
+    await expect(aggregateEventsCsv(file('ev.csv', 'time,value\n0,1\nx,2\n'), { step: 60 })).rejects.toThrow(/ev\.csv:3/);
+    await expect(aggregateEventsCsv(file('ev2.csv', 'time,value\n0,1\n5,two\n'), { step: 60 })).rejects.toThrow(/ev2\.csv:3, field 'value'/);
+  });
+});
+
+describe('requireSeasons', () => {
+  it('rejects a series shorter than two seasons', () => {
+    expect(() => requireSeasons(47, 24, { file: 'x.csv' })).toThrow(/x\.csv.*47 points, fewer than two seasons of 24 steps/);
+    expect(() => requireSeasons(48, 24)).not.toThrow();
+  });
+});
