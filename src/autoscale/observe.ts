@@ -1,5 +1,5 @@
 import type { PoolScalingState, ScaleAction } from './policy.js';
-import type { ClusterState } from '../core/cluster.js';
+import { poolUsage, type ClusterState } from '../core/cluster.js';
 import { eligiblePools, requestCostRate } from '../core/eligibility.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { dominantShare } from '../core/resources.js';
@@ -10,21 +10,11 @@ import { dominantShare } from '../core/resources.js';
  * and the production scheduler both call this, so a policy sees the same numbers in both.
  */
 export function poolScalingStates(state: ClusterState, waiting: readonly Request[]): PoolScalingState[] {
-  const D = state.space.size;
   const out = state.pools.map((spec, pool) => {
-    const used = new Array<number>(D).fill(0);
-    const cap = new Array<number>(D).fill(0);
+    const { capacity: cap, used } = poolUsage(state, pool);
     let runningNodes = 0;
     const up = state.upNodes(pool);
-    for (const id of up) {
-      const c = state.capacity(id);
-      const f = state.free(id);
-      for (let d = 0; d < D; d++) {
-        cap[d] = (cap[d] as number) + (c[d] as number);
-        used[d] = (used[d] as number) + (c[d] as number) - (f[d] as number);
-      }
-      for (const a of state.allocationsOn(id)) runningNodes += dominantShare(a.request.demand, spec.capacity);
-    }
+    for (const id of up) for (const a of state.allocationsOn(id)) runningNodes += dominantShare(a.request.demand, spec.capacity);
     return {
       pool,
       spec,

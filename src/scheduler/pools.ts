@@ -1,5 +1,5 @@
 import type { ScaleStep } from '../autoscale/observe.js';
-import { ClusterState } from '../core/cluster.js';
+import { ClusterState, poolUsage } from '../core/cluster.js';
 import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import type { StoredState } from './store.js';
@@ -145,20 +145,8 @@ export class Pools implements ClusterRef {
   info(i: number): PoolInfo {
     const state = this.current;
     const spec = state.pools[i] as PoolSpec;
-    const D = this.space.size;
-    const cap = new Array<number>(D).fill(0);
-    const used = new Array<number>(D).fill(0);
-    let allocations = 0;
+    const { capacity: cap, used, allocations } = poolUsage(state, i);
     const up = state.upNodes(i);
-    for (const id of up) {
-      const c = state.capacity(id);
-      const f = state.free(id);
-      for (let d = 0; d < D; d++) {
-        cap[d] = (cap[d] as number) + (c[d] as number);
-        used[d] = (used[d] as number) + (c[d] as number) - (f[d] as number);
-      }
-      for (const _a of state.allocationsOn(id)) allocations++;
-    }
     return {
       name: spec.name,
       primary: this.primaries[i] as string,

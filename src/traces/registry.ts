@@ -186,6 +186,17 @@ export const demandProfileSchema = z
   })
   .refine((p) => !(p.llm !== undefined && p.duration !== undefined), { message: "a profile takes either 'llm' (duration from tokens) or 'duration', not both", path: ['duration'] });
 
+/** What each generated request looks like: shared by `synthetic` and `demand-series`. */
+const requestBodyFields = {
+    profiles: z.array(demandProfileSchema).min(1).optional(),
+    duration: durationDistSchema.optional(),
+    tenants: z.array(tenantShareSchema).min(1).optional(),
+    priorities: z.array(priorityShareSchema).min(1).optional(),
+    preemptibleShare: share.optional(),
+    estimate: z.strictObject({ factor: z.number().positive(), sigma: z.number().nonnegative().optional() }).optional(),
+    idPrefix: z.string().optional(),
+};
+
 export const syntheticTraceSchema = z
   .strictObject({
     kind: z.literal('synthetic'),
@@ -203,13 +214,7 @@ export const syntheticTraceSchema = z
         phase: z.number().finite().optional(),
       })
       .optional(),
-    profiles: z.array(demandProfileSchema).min(1).optional(),
-    duration: durationDistSchema.optional(),
-    tenants: z.array(tenantShareSchema).min(1).optional(),
-    priorities: z.array(priorityShareSchema).min(1).optional(),
-    preemptibleShare: share.optional(),
-    estimate: z.strictObject({ factor: z.number().positive(), sigma: z.number().nonnegative().optional() }).optional(),
-    idPrefix: z.string().optional(),
+    ...requestBodyFields,
   })
   .superRefine((s, ctx) => {
     if (s.preset !== undefined) return;
@@ -240,13 +245,7 @@ export const demandSeriesTraceSchema = z
     /** Samples (a number), or a span of series time (a string with a unit, "14d"). */
     length: z.union([z.number().int().positive(), z.string().refine((v) => (parseDuration(v) ?? 0) > 0, { message: 'expected a number of samples, or a duration such as "14d"' })]).optional(),
     preset: z.enum(Object.keys(SYNTHETIC_PRESETS) as [keyof typeof SYNTHETIC_PRESETS]).optional(),
-    profiles: z.array(demandProfileSchema).min(1).optional(),
-    duration: durationDistSchema.optional(),
-    tenants: z.array(tenantShareSchema).min(1).optional(),
-    priorities: z.array(priorityShareSchema).min(1).optional(),
-    preemptibleShare: share.optional(),
-    estimate: z.strictObject({ factor: z.number().positive(), sigma: z.number().nonnegative().optional() }).optional(),
-    idPrefix: z.string().optional(),
+    ...requestBodyFields,
   })
   .superRefine((s, ctx) => {
     if (s.preset === undefined && s.profiles === undefined) ctx.addIssue({ code: 'custom', message: 'missing required field (expected a list of demand profiles), or set a preset', path: ['profiles'] });
