@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Allocator } from './allocator.js';
 import { BestFitDecreasing } from './best-fit-decreasing.js';
 import { FirstFit } from './first-fit.js';
+import { GeneticAllocator, geneticOptions } from './genetic.js';
+import { IlpAllocator, ilpOptions } from './ilp.js';
 import { PreemptingAllocator } from './preemption.js';
 import { RoundRobin } from './round-robin.js';
 import { WorstFit } from './worst-fit.js';
@@ -31,6 +33,16 @@ export const ALLOCATORS = {
   }),
   'worst-fit': entry({ summary: 'spread: the fitting node with the most room left', options: none, create: () => new WorstFit() }),
   'round-robin': entry({ summary: 'rotate over nodes, next one that fits', options: none, create: () => new RoundRobin() }),
+  ilp: entry({
+    summary: 'batch ILP (HiGHS): max priority-weighted placed demand minus cost over candidate nodes; greedy start and fallback',
+    options: ilpOptions,
+    create: (o) => new IlpAllocator(o),
+  }),
+  genetic: entry({
+    summary: 'seeded genetic batch search: utilization, SLA, cost and fairness fitness with repair to feasibility',
+    options: geneticOptions,
+    create: (o) => new GeneticAllocator(o),
+  }),
 } as const;
 
 export type AllocatorName = keyof typeof ALLOCATORS;

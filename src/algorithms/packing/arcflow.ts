@@ -18,12 +18,14 @@
  *     minimise    z
  *     subject to  Σ_{a out of S} f_a = z
  *                 Σ_{a into v} f_a − Σ_{a out of v} f_a = 0          for every node v ∉ {S, T}
- *                 Σ_{a of type t} f_a ≥ b_t                           for every item type t
+ *                 Σ_{a of type t} f_a = b_t                           for every item type t
  *                 0 ≤ f_a ≤ b_t for item arcs,  f_a ≥ 0 for loss arcs,  L ≤ z ≤ U,  all integer
  * with L a lower bound (L1/L2) and U the bins of a known packing. Its LP relaxation equals the
  * Gilmore–Gomory bound, which rounds up to the optimum for nearly all instances, which is why
- * HiGHS proves optimality where the assignment model cannot. Zero-size items stay out of the model
- * and join the first bin afterwards.
+ * HiGHS proves optimality where the assignment model cannot. The demand rows are equalities
+ * (loss arcs make every packing expressible with exact counts): with the textbook `≥ b_t`, HiGHS
+ * left most t249/t501 triplet instances unsolved in 60 s; with `= b_t` it solves them in 7–22 s.
+ * Zero-size items stay out of the model and join the first bin afterwards.
  */
 import type { LpModel } from '../solvers/model.js';
 import { LpModelBuilder } from '../solvers/model.js';
@@ -240,7 +242,7 @@ export function arcFlowModel(g: ArcFlowGraph, bounds: { lower: number; upper: nu
     demand[t]?.vars.push(a);
     demand[t]?.coefs.push(1);
   }
-  demand.forEach((r, t) => b.addConstraint(r, { lb: g.types[t]?.items.length ?? 0 }, `demand${t}`));
+  demand.forEach((r, t) => b.addConstraint(r, { eq: g.types[t]?.items.length ?? 0 }, `demand${t}`));
   return b.build();
 }
 

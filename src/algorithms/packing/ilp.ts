@@ -35,6 +35,8 @@ export interface ExactOptions {
   readonly incumbent?: Packing;
   /** Arc-flow size limit before falling back to the assignment model; default 2,000,000. */
   readonly maxArcs?: number;
+  /** Extra HiGHS options (native names), e.g. `{ mip_heuristic_effort: 0.3 }`. */
+  readonly highsOptions?: Readonly<Record<string, number | boolean | string>>;
 }
 
 export interface ExactResult {
@@ -70,7 +72,7 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions = {
   let graphInfo: ExactResult['graph'];
   let kind: ExactResult['model'];
   const graph = inst.n === 0 ? undefined : buildArcFlow(inst, { maxArcs: options.maxArcs });
-  const common = { backend: options.backend ?? 'highs', mipAbsGap: 0.999, seed: 0 } as const;
+  const common = { backend: options.backend ?? 'highs', mipAbsGap: 0.999, seed: 0, highsOptions: options.highsOptions ?? {} } as const;
   if (inst.n === 0) {
     return { packing: [], bins: 0, status: 'optimal', proof: 'lower-bound', lowerBound: 0, incumbentBins: 0, model: 'arc-flow', solverStatus: 'optimal', solverSeconds: 0 };
   } else if (graph !== undefined) {

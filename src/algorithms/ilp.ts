@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import type { ClusterView } from '../core/cluster.js';
+import type { Request } from '../core/model.js';
+import { fitsIn } from '../core/resources.js';
+import type { Allocator, AllocatorContext, Decision, SolverReport } from './allocator.js';
+import { chooseBestFit } from './best-fit-decreasing.js';
+import type { Candidates } from './batch.js';
+import { buildCandidates, finishBatch, priorityWeight, relativeCost } from './batch.js';
+import { greedyAllocate } from './greedy.js';
+import type { SolveResult } from './solvers/index.js';
+import { LpModelBuilder, hasSolution, isTinyModel, prepareSolvers, solveSync } from './solvers/index.js';
+
+/**
+ * These models are solved at the root node; HiGHS's RINS/RENS sub-MIP heuristics took most of the
+ * time on them (the greedy start already gives a good incumbent), so they are off.
+ */
+const HIGHS_TUNING = { mip_heuristic_run_rins: false, mip_heuristic_run_rens: false } as const;
+
+export const ilpOptions = z
+  .object({
+    /** α: how much a placement's relative cost takes off its value (0 ignores cost). */
+    costWeight: z.number().min(0).max(0.99).default(0.3),
+    /** β: bonus for fuller candidate nodes (consolidation), as a share of the value. */
+    packWeight: z.number().min(0).max(0.5).default(0.02),
+    /** Shared candidate nodes per pool (see batch.ts). */
+    candidatesPerPool: z.number().int().min(1).max(256).default(12),
+    /** Requests per model; the rest of the batch is placed greedily after the model's answer. */
+    maxRequests: z.number().int().min(1).max(2000).default(150),
+    /** Share of the context's time budget given to the solver. */
+    budgetShare: z.number().min(0.05).max(1).default(0.8),
+    /** Relative MIP gap at which the solver stops (cost and packing terms are tie-breakers). */
+    mipGap: z.number().min(0).max(0.1).default(1e-3),
+    backend: z.enum(['auto', 'highs', 'jslp']).default('auto'),
+  })
+  .strict();
+export type IlpOptions = z.infer<typeof ilpOptions>;
+
+/**
+ * Online batch ILP. For the waiting requests R (up to `maxRequests`, in queue order) and their
+ * candidate nodes N_r (batch.ts; only nodes of pools that satisfy the request's pool, label,
+ * latency and cost constraints, and that fit it now), with x_rn = 1 when r is placed on n:
+ *
+ *   maximise   Σ_r Σ_{n∈N_r} v_rn · x_rn
+ *              v_rn = w_r · s_r · (1 − α·ĉ_rn + β·u_n)
+ *                w_r  = priority weight (critical 16, high 8, medium 4, low 2, background 1)
+ *                s_r  = demand size Σ_d demand_rd / ref_d (ref_d: largest node capacity of d)
+ *                ĉ_rn = cost rate of r on n's pool / r's dearest candidate rate ∈ [0, 1]
+ *                u_n  = 1 − free size of n / largest candidate free size ∈ [0, 1] (fuller first)
+ *   subject to Σ_{n∈N_r} x_rn ≤ 1                                  every request is placed once
+ *              Σ_{r: n∈N_r} (demand_rd / cap_nd) · x_rn ≤ free_nd / cap_nd   every node n, dimension d
+ *              y_{i+1} ≤ y_i, y_i = Σ_n x_{r_i n}                   only with head-of-line blocking
+ *              x_rn ∈ {0, 1}
+ * Placing is always worth more than not placing (α < 1), priority-weighted demand dominates, cost and packing
+ * break ties. Rows are scaled by node capacity so byte-sized memory stays well conditioned.
+ *
+ * Two greedy answers are computed first: best-fit in priority order (its nodes join the
+ * candidates) and value-greedy (each request, in priority order, on its most valuable candidate
+ * with room). The better one is the solver's start, so the ILP is never worse than greedy; if it
+ * already reaches the upper bound Σ_r max_n v_rn (every request on its best candidate), it is
+ * optimal and no solver runs (backend `greedy`). The solver gets
+ * `budgetShare` of the context's budget; on timeout the incumbent is used (status `time-limit`,
+ * with the solver's bound), and without any solution, or if HiGHS is not loaded (no `prepare`) and
+ * the model is too big for javascript-lp-solver, the greedy answer (status `fallback`). Every
+ * placement is re-checked against a trial before it is returned; one that does not fit (solver
+ * tolerance) is re-placed best-fit or waits.
+ */
+export class IlpAllocator implements Allocator {
+  readonly name = 'ilp';
+  private readonly opts: IlpOptions;
+
+  constructor(options: Partial<IlpOptions> = {}) {
+    this.opts = ilpOptions.parse(options);
+  }
+
+  async prepare(): Promise<void> {
+    if (this.opts.backend !== 'jslp') await prepareSolvers();
+  }
+
+  allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision {
+    const t0 = ctx.clock();
+    const o = this.opts;
+    const modelled = requests.slice(0, o.maxRequests);
+    const rest = requests.slice(o.maxRequests);
+
+    // Greedy best-fit: the start solution and the fallback.
+    const order = ctx.blocking ? modelled : [...modelled].sort((a, b) => priorityWeight(b) - priorityWeight(a));
+    const greedy = greedyAllocate(order, cluster, ctx, chooseBestFit);
+    const greedyNode = new Map(greedy.placements.map((p) => [p.requestId, p.nodeId]));
+    const cand = buildCandidates(modelled, cluster, o.candidatesPerPool, greedyNode);
+
+    const b = new LpModelBuilder('max');
+    const x: { req: number; node: number; v: number }[] = [];
+    const maxFree = Math.max(1e-12, ...cand.allNodes.map((n) => cluster.freeSize(n)));
+    cand.requests.forEach((r, i) => {
+      const rel = relativeCost(cand.costRate[i] ?? []);
+      const value = priorityWeight(r) * Math.max(cluster.demandSize(r.demand), 1e-6);
+      (cand.nodes[i] ?? []).forEach((n, k) => {
+        const u = 1 - cluster.freeSize(n) / maxFree;
+        const v = value * (1 - o.costWeight * (rel[k] ?? 0) + o.packWeight * u);
+        x.push({ req: i, node: n, v: b.addVar({ name: `x_${i}_${n}`, ub: 1, integer: true, cost: v }) });
+      });
+    });
+    const byReq: number[][] = cand.requests.map(() => []);
+    const byNode = new Map<number, number[]>();
+    x.forEach((e, j) => {
+      byReq[e.req]?.push(j);
+      const list = byNode.get(e.node);
+      if (list === undefined) byNode.set(e.node, [j]);
+      else list.push(j);
+    });
+    byReq.forEach((js) => {
+      if (js.length > 1) b.addConstraint({ vars: js.map((j) => x[j]?.v ?? 0), coefs: js.map(() => 1) }, { ub: 1 });
+    });
+    for (const [n, js] of byNode) {
+      if (js.length < 2) continue; // every candidate fits its node alone
+      const cap = cluster.capacity(n);
+      const free = cluster.free(n);
+      for (let d = 0; d < cluster.space.size; d++) {
+        const c = cap[d] ?? 0;
+        const terms = js.filter((j) => (cand.requests[x[j]?.req ?? 0]?.demand[d] ?? 0) > 0);
+        if (c <= 0 || terms.length < 2) continue;
+        b.addConstraint(
+          { vars: terms.map((j) => x[j]?.v ?? 0), coefs: terms.map((j) => (cand.requests[x[j]?.req ?? 0]?.demand[d] ?? 0) / c) },
+          { ub: (free[d] ?? 0) / c },
+        );
+      }
+    }
+    if (ctx.blocking) {
+      for (let i = 0; i + 1 < byReq.length; i++) {
+        const a = byReq[i] ?? [];
+        const next = byReq[i + 1] ?? [];
+        if (next.length === 0) continue;
+        b.addConstraint({ vars: [...next, ...a].map((j) => x[j]?.v ?? 0), coefs: [...next.map(() => 1), ...a.map(() => -1)] }, { ub: 0 });
+      }
+    }
+    const model = b.build();
+    const values = model.variables.map((v) => v.cost);
+    const objectiveOf = (sol: readonly number[]): number => sol.reduce((sum, v, j) => sum + v * (values[j] ?? 0), 0);
+    const bfdStart = x.map((e): number => (greedyNode.get(cand.requests[e.req]?.id ?? '') === e.node ? 1 : 0));
+    const valueStart = valueGreedy(cand, byReq, x, values, cluster, ctx.blocking);
+    const startValues = objectiveOf(valueStart) > objectiveOf(bfdStart) ? valueStart : bfdStart;
+    const start = { vars: x.map((e) => e.v), values: startValues };
+    const greedyObjective = objectiveOf(startValues);
+    // Every request on its most valuable candidate, capacity ignored: an upper bound.
+    const upper = byReq.reduce((sum, js) => sum + Math.max(0, ...js.map((j) => values[j] ?? 0)), 0);
+    const remainingSeconds = Math.max(0.01, (ctx.budgetMs * o.budgetShare - (ctx.clock() - t0)) / 1000);
+
+    let solution: ArrayLike<number> | undefined;
+    let report: SolverReport;
+    if (x.length === 0) {
+      report = { backend: 'none', status: 'optimal', objective: 0, bound: 0, seconds: 0, detail: 'no request fits any candidate node' };
+    } else if (greedyObjective >= upper * (1 - o.mipGap) - 1e-9) {
+      // The greedy start meets the bound: optimal without a solve (the common uncongested case).
+      solution = startValues;
+      report = { backend: 'greedy', status: 'optimal', objective: greedyObjective, bound: upper, seconds: 0, detail: 'greedy start meets the upper bound (every request on its best candidate)' };
+    } else if (o.backend === 'jslp' && !isTinyModel(model)) {
+      report = { backend: 'greedy', status: 'fallback', objective: greedyObjective, seconds: 0, detail: `model too large for javascript-lp-solver (${x.length} variables)` };
+    } else {
+      const backend = o.backend === 'auto' && isTinyModel(model) ? 'jslp' : o.backend === 'auto' ? 'highs' : o.backend;
+      const result = solveSync(model, { backend, timeLimitSeconds: remainingSeconds, start, mipRelGap: o.mipGap, seed: 0, highsOptions: HIGHS_TUNING });
+      report = toReport(result, greedyObjective, x.length, model.constraints.length);
+      if (hasSolution(result)) solution = result.values;
+    }
+
+    // Without a solver answer (failure, no solution in time, model too big), the greedy start.
+    const sol = solution ?? startValues;
+    const chosen = new Map<string, number>();
+    x.forEach((e, j) => {
+      if ((sol[j] ?? 0) > 0.5) chosen.set(cand.requests[e.req]?.id ?? '', e.node);
+    });
+    return { ...finishBatch(requests, cand, chosen, rest, cluster, ctx), solver: { ...report, seconds: (ctx.clock() - t0) / 1000 } };
+  }
+
+}
+
+/**
+ * Value-greedy start: requests in priority order (queue order under blocking), each on its most
+ * valuable candidate that still has room; under blocking, nothing after the first miss.
+ */
+function valueGreedy(
+  cand: Candidates,
+  byReq: readonly (readonly number[])[],
+  x: readonly { req: number; node: number }[],
+  values: readonly number[],
+  cluster: ClusterView,
+  blocking: boolean,
+): number[] {
+  const free = new Map<number, Float64Array>(cand.allNodes.map((n) => [n, Float64Array.from(cluster.free(n))]));
+  const order = cand.requests.map((_, i) => i);
+  if (!blocking) order.sort((a, b) => priorityWeight(cand.requests[b] as Request) - priorityWeight(cand.requests[a] as Request) || a - b);
+  const sol = new Array<number>(x.length).fill(0);
+  for (const i of order) {
+    const demand = cand.requests[i]?.demand ?? [];
+    let best = -1;
+    for (const j of byReq[i] ?? []) {
+      const f = free.get(x[j]?.node ?? -1);
+      if (f === undefined || !fitsIn(demand, f)) continue;
+      if (best < 0 || (values[j] ?? 0) > (values[best] ?? 0)) best = j;
+    }
+    if (best < 0) {
+      if (blocking) break;
+      continue;
+    }
+    sol[best] = 1;
+    const f = free.get(x[best]?.node ?? -1) as Float64Array;
+    for (let d = 0; d < f.length; d++) f[d] = (f[d] ?? 0) - (demand[d] ?? 0);
+  }
+  return sol;
+}
+
+function toReport(r: SolveResult, greedyObjective: number, vars: number, rows: number): SolverReport {
+  const detail = `${vars} variables, ${rows} rows`;
+  switch (r.status) {
+    case 'optimal':
+      return { backend: r.backend, status: 'optimal', objective: r.objective, bound: r.bound, seconds: r.seconds, detail };
+    case 'time-limit':
+      return { backend: r.backend, status: 'time-limit', objective: r.objective, ...(r.bound === undefined ? {} : { bound: r.bound }), seconds: r.seconds, detail };
+    case 'time-limit-no-solution':
+      return { backend: r.backend, status: 'fallback', objective: greedyObjective, ...(r.bound === undefined ? {} : { bound: r.bound }), seconds: r.seconds, detail: `${detail}; no solution within the budget, greedy answer` };
+    case 'error':
+      return { backend: r.backend, status: 'fallback', objective: greedyObjective, seconds: r.seconds, detail: `${detail}; ${r.message}; greedy answer` };
+    case 'infeasible':
+    case 'unbounded':
+      return { backend: r.backend, status: 'error', objective: greedyObjective, seconds: r.seconds, detail: `${detail}; solver says ${r.status} (a bug: the greedy start is feasible); greedy answer` };
+  }
+}

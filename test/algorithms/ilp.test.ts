@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { AllocatorContext } from '../../src/algorithms/allocator.js';
+import { decideAndApply } from '../../src/algorithms/decide.js';
+import { IlpAllocator } from '../../src/algorithms/ilp.js';
+import { resetHighs } from '../../src/algorithms/solvers/index.js';
+import { ClusterState } from '../../src/core/cluster.js';
+import type { PoolSpec, Request } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { Rng } from '../../src/core/rng.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const pool = (name: string, cpu: number, n: number, price: number, latency: number): PoolSpec => ({
+  name,
+  capacity: [cpu, 64, 0],
+  nodes: { min: n, max: n, initial: n },
+  pricePerHour: price,
+  latencyMs: latency,
+  bootSeconds: 0,
+  labels: {},
+});
+const req = (id: string, cpu: number, extra: Partial<Request> = {}): Request => ({ id, tenant: 't', arrival: 0, demand: [cpu, 1, 0], duration: 10, priority: 'high', ...extra });
+const ctx = (budgetMs = 5000, blocking = false): AllocatorContext => ({ now: 0, rng: new Rng('ilp'), budgetMs, clock: () => performance.now(), blocking });
+
+describe('ILP allocator', () => {
+  it('places the batch that maximises weighted demand, where queue-order best-fit does not', async () => {
+    // Two 4-cpu nodes; X(2) Y(3) Z(3), equal priority. Best-fit in queue order: X and Y on
+    // separate nodes, Z waits (placed cpu 5). Optimum: Y and Z, X waits (placed cpu 6).
+    const a = new IlpAllocator();
+    await a.prepare();
+    const state = ClusterState.fromPools(space, [pool('p', 4, 2, 1, 1)]);
+    const applied = decideAndApply(a, [req('X', 2), req('Y', 3), req('Z', 3)], state, ctx());
+    expect(applied.started.map((s) => s.request.id).sort()).toEqual(['Y', 'Z']);
+    expect(applied.rejections).toMatchObject([{ requestId: 'X', code: 'wait' }]);
+    expect(applied.solver).toMatchObject({ backend: expect.any(String), status: 'optimal' });
+    expect(applied.solver?.bound).toBeGreaterThanOrEqual((applied.solver?.objective ?? 0) - 1e-6);
+  });
+
+  it('prefers the cheaper pool, and honours a latency constraint that rules it out', async () => {
+    const a = new IlpAllocator();
+    await a.prepare();
+    const state = ClusterState.fromPools(space, [pool('dear', 8, 2, 10, 1), pool('cheap', 8, 2, 1, 50)]);
+    const applied = decideAndApply(a, [req('any', 2), req('fast', 2, { constraints: { maxLatencyMs: 5 } })], state, ctx());
+    const poolOf = (id: string): string | undefined => state.pools[state.nodePool(applied.started.find((s) => s.request.id === id)?.nodeId ?? -1)]?.name;
+    expect(poolOf('any')).toBe('cheap');
+    expect(poolOf('fast')).toBe('dear');
+  });
+
+  it('puts the higher priority first when capacity is short', async () => {
+    const a = new IlpAllocator();
+    await a.prepare();
+    const state = ClusterState.fromPools(space, [pool('p', 4, 1, 1, 1)]);
+    const applied = decideAndApply(a, [req('low', 3, { priority: 'low' }), req('crit', 3, { priority: 'critical' })], state, ctx());
+    expect(applied.started.map((s) => s.request.id)).toEqual(['crit']);
+  });
+
+  it('falls back to the greedy answer, with status fallback, when HiGHS is not loaded', () => {
+    resetHighs();
+    const state = ClusterState.fromPools(space, [pool('p', 4, 2, 1, 1)]);
+    const applied = decideAndApply(new IlpAllocator({ backend: 'highs' }), [req('X', 2), req('Y', 3), req('Z', 3)], state, ctx());
+    expect(applied.solver).toMatchObject({ status: 'fallback' });
+    expect(applied.solver?.detail).toMatch(/not loaded/);
+    expect(applied.started).toHaveLength(2);
+  });
+
+  it('skips the solver when the greedy start meets the upper bound', async () => {
+    const a = new IlpAllocator();
+    await a.prepare();
+    const state = ClusterState.fromPools(space, [pool('p', 16, 8, 1, 1)]);
+    const batch = Array.from({ length: 30 }, (_, i) => req(`r${i}`, 1 + (i % 3)));
+    const applied = decideAndApply(a, batch, state, ctx());
+    expect(applied.solver).toMatchObject({ backend: 'greedy', status: 'optimal' });
+    expect(applied.started).toHaveLength(30);
+  });
+
+  it('reports the budget running out and still returns a valid decision', async () => {
+    const a = new IlpAllocator();
+    await a.prepare();
+    const rng = new Rng('big');
+    const state = ClusterState.fromPools(space, [pool('a', 16, 40, 1, 1), pool('b', 32, 40, 3, 1)]);
+    const batch = Array.from({ length: 150 }, (_, i) => req(`r${i}`, 0.5 + rng.int(12), { priority: rng.pick(['critical', 'high', 'medium', 'low'] as const) }));
+    const applied = decideAndApply(a, batch, state, ctx(1));
+    expect(['time-limit', 'fallback', 'optimal']).toContain(applied.solver?.status);
+    state.checkInvariants();
+    expect(applied.started.length + applied.rejections.length).toBe(150);
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { assertValidPacking, ffd, geneticPack, lowerBound, makeInstance } from '../../src/algorithms/packing/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { HAVE_ORLIB, optimum, orlibInstance } from './data.js';
+
+function randomInstance(seed: string, n: number, dims: number) {
+  const rng = new Rng(seed);
+  const cap = Array.from({ length: dims }, () => 100);
+  return makeInstance(seed, cap, Array.from({ length: n }, () => cap.map(() => 10 + rng.int(50))));
+}
+
+describe('genetic algorithm', () => {
+  it('is deterministic for a seed when only the generation budget limits it', () => {
+    const inst = randomInstance('det', 40, 2);
+    const a = geneticPack(inst, { seed: 7, generations: 60, timeLimitSeconds: 1e9, target: 0 });
+    const b = geneticPack(inst, { seed: 7, generations: 60, timeLimitSeconds: 1e9, target: 0 });
+    expect(a.packing).toEqual(b.packing);
+    expect(a.generations).toBe(60);
+    expect(a.stoppedBy).toBe('generations');
+  });
+
+  it('is never worse than FFD and always valid, in one and several dimensions', () => {
+    for (const [seed, dims] of [['g1', 1], ['g2', 2], ['g3', 3]] as const) {
+      const inst = randomInstance(seed, 40, dims);
+      const r = geneticPack(inst, { seed: 1, generations: 60, timeLimitSeconds: 2 });
+      assertValidPacking(inst, r.packing, 'ga');
+      expect(r.bins).toBeLessThanOrEqual(ffd(inst).length);
+      expect(r.bins).toBeGreaterThanOrEqual(lowerBound(inst));
+    }
+  });
+
+  it('stops at the lower bound', () => {
+    const inst = makeInstance('easy', [10], [[5], [5], [5], [5]]);
+    const r = geneticPack(inst, { seed: 1 });
+    expect(r).toMatchObject({ bins: 2, stoppedBy: 'bound', generations: 0 });
+  });
+});
+
+describe.skipIf(!HAVE_ORLIB)('genetic algorithm on OR-Library instances', () => {
+  it.each([
+    ['binpack1.txt', 'u120_00'],
+    ['binpack1.txt', 'u120_19'],
+    ['binpack5.txt', 't60_00'],
+    ['binpack5.txt', 't60_07'],
+  ])('%s %s: reaches the proven optimum', (file, name) => {
+    const inst = orlibInstance(file, name);
+    const r = geneticPack(inst, { seed: 1, timeLimitSeconds: 30 });
+    assertValidPacking(inst, r.packing, 'ga');
+    expect(r.bins).toBe(optimum(name));
+    expect(r.bins).toBeLessThan(r.ffdBins);
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+  arcFlowModel,
+  assertValidPacking,
+  buildArcFlow,
+  exactPack,
+  ffd,
+  makeInstance,
+} from '../../src/algorithms/packing/index.js';
+import { flowToPacking, packingToFlow } from '../../src/algorithms/packing/arcflow.js';
+import { maxViolation } from '../../src/algorithms/solvers/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { HAVE_ORLIB, optimum, orlibInstance } from './data.js';
+
+describe('arc-flow graph', () => {
+  // Capacity 10, sizes 6 4 5 5 3 3: optimum 3 ({6,4}, {5,5}, {3,3}); L1 = ⌈26/10⌉ = 3.
+  const inst = makeInstance('small', [10], [[6], [4], [5], [5], [3], [3]]);
+
+  it('maps a packing to a feasible flow and back', () => {
+    const g = buildArcFlow(inst);
+    expect(g).toBeDefined();
+    if (g === undefined) return;
+    expect(g.types.map((t) => t.size[0])).toEqual([6, 5, 4, 3]);
+    const model = arcFlowModel(g, { lower: 1, upper: 6 });
+    const start = ffd(inst);
+    const flow = packingToFlow(g, inst, start);
+    expect(maxViolation(model, flow)).toBe(0);
+    expect(flow[flow.length - 1]).toBe(start.length);
+    const back = flowToPacking(g, flow);
+    assertValidPacking(inst, back, 'round trip');
+    expect(back.length).toBe(start.length);
+  });
+
+  it('compresses the graph without losing patterns (t60-like decimals)', () => {
+    const g = buildArcFlow(makeInstance('d', [1000], [[366], [268], [366], [500], [250], [250], [384]]));
+    expect(g).toBeDefined();
+    if (g === undefined) return;
+    expect(g.nodeCount).toBeLessThan(g.uncompressed.nodes);
+  });
+});
+
+describe('exact strategy', () => {
+  it('proves a small optimum with either backend', async () => {
+    const inst = makeInstance('small', [10], [[6], [4], [5], [5], [3], [3], [2]]);
+    for (const backend of ['highs', 'jslp'] as const) {
+      const r = await exactPack(inst, { backend, timeLimitSeconds: 20, gaSeconds: 0 });
+      expect(r).toMatchObject({ bins: 3, status: 'optimal', proof: 'solver', model: 'arc-flow', solverStatus: 'optimal' });
+      assertValidPacking(inst, r.packing, backend);
+    }
+  });
+
+  it('proves a two-dimensional optimum above the lower bound, by arc-flow and by the assignment fallback', async () => {
+    const inst = makeInstance('v', [10, 10], [[6, 1], [2, 7], [5, 5], [4, 4], [1, 3]]);
+    const arc = await exactPack(inst, { timeLimitSeconds: 20, gaSeconds: 0 });
+    expect(arc).toMatchObject({ bins: 3, status: 'optimal', proof: 'solver', model: 'arc-flow', lowerBound: 3 });
+    const assign = await exactPack(inst, { timeLimitSeconds: 20, gaSeconds: 0, maxArcs: 1 });
+    expect(assign).toMatchObject({ bins: 3, status: 'optimal', proof: 'solver', model: 'assignment' });
+  });
+
+  it('reports time-limit with its incumbent when the budget is too small to prove anything', async () => {
+    // 100 perfect triplets on capacity 1000 (like OR-Library's t300): L1 = 100 = the optimum, FFD
+    // needs more, and 0.2 s is far too little for HiGHS to find or prove a perfect packing.
+    const rng = new Rng('triplets');
+    const items: number[][] = [];
+    for (let b = 0; b < 100; b++) {
+      const x = 380 + rng.int(111);
+      const y = 250 + rng.int(Math.floor((1000 - x) / 2) - 250 + 1);
+      items.push([x], [y], [1000 - x - y]);
+    }
+    const inst = makeInstance('triplets', [1000], items);
+    const r = await exactPack(inst, { timeLimitSeconds: 0.2, gaSeconds: 0 });
+    assertValidPacking(inst, r.packing, 'triplets');
+    expect(r.lowerBound).toBe(100);
+    expect(r.status).toBe('time-limit');
+    expect(r.bins).toBe(r.incumbentBins);
+    expect(r.bins).toBeGreaterThan(100);
+  });
+});
+
+describe.skipIf(!HAVE_ORLIB)('exact strategy on OR-Library instances', () => {
+  it.each([
+    ['binpack1.txt', 'u120_06', 0],
+    ['binpack1.txt', 'u120_08', undefined],
+    ['binpack5.txt', 't60_08', 0],
+    ['binpack5.txt', 't60_15', undefined],
+  ])('%s %s (GA seconds %s): HiGHS proves the optimum', async (file, name, gaSeconds) => {
+    const inst = orlibInstance(file, name);
+    const r = await exactPack(inst, { timeLimitSeconds: 60, seed: 1, ...(gaSeconds === undefined ? {} : { gaSeconds }) });
+    assertValidPacking(inst, r.packing, 'ilp');
+    expect(r).toMatchObject({ status: 'optimal', proof: 'solver', model: 'arc-flow', bins: optimum(name) });
+  });
+});

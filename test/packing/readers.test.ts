@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { TraceFormatError } from '../../src/core/errors.js';
+import { detectFormat, parseBppLib, parseOrLibrary, parsePacking, parseVector } from '../../src/algorithms/packing/index.js';
+
+const ORLIB = `2
+ tiny_a 
+ 10 3 2
+6
+4
+5
+ tiny_b 
+ 100.0 2 1
+36.6
+63.4
+`;
+
+function located(fn: () => unknown): TraceFormatError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TraceFormatError) return e;
+    throw e;
+  }
+  throw new Error('expected a TraceFormatError');
+}
+
+describe('OR-Library reader', () => {
+  it('reads several instances, scaling decimal sizes to integers', () => {
+    const [a, b] = parseOrLibrary(ORLIB, 'x.txt');
+    expect(a).toMatchObject({ name: 'tiny_a', dims: 1, capacity: [10], n: 3, sizes: [6, 4, 5], scale: [1], bestKnown: 2 });
+    expect(a?.source).toEqual({ file: 'x.txt', line: 2 });
+    expect(b).toMatchObject({ name: 'tiny_b', capacity: [1000], sizes: [366, 634], scale: [10] });
+  });
+
+  it('names the line and field of a non-numeric size', () => {
+    const e = located(() => parseOrLibrary(ORLIB.replace('\n4\n', '\nfour\n'), 'x.txt'));
+    expect(e.location).toEqual({ file: 'x.txt', line: 5, field: 'items[1]' });
+    expect(e.message).toMatch(/x\.txt:5.*declares 3 items, found 1/);
+  });
+
+  it('reports an item larger than the capacity at its line', () => {
+    const e = located(() => parseOrLibrary(ORLIB.replace('\n5\n', '\n11\n'), 'x.txt'));
+    expect(e.location).toMatchObject({ line: 6, field: 'items[2]' });
+    expect(e.message).toMatch(/exceeds the capacity/);
+  });
+
+  it('reports a header with a missing value', () => {
+    const e = located(() => parseOrLibrary(ORLIB.replace(' 10 3 2', ' 10 3'), 'x.txt'));
+    expect(e.location).toMatchObject({ line: 3, field: 'header' });
+  });
+
+  it('reports a missing instance and trailing garbage', () => {
+    expect(located(() => parseOrLibrary(ORLIB.replace(/^2/, '3'), 'x.txt')).message).toMatch(/declares 3 instances, found 2/);
+    expect(located(() => parseOrLibrary(`${ORLIB}42\n`, 'x.txt')).location).toMatchObject({ line: 11, field: 'end of file' });
+  });
+
+  it('rejects more than six decimal places', () => {
+    expect(located(() => parseOrLibrary(ORLIB.replace('36.6', '36.6000001'), 'x.txt')).message).toMatch(/more than 6 decimal places/);
+  });
+});
+
+describe('BPPLIB reader', () => {
+  it('reads count, capacity and one size per line', () => {
+    const inst = parseBppLib('3\n10\n7\n2\n5\n', 'dir/N1C1W1_A.txt');
+    expect(inst).toMatchObject({ name: 'N1C1W1_A', capacity: [10], sizes: [7, 2, 5] });
+  });
+
+  it('reports too few and too many sizes, and two values on a line', () => {
+    expect(located(() => parseBppLib('3\n10\n7\n2\n', 'b.txt')).message).toMatch(/declares 3 items, found 2/);
+    expect(located(() => parseBppLib('2\n10\n7\n2\n5\n', 'b.txt')).location).toMatchObject({ line: 5, field: 'items[2]' });
+    expect(located(() => parseBppLib('2\n10\n7 1\n2\n', 'b.txt')).location).toMatchObject({ line: 3, field: 'items[0]' });
+  });
+});
+
+describe('vector reader', () => {
+  const text = '# two resources\n2 100 8\n\n40 2   # an item\n60.5 6\n';
+
+  it('reads d capacities and one vector per line, scaling each dimension on its own', () => {
+    const inst = parseVector(text, 'jobs.vbp');
+    expect(inst).toMatchObject({ name: 'jobs', dims: 2, capacity: [1000, 8], n: 2, sizes: [400, 2, 605, 6], scale: [10, 1] });
+  });
+
+  it('reports a wrong number of sizes and an oversize item with their lines', () => {
+    expect(located(() => parseVector(text.replace('60.5 6', '60.5'), 'v.vbp')).location).toMatchObject({ line: 5, field: 'items[1]' });
+    expect(located(() => parseVector(text.replace('40 2', '40 9'), 'v.vbp')).location).toMatchObject({ line: 4, field: 'items[0][1]' });
+    expect(located(() => parseVector('2 100\n', 'v.vbp')).location).toMatchObject({ line: 1, field: 'capacity' });
+  });
+});
+
+describe('format detection', () => {
+  it('tells the three formats apart', () => {
+    expect(detectFormat(ORLIB)).toBe('orlib');
+    expect(detectFormat('3\n10\n7\n2\n5\n')).toBe('bpplib');
+    expect(detectFormat('# c\n1 150\n20\n')).toBe('vector');
+    expect(parsePacking('3\n10\n7\n2\n5\n', 'f.txt')[0]?.n).toBe(3);
+  });
+});
