@@ -24,7 +24,7 @@
  * Gilmore–Gomory bound, which rounds up to the optimum for nearly all instances, which is why
  * HiGHS proves optimality where the assignment model cannot. The demand rows are equalities
  * (loss arcs make every packing expressible with exact counts): with the textbook `≥ b_t`, HiGHS
- * left most t249/t501 triplet instances unsolved in 60 s; with `= b_t` it solves them in 7–22 s.
+ * left 20 of the 40 t249/t501 triplet instances unsolved in 60 s; with `= b_t`, 2 (docs/packing.md).
  * Zero-size items stay out of the model and join the first bin afterwards.
  */
 import type { LpModel } from '../solvers/model.js';
