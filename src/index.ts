@@ -25,6 +25,12 @@ export { WorstFit } from './algorithms/worst-fit.js';
 export { RoundRobin } from './algorithms/round-robin.js';
 export { PreemptingAllocator } from './algorithms/preemption.js';
 
+export { IlpAllocator } from './algorithms/ilp.js';
+export { GeneticAllocator } from './algorithms/genetic.js';
+export { solve, prepareSolvers, type SolveRequest } from './algorithms/solvers/index.js';
+export type { LpModel, SolveResult } from './algorithms/solvers/model.js';
+export { runPackStrategy, PACK_STRATEGY_NAMES, type PackStrategyName, type PackOptions, type PackingInstance } from './algorithms/packing/index.js';
+
 // Queue policies
 export type { QueuePolicy, QueuedRequest, BackfillPolicy } from './queue/policy.js';
 export { QUEUE_POLICIES, QUEUE_POLICY_NAMES, createQueuePolicy, type QueuePolicyName } from './queue/registry.js';
@@ -32,6 +38,13 @@ export { QUEUE_POLICIES, QUEUE_POLICY_NAMES, createQueuePolicy, type QueuePolicy
 // Autoscaling
 export type { ScalingPolicy, ScalingInput, ScaleAction, PoolScalingState, DemandSample } from './autoscale/policy.js';
 export { SCALING_POLICIES, SCALING_POLICY_NAMES, createScalingPolicy, type ScalingPolicyName } from './autoscale/registry.js';
+
+// Demand prediction
+export type { Forecaster, Forecast, PredictionInterval } from './predict/types.js';
+export { createForecaster, FORECASTER_NAMES, type ForecasterName } from './predict/registry.js';
+export { backtest, type BacktestOptions, type BacktestResult } from './predict/backtest.js';
+export { mae, rmse, smape, mase } from './predict/metrics.js';
+export { readSeriesCsv } from './predict/series.js';
 
 // Traces
 export { openTrace, TRACE_KINDS, TRACE_KIND_NAMES, type OpenTraceContext } from './traces/registry.js';
