@@ -16,7 +16,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
-import { cellValue, CsvHeader, csvRows, parseNonNegativeCell, parseTimestampCell } from '../src/traces/csv.js';
+import { cellValue, CsvHeader, csvRows, parseNonNegativeCell, parseTimestampCell } from '../src/traces/reading.js';
 import { AZURE_COLUMNS } from '../src/traces/azure-llm.js';
 
 export interface LognormalFit {

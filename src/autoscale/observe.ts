@@ -1,5 +1,6 @@
 import type { PoolScalingState, ScaleAction } from './policy.js';
-import { poolUsage, type ClusterState } from '../core/cluster.js';
+import type { ClusterState } from '../core/cluster.js';
+import { poolUsage } from '../core/pool-usage.js';
 import { eligiblePools, requestCostRate } from '../core/eligibility.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { dominantShare } from '../core/resources.js';

@@ -9,3 +9,5 @@ export * from './cluster.js';
 export * from './eligibility.js';
 export * from './units.js';
 export * from './sorted.js';
+export * from './pool-usage.js';
+export * from './fields.js';

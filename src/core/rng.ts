@@ -2,7 +2,7 @@ import seedrandom from 'seedrandom';
 
 /**
  * The one source of randomness in DRS. Every run takes a seed; every component that needs
- * randomness receives an `Rng` (or a `fork` of one) explicitly. `Math.random` is banned in src/.
+ * randomness receives an `Rng` (or a `fork` of one) explicitly; the global random generator is banned in src/.
  *
  * Backed by seedrandom's Alea generator: fast, and its state is a pure function of the seed.
  */

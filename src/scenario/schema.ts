@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName } from '../algorithms/registry.js';
 import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../autoscale/registry.js';
 import { PRIORITIES } from '../core/priority.js';
-import { parseDuration, parseQuantity } from '../core/units.js';
+import { durationSchema as duration, quantitySchema as quantity } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../queue/registry.js';
 
 /**
@@ -10,24 +10,6 @@ import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../queue/
  * error naming its path. Durations accept seconds or a unit (`90s`, `5m`, `1h`); quantities accept
  * plain numbers or Kubernetes-style suffixes (`16Gi` → 16 GiB of memory, `500m` → 0.5).
  */
-
-export const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const s = parseDuration(v);
-  if (s === undefined || s < 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a non-negative duration such as 30, "90s", "5m" or "1.5h", got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
-  return s;
-});
-
-export const quantity = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const q = parseQuantity(v);
-  if (q === undefined || q < 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a non-negative quantity such as 8, "0.5", "500m" or "64Gi", got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
-  return q;
-});
 
 const nodes = z.union([
   z.number().int().nonnegative().transform((n) => ({ min: n, max: n, initial: n })),

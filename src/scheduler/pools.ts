@@ -1,5 +1,6 @@
 import type { ScaleStep } from '../autoscale/observe.js';
-import { ClusterState, poolUsage } from '../core/cluster.js';
+import { ClusterState } from '../core/cluster.js';
+import { poolUsage } from '../core/pool-usage.js';
 import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import type { StoredState } from './store.js';

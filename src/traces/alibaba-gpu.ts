@@ -2,19 +2,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import type { PoolSpec, Request, RequestConstraints } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
-import {
-  ArrivalClock,
-  type Cell,
-  cellValue,
-  countIn,
-  CsvHeader,
-  csvRows,
-  newTraceStats,
-  parseNonNegativeCell,
-  parseNumberCell,
-  traceStream,
-  type TraceStream,
-} from './csv.js';
+import { ArrivalClock, type Cell, cellValue, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*

@@ -3,22 +3,7 @@ import type { Request } from '../core/model.js';
 import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
-import {
-  ArrivalClock,
-  cellValue,
-  checkShares,
-  CsvHeader,
-  csvRows,
-  demandVector,
-  drawIndex,
-  newTraceStats,
-  parseNonNegativeCell,
-  parseTimestampCell,
-  type PriorityShare,
-  type TenantShare,
-  traceStream,
-  type TraceStream,
-} from './csv.js';
+import { ArrivalClock, cellValue, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*

@@ -1,7 +1,7 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { Rng } from '../core/rng.js';
-import { cellValue, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseTimestampCell, type TimestampFormat, traceStream, type TraceStream } from './csv.js';
+import { cellValue, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseTimestampCell, type TimestampFormat, traceStream, type TraceStream } from './reading.js';
 import { generateSyntheticRequests, type SyntheticOptions } from './synthetic.js';
 import type { TraceReadOptions } from './types.js';
 

@@ -1,24 +1,26 @@
 /** Trace readers and generators: every way DRS gets a stream of Requests. */
 export type { RequestStream, TraceReadOptions } from './types.js';
 export {
-  ArrivalClock,
-  csvRows,
-  CsvHeader,
-  parseTimestamp,
   readCsvRequests,
   type CsvColumnMapping,
   type CsvColumnRef,
   type CsvDefaults,
   type CsvPriorityColumn,
-  type CsvRow,
   type CsvTimeColumn,
   type CsvTraceOptions,
+} from './csv.js';
+export {
+  ArrivalClock,
+  csvRows,
+  CsvHeader,
+  parseTimestamp,
+  type CsvRow,
   type PriorityShare,
   type TenantShare,
   type TimestampFormat,
   type TraceStats,
   type TraceStream,
-} from './csv.js';
+} from './reading.js';
 export {
   AZURE_COLUMNS,
   AZURE_DEFAULT_PRIORITIES,
@@ -59,24 +61,27 @@ export {
   type TokenDist,
 } from './synthetic.js';
 export {
-  alibabaGpuTraceSchema,
-  alibabaNodesSchema,
-  azureLlmTraceSchema,
-  csvTraceSchema,
   loadTracePools,
   openTrace,
   parsePoolSourceSpec,
   parseTraceSpec,
   resolveTracePath,
-  swfTraceSchema,
-  syntheticTraceSchema,
   TRACE_KIND_NAMES,
   TRACE_KINDS,
-  traceSpecSchema,
   type OpenTraceContext,
+} from './registry.js';
+export {
+  alibabaGpuTraceSchema,
+  alibabaNodesSchema,
+  azureLlmTraceSchema,
+  csvTraceSchema,
+  demandSeriesTraceSchema,
+  swfTraceSchema,
+  syntheticTraceSchema,
+  traceSpecSchema,
   type PoolSourceSpec,
   type TraceKind,
   type TraceSpec,
   type TraceSpecInput,
-} from './registry.js';
+} from './schemas.js';
 export { readDemandSeries, readDemandSeriesRequests, poisson, type DemandSeriesOptions, type SeriesSample, type SeriesAggregation } from './demand-series.js';

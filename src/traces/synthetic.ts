@@ -3,7 +3,7 @@ import type { Request, RequestConstraints } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
 import { AZURE_DEFAULT_PRIORITIES, AZURE_DEFAULT_TENANTS, ClassAssigner, LlmDemand, llmServiceSeconds, llmServingModel, type LlmServingModel } from './azure-llm.js';
-import { checkShares, demandVector, drawIndex, newTraceStats, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './csv.js';
+import { checkShares, demandVector, drawIndex, newTraceStats, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*

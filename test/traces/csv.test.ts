@@ -2,7 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { TraceFormatError, UserError } from '../../src/core/errors.js';
 import { ResourceSpace } from '../../src/core/resources.js';
-import { parseTimestamp, readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
+import { readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
+import { parseTimestamp } from '../../src/traces/reading.js';
 import { collect, fixture, fixtureBytes, rejection } from './helpers.js';
 
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);

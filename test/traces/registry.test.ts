@@ -2,7 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, UserError } from '../../src/core/errors.js';
 import { ResourceSpace } from '../../src/core/resources.js';
-import { loadTracePools, openTrace, parseTraceSpec, resolveTracePath, TRACE_KIND_NAMES, TRACE_KINDS, traceSpecSchema } from '../../src/traces/registry.js';
+import { loadTracePools, openTrace, parseTraceSpec, resolveTracePath, TRACE_KIND_NAMES, TRACE_KINDS } from '../../src/traces/registry.js';
+import { traceSpecSchema } from '../../src/traces/schemas.js';
 import { collect, DATA_ROOT, fixture, haveData } from './helpers.js';
 
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);

@@ -1,0 +1,311 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { parse } from 'csv-parse';
+import { TraceFormatError, UserError } from '../core/errors.js';
+import type { Request } from '../core/model.js';
+import type { Priority } from '../core/priority.js';
+import type { ResourceSpace } from '../core/resources.js';
+import type { Rng } from '../core/rng.js';
+import type { RequestStream } from './types.js';
+
+/*
+ * Reading plumbing shared by the trace readers (generic CSV, Azure LLM, Alibaba GPU, demand
+ * series, synthetic): streaming CSV rows, typed cells, timestamps, trace statistics, weighted
+ * tenant and priority shares.
+ *
+ * - Rows stream through csv-parse; a name ending in `.gz` is gunzipped on the fly. Nothing is
+ *   buffered beyond csv-parse's own window.
+ * - Line numbers are 1-based physical lines of the (decompressed) file, the header being line 1;
+ *   for a quoted value spanning lines it is the line on which the record ends.
+ * - Every bad value is a TraceFormatError naming file:line and the field (column).
+ * - Arrivals are made relative to the first record (its arrival becomes 0), so a replay starts at
+ *   0 whatever clock the trace used; a record earlier than the first one is an error unless the
+ *   caller fixes the origin explicitly (`origin`).
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+export interface CsvRow {
+  /** 1-based line number (header = line 1). */
+  readonly line: number;
+  readonly values: readonly string[];
+}
+
+export interface CsvReadOptions {
+  /** Field delimiter, default ','. */
+  readonly delimiter?: string;
+}
+
+/** Stream the raw rows of a CSV file, header included. Gzip when the name ends in `.gz`. */
+export async function* csvRows(file: string, opts: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
+  const parser = parse({
+    delimiter: opts.delimiter ?? ',',
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    bom: true,
+    trim: true,
+  });
+  const source = createReadStream(file);
+  const done = file.endsWith('.gz') ? pipeline(source, createGunzip(), parser) : pipeline(source, parser);
+  // Errors reach the consumer through the parser's iterator; an early `break` aborts the pipeline.
+  done.catch(() => undefined);
+  let line = 0;
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      line = rec.info.lines;
+      yield { line, values: rec.record };
+    }
+  } catch (e) {
+    throw wrapReadError(e, file, line);
+  } finally {
+    parser.destroy();
+  }
+}
+
+function wrapReadError(e: unknown, file: string, lastLine: number): Error {
+  if (e instanceof UserError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT') return new UserError(`trace file not found`, { file });
+  if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.code === 'Z_STREAM_ERROR') {
+    return new TraceFormatError(`corrupt or truncated gzip data after line ${lastLine} (${err.message})`, { file, line: lastLine + 1 });
+  }
+  if (typeof err.code === 'string' && err.code.startsWith('CSV_')) {
+    return new TraceFormatError(`malformed CSV: ${err.message}`, { file, line: lastLine + 1 });
+  }
+  return err instanceof Error ? err : new Error(String(e));
+}
+
+/** Column lookup over a header row; a missing column names the file, the column and the header. */
+export class CsvHeader {
+  private readonly index: ReadonlyMap<string, number>;
+
+  constructor(
+    readonly file: string,
+    readonly names: readonly string[],
+  ) {
+    const m = new Map<string, number>();
+    names.forEach((n, i) => {
+      if (!m.has(n)) m.set(n, i);
+    });
+    this.index = m;
+  }
+
+  has(column: string): boolean {
+    return this.index.has(column);
+  }
+
+  /** Index of `column`; throws a TraceFormatError naming what it was needed for. */
+  require(column: string, forField?: string): number {
+    const i = this.index.get(column);
+    if (i === undefined) {
+      const what = forField === undefined || forField === column ? '' : ` (mapped to '${forField}')`;
+      throw new TraceFormatError(`missing column '${column}'${what}; header has: ${this.names.join(', ')}`, { file: this.file, line: 1, field: column });
+    }
+    return i;
+  }
+
+  optional(column: string): number | undefined {
+    return this.index.get(column);
+  }
+}
+
+/** Where a value came from, for error messages. */
+export interface Cell {
+  readonly file: string;
+  readonly line: number;
+  readonly field: string;
+}
+
+export function cellValue(row: CsvRow, index: number): string {
+  return row.values[index] ?? '';
+}
+
+export function bad(cell: Cell, msg: string): TraceFormatError {
+  return new TraceFormatError(msg, { file: cell.file, line: cell.line, field: cell.field });
+}
+
+/** A finite number; empty or non-numeric is an error. */
+export function parseNumberCell(raw: string, cell: Cell): number {
+  const v = raw === '' ? NaN : Number(raw);
+  if (!Number.isFinite(v)) throw bad(cell, raw === '' ? 'empty value, expected a number' : `'${raw}' is not a number`);
+  return v;
+}
+
+/** A finite number ≥ 0. */
+export function parseNonNegativeCell(raw: string, cell: Cell): number {
+  const v = parseNumberCell(raw, cell);
+  if (v < 0) throw bad(cell, `${v} is negative, expected ≥ 0`);
+  return v;
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'y', 't']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'n', 'f', '']);
+
+/** true/false, yes/no, 1/0 (case-insensitive); empty = false. */
+export function parseBooleanCell(raw: string, cell: Cell): boolean {
+  const s = raw.toLowerCase();
+  if (TRUE_WORDS.has(s)) return true;
+  if (FALSE_WORDS.has(s)) return false;
+  throw bad(cell, `'${raw}' is not a boolean (use true/false, yes/no or 1/0)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timestamps
+
+export type TimestampFormat = 'number' | 'iso' | 'auto';
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * A timestamp in seconds.
+ * - `number`: a plain number (then multiplied by `scale`, e.g. 0.001 for milliseconds).
+ * - `iso`: `YYYY-MM-DD[ T]HH:MM[:SS[.fraction]][Z|±HH[:MM]]`, any number of fraction digits
+ *   (the Azure trace has seven); a date without a zone is taken as UTC. Gives Unix seconds.
+ * - `auto`: a number if it parses as one, else an ISO date.
+ * Returns undefined when the text is not a timestamp of that format.
+ */
+export function parseTimestamp(raw: string, format: TimestampFormat = 'auto', scale = 1): number | undefined {
+  const s = raw.trim();
+  if (s === '') return undefined;
+  if (format !== 'iso') {
+    const n = Number(s);
+    if (Number.isFinite(n)) return n * scale;
+    if (format === 'number') return undefined;
+  }
+  const m = ISO_RE.exec(s);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(ms);
+  if (check.getUTCDate() !== day) return undefined; // 2023-02-30 and the like
+  let t = ms / 1000 + (m[7] !== undefined ? Number(`0${m[7]}`) : 0);
+  const zone = m[8];
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
+    if (!z) return undefined;
+    const off = Number(z[2]) * 3600 + Number(z[3] ?? 0) * 60;
+    t -= z[1] === '-' ? -off : off;
+  }
+  return t;
+}
+
+export function parseTimestampCell(raw: string, cell: Cell, format: TimestampFormat = 'auto', scale = 1): number {
+  const t = parseTimestamp(raw, format, scale);
+  if (t === undefined) {
+    const want = format === 'number' ? 'a number' : format === 'iso' ? 'an ISO date (YYYY-MM-DD HH:MM:SS[.fff][Z|±HH:MM])' : 'a number or an ISO date';
+    throw bad(cell, raw === '' ? `empty value, expected ${want}` : `'${raw}' is not ${want}`);
+  }
+  return t;
+}
+
+/**
+ * Makes arrivals relative: the first record's time becomes 0 (or a fixed `origin`, in the trace's
+ * own clock after scaling). A record earlier than the origin is an error: the file is then not
+ * sorted by arrival, and the caller should set `origin` explicitly.
+ */
+export class ArrivalClock {
+  private origin: number | undefined;
+
+  constructor(origin?: number) {
+    this.origin = origin;
+  }
+
+  relative(t: number, cell: Cell): number {
+    if (this.origin === undefined) this.origin = t;
+    const r = t - this.origin;
+    if (r < 0) {
+      throw bad(cell, `arrival ${t} is before the origin ${this.origin} (the first record, unless 'origin' is set); sort the file by arrival or set 'origin' to the earliest time`);
+    }
+    return r;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stats shared by the readers
+
+/** What a reader did with the records it saw; filled in while the stream is consumed. */
+export interface TraceStats {
+  /** Data records read (header excluded). */
+  records: number;
+  /** Requests emitted. */
+  emitted: number;
+  /** Records not emitted, by reason (never silent: every documented skip rule counts here). */
+  skipped: Record<string, number>;
+  /** Records emitted after a documented adjustment, by reason (e.g. a clamped duration). */
+  adjusted: Record<string, number>;
+}
+
+export function newTraceStats(): TraceStats {
+  return { records: 0, emitted: 0, skipped: {}, adjusted: {} };
+}
+
+export function countIn(bucket: Record<string, number>, reason: string): void {
+  bucket[reason] = (bucket[reason] ?? 0) + 1;
+}
+
+/**
+ * A request stream that also reports what it did (filled in while it is consumed). Each
+ * iteration reads from the start again and yields the same requests; `stats` is reset when an
+ * iteration starts, so it describes the latest one.
+ */
+export interface TraceStream extends RequestStream {
+  readonly stats: TraceStats;
+}
+
+export function traceStream(stats: TraceStats, gen: () => AsyncGenerator<Request>): TraceStream {
+  return {
+    stats,
+    [Symbol.asyncIterator]: () => {
+      stats.records = 0;
+      stats.emitted = 0;
+      for (const k of Object.keys(stats.skipped)) delete stats.skipped[k];
+      for (const k of Object.keys(stats.adjusted)) delete stats.adjusted[k];
+      return gen();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weighted classes (tenants, priorities) used by readers that must invent them and by the
+// synthetic generator.
+
+export interface TenantShare {
+  readonly name: string;
+  readonly weight: number;
+}
+
+export interface PriorityShare {
+  readonly priority: Priority;
+  readonly weight: number;
+  /** SLO wait for requests of this class, seconds. */
+  readonly sloWait?: number;
+  /** Share of this class's requests that are preemptible, 0..1 (overrides the global share). */
+  readonly preemptibleShare?: number;
+}
+
+export function checkShares(what: string, shares: readonly { weight: number }[]): void {
+  if (shares.length === 0) throw new UserError(`${what}: needs at least one entry`, { field: what });
+  let total = 0;
+  shares.forEach((s, i) => {
+    if (!(s.weight >= 0) || !Number.isFinite(s.weight)) throw new UserError(`weight must be a finite number ≥ 0, got ${s.weight}`, { field: `${what}[${i}].weight` });
+    total += s.weight;
+  });
+  if (!(total > 0)) throw new UserError(`weights must not all be 0`, { field: what });
+}
+
+/** Draw index ∝ weights (thin wrapper so a single class costs no random draw). */
+export function drawIndex(rng: Rng, weights: readonly number[]): number {
+  return weights.length === 1 ? 0 : rng.weighted(weights);
+}
+
+/** A demand record (dimension name → amount) as a vector of `space`; unknown names are a UserError. */
+export function demandVector(space: ResourceSpace, record: Readonly<Record<string, number>>, field: string): number[] {
+  for (const k of Object.keys(record)) {
+    if (!space.has(k)) throw new UserError(`unknown resource dimension '${k}' (the scenario has: ${space.names.join(', ')})`, { field: `${field}.${k}` });
+  }
+  return space.vector(record);
+}
