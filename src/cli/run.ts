@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -43,6 +44,12 @@ export const runCommand: CliCommand = {
       ...(seed !== undefined ? { seed } : {}),
       ...(values.strategies !== undefined ? { only: values.strategies.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     });
+    // Check output folders before a possibly long run, not after it.
+    for (const [flag, file] of [['json', values.json], ['html', values.html]] as const) {
+      if (file === undefined) continue;
+      const dir = path.dirname(path.resolve(io.cwd, file));
+      if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
+    }
     const progress = new Progress(io.err, io.interactive);
     const n = input.strategies.length;
     const result = await compareStrategies({

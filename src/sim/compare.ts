@@ -85,7 +85,7 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         allocator: allocator.name,
         queue: queue.name,
         scaling: scaling?.name ?? 'none',
-        metrics: computeMetrics(out.log, input.space.names, out.endTime),
+        metrics: computeMetrics(out.log, input.space.names),
         simulatedSeconds: out.endTime,
         decisions: out.decisions,
         solverStatus: out.solverStatus,

@@ -29,7 +29,6 @@ interface Hooks {
 
 export class FailureInjector {
   private done = false;
-  private now = 0;
 
   constructor(
     private readonly spec: FailureSpec | undefined,
@@ -42,7 +41,6 @@ export class FailureInjector {
       const pool = state.poolIndex(ev.pool);
       if (pool < 0) throw new UserError(`failure event ${i} names unknown pool '${ev.pool}'`, { field: `failures.events[${i}].pool` });
       hooks.schedule(ev.at, () => {
-        this.now = ev.at;
         const victims = state.upNodes(pool).slice(0, ev.count);
         for (const id of victims) this.fail(id, ev.at, ev.repairAfter);
       });
@@ -68,7 +66,6 @@ export class FailureInjector {
     if (up === 0 || (this.done && this.state.allocationCount === 0)) return;
     const at = from + this.rng.exponential(up / r.mtbfSeconds);
     this.hooks.schedule(at, () => {
-      this.now = at;
       const ups: number[] = [];
       for (let p = 0; p < this.state.pools.length; p++) ups.push(...this.state.upNodes(p));
       if (ups.length > 0) this.fail(this.rng.pick(ups), at, r.repairSeconds);
@@ -93,6 +90,5 @@ export class FailureInjector {
         this.hooks.freed();
       });
     }
-    void this.now;
   }
 }

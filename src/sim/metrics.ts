@@ -84,7 +84,7 @@ export function boundedSlowdown(arrival: number, end: number, run: number, tau =
  * All metrics of a run, computed in one pass over its event log. Pure: the same log gives the
  * same numbers. `dims` names the resource dimensions (the log stores vectors by index).
  */
-export function computeMetrics(log: EventLog, dims: readonly string[], endTime: number): RunMetrics {
+export function computeMetrics(log: EventLog, dims: readonly string[]): RunMetrics {
   const reqs = log.requests;
   const nReq = reqs.length;
   const D = dims.length;
@@ -240,7 +240,6 @@ export function computeMetrics(log: EventLog, dims: readonly string[], endTime: 
         break;
     }
   }
-  void endTime;
 
   // Waits, slowdowns, SLAs, per-tenant slowdowns.
   const waits: number[] = [];

@@ -268,7 +268,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutcome> {
     if (history.length > 10_000) history.splice(0, history.length - 10_000);
     arrivalsSinceTick = 0;
     const actions = scaling.decide({ now, pools, history });
-    const changed = applyScaleActions(state, actions, now, {
+    const changed = applyScaleActions(state, actions, {
       provision: (pool) => {
         const id = provision(pool, 'booting', now);
         kernel.schedule(now + (opts.pools[pool] as PoolSpec).bootSeconds, { k: 'nodeReady', node: id });

@@ -13,7 +13,6 @@ export { poolScalingStates as scalingState } from '../autoscale/observe.js';
 export function applyScaleActions(
   state: ClusterState,
   actions: readonly ScaleAction[],
-  _now: number,
   hooks: { provision(pool: number): void; remove(nodeId: number): void },
 ): boolean {
   const steps = planScaleSteps(state, actions);

@@ -40,7 +40,7 @@ function requests(): Request[] {
 
 async function run(scaling: ScalingPolicy) {
   const out = await replay({ space, pools: [workers], requests: requests(), allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), scaling, seed: 1 });
-  const m = computeMetrics(out.log, space.names, out.endTime);
+  const m = computeMetrics(out.log, space.names);
   // Nodes up at time t (from the log).
   const ups: { t: number; d: number }[] = [];
   for (let i = 0; i < out.log.length; i++) {

@@ -49,7 +49,7 @@ describe('computeMetrics over a hand-built log', () => {
   log.push(EV.complete, 30, b, 0);
   log.push(EV.nodeRemove, 30, 0, 0);
   log.push(EV.nodeRemove, 30, 0, 1);
-  const m = computeMetrics(log, ['cpu', 'gpu'], 30);
+  const m = computeMetrics(log, ['cpu', 'gpu']);
 
   it('counts and rejections', () => {
     expect(m.requests).toMatchObject({ total: 3, completed: 2, rejected: 1, unfinished: 0 });

@@ -54,7 +54,7 @@ describe('replay driver', () => {
       requests: [r('bg', 0, 4, 100, { priority: 'background', preemptible: true }), r('crit', 10, 4, 20, { priority: 'critical' })],
     });
     expect(events(out.log)).toEqual(['0 arrive bg', '0 start bg@0', '10 arrive crit', '10 preempt bg@0', '10 start crit@0', '30 complete crit@0', '30 start bg@0', '130 complete bg@0']);
-    expect(computeMetrics(out.log, space.names, out.endTime).requests.preemptions).toBe(1);
+    expect(computeMetrics(out.log, space.names).requests.preemptions).toBe(1);
   });
 
   it('requeues work from a failed node and brings the node back after repair', async () => {
@@ -64,7 +64,7 @@ describe('replay driver', () => {
       failures: { events: [{ at: 10, pool: 'a', count: 1, repairAfter: 5 }] },
     });
     expect(events(out.log)).toEqual(['0 arrive x', '0 start x@0', '10 failEvict x@0', '15 start x@0', '65 complete x@0']);
-    expect(computeMetrics(out.log, space.names, out.endTime).requests.failureEvictions).toBe(1);
+    expect(computeMetrics(out.log, space.names).requests.failureEvictions).toBe(1);
   });
 
   it('ends an allocation when its lease expires before the work is done', async () => {
