@@ -21,7 +21,11 @@ export interface QueuedRequest {
  */
 export interface QueuePolicy {
   readonly name: string;
-  order(waiting: readonly QueuedRequest[], now: number): QueuedRequest[];
+  /**
+   * `cluster` (optional, read-only): the cluster as it is now, for policies whose order depends on
+   * free capacity (the learned queue's "fits now" feature). Drivers pass it; others ignore it.
+   */
+  order(waiting: readonly QueuedRequest[], now: number, cluster?: ClusterView): QueuedRequest[];
   /**
    * When the order is a fixed key per request (does not change with time), the key, lowest
    * first (ties by `seq`): lets the driver keep the queue sorted on insert instead of sorting

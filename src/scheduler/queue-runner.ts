@@ -97,7 +97,7 @@ export class QueueRunner {
   private pass(tx: Tx, policy: QueuePolicy): boolean {
     const { queue, placer, fair } = this.o;
     const nowSec = tx.now / 1000;
-    let ordered = policy.order(queue.entries, nowSec) as Waiting[];
+    let ordered = policy.order(queue.entries, nowSec, this.o.cluster.state) as Waiting[];
     const head = queue.committedHead;
     if (head !== undefined && ordered[0] !== head) ordered = [head, ...ordered.filter((w) => w !== head)];
     // Quota screen: cumulative per tenant in queue order.

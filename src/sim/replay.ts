@@ -184,7 +184,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayOutcome> {
       return;
     }
     passes++;
-    let ordered: Waiting[] = staticKey !== undefined ? waiting : (queue.order(waiting.filter((w) => w.live), now) as Waiting[]);
+    let ordered: Waiting[] = staticKey !== undefined ? waiting : (queue.order(waiting.filter((w) => w.live), now, state) as Waiting[]);
     if (committedHead !== undefined && ordered[0] !== committedHead) ordered = [committedHead, ...ordered.filter((w) => w !== committedHead)];
     if (!queue.blocking) {
       // Nothing freed since the last pass: only newcomers can start (capacity only shrank).
