@@ -1,0 +1,298 @@
+import type { z } from 'zod';
+import type { Allocator } from '../algorithms/allocator.js';
+import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
+import { UserError } from '../core/errors.js';
+import { PRIORITY_RANK, mayPreempt } from '../core/priority.js';
+import { ResourceScheduler as Engine, type AllocationInfo, type PoolInfo, type QuotaConfig, type SchedulerRejection, type StateStore } from '../scheduler/index.js';
+import {
+  poolInputSchema,
+  requestSchema,
+  type Allocation,
+  type AllocationRequest,
+  type AllocationStatus,
+  type CompatFailure,
+  type PreemptionEvent,
+  type PreemptionResult,
+  type ResourcePool,
+  type ResourcePoolInput,
+} from './types.js';
+
+/** The one resource dimension of compat pools: a pool's capacity is a count of units. */
+const UNITS = 'units';
+/** Pool labels carrying the package's fields, so they survive in any StateStore. */
+const L_NAME = 'drs-compat/name';
+const L_TYPE = 'drs-compat/resourceType';
+const L_COST = 'drs-compat/costPerUnit';
+
+export interface CompatOptions {
+  /** Placement strategy of the engine underneath (registry name, spec or Allocator). */
+  readonly strategy?: AllocatorName | StrategySpec | Allocator;
+  /** Fair-share quotas per agent (tenant = `requestingAgent`), in the `units` dimension. */
+  readonly quotas?: QuotaConfig;
+  /** Where pools, live allocations and the preemption log persist (default: in memory). */
+  readonly store?: StateStore;
+  /** Clock in ms (default Date.now). */
+  readonly clock?: () => number;
+  /** Lease when `allocate` gets no duration (default 1 h; the package's own default is not documented). */
+  readonly defaultDurationMs?: number;
+  /** Id generator for pools, allocations and preemption events (default crypto.randomUUID). */
+  readonly newId?: () => string;
+}
+
+/**
+ * The DRS resource-pool package's `ResourceScheduler`, call for call, running on this project's
+ * scheduler (`src/scheduler`): each package pool is one engine pool of one node whose capacity
+ * is `totalCapacity` units (price per hour = costPerUnit × totalCapacity, so the engine's cost
+ * rate of a request is exactly unitsRequested × costPerUnit).
+ *
+ * The package's rules, checked in this order; any failure makes `allocate` return null:
+ *   - the pool exists;
+ *   - latency:  pool.latencyMs ≤ request.maxLatencyMs          (checked by the engine)
+ *   - cost:     unitsRequested × pool.costPerUnit ≤ maxCostUsdc
+ *   - capacity: pool.availableCapacity ≥ unitsRequested        (checked by the engine)
+ * `allocate` never preempts; `preempt(targetId, request)` does, only for high/critical
+ * requests and only over strictly lower priorities; the target's capacity goes back to the pool
+ * and the request is placed in the same transaction (if it still does not fit, nothing changes).
+ */
+export class ResourceScheduler {
+  /** The engine underneath: its observers (`on`), `listAllocations`, `status`, ... */
+  readonly engine: Engine;
+  /** Why the last allocate/preempt returned null, or undefined after a success. */
+  lastFailure: CompatFailure | undefined;
+  private readonly clock: () => number;
+  private readonly newId: () => string;
+  private readonly defaultDurationMs: number;
+  /** Every allocation made through this object (ended ones keep their final status), in memory. */
+  private readonly allocations = new Map<string, { requestId: string; costUsdc: number; status: AllocationStatus; info: AllocationInfo }>();
+  private readonly preemptions: PreemptionEvent[] = [];
+
+  constructor(options: CompatOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.newId = options.newId ?? (() => crypto.randomUUID());
+    this.defaultDurationMs = options.defaultDurationMs ?? 3_600_000;
+    if (!(this.defaultDurationMs > 0)) throw new UserError(`defaultDurationMs must be > 0, got ${options.defaultDurationMs}`, { field: 'defaultDurationMs' });
+    this.engine = new Engine({
+      dimensions: [UNITS],
+      ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
+      ...(options.quotas !== undefined ? { quotas: options.quotas } : {}),
+      ...(options.store !== undefined ? { store: options.store } : {}),
+      clock: this.clock,
+      // The package expires allocations only when asked (expireAllocations); so do we.
+      timers: false,
+      newId: () => this.newId(),
+    });
+    this.engine.on('released', (e) => this.mark(e.allocation, 'released'));
+    this.engine.on('expired', (e) => this.mark(e.allocation, 'expired'));
+    this.engine.on('preempted', (e) => this.mark(e.allocation, 'preempted'));
+  }
+
+  // ---- pools ---------------------------------------------------------------------------------
+
+  addPool(pool: ResourcePoolInput): ResourcePool {
+    const p = parse(poolInputSchema, pool, 'pool');
+    if (p.availableCapacity > p.totalCapacity) throw new UserError(`availableCapacity ${p.availableCapacity} exceeds totalCapacity ${p.totalCapacity}`, { field: 'pool.availableCapacity' });
+    const id = this.newId();
+    this.engine.addPool({
+      name: id,
+      capacity: { [UNITS]: p.totalCapacity },
+      nodes: 1,
+      pricePerHour: p.costPerUnit * p.totalCapacity,
+      latencyMs: p.latencyMs,
+      labels: { [L_NAME]: p.name, [L_TYPE]: p.resourceType, [L_COST]: String(p.costPerUnit) },
+      primary: UNITS,
+    });
+    // A pool registered partly used: hold the difference (released by `release(id + ':unavailable')`).
+    const held = p.totalCapacity - p.availableCapacity;
+    if (held > 0) this.engine.allocate({ id: `${id}:unavailable`, tenant: 'drs-compat/unavailable', pool: id, units: held, priority: 'critical' });
+    return this.getPool(id) as ResourcePool;
+  }
+
+  getPool(poolId: string): ResourcePool | undefined {
+    const info = this.engine.getPool(poolId);
+    return info === undefined || info.labels[L_NAME] === undefined ? undefined : toPool(info);
+  }
+
+  listPools(): ResourcePool[] {
+    return this.engine.listPools().filter((p) => p.labels[L_NAME] !== undefined).map(toPool);
+  }
+
+  // ---- allocations ---------------------------------------------------------------------------
+
+  /** Allocate from `request.poolId`; null when a rule fails (see `lastFailure` for which). */
+  allocate(request: AllocationRequest, durationMs?: number): Allocation | null {
+    const r = parse(requestSchema, request, 'request');
+    const lease = this.lease(durationMs);
+    const pool = this.getPool(r.poolId);
+    if (pool === undefined) return this.fail(r.id, 'pool', `no pool '${r.poolId}'`);
+    const cost = r.unitsRequested * pool.costPerUnit;
+    const pre = this.precheck(r, pool, cost);
+    if (pre !== undefined) return pre;
+    const id = this.newId();
+    const res = this.engine.allocate(this.toEngine(id, r), lease);
+    switch (res.status) {
+      case 'allocated':
+        return this.record(res.allocation, r.id, cost);
+      case 'queued': // no wait queue is configured; handled for exhaustiveness
+        this.engine.release(res.requestId);
+        return this.fail(r.id, 'capacity', res.reason.message);
+      case 'rejected':
+        return this.fail(r.id, ruleOf(res.rejection), res.rejection.message);
+    }
+  }
+
+  /** Release an allocation and return its units to the pool; false if it is not active. */
+  release(allocationId: string): boolean {
+    const res = this.engine.release(allocationId);
+    return res.status === 'released';
+  }
+
+  /**
+   * Take `targetId`'s units for `request`. Only `high`/`critical` requests may preempt, and only
+   * allocations of strictly lower priority; the request must pass the latency and cost rules.
+   * Returns null (and changes nothing) otherwise.
+   */
+  preempt(targetId: string, request: AllocationRequest, durationMs?: number): PreemptionResult | null {
+    const r = parse(requestSchema, request, 'request');
+    const lease = this.lease(durationMs);
+    if (!mayPreempt(r.priority)) return this.fail(r.id, 'priority', `a ${r.priority} request may not preempt (only high and critical may)`);
+    const target = this.engine.getAllocation(targetId);
+    if (target === undefined || !this.allocations.has(targetId)) return this.fail(r.id, 'target', `no active allocation '${targetId}'`);
+    if (PRIORITY_RANK[target.priority] <= PRIORITY_RANK[r.priority]) return this.fail(r.id, 'priority', `target '${targetId}' is ${target.priority}, not lower than ${r.priority}`);
+    const pool = this.getPool(r.poolId);
+    if (pool === undefined) return this.fail(r.id, 'pool', `no pool '${r.poolId}'`);
+    const cost = r.unitsRequested * pool.costPerUnit;
+    const pre = this.precheck(r, pool, cost);
+    if (pre !== undefined) return pre;
+    const id = this.newId();
+    const res = this.engine.preempt(targetId, this.toEngine(id, r), lease);
+    if (res.status !== 'allocated') return this.fail(r.id, res.status === 'rejected' ? ruleOf(res.rejection) : 'capacity', res.status === 'rejected' ? res.rejection.message : res.reason.message);
+    const allocation = this.record(res.allocation, r.id, cost);
+    const rec = res.preempted.find((p) => p.allocationId === targetId) ?? res.preempted[0];
+    const preemption: PreemptionEvent = {
+      id: this.newId(),
+      preemptedAllocationId: targetId,
+      preemptedAgent: target.tenant,
+      preemptingAgent: r.requestingAgent,
+      preemptingRequestId: r.id,
+      poolId: target.pool,
+      reason: rec?.reason ?? `preempted by ${r.priority} request '${r.id}'`,
+      preemptedAt: iso(rec?.atMs ?? this.clock()),
+    };
+    this.preemptions.push(preemption);
+    return { preemption, allocation };
+  }
+
+  /** Expire every active allocation whose `expiresAt` ≤ `asOf` (default now); returns how many. */
+  expireAllocations(asOf?: Date | string | number): number {
+    const at = asOf === undefined ? this.clock() : asOf instanceof Date ? asOf.getTime() : typeof asOf === 'string' ? Date.parse(asOf) : asOf;
+    if (!Number.isFinite(at)) throw new UserError(`asOf must be a Date, an ISO time or epoch ms, got ${String(asOf)}`, { field: 'asOf' });
+    return this.engine.expireAllocations(at).length;
+  }
+
+  /** An allocation made through this scheduler, active or ended (with its final status). */
+  getAllocation(id: string): Allocation | undefined {
+    const rec = this.allocations.get(id);
+    if (rec !== undefined) return toAllocation(rec.info, rec.requestId, rec.costUsdc, rec.status);
+    // Restored from a store by a new process: the engine knows it, the request id is its own id.
+    const info = this.engine.getAllocation(id);
+    if (info === undefined || this.engine.getPool(info.pool)?.labels[L_COST] === undefined || info.tenant === 'drs-compat/unavailable') return undefined;
+    return toAllocation(info, id, (info.demand[UNITS] ?? 0) * Number(this.engine.getPool(info.pool)?.labels[L_COST]), 'active');
+  }
+
+  /** Every preemption made through `preempt`, oldest first. */
+  getPreemptions(): PreemptionEvent[] {
+    return [...this.preemptions];
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  /** Latency and cost, the two rules that do not depend on what is running. */
+  private precheck(r: AllocationRequest, pool: ResourcePool, cost: number): null | undefined {
+    if (pool.latencyMs > r.maxLatencyMs) return this.fail(r.id, 'latency', `pool latency ${pool.latencyMs} ms > maxLatencyMs ${r.maxLatencyMs}`);
+    if (cost > r.maxCostUsdc) return this.fail(r.id, 'cost', `cost ${cost} USDC (${r.unitsRequested} × ${pool.costPerUnit}) > maxCostUsdc ${r.maxCostUsdc}`);
+    return undefined;
+  }
+
+  private toEngine(id: string, r: AllocationRequest) {
+    return { id, tenant: r.requestingAgent, pool: r.poolId, units: r.unitsRequested, priority: r.priority, maxLatencyMs: r.maxLatencyMs, preemptible: true } as const;
+  }
+
+  private lease(durationMs: number | undefined): number {
+    const d = durationMs ?? this.defaultDurationMs;
+    if (!(Number.isFinite(d) && d > 0)) throw new UserError(`durationMs must be a positive number of milliseconds, got ${durationMs}`, { field: 'durationMs' });
+    return d;
+  }
+
+  private record(info: AllocationInfo, requestId: string, costUsdc: number): Allocation {
+    this.allocations.set(info.id, { requestId, costUsdc, status: 'active', info });
+    this.lastFailure = undefined;
+    return toAllocation(info, requestId, costUsdc, 'active');
+  }
+
+  private mark(info: AllocationInfo, status: AllocationStatus): void {
+    const rec = this.allocations.get(info.id);
+    if (rec !== undefined && rec.status === 'active') rec.status = status;
+  }
+
+  private fail(requestId: string, rule: CompatFailure['rule'], message: string): null {
+    this.lastFailure = { requestId, rule, message };
+    return null;
+  }
+}
+
+function ruleOf(rej: SchedulerRejection): CompatFailure['rule'] {
+  switch (rej.code) {
+    case 'latency':
+      return 'latency';
+    case 'over-budget':
+      return 'cost';
+    case 'wait':
+    case 'never-fits':
+    case 'quota':
+      return 'capacity';
+    case 'duplicate':
+      return 'duplicate';
+    case 'infeasible':
+      return 'pool';
+    default:
+      return 'other';
+  }
+}
+
+function toPool(info: PoolInfo): ResourcePool {
+  const total = info.capacity[UNITS] ?? 0;
+  return {
+    id: info.name,
+    name: info.labels[L_NAME] as string,
+    resourceType: info.labels[L_TYPE] as string,
+    totalCapacity: total,
+    availableCapacity: total - (info.allocated[UNITS] ?? 0),
+    costPerUnit: Number(info.labels[L_COST]),
+    latencyMs: info.latencyMs,
+  };
+}
+
+function toAllocation(info: AllocationInfo, requestId: string, costUsdc: number, status: AllocationStatus): Allocation {
+  return {
+    id: info.id,
+    requestId,
+    agentId: info.tenant,
+    poolId: info.pool,
+    unitsAllocated: info.demand[UNITS] ?? 0,
+    costUsdc,
+    allocatedAt: iso(info.startMs),
+    expiresAt: iso(info.leaseExpiryMs ?? info.startMs),
+    status,
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const iss = r.error.issues[0] as z.core.$ZodIssue;
+  throw new UserError(iss.message, { field: [what, ...iss.path.map(String)].join('.') });
+}
