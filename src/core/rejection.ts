@@ -7,8 +7,12 @@
  * - `latency`: no pool meets its `maxLatencyMs` (permanent).
  * - `infeasible`: no pool matches its pool/label constraints (permanent).
  * - `time-limit`: a batch strategy ran out of budget before deciding this request (it stays queued).
+ * - `quota`: over its tenant's maximum share (set by the scheduling pass, `src/engine/quota.ts`;
+ *   permanent only when the demand alone exceeds the maximum, which the rejection's flag says).
+ * - `dependency-failed`: a request it depends on was rejected, expired or timed out (permanent;
+ *   set by the scheduling pass, `src/engine/dependencies.ts`).
  */
-export const REJECTION_CODES = ['wait', 'never-fits', 'over-budget', 'latency', 'infeasible', 'time-limit'] as const;
+export const REJECTION_CODES = ['wait', 'never-fits', 'over-budget', 'latency', 'infeasible', 'time-limit', 'quota', 'dependency-failed'] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 export interface Rejection {
@@ -26,5 +30,5 @@ export interface Rejection {
 
 /** Codes after which a request will never be placed as the cluster is configured. */
 export function isPermanent(code: RejectionCode): boolean {
-  return code === 'never-fits' || code === 'over-budget' || code === 'latency' || code === 'infeasible';
+  return code === 'never-fits' || code === 'over-budget' || code === 'latency' || code === 'infeasible' || code === 'dependency-failed';
 }

@@ -1,0 +1,327 @@
+import type { Allocator, AllocatorContext, SolverReport } from '../algorithms/allocator.js';
+import { decideAndApply, type AppliedDecision } from '../algorithms/decide.js';
+import type { ClusterState } from '../core/cluster.js';
+import type { Allocation, Request } from '../core/model.js';
+import { mayPreempt } from '../core/priority.js';
+import { isPermanent, type Rejection } from '../core/rejection.js';
+import type { QueuePolicy, QueuedRequest } from '../queue/policy.js';
+import type { DependencyTracker } from './dependencies.js';
+import { planReclaim, type FairShare } from './quota.js';
+
+/** A rejection as the pass reports it: the structured reason plus whether waiting can help. */
+export interface PassRejection extends Rejection {
+  readonly permanent: boolean;
+}
+
+/** Why an allocation was evicted by the pass. */
+export type EvictionKind = 'priority' | 'reclaim';
+
+/**
+ * The hooks through which a driver (the simulator, `ResourceScheduler`) hears what the pass did.
+ * The pass has already applied every change to the cluster when a hook runs; the hook books it
+ * (event log, store, events) and takes the entry out of its queue where that applies.
+ */
+export interface PassHooks<E extends QueuedRequest> {
+  /** The context of one allocator decision: the driver's clock, Rng and budget. */
+  context(blocking: boolean): AllocatorContext;
+  /** Still in the driver's queue (not started or rejected earlier in this pass)? */
+  isWaiting(e: E): boolean;
+  /** Allocation id for `e` (default: the request id). */
+  allocationId?(r: Request): string;
+  /** `e` started as `a` (on the cluster already). */
+  start(e: E, a: Allocation): void;
+  /** `e` leaves the queue for good with this reason. */
+  reject(e: E, rej: PassRejection): void;
+  /** `e` stays in the queue; why (production shows it in `status()`). */
+  wait?(e: E, rej: PassRejection): void;
+  /** `a` (already released from the cluster) was evicted to make room for `forEntry`. */
+  evict(a: Allocation, forEntry: E, kind: EvictionKind, message: string): void;
+  /** A batch strategy's report on one decision. */
+  solver?(report: SolverReport): void;
+  /** Whether a running allocation was admitted above its tenant's guarantee (reclaim takes only those). */
+  isBorrowed?(a: Allocation): boolean;
+}
+
+/** The rules the pass runs, fixed for a run. */
+export interface EngineRules {
+  /** The placement strategy (as configured; with preemption already wrapped in, if wanted). */
+  readonly allocator: Allocator;
+  /**
+   * The strategy wrapped for priority preemption, when quotas are on: preemption then comes
+   * after reclaim, for requests still waiting (without quotas, wrap `allocator` itself).
+   */
+  readonly preempting?: Allocator;
+  readonly policy: QueuePolicy;
+  readonly quotas?: FairShare;
+  readonly dependencies?: DependencyTracker;
+}
+
+/** What one call to `pass` was asked to do. */
+export interface PassInput<E extends QueuedRequest> {
+  readonly now: number;
+  /** The waiting entries (the driver's queue; entries no longer waiting are skipped). */
+  readonly waiting: readonly E[];
+  /** `waiting` is already in policy order (the driver keeps it sorted by `policy.staticKey`). */
+  readonly sorted: boolean;
+  /** Capacity was freed or added since the last pass (else only new entries can start). */
+  readonly freed: boolean;
+  /** Entries that are new since the last pass (any order). */
+  readonly fresh: readonly E[];
+}
+
+export interface PassOutcome {
+  /** Allocator decisions asked for. */
+  readonly decisions: number;
+  /** The head (blocking) or some request (non-blocking) started through reclaim or preemption: run another pass. */
+  readonly again: boolean;
+}
+
+/** Chunk sizes of a blocking pass: 1, 4, 16, 64, 256, 256, … */
+const FIRST_CHUNK = 1;
+const CHUNK_GROWTH = 4;
+const MAX_CHUNK = 256;
+
+/**
+ * THE scheduling pass, written once; the simulator and the production scheduler both drive it.
+ * Rules, in order:
+ *
+ *  1. **Order.** The queue policy orders the waiting requests (or the driver keeps them sorted
+ *     by its static key). With `headOfLine: 'commit'`, the head chosen when it first blocked
+ *     stays first until it starts.
+ *  2. **Dependencies.** A request whose dependencies have not all completed is not ready: it is
+ *     skipped (it holds nothing). One whose dependency failed is rejected (`dependency-failed`).
+ *  3. **Quota admission.** Per tenant, cumulatively in queue order: a request that would put its
+ *     tenant over its maximum share is skipped (`quota`, it keeps waiting and does not hold the
+ *     head), or rejected when its demand alone exceeds the maximum.
+ *  4. **Allocator decision.** Without head-of-line blocking, every ready request is offered in one
+ *     decision (only the new ones when nothing was freed since the last pass: capacity only
+ *     shrank). With blocking, the ready requests are offered from the head in chunks of 1, 4, 16,
+ *     … 256 until one must wait (the allocator gets `blocking: true`; placements behind the first
+ *     waiting request are dropped by `decideAndApply`).
+ *  5. **Backfilling.** When blocked, the policy's backfilling picks requests behind the head that
+ *     may start without delaying it; they are offered in one non-blocking decision.
+ *  6. **Preemption.** Without quotas, preemption is part of the allocator (PreemptingAllocator
+ *     wrapped around it); its evictions are reported through `evict`.
+ *  7. **Reclaim.** With quotas, requests still waiting (only the head when blocking) whose tenant
+ *     is under its guarantee reclaim capacity lent to others (`planReclaim`), then, if still
+ *     waiting and the rule allows, priority preemption is tried (`rules.preempting`). If that
+ *     starts something, `again` asks the driver for another pass.
+ *
+ * Permanent rejections leave the queue through `reject`; the rest keep waiting (`wait`).
+ */
+export class SchedulingPass<E extends QueuedRequest> {
+  /** With a `commit` head-of-line policy: the head chosen when it first blocked, until it starts. */
+  committedHead: E | undefined;
+
+  constructor(
+    readonly rules: EngineRules,
+    private readonly hooks: PassHooks<E>,
+  ) {}
+
+  /** The allocator the pass offers its batches to. */
+  private get batchAllocator(): Allocator {
+    return this.rules.quotas === undefined && this.rules.preempting !== undefined ? this.rules.preempting : this.rules.allocator;
+  }
+
+  /** Forget the committed head if it is `e` (the driver removed it from the queue). */
+  forget(e: E): void {
+    if (this.committedHead === e) this.committedHead = undefined;
+  }
+
+  run(state: ClusterState, input: PassInput<E>): PassOutcome {
+    const { policy, quotas, dependencies } = this.rules;
+    const hooks = this.hooks;
+    const now = input.now;
+    const screening = quotas !== undefined || dependencies !== undefined;
+    if (!policy.blocking && !input.freed && !screening) {
+      // Nothing freed since the last pass: only newcomers can start (capacity only shrank).
+      const counter = { decisions: 0 };
+      this.offer(state, this.inOrder(input.fresh.filter((e) => hooks.isWaiting(e)), now, state), false, counter);
+      return { decisions: counter.decisions, again: false };
+    }
+    const live = input.sorted ? input.waiting : input.waiting.filter((e) => hooks.isWaiting(e));
+    let ordered: readonly E[] = input.sorted ? live : (policy.order(live, now, state) as E[]);
+    const head = this.committedHead;
+    if (head !== undefined && ordered[0] !== head) {
+      if (hooks.isWaiting(head)) ordered = [head, ...ordered.filter((w) => w !== head)];
+      else this.committedHead = undefined;
+    }
+    // Without screening, `ready` may still hold entries that left the queue: skipped lazily below.
+    const ready = screening ? this.screen(ordered) : ordered;
+    const counter = { decisions: 0 };
+    let still: E[];
+    if (!policy.blocking) {
+      const fresh = new Set(input.fresh);
+      const cand = ready.filter((e) => hooks.isWaiting(e) && (input.freed || fresh.has(e)));
+      this.offer(state, cand, false, counter);
+      still = ready.filter((e) => hooks.isWaiting(e));
+    } else {
+      let i = 0;
+      let size = FIRST_CHUNK;
+      let blocked = false;
+      while (i < ready.length && !blocked) {
+        const chunk: E[] = [];
+        while (i < ready.length && chunk.length < size) {
+          const e = ready[i++] as E;
+          if (hooks.isWaiting(e)) chunk.push(e);
+        }
+        blocked = this.offer(state, chunk, true, counter);
+        size = Math.min(size * CHUNK_GROWTH, MAX_CHUNK);
+      }
+      still = [];
+      if (blocked) {
+        const first = ready.find((e) => hooks.isWaiting(e));
+        if (first !== undefined) {
+          if (policy.headOfLine === 'commit') this.committedHead = first;
+          const rest = policy.backfill === undefined ? [] : ready.filter((e) => hooks.isWaiting(e));
+          if (policy.backfill !== undefined && rest.length > 1) {
+            const picked = policy.backfill.select(rest, state, now) as E[];
+            this.offer(
+              state,
+              picked.filter((e) => e !== first && hooks.isWaiting(e)),
+              false,
+              counter,
+            );
+          }
+          if (hooks.isWaiting(first)) still = [first];
+        }
+      }
+    }
+    const again = this.escalate(state, still, counter);
+    return { decisions: counter.decisions, again: again && policy.blocking };
+  }
+
+  /** `subset` of the queue in policy order. */
+  private inOrder(subset: E[], now: number, state: ClusterState): E[] {
+    if (subset.length < 2) return subset;
+    const key = this.rules.policy.staticKey;
+    if (key === undefined) return this.rules.policy.order(subset, now, state) as E[];
+    return subset.sort((a, b) => key(a) - key(b) || a.seq - b.seq);
+  }
+
+  /** Rules 2 and 3: the ready entries, in order; rejects what must be rejected. */
+  private screen(ordered: readonly E[]): E[] {
+    const { quotas, dependencies } = this.rules;
+    const hooks = this.hooks;
+    const extra = new Map<string, Float64Array>();
+    const ready: E[] = [];
+    for (const e of ordered) {
+      if (!hooks.isWaiting(e)) continue;
+      const r = e.request;
+      if (dependencies !== undefined && r.dependsOn !== undefined) {
+        const v = dependencies.check(r);
+        if (v.kind === 'failed') {
+          this.rejectEntry(e, { requestId: r.id, code: 'dependency-failed', permanent: true, message: `request '${v.on}' it depends on ${v.how}` });
+          continue;
+        }
+        if (v.kind === 'held') {
+          hooks.wait?.(e, { requestId: r.id, code: 'wait', permanent: false, message: `waiting for request '${v.on}' it depends on to complete` });
+          continue;
+        }
+      }
+      if (quotas !== undefined) {
+        const ex = extra.get(r.tenant);
+        const q = quotas.checkMax(r, ex);
+        if (q !== undefined) {
+          if (q.permanent) this.rejectEntry(e, q);
+          else hooks.wait?.(e, q);
+          continue;
+        }
+        const add = ex ?? new Float64Array(r.demand.length);
+        for (let d = 0; d < add.length; d++) add[d] = (add[d] as number) + (r.demand[d] as number);
+        extra.set(r.tenant, add);
+      }
+      ready.push(e);
+    }
+    return ready;
+  }
+
+  /** Offer `batch` (policy order) in one decision and report it; true when some request must wait. */
+  private offer(state: ClusterState, batch: readonly E[], blocking: boolean, counter: { decisions: number }, allocator = this.batchAllocator): boolean {
+    if (batch.length === 0) return false;
+    counter.decisions++;
+    const byId = new Map<string, E>();
+    for (const e of batch) byId.set(e.request.id, e);
+    const res = decideAndApply(
+      allocator,
+      batch.map((e) => e.request),
+      state,
+      this.hooks.context(blocking),
+      this.hooks.allocationId,
+    );
+    this.report(res, byId);
+    let mustWait = false;
+    for (const j of res.rejections) {
+      const e = byId.get(j.requestId) as E;
+      if (isPermanent(j.code)) this.rejectEntry(e, { ...j, permanent: true });
+      else {
+        this.hooks.wait?.(e, { ...j, permanent: false });
+        mustWait = true;
+      }
+    }
+    return mustWait;
+  }
+
+  /** Evictions (booked against the request they were made for), then starts. */
+  private report(res: AppliedDecision, byId: ReadonlyMap<string, E>): void {
+    if (res.solver !== undefined) this.hooks.solver?.(res.solver);
+    for (const ev of res.evicted) {
+      const forEntry = byId.get(ev.preemption.forRequestId) as E;
+      this.hooks.evict(ev.allocation, forEntry, 'priority', ev.preemption.reason);
+    }
+    for (const a of res.started) {
+      const e = byId.get(a.request.id) as E;
+      this.forget(e);
+      this.hooks.start(e, a);
+    }
+  }
+
+  private rejectEntry(e: E, rej: PassRejection): void {
+    this.forget(e);
+    this.hooks.reject(e, rej);
+  }
+
+  /** Rule 7: reclaim, then priority preemption, for entries still waiting (with quotas only). */
+  private escalate(state: ClusterState, still: readonly E[], counter: { decisions: number }): boolean {
+    const { quotas, preempting, allocator } = this.rules;
+    if (quotas === undefined) return false;
+    const hooks = this.hooks;
+    let started = false;
+    for (const e of still) {
+      if (!hooks.isWaiting(e)) continue;
+      const r = e.request;
+      if (quotas.checkMax(r) !== undefined) continue;
+      if (quotas.withinGuarantee(r.tenant, r.demand)) {
+        const isBorrowed = hooks.isBorrowed ?? (() => false);
+        const plan = planReclaim(state, quotas, r, isBorrowed);
+        if (plan !== undefined) {
+          for (const v of plan.victims) state.release(v.id);
+          counter.decisions++;
+          const res = decideAndApply(allocator, [r], state, hooks.context(false), hooks.allocationId);
+          if (res.started.length > 0) {
+            for (const v of plan.victims) hooks.evict(v, e, 'reclaim', `tenant '${r.tenant}' (under its guarantee) reclaims capacity borrowed by '${v.request.tenant}'`);
+            this.report(res, new Map([[r.id, e]]));
+            started = true;
+            continue;
+          }
+          for (const v of plan.victims) restoreAllocation(state, v);
+        }
+      }
+      if (preempting !== undefined && mayPreempt(r.priority)) {
+        counter.decisions++;
+        const res = decideAndApply(preempting, [r], state, hooks.context(false), hooks.allocationId);
+        if (res.started.length > 0) {
+          this.report(res, new Map([[r.id, e]]));
+          started = true;
+        }
+      }
+    }
+    return started;
+  }
+}
+
+/** Put an allocation released a moment ago back exactly as it was (nothing else changed since). */
+export function restoreAllocation(state: ClusterState, a: Allocation): void {
+  state.allocate(a.request, a.nodeId, a.start, a.id);
+  state.renew(a.id, a.leaseExpiry);
+}

@@ -1,0 +1,243 @@
+import type { ClusterView } from '../core/cluster.js';
+import { eligiblePools } from '../core/eligibility.js';
+import type { Allocation, Request } from '../core/model.js';
+import { EPSILON, type ResourceSpace, type ResourceVector } from '../core/resources.js';
+import type { Rejection } from '../core/rejection.js';
+
+/** A rejection with whether waiting can help (the pass keeps a non-permanent one in the queue). */
+export interface QuotaRejection extends Rejection {
+  readonly permanent: boolean;
+}
+
+/**
+ * Fair-share quotas per tenant.
+ *
+ * Shares are fractions (0..1) of the cluster's capacity C_d: the sum over all up nodes of every
+ * pool, per dimension. For tenant t with usage U_t (Σ demand of its live allocations):
+ *
+ * - **Maximum.** A request of demand q is admitted only if U_t,d + q_d ≤ max_t,d · C_d for every
+ *   dimension d with q_d > 0. Otherwise it is refused with code `quota` (it may wait in the queue;
+ *   it is permanent when q_d > max_t,d · C_d alone).
+ * - **Guarantee and borrowing.** Capacity is not reserved: idle capacity is lent to anyone under
+ *   their maximum. A tenant's *guaranteed dimensions* G_t are those with a guaranteed share > 0
+ *   (e.g. only `gpu`). A request is *covered* by the guarantee when it demands some d ∈ G_t and
+ *   U_t,d + q_d ≤ guaranteed_t,d · C_d for every d ∈ G_t it demands; other dimensions (the cpu
+ *   and memory a GPU job also needs) do not count. An allocation admitted uncovered is
+ *   *borrowed*; the flag is stored with it.
+ * - **Reclaim (borrowed capacity is preempted first).** When a covered request cannot be placed
+ *   (`wait`), the scheduler evicts *reclaimable* allocations of other tenants: borrowed ones that
+ *   either demand none of their tenant's guaranteed dimensions, or whose tenant is still above its
+ *   guarantee in some guaranteed dimension. Whatever their priority or preemptible flag: borrowed
+ *   capacity was lent, not given. On each eligible node the victims are taken youngest first
+ *   (least work lost), re-checking before each that it is still reclaimable once the victims
+ *   already chosen are gone; the node needing the fewest victims wins (ties: lowest node id).
+ *   Reclaim is tried before priority preemption, so an owner under its guarantee takes back lent
+ *   capacity before anyone's own share is touched.
+ *
+ * Tenants without an entry get the `default` quota; without one, no guarantee and max 1 (all they
+ * hold is borrowed, and they are never limited). Missing dimensions: guarantee 0, max 1.
+ */
+export interface TenantQuota {
+  readonly guaranteed?: Readonly<Record<string, number>>;
+  readonly max?: Readonly<Record<string, number>>;
+}
+
+export interface QuotaConfig {
+  readonly tenants: Readonly<Record<string, TenantQuota>>;
+  readonly default?: TenantQuota;
+}
+
+interface Shares {
+  readonly guaranteed: Float64Array;
+  readonly max: Float64Array;
+}
+
+export class FairShare {
+  private readonly shares = new Map<string, Shares>();
+  private readonly fallback: Shares;
+  private readonly usage = new Map<string, Float64Array>();
+  private capacity: Float64Array;
+
+  constructor(
+    private readonly space: ResourceSpace,
+    config: QuotaConfig,
+  ) {
+    for (const [tenant, q] of Object.entries(config.tenants)) this.shares.set(tenant, this.toShares(q, `quotas.tenants.${tenant}`));
+    this.fallback = this.toShares(config.default ?? {}, 'quotas.default');
+    this.capacity = new Float64Array(space.size);
+  }
+
+  private toShares(q: TenantQuota, where: string): Shares {
+    const D = this.space.size;
+    const guaranteed = new Float64Array(D);
+    const max = new Float64Array(D).fill(1);
+    const fill = (rec: Readonly<Record<string, number>> | undefined, into: Float64Array, what: string): void => {
+      for (const [dim, v] of Object.entries(rec ?? {})) {
+        const d = this.space.indexOf(dim);
+        if (d < 0) throw new RangeError(`${where}.${what}: unknown resource dimension '${dim}' (known: ${this.space.names.join(', ')})`);
+        if (!(v >= 0 && v <= 1)) throw new RangeError(`${where}.${what}.${dim}: a share must be between 0 and 1, got ${v}`);
+        into[d] = v;
+      }
+    };
+    fill(q.guaranteed, guaranteed, 'guaranteed');
+    fill(q.max, max, 'max');
+    for (let d = 0; d < D; d++) {
+      if ((guaranteed[d] as number) > (max[d] as number)) {
+        throw new RangeError(`${where}: guaranteed share of ${this.space.names[d]} (${guaranteed[d]}) exceeds its max (${max[d]})`);
+      }
+    }
+    return { guaranteed, max };
+  }
+
+  private sharesOf(tenant: string): Shares {
+    return this.shares.get(tenant) ?? this.fallback;
+  }
+
+  /** The cluster capacity C (Σ over up nodes), set by the scheduler whenever nodes change. */
+  setCapacity(c: ArrayLike<number>): void {
+    this.capacity = Float64Array.from(c);
+  }
+
+  usageOf(tenant: string): Float64Array {
+    let u = this.usage.get(tenant);
+    if (u === undefined) {
+      u = new Float64Array(this.space.size);
+      this.usage.set(tenant, u);
+    }
+    return u;
+  }
+
+  add(tenant: string, demand: ResourceVector): void {
+    const u = this.usageOf(tenant);
+    for (let d = 0; d < u.length; d++) u[d] = (u[d] as number) + (demand[d] as number);
+  }
+
+  remove(tenant: string, demand: ResourceVector): void {
+    const u = this.usageOf(tenant);
+    for (let d = 0; d < u.length; d++) {
+      const v = (u[d] as number) - (demand[d] as number);
+      u[d] = v < EPSILON ? 0 : v;
+    }
+  }
+
+  /** A `quota` rejection if admitting `r` (on top of `extra`) would put its tenant over its maximum. */
+  checkMax(r: Request, extra?: ArrayLike<number>): QuotaRejection | undefined {
+    const s = this.sharesOf(r.tenant);
+    const u = this.usageOf(r.tenant);
+    for (let d = 0; d < u.length; d++) {
+      const q = r.demand[d] as number;
+      if (q <= 0) continue;
+      const limit = (s.max[d] as number) * (this.capacity[d] as number);
+      const held = (u[d] as number) + (extra === undefined ? 0 : (extra[d] as number));
+      if (held + q > limit + EPSILON) {
+        const name = this.space.names[d] as string;
+        const permanent = q > limit + EPSILON;
+        return {
+          requestId: r.id,
+          code: 'quota',
+          permanent,
+          resource: name,
+          requested: q,
+          free: Math.max(0, limit - held),
+          capacity: limit,
+          message: permanent
+            ? `tenant '${r.tenant}' may hold at most ${fmt(limit)} ${name} (max share ${s.max[d]}); the request alone needs ${q}`
+            : `tenant '${r.tenant}' holds ${fmt(held)} of its ${fmt(limit)} ${name} (max share ${s.max[d]}); ${q} more would exceed it`,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  /** True if admitting `demand` now is covered by the tenant's guarantee (see the rule above). */
+  withinGuarantee(tenant: string, demand: ResourceVector): boolean {
+    const s = this.sharesOf(tenant);
+    const u = this.usageOf(tenant);
+    let covered = false;
+    for (let d = 0; d < u.length; d++) {
+      const g = s.guaranteed[d] as number;
+      const q = demand[d] as number;
+      if (g <= 0 || q <= 0) continue;
+      if ((u[d] as number) + q > g * (this.capacity[d] as number) + EPSILON) return false;
+      covered = true;
+    }
+    return covered;
+  }
+
+  /** True if admitting `demand` now is not covered by the guarantee: the allocation is borrowed. */
+  wouldBorrow(tenant: string, demand: ResourceVector): boolean {
+    return !this.withinGuarantee(tenant, demand);
+  }
+
+  /**
+   * Whether a borrowed allocation of `tenant` with `demand` may be reclaimed, once `minus` (the
+   * victims already chosen from this tenant) is gone: it demands none of the tenant's guaranteed
+   * dimensions, or the tenant is above its guarantee in one of them.
+   */
+  reclaimable(tenant: string, demand: ResourceVector, minus?: ArrayLike<number>): boolean {
+    const s = this.sharesOf(tenant);
+    const u = this.usageOf(tenant);
+    let touchesGuarantee = false;
+    for (let d = 0; d < u.length; d++) {
+      const g = s.guaranteed[d] as number;
+      if (g <= 0) continue;
+      if ((demand[d] as number) > 0) touchesGuarantee = true;
+      const held = (u[d] as number) - (minus === undefined ? 0 : (minus[d] as number));
+      if (held > g * (this.capacity[d] as number) + EPSILON) return true;
+    }
+    return !touchesGuarantee;
+  }
+
+  tenants(): IterableIterator<[string, Float64Array]> {
+    return this.usage.entries();
+  }
+}
+
+/**
+ * Victims for reclaiming capacity for `r` (see the rule above), or undefined when no node can be
+ * freed that way. `borrowed(a)` says whether an allocation was admitted as borrowed.
+ */
+export function planReclaim(cluster: ClusterView, fair: FairShare, r: Request, borrowed: (a: Allocation) => boolean): { nodeId: number; victims: Allocation[] } | undefined {
+  const elig = eligiblePools(cluster, r);
+  if ('rejection' in elig) return undefined;
+  const D = r.demand.length;
+  let best: { nodeId: number; victims: Allocation[] } | undefined;
+  for (const p of elig.pools) {
+    for (const nodeId of cluster.upNodes(p)) {
+      const cands: Allocation[] = [];
+      for (const a of cluster.allocationsOn(nodeId)) if (a.request.tenant !== r.tenant && borrowed(a)) cands.push(a);
+      if (cands.length === 0) continue;
+      cands.sort((a, b) => b.start - a.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const free = Array.from(cluster.free(nodeId));
+      const fits = (): boolean => {
+        for (let d = 0; d < D; d++) if ((r.demand[d] as number) > (free[d] as number) + EPSILON) return false;
+        return true;
+      };
+      const taken = new Map<string, Float64Array>();
+      const chosen: Allocation[] = [];
+      for (const v of cands) {
+        if (fits()) break;
+        if (best !== undefined && chosen.length >= best.victims.length) break;
+        const t = v.request.tenant;
+        let minus = taken.get(t);
+        if (minus === undefined) {
+          minus = new Float64Array(D);
+          taken.set(t, minus);
+        }
+        if (!fair.reclaimable(t, v.request.demand, minus)) continue;
+        chosen.push(v);
+        for (let d = 0; d < D; d++) {
+          free[d] = (free[d] as number) + (v.request.demand[d] as number);
+          minus[d] = (minus[d] as number) + (v.request.demand[d] as number);
+        }
+      }
+      if (chosen.length === 0 || !fits()) continue;
+      if (best === undefined || chosen.length < best.victims.length) best = { nodeId, victims: chosen };
+    }
+  }
+  return best;
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(3);
+}
