@@ -26,7 +26,9 @@ const DEFAULT_MODELS = 'naive,seasonal-naive,ewma,holt-winters,regression,auto';
 const usage = `Usage: drs forecast SERIES.csv [options]
 
 Backtest forecasters walk-forward on a timestamp,value CSV (or an event log with --step) and
-print MAE, RMSE, sMAPE (percent, 0-200), MASE and fit seconds per model.
+print MAE, RMSE, sMAPE (percent, 0-200), MASE, the coverage of the 80 % and 95 % prediction
+intervals (percent of actual values inside), the Winkler score of the 95 % interval and fit
+seconds per model.
 
 Options:
   --models a,b       models to compare (default ${DEFAULT_MODELS})
@@ -42,6 +44,11 @@ Options:
   --time-column C    time column (default timestamp; with --step: timestamp, timestamp_anon, time or arrival)
   --value-column C   value column (default value)
   --max-gap N        longest gap (missing points) filled by linear interpolation (default 12)
+Repairs for glitchy exports (off by default: each glitch is an error naming the line):
+  --duplicates mean|first|last   merge runs of rows with the same timestamp
+  --dst shift        timestamps are local time: undo daylight-saving jumps (repeated/skipped hour)
+  --resample STEP    aggregate rows into bins of STEP seconds (irregular sampling); empty bins are gaps
+  --resample-agg mean|sum|min|max|last   aggregation for --resample (default mean)
 
 Models: ${describeForecasters()
   .map((d) => d.name)
@@ -69,7 +76,26 @@ async function loadSeries(file: string, v: Record<string, string | boolean | und
       maxGap,
     });
   }
-  return readSeriesCsv(file, { maxGap, timestampColumn: v['time-column'] as string | undefined, valueColumn: v['value-column'] as string | undefined });
+  const duplicates = oneOf('duplicates', v.duplicates as string | undefined, ['mean', 'first', 'last'] as const);
+  const dst = oneOf('dst', v.dst as string | undefined, ['shift'] as const);
+  const resampleHow = oneOf('resample-agg', v['resample-agg'] as string | undefined, ['mean', 'sum', 'min', 'max', 'last'] as const);
+  if (resampleHow !== undefined && v.resample === undefined) throw new UserError('--resample-agg needs --resample STEP', { field: 'resample-agg' });
+  const resampleStep = v.resample === undefined ? undefined : num('resample', v.resample as string, 0, false);
+  if (resampleStep !== undefined && !(resampleStep > 0)) throw new UserError(`--resample expects a positive number of seconds, got '${String(v.resample)}'`, { field: 'resample' });
+  return readSeriesCsv(file, {
+    maxGap,
+    timestampColumn: v['time-column'] as string | undefined,
+    valueColumn: v['value-column'] as string | undefined,
+    ...(duplicates !== undefined ? { duplicates } : {}),
+    ...(dst !== undefined ? { dst } : {}),
+    ...(resampleStep !== undefined ? { resample: { step: resampleStep, how: resampleHow ?? 'mean' } } : {}),
+  });
+}
+
+function oneOf<T extends string>(flag: string, text: string | undefined, allowed: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(text)) throw new UserError(`--${flag} must be ${allowed.join(', ')}; got '${text}'`, { field: flag });
+  return text as T;
 }
 
 function fmt(x: number | null, digits: number): string {
@@ -78,7 +104,7 @@ function fmt(x: number | null, digits: number): string {
 
 export const forecastCommand: CliCommand = {
   name: 'forecast',
-  summary: 'backtest forecasters on a demand series (MAE, RMSE, sMAPE, MASE)',
+  summary: 'backtest forecasters on a demand series (MAE, RMSE, sMAPE, MASE, interval coverage)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
     let parsed;
@@ -101,6 +127,10 @@ export const forecastCommand: CliCommand = {
           'time-column': { type: 'string' },
           'value-column': { type: 'string' },
           'max-gap': { type: 'string' },
+          duplicates: { type: 'string' },
+          dst: { type: 'string' },
+          resample: { type: 'string' },
+          'resample-agg': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -124,8 +154,12 @@ export const forecastCommand: CliCommand = {
     const seed = num('seed', v.seed as string | undefined, 42, true);
 
     const series = await loadSeries(file, v);
-    if (series.repairs.filledPoints > 0) {
-      io.err(`${series.name}: filled ${series.repairs.filledPoints} missing point(s) in ${series.repairs.gaps} gap(s) by linear interpolation\n`);
+    const rep = series.repairs;
+    if (rep.dstShifts !== undefined) io.err(`${series.name}: undid ${rep.dstShifts} daylight-saving clock change(s)\n`);
+    if (rep.mergedRows !== undefined) io.err(`${series.name}: merged ${rep.mergedRows} row(s) with a duplicate timestamp (${String(v.duplicates)})\n`);
+    if (rep.resampledRows !== undefined) io.err(`${series.name}: resampled ${rep.resampledRows} row(s) into ${series.values.length} bins of ${series.step} s\n`);
+    if (rep.filledPoints > 0) {
+      io.err(`${series.name}: filled ${rep.filledPoints} missing point(s) in ${rep.gaps} gap(s) by linear interpolation\n`);
     }
     const trainPoints = Math.floor(train * series.values.length);
     let season: number;
@@ -168,15 +202,15 @@ export const forecastCommand: CliCommand = {
           points: series.values.length,
           season,
           horizon,
-          results: results.map((r) => ({ model: r.model, mae: r.mae, rmse: r.rmse, smape: r.smape, mase: r.mase, fitSeconds: r.fitSeconds })),
+          results: results.map((r) => ({ model: r.model, mae: r.mae, rmse: r.rmse, smape: r.smape, mase: r.mase, coverage80: r.coverage80, coverage95: r.coverage95, winkler95: r.winkler95, fitSeconds: r.fitSeconds })),
         }),
       );
       return 0;
     }
     const origins = results[0]?.origins ?? 0;
     io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins (train ${train}, every ${every}, refit every ${refitEvery})`);
-    const rows = results.map((r) => [r.model, fmt(r.mae, 4), fmt(r.rmse, 4), fmt(r.smape, 3), fmt(r.mase, 3), r.fitSeconds.toFixed(2)]);
-    io.out(table(['model', 'MAE', 'RMSE', 'sMAPE %', 'MASE', 'fit s'], rows));
+    const rows = results.map((r) => [r.model, fmt(r.mae, 4), fmt(r.rmse, 4), fmt(r.smape, 3), fmt(r.mase, 3), fmt(r.coverage80, 1), fmt(r.coverage95, 1), fmt(r.winkler95, 3), r.fitSeconds.toFixed(2)]);
+    io.out(table(['model', 'MAE', 'RMSE', 'sMAPE %', 'MASE', 'cov80 %', 'cov95 %', 'Winkler95', 'fit s'], rows));
     return 0;
   },
 };

@@ -13,8 +13,9 @@
  */
 import { isUserError } from '../core/errors.js';
 import { checkHistory, checkHorizon, notFitted } from './check.js';
-import { holdoutSmape } from './holt-winters.js';
-import type { Forecast, Forecaster } from './types.js';
+import { ConformalCalibration, sigmaWidths } from './conformal.js';
+import { smapeTerm } from './metrics.js';
+import { DEFAULT_LEVEL, zFor, type Forecast, type Forecaster } from './types.js';
 
 export interface AutoCandidate {
   readonly name: string;
@@ -33,6 +34,8 @@ export class AutoForecaster implements Forecaster {
   selected = '';
   /** Holdout sMAPE of every candidate in the last fit (for diagnostics). */
   scores: Record<string, number> = {};
+  /** Normalised holdout errors of the chosen candidate (conformal intervals). */
+  private calibration: ConformalCalibration | undefined;
 
   constructor(
     private readonly candidates: readonly AutoCandidate[],
@@ -47,7 +50,7 @@ export class AutoForecaster implements Forecaster {
     const s = this.options.season;
     const v = Math.min(this.options.validation ?? Math.max(s ?? 0, 4 * h), Math.floor(history.length / 2));
     const cut = history.length - v;
-    let best: { score: number; c: AutoCandidate } | undefined;
+    let best: { score: number; c: AutoCandidate; cal: ConformalCalibration } | undefined;
     let firstError: unknown;
     this.scores = {};
     if (v >= 1) {
@@ -57,19 +60,9 @@ export class AutoForecaster implements Forecaster {
         try {
           const done = m.fit(head);
           if (done instanceof Promise) throw new RangeError(`auto: candidate ${c.name} fits asynchronously; auto only takes synchronous candidates`);
-          const score = holdoutSmape(
-            history,
-            cut,
-            h,
-            (o) => m.forecast(Math.min(h, history.length - o)).point,
-            (_o, end) => {
-              const seen = history.slice(0, end);
-              if (m.update !== undefined) m.update(seen);
-              else void m.fit(seen);
-            },
-          );
+          const { score, cal } = walkHoldout(m, history, cut, h);
           this.scores[c.name] = score;
-          if (best === undefined || score < best.score) best = { score, c };
+          if (best === undefined || score < best.score) best = { score, c, cal };
         } catch (e) {
           if (!isUserError(e)) throw e;
           firstError ??= e;
@@ -80,6 +73,7 @@ export class AutoForecaster implements Forecaster {
     if (chosen === undefined || (best === undefined && firstError !== undefined)) throw firstError;
     this.model = chosen.make();
     this.selected = chosen.name;
+    this.calibration = best?.cal;
     return this.model.fit(history);
   }
 
@@ -90,11 +84,47 @@ export class AutoForecaster implements Forecaster {
     else void m.fit(history);
   }
 
-  forecast(horizon: number): Forecast {
+  forecast(horizon: number, level = DEFAULT_LEVEL): Forecast {
     checkHorizon(this.name, horizon);
     const m = this.model;
     if (m === undefined) throw notFitted(this.name);
-    return m.forecast(horizon);
+    const f = m.forecast(horizon, level);
+    const cal = this.calibration;
+    if (f.interval === undefined || cal === undefined || cal.size < MIN_CALIBRATION) return f;
+    const interval = cal.interval(f.point, sigmaWidths(f.interval, zFor(level)), level);
+    return interval === undefined ? f : { point: f.point, interval };
   }
+}
+
+/** Fewer holdout errors than this: keep the model's own interval. */
+const MIN_CALIBRATION = 20;
+
+/**
+ * Walk a fitted candidate forward over y[cut..] like a backtest: at origins cut, cut+h, … forecast
+ * min(h, left) steps, score them (sMAPE, and the conformal score |y − ŷ| / w_h against the
+ * model's one-σ width), then condition the model on the points up to the next origin.
+ */
+function walkHoldout(m: Forecaster, y: readonly number[], cut: number, h: number): { score: number; cal: ConformalCalibration } {
+  const cal = new ConformalCalibration();
+  const z = zFor(DEFAULT_LEVEL);
+  let sum = 0;
+  let count = 0;
+  for (let o = cut; o < y.length; o += h) {
+    const f = m.forecast(Math.min(h, y.length - o));
+    const w = f.interval === undefined ? undefined : sigmaWidths(f.interval, z);
+    for (let i = 0; i < f.point.length; i++) {
+      const actual = y[o + i] as number;
+      const p = f.point[i] as number;
+      sum += smapeTerm(actual, p);
+      count++;
+      if (w !== undefined) cal.add(actual, p, w[i] as number);
+    }
+    const end = Math.min(y.length, o + h);
+    if (end >= y.length) break;
+    const seen = y.slice(0, end);
+    if (m.update !== undefined) m.update(seen);
+    else void m.fit(seen);
+  }
+  return { score: count === 0 ? Number.POSITIVE_INFINITY : sum / count, cal };
 }
 

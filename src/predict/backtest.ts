@@ -10,11 +10,14 @@
  *     model has `update`, else `fit`.
  *   It forecasts y_o … y_{o+horizon−1}; errors of all origins and steps are pooled into MAE, RMSE,
  *   sMAPE and MASE (metrics.ts; the MASE scale is the seasonal-naive in-sample MAE of y_0 … y_{T−1}).
+ *   Each origin also asks for the 80 % and 95 % intervals: coverage80 / coverage95 (percent of
+ *   actual values inside) and winkler95 (the interval score at 95 %); null when the model gives
+ *   no interval at some origin.
  * `fitSeconds` is the wall time spent in fit/update (not in forecast), summed over origins.
  */
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../core/errors.js';
-import { mae, mase, rmse, seasonalNaiveScale, smape } from './metrics.js';
+import { coverage, mae, mase, rmse, seasonalNaiveScale, smape, winkler } from './metrics.js';
 import type { Forecaster } from './types.js';
 
 export interface BacktestOptions {
@@ -42,6 +45,11 @@ export interface BacktestResult {
   rmse: number;
   smape: number;
   mase: number | null;
+  /** Percent of actual values inside the 80 % / 95 % intervals; null without intervals. */
+  coverage80: number | null;
+  coverage95: number | null;
+  /** Winkler (interval) score of the 95 % intervals; null without intervals. */
+  winkler95: number | null;
   fitSeconds: number;
   forecasts?: { origin: number; point: number[] }[];
 }
@@ -69,6 +77,8 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
   const actual: number[] = [];
   const predicted: number[] = [];
   const kept: { origin: number; point: number[] }[] = [];
+  const bands = { l80: [] as number[], u80: [] as number[], l95: [] as number[], u95: [] as number[] };
+  let intervals = true;
   let fitSeconds = 0;
   for (let i = 0; i < origins.length; i++) {
     const o = origins[i] as number;
@@ -77,7 +87,15 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     if (i % refitEvery === 0 || model.update === undefined) await model.fit(prefix);
     else model.update(prefix);
     fitSeconds += (performance.now() - t0) / 1000;
-    const { point } = model.forecast(horizon);
+    const { point, interval } = model.forecast(horizon, 0.95);
+    const i80 = model.forecast(horizon, 0.8).interval;
+    if (interval === undefined || i80 === undefined) intervals = false;
+    else {
+      bands.l95.push(...interval.lower);
+      bands.u95.push(...interval.upper);
+      bands.l80.push(...i80.lower);
+      bands.u80.push(...i80.upper);
+    }
     if (point.length !== horizon) throw new Error(`${model.name}: forecast(${horizon}) returned ${point.length} values`);
     for (let h = 0; h < horizon; h++) {
       const f = point[h] as number;
@@ -98,6 +116,9 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     rmse: rmse(actual, predicted),
     smape: smape(actual, predicted),
     mase: mase(actual, predicted, scale),
+    coverage80: intervals ? coverage(actual, bands.l80, bands.u80) : null,
+    coverage95: intervals ? coverage(actual, bands.l95, bands.u95) : null,
+    winkler95: intervals ? winkler(actual, bands.l95, bands.u95, 0.95) : null,
     fitSeconds,
   };
   if (options.keepForecasts === true) result.forecasts = kept;

@@ -134,11 +134,11 @@ export class HoltWintersForecaster implements Forecaster {
     else m.update(history);
   }
 
-  forecast(horizon: number): Forecast {
+  forecast(horizon: number, level?: number): Forecast {
     checkHorizon(this.name, horizon);
     const m = this.model;
     if (m === undefined) throw notFitted(this.name);
-    return m.forecast(horizon);
+    return m.forecast(horizon, level);
   }
 }
 

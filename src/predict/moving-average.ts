@@ -6,7 +6,7 @@
  */
 import { sampleStandardDeviation } from 'simple-statistics';
 import { checkHistory, checkHorizon, notFitted } from './check.js';
-import { Z95, type Forecast, type Forecaster } from './types.js';
+import { DEFAULT_LEVEL, zFor, type Forecast, type Forecaster } from './types.js';
 
 export interface MovingAverageOptions {
   /** Window length k in steps (default 12). */
@@ -46,12 +46,12 @@ export class MovingAverageForecaster implements Forecaster {
     this.level = sum / k;
   }
 
-  forecast(horizon: number): Forecast {
+  forecast(horizon: number, level = DEFAULT_LEVEL): Forecast {
     checkHorizon(this.name, horizon);
-    const level = this.level;
-    if (level === undefined) throw notFitted(this.name);
-    const point = new Array<number>(horizon).fill(level);
-    const half = Z95 * this.sigma;
-    return { point, interval: { level: 0.95, lower: point.map((p) => p - half), upper: point.map((p) => p + half) } };
+    const mean = this.level;
+    if (mean === undefined) throw notFitted(this.name);
+    const point = new Array<number>(horizon).fill(mean);
+    const half = zFor(level) * this.sigma;
+    return { point, interval: { level, lower: point.map((p) => p - half), upper: point.map((p) => p + half) } };
   }
 }

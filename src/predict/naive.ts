@@ -5,7 +5,7 @@
  */
 import { sampleStandardDeviation } from 'simple-statistics';
 import { checkHistory, checkHorizon, notFitted } from './check.js';
-import { Z95, type Forecast, type Forecaster } from './types.js';
+import { DEFAULT_LEVEL, symmetricInterval, zFor, type Forecast, type Forecaster } from './types.js';
 
 export class NaiveForecaster implements Forecaster {
   readonly name = 'naive';
@@ -25,12 +25,13 @@ export class NaiveForecaster implements Forecaster {
     this.last = history[history.length - 1];
   }
 
-  forecast(horizon: number): Forecast {
+  forecast(horizon: number, level = DEFAULT_LEVEL): Forecast {
     checkHorizon(this.name, horizon);
     const last = this.last;
     if (last === undefined) throw notFitted(this.name);
     const point = new Array<number>(horizon).fill(last);
-    const half = point.map((_, i) => Z95 * this.sigma * Math.sqrt(i + 1));
-    return { point, interval: { level: 0.95, lower: point.map((p, i) => p - (half[i] as number)), upper: point.map((p, i) => p + (half[i] as number)) } };
+    const z = zFor(level);
+    const half = point.map((_, i) => z * this.sigma * Math.sqrt(i + 1));
+    return { point, interval: symmetricInterval(point, half, level) };
   }
 }

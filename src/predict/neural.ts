@@ -21,7 +21,8 @@ import { Rng } from '../core/rng.js';
 import { at, checkHistory, checkHorizon, notFitted } from './check.js';
 import { detectSeason } from './season.js';
 import { type Tf, type TfBackend, loadTf } from './tf-runtime.js';
-import type { Forecast, Forecaster } from './types.js';
+import { stepwiseHalfWidths } from './conformal.js';
+import { DEFAULT_LEVEL, symmetricInterval, type Forecast, type Forecaster } from './types.js';
 import type * as TF from '@tensorflow/tfjs';
 
 export interface NeuralOptions {
@@ -49,6 +50,8 @@ export interface NeuralMeta {
   mean: number;
   std: number;
   options: NeuralOptions;
+  /** Absolute training errors per step h (conformal intervals); absent in older saved models. */
+  residuals?: number[][];
 }
 
 export abstract class NeuralForecaster implements Forecaster {
@@ -112,6 +115,7 @@ export abstract class NeuralForecaster implements Forecaster {
     this.model = model;
     this.meta = { kind: this.name, window, horizon, lag, mean, std, options: { ...o } };
     this.recent = history.slice(-(lag + window));
+    this.meta.residuals = this.trainingResiduals(history, lag, window, horizon);
   }
 
   update(history: readonly number[]): void {
@@ -121,11 +125,42 @@ export abstract class NeuralForecaster implements Forecaster {
     this.recent = history.slice(-(meta.lag + meta.window));
   }
 
-  forecast(horizon: number): Forecast {
+  forecast(horizon: number, level = DEFAULT_LEVEL): Forecast {
     checkHorizon(this.name, horizon);
     const { model, meta, tf } = this;
     if (model === undefined || meta === undefined || tf === undefined || this.recent.length === 0) throw notFitted(this.name);
-    const ys = [...this.recent];
+    const point = this.predictFrom(this.recent, horizon);
+    if (meta.residuals === undefined || meta.residuals.length === 0) return { point };
+    return { point, interval: symmetricInterval(point, stepwiseHalfWidths(meta.residuals, level, horizon), level) };
+  }
+
+  /**
+   * Conformal calibration on training residuals: forecast from up to 200 origins spread over the
+   * training windows (same reconstruction as `forecast`, direct steps then recursion) and keep
+   * the absolute error of each step h = 1 … H (conformal.ts: stepwiseHalfWidths). These are
+   * in-sample errors, so the intervals are narrower than out-of-sample ones when the network
+   * overfits; the backtest's coverage columns show by how much.
+   */
+  private trainingResiduals(history: readonly number[], lag: number, window: number, horizon: number): number[][] {
+    const errors: number[][] = Array.from({ length: horizon }, () => []);
+    const firstOrigin = lag + window;
+    const lastOrigin = history.length - horizon;
+    if (lastOrigin < firstOrigin) return errors;
+    const count = Math.min(200, lastOrigin - firstOrigin + 1);
+    const stride = (lastOrigin - firstOrigin) / Math.max(1, count - 1);
+    for (let i = 0; i < count; i++) {
+      const o = Math.round(lastOrigin - i * stride);
+      const f = this.predictFrom(history.slice(o - lag - window, o), horizon);
+      for (let h = 0; h < horizon; h++) (errors[h] as number[]).push(Math.abs(at(history, o + h) - (f[h] as number)));
+    }
+    return errors;
+  }
+
+  /** Forecast `horizon` steps after `recent` (which holds at least lag + window values). */
+  private predictFrom(recent: readonly number[], horizon: number): number[] {
+    const { model, meta, tf } = this;
+    if (model === undefined || meta === undefined || tf === undefined) throw notFitted(this.name);
+    const ys = [...recent];
     const out: number[] = [];
     while (out.length < horizon) {
       const n = ys.length;
@@ -138,7 +173,7 @@ export abstract class NeuralForecaster implements Forecaster {
         out.push(v);
       }
     }
-    return { point: out };
+    return out;
   }
 
   /** Write the trained model to `dir` (created if needed). */

@@ -16,7 +16,7 @@
 import { linearRegression, mean, sampleStandardDeviation } from 'simple-statistics';
 import { at, checkHistory, checkHorizon, notFitted } from './check.js';
 import { resolveSeason } from './season.js';
-import { Z95, type Forecast, type Forecaster } from './types.js';
+import { DEFAULT_LEVEL, zFor, type Forecast, type Forecaster } from './types.js';
 
 export interface RegressionOptions {
   season?: number;
@@ -64,14 +64,14 @@ export class RegressionForecaster implements Forecaster {
     this.fit(history);
   }
 
-  forecast(horizon: number): Forecast {
+  forecast(horizon: number, level = DEFAULT_LEVEL): Forecast {
     checkHorizon(this.name, horizon);
     const f = this.fitted;
     if (f === undefined) throw notFitted(this.name);
     const point: number[] = [];
     for (let h = 0; h < horizon; h++) point.push(f.predict(f.next + h));
-    const half = Z95 * f.sigma;
-    return { point, interval: { level: 0.95, lower: point.map((p) => p - half), upper: point.map((p) => p + half) } };
+    const half = zFor(level) * f.sigma;
+    return { point, interval: { level, lower: point.map((p) => p - half), upper: point.map((p) => p + half) } };
   }
 }
 

@@ -6,7 +6,7 @@
 import { sampleStandardDeviation } from 'simple-statistics';
 import { checkHistory, checkHorizon, notFitted } from './check.js';
 import { resolveSeason } from './season.js';
-import { Z95, type Forecast, type Forecaster } from './types.js';
+import { DEFAULT_LEVEL, zFor, type Forecast, type Forecaster } from './types.js';
 
 export interface SeasonalNaiveOptions {
   season?: number;
@@ -38,7 +38,7 @@ export class SeasonalNaiveForecaster implements Forecaster {
     this.lastSeason = history.slice(history.length - s);
   }
 
-  forecast(horizon: number): Forecast {
+  forecast(horizon: number, level = DEFAULT_LEVEL): Forecast {
     checkHorizon(this.name, horizon);
     const last = this.lastSeason;
     if (last === undefined) throw notFitted(this.name);
@@ -46,13 +46,14 @@ export class SeasonalNaiveForecaster implements Forecaster {
     const point: number[] = [];
     const lower: number[] = [];
     const upper: number[] = [];
+    const z = zFor(level);
     for (let h = 1; h <= horizon; h++) {
       const v = last[(h - 1) % s] as number;
-      const half = Z95 * this.sigma * Math.sqrt(Math.floor((h - 1) / s) + 1);
+      const half = z * this.sigma * Math.sqrt(Math.floor((h - 1) / s) + 1);
       point.push(v);
       lower.push(v - half);
       upper.push(v + half);
     }
-    return { point, interval: { level: 0.95, lower, upper } };
+    return { point, interval: { level, lower, upper } };
   }
 }

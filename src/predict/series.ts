@@ -7,7 +7,7 @@
  * - values must be finite numbers; anything else (empty, `NaN`, text) is a TraceFormatError
  *   (file, line, field `value`). Rows are never skipped silently;
  * - timestamps must strictly increase: a duplicate or an earlier timestamp is a TraceFormatError
- *   naming both lines;
+ *   naming both lines, unless a repair is asked for (repair.ts: `duplicates`, `dst`, `resample`);
  * - the step is the most common spacing (or `step` when given). Every spacing must be a whole
  *   multiple of it, else TraceFormatError ("irregular sampling");
  * - gaps (a spacing of k > 1 steps) are REPAIRED by linear interpolation between the two
@@ -25,12 +25,19 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { TraceFormatError, UserError } from '../core/errors.js';
+import { type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
 
 export interface SeriesRepairs {
   /** Points added by linear interpolation. */
   filledPoints: number;
   /** Number of gaps those points filled. */
   gaps: number;
+  /** Rows removed by merging duplicate timestamps (`duplicates`). */
+  mergedRows?: number;
+  /** Daylight-saving clock changes undone (`dst: 'shift'`). */
+  dstShifts?: number;
+  /** Rows aggregated into bins (`resample`). */
+  resampledRows?: number;
 }
 
 export interface Series {
@@ -52,6 +59,12 @@ export interface ReadSeriesOptions {
   gaps?: 'interpolate' | 'error';
   /** Longest gap (in missing points) that is interpolated (default 12). */
   maxGap?: number;
+  /** Runs of equal timestamps: error (default) or merged into their mean, first or last value. */
+  duplicates?: DuplicatePolicy;
+  /** 'shift': timestamps are local wall-clock time; undo daylight-saving jumps (repair.ts). */
+  dst?: 'error' | 'shift';
+  /** Aggregate rows into bins of `step` seconds (irregular sampling); empty bins are gaps. */
+  resample?: { step: number; how: ResampleAggregation };
 }
 
 export type Aggregation = 'sum' | 'count' | 'mean';
@@ -136,21 +149,56 @@ export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {
     }
     const t = parseTimestamp(cells[ti] ?? '');
     if (t === undefined) throw new TraceFormatError(`'${cells[ti] ?? ''}' is not a timestamp (expected YYYY-MM-DD HH:MM:SS, ISO 8601 or epoch seconds)`, { file, line, field: tName });
-    const prev = times[times.length - 1];
-    if (prev !== undefined && t <= prev) {
-      const what = t === prev ? 'duplicate timestamp' : 'timestamps out of order';
-      throw new TraceFormatError(`${what}: '${cells[ti]}' does not come after line ${lines[lines.length - 1]}; timestamps must strictly increase`, { file, line, field: tName });
-    }
     values.push(parseValue(cells[vi] ?? '', file, line, vName));
     times.push(t);
     lines.push(line);
   }
   if (ti < 0) throw new TraceFormatError('empty file: expected a header and timestamp,value rows', { file });
   if (values.length < 2) throw new TraceFormatError(`need at least 2 rows, got ${values.length}`, { file });
-  const step = options.step ?? mostCommonSpacing(times);
-  const out: number[] = [];
   const repairs: SeriesRepairs = { filledPoints: 0, gaps: 0 };
   const maxGap = options.maxGap ?? 12;
+  let raw: RawRows = { times, values, lines };
+  if (options.dst === 'shift') {
+    const shifted = shiftDaylightSaving(raw, options.step ?? mostCommonSpacing(times));
+    raw = shifted.rows;
+    repairs.dstShifts = shifted.shifts;
+  }
+  if (options.resample !== undefined) return resampled(file, raw, options.resample, maxGap, repairs, tName);
+  const merged = mergeDuplicates(raw, options.duplicates ?? 'error', file, tName);
+  if (options.duplicates !== undefined && options.duplicates !== 'error') repairs.mergedRows = merged.mergedRows;
+  return regular(file, merged.rows, options, maxGap, repairs, tName);
+}
+
+function resampled(file: string, raw: RawRows, r: { step: number; how: ResampleAggregation }, maxGap: number, repairs: SeriesRepairs, field: string): Series {
+  if (!(r.step > 0)) throw new UserError(`--resample must be a positive number of seconds, got ${r.step}`, { field: 'resample' });
+  const { start, values, lines } = resampleRows(raw, r.step, r.how);
+  repairs.resampledRows = raw.times.length;
+  for (let i = 0; i < values.length; ) {
+    if (!Number.isNaN(values[i] as number)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (Number.isNaN(values[j] as number)) j++;
+    const missing = j - i;
+    if (missing > maxGap) {
+      throw new TraceFormatError(`gap of ${missing} empty bin(s) of ${r.step} s after line ${lines[i - 1]}; at most ${maxGap} are interpolated (raise --max-gap to fill it)`, { file, line: lines[j], field });
+    }
+    const a = values[i - 1] as number;
+    const b = values[j] as number;
+    for (let k = 1; k <= missing; k++) values[i - 1 + k] = a + ((b - a) * k) / (missing + 1);
+    repairs.filledPoints += missing;
+    repairs.gaps++;
+    i = j;
+  }
+  return { name: baseName(file), file, start, step: r.step, values, repairs };
+}
+
+function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap: number, repairs: SeriesRepairs, tName: string): Series {
+  const { times, values, lines } = rows;
+  if (values.length < 2) throw new TraceFormatError(`need at least 2 distinct timestamps, got ${values.length}`, { file });
+  const step = options.step ?? mostCommonSpacing(times);
+  const out: number[] = [];
   for (let i = 0; i < times.length; i++) {
     const v = values[i] as number;
     if (i > 0) {

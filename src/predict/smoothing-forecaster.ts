@@ -8,7 +8,7 @@
  */
 import { checkHistory, checkHorizon, notFitted } from './check.js';
 import { FULL_BUDGET, type FitBudget, type FittedSmoothing, type FixedParams, type SmoothingSpec, cloneState, filter, fitSmoothing, forecastPoints, intervalHalfWidths } from './smoothing.js';
-import { Z95, type Forecast, type Forecaster } from './types.js';
+import { DEFAULT_LEVEL, symmetricInterval, zFor, type Forecast, type Forecaster } from './types.js';
 
 export class SmoothingForecaster implements Forecaster {
   private fitted: FittedSmoothing | undefined;
@@ -38,15 +38,15 @@ export class SmoothingForecaster implements Forecaster {
     this.seen = history.length;
   }
 
-  forecast(horizon: number): Forecast {
+  forecast(horizon: number, level = DEFAULT_LEVEL): Forecast {
     checkHorizon(this.name, horizon);
     const f = this.fitted;
     if (f === undefined) throw notFitted(this.name);
     const point = forecastPoints(f.state, this.spec, f.params, horizon);
-    const half = intervalHalfWidths(this.spec, f.params, f.sigma, Z95, horizon);
+    const half = intervalHalfWidths(this.spec, f.params, f.sigma, zFor(level), horizon);
     return {
       point,
-      interval: { level: 0.95, lower: point.map((p, i) => p - (half[i] as number)), upper: point.map((p, i) => p + (half[i] as number)) },
+      interval: symmetricInterval(point, half, level),
     };
   }
 

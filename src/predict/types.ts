@@ -17,6 +17,8 @@
  *
  * Forecasters never see the future: a backtest hands them a copy of the prefix it may use.
  */
+import { probit } from 'simple-statistics';
+
 export interface Forecast {
   /** Point forecasts for steps 1..horizon after the last value of the history. */
   readonly point: number[];
@@ -36,7 +38,8 @@ export interface Forecaster {
   readonly name: string;
   fit(history: readonly number[]): void | Promise<void>;
   update?(history: readonly number[]): void;
-  forecast(horizon: number): Forecast;
+  /** Point forecasts and the central prediction interval at `level` (default 0.95, 0 < level < 1). */
+  forecast(horizon: number, level?: number): Forecast;
 }
 
 /** Everything a registry factory may draw on besides its own options. */
@@ -51,3 +54,20 @@ export interface ForecasterContext {
 
 /** z-value of a central normal interval at 95 %. */
 export const Z95 = 1.959963984540054;
+
+/** Nominal level of the interval `forecast` returns when the caller names none. */
+export const DEFAULT_LEVEL = 0.95;
+
+/**
+ * z of a central normal interval at `level`: Φ⁻¹((1 + level) / 2) (simple-statistics' probit).
+ * A level outside (0, 1) is a programming error (RangeError); user input is checked where it is read.
+ */
+export function zFor(level: number): number {
+  if (!(level > 0 && level < 1)) throw new RangeError(`interval level must be in (0, 1), got ${level}`);
+  return level === 0.95 ? Z95 : probit((1 + level) / 2);
+}
+
+/** A central interval point ± half[i]. */
+export function symmetricInterval(point: readonly number[], half: readonly number[], level: number): PredictionInterval {
+  return { level, lower: point.map((p, i) => p - (half[i] as number)), upper: point.map((p, i) => p + (half[i] as number)) };
+}

@@ -32,7 +32,11 @@ describe('drs forecast', () => {
     expect(obj).toMatchObject({ series: 'demand', points: 288, season: 24, horizon: 12 });
     const results = obj.results as Record<string, unknown>[];
     expect(results.map((r) => r.model)).toEqual(['naive', 'seasonal-naive', 'holt-winters']);
-    for (const r of results) expect(Object.keys(r)).toEqual(['model', 'mae', 'rmse', 'smape', 'mase', 'fitSeconds']);
+    for (const r of results) expect(Object.keys(r)).toEqual(['model', 'mae', 'rmse', 'smape', 'mase', 'coverage80', 'coverage95', 'winkler95', 'fitSeconds']);
+    for (const r of results) {
+      expect(r.coverage95 as number).toBeGreaterThanOrEqual(r.coverage80 as number);
+      expect(r.winkler95 as number).toBeGreaterThan(0);
+    }
     const byName = Object.fromEntries(results.map((r) => [r.model, r.smape as number]));
     expect(byName['holt-winters']).toBeLessThanOrEqual((byName.naive as number) + 1e-9);
   });
@@ -41,7 +45,7 @@ describe('drs forecast', () => {
     const { io, out, err } = capture();
     expect(await forecastCommand.run([series, '--models', 'seasonal-naive,regression'], io)).toBe(0);
     expect(err.join('\n')).toMatch(/detected season 24 steps/);
-    expect(out.join('\n')).toMatch(/model\s+MAE\s+RMSE\s+sMAPE %\s+MASE\s+fit s/);
+    expect(out.join('\n')).toMatch(/model\s+MAE\s+RMSE\s+sMAPE %\s+MASE\s+cov80 %\s+cov95 %\s+Winkler95\s+fit s/);
     expect(out.join('\n')).toMatch(/regression/);
   });
 
@@ -52,6 +56,23 @@ describe('drs forecast', () => {
     await expect(forecastCommand.run([series, '--horizon', 'x'], io)).rejects.toThrow(/--horizon expects an integer/);
     await expect(forecastCommand.run([series, '--season', '200'], io)).rejects.toThrow(/fewer than two seasons/);
     await expect(forecastCommand.run([], io)).rejects.toThrow(/exactly one SERIES\.csv/);
+  });
+
+  it('repairs are off by default and applied when asked for', async () => {
+    const glitchy = path.join(dir, 'glitchy.csv');
+    const rows = Array.from({ length: 24 * 6 }, (_, t) => `${3600 * t},${(100 + 20 * Math.sin((2 * Math.PI * t) / 24)).toFixed(3)}`);
+    rows.splice(50, 0, `${3600 * 49},0`); // a repeated timestamp
+    writeFileSync(glitchy, 'timestamp,value\n' + rows.join('\n') + '\n');
+    const a = capture();
+    await expect(forecastCommand.run([glitchy, '--models', 'naive', '--season', '24'], a.io)).rejects.toThrow(/duplicate timestamp.*--duplicates mean\|first\|last/);
+    const b = capture();
+    expect(await forecastCommand.run([glitchy, '--models', 'naive', '--season', '24', '--duplicates', 'first', '--json'], b.io)).toBe(0);
+    expect(b.err.join('')).toMatch(/merged 1 row\(s\) with a duplicate timestamp \(first\)/);
+    expect((JSON.parse(b.out[0] as string) as { points: number }).points).toBe(24 * 6);
+    const c = capture();
+    await expect(forecastCommand.run([glitchy, '--duplicates', 'median'], c.io)).rejects.toThrow(/--duplicates must be mean, first, last; got 'median'/);
+    await expect(forecastCommand.run([glitchy, '--resample=-5'], c.io)).rejects.toThrow(/--resample expects a positive number/);
+    await expect(forecastCommand.run([glitchy, '--resample-agg', 'sum'], c.io)).rejects.toThrow(/--resample-agg needs --resample/);
   });
 
   it('--help prints the usage', async () => {

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TraceFormatError } from '../../src/core/errors.js';
+import { readSeriesCsv } from '../../src/predict/series.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-repair-'));
+function file(name: string, rows: string[]): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, ['timestamp,value', ...rows].join('\n') + '\n');
+  return p;
+}
+
+describe('duplicate timestamps', () => {
+  // 0:1, 60:2, 60:4, 60:9, 120:5 — a run of three rows at t = 60.
+  const f = file('dup.csv', ['0,1', '60,2', '60,4', '60,9', '120,5']);
+
+  it('are an error by default, naming both lines and the repair', async () => {
+    const e = await readSeriesCsv(f).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(String((e as Error).message)).toMatch(/dup\.csv:4.*duplicate timestamp: same time as line 3.*--duplicates/);
+  });
+
+  it('mean, first and last merge the run into one point', async () => {
+    expect((await readSeriesCsv(f, { duplicates: 'mean' })).values).toEqual([1, 5, 5]);
+    expect((await readSeriesCsv(f, { duplicates: 'first' })).values).toEqual([1, 2, 5]);
+    const last = await readSeriesCsv(f, { duplicates: 'last' });
+    expect(last.values).toEqual([1, 9, 5]);
+    expect(last.repairs).toEqual({ filledPoints: 0, gaps: 0, mergedRows: 2 });
+  });
+
+  it('a clock that stood still: the merged run leaves a gap that is interpolated', async () => {
+    // Rows at 0, 60, then three rows stamped 120 (should have been 120, 180, 240), then 300.
+    const g = file('stuck.csv', ['0,10', '60,20', '120,30', '120,40', '120,50', '300,60']);
+    const s = await readSeriesCsv(g, { duplicates: 'first' });
+    expect(s.values).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(s.repairs).toEqual({ filledPoints: 2, gaps: 1, mergedRows: 2 });
+  });
+
+  it('out-of-order rows stay an error even with a duplicates repair', async () => {
+    const g = file('order.csv', ['0,1', '120,2', '60,3']);
+    await expect(readSeriesCsv(g, { duplicates: 'mean' })).rejects.toThrow(/out of order/);
+  });
+});
+
+describe('daylight-saving repeats (dst: shift)', () => {
+  // Local wall-clock at a 30-minute step: 00:00, 00:30, 01:00, 01:30, then the clock falls back
+  // to 01:00 and 01:30 again (the repeated hour), then 02:00.
+  const t = (h: number, m: number): string => `2024-11-03 ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00`;
+  const fallBack = file('fall.csv', [`${t(0, 0)},1`, `${t(0, 30)},2`, `${t(1, 0)},3`, `${t(1, 30)},4`, `${t(1, 0)},5`, `${t(1, 30)},6`, `${t(2, 0)},7`]);
+
+  it('a repeated hour is an error by default, with a hint', async () => {
+    await expect(readSeriesCsv(fallBack)).rejects.toThrow(/fall\.csv:6.*out of order.*an hour back.*--dst shift/);
+  });
+
+  it('shift moves the repeated hour and everything after it one hour later', async () => {
+    const s = await readSeriesCsv(fallBack, { dst: 'shift' });
+    expect(s.values).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(s.step).toBe(1800);
+    expect(s.repairs).toEqual({ filledPoints: 0, gaps: 0, dstShifts: 1 });
+  });
+
+  it('shift closes the skipped hour of spring-forward instead of interpolating it', async () => {
+    const spring = file('spring.csv', [`2024-03-10 00:30:00,1`, `2024-03-10 01:00:00,2`, `2024-03-10 01:30:00,3`, `2024-03-10 03:00:00,4`, `2024-03-10 03:30:00,5`]);
+    const plain = await readSeriesCsv(spring);
+    expect(plain.values).toEqual([1, 2, 3, 3 + 1 / 3, 3 + 2 / 3, 4, 5]);
+    const shifted = await readSeriesCsv(spring, { dst: 'shift' });
+    expect(shifted.values).toEqual([1, 2, 3, 4, 5]);
+    expect(shifted.repairs.dstShifts).toBe(1);
+  });
+});
+
+describe('irregular spacing (resample)', () => {
+  // Samples at irregular times; 60-second bins [0,60) [60,120) [120,180) [180,240) [240,300).
+  const f = file('irregular.csv', ['5,2', '50,4', '70,10', '130,1', '131,3', '140,8', '250,6']);
+
+  it('is an error by default', async () => {
+    await expect(readSeriesCsv(f)).rejects.toThrow(TraceFormatError);
+  });
+
+  it('aggregates each bin by the chosen rule; empty bins are interpolated gaps', async () => {
+    const mean = await readSeriesCsv(f, { resample: { step: 60, how: 'mean' } });
+    expect(mean.step).toBe(60);
+    expect(mean.start).toBe(0);
+    expect(mean.values).toEqual([3, 10, 4, 5, 6]);
+    expect(mean.repairs).toEqual({ filledPoints: 1, gaps: 1, resampledRows: 7 });
+    expect((await readSeriesCsv(f, { resample: { step: 60, how: 'sum' } })).values).toEqual([6, 10, 12, 9, 6]);
+    expect((await readSeriesCsv(f, { resample: { step: 60, how: 'max' } })).values).toEqual([4, 10, 8, 7, 6]);
+    expect((await readSeriesCsv(f, { resample: { step: 60, how: 'min' } })).values).toEqual([2, 10, 1, 3.5, 6]);
+    expect((await readSeriesCsv(f, { resample: { step: 60, how: 'last' } })).values).toEqual([4, 10, 8, 7, 6]);
+  });
+
+  it('a run of empty bins longer than maxGap is an error naming the line', async () => {
+    await expect(readSeriesCsv(f, { resample: { step: 10, how: 'mean' }, maxGap: 3 })).rejects.toThrow(/irregular\.csv:\d+.*gap of \d+ empty bin/);
+  });
+});
