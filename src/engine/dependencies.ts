@@ -28,10 +28,14 @@ const READY: DependencyVerdict = { kind: 'ready' };
 export class DependencyTracker {
   private readonly state = new Map<string, DependencyState>();
   private readonly how = new Map<string, string>();
+  /** Some request named a dependency (until then the pass need not look). */
+  used = false;
 
   /** Record a new request (call at arrival, before `check`). Throws UserError on a bad reference. */
   arrive(r: Request): void {
-    for (const d of r.dependsOn ?? []) {
+    const deps = r.dependsOn;
+    if (deps !== undefined && deps.length > 0) this.used = true;
+    for (const d of deps ?? []) {
       if (d === r.id) throw new UserError(`request '${r.id}' depends on itself`, { field: 'dependsOn' });
       if (!this.state.has(d)) {
         throw new UserError(`request '${r.id}' depends on unknown request '${d}' (a dependency must be submitted before its dependents)`, { field: 'dependsOn' });

@@ -27,7 +27,7 @@ export interface PassHooks<E extends QueuedRequest> {
   /** Still in the driver's queue (not started or rejected earlier in this pass)? */
   isWaiting(e: E): boolean;
   /** Allocation id for `e` (default: the request id). */
-  allocationId?(r: Request): string;
+  allocationId?(e: E): string;
   /** `e` started as `a` (on the cluster already). */
   start(e: E, a: Allocation): void;
   /** `e` leaves the queue for good with this reason. */
@@ -132,7 +132,7 @@ export class SchedulingPass<E extends QueuedRequest> {
     const { policy, quotas, dependencies } = this.rules;
     const hooks = this.hooks;
     const now = input.now;
-    const screening = quotas !== undefined || dependencies !== undefined;
+    const screening = quotas !== undefined || dependencies?.used === true;
     if (!policy.blocking && !input.freed && !screening) {
       // Nothing freed since the last pass: only newcomers can start (capacity only shrank).
       const counter = { decisions: 0 };
@@ -208,7 +208,7 @@ export class SchedulingPass<E extends QueuedRequest> {
     for (const e of ordered) {
       if (!hooks.isWaiting(e)) continue;
       const r = e.request;
-      if (dependencies !== undefined && r.dependsOn !== undefined) {
+      if (dependencies?.used === true && r.dependsOn !== undefined) {
         const v = dependencies.check(r);
         if (v.kind === 'failed') {
           this.rejectEntry(e, { requestId: r.id, code: 'dependency-failed', permanent: true, message: `request '${v.on}' it depends on ${v.how}` });
@@ -242,13 +242,7 @@ export class SchedulingPass<E extends QueuedRequest> {
     counter.decisions++;
     const byId = new Map<string, E>();
     for (const e of batch) byId.set(e.request.id, e);
-    const res = decideAndApply(
-      allocator,
-      batch.map((e) => e.request),
-      state,
-      this.hooks.context(blocking),
-      this.hooks.allocationId,
-    );
+    const res = decideAndApply(allocator, batch.map((e) => e.request), state, this.hooks.context(blocking), this.idFor(byId));
     this.report(res, byId);
     let mustWait = false;
     for (const j of res.rejections) {
@@ -276,6 +270,12 @@ export class SchedulingPass<E extends QueuedRequest> {
     }
   }
 
+  private idFor(byId: ReadonlyMap<string, E>): ((r: Request) => string) | undefined {
+    const id = this.hooks.allocationId;
+    if (id === undefined) return undefined;
+    return (r) => id(byId.get(r.id) as E);
+  }
+
   private rejectEntry(e: E, rej: PassRejection): void {
     this.forget(e);
     this.hooks.reject(e, rej);
@@ -297,7 +297,7 @@ export class SchedulingPass<E extends QueuedRequest> {
         if (plan !== undefined) {
           for (const v of plan.victims) state.release(v.id);
           counter.decisions++;
-          const res = decideAndApply(allocator, [r], state, hooks.context(false), hooks.allocationId);
+          const res = decideAndApply(allocator, [r], state, hooks.context(false), this.idFor(new Map([[r.id, e]])));
           if (res.started.length > 0) {
             for (const v of plan.victims) hooks.evict(v, e, 'reclaim', `tenant '${r.tenant}' (under its guarantee) reclaims capacity borrowed by '${v.request.tenant}'`);
             this.report(res, new Map([[r.id, e]]));
@@ -309,7 +309,7 @@ export class SchedulingPass<E extends QueuedRequest> {
       }
       if (preempting !== undefined && mayPreempt(r.priority)) {
         counter.decisions++;
-        const res = decideAndApply(preempting, [r], state, hooks.context(false), hooks.allocationId);
+        const res = decideAndApply(preempting, [r], state, hooks.context(false), this.idFor(new Map([[r.id, e]])));
         if (res.started.length > 0) {
           this.report(res, new Map([[r.id, e]]));
           started = true;

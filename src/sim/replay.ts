@@ -1,18 +1,21 @@
-import type { Allocator, AllocatorContext } from '../algorithms/allocator.js';
-import { decideAndApply } from '../algorithms/decide.js';
-import type { DemandSample, ScalingPolicy } from '../autoscale/policy.js';
+import type { Allocator, AllocatorContext, SolverReport } from '../algorithms/allocator.js';
+import { WORK_BUDGET } from '../algorithms/allocator.js';
+import type { ScalingPolicy } from '../autoscale/policy.js';
 import { ClusterState } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
 import { UserError } from '../core/errors.js';
 import type { Allocation, PoolSpec, Request } from '../core/model.js';
-import { isPermanent } from '../core/rejection.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
-import type { QueuePolicy, QueuedRequest } from '../queue/policy.js';
+import { DependencyTracker } from '../engine/dependencies.js';
+import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
+import { FairShare, type QuotaConfig } from '../engine/quota.js';
+import type { QueuePolicy } from '../queue/policy.js';
+import { FailureInjector, type FailureSpec } from './failures.js';
 import { Kernel } from './kernel.js';
 import { EV, EventLog } from './log.js';
-import { FailureInjector, type FailureSpec } from './failures.js';
-import { scalingState, applyScaleActions } from './scaling.js';
+import { Autoscaling } from './replay-scaling.js';
+import { SimQueue, type SimEntry } from './sim-queue.js';
 
 export interface ReplayOptions {
   readonly space: ResourceSpace;
@@ -26,8 +29,26 @@ export interface ReplayOptions {
   readonly seed: number | string;
   /** Stop at this simulated time (seconds); work still queued or running is logged `unfinished`. */
   readonly horizon?: number;
-  /** Allocator wall-clock budget per decision, ms (default 1000). */
+  /** Kept for compatibility: the simulator's budgets are deterministic work, never wall time. */
   readonly budgetMs?: number;
+  /** Fair-share quotas per tenant (guarantee, max, reclaim): the same rule as ResourceScheduler's. */
+  readonly quotas?: QuotaConfig;
+  /**
+   * With quotas: the strategy wrapped for priority preemption, tried after reclaim for requests
+   * still waiting (as ResourceScheduler does with `preemption: true` and quotas).
+   */
+  readonly preempting?: Allocator;
+  /**
+   * Order of an arrival and kernel events (completions, expiries) at the same time:
+   * `completions-first` (default) or `arrivals-first` (the HPC reference protocol).
+   */
+  readonly ties?: 'completions-first' | 'arrivals-first';
+  /**
+   * When a scheduling pass runs: `per-instant` (default; once the clock is about to move on, so
+   * simultaneous releases are all visible to one decision) or `per-event` (after every event,
+   * as the HPC reference protocol does).
+   */
+  readonly passes?: 'per-instant' | 'per-event';
   /** Called every few thousand arrivals with the count so far and the simulated time. */
   readonly onProgress?: (arrivals: number, now: number) => void;
 }
@@ -40,300 +61,314 @@ export interface ReplayOutcome {
   readonly decisions: number;
   /** Solver statuses reported by batch strategies, counted. */
   readonly solverStatus: Readonly<Record<string, number>>;
+  /** Every solver report, in decision order, with the simulated time of the decision. */
+  readonly solverReports: readonly { readonly time: number; readonly report: SolverReport }[];
 }
 
 /** Kernel events. Arrivals do not go through the heap: they are pulled from the stream in order. */
-type SimEvent =
+export type SimEvent =
   | { readonly k: 'end'; readonly a: Allocation; readonly expired: boolean }
   | { readonly k: 'nodeReady'; readonly node: number }
   | { readonly k: 'scale' }
   | { readonly k: 'failure'; readonly run: () => void };
 
-/** Driver-private queue entry. */
-interface Waiting extends QueuedRequest {
-  readonly idx: number;
-  live: boolean;
-  fresh: boolean;
-}
-
 interface Running {
   readonly idx: number;
-  readonly entry: Waiting;
+  readonly entry: SimEntry;
 }
 
 /**
- * Replay a request stream against modelled pools with one allocator and one queue policy.
+ * Replay a request stream against modelled pools with one allocator and one queue policy: the
+ * discrete-event driver around the engine's scheduling pass (`src/engine/pass.ts`), which holds
+ * every scheduling rule. This driver only moves time and books what happened: one small handler
+ * per event kind (arrival, end, node ready, scaling tick, failure) and the pass's hooks (start,
+ * reject, evict).
  *
  * Order at equal times: pending kernel events (completions, expiries, node changes) come before
- * an arrival at the same time; a scheduling pass runs once the clock is about to move on (or
- * after an arrival), so simultaneous releases are all visible to one decision.
+ * an arrival at the same time unless `ties: 'arrivals-first'`; a scheduling pass runs once the
+ * clock is about to move on (or after every event with `passes: 'per-event'`).
  */
 export async function replay(opts: ReplayOptions): Promise<ReplayOutcome> {
-  const { allocator, queue } = opts;
-  const state = new ClusterState(opts.space, opts.pools);
-  const log = new EventLog(opts.pools);
-  const kernel = new Kernel<SimEvent>(0);
-  const rng = new Rng(opts.seed);
-  const allocRng = rng.fork(`allocator:${allocator.name}`);
-  const budgetMs = opts.budgetMs ?? 1000;
-  const horizon = opts.horizon ?? Infinity;
-  await allocator.prepare?.();
+  const run = new ReplayRun(opts);
+  await opts.allocator.prepare?.();
+  await opts.preempting?.prepare?.();
+  return run.run();
+}
 
-  const provision = (pool: number, status: 'booting' | 'up', now: number): number => {
-    const id = state.addNode(pool, status);
-    log.nodePool[id] = pool;
-    log.push(EV.nodeProvision, now, pool, id);
-    if (status === 'up') log.push(EV.nodeUp, now, pool, id);
-    return id;
-  };
-  opts.pools.forEach((p, i) => {
-    for (let k = 0; k < p.nodes.initial; k++) provision(i, 'up', 0);
-  });
+class ReplayRun {
+  readonly state: ClusterState;
+  readonly log: EventLog;
+  readonly kernel = new Kernel<SimEvent>(0);
+  private readonly queue: SimQueue;
+  private readonly pass: SchedulingPass<SimEntry>;
+  private readonly running = new Map<string, Running>();
+  private readonly deps = new DependencyTracker();
+  private readonly fair: FairShare | undefined;
+  private readonly borrowed = new Set<string>();
+  private readonly failures: FailureInjector;
+  private readonly scaling: Autoscaling | undefined;
+  private readonly allocRng: Rng;
+  private readonly horizon: number;
+  private freed = true;
+  private now = 0;
+  private passes = 0;
+  private decisions = 0;
+  private readonly solverStatus: Record<string, number> = {};
+  private readonly solverReports: { time: number; report: SolverReport }[] = [];
+  private arrivals = 0;
 
-  let waiting: Waiting[] = [];
-  let dead = 0;
-  let seq = 0;
-  let freed = true;
-  let freshList: Waiting[] = [];
-  let committedHead: Waiting | undefined;
-  const running = new Map<string, Running>();
-  let passes = 0;
-  let decisions = 0;
-  const solverStatus: Record<string, number> = {};
-  const staticKey = queue.staticKey;
-
-  const enqueue = (idx: number, now: number, attempts: number): void => {
-    const w: Waiting = { request: log.requests[idx] as Request, enqueuedAt: now, seq: seq++, attempts, idx, live: true, fresh: true };
-    freshList.push(w);
-    if (staticKey === undefined) {
-      waiting.push(w);
-      return;
-    }
-    const k = staticKey(w);
-    let lo = 0;
-    let hi = waiting.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = waiting[mid] as Waiting;
-      const mk = staticKey(m);
-      if (mk < k || (mk === k && m.seq < w.seq)) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === waiting.length) waiting.push(w);
-    else waiting.splice(lo, 0, w);
-  };
-
-  const drop = (w: Waiting): void => {
-    if (!w.live) return;
-    w.live = false;
-    dead++;
-    if (committedHead === w) committedHead = undefined;
-  };
-
-  const startAll = (started: readonly Allocation[], byId: Map<string, Waiting>, now: number): void => {
-    for (const a of started) {
-      const w = byId.get(a.request.id) as Waiting;
-      drop(w);
-      running.set(a.id, { idx: w.idx, entry: w });
-      log.push(EV.start, now, w.idx, a.nodeId);
-      const end = now + a.request.duration;
-      if (a.leaseExpiry < end) kernel.schedule(a.leaseExpiry, { k: 'end', a, expired: true });
-      else kernel.schedule(end, { k: 'end', a, expired: false });
-    }
-  };
-
-  const requeue = (a: Allocation, kind: typeof EV.preempt | typeof EV.failEvict, now: number): void => {
-    const run = running.get(a.id);
-    if (run === undefined) return;
-    running.delete(a.id);
-    log.push(kind, now, run.idx, a.nodeId);
-    enqueue(run.idx, now, run.entry.attempts + 1);
-  };
-
-  /** Offer `batch` (in policy order) to the allocator and apply the answer. Returns true if some request must wait. */
-  const offer = (batch: Waiting[], blocking: boolean, now: number): boolean => {
-    if (batch.length === 0) return false;
-    decisions++;
-    const ctx: AllocatorContext = { now, rng: allocRng, budgetMs, clock: () => performance.now(), blocking };
-    const byId = new Map<string, Waiting>();
-    for (const w of batch) byId.set(w.request.id, w);
-    const res = decideAndApply(allocator, batch.map((w) => w.request), state, ctx, (r) => `${r.id}#${(byId.get(r.id) as Waiting).attempts}`);
-    if (res.solver !== undefined) solverStatus[res.solver.status] = (solverStatus[res.solver.status] ?? 0) + 1;
-    for (const e of res.evicted) requeue(e.allocation, EV.preempt, now);
-    startAll(res.started, byId, now);
-    let mustWait = false;
-    for (const j of res.rejections) {
-      const w = byId.get(j.requestId) as Waiting;
-      if (isPermanent(j.code)) {
-        drop(w);
-        log.reject(now, w.idx, j.code);
-      } else mustWait = true;
-    }
-    if (res.evicted.length > 0) freed = true;
-    return mustWait;
-  };
-
-  const pass = (now: number): void => {
-    if (dead > 0 && dead * 2 >= waiting.length) {
-      waiting = waiting.filter((w) => w.live);
-      dead = 0;
-    }
-    const live = waiting.length - dead;
-    if (live === 0 || (!freed && freshList.length === 0)) {
-      freshList = [];
-      return;
-    }
-    passes++;
-    let ordered: Waiting[] = staticKey !== undefined ? waiting : (queue.order(waiting.filter((w) => w.live), now, state) as Waiting[]);
-    if (committedHead !== undefined && ordered[0] !== committedHead) ordered = [committedHead, ...ordered.filter((w) => w !== committedHead)];
-    if (!queue.blocking) {
-      // Nothing freed since the last pass: only newcomers can start (capacity only shrank).
-      const cand = freed ? ordered.filter((w) => w.live) : freshList.filter((w) => w.live);
-      offer(cand, false, now);
-    } else {
-      // Offer the head first, then geometrically larger chunks, until someone must wait: a
-      // blocked head usually costs one request's worth of work, not a chunk's.
-      let i = 0;
-      let size = 1;
-      let blocked = false;
-      while (i < ordered.length && !blocked) {
-        const chunk: Waiting[] = [];
-        while (i < ordered.length && chunk.length < size) {
-          const w = ordered[i++] as Waiting;
-          if (w.live) chunk.push(w);
-        }
-        blocked = offer(chunk, true, now);
-        size = Math.min(size * 4, 256);
-      }
-      if (blocked) {
-        if (queue.headOfLine === 'commit') committedHead = ordered.find((w) => w.live);
-        if (queue.backfill !== undefined) {
-          const rest = ordered.filter((w) => w.live);
-          if (rest.length > 1) {
-            const picked = queue.backfill.select(rest, state, now) as Waiting[];
-            offer(picked.filter((w) => w.live && w !== rest[0]), false, now);
-          }
-        }
-      }
-    }
-    for (const w of freshList) w.fresh = false;
-    freshList = [];
-    freed = false;
-  };
-
-  // ---- events ----------------------------------------------------------------------------
-  const handle = (e: SimEvent, now: number): void => {
-    switch (e.k) {
-      case 'end': {
-        const run = running.get(e.a.id);
-        if (run === undefined || state.allocation(e.a.id) !== e.a) return; // evicted earlier
-        running.delete(e.a.id);
-        state.release(e.a.id);
-        log.push(e.expired ? EV.expire : EV.complete, now, run.idx, e.a.nodeId);
-        freed = true;
-        return;
-      }
-      case 'nodeReady':
-        if (state.nodeStatus(e.node) === 'booting') {
-          state.bringUp(e.node);
-          log.push(EV.nodeUp, now, state.nodePool(e.node), e.node);
-          freed = true;
-        }
-        return;
-      case 'scale':
-        onScale(now);
-        return;
-      case 'failure':
-        e.run();
-        return;
-    }
-  };
-
-  const failures = new FailureInjector(opts.failures, state, log, rng.fork('failures'), {
-    schedule: (at, run) => kernel.schedule(at, { k: 'failure', run }),
-    evict: (a, now) => requeue(a, EV.failEvict, now),
-    freed: () => (freed = true),
-  });
-
-  // ---- autoscaling ------------------------------------------------------------------------
-  const history: DemandSample[] = [];
-  let arrivalsSinceTick = 0;
-  let idleTicks = 0;
-  let streamDone = false;
-  const liveWaiting = (): Request[] => waiting.filter((w) => w.live).map((w) => w.request);
-  const onScale = (now: number): void => {
-    const scaling = opts.scaling as ScalingPolicy;
-    const pools = scalingState(state, liveWaiting());
-    history.push({ time: now, demandNodes: pools.map((p) => p.queuedNodes + p.runningNodes), arrivals: arrivalsSinceTick });
-    if (history.length > 10_000) history.splice(0, history.length - 10_000);
-    arrivalsSinceTick = 0;
-    const actions = scaling.decide({ now, pools, history });
-    const changed = applyScaleActions(state, actions, {
-      provision: (pool) => {
-        const id = provision(pool, 'booting', now);
-        kernel.schedule(now + (opts.pools[pool] as PoolSpec).bootSeconds, { k: 'nodeReady', node: id });
+  constructor(private readonly opts: ReplayOptions) {
+    this.state = new ClusterState(opts.space, opts.pools);
+    this.log = new EventLog(opts.pools);
+    const rng = new Rng(opts.seed);
+    this.allocRng = rng.fork(`allocator:${opts.allocator.name}`);
+    this.horizon = opts.horizon ?? Infinity;
+    this.queue = new SimQueue(opts.queue.staticKey);
+    this.fair = opts.quotas === undefined ? undefined : new FairShare(opts.space, opts.quotas);
+    this.pass = new SchedulingPass<SimEntry>(
+      {
+        allocator: opts.allocator,
+        policy: opts.queue,
+        dependencies: this.deps,
+        ...(this.fair === undefined ? {} : { quotas: this.fair }),
+        ...(opts.preempting === undefined ? {} : { preempting: opts.preempting }),
       },
-      remove: (id) => log.push(EV.nodeRemove, now, state.nodePool(id), id),
+      this.hooks(),
+    );
+    opts.pools.forEach((p, i) => {
+      for (let k = 0; k < p.nodes.initial; k++) this.provision(i, 'up', 0);
     });
-    idleTicks = changed ? 0 : idleTicks + 1;
-    const active = !streamDone || running.size > 0 || waiting.length - dead > 0;
-    const stuck = streamDone && running.size === 0 && idleTicks > 10;
-    if (active && !stuck) kernel.schedule(now + scaling.intervalSeconds, { k: 'scale' });
-  };
-  if (opts.scaling !== undefined) kernel.schedule(0, { k: 'scale' });
+    this.failures = new FailureInjector(opts.failures, this.state, this.log, rng.fork('failures'), {
+      schedule: (at, run) => this.kernel.schedule(at, { k: 'failure', run }),
+      evict: (a, now) => this.requeue(a, EV.failEvict, now),
+      freed: () => (this.freed = true),
+    });
+    this.scaling =
+      opts.scaling === undefined
+        ? undefined
+        : new Autoscaling(opts.scaling, this.state, {
+            provision: (pool, now) => {
+              const id = this.provision(pool, 'booting', now);
+              this.kernel.schedule(now + (opts.pools[pool] as PoolSpec).bootSeconds, { k: 'nodeReady', node: id });
+            },
+            remove: (id, now) => this.log.push(EV.nodeRemove, now, this.state.nodePool(id), id),
+            next: (at) => this.kernel.schedule(at, { k: 'scale' }),
+            waiting: () => this.queue.liveRequests(),
+            active: () => this.running.size > 0 || this.queue.live > 0,
+            busy: () => this.running.size > 0,
+          });
+  }
 
-  // ---- main loop ---------------------------------------------------------------------------
-  const iter = Symbol.asyncIterator in opts.requests ? (opts.requests as AsyncIterable<Request>)[Symbol.asyncIterator]() : toAsync(opts.requests as Iterable<Request>);
-  let next = await iter.next();
-  let lastArrival = -Infinity;
-  let arrivals = 0;
-  const step = (now: number): void => {
-    // Run a pass when the clock is about to move past `now`.
-    const nextArrival = next.done ? Infinity : next.value.arrival;
-    if (Math.min(kernel.peek(), nextArrival) > now) pass(now);
-  };
-  for (;;) {
-    const tArr = next.done ? Infinity : next.value.arrival;
-    while (kernel.pending > 0 && kernel.peek() <= tArr && kernel.peek() <= horizon) {
-      const e = kernel.step() as SimEvent;
-      handle(e, kernel.now);
-      step(kernel.now);
+  // ---- the pass's hooks --------------------------------------------------------------------
+
+  private hooks(): PassHooks<SimEntry> {
+    return {
+      // Deterministic budget: the simulator never reads a clock (same scenario and seed, same JSON).
+      context: (blocking): AllocatorContext => ({ now: this.now, rng: this.allocRng, budget: WORK_BUDGET, blocking }),
+      isWaiting: (e) => e.live,
+      allocationId: (e) => `${e.request.id}#${e.attempts}`,
+      start: (e, a) => this.onStart(e, a),
+      reject: (e, rej) => this.onReject(e, rej),
+      evict: (a) => {
+        this.requeue(a, EV.preempt, this.now);
+        this.freed = true;
+      },
+      solver: (report) => {
+        this.solverStatus[report.status] = (this.solverStatus[report.status] ?? 0) + 1;
+        this.solverReports.push({ time: this.now, report });
+      },
+      isBorrowed: (a) => this.borrowed.has(a.id),
+    };
+  }
+
+  private onStart(e: SimEntry, a: Allocation): void {
+    const now = this.now;
+    this.queue.drop(e);
+    this.running.set(a.id, { idx: e.idx, entry: e });
+    if (this.fair !== undefined) {
+      if (this.fair.wouldBorrow(a.request.tenant, a.request.demand)) this.borrowed.add(a.id);
+      this.fair.add(a.request.tenant, a.request.demand);
     }
-    if (next.done || tArr > horizon) break;
-    const r = next.value;
-    if (!(r.arrival >= lastArrival)) {
-      throw new UserError(`requests must come in arrival order: request '${r.id}' arrives at ${r.arrival}s, after one at ${lastArrival}s (sort the trace, or set 'sort: true' on it)`);
+    this.log.push(EV.start, now, e.idx, a.nodeId);
+    const end = now + a.request.duration;
+    if (a.leaseExpiry < end) this.kernel.schedule(a.leaseExpiry, { k: 'end', a, expired: true });
+    else this.kernel.schedule(end, { k: 'end', a, expired: false });
+  }
+
+  private onReject(e: SimEntry, rej: PassRejection): void {
+    this.queue.drop(e);
+    this.rejectIdx(e.idx, rej.code);
+  }
+
+  private rejectIdx(idx: number, code: PassRejection['code']): void {
+    this.log.reject(this.now, idx, code);
+    this.deps.failed((this.log.requests[idx] as Request).id, `was rejected (${code})`);
+    // Dependents waiting on it are rejected at the next pass.
+    this.freed = true;
+  }
+
+  // ---- bookkeeping -------------------------------------------------------------------------
+
+  private provision(pool: number, status: 'booting' | 'up', now: number): number {
+    const id = this.state.addNode(pool, status);
+    this.log.nodePool[id] = pool;
+    this.log.push(EV.nodeProvision, now, pool, id);
+    if (status === 'up') this.log.push(EV.nodeUp, now, pool, id);
+    return id;
+  }
+
+  /** Take `a` off the cluster's books (already released) and put its request back in the queue. */
+  private requeue(a: Allocation, kind: typeof EV.preempt | typeof EV.failEvict, now: number): void {
+    const run = this.running.get(a.id);
+    if (run === undefined) return;
+    this.running.delete(a.id);
+    this.endQuota(a);
+    this.log.push(kind, now, run.idx, a.nodeId);
+    this.queue.add(run.entry.request, run.idx, now, run.entry.attempts + 1);
+  }
+
+  private endQuota(a: Allocation): void {
+    if (this.fair === undefined) return;
+    this.fair.remove(a.request.tenant, a.request.demand);
+    this.borrowed.delete(a.id);
+  }
+
+  private capacityChanged(): void {
+    if (this.fair === undefined) return;
+    const c = new Float64Array(this.opts.space.size);
+    for (let p = 0; p < this.state.pools.length; p++) {
+      for (const id of this.state.upNodes(p)) {
+        const cap = this.state.capacity(id);
+        for (let d = 0; d < c.length; d++) c[d] = (c[d] as number) + (cap[d] as number);
+      }
     }
-    lastArrival = r.arrival;
-    const now = Math.max(r.arrival, kernel.now);
-    const idx = log.addRequest(r);
-    log.push(EV.arrive, now, idx);
+    this.fair.setCapacity(c);
+  }
+
+  // ---- one handler per event kind ----------------------------------------------------------
+
+  private onArrival(r: Request): void {
+    const now = this.now;
+    const idx = this.log.addRequest(r);
+    this.log.push(EV.arrive, now, idx);
+    this.deps.arrive(r);
     // A request no pool can ever host (pool specs do not change during a run) is rejected on
     // arrival, so it never waits behind a blocked head.
-    const elig = eligiblePools(state, r);
-    if ('rejection' in elig) log.reject(now, idx, elig.rejection.code);
-    else enqueue(idx, now, 0);
-    arrivals++;
-    arrivalsSinceTick++;
-    if (opts.onProgress !== undefined && (arrivals & 4095) === 0) opts.onProgress(arrivals, now);
-    next = await iter.next();
-    if (next.done) {
-      streamDone = true;
-      failures.streamDone();
+    const elig = eligiblePools(this.state, r);
+    if ('rejection' in elig) this.rejectIdx(idx, elig.rejection.code);
+    else this.queue.add(r, idx, now, 0);
+    this.arrivals++;
+    this.scaling?.noteArrival();
+    if (this.opts.onProgress !== undefined && (this.arrivals & 4095) === 0) this.opts.onProgress(this.arrivals, now);
+  }
+
+  private onEnd(a: Allocation, expired: boolean): void {
+    const run = this.running.get(a.id);
+    if (run === undefined || this.state.allocation(a.id) !== a) return; // evicted earlier
+    this.running.delete(a.id);
+    this.state.release(a.id);
+    this.endQuota(a);
+    this.log.push(expired ? EV.expire : EV.complete, this.now, run.idx, a.nodeId);
+    if (expired) this.deps.failed(a.request.id, 'expired (its lease ran out before the work was done)');
+    else this.deps.completed(a.request.id);
+    this.freed = true;
+  }
+
+  private onNodeReady(node: number): void {
+    if (this.state.nodeStatus(node) !== 'booting') return;
+    this.state.bringUp(node);
+    this.log.push(EV.nodeUp, this.now, this.state.nodePool(node), node);
+    this.freed = true;
+  }
+
+  private handle(e: SimEvent): void {
+    switch (e.k) {
+      case 'end':
+        return this.onEnd(e.a, e.expired);
+      case 'nodeReady':
+        return this.onNodeReady(e.node);
+      case 'scale':
+        return this.scaling?.tick(this.now);
+      case 'failure':
+        return e.run();
     }
-    kernel.advanceTo(now);
-    step(now);
   }
-  streamDone = true;
-  failures.streamDone();
-  const endTime = Math.min(horizon, kernel.now);
-  for (const w of waiting) if (w.live) log.push(EV.unfinished, endTime, w.idx);
-  for (const run of running.values()) log.push(EV.unfinished, endTime, run.idx);
-  for (let id = 0; id < state.nodeCount; id++) {
-    const st = state.nodeStatus(id);
-    if (st !== 'removed') log.push(EV.nodeRemove, endTime, state.nodePool(id), id);
+
+  // ---- the scheduling pass -----------------------------------------------------------------
+
+  private schedule(): void {
+    const q = this.queue;
+    q.compact();
+    if (q.live === 0 || (!this.freed && q.fresh.length === 0)) {
+      q.clearFresh();
+      return;
+    }
+    this.passes++;
+    if (this.freed) this.capacityChanged();
+    for (let round = 0; ; round++) {
+      const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, freed: this.freed || round > 0, fresh: q.fresh });
+      this.decisions += out.decisions;
+      if (!out.again || q.live === 0) break;
+    }
+    q.clearFresh();
+    this.freed = false;
   }
-  return { log, endTime, passes, decisions, solverStatus };
+
+  // ---- main loop ---------------------------------------------------------------------------
+
+  async run(): Promise<ReplayOutcome> {
+    const { opts, kernel } = this;
+    const arrivalsFirst = opts.ties === 'arrivals-first';
+    const perEvent = opts.passes === 'per-event';
+    const iter = Symbol.asyncIterator in opts.requests ? (opts.requests as AsyncIterable<Request>)[Symbol.asyncIterator]() : toAsync(opts.requests as Iterable<Request>);
+    let next = await iter.next();
+    let lastArrival = -Infinity;
+    // Run a pass when the clock is about to move past `now` (or after every event).
+    const step = (): void => {
+      const nextArrival = next.done ? Infinity : next.value.arrival;
+      if (perEvent || Math.min(kernel.peek(), nextArrival) > this.now) this.schedule();
+    };
+    if (opts.scaling !== undefined) kernel.schedule(0, { k: 'scale' });
+    for (;;) {
+      const tArr = next.done ? Infinity : next.value.arrival;
+      while (kernel.pending > 0 && (arrivalsFirst ? kernel.peek() < tArr : kernel.peek() <= tArr) && kernel.peek() <= this.horizon) {
+        const e = kernel.step() as SimEvent;
+        this.now = kernel.now;
+        this.handle(e);
+        step();
+      }
+      if (next.done || tArr > this.horizon) break;
+      const r = next.value;
+      if (!(r.arrival >= lastArrival)) {
+        throw new UserError(`requests must come in arrival order: request '${r.id}' arrives at ${r.arrival}s, after one at ${lastArrival}s (sort the trace, or set 'sort: true' on it)`);
+      }
+      lastArrival = r.arrival;
+      this.now = Math.max(r.arrival, kernel.now);
+      this.onArrival(r);
+      next = await iter.next();
+      if (next.done) this.streamDone();
+      kernel.advanceTo(this.now);
+      step();
+    }
+    this.streamDone();
+    return this.finish();
+  }
+
+  private streamDone(): void {
+    this.failures.streamDone();
+    this.scaling?.streamDone();
+  }
+
+  private finish(): ReplayOutcome {
+    const { log, state } = this;
+    const endTime = Math.min(this.horizon, this.kernel.now);
+    for (const e of this.queue.entries) if (e.live) log.push(EV.unfinished, endTime, e.idx);
+    for (const run of this.running.values()) log.push(EV.unfinished, endTime, run.idx);
+    for (let id = 0; id < state.nodeCount; id++) {
+      if (state.nodeStatus(id) !== 'removed') log.push(EV.nodeRemove, endTime, state.nodePool(id), id);
+    }
+    return { log, endTime, passes: this.passes, decisions: this.decisions, solverStatus: this.solverStatus, solverReports: this.solverReports };
+  }
 }
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {

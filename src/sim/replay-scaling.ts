@@ -1,0 +1,63 @@
+import type { DemandSample, ScalingPolicy } from '../autoscale/policy.js';
+import type { ClusterState } from '../core/cluster.js';
+import type { Request } from '../core/model.js';
+import { applyScaleActions, scalingState } from './scaling.js';
+
+/** What the autoscaling tick needs from the replay driver. */
+export interface AutoscalingHooks {
+  /** Ask for a node of `pool` (it boots for the pool's boot time). */
+  provision(pool: number, now: number): void;
+  /** Node `id` was retired. */
+  remove(id: number, now: number): void;
+  /** Schedule the next tick at `at`. */
+  next(at: number): void;
+  /** The requests waiting now. */
+  waiting(): Request[];
+  /** Work is running or waiting. */
+  active(): boolean;
+  /** Work is running. */
+  busy(): boolean;
+}
+
+/**
+ * The scaling tick of the replay: every `intervalSeconds`, the policy sees the pools (nodes and
+ * queued demand) and the recent demand history, and its actions are applied. Ticks stop once the
+ * stream is done and nothing runs or waits, or after 10 idle ticks with nothing running (work
+ * that can never start must not keep the clock going for ever).
+ */
+export class Autoscaling {
+  private readonly history: DemandSample[] = [];
+  private arrivalsSinceTick = 0;
+  private idleTicks = 0;
+  private done = false;
+
+  constructor(
+    private readonly policy: ScalingPolicy,
+    private readonly state: ClusterState,
+    private readonly hooks: AutoscalingHooks,
+  ) {}
+
+  noteArrival(): void {
+    this.arrivalsSinceTick++;
+  }
+
+  streamDone(): void {
+    this.done = true;
+  }
+
+  tick(now: number): void {
+    const pools = scalingState(this.state, this.hooks.waiting());
+    this.history.push({ time: now, demandNodes: pools.map((p) => p.queuedNodes + p.runningNodes), arrivals: this.arrivalsSinceTick });
+    if (this.history.length > 10_000) this.history.splice(0, this.history.length - 10_000);
+    this.arrivalsSinceTick = 0;
+    const actions = this.policy.decide({ now, pools, history: this.history });
+    const changed = applyScaleActions(this.state, actions, {
+      provision: (pool) => this.hooks.provision(pool, now),
+      remove: (id) => this.hooks.remove(id, now),
+    });
+    this.idleTicks = changed ? 0 : this.idleTicks + 1;
+    const active = !this.done || this.hooks.active();
+    const stuck = this.done && !this.hooks.busy() && this.idleTicks > 10;
+    if (active && !stuck) this.hooks.next(now + this.policy.intervalSeconds);
+  }
+}

@@ -1,0 +1,85 @@
+import type { Request } from '../core/model.js';
+import type { QueuedRequest } from '../queue/policy.js';
+
+/** The replay's queue entry: what the queue policy sees, plus the request's index in the log. */
+export interface SimEntry extends QueuedRequest {
+  readonly idx: number;
+  /** Still waiting (entries that started or were rejected are dropped lazily). */
+  live: boolean;
+}
+
+/**
+ * The simulator's wait queue. With a policy that publishes a static key, entries are kept
+ * sorted by (key, seq) on insert (binary search), so a pass needs no sort. Entries that leave
+ * are marked dead and swept out once they are half the array. `fresh` lists the entries added
+ * since the last pass (a pass with nothing freed offers only those).
+ */
+export class SimQueue {
+  private items: SimEntry[] = [];
+  private dead = 0;
+  private seq = 0;
+  fresh: SimEntry[] = [];
+
+  constructor(private readonly staticKey: ((q: QueuedRequest) => number) | undefined) {}
+
+  /** Kept in policy order (static key) rather than arrival order. */
+  get sorted(): boolean {
+    return this.staticKey !== undefined;
+  }
+
+  get entries(): readonly SimEntry[] {
+    return this.items;
+  }
+
+  get live(): number {
+    return this.items.length - this.dead;
+  }
+
+  add(request: Request, idx: number, now: number, attempts: number): SimEntry {
+    const e: SimEntry = { request, enqueuedAt: now, seq: this.seq++, attempts, idx, live: true };
+    this.fresh.push(e);
+    const key = this.staticKey;
+    if (key === undefined) {
+      this.items.push(e);
+      return e;
+    }
+    const k = key(e);
+    const items = this.items;
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = items[mid] as SimEntry;
+      const mk = key(m);
+      if (mk < k || (mk === k && m.seq < e.seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === items.length) items.push(e);
+    else items.splice(lo, 0, e);
+    return e;
+  }
+
+  drop(e: SimEntry): void {
+    if (!e.live) return;
+    e.live = false;
+    this.dead++;
+  }
+
+  /** Sweep dead entries once they are at least half the array. */
+  compact(): void {
+    if (this.dead > 0 && this.dead * 2 >= this.items.length) {
+      this.items = this.items.filter((e) => e.live);
+      this.dead = 0;
+    }
+  }
+
+  clearFresh(): void {
+    if (this.fresh.length > 0) this.fresh = [];
+  }
+
+  liveRequests(): Request[] {
+    const out: Request[] = [];
+    for (const e of this.items) if (e.live) out.push(e.request);
+    return out;
+  }
+}
