@@ -42,6 +42,47 @@ export function parseScenario(text: string, file: string): Scenario {
   return r.data;
 }
 
+/** Read a scenario file as plain data (YAML parsed, not yet validated); errors name the line. */
+export async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
+  const text = await readText(file);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0] as { message: string; pos: [number, number] };
+    throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, line: lc.linePos(e.pos[0]).line });
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
+  return raw as Record<string, unknown>;
+}
+
+/**
+ * Validate a scenario given as data (a sweep's scenario after its axis values were set); errors
+ * name the field path and `origin` (e.g. "sweep.yaml, cell pools[0].nodes=8").
+ */
+export function validateScenarioObject(raw: unknown, origin: string): Scenario {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file: origin });
+  const r = scenarioSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const iss = specific(r.error.issues[0] as z.core.$ZodIssue);
+  const path = iss.path as PropertyKey[];
+  if (iss.code === 'unrecognized_keys') return fail(new ConfigError(`unknown key '${iss.keys[0] as string}'`, { file: origin, field: formatPath([...path, iss.keys[0] as string]) }));
+  return fail(new ConfigError(plainMessage(iss), { file: origin, field: formatPath(path) || '(root)' }));
+}
+
+function fail(e: Error): never {
+  throw e;
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? 'scenario file not found' : `cannot read scenario file (${code ?? String(e)})`, { file });
+  }
+}
+
 /**
  * For a union (`pools: [...]` or `{ kind }`), report the branch that got furthest (its issue has
  * the longest path), so the user hears "pools[0].capacity.cpu: expected ..." not "Invalid input".
@@ -65,18 +106,45 @@ function issueToError(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, f
     const key = iss.keys[0] as string;
     return new ConfigError(`unknown key '${key}'${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`, { file, line: lineOf(doc, lc, path, key), field: formatPath([...path, key]) });
   }
-  let msg = iss.message;
-  if (iss.code === 'invalid_type' && /received undefined/.test(msg)) msg = `missing required field (expected ${iss.expected})`;
-  return new ConfigError(msg, { file, line: lineOf(doc, lc, path), field: formatPath(path) || '(root)' });
+  return new ConfigError(plainMessage(iss), { file, line: lineOf(doc, lc, path), field: formatPath(path) || '(root)' });
+}
+
+/** zod's issue in plain words: what was expected and what was given, never "Invalid input". */
+export function plainMessage(iss: z.core.$ZodIssue): string {
+  switch (iss.code) {
+    case 'invalid_type': {
+      const got = /received (\w+)/.exec(iss.message)?.[1];
+      if (got === 'undefined') return `missing required field (expected ${article(iss.expected)})`;
+      return `expected ${article(iss.expected)}${got ? `, got ${article(got)}` : ''}`;
+    }
+    case 'invalid_value':
+      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      return iss.origin === 'array' ? `expected at least ${String(iss.minimum)} item${Number(iss.minimum) === 1 ? '' : 's'}` : iss.origin === 'string' ? 'expected a non-empty text' : `expected a value ${iss.inclusive ? '≥' : '>'} ${String(iss.minimum)}`;
+    case 'too_big':
+      return iss.origin === 'array' ? `expected at most ${String(iss.maximum)} items` : `expected a value ${iss.inclusive ? '≤' : '<'} ${String(iss.maximum)}`;
+    case 'invalid_union':
+      return 'this value matches none of the accepted forms (see docs/scenarios.md)';
+    case 'invalid_format':
+      return `expected ${iss.format} format`;
+    case 'not_multiple_of':
+      return `expected a multiple of ${String(iss.divisor)}`;
+    case 'unrecognized_keys':
+      return `unknown key '${iss.keys[0] as string}'`;
+    case 'invalid_key':
+      return 'invalid key';
+    case 'invalid_element':
+      return 'invalid element';
+    case 'custom':
+      return iss.message;
+  }
+}
+
+function article(t: string): string {
+  const word = t === 'int' ? 'integer' : t === 'nan' ? 'number' : t;
+  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 export async function loadScenario(file: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === 'ENOENT' ? 'scenario file not found' : `cannot read scenario file (${code ?? String(e)})`, { file });
-  }
-  return parseScenario(text, file);
+  return parseScenario(await readText(file), file);
 }

@@ -7,6 +7,7 @@ import type { QueuePolicy } from '../queue/policy.js';
 import type { FailureSpec } from './failures.js';
 import { computeMetrics, type RunMetrics } from './metrics.js';
 import { replay } from './replay.js';
+import { sampleSeries, type RunSeries, type SeriesOptions } from './series.js';
 
 /** One column of a comparison: an allocator with its queue policy and (optional) scaling policy. */
 export interface StrategyRun {
@@ -29,6 +30,8 @@ export interface ComparisonInput {
   readonly failures?: FailureSpec;
   readonly budgetMs?: number;
   readonly onProgress?: (strategyIndex: number, arrivals: number, now: number) => void;
+  /** Also sample time series from each run's log (for the HTML report); off by default. */
+  readonly series?: boolean | SeriesOptions;
 }
 
 /** The outcome of one strategy: a tagged union the CLI handles exhaustively. */
@@ -43,6 +46,8 @@ export type StrategyResult =
       readonly simulatedSeconds: number;
       readonly decisions: number;
       readonly solverStatus: Readonly<Record<string, number>>;
+      /** Present when the input asked for `series`. */
+      readonly series?: RunSeries;
     }
   | { readonly state: 'failed'; readonly strategy: string; readonly error: string };
 
@@ -89,6 +94,7 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         simulatedSeconds: out.endTime,
         decisions: out.decisions,
         solverStatus: out.solverStatus,
+        ...(input.series ? { series: sampleSeries(out.log, input.space.names, input.series === true ? {} : input.series) } : {}),
       });
     } catch (e) {
       if (e instanceof UserError) throw e;

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '../core/errors.js';
+import { buildScenario } from '../scenario/build.js';
+import { validateScenarioObject } from '../scenario/load.js';
+import { compareStrategies } from '../sim/compare.js';
+import type { RunMetrics } from '../sim/metrics.js';
+import { parsePath, setPath, type SweepSpec } from './spec.js';
+
+/** One run of a sweep: a scenario with its axis values set, one strategy, one seed. */
+export interface CellSpec {
+  /** sha256 of the canonical JSON of (scenario with axis values, strategy, seed): the results key. */
+  readonly hash: string;
+  /** Axis path → value ({} for a sweep without axes). */
+  readonly point: Readonly<Record<string, unknown>>;
+  readonly strategy: string;
+  readonly seed: number | string;
+  /** The scenario as data, axis values set. */
+  readonly scenario: Readonly<Record<string, unknown>>;
+  /** The scenario file it came from: relative trace paths resolve against its folder. */
+  readonly scenarioFile: string;
+}
+
+export type CellResult =
+  | {
+      readonly state: 'completed';
+      readonly hash: string;
+      readonly point: Readonly<Record<string, unknown>>;
+      readonly strategy: string;
+      readonly seed: number | string;
+      readonly metrics: RunMetrics;
+      readonly simulatedSeconds: number;
+    }
+  | { readonly state: 'failed'; readonly hash: string; readonly point: Readonly<Record<string, unknown>>; readonly strategy: string; readonly seed: number | string; readonly error: string };
+
+/** JSON with object keys sorted at every level: equal data gives equal text. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
+}
+
+export function cellHash(scenario: unknown, strategy: string, seed: number | string): string {
+  return createHash('sha256').update(canonicalJson({ format: 1, scenario, strategy, seed })).digest('hex');
+}
+
+/** Every combination of axis values, in file order (the first axis varies slowest). */
+export function axisPoints(axes: SweepSpec['axes']): Record<string, unknown>[] {
+  let points: Record<string, unknown>[] = [{}];
+  for (const a of axes) points = points.flatMap((p) => a.values.map((v) => ({ ...p, [a.path]: v })));
+  return points;
+}
+
+/**
+ * Expand a sweep into cells: point × strategy × seed. Each point's scenario is validated and built
+ * (pools, strategy labels) here, so a bad axis value fails before anything runs.
+ */
+export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ cells: CellSpec[]; strategies: string[]; scenarioName: string }> {
+  const cells: CellSpec[] = [];
+  let strategies: string[] = [];
+  let scenarioName = '';
+  for (const point of axisPoints(spec.axes)) {
+    let scenario = spec.base;
+    for (const [p, v] of Object.entries(point)) scenario = setPath(scenario, parsePath(p, { file: spec.file, field: `axes.${p}` }), v, { file: spec.file, field: `axes.${p}` });
+    const where = `${spec.file} (scenario ${spec.scenarioFile}${Object.keys(point).length > 0 ? ` with ${Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : ''})`;
+    const sc = validateScenarioObject(scenario, where);
+    scenarioName = sc.name;
+    const input = await buildScenario(sc, { file: spec.scenarioFile, dataRoot });
+    const labels = input.strategies.map((s) => s.label);
+    const wanted = spec.strategies ?? labels;
+    const unknown = wanted.filter((w) => !labels.includes(w));
+    if (unknown.length > 0) throw new ConfigError(`strategies ${unknown.map((u) => `'${u}'`).join(', ')} are not in the scenario (it has: ${labels.join(', ')})`, { file: spec.file, field: 'strategies' });
+    strategies = [...wanted];
+    for (const strategy of wanted) {
+      for (const seed of spec.seeds) cells.push({ hash: cellHash(scenario, strategy, seed), point, strategy, seed, scenario, scenarioFile: spec.scenarioFile });
+    }
+  }
+  return { cells, strategies, scenarioName };
+}
+
+/**
+ * Run one cell: validate and build its scenario, run the one strategy with the cell's seed.
+ * A bug inside the strategy is the cell's `failed` result; bad input throws a UserError.
+ */
+export async function runCell(cell: CellSpec, dataRoot: string): Promise<CellResult> {
+  const sc = validateScenarioObject(cell.scenario, cell.scenarioFile);
+  const input = await buildScenario(sc, { file: cell.scenarioFile, dataRoot, seed: cell.seed });
+  const strategy = input.strategies.find((s) => s.label === cell.strategy);
+  if (strategy === undefined) throw new ConfigError(`strategy '${cell.strategy}' is not in the scenario`, { file: cell.scenarioFile });
+  const res = await compareStrategies({ ...input, strategies: [strategy] });
+  const r = res.results[0];
+  const head = { hash: cell.hash, point: cell.point, strategy: cell.strategy, seed: cell.seed };
+  if (r === undefined) throw new Error('compareStrategies returned no result');
+  switch (r.state) {
+    case 'completed':
+      return { state: 'completed', ...head, metrics: r.metrics, simulatedSeconds: r.simulatedSeconds };
+    case 'failed':
+      return { state: 'failed', ...head, error: r.error };
+  }
+}

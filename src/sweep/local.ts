@@ -1,0 +1,63 @@
+import { aggregate, type SweepResult } from './aggregate.js';
+import { expandCells, type CellResult, type CellSpec } from './cell.js';
+import { CellPool } from './pool.js';
+import type { SweepSpec } from './spec.js';
+import type { ResultStore } from './store.js';
+
+export interface SweepPlan {
+  readonly spec: SweepSpec;
+  readonly cells: readonly CellSpec[];
+  readonly strategies: readonly string[];
+  readonly scenarioName: string;
+}
+
+/** Expand and check a sweep before anything runs. */
+export async function planSweep(spec: SweepSpec, dataRoot: string): Promise<SweepPlan> {
+  const { cells, strategies, scenarioName } = await expandCells(spec, dataRoot);
+  return { spec, cells, strategies, scenarioName };
+}
+
+/** Called after every cell: how many are done (of `total`), how many came from the results folder. */
+export type SweepProgress = (done: number, total: number, cached: number) => void;
+
+/** Results already in the store, keyed by cell hash (the resume step). */
+export function cachedResults(plan: SweepPlan, store: ResultStore | undefined): Map<string, CellResult> {
+  const out = new Map<string, CellResult>();
+  if (store === undefined) return out;
+  for (const c of plan.cells) {
+    const r = store.get(c.hash);
+    if (r !== undefined) out.set(c.hash, r);
+  }
+  return out;
+}
+
+/**
+ * Run the cells not yet in the store on `workers` threads (0: in this thread). Every finished
+ * cell is stored at once, so an interrupted sweep loses at most the cells in flight.
+ */
+export async function runSweepLocal(plan: SweepPlan, opts: { workers: number; dataRoot: string; store?: ResultStore; onProgress?: SweepProgress }): Promise<Map<string, CellResult>> {
+  const results = cachedResults(plan, opts.store);
+  const cached = results.size;
+  const total = plan.cells.length;
+  const todo = plan.cells.filter((c) => !results.has(c.hash));
+  opts.onProgress?.(results.size, total, cached);
+  if (todo.length === 0) return results;
+  const pool = new CellPool(Math.min(opts.workers, todo.length), opts.dataRoot);
+  try {
+    await Promise.all(
+      todo.map(async (c) => {
+        const r = await pool.run(c);
+        opts.store?.put(r);
+        results.set(c.hash, r);
+        opts.onProgress?.(results.size, total, cached);
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  return results;
+}
+
+export function sweepResult(plan: SweepPlan, results: ReadonlyMap<string, CellResult>): SweepResult {
+  return aggregate({ sweep: plan.spec.name, scenario: plan.scenarioName, seeds: plan.spec.seeds, axes: plan.spec.axes, strategies: plan.strategies }, plan.cells, results);
+}

@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { formatPath, plainMessage, readScenarioObject } from '../scenario/load.js';
+
+/**
+ * A sweep file: one scenario, the strategies and seeds to run it with, and axes that set any
+ * scenario field by path. Every combination of axis values × strategy × seed is one cell.
+ *
+ *   scenario: ../scenarios/default.yaml
+ *   strategies: [first-fit, best-fit-decreasing]   # labels from the scenario; default all
+ *   seeds: 10                                      # a count (seeds 1..10) or a list
+ *   set: { horizon: 10m, trace.horizon: 10m }      # fixed overrides for every cell
+ *   axes:
+ *     pools[0].nodes: [8, 12, 16]
+ *     trace.arrival.rate: [4, 8]
+ */
+const sweepSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    scenario: z.string().min(1),
+    strategies: z.array(z.string().min(1)).min(1).optional(),
+    seeds: z.union([z.number().int().positive(), z.array(z.union([z.number().int(), z.string().min(1)])).min(1)]).default(5),
+    set: z.record(z.string(), z.unknown()).default({}),
+    axes: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
+  })
+  .strict();
+
+export type AxisValue = unknown;
+
+export interface SweepSpec {
+  readonly name: string;
+  readonly file: string;
+  readonly scenarioFile: string;
+  /** The scenario as data, with `set:` applied. */
+  readonly base: Record<string, unknown>;
+  readonly strategies: readonly string[] | undefined;
+  readonly seeds: readonly (number | string)[];
+  /** Axis paths in file order with their values. */
+  readonly axes: readonly { readonly path: string; readonly values: readonly AxisValue[] }[];
+}
+
+/** `pools[0].nodes` → ['pools', 0, 'nodes']; a malformed path is a ConfigError naming it. */
+export function parsePath(p: string, origin: { file: string; field: string }): (string | number)[] {
+  const out: (string | number)[] = [];
+  const re = /([^.[\]]+)|\[(\d+)\]/g;
+  let m: RegExpExecArray | null;
+  let consumed = '';
+  while ((m = re.exec(p)) !== null) {
+    out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
+    consumed += m[0];
+  }
+  if (out.length === 0 || consumed.length !== p.replace(/\./g, '').length) {
+    throw new ConfigError(`'${p}' is not a field path (write it like pools[0].nodes or trace.arrival.rate)`, origin);
+  }
+  return out;
+}
+
+/**
+ * A copy of `obj` with the field at `p` set to `value`. Every step but the last must exist, so a
+ * misspelt path fails instead of silently adding a field nobody reads.
+ */
+export function setPath(obj: Record<string, unknown>, p: readonly (string | number)[], value: unknown, origin: { file: string; field: string }): Record<string, unknown> {
+  const root = structuredClone(obj);
+  let cur: unknown = root;
+  for (let i = 0; i < p.length - 1; i++) {
+    const k = p[i] as string | number;
+    const next = (cur as Record<string | number, unknown>)[k];
+    if (next === null || typeof next !== 'object') {
+      throw new ConfigError(`the scenario has no field '${formatPath(p.slice(0, i + 1))}' to descend into`, origin);
+    }
+    cur = next;
+  }
+  const last = p[p.length - 1] as string | number;
+  if (typeof last === 'number' && (!Array.isArray(cur) || last >= cur.length)) {
+    throw new ConfigError(`the scenario has no item '${formatPath(p)}'`, origin);
+  }
+  (cur as Record<string | number, unknown>)[last] = structuredClone(value);
+  return root;
+}
+
+export async function loadSweep(file: string): Promise<SweepSpec> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? 'sweep file not found' : `cannot read sweep file (${code ?? String(e)})`, { file });
+  }
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0] as { message: string; pos: [number, number] };
+    throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, line: lc.linePos(e.pos[0]).line });
+  }
+  const r = sweepSchema.safeParse(doc.toJS());
+  if (!r.success) {
+    const iss = r.error.issues[0] as z.core.$ZodIssue;
+    throw new ConfigError(plainMessage(iss), { file, field: formatPath(iss.path as PropertyKey[]) || '(root)' });
+  }
+  const s = r.data;
+  const scenarioFile = path.resolve(path.dirname(file), s.scenario);
+  let base = await readScenarioObject(scenarioFile);
+  for (const [p, v] of Object.entries(s.set)) base = setPath(base, parsePath(p, { file, field: `set.${p}` }), v, { file, field: `set.${p}` });
+  const axes = Object.entries(s.axes).map(([p, values]) => {
+    parsePath(p, { file, field: `axes.${p}` });
+    return { path: p, values };
+  });
+  const seeds = typeof s.seeds === 'number' ? Array.from({ length: s.seeds }, (_, i) => i + 1) : s.seeds;
+  if (new Set(seeds.map(String)).size !== seeds.length) throw new ConfigError('seeds repeat', { file, field: 'seeds' });
+  return { name: s.name ?? path.basename(file).replace(/\.ya?ml$/, ''), file, scenarioFile, base, strategies: s.strategies, seeds, axes };
+}
