@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { durationSchema, positiveDurationSchema } from '../core/fields.js';
+import { PRIORITIES } from '../core/priority.js';
+import { parseQuantity } from '../core/units.js';
+import { CronSchedule } from './cron.js';
+import { checkGraph } from './graph.js';
+import type { AgentSpec, FleetConfig, FleetDefinition, Schedule } from './types.js';
+
+/*
+ * Fleet files (YAML or objects): `config` takes the kOS scheduler_config.yaml keys as they are
+ * (snake_case; durations in seconds like kOS, or with a unit), `agents` takes kOS agent
+ * registrations (`agent_id`, `exec_env`, `entry_point`, `cpu`, `gpu`, `memory: 4GB`) or ours
+ * (`id`, `exec`, `resources`). Every error is a ConfigError naming the field path.
+ */
+
+/** Resource amount; also accepts byte units with B (`4GB` = 4·10⁹ bytes, in GiB like `4G`). */
+const amount = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const q = parseQuantity(typeof v === 'string' ? v.replace(/([KMGT]i?)B$/, '$1') : v);
+  if (q === undefined || q < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a non-negative amount such as 2, "500m", "16Gi" or "4GB", got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return q;
+});
+
+/** `85%` or 0.85. */
+const share = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = typeof v === 'number' ? v : /^\s*\d+(\.\d+)?\s*%\s*$/.test(v) ? Number.parseFloat(v) / 100 : Number.NaN;
+  const f = typeof v === 'number' && v > 1 ? v / 100 : n;
+  if (!(f > 0 && f <= 1)) {
+    ctx.addIssue({ code: 'custom', message: `expected a share such as "85%" or 0.85, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return f;
+});
+
+export const fleetConfigSchema = z
+  .object({
+    max_concurrent_agents: z.number().int().positive().optional(),
+    scheduler_mode: z.enum(['priority', 'fifo', 'lifo', 'dependency']).default('priority'),
+    heartbeat_interval: positiveDurationSchema.optional(),
+    heartbeat_misses: z.number().int().positive().default(3),
+    allow_agent_preemption: z.boolean().default(false),
+    max_memory_usage: share.optional(),
+    log_retention_days: z.number().nonnegative().optional(),
+    agent_timeout_default: positiveDurationSchema.default(600),
+    reschedule_on_crash: z.boolean().default(true),
+    restart_backoff: z
+      .object({ initial: positiveDurationSchema.default(5), max: positiveDurationSchema.default(300), factor: z.number().min(1).default(2) })
+      .strict()
+      .default({ initial: 5, max: 300, factor: 2 }),
+    hook_timeout: positiveDurationSchema.default(30),
+    timezone: z.string().min(1).default('UTC'),
+  })
+  .strict();
+
+const scheduleSchema = z.union([
+  z.literal('on-demand').transform(() => ({ kind: 'on-demand' as const })),
+  z.object({ kind: z.literal('on-demand') }).strict(),
+  z.object({ kind: z.literal('cron').optional(), cron: z.string(), timezone: z.string().optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('condition').optional(),
+      event: z.string().min(1).optional(),
+      agent: z.string().min(1).optional(),
+      metric: z.string().min(1).optional(),
+      above: z.number().optional(),
+      below: z.number().optional(),
+    })
+    .strict()
+    .refine((c) => (c.event !== undefined) !== (c.metric !== undefined), { message: 'a condition names exactly one of event or metric' })
+    .refine((c) => c.metric === undefined || c.above !== undefined || c.below !== undefined, { message: 'a metric condition needs above or below' }),
+]);
+
+export const agentSchema = z
+  .object({
+    id: z.string().min(1).optional(),
+    agent_id: z.string().min(1).optional(),
+    capabilities: z.array(z.string()).default([]),
+    tags: z.array(z.string()).default([]),
+    priority: z.enum(PRIORITIES).default('medium'),
+    exec_env: z.string().optional(),
+    entry_point: z.string().optional(),
+    exec: z
+      .object({ env: z.string(), entryPoint: z.string().optional(), args: z.array(z.string()).optional(), image: z.string().optional(), environment: z.record(z.string(), z.string()).optional() })
+      .strict()
+      .optional(),
+    cpu: amount.optional(),
+    gpu: amount.optional(),
+    memory: amount.optional(),
+    resources: z.record(z.string(), amount).default({}),
+    pool: z.string().min(1).optional(),
+    lifecycle: z.enum(['persistent', 'ephemeral']).default('ephemeral'),
+    schedule: z.union([scheduleSchema, z.array(scheduleSchema)]).optional(),
+    triggers: z.array(z.string()).default([]),
+    dependsOn: z.array(z.string()).default([]),
+    timeout: positiveDurationSchema.optional(),
+    duration: durationSchema.optional(),
+    crashRate: z.number().nonnegative().default(0),
+    heartbeat: z.boolean().default(true),
+  })
+  .strict()
+  .refine((a) => (a.id ?? a.agent_id) !== undefined, { message: 'an agent needs an id (id or agent_id)' });
+
+export const fleetSchema = z.object({ config: fleetConfigSchema.default(fleetConfigSchema.parse({})), agents: z.array(agentSchema).min(1) }).strict();
+
+export type FleetInput = z.input<typeof fleetSchema>;
+
+/** kOS keys → FleetConfig (durations in ms). */
+export function toFleetConfig(c: z.output<typeof fleetConfigSchema>): FleetConfig {
+  return {
+    maxConcurrentAgents: c.max_concurrent_agents ?? Number.POSITIVE_INFINITY,
+    mode: c.scheduler_mode,
+    ...(c.heartbeat_interval !== undefined ? { heartbeatIntervalMs: c.heartbeat_interval * 1000 } : {}),
+    heartbeatMisses: c.heartbeat_misses,
+    allowPreemption: c.allow_agent_preemption,
+    ...(c.max_memory_usage !== undefined ? { maxMemoryUsage: c.max_memory_usage } : {}),
+    defaultTimeoutMs: c.agent_timeout_default * 1000,
+    rescheduleOnCrash: c.reschedule_on_crash,
+    backoff: { initialMs: c.restart_backoff.initial * 1000, maxMs: c.restart_backoff.max * 1000, factor: c.restart_backoff.factor },
+    hookTimeoutMs: c.hook_timeout * 1000,
+    timezone: c.timezone,
+    ...(c.log_retention_days !== undefined ? { logRetentionDays: c.log_retention_days } : {}),
+  };
+}
+
+/**
+ * Validate a fleet (`{ config?, agents }`) and check what crosses fields: unique ids, known
+ * agents in triggers/dependsOn/conditions, cron expressions and time zones, no dependency or
+ * cascade cycle. `base` prefixes field paths (`trace.registry` inside a scenario).
+ */
+export function parseFleet(raw: unknown, where: { file?: string; base?: string } = {}): FleetDefinition {
+  const at = (path: readonly PropertyKey[]): string => [where.base, ...path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].filter((s) => s !== undefined && s !== '').join('.').replace(/\.\[/g, '[');
+  const loc = (path: readonly PropertyKey[]) => ({ ...(where.file !== undefined ? { file: where.file } : {}), field: at(path) });
+  const r = fleetSchema.safeParse(raw);
+  if (!r.success) {
+    const iss = r.error.issues[0] as z.core.$ZodIssue;
+    const msg = iss.code === 'unrecognized_keys' ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}` : iss.message;
+    throw new ConfigError(msg, loc(iss.path));
+  }
+  const config = toFleetConfig(r.data.config);
+  const agents: AgentSpec[] = r.data.agents.map((a, i) => {
+    const id = (a.id ?? a.agent_id) as string;
+    const list = a.schedule === undefined ? [] : Array.isArray(a.schedule) ? a.schedule : [a.schedule];
+    const schedules: Schedule[] = list.map((s, j) => {
+      if (s.kind === 'on-demand') return { kind: 'on-demand' };
+      if ('cron' in s) {
+        const tz = s.timezone ?? config.timezone;
+        new CronSchedule(s.cron, tz, loc(['agents', i, 'schedule', ...(Array.isArray(a.schedule) ? [j] : []), 'cron'])); // validates
+        return { kind: 'cron', cron: s.cron, timezone: tz };
+      }
+      const { kind: _k, ...cond } = s;
+      return { kind: 'condition', ...cond };
+    });
+    const resources: Record<string, number> = { ...(a.cpu !== undefined ? { cpu: a.cpu } : {}), ...(a.memory !== undefined ? { memory: a.memory } : {}), ...(a.gpu !== undefined ? { gpu: a.gpu } : {}), ...a.resources };
+    if (!Object.values(resources).some((v) => v > 0)) throw new ConfigError('an agent needs some resources (cpu, memory, gpu or resources: {...}) to be scheduled', loc(['agents', i, 'resources']));
+    return {
+      id,
+      capabilities: a.capabilities,
+      tags: a.tags,
+      priority: a.priority,
+      exec: a.exec ?? { env: a.exec_env ?? 'subprocess', ...(a.entry_point !== undefined ? { entryPoint: a.entry_point } : {}) },
+      resources,
+      ...(a.pool !== undefined ? { pool: a.pool } : {}),
+      lifecycle: a.lifecycle,
+      schedules,
+      triggers: a.triggers,
+      dependsOn: a.dependsOn,
+      ...(a.timeout !== undefined ? { timeoutMs: a.timeout * 1000 } : {}),
+      ...(a.duration !== undefined ? { durationMs: a.duration * 1000 } : {}),
+      crashRatePerHour: a.crashRate,
+      heartbeat: a.heartbeat,
+    };
+  });
+  checkGraph(agents, loc);
+  return { config, agents };
+}
+
+/** Read a fleet file (YAML); a kOS `scheduler_config.yaml` can be given as `configFile`, its keys then fill `config`. */
+export function loadFleetFile(file: string, configFile?: string): FleetDefinition {
+  const raw = readYaml(file) as Record<string, unknown> | null;
+  if (raw === null || typeof raw !== 'object') throw new ConfigError('expected a mapping with agents (and optionally config)', { file });
+  if (configFile === undefined) return parseFleet(raw, { file });
+  return parseFleet({ ...raw, config: readYaml(configFile) ?? {} }, { file });
+}
+
+function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
+  }
+  try {
+    return parseYaml(text) as unknown;
+  } catch (e) {
+    throw new ConfigError(`invalid YAML: ${(e as Error).message.split('\n')[0]}`, { file });
+  }
+}

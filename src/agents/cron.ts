@@ -1,0 +1,50 @@
+import { Cron } from 'croner';
+import { ConfigError, type ErrorLocation } from '../core/errors.js';
+
+/**
+ * Cron expressions through croner (5 fields, or 6 with seconds first), evaluated in an IANA time
+ * zone. Daylight-saving changes follow croner: a local time skipped by the spring change fires
+ * once, at the first valid instant after it (02:30 on a 02:00→03:00 night fires at 03:00); a
+ * local time that occurs twice in the autumn fires once, at its first occurrence; an hourly
+ * schedule keeps firing every real hour (23 times on the spring day, 25 on the autumn day).
+ */
+export class CronSchedule {
+  private readonly cron: Cron;
+
+  /** Throws ConfigError naming `where.field` (and the time-zone field) for a bad expression or zone. */
+  constructor(
+    readonly expression: string,
+    readonly timezone: string,
+    where: ErrorLocation = {},
+  ) {
+    try {
+      this.cron = new Cron(expression, { timezone, paused: true });
+    } catch (e) {
+      throw new ConfigError(`invalid cron expression ${JSON.stringify(expression)}: ${cronMessage(e)}`, where);
+    }
+    try {
+      this.cron.nextRun(new Date(0));
+    } catch (e) {
+      const field = where.field === undefined ? 'timezone' : where.field.replace(/\.cron$/, '.timezone');
+      throw new ConfigError(`invalid time zone ${JSON.stringify(timezone)} (expected an IANA name such as Europe/Berlin)`, { ...where, field });
+    }
+  }
+
+  /** The first firing strictly after `afterMs` (epoch ms), or undefined if there is none. */
+  next(afterMs: number): number | undefined {
+    const d = this.cron.nextRun(new Date(afterMs));
+    return d === null ? undefined : d.getTime();
+  }
+
+  /** Every firing in (fromMs, toMs]. */
+  between(fromMs: number, toMs: number): number[] {
+    const out: number[] = [];
+    for (let t = this.next(fromMs); t !== undefined && t <= toMs; t = this.next(t)) out.push(t);
+    return out;
+  }
+}
+
+function cronMessage(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.replace(/^CronPattern:\s*/, '');
+}

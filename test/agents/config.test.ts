@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseFleet } from '../../src/agents/config.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+describe('fleet definitions', () => {
+  it('accepts the kOS scheduler_config.yaml keys and a kOS agent registration as they are', () => {
+    const f = parseFleet({
+      config: { max_concurrent_agents: 12, scheduler_mode: 'priority', heartbeat_interval: 5, allow_agent_preemption: true, max_memory_usage: '85%', log_retention_days: 30, agent_timeout_default: 600, reschedule_on_crash: true },
+      agents: [{ agent_id: 'prompt_optimizer', capabilities: ['prompt_analysis', 'optimization'], exec_env: 'docker', entry_point: '/app/start.sh', priority: 'high', tags: ['llm', 'nlp'], cpu: 2, gpu: 1, memory: '4Gi' }],
+    });
+    expect(f.config).toMatchObject({ maxConcurrentAgents: 12, mode: 'priority', heartbeatIntervalMs: 5000, allowPreemption: true, maxMemoryUsage: 0.85, defaultTimeoutMs: 600_000, rescheduleOnCrash: true, logRetentionDays: 30 });
+    expect(f.agents[0]).toMatchObject({ id: 'prompt_optimizer', priority: 'high', exec: { env: 'docker', entryPoint: '/app/start.sh' }, resources: { cpu: 2, gpu: 1, memory: 4 }, tags: ['llm', 'nlp'], lifecycle: 'ephemeral' });
+  });
+
+  it('a dependency cycle is an error that spells the cycle out', () => {
+    const agents = [
+      { id: 'a', cpu: 1, dependsOn: ['c'] },
+      { id: 'b', cpu: 1, dependsOn: ['a'] },
+      { id: 'c', cpu: 1, dependsOn: ['b'] },
+    ];
+    expect(() => parseFleet({ agents }, { file: 'f.yaml' })).toThrow(ConfigError);
+    expect(() => parseFleet({ agents })).toThrow(/field 'agents\[0\]\.dependsOn'.*dependency cycle: a → c → b → a/);
+    expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1, dependsOn: ['a'] }] })).toThrow(/dependency cycle: a → a/);
+  });
+
+  it('a cascade cycle, an unknown agent, a duplicate id and an agent without resources are errors naming the field', () => {
+    expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1, triggers: ['b'] }, { id: 'b', cpu: 1, triggers: ['a'] }] })).toThrow(/cascade cycle: a → b → a/);
+    expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1, triggers: ['zz'] }] })).toThrow(/agents\[0\]\.triggers\[0\].*unknown agent 'zz'/);
+    expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1 }, { id: 'a', cpu: 1 }] })).toThrow(/agents\[1\]\.id.*duplicate/);
+    expect(() => parseFleet({ agents: [{ id: 'a' }] })).toThrow(/agents\[0\]\.resources/);
+    expect(() => parseFleet({ config: { max_memory_usage: '185%' }, agents: [{ id: 'a', cpu: 1 }] })).toThrow(/config\.max_memory_usage/);
+    expect(() => parseFleet({ config: { bogus: 1 }, agents: [{ id: 'a', cpu: 1 }] })).toThrow(/unknown key 'bogus'/);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseFleet } from '../../src/agents/config.js';
+import { CronSchedule } from '../../src/agents/cron.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('cron schedules (croner) with time zones', () => {
+  it('every minute fires 60 times an hour, on the minute', () => {
+    const c = new CronSchedule('* * * * *', 'UTC');
+    const from = Date.parse('2026-01-01T00:00:00Z');
+    const fires = c.between(from - 1, from + 3_600_000 - 1);
+    expect(fires).toHaveLength(60);
+    expect(fires.every((t, i) => t === from + i * 60_000)).toBe(true);
+  });
+
+  it('hourly in Europe/Berlin: 23 firings on the spring-forward day, 25 on the fall-back day', () => {
+    const c = new CronSchedule('0 * * * *', 'Europe/Berlin');
+    // Local midnight to local midnight: 2026-03-29 00:00 CET = 03-28T23:00Z … 03-30 00:00 CEST = 03-29T22:00Z.
+    expect(c.between(Date.parse('2026-03-28T23:00:00Z') - 1, Date.parse('2026-03-29T22:00:00Z') - 1)).toHaveLength(23);
+    // 2026-10-25 00:00 CEST = 10-24T22:00Z … 10-26 00:00 CET = 10-25T23:00Z.
+    expect(c.between(Date.parse('2026-10-24T22:00:00Z') - 1, Date.parse('2026-10-25T23:00:00Z') - 1)).toHaveLength(25);
+  });
+
+  it('a daily 02:30 job runs once on both change days: at 03:00 CEST when 02:30 is skipped, at the first 02:30 when it repeats', () => {
+    const c = new CronSchedule('30 2 * * *', 'Europe/Berlin');
+    expect(c.between(Date.parse('2026-03-28T23:00:00Z'), Date.parse('2026-03-29T22:00:00Z')).map(iso)).toEqual(['2026-03-29T01:00:00.000Z']);
+    expect(c.between(Date.parse('2026-10-24T22:00:00Z'), Date.parse('2026-10-25T23:00:00Z')).map(iso)).toEqual(['2026-10-25T00:30:00.000Z']);
+    // The ordinary day before: 02:30 CET = 01:30Z.
+    expect(c.next(Date.parse('2026-03-27T23:00:00Z'))).toBe(Date.parse('2026-03-28T01:30:00Z'));
+  });
+
+  it('the same local time is a different UTC instant in another zone', () => {
+    expect(iso(new CronSchedule('0 9 * * *', 'America/New_York').next(Date.parse('2026-07-01T00:00:00Z')) as number)).toBe('2026-07-01T13:00:00.000Z');
+  });
+
+  it('an invalid expression or time zone is a ConfigError naming the field', () => {
+    const fleet = (schedule: unknown) => ({ agents: [{ id: 'a', cpu: 1 }, { id: 'b', cpu: 1, schedule }] });
+    expect(() => parseFleet(fleet({ cron: '61 * * * *' }), { file: 'fleet.yaml' })).toThrow(ConfigError);
+    expect(() => parseFleet(fleet({ cron: '61 * * * *' }), { file: 'fleet.yaml' })).toThrow(/fleet\.yaml.*field 'agents\[1\]\.schedule\.cron'.*invalid cron expression "61 \* \* \* \*".*minute/);
+    expect(() => parseFleet(fleet([{ kind: 'on-demand' }, { cron: '* * *' }]))).toThrow(/agents\[1\]\.schedule\[1\]\.cron/);
+    expect(() => parseFleet(fleet({ cron: '0 * * * *', timezone: 'Mars/Olympus' }))).toThrow(/agents\[1\]\.schedule\.timezone.*invalid time zone "Mars\/Olympus"/);
+  });
+});
