@@ -24,7 +24,7 @@ export class CronSchedule {
     }
     try {
       this.cron.nextRun(new Date(0));
-    } catch (e) {
+    } catch {
       const field = where.field === undefined ? 'timezone' : where.field.replace(/\.cron$/, '.timezone');
       throw new ConfigError(`invalid time zone ${JSON.stringify(timezone)} (expected an IANA name such as Europe/Berlin)`, { ...where, field });
     }

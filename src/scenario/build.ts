@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createAllocator, type AllocatorName } from '../algorithms/registry.js';
+import { agentRequests, agentTraceFleet } from '../agents/workload.js';
 import { createScalingPolicy, type ScalingPolicyName } from '../autoscale/registry.js';
 import { ConfigError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
@@ -70,8 +71,13 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
 
   const baseDir = path.dirname(path.resolve(file));
   const slo = sc.sloWait;
+  // `kind: agents` is the agent fleet (src/agents/workload.ts); every other kind is a trace reader.
+  if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir, file });
   const open = (): AsyncIterable<Request> => {
-    const stream = openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file, pools });
+    const stream =
+      sc.trace.kind === 'agents'
+        ? agentRequests(sc.trace, { space, baseDir, seed: seedStr, file, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) })
+        : openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file, pools });
     return slo === undefined ? stream : withDefaultSlo(stream, slo);
   };
   const failures: FailureSpec | undefined = sc.failures && {

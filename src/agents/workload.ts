@@ -1,0 +1,195 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError, UserError } from '../core/errors.js';
+import { durationSchema, positiveDurationSchema } from '../core/fields.js';
+import type { Request } from '../core/model.js';
+import type { ResourceSpace } from '../core/resources.js';
+import { Rng } from '../core/rng.js';
+import { ResourceScheduler } from '../scheduler/index.js';
+import { VirtualClock, type AgentClock } from './clock.js';
+import { loadFleetFile, parseFleet } from './config.js';
+import { AgentScheduler, type LaunchHook } from './scheduler.js';
+import type { AgentSpec, FleetDefinition } from './types.js';
+
+/*
+ * The fleet in simulation. One fleet definition drives both `drs run` and production: the
+ * scenario workload `trace: { kind: agents, ... }` runs the production AgentScheduler itself on a
+ * virtual clock over unlimited resources, with a simulated launcher, and turns every run into a
+ * request:
+ *   arrival   = when the fleet rules let the run start (cron firing, condition, cascade, restart
+ *               after backoff, after its dependencies and within max_concurrent_agents);
+ *   duration  = the agent's `duration`, or until its crash;
+ *   dependsOn = the dependency runs it waited for and the run that cascaded into it.
+ * Pools, strategies and their waiting are then the simulator's, exactly as the ResourceScheduler's
+ * in production. What the plan does not model: max_memory_usage (a resource rule; the pools decide)
+ * and heartbeats (simulated agents are never silent).
+ */
+
+export const agentsTraceSchema = z
+  .object({
+    kind: z.literal('agents'),
+    /** The fleet inline (`{ config, agents }`), or `file` (a fleet YAML, relative to the scenario). */
+    registry: z.unknown().optional(),
+    file: z.string().optional(),
+    /** Wall-clock start of the simulated period (ISO 8601): cron schedules fire in real local time. */
+    start: z.string().refine((s) => Number.isFinite(Date.parse(s)), { message: 'expected an ISO 8601 time such as 2026-03-29T00:00:00Z' }),
+    /** Length of the simulated period (default: the scenario's horizon). */
+    horizon: positiveDurationSchema.optional(),
+    seed: z.union([z.number().int(), z.string()]).optional(),
+    /** On-demand triggers, at offsets from `start`. */
+    triggers: z.array(z.object({ agent: z.string(), at: durationSchema }).strict()).default([]),
+    /** Named events for condition schedules. */
+    events: z.array(z.object({ name: z.string(), at: durationSchema }).strict()).default([]),
+    /** Metric samples for condition schedules. */
+    metrics: z.array(z.object({ name: z.string(), at: durationSchema, value: z.number() }).strict()).default([]),
+  })
+  .strict()
+  .refine((t) => (t.registry === undefined) !== (t.file === undefined), { message: 'give the fleet as registry (inline) or file, not both or neither' });
+
+export type AgentsTraceSpec = z.output<typeof agentsTraceSchema>;
+
+export interface FleetPlanOptions {
+  /** Epoch ms. */
+  readonly start: number;
+  readonly horizonMs: number;
+  readonly seed: number | string;
+  /** Offsets in ms from start. */
+  readonly triggers?: readonly { readonly agent: string; readonly atMs: number }[];
+  readonly events?: readonly { readonly name: string; readonly atMs: number }[];
+  readonly metrics?: readonly { readonly name: string; readonly atMs: number; readonly value: number }[];
+}
+
+/** One planned run. Times are epoch ms. */
+export interface PlannedRun {
+  readonly id: string;
+  readonly agent: AgentSpec;
+  readonly start: number;
+  /** When it completes or crashes (a run still going at the end: 1 s past the period). */
+  readonly end: number;
+  readonly outcome: 'completed' | 'crashed' | 'running';
+  readonly dependsOn: readonly string[];
+}
+
+/**
+ * A launcher that plays each run from the seeded Rng: an ephemeral run takes the agent's
+ * `duration`; a persistent one runs until it crashes; a run crashes after an exponential time
+ * with rate `crashRate` per hour, if that comes first. Draws depend only on (seed, run id), so
+ * the same run behaves the same in simulation and in a production AgentScheduler on a virtual
+ * clock. With `heartbeatMs`, the simulated agent beats at that period while it runs.
+ *
+ *   timeToCrash ~ Exp(crashRate / 3 600 000 ms);  ends at min(timeToCrash, duration)
+ */
+export function simulatedLaunch(clock: AgentClock, seed: number | string, heartbeatMs?: number): LaunchHook {
+  const root = new Rng(seed);
+  return (ctx) => {
+    if (heartbeatMs !== undefined) {
+      const beat = () => {
+        if (ctx.signal.aborted) return;
+        ctx.heartbeat();
+        clock.setTimer(heartbeatMs, beat);
+      };
+      clock.setTimer(heartbeatMs, beat);
+    }
+    const rate = ctx.agent.crashRatePerHour;
+    const ttc = rate > 0 ? root.fork(`crash:${ctx.runId}`).exponential(rate / 3_600_000) : Number.POSITIVE_INFINITY;
+    const work = ctx.agent.lifecycle === 'persistent' ? Number.POSITIVE_INFINITY : (ctx.agent.durationMs ?? 0);
+    const ms = Math.min(ttc, work);
+    return new Promise((resolve, reject) => {
+      if (!Number.isFinite(ms)) return; // runs until stopped
+      const h = clock.setTimer(Math.round(ms), () => (ttc < work ? reject(new Error(`simulated crash after ${Math.round(ttc)} ms`)) : resolve(undefined)));
+      ctx.signal.addEventListener('abort', () => clock.clear(h));
+    });
+  };
+}
+
+/** Run the fleet's rules over the period on a virtual clock with unlimited resources. */
+export async function planFleet(fleet: FleetDefinition, o: FleetPlanOptions): Promise<PlannedRun[]> {
+  const dims = [...new Set(['cpu', 'memory', 'gpu', ...fleet.agents.flatMap((a) => Object.keys(a.resources))])];
+  const pools = [...new Set(['fleet', ...fleet.agents.flatMap((a) => (a.pool === undefined ? [] : [a.pool]))])];
+  const clock = new VirtualClock(o.start);
+  const unlimited = Object.fromEntries(dims.map((d) => [d, 1e12]));
+  const scheduler = new ResourceScheduler({ dimensions: dims, pools: pools.map((name) => ({ name, capacity: unlimited, nodes: 1 })), clock: () => clock.now(), timers: false, preemption: fleet.config.allowPreemption });
+  const fleetRules = { ...fleet, config: { ...fleet.config, maxMemoryUsage: undefined } };
+  const agents = new AgentScheduler({ fleet: fleetRules, scheduler, clock, launch: simulatedLaunch(clock, o.seed), watchHeartbeats: false });
+  for (const t of o.triggers ?? []) clock.setTimer(t.atMs, () => agents.trigger(t.agent));
+  for (const e of o.events ?? []) clock.setTimer(e.atMs, () => agents.emit(e.name));
+  for (const m of o.metrics ?? []) clock.setTimer(m.atMs, () => agents.setMetric(m.name, m.value));
+  agents.start();
+  const endAt = o.start + o.horizonMs;
+  await clock.advanceTo(endAt - 1);
+  const out: PlannedRun[] = [];
+  const started = new Set<string>();
+  for (const r of agents.listRuns()) if (r.startedAt !== undefined) started.add(r.id);
+  for (const r of agents.listRuns()) {
+    if (r.startedAt === undefined) continue;
+    const outcome = r.endedAt === undefined ? 'running' : r.state === 'completed' ? 'completed' : 'crashed';
+    // Still running at the end: it lasts past the horizon (the simulator reports it unfinished).
+    out.push({ id: r.id, agent: r.agent, start: r.startedAt, end: r.endedAt ?? endAt + 1000, outcome, dependsOn: [...r.waitedFor].filter((id) => started.has(id)) });
+  }
+  await agents.stop();
+  return out.sort((a, b) => a.start - b.start);
+}
+
+export interface AgentTraceContext {
+  readonly space: ResourceSpace;
+  /** Folder of the scenario file (for `file`). */
+  readonly baseDir: string;
+  readonly seed: number | string;
+  /** The scenario's horizon, seconds (used when the trace gives none). */
+  readonly horizon?: number;
+  /** The scenario file, for errors. */
+  readonly file?: string;
+}
+
+/** Read the fleet of an agents trace spec (validated), with errors under `trace.`. */
+export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file'>): { spec: AgentsTraceSpec; fleet: FleetDefinition } {
+  const r = agentsTraceSchema.safeParse(raw);
+  if (!r.success) {
+    const iss = r.error.issues[0] as z.core.$ZodIssue;
+    const msg = iss.code === 'unrecognized_keys' ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}` : iss.message;
+    throw new ConfigError(msg, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: ['trace', ...iss.path].map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').slice(1) });
+  }
+  const spec = r.data;
+  const fleet = spec.file !== undefined ? loadFleetFile(path.resolve(ctx.baseDir, spec.file)) : parseFleet(spec.registry, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), base: 'trace.registry' });
+  return { spec, fleet };
+}
+
+/** The scenario workload: the fleet's planned runs as requests, in arrival order. */
+export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): AsyncGenerator<Request> {
+  const { spec, fleet } = agentTraceFleet(raw, ctx);
+  const horizon = spec.horizon ?? ctx.horizon;
+  if (horizon === undefined) throw new ConfigError('an agents workload needs a horizon (trace.horizon or the scenario horizon)', { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.horizon' });
+  const start = Date.parse(spec.start);
+  const ids = new Set(fleet.agents.map((a) => a.id));
+  spec.triggers.forEach((t, i) => {
+    if (!ids.has(t.agent)) throw new ConfigError(`unknown agent '${t.agent}' (registered: ${[...ids].join(', ')})`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: `trace.triggers[${i}].agent` });
+  });
+  fleet.agents.forEach((a, i) => {
+    for (const k of Object.keys(a.resources)) if (!ctx.space.has(k)) throw new UserError(`unknown resource '${k}' (dimensions: ${ctx.space.names.join(', ')})`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: `trace.registry.agents[${i}].resources.${k}` });
+  });
+  const runs = await planFleet(fleet, {
+    start,
+    horizonMs: horizon * 1000,
+    seed: spec.seed ?? ctx.seed,
+    triggers: spec.triggers.map((t) => ({ agent: t.agent, atMs: t.at * 1000 })),
+    events: spec.events.map((e) => ({ name: e.name, atMs: e.at * 1000 })),
+    metrics: spec.metrics.map((m) => ({ name: m.name, atMs: m.at * 1000, value: m.value })),
+  });
+  for (const r of runs) yield toRequest(r, start, ctx.space, fleet);
+}
+
+function toRequest(r: PlannedRun, origin: number, space: ResourceSpace, fleet: FleetDefinition): Request {
+  const a = r.agent;
+  return {
+    id: r.id,
+    tenant: a.id,
+    arrival: (r.start - origin) / 1000,
+    demand: space.vector(a.resources),
+    duration: Math.max(0.001, (r.end - r.start) / 1000),
+    ...(a.durationMs !== undefined ? { requestedDuration: a.durationMs / 1000 } : {}),
+    priority: a.priority,
+    preemptible: fleet.config.allowPreemption,
+    ...(a.pool !== undefined ? { constraints: { pools: [a.pool] } } : {}),
+    ...(r.dependsOn.length > 0 ? { dependsOn: r.dependsOn } : {}),
+  };
+}
