@@ -31,7 +31,7 @@ export async function placementSuite(names: readonly AllocatorName[] = ['best-fi
       let seq = 0;
       const live: string[] = [];
       const mk = (): Request => ({ id: `r${seq++}`, tenant: 't', arrival: 0, demand: shapes[rng.int(shapes.length)] as number[], duration: 1, priority: 'medium' });
-      const ctx: AllocatorContext = { now: 0, rng, budgetMs: 1000, clock: () => performance.now(), blocking: false };
+      const ctx: AllocatorContext = { now: 0, rng, budget: { kind: 'wall', ms: 1000, clock: () => performance.now() }, blocking: false };
       // Fill to ~75% of CPU.
       const target = 0.75 * ((nodes * 3) / 4) * 64 + 0.75 * (nodes / 4) * 96;
       let used = 0;

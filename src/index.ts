@@ -16,7 +16,8 @@ export { UserError, ConfigError, TraceFormatError, CapacityError, InvalidDecisio
 export { parseDuration, parseQuantity, formatDuration } from './core/units.js';
 
 // Strategies
-export type { Allocator, AllocatorContext, Decision, Placement, Preemption, SolverReport } from './algorithms/allocator.js';
+export type { Allocator, AllocatorContext, DecisionBudget, Decision, Placement, Preemption, SolverReport } from './algorithms/allocator.js';
+export { WORK_BUDGET } from './algorithms/allocator.js';
 export { ALLOCATORS, ALLOCATOR_NAMES, createAllocator, isAllocatorName, type AllocatorName, type StrategySpec } from './algorithms/registry.js';
 export { decideAndApply, type AppliedDecision } from './algorithms/decide.js';
 export { FirstFit } from './algorithms/first-fit.js';
@@ -27,9 +28,11 @@ export { PreemptingAllocator } from './algorithms/preemption.js';
 
 export { IlpAllocator } from './algorithms/ilp.js';
 export { GeneticAllocator } from './algorithms/genetic.js';
-export { solve, prepareSolvers, type SolveRequest } from './algorithms/solvers/index.js';
-export type { LpModel, SolveResult } from './algorithms/solvers/model.js';
-export { runPackStrategy, PACK_STRATEGY_NAMES, type PackStrategyName, type PackOptions, type PackingInstance } from './algorithms/packing/index.js';
+export { solve, prepareSolvers, highsSolver, jslpSolver, type SolveRequest } from './algorithms/solvers/index.js';
+export type { LpModel, LpSolver, SolveResult, WorkLimit } from './core/lp.js';
+export type { SolverStatus, StopReason, WorkDone } from './core/solver-status.js';
+export { runPackStrategy, PACK_STRATEGIES, PACK_STRATEGY_NAMES, type PackStrategyName, type PackStrategy, type PackContext, type PackOptions, type PackResult, type PackingInstance } from './packing/index.js';
+export { readPackingFile, parsePacking, PACKING_FORMATS, type PackingFormat } from './traces/bin-packing.js';
 
 // Queue policies
 export type { QueuePolicy, QueuedRequest, BackfillPolicy } from './queue/policy.js';

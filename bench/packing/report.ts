@@ -1,5 +1,5 @@
 /** Result types and the markdown/summary of the packing benchmark (pure functions). */
-import type { PackStrategyName } from '../../src/algorithms/packing/index.js';
+import type { PackStrategyName } from '../../src/packing/index.js';
 
 export interface Job {
   readonly set: string;

@@ -15,8 +15,10 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { PackStrategyName } from '../../src/algorithms/packing/index.js';
-import { PACK_STRATEGY_NAMES, isPackStrategyName, parseOrLibrary, runPackStrategy } from '../../src/algorithms/packing/index.js';
+import type { PackStrategyName } from '../../src/packing/index.js';
+import { highsSolver } from '../../src/algorithms/solvers/index.js';
+import { PACK_STRATEGY_NAMES, isPackStrategyName, runPackStrategy } from '../../src/packing/index.js';
+import { parseOrLibrary } from '../../src/traces/bin-packing.js';
 import { summarise, toMarkdown } from './report.js';
 import type { InstanceResult, Job } from './report.js';
 
@@ -41,8 +43,8 @@ async function worker(): Promise<void> {
       if (inst === undefined) throw new Error(`${msg.instance} not in ${msg.file}`);
       const results = [];
       for (const s of msg.strategies) {
-        const r = await runPackStrategy(s, inst, { seed: msg.seed, timeLimitSeconds: s === 'ilp' ? msg.ilpTime : msg.gaTime });
-        results.push({ strategy: r.strategy, bins: r.bins, seconds: r.seconds, status: r.status, proof: r.proof, lowerBound: r.lowerBound, detail: r.detail });
+        const r = await runPackStrategy(s, inst, { seed: msg.seed, solver: highsSolver, timeLimitSeconds: s === 'ilp' ? msg.ilpTime : msg.gaTime });
+        results.push({ strategy: r.strategy, bins: r.bins, seconds: r.seconds, status: r.status, stoppedBy: r.stoppedBy, proof: r.proof, lowerBound: r.lowerBound, detail: r.detail });
       }
       const out: InstanceResult = { set: msg.set, instance: inst.name, items: inst.n, optimum: msg.optimum, results };
       process.send?.(out);

@@ -2,6 +2,22 @@ import type { ClusterView } from '../core/cluster.js';
 import type { Request } from '../core/model.js';
 import type { Rejection } from '../core/rejection.js';
 import type { Rng } from '../core/rng.js';
+import type { SolverStatus, StopReason, WorkDone } from '../core/solver-status.js';
+
+/**
+ * How much effort one decision may take.
+ * - `work` (the simulator): only the strategy's own deterministic limits apply (GA generations and
+ *   evaluations, HiGHS LP iterations and branch-and-bound nodes; see each strategy's options).
+ *   No clock is read, so the same scenario and seed give the same decisions on any machine.
+ * - `wall` (production): the same limits AND a wall-clock deadline of `ms` after the decision
+ *   starts, read from `clock` (milliseconds). The answer then depends on machine speed.
+ */
+export type DecisionBudget =
+  | { readonly kind: 'work' }
+  | { readonly kind: 'wall'; readonly ms: number; readonly clock: () => number };
+
+/** The simulator's budget: deterministic work only. */
+export const WORK_BUDGET: DecisionBudget = { kind: 'work' };
 
 /**
  * The Allocator contract: the heart of DRS.
@@ -21,10 +37,8 @@ export interface AllocatorContext {
   readonly now: number;
   /** The run's seeded randomness (a fork per allocator). */
   readonly rng: Rng;
-  /** Wall-clock budget for this decision, milliseconds. */
-  readonly budgetMs: number;
-  /** Wall clock for budget checks, milliseconds (performance.now by default; injectable in tests). */
-  readonly clock: () => number;
+  /** How much effort the decision may take (deterministic work, or also a wall-clock deadline). */
+  readonly budget: DecisionBudget;
   /**
    * Head-of-line blocking: the queue policy commits to the order given, so once a request cannot
    * be placed, the ones behind it must not start (they are rejected with `wait`). Greedy
@@ -36,6 +50,8 @@ export interface AllocatorContext {
 export interface Placement {
   readonly requestId: string;
   readonly nodeId: number;
+  /** GPU devices to take on a device node (see core/gpu.ts); default: the cluster's choice. */
+  readonly devices?: readonly number[];
 }
 
 export interface Preemption {
@@ -45,14 +61,24 @@ export interface Preemption {
   readonly reason: string;
 }
 
-/** How a solver-backed decision ended. Part of the result, never a log line. */
+/**
+ * How a solver-backed decision ended. Part of the result, never a log line. `status` is the
+ * solver's (or search's) outcome; when it produced nothing usable (`no-solution`, `error`) the
+ * decision is the greedy answer and `detail` says so.
+ */
 export interface SolverReport {
+  /** `highs`, `jslp`, `genetic`, or `greedy` (no solve was needed), `none` (nothing to decide). */
   readonly backend: string;
-  readonly status: 'optimal' | 'feasible' | 'time-limit' | 'infeasible' | 'fallback' | 'error';
+  readonly status: SolverStatus;
+  /** Which budget ended the search (`converged`: none did). */
+  readonly stoppedBy: StopReason;
+  /** Deterministic work done (LP iterations and nodes, or fitness evaluations). */
+  readonly work: WorkDone;
   readonly objective?: number;
   /** Best bound on the objective (LP relaxation or solver bound) where known. */
   readonly bound?: number;
-  readonly seconds: number;
+  /** Wall-clock seconds of the decision; only under a `wall` budget (simulator output stays byte-identical). */
+  readonly seconds?: number;
   readonly detail?: string;
 }
 

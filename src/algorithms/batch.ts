@@ -17,7 +17,7 @@ import { PRIORITY_RANK } from '../core/priority.js';
 import type { Rejection } from '../core/rejection.js';
 import type { AllocatorContext, Decision, Placement } from './allocator.js';
 import { chooseBestFit } from './best-fit-decreasing.js';
-import { greedyAllocate } from './greedy.js';
+import { greedyOnTrial } from './greedy.js';
 
 /** Priority weight 2^(4 − rank): critical 16, high 8, medium 4, low 2, background 1. */
 export function priorityWeight(r: Request): number {
@@ -92,10 +92,10 @@ export function relativeCost(rates: readonly number[]): number[] {
  * Turns a batch strategy's choice (request id → node) into a decision: stage the choices in queue
  * order on a trial, re-place best-fit any that no longer fits (solver tolerance), explain every
  * request left waiting, honour head-of-line blocking, then place `rest` (requests beyond the
- * model's size) greedily best-fit.
+ * model's size) greedily best-fit on the SAME trial, so they see the model's placements. (Trials
+ * do not nest: opening a second one here was the "a trial is already open" failure on long queues.)
  */
 export function finishBatch(
-  all: readonly Request[],
   cand: Candidates,
   chosen: ReadonlyMap<string, number>,
   rest: readonly Request[],
@@ -124,23 +124,15 @@ export function finishBatch(
       trial.place(r, node);
       placements.push({ requestId: r.id, nodeId: node });
     });
+    if (blocked) {
+      for (const r of rest) rejections.push({ requestId: r.id, code: 'wait', message: 'behind the head of the queue' });
+    } else if (rest.length > 0) {
+      const tail = greedyOnTrial(rest, cluster, trial, ctx.blocking, chooseBestFit);
+      placements.push(...tail.placements);
+      rejections.push(...tail.rejections);
+    }
   } finally {
     trial.rollback();
-  }
-  if (rest.length > 0) {
-    const byId = new Map(all.map((r) => [r.id, r]));
-    const staged = cluster.trial();
-    let tail: Decision;
-    try {
-      for (const p of placements) staged.place(byId.get(p.requestId) as Request, p.nodeId);
-      tail = blocked
-        ? { placements: [], preemptions: [], rejections: rest.map((r) => ({ requestId: r.id, code: 'wait' as const, message: 'behind the head of the queue' })) }
-        : greedyAllocate(rest, cluster, ctx, chooseBestFit);
-    } finally {
-      staged.rollback();
-    }
-    placements.push(...tail.placements);
-    rejections.push(...tail.rejections);
   }
   return { placements, preemptions: [], rejections };
 }

@@ -21,13 +21,13 @@ const weights = z
 export const geneticOptions = z
   .object({
     population: z.number().int().min(4).max(1000).default(30),
-    /** Generation budget: with it alone (time budget not reached) the decision is a function of the seed. */
+    /** Deterministic work budget: generations per decision (each breeds `population` children). */
     generations: z.number().int().min(1).max(1_000_000).default(60),
     /** Probability that a gene is redrawn at random. */
     mutationRate: z.number().min(0).max(1).default(0.05),
     candidatesPerPool: z.number().int().min(1).max(256).default(12),
     maxRequests: z.number().int().min(1).max(2000).default(150),
-    /** Share of the context's time budget the search may use. */
+    /** Under a wall-clock budget (production), the share of it the search may use. */
     budgetShare: z.number().min(0.05).max(1).default(0.8),
     weights: weights.default({ utilization: 0.4, sla: 0.3, cost: 0.2, fairness: 0.1 }),
   })
@@ -64,8 +64,10 @@ interface Scored {
  * Search: population 30 = the greedy best-fit answer plus random gene vectors, all repaired.
  * Each generation breeds `population` children (binary tournament, uniform crossover, per-gene
  * mutation at `mutationRate`), repairs them, and keeps the best `population` of parents and
- * children (ties: older first). It stops after `generations` or when `budgetShare` of the time
- * budget is spent (status `time-limit`). The greedy answer is in the first population and the best
+ * children (ties: older first). It stops after `generations` (the deterministic work budget, all
+ * the simulator uses: the decision is then a function of the seed; `stoppedBy: 'work'`), or under
+ * a wall-clock budget (production) when `budgetShare` of it is spent (`stoppedBy: 'wall'`). The
+ * report counts fitness evaluations. The greedy answer is in the first population and the best
  * individual survives, so the result is never below greedy on F.
  */
 export class GeneticAllocator implements Allocator {
@@ -77,7 +79,9 @@ export class GeneticAllocator implements Allocator {
   }
 
   allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision {
-    const t0 = ctx.clock();
+    const budget = ctx.budget;
+    const t0 = budget.kind === 'wall' ? budget.clock() : 0;
+    const deadline = budget.kind === 'wall' ? t0 + budget.ms * this.opts.budgetShare : Infinity;
     const o = this.opts;
     const modelled = requests.slice(0, o.maxRequests);
     const order = ctx.blocking ? modelled : [...modelled].sort((a, b) => priorityWeight(b) - priorityWeight(a));
@@ -92,10 +96,10 @@ export class GeneticAllocator implements Allocator {
     while (pop.length < o.population) pop.push(problem.score(problem.randomGenes(rng)));
     pop.sort((a, b) => b.fitness - a.fitness);
     let generations = 0;
+    let evaluations = pop.length;
     let timedOut = false;
-    const deadline = t0 + ctx.budgetMs * o.budgetShare;
     while (generations < o.generations && cand.requests.length > 0) {
-      if (ctx.clock() > deadline) {
+      if (budget.kind === 'wall' && budget.clock() > deadline) {
         timedOut = true;
         break;
       }
@@ -104,11 +108,12 @@ export class GeneticAllocator implements Allocator {
       for (let c = 0; c < o.population; c++) {
         const a = tournament(pop, rng).genes;
         const b = tournament(pop, rng).genes;
-        const genes = Int32Array.from(a, (g, i) => (rng.bernoulli(0.5) ? g : (b[i] ?? -1)));
+        const genes = uniformCrossover(a, b, rng);
         for (let i = 0; i < genes.length; i++) {
           if (rng.bernoulli(o.mutationRate)) genes[i] = rng.int((cand.nodes[i]?.length ?? 0) + 1) - 1;
         }
         children.push(problem.score(genes));
+        evaluations++;
       }
       pop = [...pop, ...children].map((s, k) => ({ s, k })).sort((x, y) => y.s.fitness - x.s.fitness || x.k - y.k).slice(0, o.population).map((e) => e.s);
     }
@@ -120,16 +125,23 @@ export class GeneticAllocator implements Allocator {
     });
     const [u, sla, cost, fair] = best.parts;
     return {
-      ...finishBatch(requests, cand, chosen, requests.slice(o.maxRequests), cluster, ctx),
+      ...finishBatch(cand, chosen, requests.slice(o.maxRequests), cluster, ctx),
       solver: {
         backend: 'genetic',
-        status: timedOut ? 'time-limit' : 'feasible',
+        status: 'feasible',
+        stoppedBy: timedOut ? 'wall' : cand.requests.length === 0 ? 'converged' : 'work',
+        work: { unit: 'evaluations', done: evaluations },
         objective: best.fitness,
-        seconds: (ctx.clock() - t0) / 1000,
+        ...(budget.kind === 'wall' ? { seconds: (budget.clock() - t0) / 1000 } : {}),
         detail: `${generations} generations of ${o.population}; U=${u.toFixed(3)} S=${sla.toFixed(3)} cost=${cost.toFixed(3)} J=${fair.toFixed(3)}`,
       },
     };
   }
+}
+
+/** Uniform crossover: each gene from parent `a` or `b` with probability ½ (exported for its test). */
+export function uniformCrossover(a: Int32Array, b: Int32Array, rng: Rng): Int32Array {
+  return Int32Array.from(a, (g, i) => (rng.bernoulli(0.5) ? g : (b[i] ?? -1)));
 }
 
 function tournament(pop: readonly Scored[], rng: Rng): Scored {

@@ -1,4 +1,4 @@
-import type { ClusterView } from '../core/cluster.js';
+import type { ClusterView, Trial } from '../core/cluster.js';
 import { eligiblePools, WaitExplainer } from '../core/eligibility.js';
 import type { Request } from '../core/model.js';
 import type { Rejection } from '../core/rejection.js';
@@ -14,41 +14,50 @@ export type NodeChooser = (cluster: ClusterView, pools: readonly number[], reque
  * the first request that must wait stops the loop and the rest wait behind it.
  */
 export function greedyAllocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext, choose: NodeChooser): Decision {
+  const trial = cluster.trial();
+  try {
+    return greedyOnTrial(requests, cluster, trial, ctx.blocking, choose);
+  } finally {
+    trial.rollback();
+  }
+}
+
+/**
+ * The same loop on a trial the caller has already opened (and will roll back): batch strategies
+ * stage their model's answer first and then place the rest of a long queue on the same trial.
+ * Trials do not nest, so this is the only way to continue greedily after staged placements.
+ */
+export function greedyOnTrial(requests: readonly Request[], cluster: ClusterView, trial: Trial, blocking: boolean, choose: NodeChooser): Decision {
   const placements: Placement[] = [];
   const rejections: Rejection[] = [];
   const explainer = new WaitExplainer(cluster);
-  const trial = cluster.trial();
   let blockedBy: string | undefined;
   // Demands that already failed in this decision, per eligible-pool set. Within a decision free
   // capacity only shrinks, so a request needing at least as much in every dimension fails too:
   // skipping its search keeps a pass over a long queue cheap when the cluster is full.
   const failed = new Map<string, (readonly number[])[]>();
-  try {
-    for (const r of requests) {
-      const elig = eligiblePools(cluster, r);
-      if ('rejection' in elig) {
-        rejections.push(elig.rejection);
-        continue;
-      }
-      if (blockedBy !== undefined) {
-        rejections.push({ requestId: r.id, code: 'wait', message: `behind the head of the queue (${blockedBy})` });
-        continue;
-      }
-      const key = elig.pools.length === 1 ? String(elig.pools[0]) : elig.pools.join(',');
-      const misses = failed.get(key);
-      const node = misses !== undefined && misses.some((m) => dominates(r.demand, m)) ? -1 : choose(cluster, elig.pools, r);
-      if (node < 0) {
-        rejections.push(explainer.explain(r, elig.pools));
-        if (ctx.blocking) blockedBy = r.id;
-        if (misses === undefined) failed.set(key, [r.demand]);
-        else if (misses.length < 16) misses.push(r.demand);
-        continue;
-      }
-      trial.place(r, node);
-      placements.push({ requestId: r.id, nodeId: node });
+  for (const r of requests) {
+    const elig = eligiblePools(cluster, r);
+    if ('rejection' in elig) {
+      rejections.push(elig.rejection);
+      continue;
     }
-  } finally {
-    trial.rollback();
+    if (blockedBy !== undefined) {
+      rejections.push({ requestId: r.id, code: 'wait', message: `behind the head of the queue (${blockedBy})` });
+      continue;
+    }
+    const key = elig.pools.length === 1 ? String(elig.pools[0]) : elig.pools.join(',');
+    const misses = failed.get(key);
+    const node = misses !== undefined && misses.some((m) => dominates(r.demand, m)) ? -1 : choose(cluster, elig.pools, r);
+    if (node < 0) {
+      rejections.push(explainer.explain(r, elig.pools));
+      if (blocking) blockedBy = r.id;
+      if (misses === undefined) failed.set(key, [r.demand]);
+      else if (misses.length < 16) misses.push(r.demand);
+      continue;
+    }
+    trial.place(r, node);
+    placements.push({ requestId: r.id, nodeId: node });
   }
   return { placements, preemptions: [], rejections };
 }

@@ -26,7 +26,11 @@ export const ilpOptions = z
     candidatesPerPool: z.number().int().min(1).max(256).default(12),
     /** Requests per model; the rest of the batch is placed greedily after the model's answer. */
     maxRequests: z.number().int().min(1).max(2000).default(150),
-    /** Share of the context's time budget given to the solver. */
+    /** Deterministic work budget per decision: branch-and-bound nodes (HiGHS `mip_max_nodes`). */
+    maxNodes: z.number().int().min(0).max(1e9).default(200),
+    /** Deterministic work budget per decision: LP iterations summed over the whole MIP search. */
+    maxLpIterations: z.number().int().min(1).max(1e9).default(20_000),
+    /** Under a wall-clock budget (production), the share of it given to the solver. */
     budgetShare: z.number().min(0.05).max(1).default(0.8),
     /** Relative MIP gap at which the solver stops (cost and packing terms are tie-breakers). */
     mipGap: z.number().min(0).max(0.1).default(1e-3),
@@ -57,10 +61,12 @@ export type IlpOptions = z.infer<typeof ilpOptions>;
  * candidates) and value-greedy (each request, in priority order, on its most valuable candidate
  * with room). The better one is the solver's start, so the ILP is never worse than greedy; if it
  * already reaches the upper bound Σ_r max_n v_rn (every request on its best candidate), it is
- * optimal and no solver runs (backend `greedy`). The solver gets
- * `budgetShare` of the context's budget; on timeout the incumbent is used (status `time-limit`,
- * with the solver's bound), and without any solution, or if HiGHS is not loaded (no `prepare`) and
- * the model is too big for javascript-lp-solver, the greedy answer (status `fallback`). Every
+ * optimal and no solver runs (backend `greedy`). Budgets: the solver always has the deterministic
+ * work limits `maxNodes` and `maxLpIterations` (all the simulator uses, so its decisions repeat
+ * exactly); under a wall-clock budget (production) it also gets `budgetShare` of it. When a budget
+ * stops it, its incumbent is used (status `feasible`, `stoppedBy` says which budget, with the
+ * solver's bound); without any solution (`no-solution`), on a solver failure or if HiGHS is not
+ * loaded (`error`, no `prepare`), the greedy answer is used and `detail` says so. Every
  * placement is re-checked against a trial before it is returned; one that does not fit (solver
  * tolerance) is re-placed best-fit or waits.
  */
@@ -77,7 +83,8 @@ export class IlpAllocator implements Allocator {
   }
 
   allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision {
-    const t0 = ctx.clock();
+    const budget = ctx.budget;
+    const t0 = budget.kind === 'wall' ? budget.clock() : 0;
     const o = this.opts;
     const modelled = requests.slice(0, o.maxRequests);
     const rest = requests.slice(o.maxRequests);
@@ -143,21 +150,30 @@ export class IlpAllocator implements Allocator {
     const greedyObjective = objectiveOf(startValues);
     // Every request on its most valuable candidate, capacity ignored: an upper bound.
     const upper = byReq.reduce((sum, js) => sum + Math.max(0, ...js.map((j) => values[j] ?? 0)), 0);
-    const remainingSeconds = Math.max(0.01, (ctx.budgetMs * o.budgetShare - (ctx.clock() - t0)) / 1000);
 
     let solution: ArrayLike<number> | undefined;
     let report: SolverReport;
+    const noWork = { unit: 'lp-iterations', done: 0, nodes: 0 } as const;
     if (x.length === 0) {
-      report = { backend: 'none', status: 'optimal', objective: 0, bound: 0, seconds: 0, detail: 'no request fits any candidate node' };
+      report = { backend: 'none', status: 'optimal', stoppedBy: 'converged', work: noWork, objective: 0, bound: 0, detail: 'no request fits any candidate node' };
     } else if (greedyObjective >= upper * (1 - o.mipGap) - 1e-9) {
       // The greedy start meets the bound: optimal without a solve (the common uncongested case).
       solution = startValues;
-      report = { backend: 'greedy', status: 'optimal', objective: greedyObjective, bound: upper, seconds: 0, detail: 'greedy start meets the upper bound (every request on its best candidate)' };
+      report = { backend: 'greedy', status: 'optimal', stoppedBy: 'converged', work: noWork, objective: greedyObjective, bound: upper, detail: 'greedy start meets the upper bound (every request on its best candidate)' };
     } else if (o.backend === 'jslp' && !isTinyModel(model)) {
-      report = { backend: 'greedy', status: 'fallback', objective: greedyObjective, seconds: 0, detail: `model too large for javascript-lp-solver (${x.length} variables)` };
+      report = { backend: 'greedy', status: 'feasible', stoppedBy: 'converged', work: noWork, objective: greedyObjective, detail: `model too large for javascript-lp-solver (${x.length} variables); greedy answer` };
     } else {
       const backend = o.backend === 'auto' && isTinyModel(model) ? 'jslp' : o.backend === 'auto' ? 'highs' : o.backend;
-      const result = solveSync(model, { backend, timeLimitSeconds: remainingSeconds, start, mipRelGap: o.mipGap, seed: 0, highsOptions: HIGHS_TUNING });
+      const wall = budget.kind === 'wall' ? { timeLimitSeconds: Math.max(0.01, (budget.ms * o.budgetShare - (budget.clock() - t0)) / 1000) } : {};
+      const result = solveSync(model, {
+        backend,
+        workLimit: { nodes: o.maxNodes, lpIterations: o.maxLpIterations },
+        ...wall,
+        start,
+        mipRelGap: o.mipGap,
+        seed: 0,
+        highsOptions: HIGHS_TUNING,
+      });
       report = toReport(result, greedyObjective, x.length, model.constraints.length);
       if (hasSolution(result)) solution = result.values;
     }
@@ -168,7 +184,8 @@ export class IlpAllocator implements Allocator {
     x.forEach((e, j) => {
       if ((sol[j] ?? 0) > 0.5) chosen.set(cand.requests[e.req]?.id ?? '', e.node);
     });
-    return { ...finishBatch(requests, cand, chosen, rest, cluster, ctx), solver: { ...report, seconds: (ctx.clock() - t0) / 1000 } };
+    const seconds = budget.kind === 'wall' ? { seconds: (budget.clock() - t0) / 1000 } : {};
+    return { ...finishBatch(cand, chosen, rest, cluster, ctx), solver: { ...report, ...seconds } };
   }
 
 }
@@ -208,19 +225,21 @@ function valueGreedy(
   return sol;
 }
 
+/** The solver's result as the decision's report; without a usable solution the greedy answer is used. */
 function toReport(r: SolveResult, greedyObjective: number, vars: number, rows: number): SolverReport {
+  const base = { backend: r.backend, stoppedBy: r.stoppedBy, work: { unit: 'lp-iterations' as const, done: r.work.lpIterations, nodes: r.work.nodes } };
   const detail = `${vars} variables, ${rows} rows`;
+  const bound = 'bound' in r && r.bound !== undefined ? { bound: r.bound } : {};
   switch (r.status) {
     case 'optimal':
-      return { backend: r.backend, status: 'optimal', objective: r.objective, bound: r.bound, seconds: r.seconds, detail };
-    case 'time-limit':
-      return { backend: r.backend, status: 'time-limit', objective: r.objective, ...(r.bound === undefined ? {} : { bound: r.bound }), seconds: r.seconds, detail };
-    case 'time-limit-no-solution':
-      return { backend: r.backend, status: 'fallback', objective: greedyObjective, ...(r.bound === undefined ? {} : { bound: r.bound }), seconds: r.seconds, detail: `${detail}; no solution within the budget, greedy answer` };
+    case 'feasible':
+      return { ...base, status: r.status, objective: r.objective, ...bound, detail };
+    case 'no-solution':
+      return { ...base, status: 'no-solution', objective: greedyObjective, ...bound, detail: `${detail}; no solution within the budget, greedy answer` };
     case 'error':
-      return { backend: r.backend, status: 'fallback', objective: greedyObjective, seconds: r.seconds, detail: `${detail}; ${r.message}; greedy answer` };
+      return { ...base, status: 'error', objective: greedyObjective, detail: `${detail}; ${r.message}; greedy answer` };
     case 'infeasible':
     case 'unbounded':
-      return { backend: r.backend, status: 'error', objective: greedyObjective, seconds: r.seconds, detail: `${detail}; solver says ${r.status} (a bug: the greedy start is feasible); greedy answer` };
+      return { ...base, status: 'error', objective: greedyObjective, detail: `${detail}; solver says ${r.status} (a bug: the greedy start is feasible); greedy answer` };
   }
 }

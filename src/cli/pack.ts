@@ -4,15 +4,11 @@
  */
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { PackResult, PackStrategyName, PackingFormat, PackingInstance } from '../algorithms/packing/index.js';
-import {
-  PACKING_FORMATS,
-  PACK_STRATEGY_NAMES,
-  isPackStrategyName,
-  lowerBound,
-  readPackingFile,
-  runPackStrategy,
-} from '../algorithms/packing/index.js';
+import { highsSolver } from '../algorithms/solvers/index.js';
+import type { PackResult, PackStrategyName, PackingInstance } from '../packing/index.js';
+import { PACK_STRATEGY_NAMES, isPackStrategyName, lowerBound, runPackStrategy } from '../packing/index.js';
+import type { PackingFormat } from '../traces/bin-packing.js';
+import { PACKING_FORMATS, readPackingFile } from '../traces/bin-packing.js';
 import { parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
@@ -35,12 +31,13 @@ Options:
   --seed N            seed for the GA (default 0)
   --format F          ${PACKING_FORMATS.join(' | ')}
   --json              JSON: one object {"instance","capacity","items","lowerBound","results":
-                      [{"strategy","bins","seconds","status","proof"?}]} per instance; a file
+                      [{"strategy","bins","seconds","status","stoppedBy","proof"?}]} per instance; a file
                       with several instances (and no --instance) prints a JSON array of them
   -h, --help          this text
 
-Status: optimal (proved; "proof" says by the lower bound or by the ILP solver), feasible
-(heuristic, not proved), time-limit (ILP budget exhausted, best incumbent), error (solver failed).
+Status: optimal (proved; "proof" says by the lower bound or by the ILP solver), feasible (not
+proved: a heuristic, or the time limit stopped the GA or ILP, shown as "feasible, time limit"),
+error (solver failed).
 Exit code 1 when any strategy ended in error.`;
 
 interface PackJson {
@@ -48,7 +45,7 @@ interface PackJson {
   capacity: number | number[];
   items: number;
   lowerBound: number;
-  results: { strategy: PackStrategyName; bins: number; seconds: number; status: string; proof?: string }[];
+  results: { strategy: PackStrategyName; bins: number; seconds: number; status: string; stoppedBy: string; proof?: string }[];
 }
 
 function parseStrategies(list: string | undefined): PackStrategyName[] {
@@ -100,6 +97,7 @@ function toJson(inst: PackingInstance, lb: number, results: readonly PackResult[
       bins: r.bins,
       seconds: Number(r.seconds.toFixed(3)),
       status: r.status,
+      stoppedBy: r.stoppedBy,
       ...(r.proof === undefined ? {} : { proof: r.proof }),
     })),
   };
@@ -110,7 +108,7 @@ function table(inst: PackingInstance, lb: number, results: readonly PackResult[]
   const lines = [`${inst.name}: ${inst.n} items, capacity ${Array.isArray(cap) ? cap.join(' x ') : cap}, lower bound ${lb}`];
   lines.push(`  ${'strategy'.padEnd(9)}${'bins'.padStart(6)}${'seconds'.padStart(10)}  status`);
   for (const r of results) {
-    const status = r.proof === undefined ? r.status : `${r.status} (${r.proof})`;
+    const status = r.proof !== undefined ? `${r.status} (${r.proof})` : r.stoppedBy === 'wall' ? `${r.status}, time limit` : r.status;
     const note = r.status === 'error' && typeof r.detail['message'] === 'string' ? `: ${r.detail['message']}` : '';
     lines.push(`  ${r.strategy.padEnd(9)}${String(r.bins).padStart(6)}${r.seconds.toFixed(3).padStart(10)}  ${status}${note}`);
   }
@@ -158,7 +156,7 @@ export const packCommand: CliCommand = {
       const lb = lowerBound(inst);
       const results: PackResult[] = [];
       for (const s of strategies) {
-        const r = await runPackStrategy(s, inst, { seed, ...(timeLimit === undefined ? {} : { timeLimitSeconds: timeLimit }) });
+        const r = await runPackStrategy(s, inst, { seed, solver: highsSolver, ...(timeLimit === undefined ? {} : { timeLimitSeconds: timeLimit }) });
         if (r.status === 'error') failed = true;
         results.push(r);
       }

@@ -59,7 +59,7 @@ export class Placer {
   }
 
   decide(allocator: Allocator, requests: readonly Request[], blocking: boolean, now: number): AppliedDecision {
-    const ctx: AllocatorContext = { now: now / 1000, rng: this.rng, budgetMs: this.budgetMs, clock: wallClock, blocking };
+    const ctx: AllocatorContext = { now: now / 1000, rng: this.rng, budget: { kind: 'wall', ms: this.budgetMs, clock: wallClock }, blocking };
     return decideAndApply(allocator, requests, this.cluster.state, ctx);
   }
 

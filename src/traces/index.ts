@@ -85,3 +85,4 @@ export {
   type TraceSpecInput,
 } from './schemas.js';
 export { readDemandSeries, readDemandSeriesRequests, poisson, type DemandSeriesOptions, type SeriesSample, type SeriesAggregation } from './demand-series.js';
+export { detectFormat, parseBppLib, parseOrLibrary, parsePacking, parseVector, readPackingFile, PACKING_FORMATS, type PackingFormat } from './bin-packing.js';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Allocator, AllocatorContext } from '../../src/algorithms/allocator.js';
+import type { Allocator, AllocatorContext, DecisionBudget } from '../../src/algorithms/allocator.js';
+import { WORK_BUDGET } from '../../src/algorithms/allocator.js';
 import { decideAndApply } from '../../src/algorithms/decide.js';
+import type { AllocatorName } from '../../src/algorithms/registry.js';
 import { ALLOCATOR_NAMES, createAllocator } from '../../src/algorithms/registry.js';
 import { ClusterState } from '../../src/core/cluster.js';
 import { eligiblePools } from '../../src/core/eligibility.js';
@@ -26,9 +28,21 @@ const pool = (name: string, capacity: number[], n: number, price: number, latenc
 });
 const POOLS = [pool('cpu', [16, 64, 0], 6, 1, 5, { tier: 'std' }), pool('gpu', [32, 256, 4], 3, 12, 20, { tier: 'gpu' }), pool('edge', [4, 8, 0], 4, 0.5, 1)];
 
-function ctx(seed: string, blocking = false, now = 0): AllocatorContext {
-  return { now, rng: new Rng(seed), budgetMs: 2000, clock: () => performance.now(), blocking };
+function ctx(seed: string, blocking = false, now = 0, budget: DecisionBudget = WORK_BUDGET): AllocatorContext {
+  return { now, rng: new Rng(seed), budget, blocking };
 }
+
+/** A wall-clock budget already spent: a fake clock that moves 1 s at every read. */
+function spentWallBudget(): DecisionBudget {
+  let t = 0;
+  return { kind: 'wall', ms: 0, clock: () => (t += 1000) };
+}
+
+/** The smallest work budgets the batch strategies accept (others have no budget to shrink). */
+const TINY_OPTIONS: Partial<Record<AllocatorName, unknown>> = {
+  ilp: { maxNodes: 0, maxLpIterations: 1 },
+  genetic: { generations: 1, population: 4 },
+};
 
 function randomBatch(rng: Rng, n: number, prefix: string): Request[] {
   return Array.from({ length: n }, (_, i) => {
@@ -52,10 +66,34 @@ function freeSnapshot(s: ClusterState): number[][] {
   return Array.from({ length: s.nodeCount }, (_, i) => Array.from(s.free(i)));
 }
 
-const VARIANTS: { label: string; make: () => Allocator }[] = ALLOCATOR_NAMES.flatMap((name) => [
-  { label: name, make: () => createAllocator({ name }) },
-  { label: `${name}+preemption`, make: () => createAllocator({ name, preemption: true }) },
+const VARIANTS: { label: string; make: () => Allocator; tiny: () => Allocator }[] = ALLOCATOR_NAMES.flatMap((name) => [
+  { label: name, make: () => createAllocator({ name }), tiny: () => createAllocator({ name, options: TINY_OPTIONS[name] }) },
+  {
+    label: `${name}+preemption`,
+    make: () => createAllocator({ name, preemption: true }),
+    tiny: () => createAllocator({ name, options: TINY_OPTIONS[name], preemption: true }),
+  },
 ]);
+
+/** Every request of the batch answered exactly once, with a known rejection code. */
+function expectAnswered(batch: readonly Request[], placed: readonly string[], rejected: readonly { requestId: string; code: string }[]): void {
+  const ids = [...placed, ...rejected.map((r) => r.requestId)];
+  expect(ids.length).toBe(batch.length);
+  expect(new Set(ids)).toEqual(new Set(batch.map((r) => r.id)));
+  for (const r of rejected) expect(REJECTION_CODES).toContain(r.code);
+}
+
+/** Fill every node with unit-sized running work (half of it preemptible background). */
+function fillCluster(state: ClusterState): void {
+  let k = 0;
+  for (let n = 0; n < state.nodeCount; n++) {
+    const unit = Array.from(state.capacity(n), (c) => c / 4);
+    for (let j = 0; j < 4; j++) {
+      const pre = k % 2 === 0;
+      state.allocate({ id: `fill${k++}`, tenant: 'f', arrival: 0, demand: unit, duration: 1000, priority: pre ? 'background' : 'medium', preemptible: pre }, n, 0);
+    }
+  }
+}
 
 describe.each(VARIANTS)('allocator contract: $label', ({ make }) => {
   it('never over-allocates, answers every request exactly once, respects constraints', async () => {
@@ -126,6 +164,61 @@ describe.each(VARIANTS)('allocator contract: $label', ({ make }) => {
   });
 });
 
+describe.each(VARIANTS)('allocator contract under load: $label', ({ make, tiny }) => {
+  // 400 waiting requests: more than any batch model takes (ilp and genetic model 150), so the
+  // rest of the queue is placed after the model's answer in the same decision.
+  const LONG = 400;
+
+  it.each([false, true])('answers a long queue (blocking %s) without throwing, on a half-full cluster', async (blocking) => {
+    const alloc = make();
+    await alloc.prepare?.();
+    const state = ClusterState.fromPools(space, POOLS);
+    const rng = new Rng('long');
+    for (const r of randomBatch(rng, 40, 'run')) {
+      const n = state.nodeCount;
+      for (let k = 0; k < n; k++) {
+        const node = (rng.int(n) + k) % n;
+        if (state.fits(node, r.demand)) {
+          state.allocate(r, node, 0);
+          break;
+        }
+      }
+    }
+    const batch = randomBatch(rng, LONG, 'q');
+    const applied = decideAndApply(alloc, batch, state, ctx('long', blocking));
+    state.checkInvariants();
+    expectAnswered(batch, applied.started.map((s) => s.request.id), applied.rejections);
+    expect(applied.started.length).toBeGreaterThan(0);
+  });
+
+  it('answers a long queue on a full cluster: nothing starts without evicting', async () => {
+    const alloc = make();
+    await alloc.prepare?.();
+    const state = ClusterState.fromPools(space, POOLS);
+    fillCluster(state);
+    const batch = randomBatch(new Rng('full'), LONG, 'f');
+    const applied = decideAndApply(alloc, batch, state, ctx('full'));
+    state.checkInvariants();
+    expectAnswered(batch, applied.started.map((s) => s.request.id), applied.rejections);
+    if (applied.evicted.length === 0) expect(applied.started).toEqual([]);
+    for (const rej of applied.rejections) expect(['wait', 'never-fits', 'latency', 'over-budget', 'infeasible']).toContain(rej.code);
+  });
+
+  it.each([
+    ['the smallest work budget', (): DecisionBudget => WORK_BUDGET, true],
+    ['a wall-clock budget already spent', spentWallBudget, false],
+  ] as const)('answers a long queue with %s', async (_label, budget, useTiny) => {
+    const alloc = useTiny ? tiny() : make();
+    await alloc.prepare?.();
+    const state = ClusterState.fromPools(space, POOLS);
+    const batch = randomBatch(new Rng('tiny'), LONG, 't');
+    const applied = decideAndApply(alloc, batch, state, ctx('tiny', false, 0, budget()));
+    state.checkInvariants();
+    expectAnswered(batch, applied.started.map((s) => s.request.id), applied.rejections);
+    expect(applied.started.length).toBeGreaterThan(0);
+  });
+});
+
 describe('priority preemption rule', () => {
   it('a critical request evicts the fewest, lowest-priority preemptible allocations; non-preemptible work is safe', () => {
     const state = ClusterState.fromPools(space, [pool('p', [8, 32, 0], 2, 1, 1)]);
@@ -137,6 +230,17 @@ describe('priority preemption rule', () => {
     const applied = decideAndApply(alloc, [mk('urgent', 4, 'critical', false)], state, ctx('p'));
     expect(applied.evicted.map((e) => e.allocation.id)).toEqual(['n0-bg']);
     expect(applied.started.map((s) => [s.request.id, s.nodeId])).toEqual([['urgent', 0]]);
+    state.checkInvariants();
+  });
+
+  it('among victims of equal priority, evicts the youngest first (the least work lost)', () => {
+    const state = ClusterState.fromPools(space, [pool('p', [8, 32, 0], 1, 1, 1)]);
+    const mk = (id: string, priority: Request['priority']): Request => ({ id, tenant: 't', arrival: 0, demand: [4, 1, 0], duration: 1000, priority, preemptible: true });
+    state.allocate(mk('old', 'low'), 0, 0);
+    state.allocate(mk('young', 'low'), 0, 50);
+    const alloc = createAllocator({ name: 'first-fit', preemption: true });
+    const applied = decideAndApply(alloc, [{ ...mk('urgent', 'high'), preemptible: false }], state, ctx('y', false, 100));
+    expect(applied.evicted.map((e) => e.allocation.id)).toEqual(['young']);
     state.checkInvariants();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AllocatorContext } from '../../src/algorithms/allocator.js';
+import type { AllocatorContext, DecisionBudget } from '../../src/algorithms/allocator.js';
+import { WORK_BUDGET } from '../../src/algorithms/allocator.js';
 import { decideAndApply } from '../../src/algorithms/decide.js';
 import { IlpAllocator } from '../../src/algorithms/ilp.js';
 import { resetHighs } from '../../src/algorithms/solvers/index.js';
@@ -19,7 +20,7 @@ const pool = (name: string, cpu: number, n: number, price: number, latency: numb
   labels: {},
 });
 const req = (id: string, cpu: number, extra: Partial<Request> = {}): Request => ({ id, tenant: 't', arrival: 0, demand: [cpu, 1, 0], duration: 10, priority: 'high', ...extra });
-const ctx = (budgetMs = 5000, blocking = false): AllocatorContext => ({ now: 0, rng: new Rng('ilp'), budgetMs, clock: () => performance.now(), blocking });
+const ctx = (budget: DecisionBudget = WORK_BUDGET, blocking = false): AllocatorContext => ({ now: 0, rng: new Rng('ilp'), budget, blocking });
 
 describe('ILP allocator', () => {
   it('places the batch that maximises weighted demand, where queue-order best-fit does not', async () => {
@@ -53,12 +54,12 @@ describe('ILP allocator', () => {
     expect(applied.started.map((s) => s.request.id)).toEqual(['crit']);
   });
 
-  it('falls back to the greedy answer, with status fallback, when HiGHS is not loaded', () => {
+  it('uses the greedy answer, with status error, when HiGHS is not loaded (no prepare)', () => {
     resetHighs();
     const state = ClusterState.fromPools(space, [pool('p', 4, 2, 1, 1)]);
     const applied = decideAndApply(new IlpAllocator({ backend: 'highs' }), [req('X', 2), req('Y', 3), req('Z', 3)], state, ctx());
-    expect(applied.solver).toMatchObject({ status: 'fallback' });
-    expect(applied.solver?.detail).toMatch(/not loaded/);
+    expect(applied.solver).toMatchObject({ status: 'error', backend: 'highs' });
+    expect(applied.solver?.detail).toMatch(/not loaded.*greedy answer/);
     expect(applied.started).toHaveLength(2);
   });
 
@@ -72,14 +73,39 @@ describe('ILP allocator', () => {
     expect(applied.started).toHaveLength(30);
   });
 
-  it('reports the budget running out and still returns a valid decision', async () => {
-    const a = new IlpAllocator();
-    await a.prepare();
+  // A congested batch: 150 requests on 80 nodes, where the greedy start does not meet the bound.
+  const congested = (): { state: ClusterState; batch: Request[] } => {
     const rng = new Rng('big');
     const state = ClusterState.fromPools(space, [pool('a', 16, 40, 1, 1), pool('b', 32, 40, 3, 1)]);
     const batch = Array.from({ length: 150 }, (_, i) => req(`r${i}`, 0.5 + rng.int(12), { priority: rng.pick(['critical', 'high', 'medium', 'low'] as const) }));
-    const applied = decideAndApply(a, batch, state, ctx(1));
-    expect(['time-limit', 'fallback', 'optimal']).toContain(applied.solver?.status);
+    return { state, batch };
+  };
+
+  it('stops on the deterministic work budget, says so, and repeats exactly', async () => {
+    const run = async (): Promise<unknown> => {
+      const a = new IlpAllocator({ maxNodes: 0, maxLpIterations: 50 });
+      await a.prepare();
+      const { state, batch } = congested();
+      const applied = decideAndApply(a, batch, state, ctx());
+      state.checkInvariants();
+      expect(applied.started.length + applied.rejections.length).toBe(150);
+      return { solver: applied.solver, started: applied.started.map((s) => [s.request.id, s.nodeId]) };
+    };
+    const first = (await run()) as { solver: Record<string, unknown> };
+    expect(first.solver).toMatchObject({ backend: 'highs', stoppedBy: 'work', work: { unit: 'lp-iterations' } });
+    expect(['feasible', 'no-solution']).toContain(first.solver['status']);
+    expect(first.solver['seconds']).toBeUndefined(); // no clock under a work budget
+    expect(await run()).toEqual(first);
+  });
+
+  it('under a wall-clock budget that is already spent, reports the wall clock and still decides', async () => {
+    const a = new IlpAllocator();
+    await a.prepare();
+    const { state, batch } = congested();
+    let t = 0;
+    const applied = decideAndApply(a, batch, state, ctx({ kind: 'wall', ms: 1, clock: () => (t += 5) }));
+    expect(applied.solver).toMatchObject({ stoppedBy: 'wall' });
+    expect(typeof applied.solver?.seconds).toBe('number');
     state.checkInvariants();
     expect(applied.started.length + applied.rejections.length).toBe(150);
   });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PackingInstance } from '../../src/algorithms/packing/index.js';
-import { parseOrLibrary } from '../../src/algorithms/packing/index.js';
+import type { PackingInstance } from '../../src/packing/index.js';
+import { parseOrLibrary } from '../../src/traces/bin-packing.js';
 
 /** The shared OR-Library files (never copied into the repo). */
 export const ORLIB_DIR = path.join(process.env.DRS_DATA_DIR ?? path.resolve('../shared/data'), 'binpacking', 'orlib');

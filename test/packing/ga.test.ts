@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { assertValidPacking, ffd, geneticPack, lowerBound, makeInstance } from '../../src/algorithms/packing/index.js';
+import { assertValidPacking, ffd, geneticPack, lowerBound, makeInstance } from '../../src/packing/index.js';
 import { Rng } from '../../src/core/rng.js';
+import { crossover } from '../../src/packing/ga.js';
+import { Workspace, binOf } from '../../src/packing/regroup.js';
 import { HAVE_ORLIB, optimum, orlibInstance } from './data.js';
 
 function randomInstance(seed: string, n: number, dims: number) {
@@ -16,7 +18,7 @@ describe('genetic algorithm', () => {
     const b = geneticPack(inst, { seed: 7, generations: 60, timeLimitSeconds: 1e9, target: 0 });
     expect(a.packing).toEqual(b.packing);
     expect(a.generations).toBe(60);
-    expect(a.stoppedBy).toBe('generations');
+    expect(a.stoppedBy).toBe('work');
   });
 
   it('is never worse than FFD and always valid, in one and several dimensions', () => {
@@ -32,7 +34,7 @@ describe('genetic algorithm', () => {
   it('stops at the lower bound', () => {
     const inst = makeInstance('easy', [10], [[5], [5], [5], [5]]);
     const r = geneticPack(inst, { seed: 1 });
-    expect(r).toMatchObject({ bins: 2, stoppedBy: 'bound', generations: 0 });
+    expect(r).toMatchObject({ bins: 2, stoppedBy: 'converged', generations: 0 });
   });
 });
 
@@ -48,5 +50,25 @@ describe.skipIf(!HAVE_ORLIB)('genetic algorithm on OR-Library instances', () => 
     assertValidPacking(inst, r.packing, 'ga');
     expect(r.bins).toBe(optimum(name));
     expect(r.bins).toBeLessThan(r.ffdBins);
+  });
+});
+
+describe('grouping crossover', () => {
+  // Capacity 10, sizes 6 4 5 5 5 5. Parent A = {0,1} {2,3} {4,5}, parent B = {2,4} {3,5} {0} {1}:
+  // every bin of A is full, so A alone (a crossover that copies one parent) gives back A, which
+  // has no {2,4}. Looking at both parents keeps A's fullest bin {0,1} and B's fullest bin {2,4}
+  // (they share no item), whichever parent goes first.
+  const inst = makeInstance('x', [10], [[6], [4], [5], [5], [5], [5]]);
+  const ws = new Workspace(inst);
+  const bins = (groups: number[][]) => groups.map((g) => binOf(ws, g));
+  const A = bins([[0, 1], [2, 3], [4, 5]]);
+  const B = bins([[2, 4], [3, 5], [0], [1]]);
+  const has = (child: readonly { items: readonly number[] }[], items: number[]) => child.some((b) => [...b.items].sort((x, y) => x - y).join() === items.join());
+
+  it.each(['s1', 's2', 's3', 's4', 's5', 's6'])('passes the fullest bin of each parent to the child (seed %s)', (seed) => {
+    const child = crossover(ws, A, B, new Rng(seed));
+    assertValidPacking(inst, child.map((b) => [...b.items]), 'crossover');
+    expect(has(child, [0, 1])).toBe(true);
+    expect(has(child, [2, 4])).toBe(true);
   });
 });

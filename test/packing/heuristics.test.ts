@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertValidPacking, bfd, ffd, l1Bound, l2Bound, l2Of, lowerBound, makeInstance } from '../../src/algorithms/packing/index.js';
+import { assertValidPacking, bfd, ffd, l1Bound, l2Bound, l2Of, lowerBound, makeInstance } from '../../src/packing/index.js';
 
 const oneD = (cap: number, sizes: number[]) => makeInstance('t', [cap], sizes.map((s) => [s]));
 

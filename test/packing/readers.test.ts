@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TraceFormatError } from '../../src/core/errors.js';
-import { detectFormat, parseBppLib, parseOrLibrary, parsePacking, parseVector } from '../../src/algorithms/packing/index.js';
+import { detectFormat, parseBppLib, parseOrLibrary, parsePacking, parseVector } from '../../src/traces/bin-packing.js';
 
 const ORLIB = `2
  tiny_a 

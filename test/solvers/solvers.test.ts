@@ -119,12 +119,50 @@ describe.each(backends)('%s backend', (name) => {
   it('stops at the time limit and says so', async () => {
     const { model, start } = hardPacking();
     const r = await backend.solve(model, { timeLimitSeconds: 0.3, start });
-    expect(['time-limit', 'time-limit-no-solution']).toContain(r.status);
-    if (name === 'highs') expect(r.status).toBe('time-limit');
-    if (r.status === 'time-limit') {
+    expect(['feasible', 'no-solution']).toContain(r.status);
+    expect(r.stoppedBy).toBe('wall');
+    if (name === 'highs') expect(r.status).toBe('feasible');
+    if (r.status === 'feasible') {
       expect(maxViolation(model, r.values)).toBeLessThan(1e-6);
       if (r.bound !== undefined) expect(r.bound).toBeLessThanOrEqual(r.objective + 1e-9);
     }
+  });
+});
+
+describe('deterministic work budgets (HiGHS)', () => {
+  it.each([
+    // (A node limit alone does not bound the root node's work, which is long on this model.)
+    ['MIP LP iterations', { lpIterations: 200 }],
+    ['node and LP-iteration', { nodes: 0, lpIterations: 2000 }],
+  ] as const)('a %s limit stops the solve, says so, and repeats the same work and answer', async (_label, workLimit) => {
+    const { model, start } = hardPacking();
+    const once = async (): Promise<unknown> => {
+      const r = await BACKENDS.highs.solve(model, { workLimit, start, seed: 0 });
+      expect(r.stoppedBy).toBe('work');
+      expect(r.status).toBe('feasible');
+      if (!hasSolution(r)) return r.status;
+      expect(maxViolation(model, r.values)).toBeLessThan(1e-6);
+      if ('nodes' in workLimit) expect(r.work.nodes).toBeLessThanOrEqual(workLimit.nodes);
+      return { work: r.work, objective: r.objective, values: Array.from(r.values) };
+    };
+    const first = await once();
+    expect(await once()).toEqual(first);
+  });
+
+  it('an LP iteration limit stops a pure LP', async () => {
+    const { model } = hardPacking();
+    const lp = { ...model, variables: model.variables.map((v) => ({ ...v, integer: false })) };
+    const r = await BACKENDS.highs.solve(lp, { workLimit: { lpIterations: 3 } });
+    expect(r.stoppedBy).toBe('work');
+    expect(r.work.lpIterations).toBeLessThanOrEqual(3);
+  });
+
+  it('without limits a solve converges and counts its work', async () => {
+    const { model } = hardPacking();
+    const lp = { ...model, variables: model.variables.map((v) => ({ ...v, integer: false })) };
+    const r = await BACKENDS.highs.solve(lp);
+    expect(r).toMatchObject({ status: 'optimal', stoppedBy: 'converged' });
+    expect(r.work.lpIterations).toBeGreaterThan(3);
   });
 });
 

@@ -8,15 +8,25 @@
  * internal assertion) can leave the instance unusable, so after any exception, or once its linear
  * memory has grown past `MAX_MEMORY_BYTES`, the instance is dropped and the next solve creates a
  * fresh one. The failing solve itself returns `status: 'error'` with the message.
+ *
+ * Budgets. A work limit (`workLimit`) is deterministic: B&B nodes go to `mip_max_nodes`; LP
+ * iterations go to `simplex_iteration_limit`/`ipm_iteration_limit` for an LP, and for a MILP an
+ * interrupt callback stops the search once `mip_total_lp_iterations` reaches the limit (the
+ * callback fires at the same checkpoints on every run of this single-threaded build). A wall-clock
+ * limit (`timeLimitSeconds`, production only) sets `time_limit` and is also enforced at every
+ * simplex and MIP checkpoint. The result says which one stopped the solve (`stoppedBy`) and the
+ * work done (LP iterations, nodes).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import highsImport from 'highs';
 import type { Highs, InitOptions, ModelStatusCode } from 'highs';
-import type { LpModel, LpSolver, SolveOptions, SolveResult } from './model.js';
-import { integerCount } from './model.js';
+import type { LpModel, LpSolver, SolveOptions, SolveResult, SolveWork } from '../../core/lp.js';
+import { integerCount } from '../../core/lp.js';
+import type { StopReason } from '../../core/solver-status.js';
 
 const MAX_MEMORY_BYTES = 1.5e9;
+const NO_WORK: SolveWork = { lpIterations: 0, nodes: 0 };
 
 type Loader = (options?: InitOptions) => Promise<Highs>;
 /** CommonJS-style typings over an ES module build (see jslp.ts): accept either shape. */
@@ -60,9 +70,13 @@ export function resetHighs(): void {
   loaded = undefined;
 }
 
-/** Loads HiGHS (once); afterwards `solveSync` can use it. */
+/** Loads HiGHS (once); afterwards `solveSync` can use it. Rejects with the reason when it cannot be loaded. */
 export async function prepareHighs(): Promise<void> {
-  await highsRuntime();
+  try {
+    await highsRuntime();
+  } catch (e) {
+    throw new Error(`could not load the HiGHS solver (package 'highs', WebAssembly): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 export function highsLoaded(): boolean {
@@ -95,7 +109,23 @@ function toCsc(model: LpModel): { starts: Int32Array; indices: Int32Array; value
   return { starts, indices, values };
 }
 
+/** Model statuses of a solve stopped by a limit: objective bound/target (11, 12), time (13), iterations (14), solution/node limit (16), interrupt (17). */
 const LIMIT_CODES: ReadonlySet<number> = new Set([11, 12, 13, 14, 16, 17]);
+
+/** Which budget stopped a solve with model status `code` (17 = our interrupt callback: the one that fired). */
+function stopReason(code: number, interruptedBy: StopReason | undefined): StopReason {
+  switch (code) {
+    case 13:
+      return 'wall';
+    case 14:
+    case 16:
+      return 'work';
+    case 17:
+      return interruptedBy ?? 'wall';
+    default:
+      return 'converged';
+  }
+}
 
 function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): SolveResult {
   const inf = h.infinity;
@@ -122,18 +152,39 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): S
     if (options.mipRelGap !== undefined) opts['mip_rel_gap'] = options.mipRelGap;
     if (options.mipAbsGap !== undefined) opts['mip_abs_gap'] = options.mipAbsGap;
     if (options.seed !== undefined) opts['random_seed'] = Math.abs(Math.trunc(options.seed)) % 2147483647;
+    const work = options.workLimit ?? {};
+    if (work.nodes !== undefined) opts['mip_max_nodes'] = Math.max(0, Math.trunc(work.nodes));
+    const lpLimit = work.lpIterations === undefined ? Infinity : Math.max(0, Math.trunc(work.lpIterations));
+    if (!isMip && lpLimit !== Infinity) {
+      opts['simplex_iteration_limit'] = lpLimit;
+      opts['ipm_iteration_limit'] = lpLimit;
+    }
     hm.options.set(opts);
     if (isMip && options.start !== undefined && options.start.vars.length > 0) {
       hm.setSolution({ indices: options.start.vars, values: options.start.values });
     }
     // HiGHS checks `time_limit` only at some points (a long LP solve can overrun it by many
-    // seconds); the interrupt callbacks enforce the deadline at every simplex and MIP checkpoint.
+    // seconds); the interrupt callbacks enforce the deadline at every simplex and MIP checkpoint,
+    // and the MIP LP-iteration budget at every MIP checkpoint.
     const deadline = options.timeLimitSeconds === undefined ? Infinity : t0 + options.timeLimitSeconds * 1000;
+    let interruptedBy: StopReason | undefined;
     const stopLate = (event: { interrupt(): void }): undefined => {
-      if (performance.now() > deadline) event.interrupt();
+      if (deadline !== Infinity && performance.now() > deadline) {
+        interruptedBy = 'wall';
+        event.interrupt();
+      }
       return undefined;
     };
-    hm.run(deadline === Infinity ? undefined : { 1: stopLate, 2: stopLate, 6: stopLate });
+    const stopMip = (event: { interrupt(): void; data: { mip_total_lp_iterations?: bigint } }): undefined => {
+      if (lpLimit !== Infinity && Number(event.data.mip_total_lp_iterations ?? 0n) >= lpLimit) {
+        interruptedBy = 'work';
+        event.interrupt();
+        return undefined;
+      }
+      return stopLate(event);
+    };
+    const watchMip = isMip && lpLimit !== Infinity;
+    hm.run(deadline === Infinity && !watchMip ? undefined : { 1: stopLate, 2: stopLate, 6: stopMip });
     let code: ModelStatusCode = hm.getModelStatus();
     if (code === 9) {
       // "Infeasible or unbounded" after presolve: solve again without presolve to tell which.
@@ -143,7 +194,6 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): S
       code = hm.getModelStatus();
     }
     const seconds = (performance.now() - t0) / 1000;
-    const base = { backend: 'highs' as const, seconds };
     const info = (name: string): number | undefined => {
       try {
         const v = hm.info.get(name);
@@ -152,6 +202,11 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): S
         return undefined;
       }
     };
+    const done: SolveWork = isMip
+      ? { lpIterations: info('mip_total_lp_iterations') ?? 0, nodes: info('mip_node_count') ?? 0 }
+      : { lpIterations: (info('simplex_iteration_count') ?? 0) + (info('ipm_iteration_count') ?? 0), nodes: 0 };
+    const stoppedBy = stopReason(code, interruptedBy);
+    const base = { backend: 'highs' as const, seconds, work: done, stoppedBy };
     const primalFeasible = info('primal_solution_status') === 2;
     const rawBound = isMip ? info('mip_dual_bound') : undefined;
     const bound = rawBound !== undefined && Number.isFinite(rawBound) && Math.abs(rawBound) < inf ? rawBound : undefined;
@@ -163,9 +218,9 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): S
     if (code === 10) return { ...base, status: 'unbounded' };
     if (LIMIT_CODES.has(code)) {
       if (primalFeasible) {
-        return { ...base, status: 'time-limit', objective: hm.getObjectiveValue(), bound, values: hm.getSolution().colValue };
+        return { ...base, status: 'feasible', objective: hm.getObjectiveValue(), bound, values: hm.getSolution().colValue };
       }
-      return { ...base, status: 'time-limit-no-solution', bound };
+      return { ...base, status: 'no-solution', bound };
     }
     return { ...base, status: 'error', message: `HiGHS ended with model status ${code}` };
   } finally {
@@ -181,7 +236,7 @@ function solveWith(h: Highs, model: LpModel, options: SolveOptions, t0: number):
   } catch (e) {
     // The instance may be corrupted (WASM abort, out of memory); never reuse it.
     resetHighs();
-    return { backend: 'highs', status: 'error', message: `HiGHS failed: ${e instanceof Error ? e.message : String(e)}`, seconds: (performance.now() - t0) / 1000 };
+    return { backend: 'highs', status: 'error', stoppedBy: 'converged', work: NO_WORK, message: `HiGHS failed: ${e instanceof Error ? e.message : String(e)}`, seconds: (performance.now() - t0) / 1000 };
   }
 }
 
@@ -193,7 +248,7 @@ export const highsSolver: LpSolver = {
     try {
       h = await highsRuntime();
     } catch (e) {
-      return { backend: 'highs', status: 'error', message: `could not load HiGHS: ${String(e)}`, seconds: (performance.now() - t0) / 1000 };
+      return { backend: 'highs', status: 'error', stoppedBy: 'converged', work: NO_WORK, message: `could not load HiGHS: ${String(e)}`, seconds: (performance.now() - t0) / 1000 };
     }
     return solveWith(h, model, options, t0);
   },
@@ -202,7 +257,7 @@ export const highsSolver: LpSolver = {
     if (loaded === undefined) {
       // Start (re)loading so a later call finds it ready; this one cannot wait.
       highsRuntime().catch(() => undefined);
-      return { backend: 'highs', status: 'error', message: 'HiGHS is not loaded yet (await prepareSolvers() first)', seconds: 0 };
+      return { backend: 'highs', status: 'error', stoppedBy: 'converged', work: NO_WORK, message: 'HiGHS is not loaded yet (await prepareSolvers() first)', seconds: 0 };
     }
     return solveWith(loaded, model, options, t0);
   },

@@ -1,20 +1,27 @@
 /**
  * One solver interface, two backends. `solve(model, { backend: 'auto' })` picks
  * javascript-lp-solver for tiny models (where loading HiGHS costs more than solving) and HiGHS
- * otherwise; if HiGHS cannot be loaded at all, 'auto' falls back to javascript-lp-solver and the
- * result's `backend` says so. `solveSync` is the same for callers that cannot await (allocators):
- * HiGHS must have been loaded before (`prepareSolvers`).
+ * otherwise. There is no silent fallback: if HiGHS cannot be loaded, the result is
+ * `status: 'error'` with the reason, and `prepareSolvers()` rejects with it. `solveSync` is the
+ * same for callers that cannot await (allocators): HiGHS must have been loaded before.
+ *
+ * Model and result types live in `src/core/lp.ts` (packing builds models without importing
+ * the backends); they are re-exported here.
  */
 import { highsSolver, prepareHighs } from './highs.js';
 import { jslpSolver } from './jslp.js';
-import type { BackendChoice, BackendName, LpModel, LpSolver, SolveOptions, SolveResult } from './model.js';
-import { integerCount } from './model.js';
+import type { BackendChoice, BackendName, LpModel, LpSolver, SolveOptions, SolveResult } from '../../core/lp.js';
+import { integerCount } from '../../core/lp.js';
 
-export * from './model.js';
+export * from '../../core/lp.js';
+export * from '../../core/solver-status.js';
 export { highsSolver, resetHighs, highsInstanceCount, highsLoaded } from './highs.js';
 export { jslpSolver } from './jslp.js';
 
-/** Loads the WASM backend once; call (and await) before relying on `solveSync` with HiGHS. */
+/**
+ * Loads the WASM backend once; call (and await) before relying on `solveSync` with HiGHS.
+ * Rejects with an Error saying why when HiGHS cannot be loaded.
+ */
 export async function prepareSolvers(): Promise<void> {
   await prepareHighs();
 }
@@ -43,12 +50,7 @@ export interface SolveRequest extends SolveOptions {
 
 export async function solve(model: LpModel, options: SolveRequest = {}): Promise<SolveResult> {
   const choice = options.backend ?? 'auto';
-  const name = chooseBackend(model, choice);
-  const result = await BACKENDS[name].solve(model, options);
-  if (choice === 'auto' && name === 'highs' && result.status === 'error' && result.message.startsWith('could not load HiGHS')) {
-    return jslpSolver.solve(model, options);
-  }
-  return result;
+  return BACKENDS[chooseBackend(model, choice)].solve(model, options);
 }
 
 /**

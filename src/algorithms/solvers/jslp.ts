@@ -2,11 +2,18 @@
  * javascript-lp-solver backend: pure JavaScript, always available, fine for small models
  * (tens of variables). It knows no variable bounds other than x ≥ 0 or free, so finite bounds
  * become extra rows. It reports no MILP bound, and on timeout it cannot say whether its
- * incumbent is optimal, so a solve that used its whole budget reports `time-limit`.
+ * incumbent is optimal, so a solve that used its whole wall-clock budget reports `feasible`
+ * (stopped by `wall`).
+ *
+ * Deterministic budgets: javascript-lp-solver has no iteration or node limit and does not report
+ * its work, but without a timeout its simplex and branch-and-cut are deterministic. So under a
+ * work budget (no `timeLimitSeconds`) it runs to completion (`stoppedBy: 'converged'`, work 0 =
+ * not counted); callers keep that bounded by giving it only tiny models (`isTinyModel`).
+ * `workLimit` is therefore ignored here.
  */
 import jslpImport from 'javascript-lp-solver';
-import type { LpModel, LpSolver, SolveOptions, SolveResult } from './model.js';
-import { evaluateObjective, integerCount } from './model.js';
+import type { LpModel, LpSolver, SolveOptions, SolveResult } from '../../core/lp.js';
+import { evaluateObjective, integerCount } from '../../core/lp.js';
 
 interface Bound {
   min?: number;
@@ -77,20 +84,21 @@ export function solveJslpSync(model: LpModel, options: SolveOptions = {}): Solve
   const t0 = performance.now();
   const limitMs = options.timeLimitSeconds === undefined ? undefined : Math.max(1, options.timeLimitSeconds * 1000);
   const seconds = (): number => (performance.now() - t0) / 1000;
+  const work = { lpIterations: 0, nodes: 0 };
   let raw: Record<string, unknown>;
   try {
     raw = solver.Solve(toJslp(model, limitMs)) as Record<string, unknown>;
   } catch (e) {
-    return { backend: 'jslp', status: 'error', message: `javascript-lp-solver failed: ${String(e)}`, seconds: seconds() };
+    return { backend: 'jslp', status: 'error', stoppedBy: 'converged', work, message: `javascript-lp-solver failed: ${String(e)}`, seconds: seconds() };
   }
   const elapsed = seconds();
   const outOfTime = limitMs !== undefined && integerCount(model) > 0 && elapsed * 1000 >= limitMs;
-  const base = { backend: 'jslp' as const, seconds: elapsed };
-  if (raw['feasible'] !== true) return { ...base, status: outOfTime ? 'time-limit-no-solution' : 'infeasible' };
+  const base = { backend: 'jslp' as const, seconds: elapsed, work, stoppedBy: outOfTime ? ('wall' as const) : ('converged' as const) };
+  if (raw['feasible'] !== true) return { ...base, status: outOfTime ? 'no-solution' : 'infeasible' };
   if (raw['bounded'] === false) return { ...base, status: 'unbounded' };
   if (integerCount(model) > 0 && raw['isIntegral'] !== true) {
     // The branch-and-cut stopped before finding an integer point: only the relaxation came back.
-    return { ...base, status: 'time-limit-no-solution' };
+    return { ...base, status: 'no-solution', stoppedBy: 'wall' };
   }
   const values = new Float64Array(model.variables.length);
   for (let j = 0; j < values.length; j++) {
@@ -98,7 +106,7 @@ export function solveJslpSync(model: LpModel, options: SolveOptions = {}): Solve
     values[j] = typeof x === 'number' ? x : 0;
   }
   const objective = evaluateObjective(model, values);
-  if (outOfTime) return { ...base, status: 'time-limit', objective, values };
+  if (outOfTime) return { ...base, status: 'feasible', objective, values };
   return { ...base, status: 'optimal', objective, bound: objective, values };
 }
 

@@ -8,13 +8,18 @@
  *    0.999 (the objective is integral, so incumbent − bound < 1 proves optimality). If the graph
  *    exceeds `maxArcs` (multi-dimensional instances with large capacities) the assignment model
  *    (assignment.ts) is solved instead.
- * 4. Status: `optimal` with proof `solver` when HiGHS proved it; `optimal` with proof
- *    `lower-bound` when the best packing meets L or the solver's dual bound; else `time-limit`
- *    (or `error` when the solver failed) with the best packing found.
+ * 4. Status (the one `SolverStatus`): `optimal` with proof `solver` when the solver proved it;
+ *    `optimal` with proof `lower-bound` when the best packing meets L or the solver's dual bound;
+ *    else `feasible` (a budget stopped the solver; `stoppedBy` says which) or `error` (the solver
+ *    failed), with the best packing found.
  * The solve always runs, even when U = L already, so the benchmark measures the solver's proofs.
+ *
+ * The solver is injected (`solver`: an `LpSolver` such as `highsSolver` from
+ * `src/algorithms/solvers`): packing builds models with `src/core/lp.ts` and imports no backend.
  */
-import type { BackendChoice, SolveResult, SolveStatus } from '../solvers/index.js';
-import { hasSolution, solve } from '../solvers/index.js';
+import type { LpSolver, SolveResult } from '../core/lp.js';
+import { hasSolution } from '../core/lp.js';
+import type { SolverStatus, StopReason } from '../core/solver-status.js';
 import { buildArcFlow, arcFlowModel, flowToPacking, packingToFlow } from './arcflow.js';
 import { assignmentModel, assignmentPacking, assignmentStart } from './assignment.js';
 import { lowerBound } from './bounds.js';
@@ -29,8 +34,8 @@ export interface ExactOptions {
   /** GA budget for the incumbent; default min(5 s, 20 % of the total); 0 keeps the FFD packing. */
   readonly gaSeconds?: number;
   readonly seed?: number | string;
-  /** Solver backend; default HiGHS. */
-  readonly backend?: BackendChoice;
+  /** The LP/MILP backend (HiGHS for anything but toy instances). */
+  readonly solver: LpSolver;
   /** A known packing to start from instead of FFD/GA. */
   readonly incumbent?: Packing;
   /** Arc-flow size limit before falling back to the assignment model; default 2,000,000. */
@@ -42,19 +47,21 @@ export interface ExactOptions {
 export interface ExactResult {
   readonly packing: Packing;
   readonly bins: number;
-  readonly status: 'optimal' | 'time-limit' | 'error';
+  readonly status: Extract<SolverStatus, 'optimal' | 'feasible' | 'error'>;
+  /** What ended the solve (a proof by bound counts as `converged`). */
+  readonly stoppedBy: StopReason;
   readonly proof?: 'solver' | 'lower-bound';
   /** The best proved lower bound: max(L1, L2, ⌈solver dual bound⌉). */
   readonly lowerBound: number;
   readonly incumbentBins: number;
   readonly model: 'arc-flow' | 'assignment';
-  readonly solverStatus: SolveStatus;
+  readonly solverStatus: SolverStatus;
   readonly solverSeconds: number;
   readonly graph?: { readonly nodes: number; readonly arcs: number; readonly uncompressedNodes: number; readonly uncompressedArcs: number };
   readonly message?: string;
 }
 
-export async function exactPack(inst: PackingInstance, options: ExactOptions = {}): Promise<ExactResult> {
+export async function exactPack(inst: PackingInstance, options: ExactOptions): Promise<ExactResult> {
   const t0 = performance.now();
   const limit = options.timeLimitSeconds ?? 60;
   const lb = lowerBound(inst);
@@ -72,9 +79,10 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions = {
   let graphInfo: ExactResult['graph'];
   let kind: ExactResult['model'];
   const graph = inst.n === 0 ? undefined : buildArcFlow(inst, { maxArcs: options.maxArcs });
-  const common = { backend: options.backend ?? 'highs', mipAbsGap: 0.999, seed: 0, highsOptions: options.highsOptions ?? {} } as const;
+  const common = { mipAbsGap: 0.999, seed: 0, highsOptions: options.highsOptions ?? {} } as const;
+  const solve = (m: Parameters<LpSolver['solve']>[0], o: Parameters<LpSolver['solve']>[1]): Promise<SolveResult> => options.solver.solve(m, o);
   if (inst.n === 0) {
-    return { packing: [], bins: 0, status: 'optimal', proof: 'lower-bound', lowerBound: 0, incumbentBins: 0, model: 'arc-flow', solverStatus: 'optimal', solverSeconds: 0 };
+    return { packing: [], bins: 0, status: 'optimal', stoppedBy: 'converged', proof: 'lower-bound', lowerBound: 0, incumbentBins: 0, model: 'arc-flow', solverStatus: 'optimal', solverSeconds: 0 };
   } else if (graph !== undefined) {
     kind = 'arc-flow';
     graphInfo = { nodes: graph.nodeCount, arcs: graph.tail.length, uncompressedNodes: graph.uncompressed.nodes, uncompressedArcs: graph.uncompressed.arcs };
@@ -106,11 +114,17 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions = {
     solverSeconds: result.seconds,
     ...(graphInfo === undefined ? {} : { graph: graphInfo }),
   };
-  if (result.status === 'optimal') return { ...base, status: 'optimal', proof: 'solver', lowerBound: best.length };
-  if (best.length <= proved) return { ...base, status: 'optimal', proof: 'lower-bound', lowerBound: proved };
-  if (result.status === 'error') return { ...base, status: 'error', lowerBound: proved, message: result.message };
-  if (result.status === 'infeasible' || result.status === 'unbounded') {
-    return { ...base, status: 'error', lowerBound: proved, message: `solver reported ${result.status} for a model with a known solution` };
+  if (result.status === 'optimal') return { ...base, status: 'optimal', stoppedBy: 'converged', proof: 'solver', lowerBound: best.length };
+  if (best.length <= proved) return { ...base, status: 'optimal', stoppedBy: 'converged', proof: 'lower-bound', lowerBound: proved };
+  switch (result.status) {
+    case 'error':
+      return { ...base, status: 'error', stoppedBy: result.stoppedBy, lowerBound: proved, message: result.message };
+    case 'infeasible':
+    case 'unbounded':
+      return { ...base, status: 'error', stoppedBy: result.stoppedBy, lowerBound: proved, message: `solver reported ${result.status} for a model with a known solution` };
+    case 'feasible':
+    case 'no-solution':
+      // A budget stopped the solver; the packing is the best incumbent.
+      return { ...base, status: 'feasible', stoppedBy: result.stoppedBy, lowerBound: proved };
   }
-  return { ...base, status: 'time-limit', lowerBound: proved };
 }

@@ -7,9 +7,13 @@
  *                           x_j ∈ ℤ                            for every integer variable j
  *
  * Variables and constraints are addressed by index; names are only for messages and LP files.
- * Solver status is part of the result (a union tagged by `status`), never a log line: a caller
- * must look at it before reading values.
+ * Solver status is part of the result (a union tagged by `status`, the one `SolverStatus` of
+ * solver-status.ts), never a log line: a caller must look at it before reading values.
+ *
+ * This file holds only the model and result types (packing and the allocators build models with
+ * them); the backends (javascript-lp-solver, HiGHS) live in `src/algorithms/solvers`.
  */
+import type { StopReason, SolverStatus } from './solver-status.js';
 
 export type ObjectiveSense = 'min' | 'max';
 
@@ -47,8 +51,21 @@ export interface LpModel {
 export type BackendName = 'jslp' | 'highs';
 export type BackendChoice = BackendName | 'auto';
 
+/**
+ * Deterministic work limits: with only these, the same model and options give the same answer
+ * (and the same work counts) on any machine. Omitted fields mean no limit.
+ */
+export interface WorkLimit {
+  /** Simplex/IPM iterations of an LP; for a MILP, LP iterations summed over the whole search. */
+  readonly lpIterations?: number;
+  /** Branch-and-bound nodes of a MILP. */
+  readonly nodes?: number;
+}
+
 export interface SolveOptions {
-  /** Wall-clock budget for the solve; omitted means no limit. */
+  /** Deterministic budget (what the simulator uses). */
+  readonly workLimit?: WorkLimit;
+  /** Wall-clock budget for the solve (production only: the answer then depends on machine speed). */
   readonly timeLimitSeconds?: number;
   /** Stop a MILP when (incumbent − bound)/|incumbent| falls below this (HiGHS default 1e-4). */
   readonly mipRelGap?: number;
@@ -62,9 +79,18 @@ export interface SolveOptions {
   readonly highsOptions?: Readonly<Record<string, number | boolean | string>>;
 }
 
+/** Work a solve did: LP iterations (simplex, IPM, or all LPs of a MILP search) and B&B nodes. */
+export interface SolveWork {
+  readonly lpIterations: number;
+  readonly nodes: number;
+}
+
 interface ResultBase {
   readonly backend: BackendName;
-  /** Wall-clock seconds spent inside the backend, including model transfer. */
+  /** What ended the solve (see `StopReason`). */
+  readonly stoppedBy: StopReason;
+  readonly work: SolveWork;
+  /** Wall-clock seconds spent inside the backend, including model transfer (a measurement only: never feed it back into a decision). */
   readonly seconds: number;
 }
 
@@ -76,31 +102,31 @@ export interface SolveOptimal extends ResultBase {
   readonly values: Float64Array;
 }
 
-/** The time limit stopped the solve with a feasible incumbent; `bound` where the backend knows one. */
-export interface SolveTimeLimit extends ResultBase {
-  readonly status: 'time-limit';
+/** A budget stopped the solve with a feasible incumbent; `bound` where the backend knows one. */
+export interface SolveFeasible extends ResultBase {
+  readonly status: 'feasible';
   readonly objective: number;
   readonly bound?: number;
   readonly values: Float64Array;
 }
 
 export interface SolveNoSolution extends ResultBase {
-  readonly status: 'time-limit-no-solution' | 'infeasible' | 'unbounded';
+  readonly status: 'no-solution' | 'infeasible' | 'unbounded';
   readonly bound?: number;
 }
 
-/** The backend failed (bad model, WASM abort, ...). `message` says why. */
+/** The backend failed (bad model, WASM abort, not loaded, ...). `message` says why. */
 export interface SolveError extends ResultBase {
   readonly status: 'error';
   readonly message: string;
 }
 
-export type SolveResult = SolveOptimal | SolveTimeLimit | SolveNoSolution | SolveError;
-export type SolveStatus = SolveResult['status'];
+export type SolveResult = SolveOptimal | SolveFeasible | SolveNoSolution | SolveError;
+export type SolveStatus = SolverStatus;
 
 /** True when the result carries a feasible assignment (`values`, `objective`). */
-export function hasSolution(r: SolveResult): r is SolveOptimal | SolveTimeLimit {
-  return r.status === 'optimal' || r.status === 'time-limit';
+export function hasSolution(r: SolveResult): r is SolveOptimal | SolveFeasible {
+  return r.status === 'optimal' || r.status === 'feasible';
 }
 
 /** One backend. `solve` never throws for an optimisation outcome; bugs in the model do throw. */
@@ -109,7 +135,7 @@ export interface LpSolver {
   solve(model: LpModel, options?: SolveOptions): Promise<SolveResult>;
   /**
    * The same, synchronously, for callers that cannot await (an allocator's decision). Returns
-   * `status: 'error'` when the backend is not loaded yet (HiGHS: call `prepareSolvers()` first).
+   * `status: 'error'` when the backend is not loaded (HiGHS: call `prepareSolvers()` first).
    */
   solveSync(model: LpModel, options?: SolveOptions): SolveResult;
 }

@@ -20,9 +20,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { TraceFormatError } from '../../core/errors.js';
-import type { PackingInstance } from './instance.js';
-import { makeInstance } from './instance.js';
+import { TraceFormatError } from '../core/errors.js';
+import type { PackingInstance } from '../packing/instance.js';
+import { makeInstance } from '../packing/instance.js';
 
 export type PackingFormat = 'orlib' | 'bpplib' | 'vector';
 export const PACKING_FORMATS: readonly PackingFormat[] = ['orlib', 'bpplib', 'vector'];

@@ -11,8 +11,8 @@
  *                 Σ_j y_j ≥ L                           (the L1/L2 lower bound)
  *                 x, y binary
  */
-import type { LpModel } from '../solvers/model.js';
-import { LpModelBuilder } from '../solvers/model.js';
+import type { LpModel } from '../core/lp.js';
+import { LpModelBuilder } from '../core/lp.js';
 import type { Packing, PackingInstance } from './instance.js';
 import { decreasingOrder, sizeOf } from './instance.js';
 

@@ -27,8 +27,8 @@
  * left 20 of the 40 t249/t501 triplet instances unsolved in 60 s; with `= b_t`, 2 (docs/packing.md).
  * Zero-size items stay out of the model and join the first bin afterwards.
  */
-import type { LpModel } from '../solvers/model.js';
-import { LpModelBuilder } from '../solvers/model.js';
+import type { LpModel } from '../core/lp.js';
+import { LpModelBuilder } from '../core/lp.js';
 import type { Packing, PackingInstance } from './instance.js';
 import { decreasingOrder, sizeOf } from './instance.js';
 

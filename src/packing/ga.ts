@@ -28,7 +28,8 @@
  * optimal), after `generations`, or at `timeLimitSeconds`. With only a generation budget the run
  * is a pure function of (instance, seed); a time limit makes the stopping point machine-dependent.
  */
-import { Rng } from '../../core/rng.js';
+import { Rng } from '../core/rng.js';
+import type { StopReason } from '../core/solver-status.js';
 import { lowerBound } from './bounds.js';
 import { ffd } from './ffd.js';
 import type { Packing, PackingInstance } from './instance.js';
@@ -52,7 +53,8 @@ export interface GaResult {
   readonly packing: Packing;
   readonly bins: number;
   readonly generations: number;
-  readonly stoppedBy: 'bound' | 'generations' | 'time';
+  /** `converged`: the target (lower bound) was reached; `work`: `generations` ran out; `wall`: the time limit. */
+  readonly stoppedBy: StopReason;
   /** Bins of the FFD seed, for comparison. */
   readonly ffdBins: number;
 }
@@ -114,9 +116,10 @@ function mutate(ws: Workspace, bins: Bin[], rng: Rng, extra: number): Bin[] {
  * Gene-level crossover (after Quiroz-Castellanos et al.'s GGA-CGT): walk both parents' bins from
  * fullest to emptiest, alternating parents, and keep every bin that shares no item with a bin
  * already kept, until a random share (50–90 %) of the parents' bins has been looked at; the items
- * left out are repaired in. Full bins thus pass from either parent to the child.
+ * left out are repaired in. Full bins thus pass from either parent to the child. (Exported for
+ * its test only.)
  */
-function crossover(ws: Workspace, a: readonly Bin[], b: readonly Bin[], rng: Rng): Bin[] {
+export function crossover(ws: Workspace, a: readonly Bin[], b: readonly Bin[], rng: Rng): Bin[] {
   const byFill = (bins: readonly Bin[]): Bin[] => [...bins].sort((x, y) => fill(ws, y) - fill(ws, x));
   const sa = byFill(a);
   const sb = byFill(b);
@@ -159,9 +162,9 @@ export function geneticPack(inst: PackingInstance, options: GaOptions = {}): GaR
   let best = pop[0] as Individual;
   let generations = 0;
   const done = (): GaResult['stoppedBy'] | undefined => {
-    if (best.bins.length <= target) return 'bound';
-    if (generations >= maxGen) return 'generations';
-    if (performance.now() - t0 >= limitMs) return 'time';
+    if (best.bins.length <= target) return 'converged';
+    if (generations >= maxGen) return 'work';
+    if (performance.now() - t0 >= limitMs) return 'wall';
     return undefined;
   };
   const size = Math.max(2, options.population ?? 24);

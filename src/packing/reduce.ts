@@ -13,7 +13,7 @@
  * what greedy repair cannot finish: the last bins need items from several full bins reshuffled at
  * once, which this exact repack does.
  */
-import type { Rng } from '../../core/rng.js';
+import type { Rng } from '../core/rng.js';
 import type { Bin, Workspace } from './regroup.js';
 import { binOf, fill } from './regroup.js';
 

@@ -1,0 +1,60 @@
+/**
+ * The packing strategies by name: the one map `drs pack`, the benchmark and the public API use.
+ */
+import { bfd } from './bfd.js';
+import { ffd } from './ffd.js';
+import { geneticPack } from './ga.js';
+import { exactPack } from './ilp.js';
+import type { PackStrategy } from './strategy.js';
+import { heuristicOutcome } from './strategy.js';
+
+const GA_SECONDS = 5;
+const ILP_SECONDS = 60;
+
+export const PACK_STRATEGIES = {
+  ffd: {
+    summary: 'first fit decreasing',
+    defaultTimeLimit: Infinity,
+    pack: (inst, _ctx, lb) => Promise.resolve(heuristicOutcome(ffd(inst), lb, 'converged')),
+  },
+  bfd: {
+    summary: 'best fit decreasing',
+    defaultTimeLimit: Infinity,
+    pack: (inst, _ctx, lb) => Promise.resolve(heuristicOutcome(bfd(inst), lb, 'converged')),
+  },
+  ga: {
+    summary: 'grouping genetic algorithm (bins as genes) with exact bin reduction, seeded',
+    defaultTimeLimit: GA_SECONDS,
+    pack: (inst, ctx, lb) => {
+      const r = geneticPack(inst, { seed: ctx.seed, timeLimitSeconds: ctx.timeLimitSeconds ?? GA_SECONDS, target: lb });
+      return Promise.resolve(heuristicOutcome(r.packing, lb, r.stoppedBy, { generations: r.generations, ffdBins: r.ffdBins }));
+    },
+  },
+  ilp: {
+    summary: 'exact: arc-flow ILP (assignment ILP for huge graphs) from an FFD/GA incumbent, on the injected LP solver',
+    defaultTimeLimit: ILP_SECONDS,
+    pack: async (inst, ctx) => {
+      if (ctx.solver === undefined) throw new Error("packing strategy 'ilp' needs an LP solver in its context (e.g. highsSolver from src/algorithms/solvers)");
+      const r = await exactPack(inst, { timeLimitSeconds: ctx.timeLimitSeconds ?? ILP_SECONDS, seed: ctx.seed, solver: ctx.solver });
+      const detail: Record<string, string | number> = {
+        model: r.model,
+        solverStatus: r.solverStatus,
+        solverSeconds: Number(r.solverSeconds.toFixed(3)),
+        incumbentBins: r.incumbentBins,
+      };
+      if (r.graph !== undefined) {
+        detail['graphNodes'] = r.graph.nodes;
+        detail['graphArcs'] = r.graph.arcs;
+      }
+      if (r.message !== undefined) detail['message'] = r.message;
+      return { packing: r.packing, bins: r.bins, status: r.status, stoppedBy: r.stoppedBy, ...(r.proof === undefined ? {} : { proof: r.proof }), lowerBound: r.lowerBound, detail };
+    },
+  },
+} as const satisfies Readonly<Record<string, PackStrategy>>;
+
+export type PackStrategyName = keyof typeof PACK_STRATEGIES;
+export const PACK_STRATEGY_NAMES = Object.keys(PACK_STRATEGIES) as PackStrategyName[];
+
+export function isPackStrategyName(s: string): s is PackStrategyName {
+  return Object.prototype.hasOwnProperty.call(PACK_STRATEGIES, s);
+}

@@ -1,0 +1,64 @@
+/**
+ * The offline bin-packing contract: one strategy = one `pack` function over an instance.
+ *
+ * A strategy gets the instance, its lower bound max(L1, L2) and a context (seed, budget, and the
+ * LP/MILP solver for exact strategies, injected so that packing imports no solver backend), and
+ * returns an outcome whose status is the one `SolverStatus` of the toolkit:
+ * - `optimal`: optimality is proved, by the lower bound (`proof: 'lower-bound'`: bins = max(L1, L2)
+ *   or the solver's dual bound) or by the ILP solver (`proof: 'solver'`);
+ * - `feasible`: a packing whose optimality is not proved (a heuristic, or a budget stopped the
+ *   exact strategy: `stoppedBy` says which);
+ * - `error`: the solver failed; the packing is the incumbent and `detail.message` says why.
+ * `runPackStrategy` times the strategy and checks every packing (each item once, no bin over capacity).
+ */
+import type { LpSolver } from '../core/lp.js';
+import type { SolverStatus, StopReason } from '../core/solver-status.js';
+import type { Packing, PackingInstance } from './instance.js';
+
+export interface PackContext {
+  /** Seed of the randomised strategies (GA, and the incumbent search of the exact one). */
+  readonly seed: number | string;
+  /**
+   * Wall-clock budget in seconds (GA, ILP; FFD and BFD ignore it); omitted: the strategy's
+   * default. Offline packing is not part of a simulation, so a wall clock is allowed here.
+   */
+  readonly timeLimitSeconds?: number;
+  /** LP/MILP backend for exact strategies, e.g. `highsSolver` from `src/algorithms/solvers`. */
+  readonly solver?: LpSolver;
+}
+
+export type PackStatus = Extract<SolverStatus, 'optimal' | 'feasible' | 'error'>;
+
+export interface PackOutcome {
+  readonly packing: Packing;
+  readonly bins: number;
+  readonly status: PackStatus;
+  readonly stoppedBy: StopReason;
+  readonly proof?: 'lower-bound' | 'solver';
+  /** The best lower bound this strategy knows (max(L1, L2), or better from the solver). */
+  readonly lowerBound: number;
+  /** Strategy-specific facts (GA generations, ILP graph size and solver status, ...). */
+  readonly detail: Readonly<Record<string, string | number>>;
+}
+
+export interface PackStrategy {
+  /** One line for `drs pack --help` and the docs. */
+  readonly summary: string;
+  /** Default wall-clock budget, seconds (Infinity: the strategy needs none). */
+  readonly defaultTimeLimit: number;
+  pack(inst: PackingInstance, ctx: PackContext, lowerBound: number): Promise<PackOutcome>;
+}
+
+/** A heuristic's packing as an outcome: optimal (by the bound) when it meets the lower bound. */
+export function heuristicOutcome(packing: Packing, lb: number, stoppedBy: StopReason, detail: Record<string, string | number> = {}): PackOutcome {
+  const optimal = packing.length <= lb;
+  return {
+    packing,
+    bins: packing.length,
+    status: optimal ? 'optimal' : 'feasible',
+    stoppedBy,
+    ...(optimal ? { proof: 'lower-bound' as const } : {}),
+    lowerBound: lb,
+    detail,
+  };
+}
