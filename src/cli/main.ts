@@ -8,11 +8,14 @@ import type { CliCommand, CliIo } from './command.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   run: { summary: 'run every strategy of a scenario on the same trace and seed; print a comparison', load: async () => (await import('./run.js')).runCommand },
   validate: { summary: 'check a scenario file without running it', load: async () => (await import('./validate.js')).validateCommand },
+  train: { summary: 'train a learned queue policy (PPO) and write its model file', load: async () => (await import('./train.js')).trainCommand },
   'replay-swf': { summary: 'evaluate a queue policy on an SWF log under the RLScheduler protocol', load: async () => (await import('./replay-swf.js')).replaySwfCommand },
   pack: { summary: 'offline bin packing: FFD, BFD, GA and exact ILP against the lower bound', load: async () => (await import('./pack.js')).packCommand },
   forecast: { summary: 'backtest demand forecasters on a time series (MAE, RMSE, sMAPE, MASE)', load: async () => (await import('./forecast.js')).forecastCommand },
   serve: { summary: 'run the production scheduler as an HTTP service', load: async () => (await import('./serve.js')).serveCommand },
   list: { summary: 'list strategies, queue policies, scaling policies and trace kinds', load: async () => (await import('./list.js')).listCommand },
+  sweep: { summary: 'run a scenario over strategies × seeds × parameters: means, 95% CIs, paired significance', load: async () => (await import('./sweep.js')).sweepCommand },
+  worker: { summary: 'run sweep cells from a Redis (BullMQ) queue (drs sweep --queue)', load: async () => (await import('./worker.js')).workerCommand },
 };
 
 /** Commands contributed by other modules, registered here once they exist. */

@@ -4,6 +4,7 @@ import { conservativeBackfill } from './conservative.js';
 import { easyBackfill } from './easy.js';
 import { f1 } from './f1.js';
 import { fcfs } from './fcfs.js';
+import { learnedQueueEntries } from './learned-queue.js';
 import type { BackfillPolicy, QueuePolicy } from './policy.js';
 import { priorityClasses } from './priority.js';
 import { sjf } from './sjf.js';
@@ -89,6 +90,7 @@ export const QUEUE_POLICIES = {
   f1: entry({ summary: 'F1: log10(r)·n + 870·log10(s), lowest first (blocking)', options: keyed, create: (o) => f1(withBackfill(o)) }),
   wfp3: entry({ summary: 'WFP3: −(wait/r)³·n, longest relative wait first (blocking)', options: keyed, create: (o) => wfp3(withBackfill(o)) }),
   unicep: entry({ summary: 'UNICEP: −wait/(log2(n)·r) (blocking)', options: keyed, create: (o) => unicep(withBackfill(o)) }),
+  ...(learnedQueueEntries(withBackfill) as Record<`learned-queue${string}`, QueuePolicyEntry>),
 } as const;
 
 export type QueuePolicyName = keyof typeof QUEUE_POLICIES;

@@ -1,0 +1,138 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { parseDocument } from 'yaml';
+import { ConfigError, UserError } from '../core/errors.js';
+import { parseTrainConfig, type QueueTrainConfig } from '../learn/config.js';
+import { evaluateQueueModel } from '../learn/evaluate.js';
+import { loadBatchWorkload } from '../learn/sim-adapter.js';
+import { trainQueue, type QueueCheckpoint } from '../learn/train-queue.js';
+import { loadTf } from '../predict/tf-runtime.js';
+import type { CliCommand, CliIo } from './command.js';
+
+const USAGE = `drs train CONFIG.yaml [options]
+
+Train a learned strategy with PPO (TensorFlow.js: @tensorflow/tfjs-node when installed, else the
+WASM backend; DRS_TF_BACKEND=node|wasm|cpu forces one). The config (see train/*.yaml) names the
+data, the training ranges, the validation windows (model selection) and the evaluation windows
+(never trained or selected on). Writes the selected model with its training record and, unless
+--no-eval, its evaluation on the evaluation windows next to FCFS, SJF and F1 measured in the
+same run.
+
+Options:
+  --out FILE         model file (default models/queue/NAME.json)
+  --checkpoint FILE  checkpoint file (default train/checkpoints/NAME.json), written every
+                     checkpointEvery iterations
+  --resume           continue from the checkpoint file
+  --seed N           override the config's seed
+  --iterations N     override ppo.iterations
+  --no-eval          skip the evaluation on the evaluation windows
+  -h, --help         this text
+
+Example:
+  drs train train/sdsc-sp2.yaml`;
+
+function readConfig(file: string): QueueTrainConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`cannot read training config ${file}`);
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw new ConfigError(`not valid YAML: ${doc.errors[0]?.message ?? ''}`, { file });
+  return parseTrainConfig(doc.toJSON(), file);
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'train a learned queue policy (PPO) and write its model file',
+  usage: USAGE,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        strict: true,
+        allowPositionals: true,
+        options: {
+          out: { type: 'string' },
+          checkpoint: { type: 'string' },
+          resume: { type: 'boolean' },
+          seed: { type: 'string' },
+          iterations: { type: 'string' },
+          'no-eval': { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (e) {
+      throw new UserError(`${(e as Error).message} (see drs train --help)`);
+    }
+    const { values, positionals } = parsed;
+    if (values.help === true) {
+      io.out(USAGE + '\n');
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UserError('expected one training config (drs train CONFIG.yaml)');
+    const file = resolve(io.cwd, positionals[0] as string);
+    let cfg = readConfig(file);
+    const int = (flag: string, v: string | undefined): number | undefined => {
+      if (v === undefined) return undefined;
+      if (!/^-?\d+$/.test(v)) throw new UserError(`--${flag} must be an integer, got '${v}'`, { field: flag });
+      return Number(v);
+    };
+    const seed = int('seed', values.seed);
+    const iterations = int('iterations', values.iterations);
+    if (iterations !== undefined && iterations < 1) throw new UserError('--iterations must be ≥ 1', { field: 'iterations' });
+    if (seed !== undefined) cfg = { ...cfg, seed };
+    if (iterations !== undefined) cfg = { ...cfg, ppo: { ...cfg.ppo, iterations } };
+    const out = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
+    const ckptFile = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
+    let resume: QueueCheckpoint | undefined;
+    if (values.resume === true) {
+      if (!existsSync(ckptFile)) throw new UserError(`--resume: no checkpoint at ${ckptFile}`, { field: 'checkpoint' });
+      resume = JSON.parse(readFileSync(ckptFile, 'utf8')) as QueueCheckpoint;
+      if (resume.kind !== 'drs-train-checkpoint') throw new ConfigError('not a drs train checkpoint', { file: ckptFile });
+      if (JSON.stringify({ ...resume.config, ppo: { ...resume.config.ppo, iterations: 0 } }) !== JSON.stringify({ ...cfg, ppo: { ...cfg.ppo, iterations: 0 } })) {
+        throw new UserError(`--resume: the checkpoint ${ckptFile} was made with a different config (only ppo.iterations may change)`, { field: 'checkpoint' });
+      }
+    }
+    const trace = resolve(dirname(file), cfg.trace);
+    const workload = await loadBatchWorkload(trace);
+    const { tf, backend } = await loadTf();
+    io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), TF.js backend ${backend}, seed ${cfg.seed}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
+    const t0 = process.hrtime.bigint();
+    const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
+    const bar = io.interactive
+      ? new cliProgress.SingleBar({ format: 'train [{bar}] {value}/{total} | bsld {reward} | val {val} | {duration_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+      : undefined;
+    bar?.start(cfg.ppo.iterations, resume?.iteration ?? 0, { reward: '-', val: '-' });
+    let lastVal = '-';
+    const { model } = await trainQueue(
+      tf,
+      cfg,
+      workload,
+      {
+        elapsed,
+        onIteration: (p, total) => {
+          if (p.validationBsld !== undefined) lastVal = p.validationBsld.toFixed(2);
+          if (bar !== undefined) bar.update(p.iteration, { reward: p.trainBsld.toFixed(2), val: lastVal });
+          else io.err(`iteration ${p.iteration}/${total}: train bsld ${p.trainBsld.toFixed(2)}${p.validationBsld === undefined ? '' : `, validation bsld ${p.validationBsld.toFixed(2)}`} (${p.seconds.toFixed(0)} s)\n`);
+        },
+        saveCheckpoint: async (c) => {
+          mkdirSync(dirname(ckptFile), { recursive: true });
+          writeFileSync(ckptFile, JSON.stringify(c));
+        },
+      },
+      resume,
+    );
+    bar?.stop();
+    const evaluation = values['no-eval'] === true ? undefined : await evaluateQueueModel(model, workload, cfg.evaluation.windows, cfg.evaluation.length);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(evaluation === undefined ? model : { ...model, evaluation }, null, 1) + '\n');
+    io.err(`wrote ${out}\n`);
+    if (evaluation !== undefined) io.out(JSON.stringify(evaluation, null, 2) + '\n');
+    return 0;
+  },
+};

@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, UserError } from './errors.js';
+
+/**
+ * Learned-policy model files and their inference: a small multilayer perceptron applied to each
+ * candidate (a waiting job, or a (request, node) pair) separately, as RLScheduler's "kernel"
+ * network is: the same weights score every candidate, so the network does not care how many
+ * candidates there are or in which order they come.
+ *
+ * For a candidate with raw features x (length F):
+ *
+ *   z0 = (x − mean) / std                                   (feature scaling stored in the file)
+ *   z_{k+1} = act_k(W_k · z_k + b_k)                         (W_k: out × in, row-major)
+ *   score = z_L (one output)
+ *
+ * A policy then takes the softmax of the scores of the allowed candidates (mask) and, at decision
+ * time, the candidate with the highest score. Plain arrays only: no TensorFlow at decision time.
+ *
+ * The file is JSON, `format: 1`; `features` names each input in order, and a model is refused
+ * (`ConfigError`) when its format or its feature list does not match what the strategy computes.
+ */
+export const POLICY_NET_FORMAT = 1;
+
+export type Activation = 'tanh' | 'relu' | 'linear';
+
+export interface DenseLayer {
+  /** Output size × input size, row-major. */
+  readonly weights: readonly number[];
+  readonly bias: readonly number[];
+  readonly activation: Activation;
+}
+
+export interface PolicyNetFile {
+  readonly format: number;
+  /** `queue`: scores waiting jobs (learned-queue); `allocator`: scores (request, node) pairs (learned). */
+  readonly kind: 'queue' | 'allocator';
+  /** Name the model is loaded by (`sdsc-sp2` for `learned-queue:sdsc-sp2`). */
+  readonly name: string;
+  /** Input feature names, in order. */
+  readonly features: readonly string[];
+  readonly scaling: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  readonly layers: readonly DenseLayer[];
+  /** How it was trained: config, data, windows or seeds, iterations, curve (free-form JSON). */
+  readonly training?: unknown;
+  /** Evaluation results (free-form JSON). */
+  readonly evaluation?: unknown;
+}
+
+const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'linear'];
+
+/** Check a parsed model file; throws ConfigError naming the field. */
+export function validatePolicyNetFile(raw: unknown, file = '<model>', expect?: { kind?: 'queue' | 'allocator'; features?: readonly string[] }): PolicyNetFile {
+  const bad = (field: string, what: string): never => {
+    throw new ConfigError(what, { file, field });
+  };
+  if (typeof raw !== 'object' || raw === null) bad('', 'a model file must be a JSON object');
+  const m = raw as Record<string, unknown>;
+  if (m.format !== POLICY_NET_FORMAT) {
+    bad('format', `model file format ${JSON.stringify(m.format)} is not supported: this version of DRS reads format ${POLICY_NET_FORMAT} (retrain the model or use a matching DRS version)`);
+  }
+  if (m.kind !== 'queue' && m.kind !== 'allocator') bad('kind', `kind must be 'queue' or 'allocator', got ${JSON.stringify(m.kind)}`);
+  if (typeof m.name !== 'string') bad('name', 'name must be a string');
+  const features = m.features;
+  if (!Array.isArray(features) || !features.every((f) => typeof f === 'string')) bad('features', 'features must be a list of names');
+  const F = (features as string[]).length;
+  const sc = m.scaling as { mean?: unknown; std?: unknown } | undefined;
+  if (!isNums(sc?.mean, F)) bad('scaling.mean', `scaling.mean must be ${F} numbers (one per feature)`);
+  if (!isNums(sc?.std, F) || !(sc?.std as number[]).every((s) => s > 0)) bad('scaling.std', `scaling.std must be ${F} positive numbers`);
+  if (!Array.isArray(m.layers) || m.layers.length === 0) bad('layers', 'layers must be a non-empty list');
+  let inSize = F;
+  (m.layers as unknown[]).forEach((l, i) => {
+    const layer = l as Partial<DenseLayer>;
+    const out = Array.isArray(layer.bias) ? layer.bias.length : 0;
+    if (!isNums(layer.bias, out) || out === 0) bad(`layers[${i}].bias`, 'bias must be a non-empty list of numbers');
+    if (!isNums(layer.weights, out * inSize)) {
+      bad(`layers[${i}].weights`, `weights must be ${out}×${inSize} = ${out * inSize} numbers (outputs × inputs), got ${Array.isArray(layer.weights) ? layer.weights.length : 'none'}`);
+    }
+    if (!ACTIVATIONS.includes(layer.activation as Activation)) bad(`layers[${i}].activation`, `activation must be one of ${ACTIVATIONS.join(', ')}`);
+    inSize = out;
+  });
+  if (inSize !== 1) bad('layers', `the last layer must have one output (a score), got ${inSize}`);
+  const model = raw as PolicyNetFile;
+  if (expect?.kind !== undefined && model.kind !== expect.kind) bad('kind', `this is a '${model.kind}' model; a '${expect.kind}' model is needed here`);
+  if (expect?.features !== undefined) {
+    const want = expect.features;
+    if (F !== want.length || want.some((f, i) => f !== model.features[i])) {
+      bad('features', `the model has ${F} features (${model.features.join(', ')}) but this strategy computes ${want.length} (${want.join(', ')}): retrain the model for this DRS version`);
+    }
+  }
+  return model;
+}
+
+function isNums(v: unknown, n: number): v is number[] {
+  return Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+}
+
+/** The forward pass over plain Float64Arrays (no allocation per call beyond the first). */
+export class PolicyNet {
+  readonly featureCount: number;
+  private readonly mean: Float64Array;
+  private readonly invStd: Float64Array;
+  private readonly W: Float64Array[];
+  private readonly B: Float64Array[];
+  private readonly act: Activation[];
+  private readonly bufA: Float64Array;
+  private readonly bufB: Float64Array;
+
+  constructor(readonly model: PolicyNetFile) {
+    this.featureCount = model.features.length;
+    this.mean = Float64Array.from(model.scaling.mean);
+    this.invStd = Float64Array.from(model.scaling.std, (s) => 1 / s);
+    this.W = model.layers.map((l) => Float64Array.from(l.weights));
+    this.B = model.layers.map((l) => Float64Array.from(l.bias));
+    this.act = model.layers.map((l) => l.activation);
+    const widest = Math.max(this.featureCount, ...model.layers.map((l) => l.bias.length));
+    this.bufA = new Float64Array(widest);
+    this.bufB = new Float64Array(widest);
+  }
+
+  /** Score one candidate: x has `featureCount` raw (unscaled) features starting at `offset`. */
+  score(x: ArrayLike<number>, offset = 0): number {
+    let cur = this.bufA;
+    let nxt = this.bufB;
+    const F = this.featureCount;
+    for (let i = 0; i < F; i++) cur[i] = ((x[offset + i] as number) - (this.mean[i] as number)) * (this.invStd[i] as number);
+    let inSize = F;
+    for (let k = 0; k < this.W.length; k++) {
+      const W = this.W[k] as Float64Array;
+      const b = this.B[k] as Float64Array;
+      const out = b.length;
+      const act = this.act[k];
+      for (let o = 0; o < out; o++) {
+        let s = b[o] as number;
+        const row = o * inSize;
+        for (let i = 0; i < inSize; i++) s += (W[row + i] as number) * (cur[i] as number);
+        nxt[o] = act === 'tanh' ? Math.tanh(s) : act === 'relu' ? (s > 0 ? s : 0) : s;
+      }
+      const t = cur;
+      cur = nxt;
+      nxt = t;
+      inSize = out;
+    }
+    return cur[0] as number;
+  }
+
+  /** Score n candidates laid out row by row in `x` (n × featureCount) into `out`. */
+  scoreAll(x: ArrayLike<number>, n: number, out: Float64Array): Float64Array {
+    for (let j = 0; j < n; j++) out[j] = this.score(x, j * this.featureCount);
+    return out;
+  }
+}
+
+/** Folder of the shipped models: `models/` at the package root (src/core → ../../models). */
+export function modelsDir(): string {
+  return fileURLToPath(new URL('../../models/', import.meta.url));
+}
+
+/**
+ * Load a model by name (`sdsc-sp2`, looked up as models/<kind>/<name>.json) or by path (anything
+ * ending in .json). Throws UserError for an unknown name, ConfigError for a bad file.
+ */
+export function loadPolicyNetFile(nameOrPath: string, kind: 'queue' | 'allocator', features: readonly string[]): PolicyNetFile {
+  const isPath = nameOrPath.endsWith('.json');
+  if (!isPath && !/^[a-z0-9][a-z0-9._-]*$/i.test(nameOrPath)) throw new UserError(`model name '${nameOrPath}' is not a name (letters, digits, . _ -) or a .json path`, { field: 'model' });
+  const file = isPath ? nameOrPath : `${modelsDir()}${kind}/${nameOrPath}.json`;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(isPath ? `cannot read model file ${file}` : `no shipped ${kind} model named '${nameOrPath}' (looked for ${file})`, { field: 'model' });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`model file is not valid JSON: ${(e as Error).message}`, { file });
+  }
+  return validatePolicyNetFile(raw, file, { kind, features });
+}

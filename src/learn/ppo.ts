@@ -1,0 +1,168 @@
+import type * as TF from '@tensorflow/tfjs';
+import type { DenseLayer } from '../core/policy-net.js';
+import type { Rng } from '../core/rng.js';
+
+/**
+ * PPO with action masking over a shared per-candidate network (TensorFlow.js; the `tf` module is
+ * passed in, so src/learn never loads a backend itself).
+ *
+ * A decision i has n_i candidates in slots 0..n_i−1 of its bucket's `slots`; the rest are absent, masked to a
+ * score of −1e9 (probability exactly 0 in float32), so the softmax runs over present jobs only:
+ *
+ *   s_ij       = MLP(z_ij)                               z_ij = (x_ij − mean) / std
+ *   log π(a_i) = s_{i,a_i} − ln Σ_{j<n_i} exp(s_ij)
+ *   ratio_i    = exp(log π(a_i) − log π_old(a_i))
+ *   L          = −mean_i min(ratio_i A_i, clip(ratio_i, 1 − ε, 1 + ε) A_i) − β · mean_i H_i
+ *   H_i        = −Σ_{j<n_i} π_ij log π_ij
+ *
+ * Advantages A_i: the reward comes once per episode, so every decision of an episode gets its
+ * episode's advantage; the baseline is the mean reward of the other episodes played on the same
+ * window (K ≥ 2 samples per window, "leave-one-out"), divided by the window's reward standard
+ * deviation, which removes the large differences between windows without a critic network.
+ */
+export type Tf = typeof TF;
+
+export interface PpoOptions {
+  readonly learningRate: number;
+  readonly clip: number;
+  readonly entropy: number;
+  /** Gradient steps over the whole batch per iteration. */
+  readonly epochs: number;
+}
+
+/** Decisions with at most `slots` candidates each (decisions are bucketed by size to limit padding). */
+export interface Bucket {
+  readonly slots: number;
+  /** Scaled features, D × slots × F (absent slots are zeros). */
+  readonly z: Float32Array;
+  /** 1 for a present candidate, 0 for an absent slot, D × slots. */
+  readonly mask: Float32Array;
+  /** Slot of the chosen candidate of each decision. */
+  readonly action: Int32Array;
+  readonly oldLogp: Float32Array;
+  readonly advantage: Float32Array;
+}
+
+export interface Batch {
+  readonly featureCount: number;
+  readonly buckets: readonly Bucket[];
+}
+
+/** Glorot-uniform layers from the seeded Rng (last layer scaled down: a near-uniform start). */
+export function initLayers(sizes: readonly number[], rng: Rng, lastScale = 0.1): DenseLayer[] {
+  const layers: DenseLayer[] = [];
+  for (let k = 0; k + 1 < sizes.length; k++) {
+    const inn = sizes[k] as number;
+    const out = sizes[k + 1] as number;
+    const lim = Math.sqrt(6 / (inn + out)) * (k + 2 === sizes.length ? lastScale : 1);
+    const weights = Array.from({ length: out * inn }, () => rng.uniform(-lim, lim));
+    layers.push({ weights, bias: new Array<number>(out).fill(0), activation: k + 2 === sizes.length ? 'linear' : 'tanh' });
+  }
+  return layers;
+}
+
+export class PpoLearner {
+  private readonly W: TF.Variable[];
+  private readonly B: TF.Variable[];
+  private readonly acts: DenseLayer['activation'][];
+  private readonly opt: TF.Optimizer;
+
+  constructor(
+    private readonly tf: Tf,
+    layers: readonly DenseLayer[],
+    private readonly o: PpoOptions,
+  ) {
+    let inSize = layers[0] === undefined ? 0 : (layers[0].weights.length / layers[0].bias.length);
+    this.W = [];
+    this.B = [];
+    for (const l of layers) {
+      const out = l.bias.length;
+      this.W.push(tf.variable(tf.tensor2d(Float32Array.from(l.weights), [out, inSize])));
+      this.B.push(tf.variable(tf.tensor1d(Float32Array.from(l.bias))));
+      inSize = out;
+    }
+    this.acts = layers.map((l) => l.activation);
+    this.opt = tf.train.adam(o.learningRate);
+  }
+
+  private forward(z: TF.Tensor2D): TF.Tensor1D {
+    const tf = this.tf;
+    let h: TF.Tensor2D = z;
+    this.W.forEach((w, k) => {
+      const lin = tf.add(tf.matMul(h, w, false, true), this.B[k] as TF.Variable) as TF.Tensor2D;
+      const a = this.acts[k];
+      h = a === 'tanh' ? tf.tanh(lin) : a === 'relu' ? tf.relu(lin) : lin;
+    });
+    return tf.reshape(h, [-1]) as TF.Tensor1D;
+  }
+
+  /** One PPO iteration over the batch; returns the loss of the last epoch. */
+  update(b: Batch): number {
+    const tf = this.tf;
+    const total = b.buckets.reduce((a, k) => a + k.action.length, 0);
+    let last = 0;
+    const vars = [...this.W, ...this.B];
+    for (let e = 0; e < this.o.epochs; e++) {
+      const loss = tf.tidy(() => {
+        const inputs = b.buckets.map((k) => {
+          const D = k.action.length;
+          const N = k.slots;
+          return {
+            D,
+            N,
+            z: tf.tensor2d(k.z, [D * N, b.featureCount]),
+            present: tf.tensor2d(k.mask, [D, N]).greater(0.5),
+            onehot: tf.oneHot(tf.tensor1d(k.action, 'int32'), N).toFloat(),
+            oldLogp: tf.tensor1d(k.oldLogp),
+            adv: tf.tensor1d(k.advantage),
+            absent: tf.fill([D, N], -1e9),
+          };
+        });
+        return this.opt.minimize(() => {
+          // Sums over every decision of every bucket, then / total decisions.
+          let surr: TF.Scalar = tf.scalar(0);
+          let entropy: TF.Scalar = tf.scalar(0);
+          for (const k of inputs) {
+            const s = tf.where(k.present, tf.reshape(this.forward(k.z), [k.D, k.N]), k.absent);
+            const logpAll = tf.logSoftmax(s, 1);
+            const logp = tf.sum(tf.mul(logpAll, k.onehot), 1);
+            const ratio = tf.exp(tf.sub(logp, k.oldLogp));
+            const clipped = tf.clipByValue(ratio, 1 - this.o.clip, 1 + this.o.clip);
+            surr = tf.add(surr, tf.sum(tf.minimum(tf.mul(ratio, k.adv), tf.mul(clipped, k.adv))));
+            const p = tf.exp(logpAll);
+            entropy = tf.add(entropy, tf.neg(tf.sum(tf.where(k.present, tf.mul(p, logpAll), tf.zerosLike(p)))));
+          }
+          return tf.div(tf.sub(tf.neg(surr), tf.mul(this.o.entropy, entropy)), total) as TF.Scalar;
+        }, true, vars) as TF.Scalar;
+      });
+      last = loss.dataSync()[0] as number;
+      loss.dispose();
+    }
+    return last;
+  }
+
+  /** The current weights as plain layers (for the PolicyNet used in rollouts and the model file). */
+  layers(): DenseLayer[] {
+    return this.W.map((w, k) => ({
+      weights: Array.from(w.dataSync()),
+      bias: Array.from((this.B[k] as TF.Variable).dataSync()),
+      activation: this.acts[k] as DenseLayer['activation'],
+    }));
+  }
+
+  /** Adam's state (for checkpoints). */
+  async optimizerState(): Promise<{ name: string; shape: number[]; values: number[] }[]> {
+    const ws = await this.opt.getWeights();
+    return Promise.all(ws.map(async (w) => ({ name: w.name, shape: w.tensor.shape, values: Array.from(await w.tensor.data()) })));
+  }
+
+  async setOptimizerState(state: readonly { name: string; shape: number[]; values: number[] }[]): Promise<void> {
+    const tf = this.tf;
+    await this.opt.setWeights(state.map((s) => ({ name: s.name, tensor: tf.tensor(Float32Array.from(s.values), s.shape) })));
+  }
+
+  dispose(): void {
+    for (const v of [...this.W, ...this.B]) v.dispose();
+    this.opt.dispose();
+  }
+}

@@ -1,0 +1,233 @@
+import { POLICY_NET_FORMAT, PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
+import { Rng } from '../core/rng.js';
+import { QUEUE_FEATURES } from '../queue/learned-queue.js';
+import type { QueueTrainConfig } from './config.js';
+import { firstAgent, QueueEnv, sampleAgent, type Episode, type Step } from './env.js';
+import { initLayers, PpoLearner, type Batch, type Bucket, type Tf } from './ppo.js';
+import type { BatchWorkload } from './sim-adapter.js';
+
+/**
+ * Training loop of a learned-queue model (PPO, see ppo.ts):
+ *
+ *  0. Feature scaling: mean and standard deviation of every feature over the decisions of a few
+ *     training windows played in arrival order (std < 1e-6 → 1). Frozen for the whole run.
+ *  1. Each iteration t draws `windowsPerIteration` training windows (Rng(seed:t)); each window is
+ *     played `samplesPerWindow` times by the current network, sampling its actions.
+ *  2. Advantage of episode k on window w: (R_k − mean_{j≠k} R_j) / (std_w(R) + 1e-8).
+ *  3. `epochs` PPO gradient steps on all decisions of the iteration.
+ *  4. Every `validateEvery` iterations, the greedy network plays the validation windows; the
+ *     model with the lowest mean bounded slowdown on them is kept (never the evaluation windows).
+ *
+ * Deterministic for a seed: the simulator is, all randomness is Rng(seed:...), and TF.js runs
+ * single-threaded on the WASM or CPU backend.
+ */
+export interface CurvePoint {
+  readonly iteration: number;
+  /** Mean bounded slowdown of the iteration's sampled episodes. */
+  readonly trainBsld: number;
+  /** Greedy mean bounded slowdown on the validation windows, when measured. */
+  readonly validationBsld?: number;
+  readonly seconds: number;
+}
+
+export interface QueueCheckpoint {
+  readonly kind: 'drs-train-checkpoint';
+  readonly config: QueueTrainConfig;
+  readonly iteration: number;
+  readonly scaling: { mean: number[]; std: number[] };
+  readonly layers: DenseLayer[];
+  readonly optimizer: { name: string; shape: number[]; values: number[] }[];
+  readonly best: { iteration: number; validationBsld: number; layers: DenseLayer[] };
+  readonly curve: CurvePoint[];
+  readonly seconds: number;
+}
+
+export interface TrainHooks {
+  /** Called after every iteration. */
+  onIteration?(p: CurvePoint, totalIterations: number): void;
+  /** Called every `checkpointEvery` iterations and at the end. */
+  saveCheckpoint?(c: QueueCheckpoint): Promise<void>;
+  /** Wall-clock seconds since the start (for the curve; not used in any decision). */
+  elapsed?(): number;
+}
+
+function netFile(name: string, scaling: { mean: number[]; std: number[] }, layers: readonly DenseLayer[]): PolicyNetFile {
+  return { format: POLICY_NET_FORMAT, kind: 'queue', name, features: QUEUE_FEATURES, scaling, layers };
+}
+
+function drawWindow(cfg: QueueTrainConfig, rng: Rng): number {
+  const L = cfg.episodeLength;
+  const sizes = cfg.train.ranges.map(([a, b]) => b - a - L + 1);
+  const r = cfg.train.ranges[rng.weighted(sizes)] as [number, number];
+  return r[0] + rng.int(r[1] - r[0] - L + 1);
+}
+
+async function measureScaling(cfg: QueueTrainConfig, env: QueueEnv, layers: readonly DenseLayer[]): Promise<{ mean: number[]; std: number[] }> {
+  const F = QUEUE_FEATURES.length;
+  const net = new PolicyNet(netFile(cfg.name, { mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1) }, layers));
+  const rng = new Rng(`${cfg.seed}:scaling`);
+  const sum = new Float64Array(F);
+  const sq = new Float64Array(F);
+  let rows = 0;
+  for (let k = 0; k < 4; k++) {
+    env.reset(cfg.seed, drawWindow(cfg, rng));
+    const agent = firstAgent();
+    await env.run(net, agent);
+    for (const s of agent.steps) {
+      for (let r = 0; r < s.n; r++) {
+        for (let f = 0; f < F; f++) {
+          const v = s.x[r * F + f] as number;
+          sum[f] = (sum[f] as number) + v;
+          sq[f] = (sq[f] as number) + v * v;
+        }
+        rows++;
+      }
+    }
+  }
+  const mean = Array.from(sum, (s) => (rows > 0 ? s / rows : 0));
+  const std = Array.from(sq, (s, f) => {
+    const v = rows > 0 ? s / rows - (mean[f] as number) ** 2 : 1;
+    return v > 1e-12 ? Math.sqrt(v) : 1;
+  });
+  return { mean, std };
+}
+
+/**
+ * Build the PPO batch from one iteration's episodes, grouped by window. Decisions are bucketed by
+ * their number of candidates (slots 8, 16, 32, 64, 128) so that padding stays below 2×.
+ */
+export function buildBatch(groups: readonly Episode[][], scaling: { mean: number[]; std: number[] }): Batch {
+  const F = QUEUE_FEATURES.length;
+  const items: { s: Step; A: number }[] = [];
+  for (const g of groups) {
+    const rewards = g.map((e) => e.reward);
+    const mean = rewards.reduce((a, b) => a + b, 0) / rewards.length;
+    const sd = Math.sqrt(rewards.reduce((a, b) => a + (b - mean) ** 2, 0) / rewards.length);
+    g.forEach((e, k) => {
+      const others = (mean * rewards.length - (rewards[k] as number)) / (rewards.length - 1);
+      const A = ((rewards[k] as number) - others) / (sd + 1e-8);
+      for (const s of e.steps) items.push({ s, A });
+    });
+  }
+  const slotsOf = (n: number): number => Math.max(8, 2 ** Math.ceil(Math.log2(n)));
+  const bySlots = new Map<number, { s: Step; A: number }[]>();
+  for (const it of items) {
+    const k = slotsOf(it.s.n);
+    const list = bySlots.get(k) ?? [];
+    list.push(it);
+    bySlots.set(k, list);
+  }
+  const buckets: Bucket[] = [...bySlots.keys()].sort((a, b) => a - b).map((N) => {
+    const list = bySlots.get(N) as { s: Step; A: number }[];
+    const D = list.length;
+    const z = new Float32Array(D * N * F);
+    const mask = new Float32Array(D * N);
+    const action = new Int32Array(D);
+    const oldLogp = new Float32Array(D);
+    const advantage = new Float32Array(D);
+    list.forEach(({ s, A }, d) => {
+      for (let i = 0; i < s.n; i++) {
+        const o = (d * N + i) * F;
+        for (let f = 0; f < F; f++) z[o + f] = ((s.x[i * F + f] as number) - (scaling.mean[f] as number)) / (scaling.std[f] as number);
+        mask[d * N + i] = 1;
+      }
+      action[d] = s.action;
+      oldLogp[d] = s.logp;
+      advantage[d] = A;
+    });
+    return { slots: N, z, mask, action, oldLogp, advantage };
+  });
+  return { featureCount: F, buckets };
+}
+
+/** Greedy mean bounded slowdown of `net` on the given windows (each replayed alone). */
+export async function evaluateQueueNet(workload: BatchWorkload, net: PolicyNet, windows: readonly number[], length: number, backfill: 'none' | 'easy'): Promise<number[]> {
+  const env = new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length, backfill });
+  const out: number[] = [];
+  for (const w of windows) {
+    env.reset(1, w);
+    out.push((await env.run(net)).boundedSlowdown);
+  }
+  return out;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Train (or resume) a queue model; returns the selected model file (without evaluation). */
+export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchWorkload, hooks: TrainHooks = {}, resume?: QueueCheckpoint): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
+  const F = QUEUE_FEATURES.length;
+  const env = new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill: cfg.backfill });
+  const elapsed = hooks.elapsed ?? (() => 0);
+  const sizes = [F, ...cfg.network.hidden, 1];
+  const init = resume?.layers ?? initLayers(sizes, new Rng(`${cfg.seed}:init`));
+  const scaling = resume?.scaling ?? (await measureScaling(cfg, env, init));
+  const learner = new PpoLearner(tf, init, cfg.ppo);
+  if (resume !== undefined) await learner.setOptimizerState(resume.optimizer);
+  const curve: CurvePoint[] = [...(resume?.curve ?? [])];
+  let best = resume?.best ?? { iteration: 0, validationBsld: Infinity, layers: init };
+  const t0 = resume?.seconds ?? 0;
+  let it = resume?.iteration ?? 0;
+  const checkpoint = async (): Promise<QueueCheckpoint> => ({
+    kind: 'drs-train-checkpoint',
+    config: cfg,
+    iteration: it,
+    scaling,
+    layers: learner.layers(),
+    optimizer: await learner.optimizerState(),
+    best,
+    curve,
+    seconds: t0 + elapsed(),
+  });
+  if (resume === undefined) {
+    const v = mean(await evaluateQueueNet(workload, new PolicyNet(netFile(cfg.name, scaling, init)), cfg.validation.windows, cfg.validation.length, cfg.backfill));
+    best = { iteration: 0, validationBsld: v, layers: init };
+    curve.push({ iteration: 0, trainBsld: NaN, validationBsld: v, seconds: t0 + elapsed() });
+  }
+  while (it < cfg.ppo.iterations) {
+    it++;
+    const rng = new Rng(`${cfg.seed}:iter:${it}`);
+    const net = new PolicyNet(netFile(cfg.name, scaling, learner.layers()));
+    const groups: Episode[][] = [];
+    for (let w = 0; w < cfg.ppo.windowsPerIteration; w++) {
+      const start = drawWindow(cfg, rng);
+      const g: Episode[] = [];
+      for (let k = 0; k < cfg.ppo.samplesPerWindow; k++) {
+        env.reset(cfg.seed, start);
+        g.push(await env.run(net, sampleAgent(rng.fork(`w${w}:k${k}`))));
+      }
+      groups.push(g);
+    }
+    learner.update(buildBatch(groups, scaling));
+    const trainBsld = mean(groups.flat().map((e) => e.boundedSlowdown));
+    let validationBsld: number | undefined;
+    if (it % cfg.validateEvery === 0 || it === cfg.ppo.iterations) {
+      const layers = learner.layers();
+      validationBsld = mean(await evaluateQueueNet(workload, new PolicyNet(netFile(cfg.name, scaling, layers)), cfg.validation.windows, cfg.validation.length, cfg.backfill));
+      if (validationBsld < best.validationBsld) best = { iteration: it, validationBsld, layers };
+    }
+    const p: CurvePoint = { iteration: it, trainBsld, ...(validationBsld === undefined ? {} : { validationBsld }), seconds: t0 + elapsed() };
+    curve.push(p);
+    hooks.onIteration?.(p, cfg.ppo.iterations);
+    if (hooks.saveCheckpoint !== undefined && (it % cfg.checkpointEvery === 0 || it === cfg.ppo.iterations)) await hooks.saveCheckpoint(await checkpoint());
+  }
+  const cp = await checkpoint();
+  learner.dispose();
+  const model: PolicyNetFile = {
+    ...netFile(cfg.name, scaling, best.layers),
+    training: {
+      algorithm: 'PPO (clipped surrogate, action masking, leave-one-out episode baseline)',
+      config: cfg,
+      data: { trace: workload.file, jobs: workload.jobs.length, machine: workload.machine },
+      trainingRanges: cfg.train.ranges,
+      validationWindows: cfg.validation.windows,
+      validationLength: cfg.validation.length,
+      evaluationWindows: cfg.evaluation.windows,
+      evaluationLength: cfg.evaluation.length,
+      selected: { iteration: best.iteration, validationBsld: best.validationBsld },
+      iterations: it,
+      seconds: cp.seconds,
+      curve,
+    },
+  };
+  return { model, checkpoint: cp };
+}

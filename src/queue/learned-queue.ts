@@ -1,0 +1,253 @@
+import { readdirSync } from 'node:fs';
+import { z } from 'zod';
+import type { ClusterView } from '../core/cluster.js';
+import { estimatedDuration } from '../core/model.js';
+import { loadPolicyNetFile, modelsDir, PolicyNet, type PolicyNetFile } from '../core/policy-net.js';
+import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
+
+/**
+ * `learned-queue`: picks the next job with a shared per-job network (RLScheduler's kernel
+ * network, Zhang et al. SC'20, written for DRS). The first `MAX_VISIBLE` = 128 waiting jobs in
+ * arrival order are the candidates (the rest wait their turn, in arrival order); each gets the
+ * same features, the network scores each one alone, and the job with the highest score is taken.
+ *
+ * Features of job j at time `now` (n_j = demand in the width dimension, r_j = requested time,
+ * w_j = now − arrival_j; C = width capacity of the up nodes, Fr = their free width):
+ *
+ *   log-wait          ln(1 + w_j)
+ *   log-requested     ln(1 + r_j)
+ *   log-procs         ln(1 + n_j)
+ *   width-share       n_j / C
+ *   fits-now          1 if j fits on some up node now (all dimensions), else 0
+ *   log-rel-wait      ln(1 + w_j / max(r_j, 10))      (the bounded slowdown j would have if it started now, − 1)
+ *   free-share        Fr / C                          (same for every job: lets the net weigh width against room)
+ *   log-queue         ln(1 + number of candidates)
+ *
+ * The order is built as the protocol consumes it: pick the best job; if it fits, it will start,
+ * so take its demand off the (copied) free capacity and pick again; the first pick that does not
+ * fit becomes the head that blocks (headOfLine `commit`): it stays first in later calls until it
+ * fits, without a new decision. The jobs after it follow by score. A training hook (`chooser`)
+ * may replace the argmax with a sampled choice; each pick is one decision of the agent.
+ */
+export const MAX_VISIBLE = 128;
+
+export const QUEUE_FEATURES: readonly string[] = ['log-wait', 'log-requested', 'log-procs', 'width-share', 'fits-now', 'log-rel-wait', 'free-share', 'log-queue'];
+const F = QUEUE_FEATURES.length;
+
+/** Replaces the argmax at each decision (training): returns the index picked among n candidates. */
+export interface QueueChooser {
+  choose(features: Float64Array, n: number, scores: Float64Array): number;
+}
+
+export interface LearnedQueueOptions {
+  readonly backfill?: BackfillPolicy;
+  /** Demand dimension used as the job width (default 0 = cpu). */
+  readonly widthDimension?: number;
+  /** Training hook; absent at decision time (argmax). */
+  readonly chooser?: QueueChooser;
+}
+
+/** Copy of the up nodes' free capacity, consumed as picks are made. */
+class FreeCopy {
+  readonly free: Float64Array[] = [];
+  capacity = 0;
+  freeWidth = 0;
+  constructor(view: ClusterView | undefined, private readonly dim: number) {
+    if (view === undefined) return;
+    for (let p = 0; p < view.pools.length; p++) {
+      for (const id of view.upNodes(p)) {
+        const f = Float64Array.from(view.free(id));
+        this.free.push(f);
+        this.capacity += view.capacity(id)[dim] ?? 0;
+        this.freeWidth += f[dim] ?? 0;
+      }
+    }
+  }
+  /** Index of the first node the demand fits on, −1 if none; with no cluster, everything fits. */
+  find(demand: readonly number[]): number {
+    if (this.capacity === 0) return 0;
+    for (let k = 0; k < this.free.length; k++) {
+      const f = this.free[k] as Float64Array;
+      let ok = true;
+      for (let d = 0; d < f.length; d++) if ((demand[d] ?? 0) > (f[d] as number)) ok = false;
+      if (ok) return k;
+    }
+    return -1;
+  }
+  take(node: number, demand: readonly number[]): void {
+    if (this.capacity === 0) return;
+    const f = this.free[node] as Float64Array;
+    for (let d = 0; d < f.length; d++) f[d] = (f[d] as number) - (demand[d] ?? 0);
+    this.freeWidth -= demand[this.dim] ?? 0;
+  }
+}
+
+/** Fill row j of `x` with the features of q (see the table above). */
+export function queueFeatures(x: Float64Array, j: number, q: QueuedRequest, now: number, fits: boolean, free: { capacity: number; freeWidth: number }, candidates: number, dim: number): void {
+  const r = Math.max(0, estimatedDuration(q.request));
+  const n = q.request.demand[dim] ?? 0;
+  const w = Math.max(0, now - q.request.arrival);
+  const cap = free.capacity > 0 ? free.capacity : Math.max(1, n);
+  const o = j * F;
+  x[o] = Math.log1p(w);
+  x[o + 1] = Math.log1p(r);
+  x[o + 2] = Math.log1p(n);
+  x[o + 3] = n / cap;
+  x[o + 4] = fits ? 1 : 0;
+  x[o + 5] = Math.log1p(w / Math.max(r, 10));
+  x[o + 6] = free.capacity > 0 ? free.freeWidth / cap : 1;
+  x[o + 7] = Math.log1p(candidates);
+}
+
+export class LearnedQueue implements QueuePolicy {
+  readonly name: string;
+  readonly blocking = true;
+  readonly headOfLine = 'commit' as const;
+  readonly backfill?: BackfillPolicy;
+  readonly net: PolicyNet;
+  chooser: QueueChooser | undefined;
+  private readonly dim: number;
+  private blockedHead: QueuedRequest | undefined;
+  private readonly x = new Float64Array(MAX_VISIBLE * F);
+  private readonly scores = new Float64Array(MAX_VISIBLE);
+  /** Decisions taken (picks), for tests and diagnostics. */
+  decisions = 0;
+
+  constructor(model: PolicyNetFile | PolicyNet, opts: LearnedQueueOptions = {}) {
+    this.net = model instanceof PolicyNet ? model : new PolicyNet(model);
+    this.name = `learned-queue:${this.net.model.name}`;
+    this.dim = opts.widthDimension ?? 0;
+    this.chooser = opts.chooser;
+    if (opts.backfill !== undefined) this.backfill = opts.backfill;
+  }
+
+  /** Forget the committed head (a new run). */
+  reset(): void {
+    this.blockedHead = undefined;
+  }
+
+  order(waiting: readonly QueuedRequest[], now: number, cluster?: ClusterView): QueuedRequest[] {
+    const bySeq = [...waiting].sort((a, b) => a.seq - b.seq);
+    const free = new FreeCopy(cluster, this.dim);
+    const out: QueuedRequest[] = [];
+    let cand = bySeq.slice(0, MAX_VISIBLE);
+    const later = bySeq.slice(MAX_VISIBLE);
+    const head = this.blockedHead;
+    if (head !== undefined && bySeq.includes(head)) {
+      out.push(head);
+      cand = cand.filter((q) => q !== head);
+      const node = free.find(head.request.demand);
+      if (node < 0) return this.finish(out, cand, later, now, free);
+      free.take(node, head.request.demand);
+    }
+    this.blockedHead = undefined;
+    while (cand.length > 0) {
+      const n = cand.length;
+      const fits = this.featurize(cand, now, free);
+      let pick = 0;
+      if (this.chooser !== undefined) pick = this.chooser.choose(this.x, n, this.scores);
+      else for (let j = 1; j < n; j++) if ((this.scores[j] as number) > (this.scores[pick] as number)) pick = j;
+      this.decisions++;
+      const q = cand[pick] as QueuedRequest;
+      out.push(q);
+      cand.splice(pick, 1);
+      if ((fits[pick] as number) < 0) {
+        this.blockedHead = q;
+        return this.finish(out, cand, later, now, free);
+      }
+      free.take(fits[pick] as number, q.request.demand);
+    }
+    // Every candidate fits: the jobs beyond the first 128 follow in arrival order; the first that
+    // does not fit becomes the committed head.
+    for (const q of later) {
+      out.push(q);
+      const node = free.find(q.request.demand);
+      if (node < 0) {
+        this.blockedHead = q;
+        break;
+      }
+      free.take(node, q.request.demand);
+    }
+    if (out.length < bySeq.length) for (const q of later) if (!out.includes(q)) out.push(q);
+    return out;
+  }
+
+  /** Features and scores of the candidates into this.x / this.scores; returns the node each fits on (−1: none). */
+  private featurize(cand: readonly QueuedRequest[], now: number, free: FreeCopy): number[] {
+    const fits = cand.map((q) => free.find(q.request.demand));
+    cand.forEach((q, j) => queueFeatures(this.x, j, q, now, (fits[j] as number) >= 0, free, cand.length, this.dim));
+    this.net.scoreAll(this.x, cand.length, this.scores);
+    return fits;
+  }
+
+  /** After the blocking head: the remaining candidates by score (highest first), then the rest. */
+  private finish(out: QueuedRequest[], cand: QueuedRequest[], later: readonly QueuedRequest[], now: number, free: FreeCopy): QueuedRequest[] {
+    if (cand.length > 0) {
+      this.featurize(cand, now, free);
+      const idx = cand.map((_, j) => j).sort((a, b) => (this.scores[b] as number) - (this.scores[a] as number) || a - b);
+      for (const j of idx) out.push(cand[j] as QueuedRequest);
+    }
+    for (const q of later) out.push(q);
+    return out;
+  }
+}
+
+/** `learned-queue:NAME`: the shipped model NAME (models/queue/NAME.json) or a .json path. */
+export function learnedQueue(model: string, opts: LearnedQueueOptions = {}): LearnedQueue {
+  return new LearnedQueue(loadPolicyNetFile(model, 'queue', QUEUE_FEATURES), opts);
+}
+
+// ---- registry entries ----------------------------------------------------------------------
+
+const backfillOptions = {
+  backfill: z.enum(['none', 'easy', 'conservative']).optional(),
+  backfillDepth: z.number().int().positive().optional(),
+  widthDimension: z.number().int().nonnegative().optional(),
+};
+const shippedOptions = z.object(backfillOptions).strict();
+const anyModelOptions = z.object({ model: z.string().min(1), ...backfillOptions }).strict();
+
+type BackfillChoice = { backfill?: 'none' | 'easy' | 'conservative'; backfillDepth?: number };
+export interface LearnedQueueEntry {
+  readonly summary: string;
+  readonly options: z.ZodType;
+  readonly create: (options: never) => QueuePolicy;
+}
+
+/** Names of the shipped queue models (models/queue/*.json). */
+export function shippedQueueModels(): string[] {
+  try {
+    return readdirSync(`${modelsDir()}queue`)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Registry entries: `learned-queue` (option `model`: a shipped name or a .json path) and one
+ * `learned-queue:NAME` per shipped model. `withBackfill` is the registry's backfill factory.
+ */
+export function learnedQueueEntries(withBackfill: (o: BackfillChoice) => { backfill?: BackfillPolicy }): Record<string, LearnedQueueEntry> {
+  const make = (model: string, o: BackfillChoice & { widthDimension?: number }): QueuePolicy => {
+    const b = withBackfill({ ...(o.backfill === undefined ? {} : { backfill: o.backfill }), ...(o.backfillDepth === undefined ? {} : { backfillDepth: o.backfillDepth }) }).backfill;
+    return learnedQueue(model, { ...(b === undefined ? {} : { backfill: b }), ...(o.widthDimension === undefined ? {} : { widthDimension: o.widthDimension }) });
+  };
+  const out: Record<string, LearnedQueueEntry> = {
+    'learned-queue': {
+      summary: 'learned: a per-job network picks the next job (model: a shipped name or a .json file)',
+      options: anyModelOptions,
+      create: (o: z.infer<typeof anyModelOptions>) => make(o.model, o),
+    },
+  };
+  for (const name of shippedQueueModels()) {
+    out[`learned-queue:${name}`] = {
+      summary: `learned queue model '${name}' (models/queue/${name}.json)`,
+      options: shippedOptions,
+      create: (o: z.infer<typeof shippedOptions>) => make(name, o),
+    };
+  }
+  return out;
+}
