@@ -7,6 +7,7 @@ import { ConfigError } from '../core/errors.js';
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
 import { QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyName } from '../queue/registry.js';
+import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
 import type { QuotaConfig } from './quota.js';
 import type { PoolInput } from './types.js';
 
@@ -59,6 +60,19 @@ export interface ServeConfig {
   readonly durability?: 'group' | 'per-operation';
   /** Log requests (fastify's logger, JSON to stdout). Default false. */
   readonly log?: boolean;
+  /** Limits that protect the service (defaults: DEFAULT_LIMITS in http/limits.ts). */
+  readonly limits?: Partial<ServiceLimits>;
+  /** Shared PostgreSQL store with leader election (instead of `stateFile`); see docs/serve.md. */
+  readonly postgres?: PostgresConfig;
+}
+
+export interface PostgresConfig {
+  /** Connection string (`postgres://user@127.0.0.1:5432/drs`). */
+  readonly url: string;
+  /** The URL other replicas give clients as the leader's address (default: this replica's listening URL). */
+  readonly advertiseUrl?: string;
+  /** How often a standby tries to take the lead, ms (default 500). */
+  readonly pollIntervalMs?: number;
 }
 
 const duration = (what: string) =>
@@ -98,6 +112,11 @@ const poolSchema = z
     primary: z.string().optional(),
   })
   .strict();
+
+/** The most nodes a pool spec can reach (its count, or the larger of `initial` and `max`). */
+export function poolNodeBound(nodes: number | { readonly min?: number; readonly max?: number; readonly initial: number }): number {
+  return typeof nodes === 'number' ? nodes : Math.max(nodes.initial, nodes.max ?? 0, nodes.min ?? 0);
+}
 
 /** The POST /v1/pools body and a config `pools:` entry: the same shape. */
 export const POOL_SCHEMA = poolSchema;
@@ -160,6 +179,27 @@ const fileSchema = z
     pools: z.array(poolSchema).optional(),
     durability: z.enum(['group', 'per-operation']).optional(),
     log: z.boolean().optional(),
+    limits: z
+      .object({
+        nodesPerPool: z.number().int().min(1).max(1_000_000).optional(),
+        pools: z.number().int().min(1).max(100_000).optional(),
+        outstandingPerTenant: z.number().int().min(1).optional(),
+        requestsPerSecond: z.number().min(0).optional(),
+        burst: z.number().int().min(1).optional(),
+        pageSize: z.number().int().min(1).max(100_000).optional(),
+      })
+      .strict()
+      .optional(),
+    postgres: z
+      .object({
+        url: z.string().min(1).optional(),
+        urlEnv: z.string().min(1).optional(),
+        advertiseUrl: z.string().url().optional(),
+        pollInterval: duration('poll interval').optional(),
+      })
+      .strict()
+      .refine((p) => (p.url === undefined) !== (p.urlEnv === undefined), 'give exactly one of url and urlEnv')
+      .optional(),
   })
   .strict();
 
@@ -202,6 +242,19 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     const opt = SCALING_POLICIES[c.scaling.policy].options.safeParse(c.scaling.options);
     if (!opt.success) throw new ConfigError(opt.error.issues[0]?.message ?? 'invalid options', { file, field: `scaling.options${pathSuffix(opt.error.issues[0]?.path)}` });
   }
+  if (c.postgres !== undefined && c.stateFile !== undefined) throw new ConfigError('give either stateFile (SQLite) or postgres, not both', { file, field: 'postgres' });
+  let postgres: PostgresConfig | undefined;
+  if (c.postgres !== undefined) {
+    const url = c.postgres.url ?? env[c.postgres.urlEnv as string];
+    if (url === undefined || url === '') throw new ConfigError(`environment variable ${c.postgres.urlEnv} is not set`, { file, field: 'postgres.urlEnv' });
+    postgres = { url, ...(c.postgres.advertiseUrl !== undefined ? { advertiseUrl: c.postgres.advertiseUrl } : {}), ...(c.postgres.pollInterval !== undefined ? { pollIntervalMs: c.postgres.pollInterval } : {}) };
+  }
+  const limits = { ...DEFAULT_LIMITS, ...(c.limits ?? {}) };
+  if ((c.pools ?? []).length > limits.pools) throw new ConfigError(`${(c.pools ?? []).length} pools exceed limits.pools (${limits.pools})`, { file, field: 'pools' });
+  (c.pools ?? []).forEach((p, i) => {
+    const n = poolNodeBound(p.nodes);
+    if (n > limits.nodesPerPool) throw new ConfigError(`${n} nodes exceed limits.nodesPerPool (${limits.nodesPerPool})`, { file, field: `pools[${i}].nodes` });
+  });
   const names = new Set<string>();
   (c.pools ?? []).forEach((p, i) => {
     if (names.has(p.name)) throw new ConfigError(`pool '${p.name}' is listed twice`, { file, field: `pools[${i}].name` });
@@ -251,6 +304,8 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     ...(c.pools !== undefined ? { pools: c.pools.map(toPoolInput) } : {}),
     ...(c.durability !== undefined ? { durability: c.durability } : {}),
     ...(c.log !== undefined ? { log: c.log } : {}),
+    ...(c.limits !== undefined ? { limits: c.limits } : {}),
+    ...(postgres !== undefined ? { postgres } : {}),
   };
 }
 

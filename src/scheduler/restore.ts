@@ -4,7 +4,7 @@ import { AllocationBook } from './allocations.js';
 import { Pools } from './pools.js';
 import { FairShare, type QuotaConfig } from './quota.js';
 import type { RecentlyEnded } from './recent.js';
-import type { StateStore } from './store.js';
+import type { StateChange, StateStore, StoredState } from './store.js';
 
 /** The scheduler's state as the store last committed it. */
 export interface Restored {
@@ -12,12 +12,17 @@ export interface Restored {
   readonly fair: FairShare | undefined;
   readonly pools: Pools;
   readonly book: AllocationBook;
+  /** The snapshot (the wait queue and the event log position are restored by the scheduler). */
+  readonly snapshot: StoredState;
+  /** Changes to commit at start (the dimensions, for a fresh store). */
+  readonly initial: StateChange[];
 }
 
 /**
  * Start from the store's last committed state: the resource dimensions (the configured ones must
  * match the stored ones), pools and nodes, then, with the quotas' capacity known, allocations
- * and the preemption log. A fresh store gets the dimensions written to it.
+ * and the preemption log, and the ended-ids memory. A fresh store gets the dimensions written to it
+ * (the `initial` changes, committed by the scheduler).
  */
 export function restore(store: StateStore, o: { readonly dimensions: readonly string[] | undefined; readonly quotas: QuotaConfig | undefined; readonly ended: RecentlyEnded }): Restored {
   const snap = store.load();
@@ -31,6 +36,7 @@ export function restore(store: StateStore, o: { readonly dimensions: readonly st
   const book = new AllocationBook(pools, space, fair, o.ended);
   book.restore(snap.allocations, snap.preemptions, store.description);
   pools.state.checkInvariants();
-  if (snap.dimensions === null) store.commit([{ kind: 'dimensions', names: space.names }]);
-  return { space, fair, pools, book };
+  o.ended.restore(snap.ended);
+  const initial: StateChange[] = snap.dimensions === null ? [{ kind: 'dimensions', names: space.names }] : [];
+  return { space, fair, pools, book, snapshot: snap, initial };
 }

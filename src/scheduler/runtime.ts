@@ -1,5 +1,6 @@
 import type { TypedEmitter } from './emitter.js';
-import type { StateChange, StateStore } from './store.js';
+import { eventTenant } from './event-log.js';
+import type { EventRecord, EventType, StateChange, StateStore } from './store.js';
 import type { AllocationInfo, PreemptionRecord, SchedulerEvents, SchedulerRejection } from './types.js';
 
 /** How a request submitted in this operation was decided (for `allocate` to report on its own). */
@@ -19,30 +20,33 @@ export class Tx {
    * evict what it is about to report as allocated.
    */
   readonly started = new Set<string>();
-  private readonly pending: (() => void)[] = [];
+  /** The events recorded, in order (for the event log). */
+  readonly recorded: { readonly type: EventType; readonly payload: unknown }[] = [];
 
   /** `now` is the clock (ms) read once when the operation began. */
   constructor(
     readonly now: number,
     private readonly events: TypedEmitter<SchedulerEvents>,
+    /** Every event goes to the event log, so payloads are always built. */
+    private readonly logging = true,
   ) {}
 
   /** Record an event to emit once the operation has committed. */
   emit<K extends keyof SchedulerEvents>(name: K, payload: SchedulerEvents[K]): void {
-    this.pending.push(() => this.events.emit(name, payload));
+    this.recorded.push({ type: name, payload });
   }
 
-  /** True when someone listens to `name` (lets callers skip building a payload). */
+  /** True when the event would be used (the event log takes all of them). */
   listens(name: keyof SchedulerEvents): boolean {
-    return this.events.has(name);
+    return this.logging || this.events.has(name);
   }
 
   /** Emit the recorded events; a listener's error is rethrown once all of them have run. */
   emitAll(): void {
     let first: { error: unknown } | undefined;
-    for (const emit of this.pending) {
+    for (const { type, payload } of this.recorded) {
       try {
-        emit();
+        this.events.emit(type, payload as SchedulerEvents[typeof type]);
       } catch (error) {
         first ??= { error };
       }
@@ -58,14 +62,30 @@ export class Tx {
  *
  * `per-operation`: each operation commits its changes before it returns. `group`: operations
  * stage their changes, and one commit, scheduled for the end of the event-loop turn, covers
- * everything staged; `durable()` resolves once it has happened.
+ * everything staged; `durable()` resolves once it has happened. With a store that has
+ * `commitAsync` (SQLite's worker thread, PostgreSQL) that commit runs off the event loop, and
+ * operations keep being served (and staged for the next commit) while it is in flight; commits
+ * never overlap.
+ *
+ * Besides each operation's own changes, the runtime collects the changes recorded by the
+ * journals (the wait queue, the ended-ids memory) and one `event` change per event (the event
+ * log, ids consecutive from the last committed one). Listeners of `onCommitted` get the event
+ * records once their commit is durable (the SSE stream).
  */
 export class Runtime {
   private broken: unknown;
   private closed = false;
   private staged: StateChange[] = [];
-  private flushing: Promise<void> | undefined;
+  private stagedRecords: EventRecord[] = [];
+  /** The commit scheduled for what is staged now (not yet started). */
+  private pending: Promise<void> | undefined;
+  /** The latest commit started or scheduled. */
+  private inflight: Promise<void> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly journals: (() => StateChange[])[] = [];
+  private readonly committedListeners = new Set<(records: readonly EventRecord[]) => void>();
+  /** Id of the last event recorded. */
+  lastEventId = 0;
 
   constructor(
     private readonly store: StateStore,
@@ -74,11 +94,18 @@ export class Runtime {
     private readonly groupCommit: boolean,
     /** Errors thrown by background work (default: rethrown, i.e. an uncaught exception). */
     private readonly onBackgroundError: (error: unknown) => void = rethrow,
-  ) {}
+  ) {
+    if (store.asyncOnly === true && !groupCommit) throw new Error(`${store.description} commits asynchronously: use durability 'group'`);
+  }
 
   /** False after an operation failed midway or after close(). */
   get healthy(): boolean {
     return this.broken === undefined && !this.closed;
+  }
+
+  /** Why the scheduler stopped (undefined while healthy). */
+  get failure(): unknown {
+    return this.broken;
   }
 
   assertUsable(): void {
@@ -88,19 +115,49 @@ export class Runtime {
     }
   }
 
+  /** Collect the changes a journal recorded, at the end of every operation. */
+  addJournal(take: () => StateChange[]): void {
+    this.journals.push(take);
+  }
+
+  /** `fn` gets the event records of every commit once it is durable. Returns an unsubscribe function. */
+  onCommitted(fn: (records: readonly EventRecord[]) => void): () => void {
+    this.committedListeners.add(fn);
+    return () => this.committedListeners.delete(fn);
+  }
+
+  /** Stage changes that belong to no operation (audit records); committed with the next commit. */
+  append(changes: readonly StateChange[]): void {
+    this.assertUsable();
+    if (!this.groupCommit) {
+      this.commitNow([...changes], []);
+      return;
+    }
+    for (const c of changes) this.staged.push(c);
+    this.durable().catch(() => {});
+  }
+
   /** Run one operation: mutate, commit (or stage) its changes, then emit its events. */
   run<T>(fn: (tx: Tx) => T): T {
     const tx = new Tx(this.clock(), this.events);
     let result: T;
     try {
       result = fn(tx);
-      if (!this.groupCommit) this.store.commit(tx.changes);
+      for (const take of this.journals) for (const c of take()) tx.changes.push(c);
+      const records: EventRecord[] = [];
+      for (const { type, payload } of tx.recorded) {
+        const event: EventRecord = { id: ++this.lastEventId, type, tenant: eventTenant(type, payload as SchedulerEvents[typeof type]), atMs: tx.now, data: payload };
+        records.push(event);
+        tx.changes.push({ kind: 'event', event });
+      }
+      if (!this.groupCommit) this.commitNow(tx.changes, records);
       else if (tx.changes.length > 0) {
         for (const c of tx.changes) this.staged.push(c);
+        for (const r of records) this.stagedRecords.push(r);
         this.durable().catch(() => {}); // schedule the group commit; failures mark the scheduler broken
       }
     } catch (e) {
-      this.broken = e;
+      this.broken ??= e;
       throw e;
     }
     tx.emitAll();
@@ -109,20 +166,10 @@ export class Runtime {
 
   /** Resolves once every change made so far is committed; rejects if that commit failed. */
   durable(): Promise<void> {
-    if (this.broken !== undefined) return Promise.reject(this.broken instanceof Error ? this.broken : new Error(String(this.broken)));
-    if (this.staged.length === 0) return this.flushing ?? Promise.resolve();
-    this.flushing ??= new Promise<void>((resolve, reject) => {
-      setImmediate(() => {
-        this.flushing = undefined;
-        try {
-          this.flush();
-          resolve();
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      });
-    });
-    return this.flushing;
+    if (this.broken !== undefined) return Promise.reject(asError(this.broken));
+    if (this.staged.length === 0) return this.inflight;
+    this.pending ??= this.scheduleCommit();
+    return this.pending;
   }
 
   /** Run `fn` every `ms` on an unref'd timer while the scheduler is healthy; its errors go to onBackgroundError. */
@@ -130,14 +177,48 @@ export class Runtime {
     this.timers.push(setInterval(() => this.background(fn), ms).unref());
   }
 
-  /** Stop the timers, commit anything staged (unless broken), and close the store. Further operations throw. */
+  /**
+   * Stop the timers and refuse further operations. A synchronous store commits what is staged
+   * and closes at once; an asynchronous one finishes in the background (use `shutdown` to wait).
+   */
   close(): void {
     if (this.closed) return;
-    if (this.broken === undefined) this.flush();
+    this.stopTimers();
+    if (this.store.asyncOnly === true) {
+      void this.finish().catch(() => {});
+      return;
+    }
+    // A store that can commit synchronously: let a commit in flight finish, commit the rest now.
+    this.store.drainSync?.();
+    if (this.broken === undefined && this.staged.length > 0) this.commitStaged();
+    void this.store.close();
+  }
+
+  /** Stop the timers, refuse further operations, commit what is staged, wait for it, close the store. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return this.finishing ?? Promise.resolve();
+    this.stopTimers();
+    await this.finish();
+  }
+
+  private finishing: Promise<void> | undefined;
+
+  private finish(): Promise<void> {
+    this.finishing ??= (async () => {
+      try {
+        if (this.broken === undefined) await this.durable();
+        else await this.inflight.catch(() => {});
+      } finally {
+        await this.store.close();
+      }
+    })();
+    return this.finishing;
+  }
+
+  private stopTimers(): void {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
-    this.store.close();
   }
 
   private background(fn: () => void): void {
@@ -149,22 +230,70 @@ export class Runtime {
     }
   }
 
-  /** Commit what is staged (group mode) now. */
-  private flush(): void {
-    if (this.staged.length === 0) return;
+  private scheduleCommit(): Promise<void> {
+    const previous = this.inflight;
+    const p = (async () => {
+      await previous.catch(() => {}); // one commit at a time, in order
+      await new Promise<void>((resolve) => setImmediate(resolve)); // gather the rest of this turn
+      this.pending = undefined;
+      if (this.broken !== undefined) throw asError(this.broken);
+      const batch = this.staged;
+      const records = this.stagedRecords;
+      this.staged = [];
+      this.stagedRecords = [];
+      if (batch.length === 0) return; // close() committed it
+      try {
+        if (this.store.commitAsync !== undefined) await this.store.commitAsync(batch);
+        else this.store.commit(batch);
+      } catch (e) {
+        this.broken ??= e;
+        throw asError(e);
+      }
+      this.notify(records);
+    })();
+    this.inflight = p;
+    p.catch(() => {});
+    return p;
+  }
+
+  /** Synchronous commit of what is staged (close() of a synchronous store). */
+  private commitStaged(): void {
     const batch = this.staged;
+    const records = this.stagedRecords;
     this.staged = [];
+    this.stagedRecords = [];
+    this.commitNow(batch, records);
+  }
+
+  private commitNow(changes: StateChange[], records: readonly EventRecord[]): void {
+    if (changes.length === 0) return;
     try {
-      this.store.commit(batch);
+      this.store.commit(changes);
     } catch (e) {
-      this.broken = e;
+      this.broken ??= e;
       throw e;
+    }
+    this.notify(records);
+  }
+
+  private notify(records: readonly EventRecord[]): void {
+    if (records.length === 0) return;
+    for (const fn of [...this.committedListeners]) {
+      try {
+        fn(records);
+      } catch (e) {
+        this.onBackgroundError(e);
+      }
     }
   }
 }
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 function rethrow(error: unknown): never {

@@ -19,7 +19,7 @@ import { RecentlyEnded } from './recent.js';
 import { restore } from './restore.js';
 import { Runtime, type Tx } from './runtime.js';
 import { Autoscaler } from './scaling.js';
-import { MemoryStore, type StateStore } from './store.js';
+import { MemoryStore, type AuditRecord, type EventRecord, type StateStore } from './store.js';
 import { resolveQueuePolicy, resolveScalingPolicy, resolveStrategy } from './strategies.js';
 import type { AllocateResult, AllocationInfo, PoolInfo, PoolInput, PreemptionRecord, ReleaseResult, RenewResult, RequestStatus, ScaleEvent, ScheduleRequest, SchedulerEvents, SchedulerRejection } from './types.js';
 import { WaitQueue } from './wait-queue.js';
@@ -131,7 +131,13 @@ export class ResourceScheduler {
     this.scalingPolicy = options.scaling === undefined ? undefined : resolveScalingPolicy(options.scaling, options.seed ?? 1);
     this.autoscaler = this.scalingPolicy === undefined ? undefined : new Autoscaler(this.scalingPolicy);
 
-    const { space, fair, pools, book } = restore(this.store, { dimensions: options.dimensions, quotas: options.quotas, ended: this.ended });
+    const { space, fair, pools, book, snapshot, initial } = restore(this.store, { dimensions: options.dimensions, quotas: options.quotas, ended: this.ended });
+    // H4: the wait queue, the ended ids and the event log continue where the store left off.
+    this.queue.restore(snapshot.waiting);
+    this.runtime.lastEventId = snapshot.lastEventId;
+    this.runtime.addJournal(() => this.queue.takeJournal());
+    this.runtime.addJournal(() => this.ended.takeJournal());
+    if (initial.length > 0) this.runtime.append(initial);
     this.space = space;
     this.pools = pools;
     this.book = book;
@@ -164,6 +170,46 @@ export class ResourceScheduler {
     this.events.off(name, listener);
   }
 
+  // ---- H4: event log, audit, service helpers -------------------------------------------------
+
+  /** `fn` gets every event as logged (with its id) once its commit is durable; returns an unsubscribe function. */
+  onCommitted(fn: (records: readonly EventRecord[]) => void): () => void {
+    return this.runtime.onCommitted(fn);
+  }
+
+  /** Id of the last event recorded (committed once `durable()` resolves). */
+  get lastEventId(): number {
+    return this.runtime.lastEventId;
+  }
+
+  /** Append a record to the store's audit log (committed with the next commit; await `durable()`). */
+  appendAudit(record: AuditRecord): void {
+    this.runtime.append([{ kind: 'audit', record }]);
+  }
+
+  /** Queued requests in arrival order, optionally of one tenant. */
+  listQueued(filter: { tenant?: string } = {}): Extract<RequestStatus, { status: 'queued' }>[] {
+    const out: Extract<RequestStatus, { status: 'queued' }>[] = [];
+    this.queue.entries.forEach((w, position) => {
+      if (filter.tenant !== undefined && w.request.tenant !== filter.tenant) return;
+      out.push({ status: 'queued', requestId: w.request.id, tenant: w.request.tenant, enqueuedAtMs: w.enqueuedAtMs, timeoutAtMs: w.timeoutAtMs, position });
+    });
+    return out;
+  }
+
+  /** Live allocations plus queued requests of `tenant` (the service's per-tenant limit). */
+  outstanding(tenant: string): number {
+    let n = 0;
+    for (const a of this.pools.state.allocations()) if (a.request.tenant === tenant) n++;
+    for (const w of this.queue.entries) if (w.request.tenant === tenant) n++;
+    return n;
+  }
+
+  /** Stop the timers, commit what is staged, wait for it and close the store (use this with asynchronous stores). */
+  shutdown(): Promise<void> {
+    return this.runtime.shutdown();
+  }
+
   // ---- pools -------------------------------------------------------------------------------
 
   /** Add a pool with its initial nodes up. Throws UserError for a bad spec or a duplicate name. */
@@ -176,7 +222,9 @@ export class ResourceScheduler {
     return this.runtime.run((tx) => {
       const index = this.pools.add(tx, spec, primary);
       this.queueRunner.drain(tx, true);
-      return this.pools.info(index);
+      const info = this.pools.info(index);
+      tx.emit('pool-added', { pool: info }); // H4: event log
+      return info;
     });
   }
 

@@ -1,102 +1,262 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec } from '../core/model.js';
-import { decodeRequest, encodeRequest, type StateChange, type StateStore, type StoredAllocation, type StoredNode, type StoredPool, type StoredState } from './store.js';
-import type { PreemptionRecord } from './types.js';
+import { StateLock } from './state-lock.js';
+import {
+  decodeRequest,
+  ENDED_RETENTION,
+  encodeRequest,
+  EVENT_RETENTION,
+  type AuditQuery,
+  type AuditRecord,
+  type EventRecord,
+  type EventType,
+  type StateChange,
+  type StateStore,
+  type StoredAllocation,
+  type StoredEnded,
+  type StoredNode,
+  type StoredPool,
+  type StoredState,
+  type StoredWaiting,
+} from './store.js';
+import type { EndedHow, PreemptionRecord } from './types.js';
 
 /**
- * SQLite persistence (better-sqlite3, synchronous).
+ * SQLite persistence (better-sqlite3).
  *
- * - `journal_mode=WAL`: a commit appends to the write-ahead log; readers never block the writer.
- * - `synchronous=FULL`: the WAL is fsync'ed at every commit, so a commit that returned survives
- *   `kill -9` and power loss. Each scheduler operation is one transaction (`commit`), and the
- *   scheduler acknowledges an allocation only after its commit returned: every acknowledged
- *   allocation is durable, and an operation that crashed before its commit leaves no trace.
+ * - Exclusive: `<file>.lock` (StateLock) is taken before the database is opened; a second
+ *   process is refused with the holder's pid and never touches the file.
+ * - `journal_mode=WAL`, `synchronous=FULL`: the WAL is fsync'ed at every commit, so a commit that
+ *   returned survives `kill -9` and power loss. Each commit is one transaction.
+ * - `commit` runs on the calling thread (per-operation durability). `commitAsync` (group commit)
+ *   hands the transaction to a worker thread with its own connection, so the fsync no longer
+ *   blocks the event loop; it resolves once the transaction is durable. The changes are encoded
+ *   on the main thread into (statement, parameters) pairs, so both paths run the same SQL.
  *
- * Schema (version 1): meta(key, value), pools(idx, json), nodes(id, pool, status, ready_at_ms),
- * allocations(id, node_id, start_ms, lease_expiry_ms, borrowed, request), preemptions(seq, json).
+ * Schema version 2: meta(key, value), pools(idx, json), nodes(id, pool, status, ready_at_ms),
+ * allocations(id, node_id, start_ms, lease_expiry_ms, borrowed, request), preemptions(seq, json),
+ * waiting(id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request), ended(id, tenant, how,
+ * at_ms), events(id, type, tenant, at_ms, data), audit(seq, at_ms, actor, method, route, target,
+ * status, result). Version 1 files (no queue, ended ids, events or audit) are upgraded in place.
  */
+const SCHEMA_VERSION = '2';
+
+const DDL = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS pools (idx INTEGER PRIMARY KEY, json TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS nodes (id INTEGER PRIMARY KEY, pool INTEGER NOT NULL, status TEXT NOT NULL, ready_at_ms REAL);
+  CREATE TABLE IF NOT EXISTS allocations (
+    id TEXT PRIMARY KEY, node_id INTEGER NOT NULL, start_ms REAL NOT NULL,
+    lease_expiry_ms REAL, borrowed INTEGER NOT NULL, request TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS preemptions (seq INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS waiting (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, enqueued_at_ms REAL NOT NULL, timeout_at_ms REAL NOT NULL, lease_ms REAL, request TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS ended (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, how TEXT NOT NULL, at_ms REAL NOT NULL);
+  CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, type TEXT NOT NULL, tenant TEXT, at_ms REAL NOT NULL, data TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms REAL NOT NULL, actor TEXT NOT NULL, method TEXT NOT NULL,
+    route TEXT NOT NULL, target TEXT, status INTEGER NOT NULL, result TEXT NOT NULL);
+`;
+
+const SQL = {
+  putMeta: 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
+  putPool: 'INSERT OR REPLACE INTO pools (idx, json) VALUES (?, ?)',
+  putNode: 'INSERT OR REPLACE INTO nodes (id, pool, status, ready_at_ms) VALUES (?, ?, ?, ?)',
+  putAlloc: 'INSERT OR REPLACE INTO allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request) VALUES (?, ?, ?, ?, ?, ?)',
+  delAlloc: 'DELETE FROM allocations WHERE id = ?',
+  lease: 'UPDATE allocations SET lease_expiry_ms = ? WHERE id = ?',
+  preempt: 'INSERT INTO preemptions (json) VALUES (?)',
+  putWaiting: 'INSERT OR REPLACE INTO waiting (id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request) VALUES (?, ?, ?, ?, ?, ?)',
+  delWaiting: 'DELETE FROM waiting WHERE id = ?',
+  // Delete first so the row moves to the end of the rowid order (ended ids are kept newest last).
+  delEnded: 'DELETE FROM ended WHERE id = ?',
+  putEnded: 'INSERT INTO ended (id, tenant, how, at_ms) VALUES (?, ?, ?, ?)',
+  pruneEnded: 'DELETE FROM ended WHERE rowid <= (SELECT MAX(rowid) FROM ended) - ?',
+  event: 'INSERT INTO events (id, type, tenant, at_ms, data) VALUES (?, ?, ?, ?, ?)',
+  pruneEvents: 'DELETE FROM events WHERE id <= ?',
+  audit: 'INSERT INTO audit (at_ms, actor, method, route, target, status, result) VALUES (?, ?, ?, ?, ?, ?, ?)',
+} as const;
+type StmtKey = keyof typeof SQL;
+type Op = [StmtKey, (string | number | null)[]];
+
+/** The worker: one connection, the same statements, one transaction per message. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 5000');
+const stmts = {};
+for (const [k, sql] of Object.entries(workerData.sql)) stmts[k] = db.prepare(sql);
+const shared = new Int32Array(workerData.shared);
+const tx = db.transaction((ops) => { for (const [k, args] of ops) stmts[k].run(...args); });
+parentPort.on('message', (m) => {
+  if (m.close) { db.close(); parentPort.close(); return; }
+  let error = null;
+  try { tx(m.ops); } catch (e) { error = String((e && e.message) || e); Atomics.store(shared, 1, m.seq); }
+  Atomics.store(shared, 0, m.seq);
+  Atomics.notify(shared, 0);
+  parentPort.postMessage({ seq: m.seq, error });
+});
+`;
+
 export class SqliteStore implements StateStore {
   readonly description: string;
   private readonly db: Database.Database;
-  private readonly stmts: {
-    putMeta: Database.Statement;
-    putPool: Database.Statement;
-    putNode: Database.Statement;
-    putAlloc: Database.Statement;
-    delAlloc: Database.Statement;
-    lease: Database.Statement;
-    preempt: Database.Statement;
-  };
-  private readonly tx: (changes: readonly StateChange[]) => void;
+  private readonly stmts: Record<StmtKey, Database.Statement>;
+  private readonly tx: (ops: readonly Op[]) => void;
+  private readonly lock: StateLock | undefined;
+  private worker: Worker | undefined;
+  /** [0]: last seq the worker finished, [1]: last seq that failed. */
+  private readonly shared = new Int32Array(new SharedArrayBuffer(8));
+  private sent = 0;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private endedWrites = 0;
 
   constructor(readonly path: string) {
     this.description = `sqlite:${path}`;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS pools (idx INTEGER PRIMARY KEY, json TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS nodes (id INTEGER PRIMARY KEY, pool INTEGER NOT NULL, status TEXT NOT NULL, ready_at_ms REAL);
-      CREATE TABLE IF NOT EXISTS allocations (
-        id TEXT PRIMARY KEY, node_id INTEGER NOT NULL, start_ms REAL NOT NULL,
-        lease_expiry_ms REAL, borrowed INTEGER NOT NULL, request TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS preemptions (seq INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL);
-    `);
-    const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined;
-    if (version === undefined) this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema', '1')`).run();
-    else if (version.value !== '1') throw new Error(`${path}: state schema version ${version.value} is not supported (expected 1)`);
-    this.stmts = {
-      putMeta: this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
-      putPool: this.db.prepare('INSERT OR REPLACE INTO pools (idx, json) VALUES (?, ?)'),
-      putNode: this.db.prepare('INSERT OR REPLACE INTO nodes (id, pool, status, ready_at_ms) VALUES (?, ?, ?, ?)'),
-      putAlloc: this.db.prepare('INSERT OR REPLACE INTO allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request) VALUES (?, ?, ?, ?, ?, ?)'),
-      delAlloc: this.db.prepare('DELETE FROM allocations WHERE id = ?'),
-      lease: this.db.prepare('UPDATE allocations SET lease_expiry_ms = ? WHERE id = ?'),
-      preempt: this.db.prepare('INSERT INTO preemptions (json) VALUES (?)'),
-    };
-    this.tx = this.db.transaction((changes: readonly StateChange[]) => {
-      for (const c of changes) this.apply(c);
-    });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      this.lock = StateLock.acquire(path);
+    }
+    try {
+      this.db = new Database(path);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(DDL);
+      const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined;
+      if (version !== undefined && version.value !== '1' && version.value !== SCHEMA_VERSION) {
+        throw new Error(`${path}: state schema version ${version.value} is not supported (this version reads 1 and ${SCHEMA_VERSION}); upgrade drs`);
+      }
+      this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
+      this.stmts = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as Record<StmtKey, Database.Statement>;
+      this.tx = this.db.transaction((ops: readonly Op[]) => {
+        for (const [k, args] of ops) this.stmts[k].run(...args);
+      });
+    } catch (e) {
+      this.lock?.release();
+      throw e;
+    }
   }
 
-  private apply(c: StateChange): void {
-    const s = this.stmts;
-    switch (c.kind) {
-      case 'dimensions':
-        s.putMeta.run('dimensions', JSON.stringify(c.names));
-        return;
-      case 'pool':
-        s.putPool.run(c.pool.index, JSON.stringify({ spec: c.pool.spec, primary: c.pool.primary }));
-        return;
-      case 'node':
-        s.putNode.run(c.node.id, c.node.pool, c.node.status, c.node.readyAtMs);
-        return;
-      case 'put-allocation': {
-        const a = c.allocation;
-        s.putAlloc.run(a.id, a.nodeId, a.startMs, a.leaseExpiryMs, a.borrowed ? 1 : 0, encodeRequest(a.request));
-        return;
+  /** Changes → statements (the same for both commit paths). */
+  private encode(changes: readonly StateChange[]): Op[] {
+    const ops: Op[] = [];
+    for (const c of changes) {
+      switch (c.kind) {
+        case 'dimensions':
+          ops.push(['putMeta', ['dimensions', JSON.stringify(c.names)]]);
+          break;
+        case 'pool':
+          ops.push(['putPool', [c.pool.index, JSON.stringify({ spec: c.pool.spec, primary: c.pool.primary })]]);
+          break;
+        case 'node':
+          ops.push(['putNode', [c.node.id, c.node.pool, c.node.status, c.node.readyAtMs]]);
+          break;
+        case 'put-allocation': {
+          const a = c.allocation;
+          ops.push(['putAlloc', [a.id, a.nodeId, a.startMs, a.leaseExpiryMs, a.borrowed ? 1 : 0, encodeRequest(a.request)]]);
+          break;
+        }
+        case 'delete-allocation':
+          ops.push(['delAlloc', [c.id]]);
+          break;
+        case 'lease':
+          ops.push(['lease', [c.leaseExpiryMs, c.id]]);
+          break;
+        case 'preemption':
+          ops.push(['preempt', [JSON.stringify(c.record)]]);
+          break;
+        case 'put-waiting': {
+          const w = c.waiting;
+          ops.push(['putWaiting', [w.id, w.seq, w.enqueuedAtMs, w.timeoutAtMs, w.leaseMs, encodeRequest(w.request)]]);
+          break;
+        }
+        case 'delete-waiting':
+          ops.push(['delWaiting', [c.id]]);
+          break;
+        case 'ended':
+          ops.push(['delEnded', [c.ended.id]], ['putEnded', [c.ended.id, c.ended.tenant, c.ended.how, c.ended.atMs]]);
+          if (++this.endedWrites % 1000 === 0) ops.push(['pruneEnded', [ENDED_RETENTION]]);
+          break;
+        case 'event': {
+          const e = c.event;
+          ops.push(['event', [e.id, e.type, e.tenant, e.atMs, JSON.stringify(e.data)]]);
+          if (e.id % 1000 === 0) ops.push(['pruneEvents', [e.id - EVENT_RETENTION]]);
+          break;
+        }
+        case 'audit': {
+          const r = c.record;
+          ops.push(['audit', [r.atMs, r.actor, r.method, r.route, r.target, r.status, r.result]]);
+          break;
+        }
       }
-      case 'delete-allocation':
-        s.delAlloc.run(c.id);
-        return;
-      case 'lease':
-        s.lease.run(c.leaseExpiryMs, c.id);
-        return;
-      case 'preemption':
-        s.preempt.run(JSON.stringify(c.record));
-        return;
     }
+    return ops;
   }
 
   commit(changes: readonly StateChange[]): void {
     if (changes.length === 0) return;
-    this.tx(changes);
+    this.drainSync();
+    this.tx(this.encode(changes));
+  }
+
+  commitAsync(changes: readonly StateChange[]): Promise<void> {
+    if (changes.length === 0) return Promise.resolve();
+    const ops = this.encode(changes);
+    const worker = this.startWorker();
+    const seq = ++this.sent;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject });
+      worker.postMessage({ seq, ops });
+    });
+  }
+
+  drainSync(): void {
+    for (;;) {
+      const done = Atomics.load(this.shared, 0);
+      if (done >= this.sent) break;
+      Atomics.wait(this.shared, 0, done, 1000);
+    }
+    // Settle what finished (the worker's messages may not have been delivered yet).
+    const failed = Atomics.load(this.shared, 1);
+    for (const [seq, p] of this.waiting) {
+      this.waiting.delete(seq);
+      if (seq === failed) p.reject(new Error(`${this.description}: commit failed in the writer thread`));
+      else p.resolve();
+    }
+  }
+
+  private startWorker(): Worker {
+    if (this.worker !== undefined) return this.worker;
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path: this.path, sql: SQL, shared: this.shared.buffer },
+    });
+    w.unref();
+    w.on('message', (m: { seq: number; error: string | null }) => {
+      const p = this.waiting.get(m.seq);
+      if (p === undefined) return;
+      this.waiting.delete(m.seq);
+      if (m.error === null) p.resolve();
+      else p.reject(new Error(`${this.description}: ${m.error}`));
+    });
+    const fail = (e: Error): void => {
+      for (const p of this.waiting.values()) p.reject(e);
+      this.waiting.clear();
+      this.worker = undefined;
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => {
+      if (this.waiting.size > 0) fail(new Error(`${this.description}: the writer thread exited (${code})`));
+    });
+    this.worker = w;
+    return w;
   }
 
   load(): StoredState {
@@ -108,16 +268,8 @@ export class SqliteStore implements StateStore {
     const nodes = (this.db.prepare('SELECT id, pool, status, ready_at_ms FROM nodes ORDER BY id').all() as { id: number; pool: number; status: string; ready_at_ms: number | null }[]).map(
       (row): StoredNode => ({ id: row.id, pool: row.pool, status: row.status as NodeStatus, readyAtMs: row.ready_at_ms }),
     );
-    const allocations = (
-      this.db.prepare('SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request FROM allocations ORDER BY start_ms, id').all() as {
-        id: string;
-        node_id: number;
-        start_ms: number;
-        lease_expiry_ms: number | null;
-        borrowed: number;
-        request: string;
-      }[]
-    ).map(
+    type AllocRow = { id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: number; request: string };
+    const allocations = (this.db.prepare('SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request FROM allocations ORDER BY start_ms, id').all() as AllocRow[]).map(
       (row): StoredAllocation => ({
         id: row.id,
         nodeId: row.node_id,
@@ -128,10 +280,52 @@ export class SqliteStore implements StateStore {
       }),
     );
     const preemptions = (this.db.prepare('SELECT json FROM preemptions ORDER BY seq').all() as { json: string }[]).map((row) => JSON.parse(row.json) as PreemptionRecord);
-    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions };
+    type WaitRow = { id: string; seq: number; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string };
+    const waiting = (this.db.prepare('SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request FROM waiting ORDER BY seq').all() as WaitRow[]).map(
+      (r): StoredWaiting => ({ id: r.id, seq: r.seq, enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request) }),
+    );
+    const ended = (this.db.prepare('SELECT id, tenant, how, at_ms FROM ended ORDER BY rowid').all() as { id: string; tenant: string; how: string; at_ms: number }[]).map(
+      (r): StoredEnded => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms }),
+    );
+    const last = this.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number | null };
+    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions, waiting, ended, lastEventId: last.id ?? 0 };
+  }
+
+  readEvents(afterId: number, limit: number): Promise<EventRecord[]> {
+    const rows = this.db.prepare('SELECT id, type, tenant, at_ms, data FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as {
+      id: number;
+      type: string;
+      tenant: string | null;
+      at_ms: number;
+      data: string;
+    }[];
+    return Promise.resolve(rows.map((r) => ({ id: r.id, type: r.type as EventType, tenant: r.tenant, atMs: r.at_ms, data: JSON.parse(r.data) as unknown })));
+  }
+
+  readAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    const rows = this.db
+      .prepare(`SELECT seq, at_ms, actor, method, route, target, status, result FROM audit WHERE seq > ? ${q.actor !== undefined ? 'AND actor = ?' : ''} ORDER BY seq LIMIT ?`)
+      .all(...[q.afterSeq ?? 0, ...(q.actor !== undefined ? [q.actor] : []), q.limit]) as {
+      seq: number;
+      at_ms: number;
+      actor: string;
+      method: string;
+      route: string;
+      target: string | null;
+      status: number;
+      result: string;
+    }[];
+    return Promise.resolve(rows.map((r) => ({ seq: r.seq, atMs: r.at_ms, actor: r.actor, method: r.method, route: r.route, target: r.target, status: r.status, result: r.result })));
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.drainSync();
+    if (this.worker !== undefined) {
+      void this.worker.terminate();
+      this.worker = undefined;
+    }
+    this.db.close();
+    this.lock?.release();
   }
 }

@@ -1,6 +1,6 @@
 import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec, Request } from '../core/model.js';
-import type { PreemptionRecord } from './types.js';
+import type { EndedHow, PreemptionRecord, SchedulerEvents } from './types.js';
 
 /**
  * Persistence for `ResourceScheduler`. The scheduler turns every operation into one list of
@@ -37,6 +37,56 @@ export interface StoredAllocation {
   readonly borrowed: boolean;
 }
 
+/** A request in the wait queue: restored with its place (`seq`), its timeout and its id. */
+export interface StoredWaiting {
+  readonly id: string;
+  readonly request: Request;
+  /** Arrival order among waiting requests (the queue's sequence number). */
+  readonly seq: number;
+  readonly enqueuedAtMs: number;
+  readonly timeoutAtMs: number;
+  readonly leaseMs: number | null;
+}
+
+/** An id that ended (so `status(id)` answers `ended` after a restart or a failover). */
+export interface StoredEnded {
+  readonly id: string;
+  readonly tenant: string;
+  readonly how: EndedHow;
+  readonly atMs: number;
+}
+
+export type EventType = keyof SchedulerEvents;
+
+/**
+ * One scheduler event as the event log keeps it. `id` grows by one per event across restarts
+ * and failovers (a new leader continues after the last committed id), so a stream reader can
+ * resume after the last id it saw. `tenant` is null for cluster-wide events (scaling, pools).
+ */
+export interface EventRecord {
+  readonly id: number;
+  readonly type: EventType;
+  readonly tenant: string | null;
+  readonly atMs: number;
+  readonly data: unknown;
+}
+
+/** One write through the HTTP API: who asked, what, and what came of it. */
+export interface AuditRecord {
+  /** Position in the audit log (assigned by the store; absent when appending). */
+  readonly seq?: number;
+  readonly atMs: number;
+  /** `admin`, or `tenant:<name>`, plus the first 8 hex digits of the token's SHA-256 (`admin#1a2b3c4d`). */
+  readonly actor: string;
+  readonly method: string;
+  readonly route: string;
+  /** The allocation, request or pool the write named, if any. */
+  readonly target: string | null;
+  readonly status: number;
+  /** `allocated`, `queued`, `released`, a rejection or error code. */
+  readonly result: string;
+}
+
 export interface StoredState {
   /** Resource dimension names the state was written with (null for a fresh store). */
   readonly dimensions: readonly string[] | null;
@@ -44,6 +94,12 @@ export interface StoredState {
   readonly nodes: readonly StoredNode[];
   readonly allocations: readonly StoredAllocation[];
   readonly preemptions: readonly PreemptionRecord[];
+  /** The wait queue (any order; `seq` gives the arrival order). */
+  readonly waiting: readonly StoredWaiting[];
+  /** Recently ended ids, oldest first. */
+  readonly ended: readonly StoredEnded[];
+  /** Id of the last event in the event log (0 when empty). */
+  readonly lastEventId: number;
 }
 
 export type StateChange =
@@ -53,16 +109,52 @@ export type StateChange =
   | { readonly kind: 'put-allocation'; readonly allocation: StoredAllocation }
   | { readonly kind: 'delete-allocation'; readonly id: string }
   | { readonly kind: 'lease'; readonly id: string; readonly leaseExpiryMs: number | null }
-  | { readonly kind: 'preemption'; readonly record: PreemptionRecord };
+  | { readonly kind: 'preemption'; readonly record: PreemptionRecord }
+  | { readonly kind: 'put-waiting'; readonly waiting: StoredWaiting }
+  | { readonly kind: 'delete-waiting'; readonly id: string }
+  | { readonly kind: 'ended'; readonly ended: StoredEnded }
+  | { readonly kind: 'event'; readonly event: EventRecord }
+  | { readonly kind: 'audit'; readonly record: AuditRecord };
+
+/** Filters of `readAudit` (newest last; `afterSeq` is the cursor). */
+export interface AuditQuery {
+  readonly afterSeq?: number;
+  readonly limit: number;
+  readonly actor?: string;
+}
 
 export interface StateStore {
   /** Human-readable kind and location, for logs (`memory`, `sqlite:/var/lib/drs/state.db`). */
   readonly description: string;
   load(): StoredState;
-  /** Apply all changes atomically; durable when this returns. Throws if it could not. */
+  /**
+   * Apply all changes atomically; durable when this returns. Throws if it could not. A store
+   * that can only commit asynchronously (PostgreSQL) throws here and must be used with
+   * `durability: 'group'`.
+   */
   commit(changes: readonly StateChange[]): void;
-  close(): void;
+  /**
+   * Apply all changes atomically, off the event loop's critical path (a worker thread, a
+   * database round trip); durable when the promise resolves. Calls never overlap (the scheduler
+   * waits for one to finish before the next). Used by group commit when present.
+   */
+  commitAsync?(changes: readonly StateChange[]): Promise<void>;
+  /** Block until no `commitAsync` is in flight (so `commit` may run, e.g. at close). */
+  drainSync?(): void;
+  /** Only `commitAsync` works (the scheduler then requires group commit). */
+  readonly asyncOnly?: boolean;
+  /** Events with id > `afterId`, oldest first, at most `limit`. */
+  readEvents(afterId: number, limit: number): Promise<EventRecord[]>;
+  /** Audit records, oldest first. */
+  readAudit(q: AuditQuery): Promise<AuditRecord[]>;
+  /** Release the store (and its lock). Waits for a commit in flight. */
+  close(): void | Promise<void>;
 }
+
+/** How many events the stores keep (older ones are pruned; a reader further behind gets a gap notice). */
+export const EVENT_RETENTION = 100_000;
+/** How many ended ids the stores keep. */
+export const ENDED_RETENTION = 10_000;
 
 /**
  * Keeps the committed state in memory: for tests and for embedding where losing state on exit is
@@ -76,6 +168,11 @@ export class MemoryStore implements StateStore {
   private readonly nodes = new Map<number, StoredNode>();
   private readonly allocations = new Map<string, StoredAllocation>();
   private readonly preemptions: PreemptionRecord[] = [];
+  private readonly waiting = new Map<string, StoredWaiting>();
+  private readonly ended = new Map<string, StoredEnded>();
+  private readonly events: EventRecord[] = [];
+  private readonly audit: AuditRecord[] = [];
+  private lastEventId = 0;
   /** Number of successful commits (tests look at it). */
   commits = 0;
 
@@ -86,7 +183,27 @@ export class MemoryStore implements StateStore {
       nodes: [...this.nodes.values()].sort((a, b) => a.id - b.id),
       allocations: [...this.allocations.values()],
       preemptions: [...this.preemptions],
+      waiting: [...this.waiting.values()],
+      ended: [...this.ended.values()],
+      lastEventId: this.lastEventId,
     };
+  }
+
+  readEvents(afterId: number, limit: number): Promise<EventRecord[]> {
+    // Ids are consecutive, so the first wanted one sits at a computable index.
+    const first = this.events[0]?.id ?? 0;
+    const from = Math.max(0, afterId + 1 - first);
+    return Promise.resolve(this.events.slice(from, from + limit));
+  }
+
+  readAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    const out: AuditRecord[] = [];
+    for (const r of this.audit) {
+      if ((r.seq as number) <= (q.afterSeq ?? 0) || (q.actor !== undefined && r.actor !== q.actor)) continue;
+      out.push(r);
+      if (out.length >= q.limit) break;
+    }
+    return Promise.resolve(out);
   }
 
   commit(changes: readonly StateChange[]): void {
@@ -114,6 +231,25 @@ export class MemoryStore implements StateStore {
         }
         case 'preemption':
           this.preemptions.push(c.record);
+          break;
+        case 'put-waiting':
+          this.waiting.set(c.waiting.id, c.waiting);
+          break;
+        case 'delete-waiting':
+          this.waiting.delete(c.id);
+          break;
+        case 'ended':
+          this.ended.delete(c.ended.id);
+          this.ended.set(c.ended.id, c.ended);
+          if (this.ended.size > ENDED_RETENTION) this.ended.delete(this.ended.keys().next().value as string);
+          break;
+        case 'event':
+          this.events.push(c.event);
+          this.lastEventId = c.event.id;
+          if (this.events.length > EVENT_RETENTION) this.events.splice(0, this.events.length - EVENT_RETENTION);
+          break;
+        case 'audit':
+          this.audit.push({ ...c.record, seq: this.audit.length + 1 });
           break;
       }
     }

@@ -175,4 +175,6 @@ export interface SchedulerEvents {
   queued: { readonly requestId: string; readonly tenant: string; readonly reason: SchedulerRejection; readonly timeoutAtMs: number };
   'timed-out': { readonly requestId: string; readonly tenant: string; readonly waitedMs: number };
   scaled: ScaleEvent;
+  /** A pool was added (`addPool`, `POST /v1/pools`, or from the config at start). */
+  'pool-added': { readonly pool: PoolInfo };
 }

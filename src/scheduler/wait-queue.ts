@@ -1,6 +1,7 @@
 import type { ClusterState } from '../core/cluster.js';
 import type { Request } from '../core/model.js';
 import type { QueuedRequest } from '../queue/policy.js';
+import type { StateChange, StoredWaiting } from './store.js';
 import type { SchedulerRejection } from './types.js';
 
 /** A queued request with what the scheduler keeps about it. */
@@ -24,6 +25,8 @@ export class WaitQueue {
   /** With a `commit` head-of-line policy: the head chosen when it first blocked, until it starts. */
   committedHead: Waiting | undefined;
   private seq = 0;
+  /** H4 (durable queue): every add/remove as a store change, taken by the runtime at the end of each operation. */
+  private journal: StateChange[] = [];
 
   constructor(
     /** Timeout of requests that give none, ms. */
@@ -72,15 +75,45 @@ export class WaitQueue {
     };
     this.items.push(w);
     this.byId.set(r.id, w);
+    this.journal.push({ kind: 'put-waiting', waiting: { id: r.id, request: r, seq: w.seq, enqueuedAtMs: nowMs, timeoutAtMs: w.timeoutAtMs, leaseMs } });
     return w;
   }
 
   remove(w: Waiting): void {
     const i = this.items.indexOf(w);
     if (i >= 0) this.items.splice(i, 1);
-    this.byId.delete(w.request.id);
+    if (this.byId.delete(w.request.id)) this.journal.push({ kind: 'delete-waiting', id: w.request.id });
     if (this.committedHead === w) this.committedHead = undefined;
   }
+
+  // ---- H4: persistence of the queue (store journal and restore) ----
+  /** The store changes recorded since the last call. */
+  takeJournal(): StateChange[] {
+    const out = this.journal;
+    this.journal = [];
+    return out;
+  }
+
+  /** Put back the requests a store kept, in their old order, with their ids, places and timeouts. */
+  restore(stored: readonly StoredWaiting[]): void {
+    for (const s of [...stored].sort((a, b) => a.seq - b.seq)) {
+      const w: Waiting = {
+        request: s.request,
+        enqueuedAt: s.enqueuedAtMs / 1000,
+        enqueuedAtMs: s.enqueuedAtMs,
+        seq: s.seq,
+        attempts: 0,
+        timeoutAtMs: s.timeoutAtMs,
+        leaseMs: s.leaseMs,
+        fresh: false,
+        reason: { requestId: s.id, code: 'wait', permanent: false, message: 'waiting (restored after a restart)' },
+      };
+      this.items.push(w);
+      this.byId.set(s.id, w);
+      this.seq = Math.max(this.seq, s.seq + 1);
+    }
+  }
+  // ---- end H4 ----
 
   /** Remove and return, in arrival order, the requests whose timeout has passed at `nowMs`. */
   takeTimedOut(nowMs: number): Waiting[] {

@@ -73,3 +73,18 @@ export function spawnServer(config: ServeConfig): Promise<{ url: string; child: 
     });
   });
 }
+
+/** Every item of a paginated list endpoint (follows `nextCursor`; at most 1,000 pages). */
+export async function listAll(base: string, route: string, token: string, key = 'allocations'): Promise<any[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const out: unknown[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 1000; page++) {
+    const sep = route.includes('?') ? '&' : '?';
+    const r = await call(base, 'GET', `${route}${sep}limit=1000${cursor !== null ? `&cursor=${cursor}` : ''}`, { token });
+    if (r.status !== 200) throw new Error(`GET ${route}: ${r.status} ${JSON.stringify(r.body)}`);
+    out.push(...(r.body[key] as unknown[]));
+    cursor = r.body.nextCursor as string | null;
+    if (cursor === null) return out as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  }
+  throw new Error(`GET ${route}: more than 1,000 pages`);
+}

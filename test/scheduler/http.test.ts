@@ -61,7 +61,10 @@ describe('drs serve: happy paths', () => {
     const d = await call(base, 'DELETE', '/v1/allocations/job-1', { token: TEAM_A });
     expect(d.status).toBe(200);
     expect(d.body).toMatchObject({ status: 'released', allocation: { id: 'job-1' } });
-    expect((await call(base, 'GET', '/v1/allocations/job-1', { token: TEAM_A })).status).toBe(404);
+    // A polled id that ended answers how it ended (never a 404 while the service remembers it).
+    const ended = await call(base, 'GET', '/v1/allocations/job-1', { token: TEAM_A });
+    expect(ended.status).toBe(200);
+    expect(ended.body).toMatchObject({ status: 'ended', id: 'job-1', how: 'released' });
     expect((await call(base, 'DELETE', '/v1/allocations/job-1', { token: TEAM_A })).status).toBe(404);
   });
 
@@ -89,16 +92,19 @@ describe('drs serve: happy paths', () => {
     const hi = await call(base, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'urgent', pool: 'gpu', units: 8, priority: 'high' } });
     expect(hi.status).toBe(201);
     expect(hi.body.preempted).toHaveLength(1);
-    const victim = hi.body.preempted[0].allocationId as string;
-    const other = victim === 'fill-1' ? 'fill-2' : 'fill-1';
+    // team-a learns that it preempted team-b's work, but not team-b's id.
+    expect(hi.body.preempted[0]).toMatchObject({ tenant: 'team-b', allocationId: null, forRequestId: 'urgent' });
+    const left = await call(base, 'GET', '/v1/allocations?state=allocated', { token: TEAM_B });
+    const other = (left.body.allocations as { id: string }[]).map((a) => a.id).find((id) => id.startsWith('fill-')) as string;
     expect((await call(base, 'POST', '/v1/preemptions', { token: TEAM_A, body: { targetId: other, request: { pool: 'gpu', units: 8, priority: 'critical' } } })).status).toBe(403);
-    const ex = await call(base, 'POST', '/v1/preemptions', { token: ADMIN, body: { targetId: other, request: { id: 'ops', tenant: 'ops', pool: 'gpu', units: 8, priority: 'critical' } } });
+    // An admin names allocations by their scoped id, tenant~id.
+    const ex = await call(base, 'POST', '/v1/preemptions', { token: ADMIN, body: { targetId: `team-b~${other}`, request: { id: 'ops', tenant: 'ops', pool: 'gpu', units: 8, priority: 'critical' } } });
     expect(ex.status).toBe(201);
-    expect(ex.body).toMatchObject({ status: 'allocated', allocation: { tenant: 'ops' }, preempted: [{ allocationId: other, kind: 'explicit' }] });
+    expect(ex.body).toMatchObject({ status: 'allocated', allocation: { id: 'ops~ops', tenant: 'ops' }, preempted: [{ allocationId: `team-b~${other}`, kind: 'explicit' }] });
     const log = await call(base, 'GET', '/v1/preemptions', { token: TEAM_B });
     expect(log.body.preemptions.map((p: { allocationId: string }) => p.allocationId).sort()).toEqual(['fill-1', 'fill-2']);
     await call(base, 'DELETE', '/v1/allocations/urgent', { token: TEAM_A });
-    await call(base, 'DELETE', '/v1/allocations/ops', { token: ADMIN });
+    await call(base, 'DELETE', '/v1/allocations/ops~ops', { token: ADMIN });
   });
 
   it('exports Prometheus metrics', async () => {
@@ -138,7 +144,7 @@ describe('drs serve: security', () => {
     expect(forged.body.error.field).toBe('tenant');
     expect((await call(base, 'POST', '/v1/pools', { token: TEAM_B, body: { name: 'x', capacity: { cpu: 1 }, nodes: 1 } })).status).toBe(403);
     // Still there for its owner and the admin.
-    expect((await call(base, 'GET', '/v1/allocations/secret', { token: ADMIN })).status).toBe(200);
+    expect((await call(base, 'GET', '/v1/allocations/team-a~secret', { token: ADMIN })).status).toBe(200);
     expect((await call(base, 'DELETE', '/v1/allocations/secret', { token: TEAM_A })).status).toBe(200);
   });
 

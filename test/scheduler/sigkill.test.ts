@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ServeConfig } from '../../src/scheduler/config.js';
-import { ADMIN, TEAM_A, TOKENS, call, spawnServer } from './helpers.js';
+import { ADMIN, TEAM_A, TOKENS, call, listAll, spawnServer } from './helpers.js';
 
 /**
  * Durability under kill -9: the service runs in a child process on a SQLite state file; a burst
@@ -77,9 +77,7 @@ describe('drs serve survives SIGKILL', () => {
 
     const second = await spawnServer(config);
     try {
-      const list = await call(second.url, 'GET', '/v1/allocations', { token: ADMIN });
-      expect(list.status).toBe(200);
-      const restored = new Set<string>((list.body.allocations as { id: string }[]).map((a) => a.id));
+      const restored = new Set<string>((await listAll(second.url, '/v1/allocations?state=allocated', TEAM_A)).map((a: { id: string }) => a.id));
       // A release sent but unanswered may or may not have happened, like an unanswered allocation.
       const missing = [...acked].filter((id) => !releaseSent.has(id) && !restored.has(id));
       const phantoms = [...restored].filter((id) => !sent.has(id));
@@ -90,8 +88,79 @@ describe('drs serve survives SIGKILL', () => {
       // Capacity books agree with what was restored (1 cpu each).
       const pool = await call(second.url, 'GET', '/v1/pools/p', { token: ADMIN });
       expect(pool.body.allocated.cpu).toBe(restored.size);
+      expect((await listAll(second.url, '/v1/allocations?state=allocated', ADMIN)).length).toBe(restored.size);
       // And the restarted service keeps working.
       expect((await call(second.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'after-restart', units: 1 } })).status).toBe(201);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('keeps every acknowledged queued request with its id, place and timeout; polling shows queued, then allocated or timed-out', async () => {
+    const config: ServeConfig = {
+      tokens: TOKENS,
+      stateFile: path.join(dir, 'state-queue.sqlite'),
+      queue: { policy: 'fcfs', timeoutMs: 600_000 },
+      pools: [{ name: 'p', capacity: { cpu: 4, memory: 16 }, nodes: 1 }],
+    };
+    const first = await spawnServer(config);
+    expect((await call(first.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'holder', units: 4 } })).status).toBe(201);
+    // One request that will time out soon after the restart.
+    const short = await call(first.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'short', units: 1, queueTimeoutMs: 4_000 } });
+    expect(short.status).toBe(202);
+    const sent = new Set<string>(['holder', 'short']);
+    const acked = new Map<string, number>(); // id -> timeoutAtMs
+    const TOTAL = 400;
+    const KILL_AFTER = 60;
+    let next = 0;
+    let killed = false;
+    const worker = async (): Promise<void> => {
+      while (!killed && next < TOTAL) {
+        const id = `q-${next++}`;
+        sent.add(id);
+        try {
+          const r = await call(first.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id, units: 1 } });
+          if (r.status !== 202) throw new Error(`unexpected ${r.status} for ${id}: ${JSON.stringify(r.body)}`);
+          acked.set(id, r.body.timeoutAtMs as number);
+        } catch (e) {
+          if (!killed) throw e;
+        }
+        if (acked.size >= KILL_AFTER && !killed) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    expect(await first.exited).toBeNull();
+
+    const second = await spawnServer(config);
+    try {
+      const queued = await listAll(second.url, '/v1/allocations?state=queued', TEAM_A);
+      const byId = new Map<string, { position: number; timeoutAtMs: number; enqueuedAtMs: number }>(queued.map((q: { id: string }) => [q.id, q as never]));
+      // Every acknowledged queued request is there, with its timeout; nothing that was never sent.
+      expect([...acked.keys()].filter((id) => !byId.has(id))).toEqual([]);
+      expect([...byId.keys()].filter((id) => !sent.has(id))).toEqual([]);
+      for (const [id, timeoutAtMs] of acked) expect(byId.get(id)?.timeoutAtMs).toBe(timeoutAtMs);
+      // Their place: arrival order is kept (positions follow enqueue times), 'short' first.
+      const order = [...byId.entries()].sort((a, b) => a[1].position - b[1].position);
+      expect(order[0]?.[0]).toBe('short');
+      for (let i = 1; i < order.length; i++) expect((order[i] as [string, { enqueuedAtMs: number }])[1].enqueuedAtMs).toBeGreaterThanOrEqual((order[i - 1] as [string, { enqueuedAtMs: number }])[1].enqueuedAtMs);
+      const first3 = order.slice(1, 4).map(([id]) => id);
+      expect((await call(second.url, 'GET', `/v1/allocations/${first3[0]}`, { token: TEAM_A })).status).toBe(202);
+      // 'short' times out on the restarted server: polled, it says so (never a 404).
+      let st: { status: number; body: { status: string; how?: string } } = { status: 0, body: { status: '' } };
+      for (let i = 0; i < 100; i++) {
+        st = await call(second.url, 'GET', '/v1/allocations/short', { token: TEAM_A });
+        if (st.body.status !== 'queued') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(st).toMatchObject({ status: 200, body: { status: 'ended', how: 'timed-out' } });
+      // Capacity returns: the next three in line get it, in their order.
+      expect((await call(second.url, 'DELETE', '/v1/allocations/holder', { token: TEAM_A })).status).toBe(200);
+      for (const id of first3) expect((await call(second.url, 'GET', `/v1/allocations/${id}`, { token: TEAM_A })).body).toMatchObject({ status: 'allocated' });
+      expect((await call(second.url, 'GET', `/v1/allocations/${(order[5] as [string])[0]}`, { token: TEAM_A })).status).toBe(202);
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;

@@ -1,0 +1,27 @@
+import type { EventType } from './store.js';
+import type { SchedulerEvents } from './types.js';
+
+/** Every event type, in the order the docs list them (the SSE stream and the event log carry all of them). */
+export const EVENT_TYPES: readonly EventType[] = ['allocated', 'queued', 'released', 'preempted', 'expired', 'timed-out', 'rejected', 'renewed', 'scaled', 'pool-added'];
+
+/** The tenant an event belongs to (null: cluster-wide, visible to every token). */
+export function eventTenant<K extends EventType>(type: K, payload: SchedulerEvents[K]): string | null {
+  const p = payload as SchedulerEvents[EventType];
+  switch (type) {
+    case 'allocated':
+    case 'released':
+    case 'expired':
+    case 'renewed':
+    case 'preempted':
+      return (p as SchedulerEvents['released']).allocation.tenant;
+    case 'queued':
+    case 'timed-out':
+    case 'rejected':
+      return (p as SchedulerEvents['queued']).tenant;
+    case 'scaled':
+    case 'pool-added':
+      return null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isUserError } from '../../core/errors.js';
+import type { ServeConfig, TokenSpec } from '../config.js';
+import { ServiceMetrics } from '../metrics.js';
+import type { ResourceScheduler } from '../scheduler.js';
+import { HttpError } from './errors.js';
+import { SchedulerHolder } from './holder.js';
+import { IdView, type Principal } from './ids.js';
+import { DEFAULT_LIMITS, RateLimiter, type ServiceLimits } from './limits.js';
+import { registerRoutes } from './routes.js';
+import { EventStreams } from './sse.js';
+
+/**
+ * The HTTP service over ResourceScheduler (`drs serve`). See docs/serve.md for the API, the
+ * status codes and the security model. In short:
+ *
+ * - Every /v1 route needs `Authorization: Bearer <token>`. Missing or unknown token: 401. Each
+ *   token is rate-limited (429 with Retry-After).
+ * - A tenant token acts for its tenant only, and its ids are scoped to its tenant (ids.ts): it
+ *   sees, renews and releases only its own allocations and learns nothing of other tenants'.
+ *   Admin-only routes answer 403. An admin token may do everything, for any tenant.
+ * - Bodies are JSON, at most `bodyLimit` bytes (413 beyond), validated with zod (400 naming the
+ *   field); malformed JSON is 400. No input crashes the process.
+ * - Every write is appended to the store's audit log (who, what, result) before it is answered.
+ * - A standby replica answers /v1 with 503 and the leader's address.
+ */
+
+export interface AppContext {
+  readonly config: ServeConfig;
+  readonly holder: SchedulerHolder;
+  readonly limits: ServiceLimits;
+  readonly streams: EventStreams;
+  principal(req: FastifyRequest): Principal;
+  view(req: FastifyRequest): IdView;
+  requireAdmin(req: FastifyRequest): void;
+  /** Answer once everything done so far is durable (nothing is acknowledged or shown before its commit). */
+  send(reply: FastifyReply, code: number, body: unknown): Promise<FastifyReply>;
+}
+
+function hashToken(t: string): string {
+  return createHash('sha256').update(t).digest('hex');
+}
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Build the fastify app (not listening) over a scheduler, or over a holder a replica fills when it leads. */
+export function buildApp(
+  config: ServeConfig,
+  schedulerOrHolder: ResourceScheduler | SchedulerHolder,
+  onInternalError: (error: unknown) => void = () => {},
+): { app: FastifyInstance; holder: SchedulerHolder; streams: EventStreams } {
+  const holder = schedulerOrHolder instanceof SchedulerHolder ? schedulerOrHolder : new SchedulerHolder(schedulerOrHolder);
+  const limits: ServiceLimits = { ...DEFAULT_LIMITS, ...(config.limits ?? {}) };
+  const app = Fastify({
+    logger: config.log === true,
+    bodyLimit: config.bodyLimit ?? 65_536,
+    return503OnClosing: true,
+  });
+  // JSON only: other media types get 415 instead of reaching the validators as strings.
+  app.removeContentTypeParser('text/plain');
+  let metrics: ServiceMetrics | undefined;
+  const metricsFor = (s: ResourceScheduler): void => {
+    metrics ??= new ServiceMetrics(s);
+  };
+  if (holder.maybe !== undefined) metricsFor(holder.maybe);
+  else void holder.whenReady().then(metricsFor);
+  const streams = new EventStreams();
+  const rate = new RateLimiter(limits.requestsPerSecond, limits.burst);
+
+  const principals = new Map<string, Principal>();
+  for (const t of config.tokens as readonly TokenSpec[]) {
+    const h = hashToken(t.token);
+    const tag = h.slice(0, 8);
+    principals.set(
+      h,
+      t.admin === true ? { admin: true, actor: `admin#${tag}`, ...(t.tenant !== undefined ? { tenant: t.tenant } : {}) } : { admin: false, tenant: t.tenant as string, actor: `tenant:${t.tenant}#${tag}` },
+    );
+  }
+  const who = new WeakMap<FastifyRequest, { p: Principal; key: string }>();
+  const authenticate = (req: FastifyRequest): { p: Principal; key: string } => {
+    const h = req.headers.authorization;
+    const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+    if (m === null) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    const key = hashToken(m[1] as string);
+    const p = principals.get(key);
+    if (p === undefined) throw new HttpError(401, 'unauthorized', 'unknown token');
+    return { p, key };
+  };
+  const principal = (req: FastifyRequest): Principal => (who.get(req) as { p: Principal }).p;
+  const ctx: AppContext = {
+    config,
+    holder,
+    limits,
+    streams,
+    principal,
+    view: (req) => new IdView(principal(req)),
+    requireAdmin: (req) => {
+      if (!principal(req).admin) throw new HttpError(403, 'forbidden', 'this route needs an admin token');
+    },
+    async send(reply, code, body) {
+      await holder.get().durable();
+      return reply.code(code).send(body);
+    },
+  };
+
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics?.httpDuration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
+
+  // Audit: every write through /v1 that got past authentication and the rate limit, with its
+  // result, appended to the store and committed before the answer leaves.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const s = holder.maybe;
+    const w = who.get(req);
+    if (s === undefined || w === undefined || !WRITES.has(req.method) || !req.url.startsWith('/v1/') || !s.healthy) return payload;
+    if (reply.statusCode === 429 && (reply.getHeader('x-drs-limit') === 'rate')) return payload;
+    const text = typeof payload === 'string' ? payload : '';
+    const code = reply.statusCode >= 400 ? /"code":"([^"]{1,80})"/.exec(text)?.[1] : /"status":"([^"]{1,40})"/.exec(text)?.[1];
+    const params = req.params as { id?: string } | undefined;
+    const body = req.body as { id?: unknown; name?: unknown; targetId?: unknown } | undefined;
+    const view = new IdView(w.p);
+    const target = params?.id !== undefined ? view.internal(params.id) : typeof body?.targetId === 'string' ? body.targetId : typeof body?.name === 'string' ? body.name : typeof body?.id === 'string' ? body.id : null;
+    s.appendAudit({ atMs: Date.now(), actor: w.p.actor, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0] ?? '', target, status: reply.statusCode, result: code ?? (reply.statusCode < 400 ? 'ok' : 'error') });
+    await s.durable();
+    return payload;
+  });
+
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof HttpError) {
+      if (err.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+      for (const [k, v] of Object.entries(err.headers)) void reply.header(k, v);
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.field !== undefined ? { field: err.field } : {}), ...err.extra } });
+    }
+    if (isUserError(err)) {
+      const field = err.location.field;
+      return reply.code(400).send({ error: { code: 'invalid-request', message: err.message, ...(field !== undefined ? { field } : {}) } });
+    }
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const code =
+        e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'payload-too-large' : e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported-media-type' : status === 400 ? 'invalid-json' : 'bad-request';
+      return reply.code(status).send({ error: { code, message: e.message ?? 'bad request' } });
+    }
+    req.log.error(err);
+    onInternalError(err);
+    const healthy = holder.maybe?.healthy ?? false;
+    return reply.code(500).send({ error: { code: 'internal', message: healthy ? 'internal error' : 'the scheduler stopped after an internal error; restart the service' } });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not-found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }));
+
+  app.get('/healthz', (_req, reply) => {
+    const s = holder.maybe;
+    if (s === undefined) return reply.code(200).send({ status: 'ok', role: holder.role, leader: holder.leaderUrl });
+    const ok = s.healthy;
+    return reply
+      .code(ok ? 200 : 503)
+      .send({ status: ok ? 'ok' : 'failed', role: holder.role, allocations: s.allocationCount, queue: s.queueLength, store: s.store.description, lastEventId: s.lastEventId });
+  });
+
+  app.get('/metrics', async (req, reply) => {
+    if (config.metricsPublic === false && !authenticate(req).p.admin) throw new HttpError(403, 'forbidden', '/metrics needs an admin token');
+    if (metrics === undefined) holder.get(); // 503 on a standby
+    const m = metrics as ServiceMetrics;
+    const text = await m.registry.metrics();
+    return reply.header('content-type', m.registry.contentType).send(text);
+  });
+
+  void app.register(
+    (v1, _opts, done) => {
+      v1.addHook('onRequest', (req, reply, next) => {
+        try {
+          const w = authenticate(req);
+          who.set(req, w);
+          const wait = rate.take(w.key);
+          if (wait !== undefined) {
+            void reply.header('x-drs-limit', 'rate');
+            throw new HttpError(429, 'rate-limited', `more than ${limits.requestsPerSecond} requests per second (burst ${limits.burst}) with this token; retry in ${wait} s`, undefined, {
+              'retry-after': String(wait),
+            });
+          }
+          holder.get(); // a standby answers 503 with the leader's address
+        } catch (e) {
+          next(e as Error);
+          return;
+        }
+        next();
+      });
+      registerRoutes(v1, ctx);
+      done();
+    },
+    { prefix: '/v1' },
+  );
+
+  app.addHook('preClose', (done) => {
+    streams.closeAll();
+    done();
+  });
+  app.addHook('onClose', (_app, done) => {
+    metrics?.close();
+    done();
+  });
+  return { app, holder, streams };
+}

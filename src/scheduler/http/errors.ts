@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import { formatFieldPath } from '../config.js';
+
+/** A refusal with its HTTP status and a stable `code` (the body is `{ error: { code, message, field? } }`). */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+    /** More fields of the error body (e.g. `leader` on a standby's 503). */
+    readonly extra: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Validate a body (or query) with zod; the first issue becomes a 400 naming the field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const res = schema.safeParse(body);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  const path = issue === undefined ? [] : issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
+  const field = formatFieldPath(path);
+  throw new HttpError(400, 'invalid-body', `${field === '' ? 'body' : field}: ${issue?.message ?? 'invalid'}`, field === '' ? undefined : field);
+}

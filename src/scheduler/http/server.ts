@@ -1,0 +1,138 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServeConfig } from '../config.js';
+import { PgLeadership } from '../pg-leader.js';
+import { PgStore } from '../pg-store.js';
+import { ResourceScheduler, type ResourceSchedulerOptions } from '../scheduler.js';
+import { SqliteStore } from '../sqlite-store.js';
+import type { StateStore } from '../store.js';
+import { buildApp } from './app.js';
+import { SchedulerHolder, type Role } from './holder.js';
+
+export interface ServerHandle {
+  /** `http://host:port` the server listens on. */
+  readonly url: string;
+  readonly port: number;
+  /** The scheduler (throws on a standby replica: use `whenLeader`). */
+  readonly scheduler: ResourceScheduler;
+  readonly role: Role;
+  /** Resolves once this replica leads (at once without PostgreSQL), with the time it took to take the lead. */
+  readonly whenLeader: Promise<ResourceScheduler>;
+  readonly app: FastifyInstance;
+  /** Stop listening, end event streams, commit what is staged, close the store, give up the lead. */
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Use this scheduler instead of building one from the config (its pools/strategy settings are then ignored). */
+  readonly scheduler?: ResourceScheduler;
+  /** Extra scheduler options (clock, timers, scaling policy, ...) merged over the config's. */
+  readonly schedulerOptions?: Partial<ResourceSchedulerOptions>;
+  /** Called with every error answered 500 (a bug or a failed commit); `drs serve` prints it. */
+  readonly onInternalError?: (error: unknown) => void;
+  /** PostgreSQL replicas: this replica took the lead (term), or lost it (why). `drs serve` logs both and exits on a loss. */
+  readonly onLeadership?: (e: { readonly kind: 'leading'; readonly term: number } | { readonly kind: 'lost'; readonly why: string }) => void;
+}
+
+/** Build the scheduler a config describes, on `store` (default: SQLite if `stateFile`, else memory). */
+export async function createSchedulerFromConfig(config: ServeConfig, extra: Partial<ResourceSchedulerOptions> = {}, given?: StateStore): Promise<ResourceScheduler> {
+  const store = given ?? (config.stateFile !== undefined ? new SqliteStore(config.stateFile) : undefined);
+  try {
+    return await ResourceScheduler.create({
+      ...(config.dimensions !== undefined ? { dimensions: config.dimensions } : {}),
+      ...(config.strategy !== undefined ? { strategy: config.strategy } : {}),
+      ...(config.preemption !== undefined ? { preemption: config.preemption } : {}),
+      ...(config.queue !== undefined ? { queue: config.queue } : {}),
+      ...(config.defaultLeaseMs !== undefined ? { defaultLeaseMs: config.defaultLeaseMs } : {}),
+      ...(config.quotas !== undefined ? { quotas: config.quotas } : {}),
+      ...(config.scaling !== undefined ? { scaling: config.scaling } : {}),
+      ...(config.pools !== undefined ? { pools: config.pools } : {}),
+      ...(store !== undefined ? { store } : {}),
+      // Group commit pays off with a disk or a database; in memory a commit is a map update.
+      durability: (store as StateStore | undefined)?.asyncOnly === true ? 'group' : (config.durability ?? (store !== undefined ? 'group' : 'per-operation')),
+      ...extra,
+    });
+  } catch (e) {
+    await store?.close();
+    throw e;
+  }
+}
+
+/**
+ * Start the service: listen on host:port (default 127.0.0.1:8080; port 0 picks a free one).
+ * With a state file or in memory, the scheduler is built (restoring its state) before listening.
+ * With `postgres`, the replica listens at once as a standby (503 + the leader's address) and
+ * takes the lead when it can: then it loads the shared state and serves.
+ */
+export async function startServer(config: ServeConfig, options: StartServerOptions = {}): Promise<ServerHandle> {
+  const pgc = config.postgres;
+  const holder = new SchedulerHolder(pgc === undefined ? (options.scheduler ?? (await createSchedulerFromConfig(config, options.schedulerOptions))) : undefined);
+  const { app, streams } = buildApp(config, holder, options.onInternalError);
+  const host = config.host ?? '127.0.0.1';
+  try {
+    await app.listen({ host, port: config.port ?? 8080 });
+  } catch (e) {
+    await holder.maybe?.shutdown();
+    throw e;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : (config.port ?? 8080);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let leadership: PgLeadership | undefined;
+  let closed = false;
+  if (pgc !== undefined) {
+    const own = pgc.advertiseUrl ?? url;
+    try {
+      leadership = await PgLeadership.connect(pgc.url, own);
+    } catch (e) {
+      await app.close();
+      throw e;
+    }
+    const lead = leadership;
+    lead.onLost((why) => {
+      // Stop answering at once; the scheduler's commits would fail the term check anyway.
+      const s = holder.depose();
+      streams.closeAll();
+      s?.close();
+      options.onLeadership?.({ kind: 'lost', why });
+    });
+    void (async () => {
+      const term = await lead.acquire(pgc.pollIntervalMs ?? 500, (leader) => (holder.leaderUrl = leader));
+      const store = await PgStore.open(pgc.url, term);
+      if (closed) {
+        await store.close();
+        return;
+      }
+      const s = await createSchedulerFromConfig(config, options.schedulerOptions, store);
+      await s.durable();
+      holder.promote(s, own);
+      options.onLeadership?.({ kind: 'leading', term });
+    })().catch((e: unknown) => {
+      if (closed) return;
+      options.onInternalError?.(e);
+      holder.depose();
+      options.onLeadership?.({ kind: 'lost', why: `could not take the lead: ${e instanceof Error ? e.message : String(e)}` });
+    });
+  }
+
+  return {
+    url,
+    port,
+    get scheduler() {
+      return holder.get();
+    },
+    get role() {
+      return holder.role;
+    },
+    whenLeader: holder.whenReady(),
+    app,
+    async close() {
+      if (closed) return;
+      closed = true;
+      streams.closeAll();
+      await app.close();
+      await holder.maybe?.shutdown();
+      await leadership?.stop();
+    },
+  };
+}

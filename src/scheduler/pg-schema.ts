@@ -1,0 +1,82 @@
+import type pg from 'pg';
+
+/**
+ * The PostgreSQL schema of the shared store (version 1), created or upgraded by whichever replica
+ * starts first (under a transaction-level advisory lock, so replicas starting together do not
+ * race). All tables start with `drs_`. `drs_leader` is one row: the current term and who holds
+ * it. `drs_commit(term, changes)` applies one commit in one round trip, after checking, under a
+ * row lock on `drs_leader`, that `term` is still the current one: the fencing that keeps a
+ * deposed leader from writing.
+ */
+export const PG_SCHEMA_VERSION = '1';
+/** Advisory lock keys (per database): the leader's session lock, and the schema set-up lock. */
+export const LEADER_LOCK_KEY = 4_452_530_001;
+const SETUP_LOCK_KEY = 4_452_530_002;
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS drs_meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS drs_leader (id int PRIMARY KEY CHECK (id = 1), term bigint NOT NULL, holder text, address text, since timestamptz);
+INSERT INTO drs_leader (id, term) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+CREATE TABLE IF NOT EXISTS drs_pools (idx int PRIMARY KEY, json text NOT NULL);
+CREATE TABLE IF NOT EXISTS drs_nodes (id int PRIMARY KEY, pool int NOT NULL, status text NOT NULL, ready_at_ms float8);
+CREATE TABLE IF NOT EXISTS drs_allocations (id text PRIMARY KEY, node_id int NOT NULL, start_ms float8 NOT NULL, lease_expiry_ms float8, borrowed boolean NOT NULL, request text NOT NULL);
+CREATE TABLE IF NOT EXISTS drs_preemptions (seq bigserial PRIMARY KEY, json text NOT NULL);
+CREATE TABLE IF NOT EXISTS drs_waiting (id text PRIMARY KEY, seq bigint NOT NULL, enqueued_at_ms float8 NOT NULL, timeout_at_ms float8 NOT NULL, lease_ms float8, request text NOT NULL);
+CREATE TABLE IF NOT EXISTS drs_ended (id text PRIMARY KEY, tenant text NOT NULL, how text NOT NULL, at_ms float8 NOT NULL, n bigserial);
+CREATE TABLE IF NOT EXISTS drs_events (id bigint PRIMARY KEY, type text NOT NULL, tenant text, at_ms float8 NOT NULL, data text NOT NULL);
+CREATE TABLE IF NOT EXISTS drs_audit (seq bigserial PRIMARY KEY, at_ms float8 NOT NULL, actor text NOT NULL, method text NOT NULL, route text NOT NULL, target text, status int NOT NULL, result text NOT NULL);
+
+CREATE OR REPLACE FUNCTION drs_commit(p_term bigint, p jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE t bigint;
+BEGIN
+  SELECT term INTO t FROM drs_leader WHERE id = 1 FOR UPDATE;
+  IF t IS DISTINCT FROM p_term THEN
+    RAISE EXCEPTION 'drs fenced: this replica leads term % but the current term is %', p_term, t USING ERRCODE = 'DRS01';
+  END IF;
+  IF p ? 'dims' THEN
+    INSERT INTO drs_meta (key, value) VALUES ('dimensions', p->>'dims') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+  END IF;
+  INSERT INTO drs_pools (idx, json) SELECT x.idx, x.json FROM jsonb_to_recordset(p->'pools') AS x(idx int, json text)
+    ON CONFLICT (idx) DO UPDATE SET json = EXCLUDED.json;
+  INSERT INTO drs_nodes (id, pool, status, ready_at_ms) SELECT x.id, x.pool, x.status, x.ready FROM jsonb_to_recordset(p->'nodes') AS x(id int, pool int, status text, ready float8)
+    ON CONFLICT (id) DO UPDATE SET pool = EXCLUDED.pool, status = EXCLUDED.status, ready_at_ms = EXCLUDED.ready_at_ms;
+  DELETE FROM drs_allocations WHERE id IN (SELECT jsonb_array_elements_text(p->'adel'));
+  INSERT INTO drs_allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request)
+    SELECT x.id, x.node, x.start, x.lease, x.borrowed, x.request FROM jsonb_to_recordset(p->'aput') AS x(id text, node int, start float8, lease float8, borrowed boolean, request text)
+    ON CONFLICT (id) DO UPDATE SET node_id = EXCLUDED.node_id, start_ms = EXCLUDED.start_ms, lease_expiry_ms = EXCLUDED.lease_expiry_ms, borrowed = EXCLUDED.borrowed, request = EXCLUDED.request;
+  UPDATE drs_allocations a SET lease_expiry_ms = x.lease FROM jsonb_to_recordset(p->'lease') AS x(id text, lease float8) WHERE a.id = x.id;
+  DELETE FROM drs_waiting WHERE id IN (SELECT jsonb_array_elements_text(p->'wdel'));
+  INSERT INTO drs_waiting (id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request)
+    SELECT x.id, x.seq, x.enq, x.timeout, x.lease, x.request FROM jsonb_to_recordset(p->'wput') AS x(id text, seq bigint, enq float8, timeout float8, lease float8, request text)
+    ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, enqueued_at_ms = EXCLUDED.enqueued_at_ms, timeout_at_ms = EXCLUDED.timeout_at_ms, lease_ms = EXCLUDED.lease_ms, request = EXCLUDED.request;
+  INSERT INTO drs_ended (id, tenant, how, at_ms) SELECT x.id, x.tenant, x.how, x.at FROM jsonb_to_recordset(p->'ended') AS x(id text, tenant text, how text, at float8)
+    ON CONFLICT (id) DO UPDATE SET tenant = EXCLUDED.tenant, how = EXCLUDED.how, at_ms = EXCLUDED.at_ms, n = nextval(pg_get_serial_sequence('drs_ended', 'n'));
+  INSERT INTO drs_preemptions (json) SELECT e.value FROM jsonb_array_elements_text(p->'pre') WITH ORDINALITY AS e(value, i) ORDER BY e.i;
+  INSERT INTO drs_events (id, type, tenant, at_ms, data) SELECT x.id, x.type, x.tenant, x.at, x.data FROM jsonb_to_recordset(p->'events') AS x(id bigint, type text, tenant text, at float8, data text);
+  INSERT INTO drs_audit (at_ms, actor, method, route, target, status, result)
+    SELECT x.at, x.actor, x.method, x.route, x.target, x.status, x.result FROM jsonb_to_recordset(p->'audit') WITH ORDINALITY AS x(at float8, actor text, method text, route text, target text, status int, result text, i bigint) ORDER BY x.i;
+  IF p ? 'prune_events' THEN DELETE FROM drs_events WHERE id <= (p->>'prune_events')::bigint; END IF;
+  IF p ? 'prune_ended' THEN DELETE FROM drs_ended WHERE n <= (SELECT max(n) FROM drs_ended) - (p->>'prune_ended')::bigint; END IF;
+END
+$fn$;
+`;
+
+/** Create or upgrade the schema (idempotent; safe with several replicas starting at once). */
+export async function ensurePgSchema(client: pg.ClientBase): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SETUP_LOCK_KEY]);
+    const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('drs_meta')::text AS t`);
+    if (exists.rows[0]?.t != null) {
+      const v = await client.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'schema'`);
+      const version = v.rows[0]?.value;
+      if (version !== undefined && version !== PG_SCHEMA_VERSION) throw new Error(`the PostgreSQL store has schema version ${version}; this drs reads version ${PG_SCHEMA_VERSION}: upgrade drs`);
+    }
+    await client.query(DDL);
+    await client.query(`INSERT INTO drs_meta (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [PG_SCHEMA_VERSION]);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
+}

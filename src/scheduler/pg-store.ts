@@ -1,0 +1,227 @@
+import pg from 'pg';
+import type { NodeStatus } from '../core/cluster.js';
+import type { PoolSpec } from '../core/model.js';
+import { ensurePgSchema } from './pg-schema.js';
+import {
+  decodeRequest,
+  ENDED_RETENTION,
+  encodeRequest,
+  EVENT_RETENTION,
+  type AuditQuery,
+  type AuditRecord,
+  type EventRecord,
+  type EventType,
+  type StateChange,
+  type StateStore,
+  type StoredAllocation,
+  type StoredState,
+  type StoredWaiting,
+} from './store.js';
+import type { EndedHow, PreemptionRecord } from './types.js';
+
+/**
+ * The shared PostgreSQL store (npm `pg`), for several `drs serve` replicas of which one leads
+ * (see pg-leader.ts). Only the leader opens a PgStore: `PgStore.open` loads the state as the
+ * previous leader last committed it, after this replica's term was set, so nothing the old
+ * leader could still commit is missed: any such commit fails the term check.
+ *
+ * Commits are asynchronous (`asyncOnly`: the scheduler must use group commit) and each is one
+ * call of `drs_commit(term, changes)` (pg-schema.ts): one round trip, one transaction, fenced by
+ * the term. The changes of a group are coalesced first (the last write to a key wins; a put and
+ * a delete of the same id in one group cancel out), so each table gets one set-based statement.
+ */
+export class PgStore implements StateStore {
+  readonly asyncOnly = true;
+  readonly description: string;
+  private loaded: StoredState | undefined;
+  private endedWrites = 0;
+
+  private constructor(
+    private readonly writer: pg.Client,
+    private readonly readers: pg.Pool,
+    readonly term: number,
+    where: string,
+  ) {
+    this.description = `postgres:${where}`;
+  }
+
+  /** Connect, make sure the schema exists, and load the state (call once this replica leads `term`). */
+  static async open(url: string, term: number): Promise<PgStore> {
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    const readers = new pg.Pool({ connectionString: url, max: 3 });
+    const store = new PgStore(writer, readers, term, redact(url));
+    try {
+      writer.on('error', () => {}); // reported by the next commit
+      readers.on('error', () => {});
+      await ensurePgSchema(writer);
+      store.loaded = await store.readState();
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  load(): StoredState {
+    if (this.loaded === undefined) throw new Error(`${this.description}: load() after open() only`);
+    return this.loaded;
+  }
+
+  commit(): void {
+    throw new Error(`${this.description} commits asynchronously: use durability 'group'`);
+  }
+
+  async commitAsync(changes: readonly StateChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.writer.query('SELECT drs_commit($1, $2::jsonb)', [this.term, JSON.stringify(this.payload(changes))]);
+  }
+
+  /** Coalesce a group of changes into the per-table sets `drs_commit` applies. */
+  private payload(changes: readonly StateChange[]): Record<string, unknown> {
+    const pools = new Map<number, { idx: number; json: string }>();
+    const nodes = new Map<number, { id: number; pool: number; status: string; ready: number | null }>();
+    const allocs = new Map<string, { put?: StoredAllocation; lease?: number | null; del?: true }>();
+    const waits = new Map<string, StoredWaiting | null>();
+    const ended = new Map<string, { id: string; tenant: string; how: string; at: number }>();
+    const pre: string[] = [];
+    const events: { id: number; type: string; tenant: string | null; at: number; data: string }[] = [];
+    const audit: { at: number; actor: string; method: string; route: string; target: string | null; status: number; result: string }[] = [];
+    const out: Record<string, unknown> = {};
+    for (const c of changes) {
+      switch (c.kind) {
+        case 'dimensions':
+          out.dims = JSON.stringify(c.names);
+          break;
+        case 'pool':
+          pools.set(c.pool.index, { idx: c.pool.index, json: JSON.stringify({ spec: c.pool.spec, primary: c.pool.primary }) });
+          break;
+        case 'node':
+          nodes.set(c.node.id, { id: c.node.id, pool: c.node.pool, status: c.node.status, ready: c.node.readyAtMs });
+          break;
+        case 'put-allocation':
+          allocs.set(c.allocation.id, { put: c.allocation });
+          break;
+        case 'delete-allocation':
+          allocs.set(c.id, { del: true });
+          break;
+        case 'lease': {
+          const e = allocs.get(c.id);
+          if (e?.put !== undefined) e.put = { ...e.put, leaseExpiryMs: c.leaseExpiryMs };
+          else if (e?.del !== true) allocs.set(c.id, { lease: c.leaseExpiryMs });
+          break;
+        }
+        case 'preemption':
+          pre.push(JSON.stringify(c.record));
+          break;
+        case 'put-waiting':
+          waits.set(c.waiting.id, c.waiting);
+          break;
+        case 'delete-waiting':
+          waits.set(c.id, null);
+          break;
+        case 'ended':
+          ended.delete(c.ended.id);
+          ended.set(c.ended.id, { id: c.ended.id, tenant: c.ended.tenant, how: c.ended.how, at: c.ended.atMs });
+          if (++this.endedWrites % 1000 === 0) out.prune_ended = ENDED_RETENTION;
+          break;
+        case 'event':
+          events.push({ id: c.event.id, type: c.event.type, tenant: c.event.tenant, at: c.event.atMs, data: JSON.stringify(c.event.data) });
+          if (c.event.id % 1000 === 0) out.prune_events = c.event.id - EVENT_RETENTION;
+          break;
+        case 'audit':
+          audit.push({ at: c.record.atMs, actor: c.record.actor, method: c.record.method, route: c.record.route, target: c.record.target, status: c.record.status, result: c.record.result });
+          break;
+      }
+    }
+    if (pools.size > 0) out.pools = [...pools.values()];
+    if (nodes.size > 0) out.nodes = [...nodes.values()];
+    const adel: string[] = [];
+    const aput: unknown[] = [];
+    const lease: unknown[] = [];
+    for (const [id, e] of allocs) {
+      if (e.put !== undefined) {
+        const a = e.put;
+        aput.push({ id, node: a.nodeId, start: a.startMs, lease: a.leaseExpiryMs, borrowed: a.borrowed, request: encodeRequest(a.request) });
+      } else if (e.del === true) adel.push(id);
+      else lease.push({ id, lease: e.lease });
+    }
+    if (adel.length > 0) out.adel = adel;
+    if (aput.length > 0) out.aput = aput;
+    if (lease.length > 0) out.lease = lease;
+    const wdel: string[] = [];
+    const wput: unknown[] = [];
+    for (const [id, w] of waits) {
+      if (w === null) wdel.push(id);
+      else wput.push({ id, seq: w.seq, enq: w.enqueuedAtMs, timeout: w.timeoutAtMs, lease: w.leaseMs, request: encodeRequest(w.request) });
+    }
+    if (wdel.length > 0) out.wdel = wdel;
+    if (wput.length > 0) out.wput = wput;
+    if (ended.size > 0) out.ended = [...ended.values()];
+    if (pre.length > 0) out.pre = pre;
+    if (events.length > 0) out.events = events;
+    if (audit.length > 0) out.audit = audit;
+    return out;
+  }
+
+  private async readState(): Promise<StoredState> {
+    const c = this.writer;
+    const dims = await c.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'dimensions'`);
+    const pools = await c.query<{ idx: number; json: string }>('SELECT idx, json FROM drs_pools ORDER BY idx');
+    const nodes = await c.query<{ id: number; pool: number; status: string; ready_at_ms: number | null }>('SELECT id, pool, status, ready_at_ms FROM drs_nodes ORDER BY id');
+    const allocs = await c.query<{ id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: boolean; request: string }>(
+      'SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request FROM drs_allocations ORDER BY start_ms, id',
+    );
+    const pre = await c.query<{ json: string }>('SELECT json FROM drs_preemptions ORDER BY seq');
+    const waiting = await c.query<{ id: string; seq: string; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string }>(
+      'SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request FROM drs_waiting ORDER BY seq',
+    );
+    const ended = await c.query<{ id: string; tenant: string; how: string; at_ms: number }>('SELECT id, tenant, how, at_ms FROM drs_ended ORDER BY n');
+    const last = await c.query<{ id: string | null }>('SELECT max(id)::text AS id FROM drs_events');
+    const dimsRow = dims.rows[0];
+    return {
+      dimensions: dimsRow === undefined ? null : (JSON.parse(dimsRow.value) as string[]),
+      pools: pools.rows.map((r) => {
+        const v = JSON.parse(r.json) as { spec: PoolSpec; primary: string };
+        return { index: r.idx, spec: v.spec, primary: v.primary };
+      }),
+      nodes: nodes.rows.map((r) => ({ id: r.id, pool: r.pool, status: r.status as NodeStatus, readyAtMs: r.ready_at_ms })),
+      allocations: allocs.rows.map((r) => ({ id: r.id, nodeId: r.node_id, startMs: r.start_ms, leaseExpiryMs: r.lease_expiry_ms, borrowed: r.borrowed, request: decodeRequest(r.request) })),
+      preemptions: pre.rows.map((r) => JSON.parse(r.json) as PreemptionRecord),
+      waiting: waiting.rows.map((r) => ({ id: r.id, seq: Number(r.seq), enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request) })),
+      ended: ended.rows.map((r) => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms })),
+      lastEventId: last.rows[0]?.id == null ? 0 : Number(last.rows[0].id),
+    };
+  }
+
+  async readEvents(afterId: number, limit: number): Promise<EventRecord[]> {
+    const r = await this.readers.query<{ id: string; type: string; tenant: string | null; at_ms: number; data: string }>(
+      'SELECT id::text AS id, type, tenant, at_ms, data FROM drs_events WHERE id > $1 ORDER BY id LIMIT $2',
+      [afterId, limit],
+    );
+    return r.rows.map((x) => ({ id: Number(x.id), type: x.type as EventType, tenant: x.tenant, atMs: x.at_ms, data: JSON.parse(x.data) as unknown }));
+  }
+
+  async readAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    const r = await this.readers.query<{ seq: string; at_ms: number; actor: string; method: string; route: string; target: string | null; status: number; result: string }>(
+      `SELECT seq::text AS seq, at_ms, actor, method, route, target, status, result FROM drs_audit WHERE seq > $1 AND ($2::text IS NULL OR actor = $2) ORDER BY seq LIMIT $3`,
+      [q.afterSeq ?? 0, q.actor ?? null, q.limit],
+    );
+    return r.rows.map((x) => ({ seq: Number(x.seq), atMs: x.at_ms, actor: x.actor, method: x.method, route: x.route, target: x.target, status: x.status, result: x.result }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.writer.end(), this.readers.end()]);
+  }
+}
+
+/** The URL without its password (for logs). */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return 'postgres';
+  }
+}
