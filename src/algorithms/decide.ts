@@ -84,7 +84,7 @@ export function decideAndApply(
       const f = Array.from(state.free(p.nodeId)).map((v) => +v.toFixed(6));
       fail(`placement of '${r.id}' (demand [${r.demand.join(', ')}]) on node ${state.nodeName(p.nodeId)} (${state.nodeStatus(p.nodeId)}, free [${f.join(', ')}]) does not fit`);
     }
-    started.push(state.allocate(r, p.nodeId, ctx.now, allocationId(r)));
+    started.push(state.allocate(r, p.nodeId, ctx.now, allocationId(r), p.devices));
   });
   return { started, evicted, rejections, ...(decision.solver ? { solver: decision.solver } : {}) };
 }

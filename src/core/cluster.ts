@@ -1,56 +1,12 @@
 import { CapacityError } from './errors.js';
 import { FitIndex } from './fit-index.js';
+import { DeviceTable } from './gpu-devices.js';
+import type { ClusterView, NodeStatus, Trial } from './cluster-view.js';
 import { insertSorted, removeSorted } from './sorted.js';
 import type { Allocation, PoolSpec, Request } from './model.js';
 import { EPSILON, firstShortDimension, fitsIn, type ResourceSpace, type ResourceVector } from './resources.js';
 
-export type NodeStatus = 'booting' | 'up' | 'failed' | 'removed';
-
-/** Tentative placements an allocator stages while deciding a batch; always rolled back. */
-export interface Trial {
-  /** Take `request.demand` from `nodeId` (throws CapacityError if it does not fit). */
-  place(request: Request, nodeId: number): void;
-  /** Give back the capacity of a running allocation, as if it were evicted. */
-  evict(allocationId: string): void;
-  isEvicted(allocationId: string): boolean;
-  /** Undo everything staged. Called by the driver after every decision, whatever happened. */
-  rollback(): void;
-}
-
-/**
- * What an allocator may see. Read-only: the only way to stage a change is a `Trial`, which the
- * driver rolls back after the decision; the driver then applies the decision itself.
- */
-export interface ClusterView {
-  readonly space: ResourceSpace;
-  readonly pools: readonly PoolSpec[];
-  /** Number of node ids ever created (ids are 0..nodeCount-1 and never reused). */
-  readonly nodeCount: number;
-  readonly allocationCount: number;
-  poolIndex(name: string): number;
-  nodePool(nodeId: number): number;
-  nodeStatus(nodeId: number): NodeStatus;
-  nodeName(nodeId: number): string;
-  capacity(nodeId: number): ArrayLike<number>;
-  free(nodeId: number): ArrayLike<number>;
-  /** Ids of the pool's nodes that accept work, ascending. */
-  upNodes(pool: number): readonly number[];
-  fits(nodeId: number, demand: ResourceVector): boolean;
-  /** The node's free size Σ_d free_d / ref_d (see FitIndex); comparable across pools. */
-  freeSize(nodeId: number): number;
-  /** The demand's size on the same scale as `freeSize`. */
-  demandSize(demand: ResourceVector): number;
-  /** Up node of `pool` with the least free size that fits `demand`, or -1 (indexed search). */
-  bestFit(pool: number, demand: ResourceVector): number;
-  /** Up node of `pool` with the most free size that fits `demand`, or -1 (indexed search). */
-  worstFit(pool: number, demand: ResourceVector): number;
-  /** Up node of `pool` with the lowest id that fits `demand`, starting at `fromPosition` in upNodes. */
-  firstFit(pool: number, demand: ResourceVector, fromPosition?: number): number;
-  allocation(id: string): Allocation | undefined;
-  allocations(): IterableIterator<Allocation>;
-  allocationsOn(nodeId: number): Iterable<Allocation>;
-  trial(): Trial;
-}
+export type { ClusterView, NodeStatus, Trial } from './cluster-view.js';
 
 interface NodeRec {
   readonly pool: number;
@@ -62,7 +18,7 @@ interface NodeRec {
   readonly allocs: Set<Allocation>;
 }
 
-type UndoEntry = { kind: 'place'; nodeId: number; demand: ResourceVector } | { kind: 'evict'; alloc: Allocation };
+type UndoEntry = { kind: 'place'; nodeId: number; demand: ResourceVector; devices: readonly number[] | undefined } | { kind: 'evict'; alloc: Allocation };
 
 /**
  * The cluster: nodes with free capacity, and the running allocations. Every change goes through
@@ -74,8 +30,11 @@ export class ClusterState implements ClusterView {
   readonly pools: readonly PoolSpec[];
   private readonly nodes: NodeRec[] = [];
   private readonly poolUp: number[][];
+  private readonly poolCreated: number[] = [];
   private readonly indexes: FitIndex[];
   private readonly invRef: Float64Array;
+  /** GPU devices, when some pool declares them (core/gpu.ts). */
+  private readonly dev: DeviceTable | undefined;
   private readonly allocs = new Map<string, Allocation>();
   private readonly poolNames: Map<string, number>;
   private undo: UndoEntry[] = [];
@@ -87,7 +46,14 @@ export class ClusterState implements ClusterView {
     this.pools = pools;
     this.poolNames = new Map(pools.map((p, i) => [p.name, i]));
     this.poolUp = pools.map(() => []);
-    this.indexes = pools.map(() => new FitIndex(space.size, (id) => (this.nodes[id] as NodeRec).free));
+    const gpuDim = space.indexOf('gpu');
+    if (pools.some((p) => p.gpus !== undefined)) {
+      if (gpuDim < 0) throw new CapacityError(`pools declare GPU devices but the resource space has no 'gpu' dimension`);
+      this.dev = new DeviceTable(gpuDim);
+    }
+    const dev = this.dev;
+    const extra = dev === undefined ? undefined : (id: number, demand: readonly number[]) => dev.fits(id, demand);
+    this.indexes = pools.map(() => new FitIndex(space.size, (id) => (this.nodes[id] as NodeRec).free, extra));
     const D = space.size;
     this.invRef = new Float64Array(D);
     for (let d = 0; d < D; d++) {
@@ -157,7 +123,15 @@ export class ClusterState implements ClusterView {
 
   fits(id: number, demand: ResourceVector): boolean {
     const n = this.node(id);
-    return n.status === 'up' && fitsIn(demand, n.free);
+    return n.status === 'up' && fitsIn(demand, n.free) && (this.dev === undefined || this.dev.fits(id, demand));
+  }
+
+  gpuFree(id: number): ArrayLike<number> | undefined {
+    return this.dev?.freeOf(id);
+  }
+
+  gpuModel(id: number): string | undefined {
+    return this.dev?.model(id);
   }
 
   freeSize(id: number): number {
@@ -197,7 +171,7 @@ export class ClusterState implements ClusterView {
     if (up === undefined) return -1;
     for (let i = fromPosition; i < up.length; i++) {
       const id = up[i] as number;
-      if (fitsIn(demand, (this.nodes[id] as NodeRec).free)) return id;
+      if (fitsIn(demand, (this.nodes[id] as NodeRec).free) && (this.dev === undefined || this.dev.fits(id, demand))) return id;
     }
     return -1;
   }
@@ -222,9 +196,10 @@ export class ClusterState implements ClusterView {
     if (spec === undefined) throw new CapacityError(`no pool with index ${pool}`);
     const id = this.nodes.length;
     const cap = Float64Array.from(spec.capacity);
+    const k = (this.poolCreated[pool] = (this.poolCreated[pool] ?? 0) + 1) - 1;
     const rec: NodeRec = {
       pool,
-      name: `${spec.name}-${id}`,
+      name: spec.nodeNames?.[k] ?? `${spec.name}-${id}`,
       cap,
       free: Float64Array.from(cap),
       status: 'booting',
@@ -232,6 +207,7 @@ export class ClusterState implements ClusterView {
       allocs: new Set(),
     };
     this.nodes.push(rec);
+    this.dev?.addNode(id, spec);
     if (status === 'up') this.bringUp(id);
     return id;
   }
@@ -287,13 +263,18 @@ export class ClusterState implements ClusterView {
       if (v > cap && v < cap + EPSILON) v = cap;
       f[d] = v;
     }
+    // A device node's scalar GPU is exactly the sum of its devices (no float drift).
+    if (this.dev?.freeOf(id) !== undefined) f[this.dev.gpuDim] = this.dev.total(id);
     const key = this.keyOf(f);
     (this.indexes[n.pool] as FitIndex).update(id, n.key, key);
     n.key = key;
   }
 
-  /** Start `request` on `nodeId` now. Throws CapacityError if the node is not up or too full. */
-  allocate(request: Request, nodeId: number, now: number, allocationId: string = request.id): Allocation {
+  /**
+   * Start `request` on `nodeId` now. Throws CapacityError if the node is not up or too full.
+   * On a GPU device node, `devices` names the devices (checked); default: see core/gpu.ts.
+   */
+  allocate(request: Request, nodeId: number, now: number, allocationId: string = request.id, devices?: readonly number[]): Allocation {
     this.assertNoTrial();
     const n = this.node(nodeId);
     if (n.status !== 'up') throw new CapacityError(`node ${n.name} is ${n.status}, cannot place ${request.id}`);
@@ -305,6 +286,7 @@ export class ClusterState implements ClusterView {
       );
     }
     if (this.allocs.has(allocationId)) throw new CapacityError(`allocation ${allocationId} already exists`);
+    const devs = this.dev?.take(nodeId, request.demand, devices, `placing ${request.id} on ${n.name}`);
     this.take(n, nodeId, request.demand, 1);
     const a: Allocation = {
       id: allocationId,
@@ -312,6 +294,7 @@ export class ClusterState implements ClusterView {
       nodeId,
       start: now,
       leaseExpiry: request.lease === undefined ? Infinity : now + request.lease,
+      ...(devs !== undefined ? { devices: devs } : {}),
     };
     this.allocs.set(allocationId, a);
     n.allocs.add(a);
@@ -326,6 +309,7 @@ export class ClusterState implements ClusterView {
     const n = this.node(a.nodeId);
     this.allocs.delete(allocationId);
     n.allocs.delete(a);
+    this.dev?.give(a.nodeId, a.request.demand, a.devices);
     if (n.status === 'up') this.take(n, a.nodeId, a.request.demand, -1);
     else for (let d = 0; d < n.free.length; d++) n.free[d] = Math.min(n.cap[d] as number, (n.free[d] as number) + (a.request.demand[d] as number));
     return a;
@@ -351,18 +335,20 @@ export class ClusterState implements ClusterView {
 
   /** One Trial object per cluster, reused by every decision (no closures allocated per call). */
   private readonly trialHandle: Trial = {
-    place: (request: Request, nodeId: number): void => {
+    place: (request: Request, nodeId: number, devices?: readonly number[]): void => {
       const n = this.node(nodeId);
       if (n.status !== 'up' || !fitsIn(request.demand, n.free)) {
         throw new CapacityError(`trial: ${request.id} does not fit on ${n.name}`);
       }
+      const devs = this.dev?.take(nodeId, request.demand, devices, `trial: ${request.id} on ${n.name}`);
       this.take(n, nodeId, request.demand, 1);
-      this.undo.push({ kind: 'place', nodeId, demand: request.demand });
+      this.undo.push({ kind: 'place', nodeId, demand: request.demand, devices: devs });
     },
     evict: (allocationId: string): void => {
       const a = this.allocs.get(allocationId);
       if (a === undefined || this.evicted.has(allocationId)) throw new CapacityError(`trial: cannot evict ${allocationId}`);
       const n = this.node(a.nodeId);
+      this.dev?.give(a.nodeId, a.request.demand, a.devices);
       this.take(n, a.nodeId, a.request.demand, -1);
       this.evicted.add(allocationId);
       this.undo.push({ kind: 'evict', alloc: a });
@@ -381,8 +367,13 @@ export class ClusterState implements ClusterView {
   rollbackTrial(): void {
     for (let i = this.undo.length - 1; i >= 0; i--) {
       const u = this.undo[i] as UndoEntry;
-      if (u.kind === 'place') this.take(this.node(u.nodeId), u.nodeId, u.demand, -1);
-      else this.take(this.node(u.alloc.nodeId), u.alloc.nodeId, u.alloc.request.demand, 1);
+      if (u.kind === 'place') {
+        this.dev?.give(u.nodeId, u.demand, u.devices);
+        this.take(this.node(u.nodeId), u.nodeId, u.demand, -1);
+      } else {
+        this.dev?.take(u.alloc.nodeId, u.alloc.request.demand, u.alloc.devices, 'rollback');
+        this.take(this.node(u.alloc.nodeId), u.alloc.nodeId, u.alloc.request.demand, 1);
+      }
     }
     if (this.undo.length > 0) this.undo = [];
     if (this.evicted.size > 0) this.evicted = new Set();
@@ -399,6 +390,7 @@ export class ClusterState implements ClusterView {
         if (expect < -1e-6) throw new CapacityError(`node ${id} over capacity in ${this.space.names[d]}`);
         if (Math.abs(expect - (n.free[d] as number)) > 1e-6) throw new CapacityError(`node ${id} free ${n.free[d]} != ${expect}`);
       }
+      this.dev?.check(id, n.allocs);
     });
   }
 }

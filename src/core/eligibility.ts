@@ -1,4 +1,5 @@
 import type { ClusterView } from './cluster.js';
+import { gpuModelAllowed } from './gpu.js';
 import type { PoolSpec, Request } from './model.js';
 import type { Rejection } from './rejection.js';
 import { dominantShare, EPSILON } from './resources.js';
@@ -40,10 +41,11 @@ export function eligiblePools(view: ClusterView, r: Request): Eligibility {
     const p = pools[i] as PoolSpec;
     if (c?.pools !== undefined && !c.pools.includes(p.name)) continue;
     if (!labelsMatch(p, c?.labels)) continue;
+    if (!gpuModelAllowed(p, r.gpuModels)) continue;
     cand.push(i);
   }
   if (cand.length === 0) {
-    const what = [c?.pools ? `pools [${c.pools.join(', ')}]` : '', c?.labels ? `labels ${JSON.stringify(c.labels)}` : ''].filter(Boolean).join(' and ');
+    const what = [c?.pools ? `pools [${c.pools.join(', ')}]` : '', c?.labels ? `labels ${JSON.stringify(c.labels)}` : '', r.gpuModels ? `GPU models ${r.gpuModels.join('|')}` : ''].filter(Boolean).join(' and ');
     return reject(r, { code: 'infeasible', message: `no pool matches ${what || 'the constraints'}` });
   }
   if (c?.maxLatencyMs !== undefined) {

@@ -42,10 +42,13 @@ export class FitIndex {
   /**
    * @param dims number of resource dimensions
    * @param freeOf the node's live free vector (read when a block's summary is refreshed)
+   * @param extraFit optional second test a node must pass after the scalar one (GPU devices:
+   *   the scalar free GPU is only a necessary condition); absent for scalar clusters
    */
   constructor(
     private readonly dims: number,
     private readonly freeOf: (id: number) => ArrayLike<number>,
+    private readonly extraFit?: (id: number, demand: readonly number[]) => boolean,
   ) {}
 
   get size(): number {
@@ -156,9 +159,10 @@ export class FitIndex {
     for (let bi = this.locate(floor, -1); bi < bl.length; bi++) {
       const b = bl[bi] as Block;
       if (b.n === 0 || !FitIndex.fits(b.max, demand)) continue;
+      const extra = this.extraFit;
       for (let i = FitIndex.pos(b, floor, -1); i < b.n; i++) {
         const id = b.ids[i] as number;
-        if (FitIndex.fits(this.freeOf(id), demand)) return id;
+        if (FitIndex.fits(this.freeOf(id), demand) && (extra === undefined || extra(id, demand))) return id;
       }
     }
     return -1;
@@ -172,9 +176,10 @@ export class FitIndex {
       if (b.n === 0) continue;
       if ((b.keys[b.n - 1] as number) < floor) return -1;
       if (!FitIndex.fits(b.max, demand)) continue;
+      const extra = this.extraFit;
       for (let i = b.n - 1; i >= 0 && (b.keys[i] as number) >= floor; i--) {
         const id = b.ids[i] as number;
-        if (FitIndex.fits(this.freeOf(id), demand)) return id;
+        if (FitIndex.fits(this.freeOf(id), demand) && (extra === undefined || extra(id, demand))) return id;
       }
     }
     return -1;

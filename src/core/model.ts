@@ -1,3 +1,4 @@
+import type { GpuDeviceSpec } from './gpu.js';
 import type { Priority } from './priority.js';
 import type { ResourceVector } from './resources.js';
 
@@ -41,6 +42,8 @@ export interface Request {
   readonly lease?: number;
   /** Ids of requests that must complete before this one may start. */
   readonly dependsOn?: readonly string[];
+  /** Only nodes with one of these GPU models (pool `gpus.model` or `gpuModel` label). */
+  readonly gpuModels?: readonly string[];
 }
 
 export interface PoolSpec {
@@ -55,6 +58,13 @@ export interface PoolSpec {
   /** Seconds from asking for a node to it accepting work. */
   readonly bootSeconds: number;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * GPU devices of each node (see core/gpu.ts); `capacity[gpu]` must equal `gpus.count`.
+   * Absent: the node's GPU is a plain scalar.
+   */
+  readonly gpus?: GpuDeviceSpec;
+  /** Names of the pool's first nodes, in creation order (an inventory's host names); default `<pool>-<id>`. */
+  readonly nodeNames?: readonly string[];
 }
 
 export interface Allocation {
@@ -65,6 +75,8 @@ export interface Allocation {
   readonly start: number;
   /** When the lease (if any) expires, seconds; Infinity without a lease. */
   readonly leaseExpiry: number;
+  /** GPU device indexes taken on a device node (a share: one index; k whole GPUs: k). */
+  readonly devices?: readonly number[];
 }
 
 /** Estimated run time an allocator may use: requested if given, else actual. */

@@ -1,5 +1,6 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
-import type { PoolSpec, Request, RequestConstraints } from '../core/model.js';
+import { poolGpuModel } from '../core/gpu.js';
+import type { PoolSpec, Request } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { ArrivalClock, type Cell, cellValue, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream } from './reading.js';
@@ -28,11 +29,15 @@ import type { TraceReadOptions } from './types.js';
  *               empty qos → `defaultPriority` (medium); an unknown one is a TraceFormatError.
  *   preemptible = qos ∈ `preemptibleQos` (default ['BE'])
  *   tenant      = the qos class (the trace has no user or team), or the constant `tenant`
- *   constraints gpu_spec 'V100M16' → labels { gpuModel: 'V100M16' }. A list 'V100M16|V100M32'
- *               (any of them) cannot be said with labels (they are ANDed); when the scenario's
- *               pools are passed (`pools`) it becomes constraints.pools = the pools whose
- *               gpuModel label is in the list; without pools the constraint is dropped and
- *               counted in stats.adjusted['gpu-spec-any-of-dropped'].
+ *   gpuModels   gpu_spec 'V100M16' or 'V100M16|V100M32' (any of them) → ['V100M16', 'V100M32'];
+ *               a pod may then only run on nodes of those GPU models (pool `gpus.model` or
+ *               `gpuModel` label). When the scenario's pools are passed (`pools`), a spec naming
+ *               no model any pool has is a TraceFormatError (field gpu_spec).
+ *
+ * Device form (core/gpu.ts): gpu = num_gpu × gpu_milli / 1000 is a share of ONE device when
+ * num_gpu = 1 and gpu_milli < 1000, else num_gpu whole devices. A pod asking for a share of
+ * several devices (num_gpu > 1 with gpu_milli < 1000) cannot be placed on devices and is a
+ * TraceFormatError (field gpu_milli), as is gpu_milli > 1000.
  *
  * Every pod phase (Running, Succeeded, Failed, Pending) is replayed by default, as in the
  * paper's simulator; `phases` restricts it (the others count in stats.skipped['phase:<phase>']).
@@ -124,26 +129,9 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
   if (!(minDuration > 0)) throw new UserError(`must be > 0, got ${minDuration}`, { field: 'minDuration' });
   if (typeof noDeletion === 'number' && !(noDeletion > 0)) throw new UserError(`must be 'skip', 'error' or seconds > 0, got ${noDeletion}`, { field: 'noDeletion' });
   if (opts.staticDuration !== undefined && !(opts.staticDuration > 0)) throw new UserError(`must be > 0, got ${opts.staticDuration}`, { field: 'staticDuration' });
-  const poolsByModel = new Map<string, string[]>();
-  for (const p of opts.pools ?? []) {
-    const m = p.labels[GPU_MODEL_LABEL];
-    if (m === undefined) continue;
-    const list = poolsByModel.get(m) ?? [];
-    list.push(p.name);
-    poolsByModel.set(m, list);
-  }
+  const knownModels = opts.pools === undefined ? undefined : new Set(opts.pools.map(poolGpuModel).filter((m): m is string => m !== undefined));
   const limit = opts.limit ?? Infinity;
   const stats = newTraceStats();
-
-  function constraintsFor(spec: string[]): RequestConstraints | undefined {
-    if (spec.length === 0) return undefined;
-    if (spec.length === 1) return { labels: { [GPU_MODEL_LABEL]: spec[0] as string } };
-    if (opts.pools === undefined) {
-      countIn(stats.adjusted, 'gpu-spec-any-of-dropped');
-      return undefined;
-    }
-    return { pools: spec.flatMap((m) => poolsByModel.get(m) ?? []) };
-  }
 
   async function* gen(): AsyncGenerator<Request> {
     if (limit <= 0) return;
@@ -236,7 +224,9 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
 
       const numGpu = parseNonNegativeCell(v(c.numGpu), cell('num_gpu'));
       const gpuMilli = c.gpuMilli === undefined ? 1000 : parseNonNegativeCell(v(c.gpuMilli), cell('gpu_milli'));
-      if (gpuMilli > 1000) throw new TraceFormatError(`${gpuMilli} exceeds 1000 (gpu_milli is the share of each GPU, 1000 = a whole GPU)`, cell('gpu_milli'));
+      if (gpuMilli > 1000) throw new TraceFormatError(`${gpuMilli} milli of one GPU exceeds 1000 (gpu_milli is the share of each GPU, 1000 = a whole GPU)`, cell('gpu_milli'));
+      if (numGpu > 1 && gpuMilli > 0 && gpuMilli < 1000) throw new TraceFormatError(`${numGpu} GPUs with ${gpuMilli} milli each: a pod takes a share of ONE GPU or whole GPUs`, cell('gpu_milli'));
+      if (!Number.isInteger(numGpu)) throw new TraceFormatError(`${numGpu} is not a whole number of GPUs`, cell('num_gpu'));
       const demand = new Array<number>(space.size).fill(0);
       demand[iCpu] = parseNonNegativeCell(v(c.cpu), cell('cpu_milli')) / 1000;
       demand[iMem] = parseNonNegativeCell(v(c.mem), cell('memory_mib')) / 1024;
@@ -251,7 +241,10 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       }
       const id = v(c.name);
       if (id === '') throw new TraceFormatError('empty pod name', cell('name'));
-      const constraints = c.spec === undefined ? undefined : constraintsFor(parseGpuSpec(v(c.spec)));
+      const gpuModels = c.spec === undefined || numGpu === 0 ? [] : parseGpuSpec(v(c.spec));
+      if (knownModels !== undefined && gpuModels.length > 0 && !gpuModels.some((m) => knownModels.has(m))) {
+        throw new TraceFormatError(`GPU model ${gpuModels.join('|')} is on no node (models: ${[...knownModels].sort().join(', ') || 'none'})`, cell('gpu_spec'));
+      }
       const slo = opts.sloWait?.[priority];
       const req: Request = {
         id,
@@ -262,7 +255,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
         priority,
         preemptible: preemptibleQos.has(qos),
         ...(slo !== undefined ? { sloWait: slo } : {}),
-        ...(constraints !== undefined ? { constraints } : {}),
+        ...(gpuModels.length > 0 ? { gpuModels } : {}),
       };
       stats.emitted++;
       yield req;
@@ -306,6 +299,8 @@ export interface AlibabaNodeOptions {
   readonly dimensions?: AlibabaDimensions;
   /** Extra labels on every pool. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Declare each node's GPUs as devices (default true); false keeps the scalar GPU. */
+  readonly gpuDevices?: boolean;
 }
 
 function fmt(n: number): string {
@@ -334,24 +329,28 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
   if (!(maxFactor >= 1)) throw new UserError(`must be ≥ 1, got ${maxFactor}`, { field: 'maxFactor' });
   const prefix = opts.namePrefix ?? 'openb-';
 
-  const groups = new Map<string, { cpu: number; mem: number; gpu: number; model: string; count: number }>();
-  let cols: { cpu: number; mem: number; gpu: number; model: number | undefined } | undefined;
+  const groups = new Map<string, { cpu: number; mem: number; gpu: number; model: string; count: number; names: string[] }>();
+  let cols: { sn: number | undefined; cpu: number; mem: number; gpu: number; model: number | undefined } | undefined;
   for await (const row of csvRows(file)) {
     if (cols === undefined) {
       const h = new CsvHeader(file, row.values);
-      cols = { cpu: h.require('cpu_milli'), mem: h.require('memory_mib'), gpu: h.require('gpu'), model: h.optional('model') };
+      cols = { sn: h.optional('sn'), cpu: h.require('cpu_milli'), mem: h.require('memory_mib'), gpu: h.require('gpu'), model: h.optional('model') };
       continue;
     }
     const cell = (field: string): Cell => ({ file, line: row.line, field });
     const cpu = parseNonNegativeCell(cellValue(row, cols.cpu), cell('cpu_milli')) / 1000;
     const mem = parseNonNegativeCell(cellValue(row, cols.mem), cell('memory_mib')) / 1024;
     const gpu = parseNonNegativeCell(cellValue(row, cols.gpu), cell('gpu'));
+    if (!Number.isInteger(gpu)) throw new TraceFormatError(`${gpu} is not a whole number of GPU devices`, cell('gpu'));
     const model = cols.model === undefined ? '' : cellValue(row, cols.model);
     if (gpu > 0 && iGpu < 0) throw new TraceFormatError(`node has ${gpu} GPUs but the scenario has no '${gpuName}' dimension (it has: ${space.names.join(', ')})`, cell('gpu'));
     const key = `${cpu}|${mem}|${gpu}|${model}`;
+    const name = cols.sn === undefined ? '' : cellValue(row, cols.sn);
     const g = groups.get(key);
-    if (g) g.count++;
-    else groups.set(key, { cpu, mem, gpu, model, count: 1 });
+    if (g) {
+      g.count++;
+      g.names.push(name);
+    } else groups.set(key, { cpu, mem, gpu, model, count: 1, names: [name] });
   }
   if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
 
@@ -372,6 +371,8 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
       latencyMs: opts.latencyMs ?? 0,
       bootSeconds: opts.bootSeconds ?? 120,
       labels: { ...(opts.labels ?? {}), ...(g.model !== '' ? { [GPU_MODEL_LABEL]: g.model } : {}) },
+      ...(g.names.every((n) => n !== '') ? { nodeNames: g.names } : {}),
+      ...(g.gpu > 0 && iGpu >= 0 && opts.gpuDevices !== false ? { gpus: { count: g.gpu, ...(g.model !== '' ? { model: g.model } : {}) } } : {}),
     });
   }
   return pools;

@@ -33,20 +33,20 @@ describe('readAlibabaPodRequests on a fixture', () => {
       duration: 100,
       priority: 'medium',
       preemptible: false,
-      constraints: { labels: { gpuModel: 'V100M32' } },
+      gpuModels: ['V100M32'],
     });
-    // any-of GPU models without the scenario's pools: constraint dropped, and counted.
-    expect(reqs[3]?.constraints).toBeUndefined();
+    // any-of GPU models: the request may run on any of them (core/gpu.ts).
+    expect(reqs[3]?.gpuModels).toEqual(['V100M16', 'V100M32']);
     expect(reqs[3]?.demand).toEqual([1, 1, 0.5]);
     expect(stream.stats).toEqual({
       records: 6,
       emitted: 4,
       skipped: { 'no-deletion-time': 1, 'non-positive-duration': 1 },
-      adjusted: { 'gpu-spec-any-of-dropped': 1 },
+      adjusted: {},
     });
   });
 
-  it('with the scenario pools an any-of GPU spec becomes a pool list', async () => {
+  it('with the scenario pools, an any-of GPU spec is checked against the models on offer', async () => {
     const pool = (name: string, model: string): PoolSpec => ({
       name,
       capacity: [96, 384, 8],
@@ -58,7 +58,12 @@ describe('readAlibabaPodRequests on a fixture', () => {
     });
     const pools = [pool('a', 'V100M16'), pool('b', 'T4'), pool('c', 'V100M32'), pool('d', 'V100M32')];
     const reqs = await collect(readAlibabaPodRequests(fixture('pods2.csv', PODS), { space, pools }));
-    expect(reqs.find((r) => r.id === 'p5')?.constraints).toEqual({ pools: ['a', 'c', 'd'] });
+    expect(reqs.find((r) => r.id === 'p5')?.gpuModels).toEqual(['V100M16', 'V100M32']);
+    // A GPU model no node has: an error naming file, line and field.
+    const onlyT4 = [pool('b', 'T4')];
+    const e = await rejection(collect(readAlibabaPodRequests(fixture('pods2b.csv', PODS), { space, pools: onlyT4 })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toContain(`pods2b.csv:4, field 'gpu_spec': GPU model V100M32 is on no node`);
   });
 
   it('alternative rules: clamp, a fixed duration for pods without deletion, phases, constant tenant, SLOs', async () => {
@@ -79,8 +84,8 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect(reqs[0]?.sloWait).toBe(10);
     expect(reqs[1]?.sloWait).toBeUndefined();
     expect(stream.stats.skipped).toEqual({ 'phase:Succeeded': 1 });
-    // p3 (P100|T4) and p5 (V100M16|V100M32) both have any-of specs.
-    expect(stream.stats.adjusted).toEqual({ 'no-deletion-time': 1, 'non-positive-duration': 1, 'gpu-spec-any-of-dropped': 2 });
+    expect(reqs.find((r) => r.id === 'p3')?.gpuModels).toEqual(['P100', 'T4']);
+    expect(stream.stats.adjusted).toEqual({ 'no-deletion-time': 1, 'non-positive-duration': 1 });
   });
 
   it('error rules and bad values are located', async () => {
@@ -96,7 +101,9 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect(e3.message).toContain(`${badQos}:2, field 'qos': unknown qos 'Platinum'`);
 
     const badMilli = fixture('pods6.csv', `${HEAD}\nq,1000,1024,1,1500,,LS,Running,0,10,0\n`);
-    expect((await rejection(collect(readAlibabaPodRequests(badMilli, { space })))).message).toContain(`${badMilli}:2, field 'gpu_milli'`);
+    expect((await rejection(collect(readAlibabaPodRequests(badMilli, { space })))).message).toContain(`${badMilli}:2, field 'gpu_milli': 1500 milli of one GPU exceeds 1000`);
+    const split = fixture('pods6b.csv', `${HEAD}\nq,1000,1024,2,500,,LS,Running,0,10,0\n`);
+    expect((await rejection(collect(readAlibabaPodRequests(split, { space })))).message).toContain(`${split}:2, field 'gpu_milli'`);
 
     const badCpu = fixture('pods7.csv', `${HEAD}\nq,1000,1024,0,0,,LS,Running,0,10,0\nr,many,1024,0,0,,LS,Running,0,10,0\n`);
     expect((await rejection(collect(readAlibabaPodRequests(badCpu, { space })))).message).toBe(`${badCpu}:3, field 'cpu_milli': 'many' is not a number`);
@@ -168,10 +175,10 @@ describe.skipIf(!haveData(POD_DEFAULT))('Alibaba openb on the real data', () => 
     expect(gpu).toBeCloseTo(6086.8 - 0.23, 6);
   });
 
-  it('gpuspec20: 229 any-of GPU specs are counted when no pools are given', async () => {
+  it('gpuspec20: 229 pods allow several GPU models', async () => {
     const stream = readAlibabaPodRequests(path.join(DATA_ROOT, 'gpu-cluster/openb_pod_list_gpuspec20.csv.gz'), { space });
-    await collect(stream);
-    expect(stream.stats.adjusted['gpu-spec-any-of-dropped']).toBe(229);
+    const reqs = await collect(stream);
+    expect(reqs.filter((r) => (r.gpuModels?.length ?? 0) > 1).length).toBe(229);
   });
 
   it('multigpu30 has no times: replays with staticDuration', async () => {

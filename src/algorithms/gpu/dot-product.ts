@@ -1,0 +1,33 @@
+import type { ClusterView } from '../../core/cluster.js';
+import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, totalGpuFree } from './pod.js';
+import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+
+/** The authors' normalisation constants: the largest node spec (128 cores, 8 GPUs), in milli. */
+export const MAX_SPEC_CPU = 128_000;
+export const MAX_SPEC_GPU = 8_000;
+
+/**
+ * DotProd (the authors' DotProductScore with the "merge" GPU dimension and "max" normalisation):
+ * the node's free vector and the pod's demand, each over (CPU, total GPU milli) and divided by
+ * the largest node spec, are multiplied; a large product (the pod matches where the node has a
+ * lot free) is penalised, so pods go where the free vector is small:
+ *
+ *   free = (cpuFree / 128000, gpuFree / 8000),  req = (cpu / 128000, gpuCount × gpuMilli / 8000)
+ *   score = ⌊100 × (1 − (free · req) / 2)⌋
+ *
+ * Devices: the "best" selection (tightest device for a share, lowest idle for whole GPUs).
+ */
+export const dotProductScorer: GpuScorer = {
+  score(view: ClusterView, id: number, pod: GpuPod, dims: GpuDims): number {
+    const cpu = cpuFreeMilli(view, id, dims) / MAX_SPEC_CPU;
+    const gpu = totalGpuFree(deviceFree(view, id)) / MAX_SPEC_GPU;
+    const dot = cpu * (pod.cpuMilli / MAX_SPEC_CPU) + gpu * ((pod.gpuMilli * pod.gpuCount) / MAX_SPEC_GPU);
+    return Math.trunc(100 * (1 - dot / 2));
+  },
+};
+
+export class GpuDotProduct extends ScoredGpuAllocator {
+  constructor() {
+    super('dot-product', dotProductScorer);
+  }
+}

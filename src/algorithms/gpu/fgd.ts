@@ -1,0 +1,174 @@
+import type { ClusterView } from '../../core/cluster.js';
+import { GPU_MILLI } from '../../core/gpu.js';
+import { WorkloadDistribution } from './frag.js';
+import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, podKey } from './pod.js';
+import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+
+/**
+ * FGD, Fragmentation Gradient Descent (the authors' FGDScore, with FGD GPU selection): place the
+ * pod where the expected fragmentation F (see frag.ts) grows least. For a node n and each way d
+ * of taking the pod's devices on it (each device that holds a share; the lowest idle devices for
+ * whole GPUs):
+ *
+ *   Δ(n, d) = F(n) − F(n after placing the pod on d)         (milli; > 0: fragmentation shrinks)
+ *   score(n) = max_d ⌊100 · σ(Δ(n, d) / 1000)⌋,  σ(x) = 1 / (1 + e^(−x))
+ *
+ * and the devices are the first d (lowest index) reaching that score. The integer score is the
+ * authors'; equal scores are broken at random like every policy here.
+ *
+ * The workload distribution is given (`drs replay-openb` passes the pod list's typical pods, as
+ * the authors do) or, when absent, learnt from the requests the allocator has seen so far.
+ */
+export interface FgdOptions {
+  readonly workload?: WorkloadDistribution;
+}
+
+/** Scratch device arrays by length (no allocation per scored node). */
+const scratch: Int32Array[] = [];
+function scratchOf(free: ArrayLike<number>): Int32Array {
+  const n = free.length;
+  let s = scratch[n];
+  if (s === undefined) scratch[n] = s = new Int32Array(n);
+  for (let i = 0; i < n; i++) s[i] = free[i] as number;
+  return s;
+}
+
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Learns the workload from the pods it is shown when no distribution is given. */
+export class WorkloadSource {
+  private seen: GpuPod[] = [];
+  private current: WorkloadDistribution | undefined;
+  private builtAt = 0;
+
+  constructor(private readonly fixed?: WorkloadDistribution) {}
+
+  observe(pod: GpuPod): void {
+    if (this.fixed !== undefined) return;
+    this.seen.push(pod);
+  }
+
+  get(): WorkloadDistribution {
+    if (this.fixed !== undefined) return this.fixed;
+    const n = this.seen.length;
+    // Rebuild at 1, 2, 4, ... 512 pods, then every 512: O(n log n) in all.
+    if (this.current === undefined || (n !== this.builtAt && (n >= 2 * this.builtAt || n - this.builtAt >= 512))) {
+      this.current = WorkloadDistribution.typical(this.seen);
+      this.builtAt = n;
+    }
+    return this.current;
+  }
+}
+
+export interface FgdEval {
+  /** Best Δ over the device choices (milli). */
+  readonly delta: number;
+  /** Devices reaching it (first on ties), empty for pods without GPU. */
+  readonly devices: number[];
+}
+
+/**
+ * Δ for every device choice of `pod` on the node; returns the best by `better(a, b)` (a replaces
+ * b when strictly better), first device on ties. Used by FGD and by our FGD variants.
+ */
+export function fgdEval(w: WorkloadDistribution, model: string | undefined, cpuFree: number, free: ArrayLike<number>, pod: GpuPod, key: (delta: number) => number): { key: number; delta: number; devices: number[] } {
+  const before = w.fragOf(model, cpuFree, free);
+  const cpuAfter = cpuFree - pod.cpuMilli;
+  const s = scratchOf(free);
+  if (pod.gpuCount === 0) {
+    const d = before - w.fragOf(model, cpuAfter, s);
+    return { key: key(d), delta: d, devices: [] };
+  }
+  if (pod.gpuMilli >= GPU_MILLI) {
+    const devices: number[] = [];
+    for (let i = 0; i < s.length && devices.length < pod.gpuCount; i++) {
+      if (s[i] === GPU_MILLI) {
+        devices.push(i);
+        s[i] = 0;
+      }
+    }
+    const d = before - w.fragOf(model, cpuAfter, s);
+    return { key: key(d), delta: d, devices };
+  }
+  let best = -Infinity;
+  let bestDelta = 0;
+  let dev = -1;
+  for (let i = 0; i < s.length; i++) {
+    const f = s[i] as number;
+    if (f < pod.gpuMilli) continue;
+    s[i] = f - pod.gpuMilli;
+    const d = before - w.fragOf(model, cpuAfter, s);
+    s[i] = f;
+    const k = key(d);
+    if (dev < 0 || k > best) {
+      best = k;
+      bestDelta = d;
+      dev = i;
+    }
+  }
+  return { key: best, delta: bestDelta, devices: dev < 0 ? [] : [dev] };
+}
+
+type Eval = { key: number; delta: number; devices: number[] };
+
+/**
+ * Per-node memo of fgdEval results by pod type, valid while the node's free CPU and device
+ * frees are unchanged (checked exactly on every lookup). Between two arrivals of a pod type only
+ * the nodes that changed are evaluated again, which is what makes FGD cheap per decision.
+ */
+export class FgdMemo {
+  private readonly nodes: ({ cpu: number; free: Int32Array; byPod: Map<string, Eval> } | undefined)[] = [];
+  private w: WorkloadDistribution | undefined;
+
+  eval(w: WorkloadDistribution, id: number, model: string | undefined, cpuFree: number, free: ArrayLike<number>, pod: GpuPod, podKeyStr: string, key: (delta: number) => number): Eval {
+    if (w !== this.w) {
+      this.nodes.length = 0;
+      this.w = w;
+    }
+    let m = this.nodes[id];
+    if (m === undefined || m.cpu !== cpuFree || !same(m.free, free)) {
+      m = { cpu: cpuFree, free: Int32Array.from(free as ArrayLike<number>), byPod: new Map() };
+      this.nodes[id] = m;
+    }
+    let e = m.byPod.get(podKeyStr);
+    if (e === undefined) {
+      e = fgdEval(w, model, cpuFree, free, pod, key);
+      m.byPod.set(podKeyStr, e);
+    }
+    return e;
+  }
+}
+
+function same(a: Int32Array, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The authors' integer score of a Δ. */
+export const fgdScoreOf = (delta: number): number => Math.trunc(sigmoid(delta / 1000) * 100);
+
+export function fgdScorer(source: WorkloadSource): GpuScorer {
+  let w: WorkloadDistribution;
+  let pk = '';
+  const memo = new FgdMemo();
+  const ev = (view: ClusterView, id: number, pod: GpuPod, dims: GpuDims) =>
+    memo.eval(w, id, view.gpuModel(id), cpuFreeMilli(view, id, dims), deviceFree(view, id), pod, pk, fgdScoreOf);
+  return {
+    begin(pod: GpuPod) {
+      source.observe(pod);
+      w = source.get();
+      pk = podKey(pod);
+    },
+    score: (view, id, pod, dims) => ev(view, id, pod, dims).key,
+    devices: (view, id, pod, dims) => (pod.gpuCount === 0 ? undefined : ev(view, id, pod, dims).devices),
+  };
+}
+
+export class Fgd extends ScoredGpuAllocator {
+  constructor(options: FgdOptions = {}) {
+    super('fgd', fgdScorer(new WorkloadSource(options.workload)));
+  }
+}

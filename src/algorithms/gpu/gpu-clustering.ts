@@ -1,0 +1,49 @@
+import type { ClusterView } from '../../core/cluster.js';
+import { GPU_MILLI } from '../../core/gpu.js';
+import type { Request } from '../../core/model.js';
+import { MAX_SPEC_GPU } from './dot-product.js';
+import { deviceFree, type GpuDims, gpuPodOf, type GpuPod, totalGpuFree } from './pod.js';
+import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+
+/** A pod's GPU "affinity" tag: 'share' for a share of one device, 'k-gpu' for k whole devices, '' for none. */
+export function affinityTag(pod: GpuPod): string {
+  if (pod.gpuCount === 0 || pod.gpuMilli === 0) return '';
+  return pod.gpuMilli < GPU_MILLI ? 'share' : `${pod.gpuCount}-gpu`;
+}
+
+/**
+ * GpuClustering (the authors' GpuClusteringScore): keep pods of the same GPU request together.
+ * With used = 8000 − free GPU milli of the node and integer division:
+ *
+ *   base = 75 if the node runs only pods of the pod's tag,
+ *          50 if it runs that tag among others,
+ *          25 if it runs no GPU pod, 0 if it runs only other tags
+ *   score = ⌊25 × used / 8000⌋ + base   (pods without GPU: 0)
+ *
+ * Devices: the "best" selection.
+ */
+const tags = new WeakMap<Request, string>();
+
+export const gpuClusteringScorer: GpuScorer = {
+  score(view: ClusterView, id: number, pod: GpuPod, dims: GpuDims): number {
+    const tag = affinityTag(pod);
+    if (tag === '') return 0;
+    let same = false;
+    let other = false;
+    for (const a of view.allocationsOn(id)) {
+      let t = tags.get(a.request);
+      if (t === undefined) tags.set(a.request, (t = affinityTag(gpuPodOf(a.request, dims))));
+      if (t === '') continue;
+      if (t === tag) same = true;
+      else other = true;
+    }
+    const base = same ? (other ? 50 : 75) : other ? 0 : 25;
+    return Math.trunc((25 * (MAX_SPEC_GPU - totalGpuFree(deviceFree(view, id)))) / MAX_SPEC_GPU) + base;
+  },
+};
+
+export class GpuClustering extends ScoredGpuAllocator {
+  constructor() {
+    super('gpu-clustering', gpuClusteringScorer);
+  }
+}

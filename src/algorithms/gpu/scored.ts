@@ -1,0 +1,121 @@
+import type { ClusterView } from '../../core/cluster.js';
+import { eligiblePools, WaitExplainer } from '../../core/eligibility.js';
+import type { Request } from '../../core/model.js';
+import type { Rejection } from '../../core/rejection.js';
+import type { Rng } from '../../core/rng.js';
+import type { Allocator, AllocatorContext, Decision, Placement } from '../allocator.js';
+import { bestDevices, deviceFree, gpuDims, type GpuDims, gpuPodOf, type GpuPod } from './pod.js';
+
+/**
+ * A node-scoring GPU policy, as in the authors' Kubernetes scheduler framework: every feasible
+ * node (one that fits the pod's CPU, memory and GPU devices, of an allowed GPU model) gets an
+ * integer score in [0, 100]; the best-scored node wins, ties go to the node with the smallest
+ * name (the authors' `selectHost`, "for reproducibility"), then the policy picks the GPU devices
+ * inside the node.
+ */
+export interface GpuScorer {
+  /** Per-request setup (e.g. a frag measure of the pod); called once before the nodes are scored. */
+  begin?(pod: GpuPod, view: ClusterView, dims: GpuDims): void;
+  /** Integer score of placing `pod` on node `id` (the node fits it). */
+  score(view: ClusterView, id: number, pod: GpuPod, dims: GpuDims, rng: Rng): number;
+  /** Min-max normalise the scores to [0, 100] (integer) before choosing (the authors' NormalizeScore). */
+  readonly normalize?: boolean;
+  /** Devices to take on the chosen node; default: the authors' "best" selection. */
+  devices?(view: ClusterView, id: number, pod: GpuPod, dims: GpuDims, rng: Rng): readonly number[] | undefined;
+}
+
+/** Placements of a decision, one by one, each staged on a trial so the next request sees it. */
+export class ScoredGpuAllocator implements Allocator {
+  constructor(
+    readonly name: string,
+    private readonly scorer: GpuScorer,
+  ) {}
+
+  allocate(requests: readonly Request[], view: ClusterView, ctx: AllocatorContext): Decision {
+    const placements: Placement[] = [];
+    const rejections: Rejection[] = [];
+    const explainer = new WaitExplainer(view);
+    const dims = gpuDims(view);
+    const trial = view.trial();
+    let blockedBy: string | undefined;
+    try {
+      for (const r of requests) {
+        const elig = eligiblePools(view, r);
+        if ('rejection' in elig) {
+          rejections.push(elig.rejection);
+          continue;
+        }
+        if (blockedBy !== undefined) {
+          rejections.push({ requestId: r.id, code: 'wait', message: `behind the head of the queue (${blockedBy})` });
+          continue;
+        }
+        const pod = gpuPodOf(r, dims);
+        const node = this.choose(view, elig.pools, r, pod, dims, ctx.rng);
+        if (node < 0) {
+          rejections.push(explainer.explain(r, elig.pools));
+          if (ctx.blocking) blockedBy = r.id;
+          continue;
+        }
+        const devices = view.gpuFree(node) === undefined ? undefined : (this.scorer.devices ?? defaultDevices)(view, node, pod, dims, ctx.rng);
+        trial.place(r, node, devices);
+        placements.push(devices === undefined ? { requestId: r.id, nodeId: node } : { requestId: r.id, nodeId: node, devices });
+      }
+    } finally {
+      trial.rollback();
+    }
+    return { placements, preemptions: [], rejections };
+  }
+
+  /** Best-scored feasible node, ties to the smallest node name, or -1. */
+  private choose(view: ClusterView, pools: readonly number[], r: Request, pod: GpuPod, dims: GpuDims, rng: Rng): number {
+    const s = this.scorer;
+    s.begin?.(pod, view, dims);
+    if (s.normalize === true) return this.chooseNormalized(view, pools, r, pod, dims, rng);
+    let best = -Infinity;
+    let chosen = -1;
+    for (const p of pools) {
+      for (const id of view.upNodes(p)) {
+        if (!view.fits(id, r.demand)) continue;
+        const v = s.score(view, id, pod, dims, rng);
+        if (v > best || (v === best && view.nodeName(id) < view.nodeName(chosen))) {
+          best = v;
+          chosen = id;
+        }
+      }
+    }
+    return chosen;
+  }
+
+  /** normalised = ⌊(score − min) × 100 / (max − min)⌋ (0 when all scores are equal), then the best wins. */
+  private chooseNormalized(view: ClusterView, pools: readonly number[], r: Request, pod: GpuPod, dims: GpuDims, rng: Rng): number {
+    const ids: number[] = [];
+    const scores: number[] = [];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const p of pools) {
+      for (const id of view.upNodes(p)) {
+        if (!view.fits(id, r.demand)) continue;
+        const v = this.scorer.score(view, id, pod, dims, rng);
+        ids.push(id);
+        scores.push(v);
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    let best = -Infinity;
+    let chosen = -1;
+    for (let i = 0; i < ids.length; i++) {
+      const v = hi === lo ? 0 : Math.trunc(((scores[i] as number) - lo) * 100 / (hi - lo));
+      const id = ids[i] as number;
+      if (v > best || (v === best && view.nodeName(id) < view.nodeName(chosen))) {
+        best = v;
+        chosen = id;
+      }
+    }
+    return chosen;
+  }
+}
+
+function defaultDevices(view: ClusterView, id: number, pod: GpuPod): readonly number[] | undefined {
+  return bestDevices(deviceFree(view, id), pod);
+}
