@@ -1,17 +1,17 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
-import { isOrderKeyName, ORDER_KEY_NAMES, ORDER_KEYS, type OrderKeyName } from '../queue/keys.js';
-import { BACKFILL_MODES, type BackfillMode } from '../sim/batch/replay.js';
-import { checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, replayWindows } from '../sim/batch/windows.js';
-import { loadBatchWorkload } from '../sim/batch/workload.js';
+import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/keys.js';
+import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
+import { loadBatchWorkload } from '../sim/reference/workload.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = `drs replay-swf FILE [options]
 
 Replay an SWF job log (plain or .gz) on one machine under the HPC batch protocol of RLScheduler
 (SC'20): each window of consecutive jobs runs alone on an empty machine; prints the mean bounded
-slowdown (tau = 10 s) and the utilization of each window and their mean.
+slowdown (tau = 10 s) and the utilization of each window and their mean. The replay is the main
+simulator (the engine's one scheduling pass) with the generic queue policy and backfilling.
 
 Options:
   --policy NAME        queue order: ${ORDER_KEY_NAMES.join(' | ')} (default fcfs)
@@ -127,7 +127,7 @@ export const replaySwfCommand: CliCommand = {
     const workload = await loadBatchWorkload(path, p.procs === undefined ? {} : { procs: p.procs });
     const starts = p.starts ?? REFERENCE_WINDOWS;
     checkWindows(starts, p.length, workload.jobs.length, p.file);
-    const res = replayWindows(workload, starts, p.length, { order: ORDER_KEYS[p.policy], backfill: p.backfill, headOfLine: p.headOfLine });
+    const res = await replayReferenceWindows(workload, starts, p.length, { order: p.policy, backfill: p.backfill, headOfLine: p.headOfLine });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
     const clampNote =
       clamped > 0 ? `${clamped} job(s) in these windows asked for more than the machine's ${workload.machine} processors and were clamped to ${workload.machine}` : undefined;
@@ -156,7 +156,7 @@ function printTable(
   jobs: number,
   machine: number,
   source: string,
-  res: ReturnType<typeof replayWindows>,
+  res: Awaited<ReturnType<typeof replayReferenceWindows>>,
   clampNote: string | undefined,
   acknowledge: string | undefined,
 ): void {

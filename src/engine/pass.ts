@@ -4,7 +4,7 @@ import type { ClusterState } from '../core/cluster.js';
 import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt } from '../core/priority.js';
 import { isPermanent, type Rejection } from '../core/rejection.js';
-import type { QueuePolicy, QueuedRequest } from '../queue/policy.js';
+import type { BackfillPolicy, QueuePolicy, QueuedRequest } from '../queue/policy.js';
 import type { DependencyTracker } from './dependencies.js';
 import { planReclaim, type FairShare } from './quota.js';
 
@@ -174,21 +174,36 @@ export class SchedulingPass<E extends QueuedRequest> {
         if (first !== undefined) {
           if (policy.headOfLine === 'commit') this.committedHead = first;
           const rest = policy.backfill === undefined ? [] : ready.filter((e) => hooks.isWaiting(e));
-          if (policy.backfill !== undefined && rest.length > 1) {
-            const picked = policy.backfill.select(rest, state, now) as E[];
-            this.offer(
-              state,
-              picked.filter((e) => e !== first && hooks.isWaiting(e)),
-              false,
-              counter,
-            );
-          }
+          if (policy.backfill !== undefined && rest.length > 1) this.backfill(state, policy.backfill, rest, first, now, counter);
           if (hooks.isWaiting(first)) still = [first];
         }
       }
     }
     const again = this.escalate(state, still, counter);
     return { decisions: counter.decisions, again: again && policy.blocking };
+  }
+
+  /**
+   * Rule 5. A node-exact policy (`place`) names the node of each pick: they start there, applied
+   * through `decideAndApply` like any decision (a pinned "allocator" answering with those
+   * placements), so a pick that no longer fits is a bug that throws. Otherwise the allocator
+   * places the picks in one non-blocking decision.
+   */
+  private backfill(state: ClusterState, b: BackfillPolicy, rest: readonly E[], first: E, now: number, counter: { decisions: number }): void {
+    const hooks = this.hooks;
+    if (b.place === undefined) {
+      const picked = b.select(rest, state, now) as E[];
+      this.offer(state, picked.filter((e) => e !== first && hooks.isWaiting(e)), false, counter);
+      return;
+    }
+    const picks = b.place(rest, state, now).filter((p) => p.entry !== first && hooks.isWaiting(p.entry as E));
+    if (picks.length === 0) return;
+    const nodeOf = new Map(picks.map((p) => [p.entry.request.id, p.nodeId]));
+    const pinned: Allocator = {
+      name: `${b.name} backfilling`,
+      allocate: (requests) => ({ placements: requests.map((r) => ({ requestId: r.id, nodeId: nodeOf.get(r.id) as number })), preemptions: [], rejections: [] }),
+    };
+    this.offer(state, picks.map((p) => p.entry as E), false, counter, pinned);
   }
 
   /** `subset` of the queue in policy order. */

@@ -1,7 +1,7 @@
 import type { ClusterView } from '../core/cluster.js';
 import { estimatedDuration } from '../core/model.js';
 import { fitsIn } from '../core/resources.js';
-import type { BackfillPolicy, QueuedRequest } from './policy.js';
+import type { BackfillPick, BackfillPolicy, QueuedRequest } from './policy.js';
 import type { ResourceProfile } from './profile.js';
 import { eligible, nodeProfile, Overlay, upNodesOf } from './reservation.js';
 
@@ -22,76 +22,77 @@ export interface ConservativeOptions {
  * duration, never before now; see `expectedEnd`). Then, in the order given (head first, then the
  * policy's order), each request:
  *
- *   - starts now (is picked) if it fits somewhere now (actual free capacity minus this pass's
- *     earlier picks, staged first-fit) *and every* node that could take it now (by actual free
- *     capacity) has room for it in its profile over [now, now + requested). The allocator, not
- *     this policy, chooses the node, so the pick must be harmless on any of them; it is then
- *     charged to all of those nodes' profiles for the rest of the pass (pessimistic; exact on a
- *     single node);
+ *   - starts now (is picked) on the first node n (pool order, then id) where it fits n's actual
+ *     free capacity now (minus this pass's earlier picks on n) *and* n's profile over
+ *     [now, now + requested); it is charged to n's profile. The pick names n (`place`), and the
+ *     driver starts it there, so the plan is exact on any number of nodes;
  *   - otherwise is reserved on the node where its profile gives the earliest start (ties: pool
  *     order, then node id), over [t, t + requested).
  *
  * The head is reserved first and never picked (the driver starts the head itself). Planning stops
  * early once no later request could start now anywhere, since later reservations only constrain
  * requests behind them. Cost: O(requests · nodes · segments) per call; use `depth` on large pools.
+ * `select` returns the same picks without their nodes (for drivers that let the allocator
+ * choose; then a pick may land on another node than planned).
  */
 export function conservativeBackfill(opts: ConservativeOptions = {}): BackfillPolicy {
   const depth = opts.depth ?? Infinity;
   if (!(depth >= 1)) throw new RangeError(`conservative backfilling: depth must be ≥ 1, got ${depth}`);
+  const place = (blocked: readonly QueuedRequest[], view: ClusterView, now: number): BackfillPick[] => {
+    const n = Math.min(blocked.length, depth);
+    // Could request k start now somewhere (ignoring this pass)? Plan only up to the last one that could.
+    let last = -1;
+    const pools: (readonly number[])[] = [];
+    for (let k = 0; k < n; k++) {
+      const r = (blocked[k] as QueuedRequest).request;
+      const p = eligible(view, r);
+      pools.push(p);
+      if (k > 0 && p.some((pool) => view.bestFit(pool, r.demand) >= 0)) last = k;
+    }
+    if (last < 1) return [];
+    const profiles = new Map<number, ResourceProfile>();
+    const profileOf = (id: number): ResourceProfile => {
+      let pr = profiles.get(id);
+      if (pr === undefined) {
+        pr = nodeProfile(view, id, now);
+        profiles.set(id, pr);
+      }
+      return pr;
+    };
+    const overlay = new Overlay(view);
+    const picked: BackfillPick[] = [];
+    for (let k = 0; k <= last; k++) {
+      const q = blocked[k] as QueuedRequest;
+      const demand = q.request.demand;
+      const d = Math.max(0, estimatedDuration(q.request));
+      const nodes = upNodesOf(view, pools[k] as readonly number[]);
+      if (k > 0) {
+        const node = nodes.find((id) => overlay.fits(id, demand) && profileOf(id).fitsDuring(demand, now, d));
+        if (node !== undefined) {
+          profileOf(node).reserve(demand, now, d);
+          overlay.add(node, demand);
+          picked.push({ entry: q, nodeId: node });
+          continue;
+        }
+      }
+      let best = Infinity;
+      let bestNode = -1;
+      for (const id of nodes) {
+        if (!fitsIn(demand, view.capacity(id))) continue;
+        const t = profileOf(id).earliestStart(demand, d);
+        if (t < best) {
+          best = t;
+          bestNode = id;
+          if (t === now) break;
+        }
+      }
+      if (bestNode >= 0) profileOf(bestNode).reserve(demand, best, d);
+    }
+    return picked;
+  };
   return {
     name: 'conservative',
-    select(blocked: readonly QueuedRequest[], view: ClusterView, now: number): QueuedRequest[] {
-      const n = Math.min(blocked.length, depth);
-      // Could request k start now somewhere (ignoring this pass)? Plan only up to the last one that could.
-      let last = -1;
-      const pools: (readonly number[])[] = [];
-      for (let k = 0; k < n; k++) {
-        const r = (blocked[k] as QueuedRequest).request;
-        const p = eligible(view, r);
-        pools.push(p);
-        if (k > 0 && p.some((pool) => view.bestFit(pool, r.demand) >= 0)) last = k;
-      }
-      if (last < 1) return [];
-      const profiles = new Map<number, ResourceProfile>();
-      const profileOf = (id: number): ResourceProfile => {
-        let pr = profiles.get(id);
-        if (pr === undefined) {
-          pr = nodeProfile(view, id, now);
-          profiles.set(id, pr);
-        }
-        return pr;
-      };
-      const overlay = new Overlay(view);
-      const picked: QueuedRequest[] = [];
-      for (let k = 0; k <= last; k++) {
-        const q = blocked[k] as QueuedRequest;
-        const demand = q.request.demand;
-        const d = Math.max(0, estimatedDuration(q.request));
-        const nodes = upNodesOf(view, pools[k] as readonly number[]);
-        if (k > 0) {
-          const couldGo = nodes.filter((id) => fitsIn(demand, view.free(id)));
-          const staged = overlay.findNode(pools[k] as readonly number[], demand);
-          if (staged >= 0 && couldGo.every((id) => profileOf(id).fitsDuring(demand, now, d))) {
-            for (const id of couldGo) profileOf(id).reserve(demand, now, d);
-            overlay.add(staged, demand);
-            picked.push(q);
-            continue;
-          }
-        }
-        let best = Infinity;
-        let bestNode = -1;
-        for (const id of nodes) {
-          if (!fitsIn(demand, view.capacity(id))) continue;
-          const t = profileOf(id).earliestStart(demand, d);
-          if (t < best) {
-            best = t;
-            bestNode = id;
-            if (t === now) break;
-          }
-        }
-        if (bestNode >= 0) profileOf(bestNode).reserve(demand, best, d);
-      }
-      return picked;
-    },
+    place,
+    select: (blocked, view, now) => place(blocked, view, now).map((p) => p.entry),
   };
 }

@@ -53,11 +53,34 @@ export function headReservation(view: ClusterView, head: QueuedRequest, now: num
   return best;
 }
 
+/** Options of EASY backfilling. The defaults are the generic rule; the reference preset is `REFERENCE_EASY`. */
+export interface EasyOptions {
+  /**
+   * `each-pass` (default): the head's reservation is recomputed at every pass from the running
+   * work's requested ends. `per-head`: computed once, when the head first blocks, and kept until
+   * the head changes (the RLScheduler protocol; running work that ends early then does not move
+   * the reservation earlier).
+   */
+  readonly reservation?: 'each-pass' | 'per-head';
+  /** Rule 2 below (backfill into the reserved node's extra capacity). Default true. */
+  readonly extraCapacity?: boolean;
+  /**
+   * Order in which candidates are tried. `policy` (default): the queue policy's order. `arrival`:
+   * by arrival (submit) time; ties in the order the queue held them when the head was chosen,
+   * later arrivals after them in arrival order (the reference protocol, whose queue is a list
+   * sorted in place, stably, by the policy when a head is chosen and by submit time to backfill).
+   */
+  readonly scan?: 'policy' | 'arrival';
+}
+
+/** The EASY variant of the HPC reference protocol (`../shared/reference/batch-scheduling.md`). */
+export const REFERENCE_EASY: EasyOptions = { reservation: 'per-head', extraCapacity: false, scan: 'arrival' };
+
 /**
  * EASY backfilling (Lifka 1995; Mu'alem & Feitelson 2001) on the generic cluster: one
  * reservation, for the head (`headReservation`). Every other waiting request, in the order given
- * (the policy's order), may start now if it fits somewhere now (actual free capacity minus the
- * requests already chosen in this pass) and one of these holds:
+ * (the policy's order, or arrival order with `scan: 'arrival'`), may start now if it fits somewhere
+ * now (actual free capacity minus the requests already chosen in this pass) and one of these holds:
  *
  *   1. it is expected to end before the shadow time: now + requested < reservation.time; or
  *   2. its demand fits in the reserved node's extra capacity (which it then uses up); or
@@ -65,30 +88,44 @@ export function headReservation(view: ClusterView, head: QueuedRequest, now: num
  *      capacity, or may not use its pool), so wherever the allocator puts it, it is not there.
  *
  * Each rule keeps the head's start time, whichever node the allocator then picks, as long as
- * running work ends by its requested duration. The reservation is recomputed at every call (the
- * driver calls once per scheduling pass while the head is blocked). If no eligible node can ever
- * hold the head, nothing is backfilled (the driver rejects such a head as never-fits).
+ * running work ends by its requested duration. The reservation is recomputed at every call
+ * (`reservation: 'each-pass'`, the driver calls once per scheduling pass while the head is
+ * blocked) or once per head (`per-head`). If no eligible node can ever hold the head, nothing is
+ * backfilled (the driver rejects such a head as never-fits). A policy object keeps per-head state:
+ * create one per run.
  */
-export function easyBackfill(): BackfillPolicy {
+export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
+  const perHead = opts.reservation === 'per-head';
+  const extraRule = opts.extraCapacity ?? true;
+  const byArrival = opts.scan === 'arrival';
+  let memo: { head: QueuedRequest; res: HeadReservation | undefined; rank: Map<QueuedRequest, number> } | undefined;
   return {
     name: 'easy',
     select(blocked: readonly QueuedRequest[], view: ClusterView, now: number): QueuedRequest[] {
       const head = blocked[0];
       if (head === undefined) return [];
-      const res = headReservation(view, head, now);
+      if (memo === undefined || memo.head !== head || !perHead) {
+        memo = { head, res: headReservation(view, head, now), rank: byArrival ? new Map(blocked.map((q, i) => [q, i])) : new Map() };
+      }
+      const res = memo.res;
       if (res === undefined) return [];
       const overlay = new Overlay(view);
       const reservedFree = view.free(res.nodeId);
       const reservedPool = view.nodePool(res.nodeId);
       const picked: QueuedRequest[] = [];
-      for (let k = 1; k < blocked.length; k++) {
-        const q = blocked[k] as QueuedRequest;
+      let cands = blocked.slice(1);
+      if (byArrival) {
+        const rank = memo.rank;
+        const r = (q: QueuedRequest): number => rank.get(q) ?? Infinity;
+        cands = cands.sort((a, b) => a.request.arrival - b.request.arrival || r(a) - r(b) || a.seq - b.seq);
+      }
+      for (const q of cands) {
         const r = q.request;
         const pools = eligible(view, r);
         const node = overlay.findNode(pools, r.demand);
         if (node < 0) continue;
         let ok = now + estimatedDuration(r) < res.time;
-        if (!ok && fitsIn(r.demand, res.extra)) {
+        if (!ok && extraRule && fitsIn(r.demand, res.extra)) {
           add(res.extra, r.demand, -1);
           ok = true;
         }

@@ -54,6 +54,19 @@ export interface BackfillPolicy {
    * may start now. The allocator then places them; those it cannot place keep waiting.
    */
   select(blocked: readonly QueuedRequest[], cluster: ClusterView, now: number): QueuedRequest[];
+  /**
+   * Node-exact variant (optional): the requests that may start now, each with the node its plan
+   * checked (its reservation). The driver starts each on that node (re-checking that it fits)
+   * instead of letting the allocator choose, so a plan made per node holds on many nodes. When
+   * present, drivers call this instead of `select`.
+   */
+  place?(blocked: readonly QueuedRequest[], cluster: ClusterView, now: number): BackfillPick[];
+}
+
+/** A request a backfill policy lets start now, on the node it reserved for it. */
+export interface BackfillPick {
+  readonly entry: QueuedRequest;
+  readonly nodeId: number;
 }
 
 /** Sort by a numeric key (lowest first), ties by queue order. */

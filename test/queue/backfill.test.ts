@@ -143,19 +143,25 @@ describe('generic conservative backfilling', () => {
     expect(() => conservativeBackfill({ depth: 0 })).toThrow(RangeError);
   });
 
-  it('multi-node: picks only what is harmless on every node that could take it', () => {
+  it('multi-node: exact per node: each pick names the node whose plan it was checked on', () => {
     const setup = (): ClusterState => {
       const c = ClusterState.fromPools(space, [pool('p', 4, 16, 2)]);
       c.allocate(req('a', [3, 0], 100), 0, 0); // node 0: 1 free until 100
       c.allocate(req('b', [2, 0], 300), 1, 0); // node 1: 2 free until 300
       return c;
     };
-    const head = queued(req('head', [4, 0], 10)); // reserved on node 0 at 100
-    const one = queued(req('one', [1, 0], 500)); // could land on node 0 and delay the head
+    const head = queued(req('head', [4, 0], 10)); // reserved on node 0 over [100, 110) (node 1 only at 300)
+    const one = queued(req('one', [1, 0], 500)); // node 0 would delay the head; node 1 has room for [5, 505)
     const two = queued(req('two', [2, 0], 500)); // only node 1 can take it now, and it has room
-    expect(ids(conservativeBackfill().select([head, two, one], setup(), 5))).toEqual(['two']);
-    // The price of not choosing the node: 'one' is not started (node 0 is unsafe), yet its
-    // reservation at 5 on node 1 (its earliest) then keeps 'two' out in this pass.
-    expect(ids(conservativeBackfill().select([head, one, two], setup(), 5))).toEqual([]);
+    const placed = (xs: readonly { entry: QueuedRequest; nodeId: number }[]): string[] => xs.map((p) => `${p.entry.request.id}@${p.nodeId}`);
+    const cons = conservativeBackfill();
+    // two goes to node 1; one then fits node 0 now (1 free) but not its plan ([100, 110) has 0
+    // left once the head is reserved), and node 1 is full after two: it waits.
+    expect(placed(cons.place?.([head, two, one], setup(), 5) ?? [])).toEqual(['two@1']);
+    // one first: node 0 is unsafe, node 1 (free 2, profile 2 until 300 and 4 after) takes it;
+    // two then finds 1 cpu left on node 1 and waits. (The former rule, which had to be safe on
+    // every node the allocator might pick, started nothing here.)
+    expect(placed(cons.place?.([head, one, two], setup(), 5) ?? [])).toEqual(['one@1']);
+    expect(ids(cons.select([head, one, two], setup(), 5))).toEqual(['one']);
   });
 });

@@ -1,0 +1,213 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/core/errors.js';
+import { ORDER_KEY_NAMES, type OrderKeyName } from '../../src/queue/keys.js';
+import { checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, replayReferenceWindow, type BackfillMode } from '../../src/sim/reference/protocol.js';
+import { batchWorkloadFromRecords, loadBatchWorkload, type BatchJob, type BatchWorkload } from '../../src/sim/reference/workload.js';
+import type { SwfHeader, SwfRecord } from '../../src/traces/swf.js';
+import { SWF_DIR, SWF_LOGS, swfDataPresent } from './data.js';
+
+/**
+ * The HPC reference protocol on the main simulator (src/sim/reference/protocol.ts): hand-checked
+ * replays of small job lists, each start time worked out in the comment above it.
+ */
+
+/** A job list for hand-built scenarios: [submit, run, procs, requested?] per job. */
+function jobs(spec: readonly (readonly [number, number, number, number?])[]): BatchJob[] {
+  return spec.map(([submit, run, procs, requested], index) => ({ index, id: index + 1, submit, run, procs, requested: requested ?? run, clamped: false }));
+}
+
+interface Opts {
+  readonly machine: number;
+  readonly order?: OrderKeyName;
+  readonly backfill?: BackfillMode;
+  readonly headOfLine?: 'commit' | 'reorder';
+}
+
+async function starts(js: readonly BatchJob[], o: Opts): Promise<number[]> {
+  const r = await replayReferenceWindow(js, 0, js.length, o.machine, { order: o.order ?? 'fcfs', backfill: o.backfill ?? 'none', ...(o.headOfLine ? { headOfLine: o.headOfLine } : {}) });
+  return [...r.startTimes];
+}
+
+describe('reference protocol on the main simulator, by hand', () => {
+  it('scores bounded slowdown max(1, (wait + run) / max(run, 10)) and utilization', async () => {
+    // Job 1 runs 0-40 on all 4 processors; job 2 (5 s, 2 procs) arrives at 10 and waits 30 s.
+    const js = jobs([
+      [0, 40, 4],
+      [10, 5, 2],
+    ]);
+    const r = await replayReferenceWindow(js, 0, 2, 4, { order: 'fcfs', backfill: 'none' });
+    expect([...r.startTimes]).toEqual([0, 40]);
+    // bsld: job 1 = 1; job 2 = (30 + 5) / 10 = 3.5 → mean 2.25
+    expect(r.boundedSlowdown).toBeCloseTo(2.25, 12);
+    // used 4·40 + 2·5 = 170 processor-seconds over 4 × (45 − 0)
+    expect(r.utilization).toBeCloseTo(170 / 180, 12);
+    expect(r.meanWait).toBe(15);
+    expect(r.makespan).toBe(45);
+  });
+
+  it('an arrival at the same time as a completion comes first', async () => {
+    // SJF. Job 1 fills the machine until 10; job 2 (head, 2 procs) waits; job 3 (4 procs, long)
+    // arrives at 2; job 4 (2 procs, short) arrives exactly when job 1 ends. Arrival first: at t=10
+    // job 4 is already queued when job 2 starts, so SJF picks it next and it starts at 10 too.
+    // (Completion first would commit to job 3 as the next head and start job 4 only at 160.)
+    const js = jobs([
+      [0, 10, 4],
+      [1, 50, 2],
+      [2, 100, 4],
+      [10, 20, 2],
+    ]);
+    expect(await starts(js, { machine: 4, order: 'sjf' })).toEqual([0, 10, 60, 10]);
+  });
+
+  it('commit keeps the chosen head until it starts; reorder re-chooses at every event', async () => {
+    // Job 2 (4 procs) becomes the head while job 1 runs; shorter job 3 arrives at 10, when job 1 ends.
+    const js = jobs([
+      [0, 10, 4],
+      [5, 10, 4],
+      [10, 5, 1],
+    ]);
+    expect(await starts(js, { machine: 4, order: 'sjf', headOfLine: 'commit' })).toEqual([0, 10, 20]);
+    expect(await starts(js, { machine: 4, order: 'sjf', headOfLine: 'reorder' })).toEqual([0, 15, 10]);
+  });
+
+  it('EASY: one reservation per head, computed once; only jobs ending strictly before it backfill', async () => {
+    const js = jobs([
+      [0, 100, 2], // runs 0-100 on 2 of 4 processors
+      [1, 10, 4], // head: needs the whole machine → shadow time 100
+      [2, 98, 1], // 2 + 98 = 100, not < 100: may not backfill
+      [3, 96, 1], // 3 + 96 = 99 < 100: backfills at 3
+      [4, 95, 1], // 4 + 95 = 99 < 100: backfills at 4
+    ]);
+    // Job 2's shadow time is 100 (job 1's requested end), computed once at t=1 although the head
+    // waited through 5 events; then job 3 becomes the head at t=100 (job 2's requested end, 110).
+    expect(await starts(js, { machine: 4, backfill: 'easy' })).toEqual([0, 100, 110, 3, 4]);
+  });
+
+  it('EASY walks running jobs by requested end, but they release at their actual end', async () => {
+    // Job 1 requests 100 s but ends at 20; the shadow time stays 100 (computed once), so job 3
+    // (requests 90) still backfills at 5, and the head starts when job 1 really ends.
+    const js = jobs([
+      [0, 20, 3, 100],
+      [1, 10, 4],
+      [5, 30, 1, 90],
+    ]);
+    expect(await starts(js, { machine: 4, backfill: 'easy' })).toEqual([0, 35, 5]);
+  });
+
+  it('conservative: every waiting job gets a reservation a later job may not delay', async () => {
+    // Machine 4. Job 1 holds 3 procs until 100. Head job 2 needs 4 → reserved at 100.
+    // Job 3 (2 procs, 50 s) is reserved at 110 (after the head). Job 4 (1 proc, 200 s) fits now
+    // but would overlap the head's reservation [100, 110): under EASY it would not backfill
+    // either; job 5 (1 proc, 50 s) fits before 100 and backfills at 4.
+    const js = jobs([
+      [0, 100, 3],
+      [1, 10, 4],
+      [2, 50, 2],
+      [3, 200, 1],
+      [4, 50, 1],
+    ]);
+    expect(await starts(js, { machine: 4, backfill: 'conservative' })).toEqual([0, 100, 110, 110, 4]);
+  });
+
+  it('conservative protects a waiting job that EASY would delay', async () => {
+    // Machine 4. A (2 procs) runs 0-100, B (1 proc) 0-20. Head H needs all 4: reserved at 100.
+    // C (2 procs, 50 s) arrives at 2: no room until B ends at 20, then it could run 20-70.
+    // D (1 proc, 90 s) arrives at 3 and fits now, ending at 93 < 100.
+    //   EASY protects only H: D backfills at 3, so at 20 C finds 1 processor, not 2, and waits
+    //   until H is done (110).
+    //   Conservative also reserves C at [20, 70): D would overlap it, so D waits (until 110).
+    const js = jobs([
+      [0, 100, 2],
+      [0, 20, 1],
+      [1, 10, 4],
+      [2, 50, 2],
+      [3, 90, 1],
+    ]);
+    expect(await starts(js, { machine: 4, backfill: 'easy' })).toEqual([0, 0, 100, 110, 3]);
+    // At t=3: H reserved at 100, C at 20, D after H (110); at t=20 C starts as planned.
+    expect(await starts(js, { machine: 4, backfill: 'conservative' })).toEqual([0, 0, 100, 20, 110]);
+  });
+
+  it('clamps a job wider than the machine, and counts it', async () => {
+    const header: SwfHeader = { file: 'mem', lines: [], fields: new Map() };
+    const rec = (n: number, submit: number, run: number, alloc: number, req: number, reqTime: number): SwfRecord => ({
+      jobNumber: n,
+      submitTime: submit,
+      waitTime: -1,
+      runTime: run,
+      allocatedProcessors: alloc,
+      averageCpuTime: -1,
+      usedMemory: -1,
+      requestedProcessors: req,
+      requestedTime: reqTime,
+      requestedMemory: -1,
+      status: 1,
+      userId: 1,
+      groupId: 1,
+      executableNumber: -1,
+      queueNumber: 1,
+      partitionNumber: -1,
+      precedingJobNumber: -1,
+      thinkTime: -1,
+      line: n,
+    });
+    const w = batchWorkloadFromRecords(
+      'mem',
+      header,
+      [rec(3, 20, 5, 2, -1, -1), rec(1, 0, 10, 16, 8, 20), rec(2, 10, -1, 1, -1, -1), rec(4, 30, 0, 1, 1, 5), rec(5, 40, 7, -1, -1, 9)],
+      8,
+    );
+    // Ordered by job number; job 4 (run 0) dropped; job 2's run −1 → 10 and its request stays −1.
+    expect(w.jobs.map((j) => [j.id, j.run, j.requested, j.procs, j.clamped])).toEqual([
+      [1, 10, 20, 8, true],
+      [2, 10, -1, 1, false],
+      [3, 5, 5, 2, false],
+      [5, 7, 9, 1, false],
+    ]);
+    expect([w.dropped, w.clamped, w.unknownWidth]).toEqual([1, 1, 1]);
+    const r = await replayReferenceWindow(w.jobs, 0, 4, 8, { order: 'fcfs', backfill: 'easy' });
+    expect(r.clamped).toBe(1);
+  });
+});
+
+describe('windows', () => {
+  it('consecutive windows and range checks name the window and the trace length', async () => {
+    expect(consecutiveWindows(100, 50, 3)).toEqual([100, 150, 200]);
+    expect(() => checkWindows([0, 9000], 1024, 10_000, 'x.swf')).toThrow(UserError);
+    expect(() => checkWindows([0, 9000], 1024, 10_000, 'x.swf')).toThrow(/window starting at job 9000 .* only 10000 usable jobs/);
+    expect(() => checkWindows([8976], 1024, 10_000)).not.toThrow();
+    expect(() => checkWindows([-1], 10, 100)).toThrow(UserError);
+    expect(() => checkWindows([0], 0, 100)).toThrow(/length/);
+    expect(REFERENCE_WINDOWS).toHaveLength(10);
+    expect(REFERENCE_LENGTH).toBe(1024);
+  });
+});
+
+const present = swfDataPresent('test/swf/protocol');
+describe.skipIf(!present)('invariants on Lublin-1 (its requested times are exact: field 9 is −1)', async () => {
+  let w: BatchWorkload;
+  beforeAll(async () => {
+    w = await loadBatchWorkload(path.join(SWF_DIR, SWF_LOGS['Lublin-1']));
+  });
+
+  it('backfilling never leaves the machine over-committed and every job starts after it arrives', async () => {
+    for (const [backfill, order] of [['none', 'sjf'], ['conservative', 'sjf'], ...ORDER_KEY_NAMES.map((o) => ['easy', o])] as [BackfillMode, OrderKeyName][]) {
+      const start = REFERENCE_WINDOWS[0] as number;
+      const r = await replayReferenceWindow(w.jobs, start, REFERENCE_LENGTH, w.machine, { order, backfill });
+      const ev: [number, number][] = [];
+      for (let i = 0; i < REFERENCE_LENGTH; i++) {
+        const j = w.jobs[start + i] as BatchJob;
+        const s = r.startTimes[i] as number;
+        expect(s).toBeGreaterThanOrEqual(j.submit);
+        ev.push([s, j.procs], [s + j.run, -j.procs]);
+      }
+      ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // releases before starts at equal times
+      let used = 0;
+      for (const [, d] of ev) {
+        used += d;
+        expect(used).toBeLessThanOrEqual(w.machine);
+      }
+    }
+  });
+});
