@@ -65,6 +65,10 @@ export { ResourceScheduler, type ResourceSchedulerOptions } from './scheduler/sc
 export { MemoryStore, SqliteStore, type StateStore } from './scheduler/index.js';
 export type { AllocateResult, ReleaseResult, RenewResult, PoolInput, PoolInfo, AllocationInfo, ScheduleRequest } from './scheduler/types.js';
 
+// Agent schedules (kOS model) on ResourceScheduler; the pool-package API is the `drs-toolkit/compat` subpath
+export { AgentScheduler, parseFleet, loadFleetFile, CronSchedule, VirtualClock, systemClock, agentRoutes, planFleet, simulatedLaunch } from './agents/index.js';
+export type { AgentClock, AgentSchedulerOptions, AgentStatus, AgentSpec, AgentState, AgentEvents, FleetConfig, FleetDefinition, LaunchHook, LifecycleHooks, RunContext, Schedule, TriggerCause } from './agents/index.js';
+
 // Scenarios and reports
 export { loadScenario, parseScenario } from './scenario/load.js';
 export { buildScenario } from './scenario/build.js';

@@ -1,83 +1,13 @@
 import { UserError } from '../core/errors.js';
 import { PRIORITY_RANK } from '../core/priority.js';
-import { ResourceScheduler, TypedEmitter, type AllocationInfo, type PoolInput } from '../scheduler/index.js';
+import { ResourceScheduler, TypedEmitter, type AllocationInfo } from '../scheduler/index.js';
 import { systemClock, type AgentClock } from './clock.js';
 import { withTimeout } from './hooks.js';
 import { ConditionWatcher, CronTicker } from './triggers.js';
+import type { AgentSchedulerOptions, AgentStatus, Run, RunContext } from './run.js';
 import type { AgentEvents, AgentSpec, AgentState, FleetDefinition, HookName, RunState, TriggerCause } from './types.js';
 
-/** What a launch hook and the lifecycle hooks get. */
-export interface RunContext {
-  readonly agent: AgentSpec;
-  readonly runId: string;
-  readonly cause: TriggerCause;
-  readonly allocation: AllocationInfo;
-  /** Aborted when the run is stopped, timed out, preempted or declared crashed. */
-  readonly signal: AbortSignal;
-  /** Tell the scheduler the agent is alive (see `heartbeat_interval`). */
-  heartbeat(): void;
-}
-
-/**
- * Start the agent's work; resolve when it completes, reject when it crashes. DRS never starts
- * processes itself: this is the user's hook (see examples/agents-subprocess.ts).
- */
-export type LaunchHook = (ctx: RunContext) => Promise<unknown>;
-
-export interface LifecycleHooks {
-  /** Before launch (data preload, model warm-up). Failing or timing out fails the run. */
-  readonly preStart?: (ctx: RunContext) => Promise<void> | void;
-  /** After launch. Failing or timing out is reported, the run goes on. */
-  readonly postStart?: (ctx: RunContext) => Promise<void> | void;
-  /** After the run ended and its resources were released (result dispatch, archiving). */
-  readonly onShutdown?: (ctx: RunContext & { readonly outcome: RunState }) => Promise<void> | void;
-}
-
-export interface AgentSchedulerOptions {
-  readonly fleet: FleetDefinition;
-  readonly launch: LaunchHook;
-  /** Where resources come from. Default: a new ResourceScheduler over `pools` on this clock (preemption per `allow_agent_preemption`). */
-  readonly scheduler?: ResourceScheduler;
-  readonly pools?: readonly PoolInput[];
-  readonly clock?: AgentClock;
-  /** Hooks for every agent; `agentHooks[id]` adds per-agent ones (both run, fleet-wide first). */
-  readonly hooks?: LifecycleHooks;
-  readonly agentHooks?: Readonly<Record<string, LifecycleHooks>>;
-  /** Watch heartbeats when the fleet has `heartbeat_interval` (default true). */
-  readonly watchHeartbeats?: boolean;
-}
-
-/** A run of an agent (one trigger). */
-export interface Run {
-  readonly id: string;
-  readonly agent: AgentSpec;
-  readonly cause: TriggerCause;
-  readonly triggeredAt: number;
-  /** Order of triggering (tie-break after the trigger time). */
-  readonly seq: number;
-  state: RunState;
-  /** When resources were granted (the simulator's start). */
-  startedAt?: number;
-  endedAt?: number;
-  reason?: string;
-  /** Runs of dependencies this one waited for (or the run whose completion cascaded into it). */
-  readonly waitedFor: Set<string>;
-  allocation?: AllocationInfo;
-  abort?: AbortController;
-  timers: unknown[];
-}
-
-export interface AgentStatus {
-  readonly id: string;
-  readonly state: AgentState;
-  readonly lifecycle: AgentSpec['lifecycle'];
-  readonly priority: AgentSpec['priority'];
-  readonly runs: number;
-  readonly crashes: number;
-  readonly restarts: number;
-  readonly currentRun?: string;
-  readonly lastStartedAt?: number;
-}
+export type { AgentSchedulerOptions, AgentStatus, LaunchHook, LifecycleHooks, Run, RunContext } from './run.js';
 
 const LIVE: ReadonlySet<RunState> = new Set(['pending', 'starting', 'running']);
 
@@ -127,6 +57,13 @@ export class AgentScheduler {
     });
     this.cron = new CronTicker(o.fleet.agents, this.clock, (id, at) => this.trigger(id, { kind: 'cron', at }));
     this.conditions = new ConditionWatcher(o.fleet.agents);
+    // Agent events on `drs serve`'s event stream, when the scheduler can record custom events.
+    const rec = (this.scheduler as unknown as { recordEvent?: (type: string, tenant: string | null, data: object) => void }).recordEvent;
+    const publish = o.publish ?? (typeof rec === 'function' ? (type: string, tenant: string | null, data: object) => rec.call(this.scheduler, type, tenant, data) : undefined);
+    if (publish !== undefined) {
+      this.events.on('state', (e) => publish('agent-state', e.agentId, e));
+      this.events.on('hook-timeout', (e) => publish('agent-hook-timeout', e.agentId, e));
+    }
     this.scheduler.on('preempted', (e) => {
       const run = this.runs.get(e.allocation.id);
       if (run !== undefined && (run.state === 'starting' || run.state === 'running')) this.suspend(run, e.record.reason);
