@@ -1,0 +1,154 @@
+/**
+ * `drs replay-openb PODS --nodes NODES`: the FGD paper's experiment (Weng et al., ATC'23) on the
+ * Alibaba openb traces, per policy and seed; see src/sim/openb.ts for the protocol.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { GPU_POLICY_NAMES, type GpuPolicyName, isGpuPolicyName } from '../algorithms/gpu/index.js';
+import { UserError } from '../core/errors.js';
+import type { Request } from '../core/model.js';
+import { ResourceSpace } from '../core/resources.js';
+import { allocationAt, runOpenb } from '../sim/openb.js';
+import { readAlibabaNodePools, readAlibabaPodRequests } from '../traces/alibaba-gpu.js';
+import { numberFlag, parseFlags } from './args.js';
+import type { CliCommand, CliIo } from './command.js';
+
+const DEFAULT_POLICIES: GpuPolicyName[] = ['random', 'dot-product', 'gpu-clustering', 'gpu-packing', 'best-fit', 'fgd'];
+
+const USAGE = `Usage: drs replay-openb PODS.csv[.gz] --nodes NODES.csv[.gz] [options]
+
+The FGD paper's experiment on an openb pod list: every node of NODES (GPUs as devices), empty at
+the start; the pods, ordered by name and shuffled with the seed, inflated with random copies to
+130 % of the cluster's GPUs, arrive one at a time and never leave. Prints, per policy, the mean
+and standard deviation over the seeds of the GPU allocation ratio (percent) at 80, 100 and 130 %
+of the GPU capacity arrived.
+
+Options:
+  --nodes FILE        openb node list (required)
+  --policies LIST     comma-separated, from ${GPU_POLICY_NAMES.join(',')}
+                      (default: ${DEFAULT_POLICIES.join(',')})
+  --seeds LIST        seeds, e.g. 42-51 or 1,2,5-7 (default 42-51)
+  --tune R            inflate the workload to R × the cluster's GPUs (default 1.3)
+  --json              one JSON object {"pods","nodes","seeds","results":[{"policy",
+                      "allocation":{"80","100","130"},"sd":{"80","100","130"}}]} (percent)
+  --html FILE         also write a chart: allocation ratio against arrived workload, one line per policy
+  -h, --help          this text`;
+
+export function parseSeeds(spec: string): number[] {
+  const out: number[] = [];
+  for (const part of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (m === null) throw new UserError(`'${part}' is not a seed or a range like 42-51`, { field: '--seeds' });
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a || b - a > 10_000) throw new UserError(`bad seed range '${part}'`, { field: '--seeds' });
+    for (let s = a; s <= b; s++) out.push(s);
+  }
+  if (out.length === 0) throw new UserError('needs at least one seed', { field: '--seeds' });
+  return [...new Set(out)];
+}
+
+function parsePolicies(list: string | undefined): GpuPolicyName[] {
+  if (list === undefined) return DEFAULT_POLICIES;
+  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new UserError('needs at least one policy', { field: '--policies' });
+  for (const n of names) if (!isGpuPolicyName(n)) throw new UserError(`unknown policy '${n}'; choose from ${GPU_POLICY_NAMES.join(', ')}`, { field: '--policies' });
+  return [...new Set(names)] as GpuPolicyName[];
+}
+
+const mean = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
+/** Sample standard deviation (n − 1), 0 for one value. */
+const sd = (v: readonly number[]): number => {
+  if (v.length < 2) return 0;
+  const m = mean(v);
+  return Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1));
+};
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+const POINTS = ['80', '100', '130'] as const;
+
+interface PolicyResult {
+  policy: GpuPolicyName;
+  allocation: Record<(typeof POINTS)[number], number>;
+  sd: Record<(typeof POINTS)[number], number>;
+  /** Mean allocation at each whole percent arrived 0..130 (for the chart). */
+  curve: number[];
+  seconds: number;
+}
+
+function chartHtml(title: string, results: readonly PolicyResult[]): string {
+  const W = 760;
+  const H = 420;
+  const x = (a: number) => 50 + (a / 130) * (W - 70);
+  const y = (v: number) => H - 40 - (v / 100) * (H - 70);
+  const colors = ['#888', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#d62728', '#17becf', '#8c564b'];
+  const lines = results.map((r, i) => {
+    const pts = r.curve.map((v, a) => (Number.isFinite(v) ? `${x(a).toFixed(1)},${y(v).toFixed(1)}` : '')).filter((s) => s !== '');
+    const c = colors[i % colors.length];
+    return `<polyline fill="none" stroke="${c}" stroke-width="1.6" points="${pts.join(' ')}"/><text x="${W - 150}" y="${30 + 16 * i}" fill="${c}" font-size="12">${r.policy} (${r.allocation['130']} %)</text>`;
+  });
+  const ticks = [0, 20, 40, 60, 80, 100, 120, 130].map((a) => `<text x="${x(a)}" y="${H - 22}" font-size="11" text-anchor="middle">${a}</text>`);
+  const yt = [0, 20, 40, 60, 80, 100].map((v) => `<text x="42" y="${y(v) + 4}" font-size="11" text-anchor="end">${v}</text><line x1="50" x2="${W - 20}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`);
+  return `<!doctype html><meta charset="utf-8"><title>${title}</title><h3 style="font-family:sans-serif">${title}</h3>
+<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">${yt.join('')}${ticks.join('')}
+<text x="${W / 2}" y="${H - 4}" font-size="12" text-anchor="middle">arrived GPU request, % of cluster GPUs</text>
+<text x="12" y="${H / 2}" font-size="12" transform="rotate(-90 12 ${H / 2})" text-anchor="middle">GPU allocation ratio, %</text>${lines.join('')}</svg>`;
+}
+
+export const replayOpenbCommand: CliCommand = {
+  name: 'replay-openb',
+  summary: "the FGD paper's GPU-sharing experiment on the Alibaba openb traces (allocation ratio per policy)",
+  usage: USAGE,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags(
+      argv,
+      { nodes: { type: 'string' }, policies: { type: 'string' }, seeds: { type: 'string' }, tune: { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      USAGE,
+    );
+    if (values.help === true) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UserError(`expects one pod list, got ${positionals.length}\n${USAGE}`);
+    if (values.nodes === undefined) throw new UserError(`--nodes is required\n${USAGE}`, { field: '--nodes' });
+    const policies = parsePolicies(values.policies);
+    const seeds = parseSeeds(values.seeds ?? '42-51');
+    const tune = numberFlag(values.tune, 'tune', { min: 0.01 }) ?? 1.3;
+    const podsFile = resolve(io.cwd, positionals[0] as string);
+    const nodesFile = resolve(io.cwd, values.nodes);
+    const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+    const pools = await readAlibabaNodePools(nodesFile, { space });
+    const pods: Request[] = [];
+    for await (const r of readAlibabaPodRequests(podsFile, { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) pods.push(r);
+    const nodes = pools.reduce((s, p) => s + p.nodes.initial, 0);
+
+    const results: PolicyResult[] = [];
+    for (const policy of policies) {
+      const at: Record<string, number[]> = { '80': [], '100': [], '130': [] };
+      const curves: number[][] = [];
+      const t0 = performance.now();
+      for (const seed of seeds) {
+        const run = runOpenb({ space, pools, pods, policy, seed, tune });
+        for (const p of POINTS) (at[p] as number[]).push(allocationAt(run, Number(p)));
+        curves.push(Array.from({ length: 131 }, (_, a) => allocationAt(run, a)));
+        io.err(`${policy} seed ${seed}: ${POINTS.map((p) => `${p}%→${(at[p] as number[]).at(-1)}`).join(' ')}\n`);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const pick = (f: (v: number[]) => number) => Object.fromEntries(POINTS.map((p) => [p, r2(f(at[p] as number[]))])) as PolicyResult['allocation'];
+      const curve = Array.from({ length: 131 }, (_, a) => r2(mean(curves.map((c) => c[a] as number))));
+      results.push({ policy, allocation: pick(mean), sd: pick(sd), curve, seconds });
+    }
+
+    if (values.html !== undefined) writeFileSync(resolve(io.cwd, values.html), chartHtml(`GPU allocation ratio, ${positionals[0]}`, results));
+    if (values.json === true) {
+      io.out(JSON.stringify({ pods: positionals[0], nodes: values.nodes, seeds, results: results.map(({ policy, allocation, sd: s }) => ({ policy, allocation, sd: s })) }, null, 2));
+      return 0;
+    }
+    io.out(`${pods.length} pods on ${nodes} nodes, seeds ${seeds.join(',')}: GPU allocation ratio, % (mean ± sd)`);
+    io.out(`${'policy'.padEnd(16)}${POINTS.map((p) => `${p}% arrived`.padStart(18)).join('')}   s/run`);
+    for (const r of results) {
+      io.out(`${r.policy.padEnd(16)}${POINTS.map((p) => `${r.allocation[p].toFixed(2)} ± ${r.sd[p].toFixed(2)}`.padStart(18)).join('')}   ${(r.seconds / seeds.length).toFixed(1)}`);
+    }
+    return 0;
+  },
+};
