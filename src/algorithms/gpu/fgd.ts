@@ -77,7 +77,8 @@ export function fgdEval(w: WorkloadDistribution, model: string | undefined, cpuF
   const before = w.fragOf(model, cpuFree, free);
   const cpuAfter = cpuFree - pod.cpuMilli;
   const s = scratchOf(free);
-  if (pod.gpuCount === 0) {
+  if (pod.gpuCount === 0 || s.length === 0) {
+    // no GPU asked, or a node without devices (scalar GPU): only the CPU changes
     const d = before - w.fragOf(model, cpuAfter, s);
     return { key: key(d), delta: d, devices: [] };
   }

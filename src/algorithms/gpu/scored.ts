@@ -77,7 +77,7 @@ export class ScoredGpuAllocator implements Allocator {
       for (const id of view.upNodes(p)) {
         if (!view.fits(id, r.demand)) continue;
         const v = s.score(view, id, pod, dims, rng);
-        if (v > best || (v === best && view.nodeName(id) < view.nodeName(chosen))) {
+        if (chosen < 0 || v > best || (v === best && view.nodeName(id) < view.nodeName(chosen))) {
           best = v;
           chosen = id;
         }
@@ -107,7 +107,7 @@ export class ScoredGpuAllocator implements Allocator {
     for (let i = 0; i < ids.length; i++) {
       const v = hi === lo ? 0 : Math.trunc(((scores[i] as number) - lo) * 100 / (hi - lo));
       const id = ids[i] as number;
-      if (v > best || (v === best && view.nodeName(id) < view.nodeName(chosen))) {
+      if (chosen < 0 || v > best || (v === best && view.nodeName(id) < view.nodeName(chosen))) {
         best = v;
         chosen = id;
       }
