@@ -28,25 +28,31 @@ const READY: DependencyVerdict = { kind: 'ready' };
 export class DependencyTracker {
   private readonly state = new Map<string, DependencyState>();
   private readonly how = new Map<string, string>();
+
+  /**
+   * @param lookup where ids this tracker has not seen are found (production: the scheduler's
+   *   queue, live allocations and recently ended ids); undefined = unknown.
+   */
+  constructor(private readonly lookup?: (id: string) => { readonly state: DependencyState; readonly how?: string } | undefined) {}
   /** Some request named a dependency (until then the pass need not look). */
   used = false;
 
   /** Record a new request (call at arrival, before `check`). Throws UserError on a bad reference. */
   arrive(r: Request): void {
+    this.validate(r);
+    if (!this.state.has(r.id)) this.state.set(r.id, 'pending');
+  }
+
+  /** Check `r`'s references without recording it (production: ids live in the scheduler). */
+  validate(r: Request): void {
     const deps = r.dependsOn;
     if (deps !== undefined && deps.length > 0) this.used = true;
     for (const d of deps ?? []) {
       if (d === r.id) throw new UserError(`request '${r.id}' depends on itself`, { field: 'dependsOn' });
-      if (!this.state.has(d)) {
+      if (this.stateOf(d) === undefined) {
         throw new UserError(`request '${r.id}' depends on unknown request '${d}' (a dependency must be submitted before its dependents)`, { field: 'dependsOn' });
       }
     }
-    if (!this.state.has(r.id)) this.state.set(r.id, 'pending');
-  }
-
-  /** True if the id was seen. */
-  knows(id: string): boolean {
-    return this.state.has(id);
   }
 
   /** Mark an id as known without a request (production: ids the scheduler already ended). */
@@ -64,7 +70,11 @@ export class DependencyTracker {
   }
 
   stateOf(id: string): DependencyState | undefined {
-    return this.state.get(id);
+    return this.state.get(id) ?? this.lookup?.(id)?.state;
+  }
+
+  private howOf(id: string): string {
+    return this.how.get(id) ?? this.lookup?.(id)?.how ?? 'failed';
   }
 
   /** May `r` start now? (`ready` also for requests without dependencies.) */
@@ -73,8 +83,8 @@ export class DependencyTracker {
     if (deps === undefined || deps.length === 0) return READY;
     let held: string | undefined;
     for (const d of deps) {
-      const s = this.state.get(d);
-      if (s === 'failed') return { kind: 'failed', on: d, how: this.how.get(d) ?? 'failed' };
+      const s = this.stateOf(d);
+      if (s === 'failed') return { kind: 'failed', on: d, how: this.howOf(d) };
       if (s !== 'completed' && held === undefined) held = d;
     }
     return held === undefined ? READY : { kind: 'held', on: held };

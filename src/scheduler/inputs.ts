@@ -105,6 +105,10 @@ export class RequestBuilder {
     if (constrained) request.constraints = constraints;
     if (input.preemptible === true) request.preemptible = true;
     if (leaseMs !== null) request.lease = leaseMs / 1000;
+    if (input.dependsOn !== undefined) {
+      if (!Array.isArray(input.dependsOn) || input.dependsOn.some((d) => typeof d !== 'string' || d === '')) bad('dependsOn', 'dependsOn must be a list of request ids');
+      if (input.dependsOn.length > 0) request.dependsOn = [...input.dependsOn];
+    }
     return { request, leaseMs, queueTimeoutMs };
   }
 }

@@ -1,11 +1,13 @@
-import type { Allocator } from '../algorithms/allocator.js';
-import type { Request } from '../core/model.js';
-import type { ResourceSpace } from '../core/resources.js';
+import type { Allocator, AllocatorContext, SolverReport } from '../algorithms/allocator.js';
+import type { Allocation, Request } from '../core/model.js';
+import type { Rng } from '../core/rng.js';
+import type { DependencyTracker } from '../engine/dependencies.js';
+import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
+import type { FairShare } from '../engine/quota.js';
+import { fcfs } from '../queue/fcfs.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { AllocationBook } from './allocations.js';
-import { toSchedulerRejection, type Placer } from './placement.js';
 import type { ClusterRef } from './pools.js';
-import type { FairShare } from './quota.js';
 import type { RecentlyEnded } from './recent.js';
 import type { Outcome, Tx } from './runtime.js';
 import type { PreemptionRecord, SchedulerRejection } from './types.js';
@@ -14,28 +16,34 @@ import type { WaitQueue, Waiting } from './wait-queue.js';
 export interface QueueRunnerOptions {
   readonly policy: QueuePolicy | undefined;
   readonly queue: WaitQueue;
-  readonly placer: Placer;
   readonly book: AllocationBook;
   readonly fair: FairShare | undefined;
   readonly cluster: ClusterRef;
-  readonly space: ResourceSpace;
   readonly ended: RecentlyEnded;
+  readonly dependencies: DependencyTracker;
+  /** The strategy as configured. */
+  readonly allocator: Allocator;
+  /** The strategy wrapped with PreemptingAllocator, when priority preemption is on. */
+  readonly preempting: Allocator | undefined;
+  /** The strategies' Rng. */
+  readonly rng: Rng;
+  /** Allocator wall-clock budget per decision, ms (production may stop on the wall clock). */
+  readonly budgetMs: number;
+  /** Every solver report, with the operation's time (results, events, metrics). */
+  readonly onSolver?: (report: SolverReport, tx: Tx) => void;
 }
 
 /** What became of a request submitted to the queue, by the end of its operation. */
 export type Admission = Outcome | { readonly kind: 'queued'; readonly waiting: Waiting };
 
 /**
- * The wait queue at work within an operation: admitting a request, timing out those that waited
- * too long, and scheduling passes.
+ * The production driver of the engine's scheduling pass (`src/engine/pass.ts`, the same pass the
+ * simulator drives): it runs passes within an operation and books what they did through the
+ * pass's hooks (AllocationBook, wait queue, outcomes and events). It holds no scheduling rule.
  *
- * A pass runs as the simulator runs one: the queue policy orders the waiting requests; without
- * head-of-line blocking every waiting request is offered (only the new ones if nothing was freed
- * since the last pass); with blocking, requests are offered from the head in chunks until one
- * must wait, then the policy's backfilling may start others. Quotas: a request over its
- * tenant's maximum is skipped (it does not hold the head). Then, with quotas, requests still
- * waiting (only the head when blocking) may reclaim borrowed capacity or preempt (see
- * `Placer.escalate`); if that starts the head, the pass repeats.
+ * Without a queue policy, a request that cannot start now is rejected at once: the pass runs over
+ * that one request with a non-blocking FCFS policy (`placeNow`), so quotas, reclaim and
+ * preemption apply to it exactly as to queued work.
  *
  * Requests decided in the operation that submitted them ("fresh") are reported through
  * `tx.outcomes`; the others through events.
@@ -44,9 +52,109 @@ export class QueueRunner {
   /** Capacity was freed since the last pass (so requests seen before may fit now). */
   private freed = false;
   private readonly o: QueueRunnerOptions;
+  private readonly pass: SchedulingPass<Waiting> | undefined;
+  private readonly single: SchedulingPass<Waiting>;
+  /** The operation the current pass runs in. */
+  private tx: Tx | undefined;
+  /** Preemptions made for each request in the current pass (reported with its allocation). */
+  private readonly preemptedFor = new Map<string, PreemptionRecord[]>();
+  /** Entries of a `placeNow` pass (not in the wait queue). */
+  private readonly transient = new Set<Waiting>();
 
   constructor(o: QueueRunnerOptions) {
     this.o = o;
+    const rules = {
+      allocator: o.fair === undefined ? (o.preempting ?? o.allocator) : o.allocator,
+      dependencies: o.dependencies,
+      ...(o.fair === undefined ? {} : { quotas: o.fair }),
+      ...(o.fair !== undefined && o.preempting !== undefined ? { preempting: o.preempting } : {}),
+    };
+    const hooks = this.hooks();
+    this.pass = o.policy === undefined ? undefined : new SchedulingPass<Waiting>({ ...rules, policy: o.policy }, hooks);
+    this.single = new SchedulingPass<Waiting>({ ...rules, policy: fcfs({ blocking: false }) }, hooks);
+  }
+
+  private get txNow(): Tx {
+    return this.tx as Tx;
+  }
+
+  private hooks(): PassHooks<Waiting> {
+    return {
+      context: (blocking): AllocatorContext => ({
+        now: this.txNow.now / 1000,
+        rng: this.o.rng,
+        budget: { kind: 'wall', ms: this.o.budgetMs, clock: wallClock },
+        blocking,
+      }),
+      isWaiting: (w) => (this.transient.has(w) ? true : this.o.queue.get(w.request.id) === w),
+      start: (w, a) => this.started(w, a),
+      reject: (w, rej) => this.rejectWaiting(w, toSchedulerRejection(rej)),
+      wait: (w, rej) => {
+        w.reason = toSchedulerRejection(rej);
+      },
+      evict: (a, forEntry, kind, message) => {
+        const record = this.o.book.evicted(this.txNow, a, forEntry.request, kind, message);
+        const list = this.preemptedFor.get(forEntry.request.id) ?? [];
+        list.push(record);
+        this.preemptedFor.set(forEntry.request.id, list);
+        this.freed = true;
+      },
+      solver: (report) => this.o.onSolver?.(report, this.txNow),
+      isBorrowed: (a) => this.o.book.isBorrowed(a.id) && !this.txNow.started.has(a.id),
+    };
+  }
+
+  private started(w: Waiting, a: Allocation): void {
+    const tx = this.txNow;
+    if (this.transient.has(w)) this.transient.delete(w);
+    else this.o.queue.remove(w);
+    const fromQueue = !w.fresh;
+    this.o.book.start(tx, a, w.leaseMs, fromQueue);
+    const preempted = this.preemptedFor.get(a.request.id) ?? [];
+    this.preemptedFor.delete(a.request.id);
+    if (!fromQueue) tx.outcomes.set(a.request.id, { kind: 'allocated', allocation: this.o.book.info(a), preempted });
+  }
+
+  private rejectWaiting(w: Waiting, rej: SchedulerRejection): void {
+    const tx = this.txNow;
+    if (this.transient.has(w)) this.transient.delete(w);
+    else this.o.queue.remove(w);
+    const r = w.request;
+    if (w.fresh) tx.outcomes.set(r.id, { kind: 'rejected', rejection: rej });
+    else {
+      this.o.ended.remember(r.id, r.tenant, 'rejected', tx.now);
+      tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection: rej });
+    }
+  }
+
+  /**
+   * Place `r` now or reject it (no wait queue): one pass over this request alone. The outcome
+   * is in `tx.outcomes` (allocated, or rejected with the reason it could not start).
+   */
+  placeNow(tx: Tx, r: Request, leaseMs: number | null): Outcome {
+    const w: Waiting = {
+      request: r,
+      enqueuedAt: tx.now / 1000,
+      enqueuedAtMs: tx.now,
+      seq: 0,
+      attempts: 0,
+      timeoutAtMs: tx.now,
+      leaseMs,
+      fresh: true,
+      reason: { requestId: r.id, code: 'wait', permanent: false, message: 'no capacity free now' },
+    };
+    this.transient.add(w);
+    this.tx = tx;
+    try {
+      for (let round = 0; this.transient.has(w) && round < 2; round++) {
+        const out = this.single.run(this.o.cluster.state, { now: tx.now / 1000, waiting: [w], sorted: true, freed: true, fresh: [w] });
+        if (!out.again) break;
+      }
+    } finally {
+      this.tx = undefined;
+      this.transient.delete(w);
+    }
+    return tx.outcomes.get(r.id) ?? { kind: 'rejected', rejection: w.reason };
   }
 
   /** Enqueue `r` (unless the queue is full) and run a pass; say what became of it. */
@@ -84,145 +192,31 @@ export class QueueRunner {
    */
   drain(tx: Tx, freed = false): void {
     if (freed) this.freed = true;
-    const { policy, queue } = this.o;
-    if (policy === undefined) return;
-    for (let round = 0; round <= queue.length && queue.length > 0; round++) {
-      const headStarted = this.pass(tx, policy);
-      if (!headStarted) break;
+    const { queue } = this.o;
+    const pass = this.pass;
+    if (pass === undefined) return;
+    this.tx = tx;
+    try {
+      for (let round = 0; round <= queue.length && queue.length > 0; round++) {
+        const fresh = queue.entries.filter((w) => w.fresh);
+        if (!this.freed && fresh.length === 0) break;
+        const out = pass.run(this.o.cluster.state, { now: tx.now / 1000, waiting: queue.entries, sorted: false, freed: this.freed, fresh });
+        if (!out.again) break;
+        this.freed = true;
+      }
+    } finally {
+      this.tx = undefined;
+      this.preemptedFor.clear();
     }
     queue.markAllSeen();
     this.freed = false;
   }
-
-  private pass(tx: Tx, policy: QueuePolicy): boolean {
-    const { queue, placer, fair } = this.o;
-    const nowSec = tx.now / 1000;
-    let ordered = policy.order(queue.entries, nowSec, this.o.cluster.state) as Waiting[];
-    const head = queue.committedHead;
-    if (head !== undefined && ordered[0] !== head) ordered = [head, ...ordered.filter((w) => w !== head)];
-    // Quota screen: cumulative per tenant in queue order.
-    const extra = new Map<string, Float64Array>();
-    const eligible: Waiting[] = [];
-    for (const w of ordered) {
-      if (fair !== undefined) {
-        const t = w.request.tenant;
-        const ex = extra.get(t) ?? new Float64Array(this.o.space.size);
-        const q = fair.checkMax(w.request, ex);
-        if (q !== undefined) {
-          if (q.permanent) this.rejectWaiting(tx, w, q);
-          else w.reason = q;
-          continue;
-        }
-        for (let d = 0; d < ex.length; d++) ex[d] = (ex[d] as number) + (w.request.demand[d] as number);
-        extra.set(t, ex);
-      }
-      eligible.push(w);
-    }
-    const batchAllocator = placer.batchAllocator;
-    const waiting = (w: Waiting): boolean => queue.has(w.request.id);
-    let stillWaiting: Waiting[];
-    if (!policy.blocking) {
-      const cand = this.freed ? eligible : eligible.filter((w) => w.fresh);
-      this.offer(tx, batchAllocator, cand, false);
-      stillWaiting = eligible.filter(waiting);
-    } else {
-      const CHUNK = 64;
-      let i = 0;
-      let blocked = false;
-      while (i < eligible.length && !blocked) {
-        const chunk = eligible.slice(i, i + CHUNK).filter(waiting);
-        i += CHUNK;
-        blocked = this.offer(tx, batchAllocator, chunk, true);
-      }
-      stillWaiting = eligible.filter(waiting);
-      const first = stillWaiting[0];
-      if (blocked && first !== undefined) {
-        if (policy.headOfLine === 'commit') queue.committedHead = first;
-        if (policy.backfill !== undefined && stillWaiting.length > 1) {
-          const picked = policy.backfill.select(stillWaiting, this.o.cluster.state, nowSec) as Waiting[];
-          this.offer(
-            tx,
-            batchAllocator,
-            picked.filter((w) => w !== first && waiting(w)),
-            false,
-          );
-        }
-      }
-      stillWaiting = stillWaiting.filter(waiting);
-      if (stillWaiting.length > 0) stillWaiting = [stillWaiting[0] as Waiting];
-    }
-    if (fair === undefined) return false;
-    // Quota owners under their guarantee may reclaim; priority preemption after that.
-    let headStarted = false;
-    for (const w of stillWaiting) {
-      if (!waiting(w)) continue;
-      const quota = fair.checkMax(w.request);
-      if (quota !== undefined) continue;
-      const att = placer.escalate(tx, w.request, w.leaseMs, !fromQueue(w), false, w.reason);
-      if (att.placed !== undefined) {
-        queue.remove(w);
-        if (!fromQueue(w)) tx.outcomes.set(w.request.id, { kind: 'allocated', allocation: this.o.book.info(att.placed), preempted: att.preempted });
-        if (policy.blocking) headStarted = true;
-      }
-    }
-    return headStarted;
-  }
-
-  /** Offer `batch` (policy order) to `allocator`; returns true when some request must wait. */
-  private offer(tx: Tx, allocator: Allocator, batch: readonly Waiting[], blocking: boolean): boolean {
-    if (batch.length === 0) return false;
-    const { queue, book } = this.o;
-    const byId = new Map<string, Waiting>();
-    for (const w of batch) byId.set(w.request.id, w);
-    const res = this.o.placer.decide(
-      allocator,
-      batch.map((w) => w.request),
-      blocking,
-      tx.now,
-    );
-    // Evictions are booked against the request they were made for.
-    const preemptedFor = new Map<string, PreemptionRecord[]>();
-    for (const e of res.evicted) {
-      const forReq = byId.get(e.preemption.forRequestId)?.request;
-      if (forReq === undefined) continue;
-      const record = book.evicted(tx, e.allocation, forReq, 'priority', e.preemption.reason);
-      const pre = preemptedFor.get(forReq.id) ?? [];
-      pre.push(record);
-      preemptedFor.set(forReq.id, pre);
-    }
-    for (const a of res.started) {
-      const w = byId.get(a.request.id) as Waiting;
-      queue.remove(w);
-      const isFromQueue = fromQueue(w);
-      book.start(tx, a, w.leaseMs, isFromQueue);
-      if (!isFromQueue) tx.outcomes.set(a.id, { kind: 'allocated', allocation: book.info(a), preempted: preemptedFor.get(a.id) ?? [] });
-    }
-    let mustWait = false;
-    for (const j of res.rejections) {
-      const w = byId.get(j.requestId) as Waiting;
-      const rej = toSchedulerRejection(j);
-      if (rej.permanent) this.rejectWaiting(tx, w, rej);
-      else {
-        w.reason = rej;
-        mustWait = true;
-      }
-    }
-    if (res.evicted.length > 0) this.freed = true;
-    return mustWait;
-  }
-
-  private rejectWaiting(tx: Tx, w: Waiting, rej: SchedulerRejection): void {
-    this.o.queue.remove(w);
-    const r = w.request;
-    if (!fromQueue(w)) tx.outcomes.set(r.id, { kind: 'rejected', rejection: rej });
-    else {
-      this.o.ended.remember(r.id, r.tenant, 'rejected', tx.now);
-      tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection: rej });
-    }
-  }
 }
 
-/** A request offered in the operation that enqueued it is "fresh"; its caller hears the outcome directly. */
-function fromQueue(w: Waiting): boolean {
-  return !w.fresh;
+export function toSchedulerRejection(j: PassRejection | SchedulerRejection): SchedulerRejection {
+  return j as SchedulerRejection;
+}
+
+function wallClock(): number {
+  return performance.now();
 }

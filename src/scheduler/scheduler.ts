@@ -1,4 +1,4 @@
-import type { Allocator } from '../algorithms/allocator.js';
+import type { Allocator, SolverReport } from '../algorithms/allocator.js';
 import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
 import type { ScalingPolicy } from '../autoscale/policy.js';
 import type { ScalingPolicyName } from '../autoscale/registry.js';
@@ -11,6 +11,7 @@ import type { QueuePolicyName } from '../queue/registry.js';
 import type { AllocationBook } from './allocations.js';
 import { TypedEmitter } from './emitter.js';
 import { RequestBuilder, toPoolSpec } from './inputs.js';
+import { DependencyTracker } from '../engine/dependencies.js';
 import { Placer, preemptionRefusal } from './placement.js';
 import type { Pools } from './pools.js';
 import { QueueRunner } from './queue-runner.js';
@@ -111,6 +112,11 @@ export class ResourceScheduler {
   private readonly placer: Placer;
   private readonly queue: WaitQueue;
   private readonly queueRunner: QueueRunner;
+  private readonly dependencies: DependencyTracker;
+  /** Solver reports of the decisions made so far, counted by status (also on /metrics). */
+  readonly solverStatus: Record<string, number> = {};
+  /** The last solver report (a batch strategy's last decision), if any. */
+  lastSolverReport: SolverReport | undefined;
   private readonly autoscaler: Autoscaler | undefined;
 
   constructor(options: ResourceSchedulerOptions = {}) {
@@ -141,8 +147,29 @@ export class ResourceScheduler {
     this.space = space;
     this.pools = pools;
     this.book = book;
-    this.placer = new Placer({ cluster: pools, book, fair, allocator, preempting, rng, budgetMs: options.budgetMs ?? 100 });
-    this.queueRunner = new QueueRunner({ policy: this.queuePolicy, queue: this.queue, placer: this.placer, book, fair, cluster: pools, space, ended: this.ended });
+    const budgetMs = options.budgetMs ?? 100;
+    this.placer = new Placer({ cluster: pools, book, fair, allocator, rng, budgetMs });
+    // H1: dependencies are found in the scheduler itself (queued, live, or recently ended ids).
+    this.dependencies = new DependencyTracker((id) => {
+      if (this.queue.has(id) || this.pools.state.allocation(id) !== undefined) return { state: 'pending' };
+      const e = this.ended.get(id);
+      if (e === undefined) return undefined;
+      return e.how === 'released' ? { state: 'completed' } : { state: 'failed', how: e.how === 'rejected' ? 'was rejected' : e.how };
+    });
+    this.queueRunner = new QueueRunner({
+      policy: this.queuePolicy,
+      queue: this.queue,
+      book,
+      fair,
+      cluster: pools,
+      ended: this.ended,
+      dependencies: this.dependencies,
+      allocator,
+      preempting,
+      rng,
+      budgetMs,
+      onSolver: (report, tx) => this.solverReport(report, tx),
+    });
     this.requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs });
 
     for (const p of options.pools ?? []) if (this.pools.state.poolIndex(p.name) < 0) this.addPool(p);
@@ -248,6 +275,7 @@ export class ResourceScheduler {
   allocate(request: ScheduleRequest, durationMs?: number): AllocateResult {
     this.runtime.assertUsable();
     const built = this.requests.build(request, durationMs);
+    this.dependencies.validate(built.request);
     return this.runtime.run((tx) => {
       const r = built.request;
       this.autoscaler?.noteArrival();
@@ -255,9 +283,9 @@ export class ResourceScheduler {
         return this.reportRejection(tx, r, { requestId: r.id, code: 'duplicate', permanent: true, message: `id '${r.id}' is already ${this.queue.has(r.id) ? 'queued' : 'allocated'}` });
       }
       if (this.queuePolicy === undefined) {
-        const att = this.placer.placeOne(tx, r, built.leaseMs, true);
-        if (att.placed !== undefined) return { status: 'allocated', allocation: this.book.info(att.placed), preempted: att.preempted };
-        return this.reportRejection(tx, r, att.rejection);
+        const out = this.queueRunner.placeNow(tx, r, built.leaseMs);
+        if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
+        return this.reportRejection(tx, r, out.rejection);
       }
       const out = this.queueRunner.admit(tx, r, built.leaseMs, built.queueTimeoutMs);
       if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
@@ -438,6 +466,13 @@ export class ResourceScheduler {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** A batch strategy's report on one decision: counted, kept, and emitted as a `solver` event. */
+  private solverReport(report: SolverReport, tx: Tx): void {
+    this.solverStatus[report.status] = (this.solverStatus[report.status] ?? 0) + 1;
+    this.lastSolverReport = report;
+    tx.emit('solver', { report, atMs: tx.now });
+  }
 
   private reportRejection(tx: Tx, r: Request, rejection: SchedulerRejection): AllocateResult {
     // A duplicate id names someone else's live or queued request: its status stays theirs.

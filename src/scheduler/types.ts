@@ -1,4 +1,5 @@
 import type { Priority } from '../core/priority.js';
+import type { SolverReport } from '../algorithms/allocator.js';
 import type { Rejection, RejectionCode } from '../core/rejection.js';
 
 /**
@@ -39,6 +40,12 @@ export interface ScheduleRequest {
   readonly estimatedDurationMs?: number;
   /** How long it may wait in the queue (when the scheduler has one). Default: the queue's timeout. */
   readonly queueTimeoutMs?: number;
+  /**
+   * Ids of requests that must complete (be released by their owner) before this one may start.
+   * Each must be known (queued, allocated or recently ended); one that ends otherwise (rejected,
+   * expired, preempted, timed out, cancelled) rejects this one with `dependency-failed`.
+   */
+  readonly dependsOn?: readonly string[];
 }
 
 /** A live allocation as callers see it. */
@@ -177,4 +184,6 @@ export interface SchedulerEvents {
   scaled: ScaleEvent;
   /** A pool was added (`addPool`, `POST /v1/pools`, or from the config at start). */
   'pool-added': { readonly pool: PoolInfo };
+  /** H1: a batch strategy's report on one decision (status, objective, bound, which budget stopped it). */
+  solver: { readonly report: SolverReport; readonly atMs: number };
 }
