@@ -54,6 +54,12 @@ export interface ScalingPolicy {
   readonly name: string;
   readonly intervalSeconds: number;
   decide(input: ScalingInput): ScaleAction[];
+  /**
+   * Work the policy started off the decision path (e.g. an asynchronous forecaster fit). A
+   * simulator awaits it after every `decide`, so the result is in use from the next decision at a
+   * deterministic simulated time; a real-time driver never awaits it.
+   */
+  settle?(): Promise<void>;
 }
 
 /** Keeps every pool at its initial size: the baseline. */

@@ -1,4 +1,5 @@
-import { isUserError } from '../core/errors.js';
+import { ConfigError, isUserError } from '../core/errors.js';
+import { conformalQuantile } from '../predict/conformal.js';
 import { createForecaster } from '../predict/registry.js';
 import type { Forecaster } from '../predict/types.js';
 import type { PoolScalingState, ScaleAction, ScalingInput, ScalingPolicy } from './policy.js';
@@ -25,9 +26,34 @@ import { ReactivePolicy, type ReactiveOptions, type ReactiveRecommendation } fro
  * decision's nodes at now + B + interval, so the forecast must be covered over that window:
  *
  *      lead   = leadSeconds (default B + intervalSeconds)
- *      F      = max of the point forecasts over the bins covering [now + lead − interval, now + lead]
- *      nodesF = ⌈headroom × F⌉                                 (headroom default 1.15)
+ *      F      = max over the bins covering [now + lead − interval, now + lead] of the forecast:
+ *               with `quantile: q`, the q-quantile of demand, i.e. the upper end of the model's
+ *               central interval at level 2q − 1 (q > 0.5), the point forecast (q = 0.5), the
+ *               lower end at level 1 − 2q (q < 0.5); otherwise the point forecast
+ *      nodesF = ⌈F⌉ with a quantile; ⌈headroom × F⌉ without (headroom default 1.15)
  *      desired = clamp(max(nodesF, reactive.desired), nodes.min, nodes.max)
+ *
+ * Risk. The quantile is the operator's SLA-versus-cost dial: q = 0.95 provisions so that demand
+ * at boot time exceeds the provision with probability about 5 % (as far as the interval is
+ * calibrated: see docs/forecasting.md for the measured coverage). A model without an interval
+ * falls back to the point forecast (the action's reason says so).
+ *
+ * `intervals: 'conformal'` replaces the model's interval by the policy's own record of how wrong
+ * its forecasts were at the lead time: with k = ⌈lead / step⌉, every closed bin b adds the signed
+ * error e_b = y_b − ŷ_{b | b−k} (the point forecast made k bins earlier); the last
+ * `conformalWindow` errors are kept (default 1,000 bins; a shorter window adapts to the current
+ * regime, e.g. quiet nights vs busy days) and the q-quantile path is ŷ + ê_q, ê_q = the
+ * ⌈(n + 1) q⌉-th smallest error (one-sided split-conformal quantile). It needs 30 errors; before that the model's interval
+ * is used. One-sided, because only under-forecasts cost SLO misses, and measured on the demand
+ * the policy actually sees (any forecaster, neural ones included).
+ *
+ * Asynchronous forecasters (the TensorFlow.js models) are fitted off the decision path: at a
+ * refit point the fit starts on a copy of the series and `decide` goes on reading the latest
+ * finished forecast (the reactive rule until the first fit finishes); when the fit finishes,
+ * the new model is conditioned on the series seen so far and replaces the old one. `settle()`
+ * returns a promise of every fit in flight: a simulator awaits it after each decision, so a fit
+ * started at simulated time t is in use from the next decision on, whatever the wall clock did
+ * (deterministic); a real-time scheduler does not await it.
  *
  * `reactive.desired` is the full reactive rule (reactive.ts: tolerance, stabilization, rate
  * limits) run alongside, with `reactive` options; so predictive never scales in below what the
@@ -52,8 +78,14 @@ export interface PredictiveOptions {
   readonly season?: number;
   /** Season in seconds (converted to steps: round(seasonSeconds / stepSeconds)). */
   readonly seasonSeconds?: number;
-  /** Multiplier on the forecast demand; default 1.15. */
+  /** Multiplier on the forecast demand; default 1.15 (not with `quantile`). */
   readonly headroom?: number;
+  /** Provision for this quantile of demand (0 < q < 1, e.g. 0.95) instead of a headroom factor. */
+  readonly quantile?: number;
+  /** Where the quantile comes from: the model's interval (default) or the policy's own lead-time errors. */
+  readonly intervals?: 'model' | 'conformal';
+  /** Conformal mode: how many recent lead-time errors are kept (bins; default 1000, at least 30). */
+  readonly conformalWindow?: number;
   /** How far ahead to provision, seconds; default each pool's boot time + intervalSeconds. */
   readonly leadSeconds?: number;
   /** Refit the forecaster every this many bins; default 60. */
@@ -90,10 +122,20 @@ class PoolForecast {
   model: Forecaster | undefined;
   /** Bins since the last fit (or failed fit). */
   sinceFit = Infinity;
-  /** Forecast made after bin `lastBin` closed: point[i] is bin lastBin + 1 + i. */
+  /** Forecast made after bin `lastBin` closed: point[i] is bin lastBin + 1 + i (the quantile path with `quantile`). */
   point: number[] | undefined;
   status = 'warming up';
+  /** An asynchronous fit in flight. */
+  pending: Promise<void> | undefined;
+  /** Bins in the series when the fit in flight started (the model is conditioned on the rest when it lands). */
+  pendingFrom = 0;
+  /** Conformal mode: point forecast per target bin, made k bins before it; signed errors so far. */
+  made = new Map<number, number>();
+  errors: number[] = [];
+  checkedBin = -1;
 }
+
+const MIN_ERRORS = 30;
 
 export class PredictivePolicy implements ScalingPolicy {
   readonly name = 'predictive';
@@ -104,6 +146,9 @@ export class PredictivePolicy implements ScalingPolicy {
   private readonly step: number;
   private readonly season: number | undefined;
   private readonly headroom: number;
+  readonly quantile: number | undefined;
+  private readonly conformal: boolean;
+  private readonly conformalWindow: number;
   private readonly leadSeconds: number | undefined;
   private readonly refitEvery: number;
   private readonly minHistory: number;
@@ -120,7 +165,18 @@ export class PredictivePolicy implements ScalingPolicy {
     this.step = options.stepSeconds ?? PREDICTIVE_DEFAULTS.stepSeconds;
     if (!(this.step > 0)) throw new RangeError(`predictive: stepSeconds must be > 0, got ${this.step}`);
     this.season = options.season ?? (options.seasonSeconds !== undefined ? Math.max(1, Math.round(options.seasonSeconds / this.step)) : undefined);
-    this.headroom = options.headroom ?? PREDICTIVE_DEFAULTS.headroom;
+    if (options.quantile !== undefined) {
+      const q = options.quantile;
+      if (!(typeof q === 'number' && q > 0 && q < 1)) {
+        throw new ConfigError(`predictive: quantile must be a number strictly between 0 and 1 (e.g. 0.95: provision for the 95th percentile of demand at boot time), got ${String(q)}`, { field: 'quantile' });
+      }
+      if (options.headroom !== undefined) throw new ConfigError("predictive: give 'quantile' or 'headroom', not both", { field: 'headroom' });
+    }
+    this.quantile = options.quantile;
+    this.conformal = options.intervals === 'conformal';
+    this.conformalWindow = Math.max(MIN_ERRORS, options.conformalWindow ?? 1000);
+    if (this.conformal && options.quantile === undefined) throw new ConfigError("predictive: 'intervals: conformal' needs a 'quantile'", { field: 'intervals' });
+    this.headroom = options.quantile !== undefined ? 1 : (options.headroom ?? PREDICTIVE_DEFAULTS.headroom);
     this.leadSeconds = options.leadSeconds;
     this.refitEvery = options.refitEvery ?? PREDICTIVE_DEFAULTS.refitEvery;
     this.minHistory = options.minHistory ?? (this.season !== undefined ? 2 * this.season : PREDICTIVE_DEFAULTS.minHistoryWithoutSeason);
@@ -183,8 +239,28 @@ export class PredictivePolicy implements ScalingPolicy {
     return Math.ceil((lead + this.intervalSeconds) / this.step) + 1;
   }
 
+  /** Bins between a forecast's origin and the bin at now + lead (conformal error tracking). */
+  private leadSteps(bootSeconds: number): number {
+    return Math.max(1, Math.ceil((this.leadSeconds ?? bootSeconds + this.intervalSeconds) / this.step));
+  }
+
+  /** Conformal mode: score the forecasts made for the bins that closed since the last call. */
+  private scoreClosedBins(s: PoolForecast): void {
+    for (let b = s.checkedBin + 1; b <= s.lastBin; b++) {
+      const f = s.made.get(b);
+      if (f === undefined) continue;
+      s.made.delete(b);
+      const y = s.values[s.values.length - 1 - (s.lastBin - b)];
+      if (y === undefined) continue;
+      s.errors.push(y - f);
+      if (s.errors.length > this.conformalWindow) s.errors.splice(0, s.errors.length - this.conformalWindow);
+    }
+    s.checkedBin = s.lastBin;
+  }
+
   /** Refit or update the pool's forecaster after its series grew, then forecast. */
-  private refresh(s: PoolForecast, horizon: number): void {
+  private refresh(s: PoolForecast, horizon: number, lead: number): void {
+    if (this.conformal) this.scoreClosedBins(s);
     s.sinceFit++;
     s.point = undefined;
     if (s.values.length < this.minHistory) {
@@ -192,27 +268,72 @@ export class PredictivePolicy implements ScalingPolicy {
       return;
     }
     try {
-      if (s.model === undefined || s.sinceFit >= this.refitEvery) {
-        if (s.sinceFit < this.refitEvery) return; // a failed fit waits for the next refit point
+      if (s.pending === undefined && s.sinceFit >= this.refitEvery) {
         if (s.values.length > this.maxHistory) s.values = s.values.slice(s.values.length - this.maxHistory);
         const m = this.newForecaster();
         s.sinceFit = 0;
-        s.model = undefined;
-        const done = m.fit(s.values);
-        if (done instanceof Promise) throw new RangeError(`predictive: forecaster '${m.name}' fits asynchronously; use a classical (synchronous) one`);
-        s.model = m;
-      } else if (s.model.update !== undefined) s.model.update(s.values);
-      else s.model.fit(s.values);
-      const point = s.model.forecast(horizon).point;
-      if (point.every((v) => Number.isFinite(v))) {
-        s.point = point.map((v) => Math.max(0, v));
-        s.status = 'forecast';
-      } else s.status = 'forecast not finite';
+        const done = m.fit(s.values.slice());
+        if (done instanceof Promise) this.startAsyncFit(s, m, done);
+        else s.model = m;
+      } else if (s.model !== undefined) {
+        if (s.model.update !== undefined) s.model.update(s.values);
+        else void s.model.fit(s.values);
+      }
+      if (s.model === undefined) {
+        if (s.pending !== undefined) s.status = 'first fit in progress';
+        return;
+      }
+      this.forecastInto(s, s.model, horizon, lead);
     } catch (e) {
       if (!isUserError(e)) throw e;
       s.model = undefined;
       s.status = `fit failed: ${e.message}`;
     }
+  }
+
+  /** Fit in flight: when it lands, condition the new model on the series so far and use it. */
+  private startAsyncFit(s: PoolForecast, m: Forecaster, done: Promise<void>): void {
+    s.pendingFrom = s.values.length;
+    s.pending = done.then(
+      () => {
+        s.pending = undefined;
+        if (s.values.length > s.pendingFrom && m.update !== undefined) m.update(s.values);
+        s.model = m;
+      },
+      (e: unknown) => {
+        s.pending = undefined;
+        if (!isUserError(e)) throw e;
+        s.status = `fit failed: ${e.message}`;
+      },
+    );
+  }
+
+  /** Forecast the next `horizon` bins: points, or the `quantile` path when the model has intervals. */
+  private forecastInto(s: PoolForecast, model: Forecaster, horizon: number, lead: number): void {
+    const q = this.quantile;
+    const f = q === undefined || q === 0.5 ? model.forecast(horizon) : model.forecast(horizon, Math.abs(2 * q - 1));
+    let path = f.point;
+    s.status = 'forecast';
+    if (this.conformal && q !== undefined) {
+      const p = f.point[Math.min(lead, f.point.length) - 1];
+      if (p !== undefined && Number.isFinite(p)) s.made.set(s.lastBin + lead, p);
+    }
+    if (this.conformal && q !== undefined && s.errors.length >= MIN_ERRORS) {
+      const e = conformalQuantile(s.errors, q);
+      path = f.point.map((v) => v + e);
+      s.status = `forecast + conformal q${q} error ${e.toFixed(2)} (${s.errors.length} errors)`;
+    } else if (q !== undefined && q !== 0.5) {
+      if (f.interval === undefined) s.status = `forecast (no interval from ${model.name}: point used for q ${q})`;
+      else path = q > 0.5 ? f.interval.upper : f.interval.lower;
+    }
+    if (path.every((v) => Number.isFinite(v))) s.point = path.map((v) => Math.max(0, v));
+    else s.status = 'forecast not finite';
+  }
+
+  /** Every asynchronous fit in flight (simulators await this after each decision; see above). */
+  settle(): Promise<void> {
+    const pending = [...this.series.values()].flatMap((s) => (s.pending === undefined ? [] : [s.pending]));
+    return pending.length === 0 ? Promise.resolve() : Promise.all(pending).then(() => undefined);
   }
 
   /** Peak forecast demand over [now + lead − interval, now + lead], or undefined without a forecast. */
@@ -241,13 +362,18 @@ export class PredictivePolicy implements ScalingPolicy {
     for (const p of input.pools) {
       if (!this.reactive.manages(p)) continue;
       const s = this.pool(p.pool);
-      if (grown.has(p.pool)) this.refresh(s, this.horizonSteps(p.spec.bootSeconds));
+      if (grown.has(p.pool)) this.refresh(s, this.horizonSteps(p.spec.bootSeconds), this.leadSteps(p.spec.bootSeconds));
       const rec = this.reactive.recommend(p, input.now);
       const peak = this.forecastPeak(p.pool, input.now, p.spec.bootSeconds);
       const desired = this.combine(p, rec, peak);
       this.reactive.record(p.pool, input.now, rec.current, desired);
       if (desired !== rec.current) {
-        const why = peak === undefined ? `reactive fallback (${s.status})` : `forecast ${peak.toFixed(2)} × ${this.headroom} → ${Math.ceil(this.headroom * peak - 1e-9)}`;
+        const why =
+          peak === undefined
+            ? `reactive fallback (${s.status})`
+            : this.quantile !== undefined
+              ? `q${this.quantile} demand ${peak.toFixed(2)} → ${Math.ceil(peak - 1e-9)}`
+              : `forecast ${peak.toFixed(2)} × ${this.headroom} → ${Math.ceil(this.headroom * peak - 1e-9)}`;
         out.push({ pool: p.pool, delta: desired - rec.current, reason: `predictive: ${why}; reactive ${rec.desired}; desired ${desired} (from ${rec.current})` });
       }
     }

@@ -48,20 +48,24 @@ const reactiveFields = {
 };
 const reactiveSchema = z.strictObject({ intervalSeconds, ...reactiveFields, pools });
 
-const SYNC_FORECASTERS = FORECASTER_NAMES.filter((n) => n !== 'mlp' && n !== 'lstm');
-
 const predictiveSchema = z
   .strictObject({
     intervalSeconds,
     forecaster: z
       .string()
-      .refine((n) => isForecasterName(n) && n !== 'mlp' && n !== 'lstm', { message: `expected a synchronous forecaster: ${SYNC_FORECASTERS.join(', ')}` })
+      .refine((n) => isForecasterName(n), { message: `expected a forecaster: ${FORECASTER_NAMES.join(', ')}` })
       .optional(),
     forecasterOptions: z.record(z.string(), z.unknown()).optional(),
     stepSeconds: positiveSeconds.optional(),
     season: z.number().int().min(1).optional(),
     seasonSeconds: positiveSeconds.optional(),
     headroom: z.number().positive().optional(),
+    quantile: z
+      .number({ message: 'expected a number strictly between 0 and 1, e.g. 0.95' })
+      .refine((q) => q > 0 && q < 1, { message: 'quantile must be strictly between 0 and 1 (e.g. 0.95: provision for the 95th percentile of demand at boot time)' })
+      .optional(),
+    intervals: z.enum(['model', 'conformal']).optional(),
+    conformalWindow: z.number().int().min(30).optional(),
     leadSeconds: seconds.optional(),
     refitEvery: z.number().int().min(1).optional(),
     minHistory: z.number().int().min(1).optional(),
@@ -70,6 +74,8 @@ const predictiveSchema = z
     pools,
   })
   .superRefine((o, ctx) => {
+    if (o.intervals === 'conformal' && o.quantile === undefined) ctx.addIssue({ code: 'custom', message: "'intervals: conformal' needs a 'quantile'", path: ['intervals'] });
+    if (o.quantile !== undefined && o.headroom !== undefined) ctx.addIssue({ code: 'custom', message: "give 'quantile' or 'headroom', not both", path: ['headroom'] });
     if (o.season !== undefined && o.seasonSeconds !== undefined) ctx.addIssue({ code: 'custom', message: "give 'season' (steps) or 'seasonSeconds', not both", path: ['seasonSeconds'] });
     if (o.forecasterOptions === undefined) return;
     try {
@@ -130,7 +136,7 @@ export const SCALING_POLICIES = {
     create: (o) => new ReactivePolicy(o),
   }),
   predictive: entry({
-    summary: 'provision for the forecast demand at now + boot time (× headroom), never below the reactive rule',
+    summary: 'provision for a quantile (or the forecast × headroom) of demand at now + boot time, never below the reactive rule',
     options: predictiveSchema,
     create: (o, ctx) => new PredictivePolicy(o, ctx),
   }),

@@ -136,7 +136,7 @@ describe('predictive scaling', () => {
   it('is built by the registry with validated options', () => {
     const pol = createScalingPolicy('predictive', { seasonSeconds: '4h', headroom: 1.2, forecaster: 'seasonal-naive' }, { seed: '1' });
     expect(pol.name).toBe('predictive');
-    expect(() => createScalingPolicy('predictive', { forecaster: 'lstm' }, { seed: '1' })).toThrow(/synchronous forecaster/);
+    expect(() => createScalingPolicy('predictive', { forecaster: 'prophet' }, { seed: '1' })).toThrow(/expected a forecaster/);
     expect(() => createScalingPolicy('predictive', { forecaster: 'holt-winters', forecasterOptions: { alpha: 2 } }, { seed: '1' })).toThrow();
     expect(() => createScalingPolicy('predictive', { headroom: 1.2, surprise: 1 }, { seed: '1' })).toThrow(/surprise/);
   });

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import type { DemandSample } from '../../src/autoscale/policy.js';
+import { PredictivePolicy } from '../../src/autoscale/predictive.js';
+import { createScalingPolicy } from '../../src/autoscale/registry.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+import { validateScenarioObject } from '../../src/scenario/load.js';
+import type { Forecaster } from '../../src/predict/types.js';
+import { input, pool } from './helpers.js';
+
+/** One demand sample per 60-s bin, the bin's value at its start. */
+function history(values: readonly number[]): DemandSample[] {
+  return values.map((d, i) => ({ time: 60 * i, demandNodes: [d], arrivals: 0 }));
+}
+
+describe('predictive quantile option', () => {
+  it('a bad quantile is a clear error naming the field (0, 1, 1.5, and with headroom)', () => {
+    for (const q of [0, 1, 1.5, -0.2]) {
+      expect(() => new PredictivePolicy({ quantile: q })).toThrow(ConfigError);
+      expect(() => new PredictivePolicy({ quantile: q })).toThrow(/field 'quantile'.*strictly between 0 and 1/);
+      expect(() => createScalingPolicy('predictive', { quantile: q }, { seed: '1' })).toThrow(/quantile must be strictly between 0 and 1/);
+    }
+    expect(() => new PredictivePolicy({ quantile: 0.9, headroom: 1.1 })).toThrow(/'quantile' or 'headroom', not both/);
+    expect(() => createScalingPolicy('predictive', { intervals: 'conformal' }, { seed: '1' })).toThrow(/needs a 'quantile'/);
+  });
+
+  it('a bad quantile in a scenario names the path down to the field', () => {
+    const scenario = {
+      name: 'q',
+      dimensions: ['cpu'],
+      pools: [{ name: 'w', capacity: { cpu: 4 }, nodes: { min: 1, max: 4, initial: 1 }, pricePerHour: 1 }],
+      trace: { kind: 'synthetic', count: 10 },
+      strategies: [{ name: 'first-fit', scaling: { policy: 'predictive', options: { quantile: 1.5 } } }],
+    };
+    expect(() => validateScenarioObject(scenario, 'q.yaml')).toThrow(/quantile.*strictly between 0 and 1/);
+  });
+
+  /*
+   * Naive forecaster on 20, 21, 20, 21, … (40 closed bins of 60 s; last value 21). Its interval is
+   * ŷ ± z σ₁ √h with σ₁ the sample sd of the 39 one-step differences (+1 twenty times, −1 nineteen
+   * times). Boot 120 s + interval 15 s: lead 135 s; at now = 2400 the bins covering
+   * [2520, 2535] are bin 42 = h 3 after the last closed bin 39. So the q-quantile is
+   * 21 + Φ⁻¹(q) · σ₁ · √3.
+   */
+  it('provisions the upper end of the model interval at level 2q − 1', () => {
+    const values = Array.from({ length: 40 }, (_, i) => 20 + (i % 2));
+    const h = history([...values, 20]);
+    const now = 60 * 40;
+    const diffs = values.slice(1).map((v, i) => v - (values[i] as number));
+    const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
+    const sd = Math.sqrt(diffs.reduce((a, d) => a + (d - mean) ** 2, 0) / (diffs.length - 1));
+    const boot120 = { ...pool(1, 1).spec, bootSeconds: 120 };
+    for (const [q, z] of [[0.95, 1.6448536269514722], [0.8, 0.8416212335729143], [0.2, -0.8416212335729143]] as const) {
+      const p = new PredictivePolicy({ forecaster: 'naive', quantile: q, minHistory: 10, refitEvery: 1 });
+      p.decide(input(now, [pool(20, 20, 0, 0, boot120)], h));
+      expect(p.forecastPeak(0, now, 120)).toBeCloseTo(21 + z * sd * Math.sqrt(3), 7);
+    }
+    // q = 0.5 is the point forecast.
+    const median = new PredictivePolicy({ forecaster: 'naive', quantile: 0.5, minHistory: 10, refitEvery: 1 });
+    median.decide(input(now, [pool(20, 20, 0, 0, boot120)], h));
+    expect(median.forecastPeak(0, now, 120)).toBe(21);
+  });
+
+  it('conformal: adds the q-quantile of its own lead-time errors (known noise)', () => {
+    // Demand = 30 + Gaussian noise with sd 2 in every bin; naive forecasts the last value, so the
+    // lead-time error y_b − y_{b−k} has sd 2√2 and its 0.9-quantile is 1.2816 · 2√2 ≈ 3.62.
+    const rng = new Rng(7);
+    const values = Array.from({ length: 1200 }, () => 30 + rng.normal(0, 2));
+    const p = new PredictivePolicy({ forecaster: 'naive', quantile: 0.9, intervals: 'conformal', minHistory: 10, refitEvery: 1, leadSeconds: 120 });
+    const h: DemandSample[] = [];
+    values.forEach((v, i) => {
+      h.push({ time: 60 * i, demandNodes: [v], arrivals: 0 });
+      p.decide(input(60 * i, [pool(30, 30)], h));
+    });
+    const now = 60 * (values.length - 1);
+    const lastClosed = values[values.length - 2] as number;
+    const offset = (p.forecastPeak(0, now, 105) as number) - lastClosed;
+    expect(offset).toBeGreaterThan(3.62 * 0.85);
+    expect(offset).toBeLessThan(3.62 * 1.15);
+    expect(p.status(0)).toMatch(/conformal q0\.9/);
+  });
+});
+
+/** A forecaster whose fit resolves only when the test says so (stands in for TF.js training). */
+class SlowForecaster implements Forecaster {
+  readonly name = 'slow';
+  level: number | undefined;
+  static release: (() => void)[] = [];
+  fit(history: readonly number[]): Promise<void> {
+    const mean = history.reduce((a, b) => a + b, 0) / history.length;
+    return new Promise((resolve) => SlowForecaster.release.push(() => ((this.level = mean), resolve())));
+  }
+  update(): void {}
+  forecast(h: number) {
+    return { point: new Array<number>(h).fill(this.level as number) };
+  }
+}
+
+describe('asynchronous forecasters drive the policy off the decision path', () => {
+  it('decides reactively until the fit lands, then reads the latest forecast; settle() awaits the fit', async () => {
+    const p = new PredictivePolicy({ forecaster: 'naive', minHistory: 5, refitEvery: 100, headroom: 1 });
+    // Swap in the slow model (the registry's neural models behave the same: fit returns a promise).
+    (p as unknown as { newForecaster: () => Forecaster }).newForecaster = () => new SlowForecaster();
+    const h = history([40, 40, 40, 40, 40, 40]);
+    p.decide(input(360, [pool(10, 5)], h));
+    expect(p.status(0)).toBe('first fit in progress');
+    expect(p.forecastPeak(0, 360, 300)).toBeUndefined();
+    const settled = p.settle();
+    (SlowForecaster.release.shift() as () => void)();
+    await settled;
+    // The next decision uses the fitted model (mean 40) → desired ≥ 40 nodes.
+    h.push({ time: 420, demandNodes: [5], arrivals: 0 });
+    const acts = p.decide(input(420, [pool(10, 5)], h));
+    expect(p.forecastPeak(0, 420, 300)).toBe(40);
+    expect(acts[0]?.delta).toBe(30);
+  });
+
+  it('the TF.js MLP is accepted by the registry (no longer refused as asynchronous)', () => {
+    expect(() => createScalingPolicy('predictive', { forecaster: 'mlp', forecasterOptions: { epochs: 1 }, quantile: 0.9 }, { seed: '1' })).not.toThrow();
+  });
+});
