@@ -54,7 +54,8 @@ BEGIN
   INSERT INTO drs_preemptions (json) SELECT e.value FROM jsonb_array_elements_text(p->'pre') WITH ORDINALITY AS e(value, i) ORDER BY e.i;
   INSERT INTO drs_events (id, type, tenant, at_ms, data) SELECT x.id, x.type, x.tenant, x.at, x.data FROM jsonb_to_recordset(p->'events') AS x(id bigint, type text, tenant text, at float8, data text);
   INSERT INTO drs_audit (at_ms, actor, method, route, target, status, result)
-    SELECT x.at, x.actor, x.method, x.route, x.target, x.status, x.result FROM jsonb_to_recordset(p->'audit') WITH ORDINALITY AS x(at float8, actor text, method text, route text, target text, status int, result text, i bigint) ORDER BY x.i;
+    SELECT (e.v->>'at')::float8, e.v->>'actor', e.v->>'method', e.v->>'route', e.v->>'target', (e.v->>'status')::int, e.v->>'result'
+    FROM jsonb_array_elements(p->'audit') WITH ORDINALITY AS e(v, i) ORDER BY e.i;
   IF p ? 'prune_events' THEN DELETE FROM drs_events WHERE id <= (p->>'prune_events')::bigint; END IF;
   IF p ? 'prune_ended' THEN DELETE FROM drs_ended WHERE n <= (SELECT max(n) FROM drs_ended) - (p->>'prune_ended')::bigint; END IF;
 END

@@ -6,7 +6,7 @@ import { ServiceMetrics } from '../metrics.js';
 import type { ResourceScheduler } from '../scheduler.js';
 import { HttpError } from './errors.js';
 import { SchedulerHolder } from './holder.js';
-import { IdView, type Principal } from './ids.js';
+import { IdView, scopedId, type Principal } from './ids.js';
 import { DEFAULT_LIMITS, RateLimiter, type ServiceLimits } from './limits.js';
 import { registerRoutes } from './routes.js';
 import { EventStreams } from './sse.js';
@@ -121,7 +121,17 @@ export function buildApp(
     const params = req.params as { id?: string } | undefined;
     const body = req.body as { id?: unknown; name?: unknown; targetId?: unknown } | undefined;
     const view = new IdView(w.p);
-    const target = params?.id !== undefined ? view.internal(params.id) : typeof body?.targetId === 'string' ? body.targetId : typeof body?.name === 'string' ? body.name : typeof body?.id === 'string' ? body.id : null;
+    const bodyTenant = typeof (body as { tenant?: unknown } | undefined)?.tenant === 'string' ? ((body as { tenant: string }).tenant) : undefined;
+    const target =
+      params?.id !== undefined
+        ? view.internal(params.id)
+        : typeof body?.targetId === 'string'
+          ? body.targetId
+          : typeof body?.name === 'string'
+            ? body.name
+            : typeof body?.id === 'string'
+              ? scopedId(w.p.admin ? (bodyTenant ?? w.p.tenant ?? 'default') : w.p.tenant, body.id)
+              : null;
     s.appendAudit({ atMs: Date.now(), actor: w.p.actor, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0] ?? '', target, status: reply.statusCode, result: code ?? (reply.statusCode < 400 ? 'ok' : 'error') });
     await s.durable();
     return payload;
