@@ -1,4 +1,4 @@
-import { WORK_BUDGET, type AllocatorContext } from '../algorithms/allocator.js';
+import { WORK_BUDGET, type Allocator, type AllocatorContext } from '../algorithms/allocator.js';
 import { decideAndApply } from '../algorithms/decide.js';
 import { createGpuPolicy, type GpuPolicyName } from '../algorithms/gpu/index.js';
 import { WorkloadDistribution } from '../algorithms/gpu/frag.js';
@@ -35,6 +35,8 @@ export interface OpenbRunOptions {
   readonly seed: number;
   /** Target total GPU request / cluster GPUs; default 1.3. */
   readonly tune?: number;
+  /** Build the allocator instead of the named policy (variants, parameter searches). */
+  readonly make?: (workload: WorkloadDistribution) => Allocator;
   /** Record the cluster fragmentation every `fragEvery` arrivals (0 = never; default 0). */
   readonly fragEvery?: number;
 }
@@ -93,7 +95,7 @@ export function runOpenb(o: OpenbRunOptions): OpenbRun {
   for (const p of o.pools) totalGpuMilli += (p.gpus?.count ?? 0) * 1000 * p.nodes.initial;
   const arrivals = openbArrivals(o.pods, totalGpuMilli, o.seed, o.tune ?? 1.3, dims);
   const workload = WorkloadDistribution.typical(o.pods.map((r) => gpuPodOf(r, gpuDims(state))));
-  const allocator = createGpuPolicy(o.policy, workload);
+  const allocator = o.make?.(workload) ?? createGpuPolicy(o.policy, workload);
   const ctx: AllocatorContext = { now: 0, rng: new Rng(o.seed).fork(`policy:${o.policy}`), budget: WORK_BUDGET, blocking: false };
   const arrived = new Float64Array(arrivals.length);
   const allocated = new Float64Array(arrivals.length);
