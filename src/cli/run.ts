@@ -54,6 +54,7 @@ export const runCommand: CliCommand = {
     const n = input.strategies.length;
     const result = await compareStrategies({
       ...input,
+      series: true, // for the HTML report and the never-started warning; left out of --json
       ...(values.quiet === true
         ? {}
         : { onProgress: (i: number, arrivals: number, now: number) => progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, (i + 0.5) / n, `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`) }),
@@ -71,7 +72,7 @@ export const runCommand: CliCommand = {
       }
       io.err(`${flag === 'json' ? 'results' : 'report'} written to ${out}\n`);
     };
-    await save('json', values.json, () => toJson(result));
+    await save('json', values.json, () => toJson({ ...result, results: result.results.map((r) => (r.state === 'completed' ? { ...r, series: undefined } : r)) }));
     await save('html', values.html, () => htmlReport(result, { title: `DRS: ${scenario.name}`, ...(scenario.description ? { description: scenario.description } : {}) }));
     return result.results.some((r) => r.state === 'failed') ? 1 : 0;
   },

@@ -1,77 +1,252 @@
-import type { ComparisonResult } from '../sim/compare.js';
+import type { StrategyResult, ComparisonResult } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
-import { comparisonTable } from './table.js';
+import type { RunSeries } from '../sim/series.js';
+import { barOption, ciOption, escapeHtml, ganttOption, lineOption, reportPage, type Chart, type Mark, type Section } from './charts.js';
+import { comparisonTable, runWarnings } from './table.js';
 
-/** One chart: a metric per strategy, and whether lower is better (for the "best" marker). */
-interface ChartSpec {
+export { escapeHtml } from './charts.js';
+
+type Done = Extract<StrategyResult, { state: 'completed' }>;
+
+/** A metric of the summary: its unit and which direction is better. */
+interface SummaryMetric {
   readonly title: string;
+  readonly unit: string;
   readonly value: (m: RunMetrics) => number | null;
-  readonly format: (v: number) => string;
   readonly lowerIsBetter: boolean;
 }
 
-const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
-const secs = (v: number): string => (v >= 3600 ? `${(v / 3600).toFixed(2)} h` : v >= 60 ? `${(v / 60).toFixed(1)} min` : `${v.toFixed(1)} s`);
-
-function charts(dims: readonly string[]): ChartSpec[] {
+function summaryMetrics(dims: readonly string[]): SummaryMetric[] {
   return [
-    ...dims.map((d): ChartSpec => ({ title: `Utilization: ${d}`, value: (m) => m.utilization[d] ?? 0, format: pct, lowerIsBetter: false })),
-    { title: 'SLA attainment', value: (m) => m.sla.overall.attainment, format: pct, lowerIsBetter: false },
-    { title: 'Wait p95', value: (m) => m.wait.p95, format: secs, lowerIsBetter: true },
-    { title: 'Mean bounded slowdown', value: (m) => m.meanBoundedSlowdown, format: (v) => v.toFixed(2), lowerIsBetter: true },
-    { title: 'Cost', value: (m) => m.cost.total, format: (v) => v.toFixed(2), lowerIsBetter: true },
-    { title: "Fairness (Jain's index)", value: (m) => m.fairness.jain, format: (v) => v.toFixed(3), lowerIsBetter: false },
+    ...dims.map((d): SummaryMetric => ({ title: `Utilization of ${d}`, unit: '%', value: (m) => (m.utilization[d] ?? 0) * 100, lowerIsBetter: false })),
+    { title: 'SLA attainment', unit: '%', value: (m) => (m.sla.overall.attainment === null ? null : m.sla.overall.attainment * 100), lowerIsBetter: false },
+    { title: 'Wait p95', unit: 's', value: (m) => m.wait.p95, lowerIsBetter: true },
+    { title: 'Mean bounded slowdown', unit: '×', value: (m) => m.meanBoundedSlowdown, lowerIsBetter: true },
+    { title: 'Cost', unit: '$', value: (m) => m.cost.total, lowerIsBetter: true },
+    { title: "Fairness (Jain's index)", unit: 'index, 1 = even', value: (m) => m.fairness.jain, lowerIsBetter: false },
   ];
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+/** Values closer than this (relative) count as tied: one run per strategy cannot tell them apart. */
+export const BEST_MARGIN = 0.001;
+
+/**
+ * The strategy to mark as best: the unique best value, and only when it beats the runner-up by
+ * more than BEST_MARGIN relative (Jain 0.99999 vs 0.99998 is a tie). Ties mark nothing.
+ */
+export function uniqueBest(values: readonly (number | null)[], lowerIsBetter: boolean): number | undefined {
+  const known = values.flatMap((v, i) => (v === null || !Number.isFinite(v) ? [] : [{ v, i }]));
+  if (known.length < 2) return undefined;
+  known.sort((a, b) => (lowerIsBetter ? a.v - b.v : b.v - a.v));
+  const [first, second] = known as [{ v: number; i: number }, { v: number; i: number }];
+  return Math.abs(first.v - second.v) > BEST_MARGIN * Math.max(Math.abs(first.v), Math.abs(second.v), 1e-12) ? first.i : undefined;
 }
 
-function barChart(spec: ChartSpec, rows: readonly { name: string; m: RunMetrics }[]): string {
-  const vals = rows.map((r) => ({ name: r.name, v: spec.value(r.m) }));
-  const known = vals.filter((x): x is { name: string; v: number } => x.v !== null && Number.isFinite(x.v));
-  if (known.length === 0) return '';
-  const max = Math.max(...known.map((x) => x.v), 1e-12);
-  const best = spec.lowerIsBetter ? Math.min(...known.map((x) => x.v)) : Math.max(...known.map((x) => x.v));
-  const rowH = 22;
-  const labelW = 230;
-  const barW = 360;
-  const h = vals.length * rowH + 8;
-  const bars = vals
-    .map((x, i) => {
-      const y = 4 + i * rowH;
-      const w = x.v === null ? 0 : Math.max(1, (x.v / max) * barW);
-      const cls = x.v !== null && x.v === best ? 'bar best' : 'bar';
-      const label = x.v === null ? 'n/a' : spec.format(x.v);
-      return `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${escapeHtml(x.name)}</text><rect class="${cls}" x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}"/><text x="${labelW + w + 6}" y="${y + 15}">${escapeHtml(label)}</text>`;
-    })
-    .join('');
-  return `<figure><figcaption>${escapeHtml(spec.title)}${spec.lowerIsBetter ? ' (lower is better)' : ''}</figcaption><svg width="${labelW + barW + 110}" height="${h}" role="img">${bars}</svg></figure>`;
+/** Time axis: minutes for runs up to two hours, hours beyond. */
+function timeAxis(span: number): { div: number; name: string } {
+  return span <= 7200 ? { div: 60, name: 'simulated time (min)' } : { div: 3600, name: 'simulated time (h)' };
 }
 
-/** A self-contained HTML report of a comparison: the table and one bar chart per key metric. */
+const r4 = (v: number): number => Number(v.toPrecision(6));
+
+function overTime(runs: readonly (Done & { series: RunSeries })[], dims: readonly string[], ax: { div: number; name: string }, scenarioMarks: readonly Mark[]): Chart[] {
+  const x = (s: RunSeries): number[] => s.t.map((t) => r4((t + s.step / 2) / ax.div));
+  const charts: Chart[] = dims.map((d) => ({
+    id: `util-${d}`,
+    title: `Utilization of ${d} over time`,
+    note: 'Allocated ÷ capacity of the nodes up, averaged over each interval.',
+    option: lineOption({ xName: ax.name, yName: `${d} utilization (%)`, percent: true, yMin: 0, yMax: 100, marks: scenarioMarks, series: runs.map((r) => ({ name: r.strategy, data: x(r.series).map((t, i) => [t, r.series.utilization[d]?.[i] === null || r.series.utilization[d]?.[i] === undefined ? null : r4((r.series.utilization[d]?.[i] as number) * 100)] as const) })) }),
+  }));
+  charts.push({
+    id: 'queue',
+    title: 'Queue length over time',
+    note: 'Requests waiting to start (mean over each interval).',
+    option: lineOption({ xName: ax.name, yName: 'waiting requests', yMin: 0, marks: scenarioMarks, series: runs.map((r) => ({ name: r.strategy, data: x(r.series).map((t, i) => [t, r.series.queue[i] ?? 0] as const) })) }),
+  });
+  const total = (s: RunSeries, k: 'up' | 'booting'): number[] => s.t.map((_, i) => r4(Object.values(s.nodes).reduce((a, p) => a + (p[k][i] ?? 0), 0)));
+  charts.push({
+    id: 'nodes',
+    title: 'Nodes up (solid) and booting (dashed)',
+    note: 'All pools together; failed nodes count in neither.',
+    option: lineOption({
+      xName: ax.name,
+      yName: 'nodes',
+      yMin: 0,
+      marks: scenarioMarks,
+      series: runs.flatMap((r, k) => [
+        { name: `${r.strategy} up`, data: x(r.series).map((t, i) => [t, total(r.series, 'up')[i] ?? 0] as const), color: PAL(k) },
+        { name: `${r.strategy} booting`, data: x(r.series).map((t, i) => [t, total(r.series, 'booting')[i] ?? 0] as const), dashed: true, color: PAL(k) },
+      ]),
+    }),
+  });
+  charts.push({
+    id: 'cost-rate',
+    title: 'Cost rate over time',
+    note: 'Price of every billed node (booting, up or failed).',
+    option: lineOption({ xName: ax.name, yName: 'cost rate ($/h)', yMin: 0, marks: scenarioMarks, series: runs.map((r) => ({ name: r.strategy, data: x(r.series).map((t, i) => [t, r.series.costRate[i] ?? 0] as const) })) }),
+  });
+  const extras = [...new Set(runs.flatMap((r) => Object.keys(r.series.extra)))];
+  for (const e of extras) {
+    const unit = runs.map((r) => r.series.extra[e]?.unit).find((u) => u !== undefined) ?? '';
+    charts.push({
+      id: `extra-${e.replace(/[^a-zA-Z0-9]/g, '-')}`,
+      title: `${e} over time`,
+      option: lineOption({ xName: ax.name, yName: `${e}${unit ? ` (${unit})` : ''}`, yScale: true, marks: scenarioMarks, series: runs.map((r) => ({ name: r.strategy, data: x(r.series).map((t, i) => [t, r.series.extra[e]?.values[i] ?? null] as const) })) }),
+    });
+  }
+  return charts;
+}
+
+const COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac', '#eeca3b'];
+const PAL = (i: number): string => COLORS[i % COLORS.length] as string;
+
+/** Demand beside forecast and capacity, per autoscaled strategy and pool, with scale actions. */
+function autoscaling(runs: readonly (Done & { series: RunSeries })[], dims: readonly string[], pools: readonly string[], ax: { div: number; name: string }): Chart[] {
+  const charts: Chart[] = [];
+  runs.forEach((r, ri) => {
+    if (r.scaling === 'none') return;
+    const s = r.series;
+    const x = s.t.map((t) => r4((t + s.step / 2) / ax.div));
+    for (const pool of pools) {
+      const n = s.nodes[pool];
+      if (n === undefined) continue;
+      const tick = s.scaling[pool];
+      const provisioned = s.t.map((_, i) => r4((n.up[i] ?? 0) + (n.booting[i] ?? 0) + (n.failed[i] ?? 0)));
+      const at = (t: number): number => provisioned[Math.min(provisioned.length - 1, Math.floor(t / s.step))] ?? 0;
+      const marks = (kind: 'scale-up' | 'scale-down'): [number, number][] => s.marks.flatMap((m) => (m.kind === kind && m.pool === pool ? [[r4(m.t / ax.div), at(m.t)] as [number, number]] : []));
+      const series: Record<string, unknown>[] = [];
+      const lines = [
+        ...(tick !== undefined
+          ? [
+              { name: 'demand (running + waiting)', data: tick.t.map((t, i) => [r4(t / ax.div), tick.demand[i] ?? 0] as const), color: '#222' },
+              { name: 'forecast', data: tick.t.map((t, i) => [r4(t / ax.div), tick.forecast[i] ?? null] as const), color: '#e45756', dashed: true },
+            ]
+          : []),
+        { name: 'provisioned (billed)', data: x.map((t, i) => [t, provisioned[i] ?? 0] as const), color: '#4c78a8', step: true },
+        { name: 'up', data: x.map((t, i) => [t, n.up[i] ?? 0] as const), color: '#54a24b', step: true },
+      ];
+      const opt = lineOption({ xName: ax.name, yName: tick !== undefined ? 'nodes (demand in node-equivalents)' : 'nodes', yMin: 0, series: lines });
+      series.push(...(opt.series as Record<string, unknown>[]));
+      for (const [kind, symbol, rotate, color] of [['scale-up', 'triangle', 0, '#2e7d32'], ['scale-down', 'triangle', 180, '#c62828']] as const) {
+        const d = marks(kind);
+        if (d.length > 0) series.push({ name: kind, type: 'scatter', symbol, symbolRotate: rotate, symbolSize: 7, itemStyle: { color }, data: d });
+      }
+      let demandNote = '';
+      if (tick === undefined && dims.length > 0) demandNote = ' The policy recorded no demand samples.';
+      charts.push({
+        id: `scale-${ri}-${pool.replace(/[^a-zA-Z0-9]/g, '-')}`,
+        title: `${r.strategy} (${r.scaling}): pool ${pool}`,
+        note: `Demand the scaling policy saw and its forecast (node-equivalents, at each scaling tick), nodes billed and up; ▲ scale up, ▼ scale down.${demandNote}`,
+        wide: true,
+        height: 320,
+        option: { ...opt, series },
+      });
+    }
+  });
+  return charts;
+}
+
+function waitCdfs(runs: readonly (Done & { series: RunSeries })[]): Chart[] {
+  const prios = [...new Set(runs.flatMap((r) => Object.keys(r.series.waitCdf)))];
+  return prios.map((p) => {
+    const anyNonZero = runs.some((r) => (r.series.waitCdf[p as keyof RunSeries['waitCdf']]?.wait ?? []).some((w) => w > 0));
+    return {
+      id: `cdf-${p}`,
+      title: `Wait time CDF: ${p} priority`,
+      note: 'Share of the requests of this priority that started within a given wait; a curve ending below 100% means requests that never started.',
+      option: lineOption({
+        xName: 'wait (s)',
+        yName: 'requests started (%)',
+        percent: true,
+        yMin: 0,
+        yMax: 100,
+        series: runs.map((r) => {
+          const c = r.series.waitCdf[p as keyof RunSeries['waitCdf']];
+          const pts = c === undefined ? [] : c.wait.map((w, i) => [w, r4((c.fraction[i] ?? 0) * 100)] as const);
+          // Start each curve at (0, 0) so a step at zero wait shows; all-zero waits still draw a visible step.
+          return { name: r.strategy, step: true, data: [[0, 0] as const, ...pts, ...(anyNonZero ? [] : [[1, r4(((c?.started ?? 0) / Math.max(1, c?.total ?? 1)) * 100)] as const])] };
+        }),
+      }),
+    };
+  });
+}
+
+function tenantShares(runs: readonly Done[]): Chart[] {
+  const tenants = [...new Set(runs.flatMap((r) => Object.keys(r.metrics.fairness.dominantShare)))];
+  if (tenants.length === 0) return [];
+  return [
+    {
+      id: 'tenant-share',
+      title: 'Dominant share per tenant',
+      note: "Each tenant's largest share of any dimension's capacity, over the run.",
+      option: barOption({ categories: tenants, yName: 'dominant share (%)', percent: true, series: runs.map((r) => ({ name: r.strategy, data: tenants.map((t) => r4((r.metrics.fairness.dominantShare[t] ?? 0) * 100)) })) }),
+    },
+  ];
+}
+
+function gantts(runs: readonly (Done & { series: RunSeries })[], ax: { div: number; name: string }): Chart[] {
+  return runs.flatMap((r, k) => {
+    const g = r.series.gantt;
+    if (g === null || g.length === 0) return [];
+    const nodes = [...new Set(g.map((b) => b.node))].sort((a, b) => a - b);
+    const rows = nodes.map((n) => `${g.find((b) => b.node === n)?.pool ?? ''} #${n}`);
+    const tenants = [...new Set(g.map((b) => b.tenant))].sort();
+    return [
+      {
+        id: `gantt-${k}`,
+        title: `Node timeline: ${r.strategy}`,
+        note: 'One row per node that ran work, one bar per allocation, coloured by tenant.',
+        wide: true,
+        height: Math.min(900, 80 + rows.length * 22),
+        option: ganttOption({ rows, xName: ax.name, tenants, bars: g.map((b) => [nodes.indexOf(b.node), r4(b.start / ax.div), r4(b.end / ax.div), tenants.indexOf(b.tenant), `${b.request} (${b.tenant}) ${b.end_}`] as const) }),
+      },
+    ];
+  });
+}
+
+/** A self-contained HTML report of a comparison (ECharts inlined; works offline). */
 export function htmlReport(result: ComparisonResult, meta: { title: string; description?: string }): string {
-  const rows = result.results.flatMap((r) => (r.state === 'completed' ? [{ name: r.strategy, m: r.metrics }] : []));
+  const done = result.results.filter((r): r is Done => r.state === 'completed');
+  const withSeries = done.filter((r): r is Done & { series: RunSeries } => r.series !== undefined);
   const failed = result.results.flatMap((r) => (r.state === 'failed' ? [`<li>${escapeHtml(r.strategy)}: ${escapeHtml(r.error)}</li>`] : []));
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(meta.title)}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}
-pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:12px}
-figure{display:inline-block;margin:0 2rem 1.5rem 0;vertical-align:top}
-figcaption{font-weight:600;margin-bottom:.3rem}
-svg text{font-size:12px;fill:#333}
-.bar{fill:#8aa9c9}.best{fill:#2e7d32}
-</style></head><body>
-<h1>${escapeHtml(meta.title)}</h1>
-${meta.description ? `<p>${escapeHtml(meta.description)}</p>` : ''}
-<p>Seed ${escapeHtml(result.seed)}. Best value per chart in green.</p>
-${failed.length > 0 ? `<h2>Failed strategies</h2><ul>${failed.join('')}</ul>` : ''}
-<h2>Comparison</h2>
-<pre>${escapeHtml(comparisonTable(result))}</pre>
-<h2>Charts</h2>
-${charts(result.dimensions).map((c) => barChart(c, rows)).join('\n')}
-</body></html>
-`;
+  const warnings = runWarnings(result);
+  const summary: Chart[] = summaryMetrics(result.dimensions).flatMap((sm, i) => {
+    const vals = done.map((r) => sm.value(r.metrics));
+    if (vals.every((v) => v === null)) return [];
+    const best = uniqueBest(vals, sm.lowerIsBetter);
+    return [
+      {
+        id: `sum-${i}`,
+        title: `${sm.title}${sm.lowerIsBetter ? ' (lower is better)' : ' (higher is better)'}`,
+        note: `${best === undefined ? 'No strategy marked: the best values are within 0.1% of each other.' : 'Best in green (it beats the runner-up by more than 0.1%).'} The axis spans the data, not zero.`,
+        height: 260,
+        option: ciOption({ yName: sm.unit, points: done.flatMap((r, k) => (vals[k] === null ? [] : [{ category: r.strategy, mean: vals[k] as number, lo: null, hi: null, best: best === k }])) }),
+      },
+    ];
+  });
+  const span = Math.max(0, ...withSeries.map((r) => r.simulatedSeconds));
+  const ax = timeAxis(span);
+  const first = withSeries[0];
+  const scenarioMarks: Mark[] = first === undefined ? [] : first.series.marks.flatMap((m) => (m.kind === 'failure' || m.kind === 'repair' ? [{ x: r4(m.t / ax.div), label: `${m.pool} ${m.kind}${m.nodes > 1 ? ` ×${m.nodes}` : ''}`, color: m.kind === 'failure' ? '#c62828' : '#2e7d32' }] : []));
+  const pools = first === undefined ? [] : Object.keys(first.series.nodes);
+  const sections: Section[] = [
+    {
+      heading: 'Summary',
+      intro: `Seed ${result.seed}. One run per strategy on the same workload; for confidence intervals over seeds use drs sweep.`,
+      html: `${warnings.length > 0 ? `<div class="warn">${warnings.map((w) => escapeHtml(w)).join('<br>')}</div>` : ''}${failed.length > 0 ? `<h3>Failed strategies</h3><ul>${failed.join('')}</ul>` : ''}<pre>${escapeHtml(comparisonTable(result).replace(/\n\nwarning:[^]*$/, ''))}</pre>`,
+      charts: summary,
+    },
+  ];
+  if (withSeries.length > 0) {
+    sections.push({ heading: 'Over time', intro: scenarioMarks.length > 0 ? 'Dashed vertical lines: node failures (red) and repairs (green).' : undefined, charts: overTime(withSeries, result.dimensions, ax, scenarioMarks) } as Section);
+    const scale = autoscaling(withSeries, result.dimensions, pools, ax);
+    if (scale.length > 0) sections.push({ heading: 'Autoscaling', charts: scale });
+    sections.push({ heading: 'Waiting', charts: waitCdfs(withSeries) });
+  }
+  sections.push({ heading: 'Tenants', charts: tenantShares(done) });
+  if (withSeries.length > 0) {
+    const g = gantts(withSeries, ax);
+    if (g.length > 0) sections.push({ heading: 'Node timelines', charts: g });
+  }
+  return reportPage({ title: meta.title, ...(meta.description ? { subtitle: meta.description } : {}) }, sections.filter((s) => s.charts.length > 0 || s.html !== undefined));
 }

@@ -17,7 +17,7 @@ const secs = (x: number): string => (x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x
 /** The side-by-side comparison `drs run` prints. */
 export function comparisonTable(result: ComparisonResult): string {
   const dims = result.dimensions;
-  const header = ['strategy', 'done', 'rejected', ...dims.map((d) => `util ${d}`), 'wait p50', 'wait p95', 'wait p99', 'bsld', 'SLA', 'jain', 'cost', 'cost/req', 'preempt'];
+  const header = ['strategy', 'done', 'rejected', 'unfinished', ...dims.map((d) => `util ${d}`), 'wait p50', 'wait p95', 'wait p99', 'bsld', 'SLA', 'jain', 'cost', 'cost/req', 'preempt'];
   const rows = result.results.map((r: StrategyResult): string[] => {
     switch (r.state) {
       case 'completed':
@@ -28,7 +28,29 @@ export function comparisonTable(result: ComparisonResult): string {
   });
   const failures = result.results.flatMap((r) => (r.state === 'failed' ? [`  ${r.strategy}: ${r.error}`] : []));
   const extra = failures.length > 0 ? `\n\nFailed strategies:\n${failures.join('\n')}` : '';
-  return `${renderTable(header, rows)}${extra}`;
+  const warnings = runWarnings(result);
+  return `${renderTable(header, rows)}${extra}${warnings.length > 0 ? `\n\n${warnings.join('\n')}` : ''}`;
+}
+
+/**
+ * Warnings for runs that ended with work left: requests that never started (with the reason
+ * when every pool had no node), and requests still running. Needs the run's series for the
+ * never-started count; without it the unfinished count is reported.
+ */
+export function runWarnings(result: ComparisonResult): string[] {
+  const out: string[] = [];
+  for (const r of result.results) {
+    if (r.state !== 'completed') continue;
+    const m = r.metrics.requests;
+    if (m.unfinished === 0) continue;
+    const cdf = r.series === undefined ? undefined : Object.values(r.series.waitCdf);
+    const neverStarted = cdf === undefined ? undefined : cdf.reduce((a, c) => a + ((c?.total ?? 0) - (c?.started ?? 0)), 0) - m.rejected;
+    const noNodes = r.series !== undefined && Object.values(r.series.nodes).every((p) => p.up.every((v) => v === 0));
+    if (neverStarted !== undefined && neverStarted > 0) {
+      out.push(`warning: ${r.strategy}: ${neverStarted} of ${m.total} requests never started${noNodes ? ' (no node was ever up: check the pools\' nodes)' : ''}; ${m.unfinished} unfinished when the run ended`);
+    } else out.push(`warning: ${r.strategy}: ${m.unfinished} of ${m.total} requests unfinished when the run ended (still waiting or running)`);
+  }
+  return out;
 }
 
 function metricRow(name: string, m: RunMetrics, dims: readonly string[]): string[] {
@@ -36,6 +58,7 @@ function metricRow(name: string, m: RunMetrics, dims: readonly string[]): string
     name,
     String(m.requests.completed),
     String(m.requests.rejected),
+    String(m.requests.unfinished),
     ...dims.map((d) => pct(m.utilization[d] ?? 0)),
     secs(m.wait.p50),
     secs(m.wait.p95),

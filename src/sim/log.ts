@@ -39,6 +39,12 @@ export class EventLog {
   readonly pools: readonly PoolSpec[];
   /** Pool of each node id. */
   readonly nodePool: number[] = [];
+  /**
+   * One entry per autoscaling tick (empty without a scaling policy): the demand the policy saw and
+   * what it forecast, per pool, in node-equivalents (DemandSample.demandNodes; null = no forecast).
+   * For the report's demand / forecast / capacity chart.
+   */
+  readonly scaleTicks: { readonly t: number; readonly demand: readonly number[]; readonly forecast: readonly (number | null)[] }[] = [];
   private kinds = new Uint8Array(4096);
   private times = new Float64Array(4096);
   private refs = new Int32Array(4096);

@@ -29,6 +29,8 @@ export interface RunSeries {
   readonly tenants: Readonly<Record<string, { readonly completed: number; readonly share: Readonly<Record<string, number>> }>>;
   /** Node timelines of small runs (≤ gantt limits), else null. */
   readonly gantt: readonly GanttBar[] | null;
+  /** Per pool, at each autoscaling tick: demand and forecast in node-equivalents (empty without scaling). */
+  readonly scaling: Readonly<Record<string, { readonly t: readonly number[]; readonly demand: readonly number[]; readonly forecast: readonly (number | null)[] }>>;
   /** Series added by other modules (e.g. GPU fragmentation), aligned with `t`. */
   readonly extra: Readonly<Record<string, { readonly unit: string; readonly values: readonly (number | null)[] }>>;
 }
@@ -274,7 +276,17 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
     });
     tenants[name] = { completed: tDone[ti] as number, share };
   }
-  return { step, t, utilization, queue: avg(O_Q), nodes, costRate: avg(O_COST), demand, marks, waitCdf, tenants, gantt: wantGantt ? gantt : null, extra: {} };
+  const scaling: Record<string, { t: number[]; demand: number[]; forecast: (number | null)[] }> = {};
+  if (log.scaleTicks.length > 0) {
+    log.pools.forEach((p, i) => {
+      scaling[p.name] = {
+        t: log.scaleTicks.map((k) => k.t),
+        demand: log.scaleTicks.map((k) => round(k.demand[i] ?? 0)),
+        forecast: log.scaleTicks.map((k) => (k.forecast[i] === null || k.forecast[i] === undefined ? null : round(k.forecast[i] as number))),
+      };
+    });
+  }
+  return { step, t, utilization, queue: avg(O_Q), nodes, costRate: avg(O_COST), demand, marks, waitCdf, tenants, gantt: wantGantt ? gantt : null, scaling, extra: {} };
 }
 
 /** Six significant digits: enough for a chart, and keeps report files small. */

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { FlowProducer, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { createBunRedisClient, FlowProducer, Queue, RedisConnection, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { UserError } from '../core/errors.js';
 import type { CellResult, CellSpec } from './cell.js';
 import { cachedResults, type SweepPlan, type SweepProgress } from './local.js';
 import { CellPool } from './pool.js';
+import { RespClient } from './resp.js';
 import type { ResultStore } from './store.js';
+
+// BullMQ opens its connections through this factory (see resp.ts for why it is ours).
+RedisConnection.clientFactory = (opts) => createBunRedisClient(new RespClient(String(opts.url)));
 
 /**
  * Distributed sweeps on BullMQ (Redis). The submitter adds one flow per sweep: a parent job in
@@ -75,14 +79,15 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
     const pending = new Map(todo.map((c) => [c.hash, c]));
     let lastChange = Date.now();
     while (pending.size > 0) {
-      const jobs = await Promise.all([...pending.keys()].map((id) => queue.getJob(id)));
-      for (const job of jobs) {
-        if (job === undefined || job.id === undefined) continue;
-        const r = await finished(job);
+      const states = await Promise.all([...pending.keys()].map(async (id) => [id, await queue.getJobState(id)] as const));
+      for (const [id, state] of states) {
+        if (state !== 'completed' && state !== 'failed') continue;
+        const job = await queue.getJob(id);
+        const r = job === undefined ? undefined : finished(job, state);
         if (r === undefined) continue;
-        pending.delete(job.id);
+        pending.delete(id);
         opts.store?.put(r);
-        results.set(job.id, r);
+        results.set(id, r);
         lastChange = Date.now();
         opts.onProgress?.(results.size, total, cached);
       }
@@ -100,9 +105,8 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
 }
 
 /** A finished job's cell result; a job that failed for good becomes the cell's failed result. */
-async function finished(job: Job): Promise<CellResult | undefined> {
-  const state = await job.getState();
-  if (state === 'completed') return job.returnvalue as CellResult;
+function finished(job: Job, state: 'completed' | 'failed'): CellResult | undefined {
+  if (state === 'completed') return (job.returnvalue as CellResult | null) ?? undefined;
   if (state === 'failed' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
     const c = job.data as CellSpec;
     return { state: 'failed', hash: c.hash, point: c.point, strategy: c.strategy, seed: c.seed, error: job.failedReason ?? 'failed' };

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { UserError } from '../core/errors.js';
+import { toJson } from '../report/json.js';
+import { sweepHtml } from '../report/sweep-html.js';
+import { sweepTable } from '../report/sweep-table.js';
+import { planSweep, runSweepLocal, sweepResult, type SweepProgress } from '../sweep/local.js';
+import { DEFAULT_QUEUE, runSweepQueue } from '../sweep/queue.js';
+import { loadSweep } from '../sweep/spec.js';
+import { ResultStore } from '../sweep/store.js';
+import { numberFlag, parseFlags, resolveDataRoot } from './args.js';
+import type { CliCommand, CliIo } from './command.js';
+
+const usage = `usage: drs sweep <sweep.yaml> [options]
+
+Runs a scenario over strategies × seeds × axis values (see docs/sweeps.md) and prints, per cell,
+the mean and 95 % confidence interval of the key metrics, and which strategy differences are
+significant (paired by seed). Finished cells are kept in the results folder; running the same
+sweep again resumes where it stopped.
+
+options:
+  --workers N          worker threads (default: the number of cores, ${os.availableParallelism()})
+  --queue URL          run on BullMQ workers instead (redis://HOST:PORT); start them with drs worker
+  --name NAME          BullMQ queue name (default ${DEFAULT_QUEUE})
+  --results DIR        results folder (default .drs-sweep/<sweep name>)
+  --fresh              ignore results already in the folder (they are overwritten)
+  --json FILE          write every metric's mean, CI and the pairwise tests as JSON
+  --html FILE          write an HTML report (points with confidence intervals)
+  --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
+  --quiet              no progress output`;
+
+/** Progress with ETA: a redrawn bar on a terminal, a line every 5 s otherwise. */
+function progress(io: CliIo, quiet: boolean): { update: SweepProgress; stop(): void } {
+  if (quiet) return { update: () => undefined, stop: () => undefined };
+  if (io.interactive) {
+    const bar = new cliProgress.SingleBar({ format: 'cells [{bar}] {value}/{total} ({cached} from results) | {percentage}% | ETA {eta_formatted} | {duration_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic);
+    let started = false;
+    return {
+      update(done, total, cached) {
+        if (!started) {
+          bar.start(total, done, { cached });
+          started = true;
+        } else bar.update(done, { cached });
+      },
+      stop: () => started && bar.stop(),
+    };
+  }
+  const t0 = performance.now();
+  let last = -Infinity;
+  let first: { done: number; at: number } | undefined;
+  return {
+    update(done, total, cached) {
+      const now = performance.now();
+      first ??= { done, at: now };
+      if (now - last < 5000 && done < total) return;
+      last = now;
+      const rate = (done - first.done) / Math.max(1e-9, now - first.at);
+      const eta = rate > 0 ? `, ETA ${((total - done) / rate / 1000).toFixed(0)} s` : '';
+      io.err(`cells ${done}/${total} (${cached} from results)${eta}, ${((now - t0) / 1000).toFixed(0)} s\n`);
+    },
+    stop: () => undefined,
+  };
+}
+
+export const sweepCommand: CliCommand = {
+  name: 'sweep',
+  summary: 'run a scenario over strategies × seeds × parameters; means, CIs, significance',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        workers: { type: 'string' },
+        queue: { type: 'string' },
+        name: { type: 'string' },
+        results: { type: 'string' },
+        fresh: { type: 'boolean' },
+        json: { type: 'string' },
+        html: { type: 'string' },
+        'data-dir': { type: 'string' },
+        quiet: { type: 'boolean' },
+      },
+      usage,
+    );
+    if (positionals.length !== 1) throw new UserError(`expected one sweep file, got ${positionals.length}\n${usage}`);
+    const workers = numberFlag(values.workers, 'workers', { integer: true, min: 0 }) ?? os.availableParallelism();
+    for (const [flag, file] of [['json', values.json], ['html', values.html]] as const) {
+      if (file === undefined) continue;
+      const dir = path.dirname(path.resolve(io.cwd, file));
+      if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
+    }
+    const dataRoot = resolveDataRoot(values['data-dir'], io.env, io.cwd);
+    const spec = await loadSweep(path.resolve(io.cwd, positionals[0] as string));
+    const plan = await planSweep(spec, dataRoot);
+    const store = new ResultStore(path.resolve(io.cwd, values.results ?? path.join('.drs-sweep', spec.name)), { reuse: values.fresh !== true });
+    const bar = progress(io, values.quiet === true);
+    let results;
+    try {
+      results =
+        values.queue !== undefined
+          ? await runSweepQueue(plan, { url: values.queue, ...(values.name !== undefined ? { name: values.name } : {}), store, onProgress: bar.update })
+          : await runSweepLocal(plan, { workers, dataRoot, store, onProgress: bar.update });
+    } finally {
+      bar.stop();
+    }
+    const res = sweepResult(plan, results);
+    io.out(sweepTable(res));
+    const save = async (flag: string, file: string | undefined, text: () => string): Promise<void> => {
+      if (file === undefined) return;
+      const out = path.resolve(io.cwd, file);
+      try {
+        await writeFile(out, text());
+      } catch (e) {
+        throw new UserError(`cannot write --${flag} file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+      io.err(`${flag === 'json' ? 'results' : 'report'} written to ${out}\n`);
+    };
+    await save('json', values.json, () => toJson(res));
+    await save('html', values.html, () => sweepHtml(res));
+    return res.failures.length > 0 ? 1 : 0;
+  },
+};

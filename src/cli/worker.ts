@@ -1,0 +1,54 @@
+import os from 'node:os';
+import { UserError } from '../core/errors.js';
+import { DEFAULT_QUEUE, startQueueWorker } from '../sweep/queue.js';
+import { numberFlag, parseFlags, resolveDataRoot } from './args.js';
+import type { CliCommand } from './command.js';
+
+const usage = `usage: drs worker --queue redis://HOST:PORT [options]
+
+Runs sweep cells from a BullMQ queue (submitted by drs sweep --queue) until stopped (Ctrl-C).
+Start as many as you like, on any machine that sees the Redis server and the data.
+
+options:
+  --queue URL          the Redis server (required)
+  --name NAME          BullMQ queue name (default ${DEFAULT_QUEUE})
+  --concurrency N      cells at once, one thread each (default 1; cores here: ${os.availableParallelism()})
+  --lock-ms MS         job lock: a worker silent this long is presumed dead and its cell retried (default 30000)
+  --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
+  --quiet              do not print a line per finished cell`;
+
+export const workerCommand: CliCommand = {
+  name: 'worker',
+  summary: 'run sweep cells from a Redis (BullMQ) queue',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { queue: { type: 'string' }, name: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' }, 'data-dir': { type: 'string' }, quiet: { type: 'boolean' } },
+      usage,
+    );
+    if (positionals.length > 0) throw new UserError(`unexpected argument '${positionals[0]}'\n${usage}`);
+    if (values.queue === undefined) throw new UserError(`--queue redis://HOST:PORT is required\n${usage}`);
+    const lockMs = numberFlag(values['lock-ms'], 'lock-ms', { integer: true, min: 1000 });
+    const worker = startQueueWorker({
+      url: values.queue,
+      dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd),
+      ...(values.name !== undefined ? { name: values.name } : {}),
+      concurrency: numberFlag(values.concurrency, 'concurrency', { integer: true, min: 1 }) ?? 1,
+      ...(lockMs !== undefined ? { lockMs } : {}),
+      ...(values.quiet === true ? {} : { onCell: (c, r) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: ${r.state}\n`) }),
+    });
+    io.err(`worker on ${values.queue} queue ${values.name ?? DEFAULT_QUEUE}; Ctrl-C to stop\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await worker.close();
+    return 0;
+  },
+};

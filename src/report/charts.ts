@@ -1,0 +1,246 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/**
+ * ECharts building blocks for the HTML reports: option builders (plain JSON) and the page that
+ * inlines echarts.min.js so a report works offline. Charts render as SVG. Two series kinds need
+ * drawing code and are marked `drs: 'ci'` (a vertical interval with caps, data [x, lo, hi]) or
+ * `drs: 'gantt'` (a bar per allocation, data [node row, start, end, colour key, label]); the
+ * page script turns them into ECharts custom series. After drawing, every chart's element gets
+ * `data-points` = the number of data items it drew (the headless test checks it is > 0).
+ */
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+let echartsSource: string | undefined;
+/** The minified ECharts bundle of the installed package (its package exports do not list dist/). */
+function echartsJs(): string {
+  if (echartsSource === undefined) {
+    const main = createRequire(import.meta.url).resolve('echarts');
+    let dir = path.dirname(main);
+    while (!dir.endsWith(`${path.sep}echarts`) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    echartsSource = readFileSync(path.join(dir, 'dist', 'echarts.min.js'), 'utf8');
+  }
+  return echartsSource;
+}
+
+export interface Chart {
+  readonly id: string;
+  readonly title: string;
+  /** One line under the title: what to read from the chart. */
+  readonly note?: string;
+  readonly height?: number;
+  readonly wide?: boolean;
+  readonly option: Record<string, unknown>;
+}
+
+export interface Section {
+  readonly heading: string;
+  readonly intro?: string;
+  /** Raw HTML (already escaped) shown before the charts. */
+  readonly html?: string;
+  readonly charts: readonly Chart[];
+}
+
+export const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac', '#eeca3b'];
+export const BEST = '#1b7f3b';
+
+const PAGE_SCRIPT = `
+(function () {
+  var specs = JSON.parse(document.getElementById('drs-charts').textContent);
+  function line(x1, y1, x2, y2, color) { return { type: 'line', shape: { x1: x1, y1: y1, x2: x2, y2: y2 }, style: { stroke: color, lineWidth: 1.6 } }; }
+  function ci(s) {
+    var color = s.color || '#555';
+    s.type = 'custom';
+    s.renderItem = function (params, api) {
+      var a = api.coord([api.value(0), api.value(1)]), b = api.coord([api.value(0), api.value(2)]), w = 7;
+      return { type: 'group', children: [line(a[0], a[1], b[0], b[1], color), line(a[0] - w, a[1], a[0] + w, a[1], color), line(b[0] - w, b[1], b[0] + w, b[1], color)] };
+    };
+    s.encode = { x: 0, y: [1, 2] };
+  }
+  function gantt(s, palette) {
+    s.type = 'custom';
+    s.renderItem = function (params, api) {
+      var a = api.coord([api.value(1), api.value(0)]), b = api.coord([api.value(2), api.value(0)]);
+      var h = api.size([0, 1])[1] * 0.7;
+      var cs = params.coordSys;
+      var rect = echarts.graphic.clipRectByRect({ x: a[0], y: a[1] - h / 2, width: Math.max(1, b[0] - a[0]), height: h }, { x: cs.x, y: cs.y, width: cs.width, height: cs.height });
+      return rect && { type: 'rect', shape: rect, style: { fill: palette[api.value(3) % palette.length], stroke: '#fff', lineWidth: 0.5 } };
+    };
+    s.encode = { x: [1, 2], y: 0, tooltip: [4] };
+  }
+  specs.forEach(function (spec) {
+    var el = document.getElementById(spec.id);
+    var chart = echarts.init(el, null, { renderer: 'svg' });
+    var n = 0;
+    (spec.option.series || []).forEach(function (s) {
+      if (s.drs === 'ci') ci(s);
+      if (s.drs === 'gantt') gantt(s, spec.option.color);
+      delete s.drs;
+      n += (s.data || []).length;
+    });
+    chart.setOption(spec.option);
+    el.setAttribute('data-points', String(n));
+    window.addEventListener('resize', function () { chart.resize(); });
+  });
+  document.body.setAttribute('data-charts', String(specs.length));
+})();
+`;
+
+/** The self-contained report page. */
+export function reportPage(meta: { title: string; subtitle?: string }, sections: readonly Section[]): string {
+  const charts = sections.flatMap((s) => s.charts);
+  const body = sections
+    .map((s) => {
+      const figs = s.charts
+        .map((c) => `<figure class="${c.wide === true ? 'wide' : ''}"><figcaption>${escapeHtml(c.title)}</figcaption>${c.note ? `<p class="note">${escapeHtml(c.note)}</p>` : ''}<div class="chart" id="${c.id}" style="height:${c.height ?? 300}px"></div></figure>`)
+        .join('\n');
+      return `<section><h2>${escapeHtml(s.heading)}</h2>${s.intro ? `<p>${escapeHtml(s.intro)}</p>` : ''}${s.html ?? ''}\n${figs}</section>`;
+    })
+    .join('\n');
+  const json = JSON.stringify(charts.map((c) => ({ id: c.id, option: { color: PALETTE, animation: false, ...c.option } }))).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(meta.title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem 2rem;color:#222;max-width:1500px}
+h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+pre{background:#f6f6f6;padding:.8rem;overflow:auto;font-size:12px}
+figure{display:inline-block;margin:0 1.2rem 1.2rem 0;vertical-align:top;width:620px}
+figure.wide{width:1260px}
+figcaption{font-weight:600}
+.note{margin:.1rem 0 .3rem;color:#555;font-size:12.5px}
+.chart{width:100%}
+.warn{background:#fff4e0;border-left:4px solid #f0a020;padding:.4rem .8rem}
+</style></head><body>
+<h1>${escapeHtml(meta.title)}</h1>
+${meta.subtitle ? `<p>${escapeHtml(meta.subtitle)}</p>` : ''}
+${body}
+<script>${echartsJs()}</script>
+<script type="application/json" id="drs-charts">${json}</script>
+<script>${PAGE_SCRIPT}</script>
+</body></html>
+`;
+}
+
+const grid = { left: 70, right: 24, top: 36, bottom: 52, containLabel: false };
+const tooltipAxis = { trigger: 'axis' };
+
+export interface LineSeries {
+  readonly name: string;
+  /** [x, y] pairs; y null leaves a gap. */
+  readonly data: readonly (readonly [number, number | null])[];
+  readonly dashed?: boolean;
+  readonly step?: boolean;
+  readonly color?: string;
+  readonly width?: number;
+}
+
+export interface Mark {
+  readonly x: number;
+  readonly label: string;
+  readonly color: string;
+}
+
+/** Lines over time (x in the unit `xName` says), with vertical marks for events. */
+export function lineOption(o: { xName: string; yName: string; series: readonly LineSeries[]; marks?: readonly Mark[]; yMin?: number; yMax?: number; yScale?: boolean; percent?: boolean }): Record<string, unknown> {
+  const series: Record<string, unknown>[] = o.series.map((s) => ({
+    name: s.name,
+    type: 'line',
+    showSymbol: false,
+    data: s.data,
+    ...(s.step === true ? { step: 'end' } : {}),
+    lineStyle: { width: s.width ?? 1.6, ...(s.dashed === true ? { type: 'dashed' } : {}) },
+    ...(s.color !== undefined ? { itemStyle: { color: s.color }, color: s.color } : {}),
+  }));
+  if (o.marks !== undefined && o.marks.length > 0 && series[0] !== undefined) {
+    series[0] = {
+      ...series[0],
+      markLine: {
+        symbol: 'none',
+        silent: false,
+        label: { show: true, position: 'insideEndTop', fontSize: 10, formatter: '{b}' },
+        data: o.marks.map((m) => ({ xAxis: m.x, name: m.label, lineStyle: { color: m.color, type: 'dashed', width: 1 } })),
+      },
+    };
+  }
+  return {
+    grid,
+    tooltip: tooltipAxis,
+    legend: { top: 0, type: 'scroll' },
+    xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 28, scale: true },
+    yAxis: {
+      type: 'value',
+      name: o.yName,
+      nameLocation: 'middle',
+      nameGap: 52,
+      ...(o.yScale === true ? { scale: true } : {}),
+      ...(o.yMin !== undefined ? { min: o.yMin } : {}),
+      ...(o.yMax !== undefined ? { max: o.yMax } : {}),
+      ...(o.percent === true ? { axisLabel: { formatter: '{value}%' } } : {}),
+    },
+    series,
+  };
+}
+
+export interface CiPoint {
+  readonly category: string;
+  readonly mean: number;
+  readonly lo: number | null;
+  readonly hi: number | null;
+  readonly best: boolean;
+}
+
+/**
+ * Points with confidence intervals per category. The value axis is fitted to the data (not
+ * forced through zero) so differences of a few hundredths are visible; the axis name says so.
+ * A best point (only where it truly differs) is drawn larger in green.
+ */
+export function ciOption(o: { yName: string; points: readonly CiPoint[] }): Record<string, unknown> {
+  const cats = o.points.map((p) => p.category);
+  return {
+    grid: { ...grid, bottom: 70 },
+    tooltip: { trigger: 'item' },
+    xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, rotate: cats.some((c) => c.length > 12) ? 20 : 0, fontSize: 11 } },
+    yAxis: { type: 'value', name: o.yName, nameLocation: 'middle', nameGap: 52, scale: true },
+    series: [
+      { name: '95% CI', drs: 'ci', color: '#777', data: o.points.flatMap((p, i) => (p.lo === null || p.hi === null ? [] : [[i, p.lo, p.hi]])) },
+      {
+        name: 'mean',
+        type: 'scatter',
+        data: o.points.map((p, i) => ({ value: [i, p.mean], symbolSize: p.best ? 14 : 9, itemStyle: { color: p.best ? BEST : '#4c78a8' } })),
+      },
+    ],
+  };
+}
+
+/** Grouped bars (shares and counts: a bar's length is the value, so these axes start at zero). */
+export function barOption(o: { categories: readonly string[]; yName: string; series: readonly { name: string; data: readonly number[] }[]; percent?: boolean }): Record<string, unknown> {
+  return {
+    grid: { ...grid, bottom: 60 },
+    tooltip: tooltipAxis,
+    legend: { top: 0, type: 'scroll' },
+    xAxis: { type: 'category', data: o.categories, axisLabel: { interval: 0, fontSize: 11 } },
+    yAxis: { type: 'value', name: o.yName, nameLocation: 'middle', nameGap: 52, min: 0, ...(o.percent === true ? { axisLabel: { formatter: '{value}%' } } : {}) },
+    series: o.series.map((s) => ({ name: s.name, type: 'bar', data: s.data })),
+  };
+}
+
+/** One row per node, one bar per allocation, coloured by tenant. */
+export function ganttOption(o: { rows: readonly string[]; xName: string; bars: readonly (readonly [number, number, number, number, string])[]; tenants: readonly string[] }): Record<string, unknown> {
+  return {
+    grid: { left: 110, right: 24, top: 36, bottom: 52 },
+    tooltip: { trigger: 'item' },
+    legend: { top: 0, data: o.tenants },
+    xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 28, scale: true },
+    yAxis: { type: 'category', data: o.rows, inverse: true, axisLabel: { fontSize: 10 } },
+    series: [
+      { name: 'allocations', drs: 'gantt', data: o.bars },
+      // Legend entries for the tenant colours (no data of their own).
+      ...o.tenants.map((t, i) => ({ name: t, type: 'scatter', data: [], itemStyle: { color: PALETTE[i % PALETTE.length] } })),
+    ],
+  };
+}

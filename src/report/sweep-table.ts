@@ -1,0 +1,72 @@
+import type { SweepResult } from '../sweep/aggregate.js';
+import type { MeanCi } from '../sweep/stats.js';
+import { renderTable } from './table.js';
+
+/** The metrics a sweep table shows (JSON has every metric), with how to print them. */
+export interface KeyMetric {
+  readonly path: string;
+  readonly label: string;
+  /** Unit shown on chart axes. */
+  readonly unit: string;
+  readonly lowerIsBetter: boolean;
+  readonly format: (v: number) => string;
+}
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+const sec = (v: number): string => `${v.toFixed(v >= 100 ? 0 : 1)}s`;
+
+export function keyMetrics(dims: readonly string[]): KeyMetric[] {
+  return [
+    ...dims.map((d): KeyMetric => ({ path: `utilization.${d}`, label: `util ${d}`, unit: '%', lowerIsBetter: false, format: pct })),
+    { path: 'wait.p95', label: 'wait p95', unit: 's', lowerIsBetter: true, format: sec },
+    { path: 'meanBoundedSlowdown', label: 'bsld', unit: '×', lowerIsBetter: true, format: (v) => v.toFixed(2) },
+    { path: 'sla.overall.attainment', label: 'SLA', unit: '%', lowerIsBetter: false, format: pct },
+    { path: 'cost.total', label: 'cost', unit: '$', lowerIsBetter: true, format: (v) => v.toFixed(2) },
+    { path: 'requests.unfinished', label: 'unfinished', unit: 'requests', lowerIsBetter: true, format: (v) => v.toFixed(1) },
+  ];
+}
+
+/** Dimensions named in the metrics (`utilization.<dim>`), in order. */
+export function sweepDims(r: SweepResult): string[] {
+  const dims = new Set<string>();
+  for (const g of r.groups) for (const k of Object.keys(g.metrics)) if (k.startsWith('utilization.')) dims.add(k.slice('utilization.'.length));
+  return [...dims];
+}
+
+export function pointLabel(p: Readonly<Record<string, unknown>>): string {
+  const e = Object.entries(p);
+  return e.length === 0 ? '' : e.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+}
+
+function cell(m: MeanCi | undefined, f: (v: number) => string): string {
+  if (m === undefined || m.n === 0) return '-';
+  return m.half === null ? f(m.mean) : `${f(m.mean)} ±${f(m.half)}`;
+}
+
+/**
+ * The table `drs sweep` prints: per point and strategy the mean ± 95 % CI half-width of the key
+ * metrics; then per point each pair of strategies, the mean difference (a − b) of each key
+ * metric with `*` where the paired t-test gives p < 0.05.
+ */
+export function sweepTable(r: SweepResult): string {
+  const km = keyMetrics(sweepDims(r));
+  const hasAxes = r.axes.length > 0;
+  const header = [...(hasAxes ? ['point'] : []), 'strategy', 'runs', ...km.map((k) => k.label)];
+  const rows = r.groups.map((g) => [...(hasAxes ? [pointLabel(g.point)] : []), g.strategy, `${g.runs}${g.failed > 0 ? ` (${g.failed} failed)` : ''}`, ...km.map((k) => cell(g.metrics[k.path], k.format))]);
+  const parts = [`sweep ${r.sweep}: scenario ${r.scenario}, ${r.seeds.length} seeds, mean ±95% CI`, renderTable(header, rows, header.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r')))];
+  if (r.comparisons.length > 0) {
+    const ch = [...(hasAxes ? ['point'] : []), 'a − b', ...km.map((k) => k.label)];
+    const crow = r.comparisons.map((c) => [
+      ...(hasAxes ? [pointLabel(c.point)] : []),
+      `${c.a} − ${c.b}`,
+      ...km.map((k) => {
+        const t = c.metrics[k.path];
+        if (t === undefined || t.n === 0) return '-';
+        return `${t.meanDiff >= 0 ? '+' : '−'}${k.format(Math.abs(t.meanDiff))}${t.significant ? '*' : ''}`;
+      }),
+    ]);
+    parts.push('', 'paired by seed: mean difference, * = significant (paired t-test, p < 0.05)', renderTable(ch, crow, ch.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r'))));
+  }
+  if (r.failures.length > 0) parts.push('', 'failed cells:', ...r.failures.map((f) => `  ${pointLabel(f.point)} ${f.strategy} seed ${f.seed}: ${f.error}`));
+  return parts.join('\n');
+}
