@@ -61,6 +61,7 @@ describe('compat ResourceScheduler: each failing rule returns null and changes n
     expect(s.getAllocation(low.id)?.status).toBe('preempted');
     // Same priority: not lower, so no.
     expect(s.preempt(high.allocation.id, req({ id: 'high2', priority: 'high', unitsRequested: 8, maxCostUsdc: 1 }))).toBeNull();
+    expect(s.lastFailure).toMatchObject({ requestId: 'high2', rule: 'priority' });
     // Critical over high, but the request breaks the cost rule: nothing changes.
     expect(s.preempt(high.allocation.id, req({ id: 'crit', priority: 'critical', unitsRequested: 8, maxCostUsdc: 0.01 }))).toBeNull();
     expect(s.lastFailure?.rule).toBe('cost');
