@@ -12,6 +12,8 @@ import type { ResourceScheduler } from './scheduler.js';
  * - `drs_pool_utilization{pool,dimension}`: allocated ÷ capacity of the pool's up nodes.
  * - `drs_pool_nodes{pool,state}`: up and booting nodes.
  * - `drs_allocations_active`, `drs_queue_length`.
+ * - `drs_solver_decisions_total{strategy,status,stopped_by}`: decisions of batch strategies (ILP,
+ *   genetic) by solver status and by what ended the search (converged, work, wall).
  * - `drs_http_request_duration_seconds{method,route,status_code}`: request latency histogram.
  * - Node.js process metrics (prom-client defaults), prefixed `drs_`.
  */
@@ -24,6 +26,12 @@ export class ServiceMetrics {
     const registers = [this.registry];
     const allocations = new Counter({ name: 'drs_allocations_total', help: 'Allocations started, by pool', labelNames: ['pool'], registers });
     const rejections = new Counter({ name: 'drs_rejections_total', help: 'Requests refused, by rejection code', labelNames: ['code'], registers });
+    const solver = new Counter({
+      name: 'drs_solver_decisions_total',
+      help: 'Batch-strategy decisions by solver status and what stopped the search',
+      labelNames: ['strategy', 'status', 'stopped_by'],
+      registers,
+    });
     const ended = new Counter({ name: 'drs_ended_total', help: 'Allocations ended (released, expired, preempted) and queued requests timed out', labelNames: ['how'], registers });
     this.httpDuration = new Histogram({
       name: 'drs_http_request_duration_seconds',
@@ -79,6 +87,7 @@ export class ServiceMetrics {
       scheduler.on('expired', () => ended.inc({ how: 'expired' })),
       scheduler.on('preempted', () => ended.inc({ how: 'preempted' })),
       scheduler.on('timed-out', () => ended.inc({ how: 'timed-out' })),
+      scheduler.on('solver', (e) => solver.inc({ strategy: scheduler.allocator.name, status: e.report.status, stopped_by: e.report.stoppedBy })),
     );
   }
 

@@ -31,6 +31,8 @@ export interface QueueRunnerOptions {
   readonly budgetMs: number;
   /** Every solver report, with the operation's time (results, events, metrics). */
   readonly onSolver?: (report: SolverReport, tx: Tx) => void;
+  /** False while the strategy's prepare() runs: no decision is made then. */
+  readonly isReady?: () => boolean;
 }
 
 /** What became of a request submitted to the queue, by the end of its operation. */
@@ -194,7 +196,7 @@ export class QueueRunner {
     if (freed) this.freed = true;
     const { queue } = this.o;
     const pass = this.pass;
-    if (pass === undefined) return;
+    if (pass === undefined || this.o.isReady?.() === false) return;
     this.tx = tx;
     try {
       for (let round = 0; round <= queue.length && queue.length > 0; round++) {

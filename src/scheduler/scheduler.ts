@@ -113,6 +113,10 @@ export class ResourceScheduler {
   private readonly queue: WaitQueue;
   private readonly queueRunner: QueueRunner;
   private readonly dependencies: DependencyTracker;
+  /** The strategy's prepare() has finished (or it has none). */
+  private prepared = true;
+  private prepareError: UserError | undefined;
+  private readonly preparing: Promise<void> | undefined;
   /** Solver reports of the decisions made so far, counted by status (also on /metrics). */
   readonly solverStatus: Record<string, number> = {};
   /** The last solver report (a batch strategy's last decision), if any. */
@@ -128,6 +132,19 @@ export class ResourceScheduler {
     // Strategies.
     const { allocator, preempting } = resolveStrategy(options.strategy ?? 'best-fit-decreasing', options.preemption);
     this.allocator = allocator;
+    // H1: the strategy's asynchronous setup starts now; decisions wait for it (see ready()).
+    const toPrepare = [allocator, preempting].filter((a): a is Allocator => a?.prepare !== undefined);
+    if (toPrepare.length > 0) {
+      this.prepared = false;
+      this.preparing = Promise.all(toPrepare.map((a) => a.prepare?.())).then(
+        () => {
+          this.prepared = true;
+        },
+        (e: unknown) => {
+          this.prepareError = new UserError(`strategy '${allocator.name}' cannot run: its setup failed (${e instanceof Error ? e.message : String(e)})`, { field: 'strategy' });
+        },
+      );
+    }
     // As in the simulator: the strategy's randomness is a fork of the run's seed named after it.
     const rng = new Rng(options.seed ?? 1).fork(`allocator:${allocator.name}`);
     const q = options.queue;
@@ -169,6 +186,7 @@ export class ResourceScheduler {
       rng,
       budgetMs,
       onSolver: (report, tx) => this.solverReport(report, tx),
+      isReady: () => this.prepared,
     });
     this.requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs });
 
@@ -183,8 +201,31 @@ export class ResourceScheduler {
   /** Build a scheduler and run the strategy's asynchronous `prepare` (e.g. loading a WASM solver). */
   static async create(options: ResourceSchedulerOptions = {}): Promise<ResourceScheduler> {
     const s = new ResourceScheduler(options);
-    await s.allocator.prepare?.();
+    await s.ready();
     return s;
+  }
+
+  /**
+   * Resolves once the strategy's asynchronous setup (`prepare`, e.g. loading the HiGHS WASM
+   * solver for `ilp`) is done; the constructor starts it. Rejects with a UserError naming the
+   * strategy if the setup failed. Until it resolves, `allocate` refuses with a UserError that says
+   * to await this, and the queue makes no decision.
+   */
+  async ready(): Promise<void> {
+    await this.preparing;
+    if (this.prepareError !== undefined) throw this.prepareError;
+  }
+
+  /** Throws the UserError that explains why no decision can be made yet (see `ready`). */
+  private assertPrepared(): void {
+    if (this.prepared) return;
+    throw (
+      this.prepareError ??
+      new UserError(
+        `strategy '${this.allocator.name}' is still loading (its prepare(), e.g. the HiGHS solver, has not finished): await scheduler.ready() before the first allocate, or build the scheduler with await ResourceScheduler.create(options)`,
+        { field: 'strategy' },
+      )
+    );
   }
 
   // ---- observers ---------------------------------------------------------------------------
@@ -274,6 +315,7 @@ export class ResourceScheduler {
    */
   allocate(request: ScheduleRequest, durationMs?: number): AllocateResult {
     this.runtime.assertUsable();
+    this.assertPrepared();
     const built = this.requests.build(request, durationMs);
     this.dependencies.validate(built.request);
     return this.runtime.run((tx) => {
@@ -336,6 +378,7 @@ export class ResourceScheduler {
    */
   preempt(targetId: string, request: ScheduleRequest, durationMs?: number): AllocateResult {
     this.runtime.assertUsable();
+    this.assertPrepared();
     const built = this.requests.build(request, durationMs);
     return this.runtime.run((tx): AllocateResult => {
       const r = built.request;
