@@ -133,10 +133,10 @@ export class ResourceScheduler {
     const { allocator, preempting } = resolveStrategy(options.strategy ?? 'best-fit-decreasing', options.preemption);
     this.allocator = allocator;
     // H1: the strategy's asynchronous setup starts now; decisions wait for it (see ready()).
-    const toPrepare = [allocator, preempting].filter((a): a is Allocator => a?.prepare !== undefined);
-    if (toPrepare.length > 0) {
+    // (The preemption wrapper delegates to the same strategy, so preparing the strategy is enough.)
+    if (allocator.prepare !== undefined) {
       this.prepared = false;
-      this.preparing = Promise.all(toPrepare.map((a) => a.prepare?.())).then(
+      this.preparing = allocator.prepare().then(
         () => {
           this.prepared = true;
         },
