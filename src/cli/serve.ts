@@ -5,7 +5,7 @@ import { startServer } from '../scheduler/http.js';
 import { numberFlag, parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
 
-const usage = `usage: drs serve [--config FILE] [--port N] [--host ADDR] [--state FILE]
+const usage = `usage: drs serve [--config FILE] [--port N] [--host ADDR] [--state FILE | --postgres URL]
 
 Run the scheduling service: an HTTP API over ResourceScheduler (see docs/serve.md).
 
@@ -13,6 +13,7 @@ Run the scheduling service: an HTTP API over ResourceScheduler (see docs/serve.m
   --port N        port to listen on (default: the config's, else 8080; 0 = any free port)
   --host ADDR     address to bind (default: the config's, else 127.0.0.1)
   --state FILE    SQLite state file (overrides the config's stateFile; default: in memory)
+  --postgres URL  shared PostgreSQL store (replicas: one leads, the others stand by; overrides the config's postgres.url)
 
 Without --config, the service starts with no pools and one admin token taken from the
 DRS_ADMIN_TOKEN environment variable (at least 16 characters). Stops on SIGINT/SIGTERM.`;
@@ -29,6 +30,7 @@ export const serveCommand: CliCommand = {
         port: { type: 'string' },
         host: { type: 'string' },
         state: { type: 'string' },
+        postgres: { type: 'string' },
       },
       usage,
     );
@@ -50,32 +52,53 @@ export const serveCommand: CliCommand = {
       ...(port !== undefined ? { port } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(values.state !== undefined ? { stateFile: path.resolve(io.cwd, values.state) } : {}),
+      ...(values.postgres !== undefined ? { postgres: { ...(config.postgres ?? {}), url: values.postgres } } : {}),
     };
+    if (config.stateFile !== undefined && config.postgres !== undefined) throw new UserError('give either a SQLite state file (--state / stateFile) or PostgreSQL (--postgres / postgres), not both');
     if (config.tokens.length === 0) io.err('drs serve: warning: no tokens configured; every /v1 request will be refused (401)\n');
 
     const describe = (e: unknown): string => (e instanceof Error ? (e.stack ?? e.message) : String(e));
+    let lost: ((why: string) => void) | undefined;
     const server = await startServer(config, {
       schedulerOptions: { onBackgroundError: (e) => io.err(`drs serve: background error: ${describe(e)}\n`) },
       onInternalError: (e) => io.err(`drs serve: internal error: ${describe(e)}\n`),
+      onLeadership: (e) => {
+        if (e.kind === 'leading') {
+          const s = server.scheduler;
+          io.out(`drs serve: leading (term ${e.term}; state: ${s.store.description}; ${s.listPools().length} pool(s), ${s.allocationCount} allocation(s), ${s.queueLength} queued request(s) restored)`);
+        } else lost?.(e.why);
+      },
     });
-    const pools = server.scheduler.listPools();
-    io.out(`drs serve: listening on ${server.url} (state: ${server.scheduler.store.description}; ${pools.length} pool(s), ${server.scheduler.allocationCount} allocation(s) restored)`);
+    if (server.role === 'standby') io.out(`drs serve: listening on ${server.url} as a standby (PostgreSQL); writes answer 503 with the leader's address until this replica leads`);
+    else {
+      const s = server.scheduler;
+      io.out(`drs serve: listening on ${server.url} (state: ${s.store.description}; ${s.listPools().length} pool(s), ${s.allocationCount} allocation(s), ${s.queueLength} queued request(s) restored)`);
+    }
 
-    await new Promise<void>((resolve) => {
+    const leadLost = new Promise<number>((resolve) => {
+      lost = (why) => {
+        io.err(`drs serve: lost the lead (${why}); exiting so a supervisor restarts this replica as a standby\n`);
+        void server.close().finally(() => resolve(3));
+      };
+    });
+    const stopped = new Promise<number>((resolve) => {
       const stop = (signal: string): void => {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
         io.err(`drs serve: ${signal}, shutting down\n`);
-        server.close().then(resolve, (e: unknown) => {
-          io.err(`drs serve: error while closing: ${String(e)}\n`);
-          resolve();
-        });
+        server.close().then(
+          () => resolve(0),
+          (e: unknown) => {
+            io.err(`drs serve: error while closing: ${String(e)}\n`);
+            resolve(0);
+          },
+        );
       };
       const onInt = (): void => stop('SIGINT');
       const onTerm = (): void => stop('SIGTERM');
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
     });
-    return 0;
+    return Promise.race([stopped, leadLost]);
   },
 };

@@ -46,7 +46,7 @@ describe('drs serve (the CLI command)', () => {
 
     const second = run(['--config', cfg, '--port', '0']);
     const url2 = await second.listening;
-    expect(second.output().out).toContain('1 allocation(s) restored');
+    expect(second.output().out).toContain('1 allocation(s), 0 queued request(s) restored');
     expect((await call(url2, 'GET', '/v1/allocations/kept', { token: TEAM_A })).status).toBe(200);
     second.child.kill('SIGINT');
     expect(await second.exit).toBe(0);

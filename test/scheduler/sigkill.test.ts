@@ -160,7 +160,7 @@ describe('drs serve survives SIGKILL', () => {
       // Capacity returns: the next three in line get it, in their order.
       expect((await call(second.url, 'DELETE', '/v1/allocations/holder', { token: TEAM_A })).status).toBe(200);
       for (const id of first3) expect((await call(second.url, 'GET', `/v1/allocations/${id}`, { token: TEAM_A })).body).toMatchObject({ status: 'allocated' });
-      expect((await call(second.url, 'GET', `/v1/allocations/${(order[5] as [string])[0]}`, { token: TEAM_A })).status).toBe(202);
+      expect((await call(second.url, 'GET', `/v1/allocations/${(order[5] as [string, unknown])[0]}`, { token: TEAM_A })).status).toBe(202);
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;
