@@ -127,7 +127,25 @@ export async function planFleet(fleet: FleetDefinition, o: FleetPlanOptions): Pr
     out.push({ id: r.id, agent: r.agent, start: r.startedAt, end: r.endedAt ?? endAt + 1000, outcome, dependsOn: [...r.waitedFor].filter((id) => started.has(id)) });
   }
   await agents.stop();
-  return out.sort((a, b) => a.start - b.start);
+  return dependenciesFirst(out.sort((a, b) => a.start - b.start));
+}
+
+/** Keep start order, but never list a run before a run it depends on (equal start times). */
+function dependenciesFirst(runs: readonly PlannedRun[]): PlannedRun[] {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const done = new Set<string>();
+  const out: PlannedRun[] = [];
+  const emit = (r: PlannedRun): void => {
+    if (done.has(r.id)) return;
+    done.add(r.id);
+    for (const d of r.dependsOn) {
+      const dep = byId.get(d);
+      if (dep !== undefined) emit(dep);
+    }
+    out.push(r);
+  };
+  for (const r of runs) emit(r);
+  return out;
 }
 
 export interface AgentTraceContext {

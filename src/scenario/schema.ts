@@ -101,7 +101,7 @@ export const scenarioSchema = z
     horizon: duration.optional(),
     /** A list of pools, or a source of pools read from data (`{ kind: alibaba-nodes, file }`). */
     pools: z.union([z.array(poolSchema).min(1), z.object({ kind: z.string() }).passthrough()]),
-    /** The workload; validated in detail by the trace registry for its `kind`. */
+    /** The workload; validated in detail by the trace registry for its `kind` (by src/agents/workload.ts for `kind: agents`). */
     trace: z.object({ kind: z.string() }).passthrough(),
     queue: queueRef.default({ name: 'fcfs', options: undefined }),
     scaling: scalingRef.optional(),

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parseFleet } from '../../src/agents/config.js';
+import { agentRequests, planFleet } from '../../src/agents/workload.js';
+import { ConfigError } from '../../src/core/errors.js';
+import type { Request } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const collect = async (it: AsyncIterable<Request>) => {
+  const out: Request[] = [];
+  for await (const r of it) out.push(r);
+  return out;
+};
+
+describe('agents workload (trace kind agents)', () => {
+  const registry = {
+    config: { max_concurrent_agents: 2 },
+    agents: [
+      { id: 'ingest', cpu: 2, memory: '4Gi', schedule: { cron: '*/30 * * * *' }, duration: '10m' },
+      { id: 'report', cpu: 1, schedule: { cron: '*/30 * * * *' }, dependsOn: ['ingest'], duration: '5m', triggers: ['mail'] },
+      { id: 'mail', cpu: 1, duration: '1m', pool: 'cpu' },
+      { id: 'mon', cpu: 1, lifecycle: 'persistent', crashRate: 2 },
+    ],
+  };
+
+  it('turns runs into requests: arrivals after dependencies and cascades, demand, pool, dependsOn, in arrival order', async () => {
+    const reqs = await collect(agentRequests({ kind: 'agents', start: '2026-01-01T00:00:00Z', horizon: '1h', registry }, { space, baseDir: '.', seed: 3 }));
+    const byId = new Map(reqs.map((r) => [r.id, r]));
+    expect(byId.get('ingest#1')).toMatchObject({ tenant: 'ingest', arrival: 0, duration: 600, demand: [2, 4, 0], priority: 'medium' });
+    expect(byId.get('report#1')).toMatchObject({ arrival: 600, duration: 300, dependsOn: ['ingest#1'] });
+    expect(byId.get('mail#1')).toMatchObject({ arrival: 900, duration: 60, dependsOn: ['report#1'], constraints: { pools: ['cpu'] } });
+    expect(byId.get('ingest#2')).toMatchObject({ arrival: 1800 });
+    expect(reqs.map((r) => r.arrival)).toEqual([...reqs.map((r) => r.arrival)].sort((a, b) => a - b));
+    // The monitor crashes at a seeded rate of 2/h and is restarted 5 s (then 10 s, ...) later.
+    const mons = reqs.filter((r) => r.tenant === 'mon');
+    expect(mons.length).toBeGreaterThan(1);
+    expect(mons[1]!.arrival - (mons[0]!.arrival + mons[0]!.duration)).toBeCloseTo(5, 6);
+  });
+
+  it('max_concurrent_agents is part of the plan: a third simultaneous run waits for a slot', async () => {
+    const fleet = parseFleet({ config: { max_concurrent_agents: 2 }, agents: [1, 2, 3].map((i) => ({ id: `a${i}`, cpu: 1, schedule: { cron: '0 * * * *' }, duration: '10m' })) });
+    const runs = await planFleet(fleet, { start: Date.parse('2026-01-01T00:00:00Z'), horizonMs: 3_600_000, seed: 1 });
+    expect(runs.map((r) => `${r.id}@${(r.start - Date.parse('2026-01-01T00:00:00Z')) / 60_000}m`)).toEqual(['a1#1@0m', 'a2#1@0m', 'a3#1@10m']);
+  });
+
+  it('the same seed gives the same plan; another seed other crashes', async () => {
+    const fleet = parseFleet(registry);
+    const o = { start: 0, horizonMs: 6 * 3_600_000 };
+    const a = (await planFleet(fleet, { ...o, seed: 1 })).map((r) => `${r.id}:${r.start}:${r.end}`);
+    expect((await planFleet(fleet, { ...o, seed: 1 })).map((r) => `${r.id}:${r.start}:${r.end}`)).toEqual(a);
+    expect((await planFleet(fleet, { ...o, seed: 2 })).map((r) => `${r.id}:${r.start}:${r.end}`)).not.toEqual(a);
+  });
+
+  it('bad specs are ConfigErrors naming the trace field', async () => {
+    const run = (spec: object) => collect(agentRequests({ kind: 'agents', start: '2026-01-01T00:00:00Z', registry, ...spec }, { space, baseDir: '.', seed: 1, file: 's.yaml' }));
+    await expect(run({})).rejects.toThrow(/field 'trace\.horizon'/);
+    await expect(run({ horizon: '1h', triggers: [{ agent: 'ghost', at: 0 }] })).rejects.toThrow(/field 'trace\.triggers\[0\]\.agent'.*unknown agent 'ghost'/);
+    await expect(run({ horizon: '1h', start: 'yesterday' })).rejects.toThrow(ConfigError);
+    await expect(run({ horizon: '1h', registry: { agents: [{ id: 'x', cpu: 1, schedule: { cron: 'nope' } }] } })).rejects.toThrow(/trace\.registry\.agents\[0\]\.schedule\.cron/);
+  });
+});
