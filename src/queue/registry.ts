@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../core/priority.js';
 import { conservativeBackfill } from './conservative.js';
+import { drf } from './drf.js';
 import { easyBackfill } from './easy.js';
 import { f1 } from './f1.js';
 import { fcfs } from './fcfs.js';
@@ -90,6 +91,11 @@ export const QUEUE_POLICIES = {
   f1: entry({ summary: 'F1: log10(r)·n + 870·log10(s), lowest first (blocking)', options: keyed, create: (o) => f1(withBackfill(o)) }),
   wfp3: entry({ summary: 'WFP3: −(wait/r)³·n, longest relative wait first (blocking)', options: keyed, create: (o) => wfp3(withBackfill(o)) }),
   unicep: entry({ summary: 'UNICEP: −wait/(log2(n)·r) (blocking)', options: keyed, create: (o) => unicep(withBackfill(o)) }),
+  drf: entry({
+    summary: "dominant resource fairness: the tenant furthest below its dominant share first (progressive filling; not blocking)",
+    options: common.extend({ weights: z.record(z.string(), z.number().positive()).optional() }).strict(),
+    create: (o) => drf(withBackfill(o)),
+  }),
   ...(learnedQueueEntries(withBackfill) as Record<`learned-queue${string}`, QueuePolicyEntry>),
 } as const;
 
