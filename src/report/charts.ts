@@ -8,7 +8,8 @@ import path from 'node:path';
  * drawing code and are marked `drs: 'ci'` (a vertical interval with caps, data [x, lo, hi]) or
  * `drs: 'gantt'` (a bar per allocation, data [node row, start, end, colour key, label]); the
  * page script turns them into ECharts custom series. After drawing, every chart's element gets
- * `data-points` = the number of data items it drew (the headless test checks it is > 0).
+ * `data-points` (data items), `data-series` (series with data) and `data-drawn` (series whose view
+ * holds graphic elements); the headless test requires data-drawn = data-series > 0.
  */
 
 export function escapeHtml(s: string): string {
@@ -84,6 +85,16 @@ const PAGE_SCRIPT = `
     });
     chart.setOption(spec.option);
     el.setAttribute('data-points', String(n));
+    // How many series with data actually drew graphic elements (for the headless test).
+    var withData = 0, drawn = 0;
+    chart.getModel().eachSeries(function (s) {
+      if (s.getData().count() === 0) return;
+      withData++;
+      var view = chart.getViewOfSeriesModel(s);
+      if (view && view.group && view.group.childCount() > 0) drawn++;
+    });
+    el.setAttribute('data-series', String(withData));
+    el.setAttribute('data-drawn', String(drawn));
     window.addEventListener('resize', function () { chart.resize(); });
   });
   document.body.setAttribute('data-charts', String(specs.length));
@@ -146,7 +157,7 @@ export interface Mark {
 }
 
 /** Lines over time (x in the unit `xName` says), with vertical marks for events. */
-export function lineOption(o: { xName: string; yName: string; series: readonly LineSeries[]; marks?: readonly Mark[]; yMin?: number; yMax?: number; yScale?: boolean; percent?: boolean }): Record<string, unknown> {
+export function lineOption(o: { xName: string; yName: string; series: readonly LineSeries[]; marks?: readonly Mark[]; yMin?: number; yMax?: number; yScale?: boolean; percent?: boolean; xLog?: boolean }): Record<string, unknown> {
   const series: Record<string, unknown>[] = o.series.map((s) => ({
     name: s.name,
     type: 'line',
@@ -171,7 +182,7 @@ export function lineOption(o: { xName: string; yName: string; series: readonly L
     grid,
     tooltip: tooltipAxis,
     legend: { top: 0, type: 'scroll' },
-    xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 28, scale: true },
+    xAxis: o.xLog === true ? { type: 'log', name: o.xName, nameLocation: 'middle', nameGap: 28 } : { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 28, scale: true },
     yAxis: {
       type: 'value',
       name: o.yName,

@@ -115,7 +115,14 @@ function autoscaling(runs: readonly (Done & { series: RunSeries })[], dims: read
       const at = (t: number): number => provisioned[Math.min(provisioned.length - 1, Math.floor(t / s.step))] ?? 0;
       const marks = (kind: 'scale-up' | 'scale-down'): [number, number][] => s.marks.flatMap((m) => (m.kind === kind && m.pool === pool ? [[r4(m.t / ax.div), at(m.t)] as [number, number]] : []));
       const series: Record<string, unknown>[] = [];
+      // Without the policy's own samples, a single pool's demand in node-equivalents is
+      // max over dimensions of (running + waiting demand) ÷ one node's capacity.
+      const single = tick === undefined && pools.length === 1;
+      const demandNodes = single
+        ? s.t.map((_, i) => r4(Math.max(0, ...dims.map((d, di) => ((s.demand[d]?.demand[i] ?? 0) / ((n.capacity[di] ?? 0) > 0 ? (n.capacity[di] as number) : Infinity))))))
+        : [];
       const lines = [
+        ...(single ? [{ name: 'demand (running + waiting)', data: x.map((t, i) => [t, demandNodes[i] ?? 0] as const), color: '#222' }] : []),
         ...(tick !== undefined
           ? [
               { name: 'demand (running + waiting)', data: tick.t.map((t, i) => [r4(t / ax.div), tick.demand[i] ?? 0] as const), color: '#222' },
@@ -125,18 +132,17 @@ function autoscaling(runs: readonly (Done & { series: RunSeries })[], dims: read
         { name: 'provisioned (billed)', data: x.map((t, i) => [t, provisioned[i] ?? 0] as const), color: '#4c78a8', step: true },
         { name: 'up', data: x.map((t, i) => [t, n.up[i] ?? 0] as const), color: '#54a24b', step: true },
       ];
-      const opt = lineOption({ xName: ax.name, yName: tick !== undefined ? 'nodes (demand in node-equivalents)' : 'nodes', yMin: 0, series: lines });
+      const opt = lineOption({ xName: ax.name, yName: tick !== undefined || single ? 'nodes (demand: node-equivalents)' : 'nodes', yMin: 0, series: lines });
       series.push(...(opt.series as Record<string, unknown>[]));
       for (const [kind, symbol, rotate, color] of [['scale-up', 'triangle', 0, '#2e7d32'], ['scale-down', 'triangle', 180, '#c62828']] as const) {
         const d = marks(kind);
         if (d.length > 0) series.push({ name: kind, type: 'scatter', symbol, symbolRotate: rotate, symbolSize: 7, itemStyle: { color }, data: d });
       }
-      let demandNote = '';
-      if (tick === undefined && dims.length > 0) demandNote = ' The policy recorded no demand samples.';
+      const demandNote = tick !== undefined ? ' Demand and forecast as the policy saw them at each scaling tick.' : single ? ' Demand: running + waiting requests in node-equivalents (the larger of their dimensions ÷ one node), averaged per interval; this policy recorded no forecast.' : ' This policy recorded no demand samples.';
       charts.push({
         id: `scale-${ri}-${pool.replace(/[^a-zA-Z0-9]/g, '-')}`,
         title: `${r.strategy} (${r.scaling}): pool ${pool}`,
-        note: `Demand the scaling policy saw and its forecast (node-equivalents, at each scaling tick), nodes billed and up; ▲ scale up, ▼ scale down.${demandNote}`,
+        note: `Nodes billed (booting, up or failed) and up; ▲ scale up, ▼ scale down.${demandNote}`,
         wide: true,
         height: 320,
         option: { ...opt, series },
@@ -149,22 +155,29 @@ function autoscaling(runs: readonly (Done & { series: RunSeries })[], dims: read
 function waitCdfs(runs: readonly (Done & { series: RunSeries })[]): Chart[] {
   const prios = [...new Set(runs.flatMap((r) => Object.keys(r.series.waitCdf)))];
   return prios.map((p) => {
-    const anyNonZero = runs.some((r) => (r.series.waitCdf[p as keyof RunSeries['waitCdf']]?.wait ?? []).some((w) => w > 0));
+    const cdfs = runs.map((r) => r.series.waitCdf[p as keyof RunSeries['waitCdf']]);
+    const anyNonZero = cdfs.some((c) => (c?.wait ?? []).some((w) => w > 0));
+    // Waits spanning orders of magnitude go on a log axis; a zero wait is drawn at the floor.
+    const maxWait = Math.max(0, ...cdfs.flatMap((c) => c?.wait ?? []));
+    const positive = cdfs.flatMap((c) => (c?.wait ?? []).filter((w) => w > 0));
+    const log = positive.length > 0 && maxWait / Math.max(1e-9, Math.min(...positive)) > 1000;
+    const floor = log ? 10 ** Math.floor(Math.log10(Math.max(1e-3, Math.min(...positive)))) : 0;
     return {
       id: `cdf-${p}`,
       title: `Wait time CDF: ${p} priority`,
       note: 'Share of the requests of this priority that started within a given wait; a curve ending below 100% means requests that never started.',
       option: lineOption({
-        xName: 'wait (s)',
+        xName: log ? `wait (s, log scale; zero waits drawn at ${floor} s)` : 'wait (s)',
+        xLog: log,
         yName: 'requests started (%)',
         percent: true,
         yMin: 0,
         yMax: 100,
         series: runs.map((r) => {
           const c = r.series.waitCdf[p as keyof RunSeries['waitCdf']];
-          const pts = c === undefined ? [] : c.wait.map((w, i) => [w, r4((c.fraction[i] ?? 0) * 100)] as const);
-          // Start each curve at (0, 0) so a step at zero wait shows; all-zero waits still draw a visible step.
-          return { name: r.strategy, step: true, data: [[0, 0] as const, ...pts, ...(anyNonZero ? [] : [[1, r4(((c?.started ?? 0) / Math.max(1, c?.total ?? 1)) * 100)] as const])] };
+          const pts = c === undefined ? [] : c.wait.map((w, i) => [log ? Math.max(floor, w) : w, r4((c.fraction[i] ?? 0) * 100)] as const);
+          // Start each curve at (floor, 0) so a step at zero wait shows; all-zero waits still draw a visible step.
+          return { name: r.strategy, step: true, data: [[floor, 0] as const, ...pts, ...(anyNonZero ? [] : [[1, r4(((c?.started ?? 0) / Math.max(1, c?.total ?? 1)) * 100)] as const])] };
         }),
       }),
     };

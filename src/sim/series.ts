@@ -15,8 +15,8 @@ export interface RunSeries {
   readonly utilization: Readonly<Record<string, readonly (number | null)[]>>;
   /** Requests waiting to start (mean over the bin). */
   readonly queue: readonly number[];
-  /** Per pool: nodes up, booting (asked for, not yet up), failed (billed, not usable). */
-  readonly nodes: Readonly<Record<string, { readonly up: readonly number[]; readonly booting: readonly number[]; readonly failed: readonly number[] }>>;
+  /** Per pool: a node's capacity (by dimension), nodes up, booting (asked for, not yet up), failed (billed, not usable). */
+  readonly nodes: Readonly<Record<string, { readonly capacity: readonly number[]; readonly up: readonly number[]; readonly booting: readonly number[]; readonly failed: readonly number[] }>>;
   /** Price of the billed nodes, $ per hour. */
   readonly costRate: readonly number[];
   /** Per dimension: demand of running + waiting requests, capacity of up nodes, capacity of all billed nodes. */
@@ -252,8 +252,8 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
     const queued = avg(O_QD + d);
     demand[name] = { demand: running.map((v, b) => round(v + (queued[b] as number))), up: avg(O_UP + d), provisioned: avg(O_PROV + d) };
   });
-  const nodes: Record<string, { up: number[]; booting: number[]; failed: number[] }> = {};
-  log.pools.forEach((p, i) => (nodes[p.name] = { up: avg(O_NUP + i), booting: avg(O_NBOOT + i), failed: avg(O_NFAIL + i) }));
+  const nodes: Record<string, { capacity: number[]; up: number[]; booting: number[]; failed: number[] }> = {};
+  log.pools.forEach((p, i) => (nodes[p.name] = { capacity: [...p.capacity], up: avg(O_NUP + i), booting: avg(O_NBOOT + i), failed: avg(O_NFAIL + i) }));
 
   const cdfPoints = opts.cdfPoints ?? 200;
   const waitCdf: Partial<Record<Priority, { wait: number[]; fraction: number[]; started: number; total: number }>> = {};
