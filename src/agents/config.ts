@@ -52,7 +52,13 @@ export const fleetConfigSchema = z
       .object({ initial: positiveDurationSchema.default(5), max: positiveDurationSchema.default(300), factor: z.number().min(1).default(2) })
       .strict()
       .default({ initial: 5, max: 300, factor: 2 }),
-    hook_timeout: positiveDurationSchema.default(30),
+    /** Seconds for every hook, or per hook: { preStart, postStart, onShutdown } (missing ones: 30). */
+    hook_timeout: z
+      .union([
+        positiveDurationSchema.transform((t) => ({ preStart: t, postStart: t, onShutdown: t })),
+        z.object({ preStart: positiveDurationSchema.default(30), postStart: positiveDurationSchema.default(30), onShutdown: positiveDurationSchema.default(30) }).strict(),
+      ])
+      .default({ preStart: 30, postStart: 30, onShutdown: 30 }),
     timezone: z.string().min(1).default('UTC'),
   })
   .strict();
@@ -121,7 +127,7 @@ export function toFleetConfig(c: z.output<typeof fleetConfigSchema>): FleetConfi
     defaultTimeoutMs: c.agent_timeout_default * 1000,
     rescheduleOnCrash: c.reschedule_on_crash,
     backoff: { initialMs: c.restart_backoff.initial * 1000, maxMs: c.restart_backoff.max * 1000, factor: c.restart_backoff.factor },
-    hookTimeoutMs: c.hook_timeout * 1000,
+    hookTimeoutMs: { preStart: c.hook_timeout.preStart * 1000, postStart: c.hook_timeout.postStart * 1000, onShutdown: c.hook_timeout.onShutdown * 1000 },
     timezone: c.timezone,
     ...(c.log_retention_days !== undefined ? { logRetentionDays: c.log_retention_days } : {}),
   };

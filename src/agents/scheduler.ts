@@ -249,10 +249,11 @@ export class AgentScheduler {
 
   private async runHooks(run: Run, name: HookName, arg: RunContext): Promise<'ok' | 'timeout' | 'error'> {
     for (const h of this.hooks(run.agent.id, name)) {
-      const s = await withTimeout(() => h(arg as never), this.fleet.config.hookTimeoutMs, this.clock);
+      const limit = this.fleet.config.hookTimeoutMs[name];
+      const s = await withTimeout(() => h(arg as never), limit, this.clock);
       if (s.kind === 'timeout') this.events.emit('hook-timeout', { agentId: run.agent.id, runId: run.id, hook: name, at: this.clock.now() });
       if (s.kind !== 'ok') {
-        run.reason = s.kind === 'timeout' ? `${name} hook timed out after ${this.fleet.config.hookTimeoutMs} ms` : `${name} hook failed: ${errorText(s.error)}`;
+        run.reason = s.kind === 'timeout' ? `${name} hook timed out after ${limit} ms` : `${name} hook failed: ${errorText(s.error)}`;
         return s.kind;
       }
     }

@@ -84,8 +84,8 @@ export interface FleetConfig {
   readonly rescheduleOnCrash: boolean;
   /** Restart delay after the n-th consecutive crash: min(initial × factor^(n-1), max). */
   readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly factor: number };
-  /** Timeout of each lifecycle hook call. */
-  readonly hookTimeoutMs: number;
+  /** Timeout of each lifecycle hook call, per hook. */
+  readonly hookTimeoutMs: Readonly<Record<HookName, number>>;
   /** Default time zone of cron schedules (IANA name). */
   readonly timezone: string;
   /** Accepted for kOS compatibility; DRS keeps no logs of its own (`log_retention_days`). */
@@ -118,7 +118,7 @@ export interface AgentEvents {
   triggered: { readonly agentId: string; readonly runId: string; readonly cause: TriggerCause; readonly at: number };
   /** Resources granted; `at` is the run's start time (what the simulator calls start). */
   started: { readonly agentId: string; readonly runId: string; readonly allocationId: string; readonly at: number };
-  /** A hook did not finish within `hookTimeoutMs`. */
+  /** A hook did not finish within its `hookTimeoutMs`. */
   'hook-timeout': { readonly agentId: string; readonly runId: string; readonly hook: HookName; readonly at: number };
   heartbeat: { readonly agentId: string; readonly runId: string; readonly at: number };
 }

@@ -75,7 +75,7 @@ describe('AgentScheduler lifecycles on a virtual clock', () => {
 
   it('a hanging onShutdown hook is timed out too and does not hold resources', async () => {
     const timeouts: string[] = [];
-    const { s, clock } = fleet({ config: { hook_timeout: 5 }, agents: [{ id: 'j', cpu: 2 }] }, (c) => timed(c, () => 1000), { hooks: { onShutdown: () => new Promise<void>(() => {}) } });
+    const { s, clock } = fleet({ config: { hook_timeout: { preStart: 1, onShutdown: 5 } }, agents: [{ id: 'j', cpu: 2 }] }, (c) => timed(c, () => 1000), { hooks: { onShutdown: () => new Promise<void>(() => {}) } });
     s.on('hook-timeout', (e) => timeouts.push(`${(e.at - T0) / 1000}s ${e.hook}`));
     s.trigger('j');
     await clock.advanceTo(T0 + 60_000);
