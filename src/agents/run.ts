@@ -45,6 +45,8 @@ export interface AgentSchedulerOptions {
    * `drs serve`'s GET /v1/events).
    */
   readonly publish?: (type: string, tenant: string | null, data: object) => void;
+  /** Ended runs kept per agent for `listRuns`/`getRun` (default 1000; older ones are forgotten). */
+  readonly keepRuns?: number;
   /** Watch heartbeats when the fleet has `heartbeat_interval` (default true). */
   readonly watchHeartbeats?: boolean;
 }

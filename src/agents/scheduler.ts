@@ -34,6 +34,7 @@ export class AgentScheduler {
   private readonly agents = new Map<string, AgentSpec>();
   private readonly runs = new Map<string, Run>();
   private readonly byAgent = new Map<string, Run[]>();
+  private readonly counters = new Map<string, number>();
   private readonly crashes = new Map<string, number>();
   private readonly restarts = new Map<string, number>();
   private readonly totalCrashes = new Map<string, number>();
@@ -88,7 +89,9 @@ export class AgentScheduler {
     if (agent === undefined) throw new UserError(`unknown agent '${agentId}' (registered: ${[...this.agents.keys()].join(', ')})`, { field: 'agent' });
     if (this.stopping) throw new UserError('the agent scheduler is stopped', { field: 'agent' });
     const list = this.byAgent.get(agentId) as Run[];
-    const run: Run = { id: `${agentId}#${list.length + 1}`, agent, cause, triggeredAt: this.clock.now(), seq: this.seq++, state: 'pending', waitedFor: new Set(), timers: [] };
+    const n = (this.counters.get(agentId) ?? 0) + 1;
+    this.counters.set(agentId, n);
+    const run: Run = { id: `${agentId}#${n}`, agent, cause, triggeredAt: this.clock.now(), seq: this.seq++, state: 'pending', waitedFor: new Set(), timers: [] };
     if (cause.kind === 'cascade') run.waitedFor.add(cause.from);
     list.push(run);
     this.runs.set(run.id, run);
@@ -139,7 +142,7 @@ export class AgentScheduler {
         state,
         lifecycle: a.lifecycle,
         priority: a.priority,
-        runs: list.length,
+        runs: this.counters.get(a.id) ?? 0,
         crashes: this.totalCrashes.get(a.id) ?? 0,
         restarts: this.restarts.get(a.id) ?? 0,
         ...(current !== undefined ? { currentRun: current.id } : {}),
@@ -329,6 +332,7 @@ export class AgentScheduler {
       if (run.allocation !== undefined) this.scheduler.release(run.allocation.id);
     }
     this.transition(run, outcome, reason);
+    this.prune(run.agent.id);
     const a = run.agent;
     const ranMs = run.startedAt === undefined ? 0 : run.endedAt - run.startedAt;
     if (outcome === 'completed') {
@@ -346,6 +350,22 @@ export class AgentScheduler {
     }
     this.schedulePump();
     if (wasActive && run.allocation !== undefined) await this.runHooks(run, 'onShutdown', { ...this.ctx(run), outcome } as RunContext);
+  }
+
+  /** Forget the oldest ended runs of an agent beyond `keepRuns` (memory stays bounded in a long-lived process). */
+  private prune(agentId: string): void {
+    const keep = this.o.keepRuns ?? 1000;
+    const list = this.byAgent.get(agentId) as Run[];
+    let excess = list.length - keep;
+    if (excess <= 0) return;
+    const kept: Run[] = [];
+    for (const r of list) {
+      if (excess > 0 && !LIVE.has(r.state) && r.state !== 'rebooting') {
+        this.runs.delete(r.id);
+        excess--;
+      } else kept.push(r);
+    }
+    this.byAgent.set(agentId, kept);
   }
 
   private reboot(run: Run, attempt: number): void {

@@ -189,3 +189,13 @@ describe('AgentScheduler lifecycles on a virtual clock', () => {
     expect([s.getRun('a#1')?.startedAt, s.getRun('b#1')?.startedAt].map((t) => ((t as number) - T0) / 1000)).toEqual([0, 10]);
   });
 });
+
+describe('AgentScheduler memory', () => {
+  it('keeps at most keepRuns ended runs per agent; run numbers and counts go on', async () => {
+    const { s, clock } = fleet({ agents: [{ id: 'tick', cpu: 1, schedule: { cron: '* * * * *' } }] }, (c) => timed(c, () => 1000), { keepRuns: 5 });
+    s.start();
+    await clock.advanceTo(T0 + 60 * 60_000 - 1);
+    expect(s.listRuns('tick').map((r) => r.id)).toEqual(['tick#56', 'tick#57', 'tick#58', 'tick#59', 'tick#60']);
+    expect(s.status()[0]?.runs).toBe(60);
+  });
+});
