@@ -20,7 +20,8 @@ function refuse(ctx: ServeContext, reply: FastifyReply, code: number, error: str
 }
 
 /**
- * The agent routes of `drs serve` (admin tokens only), as a plugin over the service's app:
+ * The agent routes of `drs serve` (admin tokens only), as a plugin mounted in the service's
+ * authenticated `/v1` scope (paths below are relative to it):
  *
  *   GET  /v1/agents               the status monitor: one entry per agent (state, runs, crashes, restarts)
  *   GET  /v1/agents/:id/runs      that agent's runs (trigger cause, state, start/end times, reason)
@@ -30,11 +31,11 @@ function refuse(ctx: ServeContext, reply: FastifyReply, code: number, error: str
 export function agentRoutes(agents: AgentScheduler): (app: FastifyInstance, ctx: ServeContext) => void {
   return (app, ctx) => {
     const known = (id: string) => agents.fleet.agents.some((a) => a.id === id);
-    app.get('/v1/agents', async (req, reply) => {
+    app.get('/agents', async (req, reply) => {
       ctx.requireAdmin(req);
       return ctx.send(reply, 200, { agents: agents.status() });
     });
-    app.get<{ Params: { id: string } }>('/v1/agents/:id/runs', async (req, reply) => {
+    app.get<{ Params: { id: string } }>('/agents/:id/runs', async (req, reply) => {
       ctx.requireAdmin(req);
       if (!known(req.params.id)) return refuse(ctx, reply, 404, 'not-found', `no agent '${req.params.id}'`);
       const runs = agents.listRuns(req.params.id).map((r) => ({
@@ -48,12 +49,12 @@ export function agentRoutes(agents: AgentScheduler): (app: FastifyInstance, ctx:
       }));
       return ctx.send(reply, 200, { runs });
     });
-    app.post<{ Params: { id: string } }>('/v1/agents/:id/trigger', async (req, reply) => {
+    app.post<{ Params: { id: string } }>('/agents/:id/trigger', async (req, reply) => {
       ctx.requireAdmin(req);
       if (!known(req.params.id)) return refuse(ctx, reply, 404, 'not-found', `no agent '${req.params.id}'`);
       return ctx.send(reply, 202, { runId: agents.trigger(req.params.id, { kind: 'on-demand', by: 'http' }) });
     });
-    app.post('/v1/agents/events', async (req, reply) => {
+    app.post('/agents/events', async (req, reply) => {
       ctx.requireAdmin(req);
       const r = eventBody.safeParse(req.body);
       if (!r.success) return refuse(ctx, reply, 400, 'invalid-body', 'expected { event } or { metric, value }');

@@ -16,12 +16,16 @@ describe('agent routes (drs serve plugin)', () => {
     });
     const app = Fastify();
     let admin = true;
-    agentRoutes(agents)(app, {
-      requireAdmin: () => {
-        if (!admin) throw Object.assign(new Error('admin only'), { statusCode: 403 });
-      },
-      send: async (reply, code, body) => reply.code(code).send(body),
-    });
+    app.register(
+      async (v1) =>
+        agentRoutes(agents)(v1, {
+          requireAdmin: () => {
+            if (!admin) throw Object.assign(new Error('admin only'), { statusCode: 403 });
+          },
+          send: async (reply, code, body) => reply.code(code).send(body),
+        }),
+      { prefix: '/v1' },
+    );
     const trig = await app.inject({ method: 'POST', url: '/v1/agents/chat/trigger' });
     expect([trig.statusCode, trig.json()]).toEqual([202, { runId: 'chat#1' }]);
     expect((await app.inject({ method: 'POST', url: '/v1/agents/nope/trigger' })).statusCode).toBe(404);
