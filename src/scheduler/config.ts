@@ -60,6 +60,8 @@ export interface ServeConfig {
   readonly durability?: 'group' | 'per-operation';
   /** Log requests (fastify's logger, JSON to stdout). Default false. */
   readonly log?: boolean;
+  /** Where SQLite group commits run: `thread` (default, off the event loop) or `inline` (for comparison). */
+  readonly sqliteWriter?: 'thread' | 'inline';
   /** Limits that protect the service (defaults: DEFAULT_LIMITS in http/limits.ts). */
   readonly limits?: Partial<ServiceLimits>;
   /** Shared PostgreSQL store with leader election (instead of `stateFile`); see docs/serve.md. */
@@ -179,6 +181,7 @@ const fileSchema = z
     pools: z.array(poolSchema).optional(),
     durability: z.enum(['group', 'per-operation']).optional(),
     log: z.boolean().optional(),
+    sqliteWriter: z.enum(['thread', 'inline']).optional(),
     limits: z
       .object({
         nodesPerPool: z.number().int().min(1).max(1_000_000).optional(),
@@ -305,6 +308,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     ...(c.durability !== undefined ? { durability: c.durability } : {}),
     ...(c.log !== undefined ? { log: c.log } : {}),
     ...(c.limits !== undefined ? { limits: c.limits } : {}),
+    ...(c.sqliteWriter !== undefined ? { sqliteWriter: c.sqliteWriter } : {}),
     ...(postgres !== undefined ? { postgres } : {}),
   };
 }

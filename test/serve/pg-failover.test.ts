@@ -18,8 +18,8 @@ let skip: string | undefined;
 beforeAll(async () => {
   skip = await pgAvailable();
   if (skip !== undefined) {
-    // In CI .ci/run starts PostgreSQL, so this fails there; locally it says why.
-    if (process.env.CI !== undefined) throw new Error(skip);
+    // .ci/run starts PostgreSQL and sets DRS_REQUIRE_PG=1, so this fails there; locally it says why.
+    if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
     console.warn(`skipping the PostgreSQL failover test: ${skip}`);
     return;
   }

@@ -35,7 +35,7 @@ export interface StartServerOptions {
 
 /** Build the scheduler a config describes, on `store` (default: SQLite if `stateFile`, else memory). */
 export async function createSchedulerFromConfig(config: ServeConfig, extra: Partial<ResourceSchedulerOptions> = {}, given?: StateStore): Promise<ResourceScheduler> {
-  const store = given ?? (config.stateFile !== undefined ? new SqliteStore(config.stateFile) : undefined);
+  const store = given ?? (config.stateFile !== undefined ? new SqliteStore(config.stateFile, config.sqliteWriter !== undefined ? { writer: config.sqliteWriter } : {}) : undefined);
   try {
     return await ResourceScheduler.create({
       ...(config.dimensions !== undefined ? { dimensions: config.dimensions } : {}),
