@@ -45,6 +45,8 @@ export class EventLog {
    * For the report's demand / forecast / capacity chart.
    */
   readonly scaleTicks: { readonly t: number; readonly demand: readonly number[]; readonly forecast: readonly (number | null)[] }[] = [];
+  /** GPU devices taken by a start event on a device node (event index → device indexes); see core/gpu.ts. */
+  readonly devices = new Map<number, readonly number[]>();
   private kinds = new Uint8Array(4096);
   private times = new Float64Array(4096);
   private refs = new Int32Array(4096);

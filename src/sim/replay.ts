@@ -190,6 +190,7 @@ class ReplayRun {
       this.fair.add(a.request.tenant, a.request.demand);
     }
     this.log.push(EV.start, now, e.idx, a.nodeId);
+    if (a.devices !== undefined && a.devices.length > 0) this.log.devices.set(this.log.length - 1, a.devices);
     const end = now + a.request.duration;
     if (a.leaseExpiry < end) this.kernel.schedule(a.leaseExpiry, { k: 'end', a, expired: true });
     else this.kernel.schedule(end, { k: 'end', a, expired: false });

@@ -47,17 +47,19 @@ export class WorkloadDistribution {
   /**
    * The authors' typical pods: count pods per type, sort by count (ties: larger CPU, GPU milli,
    * count, then models first), keep the most popular types until they cover `coverage` of the
-   * pods, renormalise their popularity to sum 1.
+   * pods, renormalise their popularity to sum 1. With `gpuWeight` w > 0 a pod of k whole GPUs
+   * counts 1 + k·w times (the authors' gpuResWeight; 0 in their runs).
    */
-  static typical(pods: Iterable<GpuPod>, coverage = TYPICAL_COVERAGE): WorkloadDistribution {
+  static typical(pods: Iterable<GpuPod>, coverage = TYPICAL_COVERAGE, gpuWeight = 0): WorkloadDistribution {
     const counts = new Map<string, { pod: GpuPod; n: number }>();
     let total = 0;
     for (const pod of pods) {
       const k = podKey(pod);
+      const wt = gpuWeight > 0 && pod.gpuMilli === GPU_MILLI ? 1 + pod.gpuCount * gpuWeight : 1;
       const c = counts.get(k);
-      if (c) c.n++;
-      else counts.set(k, { pod, n: 1 });
-      total++;
+      if (c) c.n += wt;
+      else counts.set(k, { pod, n: wt });
+      total += wt;
     }
     const list = [...counts.values()].sort(
       (a, b) =>

@@ -12,7 +12,7 @@ import { GpuRandom } from './random.js';
 export { GpuBestFit } from './best-fit.js';
 export { GpuDotProduct } from './dot-product.js';
 export { Fgd, fgdEval, fgdScoreOf, WorkloadSource, type FgdOptions } from './fgd.js';
-export { FgdPack, DEFAULT_LAMBDA, type FgdPackOptions } from './fgd-pack.js';
+export { FgdPack, type FgdPackOptions, type FgdTie } from './fgd-pack.js';
 export { WorkloadDistribution, TYPICAL_COVERAGE, type PodType } from './frag.js';
 export { GpuClustering } from './gpu-clustering.js';
 export { GpuPacking, packingScore } from './gpu-packing.js';
@@ -58,5 +58,5 @@ export const GPU_ALLOCATOR_ENTRIES = {
   'gpu-packing': { summary: 'GPU sharing: partly used GPUs first, then nodes with busy GPUs, idle nodes last', options: none, create: () => new GpuPacking() },
   'best-fit': { summary: 'GPU sharing: least weighted CPU + GPU leftover, min-max normalised', options: none, create: () => new GpuBestFit() },
   fgd: { summary: 'Fragmentation Gradient Descent (ATC 23): least growth of expected GPU fragmentation; workload learnt from the requests seen', options: none, create: () => new Fgd() },
-  'fgd-pack': { summary: 'FGD with the exact fragmentation growth and a small pull towards packing (ours)', options: none, create: () => new FgdPack() },
+  'fgd-pack': { summary: 'FGD, ties among equal FGD scores broken towards the fullest node (ours)', options: none, create: () => new FgdPack() },
 } as const;
