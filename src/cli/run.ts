@@ -3,12 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { htmlReport } from '../report/html.js';
+import { EventsWriter, eventsFormatOf, type EventsFormat } from '../report/events.js';
 import { toJson } from '../report/json.js';
 import { Progress } from '../report/progress.js';
 import { comparisonTable } from '../report/table.js';
 import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { compareStrategies } from '../sim/compare.js';
+import type { EventLog } from '../sim/log.js';
 import { numberFlag, parseFlags, resolveDataRoot } from './args.js';
 import type { CliCommand } from './command.js';
 
@@ -19,6 +21,9 @@ Runs every strategy listed in the scenario on the same trace and seed and prints
 options:
   --json FILE          also write the full results (every metric of every strategy) as JSON
   --html FILE          also write a self-contained HTML report with charts
+  --events FILE        also write every request's life (arrive, start with pool and node,
+                       complete, preempt, expire, reject with its code, unfinished), one row per
+                       event and strategy: CSV for FILE.csv, JSON lines for FILE.jsonl
   --seed N             override the scenario's seed
   --strategies a,b     run only these strategies (labels or allocator names)
   --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
@@ -31,7 +36,7 @@ export const runCommand: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(
       argv,
-      { json: { type: 'string' }, html: { type: 'string' }, seed: { type: 'string' }, strategies: { type: 'string' }, 'data-dir': { type: 'string' }, quiet: { type: 'boolean' } },
+      { json: { type: 'string' }, html: { type: 'string' }, events: { type: 'string' }, seed: { type: 'string' }, strategies: { type: 'string' }, 'data-dir': { type: 'string' }, quiet: { type: 'boolean' } },
       usage,
     );
     if (positionals.length !== 1) throw new UserError(`expected one scenario file, got ${positionals.length}\n${usage}`);
@@ -45,21 +50,35 @@ export const runCommand: CliCommand = {
       ...(values.strategies !== undefined ? { only: values.strategies.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     });
     // Check output folders before a possibly long run, not after it.
-    for (const [flag, file] of [['json', values.json], ['html', values.html]] as const) {
+    const eventsFormat = values.events === undefined ? undefined : eventsFormatOf(values.events);
+    if (values.events !== undefined && eventsFormat === undefined) throw new UserError(`--events ${values.events}: the file name must end in .csv or .jsonl (that picks the format)`, { field: 'events' });
+    for (const [flag, file] of [['json', values.json], ['html', values.html], ['events', values.events]] as const) {
       if (file === undefined) continue;
       const dir = path.dirname(path.resolve(io.cwd, file));
       if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
     }
     const progress = new Progress(io.err, io.interactive);
     const n = input.strategies.length;
+    const eventsFile = values.events === undefined ? undefined : path.resolve(io.cwd, values.events);
+    let events: EventsWriter | undefined;
+    try {
+      events = eventsFile === undefined ? undefined : new EventsWriter(eventsFile, eventsFormat as EventsFormat);
+    } catch (e) {
+      throw new UserError(`cannot write --events file ${eventsFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
     const result = await compareStrategies({
       ...input,
+      ...(events !== undefined ? { onLog: (_i: number, label: string, log: EventLog) => events.add(label, log) } : {}),
       series: true, // for the HTML report and the never-started warning; left out of --json
       ...(values.quiet === true
         ? {}
         : { onProgress: (i: number, arrivals: number, now: number) => progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, (i + 0.5) / n, `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`) }),
     });
     progress.done();
+    if (events !== undefined) {
+      events.close();
+      io.err(`events written to ${eventsFile}\n`);
+    }
     io.out(`scenario ${scenario.name} (seed ${result.seed})${scenario.description ? `: ${scenario.description.trim()}` : ''}\n`);
     io.out(comparisonTable(result));
     const save = async (flag: string, file: string | undefined, text: () => string): Promise<void> => {

@@ -6,8 +6,17 @@ import type { ResourceSpace } from '../core/resources.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { FailureSpec } from './failures.js';
 import { computeMetrics, type RunMetrics } from './metrics.js';
+import type { QuotaConfig } from '../engine/quota.js';
+import type { EventLog } from './log.js';
 import { replay } from './replay.js';
+import { gpuSeriesFromLog } from './fragmentation.js';
 import { sampleSeries, type RunSeries, type SeriesOptions } from './series.js';
+
+/** Add the GPU allocation and fragmentation series (device pools only) to a run's series. */
+function withGpuSeries(s: RunSeries, log: EventLog, space: ResourceSpace): RunSeries {
+  const gpu = gpuSeriesFromLog(log, space, s.t);
+  return Object.keys(gpu).length === 0 ? s : { ...s, extra: { ...s.extra, ...gpu } };
+}
 
 /** One column of a comparison: an allocator with its queue policy and (optional) scaling policy. */
 export interface StrategyRun {
@@ -30,6 +39,10 @@ export interface ComparisonInput {
   readonly failures?: FailureSpec;
   readonly budgetMs?: number;
   readonly onProgress?: (strategyIndex: number, arrivals: number, now: number) => void;
+  /** Fair-share quotas per tenant, run by the engine's pass in every strategy (as in production). */
+  readonly quotas?: QuotaConfig;
+  /** Called with each completed strategy's event log (e.g. `drs run --events`). */
+  readonly onLog?: (strategyIndex: number, label: string, log: EventLog) => void | Promise<void>;
   /** Also sample time series from each run's log (for the HTML report); off by default. */
   readonly series?: boolean | SeriesOptions;
 }
@@ -82,8 +95,10 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         ...(input.failures ? { failures: input.failures } : {}),
         ...(input.horizon !== undefined ? { horizon: input.horizon } : {}),
         ...(input.budgetMs !== undefined ? { budgetMs: input.budgetMs } : {}),
+        ...(input.quotas !== undefined ? { quotas: input.quotas } : {}),
         ...(input.onProgress ? { onProgress: (n: number, t: number) => input.onProgress?.(i, n, t) } : {}),
       });
+      await input.onLog?.(i, s.label, out.log);
       results.push({
         state: 'completed',
         strategy: s.label,
@@ -94,7 +109,7 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         simulatedSeconds: out.endTime,
         decisions: out.decisions,
         solverStatus: out.solverStatus,
-        ...(input.series ? { series: sampleSeries(out.log, input.space.names, input.series === true ? {} : input.series) } : {}),
+        ...(input.series ? { series: withGpuSeries(sampleSeries(out.log, input.space.names, input.series === true ? {} : input.series), out.log, input.space) } : {}),
       });
     } catch (e) {
       if (e instanceof UserError) throw e;
