@@ -266,14 +266,19 @@ export class AgentScheduler {
   private async begin(run: Run, allocation: AllocationInfo): Promise<void> {
     run.allocation = allocation;
     run.startedAt = this.clock.now();
-    run.abort = new AbortController();
+    const attempt = new AbortController();
+    run.abort = attempt;
+    // Everything below may outlive this attempt (a preempted run is started again later): act
+    // only while `run.abort` is still this attempt's.
+    const current = () => run.abort === attempt && !attempt.signal.aborted;
     this.active++;
     this.transition(run, 'starting');
     this.events.emit('started', { agentId: run.agent.id, runId: run.id, allocationId: allocation.id, at: run.startedAt });
     this.lifecycleEvent('started', run);
     const ctx = this.ctx(run);
-    if ((await this.runHooks(run, 'preStart', ctx)) !== 'ok') return this.end(run, 'failed', run.reason);
-    if (run.state !== 'starting') return; // ended meanwhile (stopped, preempted)
+    const pre = await this.runHooks(run, 'preStart', ctx);
+    if (!current()) return; // ended meanwhile (stopped, preempted)
+    if (pre !== 'ok') return this.end(run, 'failed', run.reason);
     this.transition(run, 'running');
     this.watch(run);
     if (run.agent.lifecycle === 'ephemeral') {
@@ -287,8 +292,8 @@ export class AgentScheduler {
       launched = Promise.reject(e);
     }
     launched.then(
-      () => void this.end(run, 'completed'),
-      (e: unknown) => void this.end(run, 'crashed', `crashed: ${errorText(e)}`),
+      () => void (current() && this.end(run, 'completed')),
+      (e: unknown) => void (current() && this.end(run, 'crashed', `crashed: ${errorText(e)}`)),
     );
     void this.runHooks(run, 'postStart', ctx);
   }

@@ -180,6 +180,19 @@ describe('AgentScheduler lifecycles on a virtual clock', () => {
     expect(log.filter((l) => l.includes('batch'))).toEqual(['0s batch#1 pending', '0s batch#1 starting', '0s batch#1 running', '10s batch#1 preempted', '10s batch#1 pending', '110s batch#1 starting', '110s batch#1 running', '210s batch#1 completed']);
   });
 
+  it('a preempted run\'s old launch settling later (it ignored the abort) does not end the requeued run', async () => {
+    const { s, clock, log } = fleet(
+      { config: { allow_agent_preemption: true }, agents: [{ id: 'batch', cpu: 16, priority: 'low' }, { id: 'urgent', cpu: 16, priority: 'critical' }] },
+      (c) => (ctx) => new Promise((resolve) => c.setTimer(ctx.agent.id === 'batch' ? 50_000 : 100_000, () => resolve(undefined))),
+    );
+    s.trigger('batch');
+    await clock.advanceTo(T0 + 10_000);
+    s.trigger('urgent');
+    await clock.advanceTo(T0 + 400_000);
+    // batch#1's first launch resolves at 50 s while the run waits: ignored. It restarts at 110 s, done at 160 s.
+    expect(log.filter((l) => l.includes('batch'))).toEqual(['0s batch#1 pending', '0s batch#1 starting', '0s batch#1 running', '10s batch#1 preempted', '10s batch#1 pending', '110s batch#1 starting', '110s batch#1 running', '160s batch#1 completed']);
+  });
+
   it('max_memory_usage: nothing starts that would take allocated memory above the share', async () => {
     const { s, clock } = fleet({ config: { max_memory_usage: '50%' }, agents: [{ id: 'a', cpu: 1, memory: 20 }, { id: 'b', cpu: 1, memory: 20 }] }, (c) => timed(c, () => 10_000));
     s.trigger('a');
