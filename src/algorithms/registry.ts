@@ -4,6 +4,7 @@ import { BestFitDecreasing } from './best-fit-decreasing.js';
 import { FirstFit } from './first-fit.js';
 import { GeneticAllocator, geneticOptions } from './genetic.js';
 import { IlpAllocator, ilpOptions } from './ilp.js';
+import { learnedAllocatorEntries } from './learned.js';
 import { PreemptingAllocator } from './preemption.js';
 import { RoundRobin } from './round-robin.js';
 import { WorstFit } from './worst-fit.js';
@@ -43,6 +44,7 @@ export const ALLOCATORS = {
     options: geneticOptions,
     create: (o) => new GeneticAllocator(o),
   }),
+  ...(learnedAllocatorEntries() as Record<`learned${string}`, AllocatorEntry>),
 } as const;
 
 export type AllocatorName = keyof typeof ALLOCATORS;

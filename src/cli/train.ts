@@ -4,7 +4,11 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { parseDocument } from 'yaml';
 import { ConfigError, UserError } from '../core/errors.js';
-import { parseTrainConfig, type QueueTrainConfig } from '../learn/config.js';
+import { parseTrainConfig, type AllocatorTrainConfig, type TrainConfig } from '../learn/config.js';
+import { trainFleet } from '../learn/fleet.js';
+import { buildScenario } from '../scenario/build.js';
+import { loadScenario } from '../scenario/load.js';
+import { resolveDataRoot } from './args.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
 import { loadBatchWorkload } from '../learn/sim-adapter.js';
 import { trainQueue, type QueueCheckpoint } from '../learn/train-queue.js';
@@ -21,10 +25,10 @@ data, the training ranges, the validation windows (model selection) and the eval
 same run.
 
 Options:
-  --out FILE         model file (default models/queue/NAME.json)
+  --out FILE         model file (default models/queue/NAME.json, models/allocator/NAME.json)
   --checkpoint FILE  checkpoint file (default train/checkpoints/NAME.json), written every
                      checkpointEvery iterations
-  --resume           continue from the checkpoint file
+  --resume           continue from the checkpoint file (queue models)
   --seed N           override the config's seed
   --iterations N     override ppo.iterations
   --no-eval          skip the evaluation on the evaluation windows
@@ -33,7 +37,7 @@ Options:
 Example:
   drs train train/sdsc-sp2.yaml`;
 
-function readConfig(file: string): QueueTrainConfig {
+function readConfig(file: string): TrainConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -87,6 +91,7 @@ export const trainCommand: CliCommand = {
     if (iterations !== undefined && iterations < 1) throw new UserError('--iterations must be ≥ 1', { field: 'iterations' });
     if (seed !== undefined) cfg = { ...cfg, seed };
     if (iterations !== undefined) cfg = { ...cfg, ppo: { ...cfg.ppo, iterations } };
+    if (cfg.kind === 'allocator') return trainAllocator(cfg, file, values.out, io);
     const out = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
     const ckptFile = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
     let resume: QueueCheckpoint | undefined;
@@ -136,3 +141,25 @@ export const trainCommand: CliCommand = {
     return 0;
   },
 };
+
+/** `kind: allocator`: PPO on the scenario's workload drawn with the training seeds. */
+async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: string | undefined, io: CliIo): Promise<number> {
+  const scenarioFile = resolve(dirname(file), cfg.scenario);
+  const sc = await loadScenario(scenarioFile);
+  const dataRoot = resolveDataRoot(undefined, io.env, io.cwd);
+  const scenario = (seed: number) => buildScenario(sc, { file: scenarioFile, dataRoot, seed });
+  const { tf, backend } = await loadTf();
+  io.err(`drs train: allocator ${cfg.name} on ${scenarioFile}, TF.js backend ${backend}, seed ${cfg.seed}\n`);
+  const t0 = process.hrtime.bigint();
+  const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
+  const model = await trainFleet(tf, cfg, scenario, {
+    elapsed,
+    onIteration: (p, total) =>
+      io.err(`iteration ${p.iteration}/${total}: train reward ${p.trainReward.toFixed(4)}${p.validationReward === undefined ? '' : `, validation reward ${p.validationReward.toFixed(4)}`} (${p.seconds.toFixed(0)} s)\n`),
+  });
+  const out = resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(model, null, 1) + '\n');
+  io.err(`wrote ${out} (evaluate it with npx tsx bench/learn-fleet.ts)\n`);
+  return 0;
+}

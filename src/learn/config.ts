@@ -6,8 +6,8 @@ import { ConfigError } from '../core/errors.js';
  *
  * - `queue`: a `learned-queue` model on one SWF log; reward `bounded-slowdown` (minus the mean
  *   bounded slowdown of the episode's jobs).
- * - `allocator`: a `learned` allocator model on a scenario; reward `sla-cost` (weighted SLA
- *   attainment, cost and utilization, see src/learn/fleet.ts).
+ * - `allocator`: a `learned` allocator model on a scenario; reward: weighted SLA attainment, cost
+ *   and utilization (see src/learn/fleet.ts); windows are workload seeds.
  *
  * Windows are job-index ranges. Training windows are drawn from `train.ranges`; model selection
  * uses `validation.windows` only; `evaluation.windows` (default: the reference protocol's 10) are
@@ -49,7 +49,35 @@ const queueConfig = z
 
 export type QueueTrainConfig = z.infer<typeof queueConfig>;
 
-export const trainConfigSchema = z.discriminatedUnion('kind', [queueConfig]);
+const seedList = z.array(z.number().int()).min(1);
+const allocatorConfig = z
+  .object({
+    kind: z.literal('allocator'),
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+    seed: z.number().int().default(1),
+    /** Scenario file (relative to the config file). */
+    scenario: z.string(),
+    /** reward = sla · SLA attainment − cost · cost / cost of the initial fleet + utilization · mean utilization. */
+    reward: z
+      .object({ sla: z.number().nonnegative().default(1), cost: z.number().nonnegative().default(0), utilization: z.number().nonnegative().default(0) })
+      .strict()
+      .default({ sla: 1, cost: 0, utilization: 0 }),
+    /** Seconds of traffic per training episode (the scenario's own horizon when absent). */
+    horizon: z.number().positive().optional(),
+    /** Training seeds: the scenario's workload is drawn with seeds from..to−1. */
+    train: z.object({ seeds: z.tuple([z.number().int(), z.number().int()]) }).strict(),
+    validation: z.object({ seeds: seedList }).strict(),
+    evaluation: z.object({ seeds: seedList.default([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) }).strict().default({ seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }),
+    network: z.object({ hidden: z.array(z.number().int().positive()).default([16, 8]) }).strict().default({ hidden: [16, 8] }),
+    ppo,
+    validateEvery: z.number().int().positive().default(2),
+    checkpointEvery: z.number().int().positive().default(2),
+  })
+  .strict();
+
+export type AllocatorTrainConfig = z.infer<typeof allocatorConfig>;
+
+export const trainConfigSchema = z.discriminatedUnion('kind', [queueConfig, allocatorConfig]);
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
 /** Validate a parsed config; throws ConfigError naming the field. */
@@ -60,8 +88,23 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
     throw new ConfigError(i === undefined ? 'invalid training config' : i.message, { file, field: i?.path.join('.') ?? '' });
   }
   const c = r.data;
-  checkDisjoint(c, file);
+  if (c.kind === 'queue') checkDisjoint(c, file);
+  else checkSeeds(c, file);
   return c;
+}
+
+/** Training seeds, validation seeds and evaluation seeds must be pairwise disjoint. */
+function checkSeeds(c: AllocatorTrainConfig, file: string): void {
+  const [a, b] = c.train.seeds;
+  if (b <= a) throw new ConfigError(`train.seeds [${a}, ${b}) is empty`, { file, field: 'train.seeds' });
+  const inTrain = (s: number): boolean => s >= a && s < b;
+  c.evaluation.seeds.forEach((s, i) => {
+    if (inTrain(s)) throw new ConfigError(`evaluation seed ${s} is also a training seed`, { file, field: `evaluation.seeds.${i}` });
+    if (c.validation.seeds.includes(s)) throw new ConfigError(`evaluation seed ${s} is also a validation seed`, { file, field: `evaluation.seeds.${i}` });
+  });
+  c.validation.seeds.forEach((s, i) => {
+    if (inTrain(s)) throw new ConfigError(`validation seed ${s} is also a training seed`, { file, field: `validation.seeds.${i}` });
+  });
 }
 
 /** Every training range and validation window must miss every evaluation window. */

@@ -1,8 +1,7 @@
 import type { PolicyNet } from '../core/policy-net.js';
 import { Rng } from '../core/rng.js';
 import { LearnedQueue, QUEUE_FEATURES, type QueueChooser } from '../queue/learned-queue.js';
-import { createQueuePolicy } from '../queue/registry.js';
-import { replaySwfWindow, type BatchJob } from './sim-adapter.js';
+import { protocolBackfill, replaySwfWindow, type BatchJob } from './sim-adapter.js';
 
 /**
  * The queue environment over the simulator (one SWF window per episode).
@@ -80,9 +79,9 @@ export class QueueEnv {
     const F = QUEUE_FEATURES.length;
     const chooser: QueueChooser | undefined =
       agent === undefined ? undefined : { choose: (features, n, scores) => agent.act({ features, n, featureCount: F, scores }) };
-    const backfill = this.o.backfill === 'easy' ? createQueuePolicy('fcfs', { backfill: 'easy' }).backfill : undefined;
+    const backfill = protocolBackfill(this.o.backfill);
     const queue = new LearnedQueue(net, { ...(backfill === undefined ? {} : { backfill }), ...(chooser === undefined ? {} : { chooser }) });
-    const r = await replaySwfWindow(this.o.jobs, this.window, this.o.length, this.o.machine, queue, this.seed);
+    const r = await replaySwfWindow(this.o.jobs, this.window, this.o.length, this.o.machine, queue);
     return { window: this.window, seed: this.seed, steps: agent?.steps ?? [], boundedSlowdown: r.boundedSlowdown, reward: reward(r.boundedSlowdown) };
   }
 }

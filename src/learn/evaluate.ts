@@ -1,25 +1,15 @@
 import { PolicyNet, type PolicyNetFile } from '../core/policy-net.js';
-import { createQueuePolicy } from '../queue/registry.js';
 import { LearnedQueue } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
-import { replayReferenceWindow, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
+import { classicPolicy, protocolBackfill, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
 
 /**
- * Evaluation of a queue model on an SWF log, in one run, beside the classical orders:
- *
- * - `reference`: FCFS, SJF and F1 through the exact reference-protocol replay (src/sim/batch),
- *   which reproduces RLScheduler's published table;
- * - `simulator`: the learned queue and FCFS, SJF, F1 through the simulator's scheduling pass
- *   (`replay()`, the path the learned policy runs on), head-of-line `commit`, with no backfilling
- *   and with the simulator's EASY backfilling.
- *
- * Without backfilling the two paths agree exactly for FCFS and SJF (F1 differs: the simulator's
- * F1 takes the arrival time from the window's start, the protocol the logged absolute submit
- * time). The simulator's EASY differs from the protocol's (the reservation is recomputed at every
- * pass and has the extra-capacity rule), so EASY figures are compared within one path.
+ * Evaluation of a queue model on an SWF log under the reference protocol (main simulator), in one
+ * run with FCFS, SJF and F1 (the protocol's policies, which reproduce RLScheduler's published
+ * table), with no backfilling and with the protocol's EASY backfilling.
  */
 export type Mode = 'none' | 'easy';
-const MODES: readonly Mode[] = ['none', 'easy'];
+export const MODES: readonly Mode[] = ['none', 'easy'];
 const CLASSIC = ['fcfs', 'sjf', 'f1'] as const;
 
 export interface QueueEvaluation {
@@ -27,42 +17,31 @@ export interface QueueEvaluation {
   readonly windows: readonly number[];
   readonly length: number;
   /** Mean bounded slowdown per policy and backfill mode. */
-  readonly simulator: Record<string, Record<Mode, number>>;
-  readonly reference: Record<string, Record<Mode, number>>;
-  /** Per-window bounded slowdown of the learned queue. */
-  readonly learnedPerWindow: Record<Mode, number[]>;
-}
-
-async function meanOver(workload: BatchWorkload, windows: readonly number[], length: number, make: () => QueuePolicy): Promise<number[]> {
-  const out: number[] = [];
-  for (const w of windows) out.push((await replaySwfWindow(workload.jobs, w, length, workload.machine, make())).boundedSlowdown);
-  return out;
+  readonly meanBoundedSlowdown: Record<string, Record<Mode, number>>;
+  /** Per-window bounded slowdown of every policy. */
+  readonly perWindow: Record<string, Record<Mode, number[]>>;
 }
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+export function learnedQueueFor(net: PolicyNet, mode: Mode): LearnedQueue {
+  const backfill = protocolBackfill(mode);
+  return new LearnedQueue(net, backfill === undefined ? {} : { backfill });
+}
+
 export async function evaluateQueueModel(model: PolicyNetFile | PolicyNet, workload: BatchWorkload, windows: readonly number[], length: number): Promise<QueueEvaluation> {
   const net = model instanceof PolicyNet ? model : new PolicyNet(model);
-  const simulator: Record<string, Record<Mode, number>> = {};
-  const reference: Record<string, Record<Mode, number>> = {};
-  const learnedPerWindow = { none: [] as number[], easy: [] as number[] };
-  const name = `learned-queue:${net.model.name}`;
-  simulator[name] = { none: NaN, easy: NaN };
-  for (const mode of MODES) {
-    const per = await meanOver(workload, windows, length, () => {
-      const backfill = mode === 'easy' ? createQueuePolicy('fcfs', { backfill: 'easy' }).backfill : undefined;
-      return new LearnedQueue(net, backfill === undefined ? {} : { backfill });
-    });
-    learnedPerWindow[mode] = per;
-    (simulator[name] as Record<Mode, number>)[mode] = mean(per);
+  const policies: [string, (mode: Mode) => QueuePolicy][] = [
+    [`learned-queue:${net.model.name}`, (mode) => learnedQueueFor(net, mode)],
+    ...CLASSIC.map((o): [string, (mode: Mode) => QueuePolicy] => [o, (mode) => classicPolicy(o, mode)]),
+  ];
+  const meanBoundedSlowdown: Record<string, Record<Mode, number>> = {};
+  const perWindow: Record<string, Record<Mode, number[]>> = {};
+  for (const [name, make] of policies) {
+    const per = { none: [] as number[], easy: [] as number[] };
+    for (const mode of MODES) for (const w of windows) per[mode].push((await replaySwfWindow(workload.jobs, w, length, workload.machine, make(mode))).boundedSlowdown);
+    perWindow[name] = per;
+    meanBoundedSlowdown[name] = { none: mean(per.none), easy: mean(per.easy) };
   }
-  for (const p of CLASSIC) {
-    simulator[p] = { none: NaN, easy: NaN };
-    reference[p] = { none: NaN, easy: NaN };
-    for (const mode of MODES) {
-      (simulator[p] as Record<Mode, number>)[mode] = mean(await meanOver(workload, windows, length, () => createQueuePolicy(p, { headOfLine: 'commit', ...(mode === 'easy' ? { backfill: 'easy' } : {}) })));
-      (reference[p] as Record<Mode, number>)[mode] = mean(windows.map((w) => replayReferenceWindow(workload, w, length, p, mode).boundedSlowdown));
-    }
-  }
-  return { trace: workload.file, windows, length, simulator, reference, learnedPerWindow };
+  return { trace: workload.file, windows, length, meanBoundedSlowdown, perWindow };
 }

@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { DenseLayer } from '../core/policy-net.js';
 import type { Rng } from '../core/rng.js';
+import type { Episode, Step } from './env.js';
 
 /**
  * PPO with action masking over a shared per-candidate network (TensorFlow.js; the `tf` module is
@@ -166,3 +167,52 @@ export class PpoLearner {
     this.opt.dispose();
   }
 }
+
+/**
+ * Build the PPO batch from one iteration's episodes, grouped by window (or seed): the advantage of
+ * an episode is its reward minus the mean of the others of its group, over the group's std. Decisions are bucketed by
+ * their number of candidates (slots 8, 16, 32, 64, 128) so that padding stays below 2×.
+ */
+export function buildBatch(groups: readonly Episode[][], scaling: { readonly mean: readonly number[]; readonly std: readonly number[] }, F: number): Batch {
+  const items: { s: Step; A: number }[] = [];
+  for (const g of groups) {
+    const rewards = g.map((e) => e.reward);
+    const mean = rewards.reduce((a, b) => a + b, 0) / rewards.length;
+    const sd = Math.sqrt(rewards.reduce((a, b) => a + (b - mean) ** 2, 0) / rewards.length);
+    g.forEach((e, k) => {
+      const others = (mean * rewards.length - (rewards[k] as number)) / (rewards.length - 1);
+      const A = ((rewards[k] as number) - others) / (sd + 1e-8);
+      for (const s of e.steps) items.push({ s, A });
+    });
+  }
+  const slotsOf = (n: number): number => Math.max(8, 2 ** Math.ceil(Math.log2(n)));
+  const bySlots = new Map<number, { s: Step; A: number }[]>();
+  for (const it of items) {
+    const k = slotsOf(it.s.n);
+    const list = bySlots.get(k) ?? [];
+    list.push(it);
+    bySlots.set(k, list);
+  }
+  const buckets: Bucket[] = [...bySlots.keys()].sort((a, b) => a - b).map((N) => {
+    const list = bySlots.get(N) as { s: Step; A: number }[];
+    const D = list.length;
+    const z = new Float32Array(D * N * F);
+    const mask = new Float32Array(D * N);
+    const action = new Int32Array(D);
+    const oldLogp = new Float32Array(D);
+    const advantage = new Float32Array(D);
+    list.forEach(({ s, A }, d) => {
+      for (let i = 0; i < s.n; i++) {
+        const o = (d * N + i) * F;
+        for (let f = 0; f < F; f++) z[o + f] = ((s.x[i * F + f] as number) - (scaling.mean[f] as number)) / (scaling.std[f] as number);
+        mask[d * N + i] = 1;
+      }
+      action[d] = s.action;
+      oldLogp[d] = s.logp;
+      advantage[d] = A;
+    });
+    return { slots: N, z, mask, action, oldLogp, advantage };
+  });
+  return { featureCount: F, buckets };
+}
+

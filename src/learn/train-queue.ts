@@ -1,9 +1,10 @@
 import { POLICY_NET_FORMAT, PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
+import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { QUEUE_FEATURES } from '../queue/learned-queue.js';
 import type { QueueTrainConfig } from './config.js';
-import { firstAgent, QueueEnv, sampleAgent, type Episode, type Step } from './env.js';
-import { initLayers, PpoLearner, type Batch, type Bucket, type Tf } from './ppo.js';
+import { firstAgent, QueueEnv, sampleAgent, type Episode } from './env.js';
+import { buildBatch, initLayers, PpoLearner, type Tf } from './ppo.js';
 import type { BatchWorkload } from './sim-adapter.js';
 
 /**
@@ -92,54 +93,6 @@ async function measureScaling(cfg: QueueTrainConfig, env: QueueEnv, layers: read
   return { mean, std };
 }
 
-/**
- * Build the PPO batch from one iteration's episodes, grouped by window. Decisions are bucketed by
- * their number of candidates (slots 8, 16, 32, 64, 128) so that padding stays below 2×.
- */
-export function buildBatch(groups: readonly Episode[][], scaling: { mean: number[]; std: number[] }): Batch {
-  const F = QUEUE_FEATURES.length;
-  const items: { s: Step; A: number }[] = [];
-  for (const g of groups) {
-    const rewards = g.map((e) => e.reward);
-    const mean = rewards.reduce((a, b) => a + b, 0) / rewards.length;
-    const sd = Math.sqrt(rewards.reduce((a, b) => a + (b - mean) ** 2, 0) / rewards.length);
-    g.forEach((e, k) => {
-      const others = (mean * rewards.length - (rewards[k] as number)) / (rewards.length - 1);
-      const A = ((rewards[k] as number) - others) / (sd + 1e-8);
-      for (const s of e.steps) items.push({ s, A });
-    });
-  }
-  const slotsOf = (n: number): number => Math.max(8, 2 ** Math.ceil(Math.log2(n)));
-  const bySlots = new Map<number, { s: Step; A: number }[]>();
-  for (const it of items) {
-    const k = slotsOf(it.s.n);
-    const list = bySlots.get(k) ?? [];
-    list.push(it);
-    bySlots.set(k, list);
-  }
-  const buckets: Bucket[] = [...bySlots.keys()].sort((a, b) => a - b).map((N) => {
-    const list = bySlots.get(N) as { s: Step; A: number }[];
-    const D = list.length;
-    const z = new Float32Array(D * N * F);
-    const mask = new Float32Array(D * N);
-    const action = new Int32Array(D);
-    const oldLogp = new Float32Array(D);
-    const advantage = new Float32Array(D);
-    list.forEach(({ s, A }, d) => {
-      for (let i = 0; i < s.n; i++) {
-        const o = (d * N + i) * F;
-        for (let f = 0; f < F; f++) z[o + f] = ((s.x[i * F + f] as number) - (scaling.mean[f] as number)) / (scaling.std[f] as number);
-        mask[d * N + i] = 1;
-      }
-      action[d] = s.action;
-      oldLogp[d] = s.logp;
-      advantage[d] = A;
-    });
-    return { slots: N, z, mask, action, oldLogp, advantage };
-  });
-  return { featureCount: F, buckets };
-}
-
 /** Greedy mean bounded slowdown of `net` on the given windows (each replayed alone). */
 export async function evaluateQueueNet(workload: BatchWorkload, net: PolicyNet, windows: readonly number[], length: number, backfill: 'none' | 'easy'): Promise<number[]> {
   const env = new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length, backfill });
@@ -157,6 +110,13 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
 export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchWorkload, hooks: TrainHooks = {}, resume?: QueueCheckpoint): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
   const F = QUEUE_FEATURES.length;
   const env = new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill: cfg.backfill });
+  const J = workload.jobs.length;
+  cfg.train.ranges.forEach(([, b], i) => {
+    if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `train.ranges.${i}` });
+  });
+  cfg.validation.windows.forEach((w, i) => {
+    if (w + cfg.validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + cfg.validation.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `validation.windows.${i}` });
+  });
   const elapsed = hooks.elapsed ?? (() => 0);
   const sizes = [F, ...cfg.network.hidden, 1];
   const init = resume?.layers ?? initLayers(sizes, new Rng(`${cfg.seed}:init`));
@@ -197,7 +157,7 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
       }
       groups.push(g);
     }
-    learner.update(buildBatch(groups, scaling));
+    learner.update(buildBatch(groups, scaling, F));
     const trainBsld = mean(groups.flat().map((e) => e.boundedSlowdown));
     let validationBsld: number | undefined;
     if (it % cfg.validateEvery === 0 || it === cfg.ppo.iterations) {

@@ -205,7 +205,8 @@ const backfillOptions = {
   widthDimension: z.number().int().nonnegative().optional(),
 };
 const shippedOptions = z.object(backfillOptions).strict();
-const anyModelOptions = z.object({ model: z.string().min(1), ...backfillOptions }).strict();
+/** `model` defaults to the shipped sdsc-sp2 model. */
+const anyModelOptions = z.object({ model: z.string().min(1).default('sdsc-sp2'), ...backfillOptions }).strict();
 
 type BackfillChoice = { backfill?: 'none' | 'easy' | 'conservative'; backfillDepth?: number };
 export interface LearnedQueueEntry {

@@ -1,0 +1,38 @@
+/**
+ * Evaluate shipped queue models under the reference protocol (the 10 windows of 1,024 jobs, never
+ * trained or selected on), in one run with FCFS, SJF and F1, with and without EASY backfilling;
+ * and every model on the other two logs (generalisation). Writes each model's own-trace
+ * evaluation into its model file (`evaluation`) and all figures to bench/results/learn-eval.json.
+ *
+ *   nice -n 10 npx tsx bench/learn-eval.ts [MODEL ...]        (default: lublin-1 sdsc-sp2 hpc2n)
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { modelsDir, PolicyNet, validatePolicyNetFile } from '../src/core/policy-net.js';
+import { evaluateQueueModel } from '../src/learn/evaluate.js';
+import { loadBatchWorkload } from '../src/learn/sim-adapter.js';
+import { REFERENCE_LENGTH, REFERENCE_WINDOWS } from '../src/sim/reference/protocol.js';
+
+const TRACES: Record<string, string> = {
+  'lublin-1': 'lublin_256.swf.gz',
+  'sdsc-sp2': 'SDSC-SP2-1998-4.2-cln.swf.gz',
+  hpc2n: 'HPC2N-2002-2.2-cln.swf.gz',
+};
+const dataRoot = path.resolve(process.env.DRS_DATA_DIR ?? path.resolve(import.meta.dirname, '../../shared/data'));
+const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(TRACES);
+const out: Record<string, unknown> = {};
+for (const trace of Object.keys(TRACES)) {
+  const workload = await loadBatchWorkload(path.join(dataRoot, 'swf', TRACES[trace] as string));
+  for (const name of names) {
+    const file = `${modelsDir()}queue/${name}.json`;
+    const model = validatePolicyNetFile(JSON.parse(readFileSync(file, 'utf8')), file);
+    const ev = await evaluateQueueModel(new PolicyNet(model), workload, REFERENCE_WINDOWS, REFERENCE_LENGTH);
+    out[`${name}@${trace}`] = ev;
+    const m = ev.meanBoundedSlowdown;
+    const row = Object.entries(m).map(([p, v]) => `${p} ${v.none.toFixed(2)} / ${v.easy.toFixed(2)}`).join(' | ');
+    console.log(`model ${name} on ${trace} (none / EASY): ${row}`);
+    if (name === trace) writeFileSync(file, JSON.stringify({ ...model, evaluation: { ...ev, trace: TRACES[trace] } }, null, 1) + '\n');
+  }
+}
+mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
+writeFileSync(path.join(import.meta.dirname, 'results', 'learn-eval.json'), JSON.stringify(out, null, 1) + '\n');

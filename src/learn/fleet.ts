@@ -1,0 +1,135 @@
+import { ALLOCATOR_FEATURES, LearnedAllocator } from '../algorithms/learned.js';
+import { PolicyNet, POLICY_NET_FORMAT, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
+import { Rng } from '../core/rng.js';
+import type { AllocatorTrainConfig } from './config.js';
+import { sampleAgent, type Agent, type Episode } from './env.js';
+import { buildBatch, initLayers, PpoLearner, type Tf } from './ppo.js';
+import { runScenario, type ComparisonInput, type RunMetrics } from './sim-adapter.js';
+
+/**
+ * The allocator environment: one episode = one run of a scenario whose workload is drawn with a
+ * seed (`reset(seed)`), cut at `horizon`. Each placement is a decision: the learned allocator
+ * hands the agent the features of the feasible (request, node) pairs (observe), the agent picks
+ * one (act; only feasible nodes are candidates, which is the action mask), and the reward comes
+ * at the end of the episode:
+ *
+ *   reward = w_sla · SLA attainment − w_cost · cost / C0 + w_util · mean utilization
+ *
+ * C0 = cost of the initial fleet over the episode (Σ pools initial nodes × price × hours), so the
+ * cost term is 1 for a fleet that never grows. Utilization: the mean over dimensions.
+ */
+export type ScenarioFactory = (seed: number) => Promise<ComparisonInput>;
+
+export function fleetReward(m: RunMetrics, input: ComparisonInput, w: AllocatorTrainConfig['reward'], horizon: number): number {
+  const c0 = input.pools.reduce((a, p) => a + p.nodes.initial * p.pricePerHour, 0) * (horizon / 3600);
+  const utils = Object.values(m.utilization);
+  const util = utils.length > 0 ? utils.reduce((a, b) => a + b, 0) / utils.length : 0;
+  return w.sla * (m.sla.overall.attainment ?? 1) - w.cost * (c0 > 0 ? m.cost.total / c0 : 0) + w.utilization * util;
+}
+
+export class FleetEnv {
+  private seed: number | undefined;
+
+  constructor(
+    private readonly scenario: ScenarioFactory,
+    private readonly cfg: Pick<AllocatorTrainConfig, 'reward' | 'horizon'>,
+  ) {}
+
+  reset(seed: number): void {
+    this.seed = seed;
+  }
+
+  async run(net: PolicyNet, agent?: Agent & { readonly steps?: Episode['steps'] }): Promise<Episode & { readonly metrics: RunMetrics }> {
+    if (this.seed === undefined) throw new Error('FleetEnv: call reset(seed) first');
+    const input = await this.scenario(this.seed);
+    const F = ALLOCATOR_FEATURES.length;
+    const chooser = agent === undefined ? undefined : { choose: (features: Float64Array, n: number, scores: Float64Array) => agent.act({ features, n, featureCount: F, scores }) };
+    const horizon = this.cfg.horizon ?? input.horizon ?? 3600;
+    const metrics = await runScenario(input, net.model.name, () => new LearnedAllocator(net, chooser), horizon);
+    const reward = fleetReward(metrics, input, this.cfg.reward, horizon);
+    return { window: this.seed, seed: this.seed, steps: agent?.steps ?? [], boundedSlowdown: metrics.meanBoundedSlowdown, reward, metrics };
+  }
+}
+
+export interface FleetCurvePoint {
+  readonly iteration: number;
+  readonly trainReward: number;
+  readonly validationReward?: number;
+  readonly seconds: number;
+}
+
+function netFile(name: string, layers: readonly DenseLayer[]): PolicyNetFile {
+  // The pair features are shares and logs of modest size: no scaling (identity).
+  const F = ALLOCATOR_FEATURES.length;
+  return { format: POLICY_NET_FORMAT, kind: 'allocator', name, features: ALLOCATOR_FEATURES, scaling: { mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1) }, layers };
+}
+
+/**
+ * Train a learned allocator with the same PPO as the queue (ppo.ts): each iteration plays
+ * `windowsPerIteration` training seeds `samplesPerWindow` times each; the model with the best
+ * mean reward on the validation seeds is kept.
+ */
+export async function trainFleet(
+  tf: Tf,
+  cfg: AllocatorTrainConfig,
+  scenario: ScenarioFactory,
+  hooks: { onIteration?(p: FleetCurvePoint, total: number): void; elapsed?(): number } = {},
+): Promise<PolicyNetFile> {
+  const F = ALLOCATOR_FEATURES.length;
+  const env = new FleetEnv(scenario, cfg);
+  const elapsed = hooks.elapsed ?? (() => 0);
+  const init = initLayers([F, ...cfg.network.hidden, 1], new Rng(`${cfg.seed}:init`));
+  const learner = new PpoLearner(tf, init, cfg.ppo);
+  const validate = async (layers: readonly DenseLayer[]): Promise<number> => {
+    let sum = 0;
+    for (const s of cfg.validation.seeds) {
+      env.reset(s);
+      sum += (await env.run(new PolicyNet(netFile(cfg.name, layers)))).reward;
+    }
+    return sum / cfg.validation.seeds.length;
+  };
+  let best = { iteration: 0, validationReward: await validate(init), layers: init };
+  const curve: FleetCurvePoint[] = [{ iteration: 0, trainReward: NaN, validationReward: best.validationReward, seconds: elapsed() }];
+  const [a, b] = cfg.train.seeds;
+  for (let it = 1; it <= cfg.ppo.iterations; it++) {
+    const rng = new Rng(`${cfg.seed}:iter:${it}`);
+    const net = new PolicyNet(netFile(cfg.name, learner.layers()));
+    const groups: Episode[][] = [];
+    for (let w = 0; w < cfg.ppo.windowsPerIteration; w++) {
+      const seed = a + rng.int(b - a);
+      const g: Episode[] = [];
+      for (let k = 0; k < cfg.ppo.samplesPerWindow; k++) {
+        env.reset(seed);
+        g.push(await env.run(net, sampleAgent(rng.fork(`w${w}:k${k}`))));
+      }
+      groups.push(g);
+    }
+    learner.update(buildBatch(groups, netFile(cfg.name, init).scaling, F));
+    const trainReward = groups.flat().reduce((s, e) => s + e.reward, 0) / groups.flat().length;
+    let validationReward: number | undefined;
+    if (it % cfg.validateEvery === 0 || it === cfg.ppo.iterations) {
+      const layers = learner.layers();
+      validationReward = await validate(layers);
+      if (validationReward > best.validationReward) best = { iteration: it, validationReward, layers };
+    }
+    const p: FleetCurvePoint = { iteration: it, trainReward, ...(validationReward === undefined ? {} : { validationReward }), seconds: elapsed() };
+    curve.push(p);
+    hooks.onIteration?.(p, cfg.ppo.iterations);
+  }
+  learner.dispose();
+  return {
+    ...netFile(cfg.name, best.layers),
+    training: {
+      algorithm: 'PPO (clipped surrogate, action masking over feasible nodes, leave-one-out episode baseline)',
+      config: cfg,
+      data: { scenario: cfg.scenario, workload: 'the scenario\'s synthetic workload drawn with each seed' },
+      trainingSeeds: cfg.train.seeds,
+      validationSeeds: cfg.validation.seeds,
+      evaluationSeeds: cfg.evaluation.seeds,
+      selected: { iteration: best.iteration, validationReward: best.validationReward },
+      iterations: cfg.ppo.iterations,
+      seconds: elapsed(),
+      curve,
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALLOCATOR_FEATURES } from '../../src/algorithms/learned.js';
+import { ConfigError, UserError } from '../../src/core/errors.js';
+import { loadPolicyNetFile, PolicyNet, validatePolicyNetFile } from '../../src/core/policy-net.js';
+import { QUEUE_FEATURES } from '../../src/queue/learned-queue.js';
+import { randomModel } from './support.js';
+
+describe('policy network: forward pass and model files', () => {
+  it('computes the documented MLP by hand: tanh hidden layer, linear output, feature scaling', () => {
+    // 2 features, 2 hidden units, 1 output.
+    const net = new PolicyNet({
+      format: 1,
+      kind: 'queue',
+      name: 'hand',
+      features: ['a', 'b'],
+      scaling: { mean: [1, 0], std: [2, 1] },
+      layers: [
+        { weights: [1, 0, 0, 1], bias: [0, 0.5], activation: 'tanh' },
+        { weights: [2, -1], bias: [0.25], activation: 'linear' },
+      ],
+    });
+    // x = (5, 1): z = ((5-1)/2, 1) = (2, 1); h = (tanh 2, tanh 1.5); out = 2 tanh 2 − tanh 1.5 + 0.25
+    expect(net.score([5, 1])).toBeCloseTo(2 * Math.tanh(2) - Math.tanh(1.5) + 0.25, 12);
+  });
+
+  it('round-trips through a JSON file: the loaded model scores exactly as the original', () => {
+    const m = randomModel('queue', 3);
+    const dir = mkdtempSync(path.join(tmpdir(), 'drs-model-'));
+    const file = path.join(dir, 'm.json');
+    writeFileSync(file, JSON.stringify(m));
+    const loaded = loadPolicyNetFile(file, 'queue', QUEUE_FEATURES);
+    expect(loaded).toEqual(m);
+    const a = new PolicyNet(m);
+    const b = new PolicyNet(loaded);
+    const x = QUEUE_FEATURES.map((_, i) => i * 0.37 - 1);
+    expect(b.score(x)).toBe(a.score(x));
+  });
+
+  it('refuses a model file of another format version, naming the field and both versions', () => {
+    const bad = { ...randomModel('queue'), format: 2 };
+    expect(() => validatePolicyNetFile(bad, 'x.json')).toThrow(ConfigError);
+    expect(() => validatePolicyNetFile(bad, 'x.json')).toThrow(/x\.json.*field 'format'.*format 2 is not supported.*reads format 1/);
+  });
+
+  it('refuses a feature-count mismatch with the strategy, naming both feature lists', () => {
+    const m = randomModel('queue');
+    const fewer = { ...m, features: m.features.slice(0, 5), scaling: { mean: m.scaling.mean.slice(0, 5), std: m.scaling.std.slice(0, 5) } };
+    expect(() => validatePolicyNetFile(fewer, 'f.json')).toThrow(/weights must be/); // layer 0 no longer matches
+    const dir = mkdtempSync(path.join(tmpdir(), 'drs-model-'));
+    const file = path.join(dir, 'alloc.json');
+    writeFileSync(file, JSON.stringify(randomModel('allocator')));
+    // An allocator model (11 features) given where a queue model (8) is needed.
+    expect(() => loadPolicyNetFile(file, 'allocator', QUEUE_FEATURES)).toThrow(/has 11 features.*computes 8/);
+    expect(() => loadPolicyNetFile(file, 'queue', QUEUE_FEATURES)).toThrow(/'allocator' model; a 'queue' model is needed/);
+    expect(loadPolicyNetFile(file, 'allocator', ALLOCATOR_FEATURES).features).toEqual(ALLOCATOR_FEATURES);
+  });
+
+  it('gives a user error for an unknown shipped model name and for a malformed file', () => {
+    expect(() => loadPolicyNetFile('no-such-model', 'queue', QUEUE_FEATURES)).toThrow(UserError);
+    expect(() => loadPolicyNetFile('no-such-model', 'queue', QUEUE_FEATURES)).toThrow(/no shipped queue model named 'no-such-model'/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'drs-model-'));
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{"format": 1,');
+    expect(() => loadPolicyNetFile(file, 'queue', QUEUE_FEATURES)).toThrow(/not valid JSON/);
+  });
+});

@@ -1,0 +1,36 @@
+import { POLICY_NET_FORMAT, type PolicyNetFile } from '../../src/core/policy-net.js';
+import { Rng } from '../../src/core/rng.js';
+import { initLayers } from '../../src/learn/ppo.js';
+import type { BatchJob, BatchWorkload } from '../../src/learn/sim-adapter.js';
+import { QUEUE_FEATURES } from '../../src/queue/learned-queue.js';
+import { ALLOCATOR_FEATURES } from '../../src/algorithms/learned.js';
+
+/** A random-weight model (seeded), for tests that need a network but not a trained one. */
+export function randomModel(kind: 'queue' | 'allocator', seed = 1, hidden: number[] = [8, 4]): PolicyNetFile {
+  const features = kind === 'queue' ? QUEUE_FEATURES : ALLOCATOR_FEATURES;
+  const F = features.length;
+  return {
+    format: POLICY_NET_FORMAT,
+    kind,
+    name: `test-${kind}`,
+    features,
+    scaling: { mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1) },
+    layers: initLayers([F, ...hidden, 1], new Rng(seed), 1),
+  };
+}
+
+/**
+ * A synthetic HPC log on a 32-processor machine: Poisson arrivals (mean gap 30 s), widths 1..32,
+ * run times lognormal, requests 1–3× the run time. Busy enough that jobs queue.
+ */
+export function syntheticWorkload(n: number, seed = 7): BatchWorkload {
+  const rng = new Rng(seed);
+  const jobs: BatchJob[] = [];
+  let t = 1_000_000;
+  for (let i = 0; i < n; i++) {
+    t += Math.round(rng.exponential(1 / 30));
+    const run = Math.max(1, Math.round(rng.lognormal(5, 1)));
+    jobs.push({ index: i, id: i + 1, submit: t, run, requested: Math.round(run * rng.uniform(1, 3)), procs: 1 + rng.int(32), clamped: false });
+  }
+  return { file: 'synthetic.swf', header: {} as BatchWorkload['header'], machine: 32, machineSource: 'option', jobs, dropped: 0, clamped: 0, unknownWidth: 0 };
+}
