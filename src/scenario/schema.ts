@@ -111,6 +111,8 @@ export const scenarioSchema = z
     decisionBudget: duration.default(1),
     /** Requests' default SLO wait by priority, applied where the trace gives none. */
     sloWait: z.partialRecord(z.enum(PRIORITIES), duration).optional(),
+        /** Units of plain numbers: `memory: Gi` reads `memory: 128` as 128 GiB (without it a plain memory number is an error). */
+        units: z.object({ memory: z.enum(['Gi']) }).strict().optional(),
   })
   .strict();
 
