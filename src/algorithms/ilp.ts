@@ -164,7 +164,7 @@ export class IlpAllocator implements Allocator {
       report = { backend: 'greedy', status: 'feasible', stoppedBy: 'converged', work: noWork, objective: greedyObjective, detail: `model too large for javascript-lp-solver (${x.length} variables); greedy answer` };
     } else {
       const backend = o.backend === 'auto' && isTinyModel(model) ? 'jslp' : o.backend === 'auto' ? 'highs' : o.backend;
-      const wall = budget.kind === 'wall' ? { timeLimitSeconds: Math.max(0.01, (budget.ms * o.budgetShare - (budget.clock() - t0)) / 1000) } : {};
+      const wall = budget.kind === 'wall' ? { timeLimitSeconds: Math.max(0.01, (budget.ms * o.budgetShare - (budget.clock() - t0)) / 1000), clock: budget.clock } : {};
       const result = solveSync(model, {
         backend,
         workLimit: { nodes: o.maxNodes, lpIterations: o.maxLpIterations },

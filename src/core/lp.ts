@@ -67,6 +67,12 @@ export interface SolveOptions {
   readonly workLimit?: WorkLimit;
   /** Wall-clock budget for the solve (production only: the answer then depends on machine speed). */
   readonly timeLimitSeconds?: number;
+  /**
+   * Wall clock, milliseconds, for `timeLimitSeconds` and for measuring `seconds`. A solve without
+   * a time limit reads no clock at all (the simulator's case); with one, it defaults to
+   * `performance.now`.
+   */
+  readonly clock?: () => number;
   /** Stop a MILP when (incumbent − bound)/|incumbent| falls below this (HiGHS default 1e-4). */
   readonly mipRelGap?: number;
   /** Stop a MILP when incumbent − bound falls below this (e.g. 0.999 for an integral objective). */
@@ -90,8 +96,11 @@ interface ResultBase {
   /** What ended the solve (see `StopReason`). */
   readonly stoppedBy: StopReason;
   readonly work: SolveWork;
-  /** Wall-clock seconds spent inside the backend, including model transfer (a measurement only: never feed it back into a decision). */
-  readonly seconds: number;
+  /**
+   * Wall-clock seconds spent inside the backend, including model transfer; only when the solve
+   * had a clock (a time limit or `clock`). A measurement: never feed it back into a decision.
+   */
+  readonly seconds?: number;
 }
 
 /** An optimum was proved. `bound` equals `objective` up to the gap tolerances. */

@@ -111,7 +111,7 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
     incumbentBins: upper,
     model: kind,
     solverStatus: result.status,
-    solverSeconds: result.seconds,
+    solverSeconds: result.seconds ?? 0,
     ...(graphInfo === undefined ? {} : { graph: graphInfo }),
   };
   if (result.status === 'optimal') return { ...base, status: 'optimal', stoppedBy: 'converged', proof: 'solver', lowerBound: best.length };

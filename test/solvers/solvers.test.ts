@@ -163,6 +163,11 @@ describe('deterministic work budgets (HiGHS)', () => {
     const r = await BACKENDS.highs.solve(lp);
     expect(r).toMatchObject({ status: 'optimal', stoppedBy: 'converged' });
     expect(r.work.lpIterations).toBeGreaterThan(3);
+    expect(r.seconds).toBeUndefined(); // no time limit, no clock: nothing wall-clock in the result
+    let reads = 0;
+    const timed = await BACKENDS.highs.solve(lp, { clock: () => 1000 * reads++ });
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(timed.seconds).toBeGreaterThan(0);
   });
 });
 

@@ -24,6 +24,8 @@ import type { Highs, InitOptions, ModelStatusCode } from 'highs';
 import type { LpModel, LpSolver, SolveOptions, SolveResult, SolveWork } from '../../core/lp.js';
 import { integerCount } from '../../core/lp.js';
 import type { StopReason } from '../../core/solver-status.js';
+import type { SolveTimer } from './clock.js';
+import { startTimer } from './clock.js';
 
 const MAX_MEMORY_BYTES = 1.5e9;
 const NO_WORK: SolveWork = { lpIterations: 0, nodes: 0 };
@@ -127,7 +129,7 @@ function stopReason(code: number, interruptedBy: StopReason | undefined): StopRe
   }
 }
 
-function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): SolveResult {
+function solveOn(h: Highs, model: LpModel, options: SolveOptions, timer: SolveTimer): SolveResult {
   const inf = h.infinity;
   const clamp = (x: number): number => (x === Infinity ? inf : x === -Infinity ? -inf : x);
   const n = model.variables.length;
@@ -166,10 +168,10 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): S
     // HiGHS checks `time_limit` only at some points (a long LP solve can overrun it by many
     // seconds); the interrupt callbacks enforce the deadline at every simplex and MIP checkpoint,
     // and the MIP LP-iteration budget at every MIP checkpoint.
-    const deadline = options.timeLimitSeconds === undefined ? Infinity : t0 + options.timeLimitSeconds * 1000;
+    const hasDeadline = options.timeLimitSeconds !== undefined;
     let interruptedBy: StopReason | undefined;
     const stopLate = (event: { interrupt(): void }): undefined => {
-      if (deadline !== Infinity && performance.now() > deadline) {
+      if (timer.late()) {
         interruptedBy = 'wall';
         event.interrupt();
       }
@@ -184,7 +186,7 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): S
       return stopLate(event);
     };
     const watchMip = isMip && lpLimit !== Infinity;
-    hm.run(deadline === Infinity && !watchMip ? undefined : { 1: stopLate, 2: stopLate, 6: stopMip });
+    hm.run(!hasDeadline && !watchMip ? undefined : { 1: stopLate, 2: stopLate, 6: stopMip });
     let code: ModelStatusCode = hm.getModelStatus();
     if (code === 9) {
       // "Infeasible or unbounded" after presolve: solve again without presolve to tell which.
@@ -193,7 +195,6 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): S
       hm.run();
       code = hm.getModelStatus();
     }
-    const seconds = (performance.now() - t0) / 1000;
     const info = (name: string): number | undefined => {
       try {
         const v = hm.info.get(name);
@@ -206,7 +207,7 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): S
       ? { lpIterations: info('mip_total_lp_iterations') ?? 0, nodes: info('mip_node_count') ?? 0 }
       : { lpIterations: (info('simplex_iteration_count') ?? 0) + (info('ipm_iteration_count') ?? 0), nodes: 0 };
     const stoppedBy = stopReason(code, interruptedBy);
-    const base = { backend: 'highs' as const, seconds, work: done, stoppedBy };
+    const base = { backend: 'highs' as const, ...timer.elapsed(), work: done, stoppedBy };
     const primalFeasible = info('primal_solution_status') === 2;
     const rawBound = isMip ? info('mip_dual_bound') : undefined;
     const bound = rawBound !== undefined && Number.isFinite(rawBound) && Math.abs(rawBound) < inf ? rawBound : undefined;
@@ -228,37 +229,37 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, t0: number): S
   }
 }
 
-function solveWith(h: Highs, model: LpModel, options: SolveOptions, t0: number): SolveResult {
+function solveWith(h: Highs, model: LpModel, options: SolveOptions, timer: SolveTimer): SolveResult {
   try {
-    const result = solveOn(h, model, options, t0);
+    const result = solveOn(h, model, options, timer);
     if (h.memoryBytes > MAX_MEMORY_BYTES) resetHighs();
     return result;
   } catch (e) {
     // The instance may be corrupted (WASM abort, out of memory); never reuse it.
     resetHighs();
-    return { backend: 'highs', status: 'error', stoppedBy: 'converged', work: NO_WORK, message: `HiGHS failed: ${e instanceof Error ? e.message : String(e)}`, seconds: (performance.now() - t0) / 1000 };
+    return { backend: 'highs', status: 'error', stoppedBy: 'converged', work: NO_WORK, message: `HiGHS failed: ${e instanceof Error ? e.message : String(e)}`, ...timer.elapsed() };
   }
 }
 
 export const highsSolver: LpSolver = {
   name: 'highs',
   async solve(model: LpModel, options: SolveOptions = {}): Promise<SolveResult> {
-    const t0 = performance.now();
+    const timer = startTimer(options);
     let h: Highs;
     try {
       h = await highsRuntime();
     } catch (e) {
-      return { backend: 'highs', status: 'error', stoppedBy: 'converged', work: NO_WORK, message: `could not load HiGHS: ${String(e)}`, seconds: (performance.now() - t0) / 1000 };
+      return { backend: 'highs', status: 'error', stoppedBy: 'converged', work: NO_WORK, message: `could not load HiGHS: ${String(e)}`, ...timer.elapsed() };
     }
-    return solveWith(h, model, options, t0);
+    return solveWith(h, model, options, timer);
   },
   solveSync(model: LpModel, options: SolveOptions = {}): SolveResult {
-    const t0 = performance.now();
+    const timer = startTimer(options);
     if (loaded === undefined) {
       // Start (re)loading so a later call finds it ready; this one cannot wait.
       highsRuntime().catch(() => undefined);
-      return { backend: 'highs', status: 'error', stoppedBy: 'converged', work: NO_WORK, message: 'HiGHS is not loaded yet (await prepareSolvers() first)', seconds: 0 };
+      return { backend: 'highs', status: 'error', stoppedBy: 'converged', work: NO_WORK, message: 'HiGHS is not loaded yet (await prepareSolvers() first)', ...timer.elapsed() };
     }
-    return solveWith(loaded, model, options, t0);
+    return solveWith(loaded, model, options, timer);
   },
 };

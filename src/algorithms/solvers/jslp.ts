@@ -14,6 +14,7 @@
 import jslpImport from 'javascript-lp-solver';
 import type { LpModel, LpSolver, SolveOptions, SolveResult } from '../../core/lp.js';
 import { evaluateObjective, integerCount } from '../../core/lp.js';
+import { startTimer } from './clock.js';
 
 interface Bound {
   min?: number;
@@ -81,19 +82,18 @@ function toJslp(model: LpModel, timeoutMs: number | undefined): JslpModel {
 
 /** Synchronous solve (javascript-lp-solver is plain JavaScript). */
 export function solveJslpSync(model: LpModel, options: SolveOptions = {}): SolveResult {
-  const t0 = performance.now();
+  const timer = startTimer(options);
   const limitMs = options.timeLimitSeconds === undefined ? undefined : Math.max(1, options.timeLimitSeconds * 1000);
-  const seconds = (): number => (performance.now() - t0) / 1000;
   const work = { lpIterations: 0, nodes: 0 };
   let raw: Record<string, unknown>;
   try {
     raw = solver.Solve(toJslp(model, limitMs)) as Record<string, unknown>;
   } catch (e) {
-    return { backend: 'jslp', status: 'error', stoppedBy: 'converged', work, message: `javascript-lp-solver failed: ${String(e)}`, seconds: seconds() };
+    return { backend: 'jslp', status: 'error', stoppedBy: 'converged', work, message: `javascript-lp-solver failed: ${String(e)}`, ...timer.elapsed() };
   }
-  const elapsed = seconds();
-  const outOfTime = limitMs !== undefined && integerCount(model) > 0 && elapsed * 1000 >= limitMs;
-  const base = { backend: 'jslp' as const, seconds: elapsed, work, stoppedBy: outOfTime ? ('wall' as const) : ('converged' as const) };
+  const elapsed = timer.elapsed();
+  const outOfTime = limitMs !== undefined && integerCount(model) > 0 && timer.late();
+  const base = { backend: 'jslp' as const, ...elapsed, work, stoppedBy: outOfTime ? ('wall' as const) : ('converged' as const) };
   if (raw['feasible'] !== true) return { ...base, status: outOfTime ? 'no-solution' : 'infeasible' };
   if (raw['bounded'] === false) return { ...base, status: 'unbounded' };
   if (integerCount(model) > 0 && raw['isIntegral'] !== true) {
