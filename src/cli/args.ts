@@ -4,11 +4,55 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 
-/** Strict flag parsing: an unknown flag or a missing value is a UserError naming it. */
+/** Levenshtein edit distance (insert, delete, substitute each cost 1). */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+/** The closest known name within a third of its length (at least 2 edits), or a prefix match. */
+export function suggest(given: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = k.startsWith(given) || given.startsWith(k) ? 0.5 : editDistance(given, k);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/** The command name for messages: the first word after "usage: " (e.g. "drs run"). */
+function commandOf(usage: string): string {
+  return /usage:\s+(\S+\s+\S+)/.exec(usage)?.[1] ?? 'drs';
+}
+
+/**
+ * Strict flag parsing. An unknown flag is a one-line UserError with the nearest known flag
+ * ("Unknown option '--jsn' (did you mean --json?); see drs run --help"); a missing value names
+ * the flag.
+ */
 export function parseFlags<T extends Options>(argv: string[], options: T, usage: string): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const help = `see ${commandOf(usage)} --help`;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const given = /option '([^']+)'/.exec((e as Error).message)?.[1] ?? argv.find((a) => a.startsWith('-')) ?? '';
+      const name = given.replace(/^-+/, '').split('=')[0] as string;
+      const near = suggest(name, Object.keys(options));
+      throw new UserError(`Unknown option '${given}'${near !== undefined ? ` (did you mean --${near}?)` : ''}; ${help}`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UserError(`${(e as Error).message.split('\n')[0]}; ${help}`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UserError(`${(e as Error).message.split('\n')[0]}; ${help}`);
     throw new UserError(`${(e as Error).message}\n${usage}`);
   }
 }

@@ -7,7 +7,8 @@ import type { CliCommand } from './command.js';
 
 const usage = `usage: drs validate <scenario.yaml>... [--data-dir DIR]
 
-Checks each scenario (schema, units, strategy and policy names, pools) without running it.`;
+Checks each scenario without running it: schema, units, strategy and policy names, pools, and the
+trace: block exactly as drs run reads it (its spec, its file, and the first records).`;
 
 export const validateCommand: CliCommand = {
   name: 'validate',
@@ -20,8 +21,21 @@ export const validateCommand: CliCommand = {
       const file = path.resolve(io.cwd, p);
       const sc = await loadScenario(file);
       const input = await buildScenario(sc, { file, dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd) });
-      io.out(`${p}: ok (${input.pools.length} pools, ${input.strategies.length} strategies: ${input.strategies.map((s) => s.label).join(', ')})`);
+      const seen = await readFirst(input.requests(), 100);
+      io.out(`${p}: ok (${input.pools.length} pools, ${input.strategies.length} strategies: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: first ${seen} record${seen === 1 ? '' : 's'} read)`);
     }
     return 0;
   },
 };
+
+/**
+ * Open the workload the way drs run does and read its first `n` requests (a bad trace spec, a
+ * missing file or a bad first line fails here, with the reader's own message), then close it.
+ */
+async function readFirst(stream: AsyncIterable<unknown> | Iterable<unknown>, n: number): Promise<number> {
+  let count = 0;
+  if (Symbol.asyncIterator in stream) {
+    for await (const _r of stream) if (++count >= n) break;
+  } else for (const _r of stream) if (++count >= n) break;
+  return count;
+}

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, formatLocated, UserError } from '../core/errors.js';
+import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 /** Dotted path with [i] for indices: `pools[1].capacity.gpu`. */
@@ -31,15 +32,100 @@ function lineOf(doc: Document, lc: LineCounter, path: readonly PropertyKey[], ke
 export function parseScenario(text: string, file: string): Scenario {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0] as { message: string; pos: [number, number] };
-    throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, line: lc.linePos(e.pos[0]).line });
-  }
+  if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
+  checkMemoryUnits(raw as Record<string, unknown>, (path) => lineOf(doc, lc, path), file);
   const r = scenarioSchema.safeParse(raw);
   if (!r.success) throw issueToError(r.error.issues[0] as z.core.$ZodIssue, doc, lc, file);
+  checkTrace(r.data, (path) => lineOf(doc, lc, path), file);
   return r.data;
+}
+
+/**
+ * Validate the `trace:` block (and a pool source) now, with the same parser drs run uses, so a
+ * bad field is reported with its line and in plain words before anything runs.
+ */
+function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number | undefined, file: string): void {
+  const relocate = (e: unknown): never => {
+    if (!(e instanceof UserError) || e.location.field === undefined) throw e;
+    const field = e.location.field;
+    const text = e.message.slice(formatLocated('', e.location).length);
+    const path = field.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+    throw new ConfigError(plainText(text), { file, line: lineAt(path), field });
+  };
+  try {
+    parseTraceSpec(sc.trace, file);
+    if (!Array.isArray(sc.pools)) parsePoolSourceSpec(sc.pools, file);
+  } catch (e) {
+    relocate(e);
+  }
+}
+
+/** zod's "Invalid input: expected number, received string" in plain words. */
+function plainText(msg: string): string {
+  const m = /^Invalid input: expected (\w+), received (\w+)$/.exec(msg);
+  if (m) return m[2] === 'undefined' ? `missing required field (expected ${article(m[1] as string)})` : `expected ${article(m[1] as string)}, got ${article(m[2] as string)}`;
+  return msg.replace(/^Invalid input: /, '');
+}
+
+/** Memory resource keys whose plain numbers need a unit. */
+const MEMORY_KEYS = new Set(['memory', 'mem']);
+
+/**
+ * Memory given as a plain number (`memory: 128`) is ambiguous (bytes? MiB? GiB?) and is an error
+ * naming the line, unless the scenario declares `units: { memory: Gi }` (plain numbers are GiB).
+ * Checked in pool capacities and in demands anywhere in the file (trace profiles).
+ */
+function checkMemoryUnits(raw: Record<string, unknown>, lineAt: (path: (string | number)[]) => number | undefined, file: string): void {
+  const units = raw.units as { memory?: unknown } | undefined;
+  if (units !== null && typeof units === 'object' && units.memory !== undefined) return;
+  const walk = (v: unknown, path: (string | number)[]): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v !== null && typeof v === 'object') {
+      const parent = path[path.length - 1];
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        if ((parent === 'capacity' || parent === 'demand') && MEMORY_KEYS.has(k) && typeof x === 'number' && x !== 0) {
+          throw new ConfigError(`memory needs a unit: write ${x}Gi (GiB) or ${x}Mi (MiB), or declare 'units: { memory: Gi }' to read plain numbers as GiB`, { file, line: lineAt([...path, k]), field: formatPath([...path, k]) });
+        }
+        walk(x, [...path, k]);
+      }
+    }
+  };
+  walk(raw, []);
+}
+
+type YamlIssue = { message: string; code: string; pos: [number, number] };
+
+/**
+ * A YAML syntax error as a ConfigError on the line a person would fix. An unclosed `[` or `{`
+ * is reported by the parser where it gave up (often the next key); we name the line that opened it.
+ */
+export function yamlError(text: string, lc: LineCounter, e: YamlIssue, file: string): ConfigError {
+  const first = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
+  let line = lc.linePos(e.pos[0]).line;
+  let msg = `invalid YAML: ${first}`;
+  if (/^Flow (sequence|map|collection)/.test(first) || /end with a [\]}]/.test(first)) {
+    const lines = text.split('\n');
+    let depth = 0;
+    for (let i = line - 1; i >= 0; i--) {
+      const l = (lines[i] ?? '').replace(/#.*$/, '').replace(/"[^"]*"|'[^']*'/g, '');
+      for (let j = l.length - 1; j >= 0; j--) {
+        const c = l[j];
+        if (c === ']' || c === '}') depth++;
+        else if (c === '[' || c === '{') {
+          if (depth === 0) {
+            msg = `invalid YAML: the '${c}' opened on this line is never closed (expected '${c === '[' ? ']' : '}'}')`;
+            line = i + 1;
+            i = -1;
+            break;
+          }
+          depth--;
+        }
+      }
+    }
+  } else if (e.code === 'BAD_INDENT' || e.code === 'MISSING_CHAR') msg += ' (check this line\'s indentation against the lines above)';
+  return new ConfigError(msg, { file, line });
 }
 
 /** Read a scenario file as plain data (YAML parsed, not yet validated); errors name the line. */
@@ -47,12 +133,10 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
   const text = await readText(file);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0] as { message: string; pos: [number, number] };
-    throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, line: lc.linePos(e.pos[0]).line });
-  }
+  if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
+  checkMemoryUnits(raw as Record<string, unknown>, (path) => lineOf(doc, lc, path), file);
   return raw as Record<string, unknown>;
 }
 
@@ -62,8 +146,12 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
  */
 export function validateScenarioObject(raw: unknown, origin: string): Scenario {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file: origin });
+  checkMemoryUnits(raw as Record<string, unknown>, () => undefined, origin);
   const r = scenarioSchema.safeParse(raw);
-  if (r.success) return r.data;
+  if (r.success) {
+    checkTrace(r.data, () => undefined, origin);
+    return r.data;
+  }
   const iss = specific(r.error.issues[0] as z.core.$ZodIssue);
   const path = iss.path as PropertyKey[];
   if (iss.code === 'unrecognized_keys') return fail(new ConfigError(`unknown key '${iss.keys[0] as string}'`, { file: origin, field: formatPath([...path, iss.keys[0] as string]) }));
@@ -123,8 +211,11 @@ export function plainMessage(iss: z.core.$ZodIssue): string {
       return iss.origin === 'array' ? `expected at least ${String(iss.minimum)} item${Number(iss.minimum) === 1 ? '' : 's'}` : iss.origin === 'string' ? 'expected a non-empty text' : `expected a value ${iss.inclusive ? '≥' : '>'} ${String(iss.minimum)}`;
     case 'too_big':
       return iss.origin === 'array' ? `expected at most ${String(iss.maximum)} items` : `expected a value ${iss.inclusive ? '≤' : '<'} ${String(iss.maximum)}`;
-    case 'invalid_union':
-      return 'this value matches none of the accepted forms (see docs/scenarios.md)';
+    case 'invalid_union': {
+      // Every form failed at this very value: say which forms are accepted.
+      const expected = [...new Set(iss.errors.flatMap((b) => (b[0]?.code === 'invalid_type' && b[0].path.length === 0 ? [article(b[0].expected)] : [])))];
+      return expected.length > 0 ? `expected ${expected.join(' or ')} (see docs/scenarios.md)` : 'this value matches none of the accepted forms (see docs/scenarios.md)';
+    }
     case 'invalid_format':
       return `expected ${iss.format} format`;
     case 'not_multiple_of':

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { formatPath, plainMessage, readScenarioObject } from '../scenario/load.js';
+import { formatPath, plainMessage, readScenarioObject, yamlError } from '../scenario/load.js';
 
 /**
  * A sweep file: one scenario, the strategies and seeds to run it with, and axes that set any
@@ -91,10 +91,7 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0] as { message: string; pos: [number, number] };
-    throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, line: lc.linePos(e.pos[0]).line });
-  }
+  if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as Parameters<typeof yamlError>[2], file);
   const r = sweepSchema.safeParse(doc.toJS());
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;

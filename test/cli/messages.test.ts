@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { suggest } from '../../src/cli/args.js';
+import { drs, ROOT, tmpFile } from './helpers.js';
+
+const DEFAULT = readFileSync(path.join(ROOT, 'scenarios/default.yaml'), 'utf8');
+/** The default scenario with one text replacement, written to a temp file. */
+function variant(from: string, to: string): string {
+  expect(DEFAULT).toContain(from);
+  return tmpFile('s.yaml', DEFAULT.replace(from, to));
+}
+const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+describe('messages a user reads', () => {
+  it('unknown flag: one line with the nearest flag', async () => {
+    const r = await drs(['run', 'scenarios/default.yaml', '--jsn', 'x.json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("drs run: Unknown option '--jsn' (did you mean --json?); see drs run --help\n");
+    expect(suggest('worker', ['workers', 'queue', 'json'])).toBe('workers');
+    expect(suggest('zzz', ['workers', 'queue', 'json'])).toBeUndefined();
+  });
+
+  it('an unclosed bracket names the line that opened it', async () => {
+    const f = variant('queue: priority', 'queue: [priority');
+    const r = await drs(['validate', f]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${f}:${lineOf(DEFAULT, 'queue: priority')}: invalid YAML: the '[' opened on this line is never closed`);
+  });
+
+  it('schema errors in plain words with field and line, never "Invalid input"', async () => {
+    const price = await drs(['validate', variant('pricePerHour: 39.3', 'pricePerHour: "a"')]);
+    expect(price.err).toMatch(/:15, field 'pools\[0\]\.pricePerHour': expected a number, got a string/);
+    const nodes = await drs(['validate', variant('nodes: { min: 2, max: 8, initial: 3 }', 'nodes: many')]);
+    expect(nodes.err).toContain("field 'pools[0].nodes': expected a number or an object");
+    // The trace block is checked by the same parser drs run uses, and reported on its line.
+    const rate = await drs(['validate', variant('arrival: { rate: 8.1 }', 'arrival: { rate: fast }')]);
+    expect(rate.err).toContain(`:${lineOf(DEFAULT, 'arrival: { rate: 8.1 }')}, field 'trace.arrival.rate': expected a number, got a string`);
+    for (const r of [price, nodes, rate]) expect(r.err).not.toContain('Invalid input');
+  });
+
+  it('validate opens the trace as run does: a missing trace file fails', async () => {
+    const f = tmpFile('swf.yaml', readFileSync(path.join(ROOT, 'scenarios/hpc-swf.yaml'), 'utf8').replace(/file: \S+/, 'file: swf/nope.swf'));
+    const r = await drs(['validate', f]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/nope\.swf/);
+  });
+
+  it('memory without a unit is an error unless the scenario declares its unit', async () => {
+    const bad = await drs(['validate', variant('capacity: { cpu: 32, memory: 128Gi }', 'capacity: { cpu: 32, memory: 128 }')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(`:${lineOf(DEFAULT, 'capacity: { cpu: 32, memory: 128Gi }')}, field 'pools[2].capacity.memory': memory needs a unit`);
+    const ok = await drs(['validate', tmpFile('u.yaml', `units: { memory: Gi }\n${DEFAULT.replace('capacity: { cpu: 32, memory: 128Gi }', 'capacity: { cpu: 32, memory: 128 }')}`)]);
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+  });
+});
