@@ -25,7 +25,8 @@ import { greedyAllocate } from './greedy.js';
  *   price-share       price of k's pool / highest pool price
  *   latency-share     latency of k's pool / highest pool latency (0 when all are 0)
  *   priority          rank of r's priority / 4               (0 critical … 1 background)
- *   log-duration      ln(1 + requested duration of r)
+ *   log-duration      ln(1 + requested duration of r), the duration capped at 10⁷ s (production
+ *                     requests without an estimate or lease have an infinite duration)
  *   log-candidates    ln(1 + number of feasible nodes for r)
  *   pool-busy         1 − free ÷ capacity of k's pool (all up nodes, summed over dimensions)
  */
@@ -43,6 +44,8 @@ export const ALLOCATOR_FEATURES: readonly string[] = [
   'pool-busy',
 ];
 const F = ALLOCATOR_FEATURES.length;
+/** Cap of the duration feature, seconds (keeps an unknown, infinite duration finite). */
+const MAX_DURATION = 1e7;
 
 /** Replaces the argmax at each placement (training): the index picked among n feasible nodes. */
 export interface AllocatorChooser {
@@ -141,7 +144,7 @@ export function pairFeatures(x: Float64Array, j: number, r: Request, view: Clust
   x[o + 5] = (pool?.pricePerHour ?? 0) / maxPrice;
   x[o + 6] = maxLatency > 0 ? (pool?.latencyMs ?? 0) / maxLatency : 0;
   x[o + 7] = (PRIORITY_RANK[r.priority] ?? 2) / 4;
-  x[o + 8] = Math.log1p(Math.max(0, estimatedDuration(r)));
+  x[o + 8] = Math.log1p(Math.min(MAX_DURATION, Math.max(0, estimatedDuration(r))));
   x[o + 9] = Math.log1p(candidates);
   x[o + 10] = poolBusy;
 }

@@ -11,7 +11,8 @@ import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
  * arrival order are the candidates (the rest wait their turn, in arrival order); each gets the
  * same features, the network scores each one alone, and the job with the highest score is taken.
  *
- * Features of job j at time `now` (n_j = demand in the width dimension, r_j = requested time,
+ * Features of job j at time `now` (n_j = demand in the width dimension, r_j = requested time
+ * capped at 10⁷ s (an unknown duration is infinite in production),
  * w_j = now − arrival_j; C = width capacity of the up nodes, Fr = their free width):
  *
  *   log-wait          ln(1 + w_j)
@@ -84,7 +85,7 @@ class FreeCopy {
 
 /** Fill row j of `x` with the features of q (see the table above). */
 export function queueFeatures(x: Float64Array, j: number, q: QueuedRequest, now: number, fits: boolean, free: { capacity: number; freeWidth: number }, candidates: number, dim: number): void {
-  const r = Math.max(0, estimatedDuration(q.request));
+  const r = Math.min(1e7, Math.max(0, estimatedDuration(q.request)));
   const n = q.request.demand[dim] ?? 0;
   const w = Math.max(0, now - q.request.arrival);
   const cap = free.capacity > 0 ? free.capacity : Math.max(1, n);
