@@ -6,6 +6,7 @@ import { ConfigError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import type { Priority } from '../core/priority.js';
 import { ResourceSpace } from '../core/resources.js';
+import { FairShare, type QuotaConfig } from '../engine/quota.js';
 import { createQueuePolicy, type QueuePolicyName } from '../queue/registry.js';
 import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
@@ -36,8 +37,15 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
       if (!space.has(k)) throw new ConfigError(`unknown resource '${k}' (dimensions: ${space.names.join(', ')})`, { file, field: `pools[${i}].capacity.${k}` });
     }
     const capacity = space.vector(p.capacity);
+    const gpus = p.gpus;
+    if (gpus !== undefined) {
+      const gi = space.indexOf('gpu');
+      if (gi < 0) throw new ConfigError(`GPU devices need a 'gpu' dimension (dimensions: ${space.names.join(', ')})`, { file, field: `pools[${i}].gpus` });
+      if (p.capacity.gpu !== undefined && capacity[gi] !== gpus.count) throw new ConfigError(`capacity.gpu ${capacity[gi]} differs from gpus.count ${gpus.count}`, { file, field: `pools[${i}].gpus.count` });
+      capacity[gi] = gpus.count;
+    }
     if (capacity.every((c) => c === 0)) throw new ConfigError('a node needs some capacity', { file, field: `pools[${i}].capacity` });
-    return { name: p.name, capacity, nodes: p.nodes, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, bootSeconds: p.boot, labels: p.labels };
+    return { name: p.name, capacity, nodes: p.nodes, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, bootSeconds: p.boot, labels: p.labels, ...(gpus !== undefined ? { gpus } : {}) };
   });
   if (!Array.isArray(sc.pools)) for (const p of pools) names.add(p.name);
   (sc.failures?.events ?? []).forEach((ev, i) => {
@@ -55,8 +63,11 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
     if (labels.has(label)) label = `${label}#${i + 1}`;
     labels.add(label);
     const options = 'options' in s ? s.options : undefined;
+    const own = 'quotas' in s ? s.quotas : undefined;
+    if (own !== undefined && own !== 'none') checkQuotas(own, space, file, `strategies[${i}].quotas`);
     return {
       label,
+      ...(own !== undefined ? { quotas: own === 'none' ? null : own } : {}),
       allocator: () => createAllocator({ name: s.name as AllocatorName, options, preemption }),
       queue: () => createQueuePolicy(queueRef.name as QueuePolicyName, queueRef.options),
       ...(scalingRef ? { scaling: () => createScalingPolicy(scalingRef.policy as ScalingPolicyName, scalingRef.options, { seed: seedStr }) } : {}),
@@ -94,7 +105,19 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
     budgetMs: sc.decisionBudget * 1000,
     ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}),
     ...(failures ? { failures } : {}),
+    ...(sc.quotas !== undefined ? { quotas: checkQuotas(sc.quotas, space, file, 'quotas') } : {}),
   };
+}
+
+/** Quota shares name known dimensions and keep guaranteed ≤ max (the engine's FairShare checks). */
+function checkQuotas(q: QuotaConfig, space: ResourceSpace, file: string, field: string): QuotaConfig {
+  try {
+    new FairShare(space, q);
+  } catch (e) {
+    if (e instanceof RangeError) throw new ConfigError(e.message, { file, field });
+    throw e;
+  }
+  return q;
 }
 
 async function* withDefaultSlo(stream: AsyncIterable<Request>, slo: Partial<Record<Priority, number>>): AsyncGenerator<Request> {

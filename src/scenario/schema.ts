@@ -29,6 +29,8 @@ export const poolSchema = z
     latencyMs: z.number().nonnegative().default(0),
     boot: duration.default(0),
     labels: z.record(z.string(), z.string()).default({}),
+    /** GPUs as devices (core/gpu.ts): a request then takes a share of ONE device or whole devices. */
+    gpus: z.object({ count: z.number().int().positive(), model: z.string().min(1).optional(), memoryMib: z.number().positive().optional() }).strict().optional(),
   })
   .strict();
 
@@ -60,6 +62,11 @@ const scalingRef = z
     checkOptions(SCALING_POLICIES[s.policy].options, s.options, ctx, ['options']);
   });
 
+/** H1: fair-share quotas (src/engine/quota.ts): shares 0..1 of the cluster per dimension. */
+const quotaShares = z.record(z.string(), z.number().min(0).max(1));
+const tenantQuota = z.object({ guaranteed: quotaShares.optional(), max: quotaShares.optional() }).strict();
+const quotas = z.object({ tenants: z.record(z.string(), tenantQuota).default({}), default: tenantQuota.optional() }).strict();
+
 const strategy = z
   .union([
     z.string(),
@@ -71,6 +78,8 @@ const strategy = z
         preemption: z.boolean().optional(),
         queue: queueRef.optional(),
         scaling: scalingRef.optional(),
+        /** This strategy's own quotas (`none`: no quotas), instead of the scenario's. */
+        quotas: z.union([quotas, z.literal('none')]).optional(),
       })
       .strict(),
   ])
@@ -107,6 +116,8 @@ export const scenarioSchema = z
     scaling: scalingRef.optional(),
     strategies: z.array(strategy).min(1),
     failures: failures.optional(),
+    /** Fair-share quotas per tenant (guarantee, max, reclaim), run by the scheduling pass. */
+    quotas: quotas.optional(),
     /** Allocator time budget per decision. */
     decisionBudget: duration.default(1),
     /** Requests' default SLO wait by priority, applied where the trace gives none. */

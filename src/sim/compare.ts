@@ -25,6 +25,8 @@ export interface StrategyRun {
   readonly allocator: () => Allocator;
   readonly queue: () => QueuePolicy;
   readonly scaling?: () => ScalingPolicy;
+  /** This strategy's own quotas (null: none), instead of the comparison's. */
+  readonly quotas?: QuotaConfig | null;
 }
 
 export interface ComparisonInput {
@@ -95,7 +97,7 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         ...(input.failures ? { failures: input.failures } : {}),
         ...(input.horizon !== undefined ? { horizon: input.horizon } : {}),
         ...(input.budgetMs !== undefined ? { budgetMs: input.budgetMs } : {}),
-        ...(input.quotas !== undefined ? { quotas: input.quotas } : {}),
+        ...((s.quotas === undefined ? input.quotas : s.quotas) ? { quotas: (s.quotas === undefined ? input.quotas : s.quotas) as QuotaConfig } : {}),
         ...(input.onProgress ? { onProgress: (n: number, t: number) => input.onProgress?.(i, n, t) } : {}),
       });
       await input.onLog?.(i, s.label, out.log);
