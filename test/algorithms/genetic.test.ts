@@ -50,6 +50,17 @@ describe('genetic allocator', () => {
     expect(run('s1')).toEqual(run('s1'));
   });
 
+  it('under a wall-clock budget already spent, stops before breeding and says so; still at least greedy', () => {
+    const state = ClusterState.fromPools(space, [pool('p', 4, 2, 1)]);
+    let t = 0;
+    const wall: AllocatorContext = { now: 0, rng: new Rng('w'), budget: { kind: 'wall', ms: 1, clock: () => (t += 10) }, blocking: false };
+    const applied = decideAndApply(new GeneticAllocator(), [req('X', 2), req('Y', 3), req('Z', 3)], state, wall);
+    expect(applied.solver).toMatchObject({ backend: 'genetic', status: 'feasible', stoppedBy: 'wall', work: { unit: 'evaluations', done: 30 } });
+    expect(applied.solver?.detail).toMatch(/^0 generations/);
+    expect(applied.started).toHaveLength(2);
+    expect(typeof applied.solver?.seconds).toBe('number');
+  });
+
   it('rejects invalid options with the field named', () => {
     expect(() => new GeneticAllocator({ population: 1 })).toThrow(/population/);
   });
