@@ -44,6 +44,14 @@ function hashToken(t: string): string {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** What an answer says happened: a result's `status`, else a refusal's code. */
+function outcome(code: number, body: unknown): string {
+  const b = body as { status?: unknown; rejection?: { code?: unknown }; name?: unknown } | null;
+  if (code >= 400 && typeof b?.rejection?.code === 'string') return b.rejection.code;
+  if (typeof b?.status === 'string') return b.status;
+  return code < 400 ? 'ok' : 'error';
+}
+
 /** Build the fastify app (not listening) over a scheduler, or over a holder a replica fills when it leads. */
 export function buildApp(
   config: ServeConfig,
@@ -99,7 +107,10 @@ export function buildApp(
       if (!principal(req).admin) throw new HttpError(403, 'forbidden', 'this route needs an admin token');
     },
     async send(reply, code, body) {
-      await holder.get().durable();
+      const s = holder.get();
+      // A write's audit record goes into the same commit as the write (one commit round).
+      if (WRITES.has(reply.request.method)) audit(reply.request, s, code, outcome(code, body));
+      await s.durable();
       return reply.code(code).send(body);
     },
   };
@@ -110,18 +121,17 @@ export function buildApp(
   });
 
   // Audit: every write through /v1 that got past authentication and the rate limit, with its
-  // result, appended to the store and committed before the answer leaves.
-  app.addHook('onSend', async (req, reply, payload) => {
-    const s = holder.maybe;
+  // result, appended to the store and committed before the answer leaves: by `send` for answers
+  // of the routes (in the write's own commit), here for refusals (errors thrown before `send`).
+  const audited = new WeakSet<FastifyRequest>();
+  const audit = (req: FastifyRequest, s: ResourceScheduler, status: number, result: string): void => {
     const w = who.get(req);
-    if (s === undefined || w === undefined || !WRITES.has(req.method) || !req.url.startsWith('/v1/') || !s.healthy) return payload;
-    if (reply.statusCode === 429 && (reply.getHeader('x-drs-limit') === 'rate')) return payload;
-    const text = typeof payload === 'string' ? payload : '';
-    const code = reply.statusCode >= 400 ? /"code":"([^"]{1,80})"/.exec(text)?.[1] : /"status":"([^"]{1,40})"/.exec(text)?.[1];
+    if (w === undefined || audited.has(req) || !s.healthy) return;
+    audited.add(req);
     const params = req.params as { id?: string } | undefined;
-    const body = req.body as { id?: unknown; name?: unknown; targetId?: unknown } | undefined;
+    const body = req.body as { id?: unknown; name?: unknown; targetId?: unknown; tenant?: unknown } | undefined;
     const view = new IdView(w.p);
-    const bodyTenant = typeof (body as { tenant?: unknown } | undefined)?.tenant === 'string' ? ((body as { tenant: string }).tenant) : undefined;
+    const bodyTenant = typeof body?.tenant === 'string' ? body.tenant : undefined;
     const target =
       params?.id !== undefined
         ? view.internal(params.id)
@@ -132,7 +142,15 @@ export function buildApp(
             : typeof body?.id === 'string'
               ? scopedId(w.p.admin ? (bodyTenant ?? w.p.tenant ?? 'default') : w.p.tenant, body.id)
               : null;
-    s.appendAudit({ atMs: Date.now(), actor: w.p.actor, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0] ?? '', target, status: reply.statusCode, result: code ?? (reply.statusCode < 400 ? 'ok' : 'error') });
+    s.appendAudit({ atMs: Date.now(), actor: w.p.actor, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0] ?? '', target, status, result });
+  };
+  app.addHook('onSend', async (req, reply, payload) => {
+    const s = holder.maybe;
+    if (s === undefined || audited.has(req) || !WRITES.has(req.method) || !req.url.startsWith('/v1/') || !s.healthy) return payload;
+    if (reply.statusCode === 429 && reply.getHeader('x-drs-limit') === 'rate') return payload;
+    const text = typeof payload === 'string' ? payload : '';
+    const code = /"code":"([^"]{1,80})"/.exec(text)?.[1];
+    audit(req, s, reply.statusCode, code ?? (reply.statusCode < 400 ? 'ok' : 'error'));
     await s.durable();
     return payload;
   });
