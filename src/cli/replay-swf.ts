@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
 import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/keys.js';
-import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
+import { learnedQueueFactory } from '../queue/learned-queue.js';
+import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
 import { loadBatchWorkload } from '../sim/reference/workload.js';
 import type { CliCommand, CliIo } from './command.js';
 
@@ -14,7 +15,9 @@ slowdown (tau = 10 s) and the utilization of each window and their mean. The rep
 simulator (the engine's one scheduling pass) with the generic queue policy and backfilling.
 
 Options:
-  --policy NAME        queue order: ${ORDER_KEY_NAMES.join(' | ')} (default fcfs)
+  --policy NAME        queue order: ${ORDER_KEY_NAMES.join(' | ')} (default fcfs), or
+                       learned-queue:MODEL (a shipped model, e.g. learned-queue:sdsc-sp2, or a
+                       .json model file; head of line commit only)
   --backfill MODE      ${BACKFILL_MODES.join(' | ')} (default none)
   --windows LIST       comma-separated 0-based start indexes of the windows
                        (default: the protocol's ${REFERENCE_WINDOWS.join(',')})
@@ -38,7 +41,7 @@ Example:
 
 interface Parsed {
   readonly file: string;
-  readonly policy: OrderKeyName;
+  readonly policy: OrderKeyName | `learned-queue:${string}`;
   readonly backfill: BackfillMode;
   readonly headOfLine: 'commit' | 'reorder';
   readonly length: number;
@@ -83,13 +86,15 @@ function parse(argv: string[]): Parsed | 'help' {
     throw new UserError(positionals.length === 0 ? 'missing the SWF file (drs replay-swf FILE ...)' : `expected one SWF file, got ${positionals.length}: ${positionals.join(' ')}`);
   }
   const policy = values.policy ?? 'fcfs';
-  if (!isOrderKeyName(policy)) throw new UserError(`unknown --policy '${policy}' (known: ${ORDER_KEY_NAMES.join(', ')})`, { field: 'policy' });
+  const learned = policy.startsWith('learned-queue:') ? (policy as `learned-queue:${string}`) : undefined;
+  if (learned === undefined && !isOrderKeyName(policy)) throw new UserError(`unknown --policy '${policy}' (known: ${ORDER_KEY_NAMES.join(', ')}, learned-queue:MODEL)`, { field: 'policy' });
   const backfill = values.backfill ?? 'none';
   if (!(BACKFILL_MODES as readonly string[]).includes(backfill)) {
     throw new UserError(`unknown --backfill '${backfill}' (known: ${BACKFILL_MODES.join(', ')})`, { field: 'backfill' });
   }
   const hol = values['head-of-line'] ?? 'commit';
   if (hol !== 'commit' && hol !== 'reorder') throw new UserError(`--head-of-line must be commit or reorder, got '${hol}'`, { field: 'head-of-line' });
+  if (learned !== undefined && hol !== 'commit') throw new UserError(`${learned} always commits to the head it picks; --head-of-line reorder is not available for it`, { field: 'head-of-line' });
   const length = values.length === undefined ? REFERENCE_LENGTH : parseInteger('length', values.length, 1);
   let starts: number[] | undefined;
   if (values.windows !== undefined) {
@@ -103,7 +108,7 @@ function parse(argv: string[]): Parsed | 'help' {
   const procs = values.procs === undefined ? undefined : parseInteger('procs', values.procs, 1);
   return {
     file: positionals[0] as string,
-    policy,
+    policy: learned ?? (policy as OrderKeyName),
     backfill: backfill as BackfillMode,
     headOfLine: hol,
     length,
@@ -127,7 +132,8 @@ export const replaySwfCommand: CliCommand = {
     const workload = await loadBatchWorkload(path, p.procs === undefined ? {} : { procs: p.procs });
     const starts = p.starts ?? REFERENCE_WINDOWS;
     checkWindows(starts, p.length, workload.jobs.length, p.file);
-    const res = await replayReferenceWindows(workload, starts, p.length, { order: p.policy, backfill: p.backfill, headOfLine: p.headOfLine });
+    const queue = isOrderKeyName(p.policy) ? undefined : learnedQueueFactory(p.policy.slice('learned-queue:'.length), referencePolicy('fcfs', p.backfill).backfill);
+    const res = await replayReferenceWindows(workload, starts, p.length, queue === undefined ? { order: p.policy as OrderKeyName, backfill: p.backfill, headOfLine: p.headOfLine } : { queue, backfill: p.backfill });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
     const clampNote =
       clamped > 0 ? `${clamped} job(s) in these windows asked for more than the machine's ${workload.machine} processors and were clamped to ${workload.machine}` : undefined;

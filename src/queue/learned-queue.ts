@@ -193,6 +193,15 @@ export class LearnedQueue implements QueuePolicy {
   }
 }
 
+/**
+ * A factory of fresh learned queues sharing one loaded network (the model file is read once):
+ * the reference protocol wants a new policy object per window.
+ */
+export function learnedQueueFactory(model: string, backfill?: BackfillPolicy): () => LearnedQueue {
+  const net = new PolicyNet(loadPolicyNetFile(model, 'queue', QUEUE_FEATURES));
+  return () => new LearnedQueue(net, backfill === undefined ? {} : { backfill });
+}
+
 /** `learned-queue:NAME`: the shipped model NAME (models/queue/NAME.json) or a .json path. */
 export function learnedQueue(model: string, opts: LearnedQueueOptions = {}): LearnedQueue {
   return new LearnedQueue(loadPolicyNetFile(model, 'queue', QUEUE_FEATURES), opts);

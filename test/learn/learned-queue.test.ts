@@ -7,7 +7,7 @@ import { Rng } from '../../src/core/rng.js';
 import { sampleAgent } from '../../src/learn/env.js';
 import { LearnedQueue, MAX_VISIBLE, QUEUE_FEATURES } from '../../src/queue/learned-queue.js';
 import type { QueuedRequest } from '../../src/queue/policy.js';
-import { createQueuePolicy, isQueuePolicyName } from '../../src/queue/registry.js';
+import { createQueuePolicy, isQueuePolicyName, type QueuePolicyName } from '../../src/queue/registry.js';
 import { randomModel } from './support.js';
 
 const space = new ResourceSpace(['cpu']);
@@ -85,6 +85,6 @@ describe('learned-queue (a QueuePolicy)', () => {
 
   it('is registered: learned-queue with a model option, learned-queue:NAME for every shipped model', () => {
     expect(isQueuePolicyName('learned-queue')).toBe(true);
-    expect(() => createQueuePolicy('learned-queue', { model: 'nope' })).toThrow(/no shipped queue model named 'nope'/);
+    expect(() => createQueuePolicy('learned-queue' as QueuePolicyName, { model: 'nope' })).toThrow(/no shipped queue model named 'nope'/);
   });
 });
