@@ -60,4 +60,21 @@ describe('drs serve config', () => {
     const dupPool = errorOf(write('i.yaml', `${TOKENS}pools:\n  - { name: p, capacity: { cpu: 1 }, nodes: 1 }\n  - { name: p, capacity: { cpu: 1 }, nodes: 1 }\n`));
     expect(dupPool.location.field).toBe('pools[1].name');
   });
+
+  it('reads limits and the PostgreSQL store, and refuses what would hurt the service at start', () => {
+    const ok = loadServeConfig(
+      write('pg.yaml', `${TOKENS}postgres: { urlEnv: PG, pollInterval: 250ms }\nlimits: { nodesPerPool: 50, requestsPerSecond: 10, burst: 20 }\npools:\n  - { name: p, capacity: { cpu: 8 }, nodes: 50 }\n`),
+      { PG: 'postgres://drs@127.0.0.1/drs' },
+    );
+    expect(ok.postgres).toEqual({ url: 'postgres://drs@127.0.0.1/drs', pollIntervalMs: 250 });
+    expect(ok.limits).toEqual({ nodesPerPool: 50, requestsPerSecond: 10, burst: 20 });
+    const big = errorOf(write('big.yaml', `${TOKENS}pools:\n  - { name: p, capacity: { cpu: 8 }, nodes: 1000000000 }\n`));
+    expect(big.message).toContain('1000000000 nodes exceed limits.nodesPerPool (10000)');
+    expect(big.location.field).toBe('pools[0].nodes');
+    const scaled = errorOf(write('scaled.yaml', `${TOKENS}limits: { nodesPerPool: 10 }\npools:\n  - { name: p, capacity: { cpu: 8 }, nodes: { initial: 1, max: 11 } }\n`));
+    expect(scaled.location.field).toBe('pools[0].nodes');
+    expect(errorOf(write('both.yaml', `${TOKENS}stateFile: s.db\npostgres: { url: postgres://x }\n`)).location.field).toBe('postgres');
+    expect(errorOf(write('noenv.yaml', `${TOKENS}postgres: { urlEnv: NOPE }\n`)).location.field).toBe('postgres.urlEnv');
+    expect(errorOf(write('badlimit.yaml', `${TOKENS}limits: { pools: 0 }\n`)).location.field).toBe('limits.pools');
+  });
 });
