@@ -3,14 +3,16 @@
  * slots, wait in the queue if they must, run, renew their lease when they need more time, and
  * release. A few urgent agents preempt background work. The runner prints what happened.
  *
- *   npx tsx examples/agent-runner.ts [--agents 16] [--seed 7]
+ *   npm run build && npx tsx examples/agent-runner.ts [--agents 16] [--seed 7]
+ *
+ * It imports the package by name (`drs-toolkit`), as a project that added it with
+ * `npm install drs-toolkit` would; inside this repository the name resolves to the package itself
+ * (Node's self-reference through package.json "exports"), i.e. to dist/, hence the build first.
  *
  * Time is real but short (agents run for 0.1-0.8 s), so the whole run takes a few seconds.
  */
 import { parseArgs } from 'node:util';
-import { Rng } from '../src/core/rng.js';
-import type { Priority } from '../src/core/priority.js';
-import { ResourceScheduler, type AllocationInfo } from '../src/scheduler/index.js';
+import { ResourceScheduler, Rng, type AllocationInfo, type Priority } from 'drs-toolkit';
 
 const { values } = parseArgs({ options: { agents: { type: 'string', default: '16' }, seed: { type: 'string', default: '7' } } });
 const AGENTS = Math.max(1, Number(values.agents));
