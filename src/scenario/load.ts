@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, formatLocated, UserError } from '../core/errors.js';
+import path from 'node:path';
+import { agentTraceFleet } from '../agents/workload.js';
 import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
@@ -55,7 +57,9 @@ function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number 
     throw new ConfigError(plainText(text), { file, line: lineAt(path), field });
   };
   try {
-    parseTraceSpec(sc.trace, file);
+    // `kind: agents` is the agent-fleet workload, validated by src/agents (not a trace reader).
+    if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir: path.dirname(path.resolve(file)), file });
+    else parseTraceSpec(sc.trace, file);
     if (!Array.isArray(sc.pools)) parsePoolSourceSpec(sc.pools, file);
   } catch (e) {
     relocate(e);
