@@ -67,6 +67,9 @@ export function setPath(obj: Record<string, unknown>, p: readonly (string | numb
   let cur: unknown = root;
   for (let i = 0; i < p.length - 1; i++) {
     const k = p[i] as string | number;
+    if (typeof k === 'number' && Array.isArray(cur) && k >= cur.length) {
+      throw new ConfigError(`the scenario has no item '${formatPath(p.slice(0, i + 1))}' (it has ${cur.length})`, origin);
+    }
     const next = (cur as Record<string | number, unknown>)[k];
     if (next === null || typeof next !== 'object') {
       throw new ConfigError(`the scenario has no field '${formatPath(p.slice(0, i + 1))}' to descend into`, origin);
@@ -75,7 +78,7 @@ export function setPath(obj: Record<string, unknown>, p: readonly (string | numb
   }
   const last = p[p.length - 1] as string | number;
   if (typeof last === 'number' && (!Array.isArray(cur) || last >= cur.length)) {
-    throw new ConfigError(`the scenario has no item '${formatPath(p)}'`, origin);
+    throw new ConfigError(`the scenario has no item '${formatPath(p)}'${Array.isArray(cur) ? ` (it has ${cur.length})` : ''}`, origin);
   }
   (cur as Record<string | number, unknown>)[last] = structuredClone(value);
   return root;
