@@ -3,6 +3,7 @@ import type { Allocator } from './allocator.js';
 import { BestFitDecreasing } from './best-fit-decreasing.js';
 import { FirstFit } from './first-fit.js';
 import { GeneticAllocator, geneticOptions } from './genetic.js';
+import { GPU_ALLOCATOR_ENTRIES } from './gpu/index.js';
 import { IlpAllocator, ilpOptions } from './ilp.js';
 import { learnedAllocatorEntries } from './learned.js';
 import { PreemptingAllocator } from './preemption.js';
@@ -45,6 +46,7 @@ export const ALLOCATORS = {
     create: (o) => new GeneticAllocator(o),
   }),
   ...(learnedAllocatorEntries() as Record<`learned${string}`, AllocatorEntry>),
+  ...GPU_ALLOCATOR_ENTRIES,
 } as const;
 
 export type AllocatorName = keyof typeof ALLOCATORS;
