@@ -33,6 +33,11 @@ export interface QueueRunnerOptions {
   readonly onSolver?: (report: SolverReport, tx: Tx) => void;
   /** False while the strategy's prepare() runs: no decision is made then. */
   readonly isReady?: () => boolean;
+  /**
+   * Work evicted by priority preemption or reclaim goes back to the wait queue with its request
+   * as submitted (its arrival kept), as in the simulator, instead of ending `preempted`.
+   */
+  readonly requeuePreempted?: boolean;
 }
 
 /** What became of a request submitted to the queue, by the end of its operation. */
@@ -60,6 +65,8 @@ export class QueueRunner {
   private tx: Tx | undefined;
   /** Preemptions made for each request in the current pass (reported with its allocation). */
   private readonly preemptedFor = new Map<string, PreemptionRecord[]>();
+  /** Entries requeued during the current pass (evicted work). */
+  private requeued: Waiting[] = [];
   /** Entries of a `placeNow` pass (not in the wait queue). */
   private readonly transient = new Set<Waiting>();
 
@@ -96,6 +103,7 @@ export class QueueRunner {
       },
       evict: (a, forEntry, kind, message) => {
         const record = this.o.book.evicted(this.txNow, a, forEntry.request, kind, message);
+        if (this.o.requeuePreempted === true && this.pass !== undefined) this.requeue(a);
         const list = this.preemptedFor.get(forEntry.request.id) ?? [];
         list.push(record);
         this.preemptedFor.set(forEntry.request.id, list);
@@ -104,6 +112,13 @@ export class QueueRunner {
       solver: (report) => this.o.onSolver?.(report, this.txNow),
       isBorrowed: (a) => this.o.book.isBorrowed(a.id) && !this.txNow.started.has(a.id),
     };
+  }
+
+  /** Put evicted work back in the queue (offered again by a pass at the same time, see `drain`). */
+  private requeue(a: Allocation): void {
+    const w = this.o.queue.add(a.request, this.txNow.now, a.request.lease === undefined ? null : Math.round(a.request.lease * 1000), undefined);
+    w.fresh = false;
+    this.requeued.push(w);
   }
 
   private started(w: Waiting, a: Allocation): void {
@@ -199,13 +214,22 @@ export class QueueRunner {
     if (pass === undefined || this.o.isReady?.() === false) return;
     this.tx = tx;
     try {
-      for (let round = 0; round <= queue.length && queue.length > 0; round++) {
-        const fresh = queue.entries.filter((w) => w.fresh);
+      // Another pass while the head started through reclaim/preemption (`again`), or while work
+      // evicted in the last pass was requeued (offered at once, as new work, with nothing freed).
+      let fresh = queue.entries.filter((w) => w.fresh);
+      for (let round = 0; round <= queue.length + 1 && queue.length > 0; round++) {
         if (!this.freed && fresh.length === 0) break;
+        this.requeued = [];
         const out = pass.run(this.o.cluster.state, { now: tx.now / 1000, waiting: queue.entries, sorted: false, freed: this.freed, fresh });
-        if (!out.again) break;
-        this.freed = true;
+        if (out.again) {
+          this.freed = true;
+          fresh = [];
+        } else {
+          this.freed = false;
+          fresh = this.requeued.filter((w) => this.o.queue.get(w.request.id) === w);
+        }
       }
+      this.requeued = [];
     } finally {
       this.tx = undefined;
       this.preemptedFor.clear();

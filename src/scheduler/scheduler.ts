@@ -35,6 +35,11 @@ export interface QueueOptions {
   readonly timeoutMs?: number;
   /** Requests beyond this many are rejected with `queue-full` (default 10 000). */
   readonly maxLength?: number;
+  /**
+   * Work evicted by priority preemption or quota reclaim goes back to the queue (its request as
+   * submitted, arrival kept) instead of ending `preempted`; as the simulator does. Default false.
+   */
+  readonly requeuePreempted?: boolean;
 }
 
 export interface ResourceSchedulerOptions {
@@ -187,6 +192,7 @@ export class ResourceScheduler {
       budgetMs,
       onSolver: (report, tx) => this.solverReport(report, tx),
       isReady: () => this.prepared,
+      requeuePreempted: qo?.requeuePreempted === true,
     });
     this.requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs });
 

@@ -297,21 +297,27 @@ class ReplayRun {
 
   // ---- the scheduling pass -----------------------------------------------------------------
 
+  /**
+   * Scheduling passes at the current time: one, then another while the head started through
+   * reclaim/preemption (`again`, everything is offered), or while work evicted by the last pass
+   * was requeued (offered at once as new work, nothing freed). ResourceScheduler's drain does
+   * the same (src/scheduler/queue-runner.ts).
+   */
   private schedule(): void {
     const q = this.queue;
     q.compact();
-    if (q.live === 0 || (!this.freed && q.fresh.length === 0)) {
-      q.clearFresh();
-      return;
-    }
+    let fresh = q.takeFresh();
+    if (q.live === 0 || (!this.freed && fresh.length === 0)) return;
     this.passes++;
-    if (this.freed) this.capacityChanged();
-    for (let round = 0; ; round++) {
-      const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, freed: this.freed || round > 0, fresh: q.fresh });
+    for (let round = 0; round <= q.live + 1 && q.live > 0; round++) {
+      if (!this.freed && fresh.length === 0) break;
+      if (this.freed || this.fair !== undefined) this.capacityChanged();
+      const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, freed: this.freed, fresh });
       this.decisions += out.decisions;
-      if (!out.again || q.live === 0) break;
+      this.freed = out.again;
+      fresh = out.again ? [] : q.takeFresh();
     }
-    q.clearFresh();
+    q.takeFresh();
     this.freed = false;
   }
 

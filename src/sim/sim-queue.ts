@@ -73,8 +73,11 @@ export class SimQueue {
     }
   }
 
-  clearFresh(): void {
-    if (this.fresh.length > 0) this.fresh = [];
+  /** The entries added since the last call (new arrivals, requeued work), and start a new list. */
+  takeFresh(): SimEntry[] {
+    const f = this.fresh;
+    if (f.length > 0) this.fresh = [];
+    return f;
   }
 
   liveRequests(): Request[] {
