@@ -32,3 +32,15 @@ describe('fleet definitions', () => {
     expect(() => parseFleet({ config: { bogus: 1 }, agents: [{ id: 'a', cpu: 1 }] })).toThrow(/unknown key 'bogus'/);
   });
 });
+
+describe('fleet files', () => {
+  it('reads a fleet file with the kOS scheduler_config.yaml beside it, both verbatim', async () => {
+    const { loadFleetFile } = await import('../../src/agents/config.js');
+    const dir = new URL('./fixtures/', import.meta.url).pathname;
+    const f = loadFleetFile(`${dir}agents.yaml`, `${dir}scheduler_config.yaml`);
+    expect(f.config).toMatchObject({ maxConcurrentAgents: 12, mode: 'priority', heartbeatIntervalMs: 5000, allowPreemption: true, maxMemoryUsage: 0.85, defaultTimeoutMs: 600_000, rescheduleOnCrash: true });
+    // 4GB = 4·10⁹ bytes = 3.725 GiB
+    expect(f.agents[0]?.resources.memory).toBeCloseTo(4e9 / 2 ** 30, 9);
+    expect(() => loadFleetFile(`${dir}missing.yaml`)).toThrow(/missing\.yaml.*cannot read \(ENOENT\)/);
+  });
+});
