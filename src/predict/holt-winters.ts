@@ -22,7 +22,7 @@ import { smapeTerm } from './metrics.js';
 import { resolveSeason } from './season.js';
 import { SeasonalNaiveForecaster } from './seasonal-naive.js';
 import { SmoothingForecaster } from './smoothing-forecaster.js';
-import type { FitBudget, FixedParams, SeasonalKind, TrendKind } from './smoothing.js';
+import type { FitBudget, FixedParams, SeasonalKind, SmoothingLoss, TrendKind } from './smoothing.js';
 import type { Forecast, Forecaster } from './types.js';
 
 export interface HoltWintersOptions {
@@ -43,6 +43,8 @@ export interface HoltWintersOptions {
   horizon?: number;
   /** Estimate parameters and initial states on at most this many most recent points (default: all). */
   fitWindow?: number;
+  /** Fitting criterion (smoothing.ts): squared (default), relative (multiplicative error) or absolute. */
+  loss?: SmoothingLoss;
 }
 
 /** Coarse optimisation for the holdout contest; the winner is then refined on the whole history. */
@@ -75,12 +77,12 @@ export class HoltWintersForecaster implements Forecaster {
     if (o.phi !== undefined) fixed.phi = o.phi;
     const out: SmoothingForecaster[] = [];
     for (const seasonal of seasonals) {
-      for (const trend of trends) out.push(new SmoothingForecaster(this.name, { seasonal, trend, season }, fixed, o.fitWindow));
+      for (const trend of trends) out.push(new SmoothingForecaster(this.name, { seasonal, trend, season, ...(o.loss !== undefined ? { loss: o.loss } : {}) }, fixed, o.fitWindow));
     }
     // With the season chosen automatically, the non-seasonal members of the family compete too
     // (as in R's ets()): on a series whose 'season' is noise they forecast better.
     if ((o.seasonal === 'auto' || o.seasonal === undefined) && (o.nonSeasonal ?? true)) {
-      for (const trend of trends.filter((t) => t !== 'additive')) out.push(new SmoothingForecaster(this.name, { seasonal: 'none', trend, season }, fixed, o.fitWindow));
+      for (const trend of trends.filter((t) => t !== 'additive')) out.push(new SmoothingForecaster(this.name, { seasonal: 'none', trend, season, ...(o.loss !== undefined ? { loss: o.loss } : {}) }, fixed, o.fitWindow));
     }
     return out;
   }

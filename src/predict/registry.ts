@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
 import { AutoForecaster, type AutoCandidate } from './auto.js';
+import { DoubleSeasonalForecaster } from './double-seasonal.js';
 import { createEwma } from './ewma.js';
 import { createHolt } from './holt.js';
 import { HoltWintersForecaster } from './holt-winters.js';
@@ -17,6 +18,7 @@ import { NaiveForecaster } from './naive.js';
 import type { NeuralForecaster, NeuralMeta } from './neural.js';
 import { RegressionForecaster } from './regression.js';
 import { SeasonalNaiveForecaster } from './seasonal-naive.js';
+import { ThetaForecaster } from './theta.js';
 import type { Forecaster, ForecasterContext } from './types.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,6 +40,7 @@ const hwSchema = z
     nonSeasonal: z.boolean().optional(),
     validation: positiveInt,
     fitWindow: positiveInt,
+    loss: z.enum(['squared', 'relative', 'absolute']).optional(),
   })
   .strict();
 
@@ -56,7 +59,20 @@ const neuralSchema = z
   .strict();
 
 /** Models `auto` chooses among by default (cheap, synchronous ones). */
-export const AUTO_DEFAULT_CANDIDATES = ['seasonal-naive', 'holt-winters', 'regression', 'regression-dummy', 'ewma', 'holt', 'moving-average', 'naive'] as const;
+export const AUTO_DEFAULT_CANDIDATES = [
+  'seasonal-naive',
+  'holt-winters',
+  'holt-winters-robust',
+  'ets-mult-error',
+  'theta',
+  'double-seasonal',
+  'regression',
+  'regression-dummy',
+  'ewma',
+  'holt',
+  'moving-average',
+  'naive',
+] as const;
 
 const specs = {
   naive: { summary: 'last value repeated', schema: z.object({}).strict(), create: () => new NaiveForecaster() },
@@ -84,6 +100,26 @@ const specs = {
     summary: 'Holt-Winters, variant and fallback chosen on a holdout',
     schema: hwSchema,
     create: (o: z.infer<typeof hwSchema>, c: ForecasterContext) => new HoltWintersForecaster({ ...o, season: o.season ?? c.season, horizon: c.horizon }),
+  },
+  'holt-winters-robust': {
+    summary: 'holt-winters fitted on absolute one-step errors (robust to spikes)',
+    schema: hwSchema,
+    create: (o: z.infer<typeof hwSchema>, c: ForecasterContext) => new HoltWintersForecaster({ loss: 'absolute', ...o, season: o.season ?? c.season, horizon: c.horizon }, 'holt-winters-robust'),
+  },
+  'ets-mult-error': {
+    summary: 'ETS family (trend none/additive/damped × season) fitted with multiplicative errors',
+    schema: hwSchema,
+    create: (o: z.infer<typeof hwSchema>, c: ForecasterContext) => new HoltWintersForecaster({ loss: 'relative', ...o, season: o.season ?? c.season, horizon: c.horizon }, 'ets-mult-error'),
+  },
+  theta: {
+    summary: 'Theta method: SES with drift on seasonally adjusted data',
+    schema: z.object({ season }).strict(),
+    create: (o: { season?: number }, c: ForecasterContext) => new ThetaForecaster(o.season ?? c.season),
+  },
+  'double-seasonal': {
+    summary: "Taylor's double seasonal Holt-Winters (daily + weekly), AR(1) error adjustment",
+    schema: z.object({ season, weekly: positiveInt }).strict(),
+    create: (o: { season?: number; weekly?: number }, c: ForecasterContext) => new DoubleSeasonalForecaster({ season: o.season ?? c.season, ...(o.weekly !== undefined ? { weekly: o.weekly } : {}) }),
   },
   'holt-winters-additive': {
     summary: 'textbook additive Holt-Winters (additive trend), fitted, no guard',
@@ -120,16 +156,16 @@ const specs = {
     create: (o: z.infer<typeof neuralSchema>, c: ForecasterContext) => new LstmForecaster({ ...o, season: o.season ?? c.season, horizon: o.horizon ?? c.horizon, seed: o.seed ?? c.seed }),
   },
   auto: {
-    summary: 'picks per series by holdout sMAPE among cheap models',
-    schema: z.object({ candidates: z.array(z.string()).min(1).optional(), validation: positiveInt }).strict(),
-    create: (o: { candidates?: string[]; validation?: number }, c: ForecasterContext): Forecaster => {
+    summary: 'picks per series (or combines up to 3) by rolling-origin validation sMAPE on the training part',
+    schema: z.object({ candidates: z.array(z.string()).min(1).optional(), validation: positiveInt, combine: positiveInt }).strict(),
+    create: (o: { candidates?: string[]; validation?: number; combine?: number }, c: ForecasterContext): Forecaster => {
       const names = o.candidates ?? [...AUTO_DEFAULT_CANDIDATES];
       const candidates: AutoCandidate[] = names.map((n) => {
         const name = checkName(n);
         if (name === 'auto' || name === 'mlp' || name === 'lstm') throw new ConfigError(`auto cannot choose '${name}' (only synchronous classical models)`, { field: 'candidates' });
         return { name, make: () => createForecaster(name, {}, c) };
       });
-      return new AutoForecaster(candidates, { season: c.season, horizon: c.horizon, validation: o.validation });
+      return new AutoForecaster(candidates, { season: c.season, horizon: c.horizon, validation: o.validation, combine: o.combine });
     },
   },
 } as const;

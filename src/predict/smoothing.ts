@@ -13,9 +13,13 @@
  *   trend (both):           b_t = β (l_t − l_{t−1}) + (1 − β) φ b_{t−1}
  *   forecast:               ŷ_{n+h} = (l_n + φ_h b_n) ⊕ s_{n+h−m(⌊(h−1)/m⌋+1)},  φ_h = φ + … + φ^h
  *
- * Parameters minimise the one-step SSE Σ e_t² by Nelder-Mead in an unconstrained space mapped
+ * Parameters minimise a loss of the one-step errors by Nelder-Mead in an unconstrained space mapped
  * into the usual admissible region: α ∈ (0,1), β = α·β* (β ≤ α), γ = (1−α)·γ* (γ ≤ 1−α),
- * φ ∈ [0.8, 0.98]. A state that turns non-finite makes the SSE +∞, so the optimiser backs off.
+ * φ ∈ [0.8, 0.98]. A state that turns non-finite makes the loss +∞, so the optimiser backs off.
+ * Losses (`loss` in the spec): 'squared' Σ e_t² (default; the additive-error ETS likelihood),
+ * 'relative' Σ (e_t / ŷ_t)² (the multiplicative-error ETS(M,·,·) criterion: errors in proportion
+ * to the level; ŷ_t = 0 counts e_t²), 'absolute' Σ |e_t| (robust to spikes: a few outliers do not
+ * pull α, β, γ; a median-like fit, which is what sMAPE rewards).
  *
  * Initial states (heuristic, from the first K = min(⌊n/m⌋, 5) full seasons of the fitting window):
  * season means M_k; b_0 = (M_{K−1} − M_0)/((K−1) m) (0 when K = 1 or no trend); l_0 = M_0 − b_0 (m+1)/2;
@@ -30,9 +34,13 @@ import { logit, multiStart, sigmoid } from './optim.js';
 export type TrendKind = 'none' | 'additive' | 'damped';
 export type SeasonalKind = 'none' | 'additive' | 'multiplicative';
 
+export type SmoothingLoss = 'squared' | 'relative' | 'absolute';
+
 export interface SmoothingSpec {
   readonly trend: TrendKind;
   readonly seasonal: SeasonalKind;
+  /** Fitting criterion (default 'squared'). */
+  readonly loss?: SmoothingLoss;
   /** Season length m (ignored when seasonal = 'none'). */
   readonly season: number;
 }
@@ -91,7 +99,7 @@ export function initialState(y: readonly number[], spec: SmoothingSpec): Smoothi
   return { level: l0, trend: b0, seasonals, t: 0 };
 }
 
-/** Filter y[from..] starting from `state` (mutated). Returns the SSE of the one-step errors. */
+/** Filter y[from..] starting from `state` (mutated). Returns the loss (spec.loss; default SSE) of the one-step errors. */
 export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingParams, state: SmoothingState, from = 0): number {
   const mm = m(spec);
   const phi = spec.trend === 'damped' ? p.phi : spec.trend === 'none' ? 0 : 1;
@@ -103,6 +111,8 @@ export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingPa
   let { level, trend } = state;
   let idx = state.t % mm;
   let sse = 0;
+  const lossKind = spec.loss === 'absolute' ? 1 : spec.loss === 'relative' ? 2 : 0;
+  const term = (e: number, yhat: number): number => (lossKind === 0 ? e * e : lossKind === 1 ? Math.abs(e) : yhat !== 0 ? (e / yhat) * (e / yhat) : e * e);
   // One loop per season kind keeps the hot path free of branches (this runs ~10⁶ times per fit).
   if (mult) {
     for (let i = from; i < y.length; i++) {
@@ -114,7 +124,7 @@ export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingPa
       s[idx] = (gamma * yt) / pred + (1 - gamma) * sPrev;
       trend = beta * (newLevel - level) + (1 - beta) * phi * trend;
       level = newLevel;
-      sse += e * e;
+      sse += lossKind === 0 ? e * e : term(e, pred * sPrev);
       if (++idx === mm) idx = 0;
     }
   } else if (seasonal) {
@@ -126,7 +136,7 @@ export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingPa
       s[idx] = sPrev + gamma * e;
       trend = beta * (newLevel - level) + (1 - beta) * phi * trend;
       level = newLevel;
-      sse += e * e;
+      sse += lossKind === 0 ? e * e : term(e, pred + sPrev);
       if (++idx === mm) idx = 0;
     }
   } else {
@@ -136,7 +146,7 @@ export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingPa
       const newLevel = pred + alpha * e;
       trend = beta * (newLevel - level) + (1 - beta) * phi * trend;
       level = newLevel;
-      sse += e * e;
+      sse += lossKind === 0 ? e * e : term(e, pred);
     }
   }
   if (!Number.isFinite(sse) || !Number.isFinite(level)) sse = Number.POSITIVE_INFINITY;
@@ -243,6 +253,6 @@ export function fitSmoothing(y: readonly number[], spec: SmoothingSpec, fixed: F
     params = decode(multiStart(objective, starts, { maxEvals: budget.maxEvals, step: 1, tol: 1e-7 }).x, spec, fixed);
   }
   const state = cloneState(init);
-  const sse = filter(y, spec, params, state);
+  const sse = filter(y, spec.loss === undefined || spec.loss === 'squared' ? spec : { ...spec, loss: 'squared' }, params, state);
   return { params, state, sse, sigma: Math.sqrt(sse / Math.max(1, y.length)) };
 }

@@ -1,0 +1,21 @@
+/**
+ * Experiment helper: run one model with options on chosen bench series under the bench protocol.
+ *   npx tsx bench/forecast/try-auto.ts --model auto --options '{"validation":120}' --only genai_qps,rds_cpu_utilization_cc0c53
+ */
+import { parseArgs } from 'node:util';
+import { backtest, createForecaster } from '../../src/predict/index.js';
+import { BENCH_SERIES, EVERY, HORIZON, TRAIN, dataRoot, loadBenchSeries, readStatsmodels } from './protocol.js';
+
+const { values: o } = parseArgs({ options: { model: { type: 'string', default: 'auto' }, options: { type: 'string', default: '{}' }, only: { type: 'string' } }, strict: true });
+const sm = await readStatsmodels();
+const only = o.only?.split(',');
+for (const s of BENCH_SERIES) {
+  if (only !== undefined && !only.includes(s.name)) continue;
+  const values = await loadBenchSeries(dataRoot(), s);
+  const t0 = Date.now();
+  const model = createForecaster(o.model ?? 'auto', JSON.parse(o.options ?? '{}'), { season: s.season, horizon: HORIZON, seed: 42 });
+  const r = await backtest(model, values, { train: TRAIN, horizon: HORIZON, every: EVERY, season: s.season });
+  const ref = sm.results.find((x) => x.series === s.name);
+  const picks = (model as { selected?: string }).selected;
+  console.log(`${s.name}: sMAPE ${r.smape.toFixed(3)} cov80 ${r.coverage80?.toFixed(1)} cov95 ${r.coverage95?.toFixed(1)} W95 ${r.winkler95?.toFixed(2)} | statsmodels ${ref?.smape.toFixed(3)} snaive ${ref?.seasonalNaiveSmape.toFixed(3)} | ${((Date.now() - t0) / 1000).toFixed(1)} s, last pick ${picks ?? '-'}`);
+}
