@@ -4,7 +4,7 @@
  * `heartbeat` lines into heartbeats, resolves when it exits 0 and rejects (a crash) otherwise,
  * and kills it when the scheduler aborts the run (timeout, lost heartbeat, preemption, stop).
  *
- *   npx tsx examples/agents-subprocess.ts [--seconds 12]
+ *   npm run build && npx tsx examples/agents-subprocess.ts [--seconds 12]
  *
  * The fleet: a persistent monitor that beats every 300 ms and dies after ~2.5 s (restarted with
  * backoff), a job every 2 s (6-field cron with seconds) that cascades into a summarizer, and one
@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { AgentScheduler, parseFleet, type LaunchHook } from '../src/agents/index.js';
+import { AgentScheduler, parseFleet, type LaunchHook } from 'drs-toolkit';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '12' } } });
 const node = process.execPath;
