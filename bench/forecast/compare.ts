@@ -3,7 +3,7 @@
  * (Holt-Winters, additive trend and season) on the seven series, under one protocol
  * (train 0.8, horizon 12, every 12, refit at every origin; see docs/forecasting.md).
  *
- *   npx tsx bench/forecast/compare.ts [--models a,b] [--only SERIES] [--no-neural] [--python] [--out FILE]
+ *   npx tsx bench/forecast/compare.ts [--models a,b] [--only SERIES,SERIES] [--no-neural] [--python] [--out FILE]
  *
  * statsmodels' numbers come from bench/forecast/statsmodels-results.json (a measured fixture);
  * with --python, or when the fixture is missing, the script first re-runs
@@ -48,11 +48,11 @@ interface Row {
   points: number;
   statsmodels: number;
   seasonalNaiveSmape: number;
-  ours: Record<string, { smape: number; mase: number | null; fitSeconds: number; selected?: string }>;
+  ours: Record<string, { smape: number; mase: number | null; coverage80: number | null; coverage95: number | null; winkler95: number | null; fitSeconds: number; selected?: string }>;
 }
 const rows: Row[] = [];
 for (const s of BENCH_SERIES) {
-  if (opts.only !== undefined && opts.only !== s.name) continue;
+  if (opts.only !== undefined && !opts.only.split(',').includes(s.name)) continue;
   const ref = sm.results.find((r) => r.series === s.name);
   if (ref === undefined) throw new Error(`statsmodels fixture has no row for ${s.name}`);
   const values = await loadBenchSeries(root, s);
@@ -61,7 +61,7 @@ for (const s of BENCH_SERIES) {
   for (const m of models) {
     const t0 = Date.now();
     const r = await runModel(m, values, s.season);
-    row.ours[m] = { smape: r.smape, mase: r.mase, fitSeconds: r.fitSeconds, ...(r.selected === undefined ? {} : { selected: r.selected }) };
+    row.ours[m] = { smape: r.smape, mase: r.mase, coverage80: r.coverage80, coverage95: r.coverage95, winkler95: r.winkler95, fitSeconds: r.fitSeconds, ...(r.selected === undefined ? {} : { selected: r.selected }) };
     console.error(`${s.name} ${m}: sMAPE ${r.smape.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(1)} s)${r.selected === undefined ? '' : ` last pick ${r.selected}`}`);
   }
   rows.push(row);
@@ -93,6 +93,26 @@ console.log(lines.join('\n'));
 console.log(`\nsMAPE in percent (0-200), pooled over all origins and steps; lower is better.`);
 console.log(`our best beats statsmodels HW on ${bestWins} of ${rows.length} series; auto alone on ${autoWins} of ${rows.length}.`);
 console.log(hwChecks.join('\n'));
+
+// Issue 15 acceptance: auto against the best of statsmodels' Holt-Winters, naive and seasonal
+// naive on each series, and the calibration of auto's intervals (within 5 points of nominal).
+if (rows.every((r) => r.ours.auto !== undefined && r.ours.naive !== undefined)) {
+  const acc: string[] = ['| series | statsmodels HW | naive | seasonal naive | best of the three | **auto** | auto wins | auto cov80 | auto cov95 | auto Winkler95 | calibrated (±5) |', '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |'];
+  let wins = 0;
+  let calibrated = 0;
+  for (const r of rows) {
+    const a = r.ours.auto as Row['ours'][string];
+    const naive = r.ours.naive?.smape as number;
+    const sn = r.ours['seasonal-naive']?.smape ?? r.seasonalNaiveSmape;
+    const base = Math.min(r.statsmodels, naive, sn);
+    const win = a.smape < base;
+    const cal = a.coverage80 !== null && a.coverage95 !== null && Math.abs(a.coverage80 - 80) <= 5 && Math.abs(a.coverage95 - 95) <= 5;
+    if (win) wins++;
+    if (cal) calibrated++;
+    acc.push(`| ${r.series} | ${f(r.statsmodels)} | ${f(naive)} | ${f(sn)} | ${f(base)} | **${f(a.smape)}** | ${win ? 'yes' : 'no'} | ${a.coverage80?.toFixed(1) ?? '-'} | ${a.coverage95?.toFixed(1) ?? '-'} | ${a.winkler95?.toPrecision(4) ?? '-'} | ${cal ? 'yes' : 'no'} |`);
+  }
+  console.log(`\n${acc.join('\n')}\n\nauto beats the best of statsmodels HW, naive and seasonal naive on ${wins} of ${rows.length} series; its 80 % and 95 % intervals are within 5 points of nominal on ${calibrated} of ${rows.length}.`);
+}
 
 mkdirSync(path.dirname(path.resolve(opts.out ?? '')), { recursive: true });
 writeFileSync(path.resolve(opts.out ?? ''), JSON.stringify({ statsmodelsVersion: sm.statsmodelsVersion, models, rows }, null, 2) + '\n');

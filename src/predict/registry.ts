@@ -63,7 +63,6 @@ export const AUTO_DEFAULT_CANDIDATES = [
   'seasonal-naive',
   'holt-winters',
   'holt-winters-robust',
-  'ets-mult-error',
   'theta',
   'double-seasonal',
   'regression',
