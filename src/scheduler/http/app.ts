@@ -52,11 +52,15 @@ function outcome(code: number, body: unknown): string {
   return code < 400 ? 'ok' : 'error';
 }
 
+/** Extra routes mounted in the authenticated /v1 scope after the service's own (e.g. `agentRoutes` of src/agents). */
+export type ServePlugin = (v1: FastifyInstance, ctx: AppContext) => void;
+
 /** Build the fastify app (not listening) over a scheduler, or over a holder a replica fills when it leads. */
 export function buildApp(
   config: ServeConfig,
   schedulerOrHolder: ResourceScheduler | SchedulerHolder,
   onInternalError: (error: unknown) => void = () => {},
+  plugins: readonly ServePlugin[] = [],
 ): { app: FastifyInstance; holder: SchedulerHolder; streams: EventStreams } {
   const holder = schedulerOrHolder instanceof SchedulerHolder ? schedulerOrHolder : new SchedulerHolder(schedulerOrHolder);
   const limits: ServiceLimits = { ...DEFAULT_LIMITS, ...(config.limits ?? {}) };
@@ -217,6 +221,7 @@ export function buildApp(
         next();
       });
       registerRoutes(v1, ctx);
+      for (const plugin of plugins) plugin(v1, ctx);
       done();
     },
     { prefix: '/v1' },

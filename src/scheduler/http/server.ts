@@ -5,7 +5,7 @@ import { PgStore } from '../pg-store.js';
 import { ResourceScheduler, type ResourceSchedulerOptions } from '../scheduler.js';
 import { SqliteStore } from '../sqlite-store.js';
 import type { StateStore } from '../store.js';
-import { buildApp } from './app.js';
+import { buildApp, type ServePlugin } from './app.js';
 import { SchedulerHolder, type Role } from './holder.js';
 
 export interface ServerHandle {
@@ -27,6 +27,8 @@ export interface StartServerOptions {
   readonly scheduler?: ResourceScheduler;
   /** Extra scheduler options (clock, timers, scaling policy, ...) merged over the config's. */
   readonly schedulerOptions?: Partial<ResourceSchedulerOptions>;
+  /** Extra /v1 routes (same auth, limits and durability as the service's), e.g. `agentRoutes(agents)` from src/agents. */
+  readonly plugins?: readonly ServePlugin[];
   /** Called with every error answered 500 (a bug or a failed commit); `drs serve` prints it. */
   readonly onInternalError?: (error: unknown) => void;
   /** PostgreSQL replicas: this replica took the lead (term), or lost it (why). `drs serve` logs both and exits on a loss. */
@@ -66,7 +68,7 @@ export async function createSchedulerFromConfig(config: ServeConfig, extra: Part
 export async function startServer(config: ServeConfig, options: StartServerOptions = {}): Promise<ServerHandle> {
   const pgc = config.postgres;
   const holder = new SchedulerHolder(pgc === undefined ? (options.scheduler ?? (await createSchedulerFromConfig(config, options.schedulerOptions))) : undefined);
-  const { app, streams } = buildApp(config, holder, options.onInternalError);
+  const { app, streams } = buildApp(config, holder, options.onInternalError, options.plugins);
   const host = config.host ?? '127.0.0.1';
   try {
     await app.listen({ host, port: config.port ?? 8080 });

@@ -1,0 +1,42 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseFleet } from '../../src/agents/config.js';
+import { agentRoutes } from '../../src/agents/http.js';
+import { AgentScheduler } from '../../src/agents/scheduler.js';
+import { startServer, type ServerHandle } from '../../src/scheduler/http.js';
+import { ResourceScheduler } from '../../src/scheduler/index.js';
+import { ADMIN, TEAM_A, TOKENS, call } from '../scheduler/helpers.js';
+
+let srv: ServerHandle | undefined;
+afterAll(async () => {
+  await srv?.close();
+});
+
+describe('drs serve with the agent routes plugged in', () => {
+  it('an admin triggers an agent over HTTP; its allocation is visible; tenants are refused', async () => {
+    const scheduler = new ResourceScheduler({ pools: [{ name: 'cpu', capacity: { cpu: 8, memory: 32 }, nodes: 1 }], timers: false });
+    let finish: () => void = () => {};
+    const agents = new AgentScheduler({
+      fleet: parseFleet({ agents: [{ id: 'chat', cpu: 2, memory: 4, schedule: 'on-demand' }] }),
+      scheduler,
+      launch: () => new Promise<void>((resolve) => (finish = resolve)),
+    });
+    srv = await startServer({ port: 0, tokens: TOKENS }, { scheduler, plugins: [agentRoutes(agents)] });
+    const base = srv.url;
+
+    expect((await call(base, 'POST', '/v1/agents/chat/trigger')).status).toBe(401);
+    expect((await call(base, 'POST', '/v1/agents/chat/trigger', { token: TEAM_A })).status).toBe(403);
+    const t = await call(base, 'POST', '/v1/agents/chat/trigger', { token: ADMIN });
+    expect([t.status, t.body]).toEqual([202, { runId: 'chat#1' }]);
+    await new Promise((r) => setTimeout(r, 50));
+    const st = await call(base, 'GET', '/v1/agents', { token: ADMIN });
+    expect(st.body.agents[0]).toMatchObject({ id: 'chat', state: 'running', runs: 1, currentRun: 'chat#1' });
+    expect(scheduler.getAllocation('chat#1')).toMatchObject({ tenant: 'chat', demand: { cpu: 2, memory: 4, gpu: 0 } });
+    finish();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(scheduler.listAllocations()).toEqual([]);
+    const runs = await call(base, 'GET', '/v1/agents/chat/runs', { token: ADMIN });
+    expect(runs.body.runs[0]).toMatchObject({ id: 'chat#1', state: 'completed', cause: { kind: 'on-demand', by: 'http' } });
+    expect((await call(base, 'POST', '/v1/agents/ghost/trigger', { token: ADMIN })).status).toBe(404);
+    await agents.stop();
+  });
+});
