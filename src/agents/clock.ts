@@ -9,11 +9,21 @@ export interface AgentClock {
   clear(handle: unknown): void;
 }
 
-/** The wall clock (Date.now, setTimeout). */
+/** setTimeout's longest delay (2³¹−1 ms, 24.8 days); a longer one would fire at once. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/** The wall clock (Date.now, setTimeout; delays beyond 24.8 days, e.g. a yearly cron, are chained). */
 export const systemClock: AgentClock = {
   now: () => Date.now(),
-  setTimer: (ms, fn) => setTimeout(fn, Math.max(0, ms)),
-  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  setTimer: (ms, fn) => {
+    const h: { t?: ReturnType<typeof setTimeout> } = {};
+    const arm = (left: number): void => {
+      h.t = setTimeout(() => (left > MAX_DELAY ? arm(left - MAX_DELAY) : fn()), Math.min(left, MAX_DELAY));
+    };
+    arm(Math.max(0, ms));
+    return h;
+  },
+  clear: (h) => clearTimeout((h as { t?: ReturnType<typeof setTimeout> }).t),
 };
 
 interface Timer {
