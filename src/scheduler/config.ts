@@ -112,6 +112,8 @@ const poolSchema = z
     boot: duration('boot time').optional(),
     labels: z.record(z.string(), z.string()).optional(),
     primary: z.string().optional(),
+    /** GPUs as devices (core/gpu.ts). */
+    gpus: z.object({ count: z.number().int().positive(), model: z.string().min(1).optional(), memoryMib: z.number().positive().optional() }).strict().optional(),
   })
   .strict();
 
@@ -133,6 +135,7 @@ export function toPoolInput(p: z.infer<typeof poolSchema>): PoolInput {
     ...(p.boot !== undefined ? { bootSeconds: p.boot / 1000 } : {}),
     ...(p.labels !== undefined ? { labels: p.labels } : {}),
     ...(p.primary !== undefined ? { primary: p.primary } : {}),
+    ...(p.gpus !== undefined ? { gpus: p.gpus } : {}),
   };
 }
 

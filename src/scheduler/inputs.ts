@@ -81,6 +81,7 @@ export class RequestBuilder {
       constraints.labels = input.labels;
       constrained = true;
     }
+    if (input.gpuModels !== undefined && (!Array.isArray(input.gpuModels) || input.gpuModels.some((m) => typeof m !== 'string' || m === ''))) bad('gpuModels', 'gpuModels must be a list of GPU model names');
     if (input.maxLatencyMs !== undefined) {
       constraints.maxLatencyMs = nonNeg('maxLatencyMs', input.maxLatencyMs);
       constrained = true;
@@ -103,6 +104,7 @@ export class RequestBuilder {
     };
     if (estimated !== undefined) request.requestedDuration = estimated / 1000;
     if (constrained) request.constraints = constraints;
+    if (input.gpuModels !== undefined && input.gpuModels.length > 0) request.gpuModels = [...input.gpuModels];
     if (input.preemptible === true) request.preemptible = true;
     if (leaseMs !== null) request.lease = leaseMs / 1000;
     if (input.dependsOn !== undefined) {
@@ -123,6 +125,14 @@ export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(`capacity.${k}`, `capacity must be a finite number ≥ 0, got ${String(v)}`);
     capacity[d] = v;
   }
+  const gpus = input.gpus;
+  if (gpus !== undefined) {
+    const g = space.indexOf('gpu');
+    if (g < 0) bad('gpus', `GPU devices need a 'gpu' dimension (known: ${space.names.join(', ')})`);
+    if (!Number.isInteger(gpus.count) || gpus.count <= 0) bad('gpus.count', `gpus.count must be a whole number > 0, got ${String(gpus.count)}`);
+    if (input.capacity?.['gpu'] !== undefined && capacity[g] !== gpus.count) bad('gpus.count', `capacity.gpu ${capacity[g]} differs from gpus.count ${gpus.count}`);
+    capacity[g] = gpus.count;
+  }
   if (!capacity.some((v) => v > 0)) bad('capacity', 'a node needs some positive capacity');
   const n = input.nodes;
   const nodes = typeof n === 'number' ? { min: n, max: n, initial: n } : { min: n.min ?? 0, max: n.max ?? n.initial, initial: n.initial };
@@ -141,6 +151,7 @@ export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
     latencyMs: num('latencyMs', input.latencyMs),
     bootSeconds: num('bootSeconds', input.bootSeconds),
     labels: { ...(input.labels ?? {}) },
+    ...(gpus !== undefined ? { gpus: { count: gpus.count, ...(gpus.model !== undefined ? { model: gpus.model } : {}), ...(gpus.memoryMib !== undefined ? { memoryMib: gpus.memoryMib } : {}) } } : {}),
   };
 }
 

@@ -32,6 +32,8 @@ export interface ScheduleRequest {
   readonly maxCostPerHour?: number;
   /** Only pools carrying all these labels. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Only nodes with one of these GPU models (pools' `gpus.model` or `gpuModel` label). */
+  readonly gpuModels?: readonly string[];
   /** May be evicted by critical/high work (priority preemption). Default false. */
   readonly preemptible?: boolean;
   /** Lease length; `allocate(request, durationMs)` overrides it. No lease (and no default) = never expires. */
@@ -143,6 +145,11 @@ export interface PoolInput {
   readonly labels?: Readonly<Record<string, string>>;
   /** The dimension `units` refers to for requests naming this pool. Default: the first dimension. */
   readonly primary?: string;
+  /**
+   * GPUs as devices (core/gpu.ts): a request's gpu demand is then a share of ONE device (< 1) or
+   * whole devices; `capacity.gpu` defaults to `gpus.count` and must equal it.
+   */
+  readonly gpus?: { readonly count: number; readonly model?: string; readonly memoryMib?: number };
 }
 
 export interface PoolInfo {
