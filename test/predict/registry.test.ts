@@ -19,8 +19,12 @@ describe('forecaster registry', () => {
 
   it('every classical model fits synchronously and forecasts the horizon asked', () => {
     for (const name of FORECASTER_NAMES.filter((n) => n !== 'mlp' && n !== 'lstm')) {
-      const f = createForecaster(name, {}, { season: 12, horizon: 6 });
+      // double-seasonal needs two weekly seasons (2 × 7 × 12 = 168 points): give it a 6-step week.
+      const f = createForecaster(name, name === 'double-seasonal' ? { weekly: 24 } : {}, { season: 12, horizon: 6 });
       expect(f.fit(y), name).toBeUndefined();
+      const i = f.forecast(6, 0.8).interval;
+      expect(i?.level, name).toBe(0.8);
+      expect(i?.lower.every((l, k) => l <= (i.upper[k] as number)), name).toBe(true);
       const p = f.forecast(6).point;
       expect(p, name).toHaveLength(6);
       expect(p.every(Number.isFinite), name).toBe(true);
