@@ -1,15 +1,14 @@
 import { UserError } from '../core/errors.js';
-import { PRIORITY_RANK } from '../core/priority.js';
 import { ResourceScheduler, TypedEmitter, type AllocationInfo } from '../scheduler/index.js';
 import { systemClock, type AgentClock } from './clock.js';
 import { withTimeout } from './hooks.js';
 import { ConditionWatcher, CronTicker } from './triggers.js';
+import { dependenciesMet, LIVE, memoryAllows, pendingOrder } from './rules.js';
 import type { AgentSchedulerOptions, AgentStatus, Run, RunContext } from './run.js';
 import type { AgentEvents, AgentSpec, AgentState, FleetDefinition, HookName, RunState, TriggerCause } from './types.js';
 
 export type { AgentSchedulerOptions, AgentStatus, LaunchHook, LifecycleHooks, Run, RunContext } from './run.js';
 
-const LIVE: ReadonlySet<RunState> = new Set(['pending', 'starting', 'running']);
 
 /**
  * kOS-style agent scheduling on top of ResourceScheduler: triggers (boot, cron, on-demand,
@@ -173,24 +172,11 @@ export class AgentScheduler {
     });
   }
 
-  private pending(): Run[] {
-    const list = [...this.runs.values()].filter((r) => r.state === 'pending');
-    const fifo = (a: Run, b: Run) => a.triggeredAt - b.triggeredAt || a.seq - b.seq;
-    switch (this.fleet.config.mode) {
-      case 'priority':
-        return list.sort((a, b) => PRIORITY_RANK[a.agent.priority] - PRIORITY_RANK[b.agent.priority] || fifo(a, b));
-      case 'fifo':
-      case 'dependency':
-        return list.sort(fifo);
-      case 'lifo':
-        return list.sort((a, b) => fifo(b, a));
-    }
-  }
-
   private pump(): void {
-    for (const run of this.pending()) {
+    const pending = [...this.runs.values()].filter((r) => r.state === 'pending');
+    for (const run of pendingOrder(pending, this.fleet.config.mode)) {
       if (this.active >= this.fleet.config.maxConcurrentAgents) return;
-      if (!this.dependenciesMet(run) || !this.memoryAllows(run)) continue;
+      if (!dependenciesMet(run, this.agents, this.byAgent) || !memoryAllows(run, this.scheduler, this.fleet.config.maxMemoryUsage)) continue;
       const a = run.agent;
       const res = this.scheduler.allocate({ id: run.id, tenant: a.id, demand: a.resources, priority: a.priority, preemptible: this.fleet.config.allowPreemption, ...(a.pool !== undefined ? { pool: a.pool } : {}) });
       switch (res.status) {
@@ -205,39 +191,6 @@ export class AgentScheduler {
           break;
       }
     }
-  }
-
-  /** Dependencies: a persistent one must be running; an ephemeral one must have no live run triggered at or before this run. */
-  private dependenciesMet(run: Run): boolean {
-    let ok = true;
-    for (const d of run.agent.dependsOn) {
-      const dep = this.agents.get(d) as AgentSpec;
-      const runs = this.byAgent.get(d) as Run[];
-      if (dep.lifecycle === 'persistent') {
-        if (!runs.some((r) => r.state === 'running')) ok = false;
-        continue;
-      }
-      for (const r of runs) {
-        if (r.triggeredAt <= run.triggeredAt && LIVE.has(r.state)) {
-          run.waitedFor.add(r.id);
-          ok = false;
-        }
-      }
-    }
-    return ok;
-  }
-
-  private memoryAllows(run: Run): boolean {
-    const limit = this.fleet.config.maxMemoryUsage;
-    const want = run.agent.resources.memory ?? 0;
-    if (limit === undefined || want === 0 || !this.scheduler.space.has('memory')) return true;
-    let cap = 0;
-    let used = 0;
-    for (const p of this.scheduler.listPools()) {
-      cap += p.capacity.memory ?? 0;
-      used += p.allocated.memory ?? 0;
-    }
-    return used + want <= limit * cap + 1e-9;
   }
 
   // ---- a run's life ---------------------------------------------------------------------------
