@@ -116,7 +116,22 @@ describe('asynchronous forecasters drive the policy off the decision path', () =
     expect(acts[0]?.delta).toBe(30);
   });
 
-  it('the TF.js MLP is accepted by the registry (no longer refused as asynchronous)', () => {
-    expect(() => createScalingPolicy('predictive', { forecaster: 'mlp', forecasterOptions: { epochs: 1 }, quantile: 0.9 }, { seed: '1' })).not.toThrow();
-  });
+  it('the TF.js MLP drives the policy: first decisions reactive, then its (conformal) quantile forecast', async () => {
+    const p = createScalingPolicy('predictive', { forecaster: 'mlp', forecasterOptions: { epochs: 2, window: 12, horizon: 6, maxSamples: 200 }, quantile: 0.9, minHistory: 60, refitEvery: 1000 }, { seed: '1' }) as PredictivePolicy;
+    const values = Array.from({ length: 80 }, (_, t) => 20 + 5 * Math.sin((2 * Math.PI * t) / 20));
+    const h: DemandSample[] = [];
+    for (let i = 0; i < 70; i++) {
+      h.push({ time: 60 * i, demandNodes: [values[i] as number], arrivals: 0 });
+      p.decide(input(60 * i, [pool(20, values[i] as number)], h));
+    }
+    expect(p.status(0)).toBe('first fit in progress');
+    await p.settle();
+    h.push({ time: 60 * 70, demandNodes: [values[70] as number], arrivals: 0 });
+    p.decide(input(60 * 70, [pool(20, values[70] as number)], h));
+    expect(p.status(0)).toMatch(/^forecast/);
+    const peak = p.forecastPeak(0, 60 * 70, 300) as number;
+    expect(Number.isFinite(peak)).toBe(true);
+    expect(peak).toBeGreaterThan(5);
+    expect(peak).toBeLessThan(40);
+  }, 120_000);
 });
