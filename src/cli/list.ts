@@ -19,7 +19,7 @@ export const listCommand: CliCommand = {
     io.out(section('strategies (strategies: [...])', ALLOCATORS));
     io.out(section('queue policies (queue:)', QUEUE_POLICIES));
     io.out(section('scaling policies (scaling:)', SCALING_POLICIES));
-    io.out(section('trace kinds (trace: { kind })', TRACE_KINDS));
+    io.out(section('trace kinds (trace: { kind })', { ...TRACE_KINDS, agents: { summary: 'an agent fleet (kOS-style registry and schedules) played by the production AgentScheduler on a virtual clock; see docs/agents.md' } }));
     return 0;
   },
 };
