@@ -179,7 +179,7 @@ export class SchedulingPass<E extends QueuedRequest> {
         }
       }
     }
-    const again = this.escalate(state, still, counter);
+    const again = this.escalate(state, still, counter, now);
     return { decisions: counter.decisions, again: again && policy.blocking };
   }
 
@@ -297,7 +297,7 @@ export class SchedulingPass<E extends QueuedRequest> {
   }
 
   /** Rule 7: reclaim, then priority preemption, for entries still waiting (with quotas only). */
-  private escalate(state: ClusterState, still: readonly E[], counter: { decisions: number }): boolean {
+  private escalate(state: ClusterState, still: readonly E[], counter: { decisions: number }, now: number): boolean {
     const { quotas, preempting, allocator } = this.rules;
     if (quotas === undefined) return false;
     const hooks = this.hooks;
@@ -307,8 +307,10 @@ export class SchedulingPass<E extends QueuedRequest> {
       const r = e.request;
       if (quotas.checkMax(r) !== undefined) continue;
       if (quotas.withinGuarantee(r.tenant, r.demand)) {
+        // Never what started at this very time (an operation must not evict what it is about
+        // to report as allocated; the simulator's instant is production's operation).
         const isBorrowed = hooks.isBorrowed ?? (() => false);
-        const plan = planReclaim(state, quotas, r, isBorrowed);
+        const plan = planReclaim(state, quotas, r, (a) => a.start < now && isBorrowed(a));
         if (plan !== undefined) {
           for (const v of plan.victims) state.release(v.id);
           counter.decisions++;

@@ -1,6 +1,7 @@
 import type { ClusterView } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
 import type { Allocation, Request } from '../core/model.js';
+import { PRIORITY_RANK } from '../core/priority.js';
 import { EPSILON, type ResourceSpace, type ResourceVector } from '../core/resources.js';
 import type { Rejection } from '../core/rejection.js';
 
@@ -27,8 +28,10 @@ export interface QuotaRejection extends Rejection {
  * - **Reclaim (borrowed capacity is preempted first).** When a covered request cannot be placed
  *   (`wait`), the scheduler evicts *reclaimable* allocations of other tenants: borrowed ones that
  *   either demand none of their tenant's guaranteed dimensions, or whose tenant is still above its
- *   guarantee in some guaranteed dimension. Whatever their priority or preemptible flag: borrowed
- *   capacity was lent, not given. On each eligible node the victims are taken youngest first
+ *   guarantee in some guaranteed dimension. Whatever their preemptible flag: borrowed capacity was
+ *   lent, not given; but never work of strictly higher priority than the reclaiming request
+ *   (priority preemption would take it straight back, and the two would evict each other for
+ *   ever). On each eligible node the victims are taken youngest first
  *   (least work lost), re-checking before each that it is still reclaimable once the victims
  *   already chosen are gone; the node needing the fewest victims wins (ties: lowest node id).
  *   Reclaim is tried before priority preemption, so an owner under its guarantee takes back lent
@@ -201,11 +204,14 @@ export function planReclaim(cluster: ClusterView, fair: FairShare, r: Request, b
   const elig = eligiblePools(cluster, r);
   if ('rejection' in elig) return undefined;
   const D = r.demand.length;
+  const rank = PRIORITY_RANK[r.priority];
   let best: { nodeId: number; victims: Allocation[] } | undefined;
   for (const p of elig.pools) {
     for (const nodeId of cluster.upNodes(p)) {
       const cands: Allocation[] = [];
-      for (const a of cluster.allocationsOn(nodeId)) if (a.request.tenant !== r.tenant && borrowed(a)) cands.push(a);
+      for (const a of cluster.allocationsOn(nodeId)) {
+        if (a.request.tenant !== r.tenant && borrowed(a) && PRIORITY_RANK[a.request.priority] >= rank) cands.push(a);
+      }
       if (cands.length === 0) continue;
       cands.sort((a, b) => b.start - a.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const free = Array.from(cluster.free(nodeId));

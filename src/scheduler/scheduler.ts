@@ -12,7 +12,8 @@ import type { AllocationBook } from './allocations.js';
 import { TypedEmitter } from './emitter.js';
 import { RequestBuilder, toPoolSpec } from './inputs.js';
 import { DependencyTracker } from '../engine/dependencies.js';
-import { Placer, preemptionRefusal } from './placement.js';
+import { eligiblePools } from '../core/eligibility.js';
+import { Placer, preemptionRefusal, toSchedulerRejection } from './placement.js';
 import type { Pools } from './pools.js';
 import { QueueRunner } from './queue-runner.js';
 import type { QuotaConfig } from './quota.js';
@@ -151,7 +152,9 @@ export class ResourceScheduler {
       );
     }
     // As in the simulator: the strategy's randomness is a fork of the run's seed named after it.
-    const rng = new Rng(options.seed ?? 1).fork(`allocator:${allocator.name}`);
+    // Named after the allocator the pass offers its batches to (the simulator's `allocator`).
+    const lead = options.quotas === undefined && preempting !== undefined ? preempting : allocator;
+    const rng = new Rng(options.seed ?? 1).fork(`allocator:${lead.name}`);
     const q = options.queue;
     const qo: QueueOptions | undefined = q === undefined ? undefined : typeof q === 'string' ? { policy: q } : 'order' in q ? { policy: q } : q;
     this.queuePolicy = qo === undefined ? undefined : resolveQueuePolicy(qo.policy ?? 'priority', qo.options);
@@ -334,6 +337,14 @@ export class ResourceScheduler {
         const out = this.queueRunner.placeNow(tx, r, built.leaseMs);
         if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
         return this.reportRejection(tx, r, out.rejection);
+      }
+      // As in the simulator: a request no pool can ever host is rejected before it queues, and
+      // the queue is passed again (its dependents are rejected at once).
+      const elig = eligiblePools(this.pools.state, r);
+      if ('rejection' in elig) {
+        const res = this.reportRejection(tx, r, toSchedulerRejection(elig.rejection));
+        this.queueRunner.drain(tx, true);
+        return res;
       }
       const out = this.queueRunner.admit(tx, r, built.leaseMs, built.queueTimeoutMs);
       if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
