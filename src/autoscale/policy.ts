@@ -55,6 +55,11 @@ export interface ScalingPolicy {
   readonly intervalSeconds: number;
   decide(input: ScalingInput): ScaleAction[];
   /**
+   * Optional, for reports: the demand of `pool` (node-equivalents, as in DemandSample) this policy
+   * provisions for after its last `decide`, and the time it is for; undefined without a forecast.
+   */
+  forecastNodes?(pool: number, now: number, bootSeconds: number): { readonly at: number; readonly nodes: number } | undefined;
+  /**
    * Work the policy started off the decision path (e.g. an asynchronous forecaster fit). A
    * simulator awaits it after every `decide`, so the result is in use from the next decision at a
    * deterministic simulated time; a real-time driver never awaits it.

@@ -351,6 +351,12 @@ export class PredictivePolicy implements ScalingPolicy {
     return Number.isFinite(peak) ? peak : undefined;
   }
 
+  /** For reports: the peak forecast it provisions for, at the end of its lead (now + lead). */
+  forecastNodes(pool: number, now: number, bootSeconds: number): { at: number; nodes: number } | undefined {
+    const nodes = this.forecastPeak(pool, now, bootSeconds);
+    return nodes === undefined ? undefined : { at: now + (this.leadSeconds ?? bootSeconds + this.intervalSeconds), nodes };
+  }
+
   /** Status of a pool's forecast ('forecast', 'history 10/480 bins', 'fit failed: …'). */
   status(pool: number): string {
     return this.series.get(pool)?.status ?? 'warming up';

@@ -126,7 +126,7 @@ function autoscaling(runs: readonly (Done & { series: RunSeries })[], dims: read
         ...(tick !== undefined
           ? [
               { name: 'demand (running + waiting)', data: tick.t.map((t, i) => [r4(t / ax.div), tick.demand[i] ?? 0] as const), color: '#222' },
-              { name: 'forecast', data: tick.t.map((t, i) => [r4(t / ax.div), tick.forecast[i] ?? null] as const), color: '#e45756', dashed: true },
+              ...(tick.forecast.length > 0 ? [{ name: 'forecast (at the time it is for)', data: tick.forecastAt.map((t, i) => [r4(t / ax.div), tick.forecast[i] ?? null] as const), color: '#e45756', dashed: true }] : []),
             ]
           : []),
         { name: 'provisioned (billed)', data: x.map((t, i) => [t, provisioned[i] ?? 0] as const), color: '#4c78a8', step: true },

@@ -41,10 +41,10 @@ export class EventLog {
   readonly nodePool: number[] = [];
   /**
    * One entry per autoscaling tick (empty without a scaling policy): the demand the policy saw and
-   * what it forecast, per pool, in node-equivalents (DemandSample.demandNodes; null = no forecast).
+   * what it forecast (for time `at`), per pool, in node-equivalents (DemandSample.demandNodes; null = no forecast).
    * For the report's demand / forecast / capacity chart.
    */
-  readonly scaleTicks: { readonly t: number; readonly demand: readonly number[]; readonly forecast: readonly (number | null)[] }[] = [];
+  readonly scaleTicks: { readonly t: number; readonly demand: readonly number[]; readonly forecast: readonly ({ readonly at: number; readonly nodes: number } | null)[] }[] = [];
   /** GPU devices taken by a start event on a device node (event index → device indexes); see core/gpu.ts. */
   readonly devices = new Map<number, readonly number[]>();
   private kinds = new Uint8Array(4096);

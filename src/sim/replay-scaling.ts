@@ -17,6 +17,8 @@ export interface AutoscalingHooks {
   active(): boolean;
   /** Work is running. */
   busy(): boolean;
+  /** Optional (for the report): each tick's demand per pool and the policy's forecast, if it exposes one. */
+  record?(t: number, demand: readonly number[], forecast: readonly ({ readonly at: number; readonly nodes: number } | null)[]): void;
 }
 
 /**
@@ -51,6 +53,10 @@ export class Autoscaling {
     if (this.history.length > 10_000) this.history.splice(0, this.history.length - 10_000);
     this.arrivalsSinceTick = 0;
     const actions = this.policy.decide({ now, pools, history: this.history });
+    if (this.hooks.record !== undefined) {
+      const sample = this.history[this.history.length - 1] as DemandSample;
+      this.hooks.record(now, sample.demandNodes, pools.map((p) => this.policy.forecastNodes?.(p.pool, now, p.spec.bootSeconds) ?? null));
+    }
     const changed = applyScaleActions(this.state, actions, {
       provision: (pool) => this.hooks.provision(pool, now),
       remove: (id) => this.hooks.remove(id, now),

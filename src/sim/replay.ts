@@ -156,6 +156,7 @@ class ReplayRun {
             waiting: () => this.queue.liveRequests(),
             active: () => this.running.size > 0 || this.queue.live > 0,
             busy: () => this.running.size > 0,
+            record: (t, demand, forecast) => void this.log.scaleTicks.push({ t, demand, forecast }),
           });
   }
 

@@ -30,7 +30,7 @@ export interface RunSeries {
   /** Node timelines of small runs (≤ gantt limits), else null. */
   readonly gantt: readonly GanttBar[] | null;
   /** Per pool, at each autoscaling tick: demand and forecast in node-equivalents (empty without scaling). */
-  readonly scaling: Readonly<Record<string, { readonly t: readonly number[]; readonly demand: readonly number[]; readonly forecast: readonly (number | null)[] }>>;
+  readonly scaling: Readonly<Record<string, { readonly t: readonly number[]; readonly demand: readonly number[]; readonly forecastAt: readonly number[]; readonly forecast: readonly number[] }>>;
   /** Series added by other modules (e.g. GPU fragmentation), aligned with `t`. */
   readonly extra: Readonly<Record<string, { readonly unit: string; readonly values: readonly (number | null)[] }>>;
 }
@@ -276,14 +276,14 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
     });
     tenants[name] = { completed: tDone[ti] as number, share };
   }
-  const scaling: Record<string, { t: number[]; demand: number[]; forecast: (number | null)[] }> = {};
+  const scaling: Record<string, { t: number[]; demand: number[]; forecastAt: number[]; forecast: number[] }> = {};
   if (log.scaleTicks.length > 0) {
     log.pools.forEach((p, i) => {
-      scaling[p.name] = {
-        t: log.scaleTicks.map((k) => k.t),
-        demand: log.scaleTicks.map((k) => round(k.demand[i] ?? 0)),
-        forecast: log.scaleTicks.map((k) => (k.forecast[i] === null || k.forecast[i] === undefined ? null : round(k.forecast[i] as number))),
-      };
+      const f = log.scaleTicks.flatMap((k) => {
+        const x = k.forecast[i];
+        return x === null || x === undefined ? [] : [x];
+      });
+      scaling[p.name] = { t: log.scaleTicks.map((k) => k.t), demand: log.scaleTicks.map((k) => round(k.demand[i] ?? 0)), forecastAt: f.map((x) => x.at), forecast: f.map((x) => round(x.nodes)) };
     });
   }
   return { step, t, utilization, queue: avg(O_Q), nodes, costRate: avg(O_COST), demand, marks, waitCdf, tenants, gantt: wantGantt ? gantt : null, scaling, extra: {} };

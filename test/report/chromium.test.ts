@@ -77,11 +77,13 @@ describe('HTML report in headless Chromium', () => {
   }, 240_000);
 
   it.runIf(haveData('report chromium', 'timeseries/nab/nyc_taxi.csv'))('autoscaling scenario (3 days of the taxi series): scale charts draw demand and capacity', async () => {
-    const html = await report('autoscale-nyc-taxi.yaml', { 'trace.length': '3d' }, ['static-mean', 'reactive']);
+    const html = await report('autoscale-nyc-taxi.yaml', { 'trace.length': '3d' }, ['static-mean', 'predictive']);
+    expect(html).toContain('forecast (at the time it is for)'); // predictive exposes its forecast after two simulated days
     const charts = await check(html, 'autoscale');
     const scale = charts.filter((c) => c.id.startsWith('scale-'));
     expect(scale.length).toBe(2);
-    // demand, provisioned, up (and scale-action markers where the policy acted)
+    // demand, provisioned, up (+ forecast and scale-action markers where the policy has them)
     for (const c of scale) expect(c.series).toBeGreaterThanOrEqual(3);
+    expect(scale[1]?.series).toBeGreaterThanOrEqual(5);
   }, 240_000);
 });
