@@ -29,11 +29,11 @@ export function learnedQueueFor(net: PolicyNet, mode: Mode): LearnedQueue {
   return new LearnedQueue(net, backfill === undefined ? {} : { backfill });
 }
 
-export async function evaluateQueueModel(model: PolicyNetFile | PolicyNet, workload: BatchWorkload, windows: readonly number[], length: number): Promise<QueueEvaluation> {
+export async function evaluateQueueModel(model: PolicyNetFile | PolicyNet, workload: BatchWorkload, windows: readonly number[], length: number, withClassic = true): Promise<QueueEvaluation> {
   const net = model instanceof PolicyNet ? model : new PolicyNet(model);
   const policies: [string, (mode: Mode) => QueuePolicy][] = [
     [`learned-queue:${net.model.name}`, (mode) => learnedQueueFor(net, mode)],
-    ...CLASSIC.map((o): [string, (mode: Mode) => QueuePolicy] => [o, (mode) => classicPolicy(o, mode)]),
+    ...(withClassic ? CLASSIC.map((o): [string, (mode: Mode) => QueuePolicy] => [o, (mode) => classicPolicy(o, mode)]) : []),
   ];
   const meanBoundedSlowdown: Record<string, Record<Mode, number>> = {};
   const perWindow: Record<string, Record<Mode, number[]>> = {};

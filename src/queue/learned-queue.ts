@@ -27,7 +27,7 @@ import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
  * The order is built as the protocol consumes it: pick the best job; if it fits, it will start,
  * so take its demand off the (copied) free capacity and pick again; the first pick that does not
  * fit becomes the head that blocks (headOfLine `commit`): it stays first in later calls until it
- * fits, without a new decision. The jobs after it follow by score. A training hook (`chooser`)
+ * fits, without a new decision. The jobs after it follow in arrival order. A training hook (`chooser`)
  * may replace the argmax with a sampled choice; each pick is one decision of the agent.
  */
 export const MAX_VISIBLE = 128;
@@ -138,7 +138,7 @@ export class LearnedQueue implements QueuePolicy {
       out.push(head);
       cand = cand.filter((q) => q !== head);
       const node = free.find(head.request.demand);
-      if (node < 0) return this.finish(out, cand, later, now, free);
+      if (node < 0) return this.finish(out, cand, later);
       free.take(node, head.request.demand);
     }
     this.blockedHead = undefined;
@@ -154,7 +154,7 @@ export class LearnedQueue implements QueuePolicy {
       cand.splice(pick, 1);
       if ((fits[pick] as number) < 0) {
         this.blockedHead = q;
-        return this.finish(out, cand, later, now, free);
+        return this.finish(out, cand, later);
       }
       free.take(fits[pick] as number, q.request.demand);
     }
@@ -181,13 +181,12 @@ export class LearnedQueue implements QueuePolicy {
     return fits;
   }
 
-  /** After the blocking head: the remaining candidates by score (highest first), then the rest. */
-  private finish(out: QueuedRequest[], cand: QueuedRequest[], later: readonly QueuedRequest[], now: number, free: FreeCopy): QueuedRequest[] {
-    if (cand.length > 0) {
-      this.featurize(cand, now, free);
-      const idx = cand.map((_, j) => j).sort((a, b) => (this.scores[b] as number) - (this.scores[a] as number) || a - b);
-      for (const j of idx) out.push(cand[j] as QueuedRequest);
-    }
+  /**
+   * After the blocking head: the other jobs in arrival order (no scoring: behind a blocked head
+   * the order only matters to a backfill policy, and the protocol's EASY scans in arrival order).
+   */
+  private finish(out: QueuedRequest[], cand: readonly QueuedRequest[], later: readonly QueuedRequest[]): QueuedRequest[] {
+    for (const q of cand) out.push(q);
     for (const q of later) out.push(q);
     return out;
   }

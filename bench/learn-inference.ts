@@ -1,0 +1,48 @@
+/**
+ * Decision-time cost of the learned strategies (no TensorFlow at decision time): the forward pass
+ * over 128 waiting jobs, and one full `LearnedQueue.order` call on 128 waiting jobs (features,
+ * scores, pick) with a shipped model. Median over repeated calls after a warm-up.
+ *
+ *   npx tsx bench/learn-inference.ts [MODEL]        (default sdsc-sp2)
+ */
+import { ClusterState } from '../src/core/cluster.js';
+import type { Request } from '../src/core/model.js';
+import { ResourceSpace } from '../src/core/resources.js';
+import { Rng } from '../src/core/rng.js';
+import { learnedQueue, QUEUE_FEATURES } from '../src/queue/learned-queue.js';
+import type { QueuedRequest } from '../src/queue/policy.js';
+
+const q = learnedQueue(process.argv[2] ?? 'sdsc-sp2');
+const space = new ResourceSpace(['cpu']);
+const state = new ClusterState(space, [{ name: 'm', capacity: [128], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 0, latencyMs: 0, bootSeconds: 0, labels: {} }]);
+state.addNode(0, 'up');
+state.allocate({ id: 'busy', tenant: 't', arrival: 0, demand: [120], duration: 1e6, priority: 'medium' }, 0, 0);
+const rng = new Rng(1);
+const waiting: QueuedRequest[] = Array.from({ length: 128 }, (_, i) => {
+  const r: Request = { id: `j${i}`, tenant: 't', arrival: i * 10, demand: [1 + rng.int(64)], duration: 60 + rng.int(36000), priority: 'medium' };
+  return { request: r, enqueuedAt: r.arrival, seq: i, attempts: 0 };
+});
+function median(f: () => void, n: number): number {
+  for (let k = 0; k < 200; k++) f();
+  const t: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const s = performance.now();
+    f();
+    t.push(performance.now() - s);
+  }
+  t.sort((a, b) => a - b);
+  return t[n >> 1] as number;
+}
+const x = new Float64Array(128 * QUEUE_FEATURES.length).map((_, i) => (i % 11) * 0.3);
+const out = new Float64Array(128);
+const fwd = median(() => q.net.scoreAll(x, 128, out), 500);
+const order = median(() => {
+  q.reset();
+  q.order(waiting, 5000, state);
+}, 500);
+const d0 = q.decisions;
+q.reset();
+q.order(waiting, 5000, state);
+const picks = q.decisions - d0;
+console.log(`forward pass, 128 jobs: ${(fwd * 1000).toFixed(1)} µs (median)`);
+console.log(`LearnedQueue.order, 128 waiting jobs, 8 processors free (every pick that fits is one decision: features + scores + argmax): ${(order * 1000).toFixed(1)} µs (median) for ${picks} decisions, ${((order * 1000) / picks).toFixed(1)} µs per decision`);
