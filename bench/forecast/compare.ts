@@ -13,6 +13,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { acceptanceTable } from './acceptance.js';
 import { BENCH_SERIES, STATSMODELS_FIXTURE, dataRoot, loadBenchSeries, readStatsmodels, runModel } from './protocol.js';
 
 const { values: opts } = parseArgs({
@@ -94,25 +95,9 @@ console.log(`\nsMAPE in percent (0-200), pooled over all origins and steps; lowe
 console.log(`our best beats statsmodels HW on ${bestWins} of ${rows.length} series; auto alone on ${autoWins} of ${rows.length}.`);
 console.log(hwChecks.join('\n'));
 
-// Issue 15 acceptance: auto against the best of statsmodels' Holt-Winters, naive and seasonal
-// naive on each series, and the calibration of auto's intervals (within 5 points of nominal).
-if (rows.every((r) => r.ours.auto !== undefined && r.ours.naive !== undefined)) {
-  const acc: string[] = ['| series | statsmodels HW | naive | seasonal naive | best of the three | **auto** | auto wins | auto cov80 | auto cov95 | auto Winkler95 | calibrated (±5) |', '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |'];
-  let wins = 0;
-  let calibrated = 0;
-  for (const r of rows) {
-    const a = r.ours.auto as Row['ours'][string];
-    const naive = r.ours.naive?.smape as number;
-    const sn = r.ours['seasonal-naive']?.smape ?? r.seasonalNaiveSmape;
-    const base = Math.min(r.statsmodels, naive, sn);
-    const win = a.smape < base;
-    const cal = a.coverage80 !== null && a.coverage95 !== null && Math.abs(a.coverage80 - 80) <= 5 && Math.abs(a.coverage95 - 95) <= 5;
-    if (win) wins++;
-    if (cal) calibrated++;
-    acc.push(`| ${r.series} | ${f(r.statsmodels)} | ${f(naive)} | ${f(sn)} | ${f(base)} | **${f(a.smape)}** | ${win ? 'yes' : 'no'} | ${a.coverage80?.toFixed(1) ?? '-'} | ${a.coverage95?.toFixed(1) ?? '-'} | ${a.winkler95?.toPrecision(4) ?? '-'} | ${cal ? 'yes' : 'no'} |`);
-  }
-  console.log(`\n${acc.join('\n')}\n\nauto beats the best of statsmodels HW, naive and seasonal naive on ${wins} of ${rows.length} series; its 80 % and 95 % intervals are within 5 points of nominal on ${calibrated} of ${rows.length}.`);
-}
+// Issue 15 acceptance (bench/forecast/acceptance.ts): auto against the best of statsmodels' HW,
+// naive and seasonal naive, and the calibration of auto's intervals.
+if (rows.every((r) => r.ours.auto !== undefined && r.ours.naive !== undefined)) console.log(`\n${acceptanceTable(rows)}`);
 
 mkdirSync(path.dirname(path.resolve(opts.out ?? '')), { recursive: true });
 writeFileSync(path.resolve(opts.out ?? ''), JSON.stringify({ statsmodelsVersion: sm.statsmodelsVersion, models, rows }, null, 2) + '\n');
