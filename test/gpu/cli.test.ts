@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { parseSeeds } from '../../src/cli/replay-openb.js';
+import { drs, tmpFile } from '../cli/helpers.js';
+
+const HEAD = 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec';
+const NODES = 'sn,cpu_milli,memory_mib,gpu,model\nn0,64000,262144,2,T4\nn1,64000,262144,2,T4\n';
+
+describe('drs replay-openb', () => {
+  it('runs the protocol on a tiny cluster and prints one JSON object in the documented shape', async () => {
+    const pods = tmpFile('pods.csv', `${HEAD}\np0,1000,1024,1,500,\np1,1000,1024,1,500,\np2,1000,1024,2,1000,\n`);
+    const nodes = tmpFile('nodes.csv', NODES);
+    const r = await drs(['replay-openb', pods, '--nodes', nodes, '--policies', 'best-fit,fgd', '--seeds', '1-2', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { seeds: number[]; results: { policy: string; allocation: Record<string, number>; sd: Record<string, number> }[] };
+    expect(j.seeds).toEqual([1, 2]);
+    expect(j.results.map((x) => x.policy)).toEqual(['best-fit', 'fgd']);
+    expect(Object.keys(j.results[0]?.allocation ?? {})).toEqual(['80', '100', '130']);
+  });
+
+  it('bad input: a pod asking for 1,500 milli of one GPU, a GPU model no node has, a node list missing a column', async () => {
+    const nodes = tmpFile('nodes.csv', NODES);
+    const big = tmpFile('big.csv', `${HEAD}\np0,1000,1024,1,1500,\n`);
+    let r = await drs(['replay-openb', big, '--nodes', nodes]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${big}:2, field 'gpu_milli'`);
+    const model = tmpFile('model.csv', `${HEAD}\np0,1000,1024,1,500,H100\n`);
+    r = await drs(['replay-openb', model, '--nodes', nodes]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${model}:2, field 'gpu_spec': GPU model H100 is on no node`);
+    const badNodes = tmpFile('nodes-bad.csv', 'sn,cpu_milli,gpu,model\nn0,64000,2,T4\n');
+    r = await drs(['replay-openb', big, '--nodes', badNodes]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${badNodes}:1, field 'memory_mib'`);
+    r = await drs(['replay-openb', big, '--nodes', nodes, '--policies', 'fastest']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown policy 'fastest'");
+  });
+
+  it('seed lists and ranges', () => {
+    expect(parseSeeds('42-44,1')).toEqual([42, 43, 44, 1]);
+    expect(() => parseSeeds('x')).toThrow(/--seeds/);
+  });
+});
