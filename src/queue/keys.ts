@@ -1,7 +1,7 @@
 /**
  * Ordering keys: the one place where each queue order's formula lives. The generic queue
- * policies (`sjf.ts`, `f1.ts`, ...) and the HPC batch replay (`src/sim/batch`) both sort by these,
- * so a formula is never written twice. Lowest key runs first; a key may add a second key for
+ * policies (`sjf.ts`, `f1.ts`, ...) sort by these, also under the HPC reference protocol
+ * (`src/sim/reference`, on the main simulator), so a formula is never written twice. Lowest key runs first; a key may add a second key for
  * ties (`tie`); remaining ties keep queue order.
  *
  * Notation: s = submit time (seconds, as in the trace: F1 takes its logarithm, so the absolute

@@ -1,3 +1,0 @@
-export * from './workload.js';
-export * from './replay.js';
-export * from './windows.js';
