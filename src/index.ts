@@ -37,6 +37,11 @@ export { readPackingFile, parsePacking, PACKING_FORMATS, type PackingFormat } fr
 // Queue policies
 export type { QueuePolicy, QueuedRequest, BackfillPolicy } from './queue/policy.js';
 export { QUEUE_POLICIES, QUEUE_POLICY_NAMES, createQueuePolicy, type QueuePolicyName } from './queue/registry.js';
+export { LearnedAllocator, learnedAllocator, ALLOCATOR_FEATURES } from './algorithms/learned.js';
+export { LearnedQueue, learnedQueue, QUEUE_FEATURES } from './queue/learned-queue.js';
+export { PolicyNet, loadPolicyNetFile, validatePolicyNetFile, POLICY_NET_FORMAT, type PolicyNetFile } from './core/policy-net.js';
+export { QueueEnv, sampleAgent, type Agent, type Observation } from './learn/env.js';
+export { FleetEnv } from './learn/fleet.js';
 
 // Autoscaling
 export type { ScalingPolicy, ScalingInput, ScaleAction, PoolScalingState, DemandSample } from './autoscale/policy.js';
@@ -59,12 +64,6 @@ export { replay, type ReplayOptions, type ReplayOutcome } from './sim/replay.js'
 export { computeMetrics, percentiles, jainIndex, boundedSlowdown, SLOWDOWN_TAU, type RunMetrics, type SlaClass } from './sim/metrics.js';
 export { compareStrategies, type ComparisonInput, type ComparisonResult, type StrategyResult, type StrategyRun } from './sim/compare.js';
 export type { FailureSpec } from './sim/failures.js';
-export { SchedulingPass, type PassHooks, type PassRejection, type EngineRules } from './engine/pass.js';
-export { DependencyTracker, checkDependencyGraph } from './engine/dependencies.js';
-export { drf, type DrfOptions } from './queue/drf.js';
-export { replayReferenceWindows, replayReferenceWindow, referencePolicy, REFERENCE_WINDOWS, REFERENCE_LENGTH } from './sim/reference/protocol.js';
-export { loadBatchWorkload, type BatchJob, type BatchWorkload } from './sim/reference/workload.js';
-export { EventsWriter, eventsFormatOf } from './report/events.js';
 
 // Production embedding
 export { ResourceScheduler, type ResourceSchedulerOptions } from './scheduler/scheduler.js';
