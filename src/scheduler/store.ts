@@ -173,6 +173,7 @@ export class MemoryStore implements StateStore {
   private readonly events: EventRecord[] = [];
   private readonly audit: AuditRecord[] = [];
   private lastEventId = 0;
+  private auditSeq = 0;
   /** Number of successful commits (tests look at it). */
   commits = 0;
 
@@ -249,7 +250,10 @@ export class MemoryStore implements StateStore {
           if (this.events.length > EVENT_RETENTION) this.events.splice(0, this.events.length - EVENT_RETENTION);
           break;
         case 'audit':
-          this.audit.push({ ...c.record, seq: this.audit.length + 1 });
+          this.auditSeq++;
+          this.audit.push({ ...c.record, seq: this.auditSeq });
+          // In memory the log is bounded like the event log (a durable store keeps it all).
+          if (this.audit.length > EVENT_RETENTION) this.audit.splice(0, this.audit.length - EVENT_RETENTION);
           break;
       }
     }

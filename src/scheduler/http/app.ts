@@ -8,6 +8,7 @@ import { HttpError } from './errors.js';
 import { SchedulerHolder } from './holder.js';
 import { IdView, scopedId, type Principal } from './ids.js';
 import { DEFAULT_LIMITS, RateLimiter, type ServiceLimits } from './limits.js';
+import type { AppContext } from './context.js';
 import { registerRoutes } from './routes.js';
 import { EventStreams } from './sse.js';
 
@@ -26,17 +27,6 @@ import { EventStreams } from './sse.js';
  * - A standby replica answers /v1 with 503 and the leader's address.
  */
 
-export interface AppContext {
-  readonly config: ServeConfig;
-  readonly holder: SchedulerHolder;
-  readonly limits: ServiceLimits;
-  readonly streams: EventStreams;
-  principal(req: FastifyRequest): Principal;
-  view(req: FastifyRequest): IdView;
-  requireAdmin(req: FastifyRequest): void;
-  /** Answer once everything done so far is durable (nothing is acknowledged or shown before its commit). */
-  send(reply: FastifyReply, code: number, body: unknown): Promise<FastifyReply>;
-}
 
 function hashToken(t: string): string {
   return createHash('sha256').update(t).digest('hex');

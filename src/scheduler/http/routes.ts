@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { poolNodeBound, POOL_SCHEMA, toPoolInput } from '../config.js';
 import type { AllocateResult, AllocationInfo, RequestStatus, SchedulerRejection, ScheduleRequest } from '../types.js';
-import type { AppContext } from './app.js';
+import type { AppContext } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { scopedId } from './ids.js';
 import { decodeCursor, encodeCursor, listQuery, paginate, parseQuery } from './lists.js';
