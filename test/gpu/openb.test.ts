@@ -32,6 +32,12 @@ describe('FGD fragmentation measure (hand-checked)', () => {
     expect(packingScore([1000, 1000], pod)).toBe(31); // idle 2-GPU node: max(33 − 2, 2)
     expect(packingScore([1000, 0], pod)).toBe(49); // opens one idle GPU: max(50 − 1, 33)
     expect(packingScore([1000, 600], pod)).toBe(94); // uses the 600-milli GPU: 100 − ⌊60 / 10⌋
+    // the authors' own cases (gpu_packing_score_test.go)
+    const two = (milli: number) => ({ cpuMilli: 100, gpuMilli: milli, gpuCount: 2, models: '' });
+    expect(packingScore([200, 1000, 1000, 500], two(1000))).toBe(48);
+    expect(packingScore([1000, 1000, 1000, 1000], two(1000))).toBe(29);
+    expect(packingScore(Array(8).fill(1000), two(1000))).toBe(25);
+    expect(packingScore([200, 1000, 1000, 500], two(200))).toBe(93);
   });
 });
 
