@@ -64,6 +64,12 @@ export { replay, type ReplayOptions, type ReplayOutcome } from './sim/replay.js'
 export { computeMetrics, percentiles, jainIndex, boundedSlowdown, SLOWDOWN_TAU, type RunMetrics, type SlaClass } from './sim/metrics.js';
 export { compareStrategies, type ComparisonInput, type ComparisonResult, type StrategyResult, type StrategyRun } from './sim/compare.js';
 export type { FailureSpec } from './sim/failures.js';
+export { SchedulingPass, type PassHooks, type PassRejection, type EngineRules } from './engine/pass.js';
+export { DependencyTracker, checkDependencyGraph } from './engine/dependencies.js';
+export { drf, type DrfOptions } from './queue/drf.js';
+export { replayReferenceWindows, replayReferenceWindow, referencePolicy, REFERENCE_WINDOWS, REFERENCE_LENGTH } from './sim/reference/protocol.js';
+export { loadBatchWorkload, type BatchJob, type BatchWorkload } from './sim/reference/workload.js';
+export { EventsWriter, eventsFormatOf } from './report/events.js';
 
 // Production embedding
 export { ResourceScheduler, type ResourceSchedulerOptions } from './scheduler/scheduler.js';
