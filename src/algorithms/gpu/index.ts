@@ -58,5 +58,5 @@ export const GPU_ALLOCATOR_ENTRIES = {
   'gpu-packing': { summary: 'GPU sharing: partly used GPUs first, then nodes with busy GPUs, idle nodes last', options: none, create: () => new GpuPacking() },
   'best-fit': { summary: 'GPU sharing: least weighted CPU + GPU leftover, min-max normalised', options: none, create: () => new GpuBestFit() },
   fgd: { summary: 'Fragmentation Gradient Descent (ATC 23): least growth of expected GPU fragmentation; workload learnt from the requests seen', options: none, create: () => new Fgd() },
-  'fgd-pack': { summary: 'FGD, ties among equal FGD scores broken towards the fullest node (ours)', options: none, create: () => new FgdPack() },
+  'fgd-pack': { summary: 'FGD at a coarser score resolution (50), equal scores to the fullest node (ours)', options: none, create: () => new FgdPack() },
 } as const;
