@@ -38,6 +38,10 @@ export { readPackingFile, parsePacking, PACKING_FORMATS, type PackingFormat } fr
 export type { QueuePolicy, QueuedRequest, BackfillPolicy } from './queue/policy.js';
 export { QUEUE_POLICIES, QUEUE_POLICY_NAMES, createQueuePolicy, type QueuePolicyName } from './queue/registry.js';
 export { LearnedAllocator, learnedAllocator, ALLOCATOR_FEATURES } from './algorithms/learned.js';
+export { GpuRandom, GpuDotProduct, GpuClustering, GpuPacking, GpuBestFit, Fgd, FgdPack, WorkloadDistribution, GPU_POLICY_NAMES, createGpuPolicy, type GpuPolicyName, type PodType } from './algorithms/gpu/index.js';
+export { GPU_MILLI, gpuShape, devicesFit, type GpuDeviceSpec, type GpuShape } from './core/gpu.js';
+export { clusterFragmentation, gpuSeriesFromLog, type GpuSnapshot } from './sim/fragmentation.js';
+export { runOpenb, allocationAt, openbArrivals, type OpenbRun, type OpenbRunOptions } from './sim/openb.js';
 export { LearnedQueue, learnedQueue, QUEUE_FEATURES } from './queue/learned-queue.js';
 export { PolicyNet, loadPolicyNetFile, validatePolicyNetFile, POLICY_NET_FORMAT, type PolicyNetFile } from './core/policy-net.js';
 export { QueueEnv, sampleAgent, type Agent, type Observation } from './learn/env.js';
