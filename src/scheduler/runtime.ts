@@ -137,6 +137,22 @@ export class Runtime {
     this.durable().catch(() => {});
   }
 
+  /**
+   * Append an event that is no change of the scheduler's own (another component's, e.g. agent
+   * state) to the event log: it gets the next id, is committed like any change (staged in group
+   * mode), and reaches `onCommitted` listeners (the SSE stream) once durable.
+   */
+  record(type: string, tenant: string | null, data: unknown): EventRecord {
+    const event: EventRecord = { id: ++this.lastEventId, type, tenant, atMs: this.clock(), data };
+    if (!this.groupCommit) this.commitNow([{ kind: 'event', event }], [event]);
+    else {
+      this.staged.push({ kind: 'event', event });
+      this.stagedRecords.push(event);
+      this.durable().catch(() => {});
+    }
+    return event;
+  }
+
   /** Run one operation: mutate, commit (or stage) its changes, then emit its events. */
   run<T>(fn: (tx: Tx) => T): T {
     const tx = new Tx(this.clock(), this.events);

@@ -10,6 +10,7 @@ import type { QueuePolicy } from '../queue/policy.js';
 import type { QueuePolicyName } from '../queue/registry.js';
 import type { AllocationBook } from './allocations.js';
 import { TypedEmitter } from './emitter.js';
+import { EVENT_TYPES } from './event-log.js';
 import { RequestBuilder, toPoolSpec } from './inputs.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { eligiblePools } from '../core/eligibility.js';
@@ -257,6 +258,19 @@ export class ResourceScheduler {
   /** Id of the last event recorded (committed once `durable()` resolves). */
   get lastEventId(): number {
     return this.runtime.lastEventId;
+  }
+
+  /**
+   * Append another component's event to the event log (so it reaches `onCommitted` and
+   * `GET /v1/events`): `type` must not be one of the scheduler's own event names; `tenant`
+   * null makes it visible to every token. Returns the record (its id).
+   */
+  recordEvent(type: string, tenant: string | null, data: unknown): EventRecord {
+    this.runtime.assertUsable();
+    if (!/^[a-z][a-z0-9.-]{0,63}$/.test(type) || (EVENT_TYPES as readonly string[]).includes(type)) {
+      throw new UserError(`event type '${type}' must be 1-64 lowercase letters, digits, '.', '-' and not one of the scheduler's own (${EVENT_TYPES.join(', ')})`, { field: 'type' });
+    }
+    return this.runtime.record(type, tenant, data);
   }
 
   /** Append a record to the store's audit log (committed with the next commit; await `durable()`). */

@@ -65,7 +65,8 @@ export type EventType = keyof SchedulerEvents;
  */
 export interface EventRecord {
   readonly id: number;
-  readonly type: EventType;
+  /** An `EventType`, or a name given to `ResourceScheduler.recordEvent` (e.g. agent state changes). */
+  readonly type: EventType | (string & {});
   readonly tenant: string | null;
   readonly atMs: number;
   readonly data: unknown;

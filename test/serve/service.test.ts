@@ -202,4 +202,23 @@ describe('audit log and event stream', () => {
     await call(base, 'DELETE', '/v1/allocations/ev-2', { token: TEAM_A });
     expect((await call(base, 'GET', '/v1/events?after=x', { token: TEAM_A })).status).toBe(400);
   });
+
+  it('carries other components’ events (recordEvent) on the same stream, per tenant', async () => {
+    const a = openStream(base, TEAM_A);
+    const b = openStream(base, TEAM_B);
+    expect([await a.status, await b.status]).toEqual([200, 200]);
+    const rec = srv.scheduler.recordEvent('agent-state', 'team-a', { agent: 'crawler', state: 'running' });
+    srv.scheduler.recordEvent('agent-state', null, { fleet: 'all', state: 'scaled' });
+    expect(() => srv.scheduler.recordEvent('allocated', null, {})).toThrow(/scheduler's own/);
+    await until(() => a.events.length >= 2 && b.events.length >= 1, 5000, 'the recorded events');
+    a.close();
+    b.close();
+    expect(a.events.map((e) => [e.id, e.type, e.data.state])).toEqual([
+      [rec.id, 'agent-state', 'running'],
+      [rec.id + 1, 'agent-state', 'scaled'],
+    ]);
+    expect(b.events.map((e) => e.data.state)).toEqual(['scaled']);
+    // The request schema takes GPU model constraints (passed through to the scheduler).
+    expect((await call(base, 'POST', '/v1/allocations', { token: TEAM_A, body: { units: 1, gpuModels: ['H100'] } })).status).not.toBe(400);
+  });
 });

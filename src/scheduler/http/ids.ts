@@ -121,6 +121,9 @@ export class IdView {
       case 'scaled':
       case 'pool-added':
         return e.data;
+      default:
+        // Another component's event (recordEvent): shown as recorded, to its tenant (or everyone if null).
+        return e.data;
     }
   }
 }

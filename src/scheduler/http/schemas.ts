@@ -26,6 +26,7 @@ export const allocationBody = z
     durationMs: ms.optional(),
     estimatedDurationMs: ms.optional(),
     queueTimeoutMs: z.number().finite().min(0).max(86400 * 1000).optional(),
+    gpuModels: z.array(z.string().min(1).max(100)).max(32).optional(),
   })
   .strict();
 export type AllocationBody = z.infer<typeof allocationBody>;
