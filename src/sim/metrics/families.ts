@@ -1,0 +1,117 @@
+import { PRIORITIES, type Priority } from '../../core/priority.js';
+import { boundedSlowdown, jainIndex, percentiles } from './stats.js';
+import type { RunFacts } from './timeline.js';
+import type { RunMetrics, SlaClass } from './types.js';
+
+/**
+ * The metric families, each a pure function of the run's facts (`runFacts`). Add a family here
+ * (or in its own file beside this one) and compose it in `computeMetrics`.
+ */
+
+/** Counts by outcome, and rejections by code. */
+export function requestCounts(f: RunFacts): Pick<RunMetrics, 'requests' | 'rejectionsByCode'> {
+  return { requests: { total: f.log.requests.length, ...f.counts }, rejectionsByCode: f.byCode };
+}
+
+/** Per dimension: ∫ allocated dt ÷ ∫ capacity of up nodes dt (0 without capacity). */
+export function utilization(f: RunFacts): RunMetrics['utilization'] {
+  const out: Record<string, number> = {};
+  f.dims.forEach((name, d) => (out[name] = (f.capInt[d] as number) > 0 ? (f.allocInt[d] as number) / (f.capInt[d] as number) : 0));
+  return out;
+}
+
+/**
+ * Waits (arrival → first start, over requests that started: mean, p50, p95, p99), mean bounded
+ * slowdown over completed requests max(1, (end − arrival) / max(run, τ)), makespan = last
+ * completion − first arrival, throughput = completed · 3600 / makespan.
+ */
+export function timing(f: RunFacts): Pick<RunMetrics, 'wait' | 'meanBoundedSlowdown' | 'makespan' | 'throughputPerHour'> {
+  const reqs = f.log.requests;
+  const waits: number[] = [];
+  let bsldSum = 0;
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i] as (typeof reqs)[number];
+    const fs = f.firstStart[i] as number;
+    if (!Number.isNaN(fs)) waits.push(fs - r.arrival);
+    const end = f.endAt[i] as number;
+    if (!Number.isNaN(end)) bsldSum += boundedSlowdown(r.arrival, end, r.duration);
+  }
+  const completed = f.counts.completed;
+  const makespan = completed > 0 ? f.lastEnd - f.firstArrival : 0;
+  return {
+    wait: percentiles(waits),
+    meanBoundedSlowdown: completed > 0 ? bsldSum / completed : 0,
+    makespan,
+    throughputPerHour: makespan > 0 ? (completed * 3600) / makespan : 0,
+  };
+}
+
+/**
+ * SLA attainment by priority: of the requests with an SLO, those that started within `sloWait`
+ * of arrival and completed by `deadline` (each where given; 1e-9 s tolerance).
+ */
+export function sla(f: RunFacts): RunMetrics['sla'] {
+  const reqs = f.log.requests;
+  const mk = (): { withSlo: number; met: number } => ({ withSlo: 0, met: 0 });
+  const by = Object.fromEntries(PRIORITIES.map((p) => [p, mk()])) as Record<Priority, { withSlo: number; met: number }>;
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i] as (typeof reqs)[number];
+    if (r.sloWait === undefined && r.deadline === undefined) continue;
+    const fs = f.firstStart[i] as number;
+    const end = f.endAt[i] as number;
+    const c = by[r.priority];
+    c.withSlo++;
+    const waitOk = r.sloWait === undefined || (!Number.isNaN(fs) && fs - r.arrival <= r.sloWait + 1e-9);
+    const deadlineOk = r.deadline === undefined || (!Number.isNaN(end) && end <= r.deadline + 1e-9);
+    if (waitOk && deadlineOk) c.met++;
+  }
+  const cls = (c: { withSlo: number; met: number }): SlaClass => ({ withSlo: c.withSlo, met: c.met, attainment: c.withSlo > 0 ? c.met / c.withSlo : null });
+  const overall = PRIORITIES.reduce((acc, p) => ({ withSlo: acc.withSlo + by[p].withSlo, met: acc.met + by[p].met }), mk());
+  return { overall: cls(overall), byPriority: Object.fromEntries(PRIORITIES.map((p) => [p, cls(by[p])])) as Record<Priority, SlaClass> };
+}
+
+/**
+ * Jain's index over tenants of 1 / (tenant's mean bounded slowdown), and each tenant's dominant
+ * share: max over dimensions of ∫ its allocation dt ÷ ∫ capacity dt.
+ */
+export function fairness(f: RunFacts): RunMetrics['fairness'] {
+  const reqs = f.log.requests;
+  const T = f.tenantIdx.size;
+  const D = f.dims.length;
+  const tenantBsld = new Float64Array(T);
+  const tenantDone = new Float64Array(T);
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i] as (typeof reqs)[number];
+    const end = f.endAt[i] as number;
+    if (Number.isNaN(end)) continue;
+    const ti = f.tenantIdx.get(r.tenant) as number;
+    tenantBsld[ti] = (tenantBsld[ti] as number) + boundedSlowdown(r.arrival, end, r.duration);
+    tenantDone[ti] = (tenantDone[ti] as number) + 1;
+  }
+  const xs: number[] = [];
+  const dominantShare: Record<string, number> = {};
+  [...f.tenantIdx.keys()].forEach((name, ti) => {
+    if ((tenantDone[ti] as number) > 0) xs.push((tenantDone[ti] as number) / (tenantBsld[ti] as number));
+    const dtEnd = f.last - (f.tenantLast[ti] as number);
+    let share = 0;
+    for (let d = 0; d < D; d++) {
+      const k = ti * D + d;
+      const integral = (f.tenantInt[k] as number) + (f.tenantCur[k] as number) * dtEnd;
+      const ci = f.capInt[d] as number;
+      if (ci > 0) share = Math.max(share, integral / ci);
+    }
+    dominantShare[name] = share;
+  });
+  return { jain: jainIndex(xs), dominantShare };
+}
+
+/** Node-hours billed, their cost (Σ node-seconds × price / 3600), and cost per completed request. */
+export function cost(f: RunFacts): RunMetrics['cost'] {
+  const completed = f.counts.completed;
+  return { nodeHours: f.nodeSeconds / 3600, total: f.cost, perCompleted: completed > 0 ? f.cost / completed : null };
+}
+
+/** Time-averaged share of free GPU capacity stranded on partly used up nodes; null without GPUs. */
+export function gpuFragmentation(f: RunFacts): number | null {
+  return f.gpuDim >= 0 && f.gpuFreeInt > 0 ? f.gpuFragInt / f.gpuFreeInt : null;
+}

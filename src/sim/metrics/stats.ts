@@ -1,0 +1,31 @@
+import { quantileSorted } from 'simple-statistics';
+
+/** Bounded-slowdown threshold τ, seconds: runs shorter than this count as this long. */
+export const SLOWDOWN_TAU = 10;
+
+/** Quantiles as simple-statistics defines them (`quantileSorted`); 0 for an empty sample. */
+export function percentiles(values: Float64Array | number[]): { mean: number; p50: number; p95: number; p99: number } {
+  if (values.length === 0) return { mean: 0, p50: 0, p95: 0, p99: 0 };
+  const sorted = Float64Array.from(values).sort();
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const arr = Array.from(sorted);
+  return { mean: sum / arr.length, p50: quantileSorted(arr, 0.5), p95: quantileSorted(arr, 0.95), p99: quantileSorted(arr, 0.99) };
+}
+
+/** Jain's fairness index (Σx)² / (n Σx²); null for an empty list. */
+export function jainIndex(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  let s = 0;
+  let s2 = 0;
+  for (const x of xs) {
+    s += x;
+    s2 += x * x;
+  }
+  return s2 === 0 ? 1 : (s * s) / (xs.length * s2);
+}
+
+/** Bounded slowdown of one request: max(1, (end − arrival) / max(run, τ)). */
+export function boundedSlowdown(arrival: number, end: number, run: number, tau = SLOWDOWN_TAU): number {
+  return Math.max(1, (end - arrival) / Math.max(run, tau));
+}

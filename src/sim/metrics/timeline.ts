@@ -1,0 +1,200 @@
+import { REJECTION_CODES, type RejectionCode } from '../../core/rejection.js';
+import { EV, type EventLog } from '../log.js';
+
+/**
+ * What every metric family needs from a run's event log, gathered in ONE pass over it (a
+ * million-request log is walked once, whatever the number of families):
+ *
+ * - per request: its first start and its completion time (NaN if none);
+ * - counts of completions, expiries, rejections (and by code), preemptions, evictions;
+ * - time integrals, from the first event to the last: ∫ allocated dt and ∫ capacity of up nodes
+ *   dt per dimension, ∫ allocated dt per tenant and dimension, node-seconds and cost billed
+ *   (provisioned to removed), ∫ free GPU dt and ∫ stranded GPU dt (free GPUs on partly used up
+ *   nodes).
+ *
+ * The metric families (`src/sim/metrics/*.ts`) are pure functions of these facts.
+ */
+export interface RunFacts {
+  readonly log: EventLog;
+  readonly dims: readonly string[];
+  readonly firstStart: Float64Array;
+  readonly endAt: Float64Array;
+  readonly counts: { completed: number; expired: number; rejected: number; unfinished: number; preemptions: number; failureEvictions: number };
+  readonly byCode: Record<RejectionCode, number>;
+  readonly firstArrival: number;
+  readonly lastEnd: number;
+  /** Time of the last event. */
+  readonly last: number;
+  readonly allocInt: Float64Array;
+  readonly capInt: Float64Array;
+  /** Tenant name → index (order of first appearance among the requests). */
+  readonly tenantIdx: ReadonlyMap<string, number>;
+  /** ∫ allocated per tenant (index ti·D + d) up to `tenantLast[ti]`, and the amount held since. */
+  readonly tenantInt: Float64Array;
+  readonly tenantCur: Float64Array;
+  readonly tenantLast: Float64Array;
+  readonly cost: number;
+  readonly nodeSeconds: number;
+  readonly gpuDim: number;
+  readonly gpuFreeInt: number;
+  readonly gpuFragInt: number;
+}
+
+export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
+  const reqs = log.requests;
+  const nReq = reqs.length;
+  const D = dims.length;
+  const firstStart = new Float64Array(nReq).fill(NaN);
+  const endAt = new Float64Array(nReq).fill(NaN);
+  const gpuDim = dims.indexOf('gpu');
+
+  const tenantIdx = new Map<string, number>();
+  for (const r of reqs) if (!tenantIdx.has(r.tenant)) tenantIdx.set(r.tenant, tenantIdx.size);
+  const T = tenantIdx.size;
+  const tenantCur = new Float64Array(T * D);
+  const tenantInt = new Float64Array(T * D);
+  const tenantLast = new Float64Array(T);
+
+  const alloc = new Float64Array(D);
+  const capUp = new Float64Array(D);
+  const allocInt = new Float64Array(D);
+  const capInt = new Float64Array(D);
+  let billedPrice = 0;
+  let billedNodes = 0;
+  let cost = 0;
+  let nodeSeconds = 0;
+  const nodeState: number[] = []; // 0 none, 1 booting/billed, 2 up, 3 failed
+  const nodeGpuUsed: number[] = [];
+  let gpuFree = 0;
+  let gpuFrag = 0;
+  let gpuFreeInt = 0;
+  let gpuFragInt = 0;
+  const counts = { completed: 0, expired: 0, rejected: 0, unfinished: 0, preemptions: 0, failureEvictions: 0 };
+  const byCode = Object.fromEntries(REJECTION_CODES.map((c) => [c, 0])) as Record<RejectionCode, number>;
+  let last = log.length > 0 ? log.time(0) : 0;
+  let firstArrival = Infinity;
+  let lastEnd = -Infinity;
+
+  const poolCap = (node: number): readonly number[] => (log.pools[log.nodePool[node] as number] as { capacity: readonly number[] }).capacity;
+  const fragOf = (node: number): number => {
+    if (nodeState[node] !== 2) return 0;
+    const cap = poolCap(node)[gpuDim] ?? 0;
+    const used = nodeGpuUsed[node] ?? 0;
+    return used > 1e-9 && used < cap - 1e-9 ? cap - used : 0;
+  };
+  const setGpu = (node: number, delta: number): void => {
+    gpuFrag -= fragOf(node);
+    nodeGpuUsed[node] = (nodeGpuUsed[node] ?? 0) + delta;
+    if (nodeState[node] === 2) gpuFree -= delta;
+    gpuFrag += fragOf(node);
+  };
+  const setNodeState = (node: number, s: number): void => {
+    const was = nodeState[node] ?? 0;
+    const cap = poolCap(node);
+    if (gpuDim >= 0) gpuFrag -= fragOf(node);
+    if (was === 2) {
+      for (let d = 0; d < D; d++) capUp[d] = (capUp[d] as number) - (cap[d] as number);
+      if (gpuDim >= 0) gpuFree -= (cap[gpuDim] as number) - (nodeGpuUsed[node] ?? 0);
+    }
+    nodeState[node] = s;
+    if (s === 2) {
+      for (let d = 0; d < D; d++) capUp[d] = (capUp[d] as number) + (cap[d] as number);
+      if (gpuDim >= 0) gpuFree += (cap[gpuDim] as number) - (nodeGpuUsed[node] ?? 0);
+    }
+    if (gpuDim >= 0) gpuFrag += fragOf(node);
+  };
+  const tenantAdd = (ri: number, t: number, sign: number): void => {
+    const r = reqs[ri] as (typeof reqs)[number];
+    const ti = tenantIdx.get(r.tenant) as number;
+    const dt = t - (tenantLast[ti] as number);
+    for (let d = 0; d < D; d++) {
+      const k = ti * D + d;
+      tenantInt[k] = (tenantInt[k] as number) + (tenantCur[k] as number) * dt;
+      tenantCur[k] = (tenantCur[k] as number) + sign * (r.demand[d] as number);
+    }
+    tenantLast[ti] = t;
+  };
+  const stopRunning = (ri: number, node: number, t: number): void => {
+    const r = reqs[ri] as (typeof reqs)[number];
+    for (let d = 0; d < D; d++) alloc[d] = (alloc[d] as number) - (r.demand[d] as number);
+    if (gpuDim >= 0 && node >= 0) setGpu(node, -(r.demand[gpuDim] as number));
+    tenantAdd(ri, t, -1);
+  };
+
+  for (let i = 0; i < log.length; i++) {
+    const t = log.time(i);
+    const dt = t - last;
+    if (dt > 0) {
+      for (let d = 0; d < D; d++) {
+        allocInt[d] = (allocInt[d] as number) + (alloc[d] as number) * dt;
+        capInt[d] = (capInt[d] as number) + (capUp[d] as number) * dt;
+      }
+      cost += (billedPrice * dt) / 3600;
+      nodeSeconds += billedNodes * dt;
+      gpuFreeInt += gpuFree * dt;
+      gpuFragInt += gpuFrag * dt;
+      last = t;
+    }
+    const ri = log.ref(i);
+    const node = log.node(i);
+    switch (log.kind(i)) {
+      case EV.arrive:
+        if ((reqs[ri] as (typeof reqs)[number]).arrival < firstArrival) firstArrival = (reqs[ri] as (typeof reqs)[number]).arrival;
+        break;
+      case EV.start: {
+        const r = reqs[ri] as (typeof reqs)[number];
+        if (Number.isNaN(firstStart[ri] as number)) firstStart[ri] = t;
+        for (let d = 0; d < D; d++) alloc[d] = (alloc[d] as number) + (r.demand[d] as number);
+        if (gpuDim >= 0) setGpu(node, r.demand[gpuDim] as number);
+        tenantAdd(ri, t, 1);
+        break;
+      }
+      case EV.complete:
+        stopRunning(ri, node, t);
+        endAt[ri] = t;
+        counts.completed++;
+        if (t > lastEnd) lastEnd = t;
+        break;
+      case EV.expire:
+        stopRunning(ri, node, t);
+        counts.expired++;
+        break;
+      case EV.preempt:
+        stopRunning(ri, node, t);
+        counts.preemptions++;
+        break;
+      case EV.failEvict:
+        stopRunning(ri, node, t);
+        counts.failureEvictions++;
+        break;
+      case EV.reject:
+        counts.rejected++;
+        byCode[REJECTION_CODES[node] as RejectionCode]++;
+        break;
+      case EV.unfinished:
+        counts.unfinished++;
+        break;
+      case EV.nodeProvision: {
+        const price = (log.pools[ri] as { pricePerHour: number }).pricePerHour;
+        billedPrice += price;
+        billedNodes++;
+        setNodeState(node, 1);
+        break;
+      }
+      case EV.nodeUp:
+        setNodeState(node, 2);
+        break;
+      case EV.nodeFail:
+        setNodeState(node, 3);
+        break;
+      case EV.nodeRemove:
+        if ((nodeState[node] ?? 0) !== 0) {
+          billedPrice -= (log.pools[ri] as { pricePerHour: number }).pricePerHour;
+          billedNodes--;
+        }
+        setNodeState(node, 0);
+        break;
+    }
+  }
+  return { log, dims, firstStart, endAt, counts, byCode, firstArrival, lastEnd, last, allocInt, capInt, tenantIdx, tenantInt, tenantCur, tenantLast, cost, nodeSeconds, gpuDim, gpuFreeInt, gpuFragInt };
+}

@@ -1,0 +1,49 @@
+import type { Priority } from '../../core/priority.js';
+import type { RejectionCode } from '../../core/rejection.js';
+
+export interface SlaClass {
+  /** Requests of this priority that carry an SLO (max wait or deadline). */
+  readonly withSlo: number;
+  readonly met: number;
+  /** met / withSlo, or null when no request had an SLO. */
+  readonly attainment: number | null;
+}
+
+export interface RunMetrics {
+  readonly requests: {
+    readonly total: number;
+    readonly completed: number;
+    /** Lease ran out before the work finished. */
+    readonly expired: number;
+    readonly rejected: number;
+    /** Still queued or running when the run ended. */
+    readonly unfinished: number;
+    readonly preemptions: number;
+    readonly failureEvictions: number;
+  };
+  readonly rejectionsByCode: Readonly<Record<RejectionCode, number>>;
+  /** Per dimension: ∫ allocated dt ÷ ∫ capacity of up nodes dt. */
+  readonly utilization: Readonly<Record<string, number>>;
+  /** Seconds from arrival to first start, over requests that started. */
+  readonly wait: { readonly mean: number; readonly p50: number; readonly p95: number; readonly p99: number };
+  /** Mean over completed requests of max(1, (end − arrival) / max(run, τ)). */
+  readonly meanBoundedSlowdown: number;
+  /** Last completion minus first arrival, seconds. */
+  readonly makespan: number;
+  /** Completed requests per hour of makespan. */
+  readonly throughputPerHour: number;
+  readonly sla: { readonly overall: SlaClass; readonly byPriority: Readonly<Record<Priority, SlaClass>> };
+  readonly fairness: {
+    /** Jain's index over tenants of 1 / (tenant's mean bounded slowdown); 1 = perfectly even. */
+    readonly jain: number | null;
+    /** Per tenant: max over dimensions of its ∫ allocated ÷ ∫ capacity. */
+    readonly dominantShare: Readonly<Record<string, number>>;
+  };
+  readonly cost: {
+    readonly nodeHours: number;
+    readonly total: number;
+    readonly perCompleted: number | null;
+  };
+  /** Time-averaged share of free GPU capacity stranded on partly used nodes; null without GPUs. */
+  readonly gpuFragmentation: number | null;
+}
