@@ -18,14 +18,7 @@ import type { PoolSpec, Request } from './model.js';
  */
 export const GPU_MILLI = 1000;
 
-/** How a pool declares its GPU devices. */
-export interface GpuDeviceSpec {
-  readonly count: number;
-  /** GPU model (e.g. 'V100M16'); requests may be restricted to models. */
-  readonly model?: string;
-  /** Device memory, MiB, when known (informational). */
-  readonly memoryMib?: number;
-}
+export type { GpuDeviceSpec } from './model.js';
 
 export type GpuShape =
   | { readonly kind: 'none' }

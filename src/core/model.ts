@@ -1,4 +1,3 @@
-import type { GpuDeviceSpec } from './gpu.js';
 import type { Priority } from './priority.js';
 import type { ResourceVector } from './resources.js';
 
@@ -44,6 +43,15 @@ export interface Request {
   readonly dependsOn?: readonly string[];
   /** Only nodes with one of these GPU models (pool `gpus.model` or `gpuModel` label). */
   readonly gpuModels?: readonly string[];
+}
+
+/** How a pool declares its nodes' GPUs as devices (see core/gpu.ts). */
+export interface GpuDeviceSpec {
+  readonly count: number;
+  /** GPU model (e.g. 'V100M16'); requests may be restricted to models. */
+  readonly model?: string;
+  /** Device memory, MiB, when known (informational). */
+  readonly memoryMib?: number;
 }
 
 export interface PoolSpec {
