@@ -110,7 +110,7 @@ export async function planFleet(fleet: FleetDefinition, o: FleetPlanOptions): Pr
   const unlimited = Object.fromEntries(dims.map((d) => [d, 1e12]));
   const scheduler = new ResourceScheduler({ dimensions: dims, pools: pools.map((name) => ({ name, capacity: unlimited, nodes: 1 })), clock: () => clock.now(), timers: false, preemption: fleet.config.allowPreemption });
   const fleetRules = { ...fleet, config: { ...fleet.config, maxMemoryUsage: undefined } };
-  const agents = new AgentScheduler({ fleet: fleetRules, scheduler, clock, launch: simulatedLaunch(clock, o.seed), watchHeartbeats: false, keepRuns: Number.POSITIVE_INFINITY });
+  const agents = new AgentScheduler({ fleet: fleetRules, scheduler, clock, launch: simulatedLaunch(clock, o.seed), watchHeartbeats: false, keepRuns: Number.POSITIVE_INFINITY, publish: () => {} });
   for (const t of o.triggers ?? []) clock.setTimer(t.atMs, () => agents.trigger(t.agent));
   for (const e of o.events ?? []) clock.setTimer(e.atMs, () => agents.emit(e.name));
   for (const m of o.metrics ?? []) clock.setTimer(m.atMs, () => agents.setMetric(m.name, m.value));

@@ -37,6 +37,20 @@ describe('drs serve with the agent routes plugged in', () => {
     const runs = await call(base, 'GET', '/v1/agents/chat/runs', { token: ADMIN });
     expect(runs.body.runs[0]).toMatchObject({ id: 'chat#1', state: 'completed', cause: { kind: 'on-demand', by: 'http' } });
     expect((await call(base, 'POST', '/v1/agents/ghost/trigger', { token: ADMIN })).status).toBe(404);
+
+    // The run's state changes are on the service's event stream (GET /v1/events, SSE), after the log.
+    const ac = new AbortController();
+    const res = await fetch(`${base}/v1/events?after=0`, { headers: { authorization: `Bearer ${ADMIN}` }, signal: ac.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.includes('"to":"completed"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    ac.abort();
+    const states = [...text.matchAll(/event: agent-state\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1] as string) as { tenant: string; runId: string; to: string });
+    expect(states.map((e) => `${e.tenant} ${e.runId} ${e.to}`)).toEqual(['chat chat#1 pending', 'chat chat#1 starting', 'chat chat#1 running', 'chat chat#1 completed']);
     await agents.stop();
   });
 });
