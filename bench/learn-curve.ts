@@ -20,7 +20,7 @@ const dir = `${modelsDir()}queue`;
 const models = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .sort()
-  .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { name: string; training: { curve: Point[]; seconds: number; selected: { iteration: number } } });
+  .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { name: string; training: { curve: Point[]; seconds: number; cpuSeconds?: number; selected: { iteration: number } } });
 const W = 300;
 const H = 200;
 const M = { l: 50, r: 10, t: 28, b: 36 };
@@ -48,7 +48,8 @@ models.forEach((m, k) => {
       (sel === undefined ? '' : `<circle cx="${sx(sel.iteration)}" cy="${sy(Math.log10(sel.validationBsld as number))}" r="4" fill="#d62728"/>`) +
       `</g>`,
   );
-  console.log(`${m.name}: ${m.training.curve.length - 1} iterations, ${m.training.seconds.toFixed(0)} s of training (wall clock), selected iteration ${m.training.selected.iteration}`);
+  const cpu = m.training.cpuSeconds === undefined ? '' : `, ${m.training.cpuSeconds.toFixed(0)} s of CPU`;
+  console.log(`${m.name}: ${m.training.curve.length - 1} iterations, ${m.training.seconds.toFixed(0)} s of training (wall clock on the shared machine${cpu}), selected iteration ${m.training.selected.iteration}`);
 });
 const svg =
   `<svg xmlns="http://www.w3.org/2000/svg" width="${W * models.length}" height="${H}" font-family="sans-serif" font-size="11">` +

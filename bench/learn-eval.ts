@@ -6,7 +6,7 @@
  *
  *   nice -n 10 npx tsx bench/learn-eval.ts [MODEL ...]        (default: lublin-1 sdsc-sp2 hpc2n)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { modelsDir, PolicyNet, validatePolicyNetFile } from '../src/core/policy-net.js';
 import { evaluateQueueModel } from '../src/learn/evaluate.js';
@@ -20,7 +20,9 @@ const TRACES: Record<string, string> = {
 };
 const dataRoot = path.resolve(process.env.DRS_DATA_DIR ?? path.resolve(import.meta.dirname, '../../shared/data'));
 const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(TRACES);
-const out: Record<string, unknown> = {};
+const resultsFile = path.join(import.meta.dirname, 'results', 'learn-eval.json');
+// Merged with earlier runs (one run per model is fine).
+const out: Record<string, unknown> = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>) : {};
 for (const trace of Object.keys(TRACES)) {
   const workload = await loadBatchWorkload(path.join(dataRoot, 'swf', TRACES[trace] as string));
   for (const name of names) {
@@ -37,4 +39,4 @@ for (const trace of Object.keys(TRACES)) {
   }
 }
 mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(path.join(import.meta.dirname, 'results', 'learn-eval.json'), JSON.stringify(out, null, 1) + '\n');
+writeFileSync(resultsFile, JSON.stringify(out, null, 1) + '\n');

@@ -108,6 +108,7 @@ export const trainCommand: CliCommand = {
     const { tf, backend } = await loadTf();
     io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), TF.js backend ${backend}, seed ${cfg.seed}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
     const bar = io.interactive
       ? new cliProgress.SingleBar({ format: 'train [{bar}] {value}/{total} | bsld {reward} | val {val} | {duration_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -133,9 +134,12 @@ export const trainCommand: CliCommand = {
       resume,
     );
     bar?.stop();
-    const evaluation = values['no-eval'] === true ? undefined : await evaluateQueueModel(model, workload, cfg.evaluation.windows, cfg.evaluation.length);
+    // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`.
+    const cpu = process.cpuUsage(cpu0);
+    const trained = { ...model, training: { ...(model.training as object), cpuSeconds: (cpu.user + cpu.system) / 1e6 } };
+    const evaluation = values['no-eval'] === true ? undefined : await evaluateQueueModel(trained, workload, cfg.evaluation.windows, cfg.evaluation.length);
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(evaluation === undefined ? model : { ...model, evaluation }, null, 1) + '\n');
+    writeFileSync(out, JSON.stringify(evaluation === undefined ? trained : { ...trained, evaluation }, null, 1) + '\n');
     io.err(`wrote ${out}\n`);
     if (evaluation !== undefined) io.out(JSON.stringify(evaluation, null, 2) + '\n');
     return 0;
