@@ -63,7 +63,7 @@ describe('drs serve replicas on PostgreSQL', () => {
     let next = 0;
     let killed = false;
     let killedAt = 0;
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 90_000;
     const worker = async (): Promise<void> => {
       while (!killed && next < TOTAL && Date.now() < deadline) {
         const i = next++;
@@ -137,5 +137,5 @@ describe('drs serve replicas on PostgreSQL', () => {
       b.child.kill('SIGTERM');
       await b.exited;
     }
-  }, 120_000);
+  }, 180_000);
 });
