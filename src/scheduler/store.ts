@@ -248,13 +248,14 @@ export class MemoryStore implements StateStore {
         case 'event':
           this.events.push(c.event);
           this.lastEventId = c.event.id;
-          if (this.events.length > EVENT_RETENTION) this.events.splice(0, this.events.length - EVENT_RETENTION);
+          // Pruned in chunks (a shift of the whole array per event would cost O(retention)).
+          if (this.events.length >= EVENT_RETENTION + 10_000) this.events.splice(0, this.events.length - EVENT_RETENTION);
           break;
         case 'audit':
           this.auditSeq++;
           this.audit.push({ ...c.record, seq: this.auditSeq });
           // In memory the log is bounded like the event log (a durable store keeps it all).
-          if (this.audit.length > EVENT_RETENTION) this.audit.splice(0, this.audit.length - EVENT_RETENTION);
+          if (this.audit.length >= EVENT_RETENTION + 10_000) this.audit.splice(0, this.audit.length - EVENT_RETENTION);
           break;
       }
     }
