@@ -94,6 +94,9 @@ describe('drs serve: happy paths', () => {
     expect(hi.body.preempted).toHaveLength(1);
     // team-a learns that it preempted team-b's work, but not team-b's id.
     expect(hi.body.preempted[0]).toMatchObject({ tenant: 'team-b', allocationId: null, forRequestId: 'urgent' });
+    expect(hi.body.preempted[0].reason).toMatch(/^high request urgent preempts low another tenant's work$/);
+    const seenByB = await call(base, 'GET', '/v1/preemptions', { token: TEAM_B });
+    expect(JSON.stringify(seenByB.body)).not.toContain('urgent');
     const left = await call(base, 'GET', '/v1/allocations?state=allocated', { token: TEAM_B });
     const other = (left.body.allocations as { id: string }[]).map((a) => a.id).find((id) => id.startsWith('fill-')) as string;
     expect((await call(base, 'POST', '/v1/preemptions', { token: TEAM_A, body: { targetId: other, request: { pool: 'gpu', units: 8, priority: 'critical' } } })).status).toBe(403);

@@ -40,8 +40,10 @@ export class IdView {
     return this.out(id) ?? id;
   }
 
+  /** A message as this caller may read it: its own ids bare, other tenants' ids replaced. */
   private text(s: string): string {
-    return this.prefix === undefined ? s : s.split(this.prefix).join('');
+    if (this.prefix === undefined) return s;
+    return s.replace(/[^\s'"`]+~[A-Za-z0-9._:@-]+/g, (id) => this.out(id) ?? "another tenant's work");
   }
 
   allocation(a: AllocationInfo): AllocationInfo {
