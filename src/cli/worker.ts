@@ -13,6 +13,7 @@ options:
   --queue URL          the Redis server (required)
   --name NAME          BullMQ queue name (default ${DEFAULT_QUEUE})
   --concurrency N      cells at once, one thread each (default 1; cores here: ${os.availableParallelism()})
+  --id NAME            this worker's name, recorded on the jobs it runs (default host:pid)
   --lock-ms MS         job lock: a worker silent this long is presumed dead and its cell retried (default 30000)
   --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
   --quiet              do not print a line per finished cell`;
@@ -24,7 +25,7 @@ export const workerCommand: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(
       argv,
-      { queue: { type: 'string' }, name: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' }, 'data-dir': { type: 'string' }, quiet: { type: 'boolean' } },
+      { queue: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' }, 'data-dir': { type: 'string' }, quiet: { type: 'boolean' } },
       usage,
     );
     if (positionals.length > 0) throw new UserError(`unexpected argument '${positionals[0]}'\n${usage}`);
@@ -36,6 +37,7 @@ export const workerCommand: CliCommand = {
       ...(values.name !== undefined ? { name: values.name } : {}),
       concurrency: numberFlag(values.concurrency, 'concurrency', { integer: true, min: 1 }) ?? 1,
       ...(lockMs !== undefined ? { lockMs } : {}),
+      ...(values.id !== undefined ? { id: values.id } : {}),
       ...(values.quiet === true ? {} : { onCell: (c, r) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: ${r.state}\n`) }),
     });
     io.err(`worker on ${values.queue} queue ${values.name ?? DEFAULT_QUEUE}; Ctrl-C to stop\n`);

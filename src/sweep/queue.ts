@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createBunRedisClient, FlowProducer, Queue, RedisConnection, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { UserError } from '../core/errors.js';
 import type { CellResult, CellSpec } from './cell.js';
@@ -123,6 +124,8 @@ export interface QueueWorkerOptions {
   /** Job lock, ms: a worker that stops renewing it for this long is presumed dead (default 30 000). */
   readonly lockMs?: number;
   readonly onCell?: (cell: CellSpec, result: CellResult) => void;
+  /** This worker's name, recorded on every job it runs (BullMQ `processedBy`); default host:pid. */
+  readonly id?: string;
 }
 
 export interface RunningWorker {
@@ -142,7 +145,7 @@ export function startQueueWorker(opts: QueueWorkerOptions): RunningWorker {
       opts.onCell?.(cell, r);
       return r;
     },
-    { connection: redisConnection(opts.url), concurrency, lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)), maxStalledCount: 3 },
+    { connection: redisConnection(opts.url), name: opts.id ?? `${hostname()}:${process.pid}`, concurrency, lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)), maxStalledCount: 3 },
   );
   return {
     async close() {
