@@ -14,6 +14,7 @@ import type { QueuePolicy } from '../queue/policy.js';
 import { FailureInjector, type FailureSpec } from './failures.js';
 import { Kernel } from './kernel.js';
 import { EV, EventLog } from './log.js';
+import { DependencyStates } from './dependency-states.js';
 import { Autoscaling } from './replay-scaling.js';
 import { SimQueue, type SimEntry } from './sim-queue.js';
 
@@ -102,7 +103,8 @@ class ReplayRun {
   private readonly queue: SimQueue;
   private readonly pass: SchedulingPass<SimEntry>;
   private readonly running = new Map<string, Running>();
-  private readonly deps = new DependencyTracker();
+  private readonly depStates: DependencyStates;
+  private readonly deps: DependencyTracker;
   private readonly fair: FairShare | undefined;
   private readonly borrowed = new Set<string>();
   private readonly failures: FailureInjector;
@@ -120,6 +122,8 @@ class ReplayRun {
   constructor(private readonly opts: ReplayOptions) {
     this.state = new ClusterState(opts.space, opts.pools);
     this.log = new EventLog(opts.pools);
+    this.depStates = new DependencyStates(this.log.requests);
+    this.deps = new DependencyTracker((id) => this.depStates.lookup(id));
     const rng = new Rng(opts.seed);
     this.allocRng = rng.fork(`allocator:${opts.allocator.name}`);
     this.horizon = opts.horizon ?? Infinity;
@@ -204,7 +208,7 @@ class ReplayRun {
 
   private rejectIdx(idx: number, code: PassRejection['code']): void {
     this.log.reject(this.now, idx, code);
-    this.deps.failed((this.log.requests[idx] as Request).id, `was rejected (${code})`);
+    this.depStates.failed(idx, `was rejected (${code})`);
     // Dependents waiting on it are rejected at the next pass.
     this.freed = true;
   }
@@ -253,7 +257,8 @@ class ReplayRun {
     const now = this.now;
     const idx = this.log.addRequest(r);
     this.log.push(EV.arrive, now, idx);
-    this.deps.arrive(r);
+    this.depStates.arrive(idx, r);
+    this.deps.validate(r);
     // A request no pool can ever host (pool specs do not change during a run) is rejected on
     // arrival, so it never waits behind a blocked head.
     const elig = eligiblePools(this.state, r);
@@ -271,8 +276,8 @@ class ReplayRun {
     this.state.release(a.id);
     this.endQuota(a);
     this.log.push(expired ? EV.expire : EV.complete, this.now, run.idx, a.nodeId);
-    if (expired) this.deps.failed(a.request.id, 'expired (its lease ran out before the work was done)');
-    else this.deps.completed(a.request.id);
+    if (expired) this.depStates.failed(run.idx, 'expired (its lease ran out before the work was done)');
+    else this.depStates.completed(run.idx);
     this.freed = true;
   }
 
