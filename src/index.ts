@@ -77,7 +77,8 @@ export { EventsWriter, eventsFormatOf } from './report/events.js';
 
 // Production embedding
 export { ResourceScheduler, type ResourceSchedulerOptions } from './scheduler/scheduler.js';
-export { MemoryStore, SqliteStore, type StateStore } from './scheduler/index.js';
+export { MemoryStore, SqliteStore, PgStore, PgLeadership, EVENT_TYPES, type StateStore, type EventRecord, type AuditRecord } from './scheduler/index.js';
+export { startServer, type ServerHandle, type StartServerOptions } from './scheduler/http.js';
 export type { AllocateResult, ReleaseResult, RenewResult, PoolInput, PoolInfo, AllocationInfo, ScheduleRequest } from './scheduler/types.js';
 
 // Agent schedules (kOS model) on ResourceScheduler; the pool-package API is the `drs-toolkit/compat` subpath
