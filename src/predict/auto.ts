@@ -18,8 +18,13 @@
  * single candidate it is used (`selected` = "a+b"). Ties: the single, earlier candidate.
  *
  * Intervals. The chosen forecaster's own interval (for a combination: the mean of the members'
- * one-σ widths) is recalibrated on the same walk by split conformal prediction (conformal.ts):
- * scores r = |y − ŷ| / w_h, half-width q̂_ℓ · w_h. Fewer than 20 scores: the model's interval.
+ * one-σ widths) is recalibrated by split conformal prediction (conformal.ts): scores
+ * r = |y − ŷ| / w_h, half-width q̂_ℓ · w_h. The scores come from the selection walk (V points), or,
+ * with the `calibration: C` option (C > V, never more than half the history), from a walk over
+ * the last C points: the chosen members are fitted once more on the history before those C points
+ * and walked over them (a longer window sees more of the weekly and daily variation; measured on
+ * nyc_taxi with C = 480: coverage 75.5 / 93.5 instead of 71.9 / 87.5, but on genai_qps 100 / 100
+ * instead of 88.3 / 97.7, so it is off by default). Fewer than 20 scores: the model's interval.
  *
  * A candidate that throws a UserError (e.g. too short for its season) drops out; if all drop out
  * the first error is rethrown. Everything uses only the history given to `fit` (no look-ahead).
@@ -41,6 +46,8 @@ export interface AutoOptions {
   validation?: number;
   /** Largest combination tried (1 = no combinations; default 3). */
   combine?: number;
+  /** Points of the conformal calibration walk (default: the selection walk's V). */
+  calibration?: number;
 }
 
 /** Fewer holdout errors than this: keep the model's own interval. */
@@ -114,8 +121,20 @@ export class AutoForecaster implements Forecaster {
     const byName = new Map(this.candidates.map((c) => [c.name, c]));
     this.members = names.map((n) => (byName.get(n) as AutoCandidate).make());
     this.selected = names.join('+');
-    const walk = chosen.length === 0 ? undefined : combineWalks(chosen);
-    this.calibration = walk === undefined ? undefined : calibrate(history, cut, walk);
+    const c = Math.min(Math.max(v, this.options.calibration ?? 0), Math.floor(history.length / 2));
+    if (chosen.length > 0 && c > v) {
+      const calCut = history.length - c;
+      const calHead = history.slice(0, calCut);
+      const walksC = chosen.map((w) => {
+        const m = (byName.get(w.name) as AutoCandidate).make();
+        void m.fit(calHead);
+        return { name: w.name, index: w.index, ...walkHoldout(m, history, calCut, h), score: Number.NaN };
+      });
+      this.calibration = calibrate(history, calCut, combineWalks(walksC));
+    } else {
+      const walk = chosen.length === 0 ? undefined : combineWalks(chosen);
+      this.calibration = walk === undefined ? undefined : calibrate(history, cut, walk);
+    }
     for (const m of this.members) void m.fit(history);
   }
 

@@ -156,15 +156,15 @@ const specs = {
   },
   auto: {
     summary: 'picks per series (or combines up to 3) by rolling-origin validation sMAPE on the training part',
-    schema: z.object({ candidates: z.array(z.string()).min(1).optional(), validation: positiveInt, combine: positiveInt }).strict(),
-    create: (o: { candidates?: string[]; validation?: number; combine?: number }, c: ForecasterContext): Forecaster => {
+    schema: z.object({ candidates: z.array(z.string()).min(1).optional(), validation: positiveInt, combine: positiveInt, calibration: positiveInt }).strict(),
+    create: (o: { candidates?: string[]; validation?: number; combine?: number; calibration?: number }, c: ForecasterContext): Forecaster => {
       const names = o.candidates ?? [...AUTO_DEFAULT_CANDIDATES];
       const candidates: AutoCandidate[] = names.map((n) => {
         const name = checkName(n);
         if (name === 'auto' || name === 'mlp' || name === 'lstm') throw new ConfigError(`auto cannot choose '${name}' (only synchronous classical models)`, { field: 'candidates' });
         return { name, make: () => createForecaster(name, {}, c) };
       });
-      return new AutoForecaster(candidates, { season: c.season, horizon: c.horizon, validation: o.validation, combine: o.combine });
+      return new AutoForecaster(candidates, { season: c.season, horizon: c.horizon, validation: o.validation, combine: o.combine, calibration: o.calibration });
     },
   },
 } as const;
