@@ -16,7 +16,7 @@
  *    leave the event loop's critical path): if the machine is quieter, bounded `nice -n 19` busy
  *    loops (one per CPU + 3, ended after the HTTP part) create that load.
  *
- *   npx tsx bench/scheduler.ts [--quick] [--http-only]
+ *   npx tsx bench/scheduler.ts [--quick] [--http-only | --loop-only]
  *
  * Prints the figures and writes bench/results/scheduler.json.
  */
@@ -25,12 +25,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Rng } from '../src/core/rng.js';
 import pg from 'pg';
 import { MemoryStore, ResourceScheduler, SqliteStore, type StateStore } from '../src/scheduler/index.js';
 
 const QUICK = process.argv.includes('--quick');
 const HTTP_ONLY = process.argv.includes('--http-only');
+const LOOP_ONLY = process.argv.includes('--loop-only');
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench/results');
 
@@ -84,21 +86,71 @@ function inProcess(strategy: 'best-fit-decreasing' | 'first-fit' | 'worst-fit', 
   return { pairs: n, seconds: secs };
 }
 
+/** `--loop-only`: stop after the in-process fsync comparison. */
+class SkipHttp extends Error {}
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'drs-bench-'));
 try {
   // The median of three runs: the machine may be shared, and one slow run should not decide.
-  for (const strategy of HTTP_ONLY ? [] : (['best-fit-decreasing', 'first-fit', 'worst-fit'] as const)) {
+  for (const strategy of HTTP_ONLY || LOOP_ONLY ? [] : (['best-fit-decreasing', 'first-fit', 'worst-fit'] as const)) {
     inProcess(strategy, new MemoryStore(), 0.3); // warm-up
     const runs = [0, 1, 2].map(() => inProcess(strategy, new MemoryStore(), QUICK ? 0.5 : 1.5)).map((r) => r.pairs / r.seconds);
     const sorted = [...runs].sort((a, b) => a - b);
     figures.push({ name: `in-process allocate+release pairs, 1,000 nodes, ${strategy}, memory store (median of 3)`, value: sorted[1] as number, unit: 'pairs/s', target: strategy === 'best-fit-decreasing' ? '≥ 20,000' : '', detail: { runs } });
   }
-  if (!HTTP_ONLY) {
+  if (!HTTP_ONLY && !LOOP_ONLY) {
     const r = inProcess('best-fit-decreasing', new SqliteStore(path.join(tmp, 'inproc.sqlite')), QUICK ? 1 : 2);
     figures.push({ name: 'in-process allocate+release pairs, 1,000 nodes, best-fit-decreasing, SQLite (one fsync per operation)', value: r.pairs / r.seconds, unit: 'pairs/s', detail: r });
   }
 
+  // ---- 1b. the SQLite fsync and the event loop ------------------------------------------------
+  // 16 concurrent clients in-process (allocate, await durable, release, await durable) on SQLite
+  // with group commit, the commit on the writer thread vs on the event loop: operation latency
+  // (call to durable) and the event loop's delay (perf_hooks histogram), the two alternating over
+  // three rounds. With the commit on the loop, every fsync stalls everything else for its length.
+  {
+    const rounds: Record<'thread' | 'inline', { p99: number; loopP99: number; ops: number }[]> = { thread: [], inline: [] };
+    for (let round = 0; round < 3; round++) {
+      for (const writer of ['thread', 'inline'] as const) {
+        const s = new ResourceScheduler({ store: new SqliteStore(path.join(tmp, `loop-${writer}-${round}.sqlite`), { writer }), durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 64, memory: 512 }, nodes: 100 }] });
+        const lat: number[] = [];
+        const h = monitorEventLoopDelay({ resolution: 1 });
+        h.enable();
+        const until = performance.now() + (QUICK ? 2000 : 4000);
+        let seq = 0;
+        await Promise.all(
+          Array.from({ length: 16 }, async (_, w) => {
+            while (performance.now() < until) {
+              const id = `${w}-${seq++}`;
+              let t = performance.now();
+              s.allocate({ id, units: 1 });
+              await s.durable();
+              lat.push(performance.now() - t);
+              t = performance.now();
+              s.release(id);
+              await s.durable();
+              lat.push(performance.now() - t);
+            }
+          }),
+        );
+        h.disable();
+        await s.shutdown();
+        lat.sort((a, b) => a - b);
+        rounds[writer].push({ p99: lat[Math.floor(lat.length * 0.99)] as number, loopP99: h.percentile(99) / 1e6, ops: lat.length / (QUICK ? 2 : 4) });
+      }
+    }
+    const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1] as number;
+    const la = os.loadavg()[0] as number;
+    for (const writer of ['thread', 'inline'] as const) {
+      const r = rounds[writer];
+      const label = writer === 'thread' ? 'commit on the writer thread (default)' : 'commit on the event loop (before issue 12)';
+      figures.push({ name: `in-process SQLite group commit, 16 clients, ${label}: operation p99 (median of 3, load average ${la.toFixed(1)})`, value: med(r.map((x) => x.p99)), unit: 'ms', detail: { rounds: r } });
+      figures.push({ name: `in-process SQLite group commit, 16 clients, ${label}: event-loop delay p99`, value: med(r.map((x) => x.loopP99)), unit: 'ms' });
+      figures.push({ name: `in-process SQLite group commit, 16 clients, ${label}: operations/s`, value: med(r.map((x) => x.ops)), unit: 'ops/s' });
+    }
+  }
+
   // ---- 2. HTTP -----------------------------------------------------------------------------
+  if (LOOP_ONLY) throw new SkipHttp();
   const TOKEN = 'bench-token-0123456789abcdef';
   const startChild = (store: { stateFile?: string; sqliteWriter?: 'thread' | 'inline'; postgres?: { url: string } }, durability: 'group' | 'per-operation'): Promise<{ url: string; stop: () => Promise<void> }> => {
     const config = {
@@ -263,6 +315,8 @@ try {
   }
   for (const b of busy) b.kill('SIGKILL');
   if (pgUrl !== undefined) await pgAdmin(`DROP DATABASE IF EXISTS ${pgDb} WITH (FORCE)`);
+} catch (e) {
+  if (!(e instanceof SkipHttp)) throw e;
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
@@ -273,7 +327,7 @@ const fmt = (v: number): string => (v >= 100 ? Math.round(v).toLocaleString('en-
 const w = Math.max(...figures.map((f) => f.name.length));
 for (const f of figures) console.log(`${f.name.padEnd(w)}  ${fmt(f.value).padStart(10)} ${f.unit.padEnd(7)} ${f.target ? `(target ${f.target})` : ''}`);
 mkdirSync(RESULTS, { recursive: true });
-const file = path.join(RESULTS, HTTP_ONLY ? 'scheduler-http.json' : 'scheduler.json');
+const file = path.join(RESULTS, LOOP_ONLY ? 'scheduler-loop.json' : HTTP_ONLY ? 'scheduler-http.json' : 'scheduler.json');
 writeFileSync(
   file,
   `${JSON.stringify({ suite: 'scheduler', date: new Date().toISOString(), machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) }, quick: QUICK, loadavg: os.loadavg(), figures }, null, 2)}\n`,
