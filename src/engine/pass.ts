@@ -38,7 +38,11 @@ export interface PassHooks<E extends QueuedRequest> {
   evict(a: Allocation, forEntry: E, kind: EvictionKind, message: string): void;
   /** A batch strategy's report on one decision. */
   solver?(report: SolverReport): void;
-  /** Whether a running allocation was admitted above its tenant's guarantee (reclaim takes only those). */
+  /**
+   * Whether a running allocation may be reclaimed: admitted above its tenant's guarantee, and not
+   * started in the current operation (production: this call of the API; simulator: this round of
+   * passes), which must not evict what it is about to report as started.
+   */
   isBorrowed?(a: Allocation): boolean;
 }
 
@@ -179,7 +183,7 @@ export class SchedulingPass<E extends QueuedRequest> {
         }
       }
     }
-    const again = this.escalate(state, still, counter, now);
+    const again = this.escalate(state, still, counter);
     return { decisions: counter.decisions, again: again && policy.blocking };
   }
 
@@ -297,7 +301,7 @@ export class SchedulingPass<E extends QueuedRequest> {
   }
 
   /** Rule 7: reclaim, then priority preemption, for entries still waiting (with quotas only). */
-  private escalate(state: ClusterState, still: readonly E[], counter: { decisions: number }, now: number): boolean {
+  private escalate(state: ClusterState, still: readonly E[], counter: { decisions: number }): boolean {
     const { quotas, preempting, allocator } = this.rules;
     if (quotas === undefined) return false;
     const hooks = this.hooks;
@@ -307,10 +311,8 @@ export class SchedulingPass<E extends QueuedRequest> {
       const r = e.request;
       if (quotas.checkMax(r) !== undefined) continue;
       if (quotas.withinGuarantee(r.tenant, r.demand)) {
-        // Never what started at this very time (an operation must not evict what it is about
-        // to report as allocated; the simulator's instant is production's operation).
         const isBorrowed = hooks.isBorrowed ?? (() => false);
-        const plan = planReclaim(state, quotas, r, (a) => a.start < now && isBorrowed(a));
+        const plan = planReclaim(state, quotas, r, isBorrowed);
         if (plan !== undefined) {
           for (const v of plan.victims) state.release(v.id);
           counter.decisions++;

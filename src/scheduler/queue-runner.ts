@@ -110,7 +110,7 @@ export class QueueRunner {
         this.freed = true;
       },
       solver: (report) => this.o.onSolver?.(report, this.txNow),
-      isBorrowed: (a) => this.o.book.isBorrowed(a.id),
+      isBorrowed: (a) => this.o.book.isBorrowed(a.id) && !this.txNow.started.has(a.id),
     };
   }
 

@@ -107,6 +107,8 @@ class ReplayRun {
   private readonly deps: DependencyTracker;
   private readonly fair: FairShare | undefined;
   private readonly borrowed = new Set<string>();
+  /** Allocations started in the current round of passes (reclaim must not take them back). */
+  private readonly startedThisRound = new Set<string>();
   private readonly failures: FailureInjector;
   private readonly scaling: Autoscaling | undefined;
   private readonly allocRng: Rng;
@@ -182,7 +184,7 @@ class ReplayRun {
         this.solverStatus[report.status] = (this.solverStatus[report.status] ?? 0) + 1;
         this.solverReports.push({ time: this.now, report });
       },
-      isBorrowed: (a) => this.borrowed.has(a.id),
+      isBorrowed: (a) => this.borrowed.has(a.id) && !this.startedThisRound.has(a.id),
     };
   }
 
@@ -191,6 +193,7 @@ class ReplayRun {
     this.queue.drop(e);
     this.running.set(a.id, { idx: e.idx, entry: e });
     if (this.fair !== undefined) {
+      this.startedThisRound.add(a.id);
       if (this.fair.wouldBorrow(a.request.tenant, a.request.demand)) this.borrowed.add(a.id);
       this.fair.add(a.request.tenant, a.request.demand);
     }
@@ -325,6 +328,7 @@ class ReplayRun {
     }
     q.takeFresh();
     this.freed = false;
+    this.startedThisRound.clear();
   }
 
   // ---- main loop ---------------------------------------------------------------------------

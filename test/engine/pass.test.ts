@@ -128,8 +128,8 @@ describe('quotas in the simulator (the same FairShare rule as production)', () =
     expect(lives.o1?.preempted).toBeUndefined();
     expect(lives.g1?.start).toBe(5);
     // g1 ends at 25. FCFS by arrival puts x1 (arrived at 0, requeued) before g2: x1 starts again
-    // at 25, and reclaim never takes what started at this very instant (production: in this very
-    // operation), so g2 waits; the next event is o1's end at 100, where g2 simply fits.
+    // at 25, and reclaim never takes what started in the same round of passes (production: in the
+    // same operation), so g2 waits; the next event is o1's end at 100, where g2 simply fits.
     expect(lives.x1?.preempted).toEqual([5]);
     expect(lives.x1?.start).toBe(25);
     expect(lives.g2?.start).toBe(100);
