@@ -352,6 +352,8 @@ class ReplayRun {
         const e = kernel.step() as SimEvent;
         this.now = kernel.now;
         this.handle(e);
+        // A policy's off-path work (an async forecaster fit) lands before the next event: deterministic.
+        if (e.k === 'scale' && opts.scaling?.settle !== undefined) await opts.scaling.settle();
         step();
       }
       if (next.done || tArr > this.horizon) break;

@@ -135,3 +135,30 @@ describe('asynchronous forecasters drive the policy off the decision path', () =
     expect(peak).toBeLessThan(40);
   }, 120_000);
 });
+
+describe('a neural forecaster in the simulator', () => {
+  it('is deterministic: the replay awaits settle() after each scaling tick', async () => {
+    const { replay } = await import('../../src/sim/replay.js');
+    const { computeMetrics } = await import('../../src/sim/metrics.js');
+    const { createAllocator } = await import('../../src/algorithms/registry.js');
+    const { fcfs } = await import('../../src/queue/fcfs.js');
+    const { ResourceSpace } = await import('../../src/core/resources.js');
+    const space = new ResourceSpace(['cpu', 'memory']);
+    const workers = { name: 'w', capacity: [16, 64], nodes: { min: 2, max: 40, initial: 4 }, pricePerHour: 1, latencyMs: 0, bootSeconds: 300, labels: {} };
+    // Three hours of a 40-minute cycle: 0.1 requests/s, then 0.5 requests/s; 120-s jobs of 2 cpu.
+    const requests = [];
+    for (let t = 0, k = 0; t < 3 * 3600; k++) {
+      requests.push({ id: `r${k}`, tenant: 't', arrival: t, demand: [2, 4], duration: 120, priority: 'high' as const, sloWait: 30 });
+      t += t % 2400 < 1200 ? 10 : 2;
+    }
+    const once = async () => {
+      const policy = createScalingPolicy('predictive', { forecaster: 'mlp', forecasterOptions: { epochs: 1, window: 12, horizon: 6, maxSamples: 100 }, quantile: 0.9, minHistory: 60, refitEvery: 60 }, { seed: '3' }) as PredictivePolicy;
+      const out = await replay({ space, pools: [workers], requests, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), scaling: policy, seed: 1 });
+      return { metrics: JSON.stringify(computeMetrics(out.log, space.names)), status: policy.status(0) };
+    };
+    const a = await once();
+    const b = await once();
+    expect(a.status).toMatch(/^forecast/);
+    expect(a.metrics).toBe(b.metrics);
+  }, 300_000);
+});
