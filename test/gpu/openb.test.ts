@@ -2,7 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorkloadDistribution } from '../../src/algorithms/gpu/frag.js';
 import { packingScore } from '../../src/algorithms/gpu/gpu-packing.js';
-import type { Request } from '../../src/core/model.js';
+import type { GpuPolicyName } from '../../src/algorithms/gpu/index.js';
+import type { PoolSpec, Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { allocationAt, runOpenb } from '../../src/sim/openb.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from '../../src/traces/alibaba-gpu.js';
@@ -42,22 +43,39 @@ describe('FGD fragmentation measure (hand-checked)', () => {
 });
 
 describe.runIf(haveData('gpu-openb', 'gpu-cluster/openb_pod_list_default.csv.gz', 'gpu-cluster/openb_node_list_gpu_node.csv.gz'))('FGD paper experiment (default pod list, seed 42)', () => {
+  let loaded: Promise<{ pools: PoolSpec[]; pods: Request[] }> | undefined;
+  const load = () =>
+    (loaded ??= (async () => {
+      const pools = await readAlibabaNodePools(path.join(DATA_ROOT, 'gpu-cluster/openb_node_list_gpu_node.csv.gz'), { space });
+      const pods: Request[] = [];
+      for await (const r of readAlibabaPodRequests(path.join(DATA_ROOT, 'gpu-cluster/openb_pod_list_default.csv.gz'), { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) pods.push(r);
+      return { pools, pods };
+    })());
+  const at42 = async (policy: GpuPolicyName) => {
+    const { pools, pods } = await load();
+    const run = runOpenb({ space, pools, pods, policy, seed: 42 });
+    return [allocationAt(run, 100), allocationAt(run, 130)];
+  };
+
   it('best-fit and fgd give the values checked against the reference table, in its order', async () => {
-    const pools = await readAlibabaNodePools(path.join(DATA_ROOT, 'gpu-cluster/openb_node_list_gpu_node.csv.gz'), { space });
+    const { pools } = await load();
     expect(pools.reduce((s, p) => s + (p.gpus?.count ?? 0) * p.nodes.initial, 0)).toBe(6212);
-    const pods: Request[] = [];
-    for await (const r of readAlibabaPodRequests(path.join(DATA_ROOT, 'gpu-cluster/openb_pod_list_default.csv.gz'), { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) pods.push(r);
-    const at = (policy: 'best-fit' | 'fgd') => {
-      const run = runOpenb({ space, pools, pods, policy, seed: 42 });
-      return [allocationAt(run, 100), allocationAt(run, 130)];
-    };
-    const bf = at('best-fit');
-    const fgd = at('fgd');
+    const at = at42;
+    const bf = await at('best-fit');
+    const fgd = await at('fgd');
     // Computed by this code, and within the seed spread of the reference means
     // (BestFit 92.86 / 93.08, FGD 95.23 / 95.39 at 100 / 130 % arrived).
     expect(bf).toEqual([93.32, 93.52]);
     expect(fgd).toEqual([95.14, 95.31]);
     expect(fgd[1] as number).toBeGreaterThan(bf[1] as number);
+  }, 60_000);
+
+  it('gpu-clustering and gpu-packing break ties in a seeded random node order, as the authors\' simulator', async () => {
+    // Seed 42, computed by this code. With the random node order the means over seeds 42-51
+    // match the reference (91.61 / 91.86 and 91.58 / 91.83 against 91.65 / 91.88 and 91.78 / 92.00);
+    // with smallest-name ties the means were 0.7 points low (seed 42 then: 91.34 / 91.59 and 91.40 / 91.65).
+    expect(await at42('gpu-clustering')).toEqual([91.01, 91.26]);
+    expect(await at42('gpu-packing')).toEqual([91.56, 91.82]);
   }, 60_000);
 
   it('a node list with a missing column is an error naming file, line and field', async () => {

@@ -3,7 +3,7 @@ import { GPU_MILLI } from '../../core/gpu.js';
 import type { Request } from '../../core/model.js';
 import { MAX_SPEC_GPU } from './dot-product.js';
 import { deviceFree, type GpuDims, gpuPodOf, type GpuPod, totalGpuFree } from './pod.js';
-import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /** A pod's GPU "affinity" tag: 'share' for a share of one device, 'k-gpu' for k whole devices, '' for none. */
 export function affinityTag(pod: GpuPod): string {
@@ -43,7 +43,8 @@ export const gpuClusteringScorer: GpuScorer = {
 };
 
 export class GpuClustering extends ScoredGpuAllocator {
-  constructor() {
-    super('gpu-clustering', gpuClusteringScorer);
+  /** ties: 'shuffled' (default) is the authors' effective rule, a seeded random node order (see TieOrder). */
+  constructor(ties: TieOrder = 'shuffled') {
+    super(ties === 'name' ? 'gpu-clustering(name-ties)' : 'gpu-clustering', gpuClusteringScorer, ties);
   }
 }

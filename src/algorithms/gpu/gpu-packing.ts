@@ -1,7 +1,7 @@
 import type { ClusterView } from '../../core/cluster.js';
 import { GPU_MILLI } from '../../core/gpu.js';
 import { deviceFree, type GpuPod, idleDevices } from './pod.js';
-import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /**
  * GpuPacking (the authors' GpuPackingScore): prefer nodes whose GPUs are already partly used,
@@ -43,7 +43,8 @@ export const gpuPackingScorer: GpuScorer = {
 };
 
 export class GpuPacking extends ScoredGpuAllocator {
-  constructor() {
-    super('gpu-packing', gpuPackingScorer);
+  /** ties: 'shuffled' (default) is the authors' effective rule, a seeded random node order (see TieOrder). */
+  constructor(ties: TieOrder = 'shuffled') {
+    super(ties === 'name' ? 'gpu-packing(name-ties)' : 'gpu-packing', gpuPackingScorer, ties);
   }
 }

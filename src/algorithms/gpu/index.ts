@@ -17,7 +17,7 @@ export { WorkloadDistribution, TYPICAL_COVERAGE, type PodType } from './frag.js'
 export { GpuClustering } from './gpu-clustering.js';
 export { GpuPacking, packingScore } from './gpu-packing.js';
 export { GpuRandom } from './random.js';
-export { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+export { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 export { gpuPodOf, gpuDims, podKey, type GpuPod, type GpuDims } from './pod.js';
 
 const none = z.object({}).strict();

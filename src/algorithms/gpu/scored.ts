@@ -9,9 +9,9 @@ import { bestDevices, deviceFree, gpuDims, type GpuDims, gpuPodOf, type GpuPod }
 /**
  * A node-scoring GPU policy, as in the authors' Kubernetes scheduler framework: every feasible
  * node (one that fits the pod's CPU, memory and GPU devices, of an allowed GPU model) gets an
- * integer score in [0, 100]; the best-scored node wins, ties go to the node with the smallest
- * name (the authors' `selectHost`, "for reproducibility"), then the policy picks the GPU devices
- * inside the node.
+ * integer score in [0, 100]; the best-scored node wins, ties go to the node first in the tie
+ * order (`TieOrder`: the smallest name, as the authors' `selectHost` "for reproducibility", or
+ * a seeded random node order), then the policy picks the GPU devices inside the node.
  */
 export interface GpuScorer {
   /** Per-request setup (e.g. a frag measure of the pod); called once before the nodes are scored. */
@@ -24,14 +24,45 @@ export interface GpuScorer {
   devices?(view: ClusterView, id: number, pod: GpuPod, dims: GpuDims, rng: Rng): readonly number[] | undefined;
 }
 
+/**
+ * How equal scores are broken.
+ * - 'name': the node with the smallest name.
+ * - 'shuffled': the node first in a random order of the nodes, drawn once per allocator from the
+ *   decision context's Rng (fork 'node-order') and kept for its lifetime. This is what the
+ *   authors' simulator really does: before creating the nodes it prefixes every node name with a
+ *   seeded random permutation index ("0421-openb-node-0007"), so its smallest-name rule is a
+ *   random but fixed node order per run (pkg/simulator/simulator.go, syncClusterResourceList).
+ */
+export type TieOrder = 'name' | 'shuffled';
+
 /** Placements of a decision, one by one, each staged on a trial so the next request sees it. */
 export class ScoredGpuAllocator implements Allocator {
+  /** Random rank per node id for 'shuffled' ties (iid uniform keys = a uniform random order), drawn lazily. */
+  private ranks: number[] = [];
+  private rankRng: Rng | undefined;
+
   constructor(
     readonly name: string,
     private readonly scorer: GpuScorer,
+    private readonly ties: TieOrder = 'name',
   ) {}
 
+  /** Does node a come before node b on equal scores? */
+  private before(view: ClusterView, a: number, b: number): boolean {
+    if (this.ties === 'name') return view.nodeName(a) < view.nodeName(b);
+    const ra = this.rank(a);
+    const rb = this.rank(b);
+    return ra < rb || (ra === rb && view.nodeName(a) < view.nodeName(b));
+  }
+
+  private rank(id: number): number {
+    const rng = this.rankRng as Rng;
+    while (this.ranks.length <= id) this.ranks.push(rng.next());
+    return this.ranks[id] as number;
+  }
+
   allocate(requests: readonly Request[], view: ClusterView, ctx: AllocatorContext): Decision {
+    if (this.ties === 'shuffled') this.rankRng ??= ctx.rng.fork('node-order');
     const placements: Placement[] = [];
     const rejections: Rejection[] = [];
     const explainer = new WaitExplainer(view);
@@ -77,7 +108,7 @@ export class ScoredGpuAllocator implements Allocator {
       for (const id of view.upNodes(p)) {
         if (!view.fits(id, r.demand)) continue;
         const v = s.score(view, id, pod, dims, rng);
-        if (chosen < 0 || v > best || (v === best && view.nodeName(id) < view.nodeName(chosen))) {
+        if (chosen < 0 || v > best || (v === best && this.before(view, id, chosen))) {
           best = v;
           chosen = id;
         }
@@ -107,7 +138,7 @@ export class ScoredGpuAllocator implements Allocator {
     for (let i = 0; i < ids.length; i++) {
       const v = hi === lo ? 0 : Math.trunc(((scores[i] as number) - lo) * 100 / (hi - lo));
       const id = ids[i] as number;
-      if (chosen < 0 || v > best || (v === best && view.nodeName(id) < view.nodeName(chosen))) {
+      if (chosen < 0 || v > best || (v === best && this.before(view, id, chosen))) {
         best = v;
         chosen = id;
       }
