@@ -156,6 +156,8 @@ export class PredictivePolicy implements ScalingPolicy {
   private readonly seed: string;
   private readonly series = new Map<number, PoolForecast>();
   private lastSeen = -Infinity;
+  /** A programming error from an asynchronous fit, rethrown by settle(). */
+  private failure: unknown;
 
   constructor(options: PredictiveOptions = {}, ctx: { seed?: string } = {}) {
     this.intervalSeconds = options.intervalSeconds ?? PREDICTIVE_DEFAULTS.intervalSeconds;
@@ -294,6 +296,9 @@ export class PredictivePolicy implements ScalingPolicy {
   /** Fit in flight: when it lands, condition the new model on the series so far and use it. */
   private startAsyncFit(s: PoolForecast, m: Forecaster, done: Promise<void>): void {
     s.pendingFrom = s.values.length;
+    // The promise kept in `pending` never rejects (a real-time driver never awaits it, and an
+    // unhandled rejection would end the process): a user error (too short, no season) is a status
+    // like a failed synchronous fit; anything else is kept and rethrown by settle().
     s.pending = done.then(
       () => {
         s.pending = undefined;
@@ -302,8 +307,8 @@ export class PredictivePolicy implements ScalingPolicy {
       },
       (e: unknown) => {
         s.pending = undefined;
-        if (!isUserError(e)) throw e;
-        s.status = `fit failed: ${e.message}`;
+        s.status = `fit failed: ${e instanceof Error ? e.message : String(e)}`;
+        if (!isUserError(e)) this.failure ??= e;
       },
     );
   }
@@ -331,9 +336,12 @@ export class PredictivePolicy implements ScalingPolicy {
   }
 
   /** Every asynchronous fit in flight (simulators await this after each decision; see above). */
-  settle(): Promise<void> {
+  async settle(): Promise<void> {
     const pending = [...this.series.values()].flatMap((s) => (s.pending === undefined ? [] : [s.pending]));
-    return pending.length === 0 ? Promise.resolve() : Promise.all(pending).then(() => undefined);
+    if (pending.length > 0) await Promise.all(pending);
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure !== undefined) throw failure;
   }
 
   /** Peak forecast demand over [now + lead − interval, now + lead], or undefined without a forecast. */

@@ -116,6 +116,19 @@ describe('asynchronous forecasters drive the policy off the decision path', () =
     expect(acts[0]?.delta).toBe(30);
   });
 
+  it('a failed asynchronous fit: a user error is a status, anything else is rethrown by settle()', async () => {
+    const { UserError } = await import('../../src/core/errors.js');
+    for (const [err, expectThrow] of [[new UserError('too short'), false], [new TypeError('bug'), true]] as const) {
+      const p = new PredictivePolicy({ forecaster: 'naive', minHistory: 5, refitEvery: 100, headroom: 1 });
+      (p as unknown as { newForecaster: () => Forecaster }).newForecaster = () => ({ name: 'bad', fit: () => Promise.reject(err), forecast: () => ({ point: [] }) });
+      p.decide(input(360, [pool(10, 5)], history([4, 4, 4, 4, 4, 4])));
+      if (expectThrow) await expect(p.settle()).rejects.toThrow('bug');
+      else await expect(p.settle()).resolves.toBeUndefined();
+      expect(p.status(0)).toMatch(/fit failed/);
+      await expect(p.settle()).resolves.toBeUndefined(); // reported once
+    }
+  });
+
   it('the TF.js MLP drives the policy: first decisions reactive, then its (conformal) quantile forecast', async () => {
     const p = createScalingPolicy('predictive', { forecaster: 'mlp', forecasterOptions: { epochs: 2, window: 12, horizon: 6, maxSamples: 200 }, quantile: 0.9, minHistory: 60, refitEvery: 1000 }, { seed: '1' }) as PredictivePolicy;
     const values = Array.from({ length: 80 }, (_, t) => 20 + 5 * Math.sin((2 * Math.PI * t) / 20));
