@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAllocator } from '../../src/algorithms/registry.js';
+import { runCommand } from '../../src/cli/run.js';
+import { UserError } from '../../src/core/errors.js';
 import type { PoolSpec, Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { fcfs } from '../../src/queue/fcfs.js';
@@ -51,5 +53,27 @@ describe('events file (drs run --events)', () => {
     expect(lines).toContain('first-fit,10,start,b,"t,1",medium,p,0,');
     expect(lines).toHaveLength(rows.length + 1);
     expect(eventsFormatOf('x.txt')).toBeUndefined();
+  });
+});
+
+describe('drs run --events', () => {
+  const io = () => ({ out: () => undefined, err: () => undefined, interactive: false, cwd: dir, env: {} });
+  const scenario = path.resolve(import.meta.dirname, '../../scenarios/agent-pipeline.yaml');
+
+  it('writes the events of every strategy run, with the dependency structure visible', async () => {
+    const file = path.join(dir, 'run.jsonl');
+    expect(await runCommand.run([scenario, '--strategies', 'first-fit', '--events', file, '--quiet'], io())).toBe(0);
+    const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { strategy: string; event: string; request: string; time: number });
+    expect(new Set(rows.map((r) => r.strategy))).toEqual(new Set(['first-fit']));
+    expect(rows.filter((r) => r.event === 'arrive').length).toBeGreaterThan(100);
+    const starts = rows.filter((r) => r.event === 'start');
+    expect(starts.length).toBeGreaterThan(100);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8').split('\n')[1] as string) as object)).toEqual(['strategy', 'time', 'event', 'request', 'tenant', 'priority', 'pool', 'node']);
+  }, 60_000);
+
+  it('the file name picks the format; anything else is a user error', async () => {
+    const e = await runCommand.run([scenario, '--events', path.join(dir, 'x.txt')], io()).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as Error).message).toMatch(/must end in \.csv or \.jsonl/);
   });
 });
