@@ -3,6 +3,7 @@ import type { DemandSample } from '../../src/autoscale/policy.js';
 import { PredictivePolicy } from '../../src/autoscale/predictive.js';
 import { createScalingPolicy } from '../../src/autoscale/registry.js';
 import { ConfigError } from '../../src/core/errors.js';
+import type { Request } from '../../src/core/model.js';
 import { Rng } from '../../src/core/rng.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
 import type { Forecaster } from '../../src/predict/types.js';
@@ -159,7 +160,7 @@ describe('a neural forecaster in the simulator', () => {
     const space = new ResourceSpace(['cpu', 'memory']);
     const workers = { name: 'w', capacity: [16, 64], nodes: { min: 2, max: 40, initial: 4 }, pricePerHour: 1, latencyMs: 0, bootSeconds: 300, labels: {} };
     // Three hours of a 40-minute cycle: 0.1 requests/s, then 0.5 requests/s; 120-s jobs of 2 cpu.
-    const requests: import('../../src/core/model.js').Request[] = [];
+    const requests: Request[] = [];
     for (let t = 0, k = 0; t < 3 * 3600; k++) {
       requests.push({ id: `r${k}`, tenant: 't', arrival: t, demand: [2, 4], duration: 120, priority: 'high' as const, sloWait: 30 });
       t += t % 2400 < 1200 ? 10 : 2;
