@@ -155,10 +155,14 @@ export class SchedulingPass<E extends QueuedRequest> {
     const counter = { decisions: 0 };
     let still: E[];
     if (!policy.blocking) {
-      const fresh = new Set(input.fresh);
-      const cand = ready.filter((e) => hooks.isWaiting(e) && (input.freed || fresh.has(e)));
+      let cand: E[];
+      if (input.freed) cand = ready.filter((e) => hooks.isWaiting(e));
+      else {
+        const fresh = new Set(input.fresh);
+        cand = ready.filter((e) => hooks.isWaiting(e) && fresh.has(e));
+      }
       this.offer(state, cand, false, counter);
-      still = ready.filter((e) => hooks.isWaiting(e));
+      still = quotas === undefined ? [] : ready.filter((e) => hooks.isWaiting(e));
     } else {
       let i = 0;
       let size = FIRST_CHUNK;
