@@ -24,9 +24,9 @@ function newest(dir: string): number {
 // through tsx. CI builds before testing (npm ci runs the build), so there both paths run.
 // DRS_TEST_DIST names another build folder (same layout as dist/) and skips the freshness check.
 const distDir = process.env.DRS_TEST_DIST ?? path.join(ROOT, 'dist');
-const built = path.join(distDir, 'sweep/thread.js');
+const built = path.join(distDir, 'index.js');
 const fresh = existsSync(built) && (process.env.DRS_TEST_DIST !== undefined || statSync(path.join(distDir, 'index.js')).mtimeMs >= newest(path.join(ROOT, 'src')));
-if (!fresh) console.warn(`[test/cli/sweep-dist] skipping: ${existsSync(built) ? 'dist/ is older than src/' : 'dist/sweep/thread.js not built'} (run npm run build)`);
+if (!fresh) console.warn(`[test/cli/sweep-dist] skipping: ${existsSync(built) ? 'dist/ is older than src/' : 'dist/ not built'} (run npm run build)`);
 
 describe('drs sweep from the built package (dist/ worker threads)', () => {
   it.runIf(fresh)('the built CLI sweeps on 2 threads gives the same JSON as the source run in-process', async () => {
