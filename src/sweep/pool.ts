@@ -46,6 +46,9 @@ export class CellPool {
   private readonly waiting: Task[] = [];
   private nextId = 0;
   private closed = false;
+  /** Threads lost in a row without finishing a cell; at 3 the pool gives up (a broken build, not a bad cell). */
+  private crashes = 0;
+  private broken: Error | undefined;
 
   constructor(
     readonly size: number,
@@ -60,6 +63,7 @@ export class CellPool {
       const t = slot.task;
       if (t === undefined || t.id !== msg.id) return;
       slot.task = undefined;
+      this.crashes = 0;
       if (msg.result !== undefined) t.resolve(msg.result);
       else t.reject(msg.user === true ? new UserError(msg.error ?? 'error') : new Error(msg.error ?? 'error'));
       this.pump();
@@ -76,13 +80,20 @@ export class CellPool {
     slot.task = undefined;
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
-    if (!this.closed) this.slots[i] = this.spawn();
+    this.crashes++;
+    if (this.crashes >= 3 && this.broken === undefined) {
+      this.broken = new Error(`sweep worker threads keep dying (${this.crashes} in a row): ${e.message}`);
+      for (const w of this.waiting.splice(0)) w.reject(this.broken);
+    }
+    if (!this.closed && this.broken === undefined) this.slots[i] = this.spawn();
+    else this.slots.splice(i, 1);
     t?.reject(e);
     this.pump();
   }
 
   run(cell: CellSpec): Promise<CellResult> {
     if (this.closed) return Promise.reject(new Error('CellPool is closed'));
+    if (this.broken !== undefined) return Promise.reject(this.broken);
     if (this.size === 0) return runCell(cell, this.dataRoot);
     return new Promise((resolve, reject) => {
       this.waiting.push({ id: this.nextId++, cell, resolve, reject });
