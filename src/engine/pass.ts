@@ -293,10 +293,14 @@ export class SchedulingPass<E extends QueuedRequest> {
     }
   }
 
+  /** The entries of the decision being applied (for `allocationId`); one function, no closure per decision. */
+  private deciding: ReadonlyMap<string, E> = new Map();
+  private readonly idOfRequest = (r: Request): string => (this.hooks.allocationId as (e: E) => string)(this.deciding.get(r.id) as E);
+
   private idFor(byId: ReadonlyMap<string, E>): ((r: Request) => string) | undefined {
-    const id = this.hooks.allocationId;
-    if (id === undefined) return undefined;
-    return (r) => id(byId.get(r.id) as E);
+    if (this.hooks.allocationId === undefined) return undefined;
+    this.deciding = byId;
+    return this.idOfRequest;
   }
 
   private rejectEntry(e: E, rej: PassRejection): void {
