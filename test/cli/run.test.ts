@@ -86,8 +86,8 @@ describe('bad input gets a one-line error and exit code 2', () => {
   });
 
   it('an unknown strategy name lists the known ones', async () => {
-    const err = await bad(tiny('').replace('strategies: [first-fit, best-fit-decreasing]', 'strategies: [first-fit, best-fit]'));
-    expect(err).toMatch(/field 'strategies\[1\](\.name)?': unknown strategy 'best-fit' \(known: first-fit, best-fit-decreasing/);
+    const err = await bad(tiny('').replace('strategies: [first-fit, best-fit-decreasing]', 'strategies: [first-fit, best-fitt]'));
+    expect(err).toMatch(/field 'strategies\[1\](\.name)?': unknown strategy 'best-fitt' \(known: first-fit, best-fit-decreasing/);
   });
 
   it('a capacity in a dimension the scenario does not have', async () => {

@@ -152,9 +152,11 @@ describe.skipIf(!haveData('llm-inference/AzureLLMInferenceTrace_conv.csv'))('tra
     expect(pools[0]?.bootSeconds).toBe(120);
     const pods = openTrace({ kind: 'alibaba-gpu', file: 'gpu-cluster/openb_pod_list_gpuspec20.csv.gz' }, { ...ctx, pools });
     const reqs = await collect(pods);
-    // With the pools known, any-of GPU specs become pool lists instead of being dropped.
+    // GPU specs become device-model restrictions (any-of specs keep every model they list):
+    // 1,444 pods of gpuspec20 name a model, 229 of them several.
     expect(pods.stats.adjusted['gpu-spec-any-of-dropped']).toBeUndefined();
-    expect(reqs.filter((r) => r.constraints?.pools !== undefined)).toHaveLength(229);
+    expect(reqs.filter((r) => r.gpuModels !== undefined)).toHaveLength(1444);
+    expect(reqs.filter((r) => (r.gpuModels?.length ?? 0) > 1)).toHaveLength(229);
     const swf = openTrace({ kind: 'swf', file: 'swf/lublin_256.swf.gz' }, ctx);
     let n = 0;
     for await (const _ of swf) n++;
