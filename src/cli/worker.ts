@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { UserError } from '../core/errors.js';
-import { DEFAULT_QUEUE, startQueueWorker } from '../sweep/queue.js';
+import { DEFAULT_QUEUE, shownUrl, startQueueWorker } from '../sweep/queue.js';
 import { numberFlag, parseFlags, resolveDataRoot } from './args.js';
 import type { CliCommand } from './command.js';
 
@@ -31,16 +31,23 @@ export const workerCommand: CliCommand = {
     if (positionals.length > 0) throw new UserError(`unexpected argument '${positionals[0]}'\n${usage}`);
     if (values.queue === undefined) throw new UserError(`--queue redis://HOST:PORT is required\n${usage}`);
     const lockMs = numberFlag(values['lock-ms'], 'lock-ms', { integer: true, min: 1000 });
-    const worker = startQueueWorker({
-      url: values.queue,
+    const url = values.queue;
+    let lastError = '';
+    const worker = await startQueueWorker({
+      url,
       dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd),
       ...(values.name !== undefined ? { name: values.name } : {}),
       concurrency: numberFlag(values.concurrency, 'concurrency', { integer: true, min: 1 }) ?? 1,
       ...(lockMs !== undefined ? { lockMs } : {}),
       ...(values.id !== undefined ? { id: values.id } : {}),
       ...(values.quiet === true ? {} : { onCell: (c, r) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: ${r.state}\n`) }),
+      // While Redis is away ioredis reconnects and reports each failed attempt: print a message once.
+      onError: (e) => {
+        if (e.message !== lastError) io.err(`worker: Redis ${shownUrl(url)}: ${e.message}\n`);
+        lastError = e.message;
+      },
     });
-    io.err(`worker on ${values.queue} queue ${values.name ?? DEFAULT_QUEUE}; Ctrl-C to stop\n`);
+    io.err(`worker on ${shownUrl(values.queue)} queue ${values.name ?? DEFAULT_QUEUE}; Ctrl-C to stop\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);

@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createBunRedisClient, FlowProducer, Queue, RedisConnection, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { UserError } from '../core/errors.js';
+import { FlowProducer, Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { isUserError, UserError } from '../core/errors.js';
 import type { CellResult, CellSpec } from './cell.js';
 import { cachedResults, type SweepPlan, type SweepProgress } from './local.js';
 import { CellPool } from './pool.js';
-import { RespClient } from './resp.js';
 import type { ResultStore } from './store.js';
-
-// BullMQ opens its connections through this factory (see resp.ts for why it is ours).
-RedisConnection.clientFactory = (opts) => createBunRedisClient(new RespClient(String(opts.url)));
 
 /**
  * Distributed sweeps on BullMQ (Redis). The submitter adds one flow per sweep: a parent job in
@@ -24,16 +21,94 @@ RedisConnection.clientFactory = (opts) => createBunRedisClient(new RespClient(St
 
 export const DEFAULT_QUEUE = 'drs-sweep';
 
-/** `redis://[user:pass@]host:port[/db]` → BullMQ connection options; anything else is a UserError. */
-export function redisConnection(url: string): ConnectionOptions {
+/** How long connecting to Redis (TCP, login, first PING) may take before it is an error, ms. */
+export const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * How many reconnection attempts a submitter's command waits through before it fails (ioredis
+ * `maxRetriesPerRequest`). With the reconnect delay min(50 ms × attempt, 2 s), 20 attempts are
+ * about 10 s: a short Redis restart is ridden out, a Redis gone for good ends the sweep with an
+ * error (finished cells are in the results folder; running the sweep again resumes).
+ */
+const SUBMIT_RETRIES = 20;
+
+/** The URL as shown in messages: any password replaced by `***`. */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password === '') return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** `redis://[user:pass@]host:port[/db]` or `rediss://…` is accepted; anything else is a UserError. */
+export function checkRedisUrl(url: string): void {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     throw new UserError(`--queue expects a Redis URL such as redis://127.0.0.1:6379, got '${url}'`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UserError(`--queue expects a redis:// URL, got '${url}'`);
-  return { url, maxRetriesPerRequest: null };
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UserError(`--queue expects a redis:// URL, got '${shownUrl(url)}'`);
+  if (u.hostname === '') throw new UserError(`--queue ${shownUrl(url)}: no host`);
+}
+
+export interface RedisConnectOptions {
+  /**
+   * ioredis `maxRetriesPerRequest`: null (a command waits through any number of reconnections;
+   * BullMQ requires it for workers) or how many reconnection attempts a command may wait through.
+   */
+  readonly maxRetriesPerRequest: number | null;
+  /** Bound on connecting, ms (default CONNECT_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * An ioredis connection to `url`, returned once Redis has answered a PING. A bad URL, a refused
+ * or unreachable server, or no answer within `timeoutMs` is a UserError naming the URL, and no
+ * reconnection keeps running. Once connected, a lost connection is retried (delay
+ * min(50 ms × attempt, 2 s)). The caller closes it (`quit()`); BullMQ leaves a connection it was
+ * given open.
+ */
+export async function connectRedis(url: string, opts: RedisConnectOptions): Promise<Redis> {
+  checkRedisUrl(url);
+  const timeoutMs = opts.timeoutMs ?? CONNECT_TIMEOUT_MS;
+  let ready = false;
+  let lastError: Error | undefined;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: opts.maxRetriesPerRequest,
+    // No retry before the first success: a wrong URL fails now instead of retrying for ever.
+    retryStrategy: (attempt) => (ready ? Math.min(attempt * 50, 2000) : null),
+  });
+  client.on('error', (e: Error) => void (lastError = e));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect().then(() => client.ping()),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]);
+    ready = true;
+    return client;
+  } catch (e) {
+    if (client.status !== 'end') client.disconnect();
+    const why = lastError?.message ?? (e as Error).message;
+    throw new UserError(`cannot connect to Redis at ${shownUrl(url)} (--queue): ${why}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** An error from BullMQ/ioredis while the connection is down → a UserError naming the URL. */
+function lostConnection(e: unknown, url: string, client: Redis): unknown {
+  if (isUserError(e) || client.status === 'ready') return e;
+  return new UserError(`lost the connection to Redis at ${shownUrl(url)}: ${(e as Error).message}`);
 }
 
 /** The id of a sweep's parent job: the hash of its cells' hashes. */
@@ -59,15 +134,20 @@ export interface QueueSweepOptions {
 /** Enqueue a sweep's missing cells and wait until every cell has a result. */
 export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): Promise<Map<string, CellResult>> {
   const name = opts.name ?? DEFAULT_QUEUE;
-  const connection = redisConnection(opts.url);
+  checkRedisUrl(opts.url);
   const results = cachedResults(plan, opts.store);
   const cached = results.size;
   const total = plan.cells.length;
   const todo = plan.cells.filter((c) => !results.has(c.hash));
   opts.onProgress?.(results.size, total, cached);
   if (todo.length === 0) return results;
+  const connection = await connectRedis(opts.url, { maxRetriesPerRequest: SUBMIT_RETRIES });
+  // Both share `connection` and leave it open; their 'error' events (a dropped connection while
+  // ioredis reconnects) need a listener, and a command that fails for good is reported below.
   const flow = new FlowProducer({ connection });
   const queue = new Queue(name, { connection });
+  flow.on('error', () => undefined);
+  queue.on('error', () => undefined);
   try {
     await flow.add({
       name: 'sweep',
@@ -98,9 +178,12 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
       }
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
     }
+  } catch (e) {
+    throw lostConnection(e, opts.url, connection);
   } finally {
     await flow.close();
     await queue.close();
+    await closeRedis(connection);
   }
   return results;
 }
@@ -126,14 +209,26 @@ export interface QueueWorkerOptions {
   readonly onCell?: (cell: CellSpec, result: CellResult) => void;
   /** This worker's name, recorded on every job it runs (BullMQ `processedBy`); default host:pid. */
   readonly id?: string;
+  /** BullMQ worker errors (e.g. the connection dropped and is being retried). */
+  readonly onError?: (error: Error) => void;
 }
 
 export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** Process cells from the queue until closed. */
-export function startQueueWorker(opts: QueueWorkerOptions): RunningWorker {
+/** Connect (a UserError if Redis cannot be reached) and process cells from the queue until closed. */
+export async function startQueueWorker(opts: QueueWorkerOptions): Promise<RunningWorker> {
+  const connection = await connectRedis(opts.url, { maxRetriesPerRequest: null });
+  try {
+    return runWorker(connection, opts);
+  } catch (e) {
+    await closeRedis(connection);
+    throw e;
+  }
+}
+
+function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
   const concurrency = opts.concurrency ?? 1;
   const pool = new CellPool(concurrency, opts.dataRoot);
   const lockDuration = opts.lockMs ?? 30_000;
@@ -145,12 +240,28 @@ export function startQueueWorker(opts: QueueWorkerOptions): RunningWorker {
       opts.onCell?.(cell, r);
       return r;
     },
-    { connection: redisConnection(opts.url), name: opts.id ?? `${hostname()}:${process.pid}`, concurrency, lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)), maxStalledCount: 3 },
+    // BullMQ duplicates `connection` for the worker's own (blocking) connections and closes those.
+    { connection, name: opts.id ?? `${hostname()}:${process.pid}`, concurrency, lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)), maxStalledCount: 3 },
   );
+  worker.on('error', (e) => opts.onError?.(e));
   return {
     async close() {
       await worker.close();
       await pool.close();
+      await closeRedis(connection);
     },
   };
+}
+
+/** QUIT when connected (pending replies arrive first), else drop the socket and stop reconnecting. */
+async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // fall through: the connection went away meanwhile
+    }
+  }
+  if (client.status !== 'end') client.disconnect();
 }

@@ -1,10 +1,15 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toJson } from '../../src/report/json.js';
 import { planSweep, runSweepLocal, sweepResult, type SweepPlan } from '../../src/sweep/local.js';
-import { redisConnection, runSweepQueue, startQueueWorker } from '../../src/sweep/queue.js';
+import { isUserError } from '../../src/core/errors.js';
+import { connectRedis, runSweepQueue, startQueueWorker } from '../../src/sweep/queue.js';
 import { loadSweep } from '../../src/sweep/spec.js';
 import { DATA_ROOT } from '../support/data.js';
 import { ensureRedis, REDIS_URL } from './redis.js';
@@ -18,34 +23,48 @@ const qname = (what: string): string => {
   return n;
 };
 
-/** `drs worker` as its own process (from the TypeScript source), on queue `name`. */
-function spawnWorker(name: string, extra: string[]): ChildProcessWithoutNullStreams {
+/** `drs worker` as its own process (from the TypeScript source), on queue `name` at `url`. */
+function spawnWorkerAt(url: string, name: string, extra: string[] = []): ChildProcessWithoutNullStreams {
   const script = path.resolve(import.meta.dirname, 'worker-process.ts');
-  return spawn(process.execPath, ['--import', 'tsx', script, 'worker', '--queue', REDIS_URL, '--name', name, '--quiet', ...extra], { env: { ...process.env, DRS_DATA_DIR: DATA_ROOT } });
+  return spawn(process.execPath, ['--import', 'tsx', script, 'worker', '--queue', url, '--name', name, '--quiet', ...extra], { env: { ...process.env, DRS_DATA_DIR: DATA_ROOT } });
 }
+
+const spawnWorker = (name: string, extra: string[]): ChildProcessWithoutNullStreams => spawnWorkerAt(REDIS_URL, name, extra);
 
 let plan: SweepPlan;
 let localJson: string;
+/** The tests' own connection (for inspecting queues), as BullMQ's docs set it up. */
+let redis: Redis;
+
+/** The exit code and stderr of a spawned process once it ends. */
+function exited(p: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
+  let err = '';
+  p.stderr.on('data', (d: Buffer) => void (err += d.toString()));
+  return new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, err })));
+}
 
 beforeAll(async () => {
   await ensureRedis();
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   plan = await planSweep(await loadSweep(FIXTURE), DATA_ROOT);
   localJson = toJson(sweepResult(plan, await runSweepLocal(plan, { workers: 0, dataRoot: DATA_ROOT })));
 }, 120_000);
 
 afterAll(async () => {
   for (const n of queues) {
-    const q = new Queue(n, { connection: redisConnection(REDIS_URL) });
+    const q = new Queue(n, { connection: redis });
     await q.obliterate({ force: true });
     await q.close();
   }
+  await redis.quit();
 });
 
 describe('distributed sweep on BullMQ (real Redis)', () => {
   it('two drs worker processes share a sweep; the aggregate is byte-identical to the local run; a repeat adds nothing', async () => {
     const name = qname('share');
     const workers = ['w1', 'w2'].map((id) => spawnWorker(name, ['--id', id]));
-    const q = new Queue(name, { connection: redisConnection(REDIS_URL) });
+    const ends = workers.map(exited);
+    const q = new Queue(name, { connection: redis });
     try {
       const res = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 120_000 });
       expect(toJson(sweepResult(plan, res))).toBe(localJson);
@@ -55,6 +74,9 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
     } finally {
       for (const w of workers) w.kill('SIGTERM');
     }
+    // SIGTERM: each worker closes its BullMQ worker, threads and Redis connections and exits 0
+    // by itself (an open socket or thread would keep it alive until the test times out).
+    for (const e of await Promise.all(ends)) expect(e, e.err).toMatchObject({ code: 0, signal: null });
     // Same sweep again, no worker running: every cell is already a completed job with its hash.
     const again = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 10_000 });
     expect(toJson(sweepResult(plan, again))).toBe(localJson);
@@ -67,7 +89,7 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
     const child = spawnWorker(name, ['--lock-ms', '2000']);
     let childErr = '';
     child.stderr.on('data', (d: Buffer) => void (childErr += d.toString()));
-    const q = new Queue(name, { connection: redisConnection(REDIS_URL) });
+    const q = new Queue(name, { connection: redis });
     let killedJob: string | undefined;
     let second: { close(): Promise<void> } | undefined;
     const sweep = runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 120_000 });
@@ -80,7 +102,7 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
       }
       expect(killedJob, `the worker process never took a cell: ${childErr}`).toBeDefined();
       child.kill('SIGKILL');
-      second = startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, lockMs: 2000 });
+      second = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, lockMs: 2000 });
       const res = await sweep;
       expect(toJson(sweepResult(plan, res))).toBe(localJson);
       expect(res.size).toBe(12);
@@ -93,4 +115,45 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
       await q.close();
     }
   }, 240_000);
+});
+
+describe('Redis connection errors are UserErrors naming the URL, without hanging', () => {
+  it('a URL that is not redis://, a refused port and a server that never answers', async () => {
+    const fails = async (url: string, timeoutMs?: number): Promise<string> => {
+      try {
+        const c = await connectRedis(url, { maxRetriesPerRequest: null, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+        await c.quit();
+      } catch (e) {
+        expect(isUserError(e), String(e)).toBe(true);
+        return (e as Error).message;
+      }
+      throw new Error(`connected to ${url}`);
+    };
+    expect(await fails('localhost:6379')).toMatch(/expects a redis:\/\/ URL, got 'localhost:6379'/);
+    expect(await fails('not a url')).toMatch(/expects a Redis URL .* got 'not a url'/);
+    expect(await fails('redis://127.0.0.1:1')).toMatch(/cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 .*ECONNREFUSED/);
+    expect(await fails('redis://:hunter2@127.0.0.1:1')).not.toContain('hunter2'); // password masked
+    // Accepts TCP but never answers (not Redis, or hung): bounded by the timeout.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      expect(await fails(`redis://127.0.0.1:${port}`, 500)).toMatch(new RegExp(`at redis://127\\.0\\.0\\.1:${port} .*no answer within 0\\.5 s`));
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('drs worker and drs sweep --queue on an unreachable Redis exit 2 with the URL, and do not hang', async () => {
+    const w = exited(spawnWorkerAt('redis://127.0.0.1:1', 'drs-test-unreachable'));
+    const r = await w;
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/^drs worker: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 \(--queue\): .*ECONNREFUSED/m);
+    const script = path.resolve(import.meta.dirname, 'worker-process.ts');
+    const results = path.join(os.tmpdir(), `drs-unreachable-${run}`);
+    const sr = await exited(spawn(process.execPath, ['--import', 'tsx', script, 'sweep', FIXTURE, '--queue', 'redis://127.0.0.1:1', '--fresh', '--quiet', '--results', results], { env: { ...process.env, DRS_DATA_DIR: DATA_ROOT } }));
+    rmSync(results, { recursive: true, force: true });
+    expect(sr.code, sr.err).toBe(2);
+    expect(sr.err).toMatch(/^drs sweep: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 \(--queue\)/m);
+  }, 60_000);
 });
