@@ -1,93 +1,31 @@
 import type { Allocator, SolverReport } from '../algorithms/allocator.js';
-import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
 import type { ScalingPolicy } from '../autoscale/policy.js';
-import type { ScalingPolicyName } from '../autoscale/registry.js';
 import { UserError } from '../core/errors.js';
-import type { Request } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
 import type { QueuePolicy } from '../queue/policy.js';
-import type { QueuePolicyName } from '../queue/registry.js';
 import type { AllocationBook } from './allocations.js';
 import { TypedEmitter } from './emitter.js';
 import { EVENT_TYPES } from './event-log.js';
 import { RequestBuilder, toPoolSpec } from './inputs.js';
 import { DependencyTracker } from '../engine/dependencies.js';
-import { eligiblePools } from '../core/eligibility.js';
-import { Placer, preemptionRefusal, toSchedulerRejection } from './placement.js';
+import { RequestOperations } from './operations.js';
+import { queueOptionsOf, type ResourceSchedulerOptions } from './options.js';
+import { Placer } from './placement.js';
 import type { Pools } from './pools.js';
+import { StrategyPreparation } from './preparation.js';
 import { QueueRunner } from './queue-runner.js';
-import type { QuotaConfig } from './quota.js';
 import { RecentlyEnded } from './recent.js';
 import { restore } from './restore.js';
 import { Runtime, type Tx } from './runtime.js';
 import { Autoscaler } from './scaling.js';
 import { MemoryStore, type AuditRecord, type EventRecord, type StateStore } from './store.js';
 import { resolveQueuePolicy, resolveScalingPolicy, resolveStrategy } from './strategies.js';
-import type { AllocateResult, AllocationInfo, PoolInfo, PoolInput, PreemptionRecord, ReleaseResult, RenewResult, RequestStatus, ScaleEvent, ScheduleRequest, SchedulerEvents, SchedulerRejection } from './types.js';
+import type { AllocateResult, AllocationInfo, PoolInfo, PoolInput, PreemptionRecord, ReleaseResult, RenewResult, RequestStatus, ScaleEvent, ScheduleRequest, SchedulerEvents } from './types.js';
+import { SchedulerViews } from './views.js';
 import { WaitQueue } from './wait-queue.js';
 
-/** Wait-queue settings. Without a queue, a request that cannot be placed now is rejected at once. */
-export interface QueueOptions {
-  /** A queue policy object or a registry name (default `priority`). */
-  readonly policy?: QueuePolicy | QueuePolicyName;
-  /** Options for a registry policy (validated by its schema). */
-  readonly options?: unknown;
-  /** How long a request may wait before it times out (default 60 000 ms; per request: `queueTimeoutMs`). */
-  readonly timeoutMs?: number;
-  /** Requests beyond this many are rejected with `queue-full` (default 10 000). */
-  readonly maxLength?: number;
-  /**
-   * Work evicted by priority preemption or quota reclaim goes back to the queue (its request as
-   * submitted, arrival kept) instead of ending `preempted`; as the simulator does. Default false.
-   */
-  readonly requeuePreempted?: boolean;
-}
-
-export interface ResourceSchedulerOptions {
-  /** Resource dimension names (default cpu, memory, gpu). Must match a restored state's. */
-  readonly dimensions?: readonly string[];
-  /** The placement strategy: a registry name, a spec, or any Allocator object (default best-fit-decreasing). */
-  readonly strategy?: AllocatorName | StrategySpec | Allocator;
-  /** Wrap the strategy with PreemptingAllocator (critical/high may evict lower-priority preemptible work). */
-  readonly preemption?: boolean;
-  /** Enable the wait queue. */
-  readonly queue?: QueueOptions | QueuePolicy | QueuePolicyName;
-  /** Fair-share quotas per tenant (see quota.ts for the rule). */
-  readonly quotas?: QuotaConfig;
-  /** Called every `intervalSeconds` (on a timer) to add and remove nodes: a policy object or a registry name with options. */
-  readonly scaling?: ScalingPolicy | { readonly policy: ScalingPolicyName; readonly options?: unknown };
-  /** Where state is persisted (default: a new MemoryStore). */
-  readonly store?: StateStore;
-  /** Pools to add at start when the store does not already have a pool of that name. */
-  readonly pools?: readonly PoolInput[];
-  /** Clock in milliseconds (default Date.now). Leases, timeouts and boot delays use it. */
-  readonly clock?: () => number;
-  /** Run background timers (lease expiry, queue timeouts, node boot, scaling). Default true; tests turn them off and call `tick`/`scale`. */
-  readonly timers?: boolean;
-  /** How often the background tick runs (default 250 ms). Timers are unref'd. */
-  readonly tickIntervalMs?: number;
-  /** Seed of the strategies' Rng (default 1). */
-  readonly seed?: number | string;
-  /** Allocator wall-clock budget per decision, ms (default 100). */
-  readonly budgetMs?: number;
-  /** Lease for requests that give none (default: no lease). */
-  readonly defaultLeaseMs?: number;
-  /** Id for requests that give none (default crypto.randomUUID). */
-  readonly newId?: () => string;
-  /** Errors thrown during background ticks (default: rethrown, i.e. an uncaught exception). */
-  readonly onBackgroundError?: (error: unknown) => void;
-  /** How many ended ids `status()` remembers (default 10 000; in memory only). */
-  readonly recentLimit?: number;
-  /**
-   * `per-operation` (default): every operation commits (and, with SqliteStore, fsyncs) before it
-   * returns. `group`: operations stage their changes and one commit covers everything staged
-   * in the same event-loop turn (group commit: one fsync for many operations); results and
-   * events come before that commit, so acknowledge to the outside world only after
-   * `await scheduler.durable()`. The HTTP service does exactly that for every response.
-   */
-  readonly durability?: 'per-operation' | 'group';
-}
+export type { QueueOptions, ResourceSchedulerOptions } from './options.js';
 
 /**
  * The production embedding: any allocator, queue policy and scaling policy of this project (the
@@ -120,10 +58,9 @@ export class ResourceScheduler {
   private readonly queue: WaitQueue;
   private readonly queueRunner: QueueRunner;
   private readonly dependencies: DependencyTracker;
-  /** The strategy's prepare() has finished (or it has none). */
-  private prepared = true;
-  private prepareError: UserError | undefined;
-  private readonly preparing: Promise<void> | undefined;
+  private readonly operations: RequestOperations;
+  private readonly views: SchedulerViews;
+  private readonly preparation: StrategyPreparation;
   /** Solver reports of the decisions made so far, counted by status (also on /metrics). */
   readonly solverStatus: Record<string, number> = {};
   /** The last solver report (a batch strategy's last decision), if any. */
@@ -140,24 +77,12 @@ export class ResourceScheduler {
     const { allocator, preempting } = resolveStrategy(options.strategy ?? 'best-fit-decreasing', options.preemption);
     this.allocator = allocator;
     // H1: the strategy's asynchronous setup starts now; decisions wait for it (see ready()).
-    // (The preemption wrapper delegates to the same strategy, so preparing the strategy is enough.)
-    if (allocator.prepare !== undefined) {
-      this.prepared = false;
-      this.preparing = allocator.prepare().then(
-        () => {
-          this.prepared = true;
-        },
-        (e: unknown) => {
-          this.prepareError = new UserError(`strategy '${allocator.name}' cannot run: its setup failed (${e instanceof Error ? e.message : String(e)})`, { field: 'strategy' });
-        },
-      );
-    }
+    this.preparation = new StrategyPreparation(allocator);
     // As in the simulator: the strategy's randomness is a fork of the run's seed named after it.
     // Named after the allocator the pass offers its batches to (the simulator's `allocator`).
     const lead = options.quotas === undefined && preempting !== undefined ? preempting : allocator;
     const rng = new Rng(options.seed ?? 1).fork(`allocator:${lead.name}`);
-    const q = options.queue;
-    const qo: QueueOptions | undefined = q === undefined ? undefined : typeof q === 'string' ? { policy: q } : 'order' in q ? { policy: q } : q;
+    const qo = queueOptionsOf(options.queue);
     this.queuePolicy = qo === undefined ? undefined : resolveQueuePolicy(qo.policy ?? 'priority', qo.options);
     this.queue = new WaitQueue(qo?.timeoutMs ?? 60_000, qo?.maxLength ?? 10_000);
     this.scalingPolicy = options.scaling === undefined ? undefined : resolveScalingPolicy(options.scaling, options.seed ?? 1);
@@ -176,12 +101,8 @@ export class ResourceScheduler {
     const budgetMs = options.budgetMs ?? 100;
     this.placer = new Placer({ cluster: pools, book, fair, allocator, rng, budgetMs });
     // H1: dependencies are found in the scheduler itself (queued, live, or recently ended ids).
-    this.dependencies = new DependencyTracker((id) => {
-      if (this.queue.has(id) || this.pools.state.allocation(id) !== undefined) return { state: 'pending' };
-      const e = this.ended.get(id);
-      if (e === undefined) return undefined;
-      return e.how === 'released' ? { state: 'completed' } : { state: 'failed', how: e.how === 'rejected' ? 'was rejected' : e.how };
-    });
+    this.views = new SchedulerViews(pools, book, this.queue, this.ended);
+    this.dependencies = new DependencyTracker((id) => this.views.dependency(id));
     this.queueRunner = new QueueRunner({
       policy: this.queuePolicy,
       queue: this.queue,
@@ -195,8 +116,18 @@ export class ResourceScheduler {
       rng,
       budgetMs,
       onSolver: (report, tx) => this.solverReport(report, tx),
-      isReady: () => this.prepared,
+      isReady: () => this.preparation.prepared,
       requeuePreempted: qo?.requeuePreempted === true,
+    });
+    this.operations = new RequestOperations({
+      pools,
+      book,
+      queue: this.queue,
+      ended: this.ended,
+      placer: this.placer,
+      queueRunner: this.queueRunner,
+      queuePolicy: this.queuePolicy,
+      autoscaler: this.autoscaler,
     });
     this.requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs });
 
@@ -221,21 +152,8 @@ export class ResourceScheduler {
    * strategy if the setup failed. Until it resolves, `allocate` refuses with a UserError that says
    * to await this, and the queue makes no decision.
    */
-  async ready(): Promise<void> {
-    await this.preparing;
-    if (this.prepareError !== undefined) throw this.prepareError;
-  }
-
-  /** Throws the UserError that explains why no decision can be made yet (see `ready`). */
-  private assertPrepared(): void {
-    if (this.prepared) return;
-    throw (
-      this.prepareError ??
-      new UserError(
-        `strategy '${this.allocator.name}' is still loading (its prepare(), e.g. the HiGHS solver, has not finished): await scheduler.ready() before the first allocate, or build the scheduler with await ResourceScheduler.create(options)`,
-        { field: 'strategy' },
-      )
-    );
+  ready(): Promise<void> {
+    return this.preparation.ready();
   }
 
   // ---- observers ---------------------------------------------------------------------------
@@ -280,20 +198,12 @@ export class ResourceScheduler {
 
   /** Queued requests in arrival order, optionally of one tenant. */
   listQueued(filter: { tenant?: string } = {}): Extract<RequestStatus, { status: 'queued' }>[] {
-    const out: Extract<RequestStatus, { status: 'queued' }>[] = [];
-    this.queue.entries.forEach((w, position) => {
-      if (filter.tenant !== undefined && w.request.tenant !== filter.tenant) return;
-      out.push({ status: 'queued', requestId: w.request.id, tenant: w.request.tenant, enqueuedAtMs: w.enqueuedAtMs, timeoutAtMs: w.timeoutAtMs, position });
-    });
-    return out;
+    return this.views.listQueued(filter);
   }
 
   /** Live allocations plus queued requests of `tenant` (the service's per-tenant limit). */
   outstanding(tenant: string): number {
-    let n = 0;
-    for (const a of this.pools.state.allocations()) if (a.request.tenant === tenant) n++;
-    for (const w of this.queue.entries) if (w.request.tenant === tenant) n++;
-    return n;
+    return this.views.outstanding(tenant);
   }
 
   /** Stop the timers, commit what is staged, wait for it and close the store (use this with asynchronous stores). */
@@ -338,57 +248,16 @@ export class ResourceScheduler {
    */
   allocate(request: ScheduleRequest, durationMs?: number): AllocateResult {
     this.runtime.assertUsable();
-    this.assertPrepared();
+    this.preparation.assertPrepared();
     const built = this.requests.build(request, durationMs);
     this.dependencies.validate(built.request);
-    return this.runtime.run((tx) => {
-      const r = built.request;
-      this.autoscaler?.noteArrival();
-      if (this.pools.state.allocation(r.id) !== undefined || this.queue.has(r.id)) {
-        return this.reportRejection(tx, r, { requestId: r.id, code: 'duplicate', permanent: true, message: `id '${r.id}' is already ${this.queue.has(r.id) ? 'queued' : 'allocated'}` });
-      }
-      if (this.queuePolicy === undefined) {
-        const out = this.queueRunner.placeNow(tx, r, built.leaseMs);
-        if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
-        return this.reportRejection(tx, r, out.rejection);
-      }
-      // As in the simulator: a request no pool can ever host is rejected before it queues, and
-      // the queue is passed again (its dependents are rejected at once).
-      const elig = eligiblePools(this.pools.state, r);
-      if ('rejection' in elig) {
-        const res = this.reportRejection(tx, r, toSchedulerRejection(elig.rejection));
-        this.queueRunner.drain(tx, true);
-        return res;
-      }
-      const out = this.queueRunner.admit(tx, r, built.leaseMs, built.queueTimeoutMs);
-      if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
-      if (out.kind === 'rejected') return this.reportRejection(tx, r, out.rejection);
-      const { reason, timeoutAtMs } = out.waiting;
-      tx.emit('queued', { requestId: r.id, tenant: r.tenant, reason, timeoutAtMs });
-      return { status: 'queued', requestId: r.id, tenant: r.tenant, reason, timeoutAtMs };
-    });
+    return this.runtime.run((tx) => this.operations.allocate(tx, built));
   }
 
   /** End an allocation (or take a queued request out of the queue). */
   release(id: string): ReleaseResult {
     this.runtime.assertUsable();
-    return this.runtime.run((tx): ReleaseResult => {
-      const a = this.pools.state.allocation(id);
-      if (a !== undefined) {
-        const info = this.book.end(tx, a, 'released');
-        tx.emit('released', { allocation: info });
-        this.queueRunner.drain(tx, true);
-        return { status: 'released', allocation: info };
-      }
-      const w = this.queue.get(id);
-      if (w !== undefined) {
-        this.queue.remove(w);
-        this.ended.remember(id, w.request.tenant, 'cancelled', tx.now);
-        this.queueRunner.drain(tx, true);
-        return { status: 'cancelled', requestId: id, tenant: w.request.tenant };
-      }
-      return { status: 'not-found', id };
-    });
+    return this.runtime.run((tx) => this.operations.release(tx, id));
   }
 
   /** Extend (or set) a lease: it now expires `durationMs` from now. */
@@ -409,21 +278,9 @@ export class ResourceScheduler {
    */
   preempt(targetId: string, request: ScheduleRequest, durationMs?: number): AllocateResult {
     this.runtime.assertUsable();
-    this.assertPrepared();
+    this.preparation.assertPrepared();
     const built = this.requests.build(request, durationMs);
-    return this.runtime.run((tx): AllocateResult => {
-      const r = built.request;
-      const target = this.pools.state.allocation(targetId);
-      const no = (code: 'not-found' | 'not-preemptible' | 'duplicate', message: string): AllocateResult => this.reportRejection(tx, r, { requestId: r.id, code, permanent: true, message });
-      if (target === undefined) return no('not-found', `no allocation '${targetId}'`);
-      if (this.pools.state.allocation(r.id) !== undefined || this.queue.has(r.id)) return no('duplicate', `id '${r.id}' is already in use`);
-      const refusal = preemptionRefusal(r, target);
-      if (refusal !== undefined) return no('not-preemptible', refusal);
-      const att = this.placer.replace(tx, target, r, built.leaseMs);
-      if (att.placed === undefined) return this.reportRejection(tx, r, att.rejection);
-      this.queueRunner.drain(tx, true);
-      return { status: 'allocated', allocation: this.book.info(att.placed), preempted: att.preempted };
-    });
+    return this.runtime.run((tx) => this.operations.preempt(tx, targetId, built));
   }
 
   /** Release every allocation whose lease has expired by `asOf` (default now). Returns them. */
@@ -437,8 +294,7 @@ export class ResourceScheduler {
   }
 
   getAllocation(id: string): AllocationInfo | undefined {
-    const a = this.pools.state.allocation(id);
-    return a === undefined ? undefined : this.book.info(a);
+    return this.views.getAllocation(id);
   }
 
   listAllocations(filter: { tenant?: string; pool?: string } = {}): AllocationInfo[] {
@@ -452,15 +308,7 @@ export class ResourceScheduler {
 
   /** Live, queued, recently ended, or unknown. */
   status(id: string): RequestStatus {
-    const a = this.pools.state.allocation(id);
-    if (a !== undefined) return { status: 'allocated', allocation: this.book.info(a) };
-    const w = this.queue.get(id);
-    if (w !== undefined) {
-      return { status: 'queued', requestId: id, tenant: w.request.tenant, enqueuedAtMs: w.enqueuedAtMs, timeoutAtMs: w.timeoutAtMs, position: this.queue.position(w) };
-    }
-    const e = this.ended.get(id);
-    if (e !== undefined) return { status: 'ended', id, tenant: e.tenant, how: e.how, atMs: e.atMs };
-    return { status: 'unknown', id };
+    return this.views.status(id);
   }
 
   get queueLength(): number {
@@ -548,10 +396,4 @@ export class ResourceScheduler {
     tx.emit('solver', { report, atMs: tx.now });
   }
 
-  private reportRejection(tx: Tx, r: Request, rejection: SchedulerRejection): AllocateResult {
-    // A duplicate id names someone else's live or queued request: its status stays theirs.
-    if (rejection.code !== 'duplicate') this.ended.remember(r.id, r.tenant, 'rejected', tx.now);
-    tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection });
-    return { status: 'rejected', requestId: r.id, tenant: r.tenant, rejection };
-  }
 }
