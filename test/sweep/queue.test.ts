@@ -36,11 +36,26 @@ let localJson: string;
 /** The tests' own connection (for inspecting queues), as BullMQ's docs set it up. */
 let redis: Redis;
 
-/** The exit code and stderr of a spawned process once it ends. */
-function exited(p: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
+/**
+ * The exit code and stderr of a spawned process once it ends; a process still running 20 s after
+ * `armed` resolves (an open socket or thread keeping it alive) is killed and reported as 'hung'.
+ */
+function exited(p: ChildProcessWithoutNullStreams, armed: Promise<unknown> = Promise.resolve()): Promise<{ code: number | 'hung' | null; signal: NodeJS.Signals | null; err: string }> {
   let err = '';
   p.stderr.on('data', (d: Buffer) => void (err += d.toString()));
-  return new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, err })));
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    void armed.then(() => {
+      timer = setTimeout(() => {
+        p.kill('SIGKILL');
+        resolve({ code: 'hung', signal: null, err });
+      }, 20_000);
+    });
+    p.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, err });
+    });
+  });
 }
 
 beforeAll(async () => {
@@ -63,7 +78,9 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
   it('two drs worker processes share a sweep; the aggregate is byte-identical to the local run; a repeat adds nothing', async () => {
     const name = qname('share');
     const workers = ['w1', 'w2'].map((id) => spawnWorker(name, ['--id', id]));
-    const ends = workers.map(exited);
+    let stopped = (): void => undefined;
+    const stopping = new Promise<void>((r) => (stopped = r));
+    const ends = workers.map((w) => exited(w, stopping));
     const q = new Queue(name, { connection: redis });
     try {
       const res = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 120_000 });
@@ -73,6 +90,7 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
       expect(new Set(by)).toEqual(new Set(['w1', 'w2'])); // both processes ran cells
     } finally {
       for (const w of workers) w.kill('SIGTERM');
+      stopped();
     }
     // SIGTERM: each worker closes its BullMQ worker, threads and Redis connections and exits 0
     // by itself (an open socket or thread would keep it alive until the test times out).
@@ -138,7 +156,10 @@ describe('Redis connection errors are UserErrors naming the URL, without hanging
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as net.AddressInfo).port;
     try {
-      expect(await fails(`redis://127.0.0.1:${port}`, 500)).toMatch(new RegExp(`at redis://127\\.0\\.0\\.1:${port} .*no answer within 0\\.5 s`));
+      const t0 = performance.now();
+      const msg = await fails(`redis://127.0.0.1:${port}`, 500);
+      expect(performance.now() - t0).toBeLessThan(3000); // the bound holds (0.5 s asked)
+      expect(msg).toMatch(new RegExp(`at redis://127\\.0\\.0\\.1:${port} .*no answer within 0\\.5 s`));
     } finally {
       silent.close();
     }
