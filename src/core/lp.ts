@@ -68,9 +68,8 @@ export interface SolveOptions {
   /** Wall-clock budget for the solve (production only: the answer then depends on machine speed). */
   readonly timeLimitSeconds?: number;
   /**
-   * Wall clock, milliseconds, for `timeLimitSeconds` and for measuring `seconds`. A solve without
-   * a time limit reads no clock at all (the simulator's case); with one, it defaults to
-   * `performance.now`.
+   * Wall clock, milliseconds, for `timeLimitSeconds` and for measuring `seconds`; required with a
+   * time limit. A solve without a clock reads none (the simulator's case).
    */
   readonly clock?: () => number;
   /** Stop a MILP when (incumbent − bound)/|incumbent| falls below this (HiGHS default 1e-4). */

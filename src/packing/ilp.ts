@@ -79,7 +79,7 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
   let graphInfo: ExactResult['graph'];
   let kind: ExactResult['model'];
   const graph = inst.n === 0 ? undefined : buildArcFlow(inst, { maxArcs: options.maxArcs });
-  const common = { mipAbsGap: 0.999, seed: 0, highsOptions: options.highsOptions ?? {} } as const;
+  const common = { mipAbsGap: 0.999, seed: 0, highsOptions: options.highsOptions ?? {}, clock: (): number => performance.now() } as const;
   const solve = (m: Parameters<LpSolver['solve']>[0], o: Parameters<LpSolver['solve']>[1]): Promise<SolveResult> => options.solver.solve(m, o);
   if (inst.n === 0) {
     return { packing: [], bins: 0, status: 'optimal', stoppedBy: 'converged', proof: 'lower-bound', lowerBound: 0, incumbentBins: 0, model: 'arc-flow', solverStatus: 'optimal', solverSeconds: 0 };

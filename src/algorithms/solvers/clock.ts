@@ -1,8 +1,9 @@
 import type { SolveOptions } from '../../core/lp.js';
 
 /**
- * A solve's wall clock (ms): the caller's, or `performance.now` when it set a time limit. A solve
- * without a time limit and without a clock (the simulator's work budgets) reads no clock at all.
+ * A solve's wall clock (ms) is always the caller's: the solvers never read a clock of their own,
+ * so a solve without a clock (the simulator's work budgets) cannot depend on machine speed. A time
+ * limit without a clock is a caller bug.
  */
 export interface SolveTimer {
   /** True once `timeLimitSeconds` has elapsed (never without a time limit). */
@@ -12,8 +13,11 @@ export interface SolveTimer {
 }
 
 export function startTimer(options: SolveOptions): SolveTimer {
-  const clock = options.clock ?? (options.timeLimitSeconds === undefined ? undefined : (): number => performance.now());
-  if (clock === undefined) return { late: () => false, elapsed: () => ({}) };
+  const clock = options.clock;
+  if (clock === undefined) {
+    if (options.timeLimitSeconds !== undefined) throw new Error('solve: timeLimitSeconds needs SolveOptions.clock (the solvers read no wall clock of their own)');
+    return { late: () => false, elapsed: () => ({}) };
+  }
   const t0 = clock();
   const deadline = options.timeLimitSeconds === undefined ? Infinity : t0 + options.timeLimitSeconds * 1000;
   return { late: () => deadline !== Infinity && clock() > deadline, elapsed: () => ({ seconds: (clock() - t0) / 1000 }) };
