@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { htmlReport } from '../report/html.js';
@@ -12,6 +10,7 @@ import { loadScenario } from '../scenario/load.js';
 import { compareStrategies } from '../sim/compare.js';
 import type { EventLog } from '../sim/log.js';
 import { numberFlag, parseFlags, resolveDataRoot } from './args.js';
+import { checkOutputFolders, saveOutput } from './output.js';
 import type { CliCommand } from './command.js';
 
 const usage = `usage: drs run <scenario.yaml> [options]
@@ -52,11 +51,7 @@ export const runCommand: CliCommand = {
     // Check output folders before a possibly long run, not after it.
     const eventsFormat = values.events === undefined ? undefined : eventsFormatOf(values.events);
     if (values.events !== undefined && eventsFormat === undefined) throw new UserError(`--events ${values.events}: the file name must end in .csv or .jsonl (that picks the format)`, { field: 'events' });
-    for (const [flag, file] of [['json', values.json], ['html', values.html], ['events', values.events]] as const) {
-      if (file === undefined) continue;
-      const dir = path.dirname(path.resolve(io.cwd, file));
-      if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
-    }
+    checkOutputFolders(io, { json: values.json, html: values.html, events: values.events });
     const progress = new Progress(io.err, io.interactive);
     const n = input.strategies.length;
     const eventsFile = values.events === undefined ? undefined : path.resolve(io.cwd, values.events);
@@ -81,18 +76,8 @@ export const runCommand: CliCommand = {
     }
     io.out(`scenario ${scenario.name} (seed ${result.seed})${scenario.description ? `: ${scenario.description.trim()}` : ''}\n`);
     io.out(comparisonTable(result));
-    const save = async (flag: string, file: string | undefined, text: () => string): Promise<void> => {
-      if (file === undefined) return;
-      const out = path.resolve(io.cwd, file);
-      try {
-        await writeFile(out, text());
-      } catch (e) {
-        throw new UserError(`cannot write --${flag} file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-      io.err(`${flag === 'json' ? 'results' : 'report'} written to ${out}\n`);
-    };
-    await save('json', values.json, () => toJson({ ...result, results: result.results.map((r) => (r.state === 'completed' ? { ...r, series: undefined } : r)) }));
-    await save('html', values.html, () => htmlReport(result, { title: `DRS: ${scenario.name}`, ...(scenario.description ? { description: scenario.description } : {}) }));
+await saveOutput(io, 'json', values.json, () => toJson({ ...result, results: result.results.map((r) => (r.state === 'completed' ? { ...r, series: undefined } : r)) }));
+    await saveOutput(io, 'html', values.html, () => htmlReport(result, { title: `DRS: ${scenario.name}`, ...(scenario.description ? { description: scenario.description } : {}) }));
     return result.results.some((r) => r.state === 'failed') ? 1 : 0;
   },
 };

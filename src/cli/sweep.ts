@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
@@ -12,6 +10,7 @@ import { DEFAULT_QUEUE, runSweepQueue } from '../sweep/queue.js';
 import { loadSweep } from '../sweep/spec.js';
 import { ResultStore } from '../sweep/store.js';
 import { numberFlag, parseFlags, resolveDataRoot } from './args.js';
+import { checkOutputFolders, saveOutput } from './output.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const usage = `usage: drs sweep <sweep.yaml> [options]
@@ -87,11 +86,7 @@ export const sweepCommand: CliCommand = {
     );
     if (positionals.length !== 1) throw new UserError(`expected one sweep file, got ${positionals.length}\n${usage}`);
     const workers = numberFlag(values.workers, 'workers', { integer: true, min: 0 }) ?? os.availableParallelism();
-    for (const [flag, file] of [['json', values.json], ['html', values.html]] as const) {
-      if (file === undefined) continue;
-      const dir = path.dirname(path.resolve(io.cwd, file));
-      if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
-    }
+    checkOutputFolders(io, { json: values.json, html: values.html });
     const dataRoot = resolveDataRoot(values['data-dir'], io.env, io.cwd);
     const spec = await loadSweep(path.resolve(io.cwd, positionals[0] as string));
     const plan = await planSweep(spec, dataRoot);
@@ -108,18 +103,8 @@ export const sweepCommand: CliCommand = {
     }
     const res = sweepResult(plan, results);
     io.out(sweepTable(res));
-    const save = async (flag: string, file: string | undefined, text: () => string): Promise<void> => {
-      if (file === undefined) return;
-      const out = path.resolve(io.cwd, file);
-      try {
-        await writeFile(out, text());
-      } catch (e) {
-        throw new UserError(`cannot write --${flag} file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-      io.err(`${flag === 'json' ? 'results' : 'report'} written to ${out}\n`);
-    };
-    await save('json', values.json, () => toJson(res));
-    await save('html', values.html, () => sweepHtml(res));
+await saveOutput(io, 'json', values.json, () => toJson(res));
+    await saveOutput(io, 'html', values.html, () => sweepHtml(res));
     return res.failures.length > 0 ? 1 : 0;
   },
 };
