@@ -116,6 +116,14 @@ describe('bad input gets a one-line error and exit code 2', () => {
     expect(r.err).toMatch(/unknown command 'frobnicate'/);
   });
 
+  it('an output file in a folder that does not exist, refused before the run', async () => {
+    const file = tmpFile('ok.yaml', tiny(''));
+    const r = await drs(['run', file, '--json', '/nonexistent-drs-folder/r.json']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/--json \/nonexistent-drs-folder\/r\.json: folder \/nonexistent-drs-folder does not exist/);
+  });
+
   it('a missing scenario file', async () => {
     const r = await drs(['run', 'scenarios/nope.yaml']);
     expect(r.code).toBe(2);
