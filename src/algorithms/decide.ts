@@ -40,18 +40,23 @@ export function decideAndApply(
   const fail = (msg: string): never => {
     throw new InvalidDecisionError(allocator.name, msg, ctx.now);
   };
-  const byId = new Map<string, Request>();
-  for (const r of requests) byId.set(r.id, r);
-  const answered = new Set<string>();
-  const mark = (id: string, what: string): void => {
-    if (!byId.has(id)) fail(`${what} names unknown request '${id}'`);
-    if (answered.has(id)) fail(`request '${id}' is answered more than once`);
-    answered.add(id);
+  // Position of each request in `requests`; `answered[i]` marks request i as placed or rejected.
+  const position = new Map<string, number>();
+  for (let i = 0; i < requests.length; i++) position.set((requests[i] as Request).id, i);
+  const answered = new Uint8Array(requests.length);
+  let count = 0;
+  const mark = (id: string, what: string): number => {
+    const i = position.get(id);
+    if (i === undefined) return fail(`${what} names unknown request '${id}'`);
+    if (answered[i] === 1) fail(`request '${id}' is answered more than once`);
+    answered[i] = 1;
+    count++;
+    return i;
   };
   for (const p of decision.placements) mark(p.requestId, 'a placement');
   for (const j of decision.rejections) mark(j.requestId, 'a rejection');
-  if (answered.size !== requests.length) {
-    const missing = requests.find((r) => !answered.has(r.id));
+  if (count !== requests.length) {
+    const missing = requests.find((_, i) => answered[i] === 0);
     fail(`request '${missing?.id}' is neither placed nor rejected`);
   }
 
@@ -63,18 +68,13 @@ export function decideAndApply(
   }
   let cutoff = requests.length;
   if (ctx.blocking && decision.rejections.length > 0) {
-    const position = new Map<string, number>();
-    requests.forEach((r, i) => position.set(r.id, i));
     for (const j of decision.rejections) if (!isPermanent(j.code)) cutoff = Math.min(cutoff, position.get(j.requestId) as number);
-    if (cutoff < requests.length) {
-      const keep = new Set(requests.slice(0, cutoff).map((r) => r.id));
-      keepPlacement = (p) => keep.has(p.requestId);
-    }
+    if (cutoff < requests.length) keepPlacement = (p) => (position.get(p.requestId) as number) < cutoff;
   }
   const started: Allocation[] = [];
   const rejections: Rejection[] = [...decision.rejections];
   decision.placements.forEach((p) => {
-    const r = byId.get(p.requestId) as Request;
+    const r = requests[position.get(p.requestId) as number] as Request;
     if (keepPlacement !== undefined && !keepPlacement(p)) {
       rejections.push({ requestId: r.id, code: 'wait', message: 'behind the head of the queue' });
       return;

@@ -35,7 +35,7 @@ export function greedyOnTrial(requests: readonly Request[], cluster: ClusterView
   // Demands that already failed in this decision, per eligible-pool set. Within a decision free
   // capacity only shrinks, so a request needing at least as much in every dimension fails too:
   // skipping its search keeps a pass over a long queue cheap when the cluster is full.
-  const failed = new Map<string, (readonly number[])[]>();
+  const failed = new Map<readonly number[], (readonly number[])[]>();
   for (const r of requests) {
     const elig = eligiblePools(cluster, r);
     if ('rejection' in elig) {
@@ -46,7 +46,8 @@ export function greedyOnTrial(requests: readonly Request[], cluster: ClusterView
       rejections.push({ requestId: r.id, code: 'wait', message: `behind the head of the queue (${blockedBy})` });
       continue;
     }
-    const key = elig.pools.length === 1 ? String(elig.pools[0]) : elig.pools.join(',');
+    // Eligible-pool arrays are shared per distinct set (see eligiblePools), so the array is the key.
+    const key = elig.pools;
     const misses = failed.get(key);
     const node = misses !== undefined && misses.some((m) => dominates(r.demand, m)) ? -1 : choose(cluster, elig.pools, r);
     if (node < 0) {

@@ -34,6 +34,34 @@ export type Eligibility = { readonly pools: readonly number[] } | { readonly poo
  * cost (`over-budget`). Pools keep their scenario order.
  */
 export function eligiblePools(view: ClusterView, r: Request): Eligibility {
+  // Eligibility depends only on the request and the pool specs (never on free capacity), and a
+  // waiting request is offered again at every pass: remember the answer per request and pool list.
+  const pools = view.pools;
+  const hit = memo.get(r);
+  if (hit !== undefined && hit.pools === pools) return hit.answer;
+  const answer = computeEligibility(view, r);
+  memo.set(r, { pools, answer: 'rejection' in answer ? answer : { pools: intern(pools, answer.pools) } });
+  return (memo.get(r) as { answer: Eligibility }).answer;
+}
+
+const memo = new WeakMap<Request, { readonly pools: readonly PoolSpec[]; readonly answer: Eligibility }>();
+const interned = new WeakMap<readonly PoolSpec[], Map<string, readonly number[]>>();
+
+/**
+ * One array per distinct eligible set (per pool list), so callers may key per-decision caches by
+ * the array itself (`WaitExplainer`, the greedy loop's failed demands) instead of by a string.
+ */
+function intern(pools: readonly PoolSpec[], set: readonly number[]): readonly number[] {
+  let m = interned.get(pools);
+  if (m === undefined) interned.set(pools, (m = new Map()));
+  const key = set.join(',');
+  const have = m.get(key);
+  if (have !== undefined) return have;
+  m.set(key, set);
+  return set;
+}
+
+function computeEligibility(view: ClusterView, r: Request): Eligibility {
   const pools = view.pools;
   const c = r.constraints;
   let cand: number[] = [];
@@ -105,6 +133,8 @@ function reject(r: Request, rest: Omit<Rejection, 'requestId'>): Eligibility {
  */
 export class WaitExplainer {
   private readonly maxFree = new Map<number, Float64Array>();
+  /** Per eligible-pool set: the most free on one node and the largest capacity, per dimension. */
+  private readonly bounds = new Map<readonly number[], { readonly free: Float64Array; readonly cap: Float64Array; readonly said: Map<number, string>[] }>();
 
   constructor(private readonly view: ClusterView) {}
 
@@ -121,23 +151,42 @@ export class WaitExplainer {
     return m;
   }
 
-  explain(r: Request, pools: readonly number[], why = 'no node has room now'): Rejection {
-    const view = this.view;
-    const D = r.demand.length;
-    const maxFree = new Array<number>(D).fill(0);
-    const maxCap = new Array<number>(D).fill(0);
-    for (const p of pools) {
-      const spec = view.pools[p] as PoolSpec;
-      const mf = this.poolMaxFree(p);
-      for (let d = 0; d < D; d++) {
-        maxCap[d] = Math.max(maxCap[d] as number, spec.capacity[d] ?? 0);
-        maxFree[d] = Math.max(maxFree[d] as number, mf[d] as number);
+  private boundsOf(pools: readonly number[]): { readonly free: Float64Array; readonly cap: Float64Array; readonly said: Map<number, string>[] } {
+    let b = this.bounds.get(pools);
+    if (b === undefined) {
+      const D = this.view.space.size;
+      const free = new Float64Array(D);
+      const cap = new Float64Array(D);
+      for (const p of pools) {
+        const spec = this.view.pools[p] as PoolSpec;
+        const mf = this.poolMaxFree(p);
+        for (let d = 0; d < D; d++) {
+          cap[d] = Math.max(cap[d] as number, spec.capacity[d] ?? 0);
+          free[d] = Math.max(free[d] as number, mf[d] as number);
+        }
       }
+      b = { free, cap, said: Array.from({ length: D }, () => new Map<number, string>()) };
+      this.bounds.set(pools, b);
     }
+    return b;
+  }
+
+  explain(r: Request, pools: readonly number[], why = 'no node has room now'): Rejection {
+    const b = this.boundsOf(pools);
+    const D = r.demand.length;
     for (let d = 0; d < D; d++) {
-      if ((r.demand[d] as number) > (maxFree[d] as number) + EPSILON) {
-        const name = view.space.names[d] ?? `dim${d}`;
-        return { requestId: r.id, code: 'wait', resource: name, requested: r.demand[d] as number, free: maxFree[d] as number, capacity: maxCap[d] as number, message: `${why}: needs ${r.demand[d]} ${name}, at most ${maxFree[d]} free on one node` };
+      const q = r.demand[d] as number;
+      const free = b.free[d] as number;
+      if (q > free + EPSILON) {
+        const name = this.view.space.names[d] ?? `dim${d}`;
+        // Waiting requests often ask for the same amounts: format each message once per decision.
+        const said = b.said[d] as Map<number, string>;
+        let message = why === 'no node has room now' ? said.get(q) : undefined;
+        if (message === undefined) {
+          message = `${why}: needs ${q} ${name}, at most ${free} free on one node`;
+          if (why === 'no node has room now') said.set(q, message);
+        }
+        return { requestId: r.id, code: 'wait', resource: name, requested: q, free, capacity: b.cap[d] as number, message };
       }
     }
     return { requestId: r.id, code: 'wait', message: `${why}: enough of each resource is free, but not all on one node` };

@@ -100,6 +100,20 @@ describe('eligibility and rejections', () => {
     expect(eligiblePools(c, req('d', [1, 1, 2], { constraints: { maxCostPerHour: 4 } }))).toMatchObject({ rejection: { code: 'over-budget', requested: 4, free: 5 } });
     expect(eligiblePools(c, req('e', [1, 1, 0], { constraints: { labels: { gpu: 'a100' } } }))).toEqual({ pools: [1] });
   });
+
+  it('remembers the answer per request and pool list, and answers anew for another pool list', () => {
+    const r = req('f', [1, 1, 2]);
+    const first = eligiblePools(c, r);
+    expect(first).toEqual({ pools: [1] });
+    expect(eligiblePools(c, r)).toBe(first);
+    // Equal eligible sets share one array (callers key per-decision caches by it).
+    expect((eligiblePools(c, req('g', [2, 2, 1])) as { pools: readonly number[] }).pools).toBe((first as { pools: readonly number[] }).pools);
+    // A cluster with other pools (production adds pools by rebuilding the state) is not answered from memory.
+    const bigger = ClusterState.fromPools(space, [P('gpu2', [16, 64, 8], 1), ...c.pools]);
+    expect(eligiblePools(bigger, r)).toEqual({ pools: [0, 2] });
+    const small = ClusterState.fromPools(space, [P('cpu', [8, 32, 0], 1)]);
+    expect(eligiblePools(small, r)).toMatchObject({ rejection: { code: 'never-fits', resource: 'gpu' } });
+  });
 });
 
 describe('units', () => {
