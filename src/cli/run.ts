@@ -75,6 +75,7 @@ export const runCommand: CliCommand = {
       io.err(`events written to ${eventsFile}\n`);
     }
     io.out(`scenario ${scenario.name} (seed ${result.seed})${scenario.description ? `: ${scenario.description.trim()}` : ''}\n`);
+    if (input.episodes !== undefined) io.out(`${input.episodes.summary}\n`);
     io.out(comparisonTable(result));
 await saveOutput(io, 'json', values.json, () => toJson({ ...result, results: result.results.map((r) => (r.state === 'completed' ? { ...r, series: undefined } : r)) }));
     await saveOutput(io, 'html', values.html, () => htmlReport(result, { title: `DRS: ${scenario.name}`, ...(scenario.description ? { description: scenario.description } : {}) }));

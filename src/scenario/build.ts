@@ -11,6 +11,7 @@ import { createQueuePolicy, type QueuePolicyName } from '../queue/registry.js';
 import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
 import { loadTracePools, openTrace } from '../traces/registry.js';
+import { buildProtocol, protocolQueue } from './protocol.js';
 import type { Scenario } from './schema.js';
 
 export interface BuildOptions {
@@ -69,7 +70,7 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
       label,
       ...(own !== undefined ? { quotas: own === 'none' ? null : own } : {}),
       allocator: () => createAllocator({ name: s.name as AllocatorName, options, preemption }),
-      queue: () => createQueuePolicy(queueRef.name as QueuePolicyName, queueRef.options),
+      queue: sc.protocol !== undefined ? protocolQueue(queueRef) : () => createQueuePolicy(queueRef.name as QueuePolicyName, queueRef.options),
       ...(scalingRef ? { scaling: () => createScalingPolicy(scalingRef.policy as ScalingPolicyName, scalingRef.options, { seed: seedStr }) } : {}),
     };
   });
@@ -81,6 +82,11 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
   }
 
   const baseDir = path.dirname(path.resolve(file));
+  if (sc.protocol !== undefined) {
+    // The HPC reference protocol: each window on an empty machine (src/scenario/protocol.ts).
+    const run = await buildProtocol(sc, pools[0] as PoolSpec, { file, dataRoot: opts.dataRoot, baseDir });
+    return { scenario: sc.name, space, pools, requests: run.requests, strategies, seed, episodes: run.episodes };
+  }
   const slo = sc.sloWait;
   // `kind: agents` is the agent fleet (src/agents/workload.ts); every other kind is a trace reader.
   if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir, file });

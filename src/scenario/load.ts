@@ -5,6 +5,7 @@ import { ConfigError, formatLocated, UserError } from '../core/errors.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
 import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
+import { checkProtocol } from './protocol.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 /** Dotted path with [i] for indices: `pools[1].capacity.gpu`. */
@@ -40,6 +41,7 @@ export function parseScenario(text: string, file: string): Scenario {
   checkMemoryUnits(raw as Record<string, unknown>, (path) => lineOf(doc, lc, path), file);
   const r = scenarioSchema.safeParse(raw);
   if (!r.success) throw issueToError(r.error.issues[0] as z.core.$ZodIssue, doc, lc, file);
+  checkProtocol(r.data, file, (path) => lineOf(doc, lc, path));
   checkTrace(r.data, (path) => lineOf(doc, lc, path), file);
   return r.data;
 }
@@ -153,6 +155,7 @@ export function validateScenarioObject(raw: unknown, origin: string): Scenario {
   checkMemoryUnits(raw as Record<string, unknown>, () => undefined, origin);
   const r = scenarioSchema.safeParse(raw);
   if (r.success) {
+    checkProtocol(r.data, origin);
     checkTrace(r.data, () => undefined, origin);
     return r.data;
   }

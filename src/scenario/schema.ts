@@ -101,6 +101,25 @@ const failures = z
   })
   .strict();
 
+/**
+ * The HPC reference protocol (RLScheduler, SC'20; `src/sim/reference`): instead of one replay of
+ * the trace, each window of `length` consecutive jobs of an SWF log runs alone on an empty
+ * machine, and the table shows the mean over the windows. Cross-field rules: src/scenario/protocol.ts.
+ */
+const protocol = z
+  .object({
+    kind: z.literal('rlscheduler'),
+    /** `reference`: the protocol's 10 windows; or 0-based job indexes where windows start. */
+    windows: z
+      .custom<'reference' | number[]>((v) => v === 'reference' || (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && (x as number) >= 0)), {
+        error: "expected 'reference' or a list of 0-based job indexes (integers ≥ 0)",
+      })
+      .default('reference'),
+    /** Jobs per window. */
+    length: z.number().int().positive().default(1024),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -112,6 +131,8 @@ export const scenarioSchema = z
     pools: z.union([z.array(poolSchema).min(1), z.object({ kind: z.string() }).passthrough()]),
     /** The workload; validated in detail by the trace registry for its `kind` (by src/agents/workload.ts for `kind: agents`). */
     trace: z.object({ kind: z.string() }).passthrough(),
+    /** Run the trace under the HPC reference protocol (windows, each on an empty machine). */
+    protocol: protocol.optional(),
     queue: queueRef.default({ name: 'fcfs', options: undefined }),
     scaling: scalingRef.optional(),
     strategies: z.array(strategy).min(1),

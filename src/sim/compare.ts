@@ -47,6 +47,18 @@ export interface ComparisonInput {
   readonly onLog?: (strategyIndex: number, label: string, log: EventLog) => void | Promise<void>;
   /** Also sample time series from each run's log (for the HTML report); off by default. */
   readonly series?: boolean | SeriesOptions;
+  /**
+   * Run every strategy as independent episodes instead of one replay of `requests` (the HPC
+   * reference protocol's windows, `src/sim/reference/episodes.ts`); `compareStrategies` hands over.
+   */
+  readonly episodes?: EpisodeRunner;
+}
+
+/** A comparison made of independent episodes per strategy (each a `replay()` on a fresh cluster). */
+export interface EpisodeRunner {
+  /** What an episode is and how the table's columns combine over episodes (printed by drs run). */
+  readonly summary: string;
+  run(input: ComparisonInput): Promise<ComparisonResult>;
 }
 
 /** The outcome of one strategy: a tagged union the CLI handles exhaustively. */
@@ -80,6 +92,7 @@ export interface ComparisonResult {
  * others still run. Results hold no wall-clock figures, so the same input gives identical JSON.
  */
 export async function compareStrategies(input: ComparisonInput): Promise<ComparisonResult> {
+  if (input.episodes !== undefined) return input.episodes.run(input);
   const results: StrategyResult[] = [];
   for (const [i, s] of input.strategies.entries()) {
     try {

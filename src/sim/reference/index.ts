@@ -1,2 +1,3 @@
 export * from './protocol.js';
 export * from './workload.js';
+export * from './episodes.js';

@@ -9,7 +9,7 @@ import { keyedPolicy } from '../../queue/keyed.js';
 import { ORDER_KEYS, type OrderKeyName } from '../../queue/keys.js';
 import type { BackfillPolicy, QueuePolicy } from '../../queue/policy.js';
 import { EV } from '../log.js';
-import { replay } from '../replay.js';
+import { replay, type ReplayOutcome } from '../replay.js';
 import type { BatchJob, BatchWorkload } from './workload.js';
 
 /**
@@ -52,6 +52,15 @@ export interface ProtocolOptions {
   readonly allocator?: () => Allocator;
   /** Bounded-slowdown threshold, seconds (default 10). */
   readonly tau?: number;
+  /**
+   * The machine as a pool (a scenario's, for its name and price): one node whose capacity is
+   * `[machine]`. Default: a pool named `machine`, price 0.
+   */
+  readonly pool?: PoolSpec;
+  /** The replay's seed (default 1; only a randomised allocator would read it). */
+  readonly seed?: number | string;
+  /** Called after each window with its score and the replay's outcome (its event log). */
+  readonly onWindow?: (window: WindowResult, outcome: ReplayOutcome) => void | Promise<void>;
 }
 
 export interface WindowResult {
@@ -110,8 +119,10 @@ export function checkWindows(starts: readonly number[], length: number, jobCount
     if (!Number.isInteger(s) || s < 0) throw new UserError(`window start ${s} is not a job index (an integer ≥ 0)`, { ...loc, field: 'windows' });
     if (s + length > jobCount) {
       throw new UserError(
-        `window starting at job ${s} needs jobs ${s}..${s + length - 1}, but the trace has only ${jobCount} usable jobs (indexes 0..${jobCount - 1}); the last window of ${length} jobs may start at ${jobCount - length}`,
-        { ...loc, field: 'windows' },
+        `window starting at job ${s} needs jobs ${s}..${s + length - 1}, but the trace has only ${jobCount} usable jobs (indexes 0..${jobCount - 1}); ${
+          length <= jobCount ? `the last window of ${length} jobs may start at ${jobCount - length}` : `a window of ${length} jobs is longer than the trace`
+        }`,
+        { ...loc, field: length <= jobCount ? 'windows' : 'length' },
       );
     }
   }
@@ -125,7 +136,10 @@ export async function replayReferenceWindow(jobs: readonly BatchJob[], start: nu
   if (!Number.isInteger(machine) || machine < 1) throw new RangeError(`machine size must be a positive integer, got ${machine}`);
   const window = jobs.slice(start, start + length);
   for (const j of window) if (j.procs > machine) throw new RangeError(`job index ${j.index} needs ${j.procs} processors, more than the machine's ${machine}`);
-  const pool: PoolSpec = { name: 'machine', capacity: [machine], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 0, latencyMs: 0, bootSeconds: 0, labels: {} };
+  const pool: PoolSpec = opts.pool ?? { name: 'machine', capacity: [machine], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 0, latencyMs: 0, bootSeconds: 0, labels: {} };
+  if (pool.capacity.length !== 1 || pool.capacity[0] !== machine || pool.nodes.min !== 1 || pool.nodes.max !== 1 || pool.nodes.initial !== 1) {
+    throw new RangeError(`the protocol's machine is one node of ${machine} processors; pool '${pool.name}' is not`);
+  }
   const queue = opts.queue?.() ?? referencePolicy(opts.order ?? 'fcfs', opts.backfill ?? 'none', opts.headOfLine ?? 'commit');
   const out = await replay({
     space: SPACE,
@@ -133,14 +147,16 @@ export async function replayReferenceWindow(jobs: readonly BatchJob[], start: nu
     requests: window.map(jobRequest),
     allocator: opts.allocator?.() ?? createAllocator({ name: 'first-fit' }),
     queue,
-    seed: 1,
+    seed: opts.seed ?? 1,
     ties: 'arrivals-first',
     passes: 'per-event',
   });
   const startTimes = new Float64Array(length).fill(NaN);
   const { log } = out;
   for (let i = 0; i < log.length; i++) if (log.kind(i) === EV.start) startTimes[log.ref(i)] = log.time(i);
-  return score(window, start, machine, startTimes, opts.tau ?? 10);
+  const result = score(window, start, machine, startTimes, opts.tau ?? 10);
+  await opts.onWindow?.(result, out);
+  return result;
 }
 
 function score(window: readonly BatchJob[], start: number, machine: number, startTimes: Float64Array, tau: number): WindowResult {
