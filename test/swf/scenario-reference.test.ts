@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { PRIORITIES } from '../../src/core/priority.js';
-import { parseScenario } from '../../src/scenario/load.js';
+import { buildScenario } from '../../src/scenario/build.js';
+import { loadScenario, parseScenario } from '../../src/scenario/load.js';
+import { compareStrategies } from '../../src/sim/compare.js';
 import type { RunMetrics } from '../../src/sim/metrics.js';
 import { meanOverEpisodes } from '../../src/sim/reference/episodes.js';
 import { REFERENCE_WINDOWS } from '../../src/sim/reference/protocol.js';
@@ -158,6 +160,14 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
     const f = small().replace(/\.yaml$/, '-nofile.yaml');
     writeFileSync(f, readFileSync(small(), 'utf8').replace(path.join(dir, 'small.swf'), path.join(dir, 'missing.swf')));
     await bad(f, 'trace.file', /trace file '.*missing\.swf' not found/);
+  });
+
+  it('a horizon or quotas added by a caller (e.g. a training cut) are refused, not ignored', async () => {
+    const file = small();
+    const input = await buildScenario(await loadScenario(file), { file, dataRoot: dir });
+    await expect(compareStrategies({ ...input, horizon: 100 })).rejects.toThrow(/horizon does not apply under protocol rlscheduler/);
+    await expect(compareStrategies({ ...input, quotas: { tenants: {} } })).rejects.toThrow(/quotas does not apply/);
+    expect((await compareStrategies(input)).results.map((r) => r.state)).toEqual(['completed', 'completed']);
   });
 
   it('meanOverEpisodes: counts and cost are totals, rates and times are means', () => {

@@ -50,6 +50,10 @@ export function referenceEpisodes(e: ReferenceEpisodes): EpisodeRunner {
 
 async function runEpisodes(e: ReferenceEpisodes, input: ComparisonInput): Promise<ComparisonResult> {
   const dims = input.space.names;
+  // The scenario loader refuses these under the protocol; a caller adding them (a training cut,
+  // quotas) must hear that they would be ignored, not get numbers without them.
+  const ignored = [input.horizon !== undefined && 'horizon', input.failures !== undefined && 'failures', input.quotas !== undefined && 'quotas', input.strategies.some((s) => s.scaling !== undefined) && 'scaling', input.strategies.some((s) => s.quotas !== undefined) && 'quotas'].filter(Boolean);
+  if (ignored.length > 0) throw new UserError(`${[...new Set(ignored)].join(', ')} does not apply under protocol rlscheduler (each window runs to its end on one fixed machine)`, { field: ignored[0] as string });
   const results: StrategyResult[] = [];
   for (const [i, s] of input.strategies.entries()) {
     try {
