@@ -24,6 +24,10 @@ CREATE TABLE IF NOT EXISTS drs_preemptions (seq bigserial PRIMARY KEY, json text
 CREATE TABLE IF NOT EXISTS drs_waiting (id text PRIMARY KEY, seq bigint NOT NULL, enqueued_at_ms float8 NOT NULL, timeout_at_ms float8 NOT NULL, lease_ms float8, request text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_ended (id text PRIMARY KEY, tenant text NOT NULL, how text NOT NULL, at_ms float8 NOT NULL, n bigserial);
 CREATE TABLE IF NOT EXISTS drs_events (id bigint PRIMARY KEY, type text NOT NULL, tenant text, at_ms float8 NOT NULL, data text NOT NULL);
+-- One row the flush barrier updates (pg-store.ts): a synchronous commit that makes every earlier
+-- (asynchronously committed) drs_commit durable.
+CREATE TABLE IF NOT EXISTS drs_flush (id int PRIMARY KEY CHECK (id = 1), n bigint NOT NULL);
+INSERT INTO drs_flush (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 CREATE TABLE IF NOT EXISTS drs_audit (seq bigserial PRIMARY KEY, at_ms float8 NOT NULL, actor text NOT NULL, method text NOT NULL, route text NOT NULL, target text, status int NOT NULL, result text NOT NULL);
 
 CREATE OR REPLACE FUNCTION drs_commit(p_term bigint, p jsonb) RETURNS void LANGUAGE plpgsql AS $fn$

@@ -63,9 +63,11 @@ export class Tx {
  * `per-operation`: each operation commits its changes before it returns. `group`: operations
  * stage their changes, and one commit, scheduled for the end of the event-loop turn, covers
  * everything staged; `durable()` resolves once it has happened. With a store that has
- * `commitAsync` (SQLite's worker thread, PostgreSQL) that commit runs off the event loop, and
- * operations keep being served (and staged for the next commit) while it is in flight; commits
- * never overlap.
+ * `commitAsync` (SQLite's WAL flush on a libuv thread, PostgreSQL) that commit's wait runs off
+ * the event loop, and operations keep being served (and staged for the next commit) while it is
+ * in flight. Commits never overlap, except on a `pipelined` store, which applies them in order
+ * at once and settles them in order once durable (the next group is applied while the previous
+ * one's fsync runs).
  *
  * Besides each operation's own changes, the runtime collects the changes recorded by the
  * journals (the wait queue, the ended-ids memory) and one `event` change per event (the event
@@ -248,8 +250,11 @@ export class Runtime {
 
   private scheduleCommit(): Promise<void> {
     const previous = this.inflight;
+    // A pipelined store applies overlapping commits in call order and settles them in that
+    // order, so the next commit starts while the previous one's fsync is still running.
+    const pipelined = this.store.pipelined === true && this.store.commitAsync !== undefined;
     const p = (async () => {
-      await previous.catch(() => {}); // one commit at a time, in order
+      if (!pipelined) await previous.catch(() => {}); // one commit at a time, in order
       await new Promise<void>((resolve) => setImmediate(resolve)); // gather the rest of this turn
       this.pending = undefined;
       if (this.broken !== undefined) throw asError(this.broken);
@@ -257,10 +262,21 @@ export class Runtime {
       const records = this.stagedRecords;
       this.staged = [];
       this.stagedRecords = [];
-      if (batch.length === 0) return; // close() committed it
+      let done: Promise<void> | undefined;
       try {
-        if (this.store.commitAsync !== undefined) await this.store.commitAsync(batch);
-        else this.store.commit(batch);
+        if (batch.length > 0) {
+          if (this.store.commitAsync !== undefined) done = this.store.commitAsync(batch);
+          else this.store.commit(batch);
+        }
+      } catch (e) {
+        this.broken ??= e;
+        throw asError(e);
+      }
+      // Mark the scheduler broken as soon as the commit fails (not only when it is awaited).
+      done?.catch((e: unknown) => (this.broken ??= e));
+      if (pipelined) await previous; // settle in order; an earlier failure fails this one too
+      try {
+        await done;
       } catch (e) {
         this.broken ??= e;
         throw asError(e);

@@ -135,16 +135,24 @@ export interface StateStore {
    */
   commit(changes: readonly StateChange[]): void;
   /**
-   * Apply all changes atomically, off the event loop's critical path (a worker thread, a
-   * database round trip); durable when the promise resolves. Calls never overlap (the scheduler
-   * waits for one to finish before the next). Used by group commit when present.
+   * Apply all changes atomically, with the wait for durability off the event loop's critical path
+   * (an fsync on a libuv thread, a database round trip); durable when the promise resolves.
+   * Calls never overlap (the scheduler waits for one to finish before the next) unless the store
+   * is `pipelined`. Used by group commit when present.
    */
   commitAsync?(changes: readonly StateChange[]): Promise<void>;
+  /**
+   * `commitAsync` calls may overlap: the store applies them in call order (each sees the ones
+   * before it) and settles them in that order, each once it and every earlier one are durable;
+   * after one fails, every later one fails. The runtime then applies the next group while the
+   * previous one's fsync is in flight (SqliteStore with its WAL flusher, PgStore).
+   */
+  readonly pipelined?: boolean;
   /** Block until no `commitAsync` is in flight (so `commit` may run, e.g. at close). */
   drainSync?(): void;
   /** Only `commitAsync` works (the scheduler then requires group commit). */
   readonly asyncOnly?: boolean;
-  /** Events with id > `afterId`, oldest first, at most `limit`. */
+  /** Durable events with id > `afterId`, oldest first, at most `limit` (never one whose commit is still being flushed). */
   readEvents(afterId: number, limit: number): Promise<EventRecord[]>;
   /** Audit records, oldest first. */
   readAudit(q: AuditQuery): Promise<AuditRecord[]>;
@@ -273,4 +281,11 @@ export function encodeRequest(r: Request): string {
 export function decodeRequest(s: string): Request {
   const r = JSON.parse(s) as Omit<Request, 'duration'> & { duration: number | null };
   return { ...r, duration: r.duration ?? Infinity };
+}
+
+/** Highest event id among the changes (0 if none). */
+export function lastEventIn(changes: readonly StateChange[]): number {
+  let last = 0;
+  for (const c of changes) if (c.kind === 'event' && c.event.id > last) last = c.event.id;
+  return last;
 }

@@ -1,0 +1,184 @@
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Group commit for SqliteStore with the fsync off the event loop.
+ *
+ * The store's connection runs with `synchronous=NORMAL` in WAL mode: a commit appends its frames
+ * to `<file>-wal` (a write into the page cache, no fsync) and returns. The WalFlusher then makes
+ * them durable with `fdatasync` of the WAL file on a libuv thread-pool thread; the commit's
+ * promise resolves once an fdatasync that started after the commit returned has completed. That
+ * is the same durability as `synchronous=FULL` (which fdatasyncs the WAL inside every commit):
+ * nothing is acknowledged before its frames are on disk. Commits keep being applied, in order, on
+ * the event loop while an fdatasync runs; the next fdatasync covers all of them (the pipeline).
+ *
+ * Checkpoints (copying the WAL back into the database file, with two fsyncs) would run inside a
+ * commit on the event loop; the store turns automatic checkpoints off and the Checkpointer runs
+ * them on a worker thread with its own connection (PASSIVE: they never block the writer) once
+ * the WAL is larger than CHECKPOINT_BYTES. What stays on the loop is SQLite's one fsync of the
+ * WAL header when it starts reusing the file after a complete checkpoint (once per
+ * CHECKPOINT_BYTES of commits).
+ */
+export const CHECKPOINT_BYTES = 32 * 2 ** 20;
+
+export class WalFlusher {
+  private readonly fd: number;
+  /** Commits written to the WAL / known durable (counters). */
+  private written = 0;
+  private flushed = 0;
+  private inFlight = false;
+  private closed = false;
+  private failed: Error | undefined;
+  private readonly waiters: { seq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  constructor(
+    private readonly walPath: string,
+    private readonly onFlushed: () => void,
+  ) {
+    this.fd = openSync(walPath, 'r+');
+  }
+
+  /** Note a commit just written to the WAL (not yet durable). */
+  wrote(): void {
+    this.written++;
+  }
+
+  /** Resolves once every commit written so far is on disk (an fdatasync that started after them returned). */
+  flush(): Promise<void> {
+    if (this.failed !== undefined) return Promise.reject(this.failed);
+    const seq = this.written;
+    if (seq <= this.flushed) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+    this.pump();
+    return p;
+  }
+
+  /** Make every commit written so far durable now, on this thread (per-operation commits, close). Throws if it cannot. */
+  flushSync(): void {
+    if (this.failed !== undefined) throw this.failed;
+    if (this.flushed >= this.written) return;
+    const upTo = this.written;
+    try {
+      fdatasyncSync(this.fd);
+    } catch (e) {
+      this.fail(new Error(`${this.walPath}: fdatasync failed: ${e instanceof Error ? e.message : String(e)}`));
+      throw this.failed;
+    }
+    this.settle(upTo);
+  }
+
+  /** `flushSync` unless the flusher already failed (then nothing can be made durable any more). */
+  drain(): void {
+    if (this.failed === undefined) this.flushSync();
+  }
+
+  /** Size of the WAL file in bytes. */
+  walBytes(): number {
+    return fstatSync(this.fd).size;
+  }
+
+  /** Flush what is written, then close the file (after an fdatasync still in flight returns). */
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.drain();
+    } finally {
+      this.closed = true;
+      if (!this.inFlight) closeSync(this.fd);
+    }
+  }
+  private pump(): void {
+    if (this.inFlight || this.closed || this.failed !== undefined || this.flushed >= this.written) return;
+    const target = this.written;
+    this.inFlight = true;
+    fdatasync(this.fd, (err) => {
+      this.inFlight = false;
+      if (this.closed) {
+        closeSync(this.fd);
+        return;
+      }
+      if (err !== null) this.fail(new Error(`${this.walPath}: fdatasync failed: ${err.message}`));
+      else this.settle(target);
+      this.pump();
+    });
+  }
+
+  private settle(upTo: number): void {
+    if (upTo <= this.flushed) return;
+    this.flushed = upTo;
+    let n = 0;
+    while (n < this.waiters.length && (this.waiters[n] as { seq: number }).seq <= upTo) n++;
+    for (const w of this.waiters.splice(0, n)) w.resolve();
+    this.onFlushed();
+  }
+
+  private fail(e: Error): void {
+    this.failed ??= e;
+    for (const w of this.waiters.splice(0)) w.reject(e);
+  }
+}
+
+/** The checkpoint worker: its own connection; one PASSIVE checkpoint per message. */
+const CHECKPOINT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path);
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = FULL');
+const shared = new Int32Array(workerData.shared);
+parentPort.on('message', (m) => {
+  if (m.close) { db.close(); Atomics.store(shared, 0, 1); Atomics.notify(shared, 0); parentPort.close(); return; }
+  let error = null;
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (e) { error = String((e && e.message) || e); }
+  parentPort.postMessage({ error });
+});
+`;
+
+/** Runs PASSIVE checkpoints of one database file on a worker thread, one at a time. */
+export class Checkpointer {
+  private worker: Worker | undefined;
+  private running = false;
+  /** [0]: 1 once the worker closed its connection. */
+  private readonly shared = new Int32Array(new SharedArrayBuffer(4));
+  /** Checkpoints done (tests look at it) and the last error (checkpoints are retried; a failure loses nothing). */
+  done = 0;
+  lastError: string | undefined;
+
+  constructor(private readonly path: string) {}
+
+  /** Start a checkpoint unless one is running. */
+  request(): void {
+    if (this.running) return;
+    this.running = true;
+    this.start().postMessage({});
+  }
+
+  /** Close the worker's connection (waits at most 5 s for a checkpoint in progress). */
+  close(): void {
+    const w = this.worker;
+    if (w === undefined) return;
+    this.worker = undefined;
+    w.postMessage({ close: true });
+    Atomics.wait(this.shared, 0, 0, 5000);
+    void w.terminate();
+  }
+
+  private start(): Worker {
+    if (this.worker !== undefined) return this.worker;
+    const w = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path: this.path, shared: this.shared.buffer } });
+    w.unref();
+    w.on('message', (m: { error: string | null }) => {
+      this.running = false;
+      if (m.error === null) this.done++;
+      else this.lastError = m.error;
+    });
+    w.on('error', (e) => {
+      this.running = false;
+      this.lastError = e.message;
+      this.worker = undefined;
+    });
+    this.worker = w;
+    return w;
+  }
+}

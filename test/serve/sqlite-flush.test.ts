@@ -1,0 +1,150 @@
+import type * as NodeFs from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+
+/**
+ * The SQLite store's fsync off the event loop (sqlite-flush.ts): a group commit is written to
+ * the WAL at once but acknowledged (durable() resolves, its events become readable) only after an
+ * fdatasync of the WAL that started after it; the next group is applied while that fdatasync is
+ * in flight, and one fdatasync then covers it. The fdatasync calls are intercepted (held, failed)
+ * through a mock of node:fs that otherwise passes them through.
+ */
+const fsState = vi.hoisted(() => ({
+  hold: false,
+  fail: false,
+  calls: [] as string[],
+  held: [] as (() => void)[],
+}));
+
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof NodeFs>();
+  const fdatasync = (fd: number, cb: (err: NodeJS.ErrnoException | null) => void): void => {
+    fsState.calls.push('async');
+    if (fsState.fail) {
+      setImmediate(() => cb(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
+      return;
+    }
+    const run = (): void => fs.fdatasync(fd, cb);
+    if (fsState.hold) fsState.held.push(run);
+    else run();
+  };
+  const fdatasyncSync = (fd: number): void => {
+    fsState.calls.push('sync');
+    fs.fdatasyncSync(fd);
+  };
+  return { ...fs, default: { ...fs, fdatasync, fdatasyncSync }, fdatasync, fdatasyncSync };
+});
+
+const { ResourceScheduler, SqliteStore } = await import('../../src/scheduler/index.js');
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-sqlite-flush-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  fsState.hold = false;
+  fsState.fail = false;
+  fsState.calls.length = 0;
+  for (const run of fsState.held.splice(0)) run();
+});
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+const count = (file: string, table: string): number => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+describe('SQLite group commit with the fsync off the event loop', () => {
+  it('acknowledges a group only after an fdatasync of the WAL; applies the next group meanwhile; one fdatasync covers both', async () => {
+    const file = path.join(dir, 'pipeline.sqlite');
+    const store = new SqliteStore(file);
+    const s = new ResourceScheduler({ store, durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 8 }, nodes: 1 }] });
+    await s.durable();
+    const eventsBefore = s.lastEventId;
+    fsState.hold = true;
+    fsState.calls.length = 0;
+
+    s.allocate({ id: 'a', units: 1 });
+    let aDone = false;
+    const a = s.durable().then(() => (aDone = true));
+    await tick();
+    expect(count(file, 'allocations')).toBe(1); // written to the WAL (visible to a reader)...
+    expect(aDone).toBe(false); // ...but not acknowledged: its fdatasync has not returned
+    expect(fsState.calls).toEqual(['async']);
+    expect(await store.readEvents(eventsBefore, 10)).toEqual([]); // nor readable by an event stream
+
+    s.allocate({ id: 'b', units: 1 }); // applied while a's fdatasync is in flight
+    let bDone = false;
+    const b = s.durable().then(() => (bDone = true));
+    await tick();
+    expect(count(file, 'allocations')).toBe(2);
+    expect(fsState.calls).toEqual(['async']); // one fdatasync at a time
+
+    fsState.hold = false;
+    (fsState.held.shift() as () => void)(); // a's fdatasync returns
+    await a;
+    expect(bDone).toBe(false); // it started before b was written
+    expect((await store.readEvents(eventsBefore, 10)).map((e) => e.data)).toEqual([expect.objectContaining({ allocation: expect.objectContaining({ id: 'a' }) })]);
+    await b; // covered by the next one
+    expect(fsState.calls).toEqual(['async', 'async']);
+    expect((await store.readEvents(eventsBefore, 10)).length).toBe(2);
+    s.release('a');
+    s.close(); // staged, not yet flushed: close commits it and fdatasyncs on the calling thread
+    expect(fsState.calls.at(-1)).toBe('sync');
+    const again = new ResourceScheduler({ store: new SqliteStore(file), timers: false });
+    expect(again.listAllocations().map((x) => x.id)).toEqual(['b']);
+    again.close();
+  });
+
+  it('a failed fdatasync fails the group, stops the scheduler and fails every later commit', async () => {
+    const file = path.join(dir, 'fail.sqlite');
+    const s = new ResourceScheduler({ store: new SqliteStore(file), durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 8 }, nodes: 1 }] });
+    await s.durable();
+    fsState.fail = true;
+    s.allocate({ id: 'a', units: 1 });
+    await expect(s.durable()).rejects.toThrow(/fdatasync failed: EIO/);
+    expect(s.healthy).toBe(false);
+    expect(() => s.allocate({ id: 'b', units: 1 })).toThrow(/stopped after an internal error/);
+    s.close();
+  });
+
+  it('per-operation commits fdatasync on the calling thread before they return', () => {
+    const file = path.join(dir, 'per-op.sqlite');
+    const s = new ResourceScheduler({ store: new SqliteStore(file), timers: false, pools: [{ name: 'p', capacity: { cpu: 8 }, nodes: 1 }] });
+    fsState.calls.length = 0;
+    s.allocate({ id: 'a', units: 1 });
+    expect(fsState.calls).toEqual(['sync']);
+    s.close();
+  });
+
+  it('checkpoints on the worker thread once the WAL outgrows the threshold, losing nothing', async () => {
+    const file = path.join(dir, 'checkpoint.sqlite');
+    const store = new SqliteStore(file, { checkpointBytes: 64 * 1024 });
+    const s = new ResourceScheduler({ store, durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 1000 }, nodes: 1 }] });
+    for (let i = 0; i < 300; i++) {
+      s.allocate({ id: `r${i}`, units: 1 });
+      await s.durable();
+    }
+    for (let i = 0; i < 50 && store.checkpoints.done === 0; i++) await tick();
+    expect(store.checkpoints).toEqual({ done: expect.any(Number), lastError: undefined });
+    expect(store.checkpoints.done).toBeGreaterThan(0);
+    await s.shutdown();
+    const again = new ResourceScheduler({ store: new SqliteStore(file), timers: false });
+    expect(again.allocationCount).toBe(300);
+    again.close();
+  });
+
+  it("writer 'inline' never calls the flusher (SQLite fsyncs inside each commit)", async () => {
+    const file = path.join(dir, 'inline.sqlite');
+    const s = new ResourceScheduler({ store: new SqliteStore(file, { writer: 'inline' }), durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 8 }, nodes: 1 }] });
+    s.allocate({ id: 'a', units: 1 });
+    await s.durable();
+    s.close();
+    expect(fsState.calls).toEqual([]);
+  });
+});
