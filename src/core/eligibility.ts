@@ -35,30 +35,37 @@ export type Eligibility = { readonly pools: readonly number[] } | { readonly poo
  */
 export function eligiblePools(view: ClusterView, r: Request): Eligibility {
   // Eligibility depends only on the request and the pool specs (never on free capacity), and a
-  // waiting request is offered again at every pass: remember the answer per request and pool list.
-  const pools = view.pools;
+  // waiting request is offered again at every pass: remember the answer per request, for the
+  // current pool list (another list, e.g. production adding a pool, starts a new memory).
+  if (view.pools !== memoPools) {
+    memoPools = view.pools;
+    memo = new WeakMap();
+    interned = new Map();
+  }
   const hit = memo.get(r);
-  if (hit !== undefined && hit.pools === pools) return hit.answer;
+  if (hit !== undefined) return hit;
   const answer = computeEligibility(view, r);
-  memo.set(r, { pools, answer: 'rejection' in answer ? answer : { pools: intern(pools, answer.pools) } });
-  return (memo.get(r) as { answer: Eligibility }).answer;
+  const kept = 'rejection' in answer ? answer : intern(answer.pools);
+  memo.set(r, kept);
+  return kept;
 }
 
-const memo = new WeakMap<Request, { readonly pools: readonly PoolSpec[]; readonly answer: Eligibility }>();
-const interned = new WeakMap<readonly PoolSpec[], Map<string, readonly number[]>>();
+let memoPools: readonly PoolSpec[] | undefined;
+let memo = new WeakMap<Request, Eligibility>();
+let interned = new Map<string, Eligibility>();
 
 /**
- * One array per distinct eligible set (per pool list), so callers may key per-decision caches by
- * the array itself (`WaitExplainer`, the greedy loop's failed demands) instead of by a string.
+ * One answer object (and pools array) per distinct eligible set, so callers may key per-decision
+ * caches by the array itself (`WaitExplainer`, the greedy loop's failed demands) instead of by a
+ * string, and the memory holds one small entry per request.
  */
-function intern(pools: readonly PoolSpec[], set: readonly number[]): readonly number[] {
-  let m = interned.get(pools);
-  if (m === undefined) interned.set(pools, (m = new Map()));
+function intern(set: readonly number[]): Eligibility {
   const key = set.join(',');
-  const have = m.get(key);
+  const have = interned.get(key);
   if (have !== undefined) return have;
-  m.set(key, set);
-  return set;
+  const e: Eligibility = { pools: set };
+  interned.set(key, e);
+  return e;
 }
 
 function computeEligibility(view: ClusterView, r: Request): Eligibility {
