@@ -75,12 +75,9 @@ export class FailureInjector {
 
   private fail(id: number, now: number, repairAfter: number | undefined): void {
     if (this.state.nodeStatus(id) !== 'up') return;
-    const lost = [...this.state.allocationsOn(id)];
-    for (const a of lost) {
-      this.state.release(a.id);
-      this.hooks.evict(a, now);
-    }
-    this.state.failNode(id);
+    // ClusterState's rule, as in production (ResourceScheduler.failNode): the node's work is
+    // released in the node's order, then requeued in that order.
+    for (const a of this.state.failNode(id)) this.hooks.evict(a, now);
     this.log.push(EV.nodeFail, now, this.state.nodePool(id), id);
     if (repairAfter !== undefined) {
       this.hooks.schedule(now + repairAfter, () => {

@@ -1,89 +1,45 @@
-import type { Allocator, AllocatorContext, SolverReport } from '../algorithms/allocator.js';
+import type { AllocatorContext, SolverReport } from '../algorithms/allocator.js';
 import { WORK_BUDGET } from '../algorithms/allocator.js';
-import type { ScalingPolicy } from '../autoscale/policy.js';
 import { ClusterState } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
 import { UserError } from '../core/errors.js';
 import type { Allocation, PoolSpec, Request } from '../core/model.js';
-import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
-import { FairShare, type QuotaConfig } from '../engine/quota.js';
-import type { QueuePolicy } from '../queue/policy.js';
-import { FailureInjector, type FailureSpec } from './failures.js';
+import { FairShare } from '../engine/quota.js';
+import { FailureInjector } from './failures.js';
 import { Kernel } from './kernel.js';
+import { SimLeases, type LeaseRenewal } from './leases.js';
 import { EV, EventLog } from './log.js';
 import { DependencyStates } from './dependency-states.js';
+import type { ReplayOptions, ReplayOutcome } from './replay-options.js';
 import { Autoscaling } from './replay-scaling.js';
 import { SimQueue, type SimEntry } from './sim-queue.js';
 
-export interface ReplayOptions {
-  readonly space: ResourceSpace;
-  readonly pools: readonly PoolSpec[];
-  /** Requests in arrival order (a trace reader's stream or an array). */
-  readonly requests: AsyncIterable<Request> | Iterable<Request>;
-  readonly allocator: Allocator;
-  readonly queue: QueuePolicy;
-  readonly scaling?: ScalingPolicy;
-  readonly failures?: FailureSpec;
-  readonly seed: number | string;
-  /** Stop at this simulated time (seconds); work still queued or running is logged `unfinished`. */
-  readonly horizon?: number;
-  /** Kept for compatibility: the simulator's budgets are deterministic work, never wall time. */
-  readonly budgetMs?: number;
-  /** Fair-share quotas per tenant (guarantee, max, reclaim): the same rule as ResourceScheduler's. */
-  readonly quotas?: QuotaConfig;
-  /**
-   * With quotas: the strategy wrapped for priority preemption, tried after reclaim for requests
-   * still waiting (as ResourceScheduler does with `preemption: true` and quotas).
-   */
-  readonly preempting?: Allocator;
-  /**
-   * Order of an arrival and kernel events (completions, expiries) at the same time:
-   * `completions-first` (default) or `arrivals-first` (the HPC reference protocol).
-   */
-  readonly ties?: 'completions-first' | 'arrivals-first';
-  /**
-   * When a scheduling pass runs: `per-instant` (default; once the clock is about to move on, so
-   * simultaneous releases are all visible to one decision) or `per-event` (after every event,
-   * as the HPC reference protocol does).
-   */
-  readonly passes?: 'per-instant' | 'per-event';
-  /** Called every few thousand arrivals with the count so far and the simulated time. */
-  readonly onProgress?: (arrivals: number, now: number) => void;
-}
-
-export interface ReplayOutcome {
-  readonly log: EventLog;
-  readonly endTime: number;
-  /** How many scheduling passes ran and how many allocator decisions they asked for. */
-  readonly passes: number;
-  readonly decisions: number;
-  /** Solver statuses reported by batch strategies, counted. */
-  readonly solverStatus: Readonly<Record<string, number>>;
-  /** Every solver report, in decision order, with the simulated time of the decision. */
-  readonly solverReports: readonly { readonly time: number; readonly report: SolverReport }[];
-}
+export type { ReplayOptions, ReplayOutcome } from './replay-options.js';
 
 /** Kernel events. Arrivals do not go through the heap: they are pulled from the stream in order. */
 export type SimEvent =
   | { readonly k: 'end'; readonly a: Allocation; readonly expired: boolean }
   | { readonly k: 'nodeReady'; readonly node: number }
   | { readonly k: 'scale' }
-  | { readonly k: 'failure'; readonly run: () => void };
+  | { readonly k: 'failure'; readonly run: () => void }
+  | { readonly k: 'renew'; readonly i: number };
 
 interface Running {
   readonly idx: number;
   readonly entry: SimEntry;
+  /** The end event scheduled last (a renewal schedules a new one; older ones are stale). */
+  end?: SimEvent;
 }
 
 /**
  * Replay a request stream against modelled pools with one allocator and one queue policy: the
  * discrete-event driver around the engine's scheduling pass (`src/engine/pass.ts`), which holds
  * every scheduling rule. This driver only moves time and books what happened: one small handler
- * per event kind (arrival, end, node ready, scaling tick, failure) and the pass's hooks (start,
- * reject, evict).
+ * per event kind (arrival, end, node ready, scaling tick, failure, renewal) and the pass's hooks
+ * (start, reject, evict).
  *
  * Order at equal times: pending kernel events (completions, expiries, node changes) come before
  * an arrival at the same time unless `ties: 'arrivals-first'`; a scheduling pass runs once the
@@ -103,6 +59,7 @@ class ReplayRun {
   private readonly queue: SimQueue;
   private readonly pass: SchedulingPass<SimEntry>;
   private readonly running = new Map<string, Running>();
+  private readonly leases: SimLeases;
   private readonly depStates: DependencyStates;
   private readonly deps: DependencyTracker;
   private readonly fair: FairShare | undefined;
@@ -149,6 +106,8 @@ class ReplayRun {
       evict: (a, now) => this.requeue(a, EV.failEvict, now),
       freed: () => (this.freed = true),
     });
+    this.leases = new SimLeases(opts.renewals);
+    this.leases.renewals.forEach((r, i) => this.kernel.schedule(r.at, { k: 'renew', i }));
     this.scaling =
       opts.scaling === undefined
         ? undefined
@@ -191,7 +150,8 @@ class ReplayRun {
   private onStart(e: SimEntry, a: Allocation): void {
     const now = this.now;
     this.queue.drop(e);
-    this.running.set(a.id, { idx: e.idx, entry: e });
+    const run: Running = { idx: e.idx, entry: e };
+    this.running.set(a.id, run);
     if (this.fair !== undefined) {
       this.startedThisRound.add(a.id);
       if (this.fair.wouldBorrow(a.request.tenant, a.request.demand)) this.borrowed.add(a.id);
@@ -199,9 +159,15 @@ class ReplayRun {
     }
     this.log.push(EV.start, now, e.idx, a.nodeId);
     if (a.devices !== undefined && a.devices.length > 0) this.log.devices.set(this.log.length - 1, a.devices);
-    const end = now + a.request.duration;
-    if (a.leaseExpiry < end) this.kernel.schedule(a.leaseExpiry, { k: 'end', a, expired: true });
-    else this.kernel.schedule(end, { k: 'end', a, expired: false });
+    this.scheduleEnd(a, run);
+  }
+
+  /** The event that ends `a`: its lease expiry if that comes before the work is done, else its completion. */
+  private scheduleEnd(a: Allocation, run: Running): void {
+    const end = a.start + a.request.duration;
+    this.leases.started(a);
+    run.end = a.leaseExpiry < end ? { k: 'end', a, expired: true } : { k: 'end', a, expired: false };
+    this.kernel.schedule(a.leaseExpiry < end ? a.leaseExpiry : end, run.end);
   }
 
   private onReject(e: SimEntry, rej: PassRejection): void {
@@ -231,6 +197,7 @@ class ReplayRun {
     const run = this.running.get(a.id);
     if (run === undefined) return;
     this.running.delete(a.id);
+    this.leases.ended(a);
     this.endQuota(a);
     this.log.push(kind, now, run.idx, a.nodeId);
     this.queue.add(run.entry.request, run.idx, now, run.entry.attempts + 1);
@@ -261,6 +228,7 @@ class ReplayRun {
     const idx = this.log.addRequest(r);
     this.log.push(EV.arrive, now, idx);
     this.depStates.arrive(idx, r);
+    this.leases.arrived(r.id);
     this.deps.validate(r);
     // A request no pool can ever host (pool specs do not change during a run) is rejected on
     // arrival, so it never waits behind a blocked head.
@@ -272,16 +240,31 @@ class ReplayRun {
     if (this.opts.onProgress !== undefined && (this.arrivals & 4095) === 0) this.opts.onProgress(this.arrivals, now);
   }
 
-  private onEnd(a: Allocation, expired: boolean): void {
-    const run = this.running.get(a.id);
-    if (run === undefined || this.state.allocation(a.id) !== a) return; // evicted earlier
+  /** The work is done, or a lease ran out: then every lease due by now ends (SimLeases.due). */
+  private onEnd(e: Extract<SimEvent, { k: 'end' }>): void {
+    if (this.running.get(e.a.id)?.end !== e) return; // evicted, ended or renewed since
+    if (!e.expired) return this.finish1(e.a, false);
+    for (const a of this.leases.due(this.state, this.now)) this.finish1(a, true);
+  }
+
+  private finish1(a: Allocation, expired: boolean): void {
+    const run = this.running.get(a.id) as Running;
     this.running.delete(a.id);
+    this.leases.ended(a);
     this.state.release(a.id);
     this.endQuota(a);
     this.log.push(expired ? EV.expire : EV.complete, this.now, run.idx, a.nodeId);
     if (expired) this.depStates.failed(run.idx, 'expired (its lease ran out before the work was done)');
     else this.depStates.completed(run.idx);
     this.freed = true;
+  }
+
+  /** A renewal: the request's running allocation expires `duration` s from now (ClusterState.renew, as production's). */
+  private onRenew(i: number): void {
+    const id = this.leases.target(i);
+    if (id === undefined) return; // queued or ended: nothing to renew (production answers not-found)
+    const a = this.state.renew(id, this.now + (this.leases.renewals[i] as LeaseRenewal).duration);
+    this.scheduleEnd(a, this.running.get(id) as Running);
   }
 
   private onNodeReady(node: number): void {
@@ -294,13 +277,15 @@ class ReplayRun {
   private handle(e: SimEvent): void {
     switch (e.k) {
       case 'end':
-        return this.onEnd(e.a, e.expired);
+        return this.onEnd(e);
       case 'nodeReady':
         return this.onNodeReady(e.node);
       case 'scale':
         return this.scaling?.tick(this.now);
       case 'failure':
         return e.run();
+      case 'renew':
+        return this.onRenew(e.i);
     }
   }
 
@@ -321,7 +306,9 @@ class ReplayRun {
     for (let round = 0; round <= q.live + 1 && q.live > 0; round++) {
       if (!this.freed && fresh.length === 0) break;
       if (this.freed || this.fair !== undefined) this.capacityChanged();
+      q.beginPass();
       const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, freed: this.freed, fresh });
+      q.endPass();
       this.decisions += out.decisions;
       this.freed = out.again;
       fresh = out.again ? [] : q.takeFresh();

@@ -19,6 +19,8 @@ export class SimQueue {
   private dead = 0;
   private seq = 0;
   fresh: SimEntry[] = [];
+  /** Entries added while a pass runs (work it evicted), held back until `endPass`. */
+  private held: SimEntry[] | undefined;
 
   constructor(private readonly staticKey: ((q: QueuedRequest) => number) | undefined) {}
 
@@ -38,10 +40,31 @@ export class SimQueue {
   add(request: Request, idx: number, now: number, attempts: number): SimEntry {
     const e: SimEntry = { request, enqueuedAt: now, seq: this.seq++, attempts, idx, live: true };
     this.fresh.push(e);
+    if (this.held !== undefined) this.held.push(e);
+    else this.insert(e);
+    return e;
+  }
+
+  /**
+   * A pass is about to run over `entries`: entries added until `endPass` (work the pass evicts
+   * and requeues) are kept out of the array it iterates, so the pass sees the queue as it was when
+   * it began, as production's does (its pass orders a copy). They are offered by the next pass.
+   */
+  beginPass(): void {
+    this.held = [];
+  }
+
+  endPass(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const e of held) this.insert(e);
+  }
+
+  private insert(e: SimEntry): void {
     const key = this.staticKey;
     if (key === undefined) {
       this.items.push(e);
-      return e;
+      return;
     }
     const k = key(e);
     const items = this.items;
@@ -56,7 +79,6 @@ export class SimQueue {
     }
     if (lo === items.length) items.push(e);
     else items.splice(lo, 0, e);
-    return e;
   }
 
   drop(e: SimEntry): void {
