@@ -12,6 +12,8 @@ import type { AllocationInfo, PreemptionKind, PreemptionRecord } from './types.j
 interface AllocMeta {
   readonly startMs: number;
   leaseExpiryMs: number | null;
+  /** The LeaseHeap entry of the current lease (entries of earlier leases, or of an earlier allocation with this id, are stale). */
+  leaseSeq: number;
   readonly borrowed: boolean;
 }
 
@@ -43,8 +45,8 @@ export class AllocationBook {
         throw new Error(`${where}: cannot restore allocation '${a.id}' on node ${a.nodeId}: ${errorText(e)}`);
       }
       state.renew(a.id, a.leaseExpiryMs === null ? Infinity : a.leaseExpiryMs / 1000);
-      this.meta.set(a.id, { startMs: a.startMs, leaseExpiryMs: a.leaseExpiryMs, borrowed: a.borrowed });
-      if (a.leaseExpiryMs !== null) this.leases.push(a.leaseExpiryMs, a.id);
+      const leaseSeq = a.leaseExpiryMs === null ? -1 : this.leases.push(a.leaseExpiryMs, a.id);
+      this.meta.set(a.id, { startMs: a.startMs, leaseExpiryMs: a.leaseExpiryMs, leaseSeq, borrowed: a.borrowed });
       this.fair?.add(a.request.tenant, a.request.demand);
     }
     this.preemptionLog.push(...preemptions);
@@ -98,10 +100,10 @@ export class AllocationBook {
     const borrowed = this.fair?.wouldBorrow(a.request.tenant, a.request.demand) ?? false;
     this.fair?.add(a.request.tenant, a.request.demand);
     const leaseExpiryMs = leaseMs === null ? null : tx.now + leaseMs;
-    this.meta.set(a.id, { startMs: tx.now, leaseExpiryMs, borrowed });
+    const leaseSeq = leaseExpiryMs === null ? -1 : this.leases.push(leaseExpiryMs, a.id);
+    this.meta.set(a.id, { startMs: tx.now, leaseExpiryMs, leaseSeq, borrowed });
     tx.started.add(a.id);
     if (leaseExpiryMs !== null) {
-      this.leases.push(leaseExpiryMs, a.id);
       if (a.leaseExpiry !== leaseExpiryMs / 1000) this.cluster.state.renew(a.id, leaseExpiryMs / 1000);
     }
     const stored: StoredAllocation = { id: a.id, request: a.request, nodeId: a.nodeId, startMs: tx.now, leaseExpiryMs, borrowed };
@@ -120,8 +122,8 @@ export class AllocationBook {
     if (a === undefined || m === undefined) return undefined;
     const expiry = tx.now + Math.round(durationMs);
     m.leaseExpiryMs = expiry;
+    m.leaseSeq = this.leases.push(expiry, id);
     state.renew(id, expiry / 1000);
-    this.leases.push(expiry, id);
     tx.changes.push({ kind: 'lease', id, leaseExpiryMs: expiry });
     const info = this.info(state.allocation(id) as Allocation);
     tx.emit('renewed', { allocation: info });
@@ -147,7 +149,7 @@ export class AllocationBook {
       this.leases.pop();
       const m = this.meta.get(top.id);
       const a = this.cluster.state.allocation(top.id);
-      if (m === undefined || a === undefined || m.leaseExpiryMs !== top.at) continue; // renewed or gone
+      if (m === undefined || a === undefined || m.leaseSeq !== top.seq) continue; // renewed or gone
       const info = this.end(tx, a, 'expired');
       out.push(info);
       tx.emit('expired', { allocation: info });
@@ -175,6 +177,16 @@ export class AllocationBook {
     this.ended.remember(a.id, a.request.tenant, 'preempted', tx.now);
     tx.emit('preempted', { allocation: info, record });
     return record;
+  }
+
+  /** Book an allocation its failed node released (`requeued`: its request goes back to the queue, else it ends `lost`). */
+  lost(tx: Tx, a: Allocation, requeued: boolean): AllocationInfo {
+    const info = this.info(a);
+    this.forget(a);
+    tx.changes.push({ kind: 'delete-allocation', id: a.id });
+    if (!requeued) this.ended.remember(a.id, a.request.tenant, 'lost', tx.now);
+    tx.emit('lost', { allocation: info, requeued });
+    return info;
   }
 
   /**

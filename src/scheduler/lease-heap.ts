@@ -1,54 +1,84 @@
 /**
- * Min-heap of (deadline ms, id): the lease deadlines of live allocations. Entries are never
- * removed early: when a lease is renewed or its allocation ends, the old entry stays, and the
- * reader skips it when it comes to the top (stale entries).
+ * Min-heap of (deadline ms, id): the lease deadlines of live allocations, in deadline order and,
+ * at equal deadlines, in the order they were pushed (the simulator expires leases due at the same
+ * instant in that order too, src/sim/leases.ts). Entries are never removed early: when a lease is
+ * renewed or its allocation ends, the old entry stays, and the reader skips it when it comes to
+ * the top (stale entries).
  */
 export class LeaseHeap {
   private readonly at: number[] = [];
+  private readonly seqs: number[] = [];
   private readonly ids: string[] = [];
+  private seq = 0;
 
-  push(at: number, id: string): void {
+  /** Returns the entry's sequence number (its place among equal deadlines; `peek` reports it). */
+  push(at: number, id: string): number {
+    const s = this.seq++;
     let i = this.at.length;
     this.at.push(at);
+    this.seqs.push(s);
     this.ids.push(id);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if ((this.at[p] as number) <= at) break;
-      this.at[i] = this.at[p] as number;
-      this.ids[i] = this.ids[p] as string;
+      if (!this.before(at, s, p)) break;
+      this.move(p, i);
       i = p;
     }
-    this.at[i] = at;
-    this.ids[i] = id;
+    this.set(i, at, s, id);
+    return s;
   }
 
-  peek(): { at: number; id: string } | undefined {
-    return this.at.length === 0 ? undefined : { at: this.at[0] as number, id: this.ids[0] as string };
+  peek(): { at: number; id: string; seq: number } | undefined {
+    return this.at.length === 0 ? undefined : { at: this.at[0] as number, id: this.ids[0] as string, seq: this.seqs[0] as number };
   }
 
   pop(): void {
     const n = this.at.length - 1;
     if (n < 0) return;
     const lastAt = this.at[n] as number;
+    const lastSeq = this.seqs[n] as number;
     const lastId = this.ids[n] as string;
     this.at.pop();
+    this.seqs.pop();
     this.ids.pop();
     if (n === 0) return;
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && (this.at[c + 1] as number) < (this.at[c] as number)) c++;
-      if ((this.at[c] as number) >= lastAt) break;
-      this.at[i] = this.at[c] as number;
-      this.ids[i] = this.ids[c] as string;
+      if (c + 1 < n && this.before(this.at[c + 1] as number, this.seqs[c + 1] as number, c)) c++;
+      if (!this.less(c, lastAt, lastSeq)) break;
+      this.move(c, i);
       i = c;
     }
-    this.at[i] = lastAt;
-    this.ids[i] = lastId;
+    this.set(i, lastAt, lastSeq, lastId);
   }
 
   get size(): number {
     return this.at.length;
+  }
+
+  /** (at, seq) comes before entry `j`. */
+  private before(at: number, seq: number, j: number): boolean {
+    const aj = this.at[j] as number;
+    return at < aj || (at === aj && seq < (this.seqs[j] as number));
+  }
+
+  /** Entry `j` comes before (at, seq). */
+  private less(j: number, at: number, seq: number): boolean {
+    const aj = this.at[j] as number;
+    return aj < at || (aj === at && (this.seqs[j] as number) < seq);
+  }
+
+  private move(from: number, to: number): void {
+    this.at[to] = this.at[from] as number;
+    this.seqs[to] = this.seqs[from] as number;
+    this.ids[to] = this.ids[from] as string;
+  }
+
+  private set(i: number, at: number, seq: number, id: string): void {
+    this.at[i] = at;
+    this.seqs[i] = seq;
+    this.ids[i] = id;
   }
 }

@@ -7,7 +7,7 @@ import type { ResourceScheduler } from './scheduler.js';
  *
  * - `drs_allocations_total{pool}`: allocations started (directly or from the queue).
  * - `drs_rejections_total{code}`: requests refused, by rejection code.
- * - `drs_ended_total{how}`: allocations that ended: released, expired, preempted; and queued
+ * - `drs_ended_total{how}`: allocations that ended: released, expired, preempted, lost; and queued
  *   requests that timed out.
  * - `drs_pool_utilization{pool,dimension}`: allocated ÷ capacity of the pool's up nodes.
  * - `drs_pool_nodes{pool,state}`: up and booting nodes.
@@ -32,7 +32,7 @@ export class ServiceMetrics {
       labelNames: ['strategy', 'status', 'stopped_by'],
       registers,
     });
-    const ended = new Counter({ name: 'drs_ended_total', help: 'Allocations ended (released, expired, preempted) and queued requests timed out', labelNames: ['how'], registers });
+    const ended = new Counter({ name: 'drs_ended_total', help: 'Allocations ended (released, expired, preempted, lost on a failed node) and queued requests timed out', labelNames: ['how'], registers });
     this.httpDuration = new Histogram({
       name: 'drs_http_request_duration_seconds',
       help: 'HTTP request latency',
@@ -86,6 +86,7 @@ export class ServiceMetrics {
       scheduler.on('released', () => ended.inc({ how: 'released' })),
       scheduler.on('expired', () => ended.inc({ how: 'expired' })),
       scheduler.on('preempted', () => ended.inc({ how: 'preempted' })),
+      scheduler.on('lost', () => ended.inc({ how: 'lost' })),
       scheduler.on('timed-out', () => ended.inc({ how: 'timed-out' })),
       scheduler.on('solver', (e) => solver.inc({ strategy: scheduler.allocator.name, status: e.report.status, stopped_by: e.report.stoppedBy })),
     );

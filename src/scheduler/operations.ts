@@ -42,7 +42,7 @@ export class RequestOperations {
     if (this.p.queuePolicy === undefined) {
       const out = queueRunner.placeNow(tx, r, built.leaseMs);
       if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
-      return this.reportRejection(tx, r, out.rejection);
+      return out.reported === true ? rejected(r, out.rejection) : this.reportRejection(tx, r, out.rejection);
     }
     // As in the simulator: a request no pool can ever host is rejected before it queues, and
     // the queue is passed again (its dependents are rejected at once).
@@ -54,7 +54,7 @@ export class RequestOperations {
     }
     const out = queueRunner.admit(tx, r, built.leaseMs, built.queueTimeoutMs);
     if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
-    if (out.kind === 'rejected') return this.reportRejection(tx, r, out.rejection);
+    if (out.kind === 'rejected') return out.reported === true ? rejected(r, out.rejection) : this.reportRejection(tx, r, out.rejection);
     const { reason, timeoutAtMs } = out.waiting;
     tx.emit('queued', { requestId: r.id, tenant: r.tenant, reason, timeoutAtMs });
     return { status: 'queued', requestId: r.id, tenant: r.tenant, reason, timeoutAtMs };
@@ -98,6 +98,10 @@ export class RequestOperations {
     // A duplicate id names someone else's live or queued request: its status stays theirs.
     if (rejection.code !== 'duplicate') this.p.ended.remember(r.id, r.tenant, 'rejected', tx.now);
     tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection });
-    return { status: 'rejected', requestId: r.id, tenant: r.tenant, rejection };
+    return rejected(r, rejection);
   }
+}
+
+function rejected(r: Request, rejection: SchedulerRejection): AllocateResult {
+  return { status: 'rejected', requestId: r.id, tenant: r.tenant, rejection };
 }

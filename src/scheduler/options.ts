@@ -19,8 +19,9 @@ export interface QueueOptions {
   /** Requests beyond this many are rejected with `queue-full` (default 10 000). */
   readonly maxLength?: number;
   /**
-   * Work evicted by priority preemption or quota reclaim goes back to the queue (its request as
-   * submitted, arrival kept) instead of ending `preempted`; as the simulator does. Default false.
+   * Work evicted by priority preemption, quota reclaim or a node failure (`failNode`) goes back to
+   * the queue (its request as submitted, arrival kept) instead of ending `preempted` / `lost`; as
+   * the simulator does. Default false.
    */
   readonly requeuePreempted?: boolean;
 }

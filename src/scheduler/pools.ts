@@ -1,7 +1,7 @@
 import type { ScaleStep } from '../autoscale/observe.js';
 import { ClusterState } from '../core/cluster.js';
 import { poolUsage } from '../core/pool-usage.js';
-import type { PoolSpec } from '../core/model.js';
+import type { Allocation, PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import type { StoredState } from './store.js';
 import type { Tx } from './runtime.js';
@@ -127,6 +127,37 @@ export class Pools implements ClusterRef {
     for (const ev of out) tx.emit('scaled', ev);
     if (out.length > 0) this.capacityChanged();
     return out;
+  }
+
+  /**
+   * The node `node` (its name, else its id as a number or a string of digits) of pool `pool`;
+   * undefined when there is no such pool or the node is not one of its nodes.
+   */
+  find(pool: string, node: string | number): { index: number; id: number } | undefined {
+    const state = this.current;
+    const index = state.poolIndex(pool);
+    if (index < 0) return undefined;
+    for (let id = 0; id < state.nodeCount; id++) if (state.nodePool(id) === index && state.nodeName(id) === node) return { index, id };
+    const id = typeof node === 'number' ? node : /^\d{1,9}$/.test(node) ? Number(node) : -1;
+    return Number.isInteger(id) && id >= 0 && id < state.nodeCount && state.nodePool(id) === index ? { index, id } : undefined;
+  }
+
+  /**
+   * The up node `id` fails: it takes no more work and the allocations on it are released (by
+   * ClusterState's rule, the one the simulator's failures use); returns them, in the node's order.
+   */
+  fail(tx: Tx, id: number): Allocation[] {
+    const lost = this.current.failNode(id);
+    tx.changes.push({ kind: 'node', node: { id, pool: this.current.nodePool(id), status: 'failed', readyAtMs: null } });
+    this.capacityChanged();
+    return lost;
+  }
+
+  /** The failed node `id` is up again. */
+  repair(tx: Tx, id: number): void {
+    this.current.bringUp(id);
+    tx.changes.push({ kind: 'node', node: { id, pool: this.current.nodePool(id), status: 'up', readyAtMs: null } });
+    this.capacityChanged();
   }
 
   /** Tell the listener Σ capacity of the up nodes of all pools (what fair-share quotas are shares of). */

@@ -114,6 +114,28 @@ export class QueueRunner {
     };
   }
 
+  /** Evicted work (preemption, reclaim, a failed node) goes back to the wait queue. */
+  get requeues(): boolean {
+    return this.o.requeuePreempted === true && this.pass !== undefined;
+  }
+
+  /**
+   * Work its failed node released (already booked by `AllocationBook.lost`) goes back to the
+   * queue in the node's order and is offered at once as new work, nothing freed: what the
+   * simulator does with a failure's evictions.
+   */
+  requeueLost(tx: Tx, lost: readonly Allocation[]): void {
+    this.tx = tx;
+    try {
+      for (const a of lost) this.requeue(a);
+    } finally {
+      this.tx = undefined;
+    }
+    const fresh = this.requeued;
+    this.requeued = [];
+    this.drain(tx, false, fresh);
+  }
+
   /** Put evicted work back in the queue (offered again by a pass at the same time, see `drain`). */
   private requeue(a: Allocation): void {
     const w = this.o.queue.add(a.request, this.txNow.now, a.request.lease === undefined ? null : Math.round(a.request.lease * 1000), undefined);
@@ -137,11 +159,11 @@ export class QueueRunner {
     if (this.transient.has(w)) this.transient.delete(w);
     else this.o.queue.remove(w);
     const r = w.request;
-    if (w.fresh) tx.outcomes.set(r.id, { kind: 'rejected', rejection: rej });
-    else {
-      this.o.ended.remember(r.id, r.tenant, 'rejected', tx.now);
-      tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection: rej });
-    }
+    // The event is recorded now, in decision order (the simulator's log order), also for a
+    // request submitted in this operation (its caller hears the outcome from `tx.outcomes` too).
+    if (w.fresh) tx.outcomes.set(r.id, { kind: 'rejected', rejection: rej, reported: true });
+    this.o.ended.remember(r.id, r.tenant, 'rejected', tx.now);
+    tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection: rej });
   }
 
   /**
@@ -205,9 +227,10 @@ export class QueueRunner {
 
   /**
    * Run scheduling passes until the head stops starting. `freed`: capacity was freed or added
-   * since the last pass, so requests that could not start before are offered again.
+   * since the last pass, so requests that could not start before are offered again. `requeued`:
+   * entries put back in the queue by this operation, offered as new work.
    */
-  drain(tx: Tx, freed = false): void {
+  drain(tx: Tx, freed = false, requeued: readonly Waiting[] = []): void {
     if (freed) this.freed = true;
     const { queue } = this.o;
     const pass = this.pass;
@@ -216,7 +239,7 @@ export class QueueRunner {
     try {
       // Another pass while the head started through reclaim/preemption (`again`), or while work
       // evicted in the last pass was requeued (offered at once, as new work, with nothing freed).
-      let fresh = queue.entries.filter((w) => w.fresh);
+      let fresh = requeued.length === 0 ? queue.entries.filter((w) => w.fresh) : [...queue.entries.filter((w) => w.fresh), ...requeued];
       for (let round = 0; round <= queue.length + 1 && queue.length > 0; round++) {
         if (!this.freed && fresh.length === 0) break;
         this.requeued = [];

@@ -6,7 +6,8 @@ import type { AllocationInfo, PreemptionRecord, SchedulerEvents, SchedulerReject
 /** How a request submitted in this operation was decided (for `allocate` to report on its own). */
 export type Outcome =
   | { readonly kind: 'allocated'; readonly allocation: AllocationInfo; readonly preempted: PreemptionRecord[] }
-  | { readonly kind: 'rejected'; readonly rejection: SchedulerRejection };
+  /** `reported`: the pass already emitted the `rejected` event (in decision order) and remembered the id as ended. */
+  | { readonly kind: 'rejected'; readonly rejection: SchedulerRejection; readonly reported?: boolean };
 
 /**
  * One operation in progress: the store changes it made (committed together when it ends) and

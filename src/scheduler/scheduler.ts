@@ -9,6 +9,7 @@ import { TypedEmitter } from './emitter.js';
 import { EVENT_TYPES } from './event-log.js';
 import { RequestBuilder, toPoolSpec } from './inputs.js';
 import { DependencyTracker } from '../engine/dependencies.js';
+import { NodeOperations } from './nodes.js';
 import { RequestOperations } from './operations.js';
 import { queueOptionsOf, type ResourceSchedulerOptions } from './options.js';
 import { Placer } from './placement.js';
@@ -21,7 +22,7 @@ import { Runtime, type Tx } from './runtime.js';
 import { Autoscaler } from './scaling.js';
 import { MemoryStore, type AuditRecord, type EventRecord, type StateStore } from './store.js';
 import { resolveQueuePolicy, resolveScalingPolicy, resolveStrategy } from './strategies.js';
-import type { AllocateResult, AllocationInfo, PoolInfo, PoolInput, PreemptionRecord, ReleaseResult, RenewResult, RequestStatus, ScaleEvent, ScheduleRequest, SchedulerEvents } from './types.js';
+import type { AllocateResult, AllocationInfo, NodeFailResult, NodeRepairResult, PoolInfo, PoolInput, PreemptionRecord, ReleaseResult, RenewResult, RequestStatus, ScaleEvent, ScheduleRequest, SchedulerEvents } from './types.js';
 import { SchedulerViews } from './views.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -59,6 +60,7 @@ export class ResourceScheduler {
   private readonly queueRunner: QueueRunner;
   private readonly dependencies: DependencyTracker;
   private readonly operations: RequestOperations;
+  private readonly nodes: NodeOperations;
   private readonly views: SchedulerViews;
   private readonly preparation: StrategyPreparation;
   /** Solver reports of the decisions made so far, counted by status (also on /metrics). */
@@ -129,6 +131,7 @@ export class ResourceScheduler {
       queuePolicy: this.queuePolicy,
       autoscaler: this.autoscaler,
     });
+    this.nodes = new NodeOperations(pools, book, this.queueRunner);
     this.requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs });
 
     for (const p of options.pools ?? []) if (this.pools.state.poolIndex(p.name) < 0) this.addPool(p);
@@ -236,6 +239,20 @@ export class ResourceScheduler {
 
   listPools(): PoolInfo[] {
     return this.pools.state.pools.map((_p, i) => this.pools.info(i));
+  }
+
+  /** The up node `node` (name or id) of `pool` fails: its work is requeued or ends `lost` (see NodeOperations). */
+  failNode(pool: string, node: string | number): NodeFailResult {
+    this.runtime.assertUsable();
+    const ref = this.nodes.ref(pool, node);
+    return this.runtime.run((tx) => this.nodes.fail(tx, ref));
+  }
+
+  /** The failed node `node` of `pool` is up again; the queue is offered everything. */
+  repairNode(pool: string, node: string | number): NodeRepairResult {
+    this.runtime.assertUsable();
+    const ref = this.nodes.ref(pool, node);
+    return this.runtime.run((tx) => this.nodes.repair(tx, ref));
   }
 
   // ---- allocations -------------------------------------------------------------------------

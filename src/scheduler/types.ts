@@ -130,7 +130,26 @@ export type RequestStatus =
   | { readonly status: 'ended'; readonly id: string; readonly tenant: string; readonly how: EndedHow; readonly atMs: number }
   | { readonly status: 'unknown'; readonly id: string };
 
-export type EndedHow = 'released' | 'expired' | 'preempted' | 'timed-out' | 'rejected' | 'cancelled';
+/** `lost`: its node failed (`failNode`) and the scheduler does not requeue evicted work. */
+export type EndedHow = 'released' | 'expired' | 'preempted' | 'timed-out' | 'rejected' | 'cancelled' | 'lost';
+
+/** A node as `failNode` / `repairNode` name it: its pool, its name and id. */
+export interface NodeRef {
+  readonly pool: string;
+  readonly node: string;
+  readonly nodeId: number;
+}
+
+/**
+ * The outcome of `failNode`: the node failed and the work on it was evicted (in the node's order;
+ * requeued when the scheduler requeues evicted work, else ended `lost`), or it was not up.
+ */
+export type NodeFailResult =
+  | (NodeRef & { readonly status: 'failed'; readonly lost: readonly AllocationInfo[]; readonly requeued: boolean })
+  | (NodeRef & { readonly status: 'not-up'; readonly nodeStatus: string });
+
+/** The outcome of `repairNode`: the failed node is up again, or it was not failed. */
+export type NodeRepairResult = (NodeRef & { readonly status: 'repaired' }) | (NodeRef & { readonly status: 'not-failed'; readonly nodeStatus: string });
 
 /** Input of `addPool`. Amounts may be numbers only here; the config loader parses `16Gi` etc. */
 export interface PoolInput {
@@ -189,6 +208,12 @@ export interface SchedulerEvents {
   queued: { readonly requestId: string; readonly tenant: string; readonly reason: SchedulerRejection; readonly timeoutAtMs: number };
   'timed-out': { readonly requestId: string; readonly tenant: string; readonly waitedMs: number };
   scaled: ScaleEvent;
+  /** Its node failed: the allocation ended (`requeued`: its request is back in the wait queue). */
+  lost: { readonly allocation: AllocationInfo; readonly requeued: boolean };
+  /** A node failed (`failNode`, `POST /v1/pools/:pool/nodes/:node/fail`); `lost` allocations were on it. */
+  'node-failed': NodeRef & { readonly lost: number };
+  /** A failed node is up again (`repairNode`). */
+  'node-repaired': NodeRef;
   /** A pool was added (`addPool`, `POST /v1/pools`, or from the config at start). */
   'pool-added': { readonly pool: PoolInfo };
   /** H1: a batch strategy's report on one decision (status, objective, bound, which budget stopped it). */

@@ -122,14 +122,16 @@ export function buildApp(
     const w = who.get(req);
     if (w === undefined || audited.has(req) || !s.healthy) return;
     audited.add(req);
-    const params = req.params as { id?: string } | undefined;
+    const params = req.params as { id?: string; pool?: string; node?: string } | undefined;
     const body = req.body as { id?: unknown; name?: unknown; targetId?: unknown; tenant?: unknown } | undefined;
     const view = new IdView(w.p);
     const bodyTenant = typeof body?.tenant === 'string' ? body.tenant : undefined;
     const target =
       params?.id !== undefined
         ? view.internal(params.id)
-        : typeof body?.targetId === 'string'
+        : params?.pool !== undefined && params.node !== undefined
+          ? `${params.pool}/${params.node}`
+          : typeof body?.targetId === 'string'
           ? body.targetId
           : typeof body?.name === 'string'
             ? body.name

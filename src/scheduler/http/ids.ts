@@ -100,7 +100,8 @@ export class IdView {
       case 'allocated':
       case 'released':
       case 'expired':
-      case 'renewed': {
+      case 'renewed':
+      case 'lost': {
         const d = e.data as SchedulerEvents['released'];
         return { ...d, allocation: this.allocation(d.allocation) };
       }
@@ -122,6 +123,8 @@ export class IdView {
       }
       case 'scaled':
       case 'pool-added':
+      case 'node-failed':
+      case 'node-repaired':
         return e.data;
       default:
         // Another component's event (recordEvent): shown as recorded, to its tenant (or everyone if null).

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUserError } from '../../core/errors.js';
 import { poolNodeBound, POOL_SCHEMA, toPoolInput } from '../config.js';
-import type { AllocateResult, AllocationInfo, RequestStatus, SchedulerRejection, ScheduleRequest } from '../types.js';
+import type { AllocateResult, AllocationInfo, NodeFailResult, NodeRepairResult, RequestStatus, SchedulerRejection, ScheduleRequest } from '../types.js';
 import type { AppContext } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { scopedId } from './ids.js';
@@ -103,6 +104,26 @@ export function registerRoutes(v1: FastifyInstance, ctx: AppContext): void {
     if (s.listPools().length >= limits.pools) throw new HttpError(422, 'limit', `the service already holds ${limits.pools} pools (limits.pools)`, 'name');
     return ctx.send(reply, 201, s.addPool(toPoolInput(body)));
   });
+
+  // ---- nodes: failure and repair (admin) ----------------------------------------------------
+
+  /** Fail or repair a node: 200 when it changed, 409 when it was not up (fail) / not failed (repair), 404 for an unknown pool or node. */
+  const nodeOperation = (op: 'fail' | 'repair') => (req: FastifyRequest<{ Params: { pool: string; node: string } }>, reply: FastifyReply) => {
+    ctx.requireAdmin(req);
+    const s = holder.get();
+    const { pool, node } = req.params;
+    if (s.getPool(pool) === undefined) throw new HttpError(404, 'not-found', `no pool '${pool}'`, 'pool');
+    let res: NodeFailResult | NodeRepairResult;
+    try {
+      res = op === 'fail' ? s.failNode(pool, node) : s.repairNode(pool, node);
+    } catch (e) {
+      if (isUserError(e)) throw new HttpError(404, 'not-found', e.message, 'node');
+      throw e;
+    }
+    return ctx.send(reply, res.status === 'failed' || res.status === 'repaired' ? 200 : 409, res);
+  };
+  v1.post('/pools/:pool/nodes/:node/fail', nodeOperation('fail'));
+  v1.post('/pools/:pool/nodes/:node/repair', nodeOperation('repair'));
 
   // ---- allocations -------------------------------------------------------------------------
 

@@ -1,0 +1,53 @@
+import { UserError } from '../core/errors.js';
+import type { PoolSpec } from '../core/model.js';
+import type { AllocationBook } from './allocations.js';
+import type { Pools } from './pools.js';
+import type { QueueRunner } from './queue-runner.js';
+import type { Tx } from './runtime.js';
+import type { NodeFailResult, NodeRef, NodeRepairResult } from './types.js';
+
+/**
+ * Node failure and repair as operations (`ResourceScheduler.failNode` / `repairNode`), by the
+ * simulator's rule (src/sim/failures.ts): a failing node releases its work in the node's order
+ * (ClusterState.failNode); each allocation is requeued in that order and offered at once as new
+ * work (when the scheduler requeues evicted work: `queue.requeuePreempted`), else it ends `lost`.
+ * A repaired node is up again and the queue is offered everything. Node statuses are persisted
+ * like any node change, so a restart keeps a failed node failed.
+ */
+export class NodeOperations {
+  constructor(
+    private readonly pools: Pools,
+    private readonly book: AllocationBook,
+    private readonly queueRunner: QueueRunner,
+  ) {}
+
+  /** The node named `node` (name or id) of pool `pool`; a UserError naming the field if there is none. */
+  ref(pool: string, node: string | number): NodeRef {
+    const state = this.pools.state;
+    if (state.poolIndex(pool) < 0) throw new UserError(`no pool '${pool}'`, { field: 'pool' });
+    const found = this.pools.find(pool, node);
+    if (found === undefined) throw new UserError(`pool '${pool}' has no node '${node}' (name or id)`, { field: 'node' });
+    return { pool: (state.pools[found.index] as PoolSpec).name, node: state.nodeName(found.id), nodeId: found.id };
+  }
+
+  fail(tx: Tx, ref: NodeRef): NodeFailResult {
+    const status = this.pools.state.nodeStatus(ref.nodeId);
+    if (status !== 'up') return { ...ref, status: 'not-up', nodeStatus: status };
+    const lost = this.pools.fail(tx, ref.nodeId);
+    const requeued = this.queueRunner.requeues;
+    const infos = lost.map((a) => this.book.lost(tx, a, requeued));
+    tx.emit('node-failed', { ...ref, lost: lost.length });
+    if (requeued) this.queueRunner.requeueLost(tx, lost);
+    else if (lost.length > 0) this.queueRunner.drain(tx, true); // their dependents are rejected
+    return { ...ref, status: 'failed', lost: infos, requeued };
+  }
+
+  repair(tx: Tx, ref: NodeRef): NodeRepairResult {
+    const status = this.pools.state.nodeStatus(ref.nodeId);
+    if (status !== 'failed') return { ...ref, status: 'not-failed', nodeStatus: status };
+    this.pools.repair(tx, ref.nodeId);
+    tx.emit('node-repaired', ref);
+    this.queueRunner.drain(tx, true);
+    return { ...ref, status: 'repaired' };
+  }
+}

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/core/errors.js';
+import { startServer, type ServerHandle } from '../../src/scheduler/http.js';
+import { MemoryStore, ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
+import type { SchedulerEvents } from '../../src/scheduler/types.js';
+import { ADMIN, TEAM_A, TOKENS, call } from './helpers.js';
+
+/**
+ * `failNode` / `repairNode`: the simulator's failure rule as production operations. Node ids
+ * here: pool `p` has nodes 0 (`p-0`) and 1 (`p-1`), 4 cpu each; first-fit fills node 0 first.
+ */
+function make(extra: Partial<ResourceSchedulerOptions> = {}): { s: ResourceScheduler; t: { now: number }; log: string[] } {
+  const t = { now: 1_000 };
+  const s = new ResourceScheduler({
+    clock: () => t.now,
+    timers: false,
+    strategy: 'first-fit',
+    queue: { policy: 'fcfs', timeoutMs: 1e9, requeuePreempted: true },
+    pools: [{ name: 'p', capacity: { cpu: 4, memory: 16 }, nodes: 2 }],
+    ...extra,
+  });
+  const log: string[] = [];
+  const names: (keyof SchedulerEvents)[] = ['allocated', 'lost', 'node-failed', 'node-repaired', 'rejected', 'queued'];
+  for (const n of names) {
+    s.on(n, (e) => {
+      const p = e as { allocation?: { id: string; nodeId: number }; requestId?: string; nodeId?: number; requeued?: boolean; rejection?: { code: string } };
+      if (n === 'allocated') log.push(`allocated ${p.allocation?.id}@${p.allocation?.nodeId}`);
+      else if (n === 'lost') log.push(`lost ${p.allocation?.id}${p.requeued === true ? ' requeued' : ''}`);
+      else if (n === 'rejected') log.push(`rejected ${p.requestId} ${p.rejection?.code}`);
+      else if (n === 'queued') log.push(`queued ${p.requestId}`);
+      else log.push(`${n} ${p.nodeId}`);
+    });
+  }
+  return { s, t, log };
+}
+
+describe('ResourceScheduler.failNode / repairNode', () => {
+  it("evicts the node's work in the node's order, requeues it and starts what fits elsewhere", () => {
+    const { s, log } = make();
+    s.allocate({ id: 'a', units: 2 });
+    s.allocate({ id: 'b', units: 2 });
+    s.allocate({ id: 'c', units: 3 });
+    expect(log).toEqual(['allocated a@0', 'allocated b@0', 'allocated c@1']);
+    log.length = 0;
+    const res = s.failNode('p', 'p-0');
+    expect(res).toMatchObject({ status: 'failed', pool: 'p', node: 'p-0', nodeId: 0, requeued: true });
+    expect(res.status === 'failed' && res.lost.map((a) => a.id)).toEqual(['a', 'b']);
+    // Node 1 has 1 cpu free: neither a nor b (2 cpu) fits; they wait, a first.
+    expect(log).toEqual(['lost a requeued', 'lost b requeued', 'node-failed 0']);
+    expect(s.status('a')).toMatchObject({ status: 'queued', position: 0 });
+    expect(s.status('b')).toMatchObject({ status: 'queued', position: 1 });
+    expect(s.getPool('p')).toMatchObject({ nodes: { up: 1 }, capacity: { cpu: 4 }, allocated: { cpu: 3 } });
+    s.checkInvariants();
+    log.length = 0;
+    expect(s.failNode('p', 0)).toMatchObject({ status: 'not-up', nodeStatus: 'failed' });
+    expect(s.repairNode('p', '0')).toMatchObject({ status: 'repaired', node: 'p-0', nodeId: 0 });
+    expect(log).toEqual(['node-repaired 0', 'allocated a@0', 'allocated b@0']);
+    expect(s.repairNode('p', 'p-0')).toMatchObject({ status: 'not-failed', nodeStatus: 'up' });
+    s.checkInvariants();
+  });
+
+  it('requeued work that fits elsewhere starts in the same operation', () => {
+    const { s, log } = make();
+    s.allocate({ id: 'a', units: 1 });
+    s.allocate({ id: 'b', units: 3 });
+    log.length = 0;
+    s.failNode('p', 'p-0');
+    expect(log).toEqual(['lost a requeued', 'lost b requeued', 'node-failed 0', 'allocated a@1', 'allocated b@1']);
+  });
+
+  it('without requeueing, the work ends `lost` and its dependents are rejected', () => {
+    const { s, log } = make({ queue: { policy: 'fcfs', timeoutMs: 1e9 } });
+    s.allocate({ id: 'a', units: 4 });
+    s.allocate({ id: 'b', units: 4 });
+    s.allocate({ id: 'after-a', units: 4, dependsOn: ['a'] });
+    log.length = 0;
+    const res = s.failNode('p', 'p-0');
+    expect(res).toMatchObject({ status: 'failed', requeued: false });
+    expect(log).toEqual(['lost a', 'node-failed 0', 'rejected after-a dependency-failed']);
+    expect(s.status('a')).toMatchObject({ status: 'ended', how: 'lost' });
+    s.checkInvariants();
+  });
+
+  it('keeps a failed node failed across a restart (persisted like any node change), and repairs it after', () => {
+    const store = new MemoryStore();
+    const t = { now: 5_000 };
+    const opts = { store, clock: () => t.now, timers: false as const, queue: { policy: 'fcfs' as const, requeuePreempted: true }, pools: [{ name: 'p', capacity: { cpu: 4 }, nodes: 2 }] };
+    const s1 = new ResourceScheduler(opts);
+    s1.allocate({ id: 'x', units: 1 });
+    const node = s1.getAllocation('x')?.node as string;
+    s1.failNode('p', node);
+    s1.close();
+    const s2 = new ResourceScheduler(opts);
+    expect(s2.getPool('p')?.nodes.up).toBe(1);
+    expect(s2.getAllocation('x')?.node).not.toBe(node);
+    expect(s2.repairNode('p', node)).toMatchObject({ status: 'repaired' });
+    expect(s2.getPool('p')?.nodes.up).toBe(2);
+    s2.checkInvariants();
+    s2.close();
+  });
+
+  it('names the field of an unknown pool or node', () => {
+    const { s } = make();
+    const field = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof UserError ? e.location.field : 'not a UserError';
+      }
+      return undefined;
+    };
+    expect(field(() => s.failNode('nope', 0))).toBe('pool');
+    expect(field(() => s.failNode('p', 'p-7'))).toBe('node');
+    expect(field(() => s.repairNode('p', 2))).toBe('node');
+  });
+});
+
+describe('drs serve: POST /v1/pools/:pool/nodes/:node/fail and /repair', () => {
+  let srv: ServerHandle;
+  let sched: ResourceScheduler;
+  beforeAll(async () => {
+    sched = new ResourceScheduler({ timers: false, strategy: 'first-fit', queue: { policy: 'fcfs', requeuePreempted: true }, pools: [{ name: 'gpu', capacity: { cpu: 8, gpu: 2 }, nodes: 2 }] });
+    srv = await startServer({ port: 0, tokens: TOKENS }, { scheduler: sched });
+  });
+  afterAll(async () => {
+    await srv.close();
+  });
+
+  it('lets an admin fail and repair a node (200, then 409 when repeated), refuses tenants (403) and unknown names (404)', async () => {
+    const base = srv.url;
+    const a = await call(base, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'job', demand: { gpu: 2 } } });
+    expect(a.body).toMatchObject({ status: 'allocated', allocation: { node: 'gpu-0' } });
+    expect((await call(base, 'POST', '/v1/pools/gpu/nodes/gpu-0/fail', { token: TEAM_A })).status).toBe(403);
+    const f = await call(base, 'POST', '/v1/pools/gpu/nodes/gpu-0/fail', { token: ADMIN });
+    expect(f.status).toBe(200);
+    expect(f.body).toMatchObject({ status: 'failed', pool: 'gpu', node: 'gpu-0', nodeId: 0, requeued: true, lost: [{ id: 'team-a~job', node: 'gpu-0' }] });
+    // Requeued and restarted on the other node at once.
+    const g = await call(base, 'GET', '/v1/allocations/job', { token: TEAM_A });
+    expect(g.body).toMatchObject({ status: 'allocated', allocation: { id: 'job', node: 'gpu-1' } });
+    const again = await call(base, 'POST', '/v1/pools/gpu/nodes/0/fail', { token: ADMIN });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ status: 'not-up', nodeStatus: 'failed' });
+    expect((await call(base, 'POST', '/v1/pools/tpu/nodes/0/fail', { token: ADMIN })).status).toBe(404);
+    const unknown = await call(base, 'POST', '/v1/pools/gpu/nodes/gpu-9/repair', { token: ADMIN });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ code: 'not-found', field: 'node' });
+    const r = await call(base, 'POST', '/v1/pools/gpu/nodes/gpu-0/repair', { token: ADMIN });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'repaired', node: 'gpu-0' });
+    expect((await call(base, 'POST', '/v1/pools/gpu/nodes/gpu-0/repair', { token: ADMIN })).status).toBe(409);
+    expect(sched.getPool('gpu')?.nodes.up).toBe(2);
+    const audit = await call(base, 'GET', '/v1/audit', { token: ADMIN });
+    const rows = (audit.body.audit as { route: string; target: string; status: number; result: string }[]).filter((x) => x.route.startsWith('/v1/pools/:pool/nodes'));
+    expect(rows.map((x) => `${x.route} ${x.target} ${x.status} ${x.result}`)).toEqual([
+      '/v1/pools/:pool/nodes/:node/fail gpu/gpu-0 403 forbidden',
+      '/v1/pools/:pool/nodes/:node/fail gpu/gpu-0 200 failed',
+      '/v1/pools/:pool/nodes/:node/fail gpu/0 409 not-up',
+      '/v1/pools/:pool/nodes/:node/fail tpu/0 404 not-found',
+      '/v1/pools/:pool/nodes/:node/repair gpu/gpu-9 404 not-found',
+      '/v1/pools/:pool/nodes/:node/repair gpu/gpu-0 200 repaired',
+      '/v1/pools/:pool/nodes/:node/repair gpu/gpu-0 409 not-failed',
+    ]);
+  });
+});
