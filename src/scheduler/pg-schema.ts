@@ -24,10 +24,6 @@ CREATE TABLE IF NOT EXISTS drs_preemptions (seq bigserial PRIMARY KEY, json text
 CREATE TABLE IF NOT EXISTS drs_waiting (id text PRIMARY KEY, seq bigint NOT NULL, enqueued_at_ms float8 NOT NULL, timeout_at_ms float8 NOT NULL, lease_ms float8, request text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_ended (id text PRIMARY KEY, tenant text NOT NULL, how text NOT NULL, at_ms float8 NOT NULL, n bigserial);
 CREATE TABLE IF NOT EXISTS drs_events (id bigint PRIMARY KEY, type text NOT NULL, tenant text, at_ms float8 NOT NULL, data text NOT NULL);
--- One row the flush barrier updates (pg-store.ts): a synchronous commit that makes every earlier
--- (asynchronously committed) drs_commit durable.
-CREATE TABLE IF NOT EXISTS drs_flush (id int PRIMARY KEY CHECK (id = 1), n bigint NOT NULL);
-INSERT INTO drs_flush (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 CREATE TABLE IF NOT EXISTS drs_audit (seq bigserial PRIMARY KEY, at_ms float8 NOT NULL, actor text NOT NULL, method text NOT NULL, route text NOT NULL, target text, status int NOT NULL, result text NOT NULL);
 
 CREATE OR REPLACE FUNCTION drs_commit(p_term bigint, p jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -37,29 +33,53 @@ BEGIN
   IF t IS DISTINCT FROM p_term THEN
     RAISE EXCEPTION 'drs fenced: this replica leads term % but the current term is %', p_term, t USING ERRCODE = 'DRS01';
   END IF;
+  -- Each set is applied only if present: a group touches a few tables, and a statement costs
+  -- its execution even when its set is empty.
   IF p ? 'dims' THEN
     INSERT INTO drs_meta (key, value) VALUES ('dimensions', p->>'dims') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
   END IF;
-  INSERT INTO drs_pools (idx, json) SELECT x.idx, x.json FROM jsonb_to_recordset(p->'pools') AS x(idx int, json text)
-    ON CONFLICT (idx) DO UPDATE SET json = EXCLUDED.json;
-  INSERT INTO drs_nodes (id, pool, status, ready_at_ms) SELECT x.id, x.pool, x.status, x.ready FROM jsonb_to_recordset(p->'nodes') AS x(id int, pool int, status text, ready float8)
-    ON CONFLICT (id) DO UPDATE SET pool = EXCLUDED.pool, status = EXCLUDED.status, ready_at_ms = EXCLUDED.ready_at_ms;
-  DELETE FROM drs_allocations WHERE id IN (SELECT jsonb_array_elements_text(p->'adel'));
-  INSERT INTO drs_allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request)
-    SELECT x.id, x.node, x.start, x.lease, x.borrowed, x.request FROM jsonb_to_recordset(p->'aput') AS x(id text, node int, start float8, lease float8, borrowed boolean, request text)
-    ON CONFLICT (id) DO UPDATE SET node_id = EXCLUDED.node_id, start_ms = EXCLUDED.start_ms, lease_expiry_ms = EXCLUDED.lease_expiry_ms, borrowed = EXCLUDED.borrowed, request = EXCLUDED.request;
-  UPDATE drs_allocations a SET lease_expiry_ms = x.lease FROM jsonb_to_recordset(p->'lease') AS x(id text, lease float8) WHERE a.id = x.id;
-  DELETE FROM drs_waiting WHERE id IN (SELECT jsonb_array_elements_text(p->'wdel'));
-  INSERT INTO drs_waiting (id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request)
-    SELECT x.id, x.seq, x.enq, x.timeout, x.lease, x.request FROM jsonb_to_recordset(p->'wput') AS x(id text, seq bigint, enq float8, timeout float8, lease float8, request text)
-    ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, enqueued_at_ms = EXCLUDED.enqueued_at_ms, timeout_at_ms = EXCLUDED.timeout_at_ms, lease_ms = EXCLUDED.lease_ms, request = EXCLUDED.request;
-  INSERT INTO drs_ended (id, tenant, how, at_ms) SELECT x.id, x.tenant, x.how, x.at FROM jsonb_to_recordset(p->'ended') AS x(id text, tenant text, how text, at float8)
-    ON CONFLICT (id) DO UPDATE SET tenant = EXCLUDED.tenant, how = EXCLUDED.how, at_ms = EXCLUDED.at_ms, n = nextval(pg_get_serial_sequence('drs_ended', 'n'));
-  INSERT INTO drs_preemptions (json) SELECT e.value FROM jsonb_array_elements_text(p->'pre') WITH ORDINALITY AS e(value, i) ORDER BY e.i;
-  INSERT INTO drs_events (id, type, tenant, at_ms, data) SELECT x.id, x.type, x.tenant, x.at, x.data FROM jsonb_to_recordset(p->'events') AS x(id bigint, type text, tenant text, at float8, data text);
-  INSERT INTO drs_audit (at_ms, actor, method, route, target, status, result)
-    SELECT (e.v->>'at')::float8, e.v->>'actor', e.v->>'method', e.v->>'route', e.v->>'target', (e.v->>'status')::int, e.v->>'result'
-    FROM jsonb_array_elements(p->'audit') WITH ORDINALITY AS e(v, i) ORDER BY e.i;
+  IF p ? 'pools' THEN
+    INSERT INTO drs_pools (idx, json) SELECT x.idx, x.json FROM jsonb_to_recordset(p->'pools') AS x(idx int, json text)
+      ON CONFLICT (idx) DO UPDATE SET json = EXCLUDED.json;
+  END IF;
+  IF p ? 'nodes' THEN
+    INSERT INTO drs_nodes (id, pool, status, ready_at_ms) SELECT x.id, x.pool, x.status, x.ready FROM jsonb_to_recordset(p->'nodes') AS x(id int, pool int, status text, ready float8)
+      ON CONFLICT (id) DO UPDATE SET pool = EXCLUDED.pool, status = EXCLUDED.status, ready_at_ms = EXCLUDED.ready_at_ms;
+  END IF;
+  IF p ? 'adel' THEN
+    DELETE FROM drs_allocations WHERE id IN (SELECT jsonb_array_elements_text(p->'adel'));
+  END IF;
+  IF p ? 'aput' THEN
+    INSERT INTO drs_allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request)
+      SELECT x.id, x.node, x.start, x.lease, x.borrowed, x.request FROM jsonb_to_recordset(p->'aput') AS x(id text, node int, start float8, lease float8, borrowed boolean, request text)
+      ON CONFLICT (id) DO UPDATE SET node_id = EXCLUDED.node_id, start_ms = EXCLUDED.start_ms, lease_expiry_ms = EXCLUDED.lease_expiry_ms, borrowed = EXCLUDED.borrowed, request = EXCLUDED.request;
+  END IF;
+  IF p ? 'lease' THEN
+    UPDATE drs_allocations a SET lease_expiry_ms = x.lease FROM jsonb_to_recordset(p->'lease') AS x(id text, lease float8) WHERE a.id = x.id;
+  END IF;
+  IF p ? 'wdel' THEN
+    DELETE FROM drs_waiting WHERE id IN (SELECT jsonb_array_elements_text(p->'wdel'));
+  END IF;
+  IF p ? 'wput' THEN
+    INSERT INTO drs_waiting (id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request)
+      SELECT x.id, x.seq, x.enq, x.timeout, x.lease, x.request FROM jsonb_to_recordset(p->'wput') AS x(id text, seq bigint, enq float8, timeout float8, lease float8, request text)
+      ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, enqueued_at_ms = EXCLUDED.enqueued_at_ms, timeout_at_ms = EXCLUDED.timeout_at_ms, lease_ms = EXCLUDED.lease_ms, request = EXCLUDED.request;
+  END IF;
+  IF p ? 'ended' THEN
+    INSERT INTO drs_ended (id, tenant, how, at_ms) SELECT x.id, x.tenant, x.how, x.at FROM jsonb_to_recordset(p->'ended') AS x(id text, tenant text, how text, at float8)
+      ON CONFLICT (id) DO UPDATE SET tenant = EXCLUDED.tenant, how = EXCLUDED.how, at_ms = EXCLUDED.at_ms, n = nextval(pg_get_serial_sequence('drs_ended', 'n'));
+  END IF;
+  IF p ? 'pre' THEN
+    INSERT INTO drs_preemptions (json) SELECT e.value FROM jsonb_array_elements_text(p->'pre') WITH ORDINALITY AS e(value, i) ORDER BY e.i;
+  END IF;
+  IF p ? 'events' THEN
+    INSERT INTO drs_events (id, type, tenant, at_ms, data) SELECT x.id, x.type, x.tenant, x.at, x.data FROM jsonb_to_recordset(p->'events') AS x(id bigint, type text, tenant text, at float8, data text);
+  END IF;
+  IF p ? 'audit' THEN
+    INSERT INTO drs_audit (at_ms, actor, method, route, target, status, result)
+      SELECT (e.v->>'at')::float8, e.v->>'actor', e.v->>'method', e.v->>'route', e.v->>'target', (e.v->>'status')::int, e.v->>'result'
+      FROM jsonb_array_elements(p->'audit') WITH ORDINALITY AS e(v, i) ORDER BY e.i;
+  END IF;
   IF p ? 'prune_events' THEN DELETE FROM drs_events WHERE id <= (p->>'prune_events')::bigint; END IF;
   IF p ? 'prune_ended' THEN DELETE FROM drs_ended WHERE n <= (SELECT max(n) FROM drs_ended) - (p->>'prune_ended')::bigint; END IF;
 END

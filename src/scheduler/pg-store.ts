@@ -7,7 +7,6 @@ import {
   ENDED_RETENTION,
   encodeRequest,
   EVENT_RETENTION,
-  lastEventIn,
   type AuditQuery,
   type AuditRecord,
   type EventRecord,
@@ -26,49 +25,19 @@ import type { EndedHow, PreemptionRecord } from './types.js';
  * previous leader last committed it, after this replica's term was set, so nothing the old
  * leader could still commit is missed: any such commit fails the term check.
  *
- * Commits are asynchronous (`asyncOnly`: the scheduler must use group commit) and pipelined, on
- * two connections:
- *
- * - the writer applies each group with one call of `drs_commit(term, changes)` (pg-schema.ts):
- *   one round trip, one transaction, fenced by the term, in order (groups that arrive while one
- *   is being applied are merged into the next call). The writer's session commits with
- *   `synchronous_commit = off`: the transaction is visible at once, without waiting for its WAL
- *   fsync;
- * - the flusher makes them durable: a transaction with the server's synchronous_commit (one
- *   `UPDATE drs_flush`) whose commit flushes the WAL up to its own commit record, which lies after
- *   the commit records of every group applied before it started. Only then are those groups'
- *   promises resolved (and their operations acknowledged).
- *
- * So the next group is applied while the previous one's fsync is in flight, and nothing is
- * acknowledged before it is on disk. A group applied after a failed one is never sent (every
- * later commit fails), so the database never holds a group without the ones before it. The
- * changes of a group are coalesced first (the last write to a key wins; a put and a delete of
- * the same id in one group cancel out), so each table gets one set-based statement.
+ * Commits are asynchronous (`asyncOnly`: the scheduler must use group commit) and each is one
+ * call of `drs_commit(term, changes)` (pg-schema.ts): one round trip, one transaction, fenced by
+ * the term. The changes of a group are coalesced first (the last write to a key wins; a put and
+ * a delete of the same id in one group cancel out), so each table gets one set-based statement.
  */
-interface Pending {
-  readonly changes: readonly StateChange[];
-  readonly resolve: () => void;
-  readonly reject: (e: Error) => void;
-}
-
 export class PgStore implements StateStore {
   readonly asyncOnly = true;
-  readonly pipelined = true;
   readonly description: string;
   private loaded: StoredState | undefined;
   private endedWrites = 0;
-  /** Groups not yet applied; applied (asynchronously committed), not yet flushed. */
-  private queued: Pending[] = [];
-  private applied: Pending[] = [];
-  private applying = false;
-  private flushing = false;
-  private failed: Error | undefined;
-  /** Id of the last event known durable (readEvents shows no later one). */
-  private durableEventId = 0;
 
   private constructor(
     private readonly writer: pg.Client,
-    private readonly flusher: pg.Client,
     private readonly readers: pg.Pool,
     readonly term: number,
     where: string,
@@ -79,19 +48,14 @@ export class PgStore implements StateStore {
   /** Connect, make sure the schema exists, and load the state (call once this replica leads `term`). */
   static async open(url: string, term: number): Promise<PgStore> {
     const writer = new pg.Client({ connectionString: url });
-    const flusher = new pg.Client({ connectionString: url });
+    await writer.connect();
     const readers = new pg.Pool({ connectionString: url, max: 3 });
-    const store = new PgStore(writer, flusher, readers, term, redact(url));
+    const store = new PgStore(writer, readers, term, redact(url));
     try {
       writer.on('error', () => {}); // reported by the next commit
-      flusher.on('error', () => {});
       readers.on('error', () => {});
-      await writer.connect();
-      await flusher.connect();
       await ensurePgSchema(writer);
-      await writer.query('SET synchronous_commit = off'); // the flusher's commits make them durable
       store.loaded = await store.readState();
-      store.durableEventId = store.loaded.lastEventId;
     } catch (e) {
       await store.close();
       throw e;
@@ -108,66 +72,10 @@ export class PgStore implements StateStore {
     throw new Error(`${this.description} commits asynchronously: use durability 'group'`);
   }
 
-  commitAsync(changes: readonly StateChange[]): Promise<void> {
-    if (this.failed !== undefined) return Promise.reject(this.failed);
-    return new Promise<void>((resolve, reject) => {
-      this.queued.push({ changes, resolve, reject });
-      this.applyNext();
-    });
-  }
-
-  /** Apply everything queued in one `drs_commit` (one at a time, in order). */
-  private applyNext(): void {
-    if (this.applying || this.failed !== undefined || this.queued.length === 0) return;
-    const group = this.queued;
-    this.queued = [];
-    const changes = group.length === 1 ? (group[0] as Pending).changes : group.flatMap((p) => p.changes);
-    this.applying = true;
-    const applied =
-      changes.length === 0 ? Promise.resolve() : Promise.resolve().then(() => this.writer.query('SELECT drs_commit($1, $2::jsonb)', [this.term, JSON.stringify(this.payload(changes))]));
-    applied.then(
-      () => {
-        this.applying = false;
-        for (const p of group) this.applied.push(p);
-        this.flushNext();
-        this.applyNext();
-      },
-      (e: unknown) => {
-        this.applying = false;
-        this.fail(e, group);
-      },
-    );
-  }
-
-  /** Make every applied group durable with one synchronous commit on the flusher. */
-  private flushNext(): void {
-    if (this.flushing || this.failed !== undefined || this.applied.length === 0) return;
-    const group = this.applied;
-    this.applied = [];
-    this.flushing = true;
-    this.flusher.query('UPDATE drs_flush SET n = n + 1 WHERE id = 1').then(
-      () => {
-        this.flushing = false;
-        for (const p of group) {
-          this.durableEventId = Math.max(this.durableEventId, lastEventIn(p.changes));
-          p.resolve();
-        }
-        this.flushNext();
-      },
-      (e: unknown) => {
-        this.flushing = false;
-        this.fail(e, group);
-      },
-    );
-  }
-
-  /** A failed apply or flush fails its group and every later one (none of them is applied after it). */
-  private fail(e: unknown, group: readonly Pending[]): void {
-    const error = e instanceof Error ? e : new Error(String(e));
-    this.failed ??= error;
-    for (const p of [...group, ...this.applied, ...this.queued]) p.reject(error);
-    this.applied = [];
-    this.queued = [];
+  async commitAsync(changes: readonly StateChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    // A named statement: parsed and planned once per connection, not at every commit.
+    await this.writer.query({ name: 'drs-commit', text: 'SELECT drs_commit($1, $2::jsonb)', values: [this.term, JSON.stringify(this.payload(changes))] });
   }
 
   /** Coalesce a group of changes into the per-table sets `drs_commit` applies. */
@@ -289,8 +197,8 @@ export class PgStore implements StateStore {
 
   async readEvents(afterId: number, limit: number): Promise<EventRecord[]> {
     const r = await this.readers.query<{ id: string; type: string; tenant: string | null; at_ms: number; data: string }>(
-      'SELECT id::text AS id, type, tenant, at_ms, data FROM drs_events WHERE id > $1 AND id <= $3 ORDER BY id LIMIT $2',
-      [afterId, limit, this.durableEventId],
+      'SELECT id::text AS id, type, tenant, at_ms, data FROM drs_events WHERE id > $1 ORDER BY id LIMIT $2',
+      [afterId, limit],
     );
     return r.rows.map((x) => ({ id: Number(x.id), type: x.type as EventType, tenant: x.tenant, atMs: x.at_ms, data: JSON.parse(x.data) as unknown }));
   }
@@ -304,7 +212,7 @@ export class PgStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.writer.end(), this.flusher.end(), this.readers.end()]);
+    await Promise.allSettled([this.writer.end(), this.readers.end()]);
   }
 }
 
