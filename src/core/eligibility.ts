@@ -35,32 +35,44 @@ export type Eligibility = { readonly pools: readonly number[] } | { readonly poo
  */
 export function eligiblePools(view: ClusterView, r: Request): Eligibility {
   // Eligibility depends only on the request and the pool specs (never on free capacity), and a
-  // waiting request is offered again at every pass: remember the answer per request, for the
-  // current pool list (another list, e.g. production adding a pool, starts a new memory).
+  // waiting request is offered again at every pass. A request with constraints (labels, pools,
+  // latency, budget, GPU models) is remembered per request; one without is cheap to answer again,
+  // and remembering each of millions of requests that start at once would cost more than it saves.
+  // Another pool list (e.g. production adding a pool) starts a new memory.
   if (view.pools !== memoPools) {
     memoPools = view.pools;
     memo = new WeakMap();
     interned = new Map();
   }
-  const hit = memo.get(r);
-  if (hit !== undefined) return hit;
+  const constrained = r.constraints !== undefined || r.gpuModels !== undefined;
+  if (constrained) {
+    const hit = memo.get(r);
+    if (hit !== undefined) return hit;
+  }
   const answer = computeEligibility(view, r);
   const kept = 'rejection' in answer ? answer : intern(answer.pools);
-  memo.set(r, kept);
+  if (constrained) memo.set(r, kept);
   return kept;
 }
 
 let memoPools: readonly PoolSpec[] | undefined;
 let memo = new WeakMap<Request, Eligibility>();
-let interned = new Map<string, Eligibility>();
+let interned = new Map<number | string, Eligibility>();
 
 /**
  * One answer object (and pools array) per distinct eligible set, so callers may key per-decision
  * caches by the array itself (`WaitExplainer`, the greedy loop's failed demands) instead of by a
- * string, and the memory holds one small entry per request.
+ * string. Sets of the first 31 pools are keyed by their bit mask.
  */
 function intern(set: readonly number[]): Eligibility {
-  const key = set.join(',');
+  let key: number | string = 0;
+  for (const i of set) {
+    if (i > 30) {
+      key = set.join(',');
+      break;
+    }
+    key |= 1 << i;
+  }
   const have = interned.get(key);
   if (have !== undefined) return have;
   const e: Eligibility = { pools: set };

@@ -102,7 +102,7 @@ describe('eligibility and rejections', () => {
   });
 
   it('remembers the answer per request and pool list, and answers anew for another pool list', () => {
-    const r = req('f', [1, 1, 2]);
+    const r = req('f', [1, 1, 2], { constraints: { maxLatencyMs: 100 } });
     const first = eligiblePools(c, r);
     expect(first).toEqual({ pools: [1] });
     expect(eligiblePools(c, r)).toBe(first);
