@@ -9,12 +9,14 @@
  *    bounded request count and time) alternates POST /v1/allocations and DELETE of the same id
  *    (target ≥ 2,000 req/s with p99 < 20 ms). Memory store and SQLite store.
  *
- *    Memory store, SQLite (group commit on the writer thread, the default; group commit on the
- *    event loop, as before issue 12; one fsync per operation) and PostgreSQL (one leader, a
- *    fresh database on 127.0.0.1:5432, skipped with a note if the server is down), all in the
- *    same run. The SQLite cases are measured at a load average above 4 (issue 12: the fsync must
- *    leave the event loop's critical path): if the machine is quieter, bounded `nice -n 19` busy
- *    loops (one per CPU + 3, ended after the HTTP part) create that load.
+ *    Memory store, SQLite (group commit with the WAL's fdatasync on a libuv thread, pipelined:
+ *    the default; group commit with the fsync on the event loop, as before issue 12; one fsync
+ *    per operation) and PostgreSQL (one leader, group commit, a fresh database on
+ *    127.0.0.1:5432, skipped with a note if the server is down), all in the same run. They are
+ *    measured at a load average above 4 (issue 12: the fsync must leave the event loop's critical
+ *    path): if the machine is quieter, bounded `nice -n 19` busy loops (one per CPU + 3, ended
+ *    after the HTTP part) create that load. The cases alternate over three rounds, in reverse
+ *    order every other round (so no case always runs right after the same neighbour).
  *
  *   npx tsx bench/scheduler.ts [--quick] [--http-only | --loop-only]
  *
@@ -104,7 +106,7 @@ try {
 
   // ---- 1b. the SQLite fsync and the event loop ------------------------------------------------
   // 16 concurrent clients in-process (allocate, await durable, release, await durable) on SQLite
-  // with group commit, the commit on the writer thread vs on the event loop: operation latency
+  // with group commit, the fsync on a libuv thread vs on the event loop: operation latency
   // (call to durable) and the event loop's delay (perf_hooks histogram), the two alternating over
   // three rounds. With the commit on the loop, every fsync stalls everything else for its length.
   {
@@ -142,7 +144,7 @@ try {
     const la = os.loadavg()[0] as number;
     for (const writer of ['thread', 'inline'] as const) {
       const r = rounds[writer];
-      const label = writer === 'thread' ? 'commit on the writer thread (default)' : 'commit on the event loop (before issue 12)';
+      const label = writer === 'thread' ? 'fsync on a libuv thread, pipelined (default)' : 'commit and fsync on the event loop (before issue 12)';
       figures.push({ name: `in-process SQLite group commit, 16 clients, ${label}: operation p99 (median of 3, load average ${la.toFixed(1)})`, value: med(r.map((x) => x.p99)), unit: 'ms', detail: { rounds: r } });
       figures.push({ name: `in-process SQLite group commit, 16 clients, ${label}: event-loop delay p99`, value: med(r.map((x) => x.loopP99)), unit: 'ms' });
       figures.push({ name: `in-process SQLite group commit, 16 clients, ${label}: operations/s`, value: med(r.map((x) => x.ops)), unit: 'ops/s' });
@@ -268,8 +270,8 @@ try {
 
   const cases = [
     { kind: 'memory', durability: 'per-operation', label: 'memory store', store: {} },
-    { kind: 'sqlite', durability: 'group', label: 'SQLite (WAL, synchronous=FULL, group commit on the writer thread: the default)', store: { sqliteWriter: 'thread' } },
-    { kind: 'sqlite', durability: 'group', label: 'SQLite (group commit on the event loop, as before issue 12)', store: { sqliteWriter: 'inline' } },
+    { kind: 'sqlite', durability: 'group', label: 'SQLite (WAL, group commit, fdatasync on a libuv thread, pipelined: the default)', store: { sqliteWriter: 'thread' } },
+    { kind: 'sqlite', durability: 'group', label: 'SQLite (group commit, fsync on the event loop, as before issue 12)', store: { sqliteWriter: 'inline' } },
     { kind: 'sqlite', durability: 'per-operation', label: 'SQLite (WAL, synchronous=FULL, one fsync per operation)', store: {} },
     { kind: 'postgres', durability: 'group', label: 'PostgreSQL (one leader, group commit, term-fenced)', store: {} },
   ] as const;
@@ -279,7 +281,9 @@ try {
   type Run = Awaited<ReturnType<typeof load>> & { loadavg: number };
   const runs: Run[][] = cases.map(() => []);
   for (let rep = 0; rep < REPS; rep++) {
-    for (const [i, { kind, durability, store }] of cases.entries()) {
+    const order = [...cases.entries()];
+    if (rep % 2 === 1) order.reverse();
+    for (const [i, { kind, durability, store }] of order) {
       if (kind === 'postgres' && pgUrl === undefined) continue;
       if (kind === 'postgres') await pgAdmin(`DROP DATABASE IF EXISTS ${pgDb}_${rep}`).then(() => pgAdmin(`CREATE DATABASE ${pgDb}_${rep}`));
       const repUrl = pgUrl === undefined ? undefined : pgUrl.replace(new RegExp(`/${pgDb}$`), `/${pgDb}_${rep}`);

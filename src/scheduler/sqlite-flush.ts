@@ -16,11 +16,14 @@ import { Worker } from 'node:worker_threads';
  * Checkpoints (copying the WAL back into the database file, with two fsyncs) would run inside a
  * commit on the event loop; the store turns automatic checkpoints off and the Checkpointer runs
  * them on a worker thread with its own connection (PASSIVE: they never block the writer) once
- * the WAL is larger than CHECKPOINT_BYTES. What stays on the loop is SQLite's one fsync of the
- * WAL header when it starts reusing the file after a complete checkpoint (once per
- * CHECKPOINT_BYTES of commits).
+ * the WAL is larger than CHECKPOINT_BYTES. Under sustained writes such a checkpoint never quite
+ * catches up (the writer appends while it copies), and SQLite starts reusing the WAL file only
+ * after a checkpoint that copied everything; so once the WAL exceeds 4 × CHECKPOINT_BYTES the
+ * store checkpoints once on its own connection, on the loop (copying only what the worker has
+ * not, then the file is reused from its start). Also on the loop: SQLite's one fsync of the WAL
+ * header each time it starts reusing the file.
  */
-export const CHECKPOINT_BYTES = 32 * 2 ** 20;
+export const CHECKPOINT_BYTES = 16 * 2 ** 20;
 
 export class WalFlusher {
   private readonly fd: number;
@@ -138,7 +141,8 @@ parentPort.on('message', (m) => {
 /** Runs PASSIVE checkpoints of one database file on a worker thread, one at a time. */
 export class Checkpointer {
   private worker: Worker | undefined;
-  private running = false;
+  /** A checkpoint is in progress on the worker. */
+  running = false;
   /** [0]: 1 once the worker closed its connection. */
   private readonly shared = new Int32Array(new SharedArrayBuffer(4));
   /** Checkpoints done (tests look at it) and the last error (checkpoints are retried; a failure loses nothing). */

@@ -138,8 +138,14 @@ export class SqliteStore implements StateStore {
         this.db.pragma('synchronous = NORMAL');
         this.db.pragma('wal_autocheckpoint = 0');
         const checkpointer = new Checkpointer(path);
+        const limit = options.checkpointBytes ?? CHECKPOINT_BYTES;
         this.flusher = new WalFlusher(`${path}-wal`, () => {
-          if (this.flusher !== undefined && this.flusher.walBytes() > (options.checkpointBytes ?? CHECKPOINT_BYTES)) checkpointer.request();
+          const bytes = (this.flusher as WalFlusher).walBytes();
+          if (bytes > 4 * limit && !checkpointer.running) {
+            // The worker's checkpoints could not catch up: one here, where no write runs beside it.
+            this.db.pragma('wal_checkpoint(PASSIVE)');
+            this.loopCheckpoints++;
+          } else if (bytes > limit) checkpointer.request();
         });
         this.checkpointer = checkpointer;
       }
@@ -230,10 +236,12 @@ export class SqliteStore implements StateStore {
     });
   };
 
-  /** Checkpoints the worker thread has completed (and the last one's error, if it failed: retried after the next flush). */
-  get checkpoints(): { readonly done: number; readonly lastError: string | undefined } {
-    return { done: this.checkpointer?.done ?? 0, lastError: this.checkpointer?.lastError };
+  /** Checkpoints the worker thread has completed, those run on the loop, and the worker's last error (retried after the next flush). */
+  get checkpoints(): { readonly done: number; readonly onLoop: number; readonly lastError: string | undefined } {
+    return { done: this.checkpointer?.done ?? 0, onLoop: this.loopCheckpoints, lastError: this.checkpointer?.lastError };
   }
+
+  private loopCheckpoints = 0;
 
   /** After a failed transaction every later commit fails (pipelined: nothing may land on top of it). */
   private failed: Error | undefined;
