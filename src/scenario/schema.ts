@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName } from '../algorithms/registry.js';
 import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../autoscale/registry.js';
 import { PRIORITIES } from '../core/priority.js';
-import { durationSchema as duration, quantitySchema as quantity } from '../core/fields.js';
+import { durationSchema as duration, positiveDurationSchema as positiveDuration, quantitySchema as quantity } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../queue/registry.js';
 
 /**
@@ -97,7 +97,7 @@ const failures = z
     events: z
       .array(z.object({ at: duration, pool: z.string(), count: z.number().int().positive().default(1), repairAfter: duration.optional() }).strict())
       .optional(),
-    random: z.object({ mtbf: duration, repair: duration }).strict().optional(),
+    random: z.object({ mtbf: positiveDuration, repair: duration }).strict().optional(),
   })
   .strict();
 

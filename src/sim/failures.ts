@@ -11,7 +11,8 @@ import { EV, type EventLog } from './log.js';
  *   reproducible); after `repairAfter` seconds they come back (never, if absent).
  * - `random`: failures as a Poisson process over the up nodes, each node failing at rate
  *   1 / mtbf; the node is chosen uniformly with the run's seeded Rng and repaired after
- *   `repairSeconds`. The process stops once the trace is over and nothing is running.
+ *   `repairSeconds`. While every node is down the process pauses and resumes at the next repair;
+ *   it stops once the trace is over and nothing runs or waits.
  *
  * Work running on a failed node is requeued (counted as `failEvict`); the node keeps being billed
  * until it is removed (a failed VM still costs money until someone replaces it).
@@ -25,10 +26,14 @@ interface Hooks {
   schedule(at: number, run: () => void): void;
   evict(a: Allocation, now: number): void;
   freed(): void;
+  /** Nothing runs and nothing waits. */
+  idle(): boolean;
 }
 
 export class FailureInjector {
   private done = false;
+  /** The random process found no node up; the next repair restarts it. */
+  private paused = false;
 
   constructor(
     private readonly spec: FailureSpec | undefined,
@@ -62,8 +67,12 @@ export class FailureInjector {
   private scheduleRandom(from: number): void {
     const r = this.spec?.random;
     if (r === undefined) return;
+    if (this.done && this.hooks.idle()) return;
     const up = this.upCount();
-    if (up === 0 || (this.done && this.state.allocationCount === 0)) return;
+    if (up === 0) {
+      this.paused = true;
+      return;
+    }
     const at = from + this.rng.exponential(up / r.mtbfSeconds);
     this.hooks.schedule(at, () => {
       const ups: number[] = [];
@@ -85,6 +94,10 @@ export class FailureInjector {
         this.state.bringUp(id);
         this.log.push(EV.nodeUp, now + repairAfter, this.state.nodePool(id), id);
         this.hooks.freed();
+        if (this.paused) {
+          this.paused = true;
+          this.scheduleRandom(now + repairAfter);
+        }
       });
     }
   }

@@ -105,6 +105,7 @@ class ReplayRun {
       schedule: (at, run) => this.kernel.schedule(at, { k: 'failure', run }),
       evict: (a, now) => this.requeue(a, EV.failEvict, now),
       freed: () => (this.freed = true),
+      idle: () => this.state.allocationCount === 0 && this.queue.live === 0,
     });
     this.leases = new SimLeases(opts.renewals);
     this.leases.renewals.forEach((r, i) => this.kernel.schedule(r.at, { k: 'renew', i }));

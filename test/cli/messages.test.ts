@@ -39,6 +39,12 @@ describe('messages a user reads', () => {
     for (const r of [price, nodes, rate]) expect(r.err).not.toContain('Invalid input');
   });
 
+  it('a random failure process needs an MTBF above zero (0 would fail every node at once)', async () => {
+    const r = await drs(['validate', variant('failures:\n', 'failures:\n  random: { mtbf: 0, repair: 1m }\n')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("field 'failures.random.mtbf': expected a duration > 0");
+  });
+
   it('validate opens the trace as run does: a missing trace file fails', async () => {
     const f = tmpFile('swf.yaml', readFileSync(path.join(ROOT, 'scenarios/hpc-swf.yaml'), 'utf8').replace(/file: \S+/, 'file: swf/nope.swf'));
     const r = await drs(['validate', f]);

@@ -67,6 +67,23 @@ describe('replay driver', () => {
     expect(computeMetrics(out.log, space.names).requests.failureEvictions).toBe(1);
   });
 
+  it('random failures go on after every node was down at once (the next repair resumes them)', async () => {
+    // One node, MTBF 1 h, repair 1 min, 5-minute jobs every 10 minutes for 24 h: a Poisson process
+    // of about 24 failures. Every failure takes the only node down; the process must not stop there.
+    const out = await replay({
+      space, pools: [pool(1)], seed: 3, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(),
+      requests: Array.from({ length: 144 }, (_, i) => r(`j${i}`, i * 600, 1, 300)),
+      failures: { random: { mtbfSeconds: 3600, repairSeconds: 60 } },
+    });
+    const fails: number[] = [];
+    for (let i = 0; i < out.log.length; i++) if (out.log.kind(i) === EV.nodeFail) fails.push(out.log.time(i));
+    expect(fails.length).toBeGreaterThan(10);
+    expect(fails.length).toBeLessThan(45);
+    expect(fails.at(-1) as number).toBeGreaterThan(18 * 3600);
+    // Never two failures of the node while it is down.
+    for (let i = 1; i < fails.length; i++) expect((fails[i] as number) - (fails[i - 1] as number)).toBeGreaterThanOrEqual(60);
+  });
+
   it('ends an allocation when its lease expires before the work is done', async () => {
     const out = await replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('x', 0, 2, 50, { lease: 30 }), r('y', 1, 4, 5)] });
     expect(events(out.log)).toEqual(['0 arrive x', '0 start x@0', '1 arrive y', '30 expire x@0', '30 start y@0', '35 complete y@0']);
