@@ -41,16 +41,25 @@ export interface PolicyNetFile {
   readonly features: readonly string[];
   readonly scaling: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly layers: readonly DenseLayer[];
+  /**
+   * Queue models: which waiting jobs are the (at most 128) candidates when more wait. `arrival`
+   * (default): the oldest. `short-narrow`: taken in turn from the shortest-requested and the
+   * narrowest jobs (RLScheduler's visible-job rule).
+   */
+  readonly candidates?: 'arrival' | 'short-narrow';
   /** How it was trained: config, data, windows or seeds, iterations, curve (free-form JSON). */
   readonly training?: unknown;
   /** Evaluation results (free-form JSON). */
   readonly evaluation?: unknown;
 }
 
+/** The feature list a strategy computes, or several lists it can compute (one per model generation). */
+export type FeatureSets = readonly string[] | readonly (readonly string[])[];
+
 const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'linear'];
 
 /** Check a parsed model file; throws ConfigError naming the field. */
-export function validatePolicyNetFile(raw: unknown, file = '<model>', expect?: { kind?: 'queue' | 'allocator'; features?: readonly string[] }): PolicyNetFile {
+export function validatePolicyNetFile(raw: unknown, file = '<model>', expect?: { kind?: 'queue' | 'allocator'; features?: FeatureSets }): PolicyNetFile {
   const bad = (field: string, what: string): never => {
     throw new ConfigError(what, { file, field });
   };
@@ -80,12 +89,16 @@ export function validatePolicyNetFile(raw: unknown, file = '<model>', expect?: {
     inSize = out;
   });
   if (inSize !== 1) bad('layers', `the last layer must have one output (a score), got ${inSize}`);
+  if (m.candidates !== undefined && m.candidates !== 'arrival' && m.candidates !== 'short-narrow') bad('candidates', `candidates must be 'arrival' or 'short-narrow', got ${JSON.stringify(m.candidates)}`);
   const model = raw as PolicyNetFile;
   if (expect?.kind !== undefined && model.kind !== expect.kind) bad('kind', `this is a '${model.kind}' model; a '${expect.kind}' model is needed here`);
   if (expect?.features !== undefined) {
-    const want = expect.features;
-    if (F !== want.length || want.some((f, i) => f !== model.features[i])) {
-      bad('features', `the model has ${F} features (${model.features.join(', ')}) but this strategy computes ${want.length} (${want.join(', ')}): retrain the model for this DRS version`);
+    // One feature list, or several a strategy can compute (the model must name one of them exactly).
+    const sets = (expect.features.length > 0 && typeof expect.features[0] !== 'string' ? expect.features : [expect.features]) as readonly (readonly string[])[];
+    const same = (want: readonly string[]): boolean => F === want.length && want.every((f, i) => f === model.features[i]);
+    if (!sets.some(same)) {
+      const want = sets.map((w) => `${w.length} (${w.join(', ')})`).join(' or ');
+      bad('features', `the model has ${F} features (${model.features.join(', ')}) but this strategy computes ${want}: retrain the model for this DRS version`);
     }
   }
   return model;
@@ -160,7 +173,7 @@ export function modelsDir(): string {
  * Load a model by name (`sdsc-sp2`, looked up as models/<kind>/<name>.json) or by path (anything
  * ending in .json). Throws UserError for an unknown name, ConfigError for a bad file.
  */
-export function loadPolicyNetFile(nameOrPath: string, kind: 'queue' | 'allocator', features: readonly string[]): PolicyNetFile {
+export function loadPolicyNetFile(nameOrPath: string, kind: 'queue' | 'allocator', features: FeatureSets): PolicyNetFile {
   const isPath = nameOrPath.endsWith('.json');
   if (!isPath && !/^[a-z0-9][a-z0-9._-]*$/i.test(nameOrPath)) throw new UserError(`model name '${nameOrPath}' is not a name (letters, digits, . _ -) or a .json path`, { field: 'model' });
   const file = isPath ? nameOrPath : `${modelsDir()}${kind}/${nameOrPath}.json`;

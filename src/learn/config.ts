@@ -34,14 +34,52 @@ const queueConfig = z
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
     seed: z.number().int().default(1),
     trace: z.string(),
-    backfill: z.enum(['none', 'easy']).default('none'),
+    /**
+     * Backfilling during training episodes and validation. `mixed`: the iteration's windows
+     * alternate between none and EASY (each window's samples share one mode), and validation is
+     * the mean of the two modes' bsld, for a model that will run under both.
+     */
+    backfill: z.enum(['none', 'easy', 'mixed']).default('none'),
     reward: z.literal('bounded-slowdown').default('bounded-slowdown'),
     episodeLength: z.number().int().positive().default(256),
-    train: z.object({ ranges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()])).min(1) }).strict(),
+    train: z
+      .object({
+        ranges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()])).min(1),
+        /**
+         * Keep a drawn training window only if the classical `order` (no backfilling) has a mean
+         * bounded slowdown of at least `bsld` on it (redraw, at most 50 times): trains on loaded
+         * windows, as RLScheduler's SJF-score filter does.
+         */
+        minLoad: z.object({ order: z.enum(['fcfs', 'sjf', 'f1']), bsld: z.number().nonnegative() }).strict().optional(),
+      })
+      .strict(),
     validation: z.object({ windows: z.array(z.number().int().nonnegative()).min(1), length: z.number().int().positive().default(1024) }).strict(),
     evaluation: z.object({ windows: z.array(z.number().int().nonnegative()).default(REFERENCE_EVAL_WINDOWS), length: z.number().int().positive().default(1024) }).strict().default({ windows: REFERENCE_EVAL_WINDOWS, length: 1024 }),
     network: z.object({ hidden: z.array(z.number().int().positive()).default([32, 16]) }).strict().default({ hidden: [32, 16] }),
+    /**
+     * Start from this model's weights and feature scaling instead of a random network: a shipped
+     * model name (models/queue/NAME.json) or a .json path (relative to the working directory);
+     * its feature list must be the config's.
+     */
+    init: z.string().optional(),
+    /** Candidates when more than 128 jobs wait: the oldest (`arrival`) or `short-narrow` (see learned-queue.ts). */
+    candidates: z.enum(['arrival', 'short-narrow']).default('arrival'),
+    /** Job features: `base` (8, QUEUE_FEATURES) or `time-width` (the 8 and log10(requested) × width share). */
+    features: z.enum(['base', 'time-width']).default('base'),
     ppo,
+    /**
+     * Behaviour cloning before PPO (optional): the network first imitates a classical order
+     * (`teacher`) on `windows` training windows, `steps` Adam steps at `learningRate`.
+     */
+    imitation: z
+      .object({
+        teacher: z.enum(['fcfs', 'sjf', 'f1']),
+        windows: z.number().int().positive().default(8),
+        steps: z.number().int().positive().default(200),
+        learningRate: z.number().positive().default(0.01),
+      })
+      .strict()
+      .optional(),
     validateEvery: z.number().int().positive().default(5),
     checkpointEvery: z.number().int().positive().default(5),
   })

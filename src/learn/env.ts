@@ -1,6 +1,8 @@
 import type { PolicyNet } from '../core/policy-net.js';
 import { Rng } from '../core/rng.js';
-import { LearnedQueue, QUEUE_FEATURES, type QueueChooser } from '../queue/learned-queue.js';
+import { requestFacts } from '../queue/keyed.js';
+import type { OrderKey } from '../queue/keys.js';
+import { LearnedQueue, type ChoiceContext, type QueueChooser } from '../queue/learned-queue.js';
 import { protocolBackfill, replaySwfWindow, type BatchJob } from './sim-adapter.js';
 
 /**
@@ -27,6 +29,8 @@ export interface Observation {
   readonly featureCount: number;
   /** The network's scores of the n candidates (the logits of the policy). */
   readonly scores: Float64Array;
+  /** The candidates and the time (queue environment only; a teacher order needs them). */
+  readonly context?: ChoiceContext;
 }
 
 export interface Agent {
@@ -76,9 +80,9 @@ export class QueueEnv {
   /** Play the episode set by `reset` with `net`, letting `agent` pick (argmax when absent). */
   async run(net: PolicyNet, agent?: Agent & { readonly steps?: Step[] }): Promise<Episode> {
     if (this.window < 0) throw new Error('QueueEnv: call reset(seed, window) first');
-    const F = QUEUE_FEATURES.length;
+    const F = net.featureCount;
     const chooser: QueueChooser | undefined =
-      agent === undefined ? undefined : { choose: (features, n, scores) => agent.act({ features, n, featureCount: F, scores }) };
+      agent === undefined ? undefined : { choose: (features, n, scores, context) => agent.act({ features, n, featureCount: F, scores, context }) };
     const backfill = protocolBackfill(this.o.backfill);
     const queue = new LearnedQueue(net, { ...(backfill === undefined ? {} : { backfill }), ...(chooser === undefined ? {} : { chooser }) });
     const r = await replaySwfWindow(this.o.jobs, this.window, this.o.length, this.o.machine, queue);
@@ -132,6 +136,37 @@ export function firstAgent(): Agent & { steps: Step[] } {
     act(obs: Observation): number {
       steps.push({ x: Float32Array.from(obs.features.subarray(0, obs.n * obs.featureCount)), n: obs.n, action: 0, logp: 0, shift: 0 });
       return 0;
+    },
+  };
+}
+
+/**
+ * A teacher for behaviour cloning: takes the candidate with the lowest `key` (ties: the earlier
+ * candidate, i.e. arrival order), the choice the keyed policy of that order makes under the
+ * protocol, and records each decision like `sampleAgent` (logp 0: the teacher is deterministic).
+ */
+export function teacherAgent(key: OrderKey): Agent & { steps: Step[] } {
+  const steps: Step[] = [];
+  return {
+    steps,
+    act(obs: Observation): number {
+      const c = obs.context;
+      if (c === undefined) throw new Error('teacherAgent: the observation has no candidates (queue environment only)');
+      let a = 0;
+      let best = Infinity;
+      let bestTie = Infinity;
+      for (let j = 0; j < obs.n; j++) {
+        const f = requestFacts(c.candidates[j] as (typeof c.candidates)[number]);
+        const k = key.key(f, c.now);
+        const t = key.tie?.(f, c.now) ?? 0;
+        if (k < best || (k === best && t < bestTie)) {
+          a = j;
+          best = k;
+          bestTie = t;
+        }
+      }
+      steps.push({ x: Float32Array.from(obs.features.subarray(0, obs.n * obs.featureCount)), n: obs.n, action: a, logp: 0, shift: 0 });
+      return a;
     },
   };
 }

@@ -142,6 +142,48 @@ export class PpoLearner {
     return last;
   }
 
+  /**
+   * Behaviour cloning (a warm start before PPO): `steps` Adam steps (own optimizer, rate `lr`) on
+   * the cross-entropy of the batch's actions under the masked softmax,
+   *
+   *   L = −mean_i log π(a_i)
+   *
+   * (advantages and old log-probabilities are ignored). Returns the last loss.
+   */
+  imitate(b: Batch, steps: number, lr: number): number {
+    const tf = this.tf;
+    const total = b.buckets.reduce((a, k) => a + k.action.length, 0);
+    const opt = tf.train.adam(lr);
+    const vars = [...this.W, ...this.B];
+    let last = NaN;
+    const inputs = b.buckets.map((k) => ({
+      D: k.action.length,
+      N: k.slots,
+      z: tf.tensor2d(k.z, [k.action.length * k.slots, b.featureCount]),
+      present: tf.tensor2d(k.mask, [k.action.length, k.slots]).greater(0.5),
+      onehot: tf.oneHot(tf.tensor1d(k.action, 'int32'), k.slots).toFloat(),
+      absent: tf.fill([k.action.length, k.slots], -1e9),
+    }));
+    for (let e = 0; e < steps; e++) {
+      const loss = tf.tidy(
+        () =>
+          opt.minimize(() => {
+            let ll: TF.Scalar = tf.scalar(0);
+            for (const k of inputs) {
+              const s = tf.where(k.present, tf.reshape(this.forward(k.z), [k.D, k.N]), k.absent);
+              ll = tf.add(ll, tf.sum(tf.mul(tf.logSoftmax(s, 1), k.onehot)));
+            }
+            return tf.div(tf.neg(ll), total) as TF.Scalar;
+          }, true, vars) as TF.Scalar,
+      );
+      last = loss.dataSync()[0] as number;
+      loss.dispose();
+    }
+    for (const k of inputs) for (const t of [k.z, k.present, k.onehot, k.absent]) t.dispose();
+    opt.dispose();
+    return last;
+  }
+
   /** The current weights as plain layers (for the PolicyNet used in rollouts and the model file). */
   layers(): DenseLayer[] {
     return this.W.map((w, k) => ({

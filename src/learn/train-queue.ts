@@ -1,17 +1,22 @@
-import { POLICY_NET_FORMAT, PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
+import { loadPolicyNetFile, POLICY_NET_FORMAT, PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { QUEUE_FEATURES } from '../queue/learned-queue.js';
+import { ORDER_KEYS } from '../queue/keys.js';
+import { QUEUE_FEATURES, QUEUE_FEATURES_TIME_WIDTH } from '../queue/learned-queue.js';
 import type { QueueTrainConfig } from './config.js';
-import { firstAgent, QueueEnv, sampleAgent, type Episode } from './env.js';
+import { firstAgent, QueueEnv, sampleAgent, teacherAgent, type Episode } from './env.js';
 import { buildBatch, initLayers, PpoLearner, type Tf } from './ppo.js';
-import type { BatchWorkload } from './sim-adapter.js';
+import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
 
 /**
  * Training loop of a learned-queue model (PPO, see ppo.ts):
  *
  *  0. Feature scaling: mean and standard deviation of every feature over the decisions of a few
  *     training windows played in arrival order (std < 1e-6 → 1). Frozen for the whole run.
+ *  0b. Optional behaviour cloning (`imitation`): the teacher order plays `windows` training
+ *     windows (Rng(seed:imitation)); the network is fitted to its choices (cross-entropy of the
+ *     masked softmax), and PPO starts from there. The cloned network is iteration 0 of the curve,
+ *     so validation can keep it if PPO does not improve on it.
  *  1. Each iteration t draws `windowsPerIteration` training windows (Rng(seed:t)); each window is
  *     played `samplesPerWindow` times by the current network, sampling its actions.
  *  2. Advantage of episode k on window w: (R_k − mean_{j≠k} R_j) / (std_w(R) + 1e-8).
@@ -52,8 +57,13 @@ export interface TrainHooks {
   elapsed?(): number;
 }
 
-function netFile(name: string, scaling: { mean: number[]; std: number[] }, layers: readonly DenseLayer[]): PolicyNetFile {
-  return { format: POLICY_NET_FORMAT, kind: 'queue', name, features: QUEUE_FEATURES, scaling, layers };
+/** The feature list a config trains on. */
+export function configFeatures(cfg: QueueTrainConfig): readonly string[] {
+  return cfg.features === 'time-width' ? QUEUE_FEATURES_TIME_WIDTH : QUEUE_FEATURES;
+}
+
+function netFile(cfg: QueueTrainConfig, scaling: { mean: number[]; std: number[] }, layers: readonly DenseLayer[]): PolicyNetFile {
+  return { format: POLICY_NET_FORMAT, kind: 'queue', name: cfg.name, features: configFeatures(cfg), ...(cfg.candidates === 'arrival' ? {} : { candidates: cfg.candidates }), scaling, layers };
 }
 
 function drawWindow(cfg: QueueTrainConfig, rng: Rng): number {
@@ -63,9 +73,22 @@ function drawWindow(cfg: QueueTrainConfig, rng: Rng): number {
   return r[0] + rng.int(r[1] - r[0] - L + 1);
 }
 
+/** A training window; with `train.minLoad`, one where the classical order's bsld reaches the bar (≤ 50 draws). */
+async function drawLoadedWindow(cfg: QueueTrainConfig, rng: Rng, workload: BatchWorkload): Promise<number> {
+  const m = cfg.train.minLoad;
+  let w = drawWindow(cfg, rng);
+  if (m === undefined) return w;
+  for (let k = 1; k < 50; k++) {
+    const b = (await replaySwfWindow(workload.jobs, w, cfg.episodeLength, workload.machine, classicPolicy(m.order, cfg.backfill === 'mixed' ? 'none' : cfg.backfill))).boundedSlowdown;
+    if (b >= m.bsld) return w;
+    w = drawWindow(cfg, rng);
+  }
+  return w;
+}
+
 async function measureScaling(cfg: QueueTrainConfig, env: QueueEnv, layers: readonly DenseLayer[]): Promise<{ mean: number[]; std: number[] }> {
-  const F = QUEUE_FEATURES.length;
-  const net = new PolicyNet(netFile(cfg.name, { mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1) }, layers));
+  const F = configFeatures(cfg).length;
+  const net = new PolicyNet(netFile(cfg, { mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1) }, layers));
   const rng = new Rng(`${cfg.seed}:scaling`);
   const sum = new Float64Array(F);
   const sq = new Float64Array(F);
@@ -108,8 +131,16 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
 
 /** Train (or resume) a queue model; returns the selected model file (without evaluation). */
 export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchWorkload, hooks: TrainHooks = {}, resume?: QueueCheckpoint): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
-  const F = QUEUE_FEATURES.length;
-  const env = new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill: cfg.backfill });
+  const F = configFeatures(cfg).length;
+  const modes: ('none' | 'easy')[] = cfg.backfill === 'mixed' ? ['none', 'easy'] : [cfg.backfill];
+  const envs = modes.map((backfill) => new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill }));
+  const env = envs[0] as QueueEnv;
+  /** Validation score: mean bsld over the validation windows, averaged over the training modes. */
+  const validate = async (layers: readonly DenseLayer[]): Promise<number> => {
+    let sum = 0;
+    for (const m of modes) sum += mean(await evaluateQueueNet(workload, new PolicyNet(netFile(cfg, scaling, layers)), cfg.validation.windows, cfg.validation.length, m));
+    return sum / modes.length;
+  };
   const J = workload.jobs.length;
   cfg.train.ranges.forEach(([, b], i) => {
     if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `train.ranges.${i}` });
@@ -119,12 +150,26 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
   });
   const elapsed = hooks.elapsed ?? (() => 0);
   const sizes = [F, ...cfg.network.hidden, 1];
-  const init = resume?.layers ?? initLayers(sizes, new Rng(`${cfg.seed}:init`));
-  const scaling = resume?.scaling ?? (await measureScaling(cfg, env, init));
+  const from = cfg.init === undefined ? undefined : loadPolicyNetFile(cfg.init, 'queue', configFeatures(cfg));
+  const init: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers(sizes, new Rng(`${cfg.seed}:init`));
+  const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, env, init) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
   const learner = new PpoLearner(tf, init, cfg.ppo);
   if (resume !== undefined) await learner.setOptimizerState(resume.optimizer);
+  let imitationLoss: number | undefined;
+  if (resume === undefined && cfg.imitation !== undefined) {
+    const im = cfg.imitation;
+    const rng = new Rng(`${cfg.seed}:imitation`);
+    const net0 = new PolicyNet(netFile(cfg, scaling, init));
+    const episodes: Episode[] = [];
+    for (let k = 0; k < im.windows; k++) {
+      env.reset(cfg.seed, await drawLoadedWindow(cfg, rng, workload));
+      episodes.push(await env.run(net0, teacherAgent(ORDER_KEYS[im.teacher])));
+    }
+    imitationLoss = learner.imitate(buildBatch([episodes], scaling, F), im.steps, im.learningRate);
+  }
+  const start = resume === undefined ? learner.layers() : init;
   const curve: CurvePoint[] = [...(resume?.curve ?? [])];
-  let best = resume?.best ?? { iteration: 0, validationBsld: Infinity, layers: init };
+  let best = resume?.best ?? { iteration: 0, validationBsld: Infinity, layers: start };
   const t0 = resume?.seconds ?? 0;
   let it = resume?.iteration ?? 0;
   const checkpoint = async (): Promise<QueueCheckpoint> => ({
@@ -139,21 +184,22 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
     seconds: t0 + elapsed(),
   });
   if (resume === undefined) {
-    const v = mean(await evaluateQueueNet(workload, new PolicyNet(netFile(cfg.name, scaling, init)), cfg.validation.windows, cfg.validation.length, cfg.backfill));
-    best = { iteration: 0, validationBsld: v, layers: init };
+    const v = await validate(start);
+    best = { iteration: 0, validationBsld: v, layers: start };
     curve.push({ iteration: 0, trainBsld: NaN, validationBsld: v, seconds: t0 + elapsed() });
   }
   while (it < cfg.ppo.iterations) {
     it++;
     const rng = new Rng(`${cfg.seed}:iter:${it}`);
-    const net = new PolicyNet(netFile(cfg.name, scaling, learner.layers()));
+    const net = new PolicyNet(netFile(cfg, scaling, learner.layers()));
     const groups: Episode[][] = [];
     for (let w = 0; w < cfg.ppo.windowsPerIteration; w++) {
-      const start = drawWindow(cfg, rng);
+      const start = await drawLoadedWindow(cfg, rng, workload);
       const g: Episode[] = [];
       for (let k = 0; k < cfg.ppo.samplesPerWindow; k++) {
-        env.reset(cfg.seed, start);
-        g.push(await env.run(net, sampleAgent(rng.fork(`w${w}:k${k}`))));
+        const e = envs[w % envs.length] as QueueEnv;
+        e.reset(cfg.seed, start);
+        g.push(await e.run(net, sampleAgent(rng.fork(`w${w}:k${k}`))));
       }
       groups.push(g);
     }
@@ -162,7 +208,7 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
     let validationBsld: number | undefined;
     if (it % cfg.validateEvery === 0 || it === cfg.ppo.iterations) {
       const layers = learner.layers();
-      validationBsld = mean(await evaluateQueueNet(workload, new PolicyNet(netFile(cfg.name, scaling, layers)), cfg.validation.windows, cfg.validation.length, cfg.backfill));
+      validationBsld = await validate(layers);
       if (validationBsld < best.validationBsld) best = { iteration: it, validationBsld, layers };
     }
     const p: CurvePoint = { iteration: it, trainBsld, ...(validationBsld === undefined ? {} : { validationBsld }), seconds: t0 + elapsed() };
@@ -173,7 +219,7 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
   const cp = await checkpoint();
   learner.dispose();
   const model: PolicyNetFile = {
-    ...netFile(cfg.name, scaling, best.layers),
+    ...netFile(cfg, scaling, best.layers),
     training: {
       algorithm: 'PPO (clipped surrogate, action masking, leave-one-out episode baseline)',
       config: cfg,
@@ -183,6 +229,9 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
       validationLength: cfg.validation.length,
       evaluationWindows: cfg.evaluation.windows,
       evaluationLength: cfg.evaluation.length,
+      ...(imitationLoss === undefined ? {} : { imitation: { ...cfg.imitation, finalLoss: imitationLoss } }),
+      // The starting model's own record (its file may later be replaced by this one).
+      ...(from === undefined ? {} : { init: { model: cfg.init, training: from.training } }),
       selected: { iteration: best.iteration, validationBsld: best.validationBsld },
       iterations: it,
       seconds: cp.seconds,

@@ -33,11 +33,26 @@ import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
 export const MAX_VISIBLE = 128;
 
 export const QUEUE_FEATURES: readonly string[] = ['log-wait', 'log-requested', 'log-procs', 'width-share', 'fits-now', 'log-rel-wait', 'free-share', 'log-queue'];
-const F = QUEUE_FEATURES.length;
+/**
+ * The same plus `time-width` = log10(max(r_j, 0.1)) · n_j / C: requested time (log) times width
+ * share, the product F1 ranks by (F1 = log10(r)·n + 870·log10(submit)), which the small network
+ * cannot form from the separate log-requested and width-share inputs.
+ */
+export const QUEUE_FEATURES_TIME_WIDTH: readonly string[] = [...QUEUE_FEATURES, 'time-width'];
+/** The feature lists a queue model may use (the model file names one). */
+export const QUEUE_FEATURE_SETS: readonly (readonly string[])[] = [QUEUE_FEATURES, QUEUE_FEATURES_TIME_WIDTH];
+const MAX_F = QUEUE_FEATURES_TIME_WIDTH.length;
+
+/** What a training chooser may see beyond the features: the candidates themselves (a teacher order needs them). */
+export interface ChoiceContext {
+  /** The n candidates, in the order of the feature rows. */
+  readonly candidates: readonly QueuedRequest[];
+  readonly now: number;
+}
 
 /** Replaces the argmax at each decision (training): returns the index picked among n candidates. */
 export interface QueueChooser {
-  choose(features: Float64Array, n: number, scores: Float64Array): number;
+  choose(features: Float64Array, n: number, scores: Float64Array, context: ChoiceContext): number;
 }
 
 export interface LearnedQueueOptions {
@@ -84,7 +99,7 @@ class FreeCopy {
 }
 
 /** Fill row j of `x` with the features of q (see the table above). */
-export function queueFeatures(x: Float64Array, j: number, q: QueuedRequest, now: number, fits: boolean, free: { capacity: number; freeWidth: number }, candidates: number, dim: number): void {
+export function queueFeatures(x: Float64Array, j: number, q: QueuedRequest, now: number, fits: boolean, free: { capacity: number; freeWidth: number }, candidates: number, dim: number, F = QUEUE_FEATURES.length): void {
   const r = Math.min(1e7, Math.max(0, estimatedDuration(q.request)));
   const n = q.request.demand[dim] ?? 0;
   const w = Math.max(0, now - q.request.arrival);
@@ -98,6 +113,7 @@ export function queueFeatures(x: Float64Array, j: number, q: QueuedRequest, now:
   x[o + 5] = Math.log1p(w / Math.max(r, 10));
   x[o + 6] = free.capacity > 0 ? free.freeWidth / cap : 1;
   x[o + 7] = Math.log1p(candidates);
+  if (F > 8) x[o + 8] = (Math.log10(r > 0 ? r : 0.1) * n) / cap;
 }
 
 export class LearnedQueue implements QueuePolicy {
@@ -109,7 +125,11 @@ export class LearnedQueue implements QueuePolicy {
   chooser: QueueChooser | undefined;
   private readonly dim: number;
   private blockedHead: QueuedRequest | undefined;
-  private readonly x = new Float64Array(MAX_VISIBLE * F);
+  private readonly x = new Float64Array(MAX_VISIBLE * MAX_F);
+  /** Features per candidate: the model's list (QUEUE_FEATURES or QUEUE_FEATURES_TIME_WIDTH). */
+  readonly featureCount: number;
+  /** Which jobs are candidates when more than MAX_VISIBLE wait (the model's `candidates`). */
+  readonly candidateRule: 'arrival' | 'short-narrow';
   private readonly scores = new Float64Array(MAX_VISIBLE);
   /** Decisions taken (picks), for tests and diagnostics. */
   decisions = 0;
@@ -117,6 +137,12 @@ export class LearnedQueue implements QueuePolicy {
   constructor(model: PolicyNetFile | PolicyNet, opts: LearnedQueueOptions = {}) {
     this.net = model instanceof PolicyNet ? model : new PolicyNet(model);
     this.name = `learned-queue:${this.net.model.name}`;
+    const names = this.net.model.features;
+    if (!QUEUE_FEATURE_SETS.some((set) => set.length === names.length && set.every((f, i) => f === names[i]))) {
+      throw new Error(`learned-queue: the model's features (${names.join(', ')}) are not a list this policy computes`);
+    }
+    this.featureCount = names.length;
+    this.candidateRule = this.net.model.candidates ?? 'arrival';
     this.dim = opts.widthDimension ?? 0;
     this.chooser = opts.chooser;
     if (opts.backfill !== undefined) this.backfill = opts.backfill;
@@ -131,12 +157,12 @@ export class LearnedQueue implements QueuePolicy {
     const bySeq = [...waiting].sort((a, b) => a.seq - b.seq);
     const free = new FreeCopy(cluster, this.dim);
     const out: QueuedRequest[] = [];
-    let cand = bySeq.slice(0, MAX_VISIBLE);
-    const later = bySeq.slice(MAX_VISIBLE);
+    let [cand, later] = this.visible(bySeq);
     const head = this.blockedHead;
     if (head !== undefined && bySeq.includes(head)) {
       out.push(head);
       cand = cand.filter((q) => q !== head);
+      later = later.filter((q) => q !== head);
       const node = free.find(head.request.demand);
       if (node < 0) return this.finish(out, cand, later);
       free.take(node, head.request.demand);
@@ -146,7 +172,7 @@ export class LearnedQueue implements QueuePolicy {
       const n = cand.length;
       const fits = this.featurize(cand, now, free);
       let pick = 0;
-      if (this.chooser !== undefined) pick = this.chooser.choose(this.x, n, this.scores);
+      if (this.chooser !== undefined) pick = this.chooser.choose(this.x, n, this.scores, { candidates: cand, now });
       else for (let j = 1; j < n; j++) if ((this.scores[j] as number) > (this.scores[pick] as number)) pick = j;
       this.decisions++;
       const q = cand[pick] as QueuedRequest;
@@ -173,10 +199,28 @@ export class LearnedQueue implements QueuePolicy {
     return out;
   }
 
+  /**
+   * The candidates (at most MAX_VISIBLE, in arrival order) and the rest (arrival order). With more
+   * waiting jobs than that, `arrival` keeps the oldest; `short-narrow` takes, in turn, the next
+   * shortest-requested job and the next narrowest one (ties: arrival) until MAX_VISIBLE differ.
+   */
+  private visible(bySeq: QueuedRequest[]): [QueuedRequest[], QueuedRequest[]] {
+    if (bySeq.length <= MAX_VISIBLE || this.candidateRule === 'arrival') return [bySeq.slice(0, MAX_VISIBLE), bySeq.slice(MAX_VISIBLE)];
+    const dim = this.dim;
+    const short = [...bySeq].sort((a, b) => estimatedDuration(a.request) - estimatedDuration(b.request) || a.seq - b.seq);
+    const narrow = [...bySeq].sort((a, b) => (a.request.demand[dim] ?? 0) - (b.request.demand[dim] ?? 0) || a.seq - b.seq);
+    const chosen = new Set<QueuedRequest>();
+    for (let i = 0; chosen.size < MAX_VISIBLE; i++) {
+      chosen.add(short[i] as QueuedRequest);
+      if (chosen.size < MAX_VISIBLE) chosen.add(narrow[i] as QueuedRequest);
+    }
+    return [bySeq.filter((q) => chosen.has(q)), bySeq.filter((q) => !chosen.has(q))];
+  }
+
   /** Features and scores of the candidates into this.x / this.scores; returns the node each fits on (−1: none). */
   private featurize(cand: readonly QueuedRequest[], now: number, free: FreeCopy): number[] {
     const fits = cand.map((q) => free.find(q.request.demand));
-    cand.forEach((q, j) => queueFeatures(this.x, j, q, now, (fits[j] as number) >= 0, free, cand.length, this.dim));
+    cand.forEach((q, j) => queueFeatures(this.x, j, q, now, (fits[j] as number) >= 0, free, cand.length, this.dim, this.featureCount));
     this.net.scoreAll(this.x, cand.length, this.scores);
     return fits;
   }
@@ -186,8 +230,7 @@ export class LearnedQueue implements QueuePolicy {
    * the order only matters to a backfill policy, and the protocol's EASY scans in arrival order).
    */
   private finish(out: QueuedRequest[], cand: readonly QueuedRequest[], later: readonly QueuedRequest[]): QueuedRequest[] {
-    for (const q of cand) out.push(q);
-    for (const q of later) out.push(q);
+    for (const q of [...cand, ...later].sort((a, b) => a.seq - b.seq)) out.push(q);
     return out;
   }
 }
@@ -197,13 +240,13 @@ export class LearnedQueue implements QueuePolicy {
  * the reference protocol wants a new policy object per window.
  */
 export function learnedQueueFactory(model: string, backfill?: BackfillPolicy): () => LearnedQueue {
-  const net = new PolicyNet(loadPolicyNetFile(model, 'queue', QUEUE_FEATURES));
+  const net = new PolicyNet(loadPolicyNetFile(model, 'queue', QUEUE_FEATURE_SETS));
   return () => new LearnedQueue(net, backfill === undefined ? {} : { backfill });
 }
 
 /** `learned-queue:NAME`: the shipped model NAME (models/queue/NAME.json) or a .json path. */
 export function learnedQueue(model: string, opts: LearnedQueueOptions = {}): LearnedQueue {
-  return new LearnedQueue(loadPolicyNetFile(model, 'queue', QUEUE_FEATURES), opts);
+  return new LearnedQueue(loadPolicyNetFile(model, 'queue', QUEUE_FEATURE_SETS), opts);
 }
 
 // ---- registry entries ----------------------------------------------------------------------
