@@ -20,7 +20,8 @@ export class SimQueue {
   private seq = 0;
   fresh: SimEntry[] = [];
   /** Entries added while a pass runs (work it evicted), held back until `endPass`. */
-  private held: SimEntry[] | undefined;
+  private readonly held: SimEntry[] = [];
+  private inPass = false;
 
   constructor(private readonly staticKey: ((q: QueuedRequest) => number) | undefined) {}
 
@@ -40,7 +41,7 @@ export class SimQueue {
   add(request: Request, idx: number, now: number, attempts: number): SimEntry {
     const e: SimEntry = { request, enqueuedAt: now, seq: this.seq++, attempts, idx, live: true };
     this.fresh.push(e);
-    if (this.held !== undefined) this.held.push(e);
+    if (this.inPass) this.held.push(e);
     else this.insert(e);
     return e;
   }
@@ -51,13 +52,14 @@ export class SimQueue {
    * it began, as production's does (its pass orders a copy). They are offered by the next pass.
    */
   beginPass(): void {
-    this.held = [];
+    this.inPass = true;
   }
 
   endPass(): void {
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const e of held) this.insert(e);
+    this.inPass = false;
+    if (this.held.length === 0) return;
+    for (const e of this.held) this.insert(e);
+    this.held.length = 0;
   }
 
   private insert(e: SimEntry): void {
