@@ -94,9 +94,13 @@ export function runOpenb(o: OpenbRunOptions): OpenbRun {
   let totalGpuMilli = 0;
   for (const p of o.pools) totalGpuMilli += (p.gpus?.count ?? 0) * 1000 * p.nodes.initial;
   const arrivals = openbArrivals(o.pods, totalGpuMilli, o.seed, o.tune ?? 1.3, dims);
-  const workload = WorkloadDistribution.typical(o.pods.map((r) => gpuPodOf(r, gpuDims(state))));
-  const allocator = o.make?.(workload) ?? createGpuPolicy(o.policy, workload);
-  const ctx: AllocatorContext = { now: 0, rng: new Rng(o.seed).fork(`policy:${o.policy}`), budget: WORK_BUDGET, blocking: false };
+  const listPods = o.pods.map((r) => gpuPodOf(r, gpuDims(state)));
+  const workload = WorkloadDistribution.typical(listPods);
+  const allocator = o.make?.(workload) ?? createGpuPolicy(o.policy, workload, listPods);
+  // One policy-independent stream per seed: the tie order among equal scores (fork 'node-order', see
+  // TieOrder) is the same node order for every policy of a seed, as the authors' renaming of the
+  // nodes is a property of the run, not of the scoring plugin.
+  const ctx: AllocatorContext = { now: 0, rng: new Rng(o.seed).fork('openb-policy'), budget: WORK_BUDGET, blocking: false };
   const arrived = new Float64Array(arrivals.length);
   const allocated = new Float64Array(arrivals.length);
   const frag = { at: [] as number[], amount: [] as number[], rate: [] as number[] };

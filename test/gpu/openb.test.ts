@@ -51,32 +51,55 @@ describe.runIf(haveData('gpu-openb', 'gpu-cluster/openb_pod_list_default.csv.gz'
       for await (const r of readAlibabaPodRequests(path.join(DATA_ROOT, 'gpu-cluster/openb_pod_list_default.csv.gz'), { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) pods.push(r);
       return { pools, pods };
     })());
-  const at42 = async (policy: GpuPolicyName) => {
-    const { pools, pods } = await load();
-    const run = runOpenb({ space, pools, pods, policy, seed: 42 });
-    return [allocationAt(run, 100), allocationAt(run, 130)];
+  const runs = new Map<GpuPolicyName, Promise<number[]>>();
+  /** Allocation (%) at 100 and 130 % arrived, seed 42; one run per policy, shared by the tests below. */
+  const at42 = (policy: GpuPolicyName): Promise<number[]> => {
+    let r = runs.get(policy);
+    if (r === undefined) {
+      r = load().then(({ pools, pods }) => {
+        const run = runOpenb({ space, pools, pods, policy, seed: 42 });
+        return [allocationAt(run, 100), allocationAt(run, 130)];
+      });
+      runs.set(policy, r);
+    }
+    return r;
   };
 
-  it('best-fit and fgd give the values checked against the reference table, in its order', async () => {
+  // Seed 42, computed by this code (all policies tie in the same seeded node order). Each is
+  // within the seed spread of the reference means over seeds 42-51 at 100 / 130 % arrived:
+  // Random 86.30 / 87.47, DotProd 90.62 / 90.85, GpuClustering 91.65 / 91.88, GpuPacking
+  // 91.78 / 92.00, BestFit 92.86 / 93.08, FGD 95.23 / 95.39.
+  it.each([
+    ['random', [85.87, 87.32]],
+    ['dot-product', [90.83, 91.08]],
+    ['gpu-clustering', [92.03, 92.28]],
+    ['gpu-packing', [92.01, 92.26]],
+    ['best-fit', [93.2, 93.41]],
+    ['fgd', [95.38, 95.51]],
+  ] as const)('%s: seed 42 gives the checked values', async (policy, want) => {
     const { pools } = await load();
     expect(pools.reduce((s, p) => s + (p.gpus?.count ?? 0) * p.nodes.initial, 0)).toBe(6212);
-    const at = at42;
-    const bf = await at('best-fit');
-    const fgd = await at('fgd');
-    // Computed by this code, and within the seed spread of the reference means
-    // (BestFit 92.86 / 93.08, FGD 95.23 / 95.39 at 100 / 130 % arrived).
-    expect(bf).toEqual([93.32, 93.52]);
-    expect(fgd).toEqual([95.14, 95.31]);
-    expect(fgd[1] as number).toBeGreaterThan(bf[1] as number);
+    expect(await at42(policy)).toEqual(want);
   }, 60_000);
 
-  it('gpu-clustering and gpu-packing break ties in a seeded random node order, as the authors\' simulator', async () => {
-    // Seed 42, computed by this code. With the random node order the means over seeds 42-51
-    // match the reference (91.61 / 91.86 and 91.58 / 91.83 against 91.65 / 91.88 and 91.78 / 92.00);
-    // with smallest-name ties the means were 0.7 points low (seed 42 then: 91.34 / 91.59 and 91.40 / 91.65).
-    expect(await at42('gpu-clustering')).toEqual([91.01, 91.26]);
-    expect(await at42('gpu-packing')).toEqual([91.56, 91.82]);
-  }, 60_000);
+  it('ranks the policies as the reference does wherever the reference separates them on every seed', async () => {
+    // In the authors' results (seeds 42-51, default list) Random < DotProd < {GpuClustering,
+    // GpuPacking} < BestFit < FGD holds on each of the 10 seeds, at 100 and at 130 % arrived;
+    // GpuClustering vs GpuPacking does not (paired difference +0.12 ± 0.09 se, mixed signs), so
+    // that pair is not asserted.
+    const order: GpuPolicyName[][] = [['random'], ['dot-product'], ['gpu-clustering', 'gpu-packing'], ['best-fit'], ['fgd']];
+    for (const col of [0, 1]) {
+      for (let i = 0; i + 1 < order.length; i++) {
+        for (const lo of order[i] as GpuPolicyName[]) {
+          for (const hi of order[i + 1] as GpuPolicyName[]) {
+            const a = (await at42(lo))[col] as number;
+            const b = (await at42(hi))[col] as number;
+            expect(b, `${lo} < ${hi} at ${col === 0 ? 100 : 130} %`).toBeGreaterThan(a);
+          }
+        }
+      }
+    }
+  }, 180_000);
 
   it('a node list with a missing column is an error naming file, line and field', async () => {
     const f = fixture('nodes-bad.csv', 'sn,cpu_milli,gpu,model\nn0,64000,2,P100\n');

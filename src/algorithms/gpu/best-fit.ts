@@ -1,7 +1,7 @@
 import type { ClusterView } from '../../core/cluster.js';
 import { MAX_SPEC_CPU, MAX_SPEC_GPU } from './dot-product.js';
 import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, totalGpuFree } from './pod.js';
-import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /**
  * BestFit (the authors' BestFitScore): the least weighted leftover after placing the pod,
@@ -24,7 +24,8 @@ export const bestFitScorer: GpuScorer = {
 };
 
 export class GpuBestFit extends ScoredGpuAllocator {
-  constructor() {
-    super('best-fit', bestFitScorer);
+  /** ties: 'shuffled' (default) is the authors' effective rule, a seeded random node order (see TieOrder). */
+  constructor(ties: TieOrder = 'shuffled') {
+    super('best-fit', bestFitScorer, ties);
   }
 }

@@ -1,6 +1,6 @@
 import type { ClusterView } from '../../core/cluster.js';
 import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, totalGpuFree } from './pod.js';
-import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /** The authors' normalisation constants: the largest node spec (128 cores, 8 GPUs), in milli. */
 export const MAX_SPEC_CPU = 128_000;
@@ -27,7 +27,8 @@ export const dotProductScorer: GpuScorer = {
 };
 
 export class GpuDotProduct extends ScoredGpuAllocator {
-  constructor() {
-    super('dot-product', dotProductScorer);
+  /** ties: 'shuffled' (default) is the authors' effective rule, a seeded random node order (see TieOrder). */
+  constructor(ties: TieOrder = 'shuffled') {
+    super('dot-product', dotProductScorer, ties);
   }
 }

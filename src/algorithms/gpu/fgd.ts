@@ -1,8 +1,8 @@
 import type { ClusterView } from '../../core/cluster.js';
 import { GPU_MILLI } from '../../core/gpu.js';
-import { WorkloadDistribution } from './frag.js';
+import { TYPICAL_COVERAGE, WorkloadDistribution } from './frag.js';
 import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, podKey } from './pod.js';
-import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /**
  * FGD, Fragmentation Gradient Descent (the authors' FGDScore, with FGD GPU selection): place the
@@ -14,13 +14,16 @@ import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
  *   score(n) = max_d ⌊100 · σ(Δ(n, d) / 1000)⌋,  σ(x) = 1 / (1 + e^(−x))
  *
  * and the devices are the first d (lowest index) reaching that score. The integer score is the
- * authors'; equal scores are broken at random like every policy here.
+ * authors'; equal scores go to the node first in the seeded node order, like every policy here
+ * (TieOrder in scored.ts).
  *
  * The workload distribution is given (`drs replay-openb` passes the pod list's typical pods, as
  * the authors do) or, when absent, learnt from the requests the allocator has seen so far.
  */
 export interface FgdOptions {
   readonly workload?: WorkloadDistribution;
+  /** Tie order among equal scores; default 'shuffled' (see TieOrder). */
+  readonly ties?: TieOrder;
 }
 
 /** Scratch device arrays by length (no allocation per scored node). */
@@ -43,7 +46,11 @@ export class WorkloadSource {
   private current: WorkloadDistribution | undefined;
   private builtAt = 0;
 
-  constructor(private readonly fixed?: WorkloadDistribution) {}
+  /** `coverage`: the share of the seen pods the learnt typical types must cover (the authors' 0.95). */
+  constructor(
+    private readonly fixed?: WorkloadDistribution,
+    private readonly coverage = TYPICAL_COVERAGE,
+  ) {}
 
   observe(pod: GpuPod): void {
     if (this.fixed !== undefined) return;
@@ -55,7 +62,7 @@ export class WorkloadSource {
     const n = this.seen.length;
     // Rebuild at 1, 2, 4, ... 512 pods, then every 512: O(n log n) in all.
     if (this.current === undefined || (n !== this.builtAt && (n >= 2 * this.builtAt || n - this.builtAt >= 512))) {
-      this.current = WorkloadDistribution.typical(this.seen);
+      this.current = WorkloadDistribution.typical(this.seen, this.coverage);
       this.builtAt = n;
     }
     return this.current;
@@ -170,6 +177,6 @@ export function fgdScorer(source: WorkloadSource): GpuScorer {
 
 export class Fgd extends ScoredGpuAllocator {
   constructor(options: FgdOptions = {}) {
-    super('fgd', fgdScorer(new WorkloadSource(options.workload)));
+    super('fgd', fgdScorer(new WorkloadSource(options.workload)), options.ties);
   }
 }

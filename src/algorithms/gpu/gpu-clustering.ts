@@ -45,6 +45,6 @@ export const gpuClusteringScorer: GpuScorer = {
 export class GpuClustering extends ScoredGpuAllocator {
   /** ties: 'shuffled' (default) is the authors' effective rule, a seeded random node order (see TieOrder). */
   constructor(ties: TieOrder = 'shuffled') {
-    super(ties === 'name' ? 'gpu-clustering(name-ties)' : 'gpu-clustering', gpuClusteringScorer, ties);
+    super('gpu-clustering', gpuClusteringScorer, ties);
   }
 }

@@ -45,6 +45,6 @@ export const gpuPackingScorer: GpuScorer = {
 export class GpuPacking extends ScoredGpuAllocator {
   /** ties: 'shuffled' (default) is the authors' effective rule, a seeded random node order (see TieOrder). */
   constructor(ties: TieOrder = 'shuffled') {
-    super(ties === 'name' ? 'gpu-packing(name-ties)' : 'gpu-packing', gpuPackingScorer, ties);
+    super('gpu-packing', gpuPackingScorer, ties);
   }
 }

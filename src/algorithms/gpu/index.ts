@@ -5,6 +5,7 @@ import { GpuDotProduct } from './dot-product.js';
 import { Fgd } from './fgd.js';
 import { FgdPack } from './fgd-pack.js';
 import type { WorkloadDistribution } from './frag.js';
+import type { GpuPod } from './pod.js';
 import { GpuClustering } from './gpu-clustering.js';
 import { GpuPacking } from './gpu-packing.js';
 import { GpuRandom } from './random.js';
@@ -30,8 +31,11 @@ export function isGpuPolicyName(s: string): s is GpuPolicyName {
   return (GPU_POLICY_NAMES as readonly string[]).includes(s);
 }
 
-/** Build a GPU policy; FGD and its variants take the workload distribution when known. */
-export function createGpuPolicy(name: GpuPolicyName, workload?: WorkloadDistribution): Allocator {
+/**
+ * Build a GPU policy; FGD and its variants take the workload distribution when known (`fgd-pack`
+ * builds its own from `pods`, the pod list the workload is drawn from, when given).
+ */
+export function createGpuPolicy(name: GpuPolicyName, workload?: WorkloadDistribution, pods?: readonly GpuPod[]): Allocator {
   switch (name) {
     case 'random':
       return new GpuRandom();
@@ -46,7 +50,7 @@ export function createGpuPolicy(name: GpuPolicyName, workload?: WorkloadDistribu
     case 'fgd':
       return new Fgd(workload === undefined ? {} : { workload });
     case 'fgd-pack':
-      return new FgdPack(workload === undefined ? {} : { workload });
+      return new FgdPack({ ...(workload === undefined ? {} : { workload }), ...(pods === undefined ? {} : { pods }) });
   }
 }
 
@@ -58,5 +62,5 @@ export const GPU_ALLOCATOR_ENTRIES = {
   'gpu-packing': { summary: 'GPU sharing: partly used GPUs first, then nodes with busy GPUs, idle nodes last', options: none, create: () => new GpuPacking() },
   'best-fit': { summary: 'GPU sharing: least weighted CPU + GPU leftover, min-max normalised', options: none, create: () => new GpuBestFit() },
   fgd: { summary: 'Fragmentation Gradient Descent (ATC 23): least growth of expected GPU fragmentation; workload learnt from the requests seen', options: none, create: () => new Fgd() },
-  'fgd-pack': { summary: 'FGD at a coarser score resolution (50), equal scores to the fullest node (ours)', options: none, create: () => new FgdPack() },
+  'fgd-pack': { summary: 'FGD against all pod types (not only the typical 95 %), at a coarser score resolution (50), equal scores to the fullest node (ours)', options: none, create: () => new FgdPack() },
 } as const;

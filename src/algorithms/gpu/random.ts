@@ -1,7 +1,7 @@
 import type { ClusterView } from '../../core/cluster.js';
 import type { Rng } from '../../core/rng.js';
 import { deviceFree, lowestIdle, type GpuPod } from './pod.js';
-import { ScoredGpuAllocator, type GpuScorer } from './scored.js';
+import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /**
  * Random (the authors' RandomScore with random GPU selection):
@@ -27,7 +27,8 @@ export const randomScorer: GpuScorer = {
 };
 
 export class GpuRandom extends ScoredGpuAllocator {
-  constructor() {
-    super('random', randomScorer);
+  /** ties: the scores are continuous draws, so the tie order (see TieOrder) practically never decides. */
+  constructor(ties: TieOrder = 'shuffled') {
+    super('random', randomScorer, ties);
   }
 }

@@ -10,8 +10,9 @@ import { bestDevices, deviceFree, gpuDims, type GpuDims, gpuPodOf, type GpuPod }
  * A node-scoring GPU policy, as in the authors' Kubernetes scheduler framework: every feasible
  * node (one that fits the pod's CPU, memory and GPU devices, of an allowed GPU model) gets an
  * integer score in [0, 100]; the best-scored node wins, ties go to the node first in the tie
- * order (`TieOrder`: the smallest name, as the authors' `selectHost` "for reproducibility", or
- * a seeded random node order), then the policy picks the GPU devices inside the node.
+ * order (`TieOrder`: by default a seeded random node order, which is what the authors' smallest-
+ * name rule amounts to in their simulator; or the smallest name), then the policy picks the GPU
+ * devices inside the node.
  */
 export interface GpuScorer {
   /** Per-request setup (e.g. a frag measure of the pod); called once before the nodes are scored. */
@@ -26,12 +27,16 @@ export interface GpuScorer {
 
 /**
  * How equal scores are broken.
- * - 'name': the node with the smallest name.
- * - 'shuffled': the node first in a random order of the nodes, drawn once per allocator from the
- *   decision context's Rng (fork 'node-order') and kept for its lifetime. This is what the
- *   authors' simulator really does: before creating the nodes it prefixes every node name with a
- *   seeded random permutation index ("0421-openb-node-0007"), so its smallest-name rule is a
- *   random but fixed node order per run (pkg/simulator/simulator.go, syncClusterResourceList).
+ * - 'shuffled' (the default of every policy): the node first in a random order of the nodes,
+ *   drawn once per allocator from the decision context's Rng (fork 'node-order') and kept for its
+ *   lifetime. This is what the authors' simulator really does, for every policy alike: before
+ *   creating the nodes it prefixes every node name with an index from a seeded random permutation
+ *   ("0421-openb-node-0007"), and its `selectHost` then takes the smallest name among equal
+ *   scores, i.e. the first node of a random order fixed for the run (pkg/simulator/simulator.go,
+ *   syncClusterResourceList; vendored generic_scheduler.go, selectHost). Two allocators given
+ *   contexts with the same Rng seed use the same node order (`drs replay-openb` does this, so
+ *   all policies of one seed see the same cluster order, as in the authors' runs).
+ * - 'name': the node with the smallest name (the rule without the renaming; kept for comparison).
  */
 export type TieOrder = 'name' | 'shuffled';
 
@@ -41,11 +46,16 @@ export class ScoredGpuAllocator implements Allocator {
   private ranks: number[] = [];
   private rankRng: Rng | undefined;
 
+  readonly name: string;
+
+  /** `name` gets the suffix '(name-ties)' when ties are by name. */
   constructor(
-    readonly name: string,
+    name: string,
     private readonly scorer: GpuScorer,
-    private readonly ties: TieOrder = 'name',
-  ) {}
+    private readonly ties: TieOrder = 'shuffled',
+  ) {
+    this.name = ties === 'name' ? `${name}(name-ties)` : name;
+  }
 
   /** Does node a come before node b on equal scores? */
   private before(view: ClusterView, a: number, b: number): boolean {
@@ -97,7 +107,7 @@ export class ScoredGpuAllocator implements Allocator {
     return { placements, preemptions: [], rejections };
   }
 
-  /** Best-scored feasible node, ties to the smallest node name, or -1. */
+  /** Best-scored feasible node, ties to the node first in the tie order, or -1. */
   private choose(view: ClusterView, pools: readonly number[], r: Request, pod: GpuPod, dims: GpuDims, rng: Rng): number {
     const s = this.scorer;
     s.begin?.(pod, view, dims);
