@@ -145,7 +145,7 @@ export interface StateStore {
    * `commitAsync` calls may overlap: the store applies them in call order (each sees the ones
    * before it) and settles them in that order, each once it and every earlier one are durable;
    * after one fails, every later one fails. The runtime then applies the next group while the
-   * previous one's fsync is in flight (SqliteStore with its WAL flusher, PgStore).
+   * previous one's fsync is in flight (SqliteStore with its WAL flusher).
    */
   readonly pipelined?: boolean;
   /** Block until no `commitAsync` is in flight (so `commit` may run, e.g. at close). */

@@ -48,7 +48,7 @@ describe('SqliteStore', () => {
     new SqliteStore(ok).close(); // released on close
   });
 
-  it('group commits on the writer thread: durable() resolves after the commit, close() waits for it', async () => {
+  it('group commit: durable() resolves after the commit, close() commits what is staged', async () => {
     const file = path.join(dir, 'group.sqlite');
     const s = new ResourceScheduler({ store: new SqliteStore(file), durability: 'group', timers: false, queue: 'fcfs', pools: [{ name: 'p', capacity: { cpu: 2 }, nodes: 1 }] });
     for (let i = 0; i < 4; i++) s.allocate({ id: `r${i}`, units: 1 });
