@@ -28,6 +28,8 @@ export interface ServeQueueConfig {
   readonly options?: unknown;
   readonly timeoutMs?: number;
   readonly maxLength?: number;
+  /** Work evicted by preemption, reclaim or a node failure goes back to the queue (ResourceSchedulerOptions.queue.requeuePreempted). */
+  readonly requeuePreempted?: boolean;
 }
 
 /** The service configuration after parsing (all amounts and durations as numbers; paths absolute). */
@@ -159,6 +161,7 @@ const fileSchema = z
             options: z.unknown().optional(),
             timeout: duration('timeout').optional(),
             maxLength: z.number().int().min(0).optional(),
+            requeuePreempted: z.boolean().optional(),
           })
           .strict(),
       ])
@@ -299,6 +302,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
             ...(c.queue.options !== undefined ? { options: c.queue.options } : {}),
             ...(c.queue.timeout !== undefined ? { timeoutMs: c.queue.timeout } : {}),
             ...(c.queue.maxLength !== undefined ? { maxLength: c.queue.maxLength } : {}),
+            ...(c.queue.requeuePreempted !== undefined ? { requeuePreempted: c.queue.requeuePreempted } : {}),
           },
         }
       : {}),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
+import { parseServeConfig } from '../../src/scheduler/config.js';
 import { startServer, type ServerHandle } from '../../src/scheduler/http.js';
 import { MemoryStore, ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
 import type { SchedulerEvents } from '../../src/scheduler/types.js';
@@ -117,10 +118,14 @@ describe('ResourceScheduler.failNode / repairNode', () => {
 
 describe('drs serve: POST /v1/pools/:pool/nodes/:node/fail and /repair', () => {
   let srv: ServerHandle;
-  let sched: ResourceScheduler;
   beforeAll(async () => {
-    sched = new ResourceScheduler({ timers: false, strategy: 'first-fit', queue: { policy: 'fcfs', requeuePreempted: true }, pools: [{ name: 'gpu', capacity: { cpu: 8, gpu: 2 }, nodes: 2 }] });
-    srv = await startServer({ port: 0, tokens: TOKENS }, { scheduler: sched });
+    // From a config file's contents, so `queue.requeuePreempted` is read from the config too.
+    const config = parseServeConfig(
+      { port: 0, tokens: TOKENS, strategy: 'first-fit', queue: { policy: 'fcfs', requeuePreempted: true }, pools: [{ name: 'gpu', capacity: { cpu: 8, gpu: 2 }, nodes: 2 }] },
+      'inline config',
+      '.',
+    );
+    srv = await startServer(config, { schedulerOptions: { timers: false } });
   });
   afterAll(async () => {
     await srv.close();
@@ -148,7 +153,7 @@ describe('drs serve: POST /v1/pools/:pool/nodes/:node/fail and /repair', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ status: 'repaired', node: 'gpu-0' });
     expect((await call(base, 'POST', '/v1/pools/gpu/nodes/gpu-0/repair', { token: ADMIN })).status).toBe(409);
-    expect(sched.getPool('gpu')?.nodes.up).toBe(2);
+    expect((await call(base, 'GET', '/v1/pools/gpu', { token: TEAM_A })).body.nodes.up).toBe(2);
     const audit = await call(base, 'GET', '/v1/audit', { token: ADMIN });
     const rows = (audit.body.audit as { route: string; target: string; status: number; result: string }[]).filter((x) => x.route.startsWith('/v1/pools/:pool/nodes'));
     expect(rows.map((x) => `${x.route} ${x.target} ${x.status} ${x.result}`)).toEqual([
