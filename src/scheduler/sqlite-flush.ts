@@ -20,8 +20,10 @@ import { Worker } from 'node:worker_threads';
  * catches up (the writer appends while it copies), and SQLite starts reusing the WAL file only
  * after a checkpoint that copied everything; so once the WAL exceeds 4 × CHECKPOINT_BYTES the
  * store checkpoints once on its own connection, on the loop (copying only what the worker has
- * not, then the file is reused from its start). Also on the loop: SQLite's one fsync of the WAL
- * header each time it starts reusing the file.
+ * not, then the file is reused from its start). The store sets `journal_size_limit` to
+ * CHECKPOINT_BYTES, so SQLite truncates the file back when it reuses it and the file's size
+ * tracks the log's. Also on the loop: SQLite's one fsync of the WAL header each time it starts
+ * reusing the file.
  */
 export const CHECKPOINT_BYTES = 16 * 2 ** 20;
 

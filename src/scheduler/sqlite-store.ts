@@ -137,8 +137,11 @@ export class SqliteStore implements StateStore {
       if (options.writer !== 'inline' && wal) {
         this.db.pragma('synchronous = NORMAL');
         this.db.pragma('wal_autocheckpoint = 0');
-        const checkpointer = new Checkpointer(path);
         const limit = options.checkpointBytes ?? CHECKPOINT_BYTES;
+        // The WAL file keeps its size when SQLite reuses it from the start; truncated back to
+        // `limit` then, its size tells whether the log has outgrown `limit` since.
+        this.db.pragma(`journal_size_limit = ${Math.floor(limit)}`);
+        const checkpointer = new Checkpointer(path);
         this.flusher = new WalFlusher(`${path}-wal`, () => {
           const bytes = (this.flusher as WalFlusher).walBytes();
           if (bytes > 4 * limit && !checkpointer.running) {
