@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -37,7 +38,7 @@ Options:
 Example:
   drs train train/sdsc-sp2.yaml`;
 
-function readConfig(file: string): TrainConfig {
+export function readConfig(file: string): TrainConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -46,7 +47,10 @@ function readConfig(file: string): TrainConfig {
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new ConfigError(`not valid YAML: ${doc.errors[0]?.message ?? ''}`, { file });
-  return parseTrainConfig(doc.toJSON(), file);
+  const cfg = parseTrainConfig(doc.toJSON(), file);
+  // `init: FILE.json` is relative to the config's folder, like every path in a config file.
+  if (cfg.kind !== 'queue' || cfg.init === undefined || path.isAbsolute(cfg.init)) return cfg;
+  return { ...cfg, init: path.join(path.dirname(file), cfg.init) };
 }
 
 export const trainCommand: CliCommand = {

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readConfig } from '../../src/cli/train.js';
 import { describe, expect, it } from 'vitest';
 import { PolicyNet, POLICY_NET_FORMAT, type PolicyNetFile } from '../../src/core/policy-net.js';
 import { Rng } from '../../src/core/rng.js';
@@ -190,6 +191,20 @@ describe('drs train: warm starts, loaded windows, mixed backfilling', () => {
     expect(curve[0]?.validationBsld).toBeCloseTo(((none[0] as number) + (easy[0] as number)) / 2, 9);
     expect((model.training as { init: { model: string } }).init.model).toBe(file);
     expect(model.scaling).toEqual(start.scaling);
+  });
+
+  it('init: a relative path is read from the config file\'s folder, not the working directory', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drs-initcfg-'));
+    const yaml = [
+      'kind: queue', 'name: tiny', 'seed: 5', 'trace: synthetic.swf', 'episodeLength: 96', 'init: models/start.json',
+      'train: { ranges: [[0, 900]] }', 'validation: { windows: [950], length: 150 }', 'evaluation: { windows: [1200], length: 256 }',
+      'network: { hidden: [8, 4] }', 'ppo: { iterations: 1, windowsPerIteration: 2, samplesPerWindow: 2, epochs: 1 }',
+    ].join('\n');
+    writeFileSync(path.join(dir, 'c.yaml'), yaml);
+    const cfg = readConfig(path.join(dir, 'c.yaml')) as QueueTrainConfig;
+    expect(cfg.init).toBe(path.join(dir, 'models', 'start.json'));
+    writeFileSync(path.join(dir, 'abs.yaml'), yaml.replace('models/start.json', '/abs/start.json'));
+    expect((readConfig(path.join(dir, 'abs.yaml')) as QueueTrainConfig).init).toBe('/abs/start.json');
   });
 
   it('minLoad trains only on windows where the order reaches the bar', { timeout: 120_000 }, async () => {
