@@ -22,7 +22,8 @@ export interface AppliedDecision {
  * request is answered exactly once; placements name known requests and existing up nodes with
  * room; preemptions name running allocations. With `blocking` (head-of-line blocking), the
  * placements of requests that come after the first one left waiting are dropped (a batch
- * strategy may have placed them out of order) and become `wait` rejections.
+ * strategy may have placed them out of order) and become `wait` rejections, and preemptions made
+ * for them are not applied.
  */
 export function decideAndApply(
   allocator: Allocator,
@@ -61,15 +62,19 @@ export function decideAndApply(
   }
 
   let keepPlacement: ((p: Placement) => boolean) | undefined;
-  const evicted: { allocation: Allocation; preemption: Preemption }[] = [];
-  for (const pre of decision.preemptions) {
-    if (state.allocation(pre.allocationId) === undefined) fail(`preemption of unknown allocation '${pre.allocationId}'`);
-    evicted.push({ allocation: state.release(pre.allocationId), preemption: pre });
-  }
   let cutoff = requests.length;
   if (ctx.blocking && decision.rejections.length > 0) {
     for (const j of decision.rejections) if (!isPermanent(j.code)) cutoff = Math.min(cutoff, position.get(j.requestId) as number);
     if (cutoff < requests.length) keepPlacement = (p) => (position.get(p.requestId) as number) < cutoff;
+  }
+  // A preemption made for a request whose placement is dropped (behind the first waiting one)
+  // would evict work for nothing: it is not applied.
+  const evicted: { allocation: Allocation; preemption: Preemption }[] = [];
+  for (const pre of decision.preemptions) {
+    if (state.allocation(pre.allocationId) === undefined) fail(`preemption of unknown allocation '${pre.allocationId}'`);
+    const forAt = position.get(pre.forRequestId);
+    if (forAt !== undefined && forAt >= cutoff) continue;
+    evicted.push({ allocation: state.release(pre.allocationId), preemption: pre });
   }
   const started: Allocation[] = [];
   const rejections: Rejection[] = [...decision.rejections];
