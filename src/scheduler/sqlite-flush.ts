@@ -93,6 +93,7 @@ export class WalFlusher {
       if (!this.inFlight) closeSync(this.fd);
     }
   }
+
   private pump(): void {
     if (this.inFlight || this.closed || this.failed !== undefined || this.flushed >= this.written) return;
     const target = this.written;

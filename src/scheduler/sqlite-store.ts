@@ -143,12 +143,17 @@ export class SqliteStore implements StateStore {
         this.db.pragma(`journal_size_limit = ${Math.floor(limit)}`);
         const checkpointer = new Checkpointer(path);
         this.flusher = new WalFlusher(`${path}-wal`, () => {
-          const bytes = (this.flusher as WalFlusher).walBytes();
-          if (bytes > 4 * limit && !checkpointer.running) {
-            // The worker's checkpoints could not catch up: one here, where no write runs beside it.
-            this.db.pragma('wal_checkpoint(PASSIVE)');
-            this.loopCheckpoints++;
-          } else if (bytes > limit) checkpointer.request();
+          try {
+            const bytes = (this.flusher as WalFlusher).walBytes();
+            if (bytes > 4 * limit && !checkpointer.running) {
+              // The worker's checkpoints could not catch up: one here, where no write runs beside it.
+              this.db.pragma('wal_checkpoint(PASSIVE)');
+              this.loopCheckpoints++;
+            } else if (bytes > limit) checkpointer.request();
+          } catch (e) {
+            // A checkpoint loses nothing if it fails (the WAL keeps the commits); retried after the next flush.
+            checkpointer.lastError = e instanceof Error ? e.message : String(e);
+          }
         });
         this.checkpointer = checkpointer;
       }
