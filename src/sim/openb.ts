@@ -1,10 +1,12 @@
 import { WORK_BUDGET, type Allocator, type AllocatorContext } from '../algorithms/allocator.js';
 import { decideAndApply } from '../algorithms/decide.js';
 import { createGpuPolicy, type GpuPolicyName } from '../algorithms/gpu/index.js';
+import { isRepairing, type RepairPlan } from '../algorithms/gpu/fgd-repair.js';
 import { WorkloadDistribution } from '../algorithms/gpu/frag.js';
 import { gpuDims, gpuPodOf, type GpuPod } from '../algorithms/gpu/pod.js';
 import { ClusterState } from '../core/cluster.js';
-import type { PoolSpec, Request } from '../core/model.js';
+import { InvalidDecisionError } from '../core/errors.js';
+import type { Allocation, PoolSpec, Request } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
 import { clusterFragmentation } from './fragmentation.js';
@@ -25,6 +27,13 @@ import { clusterFragmentation } from './fragmentation.js';
  *    whose round(arrived %) = X (or X ± 1 when there is none).
  *
  * FGD's workload distribution is the typical pod types of the (untuned) pod list.
+ *
+ * Repair hook (`fgd-repair`): when the allocator `isRepairing` and a pod was not placed, the
+ * runner asks it for a RepairPlan and applies it here (the Allocator contract cannot say "move a
+ * running pod": preemptions evict, placements name only the batch's requests). Each moved pod is
+ * released and started again on its new node under the same allocation id, then the pod that did
+ * not fit is started; every step is checked by ClusterState (a plan that does not fit throws
+ * InvalidDecisionError). A moved pod's GPUs stay counted once in `allocated`; `moves` counts them.
  */
 export interface OpenbRunOptions {
   readonly space: ResourceSpace;
@@ -52,6 +61,8 @@ export interface OpenbRun {
   readonly frag: { readonly at: number[]; readonly amount: number[]; readonly rate: number[] };
   readonly placed: number;
   readonly failed: number;
+  /** Running pods moved by repair steps (0 for policies without one). */
+  readonly moves: number;
 }
 
 /** Arrival order after shuffling and tuning (steps 1-2). */
@@ -108,6 +119,8 @@ export function runOpenb(o: OpenbRunOptions): OpenbRun {
   let arr = 0;
   let used = 0;
   let placed = 0;
+  let moves = 0;
+  const repairing = isRepairing(allocator) ? allocator : undefined;
   arrivals.forEach((r, i) => {
     const p = gpuPodOf(r, dims);
     arr += p.gpuMilli * p.gpuCount;
@@ -115,6 +128,19 @@ export function runOpenb(o: OpenbRunOptions): OpenbRun {
     if (applied.started.length > 0) {
       used += p.gpuMilli * p.gpuCount;
       placed++;
+    } else if (repairing !== undefined) {
+      let plan: RepairPlan | undefined;
+      try {
+        plan = repairing.repair(r, state, ctx);
+      } finally {
+        state.rollbackTrial();
+      }
+      if (plan !== undefined) {
+        applyRepair(state, r, plan, ctx.now, repairing.name);
+        moves += plan.moves.length;
+        used += p.gpuMilli * p.gpuCount;
+        placed++;
+      }
     }
     arrived[i] = arr;
     allocated[i] = used;
@@ -125,7 +151,34 @@ export function runOpenb(o: OpenbRunOptions): OpenbRun {
       frag.rate.push(f.rate);
     }
   });
-  return { policy: o.policy, seed: o.seed, totalGpuMilli, arrived, allocated, frag, placed, failed: arrivals.length - placed };
+  return { policy: o.policy, seed: o.seed, totalGpuMilli, arrived, allocated, frag, placed, failed: arrivals.length - placed, moves };
+}
+
+/**
+ * Apply a repair: each move (start again on its node under the same id, then the pod that did not
+ * fit). A step that does not fit throws InvalidDecisionError after putting a moved pod back where
+ * it ran (a pod is never lost); moves applied before it stay applied.
+ */
+export function applyRepair(state: ClusterState, r: Request, plan: RepairPlan, now: number, policy: string): Allocation {
+  const fail = (msg: string): never => {
+    throw new InvalidDecisionError(policy, msg, now);
+  };
+  if (plan.placement.requestId !== r.id) fail(`repair plan places '${plan.placement.requestId}', not '${r.id}'`);
+  for (const m of plan.moves) {
+    const a = state.allocation(m.allocationId);
+    if (a === undefined) return fail(`repair moves unknown allocation '${m.allocationId}'`);
+    if (m.nodeId === a.nodeId) fail(`repair moves '${a.id}' to the node it runs on`);
+    if (!state.fits(m.nodeId, a.request.demand)) fail(`repair moves '${a.id}' to node ${m.nodeId}, where it does not fit`);
+    state.release(a.id);
+    try {
+      state.allocate(a.request, m.nodeId, a.start, a.id, m.devices);
+    } catch (e) {
+      state.allocate(a.request, a.nodeId, a.start, a.id, a.devices);
+      fail(`repair moves '${a.id}' to node ${m.nodeId}: ${(e as Error).message}`);
+    }
+  }
+  if (!state.fits(plan.placement.nodeId, r.demand)) fail(`repair places '${r.id}' on node ${plan.placement.nodeId}, where it does not fit`);
+  return state.allocate(r, plan.placement.nodeId, now, r.id, plan.placement.devices);
 }
 
 /** Python's round(x) (half to even), as the authors' analysis uses. */

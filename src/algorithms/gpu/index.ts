@@ -4,6 +4,7 @@ import { GpuBestFit } from './best-fit.js';
 import { GpuDotProduct } from './dot-product.js';
 import { Fgd } from './fgd.js';
 import { FgdPack } from './fgd-pack.js';
+import { FgdRepair } from './fgd-repair.js';
 import type { WorkloadDistribution } from './frag.js';
 import type { GpuPod } from './pod.js';
 import { GpuClustering } from './gpu-clustering.js';
@@ -14,6 +15,7 @@ export { GpuBestFit } from './best-fit.js';
 export { GpuDotProduct } from './dot-product.js';
 export { Fgd, fgdEval, fgdScoreOf, WorkloadSource, type FgdOptions } from './fgd.js';
 export { FgdPack, type FgdPackOptions, type FgdTie } from './fgd-pack.js';
+export { FgdRepair, isRepairing, DEFAULT_MAX_CANDIDATES, type FgdRepairOptions, type Move, type RepairPlan, type RepairingAllocator } from './fgd-repair.js';
 export { WorkloadDistribution, TYPICAL_COVERAGE, type PodType } from './frag.js';
 export { GpuClustering } from './gpu-clustering.js';
 export { GpuPacking, packingScore } from './gpu-packing.js';
@@ -24,7 +26,7 @@ export { gpuPodOf, gpuDims, podKey, type GpuPod, type GpuDims } from './pod.js';
 const none = z.object({}).strict();
 
 /** The GPU-sharing policies of the FGD paper (and ours), by registry name. */
-export const GPU_POLICY_NAMES = ['random', 'dot-product', 'gpu-clustering', 'gpu-packing', 'best-fit', 'fgd', 'fgd-pack'] as const;
+export const GPU_POLICY_NAMES = ['random', 'dot-product', 'gpu-clustering', 'gpu-packing', 'best-fit', 'fgd', 'fgd-pack', 'fgd-repair'] as const;
 export type GpuPolicyName = (typeof GPU_POLICY_NAMES)[number];
 
 export function isGpuPolicyName(s: string): s is GpuPolicyName {
@@ -51,10 +53,16 @@ export function createGpuPolicy(name: GpuPolicyName, workload?: WorkloadDistribu
       return new Fgd(workload === undefined ? {} : { workload });
     case 'fgd-pack':
       return new FgdPack({ ...(workload === undefined ? {} : { workload }), ...(pods === undefined ? {} : { pods }) });
+    case 'fgd-repair':
+      return new FgdRepair(workload === undefined ? {} : { workload });
   }
 }
 
-/** Registry entries (src/algorithms/registry.ts spreads these into ALLOCATORS). */
+/**
+ * Registry entries (src/algorithms/registry.ts spreads these into ALLOCATORS). `fgd-repair` is not
+ * one: its repair step is applied by the `drs replay-openb` runner only (src/sim/openb.ts), so as a
+ * scenario strategy it would silently be FGD.
+ */
 export const GPU_ALLOCATOR_ENTRIES = {
   random: { summary: 'GPU sharing: a feasible node drawn at random (seeded), a random device that holds the share', options: none, create: () => new GpuRandom() },
   'dot-product': { summary: 'GPU sharing: least dot product of free (CPU, GPU) and demand, normalised by the largest node (FGD paper baseline)', options: none, create: () => new GpuDotProduct() },
