@@ -395,13 +395,7 @@ export class ResourceScheduler {
    * scheduler's own books (lease metadata, tenant usage, queue index) agree with the cluster.
    */
   checkInvariants(): void {
-    const state = this.pools.state;
-    state.checkInvariants();
-    const fail = (msg: string): never => {
-      throw new Error(`scheduler invariant: ${msg}`);
-    };
-    this.book.checkInvariants(fail);
-    this.queue.checkInvariants(state, fail);
+    this.views.checkInvariants();
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -412,5 +406,4 @@ export class ResourceScheduler {
     this.lastSolverReport = report;
     tx.emit('solver', { report, atMs: tx.now });
   }
-
 }

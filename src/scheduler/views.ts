@@ -62,4 +62,15 @@ export class SchedulerViews {
     if (e === undefined) return undefined;
     return e.how === 'released' ? { state: 'completed' } : { state: 'failed', how: e.how === 'rejected' ? 'was rejected' : e.how };
   }
+
+  /** ResourceScheduler.checkInvariants: the cluster's own check, then the books against it. */
+  checkInvariants(): void {
+    const state = this.pools.state;
+    state.checkInvariants();
+    const fail = (msg: string): never => {
+      throw new Error(`scheduler invariant: ${msg}`);
+    };
+    this.book.checkInvariants(fail);
+    this.queue.checkInvariants(state, fail);
+  }
 }
