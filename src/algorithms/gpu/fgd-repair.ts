@@ -36,8 +36,11 @@ import { ScoredGpuAllocator, type TieOrder } from './scored.js';
  *
  * Cost per repair (only on a pod FGD could not place): one pass over the running pods with an
  * O(devices) fit check each, then for each of the `maxCandidates` candidates an FGD scan of the
- * nodes for v (memoised per node state and pod type, as FGD's own) and two F evaluations.
- * `maxCandidates` = DEFAULT_MAX_CANDIDATES was chosen on training seeds 1-3 (docs/gpu-sharing.md).
+ * nodes for v (memoised per node state and pod type, as FGD's own) and two F evaluations. A
+ * search that found nothing is remembered per pod type while the cluster only fills (see
+ * `noRepair`), so a saturated cluster does not repeat it for every arrival.
+ * `maxCandidates` = DEFAULT_MAX_CANDIDATES was set before the evaluation seeds were run; on
+ * training seeds 1 and 2 (default list) 1 and 8 candidates were within 0.03 points (docs/gpu-sharing.md).
  */
 export const DEFAULT_MAX_CANDIDATES = 8;
 /** At most this many pod types are searched for a target per repair (each an FGD scan of the nodes). */
