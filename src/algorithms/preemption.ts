@@ -37,6 +37,11 @@ export class PreemptingAllocator implements Allocator {
     const preemptions: Preemption[] = [];
     const rejections: Rejection[] = [];
     const trial = cluster.trial();
+    // Plans that failed since the last successful one, per eligible-pool set: a failed search
+    // changes nothing, so a request at least as large in every dimension and no more important
+    // (it may evict no more) fails too: skip its search. A successful plan changes the trial
+    // (its victims may free room a less important request could not have evicted): forget them.
+    const failed = new Map<readonly number[], { demand: readonly number[]; rank: number }[]>();
     try {
       for (const p of base.placements) trial.place(byId.get(p.requestId) as Request, p.nodeId);
       for (const rej of base.rejections) {
@@ -45,11 +50,23 @@ export class PreemptingAllocator implements Allocator {
           rejections.push(rej);
           continue;
         }
-        const plan = planEviction(cluster, trial, r);
+        const elig = eligiblePools(cluster, r);
+        const rank = PRIORITY_RANK[r.priority];
+        const misses = 'rejection' in elig ? undefined : failed.get(elig.pools);
+        const skip = misses !== undefined && misses.some((m) => rank >= m.rank && dominates(r.demand, m.demand));
+        const search = skip ? undefined : searchEviction(cluster, trial, r);
+        const plan = search?.plan;
         if (plan === undefined) {
+          // Only a search that failed for want of victims proves the larger ones fail too (one
+          // that found a node with room but nothing to evict says nothing about a larger request).
+          if (search !== undefined && !search.roomWithoutVictims && !('rejection' in elig)) {
+            if (misses === undefined) failed.set(elig.pools, [{ demand: r.demand, rank }]);
+            else if (misses.length < 16) misses.push({ demand: r.demand, rank });
+          }
           rejections.push(rej);
           continue;
         }
+        failed.clear();
         for (const v of plan.victims) {
           trial.evict(v.id);
           preemptions.push({ allocationId: v.id, forRequestId: r.id, reason: `${r.priority} request ${r.id} preempts ${v.request.priority} ${v.id}` });
@@ -64,6 +81,12 @@ export class PreemptingAllocator implements Allocator {
   }
 }
 
+/** a ≥ b in every dimension. */
+function dominates(a: readonly number[], b: readonly number[]): boolean {
+  for (let d = 0; d < a.length; d++) if ((a[d] as number) < (b[d] as number)) return false;
+  return true;
+}
+
 interface EvictionPlan {
   nodeId: number;
   victims: Allocation[];
@@ -71,8 +94,14 @@ interface EvictionPlan {
 
 /** The cheapest set of lower-priority preemptible allocations on one node that makes room for r. */
 export function planEviction(cluster: ClusterView, trial: Trial, r: Request): EvictionPlan | undefined {
+  return searchEviction(cluster, trial, r).plan;
+}
+
+/** planEviction, also saying whether some node had room for r without evicting anything (no plan is made there). */
+function searchEviction(cluster: ClusterView, trial: Trial, r: Request): { plan: EvictionPlan | undefined; roomWithoutVictims: boolean } {
   const elig = eligiblePools(cluster, r);
-  if ('rejection' in elig) return undefined;
+  if ('rejection' in elig) return { plan: undefined, roomWithoutVictims: false };
+  let roomWithoutVictims = false;
   const rank = PRIORITY_RANK[r.priority];
   let best: EvictionPlan | undefined;
   let bestTop = -1;
@@ -83,7 +112,13 @@ export function planEviction(cluster: ClusterView, trial: Trial, r: Request): Ev
       for (const a of cluster.allocationsOn(nodeId)) {
         if (a.request.preemptible === true && PRIORITY_RANK[a.request.priority] > rank && !trial.isEvicted(a.id)) victims.push(a);
       }
-      if (victims.length === 0) continue;
+      if (victims.length === 0) {
+        const f = cluster.free(nodeId);
+        let room = true;
+        for (let d = 0; d < D && room; d++) if ((r.demand[d] as number) > (f[d] as number) + EPSILON) room = false;
+        if (room) roomWithoutVictims = true;
+        continue;
+      }
       victims.sort((a, b) => PRIORITY_RANK[b.request.priority] - PRIORITY_RANK[a.request.priority] || b.start - a.start || (a.id < b.id ? -1 : 1));
       const free = Array.from(cluster.free(nodeId));
       const chosen: Allocation[] = [];
@@ -97,6 +132,7 @@ export function planEviction(cluster: ClusterView, trial: Trial, r: Request): Ev
         chosen.push(v);
         for (let d = 0; d < D; d++) free[d] = (free[d] as number) + (v.request.demand[d] as number);
       }
+      if (chosen.length === 0 && fits()) roomWithoutVictims = true;
       if (chosen.length === 0 || !fits()) continue;
       // Most important victim of this plan (smallest rank); prefer plans whose is larger.
       const top = Math.min(...chosen.map((v) => PRIORITY_RANK[v.request.priority]));
@@ -106,5 +142,5 @@ export function planEviction(cluster: ClusterView, trial: Trial, r: Request): Ev
       }
     }
   }
-  return best;
+  return { plan: best, roomWithoutVictims };
 }

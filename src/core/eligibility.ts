@@ -48,6 +48,12 @@ export function eligiblePools(view: ClusterView, r: Request): Eligibility {
   if (constrained) {
     const hit = memo.get(r);
     if (hit !== undefined) return hit;
+  } else if (memoPools.length <= 31) {
+    // No constraints: the pools whose empty node fits the demand, as a bit mask (no allocation).
+    let mask = 0;
+    for (let i = 0; i < memoPools.length; i++) if (fitsEmptyNode(memoPools[i] as PoolSpec, r.demand)) mask |= 1 << i;
+    const known = mask === 0 ? undefined : interned.get(mask);
+    if (known !== undefined) return known;
   }
   const answer = computeEligibility(view, r);
   const kept = 'rejection' in answer ? answer : intern(answer.pools);
@@ -55,7 +61,7 @@ export function eligiblePools(view: ClusterView, r: Request): Eligibility {
   return kept;
 }
 
-let memoPools: readonly PoolSpec[] | undefined;
+let memoPools: readonly PoolSpec[] = [];
 let memo = new WeakMap<Request, Eligibility>();
 let interned = new Map<number | string, Eligibility>();
 
