@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { PreemptingAllocator } from '../../src/algorithms/preemption.js';
+import { createAllocator } from '../../src/algorithms/registry.js';
+import { ClusterState } from '../../src/core/cluster.js';
+import type { PoolSpec, Request } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { Rng } from '../../src/core/rng.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const pool: PoolSpec = { name: 'a', capacity: [4, 64, 0], nodes: { min: 0, max: 2, initial: 1 }, pricePerHour: 1, latencyMs: 1, bootSeconds: 0, labels: {} };
+const req = (id: string, cpu: number, priority: Request['priority'], extra: Partial<Request> = {}): Request => ({ id, tenant: 't', arrival: 0, demand: [cpu, 1, 0], duration: 10, priority, ...extra });
+const ctx = (blocking: boolean) => ({ now: 1, rng: new Rng('p'), budget: { kind: 'work' as const }, blocking });
+
+describe('PreemptingAllocator over a queue', () => {
+  it('a smaller request that fits without evicting anything does not stop a larger one from preempting', () => {
+    // One 4-cpu node: a preemptible low job holds 2, 2 are free. Head-of-line blocking: `head`
+    // (3 cpu) must wait, so the base allocator leaves everything behind it waiting.
+    const state = ClusterState.fromPools(space, [pool]);
+    state.allocate(req('low', 2, 'low', { preemptible: true }), 0, 0);
+    const alloc = new PreemptingAllocator(createAllocator({ name: 'first-fit' }));
+    // `small` (high, 1 cpu) fits the free 2 cpu, so its eviction search finds nothing to plan;
+    // `large` (high, 3 cpu) needs the low job's 2 cpu and must get its plan.
+    const d = alloc.allocate([req('head', 3, 'medium'), req('small', 1, 'high'), req('large', 3, 'high')], state, ctx(true) as never);
+    expect(d.preemptions).toEqual([expect.objectContaining({ allocationId: 'low', forRequestId: 'large' })]);
+    expect(d.placements).toEqual([{ requestId: 'large', nodeId: 0 }]);
+  });
+
+  it('after a failed search, a larger request of no higher priority fails too; a more important one may still preempt', () => {
+    // One 4-cpu node full: a preemptible high job (2) and a preemptible medium job (2).
+    const state = ClusterState.fromPools(space, [pool]);
+    state.allocate(req('hp', 2, 'high', { preemptible: true }), 0, 0);
+    state.allocate(req('med', 2, 'medium', { preemptible: true }), 0, 0);
+    const alloc = new PreemptingAllocator(createAllocator({ name: 'first-fit' }));
+    // b (high, 3): only the medium job is below it, 2 < 3, no plan. c (high, 3): the same, skipped.
+    // d (critical, 3): may evict both, medium first, then high: placed. a (high, 2): nothing left.
+    const d = alloc.allocate([req('b', 3, 'high'), req('c', 3, 'high'), req('d', 3, 'critical'), req('a', 2, 'high')], state, ctx(false) as never);
+    expect(d.placements).toEqual([{ requestId: 'd', nodeId: 0 }]);
+    expect(d.preemptions.map((p) => p.allocationId)).toEqual(['med', 'hp']);
+    expect(d.rejections.map((j) => `${j.requestId}:${j.code}`).sort()).toEqual(['a:wait', 'b:wait', 'c:wait']);
+  });
+});
