@@ -34,12 +34,43 @@ interface Task {
 interface Slot {
   worker: Worker;
   task: Task | undefined;
+  /** When the running task was sent (performance.now), for the per-strategy durations. */
+  sentAt: number;
+}
+
+/** Mean time of the finished cells of one strategy (ms): longest-first scheduling of the rest. */
+interface Seen {
+  n: number;
+  ms: number;
+}
+
+/**
+ * Which waiting cell (by its strategy, in submission order) a free thread takes: one of a
+ * strategy never timed (the fewest cells started, then submission order), else one of the
+ * strategy whose finished cells took longest on average (ms), the first such in order. -1 if none.
+ */
+export function nextCell(strategies: readonly string[], seen: ReadonlyMap<string, { readonly ms: number }>, started: ReadonlyMap<string, number>): number {
+  let best = -1;
+  let bestKey = -Infinity;
+  for (let i = 0; i < strategies.length; i++) {
+    const strategy = strategies[i] as string;
+    const s = seen.get(strategy);
+    const key = s === undefined ? 1e15 - (started.get(strategy) ?? 0) : s.ms;
+    if (key > bestKey) {
+      best = i;
+      bestKey = key;
+    }
+  }
+  return best;
 }
 
 /**
  * Runs cells on `size` worker threads (size 0: in this thread, one at a time). Each thread runs
- * one cell at a time; cells wait in FIFO order. A thread that dies fails its cell with the error
- * and is replaced.
+ * one cell at a time. A free thread takes a cell of a strategy not yet timed first (in order),
+ * then a cell of the strategy whose finished cells took longest on average: the long cells start
+ * early and the sweep does not end waiting on one (strategies differ several-fold, e.g. with
+ * preemption). The order only affects when cells run, never their results. A thread that dies
+ * fails its cell with the error and is replaced.
  */
 export class CellPool {
   private readonly slots: Slot[] = [];
@@ -49,6 +80,8 @@ export class CellPool {
   /** Threads lost in a row without finishing a cell; at 3 the pool gives up (a broken build, not a bad cell). */
   private crashes = 0;
   private broken: Error | undefined;
+  private readonly seen = new Map<string, Seen>();
+  private readonly started = new Map<string, number>();
 
   constructor(
     readonly size: number,
@@ -58,12 +91,16 @@ export class CellPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: startThread({ dataRoot: this.dataRoot }), task: undefined };
+    const slot: Slot = { worker: startThread({ dataRoot: this.dataRoot }), task: undefined, sentAt: 0 };
     slot.worker.on('message', (msg: { id: number; result?: CellResult; error?: string; user?: boolean }) => {
       const t = slot.task;
       if (t === undefined || t.id !== msg.id) return;
       slot.task = undefined;
       this.crashes = 0;
+      const k = this.seen.get(t.cell.strategy) ?? { n: 0, ms: 0 };
+      k.ms = (k.ms * k.n + (performance.now() - slot.sentAt)) / (k.n + 1);
+      k.n++;
+      this.seen.set(t.cell.strategy, k);
       if (msg.result !== undefined) t.resolve(msg.result);
       else t.reject(msg.user === true ? new UserError(msg.error ?? 'error') : new Error(msg.error ?? 'error'));
       this.pump();
@@ -104,11 +141,25 @@ export class CellPool {
   private pump(): void {
     for (const slot of this.slots) {
       if (slot.task !== undefined) continue;
-      const t = this.waiting.shift();
+      const t = this.next();
       if (t === undefined) return;
       slot.task = t;
+      slot.sentAt = performance.now();
       slot.worker.postMessage({ id: t.id, cell: t.cell });
     }
+  }
+
+  /** Take the next waiting cell (see `nextCell`). */
+  private next(): Task | undefined {
+    const i = nextCell(
+      this.waiting.map((t) => t.cell.strategy),
+      this.seen,
+      this.started,
+    );
+    if (i < 0) return undefined;
+    const t = this.waiting.splice(i, 1)[0] as Task;
+    this.started.set(t.cell.strategy, (this.started.get(t.cell.strategy) ?? 0) + 1);
+    return t;
   }
 
   async close(): Promise<void> {
