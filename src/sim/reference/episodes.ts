@@ -23,17 +23,8 @@ export interface ReferenceEpisodes {
   readonly pool: PoolSpec;
 }
 
-/** One window of a strategy, as `--json` shows it beside the combined metrics. */
-export interface EpisodeSummary {
-  readonly start: number;
-  readonly length: number;
-  /** The protocol's score of the window (mean bounded slowdown, τ = 10 s). */
-  readonly boundedSlowdown: number;
-  /** The protocol's utilization: processor-seconds ÷ (N × (last end − first submit)). */
-  readonly utilization: number;
-  readonly meanWait: number;
-  readonly makespan: number;
-}
+/** One window of a strategy, as `--json` shows it beside the combined metrics (the protocol's own figures). */
+export type EpisodeSummary = Pick<WindowResult, 'start' | 'length' | 'boundedSlowdown' | 'utilization' | 'meanWait' | 'makespan'>;
 
 /** A completed strategy of an episode comparison: the combined metrics and every window. */
 export type EpisodeStrategyResult = Extract<StrategyResult, { state: 'completed' }> & { readonly episodes: readonly EpisodeSummary[] };
