@@ -1,6 +1,6 @@
 import type { EventLog } from '../log.js';
 import { cost, fairness, gpuFragmentation, requestCounts, sla, timing, utilization } from './families.js';
-import { runFacts } from './timeline.js';
+import { runFacts, type RunFacts } from './timeline.js';
 import type { RunMetrics } from './types.js';
 
 export { boundedSlowdown, jainIndex, percentiles, SLOWDOWN_TAU } from './stats.js';
@@ -14,7 +14,11 @@ export type { RunMetrics, SlaClass } from './types.js';
  * the resource dimensions (the log stores vectors by index).
  */
 export function computeMetrics(log: EventLog, dims: readonly string[]): RunMetrics {
-  const f = runFacts(log, dims);
+  return metricsFromFacts(runFacts(log, dims));
+}
+
+/** Every metric family from a run's facts (also for facts a caller adjusted, e.g. one protocol window). */
+export function metricsFromFacts(f: RunFacts): RunMetrics {
   const t = timing(f);
   const counts = requestCounts(f);
   return {

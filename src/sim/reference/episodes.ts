@@ -4,7 +4,7 @@ import { PRIORITIES, type Priority } from '../../core/priority.js';
 import type { RejectionCode } from '../../core/rejection.js';
 import type { ComparisonInput, ComparisonResult, EpisodeRunner, StrategyResult } from '../compare.js';
 import { EV, type EventLog } from '../log.js';
-import { cost, fairness, gpuFragmentation, requestCounts, runFacts, sla, timing, utilization, type RunFacts, type RunMetrics, type SlaClass } from '../metrics.js';
+import { metricsFromFacts, runFacts, type RunFacts, type RunMetrics, type SlaClass } from '../metrics.js';
 import { replayReferenceWindows, type WindowResult } from './protocol.js';
 import type { BatchWorkload } from './workload.js';
 
@@ -132,21 +132,7 @@ export function episodeMetrics(log: EventLog, dims: readonly string[], from: num
     nodeSeconds: f.nodeSeconds - nodes * span,
     cost: f.cost - (price * span) / 3600,
   };
-  const t = timing(g);
-  const counts = requestCounts(g);
-  return {
-    requests: counts.requests,
-    rejectionsByCode: counts.rejectionsByCode,
-    utilization: utilization(g),
-    wait: t.wait,
-    meanBoundedSlowdown: t.meanBoundedSlowdown,
-    makespan: t.makespan,
-    throughputPerHour: t.throughputPerHour,
-    sla: sla(g),
-    fairness: fairness(g),
-    cost: cost(g),
-    gpuFragmentation: gpuFragmentation(g),
-  };
+  return metricsFromFacts(g);
 }
 
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, x) => a + x, 0) / xs.length);
