@@ -38,7 +38,7 @@ export { readPackingFile, parsePacking, PACKING_FORMATS, type PackingFormat } fr
 export type { QueuePolicy, QueuedRequest, BackfillPolicy } from './queue/policy.js';
 export { QUEUE_POLICIES, QUEUE_POLICY_NAMES, createQueuePolicy, type QueuePolicyName } from './queue/registry.js';
 export { LearnedAllocator, learnedAllocator, ALLOCATOR_FEATURES } from './algorithms/learned.js';
-export { GpuRandom, GpuDotProduct, GpuClustering, GpuPacking, GpuBestFit, Fgd, FgdPack, WorkloadDistribution, GPU_POLICY_NAMES, createGpuPolicy, type GpuPolicyName, type PodType } from './algorithms/gpu/index.js';
+export { GpuRandom, GpuDotProduct, GpuClustering, GpuPacking, GpuBestFit, Fgd, FgdPack, FgdRepair, WorkloadDistribution, GPU_POLICY_NAMES, createGpuPolicy, type GpuPolicyName, type PodType, type FgdRepairOptions, type RepairPlan } from './algorithms/gpu/index.js';
 export { GPU_MILLI, gpuShape, devicesFit, type GpuDeviceSpec, type GpuShape } from './core/gpu.js';
 export { clusterFragmentation, gpuSeriesFromLog, type GpuSnapshot } from './sim/fragmentation.js';
 export { runOpenb, allocationAt, openbArrivals, type OpenbRun, type OpenbRunOptions } from './sim/openb.js';

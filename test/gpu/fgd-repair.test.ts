@@ -11,6 +11,7 @@ import type { PoolSpec, Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { Rng } from '../../src/core/rng.js';
 import { applyRepair } from '../../src/sim/openb.js';
+import * as drs from '../../src/index.js';
 
 // Two nodes of one GPU each (16 cores, 64 GB). n0 runs a 600-milli share, n1 a 300-milli one:
 // free 400 and 700 milli. An 800-milli share fits on neither, so FGD rejects it. One move makes
@@ -97,5 +98,11 @@ describe('fgd-repair', () => {
 
   it('rejects a bad maxCandidates', () => {
     expect(() => new FgdRepair({ maxCandidates: 0 })).toThrow(/maxCandidates/);
+  });
+});
+
+describe('the package exports', () => {
+  it('FgdRepair from the library entry point, the same class the openb runner uses', () => {
+    expect(drs.FgdRepair).toBe(FgdRepair);
   });
 });
