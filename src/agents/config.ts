@@ -8,6 +8,7 @@ import { parseQuantity } from '../core/units.js';
 import { CronSchedule } from './cron.js';
 import { checkGraph } from './graph.js';
 import type { AgentSpec, FleetConfig, FleetDefinition, Schedule } from './types.js';
+import { plainMessage } from '../core/plain-issue.js';
 
 /*
  * Fleet files (YAML or objects): `config` takes the kOS scheduler_config.yaml keys as they are
@@ -144,7 +145,7 @@ export function parseFleet(raw: unknown, where: { file?: string; base?: string }
   const r = fleetSchema.safeParse(raw);
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;
-    const msg = iss.code === 'unrecognized_keys' ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}` : iss.message;
+    const msg = iss.code === 'unrecognized_keys' ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}` : plainMessage(iss);
     throw new ConfigError(msg, loc(iss.path));
   }
   const config = toFleetConfig(r.data.config);

@@ -16,6 +16,7 @@ import {
   type ResourcePool,
   type ResourcePoolInput,
 } from './types.js';
+import { plainMessage } from '../core/plain-issue.js';
 
 /** The one resource dimension of compat pools: a pool's capacity is a count of units. */
 const UNITS = 'units';
@@ -294,5 +295,5 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const iss = r.error.issues[0] as z.core.$ZodIssue;
-  throw new UserError(iss.message, { field: [what, ...iss.path.map(String)].join('.') });
+  throw new UserError(plainMessage(iss), { field: [what, ...iss.path.map(String)].join('.') });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { plainMessage } from '../core/plain-issue.js';
 
 /**
  * Training configuration (`drs train CONFIG.yaml`, files in `train/`). Two kinds:
@@ -123,7 +124,7 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
   const r = trainConfigSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new ConfigError(i === undefined ? 'invalid training config' : i.message, { file, field: i?.path.join('.') ?? '' });
+    throw new ConfigError(i === undefined ? 'invalid training config' : plainMessage(i), { file, field: i?.path.join('.') ?? '' });
   }
   const c = r.data;
   if (c.kind === 'queue') checkDisjoint(c, file);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, formatLocated, UserError } from '../core/errors.js';
+import { article, plainMessage } from '../core/plain-issue.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
 import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
@@ -202,45 +203,6 @@ function issueToError(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, f
     return new ConfigError(`unknown key '${key}'${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`, { file, line: lineOf(doc, lc, path, key), field: formatPath([...path, key]) });
   }
   return new ConfigError(plainMessage(iss), { file, line: lineOf(doc, lc, path), field: formatPath(path) || '(root)' });
-}
-
-/** zod's issue in plain words: what was expected and what was given, never "Invalid input". */
-export function plainMessage(iss: z.core.$ZodIssue): string {
-  switch (iss.code) {
-    case 'invalid_type': {
-      const got = /received (\w+)/.exec(iss.message)?.[1];
-      if (got === 'undefined') return `missing required field (expected ${article(iss.expected)})`;
-      return `expected ${article(iss.expected)}${got ? `, got ${article(got)}` : ''}`;
-    }
-    case 'invalid_value':
-      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small':
-      return iss.origin === 'array' ? `expected at least ${String(iss.minimum)} item${Number(iss.minimum) === 1 ? '' : 's'}` : iss.origin === 'string' ? 'expected a non-empty text' : `expected a value ${iss.inclusive ? '≥' : '>'} ${String(iss.minimum)}`;
-    case 'too_big':
-      return iss.origin === 'array' ? `expected at most ${String(iss.maximum)} items` : `expected a value ${iss.inclusive ? '≤' : '<'} ${String(iss.maximum)}`;
-    case 'invalid_union': {
-      // Every form failed at this very value: say which forms are accepted.
-      const expected = [...new Set(iss.errors.flatMap((b) => (b[0]?.code === 'invalid_type' && b[0].path.length === 0 ? [article(b[0].expected)] : [])))];
-      return expected.length > 0 ? `expected ${expected.join(' or ')} (see docs/scenarios.md)` : 'this value matches none of the accepted forms (see docs/scenarios.md)';
-    }
-    case 'invalid_format':
-      return `expected ${iss.format} format`;
-    case 'not_multiple_of':
-      return `expected a multiple of ${String(iss.divisor)}`;
-    case 'unrecognized_keys':
-      return `unknown key '${iss.keys[0] as string}'`;
-    case 'invalid_key':
-      return 'invalid key';
-    case 'invalid_element':
-      return 'invalid element';
-    case 'custom':
-      return iss.message;
-  }
-}
-
-function article(t: string): string {
-  const word = t === 'int' ? 'integer' : t === 'nan' ? 'number' : t;
-  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 export async function loadScenario(file: string): Promise<Scenario> {

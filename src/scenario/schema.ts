@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName } from '../algorithms/registry.js';
 import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../autoscale/registry.js';
+import { plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
 import { durationSchema as duration, positiveDurationSchema as positiveDuration, quantitySchema as quantity } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../queue/registry.js';
@@ -37,7 +38,12 @@ export const poolSchema = z
 /** Validate `options` against a registry entry's schema, reporting issues under `path`. */
 function checkOptions(schema: z.ZodType, options: unknown, ctx: z.RefinementCtx, path: (string | number)[]): void {
   const r = schema.safeParse(options ?? {});
-  if (!r.success) for (const iss of r.error.issues) ctx.addIssue({ code: 'custom', message: iss.message, path: [...path, ...iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p))] });
+  if (!r.success) {
+    for (const iss of r.error.issues) {
+      const at = [...path, ...iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), ...(iss.code === 'unrecognized_keys' ? iss.keys.slice(0, 1) : [])];
+      ctx.addIssue({ code: 'custom', message: plainMessage(iss), path: at });
+    }
+  }
 }
 
 const queueRef = z

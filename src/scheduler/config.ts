@@ -10,6 +10,7 @@ import { QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyName } from '../que
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
 import type { QuotaConfig } from './quota.js';
 import type { PoolInput } from './types.js';
+import { plainMessage } from '../core/plain-issue.js';
 
 /**
  * The `drs serve` configuration (YAML; see docs/serve.md and examples/serve-config.yaml).
@@ -221,7 +222,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
   if (!res.success) {
     const issue = res.error.issues[0];
     const field = issue === undefined ? undefined : formatPath(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path);
-    throw new ConfigError(issue?.message ?? 'invalid configuration', { file, ...(field ? { field } : {}) });
+    throw new ConfigError(issue === undefined ? 'invalid configuration' : plainMessage(issue), { file, ...(field ? { field } : {}) });
   }
   const c = res.data;
   const tokens: TokenSpec[] = c.tokens.map((t, i) => {
@@ -241,15 +242,15 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
   });
   if (typeof c.strategy === 'object' && c.strategy.options !== undefined) {
     const opt = ALLOCATORS[c.strategy.name].options.safeParse(c.strategy.options);
-    if (!opt.success) throw new ConfigError(opt.error.issues[0]?.message ?? 'invalid options', { file, field: `strategy.options${pathSuffix(opt.error.issues[0]?.path)}` });
+    if (!opt.success) throw new ConfigError((opt.error.issues[0] === undefined ? 'invalid options' : plainMessage(opt.error.issues[0])), { file, field: `strategy.options${pathSuffix(opt.error.issues[0]?.path)}` });
   }
   if (c.queue !== undefined && c.queue !== false && c.queue.options !== undefined) {
     const opt = QUEUE_POLICIES[c.queue.policy ?? 'priority'].options.safeParse(c.queue.options);
-    if (!opt.success) throw new ConfigError(opt.error.issues[0]?.message ?? 'invalid options', { file, field: `queue.options${pathSuffix(opt.error.issues[0]?.path)}` });
+    if (!opt.success) throw new ConfigError((opt.error.issues[0] === undefined ? 'invalid options' : plainMessage(opt.error.issues[0])), { file, field: `queue.options${pathSuffix(opt.error.issues[0]?.path)}` });
   }
   if (c.scaling?.options !== undefined) {
     const opt = SCALING_POLICIES[c.scaling.policy].options.safeParse(c.scaling.options);
-    if (!opt.success) throw new ConfigError(opt.error.issues[0]?.message ?? 'invalid options', { file, field: `scaling.options${pathSuffix(opt.error.issues[0]?.path)}` });
+    if (!opt.success) throw new ConfigError((opt.error.issues[0] === undefined ? 'invalid options' : plainMessage(opt.error.issues[0])), { file, field: `scaling.options${pathSuffix(opt.error.issues[0]?.path)}` });
   }
   if (c.postgres !== undefined && c.stateFile !== undefined) throw new ConfigError('give either stateFile (SQLite) or postgres, not both', { file, field: 'postgres' });
   let postgres: PostgresConfig | undefined;

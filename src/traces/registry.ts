@@ -14,6 +14,7 @@ import { readDemandSeriesRequests } from './demand-series.js';
 import { readSwfRequests } from './swf.js';
 import { generateSyntheticRequests, SYNTHETIC_PRESETS, type SyntheticOptions } from './synthetic.js';
 import { swfTraceSchema, csvTraceSchema, azureLlmTraceSchema, alibabaGpuTraceSchema, syntheticTraceSchema, demandSeriesTraceSchema, traceSpecSchema, alibabaNodesSchema, type TraceSpec, type TraceKind, type PoolSourceSpec } from './schemas.js';
+import { plainMessage } from '../core/plain-issue.js';
 
 /*
  * Trace registry: one entry per `kind`, each with a strict zod schema for its options (an
@@ -202,7 +203,7 @@ export function parseTraceSpec(spec: unknown, file?: string): TraceSpec {
   if (r.success) return r.data;
   const iss = r.error.issues[0] as z.core.$ZodIssue;
   const where = ['trace', ...iss.path.map(String)].join('.');
-  let msg = iss.message;
+  let msg = plainMessage(iss);
   if (iss.code === 'unrecognized_keys') msg = `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}`;
   if (iss.code === 'invalid_union' && iss.path.length === 1 && iss.path[0] === 'kind') {
     const k = (spec as { kind?: unknown } | null)?.kind;
@@ -237,7 +238,7 @@ export function parsePoolSourceSpec(spec: unknown, file?: string, field = 'pools
   const r = alibabaNodesSchema.safeParse(spec);
   if (r.success) return r.data;
   const iss = r.error.issues[0] as z.core.$ZodIssue;
-  const msg = iss.code === 'unrecognized_keys' ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}` : iss.message;
+  const msg = iss.code === 'unrecognized_keys' ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}` : plainMessage(iss);
   return fail(msg, [field, ...iss.path.map(String)].join('.'), file);
 }
 

@@ -39,6 +39,17 @@ describe('messages a user reads', () => {
     for (const r of [price, nodes, rate]) expect(r.err).not.toContain('Invalid input');
   });
 
+  it("a strategy's options in plain words, the unknown key named in the field", async () => {
+    const line = lineOf(DEFAULT, '  - round-robin');
+    const wrong = await drs(['validate', variant('  - round-robin\n', '  - { name: genetic, options: { population: "x" } }\n')]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain(`:${line}, field 'strategies[3].options.population': expected a number, got a string`);
+    const unknown = await drs(['validate', variant('  - round-robin\n', '  - { name: first-fit, queue: { name: sjf, options: { foo: 1 } } }\n')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("field 'strategies[3].queue.options.foo': unknown key 'foo'");
+    for (const r of [wrong, unknown]) expect(r.err).not.toMatch(/Invalid input|Unrecognized key/);
+  });
+
   it('a random failure process needs an MTBF above zero (0 would fail every node at once)', async () => {
     const r = await drs(['validate', variant('failures:\n', 'failures:\n  random: { mtbf: 0, repair: 1m }\n')]);
     expect(r.code).toBe(2);

@@ -28,7 +28,7 @@ describe('trace registry: specs', () => {
     expect(err({ kind: 'parquet', file: 'x' })).toContain('unknown trace kind');
     expect(err({ kind: 'parquet', file: 'x' })).toContain('swf, csv, azure-llm, alibaba-gpu, synthetic');
     expect(err({ kind: 'azure-llm', file: 'x', colour: 'red' })).toBe(`${scenario}, field 'trace': unknown key 'colour'`);
-    expect(err({ kind: 'azure-llm' })).toBe(`${scenario}, field 'trace.file': missing required field (expected string)`);
+    expect(err({ kind: 'azure-llm' })).toBe(`${scenario}, field 'trace.file': missing required field (expected a string)`);
     expect(err({ kind: 'alibaba-gpu', file: 'x', minDuration: '5 parsecs' })).toContain("field 'trace.minDuration'");
     expect(err({ kind: 'synthetic', profiles: [{ name: 'p' }] })).toContain("field 'trace.arrival.rate'");
     expect(err({ kind: 'synthetic', preset: 'azure-llm-calibrated', arrival: { amplitude: 2 } })).toContain("field 'trace.arrival.amplitude'");

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { formatFieldPath } from '../config.js';
+import { plainMessage } from '../../core/plain-issue.js';
 
 /** A refusal with its HTTP status and a stable `code` (the body is `{ error: { code, message, field? } }`). */
 export class HttpError extends Error {
@@ -23,5 +24,5 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   const issue = res.error.issues[0];
   const path = issue === undefined ? [] : issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
   const field = formatFieldPath(path);
-  throw new HttpError(400, 'invalid-body', `${field === '' ? 'body' : field}: ${issue?.message ?? 'invalid'}`, field === '' ? undefined : field);
+  throw new HttpError(400, 'invalid-body', `${field === '' ? 'body' : field}: ${issue === undefined ? 'invalid' : plainMessage(issue)}`, field === '' ? undefined : field);
 }
