@@ -7,7 +7,11 @@
  * around each run, since other processes on the machine share the cores. The JSON aggregates of
  * every run must be byte-identical (same cells, same seeds).
  *
- *   npx tsx bench/sweep.ts [--seeds 10] [--rounds 2] [--horizon 1h] [--workers 1,2]
+ * With `--control`, each round also runs the same cells as two independent single-thread
+ * `drs sweep` processes at once (odd and even seeds): nothing shared, so t(control)/t(1) is the
+ * best any two-way split can do on this machine, the yardstick for t(2)/t(1).
+ *
+ *   npx tsx bench/sweep.ts [--seeds 10] [--rounds 2] [--horizon 1h] [--workers 1,2] [--control]
  *
  * Writes bench/results/sweep.json.
  */
@@ -19,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { toJson } from '../src/report/json.js';
 
 const { values } = parseArgs({
-  options: { seeds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '2' }, horizon: { type: 'string' }, workers: { type: 'string', default: '1,2' } },
+  options: { seeds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '2' }, horizon: { type: 'string' }, workers: { type: 'string', default: '1,2' }, control: { type: 'boolean', default: false } },
 });
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'bench', 'results');
@@ -40,17 +44,27 @@ if (newest(path.join(root, 'dist'), '.js') < newest(path.join(root, 'src'), '.ts
   process.exit(2);
 }
 
-const sweepFile = path.join(dir, 'sweep-bench.yaml');
-writeFileSync(
-  sweepFile,
-  [
-    '# written by bench/sweep.ts',
-    'scenario: ../../scenarios/default.yaml',
-    `seeds: ${Number(values.seeds)}`,
-    ...(values.horizon !== undefined ? ['set:', `  horizon: ${values.horizon}`, `  trace.horizon: ${values.horizon}`] : []),
-    '',
-  ].join('\n'),
-);
+/** A sweep file over the default scenario with the given seeds (a count or a list). */
+function writeSweep(name: string, seeds: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(
+    file,
+    [
+      '# written by bench/sweep.ts',
+      'scenario: ../../scenarios/default.yaml',
+      `seeds: ${seeds}`,
+      ...(values.horizon !== undefined ? ['set:', `  horizon: ${values.horizon}`, `  trace.horizon: ${values.horizon}`] : []),
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+const nSeeds = Number(values.seeds);
+const sweepFile = writeSweep('sweep-bench.yaml', String(nSeeds));
+// The control: the same cells as two independent single-thread processes (odd and even seeds),
+// started together. Nothing is shared between them, so their wall time is what this machine's
+// two cores give two independent halves of the work: the ceiling for any two-way split.
+const halves = [1, 0].map((r, k) => writeSweep(`sweep-bench-half-${k}.yaml`, `[${Array.from({ length: nSeeds }, (_, i) => i + 1).filter((x) => x % 2 === r).join(', ')}]`));
 
 interface Run {
   readonly workers: number;
@@ -63,20 +77,27 @@ interface Run {
 const load = (): number[] => os.loadavg().map((x) => Number(x.toFixed(2)));
 
 /** One `drs sweep` process under /usr/bin/time (for its CPU time); returns the run and its JSON. */
-function sweep(workers: number): Promise<{ run: Run; json: string }> {
-  const out = path.join(dir, `sweep-bench-${workers}.json`);
-  const timeFile = path.join(dir, `sweep-bench-${workers}.time`);
-  const args = ['-f', '%e %U %S', '-o', timeFile, process.execPath, path.join(root, 'bin', 'drs.js'), 'sweep', sweepFile, '--workers', String(workers), '--fresh', '--quiet', '--json', out, '--results', path.join(dir, `.sweep-bench-${workers}`)];
+function sweep(workers: number, file = sweepFile, tag = String(workers)): Promise<{ run: Run; json: string }> {
+  const out = path.join(dir, `sweep-bench-${tag}.json`);
+  const timeFile = path.join(dir, `sweep-bench-${tag}.time`);
+  const args = ['-f', '%e %U %S', '-o', timeFile, process.execPath, path.join(root, 'bin', 'drs.js'), 'sweep', file, '--workers', String(workers), '--fresh', '--quiet', '--json', out, '--results', path.join(dir, `.sweep-bench-${tag}`)];
   const loadBefore = load();
   return new Promise((resolve, reject) => {
     const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`drs sweep --workers ${workers} exited with ${code}`));
+      if (code !== 0) return reject(new Error(`drs sweep ${file} --workers ${workers} exited with ${code}`));
       const [wall, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) as [number, number, number];
       resolve({ run: { workers, seconds: wall, cpuSeconds: Number((user + sys).toFixed(1)), loadBefore, loadAfter: load() }, json: readFileSync(out, 'utf8') });
     });
   });
+}
+
+/** The control: both halves at once, each on one thread in its own process. */
+async function twoProcesses(): Promise<Run> {
+  const loadBefore = load();
+  const [a, b] = await Promise.all(halves.map((f, k) => sweep(1, f, `half-${k}`)));
+  return { workers: 0, seconds: Math.max(a!.run.seconds, b!.run.seconds), cpuSeconds: Number((a!.run.cpuSeconds + b!.run.cpuSeconds).toFixed(1)), loadBefore, loadAfter: load() };
 }
 
 const counts = (values.workers as string).split(',').map(Number);
@@ -84,6 +105,9 @@ const rounds = Number(values.rounds);
 console.log(`default scenario, 5 strategies × ${values.seeds} seeds, workers ${counts.join(' vs ')}, ${rounds} round(s), ${os.availableParallelism()} cores`);
 const runs: Run[] = [];
 const ratios: number[] = [];
+const CONTROL = values.control === true;
+const controls: Run[] = [];
+const controlRatios: number[] = [];
 let reference: string | undefined;
 let identical = true;
 for (let round = 0; round < rounds; round++) {
@@ -107,6 +131,15 @@ for (let round = 0; round < rounds; round++) {
     ratios.push(b.seconds / a.seconds);
     console.log(`round ${round + 1}: ratio t(${b.workers})/t(${a.workers}) = ${(b.seconds / a.seconds).toFixed(3)}`);
   }
+  if (CONTROL && a !== undefined) {
+    const c = await twoProcesses();
+    controls.push(c);
+    controlRatios.push(c.seconds / a.seconds);
+    console.log(
+      `round ${round + 1}, control (two independent 1-thread processes, odd and even seeds): ${c.seconds.toFixed(1)} s wall, ${c.cpuSeconds.toFixed(1)} s CPU, ratio to t(${a.workers}) = ${(c.seconds / a.seconds).toFixed(3)}`,
+    );
+  }
 }
 if (ratios.length > 0) console.log(`ratios ${ratios.map((r) => r.toFixed(3)).join(', ')}; aggregates ${identical ? 'byte-identical across all runs' : 'DIFFER'}`);
-writeFileSync(path.join(dir, 'sweep.json'), toJson({ cells: 5 * Number(values.seeds), cores: os.availableParallelism(), runs, ratios, identical }));
+if (controlRatios.length > 0) console.log(`control ratios (the machine's ceiling for a two-way split) ${controlRatios.map((r) => r.toFixed(3)).join(', ')}`);
+writeFileSync(path.join(dir, 'sweep.json'), toJson({ cells: 5 * Number(values.seeds), cores: os.availableParallelism(), runs, ratios, controls, controlRatios, identical }));
