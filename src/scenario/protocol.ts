@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, formatLocated, UserError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/keys.js';
+import { learnedQueueFactory } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { EpisodeRunner } from '../sim/compare.js';
 import { referenceEpisodes } from '../sim/reference/episodes.js';
@@ -19,7 +20,9 @@ import type { Scenario } from './schema.js';
  * what the protocol has: one pool of one node with `cpu` processors (the log's machine), an SWF
  * trace read whole by the protocol's rules, and per strategy an order-key queue (fcfs, sjf, f1,
  * wfp3, unicep) with `backfill: none | easy | conservative` (`easy` is the protocol's EASY,
- * `REFERENCE_EASY`) and `headOfLine: commit | reorder`. Every other setting would be silently
+ * `REFERENCE_EASY`) and `headOfLine: commit | reorder`, or a learned queue model
+ * (`learned-queue:NAME`, which always commits to the head it picks) with `backfill`, run exactly
+ * as `drs replay-swf --policy learned-queue:NAME` runs it. Every other setting would be silently
  * meaningless there, so it is an error naming its field.
  */
 
@@ -63,20 +66,29 @@ interface ProtocolQueueOptions {
   readonly headOfLine?: 'commit' | 'reorder';
 }
 
+const LEARNED = 'learned-queue:';
+
 function checkQueue(ref: QueueRef, field: string, fail: (field: string, message: string) => never): void {
-  if (!isOrderKeyName(ref.name)) fail(`${field}.name`, `protocol rlscheduler orders the queue by a job key: expected one of ${ORDER_KEY_NAMES.join(', ')}, got '${ref.name}'`);
+  const learned = ref.name.startsWith(LEARNED) && ref.name.length > LEARNED.length;
+  if (!learned && !isOrderKeyName(ref.name)) {
+    fail(`${field}.name`, `protocol rlscheduler orders the queue by a job key or a learned queue model: expected one of ${ORDER_KEY_NAMES.join(', ')} or learned-queue:MODEL, got '${ref.name}'`);
+  }
   const o = (ref.options ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(o)) {
+    // (A learned queue's options have no headOfLine: the registry's schema refuses it.)
     if (k === 'backfill' || k === 'headOfLine' || v === undefined) continue;
     if (k === 'blocking' && v === true) continue;
     if (k === 'widthDimension' && v === 0) continue;
-    fail(`${field}.options.${k}`, `protocol rlscheduler's queue is blocking, on the one dimension cpu, and takes only backfill (none, easy, conservative) and headOfLine (commit, reorder); remove ${k}`);
+    fail(`${field}.options.${k}`, `protocol rlscheduler's queue is blocking, on the one dimension cpu, and takes only backfill (none, easy, conservative)${learned ? '' : ' and headOfLine (commit, reorder)'}; remove ${k}`);
   }
 }
 
 /** A fresh protocol queue policy per window for a (checked) queue reference. */
 export function protocolQueue(ref: QueueRef): () => QueuePolicy {
   const o = (ref.options ?? {}) as ProtocolQueueOptions;
+  // The model is read now (a missing or bad model file fails the build, not the first window);
+  // its backfilling is the protocol's, as in `drs replay-swf --policy learned-queue:NAME`.
+  if (ref.name.startsWith(LEARNED)) return learnedQueueFactory(ref.name.slice(LEARNED.length), referencePolicy('fcfs', o.backfill ?? 'none').backfill);
   return () => referencePolicy(ref.name as OrderKeyName, o.backfill ?? 'none', o.headOfLine ?? 'commit');
 }
 

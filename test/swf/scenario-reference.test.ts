@@ -11,7 +11,7 @@ import type { RunMetrics } from '../../src/sim/metrics.js';
 import { meanOverEpisodes } from '../../src/sim/reference/episodes.js';
 import { REFERENCE_WINDOWS } from '../../src/sim/reference/protocol.js';
 import { drs, ROOT } from '../cli/helpers.js';
-import { swfDataPresent, type SWF_LOGS } from './data.js';
+import { SWF_DIR, swfDataPresent, type SWF_LOGS } from './data.js';
 
 /**
  * `protocol: rlscheduler` scenarios under `drs run` (the CLI in-process, as a user runs it): each
@@ -132,7 +132,7 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
       [small({ protocol: '{ kind: rlscheduler, length: 0 }' }), 'protocol.length', /expected a value > 0/],
       [small({ protocol: '{ kind: rlscheduler, window: [0] }' }), 'protocol.window', /unknown key 'window'/],
       [small({ pools: '  - { name: m, capacity: { cpu: 4 }, nodes: 2, pricePerHour: 0 }' }), 'pools[0].nodes', /one node/],
-      [small({ strategies: '  - { name: first-fit, queue: drf }' }), 'strategies[0].queue.name', /fcfs, sjf, f1, wfp3, unicep, got 'drf'/],
+      [small({ strategies: '  - { name: first-fit, queue: drf }' }), 'strategies[0].queue.name', /fcfs, sjf, f1, wfp3, unicep or learned-queue:MODEL, got 'drf'/],
       [small({ strategies: '  - { name: first-fit, queue: { name: sjf, options: { blocking: false } } }' }), 'strategies[0].queue.options.blocking', /remove blocking/],
       [small({ strategies: '  - { name: first-fit, preemption: true }' }), 'strategies[0].preemption', /does not apply under protocol rlscheduler/],
       [small({ extra: 'horizon: 1h' }), 'horizon', /does not apply/],
@@ -229,4 +229,42 @@ describe.skipIf(!present)('scenarios/swf-reference-*.yaml under drs run reproduc
       }
     });
   }
+});
+
+describe.skipIf(!present)('a learned queue model under protocol rlscheduler', () => {
+  it('drs run gives, window by window, what drs replay-swf --policy learned-queue:hpc2n gives', async () => {
+    const text = readFileSync(path.join(ROOT, 'scenarios/swf-reference-hpc2n.yaml'), 'utf8')
+      .replace('windows: reference ', 'windows: [1981, 2756] ')
+      .replace(/^strategies:[\s\S]*$/m, `strategies:
+  - { name: first-fit, label: learned, queue: learned-queue:hpc2n }
+  - { name: first-fit, label: learned+easy, queue: { name: learned-queue:hpc2n, options: { backfill: easy } } }
+`);
+    const file = path.join(dir, 'learned-hpc2n.yaml');
+    writeFileSync(file, text.replace('file: swf/', `file: ${SWF_DIR}/`));
+    const r = await runJson(file);
+    expect(r.code).toBe(0);
+    expect(r.results.map((x) => x.strategy)).toEqual(['learned', 'learned+easy']);
+    for (const [res, backfill] of [[r.results[0], 'none'], [r.results[1], 'easy']] as const) {
+      const swf = await drs(['replay-swf', path.join(SWF_DIR, 'HPC2N-2002-2.2-cln.swf.gz'), '--policy', 'learned-queue:hpc2n', '--backfill', backfill, '--windows', '1981,2756', '--json']);
+      expect(swf.code).toBe(0);
+      const expected = JSON.parse(swf.out) as { windows: { start: number; boundedSlowdown: number }[]; meanBoundedSlowdown: number };
+      expect(res?.queue).toContain('learned');
+      expect(res?.episodes.map((e) => [e.start, e.boundedSlowdown])).toEqual(expected.windows.map((w) => [w.start, w.boundedSlowdown]));
+      expect(res?.metrics.meanBoundedSlowdown).toBeCloseTo(expected.meanBoundedSlowdown, 9);
+    }
+  });
+
+  it('a learned queue takes backfill only: headOfLine reorder and an unknown model are errors naming the field', async () => {
+    const bad = async (file: string, field: string, message: RegExp): Promise<void> => {
+      const r = await drs(['run', file, '--quiet']);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`${file}`);
+      expect(r.err).toContain(`field '${field}'`);
+      expect(r.err).toMatch(message);
+    };
+    await bad(small({ strategies: '  - { name: first-fit, queue: { name: learned-queue:hpc2n, options: { headOfLine: reorder } } }' }), 'strategies[0].queue.options.headOfLine', /unknown key 'headOfLine'/);
+    const r = await drs(['run', small({ strategies: '  - { name: first-fit, queue: learned-queue:no-such-model }' })]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no-such-model/);
+  });
 });
