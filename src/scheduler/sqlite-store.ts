@@ -89,13 +89,15 @@ export class SqliteStore implements StateStore {
   readonly description: string;
   private readonly db: Database.Database;
   private readonly stmts: Record<StmtKey, Database.Statement>;
-  private readonly tx: (ops: readonly Op[]) => void;
+  private readonly tx: (ops: readonly Op[]) => number;
   private readonly lock: StateLock | undefined;
   private readonly flusher: WalFlusher | undefined;
   private readonly checkpointer: Checkpointer | undefined;
   readonly pipelined: boolean;
   /** Id of the last event known durable (readEvents shows no later one). */
   private durableEventId = 0;
+  /** Seq of the last audit record known durable (readAudit shows no later one). */
+  private durableAuditSeq = 0;
   private endedWrites = 0;
 
   /**
@@ -127,10 +129,17 @@ export class SqliteStore implements StateStore {
       }
       this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
       this.stmts = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as Record<StmtKey, Database.Statement>;
-      this.tx = this.db.transaction((ops: readonly Op[]) => {
-        for (const [k, args] of ops) this.stmts[k].run(...args);
+      // Returns the seq of the last audit record written (0: none), for readAudit's durable bound.
+      this.tx = this.db.transaction((ops: readonly Op[]): number => {
+        let audit = 0;
+        for (const [k, args] of ops) {
+          const r = this.stmts[k].run(...args);
+          if (k === 'audit') audit = Number(r.lastInsertRowid);
+        }
+        return audit;
       });
       this.durableEventId = (this.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number | null }).id ?? 0;
+      this.durableAuditSeq = (this.db.prepare('SELECT MAX(seq) AS seq FROM audit').get() as { seq: number | null }).seq ?? 0;
       // The set-up above committed with synchronous=FULL (SQLite then also fsyncs the directory
       // of a new WAL file); from here on the WalFlusher does the fsyncs.
       const wal = (this.db.pragma('journal_mode', { simple: true }) as string) === 'wal';
@@ -224,16 +233,18 @@ export class SqliteStore implements StateStore {
 
   commit(changes: readonly StateChange[]): void {
     if (changes.length === 0) return;
-    this.apply(changes);
+    const audit = this.apply(changes);
     this.flusher?.flushSync();
     this.durableEventId = Math.max(this.durableEventId, lastEventIn(changes));
+    this.durableAuditSeq = Math.max(this.durableAuditSeq, audit);
   }
 
   commitAsync? = (changes: readonly StateChange[]): Promise<void> => {
     const flusher = this.flusher as WalFlusher;
+    let audit = 0;
     try {
       if (this.failed !== undefined) throw this.failed;
-      if (changes.length > 0) this.apply(changes);
+      if (changes.length > 0) audit = this.apply(changes);
     } catch (e) {
       this.failed ??= e instanceof Error ? e : new Error(String(e));
       return Promise.reject(this.failed);
@@ -241,6 +252,7 @@ export class SqliteStore implements StateStore {
     const last = lastEventIn(changes);
     return flusher.flush().then(() => {
       if (last > this.durableEventId) this.durableEventId = last;
+      if (audit > this.durableAuditSeq) this.durableAuditSeq = audit;
     });
   };
 
@@ -254,9 +266,11 @@ export class SqliteStore implements StateStore {
   /** After a failed transaction every later commit fails (pipelined: nothing may land on top of it). */
   private failed: Error | undefined;
 
-  private apply(changes: readonly StateChange[]): void {
-    this.tx(this.encode(changes));
+  /** Write the changes in one transaction (not yet durable); the seq of its last audit record, 0 if none. */
+  private apply(changes: readonly StateChange[]): number {
+    const audit = this.tx(this.encode(changes));
     this.flusher?.wrote();
+    return audit;
   }
 
   drainSync(): void {
@@ -308,8 +322,8 @@ export class SqliteStore implements StateStore {
 
   readAudit(q: AuditQuery): Promise<AuditRecord[]> {
     const rows = this.db
-      .prepare(`SELECT seq, at_ms, actor, method, route, target, status, result FROM audit WHERE seq > ? ${q.actor !== undefined ? 'AND actor = ?' : ''} ORDER BY seq LIMIT ?`)
-      .all(...[q.afterSeq ?? 0, ...(q.actor !== undefined ? [q.actor] : []), q.limit]) as {
+      .prepare(`SELECT seq, at_ms, actor, method, route, target, status, result FROM audit WHERE seq > ? AND seq <= ? ${q.actor !== undefined ? 'AND actor = ?' : ''} ORDER BY seq LIMIT ?`)
+      .all(...[q.afterSeq ?? 0, this.durableAuditSeq, ...(q.actor !== undefined ? [q.actor] : []), q.limit]) as {
       seq: number;
       at_ms: number;
       actor: string;

@@ -101,6 +101,29 @@ describe('SQLite group commit with the fsync off the event loop', () => {
     again.close();
   });
 
+  it('an audit record is readable only once the fdatasync of its group returned (as events)', async () => {
+    const file = path.join(dir, 'audit.sqlite');
+    const store = new SqliteStore(file);
+    const s = new ResourceScheduler({ store, durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 8 }, nodes: 1 }] });
+    await s.durable();
+    fsState.hold = true;
+    s.allocate({ id: 'a', units: 1 });
+    s.appendAudit({ atMs: 1, actor: 'admin#00000000', method: 'POST', route: '/v1/allocations', target: 'a', status: 201, result: 'allocated' });
+    const a = s.durable();
+    await tick();
+    expect(count(file, 'audit')).toBe(1); // in the WAL...
+    expect(await store.readAudit({ limit: 10 })).toEqual([]); // ...but not shown before it is durable
+    fsState.hold = false;
+    (fsState.held.shift() as () => void)();
+    await a;
+    expect((await store.readAudit({ limit: 10 })).map((r) => [r.target, r.result])).toEqual([['a', 'allocated']]);
+    await s.shutdown();
+    // After a restart everything on disk is durable: shown at once.
+    const again = new SqliteStore(file);
+    expect((await again.readAudit({ limit: 10 })).length).toBe(1);
+    again.close();
+  });
+
   it('a failed fdatasync fails the group, stops the scheduler and fails every later commit', async () => {
     const file = path.join(dir, 'fail.sqlite');
     const s = new ResourceScheduler({ store: new SqliteStore(file), durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 8 }, nodes: 1 }] });
