@@ -127,7 +127,7 @@ function fixedSize(nodes: Readonly<Record<string, number>>, intervalSeconds = 60
 export const SCALING_POLICIES = {
   static: entry({
     summary: 'keep every pool at its initial size, or at `nodes: { pool: n }`',
-    options: z.strictObject({ intervalSeconds: z.number().positive().optional(), nodes: z.record(z.string().min(1), z.number().int().min(0)).optional() }),
+    options: z.strictObject({ intervalSeconds, nodes: z.record(z.string().min(1), z.number().int().min(0)).optional() }),
     create: (o) => (o.nodes === undefined ? staticPolicy(o.intervalSeconds) : fixedSize(o.nodes, o.intervalSeconds)),
   }),
   reactive: entry({

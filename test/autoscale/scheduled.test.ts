@@ -93,3 +93,12 @@ describe('scheduled: cron-like rules on the simulated clock', () => {
     expect(changes.every((c) => [0, 7200, 45_000, 93_600].includes(Number(c.split(' ')[0])))).toBe(true);
   });
 });
+
+describe('static scaling options', () => {
+  it('intervalSeconds takes a duration with a unit like every other policy, and refuses zero', () => {
+    expect(createScalingPolicy('static', { intervalSeconds: '2m' }, { seed: '1' }).intervalSeconds).toBe(120);
+    expect(createScalingPolicy('static', { intervalSeconds: 45, nodes: { w: 2 } }, { seed: '1' }).intervalSeconds).toBe(45);
+    expect(createScalingPolicy('static', {}, { seed: '1' }).intervalSeconds).toBe(60);
+    expect(() => createScalingPolicy('static', { intervalSeconds: '0s' }, { seed: '1' })).toThrow(/duration > 0/);
+  });
+});
