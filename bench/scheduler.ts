@@ -28,59 +28,50 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { Rng } from '../src/core/rng.js';
 import pg from 'pg';
 import { MemoryStore, ResourceScheduler, SqliteStore, type StateStore } from '../src/scheduler/index.js';
 
-const QUICK = process.argv.includes('--quick');
-const HTTP_ONLY = process.argv.includes('--http-only');
-const LOOP_ONLY = process.argv.includes('--loop-only');
-/** `--cases memory,sqlite,sqlite-inline,sqlite-per-op,postgres`: the HTTP cases to run (default all). */
-const CASES = ((): string[] | undefined => {
-  const i = process.argv.indexOf('--cases');
-  if (i < 0) return undefined;
-  const known = ['memory', 'sqlite', 'sqlite-inline', 'sqlite-per-op', 'postgres'];
-  const v = (process.argv[i + 1] ?? '').split(',').filter((x) => x !== '');
-  const bad = v.filter((x) => !known.includes(x));
-  if (v.length === 0 || bad.length > 0) {
-    console.error(`--cases: expected a comma-separated list of ${known.join(', ')}; got ${process.argv[i + 1] ?? 'nothing'}`);
+/** The command line (see the header). */
+const OPTIONS = {
+  quick: { type: 'boolean', default: false },
+  'http-only': { type: 'boolean', default: false },
+  'loop-only': { type: 'boolean', default: false },
+  cases: { type: 'string' }, // memory,sqlite,sqlite-inline,sqlite-per-op,postgres (default all)
+  rounds: { type: 'string', default: '3' }, // alternating HTTP rounds; each figure is the median
+  'io-load': { type: 'string', default: '0' }, // background writers: 4 MiB writes + fdatasync each
+  'load-floor': { type: 'string', default: '4' }, // busy loops raise the load average to this (0: none)
+} as const;
+const { values: args } = (() => {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (e) {
+    console.error(`bench/scheduler.ts: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
+})();
+/** A numeric option, or exit 2 naming it and what was expected. */
+function numberArg(name: 'rounds' | 'io-load' | 'load-floor', whole: boolean, min: number): number {
+  const v = Number(args[name]);
+  if (!Number.isFinite(v) || v < min || (whole && !Number.isInteger(v))) {
+    console.error(`--${name}: expected ${whole ? 'a whole number' : 'a number'} >= ${min}, got ${args[name]}`);
     process.exit(2);
   }
   return v;
-})();
-/** `--rounds N`: alternating rounds of the HTTP cases (default 3; each figure is the median). */
-const ROUNDS = ((): number => {
-  const i = process.argv.indexOf('--rounds');
-  if (i < 0) return 3;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--rounds: expected a whole number >= 1, got ${process.argv[i + 1] ?? 'nothing'}`);
-    process.exit(2);
-  }
-  return v;
-})();
-/** `--io-load N`: N background writers (4 MiB writes, each followed by fdatasync, in the bench's temporary folder) during the HTTP part: a disk shared with other jobs (default 0). */
-const IO_LOAD = ((): number => {
-  const i = process.argv.indexOf('--io-load');
-  if (i < 0) return 0;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 0) {
-    console.error(`--io-load: expected a whole number >= 0, got ${process.argv[i + 1] ?? 'nothing'}`);
-    process.exit(2);
-  }
-  return v;
-})();
-/** `--load-floor N`: busy loops raise the load average to N for the HTTP part (default 4; 0 = none). */
-const LOAD_FLOOR = ((): number => {
-  const i = process.argv.indexOf('--load-floor');
-  if (i < 0) return 4;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) {
-    console.error(`--load-floor: expected a load average >= 0, got ${process.argv[i + 1] ?? 'nothing'}`);
-    process.exit(2);
-  }
-  return v;
-})();
+}
+const QUICK = args.quick;
+const HTTP_ONLY = args['http-only'];
+const LOOP_ONLY = args['loop-only'];
+const KNOWN_CASES = ['memory', 'sqlite', 'sqlite-inline', 'sqlite-per-op', 'postgres'];
+const CASES = args.cases?.split(',').filter((x) => x !== '');
+if (CASES !== undefined && (CASES.length === 0 || CASES.some((c) => !KNOWN_CASES.includes(c)))) {
+  console.error(`--cases: expected a comma-separated list of ${KNOWN_CASES.join(', ')}; got ${args.cases}`);
+  process.exit(2);
+}
+const ROUNDS = numberArg('rounds', true, 1);
+const IO_LOAD = numberArg('io-load', true, 0);
+const LOAD_FLOOR = numberArg('load-floor', false, 0);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench/results');
 
