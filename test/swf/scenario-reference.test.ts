@@ -36,6 +36,16 @@ async function runJson(scenario: string, ...extra: string[]): Promise<{ code: nu
   return { ...r, results };
 }
 
+/** `drs run FILE` fails with exit 2, naming the file and the field, in plain words, without a stack. */
+async function bad(file: string, field: string, message: RegExp): Promise<void> {
+  const r = await drs(['run', file, '--quiet']);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain(`${file}`);
+  expect(r.err).toContain(`field '${field}'`);
+  expect(r.err).toMatch(message);
+  expect(r.err).not.toMatch(/\n\s+at /); // no stack
+}
+
 // ---- a small log, every value checked by hand ------------------------------------------------
 
 // job submit wait run alloc cpu mem reqP reqT reqMem status user group exe queue part prec think
@@ -114,15 +124,6 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
     expect(v.code).toBe(0);
     expect(v.out).toMatch(/ok \(1 pools, 2 strategies: fcfs, fcfs\+easy; trace swf: first 4 records read\)/);
   });
-
-  const bad = async (file: string, field: string, message: RegExp): Promise<void> => {
-    const r = await drs(['run', file, '--quiet']);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain(`${file}`);
-    expect(r.err).toContain(`field '${field}'`);
-    expect(r.err).toMatch(message);
-    expect(r.err).not.toMatch(/\n\s+at /); // no stack
-  };
 
   it('bad protocol fields are ConfigErrors naming the file, line and field', async () => {
     const cases: [string, string, RegExp][] = [
@@ -255,13 +256,6 @@ describe.skipIf(!present)('a learned queue model under protocol rlscheduler', ()
   });
 
   it('a learned queue takes backfill only: headOfLine reorder and an unknown model are errors naming the field', async () => {
-    const bad = async (file: string, field: string, message: RegExp): Promise<void> => {
-      const r = await drs(['run', file, '--quiet']);
-      expect(r.code).toBe(2);
-      expect(r.err).toContain(`${file}`);
-      expect(r.err).toContain(`field '${field}'`);
-      expect(r.err).toMatch(message);
-    };
     await bad(small({ strategies: '  - { name: first-fit, queue: { name: learned-queue:hpc2n, options: { headOfLine: reorder } } }' }), 'strategies[0].queue.options.headOfLine', /unknown key 'headOfLine'/);
     const r = await drs(['run', small({ strategies: '  - { name: first-fit, queue: learned-queue:no-such-model }' })]);
     expect(r.code).toBe(2);
