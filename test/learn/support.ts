@@ -1,5 +1,6 @@
 import { POLICY_NET_FORMAT, type PolicyNetFile } from '../../src/core/policy-net.js';
 import { Rng } from '../../src/core/rng.js';
+import { parseTrainConfig, type QueueTrainConfig } from '../../src/learn/config.js';
 import { initLayers } from '../../src/learn/ppo.js';
 import type { BatchJob, BatchWorkload } from '../../src/learn/sim-adapter.js';
 import { QUEUE_FEATURES } from '../../src/queue/learned-queue.js';
@@ -33,4 +34,28 @@ export function syntheticWorkload(n: number, seed = 7): BatchWorkload {
     jobs.push({ index: i, id: i + 1, submit: t, run, requested: Math.round(run * rng.uniform(1, 3)), procs: 1 + rng.int(32), clamped: false });
   }
   return { file: 'synthetic.swf', header: {} as BatchWorkload['header'], machine: 32, machineSource: 'option', jobs, dropped: 0, clamped: 0, unknownWidth: 0 };
+}
+
+/** A tiny queue training config over `syntheticWorkload` (train jobs 0..900, validation 950, evaluation 1200), with `over` on top. */
+export function tinyQueueConfig(over: Record<string, unknown> = {}): QueueTrainConfig {
+  const c = parseTrainConfig(
+    {
+      kind: 'queue',
+      name: 'tiny',
+      seed: 5,
+      trace: 'synthetic.swf',
+      episodeLength: 96,
+      train: { ranges: [[0, 900]] },
+      validation: { windows: [950], length: 150 },
+      evaluation: { windows: [1200], length: 256 },
+      network: { hidden: [8, 4] },
+      ppo: { iterations: 2, windowsPerIteration: 2, samplesPerWindow: 2, epochs: 2 },
+      validateEvery: 1,
+      checkpointEvery: 1,
+      ...over,
+    },
+    'tiny.yaml',
+  );
+  if (c.kind !== 'queue') throw new Error('expected a queue config');
+  return c;
 }

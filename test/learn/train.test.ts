@@ -1,37 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { PolicyNet } from '../../src/core/policy-net.js';
-import { parseTrainConfig, type QueueTrainConfig } from '../../src/learn/config.js';
 import { QueueEnv, sampleAgent } from '../../src/learn/env.js';
 import { trainQueue, type QueueCheckpoint } from '../../src/learn/train-queue.js';
 import { Rng } from '../../src/core/rng.js';
 import { loadTf } from '../../src/predict/tf-runtime.js';
-import { randomModel, syntheticWorkload } from './support.js';
+import { randomModel, syntheticWorkload, tinyQueueConfig } from './support.js';
 
 const workload = syntheticWorkload(1500);
 
-function config(over: Record<string, unknown> = {}): QueueTrainConfig {
-  const c = parseTrainConfig(
-    {
-      kind: 'queue',
-      name: 'tiny',
-      seed: 5,
-      trace: 'synthetic.swf',
-      episodeLength: 96,
-      train: { ranges: [[0, 900]] },
-      validation: { windows: [950], length: 150 },
-      evaluation: { windows: [1200], length: 256 },
-      network: { hidden: [8, 4] },
-      ppo: { iterations: 2, windowsPerIteration: 2, samplesPerWindow: 2, epochs: 2 },
-      validateEvery: 1,
-      checkpointEvery: 1,
-      ...over,
-    },
-    'tiny.yaml',
-  );
-  if (c.kind !== 'queue') throw new Error('expected a queue config');
-  return c;
-}
+const config = tinyQueueConfig;
 
 describe('queue environment', () => {
   it('is deterministic for a seed and a window, and its reward is minus the mean bounded slowdown', async () => {

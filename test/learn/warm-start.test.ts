@@ -5,7 +5,7 @@ import { readConfig } from '../../src/cli/train.js';
 import { describe, expect, it } from 'vitest';
 import { PolicyNet, POLICY_NET_FORMAT, type PolicyNetFile } from '../../src/core/policy-net.js';
 import { Rng } from '../../src/core/rng.js';
-import { parseTrainConfig, type QueueTrainConfig } from '../../src/learn/config.js';
+import type { QueueTrainConfig } from '../../src/learn/config.js';
 import { QueueEnv, teacherAgent, type Step } from '../../src/learn/env.js';
 import { buildBatch, initLayers, PpoLearner } from '../../src/learn/ppo.js';
 import { classicPolicy, replaySwfWindow } from '../../src/learn/sim-adapter.js';
@@ -14,7 +14,7 @@ import { F1_KEY, SJF_KEY } from '../../src/queue/keys.js';
 import { LearnedQueue, learnedQueue, QUEUE_FEATURES, QUEUE_FEATURES_TIME_WIDTH, queueFeatures } from '../../src/queue/learned-queue.js';
 import type { QueuedRequest } from '../../src/queue/policy.js';
 import { loadTf } from '../../src/predict/tf-runtime.js';
-import { randomModel, syntheticWorkload } from './support.js';
+import { randomModel, syntheticWorkload, tinyQueueConfig } from './support.js';
 
 const workload = syntheticWorkload(1500);
 
@@ -30,28 +30,9 @@ function timeWidthModel(seed = 3): PolicyNetFile {
   };
 }
 
-function config(over: Record<string, unknown> = {}): QueueTrainConfig {
-  const c = parseTrainConfig(
-    {
-      kind: 'queue',
-      name: 'tiny',
-      seed: 5,
-      trace: 'synthetic.swf',
-      episodeLength: 96,
-      train: { ranges: [[0, 900]] },
-      validation: { windows: [950], length: 150 },
-      evaluation: { windows: [1200], length: 256 },
-      network: { hidden: [8, 4] },
-      ppo: { iterations: 1, windowsPerIteration: 2, samplesPerWindow: 2, epochs: 1 },
-      validateEvery: 1,
-      checkpointEvery: 1,
-      ...over,
-    },
-    'tiny.yaml',
-  );
-  if (c.kind !== 'queue') throw new Error('expected a queue config');
-  return c;
-}
+/** One PPO iteration of one epoch: the warm start is what these tests look at. */
+const config = (over: Record<string, unknown> = {}): QueueTrainConfig =>
+  tinyQueueConfig({ ppo: { iterations: 1, windowsPerIteration: 2, samplesPerWindow: 2, epochs: 1 }, ...over });
 
 /** Share of the decisions where the net's argmax is the recorded action. */
 function agreement(net: PolicyNet, steps: readonly Step[]): number {
