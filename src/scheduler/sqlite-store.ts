@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec } from '../core/model.js';
-import { Checkpointer, CHECKPOINT_BYTES, WalFlusher } from './sqlite-flush.js';
+import { Checkpointer, CHECKPOINT_BYTES, CommitGate, WalFlusher } from './sqlite-flush.js';
 import { StateLock } from './state-lock.js';
 import {
   decodeRequest,
@@ -93,6 +93,7 @@ export class SqliteStore implements StateStore {
   private readonly lock: StateLock | undefined;
   private readonly flusher: WalFlusher | undefined;
   private readonly checkpointer: Checkpointer | undefined;
+  private readonly gate: CommitGate | undefined;
   readonly pipelined: boolean;
   /** Id of the last event known durable (readEvents shows no later one). */
   private durableEventId = 0;
@@ -164,6 +165,8 @@ export class SqliteStore implements StateStore {
             checkpointer.lastError = e instanceof Error ? e.message : String(e);
           }
         });
+        const flusher = this.flusher;
+        this.gate = new CommitGate(flusher, checkpointer, () => this.db.open && flusher.walBytes() > limit);
         this.checkpointer = checkpointer;
       }
     } catch (e) {
@@ -232,6 +235,7 @@ export class SqliteStore implements StateStore {
   }
 
   commit(changes: readonly StateChange[]): void {
+    this.gate?.release(); // keep the order of commits
     if (changes.length === 0) return;
     const audit = this.apply(changes);
     this.flusher?.flushSync();
@@ -239,7 +243,9 @@ export class SqliteStore implements StateStore {
     this.durableAuditSeq = Math.max(this.durableAuditSeq, audit);
   }
 
-  commitAsync? = (changes: readonly StateChange[]): Promise<void> => {
+  commitAsync? = (changes: readonly StateChange[]): Promise<void> => (this.gate as CommitGate).run(() => this.commitNow(changes));
+
+  private commitNow(changes: readonly StateChange[]): Promise<void> {
     const flusher = this.flusher as WalFlusher;
     let audit = 0;
     try {
@@ -254,11 +260,11 @@ export class SqliteStore implements StateStore {
       if (last > this.durableEventId) this.durableEventId = last;
       if (audit > this.durableAuditSeq) this.durableAuditSeq = audit;
     });
-  };
+  }
 
-  /** Checkpoints the worker thread has completed, those run on the loop, and the worker's last error (retried after the next flush). */
-  get checkpoints(): { readonly done: number; readonly onLoop: number; readonly lastError: string | undefined } {
-    return { done: this.checkpointer?.done ?? 0, onLoop: this.loopCheckpoints, lastError: this.checkpointer?.lastError };
+  /** Checkpoints the worker thread has completed, catch-up steps and the log restarts they led to (sqlite-flush.ts), checkpoints run on the loop, and the worker's last error (retried after the next flush). */
+  get checkpoints(): { readonly done: number; readonly catchUps: number; readonly restarts: number; readonly onLoop: number; readonly lastError: string | undefined } {
+    return { done: this.checkpointer?.done ?? 0, catchUps: this.gate?.catchUps ?? 0, restarts: this.gate?.restarts ?? 0, onLoop: this.loopCheckpoints, lastError: this.checkpointer?.lastError };
   }
 
   private loopCheckpoints = 0;
@@ -270,10 +276,12 @@ export class SqliteStore implements StateStore {
   private apply(changes: readonly StateChange[]): number {
     const audit = this.tx(this.encode(changes));
     this.flusher?.wrote();
+    this.gate?.wrote();
     return audit;
   }
 
   drainSync(): void {
+    this.gate?.release();
     this.flusher?.drain();
   }
 
@@ -339,6 +347,7 @@ export class SqliteStore implements StateStore {
   close(): void {
     if (!this.db.open) return;
     try {
+      this.gate?.release();
       this.flusher?.close();
     } finally {
       this.checkpointer?.close();

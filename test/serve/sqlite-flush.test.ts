@@ -168,6 +168,32 @@ describe('SQLite group commit with the fsync off the event loop', () => {
     again.close();
   });
 
+  it('under concurrent writes the catch-up step restarts the log: no checkpoint on the loop, nothing lost', async () => {
+    const file = path.join(dir, 'catch-up.sqlite');
+    const limit = 256 * 1024;
+    const store = new SqliteStore(file, { checkpointBytes: limit });
+    const s = new ResourceScheduler({ store, durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 100_000 }, nodes: 1 }] });
+    // 16 clients in lockstep, each awaiting its commit: the writer never pauses long enough for a
+    // PASSIVE checkpoint beside it to copy the whole log, so only the catch-up step restarts it.
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, w) => {
+        for (let i = 0; i < 400; i++) {
+          s.allocate({ id: `c${w}-${i}`, units: 1 });
+          await s.durable();
+        }
+      }),
+    );
+    const c = store.checkpoints;
+    expect(c.lastError).toBeUndefined();
+    expect(c.restarts).toBeGreaterThan(0);
+    // Without the step the log outgrows 4 × the limit and the store checkpoints on the loop.
+    expect(c.onLoop).toBe(0);
+    await s.shutdown();
+    const again = new ResourceScheduler({ store: new SqliteStore(file), timers: false });
+    expect(again.allocationCount).toBe(16 * 400);
+    again.close();
+  });
+
   it("writer 'inline' never calls the flusher (SQLite fsyncs inside each commit)", async () => {
     const file = path.join(dir, 'inline.sqlite');
     const s = new ResourceScheduler({ store: new SqliteStore(file, { writer: 'inline' }), durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 8 }, nodes: 1 }] });
