@@ -237,6 +237,11 @@ export class CommitGate {
     checkpointer.onDone = () => this.checkpointDone();
   }
 
+  /** A catch-up is in progress: new commits wait. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
   /** Run `commit` now, or once the catch-up in progress is done (in call order). */
   run(commit: () => Promise<void>): Promise<void> {
     const held = this.held;

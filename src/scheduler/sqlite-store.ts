@@ -262,9 +262,10 @@ export class SqliteStore implements StateStore {
     });
   }
 
-  /** Checkpoints the worker thread has completed, catch-up steps and the log restarts they led to (sqlite-flush.ts), checkpoints run on the loop, and the worker's last error (retried after the next flush). */
-  get checkpoints(): { readonly done: number; readonly catchUps: number; readonly restarts: number; readonly onLoop: number; readonly lastError: string | undefined } {
-    return { done: this.checkpointer?.done ?? 0, catchUps: this.gate?.catchUps ?? 0, restarts: this.gate?.restarts ?? 0, onLoop: this.loopCheckpoints, lastError: this.checkpointer?.lastError };
+  /** Checkpoints the worker thread has completed, catch-up steps and the log restarts they led to (sqlite-flush.ts), whether one holds commits now, checkpoints run on the loop, and the worker's last error (retried after the next flush). */
+  get checkpoints(): { readonly done: number; readonly catchUps: number; readonly restarts: number; readonly holding: boolean; readonly onLoop: number; readonly lastError: string | undefined } {
+    const g = this.gate;
+    return { done: this.checkpointer?.done ?? 0, catchUps: g?.catchUps ?? 0, restarts: g?.restarts ?? 0, holding: g?.holding ?? false, onLoop: this.loopCheckpoints, lastError: this.checkpointer?.lastError };
   }
 
   private loopCheckpoints = 0;
