@@ -3,7 +3,10 @@ import { conformalQuantile } from '../predict/conformal.js';
 import { createForecaster } from '../predict/registry.js';
 import type { Forecaster } from '../predict/types.js';
 import type { PoolScalingState, ScaleAction, ScalingInput, ScalingPolicy } from './policy.js';
-import { ReactivePolicy, type ReactiveOptions, type ReactiveRecommendation } from './reactive.js';
+import { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-options.js';
+import { ReactivePolicy, type ReactiveRecommendation } from './reactive.js';
+
+export { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-options.js';
 
 /*
  * Predictive scaling: provision now for the demand forecast at the time new nodes would be ready,
@@ -65,50 +68,6 @@ import { ReactivePolicy, type ReactiveOptions, type ReactiveRecommendation } fro
  * season, no season detectable), or a forecast is not finite, the policy is the reactive rule;
  * the action's reason says why. A failed fit is retried `refitEvery` bins later.
  */
-
-export interface PredictiveOptions {
-  /** Seconds between decisions; default 15. */
-  readonly intervalSeconds?: number;
-  /** Forecaster name from src/predict (a synchronous one); default 'holt-winters'. */
-  readonly forecaster?: string;
-  readonly forecasterOptions?: Readonly<Record<string, unknown>>;
-  /** Width of the demand series' bins, seconds; default 60. */
-  readonly stepSeconds?: number;
-  /** Season in steps (bins). */
-  readonly season?: number;
-  /** Season in seconds (converted to steps: round(seasonSeconds / stepSeconds)). */
-  readonly seasonSeconds?: number;
-  /** Multiplier on the forecast demand; default 1.15 (not with `quantile`). */
-  readonly headroom?: number;
-  /** Provision for this quantile of demand (0 < q < 1, e.g. 0.95) instead of a headroom factor. */
-  readonly quantile?: number;
-  /** Where the quantile comes from: the model's interval (default) or the policy's own lead-time errors. */
-  readonly intervals?: 'model' | 'conformal';
-  /** Conformal mode: how many recent lead-time errors are kept (bins; default 1000, at least 30). */
-  readonly conformalWindow?: number;
-  /** How far ahead to provision, seconds; default each pool's boot time + intervalSeconds. */
-  readonly leadSeconds?: number;
-  /** Refit the forecaster every this many bins; default 60. */
-  readonly refitEvery?: number;
-  /** Bins needed before forecasting; default 2 seasons (known season) or 120. */
-  readonly minHistory?: number;
-  /** Bins kept (older ones are dropped at a refit); default 5000. */
-  readonly maxHistory?: number;
-  /** Options of the reactive rule that floors the forecast (its intervalSeconds is this policy's). */
-  readonly reactive?: Omit<ReactiveOptions, 'intervalSeconds' | 'pools'>;
-  /** Only these pools (by name); default every pool. */
-  readonly pools?: readonly string[];
-}
-
-export const PREDICTIVE_DEFAULTS = {
-  intervalSeconds: 15,
-  forecaster: 'holt-winters',
-  stepSeconds: 60,
-  headroom: 1.15,
-  refitEvery: 60,
-  minHistoryWithoutSeason: 120,
-  maxHistory: 5000,
-} as const;
 
 /** Per-pool demand series and forecaster. */
 class PoolForecast {
