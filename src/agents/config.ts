@@ -145,7 +145,7 @@ export function parseFleet(raw: unknown, where: { file?: string; base?: string }
   const r = fleetSchema.safeParse(raw);
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;
-    const msg = iss.code === 'unrecognized_keys' ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}` : plainMessage(iss);
+    const msg = plainMessage(iss);
     throw new ConfigError(msg, loc(iss.path));
   }
   const config = toFleetConfig(r.data.config);

@@ -165,7 +165,7 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   const r = agentsTraceSchema.safeParse(raw);
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;
-    const msg = iss.code === 'unrecognized_keys' ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}` : plainMessage(iss);
+    const msg = plainMessage(iss);
     throw new ConfigError(msg, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: ['trace', ...iss.path].map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').slice(1) });
   }
   const spec = r.data;

@@ -28,7 +28,7 @@ export function plainMessage(iss: z.core.$ZodIssue): string {
     case 'not_multiple_of':
       return `expected a multiple of ${String(iss.divisor)}`;
     case 'unrecognized_keys':
-      return `unknown key '${iss.keys[0] as string}'`;
+      return `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}`;
     case 'invalid_key':
       return 'invalid key';
     case 'invalid_element':

@@ -241,16 +241,13 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     seen.add(t.token);
   });
   if (typeof c.strategy === 'object' && c.strategy.options !== undefined) {
-    const opt = ALLOCATORS[c.strategy.name].options.safeParse(c.strategy.options);
-    if (!opt.success) throw new ConfigError((opt.error.issues[0] === undefined ? 'invalid options' : plainMessage(opt.error.issues[0])), { file, field: `strategy.options${pathSuffix(opt.error.issues[0]?.path)}` });
+    checkOptions(ALLOCATORS[c.strategy.name].options, c.strategy.options, file, 'strategy.options');
   }
   if (c.queue !== undefined && c.queue !== false && c.queue.options !== undefined) {
-    const opt = QUEUE_POLICIES[c.queue.policy ?? 'priority'].options.safeParse(c.queue.options);
-    if (!opt.success) throw new ConfigError((opt.error.issues[0] === undefined ? 'invalid options' : plainMessage(opt.error.issues[0])), { file, field: `queue.options${pathSuffix(opt.error.issues[0]?.path)}` });
+    checkOptions(QUEUE_POLICIES[c.queue.policy ?? 'priority'].options, c.queue.options, file, 'queue.options');
   }
   if (c.scaling?.options !== undefined) {
-    const opt = SCALING_POLICIES[c.scaling.policy].options.safeParse(c.scaling.options);
-    if (!opt.success) throw new ConfigError((opt.error.issues[0] === undefined ? 'invalid options' : plainMessage(opt.error.issues[0])), { file, field: `scaling.options${pathSuffix(opt.error.issues[0]?.path)}` });
+    checkOptions(SCALING_POLICIES[c.scaling.policy].options, c.scaling.options, file, 'scaling.options');
   }
   if (c.postgres !== undefined && c.stateFile !== undefined) throw new ConfigError('give either stateFile (SQLite) or postgres, not both', { file, field: 'postgres' });
   let postgres: PostgresConfig | undefined;
@@ -342,6 +339,13 @@ function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
   return out;
+}
+
+/** Registry options against their entry's schema: the first issue as a ConfigError naming the field. */
+function checkOptions(schema: z.ZodType, options: unknown, file: string, field: string): void {
+  const opt = schema.safeParse(options);
+  const issue = opt.error?.issues[0];
+  if (issue !== undefined) throw new ConfigError(plainMessage(issue), { file, field: `${field}${pathSuffix(issue.path)}` });
 }
 
 function pathSuffix(path: readonly PropertyKey[] | undefined): string {

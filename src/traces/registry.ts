@@ -204,7 +204,6 @@ export function parseTraceSpec(spec: unknown, file?: string): TraceSpec {
   const iss = r.error.issues[0] as z.core.$ZodIssue;
   const where = ['trace', ...iss.path.map(String)].join('.');
   let msg = plainMessage(iss);
-  if (iss.code === 'unrecognized_keys') msg = `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}`;
   if (iss.code === 'invalid_union' && iss.path.length === 1 && iss.path[0] === 'kind') {
     const k = (spec as { kind?: unknown } | null)?.kind;
     msg = k === undefined ? `missing trace kind (one of: ${TRACE_KIND_NAMES.join(', ')})` : `unknown trace kind ${JSON.stringify(k)} (known: ${TRACE_KIND_NAMES.join(', ')})`;
@@ -238,7 +237,7 @@ export function parsePoolSourceSpec(spec: unknown, file?: string, field = 'pools
   const r = alibabaNodesSchema.safeParse(spec);
   if (r.success) return r.data;
   const iss = r.error.issues[0] as z.core.$ZodIssue;
-  const msg = iss.code === 'unrecognized_keys' ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}` : plainMessage(iss);
+  const msg = plainMessage(iss);
   return fail(msg, [field, ...iss.path.map(String)].join('.'), file);
 }
 

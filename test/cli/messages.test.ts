@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { suggest } from '../../src/cli/args.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { parseServeConfig } from '../../src/scheduler/config.js';
 import { drs, ROOT, tmpFile } from './helpers.js';
 
 const DEFAULT = readFileSync(path.join(ROOT, 'scenarios/default.yaml'), 'utf8');
@@ -48,6 +50,25 @@ describe('messages a user reads', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("field 'strategies[3].queue.options.foo': unknown key 'foo'");
     for (const r of [wrong, unknown]) expect(r.err).not.toMatch(/Invalid input|Unrecognized key/);
+  });
+
+  it("drs serve's strategy, queue and scaling options in plain words, naming the field", () => {
+    const err = (raw: Record<string, unknown>): ConfigError => {
+      try {
+        parseServeConfig({ tokens: [{ token: 'x'.repeat(24), admin: true }], ...raw }, 'serve.yaml', '.');
+      } catch (e) {
+        if (e instanceof ConfigError) return e;
+        throw e;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const strategy = err({ strategy: { name: 'genetic', options: { population: 'x' } } });
+    expect(strategy.location).toMatchObject({ file: 'serve.yaml', field: 'strategy.options.population' });
+    expect(strategy.message).toContain('expected a number, got a string');
+    const scaling = err({ scaling: { policy: 'static', options: { intervalSeconds: '0s' } } });
+    expect(scaling.location.field).toBe('scaling.options.intervalSeconds');
+    expect(scaling.message).toContain('expected a duration > 0');
+    for (const e of [strategy, scaling]) expect(e.message).not.toMatch(/Invalid input|Too small/);
   });
 
   it('a random failure process needs an MTBF above zero (0 would fail every node at once)', async () => {
