@@ -1,6 +1,6 @@
 import type { Allocator, AllocatorContext, Decision, Placement, Preemption } from './allocator.js';
 import type { ClusterView, Trial } from '../core/cluster.js';
-import { eligiblePools } from '../core/eligibility.js';
+import { eligiblePools, type Eligibility } from '../core/eligibility.js';
 import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt, PRIORITY_RANK } from '../core/priority.js';
 import type { Rejection } from '../core/rejection.js';
@@ -54,7 +54,7 @@ export class PreemptingAllocator implements Allocator {
         const rank = PRIORITY_RANK[r.priority];
         const misses = 'rejection' in elig ? undefined : failed.get(elig.pools);
         const skip = misses !== undefined && misses.some((m) => rank >= m.rank && dominates(r.demand, m.demand));
-        const search = skip ? undefined : searchEviction(cluster, trial, r);
+        const search = skip ? undefined : searchEviction(cluster, trial, r, elig);
         const plan = search?.plan;
         if (plan === undefined) {
           // Only a search that failed for want of victims proves the larger ones fail too (one
@@ -94,12 +94,11 @@ interface EvictionPlan {
 
 /** The cheapest set of lower-priority preemptible allocations on one node that makes room for r. */
 export function planEviction(cluster: ClusterView, trial: Trial, r: Request): EvictionPlan | undefined {
-  return searchEviction(cluster, trial, r).plan;
+  return searchEviction(cluster, trial, r, eligiblePools(cluster, r)).plan;
 }
 
-/** planEviction, also saying whether some node had room for r without evicting anything (no plan is made there). */
-function searchEviction(cluster: ClusterView, trial: Trial, r: Request): { plan: EvictionPlan | undefined; roomWithoutVictims: boolean } {
-  const elig = eligiblePools(cluster, r);
+/** planEviction over r's eligible pools, also saying whether some node had room for r without evicting anything (no plan is made there). */
+function searchEviction(cluster: ClusterView, trial: Trial, r: Request, elig: Eligibility): { plan: EvictionPlan | undefined; roomWithoutVictims: boolean } {
   if ('rejection' in elig) return { plan: undefined, roomWithoutVictims: false };
   let roomWithoutVictims = false;
   const rank = PRIORITY_RANK[r.priority];
