@@ -65,8 +65,11 @@ const queueConfig = z
     init: z.string().optional(),
     /** Candidates when more than 128 jobs wait: the oldest (`arrival`) or `short-narrow` (see learned-queue.ts). */
     candidates: z.enum(['arrival', 'short-narrow']).default('arrival'),
-    /** Job features: `base` (8, QUEUE_FEATURES) or `time-width` (the 8 and log10(requested) × width share). */
-    features: z.enum(['base', 'time-width']).default('base'),
+    /**
+     * Job features: `base` (8, QUEUE_FEATURES), `time-width` (the 8 and log10(requested) × width
+     * share) or `time-to-fit` (the 9 and the log of the seconds until the job could start).
+     */
+    features: z.enum(['base', 'time-width', 'time-to-fit']).default('base'),
     ppo,
     /**
      * Behaviour cloning before PPO (optional): the network first imitates a classical order

@@ -2,7 +2,7 @@ import { loadPolicyNetFile, POLICY_NET_FORMAT, PolicyNet, type DenseLayer, type 
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { ORDER_KEYS } from '../queue/keys.js';
-import { QUEUE_FEATURES, QUEUE_FEATURES_TIME_WIDTH } from '../queue/learned-queue.js';
+import { QUEUE_FEATURES, QUEUE_FEATURES_TIME_TO_FIT, QUEUE_FEATURES_TIME_WIDTH } from '../queue/learned-queue.js';
 import type { QueueTrainConfig } from './config.js';
 import { firstAgent, QueueEnv, sampleAgent, teacherAgent, type Episode } from './env.js';
 import { buildBatch, initLayers, PpoLearner, type Tf } from './ppo.js';
@@ -59,6 +59,7 @@ export interface TrainHooks {
 
 /** The feature list a config trains on. */
 export function configFeatures(cfg: QueueTrainConfig): readonly string[] {
+  if (cfg.features === 'time-to-fit') return QUEUE_FEATURES_TIME_TO_FIT;
   return cfg.features === 'time-width' ? QUEUE_FEATURES_TIME_WIDTH : QUEUE_FEATURES;
 }
 

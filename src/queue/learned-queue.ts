@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ClusterView } from '../core/cluster.js';
 import { estimatedDuration } from '../core/model.js';
 import { loadPolicyNetFile, modelsDir, PolicyNet, type PolicyNetFile } from '../core/policy-net.js';
+import { FreeCopy, MAX_FEATURE_SECONDS } from './learned-free.js';
 import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
 
 /**
@@ -39,9 +40,16 @@ export const QUEUE_FEATURES: readonly string[] = ['log-wait', 'log-requested', '
  * cannot form from the separate log-requested and width-share inputs.
  */
 export const QUEUE_FEATURES_TIME_WIDTH: readonly string[] = [...QUEUE_FEATURES, 'time-width'];
+/**
+ * The time-width list plus `log-time-to-fit` = ln(1 + t_j), t_j the seconds until j could start
+ * if it were committed as the head now (0 if it fits): free width plus the width the running jobs
+ * release at their requested ends (see `FreeCopy.timeToFit`). It is what a blocking head costs
+ * everyone behind it, which the other features cannot tell (they do not see the running jobs).
+ */
+export const QUEUE_FEATURES_TIME_TO_FIT: readonly string[] = [...QUEUE_FEATURES_TIME_WIDTH, 'log-time-to-fit'];
 /** The feature lists a queue model may use (the model file names one). */
-export const QUEUE_FEATURE_SETS: readonly (readonly string[])[] = [QUEUE_FEATURES, QUEUE_FEATURES_TIME_WIDTH];
-const MAX_F = QUEUE_FEATURES_TIME_WIDTH.length;
+export const QUEUE_FEATURE_SETS: readonly (readonly string[])[] = [QUEUE_FEATURES, QUEUE_FEATURES_TIME_WIDTH, QUEUE_FEATURES_TIME_TO_FIT];
+const MAX_F = QUEUE_FEATURES_TIME_TO_FIT.length;
 
 /** What a training chooser may see beyond the features: the candidates themselves (a teacher order needs them). */
 export interface ChoiceContext {
@@ -63,44 +71,9 @@ export interface LearnedQueueOptions {
   readonly chooser?: QueueChooser;
 }
 
-/** Copy of the up nodes' free capacity, consumed as picks are made. */
-class FreeCopy {
-  readonly free: Float64Array[] = [];
-  capacity = 0;
-  freeWidth = 0;
-  constructor(view: ClusterView | undefined, private readonly dim: number) {
-    if (view === undefined) return;
-    for (let p = 0; p < view.pools.length; p++) {
-      for (const id of view.upNodes(p)) {
-        const f = Float64Array.from(view.free(id));
-        this.free.push(f);
-        this.capacity += view.capacity(id)[dim] ?? 0;
-        this.freeWidth += f[dim] ?? 0;
-      }
-    }
-  }
-  /** Index of the first node the demand fits on, −1 if none; with no cluster, everything fits. */
-  find(demand: readonly number[]): number {
-    if (this.capacity === 0) return 0;
-    for (let k = 0; k < this.free.length; k++) {
-      const f = this.free[k] as Float64Array;
-      let ok = true;
-      for (let d = 0; d < f.length; d++) if ((demand[d] ?? 0) > (f[d] as number)) ok = false;
-      if (ok) return k;
-    }
-    return -1;
-  }
-  take(node: number, demand: readonly number[]): void {
-    if (this.capacity === 0) return;
-    const f = this.free[node] as Float64Array;
-    for (let d = 0; d < f.length; d++) f[d] = (f[d] as number) - (demand[d] ?? 0);
-    this.freeWidth -= demand[this.dim] ?? 0;
-  }
-}
-
 /** Fill row j of `x` with the features of q (see the table above). */
-export function queueFeatures(x: Float64Array, j: number, q: QueuedRequest, now: number, fits: boolean, free: { capacity: number; freeWidth: number }, candidates: number, dim: number, F = QUEUE_FEATURES.length): void {
-  const r = Math.min(1e7, Math.max(0, estimatedDuration(q.request)));
+export function queueFeatures(x: Float64Array, j: number, q: QueuedRequest, now: number, fits: boolean, free: { capacity: number; freeWidth: number }, candidates: number, dim: number, F = QUEUE_FEATURES.length, timeToFit = 0): void {
+  const r = Math.min(MAX_FEATURE_SECONDS, Math.max(0, estimatedDuration(q.request)));
   const n = q.request.demand[dim] ?? 0;
   const w = Math.max(0, now - q.request.arrival);
   const cap = free.capacity > 0 ? free.capacity : Math.max(1, n);
@@ -114,6 +87,7 @@ export function queueFeatures(x: Float64Array, j: number, q: QueuedRequest, now:
   x[o + 6] = free.capacity > 0 ? free.freeWidth / cap : 1;
   x[o + 7] = Math.log1p(candidates);
   if (F > 8) x[o + 8] = (Math.log10(r > 0 ? r : 0.1) * n) / cap;
+  if (F > 9) x[o + 9] = Math.log1p(timeToFit);
 }
 
 export class LearnedQueue implements QueuePolicy {
@@ -126,7 +100,7 @@ export class LearnedQueue implements QueuePolicy {
   private readonly dim: number;
   private blockedHead: QueuedRequest | undefined;
   private readonly x = new Float64Array(MAX_VISIBLE * MAX_F);
-  /** Features per candidate: the model's list (QUEUE_FEATURES or QUEUE_FEATURES_TIME_WIDTH). */
+  /** Features per candidate: the model's list (one of QUEUE_FEATURE_SETS). */
   readonly featureCount: number;
   /** Which jobs are candidates when more than MAX_VISIBLE wait (the model's `candidates`). */
   readonly candidateRule: 'arrival' | 'short-narrow';
@@ -155,7 +129,7 @@ export class LearnedQueue implements QueuePolicy {
 
   order(waiting: readonly QueuedRequest[], now: number, cluster?: ClusterView): QueuedRequest[] {
     const bySeq = [...waiting].sort((a, b) => a.seq - b.seq);
-    const free = new FreeCopy(cluster, this.dim);
+    const free = new FreeCopy(cluster, this.dim, now);
     const out: QueuedRequest[] = [];
     let [cand, later] = this.visible(bySeq);
     const head = this.blockedHead;
@@ -165,7 +139,7 @@ export class LearnedQueue implements QueuePolicy {
       later = later.filter((q) => q !== head);
       const node = free.find(head.request.demand);
       if (node < 0) return this.finish(out, cand, later);
-      free.take(node, head.request.demand);
+      free.take(node, head.request.demand, estimatedDuration(head.request));
     }
     this.blockedHead = undefined;
     while (cand.length > 0) {
@@ -182,7 +156,7 @@ export class LearnedQueue implements QueuePolicy {
         this.blockedHead = q;
         return this.finish(out, cand, later);
       }
-      free.take(fits[pick] as number, q.request.demand);
+      free.take(fits[pick] as number, q.request.demand, estimatedDuration(q.request));
     }
     // Every candidate fits: the jobs beyond the first 128 follow in arrival order; the first that
     // does not fit becomes the committed head.
@@ -193,7 +167,7 @@ export class LearnedQueue implements QueuePolicy {
         this.blockedHead = q;
         break;
       }
-      free.take(node, q.request.demand);
+      free.take(node, q.request.demand, estimatedDuration(q.request));
     }
     if (out.length < bySeq.length) for (const q of later) if (!out.includes(q)) out.push(q);
     return out;
@@ -220,7 +194,12 @@ export class LearnedQueue implements QueuePolicy {
   /** Features and scores of the candidates into this.x / this.scores; returns the node each fits on (−1: none). */
   private featurize(cand: readonly QueuedRequest[], now: number, free: FreeCopy): number[] {
     const fits = cand.map((q) => free.find(q.request.demand));
-    cand.forEach((q, j) => queueFeatures(this.x, j, q, now, (fits[j] as number) >= 0, free, cand.length, this.dim, this.featureCount));
+    const ttf = this.featureCount > 9;
+    cand.forEach((q, j) => {
+      const fitsNow = (fits[j] as number) >= 0;
+      const t = ttf ? free.timeToFit(q.request.demand[this.dim] ?? 0, fitsNow) : 0;
+      queueFeatures(this.x, j, q, now, fitsNow, free, cand.length, this.dim, this.featureCount, t);
+    });
     this.net.scoreAll(this.x, cand.length, this.scores);
     return fits;
   }
