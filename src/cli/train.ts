@@ -5,21 +5,23 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { parseDocument } from 'yaml';
 import { ConfigError, UserError } from '../core/errors.js';
-import { parseTrainConfig, type AllocatorTrainConfig, type TrainConfig } from '../learn/config.js';
+import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type TrainConfig } from '../learn/config.js';
+import { trainQueueCem } from '../learn/cem.js';
 import { trainFleet } from '../learn/fleet.js';
 import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { resolveDataRoot } from './args.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
 import { loadBatchWorkload } from '../learn/sim-adapter.js';
-import { trainQueue, type QueueCheckpoint } from '../learn/train-queue.js';
+import { trainQueue, type QueueCheckpoint, type TrainHooks } from '../learn/train-queue.js';
 import { loadTf } from '../predict/tf-runtime.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = `drs train CONFIG.yaml [options]
 
 Train a learned strategy with PPO (TensorFlow.js: @tensorflow/tfjs-node when installed, else the
-WASM backend; DRS_TF_BACKEND=node|wasm|cpu forces one). The config (see train/*.yaml) names the
+WASM backend; DRS_TF_BACKEND=node|wasm|cpu forces one), or a queue model with the cross-entropy
+method (a \`cem\` block instead of \`ppo\`; no TensorFlow). The config (see train/*.yaml) names the
 data, the training ranges, the validation windows (model selection) and the evaluation windows
 (never trained or selected on). Writes the selected model with its training record and, unless
 --no-eval, its evaluation on the evaluation windows next to FCFS, SJF and F1 measured in the
@@ -31,7 +33,7 @@ Options:
                      checkpointEvery iterations
   --resume           continue from the checkpoint file (queue models)
   --seed N           override the config's seed
-  --iterations N     override ppo.iterations
+  --iterations N     override ppo.iterations (cem.generations)
   --no-eval          skip the evaluation on the evaluation windows
   -h, --help         this text
 
@@ -94,7 +96,7 @@ export const trainCommand: CliCommand = {
     const iterations = int('iterations', values.iterations);
     if (iterations !== undefined && iterations < 1) throw new UserError('--iterations must be ≥ 1', { field: 'iterations' });
     if (seed !== undefined) cfg = { ...cfg, seed };
-    if (iterations !== undefined) cfg = { ...cfg, ppo: { ...cfg.ppo, iterations } };
+    if (iterations !== undefined) cfg = cfg.kind === 'queue' ? withQueueIterations(cfg, iterations) : { ...cfg, ppo: { ...cfg.ppo, iterations } };
     if (cfg.kind === 'allocator') return trainAllocator(cfg, file, values.out, io);
     const out = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
     const ckptFile = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
@@ -103,27 +105,25 @@ export const trainCommand: CliCommand = {
       if (!existsSync(ckptFile)) throw new UserError(`--resume: no checkpoint at ${ckptFile}`, { field: 'checkpoint' });
       resume = JSON.parse(readFileSync(ckptFile, 'utf8')) as QueueCheckpoint;
       if (resume.kind !== 'drs-train-checkpoint') throw new ConfigError('not a drs train checkpoint', { file: ckptFile });
-      if (JSON.stringify({ ...resume.config, ppo: { ...resume.config.ppo, iterations: 0 } }) !== JSON.stringify({ ...cfg, ppo: { ...cfg.ppo, iterations: 0 } })) {
-        throw new UserError(`--resume: the checkpoint ${ckptFile} was made with a different config (only ppo.iterations may change)`, { field: 'checkpoint' });
+      if (JSON.stringify(withQueueIterations(resume.config, 0)) !== JSON.stringify(withQueueIterations(cfg, 0))) {
+        throw new UserError(`--resume: the checkpoint ${ckptFile} was made with a different config (only ppo.iterations or cem.generations may change)`, { field: 'checkpoint' });
       }
     }
     const trace = resolve(dirname(file), cfg.trace);
     const workload = await loadBatchWorkload(trace);
-    const { tf, backend } = await loadTf();
-    io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), TF.js backend ${backend}, seed ${cfg.seed}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
+    // CEM plays the forward pass written over the weights: no TensorFlow.
+    const tfl = cfg.cem === undefined ? await loadTf() : undefined;
+    const method = tfl === undefined ? 'CEM (no TensorFlow)' : `PPO, TF.js backend ${tfl.backend}`;
+    io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), ${method}, seed ${cfg.seed}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
     const bar = io.interactive
       ? new cliProgress.SingleBar({ format: 'train [{bar}] {value}/{total} | bsld {reward} | val {val} | {duration_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
       : undefined;
-    bar?.start(cfg.ppo.iterations, resume?.iteration ?? 0, { reward: '-', val: '-' });
+    bar?.start(queueIterations(cfg), resume?.iteration ?? 0, { reward: '-', val: '-' });
     let lastVal = '-';
-    const { model } = await trainQueue(
-      tf,
-      cfg,
-      workload,
-      {
+    const hooks: TrainHooks = {
         elapsed,
         onIteration: (p, total) => {
           if (p.validationBsld !== undefined) lastVal = p.validationBsld.toFixed(2);
@@ -134,9 +134,8 @@ export const trainCommand: CliCommand = {
           mkdirSync(dirname(ckptFile), { recursive: true });
           writeFileSync(ckptFile, JSON.stringify(c));
         },
-      },
-      resume,
-    );
+    };
+    const { model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume) : await trainQueue(tfl.tf, cfg, workload, hooks, resume);
     bar?.stop();
     // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`.
     const cpu = process.cpuUsage(cpu0);

@@ -27,6 +27,25 @@ const ppo = z
   })
   .strict();
 
+/**
+ * Cross-entropy method (queue models): a Gaussian over the network's weights; each generation
+ * samples `population` weight vectors (the first is the current mean), plays each on the same
+ * `windowsPerGeneration` training windows, and refits mean and standard deviation to the `elite`
+ * best (score: mean over the windows of bsld ÷ the `normalizeBy` order's bsld on the window),
+ * keeping the standard deviation at least `minStd`.
+ */
+const cem = z
+  .object({
+    generations: z.number().int().positive(),
+    population: z.number().int().min(2).default(24),
+    elite: z.number().int().positive().default(6),
+    windowsPerGeneration: z.number().int().positive().default(6),
+    initStd: z.number().positive().default(1),
+    minStd: z.number().nonnegative().default(0.05),
+    normalizeBy: z.enum(['fcfs', 'sjf', 'f1']).default('f1'),
+  })
+  .strict();
+
 export const REFERENCE_EVAL_WINDOWS = [1981, 2756, 4299, 8850, 3316, 2714, 5228, 7762, 4022, 7085];
 
 const queueConfig = z
@@ -70,7 +89,9 @@ const queueConfig = z
      * share) or `time-to-fit` (the 9 and the log of the seconds until the job could start).
      */
     features: z.enum(['base', 'time-width', 'time-to-fit']).default('base'),
-    ppo,
+    /** The training method: exactly one of `ppo` and `cem`. */
+    ppo: ppo.optional(),
+    cem: cem.optional(),
     /**
      * Behaviour cloning before PPO (optional): the network first imitates a classical order
      * (`teacher`) on `windows` training windows, `steps` Adam steps at `learningRate`.
@@ -90,6 +111,17 @@ const queueConfig = z
   .strict();
 
 export type QueueTrainConfig = z.infer<typeof queueConfig>;
+
+/** Iterations (PPO) or generations (CEM) of a queue config. */
+export function queueIterations(c: QueueTrainConfig): number {
+  return c.cem?.generations ?? c.ppo?.iterations ?? 0;
+}
+
+/** The config with its iteration (or generation) count replaced. */
+export function withQueueIterations(c: QueueTrainConfig, n: number): QueueTrainConfig {
+  if (c.cem !== undefined) return { ...c, cem: { ...c.cem, generations: n } };
+  return c.ppo === undefined ? c : { ...c, ppo: { ...c.ppo, iterations: n } };
+}
 
 const seedList = z.array(z.number().int()).min(1);
 const allocatorConfig = z
@@ -130,7 +162,12 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
     throw new ConfigError(i === undefined ? 'invalid training config' : plainMessage(i), { file, field: i?.path.join('.') ?? '' });
   }
   const c = r.data;
-  if (c.kind === 'queue') checkDisjoint(c, file);
+  if (c.kind === 'queue') {
+    if ((c.ppo === undefined) === (c.cem === undefined)) throw new ConfigError('give exactly one training method: a `ppo` block or a `cem` block', { file, field: c.ppo === undefined ? 'ppo' : 'cem' });
+    if (c.cem !== undefined && c.cem.elite > c.cem.population) throw new ConfigError(`cem.elite (${c.cem.elite}) cannot exceed cem.population (${c.cem.population})`, { file, field: 'cem.elite' });
+    if (c.cem !== undefined && c.imitation !== undefined) throw new ConfigError('imitation is a PPO warm start; a `cem` config cannot use it', { file, field: 'imitation' });
+    checkDisjoint(c, file);
+  }
   else checkSeeds(c, file);
   return c;
 }

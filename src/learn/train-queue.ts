@@ -63,7 +63,7 @@ export function configFeatures(cfg: QueueTrainConfig): readonly string[] {
   return cfg.features === 'time-width' ? QUEUE_FEATURES_TIME_WIDTH : QUEUE_FEATURES;
 }
 
-function netFile(cfg: QueueTrainConfig, scaling: { mean: number[]; std: number[] }, layers: readonly DenseLayer[]): PolicyNetFile {
+export function netFile(cfg: QueueTrainConfig, scaling: { mean: number[]; std: number[] }, layers: readonly DenseLayer[]): PolicyNetFile {
   return { format: POLICY_NET_FORMAT, kind: 'queue', name: cfg.name, features: configFeatures(cfg), ...(cfg.candidates === 'arrival' ? {} : { candidates: cfg.candidates }), scaling, layers };
 }
 
@@ -75,7 +75,7 @@ function drawWindow(cfg: QueueTrainConfig, rng: Rng): number {
 }
 
 /** A training window; with `train.minLoad`, one where the classical order's bsld reaches the bar (≤ 50 draws). */
-async function drawLoadedWindow(cfg: QueueTrainConfig, rng: Rng, workload: BatchWorkload): Promise<number> {
+export async function drawLoadedWindow(cfg: QueueTrainConfig, rng: Rng, workload: BatchWorkload): Promise<number> {
   const m = cfg.train.minLoad;
   let w = drawWindow(cfg, rng);
   if (m === undefined) return w;
@@ -87,7 +87,7 @@ async function drawLoadedWindow(cfg: QueueTrainConfig, rng: Rng, workload: Batch
   return w;
 }
 
-async function measureScaling(cfg: QueueTrainConfig, env: QueueEnv, layers: readonly DenseLayer[]): Promise<{ mean: number[]; std: number[] }> {
+export async function measureScaling(cfg: QueueTrainConfig, env: QueueEnv, layers: readonly DenseLayer[]): Promise<{ mean: number[]; std: number[] }> {
   const F = configFeatures(cfg).length;
   const net = new PolicyNet(netFile(cfg, { mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1) }, layers));
   const rng = new Rng(`${cfg.seed}:scaling`);
@@ -133,6 +133,8 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
 /** Train (or resume) a queue model; returns the selected model file (without evaluation). */
 export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchWorkload, hooks: TrainHooks = {}, resume?: QueueCheckpoint): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
   const F = configFeatures(cfg).length;
+  const ppo = cfg.ppo;
+  if (ppo === undefined) throw new ConfigError('this config has no `ppo` block (a `cem` config trains with trainQueueCem)', { field: 'ppo' });
   const modes: ('none' | 'easy')[] = cfg.backfill === 'mixed' ? ['none', 'easy'] : [cfg.backfill];
   const envs = modes.map((backfill) => new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill }));
   const env = envs[0] as QueueEnv;
@@ -154,7 +156,7 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
   const from = cfg.init === undefined ? undefined : loadPolicyNetFile(cfg.init, 'queue', configFeatures(cfg));
   const init: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers(sizes, new Rng(`${cfg.seed}:init`));
   const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, env, init) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
-  const learner = new PpoLearner(tf, init, cfg.ppo);
+  const learner = new PpoLearner(tf, init, ppo);
   if (resume !== undefined) await learner.setOptimizerState(resume.optimizer);
   let imitationLoss: number | undefined;
   if (resume === undefined && cfg.imitation !== undefined) {
@@ -189,15 +191,15 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
     best = { iteration: 0, validationBsld: v, layers: start };
     curve.push({ iteration: 0, trainBsld: NaN, validationBsld: v, seconds: t0 + elapsed() });
   }
-  while (it < cfg.ppo.iterations) {
+  while (it < ppo.iterations) {
     it++;
     const rng = new Rng(`${cfg.seed}:iter:${it}`);
     const net = new PolicyNet(netFile(cfg, scaling, learner.layers()));
     const groups: Episode[][] = [];
-    for (let w = 0; w < cfg.ppo.windowsPerIteration; w++) {
+    for (let w = 0; w < ppo.windowsPerIteration; w++) {
       const start = await drawLoadedWindow(cfg, rng, workload);
       const g: Episode[] = [];
-      for (let k = 0; k < cfg.ppo.samplesPerWindow; k++) {
+      for (let k = 0; k < ppo.samplesPerWindow; k++) {
         const e = envs[w % envs.length] as QueueEnv;
         e.reset(cfg.seed, start);
         g.push(await e.run(net, sampleAgent(rng.fork(`w${w}:k${k}`))));
@@ -207,15 +209,15 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
     learner.update(buildBatch(groups, scaling, F));
     const trainBsld = mean(groups.flat().map((e) => e.boundedSlowdown));
     let validationBsld: number | undefined;
-    if (it % cfg.validateEvery === 0 || it === cfg.ppo.iterations) {
+    if (it % cfg.validateEvery === 0 || it === ppo.iterations) {
       const layers = learner.layers();
       validationBsld = await validate(layers);
       if (validationBsld < best.validationBsld) best = { iteration: it, validationBsld, layers };
     }
     const p: CurvePoint = { iteration: it, trainBsld, ...(validationBsld === undefined ? {} : { validationBsld }), seconds: t0 + elapsed() };
     curve.push(p);
-    hooks.onIteration?.(p, cfg.ppo.iterations);
-    if (hooks.saveCheckpoint !== undefined && (it % cfg.checkpointEvery === 0 || it === cfg.ppo.iterations)) await hooks.saveCheckpoint(await checkpoint());
+    hooks.onIteration?.(p, ppo.iterations);
+    if (hooks.saveCheckpoint !== undefined && (it % cfg.checkpointEvery === 0 || it === ppo.iterations)) await hooks.saveCheckpoint(await checkpoint());
   }
   const cp = await checkpoint();
   learner.dispose();

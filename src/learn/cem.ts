@@ -1,0 +1,173 @@
+import { loadPolicyNetFile, PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
+import { ConfigError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { QueueTrainConfig } from './config.js';
+import { QueueEnv } from './env.js';
+import { initLayers } from './ppo.js';
+import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
+import { configFeatures, drawLoadedWindow, evaluateQueueNet, measureScaling, netFile, type CurvePoint, type QueueCheckpoint, type TrainHooks } from './train-queue.js';
+
+/**
+ * Training a learned-queue model with the cross-entropy method (CEM), the alternative to PPO for
+ * the HPC queue (`cem:` in the training config instead of `ppo:`).
+ *
+ * Why: the queue's reward comes once per episode (the window's mean bounded slowdown) after more
+ * than a thousand decisions, so a per-decision policy gradient has to untangle which of them
+ * mattered from very few episodes; and each PPO episode pays for TensorFlow. CEM searches the
+ * weights directly and scores whole episodes, with the forward pass written over the weights (no
+ * TensorFlow at all), so the same budget plays about a hundred times more episodes. It is the
+ * classic policy-search baseline for such problems (Szita & Lőrincz 2006, Tetris) and needs no
+ * credit assignment at all. Its limit is the number of weights: a linear scorer (`network.hidden:
+ * []`, 10 weights) or a small network suits it; PPO remains the method for larger networks.
+ *
+ * Generation g (all randomness from Rng(seed:cem:g), so a run is deterministic for its seed and
+ * `--resume` continues exactly):
+ *
+ *  1. draw `windowsPerGeneration` training windows (with `train.minLoad`, loaded ones); under
+ *     `backfill: mixed` they alternate between no backfilling and EASY;
+ *  2. sample `population` weight vectors θ_i = μ + σ ⊙ ε_i (θ_0 = μ, the current mean);
+ *  3. score θ_i = mean over the windows of bsld(θ_i, w) / bsld(normalizeBy order, w): dividing by
+ *     a classical order's bsld on the same window removes the windows' difficulty, which differs
+ *     by orders of magnitude (the role the per-window normalisation plays in PPO);
+ *  4. μ ← mean of the `elite` best, σ ← their standard deviation + minStd (per weight).
+ *
+ * Every `validateEvery` generations the mean μ plays the validation windows, and the best one is
+ * the model written, as with PPO (never the evaluation windows). Decisions take the argmax of the
+ * scores over the present candidates, as at decision time: the mask is the candidate list.
+ */
+
+/** Flatten layers (weights then bias, layer by layer). */
+export function flatten(layers: readonly DenseLayer[]): number[] {
+  return layers.flatMap((l) => [...l.weights, ...l.bias]);
+}
+
+/** The inverse of `flatten` for layers shaped like `shape`. */
+export function unflatten(theta: readonly number[], shape: readonly DenseLayer[]): DenseLayer[] {
+  let o = 0;
+  return shape.map((l) => {
+    const weights = theta.slice(o, o + l.weights.length);
+    o += l.weights.length;
+    const bias = theta.slice(o, o + l.bias.length);
+    o += l.bias.length;
+    return { weights, bias, activation: l.activation };
+  });
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Train (or resume) a queue model with CEM; returns the selected model file (without evaluation). */
+export async function trainQueueCem(cfg: QueueTrainConfig, workload: BatchWorkload, hooks: TrainHooks = {}, resume?: QueueCheckpoint): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
+  const cem = cfg.cem;
+  if (cem === undefined) throw new ConfigError('this config has no `cem` block', { field: 'cem' });
+  const F = configFeatures(cfg).length;
+  const modes: ('none' | 'easy')[] = cfg.backfill === 'mixed' ? ['none', 'easy'] : [cfg.backfill];
+  const envs = modes.map((backfill) => new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill }));
+  const J = workload.jobs.length;
+  cfg.train.ranges.forEach(([, b], i) => {
+    if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `train.ranges.${i}` });
+  });
+  cfg.validation.windows.forEach((w, i) => {
+    if (w + cfg.validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + cfg.validation.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `validation.windows.${i}` });
+  });
+  const elapsed = hooks.elapsed ?? (() => 0);
+  const from = cfg.init === undefined ? undefined : loadPolicyNetFile(cfg.init, 'queue', configFeatures(cfg));
+  const shape: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers([F, ...cfg.network.hidden, 1], new Rng(`${cfg.seed}:init`));
+  const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, envs[0] as QueueEnv, shape) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
+  const net = (theta: readonly number[]): PolicyNet => new PolicyNet(netFile(cfg, scaling, unflatten(theta, shape)));
+  const validate = async (theta: readonly number[]): Promise<number> => {
+    let sum = 0;
+    for (const m of modes) sum += mean(await evaluateQueueNet(workload, net(theta), cfg.validation.windows, cfg.validation.length, m));
+    return sum / modes.length;
+  };
+  // Reference bsld of the normalising order per (window, mode), computed once.
+  const refCache = new Map<string, number>();
+  const reference = async (w: number, mode: 'none' | 'easy'): Promise<number> => {
+    const k = `${w}:${mode}`;
+    let v = refCache.get(k);
+    if (v === undefined) {
+      v = (await replaySwfWindow(workload.jobs, w, cfg.episodeLength, workload.machine, classicPolicy(cem.normalizeBy, mode))).boundedSlowdown;
+      refCache.set(k, v);
+    }
+    return v;
+  };
+
+  let mu = flatten(shape);
+  let sigma = resume?.optimizer.find((o) => o.name === 'cem-std')?.values ?? mu.map(() => cem.initStd);
+  if (sigma.length !== mu.length) throw new ConfigError(`checkpoint: cem-std has ${sigma.length} values for ${mu.length} weights`, { field: 'checkpoint' });
+  const curve: CurvePoint[] = [...(resume?.curve ?? [])];
+  let best = resume?.best ?? { iteration: 0, validationBsld: Infinity, layers: shape };
+  const t0 = resume?.seconds ?? 0;
+  let gen = resume?.iteration ?? 0;
+  const checkpoint = (): QueueCheckpoint => ({
+    kind: 'drs-train-checkpoint',
+    config: cfg,
+    iteration: gen,
+    scaling,
+    layers: unflatten(mu, shape),
+    optimizer: [{ name: 'cem-std', shape: [sigma.length], values: [...sigma] }],
+    best,
+    curve,
+    seconds: t0 + elapsed(),
+  });
+  if (resume === undefined) {
+    const v = await validate(mu);
+    best = { iteration: 0, validationBsld: v, layers: unflatten(mu, shape) };
+    curve.push({ iteration: 0, trainBsld: NaN, validationBsld: v, seconds: t0 + elapsed() });
+  }
+  while (gen < cem.generations) {
+    gen++;
+    const rng = new Rng(`${cfg.seed}:cem:${gen}`);
+    const windows: number[] = [];
+    for (let k = 0; k < cem.windowsPerGeneration; k++) windows.push(await drawLoadedWindow(cfg, rng, workload));
+    const population: { theta: number[]; score: number; bsld: number }[] = [];
+    for (let i = 0; i < cem.population; i++) {
+      const theta = i === 0 ? [...mu] : mu.map((m, d) => m + (sigma[d] as number) * rng.normal());
+      const p = net(theta);
+      let score = 0;
+      let bsld = 0;
+      for (let k = 0; k < windows.length; k++) {
+        const mode = modes[k % modes.length] as 'none' | 'easy';
+        const env = envs[k % envs.length] as QueueEnv;
+        env.reset(cfg.seed, windows[k] as number);
+        const b = (await env.run(p)).boundedSlowdown;
+        bsld += b;
+        score += b / Math.max(1, await reference(windows[k] as number, mode));
+      }
+      population.push({ theta, score: score / windows.length, bsld: bsld / windows.length });
+    }
+    const trainBsld = (population[0] as { bsld: number }).bsld;
+    // Stable sort: ties keep the sampling order, so the run is deterministic.
+    const elite = [...population].sort((a, b) => a.score - b.score).slice(0, cem.elite);
+    mu = mu.map((_, d) => mean(elite.map((e) => e.theta[d] as number)));
+    sigma = mu.map((m, d) => Math.sqrt(mean(elite.map((e) => ((e.theta[d] as number) - m) ** 2))) + cem.minStd);
+    let validationBsld: number | undefined;
+    if (gen % cfg.validateEvery === 0 || gen === cem.generations) {
+      validationBsld = await validate(mu);
+      if (validationBsld < best.validationBsld) best = { iteration: gen, validationBsld, layers: unflatten(mu, shape) };
+    }
+    const p: CurvePoint = { iteration: gen, trainBsld, ...(validationBsld === undefined ? {} : { validationBsld }), seconds: t0 + elapsed() };
+    curve.push(p);
+    hooks.onIteration?.(p, cem.generations);
+    if (hooks.saveCheckpoint !== undefined && (gen % cfg.checkpointEvery === 0 || gen === cem.generations)) await hooks.saveCheckpoint(checkpoint());
+  }
+  const cp = checkpoint();
+  const model: PolicyNetFile = {
+    ...netFile(cfg, scaling, best.layers),
+    training: {
+      algorithm: 'CEM (cross-entropy method over the network weights; whole-episode scores normalised by a classical order on the same window)',
+      config: cfg,
+      data: { trace: workload.file, jobs: workload.jobs.length, machine: workload.machine },
+      trainingRanges: cfg.train.ranges,
+      validationWindows: cfg.validation.windows,
+      validationLength: cfg.validation.length,
+      evaluationWindows: cfg.evaluation.windows,
+      evaluationLength: cfg.evaluation.length,
+      ...(from === undefined ? {} : { init: { model: cfg.init, training: from.training } }),
+      selected: { iteration: best.iteration, validationBsld: best.validationBsld },
+      iterations: gen,
+      seconds: cp.seconds,
+      curve,
+    },
+  };
+  return { model, checkpoint: cp };
+}

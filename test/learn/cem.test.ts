@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import type { DenseLayer } from '../../src/core/policy-net.js';
+import { flatten, trainQueueCem, unflatten } from '../../src/learn/cem.js';
+import { parseTrainConfig, queueIterations, withQueueIterations } from '../../src/learn/config.js';
+import type { QueueCheckpoint } from '../../src/learn/train-queue.js';
+import { syntheticWorkload, tinyQueueConfig } from './support.js';
+
+const workload = syntheticWorkload(1400);
+const cemConfig = (generations: number, over: Record<string, unknown> = {}) =>
+  tinyQueueConfig({ ppo: undefined, cem: { generations, population: 6, elite: 2, windowsPerGeneration: 2 }, network: { hidden: [] }, features: 'time-to-fit', ...over });
+
+describe('drs train with the cross-entropy method (cem)', () => {
+  it('flatten and unflatten are inverse for any layer shapes', () => {
+    const layers: DenseLayer[] = [
+      { weights: [1, 2, 3, 4, 5, 6], bias: [7, 8], activation: 'tanh' },
+      { weights: [9, 10], bias: [11], activation: 'linear' },
+    ];
+    expect(flatten(layers)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(unflatten(flatten(layers), layers)).toEqual(layers);
+  });
+
+  it('is deterministic for a seed, and a resumed run equals the uninterrupted one', async () => {
+    const a = await trainQueueCem(cemConfig(3), workload);
+    const b = await trainQueueCem(cemConfig(3), workload);
+    expect(b.model.layers).toEqual(a.model.layers);
+    expect(b.checkpoint.curve.map((p) => p.validationBsld)).toEqual(a.checkpoint.curve.map((p) => p.validationBsld));
+    let saved: QueueCheckpoint | undefined;
+    await trainQueueCem(cemConfig(3), workload, { saveCheckpoint: async (c) => void (c.iteration === 1 ? (saved = c) : undefined) });
+    expect(saved?.iteration).toBe(1);
+    const resumed = await trainQueueCem(cemConfig(3), workload, {}, JSON.parse(JSON.stringify(saved)) as QueueCheckpoint);
+    expect(resumed.model.layers).toEqual(a.model.layers);
+    expect(resumed.checkpoint.layers).toEqual(a.checkpoint.layers);
+    const other = await trainQueueCem(cemConfig(3, { seed: 6 }), workload);
+    expect(other.checkpoint.layers).not.toEqual(a.checkpoint.layers);
+  });
+
+  it('improves the validation score on the synthetic log, and records the method and the selected generation', async () => {
+    const { model, checkpoint } = await trainQueueCem(cemConfig(8), workload);
+    const v0 = checkpoint.curve[0]?.validationBsld as number;
+    const training = model.training as { algorithm: string; selected: { iteration: number; validationBsld: number } };
+    expect(training.algorithm).toMatch(/^CEM/);
+    expect(training.selected.validationBsld).toBeLessThan(v0);
+    expect(training.selected.iteration).toBeGreaterThan(0);
+    expect(model.features).toHaveLength(10);
+    expect(model.layers).toHaveLength(1); // hidden: [] → a linear scorer
+  });
+
+  it('refuses a config with both methods or neither, an elite larger than the population, or imitation', () => {
+    const base = { kind: 'queue', name: 't', trace: 'x.swf', episodeLength: 96, train: { ranges: [[0, 900]] }, validation: { windows: [950], length: 150 }, evaluation: { windows: [1200], length: 256 } };
+    const cem = { generations: 2 };
+    const ppo = { iterations: 2 };
+    expect(() => parseTrainConfig({ ...base, ppo, cem }, 'both.yaml')).toThrow(/exactly one training method/);
+    expect(() => parseTrainConfig(base, 'none.yaml')).toThrow(ConfigError);
+    expect(() => parseTrainConfig({ ...base, cem: { generations: 2, population: 4, elite: 5 } }, 'e.yaml')).toThrow(/cem.elite \(5\) cannot exceed cem.population \(4\)/);
+    expect(() => parseTrainConfig({ ...base, cem, imitation: { teacher: 'f1' } }, 'i.yaml')).toThrow(/imitation is a PPO warm start/);
+    const c = parseTrainConfig({ ...base, cem }, 'ok.yaml');
+    if (c.kind !== 'queue') throw new Error('queue config expected');
+    expect(queueIterations(c)).toBe(2);
+    expect(queueIterations(withQueueIterations(c, 7))).toBe(7);
+    expect(withQueueIterations(c, 7).ppo).toBeUndefined();
+  });
+});
