@@ -28,7 +28,8 @@ import { configFeatures, drawLoadedWindow, evaluateQueueNet, measureScaling, net
  *  2. sample `population` weight vectors θ_i = μ + σ ⊙ ε_i (θ_0 = μ, the current mean);
  *  3. score θ_i = mean over the windows of bsld(θ_i, w) / bsld(normalizeBy order, w): dividing by
  *     a classical order's bsld on the same window removes the windows' difficulty, which differs
- *     by orders of magnitude (the role the per-window normalisation plays in PPO);
+ *     by orders of magnitude (the role the per-window normalisation plays in PPO); with
+ *     `normalizeBy: none` the score is the raw mean bsld, so heavy windows weigh more;
  *  4. μ ← mean of the `elite` best, σ ← their standard deviation + minStd (per weight).
  *
  * Every `validateEvery` generations the mean μ plays the validation windows, and the best one is
@@ -82,6 +83,7 @@ export async function trainQueueCem(cfg: QueueTrainConfig, workload: BatchWorklo
   // Reference bsld of the normalising order per (window, mode), computed once.
   const refCache = new Map<string, number>();
   const reference = async (w: number, mode: 'none' | 'easy'): Promise<number> => {
+    if (cem.normalizeBy === 'none') return 1;
     const k = `${w}:${mode}`;
     let v = refCache.get(k);
     if (v === undefined) {

@@ -42,7 +42,8 @@ const cem = z
     windowsPerGeneration: z.number().int().positive().default(6),
     initStd: z.number().positive().default(1),
     minStd: z.number().nonnegative().default(0.05),
-    normalizeBy: z.enum(['fcfs', 'sjf', 'f1']).default('f1'),
+    /** `none`: the raw mean bounded slowdown (heavy windows weigh more, as in the evaluation's mean). */
+    normalizeBy: z.enum(['fcfs', 'sjf', 'f1', 'none']).default('f1'),
   })
   .strict();
 

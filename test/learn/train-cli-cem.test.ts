@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { drs } from '../cli/helpers.js';
+import { syntheticWorkload } from './support.js';
+
+/** The synthetic log of support.ts as an SWF file (18 fields, MaxProcs header). */
+function swfFile(dir: string): string {
+  const w = syntheticWorkload(1400);
+  const lines = ['; MaxProcs: 32', ...w.jobs.map((j) => [j.id, j.submit, 0, j.run, j.procs, -1, -1, j.procs, j.requested, -1, 1, 1, 1, 1, 1, -1, -1, -1].join(' '))];
+  const file = path.join(dir, 'synthetic.swf');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+const config = (method: string): string => `kind: queue
+name: tiny-cem
+seed: 4
+trace: synthetic.swf
+episodeLength: 96
+train: { ranges: [[0, 900]] }
+validation: { windows: [950], length: 150 }
+evaluation: { windows: [1200], length: 128 }
+network: { hidden: [] }
+features: time-to-fit
+${method}
+validateEvery: 1
+checkpointEvery: 1
+`;
+
+describe('drs train with a cem block (CLI)', () => {
+  it('trains without TensorFlow, writes the model with its evaluation, resumes, and refuses a config with two methods', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-'));
+    swfFile(dir);
+    const cfg = path.join(dir, 'tiny.yaml');
+    writeFileSync(cfg, config('cem: { generations: 2, population: 4, elite: 2, windowsPerGeneration: 2 }'));
+    const out = path.join(dir, 'model.json');
+    const ckpt = path.join(dir, 'ckpt.json');
+    const r = await drs(['train', cfg, '--out', out, '--checkpoint', ckpt]);
+    expect(r.err).toContain('CEM (no TensorFlow)');
+    expect(r.err).toContain('iteration 2/2');
+    expect(r.code).toBe(0);
+    const model = JSON.parse(readFileSync(out, 'utf8')) as { training: { algorithm: string; iterations: number }; evaluation: { meanBoundedSlowdown: Record<string, unknown> } };
+    expect(model.training.algorithm).toMatch(/^CEM/);
+    expect(Object.keys(model.evaluation.meanBoundedSlowdown)).toEqual(['learned-queue:tiny-cem', 'fcfs', 'sjf', 'f1']);
+    expect(existsSync(ckpt)).toBe(true);
+    const resumed = await drs(['train', cfg, '--out', out, '--checkpoint', ckpt, '--resume', '--iterations', '3', '--no-eval']);
+    expect(resumed.err).toContain('resuming at iteration 2');
+    expect(resumed.err).toContain('iteration 3/3');
+    expect(resumed.code).toBe(0);
+    writeFileSync(cfg, config('cem: { generations: 2 }\nppo: { iterations: 2 }'));
+    const both = await drs(['train', cfg, '--out', out]);
+    expect(both.code).not.toBe(0);
+    expect(both.err).toMatch(/tiny\.yaml.*exactly one training method/s);
+  });
+});
