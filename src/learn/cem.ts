@@ -1,11 +1,11 @@
-import { loadPolicyNetFile, PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
+import { PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { QueueTrainConfig } from './config.js';
-import { QueueEnv } from './env.js';
+import type { QueueEnv } from './env.js';
 import { initLayers } from './ppo.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
-import { configFeatures, drawLoadedWindow, evaluateQueueNet, measureScaling, netFile, type CurvePoint, type QueueCheckpoint, type TrainHooks } from './train-queue.js';
+import { configFeatures, drawLoadedWindow, measureScaling, netFile, queueSetup, trainingRecord, validationScore, type CurvePoint, type QueueCheckpoint, type TrainHooks } from './train-queue.js';
 
 /**
  * Training a learned-queue model with the cross-entropy method (CEM), the alternative to PPO for
@@ -61,25 +61,12 @@ export async function trainQueueCem(cfg: QueueTrainConfig, workload: BatchWorklo
   const cem = cfg.cem;
   if (cem === undefined) throw new ConfigError('this config has no `cem` block', { field: 'cem' });
   const F = configFeatures(cfg).length;
-  const modes: ('none' | 'easy')[] = cfg.backfill === 'mixed' ? ['none', 'easy'] : [cfg.backfill];
-  const envs = modes.map((backfill) => new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill }));
-  const J = workload.jobs.length;
-  cfg.train.ranges.forEach(([, b], i) => {
-    if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `train.ranges.${i}` });
-  });
-  cfg.validation.windows.forEach((w, i) => {
-    if (w + cfg.validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + cfg.validation.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `validation.windows.${i}` });
-  });
+  const { modes, envs, from } = queueSetup(cfg, workload);
   const elapsed = hooks.elapsed ?? (() => 0);
-  const from = cfg.init === undefined ? undefined : loadPolicyNetFile(cfg.init, 'queue', configFeatures(cfg));
   const shape: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers([F, ...cfg.network.hidden, 1], new Rng(`${cfg.seed}:init`));
   const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, envs[0] as QueueEnv, shape) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
   const net = (theta: readonly number[]): PolicyNet => new PolicyNet(netFile(cfg, scaling, unflatten(theta, shape)));
-  const validate = async (theta: readonly number[]): Promise<number> => {
-    let sum = 0;
-    for (const m of modes) sum += mean(await evaluateQueueNet(workload, net(theta), cfg.validation.windows, cfg.validation.length, m));
-    return sum / modes.length;
-  };
+  const validate = async (theta: readonly number[]): Promise<number> => validationScore(cfg, workload, net(theta));
   // Reference bsld of the normalising order per (window, mode), computed once.
   const refCache = new Map<string, number>();
   const reference = async (w: number, mode: 'none' | 'easy'): Promise<number> => {
@@ -155,21 +142,14 @@ export async function trainQueueCem(cfg: QueueTrainConfig, workload: BatchWorklo
   const cp = checkpoint();
   const model: PolicyNetFile = {
     ...netFile(cfg, scaling, best.layers),
-    training: {
+    training: trainingRecord(cfg, workload, {
       algorithm: 'CEM (cross-entropy method over the network weights; whole-episode scores normalised by a classical order on the same window)',
-      config: cfg,
-      data: { trace: workload.file, jobs: workload.jobs.length, machine: workload.machine },
-      trainingRanges: cfg.train.ranges,
-      validationWindows: cfg.validation.windows,
-      validationLength: cfg.validation.length,
-      evaluationWindows: cfg.evaluation.windows,
-      evaluationLength: cfg.evaluation.length,
-      ...(from === undefined ? {} : { init: { model: cfg.init, training: from.training } }),
-      selected: { iteration: best.iteration, validationBsld: best.validationBsld },
+      from,
+      best,
       iterations: gen,
       seconds: cp.seconds,
       curve,
-    },
+    }),
   };
   return { model, checkpoint: cp };
 }

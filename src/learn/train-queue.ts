@@ -130,20 +130,10 @@ export async function evaluateQueueNet(workload: BatchWorkload, net: PolicyNet, 
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Train (or resume) a queue model; returns the selected model file (without evaluation). */
-export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchWorkload, hooks: TrainHooks = {}, resume?: QueueCheckpoint): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
-  const F = configFeatures(cfg).length;
-  const ppo = cfg.ppo;
-  if (ppo === undefined) throw new ConfigError('this config has no `ppo` block (a `cem` config trains with trainQueueCem)', { field: 'ppo' });
+/** What both trainers (PPO and CEM) need first: the backfilling modes, one environment per mode, the data checks and the starting model. */
+export function queueSetup(cfg: QueueTrainConfig, workload: BatchWorkload): { modes: ('none' | 'easy')[]; envs: QueueEnv[]; from: PolicyNetFile | undefined } {
   const modes: ('none' | 'easy')[] = cfg.backfill === 'mixed' ? ['none', 'easy'] : [cfg.backfill];
   const envs = modes.map((backfill) => new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill }));
-  const env = envs[0] as QueueEnv;
-  /** Validation score: mean bsld over the validation windows, averaged over the training modes. */
-  const validate = async (layers: readonly DenseLayer[]): Promise<number> => {
-    let sum = 0;
-    for (const m of modes) sum += mean(await evaluateQueueNet(workload, new PolicyNet(netFile(cfg, scaling, layers)), cfg.validation.windows, cfg.validation.length, m));
-    return sum / modes.length;
-  };
   const J = workload.jobs.length;
   cfg.train.ranges.forEach(([, b], i) => {
     if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `train.ranges.${i}` });
@@ -151,9 +141,54 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
   cfg.validation.windows.forEach((w, i) => {
     if (w + cfg.validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + cfg.validation.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `validation.windows.${i}` });
   });
+  const from = cfg.init === undefined ? undefined : loadPolicyNetFile(cfg.init, 'queue', configFeatures(cfg));
+  return { modes, envs, from };
+}
+
+/** Validation score of a network: mean bsld over the validation windows, averaged over the training modes. */
+export async function validationScore(cfg: QueueTrainConfig, workload: BatchWorkload, net: PolicyNet): Promise<number> {
+  const modes: ('none' | 'easy')[] = cfg.backfill === 'mixed' ? ['none', 'easy'] : [cfg.backfill];
+  let sum = 0;
+  for (const m of modes) sum += mean(await evaluateQueueNet(workload, net, cfg.validation.windows, cfg.validation.length, m));
+  return sum / modes.length;
+}
+
+/** The `training` record of a queue model file (what was trained on what, and which model was selected). */
+export function trainingRecord(
+  cfg: QueueTrainConfig,
+  workload: BatchWorkload,
+  r: { algorithm: string; imitation?: unknown; from: PolicyNetFile | undefined; best: { iteration: number; validationBsld: number }; iterations: number; seconds: number; curve: CurvePoint[] },
+): Record<string, unknown> {
+  return {
+    algorithm: r.algorithm,
+    config: cfg,
+    data: { trace: workload.file, jobs: workload.jobs.length, machine: workload.machine },
+    trainingRanges: cfg.train.ranges,
+    validationWindows: cfg.validation.windows,
+    validationLength: cfg.validation.length,
+    evaluationWindows: cfg.evaluation.windows,
+    evaluationLength: cfg.evaluation.length,
+    ...(r.imitation === undefined ? {} : { imitation: r.imitation }),
+    // The starting model's own record (its file may later be replaced by this one).
+    ...(r.from === undefined ? {} : { init: { model: cfg.init, training: r.from.training } }),
+    selected: { iteration: r.best.iteration, validationBsld: r.best.validationBsld },
+    iterations: r.iterations,
+    seconds: r.seconds,
+    curve: r.curve,
+  };
+}
+
+/** Train (or resume) a queue model; returns the selected model file (without evaluation). */
+export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchWorkload, hooks: TrainHooks = {}, resume?: QueueCheckpoint): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
+  const F = configFeatures(cfg).length;
+  const ppo = cfg.ppo;
+  if (ppo === undefined) throw new ConfigError('this config has no `ppo` block (a `cem` config trains with trainQueueCem)', { field: 'ppo' });
+  const { envs, from } = queueSetup(cfg, workload);
+  const env = envs[0] as QueueEnv;
+  /** Validation score: mean bsld over the validation windows, averaged over the training modes. */
+  const validate = async (layers: readonly DenseLayer[]): Promise<number> => validationScore(cfg, workload, new PolicyNet(netFile(cfg, scaling, layers)));
   const elapsed = hooks.elapsed ?? (() => 0);
   const sizes = [F, ...cfg.network.hidden, 1];
-  const from = cfg.init === undefined ? undefined : loadPolicyNetFile(cfg.init, 'queue', configFeatures(cfg));
   const init: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers(sizes, new Rng(`${cfg.seed}:init`));
   const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, env, init) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
   const learner = new PpoLearner(tf, init, ppo);
@@ -223,23 +258,15 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
   learner.dispose();
   const model: PolicyNetFile = {
     ...netFile(cfg, scaling, best.layers),
-    training: {
+    training: trainingRecord(cfg, workload, {
       algorithm: 'PPO (clipped surrogate, action masking, leave-one-out episode baseline)',
-      config: cfg,
-      data: { trace: workload.file, jobs: workload.jobs.length, machine: workload.machine },
-      trainingRanges: cfg.train.ranges,
-      validationWindows: cfg.validation.windows,
-      validationLength: cfg.validation.length,
-      evaluationWindows: cfg.evaluation.windows,
-      evaluationLength: cfg.evaluation.length,
       ...(imitationLoss === undefined ? {} : { imitation: { ...cfg.imitation, finalLoss: imitationLoss } }),
-      // The starting model's own record (its file may later be replaced by this one).
-      ...(from === undefined ? {} : { init: { model: cfg.init, training: from.training } }),
-      selected: { iteration: best.iteration, validationBsld: best.validationBsld },
+      from,
+      best,
       iterations: it,
       seconds: cp.seconds,
       curve,
-    },
+    }),
   };
   return { model, checkpoint: cp };
 }
