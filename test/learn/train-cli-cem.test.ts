@@ -50,7 +50,7 @@ describe('drs train with a cem block (CLI)', () => {
     expect(resumed.err).toContain('iteration 3/3');
     expect(resumed.code).toBe(0);
     writeFileSync(cfg, config('cem: { generations: 2 }\nppo: { iterations: 2 }'));
-    const both = await drs(['train', cfg, '--out', out]);
+    const both = await drs(['train', cfg, '--out', out, '--checkpoint', ckpt]);
     expect(both.code).not.toBe(0);
     expect(both.err).toMatch(/tiny\.yaml.*exactly one training method/s);
   });
