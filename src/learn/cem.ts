@@ -143,7 +143,7 @@ export async function trainQueueCem(cfg: QueueTrainConfig, workload: BatchWorklo
   const model: PolicyNetFile = {
     ...netFile(cfg, scaling, best.layers),
     training: trainingRecord(cfg, workload, {
-      algorithm: 'CEM (cross-entropy method over the network weights; whole-episode scores normalised by a classical order on the same window)',
+      algorithm: `CEM (cross-entropy method over the network weights; episode score: ${cem.normalizeBy === 'none' ? 'mean bounded slowdown' : `mean bounded slowdown ÷ ${cem.normalizeBy.toUpperCase()}'s on the same window`})`,
       from,
       best,
       iterations: gen,
