@@ -188,7 +188,7 @@ export class SchedulingPass<E extends QueuedRequest> {
       }
     }
     const again = this.escalate(state, still, counter);
-    return { decisions: counter.decisions, again: again && policy.blocking };
+    return { decisions: counter.decisions, again };
   }
 
   /**
