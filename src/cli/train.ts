@@ -112,7 +112,8 @@ export const trainCommand: CliCommand = {
     const trace = resolve(dirname(file), cfg.trace);
     const workload = await loadBatchWorkload(trace);
     // CEM plays the forward pass written over the weights: no TensorFlow.
-    const tfl = cfg.cem === undefined ? await loadTf() : undefined;
+    const useCem = cfg.cem !== undefined;
+    const tfl = useCem ? undefined : await loadTf();
     const method = tfl === undefined ? 'CEM (no TensorFlow)' : `PPO, TF.js backend ${tfl.backend}`;
     io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), ${method}, seed ${cfg.seed}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
     const t0 = process.hrtime.bigint();
@@ -124,16 +125,16 @@ export const trainCommand: CliCommand = {
     bar?.start(queueIterations(cfg), resume?.iteration ?? 0, { reward: '-', val: '-' });
     let lastVal = '-';
     const hooks: TrainHooks = {
-        elapsed,
-        onIteration: (p, total) => {
-          if (p.validationBsld !== undefined) lastVal = p.validationBsld.toFixed(2);
-          if (bar !== undefined) bar.update(p.iteration, { reward: p.trainBsld.toFixed(2), val: lastVal });
-          else io.err(`iteration ${p.iteration}/${total}: train bsld ${p.trainBsld.toFixed(2)}${p.validationBsld === undefined ? '' : `, validation bsld ${p.validationBsld.toFixed(2)}`} (${p.seconds.toFixed(0)} s)\n`);
-        },
-        saveCheckpoint: async (c) => {
-          mkdirSync(dirname(ckptFile), { recursive: true });
-          writeFileSync(ckptFile, JSON.stringify(c));
-        },
+      elapsed,
+      onIteration: (p, total) => {
+        if (p.validationBsld !== undefined) lastVal = p.validationBsld.toFixed(2);
+        if (bar !== undefined) bar.update(p.iteration, { reward: p.trainBsld.toFixed(2), val: lastVal });
+        else io.err(`iteration ${p.iteration}/${total}: train bsld ${p.trainBsld.toFixed(2)}${p.validationBsld === undefined ? '' : `, validation bsld ${p.validationBsld.toFixed(2)}`} (${p.seconds.toFixed(0)} s)\n`);
+      },
+      saveCheckpoint: async (c) => {
+        mkdirSync(dirname(ckptFile), { recursive: true });
+        writeFileSync(ckptFile, JSON.stringify(c));
+      },
     };
     const { model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume) : await trainQueue(tfl.tf, cfg, workload, hooks, resume);
     bar?.stop();

@@ -5,7 +5,7 @@ import type { QueueTrainConfig } from './config.js';
 import type { QueueEnv } from './env.js';
 import { initLayers } from './ppo.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
-import { configFeatures, drawLoadedWindow, measureScaling, netFile, queueSetup, trainingRecord, validationScore, type CurvePoint, type QueueCheckpoint, type TrainHooks } from './train-queue.js';
+import { configFeatures, drawLoadedWindow, mean, measureScaling, netFile, queueSetup, trainingRecord, validationScore, type CurvePoint, type QueueCheckpoint, type TrainHooks } from './train-queue.js';
 
 /**
  * Training a learned-queue model with the cross-entropy method (CEM), the alternative to PPO for
@@ -53,8 +53,6 @@ export function unflatten(theta: readonly number[], shape: readonly DenseLayer[]
     return { weights, bias, activation: l.activation };
   });
 }
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Train (or resume) a queue model with CEM; returns the selected model file (without evaluation). */
 export async function trainQueueCem(cfg: QueueTrainConfig, workload: BatchWorkload, hooks: TrainHooks = {}, resume?: QueueCheckpoint): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {

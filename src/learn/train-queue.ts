@@ -128,7 +128,8 @@ export async function evaluateQueueNet(workload: BatchWorkload, net: PolicyNet, 
   return out;
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Plain left-to-right mean (kept as is: the shipped models' training reproduces bit for bit with it). */
+export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** What both trainers (PPO and CEM) need first: the backfilling modes, one environment per mode, the data checks and the starting model. */
 export function queueSetup(cfg: QueueTrainConfig, workload: BatchWorkload): { modes: ('none' | 'easy')[]; envs: QueueEnv[]; from: PolicyNetFile | undefined } {

@@ -23,9 +23,11 @@ export class FreeCopy {
   /** Requested end and width of each running job (and of each pick of this order that starts). */
   private readonly releases: { end: number; width: number }[] = [];
   private sorted = true;
+  /** The running jobs' releases are read at the first `timeToFit` (most orders never ask). */
+  private running = false;
 
   constructor(
-    view: ClusterView | undefined,
+    private readonly view: ClusterView | undefined,
     private readonly dim: number,
     private readonly now = 0,
   ) {
@@ -38,7 +40,6 @@ export class FreeCopy {
         this.freeWidth += f[dim] ?? 0;
       }
     }
-    for (const a of view.allocations()) this.release(a.start, a.request.demand[dim] ?? 0, estimatedDuration(a.request));
   }
 
   /** Index of the first node the demand fits on, −1 if none; with no cluster, everything fits. */
@@ -68,6 +69,10 @@ export class FreeCopy {
    */
   timeToFit(width: number, fitsNow: boolean): number {
     if (fitsNow || this.capacity === 0) return 0;
+    if (!this.running) {
+      this.running = true;
+      for (const a of this.view?.allocations() ?? []) this.release(a.start, a.request.demand[this.dim] ?? 0, estimatedDuration(a.request));
+    }
     if (!this.sorted) {
       this.releases.sort((a, b) => a.end - b.end);
       this.sorted = true;

@@ -194,7 +194,7 @@ export class LearnedQueue implements QueuePolicy {
   /** Features and scores of the candidates into this.x / this.scores; returns the node each fits on (−1: none). */
   private featurize(cand: readonly QueuedRequest[], now: number, free: FreeCopy): number[] {
     const fits = cand.map((q) => free.find(q.request.demand));
-    const ttf = this.featureCount > 9;
+    const ttf = this.featureCount === QUEUE_FEATURES_TIME_TO_FIT.length;
     cand.forEach((q, j) => {
       const fitsNow = (fits[j] as number) >= 0;
       const t = ttf ? free.timeToFit(q.request.demand[this.dim] ?? 0, fitsNow) : 0;
