@@ -111,11 +111,14 @@ export const trainCommand: CliCommand = {
     }
     const trace = resolve(dirname(file), cfg.trace);
     const workload = await loadBatchWorkload(trace);
+    const also = [];
+    for (const a of cfg.also ?? []) also.push(await loadBatchWorkload(resolve(dirname(file), a.trace)));
     // CEM plays the forward pass written over the weights: no TensorFlow.
     const useCem = cfg.cem !== undefined;
     const tfl = useCem ? undefined : await loadTf();
     const method = tfl === undefined ? 'CEM (no TensorFlow)' : `PPO, TF.js backend ${tfl.backend}`;
     io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), ${method}, seed ${cfg.seed}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
+    for (const w of also) io.err(`  also on ${w.file} (${w.jobs.length} jobs, ${w.machine} processors)\n`);
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -124,19 +127,22 @@ export const trainCommand: CliCommand = {
       : undefined;
     bar?.start(queueIterations(cfg), resume?.iteration ?? 0, { reward: '-', val: '-' });
     let lastVal = '-';
+    // With other logs (`also`), validation is the cross-log score S (F1 = 1), not a bsld.
+    const valLabel = cfg.also === undefined ? 'validation bsld' : 'validation score S';
+    const valDigits = cfg.also === undefined ? 2 : 4;
     const hooks: TrainHooks = {
       elapsed,
       onIteration: (p, total) => {
-        if (p.validationBsld !== undefined) lastVal = p.validationBsld.toFixed(2);
+        if (p.validationBsld !== undefined) lastVal = p.validationBsld.toFixed(valDigits);
         if (bar !== undefined) bar.update(p.iteration, { reward: p.trainBsld.toFixed(2), val: lastVal });
-        else io.err(`iteration ${p.iteration}/${total}: train bsld ${p.trainBsld.toFixed(2)}${p.validationBsld === undefined ? '' : `, validation bsld ${p.validationBsld.toFixed(2)}`} (${p.seconds.toFixed(0)} s)\n`);
+        else io.err(`iteration ${p.iteration}/${total}: train bsld ${p.trainBsld.toFixed(2)}${p.validationBsld === undefined ? '' : `, ${valLabel} ${p.validationBsld.toFixed(valDigits)}`} (${p.seconds.toFixed(0)} s)\n`);
       },
       saveCheckpoint: async (c) => {
         mkdirSync(dirname(ckptFile), { recursive: true });
         writeFileSync(ckptFile, JSON.stringify(c));
       },
     };
-    const { model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume) : await trainQueue(tfl.tf, cfg, workload, hooks, resume);
+    const { model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume, also) : await trainQueue(tfl.tf, cfg, workload, hooks, resume);
     bar?.stop();
     // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`.
     const cpu = process.cpuUsage(cpu0);

@@ -2,7 +2,8 @@ import { PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-n
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { QueueTrainConfig } from './config.js';
-import type { QueueEnv } from './env.js';
+import { QueueEnv } from './env.js';
+import { CrossLogValidator, drawInRanges, trainLogs } from './cross-log.js';
 import { initLayers } from './ppo.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
 import { configFeatures, drawLoadedWindow, mean, measureScaling, netFile, queueSetup, trainingRecord, validationScore, type CurvePoint, type QueueCheckpoint, type TrainHooks } from './train-queue.js';
@@ -32,6 +33,10 @@ import { configFeatures, drawLoadedWindow, mean, measureScaling, netFile, queueS
  *     `normalizeBy: none` the score is the raw mean bsld, so heavy windows weigh more;
  *  4. μ ← mean of the `elite` best, σ ← their standard deviation + minStd (per weight).
  *
+ * With `also:` (other logs, see cross-log.ts) each generation also plays `also[i].windows` windows
+ * of every other log (drawn after the own log's, from the same Rng, each alternating the modes
+ * under `mixed`), and validation is the cross-log score S instead of the own log's mean bsld.
+ *
  * Every `validateEvery` generations the mean μ plays the validation windows, and the best one is
  * the model written, as with PPO (never the evaluation windows). Decisions take the argmax of the
  * scores over the present candidates, as at decision time: the mask is the candidate list.
@@ -55,25 +60,36 @@ export function unflatten(theta: readonly number[], shape: readonly DenseLayer[]
 }
 
 /** Train (or resume) a queue model with CEM; returns the selected model file (without evaluation). */
-export async function trainQueueCem(cfg: QueueTrainConfig, workload: BatchWorkload, hooks: TrainHooks = {}, resume?: QueueCheckpoint): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
+export async function trainQueueCem(
+  cfg: QueueTrainConfig,
+  workload: BatchWorkload,
+  hooks: TrainHooks = {},
+  resume?: QueueCheckpoint,
+  also: readonly BatchWorkload[] = [],
+): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
   const cem = cfg.cem;
   if (cem === undefined) throw new ConfigError('this config has no `cem` block', { field: 'cem' });
   const F = configFeatures(cfg).length;
   const { modes, envs, from } = queueSetup(cfg, workload);
+  const logs = trainLogs(cfg, workload, also);
+  const crossLog = cfg.also === undefined ? undefined : new CrossLogValidator(logs);
+  // One environment per (log, mode); the own log's are queueSetup's.
+  const logEnvs = logs.map((l, k) => (k === 0 ? envs : modes.map((backfill) => new QueueEnv({ jobs: l.workload.jobs, machine: l.workload.machine, length: cfg.episodeLength, backfill }))));
   const elapsed = hooks.elapsed ?? (() => 0);
   const shape: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers([F, ...cfg.network.hidden, 1], new Rng(`${cfg.seed}:init`));
   const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, envs[0] as QueueEnv, shape) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
   const net = (theta: readonly number[]): PolicyNet => new PolicyNet(netFile(cfg, scaling, unflatten(theta, shape)));
-  const validate = async (theta: readonly number[]): Promise<number> => validationScore(cfg, workload, net(theta));
-  // Reference bsld of the normalising order per (window, mode), computed once.
+  const validate = async (theta: readonly number[]): Promise<number> => (crossLog === undefined ? validationScore(cfg, workload, net(theta)) : crossLog.score(net(theta)));
+  // Reference bsld of the normalising order per (log, window, mode), computed once.
   const refCache = new Map<string, number>();
-  const reference = async (w: number, mode: 'none' | 'easy'): Promise<number> => {
+  const reference = async (log: number, w: number, mode: 'none' | 'easy'): Promise<number> => {
     if (cem.normalizeBy === 'none') return 1;
-    const k = `${w}:${mode}`;
-    let v = refCache.get(k);
+    const key = `${log}:${w}:${mode}`;
+    let v = refCache.get(key);
     if (v === undefined) {
-      v = (await replaySwfWindow(workload.jobs, w, cfg.episodeLength, workload.machine, classicPolicy(cem.normalizeBy, mode))).boundedSlowdown;
-      refCache.set(k, v);
+      const wl = (logs[log] as { workload: BatchWorkload }).workload;
+      v = (await replaySwfWindow(wl.jobs, w, cfg.episodeLength, wl.machine, classicPolicy(cem.normalizeBy, mode))).boundedSlowdown;
+      refCache.set(key, v);
     }
     return v;
   };
@@ -104,23 +120,28 @@ export async function trainQueueCem(cfg: QueueTrainConfig, workload: BatchWorklo
   while (gen < cem.generations) {
     gen++;
     const rng = new Rng(`${cfg.seed}:cem:${gen}`);
-    const windows: number[] = [];
-    for (let k = 0; k < cem.windowsPerGeneration; k++) windows.push(await drawLoadedWindow(cfg, rng, workload));
+    // The generation's episodes: the own log's windows first, then each other log's.
+    const episodes: { log: number; start: number; mode: 'none' | 'easy'; env: QueueEnv }[] = [];
+    for (let k = 0; k < cem.windowsPerGeneration; k++) episodes.push({ log: 0, start: await drawLoadedWindow(cfg, rng, workload), mode: modes[k % modes.length] as 'none' | 'easy', env: envs[k % envs.length] as QueueEnv });
+    for (let l = 1; l < logs.length; l++) {
+      const log = logs[l] as (typeof logs)[number];
+      for (let k = 0; k < log.windows; k++) {
+        episodes.push({ log: l, start: drawInRanges(log.ranges, cfg.episodeLength, rng), mode: modes[k % modes.length] as 'none' | 'easy', env: (logEnvs[l] as QueueEnv[])[k % modes.length] as QueueEnv });
+      }
+    }
     const population: { theta: number[]; score: number; bsld: number }[] = [];
     for (let i = 0; i < cem.population; i++) {
       const theta = i === 0 ? [...mu] : mu.map((m, d) => m + (sigma[d] as number) * rng.normal());
       const p = net(theta);
       let score = 0;
       let bsld = 0;
-      for (let k = 0; k < windows.length; k++) {
-        const mode = modes[k % modes.length] as 'none' | 'easy';
-        const env = envs[k % envs.length] as QueueEnv;
-        env.reset(cfg.seed, windows[k] as number);
-        const b = (await env.run(p)).boundedSlowdown;
+      for (const e of episodes) {
+        e.env.reset(cfg.seed, e.start);
+        const b = (await e.env.run(p)).boundedSlowdown;
         bsld += b;
-        score += b / Math.max(1, await reference(windows[k] as number, mode));
+        score += b / Math.max(1, await reference(e.log, e.start, e.mode));
       }
-      population.push({ theta, score: score / windows.length, bsld: bsld / windows.length });
+      population.push({ theta, score: score / episodes.length, bsld: bsld / episodes.length });
     }
     const trainBsld = (population[0] as { bsld: number }).bsld;
     // Stable sort: ties keep the sampling order, so the run is deterministic.
@@ -141,6 +162,7 @@ export async function trainQueueCem(cfg: QueueTrainConfig, workload: BatchWorklo
   const model: PolicyNetFile = {
     ...netFile(cfg, scaling, best.layers),
     training: trainingRecord(cfg, workload, {
+      also: also.map((w) => ({ trace: w.file, jobs: w.jobs.length, machine: w.machine })),
       algorithm: `CEM (cross-entropy method over the network weights; episode score: ${cem.normalizeBy === 'none' ? 'mean bounded slowdown' : `mean bounded slowdown ÷ ${cem.normalizeBy.toUpperCase()}'s on the same window`})`,
       from,
       best,

@@ -49,6 +49,26 @@ const cem = z
 
 export const REFERENCE_EVAL_WINDOWS = [1981, 2756, 4299, 8850, 3316, 2714, 5228, 7762, 4022, 7085];
 
+const range = z.tuple([z.number().int().nonnegative(), z.number().int().positive()]);
+const validationWindows = z.object({ windows: z.array(z.number().int().nonnegative()).min(1), length: z.number().int().positive().default(1024) }).strict();
+
+/**
+ * Another SWF log a CEM queue model also trains and validates on (cross-log training, see
+ * src/learn/cross-log.ts): `windows` of its training windows join every generation, and its
+ * validation windows join the validation score. The evaluation windows apply to it as well (a
+ * model is evaluated on the other logs for generalisation), so its ranges must miss them too.
+ */
+const alsoLog = z
+  .object({
+    /** The SWF log, relative to the config file. */
+    trace: z.string(),
+    /** Training windows of this log per generation. */
+    windows: z.number().int().positive().default(3),
+    train: z.object({ ranges: z.array(range).min(1) }).strict(),
+    validation: validationWindows,
+  })
+  .strict();
+
 const queueConfig = z
   .object({
     kind: z.literal('queue'),
@@ -65,7 +85,7 @@ const queueConfig = z
     episodeLength: z.number().int().positive().default(256),
     train: z
       .object({
-        ranges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()])).min(1),
+        ranges: z.array(range).min(1),
         /**
          * Keep a drawn training window only if the classical `order` (no backfilling) has a mean
          * bounded slowdown of at least `bsld` on it (redraw, at most 50 times): trains on loaded
@@ -74,7 +94,13 @@ const queueConfig = z
         minLoad: z.object({ order: z.enum(['fcfs', 'sjf', 'f1']), bsld: z.number().nonnegative() }).strict().optional(),
       })
       .strict(),
-    validation: z.object({ windows: z.array(z.number().int().nonnegative()).min(1), length: z.number().int().positive().default(1024) }).strict(),
+    validation: validationWindows,
+    /**
+     * Other logs to train and validate on beside `trace` (CEM only). With them, every episode and
+     * validation score is relative to F1 on the same windows, and validation weighs the own log ½
+     * and the others ½ together.
+     */
+    also: z.array(alsoLog).min(1).optional(),
     evaluation: z.object({ windows: z.array(z.number().int().nonnegative()).default(REFERENCE_EVAL_WINDOWS), length: z.number().int().positive().default(1024) }).strict().default({ windows: REFERENCE_EVAL_WINDOWS, length: 1024 }),
     network: z.object({ hidden: z.array(z.number().int().positive()).default([32, 16]) }).strict().default({ hidden: [32, 16] }),
     /**
@@ -167,7 +193,12 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
     if ((c.ppo === undefined) === (c.cem === undefined)) throw new ConfigError('give exactly one training method: a `ppo` block or a `cem` block', { file, field: c.ppo === undefined ? 'ppo' : 'cem' });
     if (c.cem !== undefined && c.cem.elite > c.cem.population) throw new ConfigError(`cem.elite (${c.cem.elite}) cannot exceed cem.population (${c.cem.population})`, { file, field: 'cem.elite' });
     if (c.cem !== undefined && c.imitation !== undefined) throw new ConfigError('imitation is a PPO warm start; a `cem` config cannot use it', { file, field: 'imitation' });
-    checkDisjoint(c, file);
+    if (c.also !== undefined && c.cem === undefined) throw new ConfigError('`also` (training on several logs) needs a `cem` block; PPO trains on one log', { file, field: 'also' });
+    if (c.also !== undefined && c.cem?.normalizeBy === 'none') {
+      throw new ConfigError('`also` needs cem.normalizeBy fcfs, sjf or f1: raw bounded slowdowns of different logs are not on one scale', { file, field: 'cem.normalizeBy' });
+    }
+    checkDisjoint(c, c.train.ranges, c.validation, file, '');
+    c.also?.forEach((a, i) => checkDisjoint(c, a.train.ranges, a.validation, file, `also.${i}.`));
   }
   else checkSeeds(c, file);
   return c;
@@ -187,23 +218,23 @@ function checkSeeds(c: AllocatorTrainConfig, file: string): void {
   });
 }
 
-/** Every training range and validation window must miss every evaluation window. */
-function checkDisjoint(c: QueueTrainConfig, file: string): void {
+/** Every training range and validation window (of the own log, or of one `also` log under `prefix`) must miss every evaluation window. */
+function checkDisjoint(c: QueueTrainConfig, ranges: readonly (readonly [number, number])[], validation: { windows: number[]; length: number }, file: string, prefix: string): void {
   const L = c.evaluation.length;
   const evals = c.evaluation.windows.map((s) => [s, s + L] as const);
   const overlaps = (a: number, b: number): string | undefined => {
     const hit = evals.find(([s, e]) => a < e && s < b);
     return hit === undefined ? undefined : `jobs [${a}, ${b}) overlap the evaluation window [${hit[0]}, ${hit[1]})`;
   };
-  c.train.ranges.forEach(([a, b], i) => {
-    if (b - a < c.episodeLength) throw new ConfigError(`training range [${a}, ${b}) is shorter than one episode (${c.episodeLength} jobs)`, { file, field: `train.ranges.${i}` });
+  ranges.forEach(([a, b], i) => {
+    if (b - a < c.episodeLength) throw new ConfigError(`training range [${a}, ${b}) is shorter than one episode (${c.episodeLength} jobs)`, { file, field: `${prefix}train.ranges.${i}` });
     const o = overlaps(a, b);
-    if (o !== undefined) throw new ConfigError(`training ${o}: training and evaluation must be disjoint`, { file, field: `train.ranges.${i}` });
+    if (o !== undefined) throw new ConfigError(`training ${o}: training and evaluation must be disjoint`, { file, field: `${prefix}train.ranges.${i}` });
   });
-  c.validation.windows.forEach((s, i) => {
-    const o = overlaps(s, s + c.validation.length);
-    if (o !== undefined) throw new ConfigError(`validation ${o}`, { file, field: `validation.windows.${i}` });
-    const t = c.train.ranges.find(([a, b]) => s < b && a < s + c.validation.length);
-    if (t !== undefined) throw new ConfigError(`validation window [${s}, ${s + c.validation.length}) overlaps the training range [${t[0]}, ${t[1]})`, { file, field: `validation.windows.${i}` });
+  validation.windows.forEach((s, i) => {
+    const o = overlaps(s, s + validation.length);
+    if (o !== undefined) throw new ConfigError(`validation ${o}`, { file, field: `${prefix}validation.windows.${i}` });
+    const t = ranges.find(([a, b]) => s < b && a < s + validation.length);
+    if (t !== undefined) throw new ConfigError(`validation window [${s}, ${s + validation.length}) overlaps the training range [${t[0]}, ${t[1]})`, { file, field: `${prefix}validation.windows.${i}` });
   });
 }

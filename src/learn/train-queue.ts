@@ -4,6 +4,7 @@ import { Rng } from '../core/rng.js';
 import { ORDER_KEYS } from '../queue/keys.js';
 import { QUEUE_FEATURES, QUEUE_FEATURES_TIME_TO_FIT, QUEUE_FEATURES_TIME_WIDTH } from '../queue/learned-queue.js';
 import type { QueueTrainConfig } from './config.js';
+import { drawInRanges } from './cross-log.js';
 import { firstAgent, QueueEnv, sampleAgent, teacherAgent, type Episode } from './env.js';
 import { buildBatch, initLayers, PpoLearner, type Tf } from './ppo.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
@@ -68,10 +69,7 @@ export function netFile(cfg: QueueTrainConfig, scaling: { mean: number[]; std: n
 }
 
 function drawWindow(cfg: QueueTrainConfig, rng: Rng): number {
-  const L = cfg.episodeLength;
-  const sizes = cfg.train.ranges.map(([a, b]) => b - a - L + 1);
-  const r = cfg.train.ranges[rng.weighted(sizes)] as [number, number];
-  return r[0] + rng.int(r[1] - r[0] - L + 1);
+  return drawInRanges(cfg.train.ranges, cfg.episodeLength, rng);
 }
 
 /** A training window; with `train.minLoad`, one where the classical order's bsld reaches the bar (≤ 50 draws). */
@@ -158,12 +156,14 @@ export async function validationScore(cfg: QueueTrainConfig, workload: BatchWork
 export function trainingRecord(
   cfg: QueueTrainConfig,
   workload: BatchWorkload,
-  r: { algorithm: string; imitation?: unknown; from: PolicyNetFile | undefined; best: { iteration: number; validationBsld: number }; iterations: number; seconds: number; curve: CurvePoint[] },
+  r: { algorithm: string; imitation?: unknown; also?: readonly { trace: string; jobs: number; machine: number }[]; from: PolicyNetFile | undefined; best: { iteration: number; validationBsld: number }; iterations: number; seconds: number; curve: CurvePoint[] },
 ): Record<string, unknown> {
   return {
     algorithm: r.algorithm,
     config: cfg,
     data: { trace: workload.file, jobs: workload.jobs.length, machine: workload.machine },
+    // Other logs trained and validated on (cross-log CEM); their windows are in `config.also`.
+    ...(r.also === undefined || r.also.length === 0 ? {} : { alsoData: r.also }),
     trainingRanges: cfg.train.ranges,
     validationWindows: cfg.validation.windows,
     validationLength: cfg.validation.length,

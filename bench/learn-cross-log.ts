@@ -1,0 +1,40 @@
+/**
+ * The cross-log validation score of queue model files (the fourth round's selection rule, see
+ * docs/learned.md and src/learn/cross-log.ts): for the logs of a CEM training config with `also:`
+ * (its own log and the others, each with its validation windows), r(X) = mean over no backfilling
+ * and EASY of the model's mean bsld ÷ F1's on X's validation windows, and
+ * S = ½ r(own) + ½ mean r(others). Never touches an evaluation window (the config loader refuses
+ * validation windows that overlap them). Lower is better; F1 itself scores 1.
+ *
+ *   nice -n 19 npx tsx bench/learn-cross-log.ts train/CONFIG.yaml MODEL.json [MODEL.json ...]
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readConfig } from '../src/cli/train.js';
+import { PolicyNet, validatePolicyNetFile } from '../src/core/policy-net.js';
+import { CrossLogValidator, combine, trainLogs } from '../src/learn/cross-log.js';
+import { loadBatchWorkload } from '../src/learn/sim-adapter.js';
+
+const [configFile, ...files] = process.argv.slice(2);
+if (configFile === undefined || files.length === 0) {
+  console.error('usage: learn-cross-log.ts CONFIG.yaml MODEL.json [MODEL.json ...]');
+  process.exit(2);
+}
+const cfg = readConfig(path.resolve(configFile));
+if (cfg.kind !== 'queue' || cfg.also === undefined) {
+  console.error(`${configFile}: a queue config with an \`also:\` list is needed (it names the logs and their validation windows)`);
+  process.exit(2);
+}
+const dir = path.dirname(path.resolve(configFile));
+const own = await loadBatchWorkload(path.resolve(dir, cfg.trace));
+const also = [];
+for (const a of cfg.also) also.push(await loadBatchWorkload(path.resolve(dir, a.trace)));
+const logs = trainLogs(cfg, own, also);
+const validator = new CrossLogValidator(logs);
+console.log(`logs: ${logs.map((l) => `${path.basename(l.workload.file)} (${l.validation.windows.length} windows of ${l.validation.length})`).join(', ')}`);
+console.log('model: r(own) r(others...) → S');
+for (const f of files) {
+  const net = new PolicyNet(validatePolicyNetFile(JSON.parse(readFileSync(f, 'utf8')), f));
+  const r = await validator.ratios(net);
+  console.log(`${f}: ${r.map((x) => x.toFixed(4)).join(' ')} → ${combine(r).toFixed(4)}`);
+}

@@ -1,0 +1,113 @@
+import { ConfigError } from '../core/errors.js';
+import type { PolicyNet } from '../core/policy-net.js';
+import type { Rng } from '../core/rng.js';
+import type { QueueTrainConfig } from './config.js';
+import { QueueEnv } from './env.js';
+import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
+
+/**
+ * Cross-log training of a queue model (`also:` in a CEM config): besides its own SWF log, the
+ * model plays training windows of other logs in every generation and is validated on their
+ * validation windows too.
+ *
+ * Why: a log's own validation windows, cut from its training part, rank models poorly for an
+ * unseen period of the same log (docs/learned.md, third round): workloads drift over a log's
+ * months. The other logs are workloads the model did not see that are not evaluation windows;
+ * a policy that holds on them is more likely to hold on an unseen period.
+ *
+ * Scores are relative to F1 on the same window and backfilling mode (logs' bounded slowdowns
+ * differ by orders of magnitude). The validation score is
+ *
+ *   S = ½ r(own) + ½ · mean over the other logs of r(other),
+ *   r(X) = mean over no backfilling and EASY of  mean bsld(model, V_X) ÷ mean bsld(F1, V_X),
+ *
+ * V_X being log X's validation windows; both modes always count, whatever the training
+ * backfilling, since a shipped model runs under both.
+ */
+export interface TrainLog {
+  readonly workload: BatchWorkload;
+  readonly ranges: readonly (readonly [number, number])[];
+  readonly validation: { readonly windows: readonly number[]; readonly length: number };
+  /** Training windows of this log per generation (the own log: `cem.windowsPerGeneration`). */
+  readonly windows: number;
+}
+
+/** The own log (index 0) and the `also` logs, in config order, with their data checked. */
+export function trainLogs(cfg: QueueTrainConfig, own: BatchWorkload, also: readonly BatchWorkload[]): TrainLog[] {
+  const extra = cfg.also ?? [];
+  if (also.length !== extra.length) throw new ConfigError(`the config names ${extra.length} other logs, ${also.length} were loaded`, { field: 'also' });
+  const logs: TrainLog[] = [
+    { workload: own, ranges: cfg.train.ranges, validation: cfg.validation, windows: cfg.cem?.windowsPerGeneration ?? 1 },
+    ...extra.map((a, i) => ({ workload: also[i] as BatchWorkload, ranges: a.train.ranges, validation: a.validation, windows: a.windows })),
+  ];
+  logs.forEach((l, k) => {
+    if (k === 0) return; // the own log is checked by queueSetup
+    const J = l.workload.jobs.length;
+    l.ranges.forEach(([, b], i) => {
+      if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${l.workload.file} has ${J} usable jobs`, { field: `also.${k - 1}.train.ranges.${i}` });
+    });
+    l.validation.windows.forEach((w, i) => {
+      if (w + l.validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + l.validation.length - 1}, but ${l.workload.file} has ${J} usable jobs`, { field: `also.${k - 1}.validation.windows.${i}` });
+    });
+  });
+  return logs;
+}
+
+/** A uniformly drawn window start of `length` jobs inside `ranges` (ranges weighted by how many starts they hold). */
+export function drawInRanges(ranges: readonly (readonly [number, number])[], length: number, rng: Rng): number {
+  const sizes = ranges.map(([a, b]) => b - a - length + 1);
+  const r = ranges[rng.weighted(sizes)] as readonly [number, number];
+  return r[0] + rng.int(r[1] - r[0] - length + 1);
+}
+
+/** The cross-log validation score S of a network, with F1's figures computed once per validator. */
+export class CrossLogValidator {
+  private readonly f1 = new Map<string, number>();
+
+  constructor(private readonly logs: readonly TrainLog[]) {}
+
+  /** r(X) for every log, in order (own first). */
+  async ratios(net: PolicyNet): Promise<number[]> {
+    const out: number[] = [];
+    for (let k = 0; k < this.logs.length; k++) {
+      const l = this.logs[k] as TrainLog;
+      let r = 0;
+      for (const mode of ['none', 'easy'] as const) {
+        const env = new QueueEnv({ jobs: l.workload.jobs, machine: l.workload.machine, length: l.validation.length, backfill: mode });
+        let model = 0;
+        for (const w of l.validation.windows) {
+          env.reset(1, w);
+          model += (await env.run(net)).boundedSlowdown;
+        }
+        r += model / l.validation.windows.length / (await this.reference(k, mode));
+      }
+      out.push(r / 2);
+    }
+    return out;
+  }
+
+  /** S = ½ r(own) + ½ mean r(others); with one log, r(own). */
+  async score(net: PolicyNet): Promise<number> {
+    return combine(await this.ratios(net));
+  }
+
+  private async reference(k: number, mode: 'none' | 'easy'): Promise<number> {
+    const key = `${k}:${mode}`;
+    let v = this.f1.get(key);
+    if (v === undefined) {
+      const l = this.logs[k] as TrainLog;
+      v = 0;
+      for (const w of l.validation.windows) v += (await replaySwfWindow(l.workload.jobs, w, l.validation.length, l.workload.machine, classicPolicy('f1', mode))).boundedSlowdown;
+      v /= l.validation.windows.length;
+      this.f1.set(key, v);
+    }
+    return v;
+  }
+}
+
+/** ½ the own log's ratio + ½ the mean of the others' (the own ratio alone when there are none). */
+export function combine(ratios: readonly number[]): number {
+  const [own, ...others] = ratios;
+  if (own === undefined) throw new Error('cross-log score of no log');
+  return others.length === 0 ? own : own / 2 + others.reduce((a, b) => a + b, 0) / others.length / 2;
+}
