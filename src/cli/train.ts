@@ -23,7 +23,8 @@ Train a learned strategy with PPO (TensorFlow.js: @tensorflow/tfjs-node when ins
 WASM backend; DRS_TF_BACKEND=node|wasm|cpu forces one), or a queue model with the cross-entropy
 method (a \`cem\` block instead of \`ppo\`; no TensorFlow). The config (see train/*.yaml) names the
 data, the training ranges, the validation windows (model selection) and the evaluation windows
-(never trained or selected on). Writes the selected model with its training record and, unless
+(never trained or selected on); a CEM queue config may add other logs to train and validate on
+(\`also\`, docs/learned.md). Writes the selected model with its training record and, unless
 --no-eval, its evaluation on the evaluation windows next to FCFS, SJF and F1 measured in the
 same run.
 
@@ -112,7 +113,13 @@ export const trainCommand: CliCommand = {
     const trace = resolve(dirname(file), cfg.trace);
     const workload = await loadBatchWorkload(trace);
     const also = [];
-    for (const a of cfg.also ?? []) also.push(await loadBatchWorkload(resolve(dirname(file), a.trace)));
+    for (const [i, a] of (cfg.also ?? []).entries()) {
+      try {
+        also.push(await loadBatchWorkload(resolve(dirname(file), a.trace)));
+      } catch (e) {
+        throw e instanceof UserError ? new ConfigError(`also.${i}.trace: ${e.message}`, { file }) : e;
+      }
+    }
     // CEM plays the forward pass written over the weights: no TensorFlow.
     const useCem = cfg.cem !== undefined;
     const tfl = useCem ? undefined : await loadTf();

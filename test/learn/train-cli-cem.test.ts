@@ -54,4 +54,21 @@ describe('drs train with a cem block (CLI)', () => {
     expect(both.code).not.toBe(0);
     expect(both.err).toMatch(/tiny\.yaml.*exactly one training method/s);
   });
+
+  it('trains on another log given under also (here the same file), and names also.N.trace when that log is missing', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-also-'));
+    swfFile(dir);
+    const cfg = path.join(dir, 'also.yaml');
+    const also = (trace: string): string => `also:\n  - { trace: ${trace}, windows: 1, train: { ranges: [[0, 900]] }, validation: { windows: [950], length: 150 } }\ncem: { generations: 1, population: 4, elite: 2, windowsPerGeneration: 1 }`;
+    writeFileSync(cfg, config(also('synthetic.swf')));
+    const out = path.join(dir, 'model.json');
+    const ok = await drs(['train', cfg, '--out', out, '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
+    expect(ok.err).toContain('also on');
+    expect(ok.err).toMatch(/iteration 1\/1: .*validation score S /);
+    expect(ok.code).toBe(0);
+    writeFileSync(cfg, config(also('missing.swf')));
+    const bad = await drs(['train', cfg, '--out', out, '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/also\.yaml: also\.0\.trace: .*missing\.swf: SWF file not found/);
+  });
 });
