@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +37,8 @@ Options:
   --seed N           override the config's seed
   --iterations N     override ppo.iterations (cem.generations)
   --no-eval          skip the evaluation on the evaluation windows
+  --threads N        CEM: worker threads playing each generation's population (default: the
+                     cores here, ${os.availableParallelism()}); the model is the same for any N
   -h, --help         this text
 
 Example:
@@ -74,6 +77,7 @@ export const trainCommand: CliCommand = {
           seed: { type: 'string' },
           iterations: { type: 'string' },
           'no-eval': { type: 'boolean' },
+          threads: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -96,6 +100,8 @@ export const trainCommand: CliCommand = {
     const seed = int('seed', values.seed);
     const iterations = int('iterations', values.iterations);
     if (iterations !== undefined && iterations < 1) throw new UserError('--iterations must be ≥ 1', { field: 'iterations' });
+    const threads = int('threads', values.threads) ?? os.availableParallelism();
+    if (threads < 1) throw new UserError('--threads must be ≥ 1', { field: 'threads' });
     if (seed !== undefined) cfg = { ...cfg, seed };
     if (iterations !== undefined) cfg = cfg.kind === 'queue' ? withQueueIterations(cfg, iterations) : { ...cfg, ppo: { ...cfg.ppo, iterations } };
     if (cfg.kind === 'allocator') return trainAllocator(cfg, file, values.out, io);
@@ -123,7 +129,7 @@ export const trainCommand: CliCommand = {
     // CEM plays the forward pass written over the weights: no TensorFlow.
     const useCem = cfg.cem !== undefined;
     const tfl = useCem ? undefined : await loadTf();
-    const method = tfl === undefined ? 'CEM (no TensorFlow)' : `PPO, TF.js backend ${tfl.backend}`;
+    const method = tfl === undefined ? `CEM (no TensorFlow, ${threads} thread${threads === 1 ? '' : 's'})` : `PPO, TF.js backend ${tfl.backend}`;
     io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), ${method}, seed ${cfg.seed}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
     for (const w of also) io.err(`  also on ${w.file} (${w.jobs.length} jobs, ${w.machine} processors)\n`);
     const t0 = process.hrtime.bigint();
@@ -149,7 +155,7 @@ export const trainCommand: CliCommand = {
         writeFileSync(ckptFile, JSON.stringify(c));
       },
     };
-    const { model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume, also) : await trainQueue(tfl.tf, cfg, workload, hooks, resume);
+    const { model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume, also, threads) : await trainQueue(tfl.tf, cfg, workload, hooks, resume);
     bar?.stop();
     // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`.
     const cpu = process.cpuUsage(cpu0);

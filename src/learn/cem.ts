@@ -2,7 +2,8 @@ import { PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-n
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { QueueTrainConfig } from './config.js';
-import { QueueEnv } from './env.js';
+import type { QueueEnv } from './env.js';
+import { CemPool, type CemEpisode } from './cem-pool.js';
 import { CrossLogValidator, drawInRanges, trainLogs } from './cross-log.js';
 import { initLayers } from './ppo.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
@@ -66,6 +67,8 @@ export async function trainQueueCem(
   hooks: TrainHooks = {},
   resume?: QueueCheckpoint,
   also: readonly BatchWorkload[] = [],
+  /** Worker threads playing the population (≤ 1: this thread); the result is the same for any count. */
+  threads = 1,
 ): Promise<{ model: PolicyNetFile; checkpoint: QueueCheckpoint }> {
   const cem = cfg.cem;
   if (cem === undefined) throw new ConfigError('this config has no `cem` block', { field: 'cem' });
@@ -73,8 +76,6 @@ export async function trainQueueCem(
   const { modes, envs, from } = queueSetup(cfg, workload);
   const logs = trainLogs(cfg, workload, also);
   const crossLog = cfg.also === undefined ? undefined : new CrossLogValidator(logs);
-  // One environment per (log, mode); the own log's are queueSetup's.
-  const logEnvs = logs.map((l, k) => (k === 0 ? envs : modes.map((backfill) => new QueueEnv({ jobs: l.workload.jobs, machine: l.workload.machine, length: cfg.episodeLength, backfill }))));
   const elapsed = hooks.elapsed ?? (() => 0);
   const shape: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers([F, ...cfg.network.hidden, 1], new Rng(`${cfg.seed}:init`));
   const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, envs[0] as QueueEnv, shape) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
@@ -117,46 +118,49 @@ export async function trainQueueCem(
     best = { iteration: 0, validationBsld: v, layers: unflatten(mu, shape) };
     curve.push({ iteration: 0, trainBsld: NaN, validationBsld: v, seconds: t0 + elapsed() });
   }
-  while (gen < cem.generations) {
-    gen++;
-    const rng = new Rng(`${cfg.seed}:cem:${gen}`);
-    // The generation's episodes: the own log's windows first, then each other log's.
-    const episodes: { log: number; start: number; mode: 'none' | 'easy'; env: QueueEnv }[] = [];
-    for (let k = 0; k < cem.windowsPerGeneration; k++) episodes.push({ log: 0, start: await drawLoadedWindow(cfg, rng, workload), mode: modes[k % modes.length] as 'none' | 'easy', env: envs[k % envs.length] as QueueEnv });
-    for (let l = 1; l < logs.length; l++) {
-      const log = logs[l] as (typeof logs)[number];
-      for (let k = 0; k < log.windows; k++) {
-        episodes.push({ log: l, start: drawInRanges(log.ranges, cfg.episodeLength, rng), mode: modes[k % modes.length] as 'none' | 'easy', env: (logEnvs[l] as QueueEnv[])[k % modes.length] as QueueEnv });
+  const pool = new CemPool({ cfg, logs: logs.map((l) => ({ jobs: l.workload.jobs, machine: l.workload.machine })), scaling, shape }, threads);
+  try {
+    while (gen < cem.generations) {
+      gen++;
+      const rng = new Rng(`${cfg.seed}:cem:${gen}`);
+      // The generation's episodes: the own log's windows first, then each other log's.
+      const episodes: CemEpisode[] = [];
+      for (let k = 0; k < cem.windowsPerGeneration; k++) episodes.push({ log: 0, start: await drawLoadedWindow(cfg, rng, workload), mode: modes[k % modes.length] as 'none' | 'easy' });
+      for (let l = 1; l < logs.length; l++) {
+        const log = logs[l] as (typeof logs)[number];
+        for (let k = 0; k < log.windows; k++) episodes.push({ log: l, start: drawInRanges(log.ranges, cfg.episodeLength, rng), mode: modes[k % modes.length] as 'none' | 'easy' });
       }
-    }
-    const population: { theta: number[]; score: number; bsld: number }[] = [];
-    for (let i = 0; i < cem.population; i++) {
-      const theta = i === 0 ? [...mu] : mu.map((m, d) => m + (sigma[d] as number) * rng.normal());
-      const p = net(theta);
-      let score = 0;
-      let bsld = 0;
-      for (const e of episodes) {
-        e.env.reset(cfg.seed, e.start);
-        const b = (await e.env.run(p)).boundedSlowdown;
-        bsld += b;
-        score += b / Math.max(1, await reference(e.log, e.start, e.mode));
+      const thetas: number[][] = [];
+      for (let i = 0; i < cem.population; i++) thetas.push(i === 0 ? [...mu] : mu.map((m, d) => m + (sigma[d] as number) * rng.normal()));
+      const refs: number[] = [];
+      for (const e of episodes) refs.push(Math.max(1, await reference(e.log, e.start, e.mode)));
+      const played = await pool.play(thetas, episodes);
+      const population = thetas.map((theta, i) => {
+        let score = 0;
+        let bsld = 0;
+        (played[i] as number[]).forEach((b, k) => {
+          bsld += b;
+          score += b / (refs[k] as number);
+        });
+        return { theta, score: score / episodes.length, bsld: bsld / episodes.length };
+      });
+      const trainBsld = (population[0] as { bsld: number }).bsld;
+      // Stable sort: ties keep the sampling order, so the run is deterministic.
+      const elite = [...population].sort((a, b) => a.score - b.score).slice(0, cem.elite);
+      mu = mu.map((_, d) => mean(elite.map((e) => e.theta[d] as number)));
+      sigma = mu.map((m, d) => Math.sqrt(mean(elite.map((e) => ((e.theta[d] as number) - m) ** 2))) + cem.minStd);
+      let validationBsld: number | undefined;
+      if (gen % cfg.validateEvery === 0 || gen === cem.generations) {
+        validationBsld = await validate(mu);
+        if (validationBsld < best.validationBsld) best = { iteration: gen, validationBsld, layers: unflatten(mu, shape) };
       }
-      population.push({ theta, score: score / episodes.length, bsld: bsld / episodes.length });
+      const p: CurvePoint = { iteration: gen, trainBsld, ...(validationBsld === undefined ? {} : { validationBsld }), seconds: t0 + elapsed() };
+      curve.push(p);
+      hooks.onIteration?.(p, cem.generations);
+      if (hooks.saveCheckpoint !== undefined && (gen % cfg.checkpointEvery === 0 || gen === cem.generations)) await hooks.saveCheckpoint(checkpoint());
     }
-    const trainBsld = (population[0] as { bsld: number }).bsld;
-    // Stable sort: ties keep the sampling order, so the run is deterministic.
-    const elite = [...population].sort((a, b) => a.score - b.score).slice(0, cem.elite);
-    mu = mu.map((_, d) => mean(elite.map((e) => e.theta[d] as number)));
-    sigma = mu.map((m, d) => Math.sqrt(mean(elite.map((e) => ((e.theta[d] as number) - m) ** 2))) + cem.minStd);
-    let validationBsld: number | undefined;
-    if (gen % cfg.validateEvery === 0 || gen === cem.generations) {
-      validationBsld = await validate(mu);
-      if (validationBsld < best.validationBsld) best = { iteration: gen, validationBsld, layers: unflatten(mu, shape) };
-    }
-    const p: CurvePoint = { iteration: gen, trainBsld, ...(validationBsld === undefined ? {} : { validationBsld }), seconds: t0 + elapsed() };
-    curve.push(p);
-    hooks.onIteration?.(p, cem.generations);
-    if (hooks.saveCheckpoint !== undefined && (gen % cfg.checkpointEvery === 0 || gen === cem.generations)) await hooks.saveCheckpoint(checkpoint());
+  } finally {
+    await pool.close();
   }
   const cp = checkpoint();
   const model: PolicyNetFile = {

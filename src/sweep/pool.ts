@@ -1,27 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { UserError } from '../core/errors.js';
+import { startThread } from '../core/thread.js';
 import { runCell, type CellResult, type CellSpec } from './cell.js';
 
-/**
- * Start a worker thread on the sweep's thread entry. From the built package this module is
- * `dist/sweep/pool.js` and the thread runs `dist/sweep/thread.js`, plain Node. From the
- * TypeScript source (tsx, vitest) the module's URL ends in `.ts`: the thread first registers
- * tsx's ESM loader (`tsx/esm/api`, a dev dependency) and then imports `thread.ts`. (A worker's
- * `execArgv: ['--import', 'tsx']` does not apply to the worker's own entry in Node 20.)
- */
-function startThread(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./thread.js', import.meta.url), { workerData });
-  const req = createRequire(import.meta.url);
-  const tsxDir = path.dirname(req.resolve('tsx/package.json'));
-  const pkg = JSON.parse(readFileSync(path.join(tsxDir, 'package.json'), 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  const api = pathToFileURL(path.join(tsxDir, (pkg.exports['./esm/api'] as { import: { default: string } }).import.default)).href;
-  const entry = new URL('./thread.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData });
+/** A thread on the sweep's entry (`thread.ts` / `thread.js`, see core/thread.ts). */
+function startSweepThread(workerData: unknown): Worker {
+  return startThread(import.meta.url, 'thread', workerData);
 }
 
 interface Task {
@@ -91,7 +75,7 @@ export class CellPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: startThread({ dataRoot: this.dataRoot }), task: undefined, sentAt: 0 };
+    const slot: Slot = { worker: startSweepThread({ dataRoot: this.dataRoot }), task: undefined, sentAt: 0 };
     slot.worker.on('message', (msg: { id: number; result?: CellResult; error?: string; user?: boolean }) => {
       const t = slot.task;
       if (t === undefined || t.id !== msg.id) return;

@@ -35,6 +35,20 @@ describe('drs train with the cross-entropy method (cem)', () => {
     expect(other.checkpoint.layers).not.toEqual(a.checkpoint.layers);
   });
 
+  it('plays the population on worker threads with the same result as in one thread', { timeout: 60_000 }, async () => {
+    const one = await trainQueueCem(cemConfig(2), workload);
+    const two = await trainQueueCem(cemConfig(2), workload, {}, undefined, [], 2);
+    expect(two.model.layers).toEqual(one.model.layers);
+    expect(two.checkpoint.layers).toEqual(one.checkpoint.layers);
+    expect(two.checkpoint.curve.map((p) => p.trainBsld)).toEqual(one.checkpoint.curve.map((p) => p.trainBsld));
+    // Three threads for six weight vectors, with an other log (two chunks of two, one of two).
+    const also = [{ trace: 'other.swf', windows: 1, train: { ranges: [[0, 900]] }, validation: { windows: [950], length: 150 } }];
+    const a = await trainQueueCem(cemConfig(2, { also }), workload, {}, undefined, [syntheticWorkload(1400, 9)]);
+    const b = await trainQueueCem(cemConfig(2, { also }), workload, {}, undefined, [syntheticWorkload(1400, 9)], 3);
+    expect(b.checkpoint.layers).toEqual(a.checkpoint.layers);
+    expect(b.checkpoint.curve).toEqual(a.checkpoint.curve.map((p, i) => ({ ...p, seconds: b.checkpoint.curve[i]?.seconds })));
+  });
+
   it('improves the validation score on the synthetic log, and records the method and the selected generation', async () => {
     const { model, checkpoint } = await trainQueueCem(cemConfig(8), workload);
     const v0 = checkpoint.curve[0]?.validationBsld as number;

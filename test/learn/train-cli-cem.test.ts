@@ -38,7 +38,7 @@ describe('drs train with a cem block (CLI)', () => {
     const out = path.join(dir, 'model.json');
     const ckpt = path.join(dir, 'ckpt.json');
     const r = await drs(['train', cfg, '--out', out, '--checkpoint', ckpt]);
-    expect(r.err).toContain('CEM (no TensorFlow)');
+    expect(r.err).toMatch(/CEM \(no TensorFlow, \d+ threads?\)/);
     expect(r.err).toContain('iteration 2/2');
     expect(r.code).toBe(0);
     const model = JSON.parse(readFileSync(out, 'utf8')) as { training: { algorithm: string; iterations: number }; evaluation: { meanBoundedSlowdown: Record<string, unknown> } };
@@ -49,6 +49,9 @@ describe('drs train with a cem block (CLI)', () => {
     expect(resumed.err).toContain('resuming at iteration 2');
     expect(resumed.err).toContain('iteration 3/3');
     expect(resumed.code).toBe(0);
+    const zero = await drs(['train', cfg, '--out', out, '--checkpoint', ckpt, '--threads', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.err).toContain('--threads must be ≥ 1');
     writeFileSync(cfg, config('cem: { generations: 2 }\nppo: { iterations: 2 }'));
     const both = await drs(['train', cfg, '--out', out, '--checkpoint', ckpt]);
     expect(both.code).not.toBe(0);
