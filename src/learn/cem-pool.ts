@@ -3,7 +3,7 @@ import { PolicyNet, type DenseLayer } from '../core/policy-net.js';
 import { startThread } from '../core/thread.js';
 import type { QueueTrainConfig } from './config.js';
 import { QueueEnv } from './env.js';
-import { unflatten } from './cem.js';
+import { unflatten } from './weights.js';
 import type { BatchWorkload } from './sim-adapter.js';
 import { netFile } from './train-queue.js';
 

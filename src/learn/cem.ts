@@ -4,6 +4,7 @@ import { Rng } from '../core/rng.js';
 import type { QueueTrainConfig } from './config.js';
 import type { QueueEnv } from './env.js';
 import { CemPool, type CemEpisode } from './cem-pool.js';
+import { flatten, unflatten } from './weights.js';
 import { CrossLogValidator, drawInRanges, trainLogs } from './cross-log.js';
 import { initLayers } from './ppo.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
@@ -43,22 +44,7 @@ import { configFeatures, drawLoadedWindow, mean, measureScaling, netFile, queueS
  * scores over the present candidates, as at decision time: the mask is the candidate list.
  */
 
-/** Flatten layers (weights then bias, layer by layer). */
-export function flatten(layers: readonly DenseLayer[]): number[] {
-  return layers.flatMap((l) => [...l.weights, ...l.bias]);
-}
-
-/** The inverse of `flatten` for layers shaped like `shape`. */
-export function unflatten(theta: readonly number[], shape: readonly DenseLayer[]): DenseLayer[] {
-  let o = 0;
-  return shape.map((l) => {
-    const weights = theta.slice(o, o + l.weights.length);
-    o += l.weights.length;
-    const bias = theta.slice(o, o + l.bias.length);
-    o += l.bias.length;
-    return { weights, bias, activation: l.activation };
-  });
-}
+export { flatten, unflatten } from './weights.js';
 
 /** Train (or resume) a queue model with CEM; returns the selected model file (without evaluation). */
 export async function trainQueueCem(
