@@ -40,17 +40,20 @@ export function trainLogs(cfg: QueueTrainConfig, own: BatchWorkload, also: reado
     { workload: own, ranges: cfg.train.ranges, validation: cfg.validation, windows: cfg.cem?.windowsPerGeneration ?? 1 },
     ...extra.map((a, i) => ({ workload: also[i] as BatchWorkload, ranges: a.train.ranges, validation: a.validation, windows: a.windows })),
   ];
-  logs.forEach((l, k) => {
-    if (k === 0) return; // the own log is checked by queueSetup
-    const J = l.workload.jobs.length;
-    l.ranges.forEach(([, b], i) => {
-      if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${l.workload.file} has ${J} usable jobs`, { field: `also.${k - 1}.train.ranges.${i}` });
-    });
-    l.validation.windows.forEach((w, i) => {
-      if (w + l.validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + l.validation.length - 1}, but ${l.workload.file} has ${J} usable jobs`, { field: `also.${k - 1}.validation.windows.${i}` });
-    });
-  });
+  // The own log is checked by queueSetup.
+  logs.forEach((l, k) => k > 0 && checkLogCovers(l.workload, l.ranges, l.validation, `also.${k - 1}.`));
   return logs;
+}
+
+/** A log must hold every job its training ranges and validation windows name (`prefix`: where they sit in the config). */
+export function checkLogCovers(workload: BatchWorkload, ranges: TrainLog['ranges'], validation: TrainLog['validation'], prefix: string): void {
+  const J = workload.jobs.length;
+  ranges.forEach(([, b], i) => {
+    if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `${prefix}train.ranges.${i}` });
+  });
+  validation.windows.forEach((w, i) => {
+    if (w + validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + validation.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `${prefix}validation.windows.${i}` });
+  });
 }
 
 /** A uniformly drawn window start of `length` jobs inside `ranges` (ranges weighted by how many starts they hold). */

@@ -4,7 +4,7 @@ import { Rng } from '../core/rng.js';
 import { ORDER_KEYS } from '../queue/keys.js';
 import { QUEUE_FEATURES, QUEUE_FEATURES_TIME_TO_FIT, QUEUE_FEATURES_TIME_WIDTH } from '../queue/learned-queue.js';
 import type { QueueTrainConfig } from './config.js';
-import { drawInRanges } from './cross-log.js';
+import { checkLogCovers, drawInRanges } from './cross-log.js';
 import { firstAgent, QueueEnv, sampleAgent, teacherAgent, type Episode } from './env.js';
 import { buildBatch, initLayers, PpoLearner, type Tf } from './ppo.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
@@ -133,13 +133,7 @@ export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b
 export function queueSetup(cfg: QueueTrainConfig, workload: BatchWorkload): { modes: ('none' | 'easy')[]; envs: QueueEnv[]; from: PolicyNetFile | undefined } {
   const modes: ('none' | 'easy')[] = cfg.backfill === 'mixed' ? ['none', 'easy'] : [cfg.backfill];
   const envs = modes.map((backfill) => new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill }));
-  const J = workload.jobs.length;
-  cfg.train.ranges.forEach(([, b], i) => {
-    if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `train.ranges.${i}` });
-  });
-  cfg.validation.windows.forEach((w, i) => {
-    if (w + cfg.validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + cfg.validation.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `validation.windows.${i}` });
-  });
+  checkLogCovers(workload, cfg.train.ranges, cfg.validation, '');
   const from = cfg.init === undefined ? undefined : loadPolicyNetFile(cfg.init, 'queue', configFeatures(cfg));
   return { modes, envs, from };
 }
