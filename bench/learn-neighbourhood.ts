@@ -1,0 +1,66 @@
+/**
+ * Fifth-round test of a training rule on the training part only (docs/learned.md, "Fifth round"):
+ * does a model trained on the jobs right next to a span of a log hold better on that span than one
+ * trained on the rest of the log? For a pseudo-evaluation span P = [a, a + SPAN) inside the
+ * training part (SPAN: the length of the real evaluation span), with validation windows V = the two
+ * 1,024-job windows right after P:
+ *
+ *   rest          trains on the whole log minus P, V and the real evaluation span;
+ *   neighbourhood trains on the jobs right before P (as many as the real span has before it: the
+ *                 log's start) and the NEAR jobs after V, as the real config does.
+ *
+ * Both: CONFIG's settings (CEM over its network and features), the given seed, the model selected
+ * on V. Prints each model's mean bsld without backfilling on 10 windows spread over P, beside F1's,
+ * and the ratio. No evaluation window is played.
+ *
+ *   nice npx tsx bench/learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS]
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { PolicyNet } from '../src/core/policy-net.js';
+import { trainQueueCem } from '../src/learn/cem.js';
+import { parseTrainConfig, type QueueTrainConfig } from '../src/learn/config.js';
+import { evaluateQueueNet, mean } from '../src/learn/train-queue.js';
+import { classicPolicy, loadBatchWorkload, replaySwfWindow } from '../src/learn/sim-adapter.js';
+
+export const NEAR = 4096;
+const [file, startArg, seedArg = '1', threadsArg = '1'] = process.argv.slice(2);
+if (file === undefined || startArg === undefined) {
+  console.error('usage: learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS]');
+  process.exit(2);
+}
+const raw = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+delete raw.also;
+const base = parseTrainConfig(raw, file);
+if (base.kind !== 'queue' || base.cem === undefined) throw new Error(`${file}: a queue config with a cem block is needed`);
+const workload = await loadBatchWorkload(path.resolve(path.dirname(file), base.trace));
+const N = workload.jobs.length;
+const L = base.episodeLength;
+const evals = base.evaluation.windows;
+const realSpan: [number, number] = [Math.min(...evals), Math.max(...evals) + base.evaluation.length];
+const SPAN = realSpan[1] - realSpan[0];
+const a = Number(startArg);
+const b = a + SPAN;
+const V = [b, b + L];
+const vEnd = b + 2 * L;
+if (a < realSpan[1] || vEnd > N) throw new Error(`P = [${a}, ${b}) and V must lie after the real evaluation span (ends at ${realSpan[1]}) and inside the log (${N} jobs)`);
+// Ranges minus the excluded intervals, dropping pieces shorter than one episode.
+const minus = (ranges: [number, number][], cut: [number, number][]): [number, number][] =>
+  cut.reduce<[number, number][]>((rs, [c, d]) => rs.flatMap(([x, y]): [number, number][] => (d <= x || y <= c ? [[x, y]] : [[x, Math.min(y, c)], [Math.max(x, d), y]])), ranges).filter(([x, y]) => y - x >= L);
+const excluded: [number, number][] = [realSpan, [a, vEnd]];
+const methods: Record<string, [number, number][]> = {
+  rest: minus([[0, N]], excluded),
+  neighbourhood: minus([[Math.max(0, a - realSpan[0]), a], [vEnd, Math.min(N, vEnd + NEAR)]], excluded),
+};
+const pWindows = Array.from({ length: 10 }, (_, k) => a + Math.round((k * (SPAN - L)) / 9));
+const f1: number[] = [];
+for (const w of pWindows) f1.push((await replaySwfWindow(workload.jobs, w, L, workload.machine, classicPolicy('f1', 'none'))).boundedSlowdown);
+console.log(`P = [${a}, ${b}), V = ${JSON.stringify(V)}, seed ${seedArg}; F1 on P: ${mean(f1).toFixed(2)}`);
+for (const [name, ranges] of Object.entries(methods)) {
+  const cfg = parseTrainConfig({ ...raw, seed: Number(seedArg), train: { ranges }, validation: { windows: V, length: L } }, file) as QueueTrainConfig;
+  const { model } = await trainQueueCem(cfg, workload, {}, undefined, [], Number(threadsArg));
+  const bsld = await evaluateQueueNet(workload, new PolicyNet(model), pWindows, L, 'none');
+  const sel = (model.training as { selected: { iteration: number; validationBsld: number } }).selected;
+  console.log(`${name.padEnd(13)} ranges ${JSON.stringify(ranges)}: selected generation ${sel.iteration} (V ${sel.validationBsld.toFixed(2)}); P ${mean(bsld).toFixed(2)}, ratio to F1 ${(mean(bsld) / mean(f1)).toFixed(4)}`);
+}
