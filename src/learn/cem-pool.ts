@@ -64,15 +64,33 @@ export class CemPlayer {
   }
 }
 
-/** `threads` ≤ 1: plays here. Otherwise one worker thread per chunk; call `close()` at the end. */
+/**
+ * `threads` ≤ 1: plays here. Otherwise one worker thread per chunk; call `close()` at the end.
+ * A thread that stops (an error, or an exit that `close()` did not ask for), whether a request is
+ * pending or not, fails the pending requests and every later `play()` with a plain message naming
+ * the thread, instead of an unhandled worker error or a promise that never settles.
+ */
 export class CemPool {
   private readonly local: CemPlayer | undefined;
   private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, { resolve: (r: number[][]) => void; reject: (e: Error) => void }>();
   private next = 0;
+  private closing = false;
+  private failure: Error | undefined;
 
   constructor(init: CemPlayerInit, threads: number) {
     if (threads <= 1) this.local = new CemPlayer(init);
-    else for (let t = 0; t < threads; t++) this.workers.push(startThread(import.meta.url, 'cem-thread', init));
+    else {
+      for (let t = 0; t < threads; t++) {
+        const w = startThread(import.meta.url, 'cem-thread', init);
+        w.on('message', (msg: { id: number; result?: number[][]; error?: string }) => this.answer(msg));
+        w.on('error', (e: Error) => this.fail(t, e.message));
+        w.on('exit', (code: number) => {
+          if (!this.closing) this.fail(t, `exited with code ${code}`);
+        });
+        this.workers.push(w);
+      }
+    }
   }
 
   async play(thetas: readonly (readonly number[])[], episodes: readonly CemEpisode[]): Promise<number[][]> {
@@ -84,26 +102,30 @@ export class CemPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private fail(thread: number, reason: string): void {
+    this.failure ??= new Error(`CEM worker thread ${thread + 1} of ${this.workers.length} stopped (${reason}); the last checkpoint is kept: rerun with --resume`);
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+
+  private answer(msg: { id: number; result?: number[][]; error?: string }): void {
+    const p = this.pending.get(msg.id);
+    if (p === undefined) return;
+    this.pending.delete(msg.id);
+    if (msg.result !== undefined) p.resolve(msg.result);
+    else p.reject(new Error(`cem thread: ${msg.error ?? 'no result'}`));
   }
 
   private ask(w: Worker, thetas: readonly (readonly number[])[], episodes: readonly CemEpisode[]): Promise<number[][]> {
     if (thetas.length === 0) return Promise.resolve([]);
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      const onMessage = (msg: { id: number; result?: number[][]; error?: string }): void => {
-        if (msg.id !== id) return;
-        w.off('message', onMessage);
-        w.off('error', onError);
-        if (msg.result !== undefined) resolve(msg.result);
-        else reject(new Error(`cem thread: ${msg.error ?? 'no result'}`));
-      };
-      const onError = (e: Error): void => {
-        w.off('message', onMessage);
-        reject(e);
-      };
-      w.on('message', onMessage);
-      w.once('error', onError);
+      this.pending.set(id, { resolve, reject });
       w.postMessage({ id, thetas, episodes });
     });
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import type { DenseLayer } from '../../src/core/policy-net.js';
 import { flatten, trainQueueCem, unflatten } from '../../src/learn/cem.js';
+import { CemPool } from '../../src/learn/cem-pool.js';
 import { parseTrainConfig, queueIterations, withQueueIterations } from '../../src/learn/config.js';
 import type { QueueCheckpoint } from '../../src/learn/train-queue.js';
 import { syntheticWorkload, tinyQueueConfig } from './support.js';
@@ -47,6 +48,34 @@ describe('drs train with the cross-entropy method (cem)', () => {
     const b = await trainQueueCem(cemConfig(2, { also }), workload, {}, undefined, [syntheticWorkload(1400, 9)], 3);
     expect(b.checkpoint.layers).toEqual(a.checkpoint.layers);
     expect(b.checkpoint.curve).toEqual(a.checkpoint.curve.map((p, i) => ({ ...p, seconds: b.checkpoint.curve[i]?.seconds })));
+  });
+
+  it('fails with a plain message naming the thread when a worker thread stops, between generations or mid-request', { timeout: 60_000 }, async () => {
+    const cfg = cemConfig(1);
+    if (cfg.kind !== 'queue') throw new Error('queue config expected');
+    const shape: DenseLayer[] = [{ weights: new Array<number>(10).fill(0.1), bias: [0], activation: 'linear' }];
+    const init = { cfg, logs: [{ jobs: workload.jobs, machine: workload.machine }], scaling: { mean: new Array<number>(10).fill(0), std: new Array<number>(10).fill(1) }, shape };
+    const thetas = [flatten(shape), flatten(shape).map((v) => -v)];
+    const episodes = [{ log: 0, start: 0, mode: 'none' as const }];
+    const stopped = /CEM worker thread 2 of 2 stopped \(exited with code \d+\); the last checkpoint is kept: rerun with --resume/;
+    const between = new CemPool(init, 2);
+    try {
+      expect(await between.play(thetas, episodes)).toHaveLength(2);
+      const workers = (between as unknown as { workers: import('node:worker_threads').Worker[] }).workers;
+      await workers[1]?.terminate();
+      await expect(between.play(thetas, episodes)).rejects.toThrow(stopped);
+    } finally {
+      await between.close();
+    }
+    const mid = new CemPool(init, 2);
+    try {
+      const workers = (mid as unknown as { workers: import('node:worker_threads').Worker[] }).workers;
+      const asked = mid.play(thetas, episodes);
+      void workers[1]?.terminate();
+      await expect(asked).rejects.toThrow(stopped);
+    } finally {
+      await mid.close();
+    }
   });
 
   it('improves the validation score on the synthetic log, and records the method and the selected generation', async () => {
