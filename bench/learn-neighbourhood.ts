@@ -13,7 +13,11 @@
  * on V. Prints each model's mean bsld without backfilling on 10 windows spread over P, beside F1's,
  * and the ratio. No evaluation window is played.
  *
- *   nice npx tsx bench/learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS]
+ *   nice npx tsx bench/learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS] [METHODS]
+ *
+ * METHODS: `rest,neighbourhood` (default) or one of them. A config with `also` (cross-log CEM)
+ * keeps its other logs, whose training ranges and validation windows are unchanged; its
+ * validation is then the cross-log score S with V as the own log's validation windows.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,16 +29,17 @@ import { evaluateQueueNet, mean } from '../src/learn/train-queue.js';
 import { classicPolicy, loadBatchWorkload, replaySwfWindow } from '../src/learn/sim-adapter.js';
 
 export const NEAR = 4096;
-const [file, startArg, seedArg = '1', threadsArg = '1'] = process.argv.slice(2);
+const [file, startArg, seedArg = '1', threadsArg = '1', methodsArg = 'rest,neighbourhood'] = process.argv.slice(2);
 if (file === undefined || startArg === undefined) {
   console.error('usage: learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS]');
   process.exit(2);
 }
 const raw = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-delete raw.also;
 const base = parseTrainConfig(raw, file);
 if (base.kind !== 'queue' || base.cem === undefined) throw new Error(`${file}: a queue config with a cem block is needed`);
 const workload = await loadBatchWorkload(path.resolve(path.dirname(file), base.trace));
+const also = [];
+for (const a of base.also ?? []) also.push(await loadBatchWorkload(path.resolve(path.dirname(file), a.trace)));
 const N = workload.jobs.length;
 const L = base.episodeLength;
 const evals = base.evaluation.windows;
@@ -57,10 +62,12 @@ const pWindows = Array.from({ length: 10 }, (_, k) => a + Math.round((k * (SPAN 
 const f1: number[] = [];
 for (const w of pWindows) f1.push((await replaySwfWindow(workload.jobs, w, L, workload.machine, classicPolicy('f1', 'none'))).boundedSlowdown);
 console.log(`P = [${a}, ${b}), V = ${JSON.stringify(V)}, seed ${seedArg}; F1 on P: ${mean(f1).toFixed(2)}`);
-for (const [name, ranges] of Object.entries(methods)) {
+for (const name of methodsArg.split(',')) {
+  const ranges = methods[name];
+  if (ranges === undefined) throw new Error(`unknown method ${name} (rest, neighbourhood)`);
   const cfg = parseTrainConfig({ ...raw, seed: Number(seedArg), train: { ranges }, validation: { windows: V, length: L } }, file) as QueueTrainConfig;
-  const { model } = await trainQueueCem(cfg, workload, {}, undefined, [], Number(threadsArg));
+  const { model } = await trainQueueCem(cfg, workload, {}, undefined, also, Number(threadsArg));
   const bsld = await evaluateQueueNet(workload, new PolicyNet(model), pWindows, L, 'none');
   const sel = (model.training as { selected: { iteration: number; validationBsld: number } }).selected;
-  console.log(`${name.padEnd(13)} ranges ${JSON.stringify(ranges)}: selected generation ${sel.iteration} (V ${sel.validationBsld.toFixed(2)}); P ${mean(bsld).toFixed(2)}, ratio to F1 ${(mean(bsld) / mean(f1)).toFixed(4)}`);
+  console.log(`${name.padEnd(13)} ranges ${JSON.stringify(ranges)}: selected generation ${sel.iteration} (V ${sel.validationBsld.toFixed(cfg.also === undefined ? 2 : 4)}); P ${mean(bsld).toFixed(2)}, ratio to F1 ${(mean(bsld) / mean(f1)).toFixed(4)}`);
 }
