@@ -10,8 +10,9 @@
  *                 log's start) and the NEAR jobs after V, as the real config does.
  *
  * Both: CONFIG's settings (CEM over its network and features), the given seed, the model selected
- * on V. Prints each model's mean bsld without backfilling on 10 windows spread over P, beside F1's,
- * and the ratio. No evaluation window is played.
+ * on V. Prints each model's mean bsld without backfilling and with EASY on 10 windows spread over P,
+ * its ratio to F1's and the mean of the two ratios, and keeps the model in the temp directory. No
+ * evaluation window is played.
  *
  *   nice npx tsx bench/learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS] [METHODS]
  *
@@ -19,7 +20,8 @@
  * keeps its other logs, whose training ranges and validation windows are unchanged; its
  * validation is then the cross-log score S with V as the own log's validation windows.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { PolicyNet } from '../src/core/policy-net.js';
@@ -59,15 +61,24 @@ const methods: Record<string, [number, number][]> = {
   neighbourhood: minus([[Math.max(0, a - realSpan[0]), a], [vEnd, Math.min(N, vEnd + NEAR)]], excluded),
 };
 const pWindows = Array.from({ length: 10 }, (_, k) => a + Math.round((k * (SPAN - L)) / 9));
-const f1: number[] = [];
-for (const w of pWindows) f1.push((await replaySwfWindow(workload.jobs, w, L, workload.machine, classicPolicy('f1', 'none'))).boundedSlowdown);
-console.log(`P = [${a}, ${b}), V = ${JSON.stringify(V)}, seed ${seedArg}; F1 on P: ${mean(f1).toFixed(2)}`);
+// F1 on P, without backfilling and with EASY.
+const f1 = { none: [] as number[], easy: [] as number[] };
+for (const mode of ['none', 'easy'] as const) for (const w of pWindows) f1[mode].push((await replaySwfWindow(workload.jobs, w, L, workload.machine, classicPolicy('f1', mode))).boundedSlowdown);
+console.log(`P = [${a}, ${b}), V = ${JSON.stringify(V)}, seed ${seedArg}; F1 on P: ${mean(f1.none).toFixed(2)} / ${mean(f1.easy).toFixed(2)} (none / EASY)`);
 for (const name of methodsArg.split(',')) {
   const ranges = methods[name];
   if (ranges === undefined) throw new Error(`unknown method ${name} (rest, neighbourhood)`);
   const cfg = parseTrainConfig({ ...raw, seed: Number(seedArg), train: { ranges }, validation: { windows: V, length: L } }, file) as QueueTrainConfig;
   const { model } = await trainQueueCem(cfg, workload, {}, undefined, also, Number(threadsArg));
-  const bsld = await evaluateQueueNet(workload, new PolicyNet(model), pWindows, L, 'none');
+  const out = path.join(os.tmpdir(), `pseudo-${path.basename(file, '.yaml')}-${name}-${a}-s${cfg.seed}.json`);
+  writeFileSync(out, JSON.stringify(model));
+  const net = new PolicyNet(model);
+  const r = { none: 0, easy: 0 };
+  const bsld = { none: 0, easy: 0 };
+  for (const mode of ['none', 'easy'] as const) {
+    bsld[mode] = mean(await evaluateQueueNet(workload, net, pWindows, L, mode));
+    r[mode] = bsld[mode] / mean(f1[mode]);
+  }
   const sel = (model.training as { selected: { iteration: number; validationBsld: number } }).selected;
-  console.log(`${name.padEnd(13)} ranges ${JSON.stringify(ranges)}: selected generation ${sel.iteration} (V ${sel.validationBsld.toFixed(cfg.also === undefined ? 2 : 4)}); P ${mean(bsld).toFixed(2)}, ratio to F1 ${(mean(bsld) / mean(f1)).toFixed(4)}`);
+  console.log(`${name.padEnd(13)} ranges ${JSON.stringify(ranges)}: selected generation ${sel.iteration} (V ${sel.validationBsld.toFixed(cfg.also === undefined ? 2 : 4)}); P ${bsld.none.toFixed(2)} / ${bsld.easy.toFixed(2)}, ratio to F1 ${r.none.toFixed(4)} / ${r.easy.toFixed(4)} (none / EASY), mean ${((r.none + r.easy) / 2).toFixed(4)}; model ${out}`);
 }
