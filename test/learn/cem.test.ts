@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import type { DenseLayer } from '../../src/core/policy-net.js';
@@ -61,7 +62,7 @@ describe('drs train with the cross-entropy method (cem)', () => {
     const between = new CemPool(init, 2);
     try {
       expect(await between.play(thetas, episodes)).toHaveLength(2);
-      const workers = (between as unknown as { workers: import('node:worker_threads').Worker[] }).workers;
+      const workers = (between as unknown as { workers: Worker[] }).workers;
       await workers[1]?.terminate();
       await expect(between.play(thetas, episodes)).rejects.toThrow(stopped);
     } finally {
@@ -69,7 +70,7 @@ describe('drs train with the cross-entropy method (cem)', () => {
     }
     const mid = new CemPool(init, 2);
     try {
-      const workers = (mid as unknown as { workers: import('node:worker_threads').Worker[] }).workers;
+      const workers = (mid as unknown as { workers: Worker[] }).workers;
       const asked = mid.play(thetas, episodes);
       void workers[1]?.terminate();
       await expect(asked).rejects.toThrow(stopped);
