@@ -30,10 +30,10 @@ import { parseTrainConfig, type QueueTrainConfig } from '../src/learn/config.js'
 import { evaluateQueueNet, mean } from '../src/learn/train-queue.js';
 import { classicPolicy, loadBatchWorkload, replaySwfWindow } from '../src/learn/sim-adapter.js';
 
-export const NEAR = 4096;
+const NEAR = 4096;
 const [file, startArg, seedArg = '1', threadsArg = '1', methodsArg = 'rest,neighbourhood'] = process.argv.slice(2);
 if (file === undefined || startArg === undefined) {
-  console.error('usage: learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS]');
+  console.error('usage: learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS] [rest,neighbourhood]');
   process.exit(2);
 }
 const raw = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
