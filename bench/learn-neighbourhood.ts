@@ -20,38 +20,32 @@
  * keeps its other logs, whose training ranges and validation windows are unchanged; its
  * validation is then the cross-log score S with V as the own log's validation windows.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { PolicyNet } from '../src/core/policy-net.js';
 import { trainQueueCem } from '../src/learn/cem.js';
 import { parseTrainConfig, type QueueTrainConfig } from '../src/learn/config.js';
 import { evaluateQueueNet, mean } from '../src/learn/train-queue.js';
-import { classicPolicy, loadBatchWorkload, replaySwfWindow } from '../src/learn/sim-adapter.js';
+import { classicPolicy, replaySwfWindow } from '../src/learn/sim-adapter.js';
+import { die, intArg, loadCemQueueConfig } from './learn-args.js';
 
 const NEAR = 4096;
 const [file, startArg, seedArg = '1', threadsArg = '1', methodsArg = 'rest,neighbourhood'] = process.argv.slice(2);
-if (file === undefined || startArg === undefined) {
-  console.error('usage: learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS] [rest,neighbourhood]');
-  process.exit(2);
-}
-const raw = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-const base = parseTrainConfig(raw, file);
-if (base.kind !== 'queue' || base.cem === undefined) throw new Error(`${file}: a queue config with a cem block is needed`);
-const workload = await loadBatchWorkload(path.resolve(path.dirname(file), base.trace));
-const also = [];
-for (const a of base.also ?? []) also.push(await loadBatchWorkload(path.resolve(path.dirname(file), a.trace)));
+if (file === undefined || startArg === undefined) die('usage: learn-neighbourhood.ts CONFIG.yaml START [SEED] [THREADS] [rest,neighbourhood]');
+const { raw, cfg: base, workload, also } = await loadCemQueueConfig(file);
+const seed = intArg('SEED', seedArg);
+const threads = intArg('THREADS', threadsArg);
 const N = workload.jobs.length;
 const L = base.episodeLength;
 const evals = base.evaluation.windows;
 const realSpan: [number, number] = [Math.min(...evals), Math.max(...evals) + base.evaluation.length];
 const SPAN = realSpan[1] - realSpan[0];
-const a = Number(startArg);
+const a = intArg('START', startArg);
 const b = a + SPAN;
 const V = [b, b + L];
 const vEnd = b + 2 * L;
-if (a < realSpan[1] || vEnd > N) throw new Error(`P = [${a}, ${b}) and V must lie after the real evaluation span (ends at ${realSpan[1]}) and inside the log (${N} jobs)`);
+if (a < realSpan[1] || vEnd > N) die(`P = [${a}, ${b}) and V must lie after the real evaluation span (ends at ${realSpan[1]}) and inside the log (${N} jobs)`);
 // Ranges minus the excluded intervals, dropping pieces shorter than one episode.
 const minus = (ranges: [number, number][], cut: [number, number][]): [number, number][] =>
   cut.reduce<[number, number][]>((rs, [c, d]) => rs.flatMap(([x, y]): [number, number][] => (d <= x || y <= c ? [[x, y]] : [[x, Math.min(y, c)], [Math.max(x, d), y]])), ranges).filter(([x, y]) => y - x >= L);
@@ -60,16 +54,17 @@ const methods: Record<string, [number, number][]> = {
   rest: minus([[0, N]], excluded),
   neighbourhood: minus([[Math.max(0, a - realSpan[0]), a], [vEnd, Math.min(N, vEnd + NEAR)]], excluded),
 };
+const names = methodsArg.split(',');
+for (const name of names) if (!(name in methods)) die(`unknown method '${name}' (known: rest, neighbourhood)`);
 const pWindows = Array.from({ length: 10 }, (_, k) => a + Math.round((k * (SPAN - L)) / 9));
 // F1 on P, without backfilling and with EASY.
 const f1 = { none: [] as number[], easy: [] as number[] };
 for (const mode of ['none', 'easy'] as const) for (const w of pWindows) f1[mode].push((await replaySwfWindow(workload.jobs, w, L, workload.machine, classicPolicy('f1', mode))).boundedSlowdown);
-console.log(`P = [${a}, ${b}), V = ${JSON.stringify(V)}, seed ${seedArg}; F1 on P: ${mean(f1.none).toFixed(2)} / ${mean(f1.easy).toFixed(2)} (none / EASY)`);
-for (const name of methodsArg.split(',')) {
-  const ranges = methods[name];
-  if (ranges === undefined) throw new Error(`unknown method ${name} (rest, neighbourhood)`);
-  const cfg = parseTrainConfig({ ...raw, seed: Number(seedArg), train: { ranges }, validation: { windows: V, length: L } }, file) as QueueTrainConfig;
-  const { model } = await trainQueueCem(cfg, workload, {}, undefined, also, Number(threadsArg));
+console.log(`P = [${a}, ${b}), V = ${JSON.stringify(V)}, seed ${seed}; F1 on P: ${mean(f1.none).toFixed(2)} / ${mean(f1.easy).toFixed(2)} (none / EASY)`);
+for (const name of names) {
+  const ranges = methods[name] as [number, number][];
+  const cfg = parseTrainConfig({ ...raw, seed, train: { ranges }, validation: { windows: V, length: L } }, file) as QueueTrainConfig;
+  const { model } = await trainQueueCem(cfg, workload, {}, undefined, also, threads);
   const out = path.join(os.tmpdir(), `pseudo-${path.basename(file, '.yaml')}-${name}-${a}-s${cfg.seed}.json`);
   writeFileSync(out, JSON.stringify(model));
   const net = new PolicyNet(model);
