@@ -189,6 +189,8 @@ export class AgentScheduler {
         case 'rejected':
           if (res.rejection.permanent) void this.end(run, 'failed', `resources: ${res.rejection.message}`);
           break;
+        case 'preempted': // started and taken back in the same call: nothing is held; retry on a later pass
+          break;
       }
     }
   }

@@ -138,6 +138,8 @@ export class ResourceScheduler {
         return this.fail(r.id, 'capacity', res.reason.message);
       case 'rejected':
         return this.fail(r.id, ruleOf(res.rejection), res.rejection.message);
+      case 'preempted': // started, then taken back by higher-priority work in the same call
+        return this.fail(r.id, 'capacity', 'preempted at once by higher-priority work');
     }
   }
 
@@ -166,6 +168,7 @@ export class ResourceScheduler {
     if (pre !== undefined) return pre;
     const id = this.newId();
     const res = this.engine.preempt(targetId, this.toEngine(id, r), lease);
+    if (res.status === 'preempted') return this.fail(r.id, 'capacity', 'preempted at once by higher-priority work');
     if (res.status !== 'allocated') return this.fail(r.id, res.status === 'rejected' ? ruleOf(res.rejection) : 'capacity', res.status === 'rejected' ? res.rejection.message : res.reason.message);
     const allocation = this.record(res.allocation, r.id, cost);
     const rec = res.preempted.find((p) => p.allocationId === targetId) ?? res.preempted[0];

@@ -9,7 +9,7 @@ import type { QueueRunner } from './queue-runner.js';
 import type { RecentlyEnded } from './recent.js';
 import type { Tx } from './runtime.js';
 import type { Autoscaler } from './scaling.js';
-import type { AllocateResult, ReleaseResult, SchedulerRejection } from './types.js';
+import type { AllocateResult, AllocationInfo, PreemptionRecord, ReleaseResult, SchedulerRejection } from './types.js';
 import type { WaitQueue } from './wait-queue.js';
 
 export interface RequestOperationsParts {
@@ -41,7 +41,7 @@ export class RequestOperations {
     }
     if (this.p.queuePolicy === undefined) {
       const out = queueRunner.placeNow(tx, r, built.leaseMs);
-      if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
+      if (out.kind === 'allocated') return this.started(out.allocation, out.preempted);
       return out.reported === true ? rejected(r, out.rejection) : this.reportRejection(tx, r, out.rejection);
     }
     // As in the simulator: a request no pool can ever host is rejected before it queues, and
@@ -53,7 +53,7 @@ export class RequestOperations {
       return res;
     }
     const out = queueRunner.admit(tx, r, built.leaseMs, built.queueTimeoutMs);
-    if (out.kind === 'allocated') return { status: 'allocated', allocation: out.allocation, preempted: out.preempted };
+    if (out.kind === 'allocated') return this.started(out.allocation, out.preempted);
     if (out.kind === 'rejected') return out.reported === true ? rejected(r, out.rejection) : this.reportRejection(tx, r, out.rejection);
     const { reason, timeoutAtMs } = out.waiting;
     tx.emit('queued', { requestId: r.id, tenant: r.tenant, reason, timeoutAtMs });
@@ -91,7 +91,12 @@ export class RequestOperations {
     const att = this.p.placer.replace(tx, target, r, built.leaseMs);
     if (att.placed === undefined) return this.reportRejection(tx, r, att.rejection);
     this.p.queueRunner.drain(tx, true);
-    return { status: 'allocated', allocation: this.p.book.info(att.placed), preempted: att.preempted };
+    return this.started(this.p.book.info(att.placed), att.preempted);
+  }
+
+  /** A request that started in this call: `allocated` if it still holds its capacity after the call's queue passes, else `preempted`. */
+  private started(allocation: AllocationInfo, preempted: readonly PreemptionRecord[]): AllocateResult {
+    return this.p.pools.state.allocation(allocation.id) !== undefined ? { status: 'allocated', allocation, preempted } : { status: 'preempted', allocation, preempted };
   }
 
   private reportRejection(tx: Tx, r: Request, rejection: SchedulerRejection): AllocateResult {

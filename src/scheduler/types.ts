@@ -113,7 +113,13 @@ export interface PreemptionRecord {
 export type AllocateResult =
   | { readonly status: 'allocated'; readonly allocation: AllocationInfo; readonly preempted: readonly PreemptionRecord[] }
   | { readonly status: 'queued'; readonly requestId: string; readonly tenant: string; readonly reason: SchedulerRejection; readonly timeoutAtMs: number }
-  | { readonly status: 'rejected'; readonly requestId: string; readonly tenant: string; readonly rejection: SchedulerRejection };
+  | { readonly status: 'rejected'; readonly requestId: string; readonly tenant: string; readonly rejection: SchedulerRejection }
+  /**
+   * The request started, and the same call's queue pass took its capacity back at once: a waiting
+   * request of higher priority could preempt it (a `preempted` event says by whom). Nothing is
+   * held; `allocated` would name an allocation that no longer exists.
+   */
+  | { readonly status: 'preempted'; readonly allocation: AllocationInfo; readonly preempted: readonly PreemptionRecord[] };
 
 export type ReleaseResult =
   | { readonly status: 'released'; readonly allocation: AllocationInfo }

@@ -131,6 +131,7 @@ function run(config: Config, ops: readonly Op[]): void {
         const req = { ...(r.pool !== undefined ? { pool: r.pool } : {}), demand, priority: r.priority, tenant: r.tenant, preemptible: r.preemptible };
         const res = op.k === 'allocate' ? s.allocate(req, r.lease) : s.preempt(pick(op.pick), req, r.lease);
         if (res.status === 'allocated') expect(live.get(res.allocation.id)).toEqual(res.allocation);
+        if (res.status === 'preempted') expect(live.has(res.allocation.id)).toBe(false);
         break;
       }
       case 'release': {
@@ -217,6 +218,19 @@ describe('ResourceScheduler properties (fast-check)', () => {
       fc.property(configArb, fc.array(opArb, { minLength: 1, maxLength: 60, size: 'max' }), (config, ops) => run(config, ops)),
       { numRuns: 300, seed: 20250501 },
     );
+  });
+
+  it('reports a request its own call started and took back as preempted, not allocated (two counterexamples fresh seeds found)', () => {
+    const config = { strategy: 'first-fit', preemption: true, queue: 'priority', quotas: true } as unknown as Config;
+    const alloc = (pool: string, cpu: number, gpu: number, priority: string, tenant: string, preemptible: boolean): Op =>
+      ({ k: 'allocate', r: { pool, cpu, memory: 0, gpu, priority, tenant, preemptible, lease: undefined } }) as unknown as Op;
+    // Seed 140369471: a's reclaim evicts c's r1 for r3; the same call's pass lets b's queued critical r2 preempt r3.
+    run(config, [alloc('gpu', 0, 4, 'critical', 'b', false), alloc('gpu', 8, 2, 'background', 'c', false), alloc('gpu', 9, 2, 'critical', 'b', false), alloc('gpu', 9, 2, 'high', 'a', true), { k: 'renew', pick: 0, ms: 1 } as unknown as Op]);
+    // Seed -189582152.
+    run(config, [
+      alloc('gpu', 9, 0, 'critical', 'a', false), alloc('gpu', 0, 0, 'critical', 'a', false), alloc('gpu', 7, 4, 'background', 'b', false), alloc('gpu', 4, 0, 'critical', 'a', false),
+      alloc('gpu', 3, 4, 'critical', 'b', false), alloc('gpu', 3, 2, 'background', 'a', true), alloc('gpu', 0, 0, 'critical', 'a', false),
+    ]);
   });
 
   it('holds for fresh random seeds too', () => {

@@ -61,6 +61,7 @@ export class IdView {
   result(r: AllocateResult): unknown {
     switch (r.status) {
       case 'allocated':
+      case 'preempted':
         return { ...r, allocation: this.allocation(r.allocation), preempted: r.preempted.map((x) => this.preemption(x)) };
       case 'queued':
         return { ...r, requestId: this.own(r.requestId), reason: this.rejection(r.reason) };

@@ -35,6 +35,8 @@ function resultStatus(res: AllocateResult): number {
       return 202;
     case 'rejected':
       return rejectionStatus(res.rejection);
+    case 'preempted':
+      return 409;
   }
 }
 
