@@ -67,6 +67,10 @@ async function agent(i: number): Promise<void> {
       log(id, `rejected: ${res.rejection.code} (${res.rejection.message})`);
       count(`rejected:${res.rejection.code}`);
       return;
+    case 'preempted':
+      log(id, 'started and preempted at once by higher-priority work');
+      count('preempted');
+      return;
     case 'queued': {
       log(id, `queued (${res.reason.message})`);
       const s = await Promise.race([new Promise<AllocationInfo>((resolve) => started.set(id, resolve)), stopped]);
