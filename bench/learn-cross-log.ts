@@ -1,6 +1,7 @@
 /**
  * The cross-log validation score of queue model files (the fourth round's selection rule, see
  * docs/learned.md and src/learn/cross-log.ts): for the logs of a CEM training config with `also:`
+ * or `synthetic.validation`
  * (its own log and the others, each with its validation windows), r(X) = mean over no backfilling
  * and EASY of the model's mean bsld ÷ F1's on X's validation windows, and
  * S = ½ r(own) + ½ mean r(others). Never touches an evaluation window (the config loader refuses
@@ -12,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readConfig } from '../src/cli/train.js';
 import { PolicyNet, validatePolicyNetFile } from '../src/core/policy-net.js';
-import { CrossLogValidator, combine, trainLogs } from '../src/learn/cross-log.js';
+import { CrossLogValidator, combine, crossLogValidation, trainLogs } from '../src/learn/cross-log.js';
 import { loadBatchWorkload } from '../src/learn/sim-adapter.js';
 
 const [configFile, ...files] = process.argv.slice(2);
@@ -21,17 +22,17 @@ if (configFile === undefined || files.length === 0) {
   process.exit(2);
 }
 const cfg = readConfig(path.resolve(configFile));
-if (cfg.kind !== 'queue' || cfg.also === undefined) {
-  console.error(`${configFile}: a queue config with an \`also:\` list is needed (it names the logs and their validation windows)`);
+if (cfg.kind !== 'queue' || !crossLogValidation(cfg)) {
+  console.error(`${configFile}: a queue config with an \`also:\` list or \`synthetic.validation\` is needed (it names the logs and their validation windows)`);
   process.exit(2);
 }
 const dir = path.dirname(path.resolve(configFile));
 const own = await loadBatchWorkload(path.resolve(dir, cfg.trace));
 const also = [];
-for (const a of cfg.also) also.push(await loadBatchWorkload(path.resolve(dir, a.trace)));
+for (const a of cfg.also ?? []) also.push(await loadBatchWorkload(path.resolve(dir, a.trace)));
 const logs = trainLogs(cfg, own, also);
 const validator = new CrossLogValidator(logs);
-console.log(`logs: ${logs.map((l) => `${path.basename(l.workload.file)} (${l.validation.windows.length} windows of ${l.validation.length})`).join(', ')}`);
+console.log(`logs: ${logs.filter((l) => l.validation.windows.length > 0).map((l) => `${path.basename(l.workload.file)} (${l.validation.windows.length} windows of ${l.validation.length})`).join(', ')}`);
 console.log('model: r(own) r(others...) → S');
 for (const f of files) {
   const net = new PolicyNet(validatePolicyNetFile(JSON.parse(readFileSync(f, 'utf8')), f));

@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError, UserError } from '../core/errors.js';
 import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type TrainConfig } from '../learn/config.js';
 import { trainQueueCem } from '../learn/cem.js';
+import { crossLogValidation } from '../learn/cross-log.js';
 import { trainFleet } from '../learn/fleet.js';
 import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
@@ -25,7 +26,8 @@ WASM backend; DRS_TF_BACKEND=node|wasm|cpu forces one), or a queue model with th
 method (a \`cem\` block instead of \`ppo\`; no TensorFlow). The config (see train/*.yaml) names the
 data, the training ranges, the validation windows (model selection) and the evaluation windows
 (never trained or selected on); a CEM queue config may add other logs to train and validate on
-(\`also\`, docs/learned.md). Writes the selected model with its training record and, unless
+(\`also\`) and a log resampled from its own training part (\`synthetic\`, docs/learned.md).
+Writes the selected model with its training record and, unless
 --no-eval, its evaluation on the evaluation windows next to FCFS, SJF and F1 measured in the
 same run.
 
@@ -132,6 +134,7 @@ export const trainCommand: CliCommand = {
     const method = tfl === undefined ? `CEM (no TensorFlow, ${threads} thread${threads === 1 ? '' : 's'})` : `PPO, TF.js backend ${tfl.backend}`;
     io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), ${method}, seed ${cfg.seed}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
     for (const w of also) io.err(`  also on ${w.file} (${w.jobs.length} jobs, ${w.machine} processors)\n`);
+    if (cfg.synthetic !== undefined) io.err(`  also on a log of ${cfg.synthetic.jobs} jobs resampled from jobs ${JSON.stringify(cfg.train.ranges)} of the own log (jitter ${cfg.synthetic.jitter}), ${cfg.synthetic.windows} windows per generation\n`);
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -140,9 +143,9 @@ export const trainCommand: CliCommand = {
       : undefined;
     bar?.start(queueIterations(cfg), resume?.iteration ?? 0, { reward: '-', val: '-' });
     let lastVal = '-';
-    // With other logs (`also`), validation is the cross-log score S (F1 = 1), not a bsld.
-    const valLabel = cfg.also === undefined ? 'validation bsld' : 'validation score S';
-    const valDigits = cfg.also === undefined ? 2 : 4;
+    // With other logs (`also`, or a validation resample), validation is the cross-log score S (F1 = 1), not a bsld.
+    const valLabel = crossLogValidation(cfg) ? 'validation score S' : 'validation bsld';
+    const valDigits = crossLogValidation(cfg) ? 4 : 2;
     const hooks: TrainHooks = {
       elapsed,
       onIteration: (p, total) => {

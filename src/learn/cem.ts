@@ -5,7 +5,7 @@ import type { QueueTrainConfig } from './config.js';
 import type { QueueEnv } from './env.js';
 import { CemPool, type CemEpisode } from './cem-pool.js';
 import { flatten, unflatten } from './weights.js';
-import { CrossLogValidator, drawInRanges, trainLogs } from './cross-log.js';
+import { CrossLogValidator, crossLogValidation, drawInRanges, trainLogs } from './cross-log.js';
 import { initLayers } from './ppo.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
 import { configFeatures, drawLoadedWindow, mean, measureScaling, netFile, queueSetup, trainingRecord, validationScore, type CurvePoint, type QueueCheckpoint, type TrainHooks } from './train-queue.js';
@@ -39,6 +39,10 @@ import { configFeatures, drawLoadedWindow, mean, measureScaling, netFile, queueS
  * of every other log (drawn after the own log's, from the same Rng, each alternating the modes
  * under `mixed`), and validation is the cross-log score S instead of the own log's mean bsld.
  *
+ * With `synthetic:` each generation also plays `synthetic.windows` windows of a log resampled from
+ * the own log's training ranges (resampled-log.ts), after the other logs'; with `synthetic.validation`
+ * a second resample's windows join the validation score S as another log's.
+ *
  * Every `validateEvery` generations the mean μ plays the validation windows, and the best one is
  * the model written, as with PPO (never the evaluation windows). Decisions take the argmax of the
  * scores over the present candidates, as at decision time: the mask is the candidate list.
@@ -61,7 +65,7 @@ export async function trainQueueCem(
   const F = configFeatures(cfg).length;
   const { modes, envs, from } = queueSetup(cfg, workload);
   const logs = trainLogs(cfg, workload, also);
-  const crossLog = cfg.also === undefined ? undefined : new CrossLogValidator(logs);
+  const crossLog = crossLogValidation(cfg) ? new CrossLogValidator(logs) : undefined;
   const elapsed = hooks.elapsed ?? (() => 0);
   const shape: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers([F, ...cfg.network.hidden, 1], new Rng(`${cfg.seed}:init`));
   const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, envs[0] as QueueEnv, shape) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
@@ -153,6 +157,7 @@ export async function trainQueueCem(
     ...netFile(cfg, scaling, best.layers),
     training: trainingRecord(cfg, workload, {
       also: also.map((w) => ({ trace: w.file, jobs: w.jobs.length, machine: w.machine })),
+      ...(cfg.synthetic === undefined ? {} : { synthetic: logs.slice(1 + also.length).map((l) => l.workload.file).join('; ') }),
       algorithm: `CEM (cross-entropy method over the network weights; episode score: ${cem.normalizeBy === 'none' ? 'mean bounded slowdown' : `mean bounded slowdown ÷ ${cem.normalizeBy.toUpperCase()}'s on the same window`})`,
       from,
       best,

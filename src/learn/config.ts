@@ -101,6 +101,28 @@ const queueConfig = z
      * and the others ½ together.
      */
     also: z.array(alsoLog).min(1).optional(),
+    /**
+     * A resampled log (src/learn/resampled-log.ts) calibrated on the own log's `train.ranges`
+     * (CEM only): `windows` of its windows join every generation beside the own log's, for more
+     * queue histories of the same workload than the training part holds.
+     */
+    synthetic: z
+      .object({
+        /** Windows of the resampled log per generation. */
+        windows: z.number().int().positive().default(6),
+        /** Jobs of the resampled log. */
+        jobs: z.number().int().positive().default(100000),
+        /** Log-normal smoothing of the resampled run times. */
+        jitter: z.number().nonnegative().default(0.1),
+        /**
+         * Validation windows of `episodeLength` jobs on a second resampled log (seed `synthetic-validation`, the same for
+         * every config seed, never trained on); 0: none. With them the validation score is the
+         * cross-log S, the resample counting as another log.
+         */
+        validation: z.number().int().nonnegative().default(0),
+      })
+      .strict()
+      .optional(),
     evaluation: z.object({ windows: z.array(z.number().int().nonnegative()).default(REFERENCE_EVAL_WINDOWS), length: z.number().int().positive().default(1024) }).strict().default({ windows: REFERENCE_EVAL_WINDOWS, length: 1024 }),
     network: z.object({ hidden: z.array(z.number().int().positive()).default([32, 16]) }).strict().default({ hidden: [32, 16] }),
     /**
@@ -194,6 +216,10 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
     if (c.cem !== undefined && c.cem.elite > c.cem.population) throw new ConfigError(`cem.elite (${c.cem.elite}) cannot exceed cem.population (${c.cem.population})`, { file, field: 'cem.elite' });
     if (c.cem !== undefined && c.imitation !== undefined) throw new ConfigError('imitation is a PPO warm start; a `cem` config cannot use it', { file, field: 'imitation' });
     if (c.also !== undefined && c.cem === undefined) throw new ConfigError('`also` (training on several logs) needs a `cem` block; PPO trains on one log', { file, field: 'also' });
+    if (c.synthetic !== undefined && c.cem === undefined) throw new ConfigError('`synthetic` (training on a resampled log) needs a `cem` block', { file, field: 'synthetic' });
+    if (c.synthetic !== undefined && c.synthetic.jobs < c.episodeLength) {
+      throw new ConfigError(`synthetic.jobs (${c.synthetic.jobs}) is shorter than one episode (${c.episodeLength} jobs)`, { file, field: 'synthetic.jobs' });
+    }
     if (c.also !== undefined && c.cem?.normalizeBy === 'none') {
       throw new ConfigError('`also` needs cem.normalizeBy fcfs, sjf or f1: raw bounded slowdowns of different logs are not on one scale', { file, field: 'cem.normalizeBy' });
     }

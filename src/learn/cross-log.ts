@@ -3,6 +3,7 @@ import type { PolicyNet } from '../core/policy-net.js';
 import type { Rng } from '../core/rng.js';
 import type { QueueTrainConfig } from './config.js';
 import { QueueEnv } from './env.js';
+import { resampleLog } from './resampled-log.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
 
 /**
@@ -32,7 +33,11 @@ export interface TrainLog {
   readonly windows: number;
 }
 
-/** The own log (index 0) and the `also` logs, in config order, with their data checked. */
+/**
+ * The own log (index 0), the `also` logs in config order, with their data checked, and last, with
+ * `synthetic:`, the log resampled from the own log's training ranges (no validation windows) and,
+ * with `synthetic.validation`, a second resample holding only validation windows.
+ */
 export function trainLogs(cfg: QueueTrainConfig, own: BatchWorkload, also: readonly BatchWorkload[]): TrainLog[] {
   const extra = cfg.also ?? [];
   if (also.length !== extra.length) throw new ConfigError(`the config names ${extra.length} other logs, ${also.length} were loaded`, { field: 'also' });
@@ -42,6 +47,17 @@ export function trainLogs(cfg: QueueTrainConfig, own: BatchWorkload, also: reado
   ];
   // The own log is checked by queueSetup.
   logs.forEach((l, k) => k > 0 && checkLogCovers(l.workload, l.ranges, l.validation, `also.${k - 1}.`));
+  const syn = cfg.synthetic;
+  if (syn !== undefined) {
+    const resample = (jobs: number, seed: string): BatchWorkload => resampleLog(own, cfg.train.ranges, { jobs, jitter: syn.jitter, seed });
+    const L = cfg.episodeLength;
+    logs.push({ workload: resample(syn.jobs, `${cfg.seed}:synthetic`), ranges: [[0, syn.jobs]], validation: { windows: [], length: L }, windows: syn.windows });
+    // The validation resample (windows of one episode's length): one seed for every config seed, so candidates are scored on the same windows.
+    if (syn.validation > 0) {
+      const windows = Array.from({ length: syn.validation }, (_, k) => k * L);
+      logs.push({ workload: resample(syn.validation * L, 'synthetic-validation'), ranges: [], validation: { windows, length: L }, windows: 0 });
+    }
+  }
   return logs;
 }
 
@@ -66,8 +82,12 @@ export function drawInRanges(ranges: readonly (readonly [number, number])[], len
 /** The cross-log validation score S of a network, with F1's figures computed once per validator. */
 export class CrossLogValidator {
   private readonly f1 = new Map<string, number>();
+  private readonly logs: readonly TrainLog[];
 
-  constructor(private readonly logs: readonly TrainLog[]) {}
+  /** Logs without validation windows (a resampled log) take no part in the score. */
+  constructor(logs: readonly TrainLog[]) {
+    this.logs = logs.filter((l) => l.validation.windows.length > 0);
+  }
 
   /** r(X) for every log, in order (own first). */
   async ratios(net: PolicyNet): Promise<number[]> {
@@ -109,6 +129,11 @@ export class CrossLogValidator {
 }
 
 /** ½ the own log's ratio + ½ the mean of the others' (the own ratio alone when there are none). */
+/** Whether a config's validation is the cross-log score S (other logs, or a validation resample) rather than its own log's bsld. */
+export function crossLogValidation(cfg: QueueTrainConfig): boolean {
+  return cfg.also !== undefined || (cfg.synthetic?.validation ?? 0) > 0;
+}
+
 export function combine(ratios: readonly number[]): number {
   const [own, ...others] = ratios;
   if (own === undefined) throw new Error('cross-log score of no log');

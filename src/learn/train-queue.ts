@@ -150,7 +150,7 @@ export async function validationScore(cfg: QueueTrainConfig, workload: BatchWork
 export function trainingRecord(
   cfg: QueueTrainConfig,
   workload: BatchWorkload,
-  r: { algorithm: string; imitation?: unknown; also?: readonly { trace: string; jobs: number; machine: number }[]; from: PolicyNetFile | undefined; best: { iteration: number; validationBsld: number }; iterations: number; seconds: number; curve: CurvePoint[] },
+  r: { algorithm: string; imitation?: unknown; also?: readonly { trace: string; jobs: number; machine: number }[]; synthetic?: string; from: PolicyNetFile | undefined; best: { iteration: number; validationBsld: number }; iterations: number; seconds: number; curve: CurvePoint[] },
 ): Record<string, unknown> {
   return {
     algorithm: r.algorithm,
@@ -158,6 +158,8 @@ export function trainingRecord(
     data: { trace: workload.file, jobs: workload.jobs.length, machine: workload.machine },
     // Other logs trained and validated on (cross-log CEM); their windows are in `config.also`.
     ...(r.also === undefined || r.also.length === 0 ? {} : { alsoData: r.also }),
+    // The resampled log (`config.synthetic`): its source, ranges, size, jitter and seed.
+    ...(r.synthetic === undefined ? {} : { syntheticData: r.synthetic }),
     trainingRanges: cfg.train.ranges,
     validationWindows: cfg.validation.windows,
     validationLength: cfg.validation.length,
