@@ -31,11 +31,15 @@ const own = await loadBatchWorkload(path.resolve(dir, cfg.trace));
 const also = [];
 for (const a of cfg.also ?? []) also.push(await loadBatchWorkload(path.resolve(dir, a.trace)));
 const logs = trainLogs(cfg, own, also);
-const validator = new CrossLogValidator(logs);
+const validator = new CrossLogValidator(logs, cfg.validationModes);
+// Each mode alone too, for models meant for one mode.
+const single = { none: new CrossLogValidator(logs, ['none']), easy: new CrossLogValidator(logs, ['easy']) };
 console.log(`logs: ${logs.filter((l) => l.validation.windows.length > 0).map((l) => `${path.basename(l.workload.file)} (${l.validation.windows.length} windows of ${l.validation.length})`).join(', ')}`);
-console.log('model: r(own) r(others...) → S');
+console.log(`model: r(own) r(others...) → S over ${(cfg.validationModes ?? ['none', 'easy']).join(' and ')}   (each mode alone)`);
 for (const f of files) {
   const net = new PolicyNet(validatePolicyNetFile(JSON.parse(readFileSync(f, 'utf8')), f));
   const r = await validator.ratios(net);
-  console.log(`${f}: ${r.map((x) => x.toFixed(4)).join(' ')} → ${combine(r).toFixed(4)}`);
+  const rn = await single.none.ratios(net);
+  const re = await single.easy.ratios(net);
+  console.log(`${f}: ${r.map((x) => x.toFixed(4)).join(' ')} → ${combine(r).toFixed(4)}   (no backfilling: ${rn.map((x) => x.toFixed(4)).join(' ')} → ${combine(rn).toFixed(4)}; EASY: ${re.map((x) => x.toFixed(4)).join(' ')} → ${combine(re).toFixed(4)})`);
 }

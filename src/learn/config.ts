@@ -96,6 +96,12 @@ const queueConfig = z
       .strict(),
     validation: validationWindows,
     /**
+     * Backfilling modes of the cross-log validation score S (with `also` or `synthetic.validation`):
+     * both by default, since a model shipped for both runs under both; one mode for a model meant
+     * for that mode only.
+     */
+    validationModes: z.array(z.enum(['none', 'easy'])).min(1).optional(),
+    /**
      * Other logs to train and validate on beside `trace` (CEM only). With them, every episode and
      * validation score is relative to F1 on the same windows, and validation weighs the own log ½
      * and the others ½ together.

@@ -22,8 +22,9 @@ import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapte
  *   S = ½ r(own) + ½ · mean over the other logs of r(other),
  *   r(X) = mean over no backfilling and EASY of  mean bsld(model, V_X) ÷ mean bsld(F1, V_X),
  *
- * V_X being log X's validation windows; both modes always count, whatever the training
- * backfilling, since a shipped model runs under both.
+ * V_X being log X's validation windows; both modes count, whatever the training backfilling,
+ * since a shipped model runs under both (`validationModes` narrows it to one, for a model meant
+ * for one mode).
  */
 export interface TrainLog {
   readonly workload: BatchWorkload;
@@ -84,8 +85,14 @@ export class CrossLogValidator {
   private readonly f1 = new Map<string, number>();
   private readonly logs: readonly TrainLog[];
 
-  /** Logs without validation windows (a resampled log) take no part in the score. */
-  constructor(logs: readonly TrainLog[]) {
+  /**
+   * Logs without validation windows (a resampled log) take no part in the score. `modes`: the
+   * backfilling modes r averages over (both by default; `validationModes` in the config).
+   */
+  constructor(
+    logs: readonly TrainLog[],
+    private readonly modes: readonly ('none' | 'easy')[] = ['none', 'easy'],
+  ) {
     this.logs = logs.filter((l) => l.validation.windows.length > 0);
   }
 
@@ -95,7 +102,7 @@ export class CrossLogValidator {
     for (let k = 0; k < this.logs.length; k++) {
       const l = this.logs[k] as TrainLog;
       let r = 0;
-      for (const mode of ['none', 'easy'] as const) {
+      for (const mode of this.modes) {
         const env = new QueueEnv({ jobs: l.workload.jobs, machine: l.workload.machine, length: l.validation.length, backfill: mode });
         let model = 0;
         for (const w of l.validation.windows) {
@@ -104,7 +111,7 @@ export class CrossLogValidator {
         }
         r += model / l.validation.windows.length / (await this.reference(k, mode));
       }
-      out.push(r / 2);
+      out.push(r / this.modes.length);
     }
     return out;
   }
