@@ -47,10 +47,25 @@ export interface PolicyNetFile {
    * narrowest jobs (RLScheduler's visible-job rule).
    */
   readonly candidates?: 'arrival' | 'short-narrow';
+  /**
+   * Queue models: a second scorer (same features) used when the queue backfills (EASY or
+   * conservative); without it `scaling` and `layers` score in both settings. A policy's best order
+   * differs with backfilling (short jobs that fit start by backfilling whatever the order), so a
+   * model may carry one scorer per setting, as RLScheduler trained one model per setting.
+   */
+  readonly withBackfilling?: BackfillingScorer;
   /** How it was trained: config, data, windows or seeds, iterations, curve (free-form JSON). */
   readonly training?: unknown;
   /** Evaluation results (free-form JSON). */
   readonly evaluation?: unknown;
+}
+
+/** The scorer of a queue model for runs with backfilling (`withBackfilling`). */
+export interface BackfillingScorer {
+  readonly scaling: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  readonly layers: readonly DenseLayer[];
+  /** How this scorer was trained (free-form JSON). */
+  readonly training?: unknown;
 }
 
 /** The feature list a strategy computes, or several lists it can compute (one per model generation). */
@@ -73,22 +88,12 @@ export function validatePolicyNetFile(raw: unknown, file = '<model>', expect?: {
   const features = m.features;
   if (!Array.isArray(features) || !features.every((f) => typeof f === 'string')) bad('features', 'features must be a list of names');
   const F = (features as string[]).length;
-  const sc = m.scaling as { mean?: unknown; std?: unknown } | undefined;
-  if (!isNums(sc?.mean, F)) bad('scaling.mean', `scaling.mean must be ${F} numbers (one per feature)`);
-  if (!isNums(sc?.std, F) || !(sc?.std as number[]).every((s) => s > 0)) bad('scaling.std', `scaling.std must be ${F} positive numbers`);
-  if (!Array.isArray(m.layers) || m.layers.length === 0) bad('layers', 'layers must be a non-empty list');
-  let inSize = F;
-  (m.layers as unknown[]).forEach((l, i) => {
-    const layer = l as Partial<DenseLayer>;
-    const out = Array.isArray(layer.bias) ? layer.bias.length : 0;
-    if (!isNums(layer.bias, out) || out === 0) bad(`layers[${i}].bias`, 'bias must be a non-empty list of numbers');
-    if (!isNums(layer.weights, out * inSize)) {
-      bad(`layers[${i}].weights`, `weights must be ${out}×${inSize} = ${out * inSize} numbers (outputs × inputs), got ${Array.isArray(layer.weights) ? layer.weights.length : 'none'}`);
-    }
-    if (!ACTIVATIONS.includes(layer.activation as Activation)) bad(`layers[${i}].activation`, `activation must be one of ${ACTIVATIONS.join(', ')}`);
-    inSize = out;
-  });
-  if (inSize !== 1) bad('layers', `the last layer must have one output (a score), got ${inSize}`);
+  checkScorer(m, F, '', bad);
+  if (m.withBackfilling !== undefined) {
+    if (m.kind !== 'queue') bad('withBackfilling', 'only a queue model can carry a scorer for backfilling');
+    if (typeof m.withBackfilling !== 'object' || m.withBackfilling === null) bad('withBackfilling', 'withBackfilling must be an object with scaling and layers');
+    checkScorer(m.withBackfilling as Record<string, unknown>, F, 'withBackfilling.', bad);
+  }
   if (m.candidates !== undefined && m.candidates !== 'arrival' && m.candidates !== 'short-narrow') bad('candidates', `candidates must be 'arrival' or 'short-narrow', got ${JSON.stringify(m.candidates)}`);
   const model = raw as PolicyNetFile;
   if (expect?.kind !== undefined && model.kind !== expect.kind) bad('kind', `this is a '${model.kind}' model; a '${expect.kind}' model is needed here`);
@@ -102,6 +107,26 @@ export function validatePolicyNetFile(raw: unknown, file = '<model>', expect?: {
     }
   }
   return model;
+}
+
+/** Scaling and layers of a scorer over F features (`prefix`: where it sits in the file). */
+function checkScorer(m: Record<string, unknown>, F: number, prefix: string, bad: (field: string, what: string) => never): void {
+  const sc = m.scaling as { mean?: unknown; std?: unknown } | undefined;
+  if (!isNums(sc?.mean, F)) bad(`${prefix}scaling.mean`, `scaling.mean must be ${F} numbers (one per feature)`);
+  if (!isNums(sc?.std, F) || !(sc?.std as number[]).every((s) => s > 0)) bad(`${prefix}scaling.std`, `scaling.std must be ${F} positive numbers`);
+  if (!Array.isArray(m.layers) || m.layers.length === 0) bad(`${prefix}layers`, 'layers must be a non-empty list');
+  let inSize = F;
+  (m.layers as unknown[]).forEach((l, i) => {
+    const layer = l as Partial<DenseLayer>;
+    const out = Array.isArray(layer.bias) ? layer.bias.length : 0;
+    if (!isNums(layer.bias, out) || out === 0) bad(`${prefix}layers[${i}].bias`, 'bias must be a non-empty list of numbers');
+    if (!isNums(layer.weights, out * inSize)) {
+      bad(`${prefix}layers[${i}].weights`, `weights must be ${out}×${inSize} = ${out * inSize} numbers (outputs × inputs), got ${Array.isArray(layer.weights) ? layer.weights.length : 'none'}`);
+    }
+    if (!ACTIVATIONS.includes(layer.activation as Activation)) bad(`${prefix}layers[${i}].activation`, `activation must be one of ${ACTIVATIONS.join(', ')}`);
+    inSize = out;
+  });
+  if (inSize !== 1) bad(`${prefix}layers`, `the last layer must have one output (a score), got ${inSize}`);
 }
 
 function isNums(v: unknown, n: number): v is number[] {
@@ -118,6 +143,8 @@ export class PolicyNet {
   private readonly act: Activation[];
   private readonly bufA: Float64Array;
   private readonly bufB: Float64Array;
+  /** The scorer for runs with backfilling, when the file has one (`withBackfilling`). */
+  readonly backfilling: PolicyNet | undefined;
 
   constructor(readonly model: PolicyNetFile) {
     this.featureCount = model.features.length;
@@ -129,6 +156,14 @@ export class PolicyNet {
     const widest = Math.max(this.featureCount, ...model.layers.map((l) => l.bias.length));
     this.bufA = new Float64Array(widest);
     this.bufB = new Float64Array(widest);
+    const wb = model.withBackfilling;
+    const { withBackfilling: _, ...rest } = model;
+    this.backfilling = wb === undefined ? undefined : new PolicyNet({ ...rest, scaling: wb.scaling, layers: wb.layers });
+  }
+
+  /** The scorer for a run with (true) or without backfilling: `backfilling` when the file has one, else this. */
+  forBackfilling(on: boolean): PolicyNet {
+    return on ? (this.backfilling ?? this) : this;
   }
 
   /** Score one candidate: x has `featureCount` raw (unscaled) features starting at `offset`. */

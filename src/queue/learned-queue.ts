@@ -109,7 +109,8 @@ export class LearnedQueue implements QueuePolicy {
   decisions = 0;
 
   constructor(model: PolicyNetFile | PolicyNet, opts: LearnedQueueOptions = {}) {
-    this.net = model instanceof PolicyNet ? model : new PolicyNet(model);
+    // A model with a scorer for backfilling uses it when this queue backfills.
+    this.net = (model instanceof PolicyNet ? model : new PolicyNet(model)).forBackfilling(opts.backfill !== undefined);
     this.name = `learned-queue:${this.net.model.name}`;
     const names = this.net.model.features;
     if (!QUEUE_FEATURE_SETS.some((set) => set.length === names.length && set.every((f, i) => f === names[i]))) {

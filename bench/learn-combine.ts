@@ -1,0 +1,35 @@
+/**
+ * One queue model file with a scorer per backfilling setting (`withBackfilling`, see
+ * src/core/policy-net.ts): MAIN's scorer for runs without backfilling, BACKFILLING's for runs with
+ * it (its scaling, layers and training record), both trained by `drs train` from their own configs.
+ * The two must be queue models of the same name, features and candidate rule. MAIN's evaluation
+ * is dropped (it measured MAIN alone); evaluate OUT again (bench/learn-eval.ts).
+ *
+ *   npx tsx bench/learn-combine.ts MAIN.json BACKFILLING.json OUT.json
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { validatePolicyNetFile, type PolicyNetFile } from '../src/core/policy-net.js';
+import { isUserError } from '../src/core/errors.js';
+import { die } from './learn-args.js';
+
+const [mainFile, bfFile, outFile] = process.argv.slice(2);
+if (mainFile === undefined || bfFile === undefined || outFile === undefined) die('usage: learn-combine.ts MAIN.json BACKFILLING.json OUT.json');
+const read = (f: string): PolicyNetFile => {
+  try {
+    return validatePolicyNetFile(JSON.parse(readFileSync(f, 'utf8')), f, { kind: 'queue' });
+  } catch (e) {
+    if (isUserError(e) || e instanceof SyntaxError || (e as NodeJS.ErrnoException).code === 'ENOENT') die(`${f}: ${(e as Error).message}`);
+    throw e;
+  }
+};
+const main = read(mainFile);
+const bf = read(bfFile);
+if (main.withBackfilling !== undefined || bf.withBackfilling !== undefined) die('both inputs must be single-scorer models');
+if (main.name !== bf.name) die(`the models have different names: ${main.name}, ${bf.name}`);
+if (JSON.stringify(main.features) !== JSON.stringify(bf.features)) die(`the models have different features: ${main.features.join(', ')} | ${bf.features.join(', ')}`);
+if ((main.candidates ?? 'arrival') !== (bf.candidates ?? 'arrival')) die(`the models have different candidate rules: ${main.candidates ?? 'arrival'}, ${bf.candidates ?? 'arrival'}`);
+const { evaluation: _dropped, ...rest } = main;
+const out: PolicyNetFile = { ...rest, withBackfilling: { scaling: bf.scaling, layers: bf.layers, ...(bf.training === undefined ? {} : { training: bf.training }) } };
+validatePolicyNetFile(out, outFile, { kind: 'queue' });
+writeFileSync(outFile, JSON.stringify(out, null, 1) + '\n');
+console.log(`wrote ${outFile}: ${main.name}, ${mainFile}'s scorer without backfilling, ${bfFile}'s with backfilling`);
