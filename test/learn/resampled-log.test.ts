@@ -5,7 +5,7 @@ import { parseTrainConfig } from '../../src/learn/config.js';
 import { CrossLogValidator, trainLogs } from '../../src/learn/cross-log.js';
 import { resampleLog } from '../../src/learn/resampled-log.js';
 import type { BatchJob, BatchWorkload } from '../../src/learn/sim-adapter.js';
-import { syntheticWorkload, tinyQueueConfig } from './support.js';
+import { syntheticWorkload, thrownMessage, tinyQueueConfig } from './support.js';
 
 const HOUR = 3600;
 const DAY = 86400;
@@ -125,14 +125,7 @@ describe('training with a resampled log (synthetic:)', () => {
 
   it('refuses a resample with PPO or shorter than an episode, naming the field', () => {
     const base = { kind: 'queue', name: 't', trace: 'x.swf', episodeLength: 96, train: { ranges: [[0, 900]] }, validation: { windows: [950], length: 150 }, evaluation: { windows: [1200], length: 256 } };
-    const message = (raw: Record<string, unknown>): string => {
-      try {
-        parseTrainConfig(raw, 'c.yaml');
-      } catch (e) {
-        return (e as Error).message;
-      }
-      return 'accepted';
-    };
+    const message = (raw: Record<string, unknown>): string => thrownMessage(() => parseTrainConfig(raw, 'c.yaml'));
     expect(message({ ...base, ppo: { iterations: 2 }, synthetic: {} })).toMatch(/field 'synthetic'.*needs a `cem` block/);
     expect(message({ ...base, cem: { generations: 2 }, synthetic: { jobs: 50 } })).toMatch(/field 'synthetic.jobs'.*shorter than one episode \(96 jobs\)/);
     expect(message({ ...base, cem: { generations: 2 }, synthetic: { jitter: -1 } })).toMatch(/synthetic.jitter/);

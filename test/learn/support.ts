@@ -59,3 +59,13 @@ export function tinyQueueConfig(over: Record<string, unknown> = {}): QueueTrainC
   if (c.kind !== 'queue') throw new Error('expected a queue config');
   return c;
 }
+
+/** The message a call throws, or 'accepted' when it does not throw (for config and model-file refusals). */
+export function thrownMessage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'accepted';
+}

@@ -3,7 +3,7 @@ import { POLICY_NET_FORMAT, PolicyNet, validatePolicyNetFile, type PolicyNetFile
 import { protocolBackfill } from '../../src/learn/sim-adapter.js';
 import { LearnedQueue, QUEUE_FEATURES } from '../../src/queue/learned-queue.js';
 import { evaluateQueueModel } from '../../src/learn/evaluate.js';
-import { syntheticWorkload } from './support.js';
+import { syntheticWorkload, thrownMessage } from './support.js';
 
 const F = QUEUE_FEATURES.length;
 /** A linear scorer: +1 × feature k (after identity scaling). */
@@ -42,14 +42,7 @@ describe('a queue model with a scorer for backfilling (withBackfilling)', () => 
   });
 
   it('refuses a malformed or misplaced scorer, naming the field', () => {
-    const check = (m: unknown): string => {
-      try {
-        validatePolicyNetFile(m, 'm.json');
-      } catch (e) {
-        return (e as Error).message;
-      }
-      return 'accepted';
-    };
+    const check = (m: unknown): string => thrownMessage(() => validatePolicyNetFile(m, 'm.json'));
     expect(check(model)).toBe('accepted');
     expect(check({ ...model, withBackfilling: { scaling: identity, layers: [{ weights: [1, 2], bias: [0], activation: 'linear' }] } })).toMatch(/field 'withBackfilling.layers\[0\].weights'.*1×8 = 8 numbers/);
     expect(check({ ...model, withBackfilling: { scaling: { mean: [0], std: [1] }, layers: linear(1) } })).toMatch(/field 'withBackfilling.scaling.mean'/);
