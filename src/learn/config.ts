@@ -226,6 +226,9 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
     if (c.synthetic !== undefined && c.synthetic.jobs < c.episodeLength) {
       throw new ConfigError(`synthetic.jobs (${c.synthetic.jobs}) is shorter than one episode (${c.episodeLength} jobs)`, { file, field: 'synthetic.jobs' });
     }
+    if (c.validationModes !== undefined && c.also === undefined && (c.synthetic?.validation ?? 0) === 0) {
+      throw new ConfigError('validationModes sets the modes of the cross-log score: it needs `also` or `synthetic.validation` (without them validation uses the training backfilling)', { file, field: 'validationModes' });
+    }
     if (c.also !== undefined && c.cem?.normalizeBy === 'none') {
       throw new ConfigError('`also` needs cem.normalizeBy fcfs, sjf or f1: raw bounded slowdowns of different logs are not on one scale', { file, field: 'cem.normalizeBy' });
     }

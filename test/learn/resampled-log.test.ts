@@ -123,12 +123,15 @@ describe('training with a resampled log (synthetic:)', () => {
     expect(alone.checkpoint.curve[1]?.trainBsld).not.toBeCloseTo(a.checkpoint.curve[1]?.trainBsld as number, 6);
   });
 
-  it('refuses a resample with PPO or shorter than an episode, naming the field', () => {
+  it('refuses a resample with PPO or shorter than an episode, and validationModes with nothing to apply to, naming the field', () => {
     const base = { kind: 'queue', name: 't', trace: 'x.swf', episodeLength: 96, train: { ranges: [[0, 900]] }, validation: { windows: [950], length: 150 }, evaluation: { windows: [1200], length: 256 } };
     const message = (raw: Record<string, unknown>): string => thrownMessage(() => parseTrainConfig(raw, 'c.yaml'));
     expect(message({ ...base, ppo: { iterations: 2 }, synthetic: {} })).toMatch(/field 'synthetic'.*needs a `cem` block/);
     expect(message({ ...base, cem: { generations: 2 }, synthetic: { jobs: 50 } })).toMatch(/field 'synthetic.jobs'.*shorter than one episode \(96 jobs\)/);
     expect(message({ ...base, cem: { generations: 2 }, synthetic: { jitter: -1 } })).toMatch(/synthetic.jitter/);
     expect(message({ ...base, cem: { generations: 2 }, synthetic: {} })).toBe('accepted');
+    // validationModes without a cross-log score would be ignored: refused instead.
+    expect(message({ ...base, cem: { generations: 2 }, synthetic: {}, validationModes: ['easy'] })).toMatch(/field 'validationModes'.*needs `also` or `synthetic.validation`/);
+    expect(message({ ...base, cem: { generations: 2 }, synthetic: { validation: 2 }, validationModes: ['easy'] })).toBe('accepted');
   });
 });
