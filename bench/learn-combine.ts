@@ -1,14 +1,15 @@
 /**
  * One queue model file with a scorer per backfilling setting (`withBackfilling`, see
- * src/core/policy-net.ts): MAIN's scorer for runs without backfilling, BACKFILLING's for runs with
- * it (its scaling, layers and training record), both trained by `drs train` from their own configs.
- * The two must be queue models of the same name, features and candidate rule. MAIN's evaluation
- * is dropped (it measured MAIN alone); evaluate OUT again (bench/learn-eval.ts).
+ * src/core/policy-net.ts) from two model files already trained: MAIN's scorer for runs without
+ * backfilling, BACKFILLING's for runs with it (its scaling, layers and training record). The two
+ * must be queue models of the same name, features and candidate rule. MAIN's evaluation is dropped
+ * (it measured MAIN alone); evaluate OUT again (bench/learn-eval.ts). `drs train` does the same in
+ * one run for a config with `withBackfilling: OTHER.yaml`.
  *
  *   npx tsx bench/learn-combine.ts MAIN.json BACKFILLING.json OUT.json
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { validatePolicyNetFile, type PolicyNetFile } from '../src/core/policy-net.js';
+import { validatePolicyNetFile, withBackfillingScorer, type PolicyNetFile } from '../src/core/policy-net.js';
 import { isUserError } from '../src/core/errors.js';
 import { die } from './learn-args.js';
 
@@ -24,12 +25,12 @@ const read = (f: string): PolicyNetFile => {
 };
 const main = read(mainFile);
 const bf = read(bfFile);
-if (main.withBackfilling !== undefined || bf.withBackfilling !== undefined) die('both inputs must be single-scorer models');
-if (main.name !== bf.name) die(`the models have different names: ${main.name}, ${bf.name}`);
-if (JSON.stringify(main.features) !== JSON.stringify(bf.features)) die(`the models have different features: ${main.features.join(', ')} | ${bf.features.join(', ')}`);
-if ((main.candidates ?? 'arrival') !== (bf.candidates ?? 'arrival')) die(`the models have different candidate rules: ${main.candidates ?? 'arrival'}, ${bf.candidates ?? 'arrival'}`);
-const { evaluation: _dropped, ...rest } = main;
-const out: PolicyNetFile = { ...rest, withBackfilling: { scaling: bf.scaling, layers: bf.layers, ...(bf.training === undefined ? {} : { training: bf.training }) } };
+let out: PolicyNetFile;
+try {
+  out = withBackfillingScorer(main, bf);
+} catch (e) {
+  die(`${mainFile} + ${bfFile}: ${(e as Error).message}`);
+}
 validatePolicyNetFile(out, outFile, { kind: 'queue' });
 writeFileSync(outFile, JSON.stringify(out, null, 1) + '\n');
 console.log(`wrote ${outFile}: ${main.name}, ${mainFile}'s scorer without backfilling, ${bfFile}'s with backfilling`);

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { parseDocument } from 'yaml';
 import { ConfigError, UserError } from '../core/errors.js';
-import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type TrainConfig } from '../learn/config.js';
+import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
+import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig, type TrainConfig } from '../learn/config.js';
 import { trainQueueCem } from '../learn/cem.js';
 import { crossLogValidation } from '../learn/cross-log.js';
 import { trainFleet } from '../learn/fleet.js';
@@ -14,8 +15,8 @@ import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { resolveDataRoot } from './args.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
-import { loadBatchWorkload } from '../learn/sim-adapter.js';
-import { trainQueue, type QueueCheckpoint, type TrainHooks } from '../learn/train-queue.js';
+import { loadBatchWorkload, type BatchWorkload } from '../learn/sim-adapter.js';
+import { configFeatures, trainQueue, type QueueCheckpoint, type TrainHooks } from '../learn/train-queue.js';
 import { loadTf } from '../predict/tf-runtime.js';
 import type { CliCommand, CliIo } from './command.js';
 
@@ -38,6 +39,9 @@ Options:
   --resume           continue from the checkpoint file (queue models)
   --seed N           override the config's seed
   --iterations N     override ppo.iterations (cem.generations)
+                     (--seed and --iterations apply to the config named here, not to a
+                     withBackfilling config it names; that one trains as written, checkpointed
+                     to the checkpoint file's name + -backfilling.json)
   --no-eval          skip the evaluation on the evaluation windows
   --threads N        CEM: worker threads playing each generation's population (default: the
                      cores here, ${os.availableParallelism()}); the model is the same for any N
@@ -109,60 +113,18 @@ export const trainCommand: CliCommand = {
     if (cfg.kind === 'allocator') return trainAllocator(cfg, file, values.out, io);
     const out = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
     const ckptFile = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
-    let resume: QueueCheckpoint | undefined;
-    if (values.resume === true) {
-      if (!existsSync(ckptFile)) throw new UserError(`--resume: no checkpoint at ${ckptFile}`, { field: 'checkpoint' });
-      resume = JSON.parse(readFileSync(ckptFile, 'utf8')) as QueueCheckpoint;
-      if (resume.kind !== 'drs-train-checkpoint') throw new ConfigError('not a drs train checkpoint', { file: ckptFile });
-      if (JSON.stringify(withQueueIterations(resume.config, 0)) !== JSON.stringify(withQueueIterations(cfg, 0))) {
-        throw new UserError(`--resume: the checkpoint ${ckptFile} was made with a different config (only ppo.iterations or cem.generations may change)`, { field: 'checkpoint' });
-      }
+    // The scorer for runs with backfilling (`withBackfilling`): its config is checked before any training.
+    const bf = cfg.withBackfilling === undefined ? undefined : backfillingConfig(cfg, file);
+    if (bf === undefined) refuseToDropScorer(out, values.out !== undefined);
+    const { model, workload } = await trainQueueRun(cfg, file, ckptFile, values.resume === true, threads, io);
+    let trained = model;
+    if (bf !== undefined) {
+      io.err(`drs train: now the scorer for runs with backfilling, from ${bf.file}\n`);
+      const ckpt2 = ckptFile.replace(/\.json$/, '') + '-backfilling.json';
+      // With --resume the second run continues from its checkpoint if it got as far as writing one.
+      const second = await trainQueueRun(bf.cfg, bf.file, ckpt2, values.resume === true && existsSync(ckpt2), threads, io);
+      trained = withBackfillingScorer(model, second.model);
     }
-    const trace = resolve(dirname(file), cfg.trace);
-    const workload = await loadBatchWorkload(trace);
-    const also = [];
-    for (const [i, a] of (cfg.also ?? []).entries()) {
-      try {
-        also.push(await loadBatchWorkload(resolve(dirname(file), a.trace)));
-      } catch (e) {
-        throw e instanceof UserError ? new ConfigError(`also.${i}.trace: ${e.message}`, { file }) : e;
-      }
-    }
-    // CEM plays the forward pass written over the weights: no TensorFlow.
-    const useCem = cfg.cem !== undefined;
-    const tfl = useCem ? undefined : await loadTf();
-    const method = tfl === undefined ? `CEM (no TensorFlow, ${threads} thread${threads === 1 ? '' : 's'})` : `PPO, TF.js backend ${tfl.backend}`;
-    io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), ${method}, seed ${cfg.seed}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
-    for (const w of also) io.err(`  also on ${w.file} (${w.jobs.length} jobs, ${w.machine} processors)\n`);
-    if (cfg.synthetic !== undefined) io.err(`  also on a log of ${cfg.synthetic.jobs} jobs resampled from jobs ${JSON.stringify(cfg.train.ranges)} of the own log (jitter ${cfg.synthetic.jitter}), ${cfg.synthetic.windows} windows per generation\n`);
-    const t0 = process.hrtime.bigint();
-    const cpu0 = process.cpuUsage();
-    const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
-    const bar = io.interactive
-      ? new cliProgress.SingleBar({ format: 'train [{bar}] {value}/{total} | bsld {reward} | val {val} | {duration_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
-      : undefined;
-    bar?.start(queueIterations(cfg), resume?.iteration ?? 0, { reward: '-', val: '-' });
-    let lastVal = '-';
-    // With other logs (`also`, or a validation resample), validation is the cross-log score S (F1 = 1), not a bsld.
-    const valLabel = crossLogValidation(cfg) ? 'validation score S' : 'validation bsld';
-    const valDigits = crossLogValidation(cfg) ? 4 : 2;
-    const hooks: TrainHooks = {
-      elapsed,
-      onIteration: (p, total) => {
-        if (p.validationBsld !== undefined) lastVal = p.validationBsld.toFixed(valDigits);
-        if (bar !== undefined) bar.update(p.iteration, { reward: p.trainBsld.toFixed(2), val: lastVal });
-        else io.err(`iteration ${p.iteration}/${total}: train bsld ${p.trainBsld.toFixed(2)}${p.validationBsld === undefined ? '' : `, ${valLabel} ${p.validationBsld.toFixed(valDigits)}`} (${p.seconds.toFixed(0)} s)\n`);
-      },
-      saveCheckpoint: async (c) => {
-        mkdirSync(dirname(ckptFile), { recursive: true });
-        writeFileSync(ckptFile, JSON.stringify(c));
-      },
-    };
-    const { model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume, also, threads) : await trainQueue(tfl.tf, cfg, workload, hooks, resume);
-    bar?.stop();
-    // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`.
-    const cpu = process.cpuUsage(cpu0);
-    const trained = { ...model, training: { ...(model.training as object), cpuSeconds: (cpu.user + cpu.system) / 1e6 } };
     const evaluation = values['no-eval'] === true ? undefined : await evaluateQueueModel(trained, workload, cfg.evaluation.windows, cfg.evaluation.length);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(evaluation === undefined ? trained : { ...trained, evaluation }, null, 1) + '\n');
@@ -171,6 +133,99 @@ export const trainCommand: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * One queue training run (PPO or CEM): its logs, progress, checkpoints and `--resume`; returns the
+ * selected model, with the run's CPU seconds in its record, and the config's own log.
+ */
+async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: string, resumeFlag: boolean, threads: number, io: CliIo): Promise<{ model: PolicyNetFile; workload: BatchWorkload }> {
+  let resume: QueueCheckpoint | undefined;
+  if (resumeFlag) {
+    if (!existsSync(ckptFile)) throw new UserError(`--resume: no checkpoint at ${ckptFile}`, { field: 'checkpoint' });
+    resume = JSON.parse(readFileSync(ckptFile, 'utf8')) as QueueCheckpoint;
+    if (resume.kind !== 'drs-train-checkpoint') throw new ConfigError('not a drs train checkpoint', { file: ckptFile });
+    if (JSON.stringify(withQueueIterations(resume.config, 0)) !== JSON.stringify(withQueueIterations(cfg, 0))) {
+      throw new UserError(`--resume: the checkpoint ${ckptFile} was made with a different config (only ppo.iterations or cem.generations may change)`, { field: 'checkpoint' });
+    }
+  }
+  const trace = resolve(dirname(file), cfg.trace);
+  const workload = await loadBatchWorkload(trace);
+  const also = [];
+  for (const [i, a] of (cfg.also ?? []).entries()) {
+    try {
+      also.push(await loadBatchWorkload(resolve(dirname(file), a.trace)));
+    } catch (e) {
+      throw e instanceof UserError ? new ConfigError(`also.${i}.trace: ${e.message}`, { file }) : e;
+    }
+  }
+  // CEM plays the forward pass written over the weights: no TensorFlow.
+  const useCem = cfg.cem !== undefined;
+  const tfl = useCem ? undefined : await loadTf();
+  const method = tfl === undefined ? `CEM (no TensorFlow, ${threads} thread${threads === 1 ? '' : 's'})` : `PPO, TF.js backend ${tfl.backend}`;
+  io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), ${method}, seed ${cfg.seed}, backfilling ${cfg.backfill}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
+  for (const w of also) io.err(`  also on ${w.file} (${w.jobs.length} jobs, ${w.machine} processors)\n`);
+  if (cfg.synthetic !== undefined) io.err(`  also on a log of ${cfg.synthetic.jobs} jobs resampled from jobs ${JSON.stringify(cfg.train.ranges)} of the own log (jitter ${cfg.synthetic.jitter}), ${cfg.synthetic.windows} windows per generation\n`);
+  const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
+  const bar = io.interactive
+    ? new cliProgress.SingleBar({ format: 'train [{bar}] {value}/{total} | bsld {reward} | val {val} | {duration_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(queueIterations(cfg), resume?.iteration ?? 0, { reward: '-', val: '-' });
+  let lastVal = '-';
+  // With other logs (`also`, or a validation resample), validation is the cross-log score S (F1 = 1), not a bsld.
+  const valLabel = crossLogValidation(cfg) ? 'validation score S' : 'validation bsld';
+  const valDigits = crossLogValidation(cfg) ? 4 : 2;
+  const hooks: TrainHooks = {
+    elapsed,
+    onIteration: (p, total) => {
+      if (p.validationBsld !== undefined) lastVal = p.validationBsld.toFixed(valDigits);
+      if (bar !== undefined) bar.update(p.iteration, { reward: p.trainBsld.toFixed(2), val: lastVal });
+      else io.err(`iteration ${p.iteration}/${total}: train bsld ${p.trainBsld.toFixed(2)}${p.validationBsld === undefined ? '' : `, ${valLabel} ${p.validationBsld.toFixed(valDigits)}`} (${p.seconds.toFixed(0)} s)\n`);
+    },
+    saveCheckpoint: async (c) => {
+      mkdirSync(dirname(ckptFile), { recursive: true });
+      writeFileSync(ckptFile, JSON.stringify(c));
+    },
+  };
+  const { model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume, also, threads) : await trainQueue(tfl.tf, cfg, workload, hooks, resume);
+  bar?.stop();
+  // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`.
+  const cpu = process.cpuUsage(cpu0);
+  return { model: { ...model, training: { ...(model.training as object), cpuSeconds: (cpu.user + cpu.system) / 1e6 } }, workload };
+}
+
+/** The `withBackfilling` config of `cfg`, read and checked against it before any training. */
+function backfillingConfig(cfg: QueueTrainConfig, file: string): { cfg: QueueTrainConfig; file: string } {
+  const sub = resolve(dirname(file), cfg.withBackfilling as string);
+  const bad = (what: string): never => {
+    throw new ConfigError(`withBackfilling: ${sub} ${what}`, { file, field: 'withBackfilling' });
+  };
+  const c = readConfig(sub);
+  if (c.kind !== 'queue') return bad('is not a queue training config');
+  if (c.withBackfilling !== undefined) bad('names a further withBackfilling config; one level only');
+  if (c.name !== cfg.name) bad(`trains '${c.name}', not '${cfg.name}'`);
+  if (c.backfill === 'none') bad('trains without backfilling (backfill: none), so it cannot be the scorer for runs with backfilling');
+  if (JSON.stringify(configFeatures(c)) !== JSON.stringify(configFeatures(cfg))) bad(`computes other features (${configFeatures(c).join(', ')})`);
+  if (c.candidates !== cfg.candidates) bad(`takes other candidates (${c.candidates}, not ${cfg.candidates})`);
+  return { cfg: c, file: sub };
+}
+
+/**
+ * Writing a single-scorer model over a shipped file that has a scorer for backfilling would drop
+ * it (e.g. training that scorer's own config alone): refused unless --out names the file.
+ */
+function refuseToDropScorer(out: string, explicit: boolean): void {
+  if (explicit || !existsSync(out)) return;
+  let existing: { withBackfilling?: unknown } | undefined;
+  try {
+    existing = JSON.parse(readFileSync(out, 'utf8')) as { withBackfilling?: unknown };
+  } catch {
+    return;
+  }
+  if (existing.withBackfilling === undefined) return;
+  throw new UserError(`${out} has a scorer for runs with backfilling, which this config would not write (it has no withBackfilling): train the config that names this one, or give --out`, { field: 'out' });
+}
 
 /** `kind: allocator`: PPO on the scenario's workload drawn with the training seeds. */
 async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: string | undefined, io: CliIo): Promise<number> {

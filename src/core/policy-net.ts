@@ -199,6 +199,24 @@ export class PolicyNet {
   }
 }
 
+/**
+ * `main` with `backfilling`'s scorer as its scorer for runs with backfilling (`withBackfilling`):
+ * both single-scorer queue models of the same name, features and candidate rule. `main`'s
+ * evaluation is dropped (it measured `main` alone).
+ */
+export function withBackfillingScorer(main: PolicyNetFile, backfilling: PolicyNetFile): PolicyNetFile {
+  const bad = (what: string): never => {
+    throw new ConfigError(what, { field: 'withBackfilling' });
+  };
+  if (main.kind !== 'queue' || backfilling.kind !== 'queue') bad('only queue models have a scorer for backfilling');
+  if (main.withBackfilling !== undefined || backfilling.withBackfilling !== undefined) bad('both models must have a single scorer');
+  if (main.name !== backfilling.name) bad(`the models have different names: ${main.name}, ${backfilling.name}`);
+  if (JSON.stringify(main.features) !== JSON.stringify(backfilling.features)) bad(`the models have different features: ${main.features.join(', ')} | ${backfilling.features.join(', ')}`);
+  if ((main.candidates ?? 'arrival') !== (backfilling.candidates ?? 'arrival')) bad(`the models have different candidate rules: ${main.candidates ?? 'arrival'}, ${backfilling.candidates ?? 'arrival'}`);
+  const { evaluation: _measuredAlone, ...rest } = main;
+  return { ...rest, withBackfilling: { scaling: backfilling.scaling, layers: backfilling.layers, ...(backfilling.training === undefined ? {} : { training: backfilling.training }) } };
+}
+
 /** Folder of the shipped models: `models/` at the package root (src/core → ../../models). */
 export function modelsDir(): string {
   return fileURLToPath(new URL('../../models/', import.meta.url));

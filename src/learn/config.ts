@@ -137,6 +137,13 @@ const queueConfig = z
      * its feature list must be the config's.
      */
     init: z.string().optional(),
+    /**
+     * Another queue training config (a path relative to this file) whose model becomes this
+     * model's scorer for runs with backfilling (`withBackfilling` in the model file): `drs train`
+     * trains this config, then that one, and writes one file. Same name, features and candidates;
+     * it must train with backfilling and cannot name a further config.
+     */
+    withBackfilling: z.string().min(1).optional(),
     /** Candidates when more than 128 jobs wait: the oldest (`arrival`) or `short-narrow` (see learned-queue.ts). */
     candidates: z.enum(['arrival', 'short-narrow']).default('arrival'),
     /**

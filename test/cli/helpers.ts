@@ -15,11 +15,11 @@ export interface Ran {
   err: string;
 }
 
-/** Run the CLI in-process with captured output. */
-export async function drs(argv: string[], env: Record<string, string | undefined> = {}): Promise<Ran> {
+/** Run the CLI in-process with captured output (in the project root unless `cwd` says otherwise). */
+export async function drs(argv: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<Ran> {
   let out = '';
   let err = '';
-  const io: CliIo = { out: (s) => void (out += s.endsWith('\n') ? s : `${s}\n`), err: (s) => void (err += s), interactive: false, cwd: ROOT, env: { DRS_DATA_DIR: DATA, ...env } };
+  const io: CliIo = { out: (s) => void (out += s.endsWith('\n') ? s : `${s}\n`), err: (s) => void (err += s), interactive: false, cwd, env: { DRS_DATA_DIR: DATA, ...env } };
   const code = await main(argv, io);
   return { code, out, err };
 }

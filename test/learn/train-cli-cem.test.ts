@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,5 +73,52 @@ describe('drs train with a cem block (CLI)', () => {
     const bad = await drs(['train', cfg, '--out', out, '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/also\.yaml: also\.0\.trace: .*missing\.swf: SWF file not found/);
+  });
+
+  it('with withBackfilling trains both configs and writes one two-scorer file, each scorer the same as its config trained alone; refuses a mismatched or missing second config, and a default --out that would drop a scorer', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-bf-'));
+    swfFile(dir);
+    const cem = 'cem: { generations: 2, population: 4, elite: 2, windowsPerGeneration: 1 }';
+    const main = path.join(dir, 'main.yaml');
+    const easy = path.join(dir, 'easy.yaml');
+    writeFileSync(main, config(`withBackfilling: easy.yaml\n${cem}`));
+    writeFileSync(easy, config(`backfill: easy\n${cem}`).replace('seed: 4', 'seed: 9'));
+    const out = path.join(dir, 'model.json');
+    const r = await drs(['train', main, '--out', out, '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
+    expect(r.err).toContain('now the scorer for runs with backfilling');
+    expect(r.err).toContain('backfilling easy');
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(dir, 'c-backfilling.json'))).toBe(true);
+    type M = { layers: unknown; scaling: unknown; withBackfilling: { layers: unknown; scaling: unknown; training: { config: { seed: number } } } };
+    const two = JSON.parse(readFileSync(out, 'utf8')) as M;
+    // Each scorer is what its config gives alone.
+    const alone = async (cfgFile: string, name: string): Promise<{ layers: unknown; scaling: unknown }> => {
+      writeFileSync(path.join(dir, `${name}-only.yaml`), readFileSync(cfgFile, 'utf8').replace('withBackfilling: easy.yaml\n', ''));
+      const o = path.join(dir, `${name}.json`);
+      expect((await drs(['train', path.join(dir, `${name}-only.yaml`), '--out', o, '--checkpoint', path.join(dir, `${name}-c.json`), '--no-eval'])).code).toBe(0);
+      return JSON.parse(readFileSync(o, 'utf8')) as { layers: unknown; scaling: unknown };
+    };
+    const a = await alone(main, 'main');
+    const b = await alone(easy, 'easy');
+    expect([two.layers, two.scaling]).toEqual([a.layers, a.scaling]);
+    expect([two.withBackfilling.layers, two.withBackfilling.scaling]).toEqual([b.layers, b.scaling]);
+    expect(two.withBackfilling.training.config.seed).toBe(9);
+    // A default --out over a two-scorer file with a single-scorer config is refused.
+    const shippedLike = path.join(dir, 'models', 'queue', 'tiny-cem.json');
+    mkdirSync(path.dirname(shippedLike), { recursive: true });
+    writeFileSync(shippedLike, readFileSync(out, 'utf8'));
+    const drop = await drs(['train', easy, '--checkpoint', path.join(dir, 'd.json'), '--no-eval'], {}, dir);
+    expect(drop.code).toBe(2);
+    expect(drop.err).toMatch(/tiny-cem\.json has a scorer for runs with backfilling.*give --out/);
+    // The second config is checked before any training.
+    writeFileSync(easy, config(`backfill: none\n${cem}`));
+    const none = await drs(['train', main, '--out', out, '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/main\.yaml.*withBackfilling.*easy\.yaml trains without backfilling/s);
+    expect(none.err).not.toContain('iteration 1/');
+    writeFileSync(main, config(`withBackfilling: nowhere.yaml\n${cem}`));
+    const missing = await drs(['train', main, '--out', out, '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/cannot read training config .*nowhere\.yaml/);
   });
 });
