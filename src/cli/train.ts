@@ -188,7 +188,15 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
       writeFileSync(ckptFile, JSON.stringify(c));
     },
   };
-  const { model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume, also, threads) : await trainQueue(tfl.tf, cfg, workload, hooks, resume);
+  let model: PolicyNetFile;
+  try {
+    ({ model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume, also, threads) : await trainQueue(tfl.tf, cfg, workload, hooks, resume));
+  } catch (e) {
+    // A config mistake found against the data (a resample with too few training jobs, a range past
+    // the log's end) names its field; say which config file too.
+    if (e instanceof ConfigError && e.location.file === undefined) throw new ConfigError(e.message, { file });
+    throw e;
+  }
   bar?.stop();
   // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`.
   const cpu = process.cpuUsage(cpu0);

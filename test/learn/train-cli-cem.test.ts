@@ -75,6 +75,16 @@ describe('drs train with a cem block (CLI)', () => {
     expect(bad.err).toMatch(/also\.yaml: also\.0\.trace: .*missing\.swf: SWF file not found/);
   });
 
+  it('names the config file when a resample has too few training jobs to calibrate on', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-syn-'));
+    swfFile(dir);
+    const cfg = path.join(dir, 'syn.yaml');
+    writeFileSync(cfg, config('synthetic: { jobs: 500 }\ncem: { generations: 1, population: 4, elite: 2, windowsPerGeneration: 1 }').replace('episodeLength: 96\ntrain: { ranges: [[0, 900]] }', 'episodeLength: 50\ntrain: { ranges: [[0, 60]] }'));
+    const r = await drs(['train', cfg, '--out', path.join(dir, 'm.json'), '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/syn\.yaml: field 'train\.ranges': the training ranges hold 60 jobs .*at least 100/);
+  });
+
   it('with withBackfilling trains both configs and writes one two-scorer file, each scorer the same as its config trained alone; refuses a mismatched or missing second config, and a default --out that would drop a scorer', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-bf-'));
     swfFile(dir);
