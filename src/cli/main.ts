@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   validate: { summary: 'check a scenario file without running it', load: async () => (await import('./validate.js')).validateCommand },
   train: { summary: 'train a learned queue policy (PPO) and write its model file', load: async () => (await import('./train.js')).trainCommand },
   'replay-swf': { summary: 'evaluate a queue policy on an SWF log under the RLScheduler protocol', load: async () => (await import('./replay-swf.js')).replaySwfCommand },
+  'generate-swf': { summary: 'draw a synthetic SWF job log from the Lublin–Feitelson workload model', load: async () => (await import('./generate-swf.js')).generateSwfCommand },
   'replay-openb': { summary: "the FGD paper's GPU-sharing experiment on the Alibaba openb traces", load: async () => (await import('./replay-openb.js')).replayOpenbCommand },
   pack: { summary: 'offline bin packing: FFD, BFD, GA and exact ILP against the lower bound', load: async () => (await import('./pack.js')).packCommand },
   forecast: { summary: 'backtest demand forecasters on a time series (MAE, RMSE, sMAPE, MASE)', load: async () => (await import('./forecast.js')).forecastCommand },
