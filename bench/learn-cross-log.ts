@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readConfig } from '../src/cli/train.js';
 import { PolicyNet, validatePolicyNetFile } from '../src/core/policy-net.js';
-import { CrossLogValidator, combine, crossLogValidation, trainLogs } from '../src/learn/cross-log.js';
+import { CrossLogValidator, crossLogValidation, trainLogs } from '../src/learn/cross-log.js';
 import { loadBatchWorkload } from '../src/learn/sim-adapter.js';
 
 const [configFile, ...files] = process.argv.slice(2);
@@ -31,9 +31,9 @@ const own = await loadBatchWorkload(path.resolve(dir, cfg.trace));
 const also = [];
 for (const a of cfg.also ?? []) also.push(await loadBatchWorkload(path.resolve(dir, a.trace)));
 const logs = trainLogs(cfg, own, also);
-const validator = new CrossLogValidator(logs, cfg.validationModes);
+const validator = new CrossLogValidator(logs, cfg.validationModes, cfg.validationWeighting);
 // Each mode alone too, for models meant for one mode.
-const single = { none: new CrossLogValidator(logs, ['none']), easy: new CrossLogValidator(logs, ['easy']) };
+const single = { none: new CrossLogValidator(logs, ['none'], cfg.validationWeighting), easy: new CrossLogValidator(logs, ['easy'], cfg.validationWeighting) };
 console.log(`logs: ${logs.filter((l) => l.validation.windows.length > 0).map((l) => `${path.basename(l.workload.file)} (${l.validation.windows.length} windows of ${l.validation.length})`).join(', ')}`);
 console.log(`model: r(own) r(others...) → S over ${(cfg.validationModes ?? ['none', 'easy']).join(' and ')}   (each mode alone)`);
 for (const f of files) {
@@ -41,5 +41,5 @@ for (const f of files) {
   const r = await validator.ratios(net);
   const rn = await single.none.ratios(net);
   const re = await single.easy.ratios(net);
-  console.log(`${f}: ${r.map((x) => x.toFixed(4)).join(' ')} → ${combine(r).toFixed(4)}   (no backfilling: ${rn.map((x) => x.toFixed(4)).join(' ')} → ${combine(rn).toFixed(4)}; EASY: ${re.map((x) => x.toFixed(4)).join(' ')} → ${combine(re).toFixed(4)})`);
+  console.log(`${f}: ${r.map((x) => x.toFixed(4)).join(' ')} → ${validator.combine(r).toFixed(4)}   (no backfilling: ${rn.map((x) => x.toFixed(4)).join(' ')} → ${single.none.combine(rn).toFixed(4)}; EASY: ${re.map((x) => x.toFixed(4)).join(' ')} → ${single.easy.combine(re).toFixed(4)})`);
 }

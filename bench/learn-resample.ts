@@ -1,10 +1,11 @@
 /**
- * How close is a resampled log (`synthetic:` in a CEM queue config, src/learn/resampled-log.ts)
- * to the real log it stands for? Prints, for the config's own log, the training part the
- * resample is calibrated on, the validation windows, and the resampled log: jobs per day, mean
+ * How close is a synthetic log (`synthetic:` in a CEM queue config: a resample,
+ * src/learn/resampled-log.ts, or a log drawn from the Lublin model, src/learn/lublin-log.ts) to
+ * the real log it stands for? Prints, for the config's own log, the training part (what a
+ * resample is calibrated on), the validation windows, and the synthetic log: jobs per day, mean
  * run time, mean width, offered load (Σ run × width ÷ (span × machine)), and FCFS, SJF and F1
  * mean bounded slowdown (no backfilling / EASY) on windows of the config's validation length —
- * the training part's and the resample's windows spread evenly, the validation windows as they
+ * the training part's and the synthetic log's windows spread evenly, the validation windows as they
  * are. Never reads an evaluation window.
  *
  *   npx tsx bench/learn-resample.ts train/lublin-1-synthetic.yaml [WINDOWS]
@@ -49,4 +50,4 @@ const trainStarts = cfg.train.ranges.flatMap(([a, b]) => (b - a >= L ? spread(a,
 const valJobs = cfg.validation.windows.flatMap((s) => workload.jobs.slice(s, s + L));
 console.log(`training part: ${stats(trainJobs, workload.machine)}\n  ${await orders(workload, trainStarts)}`);
 console.log(`validation windows: ${stats(valJobs, workload.machine)}\n  ${await orders(workload, cfg.validation.windows)}`);
-console.log(`resampled (${synthetic.file}): ${stats(synthetic.jobs, synthetic.machine)}\n  ${await orders(synthetic, spread(0, synthetic.jobs.length))}`);
+console.log(`synthetic (${synthetic.file}): ${stats(synthetic.jobs, synthetic.machine)}\n  ${await orders(synthetic, spread(0, synthetic.jobs.length))}`);

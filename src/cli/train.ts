@@ -10,6 +10,7 @@ import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js
 import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig, type TrainConfig } from '../learn/config.js';
 import { trainQueueCem } from '../learn/cem.js';
 import { crossLogValidation } from '../learn/cross-log.js';
+import { DEFAULT_JITTER } from '../learn/resampled-log.js';
 import { trainFleet } from '../learn/fleet.js';
 import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
@@ -164,7 +165,11 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
   const method = tfl === undefined ? `CEM (no TensorFlow, ${threads} thread${threads === 1 ? '' : 's'})` : `PPO, TF.js backend ${tfl.backend}`;
   io.err(`drs train: ${cfg.name} on ${trace} (${workload.jobs.length} jobs, ${workload.machine} processors), ${method}, seed ${cfg.seed}, backfilling ${cfg.backfill}${resume === undefined ? '' : `, resuming at iteration ${resume.iteration}`}\n`);
   for (const w of also) io.err(`  also on ${w.file} (${w.jobs.length} jobs, ${w.machine} processors)\n`);
-  if (cfg.synthetic !== undefined) io.err(`  also on a log of ${cfg.synthetic.jobs} jobs resampled from jobs ${JSON.stringify(cfg.train.ranges)} of the own log (jitter ${cfg.synthetic.jitter}), ${cfg.synthetic.windows} windows per generation\n`);
+  if (cfg.synthetic !== undefined) {
+    const syn = cfg.synthetic;
+    const source = syn.model === 'lublin99' ? `drawn from the Lublin–Feitelson model for ${workload.machine} nodes` : `resampled from jobs ${JSON.stringify(cfg.train.ranges)} of the own log (jitter ${syn.jitter ?? DEFAULT_JITTER})`;
+    io.err(`  also on a log of ${syn.jobs} jobs ${source}, ${syn.windows} windows per generation\n`);
+  }
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;

@@ -65,7 +65,7 @@ export async function trainQueueCem(
   const F = configFeatures(cfg).length;
   const { modes, envs, from } = queueSetup(cfg, workload);
   const logs = trainLogs(cfg, workload, also);
-  const crossLog = crossLogValidation(cfg) ? new CrossLogValidator(logs, cfg.validationModes) : undefined;
+  const crossLog = crossLogValidation(cfg) ? new CrossLogValidator(logs, cfg.validationModes, cfg.validationWeighting) : undefined;
   const elapsed = hooks.elapsed ?? (() => 0);
   const shape: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers([F, ...cfg.network.hidden, 1], new Rng(`${cfg.seed}:init`));
   const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, envs[0] as QueueEnv, shape) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });

@@ -102,6 +102,12 @@ const queueConfig = z
      */
     validationModes: z.array(z.enum(['none', 'easy'])).min(1).optional(),
     /**
+     * How the cross-log score S weighs its logs: `logs` (default) ½ the own log + ½ the others;
+     * `jobs` each log by the jobs of its validation windows — for a synthetic validation log drawn
+     * from the same model as the own log, where a window is a window wherever it comes from.
+     */
+    validationWeighting: z.enum(['logs', 'jobs']).optional(),
+    /**
      * Other logs to train and validate on beside `trace` (CEM only). With them, every episode and
      * validation score is relative to F1 on the same windows, and validation weighs the own log ½
      * and the others ½ together.
@@ -114,12 +120,19 @@ const queueConfig = z
      */
     synthetic: z
       .object({
+        /**
+         * Where the synthetic log comes from: `resample` (the own log's training ranges, hour by
+         * hour; src/learn/resampled-log.ts) or `lublin99` (the Lublin–Feitelson workload model for
+         * the own log's machine, src/traces/lublin99.ts; `jitter` does not apply). Default resample
+         * (absent, so model files trained before the option record the same config).
+         */
+        model: z.enum(['resample', 'lublin99']).optional(),
         /** Windows of the resampled log per generation. */
         windows: z.number().int().positive().default(6),
         /** Jobs of the resampled log. */
         jobs: z.number().int().positive().default(100000),
-        /** Log-normal smoothing of the resampled run times. */
-        jitter: z.number().nonnegative().default(0.1),
+        /** Log-normal smoothing of the resampled run times (resample only; default 0.1). */
+        jitter: z.number().nonnegative().optional(),
         /**
          * Validation windows of `episodeLength` jobs on a second resampled log (seed `synthetic-validation`, the same for
          * every config seed, never trained on); 0: none. With them the validation score is the
@@ -230,8 +243,14 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
     if (c.cem !== undefined && c.imitation !== undefined) throw new ConfigError('imitation is a PPO warm start; a `cem` config cannot use it', { file, field: 'imitation' });
     if (c.also !== undefined && c.cem === undefined) throw new ConfigError('`also` (training on several logs) needs a `cem` block; PPO trains on one log', { file, field: 'also' });
     if (c.synthetic !== undefined && c.cem === undefined) throw new ConfigError('`synthetic` (training on a resampled log) needs a `cem` block', { file, field: 'synthetic' });
+    if (c.synthetic?.model === 'lublin99' && c.synthetic.jitter !== undefined) {
+      throw new ConfigError('synthetic.jitter smooths a resample of the own log; a log drawn from the Lublin model (model: lublin99) has none to smooth: remove it', { file, field: 'synthetic.jitter' });
+    }
     if (c.synthetic !== undefined && c.synthetic.jobs < c.episodeLength) {
       throw new ConfigError(`synthetic.jobs (${c.synthetic.jobs}) is shorter than one episode (${c.episodeLength} jobs)`, { file, field: 'synthetic.jobs' });
+    }
+    if (c.validationWeighting !== undefined && c.also === undefined && (c.synthetic?.validation ?? 0) === 0) {
+      throw new ConfigError('validationWeighting weighs the logs of the cross-log score: it needs `also` or `synthetic.validation`', { file, field: 'validationWeighting' });
     }
     if (c.validationModes !== undefined && c.also === undefined && (c.synthetic?.validation ?? 0) === 0) {
       throw new ConfigError('validationModes sets the modes of the cross-log score: it needs `also` or `synthetic.validation` (without them validation uses the training backfilling)', { file, field: 'validationModes' });

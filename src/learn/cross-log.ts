@@ -3,7 +3,8 @@ import type { PolicyNet } from '../core/policy-net.js';
 import type { Rng } from '../core/rng.js';
 import type { QueueTrainConfig } from './config.js';
 import { QueueEnv } from './env.js';
-import { resampleLog } from './resampled-log.js';
+import { lublinLog } from './lublin-log.js';
+import { DEFAULT_JITTER, resampleLog } from './resampled-log.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
 
 /**
@@ -50,7 +51,8 @@ export function trainLogs(cfg: QueueTrainConfig, own: BatchWorkload, also: reado
   logs.forEach((l, k) => k > 0 && checkLogCovers(l.workload, l.ranges, l.validation, `also.${k - 1}.`));
   const syn = cfg.synthetic;
   if (syn !== undefined) {
-    const resample = (jobs: number, seed: string): BatchWorkload => resampleLog(own, cfg.train.ranges, { jobs, jitter: syn.jitter, seed });
+    const resample = (jobs: number, seed: string): BatchWorkload =>
+      syn.model === 'lublin99' ? lublinLog(own, jobs, seed) : resampleLog(own, cfg.train.ranges, { jobs, jitter: syn.jitter ?? DEFAULT_JITTER, seed });
     const L = cfg.episodeLength;
     logs.push({ workload: resample(syn.jobs, `${cfg.seed}:synthetic`), ranges: [[0, syn.jobs]], validation: { windows: [], length: L }, windows: syn.windows });
     // The validation resample (windows of one episode's length): one seed for every config seed, so candidates are scored on the same windows.
@@ -92,8 +94,14 @@ export class CrossLogValidator {
   constructor(
     logs: readonly TrainLog[],
     private readonly modes: readonly ('none' | 'easy')[] = ['none', 'easy'],
+    private readonly weighting: ValidationWeighting = 'logs',
   ) {
     this.logs = logs.filter((l) => l.validation.windows.length > 0);
+  }
+
+  /** S from the ratios of `ratios()`: ½ own + ½ others (`logs`), or each log by its validation jobs (`jobs`). */
+  combine(ratios: readonly number[]): number {
+    return this.weighting === 'logs' ? combine(ratios) : combine(ratios, this.logs.map((l) => l.validation.windows.length * l.validation.length));
   }
 
   /** r(X) for every log, in order (own first). */
@@ -116,9 +124,9 @@ export class CrossLogValidator {
     return out;
   }
 
-  /** S = ½ r(own) + ½ mean r(others); with one log, r(own). */
+  /** S = ½ r(own) + ½ mean r(others) (with one log, r(own)); with `jobs` weighting, the job-weighted mean of the r. */
   async score(net: PolicyNet): Promise<number> {
-    return combine(await this.ratios(net));
+    return this.combine(await this.ratios(net));
   }
 
   private async reference(k: number, mode: 'none' | 'easy'): Promise<number> {
@@ -135,14 +143,25 @@ export class CrossLogValidator {
   }
 }
 
-/** ½ the own log's ratio + ½ the mean of the others' (the own ratio alone when there are none). */
 /** Whether a config's validation is the cross-log score S (other logs, or a validation resample) rather than its own log's bsld. */
 export function crossLogValidation(cfg: QueueTrainConfig): boolean {
   return cfg.also !== undefined || (cfg.synthetic?.validation ?? 0) > 0;
 }
 
-export function combine(ratios: readonly number[]): number {
+/**
+ * ½ the own log's ratio + ½ the mean of the others' (the own ratio alone when there are none);
+ * with `weights` (one per ratio), the weighted mean instead.
+ */
+export function combine(ratios: readonly number[], weights?: readonly number[]): number {
   const [own, ...others] = ratios;
   if (own === undefined) throw new Error('cross-log score of no log');
+  if (weights !== undefined) {
+    if (weights.length !== ratios.length) throw new Error(`cross-log score: ${ratios.length} ratios, ${weights.length} weights`);
+    const total = weights.reduce((a, b) => a + b, 0);
+    return ratios.reduce((a, r, k) => a + r * (weights[k] as number), 0) / total;
+  }
   return others.length === 0 ? own : own / 2 + others.reduce((a, b) => a + b, 0) / others.length / 2;
 }
+
+/** How S weighs the logs: ½ own log + ½ the others (`logs`, the fourth round's rule), or each log by its validation jobs (`jobs`). */
+export type ValidationWeighting = 'logs' | 'jobs';

@@ -43,6 +43,9 @@ export interface ResampleOptions {
   readonly seed: string;
 }
 
+/** Log-normal smoothing of resampled run times when the config gives none. */
+export const DEFAULT_JITTER = 0.1;
+
 /** Fewer source jobs than this cannot fill the 24 hour buckets usefully. */
 export const MIN_SOURCE_JOBS = 100;
 
