@@ -133,6 +133,8 @@ class ArrivalStream {
   private bucket: number;
   private points = 0;
   private used = 0;
+  /** Exact time of the next job; `next` is its whole second. */
+  private exact = 0;
   next = 0;
 
   constructor(
@@ -160,7 +162,11 @@ class ArrivalStream {
     const used = this.points / (this.weights[this.bucket] as number);
     dt += BUCKET_SECONDS * (used - this.used);
     this.used = used;
-    this.next = Math.trunc(this.next + dt);
+    // The published generator truncates the clock to a whole second at every step, which puts it
+    // about half a second per job behind the daily cycle (hours, over a long log); the clock here
+    // stays exact, and only the job's submit second is rounded down.
+    this.exact += dt;
+    this.next = Math.floor(this.exact);
   }
 }
 
