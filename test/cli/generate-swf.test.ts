@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { generateLublin99, lublin99Swf } from '../../src/traces/lublin99.js';
+import { drs } from './helpers.js';
+
+describe('drs generate-swf', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-gen-'));
+
+  it('writes the model log (gzip for .gz) that drs replay-swf then reads', async () => {
+    const out = path.join(dir, 'l.swf.gz');
+    const r = await drs(['generate-swf', '--jobs', '1200', '--nodes', '128', '--seed', '4', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/1200 jobs over [\d.]+ days on 128 processors \(offered load [\d.]+\), seed 4/);
+    const text = gunzipSync(readFileSync(out)).toString('utf8');
+    const opts = { jobs: 1200, nodes: 128, seed: '4', typed: false, startHour: 0 };
+    expect(text).toBe(lublin99Swf(generateLublin99(opts), opts));
+    expect(text).toMatch(/^; MaxNodes: 128$/m);
+    const replay = await drs(['replay-swf', out, '--policy', 'f1', '--start', '0', '--count', '1', '--json']);
+    expect(replay.code).toBe(0);
+    const parsed = JSON.parse(replay.out) as { windows: { start: number }[]; meanBoundedSlowdown: number };
+    expect(parsed.windows).toHaveLength(1);
+    expect(parsed.meanBoundedSlowdown).toBeGreaterThanOrEqual(1);
+  });
+
+  it('is deterministic for a seed, writes to standard output with --out -, and marks the classes with --typed', async () => {
+    const a = await drs(['generate-swf', '--jobs', '50', '--seed', 'x', '--out', '-']);
+    const b = await drs(['generate-swf', '--jobs', '50', '--seed', 'x', '--out', '-']);
+    expect(a.out).toBe(b.out);
+    expect(a.out.split('\n').filter((l) => l !== '' && !l.startsWith(';'))).toHaveLength(50);
+    const typed = await drs(['generate-swf', '--jobs', '400', '--typed', '--out', '-']);
+    const queues = new Set(typed.out.split('\n').filter((l) => l !== '' && !l.startsWith(';')).map((l) => l.trim().split(/\s+/)[14]));
+    expect(queues).toEqual(new Set(['0', '1']));
+  });
+
+  it.each([
+    [['--jobs', '10'], /missing --out FILE/],
+    [['--out', '-', '--nodes', '1'], /field 'nodes'.*whole number ≥ 2, got '1'/],
+    [['--out', '-', '--jobs', 'many'], /field 'jobs'.*whole number ≥ 1, got 'many'/],
+    [['--out', '-', '--start-hour', '30'], /field 'start-hour'.*\[0, 24\)/],
+    [['--out', '-', '--model', 'feitelson96'], /unknown --model 'feitelson96' \(known: lublin99\)/],
+    [['--out', '-', '--bogus'], /Unknown option '--bogus'.*see drs generate-swf --help/],
+    [['log.swf', '--out', '-'], /takes no file argument/],
+    [['--out', '/nonexistent-dir/x.swf'], /cannot write \/nonexistent-dir\/x.swf/],
+  ])('refuses %j with a one-line message and exit 2', async (argv, message) => {
+    const r = await drs(['generate-swf', ...argv]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
