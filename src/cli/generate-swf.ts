@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../core/errors.js';
 import { generateLublin99, lublin99Swf, type Lublin99Options } from '../traces/lublin99.js';
+import { numberFlag, parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
-const USAGE = `drs generate-swf --out FILE [options]
+const USAGE = `usage: drs generate-swf --out FILE [options]
 
 Draw a synthetic HPC job log from the Lublin–Feitelson workload model of rigid parallel jobs
 (JPDC 2003; the model of the Lublin-1 log in the RLScheduler reference) and write it as an SWF
@@ -29,43 +29,31 @@ Example:
   drs generate-swf --jobs 10000 --nodes 256 --seed 7 --out lublin-7.swf
   drs replay-swf lublin-7.swf --policy f1 --backfill easy`;
 
-function parseInteger(flag: string, v: string, min: number): number {
-  if (!/^\s*\d+\s*$/.test(v) || Number(v) < min) throw new UserError(`--${flag} must be a whole number ≥ ${min}, got '${v}'`, { field: flag });
-  return Number(v);
-}
-
 function parse(argv: string[]): (Lublin99Options & { out: string }) | 'help' {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        jobs: { type: 'string' },
-        nodes: { type: 'string' },
-        seed: { type: 'string' },
-        typed: { type: 'boolean' },
-        'start-hour': { type: 'string' },
-        model: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UserError(`${(e as Error).message} (see drs generate-swf --help)`);
-  }
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      out: { type: 'string' },
+      jobs: { type: 'string' },
+      nodes: { type: 'string' },
+      seed: { type: 'string' },
+      typed: { type: 'boolean' },
+      'start-hour': { type: 'string' },
+      model: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
   if (values.help === true) return 'help';
   if (positionals.length > 0) throw new UserError(`drs generate-swf takes no file argument (got ${positionals.join(' ')}); name the output with --out FILE`);
   if (values.model !== undefined && values.model !== 'lublin99') throw new UserError(`unknown --model '${values.model}' (known: lublin99)`, { field: 'model' });
   if (values.out === undefined) throw new UserError('missing --out FILE (or --out - for standard output)', { field: 'out' });
-  const startHour = values['start-hour'] === undefined ? 0 : Number(values['start-hour']);
-  if (!(startHour >= 0 && startHour < 24)) throw new UserError(`--start-hour must be a number in [0, 24), got '${values['start-hour']}'`, { field: 'start-hour' });
+  const startHour = numberFlag(values['start-hour'], 'start-hour', { min: 0 }) ?? 0;
+  if (startHour >= 24) throw new UserError(`--start-hour must be a number in [0, 24), got '${values['start-hour']}'`, { field: 'start-hour' });
   return {
     out: values.out,
-    jobs: values.jobs === undefined ? 10000 : parseInteger('jobs', values.jobs, 1),
-    nodes: values.nodes === undefined ? 256 : parseInteger('nodes', values.nodes, 2),
+    jobs: numberFlag(values.jobs, 'jobs', { min: 1, integer: true }) ?? 10000,
+    nodes: numberFlag(values.nodes, 'nodes', { min: 2, integer: true }) ?? 256,
     seed: values.seed ?? '1',
     typed: values.typed === true,
     startHour,

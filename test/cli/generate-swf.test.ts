@@ -37,11 +37,12 @@ describe('drs generate-swf', () => {
 
   it.each([
     [['--jobs', '10'], /missing --out FILE/],
-    [['--out', '-', '--nodes', '1'], /field 'nodes'.*whole number ≥ 2, got '1'/],
-    [['--out', '-', '--jobs', 'many'], /field 'jobs'.*whole number ≥ 1, got 'many'/],
+    [['--out', '-', '--nodes', '1'], /--nodes expects an integer ≥ 2, got '1'/],
+    [['--out', '-', '--jobs', 'many'], /--jobs expects an integer ≥ 1, got 'many'/],
     [['--out', '-', '--start-hour', '30'], /field 'start-hour'.*\[0, 24\)/],
+    [['--out', '-', '--start-hour=-1'], /--start-hour expects a number ≥ 0, got '-1'/],
     [['--out', '-', '--model', 'feitelson96'], /unknown --model 'feitelson96' \(known: lublin99\)/],
-    [['--out', '-', '--bogus'], /Unknown option '--bogus'.*see drs generate-swf --help/],
+    [['--out', '-', '--job', '5'], /Unknown option '--job' \(did you mean --jobs\?\); see drs generate-swf --help/],
     [['log.swf', '--out', '-'], /takes no file argument/],
     [['--out', '/nonexistent-dir/x.swf'], /cannot write \/nonexistent-dir\/x.swf/],
   ])('refuses %j with a one-line message and exit 2', async (argv, message) => {
