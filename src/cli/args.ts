@@ -31,7 +31,7 @@ export function suggest(given: string, known: readonly string[]): string | undef
 
 /** The command name for messages: the first word after "usage: " (e.g. "drs run"). */
 function commandOf(usage: string): string {
-  return /usage:\s+(\S+\s+\S+)/.exec(usage)?.[1] ?? 'drs';
+  return /usage:\s+(\S+\s+\S+)/i.exec(usage)?.[1] ?? 'drs';
 }
 
 /**

@@ -19,6 +19,10 @@ describe('messages a user reads', () => {
     const r = await drs(['run', 'scenarios/default.yaml', '--jsn', 'x.json']);
     expect(r.code).toBe(2);
     expect(r.err).toBe("drs run: Unknown option '--jsn' (did you mean --json?); see drs run --help\n");
+    // Every command that parses with parseFlags points to its own --help (usage texts say "usage:" or "Usage:").
+    for (const command of ['pack', 'replay-openb', 'run', 'serve', 'sweep', 'validate', 'worker', 'generate-swf']) {
+      expect((await drs([command, '--bogus'])).err).toMatch(new RegExp(`see drs ${command} --help`));
+    }
     expect(suggest('worker', ['workers', 'queue', 'json'])).toBe('workers');
     expect(suggest('zzz', ['workers', 'queue', 'json'])).toBeUndefined();
   });
