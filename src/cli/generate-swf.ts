@@ -16,18 +16,23 @@ size, and gamma log inter-arrival times shaped by a daily cycle (busiest around 
 
 Options:
   --out FILE        where to write the log (.gz: gzip-compressed), or - for standard output
-  --jobs N          jobs to draw (default 10000)
-  --nodes N         machine size in processors, at least 2 (default 256); the largest job size
-                    is N and the size distribution moves with log2 N
+  --jobs N          jobs to draw, at most 5000000 (default 10000)
+  --nodes N         machine size in processors, 10 to 16777216 (32 or more with --typed;
+                    default 256); the largest job size is N and the size distribution moves
+                    with log2 N
   --seed S          seed (default 1); the same seed gives the same log
   --typed           two classes, interactive (queue 0) and batch (queue 1), each with its own
                     arrival stream and parameters, instead of the one-class model
-  --start-hour H    hour of the day at time 0, in [0, 24) (default 0, midnight)
+  --start-hour H    hour of the day at time 0, in [0, 24), taken to the half hour (default 0,
+                    midnight)
+  --model NAME      the workload model: lublin99 (the only one, the default)
   -h, --help        this text
 
 Example:
   drs generate-swf --jobs 10000 --nodes 256 --seed 7 --out lublin-7.swf
   drs replay-swf lublin-7.swf --policy f1 --backfill easy`;
+
+const MAX_JOBS = 5_000_000;
 
 function parse(argv: string[]): (Lublin99Options & { out: string }) | 'help' {
   const { values, positionals } = parseFlags(
@@ -53,7 +58,7 @@ function parse(argv: string[]): (Lublin99Options & { out: string }) | 'help' {
   return {
     out: values.out,
     jobs: numberFlag(values.jobs, 'jobs', { min: 1, integer: true }) ?? 10000,
-    nodes: numberFlag(values.nodes, 'nodes', { min: 2, integer: true }) ?? 256,
+    nodes: numberFlag(values.nodes, 'nodes', { min: 1, integer: true }) ?? 256,
     seed: values.seed ?? '1',
     typed: values.typed === true,
     startHour,
@@ -70,6 +75,8 @@ export const generateSwfCommand: CliCommand = {
       io.out(USAGE);
       return 0;
     }
+    // The log is built as one string, and a string holds at most about 8.6 million job lines.
+    if (p.jobs > MAX_JOBS) throw new UserError(`--jobs is at most ${MAX_JOBS} (the log is written in one piece), got ${p.jobs}; draw several logs with other seeds instead`, { field: 'jobs' });
     const jobs = generateLublin99(p);
     const text = lublin99Swf(jobs, p);
     if (p.out === '-') {
@@ -80,7 +87,7 @@ export const generateSwfCommand: CliCommand = {
     try {
       writeFileSync(path, path.endsWith('.gz') ? gzipSync(text) : text);
     } catch (e) {
-      throw new UserError(`cannot write ${path}: ${(e as Error).message}`, { file: path });
+      throw new UserError(`cannot write the log: ${(e as Error).message}`, { file: path });
     }
     const days = ((jobs[jobs.length - 1]?.submit ?? 0) - (jobs[0]?.submit ?? 0)) / 86400;
     const work = jobs.reduce((a, j) => a + j.run * j.procs, 0);

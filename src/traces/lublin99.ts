@@ -28,8 +28,10 @@ import { Rng } from '../core/rng.js';
  *
  * The defaults are the generator's for a 128-node machine. For another machine of N nodes, uHi =
  * log2 N, and uMed moves with it (uHi − 2.5 in the one-class model, the generator's own rule;
- * each class keeps its distance to uHi in the two-class model). The generator's published output
- * for N = 256 is one class ("typeless"), which is the default here.
+ * in the two-class model both classes move by log2 N − 7, so interactive jobs stay smaller, at
+ * most about N / 2.8, as in the generator's defaults). The size distribution needs uLow ≤ uMed:
+ * at least 10 nodes for one class, 32 for two. The generator's published output for N = 256 is
+ * one class ("typeless"), which is the default here.
  */
 export interface Lublin99Class {
   readonly serialProb: number;
@@ -95,6 +97,11 @@ export interface Lublin99Job {
   /** 0 interactive (and the one-class model), 1 batch: SWF field 15 (queue), as the generator writes it. */
   readonly queue: 0 | 1;
 }
+
+/** Smallest machine the size distribution holds for (uLow ≤ uMed), one class and two. */
+export const LUBLIN99_MIN_NODES = { typeless: 10, typed: 32 } as const;
+/** Largest machine: sizes stay exact integers in an SWF file. */
+export const LUBLIN99_MAX_NODES = 2 ** 24;
 
 /** The classes for a machine of `nodes`, per the rules above. */
 export function lublin99Classes(nodes: number, typed: boolean): Lublin99Class[] {
@@ -190,10 +197,17 @@ function drawRun(c: Lublin99Class, size: number, rng: Rng): number {
 export function generateLublin99(opts: Lublin99Options): Lublin99Job[] {
   const { jobs, nodes } = opts;
   if (!Number.isInteger(jobs) || jobs <= 0) throw new UserError(`the Lublin model needs a positive whole number of jobs, got ${jobs}`, { field: 'jobs' });
-  if (!Number.isInteger(nodes) || nodes < 2) throw new UserError(`the Lublin model needs a machine of at least 2 nodes (a whole number), got ${nodes}`, { field: 'nodes' });
+  const typed = opts.typed ?? false;
+  const min = typed ? LUBLIN99_MIN_NODES.typed : LUBLIN99_MIN_NODES.typeless;
+  if (!Number.isInteger(nodes) || nodes < min || nodes > LUBLIN99_MAX_NODES) {
+    throw new UserError(
+      `the Lublin model needs a machine of ${min} to ${LUBLIN99_MAX_NODES} nodes (a whole number${typed ? '; two classes need 32, for the interactive sizes' : ''}), got ${nodes}`,
+      { field: 'nodes' },
+    );
+  }
   const startHour = opts.startHour ?? 0;
   if (!(startHour >= 0 && startHour < 24)) throw new UserError(`the start hour must be in [0, 24), got ${startHour}`, { field: 'startHour' });
-  const classes = lublin99Classes(nodes, opts.typed ?? false);
+  const classes = lublin99Classes(nodes, typed);
   const root = new Rng(`${opts.seed}:lublin99`);
   const rng = root.fork('jobs');
   const streams = classes.map((c, k) => new ArrivalStream(c, root.fork(`arrivals-${k}`), startHour));

@@ -37,14 +37,18 @@ describe('drs generate-swf', () => {
 
   it.each([
     [['--jobs', '10'], /missing --out FILE/],
-    [['--out', '-', '--nodes', '1'], /--nodes expects an integer ≥ 2, got '1'/],
+    [['--out', '-', '--nodes', '8'], /field 'nodes'.*machine of 10 to 16777216 nodes.*got 8/],
+    [['--out', '-', '--nodes', '16', '--typed'], /field 'nodes'.*machine of 32 to 16777216 nodes.*two classes need 32/],
+    [['--out', '-', '--nodes', '1e25'], /field 'nodes'.*got 1e\+25/],
+    [['--out', '-', '--nodes', '0'], /--nodes expects an integer ≥ 1, got '0'/],
+    [['--out', '-', '--jobs', '6000000'], /field 'jobs'.*at most 5000000.*got 6000000/],
     [['--out', '-', '--jobs', 'many'], /--jobs expects an integer ≥ 1, got 'many'/],
     [['--out', '-', '--start-hour', '30'], /field 'start-hour'.*\[0, 24\)/],
     [['--out', '-', '--start-hour=-1'], /--start-hour expects a number ≥ 0, got '-1'/],
     [['--out', '-', '--model', 'feitelson96'], /unknown --model 'feitelson96' \(known: lublin99\)/],
     [['--out', '-', '--job', '5'], /Unknown option '--job' \(did you mean --jobs\?\); see drs generate-swf --help/],
     [['log.swf', '--out', '-'], /takes no file argument/],
-    [['--out', '/nonexistent-dir/x.swf'], /cannot write \/nonexistent-dir\/x.swf/],
+    [['--out', '/nonexistent-dir/x.swf'], /\/nonexistent-dir\/x.swf.*cannot write the log: ENOENT/],
   ])('refuses %j with a one-line message and exit 2', async (argv, message) => {
     const r = await drs(['generate-swf', ...argv]);
     expect(r.code).toBe(2);
