@@ -28,7 +28,8 @@ WASM backend; DRS_TF_BACKEND=node|wasm|cpu forces one), or a queue model with th
 method (a \`cem\` block instead of \`ppo\`; no TensorFlow). The config (see train/*.yaml) names the
 data, the training ranges, the validation windows (model selection) and the evaluation windows
 (never trained or selected on); a CEM queue config may add other logs to train and validate on
-(\`also\`) and a log resampled from its own training part (\`synthetic\`, docs/learned.md).
+(\`also\`) and a synthetic log: resampled from its own training part, or drawn from the
+Lublin–Feitelson model (\`synthetic\`, \`synthetic.model: lublin99\`; docs/learned.md).
 Writes the selected model with its training record and, unless
 --no-eval, its evaluation on the evaluation windows next to FCFS, SJF and F1 measured in the
 same run.

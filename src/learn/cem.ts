@@ -40,8 +40,9 @@ import { configFeatures, drawLoadedWindow, mean, measureScaling, netFile, queueS
  * under `mixed`), and validation is the cross-log score S instead of the own log's mean bsld.
  *
  * With `synthetic:` each generation also plays `synthetic.windows` windows of a log resampled from
- * the own log's training ranges (resampled-log.ts), after the other logs'; with `synthetic.validation`
- * a second resample's windows join the validation score S as another log's.
+ * the own log's training ranges (resampled-log.ts) or drawn from the Lublin model (lublin-log.ts),
+ * after the other logs'; with `synthetic.validation` a second such log's windows join the
+ * validation score S as another log's.
  *
  * Every `validateEvery` generations the mean μ plays the validation windows, and the best one is
  * the model written, as with PPO (never the evaluation windows). Decisions take the argmax of the

@@ -114,9 +114,10 @@ const queueConfig = z
      */
     also: z.array(alsoLog).min(1).optional(),
     /**
-     * A resampled log (src/learn/resampled-log.ts) calibrated on the own log's `train.ranges`
-     * (CEM only): `windows` of its windows join every generation beside the own log's, for more
-     * queue histories of the same workload than the training part holds.
+     * A synthetic log (CEM only): resampled from the own log's `train.ranges`
+     * (src/learn/resampled-log.ts) or drawn from the Lublin model (`model: lublin99`,
+     * src/learn/lublin-log.ts); `windows` of its windows join every generation beside the own
+     * log's, for more queue histories of the same workload than the training part holds.
      */
     synthetic: z
       .object({
@@ -127,16 +128,16 @@ const queueConfig = z
          * (absent, so model files trained before the option record the same config).
          */
         model: z.enum(['resample', 'lublin99']).optional(),
-        /** Windows of the resampled log per generation. */
+        /** Windows of the synthetic log per generation. */
         windows: z.number().int().positive().default(6),
-        /** Jobs of the resampled log. */
+        /** Jobs of the synthetic log. */
         jobs: z.number().int().positive().default(100000),
         /** Log-normal smoothing of the resampled run times (resample only; default 0.1). */
         jitter: z.number().nonnegative().optional(),
         /**
-         * Validation windows of `episodeLength` jobs on a second resampled log (seed `synthetic-validation`, the same for
+         * Validation windows of `episodeLength` jobs on a second synthetic log (seed `synthetic-validation`, the same for
          * every config seed, never trained on); 0: none. With them the validation score is the
-         * cross-log S, the resample counting as another log.
+         * cross-log S, the synthetic log counting as another log.
          */
         validation: z.number().int().nonnegative().default(0),
       })

@@ -158,7 +158,7 @@ export function trainingRecord(
     data: { trace: workload.file, jobs: workload.jobs.length, machine: workload.machine },
     // Other logs trained and validated on (cross-log CEM); their windows are in `config.also`.
     ...(r.also === undefined || r.also.length === 0 ? {} : { alsoData: r.also }),
-    // The resampled log (`config.synthetic`): its source, ranges, size, jitter and seed.
+    // The synthetic log (`config.synthetic`): a resample's source, ranges, size, jitter and seed, or the Lublin model's size, machine and seed.
     ...(r.synthetic === undefined ? {} : { syntheticData: r.synthetic }),
     trainingRanges: cfg.train.ranges,
     validationWindows: cfg.validation.windows,
