@@ -13,9 +13,10 @@
 import { readFileSync } from 'node:fs';
 import { PolicyNet, validatePolicyNetFile } from '../src/core/policy-net.js';
 import { Rng } from '../src/core/rng.js';
+import { isUserError } from '../src/core/errors.js';
 import { evaluateQueueModel, MODES } from '../src/learn/evaluate.js';
 import { lublinLog } from '../src/learn/lublin-log.js';
-import type { BatchWorkload } from '../src/learn/sim-adapter.js';
+import { LUBLIN99_MIN_NODES } from '../src/traces/lublin99.js';
 import { die, intArg } from './learn-args.js';
 
 const [file, windowsArg = '200', nodesArg = '256', aheadArg = '1.43'] = process.argv.slice(2);
@@ -23,7 +24,7 @@ if (file === undefined) die('usage: npx tsx bench/learn-model-spread.ts MODEL.js
 const count = intArg('WINDOWS', windowsArg);
 const nodes = intArg('NODES', nodesArg);
 const ahead = Number(aheadArg);
-if (count < 10 || nodes < 2 || !(ahead >= 0)) die('WINDOWS must be ≥ 10, NODES ≥ 2, AHEAD a percentage ≥ 0');
+if (count < 10 || nodes < LUBLIN99_MIN_NODES.typeless || !(ahead >= 0)) die(`WINDOWS must be ≥ 10, NODES ≥ ${LUBLIN99_MIN_NODES.typeless}, AHEAD a percentage ≥ 0`);
 let net: PolicyNet;
 try {
   net = new PolicyNet(validatePolicyNetFile(JSON.parse(readFileSync(file, 'utf8')), file));
@@ -31,8 +32,13 @@ try {
   die(`${file}: ${(e as Error).message}`);
 }
 const L = 1024;
-const machineOnly = { machine: nodes, machineSource: 'option', header: { file: '', lines: [], fields: new Map() } } as unknown as BatchWorkload;
-const log = lublinLog(machineOnly, count * L, 'spread');
+let log: ReturnType<typeof lublinLog>;
+try {
+  log = lublinLog({ machine: nodes, machineSource: 'option', header: { file: 'Lublin–Feitelson model', lines: [], fields: new Map() } }, count * L, 'spread');
+} catch (e) {
+  if (!isUserError(e)) throw e;
+  die((e as Error).message);
+}
 const starts = Array.from({ length: count }, (_, k) => k * L);
 const t0 = Date.now();
 const ev = await evaluateQueueModel(net, log, starts, L);

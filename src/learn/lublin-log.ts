@@ -9,7 +9,7 @@ import type { BatchWorkload } from './sim-adapter.js';
  * the machine size the only input. Jobs as the reference protocol reads a log without requested
  * times (requested = run), ids 1..jobs, indices 0..jobs−1.
  */
-export function lublinLog(own: BatchWorkload, jobs: number, seed: string): BatchWorkload {
+export function lublinLog(own: Pick<BatchWorkload, 'machine' | 'machineSource' | 'header'>, jobs: number, seed: string): BatchWorkload {
   const drawn = generateLublin99({ jobs, nodes: own.machine, seed });
   return {
     file: `Lublin–Feitelson model (${jobs} jobs, ${own.machine} nodes, one class, seed ${seed})`,
