@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { plainMessage } from '../core/plain-issue.js';
+import { DEFAULT_JITTER } from './resampled-log.js';
 
 /**
  * Training configuration (`drs train CONFIG.yaml`, files in `train/`). Two kinds:
@@ -246,6 +247,12 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
     if (c.synthetic !== undefined && c.cem === undefined) throw new ConfigError('`synthetic` (training on a resampled log) needs a `cem` block', { file, field: 'synthetic' });
     if (c.synthetic?.model === 'lublin99' && c.synthetic.jitter !== undefined) {
       throw new ConfigError('synthetic.jitter smooths a resample of the own log; a log drawn from the Lublin model (model: lublin99) has none to smooth: remove it', { file, field: 'synthetic.jitter' });
+    }
+    if (c.synthetic !== undefined && c.synthetic.model !== 'lublin99' && c.synthetic.jitter === undefined) {
+      // A resample's default jitter, in the schema's key order: the recorded config (model files,
+      // checkpoints compared by `--resume`) is then the one recorded when the default was zod's.
+      const { model, windows, jobs, validation } = c.synthetic;
+      c.synthetic = { ...(model === undefined ? {} : { model }), windows, jobs, jitter: DEFAULT_JITTER, validation };
     }
     if (c.synthetic !== undefined && c.synthetic.jobs < c.episodeLength) {
       throw new ConfigError(`synthetic.jobs (${c.synthetic.jobs}) is shorter than one episode (${c.episodeLength} jobs)`, { file, field: 'synthetic.jobs' });

@@ -123,6 +123,18 @@ describe('training with a resampled log (synthetic:)', () => {
     expect(alone.checkpoint.curve[1]?.trainBsld).not.toBeCloseTo(a.checkpoint.curve[1]?.trainBsld as number, 6);
   });
 
+  it('records a resample without jitter with the default 0.1 where the schema puts it (what earlier checkpoints hold), a model log without', () => {
+    const base = { kind: 'queue', name: 't', trace: 'x.swf', episodeLength: 96, train: { ranges: [[0, 900]] }, validation: { windows: [950], length: 150 }, evaluation: { windows: [1200], length: 256 }, cem: { generations: 2 } };
+    const synthetic = (s: Record<string, unknown>): string => {
+      const c = parseTrainConfig({ ...base, synthetic: s }, 'c.yaml');
+      return JSON.stringify(c.kind === 'queue' ? c.synthetic : undefined);
+    };
+    expect(synthetic({ windows: 3 })).toBe('{"windows":3,"jobs":100000,"jitter":0.1,"validation":0}');
+    expect(synthetic({ model: 'resample', validation: 2 })).toBe('{"model":"resample","windows":6,"jobs":100000,"jitter":0.1,"validation":2}');
+    expect(synthetic({ jitter: 0 })).toBe('{"windows":6,"jobs":100000,"jitter":0,"validation":0}');
+    expect(synthetic({ model: 'lublin99' })).toBe('{"model":"lublin99","windows":6,"jobs":100000,"validation":0}');
+  });
+
   it('refuses a resample with PPO or shorter than an episode, and validationModes with nothing to apply to, naming the field', () => {
     const base = { kind: 'queue', name: 't', trace: 'x.swf', episodeLength: 96, train: { ranges: [[0, 900]] }, validation: { windows: [950], length: 150 }, evaluation: { windows: [1200], length: 256 } };
     const message = (raw: Record<string, unknown>): string => thrownMessage(() => parseTrainConfig(raw, 'c.yaml'));
