@@ -1,5 +1,5 @@
 /**
- * Fifth-round test of a training rule on the training part only (docs/learned.md, "Fifth round"):
+ * Fifth-round test of a training rule on the training part only (docs/learned-rounds.md, "Fifth round"):
  * does a model trained on the jobs right next to a span of a log hold better on that span than one
  * trained on the rest of the log? For a pseudo-evaluation span P = [a, a + SPAN) inside the
  * training part (SPAN: the length of the real evaluation span), with validation windows V = the two

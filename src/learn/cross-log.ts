@@ -13,7 +13,7 @@ import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapte
  * validation windows too.
  *
  * Why: a log's own validation windows, cut from its training part, rank models poorly for an
- * unseen period of the same log (docs/learned.md, third round): workloads drift over a log's
+ * unseen period of the same log (docs/learned-rounds.md, third round): workloads drift over a log's
  * months. The other logs are workloads the model did not see that are not evaluation windows;
  * a policy that holds on them is more likely to hold on an unseen period.
  *
