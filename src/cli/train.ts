@@ -9,6 +9,7 @@ import { ConfigError, UserError } from '../core/errors.js';
 import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
 import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig, type TrainConfig } from '../learn/config.js';
 import { trainQueueCem } from '../learn/cem.js';
+import { readQueueCheckpoint, writeQueueCheckpoint } from '../learn/checkpoint.js';
 import { crossLogValidation } from '../learn/cross-log.js';
 import { DEFAULT_JITTER } from '../learn/resampled-log.js';
 import { trainFleet } from '../learn/fleet.js';
@@ -144,11 +145,7 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
   let resume: QueueCheckpoint | undefined;
   if (resumeFlag) {
     if (!existsSync(ckptFile)) throw new UserError(`--resume: no checkpoint at ${ckptFile}`, { field: 'checkpoint' });
-    resume = JSON.parse(readFileSync(ckptFile, 'utf8')) as QueueCheckpoint;
-    if (resume.kind !== 'drs-train-checkpoint') throw new ConfigError('not a drs train checkpoint', { file: ckptFile });
-    if (JSON.stringify(withQueueIterations(resume.config, 0)) !== JSON.stringify(withQueueIterations(cfg, 0))) {
-      throw new UserError(`--resume: the checkpoint ${ckptFile} was made with a different config (only ppo.iterations or cem.generations may change)`, { field: 'checkpoint' });
-    }
+    resume = readQueueCheckpoint(ckptFile, cfg);
   }
   const trace = resolve(dirname(file), cfg.trace);
   const workload = await loadBatchWorkload(trace);
@@ -191,7 +188,7 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
     },
     saveCheckpoint: async (c) => {
       mkdirSync(dirname(ckptFile), { recursive: true });
-      writeFileSync(ckptFile, JSON.stringify(c));
+      writeQueueCheckpoint(ckptFile, c);
     },
   };
   let model: PolicyNetFile;

@@ -58,6 +58,51 @@ describe('drs train with a cem block (CLI)', () => {
     expect(both.err).toMatch(/tiny\.yaml.*exactly one training method/s);
   });
 
+  it('resumes only from a whole checkpoint of this config, not past the run, and says what is wrong in one line', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-ck-'));
+    swfFile(dir);
+    const cfg = path.join(dir, 'tiny.yaml');
+    writeFileSync(cfg, config('cem: { generations: 2, population: 4, elite: 2, windowsPerGeneration: 1 }'));
+    const out = path.join(dir, 'model.json');
+    const ckpt = path.join(dir, 'ckpt.json');
+    expect((await drs(['train', cfg, '--out', out, '--checkpoint', ckpt, '--no-eval'])).code).toBe(0);
+    // Written whole: the temporary file is renamed over the checkpoint.
+    expect(existsSync(`${ckpt}.partial`)).toBe(false);
+    const good = readFileSync(ckpt, 'utf8');
+    let n = 0;
+    const resume = async (text: string, ...more: string[]): Promise<{ code: number; err: string }> => {
+      const bad = path.join(dir, `bad-${++n}.json`);
+      writeFileSync(bad, text);
+      return drs(['train', cfg, '--out', out, '--checkpoint', bad, '--resume', '--no-eval', ...more]);
+    };
+    const edited = (f: (c: Record<string, unknown>) => void): string => {
+      const c = JSON.parse(good) as Record<string, unknown>;
+      f(c);
+      return JSON.stringify(c);
+    };
+    const cases: [() => Promise<{ code: number; err: string }>, RegExp][] = [
+      [() => resume(good.slice(0, 300)), /bad-1\.json.*not valid JSON.*stopped while writing it\?/],
+      [() => resume('{"kind":"drs-train-checkpoint"}'), /bad-2\.json.*field 'config'.*not a drs train checkpoint of a queue model/],
+      [() => resume(edited((c) => delete c.optimizer)), /field 'optimizer'.*not a drs train checkpoint/],
+      [() => resume(edited((c) => (c.iteration = 'x'))), /field 'iteration'.*expected a number/],
+      [() => resume(good, '--iterations', '1'), /checkpoint is at iteration 2, past this run's 1: give --iterations 2 or more/],
+      [() => resume(good, '--seed', '5'), /different config: 'seed' differs/],
+      [() => resume(edited((c) => ((c.config as { cem: { population: number } }).cem.population = 5))), /different config: 'cem\.population' differs/],
+      [() => resume(edited((c) => ((c.layers as { weights: number[] }[])[0] as { weights: number[] }).weights.pop())), /field 'layers\.0'.*layer 1 of the checkpoint has 9 weights and 1 biases; the config's network needs 10×1 = 10 and 1/],
+      [() => resume(edited((c) => (c.optimizer = []))), /field 'optimizer'.*no CEM deviations for its 11 parameters/],
+    ];
+    for (const [run, message] of cases) {
+      const r = await run();
+      expect(r.err).toMatch(message);
+      expect(r.code).toBe(2);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+    // The checkpoint itself still resumes.
+    const ok = await resume(good, '--iterations', '3');
+    expect(ok.err).toContain('resuming at iteration 2');
+    expect(ok.code).toBe(0);
+  });
+
   it('trains on another log given under also (here the same file), and names also.N.trace when that log is missing', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-also-'));
     swfFile(dir);
