@@ -37,15 +37,15 @@ same run.
 
 Options:
   --out FILE         model file (default models/queue/NAME.json, models/allocator/NAME.json)
-  --checkpoint FILE  checkpoint file (default train/checkpoints/NAME.json), written every
-                     checkpointEvery iterations
-  --resume           continue from the checkpoint file (queue models)
+  --checkpoint FILE  queue models: checkpoint file (default train/checkpoints/NAME.json),
+                     written every checkpointEvery iterations
+  --resume           queue models: continue from the checkpoint file
   --seed N           override the config's seed
   --iterations N     override ppo.iterations (cem.generations)
                      (--seed and --iterations apply to the config named here, not to a
                      withBackfilling config it names; that one trains as written, checkpointed
                      to the checkpoint file's name + -backfilling.json)
-  --no-eval          skip the evaluation on the evaluation windows
+  --no-eval          queue models: skip the evaluation on the evaluation windows
   --threads N        CEM: worker threads playing each generation's population (default: the
                      cores here, ${os.availableParallelism()}); the model is the same for any N
   -h, --help         this text
@@ -113,7 +113,12 @@ export const trainCommand: CliCommand = {
     if (threads < 1) throw new UserError('--threads must be ≥ 1', { field: 'threads' });
     if (seed !== undefined) cfg = { ...cfg, seed };
     if (iterations !== undefined) cfg = cfg.kind === 'queue' ? withQueueIterations(cfg, iterations) : { ...cfg, ppo: { ...cfg.ppo, iterations } };
-    if (cfg.kind === 'allocator') return trainAllocator(cfg, file, values.out, io);
+    if (cfg.kind === 'allocator') {
+      // An allocator trains in one PPO run: no checkpoints, no CEM threads, no evaluation here.
+      const queueOnly = (['checkpoint', 'resume', 'threads', 'no-eval'] as const).filter((k) => values[k] !== undefined && values[k] !== false);
+      if (queueOnly.length > 0) throw new UserError(`${queueOnly.map((k) => `--${k}`).join(', ')}: for queue models only; an allocator config (kind: allocator) trains in one run and is evaluated by bench/learn-fleet.ts`, { field: queueOnly[0] as string });
+      return trainAllocator(cfg, file, values.out, io);
+    }
     const out = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
     const ckptFile = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
     // The scorer for runs with backfilling (`withBackfilling`): its config is checked before any training.
@@ -256,6 +261,7 @@ async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: 
   const out = resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(model, null, 1) + '\n');
-  io.err(`wrote ${out} (evaluate it with npx tsx bench/learn-fleet.ts)\n`);
+  const shipped = out === resolve(io.cwd, `models/allocator/${cfg.name}.json`);
+  io.err(`wrote ${out} (evaluate it with ${shipped ? `npx tsx bench/learn-fleet.ts ${cfg.name}` : `drs run on a scenario whose strategies include { name: learned, options: { model: ${out} } }`})\n`);
   return 0;
 }

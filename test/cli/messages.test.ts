@@ -96,4 +96,12 @@ describe('messages a user reads', () => {
     expect(ok.err).toBe('');
     expect(ok.code).toBe(0);
   });
+
+  it('drs train refuses the queue-only options for an allocator config instead of ignoring them', async () => {
+    const cfg = path.join(ROOT, 'train/agent-fleet.yaml');
+    const r = await drs(['train', cfg, '--resume', '--checkpoint', 'x.json']);
+    expect(r.err).toMatch(/field 'checkpoint'.*--checkpoint, --resume: for queue models only; an allocator config \(kind: allocator\) trains in one run and is evaluated by bench\/learn-fleet\.ts/);
+    expect(r.code).toBe(2);
+    expect((await drs(['train', cfg, '--no-eval'])).err).toMatch(/--no-eval: for queue models only/);
+  });
 });
