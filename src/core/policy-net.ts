@@ -119,7 +119,13 @@ function checkScorer(m: Record<string, unknown>, F: number, prefix: string, bad:
   (m.layers as unknown[]).forEach((l, i) => {
     const layer = l as Partial<DenseLayer>;
     const out = Array.isArray(layer.bias) ? layer.bias.length : 0;
-    if (!isNums(layer.bias, out) || out === 0) bad(`${prefix}layers[${i}].bias`, 'bias must be a non-empty list of numbers');
+    if (!isNums(layer.bias, out) || out === 0) bad(`${prefix}layers[${i}].bias`, `bias must be a non-empty list of finite numbers${out === 0 ? '' : notNumber(layer.bias as unknown[])}`);
+    const w = layer.weights;
+    // Say which part is wrong: an entry that is not a number, or a bias whose size the weights contradict.
+    if (Array.isArray(w) && w.length === out * inSize && !isNums(w, w.length)) bad(`${prefix}layers[${i}].weights`, `weights must be finite numbers${notNumber(w)}`);
+    if (Array.isArray(w) && w.length > 0 && w.length % inSize === 0 && w.length / inSize !== out) {
+      bad(`${prefix}layers[${i}].bias`, `bias has ${out} entries, but the layer's ${w.length} weights over ${inSize} inputs make ${w.length / inSize} output${w.length / inSize === 1 ? '' : 's'}`);
+    }
     if (!isNums(layer.weights, out * inSize)) {
       bad(`${prefix}layers[${i}].weights`, `weights must be ${out}×${inSize} = ${out * inSize} numbers (outputs × inputs), got ${Array.isArray(layer.weights) ? layer.weights.length : 'none'}`);
     }
@@ -127,6 +133,12 @@ function checkScorer(m: Record<string, unknown>, F: number, prefix: string, bad:
     inSize = out;
   });
   if (inSize !== 1) bad(`${prefix}layers`, `the last layer must have one output (a score), got ${inSize}`);
+}
+
+/** ': entry k is X' for the first entry of xs that is not a finite number, or ''. */
+function notNumber(xs: readonly unknown[]): string {
+  const k = xs.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+  return k < 0 ? '' : `: entry ${k} is ${JSON.stringify(xs[k])}`;
 }
 
 function isNums(v: unknown, n: number): v is number[] {

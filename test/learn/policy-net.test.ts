@@ -66,4 +66,14 @@ describe('policy network: forward pass and model files', () => {
     writeFileSync(file, '{"format": 1,');
     expect(() => loadPolicyNetFile(file, 'queue', QUEUE_FEATURES)).toThrow(/not valid JSON/);
   });
+
+  it('says which part of a layer is wrong: a non-numeric weight or bias entry, or a bias the weights contradict', () => {
+    const m = randomModel('queue', 1, []); // one linear layer: 8 weights, 1 bias
+    const layer = m.layers[0] as { weights: number[]; bias: number[]; activation: string };
+    const withLayer = (l: Record<string, unknown>): unknown => ({ ...m, layers: [{ ...layer, ...l }] });
+    expect(() => validatePolicyNetFile(withLayer({ weights: [...layer.weights.slice(0, 7), null] }), 'w.json')).toThrow(/field 'layers\[0\]\.weights'.*weights must be finite numbers: entry 7 is null/);
+    expect(() => validatePolicyNetFile(withLayer({ bias: ['1e400'] }), 'w.json')).toThrow(/field 'layers\[0\]\.bias'.*finite numbers: entry 0 is "1e400"/);
+    expect(() => validatePolicyNetFile(withLayer({ bias: [0, 0] }), 'w.json')).toThrow(/field 'layers\[0\]\.bias'.*bias has 2 entries, but the layer's 8 weights over 8 inputs make 1 output/);
+    expect(() => validatePolicyNetFile(withLayer({ weights: layer.weights.slice(0, 5) }), 'w.json')).toThrow(/field 'layers\[0\]\.weights'.*must be 1×8 = 8 numbers \(outputs × inputs\), got 5/);
+  });
 });
