@@ -148,10 +148,7 @@ export const trainCommand: CliCommand = {
  */
 async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: string, resumeFlag: boolean, threads: number, io: CliIo): Promise<{ model: PolicyNetFile; workload: BatchWorkload }> {
   let resume: QueueCheckpoint | undefined;
-  if (resumeFlag) {
-    if (!existsSync(ckptFile)) throw new UserError(`--resume: no checkpoint at ${ckptFile}`, { field: 'checkpoint' });
-    resume = readQueueCheckpoint(ckptFile, cfg);
-  }
+  if (resumeFlag) resume = readQueueCheckpoint(ckptFile, cfg);
   const trace = resolve(dirname(file), cfg.trace);
   const workload = await loadBatchWorkload(trace);
   const also = [];

@@ -41,6 +41,7 @@ export function readQueueCheckpoint(file: string, cfg: QueueTrainConfig): QueueC
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`--resume: no checkpoint at ${file}`, { field: 'checkpoint' });
     throw new UserError(`--resume: cannot read the checkpoint: ${(e as Error).message}`, { file, field: 'checkpoint' });
   }
   let raw: unknown;
@@ -64,9 +65,10 @@ export function readQueueCheckpoint(file: string, cfg: QueueTrainConfig): QueueC
   if (ck.iteration > total) {
     throw new UserError(`--resume: the checkpoint is at iteration ${ck.iteration}, past this run's ${total}: give --iterations ${ck.iteration} or more`, { file, field: 'checkpoint' });
   }
-  checkLayers(ck.layers, [configFeatures(cfg).length, ...cfg.network.hidden, 1], file, 'layers');
-  checkLayers(ck.best.layers, [configFeatures(cfg).length, ...cfg.network.hidden, 1], file, 'best.layers');
   const F = configFeatures(cfg).length;
+  const sizes = [F, ...cfg.network.hidden, 1];
+  checkLayers(ck.layers, sizes, file, 'layers');
+  checkLayers(ck.best.layers, sizes, file, 'best.layers');
   if (ck.scaling.mean.length !== F || ck.scaling.std.length !== F) throw new ConfigError(`--resume: the checkpoint's scaling has ${ck.scaling.mean.length} means and ${ck.scaling.std.length} deviations; the config's features are ${F}`, { file, field: 'scaling' });
   if (cfg.cem !== undefined) {
     const params = ck.layers.reduce((a, l) => a + l.weights.length + l.bias.length, 0);

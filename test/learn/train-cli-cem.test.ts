@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeQueueCheckpoint } from '../../src/learn/checkpoint.js';
+import type { QueueCheckpoint } from '../../src/learn/train-queue.js';
 import { drs } from '../cli/helpers.js';
 import { syntheticWorkload } from './support.js';
 
@@ -29,14 +31,18 @@ validateEvery: 1
 checkpointEvery: 1
 `;
 
+/** A scratch directory with the synthetic log and tiny.yaml (`method` as its training block); where the run writes. */
+function tinyRun(prefix: string, method: string): { dir: string; cfg: string; out: string; ckpt: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  swfFile(dir);
+  const cfg = path.join(dir, 'tiny.yaml');
+  writeFileSync(cfg, config(method));
+  return { dir, cfg, out: path.join(dir, 'model.json'), ckpt: path.join(dir, 'ckpt.json') };
+}
+
 describe('drs train with a cem block (CLI)', () => {
   it('trains without TensorFlow, writes the model with its evaluation, resumes, and refuses a config with two methods', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-'));
-    swfFile(dir);
-    const cfg = path.join(dir, 'tiny.yaml');
-    writeFileSync(cfg, config('cem: { generations: 2, population: 4, elite: 2, windowsPerGeneration: 2 }'));
-    const out = path.join(dir, 'model.json');
-    const ckpt = path.join(dir, 'ckpt.json');
+    const { cfg, out, ckpt } = tinyRun('drs-cem-', 'cem: { generations: 2, population: 4, elite: 2, windowsPerGeneration: 2 }');
     const r = await drs(['train', cfg, '--out', out, '--checkpoint', ckpt]);
     expect(r.err).toMatch(/CEM \(no TensorFlow, \d+ threads?\)/);
     expect(r.err).toContain('iteration 2/2');
@@ -59,16 +65,16 @@ describe('drs train with a cem block (CLI)', () => {
   });
 
   it('resumes only from a whole checkpoint of this config, not past the run, and says what is wrong in one line', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-ck-'));
-    swfFile(dir);
-    const cfg = path.join(dir, 'tiny.yaml');
-    writeFileSync(cfg, config('cem: { generations: 2, population: 4, elite: 2, windowsPerGeneration: 1 }'));
-    const out = path.join(dir, 'model.json');
-    const ckpt = path.join(dir, 'ckpt.json');
+    const { dir, cfg, out, ckpt } = tinyRun('drs-cem-ck-', 'cem: { generations: 2, population: 4, elite: 2, windowsPerGeneration: 1 }');
     expect((await drs(['train', cfg, '--out', out, '--checkpoint', ckpt, '--no-eval'])).code).toBe(0);
     // Written whole: the temporary file is renamed over the checkpoint.
     expect(existsSync(`${ckpt}.partial`)).toBe(false);
     const good = readFileSync(ckpt, 'utf8');
+    // A write that fails part-way (here: the temporary file cannot be created) leaves the previous checkpoint as it was.
+    mkdirSync(`${ckpt}.partial`);
+    expect(() => writeQueueCheckpoint(ckpt, JSON.parse(good) as QueueCheckpoint)).toThrow();
+    expect(readFileSync(ckpt, 'utf8')).toBe(good);
+    rmSync(`${ckpt}.partial`, { recursive: true });
     let n = 0;
     const resume = async (text: string, ...more: string[]): Promise<{ code: number; err: string }> => {
       const bad = path.join(dir, `bad-${++n}.json`);
