@@ -96,7 +96,7 @@ export function validatePolicyNetFile(raw: unknown, file = '<model>', expect?: {
   }
   if (m.candidates !== undefined && m.candidates !== 'arrival' && m.candidates !== 'short-narrow') bad('candidates', `candidates must be 'arrival' or 'short-narrow', got ${JSON.stringify(m.candidates)}`);
   const model = raw as PolicyNetFile;
-  if (expect?.kind !== undefined && model.kind !== expect.kind) bad('kind', `this is a '${model.kind}' model; a '${expect.kind}' model is needed here`);
+  if (expect?.kind !== undefined && model.kind !== expect.kind) bad('kind', `this is ${model.kind === 'allocator' ? 'an' : 'a'} ${model.kind} model; ${expect.kind === 'allocator' ? 'an' : 'a'} ${expect.kind} model is needed here`);
   if (expect?.features !== undefined) {
     // One feature list, or several a strategy can compute (the model must name one of them exactly).
     const sets = (expect.features.length > 0 && typeof expect.features[0] !== 'string' ? expect.features : [expect.features]) as readonly (readonly string[])[];

@@ -237,8 +237,9 @@ const backfillOptions = {
   widthDimension: z.number().int().nonnegative().optional(),
 };
 const shippedOptions = z.object(backfillOptions).strict();
-/** `model` defaults to the shipped sdsc-sp2 model. */
-const anyModelOptions = z.object({ model: z.string().min(1).default('sdsc-sp2'), ...backfillOptions }).strict();
+/** The model of `learned-queue` without option `model`. */
+export const DEFAULT_QUEUE_MODEL = 'sdsc-sp2';
+const anyModelOptions = z.object({ model: z.string().min(1).default(DEFAULT_QUEUE_MODEL), ...backfillOptions }).strict();
 
 type BackfillChoice = { backfill?: 'none' | 'easy' | 'conservative'; backfillDepth?: number };
 export interface LearnedQueueEntry {

@@ -3,6 +3,7 @@ import { createAllocator, type AllocatorName } from '../algorithms/registry.js';
 import { agentRequests, agentTraceFleet } from '../agents/workload.js';
 import { createScalingPolicy, type ScalingPolicyName } from '../autoscale/registry.js';
 import { ConfigError } from '../core/errors.js';
+import { learnedLabel } from '../core/model-ref.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import type { Priority } from '../core/priority.js';
 import { ResourceSpace } from '../core/resources.js';
@@ -60,7 +61,8 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
     const queueRef = ('queue' in s && s.queue) || sc.queue;
     const scalingRef = ('scaling' in s && s.scaling) || sc.scaling;
     const preemption = 'preemption' in s && s.preemption === true;
-    let label = ('label' in s && s.label) || [s.name + (preemption ? '+preempt' : ''), queueRef !== sc.queue ? queueRef.name : '', scalingRef && scalingRef !== sc.scaling ? scalingRef.policy : ''].filter(Boolean).join('/');
+    const named = [learnedLabel(s, 'allocator') + (preemption ? '+preempt' : ''), queueRef !== sc.queue ? learnedLabel(queueRef, 'queue') : '', scalingRef && scalingRef !== sc.scaling ? scalingRef.policy : ''];
+    let label = ('label' in s && s.label) || named.filter(Boolean).join('/');
     if (labels.has(label)) label = `${label}#${i + 1}`;
     labels.add(label);
     const options = 'options' in s ? s.options : undefined;

@@ -6,6 +6,7 @@ import { article, plainMessage } from '../core/plain-issue.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
 import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
+import { resolveScenarioModels } from './models.js';
 import { checkProtocol } from './protocol.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
@@ -17,7 +18,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** 1-based line of the node at `path` in a YAML document (or of its nearest existing parent). */
-function lineOf(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
+export function yamlLineOf(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
   for (let n = path.length; n >= 0; n--) {
     const parent = doc.getIn(path.slice(0, n) as (string | number)[], true) as unknown;
     if (parent === undefined) continue;
@@ -39,12 +40,25 @@ export function parseScenario(text: string, file: string): Scenario {
   if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
-  checkMemoryUnits(raw as Record<string, unknown>, (path) => lineOf(doc, lc, path), file);
+  checkMemoryUnits(raw as Record<string, unknown>, (path) => yamlLineOf(doc, lc, path), file);
   const r = scenarioSchema.safeParse(raw);
   if (!r.success) throw issueToError(r.error.issues[0] as z.core.$ZodIssue, doc, lc, file);
-  checkProtocol(r.data, file, (path) => lineOf(doc, lc, path));
-  checkTrace(r.data, (path) => lineOf(doc, lc, path), file);
-  return r.data;
+  checkProtocol(r.data, file, (path) => yamlLineOf(doc, lc, path));
+  checkTrace(r.data, (path) => yamlLineOf(doc, lc, path), file);
+  return resolveScenarioModels(r.data, path.dirname(path.resolve(file)), (at, message) => {
+    const written = writtenPath(doc, at);
+    throw new ConfigError(message, { file, line: yamlLineOf(doc, lc, written), field: formatPath(written) });
+  });
+}
+
+/**
+ * `at` as the file spells it: `learned:m.json` was read as option `model`, but the user wrote
+ * `strategies[1]: learned:m.json` (or `name: learned:m.json`), which is the field to name.
+ */
+function writtenPath(doc: Document, at: readonly (string | number)[]): (string | number)[] {
+  if (doc.hasIn(at)) return [...at];
+  const ref = at.slice(0, at[at.length - 1] === 'model' ? -2 : -1);
+  return doc.hasIn([...ref, 'name']) ? [...ref, 'name'] : ref;
 }
 
 /**
@@ -102,7 +116,7 @@ function checkMemoryUnits(raw: Record<string, unknown>, lineAt: (path: (string |
   walk(raw, []);
 }
 
-type YamlIssue = { message: string; code: string; pos: [number, number] };
+export type YamlIssue = { message: string; code: string; pos: [number, number] };
 
 /**
  * A YAML syntax error as a ConfigError on the line a person would fix. An unclosed `[` or `{`
@@ -143,22 +157,23 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
   if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
-  checkMemoryUnits(raw as Record<string, unknown>, (path) => lineOf(doc, lc, path), file);
+  checkMemoryUnits(raw as Record<string, unknown>, (path) => yamlLineOf(doc, lc, path), file);
   return raw as Record<string, unknown>;
 }
 
 /**
  * Validate a scenario given as data (a sweep's scenario after its axis values were set); errors
- * name the field path and `origin` (e.g. "sweep.yaml, cell pools[0].nodes=8").
+ * name the field path and `origin` (e.g. "sweep.yaml, cell pools[0].nodes=8"). Relative model
+ * files are `baseDir`'s (default: `origin`'s folder, for an origin that is the scenario file).
  */
-export function validateScenarioObject(raw: unknown, origin: string): Scenario {
+export function validateScenarioObject(raw: unknown, origin: string, baseDir: string = path.dirname(path.resolve(origin))): Scenario {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file: origin });
   checkMemoryUnits(raw as Record<string, unknown>, () => undefined, origin);
   const r = scenarioSchema.safeParse(raw);
   if (r.success) {
     checkProtocol(r.data, origin);
     checkTrace(r.data, () => undefined, origin);
-    return r.data;
+    return resolveScenarioModels(r.data, baseDir, (at, message) => fail(new ConfigError(message, { file: origin, field: formatPath(at) })));
   }
   const iss = specific(r.error.issues[0] as z.core.$ZodIssue);
   const path = iss.path as PropertyKey[];
@@ -200,9 +215,9 @@ function issueToError(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, f
   const path = iss.path as PropertyKey[];
   if (iss.code === 'unrecognized_keys') {
     const key = iss.keys[0] as string;
-    return new ConfigError(`unknown key '${key}'${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`, { file, line: lineOf(doc, lc, path, key), field: formatPath([...path, key]) });
+    return new ConfigError(`unknown key '${key}'${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`, { file, line: yamlLineOf(doc, lc, path, key), field: formatPath([...path, key]) });
   }
-  return new ConfigError(plainMessage(iss), { file, line: lineOf(doc, lc, path), field: formatPath(path) || '(root)' });
+  return new ConfigError(plainMessage(iss), { file, line: yamlLineOf(doc, lc, path), field: formatPath(path) || '(root)' });
 }
 
 export async function loadScenario(file: string): Promise<Scenario> {

@@ -2,8 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, formatLocated, UserError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
+import { LEARNED_BASE } from '../core/model-ref.js';
 import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/keys.js';
-import { learnedQueueFactory } from '../queue/learned-queue.js';
+import { DEFAULT_QUEUE_MODEL, learnedQueueFactory } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { EpisodeRunner } from '../sim/compare.js';
 import { referenceEpisodes } from '../sim/reference/episodes.js';
@@ -21,7 +22,8 @@ import type { Scenario } from './schema.js';
  * trace read whole by the protocol's rules, and per strategy an order-key queue (fcfs, sjf, f1,
  * wfp3, unicep) with `backfill: none | easy | conservative` (`easy` is the protocol's EASY,
  * `REFERENCE_EASY`) and `headOfLine: commit | reorder`, or a learned queue model
- * (`learned-queue:NAME`, which always commits to the head it picks) with `backfill`, run exactly
+ * (`learned-queue:NAME`, `learned-queue:FILE.json` or `learned-queue` with option `model`; it always
+ * commits to the head it picks) with `backfill`, run exactly
  * as `drs replay-swf --policy learned-queue:NAME` runs it. Every other setting would be silently
  * meaningless there, so it is an error naming its field.
  */
@@ -66,17 +68,23 @@ interface ProtocolQueueOptions {
   readonly headOfLine?: 'commit' | 'reorder';
 }
 
-const LEARNED = 'learned-queue:';
+const LEARNED = LEARNED_BASE.queue;
+
+/** The model of a learned queue reference (`learned-queue:NAME`, or `learned-queue` with option `model`); undefined for an order key. */
+function learnedModel(ref: QueueRef): string | undefined {
+  if (ref.name === LEARNED) return ((ref.options ?? {}) as { model?: string }).model ?? DEFAULT_QUEUE_MODEL;
+  return ref.name.startsWith(`${LEARNED}:`) && ref.name.length > LEARNED.length + 1 ? ref.name.slice(LEARNED.length + 1) : undefined;
+}
 
 function checkQueue(ref: QueueRef, field: string, fail: (field: string, message: string) => never): void {
-  const learned = ref.name.startsWith(LEARNED) && ref.name.length > LEARNED.length;
+  const learned = learnedModel(ref) !== undefined;
   if (!learned && !isOrderKeyName(ref.name)) {
     fail(`${field}.name`, `protocol rlscheduler orders the queue by a job key or a learned queue model: expected one of ${ORDER_KEY_NAMES.join(', ')} or learned-queue:MODEL, got '${ref.name}'`);
   }
   const o = (ref.options ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(o)) {
     // (A learned queue's options have no headOfLine: the registry's schema refuses it.)
-    if (k === 'backfill' || k === 'headOfLine' || v === undefined) continue;
+    if (k === 'backfill' || k === 'headOfLine' || v === undefined || (learned && k === 'model')) continue;
     if (k === 'blocking' && v === true) continue;
     if (k === 'widthDimension' && v === 0) continue;
     fail(`${field}.options.${k}`, `protocol rlscheduler's queue is blocking, on the one dimension cpu, and takes only backfill (none, easy, conservative)${learned ? '' : ' and headOfLine (commit, reorder)'}; remove ${k}`);
@@ -88,7 +96,8 @@ export function protocolQueue(ref: QueueRef): () => QueuePolicy {
   const o = (ref.options ?? {}) as ProtocolQueueOptions;
   // The model is read now (a missing or bad model file fails the build, not the first window);
   // its backfilling is the protocol's, as in `drs replay-swf --policy learned-queue:NAME`.
-  if (ref.name.startsWith(LEARNED)) return learnedQueueFactory(ref.name.slice(LEARNED.length), referencePolicy('fcfs', o.backfill ?? 'none').backfill);
+  const model = learnedModel(ref);
+  if (model !== undefined) return learnedQueueFactory(model, referencePolicy('fcfs', o.backfill ?? 'none').backfill);
   return () => referencePolicy(ref.name as OrderKeyName, o.backfill ?? 'none', o.headOfLine ?? 'commit');
 }
 

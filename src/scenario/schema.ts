@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName } from '../algorithms/registry.js';
 import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../autoscale/registry.js';
+import { resolveLearnedRef } from '../core/model-ref.js';
 import { plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
 import { durationSchema as duration, positiveDurationSchema as positiveDuration, quantitySchema as quantity } from '../core/fields.js';
@@ -49,6 +50,13 @@ function checkOptions(schema: z.ZodType, options: unknown, ctx: z.RefinementCtx,
 const queueRef = z
   .union([z.string(), z.object({ name: z.string(), options: z.unknown().optional() }).strict()])
   .transform((q) => (typeof q === 'string' ? { name: q, options: undefined } : q))
+  // `learned-queue:FILE.json` is `learned-queue` with option `model: FILE.json` (src/core/model-ref.ts).
+  .transform((q, ctx) => {
+    const r = resolveLearnedRef(q, 'queue');
+    if (r.ok) return r.ref;
+    ctx.addIssue({ code: 'custom', message: r.error, path: r.at === 'name' ? ['name'] : ['options', 'model'] });
+    return z.NEVER;
+  })
   .superRefine((q, ctx) => {
     if (!isQueuePolicyName(q.name)) {
       ctx.addIssue({ code: 'custom', message: `unknown queue policy '${q.name}' (known: ${QUEUE_POLICY_NAMES.join(', ')})`, path: ['name'] });
@@ -90,6 +98,13 @@ const strategy = z
       .strict(),
   ])
   .transform((s) => (typeof s === 'string' ? { name: s } : s))
+  // `learned:FILE.json` is `learned` with option `model: FILE.json` (src/core/model-ref.ts).
+  .transform((s, ctx) => {
+    const r = resolveLearnedRef(s, 'allocator');
+    if (r.ok) return r.ref;
+    ctx.addIssue({ code: 'custom', message: r.error, path: r.at === 'name' ? ['name'] : ['options', 'model'] });
+    return z.NEVER;
+  })
   .superRefine((s, ctx) => {
     if (!isAllocatorName(s.name)) {
       ctx.addIssue({ code: 'custom', message: `unknown strategy '${s.name}' (known: ${ALLOCATOR_NAMES.join(', ')})`, path: typeof s === 'string' ? [] : ['name'] });

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ALLOCATOR_NAMES, ALLOCATORS, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
+import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
 import { ConfigError } from '../core/errors.js';
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
-import { QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyName } from '../queue/registry.js';
+import type { QueuePolicyName } from '../queue/registry.js';
+import { serveQueuePolicy, serveStrategy } from './config-strategies.js';
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
 import type { QuotaConfig } from './quota.js';
 import type { PoolInput } from './types.js';
@@ -142,8 +143,6 @@ export function toPoolInput(p: z.infer<typeof poolSchema>): PoolInput {
   };
 }
 
-const strategyName = z.enum(ALLOCATOR_NAMES as [AllocatorName, ...AllocatorName[]]);
-
 const fileSchema = z
   .object({
     host: z.string().min(1).optional(),
@@ -151,14 +150,15 @@ const fileSchema = z
     stateFile: z.string().min(1).optional(),
     bodyLimit: z.number().int().min(256).max(64 * 1024 * 1024).optional(),
     dimensions: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).min(1).optional(),
-    strategy: z.union([strategyName, z.object({ name: strategyName, options: z.unknown().optional(), preemption: z.boolean().optional() }).strict()]).optional(),
+    // Names are checked by serveStrategy / serveQueuePolicy (config-strategies.ts), which also read a learned model.
+    strategy: z.union([z.string().min(1), z.object({ name: z.string().min(1), options: z.unknown().optional(), preemption: z.boolean().optional() }).strict()]).optional(),
     preemption: z.boolean().optional(),
     queue: z
       .union([
         z.literal(false),
         z
           .object({
-            policy: z.enum(QUEUE_POLICY_NAMES as [QueuePolicyName, ...QueuePolicyName[]]).optional(),
+            policy: z.string().min(1).optional(),
             options: z.unknown().optional(),
             timeout: duration('timeout').optional(),
             maxLength: z.number().int().min(0).optional(),
@@ -240,12 +240,8 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     if (seen.has(t.token)) throw new ConfigError('the same token is listed twice', { file, field: `tokens[${i}]` });
     seen.add(t.token);
   });
-  if (typeof c.strategy === 'object' && c.strategy.options !== undefined) {
-    checkOptions(ALLOCATORS[c.strategy.name].options, c.strategy.options, file, 'strategy.options');
-  }
-  if (c.queue !== undefined && c.queue !== false && c.queue.options !== undefined) {
-    checkOptions(QUEUE_POLICIES[c.queue.policy ?? 'priority'].options, c.queue.options, file, 'queue.options');
-  }
+  const strategy = c.strategy === undefined ? undefined : serveStrategy(c.strategy, file, baseDir);
+  const queue = c.queue === undefined || c.queue === false ? undefined : serveQueuePolicy(c.queue.policy, c.queue.options, file, baseDir);
   if (c.scaling?.options !== undefined) {
     checkOptions(SCALING_POLICIES[c.scaling.policy].options, c.scaling.options, file, 'scaling.options');
   }
@@ -291,13 +287,12 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     ...(c.stateFile !== undefined ? { stateFile: resolve(baseDir, c.stateFile) } : {}),
     ...(c.bodyLimit !== undefined ? { bodyLimit: c.bodyLimit } : {}),
     ...(c.dimensions !== undefined ? { dimensions: c.dimensions } : {}),
-    ...(c.strategy !== undefined ? { strategy: c.strategy } : {}),
+    ...(strategy !== undefined ? { strategy } : {}),
     ...(c.preemption !== undefined ? { preemption: c.preemption } : {}),
-    ...(c.queue !== undefined && c.queue !== false
+    ...(c.queue !== undefined && c.queue !== false && queue !== undefined
       ? {
           queue: {
-            policy: c.queue.policy ?? 'priority',
-            ...(c.queue.options !== undefined ? { options: c.queue.options } : {}),
+            ...queue,
             ...(c.queue.timeout !== undefined ? { timeoutMs: c.queue.timeout } : {}),
             ...(c.queue.maxLength !== undefined ? { maxLength: c.queue.maxLength } : {}),
             ...(c.queue.requeuePreempted !== undefined ? { requeuePreempted: c.queue.requeuePreempted } : {}),

@@ -4,6 +4,7 @@ import { createAllocator, isAllocatorName, type AllocatorName, type StrategySpec
 import type { ScalingPolicy } from '../autoscale/policy.js';
 import { createScalingPolicy, isScalingPolicyName, type ScalingPolicyName } from '../autoscale/registry.js';
 import { UserError } from '../core/errors.js';
+import { resolveLearnedRef } from '../core/model-ref.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import { createQueuePolicy, isQueuePolicyName, type QueuePolicyName } from '../queue/registry.js';
 
@@ -24,12 +25,17 @@ export interface ResolvedStrategy {
 export function resolveStrategy(strategy: AllocatorName | StrategySpec | Allocator, preemption: boolean | undefined): ResolvedStrategy {
   let allocator: Allocator;
   if (typeof strategy === 'string') {
-    if (!isAllocatorName(strategy)) throw new UserError(`unknown strategy '${strategy}'`, { field: 'strategy' });
-    allocator = createAllocator({ name: strategy });
+    // `learned:FILE.json` is `learned` with option `model` (src/core/model-ref.ts).
+    const r = resolveLearnedRef({ name: strategy as string }, 'allocator');
+    const spec = r.ok ? r.ref : { name: strategy };
+    if (!isAllocatorName(spec.name)) throw new UserError(`unknown strategy '${strategy}'`, { field: 'strategy' });
+    allocator = createAllocator(spec as StrategySpec);
   } else if ('allocate' in strategy) {
     allocator = strategy;
   } else {
-    allocator = createAllocator({ ...strategy, preemption: false });
+    const r = resolveLearnedRef(strategy, 'allocator');
+    if (!r.ok) throw new UserError(r.error, { field: `strategy.${r.at}` });
+    allocator = createAllocator({ ...r.ref, preemption: false });
   }
   const wantPreemption = preemption === true || (typeof strategy === 'object' && !('allocate' in strategy) && strategy.preemption === true);
   return { allocator, preempting: wantPreemption ? new PreemptingAllocator(allocator) : undefined };
@@ -38,8 +44,11 @@ export function resolveStrategy(strategy: AllocatorName | StrategySpec | Allocat
 /** `options` are validated by the registry policy's schema. */
 export function resolveQueuePolicy(policy: QueuePolicy | QueuePolicyName, options: unknown): QueuePolicy {
   if (typeof policy !== 'string') return policy;
-  if (!isQueuePolicyName(policy)) throw new UserError(`unknown queue policy '${policy}'`, { field: 'queue.policy' });
-  return createQueuePolicy(policy, options ?? {});
+  // `learned-queue:FILE.json` is `learned-queue` with option `model` (src/core/model-ref.ts).
+  const r = resolveLearnedRef({ name: policy as string, options }, 'queue');
+  if (!r.ok) throw new UserError(r.error, { field: `queue.${r.at === 'name' ? 'policy' : r.at}` });
+  if (!isQueuePolicyName(r.ref.name)) throw new UserError(`unknown queue policy '${policy}'`, { field: 'queue.policy' });
+  return createQueuePolicy(r.ref.name, r.ref.options ?? {});
 }
 
 /** A registry policy gets the run's seed (as a string) for its own randomness. */

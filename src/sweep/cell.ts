@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { buildScenario } from '../scenario/build.js';
 import { validateScenarioObject } from '../scenario/load.js';
@@ -67,7 +68,7 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
     let scenario = spec.base;
     for (const [p, v] of Object.entries(point)) scenario = setPath(scenario, parsePath(p, { file: spec.file, field: `axes.${p}` }), v, { file: spec.file, field: `axes.${p}` });
     const where = `${spec.file} (scenario ${spec.scenarioFile}${Object.keys(point).length > 0 ? ` with ${Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : ''})`;
-    const sc = validateScenarioObject(scenario, where);
+    const sc = validateScenarioObject(scenario, where, path.dirname(path.resolve(spec.scenarioFile)));
     scenarioName = sc.name;
     const input = await buildScenario(sc, { file: spec.scenarioFile, dataRoot });
     const labels = input.strategies.map((s) => s.label);
@@ -87,7 +88,7 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
  * A bug inside the strategy is the cell's `failed` result; bad input throws a UserError.
  */
 export async function runCell(cell: CellSpec, dataRoot: string): Promise<CellResult> {
-  const sc = validateScenarioObject(cell.scenario, cell.scenarioFile);
+  const sc = validateScenarioObject(cell.scenario, cell.scenarioFile, path.dirname(path.resolve(cell.scenarioFile)));
   const input = await buildScenario(sc, { file: cell.scenarioFile, dataRoot, seed: cell.seed });
   const strategy = input.strategies.find((s) => s.label === cell.strategy);
   if (strategy === undefined) throw new ConfigError(`strategy '${cell.strategy}' is not in the scenario`, { file: cell.scenarioFile });

@@ -54,7 +54,7 @@ describe('policy network: forward pass and model files', () => {
     writeFileSync(file, JSON.stringify(randomModel('allocator')));
     // An allocator model (11 features) given where a queue model (8) is needed.
     expect(() => loadPolicyNetFile(file, 'allocator', QUEUE_FEATURES)).toThrow(/has 11 features.*computes 8/);
-    expect(() => loadPolicyNetFile(file, 'queue', QUEUE_FEATURES)).toThrow(/'allocator' model; a 'queue' model is needed/);
+    expect(() => loadPolicyNetFile(file, 'queue', QUEUE_FEATURES)).toThrow(/allocator model; a queue model is needed/);
     expect(loadPolicyNetFile(file, 'allocator', ALLOCATOR_FEATURES).features).toEqual(ALLOCATOR_FEATURES);
   });
 
