@@ -4,8 +4,8 @@ import path from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { parseDocument } from 'yaml';
-import { ConfigError, UserError } from '../core/errors.js';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError, formatLocated, UserError } from '../core/errors.js';
 import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
 import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig, type TrainConfig } from '../learn/config.js';
 import { trainQueueCem } from '../learn/cem.js';
@@ -14,7 +14,7 @@ import { crossLogValidation } from '../learn/cross-log.js';
 import { DEFAULT_JITTER } from '../learn/resampled-log.js';
 import { trainFleet } from '../learn/fleet.js';
 import { buildScenario } from '../scenario/build.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, yamlError, yamlLineOf, type YamlIssue } from '../scenario/load.js';
 import { resolveDataRoot } from './args.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
 import { loadBatchWorkload, type BatchWorkload } from '../learn/sim-adapter.js';
@@ -60,9 +60,18 @@ export function readConfig(file: string): TrainConfig {
   } catch {
     throw new UserError(`cannot read training config ${file}`);
   }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new ConfigError(`not valid YAML: ${doc.errors[0]?.message ?? ''}`, { file });
-  const cfg = parseTrainConfig(doc.toJSON(), file);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
+  let cfg: TrainConfig;
+  try {
+    cfg = parseTrainConfig(doc.toJSON(), file);
+  } catch (e) {
+    // The config reader names the field (`train.ranges.0`); the line is the YAML's.
+    if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
+    const at = e.location.field === '(root)' ? [] : e.location.field.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+    throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { ...e.location, line: yamlLineOf(doc, lc, at) });
+  }
   // `init: FILE.json` is relative to the config's folder, like every path in a config file.
   if (cfg.kind !== 'queue' || cfg.init === undefined || path.isAbsolute(cfg.init)) return cfg;
   return { ...cfg, init: path.join(path.dirname(file), cfg.init) };
@@ -259,6 +268,6 @@ async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: 
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(model, null, 1) + '\n');
   const shipped = out === resolve(io.cwd, `models/allocator/${cfg.name}.json`);
-  io.err(`wrote ${out} (evaluate it with ${shipped ? `npx tsx bench/learn-fleet.ts ${cfg.name}` : `drs run on a scenario whose strategies include { name: learned, options: { model: ${out} } }`})\n`);
+  io.err(`wrote ${out} (evaluate it with ${shipped ? `npx tsx bench/learn-fleet.ts ${cfg.name}` : `drs run on a scenario whose strategies include learned:${path.resolve(out)}`})\n`);
   return 0;
 }

@@ -234,10 +234,7 @@ export type TrainConfig = z.infer<typeof trainConfigSchema>;
 /** Validate a parsed config; throws ConfigError naming the field. */
 export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
   const r = trainConfigSchema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new ConfigError(i === undefined ? 'invalid training config' : plainMessage(i), { file, field: i?.path.join('.') ?? '' });
-  }
+  if (!r.success) throw issueError(r.error.issues[0], raw, file);
   const c = r.data;
   if (c.kind === 'queue') {
     if ((c.ppo === undefined) === (c.cem === undefined)) throw new ConfigError('give exactly one training method: a `ppo` block or a `cem` block', { file, field: c.ppo === undefined ? 'ppo' : 'cem' });
@@ -271,6 +268,20 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
   }
   else checkSeeds(c, file);
   return c;
+}
+
+/**
+ * The first schema issue as a ConfigError naming its field (dotted: `train.ranges.0`): an unknown
+ * key names the key, and says so when it is a key of the other kind of config.
+ */
+function issueError(i: z.core.$ZodIssue | undefined, raw: unknown, file: string): ConfigError {
+  if (i === undefined) return new ConfigError('invalid training config', { file });
+  if (i.code !== 'unrecognized_keys') return new ConfigError(plainMessage(i), { file, field: i.path.length === 0 ? '(root)' : i.path.join('.') });
+  const key = i.keys[0] as string;
+  const kind = (raw as { kind?: unknown }).kind;
+  const other = kind === 'queue' ? allocatorConfig : queueConfig;
+  const elsewhere = i.path.length === 0 && key in other.shape ? ` (a key of kind ${kind === 'queue' ? 'allocator' : 'queue'} configs; this one is kind ${String(kind)})` : '';
+  return new ConfigError(`unknown key '${key}'${elsewhere}`, { file, field: [...i.path, key].join('.') });
 }
 
 /** Training seeds, validation seeds and evaluation seeds must be pairwise disjoint. */

@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/cli/train.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { modelsDir } from '../../src/core/policy-net.js';
 
 const trainDir = path.resolve(import.meta.dirname, '../../train');
@@ -37,5 +39,44 @@ describe('committed training configs', () => {
         expect([name, 'withBackfilling', match.length]).toEqual([name, 'withBackfilling', 1]);
       }
     }
+  });
+});
+
+describe('training config errors', () => {
+  /** The ConfigError for the committed agent-fleet config with `edit` applied to its text. */
+  const errorOf = (edit: (text: string) => string): ConfigError => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drs-train-config-'));
+    const file = path.join(dir, 'c.yaml');
+    writeFileSync(file, edit(readFileSync(path.join(trainDir, 'agent-fleet.yaml'), 'utf8')));
+    try {
+      readConfig(file);
+    } catch (e) {
+      if (e instanceof ConfigError) return e;
+      throw e;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    throw new Error('expected a ConfigError');
+  };
+  const lineOf = (text: string, start: string): number => text.split('\n').findIndex((l) => l.startsWith(start)) + 1;
+  const committed = readFileSync(path.join(trainDir, 'agent-fleet.yaml'), 'utf8');
+
+  it('names the line, the field and the accepted kinds', () => {
+    const kind = errorOf((t) => t.replace(/^kind: allocator$/m, 'kind: queu'));
+    expect(kind.location).toMatchObject({ field: 'kind', line: lineOf(committed, 'kind:') });
+    expect(kind.message).toContain('expected one of "queue", "allocator"');
+    const seeds = errorOf((t) => t.replace('seeds: [1000, 2000]', 'seeds: [1000, x]'));
+    expect(seeds.location).toMatchObject({ field: 'train.seeds.1', line: lineOf(committed, '  seeds: [1000') });
+    expect(seeds.message).toContain('expected a number, got a string');
+  });
+
+  it("names an unknown top-level key (not field ''), and says when it is the other kind's", () => {
+    const typo = errorOf((t) => `${t}\nnetwrok: { hidden: [4] }\n`);
+    expect(typo.location.field).toBe('netwrok');
+    expect(typo.location.line).toBe(committed.split('\n').length + 1);
+    expect(typo.message).toMatch(/unknown key 'netwrok'$/);
+    const other = errorOf((t) => `${t}withBackfilling: x.yaml\n`);
+    expect(other.location.field).toBe('withBackfilling');
+    expect(other.message).toContain('(a key of kind queue configs; this one is kind allocator)');
   });
 });
