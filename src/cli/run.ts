@@ -54,6 +54,8 @@ export const runCommand: CliCommand = {
     checkOutputFolders(io, { json: values.json, html: values.html, events: values.events });
     const progress = new Progress(io.err, io.interactive);
     const n = input.strategies.length;
+    // How far one strategy's run is: its simulated time over the scenario's horizon (0 without one: the trace's end is unknown).
+    const within = (now: number): number => (input.horizon !== undefined && input.horizon > 0 ? Math.min(1, now / input.horizon) : 0);
     const eventsFile = values.events === undefined ? undefined : path.resolve(io.cwd, values.events);
     let events: EventsWriter | undefined;
     try {
@@ -67,9 +69,9 @@ export const runCommand: CliCommand = {
       series: true, // for the HTML report and the never-started warning; left out of --json
       ...(values.quiet === true
         ? {}
-        : { onProgress: (i: number, arrivals: number, now: number) => progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, (i + 0.5) / n, `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`) }),
+        : { onProgress: (i: number, arrivals: number, now: number) => progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, (i + within(now)) / n, `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`) }),
     });
-    progress.done();
+    progress.done(`all ${n} strateg${n === 1 ? 'y' : 'ies'} done`);
     if (events !== undefined) {
       events.close();
       io.err(`events written to ${eventsFile}\n`);

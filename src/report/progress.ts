@@ -36,7 +36,10 @@ export class Progress {
     else this.write(`${s}\n`);
   }
 
-  done(): void {
-    if (this.shown && this.interactive) this.write('\r\x1b[2K');
+  /** Clear the bar on a terminal; in a log, close the last progress line with `summary` so it does not end at "83%". */
+  done(summary = 'done'): void {
+    if (!this.shown) return;
+    if (this.interactive) this.write('\r\x1b[2K');
+    else this.write(`${summary} (${((this.now() - this.started) / 1000).toFixed(0)}s)\n`);
   }
 }
