@@ -37,7 +37,8 @@ describe('Progress', () => {
     p.update('[1/2] first-fit', 0.5, 'y');
     p.done();
     expect(out).toHaveLength(3);
-    expect(out[0]).toMatch(/^\r\x1b\[2K\[1\/2\] first-fit \[######\.+\] 25% x/);
+    expect(out[0]?.startsWith('\r\x1b[2K[1/2] first-fit [######......')).toBe(true);
+    expect(out[0]).toMatch(/\] 25% x/);
     expect(out[1]).toMatch(/50% y/);
     expect(out[2]).toBe('\r\x1b[2K');
   });
