@@ -129,7 +129,7 @@ export class LearnedQueue implements QueuePolicy {
   }
 
   order(waiting: readonly QueuedRequest[], now: number, cluster?: ClusterView): QueuedRequest[] {
-    const bySeq = [...waiting].sort((a, b) => a.seq - b.seq);
+    const bySeq = inSeqOrder(waiting);
     const free = new FreeCopy(cluster, this.dim, now);
     const out: QueuedRequest[] = [];
     let [cand, later] = this.visible(bySeq);
@@ -160,8 +160,10 @@ export class LearnedQueue implements QueuePolicy {
       free.take(fits[pick] as number, q.request.demand, estimatedDuration(q.request));
     }
     // Every candidate fits: the jobs beyond the first 128 follow in arrival order; the first that
-    // does not fit becomes the committed head.
-    for (const q of later) {
+    // does not fit becomes the committed head, and the rest follow it.
+    let i = 0;
+    while (i < later.length) {
+      const q = later[i++] as QueuedRequest;
       out.push(q);
       const node = free.find(q.request.demand);
       if (node < 0) {
@@ -170,7 +172,7 @@ export class LearnedQueue implements QueuePolicy {
       }
       free.take(node, q.request.demand, estimatedDuration(q.request));
     }
-    if (out.length < bySeq.length) for (const q of later) if (!out.includes(q)) out.push(q);
+    for (; i < later.length; i++) out.push(later[i] as QueuedRequest);
     return out;
   }
 
@@ -179,7 +181,7 @@ export class LearnedQueue implements QueuePolicy {
    * waiting jobs than that, `arrival` keeps the oldest; `short-narrow` takes, in turn, the next
    * shortest-requested job and the next narrowest one (ties: arrival) until MAX_VISIBLE differ.
    */
-  private visible(bySeq: QueuedRequest[]): [QueuedRequest[], QueuedRequest[]] {
+  private visible(bySeq: readonly QueuedRequest[]): [QueuedRequest[], QueuedRequest[]] {
     if (bySeq.length <= MAX_VISIBLE || this.candidateRule === 'arrival') return [bySeq.slice(0, MAX_VISIBLE), bySeq.slice(MAX_VISIBLE)];
     const dim = this.dim;
     const short = [...bySeq].sort((a, b) => estimatedDuration(a.request) - estimatedDuration(b.request) || a.seq - b.seq);
@@ -210,9 +212,28 @@ export class LearnedQueue implements QueuePolicy {
    * the order only matters to a backfill policy, and the protocol's EASY scans in arrival order).
    */
   private finish(out: QueuedRequest[], cand: readonly QueuedRequest[], later: readonly QueuedRequest[]): QueuedRequest[] {
-    for (const q of [...cand, ...later].sort((a, b) => a.seq - b.seq)) out.push(q);
+    // Both lists are in arrival order: merge them (a sort here was O(n log n) per pass on long queues).
+    let i = 0;
+    let j = 0;
+    while (i < cand.length || j < later.length) {
+      const a = cand[i];
+      const b = later[j];
+      if (b === undefined || (a !== undefined && a.seq < b.seq)) {
+        out.push(a as QueuedRequest);
+        i++;
+      } else {
+        out.push(b);
+        j++;
+      }
+    }
     return out;
   }
+}
+
+/** `waiting` in arrival order: the array itself when it already is (the engine keeps its queue so), else a sorted copy. */
+function inSeqOrder(waiting: readonly QueuedRequest[]): readonly QueuedRequest[] {
+  for (let i = 1; i < waiting.length; i++) if ((waiting[i] as QueuedRequest).seq < (waiting[i - 1] as QueuedRequest).seq) return [...waiting].sort((a, b) => a.seq - b.seq);
+  return waiting;
 }
 
 /**
