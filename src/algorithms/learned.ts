@@ -157,7 +157,8 @@ export function learnedAllocator(model: string): LearnedAllocator {
 // ---- registry entries ----------------------------------------------------------------------
 
 /** `model` defaults to the shipped agent-fleet model. */
-const anyModel = z.object({ model: z.string().min(1).default('agent-fleet') }).strict();
+export const DEFAULT_ALLOCATOR_MODEL = 'agent-fleet';
+const anyModel = z.object({ model: z.string().min(1).default(DEFAULT_ALLOCATOR_MODEL) }).strict();
 const shipped = z.object({}).strict();
 
 export interface LearnedAllocatorEntry {

@@ -1,7 +1,8 @@
-import { learnedAllocator } from '../algorithms/learned.js';
+import { DEFAULT_ALLOCATOR_MODEL, learnedAllocator } from '../algorithms/learned.js';
 import { UserError } from '../core/errors.js';
-import { modelMessage, resolveLearnedRef, type LearnedKind, type NamedRef } from '../core/model-ref.js';
-import { learnedQueue } from '../queue/learned-queue.js';
+import { LEARNED_BASE, modelMessage, resolveLearnedRef, type LearnedKind, type NamedRef } from '../core/model-ref.js';
+import { modelsDir } from '../core/policy-net.js';
+import { DEFAULT_QUEUE_MODEL, learnedQueue } from '../queue/learned-queue.js';
 import type { Scenario } from './schema.js';
 
 type Path = (string | number)[];
@@ -32,4 +33,20 @@ export function resolveScenarioModels(sc: Scenario, baseDir: string, fail: (path
     return { ...check(s, 'allocator', ['strategies', i]), ...own };
   });
   return { ...sc, queue, strategies };
+}
+
+/**
+ * The model files each strategy of a resolved scenario reads (by strategy index): its allocator's
+ * and its queue's (its own or the scenario's), shipped ones included. A sweep hashes their contents
+ * into the cell key, so a retrained model is a new cell, not a stale result.
+ */
+export function strategyModelFiles(sc: Scenario): Partial<Record<LearnedKind, string>>[] {
+  const file = <T extends NamedRef>(ref: T, kind: LearnedKind): Partial<Record<LearnedKind, string>> => {
+    const base = LEARNED_BASE[kind];
+    if (ref.name !== base && !ref.name.startsWith(`${base}:`)) return {};
+    const r = resolveLearnedRef(ref, kind);
+    const model = (r.ok ? r.model : undefined) ?? (kind === 'queue' ? DEFAULT_QUEUE_MODEL : DEFAULT_ALLOCATOR_MODEL);
+    return { [kind]: model.endsWith('.json') ? model : `${modelsDir()}${kind}/${model}.json` };
+  };
+  return sc.strategies.map((s) => ({ ...file(s, 'allocator'), ...file(('queue' in s && s.queue) || sc.queue, 'queue') }));
 }

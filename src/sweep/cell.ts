@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { buildScenario } from '../scenario/build.js';
 import { validateScenarioObject } from '../scenario/load.js';
+import { strategyModelFiles } from '../scenario/models.js';
+import type { Scenario } from '../scenario/schema.js';
 import { compareStrategies } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
+import { resolveTracePath } from '../traces/registry.js';
 import { parsePath, setPath, type SweepSpec } from './spec.js';
 
 /** One run of a sweep: a scenario with its axis values set, one strategy, one seed. */
 export interface CellSpec {
-  /** sha256 of the canonical JSON of (scenario with axis values, strategy, seed): the results key. */
+  /** sha256 of the canonical JSON of (scenario with axis values, strategy, seed, contents of the trace and model files it reads): the results key. */
   readonly hash: string;
   /** Axis path → value ({} for a sweep without axes). */
   readonly point: Readonly<Record<string, unknown>>;
@@ -45,8 +49,43 @@ export function canonicalJson(v: unknown): string {
     .join(',')}}`;
 }
 
-export function cellHash(scenario: unknown, strategy: string, seed: number | string): string {
-  return createHash('sha256').update(canonicalJson({ format: 1, scenario, strategy, seed })).digest('hex');
+export function cellHash(scenario: unknown, strategy: string, seed: number | string, inputs: Readonly<Record<string, string>> = {}): string {
+  const files = Object.keys(inputs).length > 0 ? { inputs } : {};
+  return createHash('sha256').update(canonicalJson({ format: 1, scenario, strategy, seed, ...files })).digest('hex');
+}
+
+/** SHA-256 of a file's contents (cached per sweep expansion), or undefined when it cannot be read. */
+function fileDigest(file: string, cache: Map<string, string | undefined>): string | undefined {
+  if (!cache.has(file)) {
+    let d: string | undefined;
+    try {
+      d = createHash('sha256').update(readFileSync(file)).digest('hex');
+    } catch {
+      d = undefined;
+    }
+    cache.set(file, d);
+  }
+  return cache.get(file);
+}
+
+/**
+ * The files a cell reads besides its scenario, by contents: the trace file and the strategy's
+ * learned models (keyed by role, not path, so the same sweep in another checkout keeps its keys).
+ * A changed file is then a new cell: its cached result is not reused.
+ */
+function cellInputs(sc: Scenario, models: Partial<Record<'allocator' | 'queue', string>>, dataRoot: string, scenarioFile: string, cache: Map<string, string | undefined>): Record<string, string> {
+  const trace = (sc.trace as { file?: unknown }).file;
+  const files: Record<string, string | undefined> = {
+    trace: typeof trace === 'string' ? resolveTracePath(trace, dataRoot, path.dirname(path.resolve(scenarioFile))) : undefined,
+    'model.allocator': models.allocator,
+    'model.queue': models.queue,
+  };
+  const out: Record<string, string> = {};
+  for (const [role, f] of Object.entries(files)) {
+    const d = f === undefined ? undefined : fileDigest(f, cache);
+    if (d !== undefined) out[role] = d;
+  }
+  return out;
 }
 
 /** Every combination of axis values, in file order (the first axis varies slowest). */
@@ -64,6 +103,7 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
   const cells: CellSpec[] = [];
   let strategies: string[] = [];
   let scenarioName = '';
+  const digests = new Map<string, string | undefined>();
   for (const point of axisPoints(spec.axes)) {
     let scenario = spec.base;
     for (const [p, v] of Object.entries(point)) scenario = setPath(scenario, parsePath(p, { file: spec.file, field: `axes.${p}` }), v, { file: spec.file, field: `axes.${p}` });
@@ -72,12 +112,14 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
     scenarioName = sc.name;
     const input = await buildScenario(sc, { file: spec.scenarioFile, dataRoot });
     const labels = input.strategies.map((s) => s.label);
+    const models = strategyModelFiles(sc);
     const wanted = spec.strategies ?? labels;
     const unknown = wanted.filter((w) => !labels.includes(w));
     if (unknown.length > 0) throw new ConfigError(`strategies ${unknown.map((u) => `'${u}'`).join(', ')} are not in the scenario (it has: ${labels.join(', ')})`, { file: spec.file, field: 'strategies' });
     strategies = [...wanted];
     for (const strategy of wanted) {
-      for (const seed of spec.seeds) cells.push({ hash: cellHash(scenario, strategy, seed), point, strategy, seed, scenario, scenarioFile: spec.scenarioFile });
+      const inputs = cellInputs(sc, models[labels.indexOf(strategy)] ?? {}, dataRoot, spec.scenarioFile, digests);
+      for (const seed of spec.seeds) cells.push({ hash: cellHash(scenario, strategy, seed, inputs), point, strategy, seed, scenario, scenarioFile: spec.scenarioFile });
     }
   }
   return { cells, strategies, scenarioName };
