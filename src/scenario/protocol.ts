@@ -56,6 +56,8 @@ export function checkProtocol(sc: Scenario, file: string, lineAt: LineAt = () =>
   for (const k of ['scaling', 'failures', 'quotas', 'horizon', 'sloWait'] as const) if (sc[k] !== undefined) fail(k, NOT_HERE);
   checkQueue(sc.queue, 'queue', fail);
   sc.strategies.forEach((s, i) => {
+    // One node: every allocator places a job on it alike, so another name would only mislabel a row.
+    if (s.name !== 'first-fit') fail(`strategies[${i}].name`, `protocol rlscheduler runs one node, where every allocator places alike: strategies differ by their queue; expected name: first-fit, got '${s.name}'`);
     if ('preemption' in s && s.preemption === true) fail(`strategies[${i}].preemption`, NOT_HERE);
     for (const k of ['scaling', 'quotas'] as const) if (k in s && (s as Record<string, unknown>)[k] !== undefined) fail(`strategies[${i}].${k}`, NOT_HERE);
     if ('queue' in s && s.queue !== undefined) checkQueue(s.queue, `strategies[${i}].queue`, fail);

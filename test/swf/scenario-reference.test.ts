@@ -136,6 +136,7 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
       [small({ strategies: '  - { name: first-fit, queue: drf }' }), 'strategies[0].queue.name', /fcfs, sjf, f1, wfp3, unicep or learned-queue:MODEL, got 'drf'/],
       [small({ strategies: '  - { name: first-fit, queue: { name: sjf, options: { blocking: false } } }' }), 'strategies[0].queue.options.blocking', /remove blocking/],
       [small({ strategies: '  - { name: first-fit, preemption: true }' }), 'strategies[0].preemption', /does not apply under protocol rlscheduler/],
+      [small({ strategies: '  - learned:agent-fleet' }), 'strategies[0].name', /one node, where every allocator places alike.*expected name: first-fit, got 'learned:agent-fleet'/],
       [small({ extra: 'horizon: 1h' }), 'horizon', /does not apply/],
       [small({ extra: 'queue: priority' }), 'queue.name', /got 'priority'/],
     ];
