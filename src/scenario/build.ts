@@ -77,10 +77,12 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
     };
   });
   if (opts.only !== undefined && opts.only.length > 0) {
-    const want = new Set(opts.only);
-    const unknown = opts.only.filter((o) => !strategies.some((s) => s.label === o || s.label.split(/[+/#]/)[0] === o));
+    // A label, the label's first part (`first-fit` for `first-fit+preempt/sjf`), or the allocator's name.
+    const names = (s: StrategyRun, i: number): string[] => [s.label, s.label.split(/[+/#]/)[0] as string, (sc.strategies[i] as { name: string }).name];
+    const unknown = opts.only.filter((o) => !strategies.some((s, i) => names(s, i).includes(o)));
     if (unknown.length > 0) throw new ConfigError(`--strategies names ${unknown.map((u) => `'${u}'`).join(', ')}, not in the scenario (it has: ${strategies.map((s) => s.label).join(', ')})`, { file });
-    strategies = strategies.filter((s) => want.has(s.label) || want.has(s.label.split(/[+/#]/)[0] as string));
+    const want = new Set(opts.only);
+    strategies = strategies.filter((s, i) => names(s, i).some((n) => want.has(n)));
   }
 
   const baseDir = path.dirname(path.resolve(file));

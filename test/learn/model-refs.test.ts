@@ -67,6 +67,15 @@ describe('learned models named by file in a scenario', () => {
     expect(q.net.model.name).toBe(JSON.parse(readFileSync(path.join(sub, 'q.json'), 'utf8')).name);
   });
 
+  it('drs run --strategies picks by label, label prefix or allocator name', async () => {
+    const sc = parseScenario(scenario('  - { name: learned:models/fleet.json, label: L2 }\n  - { name: first-fit, label: ff-q, queue: learned-queue:models/q.json }'), scenarioFile);
+    const labels = async (only: string[]) => (await buildScenario(sc, { file: scenarioFile, dataRoot: dir, only })).strategies.map((s) => s.label);
+    expect(await labels(['learned'])).toEqual(['L2']);
+    expect(await labels(['first-fit'])).toEqual(['first-fit', 'ff-q']);
+    expect(await labels(['ff-q'])).toEqual(['ff-q']);
+    await expect(labels(['worst-fit'])).rejects.toThrow(/--strategies names 'worst-fit', not in the scenario \(it has: first-fit, L2, ff-q\)/);
+  });
+
   it('the option form and the name form are the same reference', () => {
     const a = parseScenario(scenario('  - { name: learned, options: { model: models/fleet.json } }'), scenarioFile);
     const b = parseScenario(scenario('  - learned:models/fleet.json'), scenarioFile);
