@@ -4,7 +4,7 @@ import { UserError } from '../core/errors.js';
 import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/keys.js';
 import { learnedQueueFactory } from '../queue/learned-queue.js';
 import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
-import { loadBatchWorkload } from '../sim/reference/workload.js';
+import { loadBatchWorkload, workloadNotes } from '../sim/reference/workload.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = `drs replay-swf FILE [options]
@@ -135,23 +135,29 @@ export const replaySwfCommand: CliCommand = {
     const queue = isOrderKeyName(p.policy) ? undefined : learnedQueueFactory(p.policy.slice('learned-queue:'.length), referencePolicy('fcfs', p.backfill).backfill);
     const res = await replayReferenceWindows(workload, starts, p.length, queue === undefined ? { order: p.policy as OrderKeyName, backfill: p.backfill, headOfLine: p.headOfLine } : { queue, backfill: p.backfill });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
-    const clampNote =
-      clamped > 0 ? `${clamped} job(s) in these windows asked for more than the machine's ${workload.machine} processors and were clamped to ${workload.machine}` : undefined;
+    const notes = [
+      ...workloadNotes(workload),
+      ...(clamped > 0 ? [`${clamped} job(s) in these windows asked for more than the machine's ${workload.machine} processors and were clamped to ${workload.machine}`] : []),
+    ];
     if (p.json) {
       io.out(
         JSON.stringify({
           trace: p.file,
           policy: p.policy,
           backfill: p.backfill,
+          jobs: workload.jobs.length,
+          dropped: workload.dropped,
+          unknownWidth: workload.unknownWidth,
+          clampedInWindows: clamped,
           windows: res.windows.map((w) => ({ start: w.start, boundedSlowdown: w.boundedSlowdown, utilization: w.utilization })),
           meanBoundedSlowdown: res.meanBoundedSlowdown,
           meanUtilization: res.meanUtilization,
         }),
       );
-      if (clampNote !== undefined) io.err(`note: ${clampNote}\n`);
+      for (const n of notes) io.err(`note: ${n}\n`);
       return 0;
     }
-    printTable(io, p, workload.jobs.length, workload.machine, workload.machineSource, res, clampNote, workload.header.acknowledge);
+    printTable(io, p, workload.jobs.length, workload.machine, workload.machineSource, res, notes, workload.header.acknowledge);
     return 0;
   },
 };
@@ -163,7 +169,7 @@ function printTable(
   machine: number,
   source: string,
   res: Awaited<ReturnType<typeof replayReferenceWindows>>,
-  clampNote: string | undefined,
+  notes: readonly string[],
   acknowledge: string | undefined,
 ): void {
   const lines: string[] = [];
@@ -180,7 +186,7 @@ function printTable(
     if (i === rows.length - 1) lines.push(width.map((w) => '-'.repeat(w)).join('  '));
     lines.push(fmt(r));
   });
-  if (clampNote !== undefined) lines.push('', `note: ${clampNote}`);
+  if (notes.length > 0) lines.push('', ...notes.map((n) => `note: ${n}`));
   if (acknowledge !== undefined) lines.push('', `data: Acknowledge: ${acknowledge} (Parallel Workloads Archive)`);
   io.out(lines.join('\n'));
 }

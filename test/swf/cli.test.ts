@@ -35,12 +35,34 @@ writeFileSync(path.join(dir, 'small.swf'), `; MaxProcs: 4\n${JOBS}\n`);
 writeFileSync(path.join(dir, 'noheader.swf'), `; Version: 2\n${JOBS}\n`);
 
 describe('drs replay-swf on a small log', () => {
+  it('says what reading the log changed: records left out (run time 0) and jobs without a width', async () => {
+    const jobs = [line(1, 0, 100, 2, 100), line(2, 5, 0, 2, 60), line(3, 10, 50, -1, 60), line(4, 20, 30, 1, 40), line(5, 30, 0, 1, 10)].join('\n');
+    writeFileSync(path.join(dir, 'changed.swf'), `; MaxProcs: 4\n${jobs}\n`);
+    const table = await run(['changed.swf', '--windows', '0', '--length', '3']);
+    expect(table.out).toContain('changed.swf: 3 jobs');
+    expect(table.out).toContain('note: 2 record(s) with run time 0 are left out, as the protocol does (3 jobs remain)');
+    expect(table.out).toContain('note: 1 job(s) give no processor count (fields 5 and 8 ≤ 0) and run on 1 processor');
+    const json = await run(['changed.swf', '--windows', '0', '--length', '3', '--json']);
+    expect(JSON.parse(json.out)).toMatchObject({ jobs: 3, dropped: 2, unknownWidth: 1, clampedInWindows: 0 });
+    expect(json.err).toContain('note: 2 record(s) with run time 0');
+  });
+
+  it('refuses a window whose submit times go back in job-number order, naming the jobs and the file', async () => {
+    const jobs = [line(1, 0, 100, 2, 100), line(2, 50, 10, 2, 60), line(3, 20, 50, 1, 60), line(4, 60, 30, 1, 40)].join('\n');
+    writeFileSync(path.join(dir, 'back.swf'), `; MaxProcs: 4\n${jobs}\n`);
+    const e = await userError(['back.swf', '--windows', '0', '--length', '4']);
+    expect(e.location.file).toBe(path.join(dir, 'back.swf'));
+    expect(e.message).toMatch(/job 3 is submitted at 20 s, before job 2 \(50 s\) .* window starting at job index 0/);
+    // A window without the pair replays.
+    expect((await run(['back.swf', '--windows', '2', '--length', '2'])).code).toBe(0);
+  });
+
   it('--json prints exactly one object with the documented keys', async () => {
     const r = await run(['small.swf', '--windows', '0,1', '--length', '3', '--policy', 'sjf', '--backfill', 'easy', '--json']);
     expect(r.code).toBe(0);
     const obj = JSON.parse(r.out) as Record<string, unknown>;
-    expect(Object.keys(obj)).toEqual(['trace', 'policy', 'backfill', 'windows', 'meanBoundedSlowdown', 'meanUtilization']);
-    expect(obj).toMatchObject({ trace: 'small.swf', policy: 'sjf', backfill: 'easy' });
+    expect(Object.keys(obj)).toEqual(['trace', 'policy', 'backfill', 'jobs', 'dropped', 'unknownWidth', 'clampedInWindows', 'windows', 'meanBoundedSlowdown', 'meanUtilization']);
+    expect(obj).toMatchObject({ trace: 'small.swf', policy: 'sjf', backfill: 'easy', jobs: 4, dropped: 0, unknownWidth: 0, clampedInWindows: 2 });
     const windows = obj.windows as { start: number; boundedSlowdown: number; utilization: number }[];
     expect(windows.map((w) => Object.keys(w))).toEqual([
       ['start', 'boundedSlowdown', 'utilization'],

@@ -128,6 +128,25 @@ export function checkWindows(starts: readonly number[], length: number, jobCount
   }
 }
 
+/**
+ * The protocol replays a window in job-number order, so submit times must not go back inside a
+ * window (a log whose numbering and submit order disagree there cannot be replayed as logged).
+ */
+export function checkSubmitOrder(workload: BatchWorkload, starts: readonly number[], length: number): void {
+  for (const s of starts) {
+    for (let i = s + 1; i < s + length; i++) {
+      const a = workload.jobs[i - 1] as BatchJob;
+      const b = workload.jobs[i] as BatchJob;
+      if (b.submit < a.submit) {
+        throw new UserError(
+          `job ${b.id} is submitted at ${b.submit} s, before job ${a.id} (${a.submit} s) that comes first in job-number order, in the window starting at job index ${s}: the protocol replays jobs in job-number order and needs their submit times in that order (fix the log, or choose windows without such jobs)`,
+          { file: workload.file },
+        );
+      }
+    }
+  }
+}
+
 /** Replay jobs[start, start + length) on an empty machine of `machine` processors. */
 export async function replayReferenceWindow(jobs: readonly BatchJob[], start: number, length: number, machine: number, opts: ProtocolOptions = {}): Promise<WindowResult> {
   if (!Number.isInteger(start) || start < 0 || !Number.isInteger(length) || length < 1 || start + length > jobs.length) {
@@ -184,6 +203,7 @@ function score(window: readonly BatchJob[], start: number, machine: number, star
 /** Replay each window independently (empty machine each time) and average: the protocol's table value. */
 export async function replayReferenceWindows(workload: BatchWorkload, starts: readonly number[], length: number, opts: ProtocolOptions = {}): Promise<SequenceResult> {
   checkWindows(starts, length, workload.jobs.length, workload.file);
+  checkSubmitOrder(workload, starts, length);
   const windows: WindowResult[] = [];
   for (const s of starts) windows.push(await replayReferenceWindow(workload.jobs, s, length, workload.machine, opts));
   const mean = (f: (w: WindowResult) => number): number => windows.reduce((a, w) => a + f(w), 0) / windows.length;

@@ -146,3 +146,15 @@ class WorkloadBuilder {
     return { file, header, machine, machineSource, jobs, dropped, clamped, unknownWidth };
   }
 }
+
+/**
+ * What reading the log changed, in words, for the output of every command that replays it: the
+ * records the protocol leaves out (run time 0) and the widths our rules filled in or cut (jobs
+ * wider than the machine are reported per window by the replay). Empty when nothing changed.
+ */
+export function workloadNotes(w: BatchWorkload): string[] {
+  const notes: string[] = [];
+  if (w.dropped > 0) notes.push(`${w.dropped} record(s) with run time 0 are left out, as the protocol does (${w.jobs.length} jobs remain)`);
+  if (w.unknownWidth > 0) notes.push(`${w.unknownWidth} job(s) give no processor count (fields 5 and 8 ≤ 0) and run on 1 processor`);
+  return notes;
+}
