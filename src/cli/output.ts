@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -26,4 +26,31 @@ export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, str
     const dir = path.dirname(path.resolve(io.cwd, file));
     if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
   }
+}
+
+/**
+ * An output file of a long run (`drs train --out`, `--checkpoint`), made writable before the run:
+ * its folder is created (as the defaults under models/ and train/ need), and a path that is a
+ * folder, or under a file, is refused now rather than after hours of training. Returns the path.
+ */
+export function prepareOutputFile(flag: string, file: string): string {
+  const fail = (why: string): never => {
+    throw new UserError(`--${flag} ${file}: ${why}`);
+  };
+  const underFile = `a part of ${path.dirname(file)} is a file, not a folder`;
+  let st;
+  try {
+    st = statSync(file, { throwIfNoEntry: false });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return fail(code === 'ENOTDIR' ? underFile : `cannot be checked (${code ?? String(e)})`);
+  }
+  if (st?.isDirectory() === true) fail('is a folder; give a file name');
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    fail(code === 'EEXIST' || code === 'ENOTDIR' ? underFile : `cannot create its folder ${path.dirname(file)} (${code ?? String(e)})`);
+  }
+  return file;
 }

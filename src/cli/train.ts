@@ -16,6 +16,7 @@ import { trainFleet } from '../learn/fleet.js';
 import { buildScenario } from '../scenario/build.js';
 import { loadScenario, yamlError, yamlLineOf, type YamlIssue } from '../scenario/load.js';
 import { resolveDataRoot } from './args.js';
+import { prepareOutputFile } from './output.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
 import { loadBatchWorkload, type BatchWorkload } from '../learn/sim-adapter.js';
 import { configFeatures, trainQueue, type QueueCheckpoint, type TrainHooks } from '../learn/train-queue.js';
@@ -128,8 +129,8 @@ export const trainCommand: CliCommand = {
       if (queueOnly.length > 0) throw new UserError(`${queueOnly.map((k) => `--${k}`).join(', ')}: for queue models only; an allocator config (kind: allocator) trains in one run and is evaluated by bench/learn-fleet.ts`, { field: queueOnly[0] as string });
       return trainAllocator(cfg, file, values.out, io);
     }
-    const out = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
-    const ckptFile = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
+    const out = prepareOutputFile('out', resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`));
+    const ckptFile = prepareOutputFile('checkpoint', resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`));
     // The scorer for runs with backfilling (`withBackfilling`): its config is checked before any training.
     const bf = cfg.withBackfilling === undefined ? undefined : backfillingConfig(cfg, file);
     if (bf === undefined) refuseToDropScorer(out, values.out !== undefined);
@@ -251,6 +252,7 @@ function refuseToDropScorer(out: string, explicit: boolean): void {
 
 /** `kind: allocator`: PPO on the scenario's workload drawn with the training seeds. */
 async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: string | undefined, io: CliIo): Promise<number> {
+  const out = prepareOutputFile('out', resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`));
   const scenarioFile = resolve(dirname(file), cfg.scenario);
   const sc = await loadScenario(scenarioFile);
   const dataRoot = resolveDataRoot(undefined, io.env, io.cwd);
@@ -264,8 +266,6 @@ async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: 
     onIteration: (p, total) =>
       io.err(`iteration ${p.iteration}/${total}: train reward ${p.trainReward.toFixed(4)}${p.validationReward === undefined ? '' : `, validation reward ${p.validationReward.toFixed(4)}`} (${p.seconds.toFixed(0)} s)\n`),
   });
-  const out = resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`);
-  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(model, null, 1) + '\n');
   const shipped = out === resolve(io.cwd, `models/allocator/${cfg.name}.json`);
   io.err(`wrote ${out} (evaluate it with ${shipped ? `npx tsx bench/learn-fleet.ts ${cfg.name}` : `drs run on a scenario whose strategies include learned:${path.resolve(out)}`})\n`);

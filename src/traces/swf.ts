@@ -323,7 +323,14 @@ async function openLines(path: string): Promise<{ lines: AsyncIterable<string>; 
     throw new UserError(code === 'ENOENT' ? 'SWF file not found' : `cannot open SWF file: ${(e as Error).message}`, { file: path });
   }
   const magic = Buffer.alloc(2);
-  const { bytesRead } = await handle.read(magic, 0, 2, 0);
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await handle.read(magic, 0, 2, 0));
+  } catch (e) {
+    await handle.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'EISDIR' ? 'is a folder, not an SWF file' : `cannot read SWF file: ${(e as Error).message}`, { file: path });
+  }
   const gz = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
   const raw = handle.createReadStream({ start: 0 });
   let input: Readable = raw;

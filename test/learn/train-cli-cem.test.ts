@@ -126,6 +126,20 @@ describe('drs train with a cem block (CLI)', () => {
     expect(bad.err).toMatch(/also\.yaml: also\.0\.trace: .*missing\.swf: SWF file not found/);
   });
 
+  it('refuses an --out or --checkpoint it could not write before training, not after', async () => {
+    const { dir, cfg, out } = tinyRun('drs-cem-out-', 'cem: { generations: 2, population: 4, elite: 2, windowsPerGeneration: 1 }');
+    writeFileSync(path.join(dir, 'afile'), 'x');
+    const under = await drs(['train', cfg, '--out', path.join(dir, 'afile', 'o.json'), '--checkpoint', path.join(dir, 'c.json')]);
+    expect(under.code).toBe(2);
+    expect(under.err).toMatch(/--out .*afile\/o\.json: a part of .*afile is a file, not a folder/);
+    expect(under.err).not.toMatch(/iteration|\n\s+at /);
+    mkdirSync(path.join(dir, 'ckdir'));
+    const folder = await drs(['train', cfg, '--out', out, '--checkpoint', path.join(dir, 'ckdir')]);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toMatch(/--checkpoint .*ckdir: is a folder; give a file name/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('names the config file when a resample has too few training jobs to calibrate on', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-syn-'));
     swfFile(dir);

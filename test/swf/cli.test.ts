@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,12 @@ describe('drs replay-swf on a small log', () => {
     const json = await run(['changed.swf', '--windows', '0', '--length', '3', '--json']);
     expect(JSON.parse(json.out)).toMatchObject({ jobs: 3, dropped: 2, unknownWidth: 1, clampedInWindows: 0 });
     expect(json.err).toContain('note: 2 record(s) with run time 0');
+  });
+
+  it('names a folder given as the log (was an EISDIR stack trace)', async () => {
+    mkdirSync(path.join(dir, 'logs'), { recursive: true });
+    const e = await userError(['logs']);
+    expect(e.message).toBe(`${path.join(dir, 'logs')}: is a folder, not an SWF file`);
   });
 
   it('refuses a window whose submit times go back in job-number order, naming the jobs and the file', async () => {
