@@ -145,6 +145,14 @@ export async function* readSwfRecords(path: string): AsyncGenerator<SwfRecord> {
   yield* f.records;
 }
 
+/** A plain decimal number (`Number` alone would also take `0x10`, `Infinity` or ` `). */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+/**
+ * Counts and identifiers: a fraction there is a corrupt record, not data (times, CPU time and
+ * memory may be fractional; the shared logs have fractional average CPU times).
+ */
+const INTEGER_FIELDS: ReadonlySet<SwfField> = new Set(['jobNumber', 'allocatedProcessors', 'requestedProcessors', 'status', 'userId', 'groupId', 'executableNumber', 'queueNumber', 'partitionNumber', 'precedingJobNumber']);
+
 /**
  * Parse one job line. Exactly 18 numeric fields are required; a short (truncated) line reports the
  * first missing field, a bad value reports its field.
@@ -166,8 +174,11 @@ export function parseSwfLine(text: string, file: string, line: number): SwfRecor
     const raw = parts[i] as string;
     const v = Number(raw);
     const name = SWF_FIELDS[i] as SwfField;
-    if (!Number.isFinite(v) || raw === '') {
+    if (!DECIMAL.test(raw) || !Number.isFinite(v)) {
       throw new TraceFormatError(`field ${i + 1} (${name}) is '${raw}', expected a number (-1 when unknown)`, { file, line, field: name });
+    }
+    if (INTEGER_FIELDS.has(name) && !Number.isInteger(v)) {
+      throw new TraceFormatError(`field ${i + 1} (${name}) is '${raw}', expected a whole number (-1 when unknown)`, { file, line, field: name });
     }
     rec[name] = v;
   }

@@ -113,6 +113,26 @@ describe('SWF records', () => {
     expect((e as TraceFormatError).location).toEqual({ file: p, line: 2, field: 'runTime' });
   });
 
+  it('a fractional count or a number that is not plain decimal is an error naming its field; fractional times stay data', async () => {
+    const errorOf = async (name: string, job: string): Promise<TraceFormatError> => {
+      const p = write(name, `; MaxProcs: 8\n${job}\n`);
+      const e = await (async () => {
+        for await (const _ of readSwfRecords(p)) void _;
+      })().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TraceFormatError);
+      return e as TraceFormatError;
+    };
+    const frac = await errorOf('frac.swf', '1 0 0 5 2.5 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1');
+    expect(frac.location.field).toBe('allocatedProcessors');
+    expect(frac.message).toContain("field 5 (allocatedProcessors) is '2.5', expected a whole number");
+    const hex = await errorOf('hex.swf', '1 0 0 5 1 -1 -1 0x10 10 -1 1 1 1 -1 1 -1 -1 -1');
+    expect(hex.location.field).toBe('requestedProcessors');
+    // Line 4 of JOBS has a fractional run time (552.5) and CPU time (10.25): read as they are.
+    const recs = [];
+    for await (const r of readSwfRecords(write('ok.swf', `${HEADER}\n${JOBS}\n`))) recs.push(r);
+    expect(recs[3]).toMatchObject({ runTime: 552.5, averageCpuTime: 10.25 });
+  });
+
   it('too many fields is an error too', async () => {
     const p = write('long.swf', `; MaxProcs: 8\n1 0 0 5 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1 99\n`);
     await expect(readSwfHeader(p)).resolves.toBeDefined();
