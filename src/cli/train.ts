@@ -14,7 +14,8 @@ import { crossLogValidation } from '../learn/cross-log.js';
 import { DEFAULT_JITTER } from '../learn/resampled-log.js';
 import { trainFleet } from '../learn/fleet.js';
 import { buildScenario } from '../scenario/build.js';
-import { loadScenario, yamlError, yamlLineOf, type YamlIssue } from '../scenario/load.js';
+import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
+import { loadScenario, yamlError, type YamlIssue } from '../scenario/load.js';
 import { resolveDataRoot } from './args.js';
 import { prepareOutputFile } from './output.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
@@ -70,7 +71,7 @@ export function readConfig(file: string): TrainConfig {
   } catch (e) {
     // The config reader names the field (`train.ranges.0`); the line is the YAML's.
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
-    const at = e.location.field === '(root)' ? [] : e.location.field.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+    const at = e.location.field === '(root)' ? [] : fieldPath(e.location.field);
     throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { ...e.location, line: yamlLineOf(doc, lc, at) });
   }
   // `init: FILE.json` is relative to the config's folder, like every path in a config file.

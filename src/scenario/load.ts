@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, formatLocated, UserError } from '../core/errors.js';
 import { article, plainMessage } from '../core/plain-issue.js';
+import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
 import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
@@ -15,22 +16,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let s = '';
   for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
   return s;
-}
-
-/** 1-based line of the node at `path` in a YAML document (or of its nearest existing parent). */
-export function yamlLineOf(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const parent = doc.getIn(path.slice(0, n) as (string | number)[], true) as unknown;
-    if (parent === undefined) continue;
-    if (key !== undefined && n === path.length && isMap(parent)) {
-      const pair = parent.items.find((it) => isScalar(it.key) && it.key.value === key);
-      const r = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
-      if (r) return lc.linePos(r[0]).line;
-    }
-    const range = (parent as { range?: [number, number, number] }).range;
-    if (range) return lc.linePos(range[0]).line;
-  }
-  return undefined;
 }
 
 /** Parse and validate scenario text; errors name the file, line and field path. */
@@ -70,8 +55,7 @@ function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number 
     if (!(e instanceof UserError) || e.location.field === undefined) throw e;
     const field = e.location.field;
     const text = e.message.slice(formatLocated('', e.location).length);
-    const path = field.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
-    throw new ConfigError(plainText(text), { file, line: lineAt(path), field });
+    throw new ConfigError(plainText(text), { file, line: lineAt(fieldPath(field)), field });
   };
   try {
     // `kind: agents` is the agent-fleet workload, validated by src/agents (not a trace reader).

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, formatLocated, UserError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { LEARNED_BASE } from '../core/model-ref.js';
+import { fieldPath } from '../core/yaml-line.js';
 import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/keys.js';
 import { DEFAULT_QUEUE_MODEL, learnedQueueFactory } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
@@ -33,16 +34,11 @@ type LineAt = (path: (string | number)[]) => number | undefined;
 
 const NOT_HERE = 'does not apply under protocol rlscheduler (one fixed machine, jobs of one priority, every window runs to its end); remove it';
 
-/** Split `a.b[2].c` into ['a', 'b', 2, 'c'] (for the line lookup). */
-function pathOf(field: string): (string | number)[] {
-  return field.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
-}
-
 /** Structural rules of `protocol:` (no file read); errors name the file, line and field. */
 export function checkProtocol(sc: Scenario, file: string, lineAt: LineAt = () => undefined): void {
   if (sc.protocol === undefined) return;
   const fail = (field: string, message: string): never => {
-    throw new ConfigError(message, { file, line: lineAt(pathOf(field)), field });
+    throw new ConfigError(message, { file, line: lineAt(fieldPath(field)), field });
   };
   const trace = sc.trace as Record<string, unknown>;
   if (sc.trace.kind !== 'swf') fail('trace.kind', `protocol rlscheduler replays an SWF log: expected kind 'swf', got '${sc.trace.kind}'`);

@@ -37,7 +37,8 @@ function plain<T extends NamedRef>(ref: T, kind: LearnedKind, field: string, bas
 function checkOptions(schema: z.ZodType, options: unknown, field: string, fail: Fail): void {
   const issue = schema.safeParse(options).error?.issues[0];
   if (issue === undefined) return;
-  const at = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
+  const at = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   fail(plainMessage(issue), `${field}${at}`);
 }
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, formatLocated } from '../core/errors.js';
+import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
 import type { QueuePolicyName } from '../queue/registry.js';
@@ -321,13 +322,21 @@ export function loadServeConfig(file: string, env: Readonly<Record<string, strin
   } catch (e) {
     throw new ConfigError(`cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
   }
-  const doc = parseDocument(text);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
   const err = doc.errors[0];
   if (err !== undefined) {
     const line = err.linePos?.[0]?.line;
     throw new ConfigError(`invalid YAML: ${err.message.split('\n')[0]}`, { file, ...(line !== undefined ? { line } : {}) });
   }
-  return parseServeConfig(doc.toJS(), file, dirname(resolve(file)), env);
+  try {
+    return parseServeConfig(doc.toJS(), file, dirname(resolve(file)), env);
+  } catch (e) {
+    // parseServeConfig names the field; the line is the YAML's.
+    if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
+    const line = yamlLineOf(doc, lc, fieldPath(e.location.field));
+    throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { ...e.location, ...(line !== undefined ? { line } : {}) });
+  }
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -340,7 +349,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 function checkOptions(schema: z.ZodType, options: unknown, file: string, field: string): void {
   const opt = schema.safeParse(options);
   const issue = opt.error?.issues[0];
-  if (issue !== undefined) throw new ConfigError(plainMessage(issue), { file, field: `${field}${pathSuffix(issue.path)}` });
+  if (issue !== undefined) throw new ConfigError(plainMessage(issue), { file, field: `${field}${pathSuffix(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path)}` });
 }
 
 function pathSuffix(path: readonly PropertyKey[] | undefined): string {

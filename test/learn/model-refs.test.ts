@@ -10,7 +10,7 @@ import type { QueuePolicyName } from '../../src/queue/registry.js';
 import { buildScenario } from '../../src/scenario/build.js';
 import { parseScenario, validateScenarioObject } from '../../src/scenario/load.js';
 import { protocolQueue } from '../../src/scenario/protocol.js';
-import { parseServeConfig } from '../../src/scheduler/config.js';
+import { loadServeConfig, parseServeConfig } from '../../src/scheduler/config.js';
 import { ResourceScheduler } from '../../src/scheduler/index.js';
 
 /**
@@ -152,6 +152,17 @@ describe('learned models named by file in drs serve and ResourceScheduler', () =
     const kind = configError(() => serve({ queue: { policy: 'learned-queue:models/fleet.json' } }));
     expect(kind.location.field).toBe('queue.policy');
     expect(kind.message).toMatch(/this is an allocator model; a queue model is needed here/);
+  });
+
+  it('a serve config file names the line as well, and the unknown option key', () => {
+    const file = path.join(dir, 'serve.yaml');
+    const load = () => configError(() => loadServeConfig(file, {}));
+    writeFileSync(file, `tokens:\n  - { token: ${'x'.repeat(24)}, admin: true }\nstrategy: learned:models/none.json\n`);
+    expect(load().location).toMatchObject({ file, line: 3, field: 'strategy' });
+    writeFileSync(file, `tokens:\n  - { token: ${'x'.repeat(24)}, admin: true }\nqueue:\n  policy: learned-queue:hpc2n\n  options: { headOfLine: reorder }\n`);
+    const key = load();
+    expect(key.location).toMatchObject({ line: 5, field: 'queue.options.headOfLine' });
+    expect(key.message).toContain("unknown key 'headOfLine'");
   });
 
   it('ResourceScheduler takes learned:FILE.json and learned-queue:FILE.json', () => {

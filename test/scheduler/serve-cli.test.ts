@@ -60,7 +60,7 @@ describe('drs serve (the CLI command)', () => {
     writeFileSync(bad, 'tokens: []\nport: eighty\n');
     const b = run(['--config', bad]);
     expect(await b.exit).toBe(2);
-    expect(b.output().err).toMatch(/bad\.yaml, field 'port'/);
+    expect(b.output().err).toMatch(/bad\.yaml:2, field 'port'/);
     const flag = run(['--port', 'x'], { DRS_ADMIN_TOKEN: 'a'.repeat(20) });
     expect(await flag.exit).toBe(2);
     expect(flag.output().err).toMatch(/--port/);
