@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, formatLocated, UserError } from '../core/errors.js';
-import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
+import { modelMessage } from '../core/model-ref.js';
+import { loadPolicyNetFile, withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
 import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig, type TrainConfig } from '../learn/config.js';
 import { trainQueueCem } from '../learn/cem.js';
 import { readQueueCheckpoint, writeQueueCheckpoint } from '../learn/checkpoint.js';
@@ -74,9 +75,17 @@ export function readConfig(file: string): TrainConfig {
     const at = e.location.field === '(root)' ? [] : fieldPath(e.location.field);
     throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { ...e.location, line: yamlLineOf(doc, lc, at) });
   }
-  // `init: FILE.json` is relative to the config's folder, like every path in a config file.
-  if (cfg.kind !== 'queue' || cfg.init === undefined || path.isAbsolute(cfg.init)) return cfg;
-  return { ...cfg, init: path.join(path.dirname(file), cfg.init) };
+  // `init: FILE.json` is relative to the config's folder, like every path in a config file, and
+  // read now: a missing or unfitting model is the config's error, not one after the log loads.
+  if (cfg.kind !== 'queue' || cfg.init === undefined) return cfg;
+  const init = path.isAbsolute(cfg.init) ? cfg.init : path.join(path.dirname(file), cfg.init);
+  try {
+    loadPolicyNetFile(init, 'queue', configFeatures(cfg));
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    throw new ConfigError(modelMessage(e), { file, line: yamlLineOf(doc, lc, ['init']), field: 'init' });
+  }
+  return { ...cfg, init };
 }
 
 export const trainCommand: CliCommand = {
@@ -161,7 +170,12 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
   let resume: QueueCheckpoint | undefined;
   if (resumeFlag) resume = readQueueCheckpoint(ckptFile, cfg);
   const trace = resolve(dirname(file), cfg.trace);
-  const workload = await loadBatchWorkload(trace);
+  let workload: BatchWorkload;
+  try {
+    workload = await loadBatchWorkload(trace);
+  } catch (e) {
+    throw e instanceof UserError ? new ConfigError(e.message, { file, field: 'trace' }) : e;
+  }
   const also = [];
   for (const [i, a] of (cfg.also ?? []).entries()) {
     try {
@@ -256,6 +270,9 @@ async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: 
   const out = prepareOutputFile('out', resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`));
   const scenarioFile = resolve(dirname(file), cfg.scenario);
   const sc = await loadScenario(scenarioFile);
+  if (sc.protocol !== undefined) {
+    throw new ConfigError(`${cfg.scenario} runs protocol rlscheduler (SWF windows on one node), where allocators all place alike: an allocator trains on a scenario of pools and a workload (train a queue model on an SWF log with kind: queue)`, { file, field: 'scenario' });
+  }
   const dataRoot = resolveDataRoot(undefined, io.env, io.cwd);
   const scenario = (seed: number) => buildScenario(sc, { file: scenarioFile, dataRoot, seed });
   const { tf, backend } = await loadTf();

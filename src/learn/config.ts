@@ -307,6 +307,7 @@ function checkDisjoint(c: QueueTrainConfig, ranges: readonly (readonly [number, 
     return hit === undefined ? undefined : `jobs [${a}, ${b}) overlap the evaluation window [${hit[0]}, ${hit[1]})`;
   };
   ranges.forEach(([a, b], i) => {
+    if (b <= a) throw new ConfigError(`training range [${a}, ${b}) is empty: write [first job, end) with first job < end`, { file, field: `${prefix}train.ranges.${i}` });
     if (b - a < c.episodeLength) throw new ConfigError(`training range [${a}, ${b}) is shorter than one episode (${c.episodeLength} jobs)`, { file, field: `${prefix}train.ranges.${i}` });
     const o = overlaps(a, b);
     if (o !== undefined) throw new ConfigError(`training ${o}: training and evaluation must be disjoint`, { file, field: `${prefix}train.ranges.${i}` });

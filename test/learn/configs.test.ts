@@ -43,11 +43,11 @@ describe('committed training configs', () => {
 });
 
 describe('training config errors', () => {
-  /** The ConfigError for the committed agent-fleet config with `edit` applied to its text. */
-  const errorOf = (edit: (text: string) => string): ConfigError => {
+  /** The ConfigError for a committed config (agent-fleet by default) with `edit` applied to its text. */
+  const errorOf = (edit: (text: string) => string, base = 'agent-fleet.yaml'): ConfigError => {
     const dir = mkdtempSync(path.join(tmpdir(), 'drs-train-config-'));
     const file = path.join(dir, 'c.yaml');
-    writeFileSync(file, edit(readFileSync(path.join(trainDir, 'agent-fleet.yaml'), 'utf8')));
+    writeFileSync(file, edit(readFileSync(path.join(trainDir, base), 'utf8')));
     try {
       readConfig(file);
     } catch (e) {
@@ -68,6 +68,12 @@ describe('training config errors', () => {
     const seeds = errorOf((t) => t.replace('seeds: [1000, 2000]', 'seeds: [1000, x]'));
     expect(seeds.location).toMatchObject({ field: 'train.seeds.1', line: lineOf(committed, '  seeds: [1000') });
     expect(seeds.message).toContain('expected a number, got a string');
+  });
+
+  it('calls a reversed training range empty (not "shorter than one episode")', () => {
+    const e = errorOf((t) => t.replace('ranges: [[0, 1981]]', 'ranges: [[1981, 100]]'), 'lublin-1.yaml');
+    expect(e.location.field).toBe('train.ranges.0');
+    expect(e.message).toContain('training range [1981, 100) is empty');
   });
 
   it("names an unknown top-level key (not field ''), and says when it is the other kind's", () => {

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readConfig } from '../../src/cli/train.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { describe, expect, it } from 'vitest';
 import { PolicyNet, POLICY_NET_FORMAT, type PolicyNetFile } from '../../src/core/policy-net.js';
 import { Rng } from '../../src/core/rng.js';
@@ -182,10 +183,25 @@ describe('drs train: warm starts, loaded windows, mixed backfilling', () => {
       'network: { hidden: [8, 4] }', 'ppo: { iterations: 1, windowsPerIteration: 2, samplesPerWindow: 2, epochs: 1 }',
     ].join('\n');
     writeFileSync(path.join(dir, 'c.yaml'), yaml);
+    // Read when the config is: missing, it is the config's error at init's line.
+    const missing = (() => {
+      try {
+        readConfig(path.join(dir, 'c.yaml'));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(missing).toBeInstanceOf(ConfigError);
+    expect((missing as ConfigError).location).toMatchObject({ file: path.join(dir, 'c.yaml'), line: 6, field: 'init' });
+    expect((missing as ConfigError).message).toContain(`cannot read model file ${path.join(dir, 'models', 'start.json')}`);
+    mkdirSync(path.join(dir, 'models'));
+    copyFileSync(path.resolve(import.meta.dirname, '../../models/queue/hpc2n.json'), path.join(dir, 'models', 'start.json'));
     const cfg = readConfig(path.join(dir, 'c.yaml')) as QueueTrainConfig;
     expect(cfg.init).toBe(path.join(dir, 'models', 'start.json'));
-    writeFileSync(path.join(dir, 'abs.yaml'), yaml.replace('models/start.json', '/abs/start.json'));
-    expect((readConfig(path.join(dir, 'abs.yaml')) as QueueTrainConfig).init).toBe('/abs/start.json');
+    const abs = path.join(dir, 'models', 'start.json');
+    writeFileSync(path.join(dir, 'abs.yaml'), yaml.replace('models/start.json', abs));
+    expect((readConfig(path.join(dir, 'abs.yaml')) as QueueTrainConfig).init).toBe(abs);
   });
 
   it('minLoad trains only on windows where the order reaches the bar', { timeout: 120_000 }, async () => {

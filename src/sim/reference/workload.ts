@@ -76,7 +76,7 @@ export async function loadBatchWorkload(path: string, opts: LoadOptions = {}): P
     const size = swfMachineSize(f.header);
     if (size === undefined) {
       f.close();
-      throw new UserError('the SWF header has no MaxProcs or MaxNodes line, so the machine size is unknown; give it with --procs N', {
+      throw new UserError("the SWF header has no MaxProcs or MaxNodes line, so the machine size is unknown; add a '; MaxProcs: N' header line (drs replay-swf also takes --procs N)", {
         file: path,
         field: 'MaxProcs',
       });
