@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
+import { modelMessage } from '../core/model-ref.js';
 import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/keys.js';
 import { learnedQueueFactory } from '../queue/learned-queue.js';
+import type { QueuePolicy } from '../queue/policy.js';
 import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
 import { loadBatchWorkload, workloadNotes } from '../sim/reference/workload.js';
 import type { CliCommand, CliIo } from './command.js';
@@ -129,10 +131,16 @@ export const replaySwfCommand: CliCommand = {
       return 0;
     }
     const path = resolve(io.cwd, p.file);
+    // The model first: a bad --policy is reported before the log is read.
+    let queue: (() => QueuePolicy) | undefined;
+    try {
+      queue = isOrderKeyName(p.policy) ? undefined : learnedQueueFactory(p.policy.slice('learned-queue:'.length), referencePolicy('fcfs', p.backfill).backfill);
+    } catch (e) {
+      throw e instanceof UserError ? new UserError(`--policy ${p.policy}: ${modelMessage(e)}`) : e;
+    }
     const workload = await loadBatchWorkload(path, p.procs === undefined ? {} : { procs: p.procs });
     const starts = p.starts ?? REFERENCE_WINDOWS;
     checkWindows(starts, p.length, workload.jobs.length, p.file);
-    const queue = isOrderKeyName(p.policy) ? undefined : learnedQueueFactory(p.policy.slice('learned-queue:'.length), referencePolicy('fcfs', p.backfill).backfill);
     const res = await replayReferenceWindows(workload, starts, p.length, queue === undefined ? { order: p.policy as OrderKeyName, backfill: p.backfill, headOfLine: p.headOfLine } : { queue, backfill: p.backfill });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
     const notes = [

@@ -47,6 +47,13 @@ describe('drs replay-swf on a small log', () => {
     expect(json.err).toContain('note: 2 record(s) with run time 0');
   });
 
+  it('checks a learned --policy before reading the log', async () => {
+    const e = await userError(['no-such-log.swf', '--policy', 'learned-queue:nope']);
+    expect(e.message).toMatch(/^--policy learned-queue:nope: no shipped queue model named 'nope'/);
+    const empty = await userError(['no-such-log.swf', '--policy', 'learned-queue:']);
+    expect(empty.message).toMatch(/^--policy learned-queue:: model name '' is not a name/);
+  });
+
   it('names a folder given as the log (was an EISDIR stack trace)', async () => {
     mkdirSync(path.join(dir, 'logs'), { recursive: true });
     const e = await userError(['logs']);
