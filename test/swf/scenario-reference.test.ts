@@ -122,7 +122,20 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
     expect(rows.filter((l) => l.startsWith('fcfs+easy [window 0]') && l.includes(',start,')).map((l) => Number(l.split(',')[1]))).toEqual([100, 120, 200]);
     const v = await drs(['validate', small()]);
     expect(v.code).toBe(0);
-    expect(v.out).toMatch(/ok \(1 pools, 2 strategies: fcfs, fcfs\+easy; trace swf: first 4 records read\)/);
+    expect(v.out).toMatch(/ok \(1 pools, 2 strategies: fcfs, fcfs\+easy; trace swf: first 4 requests read\)/);
+    expect(v.out).not.toContain('note:');
+  });
+
+  it('drs run and drs validate say what reading the log changed (a record with run time 0 left out)', async () => {
+    writeFileSync(path.join(dir, 'zero.swf'), `; MaxProcs: 4\n${[line(1, 100, 100, 2, 100), line(2, 105, 0, 1, 60), line(3, 110, 50, 4, 60), line(4, 120, 30, 1, 40), line(5, 130, 10, 2, 10)].join('\n')}\n`);
+    const file = small().replace(/\.yaml$/, '-zero.yaml');
+    writeFileSync(file, readFileSync(small(), 'utf8').replace('small.swf', 'zero.swf'));
+    const note = 'note: 1 record(s) with run time 0 are left out, as the protocol does (4 jobs remain)';
+    const r = await drs(['run', file, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(note);
+    const v = await drs(['validate', file]);
+    expect(v.out).toContain(`  ${note}`);
   });
 
   it('bad protocol fields are ConfigErrors naming the file, line and field', async () => {
