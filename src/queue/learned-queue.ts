@@ -218,7 +218,7 @@ export class LearnedQueue implements QueuePolicy {
     while (i < cand.length || j < later.length) {
       const a = cand[i];
       const b = later[j];
-      if (b === undefined || (a !== undefined && a.seq < b.seq)) {
+      if (b === undefined || (a !== undefined && a.seq <= b.seq)) {
         out.push(a as QueuedRequest);
         i++;
       } else {

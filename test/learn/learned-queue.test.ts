@@ -36,6 +36,19 @@ describe('learned-queue (a QueuePolicy)', () => {
     expect(late).toEqual([...late].sort((a, b) => a - b));
   });
 
+  it('behind a blocked head keeps arrival order, a candidate before a later job of the same seq (as a stable sort did)', () => {
+    const q = new LearnedQueue(randomModel('queue', 2));
+    const w = waiting(200).map((x) => ({ ...x, request: { ...x.request, demand: [17] } })); // nothing fits 16 cpus
+    // The first job past the 128 candidates shares the last candidate's seq.
+    const last = w[MAX_VISIBLE - 1] as QueuedRequest;
+    const twin = { ...(w[150] as QueuedRequest), seq: last.seq };
+    const out = q.order([...w.slice(0, MAX_VISIBLE), twin, ...w.slice(MAX_VISIBLE)], 500, machine(16, 0));
+    expect(out).toHaveLength(201);
+    const rest = out.slice(1);
+    expect(rest.map((x) => x.seq)).toEqual([...rest.map((x) => x.seq)].sort((a, b) => a - b));
+    if (out[0] !== last) expect(rest.indexOf(last)).toBeLessThan(rest.indexOf(twin));
+  });
+
   it('without a sampler takes the highest-scoring job, and while it does not fit keeps it as head without a new decision', () => {
     const model = randomModel('queue', 5);
     const net = new PolicyNet(model);
