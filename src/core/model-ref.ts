@@ -32,7 +32,7 @@ export type ResolvedRef<T extends NamedRef> =
       /** Where the model was written: `name` or `options.model`. */
       readonly at?: 'name' | 'options.model';
     }
-  | { readonly ok: false; readonly error: string; readonly at: 'name' | 'options.model' };
+  | { readonly ok: false; readonly error: string; readonly at: 'name' | 'options' | 'options.model' };
 
 const isFile = (m: string): boolean => m.endsWith('.json');
 
@@ -55,7 +55,7 @@ export function resolveLearnedRef<T extends NamedRef>(ref: T, kind: LearnedKind,
   const named = ref.name.slice(base.length + 1);
   if (!isFile(named)) return { ok: true, ref, model: named, at: 'name' };
   if (given !== undefined) return { ok: false, error: `'${ref.name}' names its model file; remove option model (or write name: ${base})`, at: 'options.model' };
-  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) return { ok: true, ref };
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) return { ok: false, error: 'expected a mapping of options (or leave options out)', at: 'options' };
   const model = abs(named);
   return { ok: true, ref: { ...ref, name: base, options: { ...((options as object | undefined) ?? {}), model } }, model, at: 'name' };
 }

@@ -3,7 +3,6 @@ import { createAllocator, type AllocatorName } from '../algorithms/registry.js';
 import { agentRequests, agentTraceFleet } from '../agents/workload.js';
 import { createScalingPolicy, type ScalingPolicyName } from '../autoscale/registry.js';
 import { ConfigError } from '../core/errors.js';
-import { learnedLabel } from '../core/model-ref.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import type { Priority } from '../core/priority.js';
 import { ResourceSpace } from '../core/resources.js';
@@ -61,7 +60,7 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
     const queueRef = ('queue' in s && s.queue) || sc.queue;
     const scalingRef = ('scaling' in s && s.scaling) || sc.scaling;
     const preemption = 'preemption' in s && s.preemption === true;
-    const named = [learnedLabel(s, 'allocator') + (preemption ? '+preempt' : ''), queueRef !== sc.queue ? learnedLabel(queueRef, 'queue') : '', scalingRef && scalingRef !== sc.scaling ? scalingRef.policy : ''];
+    const named = [s.name + (preemption ? '+preempt' : ''), queueRef !== sc.queue ? (queueRef.label ?? queueRef.name) : '', scalingRef && scalingRef !== sc.scaling ? scalingRef.policy : ''];
     let label = ('label' in s && s.label) || named.filter(Boolean).join('/');
     if (labels.has(label)) label = `${label}#${i + 1}`;
     labels.add(label);

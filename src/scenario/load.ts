@@ -50,7 +50,7 @@ function writtenPath(doc: Document, at: readonly (string | number)[]): (string |
  * Validate the `trace:` block (and a pool source) now, with the same parser drs run uses, so a
  * bad field is reported with its line and in plain words before anything runs.
  */
-function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number | undefined, file: string): void {
+function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number | undefined, file: string, baseDir = path.dirname(path.resolve(file))): void {
   const relocate = (e: unknown): never => {
     if (!(e instanceof UserError) || e.location.field === undefined) throw e;
     const field = e.location.field;
@@ -59,7 +59,7 @@ function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number 
   };
   try {
     // `kind: agents` is the agent-fleet workload, validated by src/agents (not a trace reader).
-    if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir: path.dirname(path.resolve(file)), file });
+    if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir, file });
     else parseTraceSpec(sc.trace, file);
     if (!Array.isArray(sc.pools)) parsePoolSourceSpec(sc.pools, file);
   } catch (e) {
@@ -156,7 +156,7 @@ export function validateScenarioObject(raw: unknown, origin: string, baseDir: st
   const r = scenarioSchema.safeParse(raw);
   if (r.success) {
     checkProtocol(r.data, origin);
-    checkTrace(r.data, () => undefined, origin);
+    checkTrace(r.data, () => undefined, origin, baseDir);
     return resolveScenarioModels(r.data, baseDir, (at, message) => fail(new ConfigError(message, { file: origin, field: formatPath(at) })));
   }
   const iss = specific(r.error.issues[0] as z.core.$ZodIssue);

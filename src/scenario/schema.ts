@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName } from '../algorithms/registry.js';
 import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../autoscale/registry.js';
-import { resolveLearnedRef } from '../core/model-ref.js';
+import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
 import { plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
 import { durationSchema as duration, positiveDurationSchema as positiveDuration, quantitySchema as quantity } from '../core/fields.js';
@@ -50,11 +50,12 @@ function checkOptions(schema: z.ZodType, options: unknown, ctx: z.RefinementCtx,
 const queueRef = z
   .union([z.string(), z.object({ name: z.string(), options: z.unknown().optional() }).strict()])
   .transform((q) => (typeof q === 'string' ? { name: q, options: undefined } : q))
-  // `learned-queue:FILE.json` is `learned-queue` with option `model: FILE.json` (src/core/model-ref.ts).
-  .transform((q, ctx) => {
+  // `learned-queue:FILE.json` is `learned-queue` with option `model: FILE.json` (src/core/model-ref.ts),
+  // labelled `learned-queue:FILE` in a strategy's default label.
+  .transform((q, ctx): { name: string; options?: unknown; label?: string } => {
     const r = resolveLearnedRef(q, 'queue');
-    if (r.ok) return r.ref;
-    ctx.addIssue({ code: 'custom', message: r.error, path: r.at === 'name' ? ['name'] : ['options', 'model'] });
+    if (r.ok) return r.ref.name === q.name ? r.ref : { ...r.ref, label: learnedLabel(r.ref, 'queue') };
+    ctx.addIssue({ code: 'custom', message: r.error, path: r.at.split('.') });
     return z.NEVER;
   })
   .superRefine((q, ctx) => {
@@ -98,11 +99,11 @@ const strategy = z
       .strict(),
   ])
   .transform((s) => (typeof s === 'string' ? { name: s } : s))
-  // `learned:FILE.json` is `learned` with option `model: FILE.json` (src/core/model-ref.ts).
+  // `learned:FILE.json` is `learned` with option `model: FILE.json` (src/core/model-ref.ts), labelled `learned:FILE`.
   .transform((s, ctx) => {
     const r = resolveLearnedRef(s, 'allocator');
-    if (r.ok) return r.ref;
-    ctx.addIssue({ code: 'custom', message: r.error, path: r.at === 'name' ? ['name'] : ['options', 'model'] });
+    if (r.ok) return r.ref.name === s.name || ('label' in s && s.label !== undefined) ? r.ref : { ...r.ref, label: learnedLabel(r.ref, 'allocator') };
+    ctx.addIssue({ code: 'custom', message: r.error, path: r.at.split('.') });
     return z.NEVER;
   })
   .superRefine((s, ctx) => {

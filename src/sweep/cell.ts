@@ -69,14 +69,19 @@ function fileDigest(file: string, cache: Map<string, string | undefined>): strin
 }
 
 /**
- * The files a cell reads besides its scenario, by contents: the trace file and the strategy's
- * learned models (keyed by role, not path, so the same sweep in another checkout keeps its keys).
+ * The files a cell reads besides its scenario, by contents: the trace (or agents fleet) file, a
+ * pool source file and the strategy's learned models (keyed by role, not path, so the same sweep
+ * in another checkout keeps its keys).
  * A changed file is then a new cell: its cached result is not reused.
  */
 function cellInputs(sc: Scenario, models: Partial<Record<'allocator' | 'queue', string>>, dataRoot: string, scenarioFile: string, cache: Map<string, string | undefined>): Record<string, string> {
+  const baseDir = path.dirname(path.resolve(scenarioFile));
   const trace = (sc.trace as { file?: unknown }).file;
+  const pools = Array.isArray(sc.pools) ? undefined : (sc.pools as { file?: unknown }).file;
   const files: Record<string, string | undefined> = {
-    trace: typeof trace === 'string' ? resolveTracePath(trace, dataRoot, path.dirname(path.resolve(scenarioFile))) : undefined,
+    // An agents fleet file is the scenario folder's; a trace file follows the trace rules (data root or ./).
+    trace: typeof trace !== 'string' ? undefined : sc.trace.kind === 'agents' ? path.resolve(baseDir, trace) : resolveTracePath(trace, dataRoot, baseDir),
+    pools: typeof pools === 'string' ? resolveTracePath(pools, dataRoot, baseDir) : undefined,
     'model.allocator': models.allocator,
     'model.queue': models.queue,
   };

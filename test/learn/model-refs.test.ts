@@ -76,10 +76,20 @@ describe('learned models named by file in a scenario', () => {
     await expect(labels(['worst-fit'])).rejects.toThrow(/--strategies names 'worst-fit', not in the scenario \(it has: first-fit, L2, ff-q\)/);
   });
 
-  it('the option form and the name form are the same reference', () => {
-    const a = parseScenario(scenario('  - { name: learned, options: { model: models/fleet.json } }'), scenarioFile);
-    const b = parseScenario(scenario('  - learned:models/fleet.json'), scenarioFile);
-    expect(a.strategies[1]).toEqual(b.strategies[1]);
+  it('the option form and the name form are the same reference; only the name form changes the default label', async () => {
+    const a = parseScenario(scenario('  - { name: learned, options: { model: models/fleet.json } }\n  - { name: first-fit, queue: { name: learned-queue, options: { model: models/q.json } } }'), scenarioFile);
+    const b = parseScenario(scenario('  - learned:models/fleet.json\n  - { name: first-fit, queue: learned-queue:models/q.json }'), scenarioFile);
+    const plain = (sc: typeof a) => sc.strategies.map((s) => ({ name: s.name, options: 'options' in s ? s.options : undefined, queue: 'queue' in s && s.queue !== undefined ? { name: s.queue.name, options: s.queue.options } : undefined }));
+    expect(plain(a)).toEqual(plain(b));
+    const labels = async (sc: typeof a) => (await buildScenario(sc, { file: scenarioFile, dataRoot: dir })).strategies.map((s) => s.label);
+    expect(await labels(a)).toEqual(['first-fit', 'learned', 'first-fit/learned-queue']);
+    expect(await labels(b)).toEqual(['first-fit', 'learned:fleet', 'first-fit/learned-queue:q']);
+  });
+
+  it('options that are not a mapping are named as such with a file in the name', () => {
+    const e = configError(() => parseScenario(scenario('  - { name: learned:models/fleet.json, options: [] }'), scenarioFile));
+    expect(e.location.field).toBe('strategies[1].options');
+    expect(e.message).toContain('expected a mapping of options');
   });
 
   it('reports a missing, malformed or wrong-kind model at its line and field', () => {

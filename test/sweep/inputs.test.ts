@@ -1,7 +1,8 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { expandCells } from '../../src/sweep/cell.js';
 import { loadSweep } from '../../src/sweep/spec.js';
 
@@ -33,8 +34,8 @@ writeFileSync(
 );
 writeFileSync(path.join(dir, 'sweep.yaml'), 'scenario: scenario.yaml\nseeds: 2\n');
 
-const hashes = async (): Promise<Record<string, string[]>> => {
-  const { cells } = await expandCells(await loadSweep(path.join(dir, 'sweep.yaml')), dir);
+const hashes = async (sweepDir = dir, sweep = 'sweep.yaml'): Promise<Record<string, string[]>> => {
+  const { cells } = await expandCells(await loadSweep(path.join(sweepDir, sweep)), sweepDir);
   const out: Record<string, string[]> = {};
   for (const c of cells) (out[c.strategy] ??= []).push(c.hash);
   return out;
@@ -50,6 +51,31 @@ describe('sweep cell keys', () => {
     const after = await hashes();
     expect(after.fcfs).toEqual(before.fcfs);
     for (const [i, h] of (after.learned ?? []).entries()) expect(h).not.toBe(before.learned?.[i]);
+  });
+
+  it('do not depend on where the sweep lives (a copy in another folder has the same keys)', async () => {
+    const other = mkdtempSync(path.join(os.tmpdir(), 'drs-sweep-inputs-copy-'));
+    try {
+      cpSync(dir, other, { recursive: true });
+      expect(await hashes(other)).toEqual(await hashes());
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("cover an agents fleet file, read from the scenario's folder", async () => {
+    const sc = parse(readFileSync(path.resolve(import.meta.dirname, '../../scenarios/agent-pipeline.yaml'), 'utf8')) as { trace: Record<string, unknown> };
+    const agents = path.join(dir, 'agents');
+    mkdirSync(agents);
+    writeFileSync(path.join(agents, 'fleet.yaml'), stringify(sc.trace.registry));
+    delete sc.trace.registry;
+    sc.trace.file = 'fleet.yaml';
+    writeFileSync(path.join(agents, 'scenario.yaml'), stringify(sc));
+    writeFileSync(path.join(agents, 'sweep.yaml'), 'scenario: scenario.yaml\nseeds: 1\n');
+    const before = await hashes(agents);
+    writeFileSync(path.join(agents, 'fleet.yaml'), `${readFileSync(path.join(agents, 'fleet.yaml'), 'utf8')}# edited\n`);
+    const after = await hashes(agents);
+    for (const [s, hs] of Object.entries(after)) expect(hs[0]).not.toBe(before[s]?.[0]);
   });
 
   it('change with the contents of the trace file', async () => {
