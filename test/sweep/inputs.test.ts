@@ -34,8 +34,8 @@ writeFileSync(
 );
 writeFileSync(path.join(dir, 'sweep.yaml'), 'scenario: scenario.yaml\nseeds: 2\n');
 
-const hashes = async (sweepDir = dir, sweep = 'sweep.yaml'): Promise<Record<string, string[]>> => {
-  const { cells } = await expandCells(await loadSweep(path.join(sweepDir, sweep)), sweepDir);
+const hashes = async (sweepDir = dir, dataRoot = sweepDir): Promise<Record<string, string[]>> => {
+  const { cells } = await expandCells(await loadSweep(path.join(sweepDir, 'sweep.yaml')), dataRoot);
   const out: Record<string, string[]> = {};
   for (const c of cells) (out[c.strategy] ??= []).push(c.hash);
   return out;
@@ -72,9 +72,10 @@ describe('sweep cell keys', () => {
     sc.trace.file = 'fleet.yaml';
     writeFileSync(path.join(agents, 'scenario.yaml'), stringify(sc));
     writeFileSync(path.join(agents, 'sweep.yaml'), 'scenario: scenario.yaml\nseeds: 1\n');
-    const before = await hashes(agents);
+    // The data root is elsewhere: the fleet file is the scenario folder's, not the data root's.
+    const before = await hashes(agents, dir);
     writeFileSync(path.join(agents, 'fleet.yaml'), `${readFileSync(path.join(agents, 'fleet.yaml'), 'utf8')}# edited\n`);
-    const after = await hashes(agents);
+    const after = await hashes(agents, dir);
     for (const [s, hs] of Object.entries(after)) expect(hs[0]).not.toBe(before[s]?.[0]);
   });
 
