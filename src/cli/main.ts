@@ -37,7 +37,27 @@ function help(): string {
   ].join('\n');
 }
 
+/**
+ * What to do when standard output fails: a reader that went away (`drs list | head -1`: EPIPE)
+ * ends the run quietly, as other command-line tools do; anything else (a full disk: ENOSPC) is
+ * one line on stderr and exit 1. Never Node's unhandled 'error' stack trace.
+ */
+export function stdoutFailure(e: NodeJS.ErrnoException): { readonly code: number; readonly message?: string } {
+  if (e.code === 'EPIPE') return { code: 0 };
+  return { code: 1, message: `drs: cannot write to standard output: ${e.code ?? e.message}${e.code === 'ENOSPC' ? ' (no space left on the device)' : ''}\n` };
+}
+
+let stdoutGuarded = false;
+
 export function processIo(): CliIo {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      const f = stdoutFailure(e);
+      if (f.message !== undefined) process.stderr.write(f.message);
+      process.exit(f.code);
+    });
+  }
   return {
     out: (s) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
     err: (s) => void process.stderr.write(s),
