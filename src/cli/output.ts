@@ -23,8 +23,10 @@ export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string 
 export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, string | undefined>>): void {
   for (const [flag, file] of Object.entries(files)) {
     if (file === undefined) continue;
-    const dir = path.dirname(path.resolve(io.cwd, file));
+    const out = path.resolve(io.cwd, file);
+    const dir = path.dirname(out);
     if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
+    if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === true) throw new UserError(`--${flag} ${file}: is a folder; give a file name`);
   }
 }
 

@@ -11,6 +11,7 @@ import { ResourceSpace } from '../core/resources.js';
 import { allocationAt, runOpenb } from '../sim/openb.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from '../traces/alibaba-gpu.js';
 import { numberFlag, parseFlags } from './args.js';
+import { checkOutputFolders } from './output.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const DEFAULT_POLICIES: GpuPolicyName[] = ['random', 'dot-product', 'gpu-clustering', 'gpu-packing', 'best-fit', 'fgd'];
@@ -117,9 +118,17 @@ export const replayOpenbCommand: CliCommand = {
     const podsFile = resolve(io.cwd, positionals[0] as string);
     const nodesFile = resolve(io.cwd, values.nodes);
     const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+    checkOutputFolders(io, { html: values.html });
     const pools = await readAlibabaNodePools(nodesFile, { space });
+    const gpus = pools.reduce((s, p) => s + (p.capacity[space.indexOf('gpu')] ?? 0) * p.nodes.initial, 0);
+    if (!(gpus > 0)) throw new UserError('the node list has no GPUs: the allocation ratio is a share of the cluster\'s GPU capacity', { file: nodesFile });
     const pods: Request[] = [];
-    for await (const r of readAlibabaPodRequests(podsFile, { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) pods.push(r);
+    const names = new Set<string>();
+    for await (const r of readAlibabaPodRequests(podsFile, { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) {
+      if (names.has(r.id)) throw new UserError(`pod '${r.id}' is listed twice (pod names identify allocations)`, { file: podsFile });
+      names.add(r.id);
+      pods.push(r);
+    }
     const nodes = pools.reduce((s, p) => s + p.nodes.initial, 0);
 
     const results: PolicyResult[] = [];
@@ -131,7 +140,7 @@ export const replayOpenbCommand: CliCommand = {
         const run = runOpenb({ space, pools, pods, policy, seed, tune });
         for (const p of POINTS) (at[p] as number[]).push(allocationAt(run, Number(p)));
         curves.push(Array.from({ length: 131 }, (_, a) => allocationAt(run, a)));
-        io.err(`${policy} seed ${seed}: ${POINTS.map((p) => `${p}%→${(at[p] as number[]).at(-1)}`).join(' ')}\n`);
+        io.err(`${policy} seed ${seed}: ${POINTS.map((p) => `${p}%→${Number.isNaN((at[p] as number[]).at(-1)) ? '—' : (at[p] as number[]).at(-1)}`).join(' ')}\n`);
       }
       const seconds = (performance.now() - t0) / 1000;
       const pick = (f: (v: number[]) => number) => Object.fromEntries(POINTS.map((p) => [p, r2(f(at[p] as number[]))])) as PolicyResult['allocation'];
@@ -139,16 +148,25 @@ export const replayOpenbCommand: CliCommand = {
       results.push({ policy, allocation: pick(mean), sd: pick(sd), curve, seconds });
     }
 
-    if (values.html !== undefined) writeFileSync(resolve(io.cwd, values.html), chartHtml(`GPU allocation ratio, ${positionals[0]}`, results));
+    if (values.html !== undefined) {
+      try {
+        writeFileSync(resolve(io.cwd, values.html), chartHtml(`GPU allocation ratio, ${positionals[0]}`, results));
+      } catch (e) {
+        throw new UserError(`cannot write --html file ${resolve(io.cwd, values.html)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+    }
     if (values.json === true) {
       io.out(JSON.stringify({ pods: positionals[0], nodes: values.nodes, seeds, results: results.map(({ policy, allocation, sd: s }) => ({ policy, allocation, sd: s })) }, null, 2));
       return 0;
     }
     io.out(`${pods.length} pods on ${nodes} nodes, seeds ${seeds.join(',')}: GPU allocation ratio, % (mean ± sd)`);
     io.out(`${'policy'.padEnd(16)}${POINTS.map((p) => `${p}% arrived`.padStart(18)).join('')}   s/run`);
+    // A point the inflated workload never reaches (--tune below it) has no value: '—', as is the sd of one seed.
+    const cell = (m: number, s: number): string => (Number.isNaN(m) ? '—' : `${m.toFixed(2)} ± ${seeds.length < 2 ? '—' : s.toFixed(2)}`);
     for (const r of results) {
-      io.out(`${r.policy.padEnd(16)}${POINTS.map((p) => `${r.allocation[p].toFixed(2)} ± ${r.sd[p].toFixed(2)}`.padStart(18)).join('')}   ${(r.seconds / seeds.length).toFixed(1)}`);
+      io.out(`${r.policy.padEnd(16)}${POINTS.map((p) => cell(r.allocation[p], r.sd[p]).padStart(18)).join('')}   ${(r.seconds / seeds.length).toFixed(1)}`);
     }
+    if (results.some((r) => POINTS.some((p) => Number.isNaN(r.allocation[p])))) io.out(`— : the workload (--tune ${tune} × the cluster's GPUs) never reaches that point`);
     return 0;
   },
 };

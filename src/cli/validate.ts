@@ -17,7 +17,21 @@ export const validateCommand: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { 'data-dir': { type: 'string' } }, usage);
     if (positionals.length === 0) throw new UserError(`expected at least one scenario file\n${usage}`);
+    // Every file is checked, a bad one reported and the next one checked too; exit 2 if any was bad.
+    let bad = 0;
     for (const p of positionals) {
+      try {
+        await validateOne(p);
+      } catch (e) {
+        if (!(e instanceof UserError) || positionals.length === 1) throw e;
+        io.err(`drs validate: ${e.message}\n`);
+        bad++;
+      }
+    }
+    if (bad > 0) io.err(`drs validate: ${bad} of ${positionals.length} files have errors\n`);
+    return bad > 0 ? 2 : 0;
+
+    async function validateOne(p: string): Promise<void> {
       const file = path.resolve(io.cwd, p);
       const sc = await loadScenario(file);
       const input = await buildScenario(sc, { file, dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd) });
@@ -26,7 +40,6 @@ export const validateCommand: CliCommand = {
       // Under the protocol the whole log was read: say what reading it changed, as drs run does.
       for (const line of (input.episodes?.summary ?? '').split('\n').filter((l) => l.startsWith('note: '))) io.out(`  ${line}`);
     }
-    return 0;
   },
 };
 

@@ -75,6 +75,18 @@ describe('messages a user reads', () => {
     for (const e of [strategy, scaling]) expect(e.message).not.toMatch(/Invalid input|Too small/);
   });
 
+  it('validate checks every file it is given: a bad one is reported and the next is still checked', async () => {
+    const bad1 = tmpFile('bad1.yaml', DEFAULT.replace('strategies:', 'strategy:'));
+    const good = tmpFile('good.yaml', DEFAULT);
+    const bad2 = tmpFile('bad2.yaml', DEFAULT.replace('failures:\n', 'failures:\n  random: { mtbf: 0, repair: 1m }\n'));
+    const r = await drs(['validate', bad1, good, bad2]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("bad1.yaml:");
+    expect(r.err).toContain("field 'failures.random.mtbf'");
+    expect(r.err).toContain('2 of 3 files have errors');
+    expect(r.out).toMatch(/good\.yaml: ok/);
+  });
+
   it('a random failure process needs an MTBF above zero (0 would fail every node at once)', async () => {
     const r = await drs(['validate', variant('failures:\n', 'failures:\n  random: { mtbf: 0, repair: 1m }\n')]);
     expect(r.code).toBe(2);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSeeds } from '../../src/cli/replay-openb.js';
 import { drs, tmpFile } from '../cli/helpers.js';
@@ -34,6 +35,28 @@ describe('drs replay-openb', () => {
     r = await drs(['replay-openb', big, '--nodes', nodes, '--policies', 'fastest']);
     expect(r.code).toBe(2);
     expect(r.err).toContain("unknown policy 'fastest'");
+  });
+
+  it('refuses a node list without GPUs, a pod listed twice and an --html path that is a folder, before running; shows an unreached point as —', async () => {
+    const pods = tmpFile('pods2.csv', `${HEAD}\np0,1000,1024,1,500,\np1,1000,1024,1,500,\n`);
+    const noGpu = tmpFile('nodes-cpu.csv', 'sn,cpu_milli,memory_mib,gpu,model\nn0,64000,262144,0,\n');
+    let r = await drs(['replay-openb', pods, '--nodes', noGpu]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${noGpu}: the node list has no GPUs`);
+    const nodes = tmpFile('nodes.csv', NODES);
+    const twice = tmpFile('twice.csv', `${HEAD}\np0,1000,1024,1,500,\np0,1000,1024,1,500,\n`);
+    r = await drs(['replay-openb', twice, '--nodes', nodes]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("pod 'p0' is listed twice");
+    r = await drs(['replay-openb', pods, '--nodes', nodes, '--html', path.dirname(nodes)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--html .*: is a folder; give a file name/);
+    expect(r.err).not.toMatch(/seed \d+:/);
+    r = await drs(['replay-openb', pods, '--nodes', nodes, '--policies', 'best-fit', '--seeds', '1', '--tune', '0.5']);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('NaN');
+    expect(r.out).toMatch(/^best-fit\s+—\s+—\s+—/m);
+    expect(r.out).toContain('never reaches that point');
   });
 
   it('seed lists and ranges', () => {
