@@ -127,10 +127,24 @@ export function parseTimestamp(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms / 1000;
 }
 
+/** A plain decimal number (`Number` alone would also take `0x10`, `0b111` or ` `). */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
 function parseValue(text: string, file: string, line: number, field: string): number {
-  const v = text === '' ? Number.NaN : Number(text);
+  const v = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isFinite(v)) throw new TraceFormatError(`value '${text}' is not a finite number`, { file, line, field });
   return v;
+}
+
+/**
+ * Epoch seconds above 10¹¹ are after the year 5000: such a column is almost surely epoch
+ * milliseconds, read as seconds it would make every step 1,000 times too long. Refused, not guessed.
+ */
+function checkEpochSeconds(t: number, text: string, file: string, line: number, field: string): number {
+  if (/^-?\d+(\.\d+)?$/.test(text) && Math.abs(t) >= 1e11) {
+    throw new TraceFormatError(`timestamp ${text} read as epoch seconds is after the year 5000: it looks like epoch milliseconds; write seconds (divide by 1000) or an ISO date-time`, { file, line, field });
+  }
+  return t;
 }
 
 export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {}): Promise<Series> {
@@ -150,7 +164,7 @@ export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {
     const t = parseTimestamp(cells[ti] ?? '');
     if (t === undefined) throw new TraceFormatError(`'${cells[ti] ?? ''}' is not a timestamp (expected YYYY-MM-DD HH:MM:SS, ISO 8601 or epoch seconds)`, { file, line, field: tName });
     values.push(parseValue(cells[vi] ?? '', file, line, vName));
-    times.push(t);
+    times.push(checkEpochSeconds(t, cells[ti] ?? '', file, line, tName));
     lines.push(line);
   }
   if (ti < 0) throw new TraceFormatError('empty file: expected a header and timestamp,value rows', { file });
@@ -320,7 +334,7 @@ export async function aggregateEventsCsv(file: string, options: AggregateOptions
     }
     const t = parseTimestamp(cells[ti] ?? '');
     if (t === undefined) throw new TraceFormatError(`'${cells[ti] ?? ''}' is not a timestamp (expected epoch seconds or an ISO date-time)`, { file, line, field: header[ti] });
-    binner.add(t, vi < 0 ? 1 : parseValue(cells[vi] ?? '', file, line, header[vi] ?? 'value'));
+    binner.add(checkEpochSeconds(t, cells[ti] ?? '', file, line, header[ti] ?? 'timestamp'), vi < 0 ? 1 : parseValue(cells[vi] ?? '', file, line, header[vi] ?? 'value'));
     events++;
   }
   if (ti < 0) throw new TraceFormatError('empty file: expected a header and event rows', { file });

@@ -48,6 +48,8 @@ describe('readSeriesCsv', () => {
 
   it('non-numeric and empty values are errors naming line and field', async () => {
     await expect(readSeriesCsv(file('nan.csv', csv(['0,1', '60,abc'])))).rejects.toThrow(/nan\.csv:3, field 'value': value 'abc' is not a finite number/);
+    await expect(readSeriesCsv(file('hex.csv', csv(['0,1', '60,0x10'])))).rejects.toThrow(/hex\.csv:3, field 'value': value '0x10' is not a finite number/);
+    await expect(readSeriesCsv(file('ms.csv', csv(['1700000000000,1', '1700000060000,2'])))).rejects.toThrow(/ms\.csv:2, field 'timestamp': timestamp 1700000000000 .* looks like epoch milliseconds/);
     await expect(readSeriesCsv(file('empty.csv', csv(['0,1', '60,', '120,3'])))).rejects.toThrow(/empty\.csv:3/);
   });
 
