@@ -121,7 +121,7 @@ export function parseOrLibrary(text: string, file: string): PackingInstance[] {
     for (let i = 0; i < n; i++) {
       const tok = toks[at];
       if (tok === undefined || !DECIMAL.test(tok.text)) {
-        src.fail(`instance ${name} declares ${n} items, found ${i}`, tok?.line ?? last, `items[${i}]`);
+        src.fail(`instance ${name} declares ${n} items, found ${i}${tok === undefined ? '' : ` before '${tok.text}', which is not an item size (a number ≥ 0)`}`, tok?.line ?? last, `items[${i}]`);
       }
       items.push(src.decimal(toks[at++], `items[${i}]`, last));
     }

@@ -35,7 +35,7 @@ describe('OR-Library reader', () => {
   it('names the line and field of a non-numeric size', () => {
     const e = located(() => parseOrLibrary(ORLIB.replace('\n4\n', '\nfour\n'), 'x.txt'));
     expect(e.location).toEqual({ file: 'x.txt', line: 5, field: 'items[1]' });
-    expect(e.message).toMatch(/x\.txt:5.*declares 3 items, found 1/);
+    expect(e.message).toMatch(/x\.txt:5.*declares 3 items, found 1 before 'four', which is not an item size/);
   });
 
   it('reports an item larger than the capacity at its line', () => {
