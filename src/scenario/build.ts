@@ -51,6 +51,10 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
   if (!Array.isArray(sc.pools)) for (const p of pools) names.add(p.name);
   (sc.failures?.events ?? []).forEach((ev, i) => {
     if (!names.has(ev.pool)) throw new ConfigError(`unknown pool '${ev.pool}' (pools: ${[...names].join(', ')})`, { file, field: `failures.events[${i}].pool` });
+    // A failure that could never happen as written is a mistake, not a no-op.
+    const most = pools.find((p) => p.name === ev.pool)?.nodes.max;
+    if (most !== undefined && ev.count > most) throw new ConfigError(`${ev.count} nodes fail, but pool '${ev.pool}' has at most ${most}`, { file, field: `failures.events[${i}].count` });
+    if (sc.horizon !== undefined && ev.at >= sc.horizon) throw new ConfigError(`the failure at ${ev.at} s comes at or after the horizon (${sc.horizon} s), so it never happens`, { file, field: `failures.events[${i}].at` });
   });
   const seed = opts.seed ?? sc.seed;
   const seedStr = String(seed);

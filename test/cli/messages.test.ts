@@ -87,6 +87,15 @@ describe('messages a user reads', () => {
     expect(r.out).toMatch(/good\.yaml: ok/);
   });
 
+  it('a failure event that could never happen as written is an error: more nodes than the pool has, or after the horizon', async () => {
+    const many = await drs(['validate', variant('pool: h100, count: 1,', 'pool: h100, count: 99,')]);
+    expect(many.code).toBe(2);
+    expect(many.err).toMatch(/field 'failures\.events\[0\]\.count': 99 nodes fail, but pool 'h100' has at most \d+/);
+    const late = await drs(['validate', variant('{ at: 30m, pool: h100', '{ at: 3h, pool: h100')]);
+    expect(late.code).toBe(2);
+    expect(late.err).toContain("field 'failures.events[0].at': the failure at 10800 s comes at or after the horizon (3600 s), so it never happens");
+  });
+
   it('a random failure process needs an MTBF above zero (0 would fail every node at once)', async () => {
     const r = await drs(['validate', variant('failures:\n', 'failures:\n  random: { mtbf: 0, repair: 1m }\n')]);
     expect(r.code).toBe(2);
