@@ -3,6 +3,7 @@ import { SCALING_POLICIES } from '../autoscale/registry.js';
 import { QUEUE_POLICIES } from '../queue/registry.js';
 import { TRACE_KINDS } from '../traces/registry.js';
 import { renderTable } from '../report/table.js';
+import { UserError } from '../core/errors.js';
 import type { CliCommand } from './command.js';
 
 const usage = `usage: drs list
@@ -13,7 +14,9 @@ export const listCommand: CliCommand = {
   name: 'list',
   summary: 'list strategies, queue policies, scaling policies and trace kinds',
   usage,
-  async run(_argv, io) {
+  async run(argv, io) {
+    // Nothing to choose here: an argument would be silently ignored, so it is refused.
+    if (argv.length > 0) throw new UserError(`takes no arguments, got '${argv.join(' ')}'\n${usage}`);
     const section = (title: string, entries: Record<string, { summary: string }>): string =>
       `${title}\n${renderTable(['name', 'what it does'], Object.entries(entries).map(([k, v]) => [k, v.summary]), ['l', 'l'])}\n`;
     io.out(section('strategies (strategies: [...])', ALLOCATORS));

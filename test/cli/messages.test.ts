@@ -87,6 +87,15 @@ describe('messages a user reads', () => {
     expect(r.out).toMatch(/good\.yaml: ok/);
   });
 
+  it('drs list refuses arguments it would ignore', async () => {
+    for (const args of [['extra'], ['--json']]) {
+      const r = await drs(['list', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`drs list: takes no arguments, got '${args[0]}'`);
+    }
+    expect((await drs(['list'])).code).toBe(0);
+  });
+
   it('a failure event that could never happen as written is an error: more nodes than the pool has, or after the horizon', async () => {
     const many = await drs(['validate', variant('pool: h100, count: 1,', 'pool: h100, count: 99,')]);
     expect(many.code).toBe(2);
