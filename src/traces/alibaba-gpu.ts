@@ -330,6 +330,7 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
   const prefix = opts.namePrefix ?? 'openb-';
 
   const groups = new Map<string, { cpu: number; mem: number; gpu: number; model: string; count: number; names: string[] }>();
+  const seenNames = new Map<string, number>();
   let cols: { sn: number | undefined; cpu: number; mem: number; gpu: number; model: number | undefined } | undefined;
   for await (const row of csvRows(file)) {
     if (cols === undefined) {
@@ -346,6 +347,12 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
     if (gpu > 0 && iGpu < 0) throw new TraceFormatError(`node has ${gpu} GPUs but the scenario has no '${gpuName}' dimension (it has: ${space.names.join(', ')})`, cell('gpu'));
     const key = `${cpu}|${mem}|${gpu}|${model}`;
     const name = cols.sn === undefined ? '' : cellValue(row, cols.sn);
+    // A node listed twice would count twice (a bigger cluster than the data's).
+    if (name !== '') {
+      const first = seenNames.get(name);
+      if (first !== undefined) throw new TraceFormatError(`node '${name}' is listed twice (first on line ${first})`, cell('sn'));
+      seenNames.set(name, row.line);
+    }
     const g = groups.get(key);
     if (g) {
       g.count++;

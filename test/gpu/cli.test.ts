@@ -48,6 +48,10 @@ describe('drs replay-openb', () => {
     r = await drs(['replay-openb', twice, '--nodes', nodes]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("pod 'p0' is listed twice");
+    const dupNodes = tmpFile('nodes-dup.csv', `${NODES}n0,64000,262144,2,T4\n`);
+    r = await drs(['replay-openb', pods, '--nodes', dupNodes]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${dupNodes}:4, field 'sn': node 'n0' is listed twice (first on line 2)`);
     r = await drs(['replay-openb', pods, '--nodes', nodes, '--html', path.dirname(nodes)]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--html .*: is a folder; give a file name/);
