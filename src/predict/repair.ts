@@ -59,7 +59,7 @@ export function shiftDaylightSaving(rows: RawRows, step: number): { rows: RawRow
  * Merge runs of equal timestamps (rule 2); with 'error' a duplicate is a TraceFormatError naming
  * both lines. Out-of-order rows are always an error here.
  */
-export function mergeDuplicates(rows: RawRows, policy: DuplicatePolicy, file: string, field: string): { rows: RawRows; mergedRows: number } {
+export function mergeDuplicates(rows: RawRows, policy: DuplicatePolicy, file: string, field: string, dst?: { readonly step: number; readonly shifted: boolean }): { rows: RawRows; mergedRows: number } {
   const out: RawRows = { times: [], values: [], lines: [] };
   let mergedRows = 0;
   let i = 0;
@@ -68,7 +68,9 @@ export function mergeDuplicates(rows: RawRows, policy: DuplicatePolicy, file: st
     const t = rows.times[i] as number;
     const prev = out.times[out.times.length - 1];
     if (prev !== undefined && t < prev) {
-      const hint = prev - t <= HOUR + 1e-6 ? " (less than an hour back: a daylight-saving change? repair with --dst shift)" : '';
+      // Only a jump of exactly one hour less a step is what --dst shift repairs; anything else is rows out of order.
+      const dstLike = dst !== undefined && !dst.shifted && Math.abs(t - prev - (dst.step - HOUR)) < 1e-6;
+      const hint = dstLike ? ' (a step less than an hour back: a daylight-saving change? repair with --dst shift)' : ' (sort the rows by time, or give --resample STEP, which bins rows in any order)';
       throw new TraceFormatError(`timestamps out of order: row does not come after line ${out.lines[out.lines.length - 1]}${hint}; timestamps must strictly increase`, { file, line: rows.lines[i], field });
     }
     let j = i + 1;

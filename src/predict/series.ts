@@ -178,7 +178,7 @@ export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {
     repairs.dstShifts = shifted.shifts;
   }
   if (options.resample !== undefined) return resampled(file, raw, options.resample, maxGap, repairs, tName);
-  const merged = mergeDuplicates(raw, options.duplicates ?? 'error', file, tName);
+  const merged = mergeDuplicates(raw, options.duplicates ?? 'error', file, tName, { step: options.step ?? mostCommonSpacing(times), shifted: options.dst === 'shift' });
   if (options.duplicates !== undefined && options.duplicates !== 'error') repairs.mergedRows = merged.mergedRows;
   return regular(file, merged.rows, options, maxGap, repairs, tName);
 }

@@ -54,6 +54,15 @@ describe('daylight-saving repeats (dst: shift)', () => {
     await expect(readSeriesCsv(fallBack)).rejects.toThrow(/fall\.csv:6.*out of order.*an hour back.*--dst shift/);
   });
 
+  it('two rows swapped are not called a daylight-saving change: the hint is to sort (--dst shift would not help)', async () => {
+    const swapped = file('swapped.csv', ['2024-03-01 00:00:00,1', '2024-03-01 00:10:00,3', '2024-03-01 00:05:00,2', '2024-03-01 00:15:00,4', '2024-03-01 00:20:00,5']);
+    for (const opts of [{}, { dst: 'shift' as const }]) {
+      const e = await readSeriesCsv(swapped, opts).catch((x: unknown) => x as Error);
+      expect(e.message).toMatch(/swapped\.csv:4.*out of order.*sort the rows by time, or give --resample STEP/);
+      expect(e.message).not.toContain('--dst shift');
+    }
+  });
+
   it('shift moves the repeated hour and everything after it one hour later', async () => {
     const s = await readSeriesCsv(fallBack, { dst: 'shift' });
     expect(s.values).toEqual([1, 2, 3, 4, 5, 6, 7]);
