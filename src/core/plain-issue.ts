@@ -22,6 +22,9 @@ export function plainMessage(iss: z.core.$ZodIssue): string {
       // A discriminated union whose tag is missing or unknown: name the tags it takes.
       const tags = (iss as { options?: readonly unknown[] }).options;
       if (iss.errors.length === 0 && Array.isArray(tags) && tags.length > 0) return `expected one of ${tags.map((v) => JSON.stringify(v)).join(', ')}`;
+      // A form of the right type whose constraint failed (`nodes: -3` is a number, but below 0) says most.
+      const near = iss.errors.map((b) => b[0]).find((b) => b !== undefined && b.code !== 'invalid_type' && b.code !== 'invalid_union' && b.path.length === 0);
+      if (near !== undefined) return plainMessage(near);
       // Every form failed at this very value: say which forms are accepted.
       const expected = [...new Set(iss.errors.flatMap((b) => (b[0]?.code === 'invalid_type' && b[0].path.length === 0 ? [article(b[0].expected)] : [])))];
       return expected.length > 0 ? `expected ${expected.join(' or ')} (see docs/scenarios.md)` : 'this value matches none of the accepted forms (see docs/scenarios.md)';

@@ -87,6 +87,12 @@ describe('messages a user reads', () => {
     expect(r.out).toMatch(/good\.yaml: ok/);
   });
 
+  it('a value of the right type that breaks a constraint is named as such, not as the wrong form ("expected an object")', async () => {
+    const r = await drs(['validate', variant('nodes: { min: 2, max: 8, initial: 3 }', 'nodes: -3')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/field 'pools\[0\]\.nodes': expected a value ≥ 0\n/);
+  });
+
   it('drs list refuses arguments it would ignore', async () => {
     for (const args of [['extra'], ['--json']]) {
       const r = await drs(['list', ...args]);
