@@ -76,22 +76,30 @@ function plainText(msg: string): string {
 
 /** Memory resource keys whose plain numbers need a unit. */
 const MEMORY_KEYS = new Set(['memory', 'mem']);
+/** Resource keys that count cores or devices: a byte unit on them is refused. */
+const COUNT_KEYS = new Set(['cpu', 'gpu']);
 
 /**
  * Memory given as a plain number (`memory: 128`) is ambiguous (bytes? MiB? GiB?) and is an error
- * naming the line, unless the scenario declares `units: { memory: Gi }` (plain numbers are GiB).
+ * naming the line, unless the scenario declares `units: { memory: Gi }` (plain numbers are GiB);
+ * a byte unit on a count (`cpu: 96Gi`) is an error whatever the units.
  * Checked in pool capacities and in demands anywhere in the file (trace profiles).
  */
 function checkMemoryUnits(raw: Record<string, unknown>, lineAt: (path: (string | number)[]) => number | undefined, file: string): void {
   const units = raw.units as { memory?: unknown } | undefined;
-  if (units !== null && typeof units === 'object' && units.memory !== undefined) return;
+  const plainMemory = units !== null && typeof units === 'object' && units.memory !== undefined;
   const walk = (v: unknown, path: (string | number)[]): void => {
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
     else if (v !== null && typeof v === 'object') {
       const parent = path[path.length - 1];
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if ((parent === 'capacity' || parent === 'demand') && MEMORY_KEYS.has(k) && typeof x === 'number' && x !== 0) {
+        const amount = parent === 'capacity' || parent === 'demand';
+        if (amount && !plainMemory && MEMORY_KEYS.has(k) && typeof x === 'number' && x !== 0) {
           throw new ConfigError(`memory needs a unit: write ${x}Gi (GiB) or ${x}Mi (MiB), or declare 'units: { memory: Gi }' to read plain numbers as GiB`, { file, line: lineAt([...path, k]), field: formatPath([...path, k]) });
+        }
+        // `cpu: 96Gi` would be read as 96 × 2³⁰ cores: a byte unit on a count is a slip, not data.
+        if (amount && COUNT_KEYS.has(k) && typeof x === 'string' && /^\s*[\d.]+\s*[KMGTPE]i\s*$/.test(x)) {
+          throw new ConfigError(`${k} is a count (${k === 'cpu' ? 'cores' : 'devices'}): '${x}' has a byte unit; write a number (e.g. 96) or milli (500m)`, { file, line: lineAt([...path, k]), field: formatPath([...path, k]) });
         }
         walk(x, [...path, k]);
       }

@@ -93,6 +93,12 @@ describe('messages a user reads', () => {
     expect(r.err).toMatch(/field 'pools\[0\]\.nodes': expected a value ≥ 0\n/);
   });
 
+  it('a byte unit on a count (cpu: 96Gi) is refused, memory units stay for memory', async () => {
+    const r = await drs(['validate', variant('capacity: { cpu: 32, memory: 128Gi }', 'capacity: { cpu: 32Gi, memory: 128Gi }')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/field 'pools\[\d\]\.capacity\.cpu': cpu is a count \(cores\): '32Gi' has a byte unit/);
+  });
+
   it('drs list refuses arguments it would ignore', async () => {
     for (const args of [['extra'], ['--json']]) {
       const r = await drs(['list', ...args]);
