@@ -2,7 +2,6 @@
  * `drs replay-openb PODS --nodes NODES`: the FGD paper's experiment (Weng et al., ATC'23) on the
  * Alibaba openb traces, per policy and seed; see src/sim/openb.ts for the protocol.
  */
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GPU_POLICY_NAMES, type GpuPolicyName, isGpuPolicyName } from '../algorithms/gpu/index.js';
 import { UserError } from '../core/errors.js';
@@ -11,7 +10,7 @@ import { ResourceSpace } from '../core/resources.js';
 import { allocationAt, runOpenb } from '../sim/openb.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from '../traces/alibaba-gpu.js';
 import { numberFlag, parseFlags } from './args.js';
-import { checkOutputFolders } from './output.js';
+import { checkOutputFolders, saveOutput } from './output.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const DEFAULT_POLICIES: GpuPolicyName[] = ['random', 'dot-product', 'gpu-clustering', 'gpu-packing', 'best-fit', 'fgd'];
@@ -148,13 +147,7 @@ export const replayOpenbCommand: CliCommand = {
       results.push({ policy, allocation: pick(mean), sd: pick(sd), curve, seconds });
     }
 
-    if (values.html !== undefined) {
-      try {
-        writeFileSync(resolve(io.cwd, values.html), chartHtml(`GPU allocation ratio, ${positionals[0]}`, results));
-      } catch (e) {
-        throw new UserError(`cannot write --html file ${resolve(io.cwd, values.html)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-    }
+    await saveOutput(io, 'html', values.html, () => chartHtml(`GPU allocation ratio, ${positionals[0]}`, results));
     if (values.json === true) {
       io.out(JSON.stringify({ pods: positionals[0], nodes: values.nodes, seeds, results: results.map(({ policy, allocation, sd: s }) => ({ policy, allocation, sd: s })) }, null, 2));
       return 0;

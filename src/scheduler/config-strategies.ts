@@ -34,7 +34,8 @@ function plain<T extends NamedRef>(ref: T, kind: LearnedKind, field: string, bas
   return { ref: r.ref, readModel };
 }
 
-function checkOptions(schema: z.ZodType, options: unknown, field: string, fail: Fail): void {
+/** Registry options against their entry's schema: `fail` with the first issue and the field it names. */
+export function checkOptions(schema: z.ZodType, options: unknown, field: string, fail: Fail): void {
   const issue = schema.safeParse(options).error?.issues[0];
   if (issue === undefined) return;
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
@@ -42,7 +43,7 @@ function checkOptions(schema: z.ZodType, options: unknown, field: string, fail: 
   fail(plainMessage(issue), `${field}${at}`);
 }
 
-export type StrategyInput = string | { name: string; options?: unknown; preemption?: boolean };
+type StrategyInput = string | { name: string; options?: unknown; preemption?: boolean };
 
 /** `strategy:` as the scheduler takes it. */
 export function serveStrategy(input: StrategyInput, file: string, baseDir: string): AllocatorName | StrategySpec {

@@ -8,7 +8,7 @@ import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
 import type { QueuePolicyName } from '../queue/registry.js';
-import { serveQueuePolicy, serveStrategy } from './config-strategies.js';
+import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategies.js';
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
 import type { QuotaConfig } from './quota.js';
 import type { PoolInput } from './types.js';
@@ -244,7 +244,9 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
   const strategy = c.strategy === undefined ? undefined : serveStrategy(c.strategy, file, baseDir);
   const queue = c.queue === undefined || c.queue === false ? undefined : serveQueuePolicy(c.queue.policy, c.queue.options, file, baseDir);
   if (c.scaling?.options !== undefined) {
-    checkOptions(SCALING_POLICIES[c.scaling.policy].options, c.scaling.options, file, 'scaling.options');
+    checkOptions(SCALING_POLICIES[c.scaling.policy].options, c.scaling.options, 'scaling.options', (message, field) => {
+      throw new ConfigError(message, { file, field });
+    });
   }
   if (c.postgres !== undefined && c.stateFile !== undefined) throw new ConfigError('give either stateFile (SQLite) or postgres, not both', { file, field: 'postgres' });
   let postgres: PostgresConfig | undefined;
@@ -343,18 +345,6 @@ function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
   return out;
-}
-
-/** Registry options against their entry's schema: the first issue as a ConfigError naming the field. */
-function checkOptions(schema: z.ZodType, options: unknown, file: string, field: string): void {
-  const opt = schema.safeParse(options);
-  const issue = opt.error?.issues[0];
-  if (issue !== undefined) throw new ConfigError(plainMessage(issue), { file, field: `${field}${pathSuffix(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path)}` });
-}
-
-function pathSuffix(path: readonly PropertyKey[] | undefined): string {
-  const p = formatPath(path ?? []);
-  return p === '' ? '' : p.startsWith('[') ? p : `.${p}`;
 }
 
 export { formatPath as formatFieldPath };
