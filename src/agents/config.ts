@@ -8,7 +8,7 @@ import { parseQuantity } from '../core/units.js';
 import { CronSchedule } from './cron.js';
 import { checkGraph } from './graph.js';
 import type { AgentSpec, FleetConfig, FleetDefinition, Schedule } from './types.js';
-import { plainMessage } from '../core/plain-issue.js';
+import { formatPath, plainMessage } from '../core/plain-issue.js';
 
 /*
  * Fleet files (YAML or objects): `config` takes the kOS scheduler_config.yaml keys as they are
@@ -140,7 +140,7 @@ export function toFleetConfig(c: z.output<typeof fleetConfigSchema>): FleetConfi
  * cascade cycle. `base` prefixes field paths (`trace.registry` inside a scenario).
  */
 export function parseFleet(raw: unknown, where: { file?: string; base?: string } = {}): FleetDefinition {
-  const at = (path: readonly PropertyKey[]): string => [where.base, ...path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].filter((s) => s !== undefined && s !== '').join('.').replace(/\.\[/g, '[');
+  const at = (path: readonly PropertyKey[]): string => formatPath(path, where.base);
   const loc = (path: readonly PropertyKey[]) => ({ ...(where.file !== undefined ? { file: where.file } : {}), field: at(path) });
   const r = fleetSchema.safeParse(raw);
   if (!r.success) {

@@ -181,7 +181,7 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
     try {
       also.push(await loadBatchWorkload(resolve(dirname(file), a.trace)));
     } catch (e) {
-      throw e instanceof UserError ? new ConfigError(`also.${i}.trace: ${e.message}`, { file }) : e;
+      throw e instanceof UserError ? new ConfigError(`also[${i}].trace: ${e.message}`, { file }) : e;
     }
   }
   // CEM plays the forward pass written over the weights: no TensorFlow.

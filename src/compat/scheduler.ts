@@ -16,7 +16,7 @@ import {
   type ResourcePool,
   type ResourcePoolInput,
 } from './types.js';
-import { plainMessage } from '../core/plain-issue.js';
+import { formatPath, plainMessage } from '../core/plain-issue.js';
 
 /** The one resource dimension of compat pools: a pool's capacity is a count of units. */
 const UNITS = 'units';
@@ -298,5 +298,5 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const iss = r.error.issues[0] as z.core.$ZodIssue;
-  throw new UserError(plainMessage(iss), { field: [what, ...iss.path.map(String)].join('.') });
+  throw new UserError(plainMessage(iss), { field: formatPath(iss.path, what) });
 }

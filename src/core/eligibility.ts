@@ -2,7 +2,7 @@ import type { ClusterView } from './cluster.js';
 import { gpuModelAllowed } from './gpu.js';
 import type { PoolSpec, Request } from './model.js';
 import type { Rejection } from './rejection.js';
-import { dominantShare, EPSILON } from './resources.js';
+import { dominantShare, EPSILON, type ResourceSpace } from './resources.js';
 
 /**
  * Cost rate of running `demand` on a node of `pool`, per hour: the node price times the share
@@ -55,7 +55,7 @@ export function eligiblePools(view: ClusterView, r: Request): Eligibility {
     const known = mask === 0 ? undefined : interned.get(mask);
     if (known !== undefined) return known;
   }
-  const answer = computeEligibility(view, r);
+  const answer = eligibleAmong(view.pools, view.space, r);
   const kept = 'rejection' in answer ? answer : intern(answer.pools);
   if (constrained) memo.set(r, kept);
   return kept;
@@ -86,8 +86,11 @@ function intern(set: readonly number[]): Eligibility {
   return e;
 }
 
-function computeEligibility(view: ClusterView, r: Request): Eligibility {
-  const pools = view.pools;
+/**
+ * The same answer computed from pool specs alone, without memory: for checks made before any
+ * cluster exists (a scenario's profiles that no pool could ever run).
+ */
+export function eligibleAmong(pools: readonly PoolSpec[], space: ResourceSpace, r: Request): Eligibility {
   const c = r.constraints;
   let cand: number[] = [];
   for (let i = 0; i < pools.length; i++) {
@@ -125,7 +128,7 @@ function computeEligibility(view: ClusterView, r: Request): Eligibility {
       }
     }
     const capacity = Math.max(...cand.map((i) => (pools[i] as PoolSpec).capacity[worst] ?? 0));
-    const name = view.space.names[worst] ?? `dim${worst}`;
+    const name = space.names[worst] ?? `dim${worst}`;
     return reject(r, {
       code: 'never-fits',
       resource: name,

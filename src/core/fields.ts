@@ -28,3 +28,23 @@ export const quantitySchema = z.union([z.number(), z.string()]).transform((v, ct
   }
   return q;
 });
+
+/**
+ * A non-empty list whose items are told apart by one field (pool names, profile names, priority
+ * classes): a repeated value is an error at the repeat, naming the first, since a second
+ * `priority: high` with its own weight and SLO would silently split or shadow the first.
+ */
+export function uniqueList<T extends z.ZodType>(item: T, key: (v: z.output<T>) => string, what: string, field: string) {
+  return z
+    .array(item)
+    .min(1)
+    .superRefine((items, ctx) => {
+      const seen = new Map<string, number>();
+      items.forEach((v, i) => {
+        const k = key(v);
+        const first = seen.get(k);
+        if (first === undefined) seen.set(k, i);
+        else ctx.addIssue({ code: 'custom', message: `duplicate ${what} '${k}' (also at index ${first})`, path: [i, field] });
+      });
+    });
+}

@@ -48,3 +48,13 @@ export function article(t: string): string {
   const word = t === 'int' ? 'integer' : t === 'nan' ? 'number' : t;
   return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
+
+/**
+ * A field path as every error spells it: dotted, with [i] for list indices (`pools[1].capacity.gpu`).
+ * `base` (e.g. 'trace') goes in front.
+ */
+export function formatPath(path: readonly PropertyKey[], base?: string): string {
+  let s = base ?? '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
+  return s;
+}

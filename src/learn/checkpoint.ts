@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
-import { plainMessage } from '../core/plain-issue.js';
+import { formatPath, plainMessage } from '../core/plain-issue.js';
 import { queueIterations, withQueueIterations, type QueueTrainConfig } from './config.js';
 import { configFeatures, type QueueCheckpoint } from './train-queue.js';
 
@@ -54,7 +54,7 @@ export function readQueueCheckpoint(file: string, cfg: QueueTrainConfig): QueueC
   if (!r.success) {
     const i = r.error.issues[0];
     const what = i === undefined ? 'malformed' : plainMessage(i);
-    throw new ConfigError(`--resume: not a drs train checkpoint of a queue model (${what})`, { file, field: i?.path.join('.') ?? '' });
+    throw new ConfigError(`--resume: not a drs train checkpoint of a queue model (${what})`, { file, field: i === undefined ? '' : formatPath(i.path) });
   }
   const ck = r.data as unknown as QueueCheckpoint;
   const diff = firstDifference(withQueueIterations(ck.config, 0), withQueueIterations(cfg, 0), '');
@@ -87,7 +87,7 @@ function checkLayers(layers: QueueCheckpoint['layers'], sizes: number[], file: s
   layers.forEach((l, k) => {
     const [i, o] = [sizes[k] as number, sizes[k + 1] as number];
     if (l.weights.length !== i * o || l.bias.length !== o) {
-      throw new ConfigError(`--resume: layer ${k + 1} of the checkpoint has ${l.weights.length} weights and ${l.bias.length} biases; the config's network needs ${i}×${o} = ${i * o} and ${o}`, { file, field: `${field}.${k}` });
+      throw new ConfigError(`--resume: layer ${k + 1} of the checkpoint has ${l.weights.length} weights and ${l.bias.length} biases; the config's network needs ${i}×${o} = ${i * o} and ${o}`, { file, field: `${field}[${k}]` });
     }
   });
 }

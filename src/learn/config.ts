@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { plainMessage } from '../core/plain-issue.js';
+import { formatPath, plainMessage } from '../core/plain-issue.js';
 import { DEFAULT_JITTER } from './resampled-log.js';
 
 /**
@@ -264,7 +264,7 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
       throw new ConfigError('`also` needs cem.normalizeBy fcfs, sjf or f1: raw bounded slowdowns of different logs are not on one scale', { file, field: 'cem.normalizeBy' });
     }
     checkDisjoint(c, c.train.ranges, c.validation, file, '');
-    c.also?.forEach((a, i) => checkDisjoint(c, a.train.ranges, a.validation, file, `also.${i}.`));
+    c.also?.forEach((a, i) => checkDisjoint(c, a.train.ranges, a.validation, file, `also[${i}].`));
   }
   else checkSeeds(c, file);
   return c;
@@ -276,12 +276,12 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
  */
 function issueError(i: z.core.$ZodIssue | undefined, raw: unknown, file: string): ConfigError {
   if (i === undefined) return new ConfigError('invalid training config', { file });
-  if (i.code !== 'unrecognized_keys') return new ConfigError(plainMessage(i), { file, field: i.path.length === 0 ? '(root)' : i.path.join('.') });
+  if (i.code !== 'unrecognized_keys') return new ConfigError(plainMessage(i), { file, field: i.path.length === 0 ? '(root)' : formatPath(i.path) });
   const key = i.keys[0] as string;
   const kind = (raw as { kind?: unknown }).kind;
   const other = kind === 'queue' ? allocatorConfig : queueConfig;
   const elsewhere = i.path.length === 0 && key in other.shape ? ` (a key of kind ${kind === 'queue' ? 'allocator' : 'queue'} configs; this one is kind ${String(kind)})` : '';
-  return new ConfigError(`unknown key '${key}'${elsewhere}`, { file, field: [...i.path, key].join('.') });
+  return new ConfigError(`unknown key '${key}'${elsewhere}`, { file, field: formatPath([...i.path, key]) });
 }
 
 /** Training seeds, validation seeds and evaluation seeds must be pairwise disjoint. */
@@ -290,11 +290,11 @@ function checkSeeds(c: AllocatorTrainConfig, file: string): void {
   if (b <= a) throw new ConfigError(`train.seeds [${a}, ${b}) is empty`, { file, field: 'train.seeds' });
   const inTrain = (s: number): boolean => s >= a && s < b;
   c.evaluation.seeds.forEach((s, i) => {
-    if (inTrain(s)) throw new ConfigError(`evaluation seed ${s} is also a training seed`, { file, field: `evaluation.seeds.${i}` });
-    if (c.validation.seeds.includes(s)) throw new ConfigError(`evaluation seed ${s} is also a validation seed`, { file, field: `evaluation.seeds.${i}` });
+    if (inTrain(s)) throw new ConfigError(`evaluation seed ${s} is also a training seed`, { file, field: `evaluation.seeds[${i}]` });
+    if (c.validation.seeds.includes(s)) throw new ConfigError(`evaluation seed ${s} is also a validation seed`, { file, field: `evaluation.seeds[${i}]` });
   });
   c.validation.seeds.forEach((s, i) => {
-    if (inTrain(s)) throw new ConfigError(`validation seed ${s} is also a training seed`, { file, field: `validation.seeds.${i}` });
+    if (inTrain(s)) throw new ConfigError(`validation seed ${s} is also a training seed`, { file, field: `validation.seeds[${i}]` });
   });
 }
 
@@ -307,15 +307,15 @@ function checkDisjoint(c: QueueTrainConfig, ranges: readonly (readonly [number, 
     return hit === undefined ? undefined : `jobs [${a}, ${b}) overlap the evaluation window [${hit[0]}, ${hit[1]})`;
   };
   ranges.forEach(([a, b], i) => {
-    if (b <= a) throw new ConfigError(`training range [${a}, ${b}) is empty: write [first job, end) with first job < end`, { file, field: `${prefix}train.ranges.${i}` });
-    if (b - a < c.episodeLength) throw new ConfigError(`training range [${a}, ${b}) is shorter than one episode (${c.episodeLength} jobs)`, { file, field: `${prefix}train.ranges.${i}` });
+    if (b <= a) throw new ConfigError(`training range [${a}, ${b}) is empty: write [first job, end) with first job < end`, { file, field: `${prefix}train.ranges[${i}]` });
+    if (b - a < c.episodeLength) throw new ConfigError(`training range [${a}, ${b}) is shorter than one episode (${c.episodeLength} jobs)`, { file, field: `${prefix}train.ranges[${i}]` });
     const o = overlaps(a, b);
-    if (o !== undefined) throw new ConfigError(`training ${o}: training and evaluation must be disjoint`, { file, field: `${prefix}train.ranges.${i}` });
+    if (o !== undefined) throw new ConfigError(`training ${o}: training and evaluation must be disjoint`, { file, field: `${prefix}train.ranges[${i}]` });
   });
   validation.windows.forEach((s, i) => {
     const o = overlaps(s, s + validation.length);
-    if (o !== undefined) throw new ConfigError(`validation ${o}`, { file, field: `${prefix}validation.windows.${i}` });
+    if (o !== undefined) throw new ConfigError(`validation ${o}`, { file, field: `${prefix}validation.windows[${i}]` });
     const t = ranges.find(([a, b]) => s < b && a < s + validation.length);
-    if (t !== undefined) throw new ConfigError(`validation window [${s}, ${s + validation.length}) overlaps the training range [${t[0]}, ${t[1]})`, { file, field: `${prefix}validation.windows.${i}` });
+    if (t !== undefined) throw new ConfigError(`validation window [${s}, ${s + validation.length}) overlaps the training range [${t[0]}, ${t[1]})`, { file, field: `${prefix}validation.windows[${i}]` });
   });
 }

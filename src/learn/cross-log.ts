@@ -68,10 +68,10 @@ export function trainLogs(cfg: QueueTrainConfig, own: BatchWorkload, also: reado
 export function checkLogCovers(workload: BatchWorkload, ranges: TrainLog['ranges'], validation: TrainLog['validation'], prefix: string): void {
   const J = workload.jobs.length;
   ranges.forEach(([, b], i) => {
-    if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `${prefix}train.ranges.${i}` });
+    if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `${prefix}train.ranges[${i}]` });
   });
   validation.windows.forEach((w, i) => {
-    if (w + validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + validation.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `${prefix}validation.windows.${i}` });
+    if (w + validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + validation.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `${prefix}validation.windows[${i}]` });
   });
 }
 

@@ -11,6 +11,7 @@ import { createQueuePolicy, type QueuePolicyName } from '../queue/registry.js';
 import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
 import { loadTracePools, openTrace } from '../traces/registry.js';
+import { checkFailures, checkProfilesFit, listPools } from './cross-check.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
 import type { Scenario } from './schema.js';
 
@@ -28,34 +29,11 @@ export interface BuildOptions {
 export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<ComparisonInput> {
   const file = opts.file;
   const space = new ResourceSpace(sc.dimensions);
-  const names = new Set<string>();
-  const pools: PoolSpec[] = !Array.isArray(sc.pools)
-    ? await loadTracePools(sc.pools, { space, dataRoot: opts.dataRoot, baseDir: path.dirname(path.resolve(file)), file })
-    : sc.pools.map((p, i) => {
-    if (names.has(p.name)) throw new ConfigError(`duplicate pool name '${p.name}'`, { file, field: `pools[${i}].name` });
-    names.add(p.name);
-    for (const k of Object.keys(p.capacity)) {
-      if (!space.has(k)) throw new ConfigError(`unknown resource '${k}' (dimensions: ${space.names.join(', ')})`, { file, field: `pools[${i}].capacity.${k}` });
-    }
-    const capacity = space.vector(p.capacity);
-    const gpus = p.gpus;
-    if (gpus !== undefined) {
-      const gi = space.indexOf('gpu');
-      if (gi < 0) throw new ConfigError(`GPU devices need a 'gpu' dimension (dimensions: ${space.names.join(', ')})`, { file, field: `pools[${i}].gpus` });
-      if (p.capacity.gpu !== undefined && capacity[gi] !== gpus.count) throw new ConfigError(`capacity.gpu ${capacity[gi]} differs from gpus.count ${gpus.count}`, { file, field: `pools[${i}].gpus.count` });
-      capacity[gi] = gpus.count;
-    }
-    if (capacity.every((c) => c === 0)) throw new ConfigError('a node needs some capacity', { file, field: `pools[${i}].capacity` });
-    return { name: p.name, capacity, nodes: p.nodes, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, bootSeconds: p.boot, labels: p.labels, ...(gpus !== undefined ? { gpus } : {}) };
-  });
-  if (!Array.isArray(sc.pools)) for (const p of pools) names.add(p.name);
-  (sc.failures?.events ?? []).forEach((ev, i) => {
-    if (!names.has(ev.pool)) throw new ConfigError(`unknown pool '${ev.pool}' (pools: ${[...names].join(', ')})`, { file, field: `failures.events[${i}].pool` });
-    // A failure that could never happen as written is a mistake, not a no-op.
-    const most = pools.find((p) => p.name === ev.pool)?.nodes.max;
-    if (most !== undefined && ev.count > most) throw new ConfigError(`${ev.count} nodes fail, but pool '${ev.pool}' has at most ${most}`, { file, field: `failures.events[${i}].count` });
-    if (sc.horizon !== undefined && ev.at >= sc.horizon) throw new ConfigError(`the failure at ${ev.at} s comes at or after the horizon (${sc.horizon} s), so it never happens`, { file, field: `failures.events[${i}].at` });
-  });
+  const pools: PoolSpec[] = Array.isArray(sc.pools)
+    ? listPools(sc.pools, space, file)
+    : await loadTracePools(sc.pools, { space, dataRoot: opts.dataRoot, baseDir: path.dirname(path.resolve(file)), file });
+  checkFailures(sc, pools, file);
+  checkProfilesFit(sc, pools, space, file);
   const seed = opts.seed ?? sc.seed;
   const seedStr = String(seed);
 

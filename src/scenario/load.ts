@@ -2,21 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, formatLocated, UserError } from '../core/errors.js';
-import { article, plainMessage } from '../core/plain-issue.js';
+import { article, formatPath, plainMessage } from '../core/plain-issue.js';
 import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
 import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
 import { resolveScenarioModels } from './models.js';
+import { checkScenarioFields } from './cross-check.js';
 import { checkProtocol } from './protocol.js';
 import { scenarioSchema, type Scenario } from './schema.js';
-
-/** Dotted path with [i] for indices: `pools[1].capacity.gpu`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
-  return s;
-}
 
 /** Parse and validate scenario text; errors name the file, line and field path. */
 export function parseScenario(text: string, file: string): Scenario {
@@ -30,6 +24,7 @@ export function parseScenario(text: string, file: string): Scenario {
   if (!r.success) throw issueToError(r.error.issues[0] as z.core.$ZodIssue, doc, lc, file);
   checkProtocol(r.data, file, (path) => yamlLineOf(doc, lc, path));
   checkTrace(r.data, (path) => yamlLineOf(doc, lc, path), file);
+  checkScenarioFields(r.data, file, (field) => yamlLineOf(doc, lc, fieldPath(field)));
   return resolveScenarioModels(r.data, path.dirname(path.resolve(file)), (at, message) => {
     const written = writtenPath(doc, at);
     throw new ConfigError(message, { file, line: yamlLineOf(doc, lc, written), field: formatPath(written) });
@@ -165,6 +160,7 @@ export function validateScenarioObject(raw: unknown, origin: string, baseDir: st
   if (r.success) {
     checkProtocol(r.data, origin);
     checkTrace(r.data, () => undefined, origin, baseDir);
+    checkScenarioFields(r.data, origin, () => undefined);
     return resolveScenarioModels(r.data, baseDir, (at, message) => fail(new ConfigError(message, { file: origin, field: formatPath(at) })));
   }
   const iss = specific(r.error.issues[0] as z.core.$ZodIssue);

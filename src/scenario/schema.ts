@@ -4,7 +4,7 @@ import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../
 import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
 import { plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
-import { durationSchema as duration, positiveDurationSchema as positiveDuration, quantitySchema as quantity } from '../core/fields.js';
+import { durationSchema as duration, positiveDurationSchema as positiveDuration, quantitySchema as quantity, uniqueList } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../queue/registry.js';
 
 /**
@@ -150,7 +150,7 @@ export const scenarioSchema = z
     dimensions: z.array(z.string().min(1)).min(1).default(['cpu', 'memory', 'gpu']),
     horizon: duration.optional(),
     /** A list of pools, or a source of pools read from data (`{ kind: alibaba-nodes, file }`). */
-    pools: z.union([z.array(poolSchema).min(1), z.object({ kind: z.string() }).passthrough()]),
+    pools: z.union([uniqueList(poolSchema, (p) => p.name, 'pool name', 'name'), z.object({ kind: z.string() }).passthrough()]),
     /** The workload; validated in detail by the trace registry for its `kind` (by src/agents/workload.ts for `kind: agents`). */
     trace: z.object({ kind: z.string() }).passthrough(),
     /** Run the trace under the HPC reference protocol (windows, each on an empty machine). */

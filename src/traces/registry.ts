@@ -14,7 +14,7 @@ import { readDemandSeriesRequests } from './demand-series.js';
 import { readSwfRequests } from './swf.js';
 import { generateSyntheticRequests, SYNTHETIC_PRESETS, type SyntheticOptions } from './synthetic.js';
 import { swfTraceSchema, csvTraceSchema, azureLlmTraceSchema, alibabaGpuTraceSchema, syntheticTraceSchema, demandSeriesTraceSchema, traceSpecSchema, alibabaNodesSchema, type TraceSpec, type TraceKind, type PoolSourceSpec } from './schemas.js';
-import { plainMessage } from '../core/plain-issue.js';
+import { formatPath, plainMessage } from '../core/plain-issue.js';
 
 /*
  * Trace registry: one entry per `kind`, each with a strict zod schema for its options (an
@@ -202,7 +202,7 @@ export function parseTraceSpec(spec: unknown, file?: string): TraceSpec {
   const r = traceSpecSchema.safeParse(spec);
   if (r.success) return r.data;
   const iss = r.error.issues[0] as z.core.$ZodIssue;
-  const where = ['trace', ...iss.path.map(String)].join('.');
+  const where = formatPath(iss.path, 'trace');
   let msg = plainMessage(iss);
   if (iss.code === 'invalid_union' && iss.path.length === 1 && iss.path[0] === 'kind') {
     const k = (spec as { kind?: unknown } | null)?.kind;
@@ -238,7 +238,7 @@ export function parsePoolSourceSpec(spec: unknown, file?: string, field = 'pools
   if (r.success) return r.data;
   const iss = r.error.issues[0] as z.core.$ZodIssue;
   const msg = plainMessage(iss);
-  return fail(msg, [field, ...iss.path.map(String)].join('.'), file);
+  return fail(msg, formatPath(iss.path, field), file);
 }
 
 /** Pools from a node list (Alibaba openb), resolved against the data root like trace files. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema as seconds, positiveDurationSchema as positiveSeconds, quantitySchema as quantity } from '../core/fields.js';
+import { durationSchema as seconds, positiveDurationSchema as positiveSeconds, quantitySchema as quantity, uniqueList } from '../core/fields.js';
 import { PRIORITIES } from '../core/priority.js';
 import { parseDuration } from '../core/units.js';
 import { swfRequestOptionsSchema } from './swf.js';
@@ -30,6 +30,9 @@ export const priorityShareSchema = z.strictObject({
   sloWait: seconds.optional(),
   preemptibleShare: share.optional(),
 });
+
+const tenantList = uniqueList(tenantShareSchema, (t) => t.name, 'tenant', 'name');
+const priorityList = uniqueList(priorityShareSchema, (p) => p.priority, 'priority class', 'priority');
 
 export const llmServingModelSchema = z.strictObject({
   prefillTokensPerSecond: z.number().positive().optional(),
@@ -95,8 +98,8 @@ export const azureLlmTraceSchema = z.strictObject({
   limit: limit.optional(),
   seed: seed.optional(),
   model: llmServingModelSchema.optional(),
-  tenants: z.array(tenantShareSchema).min(1).optional(),
-  priorities: z.array(priorityShareSchema).min(1).optional(),
+  tenants: tenantList.optional(),
+  priorities: priorityList.optional(),
   preemptibleShare: share.optional(),
   estimateGeneratedTokens: z.number().nonnegative().optional(),
   idPrefix: z.string().optional(),
@@ -149,10 +152,10 @@ export const demandProfileSchema = z
 
 /** What each generated request looks like: shared by `synthetic` and `demand-series`. */
 const requestBodyFields = {
-    profiles: z.array(demandProfileSchema).min(1).optional(),
+    profiles: uniqueList(demandProfileSchema, (p) => p.name, 'profile name', 'name').optional(),
     duration: durationDistSchema.optional(),
-    tenants: z.array(tenantShareSchema).min(1).optional(),
-    priorities: z.array(priorityShareSchema).min(1).optional(),
+    tenants: tenantList.optional(),
+    priorities: priorityList.optional(),
     preemptibleShare: share.optional(),
     estimate: z.strictObject({ factor: z.number().positive(), sigma: z.number().nonnegative().optional() }).optional(),
     idPrefix: z.string().optional(),

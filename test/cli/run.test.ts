@@ -45,16 +45,34 @@ describe('drs run', () => {
     expect(parsed.results.map((x) => [x.state, x.metrics.requests.total])).toEqual([['completed', 300], ['completed', 300]]);
   });
 
-  it('counts a request larger than any node as a never-fits rejection, not an error', async () => {
-    const scen = tiny('').replace("profiles: [{ name: p, weight: 1, demand: { cpu: 1, memory: 1Gi } }]", "profiles: [{ name: p, weight: 9, demand: { cpu: 1, memory: 1Gi } }, { name: huge, weight: 1, demand: { cpu: 64 } }]");
+  it('counts a trace request larger than any node as a never-fits rejection, not an error', async () => {
+    // Data may hold work no node can run: each such request is counted, and the rest runs.
+    const rows = ['t,d,cpu', ...Array.from({ length: 30 }, (_, i) => `${i},5,${i % 10 === 3 ? 64 : 1}`)].join('\n');
+    const csv = tmpFile('t.csv', `${rows}\n`);
+    const scen = tiny('').replace(/trace:[\s\S]*?strategies:/, `trace:\n  kind: csv\n  file: ${csv}\n  columns: { arrival: t, duration: d, demand: { cpu: cpu } }\nstrategies:`);
     const out = tmpFile('j.json', '');
     const r = await drs(['run', tmpFile('s.yaml', scen), '--json', out, '--quiet']);
     expect(r.code).toBe(0);
     const res = JSON.parse(readFileSync(out, 'utf8')) as { results: { metrics: { requests: { rejected: number; completed: number }; rejectionsByCode: Record<string, number> } }[] };
     const m = res.results[0]?.metrics;
-    expect(m?.rejectionsByCode['never-fits']).toBeGreaterThan(0);
-    expect(m?.requests.rejected).toBe(m?.rejectionsByCode['never-fits']);
-    expect((m?.requests.rejected ?? 0) + (m?.requests.completed ?? 0)).toBe(300);
+    expect(m?.rejectionsByCode['never-fits']).toBe(3);
+    expect(m?.requests.rejected).toBe(3);
+    expect(m?.requests.completed).toBe(27);
+  });
+
+  it('refuses a synthetic profile no pool can run (every request of it would be rejected), naming its line', async () => {
+    const scen = tiny('').replace("profiles: [{ name: p, weight: 1, demand: { cpu: 1, memory: 1Gi } }]", "profiles: [{ name: p, weight: 9, demand: { cpu: 1, memory: 1Gi } }, { name: huge, weight: 1, demand: { cpu: 64 } }]");
+    const file = tmpFile('s.yaml', scen);
+    const r = await drs(['run', file]);
+    expect(r.code).toBe(2);
+    const line = scen.split('\n').findIndex((l) => l.includes('profiles:')) + 1;
+    expect(r.err).toBe(`drs run: ${file}:${line}, field 'trace.profiles[1].demand': profile 'huge' can run on no pool (requests 64 cpu but the largest allowed node has 4): every request of it would be rejected\n`);
+    const labelled = await drs(['validate', tmpFile('s.yaml', scen.replace('demand: { cpu: 64 }', 'demand: { cpu: 1 }, labels: { tier: gold }'))]);
+    expect(labelled.err).toMatch(/field 'trace\.profiles\[1\]': profile 'huge' can run on no pool \(no pool matches labels \{"tier":"gold"\}\)/);
+    const slow = await drs(['validate', tmpFile('s.yaml', scen.replace('demand: { cpu: 64 }', 'demand: { cpu: 1 }, maxLatencyMs: 5').replace('pricePerHour: 1', 'pricePerHour: 1\n    latencyMs: 20'))]);
+    expect(slow.err).toMatch(/profile 'huge' can run on no pool \(needs latency ≤ 5 ms; the fastest allowed pool has 20 ms\)/);
+    const fits = await drs(['validate', tmpFile('s.yaml', scen.replace('demand: { cpu: 64 }', 'demand: { cpu: 4 }'))]);
+    expect(fits.err).toBe('');
   });
 });
 

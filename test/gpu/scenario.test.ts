@@ -28,9 +28,15 @@ describe('scenarios with GPU devices', () => {
   });
   it('a capacity.gpu that contradicts gpus.count is a ConfigError naming the field', async () => {
     const text = yaml('gpus: { count: 4 }').replace('memory: 64Gi', 'memory: 64Gi, gpu: 2');
-    const sc = parseScenario(text, 'bad.yaml');
-    const e = await buildScenario(sc, { file: 'bad.yaml', dataRoot: DATA_ROOT }).catch((x: unknown) => x);
+    // Read from a file: the error names the line; built from data (the library path): the field.
+    const e = (() => { try { parseScenario(text, 'bad.yaml'); } catch (x) { return x; } })();
     expect(e).toBeInstanceOf(ConfigError);
-    expect((e as Error).message).toContain('pools[0].gpus.count');
+    expect((e as ConfigError).location).toMatchObject({ field: 'pools[0].gpus.count', line: text.split('\n').findIndex((l) => l.includes('gpus: { count: 4 }')) + 1 });
+    const sc = parseScenario(yaml('gpus: { count: 4 }'), 'ok.yaml');
+    const listed = sc.pools as Extract<typeof sc.pools, unknown[]>;
+    const asData: typeof sc = { ...sc, pools: listed.map((p) => ({ ...p, capacity: { ...p.capacity, gpu: 2 } })) };
+    const built = await buildScenario(asData, { file: 'bad.yaml', dataRoot: DATA_ROOT }).catch((x: unknown) => x);
+    expect(built).toBeInstanceOf(ConfigError);
+    expect((built as Error).message).toContain('pools[0].gpus.count');
   });
 });

@@ -66,13 +66,13 @@ describe('training config errors', () => {
     expect(kind.location).toMatchObject({ field: 'kind', line: lineOf(committed, 'kind:') });
     expect(kind.message).toContain('expected one of "queue", "allocator"');
     const seeds = errorOf((t) => t.replace('seeds: [1000, 2000]', 'seeds: [1000, x]'));
-    expect(seeds.location).toMatchObject({ field: 'train.seeds.1', line: lineOf(committed, '  seeds: [1000') });
+    expect(seeds.location).toMatchObject({ field: 'train.seeds[1]', line: lineOf(committed, '  seeds: [1000') });
     expect(seeds.message).toContain('expected a number, got a string');
   });
 
   it('calls a reversed training range empty (not "shorter than one episode")', () => {
     const e = errorOf((t) => t.replace('ranges: [[0, 1981]]', 'ranges: [[1981, 100]]'), 'lublin-1.yaml');
-    expect(e.location.field).toBe('train.ranges.0');
+    expect(e.location.field).toBe('train.ranges[0]');
     expect(e.message).toContain('training range [1981, 100) is empty');
   });
 

@@ -70,8 +70,8 @@ describe('cross-log training (also:)', () => {
     };
     expect(field({ ...base, ppo: { iterations: 2 }, also })).toMatch(/^also: .*needs a `cem` block/);
     expect(field({ ...base, cem: { generations: 2, normalizeBy: 'none' }, also })).toMatch(/^cem.normalizeBy: .*not on one scale/);
-    expect(field({ ...base, cem: { generations: 2 }, also: [{ ...also[0], train: { ranges: [[1000, 1300]] } }] })).toMatch(/^also.0.train.ranges.0: .*evaluation window \[1200, 1456\)/);
-    expect(field({ ...base, cem: { generations: 2 }, also: [{ ...also[0], validation: { windows: [800], length: 150 } }] })).toMatch(/^also.0.validation.windows.0: .*overlaps the training range \[0, 900\)/);
+    expect(field({ ...base, cem: { generations: 2 }, also: [{ ...also[0], train: { ranges: [[1000, 1300]] } }] })).toMatch(/^also\[0\]\.train\.ranges\[0\]: .*evaluation window \[1200, 1456\)/);
+    expect(field({ ...base, cem: { generations: 2 }, also: [{ ...also[0], validation: { windows: [800], length: 150 } }] })).toMatch(/^also\[0\]\.validation\.windows\[0\]: .*overlaps the training range \[0, 900\)/);
     expect(field({ ...base, cem: { generations: 2 }, also })).toBe('accepted');
     expect(() => trainLogs(cemConfig(), own, [syntheticWorkload(600)])).toThrow(/training range ends at job 900, but synthetic.swf has 600 usable jobs/);
   });

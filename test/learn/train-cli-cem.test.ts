@@ -94,7 +94,7 @@ describe('drs train with a cem block (CLI)', () => {
       [() => resume(good, '--iterations', '1'), /checkpoint is at iteration 2, past this run's 1: give --iterations 2 or more/],
       [() => resume(good, '--seed', '5'), /different config: 'seed' differs/],
       [() => resume(edited((c) => ((c.config as { cem: { population: number } }).cem.population = 5))), /different config: 'cem\.population' differs/],
-      [() => resume(edited((c) => ((c.layers as { weights: number[] }[])[0] as { weights: number[] }).weights.pop())), /field 'layers\.0'.*layer 1 of the checkpoint has 9 weights and 1 biases; the config's network needs 10×1 = 10 and 1/],
+      [() => resume(edited((c) => ((c.layers as { weights: number[] }[])[0] as { weights: number[] }).weights.pop())), /field 'layers\[0\]'.*layer 1 of the checkpoint has 9 weights and 1 biases; the config's network needs 10×1 = 10 and 1/],
       [() => resume(edited((c) => (c.optimizer = []))), /field 'optimizer'.*no CEM deviations for its 11 parameters/],
     ];
     for (const [run, message] of cases) {
@@ -109,7 +109,7 @@ describe('drs train with a cem block (CLI)', () => {
     expect(ok.code).toBe(0);
   });
 
-  it('trains on another log given under also (here the same file), and names also.N.trace when that log is missing', { timeout: 60_000 }, async () => {
+  it('trains on another log given under also (here the same file), and names also[N].trace when that log is missing', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-cem-also-'));
     swfFile(dir);
     const cfg = path.join(dir, 'also.yaml');
@@ -123,7 +123,7 @@ describe('drs train with a cem block (CLI)', () => {
     writeFileSync(cfg, config(also('missing.swf')));
     const bad = await drs(['train', cfg, '--out', out, '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/also\.yaml: also\.0\.trace: .*missing\.swf: SWF file not found/);
+    expect(bad.err).toMatch(/also\.yaml: also\[0\]\.trace: .*missing\.swf: SWF file not found/);
   });
 
   it('refuses an --out or --checkpoint it could not write before training, not after', async () => {

@@ -33,7 +33,7 @@ describe('trace registry: specs', () => {
     expect(err({ kind: 'synthetic', profiles: [{ name: 'p' }] })).toContain("field 'trace.arrival.rate'");
     expect(err({ kind: 'synthetic', preset: 'azure-llm-calibrated', arrival: { amplitude: 2 } })).toContain("field 'trace.arrival.amplitude'");
     expect(err({ kind: 'csv', file: 'x', columns: { arrival: 't', demand: {} } })).toContain("field 'trace.columns.duration'");
-    expect(err({ kind: 'synthetic', preset: 'azure-llm-calibrated', profiles: [{ name: 'p', duration: { dist: 'weibull' } }] })).toContain('trace.profiles.0.duration');
+    expect(err({ kind: 'synthetic', preset: 'azure-llm-calibrated', profiles: [{ name: 'p', duration: { dist: 'weibull' } }] })).toContain('trace.profiles[0].duration');
   });
 
   it('accepts units and shorthands, and its output parses again to itself', () => {

@@ -1,0 +1,88 @@
+import { ConfigError, formatLocated, UserError } from '../core/errors.js';
+import { eligibleAmong } from '../core/eligibility.js';
+import type { PoolSpec, Request } from '../core/model.js';
+import { ResourceSpace } from '../core/resources.js';
+import { demandVector } from '../traces/reading.js';
+import { parseTraceSpec } from '../traces/registry.js';
+import type { Scenario } from './schema.js';
+
+/*
+ * The checks of a scenario that cross fields: pools against the dimensions, failure events against
+ * the pools, synthetic request profiles against the pools. `drs validate`/`run` make them when the
+ * file is read (checkScenarioFields, so each error carries its line); buildScenario makes them
+ * again for scenarios given as data and for pools read from a data source.
+ */
+
+/** A scenario's listed pools as PoolSpecs of `space`; names, dimensions and GPU devices checked. */
+export function listPools(pools: Extract<Scenario['pools'], readonly unknown[]>, space: ResourceSpace, file: string): PoolSpec[] {
+  return pools.map((p, i) => {
+    for (const k of Object.keys(p.capacity)) {
+      if (!space.has(k)) throw new ConfigError(`unknown resource '${k}' (dimensions: ${space.names.join(', ')})`, { file, field: `pools[${i}].capacity.${k}` });
+    }
+    const capacity = space.vector(p.capacity);
+    const gpus = p.gpus;
+    if (gpus !== undefined) {
+      const gi = space.indexOf('gpu');
+      if (gi < 0) throw new ConfigError(`GPU devices need a 'gpu' dimension (dimensions: ${space.names.join(', ')})`, { file, field: `pools[${i}].gpus` });
+      if (p.capacity.gpu !== undefined && capacity[gi] !== gpus.count) throw new ConfigError(`capacity.gpu ${capacity[gi]} differs from gpus.count ${gpus.count}`, { file, field: `pools[${i}].gpus.count` });
+      capacity[gi] = gpus.count;
+    }
+    if (capacity.every((c) => c === 0)) throw new ConfigError('a node needs some capacity', { file, field: `pools[${i}].capacity` });
+    return { name: p.name, capacity, nodes: p.nodes, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, bootSeconds: p.boot, labels: p.labels, ...(gpus !== undefined ? { gpus } : {}) };
+  });
+}
+
+/** Failure events name a pool, fail no more nodes than it can have, and come before the horizon. */
+export function checkFailures(sc: Scenario, pools: readonly PoolSpec[], file: string): void {
+  (sc.failures?.events ?? []).forEach((ev, i) => {
+    const pool = pools.find((p) => p.name === ev.pool);
+    if (pool === undefined) throw new ConfigError(`unknown pool '${ev.pool}' (pools: ${pools.map((p) => p.name).join(', ')})`, { file, field: `failures.events[${i}].pool` });
+    // A failure that could never happen as written is a mistake, not a no-op.
+    if (ev.count > pool.nodes.max) throw new ConfigError(`${ev.count} nodes fail, but pool '${ev.pool}' has at most ${pool.nodes.max}`, { file, field: `failures.events[${i}].count` });
+    if (sc.horizon !== undefined && ev.at >= sc.horizon) throw new ConfigError(`the failure at ${ev.at} s comes at or after the horizon (${sc.horizon} s), so it never happens`, { file, field: `failures.events[${i}].at` });
+  });
+}
+
+/**
+ * Every fixed-demand profile of a synthetic workload (`synthetic`, `demand-series`) can run on
+ * some pool: a profile no node could ever hold (too large, or labels or latency no pool offers)
+ * would have every request of its kind rejected, a mistake in the file rather than a result.
+ * LLM profiles are left out: their demand depends on each request's tokens.
+ */
+export function checkProfilesFit(sc: Scenario, pools: readonly PoolSpec[], space: ResourceSpace, file: string): void {
+  if (sc.trace.kind !== 'synthetic' && sc.trace.kind !== 'demand-series') return;
+  const spec = parseTraceSpec(sc.trace, file);
+  if (!('profiles' in spec) || spec.profiles === undefined) return;
+  spec.profiles.forEach((p, i) => {
+    if (p.llm !== undefined) return;
+    const field = `trace.profiles[${i}]`;
+    let demand: number[];
+    try {
+      demand = demandVector(space, p.demand ?? {}, `${field}.demand`);
+    } catch (e) {
+      if (!(e instanceof UserError) || e.location.field === undefined) throw e;
+      throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { file, field: e.location.field });
+    }
+    const constraints = p.labels === undefined && p.maxLatencyMs === undefined ? undefined : { ...(p.labels !== undefined ? { labels: p.labels } : {}), ...(p.maxLatencyMs !== undefined ? { maxLatencyMs: p.maxLatencyMs } : {}) };
+    const probe: Request = { id: p.name, tenant: '', arrival: 0, demand, duration: 0, priority: 'medium', ...(constraints !== undefined ? { constraints } : {}) };
+    const answer = eligibleAmong(pools, space, probe);
+    if ('rejection' in answer) throw new ConfigError(`profile '${p.name}' can run on no pool (${answer.rejection.message}): every request of it would be rejected`, { file, field: answer.rejection.code === 'never-fits' ? `${field}.demand` : field });
+  });
+}
+
+/**
+ * The cross-field checks of a scenario with listed pools, each error with its line (`lineAt`
+ * maps a field path to the line). Scenarios whose pools come from data are checked when built.
+ */
+export function checkScenarioFields(sc: Scenario, file: string, lineAt: (field: string) => number | undefined): void {
+  if (!Array.isArray(sc.pools)) return;
+  try {
+    const space = new ResourceSpace(sc.dimensions);
+    const pools = listPools(sc.pools, space, file);
+    checkFailures(sc, pools, file);
+    checkProfilesFit(sc, pools, space, file);
+  } catch (e) {
+    if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
+    throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { file, line: lineAt(e.location.field), field: e.location.field });
+  }
+}

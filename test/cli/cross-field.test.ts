@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { drs, ROOT, tmpFile } from './helpers.js';
+
+/*
+ * Mistakes that only show across fields (a name given twice, a failure of a pool that does not
+ * exist) are found when the file is read, with its line, by `drs validate` as by `drs run`.
+ */
+
+const DEFAULT = readFileSync(path.join(ROOT, 'scenarios/default.yaml'), 'utf8');
+const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+/** `drs validate` on the default scenario with one replacement: exit code and stderr. */
+async function validate(from: string, to: string): Promise<{ code: number; err: string; file: string; text: string }> {
+  expect(DEFAULT).toContain(from);
+  const text = DEFAULT.replace(from, to);
+  const file = tmpFile('s.yaml', text);
+  const r = await drs(['validate', file]);
+  return { code: r.code, err: r.err, file, text };
+}
+
+describe('cross-field mistakes are named with their line', () => {
+  it('a priority class given twice (a second weight and SLO would split or shadow the first)', async () => {
+    const r = await validate('{ priority: medium, weight: 0.25, sloWait: 30 }', '{ priority: high, weight: 0.25, sloWait: 30 }');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`drs validate: ${r.file}:${lineOf(r.text, 'priority: high, weight: 0.25')}, field 'trace.priorities[2].priority': duplicate priority class 'high' (also at index 1)\n`);
+  });
+
+  it('a profile, tenant or pool name given twice', async () => {
+    const profile = await validate('{ name: tool-call, weight: 2.3,', '{ name: llm-turn, weight: 2.3,');
+    expect(profile.err).toContain(`:${lineOf(profile.text, 'name: llm-turn, weight: 2.3')}, field 'trace.profiles[1].name': duplicate profile name 'llm-turn' (also at index 0)`);
+    const tenant = await validate('{ name: support-bot, weight: 2 }', '{ name: search-agents, weight: 2 }');
+    expect(tenant.err).toContain(`:${lineOf(tenant.text, 'name: search-agents, weight: 2 }')}, field 'trace.tenants[2].name': duplicate tenant 'search-agents' (also at index 0)`);
+    const pool = await validate('  - name: l4\n', '  - name: h100\n');
+    expect(pool.code).toBe(2);
+    expect(pool.err).toContain(`:${lineOf(DEFAULT, '  - name: l4')}, field 'pools[1].name': duplicate pool name 'h100' (also at index 0)`);
+  });
+
+  it('a failure event of an unknown pool', async () => {
+    const r = await validate('{ at: 30m, pool: h100,', '{ at: 30m, pool: a100,');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`drs validate: ${r.file}:${lineOf(DEFAULT, '{ at: 30m, pool: h100,')}, field 'failures.events[0].pool': unknown pool 'a100' (pools: h100, l4, cpu)\n`);
+    const run = await drs(['run', r.file]);
+    expect(run.err).toBe(r.err.replace('drs validate', 'drs run'));
+  });
+
+  it('a profile demanding a dimension the scenario lacks', async () => {
+    const r = await validate('demand: { cpu: 1, memory: 2Gi }', 'demand: { cpu: 1, memroy: 2Gi }');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`:${lineOf(r.text, 'memroy')}, field 'trace.profiles[1].demand.memroy': unknown resource dimension 'memroy' (the scenario has: cpu, memory, gpu)`);
+  });
+});
