@@ -29,6 +29,27 @@ export function suggest(given: string, known: readonly string[]): string | undef
   return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
 }
 
+/**
+ * `--seed -3` read as `--seed=-3`. Node's parser takes a value that starts with '-' for another
+ * option and stops ("argument is ambiguous"); after a flag that takes a value, a negative number
+ * is that value (a range check then names the flag, as for any other bad number).
+ */
+export function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const next = argv[i + 1];
+    const long = /^--([^=]+)$/.exec(a)?.[1];
+    const short = /^-([^-])$/.exec(a)?.[1];
+    const name = long ?? (short === undefined ? undefined : Object.keys(options).find((k) => options[k]?.short === short));
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** The command name for messages: the first word after "usage: " (e.g. "drs run"). */
 function commandOf(usage: string): string {
   return /usage:\s+(\S+\s+\S+)/i.exec(usage)?.[1] ?? 'drs';
@@ -41,7 +62,7 @@ function commandOf(usage: string): string {
  */
 export function parseFlags<T extends Options>(argv: string[], options: T, usage: string): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const help = `see ${commandOf(usage)} --help`;

@@ -19,6 +19,7 @@ import {
   readSeriesCsv,
   requireSeasons,
 } from '../predict/index.js';
+import { joinNegativeValues } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const DEFAULT_MODELS = 'naive,seasonal-naive,ewma,holt-winters,regression,auto';
@@ -54,13 +55,25 @@ Models: ${describeForecasters()
   .map((d) => d.name)
   .join(', ')}`;
 
-function num(flag: string, text: string | undefined, fallback: number, integer: boolean): number {
+function num(flag: string, text: string | undefined, fallback: number, integer: boolean, min?: number): number {
   if (text === undefined) return fallback;
   const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-    throw new UserError(`--${flag} expects ${integer ? 'an integer' : 'a number'}, got '${text}'`, { field: flag });
+  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || (min !== undefined && v < min)) {
+    throw new UserError(`--${flag} expects ${integer ? 'an integer' : 'a number'}${min !== undefined ? ` ≥ ${min}` : ''}, got '${text}'`, { field: flag });
   }
   return v;
+}
+
+/** Flags that only apply to one way of reading the series: given with the other, they would be ignored. */
+const EVENT_LOG_ONLY = ['agg'] as const;
+const SERIES_ONLY = ['duplicates', 'dst', 'resample', 'resample-agg'] as const;
+
+function checkReadingFlags(v: Record<string, string | boolean | undefined>): void {
+  if (v.step === undefined) {
+    for (const f of EVENT_LOG_ONLY) if (v[f] !== undefined) throw new UserError(`--${f} aggregates an event log and needs --step SECONDS; without --step the file is read as a timestamp,value series`, { field: f });
+  } else {
+    for (const f of SERIES_ONLY) if (v[f] !== undefined) throw new UserError(`--${f} repairs a timestamp,value series and does not apply with --step (an event log is aggregated into bins)`, { field: f });
+  }
 }
 
 async function loadSeries(file: string, v: Record<string, string | boolean | undefined>): Promise<Series> {
@@ -102,6 +115,27 @@ function fmt(x: number | null, digits: number): string {
   return x === null ? 'n/a' : x.toFixed(digits);
 }
 
+const FORECAST_OPTIONS = {
+  models: { type: 'string' },
+  horizon: { type: 'string' },
+  season: { type: 'string' },
+  train: { type: 'string' },
+  every: { type: 'string' },
+  'refit-every': { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+  step: { type: 'string' },
+  agg: { type: 'string' },
+  'time-column': { type: 'string' },
+  'value-column': { type: 'string' },
+  'max-gap': { type: 'string' },
+  duplicates: { type: 'string' },
+  dst: { type: 'string' },
+  resample: { type: 'string' },
+  'resample-agg': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export const forecastCommand: CliCommand = {
   name: 'forecast',
   summary: 'backtest forecasters on a demand series (MAE, RMSE, sMAPE, MASE, interval coverage)',
@@ -110,29 +144,10 @@ export const forecastCommand: CliCommand = {
     let parsed;
     try {
       parsed = parseArgs({
-        args: argv,
+        args: joinNegativeValues(argv, FORECAST_OPTIONS),
         allowPositionals: true,
         strict: true,
-        options: {
-          models: { type: 'string' },
-          horizon: { type: 'string' },
-          season: { type: 'string' },
-          train: { type: 'string' },
-          every: { type: 'string' },
-          'refit-every': { type: 'string' },
-          seed: { type: 'string' },
-          json: { type: 'boolean' },
-          step: { type: 'string' },
-          agg: { type: 'string' },
-          'time-column': { type: 'string' },
-          'value-column': { type: 'string' },
-          'max-gap': { type: 'string' },
-          duplicates: { type: 'string' },
-          dst: { type: 'string' },
-          resample: { type: 'string' },
-          'resample-agg': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
+        options: FORECAST_OPTIONS,
       });
     } catch (e) {
       throw new UserError(`${(e as Error).message}\n${usage}`);
@@ -147,11 +162,14 @@ export const forecastCommand: CliCommand = {
     const models = ((v.models as string | undefined) ?? DEFAULT_MODELS).split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (models.length === 0) throw new UserError('--models is empty', { field: 'models' });
     models.forEach((m) => checkName(m));
-    const horizon = num('horizon', v.horizon as string | undefined, 12, true);
+    const horizon = num('horizon', v.horizon as string | undefined, 12, true, 1);
     const train = num('train', v.train as string | undefined, 0.8, false);
-    const every = num('every', v.every as string | undefined, 12, true);
-    const refitEvery = num('refit-every', v['refit-every'] as string | undefined, 1, true);
+    if (!(train > 0 && train < 1)) throw new UserError(`--train expects the fraction of the series used for the first fit, above 0 and below 1, got '${String(v.train)}'`, { field: 'train' });
+    const every = num('every', v.every as string | undefined, 12, true, 1);
+    const refitEvery = num('refit-every', v['refit-every'] as string | undefined, 1, true, 1);
     const seed = num('seed', v.seed as string | undefined, 42, true);
+    if (v.season !== undefined) num('season', v.season as string, 1, true, 1);
+    checkReadingFlags(v);
 
     const series = await loadSeries(file, v);
     const rep = series.repairs;
@@ -164,11 +182,13 @@ export const forecastCommand: CliCommand = {
     const trainPoints = Math.floor(train * series.values.length);
     let season: number;
     if (v.season !== undefined) {
-      season = num('season', v.season as string, 1, true);
-      if (season < 1) throw new UserError(`--season must be a positive integer, got ${season}`, { field: 'season' });
+      season = num('season', v.season as string, 1, true, 1);
     } else {
       const detected = detectSeason(series.values.slice(0, trainPoints));
-      if (detected === undefined) throw new UserError(`no seasonal period detected in the first ${trainPoints} points of ${series.name}; give one with --season S`, { field: 'season' });
+      if (detected === undefined) {
+        const why = trainPoints < 6 ? `its training part (${train * 100}%) has only ${trainPoints} of its ${series.values.length} points, too few to find a season in or to backtest` : `no seasonal period detected in the training part (${trainPoints} points)`;
+        throw new UserError(`${why}; give one with --season S${trainPoints < 6 ? ' and a longer series' : ''}`, { file, field: 'season' });
+      }
       season = detected;
       io.err(`${series.name}: detected season ${season} steps (${((season * series.step) / 3600).toFixed(2)} h)\n`);
     }

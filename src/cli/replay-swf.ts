@@ -7,6 +7,7 @@ import { learnedQueueFactory } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
 import { loadBatchWorkload, workloadNotes } from '../sim/reference/workload.js';
+import { joinNegativeValues } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = `drs replay-swf FILE [options]
@@ -59,26 +60,28 @@ function parseInteger(flag: string, v: string, min: number): number {
   return n;
 }
 
+const REPLAY_OPTIONS = {
+  policy: { type: 'string' },
+  backfill: { type: 'string' },
+  windows: { type: 'string' },
+  start: { type: 'string' },
+  count: { type: 'string' },
+  length: { type: 'string' },
+  procs: { type: 'string' },
+  'head-of-line': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parse(argv: string[]): Parsed | 'help' {
   let values;
   let positionals;
   try {
     ({ values, positionals } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, REPLAY_OPTIONS),
       strict: true,
       allowPositionals: true,
-      options: {
-        policy: { type: 'string' },
-        backfill: { type: 'string' },
-        windows: { type: 'string' },
-        start: { type: 'string' },
-        count: { type: 'string' },
-        length: { type: 'string' },
-        procs: { type: 'string' },
-        'head-of-line': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: REPLAY_OPTIONS,
     }));
   } catch (e) {
     throw new UserError(`${(e as Error).message} (see drs replay-swf --help)`);

@@ -17,7 +17,7 @@ import { trainFleet } from '../learn/fleet.js';
 import { buildScenario } from '../scenario/build.js';
 import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import { loadScenario, yamlError, type YamlIssue } from '../scenario/load.js';
-import { resolveDataRoot } from './args.js';
+import { joinNegativeValues, resolveDataRoot } from './args.js';
 import { prepareOutputFile } from './output.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
 import { loadBatchWorkload, type BatchWorkload } from '../learn/sim-adapter.js';
@@ -88,6 +88,17 @@ export function readConfig(file: string): TrainConfig {
   return { ...cfg, init };
 }
 
+const TRAIN_OPTIONS = {
+  out: { type: 'string' },
+  checkpoint: { type: 'string' },
+  resume: { type: 'boolean' },
+  seed: { type: 'string' },
+  iterations: { type: 'string' },
+  'no-eval': { type: 'boolean' },
+  threads: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'train a learned queue policy (PPO) and write its model file',
@@ -96,19 +107,10 @@ export const trainCommand: CliCommand = {
     let parsed;
     try {
       parsed = parseArgs({
-        args: argv,
+        args: joinNegativeValues(argv, TRAIN_OPTIONS),
         strict: true,
         allowPositionals: true,
-        options: {
-          out: { type: 'string' },
-          checkpoint: { type: 'string' },
-          resume: { type: 'boolean' },
-          seed: { type: 'string' },
-          iterations: { type: 'string' },
-          'no-eval': { type: 'boolean' },
-          threads: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
+        options: TRAIN_OPTIONS,
       });
     } catch (e) {
       throw new UserError(`${(e as Error).message} (see drs train --help)`);

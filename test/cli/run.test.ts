@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { joinNegativeValues } from '../../src/cli/args.js';
 import { haveData } from '../support/data.js';
 import { drs, ROOT, tmpFile } from './helpers.js';
 
@@ -43,6 +44,14 @@ describe('drs run', () => {
     const parsed = JSON.parse(readFileSync(a, 'utf8')) as { seed: string; results: { state: string; metrics: { requests: { total: number } } }[] };
     expect(parsed.seed).toBe('5');
     expect(parsed.results.map((x) => [x.state, x.metrics.requests.total])).toEqual([['completed', 300], ['completed', 300]]);
+  });
+
+  it('takes a negative number after a flag as its value (--seed -3), not as another option', async () => {
+    const out = tmpFile('n.json', '');
+    const r = await drs(['run', tmpFile('s.yaml', tiny('')), '--seed', '-3', '--json', out, '--quiet']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { seed: string }).seed).toBe('-3');
+    expect(joinNegativeValues(['x', '--seed', '-3', '-h', '--strategies', '-x', '--start', '-.5'], { seed: { type: 'string' }, help: { type: 'boolean', short: 'h' }, strategies: { type: 'string' }, start: { type: 'string' } })).toEqual(['x', '--seed=-3', '-h', '--strategies', '-x', '--start=-.5']);
   });
 
   it('counts a trace request larger than any node as a never-fits rejection, not an error', async () => {

@@ -58,6 +58,28 @@ describe('drs forecast', () => {
     await expect(forecastCommand.run([], io)).rejects.toThrow(/exactly one SERIES\.csv/);
   });
 
+  it('refuses flags that would be ignored or make no sense, before reading the file; a too-short series names its file', async () => {
+    const { io } = capture();
+    const refused = async (args: string[], why: RegExp): Promise<void> => {
+      // 'absent.csv' does not exist: each refusal comes before the file is read.
+      await expect(forecastCommand.run(['absent.csv', ...args], io)).rejects.toThrow(why);
+    };
+    await refused(['--train', '0'], /--train expects the fraction of the series used for the first fit, above 0 and below 1, got '0'/);
+    await refused(['--train', '1'], /above 0 and below 1, got '1'/);
+    await refused(['--train', '-0.1'], /above 0 and below 1, got '-0.1'/); // a negative value is read as the value
+    await refused(['--horizon', '0'], /--horizon expects an integer ≥ 1, got '0'/);
+    await refused(['--every', '-2'], /--every expects an integer ≥ 1, got '-2'/);
+    await refused(['--season', '0'], /--season expects an integer ≥ 1, got '0'/);
+    await refused(['--agg', 'count'], /--agg aggregates an event log and needs --step SECONDS/);
+    await refused(['--step', '60', '--dst', 'shift'], /--dst repairs a timestamp,value series and does not apply with --step/);
+    const short = path.join(dir, 'short.csv');
+    writeFileSync(short, 'timestamp,value\n0,1\n3600,2\n7200,3\n10800,4\n');
+    const e = await forecastCommand.run([short], io).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).location).toMatchObject({ file: short, field: 'season' });
+    expect((e as Error).message).toMatch(/its training part \(80%\) has only 3 of its 4 points, too few to find a season in or to backtest/);
+  });
+
   it('repairs are off by default and applied when asked for', async () => {
     const glitchy = path.join(dir, 'glitchy.csv');
     const rows = Array.from({ length: 24 * 6 }, (_, t) => `${3600 * t},${(100 + 20 * Math.sin((2 * Math.PI * t) / 24)).toFixed(3)}`);
