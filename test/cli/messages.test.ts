@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GPU_POLICY_NAMES } from '../../src/algorithms/gpu/index.js';
 import { suggest } from '../../src/cli/args.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { parseServeConfig } from '../../src/scheduler/config.js';
@@ -106,6 +107,14 @@ describe('messages a user reads', () => {
       expect(r.err).toContain(`drs list: takes no arguments, got '${args[0]}'`);
     }
     expect((await drs(['list'])).code).toBe(0);
+  });
+
+  it('drs list names every policy replay-openb takes, fgd-repair (not a scenario strategy) included', async () => {
+    const r = await drs(['list']);
+    const gpu = r.out.slice(r.out.indexOf('GPU-sharing policies (drs replay-openb --policies)'), r.out.indexOf('trace kinds'));
+    for (const name of GPU_POLICY_NAMES) expect(gpu).toMatch(new RegExp(`^${name}\\s`, 'm'));
+    const strategies = r.out.slice(0, r.out.indexOf('queue policies'));
+    expect(strategies).not.toMatch(/^fgd-repair\s/m);
   });
 
   it('a failure event that could never happen as written is an error: more nodes than the pool has, or after the horizon', async () => {

@@ -72,3 +72,12 @@ export const GPU_ALLOCATOR_ENTRIES = {
   fgd: { summary: 'Fragmentation Gradient Descent (ATC 23): least growth of expected GPU fragmentation; workload learnt from the requests seen', options: none, create: () => new Fgd() },
   'fgd-pack': { summary: 'FGD against all pod types (not only the typical 95 %), at a coarser score resolution (50), equal scores to the fullest node (ours)', options: none, create: () => new FgdPack() },
 } as const;
+
+/**
+ * What `drs replay-openb --policies` may name, with a line each for `drs list`: the registry's
+ * GPU policies and `fgd-repair`, which only that runner applies.
+ */
+export const GPU_POLICY_SUMMARIES: Record<GpuPolicyName, { readonly summary: string }> = {
+  ...GPU_ALLOCATOR_ENTRIES,
+  'fgd-repair': { summary: 'FGD, and when a pod fits on no node, move one running pod to make room for it (drs replay-openb only; docs/gpu-sharing.md)' },
+};
