@@ -12,12 +12,12 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 const num = (x: number, digits = 2): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(digits));
-const secs = (x: number): string => (x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x >= 60 ? `${(x / 60).toFixed(1)}m` : `${x.toFixed(1)}s`);
+const secs = (x: number): string => (x >= 86_400 ? `${(x / 86_400).toFixed(1)}d` : x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x >= 60 ? `${(x / 60).toFixed(1)}m` : `${x.toFixed(1)}s`);
 
 /** The side-by-side comparison `drs run` prints. */
 export function comparisonTable(result: ComparisonResult): string {
   const dims = result.dimensions;
-  const header = ['strategy', 'done', 'rejected', 'unfinished', ...dims.map((d) => `util ${d}`), 'wait p50', 'wait p95', 'wait p99', 'bsld', 'SLA', 'jain', 'cost', 'cost/req', 'preempt'];
+  const header = ['strategy', 'done', 'rejected', 'unfinished', ...dims.map((d) => `util ${d}`), 'wait p50', 'wait p95', 'wait p99', 'wait mean', 'bsld', 'SLA', 'jain', 'cost', 'cost/req', 'preempt'];
   const rows = result.results.map((r: StrategyResult): string[] => {
     switch (r.state) {
       case 'completed':
@@ -63,6 +63,8 @@ function metricRow(name: string, m: RunMetrics, dims: readonly string[]): string
     secs(m.wait.p50),
     secs(m.wait.p95),
     secs(m.wait.p99),
+    // The mean shows the few requests that wait for days, which percentiles of millions hide.
+    secs(m.wait.mean),
     num(m.meanBoundedSlowdown),
     pct(m.sla.overall.attainment),
     m.fairness.jain === null ? '-' : m.fairness.jain.toFixed(3),

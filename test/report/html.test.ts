@@ -51,4 +51,22 @@ describe('run table', () => {
     expect(t.split('\n')[2]).toMatch(/^ff\s+0\s+0\s+3\s/);
     expect(t).toContain('warning: ff: 3 of 3 requests never started (no node was ever up');
   });
+
+  it('shows the mean wait, which a request waiting days among hundreds that do not wait moves and the percentiles do not', async () => {
+    const space = new ResourceSpace(['cpu']);
+    const DAYS = 10 * 86_400;
+    // One node of 4 cpu: a 3-cpu job runs 10 days; 199 one-cpu jobs each run 0.5 s and never wait;
+    // a 4-cpu job arriving at t = 200 waits until the long job ends.
+    const requests = [
+      { id: 'long', tenant: 't', arrival: 0, demand: [3], duration: DAYS, priority: 'medium' as const },
+      ...Array.from({ length: 199 }, (_, i) => ({ id: `s${i}`, tenant: 't', arrival: i + 1, demand: [1], duration: 0.5, priority: 'medium' as const })),
+      { id: 'wide', tenant: 't', arrival: 200, demand: [4], duration: 1, priority: 'medium' as const },
+    ];
+    const res = await compareStrategies({ scenario: 's', space, seed: 1, pools: pool(1), requests: () => requests, strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }] });
+    const [header, , row] = comparisonTable(res).split('\n') as [string, string, string];
+    const cell = (name: string): string => row.split(/\s{2,}/)[header.split(/\s{2,}/).indexOf(name)] as string;
+    expect(cell('wait p99')).toBe('0.0s');
+    expect(cell('wait mean')).toBe(`${((DAYS - 200) / 201 / 3600).toFixed(1)}h`); // 1.2h
+    expect(cell('wait mean')).toBe('1.2h');
+  });
 });
