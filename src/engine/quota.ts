@@ -18,7 +18,9 @@ export interface QuotaRejection extends Rejection {
  *
  * - **Maximum.** A request of demand q is admitted only if U_t,d + q_d ≤ max_t,d · C_d for every
  *   dimension d with q_d > 0. Otherwise it is refused with code `quota` (it may wait in the queue;
- *   it is permanent when q_d > max_t,d · C_d alone).
+ *   it is permanent when q_d > max_t,d · K_d alone, K being the capacity the pools reach as
+ *   configured: every node up and each pool at its largest size. A limit that shrank because a
+ *   node failed or a pool is scaled down grows back, so work over it waits instead).
  * - **Guarantee and borrowing.** Capacity is not reserved: idle capacity is lent to anyone under
  *   their maximum. A tenant's *guaranteed dimensions* G_t are those with a guaranteed share > 0
  *   (e.g. only `gpu`). A request is *covered* by the guarantee when it demands some d ∈ G_t and
@@ -60,6 +62,7 @@ export class FairShare {
   private readonly fallback: Shares;
   private readonly usage = new Map<string, Float64Array>();
   private capacity: Float64Array;
+  private ceiling: Float64Array;
 
   constructor(
     private readonly space: ResourceSpace,
@@ -68,6 +71,7 @@ export class FairShare {
     for (const [tenant, q] of Object.entries(config.tenants)) this.shares.set(tenant, this.toShares(q, `quotas.tenants.${tenant}`));
     this.fallback = this.toShares(config.default ?? {}, 'quotas.default');
     this.capacity = new Float64Array(space.size);
+    this.ceiling = new Float64Array(space.size);
   }
 
   private toShares(q: TenantQuota, where: string): Shares {
@@ -96,9 +100,13 @@ export class FairShare {
     return this.shares.get(tenant) ?? this.fallback;
   }
 
-  /** The cluster capacity C (Σ over up nodes), set by the scheduler whenever nodes change. */
-  setCapacity(c: ArrayLike<number>): void {
+  /**
+   * The cluster capacity C (Σ over up nodes) and K, the most the pools reach as configured (see
+   * `clusterCapacities`; default C), set by the scheduler whenever nodes change.
+   */
+  setCapacity(c: ArrayLike<number>, ceiling: ArrayLike<number> = c): void {
     this.capacity = Float64Array.from(c);
+    this.ceiling = Float64Array.from(ceiling);
   }
 
   usageOf(tenant: string): Float64Array {
@@ -134,7 +142,8 @@ export class FairShare {
       const held = (u[d] as number) + (extra === undefined ? 0 : (extra[d] as number));
       if (held + q > limit + EPSILON) {
         const name = this.space.names[d] as string;
-        const permanent = q > limit + EPSILON;
+        const most = (s.max[d] as number) * Math.max(this.capacity[d] as number, this.ceiling[d] as number);
+        const permanent = q > most + EPSILON;
         return {
           requestId: r.id,
           code: 'quota',
@@ -144,7 +153,7 @@ export class FairShare {
           free: Math.max(0, limit - held),
           capacity: limit,
           message: permanent
-            ? `tenant '${r.tenant}' may hold at most ${fmt(limit)} ${name} (max share ${s.max[d]}); the request alone needs ${q}`
+            ? `tenant '${r.tenant}' may hold at most ${fmt(most)} ${name} (max share ${s.max[d]}); the request alone needs ${q}`
             : `tenant '${r.tenant}' holds ${fmt(held)} of its ${fmt(limit)} ${name} (max share ${s.max[d]}); ${q} more would exceed it`,
         };
       }
@@ -246,4 +255,30 @@ export function planReclaim(cluster: ClusterView, fair: FairShare, r: Request, b
 
 function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(3);
+}
+
+/**
+ * C, the capacity of the up nodes, and K, the most the pools reach as configured: each pool's node
+ * capacity times the larger of its maximum size and its nodes that exist (up, booting or failed).
+ * FairShare limits admission by C and refuses for good only what exceeds a share of K.
+ */
+export function clusterCapacities(view: ClusterView): { up: Float64Array; ceiling: Float64Array } {
+  const D = view.space.size;
+  const up = new Float64Array(D);
+  const ceiling = new Float64Array(D);
+  const existing = new Array<number>(view.pools.length).fill(0);
+  for (let id = 0; id < view.nodeCount; id++) {
+    const status = view.nodeStatus(id);
+    if (status === 'removed') continue;
+    const p = view.nodePool(id);
+    existing[p] = (existing[p] as number) + 1;
+    if (status !== 'up') continue;
+    const c = view.capacity(id);
+    for (let d = 0; d < D; d++) up[d] = (up[d] as number) + (c[d] as number);
+  }
+  view.pools.forEach((pool, p) => {
+    const n = Math.max(pool.nodes.max, existing[p] as number);
+    for (let d = 0; d < D; d++) ceiling[d] = (ceiling[d] as number) + n * ((pool.capacity[d] as number | undefined) ?? 0);
+  });
+  return { up, ceiling };
 }

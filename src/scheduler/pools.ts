@@ -3,12 +3,14 @@ import { ClusterState } from '../core/cluster.js';
 import { poolUsage } from '../core/pool-usage.js';
 import type { Allocation, PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
+import { clusterCapacities } from './quota.js';
 import type { StoredState } from './store.js';
 import type { Tx } from './runtime.js';
 import type { PoolInfo, ScaleEvent } from './types.js';
 
 /** Hears the cluster's total up capacity per dimension. */
-export type CapacityListener = (upCapacity: number[]) => void;
+/** Hears the up capacity and the most the pools reach as configured (see `clusterCapacities`). */
+export type CapacityListener = (upCapacity: ArrayLike<number>, ceiling: ArrayLike<number>) => void;
 
 /** The current ClusterState (the object is replaced when a pool is added: read it each time). */
 export interface ClusterRef {
@@ -163,15 +165,8 @@ export class Pools implements ClusterRef {
   /** Tell the listener Σ capacity of the up nodes of all pools (what fair-share quotas are shares of). */
   private capacityChanged(): void {
     if (this.onCapacityChanged === undefined) return;
-    const state = this.current;
-    const total = new Array<number>(this.space.size).fill(0);
-    for (let p = 0; p < state.pools.length; p++) {
-      for (const id of state.upNodes(p)) {
-        const c = state.capacity(id);
-        for (let d = 0; d < total.length; d++) total[d] = (total[d] as number) + (c[d] as number);
-      }
-    }
-    this.onCapacityChanged(total);
+    const { up, ceiling } = clusterCapacities(this.current);
+    this.onCapacityChanged(up, ceiling);
   }
 
   info(i: number): PoolInfo {

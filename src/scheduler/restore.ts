@@ -32,7 +32,7 @@ export function restore(store: StateStore, o: { readonly dimensions: readonly st
   }
   const space = new ResourceSpace(dims);
   const fair = o.quotas === undefined ? undefined : new FairShare(space, o.quotas);
-  const pools = Pools.restore(space, snap, store.description, fair === undefined ? undefined : (c) => fair.setCapacity(c));
+  const pools = Pools.restore(space, snap, store.description, fair === undefined ? undefined : (c, ceiling) => fair.setCapacity(c, ceiling));
   const book = new AllocationBook(pools, space, fair, o.ended);
   book.restore(snap.allocations, snap.preemptions, store.description);
   pools.state.checkInvariants();

@@ -7,7 +7,7 @@ import type { Allocation, PoolSpec, Request } from '../core/model.js';
 import { Rng } from '../core/rng.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
-import { FairShare } from '../engine/quota.js';
+import { clusterCapacities, FairShare } from '../engine/quota.js';
 import { FailureInjector } from './failures.js';
 import { Kernel } from './kernel.js';
 import { SimLeases, type LeaseRenewal } from './leases.js';
@@ -212,14 +212,8 @@ class ReplayRun {
 
   private capacityChanged(): void {
     if (this.fair === undefined) return;
-    const c = new Float64Array(this.opts.space.size);
-    for (let p = 0; p < this.state.pools.length; p++) {
-      for (const id of this.state.upNodes(p)) {
-        const cap = this.state.capacity(id);
-        for (let d = 0; d < c.length; d++) c[d] = (c[d] as number) + (cap[d] as number);
-      }
-    }
-    this.fair.setCapacity(c);
+    const { up, ceiling } = clusterCapacities(this.state);
+    this.fair.setCapacity(up, ceiling);
   }
 
   // ---- one handler per event kind ----------------------------------------------------------

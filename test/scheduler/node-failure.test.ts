@@ -100,6 +100,27 @@ describe('ResourceScheduler.failNode / repairNode', () => {
     s2.close();
   });
 
+  it('a tenant limit that shrank because a node failed keeps quota-limited work waiting, not rejected for good', () => {
+    // research may hold 0.75 of the cpu: 6 of 8 with both nodes up, 3 with one.
+    const { s, log } = make({ quotas: { tenants: { research: { max: { cpu: 0.75 } } } } });
+    s.allocate({ id: 'a', units: 4, tenant: 'research' });
+    expect(s.allocate({ id: 'q', units: 3.5, tenant: 'research' })).toMatchObject({ status: 'queued' }); // 4 + 3.5 > 6
+    log.length = 0;
+    s.failNode('p', 'p-1');
+    // 3.5 alone is over 0.75 × 4 now, but not over 0.75 × 8, what the pool has when its node is back.
+    expect(log).toEqual(['node-failed 1']);
+    expect(s.status('q')).toMatchObject({ status: 'queued' });
+    s.repairNode('p', 'p-1');
+    s.release('a');
+    expect(log).toEqual(['node-failed 1', 'node-repaired 1', 'allocated q@0']);
+    // Over the share of everything the pool can ever have: refused for good, as before.
+    s.checkInvariants();
+    const small = make({ quotas: { tenants: { research: { max: { cpu: 0.25 } } } } }).s;
+    const r = small.allocate({ id: 'big', units: 3, tenant: 'research' });
+    expect(r).toMatchObject({ status: 'rejected', rejection: { code: 'quota', permanent: true } });
+    expect(r.status === 'rejected' && r.rejection.message).toBe("tenant 'research' may hold at most 2 cpu (max share 0.25); the request alone needs 3");
+  });
+
   it('names the field of an unknown pool or node', () => {
     const { s } = make();
     const field = (f: () => unknown): string | undefined => {
