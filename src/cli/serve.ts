@@ -57,6 +57,9 @@ export const serveCommand: CliCommand = {
     if (config.stateFile !== undefined && config.postgres !== undefined) throw new UserError('give either a SQLite state file (--state / stateFile) or PostgreSQL (--postgres / postgres), not both');
     if (config.tokens.length === 0) io.err('drs serve: warning: no tokens configured; every /v1 request will be refused (401)\n');
 
+    const warnTimedOut = (s: { readonly restoredTimedOut: number }): void => {
+      if (s.restoredTimedOut > 0) io.err(`drs serve: warning: ${s.restoredTimedOut} queued request(s) in the state ended timed-out: this configuration has no wait queue (queue: false), so nothing would offer them capacity\n`);
+    };
     const describe = (e: unknown): string => (e instanceof Error ? (e.stack ?? e.message) : String(e));
     let lost: ((why: string) => void) | undefined;
     const server = await startServer(config, {
@@ -66,6 +69,7 @@ export const serveCommand: CliCommand = {
         if (e.kind === 'leading') {
           const s = server.scheduler;
           io.out(`drs serve: leading (term ${e.term}; state: ${s.store.description}; ${s.listPools().length} pool(s), ${s.allocationCount} allocation(s), ${s.queueLength} queued request(s) restored)`);
+          warnTimedOut(s);
         } else lost?.(e.why);
       },
     });
@@ -73,6 +77,7 @@ export const serveCommand: CliCommand = {
     else {
       const s = server.scheduler;
       io.out(`drs serve: listening on ${server.url} (state: ${s.store.description}; ${s.listPools().length} pool(s), ${s.allocationCount} allocation(s), ${s.queueLength} queued request(s) restored)`);
+      warnTimedOut(s);
     }
 
     const leadLost = new Promise<number>((resolve) => {

@@ -214,10 +214,13 @@ export class QueueRunner {
     return { kind: 'queued', waiting: w };
   }
 
-  /** Requests past their timeout leave the queue (`timed-out`). Returns whether any did. */
-  timeOut(tx: Tx): boolean {
+  /**
+   * Requests past their timeout leave the queue (`timed-out`); with `all`, every request does
+   * (a restored queue under a configuration without one). Returns whether any did.
+   */
+  timeOut(tx: Tx, all = false): boolean {
     let any = false;
-    for (const w of this.o.queue.takeTimedOut(tx.now)) {
+    for (const w of this.o.queue.takeTimedOut(all ? Infinity : tx.now)) {
       this.o.ended.remember(w.request.id, w.request.tenant, 'timed-out', tx.now);
       tx.emit('timed-out', { requestId: w.request.id, tenant: w.request.tenant, waitedMs: tx.now - w.enqueuedAtMs });
       any = true;

@@ -68,6 +68,13 @@ export class ResourceScheduler {
   /** The last solver report (a batch strategy's last decision), if any. */
   lastSolverReport: SolverReport | undefined;
   private readonly autoscaler: Autoscaler | undefined;
+  /** A restored queue not yet offered the capacity it found (see `tick`). */
+  private restoredToOffer: boolean;
+  /**
+   * Queued requests the store held that ended `timed-out` at start, because this configuration
+   * has no wait queue (`queue: false`): nothing would ever offer them capacity.
+   */
+  readonly restoredTimedOut: number = 0;
 
   constructor(options: ResourceSchedulerOptions = {}) {
     this.store = options.store ?? new MemoryStore();
@@ -135,6 +142,13 @@ export class ResourceScheduler {
     this.requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs });
 
     for (const p of options.pools ?? []) if (this.pools.state.poolIndex(p.name) < 0) this.addPool(p);
+    // H4: a restored queue is offered what is free at the first tick once the strategy is ready
+    // (create() runs it at once); without a queue now, its requests end `timed-out`, each with its event.
+    this.restoredToOffer = this.queuePolicy !== undefined && this.queue.length > 0;
+    if (this.queuePolicy === undefined && this.queue.length > 0) {
+      this.restoredTimedOut = this.queue.length;
+      this.runtime.run((tx) => this.queueRunner.timeOut(tx, true));
+    }
 
     if (options.timers !== false) {
       this.runtime.every(options.tickIntervalMs ?? 250, () => this.tick());
@@ -146,6 +160,7 @@ export class ResourceScheduler {
   static async create(options: ResourceSchedulerOptions = {}): Promise<ResourceScheduler> {
     const s = new ResourceScheduler(options);
     await s.ready();
+    if (s.restoredToOffer) s.tick();
     return s;
   }
 
@@ -346,7 +361,8 @@ export class ResourceScheduler {
   /**
    * The background step (run on a timer, or by hand with timers off): booting nodes whose boot
    * time has passed come up, expired leases are released, queued requests past their timeout
-   * leave with `timed-out`, and the queue is retried if anything changed.
+   * leave with `timed-out`, and the queue is retried if anything changed (or, at the first tick
+   * after a restart, if requests were restored to the queue).
    */
   tick(): void {
     this.runtime.assertUsable();
@@ -355,6 +371,10 @@ export class ResourceScheduler {
       if (this.pools.bootFinished(tx) > 0) changed = true;
       if (this.book.expire(tx, tx.now).length > 0) changed = true;
       if (this.queueRunner.timeOut(tx)) changed = true;
+      if (this.restoredToOffer && this.preparation.prepared) {
+        this.restoredToOffer = false;
+        changed = true;
+      }
       // Anything that changed freed capacity (or added it), so every waiting request is offered.
       if (changed) this.queueRunner.drain(tx, true);
     });

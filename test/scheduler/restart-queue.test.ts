@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore, ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
+
+/**
+ * A wait queue restored from the store after a restart: offered what is free at once (not only
+ * when something else happens), and, when the new configuration has no queue, ended with an
+ * event instead of left waiting where nothing would ever offer it capacity.
+ */
+
+const t = { now: 1_000 };
+const base: ResourceSchedulerOptions = { clock: () => t.now, timers: false, strategy: 'first-fit', pools: [{ name: 'p', capacity: { cpu: 4 }, nodes: 1 }] };
+
+/** A store holding one allocation (a, 2 cpu) and one request (q, 2 cpu) queued by its tenant's quota. */
+function storeWithQueued(): MemoryStore {
+  const store = new MemoryStore();
+  const s = new ResourceScheduler({ ...base, store, queue: { policy: 'fcfs', timeoutMs: 3_600_000 }, quotas: { tenants: { t: { max: { cpu: 0.5 } } } } });
+  expect(s.allocate({ id: 'a', units: 2, tenant: 't' }).status).toBe('allocated');
+  expect(s.allocate({ id: 'q', units: 2, tenant: 't' }).status).toBe('queued');
+  s.close();
+  return store;
+}
+
+describe('a restored wait queue', () => {
+  it('is offered the free capacity at start (create), without waiting for another release', async () => {
+    // Restarted without the quota: 2 cpu are free and q fits.
+    const s = await ResourceScheduler.create({ ...base, store: storeWithQueued(), queue: { policy: 'fcfs', timeoutMs: 3_600_000 } });
+    expect(s.status('q')).toMatchObject({ status: 'allocated' });
+    expect(s.queueLength).toBe(0);
+    s.checkInvariants();
+    s.close();
+  });
+
+  it('is offered the free capacity at the first tick when built with new', () => {
+    const s = new ResourceScheduler({ ...base, store: storeWithQueued(), queue: 'fcfs' });
+    expect(s.status('q')).toMatchObject({ status: 'queued' });
+    s.tick();
+    expect(s.status('q')).toMatchObject({ status: 'allocated' });
+    s.close();
+  });
+
+  it('ends timed-out, each with its event, when the new configuration has no queue', async () => {
+    const store = storeWithQueued();
+    const s = new ResourceScheduler({ ...base, store });
+    expect(s.restoredTimedOut).toBe(1);
+    expect(s.queueLength).toBe(0);
+    expect(s.status('q')).toMatchObject({ status: 'ended', how: 'timed-out' });
+    const events = await store.readEvents(0, 100);
+    expect(events.at(-1)).toMatchObject({ type: 'timed-out', data: { requestId: 'q', tenant: 't' } });
+    // A later request takes the free capacity: nothing is left behind it in a queue.
+    expect(s.allocate({ id: 'd', units: 2 }).status).toBe('allocated');
+    s.close();
+    // The ending was committed: a third start finds nothing queued.
+    const again = new ResourceScheduler({ ...base, store, queue: 'fcfs' });
+    expect(again.queueLength).toBe(0);
+    expect(again.restoredTimedOut).toBe(0);
+    again.close();
+  });
+});
