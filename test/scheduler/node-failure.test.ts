@@ -106,14 +106,19 @@ describe('ResourceScheduler.failNode / repairNode', () => {
     s.allocate({ id: 'a', units: 4, tenant: 'research' });
     expect(s.allocate({ id: 'q', units: 3.5, tenant: 'research' })).toMatchObject({ status: 'queued' }); // 4 + 3.5 > 6
     log.length = 0;
-    s.failNode('p', 'p-1');
-    // 3.5 alone is over 0.75 × 4 now, but not over 0.75 × 8, what the pool has when its node is back.
-    expect(log).toEqual(['node-failed 1']);
+    s.failNode('p', 'p-0'); // a's node: a goes back to the queue
+    // 4 and 3.5 are each over 0.75 × 4, the limit with one node up, but not over 0.75 × 8, what the
+    // pool has when its node is back: both wait.
+    expect(log).toEqual(['lost a requeued', 'node-failed 0']);
     expect(s.status('q')).toMatchObject({ status: 'queued' });
-    s.repairNode('p', 'p-1');
-    s.release('a');
-    expect(log).toEqual(['node-failed 1', 'node-repaired 1', 'allocated q@0']);
-    // Over the share of everything the pool can ever have: refused for good, as before.
+    expect(s.status('a')).toMatchObject({ status: 'queued' });
+    log.length = 0;
+    s.repairNode('p', 'p-0');
+    // q (first in the queue) starts; a waits for its tenant's share (3.5 + 4 > 6) until q ends.
+    expect(log).toEqual(['node-repaired 0', 'allocated q@0']);
+    expect(s.status('a')).toMatchObject({ status: 'queued' });
+    s.release('q');
+    expect(s.status('a')).toMatchObject({ status: 'allocated' });
     s.checkInvariants();
     const small = make({ quotas: { tenants: { research: { max: { cpu: 0.25 } } } } }).s;
     const r = small.allocate({ id: 'big', units: 3, tenant: 'research' });
