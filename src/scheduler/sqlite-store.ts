@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec } from '../core/model.js';
 import { Checkpointer, CHECKPOINT_BYTES, CommitGate, WalFlusher } from './sqlite-flush.js';
+import { UserError } from '../core/errors.js';
 import { StateLock } from './state-lock.js';
 import {
   decodeRequest,
@@ -113,7 +114,8 @@ export class SqliteStore implements StateStore {
   ) {
     this.description = `sqlite:${path}`;
     if (path !== ':memory:') {
-      mkdirSync(dirname(path), { recursive: true });
+      if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`this is a folder; give a state file path (e.g. ${path.replace(/\/$/, '')}/state.db)`, { file: path });
+      makeFolder(dirname(path), path);
       this.lock = StateLock.acquire(path);
     }
     let db: Database.Database | undefined;
@@ -126,7 +128,7 @@ export class SqliteStore implements StateStore {
       this.db.exec(DDL);
       const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined;
       if (version !== undefined && version.value !== '1' && version.value !== SCHEMA_VERSION) {
-        throw new Error(`${path}: state schema version ${version.value} is not supported (this version reads 1 and ${SCHEMA_VERSION}); upgrade drs`);
+        throw new UserError(`state schema version ${version.value} is not supported (this version reads 1 and ${SCHEMA_VERSION}); upgrade drs`, { file: path });
       }
       this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
       this.stmts = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as Record<StmtKey, Database.Statement>;
@@ -172,7 +174,7 @@ export class SqliteStore implements StateStore {
     } catch (e) {
       if (db?.open === true) db.close();
       this.lock?.release();
-      throw e;
+      throw openError(e, path);
     }
     this.pipelined = this.flusher !== undefined;
     if (this.flusher === undefined) this.commitAsync = undefined;
@@ -358,4 +360,35 @@ export class SqliteStore implements StateStore {
       this.lock?.release();
     }
   }
+}
+
+/**
+ * Create the state file's folder and any missing parents, one level at a time (a recursive
+ * mkdirSync under /proc never returns on Node 20); a failure is a UserError naming the folder.
+ */
+function makeFolder(dir: string, file: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${dir} is a file, not a folder: the state file cannot be inside it`, { file });
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      throw new UserError(`cannot create the folder ${d} for the state file (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code})`, { file });
+    }
+  }
+}
+
+/** SQLite's errors on opening a state file in words: which file, what is wrong with it. */
+function openError(e: unknown, path: string): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return e;
+  if (code.startsWith('SQLITE_CANTOPEN')) return new UserError('cannot open the state file (check that its folder is writable)', { file: path });
+  if (code.startsWith('SQLITE_READONLY')) return new UserError('the state file is read-only: drs serve writes every change to it (check its permissions)', { file: path });
+  if (code === 'SQLITE_NOTADB') return new UserError('not a drs state file (not an SQLite database): give a new path, or the file an earlier drs serve wrote', { file: path });
+  return new UserError(`cannot use the state file: ${(e as Error).message} (${code})`, { file: path });
 }

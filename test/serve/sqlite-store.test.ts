@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/core/errors.js';
 import { ResourceScheduler, SqliteStore } from '../../src/scheduler/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-sqlite-store-'));
@@ -46,6 +47,27 @@ describe('SqliteStore', () => {
     expect(() => new SqliteStore(ok)).toThrow(new RegExp(`in use by process ${process.pid}`));
     first.close();
     new SqliteStore(ok).close(); // released on close
+  });
+
+  it('a state path that cannot be a state file is a UserError naming it, not a stack trace', () => {
+    const refused = (file: string, why: RegExp): void => {
+      let e: unknown;
+      try {
+        new SqliteStore(file).close();
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as UserError).location.file).toBe(file);
+      expect((e as Error).message).toMatch(why);
+    };
+    refused(dir, /this is a folder; give a state file path \(e\.g\. .*\/state\.db\)/);
+    const text = path.join(dir, 'notes.txt');
+    writeFileSync(text, 'pools: []\n'.repeat(100));
+    refused(text, /not a drs state file \(not an SQLite database\)/);
+    refused(path.join(text, 'state.db'), /notes\.txt is a file, not a folder: the state file cannot be inside it/);
+    // Missing parents are created, level by level.
+    new SqliteStore(path.join(dir, 'a', 'b', 'state.db')).close();
   });
 
   it('group commit: durable() resolves after the commit, close() commits what is staged', async () => {

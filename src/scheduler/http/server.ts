@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { UserError } from '../../core/errors.js';
 import type { ServeConfig } from '../config.js';
 import { PgLeadership } from '../pg-leader.js';
 import { PgStore } from '../pg-store.js';
@@ -74,7 +75,7 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
     await app.listen({ host, port: config.port ?? 8080 });
   } catch (e) {
     await holder.maybe?.shutdown();
-    throw e;
+    throw listenError(e, host, config.port ?? 8080);
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : (config.port ?? 8080);
@@ -137,4 +138,21 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
       await leadership?.stop();
     },
   };
+}
+
+/** A socket error on listening in words (a busy port, a privileged port, an address not on this host). */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const at = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new UserError(`cannot listen on ${at}: the port is in use (another drs serve?); stop it or give another --port`, { field: 'port' });
+    case 'EACCES':
+      return new UserError(`cannot listen on ${at}: permission denied (ports below 1024 need privileges); give --port 1024 or above`, { field: 'port' });
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new UserError(`cannot listen on ${at}: no such address on this machine; check --host`, { field: 'host' });
+    default:
+      return e;
+  }
 }
