@@ -43,6 +43,9 @@ export class RequestBuilder {
   build(input: ScheduleRequest, durationMs: number | undefined): BuiltRequest {
     const { space } = this.o;
     if (typeof input !== 'object' || input === null) bad('request', 'a request must be an object');
+    // A misspelt field (`priorty`, `durationMS`) would silently be the default: refused, as the HTTP API does.
+    knownKeys(input, REQUEST_FIELDS, '');
+    if (input.preemptible !== undefined && typeof input.preemptible !== 'boolean') bad('preemptible', `preemptible must be true or false, got ${describe(input.preemptible)}`);
     const id = input.id ?? this.o.newId();
     if (typeof id !== 'string' || id.length === 0 || id.length > 200) bad('id', 'id must be a string of 1 to 200 characters');
     const tenant = input.tenant ?? 'default';
@@ -117,6 +120,8 @@ export class RequestBuilder {
 
 /** Validate a pool's spec (not its name's uniqueness or its primary dimension). */
 export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
+  if (typeof input !== 'object' || input === null) bad('pool', 'a pool must be an object');
+  knownKeys(input, POOL_FIELDS, '');
   if (typeof input.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(input.name)) bad('name', 'a pool name must be 1-100 characters of letters, digits, . _ - (starting with a letter or digit)');
   const capacity = new Array<number>(space.size).fill(0);
   for (const [k, v] of Object.entries(input.capacity ?? {})) {
@@ -134,8 +139,14 @@ export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
     capacity[g] = gpus.count;
   }
   if (!capacity.some((v) => v > 0)) bad('capacity', 'a node needs some positive capacity');
-  const n = input.nodes;
-  const nodes = typeof n === 'number' ? { min: n, max: n, initial: n } : { min: n.min ?? 0, max: n.max ?? n.initial, initial: n.initial };
+  const n = input.nodes as unknown;
+  if (typeof n !== 'number' && (typeof n !== 'object' || n === null || Array.isArray(n))) bad('nodes', `nodes must be a count or { min, max, initial }, got ${describe(n)}`);
+  if (typeof n === 'object') {
+    knownKeys(n as object, ['min', 'max', 'initial'], 'nodes.');
+    if ((n as { initial?: unknown }).initial === undefined) bad('nodes.initial', 'missing: how many nodes the pool starts with (nodes: { min, max, initial })');
+  }
+  const given = n as { min?: number; max?: number; initial: number };
+  const nodes = typeof n === 'number' ? { min: n, max: n, initial: n } : { min: given.min ?? 0, max: given.max ?? given.initial, initial: given.initial };
   for (const [k, v] of Object.entries(nodes)) if (!Number.isInteger(v) || v < 0) bad(`nodes.${k}`, `node counts must be whole numbers ≥ 0, got ${v}`);
   if (!(nodes.min <= nodes.initial && nodes.initial <= nodes.max)) bad('nodes', `need min ≤ initial ≤ max, got ${nodes.min}, ${nodes.initial}, ${nodes.max}`);
   const num = (field: string, v: number | undefined): number => {
@@ -160,11 +171,27 @@ function bad(field: string, message: string): never {
 }
 
 function nonNeg(field: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(field, `${field} must be a finite number ≥ 0, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(field, `${field} must be a finite number ≥ 0, got ${describe(v)}`);
   return v as number;
 }
 
 function positive(field: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(field, `${field} must be a number > 0, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(field, `${field} must be a number > 0, got ${describe(v)}`);
   return v as number;
+}
+
+/** The fields of a `ScheduleRequest` and of a `PoolInput` (types.ts). */
+const REQUEST_FIELDS = ['id', 'pool', 'pools', 'units', 'demand', 'priority', 'tenant', 'maxLatencyMs', 'maxCostPerHour', 'labels', 'gpuModels', 'preemptible', 'durationMs', 'estimatedDurationMs', 'queueTimeoutMs', 'dependsOn'] as const;
+const POOL_FIELDS = ['name', 'capacity', 'nodes', 'pricePerHour', 'latencyMs', 'bootSeconds', 'labels', 'primary', 'gpus'] as const;
+
+/** An unknown key is a UserError naming it (`prefix` + key) and the known ones. */
+export function knownKeys(o: object, known: readonly string[], prefix: string): void {
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) bad(`${prefix}${k}`, `unknown field '${k}' (known: ${known.join(', ')})`);
+  }
+}
+
+/** A value as an error message shows it: strings quoted, so '2' is not mistaken for 2. */
+export function describe(v: unknown): string {
+  return typeof v === 'string' ? `'${v}' (a string)` : Array.isArray(v) ? 'a list' : String(v);
 }

@@ -5,6 +5,8 @@ import type { ScalingPolicyName } from '../autoscale/registry.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { QueuePolicyName } from '../queue/registry.js';
 import type { QuotaConfig } from './quota.js';
+import { UserError } from '../core/errors.js';
+import { describe, knownKeys } from './inputs.js';
 import type { StateStore } from './store.js';
 import type { PoolInput } from './types.js';
 
@@ -74,4 +76,58 @@ export interface ResourceSchedulerOptions {
 /** The `queue` option in its long form (a bare policy object or registry name becomes `{ policy }`). */
 export function queueOptionsOf(q: ResourceSchedulerOptions['queue']): QueueOptions | undefined {
   return q === undefined ? undefined : typeof q === 'string' ? { policy: q } : 'order' in q ? { policy: q } : q;
+}
+
+const OPTION_FIELDS = ['dimensions', 'strategy', 'preemption', 'queue', 'quotas', 'scaling', 'store', 'pools', 'clock', 'timers', 'tickIntervalMs', 'seed', 'budgetMs', 'defaultLeaseMs', 'newId', 'onBackgroundError', 'recentLimit', 'durability'] as const;
+const QUEUE_FIELDS = ['policy', 'options', 'timeoutMs', 'maxLength', 'requeuePreempted'] as const;
+
+/**
+ * The options a caller gives `ResourceScheduler` (from JavaScript as much as TypeScript), checked
+ * before anything is built: an unknown or misspelt key (`preemtion`, `queue.timeout`), a value of
+ * the wrong kind or out of range, a pool listed twice, each a UserError naming the field. Strategy,
+ * queue policy, scaling and quota contents are checked by their own registries.
+ */
+export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) fail('options', `the options must be an object, got ${describe(o)}`);
+  knownKeys(o, OPTION_FIELDS, '');
+  const d = o.dimensions as unknown;
+  if (d !== undefined && (!Array.isArray(d) || d.length === 0 || d.some((x) => typeof x !== 'string' || x === ''))) fail('dimensions', `dimensions must be a non-empty list of names, got ${describe(d)}`);
+  if (Array.isArray(d) && new Set(d).size !== d.length) fail('dimensions', `a dimension is listed twice: ${d.join(', ')}`);
+  for (const k of ['preemption', 'timers'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') fail(k, `${k} must be true or false, got ${describe(o[k])}`);
+  number(o.tickIntervalMs, 'tickIntervalMs', { min: 0, open: true });
+  number(o.budgetMs, 'budgetMs', { min: 0, open: true });
+  number(o.defaultLeaseMs, 'defaultLeaseMs', { min: 0, open: true });
+  number(o.recentLimit, 'recentLimit', { min: 0, integer: true });
+  if (o.durability !== undefined && o.durability !== 'per-operation' && o.durability !== 'group') fail('durability', `durability must be 'per-operation' or 'group', got ${describe(o.durability)}`);
+  const q = o.queue as unknown;
+  // A queue given as a policy object (it has `order`) or a registry name needs no more checks here.
+  if (q !== undefined && typeof q !== 'string' && !(typeof q === 'object' && q !== null && 'order' in q)) {
+    if (typeof q !== 'object' || q === null || Array.isArray(q)) fail('queue', `queue must be a policy name, a policy object or { policy, timeoutMs, maxLength, ... }, got ${describe(q)}`);
+    knownKeys(q, QUEUE_FIELDS, 'queue.');
+    const qo = q as QueueOptions;
+    number(qo.timeoutMs, 'queue.timeoutMs', { min: 0 });
+    number(qo.maxLength, 'queue.maxLength', { min: 1, integer: true });
+    if (qo.requeuePreempted !== undefined && typeof qo.requeuePreempted !== 'boolean') fail('queue.requeuePreempted', `requeuePreempted must be true or false, got ${describe(qo.requeuePreempted)}`);
+  }
+  const pools = o.pools as unknown;
+  if (pools !== undefined) {
+    if (!Array.isArray(pools)) fail('pools', `pools must be a list, got ${describe(pools)}`);
+    const seen = new Map<unknown, number>();
+    pools.forEach((p: unknown, i) => {
+      const name = (p as { name?: unknown } | null)?.name;
+      const first = seen.get(name);
+      if (first !== undefined) fail(`pools[${i}].name`, `pool '${String(name)}' is listed twice (also pools[${first}])`);
+      seen.set(name, i);
+    });
+  }
+}
+
+function number(v: unknown, field: string, r: { readonly min: number; readonly open?: boolean; readonly integer?: boolean }): void {
+  if (v === undefined) return;
+  const ok = typeof v === 'number' && Number.isFinite(v) && (r.open === true ? v > r.min : v >= r.min) && (r.integer !== true || Number.isInteger(v));
+  if (!ok) fail(field, `${field} must be ${r.integer === true ? 'a whole number' : 'a number'} ${r.open === true ? '>' : '≥'} ${r.min}, got ${describe(v)}`);
+}
+
+function fail(field: string, message: string): never {
+  throw new UserError(message, { field });
 }

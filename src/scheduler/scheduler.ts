@@ -11,7 +11,7 @@ import { RequestBuilder, toPoolSpec } from './inputs.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { NodeOperations } from './nodes.js';
 import { RequestOperations } from './operations.js';
-import { queueOptionsOf, type ResourceSchedulerOptions } from './options.js';
+import { checkSchedulerOptions, queueOptionsOf, type ResourceSchedulerOptions } from './options.js';
 import { Placer } from './placement.js';
 import type { Pools } from './pools.js';
 import { StrategyPreparation } from './preparation.js';
@@ -77,6 +77,7 @@ export class ResourceScheduler {
   readonly restoredTimedOut: number = 0;
 
   constructor(options: ResourceSchedulerOptions = {}) {
+    checkSchedulerOptions(options);
     this.store = options.store ?? new MemoryStore();
     const clock = options.clock ?? Date.now;
     this.runtime = new Runtime(this.store, clock, this.events, options.durability === 'group', options.onBackgroundError);
