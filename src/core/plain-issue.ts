@@ -6,6 +6,8 @@ import type { z } from 'zod';
  * HTTP bodies, training configs, registry options) words its first issue with this.
  */
 export function plainMessage(iss: z.core.$ZodIssue): string {
+  // A schema's own words for a constraint (`.min(16, 'a token must have at least 16 characters')`) say most.
+  if ((iss.code === 'too_small' || iss.code === 'too_big' || iss.code === 'invalid_format') && !/^(Too small|Too big|Invalid)/.test(iss.message)) return iss.message;
   switch (iss.code) {
     case 'invalid_type': {
       const got = /received (\w+)/.exec(iss.message)?.[1];
@@ -15,9 +17,9 @@ export function plainMessage(iss: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
-      return iss.origin === 'array' ? `expected at least ${String(iss.minimum)} item${Number(iss.minimum) === 1 ? '' : 's'}` : iss.origin === 'string' ? 'expected a non-empty text' : `expected a value ${iss.inclusive ? '≥' : '>'} ${String(iss.minimum)}`;
+      return iss.origin === 'array' ? `expected at least ${String(iss.minimum)} item${Number(iss.minimum) === 1 ? '' : 's'}` : iss.origin === 'string' ? (Number(iss.minimum) <= 1 ? 'expected a non-empty text' : `expected at least ${String(iss.minimum)} characters`) : `expected a value ${iss.inclusive ? '≥' : '>'} ${String(iss.minimum)}`;
     case 'too_big':
-      return iss.origin === 'array' ? `expected at most ${String(iss.maximum)} items` : `expected a value ${iss.inclusive ? '≤' : '<'} ${String(iss.maximum)}`;
+      return iss.origin === 'array' ? `expected at most ${String(iss.maximum)} items` : iss.origin === 'string' ? `expected at most ${String(iss.maximum)} characters` : `expected a value ${iss.inclusive ? '≤' : '<'} ${String(iss.maximum)}`;
     case 'invalid_union': {
       // A discriminated union whose tag is missing or unknown: name the tags it takes.
       const tags = (iss as { options?: readonly unknown[] }).options;
@@ -30,7 +32,7 @@ export function plainMessage(iss: z.core.$ZodIssue): string {
       return expected.length > 0 ? `expected ${expected.join(' or ')} (see docs/scenarios.md)` : 'this value matches none of the accepted forms (see docs/scenarios.md)';
     }
     case 'invalid_format':
-      return `expected ${iss.format} format`;
+      return iss.format === 'regex' && 'pattern' in iss ? `expected text matching ${String(iss.pattern)}` : `expected ${iss.format} format`;
     case 'not_multiple_of':
       return `expected a multiple of ${String(iss.divisor)}`;
     case 'unrecognized_keys':
@@ -57,4 +59,22 @@ export function formatPath(path: readonly PropertyKey[], base?: string): string 
   let s = base ?? '';
   for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
   return s;
+}
+
+/**
+ * For a union (`nodes: 3` or `nodes: { min, max, initial }`), the issue of the form that got
+ * furthest (the longest path), so the user hears "nodes.initial: missing required field" rather
+ * than "expected a number". Issues outside a union, and unions whose forms all failed at the value
+ * itself, come back as they are (plainMessage words those).
+ */
+export function deepestIssue(iss: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (iss.code !== 'invalid_union' || iss.errors.length === 0) return iss;
+  let best: z.core.$ZodIssue | undefined;
+  for (const branch of iss.errors) {
+    const first = branch[0];
+    if (first !== undefined && (best === undefined || first.path.length > best.path.length)) best = first;
+  }
+  if (best === undefined || best.path.length === 0) return iss;
+  const inner = deepestIssue(best);
+  return { ...inner, path: [...iss.path, ...inner.path] } as z.core.$ZodIssue;
 }

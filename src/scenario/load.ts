@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, formatLocated, UserError } from '../core/errors.js';
-import { article, formatPath, plainMessage } from '../core/plain-issue.js';
+import { article, deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
 import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
@@ -163,7 +163,7 @@ export function validateScenarioObject(raw: unknown, origin: string, baseDir: st
     checkScenarioFields(r.data, origin, () => undefined);
     return resolveScenarioModels(r.data, baseDir, (at, message) => fail(new ConfigError(message, { file: origin, field: formatPath(at) })));
   }
-  const iss = specific(r.error.issues[0] as z.core.$ZodIssue);
+  const iss = deepestIssue(r.error.issues[0] as z.core.$ZodIssue);
   const path = iss.path as PropertyKey[];
   if (iss.code === 'unrecognized_keys') return fail(new ConfigError(`unknown key '${iss.keys[0] as string}'`, { file: origin, field: formatPath([...path, iss.keys[0] as string]) }));
   return fail(new ConfigError(plainMessage(iss), { file: origin, field: formatPath(path) || '(root)' }));
@@ -182,24 +182,8 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-/**
- * For a union (`pools: [...]` or `{ kind }`), report the branch that got furthest (its issue has
- * the longest path), so the user hears "pools[0].capacity.cpu: expected ..." not "Invalid input".
- */
-function specific(iss: z.core.$ZodIssue): z.core.$ZodIssue {
-  if (iss.code !== 'invalid_union' || iss.errors.length === 0) return iss;
-  let best: z.core.$ZodIssue | undefined;
-  for (const branch of iss.errors) {
-    const first = branch[0];
-    if (first !== undefined && (best === undefined || first.path.length > best.path.length)) best = first;
-  }
-  if (best === undefined || best.path.length === 0) return iss;
-  const inner = specific(best);
-  return { ...inner, path: [...iss.path, ...inner.path] } as z.core.$ZodIssue;
-}
-
 function issueToError(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string): ConfigError {
-  const iss = specific(issue);
+  const iss = deepestIssue(issue);
   const path = iss.path as PropertyKey[];
   if (iss.code === 'unrecognized_keys') {
     const key = iss.keys[0] as string;

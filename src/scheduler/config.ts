@@ -12,7 +12,7 @@ import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategi
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
 import type { QuotaConfig } from './quota.js';
 import type { PoolInput } from './types.js';
-import { plainMessage } from '../core/plain-issue.js';
+import { deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
 
 /**
  * The `drs serve` configuration (YAML; see docs/serve.md and examples/serve-config.yaml).
@@ -221,7 +221,8 @@ const fileSchema = z
 export function parseServeConfig(raw: unknown, file: string, baseDir: string, env: Readonly<Record<string, string | undefined>> = process.env): ServeConfig {
   const res = fileSchema.safeParse(raw ?? {});
   if (!res.success) {
-    const issue = res.error.issues[0];
+    const first = res.error.issues[0];
+    const issue = first === undefined ? undefined : deepestIssue(first);
     const field = issue === undefined ? undefined : formatPath(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path);
     throw new ConfigError(issue === undefined ? 'invalid configuration' : plainMessage(issue), { file, ...(field ? { field } : {}) });
   }
@@ -341,10 +342,3 @@ export function loadServeConfig(file: string, env: Readonly<Record<string, strin
   }
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out;
-}
-
-export { formatPath as formatFieldPath };

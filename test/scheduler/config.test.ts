@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { loadServeConfig } from '../../src/scheduler/config.js';
+import { loadServeConfig, POOL_SCHEMA } from '../../src/scheduler/config.js';
+import { parseBody } from '../../src/scheduler/http/errors.js';
 import { ROOT } from './helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-config-'));
@@ -59,6 +60,25 @@ describe('drs serve config', () => {
     expect(missing.message).toContain('ENOENT');
     const dupPool = errorOf(write('i.yaml', `${TOKENS}pools:\n  - { name: p, capacity: { cpu: 1 }, nodes: 1 }\n  - { name: p, capacity: { cpu: 1 }, nodes: 1 }\n`));
     expect(dupPool.location.field).toBe('pools[1].name');
+  });
+
+  it('names the form a union field was meant as, and a constraint in its own words', () => {
+    const pool = (nodes: string): string => `${TOKENS}pools:\n  - { name: w, capacity: { cpu: 4 }, nodes: ${nodes} }\n`;
+    expect(errorOf(write('n1.yaml', pool('{ min: 1, max: 4 }'))).message).toMatch(/field 'pools\[0\]\.nodes\.initial': missing required field \(expected a number\)/);
+    expect(errorOf(write('n2.yaml', pool('{ initial: 1, foo: 1 }'))).message).toMatch(/field 'pools\[0\]\.nodes\.foo': unknown key 'foo'/);
+    expect(errorOf(write('n3.yaml', pool('-3'))).message).toMatch(/field 'pools\[0\]\.nodes': expected a value ≥ 0/);
+    expect(errorOf(write('q.yaml', `${TOKENS}queue: { timeout: 2 minutes }\n`)).message).toMatch(/:3, field 'queue\.timeout': expected a timeout like 30s, 5m, 1\.5h or a number of seconds, got "2 minutes"/);
+    expect(errorOf(write('t.yaml', `${TOKENS}  - { token: short, tenant: a }\n`)).message).toMatch(/:3, field 'tokens\[1\]\.token': a token must have at least 16 characters/);
+    // The POST /v1/pools body has the same shape and the same words (a 400 naming the field).
+    const body = (nodes: unknown): unknown => {
+      try {
+        parseBody(POOL_SCHEMA, { name: 'w', capacity: { cpu: 4 }, nodes });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    expect(body({ min: 1, max: 3 })).toMatchObject({ statusCode: 400, field: 'nodes.initial', message: 'nodes.initial: missing required field (expected a number)' });
   });
 
   it('reads limits and the PostgreSQL store, and refuses what would hurt the service at start', () => {
