@@ -129,6 +129,8 @@ export interface QueueSweepOptions {
   readonly idleTimeoutMs?: number;
   /** Called once the cells are enqueued (tests start workers here). */
   readonly onEnqueued?: (jobs: number) => void;
+  /** Run every cell again: results kept in Redis from earlier sweeps are dropped, not collected (`drs sweep --fresh`). */
+  readonly fresh?: boolean;
 }
 
 /** Enqueue a sweep's missing cells and wait until every cell has a result. */
@@ -149,11 +151,22 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
   flow.on('error', () => undefined);
   queue.on('error', () => undefined);
   try {
+    // A cell that failed for good on an earlier submission (e.g. a worker without the data) runs
+    // again, as the local runner reruns it; with `fresh`, so does one Redis holds a result of.
+    // Their jobs are removed first (a job id is the cell hash: adding it again would add nothing).
+    let cleared = 0;
+    for (const c of todo) {
+      const state = await queue.getJobState(c.hash);
+      if (state !== 'failed' && !(opts.fresh === true && state === 'completed')) continue;
+      await (await queue.getJob(c.hash))?.remove();
+      cleared++;
+    }
     await flow.add({
       name: 'sweep',
       queueName: `${name}-sweeps`,
       data: { sweep: plan.spec.name, cells: plan.cells.length },
-      opts: { jobId: sweepId(plan.cells) },
+      // A new parent for cells run again (the first submission's parent already exists).
+      opts: { jobId: cleared > 0 ? `${sweepId(plan.cells)}-again-${Date.now().toString(36)}` : sweepId(plan.cells) },
       children: todo.map((c) => ({ name: 'cell', queueName: name, data: c, opts: { jobId: c.hash, attempts: 2, removeOnComplete: false, removeOnFail: false } })),
     });
     opts.onEnqueued?.(todo.length);

@@ -42,6 +42,8 @@ export interface SweepSpec {
   readonly seeds: readonly (number | string)[];
   /** Axis paths in file order with their values. */
   readonly axes: readonly { readonly path: string; readonly values: readonly AxisValue[] }[];
+  /** What the sweep will do that its author may not expect (printed by `drs sweep`). */
+  readonly warnings: readonly string[];
 }
 
 /** `pools[0].nodes` → ['pools', 0, 'nodes']; a malformed path is a ConfigError naming it. */
@@ -54,7 +56,7 @@ export function parsePath(p: string, origin: { file: string; field: string }): (
     out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
     consumed += m[0];
   }
-  if (out.length === 0 || consumed.length !== p.replace(/\./g, '').length) {
+  if (out.length === 0 || consumed.length !== p.replace(/\./g, '').length || !/^[^.[\]]+(\.[^.[\]]+|\[\d+\])*$/.test(p)) {
     throw new ConfigError(`'${p}' is not a field path (write it like pools[0].nodes or trace.arrival.rate)`, origin);
   }
   return out;
@@ -103,6 +105,17 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
     throw new ConfigError(plainMessage(iss), { file, field: formatPath(iss.path as PropertyKey[]) || '(root)' });
   }
   const s = r.data;
+  const twice = <T>(items: readonly T[]): T | undefined => items.find((x, i) => items.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) !== i);
+  const strategy = s.strategies === undefined ? undefined : twice(s.strategies);
+  if (strategy !== undefined) throw new ConfigError(`strategy '${strategy}' is listed twice (it would be compared with itself)`, { file, field: 'strategies' });
+  for (const [p, values] of Object.entries(s.axes)) {
+    const v = twice(values);
+    if (v !== undefined) throw new ConfigError(`the value ${JSON.stringify(v)} is given twice (one point, run twice)`, { file, field: `axes.${p}` });
+  }
+  // Each cell's seed is one of `seeds:`; a seed set anywhere else would be overridden in every cell.
+  for (const where of ['axes', 'set'] as const) {
+    if ('seed' in s[where]) throw new ConfigError(`the scenario's seed is each cell's seed, taken from 'seeds:'; remove ${where}.seed and list the seeds under seeds`, { file, field: `${where}.seed` });
+  }
   const scenarioFile = path.resolve(path.dirname(file), s.scenario);
   let base = await readScenarioObject(scenarioFile);
   for (const [p, v] of Object.entries(s.set)) base = setPath(base, parsePath(p, { file, field: `set.${p}` }), v, { file, field: `set.${p}` });
@@ -112,5 +125,10 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   });
   const seeds = typeof s.seeds === 'number' ? Array.from({ length: s.seeds }, (_, i) => i + 1) : s.seeds;
   if (new Set(seeds.map(String)).size !== seeds.length) throw new ConfigError('seeds repeat', { file, field: 'seeds' });
-  return { name: s.name ?? path.basename(file).replace(/\.ya?ml$/, ''), file, scenarioFile, base, strategies: s.strategies, seeds, axes };
+  const warnings: string[] = [];
+  const traceSeed = (base.trace as { seed?: unknown } | undefined)?.seed;
+  if (traceSeed !== undefined && seeds.length > 1) {
+    warnings.push(`the scenario's trace has its own seed (trace.seed: ${JSON.stringify(traceSeed)}), so every seed replays the same workload and the intervals cover only the strategies' own randomness; remove trace.seed (or set it with an axis) to vary the workload by seed`);
+  }
+  return { name: s.name ?? path.basename(file).replace(/\.ya?ml$/, ''), file, scenarioFile, base, strategies: s.strategies, seeds, axes, warnings };
 }

@@ -40,4 +40,30 @@ describe('drs sweep', () => {
     expect(r2.code).toBe(2);
     expect(r2.err).toContain("strategies 'best-fit' are not in the scenario");
   });
+
+  it('refuses what would silently do nothing or repeat, and warns when every seed replays one workload', async () => {
+    const scen = path.resolve('scenarios/default.yaml');
+    const refused = async (body: string, message: string): Promise<void> => {
+      const r = await drs(['sweep', tmpFile('s.yaml', `scenario: ${scen}\n${body}`), '--workers', '0']);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toContain(message);
+    };
+    await refused('strategies: [first-fit, first-fit]\n', "field 'strategies': strategy 'first-fit' is listed twice (it would be compared with itself)");
+    await refused('axes:\n  pools[0].nodes: [2, 2]\n', "field 'axes.pools[0].nodes': the value 2 is given twice (one point, run twice)");
+    await refused('axes:\n  seed: [1, 99]\n', "field 'axes.seed': the scenario's seed is each cell's seed, taken from 'seeds:'");
+    await refused('set:\n  seed: 7\n', "field 'set.seed'");
+    await refused('axes:\n  pools[0]..nodes: [2, 3]\n', "'pools[0]..nodes' is not a field path");
+    const q = await drs(['sweep', tmpFile('s.yaml', `scenario: ${scen}\n`), '--workers', '2', '--queue', 'redis://127.0.0.1:1']);
+    expect(q.code).toBe(2);
+    expect(q.err).toContain('--workers sets the local worker threads; with --queue the cells run on drs worker processes');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-sweep-seed-'));
+    try {
+      const sweep = tmpFile('s.yaml', `scenario: ${scen}\nstrategies: [first-fit]\nseeds: 2\nset:\n  horizon: 20s\n  trace.horizon: 20s\n  trace.seed: 7\n  failures: { events: [] }\n`);
+      const r = await drs(['sweep', sweep, '--workers', '0', '--quiet', '--results', dir]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toContain("drs sweep: warning: the scenario's trace has its own seed (trace.seed: 7), so every seed replays the same workload");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toJson } from '../../src/report/json.js';
@@ -100,6 +100,30 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
     expect(toJson(sweepResult(plan, again))).toBe(localJson);
     expect(await q.getJobCounts('completed', 'wait', 'active', 'failed')).toEqual({ completed: 12, wait: 0, active: 0, failed: 0 });
     await q.close();
+  }, 240_000);
+
+  it('cells that failed on an earlier submission run again, and --fresh does not collect results Redis kept', async () => {
+    const name = qname('again');
+    // A broken worker: every cell fails (twice, its attempts), as on a machine without the data.
+    const broken = new Worker(name, () => Promise.reject(new Error('trace file not found')), { connection: redis, concurrency: 4 });
+    let failed;
+    try {
+      failed = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 60_000 });
+    } finally {
+      await broken.close();
+    }
+    expect([...failed.values()].every((r) => r.state === 'failed')).toBe(true);
+    // Submitted again with a working worker: the failed cells run, not the old failures collected.
+    const worker = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 2 });
+    try {
+      const res = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 120_000 });
+      expect(toJson(sweepResult(plan, res))).toBe(localJson);
+    } finally {
+      await worker.close();
+    }
+    // Fresh, with no worker: nothing comes back from Redis at once; the cells wait for a worker.
+    const fresh = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 1_500, fresh: true }).catch((e: unknown) => e);
+    expect(isUserError(fresh) && fresh.message).toMatch(/no cell finished for 2 s \(12 of 12 pending\)/);
   }, 240_000);
 
   it('a worker killed mid-cell: the cell is retried by another worker and counted once', async () => {
