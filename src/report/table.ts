@@ -69,7 +69,7 @@ function metricRow(name: string, m: RunMetrics, dims: readonly string[]): string
     pct(m.sla.overall.attainment),
     m.fairness.jain === null ? '-' : m.fairness.jain.toFixed(3),
     num(m.cost.total),
-    m.cost.perCompleted === null ? '-' : m.cost.perCompleted.toFixed(4),
+    m.cost.perCompleted === null ? '-' : num(m.cost.perCompleted, 4),
     String(m.requests.preemptions),
   ];
 }

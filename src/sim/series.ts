@@ -93,7 +93,10 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
   const advance = (t: number): void => {
     while (last < t) {
       const b = Math.min(B - 1, Math.floor(last / step));
-      const to = b === B - 1 ? t : Math.min((b + 1) * step, t);
+      let to = b === B - 1 ? t : Math.min((b + 1) * step, t);
+      // At huge times (a run time of 1e22 s) (b + 1)·step can round to `last`: no progress, so the
+      // rest goes to this bin instead of looping for ever.
+      if (!(to > last)) to = t;
       const dt = to - last;
       for (let k = 0; k < K; k++) acc[b * K + k] = (acc[b * K + k] as number) + (cur[k] as number) * dt;
       last = to;
