@@ -341,7 +341,7 @@ class ReplayRun {
       if (next.done || tArr > this.horizon) break;
       const r = next.value;
       if (!(r.arrival >= lastArrival)) {
-        throw new UserError(`requests must come in arrival order: request '${r.id}' arrives at ${r.arrival}s, after one at ${lastArrival}s (sort the trace, or set 'sort: true' on it)`);
+        throw new UserError(`requests must come in arrival order: request '${r.id}' arrives at ${r.arrival}s, after one at ${lastArrival}s (sort the trace by arrival)`);
       }
       lastArrival = r.arrival;
       this.now = Math.max(r.arrival, kernel.now);

@@ -118,7 +118,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
   async function* gen(): AsyncGenerator<Request> {
     if (limit <= 0) return;
     let cols: ReturnType<typeof resolve> | undefined;
-    const clock = new ArrivalClock(opts.origin);
+    const clock = new ArrivalClock(opts.origin, true);
     let index = 0;
 
     function resolve(header: CsvHeader) {

@@ -209,8 +209,13 @@ export function parseTimestampCell(raw: string, cell: Cell, format: TimestampFor
  */
 export class ArrivalClock {
   private origin: number | undefined;
+  private last: { readonly t: number; readonly line: number } | undefined;
 
-  constructor(origin?: number) {
+  /** `origin`: a fixed time 0; `settable`: the trace kind has an `origin` option (named in the error). */
+  constructor(
+    origin?: number,
+    private readonly settable = false,
+  ) {
     this.origin = origin;
   }
 
@@ -218,8 +223,11 @@ export class ArrivalClock {
     if (this.origin === undefined) this.origin = t;
     const r = t - this.origin;
     if (r < 0) {
-      throw bad(cell, `arrival ${t} is before the origin ${this.origin} (the first record, unless 'origin' is set); sort the file by arrival or set 'origin' to the earliest time`);
+      throw bad(cell, `arrival ${t} is before the origin ${this.origin} (${this.settable ? "the first record, unless 'origin' is set); sort the file by arrival or set 'origin' to the earliest time" : 'the first record); sort the file by arrival'}`);
     }
+    // The simulator replays in arrival order: a record earlier than the one before is refused here, with its line.
+    if (this.last !== undefined && t < this.last.t) throw bad(cell, `arrival ${t} is earlier than the record on line ${this.last.line} (${this.last.t}): sort the file by arrival`);
+    this.last = { t, line: cell.line };
     return r;
   }
 }

@@ -241,6 +241,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       if (!(limit > 0)) return;
       const f = await openSwf(path);
       let origin: number | undefined;
+      let last: SwfRecord | undefined;
       let n = 0;
       try {
         for await (const r of f.records) {
@@ -250,6 +251,11 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
             continue;
           }
           origin ??= r.submitTime;
+          // The simulator replays in submit order; a log out of order is refused where it goes back.
+          if (last !== undefined && r.submitTime < last.submitTime) {
+            throw new TraceFormatError(`job ${r.jobNumber} is submitted at ${r.submitTime} s, before job ${last.jobNumber} on line ${last.line} (${last.submitTime} s): the log must be in submit-time order`, { file: path, line: r.line, field: 'submitTime' });
+          }
+          last = r;
           const width = Math.max(0, procs);
           const run = Math.max(0, r.runTime);
           const perProc = r.requestedMemory > 0 ? r.requestedMemory : r.usedMemory > 0 ? r.usedMemory : 0;

@@ -50,4 +50,16 @@ describe('cross-field mistakes are named with their line', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain(`:${lineOf(r.text, 'memroy')}, field 'trace.profiles[1].demand.memroy': unknown resource dimension 'memroy' (the scenario has: cpu, memory, gpu)`);
   });
+
+  it('a trace out of arrival order is refused at the record that goes back, with its line (swf, csv)', async () => {
+    const swf = tmpFile('log.swf', '; a tiny log\n1 100 0 50 4 -1 -1 4 60 -1 1 1 1 -1 1 -1 -1 -1\n2 5 0 50 4 -1 -1 4 60 -1 1 1 1 -1 1 -1 -1 -1\n');
+    const scen = (trace: string): string => tmpFile('s.yaml', `name: order\ndimensions: [cpu]\npools:\n  - { name: m, capacity: { cpu: 8 }, nodes: 1, pricePerHour: 1 }\ntrace: ${trace}\nstrategies: [first-fit]\n`);
+    const r = await drs(['validate', scen(`{ kind: swf, file: ${swf} }`)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${swf}:3, field 'submitTime': job 2 is submitted at 5 s, before job 1 on line 2 (100 s): the log must be in submit-time order`);
+    const csv = tmpFile('t.csv', 't,d,c\n0,1,1\n10,1,1\n4,1,1\n');
+    const c = await drs(['run', scen(`{ kind: csv, file: ${csv}, columns: { arrival: t, duration: d, demand: { cpu: c } } }`)]);
+    expect(c.code).toBe(2);
+    expect(c.err).toContain(`${csv}:4, field 't': arrival 4 is earlier than the record on line 3 (10): sort the file by arrival`);
+  });
 });
