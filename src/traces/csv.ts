@@ -120,6 +120,8 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     let cols: ReturnType<typeof resolve> | undefined;
     const clock = new ArrivalClock(opts.origin, true);
     let index = 0;
+    /** Line of each id read so far (only with an id column): a second request with one id is refused. */
+    const seen = new Map<string, number>();
 
     function resolve(header: CsvHeader) {
       const arrival = timeRef(map.arrival);
@@ -190,6 +192,11 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const sloWait = c.slo === undefined || sloRaw === '' ? defSlo : parseNonNegativeCell(sloRaw, cell(c.slo.column)) * c.slo.scale + c.slo.offset;
       const id = c.id === undefined ? `${idPrefix}${index}` : v(c.id);
       if (id === '') throw bad(cell(map.id as string), 'empty id');
+      if (c.id !== undefined) {
+        const first = seen.get(id);
+        if (first !== undefined) throw bad(cell(map.id as string), `duplicate id '${id}' (also on line ${first}): each request needs its own id`);
+        seen.set(id, row.line);
+      }
       const tenant = c.tenant === undefined ? defTenant : v(c.tenant) || defTenant;
       const req: Request = {
         id,
@@ -209,6 +216,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       if (stats.emitted >= limit) return;
     }
     if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
+    if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no requests', { file, line: 2 });
   }
 
   return traceStream(stats, gen);

@@ -133,6 +133,14 @@ describe('readCsvRequests: bad input', () => {
     expect((await collect(readCsvRequests(sorted, { space, origin: 4, columns: { arrival: 't', duration: 'd', demand: { cpu: 'c' } } }))).map((r) => r.arrival)).toEqual([1, 6, 6]);
   });
 
+  it('a repeated id and a file with no records are errors naming the line', async () => {
+    const cols = { arrival: 't', duration: 'd', demand: { cpu: 'c' }, id: 'job' };
+    const dup = fixture('dup.csv', 'job,t,d,c\na,0,1,1\nb,1,1,1\na,2,1,1\n');
+    expect((await rejection(collect(readCsvRequests(dup, { space, columns: cols })))).message).toContain(`${dup}:4, field 'job': duplicate id 'a' (also on line 2): each request needs its own id`);
+    const header = fixture('header.csv', 'job,t,d,c\n');
+    expect((await rejection(collect(readCsvRequests(header, { space, columns: cols })))).message).toContain(`${header}:2: no records after the header: the trace holds no requests`);
+  });
+
   it('a truncated gzip file is a TraceFormatError naming the file', async () => {
     const rows = ['t,d,c'];
     for (let i = 0; i < 20000; i++) rows.push(`${i},${i % 97},${(i * 7919) % 13}`);
