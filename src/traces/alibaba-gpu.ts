@@ -57,6 +57,9 @@ import type { TraceReadOptions } from './types.js';
  * see readAlibabaNodePools below.
  */
 
+
+/** Kubernetes pod phases, as the openb traces spell them. */
+const POD_PHASES: readonly string[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 export const DEFAULT_QOS_PRIORITY: Readonly<Record<string, Priority>> = {
   Guaranteed: 'critical',
   LS: 'high',
@@ -123,6 +126,10 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
   const defaultPriority = opts.defaultPriority ?? 'medium';
   const preemptibleQos = new Set(opts.preemptibleQos ?? ['BE']);
   const phases = opts.phases === undefined ? undefined : new Set(opts.phases);
+  // Kubernetes' pod phases (what openb's pod_phase holds): a misspelt one would silently keep no pod.
+  opts.phases?.forEach((ph, i) => {
+    if (!POD_PHASES.includes(ph)) throw new UserError(`unknown pod phase '${ph}' (the phases are ${POD_PHASES.join(', ')})`, { field: `phases[${i}]` });
+  });
   const noDeletion = opts.noDeletion ?? 'skip';
   const nonPositive = opts.nonPositive ?? 'skip';
   const minDuration = opts.minDuration ?? 1;

@@ -88,6 +88,18 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect(stream.stats.adjusted).toEqual({ 'no-deletion-time': 1, 'non-positive-duration': 1 });
   });
 
+  it('an unknown pod phase (a typo would keep no pod) is an error naming it', () => {
+    let e: unknown;
+    try {
+      readAlibabaPodRequests(fixture('phase.csv.gz', PODS), { space, phases: ['Running', 'Runing'] });
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).location.field).toBe('phases[1]');
+    expect((e as Error).message).toContain("unknown pod phase 'Runing' (the phases are Pending, Running, Succeeded, Failed, Unknown)");
+  });
+
   it('error rules and bad values are located', async () => {
     const f = fixture('pods4.csv', PODS);
     const e1 = await rejection(collect(readAlibabaPodRequests(f, { space, noDeletion: 'error' })));
