@@ -40,6 +40,9 @@ import type { TraceReadOptions } from './types.js';
  * the seed, so changing the profiles does not move the arrivals.
  */
 
+
+/** The most requests one sample may ask for (the Poisson mean, value × scale). */
+export const MAX_PER_SAMPLE = 1e7;
 export type SeriesAggregation = 'sum' | 'count' | 'mean' | 'max';
 
 export interface DemandSeriesOptions extends TraceReadOptions {
@@ -290,7 +293,13 @@ export function readDemandSeriesRequests(file: string, opts: DemandSeriesOptions
         stats.records++;
         const dt = opts.sampleSeconds ?? s.step * (opts.timeScale ?? 1);
         const t0 = k * dt;
-        const n = poisson(counts, s.value * opts.scale);
+        const mean = s.value * opts.scale;
+        // The sample's requests are drawn and sorted at once: beyond this many it is a unit slip
+        // (a value in bytes, a scale meant per second), not a workload, and memory would run out.
+        if (mean > MAX_PER_SAMPLE) {
+          throw new TraceFormatError(`value ${s.value} × scale ${opts.scale} asks for about ${mean.toExponential(2)} requests in one sample (at most ${MAX_PER_SAMPLE.toExponential(0)}); lower 'scale' or check the value's unit`, { file, ...(s.line > 0 ? { line: s.line } : {}), field: opts.valueColumn ?? 'value' });
+        }
+        const n = poisson(counts, mean);
         const times: number[] = [];
         for (let j = 0; j < n; j++) times.push(t0 + place.next() * dt);
         times.sort((x, y) => x - y);

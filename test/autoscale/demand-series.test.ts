@@ -100,6 +100,13 @@ describe('demand-series trace', () => {
     expect(Math.abs(high - 5000)).toBeLessThan(4 * Math.sqrt(5000));
   });
 
+  it('a sample asking for more than 1e7 requests is an error naming its line (a unit slip crashed Node out of memory)', async () => {
+    const f = write('huge.csv', series([3, 1e12, 3], 300));
+    const e = await all(open({ file: f, scale: 1 })).catch((x: unknown) => x);
+    expect((e as Error).message).toContain(`${f}:3, field 'value': value 1000000000000 × scale 1 asks for about 1.00e+12 requests in one sample (at most 1e+7); lower 'scale' or check the value's unit`);
+    expect((await all(open({ file: f, scale: 1e-8 }))).length).toBeGreaterThan(9_000); // the same value at a sane scale
+  }, 60_000);
+
   it('chooses a window by index or timestamp and length by samples or time; sampleSeconds sets Δ', async () => {
     const f = write('ramp.csv', series(Array.from({ length: 48 }, (_, i) => i)));
     const byIndex = await all(open({ file: f, scale: 1, start: 10, length: 4, sampleSeconds: 60 }));
