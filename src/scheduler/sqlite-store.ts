@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec } from '../core/model.js';
 import { Checkpointer, CHECKPOINT_BYTES, CommitGate, WalFlusher } from './sqlite-flush.js';
 import { UserError } from '../core/errors.js';
+import { makeFolder } from '../core/folders.js';
 import { StateLock } from './state-lock.js';
 import {
   decodeRequest,
@@ -115,7 +116,7 @@ export class SqliteStore implements StateStore {
     this.description = `sqlite:${path}`;
     if (path !== ':memory:') {
       if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`this is a folder; give a state file path (e.g. ${path.replace(/\/$/, '')}/state.db)`, { file: path });
-      makeFolder(dirname(path), path);
+      makeFolder(dirname(path), 'the state file', { file: path });
       this.lock = StateLock.acquire(path);
     }
     let db: Database.Database | undefined;
@@ -358,27 +359,6 @@ export class SqliteStore implements StateStore {
       if (this.flusher !== undefined) this.db.pragma('synchronous = FULL');
       this.db.close();
       this.lock?.release();
-    }
-  }
-}
-
-/**
- * Create the state file's folder and any missing parents, one level at a time (a recursive
- * mkdirSync under /proc never returns on Node 20); a failure is a UserError naming the folder.
- */
-function makeFolder(dir: string, file: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${dir} is a file, not a folder: the state file cannot be inside it`, { file });
-  const missing: string[] = [];
-  for (let d = dir; !existsSync(d); d = dirname(d)) {
-    missing.unshift(d);
-    if (dirname(d) === d) break;
-  }
-  for (const d of missing) {
-    try {
-      mkdirSync(d);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
-      throw new UserError(`cannot create the folder ${d} for the state file (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code})`, { file });
     }
   }
 }

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { makeFolder } from '../core/folders.js';
 import type { CellResult } from './cell.js';
 
 /**
@@ -14,11 +14,7 @@ export class ResultStore {
     readonly dir: string,
     private readonly opts: { reuse: boolean } = { reuse: true },
   ) {
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      throw new UserError(`cannot create results folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    makeFolder(dir, "the sweep's results");
   }
 
   private file(hash: string): string {

@@ -53,6 +53,12 @@ describe('drs sweep', () => {
     await refused('axes:\n  seed: [1, 99]\n', "field 'axes.seed': the scenario's seed is each cell's seed, taken from 'seeds:'");
     await refused('set:\n  seed: 7\n', "field 'set.seed'");
     await refused('axes:\n  pools[0]..nodes: [2, 3]\n', "'pools[0]..nodes' is not a field path");
+    const file = tmpFile('f.txt', 'x');
+    const res = await drs(['sweep', tmpFile('s.yaml', `scenario: ${scen}\n`), '--workers', '0', '--results', path.join(file, 'cells')]);
+    expect(res.code).toBe(2);
+    expect(res.err).toContain(`${file} is a file, not a folder: cannot hold the sweep's results`);
+    const proc = await drs(['sweep', tmpFile('s.yaml', `scenario: ${scen}\n`), '--workers', '0', '--results', '/proc/drs-nope/cells']);
+    expect(proc.err).toContain("cannot create the folder /proc/drs-nope for the sweep's results (ENOENT)"); // a recursive mkdir here never returned
     const q = await drs(['sweep', tmpFile('s.yaml', `scenario: ${scen}\n`), '--workers', '2', '--queue', 'redis://127.0.0.1:1']);
     expect(q.code).toBe(2);
     expect(q.err).toContain('--workers sets the local worker threads; with --queue the cells run on drs worker processes');

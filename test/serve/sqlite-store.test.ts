@@ -65,7 +65,7 @@ describe('SqliteStore', () => {
     const text = path.join(dir, 'notes.txt');
     writeFileSync(text, 'pools: []\n'.repeat(100));
     refused(text, /not a drs state file \(not an SQLite database\)/);
-    refused(path.join(text, 'state.db'), /notes\.txt is a file, not a folder: the state file cannot be inside it/);
+    refused(path.join(text, 'state.db'), /notes\.txt is a file, not a folder: cannot hold the state file/);
     // Missing parents are created, level by level.
     new SqliteStore(path.join(dir, 'a', 'b', 'state.db')).close();
   });
