@@ -3,11 +3,12 @@ import type { ScalingPolicy } from '../autoscale/policy.js';
 import { UserError } from '../core/errors.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
+import type { PoolSpec } from '../core/model.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { AllocationBook } from './allocations.js';
 import { TypedEmitter } from './emitter.js';
 import { EVENT_TYPES } from './event-log.js';
-import { RequestBuilder, toPoolSpec } from './inputs.js';
+import { poolDrift, RequestBuilder, toPoolSpec } from './inputs.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { NodeOperations } from './nodes.js';
 import { RequestOperations } from './operations.js';
@@ -75,6 +76,8 @@ export class ResourceScheduler {
    * has no wait queue (`queue: false`): nothing would ever offer them capacity.
    */
   readonly restoredTimedOut: number = 0;
+  /** Configured pools that differ from the pools of those names in the store (which are kept), in words. */
+  readonly poolDrift: string[] = [];
 
   constructor(options: ResourceSchedulerOptions = {}) {
     checkSchedulerOptions(options);
@@ -142,7 +145,14 @@ export class ResourceScheduler {
     this.nodes = new NodeOperations(pools, book, this.queueRunner);
     this.requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs });
 
-    for (const p of options.pools ?? []) if (this.pools.state.poolIndex(p.name) < 0) this.addPool(p);
+    for (const p of options.pools ?? []) {
+      const at = this.pools.state.poolIndex(p.name);
+      if (at < 0) this.addPool(p);
+      else {
+        const drift = poolDrift(p, this.pools.state.pools[at] as PoolSpec, space);
+        if (drift.length > 0) this.poolDrift.push(`pool '${p.name}': ${drift.join(', ')}`);
+      }
+    }
     // H4: a restored queue is offered what is free at the first tick once the strategy is ready
     // (create() runs it at once); without a queue now, its requests end `timed-out`, each with its event.
     this.restoredToOffer = this.queuePolicy !== undefined && this.queue.length > 0;

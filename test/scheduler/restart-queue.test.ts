@@ -55,4 +55,13 @@ describe('a restored wait queue', () => {
     expect(again.restoredTimedOut).toBe(0);
     again.close();
   });
+
+  it('names the fields in which a configured pool differs from the stored one it keeps', () => {
+    const store = storeWithQueued();
+    const s = new ResourceScheduler({ ...base, store, pools: [{ name: 'p', capacity: { cpu: 64 }, nodes: { min: 1, max: 9, initial: 9 }, pricePerHour: 2 }] });
+    expect(s.poolDrift).toEqual(["pool 'p': capacity.cpu 64 (stored: 4), nodes.max 9 (stored: 1), nodes.initial 9 (stored: 1), pricePerHour 2 (stored: 0)"]);
+    expect(s.getPool('p')).toMatchObject({ nodeCapacity: { cpu: 4 } });
+    s.close();
+    expect(new ResourceScheduler({ ...base, store }).poolDrift).toEqual([]);
+  });
 });
