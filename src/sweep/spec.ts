@@ -3,8 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { plainMessage } from '../core/plain-issue.js';
-import { formatPath } from '../core/plain-issue.js';
+import { deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
 import { readScenarioObject, yamlError } from '../scenario/load.js';
 
 /**
@@ -101,7 +100,7 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as Parameters<typeof yamlError>[2], file);
   const r = sweepSchema.safeParse(doc.toJS());
   if (!r.success) {
-    const iss = r.error.issues[0] as z.core.$ZodIssue;
+    const iss = deepestIssue(r.error.issues[0] as z.core.$ZodIssue);
     throw new ConfigError(plainMessage(iss), { file, field: formatPath(iss.path as PropertyKey[]) || '(root)' });
   }
   const s = r.data;

@@ -176,6 +176,9 @@ function resolver(ctx: OpenTraceContext, field = 'trace.file'): Resolved {
     seed: ctx.seed ?? 0,
     path: (f: string) => {
       const abs = resolveTracePath(f, ctx.dataRoot, ctx.baseDir);
+      if (existsSync(abs) && statSync(abs).isDirectory()) {
+        throw new UserError(`trace file '${f}' is a folder (${abs}); name a file in it`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field });
+      }
       if (!existsSync(abs) || !statSync(abs).isFile()) {
         const relToRoot = !path.isAbsolute(f) && !f.startsWith('.');
         const hint = relToRoot ? `; set --data-dir or DRS_DATA_DIR if the data lives elsewhere` : '';

@@ -276,6 +276,8 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       } finally {
         f.close();
       }
+      // A log with no job to replay is a wrong file or wrong options, not an empty experiment.
+      if (n === 0) throw new TraceFormatError(`no job to replay: the log has no record${all ? '' : ' with a positive run time and a known processor count'}`, { file: path });
     },
   };
 }

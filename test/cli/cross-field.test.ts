@@ -62,4 +62,15 @@ describe('cross-field mistakes are named with their line', () => {
     expect(c.code).toBe(2);
     expect(c.err).toContain(`${csv}:4, field 't': arrival 4 is earlier than the record on line 3 (10): sort the file by arrival`);
   });
+
+  it('a trace that is a folder, or an SWF log with no job to replay, is an error rather than an empty run', async () => {
+    const scen = (trace: string): string => tmpFile('s.yaml', `name: e\ndimensions: [cpu]\npools:\n  - { name: m, capacity: { cpu: 8 }, nodes: 1, pricePerHour: 1 }\ntrace: ${trace}\nstrategies: [first-fit]\n`);
+    const empty = tmpFile('empty.swf', '; no jobs\n1 0 0 -1 -1 -1 -1 4 60 -1 5 1 1 -1 1 -1 -1 -1\n');
+    const r = await drs(['validate', scen(`{ kind: swf, file: ${empty} }`)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${empty}: no job to replay: the log has no record with a positive run time and a known processor count`);
+    const folder = path.dirname(empty);
+    const f = await drs(['validate', scen(`{ kind: swf, file: ${folder} }`)]);
+    expect(f.err).toContain(`field 'trace.file': trace file '${folder}' is a folder`);
+  });
 });

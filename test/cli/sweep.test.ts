@@ -52,6 +52,7 @@ describe('drs sweep', () => {
     await refused('axes:\n  pools[0].nodes: [2, 2]\n', "field 'axes.pools[0].nodes': the value 2 is given twice (one point, run twice)");
     await refused('axes:\n  seed: [1, 99]\n', "field 'axes.seed': the scenario's seed is each cell's seed, taken from 'seeds:'");
     await refused('set:\n  seed: 7\n', "field 'set.seed'");
+    await refused('seeds: [1, 2.5]\n', "field 'seeds[1]': expected an integer or a string");
     await refused('axes:\n  pools[0]..nodes: [2, 3]\n', "'pools[0]..nodes' is not a field path");
     const file = tmpFile('f.txt', 'x');
     const res = await drs(['sweep', tmpFile('s.yaml', `scenario: ${scen}\n`), '--workers', '0', '--results', path.join(file, 'cells')]);
