@@ -31,7 +31,7 @@ export function restore(store: StateStore, o: { readonly dimensions: readonly st
     throw new UserError(`${store.description} was written with resource dimensions [${snap.dimensions.join(', ')}], but [${dims.join(', ')}] are configured`, { field: 'dimensions' });
   }
   const space = new ResourceSpace(dims);
-  const fair = o.quotas === undefined ? undefined : new FairShare(space, o.quotas);
+  const fair = o.quotas === undefined ? undefined : fairShare(space, o.quotas);
   const pools = Pools.restore(space, snap, store.description, fair === undefined ? undefined : (c, ceiling) => fair.setCapacity(c, ceiling));
   const book = new AllocationBook(pools, space, fair, o.ended);
   book.restore(snap.allocations, snap.preemptions, store.description);
@@ -39,4 +39,15 @@ export function restore(store: StateStore, o: { readonly dimensions: readonly st
   o.ended.restore(snap.ended);
   const initial: StateChange[] = snap.dimensions === null ? [{ kind: 'dimensions', names: space.names }] : [];
   return { space, fair, pools, book, snapshot: snap, initial };
+}
+
+/** FairShare's RangeError for a bad share (`quotas.tenants.a.max.cpu: a share must be …`) as a UserError naming the field. */
+function fairShare(space: ResourceSpace, quotas: QuotaConfig): FairShare {
+  try {
+    return new FairShare(space, quotas);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const m = /^(quotas[^:\s]*): (.*)$/.exec(e.message);
+    throw new UserError(m?.[2] ?? e.message, { field: m?.[1] ?? 'quotas' });
+  }
 }

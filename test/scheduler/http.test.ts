@@ -66,6 +66,10 @@ describe('drs serve: happy paths', () => {
     expect(ended.status).toBe(200);
     expect(ended.body).toMatchObject({ status: 'ended', id: 'job-1', how: 'released' });
     expect((await call(base, 'DELETE', '/v1/allocations/job-1', { token: TEAM_A })).status).toBe(404);
+    // Renewing what ended says how it ended (it used to say queued requests cannot be renewed).
+    const late = await call(base, 'POST', '/v1/allocations/job-1/renew', { token: TEAM_A, body: { durationMs: 1000 } });
+    expect(late.status).toBe(404);
+    expect(late.body.error.message).toBe("cannot renew 'job-1': it already ended (released)");
   });
 
   it('answers refusals with the structured rejection and a fitting status', async () => {

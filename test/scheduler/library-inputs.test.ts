@@ -38,6 +38,7 @@ describe('ResourceScheduler options', () => {
     refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: { min: 1, max: 4 } }] }), 'nodes.initial', /missing: how many nodes the pool starts with/);
     refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: 'two' }] }), 'nodes', /nodes must be a count or \{ min, max, initial \}, got 'two' \(a string\)/);
     refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: 1, colour: 'red' }] }), 'colour', /unknown field 'colour'/);
+    refused(options({ quotas: { tenants: { a: { max: { cpu: 2 } } } } }), 'quotas.tenants.a.max.cpu', /a share must be between 0 and 1, got 2/);
     // A queue given by name or as a policy object, and the documented keys, are accepted.
     for (const queue of ['fcfs', { policy: 'fcfs', timeoutMs: 0, maxLength: 1, requeuePreempted: true }]) options({ queue, durability: 'group', defaultLeaseMs: 1, recentLimit: 0 })().close();
   });

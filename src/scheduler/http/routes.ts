@@ -179,9 +179,13 @@ export function registerRoutes(v1: FastifyInstance, ctx: AppContext): void {
 
   v1.post<{ Params: { id: string } }>('/allocations/:id/renew', (req, reply) => {
     const body = parseBody(renewBody, req.body);
-    const { id } = visibleStatus(req, req.params.id);
+    const { id, st } = visibleStatus(req, req.params.id);
     const res = holder.get().renew(id, body.durationMs);
-    if (res.status === 'not-found') throw new HttpError(404, 'not-found', `no live allocation '${req.params.id}' (queued requests cannot be renewed)`);
+    if (res.status === 'not-found') {
+      // Say why: it ended (expired, released, ...) or it is still queued.
+      const why = st.status === 'ended' ? `it already ended (${st.how})` : 'it is queued, not yet allocated: only a running allocation can be renewed';
+      throw new HttpError(404, 'not-found', `cannot renew '${req.params.id}': ${why}`);
+    }
     return ctx.send(reply, 200, { status: res.status, allocation: ctx.view(req).allocation(res.allocation) });
   });
 
