@@ -248,6 +248,7 @@ export class ResourceScheduler {
     const spec = toPoolSpec(input, this.space);
     const primary = input.primary ?? (this.space.names[0] as string);
     if (!this.space.has(primary)) throw new UserError(`unknown resource dimension '${primary}'`, { field: 'primary' });
+    if (input.primary !== undefined && !((spec.capacity[this.space.indexOf(primary)] ?? 0) > 0)) throw new UserError(`primary '${primary}': the pool's nodes have no ${primary}, so every 'units' request would never fit`, { field: 'primary' });
     if (this.pools.state.poolIndex(spec.name) >= 0) throw new UserError(`a pool named '${spec.name}' already exists`, { field: 'name' });
     return this.runtime.run((tx) => {
       const index = this.pools.add(tx, spec, primary);
