@@ -274,6 +274,9 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
   (c.pools ?? []).forEach((p, i) => {
     checkDims(p.capacity, `pools[${i}].capacity`);
     if (p.primary !== undefined && !dims.includes(p.primary)) throw new ConfigError(`unknown resource dimension '${p.primary}' (known: ${dims.join(', ')})`, { file, field: `pools[${i}].primary` });
+    if (p.primary !== undefined && !((p.capacity[p.primary] ?? 0) > 0) && !(p.primary === 'gpu' && p.gpus !== undefined)) {
+      throw new ConfigError(`primary '${p.primary}': the pool's nodes have no ${p.primary}, so every 'units' request would never fit`, { file, field: `pools[${i}].primary` });
+    }
   });
   checkDims(c.quotas?.default?.guaranteed, 'quotas.default.guaranteed');
   checkDims(c.quotas?.default?.max, 'quotas.default.max');
