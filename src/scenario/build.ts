@@ -10,6 +10,7 @@ import { FairShare, type QuotaConfig } from '../engine/quota.js';
 import { createQueuePolicy, type QueuePolicyName } from '../queue/registry.js';
 import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
+import type { TraceStats } from '../traces/reading.js';
 import { loadTracePools, openTrace } from '../traces/registry.js';
 import { checkFailures, checkProfilesFit, listPools } from './cross-check.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
@@ -25,8 +26,14 @@ export interface BuildOptions {
   readonly only?: readonly string[];
 }
 
+/** What the comparison runner needs, and what reading the trace skipped or adjusted (for `drs run`'s notes). */
+export interface BuiltScenario extends ComparisonInput {
+  /** The counts of the trace as last read (every strategy reads it the same way); undefined for generated workloads without them. */
+  readonly traceStats?: () => TraceStats | undefined;
+}
+
 /** Turn a validated scenario into what the comparison runner needs; cross-field checks live here. */
-export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<ComparisonInput> {
+export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<BuiltScenario> {
   const file = opts.file;
   const space = new ResourceSpace(sc.dimensions);
   const pools: PoolSpec[] = Array.isArray(sc.pools)
@@ -75,11 +82,13 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
   const slo = sc.sloWait;
   // `kind: agents` is the agent fleet (src/agents/workload.ts); every other kind is a trace reader.
   if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir, file });
+  let stats: TraceStats | undefined;
   const open = (): AsyncIterable<Request> => {
     const stream =
       sc.trace.kind === 'agents'
         ? agentRequests(sc.trace, { space, baseDir, seed: seedStr, file, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) })
         : openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file, pools });
+    if ('stats' in stream) stats = (stream as { stats: TraceStats }).stats;
     return slo === undefined ? stream : withDefaultSlo(stream, slo);
   };
   const failures: FailureSpec | undefined = sc.failures && {
@@ -91,6 +100,7 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<C
     space,
     pools,
     requests: open,
+    traceStats: () => stats,
     strategies,
     seed,
     budgetMs: sc.decisionBudget * 1000,

@@ -66,6 +66,16 @@ describe('drs run', () => {
     expect(res.results[0]?.metrics.requests.completed).toBe(3);
   }, 40_000);
 
+  it('says what reading the trace skipped or adjusted by its rules (on stderr, after the table)', async () => {
+    const rows = ['timestamp,value', ...Array.from({ length: 6 }, (_, i) => `${i * 300},${i === 3 ? '' : 2}`)].filter((l) => !l.endsWith(',')).join('\n');
+    const series = tmpFile('d.csv', `${rows}\n`);
+    const scen = tiny('').replace(/trace:[\s\S]*?strategies:/, `trace:\n  kind: demand-series\n  file: ${series}\n  scale: 1\n  start: 1\n  profiles: [{ name: p, demand: { cpu: 1, memory: 1Gi }, duration: { dist: fixed, value: 10 } }]\nstrategies:`);
+    const r = await drs(['run', tmpFile('s.yaml', scen), '--strategies', 'first-fit']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/note: the trace's 6 record\(s\) gave \d+ request\(s\); skipped by its rules: before-window 1/);
+    expect(r.err).toContain('note: trace records adjusted by its rules: gap-interpolated 1');
+  });
+
   it('counts a trace request larger than any node as a never-fits rejection, not an error', async () => {
     // Data may hold work no node can run: each such request is counted, and the rest runs.
     const rows = ['t,d,cpu', ...Array.from({ length: 30 }, (_, i) => `${i},5,${i % 10 === 3 ? 64 : 1}`)].join('\n');
