@@ -168,7 +168,7 @@ const fileSchema = z
           .strict(),
       ])
       .optional(),
-    defaultLease: duration('lease').optional(),
+    defaultLease: duration('lease').refine((ms) => ms > 0, 'a default lease must be longer than 0 (leave it out for no lease)').optional(),
     scaling: z.object({ policy: z.enum(SCALING_POLICY_NAMES as [ScalingPolicyName, ...ScalingPolicyName[]]), options: z.unknown().optional() }).strict().optional(),
     quotas: z.object({ default: tenantQuota.optional(), tenants: z.record(z.string(), tenantQuota).optional() }).strict().optional(),
     tokens: z

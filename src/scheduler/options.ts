@@ -106,7 +106,7 @@ export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
     knownKeys(q, QUEUE_FIELDS, 'queue.');
     const qo = q as QueueOptions;
     number(qo.timeoutMs, 'queue.timeoutMs', { min: 0 });
-    number(qo.maxLength, 'queue.maxLength', { min: 1, integer: true });
+    number(qo.maxLength, 'queue.maxLength', { min: 0, integer: true }); // 0, as the serve config allows: nothing may wait
     if (qo.requeuePreempted !== undefined && typeof qo.requeuePreempted !== 'boolean') fail('queue.requeuePreempted', `requeuePreempted must be true or false, got ${describe(qo.requeuePreempted)}`);
   }
   const pools = o.pools as unknown;

@@ -67,6 +67,7 @@ describe('drs serve config', () => {
     expect(errorOf(write('n1.yaml', pool('{ min: 1, max: 4 }'))).message).toMatch(/field 'pools\[0\]\.nodes\.initial': missing required field \(expected a number\)/);
     expect(errorOf(write('n2.yaml', pool('{ initial: 1, foo: 1 }'))).message).toMatch(/field 'pools\[0\]\.nodes\.foo': unknown key 'foo'/);
     expect(errorOf(write('n3.yaml', pool('-3'))).message).toMatch(/field 'pools\[0\]\.nodes': expected a value ≥ 0/);
+    expect(errorOf(write('dl.yaml', `${TOKENS}defaultLease: 0\n`)).message).toMatch(/:3, field 'defaultLease': a default lease must be longer than 0/);
     expect(errorOf(write('pg.yaml', `${TOKENS}pools:\n  - { name: w, capacity: { cpu: 4 }, nodes: 1, primary: gpu }\n`)).message).toMatch(/:4, field 'pools\[0\]\.primary': primary 'gpu': the pool's nodes have no gpu/);
     expect(errorOf(write('q.yaml', `${TOKENS}queue: { timeout: 2 minutes }\n`)).message).toMatch(/:3, field 'queue\.timeout': expected a timeout like 30s, 5m, 1\.5h or a number of seconds, got "2 minutes"/);
     expect(errorOf(write('t.yaml', `${TOKENS}  - { token: short, tenant: a }\n`)).message).toMatch(/:3, field 'tokens\[1\]\.token': a token must have at least 16 characters/);

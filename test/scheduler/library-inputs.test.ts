@@ -29,7 +29,7 @@ describe('ResourceScheduler options', () => {
     refused(options({ preemtion: true }), 'preemtion', /unknown field 'preemtion' \(known: dimensions, strategy, preemption,/);
     refused(options({ queue: { timeout: 5 } }), 'queue.timeout', /unknown field 'timeout' \(known: policy, options, timeoutMs, maxLength, requeuePreempted\)/);
     refused(options({ queue: { timeoutMs: -5 } }), 'queue.timeoutMs', /queue\.timeoutMs must be a number ≥ 0, got -5/);
-    refused(options({ queue: { maxLength: -1 } }), 'queue.maxLength', /queue\.maxLength must be a whole number ≥ 1, got -1/);
+    refused(options({ queue: { maxLength: -1 } }), 'queue.maxLength', /queue\.maxLength must be a whole number ≥ 0, got -1/);
     refused(options({ durability: 'fast' }), 'durability', /durability must be 'per-operation' or 'group', got 'fast' \(a string\)/);
     refused(options({ defaultLeaseMs: -1000 }), 'defaultLeaseMs', /defaultLeaseMs must be a number > 0, got -1000/);
     refused(options({ dimensions: 'cpu' }), 'dimensions', /dimensions must be a non-empty list of names, got 'cpu' \(a string\)/);
@@ -40,7 +40,7 @@ describe('ResourceScheduler options', () => {
     refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: 1, colour: 'red' }] }), 'colour', /unknown field 'colour'/);
     refused(options({ quotas: { tenants: { a: { max: { cpu: 2 } } } } }), 'quotas.tenants.a.max.cpu', /a share must be between 0 and 1, got 2/);
     // A queue given by name or as a policy object, and the documented keys, are accepted.
-    for (const queue of ['fcfs', { policy: 'fcfs', timeoutMs: 0, maxLength: 1, requeuePreempted: true }]) options({ queue, durability: 'group', defaultLeaseMs: 1, recentLimit: 0 })().close();
+    for (const queue of ['fcfs', { policy: 'fcfs', timeoutMs: 0, maxLength: 0, requeuePreempted: true }]) options({ queue, durability: 'group', defaultLeaseMs: 1, recentLimit: 0 })().close();
   });
 });
 
