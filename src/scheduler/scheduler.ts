@@ -330,6 +330,7 @@ export class ResourceScheduler {
   /** Release every allocation whose lease has expired by `asOf` (default now). Returns them. */
   expireAllocations(asOf?: number): AllocationInfo[] {
     this.runtime.assertUsable();
+    if (asOf !== undefined && !(typeof asOf === 'number' && Number.isFinite(asOf))) throw new UserError(`asOf must be a time in milliseconds, got ${String(asOf)}`, { field: 'asOf' });
     return this.runtime.run((tx) => {
       const out = this.book.expire(tx, asOf ?? tx.now);
       if (out.length > 0) this.queueRunner.drain(tx, true);

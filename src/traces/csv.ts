@@ -150,11 +150,15 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       };
     }
 
+    let width = 0;
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (cols === undefined) {
         cols = resolve(new CsvHeader(file, row.values));
+        width = row.values.length;
         continue;
       }
+      // A cell past the header would be dropped unread: a shifted row or a stray delimiter.
+      if (row.values.length > width) throw new TraceFormatError(`${row.values.length} cells, but the header has ${width} columns (a stray '${opts.delimiter ?? ','}' or a shifted row?)`, { file, line: row.line });
       stats.records++;
       const c = cols;
       const cell = (field: string): Cell => ({ file, line: row.line, field });

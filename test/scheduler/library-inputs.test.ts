@@ -53,6 +53,7 @@ describe('ResourceScheduler requests', () => {
     refused(() => s.allocate({ pool: 'a', units: '2' } as never), 'units', /units must be a finite number ≥ 0, got '2' \(a string\)/);
     refused(() => s.addPool({ name: 'c', capacity: { cpu: 1 }, nodes: 1, colour: 'red' } as never), 'colour', /unknown field 'colour'/);
     refused(() => s.addPool({ name: 'c', capacity: { cpu: 1 }, nodes: 1, primary: 'gpu' }), 'primary', /primary 'gpu': the pool's nodes have no gpu, so every 'units' request would never fit/);
+    refused(() => s.expireAllocations('abc' as never), 'asOf', /asOf must be a time in milliseconds, got abc/);
     expect(s.allocate({ pool: 'a', units: 1, durationMs: 1000, preemptible: true })).toMatchObject({ status: 'allocated', allocation: { preemptible: true } });
     s.close();
   });
