@@ -168,7 +168,7 @@ export const forecastCommand: CliCommand = {
     const every = num('every', v.every as string | undefined, 12, true, 1);
     const refitEvery = num('refit-every', v['refit-every'] as string | undefined, 1, true, 1);
     const seed = num('seed', v.seed as string | undefined, 42, true);
-    if (v.season !== undefined) num('season', v.season as string, 1, true, 1);
+    const givenSeason = v.season === undefined ? undefined : num('season', v.season as string, 1, true, 1);
     checkReadingFlags(v);
 
     const series = await loadSeries(file, v);
@@ -181,8 +181,8 @@ export const forecastCommand: CliCommand = {
     }
     const trainPoints = Math.floor(train * series.values.length);
     let season: number;
-    if (v.season !== undefined) {
-      season = num('season', v.season as string, 1, true, 1);
+    if (givenSeason !== undefined) {
+      season = givenSeason;
     } else {
       const detected = detectSeason(series.values.slice(0, trainPoints));
       if (detected === undefined) {

@@ -57,7 +57,7 @@ export const serveCommand: CliCommand = {
     if (config.stateFile !== undefined && config.postgres !== undefined) throw new UserError('give either a SQLite state file (--state / stateFile) or PostgreSQL (--postgres / postgres), not both');
     if (config.tokens.length === 0) io.err('drs serve: warning: no tokens configured; every /v1 request will be refused (401)\n');
 
-    const warnTimedOut = (s: { readonly restoredTimedOut: number; readonly poolDrift: readonly string[] }): void => {
+    const warnAtStart = (s: { readonly restoredTimedOut: number; readonly poolDrift: readonly string[] }): void => {
       if (s.restoredTimedOut > 0) io.err(`drs serve: warning: ${s.restoredTimedOut} queued request(s) in the state ended timed-out: this configuration has no wait queue (queue: false), so nothing would offer them capacity\n`);
       // The state wins over the config for a pool it already has (docs/serve.md): say where they differ.
       for (const d of s.poolDrift) io.err(`drs serve: warning: the config's ${d}; the stored pool is kept (change a running pool through the API)\n`);
@@ -71,7 +71,7 @@ export const serveCommand: CliCommand = {
         if (e.kind === 'leading') {
           const s = server.scheduler;
           io.out(`drs serve: leading (term ${e.term}; state: ${s.store.description}; ${s.listPools().length} pool(s), ${s.allocationCount} allocation(s), ${s.queueLength} queued request(s) restored)`);
-          warnTimedOut(s);
+          warnAtStart(s);
         } else lost?.(e.why);
       },
     });
@@ -79,7 +79,7 @@ export const serveCommand: CliCommand = {
     else {
       const s = server.scheduler;
       io.out(`drs serve: listening on ${server.url} (state: ${s.store.description}; ${s.listPools().length} pool(s), ${s.allocationCount} allocation(s), ${s.queueLength} queued request(s) restored)`);
-      warnTimedOut(s);
+      warnAtStart(s);
     }
 
     const leadLost = new Promise<number>((resolve) => {

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigError, formatLocated, UserError } from '../core/errors.js';
+import { ConfigError, UserError } from '../core/errors.js';
 import { modelMessage } from '../core/model-ref.js';
 import { loadPolicyNetFile, withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
 import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig, type TrainConfig } from '../learn/config.js';
@@ -73,7 +73,7 @@ export function readConfig(file: string): TrainConfig {
     // The config reader names the field (`train.ranges.0`); the line is the YAML's.
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
     const at = e.location.field === '(root)' ? [] : fieldPath(e.location.field);
-    throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { ...e.location, line: yamlLineOf(doc, lc, at) });
+    throw new ConfigError(e.detail, { ...e.location, line: yamlLineOf(doc, lc, at) });
   }
   // `init: FILE.json` is relative to the config's folder, like every path in a config file, and
   // read now: a missing or unfitting model is the config's error, not one after the log loads.

@@ -20,10 +20,13 @@ export interface ErrorLocation {
 export class UserError extends Error {
   override readonly name: string = 'UserError';
   readonly location: ErrorLocation;
+  /** The message without its location (`message` is "file:line, field 'x': " + this). */
+  readonly detail: string;
 
   constructor(message: string, location: ErrorLocation = {}) {
     super(formatLocated(message, location));
     this.location = location;
+    this.detail = message;
   }
 }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { formatLocated, type UserError } from './errors.js';
+import type { UserError } from './errors.js';
 
 /**
  * How a configuration names a learned strategy's model. Three spellings, one meaning:
@@ -74,6 +74,6 @@ export function learnedLabel(ref: NamedRef, kind: LearnedKind): string {
  * keeps the file's name and field.
  */
 export function modelMessage(e: UserError): string {
-  if (e.location.file === undefined) return e.message.slice(formatLocated('', e.location).length);
+  if (e.location.file === undefined) return e.detail;
   return `bad model: ${e.message}`;
 }

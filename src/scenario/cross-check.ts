@@ -1,9 +1,10 @@
-import { ConfigError, formatLocated, UserError } from '../core/errors.js';
+import { ConfigError, UserError } from '../core/errors.js';
 import { eligibleAmong } from '../core/eligibility.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { ResourceSpace } from '../core/resources.js';
 import { demandVector } from '../traces/reading.js';
 import { parseTraceSpec } from '../traces/registry.js';
+import { profileConstraints } from '../traces/synthetic.js';
 import type { Scenario } from './schema.js';
 
 /*
@@ -61,9 +62,9 @@ export function checkProfilesFit(sc: Scenario, pools: readonly PoolSpec[], space
       demand = demandVector(space, p.demand ?? {}, `${field}.demand`);
     } catch (e) {
       if (!(e instanceof UserError) || e.location.field === undefined) throw e;
-      throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { file, field: e.location.field });
+      throw new ConfigError(e.detail, { file, field: e.location.field });
     }
-    const constraints = p.labels === undefined && p.maxLatencyMs === undefined ? undefined : { ...(p.labels !== undefined ? { labels: p.labels } : {}), ...(p.maxLatencyMs !== undefined ? { maxLatencyMs: p.maxLatencyMs } : {}) };
+    const constraints = profileConstraints(p);
     const probe: Request = { id: p.name, tenant: '', arrival: 0, demand, duration: 0, priority: 'medium', ...(constraints !== undefined ? { constraints } : {}) };
     const answer = eligibleAmong(pools, space, probe);
     if ('rejection' in answer) throw new ConfigError(`profile '${p.name}' can run on no pool (${answer.rejection.message}): every request of it would be rejected`, { file, field: answer.rejection.code === 'never-fits' ? `${field}.demand` : field });
@@ -83,6 +84,6 @@ export function checkScenarioFields(sc: Scenario, file: string, lineAt: (field: 
     checkProfilesFit(sc, pools, space, file);
   } catch (e) {
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
-    throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { file, line: lineAt(e.location.field), field: e.location.field });
+    throw new ConfigError(e.detail, { file, line: lineAt(e.location.field), field: e.location.field });
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, formatLocated, UserError } from '../core/errors.js';
+import { ConfigError, UserError } from '../core/errors.js';
 import { article, deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
 import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import path from 'node:path';
@@ -49,7 +49,7 @@ function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number 
   const relocate = (e: unknown): never => {
     if (!(e instanceof UserError) || e.location.field === undefined) throw e;
     const field = e.location.field;
-    const text = e.message.slice(formatLocated('', e.location).length);
+    const text = e.detail;
     throw new ConfigError(plainText(text), { file, line: lineAt(fieldPath(field)), field });
   };
   try {

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, formatLocated, UserError } from '../core/errors.js';
+import { ConfigError, UserError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { LEARNED_BASE } from '../core/model-ref.js';
 import { fieldPath } from '../core/yaml-line.js';
@@ -137,7 +137,7 @@ export async function buildProtocol(sc: Scenario, pool: PoolSpec, opts: { file: 
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
     const field = e.location.field === 'length' ? 'protocol.length' : 'protocol.windows';
-    throw new ConfigError(`${e.message.slice(formatLocated('', e.location).length)} (trace ${written})`, { file, field });
+    throw new ConfigError(`${e.detail} (trace ${written})`, { file, field });
   }
   return {
     episodes: referenceEpisodes({ workload, starts, length: p.length, pool }),

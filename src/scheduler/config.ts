@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
-import { ConfigError, formatLocated } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
@@ -341,7 +341,7 @@ export function loadServeConfig(file: string, env: Readonly<Record<string, strin
     // parseServeConfig names the field; the line is the YAML's.
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
     const line = yamlLineOf(doc, lc, fieldPath(e.location.field));
-    throw new ConfigError(e.message.slice(formatLocated('', e.location).length), { ...e.location, ...(line !== undefined ? { line } : {}) });
+    throw new ConfigError(e.detail, { ...e.location, ...(line !== undefined ? { line } : {}) });
   }
 }
 

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Priority } from '../core/priority.js';
 import { parseDuration } from '../core/units.js';
 import path from 'node:path';
-import { ConfigError, formatLocated, TraceFormatError, UserError } from '../core/errors.js';
+import { ConfigError, TraceFormatError, UserError } from '../core/errors.js';
 import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from './alibaba-gpu.js';
@@ -196,7 +196,7 @@ function resolver(ctx: OpenTraceContext, field = 'trace.file'): Resolved {
 function underTrace(e: unknown, ctx: OpenTraceContext): unknown {
   if (!(e instanceof UserError) || e instanceof TraceFormatError || e instanceof ConfigError) return e;
   if (e.location.file !== undefined) return e; // already located (a trace file, or the scenario)
-  const bare = e.message.slice(formatLocated('', e.location).length);
+  const bare = e.detail;
   return new ConfigError(bare, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: e.location.field === undefined ? 'trace' : `trace.${e.location.field}` });
 }
 

@@ -209,16 +209,20 @@ interface CompiledProfile {
   readonly constraints: RequestConstraints | undefined;
 }
 
+/** A profile's `labels` and `maxLatencyMs` as its requests' constraints (none without either). */
+export function profileConstraints(p: Pick<DemandProfile, 'labels' | 'maxLatencyMs'>): RequestConstraints | undefined {
+  return p.labels === undefined && p.maxLatencyMs === undefined
+    ? undefined
+    : { ...(p.labels !== undefined ? { labels: p.labels } : {}), ...(p.maxLatencyMs !== undefined ? { maxLatencyMs: p.maxLatencyMs } : {}) };
+}
+
 function compileProfile(p: DemandProfile, i: number, space: ResourceSpace, globalDuration: DurationDist): CompiledProfile {
   const field = `profiles[${i}]`;
   if (p.llm !== undefined && p.duration !== undefined) {
     throw new UserError(`a profile takes either 'llm' (duration from tokens) or 'duration', not both`, { field: `${field}.duration` });
   }
   if (p.duration !== undefined) checkDuration(p.duration, `${field}.duration`);
-  const constraints: RequestConstraints | undefined =
-    p.labels === undefined && p.maxLatencyMs === undefined
-      ? undefined
-      : { ...(p.labels !== undefined ? { labels: p.labels } : {}), ...(p.maxLatencyMs !== undefined ? { maxLatencyMs: p.maxLatencyMs } : {}) };
+  const constraints = profileConstraints(p);
   if (p.llm !== undefined) {
     const tokens = p.llm === 'azure-conv' ? AZURE_CONV_TOKENS : p.llm;
     const m = llmServingModel({ ...tokens.model, ...(p.demand !== undefined ? { demand: { ...(tokens.model?.demand ?? llmServingModel().demand), ...p.demand } } : {}) });
