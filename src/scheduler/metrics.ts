@@ -10,7 +10,7 @@ import type { ResourceScheduler } from './scheduler.js';
  * - `drs_ended_total{how}`: allocations that ended: released, expired, preempted, lost; and queued
  *   requests that timed out.
  * - `drs_pool_utilization{pool,dimension}`: allocated ÷ capacity of the pool's up nodes.
- * - `drs_pool_nodes{pool,state}`: up and booting nodes.
+ * - `drs_pool_nodes{pool,state}`: up, booting and failed nodes.
  * - `drs_allocations_active`, `drs_queue_length`.
  * - `drs_solver_decisions_total{strategy,status,stopped_by}`: decisions of batch strategies (ILP,
  *   genetic) by solver status and by what ended the search (converged, work, wall).
@@ -60,6 +60,7 @@ export class ServiceMetrics {
         for (const p of scheduler.listPools()) {
           this.set({ pool: p.name, state: 'up' }, p.nodes.up);
           this.set({ pool: p.name, state: 'booting' }, p.nodes.booting);
+          this.set({ pool: p.name, state: 'failed' }, p.nodes.failed);
         }
       },
     });

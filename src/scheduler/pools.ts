@@ -178,7 +178,7 @@ export class Pools implements ClusterRef {
       name: spec.name,
       primary: this.primaries[i] as string,
       nodeCapacity: this.space.record(spec.capacity),
-      nodes: { ...spec.nodes, up: up.length, booting: state.countNodes(i, 'booting') },
+      nodes: { ...spec.nodes, up: up.length, booting: state.countNodes(i, 'booting'), failed: state.countNodes(i, 'failed') },
       pricePerHour: spec.pricePerHour,
       latencyMs: spec.latencyMs,
       bootSeconds: spec.bootSeconds,

@@ -182,7 +182,8 @@ export interface PoolInfo {
   readonly primary: string;
   /** Per node. */
   readonly nodeCapacity: Readonly<Record<string, number>>;
-  readonly nodes: { readonly min: number; readonly max: number; readonly initial: number; readonly up: number; readonly booting: number };
+  /** The configured min/max/initial, and how many nodes are up, booting, and failed (down until repaired). */
+  readonly nodes: { readonly min: number; readonly max: number; readonly initial: number; readonly up: number; readonly booting: number; readonly failed: number };
   readonly pricePerHour: number;
   readonly latencyMs: number;
   readonly bootSeconds: number;

@@ -3,6 +3,7 @@ import { UserError } from '../../src/core/errors.js';
 import { parseServeConfig } from '../../src/scheduler/config.js';
 import { startServer, type ServerHandle } from '../../src/scheduler/http.js';
 import { MemoryStore, ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
+import { ServiceMetrics } from '../../src/scheduler/metrics.js';
 import type { SchedulerEvents } from '../../src/scheduler/types.js';
 import { ADMIN, TEAM_A, TOKENS, call } from './helpers.js';
 
@@ -58,6 +59,21 @@ describe('ResourceScheduler.failNode / repairNode', () => {
     expect(log).toEqual(['node-repaired 0', 'allocated a@0', 'allocated b@0']);
     expect(s.repairNode('p', 'p-0')).toMatchObject({ status: 'not-failed', nodeStatus: 'up' });
     s.checkInvariants();
+  });
+
+  it('counts a failed node in the pool info and in drs_pool_nodes until it is repaired', async () => {
+    const { s } = make();
+    const metrics = new ServiceMetrics(s);
+    const gauge = async (state: string): Promise<number | undefined> =>
+      (await metrics.registry.getSingleMetric('drs_pool_nodes')?.get())?.values.find((v) => v.labels.state === state)?.value;
+    expect(s.getPool('p')?.nodes).toMatchObject({ up: 2, booting: 0, failed: 0 });
+    s.failNode('p', 'p-1');
+    expect(s.getPool('p')?.nodes).toMatchObject({ up: 1, booting: 0, failed: 1 });
+    expect([await gauge('up'), await gauge('failed')]).toEqual([1, 1]);
+    s.repairNode('p', 'p-1');
+    expect(s.getPool('p')?.nodes).toMatchObject({ up: 2, failed: 0 });
+    expect([await gauge('up'), await gauge('failed')]).toEqual([2, 0]);
+    metrics.close();
   });
 
   it('requeued work that fits elsewhere starts in the same operation', () => {
