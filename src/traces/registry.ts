@@ -228,11 +228,23 @@ function fail(message: string, field: string, file?: string): never {
 export function openTrace(spec: unknown, ctx: OpenTraceContext): TraceStream {
   const s = parseTraceSpec(spec, ctx.file);
   const r = resolver(ctx);
+  let stream: TraceStream;
   try {
-    return (TRACE_KINDS[s.kind].open as (spec: TraceSpec, r: Resolved) => TraceStream)(s, r);
+    stream = (TRACE_KINDS[s.kind].open as (spec: TraceSpec, r: Resolved) => TraceStream)(s, r);
   } catch (e) {
     throw underTrace(e, ctx);
   }
+  // Some option errors surface only while reading (a demand series' `start` past its last sample).
+  return {
+    stats: stream.stats,
+    [Symbol.asyncIterator]: async function* () {
+      try {
+        yield* stream;
+      } catch (e) {
+        throw underTrace(e, ctx);
+      }
+    },
+  };
 }
 
 /** Validate a pool-source spec (`alibaba-nodes`); errors name `field` (default 'pools'). */

@@ -110,6 +110,15 @@ describe('trace registry: opening', () => {
     );
   });
 
+  it('option errors found while reading are reported under trace too (a demand series whose start is past its end)', async () => {
+    const csv = fixture('reg-series.csv', 'timestamp,value\n2014-07-07 00:00:00,5\n2014-07-07 00:01:00,6\n');
+    const spec = { kind: 'demand-series', file: csv, scale: 1, start: 10, profiles: [{ name: 'j', demand: { cpu: 1 }, duration: { dist: 'fixed', value: 10 } }] };
+    await expect(collect(openTrace(spec, { space, dataRoot: dir, file: scenario }))).rejects.toThrow(`${scenario}, field 'trace.start': start index 10 is past the end of ${csv}`);
+    // A trace file's own format error keeps naming the trace file and its line.
+    const bad = fixture('reg-series-bad.csv', 'timestamp,value\n2014-07-07 00:00:00,x\n');
+    await expect(collect(openTrace({ ...spec, file: bad, start: 0 }, { space, dataRoot: dir, file: scenario }))).rejects.toThrow(`${bad}:2`);
+  });
+
   it('synthetic: the run seed applies unless the spec has its own', async () => {
     const spec = { kind: 'synthetic', preset: 'azure-llm-calibrated', count: 50 };
     const a = await collect(openTrace(spec, { space, dataRoot: dir, seed: 'a' }));
