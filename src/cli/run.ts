@@ -84,7 +84,7 @@ export const runCommand: CliCommand = {
     const listed = (r: Record<string, number>): string => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ');
     if (stats !== undefined && Object.keys(stats.skipped).length > 0) io.err(`note: the trace's ${stats.records} record(s) gave ${stats.emitted} request(s); skipped by its rules: ${listed(stats.skipped)}\n`);
     if (stats !== undefined && Object.keys(stats.adjusted).length > 0) io.err(`note: trace records adjusted by its rules: ${listed(stats.adjusted)}\n`);
-await saveOutput(io, 'json', values.json, () => toJson({ ...result, results: result.results.map((r) => (r.state === 'completed' ? { ...r, series: undefined } : r)) }));
+await saveOutput(io, 'json', values.json, () => toJson({ ...result, ...(stats !== undefined ? { trace: stats } : {}), results: result.results.map((r) => (r.state === 'completed' ? { ...r, series: undefined } : r)) }));
     await saveOutput(io, 'html', values.html, () => htmlReport(result, { title: `DRS: ${scenario.name}`, ...(scenario.description ? { description: scenario.description } : {}) }));
     return result.results.some((r) => r.state === 'failed') ? 1 : 0;
   },
