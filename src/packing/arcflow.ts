@@ -125,7 +125,7 @@ export function buildArcFlow(inst: PackingInstance, options: { maxArcs?: number 
         p = q;
       }
     }
-    reached.push(...fresh);
+    for (const q of fresh) reached.push(q); // not push(...fresh): one argument per node overflows the stack past ~120k
   }
   const targetKey = keyOf(cap);
   isNode.add(targetKey);

@@ -37,6 +37,13 @@ describe('arc-flow graph', () => {
     if (g === undefined) return;
     expect(g.nodeCount).toBeLessThan(g.uncompressed.nodes);
   });
+
+  it('builds a graph where one item type adds 150,000 nodes (no call-stack overflow)', () => {
+    const n = 150_000;
+    const g = buildArcFlow(makeInstance('ones', [n], Array.from({ length: n }, () => [1])));
+    expect(g).toBeDefined();
+    expect(g?.uncompressed.nodes).toBe(n + 1);
+  });
 });
 
 describe('exact strategy', () => {
