@@ -43,6 +43,8 @@ import type { TraceReadOptions } from './types.js';
 
 /** The most requests one sample may ask for (the Poisson mean, value × scale). */
 export const MAX_PER_SAMPLE = 1e7;
+/** Bins an aggregated event log may span: a far-off timestamp must be an error, not gigabytes of empty bins. */
+export const MAX_BINS = 1e7;
 export type SeriesAggregation = 'sum' | 'count' | 'mean' | 'max';
 
 export interface DemandSeriesOptions extends TraceReadOptions {
@@ -123,8 +125,12 @@ export async function* readDemandSeries(
   if (opts.aggregate !== undefined) {
     const { step, how } = opts.aggregate;
     const bins = new Map<number, { sum: number; n: number; max: number }>();
+    let lo: { k: number; line: number } | undefined;
+    let hi: { k: number; line: number } | undefined;
     for await (const r of rows()) {
       const k = Math.floor(r.time / step);
+      if (lo === undefined || k < lo.k) lo = { k, line: r.line };
+      if (hi === undefined || k > hi.k) hi = { k, line: r.line };
       const b = bins.get(k);
       if (b === undefined) bins.set(k, { sum: r.value, n: 1, max: r.value });
       else {
@@ -133,12 +139,17 @@ export async function* readDemandSeries(
         if (r.value > b.max) b.max = r.value;
       }
     }
-    if (bins.size === 0) throw new TraceFormatError('no data rows (after `where`)', { file, line: 1 });
-    const keys = [...bins.keys()];
-    const lo = Math.min(...keys);
-    const hi = Math.max(...keys);
+    if (lo === undefined || hi === undefined) throw new TraceFormatError('no data rows (after `where`)', { file, line: 1 });
+    const count = hi.k - lo.k + 1;
+    if (count > MAX_BINS) {
+      const [a, b] = lo.line < hi.line ? [lo.line, hi.line] : [hi.line, lo.line];
+      throw new TraceFormatError(
+        `the rows span ${count.toExponential(2)} bins of ${step} s (earliest on line ${lo.line}, latest on line ${hi.line}); at most ${MAX_BINS.toExponential(0)}: check the timestamps of lines ${a} and ${b}, or aggregate by a larger step`,
+        { file, line: b, field: timeCol },
+      );
+    }
     const raw: (number | undefined)[] = [];
-    for (let k = lo; k <= hi; k++) {
+    for (let k = lo.k; k <= hi.k; k++) {
       const b = bins.get(k);
       raw.push(b === undefined ? (how === 'sum' || how === 'count' ? 0 : undefined) : how === 'sum' ? b.sum : how === 'count' ? b.n : how === 'mean' ? b.sum / b.n : b.max);
     }
@@ -155,7 +166,7 @@ export async function* readDemandSeries(
       }
       i = j;
     }
-    for (let i = 0; i < raw.length; i++) yield { index: i, time: (lo + i) * step, value: raw[i] as number, line: 0, step };
+    for (let i = 0; i < raw.length; i++) yield { index: i, time: (lo.k + i) * step, value: raw[i] as number, line: 0, step };
     return;
   }
 

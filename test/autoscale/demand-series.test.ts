@@ -145,6 +145,26 @@ describe('demand-series trace', () => {
     [9, 4, 1, 1 + 31 / 3, 1 + 62 / 3, 32].forEach((v, i) => expect(means[i]).toBeCloseTo(v, 9));
   });
 
+  it('aggregates 200,000 events (no spread of the bin keys onto the call stack)', async () => {
+    const rows = ['t,qps', ...Array.from({ length: 200_000 }, (_, i) => `${i},1`)];
+    const f = write('many-events.csv', rows.join('\n'));
+    let n = 0;
+    let sum = 0;
+    for await (const s of readDemandSeries(f, { timeColumn: 't', valueColumn: 'qps', aggregate: { step: 1, how: 'sum' } })) {
+      n++;
+      sum += s.value;
+    }
+    expect([n, sum]).toEqual([200_000, 200_000]);
+  });
+
+  it('refuses an event log whose timestamps span more than 1e7 bins, naming both lines', async () => {
+    const f = write('far-events.csv', ['t,qps', '1700000000,1', '1700000001,1', '99999999999,1', '1700000002,1'].join('\n'));
+    const read = async () => {
+      for await (const _ of readDemandSeries(f, { timeColumn: 't', valueColumn: 'qps', aggregate: { step: 1, how: 'sum' } }));
+    };
+    await expect(read()).rejects.toThrow(`${f}:4, field 't': the rows span 9.83e+10 bins of 1 s (earliest on line 2, latest on line 4); at most 1e+7: check the timestamps of lines 2 and 4, or aggregate by a larger step`);
+  });
+
   describe('bad input errors name file:line and field', () => {
     let files = 0;
     const expectError = async (text: string, re: RegExp, spec: Record<string, unknown> = {}) => {
