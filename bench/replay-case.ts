@@ -47,5 +47,5 @@ if (which === 'hpc2n-first-fit') {
 const m = computeMetrics(out.log, space.names);
 const seconds = (performance.now() - t0) / 1000;
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
-console.error(`${which}: ${seconds.toFixed(2)} s, peak ${maxRssMiB.toFixed(0)} MiB, util cpu ${(m.utilization.cpu ?? 0).toFixed(3)}, mean bsld ${m.meanBoundedSlowdown.toFixed(2)}, passes ${out.passes}`);
+console.error(`${which}: ${seconds.toFixed(2)} s, peak ${maxRssMiB.toFixed(0)} MiB, util cpu ${(m.utilization.cpu ?? 0).toFixed(3)}, mean bsld ${m.meanBoundedSlowdown?.toFixed(2) ?? '-'}, passes ${out.passes}`);
 console.log(JSON.stringify({ seconds, maxRssMiB, requests: m.requests.total, completed: m.requests.completed }));

@@ -47,7 +47,7 @@ export class FleetEnv {
     const horizon = this.cfg.horizon ?? input.horizon ?? 3600;
     const metrics = await runScenario(input, net.model.name, () => new LearnedAllocator(net, chooser), horizon);
     const reward = fleetReward(metrics, input, this.cfg.reward, horizon);
-    return { window: this.seed, seed: this.seed, steps: agent?.steps ?? [], boundedSlowdown: metrics.meanBoundedSlowdown, reward, metrics };
+    return { window: this.seed, seed: this.seed, steps: agent?.steps ?? [], boundedSlowdown: metrics.meanBoundedSlowdown ?? 0, reward, metrics }; // informational: the reward is fleetReward's
   }
 }
 

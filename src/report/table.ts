@@ -11,8 +11,8 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 }
 
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-const num = (x: number, digits = 2): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(digits));
-const secs = (x: number): string => (x >= 86_400 ? `${(x / 86_400).toFixed(1)}d` : x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x >= 60 ? `${(x / 60).toFixed(1)}m` : `${x.toFixed(1)}s`);
+const num = (x: number | null, digits = 2): string => (x === null ? '-' : Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(digits));
+const secs = (x: number | null): string => (x === null ? '-' : x >= 86_400 ? `${(x / 86_400).toFixed(1)}d` : x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x >= 60 ? `${(x / 60).toFixed(1)}m` : `${x.toFixed(1)}s`);
 
 /** The side-by-side comparison `drs run` prints. */
 export function comparisonTable(result: ComparisonResult): string {

@@ -86,3 +86,18 @@ describe('computeMetrics over a hand-built log', () => {
     expect(m.gpuFragmentation).toBeCloseTo((1 * 10) / (3 * 10 + 2 * 20), 12);
   });
 });
+
+describe('computeMetrics when nothing started', () => {
+  it('reports no wait and no slowdown (null), not a wait of 0 that would rank best', () => {
+    const pool: PoolSpec = { name: 'p', capacity: [4, 2], nodes: { min: 0, max: 0, initial: 0 }, pricePerHour: 3.6, latencyMs: 0, bootSeconds: 0, labels: {} };
+    const log = new EventLog([pool]);
+    const a = log.addRequest({ id: 'a', tenant: 'x', arrival: 0, demand: [1, 0], duration: 10, priority: 'high', sloWait: 5 });
+    log.push(EV.arrive, 0, a);
+    const m = computeMetrics(log, ['cpu', 'gpu']);
+    expect(m.requests).toMatchObject({ total: 1, completed: 0 });
+    expect(m.wait).toEqual({ mean: null, p50: null, p95: null, p99: null });
+    expect(m.meanBoundedSlowdown).toBeNull();
+    expect(m.sla.overall).toEqual({ withSlo: 1, met: 0, attainment: 0 });
+    expect(percentiles([])).toEqual({ mean: null, p50: null, p95: null, p99: null });
+  });
+});

@@ -231,7 +231,7 @@ describe.skipIf(!present)('scenarios/swf-reference-*.yaml under drs run reproduc
       expect(r.results.map((x) => x.strategy)).toEqual(Object.keys(values));
       for (const res of r.results) {
         const published = values[res.strategy] as number;
-        const ours = res.metrics.meanBoundedSlowdown;
+        const ours = res.metrics.meanBoundedSlowdown as number;
         expect(Math.abs(ours / published - 1), res.strategy).toBeLessThan(1e-4);
         expect(ours.toFixed(2), res.strategy).toBe(published.toFixed(2));
         // The printed table shows it in the bsld column.

@@ -21,8 +21,9 @@ export function utilization(f: RunFacts): RunMetrics['utilization'] {
 }
 
 /**
- * Waits (arrival → first start, over requests that started: mean, p50, p95, p99), mean bounded
- * slowdown over completed requests max(1, (end − arrival) / max(run, τ)), makespan = last
+ * Waits (arrival → first start, over requests that started: mean, p50, p95, p99; null when none
+ * started), mean bounded slowdown over completed requests max(1, (end − arrival) / max(run, τ))
+ * (null when none completed), makespan = last
  * completion − first arrival, throughput = completed · 3600 / makespan.
  */
 export function timing(f: RunFacts): Pick<RunMetrics, 'wait' | 'meanBoundedSlowdown' | 'makespan' | 'throughputPerHour'> {
@@ -40,7 +41,7 @@ export function timing(f: RunFacts): Pick<RunMetrics, 'wait' | 'meanBoundedSlowd
   const makespan = completed > 0 ? f.lastEnd - f.firstArrival : 0;
   return {
     wait: percentiles(waits),
-    meanBoundedSlowdown: completed > 0 ? bsldSum / completed : 0,
+    meanBoundedSlowdown: completed > 0 ? bsldSum / completed : null,
     makespan,
     throughputPerHour: makespan > 0 ? (completed * 3600) / makespan : 0,
   };

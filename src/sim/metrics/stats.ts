@@ -4,8 +4,8 @@ import { quantileSorted } from 'simple-statistics';
 export const SLOWDOWN_TAU = 10;
 
 /** Quantiles as simple-statistics defines them (`quantileSorted`); 0 for an empty sample. */
-export function percentiles(values: Float64Array | number[]): { mean: number; p50: number; p95: number; p99: number } {
-  if (values.length === 0) return { mean: 0, p50: 0, p95: 0, p99: 0 };
+export function percentiles(values: Float64Array | number[]): { mean: number | null; p50: number | null; p95: number | null; p99: number | null } {
+  if (values.length === 0) return { mean: null, p50: null, p95: null, p99: null };
   const sorted = Float64Array.from(values).sort();
   let sum = 0;
   for (const v of sorted) sum += v;

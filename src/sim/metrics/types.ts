@@ -24,10 +24,10 @@ export interface RunMetrics {
   readonly rejectionsByCode: Readonly<Record<RejectionCode, number>>;
   /** Per dimension: ∫ allocated dt ÷ ∫ capacity of up nodes dt. */
   readonly utilization: Readonly<Record<string, number>>;
-  /** Seconds from arrival to first start, over requests that started. */
-  readonly wait: { readonly mean: number; readonly p50: number; readonly p95: number; readonly p99: number };
-  /** Mean over completed requests of max(1, (end − arrival) / max(run, τ)). */
-  readonly meanBoundedSlowdown: number;
+  /** Seconds from arrival to first start, over requests that started (null when none started: no wait to report, not a wait of 0). */
+  readonly wait: { readonly mean: number | null; readonly p50: number | null; readonly p95: number | null; readonly p99: number | null };
+  /** Mean over completed requests of max(1, (end − arrival) / max(run, τ)); null when none completed. */
+  readonly meanBoundedSlowdown: number | null;
   /** Last completion minus first arrival, seconds. */
   readonly makespan: number;
   /** Completed requests per hour of makespan. */

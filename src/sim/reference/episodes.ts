@@ -171,8 +171,8 @@ export function meanOverEpisodes(ms: readonly RunMetrics[]): RunMetrics {
     requests: perKey((m) => m.requests, sum) as unknown as RunMetrics['requests'],
     rejectionsByCode: perKey((m) => m.rejectionsByCode, sum) as Record<RejectionCode, number>,
     utilization: perKey((m) => m.utilization, mean),
-    wait: perKey((m) => m.wait, mean) as unknown as RunMetrics['wait'],
-    meanBoundedSlowdown: mean(ms.map((m) => m.meanBoundedSlowdown)),
+    wait: { mean: nonNull(ms.map((m) => m.wait.mean)), p50: nonNull(ms.map((m) => m.wait.p50)), p95: nonNull(ms.map((m) => m.wait.p95)), p99: nonNull(ms.map((m) => m.wait.p99)) },
+    meanBoundedSlowdown: nonNull(ms.map((m) => m.meanBoundedSlowdown)),
     makespan: mean(ms.map((m) => m.makespan)),
     throughputPerHour: mean(ms.map((m) => m.throughputPerHour)),
     sla: {
