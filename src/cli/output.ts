@@ -19,14 +19,24 @@ export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string 
   io.err(`${flag === 'json' ? 'results' : 'report'} written to ${out}\n`);
 }
 
-/** Refuse output files whose folder does not exist, before a possibly long run rather than after it. */
-export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, string | undefined>>): void {
+/**
+ * Refuse, before a possibly long run rather than after it, output files whose folder does not
+ * exist, two outputs naming one file (the second write would replace the first), and an output
+ * naming one of the command's `inputs` (the scenario or sweep file it reads).
+ */
+export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, string | undefined>>, inputs: readonly string[] = []): void {
+  const read = new Set(inputs.map((f) => path.resolve(io.cwd, f)));
+  const taken = new Map<string, string>();
   for (const [flag, file] of Object.entries(files)) {
     if (file === undefined) continue;
     const out = path.resolve(io.cwd, file);
     const dir = path.dirname(out);
     if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
     if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === true) throw new UserError(`--${flag} ${file}: is a folder; give a file name`);
+    if (read.has(out)) throw new UserError(`--${flag} ${file}: is the file this command reads; writing it would destroy it`);
+    const other = taken.get(out);
+    if (other !== undefined) throw new UserError(`--${flag} ${file}: --${other} writes the same file; give each output its own file`);
+    taken.set(out, flag);
   }
 }
 

@@ -87,9 +87,9 @@ export const sweepCommand: CliCommand = {
     if (positionals.length !== 1) throw new UserError(`expected one sweep file, got ${positionals.length}\n${usage}`);
     if (values.queue !== undefined && values.workers !== undefined) throw new UserError('--workers sets the local worker threads; with --queue the cells run on drs worker processes (drs worker --queue URL --concurrency N)');
     const workers = numberFlag(values.workers, 'workers', { integer: true, min: 0 }) ?? os.availableParallelism();
-    checkOutputFolders(io, { json: values.json, html: values.html });
     const dataRoot = resolveDataRoot(values['data-dir'], io.env, io.cwd);
     const spec = await loadSweep(path.resolve(io.cwd, positionals[0] as string));
+    checkOutputFolders(io, { json: values.json, html: values.html }, [spec.file, spec.scenarioFile]);
     for (const w of spec.warnings) io.err(`drs sweep: warning: ${w}\n`);
     const plan = await planSweep(spec, dataRoot);
     const store = new ResultStore(path.resolve(io.cwd, values.results ?? path.join('.drs-sweep', spec.name)), { reuse: values.fresh !== true });

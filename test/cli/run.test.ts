@@ -177,6 +177,19 @@ describe('bad input gets a one-line error and exit code 2', () => {
     expect(r.err).toMatch(/--json \/nonexistent-drs-folder\/r\.json: folder \/nonexistent-drs-folder does not exist/);
   });
 
+  it('two outputs naming one file, or an output naming the scenario, refused before the run', async () => {
+    const file = tmpFile('same.yaml', tiny(''));
+    const out = tmpFile('same.out', '');
+    const r = await drs(['run', file, '--html', out, '--json', out]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(`drs run: --html ${out}: --json writes the same file; give each output its own file\n`);
+    const own = await drs(['run', file, '--json', file]);
+    expect(own.code).toBe(2);
+    expect(own.err).toBe(`drs run: --json ${file}: is the file this command reads; writing it would destroy it\n`);
+    expect(readFileSync(file, 'utf8')).toBe(tiny(''));
+  });
+
   it('a missing scenario file', async () => {
     const r = await drs(['run', 'scenarios/nope.yaml']);
     expect(r.code).toBe(2);
