@@ -1,5 +1,5 @@
 import type { ClusterView } from './cluster.js';
-import { gpuModelAllowed } from './gpu.js';
+import { gpuModelAllowed, gpuShape } from './gpu.js';
 import type { PoolSpec, Request } from './model.js';
 import type { Rejection } from './rejection.js';
 import { dominantShare, EPSILON, type ResourceSpace } from './resources.js';
@@ -21,9 +21,14 @@ function labelsMatch(pool: PoolSpec, want: Readonly<Record<string, string>> | un
   return true;
 }
 
-function fitsEmptyNode(pool: PoolSpec, demand: readonly number[]): boolean {
+/**
+ * Does `demand` fit an empty node of `pool`? On a pool with GPU devices the GPU amount must also
+ * have a device shape (a share of one device, < 1, or whole devices; core/gpu.ts): 1.5 GPUs fits
+ * the node's 4 by count but no placement of devices, so it would wait for ever.
+ */
+function fitsEmptyNode(pool: PoolSpec, demand: readonly number[], gpuDim: number): boolean {
   for (let d = 0; d < demand.length; d++) if ((demand[d] as number) > (pool.capacity[d] ?? 0) + EPSILON) return false;
-  return true;
+  return pool.gpus === undefined || gpuDim < 0 || gpuShape(demand[gpuDim] ?? 0).kind !== 'invalid';
 }
 
 export type Eligibility = { readonly pools: readonly number[] } | { readonly pools: readonly []; readonly rejection: Rejection };
@@ -41,6 +46,7 @@ export function eligiblePools(view: ClusterView, r: Request): Eligibility {
   // Another pool list (e.g. production adding a pool) starts a new memory.
   if (view.pools !== memoPools) {
     memoPools = view.pools;
+    memoGpuDim = view.space.indexOf('gpu');
     memo = new WeakMap();
     interned = new Map();
   }
@@ -51,7 +57,7 @@ export function eligiblePools(view: ClusterView, r: Request): Eligibility {
   } else if (memoPools.length <= 31) {
     // No constraints: the pools whose empty node fits the demand, as a bit mask (no allocation).
     let mask = 0;
-    for (let i = 0; i < memoPools.length; i++) if (fitsEmptyNode(memoPools[i] as PoolSpec, r.demand)) mask |= 1 << i;
+    for (let i = 0; i < memoPools.length; i++) if (fitsEmptyNode(memoPools[i] as PoolSpec, r.demand, memoGpuDim)) mask |= 1 << i;
     const known = mask === 0 ? undefined : interned.get(mask);
     if (known !== undefined) return known;
   }
@@ -62,6 +68,7 @@ export function eligiblePools(view: ClusterView, r: Request): Eligibility {
 }
 
 let memoPools: readonly PoolSpec[] = [];
+let memoGpuDim = -1;
 let memo = new WeakMap<Request, Eligibility>();
 let interned = new Map<number | string, Eligibility>();
 
@@ -113,8 +120,20 @@ export function eligibleAmong(pools: readonly PoolSpec[], space: ResourceSpace, 
     }
     cand = ok;
   }
-  const fit = cand.filter((i) => fitsEmptyNode(pools[i] as PoolSpec, r.demand));
+  const gpuDim = space.indexOf('gpu');
+  const fit = cand.filter((i) => fitsEmptyNode(pools[i] as PoolSpec, r.demand, gpuDim));
   if (fit.length === 0) {
+    const g = gpuDim < 0 ? 0 : (r.demand[gpuDim] ?? 0);
+    const bySize = cand.filter((i) => fitsEmptyNode(pools[i] as PoolSpec, r.demand, -1));
+    if (bySize.length > 0) {
+      return reject(r, {
+        code: 'never-fits',
+        resource: 'gpu',
+        requested: g,
+        capacity: Math.max(...bySize.map((i) => (pools[i] as PoolSpec).capacity[gpuDim] ?? 0)),
+        message: `requests ${g} gpu, which no node with GPU devices can place: a request takes a share of one device (< 1) or whole devices`,
+      });
+    }
     // Report the dimension in which the demand exceeds the largest node on offer.
     let worst = 0;
     let worstRatio = 0;

@@ -114,6 +114,20 @@ describe('eligibility and rejections', () => {
     const small = ClusterState.fromPools(space, [P('cpu', [8, 32, 0], 1)]);
     expect(eligiblePools(small, r)).toMatchObject({ rejection: { code: 'never-fits', resource: 'gpu' } });
   });
+
+  it('a GPU amount with no device shape (1.5) never fits a pool with GPU devices, and still fits a scalar-GPU pool', () => {
+    const devices = ClusterState.fromPools(space, [P('dev', [16, 64, 4], 1, { gpus: { count: 4 } })]);
+    // Unconstrained requests take the fast path, constrained ones the full check: both refuse.
+    for (const r of [req('h', [1, 1, 1.5]), req('i', [1, 1, 1.5], { constraints: { maxLatencyMs: 100 } })]) {
+      expect(eligiblePools(devices, r)).toMatchObject({
+        rejection: { code: 'never-fits', resource: 'gpu', requested: 1.5, capacity: 4, message: 'requests 1.5 gpu, which no node with GPU devices can place: a request takes a share of one device (< 1) or whole devices' },
+      });
+    }
+    expect(eligiblePools(devices, req('j', [1, 1, 0.5]))).toEqual({ pools: [0] });
+    expect(eligiblePools(devices, req('k', [1, 1, 2]))).toEqual({ pools: [0] });
+    const mixed = ClusterState.fromPools(space, [P('dev', [16, 64, 4], 1, { gpus: { count: 4 } }), P('scalar', [16, 64, 4], 1)]);
+    expect(eligiblePools(mixed, req('l', [1, 1, 1.5]))).toEqual({ pools: [1] });
+  });
 });
 
 describe('units', () => {
