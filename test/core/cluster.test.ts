@@ -125,6 +125,8 @@ describe('eligibility and rejections', () => {
     }
     expect(eligiblePools(devices, req('j', [1, 1, 0.5]))).toEqual({ pools: [0] });
     expect(eligiblePools(devices, req('k', [1, 1, 2]))).toEqual({ pools: [0] });
+    // Once {pools: [0]} is remembered, the fast path must not hand it to a shapeless amount.
+    expect(eligiblePools(devices, req('h2', [1, 1, 1.5]))).toMatchObject({ rejection: { code: 'never-fits' } });
     const mixed = ClusterState.fromPools(space, [P('dev', [16, 64, 4], 1, { gpus: { count: 4 } }), P('scalar', [16, 64, 4], 1)]);
     expect(eligiblePools(mixed, req('l', [1, 1, 1.5]))).toEqual({ pools: [1] });
   });
