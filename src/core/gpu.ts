@@ -1,5 +1,5 @@
 import { CapacityError } from './errors.js';
-import type { PoolSpec, Request } from './model.js';
+import type { PoolSpec } from './model.js';
 
 /**
  * GPU devices.
@@ -112,18 +112,3 @@ export function checkDevices(free: ArrayLike<number>, shape: GpuShape, devices: 
     if ((free[d] as number) < need) throw new CapacityError(`${what}: device ${d} has ${free[d]} milli free, needs ${need}`);
   }
 }
-
-/** Validate a request's GPU form against the pools (used by readers and scenario builders). */
-export function gpuRequestProblem(request: Request, gpuDim: number, pools: readonly PoolSpec[]): string | undefined {
-  const g = gpuDim >= 0 ? (request.demand[gpuDim] ?? 0) : 0;
-  const devicePools = pools.some((p) => p.gpus !== undefined);
-  if (devicePools && gpuShape(g).kind === 'invalid') return `${g} GPUs: a request takes a share of one device (< 1) or whole devices`;
-  const models = request.gpuModels;
-  if (models !== undefined && models.length > 0) {
-    const known = new Set(pools.map(poolGpuModel).filter((m): m is string => m !== undefined));
-    const missing = models.filter((m) => !known.has(m));
-    if (missing.length === models.length) return `GPU model ${missing.join('|')} is on no node (models: ${[...known].sort().join(', ') || 'none'})`;
-  }
-  return undefined;
-}
-
