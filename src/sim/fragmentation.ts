@@ -171,8 +171,8 @@ export function gpuSeriesFromLog(log: EventLog, space: ResourceSpace, t: readonl
   }
   return {
     'GPU allocation': { unit: '%', values: out.alloc },
-    'GPU fragmentation': { unit: 'GPUs', values: out.amount },
-    'GPU fragmentation rate': { unit: '%', values: out.rate },
+    'FGD fragmentation': { unit: 'GPUs', values: out.amount },
+    'FGD fragmentation rate': { unit: '%', values: out.rate },
   };
 }
 

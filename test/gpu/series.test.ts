@@ -25,8 +25,8 @@ describe('GPU series from an event log (hand-checked)', () => {
     // The workload is one type (0.6 of a GPU). Both GPUs at 400 milli free: the type cannot run,
     // all 0.8 GPU is fragmented. After a leaves: [1000, 400], the 400 is too small: 0.4 GPU.
     expect(s['GPU allocation']?.values).toEqual([60, 60, 30]);
-    expect(s['GPU fragmentation']?.values).toEqual([0.8, 0.8, 0.4]);
-    expect(s['GPU fragmentation rate']?.values).toEqual([100, 100, 28.57]);
+    expect(s['FGD fragmentation']?.values).toEqual([0.8, 0.8, 0.4]);
+    expect(s['FGD fragmentation rate']?.values).toEqual([100, 100, 28.57]);
   });
 
   it('is empty for a cluster without GPU devices', () => {
