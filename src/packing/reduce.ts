@@ -46,7 +46,7 @@ export function packInto(
   const used = new Uint8Array(order.length);
   const bins: number[][] = [];
   let nodes = 0;
-  const load = new Int32Array(d);
+  const load = new Float64Array(d);
   const sz = (j: number, t: number): number => ws.size[(order[j] ?? 0) * d + t] ?? 0;
   const sameSize = (a: number, b: number): boolean => {
     for (let t = 0; t < d; t++) if (sz(a, t) !== sz(b, t)) return false;

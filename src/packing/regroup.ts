@@ -17,9 +17,9 @@ export class Workspace {
   readonly n: number;
   /** Sizes normalised by capacity, row-major like `inst.sizes`. */
   readonly w: Float64Array;
-  /** Integer sizes and capacities, for exact fit tests. */
-  readonly size: Int32Array;
-  readonly cap: Int32Array;
+  /** Integer sizes and capacities, for exact fit tests (float64: exact up to 2^53, where Int32 wrapped past 2^31). */
+  readonly size: Float64Array;
+  readonly cap: Float64Array;
   /** Item measure Σ_k w_ik / C_k. */
   readonly measure: Float64Array;
   /** Rank of each item in the decreasing order (0 = largest). */
@@ -28,8 +28,8 @@ export class Workspace {
   constructor(readonly inst: PackingInstance) {
     this.d = inst.dims;
     this.n = inst.n;
-    this.size = Int32Array.from(inst.sizes);
-    this.cap = Int32Array.from(inst.capacity);
+    this.size = Float64Array.from(inst.sizes);
+    this.cap = Float64Array.from(inst.capacity);
     this.w = Float64Array.from(inst.sizes, (s, idx) => s / (inst.capacity[idx % inst.dims] ?? 1));
     this.measure = new Float64Array(inst.n);
     for (let i = 0; i < inst.n; i++) for (let k = 0; k < this.d; k++) this.measure[i] = (this.measure[i] ?? 0) + (this.w[i * this.d + k] ?? 0);
@@ -41,11 +41,11 @@ export class Workspace {
 /** One bin: its items and integer load per dimension. */
 export interface Bin {
   items: number[];
-  load: Int32Array;
+  load: Float64Array;
 }
 
 export function binOf(ws: Workspace, items: readonly number[]): Bin {
-  const load = new Int32Array(ws.d);
+  const load = new Float64Array(ws.d);
   for (const i of items) for (let k = 0; k < ws.d; k++) load[k] = (load[k] ?? 0) + (ws.size[i * ws.d + k] ?? 0);
   return { items: [...items], load };
 }
@@ -96,7 +96,7 @@ function improveBin(ws: Workspace, bin: Bin, free: number[]): boolean {
   const items = bin.items;
   const m = items.length;
   const f = free.length;
-  const base = new Int32Array(d);
+  const base = new Float64Array(d);
   let bestGain = 1e-12;
   let bestR: number[] = [];
   let bestA: number[] = [];

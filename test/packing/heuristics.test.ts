@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertValidPacking, bfd, ffd, l1Bound, l2Bound, l2Of, lowerBound, makeInstance } from '../../src/packing/index.js';
+import { assertValidPacking, bfd, ffd, geneticPack, l1Bound, l2Bound, l2Of, lowerBound, makeInstance } from '../../src/packing/index.js';
 
 const oneD = (cap: number, sizes: number[]) => makeInstance('t', [cap], sizes.map((s) => [s]));
 
@@ -60,5 +60,19 @@ describe('lower bounds, hand-checked', () => {
   it('takes the largest bound over dimensions', () => {
     const inst = makeInstance('v', [10, 100], [[6, 1], [6, 1], [1, 90], [1, 90]]);
     expect(lowerBound(inst)).toBe(2);
+  });
+});
+
+describe('capacities past 2^31', () => {
+  // Sizes ×5·10^7 of 23 28 56 34 22 43 42 45 in bins of 100 (total 293, so 3 bins; FFD uses 4):
+  // the GA's repair and exact repack kept loads in 32-bit integers, which wrapped, and packed
+  // 13550000000 into one bin of 5000000000.
+  it('the GA packs them within capacity, as it does the unscaled instance', () => {
+    const k = 50_000_000;
+    const small = [23, 28, 56, 34, 22, 43, 42, 45];
+    const big = oneD(100 * k, small.map((w) => w * k));
+    const r = geneticPack(big, { seed: 0, generations: 200, target: lowerBound(big) });
+    expect(() => assertValidPacking(big, r.packing, 'ga')).not.toThrow();
+    expect(r.bins).toBe(3);
   });
 });
