@@ -11,16 +11,40 @@
  *
  * Multi-dimensional: every dimension alone is a valid relaxation, so the bound is the maximum
  * over dimensions of max(L1_k, L2_k).
+ *
+ * Sums are kept as whole bins plus a remainder below C (`BinSum`), never as one running total, so
+ * they stay exact integers for any item count as long as C ≤ 2^52 (the readers' limit): a total
+ * past 2^53 would round, and a rounded-up total would give a bound above the optimum.
  */
 import type { PackingInstance } from './instance.js';
 import { sizeOf } from './instance.js';
 
+/** A sum of sizes as `bins`·C + `rest`, 0 ≤ rest < C: exact while C and each size are ≤ 2^52. */
+class BinSum {
+  bins = 0;
+  rest = 0;
+  constructor(readonly cap: number) {}
+
+  add(w: number): void {
+    this.rest += w;
+    while (this.rest >= this.cap) {
+      this.rest -= this.cap;
+      this.bins++;
+    }
+  }
+
+  /** ⌈sum / C⌉ */
+  ceil(): number {
+    return this.bins + (this.rest > 0 ? 1 : 0);
+  }
+}
+
 export function l1Bound(inst: PackingInstance): number {
   let best = inst.n > 0 ? 1 : 0;
   for (let k = 0; k < inst.dims; k++) {
-    let sum = 0;
-    for (let i = 0; i < inst.n; i++) sum += sizeOf(inst, i, k);
-    best = Math.max(best, Math.ceil(sum / (inst.capacity[k] ?? 1)));
+    const sum = new BinSum(inst.capacity[k] ?? 1);
+    for (let i = 0; i < inst.n; i++) sum.add(sizeOf(inst, i, k));
+    best = Math.max(best, sum.ceil());
   }
   return best;
 }
@@ -34,16 +58,16 @@ export function l2Of(sizes: readonly number[], cap: number): number {
   for (const alpha of alphas) {
     let j1 = 0;
     let j2 = 0;
-    let sumJ2 = 0;
-    let sumJ3 = 0;
+    // Σ_{J2} w + Σ_{J3} w; then the spill is ⌈(that − |J2|·C) / C⌉ = ⌈that / C⌉ − |J2|.
+    const sumJ23 = new BinSum(cap);
     for (const w of sizes) {
       if (w > cap - alpha) j1++;
       else if (2 * w > cap) {
         j2++;
-        sumJ2 += w;
-      } else if (w >= alpha) sumJ3 += w;
+        sumJ23.add(w);
+      } else if (w >= alpha) sumJ23.add(w);
     }
-    const spill = Math.max(0, Math.ceil((sumJ3 - (j2 * cap - sumJ2)) / cap));
+    const spill = Math.max(0, sumJ23.ceil() - j2);
     best = Math.max(best, j1 + j2 + spill);
   }
   return best;

@@ -27,6 +27,7 @@ import { ffd } from './ffd.js';
 import { geneticPack } from './ga.js';
 import type { Packing, PackingInstance } from './instance.js';
 import { assertValidPacking } from './instance.js';
+import { assertNotBelowBound } from './strategy.js';
 
 export interface ExactOptions {
   /** Total budget, incumbent search included; default 60 s. */
@@ -105,6 +106,7 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
   }
   const solverBound = 'bound' in result && result.bound !== undefined ? Math.ceil(result.bound - 1e-6) : 0;
   const proved = Math.max(lb, solverBound);
+  assertNotBelowBound(best.length, proved, `exact (${kind})`);
   const base = {
     packing: best,
     bins: best.length,
@@ -115,7 +117,7 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
     ...(graphInfo === undefined ? {} : { graph: graphInfo }),
   };
   if (result.status === 'optimal') return { ...base, status: 'optimal', stoppedBy: 'converged', proof: 'solver', lowerBound: best.length };
-  if (best.length <= proved) return { ...base, status: 'optimal', stoppedBy: 'converged', proof: 'lower-bound', lowerBound: proved };
+  if (best.length === proved) return { ...base, status: 'optimal', stoppedBy: 'converged', proof: 'lower-bound', lowerBound: proved };
   switch (result.status) {
     case 'error':
       return { ...base, status: 'error', stoppedBy: result.stoppedBy, lowerBound: proved, message: result.message };

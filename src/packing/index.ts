@@ -9,6 +9,7 @@ import { assertValidPacking } from './instance.js';
 import type { PackStrategyName } from './registry.js';
 import { PACK_STRATEGIES } from './registry.js';
 import type { PackContext, PackOutcome } from './strategy.js';
+import { assertNotBelowBound } from './strategy.js';
 
 export * from './instance.js';
 export * from './strategy.js';
@@ -30,12 +31,18 @@ export interface PackResult extends PackOutcome {
   readonly seconds: number;
 }
 
-/** Runs one strategy, times it, and checks its packing (a bad packing is a bug and throws). */
+/**
+ * Runs one strategy, times it, and checks its packing (a bad packing, or one below the lower
+ * bound, is a bug and throws).
+ */
 export async function runPackStrategy(name: PackStrategyName, inst: PackingInstance, options: PackOptions = {}): Promise<PackResult> {
   const t0 = performance.now();
   const lb = lowerBound(inst);
   const outcome = await PACK_STRATEGIES[name].pack(inst, { seed: options.seed ?? 0, ...options }, lb);
   const seconds = (performance.now() - t0) / 1000;
-  assertValidPacking(inst, outcome.packing, `packing strategy '${name}' on ${inst.name}`);
+  const who = `packing strategy '${name}' on ${inst.name}`;
+  assertValidPacking(inst, outcome.packing, who);
+  if (outcome.bins !== outcome.packing.length) throw new Error(`${who}: reports ${outcome.bins} bins for a packing of ${outcome.packing.length}`);
+  assertNotBelowBound(outcome.bins, lb, who);
   return { strategy: name, seconds, ...outcome };
 }

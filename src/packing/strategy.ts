@@ -49,9 +49,18 @@ export interface PackStrategy {
   pack(inst: PackingInstance, ctx: PackContext, lowerBound: number): Promise<PackOutcome>;
 }
 
+/**
+ * Throws (a bug, not a result) when a packing uses fewer bins than a lower bound: either the
+ * packing or the bound was computed wrongly, so labelling it "optimal" would be a lie.
+ */
+export function assertNotBelowBound(bins: number, lb: number, who: string): void {
+  if (bins < lb) throw new Error(`${who}: a packing with ${bins} bins is below the lower bound ${lb}, which no valid packing can be (a bug in DRS: inexact arithmetic or a wrong bound)`);
+}
+
 /** A heuristic's packing as an outcome: optimal (by the bound) when it meets the lower bound. */
 export function heuristicOutcome(packing: Packing, lb: number, stoppedBy: StopReason, detail: Record<string, string | number> = {}): PackOutcome {
-  const optimal = packing.length <= lb;
+  assertNotBelowBound(packing.length, lb, 'heuristic outcome');
+  const optimal = packing.length === lb;
   return {
     packing,
     bins: packing.length,

@@ -15,6 +15,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'drs-pack-'));
 writeFileSync(path.join(dir, 'small.txt'), '6\n10\n6\n4\n5\n5\n3\n3\n');
 writeFileSync(path.join(dir, 'two.txt'), '2\n a \n 10 2 1\n5\n5\n b \n 10 3 2\n6\n6\n6\n');
 writeFileSync(path.join(dir, 'jobs.vbp'), '2 10 10\n6 1\n2 7\n5 5\n4 4\n1 3\n');
+// Capacity C = 2^52: C−5, C−6, C−6, 5, 3, 3, 3, 3 fill exactly three bins; the total 3C is past 2^53.
+const C = 2 ** 52;
+writeFileSync(path.join(dir, 'p52.txt'), `8\n${C}\n${[C - 5, C - 6, C - 6, 5, 3, 3, 3, 3].join('\n')}\n`);
 
 describe('drs pack', () => {
   it('prints one JSON object for a one-instance file', async () => {
@@ -42,6 +45,19 @@ describe('drs pack', () => {
     const text = o.stdout.join('\n');
     expect(text).toMatch(/^jobs: 5 items, capacity 10 x 10, lower bound 2/);
     expect(text).toMatch(/ffd\s+3\s+[\d.]+\s+feasible/);
+  });
+
+  it('packs a capacity of 2^52 exactly: three bins, proved, by every strategy', async () => {
+    const o = io(dir);
+    expect(await packCommand.run(['p52.txt', '--json', '--time-limit', '20'], o)).toBe(0);
+    const json = JSON.parse(o.stdout.join('\n'));
+    expect(json).toMatchObject({ capacity: C, items: 8, lowerBound: 3 });
+    expect(json.results.map((r: { strategy: string; bins: number; status: string }) => `${r.strategy} ${r.bins} ${r.status}`)).toEqual([
+      'ffd 3 optimal',
+      'bfd 3 optimal',
+      'ga 3 optimal',
+      'ilp 3 optimal',
+    ]);
   });
 
   it('rejects bad flags with errors that name them', async () => {

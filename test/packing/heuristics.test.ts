@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertValidPacking, bfd, ffd, geneticPack, l1Bound, l2Bound, l2Of, lowerBound, makeInstance } from '../../src/packing/index.js';
+import { assertValidPacking, bfd, ffd, geneticPack, heuristicOutcome, l1Bound, l2Bound, l2Of, lowerBound, makeInstance } from '../../src/packing/index.js';
 
 const oneD = (cap: number, sizes: number[]) => makeInstance('t', [cap], sizes.map((s) => [s]));
 
@@ -57,9 +57,31 @@ describe('lower bounds, hand-checked', () => {
     expect(lowerBound(inst)).toBe(4);
   });
 
+  it('stay exact when the total size passes 2^53', () => {
+    // Capacity C = 2^52; C−5, C−6, C−6 and 5, 3, 3, 3, 3 fill exactly three bins (C−5+5,
+    // C−6+3+3 twice), total 3C. A float running total passes 2^53 and rounds up, which gave
+    // L1 = L2 = 4: a "lower bound" above the optimum, and FFD's 3 bins below it.
+    const C = 2 ** 52;
+    const inst = oneD(C, [C - 5, C - 6, C - 6, 5, 3, 3, 3, 3]);
+    expect(l1Bound(inst)).toBe(3);
+    expect(l2Bound(inst)).toBe(3);
+    expect(ffd(inst)).toEqual([[0, 3], [1, 4, 5], [2, 6, 7]]);
+    expect(heuristicOutcome(ffd(inst), lowerBound(inst), 'converged')).toMatchObject({ bins: 3, status: 'optimal' });
+  });
+
   it('takes the largest bound over dimensions', () => {
     const inst = makeInstance('v', [10, 100], [[6, 1], [6, 1], [1, 90], [1, 90]]);
     expect(lowerBound(inst)).toBe(2);
+  });
+});
+
+describe('outcome labels', () => {
+  it('labels a packing optimal only when it meets the lower bound, and refuses one below it as a bug', () => {
+    expect(heuristicOutcome([[0], [1]], 2, 'converged')).toMatchObject({ bins: 2, status: 'optimal', proof: 'lower-bound' });
+    expect(heuristicOutcome([[0], [1], [2]], 2, 'converged')).toMatchObject({ bins: 3, status: 'feasible' });
+    expect(() => heuristicOutcome([[0, 1]], 2, 'converged')).toThrow(
+      'heuristic outcome: a packing with 1 bins is below the lower bound 2, which no valid packing can be (a bug in DRS: inexact arithmetic or a wrong bound)',
+    );
   });
 });
 
