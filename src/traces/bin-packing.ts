@@ -16,7 +16,8 @@
  *   The name of a `bpplib` or `vector` instance is the file name without its extension.
  *
  * Decimal sizes are scaled by 10^p per dimension, p being the most decimal places seen in that
- * dimension (at most 6), so the instance holds exact integers (`scale` records the factor).
+ * dimension (at most 6), so the instance holds exact integers (`scale` records the factor). A
+ * scaled capacity above 2^52 is refused (see `MAX_SCALED_CAPACITY`).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
@@ -66,17 +67,37 @@ class Source {
   }
 }
 
+/**
+ * Largest scaled capacity: with every load and size at most 2^52, a bin's load plus one item is at
+ * most 2^53 and still an exact integer, so every fit test is exact.
+ */
+export const MAX_SCALED_CAPACITY = 2 ** 52;
+
+function written(d: Decimal): string {
+  return d.frac === '' ? d.intPart : `${d.intPart}.${d.frac}`;
+}
+
 /** Scales a dimension's values to integers; the capacity sets the error for oversize items. */
 function scaleDimension(src: Source, capacity: Decimal, items: readonly Decimal[], dim: string): { cap: number; sizes: number[]; scale: number } {
   const places = Math.max(capacity.frac.length, ...items.map((d) => d.frac.length));
   const toInt = (d: Decimal): number => Number(d.intPart + d.frac.padEnd(places, '0'));
   const cap = toInt(capacity);
   if (!(cap > 0)) src.fail(`capacity${dim} must be positive`, capacity.line, `capacity${dim}`);
+  if (cap > MAX_SCALED_CAPACITY) {
+    const i = items.findIndex((d) => d.frac.length === places);
+    const why =
+      places === 0 ? '' : ` once scaled by 10^${places} to make whole numbers of the ${places} decimal places of ${capacity.frac.length === places ? 'the capacity' : `items[${i}]${dim} (line ${items[i]?.line})`}`;
+    src.fail(
+      `capacity ${written(capacity)} is too large${why}: DRS packs exactly only up to 2^52 = ${MAX_SCALED_CAPACITY} units per bin; use fewer decimal places or a larger unit (divide the capacity and every size by the same factor)`,
+      capacity.line,
+      `capacity${dim}`,
+    );
+  }
   const sizes = items.map((d, i) => {
     const w = toInt(d);
     const field = `items[${i}]${dim}`;
     if (!Number.isSafeInteger(w)) src.fail(`size is too large`, d.line, field);
-    if (w > cap) src.fail(`item size ${d.intPart}${d.frac ? '.' + d.frac : ''} exceeds the capacity`, d.line, field);
+    if (w > cap) src.fail(`item size ${written(d)} exceeds the capacity`, d.line, field);
     return w;
   });
   return { cap, sizes, scale: 10 ** places };

@@ -72,6 +72,25 @@ describe('BPPLIB reader', () => {
   });
 });
 
+describe('capacity limit for exact arithmetic', () => {
+  // 10000000000 with items of 6 decimal places is 10^16 units once scaled: past 2^53, where
+  // 5000000000000001 + 5000000000000000 rounds to exactly 10^16 and two items that need two
+  // bins would "fit" in one.
+  it('refuses a capacity above 2^52 once scaled, naming the item that forced the scaling', () => {
+    const e = located(() => parseBppLib('2\n10000000000\n5000000000.000001\n5000000000\n', 'prec.txt'));
+    expect(e.location).toEqual({ file: 'prec.txt', line: 2, field: 'capacity' });
+    expect(e.detail).toBe(
+      'capacity 10000000000 is too large once scaled by 10^6 to make whole numbers of the 6 decimal places of items[0] (line 3): DRS packs exactly only up to 2^52 = 4503599627370496 units per bin; use fewer decimal places or a larger unit (divide the capacity and every size by the same factor)',
+    );
+  });
+
+  it('accepts exactly 2^52 and refuses one more, in any dimension', () => {
+    expect(parseBppLib('1\n4503599627370496\n4503599627370496\n', 'b.txt').capacity).toEqual([2 ** 52]);
+    expect(located(() => parseBppLib('1\n4503599627370497\n1\n', 'b.txt')).detail).toMatch(/^capacity 4503599627370497 is too large: DRS packs exactly only up to 2\^52/);
+    expect(located(() => parseVector('2 10 4503599627370496.5\n1 1\n', 'v.vbp')).location).toMatchObject({ line: 1, field: 'capacity[1]' });
+  });
+});
+
 describe('vector reader', () => {
   const text = '# two resources\n2 100 8\n\n40 2   # an item\n60.5 6\n';
 
