@@ -122,7 +122,9 @@ export function parseOrLibrary(text: string, file: string): PackingInstance[] {
   const toks = tokens(text);
   const last = lastLineOf(text);
   let at = 0;
-  const count = src.count(toks[at++], 'instance count', last);
+  const count = src.count(toks[at], 'instance count', last);
+  if (count === 0) src.fail('the file declares 0 instances; an OR-Library file starts with the number of instances that follow (at least 1)', toks[at]?.line ?? last, 'instance count');
+  at++;
   const instances: PackingInstance[] = [];
   for (let p = 0; p < count; p++) {
     const nameTok = toks[at++];

@@ -54,6 +54,14 @@ describe('OR-Library reader', () => {
     expect(located(() => parseOrLibrary(`${ORLIB}42\n`, 'x.txt')).location).toMatchObject({ line: 11, field: 'end of file' });
   });
 
+  it('refuses a file that declares no instances, naming its first line', () => {
+    const e = located(() => parseOrLibrary('0\n', 'zero.txt'));
+    expect(e.location).toEqual({ file: 'zero.txt', line: 1, field: 'instance count' });
+    expect(e.message).toBe(
+      "zero.txt:1, field 'instance count': the file declares 0 instances; an OR-Library file starts with the number of instances that follow (at least 1)",
+    );
+  });
+
   it('rejects more than six decimal places', () => {
     expect(located(() => parseOrLibrary(ORLIB.replace('36.6', '36.6000001'), 'x.txt')).message).toMatch(/more than 6 decimal places/);
   });
