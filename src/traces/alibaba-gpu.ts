@@ -3,7 +3,7 @@ import { poolGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
-import { ArrivalClock, type Cell, cellValue, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream } from './reading.js';
+import { ArrivalClock, type Cell, cellValue, countIn, CsvHeader, type CsvRow, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*
@@ -55,8 +55,10 @@ import type { TraceReadOptions } from './types.js';
  *
  * Node lists (openb_node_list_*.csv[.gz]: sn,cpu_milli,memory_mib,gpu,model) become PoolSpec[]:
  * see readAlibabaNodePools below.
+ *
+ * In both, a row with more or fewer cells than the header is a TraceFormatError at its line: an
+ * extra cell would be dropped unread, a missing one read as empty (a shifted or cut-off row).
  */
-
 
 /** Kubernetes pod phases, as the openb traces spell them. */
 const POD_PHASES: readonly string[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
@@ -108,6 +110,13 @@ function dimIndex(space: ResourceSpace, dims: AlibabaDimensions | undefined, key
   return i;
 }
 
+function checkWidth(file: string, row: CsvRow, header: readonly string[]): void {
+  const n = row.values.length;
+  if (n === header.length) return;
+  const what = n > header.length ? `extra '${row.values.slice(header.length).join(',')}': a stray ',' or a shifted row?` : `no ${header.slice(n).join(', ')}: a missing ',' or a cut-off row?`;
+  throw new TraceFormatError(`${n} cells, but the header has ${header.length} columns (${what})`, { file, line: row.line });
+}
+
 /** Parse a gpu_spec cell: '' → [], 'A|B|B' → ['A', 'B']. */
 export function parseGpuSpec(raw: string): string[] {
   return [...new Set(raw.split('|').map((s) => s.trim()).filter((s) => s !== ''))];
@@ -155,9 +164,11 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       deleted: number | undefined;
     };
     let cols: Cols | undefined;
+    let header: readonly string[] = [];
     const clock = new ArrivalClock();
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
+        header = row.values;
         const h = new CsvHeader(file, row.values);
         const created = h.optional('creation_time');
         const deleted = h.optional('deletion_time');
@@ -184,6 +195,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
         };
         continue;
       }
+      checkWidth(file, row, header);
       stats.records++;
       const c = cols;
       const cell = (field: string): Cell => ({ file, line: row.line, field });
@@ -339,12 +351,15 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
   const groups = new Map<string, { cpu: number; mem: number; gpu: number; model: string; count: number; names: string[] }>();
   const seenNames = new Map<string, number>();
   let cols: { sn: number | undefined; cpu: number; mem: number; gpu: number; model: number | undefined } | undefined;
+  let header: readonly string[] = [];
   for await (const row of csvRows(file)) {
     if (cols === undefined) {
+      header = row.values;
       const h = new CsvHeader(file, row.values);
       cols = { sn: h.optional('sn'), cpu: h.require('cpu_milli'), mem: h.require('memory_mib'), gpu: h.require('gpu'), model: h.optional('model') };
       continue;
     }
+    checkWidth(file, row, header);
     const cell = (field: string): Cell => ({ file, line: row.line, field });
     const cpu = parseNonNegativeCell(cellValue(row, cols.cpu), cell('cpu_milli')) / 1000;
     const mem = parseNonNegativeCell(cellValue(row, cols.mem), cell('memory_mib')) / 1024;

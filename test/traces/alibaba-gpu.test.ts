@@ -123,6 +123,22 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect(() => readAlibabaPodRequests(f, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
   });
 
+  it('a row with more or fewer cells than the header is refused at its line, in pod and node lists', async () => {
+    // csvRows accepts ragged rows: an extra cell would be dropped unread, a missing one read as ''.
+    const long = fixture('pods-long.csv', `${HEAD}\np0,4000,8192,1,500,,LS,Running,0,100,0,extra\n`);
+    expect((await rejection(collect(readAlibabaPodRequests(long, { space })))).message).toBe(
+      `${long}:2: 12 cells, but the header has 11 columns (extra 'extra': a stray ',' or a shifted row?)`,
+    );
+    const short = fixture('pods-short.csv', `${HEAD}\np0,4000,8192,1,500,,LS,Running,0,100,0\np1,4000,8192,1,500,,LS,Running,0,100\n`);
+    const e = await rejection(collect(readAlibabaPodRequests(short, { space })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toBe(`${short}:3: 10 cells, but the header has 11 columns (no scheduled_time: a missing ',' or a cut-off row?)`);
+    const nodes = fixture('nodes-ragged.csv', 'sn,cpu_milli,memory_mib,gpu,model\nn0,64000,262144,2,P100\nn1,64000,262144,2\n');
+    expect((await rejection(readAlibabaNodePools(nodes, { space }))).message).toBe(`${nodes}:3: 4 cells, but the header has 5 columns (no model: a missing ',' or a cut-off row?)`);
+    const wide = fixture('nodes-wide.csv', 'sn,cpu_milli,memory_mib,gpu,model\nn0,64000,262144,2,P100,x\n');
+    expect((await rejection(readAlibabaNodePools(wide, { space }))).message).toBe(`${wide}:2: 6 cells, but the header has 5 columns (extra 'x': a stray ',' or a shifted row?)`);
+  });
+
   it('a pod list without times (multigpu30) needs staticDuration, then every pod arrives at 0', async () => {
     const f = fixture('static.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,8000,16384,2,1000\nb,4000,8192,1,250\n');
     const e = await rejection(collect(readAlibabaPodRequests(f, { space })));
