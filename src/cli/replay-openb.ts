@@ -7,7 +7,7 @@ import { GPU_POLICY_NAMES, type GpuPolicyName, isGpuPolicyName } from '../algori
 import { UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { ResourceSpace } from '../core/resources.js';
-import { allocationAt, runOpenb } from '../sim/openb.js';
+import { allocationAt, type OpenbRun, runOpenb } from '../sim/openb.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from '../traces/alibaba-gpu.js';
 import { numberFlag, parseFlags } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';
@@ -21,7 +21,9 @@ The FGD paper's experiment on an openb pod list: every node of NODES (GPUs as de
 the start; the pods, ordered by name and shuffled with the seed, inflated with random copies to
 130 % of the cluster's GPUs, arrive one at a time and never leave. Prints, per policy, the mean
 and standard deviation over the seeds of the GPU allocation ratio (percent) at 80, 100 and 130 %
-of the GPU capacity arrived.
+of the GPU capacity arrived. A seed has no value at a point when no arrival lands within 1 point
+of it (the workload never reaches it, or one pod's arrival jumps past it); the mean and sd are
+then over the seeds that have one, shown as "(k of n)", and the table's footer says why.
 
 Options:
   --nodes FILE        openb node list (required)
@@ -30,7 +32,10 @@ Options:
   --seeds LIST        seeds, e.g. 42-51 or 1,2,5-7 (default 42-51)
   --tune R            inflate the workload to R × the cluster's GPUs (default 1.3)
   --json              one JSON object {"pods","nodes","seeds","results":[{"policy",
-                      "allocation":{"80","100","130"},"sd":{"80","100","130"}}]} (percent)
+                      "allocation":{"80","100","130"},"sd":{...},"seedsWithValue":{...}}],
+                      "noValue":[{"seed","point","reason"}]} (percent); allocation and sd are
+                      over the seedsWithValue seeds that have a value (null: none has);
+                      noValue lists the others, reason "never-reached" or "jumped-past"
   --html FILE         also write a chart: allocation ratio against arrived workload, one line per policy
   -h, --help          this text`;
 
@@ -66,11 +71,31 @@ const sd = (v: readonly number[]): number => {
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 const POINTS = ['80', '100', '130'] as const;
+type Point = (typeof POINTS)[number];
+
+/**
+ * Why a seed has no value at a point (allocationAt found no arrival within 1 point of it): the
+ * arrived workload ends below the point, or it reaches the point but one arrival jumps past the
+ * ±1 window. Arrivals depend on the seed only, not on the policy.
+ */
+type NoValueReason = 'never-reached' | 'jumped-past';
+function noValueReason(run: Pick<OpenbRun, 'arrived' | 'totalGpuMilli'>, point: number): NoValueReason {
+  const last = run.arrived.length === 0 ? 0 : (run.arrived[run.arrived.length - 1] as number);
+  return (last / run.totalGpuMilli) * 100 < point ? 'never-reached' : 'jumped-past';
+}
+
+/** Mean and sd over the values that exist (NaN: none does), and how many there are. */
+function overSeeds(v: readonly number[]): { mean: number; sd: number; seeds: number } {
+  const ok = v.filter((x) => !Number.isNaN(x));
+  return ok.length === 0 ? { mean: NaN, sd: NaN, seeds: 0 } : { mean: r2(mean(ok)), sd: r2(sd(ok)), seeds: ok.length };
+}
 
 interface PolicyResult {
   policy: GpuPolicyName;
-  allocation: Record<(typeof POINTS)[number], number>;
-  sd: Record<(typeof POINTS)[number], number>;
+  allocation: Record<Point, number>;
+  sd: Record<Point, number>;
+  /** How many seeds have a value at each point (the mean and sd are over those). */
+  seedsWithValue: Record<Point, number>;
   /** Mean allocation at each whole percent arrived 0..130 (for the chart). */
   curve: number[];
   seconds: number;
@@ -85,7 +110,7 @@ function chartHtml(title: string, results: readonly PolicyResult[]): string {
   const lines = results.map((r, i) => {
     const pts = r.curve.map((v, a) => (Number.isFinite(v) ? `${x(a).toFixed(1)},${y(v).toFixed(1)}` : '')).filter((s) => s !== '');
     const c = colors[i % colors.length];
-    return `<polyline fill="none" stroke="${c}" stroke-width="1.6" points="${pts.join(' ')}"/><text x="${W - 150}" y="${30 + 16 * i}" fill="${c}" font-size="12">${r.policy} (${r.allocation['130']} %)</text>`;
+    return `<polyline fill="none" stroke="${c}" stroke-width="1.6" points="${pts.join(' ')}"/><text x="${W - 150}" y="${30 + 16 * i}" fill="${c}" font-size="12">${r.policy} (${Number.isNaN(r.allocation['130']) ? '—' : r.allocation['130']} %)</text>`;
   });
   const ticks = [0, 20, 40, 60, 80, 100, 120, 130].map((a) => `<text x="${x(a)}" y="${H - 22}" font-size="11" text-anchor="middle">${a}</text>`);
   const yt = [0, 20, 40, 60, 80, 100].map((v) => `<text x="42" y="${y(v) + 4}" font-size="11" text-anchor="end">${v}</text><line x1="50" x2="${W - 20}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`);
@@ -131,35 +156,63 @@ export const replayOpenbCommand: CliCommand = {
     const nodes = pools.reduce((s, p) => s + p.nodes.initial, 0);
 
     const results: PolicyResult[] = [];
+    const noValue = new Map<string, { seed: number; point: Point; reason: NoValueReason }>();
     for (const policy of policies) {
       const at: Record<string, number[]> = { '80': [], '100': [], '130': [] };
       const curves: number[][] = [];
       const t0 = performance.now();
       for (const seed of seeds) {
         const run = runOpenb({ space, pools, pods, policy, seed, tune });
-        for (const p of POINTS) (at[p] as number[]).push(allocationAt(run, Number(p)));
+        for (const p of POINTS) {
+          const v = allocationAt(run, Number(p));
+          (at[p] as number[]).push(v);
+          if (Number.isNaN(v) && !noValue.has(`${seed}|${p}`)) noValue.set(`${seed}|${p}`, { seed, point: p, reason: noValueReason(run, Number(p)) });
+        }
         curves.push(Array.from({ length: 131 }, (_, a) => allocationAt(run, a)));
         io.err(`${policy} seed ${seed}: ${POINTS.map((p) => `${p}%→${Number.isNaN((at[p] as number[]).at(-1)) ? '—' : (at[p] as number[]).at(-1)}`).join(' ')}\n`);
       }
       const seconds = (performance.now() - t0) / 1000;
-      const pick = (f: (v: number[]) => number) => Object.fromEntries(POINTS.map((p) => [p, r2(f(at[p] as number[]))])) as PolicyResult['allocation'];
-      const curve = Array.from({ length: 131 }, (_, a) => r2(mean(curves.map((c) => c[a] as number))));
-      results.push({ policy, allocation: pick(mean), sd: pick(sd), curve, seconds });
+      const stats = POINTS.map((p) => [p, overSeeds(at[p] as number[])] as const);
+      const pick = (k: 'mean' | 'sd' | 'seeds') => Object.fromEntries(stats.map(([p, st]) => [p, st[k]])) as Record<Point, number>;
+      const curve = Array.from({ length: 131 }, (_, a) => overSeeds(curves.map((c) => c[a] as number)).mean);
+      results.push({ policy, allocation: pick('mean'), sd: pick('sd'), seedsWithValue: pick('seeds'), curve, seconds });
     }
 
     await saveOutput(io, 'html', values.html, () => chartHtml(`GPU allocation ratio, ${positionals[0]}`, results));
+    const missing = [...noValue.values()].sort((a, b) => POINTS.indexOf(a.point) - POINTS.indexOf(b.point) || seeds.indexOf(a.seed) - seeds.indexOf(b.seed));
     if (values.json === true) {
-      io.out(JSON.stringify({ pods: positionals[0], nodes: values.nodes, seeds, results: results.map(({ policy, allocation, sd: s }) => ({ policy, allocation, sd: s })) }, null, 2));
+      const orNull = (r: Record<Point, number>) => Object.fromEntries(POINTS.map((p) => [p, Number.isNaN(r[p]) ? null : r[p]]));
+      const rows = results.map((r) => ({ policy: r.policy, allocation: orNull(r.allocation), sd: orNull(r.sd), seedsWithValue: r.seedsWithValue }));
+      io.out(JSON.stringify({ pods: positionals[0], nodes: values.nodes, seeds, results: rows, noValue: missing }, null, 2));
       return 0;
     }
     io.out(`${pods.length} pods on ${nodes} nodes, seeds ${seeds.join(',')}: GPU allocation ratio, % (mean ± sd)`);
-    io.out(`${'policy'.padEnd(16)}${POINTS.map((p) => `${p}% arrived`.padStart(18)).join('')}   s/run`);
-    // A point the inflated workload never reaches (--tune below it) has no value: '—', as is the sd of one seed.
-    const cell = (m: number, s: number): string => (Number.isNaN(m) ? '—' : `${m.toFixed(2)} ± ${seeds.length < 2 ? '—' : s.toFixed(2)}`);
-    for (const r of results) {
-      io.out(`${r.policy.padEnd(16)}${POINTS.map((p) => cell(r.allocation[p], r.sd[p]).padStart(18)).join('')}   ${(r.seconds / seeds.length).toFixed(1)}`);
+    // The sd of one value is '—'; a point some seeds lack shows over how many seeds it is; none: '—'.
+    const cell = (r: PolicyResult, p: Point): string => {
+      const k = r.seedsWithValue[p];
+      if (k === 0) return '—';
+      return `${r.allocation[p].toFixed(2)} ± ${k < 2 ? '—' : r.sd[p].toFixed(2)}${k < seeds.length ? ` (${k} of ${seeds.length})` : ''}`;
+    };
+    const cells = results.map((r) => POINTS.map((p) => cell(r, p)));
+    const width = Math.max(18, ...cells.flat().map((c) => c.length + 2));
+    io.out(`${'policy'.padEnd(16)}${POINTS.map((p) => `${p}% arrived`.padStart(width)).join('')}   s/run`);
+    results.forEach((r, i) => io.out(`${r.policy.padEnd(16)}${(cells[i] ?? []).map((c) => c.padStart(width)).join('')}   ${(r.seconds / seeds.length).toFixed(1)}`));
+    if (missing.length > 0) {
+      const why: Record<NoValueReason, string> = {
+        'never-reached': `the workload (--tune ${tune} × the cluster's GPUs) never reaches that point`,
+        'jumped-past': "one pod's arrival jumps past that point (no arrival lands within 1 point of it)",
+      };
+      for (const p of POINTS) {
+        for (const reason of ['never-reached', 'jumped-past'] as const) {
+          const list = missing.filter((m) => m.point === p && m.reason === reason).map((m) => m.seed);
+          if (list.length > 0) io.out(`no value at ${p}% arrived for seed${list.length > 1 ? 's' : ''} ${list.join(', ')}: ${why[reason]}`);
+        }
+      }
+      const notes = [];
+      if (cells.flat().some((c) => c.endsWith(` of ${seeds.length})`))) notes.push(`(k of ${seeds.length}): mean ± sd over the k seeds that have a value`);
+      if (cells.flat().includes('—')) notes.push('— : no seed has a value there');
+      if (notes.length > 0) io.out(notes.join('; '));
     }
-    if (results.some((r) => POINTS.some((p) => Number.isNaN(r.allocation[p])))) io.out(`— : the workload (--tune ${tune} × the cluster's GPUs) never reaches that point`);
     return 0;
   },
 };
