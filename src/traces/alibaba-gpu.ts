@@ -3,7 +3,7 @@ import { poolGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
-import { ArrivalClock, type Cell, cellValue, countIn, CsvHeader, type CsvRow, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream } from './reading.js';
+import { ArrivalClock, type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*
@@ -110,13 +110,6 @@ function dimIndex(space: ResourceSpace, dims: AlibabaDimensions | undefined, key
   return i;
 }
 
-function checkWidth(file: string, row: CsvRow, header: readonly string[]): void {
-  const n = row.values.length;
-  if (n === header.length) return;
-  const what = n > header.length ? `extra '${row.values.slice(header.length).join(',')}': a stray ',' or a shifted row?` : `no ${header.slice(n).join(', ')}: a missing ',' or a cut-off row?`;
-  throw new TraceFormatError(`${n} cells, but the header has ${header.length} columns (${what})`, { file, line: row.line });
-}
-
 /** Parse a gpu_spec cell: '' → [], 'A|B|B' → ['A', 'B']. */
 export function parseGpuSpec(raw: string): string[] {
   return [...new Set(raw.split('|').map((s) => s.trim()).filter((s) => s !== ''))];
@@ -195,7 +188,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
         };
         continue;
       }
-      checkWidth(file, row, header);
+      checkRowWidth(file, row, header);
       stats.records++;
       const c = cols;
       const cell = (field: string): Cell => ({ file, line: row.line, field });
@@ -359,7 +352,7 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
       cols = { sn: h.optional('sn'), cpu: h.require('cpu_milli'), mem: h.require('memory_mib'), gpu: h.require('gpu'), model: h.optional('model') };
       continue;
     }
-    checkWidth(file, row, header);
+    checkRowWidth(file, row, header);
     const cell = (field: string): Cell => ({ file, line: row.line, field });
     const cpu = parseNonNegativeCell(cellValue(row, cols.cpu), cell('cpu_milli')) / 1000;
     const mem = parseNonNegativeCell(cellValue(row, cols.mem), cell('memory_mib')) / 1024;

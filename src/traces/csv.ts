@@ -2,7 +2,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request, RequestConstraints } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { TraceReadOptions } from './types.js';
-import { ArrivalClock, bad, CsvHeader, cellValue, csvRows, newTraceStats, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
+import { ArrivalClock, bad, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
 
 /* The generic CSV reader: any CSV with a header, mapped column by column onto request fields. */
 // ---------------------------------------------------------------------------------------------
@@ -150,15 +150,14 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       };
     }
 
-    let width = 0;
+    let header: readonly string[] = [];
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (cols === undefined) {
         cols = resolve(new CsvHeader(file, row.values));
-        width = row.values.length;
+        header = row.values;
         continue;
       }
-      // A cell past the header would be dropped unread: a shifted row or a stray delimiter.
-      if (row.values.length > width) throw new TraceFormatError(`${row.values.length} cells, but the header has ${width} columns (a stray '${opts.delimiter ?? ','}' or a shifted row?)`, { file, line: row.line });
+      checkRowWidth(file, row, header, opts.delimiter);
       stats.records++;
       const c = cols;
       const cell = (field: string): Cell => ({ file, line: row.line, field });

@@ -33,6 +33,18 @@ export interface CsvRow {
   readonly values: readonly string[];
 }
 
+/**
+ * A data row must have as many cells as the header: an extra cell would be dropped unread, a
+ * missing one read as empty (a shifted or cut-off row). csvRows relaxes the count so that this
+ * error can name the line and the cells.
+ */
+export function checkRowWidth(file: string, row: CsvRow, header: readonly string[], delimiter = ','): void {
+  const n = row.values.length;
+  if (n === header.length) return;
+  const what = n > header.length ? `extra '${row.values.slice(header.length).join(delimiter)}': a stray '${delimiter}' or a shifted row?` : `no ${header.slice(n).join(', ')}: a missing '${delimiter}' or a cut-off row?`;
+  throw new TraceFormatError(`${n} cells, but the header has ${header.length} columns (${what})`, { file, line: row.line });
+}
+
 export interface CsvReadOptions {
   /** Field delimiter, default ','. */
   readonly delimiter?: string;

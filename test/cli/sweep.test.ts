@@ -54,10 +54,12 @@ describe('drs sweep', () => {
     await refused('set:\n  seed: 7\n', "field 'set.seed'");
     await refused('seeds: [1, 2.5]\n', "field 'seeds[1]': expected an integer or a string");
     await refused('axes:\n  pools[0]..nodes: [2, 3]\n', "'pools[0]..nodes' is not a field path");
-    const sweepFile = tmpFile('own.yaml', `scenario: ${scen}\n`);
-    const own = await drs(['sweep', sweepFile, '--workers', '0', '--json', scen]);
+    // A copy: were the check broken, the sweep would write over the scenario it names.
+    const copy = tmpFile('own-scenario.yaml', readFileSync(scen, 'utf8'));
+    const sweepFile = tmpFile('own.yaml', `scenario: ${copy}\n`);
+    const own = await drs(['sweep', sweepFile, '--workers', '0', '--json', copy]);
     expect(own.code).toBe(2);
-    expect(own.err).toContain(`--json ${scen}: is the file this command reads; writing it would destroy it`);
+    expect(own.err).toContain(`--json ${copy}: is the file this command reads; writing it would destroy it`);
     const twice = await drs(['sweep', sweepFile, '--workers', '0', '--json', `${sweepFile}.out`, '--html', `${sweepFile}.out`]);
     expect(twice.err).toContain(`--html ${sweepFile}.out: --json writes the same file`);
     const file = tmpFile('f.txt', 'x');

@@ -138,7 +138,11 @@ describe('readCsvRequests: bad input', () => {
     const dup = fixture('dup.csv', 'job,t,d,c\na,0,1,1\nb,1,1,1\na,2,1,1\n');
     expect((await rejection(collect(readCsvRequests(dup, { space, columns: cols })))).message).toContain(`${dup}:4, field 'job': duplicate id 'a' (also on line 2): each request needs its own id`);
     const wide = fixture('wide.csv', 'job,t,d,c\na,0,1,1\nb,1,1,1,7\n');
-    expect((await rejection(collect(readCsvRequests(wide, { space, columns: cols })))).message).toContain(`${wide}:3: 5 cells, but the header has 4 columns (a stray ',' or a shifted row?)`);
+    expect((await rejection(collect(readCsvRequests(wide, { space, columns: cols })))).message).toContain(`${wide}:3: 5 cells, but the header has 4 columns (extra '7': a stray ',' or a shifted row?)`);
+    // A short row: its missing cells would have been read as empty.
+    const short = fixture('short.csv', 'job,t,d,c,tenant\na,0,1,1,x\nb,1,1,1\n');
+    const colsT = { ...cols, tenant: 'tenant' };
+    expect((await rejection(collect(readCsvRequests(short, { space, columns: colsT })))).message).toContain(`${short}:3: 4 cells, but the header has 5 columns (no tenant: a missing ',' or a cut-off row?)`);
     const header = fixture('header.csv', 'job,t,d,c\n');
     expect((await rejection(collect(readCsvRequests(header, { space, columns: cols })))).message).toContain(`${header}:2: no records after the header: the trace holds no requests`);
   });
