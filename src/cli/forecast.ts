@@ -111,6 +111,11 @@ function oneOf<T extends string>(flag: string, text: string | undefined, allowed
   return text as T;
 }
 
+/** 0.07 as '7%' (not the '7.000000000000001%' of 0.07 * 100), 0.125 as '12.5%'. */
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(6))}%`;
+}
+
 function fmt(x: number | null, digits: number): string {
   return x === null ? 'n/a' : x.toFixed(digits);
 }
@@ -186,13 +191,13 @@ export const forecastCommand: CliCommand = {
     } else {
       const detected = detectSeason(series.values.slice(0, trainPoints));
       if (detected === undefined) {
-        const why = trainPoints < 6 ? `its training part (${train * 100}%) has only ${trainPoints} of its ${series.values.length} points, too few to find a season in or to backtest` : `no seasonal period detected in the training part (${trainPoints} points)`;
+        const why = trainPoints < 6 ? `its training part (${percent(train)}) has only ${trainPoints} of its ${series.values.length} points, too few to find a season in or to backtest` : `no seasonal period detected in the training part (${trainPoints} points)`;
         throw new UserError(`${why}; give one with --season S${trainPoints < 6 ? ' and a longer series' : ''}`, { file, field: 'season' });
       }
       season = detected;
       io.err(`${series.name}: detected season ${season} steps (${((season * series.step) / 3600).toFixed(2)} h)\n`);
     }
-    requireSeasons(trainPoints, season, { file, what: `the training part (${train * 100}%) of ${series.name}` });
+    requireSeasons(trainPoints, season, { file, what: `the training part (${percent(train)}) of ${series.name}` });
 
     const results: BacktestResult[] = [];
     for (const name of models) {

@@ -97,6 +97,15 @@ describe('drs forecast', () => {
     await expect(forecastCommand.run([glitchy, '--resample-agg', 'sum'], c.io)).rejects.toThrow(/--resample-agg needs --resample/);
   });
 
+  it('prints the training fraction as a plain percentage', async () => {
+    const { io } = capture();
+    // 0.07 * 100 is 7.000000000000001 in floating point.
+    await expect(forecastCommand.run([series, '--train', '0.07', '--season', '24'], io)).rejects.toThrow(
+      `${series}, field 'season': the training part (7%) of demand has 20 points, fewer than two seasons of 24 steps (48); give a smaller --season or a longer series`,
+    );
+    await expect(forecastCommand.run([series, '--train', '0.125', '--season', '24'], io)).rejects.toThrow(/the training part \(12\.5%\) of demand has 36 points/);
+  });
+
   it('--help prints the usage', async () => {
     const { io, out } = capture();
     expect(await forecastCommand.run(['--help'], io)).toBe(0);
