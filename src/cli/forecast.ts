@@ -77,7 +77,7 @@ function checkReadingFlags(v: Record<string, string | boolean | undefined>): voi
 }
 
 async function loadSeries(file: string, v: Record<string, string | boolean | undefined>): Promise<Series> {
-  const maxGap = num('max-gap', v['max-gap'] as string | undefined, 12, true);
+  const maxGap = num('max-gap', v['max-gap'] as string | undefined, 12, true, 0);
   if (v.step !== undefined) {
     const how = (v.agg as string | undefined) ?? 'sum';
     if (!['sum', 'count', 'mean'].includes(how)) throw new UserError(`--agg must be sum, count or mean, got '${how}'`, { field: 'agg' });

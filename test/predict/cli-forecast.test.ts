@@ -70,6 +70,8 @@ describe('drs forecast', () => {
     await refused(['--horizon', '0'], /--horizon expects an integer ≥ 1, got '0'/);
     await refused(['--every', '-2'], /--every expects an integer ≥ 1, got '-2'/);
     await refused(['--season', '0'], /--season expects an integer ≥ 1, got '0'/);
+    await refused(['--max-gap', '-1'], /^field 'max-gap': --max-gap expects an integer ≥ 0, got '-1'$/);
+    await refused(['--max-gap', '1.5'], /^field 'max-gap': --max-gap expects an integer ≥ 0, got '1\.5'$/);
     await refused(['--agg', 'count'], /--agg aggregates an event log and needs --step SECONDS/);
     await refused(['--step', '60', '--dst', 'shift'], /--dst repairs a timestamp,value series and does not apply with --step/);
     const short = path.join(dir, 'short.csv');
