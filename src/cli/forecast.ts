@@ -10,6 +10,7 @@ import {
   type Aggregation,
   type BacktestResult,
   type Series,
+  FORECASTER_NAMES,
   aggregateEventsCsv,
   backtest,
   checkName,
@@ -18,6 +19,7 @@ import {
   detectSeason,
   readSeriesCsv,
   requireSeasons,
+  usesSeed,
 } from '../predict/index.js';
 import { joinNegativeValues } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
@@ -38,7 +40,7 @@ Options:
   --train F          fraction used for the first fit (default 0.8)
   --every K          origins every K points of the rest (default 12)
   --refit-every R    re-estimate parameters every R origins, update states in between (default 1)
-  --seed N           seed for the neural models (default 42)
+  --seed N           seed for the neural models (default 42; refused when --models has none)
   --json             print one JSON object instead of the table
   --step SECONDS     read SERIES as an event log and aggregate it into bins of SECONDS
   --agg sum|count|mean   aggregation for --step (default sum)
@@ -68,12 +70,22 @@ function num(flag: string, text: string | undefined, fallback: number, integer: 
 const EVENT_LOG_ONLY = ['agg'] as const;
 const SERIES_ONLY = ['duplicates', 'dst', 'resample', 'resample-agg'] as const;
 
-function checkReadingFlags(v: Record<string, string | boolean | undefined>): void {
+/** A flag that would be ignored is refused, saying why, before the file is read. */
+function checkIgnoredFlags(v: Record<string, string | boolean | undefined>, models: readonly string[]): void {
+  const refuse = (flag: string, why: string): never => {
+    throw new UserError(`--${flag} ${why}`, { field: flag });
+  };
   if (v.step === undefined) {
-    for (const f of EVENT_LOG_ONLY) if (v[f] !== undefined) throw new UserError(`--${f} aggregates an event log and needs --step SECONDS; without --step the file is read as a timestamp,value series`, { field: f });
+    for (const f of EVENT_LOG_ONLY) if (v[f] !== undefined) refuse(f, 'aggregates an event log and needs --step SECONDS; without --step the file is read as a timestamp,value series');
+    if (v['resample-agg'] !== undefined && v.resample === undefined) refuse('resample-agg', 'needs --resample STEP');
+    if (v.duplicates !== undefined && v.resample !== undefined) refuse('duplicates', 'does not apply with --resample: rows sharing a bin, duplicates included, are combined by --resample-agg');
   } else {
-    for (const f of SERIES_ONLY) if (v[f] !== undefined) throw new UserError(`--${f} repairs a timestamp,value series and does not apply with --step (an event log is aggregated into bins)`, { field: f });
+    for (const f of SERIES_ONLY) if (v[f] !== undefined) refuse(f, 'repairs a timestamp,value series and does not apply with --step (an event log is aggregated into bins)');
+    const how = (v.agg as string | undefined) ?? 'sum';
+    if (how === 'count' && v['value-column'] !== undefined) refuse('value-column', 'names the column summed or averaged; with --agg count the events are only counted, no value is read');
+    if ((how === 'sum' || how === 'count') && v['max-gap'] !== undefined) refuse('max-gap', `fills empty bins of --agg mean; with --agg ${how} an empty bin is 0 (no events), nothing is interpolated`);
   }
+  if (v.seed !== undefined && !models.some((m) => usesSeed(checkName(m)))) refuse('seed', `seeds the models that draw random numbers (${FORECASTER_NAMES.filter(usesSeed).join(', ')}), and --models has none of them`);
 }
 
 async function loadSeries(file: string, v: Record<string, string | boolean | undefined>): Promise<Series> {
@@ -92,7 +104,6 @@ async function loadSeries(file: string, v: Record<string, string | boolean | und
   const duplicates = oneOf('duplicates', v.duplicates as string | undefined, ['mean', 'first', 'last'] as const);
   const dst = oneOf('dst', v.dst as string | undefined, ['shift'] as const);
   const resampleHow = oneOf('resample-agg', v['resample-agg'] as string | undefined, ['mean', 'sum', 'min', 'max', 'last'] as const);
-  if (resampleHow !== undefined && v.resample === undefined) throw new UserError('--resample-agg needs --resample STEP', { field: 'resample-agg' });
   const resampleStep = v.resample === undefined ? undefined : num('resample', v.resample as string, 0, false);
   if (resampleStep !== undefined && !(resampleStep > 0)) throw new UserError(`--resample expects a positive number of seconds, got '${String(v.resample)}'`, { field: 'resample' });
   return readSeriesCsv(file, {
@@ -174,7 +185,7 @@ export const forecastCommand: CliCommand = {
     const refitEvery = num('refit-every', v['refit-every'] as string | undefined, 1, true, 1);
     const seed = num('seed', v.seed as string | undefined, 42, true);
     const givenSeason = v.season === undefined ? undefined : num('season', v.season as string, 1, true, 1);
-    checkReadingFlags(v);
+    checkIgnoredFlags(v, models);
 
     const series = await loadSeries(file, v);
     const rep = series.repairs;

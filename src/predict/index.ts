@@ -24,6 +24,7 @@ export {
   describeForecasters,
   isForecasterName,
   loadNeuralForecaster,
+  usesSeed,
   type ForecasterName,
 } from './registry.js';
 export { mae, mase, rmse, seasonalNaiveScale, smape, smapeTerm } from './metrics.js';

@@ -183,6 +183,11 @@ export function checkName(name: string): ForecasterName {
   return name;
 }
 
+/** Whether the model draws random numbers (its options take a `seed`; the context's seed is the default). */
+export function usesSeed(name: ForecasterName): boolean {
+  return 'seed' in specs[name].schema.shape;
+}
+
 export function describeForecasters(): { name: ForecasterName; summary: string }[] {
   return FORECASTER_NAMES.map((name) => ({ name, summary: specs[name].summary }));
 }

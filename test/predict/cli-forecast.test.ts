@@ -82,6 +82,34 @@ describe('drs forecast', () => {
     expect((e as Error).message).toMatch(/its training part \(80%\) has only 3 of its 4 points, too few to find a season in or to backtest/);
   });
 
+  it('refuses a flag that the reading or the models would ignore, saying why, before reading the file', async () => {
+    const { io } = capture();
+    const run = (args: string[]): Promise<unknown> => forecastCommand.run(['absent.csv', ...args], io).catch((e: unknown) => e);
+    const refusal = async (args: string[]): Promise<string> => {
+      const e = await run(args);
+      expect(e).toBeInstanceOf(UserError);
+      return (e as UserError).message;
+    };
+    expect(await refusal(['--step', '300', '--agg', 'count', '--value-column', 'nosuch'])).toBe(
+      "field 'value-column': --value-column names the column summed or averaged; with --agg count the events are only counted, no value is read",
+    );
+    expect(await refusal(['--step', '60', '--max-gap', '3'])).toBe("field 'max-gap': --max-gap fills empty bins of --agg mean; with --agg sum an empty bin is 0 (no events), nothing is interpolated");
+    expect(await refusal(['--step', '60', '--agg', 'count', '--max-gap', '3'])).toMatch(/with --agg count an empty bin is 0/);
+    expect(await refusal(['--resample', '60', '--duplicates', 'mean'])).toBe(
+      "field 'duplicates': --duplicates does not apply with --resample: rows sharing a bin, duplicates included, are combined by --resample-agg",
+    );
+    expect(await refusal(['--seed', '7', '--models', 'naive,holt-winters'])).toBe("field 'seed': --seed seeds the models that draw random numbers (mlp, lstm), and --models has none of them");
+    // The same flags where they are used pass the check and reach the (missing) file.
+    for (const used of [
+      ['--step', '60', '--agg', 'mean', '--max-gap', '3', '--value-column', 'v'],
+      ['--step', '60', '--value-column', 'v'],
+      ['--resample', '60', '--dst', 'shift'],
+      ['--seed', '7', '--models', 'naive,mlp'],
+    ]) {
+      expect(await refusal(used)).toMatch(/cannot read .*absent\.csv: no such file/);
+    }
+  });
+
   it('repairs are off by default and applied when asked for', async () => {
     const glitchy = path.join(dir, 'glitchy.csv');
     const rows = Array.from({ length: 24 * 6 }, (_, t) => `${3600 * t},${(100 + 20 * Math.sin((2 * Math.PI * t) / 24)).toFixed(3)}`);
