@@ -3,7 +3,8 @@
  *
  * Rules for a `timestamp,value` CSV (the header names the columns; others are ignored):
  * - timestamps are `YYYY-MM-DD HH:MM[:SS]` (read as UTC), ISO 8601, or epoch seconds;
- *   an unparsable one is a TraceFormatError (file, line, field `timestamp`);
+ *   an unparsable one, or an impossible date or time (2024-02-30, 24:00), is a TraceFormatError
+ *   (file, line, field `timestamp`), never rolled over to another day;
  * - values must be finite numbers; anything else (empty, `NaN`, text) is a TraceFormatError
  *   (file, line, field `value`). Rows are never skipped silently;
  * - timestamps must strictly increase: a duplicate or an earlier timestamp is a TraceFormatError
@@ -118,13 +119,44 @@ function columnIndex(header: string[], wanted: readonly string[], file: string, 
   throw new TraceFormatError(`header has no ${what} column (looked for ${wanted.map((w) => `'${w}'`).join(' or ')}; found ${header.map((h) => `'${h}'`).join(', ')})`, { file, line: 1 });
 }
 
-/** Epoch seconds, or undefined when the text is not a timestamp. */
+const EPOCH_SECONDS = /^-?\d+(\.\d+)?$/;
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Why a date and time that has the right shape names no instant, or undefined when it does.
+ * Date.parse alone rolls 2024-02-30 over to 1 March and 24:00 to the next day.
+ */
+function calendarError(date: string, time: string): string | undefined {
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, mi, sec = 0] = time.split(':').map(Number) as [number, number, number?];
+  if (mo < 1 || mo > 12) return 'months run from 01 to 12';
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = mo === 2 && leap ? 29 : (DAYS_IN_MONTH[mo - 1] as number);
+  if (d < 1 || d > days) return `days in ${date.slice(0, 7)} run from 01 to ${days}`;
+  if (h > 23) return `hours run from 00 to 23${h === 24 ? ' (write 24:00 as 00:00 of the next day)' : ''}`;
+  if (mi > 59) return 'minutes run from 00 to 59';
+  if (sec >= 60) return 'seconds run from 00 to 59';
+  return undefined;
+}
+
+/** Epoch seconds, or what is wrong with the text. */
+function readTimestamp(text: string): number | { error: string } {
+  if (EPOCH_SECONDS.test(text)) return Number(text);
+  const m = DATE_TIME.exec(text);
+  if (m !== null) {
+    const impossible = calendarError(m[1] as string, m[2] as string);
+    if (impossible !== undefined) return { error: `'${text}' is not a real date and time: ${impossible}` };
+    const ms = Date.parse(`${m[1]}T${m[2]}${m[5] ?? 'Z'}`);
+    if (!Number.isNaN(ms)) return ms / 1000;
+  }
+  return { error: `'${text}' is not a timestamp (expected YYYY-MM-DD HH:MM[:SS] as UTC, ISO 8601 or epoch seconds)` };
+}
+
+/** Epoch seconds, or undefined when the text is not a timestamp (or an impossible date such as 2024-02-30). */
 export function parseTimestamp(text: string): number | undefined {
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
-  if (m === null) return undefined;
-  const ms = Date.parse(`${m[1]}T${m[2]}${m[5] ?? 'Z'}`);
-  return Number.isNaN(ms) ? undefined : ms / 1000;
+  const t = readTimestamp(text);
+  return typeof t === 'number' ? t : undefined;
 }
 
 /** A plain decimal number (`Number` alone would also take `0x10`, `0b111` or ` `). */
@@ -141,10 +173,17 @@ function parseValue(text: string, file: string, line: number, field: string): nu
  * milliseconds, read as seconds it would make every step 1,000 times too long. Refused, not guessed.
  */
 function checkEpochSeconds(t: number, text: string, file: string, line: number, field: string): number {
-  if (/^-?\d+(\.\d+)?$/.test(text) && Math.abs(t) >= 1e11) {
+  if (EPOCH_SECONDS.test(text) && Math.abs(t) >= 1e11) {
     throw new TraceFormatError(`timestamp ${text} read as epoch seconds is after the year 5000: it looks like epoch milliseconds; write seconds (divide by 1000) or an ISO date-time`, { file, line, field });
   }
   return t;
+}
+
+/** A timestamp cell in epoch seconds; a TraceFormatError saying what is wrong with it otherwise. */
+function timestampCell(text: string, file: string, line: number, field: string): number {
+  const t = readTimestamp(text);
+  if (typeof t !== 'number') throw new TraceFormatError(t.error, { file, line, field });
+  return checkEpochSeconds(t, text, file, line, field);
 }
 
 export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {}): Promise<Series> {
@@ -161,10 +200,9 @@ export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {
       vi = columnIndex(cells, [vName], file, 'value');
       continue;
     }
-    const t = parseTimestamp(cells[ti] ?? '');
-    if (t === undefined) throw new TraceFormatError(`'${cells[ti] ?? ''}' is not a timestamp (expected YYYY-MM-DD HH:MM:SS, ISO 8601 or epoch seconds)`, { file, line, field: tName });
+    const t = timestampCell(cells[ti] ?? '', file, line, tName);
     values.push(parseValue(cells[vi] ?? '', file, line, vName));
-    times.push(checkEpochSeconds(t, cells[ti] ?? '', file, line, tName));
+    times.push(t);
     lines.push(line);
   }
   if (ti < 0) throw new TraceFormatError('empty file: expected a header and timestamp,value rows', { file });
@@ -332,9 +370,8 @@ export async function aggregateEventsCsv(file: string, options: AggregateOptions
       vi = how === 'count' ? -1 : columnIndex(cells, [options.valueColumn ?? 'value'], file, 'value');
       continue;
     }
-    const t = parseTimestamp(cells[ti] ?? '');
-    if (t === undefined) throw new TraceFormatError(`'${cells[ti] ?? ''}' is not a timestamp (expected epoch seconds or an ISO date-time)`, { file, line, field: header[ti] });
-    binner.add(checkEpochSeconds(t, cells[ti] ?? '', file, line, header[ti] ?? 'timestamp'), vi < 0 ? 1 : parseValue(cells[vi] ?? '', file, line, header[vi] ?? 'value'));
+    const t = timestampCell(cells[ti] ?? '', file, line, header[ti] ?? 'timestamp');
+    binner.add(t, vi < 0 ? 1 : parseValue(cells[vi] ?? '', file, line, header[vi] ?? 'value'));
     events++;
   }
   if (ti < 0) throw new TraceFormatError('empty file: expected a header and event rows', { file });

@@ -66,6 +66,23 @@ describe('readSeriesCsv', () => {
     expect(parseTimestamp('1662859176.0')).toBe(1662859176);
     expect(parseTimestamp('soon')).toBeUndefined();
   });
+
+  it('refuses impossible dates and times instead of rolling them over to another day', async () => {
+    expect(parseTimestamp('2024-02-29 00:00')).toBe(Date.UTC(2024, 1, 29) / 1000);
+    expect(parseTimestamp('2000-02-29 00:00')).toBe(Date.UTC(2000, 1, 29) / 1000);
+    expect(parseTimestamp('2024-12-31 23:59:59')).toBe(Date.UTC(2024, 11, 31, 23, 59, 59) / 1000);
+    for (const bad of ['2024-02-30 00:00', '2023-02-29 00:00', '1900-02-29 00:00', '2024-04-31T00:00Z', '2024-01-01 24:00', '2024-13-01 00:00', '2024-01-00 00:00', '2024-01-01 12:60', '2024-01-01 12:00:60']) {
+      expect(parseTimestamp(bad), bad).toBeUndefined();
+    }
+    const feb = file('feb30.csv', csv(['2024-02-28 00:00,2', '2024-02-29 00:00,3', '2024-02-30 00:00,4']));
+    const e = await readSeriesCsv(feb).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect((e as Error).message).toBe(`${feb}:4, field 'timestamp': '2024-02-30 00:00' is not a real date and time: days in 2024-02 run from 01 to 29`);
+    await expect(readSeriesCsv(file('h24.csv', csv(['2024-01-01 23:00,1', '2024-01-01 24:00,2'])))).rejects.toThrow(
+      /h24\.csv:3, field 'timestamp': '2024-01-01 24:00' is not a real date and time: hours run from 00 to 23 \(write 24:00 as 00:00 of the next day\)$/,
+    );
+    await expect(aggregateEventsCsv(file('ev24.csv', 'time,value\n2024-01-01 23:00,1\n2024-01-01 24:00:00,2\n'), { step: 60 })).rejects.toThrow(/ev24\.csv:3, field 'time': '2024-01-01 24:00:00' is not a real date and time: hours run/);
+  });
 });
 
 describe('event aggregation', () => {
