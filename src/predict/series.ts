@@ -295,33 +295,49 @@ function baseName(file: string): string {
   return b.replace(/\.gz$/, '').replace(/\.csv$/, '');
 }
 
+interface Bin {
+  sum: number;
+  count: number;
+  /** Lines of the first and the last event added to the bin, when the events come from a file. */
+  first?: number;
+  last?: number;
+}
+
 /** Streaming binner: memory grows with the number of bins, never with the number of events. */
 export class EventBinner {
-  private readonly bins = new Map<number, { sum: number; count: number }>();
+  private readonly bins = new Map<number, Bin>();
   private lo = Number.POSITIVE_INFINITY;
   private hi = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly step: number) {
+  /** `source`: the file and time column the events come from, named in errors. */
+  constructor(
+    readonly step: number,
+    private readonly source: { file?: string; field?: string } = {},
+  ) {
     if (!(step > 0)) throw new UserError(`step must be a positive number of seconds, got ${step}`, { field: 'step' });
   }
 
-  add(time: number, value = 1): void {
+  /** `line`: the event's line in the source file (errors name it). */
+  add(time: number, value = 1, line?: number): void {
     const b = Math.floor(time / this.step);
     const cell = this.bins.get(b);
-    if (cell === undefined) this.bins.set(b, { sum: value, count: 1 });
+    if (cell === undefined) this.bins.set(b, { sum: value, count: 1, first: line, last: line });
     else {
       cell.sum += value;
       cell.count++;
+      cell.last = line;
     }
     if (b < this.lo) this.lo = b;
     if (b > this.hi) this.hi = b;
   }
 
   finish(how: Aggregation = 'sum', maxGap = 12): { start: number; values: number[]; repairs: SeriesRepairs } {
-    if (this.bins.size === 0) throw new UserError('no events to aggregate');
+    const { file, field } = this.source;
+    if (this.bins.size === 0) throw new UserError('no events to aggregate', { file });
     const values: number[] = [];
     const repairs: SeriesRepairs = { filledPoints: 0, gaps: 0 };
     let lastIdx = -1;
+    let lastCell: Bin | undefined;
     for (let b = this.lo; b <= this.hi; b++) {
       const cell = this.bins.get(b);
       if (how !== 'mean') {
@@ -335,7 +351,13 @@ export class EventBinner {
       const v = cell.sum / cell.count;
       const missing = values.length - lastIdx - 1;
       if (lastIdx >= 0 && missing > 0) {
-        if (missing > maxGap) throw new UserError(`no events for ${missing} consecutive bins of ${this.step} s before ${new Date(b * this.step * 1000).toISOString()}; at most ${maxGap} are interpolated for 'mean'`);
+        if (missing > maxGap) {
+          const lines = lastCell?.last === undefined || cell.first === undefined ? '' : ` (after line ${lastCell.last}, before line ${cell.first})`;
+          throw new TraceFormatError(
+            `no events for ${missing} consecutive bins of ${this.step} s before ${new Date(b * this.step * 1000).toISOString()}${lines}; at most ${maxGap} are interpolated for 'mean' (raise --max-gap to fill it)`,
+            { file, line: cell.first, field },
+          );
+        }
         const a = values[lastIdx] as number;
         for (let j = 1; j <= missing; j++) values[lastIdx + j] = a + ((v - a) * j) / (missing + 1);
         repairs.filledPoints += missing;
@@ -343,6 +365,7 @@ export class EventBinner {
       }
       values.push(v);
       lastIdx = values.length - 1;
+      lastCell = cell;
     }
     return { start: this.lo * this.step, values, repairs };
   }
@@ -358,7 +381,7 @@ export function binEvents(events: Iterable<{ time: number; value?: number }>, st
 /** Stream an event log (CSV, optionally .gz) into a regular series; see `EventBinner`. */
 export async function aggregateEventsCsv(file: string, options: AggregateOptions): Promise<Series> {
   const how = options.how ?? 'sum';
-  const binner = new EventBinner(options.step);
+  let binner = new EventBinner(options.step, { file }); // refuses a bad step before the file is read
   let ti = -1;
   let vi = -1;
   let header: string[] = [];
@@ -368,10 +391,11 @@ export async function aggregateEventsCsv(file: string, options: AggregateOptions
       header = cells;
       ti = columnIndex(cells, options.timeColumn === undefined ? ['timestamp', 'timestamp_anon', 'time', 'arrival'] : [options.timeColumn], file, 'time');
       vi = how === 'count' ? -1 : columnIndex(cells, [options.valueColumn ?? 'value'], file, 'value');
+      binner = new EventBinner(options.step, { file, field: header[ti] }); // errors name the time column too
       continue;
     }
     const t = timestampCell(cells[ti] ?? '', file, line, header[ti] ?? 'timestamp');
-    binner.add(t, vi < 0 ? 1 : parseValue(cells[vi] ?? '', file, line, header[vi] ?? 'value'));
+    binner.add(t, vi < 0 ? 1 : parseValue(cells[vi] ?? '', file, line, header[vi] ?? 'value'), line);
     events++;
   }
   if (ti < 0) throw new TraceFormatError('empty file: expected a header and event rows', { file });

@@ -110,6 +110,21 @@ describe('event aggregation', () => {
   });
 });
 
+describe('event aggregation: gaps of mean bins', () => {
+  it('a gap longer than maxGap names the file, the time column and the lines on either side', async () => {
+    // Unsorted on purpose: bin [0, 60) holds lines 2 and 4, bin [180, 240) line 3.
+    const f = file('evgap.csv', 'time,value\n0,1\n200,3\n30,2\n');
+    const e = await aggregateEventsCsv(f, { step: 60, how: 'mean', maxGap: 1 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect((e as Error).message).toBe(
+      `${f}:3, field 'time': no events for 2 consecutive bins of 60 s before 1970-01-01T00:03:00.000Z (after line 4, before line 3); at most 1 are interpolated for 'mean' (raise --max-gap to fill it)`,
+    );
+    expect((await aggregateEventsCsv(f, { step: 60, how: 'mean', maxGap: 2 })).values).toEqual([1.5, 2, 2.5, 3]);
+    // In-memory events have no file: the message keeps the time.
+    expect(() => binEvents([{ time: 0 }, { time: 200 }], 60, 'mean', 1)).toThrow(/^no events for 2 consecutive bins of 60 s before 1970-01-01T00:03:00\.000Z; at most 1 are interpolated/);
+  });
+});
+
 describe('requireSeasons', () => {
   it('rejects a series shorter than two seasons', () => {
     expect(() => requireSeasons(47, 24, { file: 'x.csv' })).toThrow(/x\.csv.*47 points, fewer than two seasons of 24 steps/);
