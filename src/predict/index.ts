@@ -42,3 +42,4 @@ export {
   type Series,
   type SeriesRepairs,
 } from './series.js';
+export { MAX_SERIES_POINTS } from './span.js';

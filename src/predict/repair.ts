@@ -21,6 +21,7 @@
  *    interpolation between the neighbours, y_{a+j} = y_a + (y_b − y_a)·j/(k+1).
  */
 import { TraceFormatError } from '../core/errors.js';
+import { checkSeriesSpan } from './span.js';
 
 export type DuplicatePolicy = 'error' | 'mean' | 'first' | 'last';
 export type ResampleAggregation = 'mean' | 'sum' | 'min' | 'max' | 'last';
@@ -90,21 +91,22 @@ export function mergeDuplicates(rows: RawRows, policy: DuplicatePolicy, file: st
 }
 
 /** Bin rows into [k·step, (k+1)·step) and aggregate (rule 3); empty bins are NaN (gaps). */
-export function resampleRows(rows: RawRows, step: number, how: ResampleAggregation): { start: number; values: number[]; lines: number[] } {
+export function resampleRows(rows: RawRows, step: number, how: ResampleAggregation, where: { file: string; field: string }): { start: number; values: number[]; lines: number[] } {
+  const bins = rows.times.map((t) => Math.floor(t / step + 1e-9));
   let lo = Infinity;
   let hi = -Infinity;
-  for (const t of rows.times) {
-    const b = Math.floor(t / step + 1e-9);
+  for (const b of bins) {
     if (b < lo) lo = b;
     if (b > hi) hi = b;
   }
+  checkSeriesSpan(lo, hi, step, () => bins.map((bin, i) => ({ bin, line: rows.lines[i] })), { ...where, remedy: 'give a larger --resample step' });
   const size = hi - lo + 1;
   const sum = new Array<number>(size).fill(0);
   const count = new Array<number>(size).fill(0);
   const agg = new Array<number>(size).fill(Number.NaN);
   const lines = new Array<number>(size).fill(0);
   for (let i = 0; i < rows.times.length; i++) {
-    const k = Math.floor((rows.times[i] as number) / step + 1e-9) - lo;
+    const k = (bins[i] as number) - lo;
     const v = rows.values[i] as number;
     sum[k] = (sum[k] as number) + v;
     count[k] = (count[k] as number) + 1;

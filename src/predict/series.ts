@@ -15,7 +15,9 @@
  *   neighbours when k − 1 ≤ `maxGap` (default 12 missing points); the number of filled points
  *   and gaps is returned in `repairs` (the CLI prints it). Longer gaps, or any gap with
  *   `gaps: 'error'`, are a TraceFormatError.
- * - a series too short for the season (fewer than two seasons) is rejected by `requireSeasons`.
+ * - a series too short for the season (fewer than two seasons) is rejected by `requireSeasons`;
+ * - a series, binned or gap-filled, holds at most MAX_SERIES_POINTS (10 million) points: a
+ *   far-off timestamp is a TraceFormatError naming its line (span.ts), not gigabytes allocated.
  *
  * Event logs (e.g. the GenAI QPS samples, a trace's arrival times) are streamed and summed,
  * counted or averaged into bins [k·step, (k+1)·step) aligned to the epoch. Events need not be
@@ -27,6 +29,7 @@ import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
+import { checkSeriesSpan } from './span.js';
 
 export interface SeriesRepairs {
   /** Points added by linear interpolation. */
@@ -223,7 +226,7 @@ export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {
 
 function resampled(file: string, raw: RawRows, r: { step: number; how: ResampleAggregation }, maxGap: number, repairs: SeriesRepairs, field: string): Series {
   if (!(r.step > 0)) throw new UserError(`--resample must be a positive number of seconds, got ${r.step}`, { field: 'resample' });
-  const { start, values, lines } = resampleRows(raw, r.step, r.how);
+  const { start, values, lines } = resampleRows(raw, r.step, r.how, { file, field });
   repairs.resampledRows = raw.times.length;
   for (let i = 0; i < values.length; ) {
     if (!Number.isNaN(values[i] as number)) {
@@ -250,6 +253,12 @@ function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap
   const { times, values, lines } = rows;
   if (values.length < 2) throw new TraceFormatError(`need at least 2 distinct timestamps, got ${values.length}`, { file });
   const step = options.step ?? mostCommonSpacing(times);
+  const t0 = times[0] as number;
+  checkSeriesSpan(0, Math.round(((times[times.length - 1] as number) - t0) / step), step, () => times.map((t, i) => ({ bin: Math.round((t - t0) / step), line: lines[i] })), {
+    file,
+    field: tName,
+    remedy: 'aggregate into larger steps with --resample STEP',
+  });
   const out: number[] = [];
   for (let i = 0; i < times.length; i++) {
     const v = values[i] as number;
@@ -334,6 +343,10 @@ export class EventBinner {
   finish(how: Aggregation = 'sum', maxGap = 12): { start: number; values: number[]; repairs: SeriesRepairs } {
     const { file, field } = this.source;
     if (this.bins.size === 0) throw new UserError('no events to aggregate', { file });
+    const bins = this.bins;
+    checkSeriesSpan(this.lo, this.hi, this.step, function* () {
+      for (const [bin, cell] of bins) yield { bin, line: cell.first };
+    }, { file, field, remedy: 'give a larger --step' });
     const values: number[] = [];
     const repairs: SeriesRepairs = { filledPoints: 0, gaps: 0 };
     let lastIdx = -1;
