@@ -19,7 +19,8 @@ import type { TraceReadOptions } from './types.js';
  * With `aggregate: { step, how }` rows may come in any order: they are summed (`sum`), counted
  * (`count`), averaged (`mean`) or maxed (`max`) into epoch-aligned bins [k·step, (k+1)·step)
  * (memory grows with the number of bins, not of rows). An empty bin is 0 for sum and count, and
- * for mean and max is interpolated between its neighbours (counted as above). `where` keeps only
+ * for mean and max is interpolated between its neighbours (counted as above); more than maxGap
+ * empty bins in a row is a TraceFormatError naming the lines of the events around them. `where` keeps only
  * rows whose columns equal the given values (others count under stats.skipped.where).
  *
  * Window. `start` is a sample index (number) or a timestamp (string, the first sample at or after
@@ -124,7 +125,7 @@ export async function* readDemandSeries(
 
   if (opts.aggregate !== undefined) {
     const { step, how } = opts.aggregate;
-    const bins = new Map<number, { sum: number; n: number; max: number }>();
+    const bins = new Map<number, { sum: number; n: number; max: number; line: number }>();
     let lo: { k: number; line: number } | undefined;
     let hi: { k: number; line: number } | undefined;
     for await (const r of rows()) {
@@ -132,8 +133,9 @@ export async function* readDemandSeries(
       if (lo === undefined || k < lo.k) lo = { k, line: r.line };
       if (hi === undefined || k > hi.k) hi = { k, line: r.line };
       const b = bins.get(k);
-      if (b === undefined) bins.set(k, { sum: r.value, n: 1, max: r.value });
+      if (b === undefined) bins.set(k, { sum: r.value, n: 1, max: r.value, line: r.line });
       else {
+        b.line = r.line;
         b.sum += r.value;
         b.n++;
         if (r.value > b.max) b.max = r.value;
@@ -158,6 +160,11 @@ export async function* readDemandSeries(
       if (raw[i] !== undefined) continue;
       let j = i;
       while (raw[j] === undefined) j++;
+      if (j - i > maxGap) {
+        const before = bins.get(lo.k + i - 1)?.line as number;
+        const after = bins.get(lo.k + j)?.line as number;
+        throw new TraceFormatError(`no events for ${j - i} consecutive bins of ${step} s (after line ${before}, before line ${after}); at most maxGap ${maxGap} empty bins are interpolated for '${how}'`, { file, line: after, field: timeCol });
+      }
       const a = raw[i - 1] as number;
       const b = raw[j] as number;
       for (let q = i; q < j; q++) {

@@ -157,6 +157,18 @@ describe('demand-series trace', () => {
     expect([n, sum]).toEqual([200_000, 200_000]);
   });
 
+  it('refuses more than maxGap empty mean bins in a row, naming the events around them', async () => {
+    const f = write('gappy-events.csv', ['t,qps', '0,1', '30,3', '250,5', '260,7'].join('\n'));
+    const read = async (maxGap: number): Promise<number[]> => {
+      const out: number[] = [];
+      for await (const s of readDemandSeries(f, { timeColumn: 't', valueColumn: 'qps', maxGap, aggregate: { step: 60, how: 'mean' } })) out.push(s.value);
+      return out;
+    };
+    // bins 0: 2 (mean of 1, 3), 1-3: empty, 4: 6 (mean of 5, 7)
+    expect(await read(3)).toEqual([2, 3, 4, 5, 6]);
+    await expect(read(2)).rejects.toThrow(`${f}:5, field 't': no events for 3 consecutive bins of 60 s (after line 3, before line 5); at most maxGap 2 empty bins are interpolated for 'mean'`);
+  });
+
   it('refuses an event log whose timestamps span more than 1e7 bins, naming both lines', async () => {
     const f = write('far-events.csv', ['t,qps', '1700000000,1', '1700000001,1', '99999999999,1', '1700000002,1'].join('\n'));
     const read = async () => {
