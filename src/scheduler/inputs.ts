@@ -193,7 +193,7 @@ export function knownKeys(o: object, known: readonly string[], prefix: string): 
 
 /** A value as an error message shows it: strings quoted, so '2' is not mistaken for 2. */
 export function describe(v: unknown): string {
-  return typeof v === 'string' ? `'${v}' (a string)` : Array.isArray(v) ? 'a list' : String(v);
+  return typeof v === 'string' ? `'${v}' (a string)` : Array.isArray(v) ? 'a list' : typeof v === 'function' ? 'a function' : typeof v === 'object' && v !== null ? 'an object' : String(v);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { QuotaConfig } from './quota.js';
 import { UserError } from '../core/errors.js';
 import { describe, knownKeys } from './inputs.js';
 import type { StateStore } from './store.js';
+import { checkQueuePolicyObject } from './strategies.js';
 import type { PoolInput } from './types.js';
 
 /** Wait-queue settings. Without a queue, a request that cannot be placed now is rejected at once. */
@@ -100,11 +101,13 @@ export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
   number(o.recentLimit, 'recentLimit', { min: 0, integer: true });
   if (o.durability !== undefined && o.durability !== 'per-operation' && o.durability !== 'group') fail('durability', `durability must be 'per-operation' or 'group', got ${describe(o.durability)}`);
   const q = o.queue as unknown;
-  // A queue given as a policy object (it has `order`) or a registry name needs no more checks here.
-  if (q !== undefined && typeof q !== 'string' && !(typeof q === 'object' && q !== null && 'order' in q)) {
+  // A queue given as a policy object (it has `order`) keeps the QueuePolicy contract; a registry name is checked when resolved.
+  if (typeof q === 'object' && q !== null && 'order' in q) checkQueuePolicyObject(q, 'queue');
+  else if (q !== undefined && typeof q !== 'string') {
     if (typeof q !== 'object' || q === null || Array.isArray(q)) fail('queue', `queue must be a policy name, a policy object or { policy, timeoutMs, maxLength, ... }, got ${describe(q)}`);
     knownKeys(q, QUEUE_FIELDS, 'queue.');
     const qo = q as QueueOptions;
+    if (qo.policy !== undefined && typeof qo.policy !== 'string') checkQueuePolicyObject(qo.policy, 'queue.policy');
     number(qo.timeoutMs, 'queue.timeoutMs', { min: 0 });
     number(qo.maxLength, 'queue.maxLength', { min: 0, integer: true }); // 0, as the serve config allows: nothing may wait
     if (qo.requeuePreempted !== undefined && typeof qo.requeuePreempted !== 'boolean') fail('queue.requeuePreempted', `requeuePreempted must be true or false, got ${describe(qo.requeuePreempted)}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
+import type { QueuePolicy } from '../../src/queue/policy.js';
 import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
 
 /**
@@ -56,5 +57,36 @@ describe('ResourceScheduler requests', () => {
     refused(() => s.expireAllocations('abc' as never), 'asOf', /asOf must be a time in milliseconds, got abc/);
     expect(s.allocate({ pool: 'a', units: 1, durationMs: 1000, preemptible: true })).toMatchObject({ status: 'allocated', allocation: { preemptible: true } });
     s.close();
+  });
+});
+
+/** A queue policy written by the caller (the documented QueuePolicy contract): last come, first served. */
+const lifo: QueuePolicy = { name: 'lifo', order: (waiting) => [...waiting].reverse(), blocking: false, headOfLine: 'reorder' };
+
+describe('ResourceScheduler strategy, queue and scaling options', () => {
+  it('refuses a queue policy that is neither a registry name nor a QueuePolicy, when built (not at the first queue pass)', () => {
+    const contract = 'a queue policy name (known: fcfs, priority,';
+    refused(options({ queue: { policy: 3 } }), 'queue.policy', new RegExp(`^field 'queue.policy': queue.policy must be ${contract.replace(/[()]/g, '\\$&')}.*\\{ name, order\\(waiting, now\\), blocking, headOfLine \\}, got 3$`));
+    refused(options({ queue: { policy: {} } }), 'queue.policy', /, got an object without order\(\)$/);
+    refused(options({ queue: { policy: { name: 'x' } } }), 'queue.policy', /, got an object without order\(\)$/);
+    refused(options({ queue: { policy: { name: 'x', order: 'fifo' } } }), 'queue.policy', /, got an object whose order is 'fifo' \(a string\), not a function$/);
+    refused(options({ queue: { policy: { ...lifo, name: undefined } } }), 'queue.policy.name', /a QueuePolicy needs a name \(a non-empty string\), got undefined/);
+    refused(options({ queue: { ...lifo, blocking: 'yes' } }), 'queue.blocking', /blocking must be true or false, got 'yes' \(a string\)/);
+    refused(options({ queue: { policy: { ...lifo, headOfLine: 'first' } } }), 'queue.policy.headOfLine', /headOfLine must be 'commit' or 'reorder'/);
+    refused(options({ queue: 'nope' }), 'queue.policy', /unknown queue policy 'nope' \(known: fcfs, priority,/);
+  });
+
+  it('runs a QueuePolicy object given as queue or as queue.policy', () => {
+    for (const queue of [lifo, { policy: lifo }]) {
+      const s = new ResourceScheduler({ timers: false, pools, queue });
+      const first = s.allocate({ id: 'first', units: 4 });
+      expect(first.status).toBe('allocated');
+      for (const id of ['second', 'third']) expect(s.allocate({ id, units: 4 }).status).toBe('queued');
+      s.release('first');
+      expect(s.status('third')?.status).toBe('allocated');
+      expect(s.status('second')?.status).toBe('queued');
+      expect(s.healthy).toBe(true);
+      s.close();
+    }
   });
 });
