@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { UserError } from '../core/errors.js';
+import { parseRegistryOptions } from '../core/registry-options.js';
 import type { Allocator } from './allocator.js';
 import { BestFitDecreasing } from './best-fit-decreasing.js';
 import { FirstFit } from './first-fit.js';
@@ -64,9 +66,14 @@ export interface StrategySpec {
   readonly preemption?: boolean;
 }
 
-/** Build an allocator; options must already be validated by the entry's schema (scenario loader does). */
+/**
+ * Build an allocator. An unknown name or options its schema refuses are a UserError naming the
+ * field (`strategy.name`, `strategy.options.bogus`), as the option of ResourceScheduler spells it.
+ */
 export function createAllocator(spec: StrategySpec): Allocator {
-  const e = ALLOCATORS[spec.name] as AllocatorEntry;
-  const base = e.create(e.options.parse(spec.options ?? {}));
+  const name: unknown = spec.name;
+  if (typeof name !== 'string' || !isAllocatorName(name)) throw new UserError(`unknown strategy ${typeof name === 'string' ? `'${name}'` : String(name)} (known: ${ALLOCATOR_NAMES.join(', ')})`, { field: 'strategy.name' });
+  const e = ALLOCATORS[name] as AllocatorEntry;
+  const base = e.create(parseRegistryOptions(e.options, spec.options ?? {}, 'strategy.options'));
   return spec.preemption === true ? new PreemptingAllocator(base) : base;
 }

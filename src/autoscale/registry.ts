@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isUserError } from '../core/errors.js';
+import { isUserError, UserError } from '../core/errors.js';
+import { parseRegistryOptions } from '../core/registry-options.js';
 import { parseDuration } from '../core/units.js';
 import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
 import { staticPolicy, type ScalingPolicy } from './policy.js';
@@ -154,7 +155,19 @@ export function isScalingPolicyName(s: string): s is ScalingPolicyName {
   return Object.prototype.hasOwnProperty.call(SCALING_POLICIES, s);
 }
 
+/**
+ * A scaling policy's options through its schema: the parsed options, or a UserError naming the
+ * field (`scaling.policy` for an unknown name, `scaling.options.bogus`), as the `scaling` option of
+ * ResourceScheduler spells it.
+ */
+export function parseScalingOptions(name: ScalingPolicyName, options: unknown): unknown {
+  const n: unknown = name;
+  if (typeof n !== 'string' || !isScalingPolicyName(n)) throw new UserError(`unknown scaling policy ${typeof n === 'string' ? `'${n}'` : String(n)} (known: ${SCALING_POLICY_NAMES.join(', ')})`, { field: 'scaling.policy' });
+  return parseRegistryOptions((SCALING_POLICIES[n] as ScalingPolicyEntry).options, options ?? {}, 'scaling.options');
+}
+
+/** Build a scaling policy (errors as parseScalingOptions). */
 export function createScalingPolicy(name: ScalingPolicyName, options: unknown, ctx: { seed: string }): ScalingPolicy {
-  const e = SCALING_POLICIES[name] as ScalingPolicyEntry;
-  return e.create(e.options.parse(options ?? {}), ctx);
+  const parsed = parseScalingOptions(name, options);
+  return (SCALING_POLICIES[name] as ScalingPolicyEntry).create(parsed, ctx);
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { UserError } from '../core/errors.js';
 import { PRIORITIES } from '../core/priority.js';
+import { parseRegistryOptions } from '../core/registry-options.js';
 import { conservativeBackfill } from './conservative.js';
 import { drf } from './drf.js';
 import { easyBackfill } from './easy.js';
@@ -106,7 +108,13 @@ export function isQueuePolicyName(s: string): s is QueuePolicyName {
   return Object.prototype.hasOwnProperty.call(QUEUE_POLICIES, s);
 }
 
+/**
+ * Build a queue policy. An unknown name or options its schema refuses are a UserError naming the
+ * field (`queue.policy`, `queue.options.backfill`), as the `queue` option of ResourceScheduler spells it.
+ */
 export function createQueuePolicy(name: QueuePolicyName, options: unknown = {}): QueuePolicy {
-  const e = QUEUE_POLICIES[name] as QueuePolicyEntry;
-  return e.create(e.options.parse(options));
+  const n: unknown = name;
+  if (typeof n !== 'string' || !isQueuePolicyName(n)) throw new UserError(`unknown queue policy ${typeof n === 'string' ? `'${n}'` : String(n)} (known: ${QUEUE_POLICY_NAMES.join(', ')})`, { field: 'queue.policy' });
+  const e = QUEUE_POLICIES[n] as QueuePolicyEntry;
+  return e.create(parseRegistryOptions(e.options, options ?? {}, 'queue.options'));
 }

@@ -6,9 +6,10 @@ import type { QueuePolicy } from '../queue/policy.js';
 import type { QueuePolicyName } from '../queue/registry.js';
 import type { QuotaConfig } from './quota.js';
 import { UserError } from '../core/errors.js';
-import { describe, knownKeys } from './inputs.js';
+import { DEFAULT_DIMENSIONS, ResourceSpace } from '../core/resources.js';
+import { describe, knownKeys, toPoolSpec } from './inputs.js';
 import type { StateStore } from './store.js';
-import { checkQueuePolicyObject } from './strategies.js';
+import { checkQueuePolicyObject, checkScalingOption, checkStrategyOption } from './strategies.js';
 import type { PoolInput } from './types.js';
 
 /** Wait-queue settings. Without a queue, a request that cannot be placed now is rejected at once. */
@@ -85,8 +86,9 @@ const QUEUE_FIELDS = ['policy', 'options', 'timeoutMs', 'maxLength', 'requeuePre
 /**
  * The options a caller gives `ResourceScheduler` (from JavaScript as much as TypeScript), checked
  * before anything is built: an unknown or misspelt key (`preemtion`, `queue.timeout`), a value of
- * the wrong kind or out of range, a pool listed twice, each a UserError naming the field. Strategy,
- * queue policy, scaling and quota contents are checked by their own registries.
+ * the wrong kind or out of range, a pool listed twice or invalid (`pools[0].capacity`), a strategy,
+ * queue policy or scaling policy object that breaks its contract; each a UserError naming the
+ * field. Registry options are checked by their schemas, quota shares by FairShare.
  */
 export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) fail('options', `the options must be an object, got ${describe(o)}`);
@@ -100,6 +102,11 @@ export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
   number(o.defaultLeaseMs, 'defaultLeaseMs', { min: 0, open: true });
   number(o.recentLimit, 'recentLimit', { min: 0, integer: true });
   if (o.durability !== undefined && o.durability !== 'per-operation' && o.durability !== 'group') fail('durability', `durability must be 'per-operation' or 'group', got ${describe(o.durability)}`);
+  const seed = o.seed as unknown;
+  if (seed !== undefined && !(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) fail('seed', `seed must be a number or a string, got ${describe(seed)}`);
+  if (o.strategy !== undefined) checkStrategyOption(o.strategy);
+  const quotas = o.quotas as unknown;
+  if (quotas !== undefined) checkQuotas(quotas);
   const q = o.queue as unknown;
   // A queue given as a policy object (it has `order`) keeps the QueuePolicy contract; a registry name is checked when resolved.
   if (typeof q === 'object' && q !== null && 'order' in q) checkQueuePolicyObject(q, 'queue');
@@ -123,6 +130,50 @@ export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
       seen.set(name, i);
     });
   }
+  // The dimensions at start, where the options alone say them (a store may bring its own).
+  const dimensions = o.dimensions ?? (o.store === undefined ? DEFAULT_DIMENSIONS : undefined);
+  if (Array.isArray(pools)) checkPools(pools, dimensions);
+  if (o.scaling !== undefined) checkScalingOption(o.scaling);
+}
+
+/**
+ * Each pool of `pools` as `addPool` checks it, the field under `pools[i]`. Without known
+ * dimensions (a store brings them), every dimension a pool names passes here; `addPool` checks them.
+ */
+function checkPools(pools: readonly unknown[], dimensions: readonly string[] | undefined): void {
+  pools.forEach((p, i) => {
+    const capacity = (p as { capacity?: unknown } | null)?.capacity;
+    const named = typeof capacity === 'object' && capacity !== null ? Object.keys(capacity) : [];
+    const space = new ResourceSpace(dimensions ?? [...new Set([...DEFAULT_DIMENSIONS, ...named])]);
+    try {
+      const spec = toPoolSpec(p as PoolInput, space);
+      const primary = (p as PoolInput).primary;
+      if (primary !== undefined && dimensions !== undefined) {
+        if (!space.has(primary)) fail('primary', `unknown resource dimension '${primary}' (known: ${space.names.join(', ')})`);
+        if (!((spec.capacity[space.indexOf(primary)] ?? 0) > 0)) fail('primary', `primary '${primary}': the pool's nodes have no ${primary}, so every 'units' request would never fit`);
+      }
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      const at = e.location.field;
+      throw new UserError(e.detail, { field: at === undefined || at === 'pool' ? `pools[${i}]` : `pools[${i}].${at}` });
+    }
+  });
+}
+
+/** `quotas`: `{ tenants: { NAME: { guaranteed?, max? } }, default? }` (the shares are checked by FairShare). */
+function checkQuotas(quotas: unknown): void {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const tenant = (t: unknown, field: string): void => {
+    if (!isObject(t)) fail(field, `a tenant's quota must be { guaranteed, max } (shares 0..1 per dimension), got ${describe(t)}`);
+    knownKeys(t, ['guaranteed', 'max'], `${field}.`);
+    for (const k of ['guaranteed', 'max'] as const) if (t[k] !== undefined && !isObject(t[k])) fail(`${field}.${k}`, `${k} must map dimensions to shares 0..1 (e.g. { cpu: 0.5 }), got ${describe(t[k])}`);
+  };
+  if (!isObject(quotas)) fail('quotas', `quotas must be { tenants: { NAME: { guaranteed, max } }, default }, got ${describe(quotas)}`);
+  knownKeys(quotas, ['tenants', 'default'], 'quotas.');
+  if (quotas.tenants === undefined) fail('quotas.tenants', 'missing: the tenants and their quotas ({ NAME: { guaranteed, max } }; {} for none, with only a default)');
+  if (!isObject(quotas.tenants)) fail('quotas.tenants', `tenants must map tenant names to { guaranteed, max }, got ${describe(quotas.tenants)}`);
+  for (const [name, t] of Object.entries(quotas.tenants)) tenant(t, `quotas.tenants.${name}`);
+  if (quotas.default !== undefined) tenant(quotas.default, 'quotas.default');
 }
 
 function number(v: unknown, field: string, r: { readonly min: number; readonly open?: boolean; readonly integer?: boolean }): void {

@@ -1,13 +1,13 @@
 import type { Allocator } from '../algorithms/allocator.js';
 import { PreemptingAllocator } from '../algorithms/preemption.js';
-import { createAllocator, isAllocatorName, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
+import { ALLOCATOR_NAMES, createAllocator, isAllocatorName, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
 import type { ScalingPolicy } from '../autoscale/policy.js';
-import { createScalingPolicy, isScalingPolicyName, type ScalingPolicyName } from '../autoscale/registry.js';
+import { createScalingPolicy, isScalingPolicyName, parseScalingOptions, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
 import { UserError } from '../core/errors.js';
 import { resolveLearnedRef } from '../core/model-ref.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import { createQueuePolicy, isQueuePolicyName, QUEUE_POLICY_NAMES, type QueuePolicyName } from '../queue/registry.js';
-import { describe } from './inputs.js';
+import { describe, knownKeys } from './inputs.js';
 
 /**
  * The scheduler's options name strategies (placement, queue order, scaling) by registry name,
@@ -26,12 +26,13 @@ export interface ResolvedStrategy {
 
 /** `preemption`, or a spec's own `preemption: true`, asks for the PreemptingAllocator wrapper. */
 export function resolveStrategy(strategy: AllocatorName | StrategySpec | Allocator, preemption: boolean | undefined): ResolvedStrategy {
+  checkStrategyOption(strategy);
   let allocator: Allocator;
   if (typeof strategy === 'string') {
     // `learned:FILE.json` is `learned` with option `model` (src/core/model-ref.ts).
     const r = resolveLearnedRef({ name: strategy as string }, 'allocator');
     const spec = r.ok ? r.ref : { name: strategy };
-    if (!isAllocatorName(spec.name)) throw new UserError(`unknown strategy '${strategy}'`, { field: 'strategy' });
+    if (!isAllocatorName(spec.name)) throw new UserError(`unknown strategy '${strategy}' (known: ${ALLOCATOR_NAMES.join(', ')})`, { field: 'strategy' });
     allocator = createAllocator(spec as StrategySpec);
   } else if ('allocate' in strategy) {
     allocator = strategy;
@@ -60,7 +61,7 @@ export function resolveQueuePolicy(policy: QueuePolicy | QueuePolicyName, option
 /** A registry policy gets the run's seed (as a string) for its own randomness. */
 export function resolveScalingPolicy(spec: ScalingPolicy | { readonly policy: ScalingPolicyName; readonly options?: unknown }, seed: number | string): ScalingPolicy {
   if ('decide' in spec) return spec;
-  if (!isScalingPolicyName(spec.policy)) throw new UserError(`unknown scaling policy '${String(spec.policy)}'`, { field: 'scaling.policy' });
+  if (!isScalingPolicyName(spec.policy)) throw new UserError(`unknown scaling policy '${String(spec.policy)}' (known: ${SCALING_POLICY_NAMES.join(', ')})`, { field: 'scaling.policy' });
   return createScalingPolicy(spec.policy, spec.options ?? {}, { seed: String(seed) });
 }
 
@@ -68,6 +69,22 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 function fail(field: string, message: string): never {
   throw new UserError(message, { field });
+}
+
+/** `strategy`: a registry name (checked when resolved), `{ name, options?, preemption? }`, or an Allocator (`name`, `allocate()`). */
+export function checkStrategyOption(s: unknown): void {
+  if (typeof s === 'string') return;
+  if (!isObject(s)) fail('strategy', `strategy must be a strategy name (known: ${ALLOCATOR_NAMES.join(', ')}), { name, options } or an Allocator object, got ${describe(s)}`);
+  if ('allocate' in s) {
+    if (typeof s.allocate !== 'function') fail('strategy.allocate', `an Allocator's allocate must be a function, got ${describe(s.allocate)}`);
+    if (typeof s.name !== 'string' || s.name === '') fail('strategy.name', `an Allocator needs a name (a non-empty string), got ${describe(s.name)}`);
+    if (s.prepare !== undefined && typeof s.prepare !== 'function') fail('strategy.prepare', `an Allocator's prepare must be a function, got ${describe(s.prepare)}`);
+    return;
+  }
+  knownKeys(s, ['name', 'options', 'preemption'], 'strategy.');
+  if (s.name === undefined) fail('strategy.name', `missing: the strategy's name (known: ${ALLOCATOR_NAMES.join(', ')})`);
+  if (typeof s.name !== 'string') fail('strategy.name', `expected a strategy name (known: ${ALLOCATOR_NAMES.join(', ')}), got ${describe(s.name)}`);
+  if (s.preemption !== undefined && typeof s.preemption !== 'boolean') fail('strategy.preemption', `preemption must be true or false, got ${describe(s.preemption)}`);
 }
 
 /**
@@ -84,4 +101,25 @@ export function checkQueuePolicyObject(p: unknown, field: string): void {
   if (p.headOfLine !== undefined && p.headOfLine !== 'commit' && p.headOfLine !== 'reorder') fail(`${field}.headOfLine`, `headOfLine must be 'commit' or 'reorder', got ${describe(p.headOfLine)}`);
   if (p.staticKey !== undefined && typeof p.staticKey !== 'function') fail(`${field}.staticKey`, `staticKey must be a function, got ${describe(p.staticKey)}`);
   if (p.backfill !== undefined && !(isObject(p.backfill) && typeof p.backfill.select === 'function')) fail(`${field}.backfill`, `backfill must be a BackfillPolicy object { name, select(blocked, cluster, now) }, got ${describe(p.backfill)}`);
+}
+
+/**
+ * `scaling`: a ScalingPolicy object (`name`, `intervalSeconds` > 0, `decide()`) or
+ * `{ policy, options }`, whose options go through the policy's schema.
+ */
+export function checkScalingOption(s: unknown): void {
+  const policies = SCALING_POLICY_NAMES.join(', ');
+  if (!isObject(s)) {
+    fail('scaling', `scaling must be { policy, options } (policies: ${policies}) or a ScalingPolicy object, got ${describe(s)}${typeof s === 'string' ? `; write scaling: { policy: '${s}' }` : ''}`);
+  }
+  if ('decide' in s) {
+    if (typeof s.decide !== 'function') fail('scaling.decide', `a ScalingPolicy's decide must be a function, got ${describe(s.decide)}`);
+    if (typeof s.name !== 'string' || s.name === '') fail('scaling.name', `a ScalingPolicy needs a name (a non-empty string), got ${describe(s.name)}`);
+    if (typeof s.intervalSeconds !== 'number' || !(s.intervalSeconds > 0) || !Number.isFinite(s.intervalSeconds)) fail('scaling.intervalSeconds', `a ScalingPolicy's intervalSeconds must be a number > 0, got ${describe(s.intervalSeconds)}`);
+    return;
+  }
+  knownKeys(s, ['policy', 'options'], 'scaling.');
+  if (s.policy === undefined) fail('scaling.policy', `missing: the scaling policy's name (known: ${policies})`);
+  if (typeof s.policy !== 'string') fail('scaling.policy', `expected a scaling policy name (known: ${policies}), got ${describe(s.policy)}`);
+  parseScalingOptions(s.policy as ScalingPolicyName, s.options);
 }

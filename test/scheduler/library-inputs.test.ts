@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createAllocator } from '../../src/algorithms/registry.js';
+import { createScalingPolicy } from '../../src/autoscale/registry.js';
 import { UserError } from '../../src/core/errors.js';
 import type { QueuePolicy } from '../../src/queue/policy.js';
+import { createQueuePolicy } from '../../src/queue/registry.js';
 import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
 
 /**
@@ -36,9 +39,17 @@ describe('ResourceScheduler options', () => {
     refused(options({ dimensions: 'cpu' }), 'dimensions', /dimensions must be a non-empty list of names, got 'cpu' \(a string\)/);
     refused(options({ preemption: 'yes' }), 'preemption', /preemption must be true or false/);
     refused(options({ pools: [...pools, { name: 'a', capacity: { cpu: 100 }, nodes: 1 }] }), 'pools[1].name', /pool 'a' is listed twice \(also pools\[0\]\)/);
-    refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: { min: 1, max: 4 } }] }), 'nodes.initial', /missing: how many nodes the pool starts with/);
-    refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: 'two' }] }), 'nodes', /nodes must be a count or \{ min, max, initial \}, got 'two' \(a string\)/);
-    refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: 1, colour: 'red' }] }), 'colour', /unknown field 'colour'/);
+    // A pool of `pools` is named by its place in the list, as in a serve config.
+    refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: { min: 1, max: 4 } }] }), 'pools[0].nodes.initial', /missing: how many nodes the pool starts with/);
+    refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: 'two' }] }), 'pools[0].nodes', /nodes must be a count or \{ min, max, initial \}, got 'two' \(a string\)/);
+    refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: 1, colour: 'red' }] }), 'pools[0].colour', /unknown field 'colour'/);
+    refused(options({ pools: [...pools, { name: 'b', nodes: 1 }] }), 'pools[1].capacity', /^field 'pools\[1\]\.capacity': a node needs some positive capacity$/);
+    refused(options({ pools: [{ name: 'b', capacity: { cpu: 'lots' }, nodes: 1 }] }), 'pools[0].capacity.cpu', /^field 'pools\[0\]\.capacity\.cpu': capacity must be a finite number ≥ 0, got lots$/);
+    refused(options({ pools: [{ name: 'b', capacity: { cpu: 4 }, nodes: 1, primary: 'gpu' }] }), 'pools[0].primary', /primary 'gpu': the pool's nodes have no gpu/);
+    refused(options({ seed: {} }), 'seed', /^field 'seed': seed must be a number or a string, got an object$/);
+    refused(options({ quotas: 5 }), 'quotas', /^field 'quotas': quotas must be \{ tenants: \{ NAME: \{ guaranteed, max \} \}, default \}, got 5$/);
+    refused(options({ quotas: { default: { max: { cpu: 0.5 } } } }), 'quotas.tenants', /missing: the tenants and their quotas/);
+    refused(options({ quotas: { tenants: { a: 0.5 } } }), 'quotas.tenants.a', /a tenant's quota must be \{ guaranteed, max \}/);
     refused(options({ quotas: { tenants: { a: { max: { cpu: 2 } } } } }), 'quotas.tenants.a.max.cpu', /a share must be between 0 and 1, got 2/);
     // A queue given by name or as a policy object, and the documented keys, are accepted.
     for (const queue of ['fcfs', { policy: 'fcfs', timeoutMs: 0, maxLength: 0, requeuePreempted: true }]) options({ queue, durability: 'group', defaultLeaseMs: 1, recentLimit: 0 })().close();
@@ -88,5 +99,35 @@ describe('ResourceScheduler strategy, queue and scaling options', () => {
       expect(s.healthy).toBe(true);
       s.close();
     }
+  });
+
+  it('refuses a strategy of the wrong kind, naming the field', () => {
+    refused(options({ strategy: 42 }), 'strategy', /^field 'strategy': strategy must be a strategy name \(known: first-fit, .*\), \{ name, options \} or an Allocator object, got 42$/);
+    refused(options({ strategy: null }), 'strategy', /got null$/);
+    refused(options({ strategy: {} }), 'strategy.name', /^field 'strategy.name': missing: the strategy's name \(known: first-fit,/);
+    refused(options({ strategy: { name: 5 } }), 'strategy.name', /expected a strategy name \(known: first-fit, .*\), got 5$/);
+    refused(options({ strategy: { name: 'nope' } }), 'strategy.name', /^field 'strategy.name': unknown strategy 'nope' \(known: first-fit,/);
+    refused(options({ strategy: 'nope' }), 'strategy', /^field 'strategy': unknown strategy 'nope' \(known: first-fit,/);
+    refused(options({ strategy: { name: 'first-fit', preemtion: true } }), 'strategy.preemtion', /unknown field 'preemtion' \(known: name, options, preemption\)/);
+    refused(options({ strategy: { name: 'mine', allocate: 1 } }), 'strategy.allocate', /an Allocator's allocate must be a function, got 1/);
+  });
+
+  it('words registry options its schema refuses in plain words at the field, from the scheduler as from the registries', () => {
+    refused(options({ strategy: { name: 'ilp', options: { bogus: 1 } } }), 'strategy.options.bogus', /^field 'strategy.options.bogus': unknown key 'bogus'$/);
+    refused(options({ strategy: { name: 'learned', options: { model: 5 } } }), 'strategy.options.model', /^field 'strategy.options.model': expected a string, got a number$/);
+    refused(options({ strategy: { name: 'learned:agent-fleet', options: { model: 'x' } } }), 'strategy.options.model', /^field 'strategy.options.model': unknown key 'model'$/);
+    refused(options({ queue: { policy: 'fcfs', options: { bogus: 1 } } }), 'queue.options.bogus', /^field 'queue.options.bogus': unknown key 'bogus'$/);
+    refused(options({ queue: { policy: 'learned-queue:sdsc-sp2', options: { backfill: 'nope' } } }), 'queue.options.backfill', /^field 'queue.options.backfill': expected one of "none", "easy", "conservative"$/);
+    refused(options({ scaling: { policy: 'reactive', options: { bogus: 1 } } }), 'scaling.options.bogus', /^field 'scaling.options.bogus': unknown key 'bogus'$/);
+    refused(() => createAllocator({ name: 'genetic', options: { generations: -1 } }), 'strategy.options.generations', /^field 'strategy.options.generations': expected a value ≥ 1$/);
+    refused(() => createAllocator({ name: 'nope' as never }), 'strategy.name', /unknown strategy 'nope'/);
+    refused(() => createQueuePolicy('sjf', { widthDimension: -1 }), 'queue.options.widthDimension', /^field 'queue.options.widthDimension': expected a value ≥ 0$/);
+    refused(() => createScalingPolicy('reactive', { target: 'high' }, { seed: '1' }), 'scaling.options.target', /^field 'scaling.options.target': expected a number, got a string$/);
+  });
+
+  it('refuses a scaling option of the wrong kind', () => {
+    refused(options({ scaling: 'reactive' }), 'scaling', /^field 'scaling': scaling must be \{ policy, options \} \(policies: static, reactive, predictive, scheduled\) or a ScalingPolicy object, got 'reactive' \(a string\); write scaling: \{ policy: 'reactive' \}$/);
+    refused(options({ scaling: { policy: 'nope' } }), 'scaling.policy', /unknown scaling policy 'nope' \(known: static, reactive, predictive, scheduled\)/);
+    refused(options({ scaling: { name: 'mine', decide: () => [] } }), 'scaling.intervalSeconds', /a ScalingPolicy's intervalSeconds must be a number > 0, got undefined/);
   });
 });
