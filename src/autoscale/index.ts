@@ -16,3 +16,4 @@ export {
 } from './reactive.js';
 export { PredictivePolicy, PREDICTIVE_DEFAULTS, predictivePolicy, type PredictiveOptions } from './predictive.js';
 export { compileRules, lastFiring, parseClock, parseCronField, ScheduledPolicy, scheduledPolicy, type CompiledRule, type ScheduledOptions, type ScheduleRule } from './scheduled.js';
+export { scalingTargetIssue, type ScalingTargetIssue } from './targets.js';

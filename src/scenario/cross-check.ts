@@ -1,3 +1,4 @@
+import { scalingTargetIssue } from '../autoscale/targets.js';
 import { ConfigError, UserError } from '../core/errors.js';
 import { eligibleAmong } from '../core/eligibility.js';
 import type { PoolSpec, Request } from '../core/model.js';
@@ -9,7 +10,8 @@ import type { Scenario } from './schema.js';
 
 /*
  * The checks of a scenario that cross fields: pools against the dimensions, failure events against
- * the pools, synthetic request profiles against the pools. `drs validate`/`run` make them when the
+ * the pools, synthetic request profiles against the pools, the pools and dimension scaling options
+ * name against the pools and dimensions. `drs validate`/`run` make them when the
  * file is read (checkScenarioFields, so each error carries its line); buildScenario makes them
  * again for scenarios given as data and for pools read from a data source.
  */
@@ -72,6 +74,21 @@ export function checkProfilesFit(sc: Scenario, pools: readonly PoolSpec[], space
 }
 
 /**
+ * The pools and the dimension the scaling options name (the scenario's `scaling` and each
+ * strategy's own) exist: a `pools: [typo]` or `dimension: 7` of two dimensions would make the
+ * policy silently do nothing for it.
+ */
+export function checkScalingTargets(sc: Scenario, pools: readonly PoolSpec[], space: ResourceSpace, file: string): void {
+  const names = pools.map((p) => p.name);
+  const refs = [{ ref: sc.scaling, at: 'scaling' }, ...sc.strategies.map((s, i) => ({ ref: 'scaling' in s ? s.scaling : undefined, at: `strategies[${i}].scaling` }))];
+  for (const { ref, at } of refs) {
+    if (ref === undefined) continue;
+    const issue = scalingTargetIssue(ref.policy, ref.options, names, space.names);
+    if (issue !== undefined) throw new ConfigError(issue.message, { file, field: `${at}.options.${issue.field}` });
+  }
+}
+
+/**
  * The cross-field checks of a scenario with listed pools, each error with its line (`lineAt`
  * maps a field path to the line). Scenarios whose pools come from data are checked when built.
  */
@@ -82,6 +99,7 @@ export function checkScenarioFields(sc: Scenario, file: string, lineAt: (field: 
     const pools = listPools(sc.pools, space, file);
     checkFailures(sc, pools, file);
     checkProfilesFit(sc, pools, space, file);
+    checkScalingTargets(sc, pools, space, file);
   } catch (e) {
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
     throw new ConfigError(e.detail, { file, line: lineAt(e.location.field), field: e.location.field });

@@ -87,8 +87,11 @@ const QUEUE_FIELDS = ['policy', 'options', 'timeoutMs', 'maxLength', 'requeuePre
  * The options a caller gives `ResourceScheduler` (from JavaScript as much as TypeScript), checked
  * before anything is built: an unknown or misspelt key (`preemtion`, `queue.timeout`), a value of
  * the wrong kind or out of range, a pool listed twice or invalid (`pools[0].capacity`), a strategy,
- * queue policy or scaling policy object that breaks its contract; each a UserError naming the
- * field. Registry options are checked by their schemas, quota shares by FairShare.
+ * queue policy or scaling policy object that breaks its contract, scaling options naming a pool or
+ * dimension the scheduler will not have; each a UserError naming the field. Registry options are
+ * checked by their schemas, quota shares by FairShare. Without a `store` the pools at start are
+ * `pools` and the dimensions `dimensions` (default cpu, memory, gpu); with one, what it holds
+ * counts too, so only `dimensions` (when given) are checked against.
  */
 export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) fail('options', `the options must be an object, got ${describe(o)}`);
@@ -130,10 +133,11 @@ export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
       seen.set(name, i);
     });
   }
-  // The dimensions at start, where the options alone say them (a store may bring its own).
+  // What the cluster will have at start, where the options alone say it (a store may hold more).
   const dimensions = o.dimensions ?? (o.store === undefined ? DEFAULT_DIMENSIONS : undefined);
   if (Array.isArray(pools)) checkPools(pools, dimensions);
-  if (o.scaling !== undefined) checkScalingOption(o.scaling);
+  const poolNames = o.store === undefined ? ((pools as readonly PoolInput[] | undefined) ?? []).map((p) => p.name) : undefined;
+  if (o.scaling !== undefined) checkScalingOption(o.scaling, { pools: poolNames, dimensions });
 }
 
 /**

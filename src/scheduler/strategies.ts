@@ -3,6 +3,7 @@ import { PreemptingAllocator } from '../algorithms/preemption.js';
 import { ALLOCATOR_NAMES, createAllocator, isAllocatorName, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
 import type { ScalingPolicy } from '../autoscale/policy.js';
 import { createScalingPolicy, isScalingPolicyName, parseScalingOptions, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
+import { scalingTargetIssue } from '../autoscale/targets.js';
 import { UserError } from '../core/errors.js';
 import { resolveLearnedRef } from '../core/model-ref.js';
 import type { QueuePolicy } from '../queue/policy.js';
@@ -103,11 +104,18 @@ export function checkQueuePolicyObject(p: unknown, field: string): void {
   if (p.backfill !== undefined && !(isObject(p.backfill) && typeof p.backfill.select === 'function')) fail(`${field}.backfill`, `backfill must be a BackfillPolicy object { name, select(blocked, cluster, now) }, got ${describe(p.backfill)}`);
 }
 
+/** What the cluster is known to have when the options are checked (undefined: not known yet, e.g. a store decides). */
+export interface KnownCluster {
+  readonly pools?: readonly string[] | undefined;
+  readonly dimensions?: readonly string[] | undefined;
+}
+
 /**
  * `scaling`: a ScalingPolicy object (`name`, `intervalSeconds` > 0, `decide()`) or
- * `{ policy, options }`, whose options go through the policy's schema.
+ * `{ policy, options }`, whose options go through the policy's schema and may name only the pools
+ * and dimensions `known` has (where it knows them).
  */
-export function checkScalingOption(s: unknown): void {
+export function checkScalingOption(s: unknown, known: KnownCluster): void {
   const policies = SCALING_POLICY_NAMES.join(', ');
   if (!isObject(s)) {
     fail('scaling', `scaling must be { policy, options } (policies: ${policies}) or a ScalingPolicy object, got ${describe(s)}${typeof s === 'string' ? `; write scaling: { policy: '${s}' }` : ''}`);
@@ -121,5 +129,7 @@ export function checkScalingOption(s: unknown): void {
   knownKeys(s, ['policy', 'options'], 'scaling.');
   if (s.policy === undefined) fail('scaling.policy', `missing: the scaling policy's name (known: ${policies})`);
   if (typeof s.policy !== 'string') fail('scaling.policy', `expected a scaling policy name (known: ${policies}), got ${describe(s.policy)}`);
-  parseScalingOptions(s.policy as ScalingPolicyName, s.options);
+  const options = parseScalingOptions(s.policy as ScalingPolicyName, s.options);
+  const issue = scalingTargetIssue(s.policy, options, known.pools, known.dimensions);
+  if (issue !== undefined) fail(`scaling.options.${issue.field}`, issue.message);
 }

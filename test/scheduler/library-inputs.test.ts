@@ -4,6 +4,7 @@ import { createScalingPolicy } from '../../src/autoscale/registry.js';
 import { UserError } from '../../src/core/errors.js';
 import type { QueuePolicy } from '../../src/queue/policy.js';
 import { createQueuePolicy } from '../../src/queue/registry.js';
+import { MemoryStore } from '../../src/scheduler/store.js';
 import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
 
 /**
@@ -129,5 +130,18 @@ describe('ResourceScheduler strategy, queue and scaling options', () => {
     refused(options({ scaling: 'reactive' }), 'scaling', /^field 'scaling': scaling must be \{ policy, options \} \(policies: static, reactive, predictive, scheduled\) or a ScalingPolicy object, got 'reactive' \(a string\); write scaling: \{ policy: 'reactive' \}$/);
     refused(options({ scaling: { policy: 'nope' } }), 'scaling.policy', /unknown scaling policy 'nope' \(known: static, reactive, predictive, scheduled\)/);
     refused(options({ scaling: { name: 'mine', decide: () => [] } }), 'scaling.intervalSeconds', /a ScalingPolicy's intervalSeconds must be a number > 0, got undefined/);
+  });
+
+  it('refuses scaling options naming a pool or dimension the scheduler does not have (the policy would never act on it)', () => {
+    const scaling = (policy: string, o: unknown) => options({ dimensions: ['cpu', 'memory'], scaling: { policy, options: o } });
+    refused(scaling('reactive', { pools: ['a', 'nosuch'] }), 'scaling.options.pools[1]', /^field 'scaling.options.pools\[1\]': unknown pool 'nosuch' \(pools: a\)$/);
+    refused(scaling('predictive', { pools: ['nosuch'] }), 'scaling.options.pools[0]', /unknown pool 'nosuch' \(pools: a\)/);
+    refused(scaling('reactive', { metric: 'utilization', dimension: 7 }), 'scaling.options.dimension', /^field 'scaling.options.dimension': there is no dimension 7: expected an index 0-1 into the dimensions \(0 = cpu, 1 = memory\)$/);
+    refused(scaling('predictive', { reactive: { metric: 'utilization', dimension: 2 } }), 'scaling.options.reactive.dimension', /there is no dimension 2/);
+    // Without dimensions, the default ones (cpu, memory, gpu).
+    refused(options({ scaling: { policy: 'reactive', options: { metric: 'utilization', dimension: 3 } } }), 'scaling.options.dimension', /expected an index 0-2 into the dimensions \(0 = cpu, 1 = memory, 2 = gpu\)/);
+    for (const o of [{ pools: ['a'], metric: 'utilization', dimension: 1 }, {}]) scaling('reactive', o)().close();
+    // With a store, its pools are known only once restored: a pool it may hold is not refused here.
+    new ResourceScheduler({ timers: false, store: new MemoryStore(), scaling: { policy: 'reactive', options: { pools: ['stored'] } } }).close();
   });
 });

@@ -1,0 +1,41 @@
+/**
+ * What a scaling policy's options name in the cluster it runs on: pools (`pools`) and a resource dimension (`dimension`, an index into the dimensions). A name
+ * the cluster lacks would make the policy silently do nothing for it (a `pools: [typo]` never
+ * scales, `dimension: 7` reads utilization 0), so the scenario check (src/scenario/cross-check.ts)
+ * and the scheduler's options check refuse it with the field this returns.
+ */
+
+/** A reference the cluster lacks: the message and the field under the policy's options (`pools[0]`). */
+export interface ScalingTargetIssue {
+  readonly message: string;
+  readonly field: string;
+}
+
+/**
+ * The first pool or dimension the (schema-valid) `options` of `policy` name that `pools` /
+ * `dimensions` lack; either may be undefined when not known yet (then it is not checked).
+ */
+export function scalingTargetIssue(policy: string, options: unknown, pools: readonly string[] | undefined, dimensions: readonly string[] | undefined): ScalingTargetIssue | undefined {
+  if (typeof options !== 'object' || options === null) return undefined;
+  const o = options as { pools?: unknown; dimension?: unknown; reactive?: { dimension?: unknown } };
+  const known = new Set(pools);
+  const pool = (name: unknown, field: string): ScalingTargetIssue | undefined =>
+    pools !== undefined && typeof name === 'string' && !known.has(name) ? { message: `unknown pool '${name}' (pools: ${pools.length > 0 ? pools.join(', ') : 'none'})`, field } : undefined;
+  const dimension = (d: unknown, field: string): ScalingTargetIssue | undefined =>
+    dimensions !== undefined && typeof d === 'number' && !(d >= 0 && d < dimensions.length)
+      ? { message: `there is no dimension ${d}: expected an index 0-${dimensions.length - 1} into the dimensions (${dimensions.map((n, i) => `${i} = ${n}`).join(', ')})`, field }
+      : undefined;
+  const first = (issues: Iterable<ScalingTargetIssue | undefined>): ScalingTargetIssue | undefined => {
+    for (const i of issues) if (i !== undefined) return i;
+    return undefined;
+  };
+  const list = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
+  switch (policy) {
+    case 'reactive':
+      return first([...list(o.pools).map((name, i) => pool(name, `pools[${i}]`)), dimension(o.dimension, 'dimension')]);
+    case 'predictive':
+      return first([...list(o.pools).map((name, i) => pool(name, `pools[${i}]`)), dimension(o.reactive?.dimension, 'reactive.dimension')]);
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import { parseScenario } from '../../src/scenario/load.js';
+
+/*
+ * Scaling options that name a pool the scenario lacks (`pools`) or a dimension it lacks (`dimension` of metric utilization) would leave the policy silently
+ * doing nothing for it: `drs validate` refuses them with the file, the line and the full field.
+ */
+
+const scenario = (scaling: string, strategies = '[first-fit]'): string => `name: scaling-targets
+seed: 1
+dimensions: [cpu, memory]
+pools:
+  - { name: w, capacity: { cpu: 4, memory: 16Gi }, nodes: { min: 1, max: 5, initial: 1 }, pricePerHour: 1, boot: 60s }
+  - { name: v, capacity: { cpu: 8, memory: 32Gi }, nodes: { min: 0, max: 2, initial: 0 }, pricePerHour: 2 }
+trace:
+  kind: csv
+  file: ./jobs.csv
+  columns: { id: id, arrival: arrival, duration: duration, demand: { cpu: cpu, memory: { column: mem } } }
+${scaling}
+strategies: ${strategies}
+`;
+
+/** The ConfigError parseScenario throws for `text` (or fails the test). */
+function refusal(text: string): ConfigError {
+  try {
+    parseScenario(text, 'as.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('the scenario was accepted');
+}
+
+const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+describe('scaling options name pools and dimensions the scenario has', () => {
+  it('reactive and predictive `pools`', () => {
+    for (const policy of ['reactive', 'predictive']) {
+      const text = scenario(`scaling: { policy: ${policy}, options: { pools: [w, nosuch] } }`);
+      expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'scaling:')}, field 'scaling.options.pools[1]': unknown pool 'nosuch' (pools: w, v)`);
+    }
+  });
+
+  it('`dimension` of metric utilization is an index into the dimensions', () => {
+    const text = scenario('scaling:\n  policy: reactive\n  options:\n    metric: utilization\n    dimension: 7');
+    expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'dimension: 7')}, field 'scaling.options.dimension': there is no dimension 7: expected an index 0-1 into the dimensions (0 = cpu, 1 = memory)`);
+    const nested = scenario('scaling: { policy: predictive, options: { reactive: { metric: utilization, dimension: 2 } } }');
+    expect(refusal(nested).location.field).toBe('scaling.options.reactive.dimension');
+    expect(() => parseScenario(scenario('scaling: { policy: reactive, options: { metric: utilization, dimension: 1, pools: [v] } }'), 'as.yaml')).not.toThrow();
+  });
+
+  it("a strategy's own scaling too", () => {
+    const text = scenario('', '\n  - first-fit\n  - name: best-fit-decreasing\n    scaling: { policy: reactive, options: { pools: [nosuch] } }');
+    expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'pools: [nosuch]')}, field 'strategies[1].scaling.options.pools[0]': unknown pool 'nosuch' (pools: w, v)`);
+  });
+});
