@@ -75,8 +75,8 @@ export function checkProfilesFit(sc: Scenario, pools: readonly PoolSpec[], space
 
 /**
  * The pools and the dimension the scaling options name (the scenario's `scaling` and each
- * strategy's own) exist: a `pools: [typo]` or `dimension: 7` of two dimensions would make the
- * policy silently do nothing for it.
+ * strategy's own) exist: a `pools: [typo]`, a scheduled rule or a static size for a pool there is
+ * not, or `dimension: 7` of two dimensions, would make the policy silently do nothing for it.
  */
 export function checkScalingTargets(sc: Scenario, pools: readonly PoolSpec[], space: ResourceSpace, file: string): void {
   const names = pools.map((p) => p.name);

@@ -3,7 +3,8 @@ import { ConfigError } from '../../src/core/errors.js';
 import { parseScenario } from '../../src/scenario/load.js';
 
 /*
- * Scaling options that name a pool the scenario lacks (`pools`) or a dimension it lacks (`dimension` of metric utilization) would leave the policy silently
+ * Scaling options that name a pool the scenario lacks (`pools`, a scheduled rule, a static size)
+ * or a dimension it lacks (`dimension` of metric utilization) would leave the policy silently
  * doing nothing for it: `drs validate` refuses them with the file, the line and the full field.
  */
 
@@ -48,6 +49,14 @@ describe('scaling options name pools and dimensions the scenario has', () => {
     const nested = scenario('scaling: { policy: predictive, options: { reactive: { metric: utilization, dimension: 2 } } }');
     expect(refusal(nested).location.field).toBe('scaling.options.reactive.dimension');
     expect(() => parseScenario(scenario('scaling: { policy: reactive, options: { metric: utilization, dimension: 1, pools: [v] } }'), 'as.yaml')).not.toThrow();
+  });
+
+  it('a scheduled rule and a static size name a pool the scenario has', () => {
+    const rule = scenario('scaling:\n  policy: scheduled\n  options:\n    rules:\n      - { pool: w, nodes: 2, at: "08:00" }\n      - { pool: nosuch, nodes: 2, at: "18:00" }');
+    expect(refusal(rule).message).toBe(`as.yaml:${lineOf(rule, 'pool: nosuch')}, field 'scaling.options.rules[1].pool': unknown pool 'nosuch' (pools: w, v)`);
+    const fixed = scenario('scaling: { policy: static, options: { nodes: { w: 2, nosuch: 3 } } }');
+    expect(refusal(fixed).message).toBe(`as.yaml:${lineOf(fixed, 'scaling:')}, field 'scaling.options.nodes.nosuch': unknown pool 'nosuch' (pools: w, v)`);
+    expect(() => parseScenario(scenario('scaling: { policy: static, options: { nodes: { w: 2, v: 1 } } }'), 'as.yaml')).not.toThrow();
   });
 
   it("a strategy's own scaling too", () => {

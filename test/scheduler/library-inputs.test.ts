@@ -138,9 +138,12 @@ describe('ResourceScheduler strategy, queue and scaling options', () => {
     refused(scaling('predictive', { pools: ['nosuch'] }), 'scaling.options.pools[0]', /unknown pool 'nosuch' \(pools: a\)/);
     refused(scaling('reactive', { metric: 'utilization', dimension: 7 }), 'scaling.options.dimension', /^field 'scaling.options.dimension': there is no dimension 7: expected an index 0-1 into the dimensions \(0 = cpu, 1 = memory\)$/);
     refused(scaling('predictive', { reactive: { metric: 'utilization', dimension: 2 } }), 'scaling.options.reactive.dimension', /there is no dimension 2/);
+    refused(scaling('scheduled', { rules: [{ pool: 'nosuch', nodes: 2, at: '08:00' }] }), 'scaling.options.rules[0].pool', /unknown pool 'nosuch' \(pools: a\)/);
+    refused(scaling('static', { nodes: { nosuch: 3 } }), 'scaling.options.nodes.nosuch', /unknown pool 'nosuch' \(pools: a\)/);
     // Without dimensions, the default ones (cpu, memory, gpu).
     refused(options({ scaling: { policy: 'reactive', options: { metric: 'utilization', dimension: 3 } } }), 'scaling.options.dimension', /expected an index 0-2 into the dimensions \(0 = cpu, 1 = memory, 2 = gpu\)/);
     for (const o of [{ pools: ['a'], metric: 'utilization', dimension: 1 }, {}]) scaling('reactive', o)().close();
+    scaling('scheduled', { rules: [{ pool: 'a', nodes: 1, at: '08:00' }] })().close();
     // With a store, its pools are known only once restored: a pool it may hold is not refused here.
     new ResourceScheduler({ timers: false, store: new MemoryStore(), scaling: { policy: 'reactive', options: { pools: ['stored'] } } }).close();
   });
