@@ -33,7 +33,7 @@ export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, str
     const dir = path.dirname(out);
     if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
     if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === true) throw new UserError(`--${flag} ${file}: is a folder; give a file name`);
-    if (read.has(out)) throw new UserError(`--${flag} ${file}: is the file this command reads; writing it would destroy it`);
+    if (read.has(out)) throw new UserError(`--${flag} ${file}: is a file this command reads; writing it would destroy it`);
     const other = taken.get(out);
     if (other !== undefined) throw new UserError(`--${flag} ${file}: --${other} writes the same file; give each output its own file`);
     taken.set(out, flag);

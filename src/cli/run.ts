@@ -51,7 +51,7 @@ export const runCommand: CliCommand = {
     // Check output folders before a possibly long run, not after it.
     const eventsFormat = values.events === undefined ? undefined : eventsFormatOf(values.events);
     if (values.events !== undefined && eventsFormat === undefined) throw new UserError(`--events ${values.events}: the file name must end in .csv or .jsonl (that picks the format)`, { field: 'events' });
-    checkOutputFolders(io, { json: values.json, html: values.html, events: values.events }, [file]);
+    checkOutputFolders(io, { json: values.json, html: values.html, events: values.events }, [file, ...input.inputFiles]);
     const progress = new Progress(io.err, io.interactive);
     const n = input.strategies.length;
     // How far one strategy's run is: its simulated time over the scenario's horizon (0 without one: the trace's end is unknown).

@@ -11,7 +11,7 @@ import { createQueuePolicy, type QueuePolicyName } from '../queue/registry.js';
 import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
 import type { TraceStats } from '../traces/reading.js';
-import { loadTracePools, openTrace } from '../traces/registry.js';
+import { loadTracePools, openTrace, resolveTracePath } from '../traces/registry.js';
 import { checkFailures, checkProfilesFit, listPools } from './cross-check.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
 import type { Scenario } from './schema.js';
@@ -30,6 +30,8 @@ export interface BuildOptions {
 export interface BuiltScenario extends ComparisonInput {
   /** The counts of the trace as last read (every strategy reads it the same way); undefined for generated workloads without them. */
   readonly traceStats?: () => TraceStats | undefined;
+  /** The data files the run reads (the trace's, a pool list's), absolute: an output must not name one. */
+  readonly inputFiles: readonly string[];
 }
 
 /** Turn a validated scenario into what the comparison runner needs; cross-field checks live here. */
@@ -74,10 +76,14 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
   }
 
   const baseDir = path.dirname(path.resolve(file));
+  const inputFiles = [sc.trace, Array.isArray(sc.pools) ? undefined : sc.pools].flatMap((s) => {
+    const f = (s as { file?: unknown } | undefined)?.file;
+    return typeof f === 'string' ? [resolveTracePath(f, opts.dataRoot, baseDir)] : [];
+  });
   if (sc.protocol !== undefined) {
     // The HPC reference protocol: each window on an empty machine (src/scenario/protocol.ts).
     const run = await buildProtocol(sc, pools[0] as PoolSpec, { file, dataRoot: opts.dataRoot, baseDir });
-    return { scenario: sc.name, space, pools, requests: run.requests, strategies, seed, episodes: run.episodes };
+    return { scenario: sc.name, space, pools, requests: run.requests, strategies, seed, episodes: run.episodes, inputFiles };
   }
   const slo = sc.sloWait;
   // `kind: agents` is the agent fleet (src/agents/workload.ts); every other kind is a trace reader.
@@ -101,6 +107,7 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
     pools,
     requests: open,
     traceStats: () => stats,
+    inputFiles,
     strategies,
     seed,
     budgetMs: sc.decisionBudget * 1000,

@@ -186,8 +186,15 @@ describe('bad input gets a one-line error and exit code 2', () => {
     expect(r.err).toBe(`drs run: --html ${out}: --json writes the same file; give each output its own file\n`);
     const own = await drs(['run', file, '--json', file]);
     expect(own.code).toBe(2);
-    expect(own.err).toBe(`drs run: --json ${file}: is the file this command reads; writing it would destroy it\n`);
+    expect(own.err).toBe(`drs run: --json ${file}: is a file this command reads; writing it would destroy it\n`);
     expect(readFileSync(file, 'utf8')).toBe(tiny(''));
+    // Nor the trace the scenario reads (the events writer would have emptied it before it was read).
+    const csv = tmpFile('own-trace.csv', 't,d,cpu\n0,5,1\n');
+    const scen = tmpFile('own-trace.yaml', tiny('').replace(/trace:[\s\S]*?strategies:/, `trace:\n  kind: csv\n  file: ${csv}\n  columns: { arrival: t, duration: d, demand: { cpu: cpu } }\nstrategies:`));
+    const trace = await drs(['run', scen, '--events', csv]);
+    expect(trace.code).toBe(2);
+    expect(trace.err).toBe(`drs run: --events ${csv}: is a file this command reads; writing it would destroy it\n`);
+    expect(readFileSync(csv, 'utf8')).toBe('t,d,cpu\n0,5,1\n');
   });
 
   it('a missing scenario file', async () => {

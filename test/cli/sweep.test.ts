@@ -59,7 +59,7 @@ describe('drs sweep', () => {
     const sweepFile = tmpFile('own.yaml', `scenario: ${copy}\n`);
     const own = await drs(['sweep', sweepFile, '--workers', '0', '--json', copy]);
     expect(own.code).toBe(2);
-    expect(own.err).toContain(`--json ${copy}: is the file this command reads; writing it would destroy it`);
+    expect(own.err).toContain(`--json ${copy}: is a file this command reads; writing it would destroy it`);
     const twice = await drs(['sweep', sweepFile, '--workers', '0', '--json', `${sweepFile}.out`, '--html', `${sweepFile}.out`]);
     expect(twice.err).toContain(`--html ${sweepFile}.out: --json writes the same file`);
     const file = tmpFile('f.txt', 'x');
