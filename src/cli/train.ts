@@ -65,7 +65,12 @@ export function readConfig(file: string): TrainConfig {
   }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
+  const yamlIssue = doc.errors[0] as YamlIssue | undefined;
+  if (yamlIssue?.code === 'MULTIPLE_DOCS') {
+    throw new ConfigError('the file holds more than one YAML document (a second starts on this line, after `---`); a training config is one document', { file, line: lc.linePos(yamlIssue.pos[0]).line });
+  }
+  if (yamlIssue !== undefined) throw yamlError(text, lc, yamlIssue, file);
+  if (doc.contents === null) throw new ConfigError('the file is empty or holds only comments: expected a training config, a mapping of its fields (kind, name, ...; see train/*.yaml)', { file });
   let cfg: TrainConfig;
   try {
     cfg = parseTrainConfig(doc.toJSON(), file);
