@@ -1,22 +1,20 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, UserError } from '../core/errors.js';
-import { modelMessage } from '../core/model-ref.js';
-import { loadPolicyNetFile, withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
-import { parseTrainConfig, queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig, type TrainConfig } from '../learn/config.js';
+import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
+import { queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig } from '../learn/config.js';
+import { inConfig, readConfig } from '../learn/config-file.js';
 import { trainQueueCem } from '../learn/cem.js';
 import { readQueueCheckpoint, writeQueueCheckpoint } from '../learn/checkpoint.js';
-import { crossLogValidation } from '../learn/cross-log.js';
+import { checkLogCovers, crossLogValidation } from '../learn/cross-log.js';
 import { DEFAULT_JITTER } from '../learn/resampled-log.js';
 import { trainFleet } from '../learn/fleet.js';
 import { buildScenario } from '../scenario/build.js';
-import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
-import { loadScenario, yamlError, type YamlIssue } from '../scenario/load.js';
+import { loadScenario } from '../scenario/load.js';
 import { joinNegativeValues, resolveDataRoot } from './args.js';
 import { prepareOutputFile } from './output.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
@@ -56,42 +54,8 @@ Options:
 Example:
   drs train train/sdsc-sp2.yaml`;
 
-export function readConfig(file: string): TrainConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(`cannot read training config ${file}`);
-  }
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const yamlIssue = doc.errors[0] as YamlIssue | undefined;
-  if (yamlIssue?.code === 'MULTIPLE_DOCS') {
-    throw new ConfigError('the file holds more than one YAML document (a second starts on this line, after `---`); a training config is one document', { file, line: lc.linePos(yamlIssue.pos[0]).line });
-  }
-  if (yamlIssue !== undefined) throw yamlError(text, lc, yamlIssue, file);
-  if (doc.contents === null) throw new ConfigError('the file is empty or holds only comments: expected a training config, a mapping of its fields (kind, name, ...; see train/*.yaml)', { file });
-  let cfg: TrainConfig;
-  try {
-    cfg = parseTrainConfig(doc.toJSON(), file);
-  } catch (e) {
-    // The config reader names the field (`train.ranges.0`); the line is the YAML's.
-    if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
-    const at = e.location.field === '(root)' ? [] : fieldPath(e.location.field);
-    throw new ConfigError(e.detail, { ...e.location, line: yamlLineOf(doc, lc, at) });
-  }
-  // `init: FILE.json` is relative to the config's folder, like every path in a config file, and
-  // read now: a missing or unfitting model is the config's error, not one after the log loads.
-  if (cfg.kind !== 'queue' || cfg.init === undefined) return cfg;
-  const init = path.isAbsolute(cfg.init) ? cfg.init : path.join(path.dirname(file), cfg.init);
-  try {
-    loadPolicyNetFile(init, 'queue', configFeatures(cfg));
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    throw new ConfigError(modelMessage(e), { file, line: yamlLineOf(doc, lc, ['init']), field: 'init' });
-  }
-  return { ...cfg, init };
-}
+/** Read and check a training config (src/learn/config-file.ts; here for the callers that import it from the command). */
+export { readConfig };
 
 const TRAIN_OPTIONS = {
   out: { type: 'string' },
@@ -151,29 +115,49 @@ export const trainCommand: CliCommand = {
     // The scorer for runs with backfilling (`withBackfilling`): its config is checked before any training.
     const bf = cfg.withBackfilling === undefined ? undefined : backfillingConfig(cfg, file);
     if (bf === undefined) refuseToDropScorer(out, values.out !== undefined);
-    const { model, workload } = await trainQueueRun(cfg, file, ckptFile, values.resume === true, threads, io);
+    const evaluate = values['no-eval'] !== true;
+    const { model, workload } = await trainQueueRun(cfg, file, ckptFile, values.resume === true, threads, io, evaluate);
     let trained = model;
     if (bf !== undefined) {
       io.err(`drs train: now the scorer for runs with backfilling, from ${bf.file}\n`);
       const ckpt2 = ckptFile.replace(/\.json$/, '') + '-backfilling.json';
       // With --resume the second run continues from its checkpoint if it got as far as writing one.
-      const second = await trainQueueRun(bf.cfg, bf.file, ckpt2, values.resume === true && existsSync(ckpt2), threads, io);
+      const second = await trainQueueRun(bf.cfg, bf.file, ckpt2, values.resume === true && existsSync(ckpt2), threads, io, false);
       trained = withBackfillingScorer(model, second.model);
     }
-    const evaluation = values['no-eval'] === true ? undefined : await evaluateQueueModel(trained, workload, cfg.evaluation.windows, cfg.evaluation.length);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(evaluation === undefined ? trained : { ...trained, evaluation }, null, 1) + '\n');
-    io.err(`wrote ${out}\n`);
-    if (evaluation !== undefined) io.out(JSON.stringify(evaluation, null, 2) + '\n');
+    // The model is written before its evaluation: an evaluation that fails cannot lose it.
+    writeModel(out, trained);
+    io.err(`wrote ${out}${evaluate ? '; evaluating it' : ''}\n`);
+    if (!evaluate) return 0;
+    const { windows, length } = cfg.evaluation;
+    let evaluation;
+    try {
+      evaluation = await evaluateQueueModel(trained, workload, windows, length);
+    } catch (e) {
+      io.err(`drs train: the evaluation failed; ${out} holds the trained model without it (evaluate it with drs replay-swf ${workload.file} --policy learned-queue:${out} --windows ${windows.join(',')} --length ${length}, with --backfill none and easy)\n`);
+      throw e;
+    }
+    writeModel(out, { ...trained, evaluation });
+    io.err(`wrote ${out} with its evaluation\n`);
+    io.out(JSON.stringify(evaluation, null, 2) + '\n');
     return 0;
   },
 };
 
+/** Write a model file whole or not at all (a run stopped mid-write leaves the previous file). */
+function writeModel(out: string, model: object): void {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(`${out}.partial`, JSON.stringify(model, null, 1) + '\n');
+  renameSync(`${out}.partial`, out);
+}
+
 /**
  * One queue training run (PPO or CEM): its logs, progress, checkpoints and `--resume`; returns the
- * selected model, with the run's CPU seconds in its record, and the config's own log.
+ * selected model, with the run's CPU seconds in its record, and the config's own log. With
+ * `evaluate` (the model is evaluated on this log afterwards), the log must hold the evaluation
+ * windows too: checked, like the training ranges and validation windows, before any training.
  */
-async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: string, resumeFlag: boolean, threads: number, io: CliIo): Promise<{ model: PolicyNetFile; workload: BatchWorkload }> {
+async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: string, resumeFlag: boolean, threads: number, io: CliIo, evaluate: boolean): Promise<{ model: PolicyNetFile; workload: BatchWorkload }> {
   let resume: QueueCheckpoint | undefined;
   if (resumeFlag) resume = readQueueCheckpoint(ckptFile, cfg);
   const trace = resolve(dirname(file), cfg.trace);
@@ -182,6 +166,11 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
     workload = await loadBatchWorkload(trace);
   } catch (e) {
     throw e instanceof UserError ? new ConfigError(e.message, { file, field: 'trace' }) : e;
+  }
+  try {
+    checkLogCovers(workload, cfg.train.ranges, cfg.validation, '', evaluate ? cfg.evaluation : undefined);
+  } catch (e) {
+    throw e instanceof ConfigError ? inConfig(e, file) : e;
   }
   const also = [];
   for (const [i, a] of (cfg.also ?? []).entries()) {
@@ -230,9 +219,8 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
     ({ model } = tfl === undefined ? await trainQueueCem(cfg, workload, hooks, resume, also, threads) : await trainQueue(tfl.tf, cfg, workload, hooks, resume));
   } catch (e) {
     // A config mistake found against the data (a resample with too few training jobs, a range past
-    // the log's end) names its field; say which config file too.
-    if (e instanceof ConfigError && e.location.file === undefined) throw new ConfigError(e.message, { file });
-    throw e;
+    // the end of an `also` log) names its field; say which config file and line too.
+    throw e instanceof ConfigError ? inConfig(e, file) : e;
   }
   bar?.stop();
   // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`.

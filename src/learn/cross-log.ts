@@ -48,7 +48,7 @@ export function trainLogs(cfg: QueueTrainConfig, own: BatchWorkload, also: reado
     ...extra.map((a, i) => ({ workload: also[i] as BatchWorkload, ranges: a.train.ranges, validation: a.validation, windows: a.windows })),
   ];
   // The own log is checked by queueSetup.
-  logs.forEach((l, k) => k > 0 && checkLogCovers(l.workload, l.ranges, l.validation, `also.${k - 1}.`));
+  logs.forEach((l, k) => k > 0 && checkLogCovers(l.workload, l.ranges, l.validation, `also[${k - 1}].`));
   const syn = cfg.synthetic;
   if (syn !== undefined) {
     const resample = (jobs: number, seed: string): BatchWorkload =>
@@ -64,15 +64,23 @@ export function trainLogs(cfg: QueueTrainConfig, own: BatchWorkload, also: reado
   return logs;
 }
 
-/** A log must hold every job its training ranges and validation windows name (`prefix`: where they sit in the config). */
-export function checkLogCovers(workload: BatchWorkload, ranges: TrainLog['ranges'], validation: TrainLog['validation'], prefix: string): void {
+/**
+ * A log must hold every job its training ranges and validation windows name, and, given
+ * `evaluation` (the log a model is evaluated on after training), its evaluation windows
+ * (`prefix`: where they sit in the config). Checked before training, so that no run ends in a
+ * window past the log's end.
+ */
+export function checkLogCovers(workload: BatchWorkload, ranges: TrainLog['ranges'], validation: TrainLog['validation'], prefix: string, evaluation?: TrainLog['validation']): void {
   const J = workload.jobs.length;
   ranges.forEach(([, b], i) => {
     if (b > J) throw new ConfigError(`training range ends at job ${b}, but ${workload.file} has ${J} usable jobs`, { field: `${prefix}train.ranges[${i}]` });
   });
-  validation.windows.forEach((w, i) => {
-    if (w + validation.length > J) throw new ConfigError(`validation window ${w} needs jobs up to ${w + validation.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `${prefix}validation.windows[${i}]` });
-  });
+  const windows = (what: 'validation' | 'evaluation', w: TrainLog['validation']): void =>
+    w.windows.forEach((s, i) => {
+      if (s + w.length > J) throw new ConfigError(`${what} window ${s} needs jobs up to ${s + w.length - 1}, but ${workload.file} has ${J} usable jobs`, { field: `${prefix}${what}.windows[${i}]` });
+    });
+  windows('validation', validation);
+  if (evaluation !== undefined) windows('evaluation', evaluation);
 }
 
 /** A uniformly drawn window start of `length` jobs inside `ranges` (ranges weighted by how many starts they hold). */

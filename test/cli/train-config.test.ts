@@ -1,16 +1,32 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { syntheticSwfFile } from '../learn/support.js';
 import { drs } from './helpers.js';
 
-/** A config file `name` with `text` in a scratch folder. */
+/** A config file `name` with `text` in a scratch folder (with the 1400-job synthetic.swf of test/learn/support.ts). */
 function configFile(name: string, text: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-train-config-'));
+  syntheticSwfFile(dir);
   const file = path.join(dir, name);
   writeFileSync(file, text);
   return file;
 }
+
+/** A one-generation CEM queue config on synthetic.swf; `evaluation` is its evaluation block (a line, or '' for none). */
+const tiny = (evaluation: string): string =>
+  [
+    'kind: queue',
+    'name: tiny',
+    'trace: synthetic.swf',
+    'episodeLength: 64',
+    'train: { ranges: [[0, 900]] }',
+    'validation: { windows: [950], length: 64 }',
+    evaluation,
+    'network: { hidden: [] }',
+    'cem: { generations: 1, population: 2, elite: 1, windowsPerGeneration: 1 }',
+  ].join('\n') + '\n';
 
 describe('drs train: config files that are not one YAML mapping', () => {
   it('an empty or comment-only config is one line naming the file, exit 2', async () => {
@@ -27,5 +43,32 @@ describe('drs train: config files that are not one YAML mapping', () => {
     const r = await drs(['train', file]);
     expect(r.code).toBe(2);
     expect(r.err).toBe(`drs train: ${file}:3: the file holds more than one YAML document (a second starts on this line, after \`---\`); a training config is one document\n`);
+  });
+});
+
+describe('drs train: evaluation windows past the end of the log', () => {
+  it('are refused before training, naming the window and its line; no model, no checkpoint', async () => {
+    const file = configFile('c.yaml', tiny('evaluation: { windows: [1200, 1300], length: 128 }'));
+    const [out, ckpt] = [path.join(path.dirname(file), 'm.json'), path.join(path.dirname(file), 'c.json')];
+    const r = await drs(['train', file, '--threads', '1', '--out', out, '--checkpoint', ckpt]);
+    expect(r.code).toBe(2);
+    expect(r.err).not.toContain('iteration 1/');
+    expect(r.err).toContain(`drs train: ${file}:7, field 'evaluation.windows[1]': evaluation window 1300 needs jobs up to 1427, but ${path.join(path.dirname(file), 'synthetic.swf')} has 1400 usable jobs\n`);
+    expect([existsSync(out), existsSync(ckpt)]).toEqual([false, false]);
+  });
+
+  it('when they are the defaults (no evaluation block), says so and what to write; --no-eval trains without them', async () => {
+    const file = configFile('c.yaml', tiny(''));
+    const [out, ckpt] = [path.join(path.dirname(file), 'm.json'), path.join(path.dirname(file), 'c.json')];
+    const r = await drs(['train', file, '--threads', '1', '--out', out, '--checkpoint', ckpt]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `drs train: ${file}, field 'evaluation.windows[0]': evaluation window 1981 needs jobs up to 3004, but ${path.join(path.dirname(file), 'synthetic.swf')} has 1400 usable jobs; ` +
+        "the config writes no evaluation windows, so these are the defaults (the reference protocol's, starting at jobs 1981, 2756, 4299, 8850, 3316, 2714, 5228, 7762, 4022, 7085): " +
+        'write an `evaluation: { windows: [FIRST JOB, ...], length: JOBS }` block whose windows lie inside the log and miss the training ranges and validation windows, or train with --no-eval\n',
+    );
+    const noEval = await drs(['train', file, '--threads', '1', '--out', out, '--checkpoint', ckpt, '--no-eval']);
+    expect(noEval.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
   });
 });

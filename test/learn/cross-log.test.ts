@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { ConfigError } from '../../src/core/errors.js';
 import { PolicyNet } from '../../src/core/policy-net.js';
 import { trainQueueCem } from '../../src/learn/cem.js';
 import { parseTrainConfig } from '../../src/learn/config.js';
-import { combine, CrossLogValidator, trainLogs } from '../../src/learn/cross-log.js';
+import { checkLogCovers, combine, CrossLogValidator, trainLogs } from '../../src/learn/cross-log.js';
 import { evaluateQueueModel } from '../../src/learn/evaluate.js';
 import type { BatchWorkload } from '../../src/learn/sim-adapter.js';
 import { randomModel, syntheticWorkload, tinyQueueConfig } from './support.js';
@@ -74,5 +75,25 @@ describe('cross-log training (also:)', () => {
     expect(field({ ...base, cem: { generations: 2 }, also: [{ ...also[0], validation: { windows: [800], length: 150 } }] })).toMatch(/^also\[0\]\.validation\.windows\[0\]: .*overlaps the training range \[0, 900\)/);
     expect(field({ ...base, cem: { generations: 2 }, also })).toBe('accepted');
     expect(() => trainLogs(cemConfig(), own, [syntheticWorkload(600)])).toThrow(/training range ends at job 900, but synthetic.swf has 600 usable jobs/);
+  });
+
+  it('checkLogCovers checks the evaluation windows of the log a model is evaluated on, naming the window', () => {
+    const w = syntheticWorkload(1400);
+    const located = (f: () => void): string => {
+      try {
+        f();
+      } catch (e) {
+        return `${(e as ConfigError).location.field}: ${(e as ConfigError).detail}`;
+      }
+      return 'accepted';
+    };
+    const ranges = [[0, 900]] as const;
+    const validation = { windows: [950], length: 150 };
+    expect(located(() => checkLogCovers(w, ranges, validation, '', { windows: [1200, 1300], length: 128 }))).toBe('evaluation.windows[1]: evaluation window 1300 needs jobs up to 1427, but synthetic.swf has 1400 usable jobs');
+    expect(located(() => checkLogCovers(w, ranges, validation, '', { windows: [1200, 1272], length: 128 }))).toBe('accepted');
+    // Without evaluation windows (a log the model is not evaluated on), only training and validation count.
+    expect(located(() => checkLogCovers(w, ranges, validation, ''))).toBe('accepted');
+    // An `also` log's fields are named as the config writes them.
+    expect(located(() => trainLogs(cemConfig(), own, [syntheticWorkload(600)]))).toBe('also[0].train.ranges[0]: training range ends at job 900, but synthetic.swf has 600 usable jobs');
   });
 });

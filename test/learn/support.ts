@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { POLICY_NET_FORMAT, type PolicyNetFile } from '../../src/core/policy-net.js';
 import { Rng } from '../../src/core/rng.js';
 import { parseTrainConfig, type QueueTrainConfig } from '../../src/learn/config.js';
@@ -34,6 +36,15 @@ export function syntheticWorkload(n: number, seed = 7): BatchWorkload {
     jobs.push({ index: i, id: i + 1, submit: t, run, requested: Math.round(run * rng.uniform(1, 3)), procs: 1 + rng.int(32), clamped: false });
   }
   return { file: 'synthetic.swf', header: {} as BatchWorkload['header'], machine: 32, machineSource: 'option', jobs, dropped: 0, clamped: 0, unknownWidth: 0 };
+}
+
+/** `syntheticWorkload(n)` as an SWF file synthetic.swf in `dir` (18 fields, MaxProcs header); returns its path. */
+export function syntheticSwfFile(dir: string, n = 1400): string {
+  const w = syntheticWorkload(n);
+  const lines = ['; MaxProcs: 32', ...w.jobs.map((j) => [j.id, j.submit, 0, j.run, j.procs, -1, -1, j.procs, j.requested, -1, 1, 1, 1, 1, 1, -1, -1, -1].join(' '))];
+  const file = path.join(dir, 'synthetic.swf');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
 }
 
 /** A tiny queue training config over `syntheticWorkload` (train jobs 0..900, validation 950, evaluation 1200), with `over` on top. */

@@ -5,16 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { writeQueueCheckpoint } from '../../src/learn/checkpoint.js';
 import type { QueueCheckpoint } from '../../src/learn/train-queue.js';
 import { drs } from '../cli/helpers.js';
-import { syntheticWorkload } from './support.js';
+import { syntheticSwfFile } from './support.js';
 
-/** The synthetic log of support.ts as an SWF file (18 fields, MaxProcs header). */
-function swfFile(dir: string): string {
-  const w = syntheticWorkload(1400);
-  const lines = ['; MaxProcs: 32', ...w.jobs.map((j) => [j.id, j.submit, 0, j.run, j.procs, -1, -1, j.procs, j.requested, -1, 1, 1, 1, 1, 1, -1, -1, -1].join(' '))];
-  const file = path.join(dir, 'synthetic.swf');
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-}
+const swfFile = (dir: string): string => syntheticSwfFile(dir);
 
 const config = (method: string): string => `kind: queue
 name: tiny-cem
@@ -161,7 +154,7 @@ describe('drs train with a cem block (CLI)', () => {
     writeFileSync(cfg, config('synthetic: { jobs: 500 }\ncem: { generations: 1, population: 4, elite: 2, windowsPerGeneration: 1 }').replace('episodeLength: 96\ntrain: { ranges: [[0, 900]] }', 'episodeLength: 50\ntrain: { ranges: [[0, 60]] }'));
     const r = await drs(['train', cfg, '--out', path.join(dir, 'm.json'), '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/syn\.yaml: field 'train\.ranges': the training ranges hold 60 jobs .*at least 100/);
+    expect(r.err).toMatch(/syn\.yaml:6, field 'train\.ranges': the training ranges hold 60 jobs .*at least 100/);
   });
 
   it('with withBackfilling trains both configs and writes one two-scorer file, each scorer the same as its config trained alone; refuses a mismatched or missing second config, and a default --out that would drop a scorer', { timeout: 120_000 }, async () => {

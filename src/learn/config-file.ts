@@ -1,0 +1,118 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigError, UserError } from '../core/errors.js';
+import { modelMessage } from '../core/model-ref.js';
+import { loadPolicyNetFile } from '../core/policy-net.js';
+import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
+import { yamlError, type YamlIssue } from '../scenario/load.js';
+import { parseTrainConfig, REFERENCE_EVAL_WINDOWS, type TrainConfig } from './config.js';
+import { configFeatures } from './train-queue.js';
+
+/**
+ * A training config file (`drs train CONFIG.yaml`): read, checked, and every error located at
+ * the config's file, line and field, including errors found later against the data (a window
+ * past the log's end) or in the files the config names (its trace, scenario, withBackfilling).
+ */
+
+interface ConfigYaml {
+  readonly text: string;
+  readonly doc: Document;
+  readonly lc: LineCounter;
+}
+
+function readYaml(file: string): ConfigYaml {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot read training config ${file}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : ''}`);
+  }
+  const lc = new LineCounter();
+  return { text, doc: parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true }), lc };
+}
+
+export function readConfig(file: string): TrainConfig {
+  const { text, doc, lc } = readYaml(file);
+  const yamlIssue = doc.errors[0] as YamlIssue | undefined;
+  if (yamlIssue?.code === 'MULTIPLE_DOCS') {
+    throw new ConfigError('the file holds more than one YAML document (a second starts on this line, after `---`); a training config is one document', { file, line: lc.linePos(yamlIssue.pos[0]).line });
+  }
+  if (yamlIssue !== undefined) throw yamlError(text, lc, yamlIssue, file);
+  if (doc.contents === null) throw new ConfigError('the file is empty or holds only comments: expected a training config, a mapping of its fields (kind, name, ...; see train/*.yaml)', { file });
+  let cfg: TrainConfig;
+  try {
+    cfg = parseTrainConfig(doc.toJSON(), file);
+  } catch (e) {
+    // The config reader names the field (`train.ranges.0`); the line is the YAML's.
+    if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
+    const at = e.location.field === '(root)' ? [] : fieldPath(e.location.field);
+    throw new ConfigError(e.detail, { ...e.location, line: yamlLineOf(doc, lc, at) });
+  }
+  // `init: FILE.json` is relative to the config's folder, like every path in a config file, and
+  // read now: a missing or unfitting model is the config's error, not one after the log loads.
+  if (cfg.kind !== 'queue' || cfg.init === undefined) return cfg;
+  const init = path.isAbsolute(cfg.init) ? cfg.init : path.join(path.dirname(file), cfg.init);
+  try {
+    loadPolicyNetFile(init, 'queue', configFeatures(cfg));
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    throw new ConfigError(modelMessage(e), { file, line: yamlLineOf(doc, lc, ['init']), field: 'init' });
+  }
+  return { ...cfg, init };
+}
+
+/** `field` (dotted: `a.b[2]`) of the config `file`: its line, and whether the file writes it (else it is a default). */
+function locate(file: string, field: string): { line?: number; written: boolean } {
+  let y: ConfigYaml;
+  try {
+    y = readYaml(file);
+  } catch {
+    return { written: false };
+  }
+  const at = fieldPath(field);
+  return y.doc.hasIn(at) ? { line: yamlLineOf(y.doc, y.lc, at), written: true } : { written: false };
+}
+
+/** A ConfigError at `field` of the config `file`, with the field's line. */
+export function configErrorAt(file: string, field: string, message: string): ConfigError {
+  return new ConfigError(message, { file, line: locate(file, field).line, field });
+}
+
+/**
+ * An error found against the data (a ConfigError naming a field of the config but no file, such
+ * as a window past the log's end) as one of the config `file`, at the field's line. Evaluation
+ * windows the file does not write are the defaults: the message says so and what to write.
+ */
+export function inConfig(e: ConfigError, file: string): ConfigError {
+  if (e.location.file !== undefined) return e;
+  const field = e.location.field;
+  if (field === undefined) return new ConfigError(e.detail, { file });
+  const at = locate(file, field);
+  if (!at.written && field.startsWith('evaluation.windows')) {
+    return new ConfigError(
+      `${e.detail}; the config writes no evaluation windows, so these are the defaults (the reference protocol's, starting at jobs ${REFERENCE_EVAL_WINDOWS.join(', ')}): ` +
+        'write an `evaluation: { windows: [FIRST JOB, ...], length: JOBS }` block whose windows lie inside the log and miss the training ranges and validation windows, or train with --no-eval',
+      { file, field },
+    );
+  }
+  return new ConfigError(e.detail, { file, line: at.line, field });
+}
+
+/**
+ * A file the config `file` names at `field` (relative to the config's folder): its absolute path,
+ * or a ConfigError at that field when it does not exist or is a folder (`what`: what it should be).
+ */
+export function namedFile(file: string, field: string, value: string, what: string): string {
+  const abs = path.resolve(path.dirname(file), value);
+  let st;
+  try {
+    st = statSync(abs, { throwIfNoEntry: false });
+  } catch (e) {
+    throw configErrorAt(file, field, `cannot read the ${what} ${abs} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  if (st === undefined) throw configErrorAt(file, field, `the ${what} ${abs} does not exist`);
+  if (st.isDirectory()) throw configErrorAt(file, field, `the ${what} ${abs} is a folder`);
+  return abs;
+}
