@@ -2,6 +2,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
 import { formatPath, plainMessage } from '../core/plain-issue.js';
+import { POLICY_NET_FORMAT, validatePolicyNetFile } from '../core/policy-net.js';
 import { queueIterations, withQueueIterations, type QueueTrainConfig } from './config.js';
 import { configFeatures, type QueueCheckpoint } from './train-queue.js';
 
@@ -70,6 +71,7 @@ export function readQueueCheckpoint(file: string, cfg: QueueTrainConfig): QueueC
   checkLayers(ck.layers, sizes, file, 'layers');
   checkLayers(ck.best.layers, sizes, file, 'best.layers');
   if (ck.scaling.mean.length !== F || ck.scaling.std.length !== F) throw new ConfigError(`--resume: the checkpoint's scaling has ${ck.scaling.mean.length} means and ${ck.scaling.std.length} deviations; the config's features are ${F}`, { file, field: 'scaling' });
+  checkAsModel(ck, configFeatures(cfg), file);
   if (cfg.cem !== undefined) {
     const params = ck.layers.reduce((a, l) => a + l.weights.length + l.bias.length, 0);
     const std = ck.optimizer.find((o) => o.name === 'cem-std');
@@ -79,6 +81,23 @@ export function readQueueCheckpoint(file: string, cfg: QueueTrainConfig): QueueC
   }
   // A best score that serialised as null (a NaN or infinite score) compares as "none yet".
   return ck.best.validationBsld === null ? { ...ck, best: { ...ck.best, validationBsld: Infinity } } : ck;
+}
+
+/**
+ * The checkpoint's current and best networks through the model file's own checks: what the model
+ * loader refuses (a zero deviation in the scaling, an unknown activation) is refused here, before
+ * it silently changes the resumed run (a zero deviation makes every score NaN).
+ */
+function checkAsModel(ck: QueueCheckpoint, features: readonly string[], file: string): void {
+  for (const [prefix, layers] of [['', ck.layers], ['best.', ck.best.layers]] as const) {
+    try {
+      validatePolicyNetFile({ format: POLICY_NET_FORMAT, kind: 'queue', name: ck.config.name, features, scaling: ck.scaling, layers }, file);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      const field = e.location.field ?? '';
+      throw new ConfigError(`--resume: the checkpoint's network is not one a model file may hold: ${e.detail}`, { file, field: field.startsWith('layers') ? `${prefix}${field}` : field });
+    }
+  }
 }
 
 /** Each layer of `sizes` (inputs, hidden..., 1) in order: weights in×out, bias out. */

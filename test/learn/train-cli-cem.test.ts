@@ -89,6 +89,10 @@ describe('drs train with a cem block (CLI)', () => {
       [() => resume(edited((c) => ((c.config as { cem: { population: number } }).cem.population = 5))), /different config: 'cem\.population' differs/],
       [() => resume(edited((c) => ((c.layers as { weights: number[] }[])[0] as { weights: number[] }).weights.pop())), /field 'layers\[0\]'.*layer 1 of the checkpoint has 9 weights and 1 biases; the config's network needs 10×1 = 10 and 1/],
       [() => resume(edited((c) => (c.optimizer = []))), /field 'optimizer'.*no CEM deviations for its 11 parameters/],
+      // What the model loader refuses, a checkpoint may not hold either (a zero deviation made every score NaN).
+      [() => resume(edited((c) => ((c.scaling as { std: number[] }).std[3] = 0))), /bad-10\.json, field 'scaling\.std': --resume: the checkpoint's network is not one a model file may hold: scaling\.std must be 10 positive numbers\n$/],
+      [() => resume(edited((c) => (((c.best as { layers: { activation: string }[] }).layers[0] as { activation: string }).activation = 'sigmoid'))), /bad-11\.json, field 'best\.layers\[0\]\.activation': --resume: .*activation must be one of tanh, relu, linear\n$/],
+      [() => resume(edited((c) => (((c.layers as { activation: string }[])[0] as { activation: string }).activation = 'x'))), /bad-12\.json, field 'layers\[0\]\.activation': .*activation must be one of/],
     ];
     for (const [run, message] of cases) {
       const r = await run();
