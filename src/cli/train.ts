@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dirname, resolve } from 'node:path';
@@ -110,17 +110,30 @@ export const trainCommand: CliCommand = {
       if (queueOnly.length > 0) throw new UserError(`${queueOnly.map((k) => `--${k}`).join(', ')}: for queue models only; an allocator config (kind: allocator) trains in one run and is evaluated by bench/learn-fleet.ts`, { field: queueOnly[0] as string });
       return trainAllocator(cfg, file, values.out, io);
     }
-    const out = prepareOutputFile('out', resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`));
-    const ckptFile = prepareOutputFile('checkpoint', resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`));
+    const outPath = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
+    const ckptPath = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
     // The scorer for runs with backfilling (`withBackfilling`): its config is checked before any training.
     const bf = cfg.withBackfilling === undefined ? undefined : backfillingConfig(cfg, file);
+    const outputs: Output[] = [
+      { field: 'out', label: `--out ${outPath}`, what: 'the model', file: outPath },
+      { field: 'checkpoint', label: `--checkpoint ${ckptPath}`, what: 'the checkpoint', file: ckptPath },
+      ...(bf === undefined ? [] : [{ field: 'checkpoint' as const, label: `${backfillingCheckpoint(ckptPath)} (--checkpoint + -backfilling.json)`, what: "the withBackfilling run's checkpoint", file: backfillingCheckpoint(ckptPath) }]),
+    ];
+    refuseCollisions(outputs, [
+      { what: 'the training config', file },
+      ...(bf === undefined ? [] : [{ what: 'the withBackfilling config', file: bf.file }, { what: "the withBackfilling config's log", file: resolve(dirname(bf.file), bf.cfg.trace) }]),
+      { what: 'the log', file: resolve(dirname(file), cfg.trace) },
+      ...(cfg.also ?? []).map((a, i) => ({ what: `the log of also[${i}]`, file: resolve(dirname(file), a.trace) })),
+    ]);
+    const out = prepareOutputFile('out', outPath);
+    const ckptFile = prepareOutputFile('checkpoint', ckptPath);
     if (bf === undefined) refuseToDropScorer(out, values.out !== undefined);
     const evaluate = values['no-eval'] !== true;
     const { model, workload } = await trainQueueRun(cfg, file, ckptFile, values.resume === true, threads, io, evaluate);
     let trained = model;
     if (bf !== undefined) {
       io.err(`drs train: now the scorer for runs with backfilling, from ${bf.file}\n`);
-      const ckpt2 = ckptFile.replace(/\.json$/, '') + '-backfilling.json';
+      const ckpt2 = backfillingCheckpoint(ckptFile);
       // With --resume the second run continues from its checkpoint if it got as far as writing one.
       const second = await trainQueueRun(bf.cfg, bf.file, ckpt2, values.resume === true && existsSync(ckpt2), threads, io, false);
       trained = withBackfillingScorer(model, second.model);
@@ -244,6 +257,42 @@ function backfillingConfig(cfg: QueueTrainConfig, file: string): { cfg: QueueTra
   return { cfg: c, file: sub };
 }
 
+/** The checkpoint file of the withBackfilling run: the checkpoint's name + -backfilling.json. */
+function backfillingCheckpoint(ckptFile: string): string {
+  return ckptFile.replace(/\.json$/, '') + '-backfilling.json';
+}
+
+interface Output {
+  /** The option that names it. */
+  readonly field: 'out' | 'checkpoint';
+  /** How the message names it (`--out FILE`). */
+  readonly label: string;
+  readonly what: string;
+  readonly file: string;
+}
+
+/**
+ * A file the run writes must be none of the files it reads (its configs and logs) nor another
+ * file it writes: refused before training, or training would overwrite the config, or the model
+ * and the checkpoint one another (the last written kept).
+ */
+function refuseCollisions(outputs: readonly Output[], inputs: readonly { what: string; file: string }[]): void {
+  const real = (f: string): string => {
+    try {
+      return realpathSync(f);
+    } catch {
+      return f;
+    }
+  };
+  outputs.forEach((o, i) => {
+    const p = real(o.file);
+    const input = inputs.find((x) => real(x.file) === p);
+    if (input !== undefined) throw new UserError(`${o.label} is ${input.what}: ${o.what} would overwrite it; give another file`, { field: o.field });
+    const other = outputs.slice(0, i).find((x) => real(x.file) === p);
+    if (other !== undefined) throw new UserError(`${o.label} is also ${other.what} (--${other.field}): ${other.what} and ${o.what} would overwrite each other; give two files`, { field: o.field });
+  });
+}
+
 /**
  * Writing a single-scorer model over a shipped file that has a scorer for backfilling would drop
  * it (e.g. training that scorer's own config alone): refused unless --out names the file.
@@ -262,8 +311,10 @@ function refuseToDropScorer(out: string, explicit: boolean): void {
 
 /** `kind: allocator`: PPO on the scenario's workload drawn with the training seeds. */
 async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: string | undefined, io: CliIo): Promise<number> {
-  const out = prepareOutputFile('out', resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`));
+  const outPath = resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`);
   const scenarioFile = resolve(dirname(file), cfg.scenario);
+  refuseCollisions([{ field: 'out', label: `--out ${outPath}`, what: 'the model', file: outPath }], [{ what: 'the training config', file }, { what: 'the scenario', file: scenarioFile }]);
+  const out = prepareOutputFile('out', outPath);
   const sc = await loadScenario(scenarioFile);
   if (sc.protocol !== undefined) {
     throw new ConfigError(`${cfg.scenario} runs protocol rlscheduler (SWF windows on one node), where allocators all place alike: an allocator trains on a scenario of pools and a workload (train a queue model on an SWF log with kind: queue)`, { file, field: 'scenario' });

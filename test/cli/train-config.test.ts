@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,5 +70,43 @@ describe('drs train: evaluation windows past the end of the log', () => {
     const noEval = await drs(['train', file, '--threads', '1', '--out', out, '--checkpoint', ckpt, '--no-eval']);
     expect(noEval.code).toBe(0);
     expect(existsSync(out)).toBe(true);
+  });
+});
+
+describe('drs train: output files that are inputs or each other', () => {
+  it('refuses, before training, a --checkpoint or --out that is the config, the log, a withBackfilling config or the other output; the files stay as they were', async () => {
+    const file = configFile('c.yaml', tiny('evaluation: { windows: [1200], length: 128 }'));
+    const dir = path.dirname(file);
+    const text = readFileSync(file, 'utf8');
+    const refused = async (...args: string[]): Promise<string> => {
+      const r = await drs(['train', file, '--threads', '1', ...args], {}, dir);
+      expect(r.code).toBe(2);
+      expect(r.err).not.toContain('iteration 1/');
+      return r.err;
+    };
+    expect(await refused('--checkpoint', 'c.yaml', '--out', 'm.json')).toBe(`drs train: field 'checkpoint': --checkpoint ${file} is the training config: the checkpoint would overwrite it; give another file\n`);
+    expect(await refused('--out', 'synthetic.swf', '--checkpoint', 'k.json')).toBe(`drs train: field 'out': --out ${path.join(dir, 'synthetic.swf')} is the log: the model would overwrite it; give another file\n`);
+    const x = path.join(dir, 'x.json');
+    expect(await refused('--out', 'x.json', '--checkpoint', x)).toBe(`drs train: field 'checkpoint': --checkpoint ${x} is also the model (--out): the model and the checkpoint would overwrite each other; give two files\n`);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(existsSync(x)).toBe(false);
+    // With withBackfilling: its config, and the second run's checkpoint (the checkpoint's name + -backfilling.json).
+    writeFileSync(path.join(dir, 'easy.yaml'), tiny('evaluation: { windows: [1200], length: 128 }').replace('kind: queue', 'kind: queue\nbackfill: easy'));
+    writeFileSync(file, `withBackfilling: easy.yaml\n${text}`);
+    expect(await refused('--out', 'm.json', '--checkpoint', 'easy.yaml')).toContain(`--checkpoint ${path.join(dir, 'easy.yaml')} is the withBackfilling config: the checkpoint would overwrite it`);
+    expect(await refused('--out', 'k-backfilling.json', '--checkpoint', 'k.json')).toBe(
+      `drs train: field 'checkpoint': ${path.join(dir, 'k-backfilling.json')} (--checkpoint + -backfilling.json) is also the model (--out): the model and the withBackfilling run's checkpoint would overwrite each other; give two files\n`,
+    );
+  });
+
+  it('refuses an allocator --out that is its config or its scenario', async () => {
+    const file = configFile('a.yaml', 'kind: allocator\nname: a\nscenario: s.yaml\ntrain: { seeds: [100, 200] }\nvalidation: { seeds: [500] }\nppo: { iterations: 1 }\n');
+    const dir = path.dirname(file);
+    writeFileSync(path.join(dir, 's.yaml'), 'name: s\n');
+    for (const [out, what] of [['a.yaml', 'the training config'], ['s.yaml', 'the scenario']] as const) {
+      const r = await drs(['train', file, '--out', out], {}, dir);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`drs train: field 'out': --out ${path.join(dir, out)} is ${what}: the model would overwrite it; give another file\n`);
+    }
   });
 });
