@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import { ConfigError, UserError } from '../core/errors.js';
 import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
 import { queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig } from '../learn/config.js';
-import { inConfig, readConfig } from '../learn/config-file.js';
+import { configErrorAt, inConfig, namedFile, readConfig } from '../learn/config-file.js';
 import { trainQueueCem } from '../learn/cem.js';
 import { readQueueCheckpoint, writeQueueCheckpoint } from '../learn/checkpoint.js';
 import { checkLogCovers, crossLogValidation } from '../learn/cross-log.js';
@@ -178,7 +178,7 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
   try {
     workload = await loadBatchWorkload(trace);
   } catch (e) {
-    throw e instanceof UserError ? new ConfigError(e.message, { file, field: 'trace' }) : e;
+    throw e instanceof UserError ? configErrorAt(file, 'trace', e.message) : e;
   }
   try {
     checkLogCovers(workload, cfg.train.ranges, cfg.validation, '', evaluate ? cfg.evaluation : undefined);
@@ -190,7 +190,7 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
     try {
       also.push(await loadBatchWorkload(resolve(dirname(file), a.trace)));
     } catch (e) {
-      throw e instanceof UserError ? new ConfigError(`also[${i}].trace: ${e.message}`, { file }) : e;
+      throw e instanceof UserError ? configErrorAt(file, `also[${i}].trace`, e.message) : e;
     }
   }
   // CEM plays the forward pass written over the weights: no TensorFlow.
@@ -243,9 +243,9 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
 
 /** The `withBackfilling` config of `cfg`, read and checked against it before any training. */
 function backfillingConfig(cfg: QueueTrainConfig, file: string): { cfg: QueueTrainConfig; file: string } {
-  const sub = resolve(dirname(file), cfg.withBackfilling as string);
+  const sub = namedFile(file, 'withBackfilling', cfg.withBackfilling as string, 'training config');
   const bad = (what: string): never => {
-    throw new ConfigError(`withBackfilling: ${sub} ${what}`, { file, field: 'withBackfilling' });
+    throw configErrorAt(file, 'withBackfilling', `${sub} ${what}`);
   };
   const c = readConfig(sub);
   if (c.kind !== 'queue') return bad('is not a queue training config');
@@ -312,12 +312,12 @@ function refuseToDropScorer(out: string, explicit: boolean): void {
 /** `kind: allocator`: PPO on the scenario's workload drawn with the training seeds. */
 async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: string | undefined, io: CliIo): Promise<number> {
   const outPath = resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`);
-  const scenarioFile = resolve(dirname(file), cfg.scenario);
+  const scenarioFile = namedFile(file, 'scenario', cfg.scenario, 'scenario file');
   refuseCollisions([{ field: 'out', label: `--out ${outPath}`, what: 'the model', file: outPath }], [{ what: 'the training config', file }, { what: 'the scenario', file: scenarioFile }]);
   const out = prepareOutputFile('out', outPath);
   const sc = await loadScenario(scenarioFile);
   if (sc.protocol !== undefined) {
-    throw new ConfigError(`${cfg.scenario} runs protocol rlscheduler (SWF windows on one node), where allocators all place alike: an allocator trains on a scenario of pools and a workload (train a queue model on an SWF log with kind: queue)`, { file, field: 'scenario' });
+    throw configErrorAt(file, 'scenario', `${cfg.scenario} runs protocol rlscheduler (SWF windows on one node), where allocators all place alike: an allocator trains on a scenario of pools and a workload (train a queue model on an SWF log with kind: queue)`);
   }
   const dataRoot = resolveDataRoot(undefined, io.env, io.cwd);
   const scenario = (seed: number) => buildScenario(sc, { file: scenarioFile, dataRoot, seed });

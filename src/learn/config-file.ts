@@ -50,10 +50,11 @@ export function readConfig(file: string): TrainConfig {
     const at = e.location.field === '(root)' ? [] : fieldPath(e.location.field);
     throw new ConfigError(e.detail, { ...e.location, line: yamlLineOf(doc, lc, at) });
   }
-  // `init: FILE.json` is relative to the config's folder, like every path in a config file, and
-  // read now: a missing or unfitting model is the config's error, not one after the log loads.
+  // `init: FILE.json` is relative to the config's folder, like every path in a config file; any
+  // other value is a shipped model's name (models/queue/NAME.json), as in a scenario. Read now: a
+  // missing or unfitting model is the config's error, not one after the log loads.
   if (cfg.kind !== 'queue' || cfg.init === undefined) return cfg;
-  const init = path.isAbsolute(cfg.init) ? cfg.init : path.join(path.dirname(file), cfg.init);
+  const init = !cfg.init.endsWith('.json') || path.isAbsolute(cfg.init) ? cfg.init : path.join(path.dirname(file), cfg.init);
   try {
     loadPolicyNetFile(init, 'queue', configFeatures(cfg));
   } catch (e) {

@@ -148,7 +148,7 @@ const queueConfig = z
     network: z.object({ hidden: z.array(z.number().int().positive()).default([32, 16]) }).strict().default({ hidden: [32, 16] }),
     /**
      * Start from this model's weights and feature scaling instead of a random network: a shipped
-     * model name (models/queue/NAME.json) or a .json path (relative to the working directory);
+     * model name (models/queue/NAME.json) or a .json path (relative to the config file's folder);
      * its feature list must be the config's.
      */
     init: z.string().optional(),

@@ -2,7 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { syntheticSwfFile } from '../learn/support.js';
+import { readConfig } from '../../src/cli/train.js';
+import { modelsDir } from '../../src/core/policy-net.js';
+import type { QueueTrainConfig } from '../../src/learn/config.js';
+import { syntheticSwfFile, thrownMessage } from '../learn/support.js';
 import { drs } from './helpers.js';
 
 /** A config file `name` with `text` in a scratch folder (with the 1400-job synthetic.swf of test/learn/support.ts). */
@@ -108,5 +111,30 @@ describe('drs train: output files that are inputs or each other', () => {
       expect(r.code).toBe(2);
       expect(r.err).toBe(`drs train: field 'out': --out ${path.join(dir, out)} is ${what}: the model would overwrite it; give another file\n`);
     }
+  });
+});
+
+describe('drs train: files a config names', () => {
+  it('a missing log, withBackfilling config or scenario is the config\'s error: its file, line and field', async () => {
+    const file = configFile('c.yaml', tiny('evaluation: { windows: [1200], length: 128 }').replace('trace: synthetic.swf', 'trace: nope.swf'));
+    const dir = path.dirname(file);
+    const trace = await drs(['train', file, '--threads', '1', '--out', path.join(dir, 'm.json'), '--checkpoint', path.join(dir, 'k.json')]);
+    expect([trace.code, trace.err]).toEqual([2, `drs train: ${file}:3, field 'trace': ${path.join(dir, 'nope.swf')}: SWF file not found\n`]);
+    writeFileSync(file, `withBackfilling: nope.yaml\n${tiny('')}`);
+    const wb = await drs(['train', file, '--threads', '1', '--out', path.join(dir, 'm.json'), '--checkpoint', path.join(dir, 'k.json')]);
+    expect([wb.code, wb.err]).toEqual([2, `drs train: ${file}:1, field 'withBackfilling': the training config ${path.join(dir, 'nope.yaml')} does not exist\n`]);
+    const alloc = configFile('a.yaml', 'kind: allocator\nname: a\nseed: 3\nscenario: nope.yaml\ntrain: { seeds: [100, 200] }\nvalidation: { seeds: [500] }\nppo: { iterations: 1 }\n');
+    const scn = await drs(['train', alloc, '--out', path.join(path.dirname(alloc), 'm.json')]);
+    expect([scn.code, scn.err]).toEqual([2, `drs train: ${alloc}:4, field 'scenario': the scenario file ${path.join(path.dirname(alloc), 'nope.yaml')} does not exist\n`]);
+  });
+
+  it('init: a bare name is a shipped model (as in a scenario), a .json path is relative to the config', () => {
+    const base = tiny('').replace('cem:', 'features: base\ncem:');
+    const named = configFile('c.yaml', `init: hpc2n\n${base}`);
+    expect((readConfig(named) as QueueTrainConfig).init).toBe('hpc2n');
+    const unknown = configFile('c.yaml', `init: no-such-model\n${base}`);
+    expect(thrownMessage(() => readConfig(unknown))).toBe(`${unknown}:1, field 'init': no shipped queue model named 'no-such-model' (looked for ${modelsDir()}queue/no-such-model.json)`);
+    const file = configFile('c.yaml', `init: start.json\n${base}`);
+    expect(thrownMessage(() => readConfig(file))).toBe(`${file}:1, field 'init': cannot read model file ${path.join(path.dirname(file), 'start.json')}`);
   });
 });

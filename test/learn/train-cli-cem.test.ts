@@ -120,7 +120,7 @@ describe('drs train with a cem block (CLI)', () => {
     writeFileSync(cfg, config(also('missing.swf')));
     const bad = await drs(['train', cfg, '--out', out, '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/also\.yaml: also\[0\]\.trace: .*missing\.swf: SWF file not found/);
+    expect(bad.err).toMatch(/also\.yaml:12, field 'also\[0\]\.trace': .*missing\.swf: SWF file not found/);
   });
 
   it('refuses an --out or --checkpoint it could not write before training, not after', async () => {
@@ -205,6 +205,6 @@ describe('drs train with a cem block (CLI)', () => {
     writeFileSync(main, config(`withBackfilling: nowhere.yaml\n${cem}`));
     const missing = await drs(['train', main, '--out', out, '--checkpoint', path.join(dir, 'c.json'), '--no-eval']);
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/cannot read training config .*nowhere\.yaml/);
+    expect(missing.err).toBe(`drs train: ${main}:11, field 'withBackfilling': the training config ${path.join(dir, 'nowhere.yaml')} does not exist\n`);
   });
 });
