@@ -144,7 +144,8 @@ const queueConfig = z
       })
       .strict()
       .optional(),
-    evaluation: z.object({ windows: z.array(z.number().int().nonnegative()).default(REFERENCE_EVAL_WINDOWS), length: z.number().int().positive().default(1024) }).strict().default({ windows: REFERENCE_EVAL_WINDOWS, length: 1024 }),
+    /** At least one window (an empty list evaluated nothing and printed all-null figures); default: the reference protocol's. */
+    evaluation: z.object({ windows: z.array(z.number().int().nonnegative()).min(1).default(REFERENCE_EVAL_WINDOWS), length: z.number().int().positive().default(1024) }).strict().default({ windows: REFERENCE_EVAL_WINDOWS, length: 1024 }),
     network: z.object({ hidden: z.array(z.number().int().positive()).default([32, 16]) }).strict().default({ hidden: [32, 16] }),
     /**
      * Start from this model's weights and feature scaling instead of a random network: a shipped

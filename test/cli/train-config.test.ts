@@ -138,3 +138,12 @@ describe('drs train: files a config names', () => {
     expect(thrownMessage(() => readConfig(file))).toBe(`${file}:1, field 'init': cannot read model file ${path.join(path.dirname(file), 'start.json')}`);
   });
 });
+
+describe('drs train: evaluation windows', () => {
+  it('refuses an empty evaluation.windows list (evaluation was silently all null), like validation.windows', () => {
+    const file = configFile('c.yaml', tiny('evaluation: { windows: [], length: 128 }'));
+    expect(thrownMessage(() => readConfig(file))).toBe(`${file}:7, field 'evaluation.windows': expected at least 1 item`);
+    const val = configFile('c.yaml', tiny('evaluation: { windows: [1200], length: 128 }').replace('windows: [950]', 'windows: []'));
+    expect(thrownMessage(() => readConfig(val))).toBe(`${val}:6, field 'validation.windows': expected at least 1 item`);
+  });
+});
