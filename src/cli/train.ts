@@ -23,6 +23,9 @@ import { configFeatures, trainQueue, type QueueCheckpoint, type TrainHooks } fro
 import { loadTf } from '../predict/tf-runtime.js';
 import type { CliCommand, CliIo } from './command.js';
 
+/** The most CEM worker threads: 4 × the cores (more only cost memory; the model is the same for any count). */
+const MAX_THREADS = 4 * os.availableParallelism();
+
 const USAGE = `drs train CONFIG.yaml [options]
 
 Train a learned strategy with PPO (TensorFlow.js: @tensorflow/tfjs-node when installed, else the
@@ -48,7 +51,8 @@ Options:
                      to the checkpoint file's name + -backfilling.json)
   --no-eval          queue models: skip the evaluation on the evaluation windows
   --threads N        CEM: worker threads playing each generation's population (default: the
-                     cores here, ${os.availableParallelism()}); the model is the same for any N
+                     cores here, ${os.availableParallelism()}; at most 4 × that, ${MAX_THREADS}); the model is
+                     the same for any N. Refused for PPO and allocator configs
   -h, --help         this text
 
 Example:
@@ -102,6 +106,7 @@ export const trainCommand: CliCommand = {
     if (iterations !== undefined && iterations < 1) throw new UserError('--iterations must be ≥ 1', { field: 'iterations' });
     const threads = int('threads', values.threads) ?? os.availableParallelism();
     if (threads < 1) throw new UserError('--threads must be ≥ 1', { field: 'threads' });
+    if (threads > MAX_THREADS) throw new UserError(`--threads ${threads} is more than ${MAX_THREADS} (4 × the ${os.availableParallelism()} cores here): threads beyond the cores only cost memory, and the model is the same for any count`, { field: 'threads' });
     if (seed !== undefined) cfg = { ...cfg, seed };
     if (iterations !== undefined) cfg = cfg.kind === 'queue' ? withQueueIterations(cfg, iterations) : { ...cfg, ppo: { ...cfg.ppo, iterations } };
     if (cfg.kind === 'allocator') {
@@ -114,6 +119,9 @@ export const trainCommand: CliCommand = {
     const ckptPath = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
     // The scorer for runs with backfilling (`withBackfilling`): its config is checked before any training.
     const bf = cfg.withBackfilling === undefined ? undefined : backfillingConfig(cfg, file);
+    if (values.threads !== undefined && cfg.cem === undefined && bf?.cfg.cem === undefined) {
+      throw new UserError('--threads: for CEM configs only (a `cem` block); this config trains with PPO, in one thread of TensorFlow.js', { field: 'threads' });
+    }
     const outputs: Output[] = [
       { field: 'out', label: `--out ${outPath}`, what: 'the model', file: outPath },
       { field: 'checkpoint', label: `--checkpoint ${ckptPath}`, what: 'the checkpoint', file: ckptPath },

@@ -147,3 +147,18 @@ describe('drs train: evaluation windows', () => {
     expect(thrownMessage(() => readConfig(val))).toBe(`${val}:6, field 'validation.windows': expected at least 1 item`);
   });
 });
+
+describe('drs train --threads', () => {
+  it('refuses more than 4 × the cores, and any count for a PPO config (which trains in one thread)', async () => {
+    const file = configFile('c.yaml', tiny('evaluation: { windows: [1200], length: 128 }'));
+    const dir = path.dirname(file);
+    const args = ['--out', path.join(dir, 'm.json'), '--checkpoint', path.join(dir, 'k.json')];
+    const cap = 4 * os.availableParallelism();
+    const many = await drs(['train', file, '--threads', String(cap + 1), ...args]);
+    expect([many.code, many.err]).toEqual([2, `drs train: field 'threads': --threads ${cap + 1} is more than ${cap} (4 × the ${os.availableParallelism()} cores here): threads beyond the cores only cost memory, and the model is the same for any count\n`]);
+    writeFileSync(file, tiny('evaluation: { windows: [1200], length: 128 }').replace(/^cem: .*$/m, 'ppo: { iterations: 1 }'));
+    const ppo = await drs(['train', file, '--threads', '2', ...args]);
+    expect([ppo.code, ppo.err]).toEqual([2, "drs train: field 'threads': --threads: for CEM configs only (a `cem` block); this config trains with PPO, in one thread of TensorFlow.js\n"]);
+    expect(existsSync(path.join(dir, 'k.json'))).toBe(false);
+  });
+});
