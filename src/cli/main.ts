@@ -8,7 +8,7 @@ import type { CliCommand, CliIo } from './command.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   run: { summary: 'run every strategy of a scenario on the same trace and seed; print a comparison', load: async () => (await import('./run.js')).runCommand },
   validate: { summary: 'check a scenario file without running it', load: async () => (await import('./validate.js')).validateCommand },
-  train: { summary: 'train a learned queue policy (PPO) and write its model file', load: async () => (await import('./train.js')).trainCommand },
+  train: { summary: 'train a learned queue policy (CEM or PPO) or allocator (PPO) and write its model file', load: async () => (await import('./train.js')).trainCommand },
   'replay-swf': { summary: 'evaluate a queue policy on an SWF log under the RLScheduler protocol', load: async () => (await import('./replay-swf.js')).replaySwfCommand },
   'generate-swf': { summary: 'draw a synthetic SWF job log from the Lublin–Feitelson workload model', load: async () => (await import('./generate-swf.js')).generateSwfCommand },
   'replay-openb': { summary: "the FGD paper's GPU-sharing experiment on the Alibaba openb traces", load: async () => (await import('./replay-openb.js')).replayOpenbCommand },

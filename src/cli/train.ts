@@ -74,7 +74,7 @@ const TRAIN_OPTIONS = {
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  summary: 'train a learned queue policy (PPO) and write its model file',
+  summary: 'train a learned queue policy (CEM or PPO) or allocator (PPO) and write its model file',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     let parsed;

@@ -219,11 +219,16 @@ const allocatorConfig = z
     /** Training seeds: the scenario's workload is drawn with seeds from..to−1. */
     train: z.object({ seeds: z.tuple([z.number().int(), z.number().int()]) }).strict(),
     validation: z.object({ seeds: seedList }).strict(),
+    /**
+     * Evaluation seeds, never trained or selected on: `drs train` does not evaluate an allocator;
+     * it records them in the model file (`training.evaluationSeeds`), where bench/learn-fleet.ts
+     * reads them to evaluate it.
+     */
     evaluation: z.object({ seeds: seedList.default([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) }).strict().default({ seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }),
     network: z.object({ hidden: z.array(z.number().int().positive()).default([16, 8]) }).strict().default({ hidden: [16, 8] }),
     ppo,
     validateEvery: z.number().int().positive().default(2),
-    checkpointEvery: z.number().int().positive().default(2),
+    // No checkpointEvery: an allocator trains in one run and writes no checkpoints (refused with the reason in ALLOCATOR_ONLY_QUEUE).
   })
   .strict();
 
@@ -280,10 +285,17 @@ function issueError(i: z.core.$ZodIssue | undefined, raw: unknown, file: string)
   if (i.code !== 'unrecognized_keys') return new ConfigError(plainMessage(i), { file, field: i.path.length === 0 ? '(root)' : formatPath(i.path) });
   const key = i.keys[0] as string;
   const kind = (raw as { kind?: unknown }).kind;
+  const why = kind === 'allocator' && i.path.length === 0 ? ALLOCATOR_ONLY_QUEUE[key] : undefined;
+  if (why !== undefined) return new ConfigError(`unknown key '${key}' in an allocator config: ${why}; remove it`, { file, field: key });
   const other = kind === 'queue' ? allocatorConfig : queueConfig;
   const elsewhere = i.path.length === 0 && key in other.shape ? ` (a key of kind ${kind === 'queue' ? 'allocator' : 'queue'} configs; this one is kind ${String(kind)})` : '';
   return new ConfigError(`unknown key '${key}'${elsewhere}`, { file, field: formatPath([...i.path, key]) });
 }
+
+/** Keys of queue configs an allocator config once accepted but drs train never used: why they are refused. */
+const ALLOCATOR_ONLY_QUEUE: Readonly<Record<string, string>> = {
+  checkpointEvery: 'an allocator trains in one PPO run and writes no checkpoints (checkpointEvery is for kind queue configs)',
+};
 
 /** Training seeds, validation seeds and evaluation seeds must be pairwise disjoint. */
 function checkSeeds(c: AllocatorTrainConfig, file: string): void {

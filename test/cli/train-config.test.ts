@@ -162,3 +162,17 @@ describe('drs train --threads', () => {
     expect(existsSync(path.join(dir, 'k.json'))).toBe(false);
   });
 });
+
+describe('drs train: what it says it does', () => {
+  it('drs --help names both kinds and both methods', async () => {
+    const r = await drs(['--help']);
+    expect(r.out).toMatch(/^ {2}train +train a learned queue policy \(CEM or PPO\) or allocator \(PPO\) and write its model file$/m);
+  });
+
+  it('an allocator config refuses checkpointEvery, which no allocator run uses, naming the key and its line', () => {
+    const file = configFile('a.yaml', 'kind: allocator\nname: a\nscenario: s.yaml\ntrain: { seeds: [100, 200] }\nvalidation: { seeds: [500] }\nppo: { iterations: 1 }\ncheckpointEvery: 3\n');
+    expect(thrownMessage(() => readConfig(file))).toBe(
+      `${file}:7, field 'checkpointEvery': unknown key 'checkpointEvery' in an allocator config: an allocator trains in one PPO run and writes no checkpoints (checkpointEvery is for kind queue configs); remove it`,
+    );
+  });
+});
