@@ -333,11 +333,16 @@ async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: 
   io.err(`drs train: allocator ${cfg.name} on ${scenarioFile}, TF.js backend ${backend}, seed ${cfg.seed}\n`);
   const t0 = process.hrtime.bigint();
   const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
-  const model = await trainFleet(tf, cfg, scenario, {
-    elapsed,
-    onIteration: (p, total) =>
-      io.err(`iteration ${p.iteration}/${total}: train reward ${p.trainReward.toFixed(4)}${p.validationReward === undefined ? '' : `, validation reward ${p.validationReward.toFixed(4)}`} (${p.seconds.toFixed(0)} s)\n`),
-  });
+  let model;
+  try {
+    model = await trainFleet(tf, cfg, scenario, {
+      elapsed,
+      onIteration: (p, total) =>
+        io.err(`iteration ${p.iteration}/${total}: train reward ${p.trainReward.toFixed(4)}${p.validationReward === undefined ? '' : `, validation reward ${p.validationReward.toFixed(4)}`} (${p.seconds.toFixed(0)} s)\n`),
+    });
+  } catch (e) {
+    throw e instanceof ConfigError ? inConfig(e, file) : e;
+  }
   writeFileSync(out, JSON.stringify(model, null, 1) + '\n');
   const shipped = out === resolve(io.cwd, `models/allocator/${cfg.name}.json`);
   io.err(`wrote ${out} (evaluate it with ${shipped ? `npx tsx bench/learn-fleet.ts ${cfg.name}` : `drs run on a scenario whose strategies include learned:${path.resolve(out)}`})\n`);

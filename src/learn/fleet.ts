@@ -1,5 +1,6 @@
 import { ALLOCATOR_FEATURES, LearnedAllocator } from '../algorithms/learned.js';
 import { PolicyNet, POLICY_NET_FORMAT, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
+import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { AllocatorTrainConfig } from './config.js';
 import { sampleAgent, type Agent, type Episode } from './env.js';
@@ -104,7 +105,14 @@ export async function trainFleet(
       }
       groups.push(g);
     }
-    learner.update(buildBatch(groups, netFile(cfg.name, init).scaling, F));
+    const batch = buildBatch(groups, netFile(cfg.name, init).scaling, F);
+    if (batch.buckets.length === 0) {
+      // PPO would fail inside TensorFlow.js (a loss of no variables) with a stack trace.
+      const horizon = cfg.horizon === undefined ? "the scenario's horizon" : `horizon ${cfg.horizon} s`;
+      learner.dispose();
+      throw new ConfigError(`the training episodes of iteration ${it} made no placement decision (${horizon}): nothing to learn from; give a longer horizon, or a scenario whose workload arrives within it`, { field: cfg.horizon === undefined ? 'scenario' : 'horizon' });
+    }
+    learner.update(batch);
     const trainReward = groups.flat().reduce((s, e) => s + e.reward, 0) / groups.flat().length;
     let validationReward: number | undefined;
     if (it % cfg.validateEvery === 0 || it === cfg.ppo.iterations) {

@@ -176,3 +176,24 @@ describe('drs train: what it says it does', () => {
     );
   });
 });
+
+describe('drs train: an allocator whose episodes decide nothing', () => {
+  it('says the horizon is too short (one line, its line in the config) instead of a TensorFlow.js stack trace', async () => {
+    const file = configFile('a.yaml', 'kind: allocator\nname: a\nscenario: s.yaml\nhorizon: 0.001\ntrain: { seeds: [100, 200] }\nvalidation: { seeds: [500] }\nppo: { iterations: 1, windowsPerIteration: 1, samplesPerWindow: 2 }\n');
+    writeFileSync(
+      path.join(path.dirname(file), 's.yaml'),
+      [
+        'name: s',
+        'pools:',
+        '  - { name: cpu, capacity: { cpu: 32, memory: 128Gi }, nodes: 2, pricePerHour: 1, latencyMs: 10 }',
+        'trace: { kind: synthetic, count: 50, arrival: { rate: 2 }, profiles: [{ name: p, weight: 1, demand: { cpu: 1, memory: 4Gi }, duration: { dist: fixed, value: 30s } }] }',
+        'strategies: [first-fit]',
+      ].join('\n') + '\n',
+    );
+    const r = await drs(['train', file, '--out', path.join(path.dirname(file), 'm.json')]);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n').at(-2)).toBe(
+      `drs train: ${file}:4, field 'horizon': the training episodes of iteration 1 made no placement decision (horizon 0.001 s): nothing to learn from; give a longer horizon, or a scenario whose workload arrives within it`,
+    );
+  });
+});
