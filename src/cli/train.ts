@@ -137,13 +137,16 @@ export const trainCommand: CliCommand = {
     const ckptFile = prepareOutputFile('checkpoint', ckptPath);
     if (bf === undefined) refuseToDropScorer(out, values.out !== undefined);
     const evaluate = values['no-eval'] !== true;
-    const { model, workload } = await trainQueueRun(cfg, file, ckptFile, values.resume === true, threads, io, evaluate);
+    // Both configs' logs are loaded and checked before any training: the second config's mistakes are not found hours in.
+    const logs = await loadQueueLogs(cfg, file, evaluate);
+    const bfLogs = bf === undefined ? undefined : await loadQueueLogs(bf.cfg, bf.file, false);
+    const { model, workload } = await trainQueueRun(cfg, file, logs, ckptFile, values.resume === true, threads, io);
     let trained = model;
     if (bf !== undefined) {
       io.err(`drs train: now the scorer for runs with backfilling, from ${bf.file}\n`);
       const ckpt2 = backfillingCheckpoint(ckptFile);
       // With --resume the second run continues from its checkpoint if it got as far as writing one.
-      const second = await trainQueueRun(bf.cfg, bf.file, ckpt2, values.resume === true && existsSync(ckpt2), threads, io, false);
+      const second = await trainQueueRun(bf.cfg, bf.file, bfLogs as QueueLogs, ckpt2, values.resume === true && existsSync(ckpt2), threads, io);
       trained = withBackfillingScorer(model, second.model);
     }
     // The model is written before its evaluation: an evaluation that fails cannot lose it.
@@ -172,15 +175,17 @@ function writeModel(out: string, model: object): void {
   renameSync(`${out}.partial`, out);
 }
 
+interface QueueLogs {
+  readonly trace: string;
+  readonly workload: BatchWorkload;
+  readonly also: readonly BatchWorkload[];
+}
+
 /**
- * One queue training run (PPO or CEM): its logs, progress, checkpoints and `--resume`; returns the
- * selected model, with the run's CPU seconds in its record, and the config's own log. With
- * `evaluate` (the model is evaluated on this log afterwards), the log must hold the evaluation
- * windows too: checked, like the training ranges and validation windows, before any training.
+ * A queue config's logs (its own and `also`), each checked to hold the jobs the config names; with
+ * `evaluate` (the model is evaluated on the own log afterwards), the evaluation windows too.
  */
-async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: string, resumeFlag: boolean, threads: number, io: CliIo, evaluate: boolean): Promise<{ model: PolicyNetFile; workload: BatchWorkload }> {
-  let resume: QueueCheckpoint | undefined;
-  if (resumeFlag) resume = readQueueCheckpoint(ckptFile, cfg);
+async function loadQueueLogs(cfg: QueueTrainConfig, file: string, evaluate: boolean): Promise<QueueLogs> {
   const trace = resolve(dirname(file), cfg.trace);
   let workload: BatchWorkload;
   try {
@@ -195,12 +200,30 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, ckptFile: stri
   }
   const also = [];
   for (const [i, a] of (cfg.also ?? []).entries()) {
+    let w;
     try {
-      also.push(await loadBatchWorkload(resolve(dirname(file), a.trace)));
+      w = await loadBatchWorkload(resolve(dirname(file), a.trace));
     } catch (e) {
       throw e instanceof UserError ? configErrorAt(file, `also[${i}].trace`, e.message) : e;
     }
+    try {
+      checkLogCovers(w, a.train.ranges, a.validation, `also[${i}].`);
+    } catch (e) {
+      throw e instanceof ConfigError ? inConfig(e, file) : e;
+    }
+    also.push(w);
   }
+  return { trace, workload, also };
+}
+
+/**
+ * One queue training run (PPO or CEM) on its loaded logs: progress, checkpoints and `--resume`;
+ * returns the selected model, with the run's CPU seconds in its record, and the config's own log.
+ */
+async function trainQueueRun(cfg: QueueTrainConfig, file: string, logs: QueueLogs, ckptFile: string, resumeFlag: boolean, threads: number, io: CliIo): Promise<{ model: PolicyNetFile; workload: BatchWorkload }> {
+  const { trace, workload, also } = logs;
+  let resume: QueueCheckpoint | undefined;
+  if (resumeFlag) resume = readQueueCheckpoint(ckptFile, cfg);
   // CEM plays the forward pass written over the weights: no TensorFlow.
   const useCem = cfg.cem !== undefined;
   const tfl = useCem ? undefined : await loadTf();

@@ -197,3 +197,15 @@ describe('drs train: an allocator whose episodes decide nothing', () => {
     );
   });
 });
+
+describe('drs train with withBackfilling: the second config against its log', () => {
+  it('is checked before the first config trains, at the second config\'s line', async () => {
+    const file = configFile('c.yaml', `withBackfilling: easy.yaml\n${tiny('evaluation: { windows: [1200], length: 128 }')}`);
+    const dir = path.dirname(file);
+    const easy = path.join(dir, 'easy.yaml');
+    writeFileSync(easy, tiny('evaluation: { windows: [1200], length: 128 }').replace('kind: queue', 'kind: queue\nbackfill: easy').replace('windows: [950]', 'windows: [1350]'));
+    const r = await drs(['train', file, '--threads', '1', '--out', path.join(dir, 'm.json'), '--checkpoint', path.join(dir, 'k.json')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`drs train: ${easy}:7, field 'validation.windows[0]': validation window 1350 needs jobs up to 1413, but ${path.join(dir, 'synthetic.swf')} has 1400 usable jobs\n`);
+  });
+});

@@ -142,13 +142,13 @@ describe('drs train with a cem block (CLI)', () => {
     writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('trace: synthetic.swf', 'trace: missing.swf'));
     const missing = await drs(['train', cfg, '--out', out, '--checkpoint', path.join(dir, 'c.json')]);
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/tiny\.yaml, field 'trace': .*missing\.swf: SWF file not found/);
+    expect(missing.err).toMatch(/tiny\.yaml:4, field 'trace': .*missing\.swf: SWF file not found/);
     const repo = path.resolve(import.meta.dirname, '../..');
     const alloc = path.join(dir, 'alloc.yaml');
     writeFileSync(alloc, readFileSync(path.join(repo, 'train/agent-fleet.yaml'), 'utf8').replace('scenario: ../scenarios/default.yaml', `scenario: ${path.join(repo, 'scenarios/swf-reference-lublin.yaml')}`));
     const proto = await drs(['train', alloc, '--out', path.join(dir, 'a.json')]);
     expect(proto.code).toBe(2);
-    expect(proto.err).toMatch(/alloc\.yaml, field 'scenario': .*runs protocol rlscheduler/);
+    expect(proto.err).toMatch(/alloc\.yaml:15, field 'scenario': .*runs protocol rlscheduler/);
   });
 
   it('names the config file when a resample has too few training jobs to calibrate on', async () => {
