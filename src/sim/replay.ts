@@ -362,7 +362,9 @@ class ReplayRun {
 
   private finish(): ReplayOutcome {
     const { log, state } = this;
-    const endTime = Math.min(this.horizon, this.kernel.now);
+    // With a horizon the run covers [0, horizon] whatever the last event: nodes up until then are
+    // billed and count as capacity, and every strategy of a comparison shares the window.
+    const endTime = Number.isFinite(this.horizon) ? this.horizon : this.kernel.now;
     for (const e of this.queue.entries) if (e.live) log.push(EV.unfinished, endTime, e.idx);
     for (const run of this.running.values()) log.push(EV.unfinished, endTime, run.idx);
     for (let id = 0; id < state.nodeCount; id++) {

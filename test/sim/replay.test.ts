@@ -89,6 +89,21 @@ describe('replay driver', () => {
     expect(events(out.log)).toEqual(['0 arrive x', '0 start x@0', '1 arrive y', '30 expire x@0', '30 start y@0', '35 complete y@0']);
   });
 
+  it('a horizon ends the run at the horizon, not at the last event: the window is billed and counted in full', async () => {
+    // One node (price 1/h) busy from 0 for 10 h; horizon 2 h. Before: ended at 0 (util 0, cost 0).
+    const busy = await replay({ space, pools: [pool(1, [4, 16, 0], { bootSeconds: 0 })], seed: 1, horizon: 7200, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('a', 0, 4, 36_000)] });
+    expect(busy.endTime).toBe(7200);
+    expect(events(busy.log)).toEqual(['0 arrive a', '0 start a@0', '7200 unfinished a']);
+    const m = computeMetrics(busy.log, ['cpu', 'memory', 'gpu']);
+    expect(m.utilization.cpu).toBeCloseTo(1, 12);
+    expect(m.cost.total).toBeCloseTo(2, 12);
+    // Work done early: the idle node is still up (and billed) until the horizon.
+    const early = await replay({ space, pools: [pool(1, [4, 16, 0], { bootSeconds: 0 })], seed: 1, horizon: 7200, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('b', 0, 4, 3600)] });
+    expect(early.endTime).toBe(7200);
+    const e = computeMetrics(early.log, ['cpu', 'memory', 'gpu']);
+    expect([e.utilization.cpu, e.cost.total]).toEqual([0.5, 2]);
+  });
+
   it('refuses a stream that is not in arrival order, naming the request', async () => {
     await expect(replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('a', 5, 1, 1), r('b', 2, 1, 1)] })).rejects.toThrow(/request 'b' arrives at 2s, after one at 5s/);
   });
