@@ -1,4 +1,5 @@
 import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
+import { ConfigError } from './errors.js';
 
 /** 1-based line of the node at `path` in a YAML document (or of its nearest existing parent). */
 export function yamlLineOf(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
@@ -20,4 +21,40 @@ export function yamlLineOf(doc: Document, lc: LineCounter, path: readonly Proper
 /** `a.b[2].c` (or `a.b.2.c`) as the path ['a', 'b', 2, 'c'], for `yamlLineOf`. */
 export function fieldPath(field: string): (string | number)[] {
   return field.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+}
+
+export type YamlIssue = { message: string; code: string; pos: [number, number] };
+
+/**
+ * A YAML syntax error as a ConfigError on the line a person would fix. An unclosed `[` or `{`
+ * is reported by the parser where it gave up (often the next key); we name the line that opened it.
+ */
+export function yamlError(text: string, lc: LineCounter, e: YamlIssue, file: string): ConfigError {
+  if (e.code === 'MULTIPLE_DOCS') {
+    return new ConfigError('the file holds more than one YAML document (a second starts on this line, after `---`); it must be one document', { file, line: lc.linePos(e.pos[0]).line });
+  }
+  const first = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
+  let line = lc.linePos(e.pos[0]).line;
+  let msg = `invalid YAML: ${first}`;
+  if (/^Flow (sequence|map|collection)/.test(first) || /end with a [\]}]/.test(first)) {
+    const lines = text.split('\n');
+    let depth = 0;
+    for (let i = line - 1; i >= 0; i--) {
+      const l = (lines[i] ?? '').replace(/#.*$/, '').replace(/"[^"]*"|'[^']*'/g, '');
+      for (let j = l.length - 1; j >= 0; j--) {
+        const c = l[j];
+        if (c === ']' || c === '}') depth++;
+        else if (c === '[' || c === '{') {
+          if (depth === 0) {
+            msg = `invalid YAML: the '${c}' opened on this line is never closed (expected '${c === '[' ? ']' : '}'}')`;
+            line = i + 1;
+            i = -1;
+            break;
+          }
+          depth--;
+        }
+      }
+    }
+  } else if (e.code === 'BAD_INDENT' || e.code === 'MISSING_CHAR') msg += ' (check this line\'s indentation against the lines above)';
+  return new ConfigError(msg, { file, line });
 }

@@ -4,8 +4,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError, UserError } from '../core/errors.js';
 import { modelMessage } from '../core/model-ref.js';
 import { loadPolicyNetFile } from '../core/policy-net.js';
-import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
-import { yamlError, type YamlIssue } from '../scenario/load.js';
+import { fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
 import { parseTrainConfig, REFERENCE_EVAL_WINDOWS, type TrainConfig } from './config.js';
 import { configFeatures } from './train-queue.js';
 
@@ -36,9 +35,6 @@ function readYaml(file: string): ConfigYaml {
 export function readConfig(file: string): TrainConfig {
   const { text, doc, lc } = readYaml(file);
   const yamlIssue = doc.errors[0] as YamlIssue | undefined;
-  if (yamlIssue?.code === 'MULTIPLE_DOCS') {
-    throw new ConfigError('the file holds more than one YAML document (a second starts on this line, after `---`); a training config is one document', { file, line: lc.linePos(yamlIssue.pos[0]).line });
-  }
   if (yamlIssue !== undefined) throw yamlError(text, lc, yamlIssue, file);
   if (doc.contents === null) throw new ConfigError('the file is empty or holds only comments: expected a training config, a mapping of its fields (kind, name, ...; see train/*.yaml)', { file });
   let cfg: TrainConfig;

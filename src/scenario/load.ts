@@ -3,7 +3,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
 import { article, deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
-import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
+import { fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
 import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
@@ -101,39 +101,6 @@ function checkMemoryUnits(raw: Record<string, unknown>, lineAt: (path: (string |
     }
   };
   walk(raw, []);
-}
-
-export type YamlIssue = { message: string; code: string; pos: [number, number] };
-
-/**
- * A YAML syntax error as a ConfigError on the line a person would fix. An unclosed `[` or `{`
- * is reported by the parser where it gave up (often the next key); we name the line that opened it.
- */
-export function yamlError(text: string, lc: LineCounter, e: YamlIssue, file: string): ConfigError {
-  const first = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
-  let line = lc.linePos(e.pos[0]).line;
-  let msg = `invalid YAML: ${first}`;
-  if (/^Flow (sequence|map|collection)/.test(first) || /end with a [\]}]/.test(first)) {
-    const lines = text.split('\n');
-    let depth = 0;
-    for (let i = line - 1; i >= 0; i--) {
-      const l = (lines[i] ?? '').replace(/#.*$/, '').replace(/"[^"]*"|'[^']*'/g, '');
-      for (let j = l.length - 1; j >= 0; j--) {
-        const c = l[j];
-        if (c === ']' || c === '}') depth++;
-        else if (c === '[' || c === '{') {
-          if (depth === 0) {
-            msg = `invalid YAML: the '${c}' opened on this line is never closed (expected '${c === '[' ? ']' : '}'}')`;
-            line = i + 1;
-            i = -1;
-            break;
-          }
-          depth--;
-        }
-      }
-    }
-  } else if (e.code === 'BAD_INDENT' || e.code === 'MISSING_CHAR') msg += ' (check this line\'s indentation against the lines above)';
-  return new ConfigError(msg, { file, line });
 }
 
 /** Read a scenario file as plain data (YAML parsed, not yet validated); errors name the line. */

@@ -4,7 +4,8 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
-import { readScenarioObject, yamlError } from '../scenario/load.js';
+import { readScenarioObject } from '../scenario/load.js';
+import { yamlError } from '../core/yaml-line.js';
 
 /**
  * A sweep file: one scenario, the strategies and seeds to run it with, and axes that set any

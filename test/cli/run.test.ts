@@ -197,6 +197,15 @@ describe('bad input gets a one-line error and exit code 2', () => {
     expect(readFileSync(csv, 'utf8')).toBe('t,d,cpu\n0,5,1\n');
   });
 
+  it('a scenario file holding two YAML documents names the line the second starts on', async () => {
+    const text = `${tiny('')}---\nname: other\n`;
+    const file = tmpFile('two-docs.yaml', text);
+    const r = await drs(['validate', file]);
+    expect(r.code).toBe(2);
+    const line = text.split('\n').indexOf('---') + 1;
+    expect(r.err).toBe(`drs validate: ${file}:${line}: the file holds more than one YAML document (a second starts on this line, after \`---\`); it must be one document\n`);
+  });
+
   it('a missing scenario file', async () => {
     const r = await drs(['run', 'scenarios/nope.yaml']);
     expect(r.code).toBe(2);

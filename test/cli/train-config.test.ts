@@ -45,7 +45,7 @@ describe('drs train: config files that are not one YAML mapping', () => {
     const file = configFile('c.yaml', 'kind: queue\nname: t\n---\na: 1\n');
     const r = await drs(['train', file]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`drs train: ${file}:3: the file holds more than one YAML document (a second starts on this line, after \`---\`); a training config is one document\n`);
+    expect(r.err).toBe(`drs train: ${file}:3: the file holds more than one YAML document (a second starts on this line, after \`---\`); it must be one document\n`);
   });
 });
 
