@@ -4,9 +4,11 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
 import { ConfigError } from '../core/errors.js';
+import { DEFAULT_DIMENSIONS } from '../core/resources.js';
 import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
+import { scalingTargetIssue } from '../autoscale/targets.js';
 import type { QueuePolicyName } from '../queue/registry.js';
 import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategies.js';
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
@@ -248,6 +250,15 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     checkOptions(SCALING_POLICIES[c.scaling.policy].options, c.scaling.options, 'scaling.options', (message, field) => {
       throw new ConfigError(message, { file, field });
     });
+  }
+  if (c.scaling !== undefined) {
+    // Against what the scheduler starts with, where the config alone says it: a state file or
+    // PostgreSQL may hold more pools and, without `dimensions`, its own dimensions (the scheduler
+    // checks those once it has restored them).
+    const stored = c.stateFile !== undefined || c.postgres !== undefined;
+    const poolNames = stored ? undefined : (c.pools ?? []).map((p) => p.name);
+    const issue = scalingTargetIssue(c.scaling.policy, c.scaling.options ?? {}, poolNames, c.dimensions ?? (stored ? undefined : DEFAULT_DIMENSIONS));
+    if (issue !== undefined) throw new ConfigError(issue.message, { file, field: `scaling.options.${issue.field}` });
   }
   if (c.postgres !== undefined && c.stateFile !== undefined) throw new ConfigError('give either stateFile (SQLite) or postgres, not both', { file, field: 'postgres' });
   let postgres: PostgresConfig | undefined;

@@ -83,6 +83,28 @@ describe('drs serve config', () => {
     expect(body({ min: 1, max: 3 })).toMatchObject({ statusCode: 400, field: 'nodes.initial', message: 'nodes.initial: missing required field (expected a number)' });
   });
 
+  it('refuses scaling options naming a pool or dimension the config does not have, with the line and the field', () => {
+    const pools = 'pools:\n  - { name: w, capacity: { cpu: 4 }, nodes: { min: 1, max: 4, initial: 1 } }\n';
+    const reactive = `${TOKENS}${pools}scaling:\n  policy: reactive\n  options:\n    pools:\n      - w\n      - nosuch\n`;
+    const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    const f = write('sp.yaml', reactive);
+    expect(errorOf(f).message).toBe(`${f}:${lineOf(reactive, '- nosuch')}, field 'scaling.options.pools[1]': unknown pool 'nosuch' (pools: w)`);
+    const scheduled = `${TOKENS}${pools}scaling:\n  policy: scheduled\n  options:\n    rules:\n      - { pool: w, nodes: 1, at: "20:00" }\n      - { pool: nosuch, nodes: 2, at: "08:00" }\n`;
+    const rule = write('sr.yaml', scheduled);
+    expect(errorOf(rule).message).toBe(`${rule}:${lineOf(scheduled, 'pool: nosuch')}, field 'scaling.options.rules[1].pool': unknown pool 'nosuch' (pools: w)`);
+    const fixed = write('ss.yaml', `${TOKENS}scaling: { policy: static, options: { nodes: { nosuch: 3 } } }\n`);
+    expect(errorOf(fixed).message).toBe(`${fixed}:3, field 'scaling.options.nodes.nosuch': unknown pool 'nosuch' (pools: none)`);
+    // The dimensions: the configured ones, or cpu, memory, gpu.
+    const dims = `${TOKENS}${pools}dimensions: [cpu, memory]\nscaling:\n  policy: reactive\n  options: { metric: utilization, dimension: 2 }\n`;
+    const dim = write('sd.yaml', dims);
+    expect(errorOf(dim).message).toBe(`${dim}:${lineOf(dims, 'dimension: 2')}, field 'scaling.options.dimension': there is no dimension 2: expected an index 0-1 into the dimensions (0 = cpu, 1 = memory)`);
+    expect(errorOf(write('sd3.yaml', `${TOKENS}scaling: { policy: predictive, options: { reactive: { metric: utilization, dimension: 3 } } }\n`)).location.field).toBe('scaling.options.reactive.dimension');
+    expect(loadServeConfig(write('ok.yaml', `${TOKENS}${pools}scaling: { policy: reactive, options: { pools: [w], metric: utilization, dimension: 2 } }\n`)).scaling).toMatchObject({ policy: 'reactive' });
+    // A state file may hold more pools (the scheduler checks them once restored); configured dimensions still count.
+    expect(loadServeConfig(write('st.yaml', `${TOKENS}${pools}stateFile: s.db\nscaling: { policy: reactive, options: { pools: [stored] } }\n`)).stateFile).toBe(path.join(dir, 's.db'));
+    expect(errorOf(write('std.yaml', `${TOKENS}stateFile: s.db\ndimensions: [cpu]\nscaling: { policy: reactive, options: { metric: utilization, dimension: 1 } }\n`)).location.field).toBe('scaling.options.dimension');
+  });
+
   it('reads limits and the PostgreSQL store, and refuses what would hurt the service at start', () => {
     const ok = loadServeConfig(
       write('pg.yaml', `${TOKENS}postgres: { urlEnv: PG, pollInterval: 250ms }\nlimits: { nodesPerPool: 50, requestsPerSecond: 10, burst: 20 }\npools:\n  - { name: p, capacity: { cpu: 8 }, nodes: 50 }\n`),

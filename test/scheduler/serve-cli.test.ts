@@ -61,6 +61,12 @@ describe('drs serve (the CLI command)', () => {
     const b = run(['--config', bad]);
     expect(await b.exit).toBe(2);
     expect(b.output().err).toMatch(/bad\.yaml:2, field 'port'/);
+    // A scaling option naming a pool the config lacks: the file, its line and the field, before anything starts.
+    const typo = path.join(dir, 'typo.yaml');
+    writeFileSync(typo, `tokens:\n  - { token: ${TEAM_A}, tenant: team-a }\npools:\n  - { name: p, capacity: { cpu: 8 }, nodes: 2 }\nscaling:\n  policy: reactive\n  options: { pools: [q] }\n`);
+    const t = run(['--config', typo]);
+    expect(await t.exit).toBe(2);
+    expect(t.output().err).toContain(`typo.yaml:7, field 'scaling.options.pools[0]': unknown pool 'q' (pools: p)`);
     const flag = run(['--port', 'x'], { DRS_ADMIN_TOKEN: 'a'.repeat(20) });
     expect(await flag.exit).toBe(2);
     expect(flag.output().err).toMatch(/--port/);
