@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
 import type { ScaleAction, ScalingInput, ScalingPolicy } from './policy.js';
+import { scalingTargetIssue, type ScalingTargetIssue } from './targets.js';
 
 /*
  * Scheduled scaling: cron-like rules that set a pool's size at given times of day.
@@ -201,12 +202,18 @@ export class ScheduledPolicy implements ScalingPolicy {
     return best;
   }
 
+  /**
+   * The first rule naming a pool `pools` lacks (its field `rules[i].pool`), or undefined: the
+   * scheduler asks this when built, so the check at the first decision never fails there.
+   */
+  unknownPool(pools: readonly string[]): ScalingTargetIssue | undefined {
+    return scalingTargetIssue('scheduled', { rules: this.rules }, pools, undefined);
+  }
+
   decide(input: ScalingInput): ScaleAction[] {
     if (!this.checked) {
-      const names = new Set(input.pools.map((p) => p.spec.name));
-      for (const r of this.rules) {
-        if (!names.has(r.pool)) fail(`unknown pool '${r.pool}' (pools: ${[...names].join(', ')})`, `rules[${r.index}].pool`);
-      }
+      const issue = this.unknownPool(input.pools.map((p) => p.spec.name));
+      if (issue !== undefined) fail(issue.message, issue.field);
       this.checked = true;
     }
     const out: ScaleAction[] = [];

@@ -91,7 +91,8 @@ const QUEUE_FIELDS = ['policy', 'options', 'timeoutMs', 'maxLength', 'requeuePre
  * dimension the scheduler will not have; each a UserError naming the field. Registry options are
  * checked by their schemas, quota shares by FairShare. Without a `store` the pools at start are
  * `pools` and the dimensions `dimensions` (default cpu, memory, gpu); with one, what it holds
- * counts too, so only `dimensions` (when given) are checked against.
+ * counts too, so only `dimensions` (when given) are checked against here, and the rest by
+ * checkScalingTargets once the store's state is restored.
  */
 export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) fail('options', `the options must be an object, got ${describe(o)}`);
@@ -138,6 +139,18 @@ export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
   if (Array.isArray(pools)) checkPools(pools, dimensions);
   const poolNames = o.store === undefined ? ((pools as readonly PoolInput[] | undefined) ?? []).map((p) => p.name) : undefined;
   if (o.scaling !== undefined) checkScalingOption(o.scaling, { pools: poolNames, dimensions });
+}
+
+/**
+ * The scaling options against what the scheduler starts with, once a store's state is restored:
+ * the pools it holds (`restored`) and those of `pools`, and its dimensions. With a store,
+ * checkSchedulerOptions could not know them; a name missing here would otherwise reach the
+ * policy (a scheduled rule's first decision stopped the scheduler; reactive never scaled).
+ */
+export function checkScalingTargets(o: ResourceSchedulerOptions, restored: readonly string[], dimensions: readonly string[]): void {
+  if (o.scaling === undefined) return;
+  const pools = [...new Set([...restored, ...(o.pools ?? []).map((p) => p.name)])];
+  checkScalingOption(o.scaling, { pools, dimensions });
 }
 
 /**

@@ -101,6 +101,11 @@ export class Runtime {
     if (store.asyncOnly === true && !groupCommit) throw new Error(`${store.description} commits asynchronously: use durability 'group'`);
   }
 
+  /** The clock, ms (what the next transaction's `now` will be). */
+  now(): number {
+    return this.clock();
+  }
+
   /** False after an operation failed midway or after close(). */
   get healthy(): boolean {
     return this.broken === undefined && !this.closed;

@@ -12,7 +12,7 @@ import { poolDrift, RequestBuilder, toPoolSpec } from './inputs.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { NodeOperations } from './nodes.js';
 import { RequestOperations } from './operations.js';
-import { checkSchedulerOptions, queueOptionsOf, type ResourceSchedulerOptions } from './options.js';
+import { checkScalingTargets, checkSchedulerOptions, queueOptionsOf, type ResourceSchedulerOptions } from './options.js';
 import { Placer } from './placement.js';
 import type { Pools } from './pools.js';
 import { StrategyPreparation } from './preparation.js';
@@ -102,6 +102,7 @@ export class ResourceScheduler {
     this.autoscaler = this.scalingPolicy === undefined ? undefined : new Autoscaler(this.scalingPolicy);
 
     const { space, fair, pools, book, snapshot, initial } = restore(this.store, { dimensions: options.dimensions, quotas: options.quotas, ended: this.ended });
+    checkScalingTargets(options, pools.state.pools.map((p) => p.name), space.names); // the store's pools are known now
     // H4: the wait queue, the ended ids and the event log continue where the store left off.
     this.queue.restore(snapshot.waiting);
     this.runtime.lastEventId = snapshot.lastEventId;
@@ -396,14 +397,15 @@ export class ResourceScheduler {
   /**
    * One scaling step (run every `intervalSeconds` on a timer, or by hand): ask the policy, then
    * provision nodes (booting for the pool's boot time; up at once if it is 0) or retire idle ones.
-   * Returns what changed.
+   * Returns what changed. The policy decides before the transaction: a policy that throws has
+   * changed nothing, so its error reaches the caller without stopping the scheduler.
    */
   scale(): ScaleEvent[] {
     this.runtime.assertUsable();
     const autoscaler = this.autoscaler;
     if (autoscaler === undefined) return [];
+    const steps = autoscaler.plan(this.pools.state, this.queue.requests(), this.runtime.now());
     return this.runtime.run((tx) => {
-      const steps = autoscaler.plan(this.pools.state, this.queue.requests(), tx.now);
       const out = this.pools.applyScaleSteps(tx, steps);
       if (out.length > 0) this.queueRunner.drain(tx, true);
       return out;

@@ -3,6 +3,7 @@ import { PreemptingAllocator } from '../algorithms/preemption.js';
 import { ALLOCATOR_NAMES, createAllocator, isAllocatorName, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
 import type { ScalingPolicy } from '../autoscale/policy.js';
 import { createScalingPolicy, isScalingPolicyName, parseScalingOptions, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
+import { ScheduledPolicy } from '../autoscale/scheduled.js';
 import { scalingTargetIssue } from '../autoscale/targets.js';
 import { UserError } from '../core/errors.js';
 import { resolveLearnedRef } from '../core/model-ref.js';
@@ -113,7 +114,7 @@ export interface KnownCluster {
 /**
  * `scaling`: a ScalingPolicy object (`name`, `intervalSeconds` > 0, `decide()`) or
  * `{ policy, options }`, whose options go through the policy's schema and may name only the pools
- * and dimensions `known` has (where it knows them).
+ * and dimensions `known` has (where it knows them); a ScheduledPolicy object's rules too.
  */
 export function checkScalingOption(s: unknown, known: KnownCluster): void {
   const policies = SCALING_POLICY_NAMES.join(', ');
@@ -124,6 +125,8 @@ export function checkScalingOption(s: unknown, known: KnownCluster): void {
     if (typeof s.decide !== 'function') fail('scaling.decide', `a ScalingPolicy's decide must be a function, got ${describe(s.decide)}`);
     if (typeof s.name !== 'string' || s.name === '') fail('scaling.name', `a ScalingPolicy needs a name (a non-empty string), got ${describe(s.name)}`);
     if (typeof s.intervalSeconds !== 'number' || !(s.intervalSeconds > 0) || !Number.isFinite(s.intervalSeconds)) fail('scaling.intervalSeconds', `a ScalingPolicy's intervalSeconds must be a number > 0, got ${describe(s.intervalSeconds)}`);
+    const rule = s instanceof ScheduledPolicy && known.pools !== undefined ? s.unknownPool(known.pools) : undefined;
+    if (rule !== undefined) fail(`scaling.${rule.field}`, rule.message);
     return;
   }
   knownKeys(s, ['policy', 'options'], 'scaling.');

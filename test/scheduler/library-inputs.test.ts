@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../../src/algorithms/registry.js';
 import { createScalingPolicy } from '../../src/autoscale/registry.js';
+import { ScheduledPolicy } from '../../src/autoscale/scheduled.js';
 import { UserError } from '../../src/core/errors.js';
 import type { QueuePolicy } from '../../src/queue/policy.js';
 import { createQueuePolicy } from '../../src/queue/registry.js';
+import { SqliteStore } from '../../src/scheduler/sqlite-store.js';
 import { MemoryStore } from '../../src/scheduler/store.js';
 import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
 
@@ -144,7 +149,37 @@ describe('ResourceScheduler strategy, queue and scaling options', () => {
     refused(options({ scaling: { policy: 'reactive', options: { metric: 'utilization', dimension: 3 } } }), 'scaling.options.dimension', /expected an index 0-2 into the dimensions \(0 = cpu, 1 = memory, 2 = gpu\)/);
     for (const o of [{ pools: ['a'], metric: 'utilization', dimension: 1 }, {}]) scaling('reactive', o)().close();
     scaling('scheduled', { rules: [{ pool: 'a', nodes: 1, at: '08:00' }] })().close();
-    // With a store, its pools are known only once restored: a pool it may hold is not refused here.
-    new ResourceScheduler({ timers: false, store: new MemoryStore(), scaling: { policy: 'reactive', options: { pools: ['stored'] } } }).close();
+    // With a store, its pools are known once restored: an empty store holds none.
+    refused(() => new ResourceScheduler({ timers: false, store: new MemoryStore(), scaling: { policy: 'reactive', options: { pools: ['stored'] } } }), 'scaling.options.pools[0]', /^field 'scaling.options.pools\[0\]': unknown pool 'stored' \(pools: none\)$/);
+  });
+
+  it("with a store, refuses at create() scaling options naming a pool neither configured nor stored; a policy's error never stops the scheduler", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drs-scaling-store-'));
+    try {
+      const file = path.join(dir, 'state.db');
+      const first = await ResourceScheduler.create({ timers: false, store: new SqliteStore(file), pools: [{ name: 'stored', capacity: { cpu: 4 }, nodes: { min: 0, max: 3, initial: 1 } }] });
+      await first.shutdown();
+      const rule = { rules: [{ pool: 'nosuch', nodes: 2, at: '08:00' }] };
+      const store = new SqliteStore(file);
+      const e = await ResourceScheduler.create({ timers: false, store, pools, scaling: { policy: 'scheduled', options: rule } }).catch((x: unknown) => x);
+      await store.close();
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as UserError).location.field).toBe('scaling.options.rules[0].pool');
+      expect((e as Error).message).toBe("field 'scaling.options.rules[0].pool': unknown pool 'nosuch' (pools: stored, a)");
+      // A pool only the store holds may be named; so may a configured one.
+      const ok = await ResourceScheduler.create({ timers: false, store: new SqliteStore(file), pools, scaling: { policy: 'reactive', options: { pools: ['stored', 'a'] } } });
+      await ok.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // A ScheduledPolicy object's rules are checked as well.
+    refused(options({ scaling: new ScheduledPolicy({ rules: [{ pool: 'nosuch', nodes: 1, at: '08:00' }] }) }), 'scaling.rules[0].pool', /^field 'scaling.rules\[0\].pool': unknown pool 'nosuch' \(pools: a\)$/);
+    // A policy object that throws when it decides (here static's wrapper of a schedule) fails that
+    // scale() call only: it changed nothing, so the scheduler keeps serving.
+    const s = new ResourceScheduler({ timers: false, pools, scaling: createScalingPolicy('static', { nodes: { nosuch: 3 } }, { seed: '1' }) });
+    expect(() => s.scale()).toThrow("field 'rules[0].pool': unknown pool 'nosuch' (pools: a)");
+    expect(s.healthy).toBe(true);
+    expect(s.allocate({ id: 'r', demand: { cpu: 1 } }).status).toBe('allocated');
+    s.close();
   });
 });
