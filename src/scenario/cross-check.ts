@@ -78,8 +78,8 @@ export function checkProfilesFit(sc: Scenario, pools: readonly PoolSpec[], space
  * strategy's own) exist: a `pools: [typo]`, a scheduled rule or a static size for a pool there is
  * not, or `dimension: 7` of two dimensions, would make the policy silently do nothing for it.
  */
-export function checkScalingTargets(sc: Scenario, pools: readonly PoolSpec[], space: ResourceSpace, file: string): void {
-  const names = pools.map((p) => p.name);
+export function checkScalingTargets(sc: Scenario, pools: readonly PoolSpec[] | undefined, space: ResourceSpace, file: string): void {
+  const names = pools?.map((p) => p.name);
   const refs = [{ ref: sc.scaling, at: 'scaling' }, ...sc.strategies.map((s, i) => ({ ref: 'scaling' in s ? s.scaling : undefined, at: `strategies[${i}].scaling` }))];
   for (const { ref, at } of refs) {
     if (ref === undefined) continue;
@@ -90,12 +90,13 @@ export function checkScalingTargets(sc: Scenario, pools: readonly PoolSpec[], sp
 
 /**
  * The cross-field checks of a scenario with listed pools, each error with its line (`lineAt`
- * maps a field path to the line). Scenarios whose pools come from data are checked when built.
+ * maps a field path to the line). Scenarios whose pools come from data are checked when built,
+ * but for the dimensions the scaling options name, which are known now.
  */
 export function checkScenarioFields(sc: Scenario, file: string, lineAt: (field: string) => number | undefined): void {
-  if (!Array.isArray(sc.pools)) return;
   try {
     const space = new ResourceSpace(sc.dimensions);
+    if (!Array.isArray(sc.pools)) return checkScalingTargets(sc, undefined, space, file);
     const pools = listPools(sc.pools, space, file);
     checkFailures(sc, pools, file);
     checkProfilesFit(sc, pools, space, file);

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
+import { buildScenario } from '../../src/scenario/build.js';
 import { parseScenario } from '../../src/scenario/load.js';
 
 /*
@@ -62,5 +66,45 @@ describe('scaling options name pools and dimensions the scenario has', () => {
   it("a strategy's own scaling too", () => {
     const text = scenario('', '\n  - first-fit\n  - name: best-fit-decreasing\n    scaling: { policy: reactive, options: { pools: [nosuch] } }');
     expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'pools: [nosuch]')}, field 'strategies[1].scaling.options.pools[0]': unknown pool 'nosuch' (pools: w, v)`);
+  });
+});
+
+describe('scaling options of a scenario whose pools come from data', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'drs-scaling-targets-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const nodes = path.join(dir, 'nodes.csv');
+  writeFileSync(nodes, 'sn,cpu_milli,memory_mib,gpu,model\nn0,32000,262144,0,\nn1,32000,262144,0,\n');
+  const fromData = (scaling: string): string => `name: data-pools
+seed: 1
+pools: { kind: alibaba-nodes, file: ${nodes} }
+trace:
+  kind: csv
+  file: ./jobs.csv
+  columns: { id: id, arrival: arrival, duration: duration, demand: { cpu: cpu } }
+${scaling}
+strategies: [first-fit]
+`;
+  /** The ConfigError buildScenario throws once the pools are read (parseScenario cannot know them). */
+  async function buildRefusal(text: string): Promise<ConfigError> {
+    const e = await buildScenario(parseScenario(text, 'data.yaml'), { file: 'data.yaml', dataRoot: dir }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+
+  it('a scheduled rule or a reactive `pools` entry naming a pool the node list lacks is refused when built, naming the field', async () => {
+    const rule = await buildRefusal(fromData('scaling: { policy: scheduled, options: { rules: [{ pool: nosuch, nodes: 2, at: "08:00" }] } }'));
+    expect(rule.message).toBe("data.yaml, field 'scaling.options.rules[0].pool': unknown pool 'nosuch' (pools: openb-cpu-32c-256g)");
+    const typo = await buildRefusal(fromData('scaling: { policy: reactive, options: { pools: [openb-cpu-32c-265g] } }'));
+    expect(typo.message).toBe("data.yaml, field 'scaling.options.pools[0]': unknown pool 'openb-cpu-32c-265g' (pools: openb-cpu-32c-256g)");
+    const ok = await buildScenario(parseScenario(fromData('scaling: { policy: reactive, options: { pools: [openb-cpu-32c-256g] } }'), 'data.yaml'), { file: 'data.yaml', dataRoot: dir });
+    expect(ok.pools.map((p) => p.name)).toEqual(['openb-cpu-32c-256g']);
+  });
+
+  it('a `dimension` the scenario lacks is refused when the file is read, with its line', () => {
+    const text = fromData('scaling:\n  policy: reactive\n  options: { metric: utilization, dimension: 3 }');
+    expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'dimension: 3')}, field 'scaling.options.dimension': there is no dimension 3: expected an index 0-2 into the dimensions (0 = cpu, 1 = memory, 2 = gpu)`);
   });
 });
