@@ -76,7 +76,7 @@ export interface ReactiveOptions {
   readonly tolerance?: number;
   /** 'demand' (default): (running + queued) / up; 'utilization': allocated share of a dimension + queued / up. */
   readonly metric?: 'demand' | 'utilization';
-  /** With metric 'utilization': the dimension index; default the largest utilization over dimensions. */
+  /** With metric 'utilization' (only; refused with 'demand'): the dimension index; default the largest utilization over dimensions. */
   readonly dimension?: number;
   readonly scaleUp?: Partial<ScalingRules>;
   readonly scaleDown?: Partial<ScalingRules>;
@@ -191,6 +191,7 @@ export class ReactivePolicy implements ScalingPolicy {
     if (!(this.intervalSeconds > 0)) throw new RangeError(`reactive: intervalSeconds must be > 0, got ${this.intervalSeconds}`);
     if (!(this.target > 0)) throw new RangeError(`reactive: target must be > 0, got ${this.target}`);
     if (!(this.tolerance >= 0)) throw new RangeError(`reactive: tolerance must be ≥ 0, got ${this.tolerance}`);
+    if (this.dimension !== undefined && this.metric !== 'utilization') throw new RangeError(`reactive: dimension is read only with metric 'utilization', got metric '${this.metric}'`);
   }
 
   /** Whether this policy manages the pool (the `pools` option). */

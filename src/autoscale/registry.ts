@@ -47,7 +47,13 @@ const reactiveFields = {
   scaleUp: scalingRules.optional(),
   scaleDown: scalingRules.optional(),
 };
-const reactiveSchema = z.strictObject({ intervalSeconds, ...reactiveFields, pools });
+/** `dimension` picks the utilization dimension: given with the demand metric it would be ignored without a word. */
+function dimensionNeedsUtilization(o: { readonly metric?: string | undefined; readonly dimension?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (o.dimension === undefined || o.metric === 'utilization') return;
+  const metric = o.metric === undefined ? "the default metric 'demand'" : `metric '${o.metric}'`;
+  ctx.addIssue({ code: 'custom', message: `'dimension' is read only with 'metric: utilization', and ${metric} has no dimension: add 'metric: utilization' or drop 'dimension'`, path: ['dimension'] });
+}
+const reactiveSchema = z.strictObject({ intervalSeconds, ...reactiveFields, pools }).superRefine(dimensionNeedsUtilization);
 
 const predictiveSchema = z
   .strictObject({
@@ -71,7 +77,7 @@ const predictiveSchema = z
     refitEvery: z.number().int().min(1).optional(),
     minHistory: z.number().int().min(1).optional(),
     maxHistory: z.number().int().min(1).optional(),
-    reactive: z.strictObject(reactiveFields).optional(),
+    reactive: z.strictObject(reactiveFields).superRefine(dimensionNeedsUtilization).optional(),
     pools,
   })
   .superRefine((o, ctx) => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReactivePolicy, reactiveMetric, scaleDownLimit, scaleUpLimit } from '../../src/autoscale/reactive.js';
+import { createScalingPolicy } from '../../src/autoscale/registry.js';
+import { UserError } from '../../src/core/errors.js';
 import { input, pool, spec } from './helpers.js';
 
 /*
@@ -57,6 +59,26 @@ describe('reactive: desired = ceil(current × metric / target)', () => {
     const state = { ...pool(10, 5), utilization: [0.2, 0.9] };
     // 0.9 / 0.8 = 1.125 → ceil(11.25) = 12
     expect(p.decide(input(0, [state]))[0]?.delta).toBe(2);
+  });
+
+  it('refuses `dimension` without metric "utilization" (the demand metric would ignore it), naming the field', () => {
+    const refusal = (policy: 'reactive' | 'predictive', options: unknown): UserError => {
+      try {
+        createScalingPolicy(policy, options, { seed: '1' });
+      } catch (e) {
+        expect(e).toBeInstanceOf(UserError);
+        return e as UserError;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal('reactive', { dimension: 1 }).message).toBe(
+      "field 'scaling.options.dimension': 'dimension' is read only with 'metric: utilization', and the default metric 'demand' has no dimension: add 'metric: utilization' or drop 'dimension'",
+    );
+    expect(refusal('reactive', { metric: 'demand', dimension: 0 }).message).toContain("and metric 'demand' has no dimension");
+    expect(refusal('predictive', { reactive: { dimension: 0 } }).location.field).toBe('scaling.options.reactive.dimension');
+    expect(() => createScalingPolicy('reactive', { metric: 'utilization', dimension: 1 }, { seed: '1' })).not.toThrow();
+    // Built directly, as the policy's other options.
+    expect(() => new ReactivePolicy({ dimension: 1 })).toThrow("reactive: dimension is read only with metric 'utilization', got metric 'demand'");
   });
 });
 

@@ -55,6 +55,15 @@ describe('scaling options name pools and dimensions the scenario has', () => {
     expect(() => parseScenario(scenario('scaling: { policy: reactive, options: { metric: utilization, dimension: 1, pools: [v] } }'), 'as.yaml')).not.toThrow();
   });
 
+  it('`dimension` without metric utilization, which the demand metric would ignore, is refused', () => {
+    const text = scenario('scaling:\n  policy: reactive\n  options:\n    dimension: 1');
+    expect(refusal(text).message).toBe(
+      `as.yaml:${lineOf(text, 'dimension: 1')}, field 'scaling.options.dimension': 'dimension' is read only with 'metric: utilization', and the default metric 'demand' has no dimension: add 'metric: utilization' or drop 'dimension'`,
+    );
+    const own = scenario('', '\n  - name: first-fit\n    scaling: { policy: predictive, options: { reactive: { metric: demand, dimension: 0 } } }');
+    expect(refusal(own).location.field).toBe('strategies[0].scaling.options.reactive.dimension');
+  });
+
   it('a scheduled rule and a static size name a pool the scenario has', () => {
     const rule = scenario('scaling:\n  policy: scheduled\n  options:\n    rules:\n      - { pool: w, nodes: 2, at: "08:00" }\n      - { pool: nosuch, nodes: 2, at: "18:00" }');
     expect(refusal(rule).message).toBe(`as.yaml:${lineOf(rule, 'pool: nosuch')}, field 'scaling.options.rules[1].pool': unknown pool 'nosuch' (pools: w, v)`);

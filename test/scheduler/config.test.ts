@@ -99,6 +99,7 @@ describe('drs serve config', () => {
     const dim = write('sd.yaml', dims);
     expect(errorOf(dim).message).toBe(`${dim}:${lineOf(dims, 'dimension: 2')}, field 'scaling.options.dimension': there is no dimension 2: expected an index 0-1 into the dimensions (0 = cpu, 1 = memory)`);
     expect(errorOf(write('sd3.yaml', `${TOKENS}scaling: { policy: predictive, options: { reactive: { metric: utilization, dimension: 3 } } }\n`)).location.field).toBe('scaling.options.reactive.dimension');
+    expect(errorOf(write('sdm.yaml', `${TOKENS}scaling: { policy: reactive, options: { dimension: 0 } }\n`)).message).toMatch(/:3, field 'scaling\.options\.dimension': 'dimension' is read only with 'metric: utilization'/);
     expect(loadServeConfig(write('ok.yaml', `${TOKENS}${pools}scaling: { policy: reactive, options: { pools: [w], metric: utilization, dimension: 2 } }\n`)).scaling).toMatchObject({ policy: 'reactive' });
     // A state file may hold more pools (the scheduler checks them once restored); configured dimensions still count.
     expect(loadServeConfig(write('st.yaml', `${TOKENS}${pools}stateFile: s.db\nscaling: { policy: reactive, options: { pools: [stored] } }\n`)).stateFile).toBe(path.join(dir, 's.db'));
