@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { TraceFormatError, UserError } from '../core/errors.js';
+import { DECIMAL, readDateTime } from '../core/timestamp.js';
 import type { Request } from '../core/model.js';
 import type { Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
@@ -169,8 +170,6 @@ export function parseBooleanCell(raw: string, cell: Cell): boolean {
 
 export type TimestampFormat = 'number' | 'iso' | 'auto';
 
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
 /**
  * A timestamp in seconds.
  * - `number`: a plain number (then multiplied by `scale`, e.g. 0.001 for milliseconds).
@@ -180,38 +179,23 @@ const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)
  * Returns undefined when the text is not a timestamp of that format.
  */
 export function parseTimestamp(raw: string, format: TimestampFormat = 'auto', scale = 1): number | undefined {
+  const t = readTimestamp(raw, format, scale);
+  return typeof t === 'number' ? t : undefined;
+}
+
+function readTimestamp(raw: string, format: TimestampFormat, scale: number): number | { readonly error: string } | undefined {
   const s = raw.trim();
   if (s === '') return undefined;
-  if (format !== 'iso') {
-    const n = Number(s);
-    if (Number.isFinite(n)) return n * scale;
-    if (format === 'number') return undefined;
-  }
-  const m = ISO_RE.exec(s);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(ms);
-  if (check.getUTCDate() !== day) return undefined; // 2023-02-30 and the like
-  let t = ms / 1000 + (m[7] !== undefined ? Number(`0${m[7]}`) : 0);
-  const zone = m[8];
-  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
-    const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
-    if (!z) return undefined;
-    const off = Number(z[2]) * 3600 + Number(z[3] ?? 0) * 60;
-    t -= z[1] === '-' ? -off : off;
-  }
-  return t;
+  if (format !== 'iso' && DECIMAL.test(s)) return Number(s) * scale;
+  return format === 'number' ? undefined : readDateTime(s);
 }
 
 export function parseTimestampCell(raw: string, cell: Cell, format: TimestampFormat = 'auto', scale = 1): number {
-  const t = parseTimestamp(raw, format, scale);
-  if (t === undefined) {
-    const want = format === 'number' ? 'a number' : format === 'iso' ? 'an ISO date (YYYY-MM-DD HH:MM:SS[.fff][Z|±HH:MM])' : 'a number or an ISO date';
-    throw bad(cell, raw === '' ? `empty value, expected ${want}` : `'${raw}' is not ${want}`);
-  }
-  return t;
+  const t = readTimestamp(raw, format, scale);
+  if (typeof t === 'number') return t;
+  if (t !== undefined) throw bad(cell, t.error);
+  const want = format === 'number' ? 'a number' : format === 'iso' ? 'an ISO date (YYYY-MM-DD HH:MM:SS[.fff][Z|±HH:MM])' : 'a number or an ISO date';
+  throw bad(cell, raw === '' ? `empty value, expected ${want}` : `'${raw}' is not ${want}`);
 }
 
 /**
