@@ -27,12 +27,16 @@ const amount = z.union([z.number(), z.string()]).transform((v, ctx) => {
   return q;
 });
 
-/** `85%` or 0.85. */
+/**
+ * A share of a whole, in exactly two forms: a percentage written with `%` (`"85%"`, `"12.5%"`) or
+ * a fraction 0 < x ≤ 1 (`0.85`). A bare number above 1 (`85`, `1.5`) is refused: it could be a
+ * percentage or a mistyped fraction (1.5 = 1.5 % or 150 %?), and guessing either is silent.
+ */
 const share = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const n = typeof v === 'number' ? v : /^\s*\d+(\.\d+)?\s*%\s*$/.test(v) ? Number.parseFloat(v) / 100 : Number.NaN;
-  const f = typeof v === 'number' && v > 1 ? v / 100 : n;
+  const f = typeof v === 'number' ? v : /^\s*\d+(\.\d+)?\s*%\s*$/.test(v) ? Number.parseFloat(v) / 100 : Number.NaN;
   if (!(f > 0 && f <= 1)) {
-    ctx.addIssue({ code: 'custom', message: `expected a share such as "85%" or 0.85, got ${JSON.stringify(v)}` });
+    const hint = typeof v === 'number' && v > 1 ? ` (a bare number is a fraction of 1; write a percentage with %, e.g. "${v}%")` : '';
+    ctx.addIssue({ code: 'custom', message: `expected a share such as "85%" or 0.85 (more than 0, at most 100 %), got ${JSON.stringify(v)}${hint}` });
     return z.NEVER;
   }
   return f;

@@ -33,6 +33,24 @@ describe('fleet definitions', () => {
   });
 });
 
+describe('max_memory_usage', () => {
+  const limit = (v: unknown) => parseFleet({ config: { max_memory_usage: v }, agents: [{ id: 'a', cpu: 1 }] }).config.maxMemoryUsage;
+  it('takes a percentage with % or a fraction 0 < x ≤ 1', () => {
+    expect(limit('85%')).toBeCloseTo(0.85, 12);
+    expect(limit(' 12.5 % ')).toBeCloseTo(0.125, 12);
+    expect(limit('100%')).toBe(1);
+    expect(limit(0.85)).toBe(0.85);
+    expect(limit(1)).toBe(1);
+  });
+  it('refuses a bare number above 1 (1.5 % or 150 %?) and anything outside (0, 100 %], naming the field', () => {
+    expect(() => limit(1.5)).toThrow(`field 'config.max_memory_usage': expected a share such as "85%" or 0.85 (more than 0, at most 100 %), got 1.5 (a bare number is a fraction of 1; write a percentage with %, e.g. "1.5%")`);
+    expect(() => limit(85)).toThrow(/got 85 \(a bare number is a fraction of 1; write a percentage with %, e\.g\. "85%"\)/);
+    expect(() => limit(0)).toThrow(`field 'config.max_memory_usage': expected a share such as "85%" or 0.85 (more than 0, at most 100 %), got 0`);
+    expect(() => limit('0.85')).toThrow(/got "0\.85"/);
+    expect(() => limit('185%')).toThrow(/got "185%"/);
+  });
+});
+
 describe('fleet files', () => {
   it('reads a fleet file with the kOS scheduler_config.yaml beside it, both verbatim', async () => {
     const { loadFleetFile } = await import('../../src/agents/config.js');
