@@ -186,7 +186,7 @@ export function parseFleet(raw: unknown, where: { file?: string; base?: string }
       heartbeat: a.heartbeat,
     };
   });
-  checkGraph(agents, loc);
+  checkGraph(agents, loc, (i, j) => ['agents', i, 'schedule', ...(Array.isArray(r.data.agents[i]?.schedule) ? [j] : [])]);
   return { config, agents };
 }
 

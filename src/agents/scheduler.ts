@@ -1,6 +1,8 @@
 import { UserError } from '../core/errors.js';
+import { formatPath } from '../core/plain-issue.js';
 import { ResourceScheduler, TypedEmitter, type AllocationInfo } from '../scheduler/index.js';
 import { systemClock, type AgentClock } from './clock.js';
+import { checkGraph } from './graph.js';
 import { withTimeout } from './hooks.js';
 import { ConditionWatcher, CronTicker } from './triggers.js';
 import { dependenciesMet, LIVE, memoryAllows, pendingOrder } from './rules.js';
@@ -8,7 +10,6 @@ import type { AgentSchedulerOptions, AgentStatus, Run, RunContext } from './run.
 import type { AgentEvents, AgentSpec, AgentState, FleetDefinition, HookName, RunState, TriggerCause } from './types.js';
 
 export type { AgentSchedulerOptions, AgentStatus, LaunchHook, LifecycleHooks, Run, RunContext } from './run.js';
-
 
 /**
  * kOS-style agent scheduling on top of ResourceScheduler: triggers (boot, cron, on-demand,
@@ -49,6 +50,8 @@ export class AgentScheduler {
     this.fleet = o.fleet;
     this.clock = o.clock ?? systemClock;
     this.scheduler = o.scheduler ?? new ResourceScheduler({ pools: o.pools ?? [], clock: () => this.clock.now(), timers: false, preemption: o.fleet.config.allowPreemption });
+    // A fleet built by hand (not by parseFleet) gets the same checks: no trigger cycle can spin.
+    checkGraph(o.fleet.agents, (path) => ({ field: formatPath(path) }));
     o.fleet.agents.forEach((a, i) => {
       this.agents.set(a.id, a);
       this.byAgent.set(a.id, []);
