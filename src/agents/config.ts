@@ -7,6 +7,7 @@ import { PRIORITIES } from '../core/priority.js';
 import { parseQuantity } from '../core/units.js';
 import { CronSchedule } from './cron.js';
 import { checkGraph } from './graph.js';
+import { isTimeZone } from './time.js';
 import type { AgentSpec, FleetConfig, FleetDefinition, Schedule } from './types.js';
 import { formatPath, plainMessage } from '../core/plain-issue.js';
 
@@ -64,7 +65,13 @@ export const fleetConfigSchema = z
         z.object({ preStart: positiveDurationSchema.default(30), postStart: positiveDurationSchema.default(30), onShutdown: positiveDurationSchema.default(30) }).strict(),
       ])
       .default({ preStart: 30, postStart: 30, onShutdown: 30 }),
-    timezone: z.string().min(1).default('UTC'),
+    timezone: z
+      .string()
+      .min(1)
+      .superRefine((tz, ctx) => {
+        if (!isTimeZone(tz)) ctx.addIssue({ code: 'custom', message: `invalid time zone ${JSON.stringify(tz)} (expected an IANA name such as Europe/Berlin)` });
+      })
+      .default('UTC'),
   })
   .strict();
 

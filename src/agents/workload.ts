@@ -9,6 +9,7 @@ import { ResourceScheduler } from '../scheduler/index.js';
 import { VirtualClock, type AgentClock } from './clock.js';
 import { loadFleetFile, parseFleet } from './config.js';
 import { AgentScheduler, type LaunchHook } from './scheduler.js';
+import { parseIsoTime, readIsoTime } from './time.js';
 import type { AgentSpec, FleetDefinition } from './types.js';
 import { plainMessage } from '../core/plain-issue.js';
 
@@ -32,8 +33,14 @@ export const agentsTraceSchema = z
     /** The fleet inline (`{ config, agents }`), or `file` (a fleet YAML, relative to the scenario). */
     registry: z.unknown().optional(),
     file: z.string().optional(),
-    /** Wall-clock start of the simulated period (ISO 8601): cron schedules fire in real local time. */
-    start: z.string().refine((s) => Number.isFinite(Date.parse(s)), { message: 'expected an ISO 8601 time such as 2026-03-29T00:00:00Z' }),
+    /**
+     * Wall-clock start of the simulated period (strict ISO 8601; without a UTC offset, a wall-clock
+     * time in the fleet's `timezone`, see time.ts): cron schedules fire in real local time.
+     */
+    start: z.string().superRefine((s, ctx) => {
+      const t = readIsoTime(s);
+      if (typeof t === 'string') ctx.addIssue({ code: 'custom', message: t });
+    }),
     /** Length of the simulated period (default: the scenario's horizon). */
     horizon: positiveDurationSchema.optional(),
     seed: z.union([z.number().int(), z.string()]).optional(),
@@ -160,8 +167,11 @@ export interface AgentTraceContext {
   readonly file?: string;
 }
 
-/** Read the fleet of an agents trace spec (validated), with errors under `trace.`. */
-export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file'>): { spec: AgentsTraceSpec; fleet: FleetDefinition } {
+/**
+ * Read the fleet of an agents trace spec (validated), with errors under `trace.`, and its start
+ * (epoch ms; a start without a UTC offset is read in the fleet's timezone, never the host's).
+ */
+export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file'>): { spec: AgentsTraceSpec; fleet: FleetDefinition; start: number } {
   const r = agentsTraceSchema.safeParse(raw);
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;
@@ -170,15 +180,16 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   }
   const spec = r.data;
   const fleet = spec.file !== undefined ? loadFleetFile(path.resolve(ctx.baseDir, spec.file)) : parseFleet(spec.registry, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), base: 'trace.registry' });
-  return { spec, fleet };
+  const start = parseIsoTime(spec.start, fleet.config.timezone);
+  if (typeof start === 'string') throw new ConfigError(start, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.start' });
+  return { spec, fleet, start };
 }
 
 /** The scenario workload: the fleet's planned runs as requests, in arrival order. */
 export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): AsyncGenerator<Request> {
-  const { spec, fleet } = agentTraceFleet(raw, ctx);
+  const { spec, fleet, start } = agentTraceFleet(raw, ctx);
   const horizon = spec.horizon ?? ctx.horizon;
   if (horizon === undefined) throw new ConfigError('an agents workload needs a horizon (trace.horizon or the scenario horizon)', { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.horizon' });
-  const start = Date.parse(spec.start);
   const ids = new Set(fleet.agents.map((a) => a.id));
   spec.triggers.forEach((t, i) => {
     if (!ids.has(t.agent)) throw new ConfigError(`unknown agent '${t.agent}' (registered: ${[...ids].join(', ')})`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: `trace.triggers[${i}].agent` });

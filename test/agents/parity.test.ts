@@ -32,8 +32,7 @@ describe('kos-fleet: simulation and production start every run at the same time'
       if (!sim.has(id)) sim.set(id, out.log.time(i));
     }
 
-    const { spec, fleet } = agentTraceFleet(sc.trace, { baseDir: path.dirname(FILE), file: FILE });
-    const start = Date.parse(spec.start);
+    const { spec, fleet, start } = agentTraceFleet(sc.trace, { baseDir: path.dirname(FILE), file: FILE });
     const clock = new VirtualClock(start);
     const scheduler = new ResourceScheduler({
       pools: input.pools.map((p) => ({ name: p.name, capacity: input.space.record(p.capacity), nodes: p.nodes.initial, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, labels: p.labels })),
