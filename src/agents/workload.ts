@@ -10,6 +10,7 @@ import { VirtualClock, type AgentClock } from './clock.js';
 import { loadFleetFile, parseFleet } from './config.js';
 import { AgentScheduler, type LaunchHook } from './scheduler.js';
 import { parseIsoTime, readIsoTime } from './time.js';
+import { checkTraceInputs, checkWithinHorizon } from './trace-checks.js';
 import type { AgentSpec, FleetDefinition } from './types.js';
 import { plainMessage } from '../core/plain-issue.js';
 
@@ -165,13 +166,15 @@ export interface AgentTraceContext {
   readonly horizon?: number;
   /** The scenario file, for errors. */
   readonly file?: string;
+  /** The scenario's pool names: an agent's `pool` must be one of them (checked when given). */
+  readonly pools?: readonly string[];
 }
 
 /**
  * Read the fleet of an agents trace spec (validated), with errors under `trace.`, and its start
  * (epoch ms; a start without a UTC offset is read in the fleet's timezone, never the host's).
  */
-export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file'>): { spec: AgentsTraceSpec; fleet: FleetDefinition; start: number } {
+export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file' | 'pools'>): { spec: AgentsTraceSpec; fleet: FleetDefinition; start: number } {
   const r = agentsTraceSchema.safeParse(raw);
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;
@@ -179,9 +182,11 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
     throw new ConfigError(msg, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: ['trace', ...iss.path].map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').slice(1) });
   }
   const spec = r.data;
-  const fleet = spec.file !== undefined ? loadFleetFile(path.resolve(ctx.baseDir, spec.file)) : parseFleet(spec.registry, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), base: 'trace.registry' });
+  const fleetFile = spec.file !== undefined ? path.resolve(ctx.baseDir, spec.file) : undefined;
+  const fleet = fleetFile !== undefined ? loadFleetFile(fleetFile) : parseFleet(spec.registry, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), base: 'trace.registry' });
   const start = parseIsoTime(spec.start, fleet.config.timezone);
   if (typeof start === 'string') throw new ConfigError(start, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.start' });
+  checkTraceInputs(spec, fleet, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), ...(fleetFile !== undefined ? { fleetFile } : {}), ...(ctx.pools !== undefined ? { pools: ctx.pools } : {}) });
   return { spec, fleet, start };
 }
 
@@ -190,10 +195,7 @@ export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): Asyn
   const { spec, fleet, start } = agentTraceFleet(raw, ctx);
   const horizon = spec.horizon ?? ctx.horizon;
   if (horizon === undefined) throw new ConfigError('an agents workload needs a horizon (trace.horizon or the scenario horizon)', { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.horizon' });
-  const ids = new Set(fleet.agents.map((a) => a.id));
-  spec.triggers.forEach((t, i) => {
-    if (!ids.has(t.agent)) throw new ConfigError(`unknown agent '${t.agent}' (registered: ${[...ids].join(', ')})`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: `trace.triggers[${i}].agent` });
-  });
+  checkWithinHorizon(spec, horizon, ctx.file);
   fleet.agents.forEach((a, i) => {
     for (const k of Object.keys(a.resources)) if (!ctx.space.has(k)) throw new UserError(`unknown resource '${k}' (dimensions: ${ctx.space.names.join(', ')})`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: `trace.registry.agents[${i}].resources.${k}` });
   });

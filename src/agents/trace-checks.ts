@@ -1,0 +1,85 @@
+import { ConfigError, type ErrorLocation } from '../core/errors.js';
+import { formatDuration } from '../core/units.js';
+import type { FleetDefinition } from './types.js';
+
+/*
+ * What an agents trace (`trace: { kind: agents }`) must get right beyond the fleet itself, so
+ * that `drs run` never plays something silently different from what the file says or from what
+ * production would do: every ephemeral agent says how long a run takes, pools exist, and the
+ * trace's triggers, events and metrics reach an agent within the simulated period.
+ */
+
+/** The parts of an agents trace spec checked here. */
+export interface TraceInputs {
+  readonly triggers: readonly { readonly agent: string; readonly at: number }[];
+  readonly events: readonly { readonly name: string; readonly at: number }[];
+  readonly metrics: readonly { readonly name: string; readonly at: number }[];
+}
+
+export interface TraceWhere {
+  /** The scenario file. */
+  readonly file?: string;
+  /** Where the fleet's fields are: inline (`trace.registry`) in the scenario, or a fleet file of its own. */
+  readonly fleetFile?: string;
+  /** The scenario's pool names, when known: an agent's `pool` must be one of them. */
+  readonly pools?: readonly string[];
+}
+
+/**
+ * Refuse, naming the field:
+ * - an ephemeral agent without a `duration` > 0 (a run would take no time: 1 ms in the plan), or a
+ *   persistent one with it (a persistent run lasts until it crashes; the duration would be ignored);
+ * - an agent `pool` the scenario does not have (every run would be rejected, and production's
+ *   AgentScheduler refuses it: `agents[0].pool: unknown pool 'gpu'`);
+ * - a trigger of an unknown agent, an event or metric no schedule listens to (it would do nothing).
+ */
+export function checkTraceInputs(spec: TraceInputs, fleet: FleetDefinition, where: TraceWhere): void {
+  const inScenario = (field: string): ErrorLocation => ({ ...(where.file !== undefined ? { file: where.file } : {}), field });
+  const inFleet = (i: number, key: string): ErrorLocation => {
+    const file = where.fleetFile ?? where.file;
+    return { ...(file !== undefined ? { file } : {}), field: `${where.fleetFile === undefined ? 'trace.registry.' : ''}agents[${i}].${key}` };
+  };
+  fleet.agents.forEach((a, i) => {
+    if (a.lifecycle === 'ephemeral' && !((a.durationMs ?? 0) > 0)) {
+      throw new ConfigError(`agent '${a.id}' needs a duration > 0 in a simulation: how long each of its runs takes (e.g. duration: 5m)`, inFleet(i, 'duration'));
+    }
+    if (a.lifecycle === 'persistent' && a.durationMs !== undefined) {
+      throw new ConfigError(`agent '${a.id}' is persistent: its runs last until they crash or the period ends, so duration would be ignored; remove it, or make the agent ephemeral`, inFleet(i, 'duration'));
+    }
+    if (a.pool !== undefined && where.pools !== undefined && !where.pools.includes(a.pool)) {
+      throw new ConfigError(`unknown pool '${a.pool}' (the scenario's pools: ${where.pools.join(', ')})`, inFleet(i, 'pool'));
+    }
+  });
+  const ids = fleet.agents.map((a) => a.id);
+  spec.triggers.forEach((t, i) => {
+    if (!ids.includes(t.agent)) throw new ConfigError(`unknown agent '${t.agent}' (registered: ${ids.join(', ')})`, inScenario(`trace.triggers[${i}].agent`));
+  });
+  const listened = (kind: 'event' | 'metric'): string[] => {
+    const names = new Set<string>();
+    for (const a of fleet.agents) for (const s of a.schedules) if (s.kind === 'condition' && s.agent === undefined && s[kind] !== undefined) names.add(s[kind] as string);
+    return [...names];
+  };
+  for (const [list, kind, key] of [[spec.events, 'event', 'events'], [spec.metrics, 'metric', 'metrics']] as const) {
+    const names = listened(kind);
+    list.forEach((e, i) => {
+      if (names.includes(e.name)) return;
+      const known = names.length > 0 ? `the fleet's ${kind} schedules listen to: ${names.join(', ')}` : `the fleet has no ${kind} schedule`;
+      throw new ConfigError(`no schedule listens to ${kind} '${e.name}', so it would do nothing (${known})`, inScenario(`trace.${key}[${i}].name`));
+    });
+  }
+}
+
+/**
+ * A trigger, event or metric at or after the end of the simulated period would never fire: an
+ * error (not a warning), since the period is in the same file and an input that cannot take
+ * effect is a mistake (a unit, a shortened horizon) that changes the results without a sign.
+ */
+export function checkWithinHorizon(spec: TraceInputs, horizon: number, file: string | undefined): void {
+  for (const key of ['triggers', 'events', 'metrics'] as const) {
+    spec[key].forEach((x, i) => {
+      if (x.at < horizon) return;
+      const field = `trace.${key}[${i}].at`;
+      throw new ConfigError(`at ${formatDuration(x.at)} is not before the end of the simulated period (horizon ${formatDuration(horizon)}), so it would never happen; move it inside the period or lengthen the horizon`, { ...(file !== undefined ? { file } : {}), field });
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { AgentScheduler } from '../../src/agents/scheduler.js';
+import { agentRequests, agentTraceFleet } from '../../src/agents/workload.js';
+import type { Request } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const collect = async (it: AsyncIterable<Request>) => {
+  const out: Request[] = [];
+  for await (const r of it) out.push(r);
+  return out;
+};
+const trace = (agents: object[], extra: object = {}) => ({ kind: 'agents', start: '2026-06-01T08:00:00Z', horizon: '1h', registry: { agents }, ...extra });
+const requests = (t: object, pools?: string[]) => collect(agentRequests(t, { space, baseDir: '.', seed: 1, file: 's.yaml', ...(pools !== undefined ? { pools } : {}) }));
+
+describe('agents trace: what drs run would otherwise play silently', () => {
+  it("an agent pool the scenario lacks is refused, as production's AgentScheduler refuses it", async () => {
+    const t = trace([{ agent_id: 'a', cpu: 1, schedule: 'on-demand', duration: '1m', pool: 'gpu' }], { triggers: [{ agent: 'a', at: '10m' }] });
+    const msg = "s.yaml, field 'trace.registry.agents[0].pool': unknown pool 'gpu' (the scenario's pools: cpu)";
+    expect(() => agentTraceFleet(t, { baseDir: '.', file: 's.yaml', pools: ['cpu'] })).toThrow(msg);
+    await expect(requests(t, ['cpu'])).rejects.toThrow(msg);
+    const { fleet } = agentTraceFleet(t, { baseDir: '.' });
+    expect(() => new AgentScheduler({ fleet, pools: [{ name: 'cpu', capacity: { cpu: 16 }, nodes: 1 }], launch: async () => {} })).toThrow("field 'agents[0].pool': unknown pool 'gpu'");
+  });
+
+  it('an ephemeral agent needs a duration > 0; a persistent one takes none', () => {
+    const check = (agent: object) => () => agentTraceFleet(trace([agent]), { baseDir: '.', file: 's.yaml' });
+    const need = "s.yaml, field 'trace.registry.agents[0].duration': agent 'nodur' needs a duration > 0 in a simulation: how long each of its runs takes (e.g. duration: 5m)";
+    expect(check({ agent_id: 'nodur', cpu: 1, schedule: { cron: '*/20 * * * *' } })).toThrow(need);
+    expect(check({ agent_id: 'nodur', cpu: 1, schedule: { cron: '*/20 * * * *' }, duration: 0 })).toThrow(need);
+    expect(check({ agent_id: 'mon', cpu: 1, lifecycle: 'persistent', duration: '1h' })).toThrow(
+      "s.yaml, field 'trace.registry.agents[0].duration': agent 'mon' is persistent: its runs last until they crash or the period ends, so duration would be ignored; remove it, or make the agent ephemeral",
+    );
+    expect(check({ agent_id: 'mon', cpu: 1, lifecycle: 'persistent' })).not.toThrow();
+  });
+
+  it('an event or metric no schedule listens to is refused, naming the field', () => {
+    const agents = [{ agent_id: 'b', cpu: 1, schedule: [{ event: 'alert' }, { event: 'started', agent: 'b2' }], duration: '1m' }, { agent_id: 'b2', cpu: 1, duration: '1m' }];
+    const check = (extra: object) => () => agentTraceFleet(trace(agents, extra), { baseDir: '.', file: 's.yaml' });
+    expect(check({ events: [{ name: 'alert', at: '5m' }, { name: 'alrt', at: '10m' }] })).toThrow(
+      "s.yaml, field 'trace.events[1].name': no schedule listens to event 'alrt', so it would do nothing (the fleet's event schedules listen to: alert)",
+    );
+    // A lifecycle event is the scheduler's own, never a trace event.
+    expect(check({ events: [{ name: 'started', at: '5m' }] })).toThrow(/field 'trace\.events\[0\]\.name': no schedule listens to event 'started'/);
+    expect(check({ metrics: [{ name: 'disk', at: '5m', value: 1 }] })).toThrow(
+      "s.yaml, field 'trace.metrics[0].name': no schedule listens to metric 'disk', so it would do nothing (the fleet has no metric schedule)",
+    );
+  });
+
+  it('a trigger, event or metric at or after the end of the period is refused (it would never fire)', async () => {
+    const agents = [{ agent_id: 'a', cpu: 1, schedule: ['on-demand', { event: 'alert' }, { metric: 'disk', above: 0.9 }], duration: '1m' }];
+    await expect(requests(trace(agents, { triggers: [{ agent: 'a', at: '2h' }] }))).rejects.toThrow(
+      "s.yaml, field 'trace.triggers[0].at': at 2.0h is not before the end of the simulated period (horizon 60.0m), so it would never happen; move it inside the period or lengthen the horizon",
+    );
+    await expect(requests(trace(agents, { events: [{ name: 'alert', at: '1h' }] }))).rejects.toThrow(/field 'trace\.events\[0\]\.at': at 60\.0m is not before the end/);
+    await expect(requests(trace(agents, { metrics: [{ name: 'disk', at: '61m', value: 1 }] }))).rejects.toThrow(/field 'trace\.metrics\[0\]\.at'/);
+    const ok = await requests(trace(agents, { triggers: [{ agent: 'a', at: '59m' }], events: [{ name: 'alert', at: '10m' }], metrics: [{ name: 'disk', at: '20m', value: 1 }] }));
+    expect(ok.map((r) => `${r.id}@${r.arrival}`)).toEqual(['a#1@600', 'a#2@1200', 'a#3@3540']);
+  });
+});
