@@ -239,15 +239,16 @@ export class AgentScheduler {
     if (pre !== 'ok') return this.end(run, 'failed', run.reason);
     this.transition(run, 'running');
     this.watch(run);
-    if (run.agent.lifecycle === 'ephemeral') {
-      const timeout = run.agent.timeoutMs ?? this.fleet.config.defaultTimeoutMs;
-      run.timers.push(this.clock.setTimer(timeout, () => void this.end(run, 'timed-out', `ran longer than its timeout of ${timeout} ms`)));
-    }
     let launched: Promise<unknown>;
     try {
       launched = Promise.resolve(this.o.launch(ctx));
     } catch (e) {
       launched = Promise.reject(e);
+    }
+    // Armed after the launch, so work that ends exactly at the timeout (on a virtual clock) completes: timed out is longer than it.
+    if (run.agent.lifecycle === 'ephemeral') {
+      const timeout = run.agent.timeoutMs ?? this.fleet.config.defaultTimeoutMs;
+      run.timers.push(this.clock.setTimer(timeout, () => void this.end(run, 'timed-out', `ran longer than its timeout of ${timeout} ms`)));
     }
     launched.then(
       () => void (current() && this.end(run, 'completed')),

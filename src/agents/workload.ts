@@ -73,9 +73,10 @@ export interface PlannedRun {
   readonly id: string;
   readonly agent: AgentSpec;
   readonly start: number;
-  /** When it completes or crashes (a run still going at the end: 1 s past the period). */
+  /** When it completes, crashes or times out (a run still going at the end: 1 s past the period). */
   readonly end: number;
-  readonly outcome: 'completed' | 'crashed' | 'running';
+  readonly outcome: 'completed' | 'crashed' | 'timed-out' | 'running';
+  /** Runs it waited for that ended (a dependency's or the cascading run), except timed-out ones (see toRequest). */
   readonly dependsOn: readonly string[];
 }
 
@@ -127,13 +128,15 @@ export async function planFleet(fleet: FleetDefinition, o: FleetPlanOptions): Pr
   const endAt = o.start + o.horizonMs;
   await clock.advanceTo(endAt - 1);
   const out: PlannedRun[] = [];
-  const started = new Set<string>();
-  for (const r of agents.listRuns()) if (r.startedAt !== undefined) started.add(r.id);
+  // A dependent waits for a run however it ends (production's rule), but in the simulator a
+  // timed-out run expires, which would reject its dependents: they keep only their arrival time.
+  const edges = new Set<string>();
+  for (const r of agents.listRuns()) if (r.startedAt !== undefined && r.state !== 'timed-out') edges.add(r.id);
   for (const r of agents.listRuns()) {
     if (r.startedAt === undefined) continue;
-    const outcome = r.endedAt === undefined ? 'running' : r.state === 'completed' ? 'completed' : 'crashed';
+    const outcome = r.endedAt === undefined ? 'running' : r.state === 'completed' || r.state === 'timed-out' ? r.state : 'crashed';
     // Still running at the end: it lasts past the horizon (the simulator reports it unfinished).
-    out.push({ id: r.id, agent: r.agent, start: r.startedAt, end: r.endedAt ?? endAt + 1000, outcome, dependsOn: [...r.waitedFor].filter((id) => started.has(id)) });
+    out.push({ id: r.id, agent: r.agent, start: r.startedAt, end: r.endedAt ?? endAt + 1000, outcome, dependsOn: [...r.waitedFor].filter((id) => edges.has(id)) });
   }
   await agents.stop();
   return dependenciesFirst(out.sort((a, b) => a.start - b.start));
@@ -210,14 +213,22 @@ export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): Asyn
   for (const r of runs) yield toRequest(r, start, ctx.space, fleet);
 }
 
+/**
+ * A run as a request. A timed-out run is aborted at its timeout in production and counts as
+ * timed out, not done: its request has a lease of the timeout and work that outlasts it, so the
+ * simulator ends it as expired at the timeout from its start (also after waiting for capacity).
+ */
 function toRequest(r: PlannedRun, origin: number, space: ResourceSpace, fleet: FleetDefinition): Request {
   const a = r.agent;
+  const timeoutMs = a.timeoutMs ?? fleet.config.defaultTimeoutMs;
+  const ranMs = r.outcome === 'timed-out' ? Math.max(a.durationMs ?? 0, timeoutMs + 1) : r.end - r.start;
   return {
     id: r.id,
     tenant: a.id,
     arrival: (r.start - origin) / 1000,
     demand: space.vector(a.resources),
-    duration: Math.max(0.001, (r.end - r.start) / 1000),
+    duration: Math.max(0.001, ranMs / 1000),
+    ...(r.outcome === 'timed-out' ? { lease: timeoutMs / 1000 } : {}),
     ...(a.durationMs !== undefined ? { requestedDuration: a.durationMs / 1000 } : {}),
     priority: a.priority,
     preemptible: fleet.config.allowPreemption,

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/agents/clock.js';
+import { parseFleet } from '../../src/agents/config.js';
 import { AgentScheduler } from '../../src/agents/scheduler.js';
-import { agentRequests, agentTraceFleet } from '../../src/agents/workload.js';
+import { agentRequests, agentTraceFleet, simulatedLaunch } from '../../src/agents/workload.js';
 import type { Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
+import { drs, tmpFile } from '../cli/helpers.js';
 
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
 const collect = async (it: AsyncIterable<Request>) => {
@@ -56,5 +60,54 @@ describe('agents trace: what drs run would otherwise play silently', () => {
     await expect(requests(trace(agents, { metrics: [{ name: 'disk', at: '61m', value: 1 }] }))).rejects.toThrow(/field 'trace\.metrics\[0\]\.at'/);
     const ok = await requests(trace(agents, { triggers: [{ agent: 'a', at: '59m' }], events: [{ name: 'alert', at: '10m' }], metrics: [{ name: 'disk', at: '20m', value: 1 }] }));
     expect(ok.map((r) => `${r.id}@${r.arrival}`)).toEqual(['a#1@600', 'a#2@1200', 'a#3@3540']);
+  });
+});
+
+describe('agents trace: a run past its timeout', () => {
+  const agents = [
+    { agent_id: 'long', cpu: 1, schedule: { cron: '0 * * * *' }, duration: '5m' },
+    { agent_id: 'down', cpu: 1, schedule: { cron: '0 * * * *' }, duration: '1m', dependsOn: ['long'] },
+  ];
+  const registry = { config: { agent_timeout_default: 60 }, agents };
+
+  it('is timed out in production, also when it would end exactly at its timeout (that completes)', async () => {
+    const fleet = parseFleet(registry);
+    const clock = new VirtualClock(Date.parse('2026-06-01T08:00:00Z'));
+    const s = new AgentScheduler({ fleet, clock, pools: [{ name: 'p', capacity: { cpu: 16 }, nodes: 1 }], launch: simulatedLaunch(clock, 1) });
+    s.start();
+    await clock.advance(30 * 60_000);
+    expect(s.listRuns().map((r) => `${r.id} ${r.state}`)).toEqual(['long#1 timed-out', 'down#1 completed']);
+  });
+
+  it('becomes a request that expires at the timeout (not done); its dependent still runs after it, as in production', async () => {
+    const reqs = await requests({ kind: 'agents', start: '2026-06-01T08:00:00Z', horizon: '30m', registry });
+    expect(reqs).toEqual([
+      expect.objectContaining({ id: 'long#1', arrival: 0, duration: 300, lease: 60, requestedDuration: 300 }),
+      expect.objectContaining({ id: 'down#1', arrival: 60, duration: 60 }),
+    ]);
+    expect(reqs[1]).not.toHaveProperty('dependsOn');
+    expect(reqs[1]).not.toHaveProperty('lease');
+  });
+
+  it('drs run counts it as expired, not completed', async () => {
+    const scenario = `name: timeouts
+horizon: 30m
+pools:
+  - { name: cpu, capacity: { cpu: 16, memory: 64Gi }, nodes: 1, pricePerHour: 0.8 }
+trace:
+  kind: agents
+  start: 2026-06-01T08:00:00Z
+  registry:
+    config: { agent_timeout_default: 60 }
+    agents:
+      - { agent_id: long, cpu: 1, schedule: { cron: '0 * * * *' }, duration: 5m }
+      - { agent_id: down, cpu: 1, schedule: { cron: '0 * * * *' }, duration: 1m, dependsOn: [long] }
+strategies: [first-fit]
+`;
+    const json = tmpFile('out.json', '');
+    const r = await drs(['run', tmpFile('s.yaml', scenario), '--json', json, '--quiet']);
+    expect(r.code, r.err).toBe(0);
+    const m = JSON.parse(readFileSync(json, 'utf8')).results[0].metrics.requests;
+    expect(m).toMatchObject({ total: 2, completed: 1, expired: 1, rejected: 0, unfinished: 0 });
   });
 });
