@@ -177,7 +177,7 @@ export interface AgentTraceContext {
  * Read the fleet of an agents trace spec (validated), with errors under `trace.`, and its start
  * (epoch ms; a start without a UTC offset is read in the fleet's timezone, never the host's).
  */
-export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file' | 'pools'>): { spec: AgentsTraceSpec; fleet: FleetDefinition; start: number } {
+export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file' | 'pools' | 'horizon'>): { spec: AgentsTraceSpec; fleet: FleetDefinition; start: number } {
   const r = agentsTraceSchema.safeParse(raw);
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;
@@ -190,6 +190,8 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   const start = parseIsoTime(spec.start, fleet.config.timezone);
   if (typeof start === 'string') throw new ConfigError(start, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.start' });
   checkTraceInputs(spec, fleet, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), ...(fleetFile !== undefined ? { fleetFile } : {}), ...(ctx.pools !== undefined ? { pools: ctx.pools } : {}) });
+  const horizon = spec.horizon ?? ctx.horizon;
+  if (horizon !== undefined) checkWithinHorizon(spec, horizon, ctx.file);
   return { spec, fleet, start };
 }
 
@@ -198,7 +200,6 @@ export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): Asyn
   const { spec, fleet, start } = agentTraceFleet(raw, ctx);
   const horizon = spec.horizon ?? ctx.horizon;
   if (horizon === undefined) throw new ConfigError('an agents workload needs a horizon (trace.horizon or the scenario horizon)', { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.horizon' });
-  checkWithinHorizon(spec, horizon, ctx.file);
   fleet.agents.forEach((a, i) => {
     for (const k of Object.keys(a.resources)) if (!ctx.space.has(k)) throw new UserError(`unknown resource '${k}' (dimensions: ${ctx.space.names.join(', ')})`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: `trace.registry.agents[${i}].resources.${k}` });
   });

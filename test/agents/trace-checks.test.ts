@@ -58,6 +58,11 @@ describe('agents trace: what drs run would otherwise play silently', () => {
     );
     await expect(requests(trace(agents, { events: [{ name: 'alert', at: '1h' }] }))).rejects.toThrow(/field 'trace\.events\[0\]\.at': at 60\.0m is not before the end/);
     await expect(requests(trace(agents, { metrics: [{ name: 'disk', at: '61m', value: 1 }] }))).rejects.toThrow(/field 'trace\.metrics\[0\]\.at'/);
+    // Checked with the fleet when the horizon is known (drs validate names the line then).
+    expect(() => agentTraceFleet({ ...trace(agents, { triggers: [{ agent: 'a', at: '2h' }] }), horizon: undefined }, { baseDir: '.', file: 's.yaml', horizon: 3600 })).toThrow(/s\.yaml, field 'trace\.triggers\[0\]\.at': at 2\.0h/);
+    const v = await drs(['validate', tmpFile('s.yaml', `name: h\npools:\n  - { name: cpu, capacity: { cpu: 16 }, nodes: 1, pricePerHour: 1 }\ndimensions: [cpu]\ntrace:\n  kind: agents\n  start: 2026-06-01T08:00:00Z\n  horizon: 1h\n  registry: { agents: [{ id: a, cpu: 1, duration: 1m }] }\n  triggers: [{ agent: a, at: 2h }]\nstrategies: [first-fit]\n`)]);
+    expect(v.code).toBe(2);
+    expect(v.err).toContain("s.yaml:10, field 'trace.triggers[0].at': at 2.0h is not before the end of the simulated period (horizon 60.0m)");
     const ok = await requests(trace(agents, { triggers: [{ agent: 'a', at: '59m' }], events: [{ name: 'alert', at: '10m' }], metrics: [{ name: 'disk', at: '20m', value: 1 }] }));
     expect(ok.map((r) => `${r.id}@${r.arrival}`)).toEqual(['a#1@600', 'a#2@1200', 'a#3@3540']);
   });
