@@ -88,12 +88,13 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
   }
   const slo = sc.sloWait;
   // `kind: agents` is the agent fleet (src/agents/workload.ts); every other kind is a trace reader.
-  if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir, file });
+  const poolNames = pools.map((p) => p.name);
+  if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir, file, pools: poolNames, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) });
   let stats: TraceStats | undefined;
   const open = (): AsyncIterable<Request> => {
     const stream =
       sc.trace.kind === 'agents'
-        ? agentRequests(sc.trace, { space, baseDir, seed: seedStr, file, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) })
+        ? agentRequests(sc.trace, { space, baseDir, seed: seedStr, file, pools: poolNames, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) })
         : openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file, pools });
     if ('stats' in stream) stats = (stream as { stats: TraceStats }).stats;
     return slo === undefined ? stream : withDefaultSlo(stream, slo);

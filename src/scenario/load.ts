@@ -54,7 +54,10 @@ function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number 
   };
   try {
     // `kind: agents` is the agent-fleet workload, validated by src/agents (not a trace reader).
-    if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir, file });
+    if (sc.trace.kind === 'agents') {
+      const pools = Array.isArray(sc.pools) ? sc.pools.map((p) => p.name) : undefined;
+      agentTraceFleet(sc.trace, { baseDir, file, ...(pools !== undefined ? { pools } : {}), ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) });
+    }
     else parseTraceSpec(sc.trace, file);
     if (!Array.isArray(sc.pools)) parsePoolSourceSpec(sc.pools, file);
   } catch (e) {

@@ -25,6 +25,12 @@ describe('agents trace: what drs run would otherwise play silently', () => {
     await expect(requests(t, ['cpu'])).rejects.toThrow(msg);
     const { fleet } = agentTraceFleet(t, { baseDir: '.' });
     expect(() => new AgentScheduler({ fleet, pools: [{ name: 'cpu', capacity: { cpu: 16 }, nodes: 1 }], launch: async () => {} })).toThrow("field 'agents[0].pool': unknown pool 'gpu'");
+    // drs validate passes the scenario's pools, and names the line.
+    const scen = ['name: ab', 'horizon: 2h', 'pools:', '  - { name: cpu, capacity: { cpu: 16, memory: 64Gi }, nodes: 1, pricePerHour: 1 }', 'trace:', '  kind: agents', '  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', '      - { agent_id: a, cpu: 1, schedule: on-demand, duration: 1m, pool: gpu }', '  triggers: [{ agent: a, at: 10m }]', 'strategies: [first-fit]', ''].join('\n');
+    const file = tmpFile('agent-pool.yaml', scen);
+    const r = await drs(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`drs validate: ${file}:10, field 'trace.registry.agents[0].pool': unknown pool 'gpu' (the scenario's pools: cpu)\n`);
   });
 
   it('an ephemeral agent needs a duration > 0; a persistent one takes none', () => {
