@@ -52,6 +52,18 @@ describe('run table', () => {
     expect(t).toContain('warning: ff: 3 of 3 requests never started (no node was ever up');
   });
 
+  it('says how many requests expired, which no column counts', async () => {
+    const space = new ResourceSpace(['cpu']);
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, pools: pool(1),
+      requests: () => [{ id: 'x', tenant: 't', arrival: 0, demand: [1], duration: 50, lease: 30, priority: 'medium' as const }, { id: 'y', tenant: 't', arrival: 0, demand: [1], duration: 5, priority: 'medium' as const }],
+      strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }],
+    });
+    const t = comparisonTable(res);
+    expect(t.split('\n')[2]).toMatch(/^ff\s+1\s+0\s+0\s/);
+    expect(t).toContain('note: ff: 1 request(s) expired (a lease or timeout ended them before the work was done)');
+  });
+
   it('shows the mean wait, which a request waiting days among hundreds that do not wait moves and the percentiles do not', async () => {
     const space = new ResourceSpace(['cpu']);
     const DAYS = 10 * 86_400;
