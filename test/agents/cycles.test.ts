@@ -5,6 +5,7 @@ import { AgentScheduler } from '../../src/agents/scheduler.js';
 import type { FleetDefinition } from '../../src/agents/types.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { drs, tmpFile } from '../cli/helpers.js';
+import { agentsScenario } from './scenario-text.js';
 
 /** An agent triggered (directly or not) by its own lifecycle events would trigger itself for ever. */
 const STARTED = 'a run starting triggers the next run at the same instant, so time never advances';
@@ -59,19 +60,12 @@ describe('cycles of lifecycle triggers', () => {
   });
 
   it('drs validate exits 2 at once instead of looping at one virtual instant', async () => {
-    const scenario = `name: loop
-horizon: 1h
-pools:
-  - { name: cpu, capacity: { cpu: 16, memory: 64Gi }, nodes: 1, pricePerHour: 0.8 }
-trace:
-  kind: agents
-  start: 2026-06-01T08:00:00Z
+    const scenario = agentsScenario(`  start: 2026-06-01T08:00:00Z
   registry:
     agents:
       - { agent_id: loop, cpu: 1, schedule: [on-demand, { event: started, agent: loop }], duration: 5m }
   triggers: [{ agent: loop, at: 1m }]
-strategies: [first-fit]
-`;
+`);
     const r = await drs(['validate', tmpFile('loop.yaml', scenario)]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/loop\.yaml:10, field 'trace\.registry\.agents\[0\]\.schedule\[1\]': trigger cycle: loop —started→ loop/);

@@ -5,6 +5,7 @@ import { agentRequests, agentTraceFleet } from '../../src/agents/workload.js';
 import type { Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { drs, tmpFile } from '../cli/helpers.js';
+import { agentsScenario } from './scenario-text.js';
 
 const iso = (ms: number | string) => (typeof ms === 'string' ? ms : new Date(ms).toISOString());
 
@@ -75,18 +76,11 @@ describe('an agents trace start', () => {
   });
 
   it('drs validate refuses a start that is not ISO 8601 with its line and field', async () => {
-    const text = `name: s
-horizon: 1h
-pools:
-  - { name: cpu, capacity: { cpu: 16, memory: 64Gi }, nodes: 1, pricePerHour: 0.8 }
-trace:
-  kind: agents
-  start: March 7, 2026
+    const text = agentsScenario(`  start: March 7, 2026
   registry:
     agents:
       - { agent_id: a, cpu: 1, schedule: on-demand, duration: 1m }
-strategies: [first-fit]
-`;
+`);
     const r = await drs(['validate', tmpFile('s.yaml', text)]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`s.yaml:7, field 'trace.start': ${ISO_TIME_EXPECTED}, got "March 7, 2026"`);

@@ -7,6 +7,7 @@ import { agentRequests, agentTraceFleet, simulatedLaunch } from '../../src/agent
 import type { Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { drs, tmpFile } from '../cli/helpers.js';
+import { agentsScenario } from './scenario-text.js';
 
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
 const collect = async (it: AsyncIterable<Request>) => {
@@ -26,7 +27,7 @@ describe('agents trace: what drs run would otherwise play silently', () => {
     const { fleet } = agentTraceFleet(t, { baseDir: '.' });
     expect(() => new AgentScheduler({ fleet, pools: [{ name: 'cpu', capacity: { cpu: 16 }, nodes: 1 }], launch: async () => {} })).toThrow("field 'agents[0].pool': unknown pool 'gpu'");
     // drs validate passes the scenario's pools, and names the line.
-    const scen = ['name: ab', 'horizon: 2h', 'pools:', '  - { name: cpu, capacity: { cpu: 16, memory: 64Gi }, nodes: 1, pricePerHour: 1 }', 'trace:', '  kind: agents', '  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', '      - { agent_id: a, cpu: 1, schedule: on-demand, duration: 1m, pool: gpu }', '  triggers: [{ agent: a, at: 10m }]', 'strategies: [first-fit]', ''].join('\n');
+    const scen = agentsScenario(['  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', '      - { agent_id: a, cpu: 1, schedule: on-demand, duration: 1m, pool: gpu }', '  triggers: [{ agent: a, at: 10m }]', ''].join('\n'));
     const file = tmpFile('agent-pool.yaml', scen);
     const r = await drs(['validate', file]);
     expect(r.code).toBe(2);
@@ -101,20 +102,16 @@ describe('agents trace: a run past its timeout', () => {
   });
 
   it('drs run counts it as expired, not completed', async () => {
-    const scenario = `name: timeouts
-horizon: 30m
-pools:
-  - { name: cpu, capacity: { cpu: 16, memory: 64Gi }, nodes: 1, pricePerHour: 0.8 }
-trace:
-  kind: agents
-  start: 2026-06-01T08:00:00Z
+    const scenario = agentsScenario(
+      `  start: 2026-06-01T08:00:00Z
   registry:
     config: { agent_timeout_default: 60 }
     agents:
       - { agent_id: long, cpu: 1, schedule: { cron: '0 * * * *' }, duration: 5m }
       - { agent_id: down, cpu: 1, schedule: { cron: '0 * * * *' }, duration: 1m, dependsOn: [long] }
-strategies: [first-fit]
-`;
+`,
+      '30m',
+    );
     const json = tmpFile('out.json', '');
     const r = await drs(['run', tmpFile('s.yaml', scenario), '--json', json, '--quiet']);
     expect(r.code, r.err).toBe(0);
