@@ -244,10 +244,11 @@ export class SchedulingPass<E extends QueuedRequest> {
       }
       if (quotas !== undefined) {
         const ex = extra.get(r.tenant);
-        const q = quotas.checkMax(r, ex);
-        if (q !== undefined) {
-          if (q.permanent) this.rejectEntry(e, q);
-          else hooks.wait?.(e, q);
+        const over = quotas.overMax(r, ex);
+        if (over !== 0) {
+          // The rejection (and its message) only where it is used: refused, or a driver that shows why.
+          if (over === 2) this.rejectEntry(e, quotas.checkMax(r, ex) as PassRejection);
+          else if (hooks.wait !== undefined) hooks.wait(e, quotas.checkMax(r, ex) as PassRejection);
           continue;
         }
         const add = ex ?? new Float64Array(r.demand.length);
@@ -317,7 +318,7 @@ export class SchedulingPass<E extends QueuedRequest> {
     for (const e of still) {
       if (!hooks.isWaiting(e)) continue;
       const r = e.request;
-      if (quotas.checkMax(r) !== undefined) continue;
+      if (quotas.overMax(r) !== 0) continue;
       if (quotas.withinGuarantee(r.tenant, r.demand)) {
         const isBorrowed = hooks.isBorrowed ?? (() => false);
         const plan = planReclaim(state, quotas, r, isBorrowed);

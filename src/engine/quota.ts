@@ -131,34 +131,58 @@ export class FairShare {
     }
   }
 
+  /**
+   * Whether admitting `r` (on top of `extra`) would put its tenant over its maximum: 0 (no), 1 (yes,
+   * it may wait) or 2 (yes, for good): `checkMax` without building the rejection (the pass asks
+   * this of every waiting request).
+   */
+  overMax(r: Request, extra?: ArrayLike<number>): 0 | 1 | 2 {
+    const d = this.firstOver(r, extra);
+    return d < 0 ? 0 : this.beyondReach(r, d) ? 2 : 1;
+  }
+
   /** A `quota` rejection if admitting `r` (on top of `extra`) would put its tenant over its maximum. */
   checkMax(r: Request, extra?: ArrayLike<number>): QuotaRejection | undefined {
+    const d = this.firstOver(r, extra);
+    if (d < 0) return undefined;
+    const s = this.sharesOf(r.tenant);
+    const q = r.demand[d] as number;
+    const limit = (s.max[d] as number) * (this.capacity[d] as number);
+    const held = (this.usageOf(r.tenant)[d] as number) + (extra === undefined ? 0 : (extra[d] as number));
+    const name = this.space.names[d] as string;
+    const most = (s.max[d] as number) * Math.max(this.capacity[d] as number, this.ceiling[d] as number);
+    const permanent = this.beyondReach(r, d);
+    return {
+      requestId: r.id,
+      code: 'quota',
+      permanent,
+      resource: name,
+      requested: q,
+      free: Math.max(0, limit - held),
+      capacity: limit,
+      message: permanent
+        ? `tenant '${r.tenant}' may hold at most ${fmt(most)} ${name} (max share ${s.max[d]}); the request alone needs ${q}`
+        : `tenant '${r.tenant}' holds ${fmt(held)} of its ${fmt(limit)} ${name} (max share ${s.max[d]}); ${q} more would exceed it`,
+    };
+  }
+
+  /** The first dimension in which admitting `r` (on top of `extra`) exceeds the maximum, or -1. */
+  private firstOver(r: Request, extra: ArrayLike<number> | undefined): number {
     const s = this.sharesOf(r.tenant);
     const u = this.usageOf(r.tenant);
     for (let d = 0; d < u.length; d++) {
       const q = r.demand[d] as number;
       if (q <= 0) continue;
-      const limit = (s.max[d] as number) * (this.capacity[d] as number);
       const held = (u[d] as number) + (extra === undefined ? 0 : (extra[d] as number));
-      if (held + q > limit + EPSILON) {
-        const name = this.space.names[d] as string;
-        const most = (s.max[d] as number) * Math.max(this.capacity[d] as number, this.ceiling[d] as number);
-        const permanent = q > most + EPSILON;
-        return {
-          requestId: r.id,
-          code: 'quota',
-          permanent,
-          resource: name,
-          requested: q,
-          free: Math.max(0, limit - held),
-          capacity: limit,
-          message: permanent
-            ? `tenant '${r.tenant}' may hold at most ${fmt(most)} ${name} (max share ${s.max[d]}); the request alone needs ${q}`
-            : `tenant '${r.tenant}' holds ${fmt(held)} of its ${fmt(limit)} ${name} (max share ${s.max[d]}); ${q} more would exceed it`,
-        };
-      }
+      if (held + q > (s.max[d] as number) * (this.capacity[d] as number) + EPSILON) return d;
     }
-    return undefined;
+    return -1;
+  }
+
+  /** `r`'s demand in dimension `d` alone exceeds the most its tenant may ever hold there. */
+  private beyondReach(r: Request, d: number): boolean {
+    const s = this.sharesOf(r.tenant);
+    return (r.demand[d] as number) > (s.max[d] as number) * Math.max(this.capacity[d] as number, this.ceiling[d] as number) + EPSILON;
   }
 
   /** True if admitting `demand` now is covered by the tenant's guarantee (see the rule above). */
