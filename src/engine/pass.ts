@@ -5,6 +5,7 @@ import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt } from '../core/priority.js';
 import { isPermanent, type Rejection } from '../core/rejection.js';
 import type { BackfillPolicy, QueuePolicy, QueuedRequest } from '../queue/policy.js';
+import { screen, trimmedToQuotas, type ScreenHooks } from './admission.js';
 import type { DependencyTracker } from './dependencies.js';
 import { planReclaim, type FairShare } from './quota.js';
 
@@ -94,9 +95,13 @@ const MAX_CHUNK = 256;
  *     stays first until it starts.
  *  2. **Dependencies.** A request whose dependencies have not all completed is not ready: it is
  *     skipped (it holds nothing). One whose dependency failed is rejected (`dependency-failed`).
- *  3. **Quota admission.** Per tenant, cumulatively in queue order: a request that would put its
- *     tenant over its maximum share is skipped (`quota`, it keeps waiting and does not hold the
- *     head), or rejected when its demand alone exceeds the maximum.
+ *  3. **Quota admission** (`screen`, admission.ts). Per tenant, cumulatively in queue order: a
+ *     request that would put its tenant over its maximum share (counting what the tenant runs and
+ *     the requests admitted before it that this pass offers) is skipped (`quota`, it keeps waiting
+ *     and does not hold the head), or rejected when its demand alone exceeds the maximum. So no
+ *     decision starts more of a tenant than its maximum. Without blocking, a request skipped only
+ *     because of what was counted before it is offered once that decision is applied, in a
+ *     decision trimmed to the quotas (`followUp`): what did not start holds nothing.
  *  4. **Allocator decision.** Without head-of-line blocking, every ready request is offered in one
  *     decision (only the new ones when nothing was freed since the last pass: capacity only
  *     shrank). With blocking, the ready requests are offered from the head in chunks of 1, 4, 16,
@@ -106,10 +111,11 @@ const MAX_CHUNK = 256;
  *     may start without delaying it; they are offered in one non-blocking decision.
  *  6. **Preemption.** Without quotas, preemption is part of the allocator (PreemptingAllocator
  *     wrapped around it); its evictions are reported through `evict`.
- *  7. **Reclaim.** With quotas, requests still waiting (only the head when blocking) whose tenant
- *     is under its guarantee reclaim capacity lent to others (`planReclaim`), then, if still
- *     waiting and the rule allows, priority preemption is tried (`rules.preempting`). If that
- *     starts something, `again` asks the driver for another pass.
+ *  7. **Reclaim.** With quotas, requests still waiting (only the head when blocking; without, also
+ *     those skipped in rule 3 only for what was counted before them) whose tenant is under its
+ *     guarantee and within its maximum reclaim capacity lent to others (`planReclaim`), then, if
+ *     still waiting and the rule allows, priority preemption is tried (`rules.preempting`). If
+ *     that starts something, `again` asks the driver for another pass.
  *
  * Permanent rejections leave the queue through `reject`; the rest keep waiting (`wait`).
  */
@@ -117,10 +123,18 @@ export class SchedulingPass<E extends QueuedRequest> {
   /** With a `commit` head-of-line policy: the head chosen when it first blocked, until it starts. */
   committedHead: E | undefined;
 
+  private readonly screenHooks: ScreenHooks<E>;
+
   constructor(
     readonly rules: EngineRules,
     private readonly hooks: PassHooks<E>,
-  ) {}
+  ) {
+    this.screenHooks = {
+      isWaiting: (e) => hooks.isWaiting(e),
+      ...(hooks.wait === undefined ? {} : { wait: (e: E, rej: PassRejection) => hooks.wait?.(e, rej) }),
+      reject: (e, rej) => this.rejectEntry(e, rej),
+    };
+  }
 
   /** The allocator the pass offers its batches to. */
   private get batchAllocator(): Allocator {
@@ -150,45 +164,81 @@ export class SchedulingPass<E extends QueuedRequest> {
       if (hooks.isWaiting(head)) ordered = [head, ...ordered.filter((w) => w !== head)];
       else this.committedHead = undefined;
     }
-    // Without screening, `ready` may still hold entries that left the queue: skipped lazily below.
-    const ready = screening ? this.screen(ordered) : ordered;
+    // Without blocking and with nothing freed, only the newcomers are offered (capacity only shrank).
+    const offered = !policy.blocking && !input.freed ? new Set(input.fresh) : undefined;
     const counter = { decisions: 0 };
-    let still: E[];
-    if (!policy.blocking) {
-      let cand: E[];
-      if (input.freed) cand = ready.filter((e) => hooks.isWaiting(e));
-      else {
-        const fresh = new Set(input.fresh);
-        cand = ready.filter((e) => hooks.isWaiting(e) && fresh.has(e));
-      }
-      this.offer(state, cand, false, counter);
-      still = quotas === undefined ? [] : ready.filter((e) => hooks.isWaiting(e));
-    } else {
-      let i = 0;
-      let size = FIRST_CHUNK;
-      let blocked = false;
-      while (i < ready.length && !blocked) {
-        const chunk: E[] = [];
-        while (i < ready.length && chunk.length < size) {
-          const e = ready[i++] as E;
-          if (hooks.isWaiting(e)) chunk.push(e);
-        }
-        blocked = this.offer(state, chunk, true, counter);
-        size = Math.min(size * CHUNK_GROWTH, MAX_CHUNK);
-      }
-      still = [];
-      if (blocked) {
-        const first = ready.find((e) => hooks.isWaiting(e));
-        if (first !== undefined) {
-          if (policy.headOfLine === 'commit') this.committedHead = first;
-          const rest = policy.backfill === undefined ? [] : ready.filter((e) => hooks.isWaiting(e));
-          if (policy.backfill !== undefined && rest.length > 1) this.backfill(state, policy.backfill, rest, first, now, counter);
-          if (hooks.isWaiting(first)) still = [first];
-        }
-      }
+    // Without screening, `ordered` may still hold entries that left the queue: skipped lazily.
+    const screened = screening ? screen(ordered, this.rules, this.screenHooks, offered) : undefined;
+    const first = this.decide(state, screened === undefined ? ordered : screened.ready, offered, now, counter);
+    let still: readonly E[] = first === undefined ? [] : [first];
+    if (screened !== undefined && quotas !== undefined && !policy.blocking) {
+      if (screened.held.length > 0) this.followUp(state, screened.held, counter);
+      still = screened.escalate;
     }
     const again = this.escalate(state, still, counter);
     return { decisions: counter.decisions, again };
+  }
+
+  /**
+   * Rules 4 and 5 over `ready` (policy order); only the entries in `offered` (all when undefined)
+   * are offered. Returns the head, when blocked.
+   */
+  private decide(state: ClusterState, ready: readonly E[], offered: ReadonlySet<E> | undefined, now: number, counter: { decisions: number }): E | undefined {
+    const { policy } = this.rules;
+    const hooks = this.hooks;
+    if (!policy.blocking) {
+      this.offer(state, ready.filter((e) => hooks.isWaiting(e) && (offered === undefined || offered.has(e))), false, counter);
+      return undefined;
+    }
+    let i = 0;
+    let size = FIRST_CHUNK;
+    let blocked = false;
+    while (i < ready.length && !blocked) {
+      const chunk: E[] = [];
+      while (i < ready.length && chunk.length < size) {
+        const e = ready[i++] as E;
+        if (hooks.isWaiting(e)) chunk.push(e);
+      }
+      blocked = this.offer(state, chunk, true, counter);
+      size = Math.min(size * CHUNK_GROWTH, MAX_CHUNK);
+    }
+    if (!blocked) return undefined;
+    const first = ready.find((e) => hooks.isWaiting(e));
+    if (first === undefined) return undefined;
+    if (policy.headOfLine === 'commit') this.committedHead = first;
+    const rest = policy.backfill === undefined ? [] : ready.filter((e) => hooks.isWaiting(e));
+    if (policy.backfill !== undefined && rest.length > 1) this.backfill(state, policy.backfill, rest, first, now, counter);
+    return hooks.isWaiting(first) ? first : undefined;
+  }
+
+  /**
+   * Rule 3's follow-up, without head-of-line blocking: entries held (`quota`) only because the
+   * entries counted before them were offered too get their chance once that decision is applied,
+   * since what did not start holds nothing. They are admitted one by one on their tenant's usage,
+   * which now holds what started, and offered in one decision whose placements are trimmed to the
+   * quotas in queue order (`trimmedToQuotas`): a request starts only if its tenant's usage plus
+   * what starts before it stays within the maximum, so no decision overruns a maximum. While a trim
+   * left room unused, the entries that kept waiting are offered again.
+   *
+   * A blocking policy has none: every entry counted before its head started (a request no pool can
+   * take is refused on arrival), so what it holds before the head is held rightly; behind the head
+   * the counted entries wait in line before the held ones, and starting a held one would take
+   * quota the head or an entry before it needs, delaying it, which backfilling must never do.
+   */
+  private followUp(state: ClusterState, held: readonly E[], counter: { decisions: number }): void {
+    const quotas = this.rules.quotas as FairShare;
+    const hooks = this.hooks;
+    const trimmed = new Set<string>();
+    const allocator = trimmedToQuotas(this.batchAllocator, quotas, trimmed);
+    let pending = held;
+    for (;;) {
+      const admitted = pending.filter((e) => hooks.isWaiting(e) && quotas.overMax(e.request) === 0);
+      if (admitted.length === 0) return;
+      trimmed.clear();
+      this.offer(state, admitted, false, counter, allocator);
+      if (trimmed.size === 0) return;
+      pending = admitted.filter((e) => !trimmed.has(e.request.id));
+    }
   }
 
   /**
@@ -220,44 +270,6 @@ export class SchedulingPass<E extends QueuedRequest> {
     const key = this.rules.policy.staticKey;
     if (key === undefined) return this.rules.policy.order(subset, now, state) as E[];
     return subset.sort((a, b) => key(a) - key(b) || a.seq - b.seq);
-  }
-
-  /** Rules 2 and 3: the ready entries, in order; rejects what must be rejected. */
-  private screen(ordered: readonly E[]): E[] {
-    const { quotas, dependencies } = this.rules;
-    const hooks = this.hooks;
-    const extra = new Map<string, Float64Array>();
-    const ready: E[] = [];
-    for (const e of ordered) {
-      if (!hooks.isWaiting(e)) continue;
-      const r = e.request;
-      if (dependencies?.used === true && r.dependsOn !== undefined) {
-        const v = dependencies.check(r);
-        if (v.kind === 'failed') {
-          this.rejectEntry(e, { requestId: r.id, code: 'dependency-failed', permanent: true, message: `request '${v.on}' it depends on ${v.how}` });
-          continue;
-        }
-        if (v.kind === 'held') {
-          hooks.wait?.(e, { requestId: r.id, code: 'wait', permanent: false, message: `waiting for request '${v.on}' it depends on to complete` });
-          continue;
-        }
-      }
-      if (quotas !== undefined) {
-        const ex = extra.get(r.tenant);
-        const over = quotas.overMax(r, ex);
-        if (over !== 0) {
-          // The rejection (and its message) only where it is used: refused, or a driver that shows why.
-          if (over === 2) this.rejectEntry(e, quotas.checkMax(r, ex) as PassRejection);
-          else if (hooks.wait !== undefined) hooks.wait(e, quotas.checkMax(r, ex) as PassRejection);
-          continue;
-        }
-        const add = ex ?? new Float64Array(r.demand.length);
-        for (let d = 0; d < add.length; d++) add[d] = (add[d] as number) + (r.demand[d] as number);
-        extra.set(r.tenant, add);
-      }
-      ready.push(e);
-    }
-    return ready;
   }
 
   /** Offer `batch` (policy order) in one decision and report it; true when some request must wait. */

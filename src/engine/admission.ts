@@ -1,0 +1,135 @@
+import type { Allocator, Decision } from '../algorithms/allocator.js';
+import type { Request } from '../core/model.js';
+import type { Rejection } from '../core/rejection.js';
+import type { QueuedRequest } from '../queue/policy.js';
+import type { DependencyTracker } from './dependencies.js';
+import type { FairShare, QuotaRejection } from './quota.js';
+
+/** What rules 2 and 3 let through, in the order given. */
+export interface Screened<E> {
+  /** Ready to be offered: dependencies completed, within the tenant's maximum. */
+  readonly ready: E[];
+  /**
+   * Offered entries held with `quota` only because of the demand counted before them (on the
+   * tenant's usage alone they would be admitted): the follow-up round's candidates.
+   */
+  readonly held: E[];
+  /** `ready` and every entry held only by what was counted before it, in order: rule 7's candidates. */
+  readonly escalate: E[];
+}
+
+/** How the screening talks back to the pass. */
+export interface ScreenHooks<E> {
+  isWaiting(e: E): boolean;
+  wait?(e: E, rej: QuotaRejection): void;
+  reject(e: E, rej: QuotaRejection): void;
+}
+
+/**
+ * Rules 2 (dependencies) and 3 (quota admission) of the pass, over `list` in policy order.
+ *
+ * Quota admission is cumulative per tenant so that one decision never starts more of a tenant than
+ * its maximum, whichever of the offered entries the allocator places: an entry is admitted only if
+ * the tenant's usage (what runs now, including what this pass already started) plus the demand
+ * counted before it plus its own stays within the maximum. Only entries that are offered are
+ * counted: those in `offered` (all when undefined; a non-blocking pass with nothing freed offers
+ * only the newcomers, and the others cannot start in it). (A request no pool can ever take is
+ * refused by the driver on arrival and never reaches the queue.)
+ *
+ * An entry over the maximum on its usage alone keeps waiting (`quota`), or is rejected when its
+ * demand alone exceeds the maximum the pools can reach.
+ */
+export function screen<E extends QueuedRequest>(
+  list: readonly E[],
+  rules: { readonly quotas?: FairShare | undefined; readonly dependencies?: DependencyTracker | undefined },
+  hooks: ScreenHooks<E>,
+  offered?: ReadonlySet<E>,
+): Screened<E> {
+  const { quotas, dependencies } = rules;
+  const deps = dependencies?.used === true ? dependencies : undefined;
+  const extra = new Map<string, Float64Array>();
+  const ready: E[] = [];
+  const held: E[] = [];
+  const escalate: E[] = [];
+  for (const e of list) {
+    if (!hooks.isWaiting(e)) continue;
+    const r = e.request;
+    if (deps !== undefined && r.dependsOn !== undefined) {
+      const v = deps.check(r);
+      if (v.kind === 'failed') {
+        hooks.reject(e, { requestId: r.id, code: 'dependency-failed', permanent: true, message: `request '${v.on}' it depends on ${v.how}` });
+        continue;
+      }
+      if (v.kind === 'held') {
+        hooks.wait?.(e, { requestId: r.id, code: 'wait', permanent: false, message: `waiting for request '${v.on}' it depends on to complete` });
+        continue;
+      }
+    }
+    if (quotas !== undefined) {
+      const ex = extra.get(r.tenant);
+      const counts = offered === undefined || offered.has(e);
+      const over = quotas.overMax(r, ex);
+      if (over !== 0) {
+        // The rejection (and its message) only where it is used: refused, or a driver that shows why.
+        if (over === 2) {
+          hooks.reject(e, quotas.checkMax(r, ex) as QuotaRejection);
+          continue;
+        }
+        if (hooks.wait !== undefined) hooks.wait(e, quotas.checkMax(r, ex) as QuotaRejection);
+        const alone = ex === undefined || quotas.overMax(r) !== 0;
+        if (!alone) {
+          escalate.push(e);
+          if (counts) held.push(e);
+        }
+        continue;
+      }
+      if (counts) {
+        const add = ex ?? new Float64Array(r.demand.length);
+        for (let d = 0; d < add.length; d++) add[d] = (add[d] as number) + (r.demand[d] as number);
+        extra.set(r.tenant, add);
+      }
+      escalate.push(e);
+    }
+    ready.push(e);
+  }
+  return { ready, held, escalate };
+}
+
+/**
+ * `inner` with its placements trimmed to the quotas: in request order, a placement that would take
+ * its tenant over its maximum (usage plus what the decision places before it) becomes a `quota`
+ * wait, and its request id is added to `trimmed`. For decisions on requests admitted one by one
+ * (the follow-up rounds), so that such a decision cannot overrun a maximum either. Fewer placements
+ * keep a decision valid; preemptions are kept as they are (only a strategy that preempts inside
+ * its decision makes any, and later placements may use what they free).
+ */
+export function trimmedToQuotas(inner: Allocator, quotas: FairShare, trimmed: Set<string>): Allocator {
+  return {
+    name: inner.name,
+    allocate: (requests, cluster, ctx) => trim(inner.allocate(requests, cluster, ctx), requests, quotas, trimmed),
+  };
+}
+
+function trim(decision: Decision, requests: readonly Request[], quotas: FairShare, trimmed: Set<string>): Decision {
+  if (decision.placements.length === 0) return decision;
+  const placed = new Set<string>();
+  for (const p of decision.placements) placed.add(p.requestId);
+  const extra = new Map<string, Float64Array>();
+  const over: Rejection[] = [];
+  for (const r of requests) {
+    if (!placed.has(r.id)) continue;
+    const ex = extra.get(r.tenant);
+    const q = quotas.checkMax(r, ex);
+    if (q !== undefined) {
+      const { permanent: _, ...rej } = q;
+      over.push(rej);
+      trimmed.add(r.id);
+      continue;
+    }
+    const add = ex ?? new Float64Array(r.demand.length);
+    for (let d = 0; d < add.length; d++) add[d] = (add[d] as number) + (r.demand[d] as number);
+    extra.set(r.tenant, add);
+  }
+  if (over.length === 0) return decision;
+  return { ...decision, placements: decision.placements.filter((p) => !trimmed.has(p.requestId)), rejections: [...decision.rejections, ...over] };
+}
