@@ -61,6 +61,8 @@ export class FairShare {
   private readonly shares = new Map<string, Shares>();
   private readonly fallback: Shares;
   private readonly usage = new Map<string, Float64Array>();
+  /** Each tenant's shares and usage vector (both kept for good), found with one lookup: the pass checks every waiting request. */
+  private readonly accounts = new Map<string, { readonly s: Shares; readonly u: Float64Array }>();
   private capacity: Float64Array;
   private ceiling: Float64Array;
 
@@ -168,8 +170,12 @@ export class FairShare {
 
   /** The first dimension in which admitting `r` (on top of `extra`) exceeds the maximum, or -1. */
   private firstOver(r: Request, extra: ArrayLike<number> | undefined): number {
-    const s = this.sharesOf(r.tenant);
-    const u = this.usageOf(r.tenant);
+    let a = this.accounts.get(r.tenant);
+    if (a === undefined) {
+      a = { s: this.sharesOf(r.tenant), u: this.usageOf(r.tenant) };
+      this.accounts.set(r.tenant, a);
+    }
+    const { s, u } = a;
     for (let d = 0; d < u.length; d++) {
       const q = r.demand[d] as number;
       if (q <= 0) continue;
