@@ -5,6 +5,9 @@ import { ResourceSpace } from '../src/core/resources.js';
 import { fcfs } from '../src/queue/fcfs.js';
 import { computeMetrics } from '../src/sim/metrics.js';
 import { replay } from '../src/sim/replay.js';
+import { compareStrategies } from '../src/sim/compare.js';
+import { buildScenario } from '../src/scenario/build.js';
+import { loadScenario } from '../src/scenario/load.js';
 import { openTrace } from '../src/traces/registry.js';
 
 /**
@@ -15,6 +18,18 @@ const which = process.argv[2];
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
 const dataRoot = path.resolve(process.env.DRS_DATA_DIR ?? '../shared/data');
 const t0 = performance.now();
+if (which === 'quota-fleet') {
+  // bench/quota-fleet.yaml through the code path of drs run: its four strategies one after the other.
+  const file = path.join(import.meta.dirname, 'quota-fleet.yaml');
+  const res = await compareStrategies(await buildScenario(await loadScenario(file), { file, dataRoot }));
+  const done = res.results.flatMap((r) => (r.state === 'completed' ? [r.metrics.requests] : []));
+  if (done.length !== res.results.length) throw new Error(`quota-fleet: a strategy failed: ${JSON.stringify(res.results.filter((r) => r.state === 'failed'))}`);
+  const seconds = (performance.now() - t0) / 1000;
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  console.error(`${which}: ${seconds.toFixed(2)} s, peak ${maxRssMiB.toFixed(0)} MiB, ${done.length} strategies`);
+  console.log(JSON.stringify({ seconds, maxRssMiB, requests: done.reduce((a, m) => a + m.total, 0), completed: done.reduce((a, m) => a + m.completed, 0) }));
+  process.exit(0);
+}
 let out;
 if (which === 'hpc2n-first-fit') {
   // The HPC2N machine as one 240-processor node (the SWF logs count processors, not nodes).
