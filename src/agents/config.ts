@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, UserError } from '../core/errors.js';
+import { fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
 import { durationSchema, positiveDurationSchema } from '../core/fields.js';
 import { PRIORITIES } from '../core/priority.js';
 import { parseQuantity } from '../core/units.js';
@@ -199,22 +200,30 @@ export function parseFleet(raw: unknown, where: { file?: string; base?: string }
 
 /** Read a fleet file (YAML); a kOS `scheduler_config.yaml` can be given as `configFile`, its keys then fill `config`. */
 export function loadFleetFile(file: string, configFile?: string): FleetDefinition {
-  const raw = readYaml(file) as Record<string, unknown> | null;
+  const main = readYaml(file);
+  const raw = main.value as Record<string, unknown> | null;
   if (raw === null || typeof raw !== 'object') throw new ConfigError('expected a mapping with agents (and optionally config)', { file });
-  if (configFile === undefined) return parseFleet(raw, { file });
-  return parseFleet({ ...raw, config: readYaml(configFile) ?? {} }, { file });
+  const extra = configFile === undefined ? undefined : readYaml(configFile);
+  try {
+    return parseFleet(extra === undefined ? raw : { ...raw, config: extra.value ?? {} }, { file });
+  } catch (e) {
+    // parseFleet names the field; the line is in the file the field came from.
+    if (!(e instanceof UserError) || e.location.field === undefined || e.location.line !== undefined) throw e;
+    const at = fieldPath(e.location.field);
+    const [src, where, inFile] = extra !== undefined && configFile !== undefined && at[0] === 'config' ? [extra, at.slice(1), configFile] : [main, at, file];
+    throw new ConfigError(e.detail, { file: inFile, line: yamlLineOf(src.doc, src.lc, where), field: e.location.field });
+  }
 }
 
-function readYaml(file: string): unknown {
+function readYaml(file: string): { readonly value: unknown; readonly doc: Document; readonly lc: LineCounter } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError(`cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
   }
-  try {
-    return parseYaml(text) as unknown;
-  } catch (e) {
-    throw new ConfigError(`invalid YAML: ${(e as Error).message.split('\n')[0]}`, { file });
-  }
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
+  return { value: doc.toJS() as unknown, doc, lc };
 }

@@ -48,6 +48,8 @@ function writtenPath(doc: Document, at: readonly (string | number)[]): (string |
 function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number | undefined, file: string, baseDir = path.dirname(path.resolve(file))): void {
   const relocate = (e: unknown): never => {
     if (!(e instanceof UserError) || e.location.field === undefined) throw e;
+    // An error in a file the trace names (an agents fleet file) keeps that file and its line.
+    if (e.location.file !== undefined && path.resolve(e.location.file) !== path.resolve(file)) throw e;
     const field = e.location.field;
     const text = e.detail;
     throw new ConfigError(plainText(text), { file, line: lineAt(fieldPath(field)), field });

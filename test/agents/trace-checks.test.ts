@@ -34,6 +34,14 @@ describe('agents trace: what drs run would otherwise play silently', () => {
     expect(r.err).toBe(`drs validate: ${file}:10, field 'trace.registry.agents[0].pool': unknown pool 'gpu' (the scenario's pools: cpu)\n`);
   });
 
+  it('an error in a fleet file names that file and its line, not the scenario', async () => {
+    const fleet = tmpFile('fleet.yaml', 'agents:\n  - { agent_id: a, cpu: 1, schedule: on-demand, duration: 1m }\n  - { agent_id: b, cpu: lots, schedule: on-demand, duration: 1m }\n');
+    const file = tmpFile('fleet-scenario.yaml', agentsScenario(`  start: 2026-06-01T08:00:00Z\n  file: ${fleet}\n`));
+    const r = await drs(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`drs validate: ${fleet}:3, field 'agents[1].cpu': expected a non-negative amount such as 2, "500m", "16Gi" or "4GB", got "lots"\n`);
+  });
+
   it('an ephemeral agent needs a duration > 0; a persistent one takes none', () => {
     const check = (agent: object) => () => agentTraceFleet(trace([agent]), { baseDir: '.', file: 's.yaml' });
     const need = "s.yaml, field 'trace.registry.agents[0].duration': agent 'nodur' needs a duration > 0 in a simulation: how long each of its runs takes (e.g. duration: 5m)";
