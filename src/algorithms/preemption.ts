@@ -19,7 +19,7 @@ import { EPSILON } from '../core/resources.js';
 export class PreemptingAllocator implements Allocator {
   readonly name: string;
 
-  constructor(private readonly inner: Allocator) {
+  constructor(readonly inner: Allocator) {
     this.name = `${inner.name}+preemption`;
   }
 

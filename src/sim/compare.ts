@@ -1,4 +1,5 @@
 import type { Allocator } from '../algorithms/allocator.js';
+import { PreemptingAllocator } from '../algorithms/preemption.js';
 import type { ScalingPolicy } from '../autoscale/policy.js';
 import { UserError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
@@ -99,18 +100,22 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
       const allocator = s.allocator();
       const queue = s.queue();
       const scaling = s.scaling?.();
+      const quotas = s.quotas === undefined ? input.quotas : s.quotas;
+      // As production runs it (scheduler/queue-runner.ts): with quotas, priority preemption comes
+      // after reclaim (the pass's rule 7), not inside every batch decision.
+      const split = quotas && allocator instanceof PreemptingAllocator ? { allocator: allocator.inner, preempting: allocator } : { allocator };
       const out = await replay({
         space: input.space,
         pools: input.pools,
         requests: input.requests(),
-        allocator,
+        ...split,
         queue,
         seed: input.seed,
         ...(scaling ? { scaling } : {}),
         ...(input.failures ? { failures: input.failures } : {}),
         ...(input.horizon !== undefined ? { horizon: input.horizon } : {}),
         ...(input.budgetMs !== undefined ? { budgetMs: input.budgetMs } : {}),
-        ...((s.quotas === undefined ? input.quotas : s.quotas) ? { quotas: (s.quotas === undefined ? input.quotas : s.quotas) as QuotaConfig } : {}),
+        ...(quotas ? { quotas } : {}),
         ...(input.onProgress ? { onProgress: (n: number, t: number) => input.onProgress?.(i, n, t) } : {}),
       });
       await input.onLog?.(i, s.label, out.log);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PreemptingAllocator } from '../../src/algorithms/preemption.js';
 import { createAllocator } from '../../src/algorithms/registry.js';
 import type { PoolSpec, Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
@@ -109,6 +110,29 @@ describe('replay driver', () => {
       replay({ space, pools: [pool(2)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('A', 0, 4, 80, { lease: leases.A }), r('B', 0, 4, 50, { lease: leases.B })] });
     expect(events((await run({ B: 50 })).log)).toContain('50 complete B@1');
     expect(events((await run({ A: 50, B: 50 })).log)).toEqual(['0 arrive A', '0 arrive B', '0 start A@0', '0 start B@1', '50 expire A@0', '50 complete B@1']);
+  });
+
+  it('drs run wires priority preemption as production does: with quotas after reclaim, not inside every batch decision', async () => {
+    class Counting extends PreemptingAllocator {
+      calls = 0;
+      override allocate(...a: Parameters<PreemptingAllocator['allocate']>) {
+        this.calls++;
+        return super.allocate(...a);
+      }
+    }
+    const run = async (quotas: boolean) => {
+      const wrapped = new Counting(createAllocator({ name: 'first-fit' }));
+      const res = await compareStrategies({
+        scenario: 's', space, seed: 1, pools: [pool(2)],
+        requests: () => [r('a', 0, 2, 10), r('b', 1, 2, 10)],
+        strategies: [{ label: 'ff+preempt', allocator: () => wrapped, queue: () => fcfs() }],
+        ...(quotas ? { quotas: { tenants: { t: { max: { cpu: 1 } } } } } : {}),
+      });
+      expect(res.results[0]).toMatchObject({ state: 'completed', allocator: 'first-fit+preemption' });
+      return wrapped.calls;
+    };
+    expect(await run(false)).toBeGreaterThan(0);
+    expect(await run(true)).toBe(0); // nothing waits with a guarantee to reclaim or a priority to preempt for
   });
 
   it('refuses a stream that is not in arrival order, naming the request', async () => {
