@@ -51,15 +51,10 @@ export class SimLeases {
     this.arrivedIds?.add(id);
   }
 
-  /**
-   * `a` started or was renewed: record its lease if it ends the allocation, i.e. runs out before
-   * the work is done. A lease ending exactly when the work ends is a completion (as the replay's
-   * scheduleEnd decides), so it is not recorded: another lease expiring at that instant must not
-   * end it as expired.
-   */
+  /** `a` started or was renewed: record its lease if it can end the allocation (before or when the work ends). */
   started(a: Allocation): void {
     this.byRequest?.set(a.request.id, a.id);
-    if (Number.isFinite(a.leaseExpiry) && a.leaseExpiry < a.start + a.request.duration) {
+    if (Number.isFinite(a.leaseExpiry) && a.leaseExpiry <= a.start + a.request.duration) {
       const entry: LeaseEntry = { id: a.id };
       this.current.set(a.id, entry);
       this.heap.schedule(a.leaseExpiry, entry);
