@@ -133,7 +133,9 @@ export class QueueRunner {
     }
     const fresh = this.requeued;
     this.requeued = [];
-    this.drain(tx, false, fresh);
+    // The node's capacity is gone, but with quotas its tenants' usage fell too: a request held
+    // for quota may start now, so everything is offered (the simulator does the same, replay.ts).
+    this.drain(tx, this.o.fair !== undefined, fresh);
   }
 
   /** Put evicted work back in the queue (offered again by a pass at the same time, see `drain`). */

@@ -202,6 +202,9 @@ class ReplayRun {
     this.endQuota(a);
     this.log.push(kind, now, run.idx, a.nodeId);
     this.queue.add(run.entry.request, run.idx, now, run.entry.attempts + 1);
+    // A failure frees no capacity, but with quotas it frees its tenants' usage: a request held
+    // for quota may start, so the next pass offers everything (as ResourceScheduler.failNode).
+    if (kind === EV.failEvict && this.fair !== undefined) this.freed = true;
   }
 
   private endQuota(a: Allocation): void {

@@ -76,6 +76,25 @@ describe('ResourceScheduler.failNode / repairNode', () => {
     metrics.close();
   });
 
+  it("with quotas, a request held for its tenant's quota starts once a failure ends the tenant's work (requeued or not)", () => {
+    for (const requeuePreempted of [true, false]) {
+      const t = { now: 1_000 };
+      const s = new ResourceScheduler({
+        clock: () => t.now,
+        timers: false,
+        queue: { policy: 'priority', timeoutMs: 3_600_000, requeuePreempted },
+        quotas: { tenants: { c: { max: { cpu: 0.4 } } } },
+        pools: [{ name: 'p', capacity: { cpu: 8, memory: 16 }, nodes: 2 }],
+      });
+      expect(s.allocate({ id: 'r0', tenant: 'c', demand: { cpu: 6, memory: 12 } }).status).toBe('allocated'); // 6 of 0.4 × 16 = 6.4
+      expect(s.allocate({ id: 'r1', tenant: 'c', demand: { cpu: 2 } }).status).toBe('queued'); // 6 + 2 > 6.4
+      s.failNode('p', (s.getAllocation('r0') as { node: string }).node);
+      // c holds nothing now; its max is 0.4 × 8 = 3.2 of the up node: r1 (2) starts at once.
+      expect(s.status('r1'), `requeuePreempted ${requeuePreempted}`).toMatchObject({ status: 'allocated' });
+      s.checkInvariants();
+    }
+  });
+
   it('requeued work that fits elsewhere starts in the same operation', () => {
     const { s, log } = make();
     s.allocate({ id: 'a', units: 1 });

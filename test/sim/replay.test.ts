@@ -112,6 +112,19 @@ describe('replay driver', () => {
     expect(events((await run({ A: 50, B: 50 })).log)).toEqual(['0 arrive A', '0 arrive B', '0 start A@0', '0 start B@1', '50 expire A@0', '50 expire B@1']);
   });
 
+  it("with quotas, a request held for its tenant's quota starts when a failure ends the tenant's work, as in production", async () => {
+    // Two 8-cpu nodes; c may hold 0.4 of the up cpu. r0 (6) runs on node 0; r1 (2) is held (6 + 2 > 6.4).
+    // Node 0 fails at 5: r0 is requeued (6 > 3.2, it waits), c holds nothing, r1 starts at 5.
+    const out = await replay({
+      space, pools: [pool(2, [8, 16, 0])], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: priorityClasses(),
+      quotas: { tenants: { c: { max: { cpu: 0.4 } } } },
+      failures: { events: [{ at: 5, pool: 'a', count: 1 }] },
+      horizon: 100,
+      requests: [r('r0', 0, 6, 50, { tenant: 'c' }), r('r1', 1, 2, 10, { tenant: 'c' })],
+    });
+    expect(events(out.log)).toContain('5 start r1@1');
+  });
+
   it('drs run wires priority preemption as production does: with quotas after reclaim, not inside every batch decision', async () => {
     class Counting extends PreemptingAllocator {
       calls = 0;
