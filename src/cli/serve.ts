@@ -37,7 +37,7 @@ export const serveCommand: CliCommand = {
     if (positionals.length > 0) throw new UserError(`drs serve takes no positional arguments, got '${positionals.join(' ')}'\n${usage}`);
     let config: ServeConfig;
     if (values.config !== undefined) {
-      config = loadServeConfig(path.resolve(io.cwd, values.config), io.env);
+      config = loadServeConfig(path.resolve(io.cwd, values.config), io.env, values.state !== undefined || values.postgres !== undefined);
     } else {
       const token = io.env.DRS_ADMIN_TOKEN;
       if (token === undefined || token.length < 16) {

@@ -219,8 +219,10 @@ const fileSchema = z
 /**
  * Validate a parsed YAML/JSON document. `file` names the source in errors; relative paths
  * (stateFile) are resolved against `baseDir`; `tokenEnv` entries are read from `env`.
+ * `storeByFlag`: the command line attaches a store (`drs serve --state` / `--postgres`) that
+ * the file does not name, so its pools and dimensions are not all known here.
  */
-export function parseServeConfig(raw: unknown, file: string, baseDir: string, env: Readonly<Record<string, string | undefined>> = process.env): ServeConfig {
+export function parseServeConfig(raw: unknown, file: string, baseDir: string, env: Readonly<Record<string, string | undefined>> = process.env, storeByFlag = false): ServeConfig {
   const res = fileSchema.safeParse(raw ?? {});
   if (!res.success) {
     const first = res.error.issues[0];
@@ -255,7 +257,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     // Against what the scheduler starts with, where the config alone says it: a state file or
     // PostgreSQL may hold more pools and, without `dimensions`, its own dimensions (the scheduler
     // checks those once it has restored them).
-    const stored = c.stateFile !== undefined || c.postgres !== undefined;
+    const stored = storeByFlag || c.stateFile !== undefined || c.postgres !== undefined;
     const poolNames = stored ? undefined : (c.pools ?? []).map((p) => p.name);
     const issue = scalingTargetIssue(c.scaling.policy, c.scaling.options ?? {}, poolNames, c.dimensions ?? (stored ? undefined : DEFAULT_DIMENSIONS));
     if (issue !== undefined) throw new ConfigError(issue.message, { file, field: `scaling.options.${issue.field}` });
@@ -332,7 +334,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
 }
 
 /** Read and validate a YAML (or JSON) config file. */
-export function loadServeConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env): ServeConfig {
+export function loadServeConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env, storeByFlag = false): ServeConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -347,7 +349,7 @@ export function loadServeConfig(file: string, env: Readonly<Record<string, strin
     throw new ConfigError(`invalid YAML: ${err.message.split('\n')[0]}`, { file, ...(line !== undefined ? { line } : {}) });
   }
   try {
-    return parseServeConfig(doc.toJS(), file, dirname(resolve(file)), env);
+    return parseServeConfig(doc.toJS(), file, dirname(resolve(file)), env, storeByFlag);
   } catch (e) {
     // parseServeConfig names the field; the line is the YAML's.
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;

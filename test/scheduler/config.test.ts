@@ -103,6 +103,10 @@ describe('drs serve config', () => {
     expect(loadServeConfig(write('ok.yaml', `${TOKENS}${pools}scaling: { policy: reactive, options: { pools: [w], metric: utilization, dimension: 2 } }\n`)).scaling).toMatchObject({ policy: 'reactive' });
     // A state file may hold more pools (the scheduler checks them once restored); configured dimensions still count.
     expect(loadServeConfig(write('st.yaml', `${TOKENS}${pools}stateFile: s.db\nscaling: { policy: reactive, options: { pools: [stored] } }\n`)).stateFile).toBe(path.join(dir, 's.db'));
+    // So may the store drs serve --state / --postgres attaches to a config that names none.
+    const byFlag = write('sf.yaml', `${TOKENS}${pools}scaling: { policy: reactive, options: { pools: [stored] } }\n`);
+    expect(errorOf(byFlag).location.field).toBe('scaling.options.pools[0]');
+    expect(loadServeConfig(byFlag, process.env, true).scaling).toMatchObject({ policy: 'reactive' });
     expect(errorOf(write('std.yaml', `${TOKENS}stateFile: s.db\ndimensions: [cpu]\nscaling: { policy: reactive, options: { metric: utilization, dimension: 1 } }\n`)).location.field).toBe('scaling.options.dimension');
   });
 
