@@ -67,6 +67,11 @@ describe('drs serve (the CLI command)', () => {
     const t = run(['--config', typo]);
     expect(await t.exit).toBe(2);
     expect(t.output().err).toContain(`typo.yaml:7, field 'scaling.options.pools[0]': unknown pool 'q' (pools: p)`);
+    // With --state the store may hold the pool: the config leaves it to the scheduler, which checks what it restored.
+    const stored = run(['--config', typo, '--state', path.join(dir, 'typo.db')]);
+    expect(await stored.exit).toBe(2);
+    expect(stored.output().err).not.toContain('typo.yaml:7');
+    expect(stored.output().err).toContain(`field 'scaling.options.pools[0]': unknown pool 'q' (pools: p)`);
     const flag = run(['--port', 'x'], { DRS_ADMIN_TOKEN: 'a'.repeat(20) });
     expect(await flag.exit).toBe(2);
     expect(flag.output().err).toMatch(/--port/);
