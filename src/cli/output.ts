@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -25,7 +25,7 @@ export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string 
  * naming one of the command's `inputs` (the scenario or sweep file it reads).
  */
 export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, string | undefined>>, inputs: readonly string[] = []): void {
-  const read = new Set(inputs.map((f) => path.resolve(io.cwd, f)));
+  const read = new Set(inputs.map((f) => realPath(path.resolve(io.cwd, f))));
   const taken = new Map<string, string>();
   for (const [flag, file] of Object.entries(files)) {
     if (file === undefined) continue;
@@ -33,10 +33,20 @@ export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, str
     const dir = path.dirname(out);
     if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);
     if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === true) throw new UserError(`--${flag} ${file}: is a folder; give a file name`);
-    if (read.has(out)) throw new UserError(`--${flag} ${file}: is a file this command reads; writing it would destroy it`);
-    const other = taken.get(out);
+    const real = realPath(out);
+    if (read.has(real)) throw new UserError(`--${flag} ${file}: is a file this command reads; writing it would destroy it`);
+    const other = taken.get(real);
     if (other !== undefined) throw new UserError(`--${flag} ${file}: --${other} writes the same file; give each output its own file`);
-    taken.set(out, flag);
+    taken.set(real, flag);
+  }
+}
+
+/** An absolute path as the file system sees it (through symlinks) when it exists, else as given. */
+export function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dirname, resolve } from 'node:path';
@@ -16,7 +16,7 @@ import { trainFleet } from '../learn/fleet.js';
 import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { joinNegativeValues, resolveDataRoot } from './args.js';
-import { prepareOutputFile } from './output.js';
+import { prepareOutputFile, realPath } from './output.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
 import { loadBatchWorkload, type BatchWorkload } from '../learn/sim-adapter.js';
 import { configFeatures, trainQueue, type QueueCheckpoint, type TrainHooks } from '../learn/train-queue.js';
@@ -308,18 +308,11 @@ interface Output {
  * and the checkpoint one another (the last written kept).
  */
 function refuseCollisions(outputs: readonly Output[], inputs: readonly { what: string; file: string }[]): void {
-  const real = (f: string): string => {
-    try {
-      return realpathSync(f);
-    } catch {
-      return f;
-    }
-  };
   outputs.forEach((o, i) => {
-    const p = real(o.file);
-    const input = inputs.find((x) => real(x.file) === p);
+    const p = realPath(o.file);
+    const input = inputs.find((x) => realPath(x.file) === p);
     if (input !== undefined) throw new UserError(`${o.label} is ${input.what}: ${o.what} would overwrite it; give another file`, { field: o.field });
-    const other = outputs.slice(0, i).find((x) => real(x.file) === p);
+    const other = outputs.slice(0, i).find((x) => realPath(x.file) === p);
     if (other !== undefined) throw new UserError(`${o.label} is also ${other.what} (--${other.field}): ${other.what} and ${o.what} would overwrite each other; give two files`, { field: o.field });
   });
 }

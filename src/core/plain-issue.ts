@@ -61,6 +61,11 @@ export function formatPath(path: readonly PropertyKey[], base?: string): string 
   return s;
 }
 
+/** The path an issue names: for an unknown key, the key itself (`strategy.options.bogus`), not its parent. */
+export function issuePath(iss: z.core.$ZodIssue): PropertyKey[] {
+  return iss.code === 'unrecognized_keys' ? [...iss.path, ...iss.keys.slice(0, 1)] : [...iss.path];
+}
+
 /**
  * For a union (`nodes: 3` or `nodes: { min, max, initial }`), the issue of the form that got
  * furthest (the longest path), so the user hears "nodes.initial: missing required field" rather

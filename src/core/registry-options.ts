@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { UserError } from './errors.js';
-import { deepestIssue, formatPath, plainMessage } from './plain-issue.js';
+import { deepestIssue, formatPath, issuePath, plainMessage } from './plain-issue.js';
 
 /**
  * A registry entry's options (strategy, queue policy, scaling policy) through the entry's zod
@@ -14,6 +14,5 @@ export function parseRegistryOptions<S extends z.ZodType>(schema: S, options: un
   const first = r.error.issues[0];
   if (first === undefined) throw new UserError('invalid options', { field: base });
   const iss = deepestIssue(first);
-  const path = iss.code === 'unrecognized_keys' ? [...iss.path, ...iss.keys.slice(0, 1)] : iss.path;
-  throw new UserError(plainMessage(iss), { field: formatPath(path, base) });
+  throw new UserError(plainMessage(iss), { field: formatPath(issuePath(iss), base) });
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName } from '../algorithms/registry.js';
 import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../autoscale/registry.js';
 import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
-import { plainMessage } from '../core/plain-issue.js';
+import { issuePath, plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
 import { durationSchema as duration, positiveDurationSchema as positiveDuration, quantitySchema as quantity, uniqueList } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../queue/registry.js';
@@ -41,7 +41,7 @@ function checkOptions(schema: z.ZodType, options: unknown, ctx: z.RefinementCtx,
   const r = schema.safeParse(options ?? {});
   if (!r.success) {
     for (const iss of r.error.issues) {
-      const at = [...path, ...iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), ...(iss.code === 'unrecognized_keys' ? iss.keys.slice(0, 1) : [])];
+      const at = [...path, ...issuePath(iss).map((p) => (typeof p === 'symbol' ? String(p) : p))];
       ctx.addIssue({ code: 'custom', message: plainMessage(iss), path: at });
     }
   }

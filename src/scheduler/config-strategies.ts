@@ -3,7 +3,7 @@ import { learnedAllocator } from '../algorithms/learned.js';
 import { ALLOCATOR_NAMES, ALLOCATORS, isAllocatorName, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
 import { ConfigError, UserError } from '../core/errors.js';
 import { modelMessage, resolveLearnedRef, type LearnedKind, type NamedRef } from '../core/model-ref.js';
-import { plainMessage } from '../core/plain-issue.js';
+import { formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 import { learnedQueue } from '../queue/learned-queue.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyName } from '../queue/registry.js';
 
@@ -38,9 +38,7 @@ function plain<T extends NamedRef>(ref: T, kind: LearnedKind, field: string, bas
 export function checkOptions(schema: z.ZodType, options: unknown, field: string, fail: Fail): void {
   const issue = schema.safeParse(options).error?.issues[0];
   if (issue === undefined) return;
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
-  const at = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  fail(plainMessage(issue), `${field}${at}`);
+  fail(plainMessage(issue), formatPath(issuePath(issue), field));
 }
 
 type StrategyInput = string | { name: string; options?: unknown; preemption?: boolean };

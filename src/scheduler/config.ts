@@ -14,7 +14,7 @@ import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategi
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
 import type { QuotaConfig } from './quota.js';
 import type { PoolInput } from './types.js';
-import { deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
+import { deepestIssue, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 
 /**
  * The `drs serve` configuration (YAML; see docs/serve.md and examples/serve-config.yaml).
@@ -227,7 +227,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
   if (!res.success) {
     const first = res.error.issues[0];
     const issue = first === undefined ? undefined : deepestIssue(first);
-    const field = issue === undefined ? undefined : formatPath(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path);
+    const field = issue === undefined ? undefined : formatPath(issuePath(issue));
     throw new ConfigError(issue === undefined ? 'invalid configuration' : plainMessage(issue), { file, ...(field ? { field } : {}) });
   }
   const c = res.data;

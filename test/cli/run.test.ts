@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { joinNegativeValues } from '../../src/cli/args.js';
@@ -187,6 +187,11 @@ describe('bad input gets a one-line error and exit code 2', () => {
     const own = await drs(['run', file, '--json', file]);
     expect(own.code).toBe(2);
     expect(own.err).toBe(`drs run: --json ${file}: is a file this command reads; writing it would destroy it\n`);
+    expect(readFileSync(file, 'utf8')).toBe(tiny(''));
+    // Nor through a symbolic link to it.
+    const link = `${file}.link.json`;
+    symlinkSync(file, link);
+    expect((await drs(['run', file, '--json', link])).err).toBe(`drs run: --json ${link}: is a file this command reads; writing it would destroy it\n`);
     expect(readFileSync(file, 'utf8')).toBe(tiny(''));
     // Nor the trace the scenario reads (the events writer would have emptied it before it was read).
     const csv = tmpFile('own-trace.csv', 't,d,cpu\n0,5,1\n');

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { deepestIssue, formatPath, plainMessage } from '../../core/plain-issue.js';
+import { deepestIssue, formatPath, issuePath, plainMessage } from '../../core/plain-issue.js';
 
 /** A refusal with its HTTP status and a stable `code` (the body is `{ error: { code, message, field? } }`). */
 export class HttpError extends Error {
@@ -22,7 +22,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   if (res.success) return res.data;
   const first = res.error.issues[0];
   const issue = first === undefined ? undefined : deepestIssue(first);
-  const path = issue === undefined ? [] : issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
+  const path = issue === undefined ? [] : issuePath(issue);
   const field = formatPath(path);
   throw new HttpError(400, 'invalid-body', `${field === '' ? 'body' : field}: ${issue === undefined ? 'invalid' : plainMessage(issue)}`, field === '' ? undefined : field);
 }
