@@ -41,3 +41,17 @@ describe('pairedTTest', () => {
     expect(pairedTTest([1, 9, 2, 8], [9, 1, 8, 2]).significant).toBe(false);
   });
 });
+
+describe('pairedTTest and float rounding', () => {
+  it('treats differences within rounding of the values as none (no significant 1e-13 noise)', () => {
+    // Two sums of the same prices in another order: equal but for the last bits.
+    const a = [136.49999999999906, 136.4999999999991, 136.49999999999903, 136.49999999999909];
+    const b = [136.4999999999991, 136.49999999999915, 136.4999999999991, 136.49999999999918];
+    expect(pairedTTest(a, b)).toMatchObject({ meanDiff: 0, p: 1, significant: false });
+  });
+  it('still tests a real difference of the same size relative to small values', () => {
+    const r = pairedTTest([1e-12, 2e-12, 3e-12], [0, 0.5e-12, 1.5e-12]);
+    expect(r.meanDiff).toBeCloseTo(1.33e-12, 13);
+    expect(r.significant).toBe(true);
+  });
+});
