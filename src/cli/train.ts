@@ -1,27 +1,25 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ConfigError, UserError } from '../core/errors.js';
 import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
-import { queueIterations, withQueueIterations, type AllocatorTrainConfig, type QueueTrainConfig } from '../learn/config.js';
+import { queueIterations, withQueueIterations, type QueueTrainConfig } from '../learn/config.js';
 import { configErrorAt, inConfig, namedFile, readConfig } from '../learn/config-file.js';
 import { trainQueueCem } from '../learn/cem.js';
 import { readQueueCheckpoint, writeQueueCheckpoint } from '../learn/checkpoint.js';
 import { checkLogCovers, crossLogValidation } from '../learn/cross-log.js';
 import { DEFAULT_JITTER } from '../learn/resampled-log.js';
-import { trainFleet } from '../learn/fleet.js';
-import { buildScenario } from '../scenario/build.js';
-import { loadScenario } from '../scenario/load.js';
-import { joinNegativeValues, resolveDataRoot } from './args.js';
-import { prepareOutputFile, realPath } from './output.js';
+import { joinNegativeValues } from './args.js';
+import { prepareOutputFile } from './output.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
 import { loadBatchWorkload, type BatchWorkload } from '../learn/sim-adapter.js';
 import { configFeatures, trainQueue, type QueueCheckpoint, type TrainHooks } from '../learn/train-queue.js';
 import { loadTf } from '../predict/tf-runtime.js';
 import type { CliCommand, CliIo } from './command.js';
+import { trainAllocator } from './train-allocator.js';
+import { refuseCollisions, writeModel, type TrainOutput } from './train-output.js';
 
 /** The most CEM worker threads: 4 × the cores (more only cost memory; the model is the same for any count). */
 const MAX_THREADS = 4 * os.availableParallelism();
@@ -36,8 +34,10 @@ data, the training ranges, the validation windows (model selection) and the eval
 (\`also\`) and a synthetic log: resampled from its own training part, or drawn from the
 Lublin–Feitelson model (\`synthetic\`, \`synthetic.model: lublin99\`; docs/learned.md).
 Writes the selected model with its training record and, unless
---no-eval, its evaluation on the evaluation windows next to FCFS, SJF and F1 measured in the
-same run.
+--no-eval, its evaluation: a queue model's on the evaluation windows next to FCFS, SJF and F1
+measured in the same run; an allocator's on the evaluation seeds of its scenario against
+first-fit, best-fit-decreasing, worst-fit and round-robin, each with and without preemption
+(SLA attainment and cost: mean, 95 % interval, paired difference per seed).
 
 Options:
   --out FILE         model file (default models/queue/NAME.json, models/allocator/NAME.json)
@@ -49,7 +49,7 @@ Options:
                      (--seed and --iterations apply to the config named here, not to a
                      withBackfilling config it names; that one trains as written, checkpointed
                      to the checkpoint file's name + -backfilling.json)
-  --no-eval          queue models: skip the evaluation on the evaluation windows
+  --no-eval          skip the evaluation (windows for a queue model, seeds for an allocator)
   --threads N        CEM: worker threads playing each generation's population (default: the
                      cores here, ${os.availableParallelism()}; at most 4 × that, ${MAX_THREADS}); the model is
                      the same for any N. Refused for PPO and allocator configs
@@ -110,10 +110,10 @@ export const trainCommand: CliCommand = {
     if (seed !== undefined) cfg = { ...cfg, seed };
     if (iterations !== undefined) cfg = cfg.kind === 'queue' ? withQueueIterations(cfg, iterations) : { ...cfg, ppo: { ...cfg.ppo, iterations } };
     if (cfg.kind === 'allocator') {
-      // An allocator trains in one PPO run: no checkpoints, no CEM threads, no evaluation here.
-      const queueOnly = (['checkpoint', 'resume', 'threads', 'no-eval'] as const).filter((k) => values[k] !== undefined && values[k] !== false);
-      if (queueOnly.length > 0) throw new UserError(`${queueOnly.map((k) => `--${k}`).join(', ')}: for queue models only; an allocator config (kind: allocator) trains in one run and is evaluated by bench/learn-fleet.ts`, { field: queueOnly[0] as string });
-      return trainAllocator(cfg, file, values.out, io);
+      // An allocator trains in one PPO run: no checkpoints, no CEM threads.
+      const queueOnly = (['checkpoint', 'resume', 'threads'] as const).filter((k) => values[k] !== undefined && values[k] !== false);
+      if (queueOnly.length > 0) throw new UserError(`${queueOnly.map((k) => `--${k}`).join(', ')}: for queue models only; an allocator config (kind: allocator) trains in one PPO run, in one thread of TensorFlow.js`, { field: queueOnly[0] as string });
+      return trainAllocator(cfg, file, values.out, values['no-eval'] !== true, io);
     }
     const outPath = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
     const ckptPath = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
@@ -122,7 +122,7 @@ export const trainCommand: CliCommand = {
     if (values.threads !== undefined && cfg.cem === undefined && bf?.cfg.cem === undefined) {
       throw new UserError('--threads: for CEM configs only (a `cem` block); this config trains with PPO, in one thread of TensorFlow.js', { field: 'threads' });
     }
-    const outputs: Output[] = [
+    const outputs: TrainOutput[] = [
       { field: 'out', label: `--out ${outPath}`, what: 'the model', file: outPath },
       { field: 'checkpoint', label: `--checkpoint ${ckptPath}`, what: 'the checkpoint', file: ckptPath },
       ...(bf === undefined ? [] : [{ field: 'checkpoint' as const, label: `${backfillingCheckpoint(ckptPath)} (--checkpoint + -backfilling.json)`, what: "the withBackfilling run's checkpoint", file: backfillingCheckpoint(ckptPath) }]),
@@ -167,13 +167,6 @@ export const trainCommand: CliCommand = {
     return 0;
   },
 };
-
-/** Write a model file whole or not at all (a run stopped mid-write leaves the previous file). */
-function writeModel(out: string, model: object): void {
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(`${out}.partial`, JSON.stringify(model, null, 1) + '\n');
-  renameSync(`${out}.partial`, out);
-}
 
 interface QueueLogs {
   readonly trace: string;
@@ -293,30 +286,6 @@ function backfillingCheckpoint(ckptFile: string): string {
   return ckptFile.replace(/\.json$/, '') + '-backfilling.json';
 }
 
-interface Output {
-  /** The option that names it. */
-  readonly field: 'out' | 'checkpoint';
-  /** How the message names it (`--out FILE`). */
-  readonly label: string;
-  readonly what: string;
-  readonly file: string;
-}
-
-/**
- * A file the run writes must be none of the files it reads (its configs and logs) nor another
- * file it writes: refused before training, or training would overwrite the config, or the model
- * and the checkpoint one another (the last written kept).
- */
-function refuseCollisions(outputs: readonly Output[], inputs: readonly { what: string; file: string }[]): void {
-  outputs.forEach((o, i) => {
-    const p = realPath(o.file);
-    const input = inputs.find((x) => realPath(x.file) === p);
-    if (input !== undefined) throw new UserError(`${o.label} is ${input.what}: ${o.what} would overwrite it; give another file`, { field: o.field });
-    const other = outputs.slice(0, i).find((x) => realPath(x.file) === p);
-    if (other !== undefined) throw new UserError(`${o.label} is also ${other.what} (--${other.field}): ${other.what} and ${o.what} would overwrite each other; give two files`, { field: o.field });
-  });
-}
-
 /**
  * Writing a single-scorer model over a shipped file that has a scorer for backfilling would drop
  * it (e.g. training that scorer's own config alone): refused unless --out names the file.
@@ -331,36 +300,4 @@ function refuseToDropScorer(out: string, explicit: boolean): void {
   }
   if (existing.withBackfilling === undefined) return;
   throw new UserError(`${out} has a scorer for runs with backfilling, which this config would not write (it has no withBackfilling): train the config that names this one, or give --out`, { field: 'out' });
-}
-
-/** `kind: allocator`: PPO on the scenario's workload drawn with the training seeds. */
-async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: string | undefined, io: CliIo): Promise<number> {
-  const outPath = resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`);
-  const scenarioFile = namedFile(file, 'scenario', cfg.scenario, 'scenario file');
-  refuseCollisions([{ field: 'out', label: `--out ${outPath}`, what: 'the model', file: outPath }], [{ what: 'the training config', file }, { what: 'the scenario', file: scenarioFile }]);
-  const out = prepareOutputFile('out', outPath);
-  const sc = await loadScenario(scenarioFile);
-  if (sc.protocol !== undefined) {
-    throw configErrorAt(file, 'scenario', `${cfg.scenario} runs protocol rlscheduler (SWF windows on one node), where allocators all place alike: an allocator trains on a scenario of pools and a workload (train a queue model on an SWF log with kind: queue)`);
-  }
-  const dataRoot = resolveDataRoot(undefined, io.env, io.cwd);
-  const scenario = (seed: number) => buildScenario(sc, { file: scenarioFile, dataRoot, seed });
-  const { tf, backend } = await loadTf();
-  io.err(`drs train: allocator ${cfg.name} on ${scenarioFile}, TF.js backend ${backend}, seed ${cfg.seed}\n`);
-  const t0 = process.hrtime.bigint();
-  const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
-  let model;
-  try {
-    model = await trainFleet(tf, cfg, scenario, {
-      elapsed,
-      onIteration: (p, total) =>
-        io.err(`iteration ${p.iteration}/${total}: train reward ${p.trainReward.toFixed(4)}${p.validationReward === undefined ? '' : `, validation reward ${p.validationReward.toFixed(4)}`} (${p.seconds.toFixed(0)} s)\n`),
-    });
-  } catch (e) {
-    throw e instanceof ConfigError ? inConfig(e, file) : e;
-  }
-  writeFileSync(out, JSON.stringify(model, null, 1) + '\n');
-  const shipped = out === resolve(io.cwd, `models/allocator/${cfg.name}.json`);
-  io.err(`wrote ${out} (evaluate it with ${shipped ? `npx tsx bench/learn-fleet.ts ${cfg.name}` : `drs run on a scenario whose strategies include learned:${path.resolve(out)}`})\n`);
-  return 0;
 }

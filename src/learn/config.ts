@@ -220,9 +220,9 @@ const allocatorConfig = z
     train: z.object({ seeds: z.tuple([z.number().int(), z.number().int()]) }).strict(),
     validation: z.object({ seeds: seedList }).strict(),
     /**
-     * Evaluation seeds, never trained or selected on: `drs train` does not evaluate an allocator;
-     * it records them in the model file (`training.evaluationSeeds`), where bench/learn-fleet.ts
-     * reads them to evaluate it.
+     * Evaluation seeds, never trained or selected on: `drs train` evaluates the model on them
+     * against the classical strategies (src/cli/train-allocator.ts) and records them in the model
+     * file (`training.evaluationSeeds`), where bench/learn-fleet.ts reads them to re-measure it.
      */
     evaluation: z.object({ seeds: seedList.default([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) }).strict().default({ seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }),
     network: z.object({ hidden: z.array(z.number().int().positive()).default([16, 8]) }).strict().default({ hidden: [16, 8] }),

@@ -153,8 +153,8 @@ describe('messages a user reads', () => {
     // --out: were the refusal missing, training must not overwrite the shipped model.
     const out = tmpFile('never-written.json', '');
     const r = await drs(['train', cfg, '--resume', '--checkpoint', 'x.json', '--out', out, '--iterations', '1']);
-    expect(r.err).toMatch(/field 'checkpoint'.*--checkpoint, --resume: for queue models only; an allocator config \(kind: allocator\) trains in one run and is evaluated by bench\/learn-fleet\.ts/);
+    expect(r.err).toMatch(/field 'checkpoint'.*--checkpoint, --resume: for queue models only; an allocator config \(kind: allocator\) trains in one PPO run, in one thread of TensorFlow\.js/);
     expect(r.code).toBe(2);
-    expect((await drs(['train', cfg, '--no-eval', '--out', out, '--iterations', '1'])).err).toMatch(/--no-eval: for queue models only/);
+    expect((await drs(['train', cfg, '--threads', '2', '--out', out, '--iterations', '1'])).err).toMatch(/--threads: for queue models only/);
   });
 });

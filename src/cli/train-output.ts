@@ -1,0 +1,36 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { realPath } from './output.js';
+
+/** A file `drs train` writes, as its messages name it. */
+export interface TrainOutput {
+  /** The option that names it. */
+  readonly field: 'out' | 'checkpoint';
+  /** How the message names it (`--out FILE`). */
+  readonly label: string;
+  readonly what: string;
+  readonly file: string;
+}
+
+/**
+ * A file the run writes must be none of the files it reads (its configs, logs, scenario) nor
+ * another file it writes: refused before training, or training would overwrite the config, or
+ * the model and the checkpoint one another (the last written kept).
+ */
+export function refuseCollisions(outputs: readonly TrainOutput[], inputs: readonly { what: string; file: string }[]): void {
+  outputs.forEach((o, i) => {
+    const p = realPath(o.file);
+    const input = inputs.find((x) => realPath(x.file) === p);
+    if (input !== undefined) throw new UserError(`${o.label} is ${input.what}: ${o.what} would overwrite it; give another file`, { field: o.field });
+    const other = outputs.slice(0, i).find((x) => realPath(x.file) === p);
+    if (other !== undefined) throw new UserError(`${o.label} is also ${other.what} (--${other.field}): ${other.what} and ${o.what} would overwrite each other; give two files`, { field: o.field });
+  });
+}
+
+/** Write a model file whole or not at all (a run stopped mid-write leaves the previous file). */
+export function writeModel(out: string, model: object): void {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(`${out}.partial`, JSON.stringify(model, null, 1) + '\n');
+  renameSync(`${out}.partial`, out);
+}
