@@ -27,7 +27,8 @@ const SCENARIO = [
   '    - { name: a, weight: 1, demand: { cpu: 2, memory: 4Gi }, duration: { dist: lognormal, mu: 2.5, sigma: 0.6 } }',
   '    - { name: b, weight: 1, demand: { cpu: 6, memory: 8Gi }, duration: { dist: lognormal, mu: 2, sigma: 0.5 } }',
   'queue: priority',
-  'strategies: [first-fit]',
+  // The evaluation runs every strategy under the first strategy's queue (priority), not fcfs.
+  'strategies: [first-fit, { name: first-fit, label: ff/fcfs, queue: fcfs }]',
 ].join('\n') + '\n';
 
 const CONFIG = [
@@ -69,7 +70,7 @@ describe('drs train: an allocator model with its evaluation', () => {
     expect(r.out.split('\n').slice(1).filter((l) => l !== '').map((l) => l.split(' ')[0])).toEqual(labels);
     // The same figures on the user's path: drs run, one seed at a time, with the model by file.
     const run = (seed: number) => drs(['run', path.join(dir, 's.yaml'), '--seed', String(seed), '--json', path.join(dir, `r${seed}.json`)], {}, dir);
-    writeFileSync(path.join(dir, 's.yaml'), SCENARIO.replace('strategies: [first-fit]', `strategies: [learned:${out}, first-fit, { name: round-robin, preemption: true }]`));
+    writeFileSync(path.join(dir, 's.yaml'), SCENARIO.replace('strategies: [first-fit, { name: first-fit, label: ff/fcfs, queue: fcfs }]', `strategies: [learned:${out}, first-fit, { name: round-robin, preemption: true }]`));
     for (const [k, seed] of e.seeds.entries()) {
       const rr = await run(seed);
       expect(rr.code, rr.err).toBe(0);
