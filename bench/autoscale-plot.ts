@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as echarts from 'echarts';
-import { meanCi } from './autoscale-stats.js';
+import { meanCi } from '../src/sweep/stats.js';
 
 interface Run {
   seed: number;
@@ -56,9 +56,10 @@ positionals.forEach((file, i) => {
   series.push({ type: 'scatter', xAxisIndex: i, yAxisIndex: i, name: 'reactive (HPA)', data: reactive.map((p) => ({ value: [p.cost.mean, p.misses.mean], label: { show: true, formatter: 'reactive', position: 'left', fontSize: 10 } })), symbol: 'diamond', symbolSize: 11, color: '#d62728' });
   // 95 % intervals as thin line segments.
   for (const p of pts) {
+    if (p.misses.lo === null || p.misses.hi === null || p.cost.lo === null || p.cost.hi === null) continue; // one seed: no interval
     const c = p.q === null ? '#d62728' : '#1f77b4';
-    series.push({ type: 'line', xAxisIndex: i, yAxisIndex: i, data: [[p.cost.mean, p.misses.mean - p.misses.half], [p.cost.mean, p.misses.mean + p.misses.half]], symbol: 'none', lineStyle: { width: 1, color: c }, silent: true });
-    series.push({ type: 'line', xAxisIndex: i, yAxisIndex: i, data: [[p.cost.mean - p.cost.half, p.misses.mean], [p.cost.mean + p.cost.half, p.misses.mean]], symbol: 'none', lineStyle: { width: 1, color: c }, silent: true });
+    series.push({ type: 'line', xAxisIndex: i, yAxisIndex: i, data: [[p.cost.mean, p.misses.lo], [p.cost.mean, p.misses.hi]], symbol: 'none', lineStyle: { width: 1, color: c }, silent: true });
+    series.push({ type: 'line', xAxisIndex: i, yAxisIndex: i, data: [[p.cost.lo, p.misses.mean], [p.cost.hi, p.misses.mean]], symbol: 'none', lineStyle: { width: 1, color: c }, silent: true });
   }
 });
 const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: W * positionals.length + 40, height: H });

@@ -19,7 +19,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { meanCi } from './autoscale-stats.js';
+import { meanCi } from '../src/sweep/stats.js';
 import { buildScenario } from '../src/scenario/build.js';
 import { readScenarioObject, validateScenarioObject } from '../src/scenario/load.js';
 import { compareStrategies } from '../src/sim/compare.js';
@@ -93,7 +93,7 @@ for (const seed of seeds) {
 const lines = ['| strategy | seeds | SLO misses (mean) | fewer misses than reactive: mean [95 % CI] | cost (mean) | cost vs reactive: mean [95 % CI] |', '| --- | ---: | ---: | --- | ---: | --- |'];
 const ci = (xs: number[]): string => {
   const { mean, half } = meanCi(xs);
-  if (!Number.isFinite(half)) return `${(100 * mean).toFixed(1)} %`;
+  if (half === null) return `${(100 * mean).toFixed(1)} %`;
   return `${(100 * mean).toFixed(1)} % [${(100 * (mean - half)).toFixed(1)}, ${(100 * (mean + half)).toFixed(1)}]`;
 };
 for (const s of strategies) {
