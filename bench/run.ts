@@ -8,7 +8,14 @@ import { replaySuite } from './replay.js';
  * replays. Prints a table and writes bench/results/bench.json. `npm run bench -- kernel` runs
  * one suite (kernel, placement, replay).
  */
+const SUITES = ['kernel', 'placement', 'replay'];
 const only = process.argv.slice(2);
+const unknown = only.filter((s) => !SUITES.includes(s));
+if (unknown.length > 0) {
+  // A misspelt suite must not run nothing and print an empty table.
+  console.error(`npm run bench: unknown suite ${unknown.map((s) => `'${s}'`).join(', ')} (suites: ${SUITES.join(', ')}; none runs them all)`);
+  process.exit(2);
+}
 const want = (s: string): boolean => only.length === 0 || only.includes(s);
 const figs: Figure[] = [];
 if (want('kernel')) figs.push(...(await kernelSuite()));
