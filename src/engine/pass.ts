@@ -141,6 +141,19 @@ export class SchedulingPass<E extends QueuedRequest> {
     return this.rules.quotas === undefined && this.rules.preempting !== undefined ? this.rules.preempting : this.rules.allocator;
   }
 
+  /**
+   * After a node failed: must the next pass offer every waiting request (as if capacity was
+   * freed)? It freed none, but with quotas every share is a fraction of the capacity that is up,
+   * so the shares shrank with it (and the tenants of its work hold less): a blocking head may now
+   * be held for quota, so what is behind it may start, and a request held for quota may start.
+   * So with quotas, yes, whether or not the node ran any work; without, only the work it evicted
+   * (offered as new) can start. Both drivers ask here (the simulator's failure events,
+   * `ResourceScheduler.failNode`).
+   */
+  nodeFailureOffersAll(): boolean {
+    return this.rules.quotas !== undefined;
+  }
+
   /** Forget the committed head if it is `e` (the driver removed it from the queue). */
   forget(e: E): void {
     if (this.committedHead === e) this.committedHead = undefined;

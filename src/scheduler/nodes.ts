@@ -38,7 +38,8 @@ export class NodeOperations {
     const infos = lost.map((a) => this.book.lost(tx, a, requeued));
     tx.emit('node-failed', { ...ref, lost: lost.length });
     if (requeued) this.queueRunner.requeueLost(tx, lost);
-    else if (lost.length > 0) this.queueRunner.drain(tx, true); // their dependents are rejected
+    // Their dependents are rejected; with quotas, the shares shrank (SchedulingPass.nodeFailureOffersAll).
+    else if (lost.length > 0 || this.queueRunner.nodeFailureOffersAll) this.queueRunner.drain(tx, true);
     return { ...ref, status: 'failed', lost: infos, requeued };
   }
 

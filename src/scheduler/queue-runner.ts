@@ -121,8 +121,8 @@ export class QueueRunner {
 
   /**
    * Work its failed node released (already booked by `AllocationBook.lost`) goes back to the
-   * queue in the node's order and is offered at once as new work, nothing freed: what the
-   * simulator does with a failure's evictions.
+   * queue in the node's order and is offered at once as new work (with quotas, with everything
+   * else: `nodeFailureOffersAll`): what the simulator does with a failure's evictions.
    */
   requeueLost(tx: Tx, lost: readonly Allocation[]): void {
     this.tx = tx;
@@ -133,9 +133,12 @@ export class QueueRunner {
     }
     const fresh = this.requeued;
     this.requeued = [];
-    // The node's capacity is gone, but with quotas its tenants' usage fell too: a request held
-    // for quota may start now, so everything is offered (the simulator does the same, replay.ts).
-    this.drain(tx, this.o.fair !== undefined, fresh);
+    this.drain(tx, this.nodeFailureOffersAll, fresh);
+  }
+
+  /** The engine's rule (SchedulingPass.nodeFailureOffersAll): with quotas, a node failure offers every waiting request. */
+  get nodeFailureOffersAll(): boolean {
+    return this.single.nodeFailureOffersAll();
   }
 
   /** Put evicted work back in the queue (offered again by a pass at the same time, see `drain`). */

@@ -25,6 +25,8 @@ export interface FailureSpec {
 interface Hooks {
   schedule(at: number, run: () => void): void;
   evict(a: Allocation, now: number): void;
+  /** A node failed (its work already evicted through `evict`). */
+  failed(): void;
   freed(): void;
   /** Nothing runs and nothing waits. */
   idle(): boolean;
@@ -88,6 +90,7 @@ export class FailureInjector {
     // released in the node's order, then requeued in that order.
     for (const a of this.state.failNode(id)) this.hooks.evict(a, now);
     this.log.push(EV.nodeFail, now, this.state.nodePool(id), id);
+    this.hooks.failed();
     if (repairAfter !== undefined) {
       this.hooks.schedule(now + repairAfter, () => {
         if (this.state.nodeStatus(id) !== 'failed') return;

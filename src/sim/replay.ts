@@ -104,6 +104,11 @@ class ReplayRun {
     this.failures = new FailureInjector(opts.failures, this.state, this.log, rng.fork('failures'), {
       schedule: (at, run) => this.kernel.schedule(at, { k: 'failure', run }),
       evict: (a, now) => this.requeue(a, EV.failEvict, now),
+      // The engine's rule (as ResourceScheduler.failNode): with quotas, the shares shrank with the
+      // capacity, so the next pass offers everything, whether or not the node ran any work.
+      failed: () => {
+        if (this.pass.nodeFailureOffersAll()) this.freed = true;
+      },
       freed: () => (this.freed = true),
       idle: () => this.state.allocationCount === 0 && this.queue.live === 0,
     });
@@ -202,9 +207,6 @@ class ReplayRun {
     this.endQuota(a);
     this.log.push(kind, now, run.idx, a.nodeId);
     this.queue.add(run.entry.request, run.idx, now, run.entry.attempts + 1);
-    // A failure frees no capacity, but with quotas it frees its tenants' usage: a request held
-    // for quota may start, so the next pass offers everything (as ResourceScheduler.failNode).
-    if (kind === EV.failEvict && this.fair !== undefined) this.freed = true;
   }
 
   private endQuota(a: Allocation): void {
