@@ -4,6 +4,7 @@ import type { Rng } from '../core/rng.js';
 import type { DependencyTracker } from '../engine/dependencies.js';
 import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
 import type { FairShare } from '../engine/quota.js';
+import { runRounds } from '../engine/rounds.js';
 import { fcfs } from '../queue/fcfs.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { AllocationBook } from './allocations.js';
@@ -245,21 +246,14 @@ export class QueueRunner {
     if (pass === undefined || this.o.isReady?.() === false) return;
     this.tx = tx;
     try {
-      // Another pass while the head started through reclaim/preemption (`again`), or while work
-      // evicted in the last pass was requeued (offered at once, as new work, with nothing freed).
-      let fresh = requeued.length === 0 ? queue.entries.filter((w) => w.fresh) : [...queue.entries.filter((w) => w.fresh), ...requeued];
-      for (let round = 0; round <= queue.length + 1 && queue.length > 0; round++) {
-        if (!this.freed && fresh.length === 0) break;
+      // The engine's rounds (runRounds): another pass while the last started something through
+      // reclaim/preemption (`again`), or while work it evicted was requeued (offered as new work).
+      const fresh = requeued.length === 0 ? queue.entries.filter((w) => w.fresh) : [...queue.entries.filter((w) => w.fresh), ...requeued];
+      runRounds(() => queue.length, { freed: this.freed, fresh }, (freed, offered) => {
         this.requeued = [];
-        const out = pass.run(this.o.cluster.state, { now: tx.now / 1000, waiting: queue.entries, sorted: false, freed: this.freed, fresh });
-        if (out.again) {
-          this.freed = true;
-          fresh = [];
-        } else {
-          this.freed = false;
-          fresh = this.requeued.filter((w) => this.o.queue.get(w.request.id) === w);
-        }
-      }
+        const out = pass.run(this.o.cluster.state, { now: tx.now / 1000, waiting: queue.entries, sorted: false, freed, fresh: offered });
+        return { out, requeued: this.requeued.filter((w) => this.o.queue.get(w.request.id) === w) };
+      });
       this.requeued = [];
     } finally {
       this.tx = undefined;

@@ -8,6 +8,7 @@ import { Rng } from '../core/rng.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
 import { clusterCapacities, FairShare } from '../engine/quota.js';
+import { runRounds } from '../engine/rounds.js';
 import { FailureInjector } from './failures.js';
 import { Kernel } from './kernel.js';
 import { SimLeases, type LeaseRenewal } from './leases.js';
@@ -292,27 +293,26 @@ class ReplayRun {
   // ---- the scheduling pass -----------------------------------------------------------------
 
   /**
-   * Scheduling passes at the current time: one, then another while the head started through
-   * reclaim/preemption (`again`, everything is offered), or while work evicted by the last pass
-   * was requeued (offered at once as new work, nothing freed). ResourceScheduler's drain does
-   * the same (src/scheduler/queue-runner.ts).
+   * Scheduling passes at the current time, as the engine's `runRounds` runs them (and
+   * ResourceScheduler's drain, src/scheduler/queue-runner.ts): one, then another while the last
+   * started something through reclaim/preemption (`again`, everything is offered), or while work
+   * evicted by the last pass was requeued (offered at once as new work, nothing freed).
    */
   private schedule(): void {
     const q = this.queue;
     q.compact();
-    let fresh = q.takeFresh();
+    const fresh = q.takeFresh();
     if (q.live === 0 || (!this.freed && fresh.length === 0)) return;
     this.passes++;
-    for (let round = 0; round <= q.live + 1 && q.live > 0; round++) {
-      if (!this.freed && fresh.length === 0) break;
-      if (this.freed || this.fair !== undefined) this.capacityChanged();
+    runRounds(() => q.live, { freed: this.freed, fresh }, (freed, offered) => {
+      if (freed || this.fair !== undefined) this.capacityChanged();
       q.beginPass();
-      const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, freed: this.freed, fresh });
+      const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, freed, fresh: offered });
       q.endPass();
       this.decisions += out.decisions;
-      this.freed = out.again;
-      fresh = out.again ? [] : q.takeFresh();
-    }
+      // What this pass requeued (work it evicted) is all that was added since the pass began.
+      return { out, requeued: q.takeFresh() };
+    });
     q.takeFresh();
     this.freed = false;
     this.startedThisRound.clear();

@@ -1,3 +1,4 @@
+import type { Allocator } from '../../../src/algorithms/allocator.js';
 import { createAllocator } from '../../../src/algorithms/registry.js';
 import type { PoolSpec, Request } from '../../../src/core/model.js';
 import { REJECTION_CODES } from '../../../src/core/rejection.js';
@@ -47,15 +48,20 @@ function toRequest(r: Spec): Request {
 const policyOf = (s: Scenario): PolicyChoice => POLICIES[s.policy] as PolicyChoice;
 const devicesOf = (d: readonly number[] | undefined): string => (d === undefined || d.length === 0 ? '' : ` gpu[${d.join(',')}]`);
 
+/** Instead of the scenario's allocator (without priority preemption): one the test observes. */
+export interface DriverOptions {
+  readonly allocator?: Allocator;
+}
+
 /** The simulator (`replay`, one pass per event, as production runs one per operation). */
-export async function simulate(s: Scenario): Promise<string[]> {
+export async function simulate(s: Scenario, o: DriverOptions = {}): Promise<string[]> {
   const policy = policyOf(s);
   const out = await replay({
     space,
     pools: poolSpecs(s),
     requests: s.requests.map(toRequest),
     // Without quotas, preemption is the allocator wrapped; with quotas it comes after reclaim.
-    allocator: createAllocator({ name: s.allocator, preemption: s.preemption && !s.quotas }),
+    allocator: o.allocator ?? createAllocator({ name: s.allocator, preemption: s.preemption && !s.quotas }),
     ...(s.preemption && s.quotas ? { preempting: createAllocator({ name: s.allocator, preemption: true }) } : {}),
     queue: createQueuePolicy(policy.name, policy.options),
     seed: 1,
@@ -92,7 +98,7 @@ export async function simulate(s: Scenario): Promise<string[]> {
  * were scheduled in: failures first, an end when its work starts, a repair when its node fails),
  * and arrivals after the kernel's events at their instant.
  */
-export async function produce(s: Scenario): Promise<string[]> {
+export async function produce(s: Scenario, o: DriverOptions = {}): Promise<string[]> {
   const policy = policyOf(s);
   let now = 0;
   const specs = poolSpecs(s);
@@ -102,7 +108,7 @@ export async function produce(s: Scenario): Promise<string[]> {
     timers: false,
     seed: 1,
     budgetMs: 60_000,
-    strategy: { name: s.allocator },
+    strategy: o.allocator ?? { name: s.allocator },
     preemption: s.preemption,
     queue: { policy: policy.name, options: policy.options, timeoutMs: 1e12, requeuePreempted: true },
     ...(s.quotas ? { quotas: QUOTAS } : {}),
