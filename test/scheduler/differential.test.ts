@@ -7,7 +7,7 @@ import { ALLOCATORS, POLICIES, generate, type Features } from './differential/ge
  * manual clock drive the one scheduling pass (src/engine/pass.ts); fed the same seeded random
  * workload, they must make the same decisions: start time, node and GPU devices of every request,
  * preemptions, rejections (with their code), lease expiries, work lost to node failures, and the
- * order of completions. engine-parity.test.ts is the fast-check property over every allocator;
+ * order of completions; and the same sequence of decisions asked of the allocator. engine-parity.test.ts is the fast-check property over every allocator;
  * this one walks every combination of the classical allocators, queue policies, priority
  * preemption and quotas with a fixed number of seeds each, the other features (leases,
  * dependencies, node failures, GPU devices) switched by the seed, so each combination meets each.
@@ -60,8 +60,14 @@ describe('differential: simulator and ResourceScheduler make the same decisions'
   it(`${all.length} seeded workloads: ${ALLOCATORS.length} allocators × ${POLICIES.length} queue policies × preemption × quotas × ${SEEDS_PER_COMBINATION} seeds`, async () => {
     for (const c of all) {
       const s = generate(c.seed, c.features);
-      const sim = await simulate(s);
-      expect(await produce(s), `seed ${c.seed} ${POLICIES[c.features.policy]?.label} ${JSON.stringify(c.features)}`).toEqual(sim);
+      const simCalls: string[] = [];
+      const prodCalls: string[] = [];
+      const sim = await simulate(s, { calls: simCalls });
+      const name = `seed ${c.seed} ${POLICIES[c.features.policy]?.label} ${JSON.stringify(c.features)}`;
+      expect(await produce(s, { calls: prodCalls }), name).toEqual(sim);
+      // The same decisions asked of the strategy, in the same order: a stateful or randomised
+      // strategy then decides alike on both sides too.
+      expect(prodCalls, `${name}: allocator calls`).toEqual(simCalls);
       tally(sim);
     }
   }, 60_000);

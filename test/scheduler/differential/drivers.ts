@@ -1,4 +1,5 @@
 import type { Allocator } from '../../../src/algorithms/allocator.js';
+import { PreemptingAllocator } from '../../../src/algorithms/preemption.js';
 import { createAllocator } from '../../../src/algorithms/registry.js';
 import type { PoolSpec, Request } from '../../../src/core/model.js';
 import { REJECTION_CODES } from '../../../src/core/rejection.js';
@@ -48,21 +49,38 @@ function toRequest(r: Spec): Request {
 const policyOf = (s: Scenario): PolicyChoice => POLICIES[s.policy] as PolicyChoice;
 const devicesOf = (d: readonly number[] | undefined): string => (d === undefined || d.length === 0 ? '' : ` gpu[${d.join(',')}]`);
 
-/** Instead of the scenario's allocator (without priority preemption): one the test observes. */
 export interface DriverOptions {
+  /** Instead of the scenario's allocator (without priority preemption): one the test observes. */
   readonly allocator?: Allocator;
+  /** Every decision asked of the strategy (inside priority preemption too): "ms [request ids]". */
+  readonly calls?: string[];
+}
+
+/** The scenario's allocator, its decisions noted in `calls` when given. */
+function strategyOf(s: Scenario, o: DriverOptions): Allocator {
+  const inner = o.allocator ?? createAllocator({ name: s.allocator });
+  const calls = o.calls;
+  if (calls === undefined) return inner;
+  return {
+    name: inner.name,
+    allocate: (requests, cluster, ctx) => {
+      calls.push(`${Math.round(ctx.now * 1000)} [${requests.map((r) => r.id).join(',')}]`);
+      return inner.allocate(requests, cluster, ctx);
+    },
+  };
 }
 
 /** The simulator (`replay`, one pass per event, as production runs one per operation). */
 export async function simulate(s: Scenario, o: DriverOptions = {}): Promise<string[]> {
   const policy = policyOf(s);
+  const strategy = strategyOf(s, o);
   const out = await replay({
     space,
     pools: poolSpecs(s),
     requests: s.requests.map(toRequest),
     // Without quotas, preemption is the allocator wrapped; with quotas it comes after reclaim.
-    allocator: o.allocator ?? createAllocator({ name: s.allocator, preemption: s.preemption && !s.quotas }),
-    ...(s.preemption && s.quotas ? { preempting: createAllocator({ name: s.allocator, preemption: true }) } : {}),
+    allocator: s.preemption && !s.quotas ? new PreemptingAllocator(strategy) : strategy,
+    ...(s.preemption && s.quotas ? { preempting: new PreemptingAllocator(strategy) } : {}),
     queue: createQueuePolicy(policy.name, policy.options),
     seed: 1,
     passes: 'per-event',
@@ -108,7 +126,7 @@ export async function produce(s: Scenario, o: DriverOptions = {}): Promise<strin
     timers: false,
     seed: 1,
     budgetMs: 60_000,
-    strategy: o.allocator ?? { name: s.allocator },
+    strategy: strategyOf(s, o),
     preemption: s.preemption,
     queue: { policy: policy.name, options: policy.options, timeoutMs: 1e12, requeuePreempted: true },
     ...(s.quotas ? { quotas: QUOTAS } : {}),
