@@ -17,6 +17,7 @@ import {
   type ResourcePoolInput,
 } from './types.js';
 import { formatPath, plainMessage } from '../core/plain-issue.js';
+import { describe, knownKeys } from '../scheduler/inputs.js';
 
 /** The one resource dimension of compat pools: a pool's capacity is a count of units. */
 const UNITS = 'units';
@@ -68,10 +69,10 @@ export class ResourceScheduler {
   private readonly preemptions: PreemptionEvent[] = [];
 
   constructor(options: CompatOptions = {}) {
+    checkOptions(options);
     this.clock = options.clock ?? Date.now;
     this.newId = options.newId ?? (() => crypto.randomUUID());
     this.defaultDurationMs = options.defaultDurationMs ?? 3_600_000;
-    if (!(this.defaultDurationMs > 0)) throw new UserError(`defaultDurationMs must be > 0, got ${options.defaultDurationMs}`, { field: 'defaultDurationMs' });
     this.engine = new Engine({
       dimensions: [UNITS],
       ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
@@ -242,6 +243,22 @@ export class ResourceScheduler {
     this.lastFailure = { requestId, rule, message };
     return null;
   }
+}
+
+const OPTION_FIELDS = ['strategy', 'quotas', 'store', 'clock', 'defaultDurationMs', 'newId'] as const;
+
+/**
+ * The compat options, checked as the main ResourceScheduler checks its own: a misspelt or
+ * unsupported key (`strategey`, `preemption`, `queue`) would otherwise be dropped without a word,
+ * and a non-number `defaultDurationMs` only failed at the first allocate, under `durationMs`.
+ * `strategy`, `quotas` and `store` are checked by the engine underneath.
+ */
+function checkOptions(o: CompatOptions): void {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new UserError(`the options must be an object, got ${describe(o)}`, { field: 'options' });
+  knownKeys(o, OPTION_FIELDS, '');
+  for (const k of ['clock', 'newId'] as const) if (o[k] !== undefined && typeof o[k] !== 'function') throw new UserError(`${k} must be a function, got ${describe(o[k])}`, { field: k });
+  const d = o.defaultDurationMs as unknown;
+  if (d !== undefined && !(typeof d === 'number' && Number.isFinite(d) && d > 0)) throw new UserError(`defaultDurationMs must be a positive number of milliseconds, got ${describe(d)}`, { field: 'defaultDurationMs' });
 }
 
 function ruleOf(rej: SchedulerRejection): CompatFailure['rule'] {
