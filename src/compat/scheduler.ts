@@ -16,7 +16,7 @@ import {
   type ResourcePool,
   type ResourcePoolInput,
 } from './types.js';
-import { formatPath, plainMessage } from '../core/plain-issue.js';
+import { formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 import { describe, knownKeys } from '../scheduler/inputs.js';
 
 /** The one resource dimension of compat pools: a pool's capacity is a count of units. */
@@ -315,5 +315,5 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const iss = r.error.issues[0] as z.core.$ZodIssue;
-  throw new UserError(plainMessage(iss), { field: formatPath(iss.path, what) });
+  throw new UserError(plainMessage(iss), { field: formatPath(issuePath(iss), what) });
 }

@@ -80,10 +80,12 @@ export interface CompatFailure {
 }
 
 // ---- input validation (bad input is a UserError naming the field; a rule that fails is null) ----
+// Strict: a key the package's shapes do not have (`durationMs` in a request, `nodes` in a pool) is
+// refused, not dropped; the main API refuses unknown request and pool fields the same way.
 
 const nonNeg = z.number().finite().nonnegative();
 
-export const poolInputSchema = z.object({
+export const poolInputSchema = z.strictObject({
   name: z.string().min(1),
   resourceType: z.string().min(1),
   totalCapacity: z.number().finite().positive(),
@@ -92,7 +94,7 @@ export const poolInputSchema = z.object({
   latencyMs: nonNeg,
 });
 
-export const requestSchema = z.object({
+export const requestSchema = z.strictObject({
   id: z.string().min(1),
   requestingAgent: z.string().min(1),
   poolId: z.string().min(1),
@@ -100,5 +102,5 @@ export const requestSchema = z.object({
   priority: z.enum(['critical', 'high', 'medium', 'low', 'background']),
   maxLatencyMs: nonNeg,
   maxCostUsdc: nonNeg,
-  requestedAt: z.string(),
+  requestedAt: z.string().refine((t) => Number.isFinite(Date.parse(t)), 'expected an ISO 8601 time (e.g. new Date().toISOString())'),
 });

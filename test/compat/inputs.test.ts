@@ -36,3 +36,38 @@ describe('compat ResourceScheduler options: a bad or unknown option is a UserErr
     expect(userError(() => new ResourceScheduler(null as unknown as CompatOptions)).location.field).toBe('options');
   });
 });
+
+describe('compat request and pool shapes: a key they do not have is refused, not dropped', () => {
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+  const setup = () => {
+    const s = new ResourceScheduler({ clock: () => T0 });
+    const pool = s.addPool({ name: 'gpu', resourceType: 'gpu-m4', totalCapacity: 10, availableCapacity: 10, costPerUnit: 0.01, latencyMs: 45 });
+    const req = { id: 'r', requestingAgent: 'a', poolId: pool.id, unitsRequested: 3, priority: 'medium', maxLatencyMs: 100, maxCostUsdc: 0.1, requestedAt: '2026-01-01T00:00:00Z' } as const;
+    return { s, pool, req };
+  };
+
+  it('durationMs inside the request (the main API takes it there) is refused: it used to be ignored and the lease was 1 h', () => {
+    const { s, pool, req } = setup();
+    const e = userError(() => s.allocate({ ...req, durationMs: 5000 } as unknown as typeof req));
+    expect(e.location.field).toBe('request.durationMs');
+    expect(e.detail).toBe("unknown key 'durationMs'");
+    expect(s.getPool(pool.id)?.availableCapacity).toBe(10); // nothing allocated
+    expect(userError(() => s.preempt('x', { ...req, priority: 'critical', durationMs: 5000 } as unknown as typeof req)).location.field).toBe('request.durationMs');
+    expect(s.allocate(req, 5000)?.expiresAt).toBe('2026-01-01T00:00:05.000Z'); // the second argument is the lease
+  });
+
+  it('a pool key the package does not have (nodes) is refused', () => {
+    const { s } = setup();
+    const e = userError(() => s.addPool({ name: 'x', resourceType: 't', totalCapacity: 4, availableCapacity: 4, costPerUnit: 0, latencyMs: 0, nodes: 4 } as unknown as Parameters<typeof s.addPool>[0]));
+    expect(e.location.field).toBe('pool.nodes');
+    expect(s.listPools()).toHaveLength(1);
+  });
+
+  it('requestedAt must be a time (ISO 8601), as documented', () => {
+    const { s, req } = setup();
+    const e = userError(() => s.allocate({ ...req, requestedAt: 'yesterday' }));
+    expect(e.location.field).toBe('request.requestedAt');
+    expect(e.detail).toMatch(/ISO 8601/);
+    expect(s.allocate({ ...req, requestedAt: '2025-12-31T23:59:00.000Z' })?.status).toBe('active');
+  });
+});

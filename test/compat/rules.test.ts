@@ -99,7 +99,7 @@ describe('compat ResourceScheduler: each failing rule returns null and changes n
     const store = new MemoryStore();
     const s1 = new ResourceScheduler({ store, strategy: 'first-fit', quotas: { tenants: { greedy: { max: { units: 0.5 } } } } });
     const p = s1.addPool({ name: 'x', resourceType: 't', totalCapacity: 10, availableCapacity: 10, costPerUnit: 0.5, latencyMs: 1 });
-    const base = { poolId: p.id, priority: 'medium', maxLatencyMs: 10, maxCostUsdc: 100, requestedAt: '' } as const;
+    const base = { poolId: p.id, priority: 'medium', maxLatencyMs: 10, maxCostUsdc: 100, requestedAt: '2026-01-01T00:00:00Z' } as const;
     expect(s1.allocate({ ...base, id: 'g1', requestingAgent: 'greedy', unitsRequested: 6 })).toBeNull(); // over its 50 % quota
     const a = s1.allocate({ ...base, id: 'o1', requestingAgent: 'other', unitsRequested: 6 })!;
     const s2 = new ResourceScheduler({ store });
