@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Allocator } from '../algorithms/allocator.js';
 import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
 import { UserError } from '../core/errors.js';
+import { EPSILON } from '../core/resources.js';
 import { PRIORITY_RANK, mayPreempt } from '../core/priority.js';
 import { ResourceScheduler as Engine, type AllocationInfo, type PoolInfo, type QuotaConfig, type SchedulerRejection, type StateStore } from '../scheduler/index.js';
 import {
@@ -214,7 +215,8 @@ export class ResourceScheduler {
   /** Latency and cost, the two rules that do not depend on what is running. */
   private precheck(r: AllocationRequest, pool: ResourcePool, cost: number): null | undefined {
     if (pool.latencyMs > r.maxLatencyMs) return this.fail(r.id, 'latency', `pool latency ${pool.latencyMs} ms > maxLatencyMs ${r.maxLatencyMs}`);
-    if (cost > r.maxCostUsdc) return this.fail(r.id, 'cost', `cost ${cost} USDC (${r.unitsRequested} × ${pool.costPerUnit}) > maxCostUsdc ${r.maxCostUsdc}`);
+    // With the engine's tolerance (eligibility: cost ≤ budget + EPSILON): 3 × 0.1 is 0.30000000000000004 in floating point, yet within a budget of 0.3.
+    if (cost > r.maxCostUsdc + EPSILON) return this.fail(r.id, 'cost', `cost ${cost} USDC (${r.unitsRequested} × ${pool.costPerUnit}) > maxCostUsdc ${r.maxCostUsdc}`);
     return undefined;
   }
 

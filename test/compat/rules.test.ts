@@ -43,6 +43,16 @@ describe('compat ResourceScheduler: each failing rule returns null and changes n
     expect(s.allocate(req({ id: 'r2', maxCostUsdc: 0.03 }))?.costUsdc).toBe(0.03);
   });
 
+  it('cost: a cost equal to the budget passes despite floating point (3 × 0.1 = 0.30000000000000004 vs 0.3), as in the engine', () => {
+    const s = new ResourceScheduler({ clock: () => T0 });
+    const pool = s.addPool({ name: 'cpu', resourceType: 'cpu', totalCapacity: 10, availableCapacity: 10, costPerUnit: 0.1, latencyMs: 1 });
+    const r = { id: 'r1', requestingAgent: 'a', poolId: pool.id, unitsRequested: 3, priority: 'medium', maxLatencyMs: 10, maxCostUsdc: 0.3, requestedAt: '2026-01-01T00:00:00Z' } as const;
+    expect(s.allocate(r)?.unitsAllocated).toBe(3);
+    expect(s.allocate({ ...r, id: 'r2', maxCostUsdc: 0.299 })).toBeNull(); // a real overrun still fails
+    expect(s.lastFailure?.rule).toBe('cost');
+    expect(s.getPool(pool.id)?.availableCapacity).toBe(7);
+  });
+
   it('an unknown pool returns null', () => {
     const { s, req } = setup();
     expect(s.allocate(req({ poolId: 'nope' }))).toBeNull();
