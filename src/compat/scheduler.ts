@@ -26,6 +26,8 @@ const UNITS = 'units';
 const L_NAME = 'drs-compat/name';
 const L_TYPE = 'drs-compat/resourceType';
 const L_COST = 'drs-compat/costPerUnit';
+/** The tenant holding the units a pool was registered without (`totalCapacity − availableCapacity`). */
+const HOLD = 'drs-compat/unavailable';
 
 export interface CompatOptions {
   /** Placement strategy of the engine underneath (registry name, spec or Allocator). */
@@ -77,7 +79,7 @@ export class ResourceScheduler {
     this.engine = new Engine({
       dimensions: [UNITS],
       ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
-      ...(options.quotas !== undefined ? { quotas: options.quotas } : {}),
+      ...(options.quotas !== undefined ? { quotas: withHold(options.quotas) } : {}),
       ...(options.store !== undefined ? { store: options.store } : {}),
       clock: this.clock,
       // The package expires allocations only when asked (expireAllocations); so do we.
@@ -106,7 +108,10 @@ export class ResourceScheduler {
     });
     // A pool registered partly used: hold the difference (released by `release(id + ':unavailable')`).
     const held = p.totalCapacity - p.availableCapacity;
-    if (held > 0) this.engine.allocate({ id: `${id}:unavailable`, tenant: 'drs-compat/unavailable', pool: id, units: held, priority: 'critical' });
+    if (held > 0) {
+      const res = this.engine.allocate({ id: `${id}:unavailable`, tenant: HOLD, pool: id, units: held, priority: 'critical' });
+      if (res.status !== 'allocated') throw new Error(`drs-compat: could not hold the ${held} unavailable units of the new pool '${p.name}': ${res.status === 'rejected' ? res.rejection.message : res.status}`);
+    }
     return this.getPool(id) as ResourcePool;
   }
 
@@ -201,7 +206,7 @@ export class ResourceScheduler {
     if (rec !== undefined) return toAllocation(rec.info, rec.requestId, rec.costUsdc, rec.status);
     // Restored from a store by a new process: the engine knows it, the request id is its own id.
     const info = this.engine.getAllocation(id);
-    if (info === undefined || this.engine.getPool(info.pool)?.labels[L_COST] === undefined || info.tenant === 'drs-compat/unavailable') return undefined;
+    if (info === undefined || this.engine.getPool(info.pool)?.labels[L_COST] === undefined || info.tenant === HOLD) return undefined;
     return toAllocation(info, id, (info.demand[UNITS] ?? 0) * Number(this.engine.getPool(info.pool)?.labels[L_COST]), 'active');
   }
 
@@ -245,6 +250,18 @@ export class ResourceScheduler {
     this.lastFailure = { requestId, rule, message };
     return null;
   }
+}
+
+/**
+ * The quotas with the hold tenant fully guaranteed: under a `default` max it was refused (the
+ * pool then showed all its units available), and as borrowed capacity a covered request could
+ * reclaim it (units that do not exist). Anything but `{ tenants: {...} }` goes to the engine as
+ * given, which names what is wrong.
+ */
+function withHold(q: QuotaConfig): QuotaConfig {
+  const t = (q as { tenants?: unknown } | null)?.tenants;
+  if (typeof q !== 'object' || q === null || typeof t !== 'object' || t === null || Array.isArray(t)) return q;
+  return { ...q, tenants: { ...q.tenants, [HOLD]: { guaranteed: { [UNITS]: 1 }, max: { [UNITS]: 1 } } } };
 }
 
 const OPTION_FIELDS = ['strategy', 'quotas', 'store', 'clock', 'defaultDurationMs', 'newId'] as const;
