@@ -86,6 +86,14 @@ export class ResourceScheduler {
       timers: false,
       newId: () => this.newId(),
     });
+    // A store's live allocations, restored by the engine: known here as they are there, so a
+    // restarted process may preempt them (preempt refused them as 'no active allocation' while
+    // getAllocation called them active) and sees them end. The package's request id was not
+    // stored: it is the allocation's own id.
+    for (const info of this.engine.listAllocations()) {
+      const cost = Number(this.engine.getPool(info.pool)?.labels[L_COST]);
+      if (info.tenant !== HOLD && Number.isFinite(cost)) this.allocations.set(info.id, { requestId: info.id, costUsdc: (info.demand[UNITS] ?? 0) * cost, status: 'active', info });
+    }
     this.engine.on('released', (e) => this.mark(e.allocation, 'released'));
     this.engine.on('expired', (e) => this.mark(e.allocation, 'expired'));
     this.engine.on('preempted', (e) => this.mark(e.allocation, 'preempted'));
@@ -203,11 +211,7 @@ export class ResourceScheduler {
   /** An allocation made through this scheduler, active or ended (with its final status). */
   getAllocation(id: string): Allocation | undefined {
     const rec = this.allocations.get(id);
-    if (rec !== undefined) return toAllocation(rec.info, rec.requestId, rec.costUsdc, rec.status);
-    // Restored from a store by a new process: the engine knows it, the request id is its own id.
-    const info = this.engine.getAllocation(id);
-    if (info === undefined || this.engine.getPool(info.pool)?.labels[L_COST] === undefined || info.tenant === HOLD) return undefined;
-    return toAllocation(info, id, (info.demand[UNITS] ?? 0) * Number(this.engine.getPool(info.pool)?.labels[L_COST]), 'active');
+    return rec === undefined ? undefined : toAllocation(rec.info, rec.requestId, rec.costUsdc, rec.status);
   }
 
   /** Every preemption made through `preempt`, oldest first. */
