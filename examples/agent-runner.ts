@@ -14,8 +14,20 @@
 import { parseArgs } from 'node:util';
 import { ResourceScheduler, Rng, type AllocationInfo, type Priority } from 'drs-toolkit';
 
-const { values } = parseArgs({ options: { agents: { type: 'string', default: '16' }, seed: { type: 'string', default: '7' } } });
-const AGENTS = Math.max(1, Number(values.agents));
+/** A bad flag: one line naming it and what is expected, exit code 2 (as `drs` does), never a stack trace. */
+function usage(message: string): never {
+  console.error(`agent-runner: ${message}\nusage: npx tsx examples/agent-runner.ts [--agents N] [--seed S]`);
+  process.exit(2);
+}
+let values: { agents: string; seed: string };
+try {
+  values = parseArgs({ options: { agents: { type: 'string', default: '16' }, seed: { type: 'string', default: '7' } } }).values;
+} catch (e) {
+  usage((e as Error).message);
+}
+// `--agents abc` ran no agent at all and `--agents -3` one, without a word.
+const AGENTS = Number(values.agents);
+if (!(Number.isInteger(AGENTS) && AGENTS >= 1)) usage(`--agents must be a whole number ≥ 1, got '${values.agents}'`);
 const rng = new Rng(values.seed);
 const t0 = Date.now();
 const stamp = (): string => `${((Date.now() - t0) / 1000).toFixed(2).padStart(5)}s`;

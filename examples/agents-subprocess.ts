@@ -15,7 +15,20 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AgentScheduler, parseFleet, type LaunchHook } from 'drs-toolkit';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '12' } } });
+/** A bad flag: one line naming it and what is expected, exit code 2 (as `drs` does), never a stack trace. */
+function usage(message: string): never {
+  console.error(`agents-subprocess: ${message}\nusage: npx tsx examples/agents-subprocess.ts [--seconds S]`);
+  process.exit(2);
+}
+let values: { seconds: string };
+try {
+  values = parseArgs({ options: { seconds: { type: 'string', default: '12' } } }).values;
+} catch (e) {
+  usage((e as Error).message);
+}
+// `--seconds abc` stopped the fleet at once (a NaN timer fires immediately), without a word.
+const SECONDS = Number(values.seconds);
+if (!(Number.isFinite(SECONDS) && SECONDS > 0)) usage(`--seconds must be a number > 0, got '${values.seconds}'`);
 const node = process.execPath;
 const fleet = parseFleet({
   config: { max_concurrent_agents: 4, heartbeat_interval: 0.5, heartbeat_misses: 2, agent_timeout_default: 3, restart_backoff: { initial: 0.5, max: 4, factor: 2 }, hook_timeout: 1 },
@@ -56,4 +69,4 @@ setTimeout(() => {
     console.log('\nstatus at the end:');
     for (const s of agents.status()) console.log(`  ${s.id.padEnd(10)} ${s.state.padEnd(10)} runs ${s.runs}  crashes ${s.crashes}  restarts ${s.restarts}`);
   });
-}, Number(values.seconds) * 1000);
+}, SECONDS * 1000);
