@@ -28,6 +28,8 @@ const L_TYPE = 'drs-compat/resourceType';
 const L_COST = 'drs-compat/costPerUnit';
 /** The tenant holding the units a pool was registered without (`totalCapacity − availableCapacity`). */
 const HOLD = 'drs-compat/unavailable';
+/** The last time a Date (and so an ISO 8601 `expiresAt`) can hold, ms. */
+const MAX_TIME_MS = 8.64e15;
 
 export interface CompatOptions {
   /** Placement strategy of the engine underneath (registry name, spec or Allocator). */
@@ -235,7 +237,10 @@ export class ResourceScheduler {
 
   private lease(durationMs: number | undefined): number {
     const d = durationMs ?? this.defaultDurationMs;
-    if (!(Number.isFinite(d) && d > 0)) throw new UserError(`durationMs must be a positive number of milliseconds, got ${durationMs}`, { field: 'durationMs' });
+    const field = durationMs === undefined ? 'defaultDurationMs' : 'durationMs';
+    if (!(typeof d === 'number' && Number.isFinite(d) && d > 0)) throw new UserError(`${field} must be a positive number of milliseconds, got ${describe(d)}`, { field });
+    // expiresAt is an ISO time: past year 275760 there is none, and toISOString threw a RangeError after the units were taken.
+    if (Number.isNaN(new Date(this.clock() + d).getTime())) throw new UserError(`${field} ${d} ms ends after the last representable time (${iso(MAX_TIME_MS)})`, { field });
     return d;
   }
 

@@ -71,3 +71,23 @@ describe('compat request and pool shapes: a key they do not have is refused, not
     expect(s.allocate({ ...req, requestedAt: '2025-12-31T23:59:00.000Z' })?.status).toBe('active');
   });
 });
+
+describe('compat leases', () => {
+  it('a lease ending past the last representable time is a UserError, and takes nothing (it threw a RangeError after allocating)', () => {
+    const T0 = Date.parse('2026-01-01T00:00:00Z');
+    const s = new ResourceScheduler({ clock: () => T0 });
+    const pool = s.addPool({ name: 'gpu', resourceType: 'gpu-m4', totalCapacity: 10, availableCapacity: 10, costPerUnit: 0.01, latencyMs: 45 });
+    const req = { id: 'r', requestingAgent: 'a', poolId: pool.id, unitsRequested: 3, priority: 'medium', maxLatencyMs: 100, maxCostUsdc: 0.1, requestedAt: '2026-01-01T00:00:00Z' } as const;
+    const e = userError(() => s.allocate(req, 1e20));
+    expect(e.location.field).toBe('durationMs');
+    expect(e.detail).toMatch(/\+275760-09-13T00:00:00.000Z/);
+    expect(s.getPool(pool.id)?.availableCapacity).toBe(10);
+    expect(userError(() => s.preempt('x', { ...req, priority: 'critical' }, 1e20)).location.field).toBe('durationMs');
+    // The longest lease that still has an ISO end.
+    expect(s.allocate(req, 8.64e15 - T0)?.expiresAt).toBe('+275760-09-13T00:00:00.000Z');
+    // A too long default is named as such.
+    const s2 = new ResourceScheduler({ clock: () => T0, defaultDurationMs: 1e20 });
+    const p2 = s2.addPool({ name: 'gpu', resourceType: 'gpu-m4', totalCapacity: 10, availableCapacity: 10, costPerUnit: 0.01, latencyMs: 45 });
+    expect(userError(() => s2.allocate({ ...req, poolId: p2.id })).location.field).toBe('defaultDurationMs');
+  });
+});
