@@ -40,7 +40,7 @@ export class AllocationBook {
     const state = this.cluster.state;
     for (const a of allocations) {
       try {
-        state.allocate(a.request, a.nodeId, a.startMs / 1000, a.id);
+        state.allocate(a.request, a.nodeId, a.startMs / 1000, a.id, a.devices);
       } catch (e) {
         throw new Error(`${where}: cannot restore allocation '${a.id}' on node ${a.nodeId}: ${errorText(e)}`);
       }
@@ -78,6 +78,7 @@ export class AllocationBook {
       borrowed: m?.borrowed ?? false,
       startMs: m?.startMs ?? Math.round(a.start * 1000),
       leaseExpiryMs: m === undefined ? (Number.isFinite(a.leaseExpiry) ? Math.round(a.leaseExpiry * 1000) : null) : m.leaseExpiryMs,
+      ...(a.devices !== undefined && a.devices.length > 0 ? { devices: [...a.devices] } : {}),
     };
   }
 
@@ -106,7 +107,7 @@ export class AllocationBook {
     if (leaseExpiryMs !== null) {
       if (a.leaseExpiry !== leaseExpiryMs / 1000) this.cluster.state.renew(a.id, leaseExpiryMs / 1000);
     }
-    const stored: StoredAllocation = { id: a.id, request: a.request, nodeId: a.nodeId, startMs: tx.now, leaseExpiryMs, borrowed };
+    const stored: StoredAllocation = { id: a.id, request: a.request, nodeId: a.nodeId, startMs: tx.now, leaseExpiryMs, borrowed, ...(a.devices !== undefined ? { devices: a.devices } : {}) };
     tx.changes.push({ kind: 'put-allocation', allocation: stored });
     if (tx.listens('allocated')) {
       const info = this.info(this.cluster.state.allocation(a.id) as Allocation);

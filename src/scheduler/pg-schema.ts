@@ -1,14 +1,15 @@
 import type pg from 'pg';
 
 /**
- * The PostgreSQL schema of the shared store (version 1), created or upgraded by whichever replica
+ * The PostgreSQL schema of the shared store (version 2: version 1 and the allocations' GPU
+ * devices; a version 1 store is upgraded in place), created or upgraded by whichever replica
  * starts first (under a transaction-level advisory lock, so replicas starting together do not
  * race). All tables start with `drs_`. `drs_leader` is one row: the current term and who holds
  * it. `drs_commit(term, changes)` applies one commit in one round trip, after checking, under a
  * row lock on `drs_leader`, that `term` is still the current one: the fencing that keeps a
  * deposed leader from writing.
  */
-export const PG_SCHEMA_VERSION = '1';
+export const PG_SCHEMA_VERSION = '2';
 /** Advisory lock keys (per database): the leader's session lock, and the schema set-up lock. */
 export const LEADER_LOCK_KEY = 4_452_530_001;
 const SETUP_LOCK_KEY = 4_452_530_002;
@@ -19,7 +20,7 @@ CREATE TABLE IF NOT EXISTS drs_leader (id int PRIMARY KEY CHECK (id = 1), term b
 INSERT INTO drs_leader (id, term) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 CREATE TABLE IF NOT EXISTS drs_pools (idx int PRIMARY KEY, json text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_nodes (id int PRIMARY KEY, pool int NOT NULL, status text NOT NULL, ready_at_ms float8);
-CREATE TABLE IF NOT EXISTS drs_allocations (id text PRIMARY KEY, node_id int NOT NULL, start_ms float8 NOT NULL, lease_expiry_ms float8, borrowed boolean NOT NULL, request text NOT NULL);
+CREATE TABLE IF NOT EXISTS drs_allocations (id text PRIMARY KEY, node_id int NOT NULL, start_ms float8 NOT NULL, lease_expiry_ms float8, borrowed boolean NOT NULL, request text NOT NULL, devices text);
 CREATE TABLE IF NOT EXISTS drs_preemptions (seq bigserial PRIMARY KEY, json text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_waiting (id text PRIMARY KEY, seq bigint NOT NULL, enqueued_at_ms float8 NOT NULL, timeout_at_ms float8 NOT NULL, lease_ms float8, request text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_ended (id text PRIMARY KEY, tenant text NOT NULL, how text NOT NULL, at_ms float8 NOT NULL, n bigserial);
@@ -50,9 +51,9 @@ BEGIN
     DELETE FROM drs_allocations WHERE id IN (SELECT jsonb_array_elements_text(p->'adel'));
   END IF;
   IF p ? 'aput' THEN
-    INSERT INTO drs_allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request)
-      SELECT x.id, x.node, x.start, x.lease, x.borrowed, x.request FROM jsonb_to_recordset(p->'aput') AS x(id text, node int, start float8, lease float8, borrowed boolean, request text)
-      ON CONFLICT (id) DO UPDATE SET node_id = EXCLUDED.node_id, start_ms = EXCLUDED.start_ms, lease_expiry_ms = EXCLUDED.lease_expiry_ms, borrowed = EXCLUDED.borrowed, request = EXCLUDED.request;
+    INSERT INTO drs_allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices)
+      SELECT x.id, x.node, x.start, x.lease, x.borrowed, x.request, x.devices FROM jsonb_to_recordset(p->'aput') AS x(id text, node int, start float8, lease float8, borrowed boolean, request text, devices text)
+      ON CONFLICT (id) DO UPDATE SET node_id = EXCLUDED.node_id, start_ms = EXCLUDED.start_ms, lease_expiry_ms = EXCLUDED.lease_expiry_ms, borrowed = EXCLUDED.borrowed, request = EXCLUDED.request, devices = EXCLUDED.devices;
   END IF;
   IF p ? 'lease' THEN
     UPDATE drs_allocations a SET lease_expiry_ms = x.lease FROM jsonb_to_recordset(p->'lease') AS x(id text, lease float8) WHERE a.id = x.id;
@@ -95,7 +96,9 @@ export async function ensurePgSchema(client: pg.ClientBase): Promise<void> {
     if (exists.rows[0]?.t != null) {
       const v = await client.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'schema'`);
       const version = v.rows[0]?.value;
-      if (version !== undefined && version !== PG_SCHEMA_VERSION) throw new Error(`the PostgreSQL store has schema version ${version}; this drs reads version ${PG_SCHEMA_VERSION}: upgrade drs`);
+      if (version !== undefined && version !== '1' && version !== PG_SCHEMA_VERSION) throw new Error(`the PostgreSQL store has schema version ${version}; this drs reads versions 1 and ${PG_SCHEMA_VERSION}: upgrade drs`);
+      // Version 1 → 2: the allocations' GPU devices (a JSON list of indexes on the node; null without).
+      if (version === '1') await client.query('ALTER TABLE drs_allocations ADD COLUMN IF NOT EXISTS devices text');
     }
     await client.query(DDL);
     await client.query(`INSERT INTO drs_meta (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [PG_SCHEMA_VERSION]);

@@ -3,6 +3,7 @@ import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec } from '../core/model.js';
 import { ensurePgSchema } from './pg-schema.js';
 import {
+  decodeDevices,
   decodeRequest,
   ENDED_RETENTION,
   encodeRequest,
@@ -143,7 +144,7 @@ export class PgStore implements StateStore {
     for (const [id, e] of allocs) {
       if (e.put !== undefined) {
         const a = e.put;
-        aput.push({ id, node: a.nodeId, start: a.startMs, lease: a.leaseExpiryMs, borrowed: a.borrowed, request: encodeRequest(a.request) });
+        aput.push({ id, node: a.nodeId, start: a.startMs, lease: a.leaseExpiryMs, borrowed: a.borrowed, request: encodeRequest(a.request), devices: a.devices === undefined ? null : JSON.stringify(a.devices) });
       } else if (e.del === true) adel.push(id);
       else lease.push({ id, lease: e.lease });
     }
@@ -170,8 +171,8 @@ export class PgStore implements StateStore {
     const dims = await c.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'dimensions'`);
     const pools = await c.query<{ idx: number; json: string }>('SELECT idx, json FROM drs_pools ORDER BY idx');
     const nodes = await c.query<{ id: number; pool: number; status: string; ready_at_ms: number | null }>('SELECT id, pool, status, ready_at_ms FROM drs_nodes ORDER BY id');
-    const allocs = await c.query<{ id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: boolean; request: string }>(
-      'SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request FROM drs_allocations ORDER BY start_ms, id',
+    const allocs = await c.query<{ id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: boolean; request: string; devices: string | null }>(
+      'SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices FROM drs_allocations ORDER BY start_ms, id',
     );
     const pre = await c.query<{ json: string }>('SELECT json FROM drs_preemptions ORDER BY seq');
     const waiting = await c.query<{ id: string; seq: string; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string }>(
@@ -187,7 +188,15 @@ export class PgStore implements StateStore {
         return { index: r.idx, spec: v.spec, primary: v.primary };
       }),
       nodes: nodes.rows.map((r) => ({ id: r.id, pool: r.pool, status: r.status as NodeStatus, readyAtMs: r.ready_at_ms })),
-      allocations: allocs.rows.map((r) => ({ id: r.id, nodeId: r.node_id, startMs: r.start_ms, leaseExpiryMs: r.lease_expiry_ms, borrowed: r.borrowed, request: decodeRequest(r.request) })),
+      allocations: allocs.rows.map((r) => ({
+        id: r.id,
+        nodeId: r.node_id,
+        startMs: r.start_ms,
+        leaseExpiryMs: r.lease_expiry_ms,
+        borrowed: r.borrowed,
+        request: decodeRequest(r.request),
+        ...(r.devices === null ? {} : { devices: decodeDevices(r.devices, r.id, this.description) }),
+      })),
       preemptions: pre.rows.map((r) => JSON.parse(r.json) as PreemptionRecord),
       waiting: waiting.rows.map((r) => ({ id: r.id, seq: Number(r.seq), enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request) })),
       ended: ended.rows.map((r) => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms })),

@@ -8,6 +8,7 @@ import { UserError } from '../core/errors.js';
 import { makeFolder } from '../core/folders.js';
 import { StateLock } from './state-lock.js';
 import {
+  decodeDevices,
   decodeRequest,
   ENDED_RETENTION,
   encodeRequest,
@@ -47,9 +48,11 @@ import type { EndedHow, PreemptionRecord } from './types.js';
  * allocations(id, node_id, start_ms, lease_expiry_ms, borrowed, request), preemptions(seq, json),
  * waiting(id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request), ended(id, tenant, how,
  * at_ms), events(id, type, tenant, at_ms, data), audit(seq, at_ms, actor, method, route, target,
- * status, result). Version 1 files (no queue, ended ids, events or audit) are upgraded in place.
+ * status, result). Version 3 adds allocations.devices (the GPU devices held, a JSON list of indexes
+ * on the node; null without). Version 1 files (no queue, ended ids, events or audit) and version 2
+ * files are upgraded in place.
  */
-const SCHEMA_VERSION = '2';
+const SCHEMA_VERSION = '3';
 
 const DDL = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,7 +60,7 @@ const DDL = `
   CREATE TABLE IF NOT EXISTS nodes (id INTEGER PRIMARY KEY, pool INTEGER NOT NULL, status TEXT NOT NULL, ready_at_ms REAL);
   CREATE TABLE IF NOT EXISTS allocations (
     id TEXT PRIMARY KEY, node_id INTEGER NOT NULL, start_ms REAL NOT NULL,
-    lease_expiry_ms REAL, borrowed INTEGER NOT NULL, request TEXT NOT NULL);
+    lease_expiry_ms REAL, borrowed INTEGER NOT NULL, request TEXT NOT NULL, devices TEXT);
   CREATE TABLE IF NOT EXISTS preemptions (seq INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS waiting (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, enqueued_at_ms REAL NOT NULL, timeout_at_ms REAL NOT NULL, lease_ms REAL, request TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS ended (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, how TEXT NOT NULL, at_ms REAL NOT NULL);
@@ -70,7 +73,7 @@ const SQL = {
   putMeta: 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
   putPool: 'INSERT OR REPLACE INTO pools (idx, json) VALUES (?, ?)',
   putNode: 'INSERT OR REPLACE INTO nodes (id, pool, status, ready_at_ms) VALUES (?, ?, ?, ?)',
-  putAlloc: 'INSERT OR REPLACE INTO allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request) VALUES (?, ?, ?, ?, ?, ?)',
+  putAlloc: 'INSERT OR REPLACE INTO allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices) VALUES (?, ?, ?, ?, ?, ?, ?)',
   delAlloc: 'DELETE FROM allocations WHERE id = ?',
   lease: 'UPDATE allocations SET lease_expiry_ms = ? WHERE id = ?',
   preempt: 'INSERT INTO preemptions (json) VALUES (?)',
@@ -128,9 +131,12 @@ export class SqliteStore implements StateStore {
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(DDL);
       const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined;
-      if (version !== undefined && version.value !== '1' && version.value !== SCHEMA_VERSION) {
-        throw new UserError(`state schema version ${version.value} is not supported (this version reads 1 and ${SCHEMA_VERSION}); upgrade drs`, { file: path });
+      if (version !== undefined && !['1', '2', SCHEMA_VERSION].includes(version.value)) {
+        throw new UserError(`state schema version ${version.value} is not supported (this version reads 1 to ${SCHEMA_VERSION}); upgrade drs`, { file: path });
       }
+      // Versions 1 and 2 → 3: CREATE TABLE IF NOT EXISTS kept their allocations table as it was.
+      const columns = this.db.prepare('PRAGMA table_info(allocations)').all() as { name: string }[];
+      if (!columns.some((c) => c.name === 'devices')) this.db.exec('ALTER TABLE allocations ADD COLUMN devices TEXT');
       this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
       this.stmts = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as Record<StmtKey, Database.Statement>;
       // Returns the seq of the last audit record written (0: none), for readAudit's durable bound.
@@ -197,7 +203,7 @@ export class SqliteStore implements StateStore {
           break;
         case 'put-allocation': {
           const a = c.allocation;
-          ops.push(['putAlloc', [a.id, a.nodeId, a.startMs, a.leaseExpiryMs, a.borrowed ? 1 : 0, encodeRequest(a.request)]]);
+          ops.push(['putAlloc', [a.id, a.nodeId, a.startMs, a.leaseExpiryMs, a.borrowed ? 1 : 0, encodeRequest(a.request), a.devices === undefined ? null : JSON.stringify(a.devices)]]);
           break;
         }
         case 'delete-allocation':
@@ -298,8 +304,8 @@ export class SqliteStore implements StateStore {
     const nodes = (this.db.prepare('SELECT id, pool, status, ready_at_ms FROM nodes ORDER BY id').all() as { id: number; pool: number; status: string; ready_at_ms: number | null }[]).map(
       (row): StoredNode => ({ id: row.id, pool: row.pool, status: row.status as NodeStatus, readyAtMs: row.ready_at_ms }),
     );
-    type AllocRow = { id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: number; request: string };
-    const allocations = (this.db.prepare('SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request FROM allocations ORDER BY start_ms, id').all() as AllocRow[]).map(
+    type AllocRow = { id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: number; request: string; devices: string | null };
+    const allocations = (this.db.prepare('SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices FROM allocations ORDER BY start_ms, id').all() as AllocRow[]).map(
       (row): StoredAllocation => ({
         id: row.id,
         nodeId: row.node_id,
@@ -307,6 +313,7 @@ export class SqliteStore implements StateStore {
         leaseExpiryMs: row.lease_expiry_ms,
         borrowed: row.borrowed !== 0,
         request: decodeRequest(row.request),
+        ...(row.devices === null ? {} : { devices: decodeDevices(row.devices, row.id, this.description) }),
       }),
     );
     const preemptions = (this.db.prepare('SELECT json FROM preemptions ORDER BY seq').all() as { json: string }[]).map((row) => JSON.parse(row.json) as PreemptionRecord);

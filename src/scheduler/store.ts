@@ -35,6 +35,13 @@ export interface StoredAllocation {
   readonly startMs: number;
   readonly leaseExpiryMs: number | null;
   readonly borrowed: boolean;
+  /**
+   * The GPU devices it holds on a node with devices (indexes on the node): restored as they were,
+   * not chosen again (the default choice on a cluster without the allocations that ended since
+   * could pick other devices than the ones the work runs on). Absent elsewhere, and in stores
+   * written before devices were kept (then chosen again).
+   */
+  readonly devices?: readonly number[];
 }
 
 /** A request in the wait queue: restored with its place (`seq`), its timeout and its id. */
@@ -281,6 +288,20 @@ export function encodeRequest(r: Request): string {
 export function decodeRequest(s: string): Request {
   const r = JSON.parse(s) as Omit<Request, 'duration'> & { duration: number | null };
   return { ...r, duration: r.duration ?? Infinity };
+}
+
+/** A stored allocation's device list (JSON of device indexes), checked: a damaged store is named, not half-read. */
+export function decodeDevices(s: string, id: string, where: string): number[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(s);
+  } catch {
+    v = undefined;
+  }
+  if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+    throw new Error(`${where}: allocation '${id}' has devices ${JSON.stringify(s)}, expected a JSON list of device indexes`);
+  }
+  return v as number[];
 }
 
 /** Highest event id among the changes (0 if none). */

@@ -65,6 +65,12 @@ export interface AllocationInfo {
   readonly startMs: number;
   /** When the lease expires; null = no lease. */
   readonly leaseExpiryMs: number | null;
+  /**
+   * On a node with GPU devices (a pool with `gpus`), the devices it holds: their indexes on the
+   * node (0 … gpus.count − 1; a share of one device, or k whole devices), e.g. for
+   * CUDA_VISIBLE_DEVICES. Absent on other nodes and for work without GPUs.
+   */
+  readonly devices?: readonly number[];
 }
 
 /** Scheduler-level reasons besides the allocator's codes. */

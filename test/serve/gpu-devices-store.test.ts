@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore, ResourceScheduler, SqliteStore, type StateStore } from '../../src/scheduler/index.js';
+import { PgLeadership } from '../../src/scheduler/pg-leader.js';
+import { PgStore } from '../../src/scheduler/pg-store.js';
+import { freshDatabase, pgAvailable } from './pg-support.js';
+
+/**
+ * An allocation on a node with GPU devices names its devices, and the store keeps them: after a
+ * restart each allocation holds the devices it held, not the default choice made again on a
+ * cluster without the allocations that ended since.
+ *
+ * By hand: one node with 2 devices. a (1 GPU) takes the lowest idle device, 0. b (0.5 GPU) takes
+ * the tightest device that holds it: device 0 is full, so 1. a ends. Restarted, b must still be
+ * on device 1 — chosen again on an empty node it would land on 0 — and c (1 GPU) then gets the
+ * idle device 0.
+ */
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-gpu-devices-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const options = { timers: false as const, pools: [{ name: 'g', capacity: { cpu: 8, memory: 64 }, gpus: { count: 2 }, nodes: 1 }] };
+
+async function scenario(open: () => StateStore | Promise<StateStore>, durability?: 'group'): Promise<void> {
+  const o = { ...options, ...(durability === undefined ? {} : { durability }) };
+  const s1 = new ResourceScheduler({ ...o, store: await open() });
+  const a = s1.allocate({ id: 'a', demand: { gpu: 1, cpu: 1 } });
+  const b = s1.allocate({ id: 'b', demand: { gpu: 0.5, cpu: 1 } });
+  expect(a.status === 'allocated' && a.allocation.devices).toEqual([0]);
+  expect(b.status === 'allocated' && b.allocation.devices).toEqual([1]);
+  const cpuOnly = s1.allocate({ id: 'cpu-only', demand: { cpu: 1 } });
+  expect(cpuOnly.status === 'allocated' && 'devices' in cpuOnly.allocation).toBe(false);
+  expect(s1.release('a')).toMatchObject({ status: 'released' });
+  await s1.shutdown();
+  const s2 = new ResourceScheduler({ ...o, store: await open() });
+  expect(s2.getAllocation('b')?.devices).toEqual([1]);
+  const c = s2.allocate({ id: 'c', demand: { gpu: 1, cpu: 1 } });
+  expect(c.status === 'allocated' && c.allocation.devices).toEqual([0]);
+  expect(s2.listAllocations().map((x) => [x.id, x.devices])).toEqual([
+    ['b', [1]],
+    ['cpu-only', undefined],
+    ['c', [0]],
+  ]);
+  s2.checkInvariants();
+  await s2.shutdown();
+}
+
+describe('GPU devices of an allocation, across a restart', () => {
+  it('MemoryStore', async () => {
+    const store = new MemoryStore();
+    await scenario(() => store);
+  });
+
+  it('SqliteStore, and a version-2 file upgraded in place (its older allocations chosen again)', async () => {
+    await scenario(() => new SqliteStore(path.join(dir, 'fresh.sqlite')));
+    // A version-2 file: the allocations table without the devices column.
+    const file = path.join(dir, 'v2.sqlite');
+    const s0 = new ResourceScheduler({ ...options, store: new SqliteStore(file) });
+    expect(s0.allocate({ id: 'old', demand: { gpu: 1 } }).status).toBe('allocated');
+    await s0.shutdown();
+    const db = new Database(file);
+    db.exec(`ALTER TABLE allocations DROP COLUMN devices; UPDATE meta SET value = '2' WHERE key = 'schema';`);
+    db.close();
+    const s1 = new ResourceScheduler({ ...options, store: new SqliteStore(file) });
+    expect(s1.getAllocation('old')?.devices).toEqual([0]); // chosen again: the default, lowest idle device
+    expect(s1.allocate({ id: 'new', demand: { gpu: 0.5 } })).toMatchObject({ status: 'allocated', allocation: { devices: [1] } });
+    await s1.shutdown();
+    const check = new Database(file, { readonly: true });
+    expect((check.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string }).value).toBe('3');
+    expect(check.prepare(`SELECT id, devices FROM allocations ORDER BY id`).all()).toEqual([
+      { id: 'new', devices: '[1]' },
+      { id: 'old', devices: null },
+    ]);
+    check.close();
+  });
+
+  it('a damaged devices entry is named, not half-read', async () => {
+    const file = path.join(dir, 'bad.sqlite');
+    const s0 = new ResourceScheduler({ ...options, store: new SqliteStore(file) });
+    s0.allocate({ id: 'x', demand: { gpu: 1 } });
+    await s0.shutdown();
+    const db = new Database(file);
+    db.exec(`UPDATE allocations SET devices = '[0, "one"]'`);
+    db.close();
+    expect(() => new ResourceScheduler({ ...options, store: new SqliteStore(file) })).toThrow(`allocation 'x' has devices "[0, \\"one\\"]", expected a JSON list of device indexes`);
+  });
+
+  describe('PgStore', () => {
+    let db: { url: string; drop: () => Promise<void> } | undefined;
+    beforeAll(async () => {
+      const skip = await pgAvailable();
+      if (skip !== undefined) {
+        if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
+        console.warn(`skipping the PostgreSQL GPU-devices test: ${skip}`);
+        return;
+      }
+      db = await freshDatabase('gpudev');
+    }, 60_000);
+    afterAll(async () => {
+      await db?.drop();
+    }, 60_000);
+
+    it('keeps the devices, and upgrades a version-1 schema in place', async () => {
+      if (db === undefined) return;
+      const url = db.url;
+      const lead = await PgLeadership.connect(url, 'http://gpu-devices-test');
+      const term = (await lead.tryAcquire()) as number;
+      await scenario(() => PgStore.open(url, term), 'group');
+      // Back to version 1 (no devices column); the next start upgrades it and keeps the rows.
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(`ALTER TABLE drs_allocations DROP COLUMN devices; UPDATE drs_meta SET value = '1' WHERE key = 'schema'`);
+        const s = new ResourceScheduler({ ...options, durability: 'group', store: await PgStore.open(url, term) });
+        expect(s.getAllocation('b')?.devices).toEqual([0]); // chosen again on the node where c holds nothing yet
+        await s.shutdown();
+        expect((await c.query(`SELECT value FROM drs_meta WHERE key = 'schema'`)).rows[0]).toEqual({ value: '2' });
+      } finally {
+        await c.end();
+        await lead.stop();
+      }
+    });
+  });
+});
