@@ -32,9 +32,10 @@ export const quantitySchema = z.union([z.number(), z.string()]).transform((v, ct
 /**
  * A non-empty list whose items are told apart by one field (pool names, profile names, priority
  * classes): a repeated value is an error at the repeat, naming the first, since a second
- * `priority: high` with its own weight and SLO would silently split or shadow the first.
+ * `priority: high` with its own weight and SLO would silently split or shadow the first. Without
+ * `field`, the items are the values (a list of names) and the repeat's index is the field.
  */
-export function uniqueList<T extends z.ZodType>(item: T, key: (v: z.output<T>) => string, what: string, field: string) {
+export function uniqueList<T extends z.ZodType>(item: T, key: (v: z.output<T>) => string, what: string, field?: string) {
   return z
     .array(item)
     .min(1)
@@ -44,7 +45,7 @@ export function uniqueList<T extends z.ZodType>(item: T, key: (v: z.output<T>) =
         const k = key(v);
         const first = seen.get(k);
         if (first === undefined) seen.set(k, i);
-        else ctx.addIssue({ code: 'custom', message: `duplicate ${what} '${k}' (also at index ${first})`, path: [i, field] });
+        else ctx.addIssue({ code: 'custom', message: `duplicate ${what} '${k}' (also at index ${first})`, path: field === undefined ? [i] : [i, field] });
       });
     });
 }

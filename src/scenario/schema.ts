@@ -147,7 +147,8 @@ export const scenarioSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     seed: z.union([z.number().int(), z.string()]).default(1),
-    dimensions: z.array(z.string().min(1)).min(1).default(['cpu', 'memory', 'gpu']),
+    // A repeated dimension would make two columns of one resource: refused at the repeat.
+    dimensions: uniqueList(z.string().min(1), (d) => d, 'dimension').default(['cpu', 'memory', 'gpu']),
     horizon: duration.optional(),
     /** A list of pools, or a source of pools read from data (`{ kind: alibaba-nodes, file }`). */
     pools: z.union([uniqueList(poolSchema, (p) => p.name, 'pool name', 'name'), z.object({ kind: z.string() }).passthrough()]),

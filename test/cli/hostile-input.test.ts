@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { drs, tmpFile } from './helpers.js';
+
+/*
+ * Input a hostile but realistic user gives, found by a cross-command audit: each is a one-line
+ * error naming the file, line or field, with exit 2, never a stack trace or a silent acceptance.
+ */
+
+const SCENARIO = `name: t
+seed: 1
+horizon: 10m
+pools:
+  - name: a
+    capacity: { cpu: 8, memory: 32Gi, gpu: 1 }
+    nodes: 2
+    pricePerHour: 1
+trace:
+  kind: synthetic
+  horizon: 10m
+  arrival: { rate: 0.5 }
+  profiles:
+    - { name: p, weight: 1, demand: { cpu: 1, memory: 1Gi }, duration: { dist: exponential, mean: 60 } }
+strategies: [first-fit]
+`;
+
+/** The small scenario with one replacement, in a temp file. */
+function scenario(from: string, to: string): string {
+  expect(SCENARIO).toContain(from);
+  return tmpFile('s.yaml', SCENARIO.replace(from, to));
+}
+
+/** Assert a user error: exit 2, one line (no stack), containing every `parts`. */
+function userError(r: { code: number; err: string }, ...parts: string[]): void {
+  expect(r.code).toBe(2);
+  expect(r.err).not.toMatch(/\n\s+at /);
+  for (const p of parts) expect(r.err).toContain(p);
+}
+
+describe('scenario values a schema let through', () => {
+  it('a dimension listed twice is refused at the repeat, not a RangeError', async () => {
+    const f = scenario('seed: 1\n', 'seed: 1\ndimensions: [cpu, memory, gpu, cpu]\n');
+    userError(await drs(['validate', f]), `${f}:3, field 'dimensions[3]': duplicate dimension 'cpu' (also at index 0)`);
+    // A sweep setting it reaches the same schema.
+    const sweep = tmpFile('sw.yaml', `scenario: ${tmpFile('s.yaml', SCENARIO)}\nseeds: 1\nset:\n  dimensions: [cpu, cpu]\n`);
+    userError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), "field 'dimensions[1]': duplicate dimension 'cpu'");
+  });
+});
