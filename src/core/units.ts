@@ -11,7 +11,7 @@ export function parseDuration(v: number | string): number | undefined {
   const m = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(v);
   if (!m) return undefined;
   const unit = (m[2] ?? 's').toLowerCase();
-  return Number(m[1]) * (DURATION_UNITS[unit] as number);
+  return finite(Number(m[1]) * (DURATION_UNITS[unit] as number));
 }
 
 const QUANTITY_UNITS: Record<string, number> = {
@@ -35,7 +35,12 @@ export function parseQuantity(v: number | string): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   const m = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(Ki|Mi|Gi|Ti|K|M|G|T|m)?\s*$/.exec(v);
   if (!m) return undefined;
-  return Number(m[1]) * (QUANTITY_UNITS[m[2] ?? ''] as number);
+  return finite(Number(m[1]) * (QUANTITY_UNITS[m[2] ?? ''] as number));
+}
+
+/** `"1e400"` overflows to Infinity: not an amount a file can mean, so not a duration or quantity. */
+function finite(n: number): number | undefined {
+  return Number.isFinite(n) ? n : undefined;
 }
 
 export function formatDuration(seconds: number): string {

@@ -44,4 +44,11 @@ describe('scenario values a schema let through', () => {
     const sweep = tmpFile('sw.yaml', `scenario: ${tmpFile('s.yaml', SCENARIO)}\nseeds: 1\nset:\n  dimensions: [cpu, cpu]\n`);
     userError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), "field 'dimensions[1]': duplicate dimension 'cpu'");
   });
+
+  it('a quantity or duration text that overflows ("1e400") is refused, not read as Infinity', async () => {
+    const cap = scenario('cpu: 8,', 'cpu: "1e400",');
+    userError(await drs(['validate', cap]), `${cap}:6, field 'pools[0].capacity.cpu': expected a non-negative quantity`, 'got "1e400"');
+    const horizon = scenario('horizon: 10m\npools', 'horizon: "1e400h"\npools');
+    userError(await drs(['validate', horizon]), `${horizon}:3, field 'horizon': expected a non-negative duration`, 'got "1e400h"');
+  });
 });
