@@ -82,6 +82,9 @@ function wrapReadError(e: unknown, file: string, lastLine: number): Error {
   if (e instanceof UserError) return e;
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'ENOENT') return new UserError(`trace file not found`, { file });
+  // The file system refused the path (a folder, no permission): the user's to fix, not a bug.
+  if (err.code === 'EISDIR') return new UserError('is a folder, not a trace file', { file });
+  if (typeof err.code === 'string' && typeof err.syscall === 'string') return new UserError(`cannot read trace file (${err.code})`, { file });
   if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.code === 'Z_STREAM_ERROR') {
     return new TraceFormatError(`corrupt or truncated gzip data after line ${lastLine} (${err.message})`, { file, line: lastLine + 1 });
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { drs, tmpFile } from './helpers.js';
 
@@ -50,5 +51,15 @@ describe('scenario values a schema let through', () => {
     userError(await drs(['validate', cap]), `${cap}:6, field 'pools[0].capacity.cpu': expected a non-negative quantity`, 'got "1e400"');
     const horizon = scenario('horizon: 10m\npools', 'horizon: "1e400h"\npools');
     userError(await drs(['validate', horizon]), `${horizon}:3, field 'horizon': expected a non-negative duration`, 'got "1e400h"');
+  });
+});
+
+describe('files that are folders', () => {
+  it('drs replay-openb: a folder for --nodes or the pod list names it, not an EISDIR stack', async () => {
+    const pods = tmpFile('pods.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\np0,1000,1024,1,1000,,LS,Running,0,10,0\n');
+    const nodes = tmpFile('nodes.csv', 'sn,cpu_milli,memory_mib,gpu,model\nn0,64000,262144,2,P100\n');
+    const folder = path.dirname(pods);
+    userError(await drs(['replay-openb', pods, '--nodes', folder]), `${folder}: is a folder, not a trace file`);
+    userError(await drs(['replay-openb', folder, '--nodes', nodes]), `${folder}: is a folder, not a trace file`);
   });
 });
