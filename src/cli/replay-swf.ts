@@ -48,7 +48,8 @@ interface Parsed {
   readonly backfill: BackfillMode;
   readonly headOfLine: 'commit' | 'reorder';
   readonly length: number;
-  readonly starts: readonly number[] | undefined;
+  /** --windows; or --start/--count, made into windows once the trace's length is known. */
+  readonly starts: readonly number[] | { readonly start: number; readonly count: number } | undefined;
   readonly procs: number | undefined;
   readonly json: boolean;
 }
@@ -56,7 +57,7 @@ interface Parsed {
 function parseInteger(flag: string, v: string, min: number): number {
   if (!/^\s*\d+\s*$/.test(v)) throw new UserError(`--${flag} must be an integer ≥ ${min}, got '${v}'`, { field: flag });
   const n = Number(v);
-  if (n < min) throw new UserError(`--${flag} must be an integer ≥ ${min}, got ${n}`, { field: flag });
+  if (n < min || !Number.isSafeInteger(n)) throw new UserError(`--${flag} must be an integer ≥ ${min}${n < min ? '' : ` and at most ${Number.MAX_SAFE_INTEGER}`}, got ${v.trim()}`, { field: flag });
   return n;
 }
 
@@ -101,14 +102,14 @@ function parse(argv: string[]): Parsed | 'help' {
   if (hol !== 'commit' && hol !== 'reorder') throw new UserError(`--head-of-line must be commit or reorder, got '${hol}'`, { field: 'head-of-line' });
   if (learned !== undefined && hol !== 'commit') throw new UserError(`${learned} always commits to the head it picks; --head-of-line reorder is not available for it`, { field: 'head-of-line' });
   const length = values.length === undefined ? REFERENCE_LENGTH : parseInteger('length', values.length, 1);
-  let starts: number[] | undefined;
+  let starts: Parsed['starts'];
   if (values.windows !== undefined) {
     if (values.start !== undefined || values.count !== undefined) throw new UserError('give either --windows or --start/--count, not both', { field: 'windows' });
     starts = values.windows.split(',').map((s) => parseInteger('windows', s, 0));
   } else if (values.start !== undefined || values.count !== undefined) {
     const start = values.start === undefined ? 0 : parseInteger('start', values.start, 0);
     const count = values.count === undefined ? 1 : parseInteger('count', values.count, 1);
-    starts = consecutiveWindows(start, length, count);
+    starts = { start, count };
   }
   const procs = values.procs === undefined ? undefined : parseInteger('procs', values.procs, 1);
   return {
@@ -142,7 +143,7 @@ export const replaySwfCommand: CliCommand = {
       throw e instanceof UserError ? new UserError(`--policy ${p.policy}: ${modelMessage(e)}`) : e;
     }
     const workload = await loadBatchWorkload(path, p.procs === undefined ? {} : { procs: p.procs });
-    const starts = p.starts ?? REFERENCE_WINDOWS;
+    const starts = windowStarts(p, workload.jobs.length);
     checkWindows(starts, p.length, workload.jobs.length, p.file);
     const res = await replayReferenceWindows(workload, starts, p.length, queue === undefined ? { order: p.policy as OrderKeyName, backfill: p.backfill, headOfLine: p.headOfLine } : { queue, backfill: p.backfill });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
@@ -172,6 +173,22 @@ export const replaySwfCommand: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * The windows' starts. --start/--count are checked against the trace before the windows are made:
+ * a count far beyond the trace (--count 1e20) is a mistake to name, not an array to allocate.
+ */
+function windowStarts(p: Parsed, jobs: number): readonly number[] {
+  if (p.starts === undefined) return REFERENCE_WINDOWS;
+  if (Array.isArray(p.starts)) return p.starts;
+  const { start, count } = p.starts as { start: number; count: number };
+  const end = start + count * p.length;
+  if (end > jobs) {
+    const fit = Math.floor((jobs - start) / p.length);
+    throw new UserError(`--start ${start} --count ${count}: ${count} window(s) of ${p.length} jobs need jobs ${start}..${end - 1}, but the trace has only ${jobs} usable jobs (indexes 0..${jobs - 1})${fit >= 1 ? `; at most --count ${fit} from --start ${start}` : ''}`, { file: p.file, field: 'count' });
+  }
+  return consecutiveWindows(start, p.length, count);
+}
 
 function printTable(
   io: CliIo,

@@ -63,3 +63,14 @@ describe('files that are folders', () => {
     userError(await drs(['replay-openb', folder, '--nodes', nodes]), `${folder}: is a folder, not a trace file`);
   });
 });
+
+describe('counts far beyond the data', () => {
+  const swf = (): string => tmpFile('t.swf', `; MaxProcs: 8\n${Array.from({ length: 20 }, (_, i) => `${i + 1} ${i * 10} 0 100 2 -1 -1 2 200 -1 1 1 1 1 1 -1 -1 -1`).join('\n')}\n`);
+
+  it('drs replay-swf --count larger than the trace holds names --count and the fit, not a RangeError', async () => {
+    const f = swf();
+    userError(await drs(['replay-swf', f, '--start', '0', '--length', '5', '--count', '9007199254740991']), "field 'count': --start 0 --count 9007199254740991", 'the trace has only 20 usable jobs', 'at most --count 4 from --start 0');
+    userError(await drs(['replay-swf', f, '--start', '0', '--length', '5', '--count', '99999999999999999999']), "field 'count': --count must be an integer ≥ 1 and at most 9007199254740991, got 99999999999999999999");
+    expect((await drs(['replay-swf', f, '--start', '0', '--length', '5', '--count', '4', '--json'])).code).toBe(0);
+  });
+});
