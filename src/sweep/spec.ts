@@ -19,12 +19,15 @@ import { yamlError } from '../core/yaml-line.js';
  *     pools[0].nodes: [8, 12, 16]
  *     trace.arrival.rate: [4, 8]
  */
+/** A seed count beyond this is a slip (`seeds: 1e12`), not a sweep: every seed runs every cell once more. */
+const MAX_SEED_COUNT = 100_000;
+
 const sweepSchema = z
   .object({
     name: z.string().min(1).optional(),
     scenario: z.string().min(1),
     strategies: z.array(z.string().min(1)).min(1).optional(),
-    seeds: z.union([z.number().int().positive(), z.array(z.union([z.number().int(), z.string().min(1)])).min(1)]).default(5),
+    seeds: z.union([z.number().int().positive().max(MAX_SEED_COUNT, `expected a seed count of at most ${MAX_SEED_COUNT} (each seed runs every cell once more)`), z.array(z.union([z.number().int(), z.string().min(1)])).min(1)]).default(5),
     set: z.record(z.string(), z.unknown()).default({}),
     axes: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
   })

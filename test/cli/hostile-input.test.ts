@@ -73,4 +73,9 @@ describe('counts far beyond the data', () => {
     userError(await drs(['replay-swf', f, '--start', '0', '--length', '5', '--count', '99999999999999999999']), "field 'count': --count must be an integer ≥ 1 and at most 9007199254740991, got 99999999999999999999");
     expect((await drs(['replay-swf', f, '--start', '0', '--length', '5', '--count', '4', '--json'])).code).toBe(0);
   });
+
+  it('drs sweep: a seed count beyond reason (seeds: 1e12) is refused, not a RangeError', async () => {
+    const sweep = tmpFile('sw.yaml', `scenario: ${tmpFile('s.yaml', SCENARIO)}\nseeds: 1e12\n`);
+    userError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), `${sweep}, field 'seeds': expected a seed count of at most 100000`);
+  });
 });
