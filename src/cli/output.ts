@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -21,8 +21,9 @@ export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string 
 
 /**
  * Refuse, before a possibly long run rather than after it, output files whose folder does not
- * exist, two outputs naming one file (the second write would replace the first), and an output
- * naming one of the command's `inputs` (the scenario or sweep file it reads).
+ * exist or cannot be written (`/proc/x`, a read-only mount), two outputs naming one file (the
+ * second write would replace the first), and an output naming one of the command's `inputs` (the
+ * scenario or sweep file it reads).
  */
 export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, string | undefined>>, inputs: readonly string[] = []): void {
   const read = new Set(inputs.map((f) => realPath(path.resolve(io.cwd, f))));
@@ -38,6 +39,25 @@ export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, str
     const other = taken.get(real);
     if (other !== undefined) throw new UserError(`--${flag} ${file}: --${other} writes the same file; give each output its own file`);
     taken.set(real, flag);
+    const refused = unwritable(out);
+    if (refused !== undefined) throw new UserError(`--${flag} ${file}: cannot be written (${refused})`);
+  }
+}
+
+/**
+ * Why `file` could not be written now (an error code), or undefined when it can: an existing file
+ * is opened for writing without being changed; a new one is created and removed again.
+ */
+export function unwritable(file: string): string | undefined {
+  try {
+    if (existsSync(file)) closeSync(openSync(file, 'r+'));
+    else {
+      closeSync(openSync(file, 'wx'));
+      unlinkSync(file);
+    }
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? String(e);
   }
 }
 
@@ -74,5 +94,7 @@ export function prepareOutputFile(flag: string, file: string): string {
     const code = (e as NodeJS.ErrnoException).code;
     fail(code === 'EEXIST' || code === 'ENOTDIR' ? underFile : `cannot create its folder ${path.dirname(file)} (${code ?? String(e)})`);
   }
+  const refused = unwritable(file);
+  if (refused !== undefined) fail(`cannot be written (${refused})`);
   return file;
 }

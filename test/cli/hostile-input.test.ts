@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { drs, tmpFile } from './helpers.js';
@@ -77,5 +78,30 @@ describe('counts far beyond the data', () => {
   it('drs sweep: a seed count beyond reason (seeds: 1e12) is refused, not a RangeError', async () => {
     const sweep = tmpFile('sw.yaml', `scenario: ${tmpFile('s.yaml', SCENARIO)}\nseeds: 1e12\n`);
     userError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), `${sweep}, field 'seeds': expected a seed count of at most 100000`);
+  });
+});
+
+describe('output files that cannot be written', () => {
+  // /proc takes no new files, even for root (a read-only folder would not stop root).
+  it.runIf(existsSync('/proc/self'))('are refused before the run, not after it (the results would be lost)', async () => {
+    const f = tmpFile('s.yaml', SCENARIO);
+    for (const flag of ['--json', '--html']) {
+      const r = await drs(['run', f, '--quiet', flag, '/proc/drs-x']);
+      userError(r, `${flag} /proc/drs-x: cannot be written (`);
+      expect(r.out).toBe(''); // nothing ran
+    }
+    userError(await drs(['run', f, '--quiet', '--events', '/proc/drs-x.csv']), '--events /proc/drs-x.csv: cannot be written (');
+    const sweep = tmpFile('sw.yaml', `scenario: ${f}\nseeds: 1\n`);
+    const r = await drs(['sweep', sweep, '--workers', '0', '--quiet', '--results', path.join(path.dirname(sweep), 'res'), '--json', '/proc/drs-x']);
+    userError(r, '--json /proc/drs-x: cannot be written (');
+    expect(existsSync(path.join(path.dirname(sweep), 'res'))).toBe(false);
+    // drs train checks its model file before hours of training (nothing is written: --out fails first).
+    const ckpt = path.join(path.dirname(f), 'ckpt.json');
+    userError(await drs(['train', 'train/lublin-1-easy.yaml', '--out', '/proc/drs-x.json', '--checkpoint', ckpt, '--iterations', '1', '--no-eval', '--threads', '1']), '--out /proc/drs-x.json: cannot be written (');
+    expect(existsSync(ckpt)).toBe(false);
+    // An output that can be written is left as it was by the check: the run writes it.
+    const ok = path.join(path.dirname(f), 'out.json');
+    expect((await drs(['run', f, '--quiet', '--json', ok])).code).toBe(0);
+    expect(existsSync(ok)).toBe(true);
   });
 });
