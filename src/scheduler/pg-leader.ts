@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
+import { UserError } from '../core/errors.js';
+import { shownUrl } from '../core/url.js';
 import { ensurePgSchema, LEADER_LOCK_KEY } from './pg-schema.js';
 
 /**
@@ -34,8 +36,15 @@ export class PgLeadership {
 
   /** Connect the session that will hold the lock, and make sure the schema exists. */
   static async connect(url: string, address: string): Promise<PgLeadership> {
+    // pg reads a text that is not a URL as something else (`foo` became host 'base'): say so here.
+    if (!/^postgres(ql)?:\/\//i.test(url)) throw new UserError(`--postgres / postgres.url expects a postgres:// URL such as postgres://user@127.0.0.1:5432/drs, got '${shownUrl(url)}'`);
     const session = new pg.Client({ connectionString: url, keepAlive: true });
-    await session.connect();
+    try {
+      await session.connect();
+    } catch (e) {
+      // A wrong URL, an unknown host, a server that is down or refuses the login: the user's to fix.
+      throw new UserError(`cannot connect to PostgreSQL at ${shownUrl(url)} (--postgres / postgres.url): ${(e as Error).message}`);
+    }
     try {
       await ensurePgSchema(session);
     } catch (e) {

@@ -1,3 +1,4 @@
+import { shownUrl } from '../core/url.js';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { FlowProducer, Queue, Worker, type Job } from 'bullmq';
@@ -31,18 +32,6 @@ export const CONNECT_TIMEOUT_MS = 5000;
  * error (finished cells are in the results folder; running the sweep again resumes).
  */
 const SUBMIT_RETRIES = 20;
-
-/** The URL as shown in messages: any password replaced by `***`. */
-export function shownUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password === '') return url;
-    u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 /** `redis://[user:pass@]host:port[/db]` or `rediss://…` is accepted; anything else is a UserError. */
 export function checkRedisUrl(url: string): void {
@@ -278,3 +267,5 @@ async function closeRedis(client: Redis): Promise<void> {
   }
   if (client.status !== 'end') client.disconnect();
 }
+
+export { shownUrl };

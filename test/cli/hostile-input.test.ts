@@ -105,3 +105,15 @@ describe('output files that cannot be written', () => {
     expect(existsSync(ok)).toBe(true);
   });
 });
+
+describe('drs serve --postgres', () => {
+  const env = { DRS_ADMIN_TOKEN: 'abcdefghijklmnopqrstuvwxyz' };
+  it('a text that is not a postgres:// URL is named, not looked up as a host', async () => {
+    userError(await drs(['serve', '--port', '0', '--postgres', 'foo'], env), "--postgres / postgres.url expects a postgres:// URL such as postgres://user@127.0.0.1:5432/drs, got 'foo'");
+  });
+  it('a server that cannot be reached is one line naming the URL (password hidden), not an error object', async () => {
+    const r = await drs(['serve', '--port', '0', '--postgres', 'postgres://u:secret@127.0.0.1:1/x'], env);
+    userError(r, 'cannot connect to PostgreSQL at postgres://u:***@127.0.0.1:1/x (--postgres / postgres.url): connect ECONNREFUSED');
+    expect(r.err).not.toContain('secret');
+  });
+});
