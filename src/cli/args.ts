@@ -50,19 +50,21 @@ export function joinNegativeValues(argv: readonly string[], options: Options): s
   return out;
 }
 
-/** The command name for messages: the first word after "usage: " (e.g. "drs run"). */
+/** The command name for messages: "drs NAME" at the start of the usage text, after any "usage: " (e.g. "drs run"). */
 function commandOf(usage: string): string {
-  return /usage:\s+(\S+\s+\S+)/i.exec(usage)?.[1] ?? 'drs';
+  return /^\s*(?:usage:\s+)?(drs\s+\S+)/i.exec(usage)?.[1] ?? 'drs';
 }
 
 /**
  * Strict flag parsing. An unknown flag is a one-line UserError with the nearest known flag
  * ("Unknown option '--jsn' (did you mean --json?); see drs run --help"); a missing value names
- * the flag.
+ * the flag; a flag given twice (`--seed 1 --seed 2`) is refused rather than the first silently
+ * dropped.
  */
 export function parseFlags<T extends Options>(argv: string[], options: T, usage: string): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
+  let parsed;
   try {
-    return parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const help = `see ${commandOf(usage)} --help`;
@@ -76,6 +78,14 @@ export function parseFlags<T extends Options>(argv: string[], options: T, usage:
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UserError(`${(e as Error).message.split('\n')[0]}; ${help}`);
     throw new UserError(`${(e as Error).message}\n${usage}`);
   }
+  const seen = new Set<string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option' || options[t.name]?.multiple === true) continue;
+    if (seen.has(t.name)) throw new UserError(`--${t.name} is given more than once; give it once (see ${commandOf(usage)} --help)`, { field: t.name });
+    seen.add(t.name);
+  }
+  const { tokens: _tokens, ...rest } = parsed;
+  return rest as ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 }
 
 /** A flag that must be a number in a range; names the flag in the error. */

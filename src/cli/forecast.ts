@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
 import {
   type Aggregation,
@@ -21,7 +20,7 @@ import {
   requireSeasons,
   usesSeed,
 } from '../predict/index.js';
-import { joinNegativeValues } from './args.js';
+import { parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const DEFAULT_MODELS = 'naive,seasonal-naive,ewma,holt-winters,regression,auto';
@@ -157,17 +156,7 @@ export const forecastCommand: CliCommand = {
   summary: 'backtest forecasters on a demand series (MAE, RMSE, sMAPE, MASE, interval coverage)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: joinNegativeValues(argv, FORECAST_OPTIONS),
-        allowPositionals: true,
-        strict: true,
-        options: FORECAST_OPTIONS,
-      });
-    } catch (e) {
-      throw new UserError(`${(e as Error).message}\n${usage}`);
-    }
+    const parsed = parseFlags(argv, FORECAST_OPTIONS, usage);
     const v = parsed.values;
     if (v.help === true) {
       io.out(usage);

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
 import { modelMessage } from '../core/model-ref.js';
 import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/keys.js';
@@ -7,7 +6,7 @@ import { learnedQueueFactory } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
 import { loadBatchWorkload, workloadNotes } from '../sim/reference/workload.js';
-import { joinNegativeValues } from './args.js';
+import { parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = `drs replay-swf FILE [options]
@@ -75,18 +74,7 @@ const REPLAY_OPTIONS = {
 } as const;
 
 function parse(argv: string[]): Parsed | 'help' {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: joinNegativeValues(argv, REPLAY_OPTIONS),
-      strict: true,
-      allowPositionals: true,
-      options: REPLAY_OPTIONS,
-    }));
-  } catch (e) {
-    throw new UserError(`${(e as Error).message} (see drs replay-swf --help)`);
-  }
+  const { values, positionals } = parseFlags(argv, REPLAY_OPTIONS, USAGE);
   if (values.help === true) return 'help';
   if (positionals.length !== 1) {
     throw new UserError(positionals.length === 0 ? 'missing the SWF file (drs replay-swf FILE ...)' : `expected one SWF file, got ${positionals.length}: ${positionals.join(' ')}`);

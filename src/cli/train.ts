@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ConfigError, UserError } from '../core/errors.js';
 import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
@@ -11,7 +10,7 @@ import { trainQueueCem } from '../learn/cem.js';
 import { readQueueCheckpoint, writeQueueCheckpoint } from '../learn/checkpoint.js';
 import { checkLogCovers, crossLogValidation } from '../learn/cross-log.js';
 import { DEFAULT_JITTER } from '../learn/resampled-log.js';
-import { joinNegativeValues } from './args.js';
+import { parseFlags } from './args.js';
 import { prepareOutputFile } from './output.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
 import { loadBatchWorkload, type BatchWorkload } from '../learn/sim-adapter.js';
@@ -77,17 +76,7 @@ export const trainCommand: CliCommand = {
   summary: 'train a learned queue policy (CEM or PPO) or allocator (PPO) and write its model file',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: joinNegativeValues(argv, TRAIN_OPTIONS),
-        strict: true,
-        allowPositionals: true,
-        options: TRAIN_OPTIONS,
-      });
-    } catch (e) {
-      throw new UserError(`${(e as Error).message} (see drs train --help)`);
-    }
+    const parsed = parseFlags(argv, TRAIN_OPTIONS, USAGE);
     const { values, positionals } = parsed;
     if (values.help === true) {
       io.out(USAGE + '\n');

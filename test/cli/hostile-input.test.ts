@@ -117,3 +117,27 @@ describe('drs serve --postgres', () => {
     expect(r.err).not.toContain('secret');
   });
 });
+
+describe('flags, the same way in every command', () => {
+  it('a flag given twice is refused, not the first silently dropped', async () => {
+    const cases: [string[], string][] = [
+      [['run', 'x.yaml', '--seed', '1', '--seed', '2'], 'seed'],
+      [['forecast', 'x.csv', '--horizon', '5', '--horizon', '6'], 'horizon'],
+      [['replay-swf', 'x.swf', '--policy', 'sjf', '--policy', 'f1'], 'policy'],
+      [['train', 'x.yaml', '--seed', '1', '--seed=2'], 'seed'],
+      [['pack', 'x.txt', '--seed', '1', '--seed', '2'], 'seed'],
+      [['generate-swf', '--out', '-', '--jobs', '5', '--jobs', '6'], 'jobs'],
+    ];
+    for (const [argv, flag] of cases) {
+      userError(await drs(argv), `drs ${argv[0]}: field '${flag}': --${flag} is given more than once; give it once (see drs ${argv[0]} --help)`);
+    }
+  });
+
+  it('forecast, replay-swf and train name the nearest flag and their --help, as the other commands do', async () => {
+    for (const [command, typo, near] of [['forecast', '--horizn', 'horizon'], ['replay-swf', '--polcy', 'policy'], ['train', '--seeed', 'seed']] as const) {
+      const r = await drs([command, 'x', typo, '1']);
+      userError(r);
+      expect(r.err).toBe(`drs ${command}: Unknown option '${typo}' (did you mean --${near}?); see drs ${command} --help\n`);
+    }
+  });
+});
