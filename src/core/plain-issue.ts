@@ -25,10 +25,19 @@ export function plainMessage(iss: z.core.$ZodIssue): string {
       const tags = (iss as { options?: readonly unknown[] }).options;
       if (iss.errors.length === 0 && Array.isArray(tags) && tags.length > 0) return `expected one of ${tags.map((v) => JSON.stringify(v)).join(', ')}`;
       // A form of the right type whose constraint failed (`nodes: -3` is a number, but below 0) says most.
-      const near = iss.errors.map((b) => b[0]).find((b) => b !== undefined && b.code !== 'invalid_type' && b.code !== 'invalid_union' && b.path.length === 0);
+      // A literal form (`queue: false`) that the value is not says no more than a wrong type does.
+      const near = iss.errors.map((b) => b[0]).find((b) => b !== undefined && b.code !== 'invalid_type' && b.code !== 'invalid_union' && b.code !== 'invalid_value' && b.path.length === 0);
       if (near !== undefined) return plainMessage(near);
       // Every form failed at this very value: say which forms are accepted.
-      const expected = [...new Set(iss.errors.flatMap((b) => (b[0]?.code === 'invalid_type' && b[0].path.length === 0 ? [article(b[0].expected)] : [])))];
+      const expected = [
+        ...new Set(
+          iss.errors.flatMap((b) => {
+            const f = b[0];
+            if (f === undefined || f.path.length > 0) return [];
+            return f.code === 'invalid_type' ? [article(f.expected)] : f.code === 'invalid_value' ? f.values.map((v) => JSON.stringify(v)) : [];
+          }),
+        ),
+      ];
       return expected.length > 0 ? `expected ${expected.join(' or ')} (see docs/scenarios.md)` : 'this value matches none of the accepted forms (see docs/scenarios.md)';
     }
     case 'invalid_format':

@@ -141,3 +141,10 @@ describe('flags, the same way in every command', () => {
     }
   });
 });
+
+describe('a value of neither accepted form', () => {
+  it("drs serve's queue: a name where false or a block is expected names both forms, not only false", async () => {
+    const f = tmpFile('serve.yaml', 'tokens: [{ token: abcdefghijklmnopqrstuv, admin: true }]\nqueue: priority\n');
+    userError(await drs(['serve', '--config', f, '--port', '0']), `${f}:2, field 'queue': expected false or an object`);
+  });
+});
