@@ -21,7 +21,7 @@ significant (paired by seed). Finished cells are kept in the results folder; run
 sweep again resumes where it stopped.
 
 options:
-  --workers N          worker threads (default: the number of cores, ${os.availableParallelism()})
+  --workers N          worker threads (default: the number of cores, ${os.availableParallelism()}; 0: run in this process)
   --queue URL          run on BullMQ workers instead (redis://HOST:PORT); start them with drs worker
   --name NAME          BullMQ queue name (default ${DEFAULT_QUEUE})
   --results DIR        results folder (default .drs-sweep/<sweep name>)
