@@ -23,6 +23,14 @@ export function fieldPath(field: string): (string | number)[] {
   return field.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
 }
 
+/**
+ * An empty or comment-only YAML document (it has no root node) as the one line every config
+ * reader gives, naming the file; `expected` says what the file should hold. Undefined otherwise.
+ */
+export function emptyDocumentError(doc: Document, file: string, expected: string): ConfigError | undefined {
+  return doc.contents === null ? new ConfigError(`the file is empty or holds only comments: expected ${expected}`, { file }) : undefined;
+}
+
 export type YamlIssue = { message: string; code: string; pos: [number, number] };
 
 /**

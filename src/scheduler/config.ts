@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_DIMENSIONS } from '../core/resources.js';
-import { fieldPath, yamlLineOf } from '../core/yaml-line.js';
+import { emptyDocumentError, fieldPath, yamlLineOf } from '../core/yaml-line.js';
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
 import { scalingTargetIssue } from '../autoscale/targets.js';
@@ -348,6 +348,9 @@ export function loadServeConfig(file: string, env: Readonly<Record<string, strin
     const line = err.linePos?.[0]?.line;
     throw new ConfigError(`invalid YAML: ${err.message.split('\n')[0]}`, { file, ...(line !== undefined ? { line } : {}) });
   }
+  // An empty file would start a service with no tokens that refuses every request.
+  const empty = emptyDocumentError(doc, file, 'a serve config, a mapping of its fields (tokens, pools, strategy, ...; see docs/serve.md and examples/serve-config.yaml)');
+  if (empty !== undefined) throw empty;
   try {
     return parseServeConfig(doc.toJS(), file, dirname(resolve(file)), env, storeByFlag);
   } catch (e) {
