@@ -1,11 +1,16 @@
 import type { z } from 'zod';
 
+/** The page describing each kind of file's accepted forms, for the pointer at the end of a message. */
+export const DOCS = { scenarios: 'docs/scenarios.md', serve: 'docs/serve.md', sweeps: 'docs/sweeps.md' } as const;
+
 /**
  * A schema library issue in plain words for a user: what was expected and what was given, never
  * zod's "Invalid input". Every reader of user input (scenarios, sweeps, traces, serve configs,
- * HTTP bodies, training configs, registry options) words its first issue with this.
+ * HTTP bodies, training configs, registry options) words its first issue with this. `doc` is the
+ * page that describes the file's accepted forms (a value matching none of them points there):
+ * DOCS.serve for serve configs and HTTP bodies, DOCS.sweeps for sweep files.
  */
-export function plainMessage(iss: z.core.$ZodIssue): string {
+export function plainMessage(iss: z.core.$ZodIssue, doc: string = DOCS.scenarios): string {
   // A schema's own words for a constraint (`.min(16, 'a token must have at least 16 characters')`) say most.
   if ((iss.code === 'too_small' || iss.code === 'too_big' || iss.code === 'invalid_format') && !/^(Too small|Too big|Invalid)/.test(iss.message)) return iss.message;
   switch (iss.code) {
@@ -27,7 +32,7 @@ export function plainMessage(iss: z.core.$ZodIssue): string {
       // A form of the right type whose constraint failed (`nodes: -3` is a number, but below 0) says most.
       // A literal form (`queue: false`) that the value is not says no more than a wrong type does.
       const near = iss.errors.map((b) => b[0]).find((b) => b !== undefined && b.code !== 'invalid_type' && b.code !== 'invalid_union' && b.code !== 'invalid_value' && b.path.length === 0);
-      if (near !== undefined) return plainMessage(near);
+      if (near !== undefined) return plainMessage(near, doc);
       // Every form failed at this very value: say which forms are accepted.
       const expected = [
         ...new Set(
@@ -38,7 +43,7 @@ export function plainMessage(iss: z.core.$ZodIssue): string {
           }),
         ),
       ];
-      return expected.length > 0 ? `expected ${expected.join(' or ')} (see docs/scenarios.md)` : 'this value matches none of the accepted forms (see docs/scenarios.md)';
+      return `${expected.length > 0 ? `expected ${expected.join(' or ')}` : 'this value matches none of the accepted forms'} (see ${doc})`;
     }
     case 'invalid_format':
       return iss.format === 'regex' && 'pattern' in iss ? `expected text matching ${String(iss.pattern)}` : `expected ${iss.format} format`;

@@ -3,7 +3,7 @@ import { learnedAllocator } from '../algorithms/learned.js';
 import { ALLOCATOR_NAMES, ALLOCATORS, isAllocatorName, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
 import { ConfigError, UserError } from '../core/errors.js';
 import { modelMessage, resolveLearnedRef, type LearnedKind, type NamedRef } from '../core/model-ref.js';
-import { formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
+import { DOCS, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 import { learnedQueue } from '../queue/learned-queue.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyName } from '../queue/registry.js';
 
@@ -38,7 +38,7 @@ function plain<T extends NamedRef>(ref: T, kind: LearnedKind, field: string, bas
 export function checkOptions(schema: z.ZodType, options: unknown, field: string, fail: Fail): void {
   const issue = schema.safeParse(options).error?.issues[0];
   if (issue === undefined) return;
-  fail(plainMessage(issue), formatPath(issuePath(issue), field));
+  fail(plainMessage(issue, DOCS.serve), formatPath(issuePath(issue), field));
 }
 
 type StrategyInput = string | { name: string; options?: unknown; preemption?: boolean };

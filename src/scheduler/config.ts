@@ -14,7 +14,7 @@ import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategi
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
 import type { QuotaConfig } from './quota.js';
 import type { PoolInput } from './types.js';
-import { deepestIssue, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
+import { DOCS, deepestIssue, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 
 /**
  * The `drs serve` configuration (YAML; see docs/serve.md and examples/serve-config.yaml).
@@ -228,7 +228,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     const first = res.error.issues[0];
     const issue = first === undefined ? undefined : deepestIssue(first);
     const field = issue === undefined ? undefined : formatPath(issuePath(issue));
-    throw new ConfigError(issue === undefined ? 'invalid configuration' : plainMessage(issue), { file, ...(field ? { field } : {}) });
+    throw new ConfigError(issue === undefined ? 'invalid configuration' : plainMessage(issue, DOCS.serve), { file, ...(field ? { field } : {}) });
   }
   const c = res.data;
   const tokens: TokenSpec[] = c.tokens.map((t, i) => {

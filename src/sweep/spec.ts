@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
+import { DOCS, deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
 import { readScenarioObject } from '../scenario/load.js';
 import { yamlError } from '../core/yaml-line.js';
 
@@ -105,7 +105,7 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   const r = sweepSchema.safeParse(doc.toJS());
   if (!r.success) {
     const iss = deepestIssue(r.error.issues[0] as z.core.$ZodIssue);
-    throw new ConfigError(plainMessage(iss), { file, field: formatPath(iss.path as PropertyKey[]) || '(root)' });
+    throw new ConfigError(plainMessage(iss, DOCS.sweeps), { file, field: formatPath(iss.path as PropertyKey[]) || '(root)' });
   }
   const s = r.data;
   const twice = <T>(items: readonly T[]): T | undefined => items.find((x, i) => items.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) !== i);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { deepestIssue, formatPath, issuePath, plainMessage } from '../../core/plain-issue.js';
+import { DOCS, deepestIssue, formatPath, issuePath, plainMessage } from '../../core/plain-issue.js';
 
 /** A refusal with its HTTP status and a stable `code` (the body is `{ error: { code, message, field? } }`). */
 export class HttpError extends Error {
@@ -24,5 +24,5 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   const issue = first === undefined ? undefined : deepestIssue(first);
   const path = issue === undefined ? [] : issuePath(issue);
   const field = formatPath(path);
-  throw new HttpError(400, 'invalid-body', `${field === '' ? 'body' : field}: ${issue === undefined ? 'invalid' : plainMessage(issue)}`, field === '' ? undefined : field);
+  throw new HttpError(400, 'invalid-body', `${field === '' ? 'body' : field}: ${issue === undefined ? 'invalid' : plainMessage(issue, DOCS.serve)}`, field === '' ? undefined : field);
 }
