@@ -9,7 +9,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { compareStrategies } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
 import { resolveTracePath } from '../traces/registry.js';
-import { parsePath, setPath, type SweepSpec } from './spec.js';
+import { parsePath, setPath, type SweepOrigin, type SweepSpec } from './spec.js';
 
 /** One run of a sweep: a scenario with its axis values set, one strategy, one seed. */
 export interface CellSpec {
@@ -93,6 +93,12 @@ function cellInputs(sc: Scenario, models: Partial<Record<'allocator' | 'queue', 
   return out;
 }
 
+/** `field` of the sweep file, at its line. */
+function sweepOrigin(spec: SweepSpec, field: string): SweepOrigin {
+  const line = spec.lines?.[field];
+  return { file: spec.file, ...(line !== undefined ? { line } : {}), field };
+}
+
 /** Every combination of axis values, in file order (the first axis varies slowest). */
 export function axisPoints(axes: SweepSpec['axes']): Record<string, unknown>[] {
   let points: Record<string, unknown>[] = [{}];
@@ -111,7 +117,7 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
   const digests = new Map<string, string | undefined>();
   for (const point of axisPoints(spec.axes)) {
     let scenario = spec.base;
-    for (const [p, v] of Object.entries(point)) scenario = setPath(scenario, parsePath(p, { file: spec.file, field: `axes.${p}` }), v, { file: spec.file, field: `axes.${p}` });
+    for (const [p, v] of Object.entries(point)) scenario = setPath(scenario, parsePath(p, sweepOrigin(spec, `axes.${p}`)), v, sweepOrigin(spec, `axes.${p}`));
     const where = `${spec.file} (scenario ${spec.scenarioFile}${Object.keys(point).length > 0 ? ` with ${Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : ''})`;
     const sc = validateScenarioObject(scenario, where, path.dirname(path.resolve(spec.scenarioFile)));
     scenarioName = sc.name;
@@ -120,7 +126,7 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
     const models = strategyModelFiles(sc);
     const wanted = spec.strategies ?? labels;
     const unknown = wanted.filter((w) => !labels.includes(w));
-    if (unknown.length > 0) throw new ConfigError(`strategies ${unknown.map((u) => `'${u}'`).join(', ')} are not in the scenario (it has: ${labels.join(', ')})`, { file: spec.file, field: 'strategies' });
+    if (unknown.length > 0) throw new ConfigError(`strategies ${unknown.map((u) => `'${u}'`).join(', ')} are not in the scenario (it has: ${labels.join(', ')})`, sweepOrigin(spec, 'strategies'));
     strategies = [...wanted];
     for (const strategy of wanted) {
       const inputs = cellInputs(sc, models[labels.indexOf(strategy)] ?? {}, dataRoot, spec.scenarioFile, digests);

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { DOCS, deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
+import { DOCS, deepestIssue, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 import { readScenarioObject } from '../scenario/load.js';
-import { yamlError } from '../core/yaml-line.js';
+import { emptyDocumentError, yamlError, yamlLineOf } from '../core/yaml-line.js';
 
 /**
  * A sweep file: one scenario, the strategies and seeds to run it with, and axes that set any
@@ -47,10 +47,19 @@ export interface SweepSpec {
   readonly axes: readonly { readonly path: string; readonly values: readonly AxisValue[] }[];
   /** What the sweep will do that its author may not expect (printed by `drs sweep`). */
   readonly warnings: readonly string[];
+  /** The line of each field an error found later may name (`strategies`, `axes.PATH`, `set.PATH`). */
+  readonly lines?: Readonly<Record<string, number>>;
+}
+
+/** Where an error in a sweep file is: the file, the field's line (when known) and the field. */
+export interface SweepOrigin {
+  readonly file: string;
+  readonly line?: number;
+  readonly field: string;
 }
 
 /** `pools[0].nodes` → ['pools', 0, 'nodes']; a malformed path is a ConfigError naming it. */
-export function parsePath(p: string, origin: { file: string; field: string }): (string | number)[] {
+export function parsePath(p: string, origin: SweepOrigin): (string | number)[] {
   const out: (string | number)[] = [];
   const re = /([^.[\]]+)|\[(\d+)\]/g;
   let m: RegExpExecArray | null;
@@ -69,7 +78,7 @@ export function parsePath(p: string, origin: { file: string; field: string }): (
  * A copy of `obj` with the field at `p` set to `value`. Every step but the last must exist, so a
  * misspelt path fails instead of silently adding a field nobody reads.
  */
-export function setPath(obj: Record<string, unknown>, p: readonly (string | number)[], value: unknown, origin: { file: string; field: string }): Record<string, unknown> {
+export function setPath(obj: Record<string, unknown>, p: readonly (string | number)[], value: unknown, origin: SweepOrigin): Record<string, unknown> {
   const root = structuredClone(obj);
   let cur: unknown = root;
   for (let i = 0; i < p.length - 1; i++) {
@@ -102,36 +111,58 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as Parameters<typeof yamlError>[2], file);
+  const empty = emptyDocumentError(doc, file, 'a sweep file, a mapping of its fields (scenario, strategies, seeds, set, axes; see docs/sweeps.md)');
+  if (empty !== undefined) throw empty;
+  // The field `field` (default: `at` dotted) at the line of the node at `at`.
+  const at = (node: readonly (string | number)[], field = formatPath(node) || '(root)'): SweepOrigin => {
+    const line = yamlLineOf(doc, lc, node);
+    return { file, ...(line !== undefined ? { line } : {}), field };
+  };
   const r = sweepSchema.safeParse(doc.toJS());
   if (!r.success) {
     const iss = deepestIssue(r.error.issues[0] as z.core.$ZodIssue);
-    throw new ConfigError(plainMessage(iss, DOCS.sweeps), { file, field: formatPath(iss.path as PropertyKey[]) || '(root)' });
+    throw new ConfigError(plainMessage(iss, DOCS.sweeps), at(issuePath(iss) as (string | number)[]));
   }
   const s = r.data;
-  const twice = <T>(items: readonly T[]): T | undefined => items.find((x, i) => items.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) !== i);
-  const strategy = s.strategies === undefined ? undefined : twice(s.strategies);
-  if (strategy !== undefined) throw new ConfigError(`strategy '${strategy}' is listed twice (it would be compared with itself)`, { file, field: 'strategies' });
+  // The index of the first item that repeats an earlier one.
+  const twice = <T>(items: readonly T[]): number => items.findIndex((x, i) => items.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) !== i);
+  const strategy = s.strategies === undefined ? -1 : twice(s.strategies);
+  if (strategy >= 0) throw new ConfigError(`strategy '${s.strategies?.[strategy] ?? ''}' is listed twice (it would be compared with itself)`, at(['strategies', strategy], 'strategies'));
   for (const [p, values] of Object.entries(s.axes)) {
-    const v = twice(values);
-    if (v !== undefined) throw new ConfigError(`the value ${JSON.stringify(v)} is given twice (one point, run twice)`, { file, field: `axes.${p}` });
+    const i = twice(values);
+    if (i >= 0) throw new ConfigError(`the value ${JSON.stringify(values[i])} is given twice (one point, run twice)`, at(['axes', p, i], `axes.${p}`));
   }
   // Each cell's seed is one of `seeds:`; a seed set anywhere else would be overridden in every cell.
   for (const where of ['axes', 'set'] as const) {
-    if ('seed' in s[where]) throw new ConfigError(`the scenario's seed is each cell's seed, taken from 'seeds:'; remove ${where}.seed and list the seeds under seeds`, { file, field: `${where}.seed` });
+    if ('seed' in s[where]) throw new ConfigError(`the scenario's seed is each cell's seed, taken from 'seeds:'; remove ${where}.seed and list the seeds under seeds`, at([where, 'seed'], `${where}.seed`));
   }
   const scenarioFile = path.resolve(path.dirname(file), s.scenario);
-  let base = await readScenarioObject(scenarioFile);
-  for (const [p, v] of Object.entries(s.set)) base = setPath(base, parsePath(p, { file, field: `set.${p}` }), v, { file, field: `set.${p}` });
+  let base: Record<string, unknown>;
+  try {
+    base = await readScenarioObject(scenarioFile);
+  } catch (e) {
+    // A scenario the file cannot be read (not found, a folder) is the sweep file's `scenario:` line.
+    if (!(e instanceof ConfigError) || e.location.line !== undefined || e.location.field !== undefined) throw e;
+    throw new ConfigError(`${scenarioFile}: ${e.detail}`, at(['scenario']));
+  }
+  for (const [p, v] of Object.entries(s.set)) base = setPath(base, parsePath(p, at(['set', p], `set.${p}`)), v, at(['set', p], `set.${p}`));
   const axes = Object.entries(s.axes).map(([p, values]) => {
-    parsePath(p, { file, field: `axes.${p}` });
+    parsePath(p, at(['axes', p], `axes.${p}`));
     return { path: p, values };
   });
   const seeds = typeof s.seeds === 'number' ? Array.from({ length: s.seeds }, (_, i) => i + 1) : s.seeds;
-  if (new Set(seeds.map(String)).size !== seeds.length) throw new ConfigError('seeds repeat', { file, field: 'seeds' });
+  const seed = twice(seeds.map(String));
+  if (seed >= 0) throw new ConfigError(`seed ${JSON.stringify(seeds[seed])} is listed twice`, at(['seeds', seed], 'seeds'));
+  const lines: Record<string, number> = {};
+  const named: [string, (string | number)[]][] = [['strategies', ['strategies']], ...(['axes', 'set'] as const).flatMap((w) => Object.keys(s[w]).map((p): [string, string[]] => [`${w}.${p}`, [w, p]]))];
+  for (const [field, node] of named) {
+    const line = at(node).line;
+    if (line !== undefined) lines[field] = line;
+  }
   const warnings: string[] = [];
   const traceSeed = (base.trace as { seed?: unknown } | undefined)?.seed;
   if (traceSeed !== undefined && seeds.length > 1) {
     warnings.push(`the scenario's trace has its own seed (trace.seed: ${JSON.stringify(traceSeed)}), so every seed replays the same workload and the intervals cover only the strategies' own randomness; remove trace.seed (or set it with an axis) to vary the workload by seed`);
   }
-  return { name: s.name ?? path.basename(file).replace(/\.ya?ml$/, ''), file, scenarioFile, base, strategies: s.strategies, seeds, axes, warnings };
+  return { name: s.name ?? path.basename(file).replace(/\.ya?ml$/, ''), file, scenarioFile, base, strategies: s.strategies, seeds, axes, warnings, lines };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HttpError, parseBody } from '../../src/scheduler/http/errors.js';
@@ -50,5 +51,37 @@ describe('a value matching none of the accepted forms points to the doc of its f
     expect(r.err).not.toContain('scenarios.md');
     const sc = tmpFile('s.yaml', 'name: t\npools: 3\n');
     userError(await drs(['validate', sc]), '(see docs/scenarios.md)');
+  });
+});
+
+describe('a sweep file error names its line', () => {
+  const sweep = (body: string): string => tmpFile('sweep.yaml', `name: s\nscenario: ${ROOT}/scenarios/default.yaml\n${body}`);
+  const refused = async (body: string, line: number, rest: string): Promise<void> => {
+    const f = sweep(body);
+    userError(await drs(['sweep', f, '--workers', '0', '--quiet']), `${f}:${line}, ${rest}`);
+  };
+
+  it('schema errors, unknown keys and repeats, at the line that has them', async () => {
+    await refused('seeds:\n  - 1\n  - 2.5\n', 5, "field 'seeds[1]': expected an integer or a string");
+    await refused('bogus: 1\n', 3, "field 'bogus': unknown key 'bogus'");
+    await refused('strategies: [first-fit, best-fit-decreasing,\n  first-fit]\n', 4, "field 'strategies': strategy 'first-fit' is listed twice");
+    await refused('axes:\n  horizon: [10m]\n  pools[0].nodes: [2, 2]\n', 5, "field 'axes.pools[0].nodes': the value 2 is given twice");
+    await refused('set:\n  horizon: 10m\n  seed: 7\n', 5, "field 'set.seed': the scenario's seed is each cell's seed");
+    await refused('seeds: [1, 2, 1]\n', 3, "field 'seeds': seed 1 is listed twice");
+  });
+
+  it('errors found against the scenario, at the axis, set or strategies line', async () => {
+    await refused('axes:\n  horizon: [10m]\n  pools[7].nodes: [1, 2]\n', 5, "field 'axes.pools[7].nodes': the scenario has no item 'pools[7]' (it has 3)");
+    await refused('set:\n  horizon: 10m\n  pools[0]..nodes: 3\n', 5, "field 'set.pools[0]..nodes': 'pools[0]..nodes' is not a field path");
+    await refused('seeds: 1\nstrategies: [best-fit]\n', 4, "field 'strategies': strategies 'best-fit' are not in the scenario");
+    const f = tmpFile('sweep.yaml', 'name: s\nscenario: nope.yaml\n');
+    userError(await drs(['sweep', f]), `${f}:2, field 'scenario': ${path.join(path.dirname(f), 'nope.yaml')}: scenario file not found`);
+  });
+
+  it('an empty or comment-only sweep file is refused in one line naming it', async () => {
+    const f = tmpFile('sweep.yaml', '# nothing yet\n');
+    const r = await drs(['sweep', f]);
+    userError(r, `drs sweep: ${f}: the file is empty or holds only comments: expected a sweep file`);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -77,7 +77,7 @@ describe('counts far beyond the data', () => {
 
   it('drs sweep: a seed count beyond reason (seeds: 1e12) is refused, not a RangeError', async () => {
     const sweep = tmpFile('sw.yaml', `scenario: ${tmpFile('s.yaml', SCENARIO)}\nseeds: 1e12\n`);
-    userError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), `${sweep}, field 'seeds': expected a seed count of at most 100000`);
+    userError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), `${sweep}:2, field 'seeds': expected a seed count of at most 100000`);
   });
 });
 
