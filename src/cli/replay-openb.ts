@@ -50,7 +50,10 @@ export function parseSeeds(spec: string): number[] {
     for (let s = a; s <= b; s++) out.push(s);
   }
   if (out.length === 0) throw new UserError('needs at least one seed', { field: '--seeds' });
-  return [...new Set(out)];
+  // A seed given twice (1,1 or overlapping ranges) would be one run counted once: say so.
+  const again = out.find((s, i) => out.indexOf(s) !== i);
+  if (again !== undefined) throw new UserError(`seed ${again} is listed twice in '${spec}' (each seed is one run)`, { field: '--seeds' });
+  return out;
 }
 
 function parsePolicies(list: string | undefined): GpuPolicyName[] {
@@ -58,7 +61,10 @@ function parsePolicies(list: string | undefined): GpuPolicyName[] {
   const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new UserError('needs at least one policy', { field: '--policies' });
   for (const n of names) if (!isGpuPolicyName(n)) throw new UserError(`unknown policy '${n}'; choose from ${GPU_POLICY_NAMES.join(', ')}`, { field: '--policies' });
-  return [...new Set(names)] as GpuPolicyName[];
+  // As a sweep refuses a repeated strategy: `fgd,fgd` would run fgd once and compare it with nothing.
+  const again = names.find((n, i) => names.indexOf(n) !== i);
+  if (again !== undefined) throw new UserError(`policy '${again}' is listed twice (it would be compared with itself)`, { field: '--policies' });
+  return names as GpuPolicyName[];
 }
 
 const mean = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0) / v.length;

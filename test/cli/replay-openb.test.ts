@@ -60,3 +60,19 @@ describe('drs replay-openb refuses ragged rows', () => {
     expect(r.err).toContain(`${pods}:2: 12 cells, but the header has 11 columns (extra 'extra': a stray ',' or a shifted row?)`);
   });
 });
+
+describe('drs replay-openb refuses a policy or seed given twice', () => {
+  const pods = tmpFile('pods4.csv', PODS);
+  const nodes = tmpFile('nodes2.csv', NODES);
+  it("--policies fgd,fgd is refused (it ran fgd once and compared it with nothing), as a sweep refuses a repeated strategy", async () => {
+    const r = await drs(['replay-openb', pods, '--nodes', nodes, '--policies', 'fgd,best-fit,fgd', '--seeds', '1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("drs replay-openb: field '--policies': policy 'fgd' is listed twice (it would be compared with itself)\n");
+    expect(r.out).toBe('');
+  });
+  it('--seeds 1,3,1-2 is refused (the repeated seed ran once)', async () => {
+    const r = await drs(['replay-openb', pods, '--nodes', nodes, '--policies', 'fgd', '--seeds', '1,3,1-2']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("drs replay-openb: field '--seeds': seed 1 is listed twice in '1,3,1-2' (each seed is one run)\n");
+  });
+});
