@@ -88,12 +88,19 @@ export function parseFlags<T extends Options>(argv: string[], options: T, usage:
   return rest as ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 }
 
-/** A flag that must be a number in a range; names the flag in the error. */
+/**
+ * A flag that must be a number in a range; names the flag in the error. An integer must also be
+ * exact: one beyond 2^53 − 1 (9007199254740993) would be silently rounded to a neighbour.
+ */
 export function numberFlag(value: string | undefined, flag: string, opts: { min?: number; integer?: boolean } = {}): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || (opts.integer === true && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
     throw new UserError(`--${flag} expects ${opts.integer === true ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got '${value}'`);
+  }
+  if (opts.integer === true && !Number.isSafeInteger(n)) {
+    const range = opts.min !== undefined ? `≥ ${opts.min} and at most ${Number.MAX_SAFE_INTEGER}` : `between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`;
+    throw new UserError(`--${flag} expects an integer ${range} (beyond, it would be rounded), got '${value}'`);
   }
   return n;
 }

@@ -47,6 +47,7 @@ export function parseSeeds(spec: string): number[] {
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     if (b < a || b - a > 10_000) throw new UserError(`bad seed range '${part}'`, { field: '--seeds' });
+    if (!Number.isSafeInteger(b)) throw new UserError(`seed '${part}' is beyond ${Number.MAX_SAFE_INTEGER} (it would be rounded)`, { field: '--seeds' });
     for (let s = a; s <= b; s++) out.push(s);
   }
   if (out.length === 0) throw new UserError('needs at least one seed', { field: '--seeds' });

@@ -10,7 +10,7 @@ import { trainQueueCem } from '../learn/cem.js';
 import { readQueueCheckpoint, writeQueueCheckpoint } from '../learn/checkpoint.js';
 import { checkLogCovers, crossLogValidation } from '../learn/cross-log.js';
 import { DEFAULT_JITTER } from '../learn/resampled-log.js';
-import { parseFlags } from './args.js';
+import { numberFlag, parseFlags } from './args.js';
 import { prepareOutputFile } from './output.js';
 import { evaluateQueueModel } from '../learn/evaluate.js';
 import { loadBatchWorkload, type BatchWorkload } from '../learn/sim-adapter.js';
@@ -88,7 +88,7 @@ export const trainCommand: CliCommand = {
     const int = (flag: string, v: string | undefined): number | undefined => {
       if (v === undefined) return undefined;
       if (!/^-?\d+$/.test(v)) throw new UserError(`--${flag} must be an integer, got '${v}'`, { field: flag });
-      return Number(v);
+      return numberFlag(v, flag, { integer: true }) as number;
     };
     const seed = int('seed', values.seed);
     const iterations = int('iterations', values.iterations);
