@@ -9,7 +9,7 @@ import type { ResourceScheduler } from './scheduler.js';
  * - `drs_rejections_total{code}`: requests refused, by rejection code.
  * - `drs_ended_total{how}`: allocations that ended: released, expired, preempted, lost; and queued
  *   requests that timed out.
- * - `drs_pool_utilization{pool,dimension}`: allocated ÷ capacity of the pool's up nodes.
+ * - `drs_pool_utilization{pool,dimension}`: allocated ÷ capacity of the pool's up nodes (no sample without capacity).
  * - `drs_pool_nodes{pool,state}`: up, booting and failed nodes.
  * - `drs_allocations_active`, `drs_queue_length`.
  * - `drs_solver_decisions_total{strategy,status,stopped_by}`: decisions of batch strategies (ILP,
@@ -47,7 +47,7 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.reset();
-        for (const p of scheduler.listPools()) for (const [dim, u] of Object.entries(p.utilization)) this.set({ pool: p.name, dimension: dim }, u);
+        for (const p of scheduler.listPools()) for (const [dim, u] of Object.entries(p.utilization)) if (u !== null) this.set({ pool: p.name, dimension: dim }, u);
       },
     });
     new Gauge({

@@ -185,7 +185,8 @@ export class Pools implements ClusterRef {
       labels: spec.labels,
       capacity: this.space.record(cap),
       allocated: this.space.record(used.map((v) => (Math.abs(v) < 1e-9 ? 0 : v))),
-      utilization: this.space.record(cap.map((c, d) => (c > 0 ? (used[d] as number) / c : 0))),
+      // No capacity of a dimension (the nodes have none, or none is up): no utilization, as in the simulator's series.
+      utilization: Object.fromEntries(this.space.names.map((n, d) => [n, (cap[d] as number) > 0 ? (used[d] as number) / (cap[d] as number) : null])),
       allocations,
     };
   }

@@ -197,8 +197,11 @@ export interface PoolInfo {
   /** Σ capacity of the up nodes. */
   readonly capacity: Readonly<Record<string, number>>;
   readonly allocated: Readonly<Record<string, number>>;
-  /** allocated ÷ capacity per dimension (0 when nothing is up). */
-  readonly utilization: Readonly<Record<string, number>>;
+  /**
+   * allocated ÷ capacity per dimension; null where the capacity is 0 (the pool's nodes have none
+   * of the dimension, e.g. gpu on a CPU pool, or no node is up): no utilization, not 0 %.
+   */
+  readonly utilization: Readonly<Record<string, number | null>>;
   readonly allocations: number;
 }
 

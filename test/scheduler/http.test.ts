@@ -39,6 +39,9 @@ describe('drs serve: happy paths', () => {
     const list = await call(base, 'GET', '/v1/pools', { token: TEAM_A });
     expect(list.status).toBe(200);
     expect(list.body.pools.map((p: { name: string }) => p.name)).toEqual(['gpu', 'cpu']);
+    // A dimension the pool has none of has no utilization: null, not 0 % (as the simulator's series).
+    expect(list.body.pools[0].utilization).toEqual({ cpu: 0, memory: 0, gpu: 0 });
+    expect(list.body.pools[1].utilization).toEqual({ cpu: 0, memory: 0, gpu: null });
     const add = await call(base, 'POST', '/v1/pools', { token: ADMIN, body: { name: 'edge', capacity: { cpu: 8, memory: '16Gi' }, nodes: 1, latencyMs: 2 } });
     expect(add.status).toBe(201);
     expect(add.body).toMatchObject({ name: 'edge', nodeCapacity: { cpu: 8, memory: 16 }, nodes: { up: 1 } });
@@ -122,6 +125,8 @@ describe('drs serve: happy paths', () => {
     expect(text).toMatch(/drs_allocations_total\{pool="gpu"\} \d+/);
     expect(text).toMatch(/drs_rejections_total\{code="never-fits"\} 1/);
     expect(text).toMatch(/drs_pool_utilization\{pool="gpu",dimension="gpu"\}/);
+    expect(text).toMatch(/drs_pool_utilization\{pool="cpu",dimension="cpu"\} \d/);
+    expect(text).not.toMatch(/drs_pool_utilization\{pool="cpu",dimension="gpu"\}/);
     expect(text).toMatch(/drs_http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/v1\/allocations",status_code="201"\}/);
     expect(text).toMatch(/drs_ended_total\{how="preempted"\} 2/);
   });
