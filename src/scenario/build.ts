@@ -12,7 +12,7 @@ import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
 import type { TraceStats } from '../traces/reading.js';
 import { loadTracePools, openTrace, resolveTracePath } from '../traces/registry.js';
-import { checkFailures, checkProfilesFit, checkScalingTargets, listPools } from './cross-check.js';
+import { checkFailures, checkProfilesFit, checkScalingTargets, checkWorkloadSize, listPools } from './cross-check.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
 import type { Scenario } from './schema.js';
 
@@ -42,6 +42,7 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
     ? listPools(sc.pools, space, file)
     : await loadTracePools(sc.pools, { space, dataRoot: opts.dataRoot, baseDir: path.dirname(path.resolve(file)), file });
   checkFailures(sc, pools, file);
+  checkWorkloadSize(sc, file);
   checkProfilesFit(sc, pools, space, file);
   checkScalingTargets(sc, pools, space, file);
   const seed = opts.seed ?? sc.seed;

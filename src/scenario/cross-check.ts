@@ -5,7 +5,7 @@ import type { PoolSpec, Request } from '../core/model.js';
 import { ResourceSpace } from '../core/resources.js';
 import { demandVector } from '../traces/reading.js';
 import { parseTraceSpec } from '../traces/registry.js';
-import { profileConstraints } from '../traces/synthetic.js';
+import { DEFAULT_COUNT, profileConstraints, SYNTHETIC_PRESETS } from '../traces/synthetic.js';
 import type { Scenario } from './schema.js';
 
 /*
@@ -74,6 +74,33 @@ export function checkProfilesFit(sc: Scenario, pools: readonly PoolSpec[], space
 }
 
 /**
+ * The most requests a synthetic workload may be expected to draw. A run generates every request
+ * and keeps each in its event log for the metrics (a few hundred bytes apiece), so 10⁸ requests
+ * are already tens of GB: beyond, a run cannot finish on any machine.
+ */
+export const MAX_EXPECTED_REQUESTS = 1e8;
+
+/**
+ * A synthetic workload's expected size (count, or mean rate × horizon, whichever stops it first)
+ * fits in a run: `arrival.rate: 1e300` or a horizon of 1e15 s validated, then ran out of memory.
+ */
+export function checkWorkloadSize(sc: Scenario, file: string): void {
+  if (sc.trace.kind !== 'synthetic') return;
+  const spec = parseTraceSpec(sc.trace, file);
+  if (spec.kind !== 'synthetic') return;
+  const preset = spec.preset === undefined ? undefined : SYNTHETIC_PRESETS[spec.preset]({});
+  const rate = spec.arrival?.rate ?? preset?.arrival.rate ?? 0;
+  const count = Math.min(spec.count ?? (spec.horizon === undefined ? (preset?.count ?? DEFAULT_COUNT) : Infinity), spec.limit ?? Infinity);
+  const horizon = Math.min(spec.horizon ?? Infinity, sc.horizon ?? Infinity);
+  const expected = Math.min(count, rate * horizon);
+  if (!(expected > MAX_EXPECTED_REQUESTS)) return;
+  const limit = `${MAX_EXPECTED_REQUESTS.toExponential().replace('e+', 'e')} requests a run can hold (each is generated and kept in memory for the metrics)`;
+  if (count <= rate * horizon) throw new ConfigError(`${count.toExponential(2)} requests exceed the ${limit}`, { file, field: spec.count !== undefined ? 'trace.count' : 'trace.limit' });
+  const why = `about ${expected.toExponential(2)} requests (arrival rate ${rate}/s × horizon ${horizon} s) exceed the ${limit}; lower the rate or the horizon, or cap the count with trace.count`;
+  throw new ConfigError(why, { file, field: spec.arrival?.rate !== undefined ? 'trace.arrival.rate' : spec.horizon !== undefined ? 'trace.horizon' : 'horizon' });
+}
+
+/**
  * The pools and the dimension the scaling options name (the scenario's `scaling` and each
  * strategy's own) exist: a `pools: [typo]`, a scheduled rule or a static size for a pool there is
  * not, or `dimension: 7` of two dimensions, would make the policy silently do nothing for it.
@@ -96,6 +123,7 @@ export function checkScalingTargets(sc: Scenario, pools: readonly PoolSpec[] | u
 export function checkScenarioFields(sc: Scenario, file: string, lineAt: (field: string) => number | undefined): void {
   try {
     const space = new ResourceSpace(sc.dimensions);
+    checkWorkloadSize(sc, file);
     if (!Array.isArray(sc.pools)) return checkScalingTargets(sc, undefined, space, file);
     const pools = listPools(sc.pools, space, file);
     checkFailures(sc, pools, file);

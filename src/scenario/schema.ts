@@ -13,10 +13,18 @@ import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../queue/
  * plain numbers or Kubernetes-style suffixes (`16Gi` → 16 GiB of memory, `500m` → 0.5).
  */
 
+/**
+ * The most nodes one pool may have. The simulator holds every node in its cluster arrays (state,
+ * free capacity per dimension, allocations) and scans a pool's nodes to place work, so a
+ * billion-node pool runs out of memory or never ends; the largest real clusters have about 10⁵.
+ */
+export const MAX_POOL_NODES = 1_000_000;
+const nodeCount = z.number().int().nonnegative().max(MAX_POOL_NODES, `expected at most ${MAX_POOL_NODES.toLocaleString('en-US')} nodes per pool (every node is held and scanned in memory; a larger pool cannot run)`);
+
 const nodes = z.union([
-  z.number().int().nonnegative().transform((n) => ({ min: n, max: n, initial: n })),
+  nodeCount.transform((n) => ({ min: n, max: n, initial: n })),
   z
-    .object({ min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional(), initial: z.number().int().nonnegative() })
+    .object({ min: nodeCount.optional(), max: nodeCount.optional(), initial: nodeCount })
     .strict()
     .transform((o) => ({ min: o.min ?? o.initial, max: o.max ?? o.initial, initial: o.initial }))
     .refine((o) => o.min <= o.initial && o.initial <= o.max, { message: 'expected min ≤ initial ≤ max' }),

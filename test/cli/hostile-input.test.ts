@@ -148,3 +148,27 @@ describe('a value of neither accepted form', () => {
     userError(await drs(['serve', '--config', f, '--port', '0']), `${f}:2, field 'queue': expected false or an object`);
   });
 });
+
+describe('values no machine could run', () => {
+  it('a pool of more than 1,000,000 nodes is refused at its line (was: validated, then out of memory)', async () => {
+    const f = scenario('    nodes: 2\n', '    nodes: 1000000000\n');
+    userError(await drs(['validate', f]), `${f}:7, field 'pools[0].nodes': expected at most 1,000,000 nodes per pool (every node is held and scanned in memory; a larger pool cannot run)`);
+    const max = scenario('    nodes: 2\n', '    nodes: { initial: 2, max: 2000000 }\n');
+    userError(await drs(['validate', max]), `${max}:7, field 'pools[0].nodes.max': expected at most 1,000,000 nodes per pool`);
+    // The largest allowed pool still validates.
+    expect((await drs(['validate', scenario('    nodes: 2\n', '    nodes: 1000000\n')])).code).toBe(0);
+  });
+
+  it('a synthetic workload expected to exceed 1e8 requests (rate × horizon, or count) is refused, naming the limit', async () => {
+    const rate = scenario('rate: 0.5', 'rate: 1e300');
+    userError(await drs(['validate', rate]), `${rate}:12, field 'trace.arrival.rate': about 6.00e+302 requests (arrival rate 1e+300/s × horizon 600 s) exceed the 1e8 requests a run can hold`);
+    // Both horizons at 1e15 s: 0.5/s × 1e15 s.
+    const both = tmpFile('s.yaml', SCENARIO.replace('horizon: 10m\npools', 'horizon: 1000000000000000\npools').replace('  horizon: 10m\n', '  horizon: 1000000000000000\n'));
+    userError(await drs(['validate', both]), `${both}:12, field 'trace.arrival.rate': about 5.00e+14 requests`);
+    // A horizon alone is not capped: the run is event-driven, and the trace's 10 min horizon bounds the requests.
+    expect((await drs(['validate', scenario('horizon: 10m\npools', 'horizon: 1000000000000000\npools')])).code).toBe(0);
+    // A count with no horizon to stop it first.
+    const count = tmpFile('s.yaml', SCENARIO.replace('horizon: 10m\npools', 'pools').replace('  horizon: 10m\n', '  count: 200000000\n'));
+    userError(await drs(['validate', count]), `${count}:10, field 'trace.count': 2.00e+8 requests exceed the 1e8 requests a run can hold`);
+  });
+});
