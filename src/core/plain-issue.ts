@@ -1,14 +1,15 @@
 import type { z } from 'zod';
 
 /** The page describing each kind of file's accepted forms, for the pointer at the end of a message. */
-export const DOCS = { scenarios: 'docs/scenarios.md', serve: 'docs/serve.md', sweeps: 'docs/sweeps.md' } as const;
+export const DOCS = { scenarios: 'docs/scenarios.md', serve: 'docs/serve.md', sweeps: 'docs/sweeps.md', learned: 'docs/learned.md' } as const;
 
 /**
  * A schema library issue in plain words for a user: what was expected and what was given, never
  * zod's "Invalid input". Every reader of user input (scenarios, sweeps, traces, serve configs,
  * HTTP bodies, training configs, registry options) words its first issue with this. `doc` is the
  * page that describes the file's accepted forms (a value matching none of them points there):
- * DOCS.serve for serve configs and HTTP bodies, DOCS.sweeps for sweep files.
+ * DOCS.serve for serve configs and HTTP bodies, DOCS.sweeps for sweep files, DOCS.learned for
+ * training configs and checkpoints.
  */
 export function plainMessage(iss: z.core.$ZodIssue, doc: string = DOCS.scenarios): string {
   // A schema's own words for a constraint (`.min(16, 'a token must have at least 16 characters')`) say most.

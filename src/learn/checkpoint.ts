@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
-import { formatPath, plainMessage } from '../core/plain-issue.js';
+import { DOCS, formatPath, plainMessage } from '../core/plain-issue.js';
 import { POLICY_NET_FORMAT, validatePolicyNetFile } from '../core/policy-net.js';
 import { queueIterations, withQueueIterations, type QueueTrainConfig } from './config.js';
 import { configFeatures, type QueueCheckpoint } from './train-queue.js';
@@ -54,7 +54,7 @@ export function readQueueCheckpoint(file: string, cfg: QueueTrainConfig): QueueC
   const r = checkpointSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    const what = i === undefined ? 'malformed' : plainMessage(i);
+    const what = i === undefined ? 'malformed' : plainMessage(i, DOCS.learned);
     throw new ConfigError(`--resume: not a drs train checkpoint of a queue model (${what})`, { file, field: i === undefined ? '' : formatPath(i.path) });
   }
   const ck = r.data as unknown as QueueCheckpoint;

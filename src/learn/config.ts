@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { formatPath, plainMessage } from '../core/plain-issue.js';
+import { DOCS, formatPath, plainMessage } from '../core/plain-issue.js';
 import { DEFAULT_JITTER } from './resampled-log.js';
 
 /**
@@ -282,7 +282,7 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
  */
 function issueError(i: z.core.$ZodIssue | undefined, raw: unknown, file: string): ConfigError {
   if (i === undefined) return new ConfigError('invalid training config', { file });
-  if (i.code !== 'unrecognized_keys') return new ConfigError(plainMessage(i), { file, field: i.path.length === 0 ? '(root)' : formatPath(i.path) });
+  if (i.code !== 'unrecognized_keys') return new ConfigError(plainMessage(i, DOCS.learned), { file, field: i.path.length === 0 ? '(root)' : formatPath(i.path) });
   const key = i.keys[0] as string;
   const kind = (raw as { kind?: unknown }).kind;
   const why = kind === 'allocator' && i.path.length === 0 ? ALLOCATOR_ONLY_QUEUE[key] : undefined;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_DIMENSIONS } from '../core/resources.js';
-import { emptyDocumentError, fieldPath, yamlLineOf } from '../core/yaml-line.js';
+import { emptyDocumentError, fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
 import { scalingTargetIssue } from '../autoscale/targets.js';
@@ -342,12 +342,9 @@ export function loadServeConfig(file: string, env: Readonly<Record<string, strin
     throw new ConfigError(`cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
   }
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
-  const err = doc.errors[0];
-  if (err !== undefined) {
-    const line = err.linePos?.[0]?.line;
-    throw new ConfigError(`invalid YAML: ${err.message.split('\n')[0]}`, { file, ...(line !== undefined ? { line } : {}) });
-  }
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // As scenario, sweep and training files word it (a repeated key, a second document, bad syntax).
+  if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
   // An empty file would start a service with no tokens that refuses every request.
   const empty = emptyDocumentError(doc, file, 'a serve config, a mapping of its fields (tokens, pools, strategy, ...; see docs/serve.md and examples/serve-config.yaml)');
   if (empty !== undefined) throw empty;
