@@ -1,6 +1,6 @@
 import type { ClusterView } from '../../core/cluster.js';
 import { GPU_MILLI } from '../../core/gpu.js';
-import { TYPICAL_COVERAGE, WorkloadDistribution } from './frag.js';
+import { PodCounts, TYPICAL_COVERAGE, WorkloadDistribution } from './frag.js';
 import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, podKey } from './pod.js';
 import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
@@ -42,7 +42,8 @@ export function sigmoid(x: number): number {
 
 /** Learns the workload from the pods it is shown when no distribution is given. */
 export class WorkloadSource {
-  private seen: GpuPod[] = [];
+  private readonly seen = new PodCounts();
+  private n = 0;
   private current: WorkloadDistribution | undefined;
   private builtAt = 0;
 
@@ -54,15 +55,16 @@ export class WorkloadSource {
 
   observe(pod: GpuPod): void {
     if (this.fixed !== undefined) return;
-    this.seen.push(pod);
+    this.seen.add(pod);
+    this.n++;
   }
 
   get(): WorkloadDistribution {
     if (this.fixed !== undefined) return this.fixed;
-    const n = this.seen.length;
-    // Rebuild at 1, 2, 4, ... 512 pods, then every 512: O(n log n) in all.
+    const n = this.n;
+    // Rebuild at 1, 2, 4, ... 512 pods, then every 512, each from the counts per type (PodCounts).
     if (this.current === undefined || (n !== this.builtAt && (n >= 2 * this.builtAt || n - this.builtAt >= 512))) {
-      this.current = WorkloadDistribution.typical(this.seen, this.coverage);
+      this.current = this.seen.typical(this.coverage);
       this.builtAt = n;
     }
     return this.current;

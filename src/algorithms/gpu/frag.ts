@@ -51,32 +51,9 @@ export class WorkloadDistribution {
    * counts 1 + k·w times (the authors' gpuResWeight; 0 in their runs).
    */
   static typical(pods: Iterable<GpuPod>, coverage = TYPICAL_COVERAGE, gpuWeight = 0): WorkloadDistribution {
-    const counts = new Map<string, { pod: GpuPod; n: number }>();
-    let total = 0;
-    for (const pod of pods) {
-      const k = podKey(pod);
-      const wt = gpuWeight > 0 && pod.gpuMilli === GPU_MILLI ? 1 + pod.gpuCount * gpuWeight : 1;
-      const c = counts.get(k);
-      if (c) c.n += wt;
-      else counts.set(k, { pod, n: wt });
-      total += wt;
-    }
-    const list = [...counts.values()].sort(
-      (a, b) =>
-        b.n - a.n ||
-        b.pod.cpuMilli - a.pod.cpuMilli ||
-        b.pod.gpuMilli - a.pod.gpuMilli ||
-        b.pod.gpuCount - a.pod.gpuCount ||
-        (a.pod.models < b.pod.models ? 1 : a.pod.models > b.pod.models ? -1 : 0),
-    );
-    const kept: { pod: GpuPod; n: number }[] = [];
-    let cum = 0;
-    for (const c of list) {
-      if (cum >= coverage * total) break;
-      kept.push(c);
-      cum += c.n;
-    }
-    return new WorkloadDistribution(kept.map((c) => ({ ...c.pod, p: c.n / cum })));
+    const counts = new PodCounts(gpuWeight);
+    for (const pod of pods) counts.add(pod);
+    return counts.typical(coverage);
   }
 
   private groupsFor(model: string): Group[] {
@@ -136,6 +113,48 @@ export class WorkloadDistribution {
       u += (g.cum[lo] as number) * (total - small);
     }
     return u;
+  }
+}
+
+/**
+ * Pod counts per type (first pod seen of each type kept as its representative), from which the
+ * typical distribution is drawn; kept incrementally by a learning source, so a rebuild costs the
+ * number of types, not the number of pods seen.
+ */
+export class PodCounts {
+  private readonly counts = new Map<string, { readonly pod: GpuPod; n: number }>();
+  private total = 0;
+
+  constructor(private readonly gpuWeight = 0) {}
+
+  add(pod: GpuPod): void {
+    const k = podKey(pod);
+    const wt = this.gpuWeight > 0 && pod.gpuMilli === GPU_MILLI ? 1 + pod.gpuCount * this.gpuWeight : 1;
+    const c = this.counts.get(k);
+    if (c) c.n += wt;
+    else this.counts.set(k, { pod, n: wt });
+    this.total += wt;
+  }
+
+  /** See WorkloadDistribution.typical. */
+  typical(coverage = TYPICAL_COVERAGE): WorkloadDistribution {
+    const total = this.total;
+    const list = [...this.counts.values()].sort(
+      (a, b) =>
+        b.n - a.n ||
+        b.pod.cpuMilli - a.pod.cpuMilli ||
+        b.pod.gpuMilli - a.pod.gpuMilli ||
+        b.pod.gpuCount - a.pod.gpuCount ||
+        (a.pod.models < b.pod.models ? 1 : a.pod.models > b.pod.models ? -1 : 0),
+    );
+    const kept: { pod: GpuPod; n: number }[] = [];
+    let cum = 0;
+    for (const c of list) {
+      if (cum >= coverage * total) break;
+      kept.push(c);
+      cum += c.n;
+    }
+    return new WorkloadDistribution(kept.map((c) => ({ ...c.pod, p: c.n / cum })));
   }
 }
 
