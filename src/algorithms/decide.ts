@@ -11,6 +11,10 @@ export interface AppliedDecision {
   readonly evicted: readonly { readonly allocation: Allocation; readonly preemption: Preemption }[];
   readonly rejections: readonly Rejection[];
   readonly solver?: SolverReport;
+  /** Position in the decided `requests` of each `started` allocation's request (same order). */
+  readonly startedAt: readonly number[];
+  /** Position in the decided `requests` of each rejection's request (same order). */
+  readonly rejectedAt: readonly number[];
 }
 
 /**
@@ -30,7 +34,7 @@ export function decideAndApply(
   requests: readonly Request[],
   state: ClusterState,
   ctx: AllocatorContext,
-  allocationId: (r: Request) => string = (r) => r.id,
+  allocationId: (r: Request, position: number) => string = (r) => r.id,
 ): AppliedDecision {
   let decision: Decision;
   try {
@@ -41,7 +45,79 @@ export function decideAndApply(
   const fail = (msg: string): never => {
     throw new InvalidDecisionError(allocator.name, msg, ctx.now);
   };
-  // Position of each request in `requests`; `answered[i]` marks request i as placed or rejected.
+  // Position in `requests` of each placement's and each rejection's request.
+  const { placeAt, rejectAt } = answerPositions(requests, decision) ?? checkedPositions(requests, decision, fail);
+
+  let cutoff = requests.length;
+  if (ctx.blocking && decision.rejections.length > 0) {
+    decision.rejections.forEach((j, k) => {
+      if (!isPermanent(j.code)) cutoff = Math.min(cutoff, rejectAt[k] as number);
+    });
+  }
+  // A preemption made for a request whose placement is dropped (behind the first waiting one)
+  // would evict work for nothing: it is not applied.
+  const evicted: { allocation: Allocation; preemption: Preemption }[] = [];
+  if (decision.preemptions.length > 0) {
+    const position = new Map<string, number>();
+    for (let i = 0; i < requests.length; i++) position.set((requests[i] as Request).id, i);
+    for (const pre of decision.preemptions) {
+      if (state.allocation(pre.allocationId) === undefined) fail(`preemption of unknown allocation '${pre.allocationId}'`);
+      const forAt = position.get(pre.forRequestId);
+      if (forAt !== undefined && forAt >= cutoff) continue;
+      evicted.push({ allocation: state.release(pre.allocationId), preemption: pre });
+    }
+  }
+  const started: Allocation[] = [];
+  const startedAt: number[] = [];
+  const rejections: Rejection[] = [...decision.rejections];
+  const rejectedAt = rejectAt;
+  decision.placements.forEach((p, k) => {
+    const i = placeAt[k] as number;
+    const r = requests[i] as Request;
+    if (i >= cutoff) {
+      rejections.push({ requestId: r.id, code: 'wait', message: 'behind the head of the queue' });
+      rejectedAt.push(i);
+      return;
+    }
+    if (!Number.isInteger(p.nodeId) || p.nodeId < 0 || p.nodeId >= state.nodeCount) fail(`placement of '${r.id}' on unknown node ${p.nodeId}`);
+    if (!state.fits(p.nodeId, r.demand)) {
+      const f = Array.from(state.free(p.nodeId)).map((v) => +v.toFixed(6));
+      fail(`placement of '${r.id}' (demand [${r.demand.join(', ')}]) on node ${state.nodeName(p.nodeId)} (${state.nodeStatus(p.nodeId)}, free [${f.join(', ')}]) does not fit`);
+    }
+    started.push(state.allocate(r, p.nodeId, ctx.now, allocationId(r, i), p.devices));
+    startedAt.push(i);
+  });
+  return { started, evicted, rejections, ...(decision.solver ? { solver: decision.solver } : {}), startedAt, rejectedAt };
+}
+
+interface Positions {
+  readonly placeAt: number[];
+  readonly rejectAt: number[];
+}
+
+/**
+ * The fast path: when the placements and the rejections each name requests in the order of
+ * `requests` (what the greedy strategies answer), one merge over `requests` proves every request
+ * answered exactly once and gives the positions, with no map. Undefined when not so answered.
+ */
+function answerPositions(requests: readonly Request[], decision: Decision): Positions | undefined {
+  const { placements, rejections } = decision;
+  if (placements.length + rejections.length !== requests.length) return undefined;
+  const placeAt: number[] = [];
+  const rejectAt: number[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    const id = (requests[i] as Request).id;
+    const pi = placeAt.length;
+    const ri = rejectAt.length;
+    if (pi < placements.length && (placements[pi] as Placement).requestId === id) placeAt.push(i);
+    else if (ri < rejections.length && (rejections[ri] as Rejection).requestId === id) rejectAt.push(i);
+    else return undefined;
+  }
+  return { placeAt, rejectAt };
+}
+
+/** Any order: the positions by id, checking that every request is answered exactly once. */
+function checkedPositions(requests: readonly Request[], decision: Decision, fail: (msg: string) => never): Positions {
   const position = new Map<string, number>();
   for (let i = 0; i < requests.length; i++) position.set((requests[i] as Request).id, i);
   const answered = new Uint8Array(requests.length);
@@ -54,42 +130,13 @@ export function decideAndApply(
     count++;
     return i;
   };
-  for (const p of decision.placements) mark(p.requestId, 'a placement');
-  for (const j of decision.rejections) mark(j.requestId, 'a rejection');
+  const placeAt: number[] = [];
+  for (const p of decision.placements) placeAt.push(mark(p.requestId, 'a placement'));
+  const rejectAt: number[] = [];
+  for (const j of decision.rejections) rejectAt.push(mark(j.requestId, 'a rejection'));
   if (count !== requests.length) {
     const missing = requests.find((_, i) => answered[i] === 0);
     fail(`request '${missing?.id}' is neither placed nor rejected`);
   }
-
-  let keepPlacement: ((p: Placement) => boolean) | undefined;
-  let cutoff = requests.length;
-  if (ctx.blocking && decision.rejections.length > 0) {
-    for (const j of decision.rejections) if (!isPermanent(j.code)) cutoff = Math.min(cutoff, position.get(j.requestId) as number);
-    if (cutoff < requests.length) keepPlacement = (p) => (position.get(p.requestId) as number) < cutoff;
-  }
-  // A preemption made for a request whose placement is dropped (behind the first waiting one)
-  // would evict work for nothing: it is not applied.
-  const evicted: { allocation: Allocation; preemption: Preemption }[] = [];
-  for (const pre of decision.preemptions) {
-    if (state.allocation(pre.allocationId) === undefined) fail(`preemption of unknown allocation '${pre.allocationId}'`);
-    const forAt = position.get(pre.forRequestId);
-    if (forAt !== undefined && forAt >= cutoff) continue;
-    evicted.push({ allocation: state.release(pre.allocationId), preemption: pre });
-  }
-  const started: Allocation[] = [];
-  const rejections: Rejection[] = [...decision.rejections];
-  decision.placements.forEach((p) => {
-    const r = requests[position.get(p.requestId) as number] as Request;
-    if (keepPlacement !== undefined && !keepPlacement(p)) {
-      rejections.push({ requestId: r.id, code: 'wait', message: 'behind the head of the queue' });
-      return;
-    }
-    if (!Number.isInteger(p.nodeId) || p.nodeId < 0 || p.nodeId >= state.nodeCount) fail(`placement of '${r.id}' on unknown node ${p.nodeId}`);
-    if (!state.fits(p.nodeId, r.demand)) {
-      const f = Array.from(state.free(p.nodeId)).map((v) => +v.toFixed(6));
-      fail(`placement of '${r.id}' (demand [${r.demand.join(', ')}]) on node ${state.nodeName(p.nodeId)} (${state.nodeStatus(p.nodeId)}, free [${f.join(', ')}]) does not fit`);
-    }
-    started.push(state.allocate(r, p.nodeId, ctx.now, allocationId(r), p.devices));
-  });
-  return { started, evicted, rejections, ...(decision.solver ? { solver: decision.solver } : {}) };
+  return { placeAt, rejectAt };
 }

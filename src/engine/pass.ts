@@ -289,43 +289,45 @@ export class SchedulingPass<E extends QueuedRequest> {
   private offer(state: ClusterState, batch: readonly E[], blocking: boolean, counter: { decisions: number }, allocator = this.batchAllocator): boolean {
     if (batch.length === 0) return false;
     counter.decisions++;
-    const byId = new Map<string, E>();
-    for (const e of batch) byId.set(e.request.id, e);
-    const res = decideAndApply(allocator, batch.map((e) => e.request), state, this.hooks.context(blocking), this.idFor(byId));
-    this.report(res, byId);
+    const res = decideAndApply(allocator, batch.map((e) => e.request), state, this.hooks.context(blocking), this.idFor(batch));
+    this.report(res, batch);
     let mustWait = false;
-    for (const j of res.rejections) {
-      const e = byId.get(j.requestId) as E;
+    res.rejections.forEach((j, k) => {
+      const e = batch[res.rejectedAt[k] as number] as E;
       if (isPermanent(j.code)) this.rejectEntry(e, { ...j, permanent: true });
       else {
         this.hooks.wait?.(e, { ...j, permanent: false });
         mustWait = true;
       }
-    }
+    });
     return mustWait;
   }
 
-  /** Evictions (booked against the request they were made for), then starts. */
-  private report(res: AppliedDecision, byId: ReadonlyMap<string, E>): void {
+  /** Evictions (booked against the request they were made for), then starts; `batch` as decided. */
+  private report(res: AppliedDecision, batch: readonly E[]): void {
     if (res.solver !== undefined) this.hooks.solver?.(res.solver);
-    for (const ev of res.evicted) {
-      const forEntry = byId.get(ev.preemption.forRequestId) as E;
-      this.hooks.evict(ev.allocation, forEntry, 'priority', ev.preemption.reason);
+    if (res.evicted.length > 0) {
+      const byId = new Map<string, E>();
+      for (const e of batch) byId.set(e.request.id, e);
+      for (const ev of res.evicted) {
+        const forEntry = byId.get(ev.preemption.forRequestId) as E;
+        this.hooks.evict(ev.allocation, forEntry, 'priority', ev.preemption.reason);
+      }
     }
-    for (const a of res.started) {
-      const e = byId.get(a.request.id) as E;
+    res.started.forEach((a, k) => {
+      const e = batch[res.startedAt[k] as number] as E;
       this.forget(e);
       this.hooks.start(e, a);
-    }
+    });
   }
 
   /** The entries of the decision being applied (for `allocationId`); one function, no closure per decision. */
-  private deciding: ReadonlyMap<string, E> = new Map();
-  private readonly idOfRequest = (r: Request): string => (this.hooks.allocationId as (e: E) => string)(this.deciding.get(r.id) as E);
+  private deciding: readonly E[] = [];
+  private readonly idOfRequest = (_r: Request, i: number): string => (this.hooks.allocationId as (e: E) => string)(this.deciding[i] as E);
 
-  private idFor(byId: ReadonlyMap<string, E>): ((r: Request) => string) | undefined {
+  private idFor(batch: readonly E[]): ((r: Request, i: number) => string) | undefined {
     if (this.hooks.allocationId === undefined) return undefined;
-    this.deciding = byId;
+    this.deciding = batch;
     return this.idOfRequest;
   }
 
@@ -350,10 +352,10 @@ export class SchedulingPass<E extends QueuedRequest> {
         if (plan !== undefined) {
           for (const v of plan.victims) state.release(v.id);
           counter.decisions++;
-          const res = decideAndApply(allocator, [r], state, hooks.context(false), this.idFor(new Map([[r.id, e]])));
+          const res = decideAndApply(allocator, [r], state, hooks.context(false), this.idFor([e]));
           if (res.started.length > 0) {
             for (const v of plan.victims) hooks.evict(v, e, 'reclaim', `tenant '${r.tenant}' (under its guarantee) reclaims capacity borrowed by '${v.request.tenant}'`);
-            this.report(res, new Map([[r.id, e]]));
+            this.report(res, [e]);
             started = true;
             continue;
           }
@@ -362,9 +364,9 @@ export class SchedulingPass<E extends QueuedRequest> {
       }
       if (preempting !== undefined && mayPreempt(r.priority)) {
         counter.decisions++;
-        const res = decideAndApply(preempting, [r], state, hooks.context(false), this.idFor(new Map([[r.id, e]])));
+        const res = decideAndApply(preempting, [r], state, hooks.context(false), this.idFor([e]));
         if (res.started.length > 0) {
-          this.report(res, new Map([[r.id, e]]));
+          this.report(res, [e]);
           started = true;
         }
       }

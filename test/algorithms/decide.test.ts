@@ -53,4 +53,23 @@ describe('decideAndApply', () => {
     const unknown = fixed({ placements: [{ requestId: 'zz', nodeId: 0 }], preemptions: [], rejections: [] });
     expect(() => decideAndApply(unknown, [req('a', 1)], state, { now: 0, blocking: false } as never)).toThrow(/unknown request 'zz'/);
   });
+
+  it('reports the position of each started and rejected request, whether answered in request order or not', () => {
+    const batch = ['a', 'b', 'c', 'd', 'e'].map((id) => req(id, 1));
+    const placed = ['b', 'd'];
+    const rejected = ['a', 'c', 'e'];
+    const answer = (p: string[], j: string[]): Allocator =>
+      fixed({ placements: p.map((id, k) => ({ requestId: id, nodeId: k % 2 })), preemptions: [], rejections: j.map((id) => ({ requestId: id, code: 'wait', message: '' })) });
+    for (const [p, j] of [[placed, rejected], [[...placed].reverse(), [...rejected].reverse()]] as const) {
+      const res = decideAndApply(answer([...p], [...j]), batch, ClusterState.fromPools(space, [pool]), { now: 0, blocking: false } as never, (r, i) => `${r.id}@${i}`);
+      // The reference: each answer's position by id.
+      expect(res.startedAt).toEqual(res.started.map((a) => batch.findIndex((r) => r.id === a.request.id)));
+      expect(res.started.map((a) => a.id)).toEqual(res.started.map((a, k) => `${a.request.id}@${res.startedAt[k]}`));
+      expect(res.rejectedAt).toEqual(res.rejections.map((x) => batch.findIndex((r) => r.id === x.requestId)));
+    }
+    // Under blocking a placement behind the first waiting request is dropped: its rejection has its position too.
+    const res = decideAndApply(answer(['a', 'd'], ['b', 'c', 'e']), batch, ClusterState.fromPools(space, [pool]), { now: 0, blocking: true } as never);
+    expect(res.rejections.map((x) => x.requestId)).toEqual(['b', 'c', 'e', 'd']);
+    expect(res.rejectedAt).toEqual([1, 2, 4, 3]);
+  });
 });
