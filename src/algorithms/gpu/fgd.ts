@@ -1,6 +1,6 @@
 import type { ClusterView } from '../../core/cluster.js';
 import { GPU_MILLI } from '../../core/gpu.js';
-import { PodCounts, TYPICAL_COVERAGE, WorkloadDistribution } from './frag.js';
+import { PodCounts, TYPICAL_COVERAGE, type WorkloadDistribution } from './frag.js';
 import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, podKey } from './pod.js';
 import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
