@@ -49,18 +49,40 @@ export function greedyOnTrial(requests: readonly Request[], cluster: ClusterView
     // Eligible-pool arrays are shared per distinct set (see eligiblePools), so the array is the key.
     const key = elig.pools;
     const misses = failed.get(key);
-    const node = misses !== undefined && misses.some((m) => dominates(r.demand, m)) ? -1 : choose(cluster, elig.pools, r);
+    const known = misses !== undefined && dominatesAny(r.demand, misses);
+    const node = known ? -1 : choose(cluster, elig.pools, r);
     if (node < 0) {
       rejections.push(explainer.explain(r, elig.pools));
       if (blocking) blockedBy = r.id;
+      // Keep only the minimal failed demands: one that dominates a kept one proves nothing more.
       if (misses === undefined) failed.set(key, [r.demand]);
-      else if (misses.length < 16) misses.push(r.demand);
+      else if (!known) addMinimal(misses, r.demand);
       continue;
     }
     trial.place(r, node);
     placements.push({ requestId: r.id, nodeId: node });
   }
   return { placements, preemptions: [], rejections };
+}
+
+/** Does `a` dominate one of `ms`? */
+function dominatesAny(a: readonly number[], ms: readonly (readonly number[])[]): boolean {
+  for (let k = 0; k < ms.length; k++) if (dominates(a, ms[k] as readonly number[])) return true;
+  return false;
+}
+
+/**
+ * Add `m` (which dominates none of `ms`) to the failed demands, dropping those it is dominated by;
+ * at most 16 are kept (a full list takes no more: a miss it would have caught is searched, and fails).
+ */
+function addMinimal(ms: (readonly number[])[], m: readonly number[]): void {
+  let w = 0;
+  for (let k = 0; k < ms.length; k++) {
+    const x = ms[k] as readonly number[];
+    if (!dominates(x, m)) ms[w++] = x;
+  }
+  ms.length = w;
+  if (w < 16) ms.push(m);
 }
 
 /** a ≥ b in every dimension. */
