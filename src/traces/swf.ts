@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { PRIORITIES, type Priority } from '../core/priority.js';
+import { isDecimal } from './decimal.js';
 import type { RequestStream, TraceReadOptions } from './types.js';
 
 /**
@@ -145,13 +146,12 @@ export async function* readSwfRecords(path: string): AsyncGenerator<SwfRecord> {
   yield* f.records;
 }
 
-/** A plain decimal number (`Number` alone would also take `0x10`, `Infinity` or ` `). */
-const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 /**
  * Counts and identifiers: a fraction there is a corrupt record, not data (times, CPU time and
  * memory may be fractional; the shared logs have fractional average CPU times).
  */
 const INTEGER_FIELDS: ReadonlySet<SwfField> = new Set(['jobNumber', 'allocatedProcessors', 'requestedProcessors', 'status', 'userId', 'groupId', 'executableNumber', 'queueNumber', 'partitionNumber', 'precedingJobNumber']);
+const IS_INTEGER = SWF_FIELDS.map((f) => INTEGER_FIELDS.has(f));
 
 /**
  * Parse one job line. Exactly 18 numeric fields are required; a short (truncated) line reports the
@@ -169,20 +169,40 @@ export function parseSwfLine(text: string, file: string, line: number): SwfRecor
   if (parts.length > SWF_FIELDS.length) {
     throw new TraceFormatError(`SWF line has ${parts.length} fields, expected ${SWF_FIELDS.length}`, { file, line, field: `field ${SWF_FIELDS.length + 1}` });
   }
-  const rec: Record<string, number> = { line };
+  const f: number[] = [];
   for (let i = 0; i < SWF_FIELDS.length; i++) {
     const raw = parts[i] as string;
     const v = Number(raw);
-    const name = SWF_FIELDS[i] as SwfField;
-    if (!DECIMAL.test(raw) || !Number.isFinite(v)) {
-      throw new TraceFormatError(`field ${i + 1} (${name}) is '${raw}', expected a number (-1 when unknown)`, { file, line, field: name });
+    if (!isDecimal(raw) || !Number.isFinite(v)) {
+      throw new TraceFormatError(`field ${i + 1} (${SWF_FIELDS[i]}) is '${raw}', expected a number (-1 when unknown)`, { file, line, field: SWF_FIELDS[i] as SwfField });
     }
-    if (INTEGER_FIELDS.has(name) && !Number.isInteger(v)) {
-      throw new TraceFormatError(`field ${i + 1} (${name}) is '${raw}', expected a whole number (-1 when unknown)`, { file, line, field: name });
+    if (IS_INTEGER[i] === true && !Number.isInteger(v)) {
+      throw new TraceFormatError(`field ${i + 1} (${SWF_FIELDS[i]}) is '${raw}', expected a whole number (-1 when unknown)`, { file, line, field: SWF_FIELDS[i] as SwfField });
     }
-    rec[name] = v;
+    f.push(v);
   }
-  return rec as SwfRecord;
+  // One literal (keys in SWF_FIELDS order after `line`): one object shape for every record.
+  return {
+    line,
+    jobNumber: f[0] as number,
+    submitTime: f[1] as number,
+    waitTime: f[2] as number,
+    runTime: f[3] as number,
+    allocatedProcessors: f[4] as number,
+    averageCpuTime: f[5] as number,
+    usedMemory: f[6] as number,
+    requestedProcessors: f[7] as number,
+    requestedTime: f[8] as number,
+    requestedMemory: f[9] as number,
+    status: f[10] as number,
+    userId: f[11] as number,
+    groupId: f[12] as number,
+    executableNumber: f[13] as number,
+    queueNumber: f[14] as number,
+    partitionNumber: f[15] as number,
+    precedingJobNumber: f[16] as number,
+    thinkTime: f[17] as number,
+  };
 }
 
 // ---- requests for the generic simulator ------------------------------------------------------
