@@ -3,7 +3,7 @@ import type { Request } from '../core/model.js';
 import type { Rejection } from '../core/rejection.js';
 import type { QueuedRequest } from '../queue/policy.js';
 import type { DependencyTracker } from './dependencies.js';
-import type { FairShare, QuotaRejection } from './quota.js';
+import type { FairShare, QuotaAccount, QuotaRejection } from './quota.js';
 
 /** What rules 2 and 3 let through, in the order given. */
 export interface Screened<E> {
@@ -47,7 +47,7 @@ export function screen<E extends QueuedRequest>(
 ): Screened<E> {
   const { quotas, dependencies } = rules;
   const deps = dependencies?.used === true ? dependencies : undefined;
-  const extra = new Map<string, Float64Array>();
+  const tenants = new TenantSlots(quotas);
   const ready: E[] = [];
   const held: E[] = [];
   const escalate: E[] = [];
@@ -66,9 +66,10 @@ export function screen<E extends QueuedRequest>(
       }
     }
     if (quotas !== undefined) {
-      const ex = extra.get(r.tenant);
+      const slot = tenants.of(r.tenant);
+      const ex = slot.extra;
       const counts = offered === undefined || offered.has(e);
-      const over = quotas.overMax(r, ex);
+      const over = quotas.overMaxIn(slot.account, r, ex);
       if (over !== 0) {
         // The rejection (and its message) only where it is used: refused, or a driver that shows why.
         if (over === 2) {
@@ -76,7 +77,7 @@ export function screen<E extends QueuedRequest>(
           continue;
         }
         if (hooks.wait !== undefined) hooks.wait(e, quotas.checkMax(r, ex) as QuotaRejection);
-        const alone = ex === undefined || quotas.overMax(r) !== 0;
+        const alone = ex === undefined || quotas.overMaxIn(slot.account, r) !== 0;
         if (!alone) {
           escalate.push(e);
           if (counts) held.push(e);
@@ -86,13 +87,43 @@ export function screen<E extends QueuedRequest>(
       if (counts) {
         const add = ex ?? new Float64Array(r.demand.length);
         for (let d = 0; d < add.length; d++) add[d] = (add[d] as number) + (r.demand[d] as number);
-        extra.set(r.tenant, add);
+        slot.extra = add;
       }
       escalate.push(e);
     }
     ready.push(e);
   }
   return { ready, held, escalate };
+}
+
+/** Per tenant, for one screening: its quota account and the demand counted so far. */
+interface TenantSlot {
+  readonly tenant: string;
+  readonly account: QuotaAccount;
+  extra: Float64Array | undefined;
+}
+
+/**
+ * The slots of the tenants met in one screening, found by a scan of the first few (a pass checks
+ * every waiting request, and fleets have few tenants) and by a map beyond them.
+ */
+class TenantSlots {
+  private readonly few: TenantSlot[] = [];
+  private readonly many = new Map<string, TenantSlot>();
+
+  constructor(private readonly quotas: FairShare | undefined) {}
+
+  of(tenant: string): TenantSlot {
+    const few = this.few;
+    for (let i = 0; i < few.length; i++) if ((few[i] as TenantSlot).tenant === tenant) return few[i] as TenantSlot;
+    let slot = this.many.get(tenant);
+    if (slot === undefined) {
+      slot = { tenant, account: (this.quotas as FairShare).account(tenant), extra: undefined };
+      if (few.length < 8) few.push(slot);
+      else this.many.set(tenant, slot);
+    }
+    return slot;
+  }
 }
 
 /**

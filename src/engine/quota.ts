@@ -52,9 +52,27 @@ export interface QuotaConfig {
   readonly default?: TenantQuota;
 }
 
-interface Shares {
+export interface Shares {
   readonly guaranteed: Float64Array;
   readonly max: Float64Array;
+}
+
+/** A tenant's shares and its live usage vector (`FairShare.account`). */
+export interface QuotaAccount {
+  readonly s: Shares;
+  readonly u: Float64Array;
+}
+
+/** The first dimension in which admitting `r` (on top of `extra`) exceeds its tenant's maximum, or -1. */
+function firstOverIn(a: QuotaAccount, r: Request, extra: ArrayLike<number> | undefined, capacity: Float64Array): number {
+  const { s, u } = a;
+  for (let d = 0; d < u.length; d++) {
+    const q = r.demand[d] as number;
+    if (q <= 0) continue;
+    const held = (u[d] as number) + (extra === undefined ? 0 : (extra[d] as number));
+    if (held + q > (s.max[d] as number) * (capacity[d] as number) + EPSILON) return d;
+  }
+  return -1;
 }
 
 export class FairShare {
@@ -62,7 +80,7 @@ export class FairShare {
   private readonly fallback: Shares;
   private readonly usage = new Map<string, Float64Array>();
   /** Each tenant's shares and usage vector (both kept for good), found with one lookup: the pass checks every waiting request. */
-  private readonly accounts = new Map<string, { readonly s: Shares; readonly u: Float64Array }>();
+  private readonly accounts = new Map<string, QuotaAccount>();
   private capacity: Float64Array;
   private ceiling: Float64Array;
 
@@ -139,8 +157,23 @@ export class FairShare {
    * this of every waiting request).
    */
   overMax(r: Request, extra?: ArrayLike<number>): 0 | 1 | 2 {
-    const d = this.firstOver(r, extra);
-    return d < 0 ? 0 : this.beyondReach(r, d) ? 2 : 1;
+    return this.overMaxIn(this.account(r.tenant), r, extra);
+  }
+
+  /** `overMax` with `r`'s tenant's account already at hand (`account`): no lookup by tenant. */
+  overMaxIn(a: QuotaAccount, r: Request, extra?: ArrayLike<number>): 0 | 1 | 2 {
+    const d = firstOverIn(a, r, extra, this.capacity);
+    return d < 0 ? 0 : this.beyondReachIn(a.s, r, d) ? 2 : 1;
+  }
+
+  /** A tenant's shares and usage vector (both kept for good, the usage updated in place). */
+  account(tenant: string): QuotaAccount {
+    let a = this.accounts.get(tenant);
+    if (a === undefined) {
+      a = { s: this.sharesOf(tenant), u: this.usageOf(tenant) };
+      this.accounts.set(tenant, a);
+    }
+    return a;
   }
 
   /** A `quota` rejection if admitting `r` (on top of `extra`) would put its tenant over its maximum. */
@@ -170,24 +203,15 @@ export class FairShare {
 
   /** The first dimension in which admitting `r` (on top of `extra`) exceeds the maximum, or -1. */
   private firstOver(r: Request, extra: ArrayLike<number> | undefined): number {
-    let a = this.accounts.get(r.tenant);
-    if (a === undefined) {
-      a = { s: this.sharesOf(r.tenant), u: this.usageOf(r.tenant) };
-      this.accounts.set(r.tenant, a);
-    }
-    const { s, u } = a;
-    for (let d = 0; d < u.length; d++) {
-      const q = r.demand[d] as number;
-      if (q <= 0) continue;
-      const held = (u[d] as number) + (extra === undefined ? 0 : (extra[d] as number));
-      if (held + q > (s.max[d] as number) * (this.capacity[d] as number) + EPSILON) return d;
-    }
-    return -1;
+    return firstOverIn(this.account(r.tenant), r, extra, this.capacity);
   }
 
   /** `r`'s demand in dimension `d` alone exceeds the most its tenant may ever hold there. */
   private beyondReach(r: Request, d: number): boolean {
-    const s = this.sharesOf(r.tenant);
+    return this.beyondReachIn(this.sharesOf(r.tenant), r, d);
+  }
+
+  private beyondReachIn(s: Shares, r: Request, d: number): boolean {
     return (r.demand[d] as number) > (s.max[d] as number) * Math.max(this.capacity[d] as number, this.ceiling[d] as number) + EPSILON;
   }
 
