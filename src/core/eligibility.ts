@@ -173,6 +173,13 @@ function reject(r: Request, rest: Omit<Rejection, 'requestId'>): Eligibility {
   return { pools: [], rejection: { requestId: r.id, ...rest } };
 }
 
+/** Per eligible-pool set: the most free on one node and the largest capacity, per dimension; the messages said, per dimension (made on first use). */
+interface Bounds {
+  readonly free: Float64Array;
+  readonly cap: Float64Array;
+  readonly said: ({ q: number; message: string; readonly all: Map<number, string> } | undefined)[];
+}
+
 /**
  * Explains `wait` rejections: the dimension in which the request is short on the most-free
  * eligible node. The per-pool maximum free amounts are computed once per explainer (one scan of
@@ -180,8 +187,7 @@ function reject(r: Request, rest: Omit<Rejection, 'requestId'>): Eligibility {
  */
 export class WaitExplainer {
   private readonly maxFree = new Map<number, Float64Array>();
-  /** Per eligible-pool set: the most free on one node and the largest capacity, per dimension. */
-  private readonly bounds = new Map<readonly number[], { readonly free: Float64Array; readonly cap: Float64Array; readonly said: Map<number, string>[] }>();
+  private readonly bounds = new Map<readonly number[], Bounds>();
 
   constructor(private readonly view: ClusterView) {}
 
@@ -198,7 +204,7 @@ export class WaitExplainer {
     return m;
   }
 
-  private boundsOf(pools: readonly number[]): { readonly free: Float64Array; readonly cap: Float64Array; readonly said: Map<number, string>[] } {
+  private boundsOf(pools: readonly number[]): Bounds {
     let b = this.bounds.get(pools);
     if (b === undefined) {
       const D = this.view.space.size;
@@ -212,7 +218,7 @@ export class WaitExplainer {
           free[d] = Math.max(free[d] as number, mf[d] as number);
         }
       }
-      b = { free, cap, said: Array.from({ length: D }, () => new Map<number, string>()) };
+      b = { free, cap, said: [] };
       this.bounds.set(pools, b);
     }
     return b;
@@ -227,12 +233,17 @@ export class WaitExplainer {
       if (q > free + EPSILON) {
         const name = this.view.space.names[d] ?? `dim${d}`;
         // Waiting requests often ask for the same amounts: format each message once per decision.
-        const said = b.said[d] as Map<number, string>;
-        let message = why === 'no node has room now' ? said.get(q) : undefined;
-        if (message === undefined) {
-          message = `${why}: needs ${q} ${name}, at most ${free} free on one node`;
-          if (why === 'no node has room now') said.set(q, message);
-        }
+        let message: string | undefined;
+        if (why === 'no node has room now') {
+          const said = (b.said[d] ??= { q: NaN, message: '', all: new Map<number, string>() });
+          if (said.q === q) message = said.message;
+          else {
+            message = said.all.get(q);
+            if (message === undefined) said.all.set(q, (message = `${why}: needs ${q} ${name}, at most ${free} free on one node`));
+            said.q = q;
+            said.message = message;
+          }
+        } else message = `${why}: needs ${q} ${name}, at most ${free} free on one node`;
         return { requestId: r.id, code: 'wait', resource: name, requested: q, free, capacity: b.cap[d] as number, message };
       }
     }
