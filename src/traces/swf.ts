@@ -7,6 +7,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { PRIORITIES, type Priority } from '../core/priority.js';
 import { isDecimal } from './decimal.js';
+import { swfFieldsFast } from './swf-fields.js';
 import type { RequestStream, TraceReadOptions } from './types.js';
 
 /**
@@ -153,11 +154,35 @@ export async function* readSwfRecords(path: string): AsyncGenerator<SwfRecord> {
 const INTEGER_FIELDS: ReadonlySet<SwfField> = new Set(['jobNumber', 'allocatedProcessors', 'requestedProcessors', 'status', 'userId', 'groupId', 'executableNumber', 'queueNumber', 'partitionNumber', 'precedingJobNumber']);
 const IS_INTEGER = SWF_FIELDS.map((f) => INTEGER_FIELDS.has(f));
 
-/**
- * Parse one job line. Exactly 18 numeric fields are required; a short (truncated) line reports the
- * first missing field, a bad value reports its field.
- */
+/** Parse one job line: exactly 18 numbers; a short line reports the first missing field, a bad value its field. */
 export function parseSwfLine(text: string, file: string, line: number): SwfRecord {
+  const f = swfFieldsFast(text, SWF_FIELDS.length, IS_INTEGER) ?? swfFields(text, file, line);
+  // One literal (keys in SWF_FIELDS order after `line`): one object shape for every record.
+  return {
+    line,
+    jobNumber: f[0] as number,
+    submitTime: f[1] as number,
+    waitTime: f[2] as number,
+    runTime: f[3] as number,
+    allocatedProcessors: f[4] as number,
+    averageCpuTime: f[5] as number,
+    usedMemory: f[6] as number,
+    requestedProcessors: f[7] as number,
+    requestedTime: f[8] as number,
+    requestedMemory: f[9] as number,
+    status: f[10] as number,
+    userId: f[11] as number,
+    groupId: f[12] as number,
+    executableNumber: f[13] as number,
+    queueNumber: f[14] as number,
+    partitionNumber: f[15] as number,
+    precedingJobNumber: f[16] as number,
+    thinkTime: f[17] as number,
+  };
+}
+
+/** The full parse of a job line's fields (`swfFieldsFast` is its fast path): throws naming the first bad field. */
+export function swfFields(text: string, file: string, line: number): number[] {
   const parts = text.trim().split(/\s+/);
   if (parts.length < SWF_FIELDS.length) {
     const missing = SWF_FIELDS[parts.length] as SwfField;
@@ -181,28 +206,7 @@ export function parseSwfLine(text: string, file: string, line: number): SwfRecor
     }
     f.push(v);
   }
-  // One literal (keys in SWF_FIELDS order after `line`): one object shape for every record.
-  return {
-    line,
-    jobNumber: f[0] as number,
-    submitTime: f[1] as number,
-    waitTime: f[2] as number,
-    runTime: f[3] as number,
-    allocatedProcessors: f[4] as number,
-    averageCpuTime: f[5] as number,
-    usedMemory: f[6] as number,
-    requestedProcessors: f[7] as number,
-    requestedTime: f[8] as number,
-    requestedMemory: f[9] as number,
-    status: f[10] as number,
-    userId: f[11] as number,
-    groupId: f[12] as number,
-    executableNumber: f[13] as number,
-    queueNumber: f[14] as number,
-    partitionNumber: f[15] as number,
-    precedingJobNumber: f[16] as number,
-    thinkTime: f[17] as number,
-  };
+  return f;
 }
 
 // ---- requests for the generic simulator ------------------------------------------------------
