@@ -1,5 +1,6 @@
 import { CapacityError } from './errors.js';
 import { FitIndex } from './fit-index.js';
+import { OrderIndex } from './order-index.js';
 import { DeviceTable } from './gpu-devices.js';
 import type { ClusterView, NodeStatus, Trial } from './cluster-view.js';
 import { insertSorted, removeSorted } from './sorted.js';
@@ -32,6 +33,9 @@ export class ClusterState implements ClusterView {
   private readonly poolUp: number[][];
   private readonly poolCreated: number[] = [];
   private readonly indexes: FitIndex[];
+  /** Per pool: first-fit in id order over the up nodes (order-index.ts). */
+  private readonly inOrder: OrderIndex[];
+  private readonly devFits: ((id: number, demand: readonly number[]) => boolean) | undefined;
   private readonly invRef: Float64Array;
   /** GPU devices, when some pool declares them (core/gpu.ts). */
   private readonly dev: DeviceTable | undefined;
@@ -53,7 +57,9 @@ export class ClusterState implements ClusterView {
     }
     const dev = this.dev;
     const extra = dev === undefined ? undefined : (id: number, demand: readonly number[]) => dev.fits(id, demand);
+    this.devFits = extra;
     this.indexes = pools.map(() => new FitIndex(space.size, (id) => (this.nodes[id] as NodeRec).free, extra));
+    this.inOrder = this.poolUp.map((up) => new OrderIndex(space.size, up, (id) => (this.nodes[id] as NodeRec).free));
     const D = space.size;
     this.invRef = new Float64Array(D);
     for (let d = 0; d < D; d++) {
@@ -167,13 +173,7 @@ export class ClusterState implements ClusterView {
   }
 
   firstFit(pool: number, demand: ResourceVector, fromPosition = 0): number {
-    const up = this.poolUp[pool];
-    if (up === undefined) return -1;
-    for (let i = fromPosition; i < up.length; i++) {
-      const id = up[i] as number;
-      if (fitsIn(demand, (this.nodes[id] as NodeRec).free) && (this.dev === undefined || this.dev.fits(id, demand))) return id;
-    }
-    return -1;
+    return this.inOrder[pool]?.firstFit(demand, fromPosition, this.devFits) ?? -1;
   }
 
   allocation(id: string): Allocation | undefined {
@@ -221,12 +221,14 @@ export class ClusterState implements ClusterView {
     n.key = this.keyOf(n.free);
     (this.indexes[n.pool] as FitIndex).insert(id, n.key);
     insertSorted(this.poolUp[n.pool] as number[], id);
+    this.inOrder[n.pool]?.invalidate();
   }
 
   private takeDown(n: NodeRec, id: number, status: NodeStatus): void {
     if (n.status === 'up') {
       (this.indexes[n.pool] as FitIndex).remove(id, n.key);
       removeSorted(this.poolUp[n.pool] as number[], id);
+      this.inOrder[n.pool]?.invalidate();
     }
     n.status = status;
   }
@@ -268,6 +270,7 @@ export class ClusterState implements ClusterView {
     const key = this.keyOf(f);
     (this.indexes[n.pool] as FitIndex).update(id, n.key, key);
     n.key = key;
+    this.inOrder[n.pool]?.changed(id, sign === 1);
   }
 
   /**
