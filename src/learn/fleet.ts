@@ -17,13 +17,14 @@ import { runScenario, type ComparisonInput, type RunMetrics } from './sim-adapte
  *   reward = w_sla · SLA attainment − w_cost · cost / C0 + w_util · mean utilization
  *
  * C0 = cost of the initial fleet over the episode (Σ pools initial nodes × price × hours), so the
- * cost term is 1 for a fleet that never grows. Utilization: the mean over dimensions.
+ * cost term is 1 for a fleet that never grows. Utilization: the mean over the dimensions with capacity.
  */
 export type ScenarioFactory = (seed: number) => Promise<ComparisonInput>;
 
 export function fleetReward(m: RunMetrics, input: ComparisonInput, w: AllocatorTrainConfig['reward'], horizon: number): number {
   const c0 = input.pools.reduce((a, p) => a + p.nodes.initial * p.pricePerHour, 0) * (horizon / 3600);
-  const utils = Object.values(m.utilization);
+  // Over the dimensions the scenario has capacity of (a CPU-only fleet has no GPU utilization).
+  const utils = Object.values(m.utilization).filter((u): u is number => u !== null);
   const util = utils.length > 0 ? utils.reduce((a, b) => a + b, 0) / utils.length : 0;
   return w.sla * (m.sla.overall.attainment ?? 1) - w.cost * (c0 > 0 ? m.cost.total / c0 : 0) + w.utilization * util;
 }

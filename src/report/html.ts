@@ -18,7 +18,7 @@ interface SummaryMetric {
 
 function summaryMetrics(dims: readonly string[]): SummaryMetric[] {
   return [
-    ...dims.map((d): SummaryMetric => ({ title: `Utilization of ${d}`, unit: '%', value: (m) => (m.utilization[d] ?? 0) * 100, lowerIsBetter: false })),
+    ...dims.map((d): SummaryMetric => ({ title: `Utilization of ${d}`, unit: '%', value: (m) => { const u = m.utilization[d]; return u === null || u === undefined ? null : u * 100; }, lowerIsBetter: false })),
     { title: 'SLA attainment', unit: '%', value: (m) => (m.sla.overall.attainment === null ? null : m.sla.overall.attainment * 100), lowerIsBetter: false },
     { title: 'Wait p95', unit: 's', value: (m) => m.wait.p95, lowerIsBetter: true },
     { title: 'Mean bounded slowdown', unit: '×', value: (m) => m.meanBoundedSlowdown, lowerIsBetter: true },

@@ -61,7 +61,7 @@ function metricRow(name: string, m: RunMetrics, dims: readonly string[]): string
     String(m.requests.completed),
     String(m.requests.rejected),
     String(m.requests.unfinished),
-    ...dims.map((d) => pct(m.utilization[d] ?? 0)),
+    ...dims.map((d) => { const u = m.utilization[d]; return u === null || u === undefined ? '-' : pct(u); }),
     secs(m.wait.p50),
     secs(m.wait.p95),
     secs(m.wait.p99),

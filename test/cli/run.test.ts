@@ -237,3 +237,30 @@ describe('shipped scenarios', () => {
     expect(easy?.metrics.meanBoundedSlowdown).toBeLessThan((plain?.metrics.meanBoundedSlowdown ?? 0) / 2);
   });
 });
+
+describe('drs run on a cluster without GPUs', () => {
+  it("prints '-' for GPU utilization and writes null, not an idle 0.0 %", async () => {
+    const scen = tmpFile(
+      'nogpu.yaml',
+      [
+        'name: nogpu',
+        'horizon: 2m',
+        'pools:',
+        '  - { name: c, capacity: { cpu: 8, memory: 32Gi }, nodes: 1, pricePerHour: 1, latencyMs: 5 }',
+        'trace: { kind: synthetic, horizon: 2m, arrival: { rate: 0.2 }, profiles: [{ name: p, weight: 1, demand: { cpu: 1, memory: 1Gi }, duration: { dist: fixed, value: 10s } }] }',
+        'strategies: [first-fit]',
+      ].join('\n') + '\n',
+    );
+    const json = tmpFile('nogpu.json', '');
+    const r = await drs(['run', scen, '--json', json]);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.split('\n');
+    const head = lines.find((l) => l.startsWith('strategy')) as string;
+    const row = lines.find((l) => l.startsWith('first-fit')) as string;
+    const at = head.indexOf('util gpu');
+    expect(row.slice(at, at + 'util gpu'.length).trim()).toBe('-');
+    const m = (JSON.parse(readFileSync(json, 'utf8')) as { results: { metrics: { utilization: Record<string, number | null> } }[] }).results[0]?.metrics;
+    expect(m?.utilization.gpu).toBeNull();
+    expect(m?.utilization.cpu).toBeGreaterThan(0);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundedSlowdown, computeMetrics, jainIndex, percentiles } from '../../src/sim/metrics.js';
+import { meanOverEpisodes } from '../../src/sim/reference/episodes.js';
 import { EV, EventLog } from '../../src/sim/log.js';
 import type { PoolSpec } from '../../src/core/model.js';
 
@@ -99,5 +100,29 @@ describe('computeMetrics when nothing started', () => {
     expect(m.meanBoundedSlowdown).toBeNull();
     expect(m.sla.overall).toEqual({ withSlo: 1, met: 0, attainment: 0 });
     expect(percentiles([])).toEqual({ mean: null, p50: null, p95: null, p99: null });
+  });
+});
+
+describe('utilization of a dimension the cluster has none of', () => {
+  // One CPU-only node [cpu 4, gpu 0] busy half of 20 s with 2 cpu: cpu 2*10 / (4*20) = 0.25.
+  const pool: PoolSpec = { name: 'c', capacity: [4, 0], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 3.6, latencyMs: 0, bootSeconds: 0, labels: {} };
+  const log = new EventLog([pool]);
+  const a = log.addRequest({ id: 'a', tenant: 'x', arrival: 0, demand: [2, 0], duration: 10, priority: 'high' });
+  log.nodePool.push(0);
+  log.push(EV.nodeProvision, 0, 0, 0);
+  log.push(EV.nodeUp, 0, 0, 0);
+  log.push(EV.arrive, 0, a);
+  log.push(EV.start, 0, a, 0);
+  log.push(EV.complete, 10, a, 0);
+  log.push(EV.nodeRemove, 20, 0, 0);
+  const m = computeMetrics(log, ['cpu', 'gpu']);
+
+  it('is null (no GPU to be idle), not 0; the others as before', () => {
+    expect(m.utilization.cpu).toBeCloseTo(0.25, 12);
+    expect(m.utilization.gpu).toBeNull();
+  });
+  it('is null in a mean over episodes, and the others are means', () => {
+    const two = meanOverEpisodes([m, { ...m, utilization: { cpu: 0.75, gpu: null } }]);
+    expect(two.utilization).toEqual({ cpu: 0.5, gpu: null });
   });
 });

@@ -13,10 +13,10 @@ export function requestCounts(f: RunFacts): Pick<RunMetrics, 'requests' | 'rejec
   return { requests: { total: f.log.requests.length, ...f.counts }, rejectionsByCode: f.byCode };
 }
 
-/** Per dimension: ∫ allocated dt ÷ ∫ capacity of up nodes dt (0 without capacity). */
+/** Per dimension: ∫ allocated dt ÷ ∫ capacity of up nodes dt (null without capacity). */
 export function utilization(f: RunFacts): RunMetrics['utilization'] {
-  const out: Record<string, number> = {};
-  f.dims.forEach((name, d) => (out[name] = (f.capInt[d] as number) > 0 ? (f.allocInt[d] as number) / (f.capInt[d] as number) : 0));
+  const out: Record<string, number | null> = {};
+  f.dims.forEach((name, d) => (out[name] = (f.capInt[d] as number) > 0 ? (f.allocInt[d] as number) / (f.capInt[d] as number) : null));
   return out;
 }
 

@@ -22,8 +22,11 @@ export interface RunMetrics {
     readonly failureEvictions: number;
   };
   readonly rejectionsByCode: Readonly<Record<RejectionCode, number>>;
-  /** Per dimension: ∫ allocated dt ÷ ∫ capacity of up nodes dt. */
-  readonly utilization: Readonly<Record<string, number>>;
+  /**
+   * Per dimension: ∫ allocated dt ÷ ∫ capacity of up nodes dt; null for a dimension the run never
+   * had capacity of (GPUs of a CPU-only cluster: not an idle GPU; production's listPools says null too).
+   */
+  readonly utilization: Readonly<Record<string, number | null>>;
   /** Seconds from arrival to first start, over requests that started (null when none started: no wait to report, not a wait of 0). */
   readonly wait: { readonly mean: number | null; readonly p50: number | null; readonly p95: number | null; readonly p99: number | null };
   /** Mean over completed requests of max(1, (end − arrival) / max(run, τ)); null when none completed. */

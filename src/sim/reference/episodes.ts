@@ -170,7 +170,7 @@ export function meanOverEpisodes(ms: readonly RunMetrics[]): RunMetrics {
   return {
     requests: perKey((m) => m.requests, sum) as unknown as RunMetrics['requests'],
     rejectionsByCode: perKey((m) => m.rejectionsByCode, sum) as Record<RejectionCode, number>,
-    utilization: perKey((m) => m.utilization, mean),
+    utilization: Object.fromEntries(keysOf((m) => m.utilization).map((k) => [k, nonNull(ms.map((m) => m.utilization[k] ?? null))])),
     wait: { mean: nonNull(ms.map((m) => m.wait.mean)), p50: nonNull(ms.map((m) => m.wait.p50)), p95: nonNull(ms.map((m) => m.wait.p95)), p99: nonNull(ms.map((m) => m.wait.p99)) },
     meanBoundedSlowdown: nonNull(ms.map((m) => m.meanBoundedSlowdown)),
     makespan: mean(ms.map((m) => m.makespan)),
