@@ -152,3 +152,35 @@ describe('conservative backfilling on several nodes (node-exact)', () => {
     expect([lives.head?.start, lives.one?.start, lives.one?.node, lives.two?.start]).toEqual([100, 5, 1, 110]);
   });
 });
+
+describe('a decision that places some requests of a batch and refuses others', () => {
+  it('books each answer on its own request: the placed one starts, the refused one is rejected', async () => {
+    // Places the first request of every batch on node 0 and refuses the rest as infeasible
+    // (permanent): the pass must reject b, not a, which the same decision started.
+    const firstOnly: Allocator = {
+      name: 'first-only',
+      allocate: (requests) => ({
+        placements: requests.slice(0, 1).map((r) => ({ requestId: r.id, nodeId: 0 })),
+        preemptions: [],
+        rejections: requests.slice(1).map((r) => ({ requestId: r.id, code: 'infeasible' as const, message: 'refused by the test strategy' })),
+      }),
+    };
+    const lives = await run({ dims: ['cpu'], pools: [pool('p', [4], 1)], requests: [req('a', 0, [1], 5), req('b', 0, [1], 5)], allocator: firstOnly });
+    expect(lives.a).toEqual({ start: 0, node: 0 });
+    expect(lives.b).toEqual({ reject: 'infeasible' });
+  });
+
+  it('the same when the refused request comes first in the batch', async () => {
+    const lastOnly: Allocator = {
+      name: 'last-only',
+      allocate: (requests) => ({
+        placements: requests.slice(-1).map((r) => ({ requestId: r.id, nodeId: 0 })),
+        preemptions: [],
+        rejections: requests.slice(0, -1).map((r) => ({ requestId: r.id, code: 'infeasible' as const, message: 'refused by the test strategy' })),
+      }),
+    };
+    const lives = await run({ dims: ['cpu'], pools: [pool('p', [4], 1)], requests: [req('a', 0, [1], 5), req('b', 0, [1], 5)], allocator: lastOnly });
+    expect(lives.a).toEqual({ reject: 'infeasible' });
+    expect(lives.b).toEqual({ start: 0, node: 0 });
+  });
+});
