@@ -75,6 +75,27 @@ function firstOverIn(a: QuotaAccount, r: Request, extra: ArrayLike<number> | und
   return -1;
 }
 
+/**
+ * Why the named tenants' guarantees cannot all hold at once (for some dimension they sum to more
+ * than 1), or undefined. Scenario and serve config files refuse such quotas; the library accepts
+ * them (guarantees are then honoured first come; drs-compat holds unavailable units that way).
+ * `default` is left out: it applies to every unnamed tenant, however many there are.
+ */
+export function overcommittedGuarantees(dimensions: readonly string[], config: Pick<QuotaConfig, 'tenants'>): string | undefined {
+  for (const dim of dimensions) {
+    let sum = 0;
+    const parts: string[] = [];
+    for (const [tenant, q] of Object.entries(config.tenants ?? {})) {
+      const g = q.guaranteed?.[dim] ?? 0;
+      if (!(g > 0)) continue;
+      sum += g;
+      parts.push(`${tenant} ${g}`);
+    }
+    if (sum > 1 + EPSILON) return `the guaranteed shares of ${dim} sum to ${+sum.toFixed(6)} (${parts.join(', ')}); at most 1 can be honoured at once`;
+  }
+  return undefined;
+}
+
 export class FairShare {
   private readonly shares = new Map<string, Shares>();
   private readonly fallback: Shares;

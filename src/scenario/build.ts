@@ -6,13 +6,12 @@ import { ConfigError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import type { Priority } from '../core/priority.js';
 import { ResourceSpace } from '../core/resources.js';
-import { FairShare, type QuotaConfig } from '../engine/quota.js';
 import { createQueuePolicy, type QueuePolicyName } from '../queue/registry.js';
 import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
 import type { TraceStats } from '../traces/reading.js';
 import { loadTracePools, openTrace, resolveTracePath } from '../traces/registry.js';
-import { checkFailures, checkProfilesFit, checkScalingTargets, checkWorkloadSize, listPools } from './cross-check.js';
+import { checkFailures, checkProfilesFit, checkQuotas, checkScalingTargets, checkWorkloadSize, listPools } from './cross-check.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
 import type { Scenario } from './schema.js';
 
@@ -118,17 +117,6 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
     ...(failures ? { failures } : {}),
     ...(sc.quotas !== undefined ? { quotas: checkQuotas(sc.quotas, space, file, 'quotas') } : {}),
   };
-}
-
-/** Quota shares name known dimensions and keep guaranteed ≤ max (the engine's FairShare checks). */
-function checkQuotas(q: QuotaConfig, space: ResourceSpace, file: string, field: string): QuotaConfig {
-  try {
-    new FairShare(space, q);
-  } catch (e) {
-    if (e instanceof RangeError) throw new ConfigError(e.message, { file, field });
-    throw e;
-  }
-  return q;
 }
 
 async function* withDefaultSlo(stream: AsyncIterable<Request>, slo: Partial<Record<Priority, number>>): AsyncGenerator<Request> {

@@ -6,6 +6,7 @@ import { ResourceSpace } from '../core/resources.js';
 import { demandVector } from '../traces/reading.js';
 import { parseTraceSpec } from '../traces/registry.js';
 import { DEFAULT_COUNT, profileConstraints, SYNTHETIC_PRESETS } from '../traces/synthetic.js';
+import { FairShare, overcommittedGuarantees, type QuotaConfig } from '../engine/quota.js';
 import type { Scenario } from './schema.js';
 
 /*
@@ -124,6 +125,10 @@ export function checkScenarioFields(sc: Scenario, file: string, lineAt: (field: 
   try {
     const space = new ResourceSpace(sc.dimensions);
     checkWorkloadSize(sc, file);
+    if (sc.quotas !== undefined) checkQuotas(sc.quotas, space, file, 'quotas');
+    sc.strategies.forEach((s, i) => {
+      if (typeof s === 'object' && 'quotas' in s && s.quotas !== undefined && s.quotas !== 'none') checkQuotas(s.quotas, space, file, `strategies[${i}].quotas`);
+    });
     if (!Array.isArray(sc.pools)) return checkScalingTargets(sc, undefined, space, file);
     const pools = listPools(sc.pools, space, file);
     checkFailures(sc, pools, file);
@@ -133,4 +138,19 @@ export function checkScenarioFields(sc: Scenario, file: string, lineAt: (field: 
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
     throw new ConfigError(e.detail, { file, line: lineAt(e.location.field), field: e.location.field });
   }
+}
+
+/** Quota shares name known dimensions and keep guaranteed ≤ max (the engine's FairShare checks). */
+export function checkQuotas(q: QuotaConfig, space: ResourceSpace, file: string, field: string): QuotaConfig {
+  try {
+    new FairShare(space, q);
+    const over = overcommittedGuarantees(space.names, q);
+    if (over !== undefined) throw new RangeError(`quotas.tenants: ${over}`);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // FairShare names the share it refuses from `quotas` on (`quotas.tenants.a.max.cpu: …`): under `field`.
+    const m = /^quotas([^:\s]*): (.*)$/.exec(e.message);
+    throw new ConfigError(m?.[2] ?? e.message, { file, field: `${field}${m?.[1] ?? ''}` });
+  }
+  return q;
 }

@@ -12,7 +12,7 @@ import { scalingTargetIssue } from '../autoscale/targets.js';
 import type { QueuePolicyName } from '../queue/registry.js';
 import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategies.js';
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
-import type { QuotaConfig } from './quota.js';
+import { overcommittedGuarantees, type QuotaConfig } from './quota.js';
 import type { PoolInput } from './types.js';
 import { DOCS, deepestIssue, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 
@@ -301,6 +301,8 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
       if (g > m) throw new ConfigError(`guaranteed share ${g} exceeds the max share ${m}`, { file, field: `quotas.tenants.${t}.guaranteed.${d}` });
     }
   }
+  const over = c.quotas?.tenants !== undefined ? overcommittedGuarantees(dims, { tenants: c.quotas.tenants }) : undefined;
+  if (over !== undefined) throw new ConfigError(over, { file, field: 'quotas.tenants' });
   return {
     ...(c.host !== undefined ? { host: c.host } : {}),
     ...(c.port !== undefined ? { port: c.port } : {}),

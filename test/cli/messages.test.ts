@@ -126,6 +126,17 @@ describe('messages a user reads', () => {
     expect(late.err).toContain("field 'failures.events[0].at': the failure at 10800 s comes at or after the horizon (3600 s), so it never happens");
   });
 
+  it('quota guarantees that cannot all hold at once are refused, naming the file and the shares', async () => {
+    const f = tmpFile('q.yaml', `${DEFAULT}\nquotas:\n  tenants:\n    a: { guaranteed: { gpu: 0.7 } }\n    b: { guaranteed: { gpu: 0.4 } }\n`);
+    const r = await drs(['validate', f]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('the guaranteed shares of gpu sum to 1.1 (a 0.7, b 0.4); at most 1 can be honoured at once');
+    expect(r.err).toContain(`${f}:${DEFAULT.split('\n').length + 3}, field 'quotas.tenants': `);
+    // A strategy's own quotas are checked as the scenario's, and named by their place.
+    const own = await drs(['validate', variant('  - round-robin', '  - { name: round-robin, quotas: { tenants: { x: { max: { tpu: 0.5 } } } } }')]);
+    expect(own.err).toMatch(new RegExp(`:${lineOf(DEFAULT, '  - round-robin')}, field 'strategies\\[3\\]\\.quotas\\.tenants\\.x\\.max': unknown resource dimension 'tpu'`));
+  });
+
   it('a random failure process needs an MTBF above zero (0 would fail every node at once)', async () => {
     const r = await drs(['validate', variant('failures:\n', 'failures:\n  random: { mtbf: 0, repair: 1m }\n')]);
     expect(r.code).toBe(2);

@@ -54,6 +54,10 @@ describe('drs serve config', () => {
     expect(noEnv.location.field).toBe('tokens[0].tokenEnv');
     const quota = errorOf(write('g.yaml', `${TOKENS}quotas:\n  tenants:\n    a: { guaranteed: { gpu: 0.9 }, max: { gpu: 0.5 } }\n`));
     expect(quota.location.field).toBe('quotas.tenants.a.guaranteed.gpu');
+    // Guarantees that cannot all hold at once (Σ > 1 over the named tenants; `default` not summed).
+    const over = errorOf(write('g2.yaml', `${TOKENS}quotas:\n  default: { guaranteed: { gpu: 0.5 } }\n  tenants:\n    a: { guaranteed: { gpu: 0.6 } }\n    b: { guaranteed: { gpu: 0.5, cpu: 0.9 } }\n`));
+    expect(over.location.field).toBe('quotas.tenants');
+    expect(over.message).toMatch(/the guaranteed shares of gpu sum to 1\.1 \(a 0\.6, b 0\.5\); at most 1 can be honoured at once/);
     const yaml = errorOf(write('h.yaml', 'port: [1,\n'));
     expect(yaml.message).toMatch(/h\.yaml:\d+: invalid YAML/);
     // A repeated key and a second document are worded as in scenario, sweep and training files.
