@@ -95,7 +95,7 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
     const stream =
       sc.trace.kind === 'agents'
         ? agentRequests(sc.trace, { space, baseDir, seed: seedStr, file, pools: poolNames, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) })
-        : openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file, pools });
+        : openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file, pools, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) });
     if ('stats' in stream) stats = (stream as { stats: TraceStats }).stats;
     return slo === undefined ? stream : withDefaultSlo(stream, slo);
   };

@@ -3,7 +3,7 @@ import { ConfigError, UserError } from '../core/errors.js';
 import { eligibleAmong } from '../core/eligibility.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { ResourceSpace } from '../core/resources.js';
-import { demandVector } from '../traces/reading.js';
+import { demandVector, MAX_EXPECTED_REQUESTS } from '../traces/reading.js';
 import { parseTraceSpec } from '../traces/registry.js';
 import { DEFAULT_COUNT, profileConstraints, SYNTHETIC_PRESETS } from '../traces/synthetic.js';
 import { FairShare, overcommittedGuarantees, type QuotaConfig } from '../engine/quota.js';
@@ -74,12 +74,6 @@ export function checkProfilesFit(sc: Scenario, pools: readonly PoolSpec[], space
   });
 }
 
-/**
- * The most requests a synthetic workload may be expected to draw. A run generates every request
- * and keeps each in its event log for the metrics (a few hundred bytes apiece), so 10⁸ requests
- * are already tens of GB: beyond, a run cannot finish on any machine.
- */
-export const MAX_EXPECTED_REQUESTS = 1e8;
 
 /**
  * A synthetic workload's expected size (count, or mean rate × horizon, whichever stops it first)

@@ -1,7 +1,7 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { Rng } from '../core/rng.js';
-import { cellValue, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseTimestampCell, type TimestampFormat, traceStream, type TraceStream } from './reading.js';
+import { cellValue, countIn, CsvHeader, csvRows, MAX_EXPECTED_REQUESTS, newTraceStats, parseNonNegativeCell, parseTimestampCell, type TimestampFormat, traceStream, type TraceStream } from './reading.js';
 import { generateSyntheticRequests, type SyntheticOptions } from './synthetic.js';
 import type { TraceReadOptions } from './types.js';
 
@@ -79,6 +79,11 @@ export interface DemandSeriesOptions extends TraceReadOptions {
   readonly body: Omit<SyntheticOptions, 'arrival' | 'count' | 'horizon'>;
   readonly seed?: number | string;
   readonly idPrefix?: string;
+  /**
+   * The simulation's horizon (simulated seconds), when it has one: the run reads no request
+   * arriving after it, so only the samples before it count towards the workload's size.
+   */
+  readonly horizon?: number;
 }
 
 export interface SeriesSample {
@@ -288,36 +293,74 @@ export function readDemandSeriesRequests(file: string, opts: DemandSeriesOptions
   const idPrefix = opts.idPrefix ?? 'dem-';
   const stats = newTraceStats();
 
+  /** The window's samples with their index k in it; `counted` books skipped and adjusted samples in the stats. */
+  async function* inWindow(counted: boolean): AsyncGenerator<{ s: SeriesSample & { readonly step: number }; k: number }> {
+    let origin: { index: number; time: number } | undefined;
+    const book = (into: Record<string, number>) => (counted ? (r: string) => countIn(into, r) : () => {});
+    for await (const s of readDemandSeries(file, opts, book(stats.adjusted), book(stats.skipped))) {
+      if (origin === undefined) {
+        if ((startIndex !== undefined && s.index < startIndex) || (startTime !== undefined && s.time < startTime)) {
+          if (counted) {
+            stats.records++;
+            countIn(stats.skipped, 'before-window');
+          }
+          continue;
+        }
+        origin = { index: s.index, time: s.time };
+      }
+      const k = s.index - origin.index;
+      if ((opts.length !== undefined && k >= opts.length) || (opts.lengthSeconds !== undefined && s.time - origin.time >= opts.lengthSeconds - 1e-9)) break;
+      if (counted) stats.records++;
+      yield { s, k };
+    }
+    if (origin === undefined && startTime !== undefined) throw new UserError(`no sample at or after start '${String(opts.start)}' in ${file}`, { field: 'start' });
+    if (origin === undefined && startIndex !== undefined) throw new UserError(`start index ${startIndex} is past the end of ${file}`, { field: 'start' });
+  }
+
+  const sampleSeconds = (s: { step: number }): number => opts.sampleSeconds ?? s.step * (opts.timeScale ?? 1);
+  /** The sample's Poisson mean. Its requests are drawn and sorted at once: beyond this many it is a
+   * unit slip (a value in bytes, a scale meant per second), not a workload, and memory would run out. */
+  const meanOf = (s: SeriesSample): number => {
+    const mean = s.value * opts.scale;
+    if (mean > MAX_PER_SAMPLE) {
+      throw new TraceFormatError(`value ${s.value} × scale ${opts.scale} asks for about ${mean.toExponential(2)} requests in one sample (at most ${MAX_PER_SAMPLE.toExponential(0)}); lower 'scale' or check the value's unit`, { file, ...(s.line > 0 ? { line: s.line } : {}), field: opts.valueColumn ?? 'value' });
+    }
+    return mean;
+  };
+
+  /**
+   * Every request is generated and kept for the metrics, so a series × scale asking for more than
+   * a run can hold (`scale: 200` meant as 0.02) is refused before the first request, not after
+   * minutes and an out-of-memory crash. Reads the window once more (a series is small).
+   */
+  async function checkSize(): Promise<void> {
+    let expected = 0;
+    for await (const { s, k } of inWindow(false)) {
+      if (opts.horizon !== undefined && k * sampleSeconds(s) > opts.horizon) break;
+      expected += meanOf(s);
+      if (expected > MAX_EXPECTED_REQUESTS) {
+        const at = s.line > 0 ? `${file}:${s.line}` : `${file}, sample ${s.index}`;
+        throw new UserError(
+          `the series × scale ${opts.scale} asks for about ${expected.toExponential(2)} requests by ${at}, more than the ${MAX_EXPECTED_REQUESTS.toExponential().replace('e+', 'e')} a run can hold (each is generated and kept in memory for the metrics); lower 'scale', shorten 'length' or cap the count with 'limit'`,
+          { field: 'scale' },
+        );
+      }
+    }
+  }
+
   async function* gen(): AsyncGenerator<Request> {
     if (limit <= 0) return;
+    if (limit > MAX_EXPECTED_REQUESTS) await checkSize();
     const root = new Rng(seed);
     const counts = root.fork('demand-series/counts');
     const place = root.fork('demand-series/arrivals');
     const it = bodies[Symbol.asyncIterator]();
-    let origin: { index: number; time: number } | undefined;
     let emitted = 0;
     try {
-      for await (const s of readDemandSeries(file, opts, (r) => countIn(stats.adjusted, r), (r) => countIn(stats.skipped, r))) {
-        if (origin === undefined) {
-          if ((startIndex !== undefined && s.index < startIndex) || (startTime !== undefined && s.time < startTime)) {
-            stats.records++;
-            countIn(stats.skipped, 'before-window');
-            continue;
-          }
-          origin = { index: s.index, time: s.time };
-        }
-        const k = s.index - origin.index;
-        if ((opts.length !== undefined && k >= opts.length) || (opts.lengthSeconds !== undefined && s.time - origin.time >= opts.lengthSeconds - 1e-9)) break;
-        stats.records++;
-        const dt = opts.sampleSeconds ?? s.step * (opts.timeScale ?? 1);
+      for await (const { s, k } of inWindow(true)) {
+        const dt = sampleSeconds(s);
         const t0 = k * dt;
-        const mean = s.value * opts.scale;
-        // The sample's requests are drawn and sorted at once: beyond this many it is a unit slip
-        // (a value in bytes, a scale meant per second), not a workload, and memory would run out.
-        if (mean > MAX_PER_SAMPLE) {
-          throw new TraceFormatError(`value ${s.value} × scale ${opts.scale} asks for about ${mean.toExponential(2)} requests in one sample (at most ${MAX_PER_SAMPLE.toExponential(0)}); lower 'scale' or check the value's unit`, { file, ...(s.line > 0 ? { line: s.line } : {}), field: opts.valueColumn ?? 'value' });
-        }
-        const n = poisson(counts, mean);
+        const n = poisson(counts, meanOf(s));
         const times: number[] = [];
         for (let j = 0; j < n; j++) times.push(t0 + place.next() * dt);
         times.sort((x, y) => x - y);
@@ -334,8 +377,6 @@ export function readDemandSeriesRequests(file: string, opts: DemandSeriesOptions
     } finally {
       await it.return?.();
     }
-    if (origin === undefined && startTime !== undefined) throw new UserError(`no sample at or after start '${String(opts.start)}' in ${file}`, { field: 'start' });
-    if (origin === undefined && startIndex !== undefined) throw new UserError(`start index ${startIndex} is past the end of ${file}`, { field: 'start' });
   }
 
   return traceStream(stats, gen);

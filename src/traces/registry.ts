@@ -46,6 +46,8 @@ export interface OpenTraceContext {
   readonly file?: string;
   /** The scenario's pools (lets alibaba-gpu turn an any-of GPU model list into a pool list). */
   readonly pools?: readonly PoolSpec[];
+  /** The run's horizon, seconds: a demand series counts only the samples before it towards its size check. */
+  readonly horizon?: number;
 }
 
 interface Resolved {
@@ -108,6 +110,7 @@ function openDemandSeries(spec: Extract<TraceSpec, { kind: 'demand-series' }>, r
     seed: sd ?? r.seed,
     ...(lim !== undefined ? { limit: lim } : {}),
     ...(idPrefix !== undefined ? { idPrefix } : {}),
+    ...(r.ctx.horizon !== undefined ? { horizon: r.ctx.horizon } : {}),
     ...(typeof length === 'number' ? { length } : typeof length === 'string' ? { lengthSeconds: parseDuration(length) as number } : {}),
   });
 }

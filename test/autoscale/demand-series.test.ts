@@ -107,6 +107,28 @@ describe('demand-series trace', () => {
     expect((await all(open({ file: f, scale: 1e-8 }))).length).toBeGreaterThan(9_000); // the same value at a sane scale
   }, 60_000);
 
+  it('a window asking for more than 1e8 requests in all is refused before the first request, naming trace.scale and the sample', async () => {
+    // 5 small samples, then samples of 9e6 each (under the per-sample cap); the 12th of those takes the sum past 1e8.
+    const f = write('big.csv', series([...new Array<number>(5).fill(100), ...new Array<number>(20).fill(9e6)], 60));
+    const first = await open({ file: f, scale: 1 })[Symbol.asyncIterator]().next().catch((x: unknown) => x);
+    expect((first as Error).message).toBe(
+      `field 'trace.scale': the series × scale 1 asks for about 1.08e+8 requests by ${f}:18, more than the 1e8 a run can hold (each is generated and kept in memory for the metrics); lower 'scale', shorten 'length' or cap the count with 'limit'`,
+    );
+    // What the run can read is what counts: a limit, a shorter window, or a horizon before the big samples.
+    const first10 = async (spec: Record<string, unknown>, horizon?: number) => {
+      const out: Request[] = [];
+      for await (const r of openTrace({ kind: 'demand-series', profiles, file: f, scale: 1, ...spec }, { space, dataRoot: dir, seed: 1, ...(horizon !== undefined ? { horizon } : {}) })) {
+        out.push(r);
+        if (out.length === 10) break;
+      }
+      return out.length;
+    };
+    expect(await first10({ limit: 10 })).toBe(10);
+    expect(await first10({ length: 5 })).toBe(10);
+    expect(await first10({}, 4 * 60)).toBe(10);
+    expect(((await first10({}, 16 * 60).catch((x: unknown) => x)) as Error).message).toContain(`by ${f}:18,`);
+  });
+
   it('chooses a window by index or timestamp and length by samples or time; sampleSeconds sets Δ', async () => {
     const f = write('ramp.csv', series(Array.from({ length: 48 }, (_, i) => i)));
     const byIndex = await all(open({ file: f, scale: 1, start: 10, length: 4, sampleSeconds: 60 }));
