@@ -80,6 +80,20 @@ describe('drs run', () => {
     expect(res.trace).toMatchObject({ records: 6, skipped: { 'before-window': 1 }, adjusted: { 'gap-interpolated': 1 } });
   });
 
+  it("a demand series too large to hold is refused at once, unless the scenario's horizon ends before it grows so", async () => {
+    // Ten small samples (validate reads 100 requests from them), then 15 of 9e6 (under the
+    // per-sample cap): about 1.08e8 requests by line 23.
+    const rows = ['timestamp,value', ...Array.from({ length: 25 }, (_, i) => `${i * 300},${i < 10 ? 30 : 9e6}`)].join('\n');
+    const series = tmpFile('big.csv', `${rows}\n`);
+    const scen = (horizon: string) => tiny('').replace(/trace:[\s\S]*?strategies:/, `${horizon}trace:\n  kind: demand-series\n  file: ${series}\n  scale: 1\n  profiles: [{ name: p, demand: { cpu: 1, memory: 1Gi }, duration: { dist: fixed, value: 10 } }]\nstrategies:`);
+    const refused = await drs(['validate', tmpFile('s.yaml', scen(''))]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(`field 'trace.scale': the series × scale 1 asks for about 1.08e+8 requests by ${series}:23,`);
+    // With `horizon: 2900` only the small samples can arrive (the first large one starts at 3000 s).
+    const ok = await drs(['validate', tmpFile('s.yaml', scen('horizon: 2900\n'))]);
+    expect(ok.code, ok.err).toBe(0);
+  });
+
   it('counts a trace request larger than any node as a never-fits rejection, not an error', async () => {
     // Data may hold work no node can run: each such request is counted, and the rest runs.
     const rows = ['t,d,cpu', ...Array.from({ length: 30 }, (_, i) => `${i},5,${i % 10 === 3 ? 64 : 1}`)].join('\n');
