@@ -383,12 +383,23 @@ export class ClusterState implements ClusterView {
     this.trialOpen = false;
   }
 
-  /** Invariant check for tests: free = capacity − Σ demands ≥ 0 on every node. */
+  /**
+   * Invariant check (tests, and every restore): free = capacity − Σ demands ≥ 0 on every node.
+   * On a device node the GPU dimension is the devices' integer milli instead (a share of 1/3 GPU
+   * holds 333 milli, so Σ demands differs from it): `dev.check` checks each device exactly, and the
+   * scalar must equal their sum.
+   */
   checkInvariants(): void {
     this.nodes.forEach((n, id) => {
       const used = new Float64Array(n.cap.length);
       for (const a of n.allocs) for (let d = 0; d < used.length; d++) used[d] = (used[d] as number) + (a.request.demand[d] as number);
+      const devGpu = this.dev !== undefined && this.dev.freeOf(id) !== undefined ? this.dev.gpuDim : -1;
       for (let d = 0; d < used.length; d++) {
+        if (d === devGpu) {
+          const total = (this.dev as DeviceTable).total(id);
+          if (n.free[d] !== total) throw new CapacityError(`node ${id} free gpu ${n.free[d]} != ${total}, the sum of its devices`);
+          continue;
+        }
         const expect = (n.cap[d] as number) - (used[d] as number);
         if (expect < -1e-6) throw new CapacityError(`node ${id} over capacity in ${this.space.names[d]}`);
         if (Math.abs(expect - (n.free[d] as number)) > 1e-6) throw new CapacityError(`node ${id} free ${n.free[d]} != ${expect}`);

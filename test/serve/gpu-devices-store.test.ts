@@ -77,6 +77,26 @@ describe('GPU devices of an allocation, across a restart', () => {
     check.close();
   });
 
+  it('restores shares that are not whole milli-GPUs (a device keeps 333 milli for 1/3 GPU, 1 milli for 1e-7)', async () => {
+    // A device holds integer milli, so a node's free GPU is 2 − 0.334 = 1.666 while
+    // capacity − Σ demands is 2 − 0.3333334 = 1.6666666: the restore must not take that for damage.
+    const file = path.join(dir, 'thirds.sqlite');
+    const s1 = new ResourceScheduler({ ...options, store: new SqliteStore(file) });
+    expect(s1.allocate({ id: 'third', demand: { gpu: 1 / 3 } })).toMatchObject({ status: 'allocated', allocation: { devices: [0] } });
+    expect(s1.allocate({ id: 'tiny', demand: { gpu: 1e-7 } })).toMatchObject({ status: 'allocated', allocation: { devices: [0] } });
+    await s1.shutdown();
+    const s2 = new ResourceScheduler({ ...options, store: new SqliteStore(file) });
+    expect(s2.listAllocations().map((a) => [a.id, a.devices])).toEqual([
+      ['third', [0]],
+      ['tiny', [0]],
+    ]);
+    // Device 0 has 666 milli left: 0.666 fits there, 0.667 goes to device 1.
+    expect(s2.allocate({ id: 'fill', demand: { gpu: 0.666 } })).toMatchObject({ status: 'allocated', allocation: { devices: [0] } });
+    expect(s2.allocate({ id: 'next', demand: { gpu: 0.667 } })).toMatchObject({ status: 'allocated', allocation: { devices: [1] } });
+    s2.checkInvariants();
+    await s2.shutdown();
+  });
+
   it('a damaged devices entry is named, not half-read', async () => {
     const file = path.join(dir, 'bad.sqlite');
     const s0 = new ResourceScheduler({ ...options, store: new SqliteStore(file) });
