@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
-import { ConfigError } from '../core/errors.js';
-import { DEFAULT_DIMENSIONS } from '../core/resources.js';
+import { ConfigError, UserError } from '../core/errors.js';
+import { DEFAULT_DIMENSIONS, ResourceSpace } from '../core/resources.js';
 import { emptyDocumentError, fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
@@ -13,6 +13,7 @@ import type { QueuePolicyName } from '../queue/registry.js';
 import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategies.js';
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
 import { overcommittedGuarantees, type QuotaConfig } from './quota.js';
+import { toPoolSpec } from './inputs.js';
 import type { PoolInput } from './types.js';
 import { DOCS, deepestIssue, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 
@@ -281,6 +282,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     names.add(p.name);
   });
   const dims = c.dimensions ?? ['cpu', 'memory', 'gpu'];
+  if (new Set(dims).size !== dims.length) throw new ConfigError(`a dimension is listed twice: ${dims.join(', ')}`, { file, field: 'dimensions' });
   const checkDims = (rec: Readonly<Record<string, unknown>> | undefined, at: string): void => {
     for (const k of Object.keys(rec ?? {})) if (!dims.includes(k)) throw new ConfigError(`unknown resource dimension '${k}' (known: ${dims.join(', ')})`, { file, field: `${at}.${k}` });
   };
@@ -289,6 +291,16 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     if (p.primary !== undefined && !dims.includes(p.primary)) throw new ConfigError(`unknown resource dimension '${p.primary}' (known: ${dims.join(', ')})`, { file, field: `pools[${i}].primary` });
     if (p.primary !== undefined && !((p.capacity[p.primary] ?? 0) > 0) && !(p.primary === 'gpu' && p.gpus !== undefined)) {
       throw new ConfigError(`primary '${p.primary}': the pool's nodes have no ${p.primary}, so every 'units' request would never fit`, { file, field: `pools[${i}].primary` });
+    }
+  });
+  // What addPool would refuse (gpus.count against capacity.gpu, node counts, no capacity), here with the file and line.
+  const space = new ResourceSpace(dims);
+  (c.pools ?? []).forEach((p, i) => {
+    try {
+      toPoolSpec(toPoolInput(p), space);
+    } catch (e) {
+      if (!(e instanceof UserError) || e.location.field === undefined) throw e;
+      throw new ConfigError(e.detail, { file, field: `pools[${i}].${e.location.field}` });
     }
   });
   checkDims(c.quotas?.default?.guaranteed, 'quotas.default.guaranteed');

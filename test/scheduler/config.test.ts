@@ -90,6 +90,20 @@ describe('drs serve config', () => {
     expect(body({ min: 1, max: 3 })).toMatchObject({ statusCode: 400, field: 'nodes.initial', message: 'nodes.initial: missing required field (expected a number)' });
   });
 
+  it('refuses a pool the scheduler would refuse with the file, the line and the field, at load (not later without them)', () => {
+    const pool = (name: string, fields: string, extra = ''): string => `${TOKENS}${extra}pools:\n  - name: ok\n    capacity: { cpu: 4 }\n    nodes: 1\n  - name: ${name}\n${fields}`;
+    const gpus = errorOf(write('pg1.yaml', pool('g', '    capacity: { cpu: 4, gpu: 3 }\n    gpus: { count: 2 }\n    nodes: 1\n')));
+    expect(gpus.message).toMatch(/pg1\.yaml:9, field 'pools\[1\]\.gpus\.count': capacity\.gpu 3 differs from gpus\.count 2$/);
+    const order = errorOf(write('pg2.yaml', pool('m', '    capacity: { cpu: 4 }\n    nodes: { min: 3, max: 1, initial: 2 }\n')));
+    expect(order.message).toMatch(/pg2\.yaml:9, field 'pools\[1\]\.nodes': need min ≤ initial ≤ max, got 3, 2, 1$/);
+    const empty = errorOf(write('pg3.yaml', pool('z', '    capacity: { cpu: 0 }\n    nodes: 1\n')));
+    expect(empty.message).toMatch(/pg3\.yaml:8, field 'pools\[1\]\.capacity': a node needs some positive capacity$/);
+    const noGpuDim = errorOf(write('pg4.yaml', pool('d', '    capacity: { cpu: 4 }\n    gpus: { count: 2 }\n    nodes: 1\n', 'dimensions: [cpu, memory]\n')));
+    expect(noGpuDim.message).toMatch(/pg4\.yaml:10, field 'pools\[1\]\.gpus': GPU devices need a 'gpu' dimension \(known: cpu, memory\)$/);
+    const twice = errorOf(write('pg5.yaml', `${TOKENS}dimensions: [cpu, cpu]\n`));
+    expect(twice.message).toMatch(/pg5\.yaml:3, field 'dimensions': a dimension is listed twice: cpu, cpu$/);
+  });
+
   it('refuses scaling options naming a pool or dimension the config does not have, with the line and the field', () => {
     const pools = 'pools:\n  - { name: w, capacity: { cpu: 4 }, nodes: { min: 1, max: 4, initial: 1 } }\n';
     const reactive = `${TOKENS}${pools}scaling:\n  policy: reactive\n  options:\n    pools:\n      - w\n      - nosuch\n`;
