@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,28 @@ describe('SqliteStore', () => {
     expect(() => new SqliteStore(ok)).toThrow(new RegExp(`in use by process ${process.pid}`));
     first.close();
     new SqliteStore(ok).close(); // released on close
+  });
+
+  it('takes over a lock left by a dead process that had our pid (a restarted container) or is a zombie', async () => {
+    const lockOf = (pid: number): string => JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00.000Z' });
+    // kill -9 of a container's server, then a restart: the new server has the same pid and hostname.
+    const file = path.join(dir, 'same-pid.sqlite');
+    new SqliteStore(file).close();
+    writeFileSync(`${file}.lock`, lockOf(process.pid));
+    const reopened = new SqliteStore(file);
+    expect(() => new SqliteStore(file)).toThrow(new RegExp(`in use by process ${process.pid}`)); // now it is ours
+    reopened.close();
+    // A zombie: `sleep 0` exited, and its parent (sh, exec'd into `sleep 5`) never reaps it.
+    const sh = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((ok) => sh.stdout.once('data', (d: Buffer) => ok(d.toString()))));
+      for (let i = 0; i < 100 && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '); i++) await new Promise((r) => setTimeout(r, 20));
+      const zombie = path.join(dir, 'zombie.sqlite');
+      writeFileSync(`${zombie}.lock`, lockOf(pid));
+      new SqliteStore(zombie).close();
+    } finally {
+      sh.kill('SIGKILL');
+    }
   });
 
   it('a state path that cannot be a state file is a UserError naming it, not a stack trace', () => {
