@@ -47,7 +47,7 @@ export class RequestBuilder {
     knownKeys(input, REQUEST_FIELDS, '');
     if (input.preemptible !== undefined && typeof input.preemptible !== 'boolean') bad('preemptible', `preemptible must be true or false, got ${describe(input.preemptible)}`);
     const id = input.id ?? this.o.newId();
-    if (typeof id !== 'string' || id.length === 0 || id.length > 200) bad('id', 'id must be a string of 1 to 200 characters');
+    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) bad('id', `id must be a string of 1 to ${MAX_ID_LENGTH} characters`);
     const tenant = input.tenant ?? 'default';
     if (typeof tenant !== 'string' || tenant.length === 0) bad('tenant', 'tenant must be a non-empty string');
     const priority: Priority = input.priority ?? 'medium';
@@ -179,6 +179,12 @@ function positive(field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(field, `${field} must be a number > 0, got ${describe(v)}`);
   return v as number;
 }
+
+/**
+ * Longest request id. `drs serve` stores a tenant's id scoped as `tenant~id` (each up to 200
+ * characters), so the library must take 401: at 200, an HTTP id the API accepts was refused.
+ */
+const MAX_ID_LENGTH = 401;
 
 /** The fields of a `ScheduleRequest` and of a `PoolInput` (types.ts). */
 const REQUEST_FIELDS = ['id', 'pool', 'pools', 'units', 'demand', 'priority', 'tenant', 'maxLatencyMs', 'maxCostPerHour', 'labels', 'gpuModels', 'preemptible', 'durationMs', 'estimatedDurationMs', 'queueTimeoutMs', 'dependsOn'] as const;

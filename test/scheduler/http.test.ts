@@ -198,6 +198,22 @@ describe('drs serve: security', () => {
     expect((await call(base, 'POST', '/v1/allocations', { token: TEAM_A, body: { units: 1 } })).status).toBe(201);
   });
 
+  it('reads, renews and releases an allocation whose id has the longest length POST accepts (200), as a tenant and as an admin', async () => {
+    const id = 'L'.repeat(200);
+    expect((await call(base, 'POST', '/v1/allocations', { token: TEAM_A, body: { id, pool: 'cpu', units: 1, durationMs: 60_000 } })).status).toBe(201);
+    expect((await call(base, 'GET', `/v1/allocations/${id}`, { token: TEAM_A })).body).toMatchObject({ status: 'allocated', allocation: { id } });
+    expect((await call(base, 'POST', `/v1/allocations/${id}/renew`, { token: TEAM_A, body: { durationMs: 120_000 } })).status).toBe(200);
+    expect((await call(base, 'GET', `/v1/allocations/team-a~${id}`, { token: ADMIN })).status).toBe(200);
+    expect((await call(base, 'DELETE', `/v1/allocations/${id}`, { token: TEAM_A })).body).toMatchObject({ status: 'released' });
+    // What the router itself refuses has the documented error body too.
+    const badUrl = await call(base, 'GET', '/v1/allocations/%E0%A4%A', { token: TEAM_A });
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.body).toEqual({ error: { code: 'bad-url', message: expect.stringContaining('not a valid url component') } });
+    const tooLong = await call(base, 'GET', `/v1/allocations/${'x'.repeat(5000)}`, { token: TEAM_A });
+    expect(tooLong.status).toBe(414);
+    expect(tooLong.body.error).toMatchObject({ code: 'uri-too-long' });
+  });
+
   it('can require an admin token for /metrics', async () => {
     const s2 = await startServer({ port: 0, tokens: TOKENS, metricsPublic: false }, { schedulerOptions: { timers: false } });
     try {

@@ -32,6 +32,12 @@ function hashToken(t: string): string {
   return createHash('sha256').update(t).digest('hex');
 }
 
+/**
+ * Longest path parameter the router takes: an admin's scoped id `tenant~id` (a tenant of up to 200
+ * characters, an id of up to 200), percent-encoded: 401 × 3 for ASCII, and room for UTF-8 tenants.
+ */
+const MAX_PARAM_LENGTH = 4096;
+
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** What an answer says happened: a result's `status`, else a refusal's code. */
@@ -58,6 +64,14 @@ export function buildApp(
     logger: config.log === true,
     bodyLimit: config.bodyLimit ?? 65_536,
     return503OnClosing: true,
+    // A path parameter is an admin's scoped id (tenant ≤ 200 characters, `~`, id ≤ 200), percent-encoded
+    // at worst; fastify's default of 100 refused (414) ids that POST /v1/allocations accepts.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What the router refuses before any hook (a bad %-escape, a parameter over that length): the documented error body.
+    frameworkErrors: (err, _req, reply) => {
+      const code = err.code === 'FST_ERR_BAD_URL' ? 'bad-url' : err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri-too-long' : 'bad-request';
+      return (reply as FastifyReply).code(err.statusCode ?? 400).send({ error: { code, message: err.message } });
+    },
   });
   // JSON only: other media types get 415 instead of reaching the validators as strings.
   app.removeContentTypeParser('text/plain');
