@@ -83,6 +83,7 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
 
   let leadership: PgLeadership | undefined;
   let closed = false;
+  let firstPoll = Promise.resolve();
   if (pgc !== undefined) {
     const own = pgc.advertiseUrl ?? url;
     try {
@@ -99,8 +100,17 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
       s?.close();
       options.onLeadership?.({ kind: 'lost', why });
     });
+    // Listening is announced once the first attempt is over, so that a standby's first 503 names
+    // the leader (a replica that took the lead names itself while it loads the state).
+    let polled = (): void => {};
+    firstPoll = new Promise<void>((resolve) => (polled = resolve));
     void (async () => {
-      const term = await lead.acquire(pgc.pollIntervalMs ?? 500, (leader) => (holder.leaderUrl = leader));
+      const term = await lead.acquire(pgc.pollIntervalMs ?? 500, (leader) => {
+        holder.leaderUrl = leader;
+        polled();
+      });
+      holder.leaderUrl = own;
+      polled();
       const store = await PgStore.open(pgc.url, term);
       if (closed) {
         await store.close();
@@ -111,6 +121,7 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
       holder.promote(s, own);
       options.onLeadership?.({ kind: 'leading', term });
     })().catch((e: unknown) => {
+      polled();
       if (closed) return;
       options.onInternalError?.(e);
       holder.depose();
@@ -118,6 +129,7 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
     });
   }
 
+  await firstPoll;
   return {
     url,
     port,

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ServeConfig } from '../../src/scheduler/config.js';
+import { startServer } from '../../src/scheduler/http.js';
+import { PgLeadership } from '../../src/scheduler/pg-leader.js';
+import { TEAM_A, TOKENS, call } from '../scheduler/helpers.js';
+import { freshDatabase, pgAvailable } from './pg-support.js';
+
+/**
+ * A standby names the leader from its very first answer: once `startServer` has returned (and
+ * `drs serve` printed that it listens), a client retrying there is told where the leader is, not
+ * `leader: null` until the standby's first poll of the database happens to finish. The poll is
+ * slowed down here (a loaded machine or a distant database), which makes that window certain.
+ */
+let db: { url: string; drop: () => Promise<void> } | undefined;
+beforeAll(async () => {
+  const skip = await pgAvailable();
+  if (skip !== undefined) {
+    if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
+    console.warn(`skipping the PostgreSQL standby test: ${skip}`);
+    return;
+  }
+  db = await freshDatabase('standby');
+}, 60_000);
+afterAll(async () => {
+  await db?.drop();
+}, 60_000);
+
+describe('a PostgreSQL standby', () => {
+  it('answers its first request with 503 not-leader and the leader address', async () => {
+    if (db === undefined) return;
+    const config: ServeConfig = { tokens: TOKENS, postgres: { url: db.url, pollIntervalMs: 200 }, pools: [{ name: 'p', capacity: { cpu: 4 }, nodes: 1 }] };
+    const a = await startServer({ ...config, port: 0 });
+    try {
+      await a.whenLeader;
+      const read = PgLeadership.prototype.leaderAddress;
+      const slow = vi.spyOn(PgLeadership.prototype, 'leaderAddress').mockImplementation(async function (this: PgLeadership) {
+        await new Promise((r) => setTimeout(r, 300));
+        return read.call(this);
+      });
+      const b = await startServer({ ...config, port: 0 });
+      try {
+        const r = await call(b.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { units: 1 } });
+        expect(r.status).toBe(503);
+        expect(r.body.error).toMatchObject({ code: 'not-leader', leader: a.url });
+        expect(r.headers.get('x-drs-leader')).toBe(a.url);
+        expect(r.headers.get('retry-after')).toBe('1');
+      } finally {
+        slow.mockRestore();
+        await b.close();
+      }
+    } finally {
+      await a.close();
+    }
+  }, 60_000);
+});
