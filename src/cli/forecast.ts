@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { UserError } from '../core/errors.js';
+import { UserError, isUserError } from '../core/errors.js';
 import {
   type Aggregation,
   type BacktestResult,
@@ -217,6 +217,8 @@ export const forecastCommand: CliCommand = {
             lastReport = now;
           }
         },
+      }).catch((e: unknown) => {
+        throw located(e, file, name, `the training part (${percent(train)}) of ${series.name} has ${trainPoints} points`);
       });
       results.push(r);
     }
@@ -239,6 +241,17 @@ export const forecastCommand: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * A UserError from the protocol or a model's fit (too short for the model, a season it cannot
+ * use) carries no file: name the file, and the model and the flags to change when a model threw.
+ */
+function located(e: unknown, file: string, model: string, context: string): unknown {
+  if (!isUserError(e) || e.location.file !== undefined) return e;
+  if (e.location.field !== undefined) return new UserError(e.detail, { ...e.location, file });
+  const detail = e.detail.startsWith(model) ? e.detail : `${model}: ${e.detail}`;
+  return new UserError(`${detail}; ${context}: give a longer series or a larger --train, or leave ${model} out of --models`, { file, field: 'models' });
+}
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

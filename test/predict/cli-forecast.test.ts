@@ -49,6 +49,17 @@ describe('drs forecast', () => {
     expect(out.join('\n')).toMatch(/regression/);
   });
 
+  it('a model too short for the training part, or a horizon longer than the series, names the file and the flag', async () => {
+    const { io } = capture();
+    // 288 hourly points, 80 % = 230 for training: double-seasonal needs two weeks (2 × 168 points).
+    const tooShort = forecastCommand.run([series, '--models', 'naive,double-seasonal', '--season', '24'], io);
+    await expect(tooShort).rejects.toMatchObject({ location: { file: series, field: 'models' } });
+    await expect(tooShort).rejects.toThrow(/double-seasonal needs at least 336 points .*got 230; the training part \(80%\) of demand has 230 points: .*leave double-seasonal out of --models/);
+    const longHorizon = forecastCommand.run([series, '--models', 'naive', '--season', '24', '--horizon', '300'], io);
+    await expect(longHorizon).rejects.toMatchObject({ location: { file: series, field: 'train' } });
+    await expect(longHorizon).rejects.toThrow(/series of 288 points leaves no 300-step forecast/);
+  });
+
   it('user mistakes are UserErrors with a clear message', async () => {
     const { io } = capture();
     await expect(forecastCommand.run([series, '--models', 'naive,prophet'], io)).rejects.toThrow(/unknown model 'prophet'; valid models:/);
