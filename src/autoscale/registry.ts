@@ -89,7 +89,8 @@ const predictiveSchema = z
       createForecaster(o.forecaster ?? 'holt-winters', o.forecasterOptions);
     } catch (e) {
       if (!isUserError(e)) throw e;
-      ctx.addIssue({ code: 'custom', message: e.message, path: ['forecasterOptions', ...(e.location.field !== undefined ? e.location.field.split('.') : [])] });
+      // The message without its location: the issue's path says where (forecasterOptions.alpha).
+      ctx.addIssue({ code: 'custom', message: e.detail, path: ['forecasterOptions', ...(e.location.field !== undefined ? e.location.field.split('.') : [])] });
     }
   });
 

@@ -22,7 +22,7 @@ import { ThetaForecaster } from './theta.js';
 import type { Forecaster, ForecasterContext } from './types.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatPath, plainMessage } from '../core/plain-issue.js';
+import { formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 
 const season = z.number().int().min(1).optional();
 const unit = z.number().gt(0).lt(1).optional();
@@ -199,7 +199,7 @@ export function createForecaster(name: string, options: unknown = {}, context: F
   const parsed = spec.schema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue === undefined ? undefined : formatPath(issue.path);
+    const field = issue === undefined ? undefined : formatPath(issuePath(issue)) || undefined;
     throw new ConfigError(`options of model '${key}': ${issue === undefined ? 'invalid' : plainMessage(issue)}`, { field });
   }
   return (spec.create as (o: unknown, c: ForecasterContext) => Forecaster)(parsed.data, context);

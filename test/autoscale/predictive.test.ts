@@ -140,4 +140,23 @@ describe('predictive scaling', () => {
     expect(() => createScalingPolicy('predictive', { forecaster: 'holt-winters', forecasterOptions: { alpha: 2 } }, { seed: '1' })).toThrow();
     expect(() => createScalingPolicy('predictive', { headroom: 1.2, surprise: 1 }, { seed: '1' })).toThrow(/surprise/);
   });
+
+  it('a bad forecasterOptions key is named once, by its full field path', () => {
+    const refusal = (options: unknown): unknown => {
+      try {
+        createScalingPolicy('predictive', options, { seed: '1' });
+      } catch (e) {
+        return e;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal({ forecasterOptions: { bogus: 1 } })).toMatchObject({
+      location: { field: 'scaling.options.forecasterOptions.bogus' },
+      message: "field 'scaling.options.forecasterOptions.bogus': options of model 'holt-winters': unknown key 'bogus'",
+    });
+    expect(refusal({ forecaster: 'mlp', forecasterOptions: { window: 0 } })).toMatchObject({
+      location: { field: 'scaling.options.forecasterOptions.window' },
+      message: "field 'scaling.options.forecasterOptions.window': options of model 'mlp': expected a value ≥ 1",
+    });
+  });
 });
