@@ -222,6 +222,8 @@ export const forecastCommand: CliCommand = {
       });
       results.push(r);
     }
+    // The seed is part of the result when a model drew random numbers (mlp, lstm): with it the run can be repeated.
+    const seeded = models.some((m) => usesSeed(checkName(m)));
     if (v.json === true) {
       io.out(
         JSON.stringify({
@@ -229,13 +231,14 @@ export const forecastCommand: CliCommand = {
           points: series.values.length,
           season,
           horizon,
+          seed: seeded ? seed : null,
           results: results.map((r) => ({ model: r.model, mae: r.mae, rmse: r.rmse, smape: r.smape, mase: r.mase, coverage80: r.coverage80, coverage95: r.coverage95, winkler95: r.winkler95, fitSeconds: r.fitSeconds })),
         }),
       );
       return 0;
     }
     const origins = results[0]?.origins ?? 0;
-    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins (train ${train}, every ${every}, refit every ${refitEvery})`);
+    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins (train ${train}, every ${every}, refit every ${refitEvery}${seeded ? `, seed ${seed}` : ''})`);
     const rows = results.map((r) => [r.model, fmt(r.mae, 4), fmt(r.rmse, 4), fmt(r.smape, 3), fmt(r.mase, 3), fmt(r.coverage80, 1), fmt(r.coverage95, 1), fmt(r.winkler95, 3), r.fitSeconds.toFixed(2)]);
     io.out(table(['model', 'MAE', 'RMSE', 'sMAPE %', 'MASE', 'cov80 %', 'cov95 %', 'Winkler95', 'fit s'], rows));
     return 0;

@@ -28,8 +28,8 @@ describe('drs forecast', () => {
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
     const obj = JSON.parse(out[0] as string) as Record<string, unknown>;
-    expect(Object.keys(obj)).toEqual(['series', 'points', 'season', 'horizon', 'results']);
-    expect(obj).toMatchObject({ series: 'demand', points: 288, season: 24, horizon: 12 });
+    expect(Object.keys(obj)).toEqual(['series', 'points', 'season', 'horizon', 'seed', 'results']);
+    expect(obj).toMatchObject({ series: 'demand', points: 288, season: 24, horizon: 12, seed: null });
     const results = obj.results as Record<string, unknown>[];
     expect(results.map((r) => r.model)).toEqual(['naive', 'seasonal-naive', 'holt-winters']);
     for (const r of results) expect(Object.keys(r)).toEqual(['model', 'mae', 'rmse', 'smape', 'mase', 'coverage80', 'coverage95', 'winkler95', 'fitSeconds']);
@@ -40,6 +40,15 @@ describe('drs forecast', () => {
     const byName = Object.fromEntries(results.map((r) => [r.model, r.smape as number]));
     expect(byName['holt-winters']).toBeLessThanOrEqual((byName.naive as number) + 1e-9);
   });
+
+  it('records the seed of a run whose models draw random numbers (--json and the table)', async () => {
+    const json = capture();
+    expect(await forecastCommand.run(['demand.csv', '--models', 'naive,mlp', '--season', '24', '--refit-every', '100', '--seed', '7', '--json'], json.io)).toBe(0);
+    expect(JSON.parse(json.out[0] as string)).toMatchObject({ season: 24, horizon: 12, seed: 7 });
+    const table = capture();
+    expect(await forecastCommand.run(['demand.csv', '--models', 'mlp', '--season', '24', '--refit-every', '100'], table.io)).toBe(0);
+    expect(table.out[0]).toMatch(/refit every 100, seed 42\)$/);
+  }, 60_000);
 
   it('prints a table and detects the season when not given', async () => {
     const { io, out, err } = capture();
