@@ -71,7 +71,13 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     if (!Number.isInteger(v) || v < 1) throw new UserError(`--${name} must be a positive integer, got ${v}`, { field: name });
   }
   const origins = backtestOrigins(values.length, train, horizon, every);
-  if (origins.length === 0) throw new UserError(`series of ${values.length} points leaves no ${horizon}-step forecast after the first ${train * 100}%; lower --train or --horizon`, { field: 'train' });
+  if (origins.length === 0) {
+    const n = values.length;
+    const first = Math.floor(train * n);
+    // A horizon as long as the series fits after no training part: then only --horizon can help.
+    const fix = horizon < n ? `lower --horizon to at most ${n - first} or --train` : `lower --horizon below ${n}`;
+    throw new UserError(`series of ${n} points leaves ${n - first} after the first ${Number((train * 100).toPrecision(6))}% (${first} points), fewer than one ${horizon}-step forecast; ${fix}`, { field: horizon < n ? 'train' : 'horizon' });
+  }
   const trainPoints = origins[0] as number;
   const scale = seasonalNaiveScale(values.slice(0, trainPoints), options.season);
   const actual: number[] = [];

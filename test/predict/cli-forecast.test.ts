@@ -65,8 +65,12 @@ describe('drs forecast', () => {
     await expect(tooShort).rejects.toMatchObject({ location: { file: series, field: 'models' } });
     await expect(tooShort).rejects.toThrow(/double-seasonal needs at least 336 points .*got 230; the training part \(80%\) of demand has 230 points: .*leave double-seasonal out of --models/);
     const longHorizon = forecastCommand.run([series, '--models', 'naive', '--season', '24', '--horizon', '300'], io);
-    await expect(longHorizon).rejects.toMatchObject({ location: { file: series, field: 'train' } });
-    await expect(longHorizon).rejects.toThrow(/series of 288 points leaves no 300-step forecast/);
+    await expect(longHorizon).rejects.toMatchObject({ location: { file: series, field: 'horizon' } });
+    await expect(longHorizon).rejects.toThrow(/series of 288 points leaves 58 after the first 80% \(230 points\), fewer than one 300-step forecast; lower --horizon below 288$/);
+    // 0.57 · 100 is 56.99999999999999 in floating point; the fraction is printed as given.
+    const pastTrain = forecastCommand.run([series, '--models', 'naive', '--season', '24', '--train', '0.57', '--horizon', '200'], io);
+    await expect(pastTrain).rejects.toMatchObject({ location: { file: series, field: 'train' } });
+    await expect(pastTrain).rejects.toThrow(/leaves 124 after the first 57% \(164 points\), fewer than one 200-step forecast; lower --horizon to at most 124 or --train$/);
   });
 
   it('user mistakes are UserErrors with a clear message', async () => {
