@@ -210,6 +210,7 @@ export const forecastCommand: CliCommand = {
         every,
         season,
         refitEvery,
+        ...(rep.filledSpans !== undefined ? { filled: rep.filledSpans } : {}),
         onProgress: (done, total) => {
           const now = performance.now();
           if (now - lastReport > 2000 && done < total) {
@@ -231,6 +232,8 @@ export const forecastCommand: CliCommand = {
           points: series.values.length,
           season,
           horizon,
+          origins: results[0]?.origins ?? 0,
+          skippedOrigins: results[0]?.skippedOrigins ?? 0,
           seed: seeded ? seed : null,
           results: results.map((r) => ({ model: r.model, mae: r.mae, rmse: r.rmse, smape: r.smape, mase: r.mase, coverage80: r.coverage80, coverage95: r.coverage95, winkler95: r.winkler95, fitSeconds: r.fitSeconds })),
         }),
@@ -238,7 +241,9 @@ export const forecastCommand: CliCommand = {
       return 0;
     }
     const origins = results[0]?.origins ?? 0;
-    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins (train ${train}, every ${every}, refit every ${refitEvery}${seeded ? `, seed ${seed}` : ''})`);
+    const skipped = results[0]?.skippedOrigins ?? 0;
+    const inGaps = skipped > 0 ? ` (${skipped} more skipped: their last point was interpolated from a later one)` : '';
+    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins${inGaps} (train ${train}, every ${every}, refit every ${refitEvery}${seeded ? `, seed ${seed}` : ''})`);
     const rows = results.map((r) => [r.model, fmt(r.mae, 4), fmt(r.rmse, 4), fmt(r.smape, 3), fmt(r.mase, 3), fmt(r.coverage80, 1), fmt(r.coverage95, 1), fmt(r.winkler95, 3), r.fitSeconds.toFixed(2)]);
     io.out(table(['model', 'MAE', 'RMSE', 'sMAPE %', 'MASE', 'cov80 %', 'cov95 %', 'Winkler95', 'fit s'], rows));
     return 0;

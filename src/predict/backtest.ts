@@ -33,6 +33,11 @@ export interface BacktestOptions {
   onProgress?: (done: number, total: number) => void;
   /** Keep each origin's forecast in the result (default false). */
   keepForecasts?: boolean;
+  /**
+   * Interpolated gaps, [first index, count] (`SeriesRepairs.filledSpans`): an origin whose last
+   * known point was filled from a later one is skipped, as it would forecast with the future in hand.
+   */
+  filled?: readonly (readonly [number, number])[];
 }
 
 export interface BacktestResult {
@@ -40,6 +45,8 @@ export interface BacktestResult {
   points: number;
   trainPoints: number;
   origins: number;
+  /** Origins of the grid left out because their last point was interpolated from a later one. */
+  skippedOrigins: number;
   horizon: number;
   mae: number;
   rmse: number;
@@ -70,7 +77,12 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
   for (const [name, v] of [['horizon', horizon], ['every', every], ['refit-every', refitEvery]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new UserError(`--${name} must be a positive integer, got ${v}`, { field: name });
   }
-  const origins = backtestOrigins(values.length, train, horizon, every);
+  const grid = backtestOrigins(values.length, train, horizon, every);
+  const insideGap = (o: number): boolean => (options.filled ?? []).some(([first, count]) => o - 1 >= first && o - 1 < first + count);
+  const origins = grid.filter((o) => !insideGap(o));
+  if (origins.length === 0 && grid.length > 0) {
+    throw new UserError(`every one of the ${grid.length} forecast origins falls in an interpolated gap (its last point was filled from a later one); lower --every or --max-gap`, { field: 'every' });
+  }
   if (origins.length === 0) {
     const n = values.length;
     const first = Math.floor(train * n);
@@ -78,7 +90,7 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     const fix = horizon < n ? `lower --horizon to at most ${n - first} or --train` : `lower --horizon below ${n}`;
     throw new UserError(`series of ${n} points leaves ${n - first} after the first ${Number((train * 100).toPrecision(6))}% (${first} points), fewer than one ${horizon}-step forecast; ${fix}`, { field: horizon < n ? 'train' : 'horizon' });
   }
-  const trainPoints = origins[0] as number;
+  const trainPoints = grid[0] as number;
   const scale = seasonalNaiveScale(values.slice(0, trainPoints), options.season);
   const actual: number[] = [];
   const predicted: number[] = [];
@@ -117,6 +129,7 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     points: values.length,
     trainPoints,
     origins: origins.length,
+    skippedOrigins: grid.length - origins.length,
     horizon,
     mae: mae(actual, predicted),
     rmse: rmse(actual, predicted),

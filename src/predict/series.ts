@@ -39,6 +39,11 @@ export interface SeriesRepairs {
   filledPoints: number;
   /** Number of gaps those points filled. */
   gaps: number;
+  /**
+   * Where: [first filled index, count] of each gap, in order (absent without gaps). A filled point
+   * is drawn from the point after its gap, so a backtest origin inside a gap would see the future.
+   */
+  filledSpans?: (readonly [number, number])[];
   /** Rows removed by merging duplicate timestamps (`duplicates`). */
   mergedRows?: number;
   /** Daylight-saving clock changes undone (`dst: 'shift'`). */
@@ -178,11 +183,17 @@ function resampled(file: string, raw: RawRows, r: { step: number; how: ResampleA
     const a = values[i - 1] as number;
     const b = values[j] as number;
     for (let k = 1; k <= missing; k++) values[i - 1 + k] = a + ((b - a) * k) / (missing + 1);
-    repairs.filledPoints += missing;
-    repairs.gaps++;
+    noteGap(repairs, i, missing);
     i = j;
   }
   return { name: baseName(file), file, start, step: r.step, values, repairs };
+}
+
+/** Count a gap of `missing` points filled from index `first` on. */
+function noteGap(repairs: SeriesRepairs, first: number, missing: number): void {
+  repairs.filledPoints += missing;
+  repairs.gaps++;
+  (repairs.filledSpans ??= []).push([first, missing]);
 }
 
 function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap: number, repairs: SeriesRepairs, tName: string): Series {
@@ -213,9 +224,8 @@ function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap
           );
         }
         const a = values[i - 1] as number;
+        noteGap(repairs, out.length, missing);
         for (let j = 1; j <= missing; j++) out.push(a + ((v - a) * j) / k);
-        repairs.filledPoints += missing;
-        repairs.gaps++;
       }
     }
     out.push(v);
@@ -309,8 +319,7 @@ export class EventBinner {
         }
         const a = values[lastIdx] as number;
         for (let j = 1; j <= missing; j++) values[lastIdx + j] = a + ((v - a) * j) / (missing + 1);
-        repairs.filledPoints += missing;
-        repairs.gaps++;
+        noteGap(repairs, lastIdx + 1, missing);
       }
       values.push(v);
       lastIdx = values.length - 1;

@@ -28,8 +28,8 @@ describe('drs forecast', () => {
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
     const obj = JSON.parse(out[0] as string) as Record<string, unknown>;
-    expect(Object.keys(obj)).toEqual(['series', 'points', 'season', 'horizon', 'seed', 'results']);
-    expect(obj).toMatchObject({ series: 'demand', points: 288, season: 24, horizon: 12, seed: null });
+    expect(Object.keys(obj)).toEqual(['series', 'points', 'season', 'horizon', 'origins', 'skippedOrigins', 'seed', 'results']);
+    expect(obj).toMatchObject({ series: 'demand', points: 288, season: 24, horizon: 12, origins: 4, skippedOrigins: 0, seed: null });
     const results = obj.results as Record<string, unknown>[];
     expect(results.map((r) => r.model)).toEqual(['naive', 'seasonal-naive', 'holt-winters']);
     for (const r of results) expect(Object.keys(r)).toEqual(['model', 'mae', 'rmse', 'smape', 'mase', 'coverage80', 'coverage95', 'winkler95', 'fitSeconds']);
@@ -39,6 +39,25 @@ describe('drs forecast', () => {
     }
     const byName = Object.fromEntries(results.map((r) => [r.model, r.smape as number]));
     expect(byName['holt-winters']).toBeLessThanOrEqual((byName.naive as number) + 1e-9);
+  });
+
+  it('skips an origin whose last point was interpolated from a later one (it would forecast with the future in hand)', async () => {
+    // 288 hourly points with rows 229-231 missing: the gap is filled from row 232, after origin 230.
+    const lines = ['timestamp,value', ...Array.from({ length: 288 }, (_, t) => (t >= 229 && t <= 231 ? '' : `${new Date(Date.UTC(2024, 0, 1) + t * 3600_000).toISOString()},${100 + (t % 24)}`))].filter((l) => l !== '');
+    writeFileSync(path.join(dir, 'gappy.csv'), `${lines.join('\n')}\n`);
+    const { io, out, err } = capture();
+    // train 0.8 → origins 230, 242, 254, 266 (every 12): 230's last point (229) is filled.
+    expect(await forecastCommand.run(['gappy.csv', '--models', 'naive', '--season', '24', '--json'], io)).toBe(0);
+    expect(err.join('')).toContain('filled 3 missing point(s) in 1 gap(s)');
+    expect(JSON.parse(out[0] as string)).toMatchObject({ points: 288, origins: 3, skippedOrigins: 1 });
+    const table = capture();
+    expect(await forecastCommand.run(['gappy.csv', '--models', 'naive', '--season', '24'], table.io)).toBe(0);
+    expect(table.out[0]).toContain('3 origins (1 more skipped: their last point was interpolated from a later one)');
+    // With --every 1 (origins 230-276) the skipped are 230, 231 and 232 (last points 229-231 filled);
+    // 233, whose last point is the real row 232, is kept.
+    const every1 = capture();
+    expect(await forecastCommand.run(['gappy.csv', '--models', 'naive', '--season', '24', '--every', '1', '--json'], every1.io)).toBe(0);
+    expect(JSON.parse(every1.out[0] as string)).toMatchObject({ origins: 47 - 3, skippedOrigins: 3 });
   });
 
   it('records the seed of a run whose models draw random numbers (--json and the table)', async () => {

@@ -35,7 +35,7 @@ describe('duplicate timestamps', () => {
     const g = file('stuck.csv', ['0,10', '60,20', '120,30', '120,40', '120,50', '300,60']);
     const s = await readSeriesCsv(g, { duplicates: 'first' });
     expect(s.values).toEqual([10, 20, 30, 40, 50, 60]);
-    expect(s.repairs).toEqual({ filledPoints: 2, gaps: 1, mergedRows: 2 });
+    expect(s.repairs).toEqual({ filledPoints: 2, gaps: 1, mergedRows: 2, filledSpans: [[3, 2]] });
   });
 
   it('out-of-order rows stay an error even with a duplicates repair', async () => {
@@ -93,7 +93,7 @@ describe('irregular spacing (resample)', () => {
     expect(mean.step).toBe(60);
     expect(mean.start).toBe(0);
     expect(mean.values).toEqual([3, 10, 4, 5, 6]);
-    expect(mean.repairs).toEqual({ filledPoints: 1, gaps: 1, resampledRows: 7 });
+    expect(mean.repairs).toEqual({ filledPoints: 1, gaps: 1, resampledRows: 7, filledSpans: [[3, 1]] });
     expect((await readSeriesCsv(f, { resample: { step: 60, how: 'sum' } })).values).toEqual([6, 10, 12, 9, 6]);
     expect((await readSeriesCsv(f, { resample: { step: 60, how: 'max' } })).values).toEqual([4, 10, 8, 7, 6]);
     expect((await readSeriesCsv(f, { resample: { step: 60, how: 'min' } })).values).toEqual([2, 10, 1, 3.5, 6]);

@@ -27,7 +27,7 @@ describe('readSeriesCsv', () => {
   it('repairs short gaps by linear interpolation and counts them', async () => {
     const s = await readSeriesCsv(file('gap.csv', csv(['0,1', '60,2', '240,8', '300,9', '360,10'])));
     expect(s.values).toEqual([1, 2, 4, 6, 8, 9, 10]);
-    expect(s.repairs).toEqual({ filledPoints: 2, gaps: 1 });
+    expect(s.repairs).toEqual({ filledPoints: 2, gaps: 1, filledSpans: [[2, 2]] });
   });
 
   it('refuses gaps when asked to, and gaps longer than maxGap, naming the line', async () => {
@@ -92,7 +92,7 @@ describe('event aggregation', () => {
     expect(binEvents(ev, 60, 'count').values).toEqual([2, 0, 1]);
     const mean = binEvents(ev, 60, 'mean');
     expect(mean.values).toEqual([1.5, 2.75, 4]);
-    expect(mean.repairs).toEqual({ filledPoints: 1, gaps: 1 });
+    expect(mean.repairs).toEqual({ filledPoints: 1, gaps: 1, filledSpans: [[1, 1]] });
   });
 
   it('streams a gzip CSV event log (unsorted is fine) into a series', async () => {
