@@ -58,6 +58,11 @@ describe('drs forecast', () => {
     const every1 = capture();
     expect(await forecastCommand.run(['gappy.csv', '--models', 'naive', '--season', '24', '--every', '1', '--json'], every1.io)).toBe(0);
     expect(JSON.parse(every1.out[0] as string)).toMatchObject({ origins: 47 - 3, skippedOrigins: 3 });
+    // Only origin 230 on the grid, and it is in the gap: an error that says so, not an empty table.
+    const none = capture();
+    await expect(forecastCommand.run(['gappy.csv', '--models', 'naive', '--season', '24', '--every', '100'], none.io)).rejects.toThrow(
+      /every one of the 1 forecast origins falls in an interpolated gap \(its last point was filled from a later one\); lower --every or --max-gap/,
+    );
   });
 
   it('records the seed of a run whose models draw random numbers (--json and the table)', async () => {
