@@ -83,6 +83,10 @@ export async function connectRedis(url: string, opts: RedisConnectOptions): Prom
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
       }),
     ]);
+    // ioredis reports a refused SELECT of the URL's database (`/99`: "DB index is out of range")
+    // as an 'error' event and carries on in database 0, where other sweeps' jobs are. Its reply
+    // comes before the PING's, so any such error is known here.
+    if (lastError !== undefined) throw lastError;
     ready = true;
     return client;
   } catch (e) {

@@ -175,6 +175,9 @@ describe('Redis connection errors are UserErrors naming the URL, without hanging
     expect(await fails('not a url')).toMatch(/expects a Redis URL .* got 'not a url'/);
     expect(await fails('redis://127.0.0.1:1')).toMatch(/cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 .*ECONNREFUSED/);
     expect(await fails('redis://:hunter2@127.0.0.1:1')).not.toContain('hunter2'); // password masked
+    // A database the server does not have: ioredis reports the refused SELECT and carries on in
+    // database 0, where the sweep's jobs would mix with everyone's.
+    expect(await fails(`${REDIS_URL.replace(/\/\d*$/, '')}/99999`)).toMatch(/cannot connect to Redis at redis:\/\/.*\/99999 \(--queue\): ERR DB index is out of range/);
     // Accepts TCP but never answers (not Redis, or hung): bounded by the timeout.
     const silent = net.createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
