@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, UserError } from '../core/errors.js';
+import { formatPath } from '../core/plain-issue.js';
 import { buildScenario } from '../scenario/build.js';
 import { validateScenarioObject } from '../scenario/load.js';
 import { strategyModelFiles } from '../scenario/models.js';
@@ -99,6 +100,29 @@ function sweepOrigin(spec: SweepSpec, field: string): SweepOrigin {
   return { file: spec.file, ...(line !== undefined ? { line } : {}), field };
 }
 
+/** `a` is the field `b` or inside it (`trace.arrival.rate` is inside `trace`, `pools[0]` inside `pools`). */
+const within = (a: string, b: string): boolean => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+
+/**
+ * A scenario error (no line: the cell's scenario is data) in a field the sweep file sets is the
+ * sweep file's: its line and field (`axes.trace.arrival.rate`, `set.horizon`), with the axis
+ * value and the scenario field where they say more. The point's axes come first (their values
+ * override `set:`), then the last `set:` entry over the field. Any other error is left as it is.
+ */
+function blameSweepValue(e: unknown, spec: SweepSpec, point: Readonly<Record<string, unknown>>, origins: readonly string[]): unknown {
+  if (!(e instanceof UserError) || e.location.field === undefined || e.location.line !== undefined || !origins.includes(e.location.file ?? '')) return e;
+  const field = e.location.field;
+  const entries = [...Object.keys(point).map((p) => `axes.${p}`), ...Object.keys(spec.lines ?? {}).filter((k) => k.startsWith('set.')).reverse()];
+  for (const key of entries) {
+    const p = formatPath(parsePath(key.slice(key.indexOf('.') + 1), sweepOrigin(spec, key)));
+    if (!within(field, p) && !within(p, field)) continue;
+    const axis = key.startsWith('axes.') ? key.slice('axes.'.length) : undefined;
+    const context = [...(axis !== undefined ? [`value ${JSON.stringify(point[axis])}`] : []), ...(field !== p ? [`scenario field '${field}'`] : [])];
+    return new ConfigError(context.length > 0 ? `${context.join(', ')}: ${e.detail}` : e.detail, sweepOrigin(spec, key));
+  }
+  return e;
+}
+
 /** Every combination of axis values, in file order (the first axis varies slowest). */
 export function axisPoints(axes: SweepSpec['axes']): Record<string, unknown>[] {
   let points: Record<string, unknown>[] = [{}];
@@ -119,9 +143,15 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
     let scenario = spec.base;
     for (const [p, v] of Object.entries(point)) scenario = setPath(scenario, parsePath(p, sweepOrigin(spec, `axes.${p}`)), v, sweepOrigin(spec, `axes.${p}`));
     const where = `${spec.file} (scenario ${spec.scenarioFile}${Object.keys(point).length > 0 ? ` with ${Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : ''})`;
-    const sc = validateScenarioObject(scenario, where, path.dirname(path.resolve(spec.scenarioFile)));
+    let sc: Scenario;
+    let input: Awaited<ReturnType<typeof buildScenario>>;
+    try {
+      sc = validateScenarioObject(scenario, where, path.dirname(path.resolve(spec.scenarioFile)));
+      input = await buildScenario(sc, { file: spec.scenarioFile, dataRoot });
+    } catch (e) {
+      throw blameSweepValue(e, spec, point, [where, spec.scenarioFile]);
+    }
     scenarioName = sc.name;
-    const input = await buildScenario(sc, { file: spec.scenarioFile, dataRoot });
     const labels = input.strategies.map((s) => s.label);
     const models = strategyModelFiles(sc);
     const wanted = spec.strategies ?? labels;

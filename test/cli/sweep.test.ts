@@ -41,6 +41,22 @@ describe('drs sweep', () => {
     expect(r2.err).toContain("strategies 'best-fit' are not in the scenario");
   });
 
+  it("a scenario error in a value the sweep file sets names the sweep file's line and field", async () => {
+    const scen = path.resolve('scenarios/default.yaml');
+    const refused = async (body: string, message: string): Promise<void> => {
+      const file = tmpFile('s.yaml', `scenario: ${scen}\nstrategies: [first-fit]\nseeds: 2\n${body}`);
+      const r = await drs(['sweep', file, '--workers', '0']);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toBe(`drs sweep: ${file}:${message}\n`);
+    };
+    await refused('set:\n  horizon: soon\n', `5, field 'set.horizon': expected a non-negative duration such as 30, "90s", "5m" or "1.5h", got "soon"`);
+    await refused('set:\n  failures: { events: [] }\n  horizn: 1m\n', "6, field 'set.horizn': unknown key 'horizn'");
+    // A block set whole: the scenario field inside it is named too.
+    await refused('set:\n  horizon: 1m\n  trace.horizon: 1m\n  failures: { events: [{ at: 2m, pool: h100, count: 1 }] }\n', "7, field 'set.failures': scenario field 'failures.events[0].at': the failure at 120 s comes at or after the horizon (60 s), so it never happens");
+    // An axis: its line, and which of its values.
+    await refused('set:\n  horizon: 1m\n  failures: { events: [] }\naxes:\n  trace.arrival.rate: [6, fast]\n', `8, field 'axes.trace.arrival.rate': value "fast": expected a number, got a string`);
+  });
+
   it('refuses what would silently do nothing or repeat, and warns when every seed replays one workload', async () => {
     const scen = path.resolve('scenarios/default.yaml');
     const refused = async (body: string, message: string): Promise<void> => {
