@@ -45,6 +45,14 @@ export function checkRedisUrl(url: string): void {
   if (u.hostname === '') throw new UserError(`--queue ${shownUrl(url)}: no host`);
 }
 
+/**
+ * BullMQ refuses an empty queue name or one with ':' (its key separator) only when a Queue or
+ * Worker is built, after the connection (and a worker's threads) are up: checked first instead.
+ */
+export function checkQueueName(name: string): void {
+  if (name === '' || name.includes(':')) throw new UserError(`--name expects a queue name that is not empty and has no ':' (BullMQ's key separator), got '${name}'`);
+}
+
 export interface RedisConnectOptions {
   /**
    * ioredis `maxRetriesPerRequest`: null (a command waits through any number of reconnections;
@@ -130,6 +138,7 @@ export interface QueueSweepOptions {
 export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): Promise<Map<string, CellResult>> {
   const name = opts.name ?? DEFAULT_QUEUE;
   checkRedisUrl(opts.url);
+  checkQueueName(name);
   const results = cachedResults(plan, opts.store);
   const cached = results.size;
   const total = plan.cells.length;
@@ -225,6 +234,7 @@ export interface RunningWorker {
 
 /** Connect (a UserError if Redis cannot be reached) and process cells from the queue until closed. */
 export async function startQueueWorker(opts: QueueWorkerOptions): Promise<RunningWorker> {
+  checkQueueName(opts.name ?? DEFAULT_QUEUE);
   const connection = await connectRedis(opts.url, { maxRetriesPerRequest: null });
   try {
     return runWorker(connection, opts);

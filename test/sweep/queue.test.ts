@@ -203,5 +203,12 @@ describe('Redis connection errors are UserErrors naming the URL, without hanging
     rmSync(results, { recursive: true, force: true });
     expect(sr.code, sr.err).toBe(2);
     expect(sr.err).toMatch(/^drs sweep: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 \(--queue\)/m);
+    // A queue name BullMQ refuses (its key separator ':'), on a Redis that answers: exit 2 with the
+    // name, not BullMQ's stack trace with the connection and the worker's threads left running.
+    const bad = await exited(spawnWorkerAt(REDIS_URL, 'drs-test:bad'), Promise.resolve());
+    expect(bad.code, bad.err).toBe(2);
+    expect(bad.err).toMatch(/^drs worker: --name expects a queue name that is not empty and has no ':' \(BullMQ's key separator\), got 'drs-test:bad'$/m);
+    const empty = await runSweepQueue(plan, { url: REDIS_URL, name: '', pollMs: 100, idleTimeoutMs: 1000 }).catch((e: unknown) => e);
+    expect(isUserError(empty) && empty.message).toMatch(/--name expects a queue name that is not empty .*, got ''/);
   }, 60_000);
 });
