@@ -262,7 +262,10 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
   worker.on('error', (e) => opts.onError?.(e));
   return {
     async close() {
-      await worker.close();
+      // While Redis is unreachable, BullMQ's graceful close waits for its blocking fetch, which
+      // retries until Redis is back: a stopped worker would hang. Nothing could be reported then
+      // anyway, so it closes without waiting; a cell running now keeps no lock and runs elsewhere.
+      await worker.close(connection.status !== 'ready');
       await pool.close();
       await closeRedis(connection);
     },

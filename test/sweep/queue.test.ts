@@ -159,6 +159,44 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
   }, 240_000);
 });
 
+describe('a drs worker whose Redis went away', () => {
+  it('stops on SIGTERM (exit 0) instead of waiting for Redis to come back', async () => {
+    // A Redis of its own (the machine's redis-server, as ensureRedis uses), to shut down.
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    const url = `redis://127.0.0.1:${port}`;
+    let worker: ChildProcessWithoutNullStreams | undefined;
+    try {
+      for (let i = 0; i < 50; i++) {
+        const ok = await connectRedis(url, { maxRetriesPerRequest: 1, timeoutMs: 500 }).then((c) => c.quit().then(() => true), () => false);
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      worker = spawnWorkerAt(url, 'drs-test-outage');
+      const ready = new Promise<void>((resolve) => worker?.stderr.on('data', (d: Buffer) => d.toString().includes('Ctrl-C to stop') && resolve()));
+      let stopped = (): void => undefined;
+      const stopping = new Promise<void>((r) => (stopped = r));
+      const end = exited(worker, stopping);
+      await ready;
+      await new Promise((r) => setTimeout(r, 1500)); // the worker is waiting for a job
+      server.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 1000)); // the worker sees the connection drop
+      worker.kill('SIGTERM');
+      stopped();
+      const r = await end;
+      expect(r, r.err).toMatchObject({ code: 0, signal: null });
+    } finally {
+      if (worker !== undefined && worker.exitCode === null) worker.kill('SIGKILL');
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
 describe('Redis connection errors are UserErrors naming the URL, without hanging', () => {
   it('a URL that is not redis://, a refused port and a server that never answers', async () => {
     const fails = async (url: string, timeoutMs?: number): Promise<string> => {
