@@ -93,6 +93,11 @@ export function setPath(obj: Record<string, unknown>, p: readonly (string | numb
     cur = next;
   }
   const last = p[p.length - 1] as string | number;
+  // A named field of a list (`pools.nodes`) would become a property no one reads: the axis or
+  // override would silently change nothing.
+  if (typeof last === 'string' && Array.isArray(cur)) {
+    throw new ConfigError(`the scenario's '${formatPath(p.slice(0, -1))}' is a list (${cur.length} items): name an item, as in '${formatPath([...p.slice(0, -1), 0, last])}'`, origin);
+  }
   if (typeof last === 'number' && (!Array.isArray(cur) || last >= cur.length)) {
     throw new ConfigError(`the scenario has no item '${formatPath(p)}'${Array.isArray(cur) ? ` (it has ${cur.length})` : ''}`, origin);
   }
