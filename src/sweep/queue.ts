@@ -203,14 +203,15 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
   return results;
 }
 
-/** A finished job's cell result; a job that failed for good becomes the cell's failed result. */
+/**
+ * A finished job's cell result; a failed job becomes the cell's failed result. 'failed' is final
+ * in BullMQ (a job with attempts left goes back to wait), even with attempts left: a job stalled
+ * more often than the workers' maxStalledCount fails after one attempt and is never run again.
+ */
 function finished(job: Job, state: 'completed' | 'failed'): CellResult | undefined {
   if (state === 'completed') return (job.returnvalue as CellResult | null) ?? undefined;
-  if (state === 'failed' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-    const c = job.data as CellSpec;
-    return { state: 'failed', hash: c.hash, point: c.point, strategy: c.strategy, seed: c.seed, error: job.failedReason ?? 'failed' };
-  }
-  return undefined;
+  const c = job.data as CellSpec;
+  return { state: 'failed', hash: c.hash, point: c.point, strategy: c.strategy, seed: c.seed, error: job.failedReason ?? 'failed' };
 }
 
 export interface QueueWorkerOptions {

@@ -159,6 +159,35 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
   }, 240_000);
 });
 
+describe('a cell whose workers keep dying', () => {
+  it('is a failed cell once BullMQ gives up on it (stalled too often), not a wait for ever', async () => {
+    const name = qname('stalled');
+    const q = new Queue(name, { connection: redis });
+    const sweep = runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 20_000 }).catch((e: unknown) => e);
+    // Takes every cell and never finishes one, then vanishes holding them (as under kill -9).
+    // (Its stalled-check interval is the queue's next check: short, as the next worker's.)
+    const dying = new Worker(name, () => new Promise(() => undefined), { connection: redis, concurrency: 12, lockDuration: 1000, stalledInterval: 300 });
+    let next: Worker | undefined;
+    try {
+      for (let i = 0; i < 200 && (await q.getActiveCount()) < 12; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await q.getActiveCount()).toBe(12);
+      await dying.close(true);
+      // The next worker finds them stalled beyond its limit: BullMQ fails them after one attempt
+      // of the two the cells have (attemptsMade 1), and never runs them again.
+      next = new Worker(name, () => Promise.reject(new Error('not reached')), { connection: redis, lockDuration: 1000, stalledInterval: 300, maxStalledCount: 0 });
+      const res = await sweep;
+      expect(res).toBeInstanceOf(Map);
+      const cells = [...(res as Map<string, { state: string; error?: string }>).values()];
+      expect(cells).toHaveLength(12);
+      for (const c of cells) expect(c).toMatchObject({ state: 'failed', error: expect.stringContaining('stalled') as unknown });
+    } finally {
+      await dying.close(true);
+      await next?.close(true);
+      await q.close();
+    }
+  }, 60_000);
+});
+
 describe('a drs worker whose Redis went away', () => {
   it('stops on SIGTERM (exit 0) instead of waiting for Redis to come back', async () => {
     // A Redis of its own (the machine's redis-server, as ensureRedis uses), to shut down.
