@@ -1,7 +1,7 @@
 import { shownUrl } from '../core/url.js';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { FlowProducer, Queue, Worker, type Job } from 'bullmq';
+import { FlowProducer, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isUserError, UserError } from '../core/errors.js';
 import type { CellResult, CellSpec } from './cell.js';
@@ -169,7 +169,7 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
       data: { sweep: plan.spec.name, cells: plan.cells.length },
       // A new parent for cells run again (the first submission's parent already exists).
       opts: { jobId: cleared > 0 ? `${sweepId(plan.cells)}-again-${Date.now().toString(36)}` : sweepId(plan.cells) },
-      children: todo.map((c) => ({ name: 'cell', queueName: name, data: c, opts: { jobId: c.hash, attempts: 2, removeOnComplete: false, removeOnFail: false } })),
+      children: todo.map((c) => ({ name: 'cell', queueName: name, data: c, opts: cellJob(c) })),
     });
     opts.onEnqueued?.(todo.length);
     const pending = new Map(todo.map((c) => [c.hash, c]));
@@ -177,6 +177,8 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
     while (pending.size > 0) {
       const states = await Promise.all([...pending.keys()].map(async (id) => [id, await queue.getJobState(id)] as const));
       for (const [id, state] of states) {
+        // Gone from Redis (restarted without its data, or flushed): no worker would ever see it.
+        if (state === 'unknown') await queue.add('cell', pending.get(id), cellJob(pending.get(id) as CellSpec));
         if (state !== 'completed' && state !== 'failed') continue;
         const job = await queue.getJob(id);
         const r = job === undefined ? undefined : finished(job, state);
@@ -202,6 +204,9 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
   }
   return results;
 }
+
+/** A cell's job options: the cell hash as job id, kept once finished (later sweeps collect it). */
+const cellJob = (c: CellSpec): JobsOptions => ({ jobId: c.hash, attempts: 2, removeOnComplete: false, removeOnFail: false });
 
 /**
  * A finished job's cell result; a failed job becomes the cell's failed result. 'failed' is final

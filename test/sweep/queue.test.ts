@@ -159,6 +159,27 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
   }, 240_000);
 });
 
+describe('a sweep whose jobs Redis lost (restarted without its data)', () => {
+  it('submits the missing cells again and completes', async () => {
+    const name = qname('lost');
+    let enqueued = (): void => undefined;
+    const queued = new Promise<void>((r) => (enqueued = r));
+    const sweep = runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 30_000, onEnqueued: () => enqueued() });
+    await queued;
+    // Every key of the queue gone, as after a restart of a Redis that does not persist.
+    const q = new Queue(name, { connection: redis });
+    await q.obliterate({ force: true });
+    await q.close();
+    const worker = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 2 });
+    try {
+      const res = await sweep;
+      expect(toJson(sweepResult(plan, res))).toBe(localJson);
+    } finally {
+      await worker.close();
+    }
+  }, 120_000);
+});
+
 describe('a cell whose workers keep dying', () => {
   it('is a failed cell once BullMQ gives up on it (stalled too often), not a wait for ever', async () => {
     const name = qname('stalled');
