@@ -67,6 +67,7 @@ export function aggregate(meta: { sweep: string; scenario: string; seeds: readon
   for (const point of points) {
     for (const strategy of meta.strategies) {
       const mine = cells.filter((c) => pointKey(c.point) === pointKey(point) && c.strategy === strategy);
+      if (mine.length === 0) continue; // a strategy this point does not have (an axis changed them)
       const seeds = new Map<string, Record<string, number>>();
       let failed = 0;
       for (const c of mine) {
@@ -89,8 +90,9 @@ export function aggregate(meta: { sweep: string; scenario: string; seeds: readon
   for (const point of points) {
     meta.strategies.forEach((a, i) => {
       for (const b of meta.strategies.slice(i + 1)) {
-        const sa = bySeed.get(`${pointKey(point)}|${a}`) as Map<string, Record<string, number>>;
-        const sb = bySeed.get(`${pointKey(point)}|${b}`) as Map<string, Record<string, number>>;
+        const sa = bySeed.get(`${pointKey(point)}|${a}`);
+        const sb = bySeed.get(`${pointKey(point)}|${b}`);
+        if (sa === undefined || sb === undefined) continue;
         const common = meta.seeds.map(String).filter((s) => sa.has(s) && sb.has(s));
         const keys = [...new Set(common.flatMap((s) => Object.keys(sa.get(s) as Record<string, number>)))];
         const metrics: Record<string, PairedTest> = {};

@@ -136,7 +136,7 @@ export function axisPoints(axes: SweepSpec['axes']): Record<string, unknown>[] {
  */
 export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ cells: CellSpec[]; strategies: string[]; scenarioName: string }> {
   const cells: CellSpec[] = [];
-  let strategies: string[] = [];
+  const strategies: string[] = [];
   let scenarioName = '';
   const digests = new Map<string, string | undefined>();
   for (const point of axisPoints(spec.axes)) {
@@ -157,7 +157,9 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
     const wanted = spec.strategies ?? labels;
     const unknown = wanted.filter((w) => !labels.includes(w));
     if (unknown.length > 0) throw new ConfigError(`strategies ${unknown.map((u) => `'${u}'`).join(', ')} are not in the scenario (it has: ${labels.join(', ')})`, sweepOrigin(spec, 'strategies'));
-    strategies = [...wanted];
+    // An axis may change the strategies (`strategies[1]: [worst-fit, best-fit-decreasing]`): all
+    // of them, in the order first met; each point is reported with its own.
+    for (const s of wanted) if (!strategies.includes(s)) strategies.push(s);
     for (const strategy of wanted) {
       const inputs = cellInputs(sc, models[labels.indexOf(strategy)] ?? {}, dataRoot, spec.scenarioFile, digests);
       for (const seed of spec.seeds) cells.push({ hash: cellHash(scenario, strategy, seed, inputs), point, strategy, seed, scenario, scenarioFile: spec.scenarioFile });

@@ -41,6 +41,30 @@ describe('drs sweep', () => {
     expect(r2.err).toContain("strategies 'best-fit' are not in the scenario");
   });
 
+  it('an axis that changes the strategies reports each point with its own strategies', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-sweep-strategy-axis-'));
+    try {
+      const sweep = tmpFile('s.yaml', `scenario: ${path.resolve('scenarios/default.yaml')}\nseeds: 2\nset:\n  horizon: 1m\n  trace.horizon: 1m\n  failures: { events: [] }\n  strategies: [first-fit, worst-fit]\naxes:\n  strategies[1]: [worst-fit, best-fit-decreasing]\n`);
+      const json = path.join(dir, 'out.json');
+      const r = await drs(['sweep', sweep, '--workers', '0', '--quiet', '--results', path.join(dir, 'cells'), '--json', json]);
+      expect(r.code, r.err).toBe(0);
+      const res = JSON.parse(readFileSync(json, 'utf8')) as { strategies: string[]; groups: { point: Record<string, string>; strategy: string; runs: number }[]; comparisons: { point: Record<string, string>; a: string; b: string }[] };
+      expect(res.strategies).toEqual(['first-fit', 'worst-fit', 'best-fit-decreasing']);
+      expect(res.groups.map((g) => [g.point['strategies[1]'], g.strategy, g.runs])).toEqual([
+        ['worst-fit', 'first-fit', 2],
+        ['worst-fit', 'worst-fit', 2],
+        ['best-fit-decreasing', 'first-fit', 2],
+        ['best-fit-decreasing', 'best-fit-decreasing', 2],
+      ]);
+      expect(res.comparisons.map((c) => [c.point['strategies[1]'], c.a, c.b])).toEqual([
+        ['worst-fit', 'first-fit', 'worst-fit'],
+        ['best-fit-decreasing', 'first-fit', 'best-fit-decreasing'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a scenario error in a value the sweep file sets names the sweep file's line and field", async () => {
     const scen = path.resolve('scenarios/default.yaml');
     const refused = async (body: string, message: string): Promise<void> => {
