@@ -105,7 +105,7 @@ export const sweepCommand: CliCommand = {
     }
     const res = sweepResult(plan, results);
     io.out(sweepTable(res));
-await saveOutput(io, 'json', values.json, () => toJson(res));
+    await saveOutput(io, 'json', values.json, () => toJson(res));
     await saveOutput(io, 'html', values.html, () => sweepHtml(res));
     return res.failures.length > 0 ? 1 : 0;
   },

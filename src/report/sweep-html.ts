@@ -39,14 +39,14 @@ export function sweepHtml(r: SweepResult): string {
       {
         id: `sweep-${i}`,
         title: `${k.label}${k.lowerIsBetter ? ' (lower is better)' : ' (higher is better)'}`,
-        note: `Mean over ${r.seeds.length} seeds with its 95% confidence interval. ${marked ? 'Green: better than every other strategy at its point (paired t-test, p < 0.05).' : 'No strategy is significantly better than all others, so none is marked.'} The axis spans the data, not zero.`,
+        note: `Mean over ${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'} with its 95% confidence interval. ${marked ? 'Green: better than every other strategy at its point (paired t-test, p < 0.05).' : 'No strategy is significantly better than all others, so none is marked.'} The axis spans the data, not zero.`,
         wide: points.length > 8,
         option: ciOption({ yName: k.unit === '%' ? `${k.label} (%)` : `${k.label} (${k.unit})`, points }),
       },
     ];
   });
   return reportPage(
-    { title: `DRS sweep: ${r.sweep}`, subtitle: `Scenario ${r.scenario}; ${r.strategies.length} strategies × ${r.seeds.length} seeds${r.axes.length > 0 ? ` × ${r.axes.map((a) => `${a.path} ∈ {${a.values.map((v) => JSON.stringify(v)).join(', ')}}`).join(' × ')}` : ''}.` },
+    { title: `DRS sweep: ${r.sweep}`, subtitle: `Scenario ${r.scenario}; ${r.strategies.length} strategies × ${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'}${r.axes.length > 0 ? ` × ${r.axes.map((a) => `${a.path} ∈ {${a.values.map((v) => JSON.stringify(v)).join(', ')}}`).join(' × ')}` : ''}.` },
     [{ heading: 'Results', html: `<pre>${escapeHtml(sweepTable(r))}</pre>`, charts }],
   );
 }

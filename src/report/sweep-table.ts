@@ -53,7 +53,7 @@ export function sweepTable(r: SweepResult): string {
   const hasAxes = r.axes.length > 0;
   const header = [...(hasAxes ? ['point'] : []), 'strategy', 'runs', ...km.map((k) => k.label)];
   const rows = r.groups.map((g) => [...(hasAxes ? [pointLabel(g.point)] : []), g.strategy, `${g.runs}${g.failed > 0 ? ` (${g.failed} failed)` : ''}`, ...km.map((k) => cell(g.metrics[k.path], k.format))]);
-  const parts = [`sweep ${r.sweep}: scenario ${r.scenario}, ${r.seeds.length} seeds, mean ±95% CI`, renderTable(header, rows, header.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r')))];
+  const parts = [`sweep ${r.sweep}: scenario ${r.scenario}, ${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'}, mean ±95% CI`, renderTable(header, rows, header.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r')))];
   if (r.comparisons.length > 0) {
     const ch = [...(hasAxes ? ['point'] : []), 'a − b', ...km.map((k) => k.label)];
     const crow = r.comparisons.map((c) => [
