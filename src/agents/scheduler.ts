@@ -67,6 +67,7 @@ export class AgentScheduler {
       this.events.on('state', (e) => publish('agent-state', e.agentId, e));
       this.events.on('hook-timeout', (e) => publish('agent-hook-timeout', e.agentId, e));
     }
+    this.releaseLeftovers();
     this.scheduler.on('preempted', (e) => {
       const run = this.runs.get(e.allocation.id);
       if (run !== undefined && (run.state === 'starting' || run.state === 'running')) this.suspend(run, e.record.reason);
@@ -344,6 +345,21 @@ export class AgentScheduler {
         this.trigger(run.agent.id, { kind: 'restart', after: run.id, attempt });
       }),
     );
+  }
+
+  /**
+   * Allocations of this fleet's runs (`<agent>#<n>`, tenant = the agent) that the scheduler
+   * already holds were restored from its store: runs of a previous process (killed or crashed),
+   * which this one can neither watch nor stop. Release them (else their resources are held for
+   * ever) and number new runs after them (else `<agent>#1` is refused as already allocated).
+   */
+  private releaseLeftovers(): void {
+    for (const al of this.scheduler.listAllocations()) {
+      const m = /^(.+)#(\d+)$/.exec(al.id);
+      if (m === null || m[1] !== al.tenant || !this.agents.has(al.tenant)) continue;
+      this.counters.set(al.tenant, Math.max(this.counters.get(al.tenant) ?? 0, Number(m[2])));
+      this.scheduler.release(al.id);
+    }
   }
 
   private lifecycleEvent(name: 'started' | 'completed' | 'crashed' | 'failed', run: Run): void {
