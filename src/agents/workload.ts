@@ -129,9 +129,9 @@ export async function planFleet(fleet: FleetDefinition, o: FleetPlanOptions): Pr
   await clock.advanceTo(endAt - 1);
   const out: PlannedRun[] = [];
   // A dependent waits for a run however it ends (production's rule), but in the simulator a
-  // timed-out run expires, which would reject its dependents: they keep only their arrival time.
+  // timed-out or crashed run expires, which would reject its dependents: they keep only their arrival time.
   const edges = new Set<string>();
-  for (const r of agents.listRuns()) if (r.startedAt !== undefined && r.state !== 'timed-out') edges.add(r.id);
+  for (const r of agents.listRuns()) if (r.state === 'completed' || (r.startedAt !== undefined && r.endedAt === undefined)) edges.add(r.id);
   for (const r of agents.listRuns()) {
     if (r.startedAt === undefined) continue;
     const outcome = r.endedAt === undefined ? 'running' : r.state === 'completed' || r.state === 'timed-out' ? r.state : 'crashed';
@@ -218,18 +218,22 @@ export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): Asyn
  * A run as a request. A timed-out run is aborted at its timeout in production and counts as
  * timed out, not done: its request has a lease of the timeout and work that outlasts it, so the
  * simulator ends it as expired at the timeout from its start (also after waiting for capacity).
+ * A crashed run did not do its work either: its lease is its time to the crash, with the work
+ * left undone beyond it, so it too ends expired (at the crash), never counted as done.
  */
 function toRequest(r: PlannedRun, origin: number, space: ResourceSpace, fleet: FleetDefinition): Request {
   const a = r.agent;
   const timeoutMs = a.timeoutMs ?? fleet.config.defaultTimeoutMs;
-  const ranMs = r.outcome === 'timed-out' ? Math.max(a.durationMs ?? 0, timeoutMs + 1) : r.end - r.start;
+  const crashMs = Math.max(1, r.end - r.start);
+  const leaseMs = r.outcome === 'timed-out' ? timeoutMs : r.outcome === 'crashed' ? crashMs : undefined;
+  const ranMs = leaseMs !== undefined ? Math.max(a.durationMs ?? 0, leaseMs + 1) : r.end - r.start;
   return {
     id: r.id,
     tenant: a.id,
     arrival: (r.start - origin) / 1000,
     demand: space.vector(a.resources),
     duration: Math.max(0.001, ranMs / 1000),
-    ...(r.outcome === 'timed-out' ? { lease: timeoutMs / 1000 } : {}),
+    ...(leaseMs !== undefined ? { lease: leaseMs / 1000 } : {}),
     ...(a.durationMs !== undefined ? { requestedDuration: a.durationMs / 1000 } : {}),
     priority: a.priority,
     preemptible: fleet.config.allowPreemption,

@@ -29,7 +29,7 @@ export function comparisonTable(result: ComparisonResult): string {
   const failures = result.results.flatMap((r) => (r.state === 'failed' ? [`  ${r.strategy}: ${r.error}`] : []));
   const extra = failures.length > 0 ? `\n\nFailed strategies:\n${failures.join('\n')}` : '';
   // Expired requests are neither done, rejected nor unfinished: said, so the columns add up.
-  const expired = result.results.flatMap((r) => (r.state === 'completed' && r.metrics.requests.expired > 0 ? [`note: ${r.strategy}: ${r.metrics.requests.expired} request(s) expired (a lease or timeout ended them before the work was done)`] : []));
+  const expired = result.results.flatMap((r) => (r.state === 'completed' && r.metrics.requests.expired > 0 ? [`note: ${r.strategy}: ${r.metrics.requests.expired} request(s) expired (a lease, a timeout or an agent crash ended them before the work was done)`] : []));
   const warnings = [...runWarnings(result), ...expired];
   return `${renderTable(header, rows)}${extra}${warnings.length > 0 ? `\n\n${warnings.join('\n')}` : ''}`;
 }

@@ -34,7 +34,27 @@ describe('agents workload (trace kind agents)', () => {
     // The monitor crashes at a seeded rate of 2/h and is restarted 5 s (then 10 s, ...) later.
     const mons = reqs.filter((r) => r.tenant === 'mon');
     expect(mons.length).toBeGreaterThan(1);
-    expect(mons[1]!.arrival - (mons[0]!.arrival + mons[0]!.duration)).toBeCloseTo(5, 6);
+    expect(mons[1]!.arrival - (mons[0]!.arrival + mons[0]!.lease!)).toBeCloseTo(5, 6);
+  });
+
+  it('a crashed run is no done request: its lease ends it at the crash, with work left undone (expired)', async () => {
+    const reqs = await collect(agentRequests({ kind: 'agents', start: '2026-01-01T00:00:00Z', horizon: '6h', registry: { agents: [
+      { id: 'mon', cpu: 1, lifecycle: 'persistent', crashRate: 2 },
+      { id: 'flaky', cpu: 1, schedule: { cron: '0 * * * *' }, duration: '50m', timeout: '1h', crashRate: 1 },
+      { id: 'after', cpu: 1, schedule: { cron: '0 * * * *' }, dependsOn: ['flaky'], duration: '1m' },
+    ] } }, { space, baseDir: '.', seed: 5 }));
+    const crashed = (r: Request) => r.lease !== undefined;
+    const mons = reqs.filter((r) => r.tenant === 'mon');
+    // Every monitor run but the last (still up at the end) crashed: it lasts past its lease.
+    expect(mons.slice(0, -1).every((r) => crashed(r) && r.duration > r.lease!)).toBe(true);
+    expect(mons.at(-1)!.lease).toBeUndefined();
+    const flaky = reqs.filter((r) => r.tenant === 'flaky');
+    expect(flaky.some(crashed)).toBe(true);
+    expect(flaky.some((r) => !crashed(r) && r.duration === 3000)).toBe(true);
+    for (const r of flaky.filter(crashed)) expect([r.lease! < 3000, r.duration]).toEqual([true, 3000]);
+    // A dependent of a crashed run keeps its arrival, not the dependency (the simulator would reject it).
+    const crashedIds = new Set(reqs.filter(crashed).map((r) => r.id));
+    for (const r of reqs.filter((q) => q.tenant === 'after')) expect((r.dependsOn ?? []).filter((d) => crashedIds.has(d))).toEqual([]);
   });
 
   it('max_concurrent_agents is part of the plan: a third simultaneous run waits for a slot', async () => {

@@ -61,7 +61,7 @@ describe('run table', () => {
     });
     const t = comparisonTable(res);
     expect(t.split('\n')[2]).toMatch(/^ff\s+1\s+0\s+0\s/);
-    expect(t).toContain('note: ff: 1 request(s) expired (a lease or timeout ended them before the work was done)');
+    expect(t).toContain('note: ff: 1 request(s) expired (a lease, a timeout or an agent crash ended them before the work was done)');
   });
 
   it('shows the mean wait, which a request waiting days among hundreds that do not wait moves and the percentiles do not', async () => {
