@@ -336,11 +336,13 @@ export class AgentScheduler {
   private reboot(run: Run, attempt: number): void {
     const b = this.fleet.config.backoff;
     const delay = Math.min(b.initialMs * b.factor ** (attempt - 1), b.maxMs);
+    const crash = run.reason as string;
     this.transition(run, 'rebooting', `restart in ${delay} ms (attempt ${attempt})`);
     run.timers.push(
       this.clock.setTimer(delay, () => {
         if (run.state !== 'rebooting' || this.stopping) return;
-        this.transition(run, 'crashed', 'restarted');
+        // Its own end state (not `crashed` again: the run crashed once), keeping why it crashed.
+        this.transition(run, 'restarted', `${crash}; restarted (attempt ${attempt})`);
         this.restarts.set(run.agent.id, (this.restarts.get(run.agent.id) ?? 0) + 1);
         this.trigger(run.agent.id, { kind: 'restart', after: run.id, attempt });
       }),

@@ -98,8 +98,12 @@ export interface FleetDefinition {
   readonly agents: readonly AgentSpec[];
 }
 
-/** A run's state; an agent's state is its latest run's (or `sleeping`/`idle` between runs). */
-export type RunState = 'pending' | 'starting' | 'running' | 'completed' | 'crashed' | 'rebooting' | 'failed' | 'timed-out' | 'preempted' | 'stopped';
+/**
+ * A run's state; an agent's state is its latest run's (or `sleeping`/`idle` between runs). A
+ * crashed persistent run goes `crashed → rebooting` (waiting out its backoff) `→ restarted` (its
+ * end state once the next run is triggered).
+ */
+export type RunState = 'pending' | 'starting' | 'running' | 'completed' | 'crashed' | 'rebooting' | 'restarted' | 'failed' | 'timed-out' | 'preempted' | 'stopped';
 export type AgentState = RunState | 'idle' | 'sleeping';
 
 /** Why a run was triggered. */

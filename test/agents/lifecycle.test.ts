@@ -39,6 +39,19 @@ describe('AgentScheduler lifecycles on a virtual clock', () => {
     expect(s.status()[0]?.crashes).toBeGreaterThanOrEqual(4);
   });
 
+  it('a restarted run reads crashed once: running → crashed → rebooting → restarted, keeping why it crashed', async () => {
+    const { s, clock, log } = fleet(
+      { config: { restart_backoff: { initial: 5, max: 300, factor: 2 } }, agents: [{ id: 'm', cpu: 1, lifecycle: 'persistent' }] },
+      (c) => timed(c, () => 60_000, (ctx) => ctx.runId === 'm#1'),
+    );
+    s.start();
+    await clock.advanceTo(T0 + 120_000);
+    expect(log).toEqual(['0s m#1 pending', '0s m#1 starting', '0s m#1 running', '60s m#1 crashed', '60s m#1 rebooting', '65s m#1 restarted', '65s m#2 pending', '65s m#2 starting', '65s m#2 running']);
+    expect(s.getRun('m#1')).toMatchObject({ state: 'restarted', reason: 'crashed: exit 1; restarted (attempt 1)' });
+    expect(s.status()[0]).toMatchObject({ state: 'running', crashes: 1, restarts: 1, currentRun: 'm#2' });
+    await s.stop();
+  });
+
   it('a crashed ephemeral agent is not restarted, and its resources are released', async () => {
     const { s, clock } = fleet({ agents: [{ id: 'job', cpu: 4 }] }, (c) => timed(c, () => 30_000, () => true));
     s.trigger('job');
