@@ -1,6 +1,6 @@
 import { ConfigError, type ErrorLocation } from '../core/errors.js';
 import { formatDuration } from '../core/units.js';
-import type { FleetDefinition } from './types.js';
+import type { AgentSpec, FleetDefinition } from './types.js';
 
 /*
  * What an agents trace (`trace: { kind: agents }`) must get right beyond the fleet itself, so
@@ -14,6 +14,8 @@ export interface TraceInputs {
   readonly triggers: readonly { readonly agent: string; readonly at: number }[];
   readonly events: readonly { readonly name: string; readonly at: number }[];
   readonly metrics: readonly { readonly name: string; readonly at: number }[];
+  /** The inline fleet as written (to name the key an agent's resource was given under). */
+  readonly registry?: unknown;
 }
 
 export interface TraceWhere {
@@ -23,6 +25,8 @@ export interface TraceWhere {
   readonly fleetFile?: string;
   /** The scenario's pool names, when known: an agent's `pool` must be one of them. */
   readonly pools?: readonly string[];
+  /** The capacity of one node of each scenario pool, when known: an agent must fit one node of a pool it may use. */
+  readonly nodeCapacity?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /**
@@ -31,6 +35,7 @@ export interface TraceWhere {
  *   persistent one with it (a persistent run lasts until it crashes; the duration would be ignored);
  * - an agent `pool` the scenario does not have (every run would be rejected, and production's
  *   AgentScheduler refuses it: `agents[0].pool: unknown pool 'gpu'`);
+ * - an agent larger than a node of every pool it may use (every run would be rejected, never-fits);
  * - a trigger of an unknown agent, an event or metric no schedule listens to (it would do nothing).
  */
 export function checkTraceInputs(spec: TraceInputs, fleet: FleetDefinition, where: TraceWhere): void {
@@ -49,6 +54,7 @@ export function checkTraceInputs(spec: TraceInputs, fleet: FleetDefinition, wher
     if (a.pool !== undefined && where.pools !== undefined && !where.pools.includes(a.pool)) {
       throw new ConfigError(`unknown pool '${a.pool}' (the scenario's pools: ${where.pools.join(', ')})`, inFleet(i, 'pool'));
     }
+    if (where.nodeCapacity !== undefined) checkFits(a, where.nodeCapacity, (key) => inFleet(i, writtenKey(spec.registry, i, key)));
   });
   const ids = fleet.agents.map((a) => a.id);
   spec.triggers.forEach((t, i) => {
@@ -82,4 +88,30 @@ export function checkWithinHorizon(spec: TraceInputs, horizon: number, file: str
       throw new ConfigError(`at ${formatDuration(x.at)} is not before the end of the simulated period (horizon ${formatDuration(horizon)}), so it would never happen; move it inside the period or lengthen the horizon`, { ...(file !== undefined ? { file } : {}), field });
     });
   }
+}
+
+/**
+ * Refuse an agent that fits no node of the pools it may use (its `pool`, else every pool): each of
+ * its runs would be rejected as never-fits, a fleet that silently does nothing. One node counts:
+ * scaling adds nodes, never larger ones.  fits(p) ⇔ ∀ d: demand_d ≤ capacity_{p,d}
+ */
+function checkFits(a: AgentSpec, caps: Readonly<Record<string, Readonly<Record<string, number>>>>, at: (key: string) => ErrorLocation): void {
+  const pools = a.pool !== undefined ? [a.pool] : Object.keys(caps);
+  const misses: { pool: string; dim: string; want: number; has: number }[] = [];
+  for (const pool of pools) {
+    const miss = Object.entries(a.resources).find(([d, v]) => v > (caps[pool]?.[d] ?? 0) + 1e-9);
+    if (miss === undefined) return; // fits a node of this pool
+    misses.push({ pool, dim: miss[0], want: miss[1], has: caps[pool]?.[miss[0]] ?? 0 });
+  }
+  const first = misses[0];
+  if (first === undefined) return;
+  const detail = misses.map((m) => `pool '${m.pool}': ${m.dim} ${m.want} > ${m.has}`).join('; ');
+  throw new ConfigError(`agent '${a.id}' never fits: it asks for more than a node of any pool it may use has (${detail}), so every run would be rejected as never-fits`, at(first.dim));
+}
+
+/** The key resource `d` of agent `i` is written under: `cpu` (kOS style) or `resources.cpu`. */
+function writtenKey(registry: unknown, i: number, d: string): string {
+  const agent = (registry as { agents?: unknown[] } | undefined)?.agents?.[i];
+  if (typeof agent === 'object' && agent !== null) return d in agent ? d : `resources.${d}`;
+  return ['cpu', 'memory', 'gpu'].includes(d) ? d : `resources.${d}`;
 }

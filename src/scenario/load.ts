@@ -58,7 +58,9 @@ function checkTrace(sc: Scenario, lineAt: (path: (string | number)[]) => number 
     // `kind: agents` is the agent-fleet workload, validated by src/agents (not a trace reader).
     if (sc.trace.kind === 'agents') {
       const pools = Array.isArray(sc.pools) ? sc.pools.map((p) => p.name) : undefined;
-      agentTraceFleet(sc.trace, { baseDir, file, ...(pools !== undefined ? { pools } : {}), ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) });
+      // One node's capacity per pool; GPUs declared as devices count as capacity.gpu.
+      const nodeCapacity = Array.isArray(sc.pools) ? Object.fromEntries(sc.pools.map((p) => [p.name, { ...p.capacity, ...(p.gpus !== undefined ? { gpu: p.gpus.count } : {}) }])) : undefined;
+      agentTraceFleet(sc.trace, { baseDir, file, ...(pools !== undefined ? { pools } : {}), ...(nodeCapacity !== undefined ? { nodeCapacity } : {}), ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) });
     }
     else parseTraceSpec(sc.trace, file);
     if (!Array.isArray(sc.pools)) parsePoolSourceSpec(sc.pools, file);

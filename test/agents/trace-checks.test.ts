@@ -34,6 +34,20 @@ describe('agents trace: what drs run would otherwise play silently', () => {
     expect(r.err).toBe(`drs validate: ${file}:10, field 'trace.registry.agents[0].pool': unknown pool 'gpu' (the scenario's pools: cpu)\n`);
   });
 
+  it('an agent larger than a node of every pool it may use is refused (every run would be rejected), exit 2 with line and field', async () => {
+    const scen = (agent: string) => agentsScenario(['  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', `      - ${agent}`, '  triggers: [{ agent: a, at: 10m }]', ''].join('\n'));
+    const kos = tmpFile('agent-huge.yaml', scen('{ agent_id: a, cpu: 64, schedule: on-demand, duration: 1m }'));
+    for (const cmd of ['validate', 'run']) {
+      const r = await drs([cmd, kos]);
+      expect([r.code, r.err]).toEqual([2, `drs ${cmd}: ${kos}:10, field 'trace.registry.agents[0].cpu': agent 'a' never fits: it asks for more than a node of any pool it may use has (pool 'cpu': cpu 64 > 16), so every run would be rejected as never-fits\n`]);
+    }
+    const ours = tmpFile('agent-huge-resources.yaml', scen('{ id: a, resources: { memory: 100Gi }, pool: cpu, schedule: on-demand, duration: 1m }'));
+    const r = await drs(['run', ours]);
+    expect([r.code, r.err]).toEqual([2, `drs run: ${ours}:10, field 'trace.registry.agents[0].resources.memory': agent 'a' never fits: it asks for more than a node of any pool it may use has (pool 'cpu': memory 100 > 64), so every run would be rejected as never-fits\n`]);
+    // What fits a node is not refused.
+    expect((await drs(['validate', tmpFile('agent-fits.yaml', scen('{ agent_id: a, cpu: 16, memory: 64Gi, schedule: on-demand, duration: 1m }'))])).code).toBe(0);
+  });
+
   it('an error in a fleet file names that file and its line, not the scenario', async () => {
     const fleet = tmpFile('fleet.yaml', 'agents:\n  - { agent_id: a, cpu: 1, schedule: on-demand, duration: 1m }\n  - { agent_id: b, cpu: lots, schedule: on-demand, duration: 1m }\n');
     const file = tmpFile('fleet-scenario.yaml', agentsScenario(`  start: 2026-06-01T08:00:00Z\n  file: ${fleet}\n`));
