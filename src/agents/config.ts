@@ -10,7 +10,7 @@ import { CronSchedule } from './cron.js';
 import { checkGraph } from './graph.js';
 import { isTimeZone } from './time.js';
 import type { AgentSpec, FleetConfig, FleetDefinition, Schedule } from './types.js';
-import { formatPath, plainMessage } from '../core/plain-issue.js';
+import { formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 
 /*
  * Fleet files (YAML or objects): `config` takes the kOS scheduler_config.yaml keys as they are
@@ -158,7 +158,8 @@ export function parseFleet(raw: unknown, where: { file?: string; base?: string }
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;
     const msg = plainMessage(iss);
-    throw new ConfigError(msg, loc(iss.path));
+    // An unknown key is named by its own path (so the line is the key's, not its map's first line).
+    throw new ConfigError(msg, loc(issuePath(iss)));
   }
   const config = toFleetConfig(r.data.config);
   const agents: AgentSpec[] = r.data.agents.map((a, i) => {

@@ -12,7 +12,7 @@ import { AgentScheduler, type LaunchHook } from './scheduler.js';
 import { parseIsoTime, readIsoTime } from './time.js';
 import { checkTraceInputs, checkWithinHorizon } from './trace-checks.js';
 import type { AgentSpec, FleetDefinition } from './types.js';
-import { plainMessage } from '../core/plain-issue.js';
+import { issuePath, plainMessage } from '../core/plain-issue.js';
 
 /*
  * The fleet in simulation. One fleet definition drives both `drs run` and production: the
@@ -184,7 +184,7 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;
     const msg = plainMessage(iss);
-    throw new ConfigError(msg, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: ['trace', ...iss.path].map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').slice(1) });
+    throw new ConfigError(msg, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: ['trace', ...issuePath(iss)].map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').slice(1) });
   }
   const spec = r.data;
   const fleetFile = spec.file !== undefined ? path.resolve(ctx.baseDir, spec.file) : undefined;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseFleet } from '../../src/agents/config.js';
+import { loadFleetFile, parseFleet } from '../../src/agents/config.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { drs, tmpFile } from '../cli/helpers.js';
+import { agentsScenario } from './scenario-text.js';
 
 describe('fleet definitions', () => {
   it('accepts the kOS scheduler_config.yaml keys and a kOS agent registration as they are', () => {
@@ -30,6 +32,22 @@ describe('fleet definitions', () => {
     expect(() => parseFleet({ agents: [{ id: 'a' }] })).toThrow(/agents\[0\]\.resources/);
     expect(() => parseFleet({ config: { max_memory_usage: '185%' }, agents: [{ id: 'a', cpu: 1 }] })).toThrow(/config\.max_memory_usage/);
     expect(() => parseFleet({ config: { bogus: 1 }, agents: [{ id: 'a', cpu: 1 }] })).toThrow(/unknown key 'bogus'/);
+  });
+});
+
+describe('an unknown key in a fleet file', () => {
+  it('is named by its own path and line, not its parent map\'s first line', async () => {
+    const fleet = tmpFile('fleet-unknown.yaml', 'config:\n  max_concurrent_agents: 2\n  colour: red\nagents:\n  - id: a\n    cpu: 1\n    colour: blue\n');
+    expect(() => loadFleetFile(fleet)).toThrow(`${fleet}:3, field 'config.colour': unknown key 'colour'`);
+    const agent = tmpFile('fleet-unknown-agent.yaml', 'agents:\n  - id: a\n    cpu: 1\n    colour: blue\n');
+    expect(() => loadFleetFile(agent)).toThrow(`${agent}:4, field 'agents[0].colour': unknown key 'colour'`);
+    // Inline in a scenario: drs run names the scenario's line of the key.
+    const scen = tmpFile('scenario-unknown.yaml', agentsScenario(['  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', '      - id: a', '        cpu: 1', '        schedule: on-demand', '        duration: 1m', '        colour: blue', ''].join('\n')));
+    const r = await drs(['run', scen]);
+    expect([r.code, r.err]).toEqual([2, `drs run: ${scen}:14, field 'trace.registry.agents[0].colour': unknown key 'colour'\n`]);
+    const typo = tmpFile('scenario-typo.yaml', agentsScenario(['  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', '      - { id: a, cpu: 1, schedule: on-demand, duration: 1m }', '  trigers: [{ agent: a, at: 10m }]', ''].join('\n')));
+    const t = await drs(['validate', typo]);
+    expect([t.code, t.err]).toEqual([2, `drs validate: ${typo}:11, field 'trace.trigers': unknown key 'trigers'\n`]);
   });
 });
 
