@@ -22,12 +22,15 @@ export class CronSchedule {
     } catch (e) {
       throw new ConfigError(`invalid cron expression ${JSON.stringify(expression)}: ${cronMessage(e)}`, where);
     }
+    let first: Date | null;
     try {
-      this.cron.nextRun(new Date(0));
+      first = this.cron.nextRun(new Date(0));
     } catch {
       const field = where.field === undefined ? 'timezone' : where.field.replace(/\.cron$/, '.timezone');
       throw new ConfigError(`invalid time zone ${JSON.stringify(timezone)} (expected an IANA name such as Europe/Berlin)`, { ...where, field });
     }
+    // `0 0 30 2 *` is valid syntax but no date matches it: the agent would silently never run.
+    if (first === null) throw new ConfigError(`cron expression ${JSON.stringify(expression)} never fires: no date matches it`, where);
   }
 
   /** The first firing strictly after `afterMs` (epoch ms), or undefined if there is none. */

@@ -6,6 +6,13 @@ import { ConfigError } from '../../src/core/errors.js';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('cron schedules (croner) with time zones', () => {
+  it('an expression no date matches (30 February) is refused, naming the field: the agent would never run', () => {
+    expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1, schedule: [{ event: 'x' }, { cron: '0 0 30 2 *' }] }] })).toThrow(
+      new ConfigError('cron expression "0 0 30 2 *" never fires: no date matches it', { field: 'agents[0].schedule[1].cron' }),
+    );
+    expect(new CronSchedule('0 0 29 2 *', 'UTC').next(Date.parse('2026-01-01T00:00:00Z'))).toBe(Date.parse('2028-02-29T00:00:00Z'));
+  });
+
   it('every minute fires 60 times an hour, on the minute', () => {
     const c = new CronSchedule('* * * * *', 'UTC');
     const from = Date.parse('2026-01-01T00:00:00Z');
