@@ -13,6 +13,9 @@ import { numberFlag, parseFlags } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';
 import type { CliCommand, CliIo } from './command.js';
 
+/** Largest --tune: 10 × the cluster's GPUs is far past the table's 130 % and still a list that fits in memory. */
+const MAX_TUNE = 10;
+
 const DEFAULT_POLICIES: GpuPolicyName[] = ['random', 'dot-product', 'gpu-clustering', 'gpu-packing', 'best-fit', 'fgd'];
 
 const USAGE = `Usage: drs replay-openb PODS.csv[.gz] --nodes NODES.csv[.gz] [options]
@@ -30,7 +33,7 @@ Options:
   --policies LIST     comma-separated, from ${GPU_POLICY_NAMES.join(',')}
                       (default: ${DEFAULT_POLICIES.join(',')})
   --seeds LIST        seeds, e.g. 42-51 or 1,2,5-7 (default 42-51)
-  --tune R            inflate the workload to R × the cluster's GPUs (default 1.3)
+  --tune R            inflate the workload to R × the cluster's GPUs (0.01 to ${MAX_TUNE}, default 1.3)
   --json              one JSON object {"pods","nodes","seeds","results":[{"policy",
                       "allocation":{"80","100","130"},"sd":{...},"seedsWithValue":{...}}],
                       "noValue":[{"seed","point","reason"}]} (percent); allocation and sd are
@@ -146,6 +149,9 @@ export const replayOpenbCommand: CliCommand = {
     const policies = parsePolicies(values.policies);
     const seeds = parseSeeds(values.seeds ?? '42-51');
     const tune = numberFlag(values.tune, 'tune', { min: 0.01 }) ?? 1.3;
+    // Pods never leave and the table stops at 130 %: a larger target only builds a list of
+    // millions of copies (--tune 1e9 ran out of memory).
+    if (tune > MAX_TUNE) throw new UserError(`--tune expects a number between 0.01 and ${MAX_TUNE} (× the cluster's GPUs), got '${values.tune}'`);
     const podsFile = resolve(io.cwd, positionals[0] as string);
     const nodesFile = resolve(io.cwd, values.nodes);
     const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
@@ -159,6 +165,11 @@ export const replayOpenbCommand: CliCommand = {
       if (names.has(r.id)) throw new UserError(`pod '${r.id}' is listed twice (pod names identify allocations)`, { file: podsFile });
       names.add(r.id);
       pods.push(r);
+    }
+    // The x axis is the arrived GPU request: without a GPU pod it stays at 0 (and tuning, which
+    // copies pods until the GPU request reaches the target, would never end).
+    if (!pods.some((r) => (r.demand[space.indexOf('gpu')] ?? 0) > 0)) {
+      throw new UserError(`${pods.length === 0 ? 'the pod list has no pods' : `none of the ${pods.length} pods asks for a GPU`}: the experiment measures GPU allocation against the arrived GPU request`, { file: podsFile });
     }
     const nodes = pools.reduce((s, p) => s + p.nodes.initial, 0);
 

@@ -80,6 +80,10 @@ export function openbArrivals(pods: readonly Request[], totalGpuMilli: number, s
   let total = 0;
   for (const r of list) total += milli(r).gpuMilli * milli(r).gpuCount;
   const target = tune * totalGpuMilli;
+  if (total < target && !byName.some((r) => milli(r).gpuMilli > 0)) {
+    // Copies of pods without GPUs never raise the total: the loop below would never end.
+    throw new RangeError(`openbArrivals: none of the ${pods.length} pods asks for a GPU, so the workload cannot be tuned to ${tune} × the cluster's GPUs`);
+  }
   if (total < target) {
     for (let i = 0; ; i++) {
       const src = byName[rng.int(byName.length)] as Request;

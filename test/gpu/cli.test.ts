@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSeeds } from '../../src/cli/replay-openb.js';
+import type { Request } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { openbArrivals } from '../../src/sim/openb.js';
 import { drs, tmpFile } from '../cli/helpers.js';
 
 const HEAD = 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec';
@@ -61,6 +64,29 @@ describe('drs replay-openb', () => {
     expect(r.out).not.toContain('NaN');
     expect(r.out).toMatch(/^best-fit\s+—\s+—\s+—/m);
     expect(r.out).toContain('never reaches that point');
+  });
+
+  it('refuses a pod list with no pod or no GPU pod and a --tune beyond 10, in one line, instead of hanging or crashing', async () => {
+    const nodes = tmpFile('nodes.csv', NODES);
+    const empty = tmpFile('empty.csv', `${HEAD}\n`);
+    let r = await drs(['replay-openb', empty, '--nodes', nodes, '--seeds', '1', '--policies', 'fgd']);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(`drs replay-openb: ${empty}: the pod list has no pods: the experiment measures GPU allocation against the arrived GPU request`);
+    // Tuning copies pods until the GPU request reaches the target: CPU-only pods never do.
+    const cpu = tmpFile('cpu.csv', `${HEAD}\np0,1000,1024,0,0,\np1,2000,1024,0,0,\n`);
+    r = await drs(['replay-openb', cpu, '--nodes', nodes, '--seeds', '1', '--policies', 'fgd']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${cpu}: none of the 2 pods asks for a GPU`);
+    const pods = tmpFile('pods1.csv', `${HEAD}\np0,1000,1024,1,500,\n`);
+    r = await drs(['replay-openb', pods, '--nodes', nodes, '--seeds', '1', '--policies', 'fgd', '--tune', '1e9']);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe("drs replay-openb: --tune expects a number between 0.01 and 10 (× the cluster's GPUs), got '1e9'");
+  });
+
+  it('openbArrivals refuses to tune a list without GPU pods instead of looping for ever', () => {
+    const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+    const pod: Request = { id: 'p0', tenant: 't', arrival: 0, demand: [1, 1, 0], duration: 1, priority: 'medium' };
+    expect(() => openbArrivals([pod], 4000, 1, 1.3, { cpu: space.indexOf('cpu'), gpu: space.indexOf('gpu') })).toThrow(/none of the 1 pods asks for a GPU/);
   });
 
   it('seed lists and ranges', () => {
