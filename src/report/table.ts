@@ -17,11 +17,13 @@ const secs = (x: number | null): string => (x === null ? '-' : x >= 86_400 ? `${
 /** The side-by-side comparison `drs run` prints. */
 export function comparisonTable(result: ComparisonResult): string {
   const dims = result.dimensions;
-  const header = ['strategy', 'done', 'rejected', 'unfinished', ...dims.map((d) => `util ${d}`), 'wait p50', 'wait p95', 'wait p99', 'wait mean', 'bsld', 'SLA', 'jain', 'cost', 'cost/req', 'preempt'];
+  // GPU fragmentation (free GPU on partly used nodes, time-averaged) only where a run has GPUs.
+  const gpuFrag = result.results.some((r) => r.state === 'completed' && r.metrics.gpuFragmentation !== null);
+  const header = ['strategy', 'done', 'rejected', 'unfinished', ...dims.map((d) => `util ${d}`), 'wait p50', 'wait p95', 'wait p99', 'wait mean', 'bsld', 'SLA', 'jain', 'cost', 'cost/req', 'preempt', ...(gpuFrag ? ['gpu frag'] : [])];
   const rows = result.results.map((r: StrategyResult): string[] => {
     switch (r.state) {
       case 'completed':
-        return metricRow(r.strategy, r.metrics, dims);
+        return [...metricRow(r.strategy, r.metrics, dims), ...(gpuFrag ? [pct(r.metrics.gpuFragmentation)] : [])];
       case 'failed':
         return [r.strategy, 'FAILED', ...header.slice(2).map(() => '')];
     }
