@@ -24,18 +24,18 @@ export function eventsFormatOf(file: string): EventsFormat | undefined {
   return undefined;
 }
 
-export const EVENT_COLUMNS = ['strategy', 'time', 'event', 'request', 'tenant', 'priority', 'pool', 'node', 'code'] as const;
+export const EVENT_COLUMNS = ['strategy', 'time', 'event', 'request', 'tenant', 'priority', 'pool', 'node', 'code', 'devices'] as const;
 
 /**
  * Writes every request's life, one row per event, in time order per strategy: `arrive`, `start`
- * (with pool and node), `complete`, `preempt` and `node-failure-evict` (the request goes back to
+ * (with pool and node, and on a GPU device node the devices it took), `complete`, `preempt` and `node-failure-evict` (the request goes back to
  * the queue and starts again later), `expire` (its lease ran out), `reject` (with the rejection
  * code), `unfinished` (still waiting or running when the run ended). Times are simulated seconds.
  * Enough to recompute any metric of the run (waits, slowdowns, utilization per node).
  *
  * CSV: a header line, then comma-separated values (ids and tenants are quoted when they hold a
  * comma, quote or newline). JSONL: one JSON object per line with the same keys (`node`, `pool`,
- * `code` left out when they do not apply). Rows are written in chunks, so a million-request run
+ * `code`, `devices` left out when they do not apply; in CSV the devices are joined by `;`). Rows are written in chunks, so a million-request run
  * does not build one giant string.
  */
 export class EventsWriter {
@@ -61,7 +61,8 @@ export class EventsWriter {
       const node = kind === EV.start || kind === EV.complete || kind === EV.preempt || kind === EV.failEvict || kind === EV.expire ? log.node(i) : -1;
       const pool = node >= 0 ? log.pools[log.nodePool[node] as number]?.name : undefined;
       const code = kind === EV.reject ? REJECTION_CODES[log.node(i)] : undefined;
-      this.buf.push(this.row(strategy, log.time(i), name, r.id, r.tenant, r.priority, pool, node >= 0 ? node : undefined, code));
+      const devices = kind === EV.start ? log.devices.get(i) : undefined;
+      this.buf.push(this.row(strategy, log.time(i), name, r.id, r.tenant, r.priority, pool, node >= 0 ? node : undefined, code, devices));
       if (this.buf.length >= 8192) this.flush();
     }
     this.flush();
@@ -72,11 +73,11 @@ export class EventsWriter {
     closeSync(this.fd);
   }
 
-  private row(strategy: string, time: number, event: string, id: string, tenant: string, priority: string, pool: string | undefined, node: number | undefined, code: string | undefined): string {
+  private row(strategy: string, time: number, event: string, id: string, tenant: string, priority: string, pool: string | undefined, node: number | undefined, code: string | undefined, devices: readonly number[] | undefined): string {
     if (this.format === 'jsonl') {
-      return JSON.stringify({ strategy, time, event, request: id, tenant, priority, ...(pool !== undefined ? { pool } : {}), ...(node !== undefined ? { node } : {}), ...(code !== undefined ? { code } : {}) });
+      return JSON.stringify({ strategy, time, event, request: id, tenant, priority, ...(pool !== undefined ? { pool } : {}), ...(node !== undefined ? { node } : {}), ...(code !== undefined ? { code } : {}), ...(devices !== undefined ? { devices } : {}) });
     }
-    return [csv(strategy), String(time), event, csv(id), csv(tenant), priority, csv(pool ?? ''), node === undefined ? '' : String(node), code ?? ''].join(',');
+    return [csv(strategy), String(time), event, csv(id), csv(tenant), priority, csv(pool ?? ''), node === undefined ? '' : String(node), code ?? '', devices?.join(';') ?? ''].join(',');
   }
 
   private flush(): void {

@@ -48,9 +48,9 @@ describe('events file (drs run --events)', () => {
     c.add('first-fit', out.log);
     c.close();
     const lines = readFileSync(csvFile, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('strategy,time,event,request,tenant,priority,pool,node,code');
-    expect(lines).toContain('first-fit,0.7,reject,c,"t,1",medium,,,never-fits');
-    expect(lines).toContain('first-fit,10,start,b,"t,1",medium,p,0,');
+    expect(lines[0]).toBe('strategy,time,event,request,tenant,priority,pool,node,code,devices');
+    expect(lines).toContain('first-fit,0.7,reject,c,"t,1",medium,,,never-fits,');
+    expect(lines).toContain('first-fit,10,start,b,"t,1",medium,p,0,,');
     expect(lines).toHaveLength(rows.length + 1);
     expect(eventsFormatOf('x.txt')).toBeUndefined();
   });
