@@ -3,6 +3,7 @@ import { ConfigError, UserError } from '../core/errors.js';
 import { eligibleAmong } from '../core/eligibility.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { ResourceSpace } from '../core/resources.js';
+import { GPU_MODEL_LABEL } from '../traces/alibaba-gpu.js';
 import { demandVector, MAX_EXPECTED_REQUESTS } from '../traces/reading.js';
 import { parseTraceSpec } from '../traces/registry.js';
 import { DEFAULT_COUNT, profileConstraints, SYNTHETIC_PRESETS } from '../traces/synthetic.js';
@@ -25,6 +26,14 @@ export function listPools(pools: Extract<Scenario['pools'], readonly unknown[]>,
     }
     const capacity = space.vector(p.capacity);
     const gpus = p.gpus;
+    let labels = p.labels;
+    if (gpus?.model !== undefined) {
+      // The pool's GPU model is also its gpuModel label (as for pools read from an openb node
+      // list), so a profile's `labels: { gpuModel: T4 }` finds the pool of `gpus: { model: T4 }`.
+      const label = p.labels[GPU_MODEL_LABEL];
+      if (label !== undefined && label !== gpus.model) throw new ConfigError(`label ${GPU_MODEL_LABEL} '${label}' contradicts gpus.model '${gpus.model}' (both name the pool's GPU model)`, { file, field: `pools[${i}].labels.${GPU_MODEL_LABEL}` });
+      labels = { ...p.labels, [GPU_MODEL_LABEL]: gpus.model };
+    }
     if (gpus !== undefined) {
       const gi = space.indexOf('gpu');
       if (gi < 0) throw new ConfigError(`GPU devices need a 'gpu' dimension (dimensions: ${space.names.join(', ')})`, { file, field: `pools[${i}].gpus` });
@@ -32,7 +41,7 @@ export function listPools(pools: Extract<Scenario['pools'], readonly unknown[]>,
       capacity[gi] = gpus.count;
     }
     if (capacity.every((c) => c === 0)) throw new ConfigError('a node needs some capacity', { file, field: `pools[${i}].capacity` });
-    return { name: p.name, capacity, nodes: p.nodes, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, bootSeconds: p.boot, labels: p.labels, ...(gpus !== undefined ? { gpus } : {}) };
+    return { name: p.name, capacity, nodes: p.nodes, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, bootSeconds: p.boot, labels, ...(gpus !== undefined ? { gpus } : {}) };
   });
 }
 

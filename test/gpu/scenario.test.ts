@@ -40,3 +40,33 @@ describe('scenarios with GPU devices', () => {
     expect((built as Error).message).toContain('pools[0].gpus.count');
   });
 });
+
+describe('the GPU model of a device pool', () => {
+  const text = (labels: string) => `
+name: models
+pools:
+  - name: t4
+    capacity: { cpu: 16, memory: 64Gi }
+    gpus: { count: 2, model: T4 }${labels}
+    nodes: 1
+    pricePerHour: 1
+trace:
+  kind: synthetic
+  count: 10
+  arrival: { rate: 1 }
+  profiles: [{ name: pair, demand: { cpu: 1, memory: 1Gi, gpu: 2 }, labels: { gpuModel: T4 } }]
+strategies: [fgd]
+`;
+  it("is the pool's gpuModel label, so a profile asking for gpuModel T4 runs on gpus.model T4", async () => {
+    const sc = parseScenario(text(''), 'models.yaml');
+    const input = await buildScenario(sc, { file: 'models.yaml', dataRoot: DATA_ROOT });
+    expect(input.pools[0]?.labels).toEqual({ gpuModel: 'T4' });
+  });
+  it('a gpuModel label that contradicts gpus.model is a ConfigError with its line', () => {
+    const t = text('\n    labels: { gpuModel: L4 }');
+    const e = (() => { try { parseScenario(t, 'models.yaml'); } catch (x) { return x; } })();
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).location).toMatchObject({ field: 'pools[0].labels.gpuModel', line: 7 });
+    expect((e as Error).message).toContain("label gpuModel 'L4' contradicts gpus.model 'T4'");
+  });
+});
