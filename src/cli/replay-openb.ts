@@ -7,6 +7,7 @@ import { GPU_POLICY_NAMES, type GpuPolicyName, isGpuPolicyName } from '../algori
 import { UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { ResourceSpace } from '../core/resources.js';
+import { escapeHtml } from '../report/charts.js';
 import { allocationAt, type OpenbRun, runOpenb } from '../sim/openb.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from '../traces/alibaba-gpu.js';
 import { numberFlag, parseFlags } from './args.js';
@@ -124,7 +125,8 @@ function chartHtml(title: string, results: readonly PolicyResult[]): string {
   });
   const ticks = [0, 20, 40, 60, 80, 100, 120, 130].map((a) => `<text x="${x(a)}" y="${H - 22}" font-size="11" text-anchor="middle">${a}</text>`);
   const yt = [0, 20, 40, 60, 80, 100].map((v) => `<text x="42" y="${y(v) + 4}" font-size="11" text-anchor="end">${v}</text><line x1="50" x2="${W - 20}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`);
-  return `<!doctype html><meta charset="utf-8"><title>${title}</title><h3 style="font-family:sans-serif">${title}</h3>
+  const t = escapeHtml(title); // holds the pod list's path, which may contain <, & or quotes
+  return `<!doctype html><meta charset="utf-8"><title>${t}</title><h3 style="font-family:sans-serif">${t}</h3>
 <svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">${yt.join('')}${ticks.join('')}
 <text x="${W / 2}" y="${H - 4}" font-size="12" text-anchor="middle">arrived GPU request, % of cluster GPUs</text>
 <text x="12" y="${H / 2}" font-size="12" transform="rotate(-90 12 ${H / 2})" text-anchor="middle">GPU allocation ratio, %</text>${lines.join('')}</svg>`;

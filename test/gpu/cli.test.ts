@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSeeds } from '../../src/cli/replay-openb.js';
@@ -87,6 +88,17 @@ describe('drs replay-openb', () => {
     const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
     const pod: Request = { id: 'p0', tenant: 't', arrival: 0, demand: [1, 1, 0], duration: 1, priority: 'medium' };
     expect(() => openbArrivals([pod], 4000, 1, 1.3, { cpu: space.indexOf('cpu'), gpu: space.indexOf('gpu') })).toThrow(/none of the 1 pods asks for a GPU/);
+  });
+
+  it('--html escapes the pod list path it prints as the title', async () => {
+    const pods = tmpFile('<b>&x.csv', `${HEAD}\np0,1000,1024,1,500,\np1,1000,1024,2,1000,\n`);
+    const nodes = tmpFile('nodes.csv', NODES);
+    const html = path.join(path.dirname(pods), 'chart.html');
+    const r = await drs(['replay-openb', pods, '--nodes', nodes, '--policies', 'best-fit', '--seeds', '1', '--html', html]);
+    expect(r.code).toBe(0);
+    const text = readFileSync(html, 'utf8');
+    expect(text).toContain('&lt;b&gt;&amp;x.csv</title>');
+    expect(text).not.toContain('<b>');
   });
 
   it('seed lists and ranges', () => {
