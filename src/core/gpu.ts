@@ -37,9 +37,24 @@ export function gpuShape(amount: number): GpuShape {
   return { kind: 'invalid', amount };
 }
 
+/** The label that names a pool's GPU model (`labels: { gpuModel: T4 }`). */
+export const GPU_MODEL_LABEL = 'gpuModel';
+
 /** The GPU model of a pool: its device model, else its `gpuModel` label. */
 export function poolGpuModel(pool: PoolSpec): string | undefined {
-  return pool.gpus?.model ?? pool.labels['gpuModel'];
+  return pool.gpus?.model ?? pool.labels[GPU_MODEL_LABEL];
+}
+
+/**
+ * A pool's labels with its device model as the `gpuModel` label, so a request's label constraint
+ * `{ gpuModel: T4 }` finds a pool declared `gpus: { model: T4 }` (scenarios and the scheduler
+ * alike). Returns a message instead when the label names another model.
+ */
+export function labelsWithGpuModel(labels: Readonly<Record<string, string>>, model: string | undefined): Record<string, string> | string {
+  if (model === undefined) return { ...labels };
+  const label = labels[GPU_MODEL_LABEL];
+  if (label !== undefined && label !== model) return `label ${GPU_MODEL_LABEL} '${label}' contradicts gpus.model '${model}' (both name the pool's GPU model)`;
+  return { ...labels, [GPU_MODEL_LABEL]: model };
 }
 
 /** May `request` run on a node of `pool` as far as GPU models go? */

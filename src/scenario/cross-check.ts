@@ -1,9 +1,9 @@
 import { scalingTargetIssue } from '../autoscale/targets.js';
 import { ConfigError, UserError } from '../core/errors.js';
 import { eligibleAmong } from '../core/eligibility.js';
+import { GPU_MODEL_LABEL, labelsWithGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { ResourceSpace } from '../core/resources.js';
-import { GPU_MODEL_LABEL } from '../traces/alibaba-gpu.js';
 import { demandVector, MAX_EXPECTED_REQUESTS } from '../traces/reading.js';
 import { parseTraceSpec } from '../traces/registry.js';
 import { DEFAULT_COUNT, profileConstraints, SYNTHETIC_PRESETS } from '../traces/synthetic.js';
@@ -26,14 +26,9 @@ export function listPools(pools: Extract<Scenario['pools'], readonly unknown[]>,
     }
     const capacity = space.vector(p.capacity);
     const gpus = p.gpus;
-    let labels = p.labels;
-    if (gpus?.model !== undefined) {
-      // The pool's GPU model is also its gpuModel label (as for pools read from an openb node
-      // list), so a profile's `labels: { gpuModel: T4 }` finds the pool of `gpus: { model: T4 }`.
-      const label = p.labels[GPU_MODEL_LABEL];
-      if (label !== undefined && label !== gpus.model) throw new ConfigError(`label ${GPU_MODEL_LABEL} '${label}' contradicts gpus.model '${gpus.model}' (both name the pool's GPU model)`, { file, field: `pools[${i}].labels.${GPU_MODEL_LABEL}` });
-      labels = { ...p.labels, [GPU_MODEL_LABEL]: gpus.model };
-    }
+    // The device model is also the gpuModel label (as for pools read from an openb node list).
+    const labels = labelsWithGpuModel(p.labels, gpus?.model);
+    if (typeof labels === 'string') throw new ConfigError(labels, { file, field: `pools[${i}].labels.${GPU_MODEL_LABEL}` });
     if (gpus !== undefined) {
       const gi = space.indexOf('gpu');
       if (gi < 0) throw new ConfigError(`GPU devices need a 'gpu' dimension (dimensions: ${space.names.join(', ')})`, { file, field: `pools[${i}].gpus` });

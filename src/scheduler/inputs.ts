@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { GPU_MODEL_LABEL, labelsWithGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request, RequestConstraints } from '../core/model.js';
 import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
@@ -139,6 +140,8 @@ export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
     capacity[g] = gpus.count;
   }
   if (!capacity.some((v) => v > 0)) bad('capacity', 'a node needs some positive capacity');
+  const labels = labelsWithGpuModel(input.labels ?? {}, gpus?.model);
+  if (typeof labels === 'string') bad(`labels.${GPU_MODEL_LABEL}`, labels);
   const n = input.nodes as unknown;
   if (typeof n !== 'number' && (typeof n !== 'object' || n === null || Array.isArray(n))) bad('nodes', `nodes must be a count or { min, max, initial }, got ${describe(n)}`);
   if (typeof n === 'object') {
@@ -161,7 +164,7 @@ export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
     pricePerHour: num('pricePerHour', input.pricePerHour),
     latencyMs: num('latencyMs', input.latencyMs),
     bootSeconds: num('bootSeconds', input.bootSeconds),
-    labels: { ...(input.labels ?? {}) },
+    labels,
     ...(gpus !== undefined ? { gpus: { count: gpus.count, ...(gpus.model !== undefined ? { model: gpus.model } : {}), ...(gpus.memoryMib !== undefined ? { memoryMib: gpus.memoryMib } : {}) } } : {}),
   };
 }

@@ -33,6 +33,12 @@ describe('ResourceScheduler with GPU devices', () => {
     expect(s.allocate({ id: 'no', demand: { gpu: 1 }, gpuModels: ['H100'] }).status).toBe('rejected');
   });
 
+  it("a pool's gpus.model is its gpuModel label, as in scenarios; a label naming another model is refused", () => {
+    const s = scheduler('fgd');
+    expect(s.allocate({ id: 'by-label', demand: { gpu: 1 }, labels: { gpuModel: 'A10' } }).status).toBe('allocated');
+    expect(() => s.addPool({ name: 'bad', capacity: { cpu: 1 }, gpus: { count: 2, model: 'T4' }, labels: { gpuModel: 'L4' }, nodes: 1 })).toThrow(/contradicts gpus.model 'T4'/);
+  });
+
   it('a pool whose capacity.gpu contradicts its devices is refused, naming the field', () => {
     const s = scheduler('fgd');
     expect(() => s.addPool({ name: 'bad', capacity: { cpu: 1, gpu: 4 }, gpus: { count: 2 }, nodes: 1 })).toThrow(UserError);
