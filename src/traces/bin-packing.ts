@@ -122,6 +122,10 @@ export function parseOrLibrary(text: string, file: string): PackingInstance[] {
   const toks = tokens(text);
   const last = lastLineOf(text);
   let at = 0;
+  // The format has one value per line, except the `capacity n bestKnown` header: a line with
+  // more values is refused at that line, not read on as the next item (or blamed lines later).
+  const perLine = new Map<number, number>();
+  for (const t of toks) perLine.set(t.line, (perLine.get(t.line) ?? 0) + 1);
   const count = src.count(toks[at], 'instance count', last);
   if (count === 0) src.fail('the file declares 0 instances; an OR-Library file starts with the number of instances that follow (at least 1)', toks[at]?.line ?? last, 'instance count');
   at++;
@@ -134,8 +138,8 @@ export function parseOrLibrary(text: string, file: string): PackingInstance[] {
     const headerLine = toks[at]?.line ?? last;
     const header = toks.slice(at, at + 3);
     const split = header.find((t) => t.line !== headerLine);
-    if (split !== undefined || header.length < 3) {
-      src.fail(`instance ${name}: expected 'capacity itemCount bestKnown' on one line`, headerLine, 'header');
+    if (split !== undefined || header.length < 3 || perLine.get(headerLine) !== 3) {
+      src.fail(`instance ${name}: expected 'capacity itemCount bestKnown' on one line${(perLine.get(headerLine) ?? 0) > 3 ? `, found ${perLine.get(headerLine)} values` : ''}`, headerLine, 'header');
     }
     const capacity = src.decimal(toks[at++], 'capacity', last);
     const n = src.count(toks[at++], 'item count', last);
@@ -146,6 +150,7 @@ export function parseOrLibrary(text: string, file: string): PackingInstance[] {
       if (tok === undefined || !DECIMAL.test(tok.text)) {
         src.fail(`instance ${name} declares ${n} items, found ${i}${tok === undefined ? '' : ` before '${tok.text}', which is not an item size (a number ≥ 0)`}`, tok?.line ?? last, `items[${i}]`);
       }
+      if (perLine.get(tok.line) !== 1) src.fail(`instance ${name}: expected one item size per line, found ${perLine.get(tok.line)} values`, tok.line, `items[${i}]`);
       items.push(src.decimal(toks[at++], `items[${i}]`, last));
     }
     const { cap, sizes, scale } = scaleDimension(src, capacity, items, '');

@@ -49,6 +49,16 @@ describe('OR-Library reader', () => {
     expect(e.location).toMatchObject({ line: 3, field: 'header' });
   });
 
+  it('refuses two sizes on one item line, or a fourth value on the header line, at that line', () => {
+    // '6 4' was read as two items (and the instance's last size as the next name or trailing garbage).
+    const two = located(() => parseOrLibrary(ORLIB.replace('\n6\n4\n', '\n6 4\n'), 'x.txt'));
+    expect(two.location).toEqual({ file: 'x.txt', line: 4, field: 'items[0]' });
+    expect(two.message).toMatch(/one item size per line, found 2 values/);
+    const header = located(() => parseOrLibrary(ORLIB.replace(' 10 3 2', ' 10 3 2 6'), 'x.txt'));
+    expect(header.location).toEqual({ file: 'x.txt', line: 3, field: 'header' });
+    expect(header.message).toMatch(/found 4 values/);
+  });
+
   it('reports a missing instance and trailing garbage', () => {
     expect(located(() => parseOrLibrary(ORLIB.replace(/^2/, '3'), 'x.txt')).message).toMatch(/declares 3 instances, found 2/);
     expect(located(() => parseOrLibrary(`${ORLIB}42\n`, 'x.txt')).location).toMatchObject({ line: 11, field: 'end of file' });
