@@ -30,8 +30,9 @@ Options:
   --head-of-line H     commit (default, the protocol: the chosen head stays the head until it
                        starts) | reorder (re-sort the queue and re-choose the head at every event)
   --json               print one JSON object:
-                       {"trace","policy","backfill","windows":[{"start","boundedSlowdown",
-                       "utilization"}],"meanBoundedSlowdown","meanUtilization"}
+                       {"trace","policy","backfill","headOfLine","length","machine","jobs",
+                       "dropped","unknownWidth","clampedInWindows","windows":[{"start",
+                       "boundedSlowdown","utilization"}],"meanBoundedSlowdown","meanUtilization"}
   -h, --help           this text
 
 Jobs are read by the protocol's rules (run time > 0 after -1 -> 10, ordered by job number,
@@ -145,6 +146,11 @@ export const replaySwfCommand: CliCommand = {
           trace: p.file,
           policy: p.policy,
           backfill: p.backfill,
+          // The rest of the protocol, so that a result says how it was measured (a reorder run or
+          // a --procs machine is not the reference's).
+          headOfLine: p.headOfLine,
+          length: p.length,
+          machine: workload.machine,
           jobs: workload.jobs.length,
           dropped: workload.dropped,
           unknownWidth: workload.unknownWidth,

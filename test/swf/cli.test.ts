@@ -74,8 +74,8 @@ describe('drs replay-swf on a small log', () => {
     const r = await run(['small.swf', '--windows', '0,1', '--length', '3', '--policy', 'sjf', '--backfill', 'easy', '--json']);
     expect(r.code).toBe(0);
     const obj = JSON.parse(r.out) as Record<string, unknown>;
-    expect(Object.keys(obj)).toEqual(['trace', 'policy', 'backfill', 'jobs', 'dropped', 'unknownWidth', 'clampedInWindows', 'windows', 'meanBoundedSlowdown', 'meanUtilization']);
-    expect(obj).toMatchObject({ trace: 'small.swf', policy: 'sjf', backfill: 'easy', jobs: 4, dropped: 0, unknownWidth: 0, clampedInWindows: 2 });
+    expect(Object.keys(obj)).toEqual(['trace', 'policy', 'backfill', 'headOfLine', 'length', 'machine', 'jobs', 'dropped', 'unknownWidth', 'clampedInWindows', 'windows', 'meanBoundedSlowdown', 'meanUtilization']);
+    expect(obj).toMatchObject({ trace: 'small.swf', policy: 'sjf', backfill: 'easy', headOfLine: 'commit', length: 3, machine: 4, jobs: 4, dropped: 0, unknownWidth: 0, clampedInWindows: 2 });
     const windows = obj.windows as { start: number; boundedSlowdown: number; utilization: number }[];
     expect(windows.map((w) => Object.keys(w))).toEqual([
       ['start', 'boundedSlowdown', 'utilization'],
@@ -85,6 +85,13 @@ describe('drs replay-swf on a small log', () => {
     expect(obj.meanBoundedSlowdown).toBeCloseTo((windows[0]!.boundedSlowdown + windows[1]!.boundedSlowdown) / 2, 12);
     // Job 2 asks for 8 of 4 processors: clamped, counted (once per window it is in), on stderr.
     expect(r.err).toContain('2 job(s) in these windows asked for more than the machine');
+  });
+
+  it('--json says the protocol it measured: head of line, window length and machine size', async () => {
+    // A reorder run on a --procs machine printed the same keys as a reference run.
+    const r = await run(['small.swf', '--windows', '0', '--length', '2', '--head-of-line', 'reorder', '--procs', '8', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ policy: 'fcfs', backfill: 'none', headOfLine: 'reorder', length: 2, machine: 8 });
   });
 
   it('prints a table with each window and the mean; --start/--count make consecutive windows', async () => {
