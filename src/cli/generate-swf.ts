@@ -20,7 +20,7 @@ Options:
   --nodes N         machine size in processors, 10 to 16777216 (32 or more with --typed;
                     default 256); the largest job size is N and the size distribution moves
                     with log2 N
-  --seed S          seed (default 1); the same seed gives the same log
+  --seed S          seed, one word (default 1); the same seed gives the same log
   --typed           two classes, interactive (queue 0) and batch (queue 1), each with its own
                     arrival stream and parameters, instead of the one-class model
   --start-hour H    hour of the day at time 0, in [0, 24), taken to the half hour (default 0,
@@ -53,6 +53,9 @@ function parse(argv: string[]): (Lublin99Options & { out: string }) | 'help' {
   if (positionals.length > 0) throw new UserError(`drs generate-swf takes no file argument (got ${positionals.join(' ')}); name the output with --out FILE`);
   if (values.model !== undefined && values.model !== 'lublin99') throw new UserError(`unknown --model '${values.model}' (known: lublin99)`, { field: 'model' });
   if (values.out === undefined) throw new UserError('missing --out FILE (or --out - for standard output)', { field: 'out' });
+  // The seed is written into the log's '; Note:' line as the command that redraws it, so it must
+  // be one word: an empty --seed "$UNSET" would silently draw seed '' and note an unusable command.
+  if (values.seed !== undefined && !/^\S+$/.test(values.seed)) throw new UserError(`--seed must be a non-empty word without spaces (e.g. 7), got '${values.seed}'`, { field: 'seed' });
   const startHour = numberFlag(values['start-hour'], 'start-hour', { min: 0 }) ?? 0;
   if (startHour >= 24) throw new UserError(`--start-hour must be a number in [0, 24), got '${values['start-hour']}'`, { field: 'start-hour' });
   return {

@@ -48,6 +48,8 @@ describe('drs generate-swf', () => {
     [['--out', '-', '--model', 'feitelson96'], /unknown --model 'feitelson96' \(known: lublin99\)/],
     [['--out', '-', '--job', '5'], /Unknown option '--job' \(did you mean --jobs\?\); see drs generate-swf --help/],
     [['log.swf', '--out', '-'], /takes no file argument/],
+    [['--out', '-', '--seed', ''], /field 'seed'.*--seed must be a non-empty word without spaces.*got ''/],
+    [['--out', '-', '--seed', 'a b'], /field 'seed'.*got 'a b'/],
     [['--out', '/nonexistent-dir/x.swf'], /\/nonexistent-dir\/x.swf.*cannot write the log: ENOENT/],
   ])('refuses %j with a one-line message and exit 2', async (argv, message) => {
     const r = await drs(['generate-swf', ...argv]);
