@@ -270,9 +270,12 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       try {
         for await (const r of f.records) {
           const procs = Math.max(r.allocatedProcessors, r.requestedProcessors);
-          if (!all && !(r.runTime > 0 && procs > 0)) {
-            opts.onSkip?.(r, r.runTime > 0 ? 'unknown number of processors' : 'run time not positive (cancelled, or unknown)');
+          if (!all && !(r.runTime > 0 && procs > 0 && r.submitTime >= 0)) {
+            opts.onSkip?.(r, !(r.runTime > 0) ? 'run time not positive (cancelled, or unknown)' : !(procs > 0) ? 'unknown number of processors' : 'unknown submit time');
             continue;
+          }
+          if (r.submitTime < 0) {
+            throw new TraceFormatError(`job ${r.jobNumber} has submit time ${r.submitTime} (unknown), which jobs: all cannot replay; use jobs: valid to skip such records`, { file: path, line: r.line, field: 'submitTime' });
           }
           origin ??= r.submitTime;
           // The simulator replays in submit order; a log out of order is refused where it goes back.

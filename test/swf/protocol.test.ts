@@ -168,6 +168,11 @@ describe('reference protocol on the main simulator, by hand', () => {
     expect([w.dropped, w.clamped, w.unknownWidth]).toEqual([1, 1, 1]);
     const r = await replayReferenceWindow(w.jobs, 0, 4, 8, { order: 'fcfs', backfill: 'easy' });
     expect(r.clamped).toBe(1);
+    // A kept job with an unknown submit time (−1) cannot be replayed: an error naming its line, not a job at −1 s.
+    const unknown = { ...rec(6, 50, 5, 1, -1, -1), submitTime: -1 };
+    expect(() => batchWorkloadFromRecords('mem', header, [rec(1, 0, 10, 1, -1, -1), unknown], 8)).toThrow(/^mem:6, field 'submitTime': job 6 has submit time -1 \(unknown\): the protocol replays every job it keeps at its submit time$/);
+    // ... unless the protocol leaves it out anyway (run time 0).
+    expect(batchWorkloadFromRecords('mem', header, [rec(1, 0, 10, 1, -1, -1), { ...rec(6, 50, 0, 1, -1, -1), submitTime: -1 }], 8).dropped).toBe(1);
   });
 });
 

@@ -193,6 +193,19 @@ describe('readSwfRequests', () => {
     expect(two).toEqual(['1', '2']);
   });
 
+  it('an unknown submit time (−1) is skipped with its reason by default and an error naming the line with jobs: all', async () => {
+    const p = write('nosubmit.swf', `${HEADER}\n${JOBS}\n5 -1 0 30 2 -1 -1 2 60 -1 1 7 1 -1 1 -1 -1 -1\n`);
+    const skipped: string[] = [];
+    const out = [];
+    for await (const r of readSwfRequests(p, { space, onSkip: (rec, why) => skipped.push(`${rec.jobNumber}: ${why}`) })) out.push(r.id);
+    expect(out).toEqual(['1', '2', '4']);
+    expect(skipped).toEqual(['3: run time not positive (cancelled, or unknown)', '5: unknown submit time']);
+    const e = await (async () => {
+      for await (const _ of readSwfRequests(p, { space, jobs: 'all' })) void _;
+    })().catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/nosubmit\.swf:\d+, field 'submitTime': job 5 has submit time -1 \(unknown\), which jobs: all cannot replay; use jobs: valid to skip such records$/);
+  });
+
   it('needs a cpu dimension', () => {
     expect(() => readSwfRequests('x.swf', { space: new ResourceSpace(['gpu']) })).toThrow(UserError);
   });

@@ -1,4 +1,4 @@
-import { UserError } from '../../core/errors.js';
+import { TraceFormatError, UserError } from '../../core/errors.js';
 import type { JobFacts } from '../../queue/keys.js';
 import { openSwf, swfMachineSize, type SwfHeader, type SwfRecord } from '../../traces/swf.js';
 
@@ -84,7 +84,7 @@ export async function loadBatchWorkload(path: string, opts: LoadOptions = {}): P
     machine = size;
     machineSource = f.header.maxProcs !== undefined ? 'MaxProcs' : 'MaxNodes';
   }
-  const b = new WorkloadBuilder(machine);
+  const b = new WorkloadBuilder(machine, path);
   for await (const r of f.records) b.add(r);
   return b.build(path, f.header, machineSource);
 }
@@ -97,7 +97,7 @@ export function batchWorkloadFromRecords(
   machine: number,
   machineSource: BatchWorkload['machineSource'] = 'option',
 ): BatchWorkload {
-  const b = new WorkloadBuilder(machine);
+  const b = new WorkloadBuilder(machine, file);
   for (const r of records) b.add(r);
   return b.build(file, header, machineSource);
 }
@@ -109,7 +109,10 @@ class WorkloadBuilder {
   private clamped = 0;
   private unknownWidth = 0;
 
-  constructor(private readonly machine: number) {}
+  constructor(
+    private readonly machine: number,
+    private readonly file: string,
+  ) {}
 
   add(r: SwfRecord): void {
     const loggedRun = r.runTime;
@@ -117,6 +120,10 @@ class WorkloadBuilder {
     if (!(run > 0)) {
       this.dropped++;
       return;
+    }
+    // A job is replayed at its submit time: an unknown one (−1) cannot be guessed without moving the job.
+    if (r.submitTime < 0) {
+      throw new TraceFormatError(`job ${r.jobNumber} has submit time ${r.submitTime} (unknown): the protocol replays every job it keeps at its submit time`, { file: this.file, line: r.line, field: 'submitTime' });
     }
     let procs = Math.max(r.allocatedProcessors, r.requestedProcessors);
     if (!(procs > 0)) {
