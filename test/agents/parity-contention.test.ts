@@ -72,7 +72,8 @@ describe('simulation and production agree when agents contend for a node', () =>
   // Known gap (docs/agents.md): the plan applies max_concurrent_agents over unlimited resources,
   // so when the pools make a run wait, the simulator starts later runs the plan let through
   // meanwhile: x, y and z at 10m (3 > 2), where production starts x and y, then z at 20m.
-  it.skip('max_concurrent_agents when a run waits for capacity', async () => {
+  // `it.fails`: green while the gap exists, red once it is closed (then make it a plain `it`).
+  it.fails('max_concurrent_agents when a run waits for capacity (known gap)', async () => {
     const cron = 'schedule: { cron: "0 0 * * *" }';
     const { sim, prod } = await both(scenario('{ max_concurrent_agents: 2, scheduler_mode: fifo }', [`{ id: big, cpu: 4, duration: 10m, ${cron} }`, ...['x', 'y', 'z'].map((id) => `{ id: ${id}, cpu: 1, duration: 10m, ${cron} }`)]));
     expect([...sim].sort()).toEqual([...prod].sort());
