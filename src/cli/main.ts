@@ -1,4 +1,5 @@
 import { isUserError } from '../core/errors.js';
+import { withYamlLine } from '../core/yaml-line.js';
 import type { CliCommand, CliIo } from './command.js';
 
 /**
@@ -92,7 +93,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return await cmd.run(rest, io);
   } catch (e) {
     if (isUserError(e)) {
-      io.err(`drs ${name}: ${e.message}\n`);
+      io.err(`drs ${name}: ${(withYamlLine(e) as Error).message}\n`);
       return 2;
     }
     if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {

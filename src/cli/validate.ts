@@ -4,6 +4,7 @@ import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { parseFlags, resolveDataRoot } from './args.js';
 import type { CliCommand } from './command.js';
+import { withYamlLine } from '../core/yaml-line.js';
 
 const usage = `usage: drs validate <scenario.yaml>... [--data-dir DIR]
 
@@ -24,7 +25,7 @@ export const validateCommand: CliCommand = {
         await validateOne(p);
       } catch (e) {
         if (!(e instanceof UserError) || positionals.length === 1) throw e;
-        io.err(`drs validate: ${e.message}\n`);
+        io.err(`drs validate: ${(withYamlLine(e) as Error).message}\n`);
         bad++;
       }
     }

@@ -1,5 +1,6 @@
-import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
-import { ConfigError } from './errors.js';
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigError, isUserError } from './errors.js';
 
 /** 1-based line of the node at `path` in a YAML document (or of its nearest existing parent). */
 export function yamlLineOf(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
@@ -21,6 +22,28 @@ export function yamlLineOf(doc: Document, lc: LineCounter, path: readonly Proper
 /** `a.b[2].c` (or `a.b.2.c`) as the path ['a', 'b', 2, 'c'], for `yamlLineOf`. */
 export function fieldPath(field: string): (string | number)[] {
   return field.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+}
+
+/**
+ * A ConfigError found after its YAML file was read (checks that need the data: a protocol window
+ * past the log's end, a machine size from the log's header) names the file and the field but no
+ * line: look the field up in the file, as a parse-time error would give it. Anything else, a
+ * field whose first key the file does not hold, or a file that cannot be read, is left as it is.
+ */
+export function withYamlLine(e: unknown): unknown {
+  if (!isUserError(e) || !(e instanceof ConfigError)) return e;
+  const { file, field, line } = e.location;
+  if (file === undefined || field === undefined || line !== undefined || !/\.ya?ml$/i.test(file)) return e;
+  try {
+    const lc = new LineCounter();
+    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lc, prettyErrors: false });
+    const at = fieldPath(field);
+    if (doc.errors.length > 0 || at.length === 0 || !doc.hasIn([at[0] as string | number])) return e;
+    const found = yamlLineOf(doc, lc, at);
+    return found === undefined ? e : new ConfigError(e.detail, { ...e.location, line: found });
+  } catch {
+    return e;
+  }
 }
 
 /**

@@ -37,11 +37,12 @@ async function runJson(scenario: string, ...extra: string[]): Promise<{ code: nu
 }
 
 /** `drs run FILE` fails with exit 2, naming the file and the field, in plain words, without a stack. */
-async function bad(file: string, field: string, message: RegExp): Promise<void> {
+async function bad(file: string, field: string, message: RegExp, line?: number): Promise<void> {
   const r = await drs(['run', file, '--quiet']);
   expect(r.code).toBe(2);
   expect(r.err).toContain(`${file}`);
   expect(r.err).toContain(`field '${field}'`);
+  if (line !== undefined) expect(r.err).toContain(`${file}:${line}, field '${field}'`);
   expect(r.err).toMatch(message);
   expect(r.err).not.toMatch(/\n\s+at /); // no stack
 }
@@ -168,10 +169,11 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
     }
   });
 
-  it('checks against the log are ConfigErrors naming the file and field', async () => {
-    await bad(small({ protocol: '{ kind: rlscheduler, windows: [0, 2], length: 3 }' }), 'protocol.windows', /window starting at job 2 needs jobs 2\.\.4, but the trace has only 4 usable jobs/);
-    await bad(small({ protocol: '{ kind: rlscheduler, windows: [0], length: 5 }' }), 'protocol.length', /window starting at job 0 needs jobs 0\.\.4, but the trace has only 4 usable jobs .*; a window of 5 jobs is longer than the trace/);
-    await bad(small({ pools: '  - { name: m, capacity: { cpu: 8 }, nodes: 1, pricePerHour: 0 }' }), 'pools[0].capacity.cpu', /header gives a machine of 4 processors \(MaxProcs\).*expected cpu: 4, got 8/);
+  it('checks against the log are ConfigErrors naming the file, line and field', async () => {
+    // Found once the log is read, after parsing: the CLI looks the field's line up in the file.
+    await bad(small({ protocol: '{ kind: rlscheduler, windows: [0, 2], length: 3 }' }), 'protocol.windows', /window starting at job 2 needs jobs 2\.\.4, but the trace has only 4 usable jobs/, 6);
+    await bad(small({ protocol: '{ kind: rlscheduler, windows: [0], length: 5 }' }), 'protocol.length', /window starting at job 0 needs jobs 0\.\.4, but the trace has only 4 usable jobs .*; a window of 5 jobs is longer than the trace/, 6);
+    await bad(small({ pools: '  - { name: m, capacity: { cpu: 8 }, nodes: 1, pricePerHour: 0 }' }), 'pools[0].capacity.cpu', /header gives a machine of 4 processors \(MaxProcs\).*expected cpu: 4, got 8/, 4);
     const f = small().replace(/\.yaml$/, '-nofile.yaml');
     writeFileSync(f, readFileSync(small(), 'utf8').replace(path.join(dir, 'small.swf'), path.join(dir, 'missing.swf')));
     await bad(f, 'trace.file', /trace file '.*missing\.swf' not found/);
