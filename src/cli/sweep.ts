@@ -98,7 +98,7 @@ export const sweepCommand: CliCommand = {
     try {
       results =
         values.queue !== undefined
-          ? await runSweepQueue(plan, { url: values.queue, ...(values.name !== undefined ? { name: values.name } : {}), store, onProgress: bar.update, fresh: values.fresh === true })
+          ? await runSweepQueue(plan, { url: values.queue, ...(values.name !== undefined ? { name: values.name } : {}), store, onProgress: bar.update, fresh: values.fresh === true, onNoWorker: (m) => io.err(`drs sweep: ${m}\n`) })
           : await runSweepLocal(plan, { workers, dataRoot, store, onProgress: bar.update });
     } finally {
       bar.stop();

@@ -130,6 +130,12 @@ export interface QueueSweepOptions {
   readonly idleTimeoutMs?: number;
   /** Called once the cells are enqueued (tests start workers here). */
   readonly onEnqueued?: (jobs: number) => void;
+  /**
+   * Told once, in words, when no worker has taken any cell for `hintAfterMs` (default 30 s): a
+   * queue sweep waits for workers for ever, and `cells 0/N` alone does not say why.
+   */
+  readonly onNoWorker?: (message: string) => void;
+  readonly hintAfterMs?: number;
   /** Run every cell again: results kept in Redis from earlier sweeps are dropped, not collected (`drs sweep --fresh`). */
   readonly fresh?: boolean;
 }
@@ -174,8 +180,15 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
     opts.onEnqueued?.(todo.length);
     const pending = new Map(todo.map((c) => [c.hash, c]));
     let lastChange = Date.now();
+    const enqueuedAt = lastChange;
+    let taken = false;
     while (pending.size > 0) {
       const states = await Promise.all([...pending.keys()].map(async (id) => [id, await queue.getJobState(id)] as const));
+      if (!taken && states.some(([, st]) => st === 'active' || st === 'completed' || st === 'failed')) taken = true;
+      if (!taken && opts.onNoWorker !== undefined && Date.now() - enqueuedAt > (opts.hintAfterMs ?? 30_000)) {
+        taken = true; // said once
+        opts.onNoWorker(`no worker has taken a cell for ${((opts.hintAfterMs ?? 30_000) / 1000).toFixed(0)} s; the ${pending.size} cells wait in queue '${name}' for one: ${workerCommand(opts.url, name)}`);
+      }
       for (const [id, state] of states) {
         // Gone from Redis (restarted without its data, or flushed): no worker would ever see it.
         if (state === 'unknown') await queue.add('cell', pending.get(id), cellJob(pending.get(id) as CellSpec));
@@ -191,7 +204,7 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
       }
       if (pending.size === 0) break;
       if (opts.idleTimeoutMs !== undefined && Date.now() - lastChange > opts.idleTimeoutMs) {
-        throw new UserError(`no cell finished for ${(opts.idleTimeoutMs / 1000).toFixed(0)} s (${pending.size} of ${total} pending); is a 'drs worker --queue ${opts.url}${name === DEFAULT_QUEUE ? '' : ` --name ${name}`}' running?`);
+        throw new UserError(`no cell finished for ${(opts.idleTimeoutMs / 1000).toFixed(0)} s (${pending.size} of ${total} pending); is a '${workerCommand(opts.url, name)}' running?`);
       }
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
     }
@@ -204,6 +217,9 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
   }
   return results;
 }
+
+/** The command that starts a worker for this queue (the URL as shown: no password). */
+const workerCommand = (url: string, name: string): string => `drs worker --queue ${shownUrl(url)}${name === DEFAULT_QUEUE ? '' : ` --name ${name}`}`;
 
 /** A cell's job options: the cell hash as job id, kept once finished (later sweeps collect it). */
 const cellJob = (c: CellSpec): JobsOptions => ({ jobId: c.hash, attempts: 2, removeOnComplete: false, removeOnFail: false });

@@ -159,6 +159,16 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
   }, 240_000);
 });
 
+describe('a queue sweep with no worker', () => {
+  it('says once that no worker has taken a cell, with the command that starts one', async () => {
+    const name = qname('noworker');
+    const said: string[] = [];
+    const e = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, hintAfterMs: 1_000, idleTimeoutMs: 3_000, onNoWorker: (m) => said.push(m) }).catch((x: unknown) => x);
+    expect(isUserError(e) && e.message).toMatch(/no cell finished for 3 s \(12 of 12 pending\)/);
+    expect(said).toEqual([`no worker has taken a cell for 1 s; the 12 cells wait in queue '${name}' for one: drs worker --queue ${REDIS_URL} --name ${name}`]);
+  }, 60_000);
+});
+
 describe('a sweep whose jobs Redis lost (restarted without its data)', () => {
   it('submits the missing cells again and completes', async () => {
     const name = qname('lost');
