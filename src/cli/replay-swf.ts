@@ -132,8 +132,9 @@ export const replaySwfCommand: CliCommand = {
       throw e instanceof UserError ? new UserError(`--policy ${p.policy}: ${modelMessage(e)}`) : e;
     }
     const workload = await loadBatchWorkload(path, p.procs === undefined ? {} : { procs: p.procs });
-    const starts = windowStarts(p, workload.jobs.length);
-    checkWindows(starts, p.length, workload.jobs.length, p.file);
+    // Errors name the log by its full path, as every other error about it does.
+    const starts = windowStarts(p, workload.jobs.length, path);
+    checkWindows(starts, p.length, workload.jobs.length, path);
     const res = await replayReferenceWindows(workload, starts, p.length, queue === undefined ? { order: p.policy as OrderKeyName, backfill: p.backfill, headOfLine: p.headOfLine } : { queue, backfill: p.backfill });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
     const notes = [
@@ -172,14 +173,14 @@ export const replaySwfCommand: CliCommand = {
  * The windows' starts. --start/--count are checked against the trace before the windows are made:
  * a count far beyond the trace (--count 1e20) is a mistake to name, not an array to allocate.
  */
-function windowStarts(p: Parsed, jobs: number): readonly number[] {
+function windowStarts(p: Parsed, jobs: number, file: string): readonly number[] {
   if (p.starts === undefined) return REFERENCE_WINDOWS;
   if (Array.isArray(p.starts)) return p.starts;
   const { start, count } = p.starts as { start: number; count: number };
   const end = start + count * p.length;
   if (end > jobs) {
     const fit = Math.floor((jobs - start) / p.length);
-    throw new UserError(`--start ${start} --count ${count}: ${count} window(s) of ${p.length} jobs need jobs ${start}..${end - 1}, but the trace has only ${jobs} usable jobs (indexes 0..${jobs - 1})${fit >= 1 ? `; at most --count ${fit} from --start ${start}` : ''}`, { file: p.file, field: 'count' });
+    throw new UserError(`--start ${start} --count ${count}: ${count} window(s) of ${p.length} jobs need jobs ${start}..${end - 1}, but the trace has only ${jobs} usable jobs (indexes 0..${jobs - 1})${fit >= 1 ? `; at most --count ${fit} from --start ${start}` : ''}`, { file, field: 'count' });
   }
   return consecutiveWindows(start, p.length, count);
 }

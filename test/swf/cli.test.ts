@@ -116,6 +116,9 @@ describe('drs replay-swf on a small log', () => {
   it('a window beyond the end names the window and the trace length', async () => {
     const e = await userError(['small.swf', '--windows', '0,2', '--length', '3']);
     expect(e.message).toMatch(/window starting at job 2 .* only 4 usable jobs/);
+    // The log by its full path, as the other errors about it name it (the argument was relative).
+    expect(e.location.file).toBe(path.join(dir, 'small.swf'));
+    expect((await userError(['small.swf', '--start', '0', '--count', '9', '--length', '3'])).location.file).toBe(path.join(dir, 'small.swf'));
     // The default (reference) windows do not fit a 4-job log either.
     expect((await userError(['small.swf'])).message).toContain('window starting at job 1981');
   });
