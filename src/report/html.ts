@@ -2,7 +2,7 @@ import type { StrategyResult, ComparisonResult } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
 import type { RunSeries } from '../sim/series.js';
 import { barOption, ciOption, escapeHtml, ganttOption, lineOption, reportPage, type Chart, type Mark, type Section } from './charts.js';
-import { comparisonTable, runWarnings } from './table.js';
+import { comparisonTable, runNotes } from './table.js';
 
 export { escapeHtml } from './charts.js';
 
@@ -222,7 +222,7 @@ export function htmlReport(result: ComparisonResult, meta: { title: string; desc
   const done = result.results.filter((r): r is Done => r.state === 'completed');
   const withSeries = done.filter((r): r is Done & { series: RunSeries } => r.series !== undefined);
   const failed = result.results.flatMap((r) => (r.state === 'failed' ? [`<li>${escapeHtml(r.strategy)}: ${escapeHtml(r.error)}</li>`] : []));
-  const warnings = runWarnings(result);
+  const warnings = runNotes(result);
   const summary: Chart[] = summaryMetrics(result.dimensions).flatMap((sm, i) => {
     const vals = done.map((r) => sm.value(r.metrics));
     if (vals.every((v) => v === null)) return [];
@@ -246,7 +246,7 @@ export function htmlReport(result: ComparisonResult, meta: { title: string; desc
     {
       heading: 'Summary',
       intro: `Seed ${result.seed}. One run per strategy on the same workload; for confidence intervals over seeds use drs sweep.`,
-      html: `${warnings.length > 0 ? `<div class="warn">${warnings.map((w) => escapeHtml(w)).join('<br>')}</div>` : ''}${failed.length > 0 ? `<h3>Failed strategies</h3><ul>${failed.join('')}</ul>` : ''}<pre>${escapeHtml(comparisonTable(result).replace(/\n\nwarning:[^]*$/, ''))}</pre>`,
+      html: `${warnings.length > 0 ? `<div class="warn">${warnings.map((w) => escapeHtml(w)).join('<br>')}</div>` : ''}${failed.length > 0 ? `<h3>Failed strategies</h3><ul>${failed.join('')}</ul>` : ''}<pre>${escapeHtml(comparisonTable(result, { trailer: false }))}</pre>`,
       charts: summary,
     },
   ];

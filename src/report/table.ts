@@ -14,8 +14,11 @@ const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFix
 const num = (x: number | null, digits = 2): string => (x === null ? '-' : Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(digits));
 const secs = (x: number | null): string => (x === null ? '-' : x >= 86_400 ? `${(x / 86_400).toFixed(1)}d` : x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x >= 60 ? `${(x / 60).toFixed(1)}m` : `${x.toFixed(1)}s`);
 
-/** The side-by-side comparison `drs run` prints. */
-export function comparisonTable(result: ComparisonResult): string {
+/**
+ * The side-by-side comparison `drs run` prints, followed (unless `trailer: false`) by the failed
+ * strategies and the `runNotes` lines.
+ */
+export function comparisonTable(result: ComparisonResult, opts: { trailer?: boolean } = {}): string {
   const dims = result.dimensions;
   // GPU fragmentation (free GPU on partly used nodes, time-averaged) only where a run has GPUs.
   const gpuFrag = result.results.some((r) => r.state === 'completed' && r.metrics.gpuFragmentation !== null);
@@ -28,12 +31,20 @@ export function comparisonTable(result: ComparisonResult): string {
         return [r.strategy, 'FAILED', ...header.slice(2).map(() => '')];
     }
   });
+  if (opts.trailer === false) return renderTable(header, rows);
   const failures = result.results.flatMap((r) => (r.state === 'failed' ? [`  ${r.strategy}: ${r.error}`] : []));
   const extra = failures.length > 0 ? `\n\nFailed strategies:\n${failures.join('\n')}` : '';
-  // Expired requests are neither done, rejected nor unfinished: said, so the columns add up.
+  const notes = runNotes(result);
+  return `${renderTable(header, rows)}${extra}${notes.length > 0 ? `\n\n${notes.join('\n')}` : ''}`;
+}
+
+/**
+ * The lines under the table: `runWarnings`, then a note per run with expired requests (neither
+ * done, rejected nor unfinished: said, so the columns add up). The HTML report shows the same.
+ */
+export function runNotes(result: ComparisonResult): string[] {
   const expired = result.results.flatMap((r) => (r.state === 'completed' && r.metrics.requests.expired > 0 ? [`note: ${r.strategy}: ${r.metrics.requests.expired} request(s) expired (a lease, a timeout or an agent crash ended them before the work was done)`] : []));
-  const warnings = [...runWarnings(result), ...expired];
-  return `${renderTable(header, rows)}${extra}${warnings.length > 0 ? `\n\n${warnings.join('\n')}` : ''}`;
+  return [...runWarnings(result), ...expired];
 }
 
 /**

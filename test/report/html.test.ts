@@ -27,6 +27,38 @@ describe('HTML report', () => {
     expect(escapeHtml(`"'&`)).toBe('&quot;&#39;&amp;');
   });
 
+  it('shows the table\'s expired note beside its warnings, once each, so the columns add up in the page too', async () => {
+    const space = new ResourceSpace(['cpu']);
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, series: true, horizon: 40, pools: pool(1),
+      // x: its 30 s lease ends its 50 s of work (expired); y: still running at the 40 s horizon (unfinished)
+      requests: () => [{ id: 'x', tenant: 't', arrival: 0, demand: [1], duration: 50, lease: 30, priority: 'medium' as const }, { id: 'y', tenant: 't', arrival: 0, demand: [1], duration: 100, priority: 'medium' as const }],
+      strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }],
+    });
+    const note = 'note: ff: 1 request(s) expired';
+    expect(comparisonTable(res)).toContain(note);
+    const html = htmlReport(res, { title: 't' });
+    const count = (s: string): number => html.split(s).length - 1;
+    expect(count(note)).toBe(1);
+    expect(count('warning: ff: 1 of 2 requests')).toBe(1);
+    expect(html).toMatch(/<div class="warn">[^<]*warning: ff[^<]*<br>note: ff: 1 request\(s\) expired/);
+  });
+
+  it('lists a failed strategy once (not again under the table)', async () => {
+    const space = new ResourceSpace(['cpu']);
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, pools: pool(1),
+      requests: () => [{ id: 'x', tenant: 't', arrival: 0, demand: [1], duration: 5, priority: 'medium' as const }],
+      strategies: [
+        { label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() },
+        { label: 'broken', allocator: () => { throw new Error('boom'); }, queue: () => fcfs() },
+      ],
+    });
+    const html = htmlReport(res, { title: 't' });
+    expect(html.split('boom').length - 1).toBe(1);
+    expect(html).toContain('<h3>Failed strategies</h3>');
+  });
+
   it('marks a best value only when it beats the runner-up by more than 0.1 %', () => {
     expect(uniqueBest([0.99999, 0.99998, 0.99997], false)).toBeUndefined(); // Jain 1.000 all round: a tie
     expect(uniqueBest([136.494, 136.4975], true)).toBeUndefined();
