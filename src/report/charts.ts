@@ -47,6 +47,24 @@ export interface Section {
 }
 
 export const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac', '#eeca3b'];
+
+/** ECharts line dash: a keyword or a dash array. */
+export type Dash = 'solid' | 'dashed' | 'dotted' | readonly number[];
+/** Per round of the palette: the line dash, the alternative dash (nodes booting) and the bar pattern. */
+const ROUNDS: readonly { line: Dash; alt: Dash; decal?: Record<string, unknown> }[] = [
+  { line: 'solid', alt: 'dashed' },
+  { line: [1, 3], alt: [12, 4], decal: { symbol: 'rect', symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: Math.PI / 4, color: 'rgba(255,255,255,0.7)' } },
+  { line: [8, 3, 1, 3], alt: [5, 2, 1, 2, 1, 2], decal: { symbol: 'circle', symbolSize: 0.7, dashArrayX: [[4, 4], [0, 4, 4, 0]], dashArrayY: [4, 0], color: 'rgba(255,255,255,0.7)' } },
+];
+
+/**
+ * How strategy (series) number `i` is drawn: colour PALETTE[i mod 10], and once the colours run
+ * out a dash pattern for lines and a decal for bars, so 30 strategies stay distinct in one chart.
+ */
+export function seriesLook(i: number): { color: string; dash: Dash; altDash: Dash; decal?: Record<string, unknown> } {
+  const round = ROUNDS[Math.floor(i / PALETTE.length) % ROUNDS.length] as (typeof ROUNDS)[number];
+  return { color: PALETTE[i % PALETTE.length] as string, dash: round.line, altDash: round.alt, ...(round.decal !== undefined ? { decal: round.decal } : {}) };
+}
 export const BEST = '#1b7f3b';
 
 const PAGE_SCRIPT = `
@@ -145,6 +163,8 @@ export interface LineSeries {
   /** [x, y] pairs; y null leaves a gap. */
   readonly data: readonly (readonly [number, number | null])[];
   readonly dashed?: boolean;
+  /** An explicit dash (wins over `dashed`). */
+  readonly dash?: Dash;
   readonly step?: boolean;
   readonly color?: string;
   readonly width?: number;
@@ -158,15 +178,22 @@ export interface Mark {
 
 /** Lines over time (x in the unit `xName` says), with vertical marks for events. */
 export function lineOption(o: { xName: string; yName: string; series: readonly LineSeries[]; marks?: readonly Mark[]; yMin?: number; yMax?: number; yScale?: boolean; percent?: boolean; xLog?: boolean }): Record<string, unknown> {
-  const series: Record<string, unknown>[] = o.series.map((s) => ({
-    name: s.name,
-    type: 'line',
-    showSymbol: false,
-    data: s.data,
-    ...(s.step === true ? { step: 'end' } : {}),
-    lineStyle: { width: s.width ?? 1.6, ...(s.dashed === true ? { type: 'dashed' } : {}) },
-    ...(s.color !== undefined ? { itemStyle: { color: s.color }, color: s.color } : {}),
-  }));
+  // A series without its own colour is strategy number i: seriesLook(i) (colour, then dash).
+  const series: Record<string, unknown>[] = o.series.map((s, i) => {
+    const look = s.color === undefined ? seriesLook(i) : undefined;
+    const dash = s.dash ?? (s.dashed === true ? 'dashed' : look?.dash);
+    const color = s.color ?? look?.color;
+    return {
+      name: s.name,
+      type: 'line',
+      showSymbol: false,
+      data: s.data,
+      ...(s.step === true ? { step: 'end' } : {}),
+      lineStyle: { width: s.width ?? 1.6, ...(dash !== undefined && dash !== 'solid' ? { type: dash } : {}) },
+      itemStyle: { color },
+      color,
+    };
+  });
   if (o.marks !== undefined && o.marks.length > 0 && series[0] !== undefined) {
     series[0] = {
       ...series[0],
@@ -236,7 +263,10 @@ export function barOption(o: { categories: readonly string[]; yName: string; ser
     legend: { top: 0, type: 'scroll' },
     xAxis: { type: 'category', data: o.categories, axisLabel: { interval: 0, fontSize: 11 } },
     yAxis: { type: 'value', name: o.yName, nameLocation: 'middle', nameGap: 52, min: 0, ...(o.percent === true ? { axisLabel: { formatter: '{value}%' } } : {}) },
-    series: o.series.map((s) => ({ name: s.name, type: 'bar', data: s.data })),
+    series: o.series.map((s, i) => {
+      const look = seriesLook(i);
+      return { name: s.name, type: 'bar', data: s.data, itemStyle: { color: look.color, ...(look.decal !== undefined ? { decal: look.decal } : {}) } };
+    }),
   };
 }
 

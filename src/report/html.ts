@@ -1,7 +1,7 @@
 import type { StrategyResult, ComparisonResult } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
 import type { RunSeries } from '../sim/series.js';
-import { barOption, ciOption, escapeHtml, ganttOption, lineOption, reportPage, type Chart, type Mark, type Section } from './charts.js';
+import { barOption, ciOption, escapeHtml, ganttOption, lineOption, reportPage, seriesLook, type Chart, type Mark, type Section } from './charts.js';
 import { comparisonTable, runNotes } from './table.js';
 
 export { escapeHtml } from './charts.js';
@@ -74,8 +74,8 @@ function overTime(runs: readonly (Done & { series: RunSeries })[], dims: readonl
       yMin: 0,
       marks: scenarioMarks,
       series: runs.flatMap((r, k) => [
-        { name: `${r.strategy} up`, data: x(r.series).map((t, i) => [t, total(r.series, 'up')[i] ?? 0] as const), color: PAL(k) },
-        { name: `${r.strategy} booting`, data: x(r.series).map((t, i) => [t, total(r.series, 'booting')[i] ?? 0] as const), dashed: true, color: PAL(k) },
+        { name: `${r.strategy} up`, data: x(r.series).map((t, i) => [t, total(r.series, 'up')[i] ?? 0] as const), color: seriesLook(k).color, dash: seriesLook(k).dash },
+        { name: `${r.strategy} booting`, data: x(r.series).map((t, i) => [t, total(r.series, 'booting')[i] ?? 0] as const), color: seriesLook(k).color, dash: seriesLook(k).altDash },
       ]),
     }),
   });
@@ -96,9 +96,6 @@ function overTime(runs: readonly (Done & { series: RunSeries })[], dims: readonl
   }
   return charts;
 }
-
-const COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac', '#eeca3b'];
-const PAL = (i: number): string => COLORS[i % COLORS.length] as string;
 
 /** Demand beside forecast and capacity, per autoscaled strategy and pool, with scale actions. */
 function autoscaling(runs: readonly (Done & { series: RunSeries })[], dims: readonly string[], pools: readonly string[], ax: { div: number; name: string }): Chart[] {

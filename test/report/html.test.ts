@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../../src/algorithms/registry.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { fcfs } from '../../src/queue/fcfs.js';
+import { PALETTE } from '../../src/report/charts.js';
 import { escapeHtml, htmlReport, uniqueBest } from '../../src/report/html.js';
 import { comparisonTable } from '../../src/report/table.js';
 import { compareStrategies } from '../../src/sim/compare.js';
@@ -57,6 +58,25 @@ describe('HTML report', () => {
     const html = htmlReport(res, { title: 't' });
     expect(html.split('boom').length - 1).toBe(1);
     expect(html).toContain('<h3>Failed strategies</h3>');
+  });
+
+  it('draws every strategy distinctly when there are more strategies than colours (12 here)', async () => {
+    const space = new ResourceSpace(['cpu']);
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, series: true, pools: pool(2),
+      requests: () => [0, 1, 2, 3].map((i) => ({ id: `r${i}`, tenant: `t${i % 2}`, arrival: i, demand: [3], duration: 5, priority: 'medium' as const })),
+      strategies: Array.from({ length: 12 }, (_, k) => ({ label: `s${k}`, allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() })),
+    });
+    const html = htmlReport(res, { title: 't' });
+    const specs = JSON.parse(/<script type="application\/json" id="drs-charts">(.*?)<\/script>/s.exec(html)?.[1] ?? '[]') as { id: string; option: { series: { name: string; color?: string; itemStyle?: { color?: string; decal?: unknown }; lineStyle?: { type?: unknown } }[] } }[];
+    // ECharts gives a series without a colour of its own PALETTE[its index mod 10].
+    const look = (s: { color?: string; itemStyle?: { color?: string; decal?: unknown }; lineStyle?: { type?: unknown } }, i: number): string => JSON.stringify([s.itemStyle?.color ?? s.color ?? PALETTE[i % PALETTE.length], s.lineStyle?.type ?? 'solid', s.itemStyle?.decal ?? null]);
+    const ids = ['util-cpu', 'queue', 'nodes', 'cost-rate', 'cdf-medium', 'tenant-share'];
+    for (const id of ids) {
+      const series = specs.find((c) => c.id === id)?.option.series ?? [];
+      expect(series.length, id).toBe(id === 'nodes' ? 24 : 12);
+      expect(new Set(series.map(look)).size, `${id}: distinct looks`).toBe(series.length);
+    }
   });
 
   it('marks a best value only when it beats the runner-up by more than 0.1 %', () => {
