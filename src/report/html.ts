@@ -2,7 +2,7 @@ import type { StrategyResult, ComparisonResult } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
 import type { RunSeries } from '../sim/series.js';
 import { barOption, ciOption, escapeHtml, ganttOption, lineOption, reportPage, seriesLook, type Chart, type Mark, type Section } from './charts.js';
-import { comparisonTable, runNotes } from './table.js';
+import { breakdownTables, comparisonTable, runNotes } from './table.js';
 
 export { escapeHtml } from './charts.js';
 
@@ -214,6 +214,12 @@ function gantts(runs: readonly (Done & { series: RunSeries })[], ax: { div: numb
   });
 }
 
+/** SLA attainment by priority and rejections by code, as tables under the comparison. */
+function breakdowns(result: ComparisonResult): string {
+  const t = breakdownTables(result);
+  return `${t.sla === null ? '' : `<h3>SLA attainment by priority</h3><pre>${escapeHtml(t.sla)}</pre>`}${t.rejections === null ? '' : `<h3>Rejections by code</h3><pre>${escapeHtml(t.rejections)}</pre>`}`;
+}
+
 /** A self-contained HTML report of a comparison (ECharts inlined; works offline). */
 export function htmlReport(result: ComparisonResult, meta: { title: string; description?: string }): string {
   const done = result.results.filter((r): r is Done => r.state === 'completed');
@@ -243,7 +249,7 @@ export function htmlReport(result: ComparisonResult, meta: { title: string; desc
     {
       heading: 'Summary',
       intro: `Seed ${result.seed}. One run per strategy on the same workload; for confidence intervals over seeds use drs sweep.`,
-      html: `${warnings.length > 0 ? `<div class="warn">${warnings.map((w) => escapeHtml(w)).join('<br>')}</div>` : ''}${failed.length > 0 ? `<h3>Failed strategies</h3><ul>${failed.join('')}</ul>` : ''}<pre>${escapeHtml(comparisonTable(result, { trailer: false }))}</pre>`,
+      html: `${warnings.length > 0 ? `<div class="warn">${warnings.map((w) => escapeHtml(w)).join('<br>')}</div>` : ''}${failed.length > 0 ? `<h3>Failed strategies</h3><ul>${failed.join('')}</ul>` : ''}<pre>${escapeHtml(comparisonTable(result, { trailer: false }))}</pre>${breakdowns(result)}`,
       charts: summary,
     },
   ];

@@ -1,4 +1,5 @@
 import type { ComparisonResult, StrategyResult } from '../sim/compare.js';
+import { PRIORITIES } from '../core/priority.js';
 import type { RunMetrics } from '../sim/metrics.js';
 
 /** Render rows as an aligned plain-text table (by default the first column left-aligned, the rest right). */
@@ -87,4 +88,18 @@ function metricRow(name: string, m: RunMetrics, dims: readonly string[]): string
     m.cost.perCompleted === null ? '-' : num(m.cost.perCompleted, 4),
     String(m.requests.preemptions),
   ];
+}
+
+/**
+ * The breakdowns the one-line table sums up: SLA attainment per priority (of the requests with an
+ * SLO: met ÷ with SLO, the count beside it) and rejections per code, one row per completed run.
+ * Columns only for priorities with an SLO and codes that occurred in some run; null when none.
+ */
+export function breakdownTables(result: ComparisonResult): { sla: string | null; rejections: string | null } {
+  const done = result.results.flatMap((r) => (r.state === 'completed' ? [r] : []));
+  const prios = PRIORITIES.filter((p) => done.some((r) => r.metrics.sla.byPriority[p].withSlo > 0));
+  const codes = [...new Set(done.flatMap((r) => Object.entries(r.metrics.rejectionsByCode).flatMap(([c, n]) => (n > 0 ? [c] : []))))];
+  const sla = prios.length === 0 ? null : renderTable(['strategy', ...prios], done.map((r) => [r.strategy, ...prios.map((p) => { const c = r.metrics.sla.byPriority[p]; return c.withSlo === 0 ? '-' : `${pct(c.attainment)} of ${c.withSlo}`; })]));
+  const rejections = codes.length === 0 ? null : renderTable(['strategy', ...codes], done.map((r) => [r.strategy, ...codes.map((c) => String(r.metrics.rejectionsByCode[c as keyof RunMetrics['rejectionsByCode']]))]));
+  return { sla, rejections };
 }

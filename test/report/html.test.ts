@@ -79,6 +79,28 @@ describe('HTML report', () => {
     }
   });
 
+  it('shows SLA attainment by priority and rejections by code, the figures --json has', async () => {
+    const space = new ResourceSpace(['cpu']);
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, pools: pool(1),
+      // a: high, starts at once (SLO met); b: high, waits 10 s behind a (SLO 5 s missed); c: low, waits 10 s (SLO 60 s met); w: never fits
+      requests: () => [
+        { id: 'a', tenant: 't', arrival: 0, demand: [4], duration: 10, priority: 'high' as const, sloWait: 5 },
+        { id: 'b', tenant: 't', arrival: 0, demand: [2], duration: 10, priority: 'high' as const, sloWait: 5 },
+        { id: 'c', tenant: 't', arrival: 0, demand: [2], duration: 10, priority: 'low' as const, sloWait: 60 },
+        { id: 'w', tenant: 't', arrival: 0, demand: [5], duration: 10, priority: 'low' as const },
+      ],
+      strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }],
+    });
+    const m = res.results[0]?.state === 'completed' ? res.results[0].metrics : undefined;
+    expect(m?.sla.byPriority.high).toEqual({ withSlo: 2, met: 1, attainment: 0.5 });
+    expect(m?.sla.byPriority.low).toEqual({ withSlo: 1, met: 1, attainment: 1 });
+    expect(m?.rejectionsByCode['never-fits']).toBe(1);
+    const html = htmlReport(res, { title: 't' });
+    expect(html).toMatch(/<h3>SLA attainment by priority<\/h3><pre>strategy\s+high\s+low\n[- ]+\nff\s+50\.0% of 2\s+100\.0% of 1<\/pre>/);
+    expect(html).toMatch(/<h3>Rejections by code<\/h3><pre>strategy\s+never-fits\n[- ]+\nff\s+1<\/pre>/);
+  });
+
   it('marks a best value only when it beats the runner-up by more than 0.1 %', () => {
     expect(uniqueBest([0.99999, 0.99998, 0.99997], false)).toBeUndefined(); // Jain 1.000 all round: a tie
     expect(uniqueBest([136.494, 136.4975], true)).toBeUndefined();
