@@ -181,14 +181,21 @@ function waitCdfs(runs: readonly (Done & { series: RunSeries })[]): Chart[] {
   });
 }
 
+/** Tenants beyond this many (an HPC log has hundreds of users) make unreadable bars: the largest are shown. */
+export const MAX_TENANT_BARS = 20;
+
 function tenantShares(runs: readonly Done[]): Chart[] {
-  const tenants = [...new Set(runs.flatMap((r) => Object.keys(r.metrics.fairness.dominantShare)))];
-  if (tenants.length === 0) return [];
+  const all = [...new Set(runs.flatMap((r) => Object.keys(r.metrics.fairness.dominantShare)))];
+  if (all.length === 0) return [];
+  const top = (t: string): number => Math.max(...runs.map((r) => r.metrics.fairness.dominantShare[t] ?? 0));
+  // Stable sort: equal shares keep the order of first appearance.
+  const tenants = all.length <= MAX_TENANT_BARS ? all : [...all].sort((a, b) => top(b) - top(a)).slice(0, MAX_TENANT_BARS);
+  const which = all.length <= MAX_TENANT_BARS ? '' : ` The ${MAX_TENANT_BARS} of ${all.length} tenants with the largest share in any strategy.`;
   return [
     {
       id: 'tenant-share',
       title: 'Dominant share per tenant',
-      note: "Each tenant's largest share of any dimension's capacity, over the run.",
+      note: `Each tenant's largest share of any dimension's capacity, over the run.${which}`,
       option: barOption({ categories: tenants, yName: 'dominant share (%)', percent: true, series: runs.map((r) => ({ name: r.strategy, data: tenants.map((t) => r4((r.metrics.fairness.dominantShare[t] ?? 0) * 100)) })) }),
     },
   ];

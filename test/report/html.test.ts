@@ -101,6 +101,21 @@ describe('HTML report', () => {
     expect(html).toMatch(/<h3>Rejections by code<\/h3><pre>strategy\s+never-fits\n[- ]+\nff\s+1<\/pre>/);
   });
 
+  it('draws at most 20 tenants in the share chart, the largest, and says so', async () => {
+    const space = new ResourceSpace(['cpu']);
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, pools: pool(8),
+      // 30 tenants; tenant u<i> holds one cpu for i + 1 seconds, so u29 has the largest share
+      requests: () => Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, tenant: `u${i}`, arrival: 0, demand: [1], duration: i + 1, priority: 'medium' as const })),
+      strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }],
+    });
+    const html = htmlReport(res, { title: 't' });
+    const specs = JSON.parse(/<script type="application\/json" id="drs-charts">(.*?)<\/script>/s.exec(html)?.[1] ?? '[]') as { id: string; option: { xAxis: { data: string[] } } }[];
+    const cats = specs.find((c) => c.id === 'tenant-share')?.option.xAxis.data;
+    expect(cats).toEqual(Array.from({ length: 20 }, (_, k) => `u${29 - k}`));
+    expect(html).toContain('The 20 of 30 tenants with the largest share in any strategy.');
+  });
+
   it('marks a best value only when it beats the runner-up by more than 0.1 %', () => {
     expect(uniqueBest([0.99999, 0.99998, 0.99997], false)).toBeUndefined(); // Jain 1.000 all round: a tie
     expect(uniqueBest([136.494, 136.4975], true)).toBeUndefined();
