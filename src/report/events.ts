@@ -31,7 +31,8 @@ export const EVENT_COLUMNS = ['strategy', 'time', 'event', 'request', 'tenant', 
  * (with pool and node, and on a GPU device node the devices it took), `complete`, `preempt` and `node-failure-evict` (the request goes back to
  * the queue and starts again later), `expire` (its lease ran out), `reject` (with the rejection
  * code), `unfinished` (still waiting or running when the run ended). Times are simulated seconds.
- * Enough to recompute any metric of the run (waits, slowdowns, utilization per node).
+ * Enough to recompute the waits, slowdowns, SLA, fairness, preemptions and rejections of a run;
+ * utilization, fragmentation and cost also need the demands (the trace) and the nodes' lives.
  *
  * CSV: a header line, then comma-separated values (ids and tenants are quoted when they hold a
  * comma, quote or newline). JSONL: one JSON object per line with the same keys (`node`, `pool`,
