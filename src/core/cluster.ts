@@ -384,10 +384,8 @@ export class ClusterState implements ClusterView {
   }
 
   /**
-   * Invariant check (tests, and every restore): free = capacity − Σ demands ≥ 0 on every node.
-   * On a device node the GPU dimension is the devices' integer milli instead (a share of 1/3 GPU
-   * holds 333 milli, so Σ demands differs from it): `dev.check` checks each device exactly, and the
-   * scalar must equal their sum.
+   * Invariant check (tests, every restore): free = capacity − Σ demands ≥ 0 on every node; on a
+   * device node the GPU free is the sum of its devices' integer milli (1/3 GPU holds 333).
    */
   checkInvariants(): void {
     this.nodes.forEach((n, id) => {

@@ -274,9 +274,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
             opts.onSkip?.(r, !(r.runTime > 0) ? 'run time not positive (cancelled, or unknown)' : !(procs > 0) ? 'unknown number of processors' : 'unknown submit time');
             continue;
           }
-          if (r.submitTime < 0) {
-            throw new TraceFormatError(`job ${r.jobNumber} has submit time ${r.submitTime} (unknown), which jobs: all cannot replay; use jobs: valid to skip such records`, { file: path, line: r.line, field: 'submitTime' });
-          }
+          if (r.submitTime < 0) throw new TraceFormatError(`job ${r.jobNumber} has submit time ${r.submitTime} (unknown), which jobs: all cannot replay; use jobs: valid to skip such records`, { file: path, line: r.line, field: 'submitTime' });
           origin ??= r.submitTime;
           // The simulator replays in submit order; a log out of order is refused where it goes back.
           if (last !== undefined && r.submitTime < last.submitTime) {
