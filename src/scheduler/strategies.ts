@@ -60,11 +60,20 @@ export function resolveQueuePolicy(policy: QueuePolicy | QueuePolicyName, option
   return createQueuePolicy(r.ref.name, r.ref.options ?? {});
 }
 
-/** A registry policy gets the run's seed (as a string) for its own randomness. */
+/** Day of week of the scheduler's t = 0 (epoch ms 0 is 1970-01-01 00:00 UTC, a Thursday). */
+const EPOCH_DAY_OF_WEEK = 4;
+
+/**
+ * A registry policy gets the run's seed (as a string) for its own randomness. The scheduler's
+ * clock is epoch time, so a `scheduled` policy's day 0 is a Thursday unless the options say
+ * otherwise (the simulator's default, a Monday, made weekday rules fire three days late).
+ */
 export function resolveScalingPolicy(spec: ScalingPolicy | { readonly policy: ScalingPolicyName; readonly options?: unknown }, seed: number | string): ScalingPolicy {
   if ('decide' in spec) return spec;
   if (!isScalingPolicyName(spec.policy)) throw new UserError(`unknown scaling policy '${String(spec.policy)}' (known: ${SCALING_POLICY_NAMES.join(', ')})`, { field: 'scaling.policy' });
-  return createScalingPolicy(spec.policy, spec.options ?? {}, { seed: String(seed) });
+  let options = spec.options ?? {};
+  if (spec.policy === 'scheduled' && isObject(options) && options.startDayOfWeek === undefined) options = { ...options, startDayOfWeek: EPOCH_DAY_OF_WEEK };
+  return createScalingPolicy(spec.policy, options, { seed: String(seed) });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
