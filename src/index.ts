@@ -76,10 +76,11 @@ export { loadBatchWorkload, type BatchJob, type BatchWorkload } from './sim/refe
 export { EventsWriter, eventsFormatOf } from './report/events.js';
 
 // Production embedding
-export { ResourceScheduler, type ResourceSchedulerOptions } from './scheduler/scheduler.js';
-export { MemoryStore, SqliteStore, PgStore, PgLeadership, EVENT_TYPES, type StateStore, type EventRecord, type AuditRecord } from './scheduler/index.js';
+export { ResourceScheduler, type ResourceSchedulerOptions, type QueueOptions } from './scheduler/scheduler.js';
+export { MemoryStore, SqliteStore, PgStore, PgLeadership, EVENT_TYPES, type StateStore, type EventRecord, type AuditRecord, type QuotaConfig, type TenantQuota } from './scheduler/index.js';
 export { startServer, type ServerHandle, type StartServerOptions } from './scheduler/http.js';
 export type { AllocateResult, ReleaseResult, RenewResult, PoolInput, PoolInfo, AllocationInfo, ScheduleRequest } from './scheduler/types.js';
+export type { SchedulerEvents, ScaleEvent, SchedulerRejection, SchedulerRejectionCode, PreemptionKind, PreemptionRecord, RequestStatus, EndedHow, NodeRef, NodeFailResult, NodeRepairResult } from './scheduler/types.js';
 
 // Agent schedules (kOS model) on ResourceScheduler; the pool-package API is the `drs-toolkit/compat` subpath
 export { AgentScheduler, parseFleet, loadFleetFile, CronSchedule, VirtualClock, systemClock, agentRoutes, planFleet, simulatedLaunch } from './agents/index.js';

@@ -1,0 +1,26 @@
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Names (values and types) a module exports, as TypeScript resolves them. */
+function exportsOf(program: ts.Program, file: string): Set<string> {
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(path.join(ROOT, file));
+  const symbol = source === undefined ? undefined : checker.getSymbolAtLocation(source);
+  if (symbol === undefined) throw new Error(`no module ${file}`);
+  return new Set(checker.getExportsOfModule(symbol).map((s) => s.name));
+}
+
+describe('the package exports the types of its production API', () => {
+  it('every public shape of ResourceScheduler (src/scheduler/types.ts) and its option types', () => {
+    const program = ts.createProgram([path.join(ROOT, 'src/index.ts')], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true });
+    const api = exportsOf(program, 'src/index.ts');
+    // The docs name SchedulerEvents for event payloads; scale(), status(), getPreemptions(),
+    // failNode() and a rejection's code return these; the options take QueueOptions and QuotaConfig.
+    const needed = [...exportsOf(program, 'src/scheduler/types.ts'), 'QueueOptions', 'QuotaConfig', 'TenantQuota'];
+    expect(needed).toContain('SchedulerEvents');
+    expect(needed.filter((n) => !api.has(n))).toEqual([]);
+  }, 30_000);
+});
