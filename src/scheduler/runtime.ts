@@ -196,8 +196,12 @@ export class Runtime {
     return this.pending;
   }
 
-  /** Run `fn` every `ms` on an unref'd timer while the scheduler is healthy; its errors go to onBackgroundError. */
-  every(ms: number, fn: () => void): void {
+  /**
+   * Run `fn` every `ms` on an unref'd timer while the scheduler is healthy; its errors go to
+   * onBackgroundError. With `atStart`, also once at the next turn of the event loop.
+   */
+  every(ms: number, fn: () => void, atStart = false): void {
+    if (atStart) this.timers.push(setTimeout(() => this.background(fn), 0).unref());
     this.timers.push(setInterval(() => this.background(fn), ms).unref());
   }
 

@@ -164,7 +164,8 @@ export class ResourceScheduler {
 
     if (options.timers !== false) {
       this.runtime.every(options.tickIntervalMs ?? 250, () => this.tick());
-      if (this.scalingPolicy !== undefined) this.runtime.every(Math.max(1, this.scalingPolicy.intervalSeconds * 1000), () => this.scale());
+      // Asked once at start (the simulator's first scaling tick is at t = 0), then every interval.
+      if (this.scalingPolicy !== undefined) this.runtime.every(Math.max(1, this.scalingPolicy.intervalSeconds * 1000), () => this.scale(), true);
     }
   }
 
