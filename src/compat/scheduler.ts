@@ -101,6 +101,21 @@ export class ResourceScheduler {
     this.engine.on('preempted', (e) => this.mark(e.allocation, 'preempted'));
   }
 
+  /** Build a scheduler and wait for its strategy's asynchronous setup (ours: `ilp` loads HiGHS). */
+  static async create(options: CompatOptions = {}): Promise<ResourceScheduler> {
+    const s = new ResourceScheduler(options);
+    await s.ready();
+    return s;
+  }
+
+  /**
+   * Resolves once the strategy's asynchronous setup is done (at once for most strategies; `ilp`
+   * loads the HiGHS solver). Until then `allocate` and `preempt` throw a UserError saying so.
+   */
+  ready(): Promise<void> {
+    return this.engine.ready();
+  }
+
   // ---- pools ---------------------------------------------------------------------------------
 
   addPool(pool: ResourcePoolInput): ResourcePool {
