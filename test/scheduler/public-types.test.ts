@@ -24,3 +24,17 @@ describe('the package exports the types of its production API', () => {
     expect(needed.filter((n) => !api.has(n))).toEqual([]);
   }, 30_000);
 });
+
+describe('the package can start drs serve from a config file, as the docs describe', () => {
+  it('exports loadServeConfig and parseServeConfig (startServer takes what they return) and the ServeConfig type', async () => {
+    const api = await import('../../src/index.js');
+    expect(typeof api.loadServeConfig).toBe('function');
+    const env = { DRS_ADMIN_TOKEN: 'a'.repeat(24), DRS_RESEARCH_TOKEN: 'r'.repeat(24) };
+    const config = api.loadServeConfig(path.join(ROOT, 'examples/serve-config.yaml'), env);
+    expect(config.tokens.map((t) => t.admin === true || t.tenant)).toContain('research');
+    // A config object written in code is checked the same way (a misspelt field is an error, not dropped).
+    expect(() => api.parseServeConfig({ tokens: [], stateFiel: 'x.db' }, 'inline', ROOT)).toThrow(/stateFiel/);
+    const program = ts.createProgram([path.join(ROOT, 'src/index.ts')], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true });
+    expect(exportsOf(program, 'src/index.ts')).toContain('ServeConfig');
+  }, 30_000);
+});
