@@ -104,7 +104,10 @@ export class ResourceScheduler {
   /** Build a scheduler and wait for its strategy's asynchronous setup (ours: `ilp` loads HiGHS). */
   static async create(options: CompatOptions = {}): Promise<ResourceScheduler> {
     const s = new ResourceScheduler(options);
-    await s.ready();
+    await s.ready().catch(async (e: unknown) => {
+      await s.engine.shutdown(); // as the engine's create(): release the store the caller never gets
+      throw e;
+    });
     return s;
   }
 

@@ -172,7 +172,10 @@ export class ResourceScheduler {
   /** Build a scheduler and run the strategy's asynchronous `prepare` (e.g. loading a WASM solver). */
   static async create(options: ResourceSchedulerOptions = {}): Promise<ResourceScheduler> {
     const s = new ResourceScheduler(options);
-    await s.ready();
+    await s.ready().catch(async (e: unknown) => {
+      await s.shutdown(); // the caller never gets it: stop its timers, release its store (the lock)
+      throw e;
+    });
     if (s.restoredToOffer) s.tick();
     return s;
   }
