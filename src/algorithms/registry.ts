@@ -28,7 +28,7 @@ function entry<S extends z.ZodType>(e: AllocatorEntry<S>): AllocatorEntry<S> {
   return e;
 }
 
-export const ALLOCATORS = {
+export const ALLOCATORS = withLearned({
   'first-fit': entry({ summary: 'lowest-numbered node that fits', options: none, create: () => new FirstFit() }),
   'best-fit-decreasing': entry({
     summary: 'largest requests first, each on the fitting node it leaves fullest (indexed)',
@@ -49,7 +49,16 @@ export const ALLOCATORS = {
   }),
   ...(learnedAllocatorEntries() as Record<`learned${string}`, AllocatorEntry>),
   ...GPU_ALLOCATOR_ENTRIES,
-} as const;
+} as const);
+
+/**
+ * The learned entries (`learned`, `learned:NAME` per shipped model; `learned:FILE.json` resolves
+ * too) are known only at run time. Spread into the literal they dropped out of `keyof`, so
+ * `strategy: 'learned:agent-fleet'` did not compile; they are typed by pattern instead.
+ */
+function withLearned<T extends object>(entries: T): T & Readonly<Record<'learned' | `learned:${string}`, AllocatorEntry>> {
+  return entries as T & Readonly<Record<'learned' | `learned:${string}`, AllocatorEntry>>;
+}
 
 export type AllocatorName = keyof typeof ALLOCATORS;
 

@@ -81,7 +81,7 @@ const weighted = common
   })
   .strict();
 
-export const QUEUE_POLICIES = {
+export const QUEUE_POLICIES = withLearned({
   fcfs: entry({ summary: 'first come, first served (blocking)', options: keyed, create: (o) => fcfs(withBackfill(o)) }),
   priority: entry({ summary: 'strict priority classes, FCFS within a class', options: common, create: (o) => priorityClasses(withBackfill(o)) }),
   'weighted-priority': entry({
@@ -99,7 +99,12 @@ export const QUEUE_POLICIES = {
     create: (o) => drf(withBackfill(o)),
   }),
   ...(learnedQueueEntries(withBackfill) as Record<`learned-queue${string}`, QueuePolicyEntry>),
-} as const;
+} as const);
+
+/** As for allocators: the learned queue entries, known at run time, typed by pattern (a spread lost them from `keyof`). */
+function withLearned<T extends object>(entries: T): T & Readonly<Record<'learned-queue' | `learned-queue:${string}`, QueuePolicyEntry>> {
+  return entries as T & Readonly<Record<'learned-queue' | `learned-queue:${string}`, QueuePolicyEntry>>;
+}
 
 export type QueuePolicyName = keyof typeof QUEUE_POLICIES;
 export const QUEUE_POLICY_NAMES = Object.keys(QUEUE_POLICIES) as QueuePolicyName[];

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName } from '../algorithms/registry.js';
+import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName, type AllocatorEntry } from '../algorithms/registry.js';
 import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../autoscale/registry.js';
 import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
 import { issuePath, plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
 import { durationSchema as duration, positiveDurationSchema as positiveDuration, quantitySchema as quantity, uniqueList } from '../core/fields.js';
-import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../queue/registry.js';
+import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyEntry } from '../queue/registry.js';
 
 /**
  * The scenario file (YAML), validated with zod. Every object is strict: an unknown key is an
@@ -71,7 +71,7 @@ const queueRef = z
       ctx.addIssue({ code: 'custom', message: `unknown queue policy '${q.name}' (known: ${QUEUE_POLICY_NAMES.join(', ')})`, path: ['name'] });
       return;
     }
-    checkOptions(QUEUE_POLICIES[q.name].options, q.options, ctx, ['options']);
+    checkOptions((QUEUE_POLICIES[q.name] as QueuePolicyEntry).options, q.options, ctx, ['options']);
   });
 
 const scalingRef = z
@@ -119,7 +119,7 @@ const strategy = z
       ctx.addIssue({ code: 'custom', message: `unknown strategy '${s.name}' (known: ${ALLOCATOR_NAMES.join(', ')})`, path: typeof s === 'string' ? [] : ['name'] });
       return;
     }
-    checkOptions(ALLOCATORS[s.name].options, 'options' in s ? s.options : undefined, ctx, ['options']);
+    checkOptions((ALLOCATORS[s.name] as AllocatorEntry).options, 'options' in s ? s.options : undefined, ctx, ['options']);
   });
 
 const failures = z

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { learnedAllocator } from '../algorithms/learned.js';
-import { ALLOCATOR_NAMES, ALLOCATORS, isAllocatorName, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
+import { ALLOCATOR_NAMES, ALLOCATORS, isAllocatorName, type AllocatorEntry, type AllocatorName, type StrategySpec } from '../algorithms/registry.js';
 import { ConfigError, UserError } from '../core/errors.js';
 import { modelMessage, resolveLearnedRef, type LearnedKind, type NamedRef } from '../core/model-ref.js';
 import { DOCS, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
 import { learnedQueue } from '../queue/learned-queue.js';
-import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyName } from '../queue/registry.js';
+import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyEntry, type QueuePolicyName } from '../queue/registry.js';
 
 /**
  * The `strategy:` and `queue:` of a serve config: a registry name (learned ones included, as
@@ -50,7 +50,7 @@ export function serveStrategy(input: StrategyInput, file: string, baseDir: strin
   };
   const { ref, readModel } = plain(typeof input === 'string' ? { name: input } : input, 'allocator', 'strategy', baseDir, fail);
   if (!isAllocatorName(ref.name)) return fail(`unknown strategy '${ref.name}' (known: ${ALLOCATOR_NAMES.join(', ')})`, 'strategy.name');
-  if ('options' in ref && ref.options !== undefined) checkOptions(ALLOCATORS[ref.name].options, ref.options, 'strategy.options', fail);
+  if ('options' in ref && ref.options !== undefined) checkOptions((ALLOCATORS[ref.name] as AllocatorEntry).options, ref.options, 'strategy.options', fail);
   readModel();
   return typeof input === 'string' && ref.name === input ? ref.name : ({ ...ref, name: ref.name } as StrategySpec);
 }
@@ -62,7 +62,7 @@ export function serveQueuePolicy(policy: string | undefined, options: unknown, f
   };
   const { ref, readModel } = plain({ name: policy ?? 'priority', options }, 'queue', 'queue', baseDir, fail);
   if (!isQueuePolicyName(ref.name)) return fail(`unknown queue policy '${ref.name}' (known: ${QUEUE_POLICY_NAMES.join(', ')})`, 'queue.policy');
-  if (ref.options !== undefined) checkOptions(QUEUE_POLICIES[ref.name].options, ref.options, 'queue.options', fail);
+  if (ref.options !== undefined) checkOptions((QUEUE_POLICIES[ref.name] as QueuePolicyEntry).options, ref.options, 'queue.options', fail);
   readModel();
   return { policy: ref.name, ...(ref.options !== undefined ? { options: ref.options } : {}) };
 }

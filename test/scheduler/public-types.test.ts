@@ -38,3 +38,32 @@ describe('the package can start drs serve from a config file, as the docs descri
     expect(exportsOf(program, 'src/index.ts')).toContain('ServeConfig');
   }, 30_000);
 });
+
+/** Type errors of `code`, a module beside this test that imports the package's source, under tsc --strict. */
+function typeErrors(code: string): string[] {
+  const file = path.join(ROOT, 'test/scheduler/__snippet__.ts');
+  const options: ts.CompilerOptions = { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: ['node'] };
+  const host = ts.createCompilerHost(options);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.fileExists = (f) => f === file || fileExists(f);
+  host.readFile = (f) => (f === file ? code : readFile(f));
+  host.getSourceFile = (f, v, ...rest) => (f === file ? ts.createSourceFile(f, code, v) : getSourceFile(f, v, ...rest));
+  const program = ts.createProgram([file], options, host);
+  return ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+describe('learned strategies and queue policies by name type-check, as the docs write them', () => {
+  it("strategy: 'learned:agent-fleet', queue: 'learned-queue:hpc2n', { name: 'learned', options }", () => {
+    const code = [
+      "import { ResourceScheduler, type AllocatorName, type QueuePolicyName } from '../../src/index.js';",
+      "const names: AllocatorName[] = ['learned', 'learned:agent-fleet', 'learned:./model.json', 'first-fit'];",
+      "const queues: QueuePolicyName[] = ['learned-queue', 'learned-queue:hpc2n', 'fcfs'];",
+      "const s = new ResourceScheduler({ strategy: 'learned:agent-fleet', queue: 'learned-queue:hpc2n', timers: false });",
+      "const t = new ResourceScheduler({ strategy: { name: 'learned', options: { model: 'agent-fleet' }, preemption: true }, queue: { policy: 'learned-queue:lublin-1' } });",
+      'export { names, queues, s, t };',
+    ].join('\n');
+    expect(typeErrors(code)).toEqual([]);
+    // The check itself sees type errors: an unknown name is still refused.
+    expect(typeErrors(`import { ResourceScheduler } from '../../src/index.js';\nexport const s = new ResourceScheduler({ strategy: 'firstfit' });`)).toHaveLength(1);
+  }, 60_000);
+});
