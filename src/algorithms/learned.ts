@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
 import { z } from 'zod';
 import type { ClusterView } from '../core/cluster.js';
 import { estimatedDuration, type Request } from '../core/model.js';
-import { loadPolicyNetFile, modelsDir, PolicyNet, type PolicyNetFile } from '../core/policy-net.js';
+import { loadPolicyNetFile, PolicyNet, shippedModelNames, type PolicyNetFile } from '../core/policy-net.js';
 import { PRIORITY_RANK } from '../core/priority.js';
 import type { Allocator, AllocatorContext, Decision } from './allocator.js';
 import { greedyAllocate } from './greedy.js';
@@ -169,14 +168,7 @@ export interface LearnedAllocatorEntry {
 
 /** Names of the shipped allocator models (models/allocator/*.json). */
 export function shippedAllocatorModels(): string[] {
-  try {
-    return readdirSync(`${modelsDir()}allocator`)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.slice(0, -5))
-      .sort();
-  } catch {
-    return [];
-  }
+  return shippedModelNames('allocator');
 }
 
 /** `learned` (option `model`) and one `learned:NAME` per shipped model. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, UserError } from './errors.js';
 
@@ -234,6 +234,26 @@ export function modelsDir(): string {
   return fileURLToPath(new URL('../../models/', import.meta.url));
 }
 
+/** Names of the shipped models of a kind (models/<kind>/*.json), sorted. */
+export function shippedModelNames(kind: 'queue' | 'allocator'): string[] {
+  try {
+    return readdirSync(`${modelsDir()}${kind}`)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** What to write instead of an unknown model name: the shipped names of the kind, and the other kind's when it names one. */
+function unknownNameHint(name: string, kind: 'queue' | 'allocator'): string {
+  const other = kind === 'queue' ? 'allocator' : 'queue';
+  const known = shippedModelNames(kind);
+  const list = `; shipped ${kind} models: ${known.length > 0 ? known.join(', ') : 'none'}, or give a .json file`;
+  return shippedModelNames(other).includes(name) ? `; '${name}' is ${other === 'allocator' ? 'an' : 'a'} ${other} model${list}` : list;
+}
+
 /**
  * Load a model by name (`sdsc-sp2`, looked up as models/<kind>/<name>.json) or by path (anything
  * ending in .json). Throws UserError for an unknown name, ConfigError for a bad file.
@@ -246,7 +266,7 @@ export function loadPolicyNetFile(nameOrPath: string, kind: 'queue' | 'allocator
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new UserError(isPath ? `cannot read model file ${file}` : `no shipped ${kind} model named '${nameOrPath}' (looked for ${file})`, { field: 'model' });
+    throw new UserError(isPath ? `cannot read model file ${file}` : `no shipped ${kind} model named '${nameOrPath}' (looked for ${file})${unknownNameHint(nameOrPath, kind)}`, { field: 'model' });
   }
   let raw: unknown;
   try {

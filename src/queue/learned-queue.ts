@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
 import { z } from 'zod';
 import type { ClusterView } from '../core/cluster.js';
 import { estimatedDuration } from '../core/model.js';
-import { loadPolicyNetFile, modelsDir, PolicyNet, type PolicyNetFile } from '../core/policy-net.js';
+import { loadPolicyNetFile, PolicyNet, shippedModelNames, type PolicyNetFile } from '../core/policy-net.js';
 import { FreeCopy, MAX_FEATURE_SECONDS } from './learned-free.js';
 import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
 
@@ -271,14 +270,7 @@ export interface LearnedQueueEntry {
 
 /** Names of the shipped queue models (models/queue/*.json). */
 export function shippedQueueModels(): string[] {
-  try {
-    return readdirSync(`${modelsDir()}queue`)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.slice(0, -5))
-      .sort();
-  } catch {
-    return [];
-  }
+  return shippedModelNames('queue');
 }
 
 /**

@@ -133,7 +133,7 @@ describe('drs train: files a config names', () => {
     const named = configFile('c.yaml', `init: hpc2n\n${base}`);
     expect((readConfig(named) as QueueTrainConfig).init).toBe('hpc2n');
     const unknown = configFile('c.yaml', `init: no-such-model\n${base}`);
-    expect(thrownMessage(() => readConfig(unknown))).toBe(`${unknown}:1, field 'init': no shipped queue model named 'no-such-model' (looked for ${modelsDir()}queue/no-such-model.json)`);
+    expect(thrownMessage(() => readConfig(unknown))).toBe(`${unknown}:1, field 'init': no shipped queue model named 'no-such-model' (looked for ${modelsDir()}queue/no-such-model.json); shipped queue models: hpc2n, lublin-1, sdsc-sp2, or give a .json file`);
     const file = configFile('c.yaml', `init: start.json\n${base}`);
     expect(thrownMessage(() => readConfig(file))).toBe(`${file}:1, field 'init': cannot read model file ${path.join(path.dirname(file), 'start.json')}`);
   });

@@ -67,6 +67,21 @@ describe('policy network: forward pass and model files', () => {
     expect(() => loadPolicyNetFile(file, 'queue', QUEUE_FEATURES)).toThrow(/not valid JSON/);
   });
 
+  it('an unknown model name lists the shipped models of its kind, and says when it names a model of the other kind', () => {
+    const msg = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(msg(() => loadPolicyNetFile('nope', 'queue', QUEUE_FEATURES))).toMatch(/no shipped queue model named 'nope' \(looked for .*\); shipped queue models: hpc2n, lublin-1, sdsc-sp2, or give a \.json file$/);
+    expect(msg(() => loadPolicyNetFile('nope', 'allocator', ALLOCATOR_FEATURES))).toMatch(/; shipped allocator models: agent-fleet, or give a \.json file$/);
+    expect(msg(() => loadPolicyNetFile('agent-fleet', 'queue', QUEUE_FEATURES))).toMatch(/; 'agent-fleet' is an allocator model; shipped queue models: hpc2n, lublin-1, sdsc-sp2,/);
+    expect(msg(() => loadPolicyNetFile('hpc2n', 'allocator', ALLOCATOR_FEATURES))).toMatch(/; 'hpc2n' is a queue model; shipped allocator models: agent-fleet,/);
+  });
+
   it('says which part of a layer is wrong: a non-numeric weight or bias entry, or a bias the weights contradict', () => {
     const m = randomModel('queue', 1, []); // one linear layer: 8 weights, 1 bias
     const layer = m.layers[0] as { weights: number[]; bias: number[]; activation: string };
