@@ -272,7 +272,18 @@ export function loadPolicyNetFile(nameOrPath: string, kind: 'queue' | 'allocator
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`model file is not valid JSON: ${(e as Error).message}`, { file });
+    throw new ConfigError(`model file is not valid JSON: ${(e as Error).message}`, { file, ...lineOf(jsonErrorLine(text, (e as Error).message)) });
   }
   return validatePolicyNetFile(raw, file, { kind, features });
+}
+
+/** `{ line }` when it is known. */
+const lineOf = (line: number | undefined): { line?: number } => (line === undefined ? {} : { line });
+
+/** The 1-based line of a JSON.parse error: at its `position N`, the last line when the text ends too early, else unknown (Node 20 gives no position for an unexpected token). */
+function jsonErrorLine(text: string, message: string): number | undefined {
+  const at = /at position (\d+)/.exec(message);
+  if (at === null && !message.includes('Unexpected end of JSON input')) return undefined;
+  const end = at === null ? text.length : Math.min(text.length, Number(at[1]));
+  return text.slice(0, end).split('\n').length;
 }

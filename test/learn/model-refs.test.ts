@@ -102,7 +102,7 @@ describe('learned models named by file in a scenario', () => {
     expect(kind.message).toMatch(/fleet\.json, field 'kind': this is an allocator model; a queue model is needed here/);
     const broken = at('  - { name: learned:models/broken.json }');
     expect(broken.location.field).toBe('strategies[1].name');
-    expect(broken.message).toMatch(/broken\.json: model file is not valid JSON/);
+    expect(broken.message).toMatch(/broken\.json:1: model file is not valid JSON/);
     const shipped = at('  - { name: learned, options: { model: nope } }');
     expect(shipped.message).toMatch(/no shipped allocator model named 'nope'/);
     const both = at('  - { name: learned:models/fleet.json, options: { model: models/fleet.json } }');

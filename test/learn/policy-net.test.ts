@@ -82,6 +82,18 @@ describe('policy network: forward pass and model files', () => {
     expect(msg(() => loadPolicyNetFile('hpc2n', 'allocator', ALLOCATOR_FEATURES))).toMatch(/; 'hpc2n' is a queue model; shipped allocator models: agent-fleet,/);
   });
 
+  it('a model file that is not valid JSON is refused with the line of the error, when JSON.parse gives its position', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drs-model-'));
+    const cut = path.join(dir, 'cut.json');
+    // Truncated in the middle of a list on line 4 (a model file cut short while it was copied).
+    writeFileSync(cut, '{\n  "format": 1,\n  "kind": "queue",\n  "features": ["log-wait", 3');
+    expect(() => loadPolicyNetFile(cut, 'queue', QUEUE_FEATURES)).toThrow(ConfigError);
+    expect(() => loadPolicyNetFile(cut, 'queue', QUEUE_FEATURES)).toThrow(`${cut}:4: model file is not valid JSON`);
+    const ended = path.join(dir, 'ended.json');
+    writeFileSync(ended, '{\n  "format": 1,\n  "kind": "queue"');
+    expect(() => loadPolicyNetFile(ended, 'queue', QUEUE_FEATURES)).toThrow(`${ended}:3: model file is not valid JSON`);
+  });
+
   it('says which part of a layer is wrong: a non-numeric weight or bias entry, or a bias the weights contradict', () => {
     const m = randomModel('queue', 1, []); // one linear layer: 8 weights, 1 bias
     const layer = m.layers[0] as { weights: number[]; bias: number[]; activation: string };
