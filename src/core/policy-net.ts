@@ -268,6 +268,8 @@ export function loadPolicyNetFile(nameOrPath: string, kind: 'queue' | 'allocator
   } catch {
     throw new UserError(isPath ? `cannot read model file ${file}` : `no shipped ${kind} model named '${nameOrPath}' (looked for ${file})${unknownNameHint(nameOrPath, kind)}`, { field: 'model' });
   }
+  // A byte-order mark (Windows editors write one) is not JSON; the YAML configs accept it, so do model files.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -39,6 +39,13 @@ describe('policy network: forward pass and model files', () => {
     expect(b.score(x)).toBe(a.score(x));
   });
 
+  it('reads a model file that starts with a byte-order mark, as the YAML configs are read', () => {
+    const m = randomModel('queue', 3);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'drs-model-')), 'bom.json');
+    writeFileSync(file, `\uFEFF${JSON.stringify(m)}`);
+    expect(loadPolicyNetFile(file, 'queue', QUEUE_FEATURES)).toEqual(m);
+  });
+
   it('refuses a model file of another format version, naming the field and both versions', () => {
     const bad = { ...randomModel('queue'), format: 2 };
     expect(() => validatePolicyNetFile(bad, 'x.json')).toThrow(ConfigError);
