@@ -76,9 +76,9 @@ const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'linear'];
 /** Check a parsed model file; throws ConfigError naming the field. */
 export function validatePolicyNetFile(raw: unknown, file = '<model>', expect?: { kind?: 'queue' | 'allocator'; features?: FeatureSets }): PolicyNetFile {
   const bad = (field: string, what: string): never => {
-    throw new ConfigError(what, { file, field });
+    throw new ConfigError(what, field === '' ? { file } : { file, field });
   };
-  if (typeof raw !== 'object' || raw === null) bad('', 'a model file must be a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('', `a model file must be a JSON object (format, kind, name, features, scaling, layers), got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`);
   const m = raw as Record<string, unknown>;
   if (m.format !== POLICY_NET_FORMAT) {
     bad('format', `model file format ${JSON.stringify(m.format)} is not supported: this version of DRS reads format ${POLICY_NET_FORMAT} (retrain the model or use a matching DRS version)`);

@@ -46,6 +46,18 @@ describe('policy network: forward pass and model files', () => {
     expect(loadPolicyNetFile(file, 'queue', QUEUE_FEATURES)).toEqual(m);
   });
 
+  it('refuses a model file that is not a JSON object, naming the file and what it holds', () => {
+    for (const [raw, got] of [[null, 'null'], ['x', '"x"'], [[], 'a list']] as const) {
+      let message = 'no error';
+      try {
+        validatePolicyNetFile(raw, 'm.json');
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toBe(`m.json: a model file must be a JSON object (format, kind, name, features, scaling, layers), got ${got}`);
+    }
+  });
+
   it('refuses a model file of another format version, naming the field and both versions', () => {
     const bad = { ...randomModel('queue'), format: 2 };
     expect(() => validatePolicyNetFile(bad, 'x.json')).toThrow(ConfigError);
