@@ -51,11 +51,21 @@ export function readConfig(file: string): TrainConfig {
   // missing or unfitting model is the config's error, not one after the log loads.
   if (cfg.kind !== 'queue' || cfg.init === undefined) return cfg;
   const init = !cfg.init.endsWith('.json') || path.isAbsolute(cfg.init) ? cfg.init : path.join(path.dirname(file), cfg.init);
+  let from;
   try {
-    loadPolicyNetFile(init, 'queue', configFeatures(cfg));
+    from = loadPolicyNetFile(init, 'queue', configFeatures(cfg));
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
     throw new ConfigError(modelMessage(e), { file, line: yamlLineOf(doc, lc, ['init']), field: 'init' });
+  }
+  // Training starts from init's layers, whatever network.hidden says: a written shape it contradicts would be ignored.
+  const hidden = from.layers.slice(0, -1).map((l) => l.bias.length);
+  if (doc.hasIn(['network', 'hidden']) && JSON.stringify(hidden) !== JSON.stringify(cfg.network.hidden)) {
+    throw new ConfigError(`network.hidden is [${cfg.network.hidden.join(', ')}], but init ${cfg.init} has hidden layers [${hidden.join(', ')}] and training starts from its layers: write hidden: [${hidden.join(', ')}] or leave network out`, {
+      file,
+      line: yamlLineOf(doc, lc, ['network', 'hidden']),
+      field: 'network.hidden',
+    });
   }
   return { ...cfg, init };
 }

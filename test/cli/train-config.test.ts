@@ -128,8 +128,20 @@ describe('drs train: files a config names', () => {
     expect([scn.code, scn.err]).toEqual([2, `drs train: ${alloc}:4, field 'scenario': the scenario file ${path.join(path.dirname(alloc), 'nope.yaml')} does not exist\n`]);
   });
 
-  it('init: a bare name is a shipped model (as in a scenario), a .json path is relative to the config', () => {
+  it('init: a network.hidden the init model contradicts is refused at its line (training starts from the model\'s layers)', () => {
     const base = tiny('').replace('cem:', 'features: base\ncem:');
+    const file = configFile('c.yaml', `init: hpc2n\n${base}`);
+    const line = base.split('\n').findIndex((l) => l.startsWith('network:')) + 2;
+    expect(thrownMessage(() => readConfig(file))).toBe(
+      `${file}:${line}, field 'network.hidden': network.hidden is [], but init hpc2n has hidden layers [32, 16] and training starts from its layers: write hidden: [32, 16] or leave network out`,
+    );
+    const unwritten = configFile('c.yaml', `init: hpc2n\n${base.replace('network: { hidden: [] }\n', '')}`);
+    expect((readConfig(unwritten) as QueueTrainConfig).init).toBe('hpc2n');
+  });
+
+  it('init: a bare name is a shipped model (as in a scenario), a .json path is relative to the config', () => {
+    // hpc2n's hidden layers are [32, 16]: the network must say so (training starts from them).
+    const base = tiny('').replace('cem:', 'features: base\ncem:').replace('hidden: []', 'hidden: [32, 16]');
     const named = configFile('c.yaml', `init: hpc2n\n${base}`);
     expect((readConfig(named) as QueueTrainConfig).init).toBe('hpc2n');
     const unknown = configFile('c.yaml', `init: no-such-model\n${base}`);

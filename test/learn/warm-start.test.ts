@@ -180,7 +180,7 @@ describe('drs train: warm starts, loaded windows, mixed backfilling', () => {
     const yaml = [
       'kind: queue', 'name: tiny', 'seed: 5', 'trace: synthetic.swf', 'episodeLength: 96', 'init: models/start.json',
       'train: { ranges: [[0, 900]] }', 'validation: { windows: [950], length: 150 }', 'evaluation: { windows: [1200], length: 256 }',
-      'network: { hidden: [8, 4] }', 'ppo: { iterations: 1, windowsPerIteration: 2, samplesPerWindow: 2, epochs: 1 }',
+      'network: { hidden: [32, 16] }', 'ppo: { iterations: 1, windowsPerIteration: 2, samplesPerWindow: 2, epochs: 1 }',
     ].join('\n');
     writeFileSync(path.join(dir, 'c.yaml'), yaml);
     // Read when the config is: missing, it is the config's error at init's line.
