@@ -4,8 +4,9 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError, UserError } from '../core/errors.js';
 import { modelMessage } from '../core/model-ref.js';
 import { loadPolicyNetFile } from '../core/policy-net.js';
+import { QUEUE_FEATURE_SETS } from '../queue/learned-queue.js';
 import { fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
-import { parseTrainConfig, REFERENCE_EVAL_WINDOWS, type TrainConfig } from './config.js';
+import { parseTrainConfig, REFERENCE_EVAL_WINDOWS, type QueueTrainConfig, type TrainConfig } from './config.js';
 import { configFeatures } from './train-queue.js';
 
 /**
@@ -56,7 +57,7 @@ export function readConfig(file: string): TrainConfig {
     from = loadPolicyNetFile(init, 'queue', configFeatures(cfg));
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
-    throw new ConfigError(modelMessage(e), { file, line: yamlLineOf(doc, lc, ['init']), field: 'init' });
+    throw new ConfigError(initFeaturesMessage(cfg, init, e) ?? modelMessage(e), { file, line: yamlLineOf(doc, lc, ['init']), field: 'init' });
   }
   // Training starts from init's layers, whatever network.hidden says: a written shape it contradicts would be ignored.
   const hidden = from.layers.slice(0, -1).map((l) => l.bias.length);
@@ -68,6 +69,21 @@ export function readConfig(file: string): TrainConfig {
     });
   }
   return { ...cfg, init };
+}
+
+/** An init model of another feature list than the config's: which `features:` value the model was trained with (not "retrain the model"). */
+function initFeaturesMessage(cfg: QueueTrainConfig, init: string, e: UserError): string | undefined {
+  if (e.location.field !== 'features') return undefined;
+  let model: readonly string[];
+  try {
+    model = loadPolicyNetFile(init, 'queue', QUEUE_FEATURE_SETS).features;
+  } catch {
+    return undefined;
+  }
+  const names = ['base', 'time-width', 'time-to-fit'] as const;
+  const fits = names.find((features) => JSON.stringify(configFeatures({ ...cfg, features })) === JSON.stringify(model));
+  if (fits === undefined) return undefined;
+  return `init ${cfg.init} uses ${model.length} features (features: ${fits}), but this config trains features: ${cfg.features} (${configFeatures(cfg).length}): write features: ${fits}, or start from another model`;
 }
 
 /** `field` (dotted: `a.b[2]`) of the config `file`: its line, and whether the file writes it (else it is a default). */

@@ -139,6 +139,14 @@ describe('drs train: files a config names', () => {
     expect((readConfig(unwritten) as QueueTrainConfig).init).toBe('hpc2n');
   });
 
+  it('init: a model of another feature list names the features value it was trained with', () => {
+    const base = tiny('').replace('cem:', 'features: base\ncem:');
+    const file = configFile('c.yaml', `init: sdsc-sp2\n${base}`);
+    expect(thrownMessage(() => readConfig(file))).toBe(
+      `${file}:1, field 'init': init sdsc-sp2 uses 10 features (features: time-to-fit), but this config trains features: base (8): write features: time-to-fit, or start from another model`,
+    );
+  });
+
   it('init: a bare name is a shipped model (as in a scenario), a .json path is relative to the config', () => {
     // hpc2n's hidden layers are [32, 16]: the network must say so (training starts from them).
     const base = tiny('').replace('cem:', 'features: base\ncem:').replace('hidden: []', 'hidden: [32, 16]');
