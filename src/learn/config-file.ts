@@ -6,7 +6,7 @@ import { modelMessage } from '../core/model-ref.js';
 import { loadPolicyNetFile } from '../core/policy-net.js';
 import { QUEUE_FEATURE_SETS } from '../queue/learned-queue.js';
 import { fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
-import { parseTrainConfig, REFERENCE_EVAL_WINDOWS, type QueueTrainConfig, type TrainConfig } from './config.js';
+import { parseTrainConfig, QUEUE_FEATURE_CHOICES, REFERENCE_EVAL_WINDOWS, type QueueTrainConfig, type TrainConfig } from './config.js';
 import { configFeatures } from './train-queue.js';
 
 /**
@@ -80,8 +80,7 @@ function initFeaturesMessage(cfg: QueueTrainConfig, init: string, e: UserError):
   } catch {
     return undefined;
   }
-  const names = ['base', 'time-width', 'time-to-fit'] as const;
-  const fits = names.find((features) => JSON.stringify(configFeatures({ ...cfg, features })) === JSON.stringify(model));
+  const fits = QUEUE_FEATURE_CHOICES.find((features) => JSON.stringify(configFeatures({ ...cfg, features })) === JSON.stringify(model));
   if (fits === undefined) return undefined;
   return `init ${cfg.init} uses ${model.length} features (features: ${fits}), but this config trains features: ${cfg.features} (${configFeatures(cfg).length}): write features: ${fits}, or start from another model`;
 }

@@ -48,6 +48,9 @@ const cem = z
   })
   .strict();
 
+/** The values of a queue config's `features:` (which job features the network sees). */
+export const QUEUE_FEATURE_CHOICES = ['base', 'time-width', 'time-to-fit'] as const;
+
 export const REFERENCE_EVAL_WINDOWS = [1981, 2756, 4299, 8850, 3316, 2714, 5228, 7762, 4022, 7085];
 
 const range = z.tuple([z.number().int().nonnegative(), z.number().int().positive()]);
@@ -166,7 +169,7 @@ const queueConfig = z
      * Job features: `base` (8, QUEUE_FEATURES), `time-width` (the 8 and log10(requested) × width
      * share) or `time-to-fit` (the 9 and the log of the seconds until the job could start).
      */
-    features: z.enum(['base', 'time-width', 'time-to-fit']).default('base'),
+    features: z.enum(QUEUE_FEATURE_CHOICES).default('base'),
     /** The training method: exactly one of `ppo` and `cem`. */
     ppo: ppo.optional(),
     cem: cem.optional(),
