@@ -79,6 +79,16 @@ describe('compat ResourceScheduler: each failing rule returns null and changes n
     expect(s.getPool(pool.id)?.availableCapacity).toBe(2);
   });
 
+  it('preempt(target) evicts the target even when the request would fit without it (an explicit call, not a search)', () => {
+    const { s, pool, req } = setup();
+    const low = s.allocate(req({ id: 'low', priority: 'low', unitsRequested: 2 }))!;
+    expect(s.getPool(pool.id)?.availableCapacity).toBe(8); // 3 units would fit beside it
+    const res = s.preempt(low.id, req({ id: 'crit', priority: 'critical' }))!;
+    expect(res.preemption.preemptedAllocationId).toBe(low.id);
+    expect(s.getAllocation(low.id)?.status).toBe('preempted');
+    expect(s.getPool(pool.id)?.availableCapacity).toBe(7); // 10 − 3: the target's 2 units came back
+  });
+
   it('expireAllocations(asOf) counts the leases ended by then, on the injected clock', () => {
     const { s, req, now } = setup();
     const a = s.allocate(req({ id: 'a' }), 60_000)!;
