@@ -37,7 +37,7 @@ export const validateCommand: CliCommand = {
       const sc = await loadScenario(file);
       const input = await buildScenario(sc, { file, dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd) });
       const seen = await readFirst(input.requests(), 100);
-      io.out(`${p}: ok (${input.pools.length} pools, ${input.strategies.length} strategies: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: first ${seen} request${seen === 1 ? '' : 's'} read)`);
+      io.out(`${p}: ok (${input.pools.length} pool${input.pools.length === 1 ? '' : 's'}, ${input.strategies.length} strateg${input.strategies.length === 1 ? 'y' : 'ies'}: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: first ${seen} request${seen === 1 ? '' : 's'} read)`);
       // Under the protocol the whole log was read: say what reading it changed, as drs run does.
       for (const line of (input.episodes?.summary ?? '').split('\n').filter((l) => l.startsWith('note: '))) io.out(`  ${line}`);
     }

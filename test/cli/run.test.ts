@@ -239,6 +239,7 @@ describe('shipped scenarios', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out.trim().split('\n')).toHaveLength(4);
+    expect(r.out).toContain('hpc-swf.yaml: ok (1 pool, 6 strategies: fcfs,');
   });
 
   it.skipIf(!haveData('test/cli', 'swf/SDSC-SP2-1998-4.2-cln.swf.gz'))('the HPC scenario reproduces the expected ordering: EASY backfilling beats plain FCFS', async () => {
