@@ -9,8 +9,11 @@ import { dominantShare } from '../core/resources.js';
  * What a ScalingPolicy sees of each pool (see PoolScalingState): utilization of the up nodes, and
  * running and queued demand in node-equivalents of each pool's dominant dimension. The simulator
  * and the production scheduler both call this, so a policy sees the same numbers in both.
+ * `turnedAway`: requests refused for lack of capacity since the previous decision (no wait queue,
+ * a full one, or a zero queue timeout); they count as queued demand, as if they had waited, so a
+ * pool scaled to zero grows when work arrives whether or not it can queue.
  */
-export function poolScalingStates(state: ClusterState, waiting: readonly Request[]): PoolScalingState[] {
+export function poolScalingStates(state: ClusterState, waiting: readonly Request[], turnedAway: readonly Request[] = []): PoolScalingState[] {
   const out = state.pools.map((spec, pool) => {
     const { capacity: cap, used } = poolUsage(state, pool);
     let runningNodes = 0;
@@ -28,7 +31,7 @@ export function poolScalingStates(state: ClusterState, waiting: readonly Request
   });
   // A waiting request counts once, towards its cheapest eligible pool (ties: scenario order), so
   // two pools that could both host it do not both scale out for it.
-  for (const r of waiting) {
+  for (const r of turnedAway.length === 0 ? waiting : [...waiting, ...turnedAway]) {
     const e = eligiblePools(state, r);
     let best = -1;
     let bestRate = Infinity;

@@ -13,7 +13,8 @@ export interface PoolScalingState {
   /**
    * Demand of the requests waiting for this pool, in node-equivalents of its dominant dimension:
    * Σ max_d(demand_d / capacity_d). A request that may run on several pools counts once, towards
-   * its cheapest eligible pool.
+   * its cheapest eligible pool. Requests turned away for lack of capacity since the previous
+   * decision (no wait queue, a full one) count here too, once each.
    */
   readonly queuedNodes: number;
   /** Demand of running work in node-equivalents (same measure as queuedNodes). */

@@ -42,6 +42,7 @@ export class RequestOperations {
     if (this.p.queuePolicy === undefined) {
       const out = queueRunner.placeNow(tx, r, built.leaseMs);
       if (out.kind === 'allocated') return this.started(out.allocation, out.preempted);
+      this.noteTurnedAway(r, out.rejection);
       return out.reported === true ? rejected(r, out.rejection) : this.reportRejection(tx, r, out.rejection);
     }
     // As in the simulator: a request no pool can ever host is rejected before it queues, and
@@ -54,10 +55,21 @@ export class RequestOperations {
     }
     const out = queueRunner.admit(tx, r, built.leaseMs, built.queueTimeoutMs);
     if (out.kind === 'allocated') return this.started(out.allocation, out.preempted);
-    if (out.kind === 'rejected') return out.reported === true ? rejected(r, out.rejection) : this.reportRejection(tx, r, out.rejection);
+    if (out.kind === 'rejected') {
+      this.noteTurnedAway(r, out.rejection);
+      return out.reported === true ? rejected(r, out.rejection) : this.reportRejection(tx, r, out.rejection);
+    }
     const { reason, timeoutAtMs } = out.waiting;
     tx.emit('queued', { requestId: r.id, tenant: r.tenant, reason, timeoutAtMs });
     return { status: 'queued', requestId: r.id, tenant: r.tenant, reason, timeoutAtMs };
+  }
+
+  /**
+   * A request refused because nothing was free now (`wait`: no queue or a zero timeout;
+   * `queue-full`) is demand the scaling policy must see; a quota or a permanent refusal is not.
+   */
+  private noteTurnedAway(r: Request, rej: SchedulerRejection): void {
+    if (!rej.permanent && (rej.code === 'wait' || rej.code === 'queue-full')) this.p.autoscaler?.noteTurnedAway(r);
   }
 
   release(tx: Tx, id: string): ReleaseResult {
