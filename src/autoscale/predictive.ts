@@ -42,13 +42,18 @@ export { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-option
  * falls back to the point forecast (the action's reason says so).
  *
  * `intervals: 'conformal'` replaces the model's interval by the policy's own record of how wrong
- * its forecasts were at the lead time: with k = ⌈lead / step⌉, every closed bin b adds the signed
- * error e_b = y_b − ŷ_{b | b−k} (the point forecast made k bins earlier); the last
- * `conformalWindow` errors are kept (default 1,000 bins; a shorter window adapts to the current
- * regime, e.g. quiet nights vs busy days) and the q-quantile path is ŷ + ê_q, ê_q = the
- * ⌈(n + 1) q⌉-th smallest error (one-sided split-conformal quantile). It needs 30 errors; before that the model's interval
- * is used. One-sided, because only under-forecasts cost SLO misses, and measured on the demand
- * the policy actually sees (any forecaster, neural ones included).
+ * its forecasts were, step by step: for every step h = 1 … H of the forecast, every closed bin b
+ * adds the signed error e_{b,h} = y_b − ŷ_{b | b−h} (the point forecast made when bin b − h closed,
+ * its index h − 1); the last `conformalWindow` errors of each step are kept (default 1,000 bins; a
+ * shorter window adapts to the current regime, e.g. quiet nights vs busy days) and the q-quantile
+ * path at step h is ŷ_h + ê_{q,h}, ê_{q,h} = the ⌈(n + 1) q⌉-th smallest error of step h
+ * (one-sided split-conformal quantile). Per step, because the bins a decision provisions for are
+ * not always the same step ahead: the forecast is made once per bin, so with lead = 120 s and
+ * 60-s bins a decision at the start of bin lastBin + 1 reads steps 2-3 and the three later ones
+ * in that bin step 3. The model's interval is used until the step at the lead (⌈lead / step⌉) has
+ * 30 errors; after that, a step still short of 30 keeps the model's interval.
+ * One-sided, because only under-forecasts cost SLO misses, and measured on the demand the policy
+ * actually sees (any forecaster, neural ones included).
  *
  * Asynchronous forecasters (the TensorFlow.js models) are fitted off the decision path: at a
  * refit point the fit starts on a copy of the series and `decide` goes on reading the latest
@@ -88,9 +93,9 @@ class PoolForecast {
   pending: Promise<void> | undefined;
   /** Bins in the series when the fit in flight started (the model is conditioned on the rest when it lands). */
   pendingFrom = 0;
-  /** Conformal mode: point forecast per target bin, made k bins before it; signed errors so far. */
-  made = new Map<number, number>();
-  errors: number[] = [];
+  /** Conformal mode: per target bin, the point forecasts made for it (index h − 1: made h bins before it); signed errors per step h (index h − 1). */
+  made = new Map<number, number[]>();
+  errors: number[][] = [];
   checkedBin = -1;
 }
 
@@ -200,21 +205,25 @@ export class PredictivePolicy implements ScalingPolicy {
     return Math.ceil((lead + this.intervalSeconds) / this.step) + 1;
   }
 
-  /** Bins between a forecast's origin and the bin at now + lead (conformal error tracking). */
+  /** Bins between a forecast's origin and the bin at now + lead, for the status line. */
   private leadSteps(bootSeconds: number): number {
     return Math.max(1, Math.ceil((this.leadSeconds ?? bootSeconds + this.intervalSeconds) / this.step));
   }
 
-  /** Conformal mode: score the forecasts made for the bins that closed since the last call. */
+  /** Conformal mode: score the forecasts made for the bins that closed since the last call, per step. */
   private scoreClosedBins(s: PoolForecast): void {
     for (let b = s.checkedBin + 1; b <= s.lastBin; b++) {
-      const f = s.made.get(b);
-      if (f === undefined) continue;
+      const made = s.made.get(b);
+      if (made === undefined) continue;
       s.made.delete(b);
       const y = s.values[s.values.length - 1 - (s.lastBin - b)];
       if (y === undefined) continue;
-      s.errors.push(y - f);
-      if (s.errors.length > this.conformalWindow) s.errors.splice(0, s.errors.length - this.conformalWindow);
+      made.forEach((f, i) => {
+        if (f === undefined) return;
+        const errors = (s.errors[i] ??= []);
+        errors.push(y - f);
+        if (errors.length > this.conformalWindow) errors.splice(0, errors.length - this.conformalWindow);
+      });
     }
     s.checkedBin = s.lastBin;
   }
@@ -276,19 +285,27 @@ export class PredictivePolicy implements ScalingPolicy {
   private forecastInto(s: PoolForecast, model: Forecaster, horizon: number, lead: number): void {
     const q = this.quantile;
     const f = q === undefined || q === 0.5 ? model.forecast(horizon) : model.forecast(horizon, Math.abs(2 * q - 1));
-    let path = f.point;
     s.status = 'forecast';
-    if (this.conformal && q !== undefined) {
-      const p = f.point[Math.min(lead, f.point.length) - 1];
-      if (p !== undefined && Number.isFinite(p)) s.made.set(s.lastBin + lead, p);
-    }
-    if (this.conformal && q !== undefined && s.errors.length >= MIN_ERRORS) {
-      const e = conformalQuantile(s.errors, q);
-      path = f.point.map((v) => v + e);
-      s.status = `forecast + conformal q${q} error ${e.toFixed(2)} (${s.errors.length} errors)`;
-    } else if (q !== undefined && q !== 0.5) {
+    let path = f.point;
+    if (q !== undefined && q !== 0.5) {
       if (f.interval === undefined) s.status = `forecast (no interval from ${model.name}: point used for q ${q})`;
       else path = q > 0.5 ? f.interval.upper : f.interval.lower;
+    }
+    if (this.conformal && q !== undefined) {
+      f.point.forEach((v, i) => {
+        if (!Number.isFinite(v)) return;
+        const bin = s.lastBin + 1 + i;
+        const made = s.made.get(bin) ?? [];
+        made[i] = v;
+        s.made.set(bin, made);
+      });
+      // Steps with 30 errors take ŷ + ê_q of their own errors; the others keep the model's path.
+      const e = f.point.map((_, i) => ((s.errors[i]?.length ?? 0) >= MIN_ERRORS ? conformalQuantile(s.errors[i] as number[], q) : undefined));
+      const atLead = e[Math.min(lead, e.length) - 1];
+      if (atLead !== undefined) {
+        path = path.map((v, i) => (e[i] === undefined ? v : (f.point[i] as number) + (e[i] as number)));
+        s.status = `forecast + conformal q${q} error ${atLead.toFixed(2)} at step ${lead} (${s.errors[lead - 1]?.length} errors)`;
+      }
     }
     if (path.every((v) => Number.isFinite(v))) s.point = path.map((v) => Math.max(0, v));
     else s.status = 'forecast not finite';

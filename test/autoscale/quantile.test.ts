@@ -62,10 +62,50 @@ describe('predictive quantile option', () => {
     expect(median.forecastPeak(0, now, 120)).toBe(21);
   });
 
+  /*
+   * Which forecast is scored against which actual, by hand. Demand in bin b is b (samples every
+   * 15 s); the stub forecasts, after bin L closed, L + 10, L + 20, L + 30, … for bins L + 1, L + 2,
+   * L + 3, … So the forecast of bin b made h bins earlier is (b − h) + 10 h and every error of step
+   * h is e = b − (b − h + 10 h) = −9 h (a forecast shifted by one bin or one index would give
+   * −9 h − 9 or −9 h − 10). Lead 120 s, interval 15 s, step 60 s: at t = 3000 (bin 50 open, L = 49)
+   * the path is 49 + 10 h − 9 h = 50, 51, 52, 53 for bins 50-53, each bin's actual demand. The four
+   * decisions in bin 50 (t = 3000 … 3045) cover [t + 105, t + 120]: bins 51-52, then bin 52; so
+   * the peak is 52 at each, the demand of bin 52 (with one offset, step 2's −18, it was 79 − 18 = 61).
+   */
+  it('conformal: scores each actual against the forecast made h bins earlier, per step h', () => {
+    class Stub implements Forecaster {
+      readonly name = 'stub';
+      last = 0;
+      fit(v: readonly number[]): void {
+        this.last = v[v.length - 1] as number;
+      }
+      update(v: readonly number[]): void {
+        this.fit(v);
+      }
+      forecast(h: number) {
+        return { point: Array.from({ length: h }, (_, i) => this.last + 10 * (i + 1)) };
+      }
+    }
+    const p = new PredictivePolicy({ forecaster: 'naive', quantile: 0.9, intervals: 'conformal', minHistory: 5, refitEvery: 1, leadSeconds: 120 });
+    (p as unknown as { newForecaster: () => Forecaster }).newForecaster = () => new Stub();
+    const h: DemandSample[] = [];
+    const peaks: number[] = [];
+    for (let t = 0; t < 3060; t += 15) {
+      h.push({ time: t, demandNodes: [Math.floor(t / 60)], arrivals: 0 });
+      p.decide(input(t, [pool(30, 30)], h));
+      if (t >= 3000) peaks.push(p.forecastPeak(0, t, 105) as number);
+    }
+    const errors = (p as unknown as { series: Map<number, { errors: number[][] }> }).series.get(0)?.errors ?? [];
+    expect(errors.map((e) => [...new Set(e)])).toEqual([[-9], [-18], [-27], [-36]]);
+    expect(p.status(0)).toMatch(/conformal q0\.9 error -18\.00 at step 2/);
+    expect(peaks).toEqual([52, 52, 52, 52]);
+  });
+
   it('conformal: adds the q-quantile of its own lead-time errors (known noise)', () => {
     // Demand = 30 + t (one node more per bin) + Gaussian noise with sd 2; naive forecasts the last
-    // value, k = lead / step = 2 bins ahead, so the lead-time error y_b − y_{b−2} = 2 + N(0, (2√2)²)
-    // (it under-forecasts by 2 on average) and its 0.9-quantile is 2 + 1.2816 · 2√2 ≈ 5.62.
+    // value, so its error h bins ahead is y_b − y_{b−h} = h + N(0, (2√2)²) (it under-forecasts by h
+    // on average) with 0.9-quantile h + 1.2816 · 2√2 ≈ h + 3.62. Lead 120 s, decisions at bin starts:
+    // the window [now + 105, now + 120] reads steps 2 and 3, so the peak is last + 3 + 3.62 = 6.62.
     const rng = new Rng(7);
     const values = Array.from({ length: 1200 }, (_, t) => 30 + t + rng.normal(0, 2));
     const p = new PredictivePolicy({ forecaster: 'naive', quantile: 0.9, intervals: 'conformal', minHistory: 10, refitEvery: 1, leadSeconds: 120 });
@@ -77,8 +117,8 @@ describe('predictive quantile option', () => {
     const now = 60 * (values.length - 1);
     const lastClosed = values[values.length - 2] as number;
     const offset = (p.forecastPeak(0, now, 105) as number) - lastClosed;
-    expect(offset).toBeGreaterThan(5.62 - 0.5);
-    expect(offset).toBeLessThan(5.62 + 0.5);
+    expect(offset).toBeGreaterThan(6.62 - 0.5);
+    expect(offset).toBeLessThan(6.62 + 0.5);
     expect(p.status(0)).toMatch(/conformal q0\.9/);
   });
 });
