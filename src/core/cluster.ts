@@ -40,6 +40,8 @@ export class ClusterState implements ClusterView {
   /** GPU devices, when some pool declares them (core/gpu.ts). */
   private readonly dev: DeviceTable | undefined;
   private readonly allocs = new Map<string, Allocation>();
+  /** Allocations per concurrency group (`Request.concurrency`), for the pass's admission. */
+  private readonly groups = new Map<string, number>();
   private readonly poolNames: Map<string, number>;
   private undo: UndoEntry[] = [];
   private evicted = new Set<string>();
@@ -301,7 +303,14 @@ export class ClusterState implements ClusterView {
     };
     this.allocs.set(allocationId, a);
     n.allocs.add(a);
+    const g = request.concurrency?.group;
+    if (g !== undefined) this.groups.set(g, (this.groups.get(g) ?? 0) + 1);
     return a;
+  }
+
+  /** How many allocations of concurrency group `group` are running. */
+  groupRunning(group: string): number {
+    return this.groups.get(group) ?? 0;
   }
 
   /** End an allocation and return its capacity. */
@@ -312,6 +321,8 @@ export class ClusterState implements ClusterView {
     const n = this.node(a.nodeId);
     this.allocs.delete(allocationId);
     n.allocs.delete(a);
+    const g = a.request.concurrency?.group;
+    if (g !== undefined) this.groups.set(g, (this.groups.get(g) as number) - 1);
     this.dev?.give(a.nodeId, a.request.demand, a.devices);
     if (n.status === 'up') this.take(n, a.nodeId, a.request.demand, -1);
     else for (let d = 0; d < n.free.length; d++) n.free[d] = Math.min(n.cap[d] as number, (n.free[d] as number) + (a.request.demand[d] as number));

@@ -41,8 +41,19 @@ export interface Request {
   readonly lease?: number;
   /** Ids of requests that must complete before this one may start. */
   readonly dependsOn?: readonly string[];
+  /**
+   * A concurrency group: this request starts only while fewer than `limit` requests of `group`
+   * hold an allocation (it waits, never rejected for it). An agent fleet's `max_concurrent_agents`.
+   */
+  readonly concurrency?: ConcurrencyGroup;
   /** Only nodes with one of these GPU models (pool `gpus.model` or `gpuModel` label). */
   readonly gpuModels?: readonly string[];
+}
+
+/** At most `limit` requests of `group` running at once (`Request.concurrency`); limit a whole number ≥ 1. */
+export interface ConcurrencyGroup {
+  readonly group: string;
+  readonly limit: number;
 }
 
 /** How a pool declares its nodes' GPUs as devices (see core/gpu.ts). */

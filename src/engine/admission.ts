@@ -16,6 +16,17 @@ export interface Screened<E> {
   readonly held: E[];
   /** `ready` and every entry held only by what was counted before it, in order: rule 7's candidates. */
   readonly escalate: E[];
+  /**
+   * Offered entries held by their concurrency group only because of the entries admitted before
+   * them (on the group's running count alone they would be admitted): offered again once the
+   * decision is applied (`SchedulingPass.groupFollowUp`), since what did not start holds no slot.
+   */
+  readonly grouped: E[];
+}
+
+/** How many requests of a concurrency group run now (ClusterState.groupRunning). */
+export interface GroupCounts {
+  groupRunning(group: string): number;
 }
 
 /** How the screening talks back to the pass. */
@@ -26,7 +37,13 @@ export interface ScreenHooks<E> {
 }
 
 /**
- * Rules 2 (dependencies) and 3 (quota admission) of the pass, over `list` in policy order.
+ * Rules 2 (dependencies), 3a (concurrency groups) and 3 (quota admission) of the pass, over
+ * `list` in policy order.
+ *
+ * Concurrency groups (`Request.concurrency`, given `groups`) count like quotas: an entry is
+ * admitted only if the group's running requests plus the entries of the group admitted before it
+ * (and offered) stay below its limit:  running(g) + counted(g) < limit. Else it keeps waiting
+ * (code `wait`), never rejected for it, and holds nothing.
  *
  * Quota admission is cumulative per tenant so that one decision never starts more of a tenant than
  * its maximum, whichever of the offered entries the allocator places: an entry is admitted only if
@@ -44,6 +61,7 @@ export function screen<E extends QueuedRequest>(
   rules: { readonly quotas?: FairShare | undefined; readonly dependencies?: DependencyTracker | undefined },
   hooks: ScreenHooks<E>,
   offered?: ReadonlySet<E>,
+  groups?: GroupCounts,
 ): Screened<E> {
   const { quotas, dependencies } = rules;
   const deps = dependencies?.used === true ? dependencies : undefined;
@@ -51,6 +69,8 @@ export function screen<E extends QueuedRequest>(
   const ready: E[] = [];
   const held: E[] = [];
   const escalate: E[] = [];
+  const grouped: E[] = [];
+  const counted = groups === undefined ? undefined : new Map<string, number>();
   for (const e of list) {
     if (!hooks.isWaiting(e)) continue;
     const r = e.request;
@@ -65,10 +85,20 @@ export function screen<E extends QueuedRequest>(
         continue;
       }
     }
+    const group = r.concurrency;
+    const counts = offered === undefined || offered.has(e);
+    if (group !== undefined && groups !== undefined) {
+      const running = groups.groupRunning(group.group);
+      const before = (counted as Map<string, number>).get(group.group) ?? 0;
+      if (running + before >= group.limit) {
+        hooks.wait?.(e, { requestId: r.id, code: 'wait', permanent: false, message: `waiting for a slot of concurrency group '${group.group}' (${running} of its limit ${group.limit} running)` });
+        if (counts && running < group.limit) grouped.push(e);
+        continue;
+      }
+    }
     if (quotas !== undefined) {
       const slot = tenants.of(r.tenant);
       const ex = slot.extra;
-      const counts = offered === undefined || offered.has(e);
       const over = quotas.overMaxIn(slot.account, r, ex);
       if (over !== 0) {
         // The rejection (and its message) only where it is used: refused, or a driver that shows why.
@@ -91,9 +121,24 @@ export function screen<E extends QueuedRequest>(
       }
       escalate.push(e);
     }
+    if (group !== undefined && counted !== undefined && counts) counted.set(group.group, (counted.get(group.group) ?? 0) + 1);
     ready.push(e);
   }
-  return { ready, held, escalate };
+  return { ready, held, escalate, grouped };
+}
+
+/** `list` (queue order) cut to what each entry's concurrency group admits: running + counted before it < limit. */
+export function withinGroups<E extends QueuedRequest>(list: E[], groups: GroupCounts | undefined): E[] {
+  if (groups === undefined) return list;
+  const counted = new Map<string, number>();
+  return list.filter((e) => {
+    const c = e.request.concurrency;
+    if (c === undefined) return true;
+    const n = counted.get(c.group) ?? 0;
+    if (groups.groupRunning(c.group) + n >= c.limit) return false;
+    counted.set(c.group, n + 1);
+    return true;
+  });
 }
 
 /** Per tenant, for one screening: its quota account and the demand counted so far. */

@@ -36,6 +36,8 @@ export class DependencyTracker {
   constructor(private readonly lookup?: (id: string) => { readonly state: DependencyState; readonly how?: string } | undefined) {}
   /** Some request named a dependency (until then the pass need not look). */
   used = false;
+  /** Some request named a concurrency group (`Request.concurrency`; until then the pass need not count). */
+  grouped = false;
 
   /** Record a new request (call at arrival, before `check`). Throws UserError on a bad reference. */
   arrive(r: Request): void {
@@ -45,6 +47,12 @@ export class DependencyTracker {
 
   /** Check `r`'s references without recording it (production: ids live in the scheduler). */
   validate(r: Request): void {
+    const c = r.concurrency;
+    if (c !== undefined) {
+      if (typeof c.group !== 'string' || c.group === '') throw new UserError(`request '${r.id}': concurrency.group must be a non-empty name`, { field: 'concurrency.group' });
+      if (!Number.isInteger(c.limit) || c.limit < 1) throw new UserError(`request '${r.id}': concurrency.limit must be a whole number ≥ 1, got ${String(c.limit)}`, { field: 'concurrency.limit' });
+      this.grouped = true;
+    }
     const deps = r.dependsOn;
     if (deps !== undefined && deps.length > 0) this.used = true;
     for (const d of deps ?? []) {

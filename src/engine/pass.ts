@@ -5,7 +5,7 @@ import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt } from '../core/priority.js';
 import { isPermanent, type Rejection } from '../core/rejection.js';
 import type { BackfillPolicy, QueuePolicy, QueuedRequest } from '../queue/policy.js';
-import { screen, trimmedToQuotas, type ScreenHooks } from './admission.js';
+import { screen, trimmedToQuotas, withinGroups, type GroupCounts, type ScreenHooks } from './admission.js';
 import type { DependencyTracker } from './dependencies.js';
 import { planReclaim, type FairShare } from './quota.js';
 
@@ -95,6 +95,13 @@ const MAX_CHUNK = 256;
  *     stays first until it starts.
  *  2. **Dependencies.** A request whose dependencies have not all completed is not ready: it is
  *     skipped (it holds nothing). One whose dependency failed is rejected (`dependency-failed`).
+ *  3a. **Concurrency groups** (`Request.concurrency`, `screen`). Cumulatively in queue order, a
+ *     request starts only while fewer than its group's `limit` requests of the group run,
+ *     counting the requests of the group admitted before it that this pass offers; otherwise it
+ *     keeps waiting (`wait`, never rejected for it) and does not hold the head. Without blocking,
+ *     those held only because of what was counted before them are offered again once the decision
+ *     is applied (`groupFollowUp`), so a slot that a request which could not start leaves unused
+ *     goes to the next in line (as an agent fleet's `max_concurrent_agents` works in production).
  *  3. **Quota admission** (`screen`, admission.ts). Per tenant, cumulatively in queue order: a
  *     request that would put its tenant over its maximum share (counting what the tenant runs and
  *     the requests admitted before it that this pass offers) is skipped (`quota`, it keeps waiting
@@ -163,7 +170,8 @@ export class SchedulingPass<E extends QueuedRequest> {
     const { policy, quotas, dependencies } = this.rules;
     const hooks = this.hooks;
     const now = input.now;
-    const screening = quotas !== undefined || dependencies?.used === true;
+    const groups: GroupCounts | undefined = dependencies?.grouped === true ? state : undefined;
+    const screening = quotas !== undefined || dependencies?.used === true || groups !== undefined;
     if (!policy.blocking && !input.freed && !screening) {
       // Nothing freed since the last pass: only newcomers can start (capacity only shrank).
       const counter = { decisions: 0 };
@@ -181,14 +189,15 @@ export class SchedulingPass<E extends QueuedRequest> {
     const offered = !policy.blocking && !input.freed ? new Set(input.fresh) : undefined;
     const counter = { decisions: 0 };
     // Without screening, `ordered` may still hold entries that left the queue: skipped lazily.
-    const screened = screening ? screen(ordered, this.rules, this.screenHooks, offered) : undefined;
+    const screened = screening ? screen(ordered, this.rules, this.screenHooks, offered, groups) : undefined;
     const first = this.decide(state, screened === undefined ? ordered : screened.ready, offered, now, counter);
     let still: readonly E[] = first === undefined ? [] : [first];
+    if (screened !== undefined && screened.grouped.length > 0 && !policy.blocking) this.groupFollowUp(state, screened.grouped, counter);
     if (screened !== undefined && quotas !== undefined && !policy.blocking) {
-      if (screened.held.length > 0) this.followUp(state, screened.held, counter);
+      if (screened.held.length > 0) this.followUp(state, screened.held, counter, groups);
       still = screened.escalate;
     }
-    const again = this.escalate(state, still, counter);
+    const again = this.escalate(state, still, counter, groups);
     return { decisions: counter.decisions, again };
   }
 
@@ -238,19 +247,43 @@ export class SchedulingPass<E extends QueuedRequest> {
    * the counted entries wait in line before the held ones, and starting a held one would take
    * quota the head or an entry before it needs, delaying it, which backfilling must never do.
    */
-  private followUp(state: ClusterState, held: readonly E[], counter: { decisions: number }): void {
+  private followUp(state: ClusterState, held: readonly E[], counter: { decisions: number }, groups: GroupCounts | undefined): void {
     const quotas = this.rules.quotas as FairShare;
     const hooks = this.hooks;
     const trimmed = new Set<string>();
     const allocator = trimmedToQuotas(this.batchAllocator, quotas, trimmed);
     let pending = held;
     for (;;) {
-      const admitted = pending.filter((e) => hooks.isWaiting(e) && quotas.overMax(e.request) === 0);
+      const admitted = withinGroups(
+        pending.filter((e) => hooks.isWaiting(e) && quotas.overMax(e.request) === 0),
+        groups,
+      );
       if (admitted.length === 0) return;
       trimmed.clear();
       this.offer(state, admitted, false, counter, allocator);
       if (trimmed.size === 0) return;
       pending = admitted.filter((e) => !trimmed.has(e.request.id));
+    }
+  }
+
+  /**
+   * Rule 3a's follow-up, without head-of-line blocking: entries held by their concurrency group
+   * only because of the entries counted before them get the slots those left unused (they could
+   * not start, so they hold nothing). Screened again (all rules) on the group's running count,
+   * which now holds what started, and offered in one decision; then the entries still held that
+   * way, and so on. Each round offers at least one entry and leaves it out of the next, so at most
+   * `grouped.length` rounds run: what production's `max_concurrent_agents` does, trying pending
+   * runs in order until the limit is reached.
+   */
+  private groupFollowUp(state: ClusterState, grouped: readonly E[], counter: { decisions: number }): void {
+    const hooks = this.hooks;
+    let pending = grouped;
+    while (pending.length > 0) {
+      const again = screen(pending, this.rules, this.screenHooks, undefined, state);
+      const ready = again.ready.filter((e) => hooks.isWaiting(e));
+      if (ready.length === 0) return;
+      this.offer(state, ready, false, counter);
+      pending = again.grouped;
     }
   }
 
@@ -337,7 +370,7 @@ export class SchedulingPass<E extends QueuedRequest> {
   }
 
   /** Rule 7: reclaim, then priority preemption, for entries still waiting (with quotas only). */
-  private escalate(state: ClusterState, still: readonly E[], counter: { decisions: number }): boolean {
+  private escalate(state: ClusterState, still: readonly E[], counter: { decisions: number }, groups: GroupCounts | undefined): boolean {
     const { quotas, preempting, allocator } = this.rules;
     if (quotas === undefined) return false;
     const hooks = this.hooks;
@@ -346,6 +379,7 @@ export class SchedulingPass<E extends QueuedRequest> {
       if (!hooks.isWaiting(e)) continue;
       const r = e.request;
       if (quotas.overMax(r) !== 0) continue;
+      if (groups !== undefined && r.concurrency !== undefined && groups.groupRunning(r.concurrency.group) >= r.concurrency.limit) continue;
       if (quotas.withinGuarantee(r.tenant, r.demand)) {
         const isBorrowed = hooks.isBorrowed ?? (() => false);
         const plan = planReclaim(state, quotas, r, isBorrowed);

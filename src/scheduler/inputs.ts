@@ -115,6 +115,15 @@ export class RequestBuilder {
       if (!Array.isArray(input.dependsOn) || input.dependsOn.some((d) => typeof d !== 'string' || d === '')) bad('dependsOn', 'dependsOn must be a list of request ids');
       if (input.dependsOn.length > 0) request.dependsOn = [...input.dependsOn];
     }
+    const c = input.concurrency as unknown;
+    if (c !== undefined) {
+      if (typeof c !== 'object' || c === null || Array.isArray(c)) bad('concurrency', `concurrency must be { group, limit }, got ${describe(c)}`);
+      knownKeys(c, ['group', 'limit'], 'concurrency.');
+      const { group, limit } = c as { group?: unknown; limit?: unknown };
+      if (typeof group !== 'string' || group === '') bad('concurrency.group', `concurrency.group must be a non-empty name, got ${describe(group)}`);
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) bad('concurrency.limit', `concurrency.limit must be a whole number ≥ 1, got ${describe(limit)}`);
+      request.concurrency = { group, limit };
+    }
     return { request, leaseMs, queueTimeoutMs };
   }
 }
@@ -190,7 +199,7 @@ function positive(field: string, v: unknown): number {
 const MAX_ID_LENGTH = 401;
 
 /** The fields of a `ScheduleRequest` and of a `PoolInput` (types.ts). */
-const REQUEST_FIELDS = ['id', 'pool', 'pools', 'units', 'demand', 'priority', 'tenant', 'maxLatencyMs', 'maxCostPerHour', 'labels', 'gpuModels', 'preemptible', 'durationMs', 'estimatedDurationMs', 'queueTimeoutMs', 'dependsOn'] as const;
+const REQUEST_FIELDS = ['id', 'pool', 'pools', 'units', 'demand', 'priority', 'tenant', 'maxLatencyMs', 'maxCostPerHour', 'labels', 'gpuModels', 'preemptible', 'durationMs', 'estimatedDurationMs', 'queueTimeoutMs', 'dependsOn', 'concurrency'] as const;
 const POOL_FIELDS = ['name', 'capacity', 'nodes', 'pricePerHour', 'latencyMs', 'bootSeconds', 'labels', 'primary', 'gpus'] as const;
 
 /** An unknown key is a UserError naming it (`prefix` + key) and the known ones. */

@@ -48,6 +48,11 @@ export interface ScheduleRequest {
    * expired, preempted, timed out, cancelled) rejects this one with `dependency-failed`.
    */
   readonly dependsOn?: readonly string[];
+  /**
+   * A concurrency group: it starts only while fewer than `limit` allocations of `group` run; until
+   * then it waits in the queue (without a queue it is rejected for now, code `wait`).
+   */
+  readonly concurrency?: { readonly group: string; readonly limit: number };
 }
 
 /** A live allocation as callers see it. */

@@ -56,6 +56,21 @@ describe('a restored wait queue', () => {
     again.close();
   });
 
+  it('keeps a restored request of a full concurrency group waiting, as before the restart', () => {
+    const store = new MemoryStore();
+    const group = { group: 'g', limit: 1 };
+    const s = new ResourceScheduler({ ...base, store, queue: 'fcfs' });
+    expect(s.allocate({ id: 'a', units: 1, concurrency: group }).status).toBe('allocated');
+    expect(s.allocate({ id: 'b', units: 1, concurrency: group }).status).toBe('queued');
+    s.close();
+    const again = new ResourceScheduler({ ...base, store, queue: 'fcfs' });
+    again.tick(); // offered the free capacity: 3 cpu, but a still holds g's one slot
+    expect(again.status('b')).toMatchObject({ status: 'queued' });
+    again.release('a');
+    expect(again.status('b')).toMatchObject({ status: 'allocated' });
+    again.close();
+  });
+
   it('names the fields in which a configured pool differs from the stored one it keeps', () => {
     const store = storeWithQueued();
     const s = new ResourceScheduler({ ...base, store, pools: [{ name: 'p', capacity: { cpu: 64 }, nodes: { min: 1, max: 9, initial: 9 }, pricePerHour: 2 }] });
