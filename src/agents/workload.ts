@@ -19,13 +19,15 @@ import { issuePath, plainMessage } from '../core/plain-issue.js';
  * scenario workload `trace: { kind: agents, ... }` runs the production AgentScheduler itself on a
  * virtual clock over unlimited resources, with a simulated launcher, and turns every run into a
  * request:
- *   arrival   = when the fleet rules let the run start (cron firing, condition, cascade, restart
- *               after backoff, after its dependencies and within max_concurrent_agents);
- *   duration  = the agent's `duration`, or until its crash;
- *   dependsOn = the dependency runs it waited for and the run that cascaded into it.
+ *   arrival     = when the fleet rules let the run start (cron firing, condition, cascade,
+ *                 restart after backoff, after its dependencies);
+ *   duration    = the agent's `duration`, or until its crash;
+ *   dependsOn   = the dependency runs it waited for and the run that cascaded into it;
+ *   concurrency = the group `max_concurrent_agents` with the fleet's limit (the engine's rule: the
+ *                 plan leaves the limit out, so a run is not held back behind runs the pools delay).
  * Pools, strategies and their waiting are then the simulator's, exactly as the ResourceScheduler's
- * in production. What the plan does not model: max_memory_usage (a resource rule; the pools decide)
- * and heartbeats (simulated agents are never silent).
+ * in production. What the plan does not model: max_memory_usage (a resource rule; the pools
+ * decide) and heartbeats (simulated agents are never silent).
  */
 
 export const agentsTraceSchema = z
@@ -119,7 +121,10 @@ export async function planFleet(fleet: FleetDefinition, o: FleetPlanOptions): Pr
   const clock = new VirtualClock(o.start);
   const unlimited = Object.fromEntries(dims.map((d) => [d, 1e12]));
   const scheduler = new ResourceScheduler({ dimensions: dims, pools: pools.map((name) => ({ name, capacity: unlimited, nodes: 1 })), clock: () => clock.now(), timers: false, preemption: fleet.config.allowPreemption });
-  const fleetRules = { ...fleet, config: { ...fleet.config, maxMemoryUsage: undefined } };
+  // max_concurrent_agents is the engine's (each request's concurrency group, see toRequest): held
+  // back here over unlimited resources, a run would arrive late in the simulator behind runs that
+  // the pools then delay, while production lets it take the slot of a run that cannot fit yet.
+  const fleetRules = { ...fleet, config: { ...fleet.config, maxMemoryUsage: undefined, maxConcurrentAgents: Number.POSITIVE_INFINITY } };
   const agents = new AgentScheduler({ fleet: fleetRules, scheduler, clock, launch: simulatedLaunch(clock, o.seed), watchHeartbeats: false, keepRuns: Number.POSITIVE_INFINITY, publish: () => {} });
   for (const t of o.triggers ?? []) clock.setTimer(t.atMs, () => agents.trigger(t.agent));
   for (const e of o.events ?? []) clock.setTimer(e.atMs, () => agents.emit(e.name));
@@ -241,5 +246,9 @@ function toRequest(r: PlannedRun, origin: number, space: ResourceSpace, fleet: F
     preemptible: fleet.config.allowPreemption,
     ...(a.pool !== undefined ? { constraints: { pools: [a.pool] } } : {}),
     ...(r.dependsOn.length > 0 ? { dependsOn: r.dependsOn } : {}),
+    ...(Number.isFinite(fleet.config.maxConcurrentAgents) ? { concurrency: { group: AGENTS_GROUP, limit: fleet.config.maxConcurrentAgents } } : {}),
   };
 }
+
+/** The concurrency group of a fleet's runs: the engine holds `max_concurrent_agents` of them running at most. */
+export const AGENTS_GROUP = 'max_concurrent_agents';

@@ -57,10 +57,15 @@ describe('agents workload (trace kind agents)', () => {
     for (const r of reqs.filter((q) => q.tenant === 'after')) expect((r.dependsOn ?? []).filter((d) => crashedIds.has(d))).toEqual([]);
   });
 
-  it('max_concurrent_agents is part of the plan: a third simultaneous run waits for a slot', async () => {
-    const fleet = parseFleet({ config: { max_concurrent_agents: 2 }, agents: [1, 2, 3].map((i) => ({ id: `a${i}`, cpu: 1, schedule: { cron: '0 * * * *' }, duration: '10m' })) });
-    const runs = await planFleet(fleet, { start: Date.parse('2026-01-01T00:00:00Z'), horizonMs: 3_600_000, seed: 1 });
-    expect(runs.map((r) => `${r.id}@${(r.start - Date.parse('2026-01-01T00:00:00Z')) / 60_000}m`)).toEqual(['a1#1@0m', 'a2#1@0m', 'a3#1@10m']);
+  it('max_concurrent_agents is the engine\'s, not the plan\'s: every run arrives when triggered, in the concurrency group of the limit', async () => {
+    const registry3 = { config: { max_concurrent_agents: 2 }, agents: [1, 2, 3].map((i) => ({ id: `a${i}`, cpu: 1, schedule: { cron: '0 * * * *' }, duration: '10m' })) };
+    const runs = await planFleet(parseFleet(registry3), { start: Date.parse('2026-01-01T00:00:00Z'), horizonMs: 3_600_000, seed: 1 });
+    // Held back here (over unlimited resources), a3 would arrive at 10m, late when the pools delay a1 or a2.
+    expect(runs.map((r) => `${r.id}@${(r.start - Date.parse('2026-01-01T00:00:00Z')) / 60_000}m`)).toEqual(['a1#1@0m', 'a2#1@0m', 'a3#1@0m']);
+    const requests = await collect(agentRequests({ kind: 'agents', start: '2026-01-01T00:00:00Z', horizon: '1h', registry: registry3 }, { space, baseDir: '.', seed: 1 }));
+    expect(requests.map((r) => r.concurrency)).toEqual([1, 2, 3].map(() => ({ group: 'max_concurrent_agents', limit: 2 })));
+    const unlimited = await collect(agentRequests({ kind: 'agents', start: '2026-01-01T00:00:00Z', horizon: '1h', registry: { agents: registry3.agents } }, { space, baseDir: '.', seed: 1 }));
+    expect(unlimited.map((r) => r.concurrency)).toEqual([undefined, undefined, undefined]);
   });
 
   it('the same seed gives the same plan; another seed other crashes', async () => {
