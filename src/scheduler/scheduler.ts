@@ -117,8 +117,9 @@ export class ResourceScheduler {
     // H1: dependencies are found in the scheduler itself (queued, live, or recently ended ids).
     this.views = new SchedulerViews(pools, book, this.queue, this.ended);
     this.dependencies = new DependencyTracker((id) => this.views.dependency(id));
-    // Restored requests in a concurrency group are counted by the pass as new ones are (validate).
+    // Restored requests with dependencies or a concurrency group are screened as new ones are (validate).
     if (snapshot.waiting.some((w) => w.request.concurrency !== undefined)) this.dependencies.grouped = true;
+    if (snapshot.waiting.some((w) => (w.request.dependsOn?.length ?? 0) > 0)) this.dependencies.used = true;
     this.queueRunner = new QueueRunner({
       policy: this.queuePolicy,
       queue: this.queue,

@@ -71,6 +71,20 @@ describe('a restored wait queue', () => {
     again.close();
   });
 
+  it('keeps a restored request waiting for its dependency, as before the restart', () => {
+    const store = new MemoryStore();
+    const s = new ResourceScheduler({ ...base, store, queue: 'fcfs' });
+    expect(s.allocate({ id: 'a', units: 1 }).status).toBe('allocated');
+    expect(s.allocate({ id: 'b', units: 1, dependsOn: ['a'] }).status).toBe('queued');
+    s.close();
+    const again = new ResourceScheduler({ ...base, store, queue: 'fcfs' });
+    again.tick(); // 3 cpu free, but a has not completed
+    expect(again.status('b')).toMatchObject({ status: 'queued' });
+    again.release('a');
+    expect(again.status('b')).toMatchObject({ status: 'allocated' });
+    again.close();
+  });
+
   it('names the fields in which a configured pool differs from the stored one it keeps', () => {
     const store = storeWithQueued();
     const s = new ResourceScheduler({ ...base, store, pools: [{ name: 'p', capacity: { cpu: 64 }, nodes: { min: 1, max: 9, initial: 9 }, pricePerHour: 2 }] });
