@@ -4,6 +4,7 @@ import { estimatedDuration } from '../core/model.js';
 import { loadPolicyNetFile, PolicyNet, shippedModelNames, type PolicyNetFile } from '../core/policy-net.js';
 import { FreeCopy, MAX_FEATURE_SECONDS } from './learned-free.js';
 import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
+import { widthDimensionIndex, widthDimensionSchema, type WidthDimension } from './width.js';
 
 /**
  * `learned-queue`: picks the next job with a shared per-job network (RLScheduler's kernel
@@ -254,7 +255,7 @@ export function learnedQueue(model: string, opts: LearnedQueueOptions = {}): Lea
 const backfillOptions = {
   backfill: z.enum(['none', 'easy', 'conservative']).optional(),
   backfillDepth: z.number().int().positive().optional(),
-  widthDimension: z.number().int().nonnegative().optional(),
+  widthDimension: widthDimensionSchema.optional(),
 };
 const shippedOptions = z.object(backfillOptions).strict();
 /** The model of `learned-queue` without option `model`. */
@@ -265,7 +266,7 @@ type BackfillChoice = { backfill?: 'none' | 'easy' | 'conservative'; backfillDep
 export interface LearnedQueueEntry {
   readonly summary: string;
   readonly options: z.ZodType;
-  readonly create: (options: never) => QueuePolicy;
+  readonly create: (options: never, dimensions?: readonly string[]) => QueuePolicy;
 }
 
 /** Names of the shipped queue models (models/queue/*.json). */
@@ -278,22 +279,23 @@ export function shippedQueueModels(): string[] {
  * `learned-queue:NAME` per shipped model. `withBackfill` is the registry's backfill factory.
  */
 export function learnedQueueEntries(withBackfill: (o: BackfillChoice) => { backfill?: BackfillPolicy }): Record<string, LearnedQueueEntry> {
-  const make = (model: string, o: BackfillChoice & { widthDimension?: number }): QueuePolicy => {
+  const make = (model: string, o: BackfillChoice & { widthDimension?: WidthDimension }, dimensions: readonly string[] | undefined): QueuePolicy => {
     const b = withBackfill({ ...(o.backfill === undefined ? {} : { backfill: o.backfill }), ...(o.backfillDepth === undefined ? {} : { backfillDepth: o.backfillDepth }) }).backfill;
-    return learnedQueue(model, { ...(b === undefined ? {} : { backfill: b }), ...(o.widthDimension === undefined ? {} : { widthDimension: o.widthDimension }) });
+    const width = widthDimensionIndex(o.widthDimension, dimensions, 'queue.options.widthDimension');
+    return learnedQueue(model, { ...(b === undefined ? {} : { backfill: b }), ...(width === undefined ? {} : { widthDimension: width }) });
   };
   const out: Record<string, LearnedQueueEntry> = {
     'learned-queue': {
       summary: 'learned: a per-job network picks the next job (model: a shipped name or a .json file)',
       options: anyModelOptions,
-      create: (o: z.infer<typeof anyModelOptions>) => make(o.model, o),
+      create: (o: z.infer<typeof anyModelOptions>, d?: readonly string[]) => make(o.model, o, d),
     },
   };
   for (const name of shippedQueueModels()) {
     out[`learned-queue:${name}`] = {
       summary: `learned queue model '${name}' (models/queue/${name}.json)`,
       options: shippedOptions,
-      create: (o: z.infer<typeof shippedOptions>) => make(name, o),
+      create: (o: z.infer<typeof shippedOptions>, d?: readonly string[]) => make(name, o, d),
     };
   }
   return out;

@@ -14,12 +14,14 @@ import { sjf } from './sjf.js';
 import { unicep } from './unicep.js';
 import { weightedPriority } from './weighted-priority.js';
 import { wfp3 } from './wfp3.js';
+import { widthDimensionIndex, widthDimensionSchema, type WidthDimension } from './width.js';
 
 /** Name → queue policy factory with a zod schema for its options (validated by the scenario loader). */
 export interface QueuePolicyEntry<S extends z.ZodType = z.ZodType> {
   readonly summary: string;
   readonly options: S;
-  readonly create: (options: z.infer<S>) => QueuePolicy;
+  /** `dimensions`: the resource space's, to check and resolve `widthDimension` against (src/queue/width.ts). */
+  readonly create: (options: z.infer<S>, dimensions?: readonly string[]) => QueuePolicy;
 }
 
 function entry<S extends z.ZodType>(e: QueuePolicyEntry<S>): QueuePolicyEntry<S> {
@@ -55,6 +57,13 @@ function withBackfill<T extends { backfill?: 'none' | BackfillName; backfillDept
   return b === undefined ? rest : { ...rest, backfill: b };
 }
 
+/** The options with `widthDimension` as its index in `dimensions` (checked there when they are known). */
+function withWidth<T extends { widthDimension?: WidthDimension }>(o: T, dimensions: readonly string[] | undefined): Omit<T, 'widthDimension'> & { widthDimension?: number } {
+  const { widthDimension, ...rest } = o;
+  const i = widthDimensionIndex(widthDimension, dimensions, 'queue.options.widthDimension');
+  return i === undefined ? rest : { ...rest, widthDimension: i };
+}
+
 // ---- queue policies ------------------------------------------------------------------------
 
 const common = z
@@ -69,8 +78,8 @@ const common = z
 
 const keyed = common
   .extend({
-    /** Index of the resource dimension used as the job width n (default 0 = cpu). */
-    widthDimension: z.number().int().nonnegative().optional(),
+    /** The resource dimension used as the job width n: an index or a name (default 0 = cpu). */
+    widthDimension: widthDimensionSchema.optional(),
   })
   .strict();
 
@@ -82,17 +91,17 @@ const weighted = common
   .strict();
 
 export const QUEUE_POLICIES = withLearned({
-  fcfs: entry({ summary: 'first come, first served (blocking)', options: keyed, create: (o) => fcfs(withBackfill(o)) }),
+  fcfs: entry({ summary: 'first come, first served (blocking)', options: keyed, create: (o, d) => fcfs(withBackfill(withWidth(o, d))) }),
   priority: entry({ summary: 'strict priority classes, FCFS within a class', options: common, create: (o) => priorityClasses(withBackfill(o)) }),
   'weighted-priority': entry({
     summary: 'aged priority classes: each class is a head start in time (default 600 s per class), so no class starves',
     options: weighted,
     create: (o) => weightedPriority(withBackfill(o)),
   }),
-  sjf: entry({ summary: 'shortest job first by requested run time (blocking)', options: keyed, create: (o) => sjf(withBackfill(o)) }),
-  f1: entry({ summary: 'F1: log10(r)·n + 870·log10(s), lowest first (blocking)', options: keyed, create: (o) => f1(withBackfill(o)) }),
-  wfp3: entry({ summary: 'WFP3: −(wait/r)³·n, longest relative wait first (blocking)', options: keyed, create: (o) => wfp3(withBackfill(o)) }),
-  unicep: entry({ summary: 'UNICEP: −wait/(log2(n)·r) (blocking)', options: keyed, create: (o) => unicep(withBackfill(o)) }),
+  sjf: entry({ summary: 'shortest job first by requested run time (blocking)', options: keyed, create: (o, d) => sjf(withBackfill(withWidth(o, d))) }),
+  f1: entry({ summary: 'F1: log10(r)·n + 870·log10(s), lowest first (blocking)', options: keyed, create: (o, d) => f1(withBackfill(withWidth(o, d))) }),
+  wfp3: entry({ summary: 'WFP3: −(wait/r)³·n, longest relative wait first (blocking)', options: keyed, create: (o, d) => wfp3(withBackfill(withWidth(o, d))) }),
+  unicep: entry({ summary: 'UNICEP: −wait/(log2(n)·r) (blocking)', options: keyed, create: (o, d) => unicep(withBackfill(withWidth(o, d))) }),
   drf: entry({
     summary: "dominant resource fairness: the tenant furthest below its dominant share first (progressive filling; not blocking)",
     options: common.extend({ weights: z.record(z.string(), z.number().positive()).optional() }).strict(),
@@ -116,10 +125,12 @@ export function isQueuePolicyName(s: string): s is QueuePolicyName {
 /**
  * Build a queue policy. An unknown name or options its schema refuses are a UserError naming the
  * field (`queue.policy`, `queue.options.backfill`), as the `queue` option of ResourceScheduler spells it.
+ * `dimensions` (the resource space's names): a `widthDimension` must name one of them, by index
+ * or name; without them an index is taken as given and a name is refused.
  */
-export function createQueuePolicy(name: QueuePolicyName, options: unknown = {}): QueuePolicy {
+export function createQueuePolicy(name: QueuePolicyName, options: unknown = {}, dimensions?: readonly string[]): QueuePolicy {
   const n: unknown = name;
   if (typeof n !== 'string' || !isQueuePolicyName(n)) throw new UserError(`unknown queue policy ${typeof n === 'string' ? `'${n}'` : String(n)} (known: ${QUEUE_POLICY_NAMES.join(', ')})`, { field: 'queue.policy' });
   const e = QUEUE_POLICIES[n] as QueuePolicyEntry;
-  return e.create(parseRegistryOptions(e.options, options ?? {}, 'queue.options'));
+  return e.create(parseRegistryOptions(e.options, options ?? {}, 'queue.options'), dimensions);
 }

@@ -8,6 +8,7 @@ import { demandVector, MAX_EXPECTED_REQUESTS } from '../traces/reading.js';
 import { parseTraceSpec } from '../traces/registry.js';
 import { DEFAULT_COUNT, profileConstraints, SYNTHETIC_PRESETS } from '../traces/synthetic.js';
 import { FairShare, overcommittedGuarantees, type QuotaConfig } from '../engine/quota.js';
+import { widthDimensionIssue, writtenWidthDimension } from '../queue/width.js';
 import type { Scenario } from './schema.js';
 
 /*
@@ -115,6 +116,19 @@ export function checkScalingTargets(sc: Scenario, pools: readonly PoolSpec[] | u
 }
 
 /**
+ * The `widthDimension` of each queue (the scenario's and each strategy's own) names one of the
+ * dimensions: `widthDimension: 7` of three read every job's width as 0 without a word.
+ */
+export function checkQueueWidths(sc: Scenario, space: ResourceSpace, file: string): void {
+  const refs = [{ ref: sc.queue, at: 'queue' }, ...sc.strategies.map((s, i) => ({ ref: 'queue' in s ? s.queue : undefined, at: `strategies[${i}].queue` }))];
+  for (const { ref, at } of refs) {
+    const width = writtenWidthDimension(ref?.options);
+    const issue = width === undefined ? undefined : widthDimensionIssue(width, space.names);
+    if (issue !== undefined) throw new ConfigError(issue, { file, field: `${at}.options.widthDimension` });
+  }
+}
+
+/**
  * The cross-field checks of a scenario with listed pools, each error with its line (`lineAt`
  * maps a field path to the line). Scenarios whose pools come from data are checked when built,
  * but for the dimensions the scaling options name, which are known now.
@@ -123,6 +137,7 @@ export function checkScenarioFields(sc: Scenario, file: string, lineAt: (field: 
   try {
     const space = new ResourceSpace(sc.dimensions);
     checkWorkloadSize(sc, file);
+    checkQueueWidths(sc, space, file);
     if (sc.quotas !== undefined) checkQuotas(sc.quotas, space, file, 'quotas');
     sc.strategies.forEach((s, i) => {
       if (typeof s === 'object' && 'quotas' in s && s.quotas !== undefined && s.quotas !== 'none') checkQuotas(s.quotas, space, file, `strategies[${i}].quotas`);

@@ -84,7 +84,7 @@ function checkQueue(ref: QueueRef, field: string, fail: (field: string, message:
     // (A learned queue's options have no headOfLine: the registry's schema refuses it.)
     if (k === 'backfill' || k === 'headOfLine' || v === undefined || (learned && k === 'model')) continue;
     if (k === 'blocking' && v === true) continue;
-    if (k === 'widthDimension' && v === 0) continue;
+    if (k === 'widthDimension' && (v === 0 || v === 'cpu')) continue;
     fail(`${field}.options.${k}`, `protocol rlscheduler's queue is blocking, on the one dimension cpu, and takes only backfill (none, easy, conservative)${learned ? '' : ' and headOfLine (commit, reorder)'}; remove ${k}`);
   }
 }

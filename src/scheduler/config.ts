@@ -9,6 +9,7 @@ import { emptyDocumentError, fieldPath, yamlError, yamlLineOf, type YamlIssue } 
 import { parseDuration, parseQuantity } from '../core/units.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
 import { scalingTargetIssue } from '../autoscale/targets.js';
+import { widthDimensionIssue, writtenWidthDimension } from '../queue/width.js';
 import type { QueuePolicyName } from '../queue/registry.js';
 import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategies.js';
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
@@ -263,6 +264,10 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     const issue = scalingTargetIssue(c.scaling.policy, c.scaling.options ?? {}, poolNames, c.dimensions ?? (stored ? undefined : DEFAULT_DIMENSIONS));
     if (issue !== undefined) throw new ConfigError(issue.message, { file, field: `scaling.options.${issue.field}` });
   }
+  const width = writtenWidthDimension(queue?.options);
+  const widthDims = c.dimensions ?? (storeByFlag || c.stateFile !== undefined || c.postgres !== undefined ? undefined : DEFAULT_DIMENSIONS);
+  const widthIssue = width === undefined || widthDims === undefined ? undefined : widthDimensionIssue(width, widthDims);
+  if (widthIssue !== undefined) throw new ConfigError(widthIssue, { file, field: 'queue.options.widthDimension' });
   if (c.postgres !== undefined && c.stateFile !== undefined) throw new ConfigError('give either stateFile (SQLite) or postgres, not both', { file, field: 'postgres' });
   let postgres: PostgresConfig | undefined;
   if (c.postgres !== undefined) {

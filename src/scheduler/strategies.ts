@@ -47,8 +47,8 @@ export function resolveStrategy(strategy: AllocatorName | StrategySpec | Allocat
   return { allocator, preempting: wantPreemption ? new PreemptingAllocator(allocator) : undefined };
 }
 
-/** `options` are validated by the registry policy's schema. */
-export function resolveQueuePolicy(policy: QueuePolicy | QueuePolicyName, options: unknown): QueuePolicy {
+/** `options` are validated by the registry policy's schema; a `widthDimension` must be one of `dimensions`. */
+export function resolveQueuePolicy(policy: QueuePolicy | QueuePolicyName, options: unknown, dimensions: readonly string[]): QueuePolicy {
   if (typeof policy !== 'string') {
     checkQueuePolicyObject(policy, 'queue.policy');
     return policy;
@@ -57,7 +57,7 @@ export function resolveQueuePolicy(policy: QueuePolicy | QueuePolicyName, option
   const r = resolveLearnedRef({ name: policy as string, options }, 'queue');
   if (!r.ok) throw new UserError(r.error, { field: `queue.${r.at === 'name' ? 'policy' : r.at}` });
   if (!isQueuePolicyName(r.ref.name)) throw new UserError(`unknown queue policy '${policy}' (known: ${QUEUE_POLICY_NAMES.join(', ')})`, { field: 'queue.policy' });
-  return createQueuePolicy(r.ref.name, r.ref.options ?? {});
+  return createQueuePolicy(r.ref.name, r.ref.options ?? {}, dimensions);
 }
 
 /** Day of week of the scheduler's t = 0 (epoch ms 0 is 1970-01-01 00:00 UTC, a Thursday). */

@@ -45,6 +45,14 @@ describe('cross-field mistakes are named with their line', () => {
     expect(run.err).toBe(r.err.replace('drs validate', 'drs run'));
   });
 
+  it("a queue's widthDimension the scenario lacks (every job's width would read 0)", async () => {
+    const r = await validate('queue: priority', 'queue: { name: f1, options: { widthDimension: 7 } }');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`drs validate: ${r.file}:${lineOf(r.text, 'widthDimension: 7')}, field 'queue.options.widthDimension': there is no dimension 7: expected an index 0-2 or a name of the dimensions (0 = cpu, 1 = memory, 2 = gpu)\n`);
+    const own = await validate('  - first-fit\n', '  - { name: first-fit, queue: { name: sjf, options: { widthDimension: gpus } } }\n');
+    expect(own.err).toContain(`:${lineOf(own.text, 'gpus')}, field 'strategies[0].queue.options.widthDimension': unknown dimension 'gpus': expected a dimension's name or index (dimensions: 0 = cpu, 1 = memory, 2 = gpu)`);
+  });
+
   it('a profile demanding a dimension the scenario lacks', async () => {
     const r = await validate('demand: { cpu: 1, memory: 2Gi }', 'demand: { cpu: 1, memroy: 2Gi }');
     expect(r.code).toBe(2);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/core/errors.js';
 import type { Request } from '../../src/core/model.js';
 import type { Priority } from '../../src/core/priority.js';
 import { F1_KEY, FCFS_KEY, ORDER_KEYS, positiveOr01, SJF_KEY, sortByKey, UNICEP_KEY, WFP3_KEY, type JobFacts } from '../../src/queue/keys.js';
@@ -100,6 +101,31 @@ describe('queue policies order requests by the shared keys', () => {
     const y = { ...q('y', 0, 4, 100), request: { ...q('y', 0, 4, 100).request, demand: [4, 1, 0] } };
     expect(ids(f1().order([y, x], 0))).toEqual(['x', 'y']);
     expect(ids(f1({ widthDimension: 1 }).order([x, y], 0))).toEqual(['y', 'x']);
+  });
+
+  it('widthDimension by name or index, checked against the dimensions when they are given', () => {
+    const x = { ...q('x', 0, 1, 100), request: { ...q('x', 0, 1, 100).request, demand: [1, 64, 0] } };
+    const y = { ...q('y', 0, 4, 100), request: { ...q('y', 0, 4, 100).request, demand: [4, 1, 0] } };
+    const dims = ['cpu', 'memory', 'gpu'];
+    // `memory` is index 1: the same order as widthDimension 1 (y, narrower in memory, first).
+    expect(ids(createQueuePolicy('f1', { widthDimension: 'memory' }, dims).order([x, y], 0))).toEqual(['y', 'x']);
+    expect(ids(createQueuePolicy('f1', { widthDimension: 'cpu' }, dims).order([y, x], 0))).toEqual(['x', 'y']);
+    const refused = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(UserError);
+        expect((e as UserError).location.field).toBe('queue.options.widthDimension');
+        return (e as UserError).detail;
+      }
+      throw new Error('expected a UserError');
+    };
+    expect(refused(() => createQueuePolicy('wfp3', { widthDimension: 3 }, dims))).toBe('there is no dimension 3: expected an index 0-2 or a name of the dimensions (0 = cpu, 1 = memory, 2 = gpu)');
+    expect(refused(() => createQueuePolicy('sjf', { widthDimension: 'gpus' }, dims))).toBe("unknown dimension 'gpus': expected a dimension's name or index (dimensions: 0 = cpu, 1 = memory, 2 = gpu)");
+    expect(refused(() => createQueuePolicy('learned-queue:hpc2n', { widthDimension: 1 }, ['cpu']))).toMatch(/^there is no dimension 1: expected an index 0-0/);
+    // Without the dimensions an index is taken as given; a name cannot be resolved.
+    expect(createQueuePolicy('unicep', { widthDimension: 7 }).name).toBe('unicep');
+    expect(refused(() => createQueuePolicy('f1', { widthDimension: 'gpu' }))).toMatch(/^the dimension 'gpu' is named, but the dimensions are not known here/);
   });
 });
 

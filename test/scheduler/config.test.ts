@@ -104,6 +104,16 @@ describe('drs serve config', () => {
     expect(twice.message).toMatch(/pg5\.yaml:3, field 'dimensions': a dimension is listed twice: cpu, cpu$/);
   });
 
+  it('refuses a queue widthDimension the dimensions lack, with the line and the field', () => {
+    const lineOf = (t: string, needle: string): number => t.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    const text = `${TOKENS}dimensions: [cpu, memory]\nqueue:\n  policy: f1\n  options: { widthDimension: gpu }\n`;
+    const f = write('qw.yaml', text);
+    expect(errorOf(f).message).toBe(`${f}:${lineOf(text, 'widthDimension')}, field 'queue.options.widthDimension': unknown dimension 'gpu': expected a dimension's name or index (dimensions: 0 = cpu, 1 = memory)`);
+    // The default dimensions (cpu, memory, gpu) have a gpu; 3 is past them.
+    expect(loadServeConfig(write('qw2.yaml', `${TOKENS}queue: { policy: f1, options: { widthDimension: gpu } }\n`), {}).queue).toMatchObject({ policy: 'f1', options: { widthDimension: 'gpu' } });
+    expect(errorOf(write('qw3.yaml', `${TOKENS}queue: { policy: sjf, options: { widthDimension: 3 } }\n`)).message).toMatch(/qw3\.yaml:3, field 'queue.options.widthDimension': there is no dimension 3: expected an index 0-2/);
+  });
+
   it('refuses scaling options naming a pool or dimension the config does not have, with the line and the field', () => {
     const pools = 'pools:\n  - { name: w, capacity: { cpu: 4 }, nodes: { min: 1, max: 4, initial: 1 } }\n';
     const reactive = `${TOKENS}${pools}scaling:\n  policy: reactive\n  options:\n    pools:\n      - w\n      - nosuch\n`;

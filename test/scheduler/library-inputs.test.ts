@@ -131,6 +131,15 @@ describe('ResourceScheduler strategy, queue and scaling options', () => {
     refused(() => createScalingPolicy('reactive', { target: 'high' }, { seed: '1' }), 'scaling.options.target', /^field 'scaling.options.target': expected a number, got a string$/);
   });
 
+  it('refuses a queue widthDimension the dimensions lack (every width would read 0), and takes one by name', () => {
+    const list = '0 = cpu, 1 = gpu';
+    refused(options({ dimensions: ['cpu', 'gpu'], queue: { policy: 'f1', options: { widthDimension: 2 } } }), 'queue.options.widthDimension', new RegExp(`^field 'queue.options.widthDimension': there is no dimension 2: expected an index 0-1 or a name of the dimensions \\(${list}\\)$`));
+    refused(options({ queue: { policy: 'wfp3', options: { widthDimension: 'gpus' } } }), 'queue.options.widthDimension', /unknown dimension 'gpus': expected a dimension's name or index \(dimensions: 0 = cpu, 1 = memory, 2 = gpu\)$/);
+    // The dimensions a store holds count: a fresh store takes the configured ones (cpu only here).
+    refused(options({ dimensions: ['cpu'], store: new MemoryStore(), queue: { policy: 'sjf', options: { widthDimension: 'memory' } } }), 'queue.options.widthDimension', /unknown dimension 'memory'/);
+    options({ dimensions: ['cpu', 'gpu'], pools: [{ name: 'a', capacity: { cpu: 4, gpu: 1 }, nodes: 1 }], queue: { policy: 'f1', options: { widthDimension: 'gpu' } } })().close();
+  });
+
   it('refuses a scaling option of the wrong kind', () => {
     refused(options({ scaling: 'reactive' }), 'scaling', /^field 'scaling': scaling must be \{ policy, options \} \(policies: static, reactive, predictive, scheduled\) or a ScalingPolicy object, got 'reactive' \(a string\); write scaling: \{ policy: 'reactive' \}$/);
     refused(options({ scaling: { policy: 'nope' } }), 'scaling.policy', /unknown scaling policy 'nope' \(known: static, reactive, predictive, scheduled\)/);
