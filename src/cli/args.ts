@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 import path from 'node:path';
+import { parse as parseYamlScalar } from 'yaml';
 import { UserError } from '../core/errors.js';
 
 /** Levenshtein edit distance (insert, delete, substitute each cost 1). */
@@ -103,6 +104,26 @@ export function numberFlag(value: string | undefined, flag: string, opts: { min?
     throw new UserError(`--${flag} expects an integer ${range} (beyond, it would be rounded), got '${value}'`);
   }
   return n;
+}
+
+/**
+ * A `--seed` as a scenario file reads `seed: VALUE`, so one seed draws the same run (or log)
+ * whichever way it is given: a YAML integer (`7`, `07`, `+7`, `7.0`, `1e3`, `0x1F`) is that
+ * integer (`07` is seed 7); anything else is the word as written (`abc`, and `7.5`, which a file
+ * has to quote). Seeds reach the generators as text (`String(seed)`), so 7 and '7' are one seed.
+ */
+export function seedFlag(value: string | undefined, flag = 'seed'): number | string | undefined {
+  if (value === undefined) return undefined;
+  let read: unknown;
+  try {
+    read = parseYamlScalar(value);
+  } catch {
+    return value;
+  }
+  if (typeof read !== 'number' || !Number.isInteger(read)) return value;
+  // Worded as every integer flag beyond 2^53 (numberFlag).
+  if (!Number.isSafeInteger(read)) throw new UserError(`--${flag} expects an integer between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (beyond, it would be rounded), got '${value}'`);
+  return read;
 }
 
 /**

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../core/errors.js';
 import { generateLublin99, lublin99Swf, type Lublin99Options } from '../traces/lublin99.js';
-import { numberFlag, parseFlags } from './args.js';
+import { numberFlag, parseFlags, seedFlag } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = `usage: drs generate-swf --out FILE [options]
@@ -20,7 +20,8 @@ Options:
   --nodes N         machine size in processors, 10 to 16777216 (32 or more with --typed;
                     default 256); the largest job size is N and the size distribution moves
                     with log2 N
-  --seed S          seed, one word (default 1); the same seed gives the same log
+  --seed S          seed, one word (default 1); the same seed gives the same log. An
+                    integer is read as a scenario file reads one (07 and 7.0 are seed 7)
   --typed           two classes, interactive (queue 0) and batch (queue 1), each with its own
                     arrival stream and parameters, instead of the one-class model
   --start-hour H    hour of the day at time 0, in [0, 24), taken to the half hour (default 0,
@@ -62,7 +63,7 @@ function parse(argv: string[]): (Lublin99Options & { out: string }) | 'help' {
     out: values.out,
     jobs: numberFlag(values.jobs, 'jobs', { min: 1, integer: true }) ?? 10000,
     nodes: numberFlag(values.nodes, 'nodes', { min: 1, integer: true }) ?? 256,
-    seed: values.seed ?? '1',
+    seed: seedFlag(values.seed) ?? 1,
     typed: values.typed === true,
     startHour,
   };

@@ -9,7 +9,7 @@ import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { compareStrategies } from '../sim/compare.js';
 import type { EventLog } from '../sim/log.js';
-import { numberFlag, parseFlags, resolveDataRoot } from './args.js';
+import { parseFlags, resolveDataRoot, seedFlag } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';
 import type { CliCommand } from './command.js';
 
@@ -23,7 +23,8 @@ options:
   --events FILE        also write every request's life (arrive, start with pool and node,
                        complete, preempt, expire, reject with its code, unfinished), one row per
                        event and strategy: CSV for FILE.csv, JSON lines for FILE.jsonl
-  --seed N             override the scenario's seed
+  --seed S             override the scenario's seed: an integer, read as the scenario file
+                       reads one (07 and 7.0 are seed 7), or a word
   --strategies a,b     run only these strategies (labels or allocator names)
   --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
   --quiet              no progress output`;
@@ -41,7 +42,7 @@ export const runCommand: CliCommand = {
     if (positionals.length !== 1) throw new UserError(`expected one scenario file, got ${positionals.length}\n${usage}`);
     const file = path.resolve(io.cwd, positionals[0] as string);
     const scenario = await loadScenario(file);
-    const seed = values.seed === undefined ? undefined : /^-?\d+$/.test(values.seed) ? (numberFlag(values.seed, 'seed', { integer: true }) as number) : values.seed;
+    const seed = seedFlag(values.seed);
     const input = await buildScenario(scenario, {
       file,
       dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd),

@@ -30,6 +30,15 @@ describe('drs generate-swf', () => {
     const b = await drs(['generate-swf', '--jobs', '50', '--seed', 'x', '--out', '-']);
     expect(a.out).toBe(b.out);
     expect(a.out.split('\n').filter((l) => l !== '' && !l.startsWith(';'))).toHaveLength(50);
+    // An integer seed is read as a scenario file reads one: 07, +7 and 7.0 are seed 7 (the same
+    // log, and the same note of the command that redraws it); a word stays the word.
+    const seven = await drs(['generate-swf', '--jobs', '50', '--seed', '7', '--out', '-']);
+    for (const written of ['07', '+7', '7.0']) expect((await drs(['generate-swf', '--jobs', '50', '--seed', written, '--out', '-'])).out, written).toBe(seven.out);
+    expect(seven.out).toContain('; Note: drs generate-swf --model lublin99 --jobs 50 --nodes 256 --seed 7\n');
+    expect(seven.out).not.toBe(a.out);
+    const word = await drs(['generate-swf', '--jobs', '50', '--seed', '7.5', '--out', '-']);
+    expect(word.out).toContain('--seed 7.5\n');
+    expect(word.out).not.toBe(seven.out);
     const typed = await drs(['generate-swf', '--jobs', '400', '--typed', '--out', '-']);
     const queues = new Set(typed.out.split('\n').filter((l) => l !== '' && !l.startsWith(';')).map((l) => l.trim().split(/\s+/)[14]));
     expect(queues).toEqual(new Set(['0', '1']));

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { joinNegativeValues } from '../../src/cli/args.js';
+import { joinNegativeValues, seedFlag } from '../../src/cli/args.js';
 import { haveData } from '../support/data.js';
 import { drs, ROOT, tmpFile } from './helpers.js';
 
@@ -45,6 +45,25 @@ describe('drs run', () => {
     const parsed = JSON.parse(readFileSync(a, 'utf8')) as { seed: string; results: { state: string; metrics: { requests: { total: number } } }[] };
     expect(parsed.seed).toBe('5');
     expect(parsed.results.map((x) => [x.state, x.metrics.requests.total])).toEqual([['completed', 300], ['completed', 300]]);
+  });
+
+  it('reads --seed as the scenario file reads seed: the same seed gives byte-identical JSON either way, its seed the same string', async () => {
+    const json = async (seedLine: string, flag: string[]): Promise<string> => {
+      const out = tmpFile('seed.json', '');
+      const r = await drs(['run', tmpFile('s.yaml', tiny('').replace('seed: 5', seedLine)), '--json', out, '--quiet', ...flag]);
+      expect(r.code, `${seedLine} ${flag.join(' ')}`).toBe(0);
+      return readFileSync(out, 'utf8');
+    };
+    const file = await json('seed: 1e3', []); // YAML reads 1e3 as the integer 1000
+    expect((JSON.parse(file) as { seed: unknown }).seed).toBe('1000');
+    for (const flag of ['1e3', '1000', '01000', '1000.0']) expect(await json('seed: 5', ['--seed', flag]), flag).toBe(file);
+    expect(await json('seed: "1000"', [])).toBe(file);
+    // A word is the word, from the file or the flag (7.5, which the file has to quote, too).
+    expect(await json('seed: "7.5"', [])).toBe(await json('seed: 5', ['--seed', '7.5']));
+    expect(seedFlag('07')).toBe(7);
+    expect(seedFlag('0x1F')).toBe(31);
+    expect(seedFlag('abc')).toBe('abc');
+    expect(seedFlag('[1')).toBe('[1');
   });
 
   it('takes a negative number after a flag as its value (--seed -3), not as another option', async () => {
