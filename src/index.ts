@@ -78,7 +78,7 @@ export { EventsWriter, eventsFormatOf } from './report/events.js';
 // Production embedding
 export { ResourceScheduler, type ResourceSchedulerOptions, type QueueOptions } from './scheduler/scheduler.js';
 export { MemoryStore, SqliteStore, PgStore, PgLeadership, EVENT_TYPES, type StateStore, type EventRecord, type AuditRecord, type QuotaConfig, type TenantQuota } from './scheduler/index.js';
-export { startServer, type ServerHandle, type StartServerOptions } from './scheduler/http.js';
+export { startServer, type ServerHandle, type StartServerOptions } from './scheduler/start-server.js';
 export { loadServeConfig, parseServeConfig, type ServeConfig, type TokenSpec } from './scheduler/config.js';
 export type { AllocateResult, ReleaseResult, RenewResult, PoolInput, PoolInfo, AllocationInfo, ScheduleRequest } from './scheduler/types.js';
 export type { SchedulerEvents, ScaleEvent, SchedulerRejection, SchedulerRejectionCode, PreemptionKind, PreemptionRecord, RequestStatus, EndedHow, NodeRef, NodeFailResult, NodeRepairResult } from './scheduler/types.js';
