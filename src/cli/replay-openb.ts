@@ -162,12 +162,8 @@ export const replayOpenbCommand: CliCommand = {
     const gpus = pools.reduce((s, p) => s + (p.capacity[space.indexOf('gpu')] ?? 0) * p.nodes.initial, 0);
     if (!(gpus > 0)) throw new UserError('the node list has no GPUs: the allocation ratio is a share of the cluster\'s GPU capacity', { file: nodesFile });
     const pods: Request[] = [];
-    const names = new Set<string>();
-    for await (const r of readAlibabaPodRequests(podsFile, { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) {
-      if (names.has(r.id)) throw new UserError(`pod '${r.id}' is listed twice (pod names identify allocations)`, { file: podsFile });
-      names.add(r.id);
-      pods.push(r);
-    }
+    // The reader refuses a pod name listed twice (names identify allocations), at its line.
+    for await (const r of readAlibabaPodRequests(podsFile, { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) pods.push(r);
     // The x axis is the arrived GPU request: without a GPU pod it stays at 0 (and tuning, which
     // copies pods until the GPU request reaches the target, would never end).
     if (!pods.some((r) => (r.demand[space.indexOf('gpu')] ?? 0) > 0)) {

@@ -3,7 +3,7 @@ import { poolGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
-import { ArrivalClock, type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream } from './reading.js';
+import { ArrivalClock, type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream, UniqueIds } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*
@@ -57,7 +57,8 @@ import type { TraceReadOptions } from './types.js';
  * see readAlibabaNodePools below.
  *
  * In both, a row with more or fewer cells than the header is a TraceFormatError at its line: an
- * extra cell would be dropped unread, a missing one read as empty (a shifted or cut-off row).
+ * extra cell would be dropped unread, a missing one read as empty (a shifted or cut-off row). So
+ * is a second replayed pod with the name of one before it (ids must be unique).
  */
 
 /** Kubernetes pod phases, as the openb traces spell them. */
@@ -159,6 +160,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
     let cols: Cols | undefined;
     let header: readonly string[] = [];
     const clock = new ArrivalClock();
+    const ids = new UniqueIds();
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
         header = row.values;
@@ -253,6 +255,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       }
       const id = v(c.name);
       if (id === '') throw new TraceFormatError('empty pod name', cell('name'));
+      ids.check(id, cell('name'));
       const gpuModels = c.spec === undefined || numGpu === 0 ? [] : parseGpuSpec(v(c.spec));
       if (knownModels !== undefined && gpuModels.length > 0 && !gpuModels.some((m) => knownModels.has(m))) {
         throw new TraceFormatError(`GPU model ${gpuModels.join('|')} is on no node (models: ${[...knownModels].sort().join(', ') || 'none'})`, cell('gpu_spec'));

@@ -2,7 +2,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request, RequestConstraints } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { TraceReadOptions } from './types.js';
-import { ArrivalClock, bad, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
+import { ArrivalClock, bad, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
 
 /* The generic CSV reader: any CSV with a header, mapped column by column onto request fields. */
 // ---------------------------------------------------------------------------------------------
@@ -120,8 +120,8 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     let cols: ReturnType<typeof resolve> | undefined;
     const clock = new ArrivalClock(opts.origin, true);
     let index = 0;
-    /** Line of each id read so far (only with an id column): a second request with one id is refused. */
-    const seen = new Map<string, number>();
+    /** Ids read so far (only with an id column): a second request with one id is refused. */
+    const ids = new UniqueIds();
 
     function resolve(header: CsvHeader) {
       const arrival = timeRef(map.arrival);
@@ -195,11 +195,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const sloWait = c.slo === undefined || sloRaw === '' ? defSlo : parseNonNegativeCell(sloRaw, cell(c.slo.column)) * c.slo.scale + c.slo.offset;
       const id = c.id === undefined ? `${idPrefix}${index}` : v(c.id);
       if (id === '') throw bad(cell(map.id as string), 'empty id');
-      if (c.id !== undefined) {
-        const first = seen.get(id);
-        if (first !== undefined) throw bad(cell(map.id as string), `duplicate id '${id}' (also on line ${first}): each request needs its own id`);
-        seen.set(id, row.line);
-      }
+      if (c.id !== undefined) ids.check(id, cell(map.id as string));
       const tenant = c.tenant === undefined ? defTenant : v(c.tenant) || defTenant;
       const req: Request = {
         id,

@@ -143,6 +143,21 @@ export function bad(cell: Cell, msg: string): TraceFormatError {
   return new TraceFormatError(msg, { file: cell.file, line: cell.line, field: cell.field });
 }
 
+/**
+ * Request ids read so far, with their lines: a second request with an id already read is refused
+ * naming both lines (the simulator keys allocations and events by id, so two requests with one id
+ * would collide mid-run, far from the file).
+ */
+export class UniqueIds {
+  private readonly seen = new Map<string, number>();
+
+  check(id: string, cell: Cell): void {
+    const first = this.seen.get(id);
+    if (first !== undefined) throw bad(cell, `duplicate id '${id}' (also on line ${first}): each request needs its own id`);
+    this.seen.set(id, cell.line);
+  }
+}
+
 /** A finite number; empty or non-numeric is an error. */
 export function parseNumberCell(raw: string, cell: Cell): number {
   const v = raw === '' ? NaN : Number(raw);

@@ -7,6 +7,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { PRIORITIES, type Priority } from '../core/priority.js';
 import { isDecimal } from './decimal.js';
+import { UniqueIds } from './reading.js';
 import { swfFieldsFast } from './swf-fields.js';
 import type { RequestStream, TraceReadOptions } from './types.js';
 
@@ -241,21 +242,19 @@ const KIB_PER_GIB = 1024 * 1024;
 /**
  * Stream an SWF log as core `Request`s, in file order (the generic simulator's trace reader).
  *
- * - id: the job number; tenant: the user id (field 12; `unknown` when -1).
- * - arrival: submit time minus the first job's submit time (so the trace starts at 0).
+ * - id: the job number (a number replayed twice is an error); tenant: the user id (field 12;
+ *   `unknown` when -1). arrival: submit time minus the first job's (the trace starts at 0).
  * - demand: cpu = processors = max(allocated, requested) (fields 5 and 8); memory (GiB) =
  *   requested memory (field 10) if known, else used memory (field 7), else 0, times processors
  *   (the SWF gives KB per processor); every other dimension (gpu) 0. Dimensions the scenario's
  *   space does not have are dropped; it must have `cpu`.
- * - duration: run time (field 4); requestedDuration: requested time (field 9) when positive, else
- *   the run time.
+ * - duration: run time (field 4); requestedDuration: requested time (field 9) if > 0, else run time.
  * - priority: `medium` unless `priorityOf` or `queuePriorities` says otherwise.
  */
 export function readSwfRequests(path: string, opts: TraceReadOptions & SwfRequestOptions): RequestStream {
   const cpu = opts.space.indexOf('cpu');
   if (cpu < 0) throw new UserError(`an SWF trace needs a 'cpu' resource dimension (the scenario has: ${opts.space.names.join(', ')})`, { file: path });
   const mem = opts.space.indexOf('memory');
-  const D = opts.space.size;
   const all = opts.jobs === 'all';
   const limit = opts.limit ?? Infinity;
   const priorityOf =
@@ -266,6 +265,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       const f = await openSwf(path);
       let origin: number | undefined;
       let last: SwfRecord | undefined;
+      const ids = new UniqueIds();
       let n = 0;
       try {
         for await (const r of f.records) {
@@ -281,10 +281,11 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
             throw new TraceFormatError(`job ${r.jobNumber} is submitted at ${r.submitTime} s, before job ${last.jobNumber} on line ${last.line} (${last.submitTime} s): the log must be in submit-time order`, { file: path, line: r.line, field: 'submitTime' });
           }
           last = r;
+          ids.check(String(r.jobNumber), { file: path, line: r.line, field: 'jobNumber' });
           const width = Math.max(0, procs);
           const run = Math.max(0, r.runTime);
           const perProc = r.requestedMemory > 0 ? r.requestedMemory : r.usedMemory > 0 ? r.usedMemory : 0;
-          const demand = new Array<number>(D).fill(0);
+          const demand = new Array<number>(opts.space.size).fill(0);
           demand[cpu] = width;
           if (mem >= 0) demand[mem] = (perProc * width) / KIB_PER_GIB;
           yield {

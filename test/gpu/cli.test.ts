@@ -51,7 +51,7 @@ describe('drs replay-openb', () => {
     const twice = tmpFile('twice.csv', `${HEAD}\np0,1000,1024,1,500,\np0,1000,1024,1,500,\n`);
     r = await drs(['replay-openb', twice, '--nodes', nodes]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain("pod 'p0' is listed twice");
+    expect(r.err).toContain(`${twice}:3, field 'name': duplicate id 'p0' (also on line 2): each request needs its own id`);
     const dupNodes = tmpFile('nodes-dup.csv', `${NODES}n0,64000,262144,2,T4\n`);
     r = await drs(['replay-openb', pods, '--nodes', dupNodes]);
     expect(r.code).toBe(2);

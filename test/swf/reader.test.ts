@@ -206,6 +206,21 @@ describe('readSwfRequests', () => {
     expect((e as Error).message).toMatch(/nosubmit\.swf:\d+, field 'submitTime': job 5 has submit time -1 \(unknown\), which jobs: all cannot replay; use jobs: valid to skip such records$/);
   });
 
+  it('a job number replayed twice is an error naming both lines; a skipped record does not count', async () => {
+    // Job 3 (not run) and the later job 3 that ran: only one of them is replayed, so that is fine.
+    const ok = write('dup-skipped.swf', `${HEADER}\n${JOBS}\n3 300 0 30 2 -1 -1 2 60 -1 1 7 1 -1 1 -1 -1 -1\n`);
+    const ids = [];
+    for await (const r of readSwfRequests(ok, { space })) ids.push(r.id);
+    expect(ids).toEqual(['1', '2', '4', '3']);
+    // A second job 4 would collide with the first in the simulator (allocations are keyed by id).
+    const p = write('dup.swf', `${HEADER}\n${JOBS}\n4 300 0 30 2 -1 -1 2 60 -1 1 7 1 -1 1 -1 -1 -1\n`);
+    const e = await (async () => {
+      for await (const _ of readSwfRequests(p, { space })) void _;
+    })().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect((e as Error).message).toBe(`${p}:15, field 'jobNumber': duplicate id '4' (also on line 14): each request needs its own id`);
+  });
+
   it('needs a cpu dimension', () => {
     expect(() => readSwfRequests('x.swf', { space: new ResourceSpace(['gpu']) })).toThrow(UserError);
   });

@@ -139,6 +139,17 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect((await rejection(readAlibabaNodePools(wide, { space }))).message).toBe(`${wide}:2: 6 cells, but the header has 5 columns (extra 'x': a stray ',' or a shifted row?)`);
   });
 
+  it('a second replayed pod with the name of one before it is refused naming both lines', async () => {
+    // The simulator keys allocations by request id: a repeated name failed mid-run ("allocation p0#0 already exists").
+    const dup = fixture('pods-dup.csv', `${HEAD}\np0,1000,1024,1,500,,LS,Running,0,100,0\np1,1000,1024,1,500,,LS,Running,10,100,10\np0,1000,1024,1,500,,LS,Running,20,100,20\n`);
+    const e = await rejection(collect(readAlibabaPodRequests(dup, { space })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toBe(`${dup}:4, field 'name': duplicate id 'p0' (also on line 2): each request needs its own id`);
+    // A pod left out by a counted rule (here: zero length) is not replayed, so its name may recur.
+    const skipped = fixture('pods-dup-skipped.csv', `${HEAD}\np0,1000,1024,1,500,,LS,Running,0,0,0\np0,1000,1024,1,500,,LS,Running,10,100,10\n`);
+    expect((await collect(readAlibabaPodRequests(skipped, { space }))).map((r) => [r.id, r.arrival])).toEqual([['p0', 0]]);
+  });
+
   it('a pod list without times (multigpu30) needs staticDuration, then every pod arrives at 0', async () => {
     const f = fixture('static.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,8000,16384,2,1000\nb,4000,8192,1,250\n');
     const e = await rejection(collect(readAlibabaPodRequests(f, { space })));
