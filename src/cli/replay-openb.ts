@@ -162,12 +162,12 @@ export const replayOpenbCommand: CliCommand = {
     const gpus = pools.reduce((s, p) => s + (p.capacity[space.indexOf('gpu')] ?? 0) * p.nodes.initial, 0);
     if (!(gpus > 0)) throw new UserError('the node list has no GPUs: the allocation ratio is a share of the cluster\'s GPU capacity', { file: nodesFile });
     const pods: Request[] = [];
-    // The reader refuses a pod name listed twice (names identify allocations), at its line.
+    // The reader refuses a pod name listed twice (names identify allocations) and a list with no pod, at their lines.
     for await (const r of readAlibabaPodRequests(podsFile, { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) pods.push(r);
     // The x axis is the arrived GPU request: without a GPU pod it stays at 0 (and tuning, which
     // copies pods until the GPU request reaches the target, would never end).
     if (!pods.some((r) => (r.demand[space.indexOf('gpu')] ?? 0) > 0)) {
-      throw new UserError(`${pods.length === 0 ? 'the pod list has no pods' : `none of the ${pods.length} pods asks for a GPU`}: the experiment measures GPU allocation against the arrived GPU request`, { file: podsFile });
+      throw new UserError(`none of the ${pods.length} pods asks for a GPU: the experiment measures GPU allocation against the arrived GPU request`, { file: podsFile });
     }
     const nodes = pools.reduce((s, p) => s + p.nodes.initial, 0);
 

@@ -15,18 +15,16 @@ import type { TraceReadOptions } from './types.js';
  *
  * become Requests:
  *
- *   id          = name
- *   demand      cpu = cpu_milli / 1000, memory = memory_mib / 1024 (GiB),
- *               gpu = num_gpu × gpu_milli / 1000
+ *   id          = name (a name replayed twice is a TraceFormatError naming both lines)
+ *   demand      cpu = cpu_milli / 1000, memory = memory_mib / 1024 (GiB), gpu = num_gpu × gpu_milli / 1000
  *               (gpu_milli is the share of *each* GPU: 0..1000. Sharing pods have num_gpu = 1 and
  *               gpu_milli < 1000; in the data every pod with num_gpu > 1 has gpu_milli = 1000.
  *               Files without a gpu_milli column, like multigpu30, mean whole GPUs.)
  *   arrival     = creation_time (seconds) relative to the first pod's creation_time
  *   duration    = deletion_time − creation_time (seconds). Pods still running when the trace was
  *               cut have deletion_time = the trace end, so their durations are censored.
- *   priority    from qos: Guaranteed → critical, LS (latency-sensitive) → high,
- *               Burstable → medium, BE (best effort) → low; configurable (`qosPriority`). An
- *               empty qos → `defaultPriority` (medium); an unknown one is a TraceFormatError.
+ *   priority    from qos: Guaranteed → critical, LS (latency-sensitive) → high, Burstable → medium,
+ *               BE (best effort) → low (`qosPriority`); empty → `defaultPriority`; unknown: an error.
  *   preemptible = qos ∈ `preemptibleQos` (default ['BE'])
  *   tenant      = the qos class (the trace has no user or team), or the constant `tenant`
  *   gpuModels   gpu_spec 'V100M16' or 'V100M16|V100M32' (any of them) → ['V100M16', 'V100M32'];
@@ -43,9 +41,8 @@ import type { TraceReadOptions } from './types.js';
  * paper's simulator; `phases` restricts it (the others count in stats.skipped['phase:<phase>']).
  *
  * Documented, counted rules for bad times (never a silent skip):
- *   - no deletion_time (empty cell): `noDeletion` 'skip' (default; counted as
- *     skipped['no-deletion-time']), 'error', or a number of seconds to run instead (counted as
- *     adjusted['no-deletion-time']).
+ *   - no deletion_time (empty cell): `noDeletion` 'skip' (default; skipped['no-deletion-time']),
+ *     'error', or a number of seconds to run instead (adjusted['no-deletion-time']).
  *   - duration ≤ 0 (deleted the second it was created; one pod in `default`): `nonPositive`
  *     'skip' (default; skipped['non-positive-duration']), 'clamp' to `minDuration` (default 1 s;
  *     adjusted['non-positive-duration']) or 'error'.
@@ -53,12 +50,10 @@ import type { TraceReadOptions } from './types.js';
  *     a TraceFormatError, unless `staticDuration` is set: then every pod arrives at 0 and runs
  *     that many seconds (adjusted['static-times']).
  *
- * Node lists (openb_node_list_*.csv[.gz]: sn,cpu_milli,memory_mib,gpu,model) become PoolSpec[]:
- * see readAlibabaNodePools below.
- *
- * In both, a row with more or fewer cells than the header is a TraceFormatError at its line: an
- * extra cell would be dropped unread, a missing one read as empty (a shifted or cut-off row). So
- * is a second replayed pod with the name of one before it (ids must be unique).
+ * Node lists (openb_node_list_*.csv[.gz]: sn,cpu_milli,memory_mib,gpu,model) become PoolSpec[]
+ * (readAlibabaNodePools below). In both, a row with more or fewer cells than the header is a
+ * TraceFormatError at its line: an extra cell would be dropped unread, a missing one read as
+ * empty (a shifted or cut-off row); so is a file with a header and no rows.
  */
 
 /** Kubernetes pod phases, as the openb traces spell them. */
@@ -277,6 +272,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       if (stats.emitted >= limit) return;
     }
     if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
+    if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no pods', { file, line: 2 });
   }
 
   return traceStream(stats, gen);
@@ -378,7 +374,7 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
     } else groups.set(key, { cpu, mem, gpu, model, count: 1, names: [name] });
   }
   if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
-
+  if (groups.size === 0) throw new TraceFormatError('no nodes after the header: the node list gives no pool', { file, line: 2 });
   const pools: PoolSpec[] = [];
   for (const g of groups.values()) {
     const capacity = new Array<number>(space.size).fill(0);

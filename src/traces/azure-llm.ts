@@ -3,7 +3,7 @@ import type { Request } from '../core/model.js';
 import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
-import { ArrivalClock, cellValue, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
+import { ArrivalClock, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*
@@ -190,14 +190,17 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
   async function* gen(): AsyncGenerator<Request> {
     if (limit <= 0) return;
     let cols: { ts: number; ctx: number; out: number } | undefined;
+    let header: readonly string[] = [];
     const clock = new ArrivalClock();
     const classes = newClasses(); // fresh per iteration: a stream replays identically
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
         const h = new CsvHeader(file, row.values);
         cols = { ts: h.require(AZURE_COLUMNS.timestamp), ctx: h.require(AZURE_COLUMNS.context), out: h.require(AZURE_COLUMNS.generated) };
+        header = row.values;
         continue;
       }
+      checkRowWidth(file, row, header);
       const index = stats.records++;
       const t = parseTimestampCell(cellValue(row, cols.ts), { file, line: row.line, field: AZURE_COLUMNS.timestamp }, 'iso');
       const ctx = parseNonNegativeCell(cellValue(row, cols.ctx), { file, line: row.line, field: AZURE_COLUMNS.context });
@@ -220,6 +223,7 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
       if (stats.emitted >= limit) return;
     }
     if (cols === undefined) throw new TraceFormatError('empty file: expected the header TIMESTAMP,ContextTokens,GeneratedTokens', { file, line: 1 });
+    if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no requests', { file, line: 2 });
   }
 
   return traceStream(stats, gen);

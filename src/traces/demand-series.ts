@@ -1,7 +1,7 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { Rng } from '../core/rng.js';
-import { cellValue, countIn, CsvHeader, csvRows, MAX_EXPECTED_REQUESTS, newTraceStats, parseNonNegativeCell, parseTimestampCell, type TimestampFormat, traceStream, type TraceStream } from './reading.js';
+import { cellValue, checkRowWidth, countIn, CsvHeader, csvRows, MAX_EXPECTED_REQUESTS, newTraceStats, parseNonNegativeCell, parseTimestampCell, type TimestampFormat, traceStream, type TraceStream } from './reading.js';
 import { generateSyntheticRequests, type SyntheticOptions } from './synthetic.js';
 import type { TraceReadOptions } from './types.js';
 
@@ -108,15 +108,16 @@ export async function* readDemandSeries(
   const format = opts.timeFormat ?? 'auto';
   const maxGap = opts.maxGap ?? 12;
   const where = Object.entries(opts.where ?? {});
-  let header: { t: number; v: number; where: { at: number; want: string }[] } | undefined;
+  let header: { names: readonly string[]; t: number; v: number; where: { at: number; want: string }[] } | undefined;
 
   async function* rows(): AsyncGenerator<{ time: number; value: number; line: number }> {
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (header === undefined) {
         const h = new CsvHeader(file, row.values);
-        header = { t: h.require(timeCol, 'timeColumn'), v: h.require(valueCol, 'valueColumn'), where: where.map(([c, want]) => ({ at: h.require(c, `where.${c}`), want })) };
+        header = { names: row.values, t: h.require(timeCol, 'timeColumn'), v: h.require(valueCol, 'valueColumn'), where: where.map(([c, want]) => ({ at: h.require(c, `where.${c}`), want })) };
         continue;
       }
+      checkRowWidth(file, row, header.names, opts.delimiter);
       if (header.where.some((w) => cellValue(row, w.at) !== w.want)) {
         onSkip('where');
         continue;

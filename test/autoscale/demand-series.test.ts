@@ -212,6 +212,10 @@ describe('demand-series trace', () => {
     it('unsorted', () => expectError('timestamp,value\n2024-01-01 00:30:00,1\n2024-01-01 00:00:00,1\n', /\.csv:3, field 'timestamp': timestamp .* is earlier than .* on line 2/));
     it('irregular sampling', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 00:45:00,1\n', /\.csv:4, field 'timestamp': irregular sampling/));
     it('gap longer than maxGap', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 05:00:00,1\n', /\.csv:4, field 'timestamp': gap of 8 missing samples/, { maxGap: 3 }));
+    it('a row wider or narrower than the header', async () => {
+      await expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1,7\n', /\.csv:3: 3 cells, but the header has 2 columns \(extra '7'/);
+      await expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00\n', /\.csv:3: 1 cells, but the header has 2 columns \(no value/);
+    });
     it('missing column', () => expectError('time,v\n1,2\n', /\.csv:1, field 'timestamp': missing column 'timestamp'.*header has: time, v/));
     it('empty file', () => expectError('', /empty file/));
     it('start past the end', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n', /start index 5 is past the end/, { start: 5 }));

@@ -72,7 +72,7 @@ describe('drs replay-openb', () => {
     const empty = tmpFile('empty.csv', `${HEAD}\n`);
     let r = await drs(['replay-openb', empty, '--nodes', nodes, '--seeds', '1', '--policies', 'fgd']);
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toBe(`drs replay-openb: ${empty}: the pod list has no pods: the experiment measures GPU allocation against the arrived GPU request`);
+    expect(r.err.trim()).toBe(`drs replay-openb: ${empty}:2: no records after the header: the trace holds no pods`);
     // Tuning copies pods until the GPU request reaches the target: CPU-only pods never do.
     const cpu = tmpFile('cpu.csv', `${HEAD}\np0,1000,1024,0,0,\np1,2000,1024,0,0,\n`);
     r = await drs(['replay-openb', cpu, '--nodes', nodes, '--seeds', '1', '--policies', 'fgd']);

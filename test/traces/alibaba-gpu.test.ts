@@ -123,7 +123,7 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect(() => readAlibabaPodRequests(f, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
   });
 
-  it('a row with more or fewer cells than the header is refused at its line, in pod and node lists', async () => {
+  it('a row with more or fewer cells than the header, or no row at all, is refused at its line, in pod and node lists', async () => {
     // csvRows accepts ragged rows: an extra cell would be dropped unread, a missing one read as ''.
     const long = fixture('pods-long.csv', `${HEAD}\np0,4000,8192,1,500,,LS,Running,0,100,0,extra\n`);
     expect((await rejection(collect(readAlibabaPodRequests(long, { space })))).message).toBe(
@@ -135,6 +135,10 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect(e.message).toBe(`${short}:3: 10 cells, but the header has 11 columns (no scheduled_time: a missing ',' or a cut-off row?)`);
     const nodes = fixture('nodes-ragged.csv', 'sn,cpu_milli,memory_mib,gpu,model\nn0,64000,262144,2,P100\nn1,64000,262144,2\n');
     expect((await rejection(readAlibabaNodePools(nodes, { space }))).message).toBe(`${nodes}:3: 4 cells, but the header has 5 columns (no model: a missing ',' or a cut-off row?)`);
+    const headerOnly = fixture('pods-header.csv.gz', `${HEAD}\n`);
+    expect((await rejection(collect(readAlibabaPodRequests(headerOnly, { space })))).message).toBe(`${headerOnly}:2: no records after the header: the trace holds no pods`);
+    const noNodes = fixture('nodes-header.csv', 'sn,cpu_milli,memory_mib,gpu,model\n');
+    expect((await rejection(readAlibabaNodePools(noNodes, { space }))).message).toBe(`${noNodes}:2: no nodes after the header: the node list gives no pool`);
     const wide = fixture('nodes-wide.csv', 'sn,cpu_milli,memory_mib,gpu,model\nn0,64000,262144,2,P100,x\n');
     expect((await rejection(readAlibabaNodePools(wide, { space }))).message).toBe(`${wide}:2: 6 cells, but the header has 5 columns (extra 'x': a stray ',' or a shifted row?)`);
   });

@@ -73,6 +73,17 @@ describe('readAzureLlmRequests on a fixture', () => {
     const e3 = await rejection(collect(readAzureLlmRequests(badTok, { space })));
     expect(e3.message).toBe(`${badTok}:2, field 'ContextTokens': 'ten' is not a number`);
 
+    // A row wider or narrower than the header is refused at its line (an extra cell was dropped unread).
+    const wide = fixture('azure-wide.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44,9\n');
+    expect((await rejection(collect(readAzureLlmRequests(wide, { space })))).message).toBe(`${wide}:2: 4 cells, but the header has 3 columns (extra '9': a stray ',' or a shifted row?)`);
+    const short = fixture('azure-short.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n2023-11-16 18:15:47.00,374\n');
+    expect((await rejection(collect(readAzureLlmRequests(short, { space })))).message).toBe(
+      `${short}:3: 2 cells, but the header has 3 columns (no GeneratedTokens: a missing ',' or a cut-off row?)`,
+    );
+    // A header and nothing else is a wrong or cut file, not a run with no requests.
+    const headerOnly = fixture('azure-header.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\r\n');
+    expect((await rejection(collect(readAzureLlmRequests(headerOnly, { space })))).message).toBe(`${headerOnly}:2: no records after the header: the trace holds no requests`);
+
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(/unknown resource dimension 'gpu'/);
   });
