@@ -230,6 +230,19 @@ describe.skipIf(!haveData(POD_DEFAULT))('Alibaba openb on the real data', () => 
     expect(stream.stats.emitted).toBe(8508);
   });
 
+  it('cpu050 and gpushare40 are not in creation order: refused where the order first breaks (docs/traces.md)', async () => {
+    for (const [name, line, before] of [
+      ['cpu050', 3, 'before the origin 11811762'],
+      ['gpushare40', 1090, 'earlier than the record on line 1089'],
+    ] as const) {
+      const file = path.join(DATA_ROOT, `gpu-cluster/openb_pod_list_${name}.csv.gz`);
+      const e = await rejection(collect(readAlibabaPodRequests(file, { space })));
+      expect(e).toBeInstanceOf(TraceFormatError);
+      expect(e.message).toContain(`${file}:${line}, field 'creation_time'`);
+      expect(e.message).toContain(before);
+    }
+  });
+
   it('node lists: 1,213 GPU nodes in 15 pools; 1,523 nodes in 27 pools', async () => {
     const gpuPools = await readAlibabaNodePools(path.join(DATA_ROOT, 'gpu-cluster/openb_node_list_gpu_node.csv.gz'), { space });
     expect(gpuPools).toHaveLength(15);
