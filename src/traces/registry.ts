@@ -11,7 +11,7 @@ import { readAzureLlmRequests } from './azure-llm.js';
 import { readCsvRequests } from './csv.js';
 import { countIn, newTraceStats, traceStream, type TraceStream } from './reading.js';
 import { readDemandSeriesRequests } from './demand-series.js';
-import { readSwfRequests } from './swf.js';
+import { readSwfRequests } from './swf-requests.js';
 import { generateSyntheticRequests, SYNTHETIC_PRESETS, type SyntheticOptions } from './synthetic.js';
 import { swfTraceSchema, csvTraceSchema, azureLlmTraceSchema, alibabaGpuTraceSchema, syntheticTraceSchema, demandSeriesTraceSchema, traceSpecSchema, alibabaNodesSchema, type TraceSpec, type TraceKind, type PoolSourceSpec } from './schemas.js';
 import { formatPath, plainMessage } from '../core/plain-issue.js';
@@ -77,6 +77,7 @@ function openSwfTrace(spec: Extract<TraceSpec, { kind: 'swf' }>, r: Resolved): T
       stats.records++;
       countIn(stats.skipped, reason);
     },
+    onAdjust: (_rec, reason) => countIn(stats.adjusted, reason),
   });
   return traceStream(stats, async function* () {
     for await (const req of reader) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSchema as seconds, positiveDurationSchema as positiveSeconds, quantitySchema as quantity, uniqueList } from '../core/fields.js';
 import { PRIORITIES } from '../core/priority.js';
 import { parseDuration } from '../core/units.js';
-import { swfRequestOptionsSchema } from './swf.js';
+import { swfRequestOptionsSchema } from './swf-requests.js';
 import { SYNTHETIC_PRESETS } from './synthetic.js';
 
 /*
@@ -46,7 +46,7 @@ export const llmServingModelSchema = z.strictObject({
 // ---------------------------------------------------------------------------------------------
 // Per-kind schemas
 
-/** SWF (Standard Workload Format) logs, read by swf.ts; `options` is swf.ts's own schema. */
+/** SWF (Standard Workload Format) logs, read by swf-requests.ts; `options` is its own schema. */
 export const swfTraceSchema = z.strictObject({
   kind: z.literal('swf'),
   file,

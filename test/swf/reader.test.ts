@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TraceFormatError, UserError } from '../../src/core/errors.js';
 import { ResourceSpace } from '../../src/core/resources.js';
-import { openSwf, readSwfHeader, readSwfRecords, readSwfRequests, swfMachineSize, swfRequestOptionsSchema } from '../../src/traces/swf.js';
+import { openSwf, readSwfHeader, readSwfRecords, swfMachineSize } from '../../src/traces/swf.js';
+import { readSwfRequests, swfRequestOptionsSchema } from '../../src/traces/swf-requests.js';
 import { SWF_DIR, SWF_LOGS, swfDataPresent } from './data.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-swf-'));
@@ -178,16 +179,21 @@ describe('readSwfRequests', () => {
     expect(c).toMatchObject({ arrival: 160, demand: [16, 0, 0], duration: 552.5, requestedDuration: 600 });
   });
 
-  it("jobs: 'all' keeps every record; limit stops early; queue priorities map", async () => {
-    const p = write('req2.swf', `${HEADER}\n${JOBS}\n`);
+  it("jobs: 'all' keeps every record, reports each unknown read as 0; limit stops early; queue priorities map", async () => {
+    const p = write('req2.swf', `${HEADER}\n${JOBS}\n5 300 0 -1 -1 -1 -1 -1 -1 -1 0 7 1 -1 1 -1 -1 -1\n`);
     const all = [];
-    for await (const r of readSwfRequests(p, { space, jobs: 'all', queuePriorities: { 2: 'high' } })) all.push(r);
-    expect(all.map((r) => [r.id, r.duration, r.priority])).toEqual([
-      ['1', 3600, 'medium'],
-      ['2', 60, 'high'],
-      ['3', 0, 'medium'],
-      ['4', 552.5, 'medium'],
+    const adjusted: string[] = [];
+    const onAdjust = (rec: { jobNumber: number }, why: string) => adjusted.push(`${rec.jobNumber}: ${why}`);
+    for await (const r of readSwfRequests(p, { space, jobs: 'all', queuePriorities: { 2: 'high' }, onAdjust })) all.push(r);
+    expect(all.map((r) => [r.id, r.duration, r.demand[0], r.priority])).toEqual([
+      ['1', 3600, 4, 'medium'],
+      ['2', 60, 8, 'high'],
+      ['3', 0, 2, 'medium'],
+      ['4', 552.5, 16, 'medium'],
+      ['5', 0, 0, 'medium'],
     ]);
+    // Job 2's allocated count is unknown but its requested one (8) is not: nothing read as 0 there.
+    expect(adjusted).toEqual(['3: unknown run time read as 0 s', '5: unknown run time read as 0 s', '5: unknown number of processors read as 0']);
     const two = [];
     for await (const r of readSwfRequests(p, { space, limit: 2 })) two.push(r.id);
     expect(two).toEqual(['1', '2']);

@@ -131,7 +131,7 @@ describe('trace registry: opening', () => {
     expect(own).toEqual(a);
   });
 
-  it('swf: opens through swf.ts with its options, and counts the records it skips', async () => {
+  it('swf: opens through swf-requests.ts with its options, and counts the records it skips or reads as 0', async () => {
     // 18 fields per job; job 2 ran 0 s (cancelled) and is skipped under the default jobs: 'valid'.
     const swf = fixture(
       'reg.swf',
@@ -146,6 +146,15 @@ describe('trace registry: opening', () => {
     expect(s.stats.emitted).toBe(2);
     expect(s.stats.records).toBe(3);
     expect(Object.values(s.stats.skipped)).toEqual([1]);
+    // jobs: all replays job 2 too; its unknown wait is not used, its 0 s run time is data: nothing adjusted.
+    const all = openTrace({ kind: 'swf', file: swf, options: { jobs: 'all' } }, { space, dataRoot: dir });
+    expect((await collect(all)).length).toBe(3);
+    expect(all.stats).toEqual({ records: 3, emitted: 3, skipped: {}, adjusted: {} });
+    // An unknown (−1) run time read as 0 s is counted, as drs run then says.
+    const unknown = fixture('reg-unknown.swf', '1 100 5 -1 4 -1 -1 4 120 -1 0 7 1 -1 2 -1 -1 -1\n');
+    const u = openTrace({ kind: 'swf', file: unknown, options: { jobs: 'all' } }, { space, dataRoot: dir });
+    expect((await collect(u)).map((r) => r.duration)).toEqual([0]);
+    expect(u.stats).toEqual({ records: 1, emitted: 1, skipped: {}, adjusted: { 'unknown run time read as 0 s': 1 } });
     expect(() => parseTraceSpec({ kind: 'swf', file: swf, options: { jobs: 'some' } }, scenario)).toThrow("field 'trace.options.jobs'");
   });
 });

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { TraceFormatError, UserError } from '../core/errors.js';
+import type { Request } from '../core/model.js';
+import { PRIORITIES, type Priority } from '../core/priority.js';
+import { UniqueIds } from './reading.js';
+import { openSwf, type SwfRecord } from './swf.js';
+import type { RequestStream, TraceReadOptions } from './types.js';
+
+/*
+ * SWF logs as requests for the generic simulator (`kind: swf`): which records are replayed, and
+ * how each becomes a `Request`. The format itself (header, 18 fields, streaming) is swf.ts.
+ */
+
+export interface SwfRequestOptions {
+  /**
+   * Which records become requests. `valid` (default): only jobs that ran (run time > 0) on a
+   * known number of processors (> 0); cancelled-before-start and unknown-size records are skipped
+   * (reported through `onSkip`). `all`: every record; an unknown (negative) run time becomes
+   * 0 seconds and an unknown width 0 processors (reported through `onAdjust`).
+   */
+  readonly jobs?: 'all' | 'valid';
+  /** Priority of a record (default: `medium` for all, or `queuePriorities`). */
+  readonly priorityOf?: (record: SwfRecord) => Priority;
+  /** Priority by SWF queue number (field 15); queues not listed get `medium`. */
+  readonly queuePriorities?: Readonly<Record<number, Priority>>;
+  /** Called for every record skipped under `jobs: 'valid'`. */
+  readonly onSkip?: (record: SwfRecord, reason: string) => void;
+  /** Called for every unknown run time or width that `jobs: 'all'` reads as 0. */
+  readonly onAdjust?: (record: SwfRecord, reason: string) => void;
+}
+
+/**
+ * The options a scenario file may give an SWF trace (`trace.options`), checked with zod: the
+ * serialisable subset of `SwfRequestOptions`. Queue numbers are object keys, so strings.
+ */
+export const swfRequestOptionsSchema = z.strictObject({
+  jobs: z.enum(['all', 'valid']).optional(),
+  queuePriorities: z.record(z.string().regex(/^-?\d+$/, 'a queue number'), z.enum(PRIORITIES)).optional(),
+});
+
+const KIB_PER_GIB = 1024 * 1024;
+
+/**
+ * Stream an SWF log as core `Request`s, in file order (the generic simulator's trace reader).
+ *
+ * - id: the job number (a number replayed twice is an error); tenant: the user id (field 12;
+ *   `unknown` when -1). arrival: submit time minus the first job's (the trace starts at 0).
+ * - demand: cpu = processors = max(allocated, requested) (fields 5 and 8); memory (GiB) =
+ *   requested memory (field 10) if known, else used memory (field 7), else 0, times processors
+ *   (the SWF gives KB per processor); every other dimension (gpu) 0. Dimensions the scenario's
+ *   space does not have are dropped; it must have `cpu`.
+ * - duration: run time (field 4); requestedDuration: requested time (field 9) if > 0, else run time.
+ * - priority: `medium` unless `priorityOf` or `queuePriorities` says otherwise.
+ */
+export function readSwfRequests(path: string, opts: TraceReadOptions & SwfRequestOptions): RequestStream {
+  const cpu = opts.space.indexOf('cpu');
+  if (cpu < 0) throw new UserError(`an SWF trace needs a 'cpu' resource dimension (the scenario has: ${opts.space.names.join(', ')})`, { file: path });
+  const mem = opts.space.indexOf('memory');
+  const all = opts.jobs === 'all';
+  const limit = opts.limit ?? Infinity;
+  const priorityOf =
+    opts.priorityOf ?? (opts.queuePriorities === undefined ? (): Priority => 'medium' : (r: SwfRecord): Priority => opts.queuePriorities?.[r.queueNumber] ?? 'medium');
+  return {
+    async *[Symbol.asyncIterator](): AsyncGenerator<Request> {
+      if (!(limit > 0)) return;
+      const f = await openSwf(path);
+      let origin: number | undefined;
+      let last: SwfRecord | undefined;
+      const ids = new UniqueIds();
+      let n = 0;
+      try {
+        for await (const r of f.records) {
+          const procs = Math.max(r.allocatedProcessors, r.requestedProcessors);
+          if (!all && !(r.runTime > 0 && procs > 0 && r.submitTime >= 0)) {
+            opts.onSkip?.(r, !(r.runTime > 0) ? 'run time not positive (cancelled, or unknown)' : !(procs > 0) ? 'unknown number of processors' : 'unknown submit time');
+            continue;
+          }
+          if (r.submitTime < 0) throw new TraceFormatError(`job ${r.jobNumber} has submit time ${r.submitTime} (unknown), which jobs: all cannot replay; use jobs: valid to skip such records`, { file: path, line: r.line, field: 'submitTime' });
+          origin ??= r.submitTime;
+          // The simulator replays in submit order; a log out of order is refused where it goes back.
+          if (last !== undefined && r.submitTime < last.submitTime) {
+            throw new TraceFormatError(`job ${r.jobNumber} is submitted at ${r.submitTime} s, before job ${last.jobNumber} on line ${last.line} (${last.submitTime} s): the log must be in submit-time order`, { file: path, line: r.line, field: 'submitTime' });
+          }
+          last = r;
+          ids.check(String(r.jobNumber), { file: path, line: r.line, field: 'jobNumber' });
+          const width = Math.max(0, procs);
+          const run = Math.max(0, r.runTime);
+          if (r.runTime < 0) opts.onAdjust?.(r, 'unknown run time read as 0 s');
+          if (procs < 0) opts.onAdjust?.(r, 'unknown number of processors read as 0');
+          const perProc = r.requestedMemory > 0 ? r.requestedMemory : r.usedMemory > 0 ? r.usedMemory : 0;
+          const demand = new Array<number>(opts.space.size).fill(0);
+          demand[cpu] = width;
+          if (mem >= 0) demand[mem] = (perProc * width) / KIB_PER_GIB;
+          yield {
+            id: String(r.jobNumber),
+            tenant: r.userId >= 0 ? String(r.userId) : 'unknown',
+            arrival: r.submitTime - origin,
+            demand,
+            duration: run,
+            requestedDuration: r.requestedTime > 0 ? r.requestedTime : run,
+            priority: priorityOf(r),
+          };
+          if (++n >= limit) return;
+        }
+      } finally {
+        f.close();
+      }
+      // A log with no job to replay is a wrong file or wrong options, not an empty experiment.
+      if (n === 0) throw new TraceFormatError(`no job to replay: the log has no record${all ? '' : ' with a positive run time and a known processor count'}`, { file: path });
+    },
+  };
+}
