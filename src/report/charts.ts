@@ -6,7 +6,8 @@ import path from 'node:path';
  * ECharts building blocks for the HTML reports: option builders (plain JSON) and the page that
  * inlines echarts.min.js so a report works offline. Charts render as SVG. Two series kinds need
  * drawing code and are marked `drs: 'ci'` (a vertical interval with caps, data [x, lo, hi]) or
- * `drs: 'gantt'` (a bar per allocation, data [node row, start, end, colour key, label]); the
+ * `drs: 'gantt'` (a bar per allocation, data [node row, start, end, tenant index, label], with the
+ * tenants' colours and names in `drsColors` and `drsNames`); the
  * page script turns them into ECharts custom series. After drawing, every chart's element gets
  * `data-points` (data items), `data-series` (series with data) and `data-drawn` (series whose view
  * holds graphic elements); the headless test requires data-drawn = data-series > 0.
@@ -67,6 +68,32 @@ export function seriesLook(i: number): { color: string; dash: Dash; altDash: Das
 }
 export const BEST = '#1b7f3b';
 
+/** Lightness and saturation levels the generated category colours cycle through. */
+const LIGHTNESS = [0.45, 0.62, 0.34];
+const SATURATION = [0.65, 0.5, 0.75];
+
+/** '#rrggbb' of hue h (degrees), saturation s and lightness l (0..1). */
+function hslHex(h: number, s: number, l: number): string {
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number): number => {
+    const k = (n + h / 30) % 12;
+    return l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+  };
+  return `#${[f(0), f(8), f(4)].map((x) => Math.round(x * 255).toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * Colour of category (tenant) number i: PALETTE first, then generated colours that do not repeat
+ * (hues a golden angle apart, three lightness and saturation levels; distinct for the first 400),
+ * so two tenants never share a colour. Near neighbours can still look alike: the node timeline
+ * also writes the tenant on every bar wide enough to hold it.
+ */
+export function categoryColor(i: number): string {
+  if (i < PALETTE.length) return PALETTE[i] as string;
+  const j = i - PALETTE.length;
+  return hslHex((j * 137.508 + 15) % 360, SATURATION[Math.floor(j / 3) % 3] as number, LIGHTNESS[j % 3] as number);
+}
+
 const PAGE_SCRIPT = `
 (function () {
   var specs = JSON.parse(document.getElementById('drs-charts').textContent);
@@ -80,14 +107,22 @@ const PAGE_SCRIPT = `
     };
     s.encode = { x: 0, y: [1, 2] };
   }
-  function gantt(s, palette) {
+  function gantt(s) {
+    var colors = s.drsColors, names = s.drsNames;
+    delete s.drsColors;
+    delete s.drsNames;
     s.type = 'custom';
     s.renderItem = function (params, api) {
       var a = api.coord([api.value(1), api.value(0)]), b = api.coord([api.value(2), api.value(0)]);
       var h = api.size([0, 1])[1] * 0.7;
       var cs = params.coordSys;
       var rect = echarts.graphic.clipRectByRect({ x: a[0], y: a[1] - h / 2, width: Math.max(1, b[0] - a[0]), height: h }, { x: cs.x, y: cs.y, width: cs.width, height: cs.height });
-      return rect && { type: 'rect', shape: rect, style: { fill: palette[api.value(3) % palette.length], stroke: '#fff', lineWidth: 0.5 } };
+      if (!rect) return rect;
+      var k = api.value(3), bar = { type: 'rect', shape: rect, style: { fill: colors[k], stroke: '#fff', lineWidth: 0.5 } };
+      // The tenant's name on every bar wide and tall enough for it: similar colours stay readable.
+      var name = String(names[k]);
+      if (rect.width < name.length * 5.5 + 6 || rect.height < 8) return bar;
+      return { type: 'group', children: [bar, { type: 'text', silent: true, style: { text: name, x: rect.x + 3, y: rect.y + rect.height / 2, verticalAlign: 'middle', fontSize: 9, fill: '#111', stroke: 'rgba(255,255,255,0.8)', lineWidth: 2 } }] };
     };
     s.encode = { x: [1, 2], y: 0, tooltip: [4] };
   }
@@ -97,7 +132,7 @@ const PAGE_SCRIPT = `
     var n = 0;
     (spec.option.series || []).forEach(function (s) {
       if (s.drs === 'ci') ci(s);
-      if (s.drs === 'gantt') gantt(s, spec.option.color);
+      if (s.drs === 'gantt') gantt(s);
       delete s.drs;
       n += (s.data || []).length;
     });
@@ -270,18 +305,22 @@ export function barOption(o: { categories: readonly string[]; yName: string; ser
   };
 }
 
-/** One row per node, one bar per allocation, coloured by tenant. */
+/**
+ * One row per node, one bar per allocation (data [row, start, end, tenant index, tooltip]),
+ * coloured by tenant (`categoryColor`, never repeating) and labelled with the tenant where it fits.
+ */
 export function ganttOption(o: { rows: readonly string[]; xName: string; bars: readonly (readonly [number, number, number, number, string])[]; tenants: readonly string[] }): Record<string, unknown> {
+  const colors = o.tenants.map((_, i) => categoryColor(i));
   return {
     grid: { left: 110, right: 24, top: 36, bottom: 52 },
     tooltip: { trigger: 'item' },
-    legend: { top: 0, data: o.tenants },
+    legend: { top: 0, type: 'scroll', data: o.tenants },
     xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 28, scale: true },
     yAxis: { type: 'category', data: o.rows, inverse: true, axisLabel: { fontSize: 10 } },
     series: [
-      { name: 'allocations', drs: 'gantt', data: o.bars },
+      { name: 'allocations', drs: 'gantt', drsColors: colors, drsNames: o.tenants, data: o.bars },
       // Legend entries for the tenant colours (no data of their own).
-      ...o.tenants.map((t, i) => ({ name: t, type: 'scatter', data: [], itemStyle: { color: PALETTE[i % PALETTE.length] } })),
+      ...o.tenants.map((t, i) => ({ name: t, type: 'scatter', data: [], itemStyle: { color: colors[i] } })),
     ],
   };
 }

@@ -7,6 +7,9 @@ import { htmlReport } from '../../src/report/html.js';
 import { buildScenario } from '../../src/scenario/build.js';
 import { readScenarioObject, validateScenarioObject } from '../../src/scenario/load.js';
 import { compareStrategies } from '../../src/sim/compare.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { createAllocator } from '../../src/algorithms/registry.js';
+import { fcfs } from '../../src/queue/fcfs.js';
 import { parsePath, setPath } from '../../src/sweep/spec.js';
 import { DATA_ROOT, haveData } from '../support/data.js';
 
@@ -74,6 +77,30 @@ describe('HTML report in headless Chromium', () => {
     const ids = charts.map((c) => c.id);
     for (const id of ['util-cpu', 'util-gpu', 'queue', 'nodes', 'cost-rate', 'tenant-share', 'gantt-0', 'gantt-1']) expect(ids).toContain(id);
     expect(ids.some((i) => i.startsWith('cdf-'))).toBe(true);
+  }, 240_000);
+
+  it('node timeline of 14 tenants: 14 bar colours (none repeats after the tenth) and the tenant written on each bar', async () => {
+    const tenants = Array.from({ length: 14 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+    const res = await compareStrategies({
+      scenario: 's', space: new ResourceSpace(['cpu']), seed: 1, series: true,
+      pools: [{ name: 'p', capacity: [4], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 1, latencyMs: 0, bootSeconds: 0, labels: {} }],
+      requests: () => tenants.map((t, i) => ({ id: `r${i}`, tenant: t, arrival: 0, demand: [4], duration: 60, priority: 'medium' as const })),
+      strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }],
+    });
+    const file = path.join(dir, 'tenants.html');
+    writeFileSync(file, htmlReport(res, { title: 'tenants' }));
+    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('body[data-charts]', { timeout: 30_000 });
+    // The bars are the shapes with the white outline; their labels the dark texts (the legend's are grey).
+    const drawn = await page.$eval('#gantt-0 svg', (svg) => ({
+      fills: [...svg.querySelectorAll('[stroke="#fff"]')].map((e) => e.getAttribute('fill')),
+      texts: [...svg.querySelectorAll('text[fill="#111"]')].map((e) => e.textContent),
+    }));
+    await page.close();
+    expect(drawn.fills.length).toBe(14);
+    expect(new Set(drawn.fills).size).toBe(14);
+    expect(drawn.texts).toEqual(tenants);
   }, 240_000);
 
   it.runIf(haveData('report chromium', 'timeseries/nab/nyc_taxi.csv'))('autoscaling scenario (3 days of the taxi series): scale charts draw demand and capacity', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../../src/algorithms/registry.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { fcfs } from '../../src/queue/fcfs.js';
-import { PALETTE } from '../../src/report/charts.js';
+import { categoryColor, PALETTE } from '../../src/report/charts.js';
 import { escapeHtml, htmlReport, uniqueBest } from '../../src/report/html.js';
 import { comparisonTable } from '../../src/report/table.js';
 import { compareStrategies } from '../../src/sim/compare.js';
@@ -77,6 +77,32 @@ describe('HTML report', () => {
       expect(series.length, id).toBe(id === 'nodes' ? 24 : 12);
       expect(new Set(series.map(look)).size, `${id}: distinct looks`).toBe(series.length);
     }
+  });
+
+  it('gives every tenant of a node timeline its own colour, beyond the ten of the palette (14 tenants here)', async () => {
+    const space = new ResourceSpace(['cpu']);
+    // One node of 4 cpu; 14 requests of 4 cpu, one per tenant, run one after another.
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, series: true, pools: pool(1),
+      requests: () => Array.from({ length: 14 }, (_, i) => ({ id: `r${i}`, tenant: `t${String(i).padStart(2, '0')}`, arrival: 0, demand: [4], duration: 60, priority: 'medium' as const })),
+      strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }],
+    });
+    const html = htmlReport(res, { title: 't' });
+    const specs = JSON.parse(/<script type="application\/json" id="drs-charts">(.*?)<\/script>/s.exec(html)?.[1] ?? '[]') as { id: string; option: { series: { name: string; data: unknown[]; drsColors?: string[]; drsNames?: string[]; itemStyle?: { color?: string } }[] } }[];
+    const [bars, ...legend] = specs.find((c) => c.id === 'gantt-0')?.option.series ?? [];
+    const tenants = Array.from({ length: 14 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+    expect(bars?.drsNames).toEqual(tenants);
+    expect(new Set(bars?.drsColors).size).toBe(14);
+    expect(bars?.drsColors?.slice(0, 10)).toEqual(PALETTE);
+    // The legend shows each tenant in the colour its bars are drawn with.
+    expect(legend.map((s) => [s.name, s.itemStyle?.color])).toEqual(tenants.map((t, i) => [t, bars?.drsColors?.[i]]));
+    // Bar of request r12 (tenant t12): its colour key is t12's index, not 12 mod 10.
+    const r12 = (bars?.data as [number, number, number, number, string][]).find((b) => b[4].startsWith('r12 '));
+    expect(r12?.[3]).toBe(12);
+    expect(bars?.drsColors?.[12]).not.toBe(bars?.drsColors?.[2]);
+    // Generated colours stay distinct well past any node timeline's tenants (≤ 400 requests).
+    expect(new Set(Array.from({ length: 400 }, (_, i) => categoryColor(i))).size).toBe(400);
+    for (let i = 0; i < 400; i++) expect(categoryColor(i)).toMatch(/^#[0-9a-f]{6}$/);
   });
 
   it('shows SLA attainment by priority and rejections by code, the figures --json has', async () => {
