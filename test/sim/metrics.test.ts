@@ -126,3 +126,46 @@ describe('utilization of a dimension the cluster has none of', () => {
     expect(two.utilization).toEqual({ cpu: 0.5, gpu: null });
   });
 });
+
+describe("Jain's index with a tenant starved until the run ended", () => {
+  // One node of 4 cpu; the run ends (horizon) at 100 s. Tenant x: a (10 s) runs 0-10, bounded
+  // slowdown 1. Tenant y: b (20 s) waits from 0 and never starts; c (10 s) arrives at 50, starts
+  // at 50 and is still running at 100. By the end b has slowed down 100 / 20 = 5 and c 50 / 10 = 5:
+  // y's mean is 5, its value 1/5. Jain([1, 0.2]) = 1.2² / (2 · (1 + 0.04)) = 1.44 / 2.08.
+  const pool: PoolSpec = { name: 'p', capacity: [4], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 3.6, latencyMs: 0, bootSeconds: 0, labels: {} };
+  const build = (withC: boolean): EventLog => {
+    const log = new EventLog([pool]);
+    const a = log.addRequest({ id: 'a', tenant: 'x', arrival: 0, demand: [4], duration: 10, priority: 'medium' });
+    const b = log.addRequest({ id: 'b', tenant: 'y', arrival: 0, demand: [4], duration: 20, priority: 'low' });
+    const c = withC ? log.addRequest({ id: 'c', tenant: 'y', arrival: 50, demand: [1], duration: 10, priority: 'medium' }) : -1;
+    log.nodePool.push(0);
+    log.push(EV.nodeProvision, 0, 0, 0);
+    log.push(EV.nodeUp, 0, 0, 0);
+    log.push(EV.arrive, 0, a);
+    log.push(EV.arrive, 0, b);
+    log.push(EV.start, 0, a, 0);
+    log.push(EV.complete, 10, a, 0);
+    if (withC) {
+      log.push(EV.arrive, 50, c);
+      log.push(EV.start, 50, c, 0);
+    }
+    log.push(EV.unfinished, 100, b);
+    if (withC) log.push(EV.unfinished, 100, c);
+    log.push(EV.nodeRemove, 100, 0, 0);
+    return log;
+  };
+
+  it('counts the starved tenant (its waiting and running requests slowed down until the end), not only tenants that completed work', () => {
+    const m = computeMetrics(build(true), ['cpu']);
+    expect(m.requests).toMatchObject({ completed: 1, unfinished: 2 });
+    expect(m.fairness.jain).toBeCloseTo(1.44 / 2.08, 12);
+    // The run's mean bounded slowdown stays over completed requests only.
+    expect(m.meanBoundedSlowdown).toBe(1);
+  });
+  it('a tenant none of whose requests started is not a perfectly fair 1', () => {
+    // y: b alone, slowdown 5 → Jain([1, 0.2]) as above.
+    const m = computeMetrics(build(false), ['cpu']);
+    expect(m.fairness.jain).toBeCloseTo(1.44 / 2.08, 12);
+    expect(m.fairness.dominantShare).toEqual({ x: 0.1, y: 0 });
+  });
+});

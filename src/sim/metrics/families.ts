@@ -73,26 +73,31 @@ export function sla(f: RunFacts): RunMetrics['sla'] {
 
 /**
  * Jain's index over tenants of 1 / (tenant's mean bounded slowdown), and each tenant's dominant
- * share: max over dimensions of ∫ its allocation dt ÷ ∫ capacity dt.
+ * share: max over dimensions of ∫ its allocation dt ÷ ∫ capacity dt. A tenant's mean is over its
+ * completed requests and those still waiting or running when the run ended, the latter slowed
+ * down until that end (a lower bound): a tenant starved until the horizon counts, as an unfair
+ * share, instead of dropping out of the index. Tenants with neither (every request rejected or
+ * expired) are left out.
  */
 export function fairness(f: RunFacts): RunMetrics['fairness'] {
   const reqs = f.log.requests;
   const T = f.tenantIdx.size;
   const D = f.dims.length;
   const tenantBsld = new Float64Array(T);
-  const tenantDone = new Float64Array(T);
+  const tenantCount = new Float64Array(T);
   for (let i = 0; i < reqs.length; i++) {
     const r = reqs[i] as (typeof reqs)[number];
-    const end = f.endAt[i] as number;
+    const done = f.endAt[i] as number;
+    const end = Number.isNaN(done) ? (f.unfinishedAt[i] as number) : done;
     if (Number.isNaN(end)) continue;
     const ti = f.tenantIdx.get(r.tenant) as number;
     tenantBsld[ti] = (tenantBsld[ti] as number) + boundedSlowdown(r.arrival, end, r.duration);
-    tenantDone[ti] = (tenantDone[ti] as number) + 1;
+    tenantCount[ti] = (tenantCount[ti] as number) + 1;
   }
   const xs: number[] = [];
   const dominantShare: Record<string, number> = {};
   [...f.tenantIdx.keys()].forEach((name, ti) => {
-    if ((tenantDone[ti] as number) > 0) xs.push((tenantDone[ti] as number) / (tenantBsld[ti] as number));
+    if ((tenantCount[ti] as number) > 0) xs.push((tenantCount[ti] as number) / (tenantBsld[ti] as number));
     const dtEnd = f.last - (f.tenantLast[ti] as number);
     let share = 0;
     for (let d = 0; d < D; d++) {

@@ -5,7 +5,8 @@ import { EV, type EventLog } from '../log.js';
  * What every metric family needs from a run's event log, gathered in ONE pass over it (a
  * million-request log is walked once, whatever the number of families):
  *
- * - per request: its first start and its completion time (NaN if none);
+ * - per request: its first start, its completion time, and the run's end for a request still
+ *   waiting or running then (NaN if none);
  * - counts of completions, expiries, rejections (and by code), preemptions, evictions;
  * - time integrals, from the first event to the last: ∫ allocated dt and ∫ capacity of up nodes
  *   dt per dimension, ∫ allocated dt per tenant and dimension, node-seconds and cost billed
@@ -19,6 +20,8 @@ export interface RunFacts {
   readonly dims: readonly string[];
   readonly firstStart: Float64Array;
   readonly endAt: Float64Array;
+  /** When the run ended, for a request unfinished then (still waiting or running); NaN otherwise. */
+  readonly unfinishedAt: Float64Array;
   readonly counts: { completed: number; expired: number; rejected: number; unfinished: number; preemptions: number; failureEvictions: number };
   readonly byCode: Record<RejectionCode, number>;
   readonly firstArrival: number;
@@ -46,6 +49,7 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
   const D = dims.length;
   const firstStart = new Float64Array(nReq).fill(NaN);
   const endAt = new Float64Array(nReq).fill(NaN);
+  const unfinishedAt = new Float64Array(nReq).fill(NaN);
   const gpuDim = dims.indexOf('gpu');
 
   const tenantIdx = new Map<string, number>();
@@ -172,6 +176,7 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
         byCode[REJECTION_CODES[node] as RejectionCode]++;
         break;
       case EV.unfinished:
+        unfinishedAt[ri] = t;
         counts.unfinished++;
         break;
       case EV.nodeProvision: {
@@ -196,5 +201,5 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
         break;
     }
   }
-  return { log, dims, firstStart, endAt, counts, byCode, firstArrival, lastEnd, last, allocInt, capInt, tenantIdx, tenantInt, tenantCur, tenantLast, cost, nodeSeconds, gpuDim, gpuFreeInt, gpuFragInt };
+  return { log, dims, firstStart, endAt, unfinishedAt, counts, byCode, firstArrival, lastEnd, last, allocInt, capInt, tenantIdx, tenantInt, tenantCur, tenantLast, cost, nodeSeconds, gpuDim, gpuFreeInt, gpuFragInt };
 }

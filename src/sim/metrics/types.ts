@@ -37,7 +37,10 @@ export interface RunMetrics {
   readonly throughputPerHour: number;
   readonly sla: { readonly overall: SlaClass; readonly byPriority: Readonly<Record<Priority, SlaClass>> };
   readonly fairness: {
-    /** Jain's index over tenants of 1 / (tenant's mean bounded slowdown); 1 = perfectly even. */
+    /**
+     * Jain's index over tenants of 1 / (tenant's mean bounded slowdown, over its completed requests
+     * and those unfinished when the run ended, slowed down until then); 1 = perfectly even.
+     */
     readonly jain: number | null;
     /** Per tenant: max over dimensions of its ∫ allocated ÷ ∫ capacity. */
     readonly dominantShare: Readonly<Record<string, number>>;
