@@ -169,3 +169,43 @@ describe("Jain's index with a tenant starved until the run ended", () => {
     expect(m.fairness.dominantShare).toEqual({ x: 0.1, y: 0 });
   });
 });
+
+describe('SLA and cost at the horizon, as the README defines them', () => {
+  // One node of 4 cpu at 3.6/h, provisioned at 0, up at 30 (boot), run cut at 100 (horizon).
+  // a: sloWait 40, arrives 0, starts 30 (met), expires at 60 (a wait SLO only: still met).
+  // b: sloWait 5, rejected at 0 (missed). c: sloWait 300, arrives 90, still waiting at 100
+  // (missed, though 300 s had not run out). d: deadline 80, arrives 60, starts 60, still running
+  // at 100 (missed).
+  const pool: PoolSpec = { name: 'p', capacity: [4], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 3.6, latencyMs: 0, bootSeconds: 30, labels: {} };
+  const log = new EventLog([pool]);
+  const a = log.addRequest({ id: 'a', tenant: 'x', arrival: 0, demand: [2], duration: 50, priority: 'high', sloWait: 40 });
+  const b = log.addRequest({ id: 'b', tenant: 'x', arrival: 0, demand: [8], duration: 10, priority: 'high', sloWait: 5 });
+  const d = log.addRequest({ id: 'd', tenant: 'x', arrival: 60, demand: [2], duration: 30, priority: 'low', deadline: 80 });
+  const c = log.addRequest({ id: 'c', tenant: 'x', arrival: 90, demand: [4], duration: 10, priority: 'low', sloWait: 300 });
+  log.nodePool.push(0);
+  log.push(EV.nodeProvision, 0, 0, 0);
+  log.push(EV.arrive, 0, a);
+  log.push(EV.arrive, 0, b);
+  log.reject(0, b, 'never-fits');
+  log.push(EV.nodeUp, 30, 0, 0);
+  log.push(EV.start, 30, a, 0);
+  log.push(EV.expire, 60, a, 0);
+  log.push(EV.arrive, 60, d);
+  log.push(EV.start, 60, d, 0);
+  log.push(EV.arrive, 90, c);
+  log.push(EV.unfinished, 100, c);
+  log.push(EV.unfinished, 100, d);
+  log.push(EV.nodeRemove, 100, 0, 0);
+  const m = computeMetrics(log, ['cpu']);
+
+  it('met: started within sloWait and done by the deadline; rejected, still waiting or past the deadline: missed', () => {
+    expect(m.sla.byPriority.high).toEqual({ withSlo: 2, met: 1, attainment: 0.5 });
+    expect(m.sla.byPriority.low).toEqual({ withSlo: 2, met: 0, attainment: 0 });
+  });
+  it('cost bills the boot (100 s × $0.001/s); utilization counts capacity only while up (70 s)', () => {
+    expect(m.cost.total).toBeCloseTo(0.1, 12);
+    expect(m.cost.nodeHours).toBeCloseTo(100 / 3600, 12);
+    // a: 2 cpu × 30 s, d: 2 cpu × 40 s = 140 over 4 × 70 = 280
+    expect(m.utilization.cpu).toBeCloseTo(0.5, 12);
+  });
+});
