@@ -209,3 +209,30 @@ describe('SLA and cost at the horizon, as the README defines them', () => {
     expect(m.utilization.cpu).toBeCloseTo(0.5, 12);
   });
 });
+
+describe('GPU fragmentation of GPUs that were never free', () => {
+  // One node [cpu 4, gpu 1] whose GPU a runs on from 0 to the end (10 s): no free GPU, nothing
+  // stranded. 0 (GPUs were there: utilization 1), not null, which the table prints as '-' like a
+  // cluster without GPUs.
+  const pool: PoolSpec = { name: 'g', capacity: [4, 1], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 3.6, latencyMs: 0, bootSeconds: 0, labels: {} };
+  const run = (gpuDemand: number): ReturnType<typeof computeMetrics> => {
+    const log = new EventLog([{ ...pool, capacity: [4, gpuDemand === 0 ? 0 : 1] }]);
+    const a = log.addRequest({ id: 'a', tenant: 'x', arrival: 0, demand: [1, gpuDemand], duration: 10, priority: 'high' });
+    log.nodePool.push(0);
+    log.push(EV.nodeProvision, 0, 0, 0);
+    log.push(EV.nodeUp, 0, 0, 0);
+    log.push(EV.arrive, 0, a);
+    log.push(EV.start, 0, a, 0);
+    log.push(EV.complete, 10, a, 0);
+    log.push(EV.nodeRemove, 10, 0, 0);
+    return computeMetrics(log, ['cpu', 'gpu']);
+  };
+  it('is 0 when the GPUs were busy throughout, null only without GPU capacity', () => {
+    const busy = run(1);
+    expect(busy.utilization.gpu).toBe(1);
+    expect(busy.gpuFragmentation).toBe(0);
+    const none = run(0);
+    expect(none.utilization.gpu).toBeNull();
+    expect(none.gpuFragmentation).toBeNull();
+  });
+});

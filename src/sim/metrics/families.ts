@@ -117,7 +117,12 @@ export function cost(f: RunFacts): RunMetrics['cost'] {
   return { nodeHours: f.nodeSeconds / 3600, total: f.cost, perCompleted: completed > 0 ? f.cost / completed : null };
 }
 
-/** Time-averaged share of free GPU capacity stranded on partly used up nodes; null without GPUs. */
+/**
+ * Time-averaged share of free GPU capacity stranded on partly used up nodes; null without GPU
+ * capacity, 0 when GPUs were up but never free (nothing free, nothing stranded: as the FGD
+ * fragmentation rate series says 0 then, and utilization says the GPUs existed).
+ */
 export function gpuFragmentation(f: RunFacts): number | null {
-  return f.gpuDim >= 0 && f.gpuFreeInt > 0 ? f.gpuFragInt / f.gpuFreeInt : null;
+  if (f.gpuDim < 0 || !((f.capInt[f.gpuDim] as number) > 0)) return null;
+  return f.gpuFreeInt > 0 ? f.gpuFragInt / f.gpuFreeInt : 0;
 }

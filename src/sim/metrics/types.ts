@@ -50,6 +50,6 @@ export interface RunMetrics {
     readonly total: number;
     readonly perCompleted: number | null;
   };
-  /** Time-averaged share of free GPU capacity stranded on partly used nodes; null without GPUs. */
+  /** Time-averaged share of free GPU capacity stranded on partly used nodes; null without GPUs, 0 when no GPU was ever free. */
   readonly gpuFragmentation: number | null;
 }
