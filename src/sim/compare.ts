@@ -13,9 +13,14 @@ import { replay } from './replay.js';
 import { gpuSeriesFromLog } from './fragmentation.js';
 import { sampleSeries, type RunSeries, type SeriesOptions } from './series.js';
 
-/** Add the GPU allocation and fragmentation series (device pools only) to a run's series. */
-function withGpuSeries(s: RunSeries, log: EventLog, space: ResourceSpace): RunSeries {
-  const gpu = gpuSeriesFromLog(log, space, s.t);
+/**
+ * Add the GPU allocation and fragmentation series (device pools only) to a run's series. They are
+ * the state at an instant, taken in the middle of each bin (of the last bin up to the run's end),
+ * where the report draws a bin's value, not at its start, half a bin before.
+ */
+export function withGpuSeries(s: RunSeries, log: EventLog, space: ResourceSpace): RunSeries {
+  const end = log.length > 0 ? log.time(log.length - 1) : 0;
+  const gpu = gpuSeriesFromLog(log, space, s.t.map((t) => (t + Math.min(t + s.step, Math.max(t, end))) / 2));
   return Object.keys(gpu).length === 0 ? s : { ...s, extra: { ...s.extra, ...gpu } };
 }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PoolSpec, Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
+import { withGpuSeries } from '../../src/sim/compare.js';
 import { gpuSeriesFromLog } from '../../src/sim/fragmentation.js';
+import { sampleSeries } from '../../src/sim/series.js';
 import { EV, EventLog } from '../../src/sim/log.js';
 
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
@@ -32,5 +34,26 @@ describe('GPU series from an event log (hand-checked)', () => {
   it('is empty for a cluster without GPU devices', () => {
     const scalar: PoolSpec = { name: 's', capacity: [8, 32, 2], nodes: pool.nodes, pricePerHour: 1, latencyMs: 0, bootSeconds: 0, labels: {} };
     expect(gpuSeriesFromLog(new EventLog([scalar]), space, [0])).toEqual({});
+  });
+});
+
+describe('GPU series of a run report', () => {
+  it('samples the middle of each bin, where the report draws it, not its start', () => {
+    // a (0.6 GPU of one device of 2) runs from 1 to 8; the run ends at 10. Bins of 5 s are drawn
+    // at 2.5 and 7.5, when a holds 0.6 of 2 GPUs: 30 % both times. The bins' starts (0 and 5)
+    // would give 0 % for the first bin although a ran through most of it.
+    const log = new EventLog([pool]);
+    log.nodePool.push(0);
+    log.push(EV.nodeProvision, 0, 0, 0);
+    log.push(EV.nodeUp, 0, 0, 0);
+    const a = log.addRequest({ ...req('a'), arrival: 1 });
+    log.push(EV.arrive, 1, a);
+    log.push(EV.start, 1, a, 0);
+    log.devices.set(log.length - 1, [0]);
+    log.push(EV.complete, 8, a, 0);
+    log.push(EV.nodeRemove, 10, 0, 0);
+    const s = withGpuSeries(sampleSeries(log, space.names, { maxBins: 2 }), log, space);
+    expect(s.t).toEqual([0, 5]);
+    expect(s.extra['GPU allocation']?.values).toEqual([30, 30]);
   });
 });
