@@ -35,11 +35,17 @@ export function sweepHtml(r: SweepResult): string {
     });
     if (points.length === 0) return [];
     const marked = points.some((p) => p.best);
+    const ns = r.groups.flatMap((g) => (g.metrics[k.path] === undefined || g.metrics[k.path]?.n === 0 ? [] : [g.metrics[k.path]?.n as number]));
+    const lo = Math.min(...ns);
+    const hi = Math.max(...ns);
+    const seeds = r.seeds.length;
+    // A failed run, or one without this metric (no wait when nothing started), has no value: say over how many seeds.
+    const over = lo === seeds ? `${seeds} seed${seeds === 1 ? '' : 's'}` : `${lo === hi ? lo : `${lo}-${hi}`} of ${seeds} seeds (runs that failed or have no value are left out)`;
     return [
       {
         id: `sweep-${i}`,
         title: `${k.label}${k.lowerIsBetter ? ' (lower is better)' : ' (higher is better)'}`,
-        note: `Mean over ${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'} with its 95% confidence interval. ${marked ? 'Green: better than every other strategy at its point (paired t-test, p < 0.05).' : 'No strategy is significantly better than all others, so none is marked.'} The axis spans the data, not zero.`,
+        note: `Mean over ${over} with its 95% confidence interval. ${marked ? 'Green: better than every other strategy at its point (paired t-test, p < 0.05).' : 'No strategy is significantly better than all others, so none is marked.'} The axis spans the data, not zero.`,
         wide: points.length > 8,
         option: ciOption({ yName: k.unit === '%' ? `${k.label} (%)` : `${k.label} (${k.unit})`, points }),
       },
