@@ -6,17 +6,21 @@ import { parseFlags, resolveDataRoot } from './args.js';
 import type { CliCommand } from './command.js';
 import { withYamlLine } from '../core/yaml-line.js';
 
-const usage = `usage: drs validate <scenario.yaml>... [--data-dir DIR]
+const usage = `usage: drs validate <scenario.yaml>... [--full] [--data-dir DIR]
 
 Checks each scenario without running it: schema, units, strategy and policy names, pools, and the
-trace: block exactly as drs run reads it (its spec, its file, and the first records).`;
+trace: block exactly as drs run reads it (its spec, its file, and the first 100 requests).
+
+  --full   read every request of the trace, so that a bad record anywhere in the file (a
+           malformed line, a duplicate id, an unsorted arrival, a truncated gzip) is found
+           before a run reaches it; takes as long as reading the trace does`;
 
 export const validateCommand: CliCommand = {
   name: 'validate',
   summary: 'check scenario files without running them',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { 'data-dir': { type: 'string' } }, usage);
+    const { values, positionals } = parseFlags(argv, { 'data-dir': { type: 'string' }, full: { type: 'boolean' } }, usage);
     if (positionals.length === 0) throw new UserError(`expected at least one scenario file\n${usage}`);
     // Every file is checked, a bad one reported and the next one checked too; exit 2 if any was bad.
     let bad = 0;
@@ -36,8 +40,8 @@ export const validateCommand: CliCommand = {
       const file = path.resolve(io.cwd, p);
       const sc = await loadScenario(file);
       const input = await buildScenario(sc, { file, dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd) });
-      const seen = await readFirst(input.requests(), 100);
-      io.out(`${p}: ok (${input.pools.length} pool${input.pools.length === 1 ? '' : 's'}, ${input.strategies.length} strateg${input.strategies.length === 1 ? 'y' : 'ies'}: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: first ${seen} request${seen === 1 ? '' : 's'} read)`);
+      const seen = await readFirst(input.requests(), values.full === true ? Infinity : 100);
+      io.out(`${p}: ok (${input.pools.length} pool${input.pools.length === 1 ? '' : 's'}, ${input.strategies.length} strateg${input.strategies.length === 1 ? 'y' : 'ies'}: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: ${values.full === true ? 'all' : 'first'} ${seen} request${seen === 1 ? '' : 's'} read)`);
       // Under the protocol the whole log was read: say what reading it changed, as drs run does.
       for (const line of (input.episodes?.summary ?? '').split('\n').filter((l) => l.startsWith('note: '))) io.out(`  ${line}`);
     }

@@ -113,6 +113,22 @@ describe('drs run', () => {
     expect(ok.code, ok.err).toBe(0);
   });
 
+  it('validate --full reads the whole trace: a bad line past the first 100 requests is found, with its line', async () => {
+    const rows = ['t,d,cpu', ...Array.from({ length: 150 }, (_, i) => (i === 120 ? `${i},x,1` : `${i},5,1`))].join('\n');
+    const csv = tmpFile('t.csv', `${rows}\n`);
+    const scen = tmpFile('s.yaml', tiny('').replace(/trace:[\s\S]*?strategies:/, `trace:\n  kind: csv\n  file: ${csv}\n  columns: { arrival: t, duration: d, demand: { cpu: cpu } }\nstrategies:`));
+    const quick = await drs(['validate', scen]);
+    expect(quick.code, quick.err).toBe(0);
+    expect(quick.out).toContain('trace csv: first 100 requests read');
+    const full = await drs(['validate', scen, '--full']);
+    expect(full.code).toBe(2);
+    expect(full.err).toContain(`${csv}:122`);
+    const good = tmpFile('s2.yaml', readFileSync(scen, 'utf8').replace(csv, tmpFile('g.csv', `${rows.replace('120,x,1', '120,5,1')}\n`)));
+    const all = await drs(['validate', good, '--full']);
+    expect(all.code, all.err).toBe(0);
+    expect(all.out).toContain('trace csv: all 150 requests read');
+  });
+
   it('counts a trace request larger than any node as a never-fits rejection, not an error', async () => {
     // Data may hold work no node can run: each such request is counted, and the rest runs.
     const rows = ['t,d,cpu', ...Array.from({ length: 30 }, (_, i) => `${i},5,${i % 10 === 3 ? 64 : 1}`)].join('\n');
