@@ -98,7 +98,7 @@ export class FailureInjector {
         this.log.push(EV.nodeUp, now + repairAfter, this.state.nodePool(id), id);
         this.hooks.freed();
         if (this.paused) {
-          this.paused = true;
+          this.paused = false;
           this.scheduleRandom(now + repairAfter);
         }
       });

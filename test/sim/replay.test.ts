@@ -85,6 +85,39 @@ describe('replay driver', () => {
     for (let i = 1; i < fails.length; i++) expect((fails[i] as number) - (fails[i - 1] as number)).toBeGreaterThanOrEqual(60);
   });
 
+  it('random failures resume once after a pause, not once per later repair (the rate stays 1/mtbf per up node)', async () => {
+    // Two nodes, MTBF 1 h, repair 30 min, 48 h, five seeds: both nodes are often down at once, so
+    // the process pauses. Each repair after a pause used to start another process (the flag was
+    // never cleared): about 2 failures per up-node-hour instead of at most 1.
+    let fails = 0;
+    let upSeconds = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const out = await replay({
+        space, pools: [pool(2)], seed, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(),
+        requests: Array.from({ length: 288 }, (_, i) => r(`j${i}`, i * 600, 1, 300)),
+        failures: { random: { mtbfSeconds: 3600, repairSeconds: 1800 } },
+      });
+      const downSince = new Map<number, number>();
+      let down = 0;
+      for (let i = 0; i < out.log.length; i++) {
+        const k = out.log.kind(i);
+        if (k === EV.nodeFail) {
+          fails++;
+          downSince.set(out.log.node(i), out.log.time(i));
+        } else if (k === EV.nodeUp && downSince.has(out.log.node(i))) {
+          down += out.log.time(i) - (downSince.get(out.log.node(i)) as number);
+          downSince.delete(out.log.node(i));
+        }
+      }
+      for (const t of downSince.values()) down += out.endTime - t;
+      upSeconds += 2 * out.endTime - down;
+    }
+    const perUpHour = fails / (upSeconds / 3600);
+    expect(fails).toBeGreaterThan(100);
+    expect(perUpHour).toBeGreaterThan(0.4);
+    expect(perUpHour).toBeLessThan(1.1);
+  });
+
   it('ends an allocation when its lease expires before the work is done', async () => {
     const out = await replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('x', 0, 2, 50, { lease: 30 }), r('y', 1, 4, 5)] });
     expect(events(out.log)).toEqual(['0 arrive x', '0 start x@0', '1 arrive y', '30 expire x@0', '30 start y@0', '35 complete y@0']);
