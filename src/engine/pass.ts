@@ -409,8 +409,8 @@ export class SchedulingPass<E extends QueuedRequest> {
   }
 }
 
-/** Put an allocation released a moment ago back exactly as it was (nothing else changed since). */
+/** Put an allocation released a moment ago back exactly as it was (nothing else changed since), on the same GPU devices. */
 export function restoreAllocation(state: ClusterState, a: Allocation): void {
-  state.allocate(a.request, a.nodeId, a.start, a.id);
+  state.allocate(a.request, a.nodeId, a.start, a.id, a.devices);
   state.renew(a.id, a.leaseExpiry);
 }

@@ -27,6 +27,20 @@ describe('ResourceScheduler with GPU devices', () => {
     });
   }
 
+  it('a preemption that cannot place its request puts the target back on the GPU it ran on', () => {
+    const s = scheduler('best-fit-decreasing');
+    s.allocate({ id: 'A', demand: { cpu: 1, gpu: 0.5 } }); // GPU 0
+    s.allocate({ id: 'B', demand: { cpu: 1, gpu: 0.5 } }); // GPU 0 (the tightest share)
+    expect(s.allocate({ id: 'C', demand: { cpu: 1, gpu: 0.5 }, priority: 'low', preemptible: true })).toMatchObject({ allocation: { devices: [1] } });
+    s.release('A'); // 0.5 free on each GPU
+    // 15 cpu free once C is evicted: 'big' cannot start, so C is put back, on GPU 1 where it runs
+    // (before: the default choice, GPU 0, while the caller was told GPU 1).
+    expect(s.preempt('C', { id: 'big', demand: { cpu: 15.5 }, priority: 'high' })).toMatchObject({ status: 'rejected', rejection: { code: 'wait' } });
+    expect(s.getAllocation('C')?.devices).toEqual([1]);
+    expect(s.allocate({ id: 'D', demand: { cpu: 1, gpu: 0.5 } })).toMatchObject({ allocation: { devices: [0] } });
+    s.checkInvariants();
+  });
+
   it('GPU models restrict the nodes; an unknown model never fits', () => {
     const s = scheduler('fgd');
     expect(s.allocate({ id: 'ok', demand: { gpu: 1 }, gpuModels: ['A10', 'T4'] }).status).toBe('allocated');
