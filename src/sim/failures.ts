@@ -12,7 +12,9 @@ import { EV, type EventLog } from './log.js';
  * - `random`: failures as a Poisson process over the up nodes, each node failing at rate
  *   1 / mtbf; the node is chosen uniformly with the run's seeded Rng and repaired after
  *   `repairSeconds`. While every node is down the process pauses and resumes at the next repair;
- *   it stops once the trace is over and nothing runs or waits.
+ *   it stops once the trace is over and nothing runs, if nothing waits or no node is due back
+ *   (failed with a repair to come, or booting): what waits then can never start, and must not
+ *   keep the clock going for ever.
  *
  * Work running on a failed node is requeued (counted as `failEvict`); the node keeps being billed
  * until it is removed (a failed VM still costs money until someone replaces it).
@@ -28,14 +30,18 @@ interface Hooks {
   /** A node failed (its work already evicted through `evict`). */
   failed(): void;
   freed(): void;
-  /** Nothing runs and nothing waits. */
-  idle(): boolean;
+  /** Work is running. */
+  busy(): boolean;
+  /** Work is waiting. */
+  waiting(): boolean;
 }
 
 export class FailureInjector {
   private done = false;
   /** The random process found no node up; the next repair restarts it. */
   private paused = false;
+  /** Failed nodes whose repair is scheduled and has not come yet. */
+  private repairsDue = 0;
 
   constructor(
     private readonly spec: FailureSpec | undefined,
@@ -69,7 +75,7 @@ export class FailureInjector {
   private scheduleRandom(from: number): void {
     const r = this.spec?.random;
     if (r === undefined) return;
-    if (this.done && this.hooks.idle()) return;
+    if (this.done && !this.hooks.busy() && (!this.hooks.waiting() || !this.comebackDue())) return;
     const up = this.upCount();
     if (up === 0) {
       this.paused = true;
@@ -84,6 +90,13 @@ export class FailureInjector {
     });
   }
 
+  /** Some node will come back without a failure: a repair is scheduled, or a node is booting. */
+  private comebackDue(): boolean {
+    if (this.repairsDue > 0) return true;
+    for (let p = 0; p < this.state.pools.length; p++) if (this.state.countNodes(p, 'booting') > 0) return true;
+    return false;
+  }
+
   private fail(id: number, now: number, repairAfter: number | undefined): void {
     if (this.state.nodeStatus(id) !== 'up') return;
     // ClusterState's rule, as in production (ResourceScheduler.failNode): the node's work is
@@ -92,7 +105,9 @@ export class FailureInjector {
     this.log.push(EV.nodeFail, now, this.state.nodePool(id), id);
     this.hooks.failed();
     if (repairAfter !== undefined) {
+      this.repairsDue++;
       this.hooks.schedule(now + repairAfter, () => {
+        this.repairsDue--;
         if (this.state.nodeStatus(id) !== 'failed') return;
         this.state.bringUp(id);
         this.log.push(EV.nodeUp, now + repairAfter, this.state.nodePool(id), id);

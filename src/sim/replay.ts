@@ -111,7 +111,8 @@ class ReplayRun {
         if (this.pass.nodeFailureOffersAll()) this.freed = true;
       },
       freed: () => (this.freed = true),
-      idle: () => this.state.allocationCount === 0 && this.queue.live === 0,
+      busy: () => this.state.allocationCount > 0,
+      waiting: () => this.queue.live > 0,
     });
     this.leases = new SimLeases(opts.renewals);
     this.leases.renewals.forEach((r, i) => this.kernel.schedule(r.at, { k: 'renew', i }));

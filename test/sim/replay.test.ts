@@ -118,6 +118,22 @@ describe('replay driver', () => {
     expect(perUpHour).toBeLessThan(1.1);
   });
 
+  it('random failures wind down when what waits can never start (a node failed for good): the run ends', async () => {
+    // p0's only node fails for good at t=1; 'big' fits only there. Without a horizon this run never
+    // ended (random failures went on while 'big' waited); with one, they went on to the horizon.
+    const out = await replay({
+      space, pools: [pool(1, [8, 16, 0]), pool(1, [4, 16, 0], { name: 'b' })], seed: 2, horizon: 100_000,
+      allocator: createAllocator({ name: 'first-fit' }), queue: fcfs({ blocking: false }),
+      requests: [r('small', 0, 1, 30), r('big', 2, 6, 30)],
+      failures: { events: [{ at: 1, pool: 'a', count: 1 }], random: { mtbfSeconds: 600, repairSeconds: 10 } },
+    });
+    const fails: number[] = [];
+    for (let i = 0; i < out.log.length; i++) if (out.log.kind(i) === EV.nodeFail) fails.push(out.log.time(i));
+    expect(fails[0]).toBe(1);
+    expect(fails.at(-1) as number).toBeLessThan(10_000);
+    expect(events(out.log).filter((e) => e.includes('big'))).toEqual(['2 arrive big', '100000 unfinished big']);
+  });
+
   it('ends an allocation when its lease expires before the work is done', async () => {
     const out = await replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('x', 0, 2, 50, { lease: 30 }), r('y', 1, 4, 5)] });
     expect(events(out.log)).toEqual(['0 arrive x', '0 start x@0', '1 arrive y', '30 expire x@0', '30 start y@0', '35 complete y@0']);
