@@ -75,7 +75,7 @@ export class FailureInjector {
   private scheduleRandom(from: number): void {
     const r = this.spec?.random;
     if (r === undefined) return;
-    if (this.done && !this.hooks.busy() && (!this.hooks.waiting() || !this.comebackDue())) return;
+    if (this.done && !this.hooks.busy() && !this.hooks.waiting()) return;
     const up = this.upCount();
     if (up === 0) {
       this.paused = true;
@@ -83,6 +83,7 @@ export class FailureInjector {
     }
     const at = from + this.rng.exponential(up / r.mtbfSeconds);
     this.hooks.schedule(at, () => {
+      if (this.stuck()) return;
       const ups: number[] = [];
       for (let p = 0; p < this.state.pools.length; p++) ups.push(...this.state.upNodes(p));
       if (ups.length > 0) this.fail(this.rng.pick(ups), at, r.repairSeconds);
@@ -90,11 +91,14 @@ export class FailureInjector {
     });
   }
 
-  /** Some node will come back without a failure: a repair is scheduled, or a node is booting. */
-  private comebackDue(): boolean {
-    if (this.repairsDue > 0) return true;
-    for (let p = 0; p < this.state.pools.length; p++) if (this.state.countNodes(p, 'booting') > 0) return true;
-    return false;
+  /**
+   * The trace is over, nothing runs, work waits and no node will come back without a failure (no
+   * repair is scheduled, none boots): what waits can never start, the process must stop.
+   */
+  private stuck(): boolean {
+    if (!this.done || this.hooks.busy() || !this.hooks.waiting() || this.repairsDue > 0) return false;
+    for (let p = 0; p < this.state.pools.length; p++) if (this.state.countNodes(p, 'booting') > 0) return false;
+    return true;
   }
 
   private fail(id: number, now: number, repairAfter: number | undefined): void {

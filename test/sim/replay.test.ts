@@ -119,10 +119,11 @@ describe('replay driver', () => {
   });
 
   it('random failures wind down when what waits can never start (a node failed for good): the run ends', async () => {
-    // p0's only node fails for good at t=1; 'big' fits only there. Without a horizon this run never
+    // Pool a's only node fails for good at t=1; 'big' fits only there (b has two nodes, so a random
+    // failure does not pause the process). Without a horizon this run never
     // ended (random failures went on while 'big' waited); with one, they went on to the horizon.
     const out = await replay({
-      space, pools: [pool(1, [8, 16, 0]), pool(1, [4, 16, 0], { name: 'b' })], seed: 2, horizon: 100_000,
+      space, pools: [pool(1, [8, 16, 0]), pool(2, [4, 16, 0], { name: 'b' })], seed: 2, horizon: 100_000,
       allocator: createAllocator({ name: 'first-fit' }), queue: fcfs({ blocking: false }),
       requests: [r('small', 0, 1, 30), r('big', 2, 6, 30)],
       failures: { events: [{ at: 1, pool: 'a', count: 1 }], random: { mtbfSeconds: 600, repairSeconds: 10 } },
