@@ -77,7 +77,11 @@ export interface PassInput<E extends QueuedRequest> {
 export interface PassOutcome {
   /** Allocator decisions asked for. */
   readonly decisions: number;
-  /** The head (blocking) or some request (non-blocking) started through reclaim or preemption: run another pass. */
+  /**
+   * The head (blocking) or some request (non-blocking) started through reclaim or preemption, or
+   * a decision evicted work (priority preemption inside the allocator): run another pass, over
+   * everything, since an eviction can free more than the request it was made for uses.
+   */
   readonly again: boolean;
 }
 
@@ -117,7 +121,8 @@ const MAX_CHUNK = 256;
  *  5. **Backfilling.** When blocked, the policy's backfilling picks requests behind the head that
  *     may start without delaying it; they are offered in one non-blocking decision.
  *  6. **Preemption.** Without quotas, preemption is part of the allocator (PreemptingAllocator
- *     wrapped around it); its evictions are reported through `evict`.
+ *     wrapped around it); its evictions are reported through `evict`, and `again` asks the driver
+ *     for another pass (what they freed beyond the request's need may fit another request).
  *  7. **Reclaim.** With quotas, requests still waiting (only the head when blocking; without, also
  *     those skipped in rule 3 only for what was counted before them) whose tenant is under its
  *     guarantee and within its maximum reclaim capacity lent to others (`planReclaim`), then, if
@@ -131,6 +136,8 @@ export class SchedulingPass<E extends QueuedRequest> {
   committedHead: E | undefined;
 
   private readonly screenHooks: ScreenHooks<E>;
+  /** Some decision of the current run evicted work. */
+  private evicted = false;
 
   constructor(
     readonly rules: EngineRules,
@@ -172,11 +179,12 @@ export class SchedulingPass<E extends QueuedRequest> {
     const now = input.now;
     const groups: GroupCounts | undefined = dependencies?.grouped === true ? state : undefined;
     const screening = quotas !== undefined || dependencies?.used === true || groups !== undefined;
+    this.evicted = false;
     if (!policy.blocking && !input.freed && !screening) {
       // Nothing freed since the last pass: only newcomers can start (capacity only shrank).
       const counter = { decisions: 0 };
       this.offer(state, this.inOrder(input.fresh.filter((e) => hooks.isWaiting(e)), now, state), false, counter);
-      return { decisions: counter.decisions, again: false };
+      return { decisions: counter.decisions, again: this.evicted };
     }
     const live = input.sorted ? input.waiting : input.waiting.filter((e) => hooks.isWaiting(e));
     let ordered: readonly E[] = input.sorted ? live : (policy.order(live, now, state) as E[]);
@@ -197,7 +205,7 @@ export class SchedulingPass<E extends QueuedRequest> {
       if (screened.held.length > 0) this.followUp(state, screened.held, counter, groups);
       still = screened.escalate;
     }
-    const again = this.escalate(state, still, counter, groups);
+    const again = this.escalate(state, still, counter, groups) || this.evicted;
     return { decisions: counter.decisions, again };
   }
 
@@ -340,6 +348,7 @@ export class SchedulingPass<E extends QueuedRequest> {
   private report(res: AppliedDecision, batch: readonly E[]): void {
     if (res.solver !== undefined) this.hooks.solver?.(res.solver);
     if (res.evicted.length > 0) {
+      this.evicted = true;
       const byId = new Map<string, E>();
       for (const e of batch) byId.set(e.request.id, e);
       for (const ev of res.evicted) {

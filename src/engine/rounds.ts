@@ -12,8 +12,8 @@ export interface RoundResult<E> {
  * `ResourceScheduler` (QueueRunner.drain): a first pass (everything offered when capacity was
  * freed, else only `fresh`), then another while
  *
- * - the last pass started something through reclaim or preemption (`again`): everything is
- *   offered, since an eviction can free more than the request it was made for uses; or
+ * - the last pass started something through reclaim or preemption, or evicted work (`again`):
+ *   everything is offered, since an eviction can free more than the request it was made for uses; or
  * - the last pass requeued work it evicted: that work alone is offered, as new, nothing freed.
  *
  * Work requeued by a pass that asked `again` is not offered as new after the pass that follows:

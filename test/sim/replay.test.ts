@@ -58,6 +58,17 @@ describe('replay driver', () => {
     expect(computeMetrics(out.log, space.names).requests.preemptions).toBe(1);
   });
 
+  it('an eviction that frees more than its request uses lets another waiting request start at that instant', async () => {
+    // bg (3 cpu) and c0 (1 cpu) fill the 4-cpu node; c1 and c2 (critical, 1 cpu) arrive together.
+    // Evicting bg for c1 leaves 2 cpu free: c2 starts too. Before, c2 waited for c0 to end at
+    // t=50 (the decision found room without victims for it and left it waiting; no pass followed).
+    const out = await replay({
+      space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit', preemption: true }), queue: priorityClasses(),
+      requests: [r('bg', 0, 3, 100, { priority: 'background', preemptible: true }), r('c0', 0, 1, 50, { priority: 'critical' }), r('c1', 10, 1, 20, { priority: 'critical' }), r('c2', 10, 1, 20, { priority: 'critical' })],
+    });
+    expect(events(out.log).filter((e) => e.startsWith('10 '))).toEqual(['10 arrive c1', '10 arrive c2', '10 preempt bg@0', '10 start c1@0', '10 start c2@0']);
+  });
+
   it('requeues work from a failed node and brings the node back after repair', async () => {
     const out = await replay({
       space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(),
