@@ -11,8 +11,10 @@ import { EV, type EventLog } from './log.js';
  *   reproducible); after `repairAfter` seconds they come back (never, if absent).
  * - `random`: failures as a Poisson process over the up nodes, each node failing at rate
  *   1 / mtbf; the node is chosen uniformly with the run's seeded Rng and repaired after
- *   `repairSeconds`. While every node is down the process pauses and resumes at the next repair;
- *   it stops once the trace is over and nothing runs, if nothing waits or no node is due back
+ *   `repairSeconds`. The process's rate is (up nodes) / mtbf: whenever the number of up nodes
+ *   changes (a failure, a repair, a node booted or retired) the next failure is drawn again at
+ *   the new rate (exact, the exponential having no memory). While every node is down nothing is
+ *   drawn until one comes up; it stops once the trace is over and nothing runs, if nothing waits or no node is due back
  *   (failed with a repair to come, or booting): what waits then can never start, and must not
  *   keep the clock going for ever.
  *
@@ -38,8 +40,10 @@ interface Hooks {
 
 export class FailureInjector {
   private done = false;
-  /** The random process found no node up; the next repair restarts it. */
-  private paused = false;
+  /** Draws of the random process: a pending draw whose number is not the last one is void. */
+  private draw = 0;
+  /** Up nodes the pending random draw was made for (0: none pending). */
+  private drawnFor = 0;
   /** Failed nodes whose repair is scheduled and has not come yet. */
   private repairsDue = 0;
 
@@ -56,9 +60,15 @@ export class FailureInjector {
       hooks.schedule(ev.at, () => {
         const victims = state.upNodes(pool).slice(0, ev.count);
         for (const id of victims) this.fail(id, ev.at, ev.repairAfter);
+        this.upChanged(ev.at);
       });
     }
     if (spec?.random !== undefined) this.scheduleRandom(0);
+  }
+
+  /** The number of up nodes may have changed (a node booted or was retired): redraw at the new rate. */
+  upChanged(now: number): void {
+    if (this.spec?.random !== undefined && this.upCount() !== this.drawnFor) this.scheduleRandom(now);
   }
 
   /** The trace has no more arrivals: the random process winds down once nothing runs. */
@@ -75,14 +85,16 @@ export class FailureInjector {
   private scheduleRandom(from: number): void {
     const r = this.spec?.random;
     if (r === undefined) return;
+    const draw = ++this.draw; // voids the pending draw, if any
+    this.drawnFor = 0;
     if (this.done && !this.hooks.busy() && !this.hooks.waiting()) return;
     const up = this.upCount();
-    if (up === 0) {
-      this.paused = true;
-      return;
-    }
+    if (up === 0) return; // the next node up draws again (upChanged)
+    this.drawnFor = up;
     const at = from + this.rng.exponential(up / r.mtbfSeconds);
     this.hooks.schedule(at, () => {
+      if (draw !== this.draw) return;
+      this.drawnFor = 0;
       if (this.stuck()) return;
       const ups: number[] = [];
       for (let p = 0; p < this.state.pools.length; p++) ups.push(...this.state.upNodes(p));
@@ -116,10 +128,7 @@ export class FailureInjector {
         this.state.bringUp(id);
         this.log.push(EV.nodeUp, now + repairAfter, this.state.nodePool(id), id);
         this.hooks.freed();
-        if (this.paused) {
-          this.paused = false;
-          this.scheduleRandom(now + repairAfter);
-        }
+        this.upChanged(now + repairAfter);
       });
     }
   }

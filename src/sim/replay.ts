@@ -124,7 +124,10 @@ class ReplayRun {
               const id = this.provision(pool, 'booting', now);
               this.kernel.schedule(now + (opts.pools[pool] as PoolSpec).bootSeconds, { k: 'nodeReady', node: id });
             },
-            remove: (id, now) => this.log.push(EV.nodeRemove, now, this.state.nodePool(id), id),
+            remove: (id, now) => {
+              this.log.push(EV.nodeRemove, now, this.state.nodePool(id), id);
+              this.failures.upChanged(now);
+            },
             next: (at) => this.kernel.schedule(at, { k: 'scale' }),
             waiting: () => this.queue.liveRequests(),
             active: () => this.running.size > 0 || this.queue.live > 0,
@@ -274,6 +277,7 @@ class ReplayRun {
     this.state.bringUp(node);
     this.log.push(EV.nodeUp, this.now, this.state.nodePool(node), node);
     this.freed = true;
+    this.failures.upChanged(this.now);
   }
 
   private handle(e: SimEvent): void {
