@@ -123,7 +123,7 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
     expect(rows.filter((l) => l.startsWith('fcfs+easy [window 0]') && l.includes(',start,')).map((l) => Number(l.split(',')[1]))).toEqual([100, 120, 200]);
     const v = await drs(['validate', small()]);
     expect(v.code).toBe(0);
-    expect(v.out).toMatch(/ok \(1 pools, 2 strategies: fcfs, fcfs\+easy; trace swf: first 4 requests read\)/);
+    expect(v.out).toMatch(/ok \(1 pool, 2 strategies: fcfs, fcfs\+easy; trace swf: first 4 requests read\)/);
     expect(v.out).not.toContain('note:');
   });
 
