@@ -4,7 +4,7 @@ import { eligiblePools, type Eligibility } from '../core/eligibility.js';
 import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt, PRIORITY_RANK } from '../core/priority.js';
 import type { Rejection } from '../core/rejection.js';
-import { devicesFit, gpuShape, milliPerDevice } from '../core/gpu.js';
+import { FreedRoom } from '../core/freed-room.js';
 import { EPSILON } from '../core/resources.js';
 
 /**
@@ -106,8 +106,6 @@ function searchEviction(cluster: ClusterView, trial: Trial, r: Request, elig: El
   let best: EvictionPlan | undefined;
   let bestTop = -1;
   const D = r.demand.length;
-  const gpuDim = cluster.space.indexOf('gpu');
-  const shape = gpuShape(gpuDim < 0 ? 0 : (r.demand[gpuDim] ?? 0));
   for (const p of elig.pools) {
     for (const nodeId of cluster.upNodes(p)) {
       const victims: Allocation[] = [];
@@ -122,28 +120,17 @@ function searchEviction(cluster: ClusterView, trial: Trial, r: Request, elig: El
         continue;
       }
       victims.sort((a, b) => PRIORITY_RANK[b.request.priority] - PRIORITY_RANK[a.request.priority] || b.start - a.start || (a.id < b.id ? -1 : 1));
-      const free = Array.from(cluster.free(nodeId));
-      // On a GPU device node the scalar sum is not enough: the victims must free the right devices
-      // (a whole GPU needs an idle device, a share one device with that much left; core/gpu.ts).
-      const devFree = cluster.gpuFree(nodeId);
-      const dev = devFree === undefined ? undefined : Int32Array.from(devFree);
+      // On a GPU device node the victims must free the right devices, not just enough in sum.
+      const room = new FreedRoom(cluster, nodeId, r.demand);
       const chosen: Allocation[] = [];
-      const fits = (): boolean => {
-        for (let d = 0; d < D; d++) if ((r.demand[d] as number) > (free[d] as number) + EPSILON) return false;
-        return dev === undefined || devicesFit(dev, shape);
-      };
       for (const v of victims) {
-        if (fits()) break;
+        if (room.fits()) break;
         if (best !== undefined && chosen.length >= best.victims.length) break;
         chosen.push(v);
-        for (let d = 0; d < D; d++) free[d] = (free[d] as number) + (v.request.demand[d] as number);
-        if (dev !== undefined) {
-          const m = milliPerDevice(gpuShape(v.request.demand[gpuDim] ?? 0));
-          for (const d of v.devices ?? []) dev[d] = (dev[d] as number) + m;
-        }
+        room.take(v);
       }
-      if (chosen.length === 0 && fits()) roomWithoutVictims = true;
-      if (chosen.length === 0 || !fits()) continue;
+      if (chosen.length === 0 && room.fits()) roomWithoutVictims = true;
+      if (chosen.length === 0 || !room.fits()) continue;
       // Most important victim of this plan (smallest rank); prefer plans whose is larger.
       const top = Math.min(...chosen.map((v) => PRIORITY_RANK[v.request.priority]));
       if (best === undefined || chosen.length < best.victims.length || (chosen.length === best.victims.length && top > bestTop)) {

@@ -1,5 +1,6 @@
 import type { ClusterView } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
+import { FreedRoom } from '../core/freed-room.js';
 import type { Allocation, Request } from '../core/model.js';
 import { PRIORITY_RANK } from '../core/priority.js';
 import { EPSILON, type ResourceSpace, type ResourceVector } from '../core/resources.js';
@@ -35,7 +36,9 @@ export interface QuotaRejection extends Rejection {
  *   (priority preemption would take it straight back, and the two would evict each other for
  *   ever). On each eligible node the victims are taken youngest first
  *   (least work lost), re-checking before each that it is still reclaimable once the victims
- *   already chosen are gone; the node needing the fewest victims wins (ties: lowest node id).
+ *   already chosen are gone, until the request fits (on a GPU device node: the devices it needs,
+ *   not the scalar sum; core/freed-room.ts); the node needing the fewest victims wins (ties:
+ *   lowest node id). A node whose victims cannot make it fit evicts nothing.
  *   Reclaim is tried before priority preemption, so an owner under its guarantee takes back lent
  *   capacity before anyone's own share is touched.
  *
@@ -298,15 +301,12 @@ export function planReclaim(cluster: ClusterView, fair: FairShare, r: Request, b
       }
       if (cands.length === 0) continue;
       cands.sort((a, b) => b.start - a.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const free = Array.from(cluster.free(nodeId));
-      const fits = (): boolean => {
-        for (let d = 0; d < D; d++) if ((r.demand[d] as number) > (free[d] as number) + EPSILON) return false;
-        return true;
-      };
+      // On a GPU device node the victims must free the right devices, not just enough in sum.
+      const room = new FreedRoom(cluster, nodeId, r.demand);
       const taken = new Map<string, Float64Array>();
       const chosen: Allocation[] = [];
       for (const v of cands) {
-        if (fits()) break;
+        if (room.fits()) break;
         if (best !== undefined && chosen.length >= best.victims.length) break;
         const t = v.request.tenant;
         let minus = taken.get(t);
@@ -316,12 +316,10 @@ export function planReclaim(cluster: ClusterView, fair: FairShare, r: Request, b
         }
         if (!fair.reclaimable(t, v.request.demand, minus)) continue;
         chosen.push(v);
-        for (let d = 0; d < D; d++) {
-          free[d] = (free[d] as number) + (v.request.demand[d] as number);
-          minus[d] = (minus[d] as number) + (v.request.demand[d] as number);
-        }
+        room.take(v);
+        for (let d = 0; d < D; d++) minus[d] = (minus[d] as number) + (v.request.demand[d] as number);
       }
-      if (chosen.length === 0 || !fits()) continue;
+      if (chosen.length === 0 || !room.fits()) continue;
       if (best === undefined || chosen.length < best.victims.length) best = { nodeId, victims: chosen };
     }
   }
