@@ -358,7 +358,10 @@ export function loadServeConfig(file: string, env: Readonly<Record<string, strin
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError('config file not found', { file });
+    if (code === 'EISDIR') throw new ConfigError('is a folder, not a config file', { file });
+    throw new ConfigError(`cannot read the config file: ${code ?? String(e)}`, { file });
   }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });

@@ -21,7 +21,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { TraceFormatError } from '../core/errors.js';
+import { TraceFormatError, UserError } from '../core/errors.js';
 import type { PackingInstance } from '../packing/instance.js';
 import { makeInstance } from '../packing/instance.js';
 
@@ -249,7 +249,11 @@ export async function readPackingFile(path: string, format?: PackingFormat): Pro
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new TraceFormatError(`cannot read bin-packing file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: path });
+    // As a missing scenario or trace is worded: 'ENOENT' alone told a first-time user nothing.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError('bin-packing file not found', { file: path });
+    if (code === 'EISDIR') throw new UserError('is a folder, not a bin-packing file', { file: path });
+    throw new TraceFormatError(`cannot read bin-packing file: ${code ?? String(e)}`, { file: path });
   }
   return parsePacking(text, path, format);
 }

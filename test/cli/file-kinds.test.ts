@@ -28,6 +28,19 @@ describe('drs serve --config', () => {
   });
 });
 
+describe('a file that is not there, or is a folder', () => {
+  it('drs serve --config and drs pack say so in words, as drs run does, not an errno code', async () => {
+    const dir = path.dirname(tmpFile('x', ''));
+    const missing = path.join(dir, 'nosuch.yaml');
+    userError(await drs(['serve', '--config', missing, '--port', '0']), `drs serve: ${missing}: config file not found\n`);
+    userError(await drs(['serve', '--config', dir, '--port', '0']), `drs serve: ${dir}: is a folder, not a config file\n`);
+    const txt = path.join(dir, 'nosuch.txt');
+    userError(await drs(['pack', txt]), `drs pack: ${txt}: bin-packing file not found\n`);
+    userError(await drs(['pack', dir]), `drs pack: ${dir}: is a folder, not a bin-packing file\n`);
+    userError(await drs(['run', missing]), `drs run: ${missing}: scenario file not found\n`);
+  });
+});
+
 describe('a value matching none of the accepted forms points to the doc of its file kind', () => {
   it('a serve config and an HTTP body: docs/serve.md', async () => {
     const f = tmpFile('serve.yaml', 'tokens: [{ token: abcdefghijklmnopqrstuv, admin: true }]\nqueue: priority\n');

@@ -64,7 +64,7 @@ describe('drs serve config', () => {
     expect(errorOf(write('h2.yaml', `${TOKENS}port: 1\nport: 2\n`)).message).toMatch(/h2\.yaml:4: invalid YAML: Map keys must be unique$/);
     expect(errorOf(write('h3.yaml', `${TOKENS}---\nport: 2\n`)).message).toMatch(/h3\.yaml:3: the file holds more than one YAML document/);
     const missing = errorOf(path.join(dir, 'missing.yaml'));
-    expect(missing.message).toContain('ENOENT');
+    expect(missing.message).toMatch(/missing\.yaml: config file not found$/);
     const dupPool = errorOf(write('i.yaml', `${TOKENS}pools:\n  - { name: p, capacity: { cpu: 1 }, nodes: 1 }\n  - { name: p, capacity: { cpu: 1 }, nodes: 1 }\n`));
     expect(dupPool.location.field).toBe('pools[1].name');
   });
