@@ -26,8 +26,21 @@ export class NodeOperations {
     const state = this.pools.state;
     if (state.poolIndex(pool) < 0) throw new UserError(`no pool '${pool}'`, { field: 'pool' });
     const found = this.pools.find(pool, node);
-    if (found === undefined) throw new UserError(`pool '${pool}' has no node '${node}' (name or id)`, { field: 'node' });
+    if (found === undefined) throw new UserError(`pool '${pool}' has no node '${node}' (name or id; ${this.nodesOf(state.poolIndex(pool))})`, { field: 'node' });
     return { pool: (state.pools[found.index] as PoolSpec).name, node: state.nodeName(found.id), nodeId: found.id };
+  }
+
+  /**
+   * What to name instead: node ids count across the cluster, so `l4-0` is not the first node of a
+   * second pool `l4` (`l4-2` is); the first few names, and how many there are.
+   */
+  private nodesOf(index: number): string {
+    const state = this.pools.state;
+    const names: string[] = [];
+    for (let id = 0; id < state.nodeCount; id++) if (state.nodePool(id) === index) names.push(state.nodeName(id));
+    if (names.length === 0) return 'it has no node';
+    const shown = names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')}, … ${names[names.length - 1] as string}`;
+    return `its ${names.length === 1 ? 'node' : `${names.length} nodes`}: ${shown}`;
   }
 
   fail(tx: Tx, ref: NodeRef): NodeFailResult {

@@ -175,6 +175,23 @@ describe('ResourceScheduler.failNode / repairNode', () => {
     expect(field(() => s.failNode('p', 'p-7'))).toBe('node');
     expect(field(() => s.repairNode('p', 2))).toBe('node');
   });
+
+  it("names nodes POOL-ID with cluster-wide ids, and an unknown node's error lists the pool's names", () => {
+    const { s } = make({ pools: [{ name: 'p', capacity: { cpu: 4, memory: 16 }, nodes: 2 }, { name: 'q', capacity: { cpu: 4, memory: 16 }, nodes: 5 }] });
+    const message = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    // q's first node is q-2, after p's two: there is no q-0 (docs/serve.md, node failures).
+    expect(message(() => s.failNode('q', 'q-0'))).toBe("field 'node': pool 'q' has no node 'q-0' (name or id; its 5 nodes: q-2, q-3, q-4, … q-6)");
+    expect(message(() => s.failNode('p', 'q-2'))).toBe("field 'node': pool 'p' has no node 'q-2' (name or id; its 2 nodes: p-0, p-1)");
+    expect(s.failNode('q', 'q-2')).toMatchObject({ status: 'failed', pool: 'q', node: 'q-2', nodeId: 2 });
+    expect(s.repairNode('q', 2)).toMatchObject({ status: 'repaired', node: 'q-2' });
+  });
 });
 
 describe('drs serve: POST /v1/pools/:pool/nodes/:node/fail and /repair', () => {
