@@ -231,5 +231,10 @@ describe('docs/scenarios.md mentions every key and name the code accepts', () =>
     const shipped = readdirSync(path.join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml'));
     expect(shipped.length).toBeGreaterThanOrEqual(12);
     expect(missing(shipped, section('Shipped scenarios'), false)).toEqual([]);
+    // The README's list is where a first-time user looks (agent-pipeline.yaml was left out of it).
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const list = /^Shipped scenarios \(`scenarios\/`\):[\s\S]*?\n\n/m.exec(readme)?.[0] ?? '';
+    expect(list).not.toBe('');
+    expect(shipped.filter((f) => !list.includes(`\`${f}\``))).toEqual([]);
   });
 });
