@@ -40,8 +40,12 @@ export const serveCommand: CliCommand = {
       config = loadServeConfig(path.resolve(io.cwd, values.config), io.env, values.state !== undefined || values.postgres !== undefined);
     } else {
       const token = io.env.DRS_ADMIN_TOKEN;
-      if (token === undefined || token.length < 16) {
+      if (token === undefined || token === '') {
         throw new UserError('no tokens configured: give --config FILE (see examples/serve-config.yaml), or set DRS_ADMIN_TOKEN to an admin token of at least 16 characters');
+      }
+      // Set but short: "no tokens configured" sent the user looking for a variable they had set.
+      if (token.length < 16) {
+        throw new UserError(`environment variable DRS_ADMIN_TOKEN holds fewer than 16 characters (${token.length}): give an admin token of at least 16 (openssl rand -hex 24), or --config FILE`);
       }
       config = { tokens: [{ token, admin: true }] };
     }

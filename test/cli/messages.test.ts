@@ -28,6 +28,17 @@ describe('messages a user reads', () => {
     expect(suggest('zzz', ['workers', 'queue', 'json'])).toBeUndefined();
   });
 
+  it('drs serve without --config: a DRS_ADMIN_TOKEN that is set but short is named, not called missing', async () => {
+    const none = await drs(['serve', '--port', '0'], { DRS_ADMIN_TOKEN: undefined });
+    expect(none.code).toBe(2);
+    expect(none.err).toBe('drs serve: no tokens configured: give --config FILE (see examples/serve-config.yaml), or set DRS_ADMIN_TOKEN to an admin token of at least 16 characters\n');
+    // An empty variable (DRS_ADMIN_TOKEN= drs serve) is one not set.
+    expect((await drs(['serve', '--port', '0'], { DRS_ADMIN_TOKEN: '' })).err).toBe(none.err);
+    const short = await drs(['serve', '--port', '0'], { DRS_ADMIN_TOKEN: 'a'.repeat(15) });
+    expect(short.code).toBe(2);
+    expect(short.err).toBe('drs serve: environment variable DRS_ADMIN_TOKEN holds fewer than 16 characters (15): give an admin token of at least 16 (openssl rand -hex 24), or --config FILE\n');
+  });
+
   it('an unclosed bracket names the line that opened it', async () => {
     const f = variant('queue: priority', 'queue: [priority');
     const r = await drs(['validate', f]);
