@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
-import { ROOT } from './helpers.js';
+import { planSweep } from '../../src/sweep/local.js';
+import { loadSweep } from '../../src/sweep/spec.js';
+import { DATA, ROOT } from './helpers.js';
 
 const EXAMPLES = path.join(ROOT, 'examples');
 const files = readdirSync(EXAMPLES).filter((f) => /\.(ts|mts|js|mjs)$/.test(f));
@@ -23,5 +25,19 @@ describe('examples use the package as a user would', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; exports: Record<string, { default: string }> };
     expect(pkg.name).toBe('drs-toolkit');
     expect(pkg.exports['.']?.default).toBe('./dist/index.js');
+  });
+
+  it("examples/sweep.yaml is the README's sweep file, and every examples/ file the README names exists", async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /```yaml\n(# examples\/sweep\.yaml:[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    expect(readFileSync(path.join(EXAMPLES, 'sweep.yaml'), 'utf8')).toBe(block);
+    // The README's sweep commands ran `drs sweep sweep.yaml`, a file the repository did not have.
+    const named = new Set([...readme.matchAll(/\bexamples\/[\w.-]+\.\w+/g)].map((m) => m[0]));
+    expect(named).toContain('examples/sweep.yaml');
+    for (const f of named) expect(existsSync(path.join(ROOT, f)), f).toBe(true);
+    const plan = await planSweep(await loadSweep(path.join(EXAMPLES, 'sweep.yaml')), DATA);
+    expect(plan.strategies).toEqual(['first-fit', 'best-fit-decreasing', 'worst-fit']);
+    expect(plan.cells).toHaveLength(2 * 3 * 10);
   });
 });
