@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as compat from '../../src/compat/index.js';
 import * as api from '../../src/index.js';
 import { planSweep } from '../../src/sweep/local.js';
 import { loadSweep } from '../../src/sweep/spec.js';
@@ -39,5 +40,38 @@ describe('examples use the package as a user would', () => {
     const plan = await planSweep(await loadSweep(path.join(EXAMPLES, 'sweep.yaml')), DATA);
     expect(plan.strategies).toEqual(['first-fit', 'best-fit-decreasing', 'worst-fit']);
     expect(plan.cells).toHaveLength(2 * 3 * 10);
+  });
+
+  it("the README's and docs' code imports only what drs-toolkit (and drs-toolkit/compat) export", () => {
+    const docs = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    let seen = 0;
+    for (const f of docs) {
+      const text = readFileSync(path.join(ROOT, f), 'utf8');
+      for (const m of text.matchAll(/import\s+\{([^}]+)\}\s+from\s+'drs-toolkit(\/compat)?'/g)) {
+        const from = m[2] === undefined ? api : compat;
+        for (const n of (m[1] as string).split(',').map((x) => x.trim()).filter((x) => x !== '' && !x.startsWith('type '))) {
+          expect(from, `${f}: '${n}' is not exported by drs-toolkit${m[2] ?? ''}`).toHaveProperty(n);
+          seen++;
+        }
+      }
+    }
+    expect(seen).toBeGreaterThanOrEqual(12);
+  });
+
+  it('a code block that imports from drs-toolkit imports every export it uses', () => {
+    const docs = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const exported = Object.keys(api).filter((n) => /^[A-Za-z]\w{3,}$/.test(n));
+    for (const f of docs) {
+      for (const b of readFileSync(path.join(ROOT, f), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)) {
+        const code = b[1] as string;
+        const imports = [...code.matchAll(/import\s+\{([^}]+)\}\s+from\s+'drs-toolkit(?:\/compat)?'/g)];
+        if (imports.length === 0) continue;
+        const imported = new Set(imports.flatMap((m) => (m[1] as string).split(',').map((x) => x.trim().replace(/^type\s+/, ''))));
+        const body = code.replace(/^import .*$/gm, '').replace(/\/\/.*$/gm, '');
+        const used = exported.filter((n) => new RegExp(`\\b${n}\\b`).test(body));
+        // docs/agents.md's drs serve snippet used AgentScheduler, agentRoutes and ResourceScheduler but imported only startServer.
+        expect(used.filter((n) => !imported.has(n)), `${f}: a block importing from drs-toolkit`).toEqual([]);
+      }
+    }
   });
 });
