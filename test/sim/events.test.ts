@@ -54,6 +54,16 @@ describe('events file (drs run --events)', () => {
     expect(lines).toHaveLength(rows.length + 1);
     expect(eventsFormatOf('x.txt')).toBeUndefined();
   });
+
+  it("names the node by its cluster-wide id: a second pool's first node is 1, not 0 (docs/engine.md)", async () => {
+    const q: PoolSpec = { ...pool, name: 'q', capacity: [8] };
+    const out = await replay({ space, pools: [pool, q], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs({ blocking: false }), requests: [req('big', 0, 6, 1)] });
+    const file = path.join(dir, 'two-pools.csv');
+    const w = new EventsWriter(file, 'csv');
+    w.add('first-fit', out.log);
+    w.close();
+    expect(readFileSync(file, 'utf8').trim().split('\n').slice(1)).toEqual(['first-fit,0,arrive,big,"t,1",medium,,,,', 'first-fit,0,start,big,"t,1",medium,q,1,,', 'first-fit,1,complete,big,"t,1",medium,q,1,,']);
+  });
 });
 
 describe('drs run --events', () => {
