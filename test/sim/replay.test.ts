@@ -130,6 +130,28 @@ describe('replay driver', () => {
     expect(perUpHour).toBeLessThan(1.15);
   });
 
+  it('random failures: nodes that boot raise the rate at once (1 node growing to 8 at 60 s, MTBF 1 h)', async () => {
+    // The first failure is drawn at t = 0 for 1 up node (mean 3600 s); when 7 more come up at 60 s
+    // it is drawn again for 8 (mean 60 + 450 s). Kept at the first draw, it would come at ~3600 s.
+    const grow = { name: 'grow', intervalSeconds: 3600, decide: () => [{ pool: 0, delta: 7, reason: 'grow' }] };
+    const firsts: number[] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      const out = await replay({
+        space, pools: [pool(1)], seed, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), scaling: grow, horizon: 20_000,
+        requests: Array.from({ length: 30 }, (_, i) => r(`j${i}`, i * 600, 1, 300)),
+        failures: { random: { mtbfSeconds: 3600, repairSeconds: 600 } },
+      });
+      for (let i = 0; i < out.log.length; i++) {
+        if (out.log.kind(i) === EV.nodeFail) {
+          firsts.push(out.log.time(i));
+          break;
+        }
+      }
+    }
+    expect(firsts).toHaveLength(20);
+    expect(firsts.reduce((a, b) => a + b, 0) / firsts.length).toBeLessThan(1200);
+  });
+
   it('random failures wind down when what waits can never start (a node failed for good): the run ends', async () => {
     // Pool a's only node fails for good at t=1; 'big' fits only there (b has two nodes, so a random
     // failure does not pause the process). Without a horizon this run never
