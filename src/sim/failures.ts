@@ -14,9 +14,9 @@ import { EV, type EventLog } from './log.js';
  *   `repairSeconds`. The process's rate is (up nodes) / mtbf: whenever the number of up nodes
  *   changes (a failure, a repair, a node booted or retired) the next failure is drawn again at
  *   the new rate (exact, the exponential having no memory). While every node is down nothing is
- *   drawn until one comes up; it stops once the trace is over and nothing runs, if nothing waits or no node is due back
- *   (failed with a repair to come, or booting): what waits then can never start, and must not
- *   keep the clock going for ever.
+ *   drawn until one comes up. It stops once the trace is over and nothing runs, if nothing waits
+ *   or no node is due back (failed with a repair to come, or booting): what waits then can never
+ *   start, and must not keep the clock going for ever.
  *
  * Work running on a failed node is requeued (counted as `failEvict`); the node keeps being billed
  * until it is removed (a failed VM still costs money until someone replaces it).
