@@ -5,8 +5,8 @@ import { poolNodeBound, POOL_SCHEMA, toPoolInput } from '../config.js';
 import type { AllocateResult, AllocationInfo, NodeFailResult, NodeRepairResult, RequestStatus, SchedulerRejection, ScheduleRequest } from '../types.js';
 import type { AppContext } from './context.js';
 import { HttpError, parseBody } from './errors.js';
-import { scopedId } from './ids.js';
 import { decodeCursor, encodeCursor, listQuery, paginate, parseQuery } from './lists.js';
+import { toScheduleRequest } from './requests.js';
 import { allocationBody, preemptionBody, renewBody, type AllocationBody } from './schemas.js';
 
 /** HTTP status for a refused request. */
@@ -66,10 +66,8 @@ export function registerRoutes(v1: FastifyInstance, ctx: AppContext): void {
   };
 
   const toRequest = (req: FastifyRequest, body: AllocationBody): ScheduleRequest => {
-    const p = ctx.principal(req);
-    if (!p.admin && body.tenant !== undefined && body.tenant !== p.tenant) throw new HttpError(403, 'forbidden', `a '${p.tenant}' token may only allocate for tenant '${p.tenant}'`, 'tenant');
-    const tenant = p.admin ? (body.tenant ?? p.tenant ?? 'default') : p.tenant;
-    return { ...body, tenant, id: scopedId(tenant, body.id ?? randomUUID()) };
+    const s = holder.get();
+    return toScheduleRequest(ctx.principal(req), body, { newId: randomUUID, status: (id) => s.status(id) });
   };
 
   // ---- pools -------------------------------------------------------------------------------
@@ -194,6 +192,10 @@ export function registerRoutes(v1: FastifyInstance, ctx: AppContext): void {
   v1.post('/preemptions', (req, reply) => {
     ctx.requireAdmin(req);
     const body = parseBody(preemptionBody, req.body);
+    // An explicit preemption places its request at once: it cannot wait for a dependency or a slot of its group.
+    for (const k of ['dependsOn', 'concurrency'] as const) {
+      if (body.request[k] !== undefined) throw new HttpError(400, 'invalid-body', `request.${k}: an explicit preemption places its request at once, so it takes no ${k} (submit it to POST /v1/allocations instead)`, `request.${k}`);
+    }
     const res = holder.get().preempt(body.targetId, toRequest(req, body.request));
     return ctx.send(reply, resultStatus(res), ctx.view(req).result(res));
   });

@@ -7,6 +7,18 @@ export const ID = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9._:@-]+$/, 'an id is 1-200 characters of letters, digits and . _ : @ -');
+/**
+ * An id a request body names (`dependsOn`): a tenant token names its own ids bare; an admin may
+ * also name a scoped id (`team-a~job-1`, see ids.ts). Which forms a caller may use is checked
+ * where the body becomes a request (requests.ts), so both callers get one message.
+ */
+const NAMED_ID = z.string().min(1).max(401);
+/** A concurrency group's name: as an id (no `~`: a group belongs to one tenant, see requests.ts). */
+const GROUP = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'a concurrency group is 1-200 characters of letters, digits and . _ : @ -');
 const amount = z.number().finite().min(0);
 const ms = z.number().finite().positive().max(10 * 365 * 86400 * 1000);
 
@@ -27,6 +39,13 @@ export const allocationBody = z
     estimatedDurationMs: ms.optional(),
     queueTimeoutMs: z.number().finite().min(0).max(86400 * 1000).optional(),
     gpuModels: z.array(z.string().min(1).max(100)).max(32).optional(),
+    /** Ids of the same tenant's requests this one waits for (see requests.ts). */
+    dependsOn: z.array(NAMED_ID).max(100).optional(),
+    /** A concurrency group of the request's tenant (`group` is scoped per tenant, see requests.ts). */
+    concurrency: z
+      .object({ group: GROUP, limit: z.number().int().min(1).max(1_000_000) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type AllocationBody = z.infer<typeof allocationBody>;
