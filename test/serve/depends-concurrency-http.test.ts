@@ -35,7 +35,7 @@ describe('drs serve: dependsOn', () => {
     expect((await post(TEAM_A, { id: 'd-1', units: 1 })).status).toBe(201);
     const dep = await post(TEAM_A, { id: 'd-2', units: 1, dependsOn: ['d-1'] });
     expect(dep.status).toBe(202); // 7 cpu free: only the dependency holds it
-    expect(dep.body).toMatchObject({ status: 'queued', requestId: 'd-2' });
+    expect(dep.body).toMatchObject({ status: 'queued', requestId: 'd-2', reason: { code: 'wait', message: "waiting for request 'd-1' it depends on to complete" } });
     srv.scheduler.tick();
     expect(await state(TEAM_A, 'd-2')).toBe('queued');
     await release(TEAM_A, 'd-1');
@@ -117,6 +117,8 @@ describe('drs serve: dependsOn', () => {
       const r = await post(TEAM_A, body);
       expect([r.status, r.body.error?.field], JSON.stringify(body)).toEqual([400, field]);
     }
+    const self = await post(TEAM_A, { id: 'me', units: 1, dependsOn: ['me'] });
+    expect(self.body.error.message).toBe("dependsOn[0]: a request cannot depend on itself ('me')");
     // An explicit preemption places at once: neither field applies.
     const pre = await call(base, 'POST', '/v1/preemptions', { token: ADMIN, body: { targetId: 'team-a~nothing', request: { tenant: 'team-a', units: 1, priority: 'critical', concurrency: { group: 'g', limit: 1 } } } });
     expect([pre.status, pre.body.error?.field]).toEqual([400, 'request.concurrency']);
