@@ -327,11 +327,16 @@ export class ResourceScheduler {
    * Evict `targetId` and place `request` with the capacity it frees. The documented rule holds:
    * the request must be critical or high, and the target preemptible and of strictly lower
    * priority (else `not-preemptible`). The strategy chooses the node. If the request still cannot
-   * be placed, the target is left running and the allocator's rejection is returned.
+   * be placed, the target is left running and the allocator's rejection is returned. It places
+   * now or not at all, so a request with `dependsOn` or `concurrency` (which may have to wait) is
+   * refused: submit it with `allocate` instead.
    */
   preempt(targetId: string, request: ScheduleRequest, durationMs?: number): AllocateResult {
     this.runtime.assertUsable();
     this.preparation.assertPrepared();
+    for (const field of ['dependsOn', 'concurrency'] as const) {
+      if (request[field] !== undefined) throw new UserError(`preempt places the request now, so it takes no ${field} (it could have to wait): submit it with allocate`, { field });
+    }
     const built = this.requests.build(request, durationMs);
     return this.runtime.run((tx) => this.operations.preempt(tx, targetId, built));
   }

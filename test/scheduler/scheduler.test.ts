@@ -173,6 +173,12 @@ describe('ResourceScheduler: preemption', () => {
     // Too big even with the target gone: the target keeps running.
     expect(s.preempt('low', { id: 'huge', pool: 'gpu', demand: { gpu: 8, cpu: 64 }, priority: 'high' })).toMatchObject({ status: 'rejected', rejection: { code: 'never-fits' } });
     expect(s.getAllocation('low')).toBeDefined();
+    // It places now or not at all: a request that may have to wait (a dependency, a group slot) is
+    // refused, not placed ahead of what it waits for.
+    s.allocate({ id: 'dep', pool: 'gpu', units: 8, priority: 'low' });
+    expect(() => s.preempt('low', { id: 'd', pool: 'gpu', units: 1, priority: 'critical', dependsOn: ['dep'] })).toThrow(/no dependsOn/);
+    expect(() => s.preempt('low', { id: 'g', pool: 'gpu', units: 1, priority: 'critical', concurrency: { group: 'etl', limit: 1 } })).toThrow(/no concurrency/);
+    expect(s.getAllocation('low')).toBeDefined();
     const ok = s.preempt('low', { id: 'h', pool: 'gpu', units: 6, priority: 'high' });
     expect(ok).toMatchObject({ status: 'allocated', preempted: [{ allocationId: 'low', kind: 'explicit', forRequestId: 'h' }] });
     expect(s.getAllocation('low')).toBeUndefined();
