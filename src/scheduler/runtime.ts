@@ -87,6 +87,7 @@ export class Runtime {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly journals: (() => StateChange[])[] = [];
   private readonly committedListeners = new Set<(records: readonly EventRecord[]) => void>();
+  private readonly failureListeners = new Set<(error: unknown) => void>();
   /** Id of the last event recorded. */
   lastEventId = 0;
 
@@ -132,6 +133,16 @@ export class Runtime {
   onCommitted(fn: (records: readonly EventRecord[]) => void): () => void {
     this.committedListeners.add(fn);
     return () => this.committedListeners.delete(fn);
+  }
+
+  /**
+   * `fn` gets the error once, when the scheduler stops after an internal error or a failed commit
+   * (on a later turn of the event loop, not inside the operation that failed). A PostgreSQL
+   * leader gives up the lead then, so that a standby restores the last committed state.
+   */
+  onFailure(fn: (error: unknown) => void): () => void {
+    this.failureListeners.add(fn);
+    return () => this.failureListeners.delete(fn);
   }
 
   /** Stage changes that belong to no operation (audit records); committed with the next commit. */
@@ -181,7 +192,7 @@ export class Runtime {
         this.durable().catch(() => {}); // schedule the group commit; failures mark the scheduler broken
       }
     } catch (e) {
-      this.broken ??= e;
+      this.fail(e);
       throw e;
     }
     tx.emitAll();
@@ -279,16 +290,16 @@ export class Runtime {
           else this.store.commit(batch);
         }
       } catch (e) {
-        this.broken ??= e;
+        this.fail(e);
         throw asError(e);
       }
       // Mark the scheduler broken as soon as the commit fails (not only when it is awaited).
-      done?.catch((e: unknown) => (this.broken ??= e));
+      done?.catch((e: unknown) => this.fail(e));
       if (pipelined) await previous; // settle in order; an earlier failure fails this one too
       try {
         await done;
       } catch (e) {
-        this.broken ??= e;
+        this.fail(e);
         throw asError(e);
       }
       this.notify(records);
@@ -312,10 +323,26 @@ export class Runtime {
     try {
       this.store.commit(changes);
     } catch (e) {
-      this.broken ??= e;
+      this.fail(e);
       throw e;
     }
     this.notify(records);
+  }
+
+  /** Mark the scheduler broken (the first error wins) and tell the failure listeners, once. */
+  private fail(e: unknown): void {
+    if (this.broken !== undefined) return;
+    this.broken = e;
+    if (this.failureListeners.size === 0) return;
+    queueMicrotask(() => {
+      for (const fn of [...this.failureListeners]) {
+        try {
+          fn(e);
+        } catch (err) {
+          this.onBackgroundError(err);
+        }
+      }
+    });
   }
 
   private notify(records: readonly EventRecord[]): void {

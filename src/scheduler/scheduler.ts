@@ -211,6 +211,11 @@ export class ResourceScheduler {
     return this.runtime.onCommitted(fn);
   }
 
+  /** `fn` gets the error once, when the scheduler stops (`healthy` false) after an internal error or a failed commit. */
+  onFailure(fn: (error: unknown) => void): () => void {
+    return this.runtime.onFailure(fn);
+  }
+
   /** Id of the last event recorded (committed once `durable()` resolves). */
   get lastEventId(): number {
     return this.runtime.lastEventId;

@@ -93,13 +93,21 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
       throw e;
     }
     const lead = leadership;
-    lead.onLost((why) => {
-      // Stop answering at once; the scheduler's commits would fail the term check anyway.
+    let gaveUp = false;
+    // Stop answering at once (the scheduler's commits would fail the term check anyway). With
+    // `release`, also end the lock session, so that a standby takes the lead now rather than when
+    // this process exits: a leader whose scheduler stopped (a failed commit, e.g. its database
+    // connection was cut) must not keep the lead it can no longer use.
+    const giveUp = (why: string, release: boolean): void => {
+      if (gaveUp || closed) return;
+      gaveUp = true;
       const s = holder.depose();
       streams.closeAll();
       s?.close();
+      if (release) void lead.stop();
       options.onLeadership?.({ kind: 'lost', why });
-    });
+    };
+    lead.onLost((why) => giveUp(why, false));
     // Listening is announced once the first attempt is over, so that a standby's first 503 names
     // the leader (a replica that took the lead names itself while it loads the state).
     let polled = (): void => {};
@@ -117,6 +125,7 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
         return;
       }
       const s = await createSchedulerFromConfig(config, options.schedulerOptions, store);
+      s.onFailure((e) => giveUp(`the scheduler stopped: ${e instanceof Error ? e.message : String(e)}`, true));
       await s.durable();
       holder.promote(s, own);
       options.onLeadership?.({ kind: 'leading', term });
@@ -124,8 +133,7 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
       polled();
       if (closed) return;
       options.onInternalError?.(e);
-      holder.depose();
-      options.onLeadership?.({ kind: 'lost', why: `could not take the lead: ${e instanceof Error ? e.message : String(e)}` });
+      giveUp(`could not take the lead: ${e instanceof Error ? e.message : String(e)}`, true);
     });
   }
 

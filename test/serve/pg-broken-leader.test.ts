@@ -1,0 +1,72 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServeConfig } from '../../src/scheduler/config.js';
+import { startServer, type ServerHandle } from '../../src/scheduler/http.js';
+import { TEAM_A, TOKENS, call, listAll } from '../scheduler/helpers.js';
+import { freshDatabase, pgAvailable } from './pg-support.js';
+import { openStream, until } from './sse-client.js';
+
+/**
+ * A leader whose scheduler stops gives up the lead. Here its database connection for commits is
+ * cut (an administrator's pg_terminate_backend, idle_session_timeout, a proxy closing idle
+ * connections) while its lock session lives on: the next commit fails and the scheduler stops.
+ * Before, the replica kept the advisory lock, so no standby could take over and every write
+ * answered 500 until someone restarted it by hand. Now it ends its lock session and reports the
+ * lead lost (drs serve exits 3), and the standby takes over with everything committed before.
+ */
+let db: { url: string; drop: () => Promise<void> } | undefined;
+beforeAll(async () => {
+  const skip = await pgAvailable();
+  if (skip !== undefined) {
+    if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
+    console.warn(`skipping the PostgreSQL broken-leader test: ${skip}`);
+    return;
+  }
+  db = await freshDatabase('broken');
+}, 60_000);
+afterAll(async () => {
+  await db?.drop();
+}, 60_000);
+
+describe('a PostgreSQL leader whose scheduler stops', () => {
+  it('gives up the lead (its lock session ends), and the standby takes over with every acknowledged allocation', async () => {
+    if (db === undefined) return;
+    const config: ServeConfig = { tokens: TOKENS, postgres: { url: db.url, pollIntervalMs: 100 }, pools: [{ name: 'p', capacity: { cpu: 4 }, nodes: 2 }] };
+    const lost: string[] = [];
+    const a = await startServer({ ...config, port: 0 }, { onLeadership: (e) => (e.kind === 'lost' ? lost.push(e.why) : undefined) });
+    let b: ServerHandle | undefined;
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await a.whenLeader;
+      b = await startServer({ ...config, port: 0 });
+      expect(b.role).toBe('standby');
+      for (const id of ['one', 'two']) expect((await call(a.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id, units: 1 } })).status).toBe(201);
+      const stream = openStream(a.url, TEAM_A, 0);
+      expect(await stream.status).toBe(200);
+
+      // Cut the leader's commit connection (the backend that last ran drs_commit), not its lock session.
+      const cut = await admin.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'SELECT drs_commit%'`);
+      expect(cut.rows).toEqual([{ ok: true }]);
+      const failed = await call(a.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'three', units: 1 } });
+      expect(failed.status).toBeGreaterThanOrEqual(500); // not acknowledged
+
+      await until(() => lost.length > 0, 5_000, 'the leader to give up the lead');
+      expect(lost[0]).toMatch(/the scheduler stopped/);
+      expect(a.role).toBe('deposed');
+      expect(await stream.ended).toBe('ended'); // its event streams end: clients reconnect to the new leader
+      // The lock is released at once (not when the process exits): the standby leads within a few polls.
+      await until(() => b?.role === 'leader', 5_000, 'the standby to take the lead');
+      const ids = (await listAll(b.url, '/v1/allocations?state=allocated', TEAM_A)).map((x: { id: string }) => x.id).sort();
+      expect(ids).toEqual(['one', 'two']);
+      expect((await call(b.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'three', units: 1 } })).status).toBe(201);
+      const deposed = await call(a.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'four', units: 1 } });
+      expect(deposed.status).toBe(503);
+      expect(deposed.body.error.code).toBe('not-leader');
+    } finally {
+      await admin.end();
+      await b?.close();
+      await a.close();
+    }
+  }, 60_000);
+});
