@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PgStore } from '../../src/scheduler/pg-store.js';
 import type { ServeConfig } from '../../src/scheduler/config.js';
 import { startServer, type ServerHandle } from '../../src/scheduler/http.js';
 import { TEAM_A, TOKENS, call, listAll } from '../scheduler/helpers.js';
@@ -67,6 +68,48 @@ describe('a PostgreSQL leader whose scheduler stops', () => {
       await admin.end();
       await b?.close();
       await a.close();
+    }
+  }, 60_000);
+
+  it('does not start serving when its lead is lost while it loads the state', async () => {
+    if (db === undefined) return;
+    const config: ServeConfig = { tokens: TOKENS, postgres: { url: db.url, pollIntervalMs: 100 }, pools: [{ name: 'p', capacity: { cpu: 4 }, nodes: 2 }] };
+    const events: string[] = [];
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    const open = PgStore.open.bind(PgStore);
+    let loading: () => void = () => {};
+    const loadingStarted = new Promise<void>((r) => (loading = r));
+    let proceed: () => void = () => {};
+    const cutDone = new Promise<void>((r) => (proceed = r));
+    const spy = vi.spyOn(PgStore, 'open').mockImplementation(async (url: string, term: number) => {
+      loading();
+      await cutDone; // the lock session is cut while this replica loads the state
+      return open(url, term);
+    });
+    let a: ServerHandle | undefined;
+    let b: ServerHandle | undefined;
+    try {
+      a = await startServer({ ...config, port: 0 }, { onLeadership: (e) => events.push(e.kind) });
+      await loadingStarted;
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+      await until(() => events.includes('lost'), 5_000, 'the lead to be reported lost');
+      spy.mockRestore();
+      b = await startServer({ ...config, port: 0 });
+      await b.whenLeader;
+      proceed(); // the old replica's load finishes after the standby took the next term
+      await new Promise((r) => setTimeout(r, 500));
+      expect(events).toEqual(['lost']); // never 'leading' after 'lost'
+      expect(a.role).toBe('deposed');
+      const r = await call(a.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'x', units: 1 } });
+      expect(r.status).toBe(503);
+      expect((await call(b.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'x', units: 1 } })).status).toBe(201);
+    } finally {
+      spy.mockRestore();
+      proceed();
+      await admin.end();
+      await b?.close();
+      await a?.close();
     }
   }, 60_000);
 });

@@ -120,13 +120,18 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
       holder.leaderUrl = own;
       polled();
       const store = await PgStore.open(pgc.url, term);
-      if (closed) {
+      // The lead may be lost while the state loads (the lock session cut): then never serve.
+      if (closed || gaveUp) {
         await store.close();
         return;
       }
       const s = await createSchedulerFromConfig(config, options.schedulerOptions, store);
       s.onFailure((e) => giveUp(`the scheduler stopped: ${e instanceof Error ? e.message : String(e)}`, true));
       await s.durable();
+      if (closed || gaveUp) {
+        await s.shutdown().catch(() => {});
+        return;
+      }
       holder.promote(s, own);
       options.onLeadership?.({ kind: 'leading', term });
     })().catch((e: unknown) => {
