@@ -2,7 +2,7 @@ import type { EventType } from './store.js';
 import type { SchedulerEvents } from './types.js';
 
 /** Every event type, in the order the docs list them (the SSE stream and the event log carry all of them). */
-export const EVENT_TYPES: readonly EventType[] = ['allocated', 'queued', 'released', 'preempted', 'expired', 'timed-out', 'rejected', 'renewed', 'lost', 'scaled', 'node-failed', 'node-repaired', 'pool-added'];
+export const EVENT_TYPES: readonly EventType[] = ['allocated', 'queued', 'released', 'preempted', 'expired', 'timed-out', 'cancelled', 'rejected', 'renewed', 'lost', 'scaled', 'node-failed', 'node-repaired', 'pool-added'];
 
 /** The tenant an event belongs to (null: cluster-wide, visible to every token). */
 export function eventTenant<K extends EventType>(type: K, payload: SchedulerEvents[K]): string | null {
@@ -17,6 +17,7 @@ export function eventTenant<K extends EventType>(type: K, payload: SchedulerEven
       return (p as SchedulerEvents['released']).allocation.tenant;
     case 'queued':
     case 'timed-out':
+    case 'cancelled':
     case 'rejected':
       return (p as SchedulerEvents['queued']).tenant;
     case 'scaled':

@@ -89,6 +89,7 @@ export class ServiceMetrics {
       scheduler.on('preempted', () => ended.inc({ how: 'preempted' })),
       scheduler.on('lost', () => ended.inc({ how: 'lost' })),
       scheduler.on('timed-out', () => ended.inc({ how: 'timed-out' })),
+      scheduler.on('cancelled', () => ended.inc({ how: 'cancelled' })),
       scheduler.on('solver', (e) => solver.inc({ strategy: scheduler.allocator.name, status: e.report.status, stopped_by: e.report.stoppedBy })),
     );
   }

@@ -85,6 +85,7 @@ export class RequestOperations {
     if (w !== undefined) {
       queue.remove(w);
       this.p.ended.remember(id, w.request.tenant, 'cancelled', tx.now);
+      tx.emit('cancelled', { requestId: id, tenant: w.request.tenant, waitedMs: tx.now - w.enqueuedAtMs });
       queueRunner.drain(tx, true);
       return { status: 'cancelled', requestId: id, tenant: w.request.tenant };
     }

@@ -228,6 +228,8 @@ export interface SchedulerEvents {
   rejected: { readonly requestId: string; readonly tenant: string; readonly rejection: SchedulerRejection };
   queued: { readonly requestId: string; readonly tenant: string; readonly reason: SchedulerRejection; readonly timeoutAtMs: number };
   'timed-out': { readonly requestId: string; readonly tenant: string; readonly waitedMs: number };
+  /** A queued request was withdrawn (`release` of its id, `DELETE /v1/allocations/:id`) before it started. */
+  cancelled: { readonly requestId: string; readonly tenant: string; readonly waitedMs: number };
   scaled: ScaleEvent;
   /** Its node failed: the allocation ended (`requeued`: its request is back in the wait queue). */
   lost: { readonly allocation: AllocationInfo; readonly requeued: boolean };

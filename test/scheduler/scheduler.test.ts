@@ -268,14 +268,23 @@ describe('ResourceScheduler: wait queue', () => {
     expect(s.status('g1').status).toBe('allocated');
   });
 
-  it('rejects permanent misfits at once and lets a queued request be cancelled', () => {
-    const { s } = make({ queue: 'priority' });
+  it('rejects permanent misfits at once and lets a queued request be cancelled, with an event', async () => {
+    const store = new MemoryStore();
+    const { s, t } = make({ queue: 'priority', store });
+    s.addPool({ name: 'gpu', capacity: { cpu: 32, memory: 256, gpu: 8 }, nodes: 2, primary: 'gpu' });
+    const seen = record(s, 'cancelled');
     expect(s.allocate({ id: 'huge', units: 1000 })).toMatchObject({ status: 'rejected', rejection: { code: 'never-fits' } });
     s.allocate({ id: 'g1', pool: 'gpu', units: 8 });
     s.allocate({ id: 'g2', pool: 'gpu', units: 8 });
-    expect(s.allocate({ id: 'w', pool: 'gpu', units: 8 }).status).toBe('queued');
+    expect(s.allocate({ id: 'w', pool: 'gpu', units: 8, tenant: 'team-a' }).status).toBe('queued');
+    t.now += 2500;
     expect(s.release('w')).toMatchObject({ status: 'cancelled' });
     expect(s.queueLength).toBe(0);
+    // A stream or log reader learns of the withdrawal: it is not left 'queued' for ever.
+    expect(seen).toEqual([{ name: 'cancelled', payload: { requestId: 'w', tenant: 'team-a', waitedMs: 2500 } }]);
+    await s.durable();
+    const log = await store.readEvents(0, 100);
+    expect(log.filter((e) => e.type === 'cancelled')).toMatchObject([{ tenant: 'team-a', data: { requestId: 'w', waitedMs: 2500 } }]);
   });
 
   it('serves the queue in policy order (priority classes)', () => {

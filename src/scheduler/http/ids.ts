@@ -118,7 +118,8 @@ export class IdView {
         const d = e.data as SchedulerEvents['rejected'];
         return { ...d, requestId: this.own(d.requestId), rejection: this.rejection(d.rejection) };
       }
-      case 'timed-out': {
+      case 'timed-out':
+      case 'cancelled': {
         const d = e.data as SchedulerEvents['timed-out'];
         return { ...d, requestId: this.own(d.requestId) };
       }
