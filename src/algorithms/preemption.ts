@@ -4,7 +4,7 @@ import { eligiblePools, type Eligibility } from '../core/eligibility.js';
 import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt, PRIORITY_RANK } from '../core/priority.js';
 import type { Rejection } from '../core/rejection.js';
-import { FreedRoom } from '../core/freed-room.js';
+import { FreedRoom, neededVictims } from '../core/freed-room.js';
 import { EPSILON } from '../core/resources.js';
 
 /**
@@ -13,9 +13,10 @@ import { EPSILON } from '../core/resources.js';
  * Rule: a `critical` or `high` request the inner allocator could not place (`wait`) may evict
  * running work that is `preemptible` and of strictly lower priority. On each eligible node the
  * victims are taken lowest priority first (then youngest first, so the least work is lost) until
- * the request fits; the node chosen is the one needing the fewest victims, then the one whose most
- * important victim is least important, then the lowest node id. Evicted work is requeued by the
- * caller and counted.
+ * the request fits, and then every victim it fits without is spared again (`neededVictims`: the
+ * last taken first), so no eviction is for nothing; the node chosen is the one needing the fewest
+ * victims, then the one whose most important victim is least important, then the lowest node id.
+ * Evicted work is requeued by the caller and counted.
  */
 export class PreemptingAllocator implements Allocator {
   readonly name: string;
@@ -122,15 +123,16 @@ function searchEviction(cluster: ClusterView, trial: Trial, r: Request, elig: El
       victims.sort((a, b) => PRIORITY_RANK[b.request.priority] - PRIORITY_RANK[a.request.priority] || b.start - a.start || (a.id < b.id ? -1 : 1));
       // On a GPU device node the victims must free the right devices, not just enough in sum.
       const room = new FreedRoom(cluster, nodeId, r.demand);
-      const chosen: Allocation[] = [];
+      const taken: Allocation[] = [];
       for (const v of victims) {
         if (room.fits()) break;
-        if (best !== undefined && chosen.length >= best.victims.length) break;
-        chosen.push(v);
+        taken.push(v);
         room.take(v);
       }
-      if (chosen.length === 0 && room.fits()) roomWithoutVictims = true;
-      if (chosen.length === 0 || !room.fits()) continue;
+      if (taken.length === 0 && room.fits()) roomWithoutVictims = true;
+      if (taken.length === 0 || !room.fits()) continue;
+      // Spared again: the victims the request fits without (they would be evicted for nothing).
+      const chosen = neededVictims(cluster, nodeId, r.demand, taken);
       // Most important victim of this plan (smallest rank); prefer plans whose is larger.
       const top = Math.min(...chosen.map((v) => PRIORITY_RANK[v.request.priority]));
       if (best === undefined || chosen.length < best.victims.length || (chosen.length === best.victims.length && top > bestTop)) {

@@ -43,3 +43,24 @@ export class FreedRoom {
     for (const i of v.devices ?? []) this.dev[i] = (this.dev[i] as number) + m;
   }
 }
+
+/**
+ * `chosen` (victims taken in order until `demand` fitted on `nodeId`) without the victims the
+ * request fits without: they are tried one by one, the last taken (the one the rule would least
+ * like to evict) first, and each one whose eviction the request does not need (with the ones
+ * still kept gone) is spared. A victim that frees nothing the request lacks (a cpu-only job for a
+ * GPU request, a share of a device the request does not take, a small job a larger later victim
+ * makes redundant) is therefore never evicted. The order of `chosen` is kept.
+ */
+export function neededVictims(cluster: ClusterView, nodeId: number, demand: ResourceVector, chosen: readonly Allocation[]): Allocation[] {
+  if (chosen.length < 2) return [...chosen];
+  const kept = chosen.map(() => true);
+  for (let i = chosen.length - 1; i >= 0; i--) {
+    const room = new FreedRoom(cluster, nodeId, demand);
+    chosen.forEach((v, j) => {
+      if (j !== i && kept[j] === true) room.take(v);
+    });
+    if (room.fits()) kept[i] = false;
+  }
+  return chosen.filter((_, j) => kept[j] === true);
+}

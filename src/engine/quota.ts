@@ -1,6 +1,6 @@
 import type { ClusterView } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
-import { FreedRoom } from '../core/freed-room.js';
+import { FreedRoom, neededVictims } from '../core/freed-room.js';
 import type { Allocation, Request } from '../core/model.js';
 import { PRIORITY_RANK } from '../core/priority.js';
 import { EPSILON, type ResourceSpace, type ResourceVector } from '../core/resources.js';
@@ -37,7 +37,8 @@ export interface QuotaRejection extends Rejection {
  *   ever). On each eligible node the victims are taken youngest first
  *   (least work lost), re-checking before each that it is still reclaimable once the victims
  *   already chosen are gone, until the request fits (on a GPU device node: the devices it needs,
- *   not the scalar sum; core/freed-room.ts); the node needing the fewest victims wins (ties:
+ *   not the scalar sum; core/freed-room.ts), then every victim the request fits without is spared
+ *   again (`neededVictims`, the last taken first); the node needing the fewest victims wins (ties:
  *   lowest node id). A node whose victims cannot make it fit evicts nothing.
  *   Reclaim is tried before priority preemption, so an owner under its guarantee takes back lent
  *   capacity before anyone's own share is touched.
@@ -304,10 +305,9 @@ export function planReclaim(cluster: ClusterView, fair: FairShare, r: Request, b
       // On a GPU device node the victims must free the right devices, not just enough in sum.
       const room = new FreedRoom(cluster, nodeId, r.demand);
       const taken = new Map<string, Float64Array>();
-      const chosen: Allocation[] = [];
+      const picked: Allocation[] = [];
       for (const v of cands) {
         if (room.fits()) break;
-        if (best !== undefined && chosen.length >= best.victims.length) break;
         const t = v.request.tenant;
         let minus = taken.get(t);
         if (minus === undefined) {
@@ -315,11 +315,14 @@ export function planReclaim(cluster: ClusterView, fair: FairShare, r: Request, b
           taken.set(t, minus);
         }
         if (!fair.reclaimable(t, v.request.demand, minus)) continue;
-        chosen.push(v);
+        picked.push(v);
         room.take(v);
         for (let d = 0; d < D; d++) minus[d] = (minus[d] as number) + (v.request.demand[d] as number);
       }
-      if (chosen.length === 0 || !room.fits()) continue;
+      if (picked.length === 0 || !room.fits()) continue;
+      // Spared again: the victims the request fits without. Sparing one leaves its tenant holding
+      // more, so the others stay reclaimable.
+      const chosen = neededVictims(cluster, nodeId, r.demand, picked);
       if (best === undefined || chosen.length < best.victims.length) best = { nodeId, victims: chosen };
     }
   }

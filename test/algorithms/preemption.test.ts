@@ -38,4 +38,46 @@ describe('PreemptingAllocator over a queue', () => {
     expect(d.preemptions.map((p) => p.allocationId)).toEqual(['med', 'hp']);
     expect(d.rejections.map((j) => `${j.requestId}:${j.code}`).sort()).toEqual(['a:wait', 'b:wait', 'c:wait']);
   });
+
+  it('evicts only victims the request needs: a cpu-only job spared for a GPU request', () => {
+    // One node of 8 cpu, 2 GPU. bg (background, 4 cpu) and low (low, 2 cpu + 2 GPU), both
+    // preemptible: 2 cpu and no GPU free. crit needs 1 cpu + 2 GPU: only low's eviction helps.
+    // Taking victims lowest priority first, bg came first and was evicted too, for nothing.
+    const gpuPool: PoolSpec = { ...pool, capacity: [8, 64, 2], nodes: { min: 1, max: 1, initial: 1 } };
+    const state = ClusterState.fromPools(space, [gpuPool]);
+    state.allocate(req('bg', 4, 'background', { preemptible: true }), 0, 0);
+    state.allocate(req('low', 2, 'low', { preemptible: true, demand: [2, 1, 2] }), 0, 0);
+    const alloc = new PreemptingAllocator(createAllocator({ name: 'first-fit' }));
+    const d = alloc.allocate([req('crit', 1, 'critical', { demand: [1, 1, 2] })], state, ctx(false) as never);
+    expect(d.preemptions.map((p) => p.allocationId)).toEqual(['low']);
+    expect(d.placements).toEqual([{ requestId: 'crit', nodeId: 0 }]);
+  });
+
+  it('spares a victim taken first that a later, larger one makes redundant', () => {
+    // One 4-cpu node full: bg (background, 1 cpu) and low (low, 3 cpu). crit needs 3 cpu:
+    // bg alone frees 1 (not enough), then low frees 3 more; low alone suffices, so bg stays.
+    const state = ClusterState.fromPools(space, [pool]);
+    state.allocate(req('bg', 1, 'background', { preemptible: true }), 0, 0);
+    state.allocate(req('low', 3, 'low', { preemptible: true }), 0, 0);
+    const alloc = new PreemptingAllocator(createAllocator({ name: 'first-fit' }));
+    const d = alloc.allocate([req('crit', 3, 'critical')], state, ctx(false) as never);
+    expect(d.preemptions.map((p) => p.allocationId)).toEqual(['low']);
+  });
+
+  it('nodes are compared on the victims they need, after sparing', () => {
+    // Node 0 (4 cpu): lowB (low, 3 cpu, older) and bgA (background, 1 cpu, younger). Node 1
+    // (4 cpu): bgX and bgY (background, 2 cpu each). crit needs 3 cpu. Node 0 takes bgA then
+    // lowB and spares bgA: 1 victim. Node 1 needs both: 2. Node 0 wins. Compared before sparing
+    // (2 against 2), node 1's least important top victim (background) would win and evict two.
+    const two: PoolSpec = { ...pool, nodes: { min: 2, max: 2, initial: 2 } };
+    const state = ClusterState.fromPools(space, [two]);
+    state.allocate(req('lowB', 3, 'low', { preemptible: true }), 0, 0);
+    state.allocate(req('bgA', 1, 'background', { preemptible: true }), 0, 5);
+    state.allocate(req('bgX', 2, 'background', { preemptible: true }), 1, 0);
+    state.allocate(req('bgY', 2, 'background', { preemptible: true }), 1, 0);
+    const alloc = new PreemptingAllocator(createAllocator({ name: 'first-fit' }));
+    const d = alloc.allocate([req('crit', 3, 'critical')], state, ctx(false) as never);
+    expect(d.preemptions.map((p) => p.allocationId)).toEqual(['lowB']);
+    expect(d.placements).toEqual([{ requestId: 'crit', nodeId: 0 }]);
+  });
 });

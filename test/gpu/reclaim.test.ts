@@ -56,6 +56,18 @@ describe('planReclaim on GPU devices', () => {
     expect(ids(planReclaim(state, fairShare(state), req('g1', 'g', 1), borrowed))).toEqual({ nodeId: 1, victims: ['x'] });
   });
 
+  it('spares a borrowed share on a device the request does not take', () => {
+    // device 0: o 0.5 (not borrowed) and y 0.5 (borrowed, youngest, started at 5); device 1:
+    // x 1 GPU (borrowed, started at 1). Youngest first takes y (device 0 still half held by o),
+    // then x (device 1 idle): g1 fits on device 1 without y's eviction, so y is spared.
+    // Before: both were evicted, y for nothing.
+    const state = ClusterState.fromPools(space, [pool(1)]);
+    state.allocate(req('o', 'o', 0.5), 0, 0, 'o', [0]);
+    state.allocate(req('x', 'x', 1), 0, 1, 'x', [1]);
+    state.allocate(req('y', 'y', 0.5), 0, 5, 'y', [0]);
+    expect(ids(planReclaim(state, fairShare(state), req('g1', 'g', 1), (a) => a.request.tenant !== 'o'))).toEqual({ nodeId: 0, victims: ['x'] });
+  });
+
   it('plans nothing when no victims can free a device', () => {
     // device 0: o 0.5 (not borrowed) and y 0.5 (borrowed); device 1: o2 0.5 (not borrowed).
     // Evicting y frees 1 GPU in sum but no idle device: evicting it would be for nothing.
