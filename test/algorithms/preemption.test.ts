@@ -64,6 +64,19 @@ describe('PreemptingAllocator over a queue', () => {
     expect(d.preemptions.map((p) => p.allocationId)).toEqual(['low']);
   });
 
+  it('spares the more important of two victims either of which could go', () => {
+    // One 4-cpu node full: bg (background, 1 cpu), v2 (low, 1 cpu, younger), v3 (low, 2 cpu,
+    // older). crit needs 3 cpu: the rule takes bg, v2, v3. bg+v3 or v2+v3 would do; the sparing
+    // runs from the last taken back, so v2 (low) is spared and bg (background) goes.
+    const state = ClusterState.fromPools(space, [pool]);
+    state.allocate(req('bg', 1, 'background', { preemptible: true }), 0, 0);
+    state.allocate(req('v3', 2, 'low', { preemptible: true }), 0, 0);
+    state.allocate(req('v2', 1, 'low', { preemptible: true }), 0, 5);
+    const alloc = new PreemptingAllocator(createAllocator({ name: 'first-fit' }));
+    const d = alloc.allocate([req('crit', 3, 'critical')], state, ctx(false) as never);
+    expect(d.preemptions.map((p) => p.allocationId)).toEqual(['bg', 'v3']);
+  });
+
   it('nodes are compared on the victims they need, after sparing', () => {
     // Node 0 (4 cpu): lowB (low, 3 cpu, older) and bgA (background, 1 cpu, younger). Node 1
     // (4 cpu): bgX and bgY (background, 2 cpu each). crit needs 3 cpu. Node 0 takes bgA then

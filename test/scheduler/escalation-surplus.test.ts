@@ -5,7 +5,9 @@ import { MemoryStore, ResourceScheduler, type AllocateResult } from '../../src/s
 /**
  * Regression (found by the fresh-seed property test): with quotas and a non-blocking queue, a
  * reclaim that evicts more than the reclaiming request needs frees capacity another waiting
- * request fits in. The pass must say so (`again`), so the driver offers the freed capacity at
+ * request fits in (here r1, which r11 needs for its 6 cpu, also frees 4 GPUs; r1 once had no cpu
+ * and was evicted only because the reclaim took a victim that did not help, which it no longer
+ * does). The pass must say so (`again`), so the driver offers the freed capacity at
  * once; before, that request kept waiting, and the next newcomer of lower priority started and
  * was preempted for it in the same call, so `allocate` answered 'allocated' for an allocation
  * already gone.
@@ -30,7 +32,7 @@ describe('a reclaim that frees more than it uses', () => {
     const ask = (cpu: number, gpu: number, tenant: string, priority: Priority = 'critical', preemptible = false): AllocateResult =>
       s.allocate({ pool: 'gpu', demand: { cpu, memory: 0, gpu }, priority, tenant, preemptible });
     ask(1, 0, 'a'); // r0
-    ask(0, 4, 'b'); // r1: b borrows a whole node's GPUs
+    ask(6, 4, 'b'); // r1: b borrows a whole node's GPUs (and 6 cpu)
     for (let i = 0; i < 5; i++) ask(1, 0, 'a'); // r2..r6
     ask(1, 4, 'a'); // r7: the other node's GPUs
     expect(ask(3, 1, 'a').status).toBe('queued'); // r8: no GPU free
