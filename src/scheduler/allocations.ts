@@ -141,12 +141,15 @@ export class AllocationBook {
     return info;
   }
 
-  /** Release (and report `expired`) every allocation whose lease ends by `asOf`. */
-  expire(tx: Tx, asOf: number): AllocationInfo[] {
+  /**
+   * Release (and report `expired`) every allocation whose lease ends by `asOf`; with `before`,
+   * only those whose lease ended strictly before it (what every operation at `asOf` does first).
+   */
+  expire(tx: Tx, asOf: number, before = false): AllocationInfo[] {
     const out: AllocationInfo[] = [];
     for (;;) {
       const top = this.leases.peek();
-      if (top === undefined || top.at > asOf) break;
+      if (top === undefined || top.at > asOf || (before && top.at === asOf)) break;
       this.leases.pop();
       const m = this.meta.get(top.id);
       const a = this.cluster.state.allocation(top.id);

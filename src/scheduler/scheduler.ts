@@ -286,14 +286,20 @@ export class ResourceScheduler {
   failNode(pool: string, node: string | number): NodeFailResult {
     this.runtime.assertUsable();
     const ref = this.nodes.ref(pool, node);
-    return this.runtime.run((tx) => this.nodes.fail(tx, ref));
+    return this.runtime.run((tx) => {
+      this.expireOverdue(tx);
+      return this.nodes.fail(tx, ref);
+    });
   }
 
   /** The failed node `node` of `pool` is up again; the queue is offered everything. */
   repairNode(pool: string, node: string | number): NodeRepairResult {
     this.runtime.assertUsable();
     const ref = this.nodes.ref(pool, node);
-    return this.runtime.run((tx) => this.nodes.repair(tx, ref));
+    return this.runtime.run((tx) => {
+      this.expireOverdue(tx);
+      return this.nodes.repair(tx, ref);
+    });
   }
 
   // ---- allocations -------------------------------------------------------------------------
@@ -309,13 +315,19 @@ export class ResourceScheduler {
     this.preparation.assertPrepared();
     const built = this.requests.build(request, durationMs);
     this.dependencies.validate(built.request);
-    return this.runtime.run((tx) => this.operations.allocate(tx, built));
+    return this.runtime.run((tx) => {
+      this.expireOverdue(tx);
+      return this.operations.allocate(tx, built);
+    });
   }
 
   /** End an allocation (or take a queued request out of the queue). */
   release(id: string): ReleaseResult {
     this.runtime.assertUsable();
-    return this.runtime.run((tx) => this.operations.release(tx, id));
+    return this.runtime.run((tx) => {
+      this.expireOverdue(tx);
+      return this.operations.release(tx, id);
+    });
   }
 
   /** Extend (or set) a lease: it now expires `durationMs` from now. */
@@ -323,6 +335,7 @@ export class ResourceScheduler {
     this.runtime.assertUsable();
     if (!(Number.isFinite(durationMs) && durationMs > 0)) throw new UserError(`durationMs must be a positive number of milliseconds, got ${durationMs}`, { field: 'durationMs' });
     return this.runtime.run((tx): RenewResult => {
+      this.expireOverdue(tx);
       const info = this.book.renew(tx, id, durationMs);
       return info === undefined ? { status: 'not-found', id } : { status: 'renewed', allocation: info };
     });
@@ -343,7 +356,10 @@ export class ResourceScheduler {
       if (request[field] !== undefined) throw new UserError(`preempt places the request now, so it takes no ${field} (it could have to wait): submit it with allocate`, { field });
     }
     const built = this.requests.build(request, durationMs);
-    return this.runtime.run((tx) => this.operations.preempt(tx, targetId, built));
+    return this.runtime.run((tx) => {
+      this.expireOverdue(tx);
+      return this.operations.preempt(tx, targetId, built);
+    });
   }
 
   /** Release every allocation whose lease has expired by `asOf` (default now). Returns them. */
@@ -389,6 +405,18 @@ export class ResourceScheduler {
   }
 
   // ---- time-driven work --------------------------------------------------------------------
+
+  /**
+   * Leases that ran out strictly before now end first, in every operation, with one pass over the
+   * queue if any did, as the timer's `tick()` would have done at their deadline (and the simulator
+   * does at the lease's end): a lease that ran out is not renewed or released afterwards (`renew`
+   * answers `not-found`, the allocation ended `expired`), and its room goes to the queue before a
+   * newcomer. Leases ending exactly now are left to `tick()`, so operations at one instant keep
+   * their order.
+   */
+  private expireOverdue(tx: Tx): void {
+    if (this.book.expire(tx, tx.now, true).length > 0) this.queueRunner.drain(tx, true);
+  }
 
   /**
    * The background step (run on a timer, or by hand with timers off): booting nodes whose boot

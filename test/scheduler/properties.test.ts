@@ -109,6 +109,7 @@ function run(config: Config, ops: readonly Op[]): void {
   });
 
   const ids = (): string[] => [...live.keys()].sort();
+  const overdue = (a: AllocationInfo | undefined): boolean => a !== undefined && a.leaseExpiryMs !== null && a.leaseExpiryMs < t.now;
   const pick = (i: number): string => {
     const all = ids();
     return all.length === 0 || i % 7 === 0 ? `missing-${i}` : (all[i % all.length] as string);
@@ -136,15 +137,17 @@ function run(config: Config, ops: readonly Op[]): void {
       }
       case 'release': {
         const id = pick(op.pick);
-        releasedDemand = live.get(id);
+        // A lease that ran out before now ends (expired) before the operation does anything.
+        releasedDemand = overdue(live.get(id)) ? undefined : live.get(id);
         const res = s.release(id);
         expect(res.status).toBe(releasedDemand !== undefined ? 'released' : res.status === 'cancelled' ? 'cancelled' : 'not-found');
         break;
       }
       case 'renew': {
         const id = pick(op.pick);
+        const renewable = live.has(id) && !overdue(live.get(id));
         const res = s.renew(id, op.ms);
-        expect(res.status).toBe(live.has(id) ? 'renewed' : 'not-found');
+        expect(res.status).toBe(renewable ? 'renewed' : 'not-found');
         if (res.status === 'renewed') {
           expect(res.allocation.leaseExpiryMs).toBe(t.now + op.ms);
           live.set(id, res.allocation);
@@ -183,12 +186,14 @@ function run(config: Config, ops: readonly Op[]): void {
       DIMS.forEach((_d, i) => expect((v[i] as number) - (b[i] as number)).toBeCloseTo(dv[i] as number, 9));
     }
     // Released capacity returns: with nothing else starting in the same operation, exactly.
-    if (releasedDemand !== undefined && config.queue === undefined) {
+    if (releasedDemand !== undefined && config.queue === undefined && expiredNow.length === 0) {
       const rd = releasedDemand;
       const b = before.get(rd.pool) as number[];
       const a = after.get(rd.pool) as number[];
       DIMS.forEach((d, i) => expect((b[i] as number) - (a[i] as number)).toBeCloseTo(rd.demand[d] ?? 0, 9));
     }
+    // Every operation first ends the leases that ran out before now.
+    if (op.k !== 'advance' && op.k !== 'scale' && op.k !== 'addPool') for (const a of liveBefore) if (a.leaseExpiryMs !== null && a.leaseExpiryMs < t.now) expect(s.getAllocation(a.id)).toBeUndefined();
     // Expired leases always free: whatever was live before with a lease ending by T is gone
     // (work the queue starts afterwards, in the same call, is new and not judged here).
     if (expiredAsOf !== undefined) {
