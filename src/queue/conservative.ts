@@ -29,7 +29,9 @@ export interface ConservativeOptions {
  *   - otherwise is reserved on the node where its profile gives the earliest start (ties: pool
  *     order, then node id), over [t, t + requested).
  *
- * The head is reserved first and never picked (the driver starts the head itself). Planning stops
+ * Work with no finite expected end (production: no estimate and no lease) is released only at
+ * infinity, which is no start: a head that then has no start anywhere stops the planning
+ * (nothing behind it starts). The head is reserved first and never picked (the driver starts the head itself). Planning stops
  * early once no later request could start now anywhere, since later reservations only constrain
  * requests behind them. Cost: O(requests · nodes · segments) per call; use `depth` on large pools.
  * `select` returns the same picks without their nodes (for drivers that let the allocator
@@ -77,8 +79,10 @@ export function conservativeBackfill(opts: ConservativeOptions = {}): BackfillPo
       }
       let best = Infinity;
       let bestNode = -1;
+      let holds = false;
       for (const id of nodes) {
         if (!fitsIn(demand, view.capacity(id))) continue;
+        holds = true;
         const t = profileOf(id).earliestStart(demand, d);
         if (t < best) {
           best = t;
@@ -87,6 +91,10 @@ export function conservativeBackfill(opts: ConservativeOptions = {}): BackfillPo
         }
       }
       if (bestNode >= 0) profileOf(bestNode).reserve(demand, best, d);
+      // The head has no start by the expected ends (the work in its way has no estimate):
+      // nothing behind it can be shown not to delay it, so nothing starts (as under EASY). A
+      // later request without a start stays unreserved, as before.
+      else if (holds && k === 0) break;
     }
     return picked;
   };

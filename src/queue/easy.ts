@@ -22,7 +22,9 @@ export interface HeadReservation {
  * dimension: that allocation's expected end (or `now` if it fits already) is the node's shadow
  * time. The reservation is the node with the earliest shadow time (ties: the first node in pool
  * order, then id). All allocations ending at or before that time count as released when the
- * extra capacity is computed. Undefined when no eligible up node can ever hold the head.
+ * extra capacity is computed. Work with no finite expected end (production: no estimate and no
+ * lease) is never counted as released. Undefined when no eligible up node can hold the head by the
+ * expected ends (then nothing is backfilled: no start can be shown not to delay it).
  */
 export function headReservation(view: ClusterView, head: QueuedRequest, now: number): HeadReservation | undefined {
   const demand = head.request.demand;
@@ -34,13 +36,18 @@ export function headReservation(view: ClusterView, head: QueuedRequest, now: num
     if (!fitsIn(demand, free)) {
       const allocs: Allocation[] = [...view.allocationsOn(nodeId)];
       const ends = allocs.map((a) => expectedEnd(a, now));
-      const order = allocs.map((_, i) => i).sort((a, b) => (ends[a] as number) - (ends[b] as number) || a - b);
+      // Work with no finite expected end (no estimate, no lease) is never counted as released.
+      const order = allocs
+        .map((_, i) => i)
+        .filter((i) => Number.isFinite(ends[i]))
+        .sort((a, b) => (ends[a] as number) - (ends[b] as number) || a - b);
       let k = 0;
       while (k < order.length && !fitsIn(demand, free)) {
         const i = order[k++] as number;
         time = ends[i] as number;
         add(free, (allocs[i] as Allocation).request.demand, 1);
       }
+      if (!fitsIn(demand, free)) continue;
       // Everything else expected to end by the shadow time is free then too.
       while (k < order.length && ends[order[k] as number] === time) add(free, (allocs[order[k++] as number] as Allocation).request.demand, 1);
     }
