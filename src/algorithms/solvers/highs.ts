@@ -12,7 +12,8 @@
  * Budgets. A work limit (`workLimit`) is deterministic: B&B nodes go to `mip_max_nodes`; LP
  * iterations go to `simplex_iteration_limit`/`ipm_iteration_limit` for an LP, and for a MILP an
  * interrupt callback stops the search once `mip_total_lp_iterations` reaches the limit (the
- * callback fires at the same checkpoints on every run of this single-threaded build). A wall-clock
+ * callback fires at the same checkpoints on every run of this single-threaded build; it is also
+ * where a MIP's LP iterations are counted, HiGHS has no info item for them). A wall-clock
  * limit (`timeLimitSeconds`, production only) sets `time_limit` and is also enforced at every
  * simplex and MIP checkpoint. The result says which one stopped the solve (`stoppedBy`) and the
  * work done (LP iterations, nodes).
@@ -177,16 +178,20 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, timer: SolveTi
       }
       return undefined;
     };
+    // HiGHS has no info item for a MIP's total LP iterations (`info.get('mip_total_lp_iterations')`
+    // throws): the MIP callback's data is the only place they are counted, so every MIP solve
+    // watches it, budget or not, and reports the last count seen.
+    let mipLpIterations = 0;
     const stopMip = (event: { interrupt(): void; data: { mip_total_lp_iterations?: bigint } }): undefined => {
-      if (lpLimit !== Infinity && Number(event.data.mip_total_lp_iterations ?? 0n) >= lpLimit) {
+      mipLpIterations = Math.max(mipLpIterations, Number(event.data.mip_total_lp_iterations ?? 0n));
+      if (lpLimit !== Infinity && mipLpIterations >= lpLimit) {
         interruptedBy = 'work';
         event.interrupt();
         return undefined;
       }
       return stopLate(event);
     };
-    const watchMip = isMip && lpLimit !== Infinity;
-    hm.run(!hasDeadline && !watchMip ? undefined : { 1: stopLate, 2: stopLate, 6: stopMip });
+    hm.run(!hasDeadline && !isMip ? undefined : { 1: stopLate, 2: stopLate, 6: stopMip });
     let code: ModelStatusCode = hm.getModelStatus();
     if (code === 9) {
       // "Infeasible or unbounded" after presolve: solve again without presolve to tell which.
@@ -204,7 +209,7 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, timer: SolveTi
       }
     };
     const done: SolveWork = isMip
-      ? { lpIterations: info('mip_total_lp_iterations') ?? 0, nodes: info('mip_node_count') ?? 0 }
+      ? { lpIterations: mipLpIterations, nodes: info('mip_node_count') ?? 0 }
       : { lpIterations: (info('simplex_iteration_count') ?? 0) + (info('ipm_iteration_count') ?? 0), nodes: 0 };
     const stoppedBy = stopReason(code, interruptedBy);
     const base = { backend: 'highs' as const, ...timer.elapsed(), work: done, stoppedBy };
