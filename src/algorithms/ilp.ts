@@ -16,6 +16,14 @@ import { LpModelBuilder, hasSolution, isTinyModel, prepareSolvers, solveSync } f
  */
 const HIGHS_TUNING = { mip_heuristic_run_rins: false, mip_heuristic_run_rens: false } as const;
 
+/**
+ * Under a wall-clock budget, the solver is not started with less than this left of its share: the
+ * greedy answer is used (`stoppedBy: 'wall'`). HiGHS checks its deadline only after presolve, which
+ * alone takes ~0.1-0.3 s on a 150-request model, so a solve started with no time left overran the
+ * budget several times over.
+ */
+const MIN_SOLVE_MS = 10;
+
 export const ilpOptions = z
   .object({
     /** α: how much a placement's relative cost takes off its value (0 ignores cost). */
@@ -63,7 +71,9 @@ export type IlpOptions = z.infer<typeof ilpOptions>;
  * already reaches the upper bound Σ_r max_n v_rn (every request on its best candidate), it is
  * optimal and no solver runs (backend `greedy`). Budgets: the solver always has the deterministic
  * work limits `maxNodes` and `maxLpIterations` (all the simulator uses, so its decisions repeat
- * exactly); under a wall-clock budget (production) it also gets `budgetShare` of it. When a budget
+ * exactly); under a wall-clock budget (production) it also gets what is left of `budgetShare` of
+ * it after the model is built, and is not started at all when that is under `MIN_SOLVE_MS`
+ * (greedy answer, `stoppedBy: 'wall'`). When a budget
  * stops it, its incumbent is used (status `feasible`, `stoppedBy` says which budget, with the
  * solver's bound); without any solution (`no-solution`), on a solver failure or if HiGHS is not
  * loaded (`error`, no `prepare`), the greedy answer is used and `detail` says so. Every
@@ -154,6 +164,8 @@ export class IlpAllocator implements Allocator {
     let solution: ArrayLike<number> | undefined;
     let report: SolverReport;
     const noWork = { unit: 'lp-iterations', done: 0, nodes: 0 } as const;
+    // Under a wall-clock budget, what is left of the solver's share after building the model.
+    const leftMs = budget.kind === 'wall' ? budget.ms * o.budgetShare - (budget.clock() - t0) : Infinity;
     if (x.length === 0) {
       report = { backend: 'none', status: 'optimal', stoppedBy: 'converged', work: noWork, objective: 0, bound: 0, detail: 'no request fits any candidate node' };
     } else if (greedyObjective >= upper * (1 - o.mipGap) - 1e-9) {
@@ -162,9 +174,12 @@ export class IlpAllocator implements Allocator {
       report = { backend: 'greedy', status: 'optimal', stoppedBy: 'converged', work: noWork, objective: greedyObjective, bound: upper, detail: 'greedy start meets the upper bound (every request on its best candidate)' };
     } else if (o.backend === 'jslp' && !isTinyModel(model)) {
       report = { backend: 'greedy', status: 'feasible', stoppedBy: 'converged', work: noWork, objective: greedyObjective, detail: `model too large for javascript-lp-solver (${x.length} variables); greedy answer` };
+    } else if (budget.kind === 'wall' && leftMs < MIN_SOLVE_MS) {
+      // A solver started now would overrun: HiGHS cannot be interrupted before its presolve ends.
+      report = { backend: 'greedy', status: 'feasible', stoppedBy: 'wall', work: noWork, objective: greedyObjective, detail: `the wall-clock budget (${budget.ms} ms × ${o.budgetShare}) was spent before the solve (${Math.max(0, leftMs).toFixed(0)} ms left); greedy answer` };
     } else {
       const backend = o.backend === 'auto' && isTinyModel(model) ? 'jslp' : o.backend === 'auto' ? 'highs' : o.backend;
-      const wall = budget.kind === 'wall' ? { timeLimitSeconds: Math.max(0.01, (budget.ms * o.budgetShare - (budget.clock() - t0)) / 1000), clock: budget.clock } : {};
+      const wall = budget.kind === 'wall' ? { timeLimitSeconds: leftMs / 1000, clock: budget.clock } : {};
       const result = solveSync(model, {
         backend,
         workLimit: { nodes: o.maxNodes, lpIterations: o.maxLpIterations },
