@@ -5,6 +5,7 @@ import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt, PRIORITY_RANK } from '../core/priority.js';
 import type { Rejection } from '../core/rejection.js';
 import { FreedRoom, neededVictims } from '../core/freed-room.js';
+import { chooseDevices, gpuShape } from '../core/gpu.js';
 import { EPSILON } from '../core/resources.js';
 
 /**
@@ -35,7 +36,7 @@ export class PreemptingAllocator implements Allocator {
     const byId = new Map(requests.map((r) => [r.id, r]));
     if (!candidates.some((rej) => mayPreempt((byId.get(rej.requestId) as Request).priority))) return base;
 
-    const placements: Placement[] = [...base.placements];
+    const placements: Placement[] = [];
     const preemptions: Preemption[] = [];
     const rejections: Rejection[] = [];
     const trial = cluster.trial();
@@ -45,7 +46,10 @@ export class PreemptingAllocator implements Allocator {
     // (its victims may free room a less important request could not have evicted): forget them.
     const failed = new Map<readonly number[], { demand: readonly number[]; rank: number }[]>();
     try {
-      for (const p of base.placements) trial.place(byId.get(p.requestId) as Request, p.nodeId);
+      // Every placement says which GPU devices it takes (those of the trial). The driver evicts
+      // first and places after: left to choose its own devices then, a placement staged before an
+      // eviction could take the device the eviction freed for a later one (invalid decision).
+      for (const p of base.placements) placements.push(placeOn(trial, cluster, byId.get(p.requestId) as Request, p.nodeId, p.devices));
       for (const rej of base.rejections) {
         const r = byId.get(rej.requestId) as Request;
         if (rej.code !== 'wait' || !mayPreempt(r.priority)) {
@@ -73,14 +77,22 @@ export class PreemptingAllocator implements Allocator {
           trial.evict(v.id);
           preemptions.push({ allocationId: v.id, forRequestId: r.id, reason: `${r.priority} request ${r.id} preempts ${v.request.priority} ${v.id}` });
         }
-        trial.place(r, plan.nodeId);
-        placements.push({ requestId: r.id, nodeId: plan.nodeId });
+        placements.push(placeOn(trial, cluster, r, plan.nodeId, undefined));
       }
     } finally {
       trial.rollback();
     }
     return { placements, preemptions, rejections, ...(base.solver ? { solver: base.solver } : {}) };
   }
+}
+
+/** Stages `r` on `nodeId` and returns its placement, naming the GPU devices taken on a device node. */
+function placeOn(trial: Trial, cluster: ClusterView, r: Request, nodeId: number, devices: readonly number[] | undefined): Placement {
+  const free = devices === undefined ? cluster.gpuFree(nodeId) : undefined;
+  const gpu = cluster.space.indexOf('gpu');
+  const chosen = free === undefined || gpu < 0 ? devices : chooseDevices(free, gpuShape(r.demand[gpu] ?? 0));
+  trial.place(r, nodeId, chosen);
+  return chosen === undefined || chosen.length === 0 ? { requestId: r.id, nodeId } : { requestId: r.id, nodeId, devices: chosen };
 }
 
 /** a ≥ b in every dimension. */

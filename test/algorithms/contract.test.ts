@@ -164,6 +164,81 @@ describe.each(VARIANTS)('allocator contract: $label', ({ make }) => {
   });
 });
 
+/** GPU device pools (core/gpu.ts): shares of one device, whole devices, and a scalar CPU pool. */
+const DEVICE_POOLS: PoolSpec[] = [
+  { ...pool('a100', [64, 512, 4], 6, 20, 15), gpus: { count: 4, model: 'A100' } },
+  { ...pool('t4', [32, 128, 2], 6, 3, 30), gpus: { count: 2, model: 'T4' } },
+  pool('cpu', [32, 128, 0], 6, 1, 5),
+];
+
+function deviceBatch(rng: Rng, n: number, prefix: string): Request[] {
+  return Array.from({ length: n }, (_, i) => {
+    const gpu = rng.bernoulli(0.7) ? rng.pick([0.25, 0.3, 0.5, 0.6, 0.7, 1, 2, 4]) : 0;
+    const c = rng.int(10);
+    return {
+      id: `${prefix}${i}`,
+      tenant: `t${rng.int(3)}`,
+      arrival: 0,
+      demand: [rng.pick([1, 2, 4, 8]), rng.pick([2, 8, 32]), gpu],
+      duration: 10,
+      priority: rng.pick(PRIORITIES),
+      preemptible: rng.bernoulli(0.5),
+      ...(c === 0 ? { constraints: { labels: { gpuModel: 'T4' } } } : c === 1 ? { constraints: { pools: ['a100', 'cpu'] } } : {}),
+    };
+  });
+}
+
+/** Checks every running allocation against its node's devices, independently of ClusterState. */
+function expectDevicesRespected(state: ClusterState): void {
+  const used = new Map<string, number>();
+  for (const a of state.allocations()) {
+    const g = a.request.demand[2] ?? 0;
+    const spec = state.pools[state.nodePool(a.nodeId)] as PoolSpec;
+    if (spec.gpus === undefined || g === 0) continue;
+    const devices = a.devices ?? [];
+    // a share of ONE device, or k whole devices: never a share split over devices
+    expect(devices.length).toBe(g < 1 ? 1 : g);
+    expect(new Set(devices).size).toBe(devices.length);
+    for (const d of devices) {
+      expect(d).toBeLessThan(spec.gpus.count);
+      const key = `${a.nodeId}/${d}`;
+      used.set(key, (used.get(key) ?? 0) + (g < 1 ? Math.round(g * 1000) : 1000));
+    }
+  }
+  for (const [key, milli] of used) expect(milli, `device ${key} over-shared`).toBeLessThanOrEqual(1000);
+}
+
+/**
+ * Work budgets for the device test: at the default ones an ILP decision on these 120-request
+ * batches takes ~12 s of HiGHS root-node work (a minute per variant); these still run the LP.
+ */
+const DEVICE_OPTIONS: Partial<Record<AllocatorName, unknown>> = { ilp: { maxNodes: 1, maxLpIterations: 300 } };
+
+describe.each(ALLOCATOR_NAMES.flatMap((name) => [false, true].map((preemption) => ({ name, preemption, label: preemption ? `${name}+preemption` : name }))))(
+  'allocator contract on GPU device pools: $label',
+  ({ name, preemption }) => {
+  it("at scale never over-shares a device, over-fills a node or leaves a request's pools", async () => {
+    const alloc = createAllocator({ name, options: DEVICE_OPTIONS[name], preemption });
+    await alloc.prepare?.();
+    const state = ClusterState.fromPools(space, DEVICE_POOLS);
+    const rng = new Rng('devices');
+    let started = 0;
+    for (let round = 0; round < 4; round++) {
+      const batch = deviceBatch(rng, 120, `d${round}-`);
+      const applied = decideAndApply(alloc, batch, state, ctx(`d${round}`, false, round));
+      state.checkInvariants();
+      expectDevicesRespected(state);
+      expectAnswered(batch, applied.started.map((s) => s.request.id), [...applied.rejections]);
+      for (const a of applied.started) expect((eligiblePools(state, a.request) as { pools: number[] }).pools).toContain(state.nodePool(a.nodeId));
+      for (const e of applied.evicted) expect(e.allocation.request.preemptible).toBe(true);
+      started += applied.started.length;
+      for (const a of [...state.allocations()]) if (rng.bernoulli(0.4)) state.release(a.id);
+    }
+    expect(started).toBeGreaterThan(100);
+  });
+  },
+);
+
 describe.each(VARIANTS)('allocator contract under load: $label', ({ make, tiny }) => {
   // 400 waiting requests: more than any batch model takes (ilp and genetic model 150), so the
   // rest of the queue is placed after the model's answer in the same decision.
