@@ -45,7 +45,22 @@ export function comparisonTable(result: ComparisonResult, opts: { trailer?: bool
  */
 export function runNotes(result: ComparisonResult): string[] {
   const expired = result.results.flatMap((r) => (r.state === 'completed' && r.metrics.requests.expired > 0 ? [`note: ${r.strategy}: ${r.metrics.requests.expired} request(s) expired (a lease, a timeout or an agent crash ended them before the work was done)`] : []));
-  return [...runWarnings(result), ...expired];
+  return [...runWarnings(result), ...solverWarnings(result), ...expired];
+}
+
+/**
+ * A batch strategy whose solver failed (`error`) or found nothing within its budget
+ * (`no-solution`) in some decisions used its greedy answer there: said under the table, since
+ * the table alone would credit the strategy's numbers to its model.
+ */
+export function solverWarnings(result: Pick<ComparisonResult, 'results'>): string[] {
+  const out: string[] = [];
+  for (const r of result.results) {
+    if (r.state !== 'completed') continue;
+    const fell = (['error', 'no-solution'] as const).flatMap((s) => ((r.solverStatus[s] ?? 0) > 0 ? [`${r.solverStatus[s]} ${s}`] : []));
+    if (fell.length > 0) out.push(`warning: ${r.strategy}: the solver gave no answer in ${fell.join(', ')} of ${r.decisions} decisions; the greedy answer was used there (--json: solverStatus)`);
+  }
+  return out;
 }
 
 /**
