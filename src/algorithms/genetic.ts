@@ -16,7 +16,9 @@ const weights = z
     cost: z.number().min(0).default(0.2),
     fairness: z.number().min(0).default(0.1),
   })
-  .strict();
+  .strict()
+  // All four at 0 makes every individual equally fit: a blind search, never what was meant.
+  .refine((w) => w.utilization + w.sla + w.cost + w.fairness > 0, { message: 'at least one of utilization, sla, cost, fairness must be above 0 (all 0 leaves the search nothing to maximise)' });
 
 export const geneticOptions = z
   .object({

@@ -3,6 +3,8 @@ import type { AllocatorContext } from '../../src/algorithms/allocator.js';
 import { WORK_BUDGET } from '../../src/algorithms/allocator.js';
 import { decideAndApply } from '../../src/algorithms/decide.js';
 import { GeneticAllocator, uniformCrossover } from '../../src/algorithms/genetic.js';
+import { createAllocator } from '../../src/algorithms/registry.js';
+import { parseScenario } from '../../src/scenario/load.js';
 import { ClusterState } from '../../src/core/cluster.js';
 import type { PoolSpec, Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
@@ -63,6 +65,15 @@ describe('genetic allocator', () => {
 
   it('rejects invalid options with the field named', () => {
     expect(() => new GeneticAllocator({ population: 1 })).toThrow(/population/);
+  });
+
+  it('refuses all four fitness weights at 0 (a blind search), naming the scenario field', () => {
+    const zero = { utilization: 0, sla: 0, cost: 0, fairness: 0 };
+    expect(() => createAllocator({ name: 'genetic', options: { weights: zero } })).toThrow(/field 'strategy\.options\.weights': at least one of utilization, sla, cost, fairness must be above 0/);
+    const yaml = `name: w\nhorizon: 1m\npools: [{ name: p, capacity: { cpu: 4, memory: 8Gi }, nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 1 }]\ntrace: { kind: synthetic, horizon: 1m, arrival: { rate: 1 }, profiles: [{ name: a, demand: { cpu: 1, memory: 1Gi }, duration: { dist: fixed, value: 5 } }] }\nstrategies:\n  - { name: genetic, options: { weights: { utilization: 0, sla: 0, cost: 0, fairness: 0 } } }\n`;
+    expect(() => parseScenario(yaml, 'w.yaml')).toThrow(/w\.yaml:6, field 'strategies\[0\]\.options\.weights': at least one/);
+    // one weight is enough
+    expect(() => createAllocator({ name: 'genetic', options: { weights: { ...zero, cost: 1 } } })).not.toThrow();
   });
 });
 
