@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as echarts from 'echarts';
 import { meanCi } from '../src/sweep/stats.js';
+import { die } from './usage.js';
 
 interface Run {
   seed: number;
@@ -22,7 +23,21 @@ interface Run {
 }
 
 const { values: o, positionals } = parseArgs({ options: { out: { type: 'string', default: 'docs/autoscale-quantiles.svg' } }, allowPositionals: true, strict: true });
-if (positionals.length === 0) throw new Error('give one or more results JSON files of bench/autoscale-quantile.ts');
+if (positionals.length === 0) die('usage: npx tsx bench/autoscale-plot.ts [--out docs/autoscale-quantiles.svg] RESULTS.json... (the JSON files of bench/autoscale-quantile.ts)');
+
+/** A results file of bench/autoscale-quantile.ts, or exit 2 naming it. */
+function readResults(file: string): { scenario: string; runs: Run[] } {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    if (e instanceof SyntaxError) die(`${file}: not JSON (${e.message})`);
+    throw e;
+  }
+  const d = data as { scenario?: unknown; runs?: unknown };
+  if (typeof d.scenario !== 'string' || !Array.isArray(d.runs)) die(`${file}: expected a results file of bench/autoscale-quantile.ts ({ scenario, runs: [...] })`);
+  return d as { scenario: string; runs: Run[] };
+}
 
 const W = 460;
 const H = 360;
@@ -32,7 +47,7 @@ const yAxes: object[] = [];
 const series: object[] = [];
 const titles: object[] = [];
 positionals.forEach((file, i) => {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as { scenario: string; runs: Run[] };
+  const data = readResults(file);
   const groups = new Map<string, Run[]>();
   for (const r of data.runs) groups.set(r.strategy, [...(groups.get(r.strategy) ?? []), r]);
   const pts = [...groups.entries()].map(([name, rs]) => ({ name, q: rs[0]?.quantile ?? null, misses: meanCi(rs.map((r) => r.misses)), cost: meanCi(rs.map((r) => r.cost)) }));

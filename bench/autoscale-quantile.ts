@@ -23,6 +23,8 @@ import { meanCi } from '../src/sweep/stats.js';
 import { buildScenario } from '../src/scenario/build.js';
 import { readScenarioObject, validateScenarioObject } from '../src/scenario/load.js';
 import { compareStrategies } from '../src/sim/compare.js';
+import { parseSeeds } from '../src/cli/replay-openb.js';
+import { dataRoot as benchDataRoot, die } from './usage.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -36,17 +38,15 @@ const { values: o } = parseArgs({
 });
 
 const file = path.resolve(o.scenario ?? '');
-const dataRoot = process.env.DRS_DATA_DIR ?? path.resolve('../shared/data');
+const dataRoot = benchDataRoot();
 const seeds = parseSeeds(o.seeds ?? '1-10');
-const quantiles = (o.quantiles ?? '0.95').split(',').map(Number);
+const quantiles = (o.quantiles ?? '0.95').split(',').map((q) => {
+  const v = Number(q);
+  if (q.trim() === '' || !(v > 0 && v < 1)) die(`--quantiles: expected numbers strictly between 0 and 1, separated by commas; got '${q}'`);
+  return v;
+});
 const base = path.basename(file).replace(/\.ya?ml$/, '').replace(/^autoscale-/, '');
 const out = path.resolve(o.out ?? `bench/results/autoscale-quantile-${base}.json`);
-
-function parseSeeds(text: string): number[] {
-  const m = /^(\d+)-(\d+)$/.exec(text);
-  if (m !== null) return Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
-  return text.split(',').map(Number);
-}
 
 export interface Run {
   seed: number;
@@ -61,7 +61,7 @@ export interface Run {
 const raw = (await readScenarioObject(file)) as Record<string, unknown> & { strategies: Record<string, unknown>[] };
 const reactive = raw.strategies.find((s) => s.label === 'reactive');
 const predictive = raw.strategies.find((s) => s.label === 'predictive');
-if (reactive === undefined || predictive === undefined) throw new Error(`${file}: needs strategies labelled 'reactive' and 'predictive'`);
+if (reactive === undefined || predictive === undefined) die(`${file}: needs strategies labelled 'reactive' and 'predictive'`);
 const pOpts = ((predictive.scaling as { options?: Record<string, unknown> }).options ?? {}) as Record<string, unknown>;
 const strategies: { label: string; quantile: number | null; def: Record<string, unknown> }[] = [{ label: 'reactive', quantile: null, def: reactive }];
 for (const q of quantiles) {

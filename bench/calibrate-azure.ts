@@ -79,7 +79,10 @@ export function defaultAzureTracePath(): string {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const file = process.argv[2] ?? defaultAzureTracePath();
+  // Imported here, not at the top: the tests import this module, and usage.js installs the
+  // process-wide handler that turns a user mistake (a missing trace) into one line and exit 2.
+  const { dataFile } = await import('./usage.js');
+  const file = process.argv[2] ?? dataFile('llm-inference/AzureLLMInferenceTrace_conv.csv');
   const c = await measureAzureCalibration(file);
   console.log(`# measured on ${file}`);
   console.log(`export const AZURE_CONV_CALIBRATION = ${JSON.stringify(c, null, 2)} as const;`);

@@ -9,12 +9,12 @@
  *
  *   nice -n 19 npx tsx bench/learn-cross-log.ts train/CONFIG.yaml MODEL.json [MODEL.json ...]
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readConfig } from '../src/cli/train.js';
-import { PolicyNet, validatePolicyNetFile } from '../src/core/policy-net.js';
+import { PolicyNet } from '../src/core/policy-net.js';
 import { CrossLogValidator, crossLogValidation, trainLogs } from '../src/learn/cross-log.js';
 import { loadBatchWorkload } from '../src/learn/sim-adapter.js';
+import { readModelFile } from './learn-args.js';
 
 const [configFile, ...files] = process.argv.slice(2);
 if (configFile === undefined || files.length === 0) {
@@ -26,6 +26,8 @@ if (cfg.kind !== 'queue' || !crossLogValidation(cfg)) {
   console.error(`${configFile}: a queue config with an \`also:\` list or \`synthetic.validation\` is needed (it names the logs and their validation windows)`);
   process.exit(2);
 }
+// Every model file is read before the logs are loaded and scored, so a typo in the last one shows at once.
+const nets = files.map((f) => new PolicyNet(readModelFile(f)));
 const dir = path.dirname(path.resolve(configFile));
 const own = await loadBatchWorkload(path.resolve(dir, cfg.trace));
 const also = [];
@@ -36,8 +38,8 @@ const validator = new CrossLogValidator(logs, cfg.validationModes, cfg.validatio
 const single = { none: new CrossLogValidator(logs, ['none'], cfg.validationWeighting), easy: new CrossLogValidator(logs, ['easy'], cfg.validationWeighting) };
 console.log(`logs: ${logs.filter((l) => l.validation.windows.length > 0).map((l) => `${path.basename(l.workload.file)} (${l.validation.windows.length} windows of ${l.validation.length})`).join(', ')}`);
 console.log(`model: r(own) r(others...) → S over ${(cfg.validationModes ?? ['none', 'easy']).join(' and ')}   (each mode alone)`);
-for (const f of files) {
-  const net = new PolicyNet(validatePolicyNetFile(JSON.parse(readFileSync(f, 'utf8')), f));
+for (const [i, f] of files.entries()) {
+  const net = nets[i] as PolicyNet;
   const r = await validator.ratios(net);
   const rn = await single.none.ratios(net);
   const re = await single.easy.ratios(net);

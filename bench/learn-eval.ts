@@ -8,26 +8,30 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { modelsDir, PolicyNet, validatePolicyNetFile } from '../src/core/policy-net.js';
+import { PolicyNet } from '../src/core/policy-net.js';
 import { evaluateQueueModel } from '../src/learn/evaluate.js';
 import { loadBatchWorkload } from '../src/learn/sim-adapter.js';
 import { REFERENCE_LENGTH, REFERENCE_WINDOWS } from '../src/sim/reference/protocol.js';
+import { readModelFile, shippedModelFile } from './learn-args.js';
+import { dataFile } from './usage.js';
 
 const TRACES: Record<string, string> = {
   'lublin-1': 'lublin_256.swf.gz',
   'sdsc-sp2': 'SDSC-SP2-1998-4.2-cln.swf.gz',
   hpc2n: 'HPC2N-2002-2.2-cln.swf.gz',
 };
-const dataRoot = path.resolve(process.env.DRS_DATA_DIR ?? path.resolve(import.meta.dirname, '../../shared/data'));
 const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(TRACES);
+// Checked before the first trace is read: an unknown name or a missing log must not end a long run midway.
+for (const name of names) shippedModelFile(name, 'queue');
+const traceFiles = Object.fromEntries(Object.entries(TRACES).map(([t, f]) => [t, dataFile(`swf/${f}`)]));
 const resultsFile = path.join(import.meta.dirname, 'results', 'learn-eval.json');
 // Merged with earlier runs (one run per model is fine).
 const out: Record<string, unknown> = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>) : {};
 for (const trace of Object.keys(TRACES)) {
-  const workload = await loadBatchWorkload(path.join(dataRoot, 'swf', TRACES[trace] as string));
+  const workload = await loadBatchWorkload(traceFiles[trace] as string);
   for (const name of names) {
-    const file = `${modelsDir()}queue/${name}.json`;
-    const model = validatePolicyNetFile(JSON.parse(readFileSync(file, 'utf8')), file);
+    const file = shippedModelFile(name, 'queue');
+    const model = readModelFile(file, 'queue');
     // FCFS, SJF and F1 once per trace (with its own model, or the first model evaluated on it).
     const own = names.includes(trace) ? name === trace : name === names[0];
     const ev = await evaluateQueueModel(new PolicyNet(model), workload, REFERENCE_WINDOWS, REFERENCE_LENGTH, own);

@@ -7,17 +7,17 @@
  *
  *   nice -n 10 npx tsx bench/learn-fleet-validate.ts train/CONFIG.yaml MODEL.json [MODEL.json ...]
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LearnedAllocator } from '../src/algorithms/learned.js';
 import { createAllocator, type AllocatorName } from '../src/algorithms/registry.js';
-import { PolicyNet, validatePolicyNetFile } from '../src/core/policy-net.js';
+import { PolicyNet } from '../src/core/policy-net.js';
 import { readConfig } from '../src/cli/train.js';
 import { fleetReward } from '../src/learn/fleet.js';
 import { runScenario } from '../src/learn/sim-adapter.js';
 import { buildScenario } from '../src/scenario/build.js';
 import { loadScenario } from '../src/scenario/load.js';
-import { die } from './learn-args.js';
+import { die, readModelFile } from './learn-args.js';
+import { dataRoot as benchDataRoot } from './usage.js';
 
 const [configFile, ...files] = process.argv.slice(2);
 if (configFile === undefined || files.length === 0) die('usage: learn-fleet-validate.ts CONFIG.yaml MODEL.json [MODEL.json ...]');
@@ -30,11 +30,11 @@ try {
 if (cfg.kind !== 'allocator') die(`${configFile}: an allocator training config is needed`);
 const scenarioFile = path.resolve(path.dirname(path.resolve(configFile)), cfg.scenario);
 const sc = await loadScenario(scenarioFile);
-const dataRoot = path.resolve(import.meta.dirname, '../../shared/data');
+const dataRoot = benchDataRoot();
 const CLASSIC: AllocatorName[] = ['first-fit', 'best-fit-decreasing', 'worst-fit', 'round-robin'];
 const rows: { label: string; make: () => ReturnType<typeof createAllocator> }[] = [
   ...files.map((f) => {
-    const net = new PolicyNet(validatePolicyNetFile(JSON.parse(readFileSync(f, 'utf8')), f));
+    const net = new PolicyNet(readModelFile(f));
     return { label: f, make: () => new LearnedAllocator(net) };
   }),
   ...CLASSIC.flatMap((n) => [

@@ -8,17 +8,18 @@
  *
  *   nice -n 10 npx tsx bench/learn-fleet.ts [MODEL [SCENARIO]]   (default: agent-fleet, scenarios/default.yaml)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { evaluateAllocatorModel } from '../src/cli/train-allocator.js';
-import { modelsDir, validatePolicyNetFile } from '../src/core/policy-net.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { versusTable } from '../src/sweep/versus.js';
+import { readModelFile, shippedModelFile } from './learn-args.js';
+import { dataRoot } from './usage.js';
 
 const name = process.argv[2] ?? 'agent-fleet';
 const repo = path.resolve(import.meta.dirname, '..');
-const file = `${modelsDir()}allocator/${name}.json`;
-const model = validatePolicyNetFile(JSON.parse(readFileSync(file, 'utf8')), file);
+const file = shippedModelFile(name, 'allocator');
+const model = readModelFile(file, 'allocator');
 const seeds = (model.training as { evaluationSeeds?: number[] } | undefined)?.evaluationSeeds ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const scenarioFile = path.resolve(process.argv[3] ?? path.join(repo, 'scenarios/default.yaml'));
 const evaluation = await evaluateAllocatorModel({
@@ -27,7 +28,7 @@ const evaluation = await evaluateAllocatorModel({
   scenarioFile,
   scenarioLabel: path.relative(repo, scenarioFile),
   seeds,
-  dataRoot: process.env.DRS_DATA_DIR ?? path.resolve(repo, '../shared/data'),
+  dataRoot: dataRoot(),
   onSeed: (line) => console.log(line),
 });
 process.stdout.write(versusTable(evaluation));

@@ -14,6 +14,7 @@ import { ResourceSpace } from '../src/core/resources.js';
 import { Rng } from '../src/core/rng.js';
 import { learnedQueue } from '../src/queue/learned-queue.js';
 import type { QueuedRequest } from '../src/queue/policy.js';
+import './usage.js'; // an unknown model name ends in one line and exit 2
 
 const q = learnedQueue(process.argv[2] ?? 'sdsc-sp2');
 const space = new ResourceSpace(['cpu']);

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { REFERENCE_EVAL_WINDOWS } from '../src/learn/config.js';
 import { classicPolicy, loadBatchWorkload, replaySwfWindow } from '../src/learn/sim-adapter.js';
+import { die, intArg } from './usage.js';
 
 const L = 1024;
 const [file, rangesArg, strideArg] = process.argv.slice(2);
@@ -16,8 +17,18 @@ if (file === undefined || rangesArg === undefined) {
   console.error("usage: learn-windows.ts TRACE '[[from,to],...]' [STRIDE]");
   process.exit(2);
 }
-const ranges = JSON.parse(rangesArg) as [number, number][];
-const stride = Number(strideArg ?? L);
+const ranges = ((): [number, number][] => {
+  let v: unknown;
+  try {
+    v = JSON.parse(rangesArg);
+  } catch {
+    v = undefined;
+  }
+  const ok = Array.isArray(v) && v.every((r) => Array.isArray(r) && r.length === 2 && r.every((x) => Number.isInteger(x) && x >= 0) && r[0] < r[1]);
+  if (!ok) die(`ranges must be JSON like '[[0,1981],[9874,59705]]' (whole job indexes, from < to); got '${rangesArg}'`);
+  return v as [number, number][];
+})();
+const stride = intArg('STRIDE', strideArg ?? String(L), 1);
 for (const [a, b] of ranges) {
   const hit = REFERENCE_EVAL_WINDOWS.find((e) => a < e + L && e < b);
   if (hit !== undefined) {

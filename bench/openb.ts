@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { ResourceSpace } from '../src/core/resources.js';
 import type { Request } from '../src/core/model.js';
 import { GPU_POLICY_NAMES, isGpuPolicyName, type GpuPolicyName } from '../src/algorithms/gpu/index.js';
@@ -6,6 +5,7 @@ import { parseSeeds } from '../src/cli/replay-openb.js';
 import { allocationAt, runOpenb } from '../src/sim/openb.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from '../src/traces/alibaba-gpu.js';
 import { printFigures, writeResults, type Figure } from './common.js';
+import { dataFile, UsageError } from './usage.js';
 
 /**
  * `tsx bench/openb.ts [policy ...]`: one FGD-paper experiment per policy (default pod list, seed
@@ -20,14 +20,13 @@ import { printFigures, writeResults, type Figure } from './common.js';
  * is higher. Policies of one seed share the arrival order and the node order, so this is the
  * noise measure the ranking in docs/gpu-sharing.md uses. Prints only.
  */
-const dataRoot = path.resolve(process.env.DRS_DATA_DIR ?? '../shared/data');
 const args = process.argv.slice(2);
 const paired = args.includes('--paired');
 const option = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
   if (i < 0) return fallback;
   const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
   return v;
 };
 const listName = option('--list', 'default');
@@ -35,14 +34,14 @@ const seeds = paired ? parseSeeds(option('--seeds', '42-51')) : [42];
 /** Indexes of option values (the word after --list / --seeds), not policy names. */
 const valueAt = new Set(['--list', '--seeds'].map((n) => args.indexOf(n)).filter((i) => i >= 0).map((i) => i + 1));
 const named = args.filter((a, i) => !a.startsWith('--') && !valueAt.has(i));
-for (const a of named) if (!isGpuPolicyName(a)) throw new Error(`unknown policy '${a}'; choose from ${GPU_POLICY_NAMES.join(', ')}`);
+for (const a of named) if (!isGpuPolicyName(a)) throw new UsageError(`unknown policy '${a}'; choose from ${GPU_POLICY_NAMES.join(', ')}`);
 const policies = named as GpuPolicyName[];
 const list: readonly GpuPolicyName[] = policies.length > 0 ? policies : paired ? ['gpu-clustering', 'gpu-packing'] : ['best-fit', 'fgd'];
 
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
-const pools = await readAlibabaNodePools(path.join(dataRoot, 'gpu-cluster/openb_node_list_gpu_node.csv.gz'), { space });
+const pools = await readAlibabaNodePools(dataFile('gpu-cluster/openb_node_list_gpu_node.csv.gz'), { space });
 const pods: Request[] = [];
-for await (const r of readAlibabaPodRequests(path.join(dataRoot, `gpu-cluster/openb_pod_list_${listName}.csv.gz`), { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) pods.push(r);
+for await (const r of readAlibabaPodRequests(dataFile(`gpu-cluster/openb_pod_list_${listName}.csv.gz`), { space, pools, staticDuration: 1, noDeletion: 1, nonPositive: 'clamp' })) pods.push(r);
 
 if (paired) {
   const points = [100, 130] as const;

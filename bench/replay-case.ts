@@ -9,6 +9,7 @@ import { compareStrategies } from '../src/sim/compare.js';
 import { buildScenario } from '../src/scenario/build.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { openTrace } from '../src/traces/registry.js';
+import { dataFile, dataRoot as benchDataRoot, UsageError } from './usage.js';
 
 /**
  * One end-to-end replay case (run by replay.ts in its own process). Prints one JSON line:
@@ -16,7 +17,7 @@ import { openTrace } from '../src/traces/registry.js';
  */
 const which = process.argv[2];
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
-const dataRoot = path.resolve(process.env.DRS_DATA_DIR ?? '../shared/data');
+const dataRoot = benchDataRoot();
 const t0 = performance.now();
 if (which === 'quota-fleet') {
   // bench/quota-fleet.yaml through the code path of drs run: its four strategies one after the other.
@@ -32,6 +33,7 @@ if (which === 'quota-fleet') {
 }
 let out;
 if (which === 'hpc2n-first-fit') {
+  dataFile('swf/HPC2N-2002-2.2-cln.swf.gz');
   // The HPC2N machine as one 240-processor node (the SWF logs count processors, not nodes).
   const pools: PoolSpec[] = [{ name: 'hpc2n', capacity: [240, 1e9, 0], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 240 * 0.05, latencyMs: 0, bootSeconds: 0, labels: {} }];
   out = await replay({ space, pools, seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs({ blocking: true }), requests: openTrace({ kind: 'swf', file: 'swf/HPC2N-2002-2.2-cln.swf.gz' }, { space, dataRoot }) });
@@ -57,7 +59,7 @@ if (which === 'hpc2n-first-fit') {
   };
   out = await replay({ space, pools, seed: 1, allocator: createAllocator({ name: 'best-fit-decreasing' }), queue: fcfs({ blocking: false }), requests: openTrace(trace, { space, dataRoot }) });
 } else {
-  throw new Error(`unknown case ${which}`);
+  throw new UsageError(`unknown case '${which}' (cases: hpc2n-first-fit, synthetic-1m-bfd, quota-fleet)`);
 }
 const m = computeMetrics(out.log, space.names);
 const seconds = (performance.now() - t0) / 1000;

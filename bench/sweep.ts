@@ -16,11 +16,12 @@
  * Writes bench/results/sweep.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { toJson } from '../src/report/json.js';
+import { die, intArg } from './usage.js';
 
 const { values } = parseArgs({
   options: { seeds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '2' }, horizon: { type: 'string' }, workers: { type: 'string', default: '1,2' }, control: { type: 'boolean', default: false } },
@@ -32,6 +33,7 @@ mkdirSync(dir, { recursive: true });
 /** Newest modification time under `d` (files ending in `ext`). */
 function newest(d: string, ext: string): number {
   let t = 0;
+  if (!existsSync(d)) return t; // no dist/ yet: older than any src/
   for (const e of readdirSync(d, { withFileTypes: true })) {
     const p = path.join(d, e.name);
     if (e.isDirectory()) t = Math.max(t, newest(p, ext));
@@ -59,7 +61,11 @@ function writeSweep(name: string, seeds: string): string {
   );
   return file;
 }
-const nSeeds = Number(values.seeds);
+// Checked before anything runs: a bad value would otherwise reach drs sweep's error after the build check.
+const nSeeds = intArg('--seeds', values.seeds, 2);
+const rounds = intArg('--rounds', values.rounds, 1);
+const counts = values.workers.split(',').map((w) => intArg('--workers', w, 1));
+if (counts.length !== 2) die(`--workers: expected two worker counts to compare, like 1,2; got '${values.workers}'`);
 const sweepFile = writeSweep('sweep-bench.yaml', String(nSeeds));
 // The control: the same cells as two independent single-thread processes (odd and even seeds),
 // started together. Nothing is shared between them, so their wall time is what this machine's
@@ -100,9 +106,7 @@ async function twoProcesses(): Promise<Run> {
   return { workers: 0, seconds: Math.max(a!.run.seconds, b!.run.seconds), cpuSeconds: Number((a!.run.cpuSeconds + b!.run.cpuSeconds).toFixed(1)), loadBefore, loadAfter: load() };
 }
 
-const counts = (values.workers as string).split(',').map(Number);
-const rounds = Number(values.rounds);
-console.log(`default scenario, 5 strategies × ${values.seeds} seeds, workers ${counts.join(' vs ')}, ${rounds} round(s), ${os.availableParallelism()} cores`);
+console.log(`default scenario, 5 strategies × ${nSeeds} seeds, workers ${counts.join(' vs ')}, ${rounds} round(s), ${os.availableParallelism()} cores`);
 const runs: Run[] = [];
 const ratios: number[] = [];
 const CONTROL = values.control === true;
@@ -142,4 +146,4 @@ for (let round = 0; round < rounds; round++) {
 }
 if (ratios.length > 0) console.log(`ratios ${ratios.map((r) => r.toFixed(3)).join(', ')}; aggregates ${identical ? 'byte-identical across all runs' : 'DIFFER'}`);
 if (controlRatios.length > 0) console.log(`control ratios (the machine's ceiling for a two-way split) ${controlRatios.map((r) => r.toFixed(3)).join(', ')}`);
-writeFileSync(path.join(dir, 'sweep.json'), toJson({ cells: 5 * Number(values.seeds), cores: os.availableParallelism(), runs, ratios, controls, controlRatios, identical }));
+writeFileSync(path.join(dir, 'sweep.json'), toJson({ cells: 5 * nSeeds, cores: os.availableParallelism(), runs, ratios, controls, controlRatios, identical }));

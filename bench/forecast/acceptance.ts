@@ -47,6 +47,22 @@ export function acceptanceTable(rows: readonly AcceptanceRow[]): string {
 }
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
-  const rows = process.argv.slice(2).flatMap((file) => (JSON.parse(readFileSync(file, 'utf8')) as { rows: AcceptanceRow[] }).rows);
+  // Imported here: compare.ts imports this module for acceptanceTable.
+  // (typed out so that a call to it ends the control flow for the type checker)
+  const die: (message: string) => never = (await import('../usage.js')).die;
+  if (process.argv.length <= 2) die('usage: npx tsx bench/forecast/acceptance.ts RESULTS.json... (outputs of bench/forecast/compare.ts --out)');
+  const rows = process.argv.slice(2).flatMap((file) => {
+    let data: { rows?: AcceptanceRow[] };
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8')) as { rows?: AcceptanceRow[] };
+    } catch (e) {
+      if (e instanceof SyntaxError) die(`${file}: not JSON (${e.message})`);
+      throw e;
+    }
+    if (!Array.isArray(data.rows)) die(`${file}: expected an output of bench/forecast/compare.ts ({ rows: [...] })`);
+    const lacking = data.rows.find((r) => r.ours?.auto === undefined || r.ours.naive === undefined);
+    if (lacking !== undefined) die(`${file}: series ${lacking.series} has no auto or naive scores (run bench/forecast/compare.ts with --models including naive and auto)`);
+    return data.rows;
+  });
   console.log(acceptanceTable(rows));
 }

@@ -15,6 +15,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { acceptanceTable } from './acceptance.js';
 import { BENCH_SERIES, STATSMODELS_FIXTURE, dataRoot, loadBenchSeries, readStatsmodels, runModel } from './protocol.js';
+import { FORECASTER_NAMES, isForecasterName } from '../../src/predict/registry.js';
+import { die } from '../usage.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -26,6 +28,13 @@ const { values: opts } = parseArgs({
   },
   strict: true,
 });
+
+// Checked before any work: an unknown --only name would otherwise run nothing and write an empty table.
+const only = opts.only?.split(',').filter((x) => x !== '');
+const unknownSeries = (only ?? []).filter((x) => !BENCH_SERIES.some((s) => s.name === x));
+if (only !== undefined && (only.length === 0 || unknownSeries.length > 0)) die(`--only: unknown series '${unknownSeries.join(',') || opts.only}' (series: ${BENCH_SERIES.map((s) => s.name).join(', ')})`);
+const unknownModels = (opts.models ?? '').split(',').filter((m) => m !== '' && !isForecasterName(m));
+if (unknownModels.length > 0) die(`--models: unknown model '${unknownModels.join(',')}' (models: ${FORECASTER_NAMES.join(', ')})`);
 
 function statsmodelsAvailable(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import statsmodels'], { stdio: 'ignore' }).status === 0;
@@ -53,7 +62,7 @@ interface Row {
 }
 const rows: Row[] = [];
 for (const s of BENCH_SERIES) {
-  if (opts.only !== undefined && !opts.only.split(',').includes(s.name)) continue;
+  if (only !== undefined && !only.includes(s.name)) continue;
   const ref = sm.results.find((r) => r.series === s.name);
   if (ref === undefined) throw new Error(`statsmodels fixture has no row for ${s.name}`);
   const values = await loadBenchSeries(root, s);

@@ -14,13 +14,16 @@ import { parseArgs } from 'node:util';
 import { LstmForecaster, loadTf, readSeriesCsv } from '../../src/predict/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { dataRoot } from './protocol.js';
+import { die, intArg } from '../usage.js';
 
 const { values: opts } = parseArgs({
-  options: { series: { type: 'string', default: 'timeseries/nab/ec2_cpu_utilization_5f5533.csv' }, points: { type: 'string', default: '4000' } },
+  options: { series: { type: 'string' }, points: { type: 'string', default: '4000' } },
   strict: true,
 });
-const n = Number(opts.points);
-const file = path.join(dataRoot(), opts.series ?? '');
+const n = intArg('--points', opts.points, 100);
+const file = path.join(dataRoot(), opts.series ?? 'timeseries/nab/ec2_cpu_utilization_5f5533.csv');
+// The synthetic stand-in is for a machine without the data; a series the user named must exist.
+if (opts.series !== undefined && !existsSync(file)) die(`--series: ${file} not found (a path under the data root ${dataRoot()})`);
 let values: number[];
 let source: string;
 if (existsSync(file)) {

@@ -10,7 +10,7 @@
  * packing-<stamp>.json / .md and packing-latest.json / .md to --out, and prints the table.
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { PACK_STRATEGY_NAMES, isPackStrategyName, runPackStrategy } from '../../
 import { parseOrLibrary } from '../../src/traces/bin-packing.js';
 import { summarise, toMarkdown } from './report.js';
 import type { InstanceResult, Job } from './report.js';
+import { die, intArg, numberArg, UsageError } from '../usage.js';
 
 const SETS: Readonly<Record<string, string>> = {
   u120: 'binpack1.txt', u250: 'binpack2.txt', u500: 'binpack3.txt', u1000: 'binpack4.txt',
@@ -67,14 +68,16 @@ async function main(): Promise<void> {
     strict: true,
   });
   const sets = (values.sets ?? ORDER.join(',')).split(',').map((s) => s.trim());
-  for (const s of sets) if (SETS[s] === undefined) throw new Error(`--sets: unknown set '${s}' (known: ${Object.keys(SETS).join(', ')})`);
+  for (const s of sets) if (SETS[s] === undefined) throw new UsageError(`--sets: unknown set '${s}' (known: ${Object.keys(SETS).join(', ')})`);
   const strategies = (values.strategies ?? PACK_STRATEGY_NAMES.join(',')).split(',').map((s) => s.trim());
-  for (const s of strategies) if (!isPackStrategyName(s)) throw new Error(`--strategies: unknown strategy '${s}'`);
-  const gaTime = Number(values['ga-time']);
-  const ilpTime = Number(values['ilp-time']);
-  const seed = Number(values.seed);
-  const workers = Math.max(1, Number(values.workers ?? Math.min(2, availableParallelism())));
+  for (const s of strategies) if (!isPackStrategyName(s)) throw new UsageError(`--strategies: unknown strategy '${s}' (known: ${PACK_STRATEGY_NAMES.join(', ')})`);
+  // A bad number must not run zero instances and overwrite packing-latest with an empty table.
+  const gaTime = numberArg('--ga-time', values['ga-time'], 0);
+  const ilpTime = numberArg('--ilp-time', values['ilp-time'], 0);
+  const seed = intArg('--seed', values.seed);
+  const workers = values.workers === undefined ? Math.min(2, availableParallelism()) : intArg('--workers', values.workers, 1);
   const dataDir = path.resolve(values['data-dir'] ?? process.env['DRS_DATA_DIR'] ?? '../shared/data', 'binpacking', 'orlib');
+  if (!existsSync(path.join(dataDir, 'optima.tsv'))) die(`${dataDir}/optima.tsv not found: the data root is --data-dir, else DRS_DATA_DIR, else ../shared/data from the working directory`);
   const optima = new Map<string, number>();
   for (const line of readFileSync(path.join(dataDir, 'optima.tsv'), 'utf8').trim().split('\n').slice(1)) {
     const [name, lb, ub] = line.split('\t');
@@ -148,8 +151,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--worker')) void worker();
-else
-  main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+// A user mistake ends in one line and exit 2 (usage.ts); a bug keeps its stack.
+else await main();
