@@ -8,7 +8,7 @@
  * the training part's and the synthetic log's windows spread evenly, the validation windows as they
  * are. Never reads an evaluation window.
  *
- *   npx tsx bench/learn-resample.ts train/lublin-1-synthetic.yaml [WINDOWS]
+ *   npx tsx bench/learn-resample.ts train/lublin-1-round6.yaml [WINDOWS]
  */
 import { loadCemQueueConfig, die, intArg } from './learn-args.js';
 import { trainLogs } from '../src/learn/cross-log.js';
