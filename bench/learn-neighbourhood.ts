@@ -64,7 +64,11 @@ console.log(`P = [${a}, ${b}), V = ${JSON.stringify(V)}, seed ${seed}; F1 on P: 
 for (const name of names) {
   const ranges = methods[name] as [number, number][];
   const cfg = parseTrainConfig({ ...raw, seed, train: { ranges }, validation: { windows: V, length: L } }, file) as QueueTrainConfig;
-  const { model } = await trainQueueCem(cfg, workload, {}, undefined, also, threads);
+  // Progress on stderr: one training is minutes of CEM generations.
+  const onIteration = (p: { iteration: number; validationBsld?: number }, total: number): void => {
+    if (p.validationBsld !== undefined) console.error(`${name}: generation ${p.iteration}/${total}, validation ${p.validationBsld.toFixed(4)}`);
+  };
+  const { model } = await trainQueueCem(cfg, workload, { onIteration }, undefined, also, threads);
   const out = path.join(os.tmpdir(), `pseudo-${path.basename(file, '.yaml')}-${name}-${a}-s${cfg.seed}.json`);
   writeFileSync(out, JSON.stringify(model));
   const net = new PolicyNet(model);

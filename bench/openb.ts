@@ -52,6 +52,8 @@ if (paired) {
     for (const seed of seeds) {
       const run = runOpenb({ space, pools, pods, policy, seed });
       for (const x of points) rec[x]?.push(allocationAt(run, x));
+      // Progress on stderr (the table comes at the end; 10 seeds × 2 policies is minutes on a busy machine).
+      console.error(`${policy} seed ${seed}: ${points.map((x) => allocationAt(run, x).toFixed(2)).join(' / ')} at ${points.join(' / ')} % arrived`);
     }
     at.set(policy, rec);
   }
