@@ -2,15 +2,20 @@
  * Markdown tables for docs/learned.md from bench/results/learn-eval.json (bench/learn-eval.ts) and
  * bench/results/learn-fleet.json (bench/learn-fleet.ts).
  *
- *   npx tsx bench/learn-report.ts
+ *   npx tsx bench/learn-report.ts [RESULTS_DIR]        (default bench/results)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { die } from './usage.js';
 
-const dir = path.join(import.meta.dirname, 'results');
+const dir = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, 'results'));
 const TARGET: Record<string, [number, number]> = { 'sdsc-sp2': [466.44, 397.82], 'lublin-1': [254.67, 58.64], hpc2n: [117.01, 86.14] };
 const NAMES: Record<string, string> = { 'sdsc-sp2': 'SDSC-SP2', 'lublin-1': 'Lublin-1', hpc2n: 'HPC2N' };
 type Ev = { meanBoundedSlowdown: Record<string, { none: number; easy: number }> };
+// Nothing to report is a mistake to name, not an empty exit 0 (a fresh clone has no bench/results).
+if (!existsSync(path.join(dir, 'learn-eval.json')) && !existsSync(path.join(dir, 'learn-fleet.json'))) {
+  die(`${dir} has neither learn-eval.json nor learn-fleet.json: run bench/learn-eval.ts or bench/learn-fleet.ts first`);
+}
 if (existsSync(path.join(dir, 'learn-eval.json'))) {
   const ev = JSON.parse(readFileSync(path.join(dir, 'learn-eval.json'), 'utf8')) as Record<string, Ev>;
   const f = (v: number | undefined): string => (v === undefined ? '–' : v.toFixed(2));

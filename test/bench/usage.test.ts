@@ -81,3 +81,10 @@ describe('bench scripts: a user mistake is one line and exit 2, never a stack tr
     expect(readdirSync(tmp)).not.toContain('packing');
   }, T);
 });
+
+describe('bench/learn-report.ts', () => {
+  it('with no results to report says which and how to make them, instead of printing nothing (exit 0)', () => {
+    const empty = mkdtempSync(path.join(tmp, 'results-'));
+    expectUserError(run(['bench/learn-report.ts', empty]), `${empty} has neither learn-eval.json nor learn-fleet.json: run bench/learn-eval.ts or bench/learn-fleet.ts first`);
+  }, T);
+});
