@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { toJson } from '../src/report/json.js';
-import { die, intArg } from './usage.js';
+import { die, intArg, UsageError } from './usage.js';
 
 const { values } = parseArgs({
   options: { seeds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '2' }, horizon: { type: 'string' }, workers: { type: 'string', default: '1,2' }, control: { type: 'boolean', default: false } },
@@ -92,6 +92,9 @@ function sweep(workers: number, file = sweepFile, tag = String(workers)): Promis
     const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {
+      // Exit 2 is drs sweep refusing its input (it has printed why, e.g. a --horizon before the
+      // scenario's failure): a user mistake, one line. Anything else is a bug and keeps its stack.
+      if (code === 2) return reject(new UsageError(`drs sweep ${path.relative(root, file)} --workers ${workers} refused its input (above); no figures`));
       if (code !== 0) return reject(new Error(`drs sweep ${file} --workers ${workers} exited with ${code}`));
       const [wall, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) as [number, number, number];
       resolve({ run: { workers, seconds: wall, cpuSeconds: Number((user + sys).toFixed(1)), loadBefore, loadAfter: load() }, json: readFileSync(out, 'utf8') });
