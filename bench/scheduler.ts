@@ -20,7 +20,8 @@
  *
  *   npx tsx bench/scheduler.ts [--quick] [--http-only | --loop-only] [--load-floor N] [--io-load N] [--rounds N] [--cases memory,sqlite,...]
  *
- * Prints the figures and writes bench/results/scheduler.json.
+ * Prints the figures and writes bench/results/scheduler.json (--http-only: scheduler-http.json;
+ * --loop-only: scheduler-loop.json).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
