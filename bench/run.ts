@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { kernelSuite } from './kernel.js';
 import { placementSuite } from './placement.js';
 import { printFigures, writeResults, type Figure } from './common.js';
@@ -22,4 +23,6 @@ if (want('kernel')) figs.push(...(await kernelSuite()));
 if (want('placement')) figs.push(...(await placementSuite()));
 if (want('replay')) figs.push(...(await replaySuite()));
 printFigures(figs);
+// Absolute figures against absolute targets: say how busy the machine was (1, 5 and 15 minutes).
+console.log(`\nload average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')} on ${os.availableParallelism()} cores (other work on the machine slows every figure)`);
 console.log(`\nwritten to ${writeResults('bench', figs)}`);

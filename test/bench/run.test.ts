@@ -11,3 +11,13 @@ describe('npm run bench', () => {
     expect(r.status).toBe(2);
   }, 30_000);
 });
+
+describe('bench/common.ts', () => {
+  it('records the load average with the machine, since the figures are absolute', async () => {
+    const { machine } = await import('../../bench/common.js');
+    const m = machine() as { loadAverage: number[]; cpus: number };
+    expect(m.loadAverage).toHaveLength(3);
+    for (const x of m.loadAverage) expect(x).toBeGreaterThanOrEqual(0);
+    expect(m.cpus).toBeGreaterThan(0);
+  });
+});
