@@ -17,18 +17,26 @@ const RENAMED: Record<string, string> = {
 /** Outputs of an earlier command in the same block (written by the bench, not shipped). */
 const OUTPUT = /^bench\/results\//;
 
-/** Every bench command quoted in the docs: `bench/NAME.ts` and the repository files on the same line. */
+/**
+ * Every bench command quoted in the docs: `bench/NAME.ts` and the repository files after it in the
+ * same code span (a span may wrap over lines, as a long command in a paragraph does; a fenced
+ * block is read line by line).
+ */
 function commands(): { doc: string; line: number; script: string; files: string[] }[] {
   const out: { doc: string; line: number; script: string; files: string[] }[] = [];
   for (const doc of DOCS) {
-    readFileSync(path.join(ROOT, doc), 'utf8')
-      .split('\n')
-      .forEach((text, i) => {
-        for (const m of text.matchAll(/bench\/[\w/.-]+\.ts([^`|]*)/g)) {
-          const files = [...(m[1] ?? '').matchAll(/(?:^|\s)((?:train|models|scenarios|bench|examples)\/[\w/.-]+\.(?:ya?ml|json))/g)].map((f) => f[1] as string);
-          out.push({ doc, line: i + 1, script: (m[0].match(/^bench\/[\w/.-]+\.ts/) as RegExpMatchArray)[0], files });
-        }
-      });
+    const text = readFileSync(path.join(ROOT, doc), 'utf8');
+    const spans = [...text.matchAll(/```[^\n]*\n([\s\S]*?)```|`([^`]+)`/g)].flatMap((m) => {
+      const at = m.index ?? 0;
+      if (m[1] !== undefined) return m[1].split('\n').map((l, i) => ({ code: l, line: text.slice(0, at).split('\n').length + 1 + i }));
+      return [{ code: (m[2] as string).replace(/\s+/g, ' '), line: text.slice(0, at).split('\n').length }];
+    });
+    for (const { code, line } of spans) {
+      for (const m of code.matchAll(/bench\/[\w/.-]+\.ts((?:(?!bench\/[\w/.-]+\.ts)[^|])*)/g)) {
+        const files = [...(m[1] ?? '').matchAll(/(?:^|\s)((?:train|models|scenarios|bench|examples)\/[\w/.-]+\.(?:ya?ml|json))/g)].map((f) => f[1] as string);
+        out.push({ doc, line, script: (m[0].match(/^bench\/[\w/.-]+\.ts/) as RegExpMatchArray)[0], files });
+      }
+    }
   }
   return out;
 }
