@@ -57,13 +57,13 @@ export interface SwfHeader {
   readonly lines: readonly string[];
   /** `Key: value` fields in file order; repeated keys (Queue, Partition, Note) keep every value. */
   readonly fields: ReadonlyMap<string, readonly string[]>;
-  /** `; MaxProcs:` when present and a positive integer. */
+  /** `; MaxProcs:` when given (absent, blank or -1: unknown; anything but a positive whole number is an error). */
   readonly maxProcs?: number;
-  /** `; MaxNodes:` when present and a positive integer. */
+  /** `; MaxNodes:`, read the same way. */
   readonly maxNodes?: number;
   /** The `; Acknowledge:` line's text: credit that must be kept with any use of the data. */
   readonly acknowledge?: string;
-  /** Unix time of submit time 0 (`; UnixStartTime:`), when given. */
+  /** Unix time of submit time 0 (`; UnixStartTime:`, whole seconds), when given; read like MaxProcs (0 allowed). */
   readonly unixStartTime?: number;
 }
 
@@ -207,10 +207,20 @@ export function swfFields(text: string, file: string, line: number): number[] {
 
 // ---- internals -------------------------------------------------------------------------------
 
+/**
+ * The header comments the reader turns into numbers (`SwfHeader`), with what the standard says
+ * they hold. The others (TimeZoneString, StartTime, Queues, ...) are kept as text in `fields`.
+ */
+const NUMERIC_HEADERS: Readonly<Record<string, { readonly min: number; readonly expected: string }>> = {
+  MaxProcs: { min: 1, expected: 'a positive whole number of processors' },
+  MaxNodes: { min: 1, expected: 'a positive whole number of nodes' },
+  UnixStartTime: { min: 0, expected: 'a whole number of seconds since 1970-01-01 00:00 UTC' },
+};
+
 class HeaderBuilder {
   private readonly lines: string[] = [];
   private readonly fields = new Map<string, string[]>();
-  private readonly numbers = new Map<string, number>();
+  private readonly numbers = new Map<string, { value: number; line: number }>();
 
   constructor(private readonly file: string) {}
 
@@ -224,26 +234,29 @@ class HeaderBuilder {
     const list = this.fields.get(key);
     if (list === undefined) this.fields.set(key, [value]);
     else list.push(value);
-    if (key === 'MaxProcs' || key === 'MaxNodes') {
-      const v = Number(value.split(/\s+/)[0]);
-      if (!Number.isInteger(v) || v <= 0) {
-        // -1 or garbage: treat as absent, but a malformed number is worth an error.
-        if (v === -1 || value === '') return;
-        throw new TraceFormatError(`header '${key}' is '${value}', expected a positive integer`, { file: this.file, line, field: key });
-      }
-      this.numbers.set(key, v);
+    const rule = NUMERIC_HEADERS[key];
+    if (rule === undefined) return;
+    // The header comments are all optional, and -1 is the format's "unknown": absent, blank or -1
+    // gives no value. Anything else must be the whole number the standard defines (a note after
+    // it, separated by a space, is kept in `fields` and ignored here); never read silently as absent.
+    const first = value.split(/\s+/)[0] as string;
+    if (first === '' || first === '-1') return;
+    const v = /^[0-9]+$/.test(first) ? Number(first) : NaN;
+    if (!Number.isSafeInteger(v) || v < rule.min) {
+      throw new TraceFormatError(`header '${key}' is '${value}', expected ${rule.expected} (-1 or no value when unknown)`, { file: this.file, line, field: key });
     }
-    if (key === 'UnixStartTime') {
-      const v = Number(value);
-      if (Number.isFinite(v)) this.numbers.set(key, v);
+    const seen = this.numbers.get(key);
+    if (seen !== undefined && seen.value !== v) {
+      throw new TraceFormatError(`header '${key}' is ${v} here but ${seen.value} at line ${seen.line}: which one is the log's?`, { file: this.file, line, field: key });
     }
+    if (seen === undefined) this.numbers.set(key, { value: v, line });
   }
 
   build(): SwfHeader {
     const ack = this.fields.get('Acknowledge')?.[0];
-    const maxProcs = this.numbers.get('MaxProcs');
-    const maxNodes = this.numbers.get('MaxNodes');
-    const start = this.numbers.get('UnixStartTime');
+    const maxProcs = this.numbers.get('MaxProcs')?.value;
+    const maxNodes = this.numbers.get('MaxNodes')?.value;
+    const start = this.numbers.get('UnixStartTime')?.value;
     return {
       file: this.file,
       lines: this.lines,

@@ -65,6 +65,49 @@ describe('SWF header', () => {
     expect((e as TraceFormatError).location).toEqual({ file: p, line: 2, field: 'MaxProcs' });
   });
 
+  it('reads UnixStartTime as whole seconds; absent, blank or -1 is unknown', async () => {
+    const at = await readSwfHeader(write('start.swf', `; UnixStartTime: 1027839845\n; TimeZoneString: Europe/Stockholm\n${JOBS}\n`));
+    expect(at.unixStartTime).toBe(1027839845);
+    expect(at.fields.get('TimeZoneString')).toEqual(['Europe/Stockholm']);
+    for (const [name, line] of [['nostart.swf', '; Version: 2'], ['blank.swf', '; UnixStartTime:'], ['unknown.swf', '; UnixStartTime: -1']] as const) {
+      const h = await readSwfHeader(write(name, `${line}\n${JOBS}\n`));
+      expect(h.unixStartTime, name).toBeUndefined();
+    }
+    expect((await readSwfHeader(write('epoch.swf', `; UnixStartTime: 0\n${JOBS}\n`))).unixStartTime).toBe(0);
+    const noted = await readSwfHeader(write('noted.swf', `; MaxProcs: 128 (8 nodes)\n${JOBS}\n`));
+    expect(noted.maxProcs).toBe(128);
+    expect(noted.fields.get('MaxProcs')).toEqual(['128 (8 nodes)']);
+  });
+
+  it('refuses a malformed UnixStartTime, MaxProcs or MaxNodes with file, line, field and what was expected', async () => {
+    const cases: [string, string, string][] = [
+      ['UnixStartTime', 'yesterday', 'a whole number of seconds since 1970-01-01 00:00 UTC'],
+      ['UnixStartTime', '1027839845.5', 'a whole number of seconds'],
+      ['UnixStartTime', '-5', 'a whole number of seconds'],
+      ['UnixStartTime', '1e9', 'a whole number of seconds'],
+      ['MaxProcs', '0x80', 'a positive whole number of processors'],
+      ['MaxProcs', '0', 'a positive whole number of processors'],
+      ['MaxNodes', '12.5', 'a positive whole number of nodes'],
+    ];
+    for (const [key, value, expected] of cases) {
+      const p = write(`bad-${key}.swf`, `; Version: 2\n; ${key}: ${value}\n${JOBS}\n`);
+      const e = await readSwfHeader(p).catch((x: unknown) => x);
+      expect(e, `${key}: ${value}`).toBeInstanceOf(TraceFormatError);
+      expect((e as TraceFormatError).location).toEqual({ file: p, line: 2, field: key });
+      expect((e as Error).message).toContain(`header '${key}' is '${value}', expected ${expected}`);
+    }
+  });
+
+  it('refuses a numeric header given twice with different values, naming both lines', async () => {
+    const p = write('twice.swf', `; MaxProcs: 128\n; Note: x\n; MaxProcs: 256\n${JOBS}\n`);
+    const e = await readSwfHeader(p).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect((e as TraceFormatError).location).toEqual({ file: p, line: 3, field: 'MaxProcs' });
+    expect((e as Error).message).toContain('256 here but 128 at line 1');
+    const same = await readSwfHeader(write('same.swf', `; MaxProcs: 128\n; MaxProcs: 128\n${JOBS}\n`));
+    expect(same.maxProcs).toBe(128);
+  });
+
   it('reads gzip by content, whatever the name', async () => {
     const p = write('compressed.swf', `${HEADER}\n${JOBS}\n`, true);
     const f = await openSwf(p);
