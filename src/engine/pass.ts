@@ -4,7 +4,7 @@ import type { ClusterState } from '../core/cluster.js';
 import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt } from '../core/priority.js';
 import { isPermanent, type Rejection } from '../core/rejection.js';
-import type { BackfillPolicy, QueuePolicy, QueuedRequest } from '../queue/policy.js';
+import type { BackfillPick, BackfillPolicy, QueuePolicy, QueuedRequest } from '../queue/policy.js';
 import { screen, trimmedToQuotas, withinGroups, type GroupCounts, type ScreenHooks } from './admission.js';
 import type { DependencyTracker } from './dependencies.js';
 import { planReclaim, type FairShare } from './quota.js';
@@ -296,10 +296,10 @@ export class SchedulingPass<E extends QueuedRequest> {
   }
 
   /**
-   * Rule 5. A node-exact policy (`place`) names the node of each pick: they start there, applied
-   * through `decideAndApply` like any decision (a pinned "allocator" answering with those
-   * placements), so a pick that no longer fits is a bug that throws. Otherwise the allocator
-   * places the picks in one non-blocking decision.
+   * Rule 5. A node-exact policy (`place`) names the node of each pick (and on a GPU device node
+   * its devices): they start there, applied through `decideAndApply` like any decision (a pinned
+   * "allocator" answering with those placements), so a pick that no longer fits is a bug that
+   * throws. Otherwise the allocator places the picks in one non-blocking decision.
    */
   private backfill(state: ClusterState, b: BackfillPolicy, rest: readonly E[], first: E, now: number, counter: { decisions: number }): void {
     const hooks = this.hooks;
@@ -310,10 +310,17 @@ export class SchedulingPass<E extends QueuedRequest> {
     }
     const picks = b.place(rest, state, now).filter((p) => p.entry !== first && hooks.isWaiting(p.entry as E));
     if (picks.length === 0) return;
-    const nodeOf = new Map(picks.map((p) => [p.entry.request.id, p.nodeId]));
+    const pickOf = new Map(picks.map((p) => [p.entry.request.id, p]));
     const pinned: Allocator = {
       name: `${b.name} backfilling`,
-      allocate: (requests) => ({ placements: requests.map((r) => ({ requestId: r.id, nodeId: nodeOf.get(r.id) as number })), preemptions: [], rejections: [] }),
+      allocate: (requests) => ({
+        placements: requests.map((r) => {
+          const p = pickOf.get(r.id) as BackfillPick;
+          return p.devices === undefined ? { requestId: r.id, nodeId: p.nodeId } : { requestId: r.id, nodeId: p.nodeId, devices: p.devices };
+        }),
+        preemptions: [],
+        rejections: [],
+      }),
     };
     this.offer(state, picks.map((p) => p.entry as E), false, counter, pinned);
   }

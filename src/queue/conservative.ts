@@ -25,7 +25,9 @@ export interface ConservativeOptions {
  *   - starts now (is picked) on the first node n (pool order, then id) where it fits n's actual
  *     free capacity now (minus this pass's earlier picks on n) *and* n's profile over
  *     [now, now + requested); it is charged to n's profile. The pick names n (`place`), and the
- *     driver starts it there, so the plan is exact on any number of nodes;
+ *     driver starts it there, so the plan is exact on any number of nodes. On a GPU device node
+ *     the profile is per device (see ResourceProfile) and the pick also names the devices, free
+ *     now and over the whole window, that the driver gives it;
  *   - otherwise is reserved on the node where its profile gives the earliest start (ties: pool
  *     order, then node id), over [t, t + requested).
  *
@@ -69,11 +71,19 @@ export function conservativeBackfill(opts: ConservativeOptions = {}): BackfillPo
       const d = Math.max(0, estimatedDuration(q.request));
       const nodes = upNodesOf(view, pools[k] as readonly number[]);
       if (k > 0) {
-        const node = nodes.find((id) => overlay.fits(id, demand) && profileOf(id).fitsDuring(demand, now, d));
-        if (node !== undefined) {
-          profileOf(node).reserve(demand, now, d);
-          overlay.add(node, demand);
-          picked.push({ entry: q, nodeId: node });
+        let node = -1;
+        let devices: readonly number[] | undefined;
+        for (const id of nodes) {
+          if (!overlay.fits(id, demand) || !profileOf(id).fitsDuring(demand, now, d)) continue;
+          devices = profileOf(id).devicesDuring(demand, now, d, overlay.gpuFree(id));
+          if (devices === undefined) continue;
+          node = id;
+          break;
+        }
+        if (node >= 0 && devices !== undefined) {
+          profileOf(node).reserve(demand, now, d, devices);
+          overlay.add(node, demand, devices);
+          picked.push(devices.length > 0 ? { entry: q, nodeId: node, devices } : { entry: q, nodeId: node });
           continue;
         }
       }

@@ -1,5 +1,6 @@
 import type { ClusterView } from '../core/cluster.js';
 import { estimatedDuration, type Allocation } from '../core/model.js';
+import { devicesFit, GPU_MILLI, gpuShape, milliPerDevice, type GpuShape } from '../core/gpu.js';
 import { fitsIn } from '../core/resources.js';
 import type { BackfillPolicy, QueuedRequest } from './policy.js';
 import { eligible, expectedEnd, Overlay, upNodesOf } from './reservation.js';
@@ -11,6 +12,12 @@ export interface HeadReservation {
   readonly time: number;
   /** Capacity of `nodeId` still free at `time` once the head is placed ("extra"). */
   readonly extra: Float64Array;
+  /**
+   * On a GPU device node, the devices kept for the head at `time` (core/gpu.ts): of the devices
+   * that hold its share then, those with the least free now (lowest index on ties), so that as
+   * many devices as possible stay open to backfilling now. Absent on a scalar node.
+   */
+  readonly devices?: readonly number[];
 }
 
 /**
@@ -18,22 +25,34 @@ export interface HeadReservation {
  *
  * For every up node of the head's eligible pools whose capacity can hold the head, walk the node's
  * running allocations in order of expected end (start + requested duration, see `expectedEnd`),
- * adding each one's demand back to the node's free capacity, until the head fits in every
- * dimension: that allocation's expected end (or `now` if it fits already) is the node's shadow
- * time. The reservation is the node with the earliest shadow time (ties: the first node in pool
- * order, then id). All allocations ending at or before that time count as released when the
- * extra capacity is computed. Work with no finite expected end (production: no estimate and no
- * lease) is never counted as released. Undefined when no eligible up node can hold the head by the
+ * adding each one's demand back to the node's free capacity (on a GPU device node: to the
+ * devices it holds), until the head fits in every dimension (and in a device choice): that
+ * allocation's expected end (or `now` if it fits already) is the node's shadow time. The
+ * reservation is the node with the earliest shadow time (ties: the first node in pool order,
+ * then id). All allocations ending at or before that time count as released when the extra
+ * capacity is computed. Work with no finite expected end (production: no estimate and no lease)
+ * is never counted as released. Undefined when no eligible up node can hold the head by the
  * expected ends (then nothing is backfilled: no start can be shown not to delay it).
  */
 export function headReservation(view: ClusterView, head: QueuedRequest, now: number): HeadReservation | undefined {
   const demand = head.request.demand;
+  const gpuDim = view.space.indexOf('gpu');
+  const shape = gpuShape(gpuDim < 0 ? 0 : (demand[gpuDim] ?? 0));
   let best: HeadReservation | undefined;
   for (const nodeId of upNodesOf(view, eligible(view, head.request))) {
     if (!fitsIn(demand, view.capacity(nodeId))) continue;
     const free = Float64Array.from(view.free(nodeId));
+    const devNow = view.gpuFree(nodeId);
+    const dev = devNow === undefined ? undefined : Int32Array.from(devNow);
+    const fits = (): boolean => fitsIn(demand, free) && (dev === undefined || devicesFit(dev, shape));
+    const release = (a: Allocation): void => {
+      add(free, a.request.demand, 1);
+      if (dev === undefined || a.devices === undefined) return;
+      const m = milliPerDevice(gpuShape(a.request.demand[gpuDim] ?? 0));
+      for (const g of a.devices) dev[g] = (dev[g] as number) + m;
+    };
     let time = now;
-    if (!fitsIn(demand, free)) {
+    if (!fits()) {
       const allocs: Allocation[] = [...view.allocationsOn(nodeId)];
       const ends = allocs.map((a) => expectedEnd(a, now));
       // Work with no finite expected end (no estimate, no lease) is never counted as released.
@@ -42,22 +61,34 @@ export function headReservation(view: ClusterView, head: QueuedRequest, now: num
         .filter((i) => Number.isFinite(ends[i]))
         .sort((a, b) => (ends[a] as number) - (ends[b] as number) || a - b);
       let k = 0;
-      while (k < order.length && !fitsIn(demand, free)) {
+      while (k < order.length && !fits()) {
         const i = order[k++] as number;
         time = ends[i] as number;
-        add(free, (allocs[i] as Allocation).request.demand, 1);
+        release(allocs[i] as Allocation);
       }
-      if (!fitsIn(demand, free)) continue;
+      // A share no device can hold (1.5 GPUs on a device node) fits there never.
+      if (!fits()) continue;
       // Everything else expected to end by the shadow time is free then too.
-      while (k < order.length && ends[order[k] as number] === time) add(free, (allocs[order[k++] as number] as Allocation).request.demand, 1);
+      while (k < order.length && ends[order[k] as number] === time) release(allocs[order[k++] as number] as Allocation);
     }
     if (best === undefined || time < best.time) {
       add(free, demand, -1);
-      best = { nodeId, time, extra: free };
+      const devices = dev === undefined || devNow === undefined ? undefined : keptDevices(dev, devNow, shape);
+      best = devices === undefined ? { nodeId, time, extra: free } : { nodeId, time, extra: free, devices };
       if (time === now) break;
     }
   }
   return best;
+}
+
+/** The devices kept for a head of `shape`: of those holding it at the shadow time (`then`), the least free `now`. */
+function keptDevices(then: ArrayLike<number>, now: ArrayLike<number>, shape: GpuShape): readonly number[] {
+  const need = shape.kind === 'share' ? 1 : shape.kind === 'whole' ? shape.count : 0;
+  const m = milliPerDevice(shape);
+  const holds: number[] = [];
+  for (let g = 0; g < then.length; g++) if ((then[g] as number) >= m && (shape.kind !== 'whole' || then[g] === GPU_MILLI)) holds.push(g);
+  holds.sort((a, b) => (now[a] as number) - (now[b] as number) || a - b);
+  return holds.slice(0, need).sort((a, b) => a - b);
 }
 
 /** Options of EASY backfilling. The defaults are the generic rule; the reference preset is `REFERENCE_EASY`. */
@@ -90,9 +121,13 @@ export const REFERENCE_EASY: EasyOptions = { reservation: 'per-head', extraCapac
  * now (actual free capacity minus the requests already chosen in this pass) and one of these holds:
  *
  *   1. it is expected to end before the shadow time: now + requested < reservation.time; or
- *   2. its demand fits in the reserved node's extra capacity (which it then uses up); or
+ *   2. its demand fits in the reserved node's extra capacity (which it then uses up) and, on a
+ *      GPU device node, it cannot take any of the devices kept for the head (`devices`: for each,
+ *      less free now than its share, or not idle for whole GPUs), whichever devices the allocator
+ *      picks; or
  *   3. it cannot be placed on the reserved node now at all (it does not fit the node's actual free
- *      capacity, or may not use its pool), so wherever the allocator puts it, it is not there.
+ *      capacity or devices, or may not use its pool), so wherever the allocator puts it, it is
+ *      not there.
  *
  * Each rule keeps the head's start time, whichever node the allocator then picks, as long as
  * running work ends by its requested duration. The reservation is recomputed at every call
@@ -117,8 +152,17 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
       const res = memo.res;
       if (res === undefined) return [];
       const overlay = new Overlay(view);
-      const reservedFree = view.free(res.nodeId);
       const reservedPool = view.nodePool(res.nodeId);
+      const devicesNow = view.gpuFree(res.nodeId);
+      const gpuDim = view.space.indexOf('gpu');
+      // Could the allocator put this demand on one of the head's devices now (any device choice)?
+      const mayTakeKept = (demand: readonly number[]): boolean => {
+        if (res.devices === undefined || devicesNow === undefined) return false;
+        const shape = gpuShape(demand[gpuDim] ?? 0);
+        if (shape.kind === 'none') return false;
+        const m = milliPerDevice(shape);
+        return res.devices.some((g) => (shape.kind === 'whole' ? devicesNow[g] === GPU_MILLI : (devicesNow[g] as number) >= m));
+      };
       const picked: QueuedRequest[] = [];
       let cands = blocked.slice(1);
       if (byArrival) {
@@ -132,11 +176,11 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
         const node = overlay.findNode(pools, r.demand);
         if (node < 0) continue;
         let ok = now + estimatedDuration(r) < res.time;
-        if (!ok && extraRule && fitsIn(r.demand, res.extra)) {
+        if (!ok && extraRule && fitsIn(r.demand, res.extra) && !mayTakeKept(r.demand)) {
           add(res.extra, r.demand, -1);
           ok = true;
         }
-        if (!ok) ok = !pools.includes(reservedPool) || !fitsIn(r.demand, reservedFree);
+        if (!ok) ok = !pools.includes(reservedPool) || !view.fits(res.nodeId, r.demand);
         if (!ok) continue;
         overlay.add(node, r.demand);
         picked.push(q);

@@ -67,6 +67,8 @@ export interface BackfillPolicy {
 export interface BackfillPick {
   readonly entry: QueuedRequest;
   readonly nodeId: number;
+  /** On a GPU device node, the devices its plan reserved (core/gpu.ts); default: the cluster's choice. */
+  readonly devices?: readonly number[];
 }
 
 /** Sort by a numeric key (lowest first), ties by queue order. */

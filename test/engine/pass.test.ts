@@ -153,6 +153,33 @@ describe('conservative backfilling on several nodes (node-exact)', () => {
   });
 });
 
+describe('conservative backfilling on GPU devices (node- and device-exact)', () => {
+  const gpuPool = (devices: number): PoolSpec => ({ ...pool('g', [16, 64, devices], 1), gpus: { count: devices, model: 'A10' } });
+  const dims = ['cpu', 'memory', 'gpu'];
+  it('a pick starts on the devices its plan kept free, not the cluster default that would delay the head', async () => {
+    // a (0.7) takes device 0 until 100, b (0.5) device 1 for good. head (1 whole GPU) is reserved on
+    // device 0 over [100, 110). share (0.3, 1000 s) fits device 1's plan; the default choice now
+    // (the tightest device, 0) would hold device 0 until 1005. fill (0.2) ends by 100.
+    const lives = await run({
+      dims,
+      pools: [gpuPool(2)],
+      queue: fcfs({ blocking: true, backfill: conservativeBackfill() }),
+      requests: [req('a', 0, [1, 1, 0.7], 100), req('b', 0, [1, 1, 0.5], 10000), req('head', 5, [1, 1, 1], 10), req('share', 5, [1, 1, 0.3], 1000), req('fill', 5, [1, 1, 0.2], 50)],
+    });
+    expect([lives.head?.start, lives.share?.start, lives.fill?.start]).toEqual([100, 5, 5]);
+  });
+  it('a share that fits the GPUs in sum but no device is not picked (the driver used to throw an invalid decision)', async () => {
+    // a (0.6) on device 0, b (0.5) on device 1 until 1000: 0.9 GPU free in sum, 400 and 500 milli per device
+    const lives = await run({
+      dims,
+      pools: [gpuPool(2)],
+      queue: fcfs({ blocking: true, backfill: conservativeBackfill() }),
+      requests: [req('a', 0, [1, 1, 0.6], 1000), req('b', 0, [1, 1, 0.5], 1000), req('head', 5, [1, 1, 2], 10), req('wide', 5, [1, 1, 0.8], 10), req('cpu', 5, [1, 1, 0], 10)],
+    });
+    expect([lives.head?.start, lives.wide?.start, lives.cpu?.start]).toEqual([1000, 1010, 5]);
+  });
+});
+
 describe('a decision that places some requests of a batch and refuses others', () => {
   it('books each answer on its own request: the placed one starts, the refused one is rejected', async () => {
     // Places the first request of every batch on node 0 and refuses the rest as infeasible
