@@ -12,8 +12,8 @@ import type { PoolScalingState, ScaleAction, ScalingInput, ScalingPolicy } from 
  *    the simulator/scheduler reports (Σ over requests of max_d demand_d / capacity_d). Counting the
  *    queue makes m exceed 1 when work waits, so the rule scales out by how much is missing, not
  *    just "to 100 %". With `metric: 'utilization'` the metric is instead the allocated share of
- *    one dimension (`dimension`, an index into the scenario's dimensions; default the largest
- *    over dimensions) plus queuedNodes / up.
+ *    one dimension (`dimension`, an index into the scenario's dimensions here; the registry also
+ *    takes a dimension's name; default the largest over dimensions) plus queuedNodes / up.
  *
  * 2. Raw recommendation (HPA: desiredReplicas = ceil(currentReplicas × metric / target)):
  *

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dimensionRefIndex, dimensionRefSchema, type DimensionRef } from '../core/dimension-ref.js';
 import { isUserError, UserError } from '../core/errors.js';
 import { parseRegistryOptions } from '../core/registry-options.js';
 import { parseDuration } from '../core/units.js';
@@ -12,7 +13,17 @@ import { parseClock, ScheduledPolicy } from './scheduled.js';
 export interface ScalingPolicyEntry<S extends z.ZodType = z.ZodType> {
   readonly summary: string;
   readonly options: S;
-  readonly create: (options: z.infer<S>, ctx: { seed: string }) => ScalingPolicy;
+  readonly create: (options: z.infer<S>, ctx: ScalingContext) => ScalingPolicy;
+}
+
+/**
+ * What a scaling policy is built with: the run's seed, and the resource space's dimension names
+ * when known (a `dimension` written as a name is resolved in them; without them only an index is
+ * accepted).
+ */
+export interface ScalingContext {
+  readonly seed: string;
+  readonly dimensions?: readonly string[];
 }
 
 function entry<S extends z.ZodType>(e: ScalingPolicyEntry<S>): ScalingPolicyEntry<S> {
@@ -43,12 +54,12 @@ const reactiveFields = {
   target: z.number().positive().optional(),
   tolerance: z.number().min(0).optional(),
   metric: z.enum(['demand', 'utilization']).optional(),
-  dimension: z.number().int().min(0).optional(),
+  dimension: dimensionRefSchema.optional(),
   scaleUp: scalingRules.optional(),
   scaleDown: scalingRules.optional(),
 };
 /** `dimension` picks the utilization dimension: given with the demand metric it would be ignored without a word. */
-function dimensionNeedsUtilization(o: { readonly metric?: string | undefined; readonly dimension?: number | undefined }, ctx: z.RefinementCtx): void {
+function dimensionNeedsUtilization(o: { readonly metric?: string | undefined; readonly dimension?: DimensionRef | undefined }, ctx: z.RefinementCtx): void {
   if (o.dimension === undefined || o.metric === 'utilization') return;
   const metric = o.metric === undefined ? "the default metric 'demand'" : `metric '${o.metric}'`;
   ctx.addIssue({ code: 'custom', message: `'dimension' is read only with 'metric: utilization', and ${metric} has no dimension: add 'metric: utilization' or drop 'dimension'`, path: ['dimension'] });
@@ -121,6 +132,13 @@ const scheduledSchema = z
     }
   });
 
+/** Reactive options with `dimension` as its index in the context's dimensions (a UserError under `field` when it names none). */
+function withDimensionIndex<T extends { readonly dimension?: DimensionRef | undefined }>(o: T, ctx: ScalingContext, field: string): Omit<T, 'dimension'> & { dimension?: number } {
+  const { dimension, ...rest } = o;
+  const i = dimensionRefIndex(dimension, ctx.dimensions, field, "createScalingPolicy's context `dimensions`");
+  return i === undefined ? rest : { ...rest, dimension: i };
+}
+
 /**
  * `static` with `nodes`: hold each named pool at a fixed size (clamped to its [min, max]), e.g. to
  * compare "sized for the mean" with "sized for the peak" on one scenario. It is a schedule whose
@@ -141,12 +159,15 @@ export const SCALING_POLICIES = {
   reactive: entry({
     summary: 'HPA-style target tracking on (running + queued) / up nodes: tolerance, stabilization windows, rate limits',
     options: reactiveSchema,
-    create: (o) => new ReactivePolicy(o),
+    create: (o, ctx) => new ReactivePolicy(withDimensionIndex(o, ctx, 'scaling.options.dimension')),
   }),
   predictive: entry({
     summary: 'provision for a quantile (or the forecast × headroom) of demand at now + boot time, never below the reactive rule',
     options: predictiveSchema,
-    create: (o, ctx) => new PredictivePolicy(o, ctx),
+    create: (o, ctx) => {
+      const { reactive, ...rest } = o;
+      return new PredictivePolicy(reactive === undefined ? rest : { ...rest, reactive: withDimensionIndex(reactive, ctx, 'scaling.options.reactive.dimension') }, ctx);
+    },
   }),
   scheduled: entry({
     summary: 'cron-like rules setting pool sizes at times of day (simulated clock)',
@@ -173,8 +194,11 @@ export function parseScalingOptions(name: ScalingPolicyName, options: unknown): 
   return parseRegistryOptions((SCALING_POLICIES[n] as ScalingPolicyEntry).options, options ?? {}, 'scaling.options');
 }
 
-/** Build a scaling policy (errors as parseScalingOptions). */
-export function createScalingPolicy(name: ScalingPolicyName, options: unknown, ctx: { seed: string }): ScalingPolicy {
+/**
+ * Build a scaling policy (errors as parseScalingOptions). `ctx.dimensions`: the resource space's
+ * names, to resolve a `dimension` written as a name (and refuse one that names none).
+ */
+export function createScalingPolicy(name: ScalingPolicyName, options: unknown, ctx: ScalingContext): ScalingPolicy {
   const parsed = parseScalingOptions(name, options);
   return (SCALING_POLICIES[name] as ScalingPolicyEntry).create(parsed, ctx);
 }

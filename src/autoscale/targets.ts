@@ -1,9 +1,12 @@
+import { dimensionRefIssue } from '../core/dimension-ref.js';
+
 /**
  * What a scaling policy's options name in the cluster it runs on: pools (`pools`, `nodes`,
- * `rules[i].pool`) and a resource dimension (`dimension`, an index into the dimensions). A name
- * the cluster lacks would make the policy silently do nothing for it (a `pools: [typo]` never
- * scales, `dimension: 7` reads utilization 0), so the scenario check (src/scenario/cross-check.ts)
- * and the scheduler's options check refuse it with the field this returns.
+ * `rules[i].pool`) and a resource dimension (`dimension`, a dimension's name or its index, see
+ * core/dimension-ref.ts). A name the cluster lacks would make the policy silently do nothing for
+ * it (a `pools: [typo]` never scales, `dimension: 7` or `dimension: gpus` reads utilization 0),
+ * so the scenario check (src/scenario/cross-check.ts) and the scheduler's options check refuse it
+ * with the field this returns.
  */
 
 /** A reference the cluster lacks: the message and the field under the policy's options (`pools[0]`). */
@@ -22,10 +25,11 @@ export function scalingTargetIssue(policy: string, options: unknown, pools: read
   const known = new Set(pools);
   const pool = (name: unknown, field: string): ScalingTargetIssue | undefined =>
     pools !== undefined && typeof name === 'string' && !known.has(name) ? { message: `unknown pool '${name}' (pools: ${pools.length > 0 ? pools.join(', ') : 'none'})`, field } : undefined;
-  const dimension = (d: unknown, field: string): ScalingTargetIssue | undefined =>
-    dimensions !== undefined && typeof d === 'number' && !(d >= 0 && d < dimensions.length)
-      ? { message: `there is no dimension ${d}: expected an index 0-${dimensions.length - 1} into the dimensions (${dimensions.map((n, i) => `${i} = ${n}`).join(', ')})`, field }
-      : undefined;
+  const dimension = (d: unknown, field: string): ScalingTargetIssue | undefined => {
+    if (dimensions === undefined || (typeof d !== 'number' && typeof d !== 'string')) return undefined;
+    const message = dimensionRefIssue(d, dimensions);
+    return message === undefined ? undefined : { message, field };
+  };
   const first = (issues: Iterable<ScalingTargetIssue | undefined>): ScalingTargetIssue | undefined => {
     for (const i of issues) if (i !== undefined) return i;
     return undefined;

@@ -64,7 +64,7 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
       ...(own !== undefined ? { quotas: own === 'none' ? null : own } : {}),
       allocator: () => createAllocator({ name: s.name as AllocatorName, options, preemption }),
       queue: sc.protocol !== undefined ? protocolQueue(queueRef) : () => createQueuePolicy(queueRef.name as QueuePolicyName, queueRef.options, sc.dimensions),
-      ...(scalingRef ? { scaling: () => createScalingPolicy(scalingRef.policy as ScalingPolicyName, scalingRef.options, { seed: seedStr }) } : {}),
+      ...(scalingRef ? { scaling: () => createScalingPolicy(scalingRef.policy as ScalingPolicyName, scalingRef.options, { seed: seedStr, dimensions: space.names }) } : {}),
     };
   });
   if (opts.only !== undefined && opts.only.length > 0) {

@@ -97,11 +97,11 @@ export class ResourceScheduler {
     const rng = new Rng(options.seed ?? 1).fork(`allocator:${lead.name}`);
     const qo = queueOptionsOf(options.queue);
     this.queue = new WaitQueue(qo?.timeoutMs ?? 60_000, qo?.maxLength ?? 10_000);
-    this.scalingPolicy = options.scaling === undefined ? undefined : resolveScalingPolicy(options.scaling, options.seed ?? 1);
-    this.autoscaler = this.scalingPolicy === undefined ? undefined : new Autoscaler(this.scalingPolicy);
-
     const { space, fair, pools, book, snapshot, initial } = restore(this.store, { dimensions: options.dimensions, quotas: options.quotas, ended: this.ended });
     checkScalingTargets(options, pools.state.pools.map((p) => p.name), space.names); // the store's pools are known now
+    // A utilization `dimension` written as a name is resolved in the dimensions, known now.
+    this.scalingPolicy = options.scaling === undefined ? undefined : resolveScalingPolicy(options.scaling, options.seed ?? 1, space.names);
+    this.autoscaler = this.scalingPolicy === undefined ? undefined : new Autoscaler(this.scalingPolicy);
     // A widthDimension is checked against (and a name resolved in) the dimensions, known now.
     this.queuePolicy = qo === undefined ? undefined : resolveQueuePolicy(qo.policy ?? 'priority', qo.options, space.names);
     // H4: the wait queue, the ended ids and the event log continue where the store left off.

@@ -68,12 +68,12 @@ const EPOCH_DAY_OF_WEEK = 4;
  * clock is epoch time, so a `scheduled` policy's day 0 is a Thursday unless the options say
  * otherwise (the simulator's default, a Monday, made weekday rules fire three days late).
  */
-export function resolveScalingPolicy(spec: ScalingPolicy | { readonly policy: ScalingPolicyName; readonly options?: unknown }, seed: number | string): ScalingPolicy {
+export function resolveScalingPolicy(spec: ScalingPolicy | { readonly policy: ScalingPolicyName; readonly options?: unknown }, seed: number | string, dimensions?: readonly string[]): ScalingPolicy {
   if ('decide' in spec) return spec;
   if (!isScalingPolicyName(spec.policy)) throw new UserError(`unknown scaling policy '${String(spec.policy)}' (known: ${SCALING_POLICY_NAMES.join(', ')})`, { field: 'scaling.policy' });
   let options = spec.options ?? {};
   if (spec.policy === 'scheduled' && isObject(options) && options.startDayOfWeek === undefined) options = { ...options, startDayOfWeek: EPOCH_DAY_OF_WEEK };
-  return createScalingPolicy(spec.policy, options, { seed: String(seed) });
+  return createScalingPolicy(spec.policy, options, dimensions === undefined ? { seed: String(seed) } : { seed: String(seed), dimensions });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -61,6 +61,38 @@ describe('reactive: desired = ceil(current × metric / target)', () => {
     expect(p.decide(input(0, [state]))[0]?.delta).toBe(2);
   });
 
+  it("`dimension` by name reads that dimension, as its index does; an unknown name is refused with the dimensions", () => {
+    const dims = ['cpu', 'memory', 'gpu'];
+    const state = { ...pool(10, 5), utilization: [0.2, 0.9, 0.5] };
+    const delta = (dimension: string | number, policy: 'reactive' | 'predictive' = 'reactive'): number | undefined => {
+      const o = { metric: 'utilization', dimension };
+      const p = createScalingPolicy(policy, policy === 'reactive' ? o : { reactive: o }, { seed: '1', dimensions: dims });
+      return p.decide(input(0, [state]))[0]?.delta;
+    };
+    // memory: 0.9 / 0.8 = 1.125 → ceil(11.25) = 12 nodes (+2); cpu: 0.2 / 0.8 → ceil(2.5) = 3, rate-limited scale-in
+    expect(delta('memory')).toBe(2);
+    expect(delta(1)).toBe(2);
+    expect(delta('cpu')).toBe(delta(0));
+    expect(delta('cpu')).not.toBe(2);
+    expect(delta('memory', 'predictive')).toBe(2); // no history yet: the reactive rule
+    const refused = (options: unknown, dimensions?: readonly string[]): UserError => {
+      try {
+        createScalingPolicy('reactive', options, dimensions === undefined ? { seed: '1' } : { seed: '1', dimensions });
+      } catch (e) {
+        expect(e).toBeInstanceOf(UserError);
+        return e as UserError;
+      }
+      throw new Error('accepted');
+    };
+    expect(refused({ metric: 'utilization', dimension: 'gpus' }, dims).message).toBe(
+      "field 'scaling.options.dimension': unknown dimension 'gpus': expected a dimension's name or index (dimensions: 0 = cpu, 1 = memory, 2 = gpu)",
+    );
+    expect(refused({ metric: 'utilization', dimension: 3 }, dims).message).toContain('there is no dimension 3: expected an index 0-2 or a name of the dimensions');
+    // Without the dimensions a name cannot be resolved: refused, never read as 0
+    expect(refused({ metric: 'utilization', dimension: 'memory' }).message).toContain("the dimension 'memory' is named, but the dimensions are not known here");
+    expect(() => createScalingPolicy('predictive', { reactive: { metric: 'utilization', dimension: 'gpus' } }, { seed: '1', dimensions: dims })).toThrow(/field 'scaling.options.reactive.dimension': unknown dimension 'gpus'/);
+  });
+
   it('refuses `dimension` without metric "utilization" (the demand metric would ignore it), naming the field', () => {
     const refusal = (policy: 'reactive' | 'predictive', options: unknown): UserError => {
       try {

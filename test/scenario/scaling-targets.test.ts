@@ -47,9 +47,14 @@ describe('scaling options name pools and dimensions the scenario has', () => {
     }
   });
 
-  it('`dimension` of metric utilization is an index into the dimensions', () => {
+  it('`dimension` of metric utilization is a name or an index of the dimensions', () => {
     const text = scenario('scaling:\n  policy: reactive\n  options:\n    metric: utilization\n    dimension: 7');
-    expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'dimension: 7')}, field 'scaling.options.dimension': there is no dimension 7: expected an index 0-1 into the dimensions (0 = cpu, 1 = memory)`);
+    expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'dimension: 7')}, field 'scaling.options.dimension': there is no dimension 7: expected an index 0-1 or a name of the dimensions (0 = cpu, 1 = memory)`);
+    const named = scenario('scaling:\n  policy: reactive\n  options:\n    metric: utilization\n    dimension: gpu');
+    expect(refusal(named).message).toBe(`as.yaml:${lineOf(named, 'dimension: gpu')}, field 'scaling.options.dimension': unknown dimension 'gpu': expected a dimension's name or index (dimensions: 0 = cpu, 1 = memory)`);
+    const nestedName = scenario('scaling: { policy: predictive, options: { reactive: { metric: utilization, dimension: gpu } } }');
+    expect(refusal(nestedName).location.field).toBe('scaling.options.reactive.dimension');
+    expect(() => parseScenario(scenario('scaling: { policy: reactive, options: { metric: utilization, dimension: memory, pools: [v] } }'), 'as.yaml')).not.toThrow();
     const nested = scenario('scaling: { policy: predictive, options: { reactive: { metric: utilization, dimension: 2 } } }');
     expect(refusal(nested).location.field).toBe('scaling.options.reactive.dimension');
     expect(() => parseScenario(scenario('scaling: { policy: reactive, options: { metric: utilization, dimension: 1, pools: [v] } }'), 'as.yaml')).not.toThrow();
@@ -114,6 +119,6 @@ strategies: [first-fit]
 
   it('a `dimension` the scenario lacks is refused when the file is read, with its line', () => {
     const text = fromData('scaling:\n  policy: reactive\n  options: { metric: utilization, dimension: 3 }');
-    expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'dimension: 3')}, field 'scaling.options.dimension': there is no dimension 3: expected an index 0-2 into the dimensions (0 = cpu, 1 = memory, 2 = gpu)`);
+    expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'dimension: 3')}, field 'scaling.options.dimension': there is no dimension 3: expected an index 0-2 or a name of the dimensions (0 = cpu, 1 = memory, 2 = gpu)`);
   });
 });

@@ -128,7 +128,7 @@ describe('drs serve config', () => {
     // The dimensions: the configured ones, or cpu, memory, gpu.
     const dims = `${TOKENS}${pools}dimensions: [cpu, memory]\nscaling:\n  policy: reactive\n  options: { metric: utilization, dimension: 2 }\n`;
     const dim = write('sd.yaml', dims);
-    expect(errorOf(dim).message).toBe(`${dim}:${lineOf(dims, 'dimension: 2')}, field 'scaling.options.dimension': there is no dimension 2: expected an index 0-1 into the dimensions (0 = cpu, 1 = memory)`);
+    expect(errorOf(dim).message).toBe(`${dim}:${lineOf(dims, 'dimension: 2')}, field 'scaling.options.dimension': there is no dimension 2: expected an index 0-1 or a name of the dimensions (0 = cpu, 1 = memory)`);
     expect(errorOf(write('sd3.yaml', `${TOKENS}scaling: { policy: predictive, options: { reactive: { metric: utilization, dimension: 3 } } }\n`)).location.field).toBe('scaling.options.reactive.dimension');
     expect(errorOf(write('sdm.yaml', `${TOKENS}scaling: { policy: reactive, options: { dimension: 0 } }\n`)).message).toMatch(/:3, field 'scaling\.options\.dimension': 'dimension' is read only with 'metric: utilization'/);
     expect(loadServeConfig(write('ok.yaml', `${TOKENS}${pools}scaling: { policy: reactive, options: { pools: [w], metric: utilization, dimension: 2 } }\n`)).scaling).toMatchObject({ policy: 'reactive' });

@@ -150,12 +150,18 @@ describe('ResourceScheduler strategy, queue and scaling options', () => {
     const scaling = (policy: string, o: unknown) => options({ dimensions: ['cpu', 'memory'], scaling: { policy, options: o } });
     refused(scaling('reactive', { pools: ['a', 'nosuch'] }), 'scaling.options.pools[1]', /^field 'scaling.options.pools\[1\]': unknown pool 'nosuch' \(pools: a\)$/);
     refused(scaling('predictive', { pools: ['nosuch'] }), 'scaling.options.pools[0]', /unknown pool 'nosuch' \(pools: a\)/);
-    refused(scaling('reactive', { metric: 'utilization', dimension: 7 }), 'scaling.options.dimension', /^field 'scaling.options.dimension': there is no dimension 7: expected an index 0-1 into the dimensions \(0 = cpu, 1 = memory\)$/);
+    refused(scaling('reactive', { metric: 'utilization', dimension: 7 }), 'scaling.options.dimension', /^field 'scaling.options.dimension': there is no dimension 7: expected an index 0-1 or a name of the dimensions \(0 = cpu, 1 = memory\)$/);
     refused(scaling('predictive', { reactive: { metric: 'utilization', dimension: 2 } }), 'scaling.options.reactive.dimension', /there is no dimension 2/);
+    refused(scaling('reactive', { metric: 'utilization', dimension: 'gpu' }), 'scaling.options.dimension', /^field 'scaling.options.dimension': unknown dimension 'gpu': expected a dimension's name or index \(dimensions: 0 = cpu, 1 = memory\)$/);
+    refused(scaling('predictive', { reactive: { metric: 'utilization', dimension: 'gpu' } }), 'scaling.options.reactive.dimension', /unknown dimension 'gpu'/);
+    for (const dimension of ['memory', 1]) {
+      scaling('reactive', { metric: 'utilization', dimension })().close();
+      scaling('predictive', { reactive: { metric: 'utilization', dimension } })().close();
+    }
     refused(scaling('scheduled', { rules: [{ pool: 'nosuch', nodes: 2, at: '08:00' }] }), 'scaling.options.rules[0].pool', /unknown pool 'nosuch' \(pools: a\)/);
     refused(scaling('static', { nodes: { nosuch: 3 } }), 'scaling.options.nodes.nosuch', /unknown pool 'nosuch' \(pools: a\)/);
     // Without dimensions, the default ones (cpu, memory, gpu).
-    refused(options({ scaling: { policy: 'reactive', options: { metric: 'utilization', dimension: 3 } } }), 'scaling.options.dimension', /expected an index 0-2 into the dimensions \(0 = cpu, 1 = memory, 2 = gpu\)/);
+    refused(options({ scaling: { policy: 'reactive', options: { metric: 'utilization', dimension: 3 } } }), 'scaling.options.dimension', /expected an index 0-2 or a name of the dimensions \(0 = cpu, 1 = memory, 2 = gpu\)/);
     for (const o of [{ pools: ['a'], metric: 'utilization', dimension: 1 }, {}]) scaling('reactive', o)().close();
     scaling('scheduled', { rules: [{ pool: 'a', nodes: 1, at: '08:00' }] })().close();
     // With a store, its pools are known once restored: an empty store holds none.
