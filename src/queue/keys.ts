@@ -12,12 +12,15 @@
  *   SJF     r, then s
  *   F1      log10(r) · n + 870 · log10(s)                       (Carastan-Santos & de Camargo, SC'17)
  *   WFP3    −(w / r)³ · n                                       (Tang et al., IPDPS'09)
- *   UNICEP  −(w + 1e-15) / (log2(n + 1e-15) · r)                (Tang et al., IPDPS'09)
+ *   UNICEP  −(w + 1e-15) / (log2(max(n, 1) + 1e-15) · r)        (Tang et al., IPDPS'09)
  *
  * In F1, a value that is not positive is replaced by 0.1 before its logarithm (so a job submitted
  * at t = 0 is not −∞). WFP3 and UNICEP divide by r, so they use the same guard (r ≤ 0 → 0.1).
  * UNICEP keeps RLScheduler's 1e-15 regularisation: log2(1) = 0 would divide by zero, so a
- * one-processor job gets a very large (finite) priority, w · ~6e14 / r.
+ * one-processor job gets a very large (finite) priority, w · ~6e14 / r. A width below 1 (a GPU
+ * share or a fraction of a cpu with the generic policies, nothing in the width dimension) counts
+ * as 1: log2(n) < 0 there would turn the key positive and growing with the wait, so such a job
+ * would fall further behind the longer it waited (HPC logs have n ≥ 1: unchanged there).
  *
  * WFP3 and UNICEP use the real waiting time now − s. (RLScheduler's published WFP3/UNICEP columns
  * computed w from a start time still unset (−1) at ordering time; we do not reproduce that.)
@@ -76,7 +79,7 @@ export const WFP3_KEY: OrderKey = {
 export const UNICEP_KEY: OrderKey = {
   name: 'unicep',
   timeDependent: true,
-  key: (j, now) => -(now - j.submit + 1e-15) / (Math.log2(j.procs + 1e-15) * positiveOr01(j.requested)),
+  key: (j, now) => -(now - j.submit + 1e-15) / (Math.log2(Math.max(j.procs, 1) + 1e-15) * positiveOr01(j.requested)),
 };
 
 /** The HPC orders by name (the names `drs replay-swf --policy` accepts). */

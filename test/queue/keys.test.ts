@@ -36,13 +36,29 @@ describe('ordering keys, hand-checked', () => {
     expect(WFP3_KEY.timeDependent).toBe(true);
   });
 
-  it('UNICEP: −(w + 1e-15)/(log2(n + 1e-15)·r)', () => {
+  it('UNICEP: −(w + 1e-15)/(log2(max(n, 1) + 1e-15)·r)', () => {
     // w = 100, n = 4, r = 50: −100 / (2·50) = −1
     expect(UNICEP_KEY.key(job(0, 50, 4), 100)).toBeCloseTo(-1, 12);
     // a one-processor job: large but finite priority
     const one = UNICEP_KEY.key(job(0, 50, 1), 100);
     expect(Number.isFinite(one)).toBe(true);
     expect(one).toBeLessThan(-1e12);
+  });
+
+  it('UNICEP: a width below 1 (a GPU share, half a cpu, none) counts as 1, so waiting raises its priority', () => {
+    // before, log2(0.5) = −1 made the key +w/r: +2 at w = 100 and +4 at w = 200, further back the longer it waited
+    for (const n of [0, 0.25, 0.5]) {
+      const early = UNICEP_KEY.key(job(0, 50, n), 100);
+      const late = UNICEP_KEY.key(job(0, 50, n), 200);
+      expect(early, `n = ${n}`).toBe(UNICEP_KEY.key(job(0, 50, 1), 100));
+      expect(late, `n = ${n}`).toBeLessThan(early);
+    }
+    // with widthDimension gpu: a half-GPU job that has waited goes ahead of a 2-GPU job that waited as long
+    const gpuJob = (id: string, gpu: number): QueuedRequest => {
+      const r = q(id, 0, 1, 600);
+      return { ...r, request: { ...r.request, demand: [1, 1, gpu] } };
+    };
+    expect(ids(unicep({ widthDimension: 2 }).order([gpuJob('pair', 2), gpuJob('share', 0.5)], 100))).toEqual(['share', 'pair']);
   });
 
   it('sortByKey is stable: ties keep the current order (or the given rank)', () => {
