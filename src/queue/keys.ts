@@ -11,7 +11,7 @@
  *   FCFS    s
  *   SJF     r, then s
  *   F1      log10(r) · n + 870 · log10(s)                       (Carastan-Santos & de Camargo, SC'17)
- *   WFP3    −(w / r)³ · n                                       (Tang et al., IPDPS'09)
+ *   WFP3    −(w / r)³ · max(n, 1)                               (Tang et al., IPDPS'09)
  *   UNICEP  −(w + 1e-15) / (log2(max(n, 1) + 1e-15) · r)        (Tang et al., IPDPS'09)
  *
  * In F1, a value that is not positive is replaced by 0.1 before its logarithm (so a job submitted
@@ -20,7 +20,9 @@
  * one-processor job gets a very large (finite) priority, w · ~6e14 / r. A width below 1 (a GPU
  * share or a fraction of a cpu with the generic policies, nothing in the width dimension) counts
  * as 1: log2(n) < 0 there would turn the key positive and growing with the wait, so such a job
- * would fall further behind the longer it waited (HPC logs have n ≥ 1: unchanged there).
+ * would fall further behind the longer it waited (HPC logs have n ≥ 1: unchanged there). WFP3 uses
+ * the same floor: with n = 0 (a cpu-only job under `widthDimension: gpu`) its key would stay 0
+ * however long it waited, behind every wider job that had waited at all.
  *
  * WFP3 and UNICEP use the real waiting time now − s. (RLScheduler's published WFP3/UNICEP columns
  * computed w from a start time still unset (−1) at ordering time; we do not reproduce that.)
@@ -73,7 +75,7 @@ export const F1_KEY: OrderKey = {
 export const WFP3_KEY: OrderKey = {
   name: 'wfp3',
   timeDependent: true,
-  key: (j, now) => -Math.pow((now - j.submit) / positiveOr01(j.requested), 3) * j.procs,
+  key: (j, now) => -Math.pow((now - j.submit) / positiveOr01(j.requested), 3) * Math.max(j.procs, 1),
 };
 
 export const UNICEP_KEY: OrderKey = {

@@ -45,6 +45,20 @@ describe('ordering keys, hand-checked', () => {
     expect(one).toBeLessThan(-1e12);
   });
 
+  it('WFP3: a width below 1 counts as 1, so a job with nothing in the width dimension still gains priority as it waits', () => {
+    // before, n = 0 kept the key at 0 whatever the wait: behind every wider job that had waited at all
+    for (const n of [0, 0.5]) {
+      expect(WFP3_KEY.key(job(0, 50, n), 100), `n = ${n}`).toBe(WFP3_KEY.key(job(0, 50, 1), 100));
+      expect(WFP3_KEY.key(job(0, 50, n), 200)).toBeLessThan(WFP3_KEY.key(job(0, 50, n), 100));
+    }
+    // a cpu-only job (width 0 in gpu) that has waited 1000 s goes ahead of a 1-GPU job that arrived at 900 s
+    const gpuJob = (id: string, submit: number, gpu: number): QueuedRequest => {
+      const r = q(id, submit, 1, 100);
+      return { ...r, request: { ...r.request, demand: [1, 1, gpu] } };
+    };
+    expect(ids(wfp3({ widthDimension: 2 }).order([gpuJob('gpu', 900, 1), gpuJob('cpu-only', 0, 0)], 1000))).toEqual(['cpu-only', 'gpu']);
+  });
+
   it('UNICEP: a width below 1 (a GPU share, half a cpu, none) counts as 1, so waiting raises its priority', () => {
     // before, log2(0.5) = −1 made the key +w/r: +2 at w = 100 and +4 at w = 200, further back the longer it waited
     for (const n of [0, 0.25, 0.5]) {
