@@ -95,7 +95,8 @@ export function parseFlags<T extends Options>(argv: string[], options: T, usage:
  */
 export function numberFlag(value: string | undefined, flag: string, opts: { min?: number; integer?: boolean } = {}): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  // Number('') and Number('  ') are 0: an empty `--port "$UNSET"` would silently mean 0.
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n) || (opts.integer === true && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
     throw new UserError(`--${flag} expects ${opts.integer === true ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got '${value}'`);
   }
@@ -110,10 +111,13 @@ export function numberFlag(value: string | undefined, flag: string, opts: { min?
  * A `--seed` as a scenario file reads `seed: VALUE`, so one seed draws the same run (or log)
  * whichever way it is given: a YAML integer (`7`, `07`, `+7`, `7.0`, `1e3`, `0x1F`) is that
  * integer (`07` is seed 7); anything else is the word as written (`abc`, and `7.5`, which a file
- * has to quote). Seeds reach the generators as text (`String(seed)`), so 7 and '7' are one seed.
+ * has to quote). An empty value or one with spaces is refused. Seeds reach the generators as text (`String(seed)`), so 7 and '7' are one seed.
  */
 export function seedFlag(value: string | undefined, flag = 'seed'): number | string | undefined {
   if (value === undefined) return undefined;
+  // An empty `--seed "$UNSET"` would silently run seed '' (not the scenario's seed); a seed is
+  // one word, as it is written into notes and commands that redraw a run.
+  if (!/^\S+$/.test(value)) throw new UserError(`--${flag} must be a non-empty word without spaces (e.g. 7), got '${value}'`, { field: flag });
   let read: unknown;
   try {
     read = parseYamlScalar(value);

@@ -55,15 +55,15 @@ function parse(argv: string[]): (Lublin99Options & { out: string }) | 'help' {
   if (values.model !== undefined && values.model !== 'lublin99') throw new UserError(`unknown --model '${values.model}' (known: lublin99)`, { field: 'model' });
   if (values.out === undefined) throw new UserError('missing --out FILE (or --out - for standard output)', { field: 'out' });
   // The seed is written into the log's '; Note:' line as the command that redraws it, so it must
-  // be one word: an empty --seed "$UNSET" would silently draw seed '' and note an unusable command.
-  if (values.seed !== undefined && !/^\S+$/.test(values.seed)) throw new UserError(`--seed must be a non-empty word without spaces (e.g. 7), got '${values.seed}'`, { field: 'seed' });
+  // be one word: seedFlag refuses an empty --seed "$UNSET" (it would note an unusable command).
+  const seed = seedFlag(values.seed) ?? 1;
   const startHour = numberFlag(values['start-hour'], 'start-hour', { min: 0 }) ?? 0;
   if (startHour >= 24) throw new UserError(`--start-hour must be a number in [0, 24), got '${values['start-hour']}'`, { field: 'start-hour' });
   return {
     out: values.out,
     jobs: numberFlag(values.jobs, 'jobs', { min: 1, integer: true }) ?? 10000,
     nodes: numberFlag(values.nodes, 'nodes', { min: 1, integer: true }) ?? 256,
-    seed: seedFlag(values.seed) ?? 1,
+    seed,
     typed: values.typed === true,
     startHour,
   };

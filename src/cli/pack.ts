@@ -67,7 +67,7 @@ function parsePositive(value: string | undefined, flag: string): number | undefi
 
 function parseSeed(value: string | undefined): number {
   if (value === undefined) return 0;
-  const v = Number(value);
+  const v = value.trim() === '' ? NaN : Number(value); // Number('') is 0
   if (!Number.isSafeInteger(v)) throw new UserError(`--seed must be an integer, got '${value}'`, { field: '--seed' });
   return v;
 }
