@@ -47,6 +47,12 @@ describe('drs replay-swf on a small log', () => {
     expect(json.err).toContain('note: 2 record(s) with run time 0');
   });
 
+  it('refuses a job number given twice, naming both lines (was a CapacityError stack trace mid-replay)', async () => {
+    writeFileSync(path.join(dir, 'twice.swf'), `; MaxProcs: 4\n${[line(1, 0, 100, 2, 100), line(2, 10, 50, 1, 60), line(2, 20, 30, 1, 40)].join('\n')}\n`);
+    const e = await userError(['twice.swf', '--windows', '0', '--length', '3']);
+    expect(e.message).toBe(`${path.join(dir, 'twice.swf')}:4, field 'jobNumber': duplicate id '2' (also on line 3): each request needs its own id`);
+  });
+
   it('checks a learned --policy before reading the log', async () => {
     const e = await userError(['no-such-log.swf', '--policy', 'learned-queue:nope']);
     expect(e.message).toMatch(/^--policy learned-queue:nope: no shipped queue model named 'nope'/);

@@ -173,6 +173,11 @@ describe('reference protocol on the main simulator, by hand', () => {
     expect(() => batchWorkloadFromRecords('mem', header, [rec(1, 0, 10, 1, -1, -1), unknown], 8)).toThrow(/^mem:6, field 'submitTime': job 6 has submit time -1 \(unknown\): the protocol replays every job it keeps at its submit time$/);
     // ... unless the protocol leaves it out anyway (run time 0).
     expect(batchWorkloadFromRecords('mem', header, [rec(1, 0, 10, 1, -1, -1), { ...rec(6, 50, 0, 1, -1, -1), submitTime: -1 }], 8).dropped).toBe(1);
+    // Two kept jobs with one number would share an allocation id (the replay crashed with a
+    // CapacityError stack trace): an error naming both lines. A dropped record's number may recur.
+    const twice = { ...rec(3, 25, 4, 1, -1, -1), line: 9 };
+    expect(() => batchWorkloadFromRecords('mem', header, [rec(1, 0, 10, 1, -1, -1), rec(3, 20, 5, 2, -1, -1), twice], 8)).toThrow(/^mem:9, field 'jobNumber': duplicate id '3' \(also on line 3\): each request needs its own id$/);
+    expect(batchWorkloadFromRecords('mem', header, [rec(1, 0, 10, 1, -1, -1), rec(3, 20, 0, 2, -1, -1), twice], 8).jobs.map((j) => j.id)).toEqual([1, 3]);
   });
 });
 

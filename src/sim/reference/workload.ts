@@ -1,5 +1,6 @@
 import { TraceFormatError, UserError } from '../../core/errors.js';
 import type { JobFacts } from '../../queue/keys.js';
+import { UniqueIds } from '../../traces/reading.js';
 import { openSwf, swfMachineSize, type SwfHeader, type SwfRecord } from '../../traces/swf.js';
 
 /**
@@ -7,7 +8,8 @@ import { openSwf, swfMachineSize, type SwfHeader, type SwfRecord } from '../../t
  * (`../shared/reference/batch-scheduling.md`, "Reading the log"):
  *
  * - a negative run time (field 4) becomes 10; then only jobs with run time > 0 are kept;
- * - jobs are ordered by job number (field 1; equal numbers keep file order) and indexed from 0;
+ * - jobs are ordered by job number (field 1) and indexed from 0; two kept jobs with one number
+ *   are an error naming both lines (the replay keys its allocations by job number);
  * - processors = max(allocated, requested) (fields 5 and 8);
  * - requested time = field 9, or, when field 9 is −1, the run time *as logged* (before the
  *   negative → 10 replacement). This is how the reference simulator does it: the request is
@@ -108,6 +110,7 @@ class WorkloadBuilder {
   private dropped = 0;
   private clamped = 0;
   private unknownWidth = 0;
+  private readonly ids = new UniqueIds();
 
   constructor(
     private readonly machine: number,
@@ -125,6 +128,8 @@ class WorkloadBuilder {
     if (r.submitTime < 0) {
       throw new TraceFormatError(`job ${r.jobNumber} has submit time ${r.submitTime} (unknown): the protocol replays every job it keeps at its submit time`, { file: this.file, line: r.line, field: 'submitTime' });
     }
+    // A dropped record is not replayed, so its number may recur (as in the trace readers).
+    this.ids.check(String(r.jobNumber), { file: this.file, line: r.line, field: 'jobNumber' });
     let procs = Math.max(r.allocatedProcessors, r.requestedProcessors);
     if (!(procs > 0)) {
       procs = 1;
@@ -146,7 +151,7 @@ class WorkloadBuilder {
   }
 
   build(file: string, header: SwfHeader, machineSource: BatchWorkload['machineSource']): BatchWorkload {
-    // Array.prototype.sort is stable: equal job numbers keep file order.
+    // Job numbers are unique (checked in add), so the order is the same whatever the sort.
     this.kept.sort((a, b) => a.id - b.id);
     const jobs: BatchJob[] = this.kept.map((j, index) => ({ index, ...j }));
     const { machine, dropped, clamped, unknownWidth } = this;
