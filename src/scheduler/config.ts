@@ -93,8 +93,17 @@ const duration = (what: string) =>
       ctx.addIssue({ code: 'custom', message: `expected a ${what} like 30s, 5m, 1.5h or a number of seconds, got ${JSON.stringify(v)}` });
       return z.NEVER;
     }
+    // 1e308 s is finite but not in milliseconds: refused here, at the config's field, rather than
+    // later under an internal name ('queue.timeoutMs ... got Infinity') with no file or line.
+    if (!Number.isFinite(s * 1000)) {
+      ctx.addIssue({ code: 'custom', message: `a ${what} of ${JSON.stringify(v)} is too long to count in milliseconds` });
+      return z.NEVER;
+    }
     return s * 1000;
   });
+
+/** Node timers run a delay beyond 2^31 − 1 ms (24.8 days) after 1 ms, and a delay of 0 at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const quantity = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const q = parseQuantity(v);
@@ -210,7 +219,11 @@ const fileSchema = z
         url: z.string().min(1).optional(),
         urlEnv: z.string().min(1).optional(),
         advertiseUrl: z.string().url().optional(),
-        pollInterval: duration('poll interval').optional(),
+        // A standby waits this long between tries on a timer: 0 would poll the database in a
+        // tight loop, and more than 24.8 days would (as Node timers do) poll every millisecond.
+        pollInterval: duration('poll interval')
+          .refine((ms) => ms > 0 && ms <= MAX_TIMER_MS, 'a poll interval must be longer than 0 and at most 24.8 days (2147483647 ms)')
+          .optional(),
       })
       .strict()
       .refine((p) => (p.url === undefined) !== (p.urlEnv === undefined), 'give exactly one of url and urlEnv')

@@ -157,4 +157,21 @@ describe('drs serve config', () => {
     expect(errorOf(write('noenv.yaml', `${TOKENS}postgres: { urlEnv: NOPE }\n`)).location.field).toBe('postgres.urlEnv');
     expect(errorOf(write('badlimit.yaml', `${TOKENS}limits: { pools: 0 }\n`)).location.field).toBe('limits.pools');
   });
+
+  it('refuses a duration too long to count in milliseconds, and a poll interval a timer cannot keep, at the config field', () => {
+    // 1e308 s is Infinity ms: was "field 'queue.timeoutMs': ... got Infinity", with no file or line.
+    const timeout = errorOf(write('t.yaml', `${TOKENS}queue:\n  policy: fcfs\n  timeout: 1e308\n`));
+    expect(timeout.message).toBe(`${path.join(dir, 't.yaml')}:5, field 'queue.timeout': a timeout of 1e+308 is too long to count in milliseconds`);
+    const lease = errorOf(write('l.yaml', `${TOKENS}defaultLease: 1e308\n`));
+    expect(lease.message).toBe(`${path.join(dir, 'l.yaml')}:3, field 'defaultLease': a lease of 1e+308 is too long to count in milliseconds`);
+    // Node runs a timer of more than 2^31 - 1 ms after 1 ms; 0 would poll PostgreSQL in a tight loop.
+    for (const bad of ['0', '25d', '2147484s']) {
+      const e = errorOf(write('p.yaml', `${TOKENS}postgres: { url: postgres://x, pollInterval: ${bad} }\n`));
+      expect(e.message, bad).toBe(`${path.join(dir, 'p.yaml')}:3, field 'postgres.pollInterval': a poll interval must be longer than 0 and at most 24.8 days (2147483647 ms)`);
+    }
+    for (const [ok, ms] of [['1ms', 1], ['2147483s', 2_147_483_000], ['24d', 24 * 86_400_000]] as const) {
+      expect(loadServeConfig(write('p.yaml', `${TOKENS}postgres: { url: postgres://x, pollInterval: ${ok} }\n`), {}).postgres?.pollIntervalMs, ok).toBe(ms);
+    }
+    expect(loadServeConfig(write('q.yaml', `${TOKENS}queue: { policy: fcfs, timeout: 3650d }\n`), {}).queue?.timeoutMs).toBe(3650 * 86_400_000);
+  });
 });
