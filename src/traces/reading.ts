@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { DECIMAL, readDateTime } from '../core/timestamp.js';
 import type { Request } from '../core/model.js';
@@ -88,8 +88,15 @@ function wrapReadError(e: unknown, file: string, lastLine: number): Error {
   if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.code === 'Z_STREAM_ERROR') {
     return new TraceFormatError(`corrupt or truncated gzip data after line ${lastLine} (${err.message})`, { file, line: lastLine + 1 });
   }
-  if (typeof err.code === 'string' && err.code.startsWith('CSV_')) {
-    return new TraceFormatError(`malformed CSV: ${err.message}`, { file, line: lastLine + 1 });
+  // Every csv-parse error is the file's; INVALID_OPENING_QUOTE (`12 "x"`, or binary data) has no
+  // CSV_ prefix and used to escape as a CsvError stack trace.
+  if (e instanceof CsvError || (typeof err.code === 'string' && err.code.startsWith('CSV_'))) {
+    const at = (e as { lines?: unknown }).lines;
+    const line = typeof at === 'number' && at > lastLine ? at : lastLine + 1;
+    // The parser quotes the whole offending field, which for binary data is a screen of noise.
+    const message = err.message.replace(/, value is [\s\S]*$/, '');
+    const binary = [...String((e as { field?: unknown }).field ?? '')].some((c) => c.charCodeAt(0) < 9 || (c.charCodeAt(0) > 13 && c.charCodeAt(0) < 27));
+    return new TraceFormatError(`malformed CSV: ${message}${binary ? ' (binary data, not CSV text; a gzip-compressed file needs a name ending in .gz)' : ''}`, { file, line });
   }
   return err instanceof Error ? err : new Error(String(e));
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TraceFormatError, UserError } from '../../src/core/errors.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { DEFAULT_LLM_SERVING, llmServiceSeconds, readAzureLlmRequests } from '../../src/traces/azure-llm.js';
-import { collect, DATA_ROOT, fixture, haveData, rejection } from './helpers.js';
+import { collect, DATA_ROOT, fixture, fixtureBytes, haveData, rejection } from './helpers.js';
 
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
 
@@ -83,6 +83,17 @@ describe('readAzureLlmRequests on a fixture', () => {
     // A header and nothing else is a wrong or cut file, not a run with no requests.
     const headerOnly = fixture('azure-header.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\r\n');
     expect((await rejection(collect(readAzureLlmRequests(headerOnly, { space })))).message).toBe(`${headerOnly}:2: no records after the header: the trace holds no requests`);
+
+    // A quote inside a cell, and a gzip file without a .gz name, were a CsvError stack trace (exit 1).
+    const quote = fixture('azure-quote.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n2023-11-16 18:15:47.00,12 "x",5\n');
+    const e4 = await rejection(collect(readAzureLlmRequests(quote, { space })));
+    expect(e4).toBeInstanceOf(TraceFormatError);
+    expect(e4.message).toBe(`${quote}:3: malformed CSV: Invalid Opening Quote: a quote is found on field 1 at line 3`);
+    // gzip's magic bytes, then a space and a quote as compressed data may have
+    const gz = fixtureBytes('azure-gz.csv', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from(' "x",1,2\n')]));
+    const e5 = await rejection(collect(readAzureLlmRequests(gz, { space })));
+    expect(e5).toBeInstanceOf(TraceFormatError);
+    expect(e5.message).toBe(`${gz}:1: malformed CSV: Invalid Opening Quote: a quote is found on field 0 at line 1 (binary data, not CSV text; a gzip-compressed file needs a name ending in .gz)`);
 
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(/unknown resource dimension 'gpu'/);
