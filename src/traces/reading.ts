@@ -165,9 +165,12 @@ export class UniqueIds {
   }
 }
 
-/** A finite number; empty or non-numeric is an error. */
+/**
+ * A finite plain decimal number (`12`, `-0.5`, `1e3`); empty or non-numeric is an error, and so
+ * is what `Number` alone would take: `0x10` (16), `0b11`, `Infinity`, as the SWF reader refuses them.
+ */
 export function parseNumberCell(raw: string, cell: Cell): number {
-  const v = raw === '' ? NaN : Number(raw);
+  const v = DECIMAL.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(v)) throw bad(cell, raw === '' ? 'empty value, expected a number' : `'${raw}' is not a number`);
   return v;
 }

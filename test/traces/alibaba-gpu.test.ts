@@ -119,6 +119,14 @@ describe('readAlibabaPodRequests on a fixture', () => {
 
     const badCpu = fixture('pods7.csv', `${HEAD}\nq,1000,1024,0,0,,LS,Running,0,10,0\nr,many,1024,0,0,,LS,Running,0,10,0\n`);
     expect((await rejection(collect(readAlibabaPodRequests(badCpu, { space })))).message).toBe(`${badCpu}:3, field 'cpu_milli': 'many' is not a number`);
+    // Number() alone read 0x10 as 16 CPU milli (the SWF and forecast readers refuse it); plain
+    // decimals with a sign, a fraction or an exponent stay numbers.
+    for (const odd of ['0x10', '0b11', '0o7', '1_000']) {
+      const hex = fixture('pods7h.csv', `${HEAD}\nq,${odd},1024,0,0,,LS,Running,0,10,0\n`);
+      expect((await rejection(collect(readAlibabaPodRequests(hex, { space })))).message, odd).toBe(`${hex}:2, field 'cpu_milli': '${odd}' is not a number`);
+    }
+    const plain = fixture('pods7p.csv', `${HEAD}\nq,1e3,+1024,0,0,,LS,Running,0,10,0\nr,.5e3,512.,0,0,,LS,Running,0,10,0\n`);
+    expect((await collect(readAlibabaPodRequests(plain, { space }))).map((r) => r.demand[0])).toEqual([1, 0.5]);
 
     expect(() => readAlibabaPodRequests(f, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
   });
