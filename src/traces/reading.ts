@@ -327,6 +327,8 @@ export function checkShares(what: string, shares: readonly { weight: number }[])
     total += s.weight;
   });
   if (!(total > 0)) throw new UserError(`weights must not all be 0`, { field: what });
+  // Two weights of 1e308 add up to Infinity, and every draw then fell to the last entry.
+  if (!Number.isFinite(total)) throw new UserError(`weights add up to more than ${Number.MAX_VALUE}; they are relative, so scale them down (e.g. 5, 3, 2)`, { field: what });
 }
 
 /** Draw index ∝ weights (thin wrapper so a single class costs no random draw). */

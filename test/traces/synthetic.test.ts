@@ -206,4 +206,18 @@ describe('synthetic generator: scale and bad options', () => {
     expect(bad({ duration: { dist: 'pareto', xm: 0, alpha: 1 } })).toThrow(/duration.xm/);
     expect(bad({ tenants: [] })).toThrow(/tenants/);
   });
+
+  it('refuses weights whose sum overflows (every draw fell to the last entry), and keeps large finite ones', async () => {
+    const bad = (o: Partial<SyntheticOptions>) => () => generateSyntheticRequests({ ...mixed, ...o }, { space });
+    const msg = `weights add up to more than ${Number.MAX_VALUE}; they are relative, so scale them down (e.g. 5, 3, 2)`;
+    const tenants = [{ name: 'a', weight: 1e308 }, { name: 'b', weight: 1e308 }, { name: 'c', weight: 1 }];
+    expect(bad({ tenants })).toThrow(new UserError(msg, { field: 'tenants' }));
+    expect(bad({ priorities: [{ priority: 'high', weight: 1e308 }, { priority: 'low', weight: 1e308 }] })).toThrow(new UserError(msg, { field: 'priorities' }));
+    expect(bad({ profiles: [{ name: 'x', weight: 1e308 }, { name: 'y', weight: 1e308 }] })).toThrow(new UserError(msg, { field: 'profiles' }));
+    // 1e307 each: the sum is finite and the two tenants share the draws evenly.
+    const reqs = await collect(generateSyntheticRequests({ ...mixed, count: 2000, seed: 5, tenants: [{ name: 'a', weight: 1e307 }, { name: 'b', weight: 1e307 }] }, { space }));
+    const a = reqs.filter((r) => r.tenant === 'a').length;
+    expect(a).toBeGreaterThan(900);
+    expect(a).toBeLessThan(1100);
+  });
 });
