@@ -65,7 +65,7 @@ const validationWindows = z.object({ windows: z.array(z.number().int().nonnegati
 const alsoLog = z
   .object({
     /** The SWF log, relative to the config file. */
-    trace: z.string(),
+    trace: z.string().min(1),
     /** Training windows of this log per generation. */
     windows: z.number().int().positive().default(3),
     train: z.object({ ranges: z.array(range).min(1) }).strict(),
@@ -78,7 +78,7 @@ const queueConfig = z
     kind: z.literal('queue'),
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
     seed: z.number().int().default(1),
-    trace: z.string(),
+    trace: z.string().min(1),
     /**
      * Backfilling during training episodes and validation. `mixed`: the iteration's windows
      * alternate between none and EASY (each window's samples share one mode), and validation is
@@ -155,7 +155,7 @@ const queueConfig = z
      * model name (models/queue/NAME.json) or a .json path (relative to the config file's folder);
      * its feature list must be the config's.
      */
-    init: z.string().optional(),
+    init: z.string().min(1).optional(),
     /**
      * Another queue training config (a path relative to this file) whose model becomes this
      * model's scorer for runs with backfilling (`withBackfilling` in the model file): `drs train`
@@ -211,7 +211,7 @@ const allocatorConfig = z
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
     seed: z.number().int().default(1),
     /** Scenario file (relative to the config file). */
-    scenario: z.string(),
+    scenario: z.string().min(1),
     /** reward = sla · SLA attainment − cost · cost / cost of the initial fleet + utilization · mean utilization. */
     reward: z
       .object({ sla: z.number().nonnegative().default(1), cost: z.number().nonnegative().default(0), utilization: z.number().nonnegative().default(0) })

@@ -49,6 +49,22 @@ describe('drs train: config files that are not one YAML mapping', () => {
   });
 });
 
+describe('drs train: an empty file name', () => {
+  it("trace: '' (and init, also[].trace) is refused at its line, not read as the config's folder", async () => {
+    const cases: [string, string, number][] = [
+      ["trace: ''", 'trace', 3],
+      ["init: ''", 'init', 10],
+      ["also: [{ trace: '', train: { ranges: [[0, 100]] }, validation: { windows: [950], length: 64 } }]", 'also[0].trace', 10],
+    ];
+    for (const [line, field, at] of cases) {
+      const text = line.startsWith('trace') ? tiny('').replace('trace: synthetic.swf', line) : `${tiny('')}${line}\n`;
+      const file = configFile('c.yaml', text);
+      const r = await drs(['train', file, '--no-eval']);
+      expect({ code: r.code, err: r.err }, line).toEqual({ code: 2, err: `drs train: ${file}:${at}, field '${field}': expected a non-empty text\n` });
+    }
+  });
+});
+
 describe('drs train: evaluation windows past the end of the log', () => {
   it('are refused before training, naming the window and its line; no model, no checkpoint', async () => {
     const file = configFile('c.yaml', tiny('evaluation: { windows: [1200, 1300], length: 128 }'));
