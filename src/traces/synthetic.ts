@@ -159,7 +159,12 @@ function checkDuration(d: DurationDist, field: string): void {
   switch (d.dist) {
     case 'lognormal':
       if (!Number.isFinite(d.mu)) throw bad('mu', `must be a finite number, got ${d.mu}`);
-      if (!(d.sigma >= 0)) throw bad('sigma', `must be ≥ 0, got ${d.sigma}`);
+      if (!(d.sigma >= 0) || !Number.isFinite(d.sigma)) throw bad('sigma', `must be a finite number ≥ 0, got ${d.sigma}`);
+      // mu is the log of the median in seconds: mu: 1e308 (or 710) made every draw an infinite
+      // duration, and the run went on with those requests never finishing.
+      if (d.max === undefined && !Number.isFinite(Math.exp(d.mu))) {
+        throw bad('mu', `${d.mu} gives a median duration of e^${d.mu} s, beyond any number (mu is the log of the median in seconds: 2.3 ≈ 10 s); lower it, or cap draws with max`);
+      }
       break;
     case 'pareto':
       if (!(d.xm > 0)) throw bad('xm', `must be > 0, got ${d.xm}`);

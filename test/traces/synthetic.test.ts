@@ -205,6 +205,11 @@ describe('synthetic generator: scale and bad options', () => {
     expect(bad({ profiles: [{ name: 'x', weight: 0 }] })).toThrow(UserError);
     expect(bad({ duration: { dist: 'pareto', xm: 0, alpha: 1 } })).toThrow(/duration.xm/);
     expect(bad({ tenants: [] })).toThrow(/tenants/);
+    // mu: 1e308 made every draw Infinity s (requests that never finish, exit 0); with max the draws are capped.
+    expect(bad({ duration: { dist: 'lognormal', mu: 710, sigma: 1 } })).toThrow(new UserError('710 gives a median duration of e^710 s, beyond any number (mu is the log of the median in seconds: 2.3 ≈ 10 s); lower it, or cap draws with max', { field: 'duration.mu' }));
+    expect(bad({ duration: { dist: 'lognormal', mu: 1, sigma: Infinity } })).toThrow(/duration\.sigma/);
+    expect(bad({ duration: { dist: 'lognormal', mu: 709, sigma: 0 } })).not.toThrow();
+    expect(bad({ duration: { dist: 'lognormal', mu: 1e308, sigma: 1, max: 3600 } })).not.toThrow();
   });
 
   it('refuses weights whose sum overflows (every draw fell to the last entry), and keeps large finite ones', async () => {
