@@ -74,6 +74,9 @@ export interface AlibabaDimensions {
 
 const DEFAULT_DIMS = { cpu: 'cpu', memory: 'memory', gpu: 'gpu' } as const;
 
+/** The most GPU devices a node of an openb node list may have (a larger count is a typo, not a machine). */
+export const MAX_NODE_GPUS = 1024;
+
 export const GPU_MODEL_LABEL = 'gpuModel';
 
 export interface AlibabaPodOptions extends TraceReadOptions {
@@ -357,6 +360,8 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
     const mem = parseNonNegativeCell(cellValue(row, cols.mem), cell('memory_mib')) / 1024;
     const gpu = parseNonNegativeCell(cellValue(row, cols.gpu), cell('gpu'));
     if (!Number.isInteger(gpu)) throw new TraceFormatError(`${gpu} is not a whole number of GPU devices`, cell('gpu'));
+    // Each device is a slot of the node's device table: 1e308 crashed it with a RangeError stack trace.
+    if (gpu > MAX_NODE_GPUS) throw new TraceFormatError(`${gpu} GPU devices on one node; at most ${MAX_NODE_GPUS} (the openb nodes have up to 8)`, cell('gpu'));
     const model = cols.model === undefined ? '' : cellValue(row, cols.model);
     if (gpu > 0 && iGpu < 0) throw new TraceFormatError(`node has ${gpu} GPUs but the scenario has no '${gpuName}' dimension (it has: ${space.names.join(', ')})`, cell('gpu'));
     const key = `${cpu}|${mem}|${gpu}|${model}`;

@@ -28,6 +28,16 @@ describe('drs replay-openb with seeds that lack a value at a point', () => {
     expect(r.out).not.toContain('no seed has a value');
   });
 
+  it('refuses a node with more GPU devices than a machine has, at its line (1e308 was a RangeError stack trace)', async () => {
+    for (const count of ['1e308', '1025']) {
+      const big = tmpFile('nodes-big.csv', NODES.replace('n1,32000,131072,2,T4', `n1,32000,131072,${count},T4`));
+      const r = await drs(['replay-openb', pods, '--nodes', big, '--policies', 'best-fit', '--seeds', '2']);
+      expect({ code: r.code, err: r.err }, count).toEqual({ code: 2, err: `drs replay-openb: ${big}:3, field 'gpu': ${Number(count)} GPU devices on one node; at most 1024 (the openb nodes have up to 8)\n` });
+    }
+    const most = tmpFile('nodes-1024.csv', NODES.replace('n1,32000,131072,2,T4', 'n1,32000,131072,1024,T4'));
+    expect((await drs(['replay-openb', pods, '--nodes', most, '--policies', 'best-fit', '--seeds', '2'])).code).toBe(0);
+  });
+
   it('--json gives the same means, the counts, and the seeds without a value', async () => {
     const r = await drs([...args, '--json']);
     expect(r.code).toBe(0);
