@@ -127,7 +127,12 @@ const MAX_CHUNK = 256;
  *     those skipped in rule 3 only for what was counted before them) whose tenant is under its
  *     guarantee and within its maximum reclaim capacity lent to others (`planReclaim`), then, if
  *     still waiting and the rule allows, priority preemption is tried (`rules.preempting`). If
- *     that starts something, `again` asks the driver for another pass.
+ *     that starts something, `again` asks the driver for another pass. A request that fits some
+ *     node as things stand reclaims nothing (`planReclaim`): room already free is the allocator's
+ *     to give (room an earlier reclaim or preemption of this pass left is offered by the pass that
+ *     `again` asks for). So the node a reclaim frees is the only one the request fits once the
+ *     victims are released: the allocator can start it nowhere else, and no victim is evicted
+ *     for a request that then starts elsewhere.
  *
  * Permanent rejections leave the queue through `reject`; the rest keep waiting (`wait`).
  */

@@ -29,7 +29,8 @@ export interface QuotaRejection extends Rejection {
  *   and memory a GPU job also needs) do not count. An allocation admitted uncovered is
  *   *borrowed*; the flag is stored with it.
  * - **Reclaim (borrowed capacity is preempted first).** When a covered request cannot be placed
- *   (`wait`), the scheduler evicts *reclaimable* allocations of other tenants: borrowed ones that
+ *   (`wait`) and fits no node it may use as things stand (room already free is the allocator's to
+ *   give), the scheduler evicts *reclaimable* allocations of other tenants: borrowed ones that
  *   either demand none of their tenant's guaranteed dimensions, or whose tenant is still above its
  *   guarantee in some guaranteed dimension. Whatever their preemptible flag: borrowed capacity was
  *   lent, not given; but never work of strictly higher priority than the reclaiming request
@@ -286,11 +287,16 @@ export class FairShare {
 
 /**
  * Victims for reclaiming capacity for `r` (see the rule above), or undefined when no node can be
- * freed that way. `borrowed(a)` says whether an allocation was admitted as borrowed.
+ * freed that way, or when `r` already fits some node it may use as things stand: it needs no room
+ * freed, and victims evicted on another node would be evicted for nothing (the allocator, offered
+ * `r` after they were released, could place it where it already fitted and leave their room to
+ * someone else). So when a plan is made, its node is the only one `r` fits once the victims are
+ * released. `borrowed(a)` says whether an allocation was admitted as borrowed.
  */
 export function planReclaim(cluster: ClusterView, fair: FairShare, r: Request, borrowed: (a: Allocation) => boolean): { nodeId: number; victims: Allocation[] } | undefined {
   const elig = eligiblePools(cluster, r);
   if ('rejection' in elig) return undefined;
+  if (fitsSomewhere(cluster, r, elig.pools)) return undefined;
   const D = r.demand.length;
   const rank = PRIORITY_RANK[r.priority];
   let best: { nodeId: number; victims: Allocation[] } | undefined;
@@ -327,6 +333,11 @@ export function planReclaim(cluster: ClusterView, fair: FairShare, r: Request, b
     }
   }
   return best;
+}
+
+/** `r` fits, as things stand, on some up node of `pools` (on a GPU device node: its devices). */
+function fitsSomewhere(cluster: ClusterView, r: Request, pools: readonly number[]): boolean {
+  return pools.some((p) => cluster.firstFit(p, r.demand) >= 0);
 }
 
 function fmt(v: number): string {

@@ -77,6 +77,21 @@ describe('planReclaim on GPU devices', () => {
     state.allocate(req('y', 'y', 0.5), 0, 5, 'y', [0]);
     expect(planReclaim(state, fairShare(state), req('g1', 'g', 1), (a) => a.request.tenant !== 'o')).toBeUndefined();
   });
+
+  it('plans nothing when the request fits a device of another node as things stand', () => {
+    // node 0: x and x2 (borrowed) hold both devices; node 1: o 0.5 (not borrowed) on device 0,
+    // device 1 idle. g1 (1 GPU) fits node 1 now: evicting x or x2 would be for nothing (the
+    // allocator may start g1 on node 1 and leave their room to someone else).
+    const state = ClusterState.fromPools(space, [pool(2)]);
+    state.allocate(req('x', 'x', 1), 0, 0, 'x', [0]);
+    state.allocate(req('x2', 'x', 1), 0, 1, 'x2', [1]);
+    state.allocate(req('o', 'o', 0.5), 1, 0, 'o', [0]);
+    expect(planReclaim(state, fairShare(state), req('g1', 'g', 1), (a) => a.request.tenant !== 'o')).toBeUndefined();
+    // With o2 0.5 on node 1's device 1, node 1 has 1 GPU free in sum but no idle device: g1 fits
+    // nowhere, so the youngest victim on node 0 is taken.
+    state.allocate(req('o2', 'o', 0.5), 1, 0, 'o2', [1]);
+    expect(ids(planReclaim(state, fairShare(state), req('g1', 'g', 1), (a) => a.request.tenant !== 'o'))).toEqual({ nodeId: 0, victims: ['x2'] });
+  });
 });
 
 describe('reclaim on GPU devices, end to end', () => {
