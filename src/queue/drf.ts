@@ -19,8 +19,10 @@ export interface DrfOptions {
  *   s_t = max_d (U_t,d + P_t,d) / C_d  ÷  w_t          (dimensions with C_d = 0 are skipped)
  *
  * where P_t is the demand of t's requests already placed earlier in this order. Repeatedly take
- * the tenant with the lowest s_t (ties: the tenant whose next request came first, by `seq`),
- * append its oldest waiting request (FCFS within a tenant) and add that demand to P_t. So the
+ * the tenant with the lowest s_t (ties: the tenant whose next request came first), append its
+ * oldest waiting request (FCFS within a tenant) and add that demand to P_t. "First" and "oldest"
+ * are by arrival, then queue order (`seq`), as in every other policy: work requeued after a
+ * preemption or a node failure keeps its age (its `seq` is new, its arrival is not). So the
  * tenant furthest below its fair dominant share is served first, and a tenant that asks for much
  * of one resource does not crowd out others. Without a cluster view (callers that pass none),
  * U = 0: the order still balances the waiting work itself. O(n · tenants) per call.
@@ -64,9 +66,9 @@ function drfOrder(waiting: readonly QueuedRequest[], cluster: ClusterView | unde
   } else {
     for (const q of waiting) for (let d = 0; d < D; d++) cap[d] = (cap[d] as number) + (q.request.demand[d] as number);
   }
-  // Per tenant: its waiting requests in FCFS (seq) order.
+  // Per tenant: its waiting requests in FCFS order (arrival, then seq).
   const lines = new Map<string, QueuedRequest[]>();
-  for (const q of [...waiting].sort((a, b) => a.seq - b.seq)) {
+  for (const q of [...waiting].sort(byArrival)) {
     const l = lines.get(q.request.tenant);
     if (l === undefined) lines.set(q.request.tenant, [q]);
     else l.push(q);
@@ -84,17 +86,17 @@ function drfOrder(waiting: readonly QueuedRequest[], cluster: ClusterView | unde
   while (out.length < waiting.length) {
     let best: string | undefined;
     let bestShare = Infinity;
-    let bestSeq = Infinity;
+    let bestNext: QueuedRequest | undefined;
     for (const t of tenants) {
       const l = lines.get(t) as QueuedRequest[];
       const i = pos.get(t) as number;
       if (i >= l.length) continue;
       const s = shares.get(t) as number;
-      const seq = (l[i] as QueuedRequest).seq;
-      if (s < bestShare || (s === bestShare && seq < bestSeq)) {
+      const next = l[i] as QueuedRequest;
+      if (bestNext === undefined || s < bestShare || (s === bestShare && byArrival(next, bestNext) < 0)) {
         best = t;
         bestShare = s;
-        bestSeq = seq;
+        bestNext = next;
       }
     }
     const t = best as string;
@@ -107,4 +109,9 @@ function drfOrder(waiting: readonly QueuedRequest[], cluster: ClusterView | unde
     shares.set(t, share(t));
   }
   return out;
+}
+
+/** FCFS: by arrival (kept when a request is requeued), then queue order. */
+function byArrival(a: QueuedRequest, b: QueuedRequest): number {
+  return a.request.arrival - b.request.arrival || a.seq - b.seq;
 }
