@@ -2,13 +2,14 @@
  * The fast path of the SWF reader: the 18 numbers of a plain job line in one scan, without
  * splitting the line or a regex per field. It accepts only what the full parse (`parseSwfLine`)
  * accepts with the same values, and answers undefined for anything else (a non-ASCII character,
- * a wrong field count, a bad or fractional count field, an overflow): the full parse then gives
+ * a wrong field count, a bad or fractional count field, an overflow, a value beyond its field's
+ * `maxAbs`): the full parse then gives
  * the answer, or the error naming the field.
  *
  * Whitespace is the ASCII part of what `\s` and `trim` take (tab, LF, VT, FF, CR, space); a pure
  * integer of at most 15 digits is summed digit by digit (exact), any other number goes to `Number`.
  */
-export function swfFieldsFast(text: string, count: number, integer: readonly boolean[]): number[] | undefined {
+export function swfFieldsFast(text: string, count: number, integer: readonly boolean[], maxAbs: readonly number[]): number[] | undefined {
   const out: number[] = [];
   const n = text.length;
   let i = 0;
@@ -54,6 +55,7 @@ export function swfFieldsFast(text: string, count: number, integer: readonly boo
       v = Number(text.slice(start, i));
       if (!Number.isFinite(v) || (integer[out.length] === true && !Number.isInteger(v))) return undefined;
     } else if (neg) v = -v;
+    if (Math.abs(v) > (maxAbs[out.length] as number)) return undefined;
     out.push(v);
   }
   return out.length === count ? out : undefined;

@@ -150,9 +150,20 @@ export async function* readSwfRecords(path: string): AsyncGenerator<SwfRecord> {
 const INTEGER_FIELDS: ReadonlySet<SwfField> = new Set(['jobNumber', 'allocatedProcessors', 'requestedProcessors', 'status', 'userId', 'groupId', 'executableNumber', 'queueNumber', 'partitionNumber', 'precedingJobNumber']);
 const IS_INTEGER = SWF_FIELDS.map((f) => INTEGER_FIELDS.has(f));
 
+/**
+ * The largest time an SWF field may hold, in seconds: over 300 years, and a Unix time until 2286
+ * (some converted logs keep Unix submit times). A longer time is a corrupt record (`1e308`), and
+ * past it the replay's sums and the slowdown overflow or lose whole seconds.
+ */
+export const SWF_MAX_SECONDS = 1e10;
+const TIME_FIELDS: ReadonlySet<SwfField> = new Set(['submitTime', 'waitTime', 'runTime', 'averageCpuTime', 'requestedTime', 'thinkTime']);
+/** Per field, the largest magnitude accepted: times SWF_MAX_SECONDS, the rest exact integers (memory KB too). */
+export const SWF_MAX_ABS: readonly number[] = SWF_FIELDS.map((f) => (TIME_FIELDS.has(f) ? SWF_MAX_SECONDS : Number.MAX_SAFE_INTEGER));
+
+
 /** Parse one job line: exactly 18 numbers; a short line reports the first missing field, a bad value its field. */
 export function parseSwfLine(text: string, file: string, line: number): SwfRecord {
-  const f = swfFieldsFast(text, SWF_FIELDS.length, IS_INTEGER) ?? swfFields(text, file, line);
+  const f = swfFieldsFast(text, SWF_FIELDS.length, IS_INTEGER, SWF_MAX_ABS) ?? swfFields(text, file, line);
   // One literal (keys in SWF_FIELDS order after `line`): one object shape for every record.
   return {
     line,
@@ -199,6 +210,11 @@ export function swfFields(text: string, file: string, line: number): number[] {
     }
     if (IS_INTEGER[i] === true && !Number.isInteger(v)) {
       throw new TraceFormatError(`field ${i + 1} (${SWF_FIELDS[i]}) is '${raw}', expected a whole number (-1 when unknown)`, { file, line, field: SWF_FIELDS[i] as SwfField });
+    }
+    const max = SWF_MAX_ABS[i] as number;
+    if (Math.abs(v) > max) {
+      const what = TIME_FIELDS.has(SWF_FIELDS[i] as SwfField) ? `a time of at most ${max.toExponential().replace('e+', 'e')} s (over 300 years)` : `a ${IS_INTEGER[i] === true ? 'whole number' : 'number'} between ${-max} and ${max} (beyond, it would be rounded)`;
+      throw new TraceFormatError(`field ${i + 1} (${SWF_FIELDS[i]}) is '${raw}', expected ${what}; -1 when unknown`, { file, line, field: SWF_FIELDS[i] as SwfField });
     }
     f.push(v);
   }

@@ -177,6 +177,33 @@ describe('SWF records', () => {
     expect(recs[3]).toMatchObject({ runTime: 552.5, averageCpuTime: 10.25 });
   });
 
+  it('a time beyond 1e10 s or a count beyond 2^53 - 1 is an error naming its field; the largest accepted values are read', async () => {
+    const errorOf = async (name: string, job: string): Promise<TraceFormatError> => {
+      const p = write(name, `; MaxProcs: 8\n${job}\n`);
+      const e = await (async () => {
+        for await (const _ of readSwfRecords(p)) void _;
+      })().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TraceFormatError);
+      return e as TraceFormatError;
+    };
+    const run = await errorOf('run1e308.swf', '1 0 0 1e308 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1');
+    expect(run.location).toMatchObject({ line: 2, field: 'runTime' });
+    expect(run.message).toContain("field 4 (runTime) is '1e308', expected a time of at most 1e10 s");
+    // A plain integer (the fast path's exact sum) one second over the bound, in another time field.
+    const submit = await errorOf('submit.swf', '1 10000000001 0 5 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1');
+    expect(submit.location.field).toBe('submitTime');
+    const think = await errorOf('think.swf', '1 0 0 5 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1e11');
+    expect(think.location.field).toBe('thinkTime');
+    const id = await errorOf('id1e308.swf', '1e308 0 0 5 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1');
+    expect(id.location.field).toBe('jobNumber');
+    expect(id.message).toContain("field 1 (jobNumber) is '1e308', expected a whole number between -9007199254740991 and 9007199254740991");
+    const id2 = await errorOf('id2p53.swf', '9007199254740992 0 0 5 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1');
+    expect(id2.location.field).toBe('jobNumber');
+    const recs = [];
+    for await (const r of readSwfRecords(write('edge.swf', '; MaxProcs: 8\n9007199254740991 10000000000 0 1e10 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1\n'))) recs.push(r);
+    expect(recs[0]).toMatchObject({ jobNumber: Number.MAX_SAFE_INTEGER, submitTime: 1e10, runTime: 1e10 });
+  });
+
   it('too many fields is an error too', async () => {
     const p = write('long.swf', `; MaxProcs: 8\n1 0 0 5 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1 99\n`);
     await expect(readSwfHeader(p)).resolves.toBeDefined();
