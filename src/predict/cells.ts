@@ -21,9 +21,17 @@ export function parseTimestamp(text: string): number | undefined {
   return typeof t === 'number' ? t : undefined;
 }
 
+/**
+ * The largest magnitude of a series value: a demand of 10¹⁵ (requests, GPUs, bytes per second) is
+ * already absurd, and below it the forecasters' squares and sums over a whole series stay finite.
+ * A value of 1e308 used to overflow them into a misleading "no seasonal period detected".
+ */
+export const MAX_SERIES_VALUE = 1e15;
+
 export function parseValue(text: string, file: string, line: number, field: string): number {
   const v = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isFinite(v)) throw new TraceFormatError(`value '${text}' is not a finite number`, { file, line, field });
+  if (Math.abs(v) > MAX_SERIES_VALUE) throw new TraceFormatError(`value '${text}' is out of range: expected a number between -1e15 and 1e15`, { file, line, field });
   return v;
 }
 

@@ -5,8 +5,9 @@
  * - timestamps are `YYYY-MM-DD HH:MM[:SS]` (read as UTC), ISO 8601, or epoch seconds;
  *   an unparsable one, or an impossible date or time (2024-02-30, 24:00), is a TraceFormatError
  *   (file, line, field `timestamp`), never rolled over to another day;
- * - values must be finite numbers; anything else (empty, `NaN`, text) is a TraceFormatError
- *   (file, line, field `value`). Rows are never skipped silently;
+ * - values must be plain decimals of magnitude at most MAX_SERIES_VALUE (10¹⁵); anything else
+ *   (empty, `NaN`, text, `1e308`) is a TraceFormatError (file, line, field `value`). Rows are
+ *   never skipped silently; a binary or misnamed gzip file is a TraceFormatError, not its bytes;
  * - timestamps must strictly increase: a duplicate or an earlier timestamp is a TraceFormatError
  *   naming both lines, unless a repair is asked for (repair.ts: `duplicates`, `dst`, `resample`);
  * - the step is the most common spacing (or `step` when given). Every spacing must be a whole
@@ -109,17 +110,36 @@ async function* rows(file: string): AsyncGenerator<Row> {
   } else {
     source.pipe(parser);
   }
+  let first = true;
   try {
     for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // A gzip file without a .gz name (or any binary file) parses as one line of noise: say so
+      // there, rather than list the noise as the header's column names.
+      if (first && rec.record.some(isBinary)) throw new TraceFormatError(`not a readable CSV: ${BINARY_HINT}`, { file, line: rec.info.lines });
+      first = false;
       yield { cells: rec.record, line: rec.info.lines };
     }
   } catch (e) {
     if (e instanceof UserError) throw e;
-    const err = e as { code?: string; lines?: number; message?: string };
+    const err = e as { code?: string; lines?: number; message?: string; field?: unknown };
     if (err.code === 'ENOENT') throw new UserError(`cannot read ${file}: no such file`, { file });
     if (err.code === 'EISDIR' || err.code === 'EACCES') throw new UserError(`cannot read ${file}: ${err.code}`, { file });
-    throw new TraceFormatError(`not a readable CSV: ${err.message ?? String(e)}`, { file, line: err.lines });
+    // csv-parse quotes the whole offending field ("…, value is …"): for binary data a screen of noise.
+    const message = (err.message ?? String(e)).replace(/, value is [\s\S]*$/, '');
+    const binary = typeof err.field === 'string' && isBinary(err.field);
+    throw new TraceFormatError(`not a readable CSV: ${binary ? BINARY_HINT : message}`, { file, line: err.lines });
   }
+}
+
+const BINARY_HINT = 'binary data, not CSV text (a gzip-compressed file needs a name ending in .gz)';
+
+/** Control characters no text CSV holds (tab, line ends and form feed aside), or bytes that are not UTF-8. */
+function isBinary(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 9 || (c > 13 && c < 27) || c === 0xfffd) return true;
+  }
+  return false;
 }
 
 function columnIndex(header: string[], wanted: readonly string[], file: string, what: string): number {

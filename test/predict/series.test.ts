@@ -53,6 +53,28 @@ describe('readSeriesCsv', () => {
     await expect(readSeriesCsv(file('empty.csv', csv(['0,1', '60,', '120,3'])))).rejects.toThrow(/empty\.csv:3/);
   });
 
+  it('a value beyond ±1e15 is refused at its line; the bound itself is read', async () => {
+    await expect(readSeriesCsv(file('huge.csv', csv(['0,1', '60,1e308', '120,3'])))).rejects.toThrow(/huge\.csv:3, field 'value': value '1e308' is out of range: expected a number between -1e15 and 1e15/);
+    await expect(readSeriesCsv(file('neg.csv', csv(['0,1', '60,2', '120,-1000000000000001'])))).rejects.toThrow(/neg\.csv:4, field 'value'/);
+    await expect(aggregateEventsCsv(file('ev-huge.csv', 'time,value\n0,1\n30,2e15\n'), { step: 60 })).rejects.toThrow(/ev-huge\.csv:3, field 'value'/);
+    expect((await readSeriesCsv(file('edge.csv', csv(['0,1e15', '60,-1e15'])))).values).toEqual([1e15, -1e15]);
+  });
+
+  it('a binary file or a gzip file without a .gz name is a located error, not a dump of its bytes', async () => {
+    const bytes = Buffer.from([0x18, 0x21, 0x00, 0x85, 0x58, 0x22, 0x15, 0x59, 0x0a, 0x13, 0x6f, 0x22, 0x26, 0x0a, 0x01, 0x02]);
+    const noise = async (p: string): Promise<TraceFormatError> => (await readSeriesCsv(p).catch((e: unknown) => e)) as TraceFormatError;
+    for (const p of [file('bin.csv', bytes.toString('latin1')), file('gz.csv', gzipSync(csv(['0,1', '60,2'])).toString('latin1'))]) {
+      const e = await noise(p);
+      expect(e).toBeInstanceOf(TraceFormatError);
+      expect(e.message).toContain('binary data, not CSV text (a gzip-compressed file needs a name ending in .gz)');
+      expect(e.message).not.toContain('value is');
+      expect(e.location.line).toBeGreaterThan(0);
+    }
+    // A stray quote in a text file keeps the parser's reason, without its quote of the field.
+    const stray = await noise(file('stray.csv', 'timestamp,value\n0,1\n60,12 "x"\n'));
+    expect(stray.message).toMatch(/^.*not a readable CSV: Invalid Opening Quote: a quote is found on field 1 at line 3$/);
+  });
+
   it('bad timestamps, irregular sampling and missing columns are errors', async () => {
     await expect(readSeriesCsv(file('ts.csv', csv(['0,1', 'yesterday,2'])))).rejects.toThrow(/ts\.csv:3, field 'timestamp'/);
     await expect(readSeriesCsv(file('irr.csv', csv(['0,1', '60,2', '120,3', '150,4'])))).rejects.toThrow(/irregular sampling/);
