@@ -15,6 +15,7 @@
  *       10 70
  *   The name of a `bpplib` or `vector` instance is the file name without its extension.
  *
+ * A number may carry a power of ten (`1e2` is 100; the exponent at most ±30), read exactly.
  * Decimal sizes are scaled by 10^p per dimension, p being the most decimal places seen in that
  * dimension (at most 6), so the instance holds exact integers (`scale` records the factor). A
  * scaled capacity above 2^52 is refused (see `MAX_SCALED_CAPACITY`).
@@ -29,7 +30,10 @@ export type PackingFormat = 'orlib' | 'bpplib' | 'vector';
 export const PACKING_FORMATS: readonly PackingFormat[] = ['orlib', 'bpplib', 'vector'];
 
 const MAX_DECIMALS = 6;
-const DECIMAL = /^\+?(\d+)(?:\.(\d+))?$/;
+/** A non-negative decimal, with an optional power of ten (`1e2` is 100, `2.5E-1` is 0.25). */
+const DECIMAL = /^\+?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+/** An exponent beyond this gives a size no instance can hold (or too many decimal places): refused as written. */
+const MAX_EXPONENT = 30;
 
 interface Token {
   readonly text: string;
@@ -53,10 +57,20 @@ class Source {
   decimal(tok: Token | undefined, field: string, lastLine: number): Decimal {
     if (tok === undefined) this.fail(`expected ${field}, found end of file`, lastLine, field);
     const m = DECIMAL.exec(tok.text);
-    if (m === null) this.fail(`expected ${field} as a non-negative number, found '${tok.text}'`, tok.line, field);
-    const frac = m[2] ?? '';
+    if (m === null) this.fail(`expected ${field} as a non-negative decimal number (such as 42, 0.5 or 1e2), found '${tok.text}'`, tok.line, field);
+    let intPart = m[1] ?? '0';
+    let frac = m[2] ?? '';
+    if (m[3] !== undefined) {
+      // Move the decimal point in the written digits (exact, unlike Number): 1.5e1 is 15, 1e-1 is 0.1.
+      const exp = Number(m[3]);
+      if (Math.abs(exp) > MAX_EXPONENT) this.fail(`${field} '${tok.text}' is out of range: the power of ten must be between -${MAX_EXPONENT} and ${MAX_EXPONENT}`, tok.line, field);
+      const digits = intPart + frac;
+      const point = intPart.length + exp;
+      intPart = point <= 0 ? '0' : digits.slice(0, point).padEnd(point, '0');
+      frac = (point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(0, point))).replace(/0+$/, '');
+    }
     if (frac.length > MAX_DECIMALS) this.fail(`${field} '${tok.text}' has more than ${MAX_DECIMALS} decimal places`, tok.line, field);
-    return { intPart: m[1] ?? '0', frac, line: tok.line };
+    return { intPart, frac, line: tok.line };
   }
 
   count(tok: Token | undefined, field: string, lastLine: number): number {
@@ -148,7 +162,7 @@ export function parseOrLibrary(text: string, file: string): PackingInstance[] {
     for (let i = 0; i < n; i++) {
       const tok = toks[at];
       if (tok === undefined || !DECIMAL.test(tok.text)) {
-        src.fail(`instance ${name} declares ${n} items, found ${i}${tok === undefined ? '' : ` before '${tok.text}', which is not an item size (a number ≥ 0)`}`, tok?.line ?? last, `items[${i}]`);
+        src.fail(`instance ${name} declares ${n} items, found ${i}${tok === undefined ? '' : ` before '${tok.text}', which is not an item size (a decimal number ≥ 0, such as 42, 0.5 or 1e2)`}`, tok?.line ?? last, `items[${i}]`);
       }
       if (perLine.get(tok.line) !== 1) src.fail(`instance ${name}: expected one item size per line, found ${perLine.get(tok.line)} values`, tok.line, `items[${i}]`);
       items.push(src.decimal(toks[at++], `items[${i}]`, last));

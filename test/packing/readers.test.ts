@@ -90,6 +90,25 @@ describe('BPPLIB reader', () => {
   });
 });
 
+describe('numbers with a power of ten', () => {
+  it('reads 1e2, 1.5E+1 and 25e-1 exactly, in every format and field', () => {
+    expect(parseBppLib('3\n1.5e2\n1e2\n25e-1\n3E1\n', 'e.txt')).toMatchObject({ capacity: [1500], sizes: [1000, 25, 300], scale: [10] });
+    expect(parseOrLibrary('1\nu\n1e2 2e0 1\n1.5E+1\n2e1\n', 'e.txt')[0]).toMatchObject({ capacity: [100], sizes: [15, 20], scale: [1], bestKnown: 1 });
+    expect(parseVector('2 1e2 8\n4e1 2\n', 'e.vbp')).toMatchObject({ capacity: [100, 8], sizes: [40, 2] });
+    expect(detectFormat('2\n1e2\n1\n1\n')).toBe('bpplib');
+  });
+
+  it('refuses an exponent past ±30, too many decimal places and a fractional count, at their field', () => {
+    const big = located(() => parseBppLib('1\n1e308\n1\n', 'e.txt'));
+    expect(big.location).toMatchObject({ line: 2, field: 'capacity' });
+    expect(big.detail).toBe("capacity '1e308' is out of range: the power of ten must be between -30 and 30");
+    expect(located(() => parseBppLib('1\n1e30\n1\n', 'e.txt')).detail).toMatch(/^capacity 1000000000000000000000000000000 is too large/);
+    expect(located(() => parseBppLib('1\n10\n1e-7\n', 'e.txt')).detail).toBe("items[0] '1e-7' has more than 6 decimal places");
+    expect(located(() => parseBppLib('1.5e0\n10\n1\n', 'e.txt')).location).toMatchObject({ line: 1, field: 'item count' });
+    expect(located(() => parseBppLib('1\n10\n1e\n', 'e.txt')).detail).toBe("expected items[0] as a non-negative decimal number (such as 42, 0.5 or 1e2), found '1e'");
+  });
+});
+
 describe('capacity limit for exact arithmetic', () => {
   // 10000000000 with items of 6 decimal places is 10^16 units once scaled: past 2^53, where
   // 5000000000000001 + 5000000000000000 rounds to exactly 10^16 and two items that need two
