@@ -95,9 +95,16 @@ export function checkWorkloadSize(sc: Scenario, file: string): void {
   const expected = Math.min(count, rate * horizon);
   if (!(expected > MAX_EXPECTED_REQUESTS)) return;
   const limit = `${MAX_EXPECTED_REQUESTS.toExponential().replace('e+', 'e')} requests a run can hold (each is generated and kept in memory for the metrics)`;
-  if (count <= rate * horizon) throw new ConfigError(`${count.toExponential(2)} requests exceed the ${limit}`, { file, field: spec.count !== undefined ? 'trace.count' : 'trace.limit' });
-  const why = `about ${expected.toExponential(2)} requests (arrival rate ${rate}/s × horizon ${horizon} s) exceed the ${limit}; lower the rate or the horizon, or cap the count with trace.count`;
-  throw new ConfigError(why, { file, field: spec.arrival?.rate !== undefined ? 'trace.arrival.rate' : spec.horizon !== undefined ? 'trace.horizon' : 'horizon' });
+  // The count binds only when one is written (or a preset's); with a horizon and no count it is
+  // Infinity, and a rate × horizon that overflows to Infinity is the rate's or the horizon's fault.
+  if (Number.isFinite(count) && count <= rate * horizon) throw new ConfigError(`${count.toExponential(2)} requests exceed the ${limit}`, { file, field: spec.count !== undefined ? 'trace.count' : 'trace.limit' });
+  const about = Number.isFinite(expected) ? `about ${expected.toExponential(2)} requests` : 'more requests than a number can hold';
+  const why = `${about} (arrival rate ${rate}/s × horizon ${horizon} s) exceed the ${limit}; lower the rate or the horizon, or cap the count with trace.count`;
+  const horizonField = spec.horizon !== undefined && spec.horizon <= (sc.horizon ?? Infinity) ? 'trace.horizon' : 'horizon';
+  // The larger factor is named: 1e300 requests/s over 10 min is the rate's slip, 0.5/s over
+  // 1e308 s (or 1e15 s) the horizon's (it used to be blamed on the rate, or on trace.limit).
+  const horizonAtFault = spec.arrival?.rate === undefined || horizon >= rate;
+  throw new ConfigError(why, { file, field: horizonAtFault ? horizonField : 'trace.arrival.rate' });
 }
 
 /**

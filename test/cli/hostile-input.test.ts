@@ -164,9 +164,17 @@ describe('values no machine could run', () => {
     userError(await drs(['validate', rate]), `${rate}:12, field 'trace.arrival.rate': about 6.00e+302 requests (arrival rate 1e+300/s × horizon 600 s) exceed the 1e8 requests a run can hold`);
     // Both horizons at 1e15 s: 0.5/s × 1e15 s.
     const both = tmpFile('s.yaml', SCENARIO.replace('horizon: 10m\npools', 'horizon: 1000000000000000\npools').replace('  horizon: 10m\n', '  horizon: 1000000000000000\n'));
-    userError(await drs(['validate', both]), `${both}:12, field 'trace.arrival.rate': about 5.00e+14 requests`);
+    userError(await drs(['validate', both]), `${both}:11, field 'trace.horizon': about 5.00e+14 requests`);
     // A horizon alone is not capped: the run is event-driven, and the trace's 10 min horizon bounds the requests.
     expect((await drs(['validate', scenario('horizon: 10m\npools', 'horizon: 1000000000000000\npools')])).code).toBe(0);
+    // A horizon that makes rate × horizon absurd, or overflow, is named, not trace.limit.
+    const huge = tmpFile('s.yaml', SCENARIO.replace('horizon: 10m\npools', 'pools').replace('  horizon: 10m\n', '  horizon: 1e308\n'));
+    userError(await drs(['validate', huge]), `${huge}:10, field 'trace.horizon': about 5.00e+307 requests (arrival rate 0.5/s × horizon 1e+308 s) exceed the 1e8 requests a run can hold`);
+    const over = tmpFile('s.yaml', SCENARIO.replace('horizon: 10m\npools', 'pools').replace('  horizon: 10m\n', '  horizon: 1e308\n').replace('rate: 0.5', 'rate: 8'));
+    userError(await drs(['validate', over]), `${over}:10, field 'trace.horizon': more requests than a number can hold (arrival rate 8/s × horizon 1e+308 s) exceed the 1e8 requests a run can hold`);
+    // The scenario's horizon, when it is the shorter of the two, is the one named.
+    const outer = tmpFile('s.yaml', SCENARIO.replace('horizon: 10m\npools', 'horizon: 1e307\npools').replace('  horizon: 10m\n', '  horizon: 1e308\n'));
+    userError(await drs(['validate', outer]), `${outer}:3, field 'horizon': about 5.00e+306 requests (arrival rate 0.5/s × horizon 1e+307 s)`);
     // A count with no horizon to stop it first.
     const count = tmpFile('s.yaml', SCENARIO.replace('horizon: 10m\npools', 'pools').replace('  horizon: 10m\n', '  count: 200000000\n'));
     userError(await drs(['validate', count]), `${count}:10, field 'trace.count': 2.00e+8 requests exceed the 1e8 requests a run can hold`);
