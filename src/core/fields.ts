@@ -30,6 +30,27 @@ export const quantitySchema = z.union([z.number(), z.string()]).transform((v, ct
 });
 
 /**
+ * The largest capacity of one node in one dimension (cores, GiB, GPUs, ...). Far beyond any
+ * machine, and low enough that a pool's totals (up to a million nodes) and the squares the
+ * fragmentation metrics take stay finite: a capacity of 1e308 summed to Infinity and showed 0 %
+ * utilization.
+ */
+export const MAX_NODE_CAPACITY = 1e15;
+/** The largest price of one node-hour: far beyond any machine; totals over a run stay finite (1e308 gave an Infinity cost). */
+export const MAX_PRICE_PER_HOUR = 1e9;
+
+/** A node's capacity in one dimension: a quantity of at most MAX_NODE_CAPACITY. */
+export const capacitySchema = quantitySchema.refine((q) => q <= MAX_NODE_CAPACITY, {
+  message: `expected at most 1e15 per node (a larger capacity overflows the pool's totals; use a larger unit, e.g. Ti for memory)`,
+});
+
+/** A node's price per hour: a number from 0 to MAX_PRICE_PER_HOUR. */
+export const pricePerHourSchema = z
+  .number()
+  .nonnegative()
+  .max(MAX_PRICE_PER_HOUR, `expected a price per node-hour of at most 1e9 (a larger one overflows the cost totals)`);
+
+/**
  * A non-empty list whose items are told apart by one field (pool names, profile names, priority
  * classes): a repeated value is an error at the repeat, naming the first, since a second
  * `priority: high` with its own weight and SLO would silently split or shadow the first. Without

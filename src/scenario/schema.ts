@@ -4,7 +4,7 @@ import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../
 import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
 import { issuePath, plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
-import { durationSchema as duration, positiveDurationSchema as positiveDuration, quantitySchema as quantity, uniqueList } from '../core/fields.js';
+import { capacitySchema, durationSchema as duration, positiveDurationSchema as positiveDuration, pricePerHourSchema, uniqueList } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyEntry } from '../queue/registry.js';
 
 /**
@@ -33,9 +33,9 @@ const nodes = z.union([
 export const poolSchema = z
   .object({
     name: z.string().min(1),
-    capacity: z.record(z.string(), quantity),
+    capacity: z.record(z.string(), capacitySchema),
     nodes,
-    pricePerHour: z.number().nonnegative(),
+    pricePerHour: pricePerHourSchema,
     latencyMs: z.number().nonnegative().default(0),
     boot: duration.default(0),
     labels: z.record(z.string(), z.string()).default({}),

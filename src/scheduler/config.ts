@@ -17,6 +17,7 @@ import { overcommittedGuarantees, type QuotaConfig } from './quota.js';
 import { toPoolSpec } from './inputs.js';
 import type { PoolInput } from './types.js';
 import { DOCS, deepestIssue, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
+import { MAX_NODE_CAPACITY, pricePerHourSchema } from '../core/fields.js';
 
 /**
  * The `drs serve` configuration (YAML; see docs/serve.md and examples/serve-config.yaml).
@@ -120,12 +121,15 @@ const tenantQuota = z.object({ guaranteed: z.record(z.string(), share).optional(
 const poolSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a pool name is 1-100 letters, digits, . _ - (starting with a letter or digit)'),
-    capacity: z.record(z.string(), quantity),
+    capacity: z.record(
+      z.string(),
+      quantity.refine((q) => q <= MAX_NODE_CAPACITY, { message: 'expected at most 1e15 per node (a larger capacity overflows the pool\'s totals; use a larger unit, e.g. Ti for memory)' }),
+    ),
     nodes: z.union([
       z.number().int().min(0),
       z.object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional(), initial: z.number().int().min(0) }).strict(),
     ]),
-    pricePerHour: z.number().min(0).optional(),
+    pricePerHour: pricePerHourSchema.optional(),
     latencyMs: z.number().min(0).optional(),
     boot: duration('boot time').optional(),
     labels: z.record(z.string(), z.string()).optional(),

@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { MAX_NODE_CAPACITY, MAX_PRICE_PER_HOUR } from '../core/fields.js';
 import { GPU_MODEL_LABEL, labelsWithGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request, RequestConstraints } from '../core/model.js';
 import { isPriority, type Priority } from '../core/priority.js';
@@ -138,6 +139,7 @@ export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
     const d = space.indexOf(k);
     if (d < 0) bad(`capacity.${k}`, `unknown resource dimension '${k}' (known: ${space.names.join(', ')})`);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(`capacity.${k}`, `capacity must be a finite number ≥ 0, got ${String(v)}`);
+    if (v > MAX_NODE_CAPACITY) bad(`capacity.${k}`, `capacity must be at most 1e15 per node (a larger one overflows the pool's totals), got ${v}`);
     capacity[d] = v;
   }
   const gpus = input.gpus;
@@ -166,11 +168,16 @@ export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(field, `${field} must be a finite number ≥ 0, got ${String(v)}`);
     return v;
   };
+  const price = (v: number | undefined): number => {
+    const p = num('pricePerHour', v);
+    if (p > MAX_PRICE_PER_HOUR) bad('pricePerHour', `pricePerHour must be at most 1e9 per node-hour (a larger one overflows the cost totals), got ${p}`);
+    return p;
+  };
   return {
     name: input.name,
     capacity,
     nodes,
-    pricePerHour: num('pricePerHour', input.pricePerHour),
+    pricePerHour: price(input.pricePerHour),
     latencyMs: num('latencyMs', input.latencyMs),
     bootSeconds: num('bootSeconds', input.bootSeconds),
     labels,

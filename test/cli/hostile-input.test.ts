@@ -159,6 +159,17 @@ describe('values no machine could run', () => {
     expect((await drs(['validate', scenario('    nodes: 2\n', '    nodes: 1000000\n')])).code).toBe(0);
   });
 
+  it('a capacity above 1e15 per node or a price above 1e9 per node-hour is refused at its field (was: an Infinity cost, 0 % utilization)', async () => {
+    const price = scenario('pricePerHour: 1\n', 'pricePerHour: 1e308\n');
+    userError(await drs(['validate', price]), `${price}:8, field 'pools[0].pricePerHour': expected a price per node-hour of at most 1e9 (a larger one overflows the cost totals)`);
+    const cap = scenario('{ cpu: 8,', '{ cpu: 1e308,');
+    userError(await drs(['validate', cap]), `${cap}:6, field 'pools[0].capacity.cpu': expected at most 1e15 per node`);
+    const mem = scenario('memory: 32Gi', 'memory: 2000000000000Ti');
+    userError(await drs(['validate', mem]), `${mem}:6, field 'pools[0].capacity.memory': expected at most 1e15 per node`);
+    // The bounds themselves are accepted.
+    expect((await drs(['validate', tmpFile('s.yaml', SCENARIO.replace('pricePerHour: 1\n', 'pricePerHour: 1e9\n').replace('{ cpu: 8,', '{ cpu: 1e15,'))])).code).toBe(0);
+  });
+
   it('a synthetic workload expected to exceed 1e8 requests (rate × horizon, or count) is refused, naming the limit', async () => {
     const rate = scenario('rate: 0.5', 'rate: 1e300');
     userError(await drs(['validate', rate]), `${rate}:12, field 'trace.arrival.rate': about 6.00e+302 requests (arrival rate 1e+300/s × horizon 600 s) exceed the 1e8 requests a run can hold`);

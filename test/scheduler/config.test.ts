@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { loadServeConfig, POOL_SCHEMA } from '../../src/scheduler/config.js';
+import { toPoolSpec } from '../../src/scheduler/inputs.js';
+import { ResourceSpace } from '../../src/core/resources.js';
 import { parseBody } from '../../src/scheduler/http/errors.js';
 import { ROOT } from './helpers.js';
 
@@ -102,6 +104,27 @@ describe('drs serve config', () => {
     expect(noGpuDim.message).toMatch(/pg4\.yaml:10, field 'pools\[1\]\.gpus': GPU devices need a 'gpu' dimension \(known: cpu, memory\)$/);
     const twice = errorOf(write('pg5.yaml', `${TOKENS}dimensions: [cpu, cpu]\n`));
     expect(twice.message).toMatch(/pg5\.yaml:3, field 'dimensions': a dimension is listed twice: cpu, cpu$/);
+  });
+
+  it('refuses a capacity above 1e15 per node and a price above 1e9 per node-hour, at the field, in the config and over the API', () => {
+    const pool = (fields: string): string => `${TOKENS}pools:\n  - name: p\n${fields}`;
+    const cap = errorOf(write('cap.yaml', pool('    capacity: { cpu: 1e308 }\n    nodes: 1\n')));
+    expect(cap.message).toMatch(/cap\.yaml:5, field 'pools\[0\]\.capacity\.cpu': expected at most 1e15 per node/);
+    const price = errorOf(write('price.yaml', pool('    capacity: { cpu: 4 }\n    nodes: 1\n    pricePerHour: 1e308\n')));
+    expect(price.message).toMatch(/price\.yaml:7, field 'pools\[0\]\.pricePerHour': expected a price per node-hour of at most 1e9/);
+    expect(loadServeConfig(write('edge.yaml', pool('    capacity: { cpu: 1e15 }\n    nodes: 1\n    pricePerHour: 1e9\n')), {}).pools?.[0]).toMatchObject({ capacity: { cpu: 1e15 }, pricePerHour: 1e9 });
+    const space = new ResourceSpace(['cpu', 'memory']);
+    const api = (input: Record<string, unknown>): unknown => {
+      try {
+        return toPoolSpec({ name: 'p', capacity: { cpu: 4 }, nodes: 1, ...input } as never, space);
+      } catch (e) {
+        return e;
+      }
+    };
+    expect(api({ capacity: { cpu: 1e308 } })).toMatchObject({ location: { field: 'capacity.cpu' } });
+    expect(api({ pricePerHour: 1e308 })).toMatchObject({ location: { field: 'pricePerHour' } });
+    expect((api({ pricePerHour: 1e308 }) as Error).message).toMatch(/pricePerHour must be at most 1e9 per node-hour/);
+    expect(api({ capacity: { cpu: 1e15 }, pricePerHour: 1e9 })).toMatchObject({ capacity: [1e15, 0], pricePerHour: 1e9 });
   });
 
   it('refuses a queue widthDimension the dimensions lack, with the line and the field', () => {
