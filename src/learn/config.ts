@@ -248,6 +248,14 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
   if (c.kind === 'queue') {
     if ((c.ppo === undefined) === (c.cem === undefined)) throw new ConfigError('give exactly one training method: a `ppo` block or a `cem` block', { file, field: c.ppo === undefined ? 'ppo' : 'cem' });
     if (c.cem !== undefined && c.cem.elite > c.cem.population) throw new ConfigError(`cem.elite (${c.cem.elite}) cannot exceed cem.population (${c.cem.population})`, { file, field: 'cem.elite' });
+    if (c.cem !== undefined && c.cem.minStd > c.cem.initStd) {
+      // The floor added to every generation's spread above the spread it starts from: the search would never narrow. Name the one written.
+      const wroteMin = typeof raw === 'object' && raw !== null && typeof (raw as { cem?: unknown }).cem === 'object' && (raw as { cem: object | null }).cem !== null && 'minStd' in ((raw as { cem: object }).cem);
+      throw new ConfigError(`cem.minStd (${c.cem.minStd}) cannot exceed cem.initStd (${c.cem.initStd}): the spread kept in every generation would be wider than the one the search starts from; lower cem.minStd or raise cem.initStd`, {
+        file,
+        field: wroteMin ? 'cem.minStd' : 'cem.initStd',
+      });
+    }
     if (c.cem !== undefined && c.imitation !== undefined) throw new ConfigError('imitation is a PPO warm start; a `cem` config cannot use it', { file, field: 'imitation' });
     if (c.also !== undefined && c.cem === undefined) throw new ConfigError('`also` (training on several logs) needs a `cem` block; PPO trains on one log', { file, field: 'also' });
     if (c.synthetic !== undefined && c.cem === undefined) throw new ConfigError('`synthetic` (training on a resampled log) needs a `cem` block', { file, field: 'synthetic' });

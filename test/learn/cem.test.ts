@@ -98,6 +98,22 @@ describe('drs train with the cross-entropy method (cem)', () => {
     expect(() => parseTrainConfig(base, 'none.yaml')).toThrow(ConfigError);
     expect(() => parseTrainConfig({ ...base, cem: { generations: 2, population: 4, elite: 5 } }, 'e.yaml')).toThrow(/cem.elite \(5\) cannot exceed cem.population \(4\)/);
     expect(() => parseTrainConfig({ ...base, cem, imitation: { teacher: 'f1' } }, 'i.yaml')).toThrow(/imitation is a PPO warm start/);
+    // A noise floor above the starting spread: named at the field the config writes (minStd, else initStd under the 0.05 default).
+    const std = (cemBlock: object): ConfigError => {
+      try {
+        parseTrainConfig({ ...base, cem: { generations: 2, ...cemBlock } }, 's.yaml');
+      } catch (e) {
+        if (e instanceof ConfigError) return e;
+        throw e;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const floor = std({ initStd: 1, minStd: 2 });
+    expect(floor.location.field).toBe('cem.minStd');
+    expect(floor.detail).toMatch(/^cem\.minStd \(2\) cannot exceed cem\.initStd \(1\)/);
+    expect(std({ initStd: 0.01 }).location.field).toBe('cem.initStd');
+    expect(std({ minStd: 1.5 }).detail).toMatch(/cem\.minStd \(1\.5\) cannot exceed cem\.initStd \(1\)/);
+    expect(parseTrainConfig({ ...base, cem: { generations: 2, initStd: 0.5, minStd: 0.5 } }, 'eq.yaml')).toMatchObject({ cem: { initStd: 0.5, minStd: 0.5 } });
     const c = parseTrainConfig({ ...base, cem }, 'ok.yaml');
     if (c.kind !== 'queue') throw new Error('queue config expected');
     expect(queueIterations(c)).toBe(2);
