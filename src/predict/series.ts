@@ -28,6 +28,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
+import { BINARY_CSV, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
 import { parseValue, timestampCell } from './cells.js';
@@ -115,7 +116,7 @@ async function* rows(file: string): AsyncGenerator<Row> {
     for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       // A gzip file without a .gz name (or any binary file) parses as one line of noise: say so
       // there, rather than list the noise as the header's column names.
-      if (first && rec.record.some(isBinary)) throw new TraceFormatError(`not a readable CSV: ${BINARY_HINT}`, { file, line: rec.info.lines });
+      if (first && rec.record.some(isBinaryText)) throw new TraceFormatError(`not a readable CSV: ${BINARY_CSV} (${GZIP_NAME_HINT})`, { file, line: rec.info.lines });
       first = false;
       yield { cells: rec.record, line: rec.info.lines };
     }
@@ -125,21 +126,9 @@ async function* rows(file: string): AsyncGenerator<Row> {
     if (err.code === 'ENOENT') throw new UserError(`cannot read ${file}: no such file`, { file });
     if (err.code === 'EISDIR' || err.code === 'EACCES') throw new UserError(`cannot read ${file}: ${err.code}`, { file });
     // csv-parse quotes the whole offending field ("…, value is …"): for binary data a screen of noise.
-    const message = (err.message ?? String(e)).replace(/, value is [\s\S]*$/, '');
-    const binary = typeof err.field === 'string' && isBinary(err.field);
-    throw new TraceFormatError(`not a readable CSV: ${binary ? BINARY_HINT : message}`, { file, line: err.lines });
+    const binary = typeof err.field === 'string' && isBinaryText(err.field);
+    throw new TraceFormatError(`not a readable CSV: ${binary ? `${BINARY_CSV} (${GZIP_NAME_HINT})` : csvParseMessage(err.message ?? String(e))}`, { file, line: err.lines });
   }
-}
-
-const BINARY_HINT = 'binary data, not CSV text (a gzip-compressed file needs a name ending in .gz)';
-
-/** Control characters no text CSV holds (tab, line ends and form feed aside), or bytes that are not UTF-8. */
-function isBinary(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 9 || (c > 13 && c < 27) || c === 0xfffd) return true;
-  }
-  return false;
 }
 
 function columnIndex(header: string[], wanted: readonly string[], file: string, what: string): number {

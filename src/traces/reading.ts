@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
+import { BINARY_CSV, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { DECIMAL, readDateTime } from '../core/timestamp.js';
 import type { Request } from '../core/model.js';
@@ -94,9 +95,8 @@ function wrapReadError(e: unknown, file: string, lastLine: number): Error {
     const at = (e as { lines?: unknown }).lines;
     const line = typeof at === 'number' && at > lastLine ? at : lastLine + 1;
     // The parser quotes the whole offending field, which for binary data is a screen of noise.
-    const message = err.message.replace(/, value is [\s\S]*$/, '');
-    const binary = [...String((e as { field?: unknown }).field ?? '')].some((c) => c.charCodeAt(0) < 9 || (c.charCodeAt(0) > 13 && c.charCodeAt(0) < 27));
-    return new TraceFormatError(`malformed CSV: ${message}${binary ? ' (binary data, not CSV text; a gzip-compressed file needs a name ending in .gz)' : ''}`, { file, line });
+    const binary = isBinaryText(String((e as { field?: unknown }).field ?? ''));
+    return new TraceFormatError(`malformed CSV: ${csvParseMessage(err.message)}${binary ? ` (${BINARY_CSV}; ${GZIP_NAME_HINT})` : ''}`, { file, line });
   }
   return err instanceof Error ? err : new Error(String(e));
 }
