@@ -55,8 +55,9 @@ export function checkFailures(sc: Scenario, pools: readonly PoolSpec[], file: st
 /**
  * Every fixed-demand profile of a synthetic workload (`synthetic`, `demand-series`) can run on
  * some pool: a profile no node could ever hold (too large, or labels or latency no pool offers)
- * would have every request of its kind rejected, a mistake in the file rather than a result.
- * LLM profiles are left out: their demand depends on each request's tokens.
+ * would have every request of its kind rejected, a mistake in the file rather than a result; one
+ * only pools of `nodes.max` 0 may take would have every request of it wait for ever. LLM profiles
+ * are left out: their demand depends on each request's tokens.
  */
 export function checkProfilesFit(sc: Scenario, pools: readonly PoolSpec[], space: ResourceSpace, file: string): void {
   if (sc.trace.kind !== 'synthetic' && sc.trace.kind !== 'demand-series') return;
@@ -76,6 +77,12 @@ export function checkProfilesFit(sc: Scenario, pools: readonly PoolSpec[], space
     const probe: Request = { id: p.name, tenant: '', arrival: 0, demand, duration: 0, priority: 'medium', ...(constraints !== undefined ? { constraints } : {}) };
     const answer = eligibleAmong(pools, space, probe);
     if ('rejection' in answer) throw new ConfigError(`profile '${p.name}' can run on no pool (${answer.rejection.message}): every request of it would be rejected`, { file, field: answer.rejection.code === 'never-fits' ? `${field}.demand` : field });
+    // A pool whose nodes.max is 0 never has a node (no scaling policy goes past max): a profile
+    // only such pools may take would wait until the run ends, every request of it unfinished.
+    if (answer.pools.every((k) => (pools[k] as PoolSpec).nodes.max === 0)) {
+      const names = answer.pools.map((k) => `'${(pools[k] as PoolSpec).name}'`).join(', ');
+      throw new ConfigError(`profile '${p.name}' can run only on pool${answer.pools.length > 1 ? 's' : ''} ${names}, which never ${answer.pools.length > 1 ? 'have' : 'has'} a node (nodes.max 0): every request of it would wait until the run ends`, { file, field });
+    }
   });
 }
 
