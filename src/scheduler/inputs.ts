@@ -160,7 +160,9 @@ export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
     if ((n as { initial?: unknown }).initial === undefined) bad('nodes.initial', 'missing: how many nodes the pool starts with (nodes: { min, max, initial })');
   }
   const given = n as { min?: number; max?: number; initial: number };
-  const nodes = typeof n === 'number' ? { min: n, max: n, initial: n } : { min: given.min ?? 0, max: given.max ?? given.initial, initial: given.initial };
+  // As a scenario reads a pool (src/scenario/schema.ts): min and max default to initial, so one
+  // pool spec scales within the same bounds in the simulator and here (min defaulted to 0 here).
+  const nodes = typeof n === 'number' ? { min: n, max: n, initial: n } : { min: given.min ?? given.initial, max: given.max ?? given.initial, initial: given.initial };
   for (const [k, v] of Object.entries(nodes)) if (!Number.isInteger(v) || v < 0) bad(`nodes.${k}`, `node counts must be whole numbers ≥ 0, got ${v}`);
   if (!(nodes.min <= nodes.initial && nodes.initial <= nodes.max)) bad('nodes', `need min ≤ initial ≤ max, got ${nodes.min}, ${nodes.initial}, ${nodes.max}`);
   const num = (field: string, v: number | undefined): number => {
