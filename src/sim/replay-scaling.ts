@@ -23,9 +23,12 @@ export interface AutoscalingHooks {
 
 /**
  * The scaling tick of the replay: every `intervalSeconds`, the policy sees the pools (nodes and
- * queued demand) and the recent demand history, and its actions are applied. Ticks stop once the
- * stream is done and nothing runs or waits, or after 10 idle ticks with nothing running (work
- * that can never start must not keep the clock going for ever).
+ * queued demand) and the recent demand history, and its actions are applied. Without a horizon,
+ * ticks stop once the stream is done and nothing runs or waits, or after 10 idle ticks with
+ * nothing running (work that can never start must not keep the clock going for ever). With a
+ * horizon the run lasts until it whatever happens (nodes are billed until then), so the policy
+ * keeps deciding until then: once the work is done the pools scale in as the policy says, instead
+ * of being billed at their last size until the horizon.
  */
 export class Autoscaling {
   private readonly history: DemandSample[] = [];
@@ -37,6 +40,8 @@ export class Autoscaling {
     private readonly policy: ScalingPolicy,
     private readonly state: ClusterState,
     private readonly hooks: AutoscalingHooks,
+    /** The run's horizon, seconds (Infinity: none). */
+    private readonly horizon = Infinity,
   ) {}
 
   noteArrival(): void {
@@ -62,8 +67,13 @@ export class Autoscaling {
       remove: (id) => this.hooks.remove(id, now),
     });
     this.idleTicks = changed ? 0 : this.idleTicks + 1;
+    const at = now + this.policy.intervalSeconds;
+    if (Number.isFinite(this.horizon)) {
+      if (at <= this.horizon) this.hooks.next(at);
+      return;
+    }
     const active = !this.done || this.hooks.active();
     const stuck = this.done && !this.hooks.busy() && this.idleTicks > 10;
-    if (active && !stuck) this.hooks.next(now + this.policy.intervalSeconds);
+    if (active && !stuck) this.hooks.next(at);
   }
 }

@@ -133,7 +133,7 @@ class ReplayRun {
             active: () => this.running.size > 0 || this.queue.live > 0,
             busy: () => this.running.size > 0,
             record: (t, demand, forecast) => void this.log.scaleTicks.push({ t, demand, forecast }),
-          });
+          }, this.horizon);
   }
 
   // ---- the pass's hooks --------------------------------------------------------------------
