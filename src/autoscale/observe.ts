@@ -29,22 +29,34 @@ export function poolScalingStates(state: ClusterState, waiting: readonly Request
       runningNodes,
     };
   });
-  // A waiting request counts once, towards its cheapest eligible pool (ties: scenario order), so
-  // two pools that could both host it do not both scale out for it.
+  // A waiting request counts once, towards its cheapest eligible pool that may still grow (ties:
+  // scenario order), so two pools that could both host it do not both scale out for it. A pool
+  // may grow while its nodes (up and booting) and the queued demand counted towards it so far stay
+  // below its max: demand beyond spills over to the next cheapest, so a fixed or full cheap pool
+  // does not hold the demand an elastic dearer pool could take (it never grew). With no pool
+  // left to grow, the cheapest counts it (no policy can add a node for it then anyway).
+  const room = out.map((s) => s.spec.nodes.max - s.up - s.booting);
   for (const r of turnedAway.length === 0 ? waiting : [...waiting, ...turnedAway]) {
     const e = eligiblePools(state, r);
     let best = -1;
     let bestRate = Infinity;
+    let grow = -1;
+    let growRate = Infinity;
     for (const p of e.pools) {
       const rate = requestCostRate(state.pools[p] as PoolSpec, r.demand);
       if (rate < bestRate) {
         bestRate = rate;
         best = p;
       }
+      if (rate < growRate && (out[p] as (typeof out)[number]).queuedNodes < (room[p] as number) - 1e-9) {
+        growRate = rate;
+        grow = p;
+      }
     }
-    if (best < 0) continue;
-    const s = out[best] as (typeof out)[number];
-    s.queuedNodes += dominantShare(r.demand, (state.pools[best] as PoolSpec).capacity);
+    const to = grow >= 0 ? grow : best;
+    if (to < 0) continue;
+    const s = out[to] as (typeof out)[number];
+    s.queuedNodes += dominantShare(r.demand, (state.pools[to] as PoolSpec).capacity);
   }
   return out;
 }
