@@ -27,6 +27,8 @@ export interface TraceWhere {
   readonly pools?: readonly string[];
   /** The capacity of one node of each scenario pool, when known: an agent must fit one node of a pool it may use. */
   readonly nodeCapacity?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The scenario pools that never have a node (nodes.max 0), when known: an agent must be able to use another. */
+  readonly emptyPools?: readonly string[];
 }
 
 /**
@@ -36,6 +38,8 @@ export interface TraceWhere {
  * - an agent `pool` the scenario does not have (every run would be rejected, and production's
  *   AgentScheduler refuses it: `agents[0].pool: unknown pool 'gpu'`);
  * - an agent larger than a node of every pool it may use (every run would be rejected, never-fits);
+ * - an agent whose only pools (those it may use and fits) never have a node, `nodes.max` 0 (every
+ *   run would wait until the period ends: no scaling policy goes past max);
  * - a trigger of an unknown agent, an event or metric no schedule listens to (it would do nothing).
  */
 export function checkTraceInputs(spec: TraceInputs, fleet: FleetDefinition, where: TraceWhere): void {
@@ -55,6 +59,7 @@ export function checkTraceInputs(spec: TraceInputs, fleet: FleetDefinition, wher
       throw new ConfigError(`unknown pool '${a.pool}' (the scenario's pools: ${where.pools.join(', ')})`, inFleet(i, 'pool'));
     }
     if (where.nodeCapacity !== undefined) checkFits(a, where.nodeCapacity, (key) => inFleet(i, writtenKey(spec.registry, i, key)));
+    if (where.emptyPools !== undefined && where.pools !== undefined) checkSomeNode(a, where.pools, where.emptyPools, where.nodeCapacity, inFleet(i, 'pool'));
   });
   const ids = fleet.agents.map((a) => a.id);
   spec.triggers.forEach((t, i) => {
@@ -107,6 +112,15 @@ function checkFits(a: AgentSpec, caps: Readonly<Record<string, Readonly<Record<s
   if (first === undefined) return;
   const detail = misses.map((m) => `pool '${m.pool}': ${m.dim} ${m.want} > ${m.has}`).join('; ');
   throw new ConfigError(`agent '${a.id}' never fits: it asks for more than a node of any pool it may use has (${detail}), so every run would be rejected as never-fits`, at(first.dim));
+}
+
+/** Refuse an agent whose usable pools (its `pool`, else every pool; of those, the ones a node of which it fits) all have nodes.max 0. */
+function checkSomeNode(a: AgentSpec, pools: readonly string[], empty: readonly string[], caps: Readonly<Record<string, Readonly<Record<string, number>>>> | undefined, at: ErrorLocation): void {
+  const fits = (pool: string): boolean => caps === undefined || Object.entries(a.resources).every(([d, v]) => v <= (caps[pool]?.[d] ?? 0) + 1e-9);
+  const usable = (a.pool !== undefined ? [a.pool] : pools).filter(fits);
+  if (usable.length === 0 || usable.some((p) => !empty.includes(p))) return;
+  const names = usable.map((p) => `'${p}'`).join(', ');
+  throw new ConfigError(`agent '${a.id}' can run only on pool${usable.length > 1 ? 's' : ''} ${names}, which never ${usable.length > 1 ? 'have' : 'has'} a node (nodes.max 0): every run would wait until the period ends`, at);
 }
 
 /** The key resource `d` of agent `i` is written under: `cpu` (kOS style) or `resources.cpu`. */

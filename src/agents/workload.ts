@@ -178,13 +178,15 @@ export interface AgentTraceContext {
   readonly pools?: readonly string[];
   /** One node's capacity per pool: every agent must fit a node of a pool it may use (checked when given). */
   readonly nodeCapacity?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The pools that never have a node (nodes.max 0): an agent only they could run is refused (checked when given). */
+  readonly emptyPools?: readonly string[];
 }
 
 /**
  * Read the fleet of an agents trace spec (validated), with errors under `trace.`, and its start
  * (epoch ms; a start without a UTC offset is read in the fleet's timezone, never the host's).
  */
-export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file' | 'pools' | 'horizon' | 'nodeCapacity'>): { spec: AgentsTraceSpec; fleet: FleetDefinition; start: number } {
+export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file' | 'pools' | 'horizon' | 'nodeCapacity' | 'emptyPools'>): { spec: AgentsTraceSpec; fleet: FleetDefinition; start: number } {
   const r = agentsTraceSchema.safeParse(raw);
   if (!r.success) {
     const iss = r.error.issues[0] as z.core.$ZodIssue;
@@ -196,7 +198,7 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   const fleet = fleetFile !== undefined ? loadFleetFile(fleetFile) : parseFleet(spec.registry, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), base: 'trace.registry' });
   const start = parseIsoTime(spec.start, fleet.config.timezone);
   if (typeof start === 'string') throw new ConfigError(start, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.start' });
-  checkTraceInputs(spec, fleet, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), ...(fleetFile !== undefined ? { fleetFile } : {}), ...(ctx.pools !== undefined ? { pools: ctx.pools } : {}), ...(ctx.nodeCapacity !== undefined ? { nodeCapacity: ctx.nodeCapacity } : {}) });
+  checkTraceInputs(spec, fleet, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), ...(fleetFile !== undefined ? { fleetFile } : {}), ...(ctx.pools !== undefined ? { pools: ctx.pools } : {}), ...(ctx.nodeCapacity !== undefined ? { nodeCapacity: ctx.nodeCapacity } : {}), ...(ctx.emptyPools !== undefined ? { emptyPools: ctx.emptyPools } : {}) });
   const horizon = spec.horizon ?? ctx.horizon;
   if (horizon !== undefined) checkWithinHorizon(spec, horizon, ctx.file);
   return { spec, fleet, start };

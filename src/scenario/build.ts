@@ -90,7 +90,8 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
   // `kind: agents` is the agent fleet (src/agents/workload.ts); every other kind is a trace reader.
   const poolNames = pools.map((p) => p.name);
   const nodeCapacity = Object.fromEntries(pools.map((p) => [p.name, space.record(p.capacity)]));
-  if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir, file, pools: poolNames, nodeCapacity, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) });
+  const emptyPools = pools.filter((p) => p.nodes.max === 0).map((p) => p.name);
+  if (sc.trace.kind === 'agents') agentTraceFleet(sc.trace, { baseDir, file, pools: poolNames, nodeCapacity, emptyPools, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) });
   let stats: TraceStats | undefined;
   const open = (): AsyncIterable<Request> => {
     const stream =

@@ -48,6 +48,21 @@ describe('agents trace: what drs run would otherwise play silently', () => {
     expect((await drs(['validate', tmpFile('agent-fits.yaml', scen('{ agent_id: a, cpu: 16, memory: 64Gi, schedule: on-demand, duration: 1m }'))])).code).toBe(0);
   });
 
+  it('an agent only pools of nodes.max 0 could run is refused (every run would wait to the end), exit 2 with line and field', async () => {
+    // Pool 'big' never has a node: no scaling policy goes past max.
+    const scen = (agent: string) => agentsScenario(['  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', `      - ${agent}`, '  triggers: [{ agent: a, at: 10m }]', ''].join('\n'))
+      .replace('pools:\n', 'pools:\n  - { name: big, capacity: { cpu: 64, memory: 256Gi }, nodes: 0, pricePerHour: 3 }\n');
+    const tooBig = tmpFile('agent-empty-big.yaml', scen('{ agent_id: a, cpu: 32, schedule: on-demand, duration: 1m }'));
+    for (const cmd of ['validate', 'run']) {
+      const r = await drs([cmd, tooBig]);
+      expect([r.code, r.err]).toEqual([2, `drs ${cmd}: ${tooBig}:11, field 'trace.registry.agents[0].pool': agent 'a' can run only on pool 'big', which never has a node (nodes.max 0): every run would wait until the period ends\n`]);
+    }
+    const pinned = tmpFile('agent-empty-pinned.yaml', scen('{ agent_id: a, cpu: 1, pool: big, schedule: on-demand, duration: 1m }'));
+    expect((await drs(['validate', pinned])).err).toContain("agent 'a' can run only on pool 'big', which never has a node");
+    // One that fits a node of a pool with nodes is not refused.
+    expect((await drs(['validate', tmpFile('agent-empty-ok.yaml', scen('{ agent_id: a, cpu: 1, schedule: on-demand, duration: 1m }'))])).code).toBe(0);
+  });
+
   it('an error in a fleet file names that file and its line, not the scenario', async () => {
     const fleet = tmpFile('fleet.yaml', 'agents:\n  - { agent_id: a, cpu: 1, schedule: on-demand, duration: 1m }\n  - { agent_id: b, cpu: lots, schedule: on-demand, duration: 1m }\n');
     const file = tmpFile('fleet-scenario.yaml', agentsScenario(`  start: 2026-06-01T08:00:00Z\n  file: ${fleet}\n`));
