@@ -126,6 +126,22 @@ export function checkScalingTargets(sc: Scenario, pools: readonly PoolSpec[] | u
     if (ref === undefined) continue;
     const issue = scalingTargetIssue(ref.policy, ref.options, names, space.names);
     if (issue !== undefined) throw new ConfigError(issue.message, { file, field: `${at}.options.${issue.field}` });
+    if (ref.policy === 'static' && pools !== undefined) checkStaticSizes(ref.options, pools, file, `${at}.options.nodes`);
+  }
+}
+
+/**
+ * A `static` size outside its pool's [nodes.min, nodes.max] would be clamped to the bound without a
+ * word, so "sized for the peak" would silently run at the pool's max: refused instead.
+ */
+function checkStaticSizes(options: unknown, pools: readonly PoolSpec[], file: string, at: string): void {
+  const nodes = (options as { nodes?: unknown } | undefined)?.nodes;
+  if (typeof nodes !== 'object' || nodes === null) return;
+  for (const [name, n] of Object.entries(nodes)) {
+    const p = pools.find((x) => x.name === name);
+    if (p === undefined || typeof n !== 'number') continue;
+    if (n > p.nodes.max) throw new ConfigError(`a static size of ${n} is above pool '${name}''s nodes.max ${p.nodes.max}: the pool would be held at ${p.nodes.max}; raise nodes.max or lower the size`, { file, field: `${at}.${name}` });
+    if (n < p.nodes.min) throw new ConfigError(`a static size of ${n} is below pool '${name}''s nodes.min ${p.nodes.min}: the pool would be held at ${p.nodes.min}; lower nodes.min or raise the size`, { file, field: `${at}.${name}` });
   }
 }
 

@@ -77,6 +77,17 @@ describe('scaling options name pools and dimensions the scenario has', () => {
     expect(() => parseScenario(scenario('scaling: { policy: static, options: { nodes: { w: 2, v: 1 } } }'), 'as.yaml')).not.toThrow();
   });
 
+  it("a static size outside its pool's [nodes.min, nodes.max] is refused (it would be clamped without a word), in the scenario's and a strategy's scaling", () => {
+    // w: min 1, max 5; v: min 0, max 2.
+    const above = scenario('scaling: { policy: static, options: { nodes: { w: 2, v: 3 } } }');
+    expect(refusal(above).message).toBe(`as.yaml:${lineOf(above, 'scaling:')}, field 'scaling.options.nodes.v': a static size of 3 is above pool 'v''s nodes.max 2: the pool would be held at 2; raise nodes.max or lower the size`);
+    const below = scenario('', '\n  - name: first-fit\n    scaling: { policy: static, options: { nodes: { w: 0 } } }');
+    expect(refusal(below).message).toBe(`as.yaml:${lineOf(below, 'nodes: { w: 0 }')}, field 'strategies[0].scaling.options.nodes.w': a static size of 0 is below pool 'w''s nodes.min 1: the pool would be held at 1; lower nodes.min or raise the size`);
+    // The bounds themselves are fine.
+    expect(() => parseScenario(scenario('scaling: { policy: static, options: { nodes: { w: 5, v: 0 } } }'), 'as.yaml')).not.toThrow();
+    expect(() => parseScenario(scenario('scaling: { policy: static, options: { nodes: { w: 1, v: 2 } } }'), 'as.yaml')).not.toThrow();
+  });
+
   it("a strategy's own scaling too", () => {
     const text = scenario('', '\n  - first-fit\n  - name: best-fit-decreasing\n    scaling: { policy: reactive, options: { pools: [nosuch] } }');
     expect(refusal(text).message).toBe(`as.yaml:${lineOf(text, 'pools: [nosuch]')}, field 'strategies[1].scaling.options.pools[0]': unknown pool 'nosuch' (pools: w, v)`);
