@@ -68,6 +68,8 @@ export interface PassInput<E extends QueuedRequest> {
   readonly waiting: readonly E[];
   /** `waiting` is already in policy order (the driver keeps it sorted by `policy.staticKey`). */
   readonly sorted: boolean;
+  /** With `sorted`: the entries of `waiting` before this index have left the queue (default 0; skipped unread). */
+  readonly from?: number;
   /** Capacity was freed or added since the last pass (else only new entries can start). */
   readonly freed: boolean;
   /** Entries that are new since the last pass (any order). */
@@ -193,9 +195,10 @@ export class SchedulingPass<E extends QueuedRequest> {
     }
     const live = input.sorted ? input.waiting : input.waiting.filter((e) => hooks.isWaiting(e));
     let ordered: readonly E[] = input.sorted ? live : (policy.order(live, now, state) as E[]);
+    let from = input.sorted ? (input.from ?? 0) : 0;
     const head = this.committedHead;
-    if (head !== undefined && ordered[0] !== head) {
-      if (hooks.isWaiting(head)) ordered = [head, ...ordered.filter((w) => w !== head)];
+    if (head !== undefined && ordered[from] !== head) {
+      if (hooks.isWaiting(head)) [ordered, from] = [[head, ...ordered.filter((w) => w !== head)], 0];
       else this.committedHead = undefined;
     }
     // Without blocking and with nothing freed, only the newcomers are offered (capacity only shrank).
@@ -203,7 +206,7 @@ export class SchedulingPass<E extends QueuedRequest> {
     const counter = { decisions: 0 };
     // Without screening, `ordered` may still hold entries that left the queue: skipped lazily.
     const screened = screening ? screen(ordered, this.rules, this.screenHooks, offered, groups) : undefined;
-    const first = this.decide(state, screened === undefined ? ordered : screened.ready, offered, now, counter);
+    const first = screened === undefined ? this.decide(state, ordered, offered, now, counter, from) : this.decide(state, screened.ready, offered, now, counter, 0);
     let still: readonly E[] = first === undefined ? [] : [first];
     if (screened !== undefined && screened.grouped.length > 0 && !policy.blocking) this.groupFollowUp(state, screened.grouped, counter);
     if (screened !== undefined && quotas !== undefined && !policy.blocking) {
@@ -216,16 +219,21 @@ export class SchedulingPass<E extends QueuedRequest> {
 
   /**
    * Rules 4 and 5 over `ready` (policy order); only the entries in `offered` (all when undefined)
-   * are offered. Returns the head, when blocked.
+   * are offered; those before `from` have left the queue. Returns the head, when blocked.
    */
-  private decide(state: ClusterState, ready: readonly E[], offered: ReadonlySet<E> | undefined, now: number, counter: { decisions: number }): E | undefined {
+  private decide(state: ClusterState, ready: readonly E[], offered: ReadonlySet<E> | undefined, now: number, counter: { decisions: number }, from: number): E | undefined {
     const { policy } = this.rules;
     const hooks = this.hooks;
     if (!policy.blocking) {
-      this.offer(state, ready.filter((e) => hooks.isWaiting(e) && (offered === undefined || offered.has(e))), false, counter);
+      const batch: E[] = [];
+      for (let k = from; k < ready.length; k++) {
+        const e = ready[k] as E;
+        if (hooks.isWaiting(e) && (offered === undefined || offered.has(e))) batch.push(e);
+      }
+      this.offer(state, batch, false, counter);
       return undefined;
     }
-    let i = 0;
+    let i = from;
     let size = FIRST_CHUNK;
     let blocked = false;
     while (i < ready.length && !blocked) {
@@ -238,10 +246,12 @@ export class SchedulingPass<E extends QueuedRequest> {
       size = Math.min(size * CHUNK_GROWTH, MAX_CHUNK);
     }
     if (!blocked) return undefined;
-    const first = ready.find((e) => hooks.isWaiting(e));
+    let first: E | undefined;
+    for (let k = from; k < ready.length && first === undefined; k++) if (hooks.isWaiting(ready[k] as E)) first = ready[k];
     if (first === undefined) return undefined;
     if (policy.headOfLine === 'commit') this.committedHead = first;
-    const rest = policy.backfill === undefined ? [] : ready.filter((e) => hooks.isWaiting(e));
+    const rest: E[] = [];
+    if (policy.backfill !== undefined) for (let k = from; k < ready.length; k++) if (hooks.isWaiting(ready[k] as E)) rest.push(ready[k] as E);
     if (policy.backfill !== undefined && rest.length > 1) this.backfill(state, policy.backfill, rest, first, now, counter);
     return hooks.isWaiting(first) ? first : undefined;
   }

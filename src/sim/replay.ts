@@ -312,7 +312,7 @@ class ReplayRun {
     runRounds(() => q.live, { freed: this.freed, fresh }, (freed, offered) => {
       if (freed || this.fair !== undefined) this.capacityChanged();
       q.beginPass();
-      const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, freed, fresh: offered });
+      const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, from: q.from, freed, fresh: offered });
       q.endPass();
       this.decisions += out.decisions;
       // What this pass requeued (work it evicted) is all that was added since the pass began.

@@ -17,6 +17,8 @@ export interface SimEntry extends QueuedRequest {
 export class SimQueue {
   private items: SimEntry[] = [];
   private dead = 0;
+  /** No entry before this index is live (a lower bound of the first live one; see `from`). */
+  private head = 0;
   private seq = 0;
   fresh: SimEntry[] = [];
   /** Entries added while a pass runs (work it evicted), held back until `endPass`. */
@@ -32,6 +34,19 @@ export class SimQueue {
 
   get entries(): readonly SimEntry[] {
     return this.items;
+  }
+
+  /**
+   * The index of the first live entry of `entries` (its length when none is): entries start from
+   * the front under a blocking policy, so the dead ones collect there until `compact` sweeps them,
+   * and a pass that skipped them one by one would cost the queue's length at every event.
+   */
+  get from(): number {
+    const items = this.items;
+    let h = this.head;
+    while (h < items.length && !(items[h] as SimEntry).live) h++;
+    this.head = h;
+    return h;
   }
 
   get live(): number {
@@ -81,6 +96,7 @@ export class SimQueue {
     }
     if (lo === items.length) items.push(e);
     else items.splice(lo, 0, e);
+    if (lo < this.head) this.head = lo;
   }
 
   drop(e: SimEntry): void {
@@ -94,6 +110,7 @@ export class SimQueue {
     if (this.dead > 0 && this.dead * 2 >= this.items.length) {
       this.items = this.items.filter((e) => e.live);
       this.dead = 0;
+      this.head = 0;
     }
   }
 
@@ -106,7 +123,8 @@ export class SimQueue {
 
   liveRequests(): Request[] {
     const out: Request[] = [];
-    for (const e of this.items) if (e.live) out.push(e.request);
+    const items = this.items;
+    for (let i = this.from; i < items.length; i++) if ((items[i] as SimEntry).live) out.push((items[i] as SimEntry).request);
     return out;
   }
 }
