@@ -4,7 +4,7 @@ import type { ClusterState } from '../core/cluster.js';
 import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt } from '../core/priority.js';
 import { isPermanent, type Rejection } from '../core/rejection.js';
-import type { BackfillPick, BackfillPolicy, QueuePolicy, QueuedRequest } from '../queue/policy.js';
+import { staticCompare, type BackfillPick, type BackfillPolicy, type QueuePolicy, type QueuedRequest } from '../queue/policy.js';
 import { screen, trimmedToQuotas, withinGroups, type GroupCounts, type ScreenHooks } from './admission.js';
 import type { DependencyTracker } from './dependencies.js';
 import { planReclaim, type FairShare } from './quota.js';
@@ -343,9 +343,9 @@ export class SchedulingPass<E extends QueuedRequest> {
   /** `subset` of the queue in policy order. */
   private inOrder(subset: E[], now: number, state: ClusterState): E[] {
     if (subset.length < 2) return subset;
-    const key = this.rules.policy.staticKey;
-    if (key === undefined) return this.rules.policy.order(subset, now, state) as E[];
-    return subset.sort((a, b) => key(a) - key(b) || a.seq - b.seq);
+    const { staticKey, staticTie } = this.rules.policy;
+    if (staticKey === undefined) return this.rules.policy.order(subset, now, state) as E[];
+    return subset.sort(staticCompare(staticKey, staticTie));
   }
 
   /** Offer `batch` (policy order) in one decision and report it; true when some request must wait. */

@@ -29,20 +29,23 @@ export function requestFacts(q: QueuedRequest, widthDimension = 0): JobFacts {
 
 /**
  * A QueuePolicy that orders by `key` (then its tie key, then queue order `seq`). Orders whose key
- * neither depends on time nor needs a tie key also publish it as `staticKey`, so the replay driver
- * can keep its queue sorted on insert.
+ * does not depend on time also publish it as `staticKey` (and its tie key as `staticTie`), so the
+ * replay driver can keep its queue sorted on insert instead of sorting it at every event.
  */
 export function keyedPolicy(key: OrderKey, opts: KeyedPolicyOptions = {}): QueuePolicy {
   const dim = opts.widthDimension ?? 0;
   const facts = (q: QueuedRequest): JobFacts => requestFacts(q, dim);
   const seqOf = (q: QueuedRequest): number => q.seq;
-  const staticKey = key.timeDependent || key.tie !== undefined ? undefined : (q: QueuedRequest): number => key.key(facts(q), 0);
+  const staticKey = key.timeDependent ? undefined : (q: QueuedRequest): number => key.key(facts(q), 0);
+  const tie = key.tie;
+  const staticTie = key.timeDependent || tie === undefined ? undefined : (q: QueuedRequest): number => tie(facts(q), 0);
   return {
     name: key.name,
     blocking: opts.blocking ?? true,
     headOfLine: opts.headOfLine ?? 'reorder',
     ...(opts.backfill === undefined ? {} : { backfill: opts.backfill }),
     ...(staticKey === undefined ? {} : { staticKey }),
+    ...(staticTie === undefined ? {} : { staticTie }),
     order: (waiting: readonly QueuedRequest[], now: number) => sortByKey(waiting, facts, key, now, seqOf),
   };
 }

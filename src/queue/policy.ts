@@ -32,6 +32,8 @@ export interface QueuePolicy {
    * at every event. Must agree with `order`.
    */
   readonly staticKey?: (q: QueuedRequest) => number;
+  /** With `staticKey`: a fixed second key for its ties, lowest first (then `seq`). Must agree with `order`. */
+  readonly staticTie?: (q: QueuedRequest) => number;
   /**
    * Head-of-line blocking. `false`: every waiting request may start whenever it fits (greedy).
    * `true`: once the first request in order cannot start, nothing behind it starts, except
@@ -69,6 +71,26 @@ export interface BackfillPick {
   readonly nodeId: number;
   /** On a GPU device node, the devices its plan reserved (core/gpu.ts); default: the cluster's choice. */
   readonly devices?: readonly number[];
+}
+
+/**
+ * The order a driver keeps with `staticKey` (and `staticTie`): negative when `a` goes first. As
+ * `sortByKey` compares (`<`, `>`), so keys of ±Infinity tie with each other.
+ */
+export function staticCompare(key: (q: QueuedRequest) => number, tie: ((q: QueuedRequest) => number) | undefined): (a: QueuedRequest, b: QueuedRequest) => number {
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    if (ka < kb) return -1;
+    if (ka > kb) return 1;
+    if (tie !== undefined) {
+      const ta = tie(a);
+      const tb = tie(b);
+      if (ta < tb) return -1;
+      if (ta > tb) return 1;
+    }
+    return a.seq - b.seq;
+  };
 }
 
 /** Sort by a numeric key (lowest first), ties by queue order. */

@@ -100,7 +100,7 @@ export function checkStrategyOption(s: unknown): void {
 
 /**
  * The QueuePolicy contract (src/queue/policy.ts), for a policy object given as `queue.policy` (or
- * as `queue` itself, `field`): a name and `order()`; `blocking`, `headOfLine`, `staticKey` and
+ * as `queue` itself, `field`): a name and `order()`; `blocking`, `headOfLine`, `staticKey`, `staticTie` and
  * `backfill`, when given, of their kinds. Anything else is a policy name or a mistake.
  */
 export function checkQueuePolicyObject(p: unknown, field: string): void {
@@ -111,6 +111,7 @@ export function checkQueuePolicyObject(p: unknown, field: string): void {
   if (p.blocking !== undefined && typeof p.blocking !== 'boolean') fail(`${field}.blocking`, `blocking must be true or false, got ${describe(p.blocking)}`);
   if (p.headOfLine !== undefined && p.headOfLine !== 'commit' && p.headOfLine !== 'reorder') fail(`${field}.headOfLine`, `headOfLine must be 'commit' or 'reorder', got ${describe(p.headOfLine)}`);
   if (p.staticKey !== undefined && typeof p.staticKey !== 'function') fail(`${field}.staticKey`, `staticKey must be a function, got ${describe(p.staticKey)}`);
+  if (p.staticTie !== undefined && typeof p.staticTie !== 'function') fail(`${field}.staticTie`, `staticTie must be a function, got ${describe(p.staticTie)}`);
   if (p.backfill !== undefined && !(isObject(p.backfill) && typeof p.backfill.select === 'function')) fail(`${field}.backfill`, `backfill must be a BackfillPolicy object { name, select(blocked, cluster, now) }, got ${describe(p.backfill)}`);
 }
 

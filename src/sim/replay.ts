@@ -87,7 +87,7 @@ class ReplayRun {
     const rng = new Rng(opts.seed);
     this.allocRng = rng.fork(`allocator:${opts.allocator.name}`);
     this.horizon = opts.horizon ?? Infinity;
-    this.queue = new SimQueue(opts.queue.staticKey);
+    this.queue = new SimQueue(opts.queue.staticKey, opts.queue.staticTie);
     this.fair = opts.quotas === undefined ? undefined : new FairShare(opts.space, opts.quotas);
     this.pass = new SchedulingPass<SimEntry>(
       {

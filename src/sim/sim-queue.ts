@@ -1,5 +1,5 @@
 import type { Request } from '../core/model.js';
-import type { QueuedRequest } from '../queue/policy.js';
+import { staticCompare, type QueuedRequest } from '../queue/policy.js';
 
 /** The replay's queue entry: what the queue policy sees, plus the request's index in the log. */
 export interface SimEntry extends QueuedRequest {
@@ -10,7 +10,7 @@ export interface SimEntry extends QueuedRequest {
 
 /**
  * The simulator's wait queue. With a policy that publishes a static key, entries are kept
- * sorted by (key, seq) on insert (binary search), so a pass needs no sort. Entries that leave
+ * sorted by (key, tie key, seq) on insert (binary search), so a pass needs no sort. Entries that leave
  * are marked dead and swept out once they are half the array. `fresh` lists the entries added
  * since the last pass (a pass with nothing freed offers only those).
  */
@@ -25,11 +25,16 @@ export class SimQueue {
   private readonly held: SimEntry[] = [];
   private inPass = false;
 
-  constructor(private readonly staticKey: ((q: QueuedRequest) => number) | undefined) {}
+  /** The policy's order by its static key (and tie key), when it has one. */
+  private readonly compare: ((a: QueuedRequest, b: QueuedRequest) => number) | undefined;
+
+  constructor(staticKey: ((q: QueuedRequest) => number) | undefined, staticTie?: (q: QueuedRequest) => number) {
+    this.compare = staticKey === undefined ? undefined : staticCompare(staticKey, staticTie);
+  }
 
   /** Kept in policy order (static key) rather than arrival order. */
   get sorted(): boolean {
-    return this.staticKey !== undefined;
+    return this.compare !== undefined;
   }
 
   get entries(): readonly SimEntry[] {
@@ -78,20 +83,17 @@ export class SimQueue {
   }
 
   private insert(e: SimEntry): void {
-    const key = this.staticKey;
-    if (key === undefined) {
+    const compare = this.compare;
+    if (compare === undefined) {
       this.items.push(e);
       return;
     }
-    const k = key(e);
     const items = this.items;
     let lo = 0;
     let hi = items.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const m = items[mid] as SimEntry;
-      const mk = key(m);
-      if (mk < k || (mk === k && m.seq < e.seq)) lo = mid + 1;
+      if (compare(items[mid] as SimEntry, e) < 0) lo = mid + 1;
       else hi = mid;
     }
     if (lo === items.length) items.push(e);

@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import type { Request } from '../../src/core/model.js';
 import type { Priority } from '../../src/core/priority.js';
 import { F1_KEY, FCFS_KEY, ORDER_KEYS, positiveOr01, SJF_KEY, sortByKey, UNICEP_KEY, WFP3_KEY, type JobFacts } from '../../src/queue/keys.js';
-import type { QueuedRequest } from '../../src/queue/policy.js';
+import { staticCompare, type QueuedRequest } from '../../src/queue/policy.js';
 import { createQueuePolicy, QUEUE_POLICIES, QUEUE_POLICY_NAMES } from '../../src/queue/registry.js';
 import { f1, fcfs, priorityClasses, sjf, unicep, weightedPriority, wfp3 } from '../../src/queue/index.js';
 
@@ -120,10 +121,31 @@ describe('queue policies order requests by the shared keys', () => {
   it('static keys are published for the driver exactly when the order does not change with time', () => {
     expect(fcfs().staticKey).toBeDefined();
     expect(f1().staticKey).toBeDefined();
-    expect(sjf().staticKey).toBeUndefined(); // two keys
+    expect(sjf().staticKey).toBeDefined();
+    expect(sjf().staticTie).toBeDefined(); // r, then s
+    expect(fcfs().staticTie).toBeUndefined();
     expect(wfp3().staticKey).toBeUndefined();
     expect(unicep().staticKey).toBeUndefined();
     expect(weightedPriority().staticKey).toBeDefined();
+  });
+
+  it('the static key and tie key give the order of order() (what the replay keeps sorted on insert)', () => {
+    const entry = fc.record({ submit: fc.integer({ min: 0, max: 6 }), requested: fc.constantFrom(-1, 0, 1, 10, 10, 100, Infinity), procs: fc.integer({ min: 1, max: 4 }), priority: fc.constantFrom<Priority>('critical', 'high', 'medium', 'low') });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 30 }), (facts, seqs) => {
+        // Requeued work keeps its arrival under a new seq: seq order need not follow submit order.
+        const waiting = facts.map((f, i) => {
+          const e = q(`j${i}`, f.submit, f.procs, f.requested, f.priority);
+          return { ...e, seq: (seqs[i] ?? 0) * 100 + i };
+        });
+        for (const p of [fcfs(), sjf(), f1(), weightedPriority(), priorityClasses()]) {
+          const key = p.staticKey;
+          if (key === undefined) throw new Error(`${p.name} publishes no static key`);
+          expect(ids([...waiting].sort(staticCompare(key, p.staticTie)))).toEqual(ids(p.order(waiting, 0)));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('F1/WFP3/UNICEP width is a chosen dimension (default 0 = cpu)', () => {

@@ -90,6 +90,7 @@ describe('ResourceScheduler strategy, queue and scaling options', () => {
     refused(options({ queue: { policy: { ...lifo, name: undefined } } }), 'queue.policy.name', /a QueuePolicy needs a name \(a non-empty string\), got undefined/);
     refused(options({ queue: { ...lifo, blocking: 'yes' } }), 'queue.blocking', /blocking must be true or false, got 'yes' \(a string\)/);
     refused(options({ queue: { policy: { ...lifo, headOfLine: 'first' } } }), 'queue.policy.headOfLine', /headOfLine must be 'commit' or 'reorder'/);
+    refused(options({ queue: { policy: { ...lifo, staticTie: 'arrival' } } }), 'queue.policy.staticTie', /staticTie must be a function, got 'arrival' \(a string\)/);
     refused(options({ queue: 'nope' }), 'queue.policy', /unknown queue policy 'nope' \(known: fcfs, priority,/);
   });
 

@@ -15,8 +15,8 @@ import { SimQueue, type SimEntry } from '../../src/sim/sim-queue.js';
  * pass does not walk the entries that started from the front one by one at every event. Pinned
  * here: `from` is exactly that index after any mix of adds (also in front of the dead prefix, as
  * requeued work with an early key lands), drops, sweeps and passes; and a replay through the
- * sorted queue gives the same event log as through the policy's own `order` over the filtered
- * queue (the path without a static key).
+ * sorted queue (kept by the static key and, for SJF, its tie key) gives the same event log as
+ * through the policy's own `order` over the filtered queue (the path without a static key).
  */
 const req = (id: string, arrival: number): Request => ({ id, tenant: 't', arrival, demand: [1], duration: 1, priority: 'medium' });
 
@@ -70,7 +70,7 @@ const PRIORITIES: readonly Priority[] = ['critical', 'high', 'medium', 'low'];
 
 /** The policy without its static key: the driver then keeps arrival order and the pass sorts with `order`. */
 function unsorted(p: QueuePolicy): QueuePolicy {
-  const { staticKey: _drop, ...rest } = p;
+  const { staticKey: _key, staticTie: _tie, ...rest } = p;
   return rest;
 }
 
@@ -83,11 +83,21 @@ function rows(log: EventLog): string[] {
 describe('replay through the sorted queue', () => {
   it('gives the same event log as the policy ordering the filtered queue itself', async () => {
     const space = new ResourceSpace(['cpu', 'memory']);
-    const options = [{ blocking: true }, { blocking: true, backfill: 'easy' }, { blocking: true, headOfLine: 'commit' }, { blocking: true, backfill: 'conservative' }, { blocking: false }];
+    const policies: readonly [string, Record<string, unknown>][] = [
+      ['fcfs', { blocking: true }],
+      ['fcfs', { blocking: true, backfill: 'easy' }],
+      ['fcfs', { blocking: true, headOfLine: 'commit' }],
+      ['fcfs', { blocking: true, backfill: 'conservative' }],
+      ['fcfs', { blocking: false }],
+      ['sjf', { blocking: true }],
+      ['sjf', { blocking: true, backfill: 'easy', headOfLine: 'commit' }],
+      ['sjf', { blocking: false }],
+      ['f1', { blocking: true, backfill: 'easy' }],
+    ];
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 6 }), duration: fc.integer({ min: 1, max: 80 }), cpu: fc.integer({ min: 1, max: 8 }), memory: fc.integer({ min: 1, max: 16 }), priority: fc.constantFrom(...PRIORITIES), preemptible: fc.boolean() }), { minLength: 1, maxLength: 60 }),
-        fc.integer({ min: 0, max: options.length - 1 }),
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 6 }), duration: fc.integer({ min: 1, max: 80 }), estimate: fc.constantFrom(10, 40, 80), cpu: fc.integer({ min: 1, max: 8 }), memory: fc.integer({ min: 1, max: 16 }), priority: fc.constantFrom(...PRIORITIES), preemptible: fc.boolean() }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 0, max: policies.length - 1 }),
         fc.boolean(),
         fc.array(fc.record({ at: fc.integer({ min: 0, max: 150 }), repair: fc.integer({ min: 1, max: 60 }) }), { maxLength: 3 }),
         fc.nat(),
@@ -95,11 +105,14 @@ describe('replay through the sorted queue', () => {
           let t = 0;
           const requests: Request[] = reqs.map((r, i) => {
             t += r.gap;
-            return { id: `r${i}`, tenant: 't', arrival: t, demand: [r.cpu, r.memory], duration: r.duration, priority: r.priority, ...(r.preemptible ? { preemptible: true } : {}) };
+            // Estimates from a few values, so that SJF's key ties and its tie key (arrival) decides.
+            return { id: `r${i}`, tenant: 't', arrival: t, demand: [r.cpu, r.memory], duration: r.duration, requestedDuration: r.estimate, priority: r.priority, ...(r.preemptible ? { preemptible: true } : {}) };
           });
           const pools: PoolSpec[] = [{ name: 'p', capacity: [8, 16], nodes: { min: 2, max: 2, initial: 2 }, pricePerHour: 1, latencyMs: 0, bootSeconds: 0, labels: {} }];
-          const policy = createQueuePolicy('fcfs', options[o] as Record<string, unknown>);
+          const [name, options] = policies[o] as (typeof policies)[number];
+          const policy = createQueuePolicy(name as 'fcfs', options);
           expect(policy.staticKey).toBeDefined();
+          expect(policy.staticTie !== undefined).toBe(name === 'sjf');
           const run = async (queue: QueuePolicy): Promise<string[]> => {
             const out = await replay({
               space,
@@ -115,7 +128,7 @@ describe('replay through the sorted queue', () => {
           expect(await run(policy)).toEqual(await run(unsorted(policy)));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 });
