@@ -219,18 +219,14 @@ export class SchedulingPass<E extends QueuedRequest> {
 
   /**
    * Rules 4 and 5 over `ready` (policy order); only the entries in `offered` (all when undefined)
-   * are offered; those before `from` have left the queue. Returns the head, when blocked.
+   * are offered. Returns the head, when blocked. Those before `from` have left the queue: the
+   * blocking offer starts there (not to walk them at every pass; the other cases read all anyway).
    */
   private decide(state: ClusterState, ready: readonly E[], offered: ReadonlySet<E> | undefined, now: number, counter: { decisions: number }, from: number): E | undefined {
     const { policy } = this.rules;
     const hooks = this.hooks;
     if (!policy.blocking) {
-      const batch: E[] = [];
-      for (let k = from; k < ready.length; k++) {
-        const e = ready[k] as E;
-        if (hooks.isWaiting(e) && (offered === undefined || offered.has(e))) batch.push(e);
-      }
-      this.offer(state, batch, false, counter);
+      this.offer(state, ready.filter((e) => hooks.isWaiting(e) && (offered === undefined || offered.has(e))), false, counter);
       return undefined;
     }
     let i = from;
@@ -250,8 +246,7 @@ export class SchedulingPass<E extends QueuedRequest> {
     for (let k = from; k < ready.length && first === undefined; k++) if (hooks.isWaiting(ready[k] as E)) first = ready[k];
     if (first === undefined) return undefined;
     if (policy.headOfLine === 'commit') this.committedHead = first;
-    const rest: E[] = [];
-    if (policy.backfill !== undefined) for (let k = from; k < ready.length; k++) if (hooks.isWaiting(ready[k] as E)) rest.push(ready[k] as E);
+    const rest = policy.backfill === undefined ? [] : ready.filter((e) => hooks.isWaiting(e));
     if (policy.backfill !== undefined && rest.length > 1) this.backfill(state, policy.backfill, rest, first, now, counter);
     return hooks.isWaiting(first) ? first : undefined;
   }
