@@ -25,7 +25,9 @@ options:
                        event and strategy: CSV for FILE.csv, JSON lines for FILE.jsonl
   --seed S             override the scenario's seed: an integer, read as the scenario file
                        reads one (07 and 7.0 are seed 7), or a word
-  --strategies a,b     run only these strategies (labels or allocator names)
+  --strategies a,b     run only these strategies, each named by its label (first-fit+preempt),
+                       its label's first part (first-fit: every label that starts with it) or
+                       its allocator's name
   --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
   --quiet              no progress output`;
 
