@@ -42,6 +42,30 @@ const OURS: Record<keyof typeof SWF_LOGS, Partial<Record<BackfillMode, Partial<R
   },
 };
 
+/**
+ * Mean utilization over the 10 windows, every order × backfill mode, as docs/queue-policies.md
+ * prints it ("Mean utilization", three decimals; rows none / easy / conservative, columns FCFS,
+ * SJF, F1, WFP3, UNICEP). The doc says every number of its results is asserted here.
+ */
+const ORDERS = ['fcfs', 'sjf', 'f1', 'wfp3', 'unicep'] as const;
+const UTILIZATION: Record<keyof typeof SWF_LOGS, Record<BackfillMode, readonly number[]>> = {
+  'Lublin-1': {
+    none: [0.647, 0.71, 0.793, 0.74, 0.642],
+    easy: [0.851, 0.725, 0.815, 0.823, 0.8],
+    conservative: [0.867, 0.777, 0.823, 0.833, 0.81],
+  },
+  'SDSC-SP2': {
+    none: [0.624, 0.613, 0.644, 0.631, 0.598],
+    easy: [0.644, 0.628, 0.646, 0.646, 0.627],
+    conservative: [0.652, 0.629, 0.647, 0.651, 0.641],
+  },
+  HPC2N: {
+    none: [0.546, 0.545, 0.555, 0.544, 0.552],
+    easy: [0.546, 0.546, 0.555, 0.545, 0.552],
+    conservative: [0.554, 0.553, 0.557, 0.55, 0.553],
+  },
+};
+
 const present = swfDataPresent('test/swf/reference');
 
 for (const [trace, file] of Object.entries(SWF_LOGS) as [keyof typeof SWF_LOGS, string][]) {
@@ -51,8 +75,17 @@ for (const [trace, file] of Object.entries(SWF_LOGS) as [keyof typeof SWF_LOGS, 
       w = await loadBatchWorkload(path.join(SWF_DIR, file));
     });
 
-    const mean = async (order: OrderKeyName, backfill: BackfillMode): Promise<number> =>
-      (await replayReferenceWindows(w, REFERENCE_WINDOWS, REFERENCE_LENGTH, { order, backfill })).meanBoundedSlowdown;
+    // One replay per (order, backfill), shared by the slowdown and the utilization checks.
+    const runs = new Map<string, ReturnType<typeof replayReferenceWindows>>();
+    const replay = (order: OrderKeyName, backfill: BackfillMode): ReturnType<typeof replayReferenceWindows> => {
+      const key = `${order}/${backfill}`;
+      const known = runs.get(key);
+      if (known !== undefined) return known;
+      const run = replayReferenceWindows(w, REFERENCE_WINDOWS, REFERENCE_LENGTH, { order, backfill });
+      runs.set(key, run);
+      return run;
+    };
+    const mean = async (order: OrderKeyName, backfill: BackfillMode): Promise<number> => (await replay(order, backfill)).meanBoundedSlowdown;
 
     for (const backfill of ['none', 'easy'] as const) {
       for (const order of ['fcfs', 'sjf', 'f1'] as const) {
@@ -69,6 +102,14 @@ for (const [trace, file] of Object.entries(SWF_LOGS) as [keyof typeof SWF_LOGS, 
       for (const [backfill, row] of Object.entries(OURS[trace]) as [BackfillMode, Partial<Record<OrderKeyName, number>>][]) {
         for (const [order, value] of Object.entries(row) as [OrderKeyName, number][]) {
           expect((await mean(order, backfill)).toFixed(2), `${order} / ${backfill}`).toBe(value.toFixed(2));
+        }
+      }
+    });
+
+    it('mean utilization of every order and backfill mode stays as documented', async () => {
+      for (const [backfill, row] of Object.entries(UTILIZATION[trace]) as [BackfillMode, readonly number[]][]) {
+        for (const [i, order] of ORDERS.entries()) {
+          expect((await replay(order, backfill)).meanUtilization.toFixed(3), `${order} / ${backfill}`).toBe((row[i] as number).toFixed(3));
         }
       }
     });
