@@ -3,7 +3,7 @@ import { quantileSorted } from 'simple-statistics';
 /** Bounded-slowdown threshold τ, seconds: runs shorter than this count as this long. */
 export const SLOWDOWN_TAU = 10;
 
-/** Quantiles as simple-statistics defines them (`quantileSorted`); 0 for an empty sample. */
+/** Mean and quantiles (simple-statistics `quantileSorted`: linear interpolation between order statistics, numpy's default); all null for an empty sample. */
 export function percentiles(values: Float64Array | number[]): { mean: number | null; p50: number | null; p95: number | null; p99: number | null } {
   if (values.length === 0) return { mean: null, p50: null, p95: null, p99: null };
   const sorted = Float64Array.from(values).sort();
