@@ -41,12 +41,18 @@ export const validateCommand: CliCommand = {
       const sc = await loadScenario(file);
       const input = await buildScenario(sc, { file, dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd) });
       const seen = await readFirst(input.requests(), values.full === true ? Infinity : 100);
-      io.out(`${p}: ok (${input.pools.length} pool${input.pools.length === 1 ? '' : 's'}, ${input.strategies.length} strateg${input.strategies.length === 1 ? 'y' : 'ies'}: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: ${values.full === true ? 'all' : 'first'} ${seen} request${seen === 1 ? '' : 's'} read)`);
+      io.out(`${p}: ok (${input.pools.length} pool${input.pools.length === 1 ? '' : 's'}, ${input.strategies.length} strateg${input.strategies.length === 1 ? 'y' : 'ies'}: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: ${readClause(input.episodes !== undefined, values.full === true, seen)})`);
       // Under the protocol the whole log was read: say what reading it changed, as drs run does.
       for (const line of (input.episodes?.summary ?? '').split('\n').filter((l) => l.startsWith('note: '))) io.out(`  ${line}`);
     }
   },
 };
+
+/** What was read: under the protocol the build reads the whole log (its windows are cut from it), else the first requests or all. */
+function readClause(protocol: boolean, full: boolean, seen: number): string {
+  if (protocol) return 'the whole log read, as the protocol cuts its windows from it';
+  return `${full ? 'all' : 'first'} ${seen} request${seen === 1 ? '' : 's'} read`;
+}
 
 /**
  * Open the workload the way drs run does and read its first `n` requests (a bad trace spec, a
