@@ -1,31 +1,28 @@
 import type { Allocator, SolverReport } from '../algorithms/allocator.js';
 import type { ScalingPolicy } from '../autoscale/policy.js';
 import { UserError } from '../core/errors.js';
-import type { ResourceSpace } from '../core/resources.js';
-import { Rng } from '../core/rng.js';
 import type { PoolSpec } from '../core/model.js';
+import type { ResourceSpace } from '../core/resources.js';
+import type { DependencyTracker } from '../engine/dependencies.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { AllocationBook } from './allocations.js';
+import { assembleScheduler } from './assembly.js';
 import { TypedEmitter } from './emitter.js';
 import { EVENT_TYPES } from './event-log.js';
-import { poolDrift, RequestBuilder, toPoolSpec } from './inputs.js';
-import { DependencyTracker } from '../engine/dependencies.js';
-import { NodeOperations } from './nodes.js';
-import { RequestOperations } from './operations.js';
-import { checkScalingTargets, checkSchedulerOptions, queueOptionsOf, type ResourceSchedulerOptions } from './options.js';
-import { Placer } from './placement.js';
+import { poolDrift, toPoolSpec, type RequestBuilder } from './inputs.js';
+import type { NodeOperations } from './nodes.js';
+import type { RequestOperations } from './operations.js';
+import { checkSchedulerOptions, type ResourceSchedulerOptions } from './options.js';
 import type { Pools } from './pools.js';
-import { StrategyPreparation } from './preparation.js';
-import { QueueRunner } from './queue-runner.js';
-import { RecentlyEnded } from './recent.js';
-import { restore } from './restore.js';
-import { Runtime, type Tx } from './runtime.js';
-import { Autoscaler } from './scaling.js';
-import { MemoryStore, type AuditRecord, type EventRecord, type StateStore } from './store.js';
-import { resolveQueuePolicy, resolveScalingPolicy, resolveStrategy } from './strategies.js';
+import type { StrategyPreparation } from './preparation.js';
+import type { QueueRunner } from './queue-runner.js';
+import type { RecentlyEnded } from './recent.js';
+import type { Runtime, Tx } from './runtime.js';
+import type { Autoscaler } from './scaling.js';
+import type { AuditRecord, EventRecord, StateStore } from './store.js';
 import type { AllocateResult, AllocationInfo, NodeFailResult, NodeRepairResult, PoolInfo, PoolInput, PreemptionRecord, ReleaseResult, RenewResult, RequestStatus, ScaleEvent, ScheduleRequest, SchedulerEvents } from './types.js';
-import { SchedulerViews } from './views.js';
-import { WaitQueue } from './wait-queue.js';
+import type { SchedulerViews } from './views.js';
+import type { WaitQueue } from './wait-queue.js';
 
 export type { QueueOptions, ResourceSchedulerOptions } from './options.js';
 
@@ -56,7 +53,6 @@ export class ResourceScheduler {
   private readonly pools: Pools;
   private readonly ended: RecentlyEnded;
   private readonly book: AllocationBook;
-  private readonly placer: Placer;
   private readonly queue: WaitQueue;
   private readonly queueRunner: QueueRunner;
   private readonly dependencies: DependencyTracker;
@@ -81,80 +77,14 @@ export class ResourceScheduler {
 
   constructor(options: ResourceSchedulerOptions = {}) {
     checkSchedulerOptions(options);
-    this.store = options.store ?? new MemoryStore();
-    const clock = options.clock ?? Date.now;
-    this.runtime = new Runtime(this.store, clock, this.events, options.durability === 'group', options.onBackgroundError);
-    this.ended = new RecentlyEnded(options.recentLimit ?? 10_000);
-
-    // Strategies.
-    const { allocator, preempting } = resolveStrategy(options.strategy ?? 'best-fit-decreasing', options.preemption);
-    this.allocator = allocator;
-    // H1: the strategy's asynchronous setup starts now; decisions wait for it (see ready()).
-    this.preparation = new StrategyPreparation(allocator);
-    // As in the simulator: the strategy's randomness is a fork of the run's seed named after it.
-    // Named after the allocator the pass offers its batches to (the simulator's `allocator`).
-    const lead = options.quotas === undefined && preempting !== undefined ? preempting : allocator;
-    const rng = new Rng(options.seed ?? 1).fork(`allocator:${lead.name}`);
-    const qo = queueOptionsOf(options.queue);
-    this.queue = new WaitQueue(qo?.timeoutMs ?? 60_000, qo?.maxLength ?? 10_000);
-    const { space, fair, pools, book, snapshot, initial } = restore(this.store, { dimensions: options.dimensions, quotas: options.quotas, ended: this.ended });
-    checkScalingTargets(options, pools.state.pools.map((p) => p.name), space.names); // the store's pools are known now
-    // A utilization `dimension` written as a name is resolved in the dimensions, known now.
-    this.scalingPolicy = options.scaling === undefined ? undefined : resolveScalingPolicy(options.scaling, options.seed ?? 1, space.names);
-    this.autoscaler = this.scalingPolicy === undefined ? undefined : new Autoscaler(this.scalingPolicy);
-    // A widthDimension is checked against (and a name resolved in) the dimensions, known now.
-    this.queuePolicy = qo === undefined ? undefined : resolveQueuePolicy(qo.policy ?? 'priority', qo.options, space.names);
-    // H4: the wait queue, the ended ids and the event log continue where the store left off.
-    this.queue.restore(snapshot.waiting);
-    this.runtime.lastEventId = snapshot.lastEventId;
-    this.runtime.addJournal(() => this.queue.takeJournal());
-    this.runtime.addJournal(() => this.ended.takeJournal());
-    if (initial.length > 0) this.runtime.append(initial);
-    this.space = space;
-    this.pools = pools;
-    this.book = book;
-    const budgetMs = options.budgetMs ?? 100;
-    this.placer = new Placer({ cluster: pools, book, fair, allocator, rng, budgetMs });
-    // H1: dependencies are found in the scheduler itself (queued, live, or recently ended ids).
-    this.views = new SchedulerViews(pools, book, this.queue, this.ended);
-    this.dependencies = new DependencyTracker((id) => this.views.dependency(id));
-    // Restored requests with dependencies or a concurrency group are screened as new ones are (validate).
-    if (snapshot.waiting.some((w) => w.request.concurrency !== undefined)) this.dependencies.grouped = true;
-    if (snapshot.waiting.some((w) => (w.request.dependsOn?.length ?? 0) > 0)) this.dependencies.used = true;
-    this.queueRunner = new QueueRunner({
-      policy: this.queuePolicy,
-      queue: this.queue,
-      book,
-      fair,
-      cluster: pools,
-      ended: this.ended,
-      dependencies: this.dependencies,
-      allocator,
-      preempting,
-      rng,
-      budgetMs,
-      onSolver: (report, tx) => this.solverReport(report, tx),
-      isReady: () => this.preparation.prepared,
-      requeuePreempted: qo?.requeuePreempted === true,
-    });
-    this.operations = new RequestOperations({
-      pools,
-      book,
-      queue: this.queue,
-      ended: this.ended,
-      placer: this.placer,
-      queueRunner: this.queueRunner,
-      queuePolicy: this.queuePolicy,
-      autoscaler: this.autoscaler,
-    });
-    this.nodes = new NodeOperations(pools, book, this.queueRunner);
-    this.requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs });
-
+    const parts = assembleScheduler(options, this.events, (report, tx) => this.solverReport(report, tx));
+    ({ store: this.store, runtime: this.runtime, ended: this.ended, allocator: this.allocator, preparation: this.preparation, queue: this.queue, space: this.space, pools: this.pools, book: this.book } = parts);
+    ({ scalingPolicy: this.scalingPolicy, autoscaler: this.autoscaler, queuePolicy: this.queuePolicy, views: this.views, dependencies: this.dependencies, queueRunner: this.queueRunner, operations: this.operations, nodes: this.nodes, requests: this.requests } = parts);
     for (const p of options.pools ?? []) {
       const at = this.pools.state.poolIndex(p.name);
       if (at < 0) this.addPool(p);
       else {
-        const drift = poolDrift(p, this.pools.state.pools[at] as PoolSpec, space);
+        const drift = poolDrift(p, this.pools.state.pools[at] as PoolSpec, this.space);
         if (drift.length > 0) this.poolDrift.push(`pool '${p.name}': ${drift.join(', ')}`);
       }
     }
