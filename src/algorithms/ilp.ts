@@ -5,10 +5,12 @@ import { fitsIn } from '../core/resources.js';
 import type { Allocator, AllocatorContext, Decision, SolverReport } from './allocator.js';
 import { chooseBestFit } from './best-fit-decreasing.js';
 import type { Candidates } from './batch.js';
-import { buildCandidates, finishBatch, priorityWeight, relativeCost } from './batch.js';
+import { buildCandidates, finishBatch, priorityWeight } from './batch.js';
 import { greedyAllocate } from './greedy.js';
 import type { SolveResult } from './solvers/index.js';
-import { LpModelBuilder, hasSolution, isTinyModel, prepareSolvers, solveSync } from './solvers/index.js';
+import type { IlpEntry } from './ilp-model.js';
+import { buildIlpModel, fromClassValues, toClassValues } from './ilp-model.js';
+import { hasSolution, isTinyModel, prepareSolvers, solveSync } from './solvers/index.js';
 
 /**
  * These models are solved at the root node; HiGHS's RINS/RENS sub-MIP heuristics took most of the
@@ -64,6 +66,10 @@ export type IlpOptions = z.infer<typeof ilpOptions>;
  *              x_rn ∈ {0, 1}
  * Placing is always worth more than not placing (α < 1), priority-weighted demand dominates, cost and packing
  * break ties. Rows are scaled by node capacity so byte-sized memory stays well conditioned.
+ * The solver gets this model over classes of identical requests (same priority, demand and
+ * candidates; ilp-model.ts): one integer per (class, node) counting how many go there, which is
+ * the same problem without the symmetry of interchangeable requests (under blocking, one request
+ * per class, so the prefix rows can name each request).
  *
  * Two greedy answers are computed first: best-fit in priority order (its nodes join the
  * candidates) and value-greedy (each request, in priority order, on its most valuable candidate
@@ -105,63 +111,20 @@ export class IlpAllocator implements Allocator {
     const greedyNode = new Map(greedy.placements.map((p) => [p.requestId, p.nodeId]));
     const cand = buildCandidates(modelled, cluster, o.candidatesPerPool, greedyNode);
 
-    const b = new LpModelBuilder('max');
-    const x: { req: number; node: number; v: number }[] = [];
-    const maxFree = Math.max(1e-12, ...cand.allNodes.map((n) => cluster.freeSize(n)));
-    cand.requests.forEach((r, i) => {
-      const rel = relativeCost(cand.costRate[i] ?? []);
-      const value = priorityWeight(r) * Math.max(cluster.demandSize(r.demand), 1e-6);
-      (cand.nodes[i] ?? []).forEach((n, k) => {
-        const u = 1 - cluster.freeSize(n) / maxFree;
-        const v = value * (1 - o.costWeight * (rel[k] ?? 0) + o.packWeight * u);
-        x.push({ req: i, node: n, v: b.addVar({ name: `x_${i}_${n}`, ub: 1, integer: true, cost: v }) });
-      });
-    });
-    const byReq: number[][] = cand.requests.map(() => []);
-    const byNode = new Map<number, number[]>();
-    x.forEach((e, j) => {
-      byReq[e.req]?.push(j);
-      const list = byNode.get(e.node);
-      if (list === undefined) byNode.set(e.node, [j]);
-      else list.push(j);
-    });
-    byReq.forEach((js) => {
-      if (js.length > 1) b.addConstraint({ vars: js.map((j) => x[j]?.v ?? 0), coefs: js.map(() => 1) }, { ub: 1 });
-    });
-    for (const [n, js] of byNode) {
-      if (js.length < 2) continue; // every candidate fits its node alone
-      const cap = cluster.capacity(n);
-      const free = cluster.free(n);
-      for (let d = 0; d < cluster.space.size; d++) {
-        const c = cap[d] ?? 0;
-        const terms = js.filter((j) => (cand.requests[x[j]?.req ?? 0]?.demand[d] ?? 0) > 0);
-        if (c <= 0 || terms.length < 2) continue;
-        b.addConstraint(
-          { vars: terms.map((j) => x[j]?.v ?? 0), coefs: terms.map((j) => (cand.requests[x[j]?.req ?? 0]?.demand[d] ?? 0) / c) },
-          { ub: (free[d] ?? 0) / c },
-        );
-      }
-    }
-    if (ctx.blocking) {
-      for (let i = 0; i + 1 < byReq.length; i++) {
-        const a = byReq[i] ?? [];
-        const next = byReq[i + 1] ?? [];
-        if (next.length === 0) continue;
-        b.addConstraint({ vars: [...next, ...a].map((j) => x[j]?.v ?? 0), coefs: [...next.map(() => 1), ...a.map(() => -1)] }, { ub: 0 });
-      }
-    }
-    const model = b.build();
-    const values = model.variables.map((v) => v.cost);
+    const m = buildIlpModel(cand, cluster, o, ctx.blocking);
+    const { model, entries: x, byReq } = m;
+    const values = x.map((e) => e.value);
     const objectiveOf = (sol: readonly number[]): number => sol.reduce((sum, v, j) => sum + v * (values[j] ?? 0), 0);
     const bfdStart = x.map((e): number => (greedyNode.get(cand.requests[e.req]?.id ?? '') === e.node ? 1 : 0));
     const valueStart = valueGreedy(cand, byReq, x, values, cluster, ctx.blocking);
     const startValues = objectiveOf(valueStart) > objectiveOf(bfdStart) ? valueStart : bfdStart;
-    const start = { vars: x.map((e) => e.v), values: startValues };
+    const start = { vars: model.variables.map((_, j) => j), values: toClassValues(m, startValues) };
     const greedyObjective = objectiveOf(startValues);
     // Every request on its most valuable candidate, capacity ignored: an upper bound.
     const upper = byReq.reduce((sum, js) => sum + Math.max(0, ...js.map((j) => values[j] ?? 0)), 0);
 
-    let solution: ArrayLike<number> | undefined;
+    /** Request index → node: the solver's class counts, or the greedy start. */
+    let solution: Map<number, number> | undefined;
     let report: SolverReport;
     const noWork = { unit: 'lp-iterations', done: 0, nodes: 0 } as const;
     // Under a wall-clock budget, what is left of the solver's share after building the model.
@@ -170,10 +133,10 @@ export class IlpAllocator implements Allocator {
       report = { backend: 'none', status: 'optimal', stoppedBy: 'converged', work: noWork, objective: 0, bound: 0, detail: 'no request fits any candidate node' };
     } else if (greedyObjective >= upper * (1 - o.mipGap) - 1e-9) {
       // The greedy start meets the bound: optimal without a solve (the common uncongested case).
-      solution = startValues;
+      solution = perRequest(x, startValues);
       report = { backend: 'greedy', status: 'optimal', stoppedBy: 'converged', work: noWork, objective: greedyObjective, bound: upper, detail: 'greedy start meets the upper bound (every request on its best candidate)' };
     } else if (o.backend === 'jslp' && !isTinyModel(model)) {
-      report = { backend: 'greedy', status: 'feasible', stoppedBy: 'converged', work: noWork, objective: greedyObjective, detail: `model too large for javascript-lp-solver (${x.length} variables); greedy answer` };
+      report = { backend: 'greedy', status: 'feasible', stoppedBy: 'converged', work: noWork, objective: greedyObjective, detail: `model too large for javascript-lp-solver (${model.variables.length} variables); greedy answer` };
     } else if (budget.kind === 'wall' && leftMs < MIN_SOLVE_MS) {
       // A solver started now would overrun: HiGHS cannot be interrupted before its presolve ends.
       report = { backend: 'greedy', status: 'feasible', stoppedBy: 'wall', work: noWork, objective: greedyObjective, detail: `the wall-clock budget (${budget.ms} ms × ${o.budgetShare}) was spent before the solve (${Math.max(0, leftMs).toFixed(0)} ms left); greedy answer` };
@@ -189,16 +152,13 @@ export class IlpAllocator implements Allocator {
         seed: 0,
         highsOptions: HIGHS_TUNING,
       });
-      report = toReport(result, greedyObjective, x.length, model.constraints.length);
-      if (hasSolution(result)) solution = result.values;
+      report = toReport(result, greedyObjective, model.variables.length, model.constraints.length);
+      if (hasSolution(result)) solution = fromClassValues(m, result.values);
     }
 
     // Without a solver answer (failure, no solution in time, model too big), the greedy start.
-    const sol = solution ?? startValues;
     const chosen = new Map<string, number>();
-    x.forEach((e, j) => {
-      if ((sol[j] ?? 0) > 0.5) chosen.set(cand.requests[e.req]?.id ?? '', e.node);
-    });
+    for (const [i, n] of solution ?? perRequest(x, startValues)) chosen.set(cand.requests[i]?.id ?? '', n);
     const seconds = budget.kind === 'wall' ? { seconds: (budget.clock() - t0) / 1000 } : {};
     return { ...finishBatch(cand, chosen, rest, cluster, ctx), solver: { ...report, ...seconds } };
   }
@@ -238,6 +198,15 @@ function valueGreedy(
     for (let d = 0; d < f.length; d++) f[d] = (f[d] ?? 0) - (demand[d] ?? 0);
   }
   return sol;
+}
+
+/** A per-entry 0/1 answer as request index → node. */
+function perRequest(x: readonly IlpEntry[], sol: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  x.forEach((e, j) => {
+    if ((sol[j] ?? 0) > 0.5) out.set(e.req, e.node);
+  });
+  return out;
 }
 
 /** The solver's result as the decision's report; without a usable solution the greedy answer is used. */

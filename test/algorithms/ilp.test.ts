@@ -2,7 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AllocatorContext, DecisionBudget } from '../../src/algorithms/allocator.js';
 import { WORK_BUDGET } from '../../src/algorithms/allocator.js';
 import { decideAndApply } from '../../src/algorithms/decide.js';
+import { buildCandidates } from '../../src/algorithms/batch.js';
 import { IlpAllocator } from '../../src/algorithms/ilp.js';
+import { buildIlpModel, fromClassValues } from '../../src/algorithms/ilp-model.js';
 import { BACKENDS, resetHighs } from '../../src/algorithms/solvers/index.js';
 import { ClusterState } from '../../src/core/cluster.js';
 import type { PoolSpec, Request } from '../../src/core/model.js';
@@ -71,6 +73,48 @@ describe('ILP allocator', () => {
     const applied = decideAndApply(a, batch, state, ctx());
     expect(applied.solver).toMatchObject({ backend: 'greedy', status: 'optimal' });
     expect(applied.started).toHaveLength(30);
+  });
+
+  // Identical requests form one class (one integer per class and node). Two 8-cpu nodes; four
+  // A (3 cpu) then two B (5 cpu), equal priority. Greedy in queue order: A A on each node (6 of 8
+  // used), neither B fits: 12 cpu placed. Optimum: A + B on each node, 16 cpu. The model has
+  // 2 classes × 2 nodes = 4 variables (one binary per request and node would be 12), and the
+  // two A's placed are the first two in queue order.
+  const identical = (): Request[] => [...['A1', 'A2', 'A3', 'A4'].map((id) => req(id, 3)), req('B1', 5), req('B2', 5)];
+
+  it.each(['auto', 'highs'] as const)('finds the optimum over classes of identical requests (backend %s)', async (backend) => {
+    const a = new IlpAllocator({ backend });
+    await a.prepare();
+    const state = ClusterState.fromPools(space, [pool('p', 8, 2, 1, 1)]);
+    const applied = decideAndApply(a, identical(), state, ctx());
+    expect(applied.started.map((s) => s.request.id).sort()).toEqual(['A1', 'A2', 'B1', 'B2']);
+    expect(new Set(applied.started.filter((s) => s.request.id.startsWith('B')).map((s) => s.nodeId)).size).toBe(2);
+    expect(applied.solver).toMatchObject({ status: 'optimal' });
+    expect(applied.solver?.detail).toMatch(/^4 variables/);
+    state.checkInvariants();
+  });
+
+  it('under head-of-line blocking keeps one variable per request, so the placed requests stay a prefix', async () => {
+    // Blocking: B may start only once every A has. The best prefix is the four A's (12 cpu); over
+    // classes, "no more B than A" would allow A A B B, which blocking then cuts to A A.
+    const a = new IlpAllocator();
+    await a.prepare();
+    const state = ClusterState.fromPools(space, [pool('p', 8, 2, 1, 1)]);
+    const applied = decideAndApply(a, identical(), state, ctx(WORK_BUDGET, true));
+    expect(applied.started.map((s) => s.request.id).sort()).toEqual(['A1', 'A2', 'A3', 'A4']);
+  });
+
+  it('bounds each class variable by the copies that fit on its node and the class by its size', () => {
+    // Three identical 3-cpu requests, two 8-cpu nodes: two fit on a node alone, so x ≤ 2 per node
+    // (no node row is needed for a lone class), and x_0 + x_1 ≤ 3 (4 would fit, 3 exist).
+    const state = ClusterState.fromPools(space, [pool('p', 8, 2, 1, 1)]);
+    const batch = ['A1', 'A2', 'A3'].map((id) => req(id, 3));
+    const m = buildIlpModel(buildCandidates(batch, state, 12), state, { costWeight: 0.3, packWeight: 0.02 }, false);
+    expect(m.model.variables.map((v) => [v.ub, v.integer])).toEqual([[2, true], [2, true]]);
+    expect(m.model.constraints.map((r) => [r.vars, r.coefs, r.ub])).toEqual([[[0, 1], [1, 1], 3]]);
+    expect(m.classes.map((c) => c.members)).toEqual([[0, 1, 2]]);
+    // Counts back to requests: the class's members, in queue order, take the variables' nodes in order.
+    expect([...fromClassValues(m, [1, 2])]).toEqual([[0, m.varNode[0]], [1, m.varNode[1]], [2, m.varNode[1]]]);
   });
 
   // A congested batch: 150 requests on 80 nodes, where the greedy start does not meet the bound.
