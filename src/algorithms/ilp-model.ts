@@ -54,7 +54,11 @@ function copiesThatFit(demand: readonly number[], free: ArrayLike<number>): numb
   return Math.max(1, Number.isFinite(k) ? k : 1);
 }
 
-export function buildIlpModel(cand: Candidates, cluster: ClusterView, w: IlpWeights, blocking: boolean): IlpModel {
+/**
+ * Under head-of-line `blocking`, or with `perRequest` (the `classes: false` option), every request
+ * is its own class: exactly the one-binary-per-(request, node) model.
+ */
+export function buildIlpModel(cand: Candidates, cluster: ClusterView, w: IlpWeights, blocking: boolean, perRequest = false): IlpModel {
   const maxFree = Math.max(1e-12, ...cand.allNodes.map((n) => cluster.freeSize(n)));
   const entries: IlpEntry[] = [];
   const byReq: number[][] = [];
@@ -64,7 +68,7 @@ export function buildIlpModel(cand: Candidates, cluster: ClusterView, w: IlpWeig
   cand.requests.forEach((r, i) => {
     const nodes = cand.nodes[i] ?? [];
     const rates = cand.costRate[i] ?? [];
-    const key = blocking ? `#${i}` : `${r.priority}|${r.demand.join(',')}|${nodes.join(',')}|${rates.join(',')}`;
+    const key = blocking || perRequest ? `#${i}` : `${r.priority}|${r.demand.join(',')}|${nodes.join(',')}|${rates.join(',')}`;
     let c = classOf.get(key);
     if (c === undefined) {
       c = classes.length;

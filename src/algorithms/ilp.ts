@@ -44,6 +44,8 @@ export const ilpOptions = z
     budgetShare: z.number().min(0.05).max(1).default(0.8),
     /** Relative MIP gap at which the solver stops (cost and packing terms are tie-breakers). */
     mipGap: z.number().min(0).max(0.1).default(1e-3),
+    /** Solve over classes of identical requests (ilp-model.ts); false: one binary per request and node. */
+    classes: z.boolean().default(true),
     backend: z.enum(['auto', 'highs', 'jslp']).default('auto'),
   })
   .strict();
@@ -111,7 +113,7 @@ export class IlpAllocator implements Allocator {
     const greedyNode = new Map(greedy.placements.map((p) => [p.requestId, p.nodeId]));
     const cand = buildCandidates(modelled, cluster, o.candidatesPerPool, greedyNode);
 
-    const m = buildIlpModel(cand, cluster, o, ctx.blocking);
+    const m = buildIlpModel(cand, cluster, o, ctx.blocking, !o.classes);
     const { model, entries: x, byReq } = m;
     const values = x.map((e) => e.value);
     const objectiveOf = (sol: readonly number[]): number => sol.reduce((sum, v, j) => sum + v * (values[j] ?? 0), 0);

@@ -94,6 +94,16 @@ describe('ILP allocator', () => {
     state.checkInvariants();
   });
 
+  it('with classes: false solves one binary per request and node, to the same optimum', async () => {
+    const a = new IlpAllocator({ classes: false });
+    await a.prepare();
+    const state = ClusterState.fromPools(space, [pool('p', 8, 2, 1, 1)]);
+    const applied = decideAndApply(a, identical(), state, ctx());
+    expect(applied.solver?.detail).toMatch(/^12 variables/);
+    expect(applied.started.filter((s) => s.request.id.startsWith('B'))).toHaveLength(2);
+    expect(applied.started).toHaveLength(4);
+  });
+
   it('under head-of-line blocking keeps one variable per request, so the placed requests stay a prefix', async () => {
     // Blocking: B may start only once every A has. The best prefix is the four A's (12 cpu); over
     // classes, "no more B than A" would allow A A B B, which blocking then cuts to A A.
