@@ -101,8 +101,15 @@ function run(config: Config, ops: readonly Op[]): void {
     add(a, -1);
   };
   let expiredNow: string[] = [];
+  // Work evicted (priority preemption, quota reclaim) during the current operation: a lease that
+  // ran out before now ends first in every operation, and the queue pass that follows may evict
+  // the very allocation the operation names, before it runs (a renew or release then finds nothing).
+  let evictedNow: string[] = [];
   s.on('released', (e) => ended(e.allocation));
-  s.on('preempted', (e) => ended(e.allocation));
+  s.on('preempted', (e) => {
+    ended(e.allocation);
+    evictedNow.push(e.allocation.id);
+  });
   s.on('expired', (e) => {
     ended(e.allocation);
     expiredNow.push(e.allocation.id);
@@ -121,6 +128,7 @@ function run(config: Config, ops: readonly Op[]): void {
     const liveBefore = s.listAllocations();
     delta.clear();
     expiredNow = [];
+    evictedNow = [];
     let expiredAsOf: number | undefined;
     let releasedDemand: AllocationInfo | undefined;
     switch (op.k) {
@@ -140,6 +148,7 @@ function run(config: Config, ops: readonly Op[]): void {
         // A lease that ran out before now ends (expired) before the operation does anything.
         releasedDemand = overdue(live.get(id)) ? undefined : live.get(id);
         const res = s.release(id);
+        if (evictedNow.includes(id)) releasedDemand = undefined;
         expect(res.status).toBe(releasedDemand !== undefined ? 'released' : res.status === 'cancelled' ? 'cancelled' : 'not-found');
         break;
       }
@@ -147,7 +156,7 @@ function run(config: Config, ops: readonly Op[]): void {
         const id = pick(op.pick);
         const renewable = live.has(id) && !overdue(live.get(id));
         const res = s.renew(id, op.ms);
-        expect(res.status).toBe(renewable ? 'renewed' : 'not-found');
+        expect(res.status).toBe(renewable && !evictedNow.includes(id) ? 'renewed' : 'not-found');
         if (res.status === 'renewed') {
           expect(res.allocation.leaseExpiryMs).toBe(t.now + op.ms);
           live.set(id, res.allocation);
@@ -236,6 +245,16 @@ describe('ResourceScheduler properties (fast-check)', () => {
       alloc('gpu', 9, 0, 'critical', 'a', false), alloc('gpu', 0, 0, 'critical', 'a', false), alloc('gpu', 7, 4, 'background', 'b', false), alloc('gpu', 4, 0, 'critical', 'a', false),
       alloc('gpu', 3, 4, 'critical', 'b', false), alloc('gpu', 3, 2, 'background', 'a', true), alloc('gpu', 0, 0, 'critical', 'a', false),
     ]);
+  });
+
+  it('a renew or release names work the expiry pass at its start reclaimed: not-found (a fresh seed found it)', () => {
+    const config = { strategy: 'first-fit', preemption: false, queue: 'priority', quotas: true } as unknown as Config;
+    const alloc = (gpu: number, tenant: string, lease?: number): Op =>
+      ({ k: 'allocate', r: { pool: 'gpu', cpu: 0, memory: 0, gpu, priority: 'critical', tenant, preemptible: false, lease } }) as unknown as Op;
+    // Seed -145027059: r0 (a, 2 GPUs, lease 1 ms) runs out; renewing c's r1 first ends r0, and the
+    // pass that follows starts a's queued r2 (4 GPUs) by reclaiming c's borrowed r1, as a tick at
+    // r0's deadline would have; the renew then finds no r1.
+    for (const k of ['renew', 'release']) run(config, [alloc(2, 'a', 1), alloc(4, 'c'), alloc(4, 'a'), alloc(0, 'a'), alloc(0.5, 'c'), { k: 'advance', ms: 2 } as unknown as Op, { k, pick: 1621011459, ms: 1 } as unknown as Op, alloc(0, 'a')]);
   });
 
   it('holds for fresh random seeds too', () => {
