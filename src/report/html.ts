@@ -221,10 +221,10 @@ function gantts(runs: readonly (Done & { series: RunSeries })[], ax: { div: numb
   });
 }
 
-/** SLA attainment by priority and rejections by code, as tables under the comparison. */
+/** Cost and utilization by pool (with several pools), SLA attainment by priority and rejections by code, as tables under the comparison. */
 function breakdowns(result: ComparisonResult): string {
   const t = breakdownTables(result);
-  return `${t.sla === null ? '' : `<h3>SLA attainment by priority</h3><pre>${escapeHtml(t.sla)}</pre>`}${t.rejections === null ? '' : `<h3>Rejections by code</h3><pre>${escapeHtml(t.rejections)}</pre>`}`;
+  return `${t.pools === null ? '' : `<h3>Cost and utilization by pool</h3><pre>${escapeHtml(t.pools)}</pre>`}${t.sla === null ? '' : `<h3>SLA attainment by priority</h3><pre>${escapeHtml(t.sla)}</pre>`}${t.rejections === null ? '' : `<h3>Rejections by code</h3><pre>${escapeHtml(t.rejections)}</pre>`}`;
 }
 
 /** A self-contained HTML report of a comparison (ECharts inlined; works offline). */

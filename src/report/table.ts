@@ -36,7 +36,8 @@ export function comparisonTable(result: ComparisonResult, opts: { trailer?: bool
   const failures = result.results.flatMap((r) => (r.state === 'failed' ? [`  ${r.strategy}: ${r.error}`] : []));
   const extra = failures.length > 0 ? `\n\nFailed strategies:\n${failures.join('\n')}` : '';
   const notes = runNotes(result);
-  return `${renderTable(header, rows)}${extra}${notes.length > 0 ? `\n\n${notes.join('\n')}` : ''}`;
+  const pools = poolTable(result);
+  return `${renderTable(header, rows)}${pools === null ? '' : `\n\nCost and utilization by pool:\n${pools}`}${extra}${notes.length > 0 ? `\n\n${notes.join('\n')}` : ''}`;
 }
 
 /**
@@ -110,11 +111,32 @@ function metricRow(name: string, m: RunMetrics, dims: readonly string[]): string
  * SLO: met ÷ with SLO, the count beside it) and rejections per code, one row per completed run.
  * Columns only for priorities with an SLO and codes that occurred in some run; null when none.
  */
-export function breakdownTables(result: ComparisonResult): { sla: string | null; rejections: string | null } {
+export function breakdownTables(result: ComparisonResult): { sla: string | null; rejections: string | null; pools: string | null } {
   const done = result.results.flatMap((r) => (r.state === 'completed' ? [r] : []));
   const prios = PRIORITIES.filter((p) => done.some((r) => r.metrics.sla.byPriority[p].withSlo > 0));
   const codes = [...new Set(done.flatMap((r) => Object.entries(r.metrics.rejectionsByCode).flatMap(([c, n]) => (n > 0 ? [c] : []))))];
   const sla = prios.length === 0 ? null : renderTable(['strategy', ...prios], done.map((r) => [r.strategy, ...prios.map((p) => { const c = r.metrics.sla.byPriority[p]; return c.withSlo === 0 ? '-' : `${pct(c.attainment)} of ${c.withSlo}`; })]));
   const rejections = codes.length === 0 ? null : renderTable(['strategy', ...codes], done.map((r) => [r.strategy, ...codes.map((c) => String(r.metrics.rejectionsByCode[c as keyof RunMetrics['rejectionsByCode']]))]));
-  return { sla, rejections };
+  return { sla, rejections, pools: poolTable(result) };
+}
+
+/**
+ * Where the money goes and how busy each pool was (`metrics.byPool`): one row per completed run
+ * and pool, with the pool's share of the run's cost. Null unless the scenario has several pools.
+ */
+export function poolTable(result: ComparisonResult): string | null {
+  const done = result.results.flatMap((r) => (r.state === 'completed' ? [r] : []));
+  const pools = [...new Set(done.flatMap((r) => Object.keys(r.metrics.byPool)))];
+  if (pools.length < 2) return null;
+  const dims = result.dimensions;
+  const header = ['strategy', 'pool', 'peak nodes', 'node-h', 'cost', 'cost share', ...dims.map((d) => `util ${d}`)];
+  const rows = done.flatMap((r) =>
+    pools.flatMap((name) => {
+      const p = r.metrics.byPool[name];
+      if (p === undefined) return [];
+      const total = r.metrics.cost.total;
+      return [[r.strategy, name, String(p.peakNodes), num(p.nodeHours), num(p.cost), total > 0 ? pct(p.cost / total) : '-', ...dims.map((d) => pct(p.utilization[d] ?? null))]];
+    }),
+  );
+  return renderTable(header, rows, header.map((_, i) => (i < 2 ? 'l' : 'r')));
 }

@@ -202,6 +202,7 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
         fairness: { jain: 1, dominantShare: { swf: util } },
         cost: { nodeHours: cost, total: cost, perCompleted: cost / completed },
         gpuFragmentation: null,
+        byPool: { m: { nodeHours: cost, cost, utilization: { cpu: util }, peakNodes: completed } },
       }) as unknown as RunMetrics;
     const c = meanOverEpisodes([m(2, 0.5, 10, 1, 30), m(4, 0.7, 30, 3, 50)]);
     expect(c.meanBoundedSlowdown).toBe(3);
@@ -210,6 +211,8 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
     expect(c.requests.completed).toBe(40);
     expect(c.cost).toEqual({ nodeHours: 4, total: 4, perCompleted: 0.1 });
     expect(c.gpuFragmentation).toBeNull();
+    expect(c.byPool.m).toMatchObject({ nodeHours: 4, cost: 4, peakNodes: 30 });
+    expect(c.byPool.m?.utilization.cpu).toBeCloseTo(0.6, 12);
     expect(c.sla.byPriority.medium).toEqual({ withSlo: 4, met: 2, attainment: 0.5 });
     expect(c.sla.overall.attainment).toBeNull();
   });

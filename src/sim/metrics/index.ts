@@ -1,12 +1,14 @@
 import type { EventLog } from '../log.js';
 import { cost, fairness, gpuFragmentation, requestCounts, sla, timing, utilization } from './families.js';
+import { byPool } from './pools.js';
 import { runFacts, type RunFacts } from './timeline.js';
 import type { RunMetrics } from './types.js';
 
 export { boundedSlowdown, jainIndex, percentiles, SLOWDOWN_TAU } from './stats.js';
 export { runFacts, type RunFacts } from './timeline.js';
 export { cost, fairness, gpuFragmentation, requestCounts, sla, timing, utilization } from './families.js';
-export type { RunMetrics, SlaClass } from './types.js';
+export { byPool, type PoolFacts } from './pools.js';
+export type { PoolMetrics, RunMetrics, SlaClass } from './types.js';
 
 /**
  * All metrics of a run: one pass over its event log gathers the facts (`runFacts`), then each
@@ -33,5 +35,6 @@ export function metricsFromFacts(f: RunFacts): RunMetrics {
     fairness: fairness(f),
     cost: cost(f),
     gpuFragmentation: gpuFragmentation(f),
+    byPool: byPool(f),
   };
 }

@@ -1,5 +1,6 @@
 import { REJECTION_CODES, type RejectionCode } from '../../core/rejection.js';
 import { EV, type EventLog } from '../log.js';
+import { PoolTally, type PoolFacts } from './pools.js';
 
 /**
  * What every metric family needs from a run's event log, gathered in ONE pass over it (a
@@ -41,6 +42,8 @@ export interface RunFacts {
   readonly gpuDim: number;
   readonly gpuFreeInt: number;
   readonly gpuFragInt: number;
+  /** The same integrals per pool (`PoolFacts`): they sum to the run-wide ones. */
+  readonly pools: PoolFacts;
 }
 
 export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
@@ -78,6 +81,7 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
   let last = log.length > 0 ? log.time(0) : 0;
   let firstArrival = Infinity;
   let lastEnd = -Infinity;
+  const pools = new PoolTally(log, D);
 
   const poolCap = (node: number): readonly number[] => (log.pools[log.nodePool[node] as number] as { capacity: readonly number[] }).capacity;
   const fragOf = (node: number): number => {
@@ -101,6 +105,7 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
       if (gpuDim >= 0) gpuFree -= (cap[gpuDim] as number) - (nodeGpuUsed[node] ?? 0);
     }
     nodeState[node] = s;
+    pools.nodeState(node, was, s);
     if (s === 2) {
       for (let d = 0; d < D; d++) capUp[d] = (capUp[d] as number) + (cap[d] as number);
       if (gpuDim >= 0) gpuFree += (cap[gpuDim] as number) - (nodeGpuUsed[node] ?? 0);
@@ -122,6 +127,7 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
     const r = reqs[ri] as (typeof reqs)[number];
     for (let d = 0; d < D; d++) alloc[d] = (alloc[d] as number) - (r.demand[d] as number);
     if (gpuDim >= 0 && node >= 0) setGpu(node, -(r.demand[gpuDim] as number));
+    pools.allocate(node, r.demand, -1);
     tenantAdd(ri, t, -1);
   };
 
@@ -137,6 +143,7 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
       nodeSeconds += billedNodes * dt;
       gpuFreeInt += gpuFree * dt;
       gpuFragInt += gpuFrag * dt;
+      pools.advance(dt);
       last = t;
     }
     const ri = log.ref(i);
@@ -150,6 +157,7 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
         if (Number.isNaN(firstStart[ri] as number)) firstStart[ri] = t;
         for (let d = 0; d < D; d++) alloc[d] = (alloc[d] as number) + (r.demand[d] as number);
         if (gpuDim >= 0) setGpu(node, r.demand[gpuDim] as number);
+        pools.allocate(node, r.demand, 1);
         tenantAdd(ri, t, 1);
         break;
       }
@@ -183,6 +191,7 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
         const price = (log.pools[ri] as { pricePerHour: number }).pricePerHour;
         billedPrice += price;
         billedNodes++;
+        pools.bill(ri, 1);
         setNodeState(node, 1);
         break;
       }
@@ -196,10 +205,11 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
         if ((nodeState[node] ?? 0) !== 0) {
           billedPrice -= (log.pools[ri] as { pricePerHour: number }).pricePerHour;
           billedNodes--;
+          pools.bill(ri, -1);
         }
         setNodeState(node, 0);
         break;
     }
   }
-  return { log, dims, firstStart, endAt, unfinishedAt, counts, byCode, firstArrival, lastEnd, last, allocInt, capInt, tenantIdx, tenantInt, tenantCur, tenantLast, cost, nodeSeconds, gpuDim, gpuFreeInt, gpuFragInt };
+  return { log, dims, firstStart, endAt, unfinishedAt, counts, byCode, firstArrival, lastEnd, last, allocInt, capInt, tenantIdx, tenantInt, tenantCur, tenantLast, cost, nodeSeconds, gpuDim, gpuFreeInt, gpuFragInt, pools };
 }

@@ -50,6 +50,18 @@ export interface RunMetrics {
     readonly total: number;
     readonly perCompleted: number | null;
   };
+  /** Per pool (by name): where the cost goes and how busy each pool was (`PoolMetrics`). */
+  readonly byPool: Readonly<Record<string, PoolMetrics>>;
   /** Time-averaged share of free GPU capacity stranded on partly used nodes; null without GPUs, 0 when no GPU was ever free. */
   readonly gpuFragmentation: number | null;
+}
+
+/** One pool's share of a run: billed as `RunMetrics.cost` (pools' costs sum to the total). */
+export interface PoolMetrics {
+  readonly nodeHours: number;
+  readonly cost: number;
+  /** Per dimension: ∫ allocated on the pool's nodes ÷ ∫ capacity of its up nodes; null without capacity. */
+  readonly utilization: Readonly<Record<string, number | null>>;
+  /** Most nodes of the pool billed at once (booting, up or failed). */
+  readonly peakNodes: number;
 }

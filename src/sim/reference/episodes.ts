@@ -4,7 +4,7 @@ import { PRIORITIES, type Priority } from '../../core/priority.js';
 import type { RejectionCode } from '../../core/rejection.js';
 import type { ComparisonInput, ComparisonResult, EpisodeRunner, StrategyResult } from '../compare.js';
 import { EV, type EventLog } from '../log.js';
-import { metricsFromFacts, runFacts, type RunFacts, type RunMetrics, type SlaClass } from '../metrics.js';
+import { metricsFromFacts, runFacts, type PoolMetrics, type RunFacts, type RunMetrics, type SlaClass } from '../metrics.js';
 import { replayReferenceWindows, type WindowResult } from './protocol.js';
 import { workloadNotes, type BatchWorkload } from './workload.js';
 
@@ -119,17 +119,26 @@ async function runEpisodes(e: ReferenceEpisodes, input: ComparisonInput): Promis
 export function episodeMetrics(log: EventLog, dims: readonly string[], from: number): RunMetrics {
   const f = runFacts(log, dims);
   const start = log.length > 0 ? log.time(0) : from;
+  const D = dims.length;
   const capUp = new Float64Array(dims.length);
+  const poolCapUp = new Float64Array(log.pools.length * D);
+  const poolNodes = new Float64Array(log.pools.length);
   let price = 0;
   let nodes = 0;
   for (let i = 0; i < log.length && log.time(i) < from; i++) {
     const k = log.kind(i);
-    const spec = log.pools[log.nodePool[log.node(i)] as number] as PoolSpec;
+    const p = log.nodePool[log.node(i)] as number;
+    const spec = log.pools[p] as PoolSpec;
     if (k === EV.nodeProvision) {
       price += spec.pricePerHour;
       nodes++;
-    } else if (k === EV.nodeUp) spec.capacity.forEach((c, d) => (capUp[d] = (capUp[d] as number) + c));
-    else throw new Error(`episodeMetrics: event kind ${k} at t=${log.time(i)}, before the episode's first arrival at t=${from}`);
+      poolNodes[p] = (poolNodes[p] as number) + 1;
+    } else if (k === EV.nodeUp) {
+      spec.capacity.forEach((c, d) => {
+        capUp[d] = (capUp[d] as number) + c;
+        poolCapUp[p * D + d] = (poolCapUp[p * D + d] as number) + c;
+      });
+    } else throw new Error(`episodeMetrics: event kind ${k} at t=${log.time(i)}, before the episode's first arrival at t=${from}`);
   }
   const span = Math.max(0, from - start);
   const g: RunFacts = {
@@ -137,6 +146,12 @@ export function episodeMetrics(log: EventLog, dims: readonly string[], from: num
     capInt: f.capInt.map((c, d) => c - (capUp[d] as number) * span),
     nodeSeconds: f.nodeSeconds - nodes * span,
     cost: f.cost - (price * span) / 3600,
+    pools: {
+      ...f.pools,
+      capInt: f.pools.capInt.map((c, k) => c - (poolCapUp[k] as number) * span),
+      nodeSeconds: f.pools.nodeSeconds.map((x, p) => x - (poolNodes[p] as number) * span),
+      cost: f.pools.cost.map((x, p) => x - ((log.pools[p] as PoolSpec).pricePerHour * (poolNodes[p] as number) * span) / 3600),
+    },
   };
   return metricsFromFacts(g);
 }
@@ -182,5 +197,17 @@ export function meanOverEpisodes(ms: readonly RunMetrics[]): RunMetrics {
     fairness: { jain: nonNull(ms.map((m) => m.fairness.jain)), dominantShare: perKey((m) => m.fairness.dominantShare, mean) },
     cost: { nodeHours: sum(ms.map((m) => m.cost.nodeHours)), total: costTotal, perCompleted: completed > 0 ? costTotal / completed : null },
     gpuFragmentation: nonNull(ms.map((m) => m.gpuFragmentation)),
+    byPool: Object.fromEntries(keysOf((m) => m.byPool).map((name) => [name, poolOverEpisodes(ms.flatMap((m) => (m.byPool[name] === undefined ? [] : [m.byPool[name]])), nonNull)])),
+  };
+}
+
+/** A pool over episodes, as `meanOverEpisodes` combines the totals: node-hours and cost summed, utilization the mean, peak nodes the largest. */
+function poolOverEpisodes(ps: readonly PoolMetrics[], nonNull: (xs: (number | null)[]) => number | null): PoolMetrics {
+  const dims = [...new Set(ps.flatMap((p) => Object.keys(p.utilization)))];
+  return {
+    nodeHours: sum(ps.map((p) => p.nodeHours)),
+    cost: sum(ps.map((p) => p.cost)),
+    utilization: Object.fromEntries(dims.map((d) => [d, nonNull(ps.map((p) => p.utilization[d] ?? null))])),
+    peakNodes: Math.max(...ps.map((p) => p.peakNodes)),
   };
 }
