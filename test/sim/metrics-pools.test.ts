@@ -6,6 +6,7 @@ import { compareStrategies } from '../../src/sim/compare.js';
 import { EV, EventLog } from '../../src/sim/log.js';
 import { computeMetrics, runFacts } from '../../src/sim/metrics.js';
 import { episodeMetrics } from '../../src/sim/reference/episodes.js';
+import { htmlReport } from '../../src/report/html.js';
 import { breakdownTables, comparisonTable } from '../../src/report/table.js';
 import { buildScenario } from '../../src/scenario/build.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -150,8 +151,10 @@ describe('metrics.byPool: cost and utilization per pool', () => {
     expect(lines[2]).toMatch(/^ff\s+big\s+2\s+0\.02\s+0\.80\s+95\.8%\s+41\.7%\s+41\.7%$/);
     expect(lines[3]).toMatch(/^ff\s+small\s+1\s+0\.01\s+0\.03\s+4\.2%\s+28\.6%\s+-$/);
     expect(comparisonTable(result)).toContain(`Cost and utilization by pool:\n${table as string}`);
+    expect(htmlReport(result, { title: 't' })).toContain('<h3>Cost and utilization by pool</h3>');
     const one = { ...result, results: [{ state: 'completed', strategy: 'ff', metrics: { ...m, byPool: { big: m.byPool.big } }, solverStatus: {}, decisions: 0 } as never] };
     expect(breakdownTables(one).pools).toBeNull();
     expect(comparisonTable(one)).not.toContain('by pool');
+    expect(htmlReport(one, { title: 't' })).not.toContain('by pool');
   });
 });
