@@ -1,5 +1,4 @@
 import type { EventLog } from '../log.js';
-import type { RunFacts } from './timeline.js';
 import type { PoolMetrics, RunMetrics } from './types.js';
 
 /**
@@ -84,7 +83,7 @@ export class PoolTally implements PoolFacts {
  * without capacity, as the run's and production's drs_pool_utilization) and the most nodes
  * billed at once.
  */
-export function byPool(f: Pick<RunFacts, 'log' | 'dims' | 'pools'>): RunMetrics['byPool'] {
+export function byPool(f: { readonly log: EventLog; readonly dims: readonly string[]; readonly pools: PoolFacts }): RunMetrics['byPool'] {
   const D = f.dims.length;
   const out: Record<string, PoolMetrics> = {};
   f.log.pools.forEach((pool, p) => {
