@@ -65,7 +65,7 @@ export type { RequestStream, TraceReadOptions } from './traces/types.js';
 // Simulation
 export { Kernel } from './sim/kernel.js';
 export { replay, type ReplayOptions, type ReplayOutcome } from './sim/replay.js';
-export { computeMetrics, percentiles, jainIndex, boundedSlowdown, SLOWDOWN_TAU, type RunMetrics, type SlaClass } from './sim/metrics.js';
+export { computeMetrics, percentiles, jainIndex, boundedSlowdown, SLOWDOWN_TAU, type PoolMetrics, type RunMetrics, type SlaClass } from './sim/metrics.js';
 export { compareStrategies, type ComparisonInput, type ComparisonResult, type StrategyResult, type StrategyRun } from './sim/compare.js';
 export type { FailureSpec } from './sim/failures.js';
 export { SchedulingPass, type PassHooks, type PassRejection, type EngineRules } from './engine/pass.js';
