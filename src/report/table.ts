@@ -36,8 +36,9 @@ export function comparisonTable(result: ComparisonResult, opts: { trailer?: bool
   const failures = result.results.flatMap((r) => (r.state === 'failed' ? [`  ${r.strategy}: ${r.error}`] : []));
   const extra = failures.length > 0 ? `\n\nFailed strategies:\n${failures.join('\n')}` : '';
   const notes = runNotes(result);
-  const pools = poolTable(result);
-  return `${renderTable(header, rows)}${pools === null ? '' : `\n\nCost and utilization by pool:\n${pools}`}${extra}${notes.length > 0 ? `\n\n${notes.join('\n')}` : ''}`;
+  const { sla, pools } = breakdownTables(result);
+  const slaPart = sla === null ? '' : `\n\nSLA attainment by priority (met of those with an SLO):\n${sla}`;
+  return `${renderTable(header, rows)}${slaPart}${pools === null ? '' : `\n\nCost and utilization by pool:\n${pools}`}${extra}${notes.length > 0 ? `\n\n${notes.join('\n')}` : ''}`;
 }
 
 /**

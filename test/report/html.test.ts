@@ -125,6 +125,8 @@ describe('HTML report', () => {
     const html = htmlReport(res, { title: 't' });
     expect(html).toMatch(/<h3>SLA attainment by priority<\/h3><pre>strategy\s+high\s+low\n[- ]+\nff\s+50\.0% of 2\s+100\.0% of 1<\/pre>/);
     expect(html).toMatch(/<h3>Rejections by code<\/h3><pre>strategy\s+never-fits\n[- ]+\nff\s+1<\/pre>/);
+    // The terminal table (drs run) shows the SLA breakdown under the one-line table too.
+    expect(comparisonTable(res)).toMatch(/\n\nSLA attainment by priority \(met of those with an SLO\):\nstrategy\s+high\s+low\n[- ]+\nff\s+50\.0% of 2\s+100\.0% of 1(\n|$)/);
   });
 
   it('draws at most 20 tenants in the share chart, the largest, and says so', async () => {
