@@ -141,6 +141,11 @@ export class AllocationBook {
     return info;
   }
 
+  /** The earliest lease deadline in the heap (clock ms), Infinity if none; it may be stale (renewed or ended since), which `expire` skips. */
+  nextExpiryAt(): number {
+    return this.leases.peek()?.at ?? Infinity;
+  }
+
   /**
    * Release (and report `expired`) every allocation whose lease ends by `asOf`; with `before`,
    * only those whose lease ended strictly before it (what every operation at `asOf` does first).

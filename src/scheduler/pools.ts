@@ -84,11 +84,18 @@ export class Pools implements ClusterRef {
     return index;
   }
 
+  /** The earliest boot time (clock ms) still pending, Infinity if none (a cancelled boot may linger until it falls due: `bootFinished` skips it). */
+  nextReadyAt(): number {
+    let next = Infinity;
+    for (const at of this.readyAt.values()) if (at < next) next = at;
+    return next;
+  }
+
   /** Bring up the booting nodes whose boot time has passed; returns how many came up. */
-  bootFinished(tx: Tx): number {
+  bootFinished(tx: Tx, upTo = tx.now, strict = false): number {
     let count = 0;
     for (const [id, at] of this.readyAt) {
-      if (at > tx.now) continue;
+      if (at > upTo || (strict && at === upTo)) continue;
       this.readyAt.delete(id);
       if (this.current.nodeStatus(id) !== 'booting') continue;
       this.current.bringUp(id);

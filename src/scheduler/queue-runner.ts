@@ -220,13 +220,19 @@ export class QueueRunner {
     return { kind: 'queued', waiting: w };
   }
 
+  /** The earliest timeout of a waiting request (clock ms), Infinity if none waits. */
+  nextTimeoutAt(): number {
+    return this.o.queue.nextTimeoutAt();
+  }
+
   /**
-   * Requests past their timeout leave the queue (`timed-out`); with `all`, every request does
-   * (a restored queue under a configuration without one). Returns whether any did.
+   * Requests whose timeout came by `upTo` (strictly before it with `strict`) leave the queue
+   * (`timed-out`); with `all`, every request does (a restored queue under a configuration
+   * without one). Returns whether any did.
    */
-  timeOut(tx: Tx, all = false): boolean {
+  timeOut(tx: Tx, all = false, upTo = tx.now, strict = false): boolean {
     let any = false;
-    for (const w of this.o.queue.takeTimedOut(all ? Infinity : tx.now)) {
+    for (const w of this.o.queue.takeTimedOut(all ? Infinity : upTo, strict && !all)) {
       this.o.ended.remember(w.request.id, w.request.tenant, 'timed-out', tx.now);
       tx.emit('timed-out', { requestId: w.request.id, tenant: w.request.tenant, waitedMs: tx.now - w.enqueuedAtMs });
       any = true;

@@ -8,6 +8,7 @@ import type { QueuePolicy } from '../queue/policy.js';
 import type { AllocationBook } from './allocations.js';
 import { assembleScheduler } from './assembly.js';
 import { TypedEmitter } from './emitter.js';
+import { catchUp } from './due-work.js';
 import { EVENT_TYPES } from './event-log.js';
 import { poolDrift, toPoolSpec, type RequestBuilder } from './inputs.js';
 import type { NodeOperations } from './nodes.js';
@@ -217,7 +218,7 @@ export class ResourceScheduler {
     this.runtime.assertUsable();
     const ref = this.nodes.ref(pool, node);
     return this.runtime.run((tx) => {
-      this.expireOverdue(tx);
+      this.catchUpOverdue(tx);
       return this.nodes.fail(tx, ref);
     });
   }
@@ -227,7 +228,7 @@ export class ResourceScheduler {
     this.runtime.assertUsable();
     const ref = this.nodes.ref(pool, node);
     return this.runtime.run((tx) => {
-      this.expireOverdue(tx);
+      this.catchUpOverdue(tx);
       return this.nodes.repair(tx, ref);
     });
   }
@@ -246,7 +247,7 @@ export class ResourceScheduler {
     const built = this.requests.build(request, durationMs);
     this.dependencies.validate(built.request);
     return this.runtime.run((tx) => {
-      this.expireOverdue(tx);
+      this.catchUpOverdue(tx);
       return this.operations.allocate(tx, built);
     });
   }
@@ -255,7 +256,7 @@ export class ResourceScheduler {
   release(id: string): ReleaseResult {
     this.runtime.assertUsable();
     return this.runtime.run((tx) => {
-      this.expireOverdue(tx);
+      this.catchUpOverdue(tx);
       return this.operations.release(tx, id);
     });
   }
@@ -265,7 +266,7 @@ export class ResourceScheduler {
     this.runtime.assertUsable();
     if (!(Number.isFinite(durationMs) && durationMs > 0)) throw new UserError(`durationMs must be a positive number of milliseconds, got ${durationMs}`, { field: 'durationMs' });
     return this.runtime.run((tx): RenewResult => {
-      this.expireOverdue(tx);
+      this.catchUpOverdue(tx);
       const info = this.book.renew(tx, id, durationMs);
       return info === undefined ? { status: 'not-found', id } : { status: 'renewed', allocation: info };
     });
@@ -287,7 +288,7 @@ export class ResourceScheduler {
     }
     const built = this.requests.build(request, durationMs);
     return this.runtime.run((tx) => {
-      this.expireOverdue(tx);
+      this.catchUpOverdue(tx);
       return this.operations.preempt(tx, targetId, built);
     });
   }
@@ -337,36 +338,30 @@ export class ResourceScheduler {
   // ---- time-driven work --------------------------------------------------------------------
 
   /**
-   * Leases that ran out strictly before now end first, in every operation, with one pass over the
-   * queue if any did, as the timer's `tick()` would have done at their deadline (and the simulator
-   * does at the lease's end): a lease that ran out is not renewed or released afterwards (`renew`
-   * answers `not-found`, the allocation ended `expired`), and its room goes to the queue before a
-   * newcomer. Leases ending exactly now are left to `tick()`, so operations at one instant keep
-   * their order.
+   * What fell due strictly before now is done first, in every operation, as the timer's `tick()`
+   * would have done it at its time (see `catchUp`, ./due-work.ts): a lease that ran out is not renewed or released
+   * afterwards (`renew` answers `not-found`, the allocation ended `expired`), and its room, like a
+   * node whose boot finished, goes to the queue before a newcomer. What falls due exactly now is
+   * left to `tick()`, so operations at one instant keep their order.
    */
-  private expireOverdue(tx: Tx): void {
-    if (this.book.expire(tx, tx.now, true).length > 0) this.queueRunner.drain(tx, true);
+  private catchUpOverdue(tx: Tx): void {
+    catchUp(tx, true, { pools: this.pools, book: this.book, queueRunner: this.queueRunner });
   }
 
   /**
-   * The background step (run on a timer, or by hand with timers off): booting nodes whose boot
-   * time has passed come up, expired leases are released, queued requests past their timeout
-   * leave with `timed-out`, and the queue is retried if anything changed (or, at the first tick
-   * after a restart, if requests were restored to the queue).
+   * The background step (run on a timer, or by hand with timers off): what fell due by now is
+   * done in time order (`catchUp`, ./due-work.ts: booting nodes come up, expired leases are released, queued
+   * requests past their timeout leave with `timed-out`, each change offered to the queue), and at
+   * the first tick after a restart the queue is offered what is free if requests were restored.
    */
   tick(): void {
     this.runtime.assertUsable();
     this.runtime.run((tx) => {
-      let changed = false;
-      if (this.pools.bootFinished(tx) > 0) changed = true;
-      if (this.book.expire(tx, tx.now).length > 0) changed = true;
-      if (this.queueRunner.timeOut(tx)) changed = true;
+      catchUp(tx, false, { pools: this.pools, book: this.book, queueRunner: this.queueRunner });
       if (this.restoredToOffer && this.preparation.prepared) {
         this.restoredToOffer = false;
-        changed = true;
+        this.queueRunner.drain(tx, true);
       }
-      // Anything that changed freed capacity (or added it), so every waiting request is offered.
-      if (changed) this.queueRunner.drain(tx, true);
     });
   }
 

@@ -115,11 +115,18 @@ export class WaitQueue {
   }
   // ---- end H4 ----
 
-  /** Remove and return, in arrival order, the requests whose timeout has passed at `nowMs`. */
-  takeTimedOut(nowMs: number): Waiting[] {
+  /** The earliest timeout among the waiting requests (clock ms), Infinity if none waits. */
+  nextTimeoutAt(): number {
+    let next = Infinity;
+    for (const w of this.items) if (w.timeoutAtMs < next) next = w.timeoutAtMs;
+    return next;
+  }
+
+  /** Remove and return, in arrival order, the requests whose timeout has passed at `nowMs` (strictly before it with `strict`). */
+  takeTimedOut(nowMs: number, strict = false): Waiting[] {
     const out: Waiting[] = [];
     for (const w of [...this.items]) {
-      if (w.timeoutAtMs > nowMs) continue;
+      if (w.timeoutAtMs > nowMs || (strict && w.timeoutAtMs === nowMs)) continue;
       this.remove(w);
       out.push(w);
     }

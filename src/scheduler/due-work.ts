@@ -1,0 +1,53 @@
+import type { AllocationBook } from './allocations.js';
+import type { Pools } from './pools.js';
+import type { QueueRunner } from './queue-runner.js';
+import type { Tx } from './runtime.js';
+
+/** The parts of a scheduler whose work falls due with time: boots, lease ends, queue timeouts. */
+export interface DueWork {
+  readonly pools: Pick<Pools, 'nextReadyAt' | 'bootFinished'>;
+  readonly book: Pick<AllocationBook, 'nextExpiryAt' | 'expire'>;
+  readonly queueRunner: Pick<QueueRunner, 'nextTimeoutAt' | 'timeOut' | 'drain'>;
+}
+
+/**
+ * Do the work that fell due by `tx.now`, in time order, as a timer running continuously would
+ * have done it: booting nodes whose boot time came are up and leases that ran out end (each batch
+ * offered to the queue), and a queued request times out only if it was still waiting at its
+ * deadline. Capacity that came at or before a request's deadline is offered to the queue before
+ * that request leaves `timed-out`, however late the tick (or operation) that notices both: with a
+ * 250 ms tick, a node that came up at 100 ms used to be found after a request due at 200 ms had
+ * already been timed out. Everything is stamped `tx.now`.
+ *
+ * `before`: only what fell due strictly before now (what every operation does first); what falls
+ * due exactly now is left to `tick()`, so operations at one instant keep their order. Returns
+ * whether anything changed.
+ */
+export function catchUp(tx: Tx, before: boolean, s: DueWork): boolean {
+  const now = tx.now;
+  const due = (t: number): boolean => (before ? t < now : t <= now);
+  let changed = false;
+  for (;;) {
+    const capacityAt = Math.min(s.pools.nextReadyAt(), s.book.nextExpiryAt());
+    const deadline = s.queueRunner.nextTimeoutAt();
+    if (due(capacityAt) && capacityAt <= deadline) {
+      // Capacity up to the next deadline (inclusive: room that comes at a request's deadline is
+      // offered to it), or up to now if no deadline is due.
+      const upTo = due(deadline) ? deadline : now;
+      const strict = !due(deadline) && before;
+      const booted = s.pools.bootFinished(tx, upTo, strict) > 0;
+      const expired = s.book.expire(tx, upTo, strict).length > 0;
+      if (booted || expired) {
+        changed = true;
+        s.queueRunner.drain(tx, true);
+      }
+    } else if (due(deadline)) {
+      // The requests whose deadline came before any further capacity leave (in arrival order);
+      // the queue is offered again, as a timed-out head may have held others back.
+      const upTo = due(capacityAt) ? capacityAt : now;
+      if (!s.queueRunner.timeOut(tx, false, upTo, due(capacityAt) || before)) return changed;
+      changed = true;
+      s.queueRunner.drain(tx, true);
+    } else return changed;
+  }
+}

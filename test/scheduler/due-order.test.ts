@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
+
+/*
+ * Work that falls due between two ticks (or before an operation) is done in time order: a queued
+ * request times out only if it was still waiting at its deadline. Before, a tick brought nodes up
+ * and ended leases, then timed out every request past its deadline, then offered the queue what
+ * was free: a request whose deadline came after the room did (but before the tick) left
+ * `timed-out` beside a free node. One pool of 4-cpu nodes; every request takes a whole node.
+ */
+function setup(extra: Partial<ResourceSchedulerOptions> = {}, queued = true) {
+  const clock = { now: 0 };
+  const s = new ResourceScheduler({
+    clock: () => clock.now,
+    timers: false,
+    strategy: 'first-fit',
+    ...(queued ? { queue: { policy: 'fcfs', timeoutMs: 60_000 } } : {}),
+    pools: [{ name: 'w', capacity: { cpu: 4, memory: 16 }, nodes: { min: 1, max: 1, initial: 1 } }],
+    ...extra,
+  });
+  const ask = (id: string, leaseMs?: number, queueTimeoutMs?: number) =>
+    s.allocate({ id, tenant: 't', demand: { cpu: 4, memory: 1 }, ...(queueTimeoutMs === undefined ? {} : { queueTimeoutMs }) }, leaseMs).status;
+  return { s, clock, ask };
+}
+
+const how = (s: ResourceScheduler, id: string) => {
+  const st = s.status(id);
+  return st.status === 'ended' ? `ended ${st.how}` : st.status;
+};
+
+describe('due work in time order', () => {
+  it('tick: a lease that ended before a request’s deadline gives it the room; one whose deadline came first leaves timed-out', () => {
+    const { s, clock, ask } = setup();
+    expect(ask('r0', 1000)).toBe('allocated'); // the node, until 1000 ms
+    expect(ask('r1', undefined, 500)).toBe('queued'); // deadline 500: before the room
+    expect(ask('r2', undefined, 1000)).toBe('queued'); // deadline 1000: the room comes at it
+    expect(ask('r3', undefined, 3000)).toBe('queued'); // behind r2, which holds the node
+    clock.now = 5000; // one late tick sees all of it
+    s.tick();
+    expect(how(s, 'r0')).toBe('ended expired');
+    expect(how(s, 'r1')).toBe('ended timed-out');
+    expect(how(s, 'r2')).toBe('allocated');
+    expect(how(s, 'r3')).toBe('ended timed-out');
+    s.checkInvariants();
+    s.close();
+  });
+
+  it('tick: a node that finished booting before a request’s deadline takes it', () => {
+    const { s, clock, ask } = setup({
+      pools: [{ name: 'w', capacity: { cpu: 4, memory: 16 }, nodes: { min: 1, max: 2, initial: 1 }, bootSeconds: 1 }],
+      scaling: { policy: 'reactive' },
+    });
+    expect(ask('r0')).toBe('allocated'); // the first node, no lease
+    expect(ask('r1', undefined, 1500)).toBe('queued'); // deadline 1500: after the boot
+    expect(ask('r2', undefined, 900)).toBe('queued'); // deadline 900: before it
+    expect(s.scale().map((e) => e.action)).toEqual(['provision']); // up at 1000 ms
+    clock.now = 4000;
+    s.tick();
+    expect(how(s, 'r1')).toBe('allocated');
+    expect(how(s, 'r2')).toBe('ended timed-out');
+    expect(s.listPools()[0]?.nodes).toMatchObject({ up: 2, booting: 0 });
+    s.checkInvariants();
+    s.close();
+  });
+
+  it('an operation first does what fell due before it: a request past its deadline does not take the room freed after it', () => {
+    const { s, clock, ask } = setup();
+    expect(ask('r0', 1000)).toBe('allocated');
+    expect(ask('r1', undefined, 500)).toBe('queued');
+    clock.now = 2000; // no tick since
+    expect(ask('r2')).toBe('allocated'); // r1 timed out at 500, r0's lease ended at 1000
+    expect(how(s, 'r1')).toBe('ended timed-out');
+    s.checkInvariants();
+    s.close();
+  });
+
+  it('an operation finds the nodes that finished booting before it up, without a tick', () => {
+    const { s, clock, ask } = setup(
+      {
+        pools: [{ name: 'w', capacity: { cpu: 4, memory: 16 }, nodes: { min: 1, max: 2, initial: 1 }, bootSeconds: 1 }],
+        scaling: { policy: 'reactive' },
+      },
+      false,
+    );
+    expect(ask('r0')).toBe('allocated');
+    expect(ask('r1')).toBe('rejected'); // no queue: turned away, which counts as demand
+    expect(s.scale().map((e) => e.action)).toEqual(['provision']);
+    clock.now = 999;
+    expect(ask('r2')).toBe('rejected'); // still booting
+    clock.now = 1001;
+    expect(ask('r3')).toBe('allocated');
+    s.checkInvariants();
+    s.close();
+  });
+
+  it('a head that times out lets the requests behind it start at that tick', () => {
+    const { s, clock } = setup();
+    const ask = (id: string, cpu: number, queueTimeoutMs?: number) =>
+      s.allocate({ id, tenant: 't', demand: { cpu, memory: 1 }, ...(queueTimeoutMs === undefined ? {} : { queueTimeoutMs }) }).status;
+    expect(ask('r0', 2)).toBe('allocated'); // half the node, no lease
+    expect(ask('r1', 4, 500)).toBe('queued'); // FCFS head: needs the whole node
+    expect(ask('r2', 2)).toBe('queued'); // fits, but waits behind the head
+    clock.now = 600;
+    s.tick();
+    expect(how(s, 'r1')).toBe('ended timed-out');
+    expect(how(s, 'r2')).toBe('allocated');
+    s.checkInvariants();
+    s.close();
+  });
+});
