@@ -42,5 +42,16 @@ describe('scenarios/agent-pipeline.yaml', () => {
     // With quotas the summariser (guaranteed one GPU) reclaims GPUs lent to the retriever; without, never.
     expect(preempt('best-fit-decreasing')).toBeGreaterThan(0);
     expect(preempt('bfd/no-quotas')).toBe(0);
+    // Head-of-line blocking (FCFS) holds later stages behind a head that does not fit: longer
+    // waits and more work unfinished at the horizon than the non-blocking priority queue.
+    const metrics = (label: string) => {
+      const r = res.results.find((x) => x.strategy === label);
+      if (r?.state !== 'completed') throw new Error(`${label} did not complete`);
+      return r.metrics;
+    };
+    const open = metrics('best-fit-decreasing');
+    const blocking = metrics('bfd/fcfs-blocking');
+    expect(blocking.requests.unfinished).toBeGreaterThan(open.requests.unfinished);
+    expect(blocking.wait.mean as number).toBeGreaterThan(2 * (open.wait.mean as number));
   }, 60_000);
 });
