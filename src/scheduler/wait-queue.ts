@@ -1,6 +1,7 @@
 import type { ClusterState } from '../core/cluster.js';
 import type { Request } from '../core/model.js';
 import type { QueuedRequest } from '../queue/policy.js';
+import { LeaseHeap } from './lease-heap.js';
 import type { StateChange, StoredWaiting } from './store.js';
 import type { SchedulerRejection } from './types.js';
 
@@ -22,6 +23,8 @@ export interface Waiting extends QueuedRequest {
 export class WaitQueue {
   private readonly items: Waiting[] = [];
   private readonly byId = new Map<string, Waiting>();
+  /** Every request's timeout, earliest first; entries of requests that left stay until they reach the top. */
+  private readonly deadlines = new LeaseHeap();
   /** With a `commit` head-of-line policy: the head chosen when it first blocked, until it starts. */
   committedHead: Waiting | undefined;
   private seq = 0;
@@ -75,6 +78,7 @@ export class WaitQueue {
     };
     this.items.push(w);
     this.byId.set(r.id, w);
+    this.deadlines.push(w.timeoutAtMs, r.id);
     this.journal.push({ kind: 'put-waiting', waiting: { id: r.id, request: r, seq: w.seq, enqueuedAtMs: nowMs, timeoutAtMs: w.timeoutAtMs, leaseMs } });
     return w;
   }
@@ -110,6 +114,7 @@ export class WaitQueue {
       };
       this.items.push(w);
       this.byId.set(s.id, w);
+      this.deadlines.push(w.timeoutAtMs, s.id);
       this.seq = Math.max(this.seq, s.seq + 1);
     }
   }
@@ -117,9 +122,13 @@ export class WaitQueue {
 
   /** The earliest timeout among the waiting requests (clock ms), Infinity if none waits. */
   nextTimeoutAt(): number {
-    let next = Infinity;
-    for (const w of this.items) if (w.timeoutAtMs < next) next = w.timeoutAtMs;
-    return next;
+    for (;;) {
+      const top = this.deadlines.peek();
+      if (top === undefined) return Infinity;
+      // Stale: the request left the queue (an id queued again has an entry of its own).
+      if (this.byId.get(top.id)?.timeoutAtMs === top.at) return top.at;
+      this.deadlines.pop();
+    }
   }
 
   /** Remove and return, in arrival order, the requests whose timeout has passed at `nowMs` (strictly before it with `strict`). */

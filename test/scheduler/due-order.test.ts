@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
+import { WaitQueue } from '../../src/scheduler/wait-queue.js';
+import type { Request } from '../../src/core/model.js';
 
 /*
  * Work that falls due between two ticks (or before an operation) is done in time order: a queued
@@ -106,5 +108,21 @@ describe('due work in time order', () => {
     expect(how(s, 'r2')).toBe('allocated');
     s.checkInvariants();
     s.close();
+  });
+
+  it('the queue knows its next deadline: requests that left, or came back with a later one, do not count', () => {
+    const q = new WaitQueue(1000, 100);
+    const req = (id: string) => ({ id, tenant: 't', demand: [1], arrival: 0, duration: 1, priority: 'medium' }) as unknown as Request;
+    expect(q.nextTimeoutAt()).toBe(Infinity);
+    const a = q.add(req('a'), 0, null, 500); // due 500
+    q.add(req('b'), 100, null, undefined); // due 1100 (the default timeout)
+    q.add(req('c'), 200, null, 700); // due 900
+    expect(q.nextTimeoutAt()).toBe(500);
+    q.remove(a);
+    expect(q.nextTimeoutAt()).toBe(900);
+    q.add(req('a'), 300, null, 5000); // back, due 5300: its old deadline is stale
+    expect(q.nextTimeoutAt()).toBe(900);
+    expect(q.takeTimedOut(1100).map((w) => w.request.id)).toEqual(['b', 'c']);
+    expect(q.nextTimeoutAt()).toBe(5300);
   });
 });
