@@ -80,7 +80,7 @@ export { ResourceScheduler, type ResourceSchedulerOptions, type QueueOptions } f
 export { MemoryStore, SqliteStore, PgStore, PgLeadership, EVENT_TYPES, type StateStore, type EventRecord, type AuditRecord, type QuotaConfig, type TenantQuota } from './scheduler/index.js';
 export { startServer, type ServerHandle, type StartServerOptions } from './scheduler/start-server.js';
 export { loadServeConfig, parseServeConfig, type ServeConfig, type TokenSpec } from './scheduler/config.js';
-export type { AllocateResult, ReleaseResult, RenewResult, PoolInput, PoolInfo, AllocationInfo, ScheduleRequest } from './scheduler/types.js';
+export type { AllocateResult, ReleaseResult, RenewResult, PoolInput, PoolInfo, PoolBilling, AllocationInfo, ScheduleRequest } from './scheduler/types.js';
 export type { SchedulerEvents, ScaleEvent, SchedulerRejection, SchedulerRejectionCode, PreemptionKind, PreemptionRecord, RequestStatus, EndedHow, NodeRef, NodeFailResult, NodeRepairResult } from './scheduler/types.js';
 
 // Agent schedules (kOS model) on ResourceScheduler; the pool-package API is the `drs-toolkit/compat` subpath

@@ -11,6 +11,10 @@ import type { ResourceScheduler } from './scheduler.js';
  *   requests that timed out.
  * - `drs_pool_utilization{pool,dimension}`: allocated ÷ capacity of the pool's up nodes (no sample without capacity).
  * - `drs_pool_nodes{pool,state}`: up, booting and failed nodes.
+ * - `drs_pool_node_hours_total{pool}`, `drs_pool_cost_total{pool}`: node-hours and cost billed
+ *   (the simulator's rule: provisioning to removal, booting and failed time included), kept in the
+ *   store, so they continue across restarts; `drs_pool_cost_per_hour{pool}`: the rate now.
+ *   Counters read from `PoolInfo.billing` at scrape time.
  * - `drs_allocations_active`, `drs_queue_length`.
  * - `drs_solver_decisions_total{strategy,status,stopped_by}`: decisions of batch strategies (ILP,
  *   genetic) by solver status and by what ended the search (converged, work, wall).
@@ -62,6 +66,36 @@ export class ServiceMetrics {
           this.set({ pool: p.name, state: 'booting' }, p.nodes.booting);
           this.set({ pool: p.name, state: 'failed' }, p.nodes.failed);
         }
+      },
+    });
+    new Counter({
+      name: 'drs_pool_node_hours_total',
+      help: 'Node-hours billed to a pool (provisioning to removal; booting and failed nodes included)',
+      labelNames: ['pool'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of scheduler.listPools()) this.inc({ pool: p.name }, p.billing.nodeHours);
+      },
+    });
+    new Counter({
+      name: 'drs_pool_cost_total',
+      help: 'Cost billed to a pool: node-hours x pricePerHour',
+      labelNames: ['pool'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of scheduler.listPools()) this.inc({ pool: p.name }, p.billing.cost);
+      },
+    });
+    new Gauge({
+      name: 'drs_pool_cost_per_hour',
+      help: 'Cost per hour of the nodes of a pool billed now (booting, up, failed)',
+      labelNames: ['pool'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of scheduler.listPools()) this.set({ pool: p.name }, p.billing.costPerHour);
       },
     });
     new Gauge({

@@ -1,15 +1,15 @@
 import type pg from 'pg';
 
 /**
- * The PostgreSQL schema of the shared store (version 2: version 1 and the allocations' GPU
- * devices; a version 1 store is upgraded in place), created or upgraded by whichever replica
+ * The PostgreSQL schema of the shared store (version 3: version 1, the allocations' GPU devices
+ * (2) and the nodes' billing times (3); version 1 and 2 stores are upgraded in place), created or upgraded by whichever replica
  * starts first (under a transaction-level advisory lock, so replicas starting together do not
  * race). All tables start with `drs_`. `drs_leader` is one row: the current term and who holds
  * it. `drs_commit(term, changes)` applies one commit in one round trip, after checking, under a
  * row lock on `drs_leader`, that `term` is still the current one: the fencing that keeps a
  * deposed leader from writing.
  */
-export const PG_SCHEMA_VERSION = '2';
+export const PG_SCHEMA_VERSION = '3';
 /** Advisory lock keys (per database): the leader's session lock, and the schema set-up lock. */
 export const LEADER_LOCK_KEY = 4_452_530_001;
 const SETUP_LOCK_KEY = 4_452_530_002;
@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS drs_meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_leader (id int PRIMARY KEY CHECK (id = 1), term bigint NOT NULL, holder text, address text, since timestamptz);
 INSERT INTO drs_leader (id, term) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 CREATE TABLE IF NOT EXISTS drs_pools (idx int PRIMARY KEY, json text NOT NULL);
-CREATE TABLE IF NOT EXISTS drs_nodes (id int PRIMARY KEY, pool int NOT NULL, status text NOT NULL, ready_at_ms float8);
+CREATE TABLE IF NOT EXISTS drs_nodes (id int PRIMARY KEY, pool int NOT NULL, status text NOT NULL, ready_at_ms float8, provisioned_at_ms float8, removed_at_ms float8);
 CREATE TABLE IF NOT EXISTS drs_allocations (id text PRIMARY KEY, node_id int NOT NULL, start_ms float8 NOT NULL, lease_expiry_ms float8, borrowed boolean NOT NULL, request text NOT NULL, devices text);
 CREATE TABLE IF NOT EXISTS drs_preemptions (seq bigserial PRIMARY KEY, json text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_waiting (id text PRIMARY KEY, seq bigint NOT NULL, enqueued_at_ms float8 NOT NULL, timeout_at_ms float8 NOT NULL, lease_ms float8, request text NOT NULL);
@@ -44,8 +44,11 @@ BEGIN
       ON CONFLICT (idx) DO UPDATE SET json = EXCLUDED.json;
   END IF;
   IF p ? 'nodes' THEN
-    INSERT INTO drs_nodes (id, pool, status, ready_at_ms) SELECT x.id, x.pool, x.status, x.ready FROM jsonb_to_recordset(p->'nodes') AS x(id int, pool int, status text, ready float8)
-      ON CONFLICT (id) DO UPDATE SET pool = EXCLUDED.pool, status = EXCLUDED.status, ready_at_ms = EXCLUDED.ready_at_ms;
+    INSERT INTO drs_nodes (id, pool, status, ready_at_ms, provisioned_at_ms, removed_at_ms)
+      SELECT x.id, x.pool, x.status, x.ready, x.prov, x.rem FROM jsonb_to_recordset(p->'nodes') AS x(id int, pool int, status text, ready float8, prov float8, rem float8)
+      ON CONFLICT (id) DO UPDATE SET pool = EXCLUDED.pool, status = EXCLUDED.status, ready_at_ms = EXCLUDED.ready_at_ms,
+        -- COALESCE: a leader of the previous version (during a rolling upgrade) sends no times; keep the stored ones.
+        provisioned_at_ms = COALESCE(EXCLUDED.provisioned_at_ms, drs_nodes.provisioned_at_ms), removed_at_ms = COALESCE(EXCLUDED.removed_at_ms, drs_nodes.removed_at_ms);
   END IF;
   IF p ? 'adel' THEN
     DELETE FROM drs_allocations WHERE id IN (SELECT jsonb_array_elements_text(p->'adel'));
@@ -96,9 +99,11 @@ export async function ensurePgSchema(client: pg.ClientBase): Promise<void> {
     if (exists.rows[0]?.t != null) {
       const v = await client.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'schema'`);
       const version = v.rows[0]?.value;
-      if (version !== undefined && version !== '1' && version !== PG_SCHEMA_VERSION) throw new Error(`the PostgreSQL store has schema version ${version}; this drs reads versions 1 and ${PG_SCHEMA_VERSION}: upgrade drs`);
+      if (version !== undefined && version !== '1' && version !== '2' && version !== PG_SCHEMA_VERSION) throw new Error(`the PostgreSQL store has schema version ${version}; this drs reads versions 1 to ${PG_SCHEMA_VERSION}: upgrade drs`);
       // Version 1 → 2: the allocations' GPU devices (a JSON list of indexes on the node; null without).
       if (version === '1') await client.query('ALTER TABLE drs_allocations ADD COLUMN IF NOT EXISTS devices text');
+      // Versions 1 and 2 → 3: the nodes' billing times (null in rows written before).
+      if (version === '1' || version === '2') await client.query('ALTER TABLE drs_nodes ADD COLUMN IF NOT EXISTS provisioned_at_ms float8, ADD COLUMN IF NOT EXISTS removed_at_ms float8');
     }
     await client.query(DDL);
     await client.query(`INSERT INTO drs_meta (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [PG_SCHEMA_VERSION]);

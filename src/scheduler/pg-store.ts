@@ -82,7 +82,7 @@ export class PgStore implements StateStore {
   /** Coalesce a group of changes into the per-table sets `drs_commit` applies. */
   private payload(changes: readonly StateChange[]): Record<string, unknown> {
     const pools = new Map<number, { idx: number; json: string }>();
-    const nodes = new Map<number, { id: number; pool: number; status: string; ready: number | null }>();
+    const nodes = new Map<number, { id: number; pool: number; status: string; ready: number | null; prov: number | null; rem: number | null }>();
     const allocs = new Map<string, { put?: StoredAllocation; lease?: number | null; del?: true }>();
     const waits = new Map<string, StoredWaiting | null>();
     const ended = new Map<string, { id: string; tenant: string; how: string; at: number }>();
@@ -99,7 +99,7 @@ export class PgStore implements StateStore {
           pools.set(c.pool.index, { idx: c.pool.index, json: JSON.stringify({ spec: c.pool.spec, primary: c.pool.primary }) });
           break;
         case 'node':
-          nodes.set(c.node.id, { id: c.node.id, pool: c.node.pool, status: c.node.status, ready: c.node.readyAtMs });
+          nodes.set(c.node.id, { id: c.node.id, pool: c.node.pool, status: c.node.status, ready: c.node.readyAtMs, prov: c.node.provisionedAtMs, rem: c.node.removedAtMs });
           break;
         case 'put-allocation':
           allocs.set(c.allocation.id, { put: c.allocation });
@@ -170,7 +170,8 @@ export class PgStore implements StateStore {
     const c = this.writer;
     const dims = await c.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'dimensions'`);
     const pools = await c.query<{ idx: number; json: string }>('SELECT idx, json FROM drs_pools ORDER BY idx');
-    const nodes = await c.query<{ id: number; pool: number; status: string; ready_at_ms: number | null }>('SELECT id, pool, status, ready_at_ms FROM drs_nodes ORDER BY id');
+    type NodeRow = { id: number; pool: number; status: string; ready_at_ms: number | null; provisioned_at_ms: number | null; removed_at_ms: number | null };
+    const nodes = await c.query<NodeRow>('SELECT id, pool, status, ready_at_ms, provisioned_at_ms, removed_at_ms FROM drs_nodes ORDER BY id');
     const allocs = await c.query<{ id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: boolean; request: string; devices: string | null }>(
       'SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices FROM drs_allocations ORDER BY start_ms, id',
     );
@@ -187,7 +188,7 @@ export class PgStore implements StateStore {
         const v = JSON.parse(r.json) as { spec: PoolSpec; primary: string };
         return { index: r.idx, spec: v.spec, primary: v.primary };
       }),
-      nodes: nodes.rows.map((r) => ({ id: r.id, pool: r.pool, status: r.status as NodeStatus, readyAtMs: r.ready_at_ms })),
+      nodes: nodes.rows.map((r) => ({ id: r.id, pool: r.pool, status: r.status as NodeStatus, readyAtMs: r.ready_at_ms, provisionedAtMs: r.provisioned_at_ms, removedAtMs: r.removed_at_ms })),
       allocations: allocs.rows.map((r) => ({
         id: r.id,
         nodeId: r.node_id,

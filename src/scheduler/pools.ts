@@ -1,10 +1,11 @@
 import type { ScaleStep } from '../autoscale/observe.js';
-import { ClusterState } from '../core/cluster.js';
+import { ClusterState, type NodeStatus } from '../core/cluster.js';
 import { poolUsage } from '../core/pool-usage.js';
 import type { Allocation, PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
+import { NodeBilling } from './billing.js';
 import { clusterCapacities } from './quota.js';
-import type { StoredState } from './store.js';
+import type { StateChange, StoredState } from './store.js';
 import type { Tx } from './runtime.js';
 import type { PoolInfo, ScaleEvent } from './types.js';
 
@@ -30,24 +31,41 @@ export class Pools implements ClusterRef {
     /** Clock ms at which each booting node comes up. */
     private readonly readyAt: Map<number, number>,
     private readonly onCapacityChanged: CapacityListener | undefined,
+    /** The scheduler's clock (ms): what `info` bills open intervals up to. */
+    private readonly clock: () => number,
+    private readonly billing: NodeBilling,
   ) {}
 
   /**
    * Rebuild pools and nodes (ids and statuses) from a stored state; allocations are not placed.
    * `onCapacityChanged` hears the total up capacity now and whenever nodes come up or go away.
+   * Nodes keep their billing times; a live node stored without one (a store written before they
+   * were kept) is billed from now, and its row gets the time in `backfill` (to commit at start).
    */
-  static restore(space: ResourceSpace, snap: StoredState, where: string, onCapacityChanged?: CapacityListener): Pools {
+  static restore(
+    space: ResourceSpace,
+    snap: StoredState,
+    where: string,
+    clock: () => number,
+    onCapacityChanged?: CapacityListener,
+  ): { pools: Pools; backfill: StateChange[] } {
     snap.pools.forEach((p, i) => {
       if (p.index !== i) throw new Error(`${where}: pool indexes are not dense (found ${p.index} at position ${i})`);
     });
     const state = new ClusterState(space, snap.pools.map((p) => p.spec));
     const readyAt = new Map<number, number>();
+    const billing = new NodeBilling();
+    const backfill: StateChange[] = [];
+    const now = clock();
     for (const n of snap.nodes) {
       if (n.id !== state.nodeCount) throw new Error(`${where}: node ids are not dense (expected ${state.nodeCount}, found ${n.id})`);
       state.addNode(n.pool, n.status === 'up' ? 'up' : 'booting');
       if (n.status === 'removed') state.removeNode(n.id);
       else if (n.status === 'failed') state.failNode(n.id);
       else if (n.status === 'booting') readyAt.set(n.id, n.readyAtMs ?? 0);
+      const node = n.provisionedAtMs === null && n.status !== 'removed' ? { ...n, provisionedAtMs: now } : n;
+      billing.restore(node);
+      if (node !== n) backfill.push({ kind: 'node', node });
     }
     const pools = new Pools(
       space,
@@ -55,9 +73,11 @@ export class Pools implements ClusterRef {
       snap.pools.map((p) => p.primary),
       readyAt,
       onCapacityChanged,
+      clock,
+      billing,
     );
     pools.capacityChanged();
-    return pools;
+    return { pools, backfill };
   }
 
   get state(): ClusterState {
@@ -78,7 +98,8 @@ export class Pools implements ClusterRef {
     tx.changes.push({ kind: 'pool', pool: { index, spec, primary } });
     for (let k = 0; k < spec.nodes.initial; k++) {
       const id = this.current.addNode(index, 'up');
-      tx.changes.push({ kind: 'node', node: { id, pool: index, status: 'up', readyAtMs: null } });
+      this.billing.provision(index, id, tx.now);
+      this.nodeChanged(tx, id, 'up', null);
     }
     this.capacityChanged();
     return index;
@@ -100,7 +121,7 @@ export class Pools implements ClusterRef {
       if (this.current.nodeStatus(id) !== 'booting') continue;
       this.current.bringUp(id);
       const pool = this.current.nodePool(id);
-      tx.changes.push({ kind: 'node', node: { id, pool, status: 'up', readyAtMs: null } });
+      this.nodeChanged(tx, id, 'up', null);
       tx.emit('scaled', { pool: (this.current.pools[pool] as PoolSpec).name, action: 'up', node: this.current.nodeName(id), nodeId: id, reason: 'boot finished' });
       count++;
     }
@@ -122,14 +143,16 @@ export class Pools implements ClusterRef {
         const id = state.addNode(s.pool, up ? 'up' : 'booting');
         const readyAtMs = up ? null : tx.now + spec.bootSeconds * 1000;
         if (readyAtMs !== null) this.readyAt.set(id, readyAtMs);
-        tx.changes.push({ kind: 'node', node: { id, pool: s.pool, status: up ? 'up' : 'booting', readyAtMs } });
+        this.billing.provision(s.pool, id, tx.now);
+        this.nodeChanged(tx, id, up ? 'up' : 'booting', readyAtMs);
         out.push({ pool: spec.name, action: 'provision', node: state.nodeName(id), nodeId: id, reason: s.reason });
         if (up) out.push({ pool: spec.name, action: 'up', node: state.nodeName(id), nodeId: id, reason: 'no boot time' });
       } else {
         const pool = state.nodePool(s.nodeId);
         state.removeNode(s.nodeId);
         this.readyAt.delete(s.nodeId);
-        tx.changes.push({ kind: 'node', node: { id: s.nodeId, pool, status: 'removed', readyAtMs: null } });
+        this.billing.remove(pool, s.nodeId, tx.now);
+        this.nodeChanged(tx, s.nodeId, 'removed', null);
         out.push({ pool: (state.pools[pool] as PoolSpec).name, action: 'remove', node: state.nodeName(s.nodeId), nodeId: s.nodeId, reason: s.reason });
       }
     }
@@ -157,7 +180,7 @@ export class Pools implements ClusterRef {
    */
   fail(tx: Tx, id: number): Allocation[] {
     const lost = this.current.failNode(id);
-    tx.changes.push({ kind: 'node', node: { id, pool: this.current.nodePool(id), status: 'failed', readyAtMs: null } });
+    this.nodeChanged(tx, id, 'failed', null);
     this.capacityChanged();
     return lost;
   }
@@ -165,8 +188,13 @@ export class Pools implements ClusterRef {
   /** The failed node `id` is up again. */
   repair(tx: Tx, id: number): void {
     this.current.bringUp(id);
-    tx.changes.push({ kind: 'node', node: { id, pool: this.current.nodePool(id), status: 'up', readyAtMs: null } });
+    this.nodeChanged(tx, id, 'up', null);
     this.capacityChanged();
+  }
+
+  /** Record node `id`'s new status (with its billing times) in the operation's store changes. */
+  private nodeChanged(tx: Tx, id: number, status: NodeStatus, readyAtMs: number | null): void {
+    tx.changes.push({ kind: 'node', node: { id, pool: this.current.nodePool(id), status, readyAtMs, ...this.billing.times(id) } });
   }
 
   /** Tell the listener Σ capacity of the up nodes of all pools (what fair-share quotas are shares of). */
@@ -195,6 +223,7 @@ export class Pools implements ClusterRef {
       // No capacity of a dimension (the nodes have none, or none is up): no utilization, as in the simulator's series.
       utilization: Object.fromEntries(this.space.names.map((n, d) => [n, (cap[d] as number) > 0 ? (used[d] as number) / (cap[d] as number) : null])),
       allocations,
+      billing: this.billing.pool(i, spec.pricePerHour, this.clock()),
     };
   }
 }

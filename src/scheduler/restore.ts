@@ -14,17 +14,21 @@ export interface Restored {
   readonly book: AllocationBook;
   /** The snapshot (the wait queue and the event log position are restored by the scheduler). */
   readonly snapshot: StoredState;
-  /** Changes to commit at start (the dimensions, for a fresh store). */
+  /** Changes to commit at start (the dimensions, for a fresh store; billing times for nodes stored without one). */
   readonly initial: StateChange[];
 }
 
 /**
  * Start from the store's last committed state: the resource dimensions (the configured ones must
  * match the stored ones), pools and nodes, then, with the quotas' capacity known, allocations
- * and the preemption log, and the ended-ids memory. A fresh store gets the dimensions written to it
- * (the `initial` changes, committed by the scheduler).
+ * and the preemption log, and the ended-ids memory. A fresh store gets the dimensions written to it,
+ * and live nodes of an older store their billing start (now) (the `initial` changes, committed by
+ * the scheduler).
  */
-export function restore(store: StateStore, o: { readonly dimensions: readonly string[] | undefined; readonly quotas: QuotaConfig | undefined; readonly ended: RecentlyEnded }): Restored {
+export function restore(
+  store: StateStore,
+  o: { readonly dimensions: readonly string[] | undefined; readonly quotas: QuotaConfig | undefined; readonly ended: RecentlyEnded; readonly clock: () => number },
+): Restored {
   const snap = store.load();
   const dims = o.dimensions ?? snap.dimensions ?? DEFAULT_DIMENSIONS;
   if (snap.dimensions !== null && dims.join(',') !== snap.dimensions.join(',')) {
@@ -32,12 +36,12 @@ export function restore(store: StateStore, o: { readonly dimensions: readonly st
   }
   const space = new ResourceSpace(dims);
   const fair = o.quotas === undefined ? undefined : fairShare(space, o.quotas);
-  const pools = Pools.restore(space, snap, store.description, fair === undefined ? undefined : (c, ceiling) => fair.setCapacity(c, ceiling));
+  const { pools, backfill } = Pools.restore(space, snap, store.description, o.clock, fair === undefined ? undefined : (c, ceiling) => fair.setCapacity(c, ceiling));
   const book = new AllocationBook(pools, space, fair, o.ended);
   book.restore(snap.allocations, snap.preemptions, store.description);
   pools.state.checkInvariants();
   o.ended.restore(snap.ended);
-  const initial: StateChange[] = snap.dimensions === null ? [{ kind: 'dimensions', names: space.names }] : [];
+  const initial: StateChange[] = snap.dimensions === null ? [{ kind: 'dimensions', names: space.names }, ...backfill] : backfill;
   return { space, fair, pools, book, snapshot: snap, initial };
 }
 

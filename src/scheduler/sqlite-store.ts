@@ -49,15 +49,16 @@ import type { EndedHow, PreemptionRecord } from './types.js';
  * waiting(id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request), ended(id, tenant, how,
  * at_ms), events(id, type, tenant, at_ms, data), audit(seq, at_ms, actor, method, route, target,
  * status, result). Version 3 adds allocations.devices (the GPU devices held, a JSON list of indexes
- * on the node; null without). Version 1 files (no queue, ended ids, events or audit) and version 2
- * files are upgraded in place.
+ * on the node; null without). Version 4 adds nodes.provisioned_at_ms and nodes.removed_at_ms (the
+ * billing times; null in rows written before). Version 1 files (no queue, ended ids, events or
+ * audit), and version 2 and 3 files are upgraded in place.
  */
-const SCHEMA_VERSION = '3';
+const SCHEMA_VERSION = '4';
 
 const DDL = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS pools (idx INTEGER PRIMARY KEY, json TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS nodes (id INTEGER PRIMARY KEY, pool INTEGER NOT NULL, status TEXT NOT NULL, ready_at_ms REAL);
+  CREATE TABLE IF NOT EXISTS nodes (id INTEGER PRIMARY KEY, pool INTEGER NOT NULL, status TEXT NOT NULL, ready_at_ms REAL, provisioned_at_ms REAL, removed_at_ms REAL);
   CREATE TABLE IF NOT EXISTS allocations (
     id TEXT PRIMARY KEY, node_id INTEGER NOT NULL, start_ms REAL NOT NULL,
     lease_expiry_ms REAL, borrowed INTEGER NOT NULL, request TEXT NOT NULL, devices TEXT);
@@ -72,7 +73,7 @@ const DDL = `
 const SQL = {
   putMeta: 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
   putPool: 'INSERT OR REPLACE INTO pools (idx, json) VALUES (?, ?)',
-  putNode: 'INSERT OR REPLACE INTO nodes (id, pool, status, ready_at_ms) VALUES (?, ?, ?, ?)',
+  putNode: 'INSERT OR REPLACE INTO nodes (id, pool, status, ready_at_ms, provisioned_at_ms, removed_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
   putAlloc: 'INSERT OR REPLACE INTO allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices) VALUES (?, ?, ?, ?, ?, ?, ?)',
   delAlloc: 'DELETE FROM allocations WHERE id = ?',
   lease: 'UPDATE allocations SET lease_expiry_ms = ? WHERE id = ?',
@@ -131,12 +132,15 @@ export class SqliteStore implements StateStore {
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(DDL);
       const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined;
-      if (version !== undefined && !['1', '2', SCHEMA_VERSION].includes(version.value)) {
+      if (version !== undefined && !['1', '2', '3', SCHEMA_VERSION].includes(version.value)) {
         throw new UserError(`state schema version ${version.value} is not supported (this version reads 1 to ${SCHEMA_VERSION}); upgrade drs`, { file: path });
       }
       // Versions 1 and 2 → 3: CREATE TABLE IF NOT EXISTS kept their allocations table as it was.
       const columns = this.db.prepare('PRAGMA table_info(allocations)').all() as { name: string }[];
       if (!columns.some((c) => c.name === 'devices')) this.db.exec('ALTER TABLE allocations ADD COLUMN devices TEXT');
+      // Versions 1 to 3 → 4: the nodes' billing times.
+      const nodeColumns = this.db.prepare('PRAGMA table_info(nodes)').all() as { name: string }[];
+      if (!nodeColumns.some((c) => c.name === 'provisioned_at_ms')) this.db.exec('ALTER TABLE nodes ADD COLUMN provisioned_at_ms REAL; ALTER TABLE nodes ADD COLUMN removed_at_ms REAL');
       this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
       this.stmts = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as Record<StmtKey, Database.Statement>;
       // Returns the seq of the last audit record written (0: none), for readAudit's durable bound.
@@ -199,7 +203,7 @@ export class SqliteStore implements StateStore {
           ops.push(['putPool', [c.pool.index, JSON.stringify({ spec: c.pool.spec, primary: c.pool.primary })]]);
           break;
         case 'node':
-          ops.push(['putNode', [c.node.id, c.node.pool, c.node.status, c.node.readyAtMs]]);
+          ops.push(['putNode', [c.node.id, c.node.pool, c.node.status, c.node.readyAtMs, c.node.provisionedAtMs, c.node.removedAtMs]]);
           break;
         case 'put-allocation': {
           const a = c.allocation;
@@ -301,8 +305,9 @@ export class SqliteStore implements StateStore {
       const v = JSON.parse(row.json) as { spec: PoolSpec; primary: string };
       return { index: row.idx, spec: v.spec, primary: v.primary };
     });
-    const nodes = (this.db.prepare('SELECT id, pool, status, ready_at_ms FROM nodes ORDER BY id').all() as { id: number; pool: number; status: string; ready_at_ms: number | null }[]).map(
-      (row): StoredNode => ({ id: row.id, pool: row.pool, status: row.status as NodeStatus, readyAtMs: row.ready_at_ms }),
+    type NodeRow = { id: number; pool: number; status: string; ready_at_ms: number | null; provisioned_at_ms: number | null; removed_at_ms: number | null };
+    const nodes = (this.db.prepare('SELECT id, pool, status, ready_at_ms, provisioned_at_ms, removed_at_ms FROM nodes ORDER BY id').all() as NodeRow[]).map(
+      (row): StoredNode => ({ id: row.id, pool: row.pool, status: row.status as NodeStatus, readyAtMs: row.ready_at_ms, provisionedAtMs: row.provisioned_at_ms, removedAtMs: row.removed_at_ms }),
     );
     type AllocRow = { id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: number; request: string; devices: string | null };
     const allocations = (this.db.prepare('SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices FROM allocations ORDER BY start_ms, id').all() as AllocRow[]).map(

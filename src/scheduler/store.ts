@@ -26,6 +26,10 @@ export interface StoredNode {
   readonly status: NodeStatus;
   /** For booting nodes: when they accept work (clock ms). */
   readonly readyAtMs: number | null;
+  /** When it was provisioned (clock ms; billing starts). Null in stores written before it was kept. */
+  readonly provisionedAtMs: number | null;
+  /** When it was removed (clock ms; billing stops); null while it is not removed, and in older stores. */
+  readonly removedAtMs: number | null;
 }
 
 export interface StoredAllocation {

@@ -208,6 +208,25 @@ export interface PoolInfo {
    */
   readonly utilization: Readonly<Record<string, number | null>>;
   readonly allocations: number;
+  /**
+   * Cost by the simulator's billing rule (a node is billed from provisioning to removal at
+   * `pricePerHour`, booting and failed time included), on the scheduler's clock: node-hours and
+   * cost accumulated since the pool's first node (kept in the store, so a restart continues
+   * them), the $/h of the nodes billed now, and how many they are.
+   */
+  readonly billing: PoolBilling;
+}
+
+/** What a pool's nodes cost so far (`PoolInfo.billing`). */
+export interface PoolBilling {
+  /** Node-hours billed: Σ over the pool's nodes of (removal, or now) − provisioning. */
+  readonly nodeHours: number;
+  /** nodeHours × the pool's pricePerHour. */
+  readonly cost: number;
+  /** $/h now: the nodes billed now (booting, up or failed) × pricePerHour. */
+  readonly costPerHour: number;
+  /** Nodes billed now. */
+  readonly billedNodes: number;
 }
 
 export interface ScaleEvent {

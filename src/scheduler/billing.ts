@@ -1,0 +1,71 @@
+import type { StoredNode } from './store.js';
+import type { PoolBilling } from './types.js';
+
+/**
+ * Billing of the scheduler's nodes, by the simulator's rule (src/sim/metrics/pools.ts): a node is
+ * billed from its provisioning to its removal at its pool's `pricePerHour`, booting and failed
+ * time included. The times are the scheduler's clock (ms) and are persisted with each node
+ * (`StoredNode.provisionedAtMs`, `removedAtMs`), so the figures are rebuilt from the store on
+ * restart: they count from the store's first node, not from this process's start.
+ *
+ * Per pool it keeps the closed intervals as one sum and the open ones (nodes not removed) by
+ * node, so a read costs the pool's live nodes, not every node it ever had.
+ */
+export class NodeBilling {
+  /** Per pool: ms billed by removed nodes. */
+  private readonly closedMs: number[] = [];
+  /** Per pool: provisioning ms of each node not removed, by node id. */
+  private readonly open: Map<number, number>[] = [];
+  /** Provisioning ms of every node (needed again at removal and for the node's store rows). */
+  private readonly provisioned = new Map<number, number>();
+  private readonly removed = new Map<number, number>();
+
+  /** Node `id` of pool `pool` is billed from `atMs`. */
+  provision(pool: number, id: number, atMs: number): void {
+    while (this.open.length <= pool) {
+      this.open.push(new Map());
+      this.closedMs.push(0);
+    }
+    this.provisioned.set(id, atMs);
+    (this.open[pool] as Map<number, number>).set(id, atMs);
+  }
+
+  /** Node `id` of pool `pool` is no longer billed from `atMs` (a node without a provisioning time costs nothing). */
+  remove(pool: number, id: number, atMs: number): void {
+    const open = this.open[pool];
+    const from = open?.get(id);
+    this.removed.set(id, atMs);
+    if (open === undefined || from === undefined) return;
+    open.delete(id);
+    this.closedMs[pool] = (this.closedMs[pool] as number) + Math.max(0, atMs - from);
+  }
+
+  /**
+   * A restored node: billed as its stored times say. Without a provisioning time, or removed
+   * without a removal time (written by an older version, e.g. a leader during a rolling
+   * upgrade), it is not billed: what it cost is not known.
+   */
+  restore(n: StoredNode): void {
+    if (n.provisionedAtMs === null || (n.status === 'removed' && n.removedAtMs === null)) return;
+    this.provision(n.pool, n.id, n.provisionedAtMs);
+    if (n.removedAtMs !== null) this.remove(n.pool, n.id, n.removedAtMs);
+  }
+
+  /** The billing times of node `id`, for its store rows. */
+  times(id: number): { provisionedAtMs: number | null; removedAtMs: number | null } {
+    return { provisionedAtMs: this.provisioned.get(id) ?? null, removedAtMs: this.removed.get(id) ?? null };
+  }
+
+  /** Pool `pool` (at `pricePerHour`) as of `nowMs`; an open interval the clock has not reached yet counts 0. */
+  pool(pool: number, pricePerHour: number, nowMs: number): PoolBilling {
+    let ms = this.closedMs[pool] ?? 0;
+    const open = this.open[pool];
+    let billedNodes = 0;
+    if (open !== undefined) {
+      for (const from of open.values()) ms += Math.max(0, nowMs - from);
+      billedNodes = open.size;
+    }
+    const nodeHours = ms / 3_600_000;
+    return { nodeHours, cost: nodeHours * pricePerHour, costPerHour: billedNodes * pricePerHour, billedNodes };
+  }
+}

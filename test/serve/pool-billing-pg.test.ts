@@ -1,0 +1,72 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ResourceScheduler } from '../../src/scheduler/index.js';
+import { PgLeadership } from '../../src/scheduler/pg-leader.js';
+import { PgStore } from '../../src/scheduler/pg-store.js';
+import { freshDatabase, pgAvailable } from './pg-support.js';
+
+/* PoolInfo.billing across a restart on the PostgreSQL store, and a version-2 schema upgraded (see test/scheduler/pool-billing.test.ts). */
+
+const MIN = 60_000;
+
+describe('pool billing on PostgreSQL', () => {
+  let db: { url: string; drop: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    const skip = await pgAvailable();
+    if (skip !== undefined) {
+      if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
+      console.warn(`skipping the PostgreSQL billing test: ${skip}`);
+      return;
+    }
+    db = await freshDatabase('billing');
+  }, 60_000);
+  afterAll(async () => {
+    await db?.drop();
+  }, 60_000);
+
+  it("keeps the nodes' billing times; a version-2 store is upgraded, its nodes billed from that start, and an old leader's rows keep them", async () => {
+    if (db === undefined) return;
+    const url = db.url;
+    const lead = await PgLeadership.connect(url, 'http://billing-test');
+    const term = (await lead.tryAcquire()) as number;
+    let now = 0;
+    const make = async () =>
+      new ResourceScheduler({
+        timers: false,
+        durability: 'group',
+        clock: () => now,
+        store: await PgStore.open(url, term),
+        pools: [{ name: 'w', capacity: { cpu: 4 }, nodes: 2, pricePerHour: 3 }],
+      });
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await (await make()).shutdown();
+      now = 30 * MIN;
+      const s1 = await make();
+      expect(s1.getPool('w')?.billing).toEqual({ nodeHours: 1, cost: 3, costPerHour: 6, billedNodes: 2 });
+      await s1.shutdown();
+      // Back to version 2 (no billing columns); the next start upgrades it and bills the nodes from then.
+      await c.query(`ALTER TABLE drs_nodes DROP COLUMN provisioned_at_ms, DROP COLUMN removed_at_ms; UPDATE drs_meta SET value = '2' WHERE key = 'schema'`);
+      now = 60 * MIN;
+      const s2 = await make();
+      expect(s2.getPool('w')?.billing).toEqual({ nodeHours: 0, cost: 0, costPerHour: 6, billedNodes: 2 });
+      await s2.shutdown();
+      expect((await c.query(`SELECT value FROM drs_meta WHERE key = 'schema'`)).rows[0]).toEqual({ value: '3' });
+      expect((await c.query('SELECT id, provisioned_at_ms, removed_at_ms FROM drs_nodes ORDER BY id')).rows).toEqual([
+        { id: 0, provisioned_at_ms: 60 * MIN, removed_at_ms: null },
+        { id: 1, provisioned_at_ms: 60 * MIN, removed_at_ms: null },
+      ]);
+      // A leader of version 2 during a rolling upgrade writes node rows without times: the stored ones stay.
+      await c.query(`SELECT drs_commit($1, '{"nodes":[{"id":0,"pool":0,"status":"failed","ready":null}]}'::jsonb)`, [term]);
+      now = 90 * MIN;
+      const s3 = await make();
+      expect(s3.getPool('w')?.nodes).toMatchObject({ up: 1, failed: 1 });
+      expect(s3.getPool('w')?.billing).toEqual({ nodeHours: 1, cost: 3, costPerHour: 6, billedNodes: 2 });
+      await s3.shutdown();
+    } finally {
+      await c.end();
+      await lead.stop();
+    }
+  }, 60_000);
+});
