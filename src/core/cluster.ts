@@ -3,6 +3,7 @@ import { FitIndex } from './fit-index.js';
 import { OrderIndex } from './order-index.js';
 import { DeviceTable } from './gpu-devices.js';
 import type { ClusterView, NodeStatus, Trial } from './cluster-view.js';
+import { TrialJournal } from './cluster-trial.js';
 import { insertSorted, removeSorted } from './sorted.js';
 import type { Allocation, PoolSpec, Request } from './model.js';
 import { EPSILON, firstShortDimension, fitsIn, type ResourceSpace, type ResourceVector } from './resources.js';
@@ -18,8 +19,6 @@ interface NodeRec {
   key: number;
   readonly allocs: Set<Allocation>;
 }
-
-type UndoEntry = { kind: 'place'; nodeId: number; demand: ResourceVector; devices: readonly number[] | undefined } | { kind: 'evict'; alloc: Allocation };
 
 /**
  * The cluster: nodes with free capacity, and the running allocations. Every change goes through
@@ -43,9 +42,24 @@ export class ClusterState implements ClusterView {
   /** Allocations per concurrency group (`Request.concurrency`), for the pass's admission. */
   private readonly groups = new Map<string, number>();
   private readonly poolNames: Map<string, number>;
-  private undo: UndoEntry[] = [];
-  private evicted = new Set<string>();
-  private trialOpen = false;
+  private readonly trials = new TrialJournal({
+    place: (request, nodeId, devices) => {
+      const n = this.node(nodeId);
+      if (n.status !== 'up' || !fitsIn(request.demand, n.free)) throw new CapacityError(`trial: ${request.id} does not fit on ${n.name}`);
+      const devs = this.dev?.take(nodeId, request.demand, devices, `trial: ${request.id} on ${n.name}`);
+      this.take(n, nodeId, request.demand, 1);
+      return devs;
+    },
+    give: (nodeId, demand, devices) => {
+      this.dev?.give(nodeId, demand, devices);
+      this.take(this.node(nodeId), nodeId, demand, -1);
+    },
+    retake: (nodeId, demand, devices) => {
+      this.dev?.take(nodeId, demand, devices, 'rollback');
+      this.take(this.node(nodeId), nodeId, demand, 1);
+    },
+    allocation: (id) => this.allocs.get(id),
+  });
 
   constructor(space: ResourceSpace, pools: readonly PoolSpec[]) {
     this.space = space;
@@ -344,54 +358,17 @@ export class ClusterState implements ClusterView {
   // ---- trials ----------------------------------------------------------------------------
 
   private assertNoTrial(): void {
-    if (this.trialOpen) throw new CapacityError('cluster state changed while a trial was open');
+    if (this.trials.open) throw new CapacityError('cluster state changed while a trial was open');
   }
 
-  /** One Trial object per cluster, reused by every decision (no closures allocated per call). */
-  private readonly trialHandle: Trial = {
-    place: (request: Request, nodeId: number, devices?: readonly number[]): void => {
-      const n = this.node(nodeId);
-      if (n.status !== 'up' || !fitsIn(request.demand, n.free)) {
-        throw new CapacityError(`trial: ${request.id} does not fit on ${n.name}`);
-      }
-      const devs = this.dev?.take(nodeId, request.demand, devices, `trial: ${request.id} on ${n.name}`);
-      this.take(n, nodeId, request.demand, 1);
-      this.undo.push({ kind: 'place', nodeId, demand: request.demand, devices: devs });
-    },
-    evict: (allocationId: string): void => {
-      const a = this.allocs.get(allocationId);
-      if (a === undefined || this.evicted.has(allocationId)) throw new CapacityError(`trial: cannot evict ${allocationId}`);
-      const n = this.node(a.nodeId);
-      this.dev?.give(a.nodeId, a.request.demand, a.devices);
-      this.take(n, a.nodeId, a.request.demand, -1);
-      this.evicted.add(allocationId);
-      this.undo.push({ kind: 'evict', alloc: a });
-    },
-    isEvicted: (allocationId: string): boolean => this.evicted.has(allocationId),
-    rollback: (): void => this.rollbackTrial(),
-  };
-
+  /** Stage what-if placements and evictions (cluster-trial.ts); one open at a time. */
   trial(): Trial {
-    if (this.trialOpen) throw new CapacityError('a trial is already open');
-    this.trialOpen = true;
-    return this.trialHandle;
+    return this.trials.begin();
   }
 
   /** Undo any open trial (idempotent). The driver calls this after every decision. */
   rollbackTrial(): void {
-    for (let i = this.undo.length - 1; i >= 0; i--) {
-      const u = this.undo[i] as UndoEntry;
-      if (u.kind === 'place') {
-        this.dev?.give(u.nodeId, u.demand, u.devices);
-        this.take(this.node(u.nodeId), u.nodeId, u.demand, -1);
-      } else {
-        this.dev?.take(u.alloc.nodeId, u.alloc.request.demand, u.alloc.devices, 'rollback');
-        this.take(this.node(u.alloc.nodeId), u.alloc.nodeId, u.alloc.request.demand, 1);
-      }
-    }
-    if (this.undo.length > 0) this.undo = [];
-    if (this.evicted.size > 0) this.evicted = new Set();
-    this.trialOpen = false;
+    this.trials.rollback();
   }
 
   /**
