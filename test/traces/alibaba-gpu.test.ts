@@ -196,6 +196,21 @@ describe('readAlibabaNodePools on a fixture', () => {
     expect(pools[1]).toMatchObject({ nodes: { min: 2, max: 2, initial: 2 }, bootSeconds: 120, latencyMs: 0 });
   });
 
+  it('maps the openb quantities to the dimensions named in `dimensions`, and names a dimension the scenario lacks', async () => {
+    const named = new ResourceSpace(['vcpu', 'ram', 'accel']);
+    const dimensions = { cpu: 'vcpu', memory: 'ram', gpu: 'accel' };
+    const pools = await readAlibabaNodePools(fixture('nodes-dims.csv', NODES), { space: named, dimensions });
+    expect(pools.map((p) => p.capacity)).toEqual([[32, 256, 0], [96, 384, 8], [64, 256, 2]]);
+    const pods = await collect(readAlibabaPodRequests(fixture('pods-dims.csv', PODS), { space: named, dimensions }));
+    expect(pods[0]?.demand).toEqual([12, 16, 1]);
+    await expect(readAlibabaNodePools(fixture('nodes-dims2.csv', NODES), { space: named })).rejects.toThrow(
+      "field 'dimensions.cpu': the openb cpu column maps to dimension 'cpu', which the scenario lacks (it has: vcpu, ram, accel)",
+    );
+    expect(() => readAlibabaPodRequests(fixture('pods-dims2.csv', PODS), { space: named, dimensions: { cpu: 'vcpu', memory: 'ram' } })).toThrow(
+      "field 'dimensions.gpu': the openb gpu column maps to dimension 'gpu'",
+    );
+  });
+
   it('takes prices per model, elastic bounds and rejects GPUs in a space without gpu', async () => {
     const f = fixture('nodes2.csv', NODES);
     const pools = await readAlibabaNodePools(f, { space, gpuPriceByModel: { G2: 1 }, pricePerCpuHour: 0, pricePerGiBHour: 0, minFraction: 0.5, maxFactor: 2 });
