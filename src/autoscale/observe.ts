@@ -65,9 +65,18 @@ export type ScaleStep = { readonly kind: 'provision'; readonly pool: number; rea
 
 /**
  * Turn scale actions into concrete steps, clamped so up + booting stays within the pool's
- * [min, max]. Scale-in cancels booting nodes first (newest first), then retires idle up nodes,
- * highest id first; a busy node is never removed (the action is cut short instead). Nothing is
- * changed here: the caller (simulator or scheduler) applies the steps.
+ * [min, max]. Nothing is changed here: the caller (simulator or scheduler) applies the steps.
+ *
+ * Failed nodes are no capacity: a policy sees up + booting, and the bounds hold those. A failed
+ * node is retired (its billing stops, its pending repair is void) as soon as the policy acts on
+ * its pool, highest id first:
+ * - scale-out: each node provisioned replaces a failed node, if the pool has one (the failed node
+ *   is retired just before: as a cloud instance group recreates an unhealthy instance). So the
+ *   nodes billed, up + booting + failed, never exceed max, and a repair cannot push the pool over it.
+ * - scale-in: every failed node is retired first, on top of the nodes the action removes (they
+ *   were never in the size the policy shrinks); then booting nodes are cancelled (newest first),
+ *   then idle up nodes retired, highest id first; a busy node is never removed (the action is cut
+ *   short instead).
  */
 export function planScaleSteps(state: ClusterState, actions: readonly ScaleAction[]): ScaleStep[] {
   const steps: ScaleStep[] = [];
@@ -78,16 +87,29 @@ export function planScaleSteps(state: ClusterState, actions: readonly ScaleActio
     if (spec === undefined || !Number.isFinite(act.delta) || act.delta === 0) continue;
     let up = 0;
     let booting = 0;
+    const failed: number[] = []; // highest id first
     for (const id of state.upNodes(act.pool)) if (!removing.has(id)) up++;
-    for (let id = 0; id < state.nodeCount; id++) {
-      if (state.nodePool(id) === act.pool && state.nodeStatus(id) === 'booting' && !removing.has(id)) booting++;
+    for (let id = state.nodeCount - 1; id >= 0; id--) {
+      if (state.nodePool(id) !== act.pool || removing.has(id)) continue;
+      const status = state.nodeStatus(id);
+      if (status === 'booting') booting++;
+      else if (status === 'failed') failed.push(id);
     }
     const total = up + booting + (added.get(act.pool) ?? 0);
+    const retire = (id: number, why: string): void => {
+      removing.add(id);
+      steps.push({ kind: 'remove', nodeId: id, reason: `${why} (${act.reason})` });
+    };
     if (act.delta > 0) {
       const add = Math.min(Math.floor(act.delta), spec.nodes.max - total);
-      for (let i = 0; i < add; i++) steps.push({ kind: 'provision', pool: act.pool, reason: act.reason });
+      for (let i = 0; i < add; i++) {
+        const old = failed[i];
+        if (old !== undefined) retire(old, 'failed node replaced');
+        steps.push({ kind: 'provision', pool: act.pool, reason: act.reason });
+      }
       if (add > 0) added.set(act.pool, (added.get(act.pool) ?? 0) + add);
     } else {
+      for (const id of failed) retire(id, 'failed node retired on scale-in');
       let remove = Math.min(Math.floor(-act.delta), total - spec.nodes.min);
       for (let id = state.nodeCount - 1; id >= 0 && remove > 0; id--) {
         if (state.nodePool(id) !== act.pool || state.nodeStatus(id) !== 'booting' || removing.has(id)) continue;

@@ -6,7 +6,7 @@ export interface PoolScalingState {
   readonly spec: PoolSpec;
   /** Nodes accepting work. */
   readonly up: number;
-  /** Nodes asked for and still booting. */
+  /** Nodes asked for and still booting. Failed nodes are neither up nor booting: not part of the size. */
   readonly booting: number;
   /** Allocated ÷ capacity of the up nodes, per dimension (0 when no node is up). */
   readonly utilization: readonly number[];

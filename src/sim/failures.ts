@@ -19,7 +19,9 @@ import { EV, type EventLog } from './log.js';
  *   start, and must not keep the clock going for ever.
  *
  * Work running on a failed node is requeued (counted as `failEvict`); the node keeps being billed
- * until it is removed (a failed VM still costs money until someone replaces it).
+ * until it is repaired or removed (a failed VM still costs money until someone replaces it). The
+ * autoscaler removes it when it acts on the pool (`planScaleSteps`); its repair, if one was due,
+ * then never comes.
  */
 export interface FailureSpec {
   readonly events?: readonly { readonly at: number; readonly pool: string; readonly count: number; readonly repairAfter?: number }[];
@@ -44,8 +46,8 @@ export class FailureInjector {
   private draw = 0;
   /** Up nodes the pending random draw was made for (0: none pending). */
   private drawnFor = 0;
-  /** Failed nodes whose repair is scheduled and has not come yet. */
-  private repairsDue = 0;
+  /** Nodes whose repair is scheduled and has not come yet (void if the node was retired meanwhile). */
+  private readonly repairsDue = new Set<number>();
 
   constructor(
     private readonly spec: FailureSpec | undefined,
@@ -108,7 +110,8 @@ export class FailureInjector {
    * repair is scheduled, none boots): what waits can never start, the process must stop.
    */
   private stuck(): boolean {
-    if (!this.done || this.hooks.busy() || !this.hooks.waiting() || this.repairsDue > 0) return false;
+    if (!this.done || this.hooks.busy() || !this.hooks.waiting()) return false;
+    for (const id of this.repairsDue) if (this.state.nodeStatus(id) === 'failed') return false;
     for (let p = 0; p < this.state.pools.length; p++) if (this.state.countNodes(p, 'booting') > 0) return false;
     return true;
   }
@@ -121,10 +124,10 @@ export class FailureInjector {
     this.log.push(EV.nodeFail, now, this.state.nodePool(id), id);
     this.hooks.failed();
     if (repairAfter !== undefined) {
-      this.repairsDue++;
+      this.repairsDue.add(id);
       this.hooks.schedule(now + repairAfter, () => {
-        this.repairsDue--;
-        if (this.state.nodeStatus(id) !== 'failed') return;
+        this.repairsDue.delete(id);
+        if (this.state.nodeStatus(id) !== 'failed') return; // retired by scale-in or replaced: no repair
         this.state.bringUp(id);
         this.log.push(EV.nodeUp, now + repairAfter, this.state.nodePool(id), id);
         this.hooks.freed();

@@ -6,9 +6,9 @@ export { poolScalingStates as scalingState } from '../autoscale/observe.js';
 
 /**
  * Apply a policy's scale actions to the simulated cluster: the steps are planned by the shared
- * rule (`planScaleSteps`: clamp to [min, max], cancel booting nodes first, retire only idle
- * nodes), the simulator provisions (booting, billed from now) and removes. Returns whether
- * anything changed.
+ * rule (`planScaleSteps`: clamp to [min, max], retire failed nodes, cancel booting nodes first,
+ * retire only idle nodes), the simulator provisions (booting, billed from now) and removes.
+ * Returns whether anything changed.
  */
 export function applyScaleActions(
   state: ClusterState,
