@@ -29,7 +29,10 @@ export interface FailureSpec {
 }
 
 interface Hooks {
-  schedule(at: number, run: () => void): void;
+  /** Schedule `run` at `at`; returns an id for `cancel`. */
+  schedule(at: number, run: () => void): number;
+  /** Withdraw a scheduled event that has not run (it never runs, and the clock never goes to it). */
+  cancel(id: number): void;
   evict(a: Allocation, now: number): void;
   /** A node failed (its work already evicted through `evict`). */
   failed(): void;
@@ -46,8 +49,8 @@ export class FailureInjector {
   private draw = 0;
   /** Up nodes the pending random draw was made for (0: none pending). */
   private drawnFor = 0;
-  /** Nodes whose repair is scheduled and has not come yet (void if the node was retired meanwhile). */
-  private readonly repairsDue = new Set<number>();
+  /** Failed nodes whose repair is scheduled and has not come yet: node id → the repair's event id. */
+  private readonly repairsDue = new Map<number, number>();
 
   constructor(
     private readonly spec: FailureSpec | undefined,
@@ -71,6 +74,19 @@ export class FailureInjector {
   /** The number of up nodes may have changed (a node booted or was retired): redraw at the new rate. */
   upChanged(now: number): void {
     if (this.spec?.random !== undefined && this.upCount() !== this.drawnFor) this.scheduleRandom(now);
+  }
+
+  /**
+   * Node `id` was retired (scale-in, or replaced while failed): its pending repair, if any, is
+   * withdrawn (it must neither bring the node back nor keep the run going until its time).
+   */
+  nodeRemoved(id: number, now: number): void {
+    const ev = this.repairsDue.get(id);
+    if (ev !== undefined) {
+      this.repairsDue.delete(id);
+      this.hooks.cancel(ev);
+    }
+    this.upChanged(now);
   }
 
   /** The trace has no more arrivals: the random process winds down once nothing runs. */
@@ -110,8 +126,7 @@ export class FailureInjector {
    * repair is scheduled, none boots): what waits can never start, the process must stop.
    */
   private stuck(): boolean {
-    if (!this.done || this.hooks.busy() || !this.hooks.waiting()) return false;
-    for (const id of this.repairsDue) if (this.state.nodeStatus(id) === 'failed') return false;
+    if (!this.done || this.hooks.busy() || !this.hooks.waiting() || this.repairsDue.size > 0) return false;
     for (let p = 0; p < this.state.pools.length; p++) if (this.state.countNodes(p, 'booting') > 0) return false;
     return true;
   }
@@ -124,15 +139,14 @@ export class FailureInjector {
     this.log.push(EV.nodeFail, now, this.state.nodePool(id), id);
     this.hooks.failed();
     if (repairAfter !== undefined) {
-      this.repairsDue.add(id);
-      this.hooks.schedule(now + repairAfter, () => {
+      const ev = this.hooks.schedule(now + repairAfter, () => {
         this.repairsDue.delete(id);
-        if (this.state.nodeStatus(id) !== 'failed') return; // retired by scale-in or replaced: no repair
         this.state.bringUp(id);
         this.log.push(EV.nodeUp, now + repairAfter, this.state.nodePool(id), id);
         this.hooks.freed();
         this.upChanged(now + repairAfter);
       });
+      this.repairsDue.set(id, ev);
     }
   }
 }

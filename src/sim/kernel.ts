@@ -1,7 +1,8 @@
 /**
  * The discrete-event kernel: a priority queue of events ordered by (time, sequence number), and
- * four verbs: `schedule`, `peek`, `step`, `run`. The sequence number makes events at equal times
- * come out in the order they were scheduled, so runs are deterministic. It knows nothing of
+ * four verbs: `schedule`, `peek`, `step`, `run` (and `cancel`, to withdraw a pending event). The
+ * sequence number makes events at equal times come out in the order they were scheduled, so runs
+ * are deterministic. It knows nothing of
  * allocators, clusters or metrics: new behaviour arrives as new event payloads, handled by the
  * driver's `handle` function.
  *
@@ -16,6 +17,8 @@ export class Kernel<E> {
   private seq = 0;
   private clock: number;
   private stopped = false;
+  /** Sequence numbers of pending events withdrawn by `cancel`; the heap's top is never one of them. */
+  private readonly cancelled = new Set<number>();
 
   constructor(startTime = 0) {
     this.clock = startTime;
@@ -28,11 +31,11 @@ export class Kernel<E> {
 
   /** Number of pending events. */
   get pending(): number {
-    return this.n;
+    return this.n - this.cancelled.size;
   }
 
-  /** Schedule `event` at absolute time `at` (≥ now). */
-  schedule(at: number, event: E): void {
+  /** Schedule `event` at absolute time `at` (≥ now); returns its id, for `cancel`. */
+  schedule(at: number, event: E): number {
     if (!(at >= this.clock)) {
       throw new RangeError(Number.isNaN(at) ? 'cannot schedule an event at NaN' : `cannot schedule an event at t=${at}, before now (t=${this.clock}); negative delay ${at - this.clock}`);
     }
@@ -55,6 +58,27 @@ export class Kernel<E> {
     times[i] = at;
     seqs[i] = s;
     items[i] = event;
+    return s;
+  }
+
+  /**
+   * Withdraw the pending event `id` (what `schedule` returned): it is never returned and never
+   * moves the clock, so a void event (a repair of a node retired meanwhile) cannot stretch a run.
+   * An id that is not pending (it ran, or was cancelled) is ignored. O(pending): for rare use.
+   */
+  cancel(id: number): void {
+    if (this.cancelled.has(id)) return;
+    for (let i = 0; i < this.n; i++) {
+      if (this.seqs[i] !== id) continue;
+      this.cancelled.add(id);
+      this.dropCancelled();
+      return;
+    }
+  }
+
+  /** Keep the top live: pop withdrawn events off it (the clock does not move). */
+  private dropCancelled(): void {
+    while (this.n > 0 && this.cancelled.delete(this.seqs[0] as number)) this.pop();
   }
 
   /** Time of the next event, or Infinity. */
@@ -65,11 +89,18 @@ export class Kernel<E> {
   /** Remove the next event, advance the clock to its time, and return it (undefined if none). */
   step(): E | undefined {
     if (this.n === 0) return undefined;
+    this.clock = this.times[0] as number;
+    const top = this.pop();
+    if (this.cancelled.size > 0) this.dropCancelled();
+    return top;
+  }
+
+  /** Remove the top of the heap and return its payload. */
+  private pop(): E {
     const times = this.times;
     const seqs = this.seqs;
     const items = this.items;
     const top = items[0] as E;
-    this.clock = times[0] as number;
     const last = --this.n;
     const lt = times[last] as number;
     const ls = seqs[last] as number;

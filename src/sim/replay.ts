@@ -104,6 +104,7 @@ class ReplayRun {
     });
     this.failures = new FailureInjector(opts.failures, this.state, this.log, rng.fork('failures'), {
       schedule: (at, run) => this.kernel.schedule(at, { k: 'failure', run }),
+      cancel: (id) => this.kernel.cancel(id),
       evict: (a, now) => this.requeue(a, EV.failEvict, now),
       // The engine's rule (as ResourceScheduler.failNode): with quotas, the shares shrank with the
       // capacity, so the next pass offers everything, whether or not the node ran any work.
@@ -126,7 +127,7 @@ class ReplayRun {
             },
             remove: (id, now) => {
               this.log.push(EV.nodeRemove, now, this.state.nodePool(id), id);
-              this.failures.upChanged(now);
+              this.failures.nodeRemoved(id, now);
             },
             next: (at) => this.kernel.schedule(at, { k: 'scale' }),
             waiting: () => this.queue.liveRequests(),

@@ -112,13 +112,16 @@ describe('simulator: a failed node is replaced and stops billing', () => {
     expect(m.requests.completed).toBe(2);
   });
 
-  it('with a repair due: the repair is void once the node is retired, and the pool stays within max', async () => {
-    // max 2 (min 1): node 0 would be repaired at 400, a third node in a pool of max 2.
-    const out = await run({ min: 1, max: 2, initial: 2 }, { events: [{ at: 100, pool: 'a', count: 1, repairAfter: 300 }] });
+  it.each([300, 5000])('with a repair due after %i s: withdrawn when the node is retired; the pool stays within max, the run is not stretched', async (repairAfter) => {
+    // max 2 (min 1): node 0 would be repaired at 400 (a third node in a pool of max 2), or at
+    // 5100, long after the work (the run, and the billing of nodes 1 and 2, went on until then).
+    const out = await run({ min: 1, max: 2, initial: 2 }, { events: [{ at: 100, pool: 'a', count: 1, repairAfter }] });
     const ev = nodeEvents(out.log);
     expect(ev.filter((e) => e.endsWith(' 0'))).toEqual(['0 provision 0', '0 up 0', '100 fail 0', '105 remove 0']);
-    expect(computeMetrics(out.log, space.names).byPool.a?.peakNodes).toBe(2);
-    expect(computeMetrics(out.log, space.names).cost.total).toBeCloseTo(2.34, 9);
+    expect(out.endTime).toBe(1170);
+    const m = computeMetrics(out.log, space.names);
+    expect(m.byPool.a?.peakNodes).toBe(2);
+    expect(m.cost.total).toBeCloseTo(2.34, 9);
   });
 
   it('a pool at its min replaces a failed node even with no work waiting', async () => {

@@ -44,6 +44,31 @@ describe('DES kernel', () => {
     expect(k.peek()).toBe(8);
   });
 
+  it('cancel withdraws a pending event: it never runs and never moves the clock', () => {
+    const k = new Kernel<string>();
+    k.schedule(1, 'a');
+    const b = k.schedule(2, 'b');
+    const late = k.schedule(100, 'late');
+    k.schedule(2, 'c');
+    k.cancel(b);
+    k.cancel(late);
+    k.cancel(late); // a second cancel is a no-op
+    expect(k.pending).toBe(2);
+    const seen: [string, number][] = [];
+    k.run((e, now) => seen.push([e, now]));
+    expect(seen).toEqual([['a', 1], ['c', 2]]);
+    expect(k.now).toBe(2);
+    expect(k.pending).toBe(0);
+    expect(k.peek()).toBe(Infinity);
+    // An id that is no longer pending (it ran, or was withdrawn) is ignored.
+    k.cancel(b);
+    k.cancel(0);
+    expect(k.pending).toBe(0);
+    k.schedule(3, 'd');
+    expect(k.pending).toBe(1);
+    expect(k.step()).toBe('d');
+  });
+
   it('refuses to schedule in the past, naming the negative delay', () => {
     const k = new Kernel<string>(10);
     expect(() => k.schedule(7, 'x')).toThrow(/before now \(t=10\); negative delay -3/);
