@@ -1,6 +1,5 @@
 import type { PoolScalingState, ScaleAction } from './policy.js';
 import type { ClusterState } from '../core/cluster.js';
-import { poolUsage } from '../core/pool-usage.js';
 import { eligiblePools, requestCostRate } from '../core/eligibility.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { dominantShare } from '../core/resources.js';
@@ -14,11 +13,32 @@ import { dominantShare } from '../core/resources.js';
  * pool scaled to zero grows when work arrives whether or not it can queue.
  */
 export function poolScalingStates(state: ClusterState, waiting: readonly Request[], turnedAway: readonly Request[] = []): PoolScalingState[] {
+  const D = state.space.size;
   const out = state.pools.map((spec, pool) => {
-    const { capacity: cap, used } = poolUsage(state, pool);
+    // As poolUsage (same sums, same order), with the running demand in the same walk; a run of
+    // allocations of one demand vector (the usual case) computes its dominant share once.
+    const cap = new Array<number>(D).fill(0);
+    const used = new Array<number>(D).fill(0);
     let runningNodes = 0;
+    let lastDemand: readonly number[] | undefined;
+    let lastShare = 0;
     const up = state.upNodes(pool);
-    for (const id of up) for (const a of state.allocationsOn(id)) runningNodes += dominantShare(a.request.demand, spec.capacity);
+    for (const id of up) {
+      const c = state.capacity(id);
+      const f = state.free(id);
+      for (let d = 0; d < D; d++) {
+        cap[d] = (cap[d] as number) + (c[d] as number);
+        used[d] = (used[d] as number) + (c[d] as number) - (f[d] as number);
+      }
+      for (const a of state.allocationsOn(id)) {
+        const demand = a.request.demand;
+        if (lastDemand === undefined || !sameDemand(lastDemand, demand)) {
+          lastDemand = demand;
+          lastShare = dominantShare(demand, spec.capacity);
+        }
+        runningNodes += lastShare;
+      }
+    }
     return {
       pool,
       spec,
@@ -36,29 +56,63 @@ export function poolScalingStates(state: ClusterState, waiting: readonly Request
   // does not hold the demand an elastic dearer pool could take (it never grew). With no pool
   // left to grow, the cheapest counts it (no policy can add a node for it then anyway).
   const room = out.map((s) => s.spec.nodes.max - s.up - s.booting);
+  const classes = new DemandClasses(state);
   for (const r of turnedAway.length === 0 ? waiting : [...waiting, ...turnedAway]) {
-    const e = eligiblePools(state, r);
-    let best = -1;
-    let bestRate = Infinity;
-    let grow = -1;
-    let growRate = Infinity;
-    for (const p of e.pools) {
-      const rate = requestCostRate(state.pools[p] as PoolSpec, r.demand);
-      if (rate < bestRate) {
-        bestRate = rate;
-        best = p;
-      }
-      if (rate < growRate && (out[p] as (typeof out)[number]).queuedNodes < (room[p] as number) - 1e-9) {
-        growRate = rate;
-        grow = p;
-      }
-    }
-    const to = grow >= 0 ? grow : best;
-    if (to < 0) continue;
-    const s = out[to] as (typeof out)[number];
-    s.queuedNodes += dominantShare(r.demand, (state.pools[to] as PoolSpec).capacity);
+    const c = classes.of(r);
+    if (c.pools.length === 0) continue;
+    // The cheapest pool with room (c.pools is by rate, ties in scenario order), else the cheapest.
+    let k = 0;
+    while (k < c.pools.length && (out[c.pools[k] as number] as (typeof out)[number]).queuedNodes >= (room[c.pools[k] as number] as number) - 1e-9) k++;
+    if (k === c.pools.length) k = 0;
+    (out[c.pools[k] as number] as (typeof out)[number]).queuedNodes += c.shares[k] as number;
   }
   return out;
+}
+
+/**
+ * What the queued-demand loop needs of a request, the same for every request of one demand vector
+ * and eligible-pool set (most of a queue shares a few): its eligible pools with a finite cost rate
+ * (requestCostRate), sorted by rate with ties in scenario order (a stable sort of the eligible
+ * list), and its dominant share of each. Answers are exactly those computed request by request.
+ */
+interface DemandClass {
+  readonly demand: readonly number[];
+  /** The eligible-pool answer (interned by eligiblePools), or undefined for a request without constraints (eligibility then depends on the demand alone). */
+  readonly eligible: readonly number[] | undefined;
+  readonly pools: readonly number[];
+  readonly shares: readonly number[];
+}
+
+/** The classes met during one poolScalingStates call; the last one is tried first. */
+class DemandClasses {
+  private readonly known: DemandClass[] = [];
+  private last: DemandClass | undefined;
+
+  constructor(private readonly state: ClusterState) {}
+
+  of(r: Request): DemandClass {
+    const eligible = r.constraints === undefined && r.gpuModels === undefined ? undefined : eligiblePools(this.state, r).pools;
+    const last = this.last;
+    if (last !== undefined && last.eligible === eligible && sameDemand(last.demand, r.demand)) return last;
+    let c = this.known.find((k) => k.eligible === eligible && sameDemand(k.demand, r.demand));
+    if (c === undefined) {
+      const all = eligible ?? eligiblePools(this.state, r).pools;
+      const rated = all.map((p) => ({ p, rate: requestCostRate(this.state.pools[p] as PoolSpec, r.demand) })).filter((x) => x.rate < Infinity);
+      rated.sort((x, y) => x.rate - y.rate); // stable: equal rates keep scenario order
+      const pools = rated.map((x) => x.p);
+      c = { demand: r.demand, eligible, pools, shares: pools.map((p) => dominantShare(r.demand, (this.state.pools[p] as PoolSpec).capacity)) };
+      if (this.known.length < 64) this.known.push(c);
+    }
+    this.last = c;
+    return c;
+  }
+}
+
+function sameDemand(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return false;
+  return true;
 }
 
 export type ScaleStep = { readonly kind: 'provision'; readonly pool: number; readonly reason: string } | { readonly kind: 'remove'; readonly nodeId: number; readonly reason: string };
