@@ -49,6 +49,8 @@ export class FailureInjector {
   private draw = 0;
   /** Up nodes the pending random draw was made for (0: none pending). */
   private drawnFor = 0;
+  /** The kernel event of the pending random draw, if any (withdrawn when voided, so it cannot move the clock). */
+  private pendingDraw: number | undefined;
   /** Failed nodes whose repair is scheduled and has not come yet: node id → the repair's event id. */
   private readonly repairsDue = new Map<number, number>();
 
@@ -94,6 +96,22 @@ export class FailureInjector {
     this.done = true;
   }
 
+  /**
+   * Once the state at an instant is final (its events handled, the passes run): once the trace
+   * is over and nothing runs, if nothing waits (or what waits
+   * can never start), the pending random draw is withdrawn. It would otherwise fire later (a
+   * mean time between failures of 10⁶ s puts it days after the last job), moving the clock, and
+   * with it the run's end and every node's bill, to a failure nothing could notice.
+   */
+  settle(): void {
+    if (!this.done || this.pendingDraw === undefined || this.hooks.busy()) return;
+    if (this.hooks.waiting() && !this.stuck()) return;
+    this.hooks.cancel(this.pendingDraw);
+    this.pendingDraw = undefined;
+    this.draw++;
+    this.drawnFor = 0;
+  }
+
   private upCount(): number {
     let n = 0;
     for (let p = 0; p < this.state.pools.length; p++) n += this.state.upNodes(p).length;
@@ -104,14 +122,17 @@ export class FailureInjector {
     const r = this.spec?.random;
     if (r === undefined) return;
     const draw = ++this.draw; // voids the pending draw, if any
+    if (this.pendingDraw !== undefined) this.hooks.cancel(this.pendingDraw);
+    this.pendingDraw = undefined;
     this.drawnFor = 0;
     if (this.done && !this.hooks.busy() && !this.hooks.waiting()) return;
     const up = this.upCount();
     if (up === 0) return; // the next node up draws again (upChanged)
     this.drawnFor = up;
     const at = from + this.rng.exponential(up / r.mtbfSeconds);
-    this.hooks.schedule(at, () => {
+    this.pendingDraw = this.hooks.schedule(at, () => {
       if (draw !== this.draw) return;
+      this.pendingDraw = undefined;
       this.drawnFor = 0;
       if (this.stuck()) return;
       const ups: number[] = [];

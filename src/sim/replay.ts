@@ -336,7 +336,10 @@ class ReplayRun {
     // Run a pass when the clock is about to move past `now` (or after every event).
     const step = (): void => {
       const nextArrival = next.done ? Infinity : next.value.arrival;
-      if (perEvent || Math.min(kernel.peek(), nextArrival) > this.now) this.schedule();
+      if (!perEvent && Math.min(kernel.peek(), nextArrival) <= this.now) return;
+      this.schedule();
+      // The state at `now` is final (every event of this instant handled, the passes run).
+      this.failures.settle();
     };
     if (opts.scaling !== undefined) kernel.schedule(0, { k: 'scale' });
     for (;;) {

@@ -169,6 +169,46 @@ describe('replay driver', () => {
     expect(events(out.log).filter((e) => e.includes('big'))).toEqual(['2 arrive big', '100000 unfinished big']);
   });
 
+  it('random failures stop with the work: a draw due long after the last job neither fails a node nor stretches the run', async () => {
+    // One node, one 100-s job, MTBF 10⁶ s, no horizon: the first draw (mean 10⁶ s) is pending when
+    // the job ends. It used to fire days later: a failure nothing could notice, and the run (and
+    // the node's bill) stretched to it. Five seeds, so the draw is not before t = 100 by luck.
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const out = await replay({
+        space, pools: [pool(1)], seed, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(),
+        requests: [r('only', 0, 1, 100)],
+        failures: { random: { mtbfSeconds: 1e6, repairSeconds: 10 } },
+      });
+      expect(out.endTime).toBe(100);
+      expect(events(out.log)).toEqual(['0 arrive only', '0 start only@0', '100 complete only@0']);
+      expect(computeMetrics(out.log, ['cpu', 'memory', 'gpu']).cost.total).toBeCloseTo(100 / 3600, 12);
+    }
+  });
+
+  it('random failures go on while work waits or runs after the trace is over, and stop with it', async () => {
+    // Twenty 30-min jobs all submitted at t=0 on one node (10 h of work), MTBF 1 h, repair 1 min:
+    // the trace is over at once, yet failures must keep coming until the last job is done (a
+    // check made before the first pass saw only waiting work and no running job, and stopped
+    // them at t=0), and the run ends with the last completion.
+    for (const seed of [1, 2, 3]) {
+      const out = await replay({
+        space, pools: [pool(1)], seed, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(),
+        requests: Array.from({ length: 20 }, (_, i) => r(`j${i}`, 0, 4, 1800)),
+        failures: { random: { mtbfSeconds: 3600, repairSeconds: 60 } },
+      });
+      const fails: number[] = [];
+      let lastComplete = 0;
+      for (let i = 0; i < out.log.length; i++) {
+        if (out.log.kind(i) === EV.nodeFail) fails.push(out.log.time(i));
+        if (out.log.kind(i) === EV.complete) lastComplete = Math.max(lastComplete, out.log.time(i));
+      }
+      expect(fails.length).toBeGreaterThanOrEqual(3); // seeds 1, 2, 3: 14, 8 and 3 failures
+      expect(fails.at(-1) as number).toBeGreaterThan(5 * 3600);
+      expect(out.endTime).toBe(lastComplete);
+      expect(fails.at(-1) as number).toBeLessThan(lastComplete);
+    }
+  });
+
   it('ends an allocation when its lease expires before the work is done', async () => {
     const out = await replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('x', 0, 2, 50, { lease: 30 }), r('y', 1, 4, 5)] });
     expect(events(out.log)).toEqual(['0 arrive x', '0 start x@0', '1 arrive y', '30 expire x@0', '30 start y@0', '35 complete y@0']);
