@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { highsSolver } from '../algorithms/solvers/index.js';
 import type { PackResult, PackStrategyName, PackingInstance } from '../packing/index.js';
-import { PACK_STRATEGY_NAMES, isPackStrategyName, lowerBound, runPackStrategy } from '../packing/index.js';
+import { PACK_STRATEGIES, PACK_STRATEGY_NAMES, isPackStrategyName, lowerBound, runPackStrategy } from '../packing/index.js';
 import type { PackingFormat } from '../traces/bin-packing.js';
 import { PACKING_FORMATS, readPackingFile } from '../traces/bin-packing.js';
 import { parseFlags } from './args.js';
@@ -30,9 +30,13 @@ Options:
   --time-limit S      budget per strategy in seconds (default: ga 5, ilp 60)
   --seed N            seed for the GA (default 0)
   --format F          ${PACKING_FORMATS.join(' | ')}
-  --json              JSON: one object {"instance","capacity","items","lowerBound","results":
+  --json              JSON: one object {"instance","capacity","items","lowerBound","seed","results":
                       [{"strategy","bins","seconds","status","stoppedBy","proof"?}]} per instance; a file
-                      with several instances (and no --instance) prints a JSON array of them
+                      with several instances (and no --instance) prints a JSON array of them;
+                      "seed" is null when no strategy run draws random numbers (only ga and ilp do)
+  --no-timings        leave out the seconds (wall clock, different on every run): the output is then
+                      the same bytes for the same file and seed, unless a time limit stopped the GA
+                      or the ILP ("time limit", stoppedBy "wall": how far it got depends on the machine)
   -h, --help          this text
 
 Status: optimal (proved; "proof" says by the lower bound or by the ILP solver), feasible (not
@@ -45,7 +49,9 @@ interface PackJson {
   capacity: number | number[];
   items: number;
   lowerBound: number;
-  results: { strategy: PackStrategyName; bins: number; seconds: number; status: string; stoppedBy: string; proof?: string }[];
+  /** The seed of the GA (and of the ILP's incumbent search); null when neither ran. */
+  seed: number | null;
+  results: { strategy: PackStrategyName; bins: number; seconds?: number; status: string; stoppedBy: string; proof?: string }[];
 }
 
 function parseStrategies(list: string | undefined): PackStrategyName[] {
@@ -86,16 +92,23 @@ function fileCapacity(inst: PackingInstance): number | number[] {
   return caps.length === 1 ? (caps[0] ?? 0) : caps;
 }
 
-function toJson(inst: PackingInstance, lb: number, results: readonly PackResult[]): PackJson {
+/** What the output shows besides the packings: the seed (null when unused) and whether wall-clock seconds are shown. */
+interface Shown {
+  readonly seed: number | null;
+  readonly timings: boolean;
+}
+
+function toJson(inst: PackingInstance, lb: number, results: readonly PackResult[], shown: Shown): PackJson {
   return {
     instance: inst.name,
     capacity: fileCapacity(inst),
     items: inst.n,
     lowerBound: lb,
+    seed: shown.seed,
     results: results.map((r) => ({
       strategy: r.strategy,
       bins: r.bins,
-      seconds: Number(r.seconds.toFixed(3)),
+      ...(shown.timings ? { seconds: Number(r.seconds.toFixed(3)) } : {}),
       status: r.status,
       stoppedBy: r.stoppedBy,
       ...(r.proof === undefined ? {} : { proof: r.proof }),
@@ -103,14 +116,14 @@ function toJson(inst: PackingInstance, lb: number, results: readonly PackResult[
   };
 }
 
-function table(inst: PackingInstance, lb: number, results: readonly PackResult[]): string {
+function table(inst: PackingInstance, lb: number, results: readonly PackResult[], shown: Shown): string {
   const cap = fileCapacity(inst);
-  const lines = [`${inst.name}: ${inst.n} items, capacity ${Array.isArray(cap) ? cap.join(' x ') : cap}, lower bound ${lb}`];
-  lines.push(`  ${'strategy'.padEnd(9)}${'bins'.padStart(6)}${'seconds'.padStart(10)}  status`);
+  const lines = [`${inst.name}: ${inst.n} items, capacity ${Array.isArray(cap) ? cap.join(' x ') : cap}, lower bound ${lb}${shown.seed === null ? '' : `, seed ${shown.seed}`}`];
+  lines.push(`  ${'strategy'.padEnd(9)}${'bins'.padStart(6)}${shown.timings ? 'seconds'.padStart(10) : ''}  status`);
   for (const r of results) {
     const status = r.proof !== undefined ? `${r.status} (${r.proof})` : r.stoppedBy === 'wall' ? `${r.status}, time limit` : r.status;
     const note = r.status === 'error' && typeof r.detail['message'] === 'string' ? `: ${r.detail['message']}` : '';
-    lines.push(`  ${r.strategy.padEnd(9)}${String(r.bins).padStart(6)}${r.seconds.toFixed(3).padStart(10)}  ${status}${note}`);
+    lines.push(`  ${r.strategy.padEnd(9)}${String(r.bins).padStart(6)}${shown.timings ? r.seconds.toFixed(3).padStart(10) : ''}  ${status}${note}`);
   }
   return lines.join('\n');
 }
@@ -129,6 +142,7 @@ export const packCommand: CliCommand = {
         seed: { type: 'string' },
         format: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'no-timings': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       USAGE,
@@ -150,6 +164,8 @@ export const packCommand: CliCommand = {
       if (instances.length === 0) throw new UserError(`no instance named '${wanted}' in ${file}`, { file, field: '--instance' });
     }
     const single = instances.length === 1;
+    // The seed is part of the result when a strategy drew random numbers; seconds are wall clock, left out with --no-timings.
+    const shown: Shown = { seed: strategies.some((s) => PACK_STRATEGIES[s].seeded) ? seed : null, timings: values['no-timings'] !== true };
     const json: PackJson[] = [];
     let failed = false;
     for (const inst of instances) {
@@ -160,8 +176,8 @@ export const packCommand: CliCommand = {
         if (r.status === 'error') failed = true;
         results.push(r);
       }
-      if (values.json === true) json.push(toJson(inst, lb, results));
-      else io.out(table(inst, lb, results));
+      if (values.json === true) json.push(toJson(inst, lb, results, shown));
+      else io.out(table(inst, lb, results, shown));
     }
     if (values.json === true) io.out(JSON.stringify(single ? json[0] : json, null, 2));
     return failed ? 1 : 0;

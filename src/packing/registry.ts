@@ -15,16 +15,19 @@ export const PACK_STRATEGIES = {
   ffd: {
     summary: 'first fit decreasing',
     defaultTimeLimit: Infinity,
+    seeded: false,
     pack: (inst, _ctx, lb) => Promise.resolve(heuristicOutcome(ffd(inst), lb, 'converged')),
   },
   bfd: {
     summary: 'best fit decreasing',
     defaultTimeLimit: Infinity,
+    seeded: false,
     pack: (inst, _ctx, lb) => Promise.resolve(heuristicOutcome(bfd(inst), lb, 'converged')),
   },
   ga: {
     summary: 'grouping genetic algorithm (bins as genes) with exact bin reduction, seeded',
     defaultTimeLimit: GA_SECONDS,
+    seeded: true,
     pack: (inst, ctx, lb) => {
       const r = geneticPack(inst, { seed: ctx.seed, timeLimitSeconds: ctx.timeLimitSeconds ?? GA_SECONDS, target: lb });
       return Promise.resolve(heuristicOutcome(r.packing, lb, r.stoppedBy, { generations: r.generations, ffdBins: r.ffdBins }));
@@ -33,6 +36,7 @@ export const PACK_STRATEGIES = {
   ilp: {
     summary: 'exact: arc-flow ILP (assignment ILP for huge graphs) from an FFD/GA incumbent, on the injected LP solver',
     defaultTimeLimit: ILP_SECONDS,
+    seeded: true,
     pack: async (inst, ctx) => {
       if (ctx.solver === undefined) throw new Error("packing strategy 'ilp' needs an LP solver in its context (e.g. highsSolver from src/algorithms/solvers)");
       const r = await exactPack(inst, { timeLimitSeconds: ctx.timeLimitSeconds ?? ILP_SECONDS, seed: ctx.seed, solver: ctx.solver });

@@ -46,6 +46,8 @@ export interface PackStrategy {
   readonly summary: string;
   /** Default wall-clock budget, seconds (Infinity: the strategy needs none). */
   readonly defaultTimeLimit: number;
+  /** Draws random numbers from `ctx.seed` (so its output names the seed). */
+  readonly seeded: boolean;
   pack(inst: PackingInstance, ctx: PackContext, lowerBound: number): Promise<PackOutcome>;
 }
 
