@@ -1,0 +1,101 @@
+/**
+ * Same inputs and seed give the same bytes: for the commands whose output carries wall-clock
+ * seconds (pack, forecast) with --no-timings, and for every command whatever the host's time
+ * zone, locale and working directory (run in child processes with their own environment).
+ */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { drs, DATA, ROOT } from './helpers.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-repro-'));
+// 30 items, ten triplets that each fill a bin of 100 exactly: FFD and BFD need 11 bins, the GA finds the 10 of the bound.
+const items = [49, 26, 25, 48, 27, 25, 47, 28, 25, 46, 29, 25, 45, 30, 25, 44, 31, 25, 43, 32, 25, 42, 33, 25, 41, 34, 25, 40, 35, 25];
+writeFileSync(path.join(dir, 'items.txt'), `${items.length}\n100\n${items.join('\n')}\n`);
+// Hourly series with offset-less timestamps (read as UTC, never in the host's zone) spanning a DST change in most zones.
+const hours = 24 * 14;
+const series = Array.from({ length: hours }, (_, t) => `${new Date(Date.UTC(2026, 2, 22) + t * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')},${(100 + 30 * Math.sin((2 * Math.PI * t) / 24) + (t % 7)).toFixed(2)}`);
+writeFileSync(path.join(dir, 'series.csv'), `timestamp,value\n${series.join('\n')}\n`);
+
+describe('--no-timings: outputs without wall-clock seconds are the same bytes', () => {
+  it('drs pack --json: the same bytes twice, the seed recorded, no seconds', async () => {
+    const argv = ['pack', 'items.txt', '--json', '--no-timings', '--strategies', 'ffd,bfd,ga', '--seed', '3', '--time-limit', '20'];
+    const a = await drs(argv, {}, dir);
+    const b = await drs(argv, {}, dir);
+    expect(a.code).toBe(0);
+    expect(b.out).toBe(a.out);
+    const json = JSON.parse(a.out) as { seed: number | null; results: Record<string, unknown>[] };
+    expect(json.seed).toBe(3);
+    // Converged (at the bound), not stopped by the time limit: a wall stop could differ between machines.
+    expect(json.results.map((r) => [r.strategy, r.stoppedBy, 'seconds' in r])).toEqual([
+      ['ffd', 'converged', false],
+      ['bfd', 'converged', false],
+      ['ga', 'converged', false],
+    ]);
+    // Without the flag the seconds are there (and differ from run to run).
+    const timed = JSON.parse((await drs(argv.filter((x) => x !== '--no-timings'), {}, dir)).out) as { results: Record<string, unknown>[] };
+    expect(timed.results.every((r) => typeof r.seconds === 'number')).toBe(true);
+  });
+
+  it('drs pack: the seed is null in --json and absent from the table when no strategy draws random numbers', async () => {
+    const j = await drs(['pack', 'items.txt', '--json', '--strategies', 'ffd', '--seed', '3'], {}, dir);
+    expect((JSON.parse(j.out) as { seed: unknown }).seed).toBeNull();
+    const t = await drs(['pack', 'items.txt', '--strategies', 'ffd,ga', '--seed', '3', '--no-timings', '--time-limit', '20'], {}, dir);
+    expect(t.out.split('\n')[0]).toMatch(/, seed 3$/);
+    expect(t.out).not.toMatch(/seconds/);
+  });
+
+  it('drs forecast --json: the same bytes twice, no fitSeconds', async () => {
+    const argv = ['forecast', 'series.csv', '--models', 'naive,holt-winters', '--season', '24', '--json', '--no-timings'];
+    const a = await drs(argv, {}, dir);
+    const b = await drs(argv, {}, dir);
+    expect(a.code).toBe(0);
+    expect(b.out).toBe(a.out);
+    for (const r of (JSON.parse(a.out) as { results: Record<string, unknown>[] }).results) expect(Object.keys(r)).not.toContain('fitSeconds');
+  });
+});
+
+/** Runs several commands in one child process (one tsx start) under `env`, from `cwd`; returns each command's output file. */
+function runAll(env: Record<string, string>, cwd: string, out: string): string[] {
+  mkdirSync(out, { recursive: true });
+  const rel = (p: string): string => path.relative(cwd, p);
+  const commands = [
+    ['run', rel(path.join(ROOT, 'scenarios/kos-fleet.yaml')), '--json', path.join(out, 'run.json'), '--html', path.join(out, 'run.html'), '--quiet'],
+    ['forecast', rel(path.join(dir, 'series.csv')), '--models', 'naive,seasonal-naive,holt-winters', '--season', '24', '--json', '--no-timings'],
+    ['generate-swf', '--jobs', '300', '--seed', '5', '--out', '-'],
+    ['pack', rel(path.join(dir, 'items.txt')), '--json', '--no-timings', '--strategies', 'ffd,ga', '--seed', '2', '--time-limit', '20'],
+  ];
+  const script = `
+    import { writeFileSync } from 'node:fs';
+    const { main } = await import(${JSON.stringify(path.join(ROOT, 'src/cli/main.ts'))});
+    const commands = ${JSON.stringify(commands)};
+    for (const [k, argv] of commands.entries()) {
+      let out = '';
+      const io = { out: (s) => void (out += s.endsWith('\\n') ? s : s + '\\n'), err: () => undefined, interactive: false, cwd: process.cwd(), env: process.env };
+      const code = await main(argv, io);
+      if (code !== 0) throw new Error(argv[0] + ' exited ' + code);
+      writeFileSync(${JSON.stringify(out)} + '/' + k + '.out', out);
+    }`;
+  // tsx by absolute URL: the child's working directory is not always the project's.
+  const tsx = pathToFileURL(createRequire(path.join(ROOT, 'package.json')).resolve('tsx')).href;
+  const r = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], { cwd, env: { ...process.env, DRS_DATA_DIR: DATA, ...env }, encoding: 'utf8', timeout: 60_000 });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return [...commands.map((_, k) => path.join(out, `${k}.out`)), path.join(out, 'run.json'), path.join(out, 'run.html')].map((f) => readFileSync(f, 'utf8'));
+}
+
+describe('the host does not change a byte', () => {
+  it('time zone, locale and working directory: run (with HTML), forecast, generate-swf, pack', () => {
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'drs-repro-cwd-'));
+    const base = runAll({ TZ: 'UTC', LANG: 'C', LC_ALL: 'C' }, ROOT, path.join(dir, 'utc'));
+    const kolkata = runAll({ TZ: 'Asia/Kolkata', LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' }, elsewhere, path.join(dir, 'kolkata'));
+    const newYork = runAll({ TZ: 'America/New_York', LANG: 'en_US.UTF-8', LC_ALL: 'hi_IN.UTF-8' }, dir, path.join(dir, 'ny'));
+    expect(base.every((s) => s.length > 0)).toBe(true);
+    expect(kolkata).toEqual(base);
+    expect(newYork).toEqual(base);
+  }, 60_000);
+});
