@@ -49,8 +49,9 @@ export function evaluateAllocatorModel(o: AllocatorEvaluationInput): Promise<Ver
  * `evaluate` is false) the evaluation on the evaluation seeds. The model is written before its
  * evaluation, so an evaluation that fails cannot lose it.
  */
-export async function trainAllocator(cfg: AllocatorTrainConfig, file: string, outFlag: string | undefined, evaluate: boolean, io: CliIo): Promise<number> {
-  const outPath = resolve(io.cwd, outFlag ?? `models/allocator/${cfg.name}.json`);
+export async function trainAllocator(cfg: AllocatorTrainConfig, file: string, opts: { out: string | undefined; evaluate: boolean; timings: boolean }, io: CliIo): Promise<number> {
+  const { evaluate, timings } = opts;
+  const outPath = resolve(io.cwd, opts.out ?? `models/allocator/${cfg.name}.json`);
   const scenarioFile = namedFile(file, 'scenario', cfg.scenario, 'scenario file');
   refuseCollisions([{ field: 'out', label: `--out ${outPath}`, what: 'the model', file: outPath }], [{ what: 'the training config', file }, { what: 'the scenario', file: scenarioFile }]);
   const out = prepareOutputFile('out', outPath);
@@ -74,7 +75,7 @@ export async function trainAllocator(cfg: AllocatorTrainConfig, file: string, ou
   } catch (e) {
     throw e instanceof ConfigError ? inConfig(e, file) : e;
   }
-  writeModel(out, model);
+  writeModel(out, model, { timings });
   const seeds = cfg.evaluation.seeds;
   io.err(`wrote ${out}${evaluate ? `; evaluating it on ${seeds.length} evaluation seeds against the classical strategies` : ''}\n`);
   if (!evaluate) return 0;
@@ -93,7 +94,7 @@ export async function trainAllocator(cfg: AllocatorTrainConfig, file: string, ou
     io.err(`drs train: the evaluation failed; ${out} holds the trained model without it (compare it with drs run on a scenario whose strategies include learned:${out})\n`);
     throw e;
   }
-  writeModel(out, { ...model, evaluation });
+  writeModel(out, { ...model, evaluation }, { timings });
   io.err(`wrote ${out} with its evaluation\n`);
   io.out(versusTable(evaluation));
   return 0;

@@ -28,9 +28,31 @@ export function refuseCollisions(outputs: readonly TrainOutput[], inputs: readon
   });
 }
 
-/** Write a model file whole or not at all (a run stopped mid-write leaves the previous file). */
-export function writeModel(out: string, model: object): void {
+/**
+ * Write a model file whole or not at all (a run stopped mid-write leaves the previous file).
+ * `timings: false` (--no-timings) leaves out the wall-clock and CPU seconds of its training
+ * record(s), the only part of a model file that differs between two runs of one config and seed.
+ */
+export function writeModel(out: string, model: object, opts: { timings: boolean }): void {
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(`${out}.partial`, JSON.stringify(model, null, 1) + '\n');
+  writeFileSync(`${out}.partial`, JSON.stringify(opts.timings ? model : withoutTimings(model), null, 1) + '\n');
   renameSync(`${out}.partial`, out);
+}
+
+/** Timing keys of a training record (`curve` points carry `seconds` too). */
+const TIMING_KEYS = new Set(['seconds', 'cpuSeconds']);
+
+/** The model without the seconds of its training record and of its withBackfilling scorer's. */
+export function withoutTimings<M extends object>(model: M): M {
+  const record = (t: unknown): unknown => {
+    if (typeof t !== 'object' || t === null || Array.isArray(t)) return t;
+    const kept = Object.entries(t).filter(([k]) => !TIMING_KEYS.has(k));
+    return Object.fromEntries(kept.map(([k, v]) => [k, k === 'curve' && Array.isArray(v) ? v.map((p: unknown) => record(p)) : v]));
+  };
+  const m = model as { training?: unknown; withBackfilling?: { training?: unknown } };
+  return {
+    ...model,
+    ...(m.training === undefined ? {} : { training: record(m.training) }),
+    ...(m.withBackfilling === undefined ? {} : { withBackfilling: { ...m.withBackfilling, ...(m.withBackfilling.training === undefined ? {} : { training: record(m.withBackfilling.training) }) } }),
+  };
 }

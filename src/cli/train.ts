@@ -49,6 +49,8 @@ Options:
                      withBackfilling config it names; that one trains as written, checkpointed
                      to the checkpoint file's name + -backfilling.json)
   --no-eval          skip the evaluation (windows for a queue model, seeds for an allocator)
+  --no-timings       leave the wall-clock and CPU seconds out of the model's training record:
+                     the model file is then the same bytes for the same config, data and seed
   --threads N        CEM: worker threads playing each generation's population (default: the
                      cores here, ${os.availableParallelism()}; at most 4 × that, ${MAX_THREADS}); the model is
                      the same for any N. Refused for PPO and allocator configs
@@ -67,6 +69,7 @@ const TRAIN_OPTIONS = {
   seed: { type: 'string' },
   iterations: { type: 'string' },
   'no-eval': { type: 'boolean' },
+  'no-timings': { type: 'boolean' },
   threads: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -91,6 +94,8 @@ export const trainCommand: CliCommand = {
       return numberFlag(v, flag, { integer: true }) as number;
     };
     const seed = int('seed', values.seed);
+    // Seconds in the training record are wall clock; --no-timings leaves them out of the model file.
+    const timings = values['no-timings'] !== true;
     const iterations = int('iterations', values.iterations);
     if (iterations !== undefined && iterations < 1) throw new UserError('--iterations must be ≥ 1', { field: 'iterations' });
     const threads = int('threads', values.threads) ?? os.availableParallelism();
@@ -102,7 +107,7 @@ export const trainCommand: CliCommand = {
       // An allocator trains in one PPO run: no checkpoints, no CEM threads.
       const queueOnly = (['checkpoint', 'resume', 'threads'] as const).filter((k) => values[k] !== undefined && values[k] !== false);
       if (queueOnly.length > 0) throw new UserError(`${queueOnly.map((k) => `--${k}`).join(', ')}: for queue models only; an allocator config (kind: allocator) trains in one PPO run, in one thread of TensorFlow.js`, { field: queueOnly[0] as string });
-      return trainAllocator(cfg, file, values.out, values['no-eval'] !== true, io);
+      return trainAllocator(cfg, file, { out: values.out, evaluate: values['no-eval'] !== true, timings }, io);
     }
     const outPath = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
     const ckptPath = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
@@ -139,7 +144,7 @@ export const trainCommand: CliCommand = {
       trained = withBackfillingScorer(model, second.model);
     }
     // The model is written before its evaluation: an evaluation that fails cannot lose it.
-    writeModel(out, trained);
+    writeModel(out, trained, { timings });
     io.err(`wrote ${out}${evaluate ? '; evaluating it' : ''}\n`);
     if (!evaluate) return 0;
     const { windows, length } = cfg.evaluation;
@@ -150,7 +155,7 @@ export const trainCommand: CliCommand = {
       io.err(`drs train: the evaluation failed; ${out} holds the trained model without it (evaluate it with drs replay-swf ${workload.file} --policy learned-queue:${out} --windows ${windows.join(',')} --length ${length}, with --backfill none and easy)\n`);
       throw e;
     }
-    writeModel(out, { ...trained, evaluation });
+    writeModel(out, { ...trained, evaluation }, { timings });
     io.err(`wrote ${out} with its evaluation\n`);
     io.out(JSON.stringify(evaluation, null, 2) + '\n');
     return 0;
