@@ -45,6 +45,11 @@ export const runCommand: CliCommand = {
     const file = path.resolve(io.cwd, positionals[0] as string);
     const scenario = await loadScenario(file);
     const seed = seedFlag(values.seed);
+    // A trace with its own seed keeps it (docs/scenarios.md): --seed then leaves the workload as it was, which the run must say.
+    const traceSeed = (scenario.trace as { seed?: number | string }).seed;
+    if (seed !== undefined && traceSeed !== undefined) {
+      io.err(`note: --seed ${values.seed} does not change the workload: the scenario's trace has its own seed (trace.seed: ${JSON.stringify(traceSeed)}), which wins for the trace; --seed seeds only the rest of the run (strategies, failures, scaling). Remove trace.seed to draw the workload from the run's seed\n`);
+    }
     const input = await buildScenario(scenario, {
       file,
       dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd),

@@ -59,6 +59,45 @@ describe('--no-timings: outputs without wall-clock seconds are the same bytes', 
   });
 });
 
+describe('drs run --seed', () => {
+  const scenario = (traceSeed: string): string => `name: tiny
+seed: 5
+pools: [{ name: a, capacity: { cpu: 4, memory: 16Gi }, nodes: 2, pricePerHour: 1 }]
+trace:
+  kind: synthetic
+  count: 200
+  arrival: { rate: 1 }
+  profiles: [{ name: p, weight: 1, demand: { cpu: 1, memory: 1Gi }, duration: { dist: exponential, mean: 3 } }]
+${traceSeed}
+strategies: [first-fit]
+`;
+  const results = async (file: string, seed: string[]): Promise<{ err: string; seed: string; results: unknown }> => {
+    const out = path.join(dir, `run-${path.basename(file)}-${seed.join('')}.json`);
+    const r = await drs(['run', file, '--json', out, '--quiet', ...seed], {}, dir);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { seed: string; results: unknown };
+    return { err: r.err, seed: json.seed, results: json.results };
+  };
+
+  it('changes the results, not only the seed it records', async () => {
+    writeFileSync(path.join(dir, 'drawn.yaml'), scenario(''));
+    const a = await results('drawn.yaml', []);
+    const b = await results('drawn.yaml', ['--seed', '6']);
+    expect([a.seed, b.seed]).toEqual(['5', '6']);
+    expect(b.results).not.toEqual(a.results);
+    expect(b.err).not.toMatch(/note:/);
+  });
+
+  it("says so when the trace's own seed keeps the workload as it was", async () => {
+    writeFileSync(path.join(dir, 'pinned.yaml'), scenario('  seed: 9'));
+    const a = await results('pinned.yaml', []);
+    const b = await results('pinned.yaml', ['--seed', '6']);
+    expect(a.err).not.toMatch(/note:/); // no --seed: the file says both seeds itself
+    expect(b.results).toEqual(a.results); // first-fit draws nothing: only the trace could have changed
+    expect(b.err).toMatch(/^note: --seed 6 does not change the workload: the scenario's trace has its own seed \(trace\.seed: 9\)/m);
+  });
+});
+
 /** Runs several commands in one child process (one tsx start) under `env`, from `cwd`; returns each command's output file. */
 function runAll(env: Record<string, string>, cwd: string, out: string): string[] {
   mkdirSync(out, { recursive: true });
