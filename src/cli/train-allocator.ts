@@ -75,6 +75,8 @@ export async function trainAllocator(cfg: AllocatorTrainConfig, file: string, op
   } catch (e) {
     throw e instanceof ConfigError ? inConfig(e, file) : e;
   }
+  // The TF.js backend trained it: its float rounding differs, so the same config and seed give other weights on another.
+  model = { ...model, training: { ...(model.training as object), tfBackend: backend } };
   writeModel(out, model, { timings });
   const seeds = cfg.evaluation.seeds;
   io.err(`wrote ${out}${evaluate ? `; evaluating it on ${seeds.length} evaluation seeds against the classical strategies` : ''}\n`);

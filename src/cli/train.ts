@@ -254,9 +254,10 @@ async function trainQueueRun(cfg: QueueTrainConfig, file: string, logs: QueueLog
     throw e instanceof ConfigError ? inConfig(e, file) : e;
   }
   bar?.stop();
-  // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`.
+  // CPU seconds of this process (training and its validation), beside the wall clock in `seconds`;
+  // for PPO the TF.js backend too: its float rounding differs, so the same seed trains other weights on another.
   const cpu = process.cpuUsage(cpu0);
-  return { model: { ...model, training: { ...(model.training as object), cpuSeconds: (cpu.user + cpu.system) / 1e6 } }, workload };
+  return { model: { ...model, training: { ...(model.training as object), ...(tfl === undefined ? {} : { tfBackend: tfl.backend }), cpuSeconds: (cpu.user + cpu.system) / 1e6 } }, workload };
 }
 
 /** The `withBackfilling` config of `cfg`, read and checked against it before any training. */

@@ -102,6 +102,26 @@ describe('drs train: an allocator model with its evaluation', () => {
     const r = await drs(['train', cfg, '--out', out, '--no-eval'], {}, dir);
     expect(r.code, r.err).toBe(0);
     expect(r.err).not.toContain('evaluating');
-    expect(JSON.parse(readFileSync(out, 'utf8'))).not.toHaveProperty('evaluation');
+    const model = JSON.parse(readFileSync(out, 'utf8')) as { training: { tfBackend?: string } };
+    expect(model).not.toHaveProperty('evaluation');
+    // The weights depend on the TF.js backend's float rounding: the record names the one that trained them.
+    const backend = /TF\.js backend (\w+)/.exec(r.err)?.[1];
+    expect(backend).toMatch(/^(wasm|cpu|node)$/);
+    expect(model.training.tfBackend).toBe(backend);
+  }, 60_000);
+
+  it('--no-timings: the same config and seed write the same model bytes twice (PPO, on one backend)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-train-alloc-nt-'));
+    writeFileSync(path.join(dir, 's.yaml'), SCENARIO);
+    const cfg = path.join(dir, 'c.yaml');
+    writeFileSync(cfg, CONFIG);
+    const train = async (name: string): Promise<string> => {
+      const r = await drs(['train', cfg, '--out', path.join(dir, name), '--no-eval', '--no-timings'], {}, dir);
+      expect(r.code, r.err).toBe(0);
+      return readFileSync(path.join(dir, name), 'utf8');
+    };
+    const a = await train('a.json');
+    expect(await train('b.json')).toBe(a);
+    expect(a).not.toMatch(/"(seconds|cpuSeconds)"/);
   }, 60_000);
 });
