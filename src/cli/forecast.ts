@@ -9,7 +9,9 @@ import {
   type Aggregation,
   type BacktestResult,
   type Series,
+  type TfBackend,
   FORECASTER_NAMES,
+  NeuralForecaster,
   aggregateEventsCsv,
   backtest,
   checkName,
@@ -203,6 +205,8 @@ export const forecastCommand: CliCommand = {
     requireSeasons(trainPoints, season, { file, what: `the training part (${percent(train)}) of ${series.name}` });
 
     const results: BacktestResult[] = [];
+    // The TF.js backend of the neural models (one per process): its float rounding changes their forecasts.
+    let tfBackend: TfBackend | null = null;
     for (const name of models) {
       const model = createForecaster(name, {}, { season, horizon, seed });
       const started = performance.now();
@@ -225,6 +229,7 @@ export const forecastCommand: CliCommand = {
         throw located(e, file, name, `the training part (${percent(train)}) of ${series.name} has ${trainPoints} points`);
       });
       results.push(r);
+      if (model instanceof NeuralForecaster && model.backend !== undefined) tfBackend = model.backend;
     }
     // Fit seconds are wall clock: shown by default, left out with --no-timings so the output is reproducible bytes.
     const timings = v['no-timings'] !== true;
@@ -240,6 +245,7 @@ export const forecastCommand: CliCommand = {
           origins: results[0]?.origins ?? 0,
           skippedOrigins: results[0]?.skippedOrigins ?? 0,
           seed: seeded ? seed : null,
+          tfBackend,
           results: results.map((r) => ({ model: r.model, mae: r.mae, rmse: r.rmse, smape: r.smape, mase: r.mase, coverage80: r.coverage80, coverage95: r.coverage95, winkler95: r.winkler95, ...(timings ? { fitSeconds: r.fitSeconds } : {}) })),
         }),
       );
@@ -248,7 +254,7 @@ export const forecastCommand: CliCommand = {
     const origins = results[0]?.origins ?? 0;
     const skipped = results[0]?.skippedOrigins ?? 0;
     const inGaps = skipped > 0 ? ` (${skipped} more skipped: their last point was interpolated from a later one)` : '';
-    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins${inGaps} (train ${train}, every ${every}, refit every ${refitEvery}${seeded ? `, seed ${seed}` : ''})`);
+    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins${inGaps} (train ${train}, every ${every}, refit every ${refitEvery}${seeded ? `, seed ${seed}` : ''}${tfBackend === null ? '' : `, TF.js backend ${tfBackend}`})`);
     const rows = results.map((r) => [r.model, fmt(r.mae, 4), fmt(r.rmse, 4), fmt(r.smape, 3), fmt(r.mase, 3), fmt(r.coverage80, 1), fmt(r.coverage95, 1), fmt(r.winkler95, 3), ...(timings ? [r.fitSeconds.toFixed(2)] : [])]);
     io.out(table(['model', 'MAE', 'RMSE', 'sMAPE %', 'MASE', 'cov80 %', 'cov95 %', 'Winkler95', ...(timings ? ['fit s'] : [])], rows));
     return 0;
