@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { ResourceScheduler, type CompatOptions } from '../../src/compat/index.js';
 
@@ -89,5 +89,38 @@ describe('compat leases', () => {
     const s2 = new ResourceScheduler({ clock: () => T0, defaultDurationMs: 1e20 });
     const p2 = s2.addPool({ name: 'gpu', resourceType: 'gpu-m4', totalCapacity: 10, availableCapacity: 10, costPerUnit: 0.01, latencyMs: 45 });
     expect(userError(() => s2.allocate({ ...req, poolId: p2.id })).location.field).toBe('defaultDurationMs');
+  });
+});
+
+describe('compat expireAllocations(asOf) as an ISO string names one instant on every host', () => {
+  const hostTz = process.env.TZ;
+  afterEach(() => {
+    if (hostTz === undefined) delete process.env.TZ;
+    else process.env.TZ = hostTz;
+  });
+  const T0 = Date.parse('2026-06-01T00:00:00Z');
+  // One allocation with a 1 h lease from T0: expired as of 02:00 UTC, not as of 00:30 UTC.
+  const expiredAsOf = (asOf: string): number => {
+    const s = new ResourceScheduler({ clock: () => T0 });
+    const pool = s.addPool({ name: 'gpu', resourceType: 'g', totalCapacity: 10, availableCapacity: 10, costPerUnit: 0.01, latencyMs: 45 });
+    s.allocate({ id: 'r', requestingAgent: 'a', poolId: pool.id, unitsRequested: 3, priority: 'medium', maxLatencyMs: 100, maxCostUsdc: 0.1, requestedAt: '2026-06-01T00:00:00Z' }, 3_600_000);
+    return s.expireAllocations(asOf);
+  };
+
+  it('with its offset: the same answer under UTC, Kolkata (+05:30) and New York (−04:00)', () => {
+    for (const tz of ['UTC', 'Asia/Kolkata', 'America/New_York']) {
+      process.env.TZ = tz;
+      // 06:00+05:30 is 00:30Z (not yet), 22:00−04:00 on 31 May is 02:00Z (expired): a flipped offset sign gets both wrong.
+      expect([expiredAsOf('2026-06-01T02:00:00Z'), expiredAsOf('2026-06-01T00:30:00Z'), expiredAsOf('2026-06-01T06:00:00+05:30'), expiredAsOf('2026-05-31T22:00:00-04:00')], tz).toEqual([1, 0, 0, 1]);
+    }
+  });
+
+  it('without one it is refused (Date.parse read it in the host zone: 1 expired in UTC, 0 in Kolkata)', () => {
+    process.env.TZ = 'Asia/Kolkata';
+    const e = userError(() => expiredAsOf('2026-06-01T02:00:00'));
+    expect(e.location.field).toBe('asOf');
+    expect(e.detail).toMatch(/^asOf "2026-06-01T02:00:00": expected an ISO 8601 time with its UTC offset, such as 2026-06-01T08:00:00Z/);
+    expect(userError(() => expiredAsOf('June 1, 2026 02:00 UTC')).location.field).toBe('asOf');
+    expect(userError(() => expiredAsOf('2026-06-31T02:00:00Z')).detail).toMatch(/not a real date and time: days in 2026-06 run from 01 to 30/);
   });
 });
