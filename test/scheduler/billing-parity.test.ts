@@ -7,6 +7,7 @@ import { Rng } from '../../src/core/rng.js';
 import { buildScenario, type BuiltScenario } from '../../src/scenario/build.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { EV, type EventLog } from '../../src/sim/log.js';
+import { SqliteStore } from '../../src/scheduler/index.js';
 import { produce, simulate, type Side } from './billing-parity/drive.js';
 
 /*
@@ -154,6 +155,23 @@ function expectSameBilling(prod: Side, sim: Side): void {
   }
 }
 
+const SMALL = 0;
+const BIG = 1;
+/** The scripted test's scaling, by tick time (seconds); what each step does on this workload. */
+const SCRIPT = {
+  60: [{ pool: SMALL, delta: 3 }], // nodes 1-3, booting until 105
+  90: [{ pool: SMALL, delta: -2 }], // cancels the 2 newest boots (3, 2): 30 s billed each
+  150: [{ pool: BIG, delta: 5 }], // clamped to max 3: nodes 4-6
+  270: [{ pool: BIG, delta: -1 }], // node 6, idle
+  600: [{ pool: SMALL, delta: 9 }], // 2 up, clamped to max 6: nodes 7-10
+  630: [{ pool: SMALL, delta: -9 }], // the 4 boots cancelled; nodes 0 and 1 are busy: cut short
+  1200: [{ pool: BIG, delta: -3 }], // every big node busy: nothing removed
+  1500: [{ pool: BIG, delta: 2 }, { pool: SMALL, delta: 1 }], // big clamped to 1 (node 11), small node 12
+  1560: [{ pool: BIG, delta: -2 }, { pool: SMALL, delta: -1 }], // node 11's 100-s boot cancelled after 60 s; every small node busy
+  2250: [{ pool: BIG, delta: 3 }, { pool: SMALL, delta: 5 }], // big clamped to 1 (node 13), small to 3 (14-16)
+  3000: [{ pool: BIG, delta: -3 }, { pool: SMALL, delta: -5 }], // only small 16 and 15 idle
+};
+
 const count = (lines: readonly string[], kind: string, pool?: string): number => lines.filter((l) => l.split(' ')[1] === kind && (pool === undefined || l.split(' ')[2] === pool)).length;
 
 describe('billing under scaling: the simulator (drs run) and ResourceScheduler agree', () => {
@@ -178,24 +196,9 @@ describe('billing under scaling: the simulator (drs run) and ResourceScheduler a
   });
 
   it('a scripted policy (cancelled boots, asks clamped to max, scale-in cut short by busy nodes): same node events, billing by hand', async () => {
-    const SMALL = 0;
-    const BIG = 1;
-    const script = {
-      60: [{ pool: SMALL, delta: 3 }], // nodes 1-3, booting until 105
-      90: [{ pool: SMALL, delta: -2 }], // cancels the 2 newest boots (3, 2): 30 s billed each
-      150: [{ pool: BIG, delta: 5 }], // clamped to max 3: nodes 4-6
-      270: [{ pool: BIG, delta: -1 }], // node 6, idle
-      600: [{ pool: SMALL, delta: 9 }], // 2 up, clamped to max 6: nodes 7-10
-      630: [{ pool: SMALL, delta: -9 }], // the 4 boots cancelled; nodes 0 and 1 are busy: cut short
-      1200: [{ pool: BIG, delta: -3 }], // every big node busy: nothing removed
-      1500: [{ pool: BIG, delta: 2 }, { pool: SMALL, delta: 1 }], // big clamped to 1 (node 11), small node 12
-      1560: [{ pool: BIG, delta: -2 }, { pool: SMALL, delta: -1 }], // node 11's 100-s boot cancelled after 60 s; every small node busy
-      2250: [{ pool: BIG, delta: 3 }, { pool: SMALL, delta: 5 }], // big clamped to 1 (node 13), small to 3 (14-16)
-      3000: [{ pool: BIG, delta: -3 }, { pool: SMALL, delta: -5 }], // only small 16 and 15 idle
-    };
-    const sim = await simulate(await build(5, () => scripted(script)));
+    const sim = await simulate(await build(5, () => scripted(SCRIPT)));
     expect(sharedInstants(sim.log)).toEqual([]);
-    const prod = await produce(await build(5, () => scripted(script)));
+    const prod = await produce(await build(5, () => scripted(SCRIPT)));
     expect(prod.lines).toEqual(sim.lines);
     expectSameBilling(prod, sim);
     const nodeLines = (at: number): string[] => sim.lines.filter((l) => Number(l.split(' ')[0]) === at * 1000 && l.split(' ')[1] !== 'start');
@@ -229,5 +232,23 @@ describe('billing under scaling: the simulator (drs run) and ResourceScheduler a
       expect(relClose(metrics.cost.nodeHours, pools.reduce((a, p) => a + p.nodeHours, 0))).toBe(true);
       expect(metrics.cost.total).toBeGreaterThan(0);
     }
+  });
+
+  // drs serve restarted mid-run: the nodes' billing times, boot deadlines, running work and queue
+  // come back from the SQLite store; the bill is the same as if it had never stopped. The
+  // restarts fall while nodes boot (reactive: 680.5 s, between provisions at 660 s and their boot
+  // at 705 s; scripted: 2270.5 s, nodes provisioned at 2250 s boot until 2295 s and 2350 s).
+  it.each([
+    ['reactive (the policy object kept across the restart)', undefined, 680.5],
+    ['scripted', () => scripted(SCRIPT), 2270.5],
+  ] as const)('%s, production restarted from its SQLite store while nodes boot: same node events and billing', async (_name, scaling, at) => {
+    const sim = await simulate(await build(5, scaling));
+    const file = path.join(dir, `restart-${at}.db`);
+    const prod = await produce(await build(5, scaling), { at, store: () => new SqliteStore(file) });
+    expect(prod.ops.restart).toBe(1);
+    const booting = sim.lines.filter((l) => l.split(' ')[1] === 'up' && Number(l.split(' ')[0]) > at * 1000 && Number(l.split(' ')[0]) < (at + 100) * 1000);
+    expect(booting.length).toBeGreaterThan(0); // nodes were booting at the restart
+    expect(prod.lines).toEqual(sim.lines);
+    expectSameBilling(prod, sim);
   });
 });

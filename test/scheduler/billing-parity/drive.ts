@@ -4,7 +4,7 @@ import type { BuiltScenario } from '../../../src/scenario/build.js';
 import { compareStrategies } from '../../../src/sim/compare.js';
 import { EV, type EventLog } from '../../../src/sim/log.js';
 import type { PoolMetrics, RunMetrics } from '../../../src/sim/metrics/types.js';
-import { ResourceScheduler } from '../../../src/scheduler/index.js';
+import { ResourceScheduler, type ResourceSchedulerOptions, type StateStore } from '../../../src/scheduler/index.js';
 
 /**
  * The two sides of the billing parity test (../billing-parity.test.ts), each reduced to the same
@@ -58,14 +58,20 @@ export async function simulate(built: BuiltScenario): Promise<Side & { readonly 
  * at one instant run in the simulator kernel's order (time, then order scheduled), though the test
  * keeps instants apart. Billing is read at the horizon, where the simulator removes every node.
  */
-export async function produce(built: BuiltScenario): Promise<Side & { readonly ops: Readonly<Record<string, number>> }> {
+/** Restart production at `at` (seconds) from `store()` (called once per start, the same store each time). */
+export interface Restart {
+  readonly at: number;
+  readonly store: () => StateStore;
+}
+
+export async function produce(built: BuiltScenario, restart?: Restart): Promise<Side & { readonly ops: Readonly<Record<string, number>> }> {
   const strategy = built.strategies[0];
   const horizon = built.horizon;
   if (strategy?.scaling === undefined || horizon === undefined) throw new Error('the drive needs a scaling policy and a horizon');
   const policy: ScalingPolicy = strategy.scaling();
   const space = built.space;
   let now = 0;
-  const sched = new ResourceScheduler({
+  const options = (): ResourceSchedulerOptions => ({
     dimensions: space.names,
     clock: () => now,
     timers: false,
@@ -73,8 +79,10 @@ export async function produce(built: BuiltScenario): Promise<Side & { readonly o
     strategy: strategy.allocator(),
     queue: { policy: strategy.queue(), timeoutMs: 1e12, requeuePreempted: true },
     scaling: policy,
+    ...(restart !== undefined ? { store: restart.store() } : {}),
     pools: built.pools.map((p) => ({ name: p.name, capacity: space.record(p.capacity), nodes: { ...p.nodes }, pricePerHour: p.pricePerHour, latencyMs: p.latencyMs, bootSeconds: p.bootSeconds, labels: p.labels })),
   });
+  let sched = new ResourceScheduler(options());
   await sched.ready();
   const ops: Record<string, number> = {};
   const op = (kind: string): void => void (ops[kind] = (ops[kind] ?? 0) + 1);
@@ -85,10 +93,10 @@ export async function produce(built: BuiltScenario): Promise<Side & { readonly o
   };
   notePeak();
 
-  type Ev = { readonly ms: number; readonly seq: number; readonly run: () => void };
+  type Ev = { readonly ms: number; readonly seq: number; readonly run: () => void | Promise<void> };
   const events: Ev[] = [];
   let seq = 0;
-  const schedule = (ms: number, run: () => void): void => void events.push({ ms, seq: seq++, run });
+  const schedule = (ms: number, run: () => void | Promise<void>): void => void events.push({ ms, seq: seq++, run });
 
   // Nodes up now, by pool, in id order (the failure events take the lowest).
   const up = new Map<string, number[]>();
@@ -105,34 +113,37 @@ export async function produce(built: BuiltScenario): Promise<Side & { readonly o
   for await (const r of built.requests()) requests.push(r);
   const byId = new Map(requests.map((r) => [r.id, r]));
   const live = new Map<string, number>(); // request id → token of its pending release
-  sched.on('allocated', (e) => {
-    const r = byId.get(e.allocation.id) as Request;
-    lines.push(`${now} start ${r.id} ${e.allocation.nodeId}`);
-    const token = seq;
-    live.set(r.id, token);
-    schedule(now + r.duration * 1000, () => {
-      if (live.get(r.id) !== token) return; // its node failed since (requeued)
-      op('release');
-      live.delete(r.id);
-      sched.release(r.id);
-    });
-  });
-  sched.on('lost', (e) => void live.delete(e.allocation.id));
-  sched.on('rejected', (e) => lines.push(`${now} reject ${e.requestId} ${e.rejection.code}`));
-  sched.on('scaled', (e) => {
-    lines.push(`${now} ${e.action} ${e.pool} ${e.nodeId}`);
-    if (e.action === 'up') bringUp(e.pool, e.nodeId);
-    else if (e.action === 'remove' && upOf(e.pool).includes(e.nodeId)) takeDown(e.pool, e.nodeId);
-    if (e.action === 'provision') {
-      const boot = (built.pools.find((p) => p.name === e.pool) as PoolSpec).bootSeconds;
-      schedule(now + boot * 1000, () => {
-        op('tick');
-        sched.tick();
+  const listen = (): void => {
+    sched.on('allocated', (e) => {
+      const r = byId.get(e.allocation.id) as Request;
+      lines.push(`${now} start ${r.id} ${e.allocation.nodeId}`);
+      const token = seq;
+      live.set(r.id, token);
+      schedule(now + r.duration * 1000, () => {
+        if (live.get(r.id) !== token) return; // its node failed since (requeued)
+        op('release');
+        live.delete(r.id);
+        sched.release(r.id);
       });
-    }
-  });
-  sched.on('node-failed', (e) => lines.push(`${now} fail ${e.pool} ${e.nodeId}`));
-  sched.on('node-repaired', (e) => lines.push(`${now} repair ${e.pool} ${e.nodeId}`));
+    });
+    sched.on('lost', (e) => void live.delete(e.allocation.id));
+    sched.on('rejected', (e) => lines.push(`${now} reject ${e.requestId} ${e.rejection.code}`));
+    sched.on('scaled', (e) => {
+      lines.push(`${now} ${e.action} ${e.pool} ${e.nodeId}`);
+      if (e.action === 'up') bringUp(e.pool, e.nodeId);
+      else if (e.action === 'remove' && upOf(e.pool).includes(e.nodeId)) takeDown(e.pool, e.nodeId);
+      if (e.action === 'provision') {
+        const boot = (built.pools.find((p) => p.name === e.pool) as PoolSpec).bootSeconds;
+        schedule(now + boot * 1000, () => {
+          op('tick');
+          sched.tick();
+        });
+      }
+    });
+    sched.on('node-failed', (e) => lines.push(`${now} fail ${e.pool} ${e.nodeId}`));
+    sched.on('node-repaired', (e) => lines.push(`${now} repair ${e.pool} ${e.nodeId}`));
+  };
+  listen();
 
   // As the simulator's FailureInjector: its events are scheduled first, a repair when its node fails.
   for (const f of built.failures?.events ?? []) {
@@ -159,30 +170,43 @@ export async function produce(built: BuiltScenario): Promise<Side & { readonly o
     });
   scaleAt(0);
 
-  const runUntil = (limitMs: number): void => {
+  if (restart !== undefined) {
+    // The scheduler stops and a new one restores the store (allocations, queue, nodes with their
+    // boot deadlines and billing times); the harness carries on as if nothing happened.
+    schedule(restart.at * 1000, async () => {
+      op('restart');
+      await sched.shutdown();
+      sched = new ResourceScheduler(options());
+      listen();
+      await sched.ready();
+      // As ResourceScheduler.create: the first tick offers the restored queue what is free.
+      sched.tick();
+    });
+  }
+  const runUntil = async (limitMs: number): Promise<void> => {
     for (;;) {
       let best: Ev | undefined;
       for (const e of events) if (best === undefined || e.ms < best.ms || (e.ms === best.ms && e.seq < best.seq)) best = e;
       if (best === undefined || best.ms > limitMs) return;
       events.splice(events.indexOf(best), 1);
       now = best.ms;
-      best.run();
+      await best.run();
       notePeak();
     }
   };
   for (const r of requests) {
     if (r.arrival > horizon) break;
-    runUntil(r.arrival * 1000);
+    await runUntil(r.arrival * 1000);
     now = r.arrival * 1000;
     op('allocate');
     sched.allocate({ id: r.id, tenant: r.tenant, priority: r.priority, demand: space.record(r.demand) });
     notePeak();
   }
-  runUntil(horizon * 1000);
+  await runUntil(horizon * 1000);
   now = horizon * 1000;
   sched.checkInvariants();
   const byPool: Record<string, Side['byPool'][string]> = {};
   for (const p of sched.listPools()) byPool[p.name] = { nodeHours: p.billing.nodeHours, cost: p.billing.cost, peakNodes: peak.get(p.name) ?? 0, billedAtEnd: p.billing.billedNodes };
-  sched.close();
+  await sched.shutdown();
   return { lines, byPool, ops };
 }
