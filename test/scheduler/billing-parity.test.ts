@@ -27,6 +27,8 @@ import { produce, simulate, type Side } from './billing-parity/drive.js';
  * are on a 1/1024 s grid: exact in binary, so start + duration is the same instant in seconds and
  * in milliseconds, and a workload whose driving events never share an instant (checked) needs no
  * tie-breaking between the simulator's one pass per instant and production's pass per call.
+ * A scripted policy reaches the cases reactive scaling seldom does, and both runs are repeated
+ * with production restarted from its SQLite store mid-run.
  */
 
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-billing-parity-'));
@@ -182,6 +184,7 @@ describe('billing under scaling: the simulator (drs run) and ResourceScheduler a
     const prod = await produce(await build(5));
     expect(prod.lines).toEqual(sim.lines);
     expectSameBilling(prod, sim);
+    expect(prod.ops.scale).toBe(sim.log.scaleTicks.length); // scale() at every tick of the simulator's, none more
     // The run really scaled both ways in both pools, booted, failed, repaired and requeued.
     for (const pool of ['small', 'big']) {
       expect(count(sim.lines, 'provision', pool), pool).toBeGreaterThanOrEqual(2);

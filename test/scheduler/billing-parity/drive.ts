@@ -57,6 +57,7 @@ export async function simulate(built: BuiltScenario): Promise<Side & { readonly 
  * scenario's failure events (the lowest node id up in the pool, as the simulator picks it). Events
  * at one instant run in the simulator kernel's order (time, then order scheduled), though the test
  * keeps instants apart. Billing is read at the horizon, where the simulator removes every node.
+ * With `restart`, the scheduler is shut down at that instant and a new one restored from the store.
  */
 /** Restart production at `at` (seconds) from `store()` (called once per start, the same store each time). */
 export interface Restart {
