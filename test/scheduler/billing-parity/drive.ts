@@ -23,6 +23,9 @@ export async function simulate(built: BuiltScenario): Promise<Side & { readonly 
   const r = res.results[0];
   if (r?.state !== 'completed' || log === undefined) throw new Error(`the simulation failed: ${JSON.stringify(r)}`);
   const end = r.simulatedSeconds;
+  // The nodes the run removes at its end stand for those production still bills then; a scaling
+  // tick at that instant would remove nodes the log could not tell from them.
+  if (log.scaleTicks.some((s) => s.t === end)) throw new Error(`a scaling tick falls on the run's end (${end} s): choose a horizon between ticks`);
   const initial = built.pools.reduce((n, p) => n + p.nodes.initial, 0);
   const lines: string[] = [];
   const failed = new Set<number>();
@@ -40,7 +43,7 @@ export async function simulate(built: BuiltScenario): Promise<Side & { readonly 
     else if (k === EV.nodeFail) {
       failed.add(node);
       lines.push(`${ms} fail ${pool} ${node}`);
-    } else if (k === EV.nodeRemove && log.time(i) === end) billedAtEnd.set(pool, (billedAtEnd.get(pool) ?? 0) + 1); // the run's end (no tick falls on it)
+    } else if (k === EV.nodeRemove && log.time(i) === end) billedAtEnd.set(pool, (billedAtEnd.get(pool) ?? 0) + 1);
     else if (k === EV.nodeRemove) lines.push(`${ms} remove ${pool} ${node}`);
   }
   const byPool: Record<string, Side['byPool'][string]> = {};
