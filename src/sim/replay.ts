@@ -288,6 +288,11 @@ class ReplayRun {
       case 'nodeReady':
         return this.onNodeReady(e.node);
       case 'scale':
+        // The policy decides on the cluster after the work that can start now has started (the
+        // pass otherwise due when the clock moves on), as production's does: a node whose boot
+        // ends at this instant takes queued work at its tick(), before scale() (and before it
+        // here, in kernel order), so that work is running, not still queued for another pool.
+        this.schedule();
         return this.scaling?.tick(this.now);
       case 'failure':
         return e.run();

@@ -65,13 +65,13 @@ function writeTrace(seed: number): string {
   return file;
 }
 
-function scenarioYaml(trace: string): string {
+function scenarioYaml(trace: string, smallBoot: string): string {
   return `name: billing-parity
 seed: 3
 dimensions: [cpu, memory]
 horizon: 3605
 pools:
-  - { name: small, capacity: { cpu: 8, memory: 32Gi }, nodes: { min: 1, max: 6, initial: 1 }, pricePerHour: 0.4, boot: 45s }
+  - { name: small, capacity: { cpu: 8, memory: 32Gi }, nodes: { min: 1, max: 6, initial: 1 }, pricePerHour: 0.4, boot: ${smallBoot} }
   - { name: big, capacity: { cpu: 32, memory: 128Gi }, nodes: { min: 0, max: 3, initial: 0 }, pricePerHour: 1.9, boot: 100s }
 trace:
   kind: csv
@@ -88,10 +88,13 @@ failures:
 `;
 }
 
-/** The scenario as `drs run` reads it; with `scaling`, that policy instead of the file's, and no failure. */
-async function build(seed: number, scaling?: () => ScalingPolicy): Promise<BuiltScenario> {
-  const file = path.join(dir, `scenario-${seed}.yaml`);
-  writeFileSync(file, scenarioYaml(writeTrace(seed)));
+/**
+ * The scenario as `drs run` reads it; with `scaling`, that policy instead of the file's, and no
+ * failure. `smallBoot`: the cheap pool's boot time (45 s ends between ticks, 60 s on one).
+ */
+async function build(seed: number, scaling?: () => ScalingPolicy, smallBoot = '45s'): Promise<BuiltScenario> {
+  const file = path.join(dir, `scenario-${seed}-${smallBoot}.yaml`);
+  writeFileSync(file, scenarioYaml(writeTrace(seed), smallBoot));
   const built = await buildScenario(await loadScenario(file), { file, dataRoot: dir });
   if (scaling === undefined) return built;
   const { failures: _failures, ...rest } = built;
@@ -121,10 +124,13 @@ function evictions(log: EventLog): number {
 
 /**
  * Instants at which more than one thing drives the run (an arrival, a completion, a node up, a
- * failure, a scaling tick): there the simulator's one pass per instant and production's pass per
- * call could legitimately differ, so the workload must have none.
+ * failure, a repair, a scaling tick): there the simulator's one pass per instant and production's
+ * pass per call could legitimately differ, so the workload must have none. With `bootsOnTicks`,
+ * boots ending on a scaling tick are allowed (on both sides the boot comes first, and the policy
+ * decides once the node has taken work).
  */
-function sharedInstants(log: EventLog): number[] {
+function sharedInstants(log: EventLog, bootsOnTicks = false): number[] {
+  const ticks = new Set(log.scaleTicks.map((s) => s.t));
   const drivers = new Map<number, number>();
   const add = (t: number): void => void drivers.set(t, (drivers.get(t) ?? 0) + 1);
   // Nodes whose boot ends at one instant come up together in one production tick(): one driver.
@@ -136,11 +142,11 @@ function sharedInstants(log: EventLog): number[] {
     if (k === EV.nodeFail) failed.add(log.node(i));
     if (k === EV.nodeUp && t === 0) continue; // the pools' first nodes
     if (k === EV.nodeUp && !failed.delete(log.node(i))) {
-      if (!boots.has(t)) add(t);
+      if (!boots.has(t) && !(bootsOnTicks && ticks.has(t))) add(t);
       boots.add(t);
     } else if (k === EV.arrive || k === EV.complete || k === EV.nodeFail || k === EV.nodeUp) add(t);
   }
-  for (const s of log.scaleTicks) add(s.t);
+  for (const t of ticks) add(t);
   return [...drivers].filter(([, n]) => n > 1).map(([t]) => t);
 }
 
@@ -251,6 +257,22 @@ describe('billing under scaling: the simulator (drs run) and ResourceScheduler a
     expect(prod.ops.restart).toBe(1);
     const booting = sim.lines.filter((l) => l.split(' ')[1] === 'up' && Number(l.split(' ')[0]) > at * 1000 && Number(l.split(' ')[0]) < (at + 100) * 1000);
     expect(booting.length).toBeGreaterThan(0); // nodes were booting at the restart
+    expect(prod.lines).toEqual(sim.lines);
+    expectSameBilling(prod, sim);
+  });
+
+  // The cheap pool's boot is 60 s, two 30-s ticks: each boot ends on a scaling tick. Production
+  // runs tick() (the node comes up and takes queued work) then scale(); the simulator used to ask
+  // the policy before its pass, so it saw that work still queued. Beyond the cheap pool's room it
+  // counts towards the dear pool (spill-over): at 2370 s the big pool's queued demand read 0.75
+  // node instead of 0.5, the metric 1.75 instead of 1.5, and a big node was provisioned 60 s
+  // early (2370 s, not 2430 s): $5.997 against production's $5.895 for the same run.
+  it('boots that end on a scaling tick: the policy decides after the new node took work, on both sides', async () => {
+    const sim = await simulate(await build(5, undefined, '60s'));
+    const ticks = new Set(sim.log.scaleTicks.map((s) => s.t * 1000));
+    expect(sim.lines.filter((l) => l.split(' ')[1] === 'up' && ticks.has(Number(l.split(' ')[0]))).length).toBeGreaterThanOrEqual(5);
+    expect(sharedInstants(sim.log, true)).toEqual([]);
+    const prod = await produce(await build(5, undefined, '60s'));
     expect(prod.lines).toEqual(sim.lines);
     expectSameBilling(prod, sim);
   });
