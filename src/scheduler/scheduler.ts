@@ -366,7 +366,8 @@ export class ResourceScheduler {
   }
 
   /**
-   * One scaling step (run every `intervalSeconds` on a timer, or by hand): ask the policy, then
+   * One scaling step (run every `intervalSeconds` on a timer, or by hand): do what fell due
+   * (as `tick()`), ask the policy, then
    * provision nodes (booting for the pool's boot time; up at once if it is 0) or retire idle ones.
    * Returns what changed. The policy decides before the transaction: a policy that throws has
    * changed nothing, so its error reaches the caller without stopping the scheduler.
@@ -375,6 +376,10 @@ export class ResourceScheduler {
     this.runtime.assertUsable();
     const autoscaler = this.autoscaler;
     if (autoscaler === undefined) return [];
+    // What fell due by now first, as tick() would (and the simulator, whose pass at a boot's end
+    // runs before a scaling tick at the same instant): the policy sees a node whose boot ended as
+    // up, with the work it took running, not as booting beside that work still queued.
+    this.runtime.run((tx) => catchUp(tx, false, { pools: this.pools, book: this.book, queueRunner: this.queueRunner }));
     const steps = autoscaler.plan(this.pools.state, this.queue.requests(), this.runtime.now());
     return this.runtime.run((tx) => {
       const out = this.pools.applyScaleSteps(tx, steps);

@@ -23,7 +23,8 @@ import { produce, simulate, type Side } from './billing-parity/drive.js';
  * Two pools with boot times (45 s, 100 s: never a multiple of the 30-s tick, so a boot never ends
  * on a tick), min/max and prices; a workload in two bursts with quiet spells, so pools grow from
  * 1 (and from 0) and shrink back; 16-cpu requests fit only the dear pool. One node of the cheap
- * pool fails at 1000.25 s and is repaired 90 s later (its work is requeued on both sides). Times
+ * pool fails at 1000.25 s, due back 90 s later but replaced at the next scaling tick (its work is
+ * requeued on both sides); another fails at 2611.25 s and is repaired 10 s later, before a tick. Times
  * are on a 1/1024 s grid: exact in binary, so start + duration is the same instant in seconds and
  * in milliseconds, and a workload whose driving events never share an instant (checked) needs no
  * tie-breaking between the simulator's one pass per instant and production's pass per call.
@@ -85,6 +86,7 @@ strategies:
 failures:
   events:
     - { at: 1000.25, pool: small, count: 1, repairAfter: 90 }
+    - { at: 2611.25, pool: small, count: 1, repairAfter: 10 }
 `;
 }
 
@@ -183,7 +185,7 @@ const SCRIPT = {
 const count = (lines: readonly string[], kind: string, pool?: string): number => lines.filter((l) => l.split(' ')[1] === kind && (pool === undefined || l.split(' ')[2] === pool)).length;
 
 describe('billing under scaling: the simulator (drs run) and ResourceScheduler agree', () => {
-  it('reactive scaling, boots, a node failure and repair: same node events, node-hours, cost and peak per pool', async () => {
+  it('reactive scaling, boots, a node failure (the failed node replaced): same node events, node-hours, cost and peak per pool', async () => {
     const built = await build(5);
     const sim = await simulate(built);
     expect(sharedInstants(sim.log)).toEqual([]);
@@ -191,13 +193,17 @@ describe('billing under scaling: the simulator (drs run) and ResourceScheduler a
     expect(prod.lines).toEqual(sim.lines);
     expectSameBilling(prod, sim);
     expect(prod.ops.scale).toBe(sim.log.scaleTicks.length); // scale() at every tick of the simulator's, none more
-    // The run really scaled both ways in both pools, booted, failed, repaired and requeued.
+    // The run really scaled both ways in both pools, booted, failed, retired the failed node and requeued.
     for (const pool of ['small', 'big']) {
       expect(count(sim.lines, 'provision', pool), pool).toBeGreaterThanOrEqual(2);
       expect(count(sim.lines, 'remove', pool), pool).toBeGreaterThanOrEqual(2);
       expect(count(sim.lines, 'up', pool), pool).toBeGreaterThanOrEqual(2);
     }
-    expect(count(sim.lines, 'fail')).toBe(1);
+    expect(count(sim.lines, 'fail')).toBe(2);
+    // The first failed node (small 0, down at 1000.25 s, due back 90 s later) is replaced at the
+    // next scaling tick (docs/autoscaling.md, failed nodes): retired on both sides, its repair
+    // withdrawn; the second is repaired before a tick comes.
+    expect(sim.lines).toContain('1020000 remove small 0');
     expect(count(sim.lines, 'repair')).toBe(1);
     expect(evictions(sim.log)).toBeGreaterThan(0); // the failed node ran work, requeued on both sides
     expect(sim.byPool.big?.peakNodes).toBeGreaterThanOrEqual(2);

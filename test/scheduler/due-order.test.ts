@@ -125,4 +125,22 @@ describe('due work in time order', () => {
     expect(q.takeTimedOut(1100).map((w) => w.request.id)).toEqual(['b', 'c']);
     expect(q.nextTimeoutAt()).toBe(5300);
   });
+
+  it('scale() does what fell due first: the policy sees a node whose boot ended up, with the work it took running', () => {
+    const { s, clock, ask } = setup({
+      pools: [{ name: 'w', capacity: { cpu: 4, memory: 16 }, nodes: { min: 1, max: 2, initial: 1 }, bootSeconds: 30 }],
+      scaling: { policy: 'reactive' },
+    });
+    expect(ask('r0')).toBe('allocated'); // the first node, no lease
+    expect(ask('r1')).toBe('queued');
+    expect(s.scale().map((e) => e.action)).toEqual(['provision']); // ⌈2 / 0.8⌉ = 3, max 2: one, up at 30 s
+    clock.now = 60_000; // no tick since: the boot ended at 30 s
+    // Before: the policy saw 1 node up, 1 booting and r1 queued, and r1 only started at the next
+    // tick. Now r1 runs on the new node before the policy decides (2 up, none booting).
+    s.scale();
+    expect(how(s, 'r1')).toBe('allocated');
+    expect(s.listPools()[0]?.nodes).toMatchObject({ up: 2, booting: 0 });
+    s.checkInvariants();
+    s.close();
+  });
 });

@@ -159,7 +159,11 @@ export async function produce(built: BuiltScenario, restart?: Restart): Promise<
         if (f.repairAfter === undefined) continue;
         schedule((f.at + f.repairAfter) * 1000, () => {
           op('repairNode');
-          if (sched.repairNode(f.pool, id).status !== 'repaired') throw new Error(`node ${id} of ${f.pool} was not repaired`);
+          const res = sched.repairNode(f.pool, id);
+          // Retired by the autoscaler while failed (replaced on scale-out, or first on scale-in):
+          // the simulator withdrew its repair too.
+          if (res.status === 'not-failed' && res.nodeStatus === 'removed') return;
+          if (res.status !== 'repaired') throw new Error(`node ${id} of ${f.pool} was not repaired`);
           bringUp(f.pool, id);
         });
       }
