@@ -13,6 +13,7 @@ import type { TraceStats } from '../traces/reading.js';
 import { loadTracePools, openTrace, resolveTracePath } from '../traces/registry.js';
 import { checkFailures, checkProfilesFit, checkQuotas, checkScalingTargets, checkWorkloadSize, listPools } from './cross-check.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
+import { strategyRows } from './rows.js';
 import type { Scenario } from './schema.js';
 
 export interface BuildOptions {
@@ -47,22 +48,16 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
   const seed = opts.seed ?? sc.seed;
   const seedStr = String(seed);
 
-  const labels = new Set<string>();
-  let strategies: StrategyRun[] = sc.strategies.map((s, i) => {
-    const queueRef = ('queue' in s && s.queue) || sc.queue;
-    const scalingRef = ('scaling' in s && s.scaling) || sc.scaling;
-    const preemption = 'preemption' in s && s.preemption === true;
-    const named = [s.name + (preemption ? '+preempt' : ''), queueRef !== sc.queue ? (queueRef.label ?? queueRef.name) : '', scalingRef && scalingRef !== sc.scaling ? scalingRef.policy : ''];
-    let label = ('label' in s && s.label) || named.filter(Boolean).join('/');
-    if (labels.has(label)) label = `${label}#${i + 1}`;
-    labels.add(label);
-    const options = 'options' in s ? s.options : undefined;
-    const own = 'quotas' in s ? s.quotas : undefined;
+  let strategies: StrategyRun[] = strategyRows(sc).map((row) => {
+    const { label, name, options, preemption, index: i } = row;
+    const queueRef = row.queue.ref;
+    const scalingRef = row.scaling?.ref;
+    const own = row.quotas;
     if (own !== undefined && own !== 'none') checkQuotas(own, space, file, `strategies[${i}].quotas`);
     return {
       label,
       ...(own !== undefined ? { quotas: own === 'none' ? null : own } : {}),
-      allocator: () => createAllocator({ name: s.name as AllocatorName, options, preemption }),
+      allocator: () => createAllocator({ name: name as AllocatorName, options, preemption }),
       queue: sc.protocol !== undefined ? protocolQueue(queueRef) : () => createQueuePolicy(queueRef.name as QueuePolicyName, queueRef.options, sc.dimensions),
       ...(scalingRef ? { scaling: () => createScalingPolicy(scalingRef.policy as ScalingPolicyName, scalingRef.options, { seed: seedStr, dimensions: space.names }) } : {}),
     };
