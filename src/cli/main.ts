@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   pack: { summary: 'offline bin packing: FFD, BFD, GA and exact ILP against the lower bound', load: async () => (await import('./pack.js')).packCommand },
   forecast: { summary: 'backtest demand forecasters on a time series (MAE, RMSE, sMAPE, MASE)', load: async () => (await import('./forecast.js')).forecastCommand },
   serve: { summary: 'run the production scheduler as an HTTP service', load: async () => (await import('./serve.js')).serveCommand },
+  'serve-config': { summary: "write the drs serve config that runs one row of a scenario's comparison in production", load: async () => (await import('./serve-config.js')).serveConfigCommand },
   list: { summary: 'list strategies, queue policies, scaling policies and trace kinds', load: async () => (await import('./list.js')).listCommand },
   sweep: { summary: 'run a scenario over strategies × seeds × parameters: means, 95% CIs, paired significance', load: async () => (await import('./sweep.js')).sweepCommand },
   worker: { summary: 'run sweep cells from a Redis (BullMQ) queue (drs sweep --queue)', load: async () => (await import('./worker.js')).workerCommand },
