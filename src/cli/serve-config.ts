@@ -65,14 +65,14 @@ export async function exportScenario(io: CliIo, given: string, label: string | u
  * is required, a tenant's token is left out (and said on stderr) when its variable is not set.
  */
 export function scenarioServeConfig(io: CliIo, x: ScenarioExport): ServeConfig {
+  const admin = io.env.DRS_ADMIN_TOKEN;
+  if (admin === undefined || admin.length < 16) throw new UserError(`--scenario: set DRS_ADMIN_TOKEN to an admin token of at least 16 characters (openssl rand -hex 24)${admin === undefined ? '' : `; it holds ${admin.length}`}`);
   const doc = parse(x.text) as Record<string, unknown>;
   const tokens = (doc.tokens as { tokenEnv: string; tenant?: string }[]).filter((t) => {
     if (t.tenant === undefined || io.env[t.tokenEnv] !== undefined) return true;
     io.err(`drs serve: note: no token for tenant '${t.tenant}' (set ${t.tokenEnv} to give it one)\n`);
     return false;
   });
-  const admin = io.env.DRS_ADMIN_TOKEN;
-  if (admin === undefined || admin.length < 16) throw new UserError(`--scenario: set DRS_ADMIN_TOKEN to an admin token of at least 16 characters (openssl rand -hex 24)${admin === undefined ? '' : `; it holds ${admin.length}`}`, { field: 'DRS_ADMIN_TOKEN' });
   return parseServeConfig({ ...doc, tokens }, x.file, path.dirname(x.file), io.env);
 }
 

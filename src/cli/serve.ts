@@ -5,18 +5,24 @@ import { startServer } from '../scheduler/http.js';
 import { numberFlag, parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
 
-const usage = `usage: drs serve [--config FILE] [--port N] [--host ADDR] [--state FILE | --postgres URL]
+const usage = `usage: drs serve [--config FILE | --scenario FILE [--strategy LABEL]] [--port N] [--host ADDR] [--state FILE | --postgres URL]
 
 Run the scheduling service: an HTTP API over ResourceScheduler (see docs/serve.md).
 
   --config FILE   YAML config: tokens, pools, strategy, queue, quotas, state file (examples/serve-config.yaml)
+  --scenario FILE serve one row of a scenario's comparison: the config drs serve-config writes
+                  (pools, strategy, queue, quotas, scaling as the simulator ran them), in memory
+  --strategy LABEL  with --scenario: the row, by the label drs run prints
+  --data-dir DIR  with --scenario: where node lists live (default: $DRS_DATA_DIR, else ../shared/data)
   --port N        port to listen on (default: the config's, else 8080; 0 = any free port)
   --host ADDR     address to bind (default: the config's, else 127.0.0.1)
   --state FILE    SQLite state file (overrides the config's stateFile; default: in memory)
   --postgres URL  shared PostgreSQL store (replicas: one leads, the others stand by; overrides the config's postgres.url)
 
 Without --config, the service starts with no pools and one admin token taken from the
-DRS_ADMIN_TOKEN environment variable (at least 16 characters). Stops on SIGINT/SIGTERM.`;
+DRS_ADMIN_TOKEN environment variable (at least 16 characters). With --scenario, DRS_ADMIN_TOKEN
+is required and each tenant the scenario names gets the token in DRS_TOKEN_<TENANT> when it is set.
+Stops on SIGINT/SIGTERM.`;
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -31,12 +37,22 @@ export const serveCommand: CliCommand = {
         host: { type: 'string' },
         state: { type: 'string' },
         postgres: { type: 'string' },
+        scenario: { type: 'string' },
+        strategy: { type: 'string' },
+        'data-dir': { type: 'string' },
       },
       usage,
     );
     if (positionals.length > 0) throw new UserError(`drs serve takes no positional arguments, got '${positionals.join(' ')}'\n${usage}`);
+    if (values.scenario !== undefined && values.config !== undefined) throw new UserError('give either --config FILE or --scenario FILE, not both (drs serve-config writes a scenario row as a config file)');
+    for (const flag of ['strategy', 'data-dir'] as const) if (values[flag] !== undefined && values.scenario === undefined) throw new UserError(`--${flag} goes with --scenario FILE`);
     let config: ServeConfig;
-    if (values.config !== undefined) {
+    if (values.scenario !== undefined) {
+      const { exportScenario, scenarioServeConfig } = await import('./serve-config.js');
+      const x = await exportScenario(io, values.scenario, values.strategy, values['data-dir'], undefined);
+      config = scenarioServeConfig(io, x);
+      io.err(`drs serve: serving row '${x.exported.row.label}' of ${values.scenario} (drs serve-config ${values.scenario}${values.strategy !== undefined ? ` --strategy ${values.strategy}` : ''} prints this config)\n`);
+    } else if (values.config !== undefined) {
       config = loadServeConfig(path.resolve(io.cwd, values.config), io.env, values.state !== undefined || values.postgres !== undefined);
     } else {
       const token = io.env.DRS_ADMIN_TOKEN;
