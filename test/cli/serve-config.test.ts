@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PreemptingAllocator } from '../../src/algorithms/preemption.js';
+import type { CliIo } from '../../src/cli/command.js';
+import { exportScenario, scenarioServeConfig } from '../../src/cli/serve-config.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { loadServeConfig, type ServeConfig } from '../../src/scheduler/config.js';
 import { createSchedulerFromConfig } from '../../src/scheduler/http/server.js';
@@ -195,5 +197,34 @@ describe('drs serve-config: errors', () => {
     const r = await drs(['serve-config', 'scenarios/default.yaml', '--strategy', 'first-fit', '--out', 'scenarios/default.yaml']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('is a file this command reads');
+  });
+});
+
+describe('drs serve --scenario: the same export, served in memory', () => {
+  const io = (env: Record<string, string>): CliIo & { errors: string[] } => {
+    const errors: string[] = [];
+    return { out: () => {}, err: (s) => void errors.push(s), interactive: false, cwd: ROOT, env: { DRS_DATA_DIR: DATA, ...env }, errors };
+  };
+
+  it("builds the exported config; a tenant whose variable is unset gets no token, and that is said", async () => {
+    const x = io({ DRS_ADMIN_TOKEN: 'admin-token-0123456789', DRS_TOKEN_WEB_SEARCH: 'web-search-token-0001' });
+    const e = await exportScenario(x, 'scenarios/agent-pipeline.yaml', 'bfd/fcfs-blocking', undefined, undefined);
+    const config = scenarioServeConfig(x, e);
+    expect(config.tokens).toEqual([{ token: 'admin-token-0123456789', admin: true }, { token: 'web-search-token-0001', tenant: 'web_search' }]);
+    expect(x.errors).toEqual(['planner', 'browser', 'code_runner', 'retriever', 'summariser'].map((t) => `drs serve: note: no token for tenant '${t}' (set DRS_TOKEN_${t.toUpperCase()} to give it one)\n`));
+    expect(config.queue?.policy).toBe('fcfs');
+    expect(config.strategy).toBe('best-fit-decreasing');
+    expect(config.quotas?.tenants.web_search).toEqual({ max: { cpu: 0.4 } });
+  });
+
+  it('refuses to start without DRS_ADMIN_TOKEN, and --scenario with --config', async () => {
+    const x = io({});
+    const e = await exportScenario(x, 'scenarios/default.yaml', 'first-fit', undefined, undefined);
+    expect(() => scenarioServeConfig(x, e)).toThrow('--scenario: set DRS_ADMIN_TOKEN to an admin token of at least 16 characters');
+    const both = await drs(['serve', '--scenario', 'scenarios/default.yaml', '--config', 'examples/serve-config.yaml']);
+    expect(both.code).toBe(2);
+    expect(both.err).toBe('drs serve: give either --config FILE or --scenario FILE, not both (drs serve-config writes a scenario row as a config file)\n');
+    const alone = await drs(['serve', '--strategy', 'first-fit']);
+    expect(alone.err).toBe('drs serve: --strategy goes with --scenario FILE\n');
   });
 });

@@ -156,7 +156,7 @@ function distinctInstants(specs: readonly Spec[], lines: readonly string[]): boo
 const count = (lines: readonly string[], kind: string): number => lines.filter((l) => l.split(' ')[1] === kind).length;
 
 const FLEET_TENANTS = ['search-agents', 'coding-agents', 'support-bot'];
-const FLEET_SHAPES = [
+const FLEET_SHAPES: readonly { demand: Record<string, number>; pool?: string }[] = [
   { demand: { cpu: 16, memory: 256, gpu: 4 } },
   { demand: { cpu: 8, memory: 64, gpu: 2 }, pool: 'l4' },
   { demand: { cpu: 24, memory: 512, gpu: 6 }, pool: 'h100' },
@@ -164,7 +164,7 @@ const FLEET_SHAPES = [
   { demand: { cpu: 4, memory: 16, gpu: 0.5 } },
 ];
 const PIPELINE_TENANTS = ['planner', 'web_search', 'browser', 'code_runner', 'retriever', 'summariser'];
-const PIPELINE_SHAPES = [
+const PIPELINE_SHAPES: readonly { demand: Record<string, number>; pool?: string }[] = [
   { demand: { cpu: 4, memory: 16, gpu: 1 }, pool: 'gpu' },
   { demand: { cpu: 8, memory: 8 }, pool: 'cpu' },
   { demand: { cpu: 12, memory: 16 }, pool: 'cpu' },
