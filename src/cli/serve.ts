@@ -9,15 +9,15 @@ const usage = `usage: drs serve [--config FILE | --scenario FILE [--strategy LAB
 
 Run the scheduling service: an HTTP API over ResourceScheduler (see docs/serve.md).
 
-  --config FILE   YAML config: tokens, pools, strategy, queue, quotas, state file (examples/serve-config.yaml)
-  --scenario FILE serve one row of a scenario's comparison: the config drs serve-config writes
-                  (pools, strategy, queue, quotas, scaling as the simulator ran them), in memory
+  --config FILE     YAML config: tokens, pools, strategy, queue, quotas, state file (examples/serve-config.yaml)
+  --scenario FILE   serve one row of a scenario's comparison: the config drs serve-config writes
+                    (pools, strategy, queue, quotas, scaling as the simulator ran them), in memory
   --strategy LABEL  with --scenario: the row, by the label drs run prints
-  --data-dir DIR  with --scenario: where node lists live (default: $DRS_DATA_DIR, else ../shared/data)
-  --port N        port to listen on (default: the config's, else 8080; 0 = any free port)
-  --host ADDR     address to bind (default: the config's, else 127.0.0.1)
-  --state FILE    SQLite state file (overrides the config's stateFile; default: in memory)
-  --postgres URL  shared PostgreSQL store (replicas: one leads, the others stand by; overrides the config's postgres.url)
+  --data-dir DIR    with --scenario: where node lists live (default: $DRS_DATA_DIR, else ../shared/data)
+  --port N          port to listen on (default: the config's, else 8080; 0 = any free port)
+  --host ADDR       address to bind (default: the config's, else 127.0.0.1)
+  --state FILE      SQLite state file (overrides the config's stateFile; default: in memory)
+  --postgres URL    shared PostgreSQL store (replicas: one leads, the others stand by; overrides the config's postgres.url)
 
 Without --config, the service starts with no pools and one admin token taken from the
 DRS_ADMIN_TOKEN environment variable (at least 16 characters). With --scenario, DRS_ADMIN_TOKEN
