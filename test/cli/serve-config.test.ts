@@ -62,6 +62,7 @@ async function compareRow(scenario: string, label: string): Promise<ServeConfig>
     expect(sched.queuePolicy?.blocking).toBe(simQueue.blocking);
     expect(sched.queuePolicy?.headOfLine).toBe(simQueue.headOfLine);
     expect(sched.queuePolicy?.backfill?.name).toBe(simQueue.backfill?.name);
+    expect(JSON.stringify(sched.queuePolicy)).toBe(JSON.stringify(simQueue));
     expect(sched.scalingPolicy?.name).toBe(run.scaling?.().name);
     expect(config.quotas).toEqual(simQuotas);
     // The queue the simulator has: no timeout that a run could reach, work evicted waits again.
