@@ -149,7 +149,7 @@ export function serveExport(sc: Scenario, pools: readonly PoolSpec[], space: Res
   notCarried.push(`trace (kind ${sc.trace.kind}): production serves the requests its clients send`);
   if (sc.horizon !== undefined) notCarried.push(`horizon ${duration(sc.horizon)}: the service runs until stopped`);
   if (sc.failures !== undefined) notCarried.push('failures: nodes fail for real in production (report one with POST /v1/pools/POOL/nodes/NODE/fail)');
-  if (sc.sloWait !== undefined) notCarried.push('sloWait: a property of the simulated requests; production requests carry their own');
+  if (sc.sloWait !== undefined) notCarried.push('sloWait: the default SLO waits the simulator measures SLA attainment against; drs serve takes no SLO with a request');
   notCarried.push(`seed ${String(sc.seed)}: drs serve seeds its strategies with 1 (only randomised strategies and policies read it)`);
   notCarried.push(`decisionBudget ${sc.decisionBudget}s: the simulator counts a decision's work, drs serve gives each decision 100 ms of wall-clock time`);
   if (!Array.isArray(sc.pools)) notCarried.push(`pools: the node list's host names (${(sc.pools as { kind: string }).kind}); its ${pools.length} pool(s) are written out, their nodes named <pool>-<id>`);
