@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PreemptingAllocator } from '../../src/algorithms/preemption.js';
 import type { CliIo } from '../../src/cli/command.js';
 import { exportScenario, scenarioServeConfig } from '../../src/cli/serve-config.js';
@@ -19,6 +19,7 @@ import { DATA, drs, ROOT, tmpFile } from './helpers.js';
  * queue policy (name and options), quotas and scaling policy, on the same pools.
  */
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-serve-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every token variable the exported configs read, set (as `export ...=$(openssl rand -hex 24)` would). */
 function tokenEnv(text: string): Record<string, string> {

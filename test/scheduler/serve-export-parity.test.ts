@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Request } from '../../src/core/model.js';
 import type { Priority } from '../../src/core/priority.js';
 import { REJECTION_CODES } from '../../src/core/rejection.js';
@@ -95,9 +95,11 @@ async function simulate(scenario: string, label: string, specs: readonly Spec[])
 }
 
 /** ResourceScheduler built from the exported file, on a virtual clock. */
+const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-export-parity-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 async function produce(scenario: string, label: string, specs: readonly Spec[]): Promise<string[]> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-export-parity-'));
-  const out = path.join(dir, 'serve.yaml');
+  const out = path.join(dir, `${path.basename(scenario, '.yaml')}-${label.replace(/[^a-z0-9]+/gi, '_')}.yaml`);
   const r = await drs(['serve-config', scenario, '--strategy', label, '--out', out]);
   expect(r.code).toBe(0);
   const text = readFileSync(out, 'utf8');
