@@ -29,6 +29,8 @@ Options:
   --strategies LIST   comma-separated subset of ${PACK_STRATEGY_NAMES.join(',')} (default: all)
   --time-limit S      budget per strategy in seconds (default: ga 5, ilp 60)
   --seed N            seed for the GA (default 0)
+  --generations N     the GA stops after N generations (or at the lower bound), with no time limit
+                      unless --time-limit is given: its bins then depend on the file and seed only
   --format F          ${PACKING_FORMATS.join(' | ')}
   --json              JSON: one object {"instance","capacity","items","lowerBound","seed","results":
                       [{"strategy","bins","seconds","status","stoppedBy","proof"?}]} per instance; a file
@@ -36,7 +38,8 @@ Options:
                       "seed" is null when no strategy run draws random numbers (only ga and ilp do)
   --no-timings        leave out the seconds (wall clock, different on every run): the output is then
                       the same bytes for the same file and seed, unless a time limit stopped the GA
-                      or the ILP ("time limit", stoppedBy "wall": how far it got depends on the machine)
+                      or the ILP ("time limit", stoppedBy "wall": how far it got depends on the machine;
+                      --generations gives the GA a stop that does not)
   -h, --help          this text
 
 Status: optimal (proved; "proof" says by the lower bound or by the ILP solver), feasible (not
@@ -75,6 +78,13 @@ function parseSeed(value: string | undefined): number {
   if (value === undefined) return 0;
   const v = value.trim() === '' ? NaN : Number(value); // Number('') is 0
   if (!Number.isSafeInteger(v)) throw new UserError(`--seed must be an integer, got '${value}'`, { field: '--seed' });
+  return v;
+}
+
+function parseGenerations(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim() === '' ? NaN : Number(value);
+  if (!(Number.isSafeInteger(v) && v > 0)) throw new UserError(`--generations must be a whole number of generations > 0, got '${value}'`, { field: '--generations' });
   return v;
 }
 
@@ -140,6 +150,7 @@ export const packCommand: CliCommand = {
         strategies: { type: 'string' },
         'time-limit': { type: 'string' },
         seed: { type: 'string' },
+        generations: { type: 'string' },
         format: { type: 'string' },
         json: { type: 'boolean', default: false },
         'no-timings': { type: 'boolean', default: false },
@@ -156,6 +167,7 @@ export const packCommand: CliCommand = {
     const strategies = parseStrategies(values.strategies);
     const timeLimit = parsePositive(values['time-limit'], '--time-limit');
     const seed = parseSeed(values.seed);
+    const generations = parseGenerations(values.generations);
     const file = resolve(io.cwd, positionals[0] ?? '');
     let instances = await readPackingFile(file, parseFormat(values.format));
     if (values.instance !== undefined) {
@@ -172,7 +184,7 @@ export const packCommand: CliCommand = {
       const lb = lowerBound(inst);
       const results: PackResult[] = [];
       for (const s of strategies) {
-        const r = await runPackStrategy(s, inst, { seed, solver: highsSolver, ...(timeLimit === undefined ? {} : { timeLimitSeconds: timeLimit }) });
+        const r = await runPackStrategy(s, inst, { seed, solver: highsSolver, ...(timeLimit === undefined ? {} : { timeLimitSeconds: timeLimit }), ...(generations === undefined ? {} : { generations }) });
         if (r.status === 'error') failed = true;
         results.push(r);
       }

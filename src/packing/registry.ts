@@ -29,7 +29,9 @@ export const PACK_STRATEGIES = {
     defaultTimeLimit: GA_SECONDS,
     seeded: true,
     pack: (inst, ctx, lb) => {
-      const r = geneticPack(inst, { seed: ctx.seed, timeLimitSeconds: ctx.timeLimitSeconds ?? GA_SECONDS, target: lb });
+      // A generation budget alone is the whole stop rule: no wall clock unless one is asked for.
+      const seconds = ctx.timeLimitSeconds ?? (ctx.generations === undefined ? GA_SECONDS : Infinity);
+      const r = geneticPack(inst, { seed: ctx.seed, timeLimitSeconds: seconds, target: lb, ...(ctx.generations === undefined ? {} : { generations: ctx.generations }) });
       return Promise.resolve(heuristicOutcome(r.packing, lb, r.stoppedBy, { generations: r.generations, ffdBins: r.ffdBins }));
     },
   },

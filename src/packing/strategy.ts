@@ -23,6 +23,11 @@ export interface PackContext {
    * default. Offline packing is not part of a simulation, so a wall clock is allowed here.
    */
   readonly timeLimitSeconds?: number;
+  /**
+   * The GA's generation budget (a deterministic stop). Given without `timeLimitSeconds`, the GA
+   * has no wall-clock limit, so its result is a function of the instance and the seed alone.
+   */
+  readonly generations?: number;
   /** LP/MILP backend for exact strategies, e.g. `highsSolver` from `src/algorithms/solvers`. */
   readonly solver?: LpSolver;
 }

@@ -49,6 +49,24 @@ describe('--no-timings: outputs without wall-clock seconds are the same bytes', 
     expect(t.out).not.toMatch(/seconds/);
   });
 
+  it('drs pack --generations: a GA that cannot reach the bound stops after N generations, not on the clock', async () => {
+    // Thirty items of 34 in bins of 100: two per bin, 15 bins, but the bound says 11, so the GA
+    // never converges. Under --generations alone its stop is the generation budget ("work"), not
+    // the 5-s default time limit ("wall", machine-dependent).
+    writeFileSync(path.join(dir, 'thirds.txt'), `30\n100\n${Array.from({ length: 30 }, () => 34).join('\n')}\n`);
+    const argv = ['pack', 'thirds.txt', '--json', '--no-timings', '--strategies', 'ga', '--seed', '5', '--generations', '20'];
+    const a = await drs(argv, {}, dir);
+    const b = await drs(argv, {}, dir);
+    expect(a.code).toBe(0);
+    expect(b.out).toBe(a.out);
+    const json = JSON.parse(a.out) as { lowerBound: number; results: Record<string, unknown>[] };
+    expect(json.lowerBound).toBe(11);
+    expect(json.results).toEqual([{ strategy: 'ga', bins: 15, status: 'feasible', stoppedBy: 'work' }]);
+    const bad = await drs(['pack', 'thirds.txt', '--generations', '2.5'], {}, dir);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--generations must be a whole number of generations > 0, got '2.5'/);
+  });
+
   it('drs forecast --json: the same bytes twice, no fitSeconds', async () => {
     const argv = ['forecast', 'series.csv', '--models', 'naive,holt-winters', '--season', '24', '--json', '--no-timings'];
     const a = await drs(argv, {}, dir);
