@@ -1,4 +1,5 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
+import { GPU_MODEL_LABEL } from '../core/gpu.js';
 import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { DEFAULT_DIMS, dimIndex, type AlibabaDimensions } from './alibaba-dimensions.js';
@@ -14,7 +15,8 @@ import { type Cell, cellValue, checkRowWidth, CsvHeader, csvRows, parseNonNegati
 /** The most GPU devices a node of an openb node list may have (a larger count is a typo, not a machine). */
 export const MAX_NODE_GPUS = 1024;
 
-export const GPU_MODEL_LABEL = 'gpuModel';
+/** The label a node's GPU model goes under: the toolkit's one (core/gpu.ts), re-exported where the openb readers always exported it. */
+export { GPU_MODEL_LABEL } from '../core/gpu.js';
 
 /**
  * Default prices, in currency units per hour: round figures of the order of public-cloud
