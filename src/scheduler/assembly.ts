@@ -21,6 +21,7 @@ import { Autoscaler } from './scaling.js';
 import { MemoryStore, type StateStore } from './store.js';
 import { resolveQueuePolicy, resolveScalingPolicy, resolveStrategy } from './strategies.js';
 import type { SchedulerEvents } from './types.js';
+import { SloBook } from './slo.js';
 import { SchedulerViews } from './views.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -45,6 +46,8 @@ export interface SchedulerParts {
   readonly operations: RequestOperations;
   readonly nodes: NodeOperations;
   readonly requests: RequestBuilder;
+  /** Queue waits and SLO outcomes of the requests submitted to this process. */
+  readonly slo: SloBook;
 }
 
 /**
@@ -90,6 +93,7 @@ export function assembleScheduler(options: ResourceSchedulerOptions, events: Typ
   // Restored requests with dependencies or a concurrency group are screened as new ones are (validate).
   if (snapshot.waiting.some((w) => w.request.concurrency !== undefined)) dependencies.grouped = true;
   if (snapshot.waiting.some((w) => (w.request.dependsOn?.length ?? 0) > 0)) dependencies.used = true;
+  const slo = new SloBook();
   const queueRunner = new QueueRunner({
     policy: queuePolicy,
     queue,
@@ -105,6 +109,7 @@ export function assembleScheduler(options: ResourceSchedulerOptions, events: Typ
     onSolver,
     isReady: () => preparation.prepared,
     requeuePreempted: qo?.requeuePreempted === true,
+    slo,
   });
   const operations = new RequestOperations({
     pools,
@@ -115,8 +120,9 @@ export function assembleScheduler(options: ResourceSchedulerOptions, events: Typ
     queueRunner,
     queuePolicy,
     autoscaler,
+    slo,
   });
   const nodes = new NodeOperations(pools, book, queueRunner);
-  const requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs });
-  return { store, runtime, ended, allocator, preparation, queue, space, pools, book, scalingPolicy, autoscaler, queuePolicy, views, dependencies, queueRunner, operations, nodes, requests };
+  const requests = new RequestBuilder({ space, pools, newId: options.newId ?? (() => crypto.randomUUID()), clock, defaultLeaseMs: options.defaultLeaseMs, sloWaitMs: options.sloWaitMs });
+  return { store, runtime, ended, allocator, preparation, queue, space, pools, book, scalingPolicy, autoscaler, queuePolicy, views, dependencies, queueRunner, operations, nodes, requests, slo };
 }

@@ -36,6 +36,8 @@ export interface RequestBuilderOptions {
   readonly clock: () => number;
   /** Lease for requests that give none (undefined: no lease). */
   readonly defaultLeaseMs: number | undefined;
+  /** SLO wait per priority class, ms, for requests that give no `sloWaitMs` (ResourceSchedulerOptions.sloWaitMs). */
+  readonly sloWaitMs?: Readonly<Partial<Record<Priority, number>>> | undefined;
 }
 
 /** Turns a caller's `ScheduleRequest` into a core `Request` (throws UserError for a bad one). */
@@ -99,6 +101,8 @@ export class RequestBuilder {
     const leaseMs = leaseRaw === undefined ? null : Math.max(1, Math.round(positive('durationMs', leaseRaw)));
     const estimated = input.estimatedDurationMs === undefined ? undefined : positive('estimatedDurationMs', input.estimatedDurationMs);
     const queueTimeoutMs = input.queueTimeoutMs === undefined ? undefined : nonNeg('queueTimeoutMs', input.queueTimeoutMs);
+    // As a scenario's default sloWait: the request's own wins over its class's.
+    const sloWaitMs = input.sloWaitMs === undefined ? this.o.sloWaitMs?.[priority] : nonNeg('sloWaitMs', input.sloWaitMs);
     const request: { -readonly [K in keyof Request]: Request[K] } = {
       id,
       tenant,
@@ -108,6 +112,7 @@ export class RequestBuilder {
       priority,
     };
     if (estimated !== undefined) request.requestedDuration = estimated / 1000;
+    if (sloWaitMs !== undefined) request.sloWait = sloWaitMs / 1000;
     if (constrained) request.constraints = constraints;
     if (input.gpuModels !== undefined && input.gpuModels.length > 0) request.gpuModels = [...input.gpuModels];
     if (input.preemptible === true) request.preemptible = true;
@@ -208,7 +213,7 @@ function positive(field: string, v: unknown): number {
 const MAX_ID_LENGTH = 401;
 
 /** The fields of a `ScheduleRequest` and of a `PoolInput` (types.ts). */
-const REQUEST_FIELDS = ['id', 'pool', 'pools', 'units', 'demand', 'priority', 'tenant', 'maxLatencyMs', 'maxCostPerHour', 'labels', 'gpuModels', 'preemptible', 'durationMs', 'estimatedDurationMs', 'queueTimeoutMs', 'dependsOn', 'concurrency'] as const;
+const REQUEST_FIELDS = ['id', 'pool', 'pools', 'units', 'demand', 'priority', 'tenant', 'maxLatencyMs', 'maxCostPerHour', 'labels', 'gpuModels', 'preemptible', 'durationMs', 'estimatedDurationMs', 'queueTimeoutMs', 'sloWaitMs', 'dependsOn', 'concurrency'] as const;
 const POOL_FIELDS = ['name', 'capacity', 'nodes', 'pricePerHour', 'latencyMs', 'bootSeconds', 'labels', 'primary', 'gpus'] as const;
 
 /** An unknown key is a UserError naming it (`prefix` + key) and the known ones. */

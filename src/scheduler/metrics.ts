@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PRIORITIES } from '../core/priority.js';
 import type { ResourceScheduler } from './scheduler.js';
+import { WAIT_BUCKETS } from './slo.js';
 
 /**
  * Prometheus metrics of one service (its own Registry, so several servers in one process, as in
@@ -16,6 +18,10 @@ import type { ResourceScheduler } from './scheduler.js';
  *   store, so they continue across restarts; `drs_pool_cost_per_hour{pool}`: the rate now.
  *   Counters read from `PoolInfo.billing` at scrape time.
  * - `drs_allocations_active`, `drs_queue_length`.
+ * - `drs_wait_seconds{priority}`: histogram of queue waits, submission to first start (0 when placed
+ *   at once; requeued work is not observed again), as the simulator's wait (slo.ts).
+ * - `drs_slo_total{priority,outcome=met|missed}`: SLO outcomes as the simulator decides them
+ *   (`sloAttainment()`, read at scrape time); a class appears once it has an outcome.
  * - `drs_solver_decisions_total{strategy,status,stopped_by}`: decisions of batch strategies (ILP,
  *   genetic) by solver status and by what ended the search (converged, work, wall).
  * - `drs_http_request_duration_seconds{method,route,status_code}`: request latency histogram.
@@ -114,8 +120,32 @@ export class ServiceMetrics {
         this.set(scheduler.queueLength);
       },
     });
+    const waits = new Histogram({
+      name: 'drs_wait_seconds',
+      help: 'Queue wait, submission to first start (0 when placed at once), by priority class',
+      labelNames: ['priority'],
+      buckets: [...WAIT_BUCKETS],
+      registers,
+    });
+    new Counter({
+      name: 'drs_slo_total',
+      help: 'SLO outcomes by priority class: met = started within its SLO wait; missed = started later, rejected, timed out, or still waiting past it',
+      labelNames: ['priority', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        const by = scheduler.sloAttainment().byPriority;
+        for (const p of PRIORITIES) {
+          const c = by[p];
+          if (c.withSlo === 0) continue;
+          this.inc({ priority: p, outcome: 'met' }, c.met);
+          this.inc({ priority: p, outcome: 'missed' }, c.missed);
+        }
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'drs_' });
     this.unsubscribe.push(
+      scheduler.observeSlo({ wait: (priority, seconds) => waits.observe({ priority }, seconds) }),
       scheduler.on('allocated', (e) => allocations.inc({ pool: e.allocation.pool })),
       scheduler.on('rejected', (e) => rejections.inc({ code: e.rejection.code })),
       scheduler.on('released', () => ended.inc({ how: 'released' })),

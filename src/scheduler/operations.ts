@@ -9,6 +9,7 @@ import type { QueueRunner } from './queue-runner.js';
 import type { RecentlyEnded } from './recent.js';
 import type { Tx } from './runtime.js';
 import type { Autoscaler } from './scaling.js';
+import type { SloBook } from './slo.js';
 import type { AllocateResult, AllocationInfo, PreemptionRecord, ReleaseResult, SchedulerRejection } from './types.js';
 import type { WaitQueue } from './wait-queue.js';
 
@@ -22,6 +23,8 @@ export interface RequestOperationsParts {
   /** Undefined: no wait queue (a request that cannot be placed now is rejected at once). */
   readonly queuePolicy: QueuePolicy | undefined;
   readonly autoscaler: Autoscaler | undefined;
+  /** Waits and SLO outcomes: told of each request submitted, started here, or refused. */
+  readonly slo: SloBook;
 }
 
 /**
@@ -39,6 +42,7 @@ export class RequestOperations {
     if (pools.state.allocation(r.id) !== undefined || queue.has(r.id)) {
       return this.reportRejection(tx, r, { requestId: r.id, code: 'duplicate', permanent: true, message: `id '${r.id}' is already ${queue.has(r.id) ? 'queued' : 'allocated'}` });
     }
+    this.p.slo.submitted(r);
     if (this.p.queuePolicy === undefined) {
       const out = queueRunner.placeNow(tx, r, built.leaseMs);
       if (out.kind === 'allocated') return this.started(out.allocation, out.preempted);
@@ -85,6 +89,7 @@ export class RequestOperations {
     if (w !== undefined) {
       queue.remove(w);
       this.p.ended.remember(id, w.request.tenant, 'cancelled', tx.now);
+      this.p.slo.left(w.request, 'cancelled');
       tx.emit('cancelled', { requestId: id, tenant: w.request.tenant, waitedMs: tx.now - w.enqueuedAtMs });
       queueRunner.drain(tx, true);
       return { status: 'cancelled', requestId: id, tenant: w.request.tenant };
@@ -101,8 +106,11 @@ export class RequestOperations {
     if (pools.state.allocation(r.id) !== undefined || queue.has(r.id)) return no('duplicate', `id '${r.id}' is already in use`);
     const refusal = preemptionRefusal(r, target);
     if (refusal !== undefined) return no('not-preemptible', refusal);
+    // Misuse (no such target, an id in use, a target it may not evict) is the caller's error; from here it is a request like any other.
+    this.p.slo.submitted(r);
     const att = this.p.placer.replace(tx, target, r, built.leaseMs);
     if (att.placed === undefined) return this.reportRejection(tx, r, att.rejection);
+    this.p.slo.started(r, tx.now);
     this.p.queueRunner.drain(tx, true);
     return this.started(this.p.book.info(att.placed), att.preempted);
   }
@@ -114,7 +122,10 @@ export class RequestOperations {
 
   private reportRejection(tx: Tx, r: Request, rejection: SchedulerRejection): AllocateResult {
     // A duplicate id names someone else's live or queued request: its status stays theirs.
-    if (rejection.code !== 'duplicate') this.p.ended.remember(r.id, r.tenant, 'rejected', tx.now);
+    if (rejection.code !== 'duplicate') {
+      this.p.ended.remember(r.id, r.tenant, 'rejected', tx.now);
+      this.p.slo.left(r, 'rejected');
+    }
     tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection });
     return rejected(r, rejection);
   }

@@ -4,6 +4,8 @@ import type { ScalingPolicy } from '../autoscale/policy.js';
 import type { ScalingPolicyName } from '../autoscale/registry.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { QueuePolicyName } from '../queue/registry.js';
+import { isPriority } from '../core/priority.js';
+import type { SloWaitByClass } from './slo.js';
 import type { QuotaConfig } from './quota.js';
 import { UserError } from '../core/errors.js';
 import { DEFAULT_DIMENSIONS, ResourceSpace } from '../core/resources.js';
@@ -73,6 +75,12 @@ export interface ResourceSchedulerOptions {
    * `await scheduler.durable()`. The HTTP service does exactly that for every response.
    */
   readonly durability?: 'per-operation' | 'group';
+  /**
+   * The SLO wait per priority class, ms (`{ critical: 1000, high: 2000, medium: 30_000, low: 300_000 }`),
+   * as a scenario's `sloWait`: a request of the class without its own `sloWaitMs` gets it. Waits and
+   * SLO outcomes are counted by the simulator's rule (see slo.ts, `sloAttainment()`, /metrics).
+   */
+  readonly sloWaitMs?: SloWaitByClass;
 }
 
 /** The `queue` option in its long form (a bare policy object or registry name becomes `{ policy }`). */
@@ -80,7 +88,7 @@ export function queueOptionsOf(q: ResourceSchedulerOptions['queue']): QueueOptio
   return q === undefined ? undefined : typeof q === 'string' ? { policy: q } : 'order' in q ? { policy: q } : q;
 }
 
-const OPTION_FIELDS = ['dimensions', 'strategy', 'preemption', 'queue', 'quotas', 'scaling', 'store', 'pools', 'clock', 'timers', 'tickIntervalMs', 'seed', 'budgetMs', 'defaultLeaseMs', 'newId', 'onBackgroundError', 'recentLimit', 'durability'] as const;
+const OPTION_FIELDS = ['dimensions', 'strategy', 'preemption', 'queue', 'quotas', 'scaling', 'store', 'pools', 'clock', 'timers', 'tickIntervalMs', 'seed', 'budgetMs', 'defaultLeaseMs', 'newId', 'onBackgroundError', 'recentLimit', 'durability', 'sloWaitMs'] as const;
 const QUEUE_FIELDS = ['policy', 'options', 'timeoutMs', 'maxLength', 'requeuePreempted'] as const;
 
 /**
@@ -106,6 +114,7 @@ export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
   number(o.defaultLeaseMs, 'defaultLeaseMs', { min: 0, open: true });
   number(o.recentLimit, 'recentLimit', { min: 0, integer: true });
   if (o.durability !== undefined && o.durability !== 'per-operation' && o.durability !== 'group') fail('durability', `durability must be 'per-operation' or 'group', got ${describe(o.durability)}`);
+  checkSloWait(o.sloWaitMs as unknown);
   const seed = o.seed as unknown;
   if (seed !== undefined && !(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) fail('seed', `seed must be a number or a string, got ${describe(seed)}`);
   if (o.strategy !== undefined) checkStrategyOption(o.strategy);
@@ -191,6 +200,16 @@ function checkQuotas(quotas: unknown): void {
   if (!isObject(quotas.tenants)) fail('quotas.tenants', `tenants must map tenant names to { guaranteed, max }, got ${describe(quotas.tenants)}`);
   for (const [name, t] of Object.entries(quotas.tenants)) tenant(t, `quotas.tenants.${name}`);
   if (quotas.default !== undefined) tenant(quotas.default, 'quotas.default');
+}
+
+/** `sloWaitMs`: `{ PRIORITY: ms ≥ 0 }`. */
+function checkSloWait(slo: unknown): void {
+  if (slo === undefined) return;
+  if (typeof slo !== 'object' || slo === null || Array.isArray(slo)) fail('sloWaitMs', `sloWaitMs must map priority classes to milliseconds (e.g. { high: 2000 }), got ${describe(slo)}`);
+  for (const [k, v] of Object.entries(slo)) {
+    if (!isPriority(k)) fail(`sloWaitMs.${k}`, `'${k}' is not a priority class (critical, high, medium, low, background)`);
+    number(v, `sloWaitMs.${k}`, { min: 0 });
+  }
 }
 
 function number(v: unknown, field: string, r: { readonly min: number; readonly open?: boolean; readonly integer?: boolean }): void {

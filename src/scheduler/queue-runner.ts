@@ -12,6 +12,7 @@ import type { ClusterRef } from './pools.js';
 import type { RecentlyEnded } from './recent.js';
 import type { Outcome, Tx } from './runtime.js';
 import type { PreemptionRecord, SchedulerRejection } from './types.js';
+import type { SloBook } from './slo.js';
 import type { WaitQueue, Waiting } from './wait-queue.js';
 
 export interface QueueRunnerOptions {
@@ -39,6 +40,8 @@ export interface QueueRunnerOptions {
    * as submitted (its arrival kept), as in the simulator, instead of ending `preempted`.
    */
   readonly requeuePreempted?: boolean;
+  /** Told of first starts and of requests that leave the queue without starting (waits, SLO outcomes). */
+  readonly slo?: SloBook;
 }
 
 /** What became of a request submitted to the queue, by the end of its operation. */
@@ -155,6 +158,7 @@ export class QueueRunner {
     else this.o.queue.remove(w);
     const fromQueue = !w.fresh;
     this.o.book.start(tx, a, w.leaseMs, fromQueue);
+    this.o.slo?.started(w.request, tx.now);
     const preempted = this.preemptedFor.get(a.request.id) ?? [];
     this.preemptedFor.delete(a.request.id);
     if (!fromQueue) tx.outcomes.set(a.request.id, { kind: 'allocated', allocation: this.o.book.info(a), preempted });
@@ -169,6 +173,7 @@ export class QueueRunner {
     // request submitted in this operation (its caller hears the outcome from `tx.outcomes` too).
     if (w.fresh) tx.outcomes.set(r.id, { kind: 'rejected', rejection: rej, reported: true });
     this.o.ended.remember(r.id, r.tenant, 'rejected', tx.now);
+    this.o.slo?.left(r, 'rejected');
     tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection: rej });
   }
 
@@ -234,6 +239,7 @@ export class QueueRunner {
     let any = false;
     for (const w of this.o.queue.takeTimedOut(all ? Infinity : upTo, strict && !all)) {
       this.o.ended.remember(w.request.id, w.request.tenant, 'timed-out', tx.now);
+      this.o.slo?.left(w.request, 'timed-out');
       tx.emit('timed-out', { requestId: w.request.id, tenant: w.request.tenant, waitedMs: tx.now - w.enqueuedAtMs });
       any = true;
     }

@@ -22,6 +22,7 @@ import type { Runtime, Tx } from './runtime.js';
 import type { Autoscaler } from './scaling.js';
 import type { AuditRecord, EventRecord, StateStore } from './store.js';
 import type { AllocateResult, AllocationInfo, NodeFailResult, NodeRepairResult, PoolInfo, PoolInput, PreemptionRecord, ReleaseResult, RenewResult, RequestStatus, ScaleEvent, ScheduleRequest, SchedulerEvents } from './types.js';
+import type { SloAttainment, SloBook, SloObserver } from './slo.js';
 import type { SchedulerViews } from './views.js';
 import type { WaitQueue } from './wait-queue.js';
 
@@ -61,6 +62,7 @@ export class ResourceScheduler {
   private readonly nodes: NodeOperations;
   private readonly views: SchedulerViews;
   private readonly preparation: StrategyPreparation;
+  private readonly slo: SloBook;
   /** Solver reports of the decisions made so far, counted by status (also on /metrics). */
   readonly solverStatus: Record<string, number> = {};
   /** The last solver report (a batch strategy's last decision), if any. */
@@ -80,7 +82,7 @@ export class ResourceScheduler {
     checkSchedulerOptions(options);
     const parts = assembleScheduler(options, this.events, (report, tx) => this.solverReport(report, tx));
     ({ store: this.store, runtime: this.runtime, ended: this.ended, allocator: this.allocator, preparation: this.preparation, queue: this.queue, space: this.space, pools: this.pools, book: this.book } = parts);
-    ({ scalingPolicy: this.scalingPolicy, autoscaler: this.autoscaler, queuePolicy: this.queuePolicy, views: this.views, dependencies: this.dependencies, queueRunner: this.queueRunner, operations: this.operations, nodes: this.nodes, requests: this.requests } = parts);
+    ({ scalingPolicy: this.scalingPolicy, autoscaler: this.autoscaler, queuePolicy: this.queuePolicy, views: this.views, dependencies: this.dependencies, queueRunner: this.queueRunner, operations: this.operations, nodes: this.nodes, requests: this.requests, slo: this.slo } = parts);
     for (const p of options.pools ?? []) {
       const at = this.pools.state.poolIndex(p.name);
       if (at < 0) this.addPool(p);
@@ -362,7 +364,18 @@ export class ResourceScheduler {
         this.restoredToOffer = false;
         this.queueRunner.drain(tx, true);
       }
+      this.slo.settle(tx.now); // what fell due is done: a request still waiting past its SLO can only miss it
     });
+  }
+
+  /** SLO outcomes so far by priority class, by the simulator's rule (slo.ts): met, missed, attainment, and how many are undecided. */
+  sloAttainment(): SloAttainment {
+    return this.slo.attainment();
+  }
+
+  /** `o` hears every first start's wait and every SLO outcome as it is decided (/metrics uses it); returns an unsubscribe function. */
+  observeSlo(o: SloObserver): () => void {
+    return this.slo.observe(o);
   }
 
   /**

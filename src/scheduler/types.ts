@@ -43,6 +43,11 @@ export interface ScheduleRequest {
   /** How long it may wait in the queue (when the scheduler has one). Default: the queue's timeout. */
   readonly queueTimeoutMs?: number;
   /**
+   * Its SLO: it should start within this many ms of submission (default: its class's, from
+   * `ResourceSchedulerOptions.sloWaitMs`; none = no SLO). Counted in `sloAttainment()` and /metrics.
+   */
+  readonly sloWaitMs?: number;
+  /**
    * Ids of requests that must complete (be released by their owner) before this one may start.
    * Each must be known (queued, allocated or recently ended); one that ends otherwise (rejected,
    * expired, preempted, timed out, cancelled) rejects this one with `dependency-failed`.

@@ -38,6 +38,8 @@ export const allocationBody = z
     durationMs: ms.optional(),
     estimatedDurationMs: ms.optional(),
     queueTimeoutMs: z.number().finite().min(0).max(86400 * 1000).optional(),
+    /** Its SLO wait (default: its class's, the config's `sloWait`). */
+    sloWaitMs: z.number().finite().min(0).max(10 * 365 * 86400 * 1000).optional(),
     gpuModels: z.array(z.string().min(1).max(100)).max(32).optional(),
     /** Ids of the same tenant's requests this one waits for (see requests.ts). */
     dependsOn: z.array(NAMED_ID).max(100).optional(),

@@ -46,6 +46,7 @@ export async function createSchedulerFromConfig(config: ServeConfig, extra: Part
       ...(config.preemption !== undefined ? { preemption: config.preemption } : {}),
       ...(config.queue !== undefined ? { queue: config.queue } : {}),
       ...(config.defaultLeaseMs !== undefined ? { defaultLeaseMs: config.defaultLeaseMs } : {}),
+      ...(config.sloWaitMs !== undefined ? { sloWaitMs: config.sloWaitMs } : {}),
       ...(config.quotas !== undefined ? { quotas: config.quotas } : {}),
       ...(config.scaling !== undefined ? { scaling: config.scaling } : {}),
       ...(config.pools !== undefined ? { pools: config.pools } : {}),

@@ -1,0 +1,147 @@
+import type { Request } from '../core/model.js';
+import { PRIORITIES, type Priority } from '../core/priority.js';
+import { LeaseHeap } from './lease-heap.js';
+
+/**
+ * Queue wait and SLO attainment in production, by the simulator's rule (src/sim/metrics/families.ts,
+ * `timing` and `sla`):
+ *
+ * - wait = first start − arrival (submission), seconds; 0 for a request placed at once. Only the
+ *   FIRST start counts: work evicted and requeued (preemption, reclaim, a node failure) keeps its
+ *   arrival and is not observed again, as the simulator's `firstStart`.
+ * - a request has an SLO when it carries `sloWait` (its own `sloWaitMs`, else its class's
+ *   `sloWaitMs[priority]`); it meets it iff it starts with wait ≤ sloWait (1e-9 s tolerance). A
+ *   request rejected (any code but `duplicate`, which names someone else's request) or timed out in
+ *   the queue misses, as the simulator counts a rejected or never-started request.
+ *
+ * When the outcome is decided (the earliest moment it is certain): at the first start; when the
+ * request leaves without starting (rejected, timed out); or, while it still waits, once the clock
+ * is past arrival + sloWait (then it can only miss): at the next `settle`, which the scheduler runs
+ * after each `tick()` has done what fell due. A queued request withdrawn by its owner (`release`,
+ * `cancelled`) before its SLO was decided is counted neither way: the service did not fail it, the
+ * client gave up (the simulator has no counterpart).
+ *
+ * Only requests submitted to this process are followed: counts start at 0 when the scheduler is
+ * built (a restart resets them; Prometheus handles counter resets) and requests restored from the
+ * store's queue are not counted (whether they had already started once before a requeue is not kept).
+ */
+
+/** The SLO wait per priority class, ms (a class left out has no SLO). */
+export type SloWaitByClass = Readonly<Partial<Record<Priority, number>>>;
+
+/** Upper bounds (seconds) of `drs_wait_seconds`: placed at once (0), sub-second up to an hour, with the usual SLOs 1 s, 2 s, 30 s, 300 s. */
+export const WAIT_BUCKETS: readonly number[] = [0, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
+/** One class's (or all classes') SLO outcomes so far: as the simulator's `SlaClass`, plus `missed`. */
+export interface SloClassAttainment {
+  /** Requests whose outcome is decided: met + missed. */
+  readonly withSlo: number;
+  readonly met: number;
+  readonly missed: number;
+  /** met ÷ withSlo; null when none is decided. */
+  readonly attainment: number | null;
+}
+
+/** `ResourceScheduler.sloAttainment()`. */
+export interface SloAttainment {
+  readonly overall: SloClassAttainment;
+  readonly byPriority: Readonly<Record<Priority, SloClassAttainment>>;
+  /** Requests with an SLO still waiting whose outcome is not decided yet. */
+  readonly pending: number;
+}
+
+/** Told of every first start (its wait) and every decided SLO outcome, as they happen. */
+export interface SloObserver {
+  wait?(priority: Priority, seconds: number): void;
+  outcome?(priority: Priority, met: boolean): void;
+}
+
+interface Followed {
+  readonly request: Request;
+  /** The SLO outcome is counted (or there is none to count). */
+  decided: boolean;
+}
+
+/** 1e-9 s, the simulator's tolerance on `wait ≤ sloWait`. */
+const TOLERANCE = 1e-9;
+
+export class SloBook {
+  /** Submitted to this process and neither started nor gone, by id (ids are unique among queued and live requests). */
+  private readonly followed = new Map<string, Followed>();
+  /** SLO deadlines (arrival + sloWait, ms) of followed requests; stale entries are skipped. */
+  private readonly deadlines = new LeaseHeap();
+  private readonly met = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
+  private readonly missed = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
+  private readonly observers = new Set<SloObserver>();
+
+  /** A request entered the scheduler (after its id was found free). */
+  submitted(r: Request): void {
+    this.followed.set(r.id, { request: r, decided: r.sloWait === undefined });
+    if (r.sloWait !== undefined) this.deadlines.push((r.arrival + r.sloWait) * 1000, r.id);
+  }
+
+  /** `r` started at `nowMs` (a later start of requeued work is not followed any more: ignored). */
+  started(r: Request, nowMs: number): void {
+    const f = this.take(r);
+    if (f === undefined) return;
+    const wait = nowMs / 1000 - r.arrival;
+    const seconds = Math.max(0, Math.round(wait * 1e6) / 1e6); // to the microsecond: 1.5 s is not 1.5000000000000002
+    for (const o of this.observers) o.wait?.(r.priority, seconds);
+    if (!f.decided) this.decide(r.priority, wait <= (r.sloWait as number) + TOLERANCE);
+  }
+
+  /** `r` left without starting: rejected or timed out (missed), or cancelled by its owner (not counted). */
+  left(r: Request, how: 'rejected' | 'timed-out' | 'cancelled'): void {
+    const f = this.take(r);
+    if (f !== undefined && !f.decided && how !== 'cancelled') this.decide(r.priority, false);
+  }
+
+  /** Every followed request still waiting whose SLO ran out by `nowMs` misses (call once what fell due by then is done). */
+  settle(nowMs: number): void {
+    for (;;) {
+      const top = this.deadlines.peek();
+      if (top === undefined) return;
+      const f = this.followed.get(top.id);
+      const live = f !== undefined && !f.decided && (f.request.arrival + (f.request.sloWait as number)) * 1000 === top.at;
+      if (live && !(nowMs / 1000 - f.request.arrival > (f.request.sloWait as number) + TOLERANCE)) return;
+      this.deadlines.pop();
+      if (live) {
+        f.decided = true;
+        this.decide(f.request.priority, false);
+      }
+    }
+  }
+
+  /** Outcomes so far, by class and overall. */
+  attainment(): SloAttainment {
+    const cls = (met: number, missed: number): SloClassAttainment => ({ withSlo: met + missed, met, missed, attainment: met + missed > 0 ? met / (met + missed) : null });
+    let met = 0;
+    let missed = 0;
+    for (const p of PRIORITIES) {
+      met += this.met[p];
+      missed += this.missed[p];
+    }
+    let pending = 0;
+    for (const f of this.followed.values()) if (!f.decided) pending++;
+    return { overall: cls(met, missed), byPriority: Object.fromEntries(PRIORITIES.map((p) => [p, cls(this.met[p], this.missed[p])])) as Record<Priority, SloClassAttainment>, pending };
+  }
+
+  /** Returns an unsubscribe function. */
+  observe(o: SloObserver): () => void {
+    this.observers.add(o);
+    return () => void this.observers.delete(o);
+  }
+
+  private take(r: Request): Followed | undefined {
+    const f = this.followed.get(r.id);
+    if (f === undefined) return undefined;
+    this.followed.delete(r.id);
+    return f;
+  }
+
+  private decide(p: Priority, met: boolean): void {
+    if (met) this.met[p]++;
+    else this.missed[p]++;
+    for (const o of this.observers) o.outcome?.(p, met);
+  }
+}
