@@ -2,6 +2,11 @@ import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
 import { ConfigError } from '../core/errors.js';
 import type { PoolSpec } from '../core/model.js';
+import { PRIORITIES, type Priority } from '../core/priority.js';
+import { AZURE_DEFAULT_PRIORITIES } from '../traces/azure-llm.js';
+import { parseTraceSpec } from '../traces/registry.js';
+import { SYNTHETIC_PRESETS } from '../traces/synthetic.js';
+import type { PriorityShare } from '../traces/reading.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { strategyRows, type StrategyRow } from './rows.js';
 import type { Scenario } from './schema.js';
@@ -17,8 +22,11 @@ import type { Scenario } from './schema.js';
  * Decisions, per item:
  * - `protocol:` refused: it evaluates a queue policy on windows of an SWF log, each on an empty
  *   machine sized from the log's header, with the protocol's own reference policies.
- * - trace, horizon, failures, sloWait, seed, decisionBudget: listed (a service serves the requests
+ * - trace, horizon, failures, seed, decisionBudget: listed (a service serves the requests
  *   its clients send, for as long as it runs; its nodes fail for real, `POST .../fail`).
+ * - the SLO wait per priority class the simulator measured SLA attainment against (`classSloWait`):
+ *   the config's `sloWait`, so production counts attainment by the same rule. An SLO the trace
+ *   gives request by request (a CSV column) has no class value: listed (clients send `sloWaitMs`).
  * - the queue: the simulator never times queued work out nor refuses it for length, production
  *   needs both bounds: `timeout` is set to NO_TIMEOUT (a year: never, for any run the simulator
  *   measured) and `maxLength` to the service's default; work evicted by preemption, reclaim or a
@@ -123,6 +131,7 @@ export function serveExport(sc: Scenario, pools: readonly PoolSpec[], space: Res
   }
 
   const tokenEnv = tokenEnvs(tenantsOf(sc, file, quotas));
+  const slo = classSloWait(sc, file);
   const maxNodes = Math.max(0, ...pools.map((p) => Math.max(p.nodes.max, p.nodes.initial)));
   const limits = {
     ...(maxNodes > SERVE_LIMITS.nodesPerPool ? { nodesPerPool: maxNodes } : {}),
@@ -135,6 +144,7 @@ export function serveExport(sc: Scenario, pools: readonly PoolSpec[], space: Res
     queue: { policy: queueRef.name, ...(queueRef.options !== undefined ? { options: queueRef.options } : {}), timeout: NO_TIMEOUT, maxLength: SERVE_QUEUE_MAX_LENGTH, requeuePreempted: true },
     ...(quotas !== undefined ? { quotas: { ...(quotas.default !== undefined ? { default: quotas.default } : {}), tenants: quotas.tenants } } : {}),
     ...(scaling !== undefined ? { scaling } : {}),
+    ...(Object.keys(slo.byClass).length > 0 ? { sloWait: Object.fromEntries(Object.entries(slo.byClass).map(([p, v]) => [p, duration(v)])) } : {}),
     tokens: tokenEnv.map((t) => (t.tenant === undefined ? { tokenEnv: t.env, admin: true } : { tokenEnv: t.env, tenant: t.tenant })),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     pools: pools.map((p) => servePool(p, space)),
@@ -149,13 +159,61 @@ export function serveExport(sc: Scenario, pools: readonly PoolSpec[], space: Res
   notCarried.push(`trace (kind ${sc.trace.kind}): production serves the requests its clients send`);
   if (sc.horizon !== undefined) notCarried.push(`horizon ${duration(sc.horizon)}: the service runs until stopped`);
   if (sc.failures !== undefined) notCarried.push('failures: nodes fail for real in production (report one with POST /v1/pools/POOL/nodes/NODE/fail)');
-  if (sc.sloWait !== undefined) notCarried.push('sloWait: the default SLO waits the simulator measures SLA attainment against; drs serve takes no SLO with a request');
+  notCarried.push(...slo.notCarried);
   notCarried.push(`seed ${String(sc.seed)}: drs serve seeds its strategies with 1 (only randomised strategies and policies read it)`);
   notCarried.push(`decisionBudget ${sc.decisionBudget}s: the simulator counts a decision's work, drs serve gives each decision 100 ms of wall-clock time`);
   if (!Array.isArray(sc.pools)) notCarried.push(`pools: the node list's host names (${(sc.pools as { kind: string }).kind}); its ${pools.length} pool(s) are written out, their nodes named <pool>-<id>`);
   const others = strategyRows(sc).filter((r) => r.index !== row.index);
   if (others.length > 0) notCarried.push(`the other rows: ${others.map((r) => r.label).join(', ')}`);
   return { row, document, notCarried, productionOnly, tokenEnv };
+}
+
+/**
+ * The SLO wait (seconds) per priority class of the scenario's requests, as the simulator gives them:
+ * the class's value in the trace (a `priorities[i].sloWait` of synthetic, demand-series and
+ * azure-llm traces, with their presets' and the Azure reader's defaults; alibaba-gpu's `sloWait`;
+ * a CSV trace's `defaults.sloWait`, for every class), else the scenario's `sloWait` for the class
+ * (applied where the trace gives none, src/scenario/build.ts). A CSV `sloWait` column sets it per
+ * request: said in `notCarried`.
+ */
+export function classSloWait(sc: Scenario, file: string): { readonly byClass: Partial<Record<Priority, number>>; readonly notCarried: readonly string[] } {
+  const fromTrace: Partial<Record<Priority, number>> = {};
+  const notCarried: string[] = [];
+  const classes = (list: readonly PriorityShare[] | undefined): void => {
+    for (const c of list ?? []) if (c.sloWait !== undefined) fromTrace[c.priority] = c.sloWait;
+  };
+  if (sc.trace.kind !== 'agents') {
+    const t = parseTraceSpec(sc.trace, file);
+    switch (t.kind) {
+      case 'synthetic':
+      case 'demand-series':
+        classes(t.priorities ?? (t.preset !== undefined ? SYNTHETIC_PRESETS[t.preset]({}).priorities : undefined));
+        break;
+      case 'azure-llm':
+        classes(t.priorities ?? AZURE_DEFAULT_PRIORITIES);
+        break;
+      case 'alibaba-gpu':
+        Object.assign(fromTrace, t.sloWait ?? {});
+        break;
+      case 'csv': {
+        const d = t.defaults?.sloWait;
+        if (d !== undefined) for (const p of PRIORITIES) fromTrace[p] = d;
+        if (t.columns.sloWait !== undefined) {
+          const col = typeof t.columns.sloWait === 'string' ? t.columns.sloWait : t.columns.sloWait.column;
+          notCarried.push(`trace.columns.sloWait: the simulator read each request's SLO wait from column '${col}'${d !== undefined ? ' (the class values written are the defaults.sloWait for rows without one)' : ''}; production requests give theirs as sloWaitMs`);
+        }
+        break;
+      }
+      case 'swf':
+        break;
+    }
+  }
+  const byClass: Partial<Record<Priority, number>> = {};
+  for (const p of PRIORITIES) {
+    const v = fromTrace[p] ?? sc.sloWait?.[p];
+    if (v !== undefined) byClass[p] = v;
+  }
+  return { byClass, notCarried };
 }
 
 /** A pool as a serve config writes it (capacity in the config's units: memory in Gi). */

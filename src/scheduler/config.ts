@@ -11,7 +11,7 @@ import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '
 import { scalingTargetIssue } from '../autoscale/targets.js';
 import { widthDimensionIssue, writtenWidthDimension } from '../queue/width.js';
 import type { QueuePolicyName } from '../queue/registry.js';
-import { PRIORITIES, type Priority } from '../core/priority.js';
+import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategies.js';
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
 import { overcommittedGuarantees, type QuotaConfig } from './quota.js';
@@ -189,7 +189,12 @@ const fileSchema = z
       ])
       .optional(),
     /** As a scenario's `sloWait`: the SLO wait per priority class (`{ high: 2s, low: 5m }`). */
-    sloWait: z.partialRecord(z.enum(PRIORITIES), duration('SLO wait')).optional(),
+    sloWait: z
+      .record(z.string(), duration('wait'))
+      .superRefine((r, ctx) => {
+        for (const k of Object.keys(r)) if (!isPriority(k)) ctx.addIssue({ code: 'custom', path: [k], message: `'${k}' is not a priority class (${PRIORITIES.join(', ')})` });
+      })
+      .optional(),
     defaultLease: duration('lease').refine((ms) => ms > 0, 'a default lease must be longer than 0 (leave it out for no lease)').optional(),
     scaling: z.object({ policy: z.enum(SCALING_POLICY_NAMES as [ScalingPolicyName, ...ScalingPolicyName[]]), options: z.unknown().optional() }).strict().optional(),
     quotas: z.object({ default: tenantQuota.optional(), tenants: z.record(z.string(), tenantQuota).optional() }).strict().optional(),
@@ -361,7 +366,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
         }
       : {}),
     ...(c.defaultLease !== undefined ? { defaultLeaseMs: c.defaultLease } : {}),
-    ...(c.sloWait !== undefined ? { sloWaitMs: c.sloWait } : {}),
+    ...(c.sloWait !== undefined ? { sloWaitMs: c.sloWait as Partial<Record<Priority, number>> } : {}),
     ...(c.scaling !== undefined ? { scaling: { policy: c.scaling.policy, ...(c.scaling.options !== undefined ? { options: c.scaling.options } : {}) } } : {}),
     ...(c.quotas !== undefined ? { quotas: { tenants: c.quotas.tenants ?? {}, ...(c.quotas.default !== undefined ? { default: c.quotas.default } : {}) } } : {}),
     tokens,

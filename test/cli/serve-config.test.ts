@@ -41,6 +41,13 @@ async function simulated(scenario: string): Promise<BuiltScenario> {
   return buildScenario(await loadScenario(file), { file, dataRoot: DATA });
 }
 
+/** The SLO waits (seconds) the simulator's requests carry, by class: every value seen. */
+async function requestSloWaits(built: BuiltScenario): Promise<Record<string, number[]>> {
+  const seen: Record<string, Set<number>> = {};
+  for await (const r of built.requests()) if (r.sloWait !== undefined) (seen[r.priority] ??= new Set()).add(r.sloWait);
+  return Object.fromEntries(Object.entries(seen).map(([p, v]) => [p, [...v]]));
+}
+
 /** What the simulator runs for a row (compare.ts): the allocator (split from its preemption wrapper under quotas), queue, scaling, quotas. */
 async function compareRow(scenario: string, label: string): Promise<ServeConfig> {
   const built = await simulated(scenario);
@@ -74,6 +81,9 @@ async function compareRow(scenario: string, label: string): Promise<ServeConfig>
     expect(space.names).toEqual(built.space.names);
     expect((config.pools ?? []).map((p) => toPoolSpec(p, space))).toEqual(built.pools);
     expect(sched.listPools().map((p) => p.name)).toEqual(built.pools.map((p) => p.name));
+    // The SLO wait of each class is the one every request of the class carries in the simulation.
+    const sims = await requestSloWaits(built);
+    expect(Object.fromEntries(Object.entries(config.sloWaitMs ?? {}).filter(([p]) => sims[p] !== undefined).map(([p, ms]) => [p, [ms / 1000]]))).toEqual(sims);
   } finally {
     sched.close();
   }
@@ -86,11 +96,14 @@ describe('drs serve-config: export, load, compare with the simulator', () => {
     expect(config.strategy).toBe(label.replace('+preempt', ''));
     expect(config.queue?.policy).toBe('priority');
     expect(config.quotas).toBeUndefined();
+    // trace.priorities[i].sloWait of the scenario (background has none).
+    expect(config.sloWaitMs).toEqual({ critical: 1000, high: 2000, medium: 30_000, low: 300_000 });
   });
 
   it('scenarios/agent-pipeline.yaml, bfd/no-quotas: the row runs without the scenario quotas', async () => {
     const config = await compareRow('scenarios/agent-pipeline.yaml', 'bfd/no-quotas');
     expect(config.quotas).toBeUndefined();
+    expect(config.sloWaitMs).toBeUndefined(); // the agent fleet gives no SLO
     expect(config.queue?.policy).toBe('priority');
   });
 
@@ -104,6 +117,7 @@ describe('drs serve-config: export, load, compare with the simulator', () => {
   it('a scaling policy with options (autoscale-genai, predictive) carries over whole', async () => {
     const config = await compareRow('scenarios/autoscale-genai.yaml', 'predictive');
     expect(config.scaling?.policy).toBe('predictive');
+    expect(config.sloWaitMs).toEqual({ high: 60_000 });
     expect(config.scaling?.options).toMatchObject({ forecaster: 'holt', quantile: 0.95, reactive: { target: 1, scaleDown: { stabilizationSeconds: 60 } } });
   });
 });
@@ -115,6 +129,8 @@ describe('drs serve-config: the file', () => {
     expect(text).toContain('# exported by: drs serve-config scenarios/default.yaml --strategy best-fit-decreasing+preempt\n');
     expect(text).toMatch(/# scenario file: scenarios\/default\.yaml \(sha256 [0-9a-f]{16}…\), seed 42\n/);
     for (const item of ['trace (kind synthetic)', 'horizon 1h', 'failures:', 'seed 42', 'decisionBudget 1s', 'the other rows: first-fit, best-fit-decreasing, worst-fit, round-robin']) expect(text).toContain(`#   - ${item}`);
+    expect(text).not.toContain('#   - sloWait'); // carried over now
+    expect(text).toContain('sloWait:\n  critical: 1s\n  high: 2s\n  medium: 30s\n  low: 5m\n');
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/); // no date: the same inputs give the same file
     expect(text).not.toMatch(/^\s*-?\s*\{?\s*token:/m);
     expect(config.tokens.map((t) => t.tenant ?? 'admin')).toEqual(['admin', 'search-agents', 'coding-agents', 'support-bot']);
@@ -217,6 +233,22 @@ describe('drs serve --scenario: the same export, served in memory', () => {
     expect(config.queue?.policy).toBe('fcfs');
     expect(config.strategy).toBe('best-fit-decreasing');
     expect(config.quotas?.tenants.web_search).toEqual({ max: { cpu: 0.4 } });
+  });
+
+  it("serves the scenario's SLO waits: a request of a class gets its class's SLO", async () => {
+    const x = io({ DRS_ADMIN_TOKEN: 'admin-token-0123456789' });
+    const config = scenarioServeConfig(x, await exportScenario(x, 'scenarios/default.yaml', 'first-fit', undefined, undefined));
+    expect(config.sloWaitMs).toEqual({ critical: 1000, high: 2000, medium: 30_000, low: 300_000 });
+    const sched = await createSchedulerFromConfig(config, { timers: false });
+    try {
+      expect(sched.allocate({ priority: 'high', units: 1 }).status).toBe('allocated');
+      expect(sched.allocate({ priority: 'background', units: 1 }).status).toBe('allocated');
+      const a = sched.sloAttainment();
+      expect(a.byPriority.high).toEqual({ withSlo: 1, met: 1, missed: 0, attainment: 1 });
+      expect(a.byPriority.background.withSlo).toBe(0);
+    } finally {
+      sched.close();
+    }
   });
 
   it('refuses to start without DRS_ADMIN_TOKEN, and --scenario with --config', async () => {

@@ -12,6 +12,8 @@ import { buildScenario } from '../../src/scenario/build.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { compareStrategies } from '../../src/sim/compare.js';
 import { EV, type EventLog } from '../../src/sim/log.js';
+import type { RunMetrics } from '../../src/sim/metrics/index.js';
+import type { SloAttainment } from '../../src/scheduler/slo.js';
 import { DATA, drs, ROOT } from '../cli/helpers.js';
 
 /**
@@ -71,8 +73,18 @@ const lineOf = (log: EventLog, i: number): string | undefined => {
   return undefined;
 };
 
+/**
+ * The SLO wait per class the trace of scenarios/default.yaml gives its requests (trace.priorities[i].sloWait),
+ * written here by hand: production gets them through the exported config's `sloWait`.
+ */
+const DEFAULT_YAML_SLO: Partial<Record<Priority, number>> = { critical: 1, high: 2, medium: 30, low: 300 };
+
 /** The row as `drs run` runs it, on the batch instead of the scenario's trace (no failures, no horizon). */
 async function simulate(scenario: string, label: string, specs: readonly Spec[]): Promise<string[]> {
+  return (await simulateWithSla(scenario, label, specs, {})).lines;
+}
+
+async function simulateWithSla(scenario: string, label: string, specs: readonly Spec[], slo: Partial<Record<Priority, number>>): Promise<{ lines: string[]; sla: RunMetrics['sla'] }> {
   const file = path.resolve(ROOT, scenario);
   const built = await buildScenario(await loadScenario(file), { file, dataRoot: DATA, only: [label] });
   const { failures: _f, horizon: _h, ...input } = built;
@@ -85,13 +97,15 @@ async function simulate(scenario: string, label: string, specs: readonly Spec[])
     priority: s.priority,
     ...(s.preemptible ? { preemptible: true } : {}),
     ...(s.pool !== undefined ? { constraints: { pools: [s.pool] } } : {}),
+    ...(slo[s.priority] !== undefined ? { sloWait: slo[s.priority] } : {}),
   }));
   let lines: string[] = [];
   const strategies = input.strategies.filter((s) => s.label === label);
   expect(strategies).toHaveLength(1);
   const res = await compareStrategies({ ...input, strategies, requests: () => requests, onLog: (_i, _l, log) => void (lines = Array.from({ length: log.length }, (_, i) => lineOf(log, i)).filter((l): l is string => l !== undefined)) });
-  expect(res.results[0]?.state).toBe('completed');
-  return lines;
+  const r = res.results[0];
+  if (r?.state !== 'completed') throw new Error(`the row did not complete: ${JSON.stringify(r)}`);
+  return { lines, sla: r.metrics.sla };
 }
 
 /** ResourceScheduler built from the exported file, on a virtual clock. */
@@ -99,6 +113,10 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-export-parity-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function produce(scenario: string, label: string, specs: readonly Spec[]): Promise<string[]> {
+  return (await produceWithSlo(scenario, label, specs)).lines;
+}
+
+async function produceWithSlo(scenario: string, label: string, specs: readonly Spec[]): Promise<{ lines: string[]; slo: SloAttainment }> {
   const out = path.join(dir, `${path.basename(scenario, '.yaml')}-${label.replace(/[^a-z0-9]+/gi, '_')}.yaml`);
   const r = await drs(['serve-config', scenario, '--strategy', label, '--out', out]);
   expect(r.code).toBe(0);
@@ -144,9 +162,11 @@ async function produce(scenario: string, label: string, specs: readonly Spec[]):
     sched.allocate({ id: s.id, tenant: s.tenant, priority: s.priority, demand: s.demand, estimatedDurationMs: s.durationMs, ...(s.preemptible ? { preemptible: true } : {}), ...(s.pool !== undefined ? { pool: s.pool } : {}) });
   }
   runUntil(Infinity);
+  sched.tick();
   sched.checkInvariants();
+  const slo = sched.sloAttainment();
   sched.close();
-  return lines;
+  return { lines, slo };
 }
 
 /** The premise: every arrival and every completion at its own instant. */
@@ -200,5 +220,25 @@ describe('the scheduler built from an exported config places a fixed batch exact
     expect(await simulate('scenarios/agent-pipeline.yaml', 'bfd/fcfs-blocking', specs)).not.toEqual(quotas);
     const fleet = batch(7, FLEET_TENANTS, FLEET_SHAPES);
     expect(await simulate('scenarios/default.yaml', 'best-fit-decreasing+preempt', fleet)).not.toEqual(await simulate('scenarios/default.yaml', 'best-fit-decreasing', fleet));
+  });
+});
+
+describe("SLA attainment by priority in production equals the simulator's for the same row and batch", () => {
+  it.each(['best-fit-decreasing', 'best-fit-decreasing+preempt'])('scenarios/default.yaml, %s (the SLO waits carried by drs serve-config)', async (label) => {
+    const specs = batch(7, FLEET_TENANTS, FLEET_SHAPES);
+    const sim = await simulateWithSla('scenarios/default.yaml', label, specs, DEFAULT_YAML_SLO);
+    const prod = await produceWithSlo('scenarios/default.yaml', label, specs);
+    expect(prod.lines).toEqual(sim.lines);
+    expect(prod.slo.pending).toBe(0);
+    for (const p of PRIORITIES) {
+      const { withSlo, met, attainment } = prod.slo.byPriority[p];
+      expect({ priority: p, withSlo, met, attainment }).toEqual({ priority: p, ...sim.sla.byPriority[p] });
+    }
+    const { withSlo, met, attainment } = prod.slo.overall;
+    expect({ withSlo, met, attainment }).toEqual(sim.sla.overall);
+    // A batch the rule matters for: some requests met their SLO and some missed it, in more than one class.
+    expect(sim.sla.overall.met).toBeGreaterThan(0);
+    expect(sim.sla.overall.met).toBeLessThan(sim.sla.overall.withSlo);
+    expect(PRIORITIES.filter((p) => { const c = sim.sla.byPriority[p]; return c.met > 0 && c.met < c.withSlo; }).length).toBeGreaterThan(0);
   });
 });

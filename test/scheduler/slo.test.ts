@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { ServiceMetrics } from '../../src/scheduler/metrics.js';
+import { startServer } from '../../src/scheduler/http.js';
+import { ADMIN, call, TEAM_A, TOKENS } from './helpers.js';
 
 /**
  * Queue waits and SLO outcomes in production, hand-checked on a manual clock (timers off): one
@@ -145,5 +147,35 @@ describe('queue waits and SLO attainment in production (the simulator rule)', ()
     const s = new ResourceScheduler({ timers: false });
     expect(() => s.allocate({ units: 1, sloWaitMs: -1 })).toThrow(/sloWaitMs must be a finite number ≥ 0/);
     s.close();
+  });
+
+  it('/metrics over HTTP: drs_wait_seconds and drs_slo_total with HELP and TYPE; sloWait from the config, sloWaitMs in a request body', async () => {
+    let now = 0;
+    const server = await startServer(
+      { port: 0, tokens: TOKENS, sloWaitMs: { high: 2000, medium: 30_000 }, queue: { policy: 'priority' }, pools: [{ name: 'p', capacity: { cpu: 4 }, nodes: 1 }] },
+      { schedulerOptions: { clock: () => now, timers: false } },
+    );
+    try {
+      const post = (body: unknown): Promise<{ status: number; body: { status: string } }> => call(server.url, 'POST', '/v1/allocations', { token: TEAM_A, body });
+      expect((await post({ id: 'a', priority: 'high', units: 4 })).body.status).toBe('allocated'); // wait 0: met
+      expect((await post({ id: 'b', priority: 'medium', units: 4, sloWaitMs: 1000 })).body.status).toBe('queued'); // its own SLO, 1 s
+      now = 1500;
+      expect((await call(server.url, 'DELETE', '/v1/allocations/a', { token: TEAM_A })).status).toBe(200); // b starts after 1.5 s: missed
+      const m = await call(server.url, 'GET', '/metrics', { token: ADMIN });
+      expect(m.status).toBe(200);
+      const text = m.body as string;
+      expect(text).toContain('# HELP drs_wait_seconds Queue wait, submission to first start (0 when placed at once), by priority class\n# TYPE drs_wait_seconds histogram\n');
+      expect(text).toContain('drs_wait_seconds_bucket{le="0",priority="high"} 1\n');
+      expect(text).toContain('drs_wait_seconds_bucket{le="1",priority="medium"} 0\n');
+      expect(text).toContain('drs_wait_seconds_bucket{le="2",priority="medium"} 1\n');
+      expect(text).toContain('drs_wait_seconds_bucket{le="3600",priority="medium"} 1\n');
+      expect(text).toContain('drs_wait_seconds_sum{priority="medium"} 1.5\n');
+      expect(text).toMatch(/# HELP drs_slo_total SLO outcomes by priority class[^\n]*\n# TYPE drs_slo_total counter\n/);
+      expect(text).toContain('drs_slo_total{priority="high",outcome="met"} 1\ndrs_slo_total{priority="high",outcome="missed"} 0\n');
+      expect(text).toContain('drs_slo_total{priority="medium",outcome="met"} 0\ndrs_slo_total{priority="medium",outcome="missed"} 1\n');
+      expect(server.scheduler.sloAttainment().overall).toEqual({ withSlo: 2, met: 1, missed: 1, attainment: 0.5 });
+    } finally {
+      await server.close();
+    }
   });
 });
