@@ -82,6 +82,7 @@ export { startServer, type ServerHandle, type StartServerOptions } from './sched
 export { loadServeConfig, parseServeConfig, type ServeConfig, type TokenSpec } from './scheduler/config.js';
 export type { AllocateResult, ReleaseResult, RenewResult, PoolInput, PoolInfo, PoolBilling, AllocationInfo, ScheduleRequest } from './scheduler/types.js';
 export type { SchedulerEvents, ScaleEvent, SchedulerRejection, SchedulerRejectionCode, PreemptionKind, PreemptionRecord, RequestStatus, EndedHow, NodeRef, NodeFailResult, NodeRepairResult } from './scheduler/types.js';
+export { WAIT_BUCKETS, type SloAttainment, type SloClassAttainment, type SloObserver, type SloWaitByClass } from './scheduler/slo.js';
 
 // Agent schedules (kOS model) on ResourceScheduler; the pool-package API is the `drs-toolkit/compat` subpath
 export { AgentScheduler, parseFleet, loadFleetFile, CronSchedule, VirtualClock, systemClock, agentRoutes, planFleet, simulatedLaunch } from './agents/index.js';
