@@ -16,8 +16,8 @@ const usage = `usage: drs serve-config <scenario.yaml> [--strategy LABEL] [--out
 
 Writes the drs serve configuration that runs one row of a scenario's comparison in production:
 the scenario's pools and that row's allocator (+ options), preemption, queue policy (+ options),
-quotas and scaling policy, exactly as the simulator ran them (docs/serve.md, "From a scenario to
-production"). The header says which scenario and row, what production adds, and what does not
+quotas and scaling policy, exactly as the simulator ran them, and the SLO wait of each priority
+class its requests carried (docs/serve.md, "From a scenario to production"). The header says which scenario and row, what production adds, and what does not
 carry over (trace, horizon, failures, ...). Tokens are read from environment variables
 (DRS_ADMIN_TOKEN, DRS_TOKEN_<TENANT> per tenant the scenario names), never written.
 
