@@ -10,6 +10,11 @@ import type { PoolBilling } from './types.js';
  *
  * Per pool it keeps the closed intervals as one sum and the open ones (nodes not removed) by
  * node, so a read costs the pool's live nodes, not every node it ever had.
+ *
+ * The figures are Prometheus counters, which must not go down (a drop reads as a reset, and
+ * rate() counts the whole total again), and a wall clock can step back (NTP): billing runs on the
+ * latest time it has seen (a read, a provisioning, a removal, a restored node's times), so a read,
+ * provisioning or removal while the clock is behind counts as at that time.
  */
 export class NodeBilling {
   /** Per pool: ms billed by removed nodes. */
@@ -19,9 +24,26 @@ export class NodeBilling {
   /** Provisioning ms of every node (needed again at removal and for the node's store rows). */
   private readonly provisioned = new Map<number, number>();
   private readonly removed = new Map<number, number>();
+  /** The latest clock time seen (ms): billing's clock, which never goes back. */
+  private latestMs = -Infinity;
 
-  /** Node `id` of pool `pool` is billed from `atMs`. */
+  /** `atMs`, or the latest time seen if the clock is behind it. */
+  private seen(atMs: number): number {
+    if (atMs > this.latestMs) this.latestMs = atMs;
+    return this.latestMs;
+  }
+
+  /** Node `id` of pool `pool` is billed from `atMs` (the latest time seen if the clock is behind it). */
   provision(pool: number, id: number, atMs: number): void {
+    this.provisionAt(pool, id, this.seen(atMs));
+  }
+
+  /** Node `id` of pool `pool` is no longer billed from `atMs` (the latest time seen if the clock is behind it). */
+  remove(pool: number, id: number, atMs: number): void {
+    this.removeAt(pool, id, this.seen(atMs));
+  }
+
+  private provisionAt(pool: number, id: number, atMs: number): void {
     while (this.open.length <= pool) {
       this.open.push(new Map());
       this.closedMs.push(0);
@@ -30,8 +52,8 @@ export class NodeBilling {
     (this.open[pool] as Map<number, number>).set(id, atMs);
   }
 
-  /** Node `id` of pool `pool` is no longer billed from `atMs` (a node without a provisioning time costs nothing). */
-  remove(pool: number, id: number, atMs: number): void {
+  /** A node without a provisioning time costs nothing. */
+  private removeAt(pool: number, id: number, atMs: number): void {
     const open = this.open[pool];
     const from = open?.get(id);
     this.removed.set(id, atMs);
@@ -47,8 +69,12 @@ export class NodeBilling {
    */
   restore(n: StoredNode): void {
     if (n.provisionedAtMs === null || (n.status === 'removed' && n.removedAtMs === null)) return;
-    this.provision(n.pool, n.id, n.provisionedAtMs);
-    if (n.removedAtMs !== null) this.remove(n.pool, n.id, n.removedAtMs);
+    // As stored (nodes are restored in any order), then taken into the latest time seen.
+    this.provisionAt(n.pool, n.id, n.provisionedAtMs);
+    this.seen(n.provisionedAtMs);
+    if (n.removedAtMs === null) return;
+    this.removeAt(n.pool, n.id, n.removedAtMs);
+    this.seen(n.removedAtMs);
   }
 
   /** The billing times of node `id`, for its store rows. */
@@ -56,8 +82,9 @@ export class NodeBilling {
     return { provisionedAtMs: this.provisioned.get(id) ?? null, removedAtMs: this.removed.get(id) ?? null };
   }
 
-  /** Pool `pool` (at `pricePerHour`) as of `nowMs`; an open interval the clock has not reached yet counts 0. */
+  /** Pool `pool` (at `pricePerHour`) as of `nowMs` (the latest time seen if the clock is behind it). */
   pool(pool: number, pricePerHour: number, nowMs: number): PoolBilling {
+    nowMs = this.seen(nowMs);
     let ms = this.closedMs[pool] ?? 0;
     const open = this.open[pool];
     let billedNodes = 0;
