@@ -140,7 +140,16 @@ function header(x: ServeExport, p: Provenance): string {
     'not carried over:',
     ...x.notCarried.map((l) => `  - ${l}`),
   ];
-  return lines.map((l) => (l === '' ? '#' : `# ${l}`)).join('\n');
+  return lines.map((l) => (l === '' ? '#' : `# ${commentSafe(l)}`)).join('\n');
+}
+
+/**
+ * A header line as one comment line: labels, names and paths are the scenario author's text, and
+ * a line break in one (`label: "x\nhost: 0.0.0.0"`) would end the comment and make the rest a line
+ * of the config. Line breaks and other control characters are written as escapes (`\n`, `\u0007`).
+ */
+function commentSafe(line: string): string {
+  return line.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** The document as YAML: small maps (capacity, nodes, labels, shares, tokens) on one line each. */
