@@ -101,15 +101,23 @@ export class FailureInjector {
    * is over and nothing runs, if nothing waits (or what waits
    * can never start), the pending random draw is withdrawn. It would otherwise fire later (a
    * mean time between failures of 10⁶ s puts it days after the last job), moving the clock, and
-   * with it the run's end and every node's bill, to a failure nothing could notice.
+   * with it the run's end and every node's bill, to a failure nothing could notice. For the same
+   * reason, if nothing waits, the repairs still to come are withdrawn: a node back up 10 hours
+   * after the last job ended would stretch the run (and bill every node) to it for nothing.
    */
   settle(): void {
-    if (!this.done || this.pendingDraw === undefined || this.hooks.busy()) return;
-    if (this.hooks.waiting() && !this.stuck()) return;
-    this.hooks.cancel(this.pendingDraw);
-    this.pendingDraw = undefined;
-    this.draw++;
-    this.drawnFor = 0;
+    if (!this.done || this.hooks.busy()) return;
+    const waiting = this.hooks.waiting();
+    if (waiting && !this.stuck()) return;
+    if (this.pendingDraw !== undefined) {
+      this.hooks.cancel(this.pendingDraw);
+      this.pendingDraw = undefined;
+      this.draw++;
+      this.drawnFor = 0;
+    }
+    if (waiting) return; // stuck: no repair is due (stuck() says so)
+    for (const ev of this.repairsDue.values()) this.hooks.cancel(ev);
+    this.repairsDue.clear();
   }
 
   private upCount(): number {
