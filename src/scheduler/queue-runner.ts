@@ -225,6 +225,11 @@ export class QueueRunner {
     return { kind: 'queued', waiting: w };
   }
 
+  /** How many requests wait. */
+  get waiting(): number {
+    return this.o.queue.length;
+  }
+
   /** The earliest timeout of a waiting request (clock ms), Infinity if none waits. */
   nextTimeoutAt(): number {
     return this.o.queue.nextTimeoutAt();

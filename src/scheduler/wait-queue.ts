@@ -23,8 +23,12 @@ export interface Waiting extends QueuedRequest {
 export class WaitQueue {
   private readonly items: Waiting[] = [];
   private readonly byId = new Map<string, Waiting>();
-  /** Every request's timeout, earliest first; entries of requests that left stay until they reach the top. */
-  private readonly deadlines = new LeaseHeap();
+  /**
+   * Every request's timeout, earliest first; entries of requests that left stay until they reach
+   * the top, or until they outnumber the waiting requests twice over (then it is rebuilt), so a
+   * stream of requests passing a long-blocked head cannot grow it without bound.
+   */
+  private deadlines = new LeaseHeap();
   /** With a `commit` head-of-line policy: the head chosen when it first blocked, until it starts. */
   committedHead: Waiting | undefined;
   private seq = 0;
@@ -76,6 +80,7 @@ export class WaitQueue {
       fresh: true,
       reason: { requestId: r.id, code: 'wait', permanent: false, message: 'waiting for its turn' },
     };
+    if (this.deadlines.size > 2 * this.items.length + 64) this.rebuildDeadlines();
     this.items.push(w);
     this.byId.set(r.id, w);
     this.deadlines.push(w.timeoutAtMs, r.id);
@@ -119,6 +124,17 @@ export class WaitQueue {
     }
   }
   // ---- end H4 ----
+
+  /** The heap of deadlines again from the waiting requests alone (the new request's is pushed after). */
+  private rebuildDeadlines(): void {
+    this.deadlines = new LeaseHeap();
+    for (const w of this.items) this.deadlines.push(w.timeoutAtMs, w.request.id);
+  }
+
+  /** Entries in the deadline heap, stale ones included (tests). */
+  get deadlineEntries(): number {
+    return this.deadlines.size;
+  }
 
   /** The earliest timeout among the waiting requests (clock ms), Infinity if none waits. */
   nextTimeoutAt(): number {

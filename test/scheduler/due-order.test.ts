@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
 import { WaitQueue } from '../../src/scheduler/wait-queue.js';
+import { EXACT_WORK } from '../../src/scheduler/due-work.js';
 import type { Request } from '../../src/core/model.js';
 
 /*
@@ -140,6 +141,38 @@ describe('due work in time order', () => {
     s.scale();
     expect(how(s, 'r1')).toBe('allocated');
     expect(s.listPools()[0]?.nodes).toMatchObject({ up: 2, booting: 0 });
+    s.checkInvariants();
+    s.close();
+  });
+
+  it('the deadline heap stays near the queue’s size while requests stream past a blocked head', () => {
+    const q = new WaitQueue(60_000, 100);
+    const req = (id: string) => ({ id, tenant: 't', demand: [1], arrival: 0, duration: 1, priority: 'medium' }) as unknown as Request;
+    q.add(req('head'), 0, null, undefined); // waits all along
+    for (let i = 0; i < 10_000; i++) q.remove(q.add(req(`r${i}`), i, null, undefined)); // placed at once
+    expect(q.length).toBe(1);
+    expect(q.deadlineEntries).toBeLessThanOrEqual(2 * q.length + 64 + 1);
+    expect(q.nextTimeoutAt()).toBe(60_000);
+  });
+
+  it('a catch-up over a long stall stays bounded: past its work budget the rest is done coarsely, timeouts first', () => {
+    // 3,000 whole-node leases end at 1000 + 2i ms and 3,000 requests wait with deadlines 1 ms after
+    // the lease before them (1001 + 2j): exactly, each would take the node freed just before its
+    // deadline. One tick long after: the exact steps visit about the queue's length each, so the
+    // budget (EXACT_WORK) ends them after roughly EXACT_WORK / 3,000 placements; the rest time out.
+    const n = 3000;
+    const { s, clock } = setup({ pools: [{ name: 'w', capacity: { cpu: 4, memory: 16 }, nodes: { min: n, max: n, initial: n } }], queue: { policy: 'fcfs', timeoutMs: 60_000, maxLength: n } });
+    for (let i = 0; i < n; i++) expect(s.allocate({ id: `a${i}`, tenant: 't', demand: { cpu: 4, memory: 1 } }, 1000 + 2 * i).status).toBe('allocated');
+    for (let j = 0; j < n; j++) expect(s.allocate({ id: `q${j}`, tenant: 't', demand: { cpu: 4, memory: 1 }, queueTimeoutMs: 1001 + 2 * j }).status).toBe('queued');
+    clock.now = 1000 + 2 * n + 10;
+    s.tick();
+    let placed = 0;
+    for (let j = 0; j < n; j++) if (how(s, `q${j}`) === 'allocated') placed++;
+    // The first ones in deadline order were placed exactly; then every remaining deadline had passed.
+    expect(placed).toBeGreaterThan(EXACT_WORK / n / 2);
+    expect(placed).toBeLessThan((2 * EXACT_WORK) / n);
+    for (let j = 0; j < placed; j++) expect(how(s, `q${j}`)).toBe('allocated');
+    for (let j = placed; j < n; j++) expect(how(s, `q${j}`)).toBe('ended timed-out');
     s.checkInvariants();
     s.close();
   });
