@@ -75,16 +75,21 @@ export function rowLabels(sc: Scenario): string[] {
   return strategyRows(sc).map((r) => r.label);
 }
 
+/** A label in a message: 'as is', or as a JSON string when it holds a quote or a control character (a line break would split the message). */
+function quoteLabel(label: string): string {
+  return /['\p{Cc}\u2028\u2029]/u.test(label) ? JSON.stringify(label) : `'${label}'`;
+}
+
 /** Pick the row named `label` (exactly as `drs run` prints it); undefined picks the only row. */
 export function pickRow(sc: Scenario, label: string | undefined, file: string): StrategyRow {
   const rows = strategyRows(sc);
-  const known = rows.map((r) => `'${r.label}'`).join(', ');
+  const known = rows.map((r) => quoteLabel(r.label)).join(', ');
   if (label === undefined) {
     if (rows.length === 1) return rows[0] as StrategyRow;
     throw new ConfigError(`the scenario compares ${rows.length} strategies: choose one with --strategy LABEL (labels: ${known})`, { file });
   }
   const row = rows.find((r) => r.label === label);
-  if (row === undefined) throw new ConfigError(`--strategy '${label}': no row of the scenario has this label (labels, as drs run prints them: ${known})`, { file });
+  if (row === undefined) throw new ConfigError(`--strategy ${quoteLabel(label)}: no row of the scenario has this label (labels, as drs run prints them: ${known})`, { file });
   return row;
 }
 

@@ -51,4 +51,11 @@ describe('drs serve-config: labels with line breaks stay in the header comment',
     expect(doc.strategy).toBe('best-fit-decreasing');
     expect(text.split('\n')[0]).toBe("# drs serve config for row 'evil\\nhost: 0.0.0.0' (strategies[1]) of scenario 'agent-fleet'");
   });
+
+  it('an unknown label: the labels listed stay on the error’s one line (escaped), exit 2', async () => {
+    const r = await drs(['serve-config', scenario(), '--strategy', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toContain(`labels, as drs run prints them: 'first-fit', ${JSON.stringify(EVIL)}, '日本語 ✓')`);
+  });
 });
