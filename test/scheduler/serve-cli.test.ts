@@ -1,34 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, TEAM_A, call } from './helpers.js';
+import { TEAM_A, call } from './helpers.js';
+import { spawnServe } from './fixtures/spawn-serve.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-serve-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/scheduler/fixtures/serve-cli.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DRS_ADMIN_TOKEN: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const m = /listening on (\S+)/.exec(out);
-      if (m !== null) resolve(m[1] as string);
-    });
-    void exit.then(() => reject(new Error(`exited: ${err}`)));
-  });
-  listening.catch(() => {}); // awaited only by the tests that expect the server to start
-  return { child, exit, listening, output: () => ({ out, err }) };
-}
+const run = spawnServe;
 
 describe('drs serve (the CLI command)', () => {
   it('starts from a config file, restores its state file, and stops cleanly on SIGTERM', async () => {

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ADMIN, ROOT, call } from './helpers.js';
+import { ADMIN, call } from './helpers.js';
+import { spawnServe } from './fixtures/spawn-serve.js';
 
 /**
  * `drs serve --scenario S --strategy LABEL`: the service runs the row drs serve-config exports,
@@ -10,27 +9,7 @@ import { ADMIN, ROOT, call } from './helpers.js';
  */
 const WEB_SEARCH = 'web-search-token-0123456789';
 
-function serve(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/scheduler/fixtures/serve-cli.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DRS_ADMIN_TOKEN: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const m = /listening on (\S+)/.exec(out);
-      if (m !== null) resolve(m[1] as string);
-    });
-    void exit.then(() => reject(new Error(`exited: ${err}`)));
-  });
-  listening.catch(() => {});
-  return { child, exit, listening, output: () => ({ out, err }) };
-}
+const serve = spawnServe;
 
 describe('drs serve --scenario', () => {
   it("serves the row: the scenario's pools, its queue and quotas; tenants with a token set", async () => {
