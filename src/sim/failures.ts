@@ -53,6 +53,8 @@ export class FailureInjector {
   private pendingDraw: number | undefined;
   /** Failed nodes whose repair is scheduled and has not come yet: node id → the repair's event id. */
   private readonly repairsDue = new Map<number, number>();
+  /** Of those, the nodes the random process failed (their repairs wind down with it; a scenario event's are kept). */
+  private readonly randomRepairs = new Set<number>();
 
   constructor(
     private readonly spec: FailureSpec | undefined,
@@ -86,6 +88,7 @@ export class FailureInjector {
     const ev = this.repairsDue.get(id);
     if (ev !== undefined) {
       this.repairsDue.delete(id);
+      this.randomRepairs.delete(id);
       this.hooks.cancel(ev);
     }
     this.upChanged(now);
@@ -102,8 +105,10 @@ export class FailureInjector {
    * can never start), the pending random draw is withdrawn. It would otherwise fire later (a
    * mean time between failures of 10⁶ s puts it days after the last job), moving the clock, and
    * with it the run's end and every node's bill, to a failure nothing could notice. For the same
-   * reason, if nothing waits, the repairs still to come are withdrawn: a node back up 10 hours
-   * after the last job ended would stretch the run (and bill every node) to it for nothing.
+   * reason, if nothing waits, the random process's repairs still to come are withdrawn with it: a
+   * node back up 10 hours after the last job ended would stretch the run (and bill every node) to
+   * it for nothing. A scenario event's `repairAfter` is kept: it is the scenario's own timeline
+   * (and production's, where someone calls repairNode then).
    */
   settle(): void {
     if (!this.done || this.hooks.busy()) return;
@@ -116,8 +121,12 @@ export class FailureInjector {
       this.drawnFor = 0;
     }
     if (waiting) return; // stuck: no repair is due (stuck() says so)
-    for (const ev of this.repairsDue.values()) this.hooks.cancel(ev);
-    this.repairsDue.clear();
+    for (const id of this.randomRepairs) {
+      const ev = this.repairsDue.get(id);
+      if (ev !== undefined) this.hooks.cancel(ev);
+      this.repairsDue.delete(id);
+    }
+    this.randomRepairs.clear();
   }
 
   private upCount(): number {
@@ -145,7 +154,7 @@ export class FailureInjector {
       if (this.stuck()) return;
       const ups: number[] = [];
       for (let p = 0; p < this.state.pools.length; p++) ups.push(...this.state.upNodes(p));
-      if (ups.length > 0) this.fail(this.rng.pick(ups), at, r.repairSeconds);
+      if (ups.length > 0) this.fail(this.rng.pick(ups), at, r.repairSeconds, true);
       this.scheduleRandom(at);
     });
   }
@@ -160,7 +169,7 @@ export class FailureInjector {
     return true;
   }
 
-  private fail(id: number, now: number, repairAfter: number | undefined): void {
+  private fail(id: number, now: number, repairAfter: number | undefined, random = false): void {
     if (this.state.nodeStatus(id) !== 'up') return;
     // ClusterState's rule, as in production (ResourceScheduler.failNode): the node's work is
     // released in the node's order, then requeued in that order.
@@ -170,12 +179,14 @@ export class FailureInjector {
     if (repairAfter !== undefined) {
       const ev = this.hooks.schedule(now + repairAfter, () => {
         this.repairsDue.delete(id);
+        this.randomRepairs.delete(id);
         this.state.bringUp(id);
         this.log.push(EV.nodeUp, now + repairAfter, this.state.nodePool(id), id);
         this.hooks.freed();
         this.upChanged(now + repairAfter);
       });
       this.repairsDue.set(id, ev);
+      if (random) this.randomRepairs.add(id);
     }
   }
 }
