@@ -10,9 +10,10 @@ import { LeaseHeap } from './lease-heap.js';
  *   FIRST start counts: work evicted and requeued (preemption, reclaim, a node failure) keeps its
  *   arrival and is not observed again, as the simulator's `firstStart`.
  * - a request has an SLO when it carries `sloWait` (its own `sloWaitMs`, else its class's
- *   `sloWaitMs[priority]`); it meets it iff it starts with wait ≤ sloWait (1e-9 s tolerance). A
- *   request rejected (any code but `duplicate`, which names someone else's request) or timed out in
- *   the queue misses, as the simulator counts a rejected or never-started request.
+ *   `sloWaitMs[priority]`); it meets it iff it starts with wait ≤ sloWait (the wait to the
+ *   microsecond, `waitAt`; 1e-9 s tolerance). A request rejected (any code but `duplicate`, which
+ *   names someone else's request) or timed out in the queue misses, as the simulator counts a
+ *   rejected or never-started request.
  *
  * When the outcome is decided (the earliest moment it is certain): at the first start; when the
  * request leaves without starting (rejected, timed out); or, while it still waits, once the clock
@@ -65,6 +66,15 @@ interface Followed {
 /** 1e-9 s, the simulator's tolerance on `wait ≤ sloWait`. */
 const TOLERANCE = 1e-9;
 
+/**
+ * `r`'s wait at `nowMs`, seconds, to the microsecond. The arrival is epoch seconds (clock ms ÷ 1000),
+ * where a double resolves only ~2.4e-7 s: unrounded, a request started exactly 100 ms after it
+ * arrived waited 0.10000014305114746 s and missed a 100 ms SLO (and 1.5 s read 1.5000000000000002).
+ */
+function waitAt(r: Request, nowMs: number): number {
+  return Math.round((nowMs / 1000 - r.arrival) * 1e6) / 1e6;
+}
+
 export class SloBook {
   /** Submitted to this process and neither started nor gone, by id (ids are unique among queued and live requests). */
   private readonly followed = new Map<string, Followed>();
@@ -84,10 +94,9 @@ export class SloBook {
   started(r: Request, nowMs: number): void {
     const f = this.take(r);
     if (f === undefined) return;
-    const wait = nowMs / 1000 - r.arrival;
-    const seconds = Math.max(0, Math.round(wait * 1e6) / 1e6); // to the microsecond: 1.5 s is not 1.5000000000000002
+    const seconds = Math.max(0, waitAt(r, nowMs));
     for (const o of this.observers) o.wait?.(r.priority, seconds);
-    if (!f.decided) this.decide(r.priority, wait <= (r.sloWait as number) + TOLERANCE);
+    if (!f.decided) this.decide(r.priority, seconds <= (r.sloWait as number) + TOLERANCE);
   }
 
   /** `r` left without starting: rejected or timed out (missed), or cancelled by its owner (not counted). */
@@ -103,7 +112,7 @@ export class SloBook {
       if (top === undefined) return;
       const f = this.followed.get(top.id);
       const live = f !== undefined && !f.decided && (f.request.arrival + (f.request.sloWait as number)) * 1000 === top.at;
-      if (live && !(nowMs / 1000 - f.request.arrival > (f.request.sloWait as number) + TOLERANCE)) return;
+      if (live && !(waitAt(f.request, nowMs) > (f.request.sloWait as number) + TOLERANCE)) return;
       this.deadlines.pop();
       if (live) {
         f.decided = true;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ResourceScheduler } from '../../src/scheduler/scheduler.js';
+
+/**
+ * SLO outcomes at their edges, on a manual clock (timers off): one node of 4 cpu, a priority queue.
+ * The clock reads epoch milliseconds, as `drs serve`'s does: at 1.765e12 ms a time in seconds has
+ * only about 2.4e-7 s of resolution, far coarser than the rule's 1e-9 s tolerance.
+ */
+const T0 = 1_765_000_000_007; // (T0 + 100) / 1000 − T0 / 1000 = 0.10000014305114746 in doubles
+
+async function setUp(sloWaitMs: Record<string, number>): Promise<{ s: ResourceScheduler; at: (ms: number) => void }> {
+  let now = T0;
+  const s = await ResourceScheduler.create({
+    clock: () => now,
+    timers: false,
+    queue: { policy: 'priority', timeoutMs: 3_600_000 },
+    sloWaitMs,
+    pools: [{ name: 'p', capacity: { cpu: 4, memory: 16 }, nodes: 1 }],
+  });
+  return { s, at: (ms) => void (now = T0 + ms) };
+}
+
+describe('SLO outcomes at their edges', () => {
+  it('on an epoch clock, a request that starts exactly at its 100 ms SLO meets it; a tick exactly at it leaves it undecided', async () => {
+    const { s, at } = await setUp({ critical: 100 });
+    expect(s.allocate({ id: 'A', priority: 'critical', units: 4 }).status).toBe('allocated');
+    expect(s.allocate({ id: 'B', priority: 'critical', units: 4 }).status).toBe('queued');
+    expect(s.allocate({ id: 'C', priority: 'critical', units: 4 }).status).toBe('queued');
+    at(100);
+    s.tick(); // B and C have waited exactly 100 ms: they can still meet it
+    expect(s.sloAttainment().pending).toBe(2);
+    s.release('A'); // B starts after exactly 100 ms: met
+    expect(s.getAllocation('B')).toBeDefined();
+    expect(s.sloAttainment().byPriority.critical).toEqual({ withSlo: 2, met: 2, missed: 0, attainment: 1 });
+    at(101);
+    s.tick(); // C is past it now
+    expect(s.sloAttainment().byPriority.critical).toEqual({ withSlo: 3, met: 2, missed: 1, attainment: 2 / 3 });
+    s.close();
+  });
+});
