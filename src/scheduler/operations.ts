@@ -89,7 +89,7 @@ export class RequestOperations {
     if (w !== undefined) {
       queue.remove(w);
       this.p.ended.remember(id, w.request.tenant, 'cancelled', tx.now);
-      this.p.slo.left(w.request, 'cancelled');
+      this.p.slo.left(w.request, 'cancelled', tx.now);
       tx.emit('cancelled', { requestId: id, tenant: w.request.tenant, waitedMs: tx.now - w.enqueuedAtMs });
       queueRunner.drain(tx, true);
       return { status: 'cancelled', requestId: id, tenant: w.request.tenant };
@@ -124,7 +124,7 @@ export class RequestOperations {
     // A duplicate id names someone else's live or queued request: its status stays theirs.
     if (rejection.code !== 'duplicate') {
       this.p.ended.remember(r.id, r.tenant, 'rejected', tx.now);
-      this.p.slo.left(r, 'rejected');
+      this.p.slo.left(r, 'rejected', tx.now);
     }
     tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection });
     return rejected(r, rejection);

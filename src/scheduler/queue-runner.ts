@@ -173,7 +173,7 @@ export class QueueRunner {
     // request submitted in this operation (its caller hears the outcome from `tx.outcomes` too).
     if (w.fresh) tx.outcomes.set(r.id, { kind: 'rejected', rejection: rej, reported: true });
     this.o.ended.remember(r.id, r.tenant, 'rejected', tx.now);
-    this.o.slo?.left(r, 'rejected');
+    this.o.slo?.left(r, 'rejected', tx.now);
     tx.emit('rejected', { requestId: r.id, tenant: r.tenant, rejection: rej });
   }
 
@@ -244,7 +244,7 @@ export class QueueRunner {
     let any = false;
     for (const w of this.o.queue.takeTimedOut(all ? Infinity : upTo, strict && !all)) {
       this.o.ended.remember(w.request.id, w.request.tenant, 'timed-out', tx.now);
-      this.o.slo?.left(w.request, 'timed-out');
+      this.o.slo?.left(w.request, 'timed-out', tx.now);
       tx.emit('timed-out', { requestId: w.request.id, tenant: w.request.tenant, waitedMs: tx.now - w.enqueuedAtMs });
       any = true;
     }

@@ -19,8 +19,9 @@ import { LeaseHeap } from './lease-heap.js';
  * request leaves without starting (rejected, timed out); or, while it still waits, once the clock
  * is past arrival + sloWait (then it can only miss): at the next `settle`, which the scheduler runs
  * after each `tick()` has done what fell due. A queued request withdrawn by its owner (`release`,
- * `cancelled`) before its SLO was decided is counted neither way: the service did not fail it, the
- * client gave up (the simulator has no counterpart).
+ * `cancelled`) within its SLO is counted neither way: the service did not fail it, the client gave
+ * up (the simulator has no counterpart); withdrawn past it, it had missed (whether a tick decided
+ * that first or not).
  *
  * Only requests submitted to this process are followed: counts start at 0 when the scheduler is
  * built (a restart resets them; Prometheus handles counter resets) and requests restored from the
@@ -99,10 +100,14 @@ export class SloBook {
     if (!f.decided) this.decide(r.priority, seconds <= (r.sloWait as number) + TOLERANCE);
   }
 
-  /** `r` left without starting: rejected or timed out (missed), or cancelled by its owner (not counted). */
-  left(r: Request, how: 'rejected' | 'timed-out' | 'cancelled'): void {
+  /**
+   * `r` left without starting at `nowMs`: rejected or timed out (missed), or cancelled by its owner
+   * (not counted, unless its SLO had already run out: then it had missed, tick or no tick since).
+   */
+  left(r: Request, how: 'rejected' | 'timed-out' | 'cancelled', nowMs: number): void {
     const f = this.take(r);
-    if (f !== undefined && !f.decided && how !== 'cancelled') this.decide(r.priority, false);
+    if (f === undefined || f.decided) return;
+    if (how !== 'cancelled' || waitAt(r, nowMs) > (r.sloWait as number) + TOLERANCE) this.decide(r.priority, false);
   }
 
   /** Every followed request still waiting whose SLO ran out by `nowMs` misses (call once what fell due by then is done). */

@@ -37,4 +37,24 @@ describe('SLO outcomes at their edges', () => {
     expect(s.sloAttainment().byPriority.critical).toEqual({ withSlo: 3, met: 2, missed: 1, attainment: 2 / 3 });
     s.close();
   });
+
+  it('a request withdrawn after its SLO ran out has missed it, whether or not a tick came in between', async () => {
+    for (const tickBetween of [false, true]) {
+      const { s, at } = await setUp({ critical: 100 });
+      s.allocate({ id: 'A', priority: 'critical', units: 4 });
+      expect(s.allocate({ id: 'B', priority: 'critical', units: 4 }).status).toBe('queued');
+      expect(s.allocate({ id: 'C', priority: 'critical', units: 4 }).status).toBe('queued');
+      at(50);
+      expect(s.release('C').status).toBe('cancelled'); // within its SLO: the owner gave up, not counted
+      if (tickBetween) {
+        at(150);
+        s.tick();
+      }
+      at(200);
+      expect(s.release('B').status).toBe('cancelled');
+      expect(s.sloAttainment().byPriority.critical).toEqual({ withSlo: 2, met: 1, missed: 1, attainment: 0.5 });
+      expect(s.sloAttainment().pending).toBe(0);
+      s.close();
+    }
+  });
 });
