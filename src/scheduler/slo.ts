@@ -76,11 +76,20 @@ function waitAt(r: Request, nowMs: number): number {
   return Math.round((nowMs / 1000 - r.arrival) * 1e6) / 1e6;
 }
 
+/** `r`'s SLO deadline, clock ms (the key of its entry in the deadline heap). */
+function deadlineOf(r: Request): number {
+  return (r.arrival + (r.sloWait as number)) * 1000;
+}
+
 export class SloBook {
   /** Submitted to this process and neither started nor gone, by id (ids are unique among queued and live requests). */
   private readonly followed = new Map<string, Followed>();
-  /** SLO deadlines (arrival + sloWait, ms) of followed requests; stale entries are skipped. */
-  private readonly deadlines = new LeaseHeap();
+  /**
+   * SLO deadlines (arrival + sloWait, ms) of followed requests; stale entries (a request started or
+   * gone) are skipped when they come to the top, and the heap is rebuilt when they outnumber the
+   * followed twice over: `settle` runs only on `tick()`, and with timers off nothing else pops them.
+   */
+  private deadlines = new LeaseHeap();
   private readonly met = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
   private readonly missed = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
   private readonly observers = new Set<SloObserver>();
@@ -88,7 +97,14 @@ export class SloBook {
   /** A request entered the scheduler (after its id was found free). */
   submitted(r: Request): void {
     this.followed.set(r.id, { request: r, decided: r.sloWait === undefined });
-    if (r.sloWait !== undefined) this.deadlines.push((r.arrival + r.sloWait) * 1000, r.id);
+    if (r.sloWait === undefined) return;
+    if (this.deadlines.size > 2 * this.followed.size + 64) this.rebuildDeadlines();
+    this.deadlines.push(deadlineOf(r), r.id);
+  }
+
+  /** Entries in the deadline heap, stale ones included (tests). */
+  get deadlineEntries(): number {
+    return this.deadlines.size;
   }
 
   /** `r` started at `nowMs` (a later start of requeued work is not followed any more: ignored). */
@@ -116,7 +132,7 @@ export class SloBook {
       const top = this.deadlines.peek();
       if (top === undefined) return;
       const f = this.followed.get(top.id);
-      const live = f !== undefined && !f.decided && (f.request.arrival + (f.request.sloWait as number)) * 1000 === top.at;
+      const live = f !== undefined && !f.decided && deadlineOf(f.request) === top.at;
       if (live && !(waitAt(f.request, nowMs) > (f.request.sloWait as number) + TOLERANCE)) return;
       this.deadlines.pop();
       if (live) {
@@ -144,6 +160,12 @@ export class SloBook {
   observe(o: SloObserver): () => void {
     this.observers.add(o);
     return () => void this.observers.delete(o);
+  }
+
+  /** The heap again from the undecided requests alone (in their submission order, as pushed). */
+  private rebuildDeadlines(): void {
+    this.deadlines = new LeaseHeap();
+    for (const f of this.followed.values()) if (!f.decided) this.deadlines.push(deadlineOf(f.request), f.request.id);
   }
 
   private take(r: Request): Followed | undefined {

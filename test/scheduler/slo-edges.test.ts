@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceScheduler } from '../../src/scheduler/scheduler.js';
+import { SloBook } from '../../src/scheduler/slo.js';
+import type { Request } from '../../src/core/model.js';
 
 /**
  * SLO outcomes at their edges, on a manual clock (timers off): one node of 4 cpu, a priority queue.
@@ -56,5 +58,23 @@ describe('SLO outcomes at their edges', () => {
       expect(s.sloAttainment().pending).toBe(0);
       s.close();
     }
+  });
+
+  it('the SLO deadline heap stays near the number followed when no tick comes to settle it (timers off)', () => {
+    const book = new SloBook();
+    const req = (id: string, arrival: number, sloWait: number) => ({ id, tenant: 't', demand: [1], arrival, duration: 1, priority: 'low', sloWait }) as unknown as Request;
+    const head = req('head', 0, 1);
+    book.submitted(head); // waits all along
+    for (let i = 0; i < 10_000; i++) {
+      const r = req(`r${i}`, i / 1000, 300);
+      book.submitted(r);
+      book.started(r, i); // placed at once: met, its deadline entry stale
+    }
+    expect(book.deadlineEntries).toBeLessThanOrEqual(2 * 1 + 64 + 1);
+    book.settle(1000); // exactly head's SLO: undecided
+    expect(book.attainment().pending).toBe(1);
+    book.settle(1001);
+    expect(book.attainment().byPriority.low).toEqual({ withSlo: 10_001, met: 10_000, missed: 1, attainment: 10_000 / 10_001 });
+    expect(book.attainment().pending).toBe(0);
   });
 });
