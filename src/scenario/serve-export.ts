@@ -22,7 +22,7 @@ import type { Scenario } from './schema.js';
  * Decisions, per item:
  * - `protocol:` refused: it evaluates a queue policy on windows of an SWF log, each on an empty
  *   machine sized from the log's header, with the protocol's own reference policies.
- * - trace, horizon, failures, seed, decisionBudget: listed (a service serves the requests
+ * - trace, horizon, failures, decisionBudget: listed (a service serves the requests
  *   its clients send, for as long as it runs; its nodes fail for real, `POST .../fail`).
  * - the SLO wait per priority class the simulator measured SLA attainment against (`classSloWait`):
  *   the config's `sloWait`, so production counts attainment by the same rule. An SLO the trace
@@ -146,6 +146,7 @@ export function serveExport(sc: Scenario, pools: readonly PoolSpec[], space: Res
     dimensions: [...space.names],
     strategy: strat.options === undefined ? strat.name : strat,
     preemption: row.preemption,
+    seed: sc.seed,
     queue: { policy: queueRef.name, ...(queueRef.options !== undefined ? { options: queueRef.options } : {}), timeout: NO_TIMEOUT, maxLength: SERVE_QUEUE_MAX_LENGTH, requeuePreempted: true },
     ...(quotas !== undefined ? { quotas: { ...(quotas.default !== undefined ? { default: quotas.default } : {}), tenants: quotas.tenants } } : {}),
     ...(scaling !== undefined ? { scaling } : {}),
@@ -165,7 +166,6 @@ export function serveExport(sc: Scenario, pools: readonly PoolSpec[], space: Res
   if (sc.horizon !== undefined) notCarried.push(`horizon ${duration(sc.horizon)}: the service runs until stopped`);
   if (sc.failures !== undefined) notCarried.push('failures: nodes fail for real in production (report one with POST /v1/pools/POOL/nodes/NODE/fail)');
   notCarried.push(...slo.notCarried);
-  notCarried.push(`seed ${String(sc.seed)}: drs serve seeds its strategies with 1 (only randomised strategies and policies read it)`);
   notCarried.push(`decisionBudget ${sc.decisionBudget}s: the simulator counts a decision's work, drs serve gives each decision 100 ms of wall-clock time`);
   if (!Array.isArray(sc.pools)) notCarried.push(`pools: the node list's host names (${(sc.pools as { kind: string }).kind}); its ${pools.length} pool(s) are written out, their nodes named <pool>-<id>`);
   const others = strategyRows(sc).filter((r) => r.index !== row.index);

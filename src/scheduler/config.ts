@@ -78,6 +78,8 @@ export interface ServeConfig {
   readonly limits?: Partial<ServiceLimits>;
   /** Shared PostgreSQL store with leader election (instead of `stateFile`); see docs/serve.md. */
   readonly postgres?: PostgresConfig;
+  /** The seed of randomised strategies and scaling policies (ResourceSchedulerOptions.seed). */
+  readonly seed?: number | string;
   /** The SLO wait per priority class, ms (the file's `sloWait`, as a scenario's); ResourceSchedulerOptions.sloWaitMs. */
   readonly sloWaitMs?: Readonly<Partial<Record<Priority, number>>>;
 }
@@ -128,6 +130,8 @@ const fileSchema = z
         for (const k of Object.keys(r)) if (!isPriority(k)) ctx.addIssue({ code: 'custom', path: [k], message: `'${k}' is not a priority class (${PRIORITIES.join(', ')})` });
       })
       .optional(),
+    /** The seed of randomised strategies and scaling policies (ResourceSchedulerOptions.seed; default 1), as a scenario's `seed`. */
+    seed: z.union([z.number().int().refine(Number.isSafeInteger, 'expected a whole number of at most 2^53'), z.string().min(1)]).optional(),
     defaultLease: duration('lease').refine((ms) => ms > 0, 'a default lease must be longer than 0 (leave it out for no lease)').optional(),
     scaling: z.object({ policy: z.enum(SCALING_POLICY_NAMES as [ScalingPolicyName, ...ScalingPolicyName[]]), options: z.unknown().optional() }).strict().optional(),
     quotas: z.object({ default: tenantQuota.optional(), tenants: z.record(z.string(), tenantQuota).optional() }).strict().optional(),
@@ -299,6 +303,7 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
         }
       : {}),
     ...(c.defaultLease !== undefined ? { defaultLeaseMs: c.defaultLease } : {}),
+    ...(c.seed !== undefined ? { seed: c.seed } : {}),
     ...(c.sloWait !== undefined ? { sloWaitMs: c.sloWait as Partial<Record<Priority, number>> } : {}),
     ...(c.scaling !== undefined ? { scaling: { policy: c.scaling.policy, ...(c.scaling.options !== undefined ? { options: c.scaling.options } : {}) } } : {}),
     ...(c.quotas !== undefined ? { quotas: { tenants: c.quotas.tenants ?? {}, ...(c.quotas.default !== undefined ? { default: c.quotas.default } : {}) } } : {}),

@@ -81,6 +81,8 @@ async function compareRow(scenario: string, label: string): Promise<ServeConfig>
     expect(space.names).toEqual(built.space.names);
     expect((config.pools ?? []).map((p) => toPoolSpec(p, space))).toEqual(built.pools);
     expect(sched.listPools().map((p) => p.name)).toEqual(built.pools.map((p) => p.name));
+    // The seed the simulator forks its strategies' randomness from (the scenario's; 1 if it has none).
+    expect(config.seed).toBe(built.seed);
     // The SLO wait of each class is the one every request of the class carries in the simulation.
     const sims = await requestSloWaits(built);
     expect(Object.fromEntries(Object.entries(config.sloWaitMs ?? {}).filter(([p]) => sims[p] !== undefined).map(([p, ms]) => [p, [ms / 1000]]))).toEqual(sims);
@@ -128,7 +130,8 @@ describe('drs serve-config: the file', () => {
     expect(text.startsWith("# drs serve config for row 'best-fit-decreasing+preempt' (strategies[4]) of scenario 'agent-fleet'\n")).toBe(true);
     expect(text).toContain('# exported by: drs serve-config scenarios/default.yaml --strategy best-fit-decreasing+preempt\n');
     expect(text).toMatch(/# scenario file: scenarios\/default\.yaml \(sha256 [0-9a-f]{16}…\), seed 42\n/);
-    for (const item of ['trace (kind synthetic)', 'horizon 1h', 'failures:', 'seed 42', 'decisionBudget 1s', 'the other rows: first-fit, best-fit-decreasing, worst-fit, round-robin']) expect(text).toContain(`#   - ${item}`);
+    for (const item of ['trace (kind synthetic)', 'horizon 1h', 'failures:', 'decisionBudget 1s', 'the other rows: first-fit, best-fit-decreasing, worst-fit, round-robin']) expect(text).toContain(`#   - ${item}`);
+    expect(text).toMatch(/^seed: 42$/m); // carried: production forks its strategies' randomness from it, as the simulator does
     expect(text).not.toContain('#   - sloWait'); // carried over now
     expect(text).toContain('sloWait:\n  critical: 1s\n  high: 2s\n  medium: 30s\n  low: 5m\n');
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/); // no date: the same inputs give the same file

@@ -82,6 +82,9 @@ describe('drs serve config', () => {
     expect(errorOf(write('s1.yaml', `${TOKENS}sloWait: { high: 2s, urgent: 1s }\n`)).message).toMatch(/:3, field 'sloWait\.urgent': 'urgent' is not a priority class \(critical, high, medium, low, background\)/);
     expect(errorOf(write('s2.yaml', `${TOKENS}sloWait:\n  high: soon\n`)).message).toMatch(/:4, field 'sloWait\.high': expected a wait like 30s, 5m, 1\.5h or a number of seconds, got "soon"/);
     expect(loadServeConfig(write('s3.yaml', `${TOKENS}sloWait: { critical: 1s, high: 2s, medium: 30s, low: 5m }\n`)).sloWaitMs).toEqual({ critical: 1000, high: 2000, medium: 30_000, low: 300_000 });
+    expect(loadServeConfig(write('seed1.yaml', `${TOKENS}seed: 42\n`)).seed).toBe(42);
+    expect(loadServeConfig(write('seed2.yaml', `${TOKENS}seed: fleet-a\n`)).seed).toBe('fleet-a');
+    expect(errorOf(write('seed3.yaml', `${TOKENS}seed: 1.5\n`)).message).toMatch(/:3, field 'seed'/);
     expect(errorOf(write('t.yaml', `${TOKENS}  - { token: short, tenant: a }\n`)).message).toMatch(/:3, field 'tokens\[1\]\.token': a token must have at least 16 characters/);
     // The POST /v1/pools body has the same shape and the same words (a 400 naming the field).
     const body = (nodes: unknown): unknown => {

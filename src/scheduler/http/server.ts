@@ -47,6 +47,7 @@ export async function createSchedulerFromConfig(config: ServeConfig, extra: Part
       ...(config.queue !== undefined ? { queue: config.queue } : {}),
       ...(config.defaultLeaseMs !== undefined ? { defaultLeaseMs: config.defaultLeaseMs } : {}),
       ...(config.sloWaitMs !== undefined ? { sloWaitMs: config.sloWaitMs } : {}),
+      ...(config.seed !== undefined ? { seed: config.seed } : {}),
       ...(config.quotas !== undefined ? { quotas: config.quotas } : {}),
       ...(config.scaling !== undefined ? { scaling: config.scaling } : {}),
       ...(config.pools !== undefined ? { pools: config.pools } : {}),
