@@ -9,7 +9,7 @@ import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { pickRow, refuseUnservable, serveExport, type ServeExport } from '../scenario/serve-export.js';
 import { checkOutputFolders } from './output.js';
-import { parseFlags, resolveDataRoot } from './args.js';
+import { parseFlags, resolveDataRoot, seedFlag } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const usage = `usage: drs serve-config <scenario.yaml> [--strategy LABEL] [--out FILE] [--data-dir DIR]
@@ -24,6 +24,8 @@ carry over (trace, horizon, failures, ...). Tokens are read from environment var
   --strategy LABEL  the row, by the label drs run prints (best-fit-decreasing+preempt,
                     bfd/no-quotas); may be left out when the scenario has one strategy
   --out FILE        write the config to FILE (default: standard output)
+  --seed S          the seed to write instead of the scenario's (as drs run --seed: the run you
+                    chose the row on); randomised strategies and scaling policies fork from it
   --data-dir DIR    where real traces and node lists live (default: $DRS_DATA_DIR, else ../shared/data)
 
 Then:  drs serve --config FILE   (or serve the row at once: drs serve --scenario S --strategy LABEL)`;
@@ -41,15 +43,16 @@ export interface ScenarioExport {
  * row and write its serve config; the text is checked to load with the serve-config loader before
  * it is returned (a config the service would refuse is a bug of the export, not the user's).
  */
-export async function exportScenario(io: CliIo, given: string, label: string | undefined, dataDir: string | undefined, configDir: string | undefined): Promise<ScenarioExport> {
+export async function exportScenario(io: CliIo, given: string, label: string | undefined, dataDir: string | undefined, configDir: string | undefined, seed?: number | string): Promise<ScenarioExport> {
   const file = path.resolve(io.cwd, given);
-  const sc = await loadScenario(file);
+  const loaded = await loadScenario(file);
+  const sc = seed === undefined ? loaded : { ...loaded, seed };
   const row = pickRow(sc, label, file);
   refuseUnservable(sc, file); // before the build: a protocol's build reads its whole log
   const built = await buildScenario(sc, { file, dataRoot: resolveDataRoot(dataDir, io.env, io.cwd) });
   const exported = serveExport(sc, built.pools, built.space, row, { file, ...(configDir !== undefined ? { configDir } : {}) });
   const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
-  const command = ['drs serve-config', shellWord(given), ...(label !== undefined ? ['--strategy', shellWord(label)] : [])].join(' ');
+  const command = ['drs serve-config', shellWord(given), ...(label !== undefined ? ['--strategy', shellWord(label)] : []), ...(seed !== undefined ? ['--seed', shellWord(String(seed))] : [])].join(' ');
   const text = `${header(exported, { scenario: sc.name, given, hash, command, seed: String(sc.seed) })}\n${yamlBody(exported.document)}`;
   const placeholders = Object.fromEntries(exported.tokenEnv.map((t, i) => [t.env, `placeholder-token-${String(i).padStart(4, '0')}`]));
   try {
@@ -81,12 +84,12 @@ export const serveConfigCommand: CliCommand = {
   summary: "write the drs serve config that runs one row of a scenario's comparison in production",
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { strategy: { type: 'string' }, out: { type: 'string' }, 'data-dir': { type: 'string' } }, usage);
+    const { values, positionals } = parseFlags(argv, { strategy: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, 'data-dir': { type: 'string' } }, usage);
     if (positionals.length !== 1) throw new UserError(`expected one scenario file, got ${positionals.length}\n${usage}`);
     const given = positionals[0] as string;
     if (values.out !== undefined) checkOutputFolders(io, { out: values.out }, [path.resolve(io.cwd, given)]);
     const out = values.out === undefined ? undefined : path.resolve(io.cwd, values.out);
-    const x = await exportScenario(io, given, values.strategy, values['data-dir'], out === undefined ? undefined : path.dirname(out));
+    const x = await exportScenario(io, given, values.strategy, values['data-dir'], out === undefined ? undefined : path.dirname(out), seedFlag(values.seed));
     if (out === undefined) {
       io.out(x.text);
       return 0;

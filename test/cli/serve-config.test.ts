@@ -141,6 +141,17 @@ describe('drs serve-config: the file', () => {
     expect(again.out).toBe(text.endsWith('\n') ? text : `${text}\n`); // stdout: the same bytes
   });
 
+  it('--seed writes the seed a drs run --seed chose the row on, and says so in the header', async () => {
+    const r = await drs(['serve-config', 'scenarios/default.yaml', '--strategy', 'first-fit', '--seed', '07']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^seed: 7$/m); // read as drs run reads it: 07 is seed 7
+    expect(r.out).toContain('# exported by: drs serve-config scenarios/default.yaml --strategy first-fit --seed 7\n');
+    expect(r.out).toContain(', seed 7\n');
+    const bad = await drs(['serve-config', 'scenarios/default.yaml', '--strategy', 'first-fit', '--seed', '']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--seed must be a non-empty word/);
+  });
+
   it('a token is read from its variable: unset, the config refuses to load, naming it', async () => {
     const { file } = await exported('scenarios/agent-pipeline.yaml', 'bfd/no-quotas');
     const env = tokenEnv(readFileSync(file, 'utf8'));
