@@ -8,7 +8,7 @@ import type { QueuePolicy } from '../queue/policy.js';
 import type { AllocationBook } from './allocations.js';
 import { assembleScheduler } from './assembly.js';
 import { TypedEmitter } from './emitter.js';
-import { catchUp } from './due-work.js';
+import { catchUp, type DueWork } from './due-work.js';
 import { EVENT_TYPES } from './event-log.js';
 import { poolDrift, toPoolSpec, type RequestBuilder } from './inputs.js';
 import type { NodeOperations } from './nodes.js';
@@ -63,6 +63,8 @@ export class ResourceScheduler {
   private readonly views: SchedulerViews;
   private readonly preparation: StrategyPreparation;
   private readonly slo: SloBook;
+  /** The parts whose work falls due with time (boots, lease ends, queue timeouts), for `catchUp`. */
+  private readonly dueWork: DueWork;
   /** Solver reports of the decisions made so far, counted by status (also on /metrics). */
   readonly solverStatus: Record<string, number> = {};
   /** The last solver report (a batch strategy's last decision), if any. */
@@ -83,6 +85,7 @@ export class ResourceScheduler {
     const parts = assembleScheduler(options, this.events, (report, tx) => this.solverReport(report, tx));
     ({ store: this.store, runtime: this.runtime, ended: this.ended, allocator: this.allocator, preparation: this.preparation, queue: this.queue, space: this.space, pools: this.pools, book: this.book } = parts);
     ({ scalingPolicy: this.scalingPolicy, autoscaler: this.autoscaler, queuePolicy: this.queuePolicy, views: this.views, dependencies: this.dependencies, queueRunner: this.queueRunner, operations: this.operations, nodes: this.nodes, requests: this.requests, slo: this.slo } = parts);
+    this.dueWork = { pools: this.pools, book: this.book, queueRunner: this.queueRunner };
     for (const p of options.pools ?? []) {
       const at = this.pools.state.poolIndex(p.name);
       if (at < 0) this.addPool(p);
@@ -347,7 +350,7 @@ export class ResourceScheduler {
    * left to `tick()`, so operations at one instant keep their order.
    */
   private catchUpOverdue(tx: Tx): void {
-    catchUp(tx, true, { pools: this.pools, book: this.book, queueRunner: this.queueRunner });
+    catchUp(tx, true, this.dueWork);
   }
 
   /**
@@ -359,7 +362,7 @@ export class ResourceScheduler {
   tick(): void {
     this.runtime.assertUsable();
     this.runtime.run((tx) => {
-      catchUp(tx, false, { pools: this.pools, book: this.book, queueRunner: this.queueRunner });
+      catchUp(tx, false, this.dueWork);
       if (this.restoredToOffer && this.preparation.prepared) {
         this.restoredToOffer = false;
         this.queueRunner.drain(tx, true);
@@ -392,7 +395,7 @@ export class ResourceScheduler {
     // What fell due by now first, as tick() would (and the simulator, whose pass at a boot's end
     // runs before a scaling tick at the same instant): the policy sees a node whose boot ended as
     // up, with the work it took running, not as booting beside that work still queued.
-    this.runtime.run((tx) => catchUp(tx, false, { pools: this.pools, book: this.book, queueRunner: this.queueRunner }));
+    this.runtime.run((tx) => catchUp(tx, false, this.dueWork));
     const steps = autoscaler.plan(this.pools.state, this.queue.requests(), this.runtime.now());
     return this.runtime.run((tx) => {
       const out = this.pools.applyScaleSteps(tx, steps);
