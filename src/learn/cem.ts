@@ -33,7 +33,9 @@ import { configFeatures, drawLoadedWindow, mean, measureScaling, netFile, queueS
  *     a classical order's bsld on the same window removes the windows' difficulty, which differs
  *     by orders of magnitude (the role the per-window normalisation plays in PPO); with
  *     `normalizeBy: none` the score is the raw mean bsld, so heavy windows weigh more;
- *  4. μ ← mean of the `elite` best, σ ← their standard deviation + minStd (per weight).
+ *  4. μ ← mean of the `elite` best, σ ← their standard deviation + minStd (per weight); with
+ *     `smoothing` α < 1, μ ← α·(that mean) + (1 − α)·μ and σ likewise (a steadier search: the
+ *     mean no longer jumps to each generation's elite, which noisy fitness picks partly by luck).
  *
  * With `also:` (other logs, see cross-log.ts) each generation also plays `also[i].windows` windows
  * of every other log (drawn after the own log's, from the same Rng, each alternating the modes
@@ -138,8 +140,11 @@ export async function trainQueueCem(
       const trainBsld = (population[0] as { bsld: number }).bsld;
       // Stable sort: ties keep the sampling order, so the run is deterministic.
       const elite = [...population].sort((a, b) => a.score - b.score).slice(0, cem.elite);
-      mu = mu.map((_, d) => mean(elite.map((e) => e.theta[d] as number)));
-      sigma = mu.map((m, d) => Math.sqrt(mean(elite.map((e) => ((e.theta[d] as number) - m) ** 2))) + cem.minStd);
+      const eliteMean = mu.map((_, d) => mean(elite.map((e) => e.theta[d] as number)));
+      const eliteStd = eliteMean.map((m, d) => Math.sqrt(mean(elite.map((e) => ((e.theta[d] as number) - m) ** 2))) + cem.minStd);
+      const a = cem.smoothing ?? 1;
+      mu = a === 1 ? eliteMean : eliteMean.map((m, d) => a * m + (1 - a) * (mu[d] as number));
+      sigma = a === 1 ? eliteStd : eliteStd.map((s, d) => a * s + (1 - a) * (sigma[d] as number));
       let validationBsld: number | undefined;
       if (gen % cfg.validateEvery === 0 || gen === cem.generations) {
         validationBsld = await validate(mu);

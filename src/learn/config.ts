@@ -33,7 +33,9 @@ const ppo = z
  * samples `population` weight vectors (the first is the current mean), plays each on the same
  * `windowsPerGeneration` training windows, and refits mean and standard deviation to the `elite`
  * best (score: mean over the windows of bsld ÷ the `normalizeBy` order's bsld on the window),
- * keeping the standard deviation at least `minStd`.
+ * keeping the standard deviation at least `minStd`. With `smoothing` α < 1 the refit is smoothed
+ * (Kroese, Porotsky & Rubinstein 2006): μ ← α·(elite mean) + (1 − α)·μ, and σ likewise, so one
+ * generation's lucky elite moves the search only part of the way.
  */
 const cem = z
   .object({
@@ -45,6 +47,8 @@ const cem = z
     minStd: z.number().nonnegative().default(0.05),
     /** `none`: the raw mean bounded slowdown (heavy windows weigh more, as in the evaluation's mean). */
     normalizeBy: z.enum(['fcfs', 'sjf', 'f1', 'none']).default('f1'),
+    /** Weight of the new elite fit in the refit of μ and σ (absent: 1, the plain refit). */
+    smoothing: z.number().gt(0, 'must be above 0 (0 would never move the search)').max(1).optional(),
   })
   .strict();
 

@@ -5,7 +5,9 @@ import type { DenseLayer } from '../../src/core/policy-net.js';
 import { flatten, trainQueueCem, unflatten } from '../../src/learn/cem.js';
 import { CemPool } from '../../src/learn/cem-pool.js';
 import { parseTrainConfig, queueIterations, withQueueIterations } from '../../src/learn/config.js';
-import type { QueueCheckpoint } from '../../src/learn/train-queue.js';
+import { initLayers } from '../../src/learn/ppo.js';
+import { configFeatures, type QueueCheckpoint } from '../../src/learn/train-queue.js';
+import { Rng } from '../../src/core/rng.js';
 import { syntheticWorkload, tinyQueueConfig } from './support.js';
 
 const workload = syntheticWorkload(1400);
@@ -119,5 +121,25 @@ describe('drs train with the cross-entropy method (cem)', () => {
     expect(queueIterations(c)).toBe(2);
     expect(queueIterations(withQueueIterations(c, 7))).toBe(7);
     expect(withQueueIterations(c, 7).ppo).toBeUndefined();
+    expect(std({ smoothing: 0 }).location.field).toBe('cem.smoothing');
+    expect(std({ smoothing: 1.5 }).location.field).toBe('cem.smoothing');
+  });
+
+  it('smoothing moves mean and deviation only part of the way to the elite fit', async () => {
+    // Generation 1 samples around the same start whatever the smoothing, so the plain run's refit is
+    // the elite fit the smoothed run blends with its start (μ0 from the initial layers, σ0 = initStd).
+    const start = await trainQueueCem(cemConfig(1, { cem: { generations: 1, population: 6, elite: 2, windowsPerGeneration: 2, initStd: 0.8 } }), workload);
+    const plain = await trainQueueCem(cemConfig(1, { cem: { generations: 1, population: 6, elite: 2, windowsPerGeneration: 2, initStd: 0.8, smoothing: 1 } }), workload);
+    const smooth = await trainQueueCem(cemConfig(1, { cem: { generations: 1, population: 6, elite: 2, windowsPerGeneration: 2, initStd: 0.8, smoothing: 0.3 } }), workload);
+    expect(plain.checkpoint.layers).toEqual(start.checkpoint.layers); // 1 is the plain refit
+    const cfg = cemConfig(1);
+    if (cfg.kind !== 'queue') throw new Error('queue config expected');
+    const mu0 = flatten(initLayers([configFeatures(cfg).length, 1], new Rng(`${cfg.seed}:init`)));
+    const fit = flatten(plain.checkpoint.layers);
+    expect(fit).not.toEqual(mu0);
+    const mu1 = flatten(smooth.checkpoint.layers);
+    mu1.forEach((m, d) => expect(m).toBeCloseTo(0.3 * (fit[d] as number) + 0.7 * (mu0[d] as number), 12));
+    const sd = (r: typeof plain): number[] => r.checkpoint.optimizer.find((o) => o.name === 'cem-std')?.values ?? [];
+    sd(smooth).forEach((s, d) => expect(s).toBeCloseTo(0.3 * (sd(plain)[d] as number) + 0.7 * 0.8, 12));
   });
 });
