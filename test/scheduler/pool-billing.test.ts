@@ -104,6 +104,26 @@ describe('pool billing', () => {
     db.close();
   });
 
+  it('a node alive 1 h before a restart and 1 h after bills 2 h (not 1, not 3), read or not before the restart', async () => {
+    for (const readBefore of [true, false]) {
+      const file = path.join(dir, `alive-${readBefore}.db`);
+      const clock = { now: 10 * MIN };
+      const a = make(new SqliteStore(file), clock); // node 0 provisioned at 10 min
+      clock.now = 70 * MIN;
+      if (readBefore) expect(a.billing()).toEqual({ nodeHours: 1, cost: 2, costPerHour: 2, billedNodes: 1 });
+      await a.s.shutdown();
+      const b = make(new SqliteStore(file), clock); // restarted at once
+      if (readBefore) expect(b.billing()).toEqual({ nodeHours: 1, cost: 2, costPerHour: 2, billedNodes: 1 });
+      clock.now = 130 * MIN;
+      expect(b.billing()).toEqual({ nodeHours: 2, cost: 4, costPerHour: 2, billedNodes: 1 });
+      await b.s.shutdown();
+      // A third start reads the same 2 h (nothing is added by starting).
+      const c = make(new SqliteStore(file), clock);
+      expect(c.billing()).toEqual({ nodeHours: 2, cost: 4, costPerHour: 2, billedNodes: 1 });
+      await c.s.shutdown();
+    }
+  });
+
   it('bills a live node of a store written before billing times from the first start that reads it, and keeps that start', async () => {
     const file = path.join(dir, 'old.db');
     const clock = { now: 0 };

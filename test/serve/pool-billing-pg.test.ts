@@ -69,4 +69,29 @@ describe('pool billing on PostgreSQL', () => {
       await lead.stop();
     }
   }, 60_000);
+
+  it('a node alive 1 h before a restart (read then) and 1 h after bills 2 h, not 1 and not 3', async () => {
+    if (db === undefined) return;
+    const own = await freshDatabase('billing_alive');
+    const url = own.url;
+    const lead = await PgLeadership.connect(url, 'http://billing-test-2');
+    const term = (await lead.tryAcquire()) as number;
+    let now = 10 * MIN;
+    const make = async () =>
+      new ResourceScheduler({ timers: false, durability: 'group', clock: () => now, store: await PgStore.open(url, term), pools: [{ name: 'w', capacity: { cpu: 4 }, nodes: 1, pricePerHour: 3 }] });
+    try {
+      const s1 = await make();
+      now = 70 * MIN;
+      expect(s1.getPool('w')?.billing).toEqual({ nodeHours: 1, cost: 3, costPerHour: 3, billedNodes: 1 });
+      await s1.shutdown();
+      const s2 = await make();
+      expect(s2.getPool('w')?.billing).toEqual({ nodeHours: 1, cost: 3, costPerHour: 3, billedNodes: 1 });
+      now = 130 * MIN;
+      expect(s2.getPool('w')?.billing).toEqual({ nodeHours: 2, cost: 6, costPerHour: 3, billedNodes: 1 });
+      await s2.shutdown();
+    } finally {
+      await lead.stop();
+      await own.drop();
+    }
+  }, 60_000);
 });
