@@ -46,7 +46,7 @@ export interface SchedulerParts {
   readonly operations: RequestOperations;
   readonly nodes: NodeOperations;
   readonly requests: RequestBuilder;
-  /** Queue waits and SLO outcomes of the requests submitted to this process. */
+  /** Queue waits and SLO outcomes (the counts continue from the store's). */
   readonly slo: SloBook;
 }
 
@@ -82,8 +82,12 @@ export function assembleScheduler(options: ResourceSchedulerOptions, events: Typ
   // H4: the wait queue, the ended ids and the event log continue where the store left off.
   queue.restore(snapshot.waiting);
   runtime.lastEventId = snapshot.lastEventId;
+  // The SLO counts continue too, and the restored queue's requests are counted when they start or leave.
+  const slo = new SloBook();
+  slo.restore(snapshot.slo, snapshot.waiting);
   runtime.addJournal(() => queue.takeJournal());
   runtime.addJournal(() => ended.takeJournal());
+  runtime.addJournal(() => slo.takeJournal());
   if (initial.length > 0) runtime.append(initial);
   const budgetMs = options.budgetMs ?? 100;
   const placer = new Placer({ cluster: pools, book, fair, allocator, rng, budgetMs });
@@ -93,7 +97,6 @@ export function assembleScheduler(options: ResourceSchedulerOptions, events: Typ
   // Restored requests with dependencies or a concurrency group are screened as new ones are (validate).
   if (snapshot.waiting.some((w) => w.request.concurrency !== undefined)) dependencies.grouped = true;
   if (snapshot.waiting.some((w) => (w.request.dependsOn?.length ?? 0) > 0)) dependencies.used = true;
-  const slo = new SloBook();
   const queueRunner = new QueueRunner({
     policy: queuePolicy,
     queue,

@@ -11,6 +11,8 @@ export {
   type StoredNode,
   type StoredAllocation,
   type StoredWaiting,
+  type WaitingSlo,
+  type SloCounts,
   type StoredEnded,
   type EventRecord,
   type EventType,

@@ -19,9 +19,11 @@ import { WAIT_BUCKETS } from './slo.js';
  *   Counters read from `PoolInfo.billing` at scrape time.
  * - `drs_allocations_active`, `drs_queue_length`.
  * - `drs_wait_seconds{priority}`: histogram of queue waits, submission to first start (0 when placed
- *   at once; requeued work is not observed again), as the simulator's wait (slo.ts).
+ *   at once; requeued work is not observed again), as the simulator's wait (slo.ts); this
+ *   process's observations (empty at start, like any counter after a restart).
  * - `drs_slo_total{priority,outcome=met|missed}`: SLO outcomes as the simulator decides them
- *   (`sloAttainment()`, read at scrape time); a class appears once it has an outcome.
+ *   (`sloAttainment()`, read at scrape time: kept in the store, so they continue across
+ *   restarts); a class appears once it has an outcome.
  * - `drs_solver_decisions_total{strategy,status,stopped_by}`: decisions of batch strategies (ILP,
  *   genetic) by solver status and by what ended the search (converged, work, wall).
  * - `drs_http_request_duration_seconds{method,route,status_code}`: request latency histogram.

@@ -1,15 +1,17 @@
 import type pg from 'pg';
 
 /**
- * The PostgreSQL schema of the shared store (version 3: version 1, the allocations' GPU devices
- * (2) and the nodes' billing times (3); version 1 and 2 stores are upgraded in place), created or upgraded by whichever replica
+ * The PostgreSQL schema of the shared store (version 4: version 1, the allocations' GPU devices
+ * (2), the nodes' billing times (3), and the SLO figures (4): `drs_waiting.slo`, what they still
+ * owe a queued request, and the counts as `drs_meta` key `slo`; version 1 to 3 stores are
+ * upgraded in place), created or upgraded by whichever replica
  * starts first (under a transaction-level advisory lock, so replicas starting together do not
  * race). All tables start with `drs_`. `drs_leader` is one row: the current term and who holds
  * it. `drs_commit(term, changes)` applies one commit in one round trip, after checking, under a
  * row lock on `drs_leader`, that `term` is still the current one: the fencing that keeps a
  * deposed leader from writing.
  */
-export const PG_SCHEMA_VERSION = '3';
+export const PG_SCHEMA_VERSION = '4';
 /** Advisory lock keys (per database): the leader's session lock, and the schema set-up lock. */
 export const LEADER_LOCK_KEY = 4_452_530_001;
 const SETUP_LOCK_KEY = 4_452_530_002;
@@ -22,7 +24,7 @@ CREATE TABLE IF NOT EXISTS drs_pools (idx int PRIMARY KEY, json text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_nodes (id int PRIMARY KEY, pool int NOT NULL, status text NOT NULL, ready_at_ms float8, provisioned_at_ms float8, removed_at_ms float8);
 CREATE TABLE IF NOT EXISTS drs_allocations (id text PRIMARY KEY, node_id int NOT NULL, start_ms float8 NOT NULL, lease_expiry_ms float8, borrowed boolean NOT NULL, request text NOT NULL, devices text);
 CREATE TABLE IF NOT EXISTS drs_preemptions (seq bigserial PRIMARY KEY, json text NOT NULL);
-CREATE TABLE IF NOT EXISTS drs_waiting (id text PRIMARY KEY, seq bigint NOT NULL, enqueued_at_ms float8 NOT NULL, timeout_at_ms float8 NOT NULL, lease_ms float8, request text NOT NULL);
+CREATE TABLE IF NOT EXISTS drs_waiting (id text PRIMARY KEY, seq bigint NOT NULL, enqueued_at_ms float8 NOT NULL, timeout_at_ms float8 NOT NULL, lease_ms float8, request text NOT NULL, slo text);
 CREATE TABLE IF NOT EXISTS drs_ended (id text PRIMARY KEY, tenant text NOT NULL, how text NOT NULL, at_ms float8 NOT NULL, n bigserial);
 CREATE TABLE IF NOT EXISTS drs_events (id bigint PRIMARY KEY, type text NOT NULL, tenant text, at_ms float8 NOT NULL, data text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_audit (seq bigserial PRIMARY KEY, at_ms float8 NOT NULL, actor text NOT NULL, method text NOT NULL, route text NOT NULL, target text, status int NOT NULL, result text NOT NULL);
@@ -38,6 +40,9 @@ BEGIN
   -- its execution even when its set is empty.
   IF p ? 'dims' THEN
     INSERT INTO drs_meta (key, value) VALUES ('dimensions', p->>'dims') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+  END IF;
+  IF p ? 'slo' THEN
+    INSERT INTO drs_meta (key, value) VALUES ('slo', p->>'slo') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
   END IF;
   IF p ? 'pools' THEN
     INSERT INTO drs_pools (idx, json) SELECT x.idx, x.json FROM jsonb_to_recordset(p->'pools') AS x(idx int, json text)
@@ -65,9 +70,9 @@ BEGIN
     DELETE FROM drs_waiting WHERE id IN (SELECT jsonb_array_elements_text(p->'wdel'));
   END IF;
   IF p ? 'wput' THEN
-    INSERT INTO drs_waiting (id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request)
-      SELECT x.id, x.seq, x.enq, x.timeout, x.lease, x.request FROM jsonb_to_recordset(p->'wput') AS x(id text, seq bigint, enq float8, timeout float8, lease float8, request text)
-      ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, enqueued_at_ms = EXCLUDED.enqueued_at_ms, timeout_at_ms = EXCLUDED.timeout_at_ms, lease_ms = EXCLUDED.lease_ms, request = EXCLUDED.request;
+    INSERT INTO drs_waiting (id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo)
+      SELECT x.id, x.seq, x.enq, x.timeout, x.lease, x.request, x.slo FROM jsonb_to_recordset(p->'wput') AS x(id text, seq bigint, enq float8, timeout float8, lease float8, request text, slo text)
+      ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, enqueued_at_ms = EXCLUDED.enqueued_at_ms, timeout_at_ms = EXCLUDED.timeout_at_ms, lease_ms = EXCLUDED.lease_ms, request = EXCLUDED.request, slo = EXCLUDED.slo;
   END IF;
   IF p ? 'ended' THEN
     INSERT INTO drs_ended (id, tenant, how, at_ms) SELECT x.id, x.tenant, x.how, x.at FROM jsonb_to_recordset(p->'ended') AS x(id text, tenant text, how text, at float8)
@@ -99,11 +104,13 @@ export async function ensurePgSchema(client: pg.ClientBase): Promise<void> {
     if (exists.rows[0]?.t != null) {
       const v = await client.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'schema'`);
       const version = v.rows[0]?.value;
-      if (version !== undefined && version !== '1' && version !== '2' && version !== PG_SCHEMA_VERSION) throw new Error(`the PostgreSQL store has schema version ${version}; this drs reads versions 1 to ${PG_SCHEMA_VERSION}: upgrade drs`);
+      if (version !== undefined && !['1', '2', '3', PG_SCHEMA_VERSION].includes(version)) throw new Error(`the PostgreSQL store has schema version ${version}; this drs reads versions 1 to ${PG_SCHEMA_VERSION}: upgrade drs`);
       // Version 1 → 2: the allocations' GPU devices (a JSON list of indexes on the node; null without).
       if (version === '1') await client.query('ALTER TABLE drs_allocations ADD COLUMN IF NOT EXISTS devices text');
       // Versions 1 and 2 → 3: the nodes' billing times (null in rows written before).
       if (version === '1' || version === '2') await client.query('ALTER TABLE drs_nodes ADD COLUMN IF NOT EXISTS provisioned_at_ms float8, ADD COLUMN IF NOT EXISTS removed_at_ms float8');
+      // Versions 1 to 3 → 4: what the SLO figures owe each queued request (null in rows written before).
+      if (version === '1' || version === '2' || version === '3') await client.query('ALTER TABLE drs_waiting ADD COLUMN IF NOT EXISTS slo text');
     }
     await client.query(DDL);
     await client.query(`INSERT INTO drs_meta (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [PG_SCHEMA_VERSION]);

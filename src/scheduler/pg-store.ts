@@ -5,6 +5,8 @@ import { ensurePgSchema } from './pg-schema.js';
 import {
   decodeDevices,
   decodeRequest,
+  decodeSloCounts,
+  decodeWaitingSlo,
   ENDED_RETENTION,
   encodeRequest,
   EVENT_RETENTION,
@@ -134,6 +136,9 @@ export class PgStore implements StateStore {
         case 'audit':
           audit.push({ at: c.record.atMs, actor: c.record.actor, method: c.record.method, route: c.record.route, target: c.record.target, status: c.record.status, result: c.record.result });
           break;
+        case 'slo':
+          out.slo = JSON.stringify(c.counts);
+          break;
       }
     }
     if (pools.size > 0) out.pools = [...pools.values()];
@@ -155,7 +160,7 @@ export class PgStore implements StateStore {
     const wput: unknown[] = [];
     for (const [id, w] of waits) {
       if (w === null) wdel.push(id);
-      else wput.push({ id, seq: w.seq, enq: w.enqueuedAtMs, timeout: w.timeoutAtMs, lease: w.leaseMs, request: encodeRequest(w.request) });
+      else wput.push({ id, seq: w.seq, enq: w.enqueuedAtMs, timeout: w.timeoutAtMs, lease: w.leaseMs, request: encodeRequest(w.request), slo: w.slo });
     }
     if (wdel.length > 0) out.wdel = wdel;
     if (wput.length > 0) out.wput = wput;
@@ -176,9 +181,10 @@ export class PgStore implements StateStore {
       'SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices FROM drs_allocations ORDER BY start_ms, id',
     );
     const pre = await c.query<{ json: string }>('SELECT json FROM drs_preemptions ORDER BY seq');
-    const waiting = await c.query<{ id: string; seq: string; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string }>(
-      'SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request FROM drs_waiting ORDER BY seq',
+    const waiting = await c.query<{ id: string; seq: string; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string; slo: string | null }>(
+      'SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo FROM drs_waiting ORDER BY seq',
     );
+    const slo = await c.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'slo'`);
     const ended = await c.query<{ id: string; tenant: string; how: string; at_ms: number }>('SELECT id, tenant, how, at_ms FROM drs_ended ORDER BY n');
     const last = await c.query<{ id: string | null }>('SELECT max(id)::text AS id FROM drs_events');
     const dimsRow = dims.rows[0];
@@ -199,9 +205,10 @@ export class PgStore implements StateStore {
         ...(r.devices === null ? {} : { devices: decodeDevices(r.devices, r.id, this.description) }),
       })),
       preemptions: pre.rows.map((r) => JSON.parse(r.json) as PreemptionRecord),
-      waiting: waiting.rows.map((r) => ({ id: r.id, seq: Number(r.seq), enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request) })),
+      waiting: waiting.rows.map((r) => ({ id: r.id, seq: Number(r.seq), enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request), slo: decodeWaitingSlo(r.slo, r.id, this.description) })),
       ended: ended.rows.map((r) => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms })),
       lastEventId: last.rows[0]?.id == null ? 0 : Number(last.rows[0].id),
+      slo: slo.rows[0] === undefined ? null : decodeSloCounts(slo.rows[0].value, this.description),
     };
   }
 

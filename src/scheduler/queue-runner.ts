@@ -147,7 +147,7 @@ export class QueueRunner {
 
   /** Put evicted work back in the queue (offered again by a pass at the same time, see `drain`). */
   private requeue(a: Allocation): void {
-    const w = this.o.queue.add(a.request, this.txNow.now, a.request.lease === undefined ? null : Math.round(a.request.lease * 1000), undefined);
+    const w = this.o.queue.add(a.request, this.txNow.now, a.request.lease === undefined ? null : Math.round(a.request.lease * 1000), undefined, 'requeued');
     w.fresh = false;
     this.requeued.push(w);
   }
@@ -192,6 +192,7 @@ export class QueueRunner {
       leaseMs,
       fresh: true,
       reason: { requestId: r.id, code: 'wait', permanent: false, message: 'no capacity free now' },
+      slo: 'open',
     };
     this.transient.add(w);
     this.tx = tx;
@@ -213,7 +214,7 @@ export class QueueRunner {
     if (queue.length >= queue.maxLength) {
       return { kind: 'rejected', rejection: { requestId: r.id, code: 'queue-full', permanent: false, message: `the wait queue is full (${queue.maxLength} requests)` } };
     }
-    const w = queue.add(r, tx.now, leaseMs, timeoutMs);
+    const w = queue.add(r, tx.now, leaseMs, timeoutMs, 'open');
     this.drain(tx);
     const out = tx.outcomes.get(r.id);
     if (out !== undefined) return out;

@@ -367,7 +367,8 @@ export class ResourceScheduler {
         this.restoredToOffer = false;
         this.queueRunner.drain(tx, true);
       }
-      this.slo.settle(tx.now); // what fell due is done: a request still waiting past its SLO can only miss it
+      // What fell due is done: a request still waiting past its SLO can only miss it (its queue row says so).
+      for (const id of this.slo.settle(tx.now)) this.queue.sloMissed(id);
     });
   }
 

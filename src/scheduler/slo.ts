@@ -1,6 +1,7 @@
 import type { Request } from '../core/model.js';
 import { PRIORITIES, type Priority } from '../core/priority.js';
 import { LeaseHeap } from './lease-heap.js';
+import type { SloCounts, StateChange, StoredWaiting } from './store.js';
 
 /**
  * Queue wait and SLO attainment in production, by the simulator's rule (src/sim/metrics/families.ts,
@@ -23,9 +24,16 @@ import { LeaseHeap } from './lease-heap.js';
  * up (the simulator has no counterpart); withdrawn past it, it had missed (whether a tick decided
  * that first or not).
  *
- * Only requests submitted to this process are followed: counts start at 0 when the scheduler is
- * built (a restart resets them; Prometheus handles counter resets) and requests restored from the
- * store's queue are not counted (whether they had already started once before a requeue is not kept).
+ * Across restarts (and failovers) the figures cover the service's life as its store keeps it:
+ * the counts are committed with every operation that changes them (`takeJournal`, one `slo`
+ * change holding all of them) and restored at start, and each queued request keeps what it is
+ * still owed (`StoredWaiting.slo`: open, already missed, or requeued after a start), so a request
+ * queued before a restart and started (or timed out) after it is counted once, its wait measured
+ * from its original submission (its stored `arrival`). A queued request whose outcome `settle`
+ * decides has its row rewritten in the same commit (`settle` returns it). Only the waits
+ * observed (`drs_wait_seconds`, a histogram) are this process's alone: they start empty at each
+ * start, as Prometheus counters may. A store written before these were kept starts the counts at
+ * 0, and its queued requests are not counted (whether one had already started once is not known).
  */
 
 /** The SLO wait per priority class, ms (a class left out has no SLO). */
@@ -82,7 +90,7 @@ function deadlineOf(r: Request): number {
 }
 
 export class SloBook {
-  /** Submitted to this process and neither started nor gone, by id (ids are unique among queued and live requests). */
+  /** Submitted (or restored from the store's queue, still owed a first start) and neither started nor gone, by id (ids are unique among queued and live requests). */
   private readonly followed = new Map<string, Followed>();
   /**
    * SLO deadlines (arrival + sloWait, ms) of followed requests; stale entries (a request started or
@@ -93,6 +101,34 @@ export class SloBook {
   private readonly met = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
   private readonly missed = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
   private readonly observers = new Set<SloObserver>();
+  /** The counts changed since the last `takeJournal`. */
+  private changed = false;
+
+  /**
+   * Start from what the store kept: the counts so far, and the queued requests whose first start
+   * is still to come (`open`, `missed`), followed as if submitted to this process.
+   */
+  restore(counts: SloCounts | null, waiting: readonly StoredWaiting[]): void {
+    for (const p of PRIORITIES) {
+      this.met[p] = counts?.met[p] ?? 0;
+      this.missed[p] = counts?.missed[p] ?? 0;
+    }
+    for (const w of [...waiting].sort((a, b) => a.seq - b.seq)) {
+      if (w.slo !== 'open' && w.slo !== 'missed') continue;
+      const r = w.request;
+      const decided = r.sloWait === undefined || w.slo === 'missed';
+      this.followed.set(r.id, { request: r, decided });
+      if (!decided) this.deadlines.push(deadlineOf(r), r.id);
+    }
+  }
+
+  /** The store change for the counts, if they changed since the last call (taken at the end of each operation). */
+  takeJournal(): StateChange[] {
+    if (!this.changed) return [];
+    this.changed = false;
+    const of = (c: Record<Priority, number>): Partial<Record<Priority, number>> => Object.fromEntries(PRIORITIES.filter((p) => c[p] > 0).map((p) => [p, c[p]]));
+    return [{ kind: 'slo', counts: { met: of(this.met), missed: of(this.missed) } }];
+  }
 
   /** A request entered the scheduler (after its id was found free). */
   submitted(r: Request): void {
@@ -126,18 +162,23 @@ export class SloBook {
     if (how !== 'cancelled' || waitAt(r, nowMs) > (r.sloWait as number) + TOLERANCE) this.decide(r.priority, false);
   }
 
-  /** Every followed request still waiting whose SLO ran out by `nowMs` misses (call once what fell due by then is done). */
-  settle(nowMs: number): void {
+  /**
+   * Every followed request still waiting whose SLO ran out by `nowMs` misses (call once what fell
+   * due by then is done). Returns their ids: they still wait, and their queue rows must say so.
+   */
+  settle(nowMs: number): string[] {
+    const out: string[] = [];
     for (;;) {
       const top = this.deadlines.peek();
-      if (top === undefined) return;
+      if (top === undefined) return out;
       const f = this.followed.get(top.id);
       const live = f !== undefined && !f.decided && deadlineOf(f.request) === top.at;
-      if (live && !(waitAt(f.request, nowMs) > (f.request.sloWait as number) + TOLERANCE)) return;
+      if (live && !(waitAt(f.request, nowMs) > (f.request.sloWait as number) + TOLERANCE)) return out;
       this.deadlines.pop();
       if (live) {
         f.decided = true;
         this.decide(f.request.priority, false);
+        out.push(top.id);
       }
     }
   }
@@ -178,6 +219,7 @@ export class SloBook {
   private decide(p: Priority, met: boolean): void {
     if (met) this.met[p]++;
     else this.missed[p]++;
+    this.changed = true;
     for (const o of this.observers) o.outcome?.(p, met);
   }
 }

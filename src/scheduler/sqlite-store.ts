@@ -10,6 +10,8 @@ import { StateLock } from './state-lock.js';
 import {
   decodeDevices,
   decodeRequest,
+  decodeSloCounts,
+  decodeWaitingSlo,
   ENDED_RETENTION,
   encodeRequest,
   EVENT_RETENTION,
@@ -50,10 +52,12 @@ import type { EndedHow, PreemptionRecord } from './types.js';
  * at_ms), events(id, type, tenant, at_ms, data), audit(seq, at_ms, actor, method, route, target,
  * status, result). Version 3 adds allocations.devices (the GPU devices held, a JSON list of indexes
  * on the node; null without). Version 4 adds nodes.provisioned_at_ms and nodes.removed_at_ms (the
- * billing times; null in rows written before). Version 1 files (no queue, ended ids, events or
- * audit), and version 2 and 3 files are upgraded in place.
+ * billing times; null in rows written before). Version 5 adds waiting.slo (what the SLO figures
+ * still owe a queued request: `WaitingSlo`; null in rows written before) and the SLO counts (meta
+ * key `slo`, JSON `SloCounts`). Version 1 files (no queue, ended ids, events or audit), and
+ * version 2 to 4 files are upgraded in place.
  */
-const SCHEMA_VERSION = '4';
+const SCHEMA_VERSION = '5';
 
 const DDL = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,7 +67,7 @@ const DDL = `
     id TEXT PRIMARY KEY, node_id INTEGER NOT NULL, start_ms REAL NOT NULL,
     lease_expiry_ms REAL, borrowed INTEGER NOT NULL, request TEXT NOT NULL, devices TEXT);
   CREATE TABLE IF NOT EXISTS preemptions (seq INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS waiting (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, enqueued_at_ms REAL NOT NULL, timeout_at_ms REAL NOT NULL, lease_ms REAL, request TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS waiting (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, enqueued_at_ms REAL NOT NULL, timeout_at_ms REAL NOT NULL, lease_ms REAL, request TEXT NOT NULL, slo TEXT);
   CREATE TABLE IF NOT EXISTS ended (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, how TEXT NOT NULL, at_ms REAL NOT NULL);
   CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, type TEXT NOT NULL, tenant TEXT, at_ms REAL NOT NULL, data TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms REAL NOT NULL, actor TEXT NOT NULL, method TEXT NOT NULL,
@@ -78,7 +82,7 @@ const SQL = {
   delAlloc: 'DELETE FROM allocations WHERE id = ?',
   lease: 'UPDATE allocations SET lease_expiry_ms = ? WHERE id = ?',
   preempt: 'INSERT INTO preemptions (json) VALUES (?)',
-  putWaiting: 'INSERT OR REPLACE INTO waiting (id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request) VALUES (?, ?, ?, ?, ?, ?)',
+  putWaiting: 'INSERT OR REPLACE INTO waiting (id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo) VALUES (?, ?, ?, ?, ?, ?, ?)',
   delWaiting: 'DELETE FROM waiting WHERE id = ?',
   // Delete first so the row moves to the end of the rowid order (ended ids are kept newest last).
   delEnded: 'DELETE FROM ended WHERE id = ?',
@@ -132,7 +136,7 @@ export class SqliteStore implements StateStore {
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(DDL);
       const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined;
-      if (version !== undefined && !['1', '2', '3', SCHEMA_VERSION].includes(version.value)) {
+      if (version !== undefined && !['1', '2', '3', '4', SCHEMA_VERSION].includes(version.value)) {
         throw new UserError(`state schema version ${version.value} is not supported (this version reads 1 to ${SCHEMA_VERSION}); upgrade drs`, { file: path });
       }
       // Versions 1 and 2 → 3: CREATE TABLE IF NOT EXISTS kept their allocations table as it was.
@@ -141,6 +145,9 @@ export class SqliteStore implements StateStore {
       // Versions 1 to 3 → 4: the nodes' billing times.
       const nodeColumns = this.db.prepare('PRAGMA table_info(nodes)').all() as { name: string }[];
       if (!nodeColumns.some((c) => c.name === 'provisioned_at_ms')) this.db.exec('ALTER TABLE nodes ADD COLUMN provisioned_at_ms REAL; ALTER TABLE nodes ADD COLUMN removed_at_ms REAL');
+      // Versions 2 to 4 → 5: what the SLO figures owe each queued request (version 1 had no queue: created above).
+      const waitingColumns = this.db.prepare('PRAGMA table_info(waiting)').all() as { name: string }[];
+      if (!waitingColumns.some((c) => c.name === 'slo')) this.db.exec('ALTER TABLE waiting ADD COLUMN slo TEXT');
       this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
       this.stmts = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, this.db.prepare(sql)])) as Record<StmtKey, Database.Statement>;
       // Returns the seq of the last audit record written (0: none), for readAudit's durable bound.
@@ -221,7 +228,7 @@ export class SqliteStore implements StateStore {
           break;
         case 'put-waiting': {
           const w = c.waiting;
-          ops.push(['putWaiting', [w.id, w.seq, w.enqueuedAtMs, w.timeoutAtMs, w.leaseMs, encodeRequest(w.request)]]);
+          ops.push(['putWaiting', [w.id, w.seq, w.enqueuedAtMs, w.timeoutAtMs, w.leaseMs, encodeRequest(w.request), w.slo]]);
           break;
         }
         case 'delete-waiting':
@@ -242,6 +249,9 @@ export class SqliteStore implements StateStore {
           ops.push(['audit', [r.atMs, r.actor, r.method, r.route, r.target, r.status, r.result]]);
           break;
         }
+        case 'slo':
+          ops.push(['putMeta', ['slo', JSON.stringify(c.counts)]]);
+          break;
       }
     }
     return ops;
@@ -322,15 +332,17 @@ export class SqliteStore implements StateStore {
       }),
     );
     const preemptions = (this.db.prepare('SELECT json FROM preemptions ORDER BY seq').all() as { json: string }[]).map((row) => JSON.parse(row.json) as PreemptionRecord);
-    type WaitRow = { id: string; seq: number; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string };
-    const waiting = (this.db.prepare('SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request FROM waiting ORDER BY seq').all() as WaitRow[]).map(
-      (r): StoredWaiting => ({ id: r.id, seq: r.seq, enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request) }),
+    type WaitRow = { id: string; seq: number; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string; slo: string | null };
+    const waiting = (this.db.prepare('SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo FROM waiting ORDER BY seq').all() as WaitRow[]).map(
+      (r): StoredWaiting => ({ id: r.id, seq: r.seq, enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request), slo: decodeWaitingSlo(r.slo, r.id, this.description) }),
     );
+    const slo = this.db.prepare(`SELECT value FROM meta WHERE key = 'slo'`).get() as { value: string } | undefined;
     const ended = (this.db.prepare('SELECT id, tenant, how, at_ms FROM ended ORDER BY rowid').all() as { id: string; tenant: string; how: string; at_ms: number }[]).map(
       (r): StoredEnded => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms }),
     );
     const last = this.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number | null };
-    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions, waiting, ended, lastEventId: last.id ?? 0 };
+    const counts = slo === undefined ? null : decodeSloCounts(slo.value, this.description);
+    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions, waiting, ended, lastEventId: last.id ?? 0, slo: counts };
   }
 
   readEvents(afterId: number, limit: number): Promise<EventRecord[]> {

@@ -1,5 +1,6 @@
 import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec, Request } from '../core/model.js';
+import { isPriority, type Priority } from '../core/priority.js';
 import type { EndedHow, PreemptionRecord, SchedulerEvents } from './types.js';
 
 /**
@@ -48,15 +49,35 @@ export interface StoredAllocation {
   readonly devices?: readonly number[];
 }
 
+/**
+ * What the SLO figures (slo.ts) still owe a queued request, kept with it so a restart counts it
+ * as the process that queued it would have:
+ * - `open`: its first start is to come (its wait is observed then) and its SLO outcome, if it has
+ *   an SLO, is not counted yet;
+ * - `missed`: its first start is to come, and it was already counted missed (it waited past its SLO);
+ * - `requeued`: it started before (evicted and requeued): nothing is counted again.
+ */
+export type WaitingSlo = 'open' | 'missed' | 'requeued';
+export const WAITING_SLO: readonly WaitingSlo[] = ['open', 'missed', 'requeued'];
+
 /** A request in the wait queue: restored with its place (`seq`), its timeout and its id. */
 export interface StoredWaiting {
   readonly id: string;
+  /** As submitted: its `arrival` is the original submission, what its wait is measured from after a restart. */
   readonly request: Request;
   /** Arrival order among waiting requests (the queue's sequence number). */
   readonly seq: number;
   readonly enqueuedAtMs: number;
   readonly timeoutAtMs: number;
   readonly leaseMs: number | null;
+  /** Its SLO bookkeeping; null in stores written before it was kept (then it is not counted). */
+  readonly slo: WaitingSlo | null;
+}
+
+/** SLO outcomes decided so far, per priority class (a class without any is left out). */
+export interface SloCounts {
+  readonly met: Readonly<Partial<Record<Priority, number>>>;
+  readonly missed: Readonly<Partial<Record<Priority, number>>>;
 }
 
 /** An id that ended (so `status(id)` answers `ended` after a restart or a failover). */
@@ -112,6 +133,8 @@ export interface StoredState {
   readonly ended: readonly StoredEnded[];
   /** Id of the last event in the event log (0 when empty). */
   readonly lastEventId: number;
+  /** SLO outcomes over the store's life; null for a fresh store, or one written before they were kept. */
+  readonly slo: SloCounts | null;
 }
 
 export type StateChange =
@@ -126,7 +149,9 @@ export type StateChange =
   | { readonly kind: 'delete-waiting'; readonly id: string }
   | { readonly kind: 'ended'; readonly ended: StoredEnded }
   | { readonly kind: 'event'; readonly event: EventRecord }
-  | { readonly kind: 'audit'; readonly record: AuditRecord };
+  | { readonly kind: 'audit'; readonly record: AuditRecord }
+  /** The SLO counts as they are now (the whole of them: the last one committed wins). */
+  | { readonly kind: 'slo'; readonly counts: SloCounts };
 
 /** Filters of `readAudit` (newest last; `afterSeq` is the cursor). */
 export interface AuditQuery {
@@ -194,6 +219,7 @@ export class MemoryStore implements StateStore {
   private readonly audit: AuditRecord[] = [];
   private lastEventId = 0;
   private auditSeq = 0;
+  private slo: SloCounts | null = null;
   /** Number of successful commits (tests look at it). */
   commits = 0;
 
@@ -207,6 +233,7 @@ export class MemoryStore implements StateStore {
       waiting: [...this.waiting.values()],
       ended: [...this.ended.values()],
       lastEventId: this.lastEventId,
+      slo: this.slo,
     };
   }
 
@@ -276,6 +303,9 @@ export class MemoryStore implements StateStore {
           // In memory the log is bounded like the event log (a durable store keeps it all).
           if (this.audit.length >= EVENT_RETENTION + 10_000) this.audit.splice(0, this.audit.length - EVENT_RETENTION);
           break;
+        case 'slo':
+          this.slo = c.counts;
+          break;
       }
     }
     this.commits++;
@@ -306,6 +336,29 @@ export function decodeDevices(s: string, id: string, where: string): number[] {
     throw new Error(`${where}: allocation '${id}' has devices ${JSON.stringify(s)}, expected a JSON list of device indexes`);
   }
   return v as number[];
+}
+
+/** Stored SLO counts (JSON), checked: a damaged store is named, not half-read. */
+export function decodeSloCounts(s: string, where: string): SloCounts {
+  let v: unknown;
+  try {
+    v = JSON.parse(s);
+  } catch {
+    v = undefined;
+  }
+  const counts = (x: unknown): boolean =>
+    typeof x === 'object' && x !== null && !Array.isArray(x) && Object.entries(x).every(([k, n]) => isPriority(k) && Number.isInteger(n) && (n as number) >= 0);
+  if (typeof v !== 'object' || v === null || !counts((v as SloCounts).met) || !counts((v as SloCounts).missed)) {
+    throw new Error(`${where}: the SLO counts are ${JSON.stringify(s)}, expected {"met": {PRIORITY: count}, "missed": {PRIORITY: count}}`);
+  }
+  return { met: (v as SloCounts).met, missed: (v as SloCounts).missed };
+}
+
+/** A stored waiting request's SLO bookkeeping, checked (null: written before it was kept). */
+export function decodeWaitingSlo(s: string | null, id: string, where: string): WaitingSlo | null {
+  if (s === null) return null;
+  if (!(WAITING_SLO as readonly string[]).includes(s)) throw new Error(`${where}: queued request '${id}' has SLO state ${JSON.stringify(s)}, expected one of ${WAITING_SLO.join(', ')}`);
+  return s as WaitingSlo;
 }
 
 /** Highest event id among the changes (0 if none). */

@@ -2,7 +2,7 @@ import type { ClusterState } from '../core/cluster.js';
 import type { Request } from '../core/model.js';
 import type { QueuedRequest } from '../queue/policy.js';
 import { LeaseHeap } from './lease-heap.js';
-import type { StateChange, StoredWaiting } from './store.js';
+import type { StateChange, StoredWaiting, WaitingSlo } from './store.js';
 import type { SchedulerRejection } from './types.js';
 
 /** A queued request with what the scheduler keeps about it. */
@@ -14,6 +14,8 @@ export interface Waiting extends QueuedRequest {
   fresh: boolean;
   /** Why it is still waiting (reported when it is queued or rejected). */
   reason: SchedulerRejection;
+  /** What the SLO figures still owe it (stored with it; null: restored from a store that did not keep it). */
+  slo: WaitingSlo | null;
 }
 
 /**
@@ -68,7 +70,8 @@ export class WaitQueue {
     return this.items.map((w) => w.request);
   }
 
-  add(r: Request, nowMs: number, leaseMs: number | null, timeoutMs: number | undefined): Waiting {
+  /** `slo`: `open` for a request submitted now, `requeued` for work put back after it started. */
+  add(r: Request, nowMs: number, leaseMs: number | null, timeoutMs: number | undefined, slo: WaitingSlo = 'open'): Waiting {
     const w: Waiting = {
       request: r,
       enqueuedAt: nowMs / 1000,
@@ -79,13 +82,27 @@ export class WaitQueue {
       leaseMs,
       fresh: true,
       reason: { requestId: r.id, code: 'wait', permanent: false, message: 'waiting for its turn' },
+      slo,
     };
     if (this.deadlines.size > 2 * this.items.length + 64) this.rebuildDeadlines();
     this.items.push(w);
     this.byId.set(r.id, w);
     this.deadlines.push(w.timeoutAtMs, r.id);
-    this.journal.push({ kind: 'put-waiting', waiting: { id: r.id, request: r, seq: w.seq, enqueuedAtMs: nowMs, timeoutAtMs: w.timeoutAtMs, leaseMs } });
+    this.journalPut(w);
     return w;
+  }
+
+  /** The waiting request `id` was counted as having missed its SLO: its row says so (nothing if it is not queued). */
+  sloMissed(id: string): void {
+    const w = this.byId.get(id);
+    if (w === undefined || w.slo === 'missed') return;
+    w.slo = 'missed';
+    this.journalPut(w);
+  }
+
+  private journalPut(w: Waiting): void {
+    const r = w.request;
+    this.journal.push({ kind: 'put-waiting', waiting: { id: r.id, request: r, seq: w.seq, enqueuedAtMs: w.enqueuedAtMs, timeoutAtMs: w.timeoutAtMs, leaseMs: w.leaseMs, slo: w.slo } });
   }
 
   remove(w: Waiting): void {
@@ -116,6 +133,7 @@ export class WaitQueue {
         leaseMs: s.leaseMs,
         fresh: false,
         reason: { requestId: s.id, code: 'wait', permanent: false, message: 'waiting (restored after a restart)' },
+        slo: s.slo,
       };
       this.items.push(w);
       this.byId.set(s.id, w);
