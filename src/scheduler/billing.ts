@@ -82,9 +82,19 @@ export class NodeBilling {
     return { provisionedAtMs: this.provisioned.get(id) ?? null, removedAtMs: this.removed.get(id) ?? null };
   }
 
+  /** Billing's clock at `atMs`: `atMs`, or the latest time seen if the clock is behind it (which it then is). */
+  clockAt(atMs: number): number {
+    return this.seen(atMs);
+  }
+
   /** Pool `pool` (at `pricePerHour`) as of `nowMs` (the latest time seen if the clock is behind it). */
   pool(pool: number, pricePerHour: number, nowMs: number): PoolBilling {
-    nowMs = this.seen(nowMs);
+    return this.poolAt(pool, pricePerHour, this.seen(nowMs));
+  }
+
+  /** Pool `pool` as of `atMs`, a time billing's clock has reached (`clockAt`); the clock does not move. */
+  poolAt(pool: number, pricePerHour: number, atMs: number): PoolBilling {
+    const nowMs = atMs;
     let ms = this.closedMs[pool] ?? 0;
     const open = this.open[pool];
     let billedNodes = 0;

@@ -16,7 +16,8 @@ import { WAIT_BUCKETS } from './slo.js';
  * - `drs_pool_node_hours_total{pool}`, `drs_pool_cost_total{pool}`: node-hours and cost billed
  *   (the simulator's rule: provisioning to removal, booting and failed time included), kept in the
  *   store, so they continue across restarts; `drs_pool_cost_per_hour{pool}`: the rate now.
- *   Counters read from `PoolInfo.billing` at scrape time.
+ *   Counters read at scrape time through `listPoolsDurably()`: billed as of a time stored first,
+ *   so a restart on a clock behind never shows them lower (a drop would read as a reset).
  * - `drs_allocations_active`, `drs_queue_length`.
  * - `drs_wait_seconds{priority}`: histogram of queue waits, submission to first start (0 when placed
  *   at once; requeued work is not observed again), as the simulator's wait (slo.ts); this
@@ -81,9 +82,10 @@ export class ServiceMetrics {
       help: 'Node-hours billed to a pool (provisioning to removal; booting and failed nodes included)',
       labelNames: ['pool'],
       registers,
-      collect() {
+      async collect() {
+        const pools = await scheduler.listPoolsDurably();
         this.reset();
-        for (const p of scheduler.listPools()) this.inc({ pool: p.name }, p.billing.nodeHours);
+        for (const p of pools) this.inc({ pool: p.name }, p.billing.nodeHours);
       },
     });
     new Counter({
@@ -91,9 +93,10 @@ export class ServiceMetrics {
       help: 'Cost billed to a pool: node-hours x pricePerHour',
       labelNames: ['pool'],
       registers,
-      collect() {
+      async collect() {
+        const pools = await scheduler.listPoolsDurably();
         this.reset();
-        for (const p of scheduler.listPools()) this.inc({ pool: p.name }, p.billing.cost);
+        for (const p of pools) this.inc({ pool: p.name }, p.billing.cost);
       },
     });
     new Gauge({

@@ -3,9 +3,9 @@ import type pg from 'pg';
 /**
  * The PostgreSQL schema of the shared store (version 4: version 1, the allocations' GPU devices
  * (2), the nodes' billing times (3), and the SLO figures (4): `drs_waiting.slo`, what they still
- * owe a queued request, and the counts as `drs_meta` key `slo`; version 1 to 3 stores are
- * upgraded in place), created or upgraded by whichever replica
- * starts first (under a transaction-level advisory lock, so replicas starting together do not
+ * owe a queued request, the counts as `drs_meta` key `slo`, and `billing_clock_ms`, the time
+ * exported billing was last read at; version 1 to 3 stores are upgraded in place), created or
+ * upgraded by whichever replica starts first (under a transaction-level advisory lock, so replicas starting together do not
  * race). All tables start with `drs_`. `drs_leader` is one row: the current term and who holds
  * it. `drs_commit(term, changes)` applies one commit in one round trip, after checking, under a
  * row lock on `drs_leader`, that `term` is still the current one: the fencing that keeps a
@@ -43,6 +43,9 @@ BEGIN
   END IF;
   IF p ? 'slo' THEN
     INSERT INTO drs_meta (key, value) VALUES ('slo', p->>'slo') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+  END IF;
+  IF p ? 'billing_clock' THEN
+    INSERT INTO drs_meta (key, value) VALUES ('billing_clock_ms', p->>'billing_clock') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
   END IF;
   IF p ? 'pools' THEN
     INSERT INTO drs_pools (idx, json) SELECT x.idx, x.json FROM jsonb_to_recordset(p->'pools') AS x(idx int, json text)

@@ -6,6 +6,7 @@ import {
   decodeDevices,
   decodeRequest,
   decodeSloCounts,
+  decodeTime,
   decodeWaitingSlo,
   ENDED_RETENTION,
   encodeRequest,
@@ -139,6 +140,9 @@ export class PgStore implements StateStore {
         case 'slo':
           out.slo = JSON.stringify(c.counts);
           break;
+        case 'billing-clock':
+          out.billing_clock = String(c.atMs);
+          break;
       }
     }
     if (pools.size > 0) out.pools = [...pools.values()];
@@ -185,6 +189,7 @@ export class PgStore implements StateStore {
       'SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo FROM drs_waiting ORDER BY seq',
     );
     const slo = await c.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'slo'`);
+    const billing = await c.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'billing_clock_ms'`);
     const ended = await c.query<{ id: string; tenant: string; how: string; at_ms: number }>('SELECT id, tenant, how, at_ms FROM drs_ended ORDER BY n');
     const last = await c.query<{ id: string | null }>('SELECT max(id)::text AS id FROM drs_events');
     const dimsRow = dims.rows[0];
@@ -209,6 +214,7 @@ export class PgStore implements StateStore {
       ended: ended.rows.map((r) => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms })),
       lastEventId: last.rows[0]?.id == null ? 0 : Number(last.rows[0].id),
       slo: slo.rows[0] === undefined ? null : decodeSloCounts(slo.rows[0].value, this.description),
+      billingClockMs: billing.rows[0] === undefined ? null : decodeTime(billing.rows[0].value, 'billing_clock_ms', this.description),
     };
   }
 

@@ -34,6 +34,8 @@ export class Pools implements ClusterRef {
     /** The scheduler's clock (ms): what `info` bills open intervals up to. */
     private readonly clock: () => number,
     private readonly billing: NodeBilling,
+    /** The billing time last stored by a durable read (`durableBilling`); -Infinity if none. */
+    private billingStoredMs: number,
   ) {}
 
   /**
@@ -67,6 +69,8 @@ export class Pools implements ClusterRef {
       billing.restore(node);
       if (node !== n) backfill.push({ kind: 'node', node });
     }
+    // Figures were exported up to this time: billing never restarts behind it (a clock behind the old one's).
+    if (snap.billingClockMs !== null) billing.clockAt(snap.billingClockMs);
     const pools = new Pools(
       space,
       state,
@@ -75,6 +79,7 @@ export class Pools implements ClusterRef {
       onCapacityChanged,
       clock,
       billing,
+      snap.billingClockMs ?? -Infinity,
     );
     pools.capacityChanged();
     return { pools, backfill };
@@ -204,7 +209,20 @@ export class Pools implements ClusterRef {
     this.onCapacityChanged(up, ceiling);
   }
 
-  info(i: number): PoolInfo {
+  /**
+   * For figures that must never go down across a restart (the exported counters): the time to
+   * bill them at, and the store change that keeps it (to be durable before they are shown). At
+   * most one change per second: within a second of the time last stored, they are billed at it.
+   */
+  durableBilling(nowMs: number): { atMs: number; change: StateChange | undefined } {
+    const at = this.billing.clockAt(nowMs);
+    if (at - this.billingStoredMs < 1000) return { atMs: this.billingStoredMs, change: undefined };
+    this.billingStoredMs = at;
+    return { atMs: at, change: { kind: 'billing-clock', atMs: at } };
+  }
+
+  /** Pool `i` now; its billing as of `billedAtMs` if given (a time billing's clock has reached: `durableBilling`). */
+  info(i: number, billedAtMs?: number): PoolInfo {
     const state = this.current;
     const spec = state.pools[i] as PoolSpec;
     const { capacity: cap, used, allocations } = poolUsage(state, i);
@@ -223,7 +241,7 @@ export class Pools implements ClusterRef {
       // No capacity of a dimension (the nodes have none, or none is up): no utilization, as in the simulator's series.
       utilization: Object.fromEntries(this.space.names.map((n, d) => [n, (cap[d] as number) > 0 ? (used[d] as number) / (cap[d] as number) : null])),
       allocations,
-      billing: this.billing.pool(i, spec.pricePerHour, this.clock()),
+      billing: billedAtMs === undefined ? this.billing.pool(i, spec.pricePerHour, this.clock()) : this.billing.poolAt(i, spec.pricePerHour, billedAtMs),
     };
   }
 }

@@ -218,6 +218,24 @@ export class ResourceScheduler {
     return this.pools.state.pools.map((_p, i) => this.pools.info(i));
   }
 
+  /**
+   * `listPools()` with billing as of a time made durable first (what /metrics exports): a restart
+   * resumes billing at or after it, so the exported counters never go down, even on a clock behind
+   * the old one (a standby's, a clock stepped back). At most one write per second (`durableBilling`).
+   * A stopped scheduler (or one whose commit fails now) writes nothing: then as `listPools()`.
+   */
+  async listPoolsDurably(): Promise<PoolInfo[]> {
+    if (!this.runtime.healthy) return this.listPools();
+    const { atMs, change } = this.pools.durableBilling(this.runtime.now());
+    try {
+      if (change !== undefined) this.runtime.append([change]);
+      await this.runtime.durable();
+    } catch {
+      return this.listPools();
+    }
+    return this.pools.state.pools.map((_p, i) => this.pools.info(i, atMs));
+  }
+
   /** The up node `node` (name or id) of `pool` fails: its work is requeued or ends `lost` (see NodeOperations). */
   failNode(pool: string, node: string | number): NodeFailResult {
     this.runtime.assertUsable();

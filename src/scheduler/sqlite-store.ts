@@ -11,6 +11,7 @@ import {
   decodeDevices,
   decodeRequest,
   decodeSloCounts,
+  decodeTime,
   decodeWaitingSlo,
   ENDED_RETENTION,
   encodeRequest,
@@ -53,8 +54,8 @@ import type { EndedHow, PreemptionRecord } from './types.js';
  * status, result). Version 3 adds allocations.devices (the GPU devices held, a JSON list of indexes
  * on the node; null without). Version 4 adds nodes.provisioned_at_ms and nodes.removed_at_ms (the
  * billing times; null in rows written before). Version 5 adds waiting.slo (what the SLO figures
- * still owe a queued request: `WaitingSlo`; null in rows written before) and the SLO counts (meta
- * key `slo`, JSON `SloCounts`). Version 1 files (no queue, ended ids, events or audit), and
+ * still owe a queued request: `WaitingSlo`; null in rows written before), the SLO counts (meta
+ * key `slo`, JSON `SloCounts`) and the time exported billing was last read at (`billing_clock_ms`). Version 1 files (no queue, ended ids, events or audit), and
  * version 2 to 4 files are upgraded in place.
  */
 const SCHEMA_VERSION = '5';
@@ -252,6 +253,9 @@ export class SqliteStore implements StateStore {
         case 'slo':
           ops.push(['putMeta', ['slo', JSON.stringify(c.counts)]]);
           break;
+        case 'billing-clock':
+          ops.push(['putMeta', ['billing_clock_ms', String(c.atMs)]]);
+          break;
       }
     }
     return ops;
@@ -337,12 +341,13 @@ export class SqliteStore implements StateStore {
       (r): StoredWaiting => ({ id: r.id, seq: r.seq, enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request), slo: decodeWaitingSlo(r.slo, r.id, this.description) }),
     );
     const slo = this.db.prepare(`SELECT value FROM meta WHERE key = 'slo'`).get() as { value: string } | undefined;
+    const billing = this.db.prepare(`SELECT value FROM meta WHERE key = 'billing_clock_ms'`).get() as { value: string } | undefined;
     const ended = (this.db.prepare('SELECT id, tenant, how, at_ms FROM ended ORDER BY rowid').all() as { id: string; tenant: string; how: string; at_ms: number }[]).map(
       (r): StoredEnded => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms }),
     );
     const last = this.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number | null };
     const counts = slo === undefined ? null : decodeSloCounts(slo.value, this.description);
-    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions, waiting, ended, lastEventId: last.id ?? 0, slo: counts };
+    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions, waiting, ended, lastEventId: last.id ?? 0, slo: counts, billingClockMs: billing === undefined ? null : decodeTime(billing.value, 'billing_clock_ms', this.description) };
   }
 
   readEvents(afterId: number, limit: number): Promise<EventRecord[]> {

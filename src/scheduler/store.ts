@@ -135,6 +135,8 @@ export interface StoredState {
   readonly lastEventId: number;
   /** SLO outcomes over the store's life; null for a fresh store, or one written before they were kept. */
   readonly slo: SloCounts | null;
+  /** The time the exported billing figures were last read at (clock ms; billing never restarts behind it); null if never. */
+  readonly billingClockMs: number | null;
 }
 
 export type StateChange =
@@ -151,7 +153,9 @@ export type StateChange =
   | { readonly kind: 'event'; readonly event: EventRecord }
   | { readonly kind: 'audit'; readonly record: AuditRecord }
   /** The SLO counts as they are now (the whole of them: the last one committed wins). */
-  | { readonly kind: 'slo'; readonly counts: SloCounts };
+  | { readonly kind: 'slo'; readonly counts: SloCounts }
+  /** Billing figures were exported as of `atMs` (`ResourceScheduler.listPoolsDurably`). */
+  | { readonly kind: 'billing-clock'; readonly atMs: number };
 
 /** Filters of `readAudit` (newest last; `afterSeq` is the cursor). */
 export interface AuditQuery {
@@ -220,6 +224,7 @@ export class MemoryStore implements StateStore {
   private lastEventId = 0;
   private auditSeq = 0;
   private slo: SloCounts | null = null;
+  private billingClockMs: number | null = null;
   /** Number of successful commits (tests look at it). */
   commits = 0;
 
@@ -234,6 +239,7 @@ export class MemoryStore implements StateStore {
       ended: [...this.ended.values()],
       lastEventId: this.lastEventId,
       slo: this.slo,
+      billingClockMs: this.billingClockMs,
     };
   }
 
@@ -306,6 +312,9 @@ export class MemoryStore implements StateStore {
         case 'slo':
           this.slo = c.counts;
           break;
+        case 'billing-clock':
+          this.billingClockMs = c.atMs;
+          break;
       }
     }
     this.commits++;
@@ -352,6 +361,13 @@ export function decodeSloCounts(s: string, where: string): SloCounts {
     throw new Error(`${where}: the SLO counts are ${JSON.stringify(s)}, expected {"met": {PRIORITY: count}, "missed": {PRIORITY: count}}`);
   }
   return { met: (v as SloCounts).met, missed: (v as SloCounts).missed };
+}
+
+/** A stored time (clock ms, a meta value), checked. */
+export function decodeTime(s: string, key: string, where: string): number {
+  const v = Number(s);
+  if (s.trim() === '' || !Number.isFinite(v)) throw new Error(`${where}: ${key} is ${JSON.stringify(s)}, expected a time in milliseconds`);
+  return v;
 }
 
 /** A stored waiting request's SLO bookkeeping, checked (null: written before it was kept). */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceScheduler } from '../../src/scheduler/index.js';
 import { PgLeadership } from '../../src/scheduler/pg-leader.js';
 import { PgStore } from '../../src/scheduler/pg-store.js';
+import { ServiceMetrics } from '../../src/scheduler/metrics.js';
 import { freshDatabase, pgAvailable } from './pg-support.js';
 
 /* PoolInfo.billing across a restart on the PostgreSQL store, and a version-2 schema upgraded (see test/scheduler/pool-billing.test.ts). */
@@ -70,7 +71,7 @@ describe('pool billing on PostgreSQL', () => {
     }
   }, 60_000);
 
-  it('a node alive 1 h before a restart (read then) and 1 h after bills 2 h, not 1 and not 3', async () => {
+  it('a node alive 1 h before a restart (read then) and 1 h after bills 2 h, not 1 and not 3; /metrics does not go down on a clock behind', async () => {
     if (db === undefined) return;
     const own = await freshDatabase('billing_alive');
     const url = own.url;
@@ -89,6 +90,20 @@ describe('pool billing on PostgreSQL', () => {
       now = 130 * MIN;
       expect(s2.getPool('w')?.billing).toEqual({ nodeHours: 2, cost: 6, costPerHour: 3, billedNodes: 1 });
       await s2.shutdown();
+      // Exported at 130 min, then restarted on a clock 10 min behind (a standby behind the old leader): /metrics does not go down.
+      const s3 = await make();
+      const scrape = async (s: ResourceScheduler): Promise<string> => {
+        const m = new ServiceMetrics(s);
+        const text = await m.registry.metrics();
+        m.close();
+        return text;
+      };
+      expect(await scrape(s3)).toContain('drs_pool_node_hours_total{pool="w"} 2\n');
+      await s3.shutdown();
+      now = 120 * MIN;
+      const s4 = await make();
+      expect(await scrape(s4)).toContain('drs_pool_node_hours_total{pool="w"} 2\n');
+      await s4.shutdown();
     } finally {
       await lead.stop();
       await own.drop();
