@@ -1,5 +1,6 @@
 import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec, Request } from '../core/model.js';
+import { UserError } from '../core/errors.js';
 import { isPriority, type Priority } from '../core/priority.js';
 import type { EndedHow, PreemptionRecord, SchedulerEvents } from './types.js';
 
@@ -347,7 +348,7 @@ export function decodeDevices(s: string, id: string, where: string): number[] {
   return v as number[];
 }
 
-/** Stored SLO counts (JSON), checked: a damaged store is named, not half-read. */
+/** Stored SLO counts (JSON), checked: a damaged store is named (a UserError: no stack trace), not half-read. */
 export function decodeSloCounts(s: string, where: string): SloCounts {
   let v: unknown;
   try {
@@ -358,7 +359,7 @@ export function decodeSloCounts(s: string, where: string): SloCounts {
   const counts = (x: unknown): boolean =>
     typeof x === 'object' && x !== null && !Array.isArray(x) && Object.entries(x).every(([k, n]) => isPriority(k) && Number.isInteger(n) && (n as number) >= 0);
   if (typeof v !== 'object' || v === null || !counts((v as SloCounts).met) || !counts((v as SloCounts).missed)) {
-    throw new Error(`${where}: the SLO counts are ${JSON.stringify(s)}, expected {"met": {PRIORITY: count}, "missed": {PRIORITY: count}}`);
+    throw new UserError(`${where}: the SLO counts are ${JSON.stringify(s)}, expected {"met": {PRIORITY: count}, "missed": {PRIORITY: count}}`);
   }
   return { met: (v as SloCounts).met, missed: (v as SloCounts).missed };
 }
@@ -366,14 +367,14 @@ export function decodeSloCounts(s: string, where: string): SloCounts {
 /** A stored time (clock ms, a meta value), checked. */
 export function decodeTime(s: string, key: string, where: string): number {
   const v = Number(s);
-  if (s.trim() === '' || !Number.isFinite(v)) throw new Error(`${where}: ${key} is ${JSON.stringify(s)}, expected a time in milliseconds`);
+  if (s.trim() === '' || !Number.isFinite(v)) throw new UserError(`${where}: ${key} is ${JSON.stringify(s)}, expected a time in milliseconds`);
   return v;
 }
 
 /** A stored waiting request's SLO bookkeeping, checked (null: written before it was kept). */
 export function decodeWaitingSlo(s: string | null, id: string, where: string): WaitingSlo | null {
   if (s === null) return null;
-  if (!(WAITING_SLO as readonly string[]).includes(s)) throw new Error(`${where}: queued request '${id}' has SLO state ${JSON.stringify(s)}, expected one of ${WAITING_SLO.join(', ')}`);
+  if (!(WAITING_SLO as readonly string[]).includes(s)) throw new UserError(`${where}: queued request '${id}' has SLO state ${JSON.stringify(s)}, expected one of ${WAITING_SLO.join(', ')}`);
   return s as WaitingSlo;
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/core/errors.js';
 import type { Priority } from '../../src/core/priority.js';
 import { MemoryStore, ResourceScheduler, SqliteStore, type ResourceSchedulerOptions, type StateStore } from '../../src/scheduler/index.js';
 import { PgLeadership } from '../../src/scheduler/pg-leader.js';
@@ -184,6 +185,7 @@ describe('SLO figures across a restart', () => {
     // The caller's store stays the caller's to close when the scheduler refuses it.
     let store = new SqliteStore(file);
     expect(() => new ResourceScheduler(options(store))).toThrow(`${file}: queued request 'B' has SLO state "later", expected one of open, missed, requeued`);
+    expect(() => new ResourceScheduler(options(store))).toThrow(UserError); // drs serve prints it in one line, exit 2
     store.close();
     db = new Database(file);
     db.exec(`UPDATE waiting SET slo = 'open'; UPDATE meta SET value = '{"met":{"high":-1},"missed":{}}' WHERE key = 'slo'`);
