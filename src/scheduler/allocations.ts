@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.js';
 import type { Allocation, PoolSpec, Request } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { LeaseHeap } from './lease-heap.js';
@@ -42,7 +43,7 @@ export class AllocationBook {
       try {
         state.allocate(a.request, a.nodeId, a.startMs / 1000, a.id, a.devices);
       } catch (e) {
-        throw new Error(`${where}: cannot restore allocation '${a.id}' on node ${a.nodeId}: ${errorText(e)}`);
+        throw new UserError(`${where}: cannot restore allocation '${a.id}' on node ${a.nodeId}: ${errorText(e)}`);
       }
       state.renew(a.id, a.leaseExpiryMs === null ? Infinity : a.leaseExpiryMs / 1000);
       const leaseSeq = a.leaseExpiryMs === null ? -1 : this.leases.push(a.leaseExpiryMs, a.id);

@@ -1,5 +1,6 @@
 import type { ScaleStep } from '../autoscale/observe.js';
 import { ClusterState, type NodeStatus } from '../core/cluster.js';
+import { UserError } from '../core/errors.js';
 import { poolUsage } from '../core/pool-usage.js';
 import type { Allocation, PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
@@ -52,7 +53,7 @@ export class Pools implements ClusterRef {
     onCapacityChanged?: CapacityListener,
   ): { pools: Pools; backfill: StateChange[] } {
     snap.pools.forEach((p, i) => {
-      if (p.index !== i) throw new Error(`${where}: pool indexes are not dense (found ${p.index} at position ${i})`);
+      if (p.index !== i) throw new UserError(`${where}: pool indexes are not dense (found ${p.index} at position ${i})`);
     });
     const state = new ClusterState(space, snap.pools.map((p) => p.spec));
     const readyAt = new Map<number, number>();
@@ -60,7 +61,7 @@ export class Pools implements ClusterRef {
     const backfill: StateChange[] = [];
     const now = clock();
     for (const n of snap.nodes) {
-      if (n.id !== state.nodeCount) throw new Error(`${where}: node ids are not dense (expected ${state.nodeCount}, found ${n.id})`);
+      if (n.id !== state.nodeCount) throw new UserError(`${where}: node ids are not dense (expected ${state.nodeCount}, found ${n.id})`);
       state.addNode(n.pool, n.status === 'up' ? 'up' : 'booting');
       if (n.status === 'removed') state.removeNode(n.id);
       else if (n.status === 'failed') state.failNode(n.id);

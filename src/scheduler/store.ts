@@ -334,7 +334,7 @@ export function decodeRequest(s: string): Request {
   return { ...r, duration: r.duration ?? Infinity };
 }
 
-/** A stored allocation's device list (JSON of device indexes), checked: a damaged store is named, not half-read. */
+/** A stored allocation's device list (JSON of device indexes), checked: a damaged store is named (a UserError: no stack trace), not half-read. */
 export function decodeDevices(s: string, id: string, where: string): number[] {
   let v: unknown;
   try {
@@ -343,7 +343,7 @@ export function decodeDevices(s: string, id: string, where: string): number[] {
     v = undefined;
   }
   if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
-    throw new Error(`${where}: allocation '${id}' has devices ${JSON.stringify(s)}, expected a JSON list of device indexes`);
+    throw new UserError(`${where}: allocation '${id}' has devices ${JSON.stringify(s)}, expected a JSON list of device indexes`);
   }
   return v as number[];
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/core/errors.js';
 import { MemoryStore, ResourceScheduler, SqliteStore, type StateStore } from '../../src/scheduler/index.js';
 import { PgLeadership } from '../../src/scheduler/pg-leader.js';
 import { PgStore } from '../../src/scheduler/pg-store.js';
@@ -105,7 +106,40 @@ describe('GPU devices of an allocation, across a restart', () => {
     const db = new Database(file);
     db.exec(`UPDATE allocations SET devices = '[0, "one"]'`);
     db.close();
-    expect(() => new ResourceScheduler({ ...options, store: new SqliteStore(file) })).toThrow(`allocation 'x' has devices "[0, \\"one\\"]", expected a JSON list of device indexes`);
+    // A user's damaged file, not a bug: a UserError, which drs serve prints in one line (exit 2), no stack trace.
+    // The caller's store stays the caller's to close when the scheduler refuses it.
+    const store = new SqliteStore(file);
+    expect(() => new ResourceScheduler({ ...options, store })).toThrow(`allocation 'x' has devices "[0, \\"one\\"]", expected a JSON list of device indexes`);
+    expect(() => new ResourceScheduler({ ...options, store })).toThrow(UserError);
+    store.close();
+  });
+
+  it('an allocation on a node the store does not hold, or a gap in the node ids, is named as a damaged store', async () => {
+    const file = path.join(dir, 'gap.sqlite');
+    const s0 = new ResourceScheduler({ ...options, store: new SqliteStore(file) });
+    s0.allocate({ id: 'x', demand: { gpu: 1 } });
+    await s0.shutdown();
+    const refused = (damage: string): unknown => {
+      const db = new Database(file);
+      db.exec(damage);
+      db.close();
+      // The caller's store stays the caller's to close when the scheduler refuses it.
+      const store = new SqliteStore(file);
+      try {
+        new ResourceScheduler({ ...options, store });
+      } catch (e) {
+        return e;
+      } finally {
+        store.close();
+      }
+      return undefined;
+    };
+    const onMissingNode = refused('UPDATE allocations SET node_id = 99');
+    expect(onMissingNode).toBeInstanceOf(UserError);
+    expect((onMissingNode as Error).message).toMatch(/gap\.sqlite: cannot restore allocation 'x' on node 99: no node with id 99$/);
+    const gap = refused('UPDATE allocations SET node_id = 0; UPDATE nodes SET id = id + 5 WHERE id = (SELECT MAX(id) FROM nodes)');
+    expect(gap).toBeInstanceOf(UserError);
+    expect((gap as Error).message).toMatch(/gap\.sqlite: node ids are not dense \(expected 0, found 5\)$/);
   });
 
   describe('PgStore', () => {
