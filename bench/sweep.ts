@@ -1,5 +1,5 @@
 /**
- * Sweep speed-up: the default scenario, 5 strategies × 10 seeds (50 cells), run the way a user
+ * Sweep speed-up: the default scenario's 5 classical strategies × 10 seeds (50 cells), run the way a user
  * runs it, `node bin/drs.js sweep FILE --workers N --fresh --json OUT` (the built package: run
  * `npm run build` first; the bench refuses a dist/ older than src/), once with 1 worker thread and
  * once with 2, alternating the order over `--rounds`. Prints each run's wall time and CPU time
@@ -54,6 +54,8 @@ function writeSweep(name: string, seeds: string): string {
     [
       '# written by bench/sweep.ts',
       'scenario: ../../scenarios/default.yaml',
+      // The five classical rows, as when the figures in docs/sweeps.md were measured (the scenario also has learned:agent-fleet).
+      'strategies: [first-fit, best-fit-decreasing, worst-fit, round-robin, best-fit-decreasing+preempt]',
       `seeds: ${seeds}`,
       ...(values.horizon !== undefined ? ['set:', `  horizon: ${values.horizon}`, `  trace.horizon: ${values.horizon}`] : []),
       '',
@@ -109,7 +111,7 @@ async function twoProcesses(): Promise<Run> {
   return { workers: 0, seconds: Math.max(a!.run.seconds, b!.run.seconds), cpuSeconds: Number((a!.run.cpuSeconds + b!.run.cpuSeconds).toFixed(1)), loadBefore, loadAfter: load() };
 }
 
-console.log(`default scenario, 5 strategies × ${nSeeds} seeds, workers ${counts.join(' vs ')}, ${rounds} round(s), ${os.availableParallelism()} cores`);
+console.log(`default scenario, 5 classical strategies × ${nSeeds} seeds, workers ${counts.join(' vs ')}, ${rounds} round(s), ${os.availableParallelism()} cores`);
 const runs: Run[] = [];
 const ratios: number[] = [];
 const CONTROL = values.control === true;

@@ -203,7 +203,7 @@ describe('drs serve-config: errors', () => {
   it('no --strategy with several rows says to choose one', async () => {
     const r = await drs(['serve-config', 'scenarios/default.yaml']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('the scenario compares 5 strategies: choose one with --strategy LABEL');
+    expect(r.err).toContain('the scenario compares 6 strategies: choose one with --strategy LABEL');
   });
 
   it('a missing scenario file', async () => {

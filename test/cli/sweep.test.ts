@@ -96,7 +96,7 @@ describe('drs sweep', () => {
     await refused('axes:\n  pools[0]..nodes: [2, 3]\n', "'pools[0]..nodes' is not a field path");
     // A field of a list, not of one of its items: every point would run the same scenario.
     await refused('axes:\n  pools.nodes: [2, 3]\n', "s.yaml:3, field 'axes.pools.nodes': the scenario's 'pools' is a list (3 items): name an item, as in 'pools[0].nodes'");
-    await refused('set:\n  strategies.options: {}\n', "s.yaml:3, field 'set.strategies.options': the scenario's 'strategies' is a list (5 items): name an item, as in 'strategies[0].options'");
+    await refused('set:\n  strategies.options: {}\n', "s.yaml:3, field 'set.strategies.options': the scenario's 'strategies' is a list (6 items): name an item, as in 'strategies[0].options'");
     // A copy: were the check broken, the sweep would write over the scenario it names.
     const copy = tmpFile('own-scenario.yaml', readFileSync(scen, 'utf8'));
     const sweepFile = tmpFile('own.yaml', `scenario: ${copy}\n`);
