@@ -1,13 +1,21 @@
+import stringWidth from 'string-width';
 import type { ComparisonResult, StrategyResult } from '../sim/compare.js';
 import { PRIORITIES } from '../core/priority.js';
 import type { RunMetrics } from '../sim/metrics.js';
 
-/** Render rows as an aligned plain-text table (by default the first column left-aligned, the rest right). */
+/**
+ * Render rows as an aligned plain-text table (by default the first column left-aligned, the rest
+ * right). Widths are terminal columns (`string-width`), not UTF-16 units: a label in CJK or with
+ * an emoji (two columns a character) or a combining accent (none) keeps the columns aligned.
+ */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) => Math.max(stringWidth(h), ...rows.map((r) => stringWidth(r[i] ?? ''))));
   const left = (i: number): boolean => (align ? align[i] === 'l' : i === 0);
-  const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (left(i) ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
+  const pad = (c: string, i: number): string => {
+    const fill = ' '.repeat(Math.max(0, (widths[i] as number) - stringWidth(c)));
+    return left(i) ? c + fill : fill + c;
+  };
+  const line = (cells: readonly string[]): string => cells.map(pad).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
