@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ServeConfig } from '../../src/scheduler/config.js';
 import { TEAM_A, TEAM_B, TOKENS, call, spawnServer } from '../scheduler/helpers.js';
-import { freshDatabase, pgAvailable } from './pg-support.js';
+import { type FreshDatabase, usePgDatabase } from './pg-support.js';
 import { until } from './sse-client.js';
 
 /**
@@ -14,21 +14,10 @@ import { until } from './sse-client.js';
  * is released. One node of 8 cpu: every request fits, so only those rules hold them.
  */
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-deps-restart-'));
-let db: { url: string; drop: () => Promise<void> } | undefined;
-let pgSkip: string | undefined;
-
-beforeAll(async () => {
-  pgSkip = await pgAvailable();
-  if (pgSkip !== undefined) {
-    if (process.env.DRS_REQUIRE_PG === '1') throw new Error(pgSkip);
-    console.warn(`skipping the PostgreSQL restart of dependsOn/concurrency: ${pgSkip}`);
-    return;
-  }
-  db = await freshDatabase('deps');
-}, 60_000);
+let db: FreshDatabase | undefined;
+usePgDatabase('deps', 'the PostgreSQL restart of dependsOn/concurrency', (d) => (db = d));
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  await db?.drop();
 }, 60_000);
 
 const base: Omit<ServeConfig, 'tokens'> = { queue: { policy: 'fcfs', timeoutMs: 600_000 }, pools: [{ name: 'p', capacity: { cpu: 8, memory: 64 }, nodes: 1 }] };

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { MemoryStore, ResourceScheduler, SqliteStore, type StateStore } from '../../src/scheduler/index.js';
 import { PgLeadership } from '../../src/scheduler/pg-leader.js';
 import { PgStore } from '../../src/scheduler/pg-store.js';
-import { freshDatabase, pgAvailable } from './pg-support.js';
+import { type FreshDatabase, usePgDatabase } from './pg-support.js';
 
 /**
  * An allocation on a node with GPU devices names its devices, and the store keeps them: after a
@@ -143,19 +143,8 @@ describe('GPU devices of an allocation, across a restart', () => {
   });
 
   describe('PgStore', () => {
-    let db: { url: string; drop: () => Promise<void> } | undefined;
-    beforeAll(async () => {
-      const skip = await pgAvailable();
-      if (skip !== undefined) {
-        if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
-        console.warn(`skipping the PostgreSQL GPU-devices test: ${skip}`);
-        return;
-      }
-      db = await freshDatabase('gpudev');
-    }, 60_000);
-    afterAll(async () => {
-      await db?.drop();
-    }, 60_000);
+    let db: FreshDatabase | undefined;
+    usePgDatabase('gpudev', 'the PostgreSQL GPU-devices test', (d) => (db = d));
 
     it('keeps the devices, and upgrades a version-1 schema in place', async () => {
       if (db === undefined) return;

@@ -1,10 +1,10 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PgStore } from '../../src/scheduler/pg-store.js';
 import type { ServeConfig } from '../../src/scheduler/config.js';
 import { startServer, type ServerHandle } from '../../src/scheduler/http.js';
 import { TEAM_A, TOKENS, call, listAll } from '../scheduler/helpers.js';
-import { freshDatabase, pgAvailable } from './pg-support.js';
+import { type FreshDatabase, usePgDatabase } from './pg-support.js';
 import { openStream, until } from './sse-client.js';
 
 /**
@@ -15,19 +15,8 @@ import { openStream, until } from './sse-client.js';
  * answered 500 until someone restarted it by hand. Now it ends its lock session and reports the
  * lead lost (drs serve exits 3), and the standby takes over with everything committed before.
  */
-let db: { url: string; drop: () => Promise<void> } | undefined;
-beforeAll(async () => {
-  const skip = await pgAvailable();
-  if (skip !== undefined) {
-    if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
-    console.warn(`skipping the PostgreSQL broken-leader test: ${skip}`);
-    return;
-  }
-  db = await freshDatabase('broken');
-}, 60_000);
-afterAll(async () => {
-  await db?.drop();
-}, 60_000);
+let db: FreshDatabase | undefined;
+usePgDatabase('broken', 'the PostgreSQL broken-leader test', (d) => (db = d));
 
 describe('a PostgreSQL leader whose scheduler stops', () => {
   it('gives up the lead (its lock session ends), and the standby takes over with every acknowledged allocation', async () => {

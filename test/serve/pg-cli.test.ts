@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN, ROOT, TEAM_A, call } from '../scheduler/helpers.js';
-import { freshDatabase, pgAvailable } from './pg-support.js';
+import { type FreshDatabase, usePgDatabase } from './pg-support.js';
 import { until } from './sse-client.js';
 
 /**
@@ -12,20 +12,9 @@ import { until } from './sse-client.js';
  * serving and exits with code 3 (for its supervisor to restart it as a standby), and the standby
  * takes over.
  */
-let db: { url: string; drop: () => Promise<void> } | undefined;
+let db: FreshDatabase | undefined;
 
-beforeAll(async () => {
-  const skip = await pgAvailable();
-  if (skip !== undefined) {
-    if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
-    console.warn(`skipping the drs serve --postgres test: ${skip}`);
-    return;
-  }
-  db = await freshDatabase('cli');
-}, 60_000);
-afterAll(async () => {
-  await db?.drop();
-}, 60_000);
+usePgDatabase('cli', 'the drs serve --postgres test', (d) => (db = d));
 
 function serve(url: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/scheduler/fixtures/serve-cli.ts'), '--port', '0', '--postgres', url], {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServeConfig } from '../../src/scheduler/config.js';
 import { ADMIN, TEAM_A, TOKENS, call, listAll, spawnServer } from '../scheduler/helpers.js';
-import { freshDatabase, pgAvailable } from './pg-support.js';
+import { type FreshDatabase, usePgDatabase } from './pg-support.js';
 import { openStream, until } from './sse-client.js';
 
 /**
@@ -12,22 +12,8 @@ import { openStream, until } from './sse-client.js';
  * resumed on the new leader from the last id seen on the old one delivers every event exactly
  * once.
  */
-let db: { url: string; drop: () => Promise<void> } | undefined;
-let skip: string | undefined;
-
-beforeAll(async () => {
-  skip = await pgAvailable();
-  if (skip !== undefined) {
-    // .ci/run starts PostgreSQL and sets DRS_REQUIRE_PG=1, so this fails there; locally it says why.
-    if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
-    console.warn(`skipping the PostgreSQL failover test: ${skip}`);
-    return;
-  }
-  db = await freshDatabase('failover');
-}, 60_000);
-afterAll(async () => {
-  await db?.drop();
-}, 60_000);
+let db: FreshDatabase | undefined;
+usePgDatabase('failover', 'the PostgreSQL failover test', (d) => (db = d));
 
 const role = async (url: string): Promise<string> => ((await call(url, 'GET', '/healthz').catch(() => ({ body: { role: 'down' } }))).body as { role: string }).role;
 

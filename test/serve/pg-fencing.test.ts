@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PgLeadership } from '../../src/scheduler/pg-leader.js';
 import { PgStore } from '../../src/scheduler/pg-store.js';
 import { ResourceScheduler } from '../../src/scheduler/index.js';
-import { freshDatabase, pgAvailable } from './pg-support.js';
+import { type FreshDatabase, usePgDatabase } from './pg-support.js';
 
 /**
  * Fencing on a real PostgreSQL server: a leader whose lock session is cut (as in a network
@@ -11,20 +11,9 @@ import { freshDatabase, pgAvailable } from './pg-support.js';
  * accepted; its scheduler stops (unhealthy) instead of diverging. The new leader sees exactly what
  * the old one committed before the cut.
  */
-let db: { url: string; drop: () => Promise<void> } | undefined;
+let db: FreshDatabase | undefined;
 
-beforeAll(async () => {
-  const skip = await pgAvailable();
-  if (skip !== undefined) {
-    if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
-    console.warn(`skipping the PostgreSQL fencing test: ${skip}`);
-    return;
-  }
-  db = await freshDatabase('fencing');
-}, 60_000);
-afterAll(async () => {
-  await db?.drop();
-}, 60_000);
+usePgDatabase('fencing', 'the PostgreSQL fencing test', (d) => (db = d));
 
 describe('PostgreSQL leadership and fencing', () => {
   it('one leader at a time; a deposed leader cannot write', async () => {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ServeConfig } from '../../src/scheduler/config.js';
 import { startServer } from '../../src/scheduler/http.js';
 import { PgLeadership } from '../../src/scheduler/pg-leader.js';
 import { TEAM_A, TOKENS, call } from '../scheduler/helpers.js';
-import { freshDatabase, pgAvailable } from './pg-support.js';
+import { type FreshDatabase, usePgDatabase } from './pg-support.js';
 
 /**
  * A standby names the leader from its very first answer: once `startServer` has returned (and
@@ -11,19 +11,8 @@ import { freshDatabase, pgAvailable } from './pg-support.js';
  * `leader: null` until the standby's first poll of the database happens to finish. The poll is
  * slowed down here (a loaded machine or a distant database), which makes that window certain.
  */
-let db: { url: string; drop: () => Promise<void> } | undefined;
-beforeAll(async () => {
-  const skip = await pgAvailable();
-  if (skip !== undefined) {
-    if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
-    console.warn(`skipping the PostgreSQL standby test: ${skip}`);
-    return;
-  }
-  db = await freshDatabase('standby');
-}, 60_000);
-afterAll(async () => {
-  await db?.drop();
-}, 60_000);
+let db: FreshDatabase | undefined;
+usePgDatabase('standby', 'the PostgreSQL standby test', (d) => (db = d));
 
 describe('a PostgreSQL standby', () => {
   it('answers its first request with 503 not-leader and the leader address', async () => {

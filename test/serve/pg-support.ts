@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The PostgreSQL server tests use (trust auth on loopback; `scripts/local-postgres.sh` starts one). */
 export const PG_ADMIN_URL = process.env.DRS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -41,4 +42,30 @@ export async function freshDatabase(tag: string): Promise<{ url: string; drop: (
       }
     },
   };
+}
+
+/** What `freshDatabase` gives: the database's URL and how to drop it. */
+export type FreshDatabase = Awaited<ReturnType<typeof freshDatabase>>;
+
+/**
+ * A fresh database for the enclosing file or describe block: made before its tests (handed to
+ * `use`), dropped after them. When the server is down the tests find none (each returns early) and
+ * the reason is printed, naming `what`; under DRS_REQUIRE_PG=1 (.ci/run starts PostgreSQL and
+ * sets it) the setup fails with the reason instead, so CI never skips them.
+ */
+export function usePgDatabase(tag: string, what: string, use: (db: FreshDatabase) => void): void {
+  let db: FreshDatabase | undefined;
+  beforeAll(async () => {
+    const skip = await pgAvailable();
+    if (skip !== undefined) {
+      if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
+      console.warn(`skipping ${what}: ${skip}`);
+      return;
+    }
+    db = await freshDatabase(tag);
+    use(db);
+  }, 60_000);
+  afterAll(async () => {
+    await db?.drop();
+  }, 60_000);
 }

@@ -1,29 +1,18 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ResourceScheduler } from '../../src/scheduler/index.js';
 import { PgLeadership } from '../../src/scheduler/pg-leader.js';
 import { PgStore } from '../../src/scheduler/pg-store.js';
 import { ServiceMetrics } from '../../src/scheduler/metrics.js';
-import { freshDatabase, pgAvailable } from './pg-support.js';
+import { freshDatabase, type FreshDatabase, usePgDatabase } from './pg-support.js';
 
 /* PoolInfo.billing across a restart on the PostgreSQL store, and a version-2 schema upgraded (see test/scheduler/pool-billing.test.ts). */
 
 const MIN = 60_000;
 
 describe('pool billing on PostgreSQL', () => {
-  let db: { url: string; drop: () => Promise<void> } | undefined;
-  beforeAll(async () => {
-    const skip = await pgAvailable();
-    if (skip !== undefined) {
-      if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
-      console.warn(`skipping the PostgreSQL billing test: ${skip}`);
-      return;
-    }
-    db = await freshDatabase('billing');
-  }, 60_000);
-  afterAll(async () => {
-    await db?.drop();
-  }, 60_000);
+  let db: FreshDatabase | undefined;
+  usePgDatabase('billing', 'the PostgreSQL billing test', (d) => (db = d));
 
   it("keeps the nodes' billing times; a version-2 store is upgraded, its nodes billed from that start, and an old leader's rows keep them", async () => {
     if (db === undefined) return;

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import type { Priority } from '../../src/core/priority.js';
 import { MemoryStore, ResourceScheduler, SqliteStore, type ResourceSchedulerOptions, type StateStore } from '../../src/scheduler/index.js';
 import { PgLeadership } from '../../src/scheduler/pg-leader.js';
 import { PgStore } from '../../src/scheduler/pg-store.js';
-import { freshDatabase, pgAvailable } from './pg-support.js';
+import { type FreshDatabase, usePgDatabase } from './pg-support.js';
 
 /**
  * SLO figures across restarts (src/scheduler/slo.ts): `sloAttainment()` covers the service's life
@@ -196,19 +196,8 @@ describe('SLO figures across a restart', () => {
   });
 
   describe('PgStore', () => {
-    let db: { url: string; drop: () => Promise<void> } | undefined;
-    beforeAll(async () => {
-      const skip = await pgAvailable();
-      if (skip !== undefined) {
-        if (process.env.DRS_REQUIRE_PG === '1') throw new Error(skip);
-        console.warn(`skipping the PostgreSQL SLO restart test: ${skip}`);
-        return;
-      }
-      db = await freshDatabase('slo');
-    }, 60_000);
-    afterAll(async () => {
-      await db?.drop();
-    }, 60_000);
+    let db: FreshDatabase | undefined;
+    usePgDatabase('slo', 'the PostgreSQL SLO restart test', (d) => (db = d));
 
     it('counts a request queued before a restart once, from its submission; a version-3 store is upgraded', async () => {
       if (db === undefined) return;
