@@ -17,7 +17,8 @@ const USAGE = `Usage: drs pack FILE [options]
 Packs the items of FILE into as few bins as possible with each strategy and prints, per
 instance, the bins used, the lower bound max(L1, L2), the seconds and the status of each.
 
-FILE formats (detected from the content unless --format is given):
+FILE formats (detected from the content unless --format is given; a gzip-compressed FILE is
+read decompressed, whatever its name):
   orlib    OR-Library binpack*.txt: instance count, then per instance a name line,
            'capacity n bestKnown', and n sizes (one per line)
   bpplib   BPPLIB one-instance .txt: item count, capacity, then one size per line

@@ -13,7 +13,10 @@
  *       # then one item per line: w_1 ... w_d
  *       40 20
  *       10 70
- *   The name of a `bpplib` or `vector` instance is the file name without its extension.
+ *   The name of a `bpplib` or `vector` instance is the file name without its extension (and `.gz`).
+ *
+ * A gzip-compressed file is read decompressed, whatever its name (detected from its first bytes,
+ * as the SWF reader does); any other binary file (a zip archive) is refused as such.
  *
  * A number may carry a power of ten (`1e2` is 100; the exponent at most ±30), read exactly.
  * Decimal sizes are scaled by 10^p per dimension, p being the most decimal places seen in that
@@ -22,6 +25,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { PackingInstance } from '../packing/instance.js';
 import { makeInstance } from '../packing/instance.js';
@@ -186,7 +191,8 @@ function recordLines(text: string): { line: number; fields: string[] }[] {
 }
 
 function instanceName(file: string): string {
-  return basename(file, extname(file));
+  const name = basename(file).replace(/\.gz$/i, '');
+  return basename(name, extname(name));
 }
 
 export function parseBppLib(text: string, file: string): PackingInstance {
@@ -259,9 +265,9 @@ export function parsePacking(text: string, file: string, format: PackingFormat =
 }
 
 export async function readPackingFile(path: string, format?: PackingFormat): Promise<PackingInstance[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     // As a missing scenario or trace is worded: 'ENOENT' alone told a first-time user nothing.
     const code = (e as NodeJS.ErrnoException).code;
@@ -269,5 +275,27 @@ export async function readPackingFile(path: string, format?: PackingFormat): Pro
     if (code === 'EISDIR') throw new UserError('is a folder, not a bin-packing file', { file: path });
     throw new TraceFormatError(`cannot read bin-packing file: ${code ?? String(e)}`, { file: path });
   }
-  return parsePacking(text, path, format);
+  return parsePacking(packingText(bytes, path), path, format);
+}
+
+/**
+ * The text of a bin-packing file: gunzipped when its first bytes are gzip's, whatever its name.
+ * Binary data (a zip archive, a corrupt file) is an error saying so, not its bytes quoted as the
+ * first value the parser met.
+ */
+export function packingText(bytes: Buffer, file: string): string {
+  let data = bytes;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      data = gunzipSync(bytes);
+    } catch (e) {
+      throw new TraceFormatError(`corrupt or truncated gzip data (${(e as Error).message})`, { file });
+    }
+  }
+  const text = data.toString('utf8');
+  if (isBinaryText(text)) {
+    const zip = data.length >= 4 && data.readUInt32LE(0) === 0x04034b50;
+    throw new TraceFormatError(`binary data, not a bin-packing text file${zip ? ' (a zip archive: unpack it and give one of its files)' : ''}`, { file, line: 1 });
+  }
+  return text;
 }

@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { TraceFormatError } from '../../src/core/errors.js';
-import { detectFormat, parseBppLib, parseOrLibrary, parsePacking, parseVector } from '../../src/traces/bin-packing.js';
+import { detectFormat, parseBppLib, parseOrLibrary, parsePacking, parseVector, readPackingFile } from '../../src/traces/bin-packing.js';
 
 const ORLIB = `2
  tiny_a 
@@ -149,5 +153,28 @@ describe('format detection', () => {
     expect(detectFormat('3\n10\n7\n2\n5\n')).toBe('bpplib');
     expect(detectFormat('# c\n1 150\n20\n')).toBe('vector');
     expect(parsePacking('3\n10\n7\n2\n5\n', 'f.txt')[0]?.n).toBe(3);
+  });
+});
+
+describe('compressed and binary files', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'drs-packfile-'));
+  const text = '3\n10\n7\n2\n5\n';
+
+  it('reads a gzip-compressed file as its text, whatever its name, naming the instance without .gz', async () => {
+    writeFileSync(path.join(dir, 'inst.txt.gz'), gzipSync(text));
+    writeFileSync(path.join(dir, 'plain-named.txt'), gzipSync(text));
+    const [gz] = await readPackingFile(path.join(dir, 'inst.txt.gz'));
+    expect(gz).toMatchObject({ name: 'inst', capacity: [10], n: 3, sizes: [7, 2, 5] });
+    expect((await readPackingFile(path.join(dir, 'plain-named.txt')))[0]).toMatchObject({ name: 'plain-named', sizes: [7, 2, 5] });
+  });
+
+  it('says a zip archive or a truncated gzip file is one, without quoting its bytes', async () => {
+    // A zip local-file header ("PK\x03\x04") and some binary bytes, as BPPLIB ships its instances.
+    writeFileSync(path.join(dir, 'bpplib.zip'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x02]));
+    const zip = await readPackingFile(path.join(dir, 'bpplib.zip')).catch((e: unknown) => e);
+    expect(zip).toBeInstanceOf(TraceFormatError);
+    expect((zip as TraceFormatError).message).toBe(`${path.join(dir, 'bpplib.zip')}:1: binary data, not a bin-packing text file (a zip archive: unpack it and give one of its files)`);
+    writeFileSync(path.join(dir, 'cut.txt.gz'), gzipSync(text).subarray(0, 12));
+    await expect(readPackingFile(path.join(dir, 'cut.txt.gz'))).rejects.toThrow(/cut\.txt\.gz: corrupt or truncated gzip data/);
   });
 });
