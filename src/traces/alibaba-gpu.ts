@@ -38,7 +38,8 @@ export { DEFAULT_NODE_PRICES, GPU_MODEL_LABEL, MAX_NODE_GPUS, readAlibabaNodePoo
  * Device form (core/gpu.ts): gpu = num_gpu × gpu_milli / 1000 is a share of ONE device when
  * num_gpu = 1 and gpu_milli < 1000, else num_gpu whole devices. A pod asking for a share of
  * several devices (num_gpu > 1 with gpu_milli < 1000) cannot be placed on devices and is a
- * TraceFormatError (field gpu_milli), as is gpu_milli > 1000.
+ * TraceFormatError (field gpu_milli), as is gpu_milli > 1000, and a pod whose two columns disagree
+ * on whether it uses a GPU at all (num_gpu 0 with gpu_milli > 0, or num_gpu > 0 with gpu_milli 0).
  *
  * Every pod phase (Running, Succeeded, Failed, Pending) is replayed by default, as in the
  * paper's simulator; `phases` restricts it (the others count in stats.skipped['phase:<phase>']).
@@ -221,6 +222,10 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       if (gpuMilli > 1000) throw new TraceFormatError(`${gpuMilli} milli of one GPU exceeds 1000 (gpu_milli is the share of each GPU, 1000 = a whole GPU)`, cell('gpu_milli'));
       if (numGpu > 1 && gpuMilli > 0 && gpuMilli < 1000) throw new TraceFormatError(`${numGpu} GPUs with ${gpuMilli} milli each: a pod takes a share of ONE GPU or whole GPUs`, cell('gpu_milli'));
       if (!Number.isInteger(numGpu)) throw new TraceFormatError(`${numGpu} is not a whole number of GPUs`, cell('num_gpu'));
+      // The two columns must agree on whether the pod uses a GPU: either one read alone as 0 GPU
+      // would drop the other's request without a word (CPU pods have num_gpu = 0 and gpu_milli = 0).
+      if (numGpu === 0 && gpuMilli > 0) throw new TraceFormatError(`num_gpu is 0 but gpu_milli is ${gpuMilli}: does the pod use a GPU? (a CPU pod has 0 in both)`, cell('gpu_milli'));
+      if (numGpu > 0 && gpuMilli === 0) throw new TraceFormatError(`${numGpu} GPU(s) with 0 milli each: does the pod use a GPU? (gpu_milli is the share of each GPU, 1000 = a whole GPU; a CPU pod has 0 in both)`, cell('gpu_milli'));
       const demand = new Array<number>(space.size).fill(0);
       demand[iCpu] = parseNonNegativeCell(v(c.cpu), cell('cpu_milli')) / 1000;
       demand[iMem] = parseNonNegativeCell(v(c.mem), cell('memory_mib')) / 1024;

@@ -116,6 +116,11 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect((await rejection(collect(readAlibabaPodRequests(badMilli, { space })))).message).toContain(`${badMilli}:2, field 'gpu_milli': 1500 milli of one GPU exceeds 1000`);
     const split = fixture('pods6b.csv', `${HEAD}\nq,1000,1024,2,500,,LS,Running,0,10,0\n`);
     expect((await rejection(collect(readAlibabaPodRequests(split, { space })))).message).toContain(`${split}:2, field 'gpu_milli'`);
+    // num_gpu and gpu_milli disagreeing on whether the pod uses a GPU were read as a CPU pod.
+    const noCount = fixture('pods6c.csv', `${HEAD}\nq,1000,1024,0,0,,LS,Running,0,10,0\nr,1000,1024,0,500,,LS,Running,0,10,0\n`);
+    expect((await rejection(collect(readAlibabaPodRequests(noCount, { space })))).message).toBe(`${noCount}:3, field 'gpu_milli': num_gpu is 0 but gpu_milli is 500: does the pod use a GPU? (a CPU pod has 0 in both)`);
+    const noShare = fixture('pods6d.csv', `${HEAD}\nq,1000,1024,2,0,,LS,Running,0,10,0\n`);
+    expect((await rejection(collect(readAlibabaPodRequests(noShare, { space })))).message).toContain(`${noShare}:2, field 'gpu_milli': 2 GPU(s) with 0 milli each`);
 
     const badCpu = fixture('pods7.csv', `${HEAD}\nq,1000,1024,0,0,,LS,Running,0,10,0\nr,many,1024,0,0,,LS,Running,0,10,0\n`);
     expect((await rejection(collect(readAlibabaPodRequests(badCpu, { space })))).message).toBe(`${badCpu}:3, field 'cpu_milli': 'many' is not a number`);
