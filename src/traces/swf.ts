@@ -9,7 +9,8 @@ import { swfFieldsFast } from './swf-fields.js';
 /**
  * Streaming reader for the Standard Workload Format (SWF) of the Parallel Workloads Archive
  * (https://www.cs.huji.ac.il/labs/parallel/workload/swf.html), plain or gzip-compressed (detected
- * from the file's first bytes, whatever its name).
+ * from the file's first bytes, whatever its name). A zip, bzip2, xz or zstd file, or binary bytes
+ * before the first job, is a TraceFormatError saying so.
  *
  * A file is header comments (`; Key: value`, continuation lines `;   text`) followed by one job
  * per line of 18 whitespace-separated numbers; -1 means "unknown". Lines are read one at a time
@@ -93,6 +94,9 @@ export async function openSwf(path: string): Promise<SwfFile> {
       if (r.done === true) break;
       lineNo++;
       const text = r.value;
+      // Binary bytes before the first job (a file compressed other than with gzip, or not a log)
+      // would be reported as a header without MaxProcs or a "truncated" first line: say what it is.
+      if (hasControl(text)) throw new TraceFormatError('binary data, not SWF text (compressed? the reader decompresses gzip only)', { file: path, line: lineNo });
       if (text.trimStart().startsWith(';')) {
         b.add(text, lineNo);
         continue;
@@ -103,7 +107,7 @@ export async function openSwf(path: string): Promise<SwfFile> {
     }
   } catch (e) {
     close();
-    throw wrapReadError(path, e, lineNo + 1);
+    throw e instanceof TraceFormatError ? e : wrapReadError(path, e, lineNo + 1);
   }
   const header = b.build();
   async function* records(): AsyncGenerator<SwfRecord> {
@@ -223,6 +227,23 @@ export function swfFields(text: string, file: string, line: number): number[] {
 
 // ---- internals -------------------------------------------------------------------------------
 
+/** Whether `text` holds a control character no text log has (tab, line ends, vertical tab and form feed aside). */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 9 || (c > 13 && c < 27)) return true;
+  }
+  return false;
+}
+
+/** Compressed formats the reader does not decompress, by their first bytes (gzip it is read). */
+const OTHER_COMPRESSION: readonly { readonly name: string; readonly magic: readonly number[] }[] = [
+  { name: 'zip', magic: [0x50, 0x4b, 0x03, 0x04] },
+  { name: 'bzip2', magic: [0x42, 0x5a, 0x68] },
+  { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] },
+  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd] },
+];
+
 /**
  * The header comments the reader turns into numbers (`SwfHeader`), with what the standard says
  * they hold. The others (TimeZoneString, StartTime, Queues, ...) are kept as text in `fields`.
@@ -293,16 +314,21 @@ async function openLines(path: string): Promise<{ lines: AsyncIterable<string>; 
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? 'SWF file not found' : `cannot open SWF file: ${(e as Error).message}`, { file: path });
   }
-  const magic = Buffer.alloc(2);
+  const magic = Buffer.alloc(6);
   let bytesRead: number;
   try {
-    ({ bytesRead } = await handle.read(magic, 0, 2, 0));
+    ({ bytesRead } = await handle.read(magic, 0, magic.length, 0));
   } catch (e) {
     await handle.close();
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(code === 'EISDIR' ? 'is a folder, not an SWF file' : `cannot read SWF file: ${(e as Error).message}`, { file: path });
   }
-  const gz = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  const gz = bytesRead >= 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  const other = OTHER_COMPRESSION.find((c) => bytesRead >= c.magic.length && c.magic.every((b, i) => magic[i] === b));
+  if (other !== undefined) {
+    await handle.close();
+    throw new TraceFormatError(`the file is compressed with ${other.name}, and the SWF reader decompresses gzip only: ${other.name === 'zip' ? 'unzip it' : 'decompress it'} first (or gzip it)`, { file: path, line: 1 });
+  }
   const raw = handle.createReadStream({ start: 0 });
   let input: Readable = raw;
   if (gz) {

@@ -221,6 +221,32 @@ describe('SWF records', () => {
     expect((e as UserError).message).toContain(p);
   });
 
+  it('says a file compressed other than with gzip, or binary, is one (was "no MaxProcs" or a "truncated" first line)', async () => {
+    const plain = `${HEADER}\n${JOBS}\n`;
+    const cases: [string, Buffer, string][] = [
+      ['log.swf.zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), Buffer.from(plain)]), 'the file is compressed with zip, and the SWF reader decompresses gzip only: unzip it first (or gzip it)'],
+      ['log.swf.bz2', Buffer.concat([Buffer.from('BZh91AY&SY'), Buffer.from([0x00, 0x01])]), 'the file is compressed with bzip2, and the SWF reader decompresses gzip only: decompress it first (or gzip it)'],
+      ['log.swf.xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04]), 'the file is compressed with xz, and the SWF reader decompresses gzip only: decompress it first (or gzip it)'],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const p = path.join(dir, name);
+      writeFileSync(p, bytes);
+      const e = await openSwf(p).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TraceFormatError);
+      expect((e as Error).message).toBe(`${p}:1: ${message}`);
+    }
+    // Binary bytes after a header line: named at their line, before any job is read.
+    const bin = path.join(dir, 'binary.swf');
+    writeFileSync(bin, Buffer.concat([Buffer.from('; MaxProcs: 4\n'), Buffer.from([0x00, 0x13, 0x88, 0x02, 0x0a])]));
+    const e = await openSwf(bin).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect((e as Error).message).toBe(`${bin}:2: binary data, not SWF text (compressed? the reader decompresses gzip only)`);
+    // Text in another encoding is not binary: a Latin-1 name in a header line still reads.
+    const latin = path.join(dir, 'latin1.swf');
+    writeFileSync(latin, Buffer.concat([Buffer.from('; Acknowledge: Universit'), Buffer.from([0xe4]), Buffer.from(`t X\n; MaxProcs: 128\n${JOBS}\n`)]));
+    expect((await readSwfHeader(latin)).maxProcs).toBe(128);
+  });
+
   it('a truncated gzip stream is a TraceFormatError, not a crash', async () => {
     const full = gzipSync(`${HEADER}\n${JOBS.repeat(1)}\n`.repeat(200));
     const p = path.join(dir, 'cut.swf.gz');
