@@ -1,3 +1,5 @@
+import { compressionOf, decompressHint } from './compression.js';
+
 /**
  * What the CSV readers (src/traces, src/predict) say about a file csv-parse could not read: its
  * error without the offending field it quotes (for binary data, a screen of noise), and whether
@@ -20,4 +22,19 @@ export function isBinaryText(text: string): boolean {
 /** A csv-parse error's message without the field it quotes (`…, value is "…"`). */
 export function csvParseMessage(message: string): string {
   return message.replace(/, value is [\s\S]*$/, '');
+}
+
+/**
+ * What is wrong with reading `file` as CSV text, given its first bytes (`fileHead`): the CSV
+ * readers gunzip a name ending in `.gz` and read anything else as plain text, so gzip data under
+ * another name, a `.gz` name on plain text, or another compression is said in words before the
+ * parser turns it into a malformed-quote or record-length error. Undefined when nothing is.
+ */
+export function csvCompressionProblem(file: string, head: Uint8Array | undefined): string | undefined {
+  if (head === undefined) return undefined;
+  const c = compressionOf(head);
+  const gzName = file.endsWith('.gz');
+  if (c === 'gzip') return gzName ? undefined : `the file is gzip-compressed (${GZIP_NAME_HINT})`;
+  if (c !== undefined) return `the file is compressed with ${c}: ${decompressHint(c)} (the CSV readers read plain text, or gzip with a name ending in .gz)`;
+  return gzName && head.length > 0 ? "the name ends in .gz but the file is not gzip-compressed: rename it without .gz (or gzip it)" : undefined;
 }

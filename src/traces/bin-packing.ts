@@ -16,7 +16,7 @@
  *   The name of a `bpplib` or `vector` instance is the file name without its extension (and `.gz`).
  *
  * A gzip-compressed file is read decompressed, whatever its name (detected from its first bytes,
- * as the SWF reader does); any other binary file (a zip archive) is refused as such.
+ * as the SWF reader does); another compression (a zip archive) or other binary data is refused as such.
  *
  * A number may carry a power of ten (`1e2` is 100; the exponent at most ±30), read exactly.
  * Decimal sizes are scaled by 10^p per dimension, p being the most decimal places seen in that
@@ -26,6 +26,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { compressionOf, decompressHint, MAGIC_BYTES } from '../core/compression.js';
 import { isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { PackingInstance } from '../packing/instance.js';
@@ -285,7 +286,11 @@ export async function readPackingFile(path: string, format?: PackingFormat): Pro
  */
 export function packingText(bytes: Buffer, file: string): string {
   let data = bytes;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  const compression = compressionOf(bytes.subarray(0, MAGIC_BYTES));
+  if (compression !== undefined && compression !== 'gzip') {
+    throw new TraceFormatError(`the file is compressed with ${compression}, and bin-packing files are read plain or gzip-compressed: ${decompressHint(compression)}${compression === 'zip' ? ' and give one of its files' : ''}`, { file, line: 1 });
+  }
+  if (compression === 'gzip') {
     try {
       data = gunzipSync(bytes);
     } catch (e) {
@@ -293,9 +298,6 @@ export function packingText(bytes: Buffer, file: string): string {
     }
   }
   const text = data.toString('utf8');
-  if (isBinaryText(text)) {
-    const zip = data.length >= 4 && data.readUInt32LE(0) === 0x04034b50;
-    throw new TraceFormatError(`binary data, not a bin-packing text file${zip ? ' (a zip archive: unpack it and give one of its files)' : ''}`, { file, line: 1 });
-  }
+  if (isBinaryText(text)) throw new TraceFormatError('binary data, not a bin-packing text file', { file, line: 1 });
   return text;
 }

@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
-import { BINARY_CSV, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
+import { fileHead } from '../core/compression.js';
+import { BINARY_CSV, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { DECIMAL, readDateTime } from '../core/timestamp.js';
 import type { Request } from '../core/model.js';
@@ -54,6 +55,8 @@ export interface CsvReadOptions {
 
 /** Stream the raw rows of a CSV file, header included. Gzip when the name ends in `.gz`. */
 export async function* csvRows(file: string, opts: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
+  const compressed = csvCompressionProblem(file, await fileHead(file));
+  if (compressed !== undefined) throw new TraceFormatError(compressed, { file, line: 1 });
   const parser = parse({
     delimiter: opts.delimiter ?? ',',
     info: true,

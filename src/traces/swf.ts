@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { compressionOf, decompressHint, MAGIC_BYTES } from '../core/compression.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { isDecimal } from './decimal.js';
 import { swfFieldsFast } from './swf-fields.js';
@@ -236,13 +237,6 @@ function hasControl(text: string): boolean {
   return false;
 }
 
-/** Compressed formats the reader does not decompress, by their first bytes (gzip it is read). */
-const OTHER_COMPRESSION: readonly { readonly name: string; readonly magic: readonly number[] }[] = [
-  { name: 'zip', magic: [0x50, 0x4b, 0x03, 0x04] },
-  { name: 'bzip2', magic: [0x42, 0x5a, 0x68] },
-  { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] },
-  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd] },
-];
 
 /**
  * The header comments the reader turns into numbers (`SwfHeader`), with what the standard says
@@ -314,7 +308,7 @@ async function openLines(path: string): Promise<{ lines: AsyncIterable<string>; 
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? 'SWF file not found' : `cannot open SWF file: ${(e as Error).message}`, { file: path });
   }
-  const magic = Buffer.alloc(6);
+  const magic = Buffer.alloc(MAGIC_BYTES);
   let bytesRead: number;
   try {
     ({ bytesRead } = await handle.read(magic, 0, magic.length, 0));
@@ -323,11 +317,11 @@ async function openLines(path: string): Promise<{ lines: AsyncIterable<string>; 
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(code === 'EISDIR' ? 'is a folder, not an SWF file' : `cannot read SWF file: ${(e as Error).message}`, { file: path });
   }
-  const gz = bytesRead >= 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  const other = OTHER_COMPRESSION.find((c) => bytesRead >= c.magic.length && c.magic.every((b, i) => magic[i] === b));
-  if (other !== undefined) {
+  const compression = compressionOf(magic.subarray(0, bytesRead));
+  const gz = compression === 'gzip';
+  if (compression !== undefined && !gz) {
     await handle.close();
-    throw new TraceFormatError(`the file is compressed with ${other.name}, and the SWF reader decompresses gzip only: ${other.name === 'zip' ? 'unzip it' : 'decompress it'} first (or gzip it)`, { file: path, line: 1 });
+    throw new TraceFormatError(`the file is compressed with ${compression}, and the SWF reader decompresses gzip only: ${decompressHint(compression)} (or gzip it)`, { file: path, line: 1 });
   }
   const raw = handle.createReadStream({ start: 0 });
   let input: Readable = raw;

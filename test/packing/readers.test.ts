@@ -173,7 +173,7 @@ describe('compressed and binary files', () => {
     writeFileSync(path.join(dir, 'bpplib.zip'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x02]));
     const zip = await readPackingFile(path.join(dir, 'bpplib.zip')).catch((e: unknown) => e);
     expect(zip).toBeInstanceOf(TraceFormatError);
-    expect((zip as TraceFormatError).message).toBe(`${path.join(dir, 'bpplib.zip')}:1: binary data, not a bin-packing text file (a zip archive: unpack it and give one of its files)`);
+    expect((zip as TraceFormatError).message).toBe(`${path.join(dir, 'bpplib.zip')}:1: the file is compressed with zip, and bin-packing files are read plain or gzip-compressed: unzip it first and give one of its files`);
     writeFileSync(path.join(dir, 'cut.txt.gz'), gzipSync(text).subarray(0, 12));
     await expect(readPackingFile(path.join(dir, 'cut.txt.gz'))).rejects.toThrow(/cut\.txt\.gz: corrupt or truncated gzip data/);
   });

@@ -70,6 +70,22 @@ describe('readSeriesCsv', () => {
       expect(e.message).not.toContain('value is');
       expect(e.location.line).toBeGreaterThan(0);
     }
+    // Real gzip bytes without a .gz name, and a zip, were "Invalid Record Length ... on line 2".
+    const rows = csv(['0,1', '60,2', '120,3']);
+    for (const [name, bytes, message] of [
+      ['real-gz.csv', gzipSync(rows), 'the file is gzip-compressed (a gzip-compressed file needs a name ending in .gz)'],
+      ['series.csv.zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), Buffer.from(rows)]), 'the file is compressed with zip: unzip it first (the CSV readers read plain text, or gzip with a name ending in .gz)'],
+    ] as const) {
+      const p = path.join(dir, name);
+      writeFileSync(p, bytes);
+      const e = await noise(p);
+      expect(e).toBeInstanceOf(TraceFormatError);
+      expect(e.message).toBe(`${p}:1: not a readable CSV: ${message}`);
+      await expect(aggregateEventsCsv(p, { step: 60 })).rejects.toThrow(`${p}:1: not a readable CSV: ${message}`);
+    }
+    const gz = path.join(dir, 'real.csv.gz');
+    writeFileSync(gz, gzipSync(rows));
+    expect((await readSeriesCsv(gz)).values).toEqual([1, 2, 3]);
     // A stray quote in a text file keeps the parser's reason, without its quote of the field.
     const stray = await noise(file('stray.csv', 'timestamp,value\n0,1\n60,12 "x"\n'));
     expect(stray.message).toMatch(/^.*not a readable CSV: Invalid Opening Quote: a quote is found on field 1 at line 3$/);

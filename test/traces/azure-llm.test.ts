@@ -93,7 +93,8 @@ describe('readAzureLlmRequests on a fixture', () => {
     const gz = fixtureBytes('azure-gz.csv', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from(' "x",1,2\n')]));
     const e5 = await rejection(collect(readAzureLlmRequests(gz, { space })));
     expect(e5).toBeInstanceOf(TraceFormatError);
-    expect(e5.message).toBe(`${gz}:1: malformed CSV: Invalid Opening Quote: a quote is found on field 0 at line 1 (binary data, not CSV text; a gzip-compressed file needs a name ending in .gz)`);
+    // Known by its first bytes before the parser sees it (real gzip data failed in other ways: a record length on line 2).
+    expect(e5.message).toBe(`${gz}:1: the file is gzip-compressed (a gzip-compressed file needs a name ending in .gz)`);
 
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(/unknown resource dimension 'gpu'/);

@@ -83,6 +83,26 @@ describe('readCsvRequests: mapping', () => {
 });
 
 describe('readCsvRequests: bad input', () => {
+  it('a compressed file the name does not announce is said to be one, at line 1, before the parser reads its bytes', async () => {
+    const text = `${JOBS}\n`;
+    const cases: [string, Buffer, string][] = [
+      // Real gzip data without a .gz name: the parser met a quote or a short record somewhere in it.
+      ['plain-name.csv', gzipSync(text), 'the file is gzip-compressed (a gzip-compressed file needs a name ending in .gz)'],
+      ['jobs.csv.zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from(text)]), 'the file is compressed with zip: unzip it first (the CSV readers read plain text, or gzip with a name ending in .gz)'],
+      ['jobs.csv.zst', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.from(text)]), 'the file is compressed with zstd: decompress it first (the CSV readers read plain text, or gzip with a name ending in .gz)'],
+      // A .gz name on plain text was "corrupt or truncated gzip data after line 0".
+      ['plain.csv.gz', Buffer.from(text), 'the name ends in .gz but the file is not gzip-compressed: rename it without .gz (or gzip it)'],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const f = fixtureBytes(name, bytes);
+      const e = await rejection(collect(readCsvRequests(f, { space, columns: mapping })));
+      expect(e).toBeInstanceOf(TraceFormatError);
+      expect(e.message).toBe(`${f}:1: ${message}`);
+    }
+    // The same rows gzipped under a .gz name read as before.
+    expect((await collect(readCsvRequests(fixtureBytes('jobs.csv.gz', gzipSync(text)), { space, columns: mapping }))).map((r) => r.id)).toEqual(['j1', 'j2', 'j3']);
+  });
+
   it('a missing mapped column names the file, the column and the header found', async () => {
     const f = fixture('nocol.csv', 'job,user,submit_ms,run_ms,cpu_milli,mem_mib,qos,spot,model\nj1,a,0,1,1,1,LS,no,\n');
     const e = await rejection(collect(readCsvRequests(f, { space, columns: mapping })));
