@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { highsSolver } from '../algorithms/solvers/index.js';
 import type { PackResult, PackStrategyName, PackingInstance } from '../packing/index.js';
-import { PACK_STRATEGIES, PACK_STRATEGY_NAMES, isPackStrategyName, lowerBound, runPackStrategy } from '../packing/index.js';
+import { ILP_GA_GENERATIONS, PACK_STRATEGIES, PACK_STRATEGY_NAMES, isPackStrategyName, lowerBound, runPackStrategy } from '../packing/index.js';
 import type { PackingFormat } from '../traces/bin-packing.js';
 import { PACKING_FORMATS, readPackingFile } from '../traces/bin-packing.js';
 import { parseFlags } from './args.js';
@@ -32,6 +32,10 @@ Options:
   --seed N            seed for the GA (default 0)
   --generations N     the GA stops after N generations (or at the lower bound), with no time limit
                       unless --time-limit is given: its bins then depend on the file and seed only
+  --max-nodes N       the ILP stops after N branch-and-bound nodes (HiGHS mip_max_nodes), with no
+                      time limit unless --time-limit is given; its incumbent GA runs --generations
+                      (default ${ILP_GA_GENERATIONS}) generations: its result then depends on the file and
+                      seed only ("feasible", stoppedBy "work", when the nodes ran out before a proof)
   --format F          ${PACKING_FORMATS.join(' | ')}
   --json              JSON: one object {"instance","capacity","items","lowerBound","seed","results":
                       [{"strategy","bins","seconds","status","stoppedBy","proof"?}]} per instance; a file
@@ -40,7 +44,7 @@ Options:
   --no-timings        leave out the seconds (wall clock, different on every run): the output is then
                       the same bytes for the same file and seed, unless a time limit stopped the GA
                       or the ILP ("time limit", stoppedBy "wall": how far it got depends on the machine;
-                      --generations gives the GA a stop that does not)
+                      --generations gives the GA, --max-nodes the ILP a stop that does not)
   -h, --help          this text
 
 Status: optimal (proved; "proof" says by the lower bound or by the ILP solver), feasible (not
@@ -86,6 +90,13 @@ function parseGenerations(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const v = value.trim() === '' ? NaN : Number(value);
   if (!(Number.isSafeInteger(v) && v > 0)) throw new UserError(`--generations must be a whole number of generations > 0, got '${value}'`, { field: '--generations' });
+  return v;
+}
+
+function parseMaxNodes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim() === '' ? NaN : Number(value);
+  if (!(Number.isSafeInteger(v) && v >= 0)) throw new UserError(`--max-nodes must be a whole number of branch-and-bound nodes ≥ 0, got '${value}'`, { field: '--max-nodes' });
   return v;
 }
 
@@ -152,6 +163,7 @@ export const packCommand: CliCommand = {
         'time-limit': { type: 'string' },
         seed: { type: 'string' },
         generations: { type: 'string' },
+        'max-nodes': { type: 'string' },
         format: { type: 'string' },
         json: { type: 'boolean', default: false },
         'no-timings': { type: 'boolean', default: false },
@@ -169,6 +181,7 @@ export const packCommand: CliCommand = {
     const timeLimit = parsePositive(values['time-limit'], '--time-limit');
     const seed = parseSeed(values.seed);
     const generations = parseGenerations(values.generations);
+    const maxNodes = parseMaxNodes(values['max-nodes']);
     const file = resolve(io.cwd, positionals[0] ?? '');
     let instances = await readPackingFile(file, parseFormat(values.format));
     if (values.instance !== undefined) {
@@ -185,7 +198,7 @@ export const packCommand: CliCommand = {
       const lb = lowerBound(inst);
       const results: PackResult[] = [];
       for (const s of strategies) {
-        const r = await runPackStrategy(s, inst, { seed, solver: highsSolver, ...(timeLimit === undefined ? {} : { timeLimitSeconds: timeLimit }), ...(generations === undefined ? {} : { generations }) });
+        const r = await runPackStrategy(s, inst, { seed, solver: highsSolver, ...(timeLimit === undefined ? {} : { timeLimitSeconds: timeLimit }), ...(generations === undefined ? {} : { generations }), ...(maxNodes === undefined ? {} : { maxNodes }) });
         if (r.status === 'error') failed = true;
         results.push(r);
       }

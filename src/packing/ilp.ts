@@ -3,9 +3,11 @@
  * HiGHS.
  *
  * 1. L = max(L1, L2) (bounds.ts).
- * 2. Incumbent U: FFD; if FFD is above L, the GA improves it for at most `gaSeconds`.
+ * 2. Incumbent U: FFD; if FFD is above L, the GA improves it for at most `gaSeconds` (or
+ *    `gaGenerations` generations).
  * 3. Solve the arc-flow model with L ≤ z ≤ U, U's flow as the MIP start, and an absolute gap of
- *    0.999 (the objective is integral, so incumbent − bound < 1 proves optimality). If the graph
+ *    0.999 (the objective is integral, so incumbent − bound < 1 proves optimality), within the
+ *    time limit and at most `maxNodes` branch-and-bound nodes (deterministic). If the graph
  *    exceeds `maxArcs` (multi-dimensional instances with large capacities) the assignment model
  *    (assignment.ts) is solved instead.
  * 4. Status (the one `SolverStatus`): `optimal` with proof `solver` when the solver proved it;
@@ -30,10 +32,23 @@ import { assertValidPacking } from './instance.js';
 import { assertNotBelowBound } from './strategy.js';
 
 export interface ExactOptions {
-  /** Total budget, incumbent search included; default 60 s. */
+  /** Total wall-clock budget, incumbent search included; default 60 s; Infinity: none (then give `maxNodes`). */
   readonly timeLimitSeconds?: number;
-  /** GA budget for the incumbent; default min(5 s, 20 % of the total); 0 keeps the FFD packing. */
+  /**
+   * GA budget for the incumbent, seconds; default min(5 s, 20 % of the total), or without a time
+   * limit none when `gaGenerations` is given (else 5 s); 0 keeps the FFD packing.
+   */
   readonly gaSeconds?: number;
+  /**
+   * GA budget for the incumbent in generations (a deterministic stop). Without it, the incumbent
+   * search stops on the wall clock (`gaSeconds`), so with `maxNodes` pass it too.
+   */
+  readonly gaGenerations?: number;
+  /**
+   * Deterministic work limit of the solve: branch-and-bound nodes (HiGHS `mip_max_nodes`). With it,
+   * `gaGenerations` and no time limit, the result depends only on the instance and the seed.
+   */
+  readonly maxNodes?: number;
   readonly seed?: number | string;
   /** The LP/MILP backend (HiGHS for anything but toy instances). */
   readonly solver: LpSolver;
@@ -67,13 +82,19 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
   const limit = options.timeLimitSeconds ?? 60;
   const lb = lowerBound(inst);
   let incumbent = options.incumbent ?? ffd(inst);
-  const gaSeconds = options.gaSeconds ?? Math.min(5, 0.2 * limit);
-  if (incumbent.length > lb && options.incumbent === undefined && gaSeconds > 0) {
-    const ga = geneticPack(inst, { seed: options.seed ?? 0, timeLimitSeconds: gaSeconds, target: lb });
+  const gaGenerations = options.gaGenerations;
+  // With no time limit, a generation budget is the GA's whole stop rule (5 s without one either).
+  const gaSeconds = options.gaSeconds ?? (Number.isFinite(limit) ? Math.min(5, 0.2 * limit) : gaGenerations === undefined ? 5 : Infinity);
+  if (incumbent.length > lb && options.incumbent === undefined && gaSeconds > 0 && gaGenerations !== 0) {
+    const ga = geneticPack(inst, { seed: options.seed ?? 0, timeLimitSeconds: gaSeconds, target: lb, ...(gaGenerations === undefined ? {} : { generations: gaGenerations }) });
     if (ga.bins < incumbent.length) incumbent = ga.packing;
   }
   const upper = incumbent.length;
-  const remaining = (): number => Math.max(0.05, limit - (performance.now() - t0) / 1000);
+  // The solver's budgets: what is left of the wall clock (none when the limit is Infinity), and nodes.
+  const budget = (): { timeLimitSeconds?: number; workLimit?: { nodes: number } } => ({
+    ...(Number.isFinite(limit) ? { timeLimitSeconds: Math.max(0.05, limit - (performance.now() - t0) / 1000) } : {}),
+    ...(options.maxNodes === undefined ? {} : { workLimit: { nodes: options.maxNodes } }),
+  });
 
   let result: SolveResult;
   let decode: (values: Float64Array) => Packing;
@@ -89,12 +110,12 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
     graphInfo = { nodes: graph.nodeCount, arcs: graph.tail.length, uncompressedNodes: graph.uncompressed.nodes, uncompressedArcs: graph.uncompressed.arcs };
     const model = arcFlowModel(graph, { lower: lb, upper });
     const start = packingToFlow(graph, inst, incumbent);
-    result = await solve(model, { ...common, timeLimitSeconds: remaining(), start: { vars: start.map((_, j) => j), values: start } });
+    result = await solve(model, { ...common, ...budget(), start: { vars: start.map((_, j) => j), values: start } });
     decode = (values) => flowToPacking(graph, values);
   } else {
     kind = 'assignment';
     const a = assignmentModel(inst, { lower: lb, upper });
-    result = await solve(a.model, { ...common, timeLimitSeconds: remaining(), start: assignmentStart(a, incumbent) });
+    result = await solve(a.model, { ...common, ...budget(), start: assignmentStart(a, incumbent) });
     decode = (values) => assignmentPacking(a, values);
   }
 

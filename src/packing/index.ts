@@ -13,7 +13,7 @@ import { assertNotBelowBound } from './strategy.js';
 
 export * from './instance.js';
 export * from './strategy.js';
-export { PACK_STRATEGIES, PACK_STRATEGY_NAMES, isPackStrategyName, type PackStrategyName } from './registry.js';
+export { ILP_GA_GENERATIONS, PACK_STRATEGIES, PACK_STRATEGY_NAMES, isPackStrategyName, type PackStrategyName } from './registry.js';
 export { l1Bound, l2Bound, l2Of, lowerBound } from './bounds.js';
 export { ffd, firstFit } from './ffd.js';
 export { bfd } from './bfd.js';

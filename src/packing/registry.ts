@@ -10,6 +10,8 @@ import { heuristicOutcome } from './strategy.js';
 
 const GA_SECONDS = 5;
 const ILP_SECONDS = 60;
+/** Generations of the ILP's incumbent GA under a node budget (`maxNodes`) when `generations` is not given. */
+export const ILP_GA_GENERATIONS = 100;
 
 export const PACK_STRATEGIES = {
   ffd: {
@@ -41,7 +43,11 @@ export const PACK_STRATEGIES = {
     seeded: true,
     pack: async (inst, ctx) => {
       if (ctx.solver === undefined) throw new Error("packing strategy 'ilp' needs an LP solver in its context (e.g. highsSolver from src/algorithms/solvers)");
-      const r = await exactPack(inst, { timeLimitSeconds: ctx.timeLimitSeconds ?? ILP_SECONDS, seed: ctx.seed, solver: ctx.solver });
+      // A node budget alone is the whole stop rule (the incumbent GA then counts generations): no
+      // wall clock unless one is asked for, as the GA's generation budget.
+      const nodes = ctx.maxNodes;
+      const seconds = ctx.timeLimitSeconds ?? (nodes === undefined ? ILP_SECONDS : Infinity);
+      const r = await exactPack(inst, { timeLimitSeconds: seconds, seed: ctx.seed, solver: ctx.solver, ...(nodes === undefined ? {} : { maxNodes: nodes, gaGenerations: ctx.generations ?? ILP_GA_GENERATIONS }) });
       const detail: Record<string, string | number> = {
         model: r.model,
         solverStatus: r.solverStatus,

@@ -28,6 +28,13 @@ export interface PackContext {
    * has no wall-clock limit, so its result is a function of the instance and the seed alone.
    */
   readonly generations?: number;
+  /**
+   * The exact strategy's branch-and-bound node budget (HiGHS `mip_max_nodes`, a deterministic
+   * stop). Given without `timeLimitSeconds`, the ILP has no wall-clock limit and its incumbent GA
+   * runs `generations` (default 100, `ILP_GA_GENERATIONS`) generations, so its result is a function of
+   * the instance and the seed alone.
+   */
+  readonly maxNodes?: number;
   /** LP/MILP backend for exact strategies, e.g. `highsSolver` from `src/algorithms/solvers`. */
   readonly solver?: LpSolver;
 }

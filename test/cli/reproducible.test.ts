@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng.js';
 import { drs, DATA, ROOT } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-repro-'));
@@ -65,6 +66,39 @@ describe('--no-timings: outputs without wall-clock seconds are the same bytes', 
     const bad = await drs(['pack', 'thirds.txt', '--generations', '2.5'], {}, dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--generations must be a whole number of generations > 0, got '2.5'/);
+  });
+
+  it('drs pack --max-nodes: an ILP that cannot close within N nodes stops there, not on the clock, the same bytes twice', async () => {
+    // Twenty bins of 1000 filled exactly by three items each (Falkenauer's triplet construction,
+    // drawn here): the optimum is 20 = the bound, but FFD and a one-generation GA need 21 or more,
+    // and no branch-and-bound node (--max-nodes 0) leaves the solver no room to find the 20.
+    const rng = new Rng('triplets');
+    const items: number[] = [];
+    while (items.length < 60) {
+      const a = 250 + rng.int(250);
+      const b = 250 + rng.int(250);
+      const c = 1000 - a - b;
+      if (c >= 250 && c <= 499) items.push(a, b, c);
+    }
+    writeFileSync(path.join(dir, 'triplets.txt'), `60\n1000\n${rng.shuffle(items).join('\n')}\n`);
+    const argv = ['pack', 'triplets.txt', '--json', '--no-timings', '--strategies', 'ffd,ilp', '--generations', '1', '--max-nodes', '0'];
+    const a = await drs(argv, {}, dir);
+    const b = await drs(argv, {}, dir);
+    expect(a.code).toBe(0);
+    expect(b.out).toBe(a.out);
+    const json = JSON.parse(a.out) as { lowerBound: number; seed: number; results: Record<string, unknown>[] };
+    expect(json.lowerBound).toBe(20);
+    const [ffd, ilp] = json.results as [{ bins: number }, Record<string, unknown>];
+    expect(ffd.bins).toBeGreaterThan(20);
+    // The node budget is honoured: a packing without a proof, stopped by work (not "wall", not "converged").
+    expect(ilp).toEqual({ strategy: 'ilp', bins: 21, status: 'feasible', stoppedBy: 'work' });
+    expect(a.out).not.toContain('proof');
+    // One node is enough here: the budget, not the instance, stopped the run above.
+    const one = await drs(['pack', 'triplets.txt', '--json', '--no-timings', '--strategies', 'ilp', '--generations', '1', '--max-nodes', '1'], {}, dir);
+    expect((JSON.parse(one.out) as { results: unknown[] }).results).toEqual([{ strategy: 'ilp', bins: 20, status: 'optimal', stoppedBy: 'converged', proof: 'solver' }]);
+    const bad = await drs(['pack', 'triplets.txt', '--max-nodes', '-1'], {}, dir);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--max-nodes must be a whole number of branch-and-bound nodes ≥ 0, got '-1'/);
   });
 
   it('drs forecast --json: the same bytes twice, no fitSeconds', async () => {

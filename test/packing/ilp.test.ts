@@ -6,7 +6,9 @@ import {
   exactPack,
   ffd,
   makeInstance,
+  runPackStrategy,
 } from '../../src/packing/index.js';
+import type { LpSolver, SolveOptions } from '../../src/core/lp.js';
 import { flowToPacking, packingToFlow } from '../../src/packing/arcflow.js';
 import { highsSolver, jslpSolver, maxViolation } from '../../src/algorithms/solvers/index.js';
 import { Rng } from '../../src/core/rng.js';
@@ -82,6 +84,42 @@ describe('exact strategy', () => {
     expect(r).toMatchObject({ status: 'feasible', stoppedBy: 'wall' });
     expect(r.bins).toBe(r.incumbentBins);
     expect(r.bins).toBeGreaterThan(100);
+  });
+
+  it('under a node budget alone, hands HiGHS mip_max_nodes and no clock limit, and the incumbent GA a generation count', async () => {
+    // The 2-D instance above needs 3 bins but FFD takes 4, so both the GA and the solve run.
+    const inst = makeInstance('v', [10, 10], [[6, 1], [2, 7], [5, 5], [4, 4], [1, 3]]);
+    const seen: SolveOptions[] = [];
+    const recording: LpSolver = { name: 'highs', solve: (m, o = {}) => (seen.push(o), highsSolver.solve(m, o)), solveSync: (m, o) => highsSolver.solveSync(m, o) };
+    const r = await runPackStrategy('ilp', inst, { seed: 0, solver: recording, maxNodes: 7, generations: 1 });
+    expect(r.bins).toBe(3);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.workLimit).toEqual({ nodes: 7 });
+    expect(seen[0]).not.toHaveProperty('timeLimitSeconds');
+    // Both: the node budget and what is left of the clock.
+    seen.length = 0;
+    await runPackStrategy('ilp', inst, { seed: 0, solver: recording, maxNodes: 7, timeLimitSeconds: 30 });
+    expect(seen[0]?.workLimit).toEqual({ nodes: 7 });
+    expect(seen[0]?.timeLimitSeconds).toBeGreaterThan(20);
+  });
+
+  it('stops at the node budget on the assignment model too, with the same packing on every run', async () => {
+    // Fifteen perfect triplets, on the weak assignment model (maxArcs 1), from the FFD packing
+    // (gaGenerations 0): with no branch-and-bound node the solver neither improves nor proves it.
+    const rng = new Rng('assignment-triplets');
+    const items: number[][] = [];
+    for (let b = 0; b < 15; b++) {
+      const x = 380 + rng.int(111);
+      const y = 250 + rng.int(Math.floor((1000 - x) / 2) - 250 + 1);
+      items.push([x], [y], [1000 - x - y]);
+    }
+    const inst = makeInstance('triplets', [1000], rng.shuffle(items));
+    const run = () => exactPack(inst, { solver: highsSolver, timeLimitSeconds: Infinity, maxNodes: 0, gaGenerations: 0, maxArcs: 1 });
+    const [a, b] = [await run(), await run()];
+    expect(a).toMatchObject({ model: 'assignment', status: 'feasible', stoppedBy: 'work' });
+    expect(a.proof).toBeUndefined();
+    expect(a.bins).toBeGreaterThan(15);
+    expect(b.packing).toEqual(a.packing);
   });
 });
 
