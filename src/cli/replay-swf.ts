@@ -31,12 +31,13 @@ Options:
                        starts) | reorder (re-sort the queue and re-choose the head at every event)
   --json               print one JSON object:
                        {"trace","policy","backfill","headOfLine","length","machine","jobs",
-                       "dropped","unknownWidth","clampedInWindows","windows":[{"start",
+                       "dropped","unknownRunTime","unknownWidth","clampedInWindows","windows":[{"start",
                        "boundedSlowdown","utilization"}],"meanBoundedSlowdown","meanUtilization"}
   -h, --help           this text
 
 Jobs are read by the protocol's rules (run time > 0 after -1 -> 10, ordered by job number,
-processors = max(allocated, requested)). A job wider than the machine is clamped to the machine
+processors = max(allocated, requested)); the records each rule changed or left out are counted
+in notes (on stderr with --json). A job wider than the machine is clamped to the machine
 size; the number of such jobs is reported (on stderr with --json).
 
 Example:
@@ -154,6 +155,7 @@ export const replaySwfCommand: CliCommand = {
           machine: workload.machine,
           jobs: workload.jobs.length,
           dropped: workload.dropped,
+          unknownRunTime: workload.unknownRunTime ?? 0,
           unknownWidth: workload.unknownWidth,
           clampedInWindows: clamped,
           windows: res.windows.map((w) => ({ start: w.start, boundedSlowdown: w.boundedSlowdown, utilization: w.utilization })),

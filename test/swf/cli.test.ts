@@ -35,16 +35,19 @@ writeFileSync(path.join(dir, 'small.swf'), `; MaxProcs: 4\n${JOBS}\n`);
 writeFileSync(path.join(dir, 'noheader.swf'), `; Version: 2\n${JOBS}\n`);
 
 describe('drs replay-swf on a small log', () => {
-  it('says what reading the log changed: records left out (run time 0) and jobs without a width', async () => {
-    const jobs = [line(1, 0, 100, 2, 100), line(2, 5, 0, 2, 60), line(3, 10, 50, -1, 60), line(4, 20, 30, 1, 40), line(5, 30, 0, 1, 10)].join('\n');
+  it('says what reading the log changed: unknown run times filled in, records left out (run time 0) and jobs without a width', async () => {
+    const jobs = [line(1, 0, 100, 2, 100), line(2, 5, 0, 2, 60), line(3, 10, 50, -1, 60), line(4, 20, 30, 1, 40), line(5, 30, 0, 1, 10), line(6, 40, -1, 1, 20)].join('\n');
     writeFileSync(path.join(dir, 'changed.swf'), `; MaxProcs: 4\n${jobs}\n`);
     const table = await run(['changed.swf', '--windows', '0', '--length', '3']);
-    expect(table.out).toContain('changed.swf: 3 jobs');
-    expect(table.out).toContain('note: 2 record(s) with run time 0 are left out, as the protocol does (3 jobs remain)');
+    expect(table.out).toContain('changed.swf: 4 jobs');
+    // Job 6's run time −1 is replayed as 10 s: a rule of the protocol, said as the others are (was silent).
+    expect(table.out).toContain('note: 1 record(s) with an unknown run time (field 4 < 0) run for 10 s, as the protocol does');
+    expect(table.out).toContain('note: 2 record(s) with run time 0 are left out, as the protocol does (4 jobs remain)');
     expect(table.out).toContain('note: 1 job(s) give no processor count (fields 5 and 8 ≤ 0) and run on 1 processor');
     const json = await run(['changed.swf', '--windows', '0', '--length', '3', '--json']);
-    expect(JSON.parse(json.out)).toMatchObject({ jobs: 3, dropped: 2, unknownWidth: 1, clampedInWindows: 0 });
+    expect(JSON.parse(json.out)).toMatchObject({ jobs: 4, dropped: 2, unknownRunTime: 1, unknownWidth: 1, clampedInWindows: 0 });
     expect(json.err).toContain('note: 2 record(s) with run time 0');
+    expect(json.err).toContain('note: 1 record(s) with an unknown run time');
   });
 
   it('refuses a job number given twice, naming both lines (was a CapacityError stack trace mid-replay)', async () => {
@@ -80,8 +83,8 @@ describe('drs replay-swf on a small log', () => {
     const r = await run(['small.swf', '--windows', '0,1', '--length', '3', '--policy', 'sjf', '--backfill', 'easy', '--json']);
     expect(r.code).toBe(0);
     const obj = JSON.parse(r.out) as Record<string, unknown>;
-    expect(Object.keys(obj)).toEqual(['trace', 'policy', 'backfill', 'headOfLine', 'length', 'machine', 'jobs', 'dropped', 'unknownWidth', 'clampedInWindows', 'windows', 'meanBoundedSlowdown', 'meanUtilization']);
-    expect(obj).toMatchObject({ trace: 'small.swf', policy: 'sjf', backfill: 'easy', headOfLine: 'commit', length: 3, machine: 4, jobs: 4, dropped: 0, unknownWidth: 0, clampedInWindows: 2 });
+    expect(Object.keys(obj)).toEqual(['trace', 'policy', 'backfill', 'headOfLine', 'length', 'machine', 'jobs', 'dropped', 'unknownRunTime', 'unknownWidth', 'clampedInWindows', 'windows', 'meanBoundedSlowdown', 'meanUtilization']);
+    expect(obj).toMatchObject({ trace: 'small.swf', policy: 'sjf', backfill: 'easy', headOfLine: 'commit', length: 3, machine: 4, jobs: 4, dropped: 0, unknownRunTime: 0, unknownWidth: 0, clampedInWindows: 2 });
     const windows = obj.windows as { start: number; boundedSlowdown: number; utilization: number }[];
     expect(windows.map((w) => Object.keys(w))).toEqual([
       ['start', 'boundedSlowdown', 'utilization'],

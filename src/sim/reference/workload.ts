@@ -51,6 +51,11 @@ export interface BatchWorkload {
   readonly jobs: readonly BatchJob[];
   /** Records dropped because their run time is 0 (after −1 → 10). */
   readonly dropped: number;
+  /**
+   * Records whose run time is negative (−1: unknown), replayed as 10 s by the protocol's rule
+   * (5,671 in the SDSC-SP2 log). Absent for workloads not read from a log.
+   */
+  readonly unknownRunTime?: number;
   /** Jobs wider than the machine, clamped to it. */
   readonly clamped: number;
   /** Jobs with unknown width, given 1 processor. */
@@ -108,6 +113,7 @@ export function batchWorkloadFromRecords(
 class WorkloadBuilder {
   private readonly kept: Omit<BatchJob, 'index'>[] = [];
   private dropped = 0;
+  private unknownRunTime = 0;
   private clamped = 0;
   private unknownWidth = 0;
   private readonly ids = new UniqueIds();
@@ -120,6 +126,7 @@ class WorkloadBuilder {
   add(r: SwfRecord): void {
     const loggedRun = r.runTime;
     const run = loggedRun < 0 ? 10 : loggedRun;
+    if (loggedRun < 0) this.unknownRunTime++;
     if (!(run > 0)) {
       this.dropped++;
       return;
@@ -154,18 +161,20 @@ class WorkloadBuilder {
     // Job numbers are unique (checked in add), so the order is the same whatever the sort.
     this.kept.sort((a, b) => a.id - b.id);
     const jobs: BatchJob[] = this.kept.map((j, index) => ({ index, ...j }));
-    const { machine, dropped, clamped, unknownWidth } = this;
-    return { file, header, machine, machineSource, jobs, dropped, clamped, unknownWidth };
+    const { machine, dropped, unknownRunTime, clamped, unknownWidth } = this;
+    return { file, header, machine, machineSource, jobs, dropped, unknownRunTime, clamped, unknownWidth };
   }
 }
 
 /**
  * What reading the log changed, in words, for the output of every command that replays it: the
- * records the protocol leaves out (run time 0) and the widths our rules filled in or cut (jobs
+ * run times the protocol fills in (−1 → 10 s), the records it leaves out (run time 0) and the
+ * widths our rules filled in or cut (jobs
  * wider than the machine are reported per window by the replay). Empty when nothing changed.
  */
 export function workloadNotes(w: BatchWorkload): string[] {
   const notes: string[] = [];
+  if ((w.unknownRunTime ?? 0) > 0) notes.push(`${w.unknownRunTime} record(s) with an unknown run time (field 4 < 0) run for 10 s, as the protocol does`);
   if (w.dropped > 0) notes.push(`${w.dropped} record(s) with run time 0 are left out, as the protocol does (${w.jobs.length} jobs remain)`);
   if (w.unknownWidth > 0) notes.push(`${w.unknownWidth} job(s) give no processor count (fields 5 and 8 ≤ 0) and run on 1 processor`);
   return notes;
