@@ -9,6 +9,7 @@ import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { compareStrategies } from '../sim/compare.js';
 import type { EventLog } from '../sim/log.js';
+import { traceStatsNotes } from '../traces/reading.js';
 import { parseFlags, resolveDataRoot, seedFlag } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';
 import type { CliCommand } from './command.js';
@@ -89,9 +90,7 @@ export const runCommand: CliCommand = {
     io.out(comparisonTable(result));
     // What reading the trace left out or changed, by its documented rules: said, never silent.
     const stats = input.traceStats?.();
-    const listed = (r: Record<string, number>): string => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ');
-    if (stats !== undefined && Object.keys(stats.skipped).length > 0) io.err(`note: the trace's ${stats.records} record(s) gave ${stats.emitted} request(s); skipped by its rules: ${listed(stats.skipped)}\n`);
-    if (stats !== undefined && Object.keys(stats.adjusted).length > 0) io.err(`note: trace records adjusted by its rules: ${listed(stats.adjusted)}\n`);
+    for (const note of stats === undefined ? [] : traceStatsNotes(stats)) io.err(`note: ${note}\n`);
 await saveOutput(io, 'json', values.json, () => toJson({ ...result, ...(stats !== undefined ? { trace: stats } : {}), results: result.results.map((r) => (r.state === 'completed' ? { ...r, series: undefined } : r)) }));
     await saveOutput(io, 'html', values.html, () => htmlReport(result, { title: `DRS: ${scenario.name}`, ...(scenario.description ? { description: scenario.description } : {}) }));
     return result.results.some((r) => r.state === 'failed') ? 1 : 0;

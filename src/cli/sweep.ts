@@ -5,7 +5,7 @@ import { UserError } from '../core/errors.js';
 import { toJson } from '../report/json.js';
 import { sweepHtml } from '../report/sweep-html.js';
 import { sweepTable } from '../report/sweep-table.js';
-import { planSweep, runSweepLocal, sweepResult, type SweepProgress } from '../sweep/local.js';
+import { planSweep, runSweepLocal, sweepResult, sweepTraceNotes, type SweepProgress } from '../sweep/local.js';
 import { DEFAULT_QUEUE, runSweepQueue } from '../sweep/queue.js';
 import { loadSweep } from '../sweep/spec.js';
 import { ResultStore } from '../sweep/store.js';
@@ -105,6 +105,7 @@ export const sweepCommand: CliCommand = {
     }
     const res = sweepResult(plan, results);
     io.out(sweepTable(res));
+    for (const note of sweepTraceNotes(plan, results)) io.err(`drs sweep: note: ${note}\n`);
     await saveOutput(io, 'json', values.json, () => toJson(res));
     await saveOutput(io, 'html', values.html, () => sweepHtml(res));
     return res.failures.length > 0 ? 1 : 0;

@@ -9,6 +9,7 @@ import { strategyModelFiles } from '../scenario/models.js';
 import type { Scenario } from '../scenario/schema.js';
 import { compareStrategies } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
+import { traceStatsNotes, type TraceStats } from '../traces/reading.js';
 import { resolveTracePath } from '../traces/registry.js';
 import { parsePath, setPath, type SweepOrigin, type SweepSpec } from './spec.js';
 
@@ -35,6 +36,8 @@ export type CellResult =
       readonly seed: number | string;
       readonly metrics: RunMetrics;
       readonly simulatedSeconds: number;
+      /** What reading the trace skipped or adjusted by its rules, when anything (for the sweep's notes). */
+      readonly trace?: TraceStats;
     }
   | { readonly state: 'failed'; readonly hash: string; readonly point: Readonly<Record<string, unknown>>; readonly strategy: string; readonly seed: number | string; readonly error: string };
 
@@ -181,9 +184,11 @@ export async function runCell(cell: CellSpec, dataRoot: string): Promise<CellRes
   const r = res.results[0];
   const head = { hash: cell.hash, point: cell.point, strategy: cell.strategy, seed: cell.seed };
   if (r === undefined) throw new Error('compareStrategies returned no result');
+  const stats = input.traceStats?.();
+  const changed = stats !== undefined && traceStatsNotes(stats).length > 0;
   switch (r.state) {
     case 'completed':
-      return { state: 'completed', ...head, metrics: r.metrics, simulatedSeconds: r.simulatedSeconds };
+      return { state: 'completed', ...head, metrics: r.metrics, simulatedSeconds: r.simulatedSeconds, ...(changed ? { trace: stats } : {}) };
     case 'failed':
       return { state: 'failed', ...head, error: r.error };
   }

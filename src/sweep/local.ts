@@ -1,3 +1,4 @@
+import { traceStatsNotes } from '../traces/reading.js';
 import { aggregate, type SweepResult } from './aggregate.js';
 import { expandCells, type CellResult, type CellSpec } from './cell.js';
 import { CellPool } from './pool.js';
@@ -60,4 +61,23 @@ export async function runSweepLocal(plan: SweepPlan, opts: { workers: number; da
 
 export function sweepResult(plan: SweepPlan, results: ReadonlyMap<string, CellResult>): SweepResult {
   return aggregate({ sweep: plan.spec.name, scenario: plan.scenarioName, seeds: plan.spec.seeds, axes: plan.spec.axes, strategies: plan.strategies }, plan.cells, results);
+}
+
+/**
+ * What reading the trace skipped or adjusted by its rules in the sweep's cells, in words, once per
+ * distinct note (prefixed by the axis values when the sweep has axes): said, never silent, as
+ * `drs run` says it. Cells kept from results written before the counts were recorded add none.
+ */
+export function sweepTraceNotes(plan: SweepPlan, results: ReadonlyMap<string, CellResult>): string[] {
+  const notes: string[] = [];
+  for (const c of plan.cells) {
+    const r = results.get(c.hash);
+    if (r?.state !== 'completed' || r.trace === undefined) continue;
+    const at = Object.entries(c.point).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+    for (const n of traceStatsNotes(r.trace)) {
+      const note = at === '' ? n : `at ${at}: ${n}`;
+      if (!notes.includes(note)) notes.push(note);
+    }
+  }
+  return notes;
 }

@@ -274,6 +274,18 @@ export interface TraceStats {
   adjusted: Record<string, number>;
 }
 
+/**
+ * What reading the trace left out or changed, by its documented rules, in words (empty when
+ * nothing): what `drs run` and `drs sweep` print as notes, never silent.
+ */
+export function traceStatsNotes(stats: TraceStats): string[] {
+  const listed = (r: Record<string, number>): string => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    ...(Object.keys(stats.skipped).length > 0 ? [`the trace's ${stats.records} record(s) gave ${stats.emitted} request(s); skipped by its rules: ${listed(stats.skipped)}`] : []),
+    ...(Object.keys(stats.adjusted).length > 0 ? [`trace records adjusted by its rules: ${listed(stats.adjusted)}`] : []),
+  ];
+}
+
 export function newTraceStats(): TraceStats {
   return { records: 0, emitted: 0, skipped: {}, adjusted: {} };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,26 @@ describe('drs sweep', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('says what reading the trace skipped or adjusted, as drs run does (it was silent)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-sweep-trace-notes-'));
+    try {
+      // job submit wait run alloc cpu mem reqP reqT ...: job 3 ran 0 s (cancelled), job 5's width is unknown.
+      const job = (n: number, submit: number, run: number, procs: number): string => `${n} ${submit} -1 ${run} ${procs} -1 -1 ${procs} 100 -1 1 1 1 -1 1 -1 -1 -1`;
+      writeFileSync(path.join(dir, 'log.swf'), `; MaxProcs: 4\n${[job(1, 0, 50, 2), job(2, 10, 40, 1), job(3, 20, 0, 2), job(4, 30, 20, 4), job(5, 40, 30, -1)].join('\n')}\n`);
+      writeFileSync(path.join(dir, 'sc.yaml'), 'name: swf-notes\nseed: 1\ndimensions: [cpu]\npools: [{ name: m, capacity: { cpu: 4 }, nodes: 1, pricePerHour: 1 }]\ntrace: { kind: swf, file: ./log.swf, options: { jobs: valid } }\nstrategies: [first-fit]\n');
+      writeFileSync(path.join(dir, 'sweep.yaml'), 'name: notes\nscenario: ./sc.yaml\nseeds: 2\naxes:\n  trace.options.jobs: [valid, all]\n');
+      const r = await drs(['sweep', path.join(dir, 'sweep.yaml'), '--workers', '0', '--quiet', '--results', path.join(dir, 'cells')]);
+      expect(r.code, r.err).toBe(0);
+      const notes = r.err.split('\n').filter((l) => l.startsWith('drs sweep: note: '));
+      expect(notes).toEqual([
+        `drs sweep: note: at trace.options.jobs="valid": the trace's 5 record(s) gave 3 request(s); skipped by its rules: run time not positive (cancelled, or unknown) 1, unknown number of processors 1`,
+        `drs sweep: note: at trace.options.jobs="all": trace records adjusted by its rules: unknown number of processors read as 0 1`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('names a bad axis path and a strategy the scenario lacks', async () => {
     const bad = tmpFile('s.yaml', `scenario: ${path.resolve('scenarios/default.yaml')}\nseeds: 2\naxes:\n  pools[7].nodes: [1, 2]\n`);
