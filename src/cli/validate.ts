@@ -2,6 +2,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
+import { traceStatsNotes } from '../traces/reading.js';
 import { parseFlags, resolveDataRoot } from './args.js';
 import type { CliCommand } from './command.js';
 import { withYamlLine } from '../core/yaml-line.js';
@@ -44,6 +45,9 @@ export const validateCommand: CliCommand = {
       io.out(`${p}: ok (${input.pools.length} pool${input.pools.length === 1 ? '' : 's'}, ${input.strategies.length} strateg${input.strategies.length === 1 ? 'y' : 'ies'}: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: ${readClause(input.episodes !== undefined, values.full === true, seen)})`);
       // Under the protocol the whole log was read: say what reading it changed, as drs run does.
       for (const line of (input.episodes?.summary ?? '').split('\n').filter((l) => l.startsWith('note: '))) io.out(`  ${line}`);
+      // Otherwise what reading the part read skipped or adjusted by the trace's rules (was silent here).
+      const stats = input.traceStats?.();
+      for (const note of stats === undefined ? [] : traceStatsNotes(stats)) io.out(`  note: ${note}`);
     }
   },
 };

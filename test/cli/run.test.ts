@@ -90,10 +90,15 @@ describe('drs run', () => {
     const series = tmpFile('d.csv', `${rows}\n`);
     const scen = tiny('').replace(/trace:[\s\S]*?strategies:/, `trace:\n  kind: demand-series\n  file: ${series}\n  scale: 1\n  start: 1\n  profiles: [{ name: p, demand: { cpu: 1, memory: 1Gi }, duration: { dist: fixed, value: 10 } }]\nstrategies:`);
     const out = tmpFile('notes.json', '');
-    const r = await drs(['run', tmpFile('s.yaml', scen), '--strategies', 'first-fit', '--json', out]);
+    const file = tmpFile('s.yaml', scen);
+    const r = await drs(['run', file, '--strategies', 'first-fit', '--json', out]);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/note: the trace's 6 record\(s\) gave \d+ request\(s\); skipped by its rules: before-window 1/);
     expect(r.err).toContain('note: trace records adjusted by its rules: gap-interpolated 1');
+    // drs validate says it too, for the part it read (it was silent).
+    const v = await drs(['validate', file, '--full']);
+    expect(v.code, v.err).toBe(0);
+    expect(v.out).toMatch(/\n {2}note: the trace's 6 record\(s\) gave \d+ request\(s\); skipped by its rules: before-window 1\n {2}note: trace records adjusted by its rules: gap-interpolated 1\n?$/);
     // --json keeps the same counts.
     const res = JSON.parse(readFileSync(out, 'utf8')) as { trace?: { records: number; skipped: Record<string, number>; adjusted: Record<string, number> } };
     expect(res.trace).toMatchObject({ records: 6, skipped: { 'before-window': 1 }, adjusted: { 'gap-interpolated': 1 } });
