@@ -12,10 +12,18 @@ import { checkScenarioFields } from './cross-check.js';
 import { checkProtocol } from './protocol.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
+/**
+ * How scenario YAML is parsed: a key given twice is an error, and `<<: *anchor` merge keys work
+ * (YAML 1.1's, still widely written: `- { <<: *gpu, name: l4 }` copies the anchored pool's fields,
+ * the ones written beside it win). Without `merge`, `<<` was read as a key of its own and the
+ * merged fields as missing ("missing required field" on the line that holds them).
+ */
+const SCENARIO_YAML = (lineCounter: LineCounter) => ({ lineCounter, prettyErrors: false, uniqueKeys: true, merge: true }) as const;
+
 /** Parse and validate scenario text; errors name the file, line and field path. */
 export function parseScenario(text: string, file: string): Scenario {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, SCENARIO_YAML(lc));
   if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
@@ -114,7 +122,7 @@ function checkMemoryUnits(raw: Record<string, unknown>, lineAt: (path: (string |
 export async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
   const text = await readText(file);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, SCENARIO_YAML(lc));
   if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
