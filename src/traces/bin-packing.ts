@@ -41,6 +41,9 @@ const DECIMAL = /^\+?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 /** An exponent beyond this gives a size no instance can hold (or too many decimal places): refused as written. */
 const MAX_EXPONENT = 30;
 
+/** A line ends in LF, CRLF or a lone CR (old Mac files), as the SWF and CSV readers take them. */
+const LINE_END = /\r\n|\r|\n/;
+
 interface Token {
   readonly text: string;
   readonly line: number;
@@ -125,7 +128,7 @@ function scaleDimension(src: Source, capacity: Decimal, items: readonly Decimal[
 
 function tokens(text: string): Token[] {
   const out: Token[] = [];
-  text.split(/\r?\n/).forEach((raw, idx) => {
+  text.split(LINE_END).forEach((raw, idx) => {
     const line = raw.replace(/#.*/, '').trim();
     if (line === '') return;
     for (const t of line.split(/\s+/)) out.push({ text: t, line: idx + 1 });
@@ -134,7 +137,7 @@ function tokens(text: string): Token[] {
 }
 
 function lastLineOf(text: string): number {
-  return text.split(/\r?\n/).length;
+  return text.split(LINE_END).length;
 }
 
 export function parseOrLibrary(text: string, file: string): PackingInstance[] {
@@ -184,7 +187,7 @@ export function parseOrLibrary(text: string, file: string): PackingInstance[] {
 /** Non-empty, non-comment lines with their 1-based numbers. */
 function recordLines(text: string): { line: number; fields: string[] }[] {
   const out: { line: number; fields: string[] }[] = [];
-  text.split(/\r?\n/).forEach((raw, idx) => {
+  text.split(LINE_END).forEach((raw, idx) => {
     const body = raw.replace(/#.*/, '').trim();
     if (body !== '') out.push({ line: idx + 1, fields: body.split(/\s+/) });
   });

@@ -156,6 +156,21 @@ describe('format detection', () => {
   });
 });
 
+describe('line ends', () => {
+  it('reads CRLF and lone-CR (old Mac) line ends as LF, in every format, with the same line numbers', () => {
+    for (const eol of ['\r\n', '\r']) {
+      expect(parseOrLibrary(ORLIB.replace(/\n/g, eol), 'x.txt').map((i) => [i.name, i.n, i.sizes.join(' ')])).toEqual([
+        ['tiny_a', 3, '6 4 5'],
+        ['tiny_b', 2, '366 634'],
+      ]);
+      // A lone CR was no line end: the whole file was one line, read as a vector header of 3 dimensions.
+      expect(parsePacking('3\n10\n7\n2\n5\n'.replace(/\n/g, eol), 'f.txt')[0]).toMatchObject({ dims: 1, capacity: [10], sizes: [7, 2, 5] });
+      expect(parsePacking('# c\n2 10 10\n6 1\n2 7\n'.replace(/\n/g, eol), 'v.txt')[0]).toMatchObject({ dims: 2, n: 2 });
+      expect(located(() => parseOrLibrary(ORLIB.replace('\n4\n', '\nfour\n').replace(/\n/g, eol), 'x.txt')).location).toEqual({ file: 'x.txt', line: 5, field: 'items[1]' });
+    }
+  });
+});
+
 describe('compressed and binary files', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'drs-packfile-'));
   const text = '3\n10\n7\n2\n5\n';
