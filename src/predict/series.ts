@@ -226,7 +226,7 @@ function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap
       const gap = ((times[i] as number) - (times[i - 1] as number)) / step;
       const k = Math.round(gap);
       if (Math.abs(gap - k) > 1e-6 * Math.max(1, k) || k < 1) {
-        throw new TraceFormatError(`irregular sampling: ${(times[i] as number) - (times[i - 1] as number)} s after line ${lines[i - 1]}, expected a multiple of the step ${step} s`, { file, line: lines[i], field: tName });
+        throw new TraceFormatError(`irregular sampling: ${(times[i] as number) - (times[i - 1] as number)} s after line ${lines[i - 1]}, expected a multiple of the step ${step} s (an irregular series can be aggregated into regular bins with --resample STEP)`, { file, line: lines[i], field: tName });
       }
       if (k > 1) {
         const missing = k - 1;
