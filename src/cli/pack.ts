@@ -48,8 +48,8 @@ Options:
   -h, --help          this text
 
 Status: optimal (proved; "proof" says by the lower bound or by the ILP solver), feasible (not
-proved: a heuristic, or the time limit stopped the GA or ILP, shown as "feasible, time limit"),
-error (solver failed).
+proved: a heuristic, or the time limit stopped the GA or ILP, shown as "feasible, time limit", or
+their --generations or --max-nodes budget, stoppedBy "work"), error (solver failed).
 Exit code 1 when any strategy ended in error.`;
 
 interface PackJson {
