@@ -185,6 +185,8 @@ export async function* readDemandSeries(
 
   let prev: { time: number; value: number; line: number } | undefined;
   let step = opts.step;
+  /** Where the step came from when the config gives none: the first spacing (this reader streams). */
+  let stepFrom: string | undefined;
   let index = 0;
   for await (const r of rows()) {
     if (prev === undefined) {
@@ -194,10 +196,14 @@ export async function* readDemandSeries(
     const d = r.time - prev.time;
     if (d === 0) throw new TraceFormatError(`duplicate timestamp ${r.time} (also on line ${prev.line})`, { file, line: r.line, field: timeCol });
     if (d < 0) throw new TraceFormatError(`timestamp ${r.time} is earlier than ${prev.time} on line ${prev.line}; sort the series, or use 'aggregate'`, { file, line: r.line, field: timeCol });
-    if (step === undefined) step = d;
+    if (step === undefined) {
+      step = d;
+      stepFrom = `the first spacing, lines ${prev.line}-${r.line}`;
+    }
     const k = Math.round(d / step);
     if (k < 1 || Math.abs(d - k * step) > 1e-6 * step) {
-      throw new TraceFormatError(`irregular sampling: ${d} s after line ${prev.line}, the step is ${step} s (use 'aggregate' for an irregular log)`, { file, line: r.line, field: timeCol });
+      const fix = stepFrom === undefined ? '' : `; it is ${stepFrom}: if that spacing is a gap, set 'step'`;
+      throw new TraceFormatError(`irregular sampling: ${d} s after line ${prev.line}, the step is ${step} s${fix} (use 'aggregate' for an irregular log)`, { file, line: r.line, field: timeCol });
     }
     if (k - 1 > maxGap) throw new TraceFormatError(`gap of ${k - 1} missing samples after line ${prev.line} (more than maxGap ${maxGap})`, { file, line: r.line, field: timeCol });
     yield { index: index++, time: prev.time, value: prev.value, line: prev.line, step };

@@ -210,7 +210,9 @@ describe('demand-series trace', () => {
     it('bad timestamp', () => expectError('timestamp,value\nyesterday,1\n', /\.csv:2, field 'timestamp': 'yesterday' is not a number or an ISO date/));
     it('duplicate timestamp', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 00:30:00,2\n', /\.csv:4, field 'timestamp': duplicate timestamp .* line 3/));
     it('unsorted', () => expectError('timestamp,value\n2024-01-01 00:30:00,1\n2024-01-01 00:00:00,1\n', /\.csv:3, field 'timestamp': timestamp .* is earlier than .* on line 2/));
-    it('irregular sampling', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 00:45:00,1\n', /\.csv:4, field 'timestamp': irregular sampling/));
+    it('irregular sampling', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 00:45:00,1\n', /\.csv:4, field 'timestamp': irregular sampling: 900 s after line 3, the step is 1800 s; it is the first spacing, lines 2-3: if that spacing is a gap, set 'step'/));
+    it('irregular sampling against a step the config gives: no hint about the first spacing', () =>
+      expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 00:45:00,1\n', /\.csv:4, field 'timestamp': irregular sampling: 900 s after line 3, the step is 1800 s \(use 'aggregate'/, { step: 1800 }));
     it('gap longer than maxGap', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 05:00:00,1\n', /\.csv:4, field 'timestamp': gap of 8 missing samples/, { maxGap: 3 }));
     it('a row wider or narrower than the header', async () => {
       await expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1,7\n', /\.csv:3: 3 cells, but the header has 2 columns \(extra '7'/);
