@@ -10,6 +10,14 @@ import { compressionOf, decompressHint } from './compression.js';
 export const BINARY_CSV = 'binary data, not CSV text';
 export const GZIP_NAME_HINT = 'a gzip-compressed file needs a name ending in .gz';
 
+/**
+ * Line ends the CSV readers accept, each line on its own: csv-parse otherwise takes the first
+ * line end it meets as the whole file's, so an LF-only line in a CRLF file (one added with a Unix
+ * tool to the Azure trace) was glued to the next line, and the error named that line's cell count
+ * instead of the bad value. Longest first, so CRLF is one line end, not two.
+ */
+export const CSV_LINE_ENDS = ['\r\n', '\n', '\r'];
+
 /** Control characters no text CSV holds (tab, line ends and form feed aside), or bytes that are not UTF-8. */
 export function isBinaryText(text: string): boolean {
   for (let i = 0; i < text.length; i++) {

@@ -29,7 +29,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { fileHead } from '../core/compression.js';
-import { BINARY_CSV, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
+import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
 import { parseValue, timestampCell } from './cells.js';
@@ -104,7 +104,7 @@ async function* rows(file: string): AsyncGenerator<Row> {
   // Gzip data without a .gz name (or a zip) failed as "Invalid Record Length" on line 2.
   const compressed = csvCompressionProblem(file, await fileHead(file));
   if (compressed !== undefined) throw new TraceFormatError(`not a readable CSV: ${compressed}`, { file, line: 1 });
-  const parser = parse({ info: true, trim: true, skip_empty_lines: true });
+  const parser = parse({ info: true, trim: true, skip_empty_lines: true, record_delimiter: CSV_LINE_ENDS });
   // pipe() does not forward errors: hand a read or gunzip failure to the parser we iterate.
   const source = createReadStream(file);
   source.on('error', (e) => parser.destroy(e));

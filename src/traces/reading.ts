@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
 import { fileHead } from '../core/compression.js';
-import { BINARY_CSV, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
+import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { DECIMAL, readDateTime } from '../core/timestamp.js';
 import type { Request } from '../core/model.js';
@@ -59,6 +59,7 @@ export async function* csvRows(file: string, opts: CsvReadOptions = {}): AsyncGe
   if (compressed !== undefined) throw new TraceFormatError(compressed, { file, line: 1 });
   const parser = parse({
     delimiter: opts.delimiter ?? ',',
+    record_delimiter: CSV_LINE_ENDS,
     info: true,
     relax_column_count: true,
     skip_empty_lines: true,

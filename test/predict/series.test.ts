@@ -51,6 +51,10 @@ describe('readSeriesCsv', () => {
     await expect(readSeriesCsv(file('hex.csv', csv(['0,1', '60,0x10'])))).rejects.toThrow(/hex\.csv:3, field 'value': value '0x10' is not a finite number/);
     await expect(readSeriesCsv(file('ms.csv', csv(['1700000000000,1', '1700000060000,2'])))).rejects.toThrow(/ms\.csv:2, field 'timestamp': timestamp 1700000000000 .* looks like epoch milliseconds/);
     await expect(readSeriesCsv(file('empty.csv', csv(['0,1', '60,', '120,3'])))).rejects.toThrow(/empty\.csv:3/);
+    // Mixed line ends (an LF line in a CRLF file): the bad value is named on its own line, not
+    // glued to the next line as one record of three cells.
+    await expect(readSeriesCsv(file('mixed.csv', 'timestamp,value\r\n0,1\r\n60,abc\n120,3\r\n'))).rejects.toThrow(/mixed\.csv:3, field 'value': value 'abc' is not a finite number/);
+    expect((await readSeriesCsv(file('mixed-ok.csv', 'timestamp,value\r\n0,1\r\n60,2\n120,3\r\n'))).values).toEqual([1, 2, 3]);
   });
 
   it('a value beyond ±1e15 is refused at its line; the bound itself is read', async () => {

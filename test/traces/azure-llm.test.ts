@@ -96,6 +96,14 @@ describe('readAzureLlmRequests on a fixture', () => {
     // Known by its first bytes before the parser sees it (real gzip data failed in other ways: a record length on line 2).
     expect(e5.message).toBe(`${gz}:1: the file is gzip-compressed (a gzip-compressed file needs a name ending in .gz)`);
 
+    // Mixed line ends: a line added with an LF-only tool to the CRLF file. Before, csv-parse took
+    // the first line end as the file's and glued the LF line to the next one, so the error named
+    // the line after it ("5 cells ... a stray ','?") instead of the bad value on the added line.
+    const mixed = fixture('azure-mixed.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:15:46.68,374,44\r\n2023-11-16 18:15:47.00,abc,5\n2023-11-16 18:15:48.00,10,1\r\n');
+    expect((await rejection(collect(readAzureLlmRequests(mixed, { space })))).message).toBe(`${mixed}:3, field 'ContextTokens': 'abc' is not a number`);
+    const mixedOk = fixture('azure-mixed-ok.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:15:46.68,374,44\r\n2023-11-16 18:15:47.00,20,5\n2023-11-16 18:15:48.00,10,1\r\n');
+    expect((await collect(readAzureLlmRequests(mixedOk, { space }))).map((r) => r.arrival)).toEqual([0, expect.closeTo(0.32, 5), expect.closeTo(1.32, 5)]);
+
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(/unknown resource dimension 'gpu'/);
   });
