@@ -51,11 +51,14 @@ export const runCommand: CliCommand = {
     if (seed !== undefined && traceSeed !== undefined) {
       io.err(`note: --seed ${values.seed} does not change the workload: the scenario's trace has its own seed (trace.seed: ${JSON.stringify(traceSeed)}), which wins for the trace; --seed seeds only the rest of the run (strategies, failures, scaling). Remove trace.seed to draw the workload from the run's seed\n`);
     }
+    const only = values.strategies?.split(',').map((s) => s.trim()).filter(Boolean);
+    // An empty list (`--strategies "$UNSET"`) would run every strategy, as if the flag were not given.
+    if (only !== undefined && only.length === 0) throw new UserError(`--strategies needs at least one label, got '${values.strategies}'`, { field: 'strategies' });
     const input = await buildScenario(scenario, {
       file,
       dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd),
       ...(seed !== undefined ? { seed } : {}),
-      ...(values.strategies !== undefined ? { only: values.strategies.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(only !== undefined ? { only } : {}),
     });
     // Check output folders before a possibly long run, not after it.
     const eventsFormat = values.events === undefined ? undefined : eventsFormatOf(values.events);

@@ -29,6 +29,9 @@ describe('an empty flag value is not 0', () => {
     const pack = tmpFile('items.txt', '1\n t\n 10 2 1\n4\n5\n');
     const cases: [string[], string][] = [
       [['run', SCENARIO, '--seed', '', '--quiet'], "drs run: field 'seed': --seed must be a non-empty word without spaces (e.g. 7), got ''\n"],
+      // An empty list ran every strategy (`--strategies "$UNSET"`), as if the flag were not given.
+      [['run', SCENARIO, '--strategies', '', '--quiet'], "drs run: field 'strategies': --strategies needs at least one label, got ''\n"],
+      [['run', SCENARIO, '--strategies', ' , ', '--quiet'], "drs run: field 'strategies': --strategies needs at least one label, got ' , '\n"],
       [['sweep', 'any.yaml', '--workers', ''], "drs sweep: --workers expects an integer ≥ 0, got ''\n"],
       [['generate-swf', '--out', '-', '--start-hour', ''], "drs generate-swf: --start-hour expects a number ≥ 0, got ''\n"],
       [['generate-swf', '--out', '-', '--jobs', ' '], "drs generate-swf: --jobs expects an integer ≥ 1, got ' '\n"],
