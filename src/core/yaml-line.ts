@@ -86,6 +86,12 @@ export function yamlError(text: string, lc: LineCounter, e: YamlIssue, file: str
         }
       }
     }
+  } else if (e.code === 'DUPLICATE_KEY') {
+    // The parser's "Map keys must be unique" leaves the reader to find which key; its position is the second use.
+    // (It marks only the key's first character: read the key up to its ':'.)
+    const key = /^(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'|([^:,{}[\]\n#]*?))\s*:/.exec(text.slice(e.pos[0]));
+    const name = key?.[1] ?? key?.[2] ?? key?.[3];
+    if (name !== undefined && name !== '') msg = `invalid YAML: the key '${name}' is given twice in one mapping`;
   } else if (e.code === 'BAD_INDENT' || e.code === 'MISSING_CHAR') msg += ' (check this line\'s indentation against the lines above)';
   return new ConfigError(msg, { file, line });
 }

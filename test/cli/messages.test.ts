@@ -46,6 +46,16 @@ describe('messages a user reads', () => {
     expect(r.err).toContain(`${f}:${lineOf(DEFAULT, 'queue: priority')}: invalid YAML: the '[' opened on this line is never closed`);
   });
 
+  it('a key given twice is named, on the line of its second use', async () => {
+    // Before: "invalid YAML: Map keys must be unique", which left the reader to find which key.
+    const f = variant('pricePerHour: 39.3', 'pricePerHour: 39.3\n    pricePerHour: 40');
+    const r = await drs(['validate', f]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`drs validate: ${f}:${lineOf(DEFAULT, 'pricePerHour: 39.3') + 1}: invalid YAML: the key 'pricePerHour' is given twice in one mapping\n`);
+    const flow = await drs(['validate', variant('capacity: { cpu: 96, memory: 1Ti, gpu: 8 }', 'capacity: { cpu: 96, memory: 1Ti, cpu: 8 }')]);
+    expect(flow.err).toContain(`:${lineOf(DEFAULT, 'capacity: { cpu: 96, memory: 1Ti, gpu: 8 }')}: invalid YAML: the key 'cpu' is given twice in one mapping\n`);
+  });
+
   it('schema errors in plain words with field and line, never "Invalid input"', async () => {
     const price = await drs(['validate', variant('pricePerHour: 39.3', 'pricePerHour: "a"')]);
     expect(price.err).toMatch(/:15, field 'pools\[0\]\.pricePerHour': expected a number, got a string/);

@@ -63,7 +63,7 @@ describe('drs serve config', () => {
     const yaml = errorOf(write('h.yaml', 'port: [1,\n'));
     expect(yaml.message).toMatch(/h\.yaml:\d+: invalid YAML/);
     // A repeated key and a second document are worded as in scenario, sweep and training files.
-    expect(errorOf(write('h2.yaml', `${TOKENS}port: 1\nport: 2\n`)).message).toMatch(/h2\.yaml:4: invalid YAML: Map keys must be unique$/);
+    expect(errorOf(write('h2.yaml', `${TOKENS}port: 1\nport: 2\n`)).message).toMatch(/h2\.yaml:4: invalid YAML: the key 'port' is given twice in one mapping$/);
     expect(errorOf(write('h3.yaml', `${TOKENS}---\nport: 2\n`)).message).toMatch(/h3\.yaml:3: the file holds more than one YAML document/);
     const missing = errorOf(path.join(dir, 'missing.yaml'));
     expect(missing.message).toMatch(/missing\.yaml: config file not found$/);
