@@ -127,8 +127,10 @@ async function* rows(file: string): AsyncGenerator<Row> {
   } catch (e) {
     if (e instanceof UserError) throw e;
     const err = e as { code?: string; lines?: number; message?: string; field?: unknown };
-    if (err.code === 'ENOENT') throw new UserError(`cannot read ${file}: no such file`, { file });
-    if (err.code === 'EISDIR' || err.code === 'EACCES') throw new UserError(`cannot read ${file}: ${err.code}`, { file });
+    // The location already names the file: the message says what is wrong with it, as the trace readers' do.
+    if (err.code === 'ENOENT') throw new UserError('series file not found', { file });
+    if (err.code === 'EISDIR') throw new UserError('is a folder, not a series file', { file });
+    if (err.code === 'EACCES') throw new UserError('cannot read the series file: permission denied', { file });
     // csv-parse quotes the whole offending field ("…, value is …"): for binary data a screen of noise.
     const binary = typeof err.field === 'string' && isBinaryText(err.field);
     throw new TraceFormatError(`not a readable CSV: ${binary ? `${BINARY_CSV} (${GZIP_NAME_HINT})` : csvParseMessage(err.message ?? String(e))}`, { file, line: err.lines });

@@ -157,7 +157,7 @@ describe('drs forecast', () => {
       ['--resample', '60', '--dst', 'shift'],
       ['--seed', '7', '--models', 'naive,mlp'],
     ]) {
-      expect(await refusal(used)).toMatch(/cannot read .*absent\.csv: no such file/);
+      expect(await refusal(used)).toMatch(/absent\.csv: series file not found$/);
     }
   });
 
