@@ -18,6 +18,16 @@ export const GZIP_NAME_HINT = 'a gzip-compressed file needs a name ending in .gz
  */
 export const CSV_LINE_ENDS = ['\r\n', '\n', '\r'];
 
+/**
+ * How many lines too many csv-parse counts for a record: it counts a CRLF inside a quoted cell as
+ * two line ends, so without this every line number after such a cell is too large.
+ */
+export function quotedCrlfs(cells: readonly string[]): number {
+  let n = 0;
+  for (const c of cells) for (let i = c.indexOf('\r\n'); i >= 0; i = c.indexOf('\r\n', i + 2)) n++;
+  return n;
+}
+
 /** Control characters no text CSV holds (tab, line ends and form feed aside), or bytes that are not UTF-8. */
 export function isBinaryText(text: string): boolean {
   for (let i = 0; i < text.length; i++) {

@@ -29,7 +29,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { fileHead } from '../core/compression.js';
-import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
+import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText, quotedCrlfs } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
 import { parseValue, timestampCell } from './cells.js';
@@ -116,13 +116,15 @@ async function* rows(file: string): AsyncGenerator<Row> {
     source.pipe(parser);
   }
   let first = true;
+  let extra = 0; // lines csv-parse counted twice so far (CRLFs inside quoted cells)
   try {
     for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       // A gzip file without a .gz name (or any binary file) parses as one line of noise: say so
       // there, rather than list the noise as the header's column names.
       if (first && rec.record.some(isBinaryText)) throw new TraceFormatError(`not a readable CSV: ${BINARY_CSV} (${GZIP_NAME_HINT})`, { file, line: rec.info.lines });
       first = false;
-      yield { cells: rec.record, line: rec.info.lines };
+      extra += quotedCrlfs(rec.record);
+      yield { cells: rec.record, line: rec.info.lines - extra };
     }
   } catch (e) {
     if (e instanceof UserError) throw e;
@@ -133,7 +135,7 @@ async function* rows(file: string): AsyncGenerator<Row> {
     if (err.code === 'EACCES') throw new UserError('cannot read the series file: permission denied', { file });
     // csv-parse quotes the whole offending field ("…, value is …"): for binary data a screen of noise.
     const binary = typeof err.field === 'string' && isBinaryText(err.field);
-    throw new TraceFormatError(`not a readable CSV: ${binary ? `${BINARY_CSV} (${GZIP_NAME_HINT})` : csvParseMessage(err.message ?? String(e))}`, { file, line: err.lines });
+    throw new TraceFormatError(`not a readable CSV: ${binary ? `${BINARY_CSV} (${GZIP_NAME_HINT})` : csvParseMessage(err.message ?? String(e))}`, { file, line: err.lines === undefined ? undefined : err.lines - extra });
   }
 }
 

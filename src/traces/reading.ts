@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
 import { fileHead } from '../core/compression.js';
-import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText } from '../core/csv-text.js';
+import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText, quotedCrlfs } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { DECIMAL, readDateTime } from '../core/timestamp.js';
 import type { Request } from '../core/model.js';
@@ -71,19 +71,21 @@ export async function* csvRows(file: string, opts: CsvReadOptions = {}): AsyncGe
   // Errors reach the consumer through the parser's iterator; an early `break` aborts the pipeline.
   done.catch(() => undefined);
   let line = 0;
+  let extra = 0; // lines csv-parse counted twice so far (CRLFs inside quoted cells)
   try {
     for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      line = rec.info.lines;
+      extra += quotedCrlfs(rec.record);
+      line = rec.info.lines - extra;
       yield { line, values: rec.record };
     }
   } catch (e) {
-    throw wrapReadError(e, file, line);
+    throw wrapReadError(e, file, line, extra);
   } finally {
     parser.destroy();
   }
 }
 
-function wrapReadError(e: unknown, file: string, lastLine: number): Error {
+function wrapReadError(e: unknown, file: string, lastLine: number, extraLines: number): Error {
   if (e instanceof UserError) return e;
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'ENOENT') return new UserError(`trace file not found`, { file });
@@ -96,8 +98,9 @@ function wrapReadError(e: unknown, file: string, lastLine: number): Error {
   // Every csv-parse error is the file's; INVALID_OPENING_QUOTE (`12 "x"`, or binary data) has no
   // CSV_ prefix and used to escape as a CsvError stack trace.
   if (e instanceof CsvError || (typeof err.code === 'string' && err.code.startsWith('CSV_'))) {
-    const at = (e as { lines?: unknown }).lines;
-    const line = typeof at === 'number' && at > lastLine ? at : lastLine + 1;
+    const raw = (e as { lines?: unknown }).lines;
+    const at = typeof raw === 'number' ? raw - extraLines : undefined;
+    const line = at !== undefined && at > lastLine ? at : lastLine + 1;
     // The parser quotes the whole offending field, which for binary data is a screen of noise.
     const binary = isBinaryText(String((e as { field?: unknown }).field ?? ''));
     return new TraceFormatError(`malformed CSV: ${csvParseMessage(err.message)}${binary ? ` (${BINARY_CSV}; ${GZIP_NAME_HINT})` : ''}`, { file, line });

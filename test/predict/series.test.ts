@@ -55,6 +55,8 @@ describe('readSeriesCsv', () => {
     // glued to the next line as one record of three cells.
     await expect(readSeriesCsv(file('mixed.csv', 'timestamp,value\r\n0,1\r\n60,abc\n120,3\r\n'))).rejects.toThrow(/mixed\.csv:3, field 'value': value 'abc' is not a finite number/);
     expect((await readSeriesCsv(file('mixed-ok.csv', 'timestamp,value\r\n0,1\r\n60,2\n120,3\r\n'))).values).toEqual([1, 2, 3]);
+    // A quoted cell over two CRLF lines: csv-parse counted its CRLF twice, naming line 5 here.
+    await expect(readSeriesCsv(file('quoted.csv', 'timestamp,value,note\r\n0,1,"a\r\nb"\r\n60,abc,c\r\n'))).rejects.toThrow(/quoted\.csv:4, field 'value': value 'abc' is not a finite number/);
   });
 
   it('a value beyond ±1e15 is refused at its line; the bound itself is read', async () => {

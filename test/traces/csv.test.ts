@@ -121,6 +121,17 @@ describe('readCsvRequests: bad input', () => {
     expect((e as TraceFormatError).location).toEqual({ file: f, line: 3, field: 'cpu_milli' });
   });
 
+  it('a quoted cell over several CRLF lines: the lines after it keep their numbers', async () => {
+    // csv-parse counts a CRLF inside quotes as two lines, so every error after such a cell named a
+    // line too far down (one per CRLF in the quotes); an LF file was right.
+    const header = 'job,user,submit_ms,run_ms,cpu_milli,mem_mib,gpus,qos,spot,model';
+    for (const eol of ['\r\n', '\n']) {
+      const f = fixture('quoted-eol.csv', [header, 'j1,"a', 'b', 'c",0,1,1,1,0,LS,no,', 'j2,a,5,1,lots,1,0,LS,no,', ''].join(eol));
+      const e = await rejection(collect(readCsvRequests(f, { space, columns: mapping })));
+      expect(e.message, JSON.stringify(eol)).toBe(`${f}:5, field 'cpu_milli': 'lots' is not a number`);
+    }
+  });
+
   it('bad timestamps, priorities, booleans and negative demand are located', async () => {
     const head = 'job,user,submit_ms,run_ms,cpu_milli,mem_mib,gpus,qos,spot,model\n';
     const cases: [string, string, string][] = [
