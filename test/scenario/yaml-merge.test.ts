@@ -46,6 +46,6 @@ describe('YAML merge keys in a scenario', () => {
   });
 
   it('still refuses a key given twice', () => {
-    expect(refusal(scenario('{ <<: *big, name: b, name: c }')).message).toMatch(/^m\.yaml:5: invalid YAML: Map keys must be unique/);
+    expect(refusal(scenario('{ <<: *big, name: b, name: c }')).message).toBe("m.yaml:5: invalid YAML: the key 'name' is given twice in one mapping");
   });
 });
