@@ -27,7 +27,8 @@ function readYaml(file: string): ConfigYaml {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read training config ${file}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : ''}`);
+    // As drs run names a scenario it cannot read: the file first, then what is wrong with it.
+    throw new ConfigError(code === 'ENOENT' ? 'training config not found' : code === 'EISDIR' ? 'is a folder, not a training config' : `cannot read the training config (${code ?? String(e)})`, { file });
   }
   const lc = new LineCounter();
   return { text, doc: parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true }), lc };

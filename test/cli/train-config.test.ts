@@ -32,6 +32,17 @@ const tiny = (evaluation: string): string =>
   ].join('\n') + '\n';
 
 describe('drs train: config files that are not one YAML mapping', () => {
+  it('a missing config or a folder is one line naming the path first, as drs run names a scenario, exit 2', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-train-config-'));
+    const missing = path.join(dir, 'nope.yaml');
+    const r = await drs(['train', missing]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`drs train: ${missing}: training config not found\n`);
+    const folder = await drs(['train', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toBe(`drs train: ${dir}: is a folder, not a training config\n`);
+  });
+
   it('an empty or comment-only config is one line naming the file, exit 2', async () => {
     for (const text of ['', '# only a comment\n']) {
       const file = configFile('c.yaml', text);
