@@ -90,15 +90,15 @@ export type { AgentClock, AgentSchedulerOptions, AgentStatus, AgentSpec, AgentSt
 
 // Scenarios and reports
 export { loadScenario, parseScenario } from './scenario/load.js';
-export { buildScenario } from './scenario/build.js';
+export { buildScenario, type BuildOptions, type BuiltScenario } from './scenario/build.js';
 export { scenarioSchema, type Scenario, type ScenarioInput } from './scenario/schema.js';
 export { comparisonTable, renderTable } from './report/table.js';
 export { toJson } from './report/json.js';
 export { htmlReport } from './report/html.js';
-    export { sampleSeries, type RunSeries, type SeriesMark, type GanttBar } from './sim/series.js';
-    // Sweeps (local worker threads; the BullMQ submitter and worker load bullmq, so they stay in the CLI)
-    export { loadSweep, type SweepSpec } from './sweep/spec.js';
-    export { planSweep, runSweepLocal, sweepResult, type SweepPlan, type SweepProgress } from './sweep/local.js';
-    export { meanCi, pairedTTest, type MeanCi, type PairedTest } from './sweep/stats.js';
-    export type { SweepResult, SweepGroup, SweepComparison } from './sweep/aggregate.js';
-    
+export { sampleSeries, type RunSeries, type SeriesMark, type GanttBar } from './sim/series.js';
+
+// Sweeps (local worker threads; the BullMQ submitter and worker load bullmq, so they stay in the CLI)
+export { loadSweep, type SweepSpec } from './sweep/spec.js';
+export { planSweep, runSweepLocal, sweepResult, type SweepPlan, type SweepProgress } from './sweep/local.js';
+export { meanCi, pairedTTest, type MeanCi, type PairedTest } from './sweep/stats.js';
+export type { SweepResult, SweepGroup, SweepComparison } from './sweep/aggregate.js';

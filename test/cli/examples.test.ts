@@ -58,6 +58,14 @@ describe('examples use the package as a user would', () => {
     expect(seen).toBeGreaterThanOrEqual(12);
   });
 
+  it("the README's simulate-from-code block is examples/simulate.ts from its first import on", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /### Simulate from code\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    const file = readFileSync(path.join(EXAMPLES, 'simulate.ts'), 'utf8');
+    expect(block).toBeDefined();
+    expect(block).toBe(file.slice(file.indexOf('\nimport ') + 1));
+  });
+
   it('a code block that imports from drs-toolkit imports every export it uses', () => {
     const docs = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
     const exported = Object.keys(api).filter((n) => /^[A-Za-z]\w{3,}$/.test(n));
