@@ -10,7 +10,7 @@ export { PRIORITIES, PRIORITY_RANK, mayPreempt, type Priority } from './core/pri
 export type { Request, RequestConstraints, PoolSpec, Allocation } from './core/model.js';
 export { REJECTION_CODES, isPermanent, type Rejection, type RejectionCode } from './core/rejection.js';
 export { ClusterState, type ClusterView, type NodeStatus, type Trial } from './core/cluster.js';
-export { eligiblePools, requestCostRate, WaitExplainer } from './core/eligibility.js';
+export { eligiblePools, requestCostRate, WaitExplainer, type Eligibility } from './core/eligibility.js';
 export { Rng } from './core/rng.js';
 export { UserError, ConfigError, TraceFormatError, CapacityError, InvalidDecisionError, type ErrorLocation } from './core/errors.js';
 export { parseDuration, parseQuantity, formatDuration } from './core/units.js';
@@ -39,40 +39,43 @@ export type { QueuePolicy, QueuedRequest, BackfillPolicy } from './queue/policy.
 export { QUEUE_POLICIES, QUEUE_POLICY_NAMES, createQueuePolicy, type QueuePolicyName } from './queue/registry.js';
 export { LearnedAllocator, learnedAllocator, ALLOCATOR_FEATURES } from './algorithms/learned.js';
 export { GpuRandom, GpuDotProduct, GpuClustering, GpuPacking, GpuBestFit, Fgd, FgdPack, FgdRepair, WorkloadDistribution, GPU_POLICY_NAMES, createGpuPolicy, type GpuPolicyName, type PodType, type FgdRepairOptions, type RepairPlan } from './algorithms/gpu/index.js';
+export type { GpuPod } from './algorithms/gpu/pod.js';
 export { GPU_MILLI, gpuShape, devicesFit, type GpuDeviceSpec, type GpuShape } from './core/gpu.js';
 export { clusterFragmentation, gpuSeriesFromLog, type GpuSnapshot } from './sim/fragmentation.js';
 export { runOpenb, allocationAt, openbArrivals, type OpenbRun, type OpenbRunOptions } from './sim/openb.js';
-export { LearnedQueue, learnedQueue, QUEUE_FEATURES } from './queue/learned-queue.js';
-export { PolicyNet, loadPolicyNetFile, validatePolicyNetFile, POLICY_NET_FORMAT, type PolicyNetFile } from './core/policy-net.js';
+export { LearnedQueue, learnedQueue, QUEUE_FEATURES, type LearnedQueueOptions } from './queue/learned-queue.js';
+export { PolicyNet, loadPolicyNetFile, validatePolicyNetFile, POLICY_NET_FORMAT, type PolicyNetFile, type FeatureSets } from './core/policy-net.js';
 export { QueueEnv, sampleAgent, type Agent, type Observation } from './learn/env.js';
 export { FleetEnv } from './learn/fleet.js';
 
 // Autoscaling
 export type { ScalingPolicy, ScalingInput, ScaleAction, PoolScalingState, DemandSample } from './autoscale/policy.js';
-export { SCALING_POLICIES, SCALING_POLICY_NAMES, createScalingPolicy, type ScalingPolicyName } from './autoscale/registry.js';
+export { SCALING_POLICIES, SCALING_POLICY_NAMES, createScalingPolicy, type ScalingPolicyName, type ScalingContext } from './autoscale/registry.js';
 
 // Demand prediction
-export type { Forecaster, Forecast, PredictionInterval } from './predict/types.js';
+export type { Forecaster, Forecast, PredictionInterval, ForecasterContext } from './predict/types.js';
 export { createForecaster, FORECASTER_NAMES, type ForecasterName } from './predict/registry.js';
 export { backtest, type BacktestOptions, type BacktestResult } from './predict/backtest.js';
 export { mae, rmse, smape, mase } from './predict/metrics.js';
-export { readSeriesCsv } from './predict/series.js';
+export { readSeriesCsv, type Series, type ReadSeriesOptions } from './predict/series.js';
 
 // Traces
 export { openTrace, TRACE_KINDS, TRACE_KIND_NAMES, type OpenTraceContext } from './traces/registry.js';
 export type { RequestStream, TraceReadOptions } from './traces/types.js';
+export type { TraceStream } from './traces/reading.js';
 
 // Simulation
 export { Kernel } from './sim/kernel.js';
 export { replay, type ReplayOptions, type ReplayOutcome } from './sim/replay.js';
 export { computeMetrics, percentiles, jainIndex, boundedSlowdown, SLOWDOWN_TAU, type PoolMetrics, type RunMetrics, type SlaClass } from './sim/metrics.js';
+export type { EventLog } from './sim/log.js';
 export { compareStrategies, type ComparisonInput, type ComparisonResult, type StrategyResult, type StrategyRun } from './sim/compare.js';
 export type { FailureSpec } from './sim/failures.js';
 export { SchedulingPass, type PassHooks, type PassRejection, type EngineRules } from './engine/pass.js';
 export { DependencyTracker, checkDependencyGraph } from './engine/dependencies.js';
 export { drf, type DrfOptions } from './queue/drf.js';
-export { replayReferenceWindows, replayReferenceWindow, referencePolicy, REFERENCE_WINDOWS, REFERENCE_LENGTH } from './sim/reference/protocol.js';
-export { loadBatchWorkload, type BatchJob, type BatchWorkload } from './sim/reference/workload.js';
+export { replayReferenceWindows, replayReferenceWindow, referencePolicy, REFERENCE_WINDOWS, REFERENCE_LENGTH, type ProtocolOptions, type SequenceResult, type WindowResult, type BackfillMode } from './sim/reference/protocol.js';
+export { loadBatchWorkload, type BatchJob, type BatchWorkload, type LoadOptions } from './sim/reference/workload.js';
 export { EventsWriter, eventsFormatOf } from './report/events.js';
 
 // Production embedding
@@ -86,6 +89,7 @@ export { WAIT_BUCKETS, type SloAttainment, type SloClassAttainment, type SloObse
 
 // Agent schedules (kOS model) on ResourceScheduler; the pool-package API is the `drs-toolkit/compat` subpath
 export { AgentScheduler, parseFleet, loadFleetFile, CronSchedule, VirtualClock, systemClock, agentRoutes, planFleet, simulatedLaunch } from './agents/index.js';
+export type { FleetPlanOptions, PlannedRun } from './agents/workload.js';
 export type { AgentClock, AgentSchedulerOptions, AgentStatus, AgentSpec, AgentState, AgentEvents, FleetConfig, FleetDefinition, LaunchHook, LifecycleHooks, RunContext, Schedule, TriggerCause } from './agents/index.js';
 
 // Scenarios and reports
@@ -95,10 +99,11 @@ export { scenarioSchema, type Scenario, type ScenarioInput } from './scenario/sc
 export { comparisonTable, renderTable } from './report/table.js';
 export { toJson } from './report/json.js';
 export { htmlReport } from './report/html.js';
-export { sampleSeries, type RunSeries, type SeriesMark, type GanttBar } from './sim/series.js';
+export { sampleSeries, type RunSeries, type SeriesMark, type GanttBar, type SeriesOptions } from './sim/series.js';
 
 // Sweeps (local worker threads; the BullMQ submitter and worker load bullmq, so they stay in the CLI)
 export { loadSweep, type SweepSpec } from './sweep/spec.js';
 export { planSweep, runSweepLocal, sweepResult, type SweepPlan, type SweepProgress } from './sweep/local.js';
 export { meanCi, pairedTTest, type MeanCi, type PairedTest } from './sweep/stats.js';
 export type { SweepResult, SweepGroup, SweepComparison } from './sweep/aggregate.js';
+export type { CellResult } from './sweep/cell.js';
