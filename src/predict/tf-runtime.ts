@@ -32,13 +32,40 @@ async function tryNode(): Promise<TfRuntime | undefined> {
   }
 }
 
+/** The process events whose handlers the WASM module's Emscripten glue adds when it starts. */
+const HOST_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Run `start` (which instantiates the WASM module), then take off the `uncaughtException` and
+ * `unhandledRejection` handlers it added. Emscripten's Node glue installs them for its own exit
+ * status; they rethrow from inside the handler, so any later uncaught error of the host program
+ * (ours, or the service a library user embeds us in) exited with code 7 and a dump of the minified
+ * glue instead of Node's code 1 and the error. Nothing in the backend needs them.
+ */
+async function keepingHostHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const listeners = (e: (typeof HOST_EVENTS)[number]): ((...args: unknown[]) => void)[] => process.listeners(e as 'uncaughtException') as ((...args: unknown[]) => void)[];
+  const before = new Map(HOST_EVENTS.map((e) => [e, new Set(listeners(e))]));
+  try {
+    return await start();
+  } finally {
+    for (const e of HOST_EVENTS) {
+      const had = before.get(e) as Set<unknown>;
+      for (const l of listeners(e)) if (!had.has(l)) process.removeListener(e, l);
+    }
+  }
+}
+
 async function useWasm(tf: Tf): Promise<boolean> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   wasm.setWasmPaths(dir + path.sep);
   try {
-    return await tf.setBackend('wasm');
+    return await keepingHostHandlers(async () => {
+      const ok = await tf.setBackend('wasm');
+      if (ok) await tf.ready();
+      return ok;
+    });
   } catch {
     return false;
   }
