@@ -12,7 +12,7 @@ import { AgentScheduler, type LaunchHook } from './scheduler.js';
 import { parseIsoTime, readIsoTime } from './time.js';
 import { checkTraceInputs, checkWithinHorizon } from './trace-checks.js';
 import type { AgentSpec, FleetDefinition } from './types.js';
-import { issuePath, plainMessage } from '../core/plain-issue.js';
+import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
 /*
  * The fleet in simulation. One fleet definition drives both `drs run` and production: the
@@ -187,9 +187,9 @@ export interface AgentTraceContext {
  * (epoch ms; a start without a UTC offset is read in the fleet's timezone, never the host's).
  */
 export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'baseDir' | 'file' | 'pools' | 'horizon' | 'nodeCapacity' | 'emptyPools'>): { spec: AgentsTraceSpec; fleet: FleetDefinition; start: number } {
-  const r = agentsTraceSchema.safeParse(raw);
+  const r = agentsTraceSchema.safeParse(raw, KEY_HINTS);
   if (!r.success) {
-    const iss = r.error.issues[0] as z.core.$ZodIssue;
+    const iss = firstIssue(r.error.issues) as z.core.$ZodIssue;
     const msg = plainMessage(iss);
     throw new ConfigError(msg, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: ['trace', ...issuePath(iss)].map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').slice(1) });
   }

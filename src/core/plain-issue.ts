@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { suggest } from './suggest.js';
 
 /** The page describing each kind of file's accepted forms, for the pointer at the end of a message. */
 export const DOCS = { scenarios: 'docs/scenarios.md', serve: 'docs/serve.md', sweeps: 'docs/sweeps.md', learned: 'docs/learned.md' } as const;
@@ -51,6 +52,8 @@ export function plainMessage(iss: z.core.$ZodIssue, doc: string = DOCS.scenarios
     case 'not_multiple_of':
       return `expected a multiple of ${String(iss.divisor)}`;
     case 'unrecognized_keys':
+      // Worded at parse time with the nearest known key, when parsed with KEY_HINTS.
+      if (iss.message.startsWith('unknown key')) return iss.message;
       return `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}`;
     case 'invalid_key':
       return 'invalid key';
@@ -91,10 +94,40 @@ export function deepestIssue(iss: z.core.$ZodIssue): z.core.$ZodIssue {
   if (iss.code !== 'invalid_union' || iss.errors.length === 0) return iss;
   let best: z.core.$ZodIssue | undefined;
   for (const branch of iss.errors) {
-    const first = branch[0];
+    const first = firstIssue(branch);
     if (first !== undefined && (best === undefined || first.path.length > best.path.length)) best = first;
   }
   if (best === undefined || best.path.length === 0) return iss;
   const inner = deepestIssue(best);
   return { ...inner, path: [...iss.path, ...inner.path] } as z.core.$ZodIssue;
+}
+
+/**
+ * Parse options that word an unknown key with the nearest key the object knows
+ * (`unknown key 'preemtion' (did you mean 'preemption'?)`), as an unknown CLI flag is
+ * (src/cli/args.ts): `schema.safeParse(raw, KEY_HINTS)`. Only a parse-time error map sees the
+ * object schema the key was refused by; the issue then carries the words in its `message`.
+ */
+export const KEY_HINTS = {
+  error: (iss: z.core.$ZodRawIssue): string | undefined => {
+    if (iss.code !== 'unrecognized_keys') return undefined;
+    const shape = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+    const key = iss.keys[0] as string;
+    const near = shape === undefined ? undefined : suggest(key, Object.keys(shape));
+    return `unknown key '${key}'${near !== undefined ? ` (did you mean '${near}'?)` : ''}${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`;
+  },
+};
+
+/**
+ * The issue to report first. A key spelled wrong is both an unknown key and, when the field is
+ * required, a missing one; zod lists the missing field first, which hides the typo
+ * (`stratgies:` read as "strategies: missing required field"). The unknown key in the same object
+ * says what to fix, so it goes first.
+ */
+export function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
+  const first = issues[0];
+  if (first === undefined || first.code !== 'invalid_type' || !/received undefined/.test(first.message)) return first;
+  const parent = first.path.slice(0, -1);
+  const typo = issues.find((i) => i.code === 'unrecognized_keys' && i.path.length === parent.length && i.path.every((p, j) => p === parent[j]));
+  return typo ?? first;
 }

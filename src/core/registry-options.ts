@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { UserError } from './errors.js';
-import { deepestIssue, formatPath, issuePath, plainMessage } from './plain-issue.js';
+import { deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from './plain-issue.js';
 
 /**
  * A registry entry's options (strategy, queue policy, scaling policy) through the entry's zod
@@ -9,9 +9,9 @@ import { deepestIssue, formatPath, issuePath, plainMessage } from './plain-issue
  * Scenario files and serve configs check the same schemas first, with their file and line.
  */
 export function parseRegistryOptions<S extends z.ZodType>(schema: S, options: unknown, base: string): z.output<S> {
-  const r = schema.safeParse(options);
+  const r = schema.safeParse(options, KEY_HINTS);
   if (r.success) return r.data;
-  const first = r.error.issues[0];
+  const first = firstIssue(r.error.issues);
   if (first === undefined) throw new UserError('invalid options', { field: base });
   const iss = deepestIssue(first);
   throw new UserError(plainMessage(iss), { field: formatPath(issuePath(iss), base) });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
-import { article, deepestIssue, formatPath, plainMessage } from '../core/plain-issue.js';
+import { article, deepestIssue, firstIssue, formatPath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
@@ -28,8 +28,8 @@ export function parseScenario(text: string, file: string): Scenario {
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
   checkMemoryUnits(raw as Record<string, unknown>, (path) => yamlLineOf(doc, lc, path), file);
-  const r = scenarioSchema.safeParse(raw);
-  if (!r.success) throw issueToError(r.error.issues[0] as z.core.$ZodIssue, doc, lc, file);
+  const r = scenarioSchema.safeParse(raw, KEY_HINTS);
+  if (!r.success) throw issueToError(firstIssue(r.error.issues) as z.core.$ZodIssue, doc, lc, file);
   checkProtocol(r.data, file, (path) => yamlLineOf(doc, lc, path));
   checkTrace(r.data, (path) => yamlLineOf(doc, lc, path), file);
   checkScenarioFields(r.data, file, (field) => yamlLineOf(doc, lc, fieldPath(field)));
@@ -138,16 +138,16 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
 export function validateScenarioObject(raw: unknown, origin: string, baseDir: string = path.dirname(path.resolve(origin))): Scenario {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file: origin });
   checkMemoryUnits(raw as Record<string, unknown>, () => undefined, origin);
-  const r = scenarioSchema.safeParse(raw);
+  const r = scenarioSchema.safeParse(raw, KEY_HINTS);
   if (r.success) {
     checkProtocol(r.data, origin);
     checkTrace(r.data, () => undefined, origin, baseDir);
     checkScenarioFields(r.data, origin, () => undefined);
     return resolveScenarioModels(r.data, baseDir, (at, message) => fail(new ConfigError(message, { file: origin, field: formatPath(at) })));
   }
-  const iss = deepestIssue(r.error.issues[0] as z.core.$ZodIssue);
+  const iss = deepestIssue(firstIssue(r.error.issues) as z.core.$ZodIssue);
   const path = iss.path as PropertyKey[];
-  if (iss.code === 'unrecognized_keys') return fail(new ConfigError(`unknown key '${iss.keys[0] as string}'`, { file: origin, field: formatPath([...path, iss.keys[0] as string]) }));
+  if (iss.code === 'unrecognized_keys') return fail(new ConfigError(plainMessage(iss), { file: origin, field: formatPath([...path, iss.keys[0] as string]) }));
   return fail(new ConfigError(plainMessage(iss), { file: origin, field: formatPath(path) || '(root)' }));
 }
 
@@ -169,7 +169,7 @@ function issueToError(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, f
   const path = iss.path as PropertyKey[];
   if (iss.code === 'unrecognized_keys') {
     const key = iss.keys[0] as string;
-    return new ConfigError(`unknown key '${key}'${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`, { file, line: yamlLineOf(doc, lc, path, key), field: formatPath([...path, key]) });
+    return new ConfigError(plainMessage(iss), { file, line: yamlLineOf(doc, lc, path, key), field: formatPath([...path, key]) });
   }
   return new ConfigError(plainMessage(iss), { file, line: yamlLineOf(doc, lc, path), field: formatPath(path) || '(root)' });
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALLOCATORS, ALLOCATOR_NAMES, isAllocatorName, type AllocatorEntry } from '../algorithms/registry.js';
 import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../autoscale/registry.js';
 import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
-import { issuePath, plainMessage } from '../core/plain-issue.js';
+import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
 import { capacitySchema, durationSchema as duration, positiveDurationSchema as positiveDuration, pricePerHourSchema, uniqueList } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyEntry } from '../queue/registry.js';
@@ -46,9 +46,12 @@ export const poolSchema = z
 
 /** Validate `options` against a registry entry's schema, reporting issues under `path`. */
 function checkOptions(schema: z.ZodType, options: unknown, ctx: z.RefinementCtx, path: (string | number)[]): void {
-  const r = schema.safeParse(options ?? {});
+  const r = schema.safeParse(options ?? {}, KEY_HINTS);
   if (!r.success) {
-    for (const iss of r.error.issues) {
+    // The typo of a required option first (firstIssue), as for the scenario's own keys.
+    const first = firstIssue(r.error.issues);
+    for (const iss of [first, ...r.error.issues.filter((i) => i !== first)]) {
+      if (iss === undefined) continue;
       const at = [...path, ...issuePath(iss).map((p) => (typeof p === 'symbol' ? String(p) : p))];
       ctx.addIssue({ code: 'custom', message: plainMessage(iss), path: at });
     }

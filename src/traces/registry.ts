@@ -14,7 +14,7 @@ import { readDemandSeriesRequests } from './demand-series.js';
 import { readSwfRequests } from './swf-requests.js';
 import { generateSyntheticRequests, SYNTHETIC_PRESETS, type SyntheticOptions } from './synthetic.js';
 import { swfTraceSchema, csvTraceSchema, azureLlmTraceSchema, alibabaGpuTraceSchema, syntheticTraceSchema, demandSeriesTraceSchema, traceSpecSchema, alibabaNodesSchema, type TraceSpec, type TraceKind, type PoolSourceSpec } from './schemas.js';
-import { formatPath, plainMessage } from '../core/plain-issue.js';
+import { firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
 /*
  * Trace registry: one entry per `kind`, each with a strict zod schema for its options (an
@@ -206,10 +206,11 @@ function underTrace(e: unknown, ctx: OpenTraceContext): unknown {
 
 /** Validate a trace spec; errors are ConfigErrors naming the scenario file and `trace.<path>`. */
 export function parseTraceSpec(spec: unknown, file?: string): TraceSpec {
-  const r = traceSpecSchema.safeParse(spec);
+  const r = traceSpecSchema.safeParse(spec, KEY_HINTS);
   if (r.success) return r.data;
-  const iss = r.error.issues[0] as z.core.$ZodIssue;
-  const where = formatPath(iss.path, 'trace');
+  const iss = firstIssue(r.error.issues) as z.core.$ZodIssue;
+  // An unknown key is named itself (`trace.cuont`, with its line), not its parent `trace`.
+  const where = formatPath(issuePath(iss), 'trace');
   let msg = plainMessage(iss);
   if (iss.code === 'invalid_union' && iss.path.length === 1 && iss.path[0] === 'kind') {
     const k = (spec as { kind?: unknown } | null)?.kind;

@@ -47,7 +47,7 @@ describe('an unknown key in a fleet file', () => {
     expect([r.code, r.err]).toEqual([2, `drs run: ${scen}:14, field 'trace.registry.agents[0].colour': unknown key 'colour'\n`]);
     const typo = tmpFile('scenario-typo.yaml', agentsScenario(['  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', '      - { id: a, cpu: 1, schedule: on-demand, duration: 1m }', '  trigers: [{ agent: a, at: 10m }]', ''].join('\n')));
     const t = await drs(['validate', typo]);
-    expect([t.code, t.err]).toEqual([2, `drs validate: ${typo}:11, field 'trace.trigers': unknown key 'trigers'\n`]);
+    expect([t.code, t.err]).toEqual([2, `drs validate: ${typo}:11, field 'trace.trigers': unknown key 'trigers' (did you mean 'triggers'?)\n`]);
   });
 });
 

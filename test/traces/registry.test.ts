@@ -27,7 +27,11 @@ describe('trace registry: specs', () => {
     };
     expect(err({ kind: 'parquet', file: 'x' })).toContain('unknown trace kind');
     expect(err({ kind: 'parquet', file: 'x' })).toContain('swf, csv, azure-llm, alibaba-gpu, synthetic');
-    expect(err({ kind: 'azure-llm', file: 'x', colour: 'red' })).toBe(`${scenario}, field 'trace': unknown key 'colour'`);
+    // An unknown key is named itself (its line is the key's, not the trace's first), with the nearest known key.
+    expect(err({ kind: 'azure-llm', file: 'x', colour: 'red' })).toBe(`${scenario}, field 'trace.colour': unknown key 'colour'`);
+    expect(err({ kind: 'azure-llm', file: 'x', limt: 5 })).toBe(`${scenario}, field 'trace.limt': unknown key 'limt' (did you mean 'limit'?)`);
+    // A required key spelled wrong is reported as the typo, not as the field missing.
+    expect(err({ kind: 'azure-llm', fiel: 'x' })).toBe(`${scenario}, field 'trace.fiel': unknown key 'fiel' (did you mean 'file'?)`);
     expect(err({ kind: 'azure-llm' })).toBe(`${scenario}, field 'trace.file': missing required field (expected a string)`);
     expect(err({ kind: 'alibaba-gpu', file: 'x', minDuration: '5 parsecs' })).toContain("field 'trace.minDuration'");
     expect(err({ kind: 'synthetic', profiles: [{ name: 'p' }] })).toContain("field 'trace.arrival.rate'");

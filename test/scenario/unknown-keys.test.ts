@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import { parseScenario, validateScenarioObject } from '../../src/scenario/load.js';
+
+/*
+ * A key spelled wrong in a scenario: the error names the key's own path and line and, when a known
+ * key of that object is near, suggests it (as an unknown CLI flag does). A required key spelled
+ * wrong was reported as the required field missing, on the object's first line, which hid the typo.
+ */
+
+const LINES = [
+  'name: typo', //                                                            1
+  'dimensions: [cpu]', //                                                     2
+  'pools:', //                                                                3
+  '  - { name: a, capacity: { cpu: 8 }, nodes: 1, pricePerHour: 1 }', //      4
+  'trace:', //                                                                5
+  '  kind: synthetic', //                                                     6
+  '  count: 5', //                                                            7
+  '  arrival: { rate: 1 }', //                                                8
+  "  profiles: [{ name: p, demand: { cpu: 1 }, duration: { dist: fixed, value: 3 } }]", // 9
+  'strategies: [first-fit]', //                                              10
+];
+
+/** The message for the scenario with line `n` (1-based) replaced by `text`. */
+function refusal(n: number, text: string, extra = ''): string {
+  const lines = [...LINES];
+  lines[n - 1] = text;
+  try {
+    parseScenario(lines.join('\n') + '\n' + extra, 's.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected the scenario to be refused');
+}
+
+describe('an unknown key in a scenario', () => {
+  it('the unmodified scenario is valid (the cases below differ by their typo alone)', () => {
+    expect(parseScenario(LINES.join('\n') + '\n', 's.yaml').name).toBe('typo');
+  });
+
+  it('a required key spelled wrong is the typo, with the key it resembles, not "missing required field"', () => {
+    expect(refusal(10, 'stratgies: [first-fit]')).toBe("s.yaml:10, field 'stratgies': unknown key 'stratgies' (did you mean 'strategies'?)");
+    expect(refusal(4, '  - { name: a, capacity: { cpu: 8 }, nodes: 1, pricePerHr: 1 }')).toBe("s.yaml:4, field 'pools[0].pricePerHr': unknown key 'pricePerHr' (did you mean 'pricePerHour'?)");
+  });
+
+  it('an optional key spelled wrong, at every level: scenario, strategy, its options, trace, scaling options', () => {
+    expect(refusal(2, 'dimensons: [cpu]')).toBe("s.yaml:2, field 'dimensons': unknown key 'dimensons' (did you mean 'dimensions'?)");
+    expect(refusal(10, 'strategies: [{ name: first-fit, preemtion: true }]')).toBe("s.yaml:10, field 'strategies[0].preemtion': unknown key 'preemtion' (did you mean 'preemption'?)");
+    expect(refusal(10, 'strategies: [{ name: ilp, options: { costWieght: 0.5 } }]')).toBe("s.yaml:10, field 'strategies[0].options.costWieght': unknown key 'costWieght' (did you mean 'costWeight'?)");
+    expect(refusal(7, '  cuont: 5')).toBe("s.yaml:7, field 'trace.cuont': unknown key 'cuont' (did you mean 'count'?)");
+    expect(refusal(10, 'strategies: [first-fit]', 'scaling: { policy: reactive, options: { tagret: 0.7 } }\n')).toBe("s.yaml:11, field 'scaling.options.tagret': unknown key 'tagret' (did you mean 'target'?)");
+  });
+
+  it('no suggestion when no known key is near', () => {
+    expect(refusal(2, 'colour: red')).toBe("s.yaml:2, field 'colour': unknown key 'colour'");
+  });
+
+  it('a scenario given as data (a sweep cell) words it the same way', () => {
+    const raw = { name: 'x', pools: [{ name: 'a', capacity: { cpu: 8 }, nodes: 1, pricePerHour: 1 }], trace: { kind: 'synthetic', arrival: { rate: 1 }, profiles: [{ name: 'p' }] }, strategies: ['first-fit'], horizn: 60 };
+    expect(() => validateScenarioObject(raw, 'sweep.yaml')).toThrow("sweep.yaml, field 'horizn': unknown key 'horizn' (did you mean 'horizon'?)");
+  });
+});
