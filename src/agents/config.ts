@@ -10,7 +10,7 @@ import { CronSchedule } from './cron.js';
 import { checkGraph } from './graph.js';
 import { isTimeZone } from './time.js';
 import type { AgentSpec, FleetConfig, FleetDefinition, Schedule } from './types.js';
-import { formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
+import { firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
 /*
  * Fleet files (YAML or objects): `config` takes the kOS scheduler_config.yaml keys as they are
@@ -154,9 +154,9 @@ export function toFleetConfig(c: z.output<typeof fleetConfigSchema>): FleetConfi
 export function parseFleet(raw: unknown, where: { file?: string; base?: string } = {}): FleetDefinition {
   const at = (path: readonly PropertyKey[]): string => formatPath(path, where.base);
   const loc = (path: readonly PropertyKey[]) => ({ ...(where.file !== undefined ? { file: where.file } : {}), field: at(path) });
-  const r = fleetSchema.safeParse(raw);
+  const r = fleetSchema.safeParse(raw, KEY_HINTS);
   if (!r.success) {
-    const iss = r.error.issues[0] as z.core.$ZodIssue;
+    const iss = firstIssue(r.error.issues) as z.core.$ZodIssue;
     const msg = plainMessage(iss);
     // An unknown key is named by its own path (so the line is the key's, not its map's first line).
     throw new ConfigError(msg, loc(issuePath(iss)));

@@ -41,6 +41,9 @@ describe('an unknown key in a fleet file', () => {
     expect(() => loadFleetFile(fleet)).toThrow(`${fleet}:3, field 'config.colour': unknown key 'colour'`);
     const agent = tmpFile('fleet-unknown-agent.yaml', 'agents:\n  - id: a\n    cpu: 1\n    colour: blue\n');
     expect(() => loadFleetFile(agent)).toThrow(`${agent}:4, field 'agents[0].colour': unknown key 'colour'`);
+    // A key near a known one is suggested, as in a scenario (src/core/plain-issue.ts KEY_HINTS).
+    const typoed = tmpFile('fleet-typo.yaml', 'agents:\n  - id: a\n    cpu: 1\n    dependson: []\n');
+    expect(() => loadFleetFile(typoed)).toThrow(`${typoed}:4, field 'agents[0].dependson': unknown key 'dependson' (did you mean 'dependsOn'?)`);
     // Inline in a scenario: drs run names the scenario's line of the key.
     const scen = tmpFile('scenario-unknown.yaml', agentsScenario(['  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', '      - id: a', '        cpu: 1', '        schedule: on-demand', '        duration: 1m', '        colour: blue', ''].join('\n')));
     const r = await drs(['run', scen]);
