@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
+import { durationSchema } from '../core/fields.js';
 import { PRIORITIES } from '../core/priority.js';
 import { parseRegistryOptions } from '../core/registry-options.js';
 import { conservativeBackfill } from './conservative.js';
@@ -83,10 +84,14 @@ const keyed = common
   })
   .strict();
 
+/**
+ * `step` and `offsets` are seconds, and take a unit as every other time of a scenario does
+ * (`step: 10m`); an offset may be a negative number (a class behind `critical`).
+ */
 const weighted = common
   .extend({
-    step: z.number().nonnegative().optional(),
-    offsets: z.partialRecord(z.enum(PRIORITIES), z.number()).optional(),
+    step: durationSchema.optional(),
+    offsets: z.partialRecord(z.enum(PRIORITIES), z.union([z.number(), durationSchema])).optional(),
   })
   .strict();
 

@@ -199,6 +199,20 @@ describe('priority classes', () => {
     expect(ids(weightedPriority({ offsets: { background: 10_000 } }).order([critLate, bg], 3000))).toEqual(['critLate', 'bg']);
   });
 
+  it('weighted: step and offsets are seconds, or durations with a unit, as a scenario writes them', () => {
+    const bg = q('bg', 0, 1, 10, 'background');
+    const crit = q('crit', 2500, 1, 10, 'critical');
+    // step 10m = 600 s: background's head start is 2400 s, before the critical arrival at 2500.
+    expect(ids(createQueuePolicy('weighted-priority', { step: '10m' }).order([crit, bg], 3000))).toEqual(['bg', 'crit']);
+    // step 11m = 660 s: background's head start is 2640 s, after it.
+    expect(ids(createQueuePolicy('weighted-priority', { step: '11m' }).order([crit, bg], 3000))).toEqual(['crit', 'bg']);
+    expect(ids(createQueuePolicy('weighted-priority', { offsets: { background: '1h' } }).order([crit, bg], 3000))).toEqual(['crit', 'bg']);
+    // A negative offset stays a number (a class ahead of critical's 0).
+    expect(ids(createQueuePolicy('weighted-priority', { offsets: { background: -3000 } }).order([q('c', 0, 1, 10, 'critical'), q('b', 1000, 1, 10, 'background')], 3000))).toEqual(['b', 'c']);
+    expect(() => createQueuePolicy('weighted-priority', { step: 'soon' })).toThrow(/queue\.options\.step.*expected a non-negative duration/);
+    expect(() => createQueuePolicy('weighted-priority', { step: -1 })).toThrow(/queue\.options\.step/);
+  });
+
   it('weighted: no starvation: past its head start, a background request is overtaken by nothing new', () => {
     const bg = q('bg', 0, 1, 10, 'background');
     // A stream of critical requests, one per minute for a day: only those arriving before 2400 s go first.
