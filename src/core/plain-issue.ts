@@ -111,10 +111,15 @@ export function deepestIssue(iss: z.core.$ZodIssue): z.core.$ZodIssue {
 export const KEY_HINTS = {
   error: (iss: z.core.$ZodRawIssue): string | undefined => {
     if (iss.code !== 'unrecognized_keys') return undefined;
-    const shape = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+    const def = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown>; keyType?: { _zod?: { values?: Set<unknown> } } } } } | undefined)?._zod?.def;
+    // An object's keys; or a record's whose keys are a fixed set (`sloWait: { PRIORITY: ... }`).
+    const keySet = def?.keyType?._zod?.values;
+    const known = def?.shape !== undefined ? Object.keys(def.shape) : keySet !== undefined ? [...keySet].map(String) : undefined;
     const key = iss.keys[0] as string;
-    const near = shape === undefined ? undefined : suggest(key, Object.keys(shape));
-    return `unknown key '${key}'${near !== undefined ? ` (did you mean '${near}'?)` : ''}${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`;
+    const near = known === undefined ? undefined : suggest(key, known);
+    // A fixed set of keys with none near (a priority that does not exist) is short enough to list.
+    const hint = near !== undefined ? ` (did you mean '${near}'?)` : keySet !== undefined && known !== undefined ? ` (expected one of ${known.join(', ')})` : '';
+    return `unknown key '${key}'${hint}${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`;
   },
 };
 

@@ -52,6 +52,14 @@ describe('an unknown key in a scenario', () => {
     expect(refusal(10, 'strategies: [first-fit]', 'scaling: { policy: reactive, options: { tagret: 0.7 } }\n')).toBe("s.yaml:11, field 'scaling.options.tagret': unknown key 'tagret' (did you mean 'target'?)");
   });
 
+  it('a map keyed by priority (sloWait, weighted-priority offsets): the nearest priority, or the list of them', () => {
+    expect(refusal(10, 'strategies: [first-fit]', 'sloWait: { hihg: 5m }\n')).toBe("s.yaml:11, field 'sloWait.hihg': unknown key 'hihg' (did you mean 'high'?)");
+    expect(refusal(10, 'strategies: [first-fit]', 'sloWait: { urgent: 5m }\n')).toBe("s.yaml:11, field 'sloWait.urgent': unknown key 'urgent' (expected one of critical, high, medium, low, background)");
+    expect(refusal(10, 'strategies: [first-fit]', 'queue: { name: weighted-priority, options: { offsets: { bg: 60 } } }\n')).toBe(
+      "s.yaml:11, field 'queue.options.offsets.bg': unknown key 'bg' (expected one of critical, high, medium, low, background)",
+    );
+  });
+
   it('no suggestion when no known key is near', () => {
     expect(refusal(2, 'colour: red')).toBe("s.yaml:2, field 'colour': unknown key 'colour'");
   });
