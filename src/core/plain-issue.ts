@@ -92,12 +92,15 @@ export function issuePath(iss: z.core.$ZodIssue): PropertyKey[] {
  */
 export function deepestIssue(iss: z.core.$ZodIssue): z.core.$ZodIssue {
   if (iss.code !== 'invalid_union' || iss.errors.length === 0) return iss;
+  // How far a form got: an unknown key counts as one level in (the value was the form's object,
+  // `nodes: { initail: 2 }` is the object form with a typo, not a wrong number).
+  const depth = (i: z.core.$ZodIssue): number => issuePath(i).length;
   let best: z.core.$ZodIssue | undefined;
   for (const branch of iss.errors) {
     const first = firstIssue(branch);
-    if (first !== undefined && (best === undefined || first.path.length > best.path.length)) best = first;
+    if (first !== undefined && (best === undefined || depth(first) > depth(best))) best = first;
   }
-  if (best === undefined || best.path.length === 0) return iss;
+  if (best === undefined || depth(best) === 0) return iss;
   const inner = deepestIssue(best);
   return { ...inner, path: [...iss.path, ...inner.path] } as z.core.$ZodIssue;
 }

@@ -60,6 +60,14 @@ describe('an unknown key in a scenario', () => {
     );
   });
 
+  it('in a field of two forms (a number or an object, a name or an object), the typo of the object form', () => {
+    expect(refusal(4, '  - { name: a, capacity: { cpu: 8 }, nodes: { min: 1, initail: 1 }, pricePerHour: 1 }')).toBe("s.yaml:4, field 'pools[0].nodes.initail': unknown key 'initail' (did you mean 'initial'?)");
+    expect(refusal(10, 'strategies: [{ nmae: first-fit }]')).toBe("s.yaml:10, field 'strategies[0].nmae': unknown key 'nmae' (did you mean 'name'?)");
+    expect(refusal(10, 'strategies: [{ name: first-fit, scaling: { polcy: reactive } }]')).toBe("s.yaml:10, field 'strategies[0].scaling.polcy': unknown key 'polcy' (did you mean 'policy'?)");
+    // Without a typo, the missing field of the object form is still named (not "expected a number").
+    expect(refusal(4, '  - { name: a, capacity: { cpu: 8 }, nodes: { min: 1, max: 3 }, pricePerHour: 1 }')).toBe("s.yaml:4, field 'pools[0].nodes.initial': missing required field (expected a number)");
+  });
+
   it('no suggestion when no known key is near', () => {
     expect(refusal(2, 'colour: red')).toBe("s.yaml:2, field 'colour': unknown key 'colour'");
   });
