@@ -18,7 +18,9 @@ import { DATA_ROOT, haveData } from './support/data.js';
  * every full scenario in it (a ```yaml block whose first key is `name:`) is validated the way
  * `drs validate` does, a block headed `# refused: TEXT` must be refused with TEXT, and every key
  * the schemas accept (the scenario's, each trace kind's, each registry entry's options) and every
- * registered name must be mentioned in the doc, in code, in the section that documents it.
+ * registered name must be mentioned in the doc, in code, in the section that documents it; and the
+ * defaults the schemas apply (top-level, pool and protocol fields, strategy options) are the ones
+ * the doc states.
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -238,3 +240,83 @@ describe('docs/scenarios.md mentions every key and name the code accepts', () =>
     expect(shipped.filter((f) => !list.includes(`\`${f}\``))).toEqual([]);
   });
 });
+
+// ---- every default the schema applies is the one the doc states ---------------------------------
+
+/** The defaults a zod object applies to its keys, as the schema holds them (scalars and lists of scalars). */
+function defaultsOf(schema: unknown): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  let s = schema as { _zod: { def: Def } };
+  // Through a pipe or effects to the object (the scenario and the options schemas are objects at heart).
+  while (s._zod.def.type === 'pipe') s = s._zod.def.in as typeof s;
+  if (s._zod.def.type !== 'object') return out;
+  for (const [k, v] of Object.entries(s._zod.def.shape as Record<string, { _zod: { def: Def } }>)) {
+    if (v._zod.def.type !== 'default') continue;
+    const d = v._zod.def.defaultValue;
+    const value: unknown = typeof d === 'function' ? (d as () => unknown)() : d;
+    if (typeof value !== 'object' || (Array.isArray(value) && value.every((x) => typeof x !== 'object'))) out.set(k, value);
+  }
+  return out;
+}
+
+/** A default as the doc writes it: `1`, `[cpu, memory, gpu]`, 20,000, `auto`. */
+function spellings(v: unknown): string[] {
+  if (Array.isArray(v)) return [`[${v.join(', ')}]`];
+  if (typeof v === 'number') return [String(v), v.toLocaleString('en-US')];
+  return [String(v)];
+}
+
+describe('docs/scenarios.md states the defaults the schemas apply', () => {
+  it('the default column of the top-level, pools and protocol tables', () => {
+    // pools: a list of pools or a pool source; the list is a uniqueList (an array with a check) of pool objects.
+    const inner = (x: unknown): { _zod: { def: Def } } => x as { _zod: { def: Def } };
+    const poolList = inner((inner(scenarioSchema.shape.pools)._zod.def.options as unknown[])[0]);
+    const poolObject = (poolList._zod.def.type === 'pipe' ? inner(poolList._zod.def.in) : poolList)._zod.def.element;
+    const checked: [string, unknown][] = [
+      ['Top-level keys', scenarioSchema],
+      ['pools', poolObject],
+      ['protocol', inner(scenarioSchema.shape.protocol)._zod.def.innerType],
+    ];
+    let count = 0;
+    for (const [title, schema] of checked) {
+      const md = section(title);
+      for (const [key, value] of defaultsOf(schema)) {
+        const row = md.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
+        expect(row, `${title}: a table row for '${key}'`).toBeDefined();
+        const cell = (row as string).split(' | ')[2] ?? '';
+        expect(
+          spellings(value).some((sp) => cell.includes(`\`${sp}\``)),
+          `${title}: '${key}' defaults to ${JSON.stringify(value)}, the table says "${cell}"`,
+        ).toBe(true);
+        count++;
+      }
+    }
+    // seed, dimensions, decisionBudget, latencyMs, boot, windows, length (queue and labels are objects).
+    expect(count).toBeGreaterThanOrEqual(7);
+  });
+
+  it("each strategy option's default, in its row of the strategies table", () => {
+    const md = section('strategies');
+    let count = 0;
+    for (const [name, e] of Object.entries(ALLOCATORS)) {
+      const defaults = defaultsOf(e.options);
+      if (defaults.size === 0) continue;
+      const row = md.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+      expect(row, `a row for strategy '${name}'`).toBeDefined();
+      for (const [key, value] of defaults) {
+        // The parenthesis after the option's name: `costWeight` (0..0.99, 0.3).
+        const at = (row as string).indexOf(`\`${key}\` (`);
+        expect(at, `strategy '${name}': option '${key}' with its range and default in parentheses`).toBeGreaterThanOrEqual(0);
+        const paren = (row as string).slice(at).split(')')[0] as string;
+        expect(
+          spellings(value).some((sp) => new RegExp(`(^|[^\\w.])\`?${escape(sp)}\`?([^\\w.]|$)`).test(paren.slice(key.length + 2))),
+          `strategy '${name}': '${key}' defaults to ${JSON.stringify(value)}, the doc says "${paren})"`,
+        ).toBe(true);
+        count++;
+      }
+    }
+    // ilp 10, genetic 6 (weights is an object), learned 1.
+    expect(count).toBeGreaterThanOrEqual(17);
+  });
+});
+
