@@ -22,7 +22,7 @@ import { ThetaForecaster } from './theta.js';
 import type { Forecaster, ForecasterContext } from './types.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
+import { firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
 const season = z.number().int().min(1).optional();
 const unit = z.number().gt(0).lt(1).optional();
@@ -196,9 +196,9 @@ export function describeForecasters(): { name: ForecasterName; summary: string }
 export function createForecaster(name: string, options: unknown = {}, context: ForecasterContext = {}): Forecaster {
   const key = checkName(name);
   const spec = specs[key];
-  const parsed = spec.schema.safeParse(options);
+  const parsed = spec.schema.safeParse(options, KEY_HINTS);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = firstIssue(parsed.error.issues);
     const field = issue === undefined ? undefined : formatPath(issuePath(issue)) || undefined;
     throw new ConfigError(`options of model '${key}': ${issue === undefined ? 'invalid' : plainMessage(issue)}`, { field });
   }

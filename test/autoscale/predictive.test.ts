@@ -154,6 +154,11 @@ describe('predictive scaling', () => {
       location: { field: 'scaling.options.forecasterOptions.bogus' },
       message: "field 'scaling.options.forecasterOptions.bogus': options of model 'holt-winters': unknown key 'bogus'",
     });
+    // A key near one the model takes is suggested, as anywhere in a scenario.
+    expect(refusal({ forecasterOptions: { alpah: 0.5 } })).toMatchObject({
+      location: { field: 'scaling.options.forecasterOptions.alpah' },
+      message: "field 'scaling.options.forecasterOptions.alpah': options of model 'holt-winters': unknown key 'alpah' (did you mean 'alpha'?)",
+    });
     expect(refusal({ forecaster: 'mlp', forecasterOptions: { window: 0 } })).toMatchObject({
       location: { field: 'scaling.options.forecasterOptions.window' },
       message: "field 'scaling.options.forecasterOptions.window': options of model 'mlp': expected a value ≥ 1",
