@@ -46,6 +46,7 @@ export interface ScheduledOptions {
 }
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const FULL_DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 const DAY = 86_400;
 
 /** A rule compiled to sorted minutes of the day and a set of weekdays. */
@@ -77,11 +78,13 @@ function dayNumber(v: number | string, field: string): number {
     if (Number.isInteger(v) && v >= 0 && v <= 7) return v % 7;
     return fail(`expected a day of the week 0-7 (0 and 7 = Sunday) or a name (sun … sat), got ${v}`, field);
   }
-  const s = v.trim().toLowerCase().slice(0, 3);
-  const i = DAY_NAMES.indexOf(s as (typeof DAY_NAMES)[number]);
-  if (i >= 0 && /^[a-z]+$/i.test(v.trim())) return i;
-  if (/^\d+$/.test(v.trim())) return dayNumber(Number(v.trim()), field);
-  return fail(`expected a day of the week 0-7 or a name (sun … sat), got '${v}'`, field);
+  // A name is the three-letter form or the full English name ('mon', 'Monday'); anything else
+  // that starts like one ('monkey', 'sunny') is refused, not read as that day.
+  const w = v.trim().toLowerCase();
+  const i = DAY_NAMES.indexOf(w.slice(0, 3) as (typeof DAY_NAMES)[number]);
+  if (i >= 0 && (w.length === 3 || w === FULL_DAY_NAMES[i])) return i;
+  if (/^\d+$/.test(w)) return dayNumber(Number(w), field);
+  return fail(`expected a day of the week 0-7 or a name (sun … sat, or sunday … saturday), got '${v}'`, field);
 }
 
 /** One cron field ("*", "5", "1,3", "9-17", "*\/15", "0-30/10") → the sorted values in [lo, hi]. */

@@ -43,6 +43,15 @@ describe('scheduled: cron-like rules on the simulated clock', () => {
     expect(lastFiring(sat, 5 * D + H, 0, 1)).toBe(5 * D + 30 * 60); // Saturday 01:00 → 00:30 today
   });
 
+  it('reads day names in their three-letter or full form, any case, and refuses words that only start like one', () => {
+    const days = (d: (string | number)[]) => compileRules([{ pool: 'w', nodes: 1, at: '00:30', days: d }])[0]?.days;
+    expect(days(['Saturday', 'SUN', 'mon'])).toEqual([true, true, false, false, false, false, true]);
+    expect(days(['sat', 0, 1])).toEqual([true, true, false, false, false, false, true]);
+    for (const word of ['monkey', 'sunny', 'fr', 'thurs', 'Mondays']) {
+      expect(() => compileRules([{ pool: 'w', nodes: 1, at: '00:30', days: [word] }]), word).toThrow(`expected a day of the week 0-7 or a name (sun … sat, or sunday … saturday), got '${word}'`);
+    }
+  });
+
   it('sets each pool to the latest rule, clamped to the pool bounds; later rule wins a tie', () => {
     const p = new ScheduledPolicy({
       rules: [
