@@ -4,6 +4,7 @@ import { isScalingPolicyName, SCALING_POLICIES, SCALING_POLICY_NAMES } from '../
 import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
 import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
+import { suggest } from '../core/suggest.js';
 import { capacitySchema, durationSchema as duration, positiveDurationSchema as positiveDuration, pricePerHourSchema, uniqueList } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyEntry } from '../queue/registry.js';
 
@@ -153,6 +154,27 @@ const protocol = z
   })
   .strict();
 
+/**
+ * A trace: its `kind` names the reader, which checks the rest (src/traces/registry.ts;
+ * src/agents/workload.ts for `kind: agents`). A missing kind is named as such, and a key that is
+ * a typo of `kind` ('knid') is named as that key, not reported as a missing string.
+ */
+const traceRef = z.looseObject({}).transform((v, ctx) => {
+  if (typeof v.kind === 'string') return v as { kind: string } & Record<string, unknown>;
+  const typo = v.kind === undefined ? Object.keys(v).find((k) => suggest(k, ['kind']) === 'kind') : undefined;
+  ctx.addIssue({
+    code: 'custom',
+    path: [typo ?? 'kind'],
+    message:
+      typo !== undefined
+        ? `unknown key '${typo}' (did you mean 'kind'?)`
+        : v.kind === undefined
+          ? "missing the trace's kind (drs list shows the trace kinds: synthetic, csv, swf, ...)"
+          : `expected the name of a trace kind, got ${JSON.stringify(v.kind)}`,
+  });
+  return z.NEVER;
+});
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -164,7 +186,7 @@ export const scenarioSchema = z
     /** A list of pools, or a source of pools read from data (`{ kind: alibaba-nodes, file }`). */
     pools: z.union([uniqueList(poolSchema, (p) => p.name, 'pool name', 'name'), z.object({ kind: z.string() }).passthrough()]),
     /** The workload; validated in detail by the trace registry for its `kind` (by src/agents/workload.ts for `kind: agents`). */
-    trace: z.object({ kind: z.string() }).passthrough(),
+    trace: traceRef,
     /** Run the trace under the HPC reference protocol (windows, each on an empty machine). */
     protocol: protocol.optional(),
     queue: queueRef.default({ name: 'fcfs', options: undefined }),

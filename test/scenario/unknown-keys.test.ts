@@ -39,6 +39,12 @@ describe('an unknown key in a scenario', () => {
     expect(parseScenario(LINES.join('\n') + '\n', 's.yaml').name).toBe('typo');
   });
 
+  it("the trace's kind: a typo of the key is named as that key; a missing or non-string kind says so", () => {
+    expect(refusal(6, '  knid: synthetic')).toBe("s.yaml:6, field 'trace.knid': unknown key 'knid' (did you mean 'kind'?)");
+    expect(refusal(6, '  seed: 3')).toBe("s.yaml:6, field 'trace.kind': missing the trace's kind (drs list shows the trace kinds: synthetic, csv, swf, ...)");
+    expect(refusal(6, '  kind: 5')).toBe("s.yaml:6, field 'trace.kind': expected the name of a trace kind, got 5");
+  });
+
   it('a required key spelled wrong is the typo, with the key it resembles, not "missing required field"', () => {
     expect(refusal(10, 'stratgies: [first-fit]')).toBe("s.yaml:10, field 'stratgies': unknown key 'stratgies' (did you mean 'strategies'?)");
     expect(refusal(4, '  - { name: a, capacity: { cpu: 8 }, nodes: 1, pricePerHr: 1 }')).toBe("s.yaml:4, field 'pools[0].pricePerHr': unknown key 'pricePerHr' (did you mean 'pricePerHour'?)");
