@@ -22,6 +22,8 @@ export function plainMessage(iss: z.core.$ZodIssue, doc: string = DOCS.scenarios
       return `expected ${article(iss.expected)}${got ? `, got ${article(got)}` : ''}`;
     }
     case 'invalid_value':
+      // Worded at parse time with the nearest value, when parsed with KEY_HINTS.
+      if (iss.message.startsWith('expected one of')) return iss.message;
       return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
       return iss.origin === 'array' ? `expected at least ${String(iss.minimum)} item${Number(iss.minimum) === 1 ? '' : 's'}` : iss.origin === 'string' ? (Number(iss.minimum) <= 1 ? 'expected a non-empty text' : `expected at least ${String(iss.minimum)} characters`) : `expected a value ${iss.inclusive ? '≥' : '>'} ${String(iss.minimum)}`;
@@ -107,12 +109,19 @@ export function deepestIssue(iss: z.core.$ZodIssue): z.core.$ZodIssue {
 
 /**
  * Parse options that word an unknown key with the nearest key the object knows
- * (`unknown key 'preemtion' (did you mean 'preemption'?)`), as an unknown CLI flag is
+ * (`unknown key 'preemtion' (did you mean 'preemption'?)`), and a value outside a fixed set with
+ * the nearest value (`expected one of "none", "easy" (did you mean "easy"?)`), as an unknown CLI flag is
  * (src/cli/args.ts): `schema.safeParse(raw, KEY_HINTS)`. Only a parse-time error map sees the
  * object schema the key was refused by; the issue then carries the words in its `message`.
  */
 export const KEY_HINTS = {
   error: (iss: z.core.$ZodRawIssue): string | undefined => {
+    if (iss.code === 'invalid_value') {
+      // A value spelled wrong (`backfill: eazy`): the values, and the nearest one when one is near.
+      const values = iss.values.map((v) => JSON.stringify(v)).join(', ');
+      const near = typeof iss.input === 'string' && iss.values.every((v) => typeof v === 'string') ? suggest(iss.input, iss.values as string[]) : undefined;
+      return `expected one of ${values}${near === undefined ? '' : ` (did you mean ${JSON.stringify(near)}?)`}`;
+    }
     if (iss.code !== 'unrecognized_keys') return undefined;
     const def = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown>; keyType?: { _zod?: { values?: Set<unknown> } } } } } | undefined)?._zod?.def;
     // An object's keys; or a record's whose keys are a fixed set (`sloWait: { PRIORITY: ... }`).

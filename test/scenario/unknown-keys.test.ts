@@ -39,6 +39,12 @@ describe('an unknown key in a scenario', () => {
     expect(parseScenario(LINES.join('\n') + '\n', 's.yaml').name).toBe('typo');
   });
 
+  it('a value outside a fixed set lists the values, and suggests the nearest one when one is near', () => {
+    const queue = (backfill: string): string => refusal(10, 'strategies: [first-fit]', `queue: { name: fcfs, options: { backfill: ${backfill} } }\n`);
+    expect(queue('eazy')).toBe(`s.yaml:11, field 'queue.options.backfill': expected one of "none", "easy", "conservative" (did you mean "easy"?)`);
+    expect(queue('sometimes')).toBe(`s.yaml:11, field 'queue.options.backfill': expected one of "none", "easy", "conservative"`);
+  });
+
   it("the trace's kind: a typo of the key is named as that key; a missing or non-string kind says so", () => {
     expect(refusal(6, '  knid: synthetic')).toBe("s.yaml:6, field 'trace.knid': unknown key 'knid' (did you mean 'kind'?)");
     expect(refusal(6, '  seed: 3')).toBe("s.yaml:6, field 'trace.kind': missing the trace's kind (drs list shows the trace kinds: synthetic, csv, swf, ...)");
