@@ -32,7 +32,7 @@ export function plainMessage(iss: z.core.$ZodIssue, doc: string = DOCS.scenarios
     case 'invalid_union': {
       // A discriminated union whose tag is missing or unknown: name the tags it takes.
       const tags = (iss as { options?: readonly unknown[] }).options;
-      if (iss.errors.length === 0 && Array.isArray(tags) && tags.length > 0) return `expected one of ${tags.map((v) => JSON.stringify(v)).join(', ')}`;
+      if (iss.errors.length === 0 && Array.isArray(tags) && tags.length > 0) return iss.message.startsWith('expected one of') ? iss.message : `expected one of ${tags.map((v) => JSON.stringify(v)).join(', ')}`;
       // A form of the right type whose constraint failed (`nodes: -3` is a number, but below 0) says most.
       // A literal form (`queue: false`) that the value is not says no more than a wrong type does.
       const near = iss.errors.map((b) => b[0]).find((b) => b !== undefined && b.code !== 'invalid_type' && b.code !== 'invalid_union' && b.code !== 'invalid_value' && b.path.length === 0);
@@ -121,6 +121,14 @@ export const KEY_HINTS = {
       const values = iss.values.map((v) => JSON.stringify(v)).join(', ');
       const near = typeof iss.input === 'string' && iss.values.every((v) => typeof v === 'string') ? suggest(iss.input, iss.values as string[]) : undefined;
       return `expected one of ${values}${near === undefined ? '' : ` (did you mean ${JSON.stringify(near)}?)`}`;
+    }
+    if (iss.code === 'invalid_union' && iss.errors.length === 0) {
+      // A discriminated union's tag spelled wrong (`dist: lognormall`): the tags, and the nearest one.
+      const { options, discriminator, input } = iss as { options?: unknown[]; discriminator?: string; input?: unknown };
+      if (!Array.isArray(options) || options.length === 0 || discriminator === undefined) return undefined;
+      const given = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[discriminator] : undefined;
+      const near = typeof given === 'string' && options.every((v) => typeof v === 'string') ? suggest(given, options as string[]) : undefined;
+      return `expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}${near === undefined ? '' : ` (did you mean ${JSON.stringify(near)}?)`}`;
     }
     if (iss.code !== 'unrecognized_keys') return undefined;
     const def = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown>; keyType?: { _zod?: { values?: Set<unknown> } } } } } | undefined)?._zod?.def;

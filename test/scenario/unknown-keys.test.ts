@@ -43,6 +43,10 @@ describe('an unknown key in a scenario', () => {
     const queue = (backfill: string): string => refusal(10, 'strategies: [first-fit]', `queue: { name: fcfs, options: { backfill: ${backfill} } }\n`);
     expect(queue('eazy')).toBe(`s.yaml:11, field 'queue.options.backfill': expected one of "none", "easy", "conservative" (did you mean "easy"?)`);
     expect(queue('sometimes')).toBe(`s.yaml:11, field 'queue.options.backfill': expected one of "none", "easy", "conservative"`);
+    // The tag of a form (a distribution's `dist`) likewise.
+    const dist = (d: string): string => refusal(9, `  profiles: [{ name: p, demand: { cpu: 1 }, duration: { dist: ${d}, value: 3 } }]`);
+    expect(dist('fixd')).toBe(`s.yaml:9, field 'trace.profiles[0].duration.dist': expected one of "lognormal", "pareto", "exponential", "fixed" (did you mean "fixed"?)`);
+    expect(dist('gamma')).toBe(`s.yaml:9, field 'trace.profiles[0].duration.dist': expected one of "lognormal", "pareto", "exponential", "fixed"`);
   });
 
   it("the trace's kind: a typo of the key is named as that key; a missing or non-string kind says so", () => {
