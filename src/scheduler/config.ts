@@ -19,7 +19,7 @@ import { duration, poolNodeBound, POOL_SCHEMA, toPoolInput } from './config-pool
 import type { PoolInput } from './types.js';
 
 export { poolNodeBound, POOL_SCHEMA, toPoolInput } from './config-pools.js';
-import { DOCS, deepestIssue, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
+import { DOCS, deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
 /**
  * The `drs serve` configuration (YAML; see docs/serve.md and examples/serve-config.yaml).
@@ -189,9 +189,9 @@ const fileSchema = z
  * the file does not name, so its pools and dimensions are not all known here.
  */
 export function parseServeConfig(raw: unknown, file: string, baseDir: string, env: Readonly<Record<string, string | undefined>> = process.env, storeByFlag = false): ServeConfig {
-  const res = fileSchema.safeParse(raw ?? {});
+  const res = fileSchema.safeParse(raw ?? {}, KEY_HINTS);
   if (!res.success) {
-    const first = res.error.issues[0];
+    const first = firstIssue(res.error.issues);
     const issue = first === undefined ? undefined : deepestIssue(first);
     const field = issue === undefined ? undefined : formatPath(issuePath(issue));
     throw new ConfigError(issue === undefined ? 'invalid configuration' : plainMessage(issue, DOCS.serve), { file, ...(field ? { field } : {}) });
@@ -341,7 +341,10 @@ export function loadServeConfig(file: string, env: Readonly<Record<string, strin
   } catch (e) {
     // parseServeConfig names the field; the line is the YAML's.
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
-    const line = yamlLineOf(doc, lc, fieldPath(e.location.field));
+    const path = fieldPath(e.location.field);
+    // An unknown key is on its own line (its value may start on the next).
+    const last = path[path.length - 1];
+    const line = e.detail.startsWith('unknown key') && typeof last === 'string' ? yamlLineOf(doc, lc, path.slice(0, -1), last) : yamlLineOf(doc, lc, path);
     throw new ConfigError(e.detail, { ...e.location, ...(line !== undefined ? { line } : {}) });
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { DOCS, deepestIssue, formatPath, issuePath, plainMessage } from '../core/plain-issue.js';
+import { DOCS, deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { readScenarioObject } from '../scenario/load.js';
 import { emptyDocumentError, yamlError, yamlLineOf } from '../core/yaml-line.js';
 
@@ -123,10 +123,14 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
     const line = yamlLineOf(doc, lc, node);
     return { file, ...(line !== undefined ? { line } : {}), field };
   };
-  const r = sweepSchema.safeParse(doc.toJS());
+  const r = sweepSchema.safeParse(doc.toJS(), KEY_HINTS);
   if (!r.success) {
-    const iss = deepestIssue(r.error.issues[0] as z.core.$ZodIssue);
-    throw new ConfigError(plainMessage(iss, DOCS.sweeps), at(issuePath(iss) as (string | number)[]));
+    const iss = deepestIssue(firstIssue(r.error.issues) as z.core.$ZodIssue);
+    const where = issuePath(iss) as (string | number)[];
+    const key = where[where.length - 1];
+    // An unknown key is on its own line (its value may start on the next).
+    const keyLine = iss.code === 'unrecognized_keys' && typeof key === 'string' ? yamlLineOf(doc, lc, where.slice(0, -1), key) : undefined;
+    throw new ConfigError(plainMessage(iss, DOCS.sweeps), keyLine === undefined ? at(where) : { file, line: keyLine, field: formatPath(where) });
   }
   const s = r.data;
   // The index of the first item that repeats an earlier one.

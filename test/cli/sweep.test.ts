@@ -95,6 +95,8 @@ describe('drs sweep', () => {
     };
     await refused('set:\n  horizon: soon\n', `5, field 'set.horizon': expected a non-negative duration such as 30, "90s", "5m" or "1.5h", got "soon"`);
     await refused('set:\n  failures: { events: [] }\n  horizn: 1m\n', "6, field 'set.horizn': unknown key 'horizn' (did you mean 'horizon'?)");
+    // A key of the sweep file itself, likewise.
+    await refused('axis:\n  horizon: [1m]\n', "4, field 'axis': unknown key 'axis' (did you mean 'axes'?)");
     // A block set whole: the scenario field inside it is named too.
     await refused('set:\n  horizon: 1m\n  trace.horizon: 1m\n  failures: { events: [{ at: 2m, pool: h100, count: 1 }] }\n', "7, field 'set.failures': scenario field 'failures.events[0].at': the failure at 120 s comes at or after the horizon (60 s), so it never happens");
     // An axis: its line, and which of its values.

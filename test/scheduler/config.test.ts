@@ -75,6 +75,9 @@ describe('drs serve config', () => {
     const pool = (nodes: string): string => `${TOKENS}pools:\n  - { name: w, capacity: { cpu: 4 }, nodes: ${nodes} }\n`;
     expect(errorOf(write('n1.yaml', pool('{ min: 1, max: 4 }'))).message).toMatch(/field 'pools\[0\]\.nodes\.initial': missing required field \(expected a number\)/);
     expect(errorOf(write('n2.yaml', pool('{ initial: 1, foo: 1 }'))).message).toMatch(/field 'pools\[0\]\.nodes\.foo': unknown key 'foo'/);
+    // A key spelled wrong: named on its own line (not its value's), with the nearest key; a required one too.
+    expect(errorOf(write('k1.yaml', `${TOKENS}defaultLeas: 5m\n`)).message).toMatch(/k1\.yaml:3, field 'defaultLeas': unknown key 'defaultLeas' \(did you mean 'defaultLease'\?\)$/);
+    expect(errorOf(write('k2.yaml', `${TOKENS.replace('tokens:', 'tokns:')}`)).message).toMatch(/k2\.yaml:1, field 'tokns': unknown key 'tokns' \(did you mean 'tokens'\?\)$/);
     expect(errorOf(write('n3.yaml', pool('-3'))).message).toMatch(/field 'pools\[0\]\.nodes': expected a value ≥ 0/);
     expect(errorOf(write('dl.yaml', `${TOKENS}defaultLease: 0\n`)).message).toMatch(/:3, field 'defaultLease': a default lease must be longer than 0/);
     expect(errorOf(write('pg.yaml', `${TOKENS}pools:\n  - { name: w, capacity: { cpu: 4 }, nodes: 1, primary: gpu }\n`)).message).toMatch(/:4, field 'pools\[0\]\.primary': primary 'gpu': the pool's nodes have no gpu/);
