@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
 import { ConfigError, isUserError } from './errors.js';
 
 /** 1-based line of the node at `path` in a YAML document (or of its nearest existing parent). */
@@ -17,6 +18,11 @@ export function yamlLineOf(doc: Document, lc: LineCounter, path: readonly Proper
     if (range) return lc.linePos(range[0]).line;
   }
   return undefined;
+}
+
+/** The line of a schema issue in a YAML document: an unknown key's own line (its value may start on the next), else its field's. */
+export function issueLine(doc: Document, lc: LineCounter, iss: z.core.$ZodIssue): number | undefined {
+  return iss.code === 'unrecognized_keys' ? yamlLineOf(doc, lc, iss.path, iss.keys[0] as string) : yamlLineOf(doc, lc, iss.path);
 }
 
 /** `a.b[2].c` (or `a.b.2.c`) as the path ['a', 'b', 2, 'c'], for `yamlLineOf`. */

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
-import { article, deepestIssue, firstIssue, formatPath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
-import { fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
+import { article, deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
+import { fieldPath, issueLine, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
 import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
@@ -166,12 +166,7 @@ async function readText(file: string): Promise<string> {
 
 function issueToError(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string): ConfigError {
   const iss = deepestIssue(issue);
-  const path = iss.path as PropertyKey[];
-  if (iss.code === 'unrecognized_keys') {
-    const key = iss.keys[0] as string;
-    return new ConfigError(plainMessage(iss), { file, line: yamlLineOf(doc, lc, path, key), field: formatPath([...path, key]) });
-  }
-  return new ConfigError(plainMessage(iss), { file, line: yamlLineOf(doc, lc, path), field: formatPath(path) || '(root)' });
+  return new ConfigError(plainMessage(iss), { file, line: issueLine(doc, lc, iss), field: formatPath(issuePath(iss)) || '(root)' });
 }
 
 export async function loadScenario(file: string): Promise<Scenario> {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { DOCS, deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { readScenarioObject } from '../scenario/load.js';
-import { emptyDocumentError, yamlError, yamlLineOf } from '../core/yaml-line.js';
+import { emptyDocumentError, issueLine, yamlError, yamlLineOf } from '../core/yaml-line.js';
 
 /**
  * A sweep file: one scenario, the strategies and seeds to run it with, and axes that set any
@@ -126,11 +126,8 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   const r = sweepSchema.safeParse(doc.toJS(), KEY_HINTS);
   if (!r.success) {
     const iss = deepestIssue(firstIssue(r.error.issues) as z.core.$ZodIssue);
-    const where = issuePath(iss) as (string | number)[];
-    const key = where[where.length - 1];
-    // An unknown key is on its own line (its value may start on the next).
-    const keyLine = iss.code === 'unrecognized_keys' && typeof key === 'string' ? yamlLineOf(doc, lc, where.slice(0, -1), key) : undefined;
-    throw new ConfigError(plainMessage(iss, DOCS.sweeps), keyLine === undefined ? at(where) : { file, line: keyLine, field: formatPath(where) });
+    const line = issueLine(doc, lc, iss);
+    throw new ConfigError(plainMessage(iss, DOCS.sweeps), { file, ...(line !== undefined ? { line } : {}), field: formatPath(issuePath(iss)) || '(root)' });
   }
   const s = r.data;
   // The index of the first item that repeats an earlier one.
