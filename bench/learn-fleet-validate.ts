@@ -12,7 +12,7 @@ import { LearnedAllocator } from '../src/algorithms/learned.js';
 import { createAllocator, type AllocatorName } from '../src/algorithms/registry.js';
 import { PolicyNet } from '../src/core/policy-net.js';
 import { readConfig } from '../src/cli/train.js';
-import { fleetReward } from '../src/learn/fleet.js';
+import { fleetReward } from '../src/learn/fleet-env.js';
 import { runScenario } from '../src/learn/sim-adapter.js';
 import { buildScenario } from '../src/scenario/build.js';
 import { loadScenario } from '../src/scenario/load.js';

@@ -46,7 +46,7 @@ export { runOpenb, allocationAt, openbArrivals, type OpenbRun, type OpenbRunOpti
 export { LearnedQueue, learnedQueue, QUEUE_FEATURES, type LearnedQueueOptions } from './queue/learned-queue.js';
 export { PolicyNet, loadPolicyNetFile, validatePolicyNetFile, POLICY_NET_FORMAT, type PolicyNetFile, type FeatureSets } from './core/policy-net.js';
 export { QueueEnv, sampleAgent, type Agent, type Observation } from './learn/env.js';
-export { FleetEnv } from './learn/fleet.js';
+export { FleetEnv } from './learn/fleet-env.js';
 
 // Autoscaling
 export type { ScalingPolicy, ScalingInput, ScaleAction, PoolScalingState, DemandSample } from './autoscale/policy.js';

@@ -23,10 +23,10 @@ export {
   createForecaster,
   describeForecasters,
   isForecasterName,
-  loadNeuralForecaster,
   usesSeed,
   type ForecasterName,
 } from './registry.js';
+export { loadNeuralForecaster } from './neural-load.js';
 export { mae, mase, rmse, seasonalNaiveScale, smape, smapeTerm } from './metrics.js';
 export { backtest, backtestOrigins, type BacktestOptions, type BacktestResult } from './backtest.js';
 export {

@@ -11,17 +11,14 @@ import { DoubleSeasonalForecaster } from './double-seasonal.js';
 import { createEwma } from './ewma.js';
 import { createHolt } from './holt.js';
 import { HoltWintersForecaster } from './holt-winters.js';
-import { LstmForecaster, loadLstm } from './lstm.js';
-import { MlpForecaster, loadMlp } from './mlp.js';
+import { LstmForecaster } from './lstm.js';
+import { MlpForecaster } from './mlp.js';
 import { MovingAverageForecaster } from './moving-average.js';
 import { NaiveForecaster } from './naive.js';
-import type { NeuralForecaster, NeuralMeta } from './neural.js';
 import { RegressionForecaster } from './regression.js';
 import { SeasonalNaiveForecaster } from './seasonal-naive.js';
 import { ThetaForecaster } from './theta.js';
 import type { Forecaster, ForecasterContext } from './types.js';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
 const season = z.number().int().min(1).optional();
@@ -148,12 +145,12 @@ const specs = {
   mlp: {
     summary: 'TensorFlow.js MLP on lagged windows (async fit)',
     schema: neuralSchema,
-    create: (o: z.infer<typeof neuralSchema>, c: ForecasterContext) => new MlpForecaster({ ...o, season: o.season ?? c.season, horizon: o.horizon ?? c.horizon, seed: o.seed ?? c.seed }),
+    create: (o: z.infer<typeof neuralSchema>, c: ForecasterContext): Forecaster => new MlpForecaster({ ...o, season: o.season ?? c.season, horizon: o.horizon ?? c.horizon, seed: o.seed ?? c.seed }),
   },
   lstm: {
     summary: 'TensorFlow.js LSTM on lagged windows (async fit)',
     schema: neuralSchema,
-    create: (o: z.infer<typeof neuralSchema>, c: ForecasterContext) => new LstmForecaster({ ...o, season: o.season ?? c.season, horizon: o.horizon ?? c.horizon, seed: o.seed ?? c.seed }),
+    create: (o: z.infer<typeof neuralSchema>, c: ForecasterContext): Forecaster => new LstmForecaster({ ...o, season: o.season ?? c.season, horizon: o.horizon ?? c.horizon, seed: o.seed ?? c.seed }),
   },
   auto: {
     summary: 'picks per series (or combines up to 3) by rolling-origin validation sMAPE on the training part',
@@ -203,17 +200,4 @@ export function createForecaster(name: string, options: unknown = {}, context: F
     throw new ConfigError(`options of model '${key}': ${issue === undefined ? 'invalid' : plainMessage(issue)}`, { field });
   }
   return (spec.create as (o: unknown, c: ForecasterContext) => Forecaster)(parsed.data, context);
-}
-
-/** Load a neural forecaster saved with `save(dir)`; call `update(history)` before forecasting. */
-export async function loadNeuralForecaster(dir: string): Promise<NeuralForecaster> {
-  let kind: NeuralMeta['kind'];
-  try {
-    kind = (JSON.parse(await readFile(path.join(dir, 'drs-forecaster.json'), 'utf8')) as NeuralMeta).kind;
-  } catch (e) {
-    throw new UserError(`cannot load a forecaster from ${dir}: ${(e as Error).message}`, { file: dir });
-  }
-  if (kind === 'mlp') return loadMlp(dir);
-  if (kind === 'lstm') return loadLstm(dir);
-  throw new UserError(`${dir}/drs-forecaster.json: unknown kind '${String(kind)}', expected mlp or lstm`, { file: dir });
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MlpForecaster } from '../../src/predict/mlp.js';
 import { LstmForecaster } from '../../src/predict/lstm.js';
-import { loadNeuralForecaster } from '../../src/predict/registry.js';
+import { loadNeuralForecaster } from '../../src/predict/neural-load.js';
 import { loadTf } from '../../src/predict/tf-runtime.js';
 import { UserError } from '../../src/core/errors.js';
 
