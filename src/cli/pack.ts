@@ -49,7 +49,8 @@ Options:
 
 Status: optimal (proved; "proof" says by the lower bound or by the ILP solver), feasible (not
 proved: a heuristic, or the time limit stopped the GA or ILP, shown as "feasible, time limit", or
-their --generations or --max-nodes budget, stoppedBy "work"), error (solver failed).
+their --generations or --max-nodes budget, stoppedBy "work", shown as "feasible, generation limit" or
+"feasible, node limit"), error (solver failed).
 Exit code 1 when any strategy ended in error.`;
 
 interface PackJson {
@@ -143,7 +144,9 @@ function table(inst: PackingInstance, lb: number, results: readonly PackResult[]
   const lines = [`${inst.name}: ${inst.n} items, capacity ${Array.isArray(cap) ? cap.join(' x ') : cap}, lower bound ${lb}${shown.seed === null ? '' : `, seed ${shown.seed}`}`];
   lines.push(`  ${'strategy'.padEnd(9)}${'bins'.padStart(6)}${shown.timings ? 'seconds'.padStart(10) : ''}  status`);
   for (const r of results) {
-    const status = r.proof !== undefined ? `${r.status} (${r.proof})` : r.stoppedBy === 'wall' ? `${r.status}, time limit` : r.status;
+    // A budget that stopped the search is named: a time limit (wall clock), or the deterministic budget (--generations, --max-nodes).
+    const budget = r.stoppedBy === 'wall' ? ', time limit' : r.stoppedBy === 'work' ? (r.strategy === 'ilp' ? ', node limit' : ', generation limit') : '';
+    const status = r.proof !== undefined ? `${r.status} (${r.proof})` : `${r.status}${budget}`;
     const note = r.status === 'error' && typeof r.detail['message'] === 'string' ? `: ${r.detail['message']}` : '';
     lines.push(`  ${r.strategy.padEnd(9)}${String(r.bins).padStart(6)}${shown.timings ? r.seconds.toFixed(3).padStart(10) : ''}  ${status}${note}`);
   }

@@ -63,6 +63,9 @@ describe('--no-timings: outputs without wall-clock seconds are the same bytes', 
     const json = JSON.parse(a.out) as { lowerBound: number; results: Record<string, unknown>[] };
     expect(json.lowerBound).toBe(11);
     expect(json.results).toEqual([{ strategy: 'ga', bins: 15, status: 'feasible', stoppedBy: 'work' }]);
+    // The table names the budget that stopped it, as it names a time limit.
+    const shown = await drs(argv.filter((x) => x !== '--json'), {}, dir);
+    expect(shown.out).toMatch(/^ {2}ga +15 {2}feasible, generation limit$/m);
     const bad = await drs(['pack', 'thirds.txt', '--generations', '2.5'], {}, dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--generations must be a whole number of generations > 0, got '2.5'/);
@@ -93,6 +96,9 @@ describe('--no-timings: outputs without wall-clock seconds are the same bytes', 
     // The node budget is honoured: a packing without a proof, stopped by work (not "wall", not "converged").
     expect(ilp).toEqual({ strategy: 'ilp', bins: 21, status: 'feasible', stoppedBy: 'work' });
     expect(a.out).not.toContain('proof');
+    const shown = await drs(argv.filter((x) => x !== '--json'), {}, dir);
+    expect(shown.out).toMatch(/^ {2}ilp +21 {2}feasible, node limit$/m);
+    expect(shown.out).toMatch(/^ {2}ffd +\d+ {2}feasible$/m); // a heuristic: no budget to name
     // One node is enough here: the budget, not the instance, stopped the run above.
     const one = await drs(['pack', 'triplets.txt', '--json', '--no-timings', '--strategies', 'ilp', '--generations', '1', '--max-nodes', '1'], {}, dir);
     expect((JSON.parse(one.out) as { results: unknown[] }).results).toEqual([{ strategy: 'ilp', bins: 20, status: 'optimal', stoppedBy: 'converged', proof: 'solver' }]);
