@@ -103,6 +103,36 @@ describe('exact strategy', () => {
     expect(seen[0]?.timeLimitSeconds).toBeGreaterThan(20);
   });
 
+  it('under a time limit, solves a model of over 100,000 columns without HiGHS presolve and symmetry detection (they ignore the clock), and a smaller one with them', async () => {
+    // 450 distinct items over half a bin (501..950 of 1000): one per bin, so the assignment model
+    // (maxArcs 1; item i in bins 0..i) has 450 · 451 / 2 + 450 = 101,925 columns. The recording
+    // solver answers without solving.
+    const big = makeInstance('wide', [1000], Array.from({ length: 450 }, (_, i) => [501 + i]));
+    const small = makeInstance('small', [10], [[6], [4], [5], [5], [3], [3]]);
+    const seen: { columns: number; options: SolveOptions }[] = [];
+    const recording: LpSolver = {
+      name: 'highs',
+      solve: (m, o = {}) => {
+        seen.push({ columns: m.variables.length, options: o });
+        return Promise.resolve({ backend: 'highs', status: 'no-solution', stoppedBy: 'wall', work: { lpIterations: 0, nodes: 0 }, seconds: 0 });
+      },
+      solveSync: (m, o) => highsSolver.solveSync(m, o),
+    };
+    const budget = { solver: recording, gaSeconds: 0, maxArcs: 1 } as const;
+    await exactPack(big, { ...budget, timeLimitSeconds: 30 });
+    await exactPack(small, { ...budget, timeLimitSeconds: 30 });
+    await exactPack(big, { ...budget, timeLimitSeconds: Infinity, maxNodes: 3 }); // no clock: nothing to protect
+    await exactPack(big, { ...budget, timeLimitSeconds: 30, highsOptions: { presolve: 'on' } }); // the caller's choice wins
+    expect(seen.map((s) => s.columns)).toEqual([101_925, expect.any(Number), 101_925, 101_925]);
+    expect(seen[1]?.columns).toBeLessThan(100);
+    expect(seen.map((s) => s.options.highsOptions)).toEqual([
+      { presolve: 'off', mip_detect_symmetry: false },
+      {},
+      {},
+      { presolve: 'on', mip_detect_symmetry: false },
+    ]);
+  });
+
   it('stops at the node budget on the assignment model too, with the same packing on every run', async () => {
     // Fifteen perfect triplets, on the weak assignment model (maxArcs 1), from the FFD packing
     // (gaGenerations 0): with no branch-and-bound node the solver neither improves nor proves it.
