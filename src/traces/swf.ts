@@ -125,7 +125,11 @@ export async function openSwf(path: string): Promise<SwfFile> {
         if (r.done === true) return;
         n++;
         const text = r.value;
-        if (text.trim() === '' || text.trimStart().startsWith(';')) continue;
+        if (text.trim() === '') continue;
+        if (text.trimStart().startsWith(';')) {
+          b.late(text, n, first?.line ?? n);
+          continue;
+        }
         yield parseSwfLine(text, path, n);
       }
     } finally {
@@ -281,6 +285,29 @@ class HeaderBuilder {
       throw new TraceFormatError(`header '${key}' is ${v} here but ${seen.value} at line ${seen.line}: which one is the log's?`, { file: this.file, line, field: key });
     }
     if (seen === undefined) this.numbers.set(key, { value: v, line });
+  }
+
+  /**
+   * A comment after the first job (line `firstJob`): a comment, unless it gives one of the
+   * numeric headers. Those are read before the first job (the machine size decides the replay
+   * from its first job on), so a later one must repeat the value given there; a later one that
+   * changes it, or gives it for the first time, is an error (it was skipped silently, and a log
+   * whose MaxProcs grew half-way was replayed on the smaller machine).
+   */
+  late(text: string, line: number, firstJob: number): void {
+    const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*:\s*(.*)$/.exec(text.trimStart().slice(1).trimEnd());
+    if (m === null || NUMERIC_HEADERS[m[1] as string] === undefined) return;
+    const key = m[1] as string;
+    const first = (m[2] as string).trim().split(/\s+/)[0] as string;
+    if (first === '' || first === '-1') return;
+    const seen = this.numbers.get(key);
+    const v = /^[0-9]+$/.test(first) ? Number(first) : NaN;
+    if (seen !== undefined && seen.value === v) return;
+    const before = seen === undefined ? `the header before it gives no ${key}` : `the header before it gives ${seen.value} (line ${seen.line})`;
+    throw new TraceFormatError(
+      `header '${key}: ${first}' comes after the first job (line ${firstJob}) and ${before}: the log is read with the header above its first job; move the line there (or remove it) so that the whole log has one ${key}`,
+      { file: this.file, line, field: key },
+    );
   }
 
   build(): SwfHeader {
