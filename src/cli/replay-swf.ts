@@ -176,7 +176,18 @@ export const replaySwfCommand: CliCommand = {
  * a count far beyond the trace (--count 1e20) is a mistake to name, not an array to allocate.
  */
 function windowStarts(p: Parsed, jobs: number, file: string): readonly number[] {
-  if (p.starts === undefined) return REFERENCE_WINDOWS;
+  if (p.starts === undefined) {
+    // The protocol's windows were chosen for the shipped logs; another log may be shorter. Say
+    // that they are the defaults and what fits, not only that "window 1981" does not.
+    const need = Math.max(...REFERENCE_WINDOWS) + p.length;
+    if (need <= jobs) return REFERENCE_WINDOWS;
+    const fit = Math.floor(jobs / p.length);
+    const advice = fit >= 1 ? `--start 0 --count ${fit} (the most windows of ${p.length} jobs that fit)` : `a --length of at most ${jobs}`;
+    throw new UserError(
+      `the default windows (the protocol's: ${p.length} jobs from each of job indexes ${REFERENCE_WINDOWS.join(', ')}) need ${need} usable jobs, but the log has only ${jobs}; choose windows that fit with --windows LIST or --start N --count K, e.g. ${advice}`,
+      { file, field: 'windows' },
+    );
+  }
   if (Array.isArray(p.starts)) return p.starts;
   const { start, count } = p.starts as { start: number; count: number };
   const end = start + count * p.length;

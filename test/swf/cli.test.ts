@@ -128,8 +128,14 @@ describe('drs replay-swf on a small log', () => {
     // The log by its full path, as the other errors about it name it (the argument was relative).
     expect(e.location.file).toBe(path.join(dir, 'small.swf'));
     expect((await userError(['small.swf', '--start', '0', '--count', '9', '--length', '3'])).location.file).toBe(path.join(dir, 'small.swf'));
-    // The default (reference) windows do not fit a 4-job log either.
-    expect((await userError(['small.swf'])).message).toContain('window starting at job 1981');
+    // The default (reference) windows do not fit a 4-job log either: said as the defaults, with what fits (was "window starting at job 1981 ...").
+    const defaults = await userError(['small.swf']);
+    expect(defaults.message).toContain("the default windows (the protocol's: 1024 jobs from each of job indexes 1981, 2756, 4299, 8850, 3316, 2714, 5228, 7762, 4022, 7085) need 9874 usable jobs, but the log has only 4");
+    expect(defaults.message).toContain('e.g. a --length of at most 4');
+    expect(defaults.location).toMatchObject({ file: path.join(dir, 'small.swf'), field: 'windows' });
+    const shorter = await userError(['small.swf', '--length', '2']);
+    expect(shorter.message).toContain('need 8852 usable jobs, but the log has only 4; choose windows that fit with --windows LIST or --start N --count K, e.g. --start 0 --count 2 (the most windows of 2 jobs that fit)');
+    expect((await run(['small.swf', '--length', '2', '--start', '0', '--count', '2'])).code).toBe(0);
   });
 
   it('rejects unknown flags and bad values', async () => {
