@@ -6,6 +6,7 @@ import { learnedQueueFactory } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
 import { loadBatchWorkload, workloadNotes } from '../sim/reference/workload.js';
+import { Progress } from '../report/progress.js';
 import { parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
@@ -33,6 +34,8 @@ Options:
                        {"trace","policy","backfill","headOfLine","length","machine","jobs",
                        "dropped","unknownRunTime","unknownWidth","clampedInWindows","windows":[{"start",
                        "boundedSlowdown","utilization"}],"meanBoundedSlowdown","meanUtilization"}
+  --quiet              no progress line (shown on stderr when it is a terminal and the replay
+                       runs longer than a second)
   -h, --help           this text
 
 Jobs are read by the protocol's rules (run time > 0 after -1 -> 10, ordered by job number,
@@ -53,6 +56,7 @@ interface Parsed {
   readonly starts: readonly number[] | { readonly start: number; readonly count: number } | undefined;
   readonly procs: number | undefined;
   readonly json: boolean;
+  readonly quiet: boolean;
 }
 
 function parseInteger(flag: string, v: string, min: number): number {
@@ -72,6 +76,7 @@ const REPLAY_OPTIONS = {
   procs: { type: 'string' },
   'head-of-line': { type: 'string' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -111,6 +116,7 @@ function parse(argv: string[]): Parsed | 'help' {
     starts,
     procs,
     json: values.json === true,
+    quiet: values.quiet === true,
   };
 }
 
@@ -136,7 +142,10 @@ export const replaySwfCommand: CliCommand = {
     // Errors name the log by its full path, as every other error about it does.
     const starts = windowStarts(p, workload.jobs.length, path);
     checkWindows(starts, p.length, workload.jobs.length, path);
-    const res = await replayReferenceWindows(workload, starts, p.length, queue === undefined ? { order: p.policy as OrderKeyName, backfill: p.backfill, headOfLine: p.headOfLine } : { queue, backfill: p.backfill });
+    const policy = queue === undefined ? { order: p.policy as OrderKeyName, backfill: p.backfill, headOfLine: p.headOfLine } : { queue, backfill: p.backfill };
+    // Progress on a terminal only: piped or logged, stderr keeps only the notes, whatever the speed.
+    const progress = p.quiet || !io.interactive ? {} : windowProgress(new Progress(io.err, true), starts.length, p.length);
+    const res = await replayReferenceWindows(workload, starts, p.length, { ...policy, ...progress });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
     const notes = [
       ...workloadNotes(workload),
@@ -170,6 +179,24 @@ export const replaySwfCommand: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * Progress of the windows (silent for a run under a second: the protocol's windows of a 100k-job
+ * log take about two; one window of 60,000 jobs under a learned queue, most of a minute): windows
+ * done, and the arrivals of the current one; the last window closes the line.
+ */
+export function windowProgress(progress: Progress, windows: number, length: number): { onProgress: (arrivals: number) => void; onWindow: () => void } {
+  let done = 0;
+  const show = (arrivals: number): void => progress.update(`window ${Math.min(done + 1, windows)}/${windows}`, (done + arrivals / length) / windows, `${arrivals} of ${length} jobs arrived`);
+  return {
+    onProgress: show,
+    onWindow: (): void => {
+      done++;
+      if (done < windows) show(0);
+      else progress.done(`${windows} window(s) replayed`);
+    },
+  };
+}
 
 /**
  * The windows' starts. --start/--count are checked against the trace before the windows are made:

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { replaySwfCommand } from '../../src/cli/replay-swf.js';
+import { replaySwfCommand, windowProgress } from '../../src/cli/replay-swf.js';
+import { Progress } from '../../src/report/progress.js';
 import type { CliIo } from '../../src/cli/command.js';
 import { UserError } from '../../src/core/errors.js';
 import { SWF_DIR, SWF_LOGS, swfDataPresent } from './data.js';
@@ -136,6 +137,33 @@ describe('drs replay-swf on a small log', () => {
     const shorter = await userError(['small.swf', '--length', '2']);
     expect(shorter.message).toContain('need 8852 usable jobs, but the log has only 4; choose windows that fit with --windows LIST or --start N --count K, e.g. --start 0 --count 2 (the most windows of 2 jobs that fit)');
     expect((await run(['small.swf', '--length', '2', '--start', '0', '--count', '2'])).code).toBe(0);
+  });
+
+  it('takes --quiet (no progress line), with the same results', async () => {
+    const loud = await run(['small.swf', '--windows', '0', '--length', '4', '--json']);
+    const quiet = await run(['small.swf', '--windows', '0', '--length', '4', '--json', '--quiet']);
+    expect(quiet.out).toBe(loud.out);
+    expect(quiet.err).toBe(loud.err);
+  });
+
+  it('shows the windows done and the arrivals of the current one once the replay runs past a second (was silent)', () => {
+    let t = 0;
+    const shown: string[] = [];
+    const p = windowProgress(new Progress((s) => shown.push(s), true, () => t), 3, 10_000);
+    p.onProgress(4096); // under a second: nothing
+    t = 1500;
+    p.onProgress(8192);
+    t = 1600;
+    p.onWindow();
+    t = 1650;
+    p.onWindow(); // within 100 ms of the last line: not redrawn
+    t = 1800;
+    p.onWindow();
+    expect(shown.map((s) => s.replace('\r\x1b[2K', ''))).toEqual([
+      'window 1/3 [#######.................] 27% 8192 of 10000 jobs arrived (2s)',
+      'window 2/3 [########................] 33% 0 of 10000 jobs arrived (2s)',
+      '', // the last window clears the line
+    ]);
   });
 
   it('rejects unknown flags and bad values', async () => {

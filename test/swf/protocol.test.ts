@@ -192,6 +192,15 @@ describe('windows', () => {
     expect(REFERENCE_WINDOWS).toHaveLength(10);
     expect(REFERENCE_LENGTH).toBe(1024);
   });
+
+  it('reports the arrivals of a long window (for progress output; was silent for the whole replay)', async () => {
+    // 10,000 one-processor jobs, one a second, 5 s each: a long window, not a slow one.
+    const js = jobs(Array.from({ length: 10_000 }, (_, i) => [i, 5, 1] as const));
+    const seen: number[] = [];
+    const r = await replayReferenceWindow(js, 0, js.length, 8, { onProgress: (arrivals) => seen.push(arrivals) });
+    expect(seen).toEqual([4096, 8192]);
+    expect(r.boundedSlowdown).toBe(1);
+  });
 });
 
 const present = swfDataPresent('test/swf/protocol');

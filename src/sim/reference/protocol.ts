@@ -59,6 +59,8 @@ export interface ProtocolOptions {
   readonly pool?: PoolSpec;
   /** The replay's seed (default 1; only a randomised allocator would read it). */
   readonly seed?: number | string;
+  /** Called every few thousand arrivals of a window (the replay's `onProgress`): for progress output on long windows. */
+  readonly onProgress?: (arrivals: number, now: number) => void;
   /** Called after each window with its score and the replay's outcome (its event log). */
   readonly onWindow?: (window: WindowResult, outcome: ReplayOutcome) => void | Promise<void>;
 }
@@ -169,6 +171,7 @@ export async function replayReferenceWindow(jobs: readonly BatchJob[], start: nu
     seed: opts.seed ?? 1,
     ties: 'arrivals-first',
     passes: 'per-event',
+    ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
   });
   const startTimes = new Float64Array(length).fill(NaN);
   const { log } = out;
