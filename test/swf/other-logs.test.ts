@@ -209,3 +209,16 @@ describe('SWF header lines after the first job', () => {
     expect(await readAll(p)).toBe(2);
   });
 });
+
+describe('SWF logs with no job to replay', () => {
+  it('says so, for a log of header lines only and one whose every record has run time 0 (was "only 0 usable jobs (indexes 0..-1)")', async () => {
+    write('empty.swf', '; MaxProcs: 8\n;\n\n');
+    write('zeros.swf', ['; MaxProcs: 8', '1 0 -1 0 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1', '2 5 -1 0 1 -1 -1 1 10 -1 5 1 1 -1 1 -1 -1 -1', ''].join('\n'));
+    const empty = await replayCli(['empty.swf', '--windows', '0', '--length', '1']).catch((x: unknown) => x);
+    expect(empty).toBeInstanceOf(TraceFormatError);
+    expect((empty as TraceFormatError).message).toBe(`${path.join(dir, 'empty.swf')}: no job to replay: the log has no job record, only header lines`);
+    const zeros = await replayCli(['zeros.swf']).catch((x: unknown) => x);
+    expect(zeros).toBeInstanceOf(TraceFormatError);
+    expect((zeros as TraceFormatError).message).toBe(`${path.join(dir, 'zeros.swf')}: no job to replay: all 2 record(s) have run time 0, which the protocol leaves out`);
+  });
+});

@@ -93,7 +93,12 @@ export async function loadBatchWorkload(path: string, opts: LoadOptions = {}): P
   }
   const b = new WorkloadBuilder(machine, path);
   for await (const r of f.records) b.add(r);
-  return b.build(path, f.header, machineSource);
+  const w = b.build(path, f.header, machineSource);
+  // No job to replay is a wrong file, not windows to fix (it was "the trace has only 0 usable jobs (indexes 0..-1)").
+  if (w.jobs.length === 0) {
+    throw new TraceFormatError(w.dropped === 0 ? 'no job to replay: the log has no job record, only header lines' : `no job to replay: all ${w.dropped} record(s) have run time 0, which the protocol leaves out`, { file: path });
+  }
+  return w;
 }
 
 /** Apply the protocol's reading rules to parsed records (for tests and in-memory logs). */
