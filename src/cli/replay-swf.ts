@@ -5,7 +5,7 @@ import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/key
 import { learnedQueueFactory } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
-import { loadBatchWorkload, workloadNotes } from '../sim/reference/workload.js';
+import { clampedNotes, loadBatchWorkload, workloadNotes } from '../sim/reference/workload.js';
 import { Progress } from '../report/progress.js';
 import { parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
@@ -41,7 +41,8 @@ Options:
 Jobs are read by the protocol's rules (run time > 0 after -1 -> 10, ordered by job number,
 processors = max(allocated, requested)); the records each rule changed or left out are counted
 in notes (on stderr with --json). A job wider than the machine is clamped to the machine
-size; the number of such jobs is reported (on stderr with --json).
+size; the number of such jobs and the widest request are reported (on stderr with --json),
+with a hint to give --procs when the size came from MaxNodes.
 
 Example:
   drs replay-swf ../shared/data/swf/lublin_256.swf.gz --policy sjf --backfill easy`;
@@ -147,10 +148,7 @@ export const replaySwfCommand: CliCommand = {
     const progress = p.quiet || !io.interactive ? {} : windowProgress(new Progress(io.err, true), starts.length, p.length);
     const res = await replayReferenceWindows(workload, starts, p.length, { ...policy, ...progress });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
-    const notes = [
-      ...workloadNotes(workload),
-      ...(clamped > 0 ? [`${clamped} job(s) in these windows asked for more than the machine's ${workload.machine} processors and were clamped to ${workload.machine}`] : []),
-    ];
+    const notes = [...workloadNotes(workload), ...clampedNotes(workload, starts, p.length)];
     if (p.json) {
       io.out(
         JSON.stringify({

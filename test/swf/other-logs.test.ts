@@ -172,7 +172,21 @@ describe('SWF logs the project has not seen', () => {
     expect(cli.code).toBe(0);
     // Job 1 runs 0–100 on the one processor; job 2 waits 95 s: bsld (1 + (95 + 10) / 10) / 2 = 5.75.
     expect(cli.out).toMatch(/mean\s+5\.75/);
-    expect(cli.out).toContain("note: 1 job(s) in these windows asked for more than the machine's 1 processors and were clamped to 1");
+    expect(cli.out).toContain("note: 1 job(s) in these windows asked for more than the machine's 1 processors (up to 4) and were clamped to 1");
+  });
+
+  it('says, when the machine size is MaxNodes and jobs are wider, that nodes may have several processors and how to give them', async () => {
+    write('nodes.swf', ['; MaxNodes: 4', '1 0 -1 100 8 -1 -1 8 100 -1 1 1 1 -1 1 -1 -1 -1', '2 10 -1 100 6 -1 -1 2 100 -1 1 1 1 -1 1 -1 -1 -1', '3 20 -1 10 1 -1 -1 1 100 -1 1 1 1 -1 1 -1 -1 -1', ''].join('\n'));
+    const cli = await replayCli(['nodes.swf', '--windows', '0', '--length', '3', '--json']);
+    expect(cli.err).toContain(
+      "note: 2 job(s) in these windows asked for more than the machine's 4 processors (up to 8) and were clamped to 4; the machine size is the header's MaxNodes (it has no MaxProcs): if a node has several processors, give the machine's processor count (drs replay-swf --procs N)\n",
+    );
+    // With the processor count nothing is clamped, and nothing is said.
+    const procs = await replayCli(['nodes.swf', '--windows', '0', '--length', '3', '--json', '--procs', '8']);
+    expect(JSON.parse(procs.out)).toMatchObject({ machine: 8, clampedInWindows: 0 });
+    expect(procs.err).toBe('');
+    // Only the windows' jobs count: a window without the wide jobs has no note.
+    expect((await replayCli(['nodes.swf', '--windows', '2', '--length', '1', '--json'])).err).toBe('');
   });
 });
 

@@ -39,6 +39,8 @@ export interface BatchJob extends JobFacts {
   readonly procs: number;
   /** True when the log asked for more processors than the machine has (clamped). */
   readonly clamped: boolean;
+  /** When clamped: the processors the log asked for. */
+  readonly asked?: number;
 }
 
 export interface BatchWorkload {
@@ -147,6 +149,7 @@ class WorkloadBuilder {
       procs = 1;
       this.unknownWidth++;
     }
+    const asked = procs;
     const wide = procs > this.machine;
     if (wide) {
       procs = this.machine;
@@ -159,6 +162,7 @@ class WorkloadBuilder {
       requested: r.requestedTime === -1 ? loggedRun : r.requestedTime,
       procs,
       clamped: wide,
+      ...(wide ? { asked } : {}),
     });
   }
 
@@ -183,4 +187,25 @@ export function workloadNotes(w: BatchWorkload): string[] {
   if (w.dropped > 0) notes.push(`${w.dropped} record(s) with run time 0 are left out, as the protocol does (${w.jobs.length} jobs remain)`);
   if (w.unknownWidth > 0) notes.push(`${w.unknownWidth} job(s) give no processor count (fields 5 and 8 ≤ 0) and run on 1 processor`);
   return notes;
+}
+
+/**
+ * The note on the jobs of the windows that asked for more than the machine (empty when none):
+ * how many, and the widest. When the size is the header's MaxNodes (no MaxProcs), jobs wider than
+ * it usually mean nodes of several processors, which the replay cannot know: the note says so
+ * and how to give the processor count, as the machine would otherwise be too small.
+ */
+export function clampedNotes(w: BatchWorkload, starts: readonly number[], length: number): string[] {
+  let clamped = 0;
+  let widest = 0;
+  for (const s of starts) {
+    for (const j of w.jobs.slice(s, s + length)) {
+      if (!j.clamped) continue;
+      clamped++;
+      widest = Math.max(widest, j.asked ?? 0);
+    }
+  }
+  if (clamped === 0) return [];
+  const nodes = w.machineSource === 'MaxNodes' ? `; the machine size is the header's MaxNodes (it has no MaxProcs): if a node has several processors, give the machine's processor count (drs replay-swf --procs N)` : '';
+  return [`${clamped} job(s) in these windows asked for more than the machine's ${w.machine} processors (up to ${widest}) and were clamped to ${w.machine}${nodes}`];
 }
