@@ -34,7 +34,7 @@ export interface HeadReservation {
  * is never counted as released. Undefined when no eligible up node can hold the head by the
  * expected ends (then nothing is backfilled: no start can be shown not to delay it).
  */
-export function headReservation(view: ClusterView, head: QueuedRequest, now: number): HeadReservation | undefined {
+export function headReservation(view: ClusterView, head: QueuedRequest, now: number, pastEnds: 'now' | 'as-requested' = 'now'): HeadReservation | undefined {
   const demand = head.request.demand;
   const gpuDim = view.space.indexOf('gpu');
   const shape = gpuShape(gpuDim < 0 ? 0 : (demand[gpuDim] ?? 0));
@@ -54,7 +54,7 @@ export function headReservation(view: ClusterView, head: QueuedRequest, now: num
     let time = now;
     if (!fits()) {
       const allocs: Allocation[] = [...view.allocationsOn(nodeId)];
-      const ends = allocs.map((a) => expectedEnd(a, now));
+      const ends = allocs.map((a) => (pastEnds === 'now' ? expectedEnd(a, now) : a.start + estimatedDuration(a.request)));
       // Work with no finite expected end (no estimate, no lease) is never counted as released.
       const order = allocs
         .map((_, i) => i)
@@ -109,10 +109,18 @@ export interface EasyOptions {
    * sorted in place, stably, by the policy when a head is chosen and by submit time to backfill).
    */
   readonly scan?: 'policy' | 'arrival';
+  /**
+   * A running request whose requested end has passed (it runs past its request): `now` (default)
+   * expects it to end now; `as-requested` keeps start + requested, a time in the past, as the
+   * reference protocol's shadow does. Rule 1 then differs only for a candidate whose requested
+   * duration is negative (an SWF job logged with run and requested time both −1): now − 1 is
+   * before now, but not before a shadow already past.
+   */
+  readonly pastEnds?: 'now' | 'as-requested';
 }
 
 /** The EASY variant of the HPC reference protocol (`../shared/reference/batch-scheduling.md`). */
-export const REFERENCE_EASY: EasyOptions = { reservation: 'per-head', extraCapacity: false, scan: 'arrival' };
+export const REFERENCE_EASY: EasyOptions = { reservation: 'per-head', extraCapacity: false, scan: 'arrival', pastEnds: 'as-requested' };
 
 /**
  * EASY backfilling (Lifka 1995; Mu'alem & Feitelson 2001) on the generic cluster: one
@@ -147,7 +155,7 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
       const head = blocked[0];
       if (head === undefined) return [];
       if (memo === undefined || memo.head !== head || !perHead) {
-        memo = { head, res: headReservation(view, head, now), rank: byArrival ? new Map(blocked.map((q, i) => [q, i])) : new Map() };
+        memo = { head, res: headReservation(view, head, now, opts.pastEnds), rank: byArrival ? new Map(blocked.map((q, i) => [q, i])) : new Map() };
       }
       const res = memo.res;
       if (res === undefined) return [];

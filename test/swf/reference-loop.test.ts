@@ -103,6 +103,18 @@ function records(seed: number, count: number, machine: number): SwfRecord[] {
 }
 
 describe('the main simulator against the protocol loop written out', () => {
+  it('a shadow already past stays past: a job logged with run and requested time -1 does not backfill before it (was: started at once, delaying the head)', async () => {
+    const job = (index: number, submit: number, run: number, procs: number, requested: number): BatchJob => ({ index, id: index + 1, submit, run, procs, requested, clamped: false });
+    // Job 1 (2 of 4 processors, run 10 from a logged −1, requested −1) runs from 0. Job 2 needs all
+    // 4 at t = 1: its shadow is job 1's requested end, 0 + (−1) = −1. Job 3 (requested −1) arrives
+    // at 1 too: 1 + (−1) = 0 is not before −1, so it waits; job 2 starts at 10, job 3 at 110.
+    // With the shadow moved up to now (1), 0 < 1 backfilled job 3 at 1 and job 2 waited until 11.
+    const js = [job(0, 0, 10, 2, -1), job(1, 1, 100, 4, 100), job(2, 1, 10, 2, -1)];
+    expect(loop(js, 4, 'fcfs', true)).toEqual([0, 10, 110]);
+    const r = await replayReferenceWindow(js, 0, 3, 4, { order: 'fcfs', backfill: 'easy' });
+    expect([...r.startTimes]).toEqual([0, 10, 110]);
+  });
+
   const HEADER = { file: 'gen.swf', lines: [], fields: new Map() };
   for (const machine of [4, 32]) {
     for (const seed of [1, 2, 3]) {
