@@ -2,7 +2,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import { poolGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
-import { ArrivalClock, type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream, UniqueIds } from './reading.js';
+import { type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream, UniqueIds } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 import { dimIndex, type AlibabaDimensions } from './alibaba-dimensions.js';
 
@@ -23,7 +23,12 @@ export { DEFAULT_NODE_PRICES, GPU_MODEL_LABEL, MAX_NODE_GPUS, readAlibabaNodePoo
  *               (gpu_milli is the share of *each* GPU: 0..1000. Sharing pods have num_gpu = 1 and
  *               gpu_milli < 1000; in the data every pod with num_gpu > 1 has gpu_milli = 1000.
  *               Files without a gpu_milli column, like multigpu30, mean whole GPUs.)
- *   arrival     = creation_time (seconds) relative to the first pod's creation_time
+ *   arrival     = creation_time (seconds) relative to the earliest emitted pod's creation_time.
+ *               A pod list is a list, not a log: 13 of the paper's 23 public pod lists (cpu050,
+ *               gpushare40, ...) are not in creation order, so the pods are replayed sorted by
+ *               creation_time (stable: ties keep file order); how many came earlier than a pod
+ *               above them counts in stats.adjusted['reordered-by-creation-time']. The lists are
+ *               small (thousands of pods), so they are held in memory for the sort.
  *   duration    = deletion_time − creation_time (seconds). Pods still running when the trace was
  *               cut have deletion_time = the trace end, so their durations are censored.
  *   priority    from qos: Guaranteed → critical, LS (latency-sensitive) → high, Burstable → medium,
@@ -140,8 +145,10 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
     };
     let cols: Cols | undefined;
     let header: readonly string[] = [];
-    const clock = new ArrivalClock();
     const ids = new UniqueIds();
+    /** Timed pods, held for the sort by creation_time (arrival set when they are yielded). */
+    const timed: { req: Request; created: number }[] = [];
+    let latest = -Infinity;
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
         header = row.values;
@@ -185,14 +192,13 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
         }
       }
 
-      let arrival: number;
+      let created: number | undefined;
       let duration: number;
       if (c.created === undefined || c.deleted === undefined) {
-        arrival = 0;
         duration = opts.staticDuration as number;
         countIn(stats.adjusted, 'static-times');
       } else {
-        const created = parseNumberCell(v(c.created), cell('creation_time'));
+        created = parseNumberCell(v(c.created), cell('creation_time'));
         const delRaw = v(c.deleted);
         if (delRaw === '') {
           if (noDeletion === 'skip') {
@@ -214,7 +220,6 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
             countIn(stats.adjusted, 'non-positive-duration');
           }
         }
-        arrival = clock.relative(created, cell('creation_time'));
       }
 
       const numGpu = parseNonNegativeCell(v(c.numGpu), cell('num_gpu'));
@@ -249,7 +254,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       const req: Request = {
         id,
         tenant: opts.tenant ?? (qos || 'openb'),
-        arrival,
+        arrival: 0,
         demand,
         duration,
         priority,
@@ -257,12 +262,26 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
         ...(slo !== undefined ? { sloWait: slo } : {}),
         ...(gpuModels.length > 0 ? { gpuModels } : {}),
       };
+      if (created !== undefined) {
+        if (created < latest) countIn(stats.adjusted, 'reordered-by-creation-time');
+        latest = Math.max(latest, created);
+        timed.push({ req, created });
+        continue;
+      }
       stats.emitted++;
       yield req;
       if (stats.emitted >= limit) return;
     }
     if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
     if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no pods', { file, line: 2 });
+    // Array.prototype.sort is stable: pods created in the same second keep their file order.
+    timed.sort((a, b) => a.created - b.created);
+    const origin = timed[0]?.created ?? 0;
+    for (const { req, created } of timed) {
+      stats.emitted++;
+      yield { ...req, arrival: created - origin };
+      if (stats.emitted >= limit) return;
+    }
   }
 
   return traceStream(stats, gen);
