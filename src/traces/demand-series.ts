@@ -105,16 +105,19 @@ export async function* readDemandSeries(
 ): AsyncGenerator<SeriesSample & { readonly step: number }> {
   const timeCol = opts.timeColumn ?? 'timestamp';
   const valueCol = opts.valueColumn ?? 'value';
+  // Counting events reads no value: a request log (the Azure LLM trace: TIMESTAMP,ContextTokens,
+  // GeneratedTokens) has no 'value' column, and requiring one refused `how: count` on it.
+  const readsValue = opts.aggregate?.how !== 'count' || opts.valueColumn !== undefined;
   const format = opts.timeFormat ?? 'auto';
   const maxGap = opts.maxGap ?? 12;
   const where = Object.entries(opts.where ?? {});
-  let header: { names: readonly string[]; t: number; v: number; where: { at: number; want: string }[] } | undefined;
+  let header: { names: readonly string[]; t: number; v: number | undefined; where: { at: number; want: string }[] } | undefined;
 
   async function* rows(): AsyncGenerator<{ time: number; value: number; line: number }> {
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (header === undefined) {
         const h = new CsvHeader(file, row.values);
-        header = { names: row.values, t: h.require(timeCol, 'timeColumn'), v: h.require(valueCol, 'valueColumn'), where: where.map(([c, want]) => ({ at: h.require(c, `where.${c}`), want })) };
+        header = { names: row.values, t: h.require(timeCol, 'timeColumn'), v: readsValue ? h.require(valueCol, 'valueColumn') : undefined, where: where.map(([c, want]) => ({ at: h.require(c, `where.${c}`), want })) };
         continue;
       }
       checkRowWidth(file, row, header.names, opts.delimiter);
@@ -123,7 +126,7 @@ export async function* readDemandSeries(
         continue;
       }
       const time = parseTimestampCell(cellValue(row, header.t), { file, line: row.line, field: timeCol }, format);
-      const value = parseNonNegativeCell(cellValue(row, header.v), { file, line: row.line, field: valueCol });
+      const value = header.v === undefined ? 1 : parseNonNegativeCell(cellValue(row, header.v), { file, line: row.line, field: valueCol });
       yield { time, value, line: row.line };
     }
     if (header === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });

@@ -167,6 +167,19 @@ describe('demand-series trace', () => {
     [9, 4, 1, 1 + 31 / 3, 1 + 62 / 3, 32].forEach((v, i) => expect(means[i]).toBeCloseTo(v, 9));
   });
 
+  it("counts a request log that has no value column (the Azure LLM trace's TIMESTAMP,ContextTokens,GeneratedTokens)", async () => {
+    // `how: count` reads no value, yet a missing 'value' column refused it (field 'value', line 1).
+    const log = ['TIMESTAMP,ContextTokens,GeneratedTokens', '2024-05-10 00:00:00.009930+00:00,374,44', '2024-05-10 00:00:59.5+00:00,396,0', '2024-05-10 00:02:03.25,879,12'];
+    const f = write('azure-like.csv', log.join('\r\n'));
+    const counts: number[] = [];
+    for await (const s of readDemandSeries(f, { timeColumn: 'TIMESTAMP', aggregate: { step: 60, how: 'count' } })) counts.push(s.value);
+    expect(counts).toEqual([2, 0, 1]);
+    // A value column named with `count` is still read and checked; sum still needs one.
+    await expect(all(open({ file: f, timeColumn: 'TIMESTAMP', valueColumn: 'tokens', aggregate: { step: 60, how: 'count' }, scale: 1 }))).rejects.toThrow("missing column 'tokens'");
+    await expect(all(open({ file: f, timeColumn: 'TIMESTAMP', aggregate: { step: 60, how: 'sum' }, scale: 1 }))).rejects.toThrow(`${f}:1, field 'value': missing column 'value'`);
+    expect((await all(open({ file: f, timeColumn: 'TIMESTAMP', aggregate: { step: 60, how: 'count' }, scale: 20 }))).length).toBeGreaterThan(0);
+  });
+
   it('aggregates 200,000 events (no spread of the bin keys onto the call stack)', async () => {
     const rows = ['t,qps', ...Array.from({ length: 200_000 }, (_, i) => `${i},1`)];
     const f = write('many-events.csv', rows.join('\n'));
