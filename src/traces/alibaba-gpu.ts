@@ -152,7 +152,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
         header = row.values;
-        const h = new CsvHeader(file, row.values);
+        const h = new CsvHeader(file, row.values, true);
         const created = h.optional('creation_time');
         const deleted = h.optional('deletion_time');
         if (created === undefined || deleted === undefined) {

@@ -195,7 +195,7 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
     const classes = newClasses(); // fresh per iteration: a stream replays identically
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
-        const h = new CsvHeader(file, row.values);
+        const h = new CsvHeader(file, row.values, true);
         cols = { ts: h.require(AZURE_COLUMNS.timestamp), ctx: h.require(AZURE_COLUMNS.context), out: h.require(AZURE_COLUMNS.generated) };
         header = row.values;
         continue;

@@ -108,13 +108,19 @@ function wrapReadError(e: unknown, file: string, lastLine: number, extraLines: n
   return err instanceof Error ? err : new Error(String(e));
 }
 
-/** Column lookup over a header row; a missing column names the file, the column and the header. */
+/**
+ * Column lookup over a header row; a missing column names the file, the column and the header.
+ * `ignoreCase` (readers of a fixed, published header: Azure, openb): a column spelled with other
+ * case (`timestamp` for `TIMESTAMP`, as a re-export may write it) is found when it is the only
+ * such one; an exact match always wins, and two candidates without one is an error naming both.
+ */
 export class CsvHeader {
   private readonly index: ReadonlyMap<string, number>;
 
   constructor(
     readonly file: string,
     readonly names: readonly string[],
+    private readonly ignoreCase = false,
   ) {
     const m = new Map<string, number>();
     names.forEach((n, i) => {
@@ -123,13 +129,24 @@ export class CsvHeader {
     this.index = m;
   }
 
+  private find(column: string): number | undefined {
+    const exact = this.index.get(column);
+    if (exact !== undefined || !this.ignoreCase) return exact;
+    const want = column.toLowerCase();
+    const hits = this.names.flatMap((n, i) => (n.toLowerCase() === want ? [i] : []));
+    if (hits.length > 1) {
+      throw new TraceFormatError(`columns ${hits.map((i) => `'${this.names[i]}'`).join(' and ')} both read as '${column}' (header names are matched ignoring case): rename one`, { file: this.file, line: 1, field: column });
+    }
+    return hits[0];
+  }
+
   has(column: string): boolean {
-    return this.index.has(column);
+    return this.find(column) !== undefined;
   }
 
   /** Index of `column`; throws a TraceFormatError naming what it was needed for. */
   require(column: string, forField?: string): number {
-    const i = this.index.get(column);
+    const i = this.find(column);
     if (i === undefined) {
       const what = forField === undefined || forField === column ? '' : ` (mapped to '${forField}')`;
       throw new TraceFormatError(`missing column '${column}'${what}; header has: ${this.names.join(', ')}`, { file: this.file, line: 1, field: column });
@@ -138,7 +155,7 @@ export class CsvHeader {
   }
 
   optional(column: string): number | undefined {
-    return this.index.get(column);
+    return this.find(column);
   }
 }
 

@@ -188,6 +188,13 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect(sorted.stats.adjusted).toEqual({});
   });
 
+  it('pod and node lists are read by column name ignoring case (an upper-case re-export)', async () => {
+    const pods = fixture('pods-upper.csv', PODS.replace(HEAD, HEAD.toUpperCase()));
+    expect((await collect(readAlibabaPodRequests(pods, { space }))).map((r) => r.id)).toEqual(['p0', 'p1', 'p2', 'p5']);
+    const nodes = fixture('nodes-upper.csv', 'SN,CPU_MILLI,MEMORY_MIB,GPU,MODEL\nn0,64000,262144,2,P100\n');
+    expect((await readAlibabaNodePools(nodes, { space }))[0]).toMatchObject({ capacity: [64, 256, 2], gpus: { count: 2, model: 'P100' }, nodeNames: ['n0'] });
+  });
+
   it('a pod list without times (multigpu30) needs staticDuration, then every pod arrives at 0', async () => {
     const f = fixture('static.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,8000,16384,2,1000\nb,4000,8192,1,250\n');
     const e = await rejection(collect(readAlibabaPodRequests(f, { space })));

@@ -58,6 +58,26 @@ describe('readAzureLlmRequests on a fixture', () => {
     expect(again).toEqual(reqs);
   });
 
+  it('reads the 2024 releases and re-exports alike: 6 fraction digits with +00:00, a week span, BOM, any column order or case', async () => {
+    const at = (rows: readonly string[]) => rows.map((r) => r.split(','));
+    const same = (file: string) => collect(readAzureLlmRequests(file, { space }));
+    const want = await same(fixture('azure-2023.csv', SMALL));
+    // The 2024 files (AzureLLMInferenceTrace_{code,conv}_1week.csv) write microseconds and an offset.
+    const y24 = ['TIMESTAMP,ContextTokens,GeneratedTokens', '2023-11-16 18:15:46.680590+00:00,1000,100', '2023-11-16 18:15:50.995169+00:00,5000,0', '2023-11-16 18:16:46.680590+00:00,0,50'];
+    expect((await same(fixture('azure-2024.csv', y24.join('\n')))).map((r) => [r.arrival, r.duration, r.demand])).toEqual(
+      want.map((r) => [expect.closeTo(r.arrival, 6), r.duration, r.demand]),
+    );
+    // Lower-case names in another order (a pandas re-export), behind a UTF-8 BOM: found by name, ignoring case.
+    const lower = ['generatedtokens,timestamp,contexttokens', ...at(y24.slice(1)).map(([t, c, g]) => `${g},${t},${c}`)].join('\r\n');
+    expect((await same(fixtureBytes('azure-lower.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lower)])))).map((r) => r.duration)).toEqual(want.map((r) => r.duration));
+    // A week: arrivals in seconds from the first request, across days.
+    const week = await same(fixture('azure-week.csv', ['TIMESTAMP,ContextTokens,GeneratedTokens', '2024-05-10 00:00:00.009930+00:00,10,1', '2024-05-13 12:00:00+00:00,10,1', '2024-05-16 23:59:59.999999+00:00,10,0'].join('\n')));
+    expect(week.map((r) => r.arrival)).toEqual([0, expect.closeTo(302399.99007, 5), expect.closeTo(604799.990069, 5)]);
+    // Two columns that both read as TIMESTAMP ignoring case, and no exact one, are refused naming both.
+    const twice = fixture('azure-twice.csv', 'timestamp,Timestamp,ContextTokens,GeneratedTokens\n2024-05-10 00:00:00,2024-05-10 00:00:00,1,1\n');
+    expect((await rejection(same(twice))).message).toBe(`${twice}:1, field 'TIMESTAMP': columns 'timestamp' and 'Timestamp' both read as 'TIMESTAMP' (header names are matched ignoring case): rename one`);
+  });
+
   it('bad input: missing column, bad timestamp, bad token count, unknown dimension', async () => {
     const noGen = fixture('azure-nogen.csv', 'TIMESTAMP,ContextTokens\n2023-11-16 18:15:46.68,10\n');
     const e1 = await rejection(collect(readAzureLlmRequests(noGen, { space })));
