@@ -144,6 +144,11 @@ function columnIndex(header: string[], wanted: readonly string[], file: string, 
     const i = header.indexOf(w);
     if (i >= 0) return i;
   }
+  // Then ignoring case, when only one column matches: the Azure LLM trace names its time column 'TIMESTAMP'.
+  for (const w of wanted) {
+    const hits = header.flatMap((h, i) => (h.toLowerCase() === w.toLowerCase() ? [i] : []));
+    if (hits.length === 1) return hits[0] as number;
+  }
   throw new TraceFormatError(`header has no ${what} column (looked for ${wanted.map((w) => `'${w}'`).join(' or ')}; found ${header.map((h) => `'${h}'`).join(', ')})`, { file, line: 1 });
 }
 

@@ -149,6 +149,14 @@ describe('event aggregation', () => {
     expect(s.name).toBe('events');
   });
 
+  it("finds the Azure LLM trace's TIMESTAMP column without --time-column (names matched ignoring case when only one fits)", async () => {
+    // Refused before: "header has no time column (looked for 'timestamp' ...; found 'TIMESTAMP', ...)".
+    const p = file('azure.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\r\n2024-05-10 00:00:00.009930+00:00,374,44\r\n2024-05-10 00:00:30.5+00:00,10,6\r\n2024-05-10 00:01:59.999999+00:00,1,0\r\n');
+    expect((await aggregateEventsCsv(p, { step: 60, how: 'count' })).values).toEqual([2, 1]);
+    expect((await aggregateEventsCsv(p, { step: 60, valueColumn: 'generatedtokens' })).values).toEqual([50, 0]);
+    await expect(aggregateEventsCsv(file('two.csv', 'Time,TIME,value\n0,0,1\n'), { step: 60 })).rejects.toThrow("header has no time column (looked for 'timestamp' or 'timestamp_anon' or 'time' or 'arrival'; found 'Time', 'TIME', 'value')");
+  });
+
   it('bad event rows are errors with the line', async () => {
     await expect(aggregateEventsCsv(file('ev.csv', 'time,value\n0,1\nx,2\n'), { step: 60 })).rejects.toThrow(/ev\.csv:3/);
     await expect(aggregateEventsCsv(file('ev2.csv', 'time,value\n0,1\n5,two\n'), { step: 60 })).rejects.toThrow(/ev2\.csv:3, field 'value'/);
