@@ -54,6 +54,22 @@ describe('drs replay-openb with seeds that lack a value at a point', () => {
     ]);
   });
 
+  it('names the pods no node holds even in the empty cluster (they arrive and are never placed), in the table and in --json', async () => {
+    // A 4-GPU pod on 2-GPU nodes, and a V100 pod with more memory than the V100 node: counted in the
+    // arrived request and never placed, which lowered the ratio without a word.
+    const odd = tmpFile('pods-never.csv', `${PODS}big,4000,8192,4,1000,,LS,Running,0,100,0\nfat,4000,262144,1,500,V100,LS,Running,0,100,0\n`);
+    const r = await drs(['replay-openb', odd, '--nodes', nodes, '--policies', 'best-fit', '--seeds', '2']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('2 pod(s) fit no node even in the empty cluster: they arrive, count in the arrived GPU request and are never placed: big (requests 4 gpu but the largest allowed node has 2); fat (requests 256 memory but the largest allowed node has 128)');
+    const j = JSON.parse((await drs(['replay-openb', odd, '--nodes', nodes, '--policies', 'best-fit', '--seeds', '2', '--json'])).out);
+    expect(j.neverFits).toEqual([
+      { pod: 'big', reason: 'requests 4 gpu but the largest allowed node has 2' },
+      { pod: 'fat', reason: 'requests 256 memory but the largest allowed node has 128' },
+    ]);
+    expect(JSON.parse((await drs([...args, '--json'])).out).neverFits).toEqual([]);
+    expect((await drs(args)).out).not.toContain('fit no node');
+  });
+
   it('a point no seed reaches is null in --json and — in the table', async () => {
     const r = await drs([...args.slice(0, -1), '1', '--tune', '0.5', '--json']);
     const j = JSON.parse(r.out);
