@@ -205,7 +205,7 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
       const t = parseTimestampCell(cellValue(row, cols.ts), { file, line: row.line, field: AZURE_COLUMNS.timestamp }, 'iso');
       const ctx = parseNonNegativeCell(cellValue(row, cols.ctx), { file, line: row.line, field: AZURE_COLUMNS.context });
       const out = parseNonNegativeCell(cellValue(row, cols.out), { file, line: row.line, field: AZURE_COLUMNS.generated });
-      const arrival = clock.relative(t, { file, line: row.line, field: AZURE_COLUMNS.timestamp });
+      const arrival = clock.relative(t, { file, line: row.line, field: AZURE_COLUMNS.timestamp }, cellValue(row, cols.ts));
       const cls = classes.priority();
       const req: Request = {
         id: `${idPrefix}${index}`,

@@ -174,7 +174,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         duration = te - t;
         if (duration < 0) throw bad(cell(e.column), `end ${te} is before arrival ${t}`);
       }
-      const arrival = clock.relative(t, cell(c.arrival.column));
+      const arrival = clock.relative(t, cell(c.arrival.column), v(c.arrival.at));
       const demand = new Array<number>(space.size).fill(0);
       for (const d of c.demand) {
         const q = parseNonNegativeCell(v(d.at), cell(d.column)) * d.scale + d.offset;

@@ -257,7 +257,9 @@ export function parseTimestampCell(raw: string, cell: Cell, format: TimestampFor
  */
 export class ArrivalClock {
   private origin: number | undefined;
-  private last: { readonly t: number; readonly line: number } | undefined;
+  private last: { readonly t: number; readonly line: number; readonly shown: string } | undefined;
+  /** The origin as errors show it: the first record's cell when it set the origin. */
+  private originShown: string | undefined;
 
   /** `origin`: a fixed time 0; `settable`: the trace kind has an `origin` option (named in the error). */
   constructor(
@@ -267,15 +269,23 @@ export class ArrivalClock {
     this.origin = origin;
   }
 
-  relative(t: number, cell: Cell): number {
-    if (this.origin === undefined) this.origin = t;
+  /**
+   * `text`: the cell as written. A date is shown as written in errors ('2023-11-16 18:15:55.14'
+   * tells whoever sorts the file more than 1700158555.14); a plain number as its seconds.
+   */
+  relative(t: number, cell: Cell, text?: string): number {
+    const shown = text === undefined || DECIMAL.test(text.trim()) ? String(t) : `'${text.trim()}'`;
+    if (this.origin === undefined) {
+      this.origin = t;
+      this.originShown = shown;
+    }
     const r = t - this.origin;
     if (r < 0) {
-      throw bad(cell, `arrival ${t} is before the origin ${this.origin} (${this.settable ? "the first record, unless 'origin' is set); sort the file by arrival or set 'origin' to the earliest time" : 'the first record); sort the file by arrival'}`);
+      throw bad(cell, `arrival ${shown} is before the origin ${this.originShown ?? this.origin} (${this.settable ? "the first record, unless 'origin' is set); sort the file by arrival or set 'origin' to the earliest time" : 'the first record); sort the file by arrival'}`);
     }
     // The simulator replays in arrival order: a record earlier than the one before is refused here, with its line.
-    if (this.last !== undefined && t < this.last.t) throw bad(cell, `arrival ${t} is earlier than the record on line ${this.last.line} (${this.last.t}): sort the file by arrival`);
-    this.last = { t, line: cell.line };
+    if (this.last !== undefined && t < this.last.t) throw bad(cell, `arrival ${shown} is earlier than the record on line ${this.last.line} (${this.last.shown}): sort the file by arrival`);
+    this.last = { t, line: cell.line, shown };
     return r;
   }
 }

@@ -124,6 +124,16 @@ describe('readAzureLlmRequests on a fixture', () => {
     const mixedOk = fixture('azure-mixed-ok.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:15:46.68,374,44\r\n2023-11-16 18:15:47.00,20,5\n2023-11-16 18:15:48.00,10,1\r\n');
     expect((await collect(readAzureLlmRequests(mixedOk, { space }))).map((r) => r.arrival)).toEqual([0, expect.closeTo(0.32, 5), expect.closeTo(1.32, 5)]);
 
+    // Out of order: the timestamps as written, not their epoch seconds (1700158555.145575 said little to whoever sorts the file).
+    const unsorted = fixture('azure-unsorted.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:50.0000000,1,1\n2023-11-16 18:15:56.0000000,1,1\n2023-11-16 18:15:55.1455750,1,1\n');
+    expect((await rejection(collect(readAzureLlmRequests(unsorted, { space })))).message).toBe(
+      `${unsorted}:4, field 'TIMESTAMP': arrival '2023-11-16 18:15:55.1455750' is earlier than the record on line 3 ('2023-11-16 18:15:56.0000000'): sort the file by arrival`,
+    );
+    const early = fixture('azure-early.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2024-05-10 00:00:01+00:00,1,1\n2024-05-10 00:00:00.5+00:00,1,1\n');
+    expect((await rejection(collect(readAzureLlmRequests(early, { space })))).message).toBe(
+      `${early}:3, field 'TIMESTAMP': arrival '2024-05-10 00:00:00.5+00:00' is before the origin '2024-05-10 00:00:01+00:00' (the first record); sort the file by arrival`,
+    );
+
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(/unknown resource dimension 'gpu'/);
   });
