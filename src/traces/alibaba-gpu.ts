@@ -97,9 +97,17 @@ export interface AlibabaPodOptions extends TraceReadOptions {
   readonly pools?: readonly PoolSpec[];
 }
 
-/** Parse a gpu_spec cell: '' → [], 'A|B|B' → ['A', 'B']. */
+/**
+ * Parse a gpu_spec cell: '' → [], 'A|B|B' → ['A', 'B']. 'nan' (any case) is no constraint, as
+ * the dataset's README says: pandas writes a missing spec so with `na_rep='nan'`.
+ */
 export function parseGpuSpec(raw: string): string[] {
-  return [...new Set(raw.split('|').map((s) => s.trim()).filter((s) => s !== ''))];
+  return [...new Set(raw.split('|').map((s) => s.trim()).filter((s) => s !== '' && !isNanCell(s)))];
+}
+
+/** A pandas missing value written out ('nan', 'NaN'): the openb README's word for "none". */
+function isNanCell(s: string): boolean {
+  return s.toLowerCase() === 'nan';
 }
 
 /** Stream an openb pod list as Requests (rules at the top of this file). */

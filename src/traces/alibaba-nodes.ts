@@ -96,7 +96,9 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
     if (!Number.isInteger(gpu)) throw new TraceFormatError(`${gpu} is not a whole number of GPU devices`, cell('gpu'));
     // Each device is a slot of the node's device table: 1e308 crashed it with a RangeError stack trace.
     if (gpu > MAX_NODE_GPUS) throw new TraceFormatError(`${gpu} GPU devices on one node; at most ${MAX_NODE_GPUS} (the openb nodes have up to 8)`, cell('gpu'));
-    const model = cols.model === undefined ? '' : cellValue(row, cols.model);
+    // 'nan' is the README's (pandas') word for a node without a GPU model.
+    const rawModel = cols.model === undefined ? '' : cellValue(row, cols.model);
+    const model = rawModel.toLowerCase() === 'nan' ? '' : rawModel;
     if (gpu > 0 && iGpu < 0) throw new TraceFormatError(`node has ${gpu} GPUs but the scenario has no '${gpuName}' dimension (it has: ${space.names.join(', ')})`, cell('gpu'));
     const key = `${cpu}|${mem}|${gpu}|${model}`;
     const name = cols.sn === undefined ? '' : cellValue(row, cols.sn);

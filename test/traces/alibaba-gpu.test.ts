@@ -213,6 +213,18 @@ describe('readAlibabaPodRequests on a fixture', () => {
   it('parseGpuSpec splits, trims and dedupes', () => {
     expect(parseGpuSpec('')).toEqual([]);
     expect(parseGpuSpec('V100M16|V100M32|V100M32')).toEqual(['V100M16', 'V100M32']);
+    expect(parseGpuSpec(' V100M16 | V100M32 ')).toEqual(['V100M16', 'V100M32']);
+  });
+
+  it("'nan' (pandas' missing value, the README's \"no constraint\") is no GPU model, in pod and node lists", async () => {
+    // Read as a model named 'nan', a pod could run nowhere (with pools: "GPU model nan is on no node").
+    expect(parseGpuSpec('nan')).toEqual([]);
+    expect(parseGpuSpec('NaN')).toEqual([]);
+    const pods = fixture('pods-nan.csv', `${HEAD}\np0,4000.0,8192.0,1.0,500.0,nan,LS,Running,0.0,100.0,0.0\n`);
+    const pool: PoolSpec = { name: 'a', capacity: [96, 384, 8], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 1, latencyMs: 0, bootSeconds: 0, labels: { gpuModel: 'T4' } };
+    expect(await collect(readAlibabaPodRequests(pods, { space, pools: [pool] }))).toEqual([{ id: 'p0', tenant: 'LS', arrival: 0, demand: [4, 8, 0.5], duration: 100, priority: 'high', preemptible: false }]);
+    const nodes = await readAlibabaNodePools(fixture('nodes-nan.csv', 'sn,cpu_milli,memory_mib,gpu,model\nn0,32000,262144,0,nan\nn1,32000,262144,0,\n'), { space });
+    expect(nodes.map((p) => [p.name, p.labels, p.nodes.initial])).toEqual([['openb-cpu-32c-256g', {}, 2]]);
   });
 });
 
