@@ -21,7 +21,8 @@ FILE formats (detected from the content unless --format is given; a gzip-compres
 read decompressed, whatever its name):
   orlib    OR-Library binpack*.txt: instance count, then per instance a name line,
            'capacity n bestKnown', and n sizes (one per line)
-  bpplib   BPPLIB one-instance .txt: item count, capacity, then one size per line
+  bpplib   BPPLIB one-instance .txt: item count, capacity, then one size per line; or its CSP
+           form: item type count, capacity, then one 'size demand' line per type
   vector   DRS multi-dimensional: first line 'd C_1 ... C_d', then one item 'w_1 ... w_d'
            per line ('#' starts a comment)
 

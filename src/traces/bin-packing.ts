@@ -5,8 +5,11 @@
  * - `orlib`: J. E. Beasley's OR-Library `binpack1..8.txt`. Line 1: the number of instances P.
  *   Then per instance: a line with its name, a line `capacity n bestKnown`, and n lines with one
  *   item size each. Sizes may be decimal (the triplet sets use one decimal place).
- * - `bpplib`: BPPLIB's one-instance `.txt`. Line 1: the item count n; line 2: the capacity; then
- *   n lines with one item size each.
+ * - `bpplib`: BPPLIB's one-instance `.txt`, in either of the two forms BPPLIB distributes. The BPP
+ *   form: line 1 the item count n, line 2 the capacity, then n lines with one item size each. The
+ *   CSP (cutting-stock) form: line 1 the number of item types m, line 2 the capacity, then m lines
+ *   `size demand` (demand: how many items of that size, a whole number ≥ 1). The first item line says
+ *   which form the file is in; every later one must be in the same form.
  * - `vector` (DRS's multi-dimensional format; `#` starts a comment, blank lines are ignored):
  *       # d C_1 ... C_d
  *       2 100 80
@@ -199,6 +202,9 @@ function instanceName(file: string): string {
   return basename(name, extname(name));
 }
 
+/** The most items a CSP-form file may expand to (its demands summed). */
+const MAX_CSP_ITEMS = 1_000_000;
+
 export function parseBppLib(text: string, file: string): PackingInstance {
   const src: Source = new Source(file);
   const lines = recordLines(text);
@@ -209,16 +215,28 @@ export function parseBppLib(text: string, file: string): PackingInstance {
     if (l.fields.length !== 1) src.fail(`expected one value (${field}) on this line, found ${l.fields.length}`, l.line, field);
     return { text: l.fields[0] ?? '', line: l.line };
   };
-  const n = src.count(one(0, 'item count'), 'item count', last);
+  const csp = (lines[2]?.fields.length ?? 0) === 2;
+  const n = src.count(one(0, csp ? 'item type count' : 'item count'), csp ? 'item type count' : 'item count', last);
   const capacity = src.decimal(one(1, 'capacity'), 'capacity', last);
   const items: Decimal[] = [];
   for (let i = 0; i < n; i++) {
-    const tok = one(2 + i, `items[${i}]`);
-    if (tok === undefined) src.fail(`file declares ${n} items, found ${i}`, last, `items[${i}]`);
-    items.push(src.decimal(tok, `items[${i}]`, last));
+    if (csp) {
+      const l = lines[2 + i];
+      if (l === undefined) src.fail(`file declares ${n} item types, found ${i}`, last, `types[${i}]`);
+      if (l.fields.length !== 2) src.fail(`expected 'size demand' on this line, as on line ${lines[2]?.line} (the CSP form), found ${l.fields.length} value(s)`, l.line, `types[${i}]`);
+      const size = src.decimal({ text: l.fields[0] ?? '', line: l.line }, `types[${i}].size`, last);
+      const demand = src.count({ text: l.fields[1] ?? '', line: l.line }, `types[${i}].demand`, last);
+      if (demand < 1) src.fail(`demand must be at least 1, found ${demand}`, l.line, `types[${i}].demand`);
+      if (items.length + demand > MAX_CSP_ITEMS) src.fail(`the demands add up to more than ${MAX_CSP_ITEMS.toLocaleString('en-US')} items`, l.line, `types[${i}].demand`);
+      for (let k = 0; k < demand; k++) items.push(size);
+    } else {
+      const tok = one(2 + i, `items[${i}]`);
+      if (tok === undefined) src.fail(`file declares ${n} items, found ${i}`, last, `items[${i}]`);
+      items.push(src.decimal(tok, `items[${i}]`, last));
+    }
   }
   const extra = lines[2 + n];
-  if (extra !== undefined) src.fail(`file declares ${n} items but has more lines`, extra.line, `items[${n}]`);
+  if (extra !== undefined) src.fail(`file declares ${n} ${csp ? 'item types' : 'items'} but has more lines`, extra.line, csp ? `types[${n}]` : `items[${n}]`);
   const { cap, sizes, scale } = scaleDimension(src, capacity, items, '');
   return makeInstance(instanceName(file), [cap], sizes.map((w) => [w]), { scale: [scale], source: { file, line: lines[0]?.line ?? 1 } });
 }

@@ -90,7 +90,8 @@ describe('BPPLIB reader', () => {
   it('reports too few and too many sizes, and two values on a line', () => {
     expect(located(() => parseBppLib('3\n10\n7\n2\n', 'b.txt')).message).toMatch(/declares 3 items, found 2/);
     expect(located(() => parseBppLib('2\n10\n7\n2\n5\n', 'b.txt')).location).toMatchObject({ line: 5, field: 'items[2]' });
-    expect(located(() => parseBppLib('2\n10\n7 1\n2\n', 'b.txt')).location).toMatchObject({ line: 3, field: 'items[0]' });
+    // (Two values on the first item line make it the CSP form: see below.)
+    expect(located(() => parseBppLib('2\n10\n7\n2 1\n', 'b.txt')).location).toMatchObject({ line: 4, field: 'items[1]' });
   });
 });
 
@@ -110,6 +111,28 @@ describe('numbers with a power of ten', () => {
     expect(located(() => parseBppLib('1\n10\n1e-7\n', 'e.txt')).detail).toBe("items[0] '1e-7' has more than 6 decimal places");
     expect(located(() => parseBppLib('1.5e0\n10\n1\n', 'e.txt')).location).toMatchObject({ line: 1, field: 'item count' });
     expect(located(() => parseBppLib('1\n10\n1e\n', 'e.txt')).detail).toBe("expected items[0] as a non-negative decimal number (such as 42, 0.5 or 1e2), found '1e'");
+  });
+});
+
+describe("BPPLIB's CSP form (item types with demands)", () => {
+  it('expands `size demand` lines into the same items as the BPP form of the file', () => {
+    const csp = parseBppLib('3\n100\n40 2\n30 3\n20.5 1\n', 'Falkenauer_t60_00.txt');
+    const bpp = parseBppLib('6\n100\n40\n40\n30\n30\n30\n20.5\n', 'Falkenauer_t60_00.txt');
+    expect(csp).toMatchObject({ name: 'Falkenauer_t60_00', n: 6, capacity: [1000], sizes: [400, 400, 300, 300, 300, 205], scale: [10] });
+    expect(csp.sizes).toEqual(bpp.sizes);
+    expect(detectFormat('3\n100\n40 2\n30 3\n20 1\n')).toBe('bpplib');
+  });
+
+  it('names the line and field of a form change, a demand below 1, a missing or an extra type', () => {
+    expect(located(() => parseBppLib('3\n100\n40 2\n30\n20 1\n', 'c.txt'))).toMatchObject({
+      location: { line: 4, field: 'types[1]' },
+      detail: "expected 'size demand' on this line, as on line 3 (the CSP form), found 1 value(s)",
+    });
+    expect(located(() => parseBppLib('2\n100\n40 2\n30 0\n', 'c.txt'))).toMatchObject({ location: { line: 4, field: 'types[1].demand' }, detail: 'demand must be at least 1, found 0' });
+    expect(located(() => parseBppLib('2\n100\n40 2.5\n30 1\n', 'c.txt')).location).toMatchObject({ line: 3, field: 'types[0].demand' });
+    expect(located(() => parseBppLib('3\n100\n40 2\n30 1\n', 'c.txt')).detail).toBe('file declares 3 item types, found 2');
+    expect(located(() => parseBppLib('1\n100\n40 2\n30 1\n', 'c.txt'))).toMatchObject({ location: { line: 4, field: 'types[1]' }, detail: 'file declares 1 item types but has more lines' });
+    expect(located(() => parseBppLib('1\n100\n40 1000001\n', 'c.txt')).detail).toBe('the demands add up to more than 1,000,000 items');
   });
 });
 
