@@ -79,7 +79,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
           origin ??= r.submitTime;
           // The simulator replays in submit order; a log out of order is refused where it goes back.
           if (last !== undefined && r.submitTime < last.submitTime) {
-            throw new TraceFormatError(`job ${r.jobNumber} is submitted at ${r.submitTime} s, before job ${last.jobNumber} on line ${last.line} (${last.submitTime} s): the log must be in submit-time order`, { file: path, line: r.line, field: 'submitTime' });
+            throw new TraceFormatError(`job ${r.jobNumber} is submitted at ${r.submitTime} s, before job ${last.jobNumber} on line ${last.line} (${last.submitTime} s): the log must be in submit-time order, as the SWF definition requires (sort the job lines by their second field, keeping the header lines first)`, { file: path, line: r.line, field: 'submitTime' });
           }
           last = r;
           ids.check(String(r.jobNumber), { file: path, line: r.line, field: 'jobNumber' });

@@ -64,7 +64,7 @@ describe('cross-field mistakes are named with their line', () => {
     const scen = (trace: string): string => tmpFile('s.yaml', `name: order\ndimensions: [cpu]\npools:\n  - { name: m, capacity: { cpu: 8 }, nodes: 1, pricePerHour: 1 }\ntrace: ${trace}\nstrategies: [first-fit]\n`);
     const r = await drs(['validate', scen(`{ kind: swf, file: ${swf} }`)]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`${swf}:3, field 'submitTime': job 2 is submitted at 5 s, before job 1 on line 2 (100 s): the log must be in submit-time order`);
+    expect(r.err).toContain(`${swf}:3, field 'submitTime': job 2 is submitted at 5 s, before job 1 on line 2 (100 s): the log must be in submit-time order, as the SWF definition requires (sort the job lines by their second field, keeping the header lines first)`);
     const csv = tmpFile('t.csv', 't,d,c\n0,1,1\n10,1,1\n4,1,1\n');
     const c = await drs(['run', scen(`{ kind: csv, file: ${csv}, columns: { arrival: t, duration: d, demand: { cpu: c } } }`)]);
     expect(c.code).toBe(2);
