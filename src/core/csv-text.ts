@@ -37,9 +37,13 @@ export function isBinaryText(text: string): boolean {
   return false;
 }
 
-/** A csv-parse error's message without the field it quotes (`…, value is "…"`). */
+/**
+ * A csv-parse error's message without the field it quotes (`…, value is "…"`) and without its own
+ * `at line N`: the readers name the line themselves, corrected for what csv-parse counts twice
+ * (a CRLF inside a quoted cell), so its number could contradict theirs.
+ */
 export function csvParseMessage(message: string): string {
-  return message.replace(/, value is [\s\S]*$/, '');
+  return message.replace(/, value is [\s\S]*$/, '').replace(/ at line \d+/, '');
 }
 
 /**

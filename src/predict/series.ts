@@ -27,7 +27,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
+import { parse, type Options } from 'csv-parse';
 import { fileHead } from '../core/compression.js';
 import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText, quotedCrlfs } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
@@ -104,7 +104,20 @@ async function* rows(file: string): AsyncGenerator<Row> {
   // Gzip data without a .gz name (or a zip) failed as "Invalid Record Length" on line 2.
   const compressed = csvCompressionProblem(file, await fileHead(file));
   if (compressed !== undefined) throw new TraceFormatError(`not a readable CSV: ${compressed}`, { file, line: 1 });
-  const parser = parse({ info: true, trim: true, skip_empty_lines: true, record_delimiter: CSV_LINE_ENDS });
+  // Lines csv-parse counted twice so far (CRLFs inside quoted cells), counted as the parser meets
+  // each record: it parses, and fails, ahead of the rows taken from it (see src/traces/reading.ts).
+  let extra = 0;
+  const options: Options<Row & { info: { lines: number } }, { record: string[]; info: { lines: number } }> = {
+    info: true,
+    trim: true,
+    skip_empty_lines: true,
+    record_delimiter: CSV_LINE_ENDS,
+    on_record: (rec) => {
+      extra += quotedCrlfs(rec.record);
+      return { cells: rec.record, line: rec.info.lines - extra, info: rec.info };
+    },
+  };
+  const parser = parse(options as unknown as Options); // its typings give on_record a generic record type only together with `columns`
   // pipe() does not forward errors: hand a read or gunzip failure to the parser we iterate.
   const source = createReadStream(file);
   source.on('error', (e) => parser.destroy(e));
@@ -116,15 +129,13 @@ async function* rows(file: string): AsyncGenerator<Row> {
     source.pipe(parser);
   }
   let first = true;
-  let extra = 0; // lines csv-parse counted twice so far (CRLFs inside quoted cells)
   try {
-    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const rec of parser as AsyncIterable<Row & { info: { lines: number } }>) {
       // A gzip file without a .gz name (or any binary file) parses as one line of noise: say so
       // there, rather than list the noise as the header's column names.
-      if (first && rec.record.some(isBinaryText)) throw new TraceFormatError(`not a readable CSV: ${BINARY_CSV} (${GZIP_NAME_HINT})`, { file, line: rec.info.lines });
+      if (first && rec.cells.some(isBinaryText)) throw new TraceFormatError(`not a readable CSV: ${BINARY_CSV} (${GZIP_NAME_HINT})`, { file, line: rec.info.lines });
       first = false;
-      extra += quotedCrlfs(rec.record);
-      yield { cells: rec.record, line: rec.info.lines - extra };
+      yield { cells: rec.cells, line: rec.line };
     }
   } catch (e) {
     if (e instanceof UserError) throw e;

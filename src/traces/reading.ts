@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, parse, type Options } from 'csv-parse';
 import { fileHead } from '../core/compression.js';
 import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText, quotedCrlfs } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
@@ -57,7 +57,11 @@ export interface CsvReadOptions {
 export async function* csvRows(file: string, opts: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
   const compressed = csvCompressionProblem(file, await fileHead(file));
   if (compressed !== undefined) throw new TraceFormatError(compressed, { file, line: 1 });
-  const parser = parse({
+  // Lines csv-parse counted twice so far (CRLFs inside quoted cells), counted as the parser meets
+  // each record: it may parse, and fail, well ahead of the records the loop below has taken (one
+  // read chunk holds many), so an error's line is corrected by what the parser has seen.
+  let extra = 0;
+  const options: Options<CsvRow, { record: string[]; info: { lines: number } }> = {
     delimiter: opts.delimiter ?? ',',
     record_delimiter: CSV_LINE_ENDS,
     info: true,
@@ -65,18 +69,22 @@ export async function* csvRows(file: string, opts: CsvReadOptions = {}): AsyncGe
     skip_empty_lines: true,
     bom: true,
     trim: true,
-  });
+    on_record: (rec): CsvRow => {
+      // With `info: true` the parser hands the record with its info.
+      extra += quotedCrlfs(rec.record);
+      return { line: rec.info.lines - extra, values: rec.record };
+    },
+  };
+  const parser = parse(options as unknown as Options); // its typings give on_record a generic record type only together with `columns`
   const source = createReadStream(file);
   const done = file.endsWith('.gz') ? pipeline(source, createGunzip(), parser) : pipeline(source, parser);
   // Errors reach the consumer through the parser's iterator; an early `break` aborts the pipeline.
   done.catch(() => undefined);
   let line = 0;
-  let extra = 0; // lines csv-parse counted twice so far (CRLFs inside quoted cells)
   try {
-    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      extra += quotedCrlfs(rec.record);
-      line = rec.info.lines - extra;
-      yield { line, values: rec.record };
+    for await (const row of parser as AsyncIterable<CsvRow>) {
+      line = row.line;
+      yield row;
     }
   } catch (e) {
     throw wrapReadError(e, file, line, extra);

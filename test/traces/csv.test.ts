@@ -132,6 +132,17 @@ describe('readCsvRequests: bad input', () => {
     }
   });
 
+  it("a malformed quote after a quoted cell over CRLF lines is named at its own line, in the parser's message too", async () => {
+    // The parser reads (and fails) ahead of the rows taken from it, so the correction for its
+    // double-counted CRLFs has to be made as it parses: the error named line 6 (twice) for line 5.
+    const header = 'job,user,submit_ms,run_ms,cpu_milli,mem_mib,gpus,qos,spot,model';
+    for (const eol of ['\r\n', '\n']) {
+      const f = fixture('quoted-then-bad.csv', [header, 'j1,"a', 'b",0,1,1,1,0,LS,no,', 'j2,a,5,1,1,1,0,LS,no,', 'j3,a,7,1"0,1,1,0,LS,no,', ''].join(eol));
+      const e = await rejection(collect(readCsvRequests(f, { space, columns: mapping })));
+      expect(e.message, JSON.stringify(eol)).toBe(`${f}:5: malformed CSV: Invalid Opening Quote: a quote is found on field 3`);
+    }
+  });
+
   it('bad timestamps, priorities, booleans and negative demand are located', async () => {
     const head = 'job,user,submit_ms,run_ms,cpu_milli,mem_mib,gpus,qos,spot,model\n';
     const cases: [string, string, string][] = [
