@@ -337,6 +337,9 @@ class ReplayRun {
     const perEvent = opts.passes === 'per-event';
     const iter = Symbol.asyncIterator in opts.requests ? (opts.requests as AsyncIterable<Request>)[Symbol.asyncIterator]() : toAsync(opts.requests as Iterable<Request>);
     let next = await iter.next();
+    // A stream with no request at all (a demand series of zeros) is done before the first event:
+    // said so now, as after the last arrival, or the scaling ticks would go on for ever.
+    if (next.done) this.streamDone();
     let lastArrival = -Infinity;
     // Run a pass when the clock is about to move past `now` (or after every event).
     const step = (): void => {
