@@ -51,4 +51,21 @@ describe('regression on trend + seasonal features', () => {
     expect(iv).toBeDefined();
     f.point.forEach((p, i) => expect((iv?.upper[i] ?? 0) - p).toBeCloseTo(p - (iv?.lower[i] ?? 0), 9));
   });
+
+  // A constant series (a metric stuck at 45 %): the ridge in the solve put the Fourier forecast
+  // 1.3e-7 above 45 while every residual was the same, so σ was exactly 0 and the interval had zero
+  // width beside the data (drs forecast: coverage 8.3 % / 16.7 % for an error of 0.0000).
+  for (const features of ['fourier', 'dummy'] as const) {
+    it(`${features}: on a constant series the intervals hold the constant`, () => {
+      const m = new RegressionForecaster({ season: 24, features });
+      m.fit(new Array<number>(24 * 4).fill(45));
+      for (const level of [0.8, 0.95]) {
+        const { point, interval } = m.forecast(12, level);
+        point.forEach((p) => expect(p).toBeCloseTo(45, 6));
+        interval?.lower.forEach((l) => expect(l).toBeLessThanOrEqual(45));
+        interval?.upper.forEach((u) => expect(u).toBeGreaterThanOrEqual(45));
+        expect(interval?.lower).toHaveLength(12);
+      }
+    });
+  }
 });
