@@ -194,10 +194,11 @@ export const forecastCommand: CliCommand = {
     if (givenSeason !== undefined) {
       season = givenSeason;
     } else {
-      const detected = detectSeason(series.values.slice(0, trainPoints));
+      const head = series.values.slice(0, trainPoints);
+      const detected = detectSeason(head);
       if (detected === undefined) {
-        const why = trainPoints < 6 ? `its training part (${percent(train)}) has only ${trainPoints} of its ${series.values.length} points, too few to find a season in or to backtest` : `no seasonal period detected in the training part (${trainPoints} points)`;
-        throw new UserError(`${why}; give one with --season S${trainPoints < 6 ? ' and a longer series' : ''}`, { file, field: 'season' });
+        if (trainPoints < 6) throw new UserError(`its training part (${percent(train)}) has only ${trainPoints} of its ${series.values.length} points, too few to find a season in or to backtest; give one with --season S and a longer series`, { file, field: 'season' });
+        throw new UserError(`${noSeason(head, series.step)}; give one with --season S (steps per season), or --season 1 to forecast without a season`, { file, field: 'season' });
       }
       season = detected;
       io.err(`${series.name}: detected season ${season} steps (${((season * series.step) / 3600).toFixed(2)} h)\n`);
@@ -260,6 +261,18 @@ export const forecastCommand: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * Why no season was detected in the training part `head`: it is constant (no period to find), or
+ * nothing qualified among the lags searched (detectSeason: up to half the part, at most 2016), said
+ * in hours, since a daily season cannot show in less than two days of data.
+ */
+function noSeason(head: readonly number[], step: number): string {
+  const first = head[0] as number;
+  if (head.every((v) => v === first)) return `the training part (${head.length} points) is constant, every value ${first}: it has no seasonal period to detect`;
+  const maxLag = Math.min(Math.floor(head.length / 2), 2016);
+  return `no seasonal period detected in the training part (${head.length} points; periods up to ${maxLag} steps, ${((maxLag * step) / 3600).toFixed(2)} h, were searched)`;
+}
 
 /**
  * A UserError from the protocol or a model's fit (too short for the model, a season it cannot

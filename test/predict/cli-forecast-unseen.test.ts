@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { forecastCommand } from '../../src/cli/forecast.js';
+import type { CliIo } from '../../src/cli/command.js';
+import { UserError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+
+/*
+ * drs forecast on series unlike the ones it was tuned on (NAB, monitoring exports): a series with
+ * no season to detect must say why and what to give, and the forecasts it then makes must be sane.
+ */
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-forecast-unseen-'));
+
+/** A 5-minute series (epoch seconds) of the given values, written under `dir`. */
+function write(name: string, values: readonly number[]): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, 'timestamp,value\n' + values.map((v, i) => `${1_700_000_000 + 300 * i},${v}`).join('\n') + '\n');
+  return file;
+}
+
+function capture(): { io: CliIo; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (s) => out.push(s), err: (s) => err.push(s), interactive: false, cwd: dir, env: {} }, out, err };
+}
+
+async function refusal(args: string[]): Promise<UserError> {
+  const e = await forecastCommand.run(args, capture().io).catch((x: unknown) => x);
+  expect(e).toBeInstanceOf(UserError);
+  return e as UserError;
+}
+
+describe('drs forecast: a series without a detectable season', () => {
+  it('a constant series is named as constant, with --season 1 as the way on', async () => {
+    const file = write('flat.csv', new Array<number>(600).fill(42));
+    const e = await refusal([file, '--models', 'naive']);
+    expect(e.location).toMatchObject({ file, field: 'season' });
+    expect(e.detail).toBe('the training part (480 points) is constant, every value 42: it has no seasonal period to detect; give one with --season S (steps per season), or --season 1 to forecast without a season');
+  });
+
+  it('white noise: says how far it searched (in hours, from the step) and offers --season 1', async () => {
+    const rng = new Rng(3);
+    const file = write('noise.csv', Array.from({ length: 600 }, () => (50 + rng.normal(0, 5)).toFixed(3)).map(Number));
+    const e = await refusal([file, '--models', 'naive']);
+    expect(e.location).toMatchObject({ file, field: 'season' });
+    expect(e.detail).toBe('no seasonal period detected in the training part (480 points; periods up to 240 steps, 20.00 h, were searched); give one with --season S (steps per season), or --season 1 to forecast without a season');
+  });
+
+  it('with --season 1 a constant series is forecast exactly, its intervals holding it', async () => {
+    const file = write('flat1.csv', new Array<number>(600).fill(42));
+    const { io, out } = capture();
+    const code = await forecastCommand.run([file, '--season', '1', '--models', 'naive,seasonal-naive,ewma,holt-winters,regression,theta', '--json', '--no-timings'], io);
+    expect(code).toBe(0);
+    const r = (JSON.parse(out[0] as string) as { results: { model: string; mae: number; coverage80: number; coverage95: number }[] }).results;
+    expect(r.map((x) => x.model)).toEqual(['naive', 'seasonal-naive', 'ewma', 'holt-winters', 'regression', 'theta']);
+    for (const x of r) expect([x.model, x.mae, x.coverage80, x.coverage95]).toEqual([x.model, expect.closeTo(0, 9), 100, 100]);
+  });
+});
