@@ -1,6 +1,8 @@
 /**
  * Linear regression on trend + seasonal features, fitted by ordinary least squares on the last
- * `window` points (default 8 seasons, so an old regime does not pin the trend):
+ * `window` points (default 8 seasons, so an old regime does not pin the trend, and at least
+ * MIN_WINDOW = 48: without a season, S = 1, eight seasons are eight points, a line through them
+ * extrapolated 12 steps; on six non-seasonal series its 80 % interval covered 41-49 %):
  *
  *   fourier:  y_t = b_0 + b_1 t + Σ_{k=1}^{K} [a_k sin(2πkt/S) + c_k cos(2πkt/S)]   (K ≤ S/2)
  *   dummy:    y_t = b_1 t + d_{t mod S}                                               (S phase means)
@@ -24,11 +26,14 @@ export interface RegressionOptions {
   features?: 'fourier' | 'dummy';
   /** Number of harmonics for `fourier` (default min(10, ⌊S/2⌋)). */
   harmonics?: number;
-  /** Fit on the last `window` points (default 8 seasons). */
+  /** Fit on the last `window` points (default 8 seasons, at least MIN_WINDOW points). */
   window?: number;
   /** Include the linear trend term (default true). */
   trend?: boolean;
 }
+
+/** The shortest default fitting window, points (see the top of the file). */
+const MIN_WINDOW = 48;
 
 interface Fitted {
   /** ŷ for an absolute time index. */
@@ -51,7 +56,7 @@ export class RegressionForecaster implements Forecaster {
     const s = resolveSeason(this.options.season, history, this.name);
     checkHistory(this.name, history, 2 * s, `two seasons of ${s} steps`);
     const n = history.length;
-    const w = Math.min(n, Math.max(this.options.window ?? 8 * s, 2 * s));
+    const w = Math.min(n, Math.max(this.options.window ?? Math.max(8 * s, MIN_WINDOW), 2 * s));
     const t0 = n - w;
     const ys = history.slice(t0);
     const trend = this.options.trend ?? true;
