@@ -14,6 +14,16 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /** A plain decimal number (`Number` alone would also take `0x10`, `0b111`, `Infinity` or ` `). */
 export const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
+/**
+ * A plain number read as epoch seconds at or past 10¹¹ is after the year 5000: such a column is
+ * almost surely epoch milliseconds, and read as seconds it makes every step 1,000 times too long.
+ * What to say about the cell, or undefined when it is not such a number.
+ */
+export function epochMillisecondsProblem(text: string, seconds: number): string | undefined {
+  if (!DECIMAL.test(text.trim()) || Math.abs(seconds) < 1e11) return undefined;
+  return `timestamp ${text.trim()} read as epoch seconds is after the year 5000: it looks like epoch milliseconds; write seconds (divide by 1000) or an ISO date-time`;
+}
+
 /** Why the parts name no instant, or undefined when they do. */
 function outOfRange(text: string, y: number, mo: number, d: number, h: number, mi: number, s: number): string | undefined {
   if (mo < 1 || mo > 12) return 'months run from 01 to 12';

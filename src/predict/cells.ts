@@ -5,7 +5,7 @@
  * or time (2024-02-30, 24:00) is refused, never rolled over to another day.
  */
 import { TraceFormatError } from '../core/errors.js';
-import { DECIMAL, readDateTime } from '../core/timestamp.js';
+import { DECIMAL, epochMillisecondsProblem, readDateTime } from '../core/timestamp.js';
 
 const EPOCH_SECONDS = /^-?\d+(\.\d+)?$/;
 
@@ -35,14 +35,10 @@ export function parseValue(text: string, file: string, line: number, field: stri
   return v;
 }
 
-/**
- * Epoch seconds above 10¹¹ are after the year 5000: such a column is almost surely epoch
- * milliseconds, read as seconds it would make every step 1,000 times too long. Refused, not guessed.
- */
+/** Epoch seconds past the year 5000 are epoch milliseconds (core/timestamp.ts): refused, not guessed. */
 function checkEpochSeconds(t: number, text: string, file: string, line: number, field: string): number {
-  if (EPOCH_SECONDS.test(text) && Math.abs(t) >= 1e11) {
-    throw new TraceFormatError(`timestamp ${text} read as epoch seconds is after the year 5000: it looks like epoch milliseconds; write seconds (divide by 1000) or an ISO date-time`, { file, line, field });
-  }
+  const problem = epochMillisecondsProblem(text, t);
+  if (problem !== undefined) throw new TraceFormatError(problem, { file, line, field });
   return t;
 }
 

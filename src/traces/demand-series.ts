@@ -1,4 +1,5 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
+import { epochMillisecondsProblem } from '../core/timestamp.js';
 import type { Request } from '../core/model.js';
 import { Rng } from '../core/rng.js';
 import { cellValue, checkRowWidth, countIn, CsvHeader, csvRows, MAX_EXPECTED_REQUESTS, newTraceStats, parseNonNegativeCell, parseTimestampCell, type TimestampFormat, traceStream, type TraceStream } from './reading.js';
@@ -125,7 +126,11 @@ export async function* readDemandSeries(
         onSkip('where');
         continue;
       }
-      const time = parseTimestampCell(cellValue(row, header.t), { file, line: row.line, field: timeCol }, format);
+      const rawTime = cellValue(row, header.t);
+      const time = parseTimestampCell(rawTime, { file, line: row.line, field: timeCol }, format);
+      // Epoch milliseconds read as seconds stretch every sample 1,000-fold ('length: 2d' then holds one sample).
+      const ms = epochMillisecondsProblem(rawTime, time);
+      if (ms !== undefined) throw new TraceFormatError(ms, { file, line: row.line, field: timeCol });
       const value = header.v === undefined ? 1 : parseNonNegativeCell(cellValue(row, header.v), { file, line: row.line, field: valueCol });
       yield { time, value, line: row.line };
     }

@@ -226,6 +226,9 @@ describe('demand-series trace', () => {
     it('irregular sampling', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 00:45:00,1\n', /\.csv:4, field 'timestamp': irregular sampling: 900 s after line 3, the step is 1800 s; it is the first spacing, lines 2-3: if that spacing is a gap, set 'step'/));
     it('irregular sampling against a step the config gives: no hint about the first spacing', () =>
       expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 00:45:00,1\n', /\.csv:4, field 'timestamp': irregular sampling: 900 s after line 3, the step is 1800 s \(use 'aggregate'/, { step: 1800 }));
+    // Read as seconds, epoch milliseconds made the step 1,800,000 s: 'length: 2d' held one sample and the run went on silently.
+    it('epoch milliseconds', () => expectError('timestamp,value\n1704067200000,1\n1704069000000,1\n', /\.csv:2, field 'timestamp': timestamp 1704067200000 read as epoch seconds is after the year 5000: it looks like epoch milliseconds/));
+    it('epoch milliseconds in an event log too', () => expectError('timestamp,value\n1704067200000,1\n', /\.csv:2, field 'timestamp': .* looks like epoch milliseconds/, { aggregate: { step: 60, how: 'sum' } }));
     it('gap longer than maxGap', () => expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1\n2024-01-01 05:00:00,1\n', /\.csv:4, field 'timestamp': gap of 8 missing samples/, { maxGap: 3 }));
     it('a row wider or narrower than the header', async () => {
       await expectError('timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:30:00,1,7\n', /\.csv:3: 3 cells, but the header has 2 columns \(extra '7'/);
