@@ -195,13 +195,15 @@ export const forecastCommand: CliCommand = {
       season = givenSeason;
     } else {
       const head = series.values.slice(0, trainPoints);
-      const detected = detectSeason(head);
+      const detected = detectSeason(head, { stepSeconds: series.step });
       if (detected === undefined) {
         if (trainPoints < 6) throw new UserError(`its training part (${percent(train)}) has only ${trainPoints} of its ${series.values.length} points, too few to find a season in or to backtest; give one with --season S and a longer series`, { file, field: 'season' });
         throw new UserError(`${noSeason(head, series.step)}; give one with --season S (steps per season), or --season 1 to forecast without a season`, { file, field: 'season' });
       }
       season = detected;
-      io.err(`${series.name}: detected season ${season} steps (${((season * series.step) / 3600).toFixed(2)} h)\n`);
+      const peak = detectSeason(head) as number; // without the calendar rule: the ACF's own choice
+      const snapped = peak === season ? '' : `, the calendar period next to the autocorrelation peak at ${peak} steps`;
+      io.err(`${series.name}: detected season ${season} steps (${((season * series.step) / 3600).toFixed(2)} h${snapped})\n`);
     }
     requireSeasons(trainPoints, season, { file, what: `the training part (${percent(train)}) of ${series.name}` });
 

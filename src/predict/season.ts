@@ -10,6 +10,14 @@
  *    one is (within ±2 steps) a multiple of it and its r is at least 90 % as high: multiples of
  *    the true period always echo it.
  *
+ * 5. With `stepSeconds` (the series' step), a calendar period P, an hour, a day or a week in whole
+ *    steps (P ≥ 2), replaces the winner when it lies within 3 % of it (at least 1 step) and r(P)
+ *    is at least 90 % of its r. A flat ACF top puts the maximum a few steps off the true period:
+ *    on a 5-minute CPU series with a daily cycle r(285) = 0.8660 beat r(288) = 0.8659, and
+ *    Holt-Winters with S = 285 had a 13 % larger MAE than with 288 (the season drifts 3 steps a
+ *    day). The raw estimator Σ_{t≥k} x_t x_{t−k} / Σ x_t² also shrinks with k, pulling a flat
+ *    top towards shorter lags.
+ *
  * Returns `undefined` when nothing qualifies: the caller decides whether that is an error.
  */
 import { linearRegression } from 'simple-statistics';
@@ -19,7 +27,12 @@ export interface SeasonOptions {
   maxLag?: number;
   minCorrelation?: number;
   minProminence?: number;
+  /** Seconds between values: lets a nearby hour, day or week win (rule 5). */
+  stepSeconds?: number;
 }
+
+/** Calendar periods rule 5 prefers, seconds. */
+const CALENDAR = [3600, 86_400, 604_800];
 
 export function autocorrelation(values: readonly number[], maxLag: number): number[] {
   const n = values.length;
@@ -63,7 +76,18 @@ export function detectSeason(values: readonly number[], options: SeasonOptions =
       break;
     }
   }
-  return best.lag;
+  return options.stepSeconds === undefined ? best.lag : calendarSnap(r, best.lag, options.stepSeconds, maxLag);
+}
+
+/** Rule 5: the calendar period next to `lag` when its ACF is nearly as high, else `lag`. */
+function calendarSnap(r: readonly number[], lag: number, step: number, maxLag: number): number {
+  const rLag = r[lag] as number;
+  for (const seconds of CALENDAR) {
+    const p = seconds / step;
+    if (!Number.isInteger(p) || p < 2 || p > maxLag || p === lag) continue;
+    if (Math.abs(p - lag) <= Math.max(1, 0.03 * lag) && (r[p] as number) >= 0.9 * rLag) return p;
+  }
+  return lag;
 }
 
 /** The season to use: the one given, else the detected one, else a UserError naming the model. */

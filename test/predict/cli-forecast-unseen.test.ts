@@ -59,3 +59,16 @@ describe('drs forecast: a series without a detectable season', () => {
     for (const x of r) expect([x.model, x.mae, x.coverage80, x.coverage95]).toEqual([x.model, expect.closeTo(0, 9), 100, 100]);
   });
 });
+
+describe('drs forecast: the detected season', () => {
+  it('is the whole day next to the autocorrelation peak, and stderr says so', async () => {
+    // Four days of a 5-minute daily cycle with noise; the training part (3.2 days) peaks off 288.
+    const rng = new Rng(1);
+    const file = write('cpu.csv', Array.from({ length: 288 * 4 }, (_, t) => Number((35 + 25 * Math.sin((2 * Math.PI * t) / 288) + rng.normal(0, 3)).toFixed(3))));
+    const { io, out, err } = capture();
+    expect(await forecastCommand.run([file, '--models', 'seasonal-naive', '--json', '--no-timings'], io)).toBe(0);
+    expect(JSON.parse(out[0] as string)).toMatchObject({ season: 288 });
+    expect(err.join('')).toMatch(/^cpu: detected season 288 steps \(24\.00 h, the calendar period next to the autocorrelation peak at \d+ steps\)\n$/);
+  });
+});
+

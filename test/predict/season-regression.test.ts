@@ -25,6 +25,31 @@ describe('season detection (autocorrelation)', () => {
   });
 });
 
+describe('season detection: a calendar period next to the autocorrelation peak', () => {
+  // Three days of a 5-minute daily cycle with noise: the ACF's top is flat, and its highest lag
+  // was 284-290 on 6 of these 8 seeds; knowing the step, the day (288 steps) wins on all 8.
+  const day = (seed: number): number[] => {
+    const rng = new Rng(seed);
+    return Array.from({ length: 288 * 3 }, (_, t) => 35 + 25 * Math.sin((2 * Math.PI * t) / 288) + rng.normal(0, 3));
+  };
+
+  it('a daily cycle sampled every 5 minutes is 288 steps, whatever the noise', () => {
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
+    expect(seeds.map((seed) => detectSeason(day(seed), { stepSeconds: 300 }))).toEqual(seeds.map(() => 288));
+    expect(seeds.filter((seed) => detectSeason(day(seed)) !== 288).length).toBe(6);
+  });
+
+  it('only a near, nearly as strong calendar period wins; other periods stay as found', () => {
+    // Seed 1 peaks at 285: at another step 288 is no calendar period (60 s: a day is 1440 steps).
+    expect(detectSeason(day(1), { stepSeconds: 60 })).toBe(285);
+    // A 22.5-hour cycle (270 steps of 5 minutes; its ACF peaks at 271) is 6 % from the day: kept.
+    const rng = new Rng(4);
+    const y = Array.from({ length: 270 * 4 }, (_, t) => 10 * Math.sin((2 * Math.PI * t) / 270) + rng.normal(0, 1));
+    expect(detectSeason(y)).toBe(271);
+    expect(detectSeason(y, { stepSeconds: 300 })).toBe(271);
+  });
+});
+
 describe('regression on trend + seasonal features', () => {
   const truth = (t: number): number => 20 + 0.3 * t + 5 * Math.sin((2 * Math.PI * t) / 12) - 2 * Math.cos((4 * Math.PI * t) / 12);
 
