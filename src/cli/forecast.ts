@@ -282,8 +282,11 @@ function noSeason(head: readonly number[], step: number): string {
  */
 function located(e: unknown, file: string, model: string, context: string): unknown {
   if (!isUserError(e) || e.location.file !== undefined) return e;
-  if (e.location.field !== undefined) return new UserError(e.detail, { ...e.location, file });
   const detail = e.detail.startsWith(model) ? e.detail : `${model}: ${e.detail}`;
+  const field = e.location.field;
+  // A model option (holt-winters-multiplicative on data with a 0: "use seasonal 'additive'") cannot be set here.
+  if (field !== undefined && !(field in FORECAST_OPTIONS)) return new UserError(`${detail}; drs forecast sets no model option ('${field}' is one): leave ${model} out of --models`, { file, field: 'models' });
+  if (field !== undefined) return new UserError(e.detail, { ...e.location, file });
   return new UserError(`${detail}; ${context}: give a longer series or a larger --train, or leave ${model} out of --models`, { file, field: 'models' });
 }
 

@@ -72,3 +72,13 @@ describe('drs forecast: the detected season', () => {
   });
 });
 
+describe('drs forecast: a model refusing the data', () => {
+  it('says so with the model and --models, not a model option the command line cannot set', async () => {
+    // A daily cycle that touches 0: multiplicative seasonality needs strictly positive values.
+    const file = write('zeros.csv', Array.from({ length: 24 * 10 }, (_, t) => Math.max(0, Math.round(10 * Math.sin((2 * Math.PI * t) / 24)))));
+    const e = await refusal([file, '--season', '24', '--models', 'holt-winters-multiplicative']);
+    expect(e.location).toMatchObject({ file, field: 'models' });
+    expect(e.detail).toMatch(/^holt-winters-multiplicative: multiplicative seasonality needs strictly positive values, .*; drs forecast sets no model option \('seasonal' is one\): leave holt-winters-multiplicative out of --models$/);
+  });
+});
+
