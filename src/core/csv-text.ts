@@ -58,5 +58,22 @@ export function csvCompressionProblem(file: string, head: Uint8Array | undefined
   const gzName = file.endsWith('.gz');
   if (c === 'gzip') return gzName ? undefined : `the file is gzip-compressed (${GZIP_NAME_HINT})`;
   if (c !== undefined) return `the file is compressed with ${c}: ${decompressHint(c)} (the CSV readers read plain text, or gzip with a name ending in .gz)`;
+  const utf16 = utf16Of(head);
+  // It parsed as binary noise: "binary data, not CSV text (a gzip-compressed file needs a name ending in .gz)".
+  if (utf16 !== undefined) return `the file is UTF-16 text (${utf16}-endian), the CSV readers read UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8 converts it)`;
   return gzName && head.length > 0 ? "the name ends in .gz but the file is not gzip-compressed: rename it without .gz (or gzip it)" : undefined;
+}
+
+/**
+ * UTF-16 text (Excel's "Unicode text", PowerShell's `>`): its byte-order mark, or, without one, a
+ * NUL byte after (little-endian) or before (big-endian) each of the first two ASCII characters.
+ */
+function utf16Of(head: Uint8Array): 'little' | 'big' | undefined {
+  const [a, b, c, d] = [head[0], head[1], head[2], head[3]];
+  if (a === 0xff && b === 0xfe) return 'little';
+  if (a === 0xfe && b === 0xff) return 'big';
+  if (head.length < 4) return undefined;
+  if (a !== 0 && b === 0 && c !== 0 && d === 0) return 'little';
+  if (a === 0 && b !== 0 && c === 0 && d !== 0) return 'big';
+  return undefined;
 }

@@ -81,6 +81,9 @@ describe('readSeriesCsv', () => {
     for (const [name, bytes, message] of [
       ['real-gz.csv', gzipSync(rows), 'the file is gzip-compressed (a gzip-compressed file needs a name ending in .gz)'],
       ['series.csv.zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), Buffer.from(rows)]), 'the file is compressed with zip: unzip it first (the CSV readers read plain text, or gzip with a name ending in .gz)'],
+      // UTF-16 (Excel's "Unicode text") was "binary data, not CSV text (a gzip-compressed file needs a name ending in .gz)".
+      ['utf16le.csv', Buffer.from(`\ufeff${rows}`, 'utf16le'), 'the file is UTF-16 text (little-endian), the CSV readers read UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8 converts it)'],
+      ['utf16be.csv', Buffer.from(Buffer.from(rows, 'utf16le')).swap16(), 'the file is UTF-16 text (big-endian), the CSV readers read UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8 converts it)'],
     ] as const) {
       const p = path.join(dir, name);
       writeFileSync(p, bytes);
