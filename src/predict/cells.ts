@@ -28,7 +28,13 @@ export function parseTimestamp(text: string): number | undefined {
  */
 export const MAX_SERIES_VALUE = 1e15;
 
+/** How exports write a missing measurement (an empty cell, NaN, null, NA, None, N/A, a dash). */
+const MISSING = /^(|nan|null|na|n\/a|none|-)$/i;
+
 export function parseValue(text: string, file: string, line: number, field: string): number {
+  if (MISSING.test(text.trim())) {
+    throw new TraceFormatError(`value '${text}' is a missing measurement, not a number: rows are never skipped; delete the row, and the gap it leaves is filled by interpolation (up to --max-gap points)`, { file, line, field });
+  }
   const v = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isFinite(v)) throw new TraceFormatError(`value '${text}' is not a finite number`, { file, line, field });
   if (Math.abs(v) > MAX_SERIES_VALUE) throw new TraceFormatError(`value '${text}' is out of range: expected a number between -1e15 and 1e15`, { file, line, field });

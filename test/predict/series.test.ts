@@ -49,6 +49,12 @@ describe('readSeriesCsv', () => {
   it('non-numeric and empty values are errors naming line and field', async () => {
     await expect(readSeriesCsv(file('nan.csv', csv(['0,1', '60,abc'])))).rejects.toThrow(/nan\.csv:3, field 'value': value 'abc' is not a finite number/);
     await expect(readSeriesCsv(file('hex.csv', csv(['0,1', '60,0x10'])))).rejects.toThrow(/hex\.csv:3, field 'value': value '0x10' is not a finite number/);
+    // A missing measurement was "value '' is not a finite number", with no word on what to do.
+    for (const [name, cell] of [['empty', ''], ['null', 'null'], ['nan', 'NaN'], ['na', 'NA']] as const) {
+      await expect(readSeriesCsv(file(`missing-${name}.csv`, csv(['0,1', `60,${cell}`, '120,3'])))).rejects.toThrow(
+        `missing-${name}.csv:3, field 'value': value '${cell}' is a missing measurement, not a number: rows are never skipped; delete the row, and the gap it leaves is filled by interpolation (up to --max-gap points)`,
+      );
+    }
     await expect(readSeriesCsv(file('ms.csv', csv(['1700000000000,1', '1700000060000,2'])))).rejects.toThrow(/ms\.csv:2, field 'timestamp': timestamp 1700000000000 .* looks like epoch milliseconds/);
     await expect(readSeriesCsv(file('empty.csv', csv(['0,1', '60,', '120,3'])))).rejects.toThrow(/empty\.csv:3/);
     // Mixed line ends (an LF line in a CRLF file): the bad value is named on its own line, not
