@@ -160,7 +160,10 @@ function columnIndex(header: string[], wanted: readonly string[], file: string, 
     const hits = header.flatMap((h, i) => (h.toLowerCase() === w.toLowerCase() ? [i] : []));
     if (hits.length === 1) return hits[0] as number;
   }
-  throw new TraceFormatError(`header has no ${what} column (looked for ${wanted.map((w) => `'${w}'`).join(' or ')}; found ${header.map((h) => `'${h}'`).join(', ')})`, { file, line: 1 });
+  // Several columns match ignoring case ('timestamp' and 'Timestamp'): say which flag picks one.
+  const near = header.filter((h) => wanted.some((w) => h.toLowerCase() === w.toLowerCase()));
+  const hint = near.length === 0 ? '' : `; ${near.map((h) => `'${h}'`).join(' and ')} differ only in case: give ${what === 'value' ? '--value-column' : '--time-column'} with the one to use`;
+  throw new TraceFormatError(`header has no ${what} column (looked for ${wanted.map((w) => `'${w}'`).join(' or ')}; found ${header.map((h) => `'${h}'`).join(', ')})${hint}`, { file, line: 1 });
 }
 
 export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {}): Promise<Series> {
