@@ -247,6 +247,7 @@ export const forecastCommand: CliCommand = {
           horizon,
           origins: results[0]?.origins ?? 0,
           skippedOrigins: results[0]?.skippedOrigins ?? 0,
+          unscoredPoints: results[0]?.unscoredPoints ?? 0,
           seed: seeded ? seed : null,
           tfBackend,
           results: results.map((r) => ({ model: r.model, mae: r.mae, rmse: r.rmse, smape: r.smape, mase: r.mase, coverage80: r.coverage80, coverage95: r.coverage95, winkler95: r.winkler95, ...(timings ? { fitSeconds: r.fitSeconds } : {}) })),
@@ -257,7 +258,9 @@ export const forecastCommand: CliCommand = {
     const origins = results[0]?.origins ?? 0;
     const skipped = results[0]?.skippedOrigins ?? 0;
     const inGaps = skipped > 0 ? ` (${skipped} more skipped: their last point was interpolated from a later one)` : '';
-    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins${inGaps} (train ${train}, every ${every}, refit every ${refitEvery}${seeded ? `, seed ${seed}` : ''}${tfBackend === null ? '' : `, TF.js backend ${tfBackend}`})`);
+    const unscored = results[0]?.unscoredPoints ?? 0;
+    const notScored = unscored > 0 ? `, ${unscored} interpolated value(s) not scored` : '';
+    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins${inGaps}${notScored} (train ${train}, every ${every}, refit every ${refitEvery}${seeded ? `, seed ${seed}` : ''}${tfBackend === null ? '' : `, TF.js backend ${tfBackend}`})`);
     const rows = results.map((r) => [r.model, fmt(r.mae, 4), fmt(r.rmse, 4), fmt(r.smape, 3), fmt(r.mase, 3), fmt(r.coverage80, 1), fmt(r.coverage95, 1), fmt(r.winkler95, 3), ...(timings ? [r.fitSeconds.toFixed(2)] : [])]);
     io.out(table(['model', 'MAE', 'RMSE', 'sMAPE %', 'MASE', 'cov80 %', 'cov95 %', 'Winkler95', ...(timings ? ['fit s'] : [])], rows));
     return 0;

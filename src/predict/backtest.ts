@@ -35,7 +35,8 @@ export interface BacktestOptions {
   keepForecasts?: boolean;
   /**
    * Interpolated gaps, [first index, count] (`SeriesRepairs.filledSpans`): an origin whose last
-   * known point was filled from a later one is skipped, as it would forecast with the future in hand.
+   * known point was filled from a later one is skipped, as it would forecast with the future in hand,
+   * and a filled point is never scored as an actual value (`unscoredPoints` counts them).
    */
   filled?: readonly (readonly [number, number])[];
 }
@@ -47,6 +48,8 @@ export interface BacktestResult {
   origins: number;
   /** Origins of the grid left out because their last point was interpolated from a later one. */
   skippedOrigins: number;
+  /** Forecast targets left out of every metric because they were interpolated, not observed. */
+  unscoredPoints: number;
   horizon: number;
   mae: number;
   rmse: number;
@@ -90,6 +93,9 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     const fix = horizon < n ? `lower --horizon to at most ${n - first} or --train` : `lower --horizon below ${n}`;
     throw new UserError(`series of ${n} points leaves ${n - first} after the first ${Number((train * 100).toPrecision(6))}% (${first} points), fewer than one ${horizon}-step forecast; ${fix}`, { field: horizon < n ? 'train' : 'horizon' });
   }
+  const filledAt = new Set<number>();
+  for (const [first, count] of options.filled ?? []) for (let k = 0; k < count; k++) filledAt.add(first + k);
+  let unscored = 0;
   const trainPoints = grid[0] as number;
   const scale = seasonalNaiveScale(values.slice(0, trainPoints), options.season);
   const actual: number[] = [];
@@ -108,21 +114,29 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     const { point, interval } = model.forecast(horizon, 0.95);
     const i80 = model.forecast(horizon, 0.8).interval;
     if (interval === undefined || i80 === undefined) intervals = false;
-    else {
-      bands.l95.push(...interval.lower);
-      bands.u95.push(...interval.upper);
-      bands.l80.push(...i80.lower);
-      bands.u80.push(...i80.upper);
-    }
     if (point.length !== horizon) throw new Error(`${model.name}: forecast(${horizon}) returned ${point.length} values`);
     for (let h = 0; h < horizon; h++) {
       const f = point[h] as number;
       if (!Number.isFinite(f)) throw new Error(`${model.name}: non-finite forecast ${f} at origin ${o}, step ${h + 1}`);
+      // An interpolated value is no observation: scored, it would count a guess of ours as the truth.
+      if (filledAt.has(o + h)) {
+        unscored++;
+        continue;
+      }
       predicted.push(f);
       actual.push(values[o + h] as number);
+      if (interval !== undefined && i80 !== undefined) {
+        bands.l95.push(interval.lower[h] as number);
+        bands.u95.push(interval.upper[h] as number);
+        bands.l80.push(i80.lower[h] as number);
+        bands.u80.push(i80.upper[h] as number);
+      }
     }
     if (options.keepForecasts === true) kept.push({ origin: o, point: [...point] });
     options.onProgress?.(i + 1, origins.length);
+  }
+  if (actual.length === 0) {
+    throw new UserError(`every value the ${origins.length} forecast origin(s) would be scored on was interpolated in a gap, none was observed; lower --max-gap or --train`, { field: 'max-gap' });
   }
   const result: BacktestResult = {
     model: model.name,
@@ -130,6 +144,7 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     trainPoints,
     origins: origins.length,
     skippedOrigins: grid.length - origins.length,
+    unscoredPoints: unscored,
     horizon,
     mae: mae(actual, predicted),
     rmse: rmse(actual, predicted),

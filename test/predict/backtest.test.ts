@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backtest, backtestOrigins } from '../../src/predict/backtest.js';
+import { NaiveForecaster } from '../../src/predict/naive.js';
 import { SeasonalNaiveForecaster } from '../../src/predict/seasonal-naive.js';
 import { smape } from '../../src/predict/metrics.js';
 import type { Forecast, Forecaster } from '../../src/predict/types.js';
@@ -73,4 +74,20 @@ describe('walk-forward backtest', () => {
     await expect(backtest(new Spy(), series, { horizon: 0, season: 7 })).rejects.toThrow(/--horizon/);
     await expect(backtest(new Spy(), series.slice(0, 10), { season: 2 })).rejects.toThrow(UserError);
   });
+
+  // Points filled in a gap are our interpolation, not observations: scored, they counted a guess
+  // as the truth. By hand: y_t = t, n = 50, train 0.8 → origins 40 and 45 (horizon 5, every 5),
+  // points 42-43 filled (given 1000 here, to show they play no part). Naive forecasts 39 at origin
+  // 40 and 44 at 45: errors 1, 2, 5 and 1, 2, 3, 4, 5, MAE 23/8; both origins kept (39 and 44 observed).
+  it('never scores an interpolated value as an actual one, and counts them', async () => {
+    const y = Array.from({ length: 50 }, (_, t) => (t === 42 || t === 43 ? 1000 : t));
+    const r = await backtest(new NaiveForecaster(), y, { train: 0.8, horizon: 5, every: 5, season: 1, filled: [[42, 2]] });
+    expect([r.origins, r.skippedOrigins, r.unscoredPoints]).toEqual([2, 0, 2]);
+    expect(r.mae).toBeCloseTo(23 / 8, 12);
+    expect(r.coverage95).not.toBeNull();
+    const all = await backtest(new NaiveForecaster(), y, { train: 0.8, horizon: 5, every: 5, season: 1 });
+    expect(all.unscoredPoints).toBe(0);
+    expect(all.mae).toBeGreaterThan(100);
+  });
 });
+

@@ -82,3 +82,19 @@ describe('drs forecast: a model refusing the data', () => {
   });
 });
 
+describe('drs forecast: a gap in the held-out part', () => {
+  it('its interpolated values are not scored, and the table and --json say how many', async () => {
+    // 288 hourly points, rows 240 and 241 missing (a 2-hour outage) after the first origin, 230:
+    // its targets 230-241 hold them; origin 242 is skipped (its last point, 241, is filled).
+    const rows = Array.from({ length: 288 }, (_, t) => t).filter((t) => t !== 240 && t !== 241);
+    const file = path.join(dir, 'outage.csv');
+    writeFileSync(file, 'timestamp,value\n' + rows.map((t) => `${1_700_000_000 + 3600 * t},${100 + 10 * Math.sin((2 * Math.PI * t) / 24) + (t % 5)}`).join('\n') + '\n');
+    const json = capture();
+    expect(await forecastCommand.run([file, '--season', '24', '--models', 'seasonal-naive', '--json'], json.io)).toBe(0);
+    expect(JSON.parse(json.out[0] as string)).toMatchObject({ points: 288, origins: 3, skippedOrigins: 1, unscoredPoints: 2 });
+    const text = capture();
+    expect(await forecastCommand.run([file, '--season', '24', '--models', 'seasonal-naive'], text.io)).toBe(0);
+    expect(text.out[0]).toContain('3 origins (1 more skipped: their last point was interpolated from a later one), 2 interpolated value(s) not scored (train');
+  });
+});
+

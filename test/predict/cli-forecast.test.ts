@@ -29,8 +29,8 @@ describe('drs forecast', () => {
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
     const obj = JSON.parse(out[0] as string) as Record<string, unknown>;
-    expect(Object.keys(obj)).toEqual(['series', 'points', 'season', 'horizon', 'origins', 'skippedOrigins', 'seed', 'tfBackend', 'results']);
-    expect(obj).toMatchObject({ series: 'demand', points: 288, season: 24, horizon: 12, origins: 4, skippedOrigins: 0, seed: null, tfBackend: null });
+    expect(Object.keys(obj)).toEqual(['series', 'points', 'season', 'horizon', 'origins', 'skippedOrigins', 'unscoredPoints', 'seed', 'tfBackend', 'results']);
+    expect(obj).toMatchObject({ series: 'demand', points: 288, season: 24, horizon: 12, origins: 4, skippedOrigins: 0, unscoredPoints: 0, seed: null, tfBackend: null });
     const results = obj.results as Record<string, unknown>[];
     expect(results.map((r) => r.model)).toEqual(['naive', 'seasonal-naive', 'holt-winters']);
     for (const r of results) expect(Object.keys(r)).toEqual(['model', 'mae', 'rmse', 'smape', 'mase', 'coverage80', 'coverage95', 'winkler95', 'fitSeconds']);
