@@ -130,8 +130,11 @@ function percent(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(6))}%`;
 }
 
+/** Fixed digits; a value they would show as 0 (errors of a series of 10⁻⁸ values) in exponent form, 3.2e-9. */
 function fmt(x: number | null, digits: number): string {
-  return x === null ? 'n/a' : x.toFixed(digits);
+  if (x === null) return 'n/a';
+  const fixed = x.toFixed(digits);
+  return x !== 0 && Number(fixed) === 0 ? x.toExponential(1) : fixed;
 }
 
 const FORECAST_OPTIONS = {

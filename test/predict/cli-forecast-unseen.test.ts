@@ -98,3 +98,15 @@ describe('drs forecast: a gap in the held-out part', () => {
   });
 });
 
+describe('drs forecast: a series of tiny values', () => {
+  it('prints its errors in exponent form, not as 0.0000', async () => {
+    // A daily cycle in units of 1e-9 (a rate in Gb per ns, say): its errors are ~1e-9.
+    const file = write('tiny.csv', Array.from({ length: 24 * 12 }, (_, t) => (1 + 0.5 * Math.sin((2 * Math.PI * t) / 24) + 0.1 * ((t * 7) % 5)) * 1e-9));
+    const { io, out } = capture();
+    expect(await forecastCommand.run([file, '--season', '24', '--models', 'naive', '--no-timings'], io)).toBe(0);
+    const row = (out[1] as string).split('\n').find((l) => l.startsWith('naive')) as string;
+    const [, mae, rmse, , , , , winkler] = row.trim().split(/\s+/);
+    for (const cell of [mae, rmse, winkler]) expect(cell).toMatch(/^[1-9]\.\de-(9|10|8)$/);
+  });
+});
+
