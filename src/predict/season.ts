@@ -98,7 +98,7 @@ export function resolveSeason(given: number | undefined, history: readonly numbe
   }
   const s = detectSeason(history);
   if (s === undefined) {
-    throw new UserError(`${model}: no seasonal period could be detected in ${history.length} points; give one with --season S (steps per season)`, { field: 'season' });
+    throw new UserError(`${model}: no seasonal period could be detected in ${history.length} points; give one with --season S (steps per season), or --season 1 for none`, { field: 'season' });
   }
   return s;
 }

@@ -20,7 +20,7 @@ describe('season detection (autocorrelation)', () => {
     const rng = new Rng(5);
     const y = Array.from({ length: 1000 }, () => rng.normal());
     expect(detectSeason(y)).toBeUndefined();
-    expect(() => resolveSeason(undefined, y, 'holt-winters')).toThrow(/--season/);
+    expect(() => resolveSeason(undefined, y, 'holt-winters')).toThrow(/give one with --season S \(steps per season\), or --season 1 for none$/);
     expect(() => resolveSeason(0, y, 'holt-winters')).toThrow(UserError);
   });
 });
