@@ -1,15 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { CsvError, parse, type Options } from 'csv-parse';
-import { fileHead } from '../core/compression.js';
-import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText, quotedCrlfs } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { DECIMAL, readDateTime } from '../core/timestamp.js';
 import type { Request } from '../core/model.js';
 import type { Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import type { Rng } from '../core/rng.js';
+import type { CsvRow } from './csv-rows.js';
 import type { RequestStream } from './types.js';
 
 /*
@@ -17,8 +12,7 @@ import type { RequestStream } from './types.js';
  * series, synthetic): streaming CSV rows, typed cells, timestamps, trace statistics, weighted
  * tenant and priority shares.
  *
- * - Rows stream through csv-parse; a name ending in `.gz` is gunzipped on the fly. Nothing is
- *   buffered beyond csv-parse's own window.
+ * - Rows stream through csv-parse (csv-rows.ts); a name ending in `.gz` is gunzipped on the fly.
  * - Line numbers are 1-based physical lines of the (decompressed) file, the header being line 1;
  *   for a quoted value spanning lines it is the line on which the record ends.
  * - Every bad value is a TraceFormatError naming file:line and the field (column).
@@ -28,13 +22,9 @@ import type { RequestStream } from './types.js';
  */
 
 // ---------------------------------------------------------------------------------------------
-// Rows
+// Rows (streamed by csv-rows.ts)
 
-export interface CsvRow {
-  /** 1-based line number (header = line 1). */
-  readonly line: number;
-  readonly values: readonly string[];
-}
+export { csvRows, type CsvReadOptions, type CsvRow } from './csv-rows.js';
 
 /**
  * A data row must have as many cells as the header: an extra cell would be dropped unread, a
@@ -46,74 +36,6 @@ export function checkRowWidth(file: string, row: CsvRow, header: readonly string
   if (n === header.length) return;
   const what = n > header.length ? `extra '${row.values.slice(header.length).join(delimiter)}': a stray '${delimiter}' or a shifted row?` : `no ${header.slice(n).join(', ')}: a missing '${delimiter}' or a cut-off row?`;
   throw new TraceFormatError(`${n} cells, but the header has ${header.length} columns (${what})`, { file, line: row.line });
-}
-
-export interface CsvReadOptions {
-  /** Field delimiter, default ','. */
-  readonly delimiter?: string;
-}
-
-/** Stream the raw rows of a CSV file, header included. Gzip when the name ends in `.gz`. */
-export async function* csvRows(file: string, opts: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
-  const compressed = csvCompressionProblem(file, await fileHead(file));
-  if (compressed !== undefined) throw new TraceFormatError(compressed, { file, line: 1 });
-  // Lines csv-parse counted twice so far (CRLFs inside quoted cells), counted as the parser meets
-  // each record: it may parse, and fail, well ahead of the records the loop below has taken (one
-  // read chunk holds many), so an error's line is corrected by what the parser has seen.
-  let extra = 0;
-  const options: Options<CsvRow, { record: string[]; info: { lines: number } }> = {
-    delimiter: opts.delimiter ?? ',',
-    record_delimiter: CSV_LINE_ENDS,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    bom: true,
-    trim: true,
-    on_record: (rec): CsvRow => {
-      // With `info: true` the parser hands the record with its info.
-      extra += quotedCrlfs(rec.record);
-      return { line: rec.info.lines - extra, values: rec.record };
-    },
-  };
-  const parser = parse(options as unknown as Options); // its typings give on_record a generic record type only together with `columns`
-  const source = createReadStream(file);
-  const done = file.endsWith('.gz') ? pipeline(source, createGunzip(), parser) : pipeline(source, parser);
-  // Errors reach the consumer through the parser's iterator; an early `break` aborts the pipeline.
-  done.catch(() => undefined);
-  let line = 0;
-  try {
-    for await (const row of parser as AsyncIterable<CsvRow>) {
-      line = row.line;
-      yield row;
-    }
-  } catch (e) {
-    throw wrapReadError(e, file, line, extra);
-  } finally {
-    parser.destroy();
-  }
-}
-
-function wrapReadError(e: unknown, file: string, lastLine: number, extraLines: number): Error {
-  if (e instanceof UserError) return e;
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOENT') return new UserError(`trace file not found`, { file });
-  // The file system refused the path (a folder, no permission): the user's to fix, not a bug.
-  if (err.code === 'EISDIR') return new UserError('is a folder, not a trace file', { file });
-  if (typeof err.code === 'string' && typeof err.syscall === 'string') return new UserError(`cannot read trace file (${err.code})`, { file });
-  if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.code === 'Z_STREAM_ERROR') {
-    return new TraceFormatError(`corrupt or truncated gzip data after line ${lastLine} (${err.message})`, { file, line: lastLine + 1 });
-  }
-  // Every csv-parse error is the file's; INVALID_OPENING_QUOTE (`12 "x"`, or binary data) has no
-  // CSV_ prefix and used to escape as a CsvError stack trace.
-  if (e instanceof CsvError || (typeof err.code === 'string' && err.code.startsWith('CSV_'))) {
-    const raw = (e as { lines?: unknown }).lines;
-    const at = typeof raw === 'number' ? raw - extraLines : undefined;
-    const line = at !== undefined && at > lastLine ? at : lastLine + 1;
-    // The parser quotes the whole offending field, which for binary data is a screen of noise.
-    const binary = isBinaryText(String((e as { field?: unknown }).field ?? ''));
-    return new TraceFormatError(`malformed CSV: ${csvParseMessage(err.message)}${binary ? ` (${BINARY_CSV}; ${GZIP_NAME_HINT})` : ''}`, { file, line });
-  }
-  return err instanceof Error ? err : new Error(String(e));
 }
 
 /**
