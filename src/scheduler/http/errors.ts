@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DOCS, deepestIssue, formatPath, issuePath, plainMessage } from '../../core/plain-issue.js';
+import { DOCS, deepestIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../../core/plain-issue.js';
 
 /** A refusal with its HTTP status and a stable `code` (the body is `{ error: { code, message, field? } }`). */
 export class HttpError extends Error {
@@ -18,7 +18,7 @@ export class HttpError extends Error {
 
 /** Validate a body (or query) with zod; the first issue becomes a 400 naming the field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const res = schema.safeParse(body);
+  const res = schema.safeParse(body, KEY_HINTS); // an unknown key or value names the nearest known one
   if (res.success) return res.data;
   const first = res.error.issues[0];
   const issue = first === undefined ? undefined : deepestIssue(first);
