@@ -107,7 +107,8 @@ export interface ProtocolRun {
 
 /**
  * Read the log by the protocol's rules and check it against the scenario: the pool's `cpu` is the
- * header's machine size (MaxProcs, else MaxNodes; the pool gives it when the header has neither)
+ * header's MaxProcs; with MaxNodes alone, at least MaxNodes (nodes may hold several processors); the
+ * pool gives it when the header has neither
  * and every window lies inside the log. Errors name the scenario file and field.
  */
 export async function buildProtocol(sc: Scenario, pool: PoolSpec, opts: { file: string; dataRoot: string; baseDir: string }): Promise<ProtocolRun> {
@@ -125,8 +126,12 @@ export async function buildProtocol(sc: Scenario, pool: PoolSpec, opts: { file: 
   if (!Number.isInteger(cpu) || cpu < 1) throw new ConfigError(`protocol rlscheduler: the machine has a whole number of processors; expected a positive integer, got ${cpu}`, { file, field: 'pools[0].capacity.cpu' });
   const workload = await loadBatchWorkload(abs, { procs: cpu });
   const logged = swfMachineSize(workload.header);
-  if (logged !== undefined && logged !== cpu) {
-    throw new ConfigError(`the log's header gives a machine of ${logged} processors (${workload.header.maxProcs !== undefined ? 'MaxProcs' : 'MaxNodes'}) and the protocol's machine is the log's: expected cpu: ${logged}, got ${cpu}`, {
+  // MaxProcs is the machine; MaxNodes alone counts nodes, which may hold several processors each
+  // (as `replay-swf --procs` allows): the machine is then at least that many processors.
+  const byNodes = workload.header.maxProcs === undefined;
+  if (logged !== undefined && (byNodes ? cpu < logged : cpu !== logged)) {
+    const expected = byNodes ? `cpu of at least ${logged} (${logged} nodes × processors per node)` : `cpu: ${logged}`;
+    throw new ConfigError(`the log's header gives a machine of ${logged} ${byNodes ? 'nodes (MaxNodes, no MaxProcs)' : 'processors (MaxProcs)'} and the protocol's machine is the log's: expected ${expected}, got ${cpu}`, {
       file,
       field: 'pools[0].capacity.cpu',
     });

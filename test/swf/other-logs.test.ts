@@ -179,7 +179,7 @@ describe('SWF logs the project has not seen', () => {
     write('nodes.swf', ['; MaxNodes: 4', '1 0 -1 100 8 -1 -1 8 100 -1 1 1 1 -1 1 -1 -1 -1', '2 10 -1 100 6 -1 -1 2 100 -1 1 1 1 -1 1 -1 -1 -1', '3 20 -1 10 1 -1 -1 1 100 -1 1 1 1 -1 1 -1 -1 -1', ''].join('\n'));
     const cli = await replayCli(['nodes.swf', '--windows', '0', '--length', '3', '--json']);
     expect(cli.err).toContain(
-      "note: 2 job(s) in these windows asked for more than the machine's 4 processors (up to 8) and were clamped to 4; the machine size is the header's MaxNodes (it has no MaxProcs): if a node has several processors, give the machine's processor count (drs replay-swf --procs N)\n",
+      "note: 2 job(s) in these windows asked for more than the machine's 4 processors (up to 8) and were clamped to 4; the machine size is the header's MaxNodes (it has no MaxProcs): if a node has several processors, give the machine's processor count (drs replay-swf --procs N; in a protocol scenario, the pool's capacity.cpu)\n",
     );
     // With the processor count nothing is clamped, and nothing is said.
     const procs = await replayCli(['nodes.swf', '--windows', '0', '--length', '3', '--json', '--procs', '8']);

@@ -175,6 +175,26 @@ describe('protocol: rlscheduler on a small log (hand-checked)', () => {
     await bad(small({ protocol: '{ kind: rlscheduler, windows: [0, 2], length: 3 }' }), 'protocol.windows', /window starting at job 2 needs jobs 2\.\.4, but the trace has only 4 usable jobs/, 6);
     await bad(small({ protocol: '{ kind: rlscheduler, windows: [0], length: 5 }' }), 'protocol.length', /window starting at job 0 needs jobs 0\.\.4, but the trace has only 4 usable jobs .*; a window of 5 jobs is longer than the trace/, 6);
     await bad(small({ pools: '  - { name: m, capacity: { cpu: 8 }, nodes: 1, pricePerHour: 0 }' }), 'pools[0].capacity.cpu', /header gives a machine of 4 processors \(MaxProcs\).*expected cpu: 4, got 8/, 4);
+    // MaxNodes alone counts nodes: a machine of more processors is accepted (the wide job then fits
+    // unclamped), one of fewer is refused.
+    writeFileSync(path.join(dir, 'nodes.swf'), `; MaxNodes: 2\n${[line(1, 100, 100, 2, 100), line(2, 110, 50, 4, 60), line(3, 120, 30, 1, 40)].join('\n')}\n`);
+    const nodesScenario = (cpu: number): string => {
+      const base = small({ pools: `  - { name: m, capacity: { cpu: ${cpu} }, nodes: 1, pricePerHour: 0 }` });
+      const f2 = base.replace(/\.yaml$/, '-nodes.yaml');
+      writeFileSync(f2, readFileSync(base, 'utf8').replace(path.join(dir, 'small.swf'), path.join(dir, 'nodes.swf')).replace('windows: [0, 1], length: 3', 'windows: [0], length: 3'));
+      return f2;
+    };
+    // Window {1,2,3} of the log above. On 4 processors it is the hand-checked window: with EASY, 1.6.
+    // On 2 (the header's count read as processors) job 2 is clamped to 2 and job 3 cannot backfill
+    // beside job 1: 137/45, as without backfilling.
+    const easyOf = async (cpu: number): Promise<number> => {
+      const r = await runJson(nodesScenario(cpu));
+      expect(r.code, r.err).toBe(0);
+      return (r.results[1] as JsonResult).metrics.meanBoundedSlowdown as number;
+    };
+    expect(await easyOf(4)).toBeCloseTo(1.6, 12);
+    expect(await easyOf(2)).toBeCloseTo(137 / 45, 12);
+    await bad(nodesScenario(1), 'pools[0].capacity.cpu', /header gives a machine of 2 nodes \(MaxNodes, no MaxProcs\).*expected cpu of at least 2 \(2 nodes × processors per node\), got 1/, 4);
     const f = small().replace(/\.yaml$/, '-nofile.yaml');
     writeFileSync(f, readFileSync(small(), 'utf8').replace(path.join(dir, 'small.swf'), path.join(dir, 'missing.swf')));
     await bad(f, 'trace.file', /trace file '.*missing\.swf' not found/);

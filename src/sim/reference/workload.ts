@@ -206,6 +206,6 @@ export function clampedNotes(w: BatchWorkload, starts: readonly number[], length
     }
   }
   if (clamped === 0) return [];
-  const nodes = w.machineSource === 'MaxNodes' ? `; the machine size is the header's MaxNodes (it has no MaxProcs): if a node has several processors, give the machine's processor count (drs replay-swf --procs N)` : '';
+  const nodes = w.machineSource === 'MaxNodes' ? `; the machine size is the header's MaxNodes (it has no MaxProcs): if a node has several processors, give the machine's processor count (drs replay-swf --procs N; in a protocol scenario, the pool's capacity.cpu)` : '';
   return [`${clamped} job(s) in these windows asked for more than the machine's ${w.machine} processors (up to ${widest}) and were clamped to ${w.machine}${nodes}`];
 }
