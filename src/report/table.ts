@@ -55,8 +55,31 @@ export function comparisonTable(result: ComparisonResult, opts: { trailer?: bool
  */
 export function runNotes(result: ComparisonResult): string[] {
   const expired = result.results.flatMap((r) => (r.state === 'completed' && r.metrics.requests.expired > 0 ? [`note: ${r.strategy}: ${r.metrics.requests.expired} request(s) expired (a lease, a timeout or an agent crash ended them before the work was done)`] : []));
-  return [...runWarnings(result), ...solverWarnings(result), ...expired];
+  return [...runWarnings(result), ...solverWarnings(result), ...expired, ...rejectedNotes(result)];
 }
+
+/**
+ * A note per run with rejected requests, by reason (src/core/rejection.ts): the table's `rejected`
+ * column alone did not say that, for instance, a job wider than every node can never run.
+ */
+function rejectedNotes(result: ComparisonResult): string[] {
+  return result.results.flatMap((r) => {
+    if (r.state !== 'completed' || r.metrics.requests.rejected === 0) return [];
+    const why = Object.entries(r.metrics.rejectionsByCode)
+      .filter(([, n]) => n > 0)
+      .map(([code, n]) => `${code} ${n}${REASON[code] === undefined ? '' : ` (${REASON[code]})`}`);
+    return [`note: ${r.strategy}: ${r.metrics.requests.rejected} request(s) rejected: ${why.join(', ')}`];
+  });
+}
+
+const REASON: Readonly<Record<string, string>> = {
+  'never-fits': 'larger than any node of the pools it may use',
+  'over-budget': 'every pool that fits costs more than its maxCostPerHour',
+  latency: 'no pool meets its maxLatencyMs',
+  infeasible: 'no pool matches its pool or label constraints',
+  quota: "over its tenant's maximum share",
+  'dependency-failed': 'a request it depends on did not complete',
+};
 
 /**
  * A batch strategy whose solver failed (`error`) or found nothing within its budget

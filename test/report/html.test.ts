@@ -181,6 +181,24 @@ describe('run table', () => {
     expect(t).toContain('note: ff: 1 request(s) expired (a lease, a timeout or an agent crash ended them before the work was done)');
   });
 
+  it('says why requests were rejected, by reason, which the rejected column does not', async () => {
+    const space = new ResourceSpace(['cpu']);
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, pools: pool(1),
+      requests: () => [
+        { id: 'wide', tenant: 't', arrival: 0, demand: [16], duration: 5, priority: 'medium' as const },
+        { id: 'ok', tenant: 't', arrival: 0, demand: [1], duration: 5, priority: 'medium' as const },
+      ],
+      strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }],
+    });
+    const t = comparisonTable(res);
+    expect(t.split('\n')[2]).toMatch(/^ff\s+1\s+1\s+0\s/);
+    expect(t).toContain('note: ff: 1 request(s) rejected: never-fits 1 (larger than any node of the pools it may use)');
+    // None rejected: no note.
+    const none = await compareStrategies({ scenario: 's', space, seed: 1, pools: pool(1), requests: () => [{ id: 'ok', tenant: 't', arrival: 0, demand: [1], duration: 5, priority: 'medium' as const }], strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }] });
+    expect(comparisonTable(none)).not.toContain('rejected:');
+  });
+
   it('shows the mean wait, which a request waiting days among hundreds that do not wait moves and the percentiles do not', async () => {
     const space = new ResourceSpace(['cpu']);
     const DAYS = 10 * 86_400;
