@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ClusterView } from '../core/cluster.js';
 import { estimatedDuration } from '../core/model.js';
 import { loadPolicyNetFile, PolicyNet, shippedModelNames, type PolicyNetFile } from '../core/policy-net.js';
+import { headThenRest, inSeqOrder, shortNarrowMarks } from './learned-candidates.js';
 import { FreeCopy, MAX_FEATURE_SECONDS } from './learned-free.js';
 import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
 import { widthDimensionIndex, widthDimensionSchema, type WidthDimension } from './width.js';
@@ -58,7 +59,10 @@ export interface ChoiceContext {
   readonly now: number;
 }
 
-/** Replaces the argmax at each decision (training): returns the index picked among n candidates. */
+/**
+ * Replaces the argmax at each decision (training): returns the index picked among n candidates.
+ * It reads `features` and `scores` and must not write them (the queue keeps its rows between picks).
+ */
 export interface QueueChooser {
   choose(features: Float64Array, n: number, scores: Float64Array, context: ChoiceContext): number;
 }
@@ -73,21 +77,34 @@ export interface LearnedQueueOptions {
 
 /** Fill row j of `x` with the features of q (see the table above). */
 export function queueFeatures(x: Float64Array, j: number, q: QueuedRequest, now: number, fits: boolean, free: { capacity: number; freeWidth: number }, candidates: number, dim: number, F = QUEUE_FEATURES.length, timeToFit = 0): void {
+  const o = j * F;
+  jobFeatures(x, o, q, now, free.capacity, dim, F);
+  x[o + 4] = fits ? 1 : 0;
+  x[o + 6] = freeShare(free);
+  x[o + 7] = Math.log1p(candidates);
+  if (F > 9) x[o + 9] = Math.log1p(timeToFit);
+}
+
+/**
+ * The features of q that one order call does not change (all but fits-now, free-share, log-queue
+ * and log-time-to-fit, which picks change) into the row of `x` at offset o.
+ */
+function jobFeatures(x: Float64Array, o: number, q: QueuedRequest, now: number, capacity: number, dim: number, F: number): void {
   const r = Math.min(MAX_FEATURE_SECONDS, Math.max(0, estimatedDuration(q.request)));
   const n = q.request.demand[dim] ?? 0;
   const w = Math.max(0, now - q.request.arrival);
-  const cap = free.capacity > 0 ? free.capacity : Math.max(1, n);
-  const o = j * F;
+  const cap = capacity > 0 ? capacity : Math.max(1, n);
   x[o] = Math.log1p(w);
   x[o + 1] = Math.log1p(r);
   x[o + 2] = Math.log1p(n);
   x[o + 3] = n / cap;
-  x[o + 4] = fits ? 1 : 0;
   x[o + 5] = Math.log1p(w / Math.max(r, 10));
-  x[o + 6] = free.capacity > 0 ? free.freeWidth / cap : 1;
-  x[o + 7] = Math.log1p(candidates);
   if (F > 8) x[o + 8] = (Math.log10(r > 0 ? r : 0.1) * n) / cap;
-  if (F > 9) x[o + 9] = Math.log1p(timeToFit);
+}
+
+/** free-share: the same for every candidate of a pick. */
+function freeShare(free: { capacity: number; freeWidth: number }): number {
+  return free.capacity > 0 ? free.freeWidth / free.capacity : 1;
 }
 
 export class LearnedQueue implements QueuePolicy {
@@ -105,6 +122,8 @@ export class LearnedQueue implements QueuePolicy {
   /** Which jobs are candidates when more than MAX_VISIBLE wait (the model's `candidates`). */
   readonly candidateRule: 'arrival' | 'short-narrow';
   private readonly scores = new Float64Array(MAX_VISIBLE);
+  /** Node each candidate fits on (−1: none), by row. */
+  private readonly fits = new Int32Array(MAX_VISIBLE);
   /** Decisions taken (picks), for tests and diagnostics. */
   decisions = 0;
 
@@ -129,11 +148,17 @@ export class LearnedQueue implements QueuePolicy {
   }
 
   order(waiting: readonly QueuedRequest[], now: number, cluster?: ClusterView): QueuedRequest[] {
-    const bySeq = inSeqOrder(waiting);
+    const { jobs: bySeq, distinct } = inSeqOrder(waiting);
     const free = new FreeCopy(cluster, this.dim, now);
-    const out: QueuedRequest[] = [];
-    let [cand, later] = this.visible(bySeq);
     const head = this.blockedHead;
+    if (head !== undefined && distinct) {
+      // The head still does not fit (most calls): it, then the rest in arrival order, which is what
+      // `finish` gives below, without choosing candidates first.
+      const at = bySeq.indexOf(head);
+      if (at >= 0 && free.find(head.request.demand) < 0) return headThenRest(head, bySeq, at);
+    }
+    const out: QueuedRequest[] = [];
+    let [cand, later] = this.visible(bySeq, distinct);
     if (head !== undefined && bySeq.includes(head)) {
       out.push(head);
       cand = cand.filter((q) => q !== head);
@@ -143,21 +168,25 @@ export class LearnedQueue implements QueuePolicy {
       free.take(node, head.request.demand, estimatedDuration(head.request));
     }
     this.blockedHead = undefined;
+    const F = this.featureCount;
+    for (let j = 0; j < cand.length; j++) jobFeatures(this.x, j * F, cand[j] as QueuedRequest, now, free.capacity, this.dim, F);
     while (cand.length > 0) {
       const n = cand.length;
-      const fits = this.featurize(cand, now, free);
+      this.featurize(cand, free);
       let pick = 0;
       if (this.chooser !== undefined) pick = this.chooser.choose(this.x, n, this.scores, { candidates: cand, now });
       else for (let j = 1; j < n; j++) if ((this.scores[j] as number) > (this.scores[pick] as number)) pick = j;
       this.decisions++;
       const q = cand[pick] as QueuedRequest;
+      const node = this.fits[pick] as number;
       out.push(q);
       cand.splice(pick, 1);
-      if ((fits[pick] as number) < 0) {
+      if (node < 0) {
         this.blockedHead = q;
         return this.finish(out, cand, later);
       }
-      free.take(fits[pick] as number, q.request.demand, estimatedDuration(q.request));
+      free.take(node, q.request.demand, estimatedDuration(q.request));
+      this.x.copyWithin(pick * F, (pick + 1) * F, n * F); // the rows keep following cand
     }
     // Every candidate fits: the jobs beyond the first 128 follow in arrival order; the first that
     // does not fit becomes the committed head, and the rest follow it.
@@ -181,9 +210,17 @@ export class LearnedQueue implements QueuePolicy {
    * waiting jobs than that, `arrival` keeps the oldest; `short-narrow` takes, in turn, the next
    * shortest-requested job and the next narrowest one (ties: arrival) until MAX_VISIBLE differ.
    */
-  private visible(bySeq: readonly QueuedRequest[]): [QueuedRequest[], QueuedRequest[]] {
+  private visible(bySeq: readonly QueuedRequest[], distinct: boolean): [QueuedRequest[], QueuedRequest[]] {
     if (bySeq.length <= MAX_VISIBLE || this.candidateRule === 'arrival') return [bySeq.slice(0, MAX_VISIBLE), bySeq.slice(MAX_VISIBLE)];
     const dim = this.dim;
+    // Distinct seqs (the engine's queue): the same choice without sorting the queue twice.
+    const marks = distinct ? shortNarrowMarks(bySeq, dim, MAX_VISIBLE) : undefined;
+    if (marks !== undefined) {
+      const cand: QueuedRequest[] = [];
+      const rest: QueuedRequest[] = [];
+      for (let i = 0; i < bySeq.length; i++) (marks[i] === 1 ? cand : rest).push(bySeq[i] as QueuedRequest);
+      return [cand, rest];
+    }
     const short = [...bySeq].sort((a, b) => estimatedDuration(a.request) - estimatedDuration(b.request) || a.seq - b.seq);
     const narrow = [...bySeq].sort((a, b) => (a.request.demand[dim] ?? 0) - (b.request.demand[dim] ?? 0) || a.seq - b.seq);
     const chosen = new Set<QueuedRequest>();
@@ -194,17 +231,29 @@ export class LearnedQueue implements QueuePolicy {
     return [bySeq.filter((q) => chosen.has(q)), bySeq.filter((q) => !chosen.has(q))];
   }
 
-  /** Features and scores of the candidates into this.x / this.scores; returns the node each fits on (−1: none). */
-  private featurize(cand: readonly QueuedRequest[], now: number, free: FreeCopy): number[] {
-    const fits = cand.map((q) => free.find(q.request.demand));
-    const ttf = this.featureCount === QUEUE_FEATURES_TIME_TO_FIT.length;
-    cand.forEach((q, j) => {
-      const fitsNow = (fits[j] as number) >= 0;
-      const t = ttf ? free.timeToFit(q.request.demand[this.dim] ?? 0, fitsNow) : 0;
-      queueFeatures(this.x, j, q, now, fitsNow, free, cand.length, this.dim, this.featureCount, t);
-    });
-    this.net.scoreAll(this.x, cand.length, this.scores);
-    return fits;
+  /**
+   * The features a pick changes (fits-now, free-share, log-queue, log-time-to-fit) into the rows
+   * of this.x, whose other features `jobFeatures` wrote at the start of the order call (so each
+   * row is `queueFeatures`' row); the node each fits on into this.fits (−1: none); the scores into
+   * this.scores.
+   */
+  private featurize(cand: readonly QueuedRequest[], free: FreeCopy): void {
+    const n = cand.length;
+    const F = this.featureCount;
+    const x = this.x;
+    const share = freeShare(free);
+    const logQueue = Math.log1p(n);
+    for (let j = 0; j < n; j++) {
+      const demand = (cand[j] as QueuedRequest).request.demand;
+      const node = free.find(demand);
+      this.fits[j] = node;
+      const o = j * F;
+      x[o + 4] = node >= 0 ? 1 : 0;
+      x[o + 6] = share;
+      x[o + 7] = logQueue;
+      if (F > 9) x[o + 9] = Math.log1p(free.timeToFit(demand[this.dim] ?? 0, node >= 0));
+    }
+    this.net.scoreAll(x, n, this.scores);
   }
 
   /**
@@ -228,12 +277,6 @@ export class LearnedQueue implements QueuePolicy {
     }
     return out;
   }
-}
-
-/** `waiting` in arrival order: the array itself when it already is (the engine keeps its queue so), else a sorted copy. */
-function inSeqOrder(waiting: readonly QueuedRequest[]): readonly QueuedRequest[] {
-  for (let i = 1; i < waiting.length; i++) if ((waiting[i] as QueuedRequest).seq < (waiting[i - 1] as QueuedRequest).seq) return [...waiting].sort((a, b) => a.seq - b.seq);
-  return waiting;
 }
 
 /**
