@@ -3,7 +3,7 @@ import type { Request } from '../core/model.js';
 import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
-import { ArrivalClock, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
+import { ArrivalClock, bad, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*
@@ -132,6 +132,13 @@ export interface AzureLlmOptions extends TraceReadOptions {
 export const AZURE_DEFAULT_TENANTS: readonly TenantShare[] = [{ name: 'azure-conv', weight: 1 }];
 export const AZURE_DEFAULT_PRIORITIES: readonly PriorityShare[] = [{ priority: 'high', weight: 1, sloWait: 2 }];
 
+/** A token count: a whole number ≥ 0 (`12.0`, a float column's export, is 12; `12.5` is a wrong column or a damaged file). */
+function tokenCell(raw: string, cell: Cell): number {
+  const v = parseNonNegativeCell(raw, cell);
+  if (!Number.isInteger(v)) throw bad(cell, `'${raw}' is not a whole number of tokens`);
+  return v;
+}
+
 export const AZURE_COLUMNS = { timestamp: 'TIMESTAMP', context: 'ContextTokens', generated: 'GeneratedTokens' } as const;
 
 /** Weighted tenant/priority/preemptible assignment, deterministic for a seed. */
@@ -203,8 +210,8 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
       checkRowWidth(file, row, header);
       const index = stats.records++;
       const t = parseTimestampCell(cellValue(row, cols.ts), { file, line: row.line, field: AZURE_COLUMNS.timestamp }, 'iso');
-      const ctx = parseNonNegativeCell(cellValue(row, cols.ctx), { file, line: row.line, field: AZURE_COLUMNS.context });
-      const out = parseNonNegativeCell(cellValue(row, cols.out), { file, line: row.line, field: AZURE_COLUMNS.generated });
+      const ctx = tokenCell(cellValue(row, cols.ctx), { file, line: row.line, field: AZURE_COLUMNS.context });
+      const out = tokenCell(cellValue(row, cols.out), { file, line: row.line, field: AZURE_COLUMNS.generated });
       const arrival = clock.relative(t, { file, line: row.line, field: AZURE_COLUMNS.timestamp }, cellValue(row, cols.ts));
       const cls = classes.priority();
       const req: Request = {

@@ -92,6 +92,12 @@ describe('readAzureLlmRequests on a fixture', () => {
     const badTok = fixture('azure-badtok.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,ten,1\n');
     const e3 = await rejection(collect(readAzureLlmRequests(badTok, { space })));
     expect(e3.message).toBe(`${badTok}:2, field 'ContextTokens': 'ten' is not a number`);
+    // Token counts are whole numbers: 12.0 (a float column's export) reads as 12, 12.5 is refused.
+    const halfTok = fixture('azure-halftok.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,12.0,3\n2023-11-16 18:15:47.68,10,12.5\n');
+    expect((await rejection(collect(readAzureLlmRequests(halfTok, { space })))).message).toBe(`${halfTok}:3, field 'GeneratedTokens': '12.5' is not a whole number of tokens`);
+    const floatTok = fixture('azure-floattok.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,12.0,3.0\n');
+    const intTok = fixture('azure-inttok.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,12,3\n');
+    expect(await collect(readAzureLlmRequests(floatTok, { space }))).toEqual(await collect(readAzureLlmRequests(intTok, { space })));
 
     // A row wider or narrower than the header is refused at its line (an extra cell was dropped unread).
     const wide = fixture('azure-wide.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44,9\n');
