@@ -15,6 +15,18 @@
 export const REJECTION_CODES = ['wait', 'never-fits', 'over-budget', 'latency', 'infeasible', 'time-limit', 'quota', 'dependency-failed'] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
+/** Each code in a few words, for reports (the list above, kept beside the codes it explains). */
+export const REJECTION_MEANING: Readonly<Record<RejectionCode, string>> = {
+  wait: 'fits an empty node, not now',
+  'never-fits': 'larger than any node of the pools it may use',
+  'over-budget': 'every pool that fits costs more than its maxCostPerHour',
+  latency: 'no pool meets its maxLatencyMs',
+  infeasible: 'no pool matches its pool or label constraints',
+  'time-limit': 'the strategy ran out of budget before deciding it',
+  quota: "over its tenant's maximum share",
+  'dependency-failed': 'a request it depends on did not complete',
+};
+
 export interface Rejection {
   readonly requestId: string;
   readonly code: RejectionCode;

@@ -1,6 +1,7 @@
 import stringWidth from 'string-width';
 import type { ComparisonResult, StrategyResult } from '../sim/compare.js';
 import { PRIORITIES } from '../core/priority.js';
+import { REJECTION_MEANING, type RejectionCode } from '../core/rejection.js';
 import type { RunMetrics } from '../sim/metrics.js';
 
 /**
@@ -67,19 +68,10 @@ function rejectedNotes(result: ComparisonResult): string[] {
     if (r.state !== 'completed' || r.metrics.requests.rejected === 0) return [];
     const why = Object.entries(r.metrics.rejectionsByCode)
       .filter(([, n]) => n > 0)
-      .map(([code, n]) => `${code} ${n}${REASON[code] === undefined ? '' : ` (${REASON[code]})`}`);
+      .map(([code, n]) => `${code} ${n}${code in REJECTION_MEANING ? ` (${REJECTION_MEANING[code as RejectionCode]})` : ''}`);
     return [`note: ${r.strategy}: ${r.metrics.requests.rejected} request(s) rejected: ${why.join(', ')}`];
   });
 }
-
-const REASON: Readonly<Record<string, string>> = {
-  'never-fits': 'larger than any node of the pools it may use',
-  'over-budget': 'every pool that fits costs more than its maxCostPerHour',
-  latency: 'no pool meets its maxLatencyMs',
-  infeasible: 'no pool matches its pool or label constraints',
-  quota: "over its tenant's maximum share",
-  'dependency-failed': 'a request it depends on did not complete',
-};
 
 /**
  * A batch strategy whose solver failed (`error`) or found nothing within its budget
