@@ -1,6 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { UserError } from '../core/errors.js';
+import type { QueueEvaluation } from '../learn/evaluate.js';
+import { renderTable } from '../report/table.js';
 import { realPath } from './output.js';
 
 /** A file `drs train` writes, as its messages name it. */
@@ -55,4 +57,30 @@ export function withoutTimings<M extends object>(model: M): M {
     ...(m.training === undefined ? {} : { training: record(m.training) }),
     ...(m.withBackfilling === undefined ? {} : { withBackfilling: { ...m.withBackfilling, ...(m.withBackfilling.training === undefined ? {} : { training: record(m.withBackfilling.training) }) } }),
   };
+}
+
+/**
+ * What `drs train` prints after a queue model's evaluation: mean bounded slowdown of the model and
+ * of FCFS, SJF and F1 measured in the same run, without and with EASY backfilling, each policy's
+ * difference from the best classical order (negative: the model is better), and where the
+ * per-window figures are. The same numbers are the model file's `evaluation`.
+ */
+export function queueEvaluationTable(e: QueueEvaluation, modelFile: string): string {
+  const names = Object.keys(e.meanBoundedSlowdown);
+  const learned = names.find((n) => n.startsWith('learned-queue:'));
+  const classical = names.filter((n) => n !== learned);
+  const fmt = (x: number): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(2));
+  const mean = (n: string, mode: 'none' | 'easy'): number => (e.meanBoundedSlowdown[n] as Record<'none' | 'easy', number>)[mode];
+  const bestClassical = (mode: 'none' | 'easy'): number => Math.min(...classical.map((n) => mean(n, mode)));
+  const versus = (n: string, mode: 'none' | 'easy'): string => {
+    if (classical.length === 0) return '-';
+    const best = bestClassical(mode);
+    if (!(best > 0)) return '-';
+    const d = (mean(n, mode) / best - 1) * 100;
+    return `${d > 0 ? '+' : ''}${d.toFixed(1)}%`;
+  };
+  const rows = names.map((n) => [n, fmt(mean(n, 'none')), versus(n, 'none'), fmt(mean(n, 'easy')), versus(n, 'easy')]);
+  const head = `evaluation on ${basename(e.trace)}: ${e.windows.length} window(s) of ${e.length} jobs starting at job ${e.windows.join(', ')} (never trained or selected on); mean bounded slowdown`;
+  const table = renderTable(['policy', 'no backfilling', 'vs best classical', 'EASY', 'vs best classical'], rows);
+  return `${head}\n\n${table}\n\nper window: evaluation.perWindow in ${modelFile}\n`;
 }

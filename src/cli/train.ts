@@ -18,7 +18,7 @@ import { configFeatures, trainQueue, type QueueCheckpoint, type TrainHooks } fro
 import { loadTf } from '../predict/tf-runtime.js';
 import type { CliCommand, CliIo } from './command.js';
 import { trainAllocator } from './train-allocator.js';
-import { refuseCollisions, writeModel, type TrainOutput } from './train-output.js';
+import { queueEvaluationTable, refuseCollisions, writeModel, type TrainOutput } from './train-output.js';
 
 /** The most CEM worker threads: 4 × the cores (more only cost memory; the model is the same for any count). */
 const MAX_THREADS = 4 * os.availableParallelism();
@@ -157,7 +157,7 @@ export const trainCommand: CliCommand = {
     }
     writeModel(out, { ...trained, evaluation }, { timings });
     io.err(`wrote ${out} with its evaluation\n`);
-    io.out(JSON.stringify(evaluation, null, 2) + '\n');
+    io.out(queueEvaluationTable(evaluation, out));
     return 0;
   },
 };

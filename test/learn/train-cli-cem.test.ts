@@ -43,6 +43,10 @@ describe('drs train with a cem block (CLI)', () => {
     const model = JSON.parse(readFileSync(out, 'utf8')) as { training: { algorithm: string; iterations: number }; evaluation: { meanBoundedSlowdown: Record<string, unknown> } };
     expect(model.training.algorithm).toMatch(/^CEM/);
     expect(Object.keys(model.evaluation.meanBoundedSlowdown)).toEqual(['learned-queue:tiny-cem', 'fcfs', 'sjf', 'f1']);
+    // stdout is the evaluation as a table (not JSON): one row per policy, the model file's means to 2 decimals.
+    for (const [name, m] of Object.entries(model.evaluation.meanBoundedSlowdown as Record<string, { none: number; easy: number }>)) {
+      expect(r.out).toMatch(new RegExp(`^${name}\\s+${m.none.toFixed(2)}\\s+\\S+\\s+${m.easy.toFixed(2)}\\s`, 'm'));
+    }
     expect(existsSync(ckpt)).toBe(true);
     const resumed = await drs(['train', cfg, '--out', out, '--checkpoint', ckpt, '--resume', '--iterations', '3', '--no-eval']);
     expect(resumed.err).toContain('resuming at iteration 2');
