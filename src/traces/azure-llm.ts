@@ -3,7 +3,8 @@ import type { Request } from '../core/model.js';
 import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
-import { ArrivalClock, bad, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
+import { ArrivalSort, UNSORTED_HINT, UNSORTED_RULES, type UnsortedRule } from './arrival-order.js';
+import { ArrivalClock, bad, countIn, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*
@@ -127,6 +128,13 @@ export interface AzureLlmOptions extends TraceReadOptions {
   readonly seed?: number | string;
   /** Prefix of request ids (id = prefix + 0-based row index); default 'az-'. */
   readonly idPrefix?: string;
+  /**
+   * A row earlier than the one before it: `error` (default; the file is streamed) or `sort` (read
+   * whole, replayed sorted by TIMESTAMP, stable; counted in stats.adjusted['reordered-by-arrival'];
+   * tenants and priorities are drawn in replay order, as for the file sorted by hand; ids keep the
+   * row index in the file). See arrival-order.ts.
+   */
+  readonly unsorted?: UnsortedRule;
 }
 
 export const AZURE_DEFAULT_TENANTS: readonly TenantShare[] = [{ name: 'azure-conv', weight: 1 }];
@@ -192,14 +200,33 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
   if (est !== undefined && !(est >= 0)) throw new UserError(`must be ≥ 0, got ${est}`, { field: 'estimateGeneratedTokens' });
   const idPrefix = opts.idPrefix ?? 'az-';
   const limit = opts.limit ?? Infinity;
+  const unsorted = opts.unsorted ?? 'error';
+  if (!(UNSORTED_RULES as readonly string[]).includes(unsorted)) throw new UserError(`must be ${UNSORTED_RULES.join(' or ')}, got '${String(unsorted)}'`, { field: 'unsorted' });
   const stats = newTraceStats();
 
   async function* gen(): AsyncGenerator<Request> {
     if (limit <= 0) return;
     let cols: { ts: number; ctx: number; out: number } | undefined;
     let header: readonly string[] = [];
-    const clock = new ArrivalClock();
+    const clock = new ArrivalClock(undefined, false, UNSORTED_HINT);
     const classes = newClasses(); // fresh per iteration: a stream replays identically
+    /** A request from its row; the classes are drawn here, in replay order. */
+    const request = (index: number, arrival: number, ctx: number, out: number): Request => {
+      const cls = classes.priority();
+      return {
+        id: `${idPrefix}${index}`,
+        tenant: classes.tenant(),
+        arrival,
+        demand: demand.vector(ctx, out),
+        duration: llmServiceSeconds(ctx, out, model),
+        priority: cls.priority,
+        preemptible: cls.preemptible,
+        ...(cls.sloWait !== undefined ? { sloWait: cls.sloWait } : {}),
+        ...(est !== undefined ? { requestedDuration: llmServiceSeconds(ctx, est, model) } : {}),
+      };
+    };
+    /** Under `unsorted: sort`: the rows' numbers, held until the file is read. */
+    const held = unsorted === 'sort' ? new ArrivalSort<{ index: number; ctx: number; out: number }>(() => countIn(stats.adjusted, 'reordered-by-arrival')) : undefined;
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
         const h = new CsvHeader(file, row.values, true);
@@ -212,25 +239,23 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
       const t = parseTimestampCell(cellValue(row, cols.ts), { file, line: row.line, field: AZURE_COLUMNS.timestamp }, 'iso');
       const ctx = tokenCell(cellValue(row, cols.ctx), { file, line: row.line, field: AZURE_COLUMNS.context });
       const out = tokenCell(cellValue(row, cols.out), { file, line: row.line, field: AZURE_COLUMNS.generated });
-      const arrival = clock.relative(t, { file, line: row.line, field: AZURE_COLUMNS.timestamp }, cellValue(row, cols.ts));
-      const cls = classes.priority();
-      const req: Request = {
-        id: `${idPrefix}${index}`,
-        tenant: classes.tenant(),
-        arrival,
-        demand: demand.vector(ctx, out),
-        duration: llmServiceSeconds(ctx, out, model),
-        priority: cls.priority,
-        preemptible: cls.preemptible,
-        ...(cls.sloWait !== undefined ? { sloWait: cls.sloWait } : {}),
-        ...(est !== undefined ? { requestedDuration: llmServiceSeconds(ctx, est, model) } : {}),
-      };
+      const at = { file, line: row.line, field: AZURE_COLUMNS.timestamp };
+      if (held !== undefined) {
+        held.add(t, { index, ctx, out }, at, cellValue(row, cols.ts));
+        continue;
+      }
+      const arrival = clock.relative(t, at, cellValue(row, cols.ts));
       stats.emitted++;
-      yield req;
+      yield request(index, arrival, ctx, out);
       if (stats.emitted >= limit) return;
     }
     if (cols === undefined) throw new TraceFormatError('empty file: expected the header TIMESTAMP,ContextTokens,GeneratedTokens', { file, line: 1 });
     if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no requests', { file, line: 2 });
+    for (const { item, arrival } of held?.sorted() ?? []) {
+      stats.emitted++;
+      yield request(item.index, arrival, item.ctx, item.out);
+      if (stats.emitted >= limit) return;
+    }
   }
 
   return traceStream(stats, gen);

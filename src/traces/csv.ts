@@ -2,7 +2,8 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request, RequestConstraints } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { TraceReadOptions } from './types.js';
-import { ArrivalClock, bad, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
+import { ArrivalSort, UNSORTED_HINT, UNSORTED_RULES, type UnsortedRule } from './arrival-order.js';
+import { ArrivalClock, bad, countIn, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
 
 /* The generic CSV reader: any CSV with a header, mapped column by column onto request fields. */
 // ---------------------------------------------------------------------------------------------
@@ -64,8 +65,14 @@ export interface CsvTraceOptions extends TraceReadOptions {
   /** Values for fields without a column. Defaults: tenant 'default', priority 'medium', not preemptible, no SLO. */
   readonly defaults?: CsvDefaults;
   readonly delimiter?: string;
-  /** Arrival origin in the trace's clock (after scaling); default: the first record's arrival. */
+  /** Arrival origin in the trace's clock (after scaling); default: the first record's arrival (the earliest one under `unsorted: sort`). */
   readonly origin?: number;
+  /**
+   * A record earlier than the one before it: `error` (default; the file is streamed) or `sort`
+   * (the file is read whole and replayed sorted by arrival, stable; counted in
+   * stats.adjusted['reordered-by-arrival']). See arrival-order.ts.
+   */
+  readonly unsorted?: UnsortedRule;
   /** Prefix of generated ids, default 'csv-'. */
   readonly idPrefix?: string;
 }
@@ -107,6 +114,8 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
   if (opts.defaults?.priority !== undefined && !isPriority(opts.defaults.priority)) {
     throw new UserError(`'${String(opts.defaults.priority)}' is not a priority (${PRIORITIES.join(', ')})`, { field: 'defaults.priority' });
   }
+  const unsorted = opts.unsorted ?? 'error';
+  if (!(UNSORTED_RULES as readonly string[]).includes(unsorted)) throw new UserError(`must be ${UNSORTED_RULES.join(' or ')}, got '${String(unsorted)}'`, { field: 'unsorted' });
   const stats = newTraceStats();
   const limit = opts.limit ?? Infinity;
   const idPrefix = opts.idPrefix ?? 'csv-';
@@ -118,7 +127,9 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
   async function* gen(): AsyncGenerator<Request> {
     if (limit <= 0) return;
     let cols: ReturnType<typeof resolve> | undefined;
-    const clock = new ArrivalClock(opts.origin, true);
+    const clock = new ArrivalClock(opts.origin, true, UNSORTED_HINT);
+    /** Under `unsorted: sort`: every request, held until the file is read (arrival set then). */
+    const held = unsorted === 'sort' ? new ArrivalSort<Request>(() => countIn(stats.adjusted, 'reordered-by-arrival')) : undefined;
     let index = 0;
     /** Ids read so far (only with an id column): a second request with one id is refused. */
     const ids = new UniqueIds();
@@ -174,7 +185,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         duration = te - t;
         if (duration < 0) throw bad(cell(e.column), `end ${te} is before arrival ${t}`);
       }
-      const arrival = clock.relative(t, cell(c.arrival.column), v(c.arrival.at));
+      const arrival = held === undefined ? clock.relative(t, cell(c.arrival.column), v(c.arrival.at)) : 0;
       const demand = new Array<number>(space.size).fill(0);
       for (const d of c.demand) {
         const q = parseNonNegativeCell(v(d.at), cell(d.column)) * d.scale + d.offset;
@@ -210,12 +221,23 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         ...(constraints !== undefined ? { constraints } : {}),
       };
       index++;
+      if (held !== undefined) {
+        held.add(t, req, cell(c.arrival.column), v(c.arrival.at));
+        continue;
+      }
       stats.emitted++;
       yield req;
       if (stats.emitted >= limit) return;
     }
     if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
     if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no requests', { file, line: 2 });
+    if (held === undefined) return;
+    // `limit` keeps the earliest requests; generated ids keep the record's index in the file.
+    for (const { item, arrival } of held.sorted(opts.origin)) {
+      stats.emitted++;
+      yield { ...item, arrival };
+      if (stats.emitted >= limit) return;
+    }
   }
 
   return traceStream(stats, gen);

@@ -17,8 +17,9 @@ import type { RequestStream } from './types.js';
  *   for a quoted value spanning lines it is the line on which the record ends.
  * - Every bad value is a TraceFormatError naming file:line and the field (column).
  * - Arrivals are made relative to the first record (its arrival becomes 0), so a replay starts at
- *   0 whatever clock the trace used; a record earlier than the first one is an error unless the
- *   caller fixes the origin explicitly (`origin`).
+ *   0 whatever clock the trace used, or to a fixed `origin`; a record earlier than the one before
+ *   it is an error, unless the reader was asked to sort the file (`unsorted: sort`,
+ *   arrival-order.ts).
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -182,21 +183,26 @@ export function parseTimestampCell(raw: string, cell: Cell, format: TimestampFor
 
 /**
  * Makes arrivals relative: the first record's time becomes 0 (or a fixed `origin`, in the trace's
- * own clock after scaling). A record earlier than the origin is an error: the file is then not
- * sorted by arrival, and the caller should set `origin` explicitly.
+ * own clock after scaling). A record earlier than the one before it is an error (the file is not
+ * sorted by arrival: `unsortedHint` names the reader's option to sort it, arrival-order.ts), and
+ * so is one earlier than a fixed origin.
  */
 export class ArrivalClock {
   private origin: number | undefined;
   private last: { readonly t: number; readonly line: number; readonly shown: string } | undefined;
-  /** The origin as errors show it: the first record's cell when it set the origin. */
-  private originShown: string | undefined;
+  private readonly fixed: boolean;
 
-  /** `origin`: a fixed time 0; `settable`: the trace kind has an `origin` option (named in the error). */
+  /**
+   * `origin`: a fixed time 0; `settable`: the trace kind has an `origin` option (named in the
+   * error); `unsortedHint`: how the kind replays an unsorted file (its option), said in the error.
+   */
   constructor(
     origin?: number,
     private readonly settable = false,
+    private readonly unsortedHint?: string,
   ) {
     this.origin = origin;
+    this.fixed = origin !== undefined;
   }
 
   /**
@@ -205,16 +211,18 @@ export class ArrivalClock {
    */
   relative(t: number, cell: Cell, text?: string): number {
     const shown = text === undefined || DECIMAL.test(text.trim()) ? String(t) : `'${text.trim()}'`;
-    if (this.origin === undefined) {
-      this.origin = t;
-      this.originShown = shown;
+    this.origin ??= t;
+    // The simulator replays in arrival order: a record earlier than the one before is refused here, with its line.
+    // (Without a fixed origin, this is also what a record before the first one is: the file is not sorted.)
+    if (this.last !== undefined && t < this.last.t) {
+      const fix = this.unsortedHint === undefined ? 'sort the file by arrival' : `sort the file by arrival, or ${this.unsortedHint}`;
+      throw bad(cell, `arrival ${shown} is earlier than the record on line ${this.last.line} (${this.last.shown}): ${fix}`);
     }
     const r = t - this.origin;
     if (r < 0) {
-      throw bad(cell, `arrival ${shown} is before the origin ${this.originShown ?? this.origin} (${this.settable ? "the first record, unless 'origin' is set); sort the file by arrival or set 'origin' to the earliest time" : 'the first record); sort the file by arrival'}`);
+      const settable = this.settable ? "; set 'origin' to the earliest time, or leave it out to start at the first record" : '';
+      throw bad(cell, `arrival ${shown} is before the origin ${this.origin}${this.fixed ? " set by 'origin'" : ''}${settable}`);
     }
-    // The simulator replays in arrival order: a record earlier than the one before is refused here, with its line.
-    if (this.last !== undefined && t < this.last.t) throw bad(cell, `arrival ${shown} is earlier than the record on line ${this.last.line} (${this.last.shown}): sort the file by arrival`);
     this.last = { t, line: cell.line, shown };
     return r;
   }

@@ -71,6 +71,7 @@ function openSwfTrace(spec: Extract<TraceSpec, { kind: 'swf' }>, r: Resolved): T
     space: r.ctx.space,
     ...(spec.limit !== undefined ? { limit: spec.limit } : {}),
     ...(o.jobs !== undefined ? { jobs: o.jobs } : {}),
+    ...(o.unsorted !== undefined ? { unsorted: o.unsorted } : {}),
     // zod keeps queue numbers as the object's string keys; property lookup by number finds them.
     ...(o.queuePriorities !== undefined ? { queuePriorities: o.queuePriorities as Readonly<Record<number, Priority>> } : {}),
     onSkip: (_rec, reason) => {
@@ -134,6 +135,7 @@ export const TRACE_KINDS: { readonly [K in TraceKind]: Entry<K> } = {
         ...(s.defaults !== undefined ? { defaults: s.defaults } : {}),
         ...(s.delimiter !== undefined ? { delimiter: s.delimiter } : {}),
         ...(s.origin !== undefined ? { origin: s.origin } : {}),
+        ...(s.unsorted !== undefined ? { unsorted: s.unsorted } : {}),
         ...(s.idPrefix !== undefined ? { idPrefix: s.idPrefix } : {}),
       }),
   },

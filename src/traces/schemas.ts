@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationSchema as seconds, positiveDurationSchema as positiveSeconds, quantitySchema as quantity, uniqueList } from '../core/fields.js';
 import { PRIORITIES } from '../core/priority.js';
 import { parseDuration } from '../core/units.js';
+import { UNSORTED_RULES } from './arrival-order.js';
 import { swfRequestOptionsSchema } from './swf-requests.js';
 import { SYNTHETIC_PRESETS } from './synthetic.js';
 
@@ -18,6 +19,8 @@ const limit = z.number().int().positive();
 const seed = z.union([z.number().int(), z.string()]);
 const priority = z.enum(PRIORITIES);
 const share = z.number().min(0).max(1);
+/** What a reader does with a record arriving before one above it (arrival-order.ts). */
+const unsorted = z.enum(UNSORTED_RULES);
 
 export const tenantShareSchema = z.union([
   z.string().min(1).transform((name) => ({ name, weight: 1 })),
@@ -89,6 +92,7 @@ export const csvTraceSchema = z.strictObject({
     .optional(),
   delimiter: z.string().length(1).optional(),
   origin: z.number().finite().optional(),
+  unsorted: unsorted.optional(),
   idPrefix: z.string().optional(),
 });
 
@@ -103,6 +107,7 @@ export const azureLlmTraceSchema = z.strictObject({
   preemptibleShare: share.optional(),
   estimateGeneratedTokens: z.number().nonnegative().optional(),
   idPrefix: z.string().optional(),
+  unsorted: unsorted.optional(),
 });
 
 const dimensionsSchema = z.strictObject({ cpu: z.string().min(1).optional(), memory: z.string().min(1).optional(), gpu: z.string().min(1).optional() });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { PRIORITIES, type Priority } from '../core/priority.js';
+import { ArrivalSort, UNSORTED_RULES, type UnsortedRule } from './arrival-order.js';
 import { UniqueIds } from './reading.js';
 import { openSwf, type SwfRecord } from './swf.js';
 import type { RequestStream, TraceReadOptions } from './types.js';
@@ -23,9 +24,16 @@ export interface SwfRequestOptions {
   readonly priorityOf?: (record: SwfRecord) => Priority;
   /** Priority by SWF queue number (field 15); queues not listed get `medium`. */
   readonly queuePriorities?: Readonly<Record<number, Priority>>;
+  /**
+   * A job submitted before the job above it: `error` (default; the SWF definition orders a log by
+   * submit time, and the log is streamed) or `sort` (the log is read whole and replayed sorted by
+   * submit time, stable: ties keep file order; each such job is reported through `onAdjust` with
+   * the reason 'reordered-by-submit-time'). See arrival-order.ts.
+   */
+  readonly unsorted?: UnsortedRule;
   /** Called for every record skipped under `jobs: 'valid'`. */
   readonly onSkip?: (record: SwfRecord, reason: string) => void;
-  /** Called for every unknown run time or width that `jobs: 'all'` reads as 0. */
+  /** Called for every unknown run time or width that `jobs: 'all'` reads as 0, and every job `unsorted: 'sort'` moves. */
   readonly onAdjust?: (record: SwfRecord, reason: string) => void;
 }
 
@@ -36,6 +44,7 @@ export interface SwfRequestOptions {
 export const swfRequestOptionsSchema = z.strictObject({
   jobs: z.enum(['all', 'valid']).optional(),
   queuePriorities: z.record(z.string().regex(/^-?\d+$/, 'a queue number'), z.enum(PRIORITIES)).optional(),
+  unsorted: z.enum(UNSORTED_RULES).optional(),
 });
 
 const KIB_PER_GIB = 1024 * 1024;
@@ -44,7 +53,8 @@ const KIB_PER_GIB = 1024 * 1024;
  * Stream an SWF log as core `Request`s, in file order (the generic simulator's trace reader).
  *
  * - id: the job number (a number replayed twice is an error); tenant: the user id (field 12;
- *   `unknown` when -1). arrival: submit time minus the first job's (the trace starts at 0).
+ *   `unknown` when -1). arrival: submit time minus the first replayed job's (the trace starts at 0);
+ *   under `unsorted: 'sort'`, minus the earliest replayed job's, in submit-time order.
  * - demand: cpu = processors = max(allocated, requested) (fields 5 and 8); memory (GiB) =
  *   requested memory (field 10) if known, else used memory (field 7), else 0, times processors
  *   (the SWF gives KB per processor); every other dimension (gpu) 0. Dimensions the scenario's
@@ -58,6 +68,8 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
   const mem = opts.space.indexOf('memory');
   const all = opts.jobs === 'all';
   const limit = opts.limit ?? Infinity;
+  const unsorted = opts.unsorted ?? 'error';
+  if (!(UNSORTED_RULES as readonly string[]).includes(unsorted)) throw new UserError(`must be ${UNSORTED_RULES.join(' or ')}, got '${String(unsorted)}'`, { field: 'unsorted' });
   const priorityOf =
     opts.priorityOf ?? (opts.queuePriorities === undefined ? (): Priority => 'medium' : (r: SwfRecord): Priority => opts.queuePriorities?.[r.queueNumber] ?? 'medium');
   return {
@@ -67,6 +79,8 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       let origin: number | undefined;
       let last: SwfRecord | undefined;
       const ids = new UniqueIds();
+      /** Under `unsorted: 'sort'`: the jobs to replay with their records, until the log is read. */
+      const held = unsorted === 'sort' ? new ArrivalSort<{ r: SwfRecord; req: Request }>(({ r }) => opts.onAdjust?.(r, 'reordered-by-submit-time')) : undefined;
       let n = 0;
       try {
         for await (const r of f.records) {
@@ -78,8 +92,11 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
           if (r.submitTime < 0) throw new TraceFormatError(`job ${r.jobNumber} has submit time ${r.submitTime} (unknown), which jobs: all cannot replay; use jobs: valid to skip such records`, { file: path, line: r.line, field: 'submitTime' });
           origin ??= r.submitTime;
           // The simulator replays in submit order; a log out of order is refused where it goes back.
-          if (last !== undefined && r.submitTime < last.submitTime) {
-            throw new TraceFormatError(`job ${r.jobNumber} is submitted at ${r.submitTime} s, before job ${last.jobNumber} on line ${last.line} (${last.submitTime} s): the log must be in submit-time order, as the SWF definition requires (sort the job lines by their second field, keeping the header lines first)`, { file: path, line: r.line, field: 'submitTime' });
+          if (held === undefined && last !== undefined && r.submitTime < last.submitTime) {
+            throw new TraceFormatError(
+              `job ${r.jobNumber} is submitted at ${r.submitTime} s, before job ${last.jobNumber} on line ${last.line} (${last.submitTime} s): the log must be in submit-time order, as the SWF definition requires (sort the job lines by their second field, keeping the header lines first), or set the option unsorted: sort (trace.options.unsorted in a scenario) to replay it sorted by submit time (the log is then read whole into memory)`,
+              { file: path, line: r.line, field: 'submitTime' },
+            );
           }
           last = r;
           ids.check(String(r.jobNumber), { file: path, line: r.line, field: 'jobNumber' });
@@ -91,7 +108,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
           const demand = new Array<number>(opts.space.size).fill(0);
           demand[cpu] = width;
           if (mem >= 0) demand[mem] = (perProc * width) / KIB_PER_GIB;
-          yield {
+          const req: Request = {
             id: String(r.jobNumber),
             tenant: r.userId >= 0 ? String(r.userId) : 'unknown',
             arrival: r.submitTime - origin,
@@ -100,10 +117,20 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
             requestedDuration: r.requestedTime > 0 ? r.requestedTime : run,
             priority: priorityOf(r),
           };
+          if (held !== undefined) {
+            held.add(r.submitTime, { r, req }, { file: path, line: r.line, field: 'submitTime' });
+            continue;
+          }
+          yield req;
           if (++n >= limit) return;
         }
       } finally {
         f.close();
+      }
+      // `limit` keeps the earliest jobs.
+      for (const { item, arrival } of held?.sorted() ?? []) {
+        yield { ...item.req, arrival };
+        if (++n >= limit) return;
       }
       // A log with no job to replay is a wrong file or wrong options, not an empty experiment.
       if (n === 0) throw new TraceFormatError(`no job to replay: the log has no record${all ? '' : ' with a positive run time and a known processor count'}`, { file: path });

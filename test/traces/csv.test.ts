@@ -161,18 +161,24 @@ describe('readCsvRequests: bad input', () => {
     }
   });
 
-  it('a record earlier than the first, or than the one before, is an error naming its line', async () => {
+  it('a record earlier than the first, or than the one before, is an error naming its line and the option that sorts it', async () => {
+    const cols = { arrival: 't', duration: 'd', demand: { cpu: 'c' } };
     const f = fixture('unsorted.csv', 't,d,c\n10,1,1\n5,1,1\n');
-    const e = await rejection(collect(readCsvRequests(f, { space, columns: { arrival: 't', duration: 'd', demand: { cpu: 'c' } } })));
-    expect(e.message).toContain(`${f}:3, field 't'`);
-    expect(e.message).toContain('before the origin');
-    expect(e.message).toContain("or set 'origin' to the earliest time");
+    // Before the first record (the implicit origin): the file is not sorted, said as such.
+    const e = await rejection(collect(readCsvRequests(f, { space, columns: cols })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toBe(`${f}:3, field 't': arrival 5 is earlier than the record on line 2 (10): sort the file by arrival, or set 'unsorted: sort' to replay it sorted by arrival (the file is then read whole into memory)`);
     // With an origin the record is after it, but still earlier than the one before: the simulator
     // replays in arrival order, so it is refused here, with its line (it used to fail in the run).
-    const e2 = await rejection(collect(readCsvRequests(f, { space, origin: 5, columns: { arrival: 't', duration: 'd', demand: { cpu: 'c' } } })));
-    expect(e2.message).toContain(`${f}:3, field 't': arrival 5 is earlier than the record on line 2 (10): sort the file by arrival`);
+    const e2 = await rejection(collect(readCsvRequests(f, { space, origin: 5, columns: cols })));
+    expect(e2.message).toContain(`${f}:3, field 't': arrival 5 is earlier than the record on line 2 (10): sort the file by arrival, or set 'unsorted: sort'`);
+    // Before a fixed origin, in order: the origin is named as set.
+    const early = fixture('early.csv', 't,d,c\n3,1,1\n7,1,1\n');
+    expect((await rejection(collect(readCsvRequests(early, { space, origin: 5, columns: cols })))).message).toBe(
+      `${early}:2, field 't': arrival 3 is before the origin 5 set by 'origin'; set 'origin' to the earliest time, or leave it out to start at the first record`,
+    );
     const sorted = fixture('sorted.csv', 't,d,c\n5,1,1\n10,1,1\n10,1,1\n');
-    expect((await collect(readCsvRequests(sorted, { space, origin: 4, columns: { arrival: 't', duration: 'd', demand: { cpu: 'c' } } }))).map((r) => r.arrival)).toEqual([1, 6, 6]);
+    expect((await collect(readCsvRequests(sorted, { space, origin: 4, columns: cols }))).map((r) => r.arrival)).toEqual([1, 6, 6]);
   });
 
   it('a repeated id and a file with no records are errors naming the line', async () => {
