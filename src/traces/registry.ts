@@ -74,15 +74,13 @@ function openSwfTrace(spec: Extract<TraceSpec, { kind: 'swf' }>, r: Resolved): T
     ...(o.unsorted !== undefined ? { unsorted: o.unsorted } : {}),
     // zod keeps queue numbers as the object's string keys; property lookup by number finds them.
     ...(o.queuePriorities !== undefined ? { queuePriorities: o.queuePriorities as Readonly<Record<number, Priority>> } : {}),
-    onSkip: (_rec, reason) => {
-      stats.records++;
-      countIn(stats.skipped, reason);
-    },
+    // Every record read, also those a sort holds past `limit`.
+    onRecord: () => stats.records++,
+    onSkip: (_rec, reason) => countIn(stats.skipped, reason),
     onAdjust: (_rec, reason) => countIn(stats.adjusted, reason),
   });
   return traceStream(stats, async function* () {
     for await (const req of reader) {
-      stats.records++;
       stats.emitted++;
       yield req;
     }

@@ -31,6 +31,8 @@ export interface SwfRequestOptions {
    * the reason 'reordered-by-submit-time'). See arrival-order.ts.
    */
   readonly unsorted?: UnsortedRule;
+  /** Called for every job record read (before it is skipped, kept or held for the sort). */
+  readonly onRecord?: (record: SwfRecord) => void;
   /** Called for every record skipped under `jobs: 'valid'`. */
   readonly onSkip?: (record: SwfRecord, reason: string) => void;
   /** Called for every unknown run time or width that `jobs: 'all'` reads as 0, and every job `unsorted: 'sort'` moves. */
@@ -84,6 +86,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       let n = 0;
       try {
         for await (const r of f.records) {
+          opts.onRecord?.(r);
           const procs = Math.max(r.allocatedProcessors, r.requestedProcessors);
           if (!all && !(r.runTime > 0 && procs > 0 && r.submitTime >= 0)) {
             opts.onSkip?.(r, !(r.runTime > 0) ? 'run time not positive (cancelled, or unknown)' : !(procs > 0) ? 'unknown number of processors' : 'unknown submit time');

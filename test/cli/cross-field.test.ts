@@ -68,7 +68,15 @@ describe('cross-field mistakes are named with their line', () => {
     const csv = tmpFile('t.csv', 't,d,c\n0,1,1\n10,1,1\n4,1,1\n');
     const c = await drs(['run', scen(`{ kind: csv, file: ${csv}, columns: { arrival: t, duration: d, demand: { cpu: c } } }`)]);
     expect(c.code).toBe(2);
-    expect(c.err).toContain(`${csv}:4, field 't': arrival 4 is earlier than the record on line 3 (10): sort the file by arrival`);
+    expect(c.err).toContain(`${csv}:4, field 't': arrival 4 is earlier than the record on line 3 (10): sort the file by arrival, or set 'unsorted: sort'`);
+    // The fix the errors name: the same files replayed sorted, the reordering said after the table.
+    const cs = await drs(['run', scen(`{ kind: csv, file: ${csv}, unsorted: sort, columns: { arrival: t, duration: d, demand: { cpu: c } } }`)]);
+    expect(cs.code).toBe(0);
+    expect(cs.out).toMatch(/first-fit +3 /);
+    expect(cs.err).toContain('note: trace records adjusted by its rules: reordered-by-arrival 1\n');
+    const ss = await drs(['run', scen(`{ kind: swf, file: ${swf}, options: { unsorted: sort } }`)]);
+    expect(ss.code).toBe(0);
+    expect(ss.err).toContain('note: trace records adjusted by its rules: reordered-by-submit-time 1\n');
   });
 
   it('a trace that is a folder, or an SWF log with no job to replay, is an error rather than an empty run', async () => {
