@@ -76,6 +76,8 @@ describe('drs replay-swf on a small log', () => {
     const e = await userError(['back.swf', '--windows', '0', '--length', '4']);
     expect(e.location.file).toBe(path.join(dir, 'back.swf'));
     expect(e.message).toMatch(/job 3 is submitted at 20 s, before job 2 \(50 s\) .* window starting at job index 0/);
+    // The generic reader's sort is named as the way outside the protocol (the protocol keeps job-number order).
+    expect(e.message).toContain('outside the protocol, use a scenario with trace kind swf and options: { unsorted: sort })');
     // A window without the pair replays.
     expect((await run(['back.swf', '--windows', '2', '--length', '2'])).code).toBe(0);
   });

@@ -141,7 +141,7 @@ export function checkSubmitOrder(workload: BatchWorkload, starts: readonly numbe
       const b = workload.jobs[i] as BatchJob;
       if (b.submit < a.submit) {
         throw new UserError(
-          `job ${b.id} is submitted at ${b.submit} s, before job ${a.id} (${a.submit} s) that comes first in job-number order, in the window starting at job index ${s}: the protocol replays jobs in job-number order and needs their submit times in that order (fix the log, or choose windows without such jobs)`,
+          `job ${b.id} is submitted at ${b.submit} s, before job ${a.id} (${a.submit} s) that comes first in job-number order, in the window starting at job index ${s}: the protocol replays jobs in job-number order and needs their submit times in that order (fix the log, or choose windows without such jobs; to replay the log sorted by submit time outside the protocol, use a scenario with trace kind swf and options: { unsorted: sort })`,
           { file: workload.file },
         );
       }
