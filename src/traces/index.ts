@@ -21,6 +21,7 @@ export {
   type TraceStats,
   type TraceStream,
 } from './reading.js';
+export { ArrivalSort, UNSORTED_RULES, type UnsortedRule } from './arrival-order.js';
 export {
   AZURE_COLUMNS,
   AZURE_DEFAULT_PRIORITIES,
