@@ -36,25 +36,24 @@ interface Held<T> {
   readonly text: string | undefined;
 }
 
-/**
- * Records held for `unsorted: sort`, then given back sorted by arrival. `onReordered` is called
- * for each record arriving before a record above it (the reader counts it under its reason).
- */
+/** Records held for `unsorted: sort`, then given back sorted by arrival. */
 export class ArrivalSort<T> {
   private readonly held: Held<T>[] = [];
   private latest = -Infinity;
-
-  constructor(private readonly onReordered: (item: T) => void) {}
 
   get size(): number {
     return this.held.length;
   }
 
-  /** Hold a record arriving at `t` (the trace's clock, seconds); `text` is the cell as written. */
-  add(t: number, item: T, at: HeldAt, text?: string): void {
-    if (t < this.latest) this.onReordered(item);
+  /**
+   * Hold a record arriving at `t` (the trace's clock, seconds); `text` is the cell as written.
+   * True when it arrives before a record above it in the file (the reader counts it as reordered).
+   */
+  add(t: number, item: T, at: HeldAt, text?: string): boolean {
+    const back = t < this.latest;
     if (t > this.latest) this.latest = t;
     this.held.push({ t, item, at, text });
+    return back;
   }
 
   /**

@@ -226,7 +226,7 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
       };
     };
     /** Under `unsorted: sort`: the rows' numbers, held until the file is read. */
-    const held = unsorted === 'sort' ? new ArrivalSort<{ index: number; ctx: number; out: number }>(() => countIn(stats.adjusted, 'reordered-by-arrival')) : undefined;
+    const held = unsorted === 'sort' ? new ArrivalSort<{ index: number; ctx: number; out: number }>() : undefined;
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
         const h = new CsvHeader(file, row.values, true);
@@ -241,7 +241,7 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
       const out = tokenCell(cellValue(row, cols.out), { file, line: row.line, field: AZURE_COLUMNS.generated });
       const at = { file, line: row.line, field: AZURE_COLUMNS.timestamp };
       if (held !== undefined) {
-        held.add(t, { index, ctx, out }, at, cellValue(row, cols.ts));
+        if (held.add(t, { index, ctx, out }, at, cellValue(row, cols.ts))) countIn(stats.adjusted, 'reordered-by-arrival');
         continue;
       }
       const arrival = clock.relative(t, at, cellValue(row, cols.ts));

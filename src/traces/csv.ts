@@ -129,7 +129,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     let cols: ReturnType<typeof resolve> | undefined;
     const clock = new ArrivalClock(opts.origin, true, UNSORTED_HINT);
     /** Under `unsorted: sort`: every request, held until the file is read (arrival set then). */
-    const held = unsorted === 'sort' ? new ArrivalSort<Request>(() => countIn(stats.adjusted, 'reordered-by-arrival')) : undefined;
+    const held = unsorted === 'sort' ? new ArrivalSort<Request>() : undefined;
     let index = 0;
     /** Ids read so far (only with an id column): a second request with one id is refused. */
     const ids = new UniqueIds();
@@ -222,7 +222,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       };
       index++;
       if (held !== undefined) {
-        held.add(t, req, cell(c.arrival.column), v(c.arrival.at));
+        if (held.add(t, req, cell(c.arrival.column), v(c.arrival.at))) countIn(stats.adjusted, 'reordered-by-arrival');
         continue;
       }
       stats.emitted++;

@@ -52,7 +52,8 @@ export const swfRequestOptionsSchema = z.strictObject({
 const KIB_PER_GIB = 1024 * 1024;
 
 /**
- * Stream an SWF log as core `Request`s, in file order (the generic simulator's trace reader).
+ * Stream an SWF log as core `Request`s, in file order, or in submit-time order under
+ * `unsorted: 'sort'` (the generic simulator's trace reader).
  *
  * - id: the job number (a number replayed twice is an error); tenant: the user id (field 12;
  *   `unknown` when -1). arrival: submit time minus the first replayed job's (the trace starts at 0);
@@ -82,7 +83,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       let last: SwfRecord | undefined;
       const ids = new UniqueIds();
       /** Under `unsorted: 'sort'`: the jobs to replay with their records, until the log is read. */
-      const held = unsorted === 'sort' ? new ArrivalSort<{ r: SwfRecord; req: Request }>(({ r }) => opts.onAdjust?.(r, 'reordered-by-submit-time')) : undefined;
+      const held = unsorted === 'sort' ? new ArrivalSort<Request>() : undefined;
       let n = 0;
       try {
         for await (const r of f.records) {
@@ -111,6 +112,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
           const demand = new Array<number>(opts.space.size).fill(0);
           demand[cpu] = width;
           if (mem >= 0) demand[mem] = (perProc * width) / KIB_PER_GIB;
+          // (Under a sort, the arrival is set when the sorted jobs are yielded.)
           const req: Request = {
             id: String(r.jobNumber),
             tenant: r.userId >= 0 ? String(r.userId) : 'unknown',
@@ -121,7 +123,8 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
             priority: priorityOf(r),
           };
           if (held !== undefined) {
-            held.add(r.submitTime, { r, req }, { file: path, line: r.line, field: 'submitTime' });
+            // Counted as the openb pod lists count theirs: a job submitted before a job above it.
+            if (held.add(r.submitTime, req, { file: path, line: r.line, field: 'submitTime' })) opts.onAdjust?.(r, 'reordered-by-submit-time');
             continue;
           }
           yield req;
@@ -132,7 +135,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       }
       // `limit` keeps the earliest jobs.
       for (const { item, arrival } of held?.sorted() ?? []) {
-        yield { ...item.req, arrival };
+        yield { ...item, arrival };
         if (++n >= limit) return;
       }
       // A log with no job to replay is a wrong file or wrong options, not an empty experiment.
