@@ -41,10 +41,6 @@ export class ArrivalSort<T> {
   private readonly held: Held<T>[] = [];
   private latest = -Infinity;
 
-  get size(): number {
-    return this.held.length;
-  }
-
   /**
    * Hold a record arriving at `t` (the trace's clock, seconds); `text` is the cell as written.
    * True when it arrives before a record above it in the file (the reader counts it as reordered).
