@@ -73,8 +73,36 @@ export interface CsvTraceOptions extends TraceReadOptions {
    * stats.adjusted['reordered-by-arrival']). See arrival-order.ts.
    */
   readonly unsorted?: UnsortedRule;
+  /**
+   * What an empty cell of a time column means (default `error`, at its line): `skip` leaves the
+   * record out (stats.skipped['empty-<field>']); for `end` or `duration`, a number of seconds runs
+   * the record that long instead (stats.adjusted['empty-<field>']). Job tables exported from a
+   * cluster leave the creation time empty for work that began before the trace, and the end for
+   * work still running when it was cut.
+   */
+  readonly empty?: CsvEmptyRules;
   /** Prefix of generated ids, default 'csv-'. */
   readonly idPrefix?: string;
+}
+
+export interface CsvEmptyRules {
+  readonly arrival?: 'error' | 'skip';
+  readonly end?: 'error' | 'skip' | number;
+  readonly duration?: 'error' | 'skip' | number;
+}
+
+/** The empty-cell rules, checked against the mapping (a rule for an unmapped column is a mistake). */
+function emptyRules(map: CsvColumnMapping, empty: CsvEmptyRules | undefined): Required<CsvEmptyRules> {
+  const rules = { arrival: empty?.arrival ?? 'error', end: empty?.end ?? 'error', duration: empty?.duration ?? 'error' } as const;
+  for (const key of ['end', 'duration'] as const) {
+    const r = rules[key];
+    if (r !== 'error' && r !== 'skip' && !(typeof r === 'number' && r > 0)) throw new UserError(`must be 'error', 'skip' or seconds > 0, got ${JSON.stringify(r)}`, { field: `empty.${key}` });
+    if (empty?.[key] !== undefined && map[key] === undefined) {
+      throw new UserError(`is a rule for the '${key}' column, but the mapping has no columns.${key} (it maps ${key === 'end' ? 'duration' : 'end'}): use empty.${key === 'end' ? 'duration' : 'end'}`, { field: `empty.${key}` });
+    }
+  }
+  if (rules.arrival !== 'error' && rules.arrival !== 'skip') throw new UserError(`must be 'error' or 'skip', got ${JSON.stringify(rules.arrival)}`, { field: 'empty.arrival' });
+  return rules;
 }
 
 function colRef(ref: string | CsvColumnRef): Required<CsvColumnRef> {
@@ -116,6 +144,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
   }
   const unsorted = opts.unsorted ?? 'error';
   if (!(UNSORTED_RULES as readonly string[]).includes(unsorted)) throw new UserError(`must be ${UNSORTED_RULES.join(' or ')}, got '${String(unsorted)}'`, { field: 'unsorted' });
+  const empty = emptyRules(map, opts.empty);
   const stats = newTraceStats();
   const limit = opts.limit ?? Infinity;
   const idPrefix = opts.idPrefix ?? 'csv-';
@@ -130,7 +159,6 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     const clock = new ArrivalClock(opts.origin, true, UNSORTED_HINT);
     /** Under `unsorted: sort`: every request, held until the file is read (arrival set then). */
     const held = unsorted === 'sort' ? new ArrivalSort<Request>() : undefined;
-    let index = 0;
     /** Ids read so far (only with an id column): a second request with one id is refused. */
     const ids = new UniqueIds();
 
@@ -174,9 +202,23 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const cell = (field: string): Cell => ({ file, line: row.line, field });
       const v = (at: number) => cellValue(row, at);
 
+      // Empty time cells, by the `empty` rules: an error that names the option, a counted skip, or a fixed run time.
+      const runKey = c.duration !== undefined ? 'duration' : 'end';
+      const runAt = c.duration !== undefined ? c.duration : (c.end as NonNullable<typeof c.end>);
+      const emptyArrival = v(c.arrival.at).trim() === '';
+      const emptyRun = v(runAt.at).trim() === '';
+      if (emptyArrival && empty.arrival === 'error') throw bad(cell(c.arrival.column), "empty arrival: set 'empty.arrival: skip' to leave such records out (counted)");
+      if (emptyRun && empty[runKey] === 'error') throw bad(cell(runAt.column), `empty ${runKey}: set 'empty.${runKey}' to skip (counted) or to a run time in seconds`);
+      if (emptyArrival || (emptyRun && empty[runKey] === 'skip')) {
+        countIn(stats.skipped, emptyArrival ? 'empty-arrival' : `empty-${runKey}`);
+        continue;
+      }
       const t = parseTimestampCell(v(c.arrival.at), cell(c.arrival.column), c.arrival.format, c.arrival.scale);
       let duration: number;
-      if (c.duration !== undefined) {
+      if (emptyRun) {
+        duration = empty[runKey] as number;
+        countIn(stats.adjusted, `empty-${runKey}`);
+      } else if (c.duration !== undefined) {
         duration = parseNumberCell(v(c.duration.at), cell(c.duration.column)) * c.duration.scale + c.duration.offset;
         if (duration < 0) throw bad(cell(c.duration.column), `duration ${duration} s is negative`);
       } else {
@@ -204,7 +246,8 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const requestedDuration =
         c.requested === undefined || requestedRaw === '' ? undefined : parseNonNegativeCell(requestedRaw, cell(c.requested.column)) * c.requested.scale + c.requested.offset;
       const sloWait = c.slo === undefined || sloRaw === '' ? defSlo : parseNonNegativeCell(sloRaw, cell(c.slo.column)) * c.slo.scale + c.slo.offset;
-      const id = c.id === undefined ? `${idPrefix}${index}` : v(c.id);
+      // Generated ids are the record's index in the file (0-based), skipped records included.
+      const id = c.id === undefined ? `${idPrefix}${stats.records - 1}` : v(c.id);
       if (id === '') throw bad(cell(map.id as string), 'empty id');
       if (c.id !== undefined) ids.check(id, cell(map.id as string));
       const tenant = c.tenant === undefined ? defTenant : v(c.tenant) || defTenant;
@@ -220,7 +263,6 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         ...(sloWait !== undefined ? { sloWait } : {}),
         ...(constraints !== undefined ? { constraints } : {}),
       };
-      index++;
       if (held !== undefined) {
         if (held.add(t, req, cell(c.arrival.column), v(c.arrival.at))) countIn(stats.adjusted, 'reordered-by-arrival');
         continue;

@@ -134,6 +134,7 @@ export const TRACE_KINDS: { readonly [K in TraceKind]: Entry<K> } = {
         ...(s.delimiter !== undefined ? { delimiter: s.delimiter } : {}),
         ...(s.origin !== undefined ? { origin: s.origin } : {}),
         ...(s.unsorted !== undefined ? { unsorted: s.unsorted } : {}),
+        ...(s.empty !== undefined ? { empty: s.empty } : {}),
         ...(s.idPrefix !== undefined ? { idPrefix: s.idPrefix } : {}),
       }),
   },

@@ -93,6 +93,13 @@ export const csvTraceSchema = z.strictObject({
   delimiter: z.string().length(1).optional(),
   origin: z.number().finite().optional(),
   unsorted: unsorted.optional(),
+  empty: z
+    .strictObject({
+      arrival: z.enum(['error', 'skip']).optional(),
+      end: z.union([z.enum(['error', 'skip']), positiveSeconds]).optional(),
+      duration: z.union([z.enum(['error', 'skip']), positiveSeconds]).optional(),
+    })
+    .optional(),
   idPrefix: z.string().optional(),
 });
 

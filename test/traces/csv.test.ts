@@ -150,7 +150,7 @@ describe('readCsvRequests: bad input', () => {
       ['j,a,0,1,1,1,0,XX,no,', 'qos', "'XX' has no priority"],
       ['j,a,0,1,1,1,0,LS,maybe,', 'spot', "'maybe' is not a boolean"],
       ['j,a,0,1,1,-4,0,LS,no,', 'mem_mib', 'is negative'],
-      ['j,a,0,,1,1,0,LS,no,', 'run_ms', 'empty value'],
+      ['j,a,0,,1,1,0,LS,no,', 'run_ms', "empty duration: set 'empty.duration'"],
     ];
     for (const [row, field, msg] of cases) {
       const f = fixture(`bad-${field}.csv`, head + row + '\n');

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { TraceFormatError, UserError } from '../../src/core/errors.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
+import { openTrace } from '../../src/traces/registry.js';
+import { collect, fixture } from './helpers.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+
+/* A cluster's instance table: i1 began before the trace (no creation time), i3 still ran when it was cut (no deletion time). */
+const TABLE = ['instance,creation_time,deletion_time,cpu', 'i0,100,160,1', 'i1,,130,2', 'i2,110,150,1', 'i3,120,,4', 'i4,125,200,1'].join('\n');
+
+const byEnd: CsvTraceOptions['columns'] = { arrival: { column: 'creation_time', format: 'number' }, end: { column: 'deletion_time', format: 'number' }, demand: { cpu: 'cpu' } };
+
+async function read(empty: CsvTraceOptions['empty'], columns = byEnd, text = TABLE) {
+  const stream = readCsvRequests(fixture('instances.csv', text), { space, columns, ...(empty === undefined ? {} : { empty }) });
+  return { reqs: await collect(stream), stats: stream.stats };
+}
+
+describe('csv: empty time cells (option empty)', () => {
+  it('refuses an empty arrival or end by default, at its line, naming the option', async () => {
+    await expect(read(undefined)).rejects.toThrow(TraceFormatError);
+    await expect(read(undefined)).rejects.toThrow(/instances\.csv:3, field 'creation_time': empty arrival: set 'empty\.arrival: skip'/);
+    await expect(read({ arrival: 'skip' })).rejects.toThrow(/instances\.csv:5, field 'deletion_time': empty end: set 'empty\.end' to skip \(counted\) or to a run time in seconds/);
+  });
+
+  it('skips the records it is told to and counts each under its reason; generated ids stay the record index', async () => {
+    const { reqs, stats } = await read({ arrival: 'skip', end: 'skip' });
+    expect(reqs.map((r) => [r.id, r.arrival, r.duration])).toEqual([
+      ['csv-0', 0, 60],
+      ['csv-2', 10, 40],
+      ['csv-4', 25, 75],
+    ]);
+    expect(stats).toMatchObject({ records: 5, emitted: 3, skipped: { 'empty-arrival': 1, 'empty-end': 1 } });
+  });
+
+  it('runs a record with an empty end for the given seconds, counted as adjusted', async () => {
+    const { reqs, stats } = await read({ arrival: 'skip', end: 3600 });
+    expect(reqs.find((r) => r.id === 'csv-3')).toMatchObject({ arrival: 20, duration: 3600, demand: [4, 0, 0] });
+    expect(stats.adjusted).toEqual({ 'empty-end': 1 });
+    expect(stats.skipped).toEqual({ 'empty-arrival': 1 });
+  });
+
+  it('applies the duration rule when the mapping has a duration column', async () => {
+    const text = ['t,run,cpu', '0,5,1', '1,,1', '2,7,1'].join('\n');
+    const columns: CsvTraceOptions['columns'] = { arrival: 't', duration: 'run', demand: { cpu: 'cpu' } };
+    expect((await read({ duration: 'skip' }, columns, text)).reqs.map((r) => r.duration)).toEqual([5, 7]);
+    expect((await read({ duration: 30 }, columns, text)).reqs.map((r) => r.duration)).toEqual([5, 30, 7]);
+    await expect(read(undefined, columns, text)).rejects.toThrow(/instances\.csv:3, field 'run': empty duration/);
+  });
+
+  it('refuses a rule for a column the mapping does not have, and a bad value', async () => {
+    const columns: CsvTraceOptions['columns'] = { arrival: 't', duration: 'run', demand: { cpu: 'cpu' } };
+    await expect(read({ end: 'skip' }, columns, 't,run,cpu\n0,5,1')).rejects.toThrow(UserError);
+    await expect(read({ end: 'skip' }, columns, 't,run,cpu\n0,5,1')).rejects.toThrow(/no columns\.end .*use empty\.duration/);
+    await expect(read({ end: -5 }, byEnd)).rejects.toThrow(/must be 'error', 'skip' or seconds > 0/);
+  });
+
+  it('is an option of the csv kind in scenarios (units accepted, unknown keys refused)', async () => {
+    const file = fixture('instances.csv', TABLE);
+    const spec = { kind: 'csv', file, columns: byEnd, empty: { arrival: 'skip', end: '1h' } };
+    const stream = openTrace(spec, { space, dataRoot: '.' });
+    const reqs = await collect(stream);
+    expect(reqs.find((r) => r.id === 'csv-3')?.duration).toBe(3600);
+    expect(() => openTrace({ ...spec, empty: { arival: 'skip' } }, { space, dataRoot: '.' })).toThrow(/arival/);
+  });
+});
