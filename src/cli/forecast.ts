@@ -206,7 +206,7 @@ export const forecastCommand: CliCommand = {
       season = detected;
       const peak = detectSeason(head) as number; // without the calendar rule: the ACF's own choice
       const snapped = peak === season ? '' : `, the calendar period next to the autocorrelation peak at ${peak} steps`;
-      io.err(`${series.name}: detected season ${season} steps (${((season * series.step) / 3600).toFixed(2)} h${snapped})\n`);
+      io.err(`${series.name}: detected season ${season} steps (${spanText(season, series)}${snapped})\n`);
     }
     requireSeasons(trainPoints, season, { file, what: `the training part (${percent(train)}) of ${series.name}` });
 
@@ -263,12 +263,19 @@ export const forecastCommand: CliCommand = {
     const inGaps = skipped > 0 ? ` (${skipped} more skipped: their last point was interpolated from a later one)` : '';
     const unscored = results[0]?.unscoredPoints ?? 0;
     const notScored = unscored > 0 ? `, ${unscored} interpolated value(s) not scored` : '';
-    io.out(`${series.name}: ${series.values.length} points, step ${series.step} s, season ${season}, horizon ${horizon}, ${origins} origins${inGaps}${notScored} (train ${train}, every ${every}, refit every ${refitEvery}${seeded ? `, seed ${seed}` : ''}${tfBackend === null ? '' : `, TF.js backend ${tfBackend}`})`);
+    io.out(`${series.name}: ${series.values.length} points, step ${series.calendarMonths === undefined ? `${series.step} s` : spanText(1, series)}, season ${season}, horizon ${horizon}, ${origins} origins${inGaps}${notScored} (train ${train}, every ${every}, refit every ${refitEvery}${seeded ? `, seed ${seed}` : ''}${tfBackend === null ? '' : `, TF.js backend ${tfBackend}`})`);
     const rows = results.map((r) => [r.model, fmt(r.mae, 4), fmt(r.rmse, 4), fmt(r.smape, 3), fmt(r.mase, 3), fmt(r.coverage80, 1), fmt(r.coverage95, 1), fmt(r.winkler95, 3), ...(timings ? [r.fitSeconds.toFixed(2)] : [])]);
     io.out(table(['model', 'MAE', 'RMSE', 'sMAPE %', 'MASE', 'cov80 %', 'cov95 %', 'Winkler95', ...(timings ? ['fit s'] : [])], rows));
     return 0;
   },
 };
+
+/** `steps` steps of the series in hours, or in calendar months for a calendar-month series. */
+function spanText(steps: number, series: { step: number; calendarMonths?: number }): string {
+  if (series.calendarMonths === undefined) return `${((steps * series.step) / 3600).toFixed(2)} h`;
+  const months = steps * series.calendarMonths;
+  return `${months} calendar month${months === 1 ? '' : 's'}`;
+}
 
 /**
  * Why no season was detected in the training part `head`: it is constant (no period to find), or

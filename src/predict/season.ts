@@ -10,7 +10,7 @@
  *    one is (within ±2 steps) a multiple of it and its r is at least 90 % as high: multiples of
  *    the true period always echo it.
  *
- * 5. With `stepSeconds` (the series' step), a calendar period P, an hour, a day or a week in whole
+ * 5. With `stepSeconds` (the series' step), a calendar period P, an hour, a day, a week or a year in whole
  *    steps (P ≥ 2), replaces the winner when it lies within 3 % of it (at least 1 step) and r(P)
  *    is at least 90 % of its r. A flat ACF top puts the maximum a few steps off the true period:
  *    on a 5-minute CPU series with a daily cycle r(285) = 0.8660 beat r(288) = 0.8659, and
@@ -31,8 +31,8 @@ export interface SeasonOptions {
   stepSeconds?: number;
 }
 
-/** Calendar periods rule 5 prefers, seconds. */
-const CALENDAR = [3600, 86_400, 604_800];
+/** Calendar periods rule 5 prefers, seconds: an hour, a day, a week, a mean Gregorian year (12 calendar-month steps, calendar-months.ts). */
+const CALENDAR = [3600, 86_400, 604_800, 31_556_952];
 
 export function autocorrelation(values: readonly number[], maxLag: number): number[] {
   const n = values.length;

@@ -11,7 +11,9 @@
  * - timestamps must strictly increase: a duplicate or an earlier timestamp is a TraceFormatError
  *   naming both lines, unless a repair is asked for (repair.ts: `duplicates`, `dst`, `resample`);
  * - the step is the most common spacing (or `step` when given). Every spacing must be a whole
- *   multiple of it, else TraceFormatError ("irregular sampling");
+ *   multiple of it, else TraceFormatError ("irregular sampling"); a most common spacing of
+ *   28–31 days (89–92, 365–366) is a calendar-month (quarter, year) series, positioned by month
+ *   number instead (calendar-months.ts);
  * - gaps (a spacing of k > 1 steps) are REPAIRED by linear interpolation between the two
  *   neighbours when k − 1 ≤ `maxGap` (default 12 missing points); the number of filled points
  *   and gaps is returned in `repairs` (the CLI prints it). Longer gaps, or any gap with
@@ -29,6 +31,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import { type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
 import { parseValue, timestampCell } from './cells.js';
 import { checkSeriesSpan } from './span.js';
+import { calendarMonthsFor, calendarPositions, MEAN_MONTH } from './calendar-months.js';
 import { columnIndex, rows } from './series-rows.js';
 
 export { parseTimestamp } from './cells.js';
@@ -56,8 +59,10 @@ export interface Series {
   readonly file?: string;
   /** Epoch seconds of values[0]. */
   readonly start: number;
-  /** Seconds between consecutive values. */
+  /** Seconds between consecutive values (calendar months: k mean months of 2,629,746 s). */
   readonly step: number;
+  /** Set when the values are k calendar months apart (calendar-months.ts). */
+  readonly calendarMonths?: number;
   readonly values: number[];
   readonly repairs: SeriesRepairs;
 }
@@ -160,7 +165,10 @@ function noteGap(repairs: SeriesRepairs, first: number, missing: number): void {
 function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap: number, repairs: SeriesRepairs, tName: string): Series {
   const { times, values, lines } = rows;
   if (values.length < 2) throw new TraceFormatError(`need at least 2 distinct timestamps, got ${values.length}`, { file });
-  const step = options.step ?? mostCommonSpacing(times);
+  const spacing = options.step ?? mostCommonSpacing(times);
+  const months = options.step === undefined ? calendarMonthsFor(spacing) : undefined;
+  if (months !== undefined) return monthly(file, rows, months, options, maxGap, repairs, tName);
+  const step = spacing;
   const t0 = times[0] as number;
   checkSeriesSpan(0, Math.round(((times[times.length - 1] as number) - t0) / step), step, () => times.map((t, i) => ({ bin: Math.round((t - t0) / step), line: lines[i] })), {
     file,
@@ -192,6 +200,28 @@ function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap
     out.push(v);
   }
   return { name: baseName(file), file, start: times[0] as number, step, values: out, repairs };
+}
+
+/** A calendar-month series (calendar-months.ts): positions in months, gaps filled as in `regular`. */
+function monthly(file: string, rows: RawRows, months: number, options: ReadSeriesOptions, maxGap: number, repairs: SeriesRepairs, tName: string): Series {
+  const { values, lines } = rows;
+  const pos = calendarPositions(rows, months, file, tName);
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    const k = i === 0 ? 1 : (pos[i] as number) - (pos[i - 1] as number);
+    if (k > 1) {
+      const missing = k - 1;
+      if (options.gaps === 'error' || missing > maxGap) {
+        throw new TraceFormatError(`gap of ${missing} missing month(s) after line ${lines[i - 1]}; ${options.gaps === 'error' ? 'gaps are not allowed here' : `at most ${maxGap} are interpolated (raise --max-gap to fill it)`}`, { file, line: lines[i], field: tName });
+      }
+      const a = values[i - 1] as number;
+      noteGap(repairs, out.length, missing);
+      for (let j = 1; j <= missing; j++) out.push(a + ((v - a) * j) / k);
+    }
+    out.push(v);
+  }
+  return { name: baseName(file), file, start: rows.times[0] as number, step: months * MEAN_MONTH, calendarMonths: months, values: out, repairs };
 }
 
 function mostCommonSpacing(times: readonly number[]): number {

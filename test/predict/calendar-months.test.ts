@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { forecastCommand } from '../../src/cli/forecast.js';
+import type { CliIo } from '../../src/cli/command.js';
+import { TraceFormatError } from '../../src/core/errors.js';
+import { MEAN_MONTH } from '../../src/predict/calendar-months.js';
+import { detectSeason } from '../../src/predict/season.js';
+import { readSeriesCsv } from '../../src/predict/series.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'drs-months-'));
+function file(name: string, rows: string[]): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, ['timestamp,value', ...rows].join('\n') + '\n');
+  return p;
+}
+const ym = (i: number, day = '01'): string => `${2019 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}-${day}`;
+
+describe('calendar-month series', () => {
+  it('monthly rows (28-31 days apart) are one step each, not "irregular sampling"', async () => {
+    // Jan..Jun 2024: spacings 31, 29, 31, 30, 31 days.
+    const s = await readSeriesCsv(file('m.csv', ['2024-01-01,1', '2024-02-01,2', '2024-03-01,3', '2024-04-01,4', '2024-05-01,5', '2024-06-01,6']));
+    expect(s.values).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(s.calendarMonths).toBe(1);
+    expect(s.step).toBe(MEAN_MONTH);
+    expect(12 * s.step).toBe(365.2425 * 86_400);
+    expect(s.repairs).toEqual({ filledPoints: 0, gaps: 0 });
+  });
+
+  it('month-end stamps (Jan 31, Feb 29, Mar 31, Apr 30) are monthly too', async () => {
+    const s = await readSeriesCsv(file('end.csv', ['2024-01-31,1', '2024-02-29,2', '2024-03-31,3', '2024-04-30,4', '2024-05-31,5']));
+    expect(s.values).toEqual([1, 2, 3, 4, 5]);
+    expect(s.calendarMonths).toBe(1);
+  });
+
+  it('a missing month is a gap, interpolated and counted like any gap', async () => {
+    // March missing: Feb 10 -> Apr 40 gives Mar 25.
+    const s = await readSeriesCsv(file('gap.csv', ['2024-01-01,0', '2024-02-01,10', '2024-04-01,40', '2024-05-01,50']));
+    expect(s.values).toEqual([0, 10, 25, 40, 50]);
+    expect(s.repairs).toEqual({ filledPoints: 1, gaps: 1, filledSpans: [[2, 1]] });
+    await expect(readSeriesCsv(file('gap2.csv', ['2024-01-01,0', '2024-02-01,10', '2024-04-01,40', '2024-05-01,50']), { gaps: 'error' })).rejects.toThrow(/gap2\.csv:4.*gap of 1 missing month\(s\) after line 3/);
+  });
+
+  it('quarterly rows are 3-month steps; a year is then 4 steps', async () => {
+    const s = await readSeriesCsv(file('q.csv', ['2023-01-01,1', '2023-04-01,2', '2023-07-01,3', '2023-10-01,4', '2024-01-01,5']));
+    expect(s.values).toEqual([1, 2, 3, 4, 5]);
+    expect(s.calendarMonths).toBe(3);
+    expect(4 * s.step).toBe(365.2425 * 86_400);
+  });
+
+  it('a row on another day of the month is an error naming its line, the day and the rule', async () => {
+    // Most spacings are a month (the odd row makes two of 14 and 17 days).
+    const f = file('bad.csv', ['2024-01-01,1', '2024-02-01,2', '2024-03-15,3', '2024-04-01,4', '2024-05-01,5', '2024-06-01,6', '2024-07-01,7', '2024-08-01,8']);
+    const e = (await readSeriesCsv(f).then(() => new Error('expected an error'), (x: unknown) => x)) as Error;
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toMatch(/bad\.csv:4.*calendar-month series, which needs every timestamp on day 1 of its month at the time of line 2; this one is on day 15 at 00:00:00 UTC/);
+    const t = file('time.csv', ['2024-01-01 00:00,1', '2024-02-01 00:00,2', '2024-03-01 06:00,3', '2024-04-01 00:00,4', '2024-05-01 00:00,5', '2024-06-01 00:00,6']);
+    await expect(readSeriesCsv(t)).rejects.toThrow(/time\.csv:4.*this one is on day 1 at 06:00:00 UTC/);
+  });
+
+  it('a given step keeps the old rule (the rows are then irregular)', async () => {
+    await expect(readSeriesCsv(file('given.csv', ['2024-01-01,1', '2024-02-01,2', '2024-03-01,3', '2024-04-01,4']), { step: 31 * 86_400 })).rejects.toThrow(/irregular sampling/);
+  });
+
+  it('daily rows are untouched by the monthly rule', async () => {
+    const s = await readSeriesCsv(file('daily.csv', ['2024-01-30,1', '2024-01-31,2', '2024-02-01,3', '2024-02-02,4']));
+    expect(s.step).toBe(86_400);
+    expect(s.calendarMonths).toBeUndefined();
+  });
+
+  it('season detection snaps a peak next to 12 monthly steps to one year', () => {
+    // 30 months of a yearly cycle plus seeded noise (LCG, seed 53): the ACF peaks at 11
+    // (r(11) = 0.5206 > r(12) = 0.5191); a year of calendar months is 12 steps.
+    let s = 53;
+    const noise = (): number => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648 - 0.5;
+    };
+    const y = Array.from({ length: 30 }, (_, i) => 100 + 30 * Math.sin((2 * Math.PI * i) / 12) + 20 * noise());
+    expect(detectSeason(y)).toBe(11);
+    expect(detectSeason(y, { stepSeconds: MEAN_MONTH })).toBe(12);
+  });
+
+  it('drs forecast reads a monthly CSV, detects season 12 and says "calendar months"', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => `${ym(i)},${(100 + 2 * i + 20 * Math.sin((2 * Math.PI * (i % 12)) / 12) + ((i * 7) % 5)).toFixed(2)}`);
+    file('sales.csv', rows);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = { out: (s) => out.push(s), err: (s) => err.push(s), interactive: false, cwd: dir, env: {} };
+    expect(await forecastCommand.run(['sales.csv', '--models', 'seasonal-naive', '--no-timings'], io)).toBe(0);
+    expect(err.join('')).toContain('sales: detected season 12 steps (12 calendar months)');
+    expect(out[0]).toMatch(/^sales: 60 points, step 1 calendar month, season 12, horizon 12, 1 origins/);
+  });
+});
