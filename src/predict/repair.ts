@@ -77,7 +77,10 @@ export function mergeDuplicates(rows: RawRows, policy: DuplicatePolicy, file: st
     let j = i + 1;
     while (j < n && rows.times[j] === t) j++;
     if (j - i > 1 && policy === 'error') {
-      throw new TraceFormatError(`duplicate timestamp: same time as line ${rows.lines[i]}; timestamps must strictly increase (repair with --duplicates mean|first|last)`, { file, line: rows.lines[i + 1], field });
+      // At an hourly step the repeated hour of a fall-back change is one duplicate stamp (01:00 twice).
+      const dstLike = dst !== undefined && !dst.shifted && dst.step === HOUR && j - i === 2;
+      const repair = dstLike ? 'a daylight-saving change in local time? repair with --dst shift; else with --duplicates mean|first|last' : 'repair with --duplicates mean|first|last';
+      throw new TraceFormatError(`duplicate timestamp: same time as line ${rows.lines[i]}; timestamps must strictly increase (${repair})`, { file, line: rows.lines[i + 1], field });
     }
     const run = rows.values.slice(i, j);
     const v = policy === 'first' ? (run[0] as number) : policy === 'last' ? (run[run.length - 1] as number) : run.reduce((a, b) => a + b, 0) / run.length;

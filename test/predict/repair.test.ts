@@ -80,6 +80,40 @@ describe('daylight-saving repeats (dst: shift)', () => {
   });
 });
 
+describe('daylight-saving changes in an hourly series', () => {
+  // At a 1-hour step the repeated hour of fall-back is one stamp twice (01:00, 01:00), and
+  // spring-forward skips one stamp (01:00 -> 03:00).
+  const fall = file('fall-hourly.csv', ['2024-11-03 00:00:00,1', '2024-11-03 01:00:00,2', '2024-11-03 01:00:00,3', '2024-11-03 02:00:00,4', '2024-11-03 03:00:00,5']);
+
+  it('the repeated hour is a duplicate whose error names --dst shift first', async () => {
+    await expect(readSeriesCsv(fall)).rejects.toThrow(/fall-hourly\.csv:4.*duplicate timestamp: same time as line 3.*daylight-saving change in local time\? repair with --dst shift; else with --duplicates/);
+  });
+
+  it('a duplicate at a 30-minute step is not called a daylight-saving change', async () => {
+    const dup = file('dup-30.csv', ['2024-11-03 00:00:00,1', '2024-11-03 00:30:00,2', '2024-11-03 00:30:00,3', '2024-11-03 01:00:00,4', '2024-11-03 01:30:00,5']);
+    const e = (await readSeriesCsv(dup).then(() => new Error('expected an error'), (x: unknown) => x)) as Error;
+    expect(e.message).toMatch(/duplicate timestamp.*\(repair with --duplicates mean\|first\|last\)/);
+    expect(e.message).not.toContain('--dst shift');
+  });
+
+  it('shift keeps both hours as consecutive points', async () => {
+    const s = await readSeriesCsv(fall, { dst: 'shift' });
+    expect(s.values).toEqual([1, 2, 3, 4, 5]);
+    expect(s.step).toBe(3600);
+    expect(s.repairs).toEqual({ filledPoints: 0, gaps: 0, dstShifts: 1 });
+  });
+
+  it('spring-forward: the skipped hour is interpolated without --dst shift, closed with it', async () => {
+    const spring = file('spring-hourly.csv', ['2024-03-10 00:00:00,1', '2024-03-10 01:00:00,2', '2024-03-10 03:00:00,4', '2024-03-10 04:00:00,5', '2024-03-10 05:00:00,6']);
+    const plain = await readSeriesCsv(spring);
+    expect(plain.values).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(plain.repairs).toEqual({ filledPoints: 1, gaps: 1, filledSpans: [[2, 1]] });
+    const shifted = await readSeriesCsv(spring, { dst: 'shift' });
+    expect(shifted.values).toEqual([1, 2, 4, 5, 6]);
+    expect(shifted.repairs.dstShifts).toBe(1);
+  });
+});
+
 describe('irregular spacing (resample)', () => {
   // Samples at irregular times; 60-second bins [0,60) [60,120) [120,180) [180,240) [240,300).
   const f = file('irregular.csv', ['5,2', '50,4', '70,10', '130,1', '131,3', '140,8', '250,6']);
