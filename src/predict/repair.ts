@@ -79,7 +79,7 @@ export function mergeDuplicates(rows: RawRows, policy: DuplicatePolicy, file: st
     if (j - i > 1 && policy === 'error') {
       // At an hourly step the repeated hour of a fall-back change is one duplicate stamp (01:00 twice).
       const dstLike = dst !== undefined && !dst.shifted && dst.step === HOUR && j - i === 2;
-      const repair = dstLike ? 'a daylight-saving change in local time? repair with --dst shift; else with --duplicates mean|first|last' : 'repair with --duplicates mean|first|last';
+      const repair = `repair with --duplicates mean|first|last${dstLike ? '; or, if the timestamps are local time and this is the hour repeated when the clocks went back, with --dst shift' : ''}`;
       throw new TraceFormatError(`duplicate timestamp: same time as line ${rows.lines[i]}; timestamps must strictly increase (${repair})`, { file, line: rows.lines[i + 1], field });
     }
     const run = rows.values.slice(i, j);
