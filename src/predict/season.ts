@@ -5,7 +5,14 @@
  * 2. r(k) = Σ_{t≥k} x_t x_{t−k} / Σ_t x_t²  for k = 1..maxLag, maxLag = min(n/2, options.maxLag).
  * 3. A candidate is a local maximum r(k) ≥ r(k±1) with r(k) ≥ minCorrelation whose prominence
  *    (r(k) minus the lowest r on 1..k) is at least minProminence: the ACF must have dipped and
- *    come back, which a slowly decaying, non-seasonal ACF never does.
+ *    come back, which a slowly decaying, non-seasonal ACF never does. r(k) must also clear what
+ *    white noise reaches: on noise r(k) has sd ≈ √(n − k) / n, and with maxLag lags searched the
+ *    bound z · √(n − k) / n, z = Φ⁻¹(1 − 0.05 / maxLag), is passed somewhere with probability
+ *    ≤ 5 % (Bonferroni). The fixed 0.2 alone is ~1σ of noise on 24 points: on seeded white
+ *    noise it found a "season" in 104 of 200 series of 24 points and 59 of 200 of 100 points,
+ *    1 and 5 with the bound. It only bites below a few hundred points (n = 864, k = 288:
+ *    3.7 · 24 / 864 = 0.10 < 0.2); a real season in a short series then needs a clearer ACF
+ *    peak, else detection says nothing was found and the caller asks for --season.
  * 4. Among candidates the highest r wins, except that a smaller lag is preferred when the larger
  *    one is (within ±2 steps) a multiple of it and its r is at least 90 % as high: multiples of
  *    the true period always echo it.
@@ -22,14 +29,20 @@
  */
 import { linearRegression } from 'simple-statistics';
 import { UserError } from '../core/errors.js';
+import { zFor } from './types.js';
 
 export interface SeasonOptions {
   maxLag?: number;
   minCorrelation?: number;
   minProminence?: number;
+  /** Noise bound: r(k) must also reach z · √(n − k) / n (step 3; default z = Φ⁻¹(1 − 0.05 / maxLag), 0 = off). */
+  noiseZ?: number;
   /** Seconds between values: lets a nearby hour, day or week win (rule 5). */
   stepSeconds?: number;
 }
+
+/** Chance that white noise passes the noise bound at some lag (Bonferroni over the lags searched). */
+const FAMILY_ALPHA = 0.05;
 
 /** Calendar periods rule 5 prefers, seconds: an hour, a day, a week, a mean Gregorian year (12 calendar-month steps, calendar-months.ts). */
 const CALENDAR = [3600, 86_400, 604_800, 31_556_952];
@@ -55,13 +68,14 @@ export function detectSeason(values: readonly number[], options: SeasonOptions =
   if (maxLag < 3) return undefined;
   const minR = options.minCorrelation ?? 0.2;
   const minProm = options.minProminence ?? 0.1;
+  const z = options.noiseZ ?? zFor(1 - (2 * FAMILY_ALPHA) / maxLag);
   const r = autocorrelation(values, maxLag);
   const candidates: { lag: number; r: number }[] = [];
   let low = r[1] as number;
   for (let k = 2; k < maxLag; k++) {
     const rk = r[k] as number;
     low = Math.min(low, rk);
-    if (rk >= (r[k - 1] as number) && rk >= (r[k + 1] as number) && rk >= minR && rk - low >= minProm) {
+    if (rk >= (r[k - 1] as number) && rk >= (r[k + 1] as number) && rk >= Math.max(minR, (z * Math.sqrt(n - k)) / n) && rk - low >= minProm) {
       candidates.push({ lag: k, r: rk });
     }
   }

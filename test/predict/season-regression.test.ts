@@ -25,6 +25,41 @@ describe('season detection (autocorrelation)', () => {
   });
 });
 
+describe('season detection on short series: the noise bound', () => {
+  // White noise of 24-100 points: with the fixed threshold (r >= 0.2, noiseZ 0) a "season" was
+  // found in about half of such series; the bound z·√(n−k)/n (Bonferroni over the lags) leaves
+  // at most 5 % by design.
+  const noise = (seed: number, n: number): number[] => {
+    const rng = new Rng(seed);
+    return Array.from({ length: n }, () => rng.normal());
+  };
+
+  it('finds no season in short white noise where the fixed threshold did', () => {
+    let before = 0;
+    let after = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const y = noise(seed, 36);
+      if (detectSeason(y, { noiseZ: 0 }) !== undefined) before++;
+      if (detectSeason(y) !== undefined) after++;
+    }
+    expect(before).toBeGreaterThanOrEqual(12); // 21 of these 40
+    expect(after).toBeLessThanOrEqual(2); // 1
+  });
+
+  it('still finds a clear season in three cycles (36 monthly points, S = 12)', () => {
+    const rng = new Rng(3);
+    const y = Array.from({ length: 36 }, (_, t) => 100 + 20 * Math.sin((2 * Math.PI * t) / 12) + rng.normal(0, 4));
+    expect(detectSeason(y)).toBe(12);
+  });
+
+  it('leaves long series alone: three days of 5-minute data keep their daily season', () => {
+    const rng = new Rng(8);
+    const y = Array.from({ length: 864 }, (_, t) => 50 + 5 * Math.sin((2 * Math.PI * t) / 288) + rng.normal(0, 4));
+    expect(detectSeason(y, { stepSeconds: 300 })).toBe(288);
+    expect(detectSeason(y, { stepSeconds: 300, noiseZ: 0 })).toBe(288);
+  });
+});
+
 describe('season detection: a calendar period next to the autocorrelation peak', () => {
   // Three days of a 5-minute daily cycle with noise: the ACF's top is flat, and its highest lag
   // was 284-290 on 6 of these 8 seeds; knowing the step, the day (288 steps) wins on all 8.
