@@ -49,6 +49,25 @@ describe('seasonal naive', () => {
   });
 });
 
+describe('seasonal naive intervals on a trend', () => {
+  it('widen by the drift of the seasonal differences: ±z·√(k·σ² + k²·μ²)', () => {
+    // Season 2, rising 2 per season: seasonal differences 2, 2, 2, 2 (μ = 2, σ = 0). The old
+    // z·σ·√k gave a zero-width interval that the next value (6, then 16) always missed.
+    const m = new SeasonalNaiveForecaster({ season: 2 });
+    m.fit([0, 10, 2, 12, 4, 14]);
+    const f = m.forecast(4);
+    expect(f.point).toEqual([4, 14, 4, 14]);
+    const half = f.interval?.upper.map((u, i) => u - (f.point[i] as number)) ?? [];
+    [2, 2, 4, 4].forEach((w, i) => expect(half[i]).toBeCloseTo(w * Z95, 12));
+    expect(f.interval?.lower[0]).toBeCloseTo(4 - 2 * Z95, 12);
+    // μ = 0: the old σ·√k. Differences 1, −1, −1, 1: σ = √(4/3), k = 2 → z·σ·√2.
+    const flat = new SeasonalNaiveForecaster({ season: 2 });
+    flat.fit([0, 10, 1, 9, 0, 10]);
+    const g = flat.forecast(3, 0.8);
+    expect((g.interval?.upper[2] as number) - (g.point[2] as number)).toBeCloseTo(1.2815515655 * Math.sqrt(4 / 3) * Math.sqrt(2), 8);
+  });
+});
+
 describe('moving average', () => {
   it('forecasts the mean of the last k values', () => {
     const m = new MovingAverageForecaster({ window: 3 });
