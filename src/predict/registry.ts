@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
-import { AutoForecaster, type AutoCandidate } from './auto.js';
+import { AUTO_SCORES, AutoForecaster, type AutoCandidate, type AutoScore } from './auto.js';
 import { DoubleSeasonalForecaster } from './double-seasonal.js';
 import { createEwma } from './ewma.js';
 import { createHolt } from './holt.js';
@@ -154,15 +154,15 @@ const specs = {
   },
   auto: {
     summary: 'picks per series (or combines up to 3) by rolling-origin validation sMAPE on the training part',
-    schema: z.object({ candidates: z.array(z.string()).min(1).optional(), validation: positiveInt, combine: positiveInt, calibration: positiveInt }).strict(),
-    create: (o: { candidates?: string[]; validation?: number; combine?: number; calibration?: number }, c: ForecasterContext): Forecaster => {
+    schema: z.object({ candidates: z.array(z.string()).min(1).optional(), validation: positiveInt, combine: positiveInt, calibration: positiveInt, score: z.enum(AUTO_SCORES).optional() }).strict(),
+    create: (o: { candidates?: string[]; validation?: number; combine?: number; calibration?: number; score?: AutoScore }, c: ForecasterContext): Forecaster => {
       const names = o.candidates ?? [...AUTO_DEFAULT_CANDIDATES];
       const candidates: AutoCandidate[] = names.map((n) => {
         const name = checkName(n);
         if (name === 'auto' || name === 'mlp' || name === 'lstm') throw new ConfigError(`auto cannot choose '${name}' (only synchronous classical models)`, { field: 'candidates' });
         return { name, make: () => createForecaster(name, {}, c) };
       });
-      return new AutoForecaster(candidates, { season: c.season, horizon: c.horizon, validation: o.validation, combine: o.combine, calibration: o.calibration });
+      return new AutoForecaster(candidates, { season: c.season, horizon: c.horizon, validation: o.validation, combine: o.combine, calibration: o.calibration, score: o.score });
     },
   },
 } as const;
