@@ -201,7 +201,7 @@ export const forecastCommand: CliCommand = {
       const detected = detectSeason(head, { stepSeconds: series.step });
       if (detected === undefined) {
         if (trainPoints < 6) throw new UserError(`its training part (${percent(train)}) has only ${trainPoints} of its ${series.values.length} points, too few to find a season in or to backtest; give one with --season S and a longer series`, { file, field: 'season' });
-        throw new UserError(`${noSeason(head, series.step)}; give one with --season S (steps per season), or --season 1 to forecast without a season`, { file, field: 'season' });
+        throw new UserError(`${noSeason(head, series)}; give one with --season S (steps per season), or --season 1 to forecast without a season`, { file, field: 'season' });
       }
       season = detected;
       const peak = detectSeason(head) as number; // without the calendar rule: the ACF's own choice
@@ -282,11 +282,11 @@ function spanText(steps: number, series: { step: number; calendarMonths?: number
  * nothing qualified among the lags searched (detectSeason: up to half the part, at most 2016), said
  * in hours, since a daily season cannot show in less than two days of data.
  */
-function noSeason(head: readonly number[], step: number): string {
+function noSeason(head: readonly number[], series: { step: number; calendarMonths?: number }): string {
   const first = head[0] as number;
   if (head.every((v) => v === first)) return `the training part (${head.length} points) is constant, every value ${first}: it has no seasonal period to detect`;
   const maxLag = Math.min(Math.floor(head.length / 2), 2016);
-  return `no seasonal period detected in the training part (${head.length} points; periods up to ${maxLag} steps, ${((maxLag * step) / 3600).toFixed(2)} h, were searched)`;
+  return `no seasonal period detected in the training part (${head.length} points; periods up to ${maxLag} steps, ${spanText(maxLag, series)}, were searched)`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { TraceFormatError } from '../../src/core/errors.js';
 import { MEAN_MONTH } from '../../src/predict/calendar-months.js';
 import { detectSeason } from '../../src/predict/season.js';
 import { readSeriesCsv } from '../../src/predict/series.js';
+import { Rng } from '../../src/core/rng.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-months-'));
 function file(name: string, rows: string[]): string {
@@ -80,6 +81,15 @@ describe('calendar-month series', () => {
     const y = Array.from({ length: 30 }, (_, i) => 100 + 30 * Math.sin((2 * Math.PI * i) / 12) + 20 * noise());
     expect(detectSeason(y)).toBe(11);
     expect(detectSeason(y, { stepSeconds: MEAN_MONTH })).toBe(12);
+  });
+
+  it('drs forecast without a detectable season says how far it searched in calendar months', async () => {
+    // 24 months of seeded noise: no ACF peak clears the bounds.
+    const rng = new Rng(4);
+    file('flat.csv', Array.from({ length: 24 }, (_, i) => `${ym(i)},${(10 + rng.normal()).toFixed(3)}`));
+    const io: CliIo = { out: () => undefined, err: () => undefined, interactive: false, cwd: dir, env: {} };
+    const e = (await forecastCommand.run(['flat.csv', '--models', 'naive', '--horizon', '3'], io).then(() => new Error('expected an error'), (x: unknown) => x)) as Error;
+    expect(e.message).toMatch(/no seasonal period detected in the training part \(19 points; periods up to 9 steps, 9 calendar months, were searched\)/);
   });
 
   it('drs forecast reads a monthly CSV, detects season 12 and says "calendar months"', async () => {
