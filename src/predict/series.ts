@@ -28,7 +28,7 @@
  * (filled by interpolation and counted, as above).
  */
 import { TraceFormatError, UserError } from '../core/errors.js';
-import { type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
+import { HOUR, type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
 import { parseValue, timestampCell } from './cells.js';
 import { checkSeriesSpan } from './span.js';
 import { calendarMonthsFor, calendarPositions, MEAN_MONTH } from './calendar-months.js';
@@ -188,7 +188,7 @@ function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap
         const missing = k - 1;
         if (options.gaps === 'error' || missing > maxGap) {
           throw new TraceFormatError(
-            `gap of ${missing} missing point(s) (step ${step} s) after line ${lines[i - 1]}; ${options.gaps === 'error' ? 'gaps are not allowed here' : `at most ${maxGap} are interpolated (raise --max-gap to fill it)`}`,
+            `gap of ${missing} missing point(s) (step ${step} s) after line ${lines[i - 1]}; ${options.gaps === 'error' ? 'gaps are not allowed here' : `at most ${maxGap} are interpolated (raise --max-gap to fill it)`}${missing * step === HOUR && options.dst !== 'shift' ? '; exactly one hour is missing: if the timestamps are local time and the clocks went forward here, --dst shift closes it' : ''}`,
             { file, line: lines[i], field: tName },
           );
         }

@@ -114,6 +114,29 @@ describe('daylight-saving changes in an hourly series', () => {
   });
 });
 
+describe('spring-forward in a 1-minute series: a gap longer than --max-gap', () => {
+  // 01:58, 01:59, then 03:00: 60 missing minutes, more than the default 12 interpolated.
+  const rows = ['2024-03-10 01:57:00,1', '2024-03-10 01:58:00,2', '2024-03-10 01:59:00,3', '2024-03-10 03:00:00,4', '2024-03-10 03:01:00,5', '2024-03-10 03:02:00,6'];
+  const f = file('spring-minutes.csv', rows);
+
+  it('is an error that names the hour and --dst shift', async () => {
+    await expect(readSeriesCsv(f)).rejects.toThrow(/spring-minutes\.csv:5.*gap of 60 missing point\(s\) \(step 60 s\) after line 4; at most 12 are interpolated \(raise --max-gap to fill it\); exactly one hour is missing: .*--dst shift closes it/);
+  });
+
+  it('a gap of another length does not mention daylight saving', async () => {
+    const g = file('gap-minutes.csv', ['2024-03-10 01:57:00,1', '2024-03-10 01:58:00,2', '2024-03-10 01:59:00,3', '2024-03-10 02:30:00,4', '2024-03-10 02:31:00,5']);
+    const e = (await readSeriesCsv(g).then(() => new Error('expected an error'), (x: unknown) => x)) as Error;
+    expect(e.message).toMatch(/gap of 30 missing point\(s\)/);
+    expect(e.message).not.toContain('--dst');
+  });
+
+  it('--dst shift closes it', async () => {
+    const s = await readSeriesCsv(f, { dst: 'shift' });
+    expect(s.values).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(s.repairs.dstShifts).toBe(1);
+  });
+});
+
 describe('irregular spacing (resample)', () => {
   // Samples at irregular times; 60-second bins [0,60) [60,120) [120,180) [180,240) [240,300).
   const f = file('irregular.csv', ['5,2', '50,4', '70,10', '130,1', '131,3', '140,8', '250,6']);
