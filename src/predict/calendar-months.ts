@@ -8,6 +8,9 @@
  * consecutive rows must be a whole multiple of k months apart; j·k months apart (j > 1) is a gap
  * of j − 1 points, filled like any gap (up to maxGap, by linear interpolation).
  *
+ * Timestamps written with a UTC offset (pandas' `2024-04-01 00:00:00+02:00`) are placed by their
+ * local date and time, so a daylight-saving offset change between months does not move a row.
+ *
  * The series' `step` is then k mean Gregorian months (k · 2,629,746 s = k · 365.2425 d / 12):
  * twelve of them are exactly one mean year, which is why season detection snaps a peak near 12
  * monthly steps (4 quarterly) to one year. Season 12 on a monthly series means "same month last
@@ -44,18 +47,21 @@ const UNIT: Record<number, string> = { 1: 'month', 3: 'quarter (3 months)', 12: 
  * Positions (in steps of k months from the first row) of calendar-month rows, or a
  * TraceFormatError naming the first row that breaks the rule.
  */
-export function calendarPositions(rows: RawRows, k: number, file: string, field: string): number[] {
-  const first = monthOf(rows.times[0] as number);
-  const endOfMonth = first.lastDay && first.day !== 1 && rows.times.slice(1, 4).every((t) => monthOf(t).lastDay);
+export function calendarPositions(rows: RawRows, k: number, file: string, field: string, offsets: ReadonlyMap<number, number> = new Map()): number[] {
+  // The calendar is the one the timestamps were written in: a row stamped with an offset is read
+  // at its local wall-clock time (2024-04-01T00:00+02:00 is April 1, not March 31 22:00 UTC).
+  const local = rows.times.map((t, i) => t + (offsets.get(rows.lines[i] as number) ?? 0));
+  const first = monthOf(local[0] as number);
+  const endOfMonth = first.lastDay && first.day !== 1 && local.slice(1, 4).every((t) => monthOf(t).lastDay);
   const anchor = endOfMonth ? 'the last day of its month' : `day ${first.day} of its month`;
   const positions: number[] = [];
-  for (let i = 0; i < rows.times.length; i++) {
-    const c = monthOf(rows.times[i] as number);
+  for (let i = 0; i < local.length; i++) {
+    const c = monthOf(local[i] as number);
     const line = rows.lines[i];
     const onAnchor = endOfMonth ? c.lastDay : c.day === first.day;
     if (!onAnchor || c.timeOfDay !== first.timeOfDay) {
       throw new TraceFormatError(
-        `irregular sampling: the rows are about one ${UNIT[k]} apart, so they are read as a calendar-month series, which needs every timestamp on ${anchor} at the time of line ${rows.lines[0]}; this one is on day ${c.day} at ${clock(c.timeOfDay)} (stamp every row on one day of its month, e.g. the 1st; --resample bins fixed steps of seconds, not calendar months)`,
+        `irregular sampling: the rows are about one ${UNIT[k]} apart, so they are read as a calendar-month series, which needs every timestamp on ${anchor} at the time of line ${rows.lines[0]}; this one is on day ${c.day} at ${clock(c.timeOfDay)}${offsets.size > 0 ? ' local time' : ' UTC'} (stamp every row on one day of its month, e.g. the 1st; --resample bins fixed steps of seconds, not calendar months)`,
         { file, line, field },
       );
     }
@@ -72,5 +78,5 @@ function clock(s: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')} UTC`;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
 }

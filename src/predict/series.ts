@@ -13,7 +13,7 @@
  * - the step is the most common spacing (or `step` when given). Every spacing must be a whole
  *   multiple of it, else TraceFormatError ("irregular sampling"); a most common spacing of
  *   28–31 days (89–92, 365–366) is a calendar-month (quarter, year) series, positioned by month
- *   number instead (calendar-months.ts);
+ *   number instead (calendar-months.ts; by the local date when stamps carry a UTC offset);
  * - gaps (a spacing of k > 1 steps) are REPAIRED by linear interpolation between the two
  *   neighbours when k − 1 ≤ `maxGap` (default 12 missing points); the number of filled points
  *   and gaps is returned in `repairs` (the CLI prints it). Longer gaps, or any gap with
@@ -29,7 +29,7 @@
  */
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { HOUR, type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
-import { parseValue, timestampCell } from './cells.js';
+import { parseTimestamp, parseValue, timestampCell } from './cells.js';
 import { checkSeriesSpan } from './span.js';
 import { calendarMonthsFor, calendarPositions, MEAN_MONTH } from './calendar-months.js';
 import { columnIndex, rows } from './series-rows.js';
@@ -104,6 +104,8 @@ export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {
   let vi = -1;
   const tName = options.timestampColumn ?? 'timestamp';
   const vName = options.valueColumn ?? 'value';
+  /** UTC offsets (seconds) written in the timestamps, by line, where not 0: calendar months are local. */
+  const offsets = new Map<number, number>();
   for await (const { cells, line } of rows(file)) {
     if (ti < 0) {
       ti = columnIndex(cells, [tName], file, 'timestamp');
@@ -111,6 +113,8 @@ export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {
       continue;
     }
     const t = timestampCell(cells[ti] ?? '', file, line, tName);
+    const off = utcOffset(cells[ti] ?? '', t);
+    if (off !== 0) offsets.set(line, off);
     values.push(parseValue(cells[vi] ?? '', file, line, vName));
     times.push(t);
     lines.push(line);
@@ -128,7 +132,7 @@ export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {
   if (options.resample !== undefined) return resampled(file, raw, options.resample, maxGap, repairs, tName);
   const merged = mergeDuplicates(raw, options.duplicates ?? 'error', file, tName, { step: options.step ?? mostCommonSpacing(times), shifted: options.dst === 'shift' });
   if (options.duplicates !== undefined && options.duplicates !== 'error') repairs.mergedRows = merged.mergedRows;
-  return regular(file, merged.rows, options, maxGap, repairs, tName);
+  return regular(file, merged.rows, options, maxGap, repairs, tName, offsets);
 }
 
 function resampled(file: string, raw: RawRows, r: { step: number; how: ResampleAggregation }, maxGap: number, repairs: SeriesRepairs, field: string): Series {
@@ -162,12 +166,12 @@ function noteGap(repairs: SeriesRepairs, first: number, missing: number): void {
   (repairs.filledSpans ??= []).push([first, missing]);
 }
 
-function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap: number, repairs: SeriesRepairs, tName: string): Series {
+function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap: number, repairs: SeriesRepairs, tName: string, offsets: ReadonlyMap<number, number>): Series {
   const { times, values, lines } = rows;
   if (values.length < 2) throw new TraceFormatError(`need at least 2 distinct timestamps, got ${values.length}`, { file });
   const spacing = options.step ?? mostCommonSpacing(times);
   const months = options.step === undefined ? calendarMonthsFor(spacing) : undefined;
-  if (months !== undefined) return monthly(file, rows, months, options, maxGap, repairs, tName);
+  if (months !== undefined) return monthly(file, rows, months, options, maxGap, repairs, tName, offsets);
   const step = spacing;
   const t0 = times[0] as number;
   checkSeriesSpan(0, Math.round(((times[times.length - 1] as number) - t0) / step), step, () => times.map((t, i) => ({ bin: Math.round((t - t0) / step), line: lines[i] })), {
@@ -203,9 +207,9 @@ function regular(file: string, rows: RawRows, options: ReadSeriesOptions, maxGap
 }
 
 /** A calendar-month series (calendar-months.ts): positions in months, gaps filled as in `regular`. */
-function monthly(file: string, rows: RawRows, months: number, options: ReadSeriesOptions, maxGap: number, repairs: SeriesRepairs, tName: string): Series {
+function monthly(file: string, rows: RawRows, months: number, options: ReadSeriesOptions, maxGap: number, repairs: SeriesRepairs, tName: string, offsets: ReadonlyMap<number, number>): Series {
   const { values, lines } = rows;
-  const pos = calendarPositions(rows, months, file, tName);
+  const pos = calendarPositions(rows, months, file, tName, offsets);
   const out: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
@@ -222,6 +226,14 @@ function monthly(file: string, rows: RawRows, months: number, options: ReadSerie
     out.push(v);
   }
   return { name: baseName(file), file, start: rows.times[0] as number, step: months * MEAN_MONTH, calendarMonths: months, values: out, repairs };
+}
+
+/** The offset east of UTC written in a timestamp (`+01:00`, `-0500`), seconds; 0 without one. */
+function utcOffset(text: string, utc: number): number {
+  const m = /^(.*\d)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.exec(text.trim());
+  if (m === null || !/[-/]/.test(m[1] as string)) return 0;
+  const wall = parseTimestamp(m[1] as string);
+  return wall === undefined ? 0 : wall - utc;
 }
 
 function mostCommonSpacing(times: readonly number[]): number {

@@ -60,6 +60,19 @@ describe('calendar-month series', () => {
     await expect(readSeriesCsv(t)).rejects.toThrow(/time\.csv:4.*this one is on day 1 at 06:00:00 UTC/);
   });
 
+  it('stamps with a UTC offset are placed by their local date: a DST offset change between months moves nothing', async () => {
+    // Local midnight on the 1st in Central Europe: +01:00 in winter, +02:00 from April. In UTC
+    // these are Dec 31 23:00, Jan 31 23:00, Feb 29 23:00, Mar 31 22:00, Apr 30 22:00, ...
+    const rows = ['2024-01-01', '2024-02-01', '2024-03-01', '2024-04-01', '2024-05-01', '2024-06-01'].map((d, i) => `${d} 00:00:00${i < 3 ? '+01:00' : '+02:00'},${i + 1}`);
+    const s = await readSeriesCsv(file('tz.csv', rows));
+    expect(s.values).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(s.calendarMonths).toBe(1);
+    expect(s.start).toBe(Date.UTC(2023, 11, 31, 23) / 1000);
+    // A local stamp on another day is named in local time.
+    const bad = [...rows.slice(0, 4), '2024-05-02 00:00:00+02:00,5', '2024-06-01 00:00:00+02:00,6', '2024-07-01 00:00:00+02:00,7'];
+    await expect(readSeriesCsv(file('tz-bad.csv', bad))).rejects.toThrow(/tz-bad\.csv:6.*this one is on day 2 at 00:00:00 local time/);
+  });
+
   it('a given step keeps the old rule (the rows are then irregular)', async () => {
     await expect(readSeriesCsv(file('given.csv', ['2024-01-01,1', '2024-02-01,2', '2024-03-01,3', '2024-04-01,4']), { step: 31 * 86_400 })).rejects.toThrow(/irregular sampling/);
   });
