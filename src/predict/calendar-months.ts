@@ -3,8 +3,9 @@
  * calendar month, so its spacing is 28, 29, 30 or 31 days and no fixed step in seconds fits it.
  * series.ts hands such rows here when the most common spacing is 28–31 days (k = 1 month),
  * 89–92 days (k = 3) or 365–366 days (k = 12). Rule: every timestamp falls on the same day of the
- * month at the same UTC time of day, or every one on the last day of its month at the same time
- * (2024-01-31, 2024-02-29, …). The position of a row is its month number m = 12·year + month;
+ * month at the same UTC time of day (day 29-31 becomes the last day of a shorter month: Jan 30,
+ * Feb 29, Mar 30), or every one on the last day of its month at the same time (2024-01-31,
+ * 2024-02-29, 2024-03-31, 2024-04-30, …). The position of a row is its month number m = 12·year + month;
  * consecutive rows must be a whole multiple of k months apart; j·k months apart (j > 1) is a gap
  * of j − 1 points, filled like any gap (up to maxGap, by linear interpolation).
  *
@@ -53,12 +54,13 @@ export function calendarPositions(rows: RawRows, k: number, file: string, field:
   const local = rows.times.map((t, i) => t + (offsets.get(rows.lines[i] as number) ?? 0));
   const first = monthOf(local[0] as number);
   const endOfMonth = first.lastDay && first.day !== 1 && local.slice(1, 4).every((t) => monthOf(t).lastDay);
-  const anchor = endOfMonth ? 'the last day of its month' : `day ${first.day} of its month`;
+  const anchor = endOfMonth ? 'the last day of its month' : `day ${first.day} of its month${first.day >= 29 ? ' (or the last day of a shorter month)' : ''}`;
   const positions: number[] = [];
   for (let i = 0; i < local.length; i++) {
     const c = monthOf(local[i] as number);
     const line = rows.lines[i];
-    const onAnchor = endOfMonth ? c.lastDay : c.day === first.day;
+    // Day 29-31 falls on the last day of a shorter month (Jan 30, Feb 29, Mar 30), as date libraries clip it.
+    const onAnchor = endOfMonth ? c.lastDay : c.day === first.day || (c.lastDay && c.day < first.day);
     if (!onAnchor || c.timeOfDay !== first.timeOfDay) {
       throw new TraceFormatError(
         `irregular sampling: the rows are about one ${UNIT[k]} apart, so they are read as a calendar-month series, which needs every timestamp on ${anchor} at the time of line ${rows.lines[0]}; this one is on day ${c.day} at ${clock(c.timeOfDay)}${offsets.size > 0 ? ' local time' : ' UTC'} (stamp every row on one day of its month, e.g. the 1st; --resample bins fixed steps of seconds, not calendar months)`,

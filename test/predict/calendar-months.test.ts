@@ -35,6 +35,13 @@ describe('calendar-month series', () => {
     expect(s.calendarMonths).toBe(1);
   });
 
+  it('day 30 of each month is clipped to a shorter month\'s last day (Feb 29), not refused', async () => {
+    const s = await readSeriesCsv(file('d30.csv', ['2024-01-30,1', '2024-02-29,2', '2024-03-30,3', '2024-04-30,4', '2024-05-30,5']));
+    expect(s.values).toEqual([1, 2, 3, 4, 5]);
+    // ...but day 28 of a 29-day February is not its last day.
+    await expect(readSeriesCsv(file('d28.csv', ['2024-01-30,1', '2024-02-28,2', '2024-03-30,3', '2024-04-30,4', '2024-05-30,5', '2024-06-30,6']))).rejects.toThrow(/d28\.csv:3.*on day 30 of its month \(or the last day of a shorter month\).*this one is on day 28/);
+  });
+
   it('a missing month is a gap, interpolated and counted like any gap', async () => {
     // March missing: Feb 10 -> Apr 40 gives Mar 25.
     const s = await readSeriesCsv(file('gap.csv', ['2024-01-01,0', '2024-02-01,10', '2024-04-01,40', '2024-05-01,50']));
