@@ -77,6 +77,7 @@ export function columnIndex(header: string[], wanted: readonly string[], file: s
   }
   // Several columns match ignoring case ('timestamp' and 'Timestamp'): say which flag picks one.
   const near = header.filter((h) => wanted.some((w) => h.toLowerCase() === w.toLowerCase()));
-  const hint = near.length === 0 ? '' : `; ${near.map((h) => `'${h}'`).join(' and ')} differ only in case: give ${what === 'value' ? '--value-column' : '--time-column'} with the one to use`;
+  const flag = what === 'value' ? '--value-column' : '--time-column';
+  const hint = near.length === 0 ? `: give ${flag} to name the ${what} column` : `; ${near.map((h) => `'${h}'`).join(' and ')} differ only in case: give ${flag} with the one to use`;
   throw new TraceFormatError(`header has no ${what} column (looked for ${wanted.map((w) => `'${w}'`).join(' or ')}; found ${header.map((h) => `'${h}'`).join(', ')})${hint}`, { file, line: 1 });
 }

@@ -113,7 +113,7 @@ describe('readSeriesCsv', () => {
     await expect(readSeriesCsv(file('ts.csv', csv(['0,1', 'yesterday,2'])))).rejects.toThrow(/ts\.csv:3, field 'timestamp'/);
     // Says the way out, as the gap error names --max-gap.
     await expect(readSeriesCsv(file('irr.csv', csv(['0,1', '60,2', '120,3', '150,4'])))).rejects.toThrow(/irr\.csv:5, field 'timestamp': irregular sampling: 30 s after line 4, expected a multiple of the step 60 s \(an irregular series can be aggregated into regular bins with --resample STEP\)$/);
-    await expect(readSeriesCsv(file('cols.csv', 'time,val\n0,1\n60,2\n'))).rejects.toThrow(/cols\.csv:1.*no timestamp column/);
+    await expect(readSeriesCsv(file('cols.csv', 'time,val\n0,1\n60,2\n'))).rejects.toThrow(/cols\.csv:1: header has no timestamp column \(looked for 'timestamp'; found 'time', 'val'\): give --time-column to name the timestamp column$/);
     // A spreadsheet's 'Timestamp,Value' is read (one column matches ignoring case); two that differ
     // only in case are an error naming the flag that picks one.
     expect((await readSeriesCsv(file('caps.csv', 'Timestamp,Value\n0,1\n60,2\n'))).values).toEqual([1, 2]);
