@@ -81,6 +81,11 @@ export interface CsvTraceOptions extends TraceReadOptions {
    * work still running when it was cut.
    */
   readonly empty?: CsvEmptyRules;
+  /**
+   * Replay only the rows whose cells equal the given value (or one of the values) in every named
+   * column, e.g. `{ state: COMPLETED }`; the others count under stats.skipped.where.
+   */
+  readonly where?: Readonly<Record<string, string | readonly string[]>>;
   /** Prefix of generated ids, default 'csv-'. */
   readonly idPrefix?: string;
 }
@@ -186,10 +191,14 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         preemptible: map.preemptible === undefined ? undefined : { column: map.preemptible, at: header.require(map.preemptible, 'preemptible') },
         demand,
         labels,
+        where: Object.entries(opts.where ?? {}).map(([column, want]) => ({ at: header.require(column, `where.${column}`), want: typeof want === 'string' ? [want] : want })),
       };
     }
 
     let header: readonly string[] = [];
+    /** Rows that pass `where`, and a few of the values seen in its columns (for the error when none does). */
+    let matched = 0;
+    const seen: string[] = [];
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (cols === undefined) {
         cols = resolve(new CsvHeader(file, row.values));
@@ -202,6 +211,12 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const cell = (field: string): Cell => ({ file, line: row.line, field });
       const v = (at: number) => cellValue(row, at);
 
+      if (c.where.some((w) => !w.want.includes(v(w.at)))) {
+        for (const w of c.where) if (seen.length < 10 && !seen.includes(v(w.at))) seen.push(v(w.at));
+        countIn(stats.skipped, 'where');
+        continue;
+      }
+      matched++;
       // Empty time cells, by the `empty` rules: an error that names the option, a counted skip, or a fixed run time.
       const runKey = c.duration !== undefined ? 'duration' : 'end';
       const runAt = c.duration !== undefined ? c.duration : (c.end as NonNullable<typeof c.end>);
@@ -273,6 +288,10 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     }
     if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
     if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no requests', { file, line: 2 });
+    if (matched === 0 && opts.where !== undefined) {
+      const wanted = Object.entries(opts.where).map(([col, want]) => `${col} = ${(typeof want === 'string' ? [want] : want).map((x) => `'${x}'`).join(' or ')}`);
+      throw new TraceFormatError(`no row matches 'where' (${wanted.join(', ')}) among ${stats.records} record(s); values seen in those columns include ${seen.map((x) => `'${x}'`).join(', ')} (matching is exact, case included)`, { file });
+    }
     if (held === undefined) return;
     // `limit` keeps the earliest requests; generated ids keep the record's index in the file.
     for (const { item, arrival } of held.sorted(opts.origin)) {

@@ -135,6 +135,7 @@ export const TRACE_KINDS: { readonly [K in TraceKind]: Entry<K> } = {
         ...(s.origin !== undefined ? { origin: s.origin } : {}),
         ...(s.unsorted !== undefined ? { unsorted: s.unsorted } : {}),
         ...(s.empty !== undefined ? { empty: s.empty } : {}),
+        ...(s.where !== undefined ? { where: s.where } : {}),
         ...(s.idPrefix !== undefined ? { idPrefix: s.idPrefix } : {}),
       }),
   },

@@ -100,6 +100,7 @@ export const csvTraceSchema = z.strictObject({
       duration: z.union([z.enum(['error', 'skip']), positiveSeconds]).optional(),
     })
     .optional(),
+  where: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
   idPrefix: z.string().optional(),
 });
 

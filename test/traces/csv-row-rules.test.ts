@@ -63,5 +63,32 @@ describe('csv: empty time cells (option empty)', () => {
     const reqs = await collect(stream);
     expect(reqs.find((r) => r.id === 'csv-3')?.duration).toBe(3600);
     expect(() => openTrace({ ...spec, empty: { arival: 'skip' } }, { space, dataRoot: '.' })).toThrow(/arival/);
+    const only = openTrace({ ...spec, where: { instance: ['i0', 'i4'] } }, { space, dataRoot: '.' });
+    expect((await collect(only)).map((r) => r.id)).toEqual(['csv-0', 'csv-4']);
+    expect(only.stats.skipped).toEqual({ where: 3 });
+  });
+});
+
+describe('csv: where (replay only matching rows)', () => {
+  const JOBS = ['job,state,t,run,cpu', 'a,COMPLETED,0,5,1', 'b,CANCELLED,1,6,1', 'c,FAILED,2,7,1', 'd,COMPLETED,3,8,1'].join('\n');
+  const columns: CsvTraceOptions['columns'] = { id: 'job', arrival: 't', duration: 'run', demand: { cpu: 'cpu' } };
+  const run = async (where: CsvTraceOptions['where']) => {
+    const stream = readCsvRequests(fixture('jobs.csv', JOBS), { space, columns, ...(where === undefined ? {} : { where }) });
+    return { reqs: await collect(stream), stats: stream.stats };
+  };
+
+  it('keeps the rows whose cells equal the value, or one of the values, and counts the others', async () => {
+    const one = await run({ state: 'COMPLETED' });
+    expect(one.reqs.map((r) => [r.id, r.arrival])).toEqual([
+      ['a', 0],
+      ['d', 3],
+    ]);
+    expect(one.stats).toMatchObject({ records: 4, emitted: 2, skipped: { where: 2 } });
+    expect((await run({ state: ['COMPLETED', 'FAILED'] })).reqs.map((r) => r.id)).toEqual(['a', 'c', 'd']);
+  });
+
+  it('refuses a where that no row matches, showing values it saw, and a column the header lacks', async () => {
+    await expect(run({ state: 'completed' })).rejects.toThrow(/jobs\.csv: no row matches 'where' \(state = 'completed'\) among 4 record\(s\); values seen in those columns include 'COMPLETED', 'CANCELLED', 'FAILED'/);
+    await expect(run({ status: 'COMPLETED' })).rejects.toThrow(/status/);
   });
 });
