@@ -103,6 +103,18 @@ describe('calendar-month series', () => {
     expect(detectSeason(y, { stepSeconds: MEAN_MONTH })).toBe(12);
   });
 
+  it('the snap compares the ACF with its shrinkage over the lag undone (r(k) · n / (n − k))', () => {
+    // 36 months, 100 + 20 sin(2πi/12) + N(0, 8²) (drawn once, two decimals): r(11) = 0.4581,
+    // r(12) = 0.4114, a raw ratio of 0.898 (under 0.9) but 0.935 corrected; seasonal naive with
+    // S = 11 forecast worse than naive on it.
+    const y = [
+      90.57, 100.81, 122.68, 101.65, 116.17, 91.95, 108.81, 91.62, 93.53, 75.97, 85.87, 87.71, 94.09, 111.16, 107.26, 117.16, 122.89, 110.46, 96.72, 107.52, 83.14, 75.31, 83.96, 85.82,
+      96.92, 107.2, 133.52, 120.18, 118.73, 115.39, 116.14, 88.21, 77.69, 99.8, 71.0, 87.06,
+    ];
+    expect(detectSeason(y)).toBe(11);
+    expect(detectSeason(y, { stepSeconds: MEAN_MONTH })).toBe(12);
+  });
+
   it('drs forecast without a detectable season says how far it searched in calendar months', async () => {
     // 24 months of seeded noise: no ACF peak clears the bounds.
     const rng = new Rng(4);
