@@ -3,7 +3,7 @@ import type { Request } from '../core/model.js';
 import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
-import { ArrivalSort, UNSORTED_HINT, UNSORTED_RULES, type UnsortedRule } from './arrival-order.js';
+import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
 import { ArrivalClock, bad, countIn, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
@@ -200,8 +200,7 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
   if (est !== undefined && !(est >= 0)) throw new UserError(`must be ≥ 0, got ${est}`, { field: 'estimateGeneratedTokens' });
   const idPrefix = opts.idPrefix ?? 'az-';
   const limit = opts.limit ?? Infinity;
-  const unsorted = opts.unsorted ?? 'error';
-  if (!(UNSORTED_RULES as readonly string[]).includes(unsorted)) throw new UserError(`must be ${UNSORTED_RULES.join(' or ')}, got '${String(unsorted)}'`, { field: 'unsorted' });
+  arrivalSortFor(opts.unsorted); // the rule checked before any reading
   const stats = newTraceStats();
 
   async function* gen(): AsyncGenerator<Request> {
@@ -225,8 +224,8 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
         ...(est !== undefined ? { requestedDuration: llmServiceSeconds(ctx, est, model) } : {}),
       };
     };
-    /** Under `unsorted: sort`: the rows' numbers, held until the file is read. */
-    const held = unsorted === 'sort' ? new ArrivalSort<{ index: number; ctx: number; out: number }>() : undefined;
+    /** Under `unsorted: sort` or `{ window }`: the rows' numbers, held until given back in arrival order. */
+    const held = arrivalSortFor<{ index: number; ctx: number; out: number }>(opts.unsorted);
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
         const h = new CsvHeader(file, row.values, true);
@@ -242,6 +241,11 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
       const at = { file, line: row.line, field: AZURE_COLUMNS.timestamp };
       if (held !== undefined) {
         if (held.add(t, { index, ctx, out }, at, cellValue(row, cols.ts))) countIn(stats.adjusted, 'reordered-by-arrival');
+        for (const { item, arrival } of held.release()) {
+          stats.emitted++;
+          yield request(item.index, arrival, item.ctx, item.out);
+          if (stats.emitted >= limit) return;
+        }
         continue;
       }
       const arrival = clock.relative(t, at, cellValue(row, cols.ts));

@@ -2,7 +2,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request, RequestConstraints } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { TraceReadOptions } from './types.js';
-import { ArrivalSort, UNSORTED_HINT, UNSORTED_RULES, type UnsortedRule } from './arrival-order.js';
+import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
 import { ArrivalClock, bad, countIn, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
 
 /* The generic CSV reader: any CSV with a header, mapped column by column onto request fields. */
@@ -147,8 +147,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
   if (opts.defaults?.priority !== undefined && !isPriority(opts.defaults.priority)) {
     throw new UserError(`'${String(opts.defaults.priority)}' is not a priority (${PRIORITIES.join(', ')})`, { field: 'defaults.priority' });
   }
-  const unsorted = opts.unsorted ?? 'error';
-  if (!(UNSORTED_RULES as readonly string[]).includes(unsorted)) throw new UserError(`must be ${UNSORTED_RULES.join(' or ')}, got '${String(unsorted)}'`, { field: 'unsorted' });
+  arrivalSortFor(opts.unsorted); // the rule checked before any reading
   const empty = emptyRules(map, opts.empty);
   const stats = newTraceStats();
   const limit = opts.limit ?? Infinity;
@@ -162,8 +161,8 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     if (limit <= 0) return;
     let cols: ReturnType<typeof resolve> | undefined;
     const clock = new ArrivalClock(opts.origin, true, UNSORTED_HINT);
-    /** Under `unsorted: sort`: every request, held until the file is read (arrival set then). */
-    const held = unsorted === 'sort' ? new ArrivalSort<Request>() : undefined;
+    /** Under `unsorted: sort` or `{ window }`: the requests held until given back in arrival order (arrival set then). */
+    const held = arrivalSortFor<Request>(opts.unsorted);
     /** Ids read so far (only with an id column): a second request with one id is refused. */
     const ids = new UniqueIds();
 
@@ -280,6 +279,11 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       };
       if (held !== undefined) {
         if (held.add(t, req, cell(c.arrival.column), v(c.arrival.at))) countIn(stats.adjusted, 'reordered-by-arrival');
+        for (const { item, arrival } of held.release(opts.origin)) {
+          stats.emitted++;
+          yield { ...item, arrival };
+          if (stats.emitted >= limit) return;
+        }
         continue;
       }
       stats.emitted++;

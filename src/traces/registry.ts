@@ -14,7 +14,7 @@ import { readDemandSeriesRequests } from './demand-series.js';
 import { readSwfRequests } from './swf-requests.js';
 import { generateSyntheticRequests, SYNTHETIC_PRESETS, type SyntheticOptions } from './synthetic.js';
 import { swfTraceSchema, csvTraceSchema, azureLlmTraceSchema, alibabaGpuTraceSchema, syntheticTraceSchema, demandSeriesTraceSchema, traceSpecSchema, alibabaNodesSchema, type TraceSpec, type TraceKind, type PoolSourceSpec } from './schemas.js';
-import { firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
+import { deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
 /*
  * Trace registry: one entry per `kind`, each with a strict zod schema for its options (an
@@ -210,7 +210,8 @@ function underTrace(e: unknown, ctx: OpenTraceContext): unknown {
 export function parseTraceSpec(spec: unknown, file?: string): TraceSpec {
   const r = traceSpecSchema.safeParse(spec, KEY_HINTS);
   if (r.success) return r.data;
-  const iss = firstIssue(r.error.issues) as z.core.$ZodIssue;
+  // In a union of forms (`unsorted: sort` or `{ window }`), the form that got furthest speaks (a typo in the object's key).
+  const iss = deepestIssue(firstIssue(r.error.issues) as z.core.$ZodIssue);
   // An unknown key is named itself (`trace.cuont`, with its line), not its parent `trace`.
   const where = formatPath(issuePath(iss), 'trace');
   let msg = plainMessage(iss);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSchema as seconds, positiveDurationSchema as positiveSeconds, quantitySchema as quantity, uniqueList } from '../core/fields.js';
 import { PRIORITIES } from '../core/priority.js';
 import { parseDuration } from '../core/units.js';
-import { UNSORTED_RULES } from './arrival-order.js';
+import { unsortedRuleSchema } from './arrival-order.js';
 import { swfRequestOptionsSchema } from './swf-requests.js';
 import { SYNTHETIC_PRESETS } from './synthetic.js';
 
@@ -20,7 +20,7 @@ const seed = z.union([z.number().int(), z.string()]);
 const priority = z.enum(PRIORITIES);
 const share = z.number().min(0).max(1);
 /** What a reader does with a record arriving before one above it (arrival-order.ts). */
-const unsorted = z.enum(UNSORTED_RULES);
+const unsorted = unsortedRuleSchema;
 
 export const tenantShareSchema = z.union([
   z.string().min(1).transform((name) => ({ name, weight: 1 })),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { PRIORITIES, type Priority } from '../core/priority.js';
-import { ArrivalSort, UNSORTED_RULES, type UnsortedRule } from './arrival-order.js';
+import { arrivalSortFor, unsortedRuleSchema, type UnsortedRule } from './arrival-order.js';
 import { UniqueIds } from './reading.js';
 import { openSwf, type SwfRecord } from './swf.js';
 import type { RequestStream, TraceReadOptions } from './types.js';
@@ -46,7 +46,7 @@ export interface SwfRequestOptions {
 export const swfRequestOptionsSchema = z.strictObject({
   jobs: z.enum(['all', 'valid']).optional(),
   queuePriorities: z.record(z.string().regex(/^-?\d+$/, 'a queue number'), z.enum(PRIORITIES)).optional(),
-  unsorted: z.enum(UNSORTED_RULES).optional(),
+  unsorted: unsortedRuleSchema.optional(),
 });
 
 const KIB_PER_GIB = 1024 * 1024;
@@ -71,8 +71,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
   const mem = opts.space.indexOf('memory');
   const all = opts.jobs === 'all';
   const limit = opts.limit ?? Infinity;
-  const unsorted = opts.unsorted ?? 'error';
-  if (!(UNSORTED_RULES as readonly string[]).includes(unsorted)) throw new UserError(`must be ${UNSORTED_RULES.join(' or ')}, got '${String(unsorted)}'`, { field: 'unsorted' });
+  arrivalSortFor(opts.unsorted); // the rule checked before any reading
   const priorityOf =
     opts.priorityOf ?? (opts.queuePriorities === undefined ? (): Priority => 'medium' : (r: SwfRecord): Priority => opts.queuePriorities?.[r.queueNumber] ?? 'medium');
   return {
@@ -83,7 +82,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       let last: SwfRecord | undefined;
       const ids = new UniqueIds();
       /** Under `unsorted: 'sort'`: the jobs to replay with their records, until the log is read. */
-      const held = unsorted === 'sort' ? new ArrivalSort<Request>() : undefined;
+      const held = arrivalSortFor<Request>(opts.unsorted);
       let n = 0;
       try {
         for await (const r of f.records) {
@@ -125,6 +124,10 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
           if (held !== undefined) {
             // Counted as the openb pod lists count theirs: a job submitted before a job above it.
             if (held.add(r.submitTime, req, { file: path, line: r.line, field: 'submitTime' })) opts.onAdjust?.(r, 'reordered-by-submit-time');
+            for (const { item, arrival } of held.release()) {
+              yield { ...item, arrival };
+              if (++n >= limit) return;
+            }
             continue;
           }
           yield req;

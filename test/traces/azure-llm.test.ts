@@ -133,11 +133,11 @@ describe('readAzureLlmRequests on a fixture', () => {
     // Out of order: the timestamps as written, not their epoch seconds (1700158555.145575 said little to whoever sorts the file).
     const unsorted = fixture('azure-unsorted.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:50.0000000,1,1\n2023-11-16 18:15:56.0000000,1,1\n2023-11-16 18:15:55.1455750,1,1\n');
     expect((await rejection(collect(readAzureLlmRequests(unsorted, { space })))).message).toBe(
-      `${unsorted}:4, field 'TIMESTAMP': arrival '2023-11-16 18:15:55.1455750' is earlier than the record on line 3 ('2023-11-16 18:15:56.0000000'): sort the file by arrival, or set 'unsorted: sort' to replay it sorted by arrival (the file is then read whole into memory)`,
+      `${unsorted}:4, field 'TIMESTAMP': arrival '2023-11-16 18:15:55.1455750' is earlier than the record on line 3 ('2023-11-16 18:15:56.0000000'): sort the file by arrival, or set 'unsorted: sort' to replay it sorted by arrival (the file is then read whole into memory), or 'unsorted: { window: SECONDS }' to reorder records that come back at most that far while streaming`,
     );
     const early = fixture('azure-early.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2024-05-10 00:00:01+00:00,1,1\n2024-05-10 00:00:00.5+00:00,1,1\n');
     expect((await rejection(collect(readAzureLlmRequests(early, { space })))).message).toBe(
-      `${early}:3, field 'TIMESTAMP': arrival '2024-05-10 00:00:00.5+00:00' is earlier than the record on line 2 ('2024-05-10 00:00:01+00:00'): sort the file by arrival, or set 'unsorted: sort' to replay it sorted by arrival (the file is then read whole into memory)`,
+      `${early}:3, field 'TIMESTAMP': arrival '2024-05-10 00:00:00.5+00:00' is earlier than the record on line 2 ('2024-05-10 00:00:01+00:00'): sort the file by arrival, or set 'unsorted: sort' to replay it sorted by arrival (the file is then read whole into memory), or 'unsorted: { window: SECONDS }' to reorder records that come back at most that far while streaming`,
     );
 
     expect(() => readAzureLlmRequests(badTok, { space: new ResourceSpace(['cpu', 'memory']) })).toThrow(UserError);

@@ -167,7 +167,7 @@ describe('readCsvRequests: bad input', () => {
     // Before the first record (the implicit origin): the file is not sorted, said as such.
     const e = await rejection(collect(readCsvRequests(f, { space, columns: cols })));
     expect(e).toBeInstanceOf(TraceFormatError);
-    expect(e.message).toBe(`${f}:3, field 't': arrival 5 is earlier than the record on line 2 (10): sort the file by arrival, or set 'unsorted: sort' to replay it sorted by arrival (the file is then read whole into memory)`);
+    expect(e.message).toBe(`${f}:3, field 't': arrival 5 is earlier than the record on line 2 (10): sort the file by arrival, or set 'unsorted: sort' to replay it sorted by arrival (the file is then read whole into memory), or 'unsorted: { window: SECONDS }' to reorder records that come back at most that far while streaming`);
     // With an origin the record is after it, but still earlier than the one before: the simulator
     // replays in arrival order, so it is refused here, with its line (it used to fail in the run).
     const e2 = await rejection(collect(readCsvRequests(f, { space, origin: 5, columns: cols })));

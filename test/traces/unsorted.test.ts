@@ -74,7 +74,7 @@ describe('csv, unsorted: sort', () => {
     expect(e.message).toBe(`${dup}:7, field 'id': duplicate id 'b' (also on line 3): each request needs its own id`);
     const f = fixture('unsorted-default.csv', JOBS);
     expect((await rejection(collect(readCsvRequests(f, { space, columns: cols })))).message).toBe(
-      `${f}:3, field 't': arrival 40 is earlier than the record on line 2 (100): sort the file by arrival, or set 'unsorted: sort' to replay it sorted by arrival (the file is then read whole into memory)`,
+      `${f}:3, field 't': arrival 40 is earlier than the record on line 2 (100): sort the file by arrival, or set 'unsorted: sort' to replay it sorted by arrival (the file is then read whole into memory), or 'unsorted: { window: SECONDS }' to reorder records that come back at most that far while streaming`,
     );
     expect((await rejection(collect(readCsvRequests(f, { space, columns: cols, unsorted: 'error' })))).message).toContain(`${f}:3, field 't'`);
   });
