@@ -120,17 +120,21 @@ export class SchedulingPass<E extends QueuedRequest> {
     const live = input.sorted ? input.waiting : input.waiting.filter((e) => hooks.isWaiting(e));
     let ordered: readonly E[] = input.sorted ? live : (policy.order(live, now, state) as E[]);
     let from = input.sorted ? (input.from ?? 0) : 0;
+    // A committed head displaced from the front goes first, the rest in order: for the blocking
+    // offer it is passed as `front` (no copy of the queue at every pass); screening gets the list.
+    let front: E | undefined;
     const head = this.committedHead;
     if (head !== undefined && ordered[from] !== head) {
-      if (hooks.isWaiting(head)) [ordered, from] = [[head, ...ordered.filter((w) => w !== head)], 0];
-      else this.committedHead = undefined;
+      if (!hooks.isWaiting(head)) this.committedHead = undefined;
+      else if (screening) [ordered, from] = [[head, ...ordered.filter((w) => w !== head)], 0];
+      else front = head;
     }
     // Without blocking and with nothing freed, only the newcomers are offered (capacity only shrank).
     const offered = !policy.blocking && !input.freed ? new Set(input.fresh) : undefined;
     const counter = { decisions: 0 };
     // Without screening, `ordered` may still hold entries that left the queue: skipped lazily.
     const screened = screening ? screen(ordered, this.rules, this.screenHooks, offered, groups) : undefined;
-    const first = screened === undefined ? this.decide(state, ordered, offered, now, counter, from) : this.decide(state, screened.ready, offered, now, counter, 0);
+    const first = screened === undefined ? this.decide(state, ordered, offered, now, counter, from, front) : this.decide(state, screened.ready, offered, now, counter, 0);
     let still: readonly E[] = first === undefined ? [] : [first];
     if (screened !== undefined && screened.grouped.length > 0 && !policy.blocking) this.groupFollowUp(state, screened.grouped, counter);
     if (screened !== undefined && quotas !== undefined && !policy.blocking) {
@@ -145,33 +149,43 @@ export class SchedulingPass<E extends QueuedRequest> {
    * Rules 4 and 5 over `ready` (policy order); only the entries in `offered` (all when undefined)
    * are offered. Returns the head, when blocked. Those before `from` have left the queue: the
    * blocking offer starts there (not to walk them at every pass; the other cases read all anyway).
+   * `front` (blocking only, a waiting entry of `ready`): the committed head, first, and `ready`
+   * without it after it.
    */
-  private decide(state: ClusterState, ready: readonly E[], offered: ReadonlySet<E> | undefined, now: number, counter: { decisions: number }, from: number): E | undefined {
+  private decide(state: ClusterState, ready: readonly E[], offered: ReadonlySet<E> | undefined, now: number, counter: { decisions: number }, from: number, front?: E): E | undefined {
     const { policy } = this.rules;
     const hooks = this.hooks;
     if (!policy.blocking) {
       this.offer(state, ready.filter((e) => hooks.isWaiting(e) && (offered === undefined || offered.has(e))), false, counter);
       return undefined;
     }
+    const waitingAfter = (e: E): boolean => e !== front && hooks.isWaiting(e);
     let i = from;
     let size = FIRST_CHUNK;
     let blocked = false;
-    while (i < ready.length && !blocked) {
+    let pending = front;
+    while ((pending !== undefined || i < ready.length) && !blocked) {
       const chunk: E[] = [];
+      if (pending !== undefined) chunk.push(pending);
+      pending = undefined;
       while (i < ready.length && chunk.length < size) {
         const e = ready[i++] as E;
-        if (hooks.isWaiting(e)) chunk.push(e);
+        if (waitingAfter(e)) chunk.push(e);
       }
       blocked = this.offer(state, chunk, true, counter);
       size = Math.min(size * CHUNK_GROWTH, MAX_CHUNK);
     }
     if (!blocked) return undefined;
-    let first: E | undefined;
-    for (let k = from; k < ready.length && first === undefined; k++) if (hooks.isWaiting(ready[k] as E)) first = ready[k];
+    let first = front !== undefined && hooks.isWaiting(front) ? front : undefined;
+    for (let k = from; k < ready.length && first === undefined; k++) if (waitingAfter(ready[k] as E)) first = ready[k];
     if (first === undefined) return undefined;
     if (policy.headOfLine === 'commit') this.committedHead = first;
-    const rest = policy.backfill === undefined ? [] : ready.filter((e) => hooks.isWaiting(e));
-    if (policy.backfill !== undefined && rest.length > 1) this.backfill(state, policy.backfill, rest, first, now, counter);
+    if (policy.backfill !== undefined) {
+      // The waiting entries in order (those before `from` have left): one copy, the head first.
+      const rest: E[] = first === front ? [first] : [];
+      for (let k = from; k < ready.length; k++) if (waitingAfter(ready[k] as E)) rest.push(ready[k] as E);
+      if (rest.length > 1) this.backfill(state, policy.backfill, rest, first, now, counter);
+    }
     return hooks.isWaiting(first) ? first : undefined;
   }
 

@@ -148,14 +148,16 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
   const perHead = opts.reservation === 'per-head';
   const extraRule = opts.extraCapacity ?? true;
   const byArrival = opts.scan === 'arrival';
-  let memo: { head: QueuedRequest; res: HeadReservation | undefined; rank: Map<QueuedRequest, number> } | undefined;
+  // `queue`: the queue when the head was chosen (a copy), read for `rank` (positions then) only
+  // when two candidates' arrivals tie, so most heads never build it.
+  let memo: { head: QueuedRequest; res: HeadReservation | undefined; queue: readonly QueuedRequest[]; rank?: Map<QueuedRequest, number> } | undefined;
   return {
     name: 'easy',
     select(blocked: readonly QueuedRequest[], view: ClusterView, now: number): QueuedRequest[] {
       const head = blocked[0];
       if (head === undefined) return [];
       if (memo === undefined || memo.head !== head || !perHead) {
-        memo = { head, res: headReservation(view, head, now, opts.pastEnds), rank: byArrival ? new Map(blocked.map((q, i) => [q, i])) : new Map() };
+        memo = { head, res: headReservation(view, head, now, opts.pastEnds), queue: byArrival ? blocked.slice() : [] };
       }
       const res = memo.res;
       if (res === undefined) return [];
@@ -171,13 +173,21 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
         const m = milliPerDevice(shape);
         return res.devices.some((g) => (shape.kind === 'whole' ? devicesNow[g] === GPU_MILLI : (devicesNow[g] as number) >= m));
       };
-      const picked: QueuedRequest[] = [];
-      let cands = blocked.slice(1);
-      if (byArrival) {
-        const rank = memo.rank;
-        const r = (q: QueuedRequest): number => rank.get(q) ?? Infinity;
-        cands = cands.sort((a, b) => a.request.arrival - b.request.arrival || r(a) - r(b) || a.seq - b.seq);
+      // A demand that exceeds, in some dimension, what every up node has free fits nowhere now
+      // (staging only takes away): left out before sorting or looking up pools (a long backlog
+      // behind a full machine is mostly such requests). Worth it when the queue outnumbers the nodes.
+      const roomy = blocked.length > 16 && upCount(view) < blocked.length ? largestFree(view) : undefined;
+      const cands: QueuedRequest[] = [];
+      for (let i = 1; i < blocked.length; i++) {
+        const q = blocked[i] as QueuedRequest;
+        if (roomy === undefined || fitsIn(q.request.demand, roomy)) cands.push(q);
       }
+      if (byArrival) {
+        const m = memo;
+        const r = (q: QueuedRequest): number => (m.rank ??= new Map(m.queue.map((e, i) => [e, i]))).get(q) ?? Infinity;
+        cands.sort((a, b) => a.request.arrival - b.request.arrival || r(a) - r(b) || a.seq - b.seq);
+      }
+      const picked: QueuedRequest[] = [];
       for (const q of cands) {
         const r = q.request;
         const pools = eligible(view, r);
@@ -196,6 +206,24 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
       return picked;
     },
   };
+}
+
+function upCount(view: ClusterView): number {
+  let n = 0;
+  for (let p = 0; p < view.pools.length; p++) n += view.upNodes(p).length;
+  return n;
+}
+
+/** Per dimension, the most any up node has free now (an upper bound of what one node can take). */
+function largestFree(view: ClusterView): Float64Array {
+  const most = new Float64Array(view.space.size);
+  for (let p = 0; p < view.pools.length; p++) {
+    for (const id of view.upNodes(p)) {
+      const free = view.free(id);
+      for (let d = 0; d < most.length; d++) if ((free[d] as number) > (most[d] as number)) most[d] = free[d] as number;
+    }
+  }
+  return most;
 }
 
 function add(target: Float64Array, v: readonly number[], sign: 1 | -1): void {
