@@ -1,9 +1,9 @@
 import type { ClusterView } from '../core/cluster.js';
-import { estimatedDuration } from '../core/model.js';
+import { estimatedDuration, type Request } from '../core/model.js';
 import { fitsIn } from '../core/resources.js';
 import type { BackfillPick, BackfillPolicy, QueuedRequest } from './policy.js';
 import type { ResourceProfile } from './profile.js';
-import { eligible, nodeProfile, Overlay, upNodesOf } from './reservation.js';
+import { eligible, largestFree, nodeProfile, Overlay, upNodesOf } from './reservation.js';
 
 export interface ConservativeOptions {
   /**
@@ -44,16 +44,24 @@ export function conservativeBackfill(opts: ConservativeOptions = {}): BackfillPo
   if (!(depth >= 1)) throw new RangeError(`conservative backfilling: depth must be ≥ 1, got ${depth}`);
   const place = (blocked: readonly QueuedRequest[], view: ClusterView, now: number): BackfillPick[] => {
     const n = Math.min(blocked.length, depth);
-    // Could request k start now somewhere (ignoring this pass)? Plan only up to the last one that could.
+    // Could request k start now somewhere (ignoring this pass)? Plan only up to the last one that
+    // could: found from the back, passing over demands larger in some dimension than any up node
+    // has free (no node fits them) without looking up their pools.
+    const roomy = largestFree(view);
     let last = -1;
-    const pools: (readonly number[])[] = [];
-    for (let k = 0; k < n; k++) {
+    for (let k = n - 1; k > 0 && last < 0; k--) {
       const r = (blocked[k] as QueuedRequest).request;
-      const p = eligible(view, r);
-      pools.push(p);
-      if (k > 0 && p.some((pool) => view.bestFit(pool, r.demand) >= 0)) last = k;
+      if (fitsIn(r.demand, roomy) && eligible(view, r).some((pool) => view.bestFit(pool, r.demand) >= 0)) last = k;
     }
     if (last < 1) return [];
+    // The up nodes of each eligible set (the sets are interned: one array per set).
+    const upOf = new Map<readonly number[], number[]>();
+    const nodesOf = (r: Request): number[] => {
+      const pools = eligible(view, r);
+      let nodes = upOf.get(pools);
+      if (nodes === undefined) upOf.set(pools, (nodes = upNodesOf(view, pools)));
+      return nodes;
+    };
     const profiles = new Map<number, ResourceProfile>();
     const profileOf = (id: number): ResourceProfile => {
       let pr = profiles.get(id);
@@ -65,22 +73,31 @@ export function conservativeBackfill(opts: ConservativeOptions = {}): BackfillPo
     };
     const overlay = new Overlay(view);
     const picked: BackfillPick[] = [];
+    // The node (first in pool order, then id) where `q` can start now: it fits that node's actual
+    // free capacity minus this pass's picks, and its profile over [now, now + requested).
+    const startNow = (q: QueuedRequest): { node: number; devices: readonly number[] } | undefined => {
+      const demand = q.request.demand;
+      const d = Math.max(0, estimatedDuration(q.request));
+      for (const id of nodesOf(q.request)) {
+        if (!overlay.fits(id, demand) || !profileOf(id).fitsDuring(demand, now, d)) continue;
+        const devices = profileOf(id).devicesDuring(demand, now, d, overlay.gpuFree(id));
+        if (devices !== undefined) return { node: id, devices };
+      }
+      return undefined;
+    };
     for (let k = 0; k <= last; k++) {
+      // Picks and reservations only take capacity away, so a request that cannot start now will
+      // not later in this call: the last that still could bounds the planning (reservations past
+      // it constrain nobody who may start; they are most of the work on a long backlog).
+      while (last > k && startNow(blocked[last] as QueuedRequest) === undefined) last--;
       const q = blocked[k] as QueuedRequest;
       const demand = q.request.demand;
       const d = Math.max(0, estimatedDuration(q.request));
-      const nodes = upNodesOf(view, pools[k] as readonly number[]);
+      const nodes = nodesOf(q.request);
       if (k > 0) {
-        let node = -1;
-        let devices: readonly number[] | undefined;
-        for (const id of nodes) {
-          if (!overlay.fits(id, demand) || !profileOf(id).fitsDuring(demand, now, d)) continue;
-          devices = profileOf(id).devicesDuring(demand, now, d, overlay.gpuFree(id));
-          if (devices === undefined) continue;
-          node = id;
-          break;
-        }
-        if (node >= 0 && devices !== undefined) {
+        const at = startNow(q);
+        if (at !== undefined) {
+          const { node, devices } = at;
           profileOf(node).reserve(demand, now, d, devices);
           overlay.add(node, demand, devices);
           picked.push(devices.length > 0 ? { entry: q, nodeId: node, devices } : { entry: q, nodeId: node });

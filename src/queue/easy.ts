@@ -3,7 +3,7 @@ import { estimatedDuration, type Allocation } from '../core/model.js';
 import { devicesFit, GPU_MILLI, gpuShape, milliPerDevice, type GpuShape } from '../core/gpu.js';
 import { fitsIn } from '../core/resources.js';
 import type { BackfillPolicy, QueuedRequest } from './policy.js';
-import { eligible, expectedEnd, Overlay, upNodesOf } from './reservation.js';
+import { eligible, expectedEnd, largestFree, Overlay, upCount, upNodesOf } from './reservation.js';
 
 /** The head's reservation: where and when it is guaranteed to start, and what is left there then. */
 export interface HeadReservation {
@@ -206,24 +206,6 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
       return picked;
     },
   };
-}
-
-function upCount(view: ClusterView): number {
-  let n = 0;
-  for (let p = 0; p < view.pools.length; p++) n += view.upNodes(p).length;
-  return n;
-}
-
-/** Per dimension, the most any up node has free now (an upper bound of what one node can take). */
-function largestFree(view: ClusterView): Float64Array {
-  const most = new Float64Array(view.space.size);
-  for (let p = 0; p < view.pools.length; p++) {
-    for (const id of view.upNodes(p)) {
-      const free = view.free(id);
-      for (let d = 0; d < most.length; d++) if ((free[d] as number) > (most[d] as number)) most[d] = free[d] as number;
-    }
-  }
-  return most;
 }
 
 function add(target: Float64Array, v: readonly number[], sign: 1 | -1): void {

@@ -29,6 +29,25 @@ export function upNodesOf(view: ClusterView, pools: readonly number[]): number[]
   return out;
 }
 
+/** Number of up nodes. */
+export function upCount(view: ClusterView): number {
+  let n = 0;
+  for (let p = 0; p < view.pools.length; p++) n += view.upNodes(p).length;
+  return n;
+}
+
+/** Per dimension, the most any up node has free now (an upper bound of what one node can take). */
+export function largestFree(view: ClusterView): Float64Array {
+  const most = new Float64Array(view.space.size);
+  for (let p = 0; p < view.pools.length; p++) {
+    for (const id of view.upNodes(p)) {
+      const free = view.free(id);
+      for (let d = 0; d < most.length; d++) if ((free[d] as number) > (most[d] as number)) most[d] = free[d] as number;
+    }
+  }
+  return most;
+}
+
 /** Node free-capacity profile from the running allocations' expected ends (per GPU device on a device node). */
 export function nodeProfile(view: ClusterView, nodeId: number, now: number): ResourceProfile {
   const releases: ProfileRelease[] = [];
