@@ -137,15 +137,23 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
   const tInt = new Float64Array(T * D);
   const tDone = new Float64Array(T);
   let tLast = 0;
+  // Tenants holding something (some dimension not exactly 0): the others would add 0 · dt, which
+  // changes no sum, so they are passed over (an SWF log has hundreds of users, a few running).
+  const holding = new Set<number>();
   const tenantAdvance = (t: number): void => {
     const dt = t - tLast;
-    if (dt > 0) for (let k = 0; k < T * D; k++) tInt[k] = (tInt[k] as number) + (tCur[k] as number) * dt;
+    if (dt > 0) {
+      for (const ti of holding) for (let k = ti * D; k < ti * D + D; k++) tInt[k] = (tInt[k] as number) + (tCur[k] as number) * dt;
+    }
     tLast = t;
   };
   const tenantAdd = (ri: number, sign: number): void => {
     const r = reqs[ri] as (typeof reqs)[number];
     const ti = tenantIdx.get(r.tenant) as number;
-    for (let d = 0; d < D; d++) tCur[ti * D + d] = (tCur[ti * D + d] as number) + sign * (r.demand[d] ?? 0);
+    let holds = false;
+    for (let d = 0; d < D; d++) holds = (tCur[ti * D + d] = (tCur[ti * D + d] as number) + sign * (r.demand[d] ?? 0)) !== 0 || holds;
+    if (holds) holding.add(ti);
+    else holding.delete(ti);
   };
 
   const wantGantt = reqs.length <= (opts.ganttRequests ?? 400) && log.nodePool.length <= (opts.ganttNodes ?? 60);

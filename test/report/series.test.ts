@@ -39,6 +39,26 @@ describe('sampleSeries', () => {
     ]);
   });
 
+  it('integrates each tenant over the time it holds something, also after it held nothing', async () => {
+    // One node of 4 cpu. a0 (tenant a, 2 cpu) runs [0,10); b0 (tenant b, 1 cpu) runs [5,30);
+    // a1 (tenant a, 4 cpu) arrives at 20 and starts when b0 ends, [30,40); c never runs anything
+    // but arrives (rejected: 5 cpu fits no node). By hand over [0,40): a (2·10 + 4·10) / (4·40) =
+    // 0.375, b 25 / 160 = 0.15625, c 0.
+    const space = new ResourceSpace(['cpu']);
+    const out = await replay({
+      space, seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(),
+      pools: [{ name: 'p', capacity: [4], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 2, latencyMs: 0, bootSeconds: 0, labels: {} }],
+      requests: [
+        { id: 'a0', tenant: 'a', arrival: 0, demand: [2], duration: 10, priority: 'medium' as const },
+        { id: 'c0', tenant: 'c', arrival: 1, demand: [5], duration: 10, priority: 'medium' as const },
+        { id: 'b0', tenant: 'b', arrival: 5, demand: [1], duration: 25, priority: 'medium' as const },
+        { id: 'a1', tenant: 'a', arrival: 20, demand: [4], duration: 10, priority: 'medium' as const },
+      ],
+    });
+    const s = sampleSeries(out.log, ['cpu']);
+    expect(s.tenants).toEqual({ a: { completed: 2, share: { cpu: 0.375 } }, b: { completed: 1, share: { cpu: 0.15625 } }, c: { completed: 0, share: { cpu: 0 } } });
+  });
+
   it('picks 1-2-5 steps', () => {
     expect(niceStep(3600, 400)).toBe(10);
     expect(niceStep(20, 4)).toBe(5);
