@@ -4,6 +4,7 @@ import type { PoolSpec } from '../src/core/model.js';
 import { ResourceSpace } from '../src/core/resources.js';
 import { fcfs } from '../src/queue/fcfs.js';
 import { computeMetrics } from '../src/sim/metrics.js';
+import { referencePolicy } from '../src/sim/reference/protocol.js';
 import { replay } from '../src/sim/replay.js';
 import { compareStrategies } from '../src/sim/compare.js';
 import { buildScenario } from '../src/scenario/build.js';
@@ -32,11 +33,14 @@ if (which === 'quota-fleet') {
   process.exit(0);
 }
 let out;
-if (which === 'hpc2n-first-fit') {
+if (which === 'hpc2n-first-fit' || which === 'hpc2n-sjf-easy' || which === 'hpc2n-sjf-conservative') {
   dataFile('swf/HPC2N-2002-2.2-cln.swf.gz');
   // The HPC2N machine as one 240-processor node (the SWF logs count processors, not nodes).
   const pools: PoolSpec[] = [{ name: 'hpc2n', capacity: [240, 1e9, 0], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 240 * 0.05, latencyMs: 0, bootSeconds: 0, labels: {} }];
-  out = await replay({ space, pools, seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs({ blocking: true }), requests: openTrace({ kind: 'swf', file: 'swf/HPC2N-2002-2.2-cln.swf.gz' }, { space, dataRoot }) });
+  // SJF with backfilling as `drs replay-swf` runs it (the protocol's EASY, or conservative): the
+  // backfill step walks the backlog behind a blocked head at every pass.
+  const queue = which === 'hpc2n-first-fit' ? fcfs({ blocking: true }) : referencePolicy('sjf', which === 'hpc2n-sjf-easy' ? 'easy' : 'conservative');
+  out = await replay({ space, pools, seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue, requests: openTrace({ kind: 'swf', file: 'swf/HPC2N-2002-2.2-cln.swf.gz' }, { space, dataRoot }) });
 } else if (which === 'synthetic-1m-bfd') {
   // 10,000 nodes in two shapes (720,000 cpu). Load by Little's law: rate × mean duration × mean
   // cpu = 200/s × 495 s (lognormal median 300 s, sigma 1) × 5.2 cpu ≈ 515,000 cpu ≈ 72% of CPU.
@@ -59,7 +63,7 @@ if (which === 'hpc2n-first-fit') {
   };
   out = await replay({ space, pools, seed: 1, allocator: createAllocator({ name: 'best-fit-decreasing' }), queue: fcfs({ blocking: false }), requests: openTrace(trace, { space, dataRoot }) });
 } else {
-  throw new UsageError(`unknown case '${which}' (cases: hpc2n-first-fit, synthetic-1m-bfd, quota-fleet)`);
+  throw new UsageError(`unknown case '${which}' (cases: hpc2n-first-fit, hpc2n-sjf-easy, hpc2n-sjf-conservative, synthetic-1m-bfd, quota-fleet)`);
 }
 const m = computeMetrics(out.log, space.names);
 const seconds = (performance.now() - t0) / 1000;

@@ -5,11 +5,12 @@ import type { Figure } from './common.js';
 
 /**
  * End-to-end replays, each in a fresh child process so its wall time and peak memory (maxRSS)
- * are its own: the full HPC2N log with first-fit, 1,000,000 synthetic requests on 10,000
+ * are its own: the full HPC2N log with first-fit (FCFS, and SJF with EASY or conservative
+ * backfilling, the reference protocol's queue), 1,000,000 synthetic requests on 10,000
  * nodes with best-fit-decreasing, and the agent fleet under tenant quotas (bench/quota-fleet.yaml,
  * four strategies). The case itself lives in replay-case.ts.
  */
-export async function replaySuite(cases = ['hpc2n-first-fit', 'synthetic-1m-bfd', 'quota-fleet']): Promise<Figure[]> {
+export async function replaySuite(cases = ['hpc2n-first-fit', 'hpc2n-sjf-easy', 'hpc2n-sjf-conservative', 'synthetic-1m-bfd', 'quota-fleet']): Promise<Figure[]> {
   const figs: Figure[] = [];
   const dataRoot = path.resolve(process.env.DRS_DATA_DIR ?? '../shared/data');
   for (const c of cases) {
