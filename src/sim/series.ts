@@ -139,11 +139,16 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
   let tLast = 0;
   // Tenants holding something (some dimension not exactly 0): the others would add 0 · dt, which
   // changes no sum, so they are passed over (an SWF log has hundreds of users, a few running).
-  const holding = new Set<number>();
+  // A list (swap-removed; the order of the tenants does not matter) and each tenant's place in it.
+  const holding: number[] = [];
+  const place = new Int32Array(T).fill(-1);
   const tenantAdvance = (t: number): void => {
     const dt = t - tLast;
     if (dt > 0) {
-      for (const ti of holding) for (let k = ti * D; k < ti * D + D; k++) tInt[k] = (tInt[k] as number) + (tCur[k] as number) * dt;
+      for (let h = 0; h < holding.length; h++) {
+        const ti = holding[h] as number;
+        for (let k = ti * D; k < ti * D + D; k++) tInt[k] = (tInt[k] as number) + (tCur[k] as number) * dt;
+      }
     }
     tLast = t;
   };
@@ -152,8 +157,16 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
     const ti = tenantIdx.get(r.tenant) as number;
     let holds = false;
     for (let d = 0; d < D; d++) holds = (tCur[ti * D + d] = (tCur[ti * D + d] as number) + sign * (r.demand[d] ?? 0)) !== 0 || holds;
-    if (holds) holding.add(ti);
-    else holding.delete(ti);
+    const at = place[ti] as number;
+    if (holds && at < 0) place[ti] = holding.push(ti) - 1;
+    else if (!holds && at >= 0) {
+      const moved = holding.pop() as number;
+      if (moved !== ti) {
+        holding[at] = moved;
+        place[moved] = at;
+      }
+      place[ti] = -1;
+    }
   };
 
   const wantGantt = reqs.length <= (opts.ganttRequests ?? 400) && log.nodePool.length <= (opts.ganttNodes ?? 60);

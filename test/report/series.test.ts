@@ -59,6 +59,20 @@ describe('sampleSeries', () => {
     expect(s.tenants).toEqual({ a: { completed: 2, share: { cpu: 0.375 } }, b: { completed: 1, share: { cpu: 0.15625 } }, c: { completed: 0, share: { cpu: 0 } } });
   });
 
+  it('keeps each tenant once, however the tenants holding something come and go', async () => {
+    // One node of 10 cpu, every request 1 cpu. a [0,10), b [0,30), c [0,20) and again [40,50).
+    // By hand over [0,50) (500 cpu-seconds): a 10/500 = 0.02, b 30/500 = 0.06, c 30/500 = 0.06.
+    const space = new ResourceSpace(['cpu']);
+    const r = (id: string, tenant: string, arrival: number, duration: number) => ({ id, tenant, arrival, demand: [1], duration, priority: 'medium' as const });
+    const out = await replay({
+      space, seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(),
+      pools: [{ name: 'p', capacity: [10], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 2, latencyMs: 0, bootSeconds: 0, labels: {} }],
+      requests: [r('a0', 'a', 0, 10), r('b0', 'b', 0, 30), r('c0', 'c', 0, 20), r('c1', 'c', 40, 10)],
+    });
+    const s = sampleSeries(out.log, ['cpu']);
+    expect(s.tenants).toEqual({ a: { completed: 1, share: { cpu: 0.02 } }, b: { completed: 1, share: { cpu: 0.06 } }, c: { completed: 2, share: { cpu: 0.06 } } });
+  });
+
   it('picks 1-2-5 steps', () => {
     expect(niceStep(3600, 400)).toBe(10);
     expect(niceStep(20, 4)).toBe(5);
