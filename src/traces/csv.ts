@@ -58,6 +58,11 @@ export interface CsvDefaults {
   readonly priority?: Priority;
   readonly preemptible?: boolean;
   readonly sloWait?: number;
+  /**
+   * Demand of every request in dimensions no column gives (`{ gpu: 1, memory: 16 }`): request logs
+   * (LLM, image generation) name the work, not the resources it takes.
+   */
+  readonly demand?: Readonly<Record<string, number>>;
 }
 
 export interface CsvTraceOptions extends TraceReadOptions {
@@ -143,6 +148,13 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
   }
   for (const dim of Object.keys(map.demand)) {
     if (!space.has(dim)) throw new UserError(`unknown resource dimension '${dim}' (the scenario has: ${space.names.join(', ')})`, { field: `columns.demand.${dim}` });
+  }
+  const fixedDemand = new Array<number>(space.size).fill(0);
+  for (const [dim, q] of Object.entries(opts.defaults?.demand ?? {})) {
+    if (!space.has(dim)) throw new UserError(`unknown resource dimension '${dim}' (the scenario has: ${space.names.join(', ')})`, { field: `defaults.demand.${dim}` });
+    if (map.demand[dim] !== undefined) throw new UserError(`'${dim}' is also mapped to a column (columns.demand.${dim}): give it one way`, { field: `defaults.demand.${dim}` });
+    if (!(q >= 0) || !Number.isFinite(q)) throw new UserError(`must be a number ≥ 0, got ${q}`, { field: `defaults.demand.${dim}` });
+    fixedDemand[space.indexOf(dim)] = q;
   }
   if (opts.defaults?.priority !== undefined && !isPriority(opts.defaults.priority)) {
     throw new UserError(`'${String(opts.defaults.priority)}' is not a priority (${PRIORITIES.join(', ')})`, { field: 'defaults.priority' });
@@ -242,7 +254,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         if (duration < 0) throw bad(cell(e.column), `end ${te} is before arrival ${t}`);
       }
       const arrival = held === undefined ? clock.relative(t, cell(c.arrival.column), v(c.arrival.at)) : 0;
-      const demand = new Array<number>(space.size).fill(0);
+      const demand = fixedDemand.slice();
       for (const d of c.demand) {
         const q = parseNonNegativeCell(v(d.at), cell(d.column)) * d.scale + d.offset;
         if (q < 0) throw bad(cell(d.column), `demand ${q} for '${d.name}' is negative after scale/offset`);

@@ -88,7 +88,7 @@ export const csvTraceSchema = z.strictObject({
   limit: limit.optional(),
   columns: csvColumnsSchema,
   defaults: z
-    .strictObject({ tenant: z.string().min(1).optional(), priority: priority.optional(), preemptible: z.boolean().optional(), sloWait: seconds.optional() })
+    .strictObject({ tenant: z.string().min(1).optional(), priority: priority.optional(), preemptible: z.boolean().optional(), sloWait: seconds.optional(), demand: z.record(z.string(), quantity).optional() })
     .optional(),
   delimiter: z.string().length(1).optional(),
   origin: z.number().finite().optional(),

@@ -92,3 +92,30 @@ describe('csv: where (replay only matching rows)', () => {
     await expect(run({ status: 'COMPLETED' })).rejects.toThrow(/status/);
   });
 });
+
+describe('csv: defaults.demand (dimensions no column gives)', () => {
+  const LOG = ['t,run,images', '0,30,1', '5,40,8'].join('\n');
+  const columns: CsvTraceOptions['columns'] = { arrival: 't', duration: 'run', demand: { cpu: 'images' } };
+
+  it('gives every request the fixed demand beside the mapped columns', async () => {
+    const reqs = await collect(readCsvRequests(fixture('log.csv', LOG), { space, columns, defaults: { demand: { gpu: 1, memory: 16 } } }));
+    expect(reqs.map((r) => r.demand)).toEqual([
+      [1, 16, 1],
+      [8, 16, 1],
+    ]);
+  });
+
+  it('refuses a dimension given both ways, an unknown one, and a negative amount', () => {
+    expect(() => readCsvRequests('x.csv', { space, columns, defaults: { demand: { cpu: 2 } } })).toThrow(/'cpu' is also mapped to a column \(columns\.demand\.cpu\): give it one way/);
+    expect(() => readCsvRequests('x.csv', { space, columns, defaults: { demand: { tpu: 2 } } })).toThrow(/unknown resource dimension 'tpu'/);
+    expect(() => readCsvRequests('x.csv', { space, columns, defaults: { demand: { gpu: -1 } } })).toThrow(UserError);
+  });
+
+  it('takes quantities in scenarios (16Gi), with no demand column at all', async () => {
+    const spec = { kind: 'csv', file: fixture('log.csv', LOG), columns: { arrival: 't', duration: 'run', demand: {} }, defaults: { demand: { gpu: 0.5, memory: '16Gi' } } };
+    expect((await collect(openTrace(spec, { space, dataRoot: '.' }))).map((r) => r.demand)).toEqual([
+      [0, 16, 0.5],
+      [0, 16, 0.5],
+    ]);
+  });
+});
