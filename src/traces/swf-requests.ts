@@ -97,7 +97,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
           // The simulator replays in submit order; a log out of order is refused where it goes back.
           if (held === undefined && last !== undefined && r.submitTime < last.submitTime) {
             throw new TraceFormatError(
-              `job ${r.jobNumber} is submitted at ${r.submitTime} s, before job ${last.jobNumber} on line ${last.line} (${last.submitTime} s): the log must be in submit-time order, as the SWF definition requires (sort the job lines by their second field, keeping the header lines first), or set the option unsorted: sort (trace.options.unsorted in a scenario) to replay it sorted by submit time (the log is then read whole into memory)`,
+              `job ${r.jobNumber} is submitted at ${r.submitTime} s, before job ${last.jobNumber} on line ${last.line} (${last.submitTime} s): the log must be in submit-time order, as the SWF definition requires (sort the job lines by their second field, keeping the header lines first), or set the option unsorted: sort (trace.options.unsorted in a scenario) to replay it sorted by submit time (the log is then read whole into memory), or unsorted: { window: SECONDS } to reorder jobs that go back at most that far while streaming`,
               { file: path, line: r.line, field: 'submitTime' },
             );
           }

@@ -134,7 +134,7 @@ describe('swf, options.unsorted: sort', () => {
     const e = await rejection(collect(readSwfRequests(p, { space })));
     expect(e).toBeInstanceOf(TraceFormatError);
     expect(e.message).toBe(
-      `${p}:3, field 'submitTime': job 2 is submitted at 40 s, before job 1 on line 2 (100 s): the log must be in submit-time order, as the SWF definition requires (sort the job lines by their second field, keeping the header lines first), or set the option unsorted: sort (trace.options.unsorted in a scenario) to replay it sorted by submit time (the log is then read whole into memory)`,
+      `${p}:3, field 'submitTime': job 2 is submitted at 40 s, before job 1 on line 2 (100 s): the log must be in submit-time order, as the SWF definition requires (sort the job lines by their second field, keeping the header lines first), or set the option unsorted: sort (trace.options.unsorted in a scenario) to replay it sorted by submit time (the log is then read whole into memory), or unsorted: { window: SECONDS } to reorder jobs that go back at most that far while streaming`,
     );
     const dup = fixture('unsorted-dup.swf', `${SWF}\n2 10 0 30 2 -1 -1 2 60 -1 1 8 1 -1 1 -1 -1 -1\n`);
     expect((await rejection(collect(readSwfRequests(dup, { space, unsorted: 'sort' })))).message).toBe(`${dup}:7, field 'jobNumber': duplicate id '2' (also on line 3): each request needs its own id`);
