@@ -66,6 +66,11 @@ export interface ScalingPolicy {
    * deterministic simulated time; a real-time driver never awaits it.
    */
   settle?(): Promise<void>;
+  /**
+   * Optional, for reports: what the run's output must say about how the policy behaved (e.g. a
+   * predictive policy whose forecaster failed and which ran as the reactive rule), one line each.
+   */
+  notes?(): string[];
 }
 
 /** Keeps every pool at its initial size: the baseline. */

@@ -97,9 +97,22 @@ class PoolForecast {
   made = new Map<number, number[]>();
   errors: number[][] = [];
   checkedBin = -1;
+  poolName: string | undefined;
+  /** Decisions so far: with a forecast, and on the reactive rule by why (for `notes()`). */
+  forecastDecisions = 0;
+  fallbacks = new Map<string, { n: number; last: string }>();
 }
 
 const MIN_ERRORS = 30;
+
+/**
+ * A forecaster's user error as the policy's status: its words name the `drs forecast` flags
+ * (`--season S`), so a season error also says which scaling option to set.
+ */
+function fitFailure(e: { message: string; location?: { field?: string } }): string {
+  const season = e.location?.field === 'season' ? ` (in the policy: set 'seasonSeconds' or 'season', or 'season: 1' for none)` : '';
+  return `${e.message}${season}`;
+}
 
 export class PredictivePolicy implements ScalingPolicy {
   readonly name = 'predictive';
@@ -257,7 +270,7 @@ export class PredictivePolicy implements ScalingPolicy {
     } catch (e) {
       if (!isUserError(e)) throw e;
       s.model = undefined;
-      s.status = `fit failed: ${e.message}`;
+      s.status = `fit failed: ${fitFailure(e)}`;
     }
   }
 
@@ -275,7 +288,7 @@ export class PredictivePolicy implements ScalingPolicy {
       },
       (e: unknown) => {
         s.pending = undefined;
-        s.status = `fit failed: ${e instanceof Error ? e.message : String(e)}`;
+        s.status = `fit failed: ${isUserError(e) ? fitFailure(e) : e instanceof Error ? e.message : String(e)}`;
         if (!isUserError(e)) this.failure ??= e;
       },
     );
@@ -346,6 +359,25 @@ export class PredictivePolicy implements ScalingPolicy {
     return this.series.get(pool)?.status ?? 'warming up';
   }
 
+  /**
+   * What a run's report must say about this policy: per pool that fell back on the reactive rule
+   * for another reason than the warm-up, or never had a forecast at all, how many decisions were
+   * forecast-driven and why the others were not. A warm-up followed by forecasts is the documented
+   * rule and says nothing.
+   */
+  notes(): string[] {
+    const out: string[] = [];
+    for (const s of this.series.values()) {
+      const total = s.forecastDecisions + [...s.fallbacks.values()].reduce((a, f) => a + f.n, 0);
+      const onlyWarmUp = [...s.fallbacks.keys()].every((k) => k === 'history');
+      if (total === 0 || (onlyWarmUp && s.forecastDecisions > 0) || s.poolName === undefined) continue;
+      const why = [...s.fallbacks.values()].sort((a, b) => b.n - a.n).map((f) => `${f.n} ${f.last}`);
+      const head = s.forecastDecisions === 0 ? `never forecast: all ${total} decisions were the reactive rule` : `forecast in ${s.forecastDecisions} of ${total} decisions; the reactive rule in the others`;
+      out.push(`pool '${s.poolName}': ${head} (${why.join('; ')})`);
+    }
+    return out;
+  }
+
   decide(input: ScalingInput): ScaleAction[] {
     const grown = this.ingest(input);
     const out: ScaleAction[] = [];
@@ -356,6 +388,16 @@ export class PredictivePolicy implements ScalingPolicy {
       const rec = this.reactive.recommend(p, input.now);
       const peak = this.forecastPeak(p.pool, input.now, p.spec.bootSeconds);
       const desired = this.combine(p, rec, peak);
+      if (peak !== undefined) s.forecastDecisions++;
+      else {
+        // Counted by kind ('fit failed', 'history'); the kind's latest status is what the note quotes.
+        const kind = s.status.startsWith('history ') || s.status === 'warming up' ? 'history' : s.status.startsWith('fit failed') ? 'fit failed' : s.status;
+        const f = s.fallbacks.get(kind) ?? { n: 0, last: '' };
+        f.n++;
+        f.last = kind === 'history' ? `warm-up (under ${this.minHistory} bins of history)` : s.status;
+        s.fallbacks.set(kind, f);
+      }
+      s.poolName = p.spec.name;
       this.reactive.record(p.pool, input.now, rec.current, desired);
       if (desired !== rec.current) {
         const why =

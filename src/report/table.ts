@@ -56,7 +56,8 @@ export function comparisonTable(result: ComparisonResult, opts: { trailer?: bool
  */
 export function runNotes(result: ComparisonResult): string[] {
   const expired = result.results.flatMap((r) => (r.state === 'completed' && r.metrics.requests.expired > 0 ? [`note: ${r.strategy}: ${r.metrics.requests.expired} request(s) expired (a lease, a timeout or an agent crash ended them before the work was done)`] : []));
-  return [...runWarnings(result), ...solverWarnings(result), ...expired, ...rejectedNotes(result)];
+  const scaling = result.results.flatMap((r) => (r.state === 'completed' ? (r.scalingNotes ?? []).map((n) => `note: ${r.strategy}${r.strategy === r.scaling ? '' : ` (${r.scaling})`}: ${n}`) : []));
+  return [...runWarnings(result), ...solverWarnings(result), ...expired, ...rejectedNotes(result), ...scaling];
 }
 
 /**

@@ -81,6 +81,8 @@ export type StrategyResult =
       readonly solverStatus: Readonly<Record<string, number>>;
       /** Present when the input asked for `series`. */
       readonly series?: RunSeries;
+      /** What the scaling policy said about its run (ScalingPolicy.notes), when it said anything. */
+      readonly scalingNotes?: readonly string[];
     }
   | { readonly state: 'failed'; readonly strategy: string; readonly error: string };
 
@@ -124,6 +126,7 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         ...(input.onProgress ? { onProgress: (n: number, t: number) => input.onProgress?.(i, n, t) } : {}),
       });
       await input.onLog?.(i, s.label, out.log);
+      const scalingNotes = scaling?.notes?.() ?? [];
       results.push({
         state: 'completed',
         strategy: s.label,
@@ -134,6 +137,7 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         simulatedSeconds: out.endTime,
         decisions: out.decisions,
         solverStatus: out.solverStatus,
+        ...(scalingNotes.length > 0 ? { scalingNotes } : {}),
         ...(input.series ? { series: withGpuSeries(sampleSeries(out.log, input.space.names, input.series === true ? {} : input.series), out.log, input.space) } : {}),
       });
     } catch (e) {
