@@ -29,7 +29,9 @@ import type { PoolScalingState, ScaleAction, ScalingInput, ScalingPolicy } from 
  * 3. Stabilization (HPA behavior.scaleUp/scaleDown.stabilizationWindowSeconds): every raw
  *    recommendation is remembered with its time. Over the last `scaleDown.stabilizationSeconds`
  *    (default 300 s) the highest one, over the last `scaleUp.stabilizationSeconds` (default 0 s)
- *    the lowest one (the current raw value always takes part):
+ *    the lowest one (the current raw value always takes part; the pool's size at the first
+ *    decision counts as a recommendation made then, as in the HPA, so the initial fleet is not
+ *    cut before the scale-down window has seen any demand):
  *
  *      upRec   = min(raw, recs in the up window)
  *      downRec = max(raw, recs in the down window)
@@ -121,6 +123,8 @@ export interface ReactiveRecommendation {
 
 /** Per-pool memory of the rule: recommendations for stabilization, scale events for rate limits. */
 class PoolMemory {
+  /** No decision yet: the first one records the pool's size as a recommendation (see recommend). */
+  fresh = true;
   recs: Stamped[] = [];
   ups: Stamped[] = [];
   downs: Stamped[] = [];
@@ -226,6 +230,13 @@ export class ReactivePolicy implements ScalingPolicy {
     const { min, max } = p.spec.nodes;
     raw = Math.min(Math.max(raw, min), max);
 
+    // The pool's size at the first decision counts as a recommendation made then, as the HPA's
+    // recordInitialRecommendation does: the scale-down window keeps the initial fleet for its
+    // length instead of cutting it to `min` at t = 0, before the first request has arrived.
+    if (mem.fresh) {
+      mem.fresh = false;
+      mem.recs.push({ time: now, n: current });
+    }
     // Stabilization over the windows (the current raw value takes part).
     const horizon = Math.max(this.up.stabilizationSeconds, this.down.stabilizationSeconds);
     mem.recs = mem.recs.filter((r) => r.time > now - horizon);

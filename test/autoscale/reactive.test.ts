@@ -171,6 +171,22 @@ describe('reactive: stabilization windows', () => {
     expect(delta(p, 300, 10, 4)).toBe(-5);
   });
 
+  it("the pool's size at the first decision counts as a recommendation (the HPA's recordInitialRecommendation)", () => {
+    // 10 up, nothing running yet (the first requests have not arrived): raw 1 (min), but the
+    // size 10 recorded at t = 0 holds the fleet for the 300-s window instead of cutting it at once.
+    const p = new ReactivePolicy();
+    for (let t = 0; t < 300; t += 15) expect(delta(p, t, 10, 0)).toBe(0);
+    expect(delta(p, 300, 10, 0)).toBe(-9);
+    // Scale-up is not held back (no up window by default): 10 up, demand 16 → +10 at t = 0.
+    expect(delta(new ReactivePolicy(), 0, 10, 16)).toBe(10);
+    // Only the first decision: a later pool size is not a recommendation.
+    const q = new ReactivePolicy({ scaleDown: { stabilizationSeconds: 60 } });
+    expect(delta(q, 0, 10, 8)).toBe(0);
+    expect(delta(q, 60, 10, 4)).toBe(-5);
+    expect(delta(q, 75, 5, 0, 0, 0)).toBe(0); // raw 1, but raw 5 at t = 60 is in the window
+    expect(delta(q, 120, 5, 0)).toBe(-4);
+  });
+
   it('a scale-up window uses the lowest recommendation in it', () => {
     const p = new ReactivePolicy({ scaleUp: { stabilizationSeconds: 60 } });
     expect(delta(p, 0, 10, 8)).toBe(0); // raw 10
@@ -184,8 +200,11 @@ describe('reactive: the pool bounds', () => {
     expect(delta(new ReactivePolicy(), 0, 10, 80, 0, 0, spec({ nodes: { min: 1, max: 12, initial: 10 } }))).toBe(2);
   });
 
-  it('clamps to min (and scales in at once when nothing was recommended before)', () => {
-    expect(delta(new ReactivePolicy(), 0, 10, 0, 0, 0, spec({ nodes: { min: 3, max: 20, initial: 10 } }))).toBe(-7);
+  it('clamps to min, once the scale-down window no longer holds the initial size', () => {
+    const p = new ReactivePolicy();
+    const s = spec({ nodes: { min: 3, max: 20, initial: 10 } });
+    expect(delta(p, 0, 10, 0, 0, 0, s)).toBe(0);
+    expect(delta(p, 300, 10, 0, 0, 0, s)).toBe(-7);
   });
 
   it('brings a pool below min back up even inside the tolerance band', () => {
