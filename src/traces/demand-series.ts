@@ -114,7 +114,7 @@ export async function* readDemandSeries(
   const where = Object.entries(opts.where ?? {});
   let header: { names: readonly string[]; t: number; v: number | undefined; where: { at: number; want: string }[] } | undefined;
 
-  async function* rows(): AsyncGenerator<{ time: number; value: number; line: number }> {
+  async function* rows(): AsyncGenerator<{ time: number; value: number; line: number; raw: string }> {
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (header === undefined) {
         const h = new CsvHeader(file, row.values);
@@ -132,7 +132,7 @@ export async function* readDemandSeries(
       const ms = epochMillisecondsProblem(rawTime, time);
       if (ms !== undefined) throw new TraceFormatError(ms, { file, line: row.line, field: timeCol });
       const value = header.v === undefined ? 1 : parseNonNegativeCell(cellValue(row, header.v), { file, line: row.line, field: valueCol });
-      yield { time, value, line: row.line };
+      yield { time, value, line: row.line, raw: rawTime };
     }
     if (header === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
   }
@@ -191,7 +191,7 @@ export async function* readDemandSeries(
     return;
   }
 
-  let prev: { time: number; value: number; line: number } | undefined;
+  let prev: { time: number; value: number; line: number; raw: string } | undefined;
   let step = opts.step;
   /** Where the step came from when the config gives none: the first spacing (this reader streams). */
   let stepFrom: string | undefined;
@@ -202,8 +202,9 @@ export async function* readDemandSeries(
       continue;
     }
     const d = r.time - prev.time;
-    if (d === 0) throw new TraceFormatError(`duplicate timestamp ${r.time} (also on line ${prev.line})`, { file, line: r.line, field: timeCol });
-    if (d < 0) throw new TraceFormatError(`timestamp ${r.time} is earlier than ${prev.time} on line ${prev.line}; sort the series, or use 'aggregate'`, { file, line: r.line, field: timeCol });
+    // The timestamps as written (epoch seconds told nobody which rows to look at).
+    if (d === 0) throw new TraceFormatError(`duplicate timestamp '${r.raw}' (also on line ${prev.line}); keep one row per sample, or use 'aggregate' to merge them`, { file, line: r.line, field: timeCol });
+    if (d < 0) throw new TraceFormatError(`timestamp '${r.raw}' is earlier than '${prev.raw}' on line ${prev.line}; sort the series, or use 'aggregate'`, { file, line: r.line, field: timeCol });
     if (step === undefined) {
       step = d;
       stepFrom = `the first spacing, lines ${prev.line}-${r.line}`;
@@ -213,7 +214,12 @@ export async function* readDemandSeries(
       const fix = stepFrom === undefined ? '' : `; it is ${stepFrom}: if that spacing is a gap, set 'step'`;
       throw new TraceFormatError(`irregular sampling: ${d} s after line ${prev.line}, the step is ${step} s${fix} (use 'aggregate' for an irregular log)`, { file, line: r.line, field: timeCol });
     }
-    if (k - 1 > maxGap) throw new TraceFormatError(`gap of ${k - 1} missing samples after line ${prev.line} (more than maxGap ${maxGap})`, { file, line: r.line, field: timeCol });
+    if (k - 1 > maxGap) {
+      throw new TraceFormatError(
+        `gap of ${k - 1} missing samples of ${step} s between '${prev.raw}' (line ${prev.line}) and '${r.raw}'; at most maxGap ${maxGap} are interpolated: raise 'maxGap' to ${k - 1} to fill it with a straight line, or use 'aggregate' (empty 'sum' bins are 0)`,
+        { file, line: r.line, field: timeCol },
+      );
+    }
     yield { index: index++, time: prev.time, value: prev.value, line: prev.line, step };
     for (let q = 1; q < k; q++) {
       onAdjust('gap-interpolated');
