@@ -4,13 +4,14 @@
  * tuned per series but the scale:
  *
  *   nice -n 10 npx tsx bench/autoscale-series.ts FOLDER [--length 1000] [--seed 11]
- *       [--out bench/results/autoscale-series.json]
+ *       [--out bench/results/autoscale-series.json] [--detect-season]
  *
  * Per series: the first `length` samples (a sample = 60 simulated seconds), scale = 30 / the
  * window's mean value (0.5 node-equivalents per request per minute: a mean demand of about 15
  * nodes of 16 vCPU for 2-vCPU requests of lognormal length, median 180 s), SLO start within 60 s;
  * workers 1-80 nodes, 10 at t = 0, 2-minute boot, $0.768/h. Strategies: `reactive` (HPA defaults)
- * and `predictive` (Holt-Winters, season = one day of the series' samples, headroom 1.15).
+ * and `predictive` (Holt-Winters, season = one day of the series' samples, headroom 1.15; with
+ * `--detect-season` no season is given and the forecaster detects one, or fails and says so).
  * A series the reader refuses (irregular, negative, long gaps) is listed with its error, not run.
  * Prints a row per series and how often each policy has fewer SLO misses and costs less (a tie:
  * misses equal, or costs within 0.5 %), and the predictive runs that noted a fallback.
@@ -25,7 +26,7 @@ import { compareStrategies } from '../src/sim/compare.js';
 import { readDemandSeries } from '../src/traces/demand-series.js';
 import { dataRoot as benchDataRoot, die, intArg } from './usage.js';
 
-const { values: o, positionals } = parseArgs({ options: { length: { type: 'string', default: '1000' }, seed: { type: 'string', default: '11' }, out: { type: 'string' } }, allowPositionals: true, strict: true });
+const { values: o, positionals } = parseArgs({ options: { length: { type: 'string', default: '1000' }, seed: { type: 'string', default: '11' }, out: { type: 'string' }, 'detect-season': { type: 'boolean' } }, allowPositionals: true, strict: true });
 if (positionals.length !== 1) die('usage: npx tsx bench/autoscale-series.ts FOLDER [--length N] [--seed S] [--out FILE]');
 const folder = path.resolve(positionals[0] as string);
 const length = intArg('--length', o.length ?? '1000', 2);
@@ -71,7 +72,7 @@ for (const f of files) {
     queue: 'fcfs',
     strategies: [
       { name: 'first-fit', label: 'reactive', scaling: { policy: 'reactive' } },
-      { name: 'first-fit', label: 'predictive', scaling: { policy: 'predictive', options: { seasonSeconds: Math.max(1, Math.round(86_400 / step)) * 60, headroom: 1.15 } } },
+      { name: 'first-fit', label: 'predictive', scaling: { policy: 'predictive', options: { ...(o['detect-season'] === true ? {} : { seasonSeconds: Math.max(1, Math.round(86_400 / step)) * 60 }), headroom: 1.15 } } },
     ],
   };
   const sc = validateScenarioObject(raw, path.join(folder, `${series}.yaml`));
@@ -91,7 +92,7 @@ for (const f of files) {
 }
 
 mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ folder: path.basename(folder), length, seed, rows }, null, 1)}\n`);
+writeFileSync(out, `${JSON.stringify({ folder: path.basename(folder), length, seed, season: o['detect-season'] === true ? 'detected' : 'one day', rows }, null, 1)}\n`);
 const ran = rows.filter((r) => r.reactive !== undefined && r.predictive !== undefined) as Required<Pick<Row, 'reactive' | 'predictive'>>[];
 const tally = (cmp: (r: (typeof ran)[number]) => number): string => {
   const p = ran.filter((r) => cmp(r) < 0).length;
@@ -106,4 +107,4 @@ for (const r of rows) {
 console.log(`\n${ran.length} of ${rows.length} series ran. Fewer SLO misses: ${tally((r) => r.predictive.misses - r.reactive.misses)}.`);
 console.log(`Lower cost (within 0.5 % is a tie): ${tally((r) => (Math.abs(r.predictive.cost - r.reactive.cost) <= 0.005 * r.reactive.cost ? 0 : r.predictive.cost - r.reactive.cost))}.`);
 const noted = rows.filter((r) => r.notes !== undefined);
-console.log(`Predictive runs with a fallback note: ${noted.length}${noted.map((r) => `\n  ${r.series}: ${r.notes?.join('; ')}`).join('')}`);
+console.log(`Predictive runs with a fallback note: ${noted.length}${noted.map((r) => `\n  ${r.series}: ${r.notes?.join('; ').slice(0, 300)}`).join('')}`);
