@@ -369,7 +369,8 @@ export class PredictivePolicy implements ScalingPolicy {
     const out: string[] = [];
     for (const s of this.series.values()) {
       const total = s.forecastDecisions + [...s.fallbacks.values()].reduce((a, f) => a + f.n, 0);
-      const onlyWarmUp = [...s.fallbacks.keys()].every((k) => k === 'history');
+      // An asynchronous model's first fit (in flight for one decision in a simulator) is warm-up too.
+      const onlyWarmUp = [...s.fallbacks.keys()].every((k) => k === 'history' || k === 'first fit in progress');
       if (total === 0 || (onlyWarmUp && s.forecastDecisions > 0) || s.poolName === undefined) continue;
       const why = [...s.fallbacks.values()].sort((a, b) => b.n - a.n).map((f) => `${f.n} ${f.last}`);
       const head = s.forecastDecisions === 0 ? `never forecast: all ${total} decisions were the reactive rule` : `forecast in ${s.forecastDecisions} of ${total} decisions; the reactive rule in the others`;

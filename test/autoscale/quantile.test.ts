@@ -155,6 +155,8 @@ describe('asynchronous forecasters drive the policy off the decision path', () =
     const acts = p.decide(input(420, [pool(10, 5)], h));
     expect(p.forecastPeak(0, 420, 300)).toBe(40);
     expect(acts[0]?.delta).toBe(30);
+    // The decision the first fit was in flight for is warm-up, like the history: no note.
+    expect(p.notes()).toEqual([]);
   });
 
   it('a failed asynchronous fit: a user error is a status, anything else is rethrown by settle()', async () => {
