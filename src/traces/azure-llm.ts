@@ -129,8 +129,9 @@ export interface AzureLlmOptions extends TraceReadOptions {
   /** Prefix of request ids (id = prefix + 0-based row index); default 'az-'. */
   readonly idPrefix?: string;
   /**
-   * A row earlier than the one before it: `error` (default; the file is streamed) or `sort` (read
-   * whole, replayed sorted by TIMESTAMP, stable; counted in stats.adjusted['reordered-by-arrival'];
+   * A row earlier than the one before it: `error` (default; the file is streamed), `sort` (read
+   * whole, replayed sorted by TIMESTAMP, stable) or `{ window: seconds }` (streamed, rows that come
+   * back at most that far reordered); counted in stats.adjusted['reordered-by-arrival'];
    * tenants and priorities are drawn in replay order, as for the file sorted by hand; ids keep the
    * row index in the file). See arrival-order.ts.
    */

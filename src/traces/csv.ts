@@ -73,9 +73,10 @@ export interface CsvTraceOptions extends TraceReadOptions {
   /** Arrival origin in the trace's clock (after scaling); default: the first record's arrival (the earliest one under `unsorted: sort`). */
   readonly origin?: number;
   /**
-   * A record earlier than the one before it: `error` (default; the file is streamed) or `sort`
-   * (the file is read whole and replayed sorted by arrival, stable; counted in
-   * stats.adjusted['reordered-by-arrival']). See arrival-order.ts.
+   * A record earlier than the one before it: `error` (default; the file is streamed), `sort`
+   * (the file is read whole and replayed sorted by arrival, stable) or `{ window: seconds }`
+   * (streamed, records that come back at most that far reordered); reordered records count in
+   * stats.adjusted['reordered-by-arrival']. See arrival-order.ts.
    */
   readonly unsorted?: UnsortedRule;
   /**

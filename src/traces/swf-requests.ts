@@ -26,9 +26,10 @@ export interface SwfRequestOptions {
   readonly queuePriorities?: Readonly<Record<number, Priority>>;
   /**
    * A job submitted before the job above it: `error` (default; the SWF definition orders a log by
-   * submit time, and the log is streamed) or `sort` (the log is read whole and replayed sorted by
-   * submit time, stable: ties keep file order; each such job is reported through `onAdjust` with
-   * the reason 'reordered-by-submit-time'). See arrival-order.ts.
+   * submit time, and the log is streamed), `sort` (the log is read whole and replayed sorted by
+   * submit time, stable: ties keep file order) or `{ window: seconds }` (streamed, jobs that go
+   * back at most that far reordered); each moved job is reported through `onAdjust` with the
+   * reason 'reordered-by-submit-time'. See arrival-order.ts.
    */
   readonly unsorted?: UnsortedRule;
   /** Called for every job record read (before it is skipped, kept or held for the sort). */
