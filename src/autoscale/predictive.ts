@@ -2,6 +2,7 @@ import { ConfigError, isUserError } from '../core/errors.js';
 import { conformalQuantile } from '../predict/conformal.js';
 import { createForecaster } from '../predict/registry.js';
 import type { Forecaster } from '../predict/types.js';
+import { fitFailure, ForecastUse } from './forecast-use.js';
 import type { PoolScalingState, ScaleAction, ScalingInput, ScalingPolicy } from './policy.js';
 import { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-options.js';
 import { ReactivePolicy, type ReactiveRecommendation } from './reactive.js';
@@ -97,22 +98,11 @@ class PoolForecast {
   made = new Map<number, number[]>();
   errors: number[][] = [];
   checkedBin = -1;
-  poolName: string | undefined;
   /** Decisions so far: with a forecast, and on the reactive rule by why (for `notes()`). */
-  forecastDecisions = 0;
-  fallbacks = new Map<string, { n: number; last: string }>();
+  readonly use = new ForecastUse();
 }
 
 const MIN_ERRORS = 30;
-
-/**
- * A forecaster's user error as the policy's status: its words name the `drs forecast` flags
- * (`--season S`), so a season error also says which scaling option to set.
- */
-function fitFailure(e: { message: string; location?: { field?: string } }): string {
-  const season = e.location?.field === 'season' ? ` (in the policy: set 'seasonSeconds' or 'season', or 'season: 1' for none)` : '';
-  return `${e.message}${season}`;
-}
 
 export class PredictivePolicy implements ScalingPolicy {
   readonly name = 'predictive';
@@ -366,17 +356,7 @@ export class PredictivePolicy implements ScalingPolicy {
    * rule and says nothing.
    */
   notes(): string[] {
-    const out: string[] = [];
-    for (const s of this.series.values()) {
-      const total = s.forecastDecisions + [...s.fallbacks.values()].reduce((a, f) => a + f.n, 0);
-      // An asynchronous model's first fit (in flight for one decision in a simulator) is warm-up too.
-      const onlyWarmUp = [...s.fallbacks.keys()].every((k) => k === 'history' || k === 'first fit in progress');
-      if (total === 0 || (onlyWarmUp && s.forecastDecisions > 0) || s.poolName === undefined) continue;
-      const why = [...s.fallbacks.values()].sort((a, b) => b.n - a.n).map((f) => `${f.n} ${f.last}`);
-      const head = s.forecastDecisions === 0 ? `never forecast: all ${total} decisions were the reactive rule` : `forecast in ${s.forecastDecisions} of ${total} decisions; the reactive rule in the others`;
-      out.push(`pool '${s.poolName}': ${head} (${why.join('; ')})`);
-    }
-    return out;
+    return [...this.series.values()].flatMap((s) => s.use.note() ?? []);
   }
 
   decide(input: ScalingInput): ScaleAction[] {
@@ -389,16 +369,7 @@ export class PredictivePolicy implements ScalingPolicy {
       const rec = this.reactive.recommend(p, input.now);
       const peak = this.forecastPeak(p.pool, input.now, p.spec.bootSeconds);
       const desired = this.combine(p, rec, peak);
-      if (peak !== undefined) s.forecastDecisions++;
-      else {
-        // Counted by kind ('fit failed', 'history'); the kind's latest status is what the note quotes.
-        const kind = s.status.startsWith('history ') || s.status === 'warming up' ? 'history' : s.status.startsWith('fit failed') ? 'fit failed' : s.status;
-        const f = s.fallbacks.get(kind) ?? { n: 0, last: '' };
-        f.n++;
-        f.last = kind === 'history' ? `warm-up (under ${this.minHistory} bins of history)` : s.status;
-        s.fallbacks.set(kind, f);
-      }
-      s.poolName = p.spec.name;
+      s.use.count(p.spec.name, peak !== undefined, s.status, this.minHistory);
       this.reactive.record(p.pool, input.now, rec.current, desired);
       if (desired !== rec.current) {
         const why =

@@ -85,5 +85,6 @@ export {
   type TraceSpec,
   type TraceSpecInput,
 } from './schemas.js';
-export { readDemandSeries, readDemandSeriesRequests, poisson, type DemandSeriesOptions, type SeriesSample, type SeriesAggregation } from './demand-series.js';
+export { poisson } from './poisson.js';
+export { readDemandSeries, readDemandSeriesRequests, type DemandSeriesOptions, type SeriesSample, type SeriesAggregation } from './demand-series.js';
 export { detectFormat, parseBppLib, parseOrLibrary, parsePacking, parseVector, readPackingFile, PACKING_FORMATS, type PackingFormat } from './bin-packing.js';

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { Rng } from '../../src/core/rng.js';
-import { logGamma, poisson, readDemandSeries } from '../../src/traces/demand-series.js';
+import { readDemandSeries } from '../../src/traces/demand-series.js';
+import { logGamma, poisson } from '../../src/traces/poisson.js';
 import { openTrace } from '../../src/traces/registry.js';
 
 const space = new ResourceSpace(['cpu', 'memory']);
