@@ -92,9 +92,9 @@ export class ArrivalSort<T> {
     const h: Held<T> = { t, item, at, text };
     if (t < this.released) {
       const latest = this.latestAt as Held<T>;
-      const back = latest.t - t;
+      const behind = latest.t - t;
       throw new TraceFormatError(
-        `arrival ${shownTime(t, text)} is ${back} s before the latest arrival read so far (line ${latest.at.line}, ${shownTime(latest.t, latest.text)}), further back than the reorder window of ${this.window} s: set 'unsorted: { window: ${Math.ceil(back)} }' or more, or 'unsorted: sort'`,
+        `arrival ${shownTime(t, text)} is ${behind} s before the latest arrival read so far (line ${latest.at.line}, ${shownTime(latest.t, latest.text)}), further back than the reorder window of ${this.window} s: set 'unsorted: { window: ${Math.ceil(behind)} }' or more, or 'unsorted: sort'`,
         at,
       );
     }

@@ -191,18 +191,23 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         return { dim: space.indexOf(dim), name: dim, ...r, at: header.require(r.column, `demand.${dim}`) };
       });
       const labels = Object.entries(map.labels ?? {}).map(([label, column]) => ({ label, column, at: header.require(column, `labels.${label}`) }));
+      const endAt = end === undefined ? undefined : { ...end, at: header.require(end.column, 'end') };
+      const durationAt = duration === undefined ? undefined : { ...duration, at: header.require(duration.column, 'duration') };
       return {
         id: map.id === undefined ? undefined : header.require(map.id, 'id'),
         tenant: map.tenant === undefined ? undefined : header.require(map.tenant, 'tenant'),
         arrival: { ...arrival, at: header.require(arrival.column, 'arrival') },
-        end: end === undefined ? undefined : { ...end, at: header.require(end.column, 'end') },
-        duration: duration === undefined ? undefined : { ...duration, at: header.require(duration.column, 'duration') },
+        end: endAt,
+        duration: durationAt,
         requested: requested === undefined ? undefined : { ...requested, at: header.require(requested.column, 'requestedDuration') },
         slo: slo === undefined ? undefined : { ...slo, at: header.require(slo.column, 'sloWait') },
         priority: prio === undefined ? undefined : { ...prio, at: header.require(prio.column, 'priority') },
         preemptible: map.preemptible === undefined ? undefined : { column: map.preemptible, at: header.require(map.preemptible, 'preemptible') },
         demand,
         labels,
+        // The run-time column (duration or end), whose empty cells the `empty` rule for that key covers.
+        runKey: duration !== undefined ? ('duration' as const) : ('end' as const),
+        runAt: durationAt ?? (endAt as NonNullable<typeof endAt>),
         where: Object.entries(opts.where ?? {}).map(([column, want]) => ({ at: header.require(column, `where.${column}`), want: typeof want === 'string' ? [want] : want })),
       };
     }
@@ -230,8 +235,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       }
       matched++;
       // Empty time cells, by the `empty` rules: an error that names the option, a counted skip, or a fixed run time.
-      const runKey = c.duration !== undefined ? 'duration' : 'end';
-      const runAt = c.duration !== undefined ? c.duration : (c.end as NonNullable<typeof c.end>);
+      const { runKey, runAt } = c;
       const emptyArrival = v(c.arrival.at).trim() === '';
       const emptyRun = v(runAt.at).trim() === '';
       if (emptyArrival && empty.arrival === 'error') throw bad(cell(c.arrival.column), "empty arrival: set 'empty.arrival: skip' to leave such records out (counted)");
