@@ -28,7 +28,10 @@ options:
                        reads one (07 and 7.0 are seed 7), or a word
   --strategies a,b     run only these strategies, each named by its label (first-fit+preempt),
                        its label's first part (first-fit: every label that starts with it) or
-                       its allocator's name
+                       its allocator's name; a name that is not in the scenario adds that
+                       strategy, written ALLOCATOR[+preempt][/QUEUE] (worst-fit+preempt,
+                       learned:agent-fleet, first-fit/sjf), with the scenario's queue, scaling
+                       and quotas
   --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
   --quiet              no progress output`;
 
@@ -58,7 +61,7 @@ export const runCommand: CliCommand = {
       file,
       dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd),
       ...(seed !== undefined ? { seed } : {}),
-      ...(only !== undefined ? { only } : {}),
+      ...(only !== undefined ? { only, cwd: io.cwd } : {}),
     });
     // Check output folders before a possibly long run, not after it.
     const eventsFormat = values.events === undefined ? undefined : eventsFormatOf(values.events);

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { createAllocator, type AllocatorName } from '../algorithms/registry.js';
 import { agentRequests, agentTraceFleet } from '../agents/workload.js';
 import { createScalingPolicy, type ScalingPolicyName } from '../autoscale/registry.js';
-import { ConfigError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import type { Priority } from '../core/priority.js';
 import { ResourceSpace } from '../core/resources.js';
@@ -12,6 +11,7 @@ import type { FailureSpec } from '../sim/failures.js';
 import type { TraceStats } from '../traces/reading.js';
 import { loadTracePools, openTrace, resolveTracePath } from '../traces/registry.js';
 import { checkFailures, checkProfilesFit, checkQuotas, checkScalingTargets, checkWorkloadSize, listPools } from './cross-check.js';
+import { withCliStrategies } from './cli-strategies.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
 import { strategyRows } from './rows.js';
 import type { Scenario } from './schema.js';
@@ -22,8 +22,10 @@ export interface BuildOptions {
   /** Where real traces live (see resolveDataRoot). */
   readonly dataRoot: string;
   readonly seed?: number | string;
-  /** Only these strategy labels (or allocator names). */
+  /** Only these strategy labels (or allocator names); an item naming no row adds that strategy (cli-strategies.ts). */
   readonly only?: readonly string[];
+  /** Where a model file an added strategy names is relative to (default: the process's working directory). */
+  readonly cwd?: string;
 }
 
 /** What the comparison runner needs, and what reading the trace skipped or adjusted (for `drs run`'s notes). */
@@ -35,8 +37,10 @@ export interface BuiltScenario extends ComparisonInput {
 }
 
 /** Turn a validated scenario into what the comparison runner needs; cross-field checks live here. */
-export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<BuiltScenario> {
+export async function buildScenario(given: Scenario, opts: BuildOptions): Promise<BuiltScenario> {
   const file = opts.file;
+  const chosen = opts.only !== undefined && opts.only.length > 0 ? withCliStrategies(given, opts.only, { file, cwd: opts.cwd ?? process.cwd() }) : undefined;
+  const sc = chosen?.scenario ?? given;
   const space = new ResourceSpace(sc.dimensions);
   const pools: PoolSpec[] = Array.isArray(sc.pools)
     ? listPools(sc.pools, space, file)
@@ -62,12 +66,10 @@ export async function buildScenario(sc: Scenario, opts: BuildOptions): Promise<B
       ...(scalingRef ? { scaling: () => createScalingPolicy(scalingRef.policy as ScalingPolicyName, scalingRef.options, { seed: seedStr, dimensions: space.names }) } : {}),
     };
   });
-  if (opts.only !== undefined && opts.only.length > 0) {
+  if (chosen !== undefined) {
     // A label, the label's first part (`first-fit` for `first-fit+preempt/sjf`), or the allocator's name.
     const names = (s: StrategyRun, i: number): string[] => [s.label, s.label.split(/[+/#]/)[0] as string, (sc.strategies[i] as { name: string }).name];
-    const unknown = opts.only.filter((o) => !strategies.some((s, i) => names(s, i).includes(o)));
-    if (unknown.length > 0) throw new ConfigError(`--strategies names ${unknown.map((u) => `'${u}'`).join(', ')}, not in the scenario (it has: ${strategies.map((s) => s.label).join(', ')})`, { file });
-    const want = new Set(opts.only);
+    const want = new Set(chosen.only);
     strategies = strategies.filter((s, i) => names(s, i).some((n) => want.has(n)));
   }
 

@@ -29,7 +29,7 @@ export function strategyRows(sc: Scenario): StrategyRow[] {
     const queueRef = ('queue' in s && s.queue) || sc.queue;
     const scalingRef = ('scaling' in s && s.scaling) || sc.scaling;
     const preemption = 'preemption' in s && s.preemption === true;
-    const named = [s.name + (preemption ? '+preempt' : ''), queueRef !== sc.queue ? (queueRef.label ?? queueRef.name) : '', scalingRef && scalingRef !== sc.scaling ? scalingRef.policy : ''];
+    const named = [(('shown' in s && s.shown) || s.name) + (preemption ? '+preempt' : ''), queueRef !== sc.queue ? (queueRef.label ?? queueRef.name) : '', scalingRef && scalingRef !== sc.scaling ? scalingRef.policy : ''];
     let label = ('label' in s && s.label) || named.filter(Boolean).join('/');
     if (labels.has(label)) label = `${label}#${i + 1}`;
     labels.add(label);

@@ -94,7 +94,8 @@ const quotaShares = z.record(z.string(), z.number().min(0).max(1));
 const tenantQuota = z.object({ guaranteed: quotaShares.optional(), max: quotaShares.optional() }).strict();
 const quotas = z.object({ tenants: z.record(z.string(), tenantQuota).default({}), default: tenantQuota.optional() }).strict();
 
-const strategy = z
+/** One `strategies:` entry (a name, or a mapping); `drs run --strategies` parses the rows it adds with it too. */
+export const strategySchema = z
   .union([
     z.string(),
     z
@@ -114,7 +115,8 @@ const strategy = z
   // `learned:FILE.json` is `learned` with option `model: FILE.json` (src/core/model-ref.ts), labelled `learned:FILE`.
   .transform((s, ctx) => {
     const r = resolveLearnedRef(s, 'allocator');
-    if (r.ok) return r.ref.name === s.name || ('label' in s && s.label !== undefined) ? r.ref : { ...r.ref, label: learnedLabel(r.ref, 'allocator') };
+    // `shown` is the allocator's part of the default label (rows.ts adds +preempt and the rest to it).
+    if (r.ok) return r.ref.name === s.name ? r.ref : { ...r.ref, shown: learnedLabel(r.ref, 'allocator') };
     ctx.addIssue({ code: 'custom', message: r.error, path: r.at.split('.') });
     return z.NEVER;
   })
@@ -191,7 +193,7 @@ export const scenarioSchema = z
     protocol: protocol.optional(),
     queue: queueRef.default({ name: 'fcfs', options: undefined }),
     scaling: scalingRef.optional(),
-    strategies: z.array(strategy).min(1),
+    strategies: z.array(strategySchema).min(1),
     failures: failures.optional(),
     /** Fair-share quotas per tenant (guarantee, max, reclaim), run by the scheduling pass. */
     quotas: quotas.optional(),

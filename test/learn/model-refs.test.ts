@@ -73,7 +73,9 @@ describe('learned models named by file in a scenario', () => {
     expect(await labels(['learned'])).toEqual(['L2']);
     expect(await labels(['first-fit'])).toEqual(['first-fit', 'ff-q']);
     expect(await labels(['ff-q'])).toEqual(['ff-q']);
-    await expect(labels(['worst-fit'])).rejects.toThrow(/--strategies names 'worst-fit', not in the scenario \(it has: first-fit, L2, ff-q\)/);
+    // A name that is no row adds that strategy (test/scenario/cli-strategies.test.ts); one that is no strategy either is refused.
+    expect(await labels(['worst-fit', 'ff-q'])).toEqual(['ff-q', 'worst-fit']);
+    await expect(labels(['worst-fitt'])).rejects.toThrow(/--strategies 'worst-fitt' is not a row of the scenario \(it has: first-fit, L2, ff-q\) and not a strategy to add: unknown strategy 'worst-fitt'/);
   });
 
   it('the option form and the name form are the same reference; only the name form changes the default label', async () => {
@@ -84,6 +86,11 @@ describe('learned models named by file in a scenario', () => {
     const labels = async (sc: typeof a) => (await buildScenario(sc, { file: scenarioFile, dataRoot: dir })).strategies.map((s) => s.label);
     expect(await labels(a)).toEqual(['first-fit', 'learned', 'first-fit/learned-queue']);
     expect(await labels(b)).toEqual(['first-fit', 'learned:fleet', 'first-fit/learned-queue:q']);
+  });
+
+  it("a model named by file keeps +preempt in its default label (it was dropped, and the second row became 'learned:fleet#3')", async () => {
+    const sc = parseScenario(scenario('  - learned:models/fleet.json\n  - { name: learned:models/fleet.json, preemption: true }'), scenarioFile);
+    expect((await buildScenario(sc, { file: scenarioFile, dataRoot: dir })).strategies.map((s) => s.label)).toEqual(['first-fit', 'learned:fleet', 'learned:fleet+preempt']);
   });
 
   it('options that are not a mapping are named as such with a file in the name', () => {
