@@ -274,17 +274,21 @@ export interface CiPoint {
  */
 export function ciOption(o: { yName: string; points: readonly CiPoint[] }): Record<string, unknown> {
   const cats = o.points.map((p) => p.category);
+  // Sums in another order differ in the last bits (136.50000000000028 against 136.49999999999974):
+  // 10 significant digits keep every real difference and drop that noise, which a data-fitted
+  // axis would otherwise spread over its whole height, with labels of 17 digits.
+  const v = (x: number): number => Number(x.toPrecision(10));
   return {
     grid: { ...grid, bottom: 70 },
     tooltip: { trigger: 'item' },
     xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, rotate: cats.some((c) => c.length > 12) ? 20 : 0, fontSize: 11 } },
     yAxis: { type: 'value', name: o.yName, nameLocation: 'middle', nameGap: 52, scale: true },
     series: [
-      { name: '95% CI', drs: 'ci', color: '#777', data: o.points.flatMap((p, i) => (p.lo === null || p.hi === null ? [] : [[i, p.lo, p.hi]])) },
+      { name: '95% CI', drs: 'ci', color: '#777', data: o.points.flatMap((p, i) => (p.lo === null || p.hi === null ? [] : [[i, v(p.lo), v(p.hi)]])) },
       {
         name: 'mean',
         type: 'scatter',
-        data: o.points.map((p, i) => ({ value: [i, p.mean], symbolSize: p.best ? 14 : 9, itemStyle: { color: p.best ? BEST : '#4c78a8' } })),
+        data: o.points.map((p, i) => ({ value: [i, v(p.mean)], symbolSize: p.best ? 14 : 9, itemStyle: { color: p.best ? BEST : '#4c78a8' } })),
       },
     ],
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../../src/algorithms/registry.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { fcfs } from '../../src/queue/fcfs.js';
-import { categoryColor, PALETTE } from '../../src/report/charts.js';
+import { categoryColor, ciOption, PALETTE } from '../../src/report/charts.js';
 import { escapeHtml, htmlReport, uniqueBest } from '../../src/report/html.js';
 import { comparisonTable } from '../../src/report/table.js';
 import { compareStrategies } from '../../src/sim/compare.js';
@@ -10,6 +10,20 @@ import { compareStrategies } from '../../src/sim/compare.js';
 const pool = (nodes: number) => [{ name: 'p', capacity: [4], nodes: { min: nodes, max: nodes, initial: nodes }, pricePerHour: 1, latencyMs: 0, bootSeconds: 0, labels: {} }];
 
 describe('HTML report', () => {
+  it('plots summary values without the last bits of floating-point sums: equal costs lie on one line, not spread over a 17-digit axis', () => {
+    const o = ciOption({
+      yName: '$',
+      points: [
+        { category: 'a', mean: 136.50000000000028, lo: null, hi: null, best: false },
+        { category: 'b', mean: 136.49999999999974, lo: 136.49999999999912, hi: 136.50000000000006, best: false },
+        { category: 'c', mean: 97.8123456789, lo: null, hi: null, best: true },
+      ],
+    });
+    const [ci, mean] = o.series as { data: unknown[] }[];
+    expect((mean as { data: { value: number[] }[] }).data.map((d) => d.value[1])).toEqual([136.5, 136.5, 97.81234568]);
+    expect(ci?.data).toEqual([[1, 136.5, 136.5]]);
+  });
+
   it('escapes user text, inlines ECharts and works offline', async () => {
     const space = new ResourceSpace(['cpu']);
     const res = await compareStrategies({
