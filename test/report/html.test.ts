@@ -10,6 +10,19 @@ import { compareStrategies } from '../../src/sim/compare.js';
 const pool = (nodes: number) => [{ name: 'p', capacity: [4], nodes: { min: nodes, max: nodes, initial: nodes }, pricePerHour: 1, latencyMs: 0, bootSeconds: 0, labels: {} }];
 
 describe('HTML report', () => {
+  it('prints a cost of 100,000 or more in whole units with separators, not as 1.94e+5', async () => {
+    const space = new ResourceSpace(['cpu']);
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, horizon: 3600,
+      pools: [{ ...(pool(1)[0] as ReturnType<typeof pool>[number]), pricePerHour: 193_872.55 }],
+      requests: () => [{ id: 'r', tenant: 't', arrival: 0, demand: [1], duration: 60, priority: 'medium' as const }],
+      strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }],
+    });
+    const row = comparisonTable(res).split('\n').find((l) => l.startsWith('ff')) ?? '';
+    expect(row).toMatch(/ 193,873 +193,873 +0$/);
+    expect(row).not.toContain('e+');
+  });
+
   it('plots summary values without the last bits of floating-point sums: equal costs lie on one line, not spread over a 17-digit axis', () => {
     const o = ciOption({
       yName: '$',
