@@ -44,6 +44,17 @@ function cell(m: MeanCi | undefined, f: (v: number) => string): string {
 }
 
 /**
+ * A difference as its metric prints, except that a significant one that would print as zero gets
+ * two significant digits ("+0.0021*", not "+0.00*": a star on a zero reads as a contradiction).
+ */
+function diffText(k: KeyMetric, d: number, significant: boolean): string {
+  const plain = k.format(d);
+  if (!significant || d === 0 || /[1-9]/.test(plain)) return plain;
+  const unit = /[^0-9.]*$/.exec(plain)?.[0] ?? '';
+  return `${(unit === '%' ? d * 100 : d).toPrecision(2)}${unit}`;
+}
+
+/**
  * The table `drs sweep` prints: per point and strategy the mean ± 95 % CI half-width of the key
  * metrics; then per point each pair of strategies, the mean difference (a − b) of each key
  * metric with `*` where the paired t-test gives p < 0.05.
@@ -62,7 +73,7 @@ export function sweepTable(r: SweepResult): string {
       ...km.map((k) => {
         const t = c.metrics[k.path];
         if (t === undefined || t.n === 0) return '-';
-        return `${t.meanDiff >= 0 ? '+' : '−'}${k.format(Math.abs(t.meanDiff))}${t.significant ? '*' : ''}`;
+        return `${t.meanDiff >= 0 ? '+' : '−'}${diffText(k, Math.abs(t.meanDiff), t.significant)}${t.significant ? '*' : ''}`;
       }),
     ]);
     parts.push('', 'paired by seed: mean difference, * = significant (paired t-test, p < 0.05)', renderTable(ch, crow, ch.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r'))));

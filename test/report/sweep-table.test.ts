@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { sweepTable } from '../../src/report/sweep-table.js';
+import type { SweepResult } from '../../src/sweep/aggregate.js';
+import type { PairedTest } from '../../src/sweep/stats.js';
+
+const ci = (mean: number) => ({ n: 10, mean, half: 0, lo: mean, hi: mean });
+const test = (meanDiff: number, significant: boolean): PairedTest => ({ n: 10, meanDiff, t: 3, p: significant ? 0.01 : 0.4, significant });
+
+const result = (metrics: Record<string, PairedTest>): SweepResult => ({
+  sweep: 's',
+  scenario: 'x',
+  seeds: [1, 2],
+  axes: [],
+  strategies: ['a', 'b'],
+  groups: ['a', 'b'].map((strategy) => ({ point: {}, strategy, runs: 10, failed: 0, metrics: { meanBoundedSlowdown: ci(1), 'sla.overall.attainment': ci(0.99), 'cost.total': ci(22.75) } })),
+  comparisons: [{ point: {}, a: 'a', b: 'b', metrics }],
+  failures: [],
+});
+
+// The second line that starts with 'a − b' (the first is the header of the differences).
+const diffRow = (r: SweepResult): string => sweepTable(r).split('\n').filter((l) => l.startsWith('a − b'))[1] ?? '';
+
+describe('drs sweep table: paired differences', () => {
+  it('a significant difference that rounds to zero shows two significant digits, so its star is not on a zero', () => {
+    const row = diffRow(result({ meanBoundedSlowdown: test(0.0021, true), 'sla.overall.attainment': test(-0.0003, true), 'cost.total': test(0, false) }));
+    expect(row).toMatch(/ \+0\.0021\* +−0\.030%\* +\+0\.00 +-$/);
+  });
+
+  it('a difference that prints as non-zero, or is not significant, prints as its metric does', () => {
+    const row = diffRow(result({ meanBoundedSlowdown: test(0.0021, false), 'sla.overall.attainment': test(0.023, true), 'cost.total': test(-1.5, true) }));
+    expect(row).toMatch(/ \+0\.00 +\+2\.3%\* +−1\.50\* +-$/);
+  });
+});
