@@ -53,7 +53,9 @@ Options:
 Repairs for glitchy exports (off by default: each glitch is an error naming the line):
   --duplicates mean|first|last   merge runs of rows with the same timestamp
   --dst shift        timestamps are local time: undo daylight-saving jumps (repeated/skipped hour)
-  --resample STEP    aggregate rows into bins of STEP seconds (irregular sampling); empty bins are gaps
+  --resample STEP    aggregate rows into bins of STEP seconds (irregular sampling), or of calendar
+                     months: month, quarter or year (by the stamps' local date where they carry
+                     a UTC offset, else UTC); empty bins are gaps
   --resample-agg mean|sum|min|max|last   aggregation for --resample (default mean)
 
 Models: ${describeForecasters()
@@ -107,8 +109,13 @@ async function loadSeries(file: string, v: Record<string, string | boolean | und
   const duplicates = oneOf('duplicates', v.duplicates as string | undefined, ['mean', 'first', 'last'] as const);
   const dst = oneOf('dst', v.dst as string | undefined, ['shift'] as const);
   const resampleHow = oneOf('resample-agg', v['resample-agg'] as string | undefined, ['mean', 'sum', 'min', 'max', 'last'] as const);
-  const resampleStep = v.resample === undefined ? undefined : num('resample', v.resample as string, 0, false);
-  if (resampleStep !== undefined && !(resampleStep > 0)) throw new UserError(`--resample expects a positive number of seconds, got '${String(v.resample)}'`, { field: 'resample' });
+  const CALENDAR = { month: 1, quarter: 3, year: 12 } as const;
+  const calendar = typeof v.resample === 'string' && Object.hasOwn(CALENDAR, v.resample) ? CALENDAR[v.resample as keyof typeof CALENDAR] : undefined;
+  if (v.resample !== undefined && calendar === undefined && !/^[0-9.eE+-]+$/.test(String(v.resample))) {
+    throw new UserError(`--resample expects a positive number of seconds, or month, quarter or year; got '${String(v.resample)}'`, { field: 'resample' });
+  }
+  const resampleStep = v.resample === undefined || calendar !== undefined ? undefined : num('resample', v.resample as string, 0, false);
+  if (resampleStep !== undefined && !(resampleStep > 0)) throw new UserError(`--resample expects a positive number of seconds, or month, quarter or year; got '${String(v.resample)}'`, { field: 'resample' });
   return readSeriesCsv(file, {
     maxGap,
     timestampColumn: v['time-column'] as string | undefined,
@@ -116,6 +123,7 @@ async function loadSeries(file: string, v: Record<string, string | boolean | und
     ...(duplicates !== undefined ? { duplicates } : {}),
     ...(dst !== undefined ? { dst } : {}),
     ...(resampleStep !== undefined ? { resample: { step: resampleStep, how: resampleHow ?? 'mean' } } : {}),
+    ...(calendar !== undefined ? { resample: { months: calendar, how: resampleHow ?? 'mean' } } : {}),
   });
 }
 
@@ -188,7 +196,7 @@ export const forecastCommand: CliCommand = {
     const rep = series.repairs;
     if (rep.dstShifts !== undefined) io.err(`${series.name}: undid ${rep.dstShifts} daylight-saving clock change(s)\n`);
     if (rep.mergedRows !== undefined) io.err(`${series.name}: merged ${rep.mergedRows} row(s) with a duplicate timestamp (${String(v.duplicates)})\n`);
-    if (rep.resampledRows !== undefined) io.err(`${series.name}: resampled ${rep.resampledRows} row(s) into ${series.values.length} bins of ${series.step} s\n`);
+    if (rep.resampledRows !== undefined) io.err(`${series.name}: resampled ${rep.resampledRows} row(s) into ${series.values.length} ${series.calendarMonths === undefined ? `bins of ${series.step} s` : series.calendarMonths === 1 ? 'calendar months' : series.calendarMonths === 3 ? 'calendar quarters' : 'calendar years'}\n`);
     if (rep.filledPoints > 0) {
       io.err(`${series.name}: filled ${rep.filledPoints} missing point(s) in ${rep.gaps} gap(s) by linear interpolation\n`);
     }

@@ -63,7 +63,7 @@ export function calendarPositions(rows: RawRows, k: number, file: string, field:
     const onAnchor = endOfMonth ? c.lastDay : c.day === first.day || (c.lastDay && c.day < first.day);
     if (!onAnchor || c.timeOfDay !== first.timeOfDay) {
       throw new TraceFormatError(
-        `irregular sampling: the rows are about one ${UNIT[k]} apart, so they are read as a calendar-month series, which needs every timestamp on ${anchor} at the time of line ${rows.lines[0]}; this one is on day ${c.day} at ${clock(c.timeOfDay)}${offsets.size > 0 ? ' local time' : ' UTC'} (stamp every row on one day of its month, e.g. the 1st; --resample bins fixed steps of seconds, not calendar months)`,
+        `irregular sampling: the rows are about one ${UNIT[k]} apart, so they are read as a calendar-month series, which needs every timestamp on ${anchor} at the time of line ${rows.lines[0]}; this one is on day ${c.day} at ${clock(c.timeOfDay)}${offsets.size > 0 ? ' local time' : ' UTC'} (stamp every row on one day of its month, e.g. the 1st, or aggregate the rows by calendar month with --resample month)`,
         { file, line, field },
       );
     }
@@ -81,4 +81,15 @@ function clock(s: number): string {
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+}
+
+/**
+ * `--resample month|quarter|year`: the bin of each row is its calendar month (quarter: Jan–Mar,
+ * Apr–Jun, …; year: Jan–Dec) by its local date where the stamp carries a UTC offset, else UTC;
+ * bin b covers months b·k … b·k + k − 1 (month number 12·year + month). `startOf(b)` is the
+ * first instant of bin b, midnight UTC on the 1st of its first month.
+ */
+export function calendarBins(rows: RawRows, k: number, offsets: ReadonlyMap<number, number> = new Map()): { bins: number[]; startOf: (bin: number) => number } {
+  const bins = rows.times.map((t, i) => Math.floor(monthOf(t + (offsets.get(rows.lines[i] as number) ?? 0)).month / k));
+  return { bins, startOf: (bin) => Date.UTC(Math.floor((bin * k) / 12), (bin * k) % 12, 1) / 1000 };
 }

@@ -95,14 +95,23 @@ export function mergeDuplicates(rows: RawRows, policy: DuplicatePolicy, file: st
 
 /** Bin rows into [k·step, (k+1)·step) and aggregate (rule 3); empty bins are NaN (gaps). */
 export function resampleRows(rows: RawRows, step: number, how: ResampleAggregation, where: { file: string; field: string }): { start: number; values: number[]; lines: number[] } {
-  const bins = rows.times.map((t) => Math.floor(t / step + 1e-9));
+  const { lo, values, lines } = aggregateBins(rows, rows.times.map((t) => Math.floor(t / step + 1e-9)), step, how, { ...where, remedy: 'give a larger --resample step' });
+  return { start: lo * step, values, lines };
+}
+
+/**
+ * Aggregate rows by a bin number each (`bins[i]` for row i), from the lowest bin to the highest:
+ * empty bins are NaN (gaps), `lines` the last row of each bin. `step` (seconds a bin spans) only
+ * words the error for a span too long to hold.
+ */
+export function aggregateBins(rows: RawRows, bins: readonly number[], step: number, how: ResampleAggregation, where: { file: string; field: string; remedy: string }): { lo: number; values: number[]; lines: number[] } {
   let lo = Infinity;
   let hi = -Infinity;
   for (const b of bins) {
     if (b < lo) lo = b;
     if (b > hi) hi = b;
   }
-  checkSeriesSpan(lo, hi, step, () => bins.map((bin, i) => ({ bin, line: rows.lines[i] })), { ...where, remedy: 'give a larger --resample step' });
+  checkSeriesSpan(lo, hi, step, () => bins.map((bin, i) => ({ bin, line: rows.lines[i] })), where);
   const size = hi - lo + 1;
   const sum = new Array<number>(size).fill(0);
   const count = new Array<number>(size).fill(0);
@@ -126,5 +135,5 @@ export function resampleRows(rows: RawRows, step: number, how: ResampleAggregati
     if (how === 'sum') return s;
     return agg[k] as number;
   });
-  return { start: lo * step, values, lines };
+  return { lo, values, lines };
 }

@@ -28,10 +28,10 @@
  * (filled by interpolation and counted, as above).
  */
 import { TraceFormatError, UserError } from '../core/errors.js';
-import { HOUR, type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
+import { aggregateBins, HOUR, type DuplicatePolicy, type RawRows, type ResampleAggregation, mergeDuplicates, resampleRows, shiftDaylightSaving } from './repair.js';
 import { parseTimestamp, parseValue, timestampCell } from './cells.js';
 import { checkSeriesSpan } from './span.js';
-import { calendarMonthsFor, calendarPositions, MEAN_MONTH } from './calendar-months.js';
+import { calendarBins, calendarMonthsFor, calendarPositions, MEAN_MONTH } from './calendar-months.js';
 import { columnIndex, rows } from './series-rows.js';
 
 export { parseTimestamp } from './cells.js';
@@ -79,8 +79,11 @@ export interface ReadSeriesOptions {
   duplicates?: DuplicatePolicy;
   /** 'shift': timestamps are local wall-clock time; undo daylight-saving jumps (repair.ts). */
   dst?: 'error' | 'shift';
-  /** Aggregate rows into bins of `step` seconds (irregular sampling); empty bins are gaps. */
-  resample?: { step: number; how: ResampleAggregation };
+  /**
+   * Aggregate rows into bins of `step` seconds (irregular sampling), or of `months` calendar
+   * months (1, 3 or 12: months, quarters, years; calendar-months.ts); empty bins are gaps.
+   */
+  resample?: { step: number; how: ResampleAggregation } | { months: 1 | 3 | 12; how: ResampleAggregation };
 }
 
 export type Aggregation = 'sum' | 'count' | 'mean';
@@ -129,15 +132,29 @@ export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {
     raw = shifted.rows;
     repairs.dstShifts = shifted.shifts;
   }
-  if (options.resample !== undefined) return resampled(file, raw, options.resample, maxGap, repairs, tName);
+  if (options.resample !== undefined) return resampled(file, raw, options.resample, maxGap, repairs, tName, offsets);
   const merged = mergeDuplicates(raw, options.duplicates ?? 'error', file, tName, { step: options.step ?? mostCommonSpacing(times), shifted: options.dst === 'shift' });
   if (options.duplicates !== undefined && options.duplicates !== 'error') repairs.mergedRows = merged.mergedRows;
   return regular(file, merged.rows, options, maxGap, repairs, tName, offsets);
 }
 
-function resampled(file: string, raw: RawRows, r: { step: number; how: ResampleAggregation }, maxGap: number, repairs: SeriesRepairs, field: string): Series {
-  if (!(r.step > 0)) throw new UserError(`--resample must be a positive number of seconds, got ${r.step}`, { field: 'resample' });
-  const { start, values, lines } = resampleRows(raw, r.step, r.how, { file, field });
+function resampled(file: string, raw: RawRows, r: NonNullable<ReadSeriesOptions['resample']>, maxGap: number, repairs: SeriesRepairs, field: string, offsets: ReadonlyMap<number, number>): Series {
+  let start: number;
+  let values: number[];
+  let lines: number[];
+  let bin: string;
+  if ('months' in r) {
+    const { bins, startOf } = calendarBins(raw, r.months, offsets);
+    const unit = r.months === 1 ? 'month' : r.months === 3 ? 'quarter' : 'year';
+    const agg = aggregateBins(raw, bins, r.months * MEAN_MONTH, r.how, { file, field, remedy: `check that timestamp, or resample into larger bins than a ${unit}` });
+    ({ values, lines } = agg);
+    start = startOf(agg.lo);
+    bin = unit;
+  } else {
+    if (!(r.step > 0)) throw new UserError(`--resample must be a positive number of seconds, got ${r.step}`, { field: 'resample' });
+    ({ start, values, lines } = resampleRows(raw, r.step, r.how, { file, field }));
+    bin = `bin(s) of ${r.step} s`;
+  }
   repairs.resampledRows = raw.times.length;
   for (let i = 0; i < values.length; ) {
     if (!Number.isNaN(values[i] as number)) {
@@ -148,7 +165,7 @@ function resampled(file: string, raw: RawRows, r: { step: number; how: ResampleA
     while (Number.isNaN(values[j] as number)) j++;
     const missing = j - i;
     if (missing > maxGap) {
-      throw new TraceFormatError(`gap of ${missing} empty bin(s) of ${r.step} s after line ${lines[i - 1]}; at most ${maxGap} are interpolated (raise --max-gap to fill it)`, { file, line: lines[j], field });
+      throw new TraceFormatError(`gap of ${missing} empty ${'months' in r ? `${bin}(s)` : bin} after line ${lines[i - 1]}; at most ${maxGap} are interpolated (raise --max-gap to fill it)`, { file, line: lines[j], field });
     }
     const a = values[i - 1] as number;
     const b = values[j] as number;
@@ -156,7 +173,7 @@ function resampled(file: string, raw: RawRows, r: { step: number; how: ResampleA
     noteGap(repairs, i, missing);
     i = j;
   }
-  return { name: baseName(file), file, start, step: r.step, values, repairs };
+  return 'months' in r ? { name: baseName(file), file, start, step: r.months * MEAN_MONTH, calendarMonths: r.months, values, repairs } : { name: baseName(file), file, start, step: r.step, values, repairs };
 }
 
 /** Count a gap of `missing` points filled from index `first` on. */

@@ -176,6 +176,22 @@ describe('drs forecast', () => {
     await expect(forecastCommand.run([glitchy, '--duplicates', 'median'], c.io)).rejects.toThrow(/--duplicates must be mean, first, last; got 'median'/);
     await expect(forecastCommand.run([glitchy, '--resample=-5'], c.io)).rejects.toThrow(/--resample expects a positive number/);
     await expect(forecastCommand.run([glitchy, '--resample-agg', 'sum'], c.io)).rejects.toThrow(/--resample-agg needs --resample/);
+    await expect(forecastCommand.run([glitchy, '--resample', 'weekly'], c.io)).rejects.toThrow("--resample expects a positive number of seconds, or month, quarter or year; got 'weekly'");
+  });
+
+  it('--resample month aggregates daily rows into calendar months and backtests them as a monthly series', async () => {
+    // Four years of daily rows, each day worth 10 + (month number): a month's sum is days × (10 + m).
+    const daily = path.join(dir, 'daily.csv');
+    const rows: string[] = [];
+    for (let t = Date.UTC(2020, 0, 1); t < Date.UTC(2024, 0, 1); t += 86_400_000) rows.push(`${new Date(t).toISOString().slice(0, 10)},${10 + new Date(t).getUTCMonth()}`);
+    writeFileSync(daily, 'timestamp,value\n' + rows.join('\n') + '\n');
+    const m = capture();
+    expect(await forecastCommand.run([daily, '--resample', 'month', '--resample-agg', 'sum', '--models', 'seasonal-naive', '--season', '12', '--horizon', '6', '--every', '1', '--json', '--no-timings'], m.io)).toBe(0);
+    expect(m.err.join('')).toContain('daily: resampled 1461 row(s) into 48 calendar months');
+    const out = JSON.parse(m.out[0] as string) as { points: number };
+    expect(out.points).toBe(48);
+    // Every month equals the same month a year before except February 2020 (29 days) against 2021 (28), which is in no test year: no error.
+    expect(JSON.stringify(out)).toMatch(/"seasonal-naive".*?"mae":0[,}]/);
   });
 
   it('prints the training fraction as a plain percentage', async () => {

@@ -161,3 +161,39 @@ describe('irregular spacing (resample)', () => {
     await expect(readSeriesCsv(f, { resample: { step: 10, how: 'mean' }, maxGap: 3 })).rejects.toThrow(/irregular\.csv:\d+.*gap of \d+ empty bin/);
   });
 });
+
+describe('resampling into calendar months, quarters and years', () => {
+  // Daily-ish sales, irregular: January 2024 (31 days) 1+2, February (leap) 4, no March, April 8+8+2,
+  // then 2025-01-01 (the next year). A stamp with an offset is placed by its local date: 2024-05-01
+  // 00:30+02:00 is April 30 22:30 UTC but falls in May.
+  const sales = file('sales.csv', ['2024-01-03,1', '2024-01-31T23:59:59Z,2', '2024-02-29,4', '2024-04-01,8', '2024-04-15,8', '2024-04-30,2', '2024-05-01T00:30:00+02:00,5']);
+  const utc = (y: number, m: number) => Date.UTC(y, m - 1, 1) / 1000;
+
+  it('month: one value per calendar month from the first one, an empty month filled like any gap', async () => {
+    const s = await readSeriesCsv(sales, { resample: { months: 1, how: 'sum' } });
+    expect(s.calendarMonths).toBe(1);
+    expect(s.step).toBe(2_629_746);
+    expect(s.start).toBe(utc(2024, 1));
+    // Jan 3, Feb 4, Mar (empty: halfway between 4 and 18) 11, Apr 18, May 5.
+    expect(s.values).toEqual([3, 4, 11, 18, 5]);
+    expect(s.repairs).toEqual({ filledPoints: 1, gaps: 1, resampledRows: 7, filledSpans: [[2, 1]] });
+    expect((await readSeriesCsv(sales, { resample: { months: 1, how: 'mean' } })).values).toEqual([1.5, 4, 5, 6, 5]);
+  });
+
+  it('quarter and year bins start on calendar quarters and years', async () => {
+    const q = await readSeriesCsv(sales, { resample: { months: 3, how: 'sum' } });
+    expect([q.start, q.calendarMonths, q.values]).toEqual([utc(2024, 1), 3, [7, 23]]);
+    const later = file('later.csv', ['2024-05-20,1', '2024-08-02,2', '2025-12-31,4', '2026-01-01,8']);
+    const q2 = await readSeriesCsv(later, { resample: { months: 3, how: 'sum' }, maxGap: 12 });
+    expect(q2.start).toBe(utc(2024, 4));
+    // Q2 2024 1, Q3 2, then Q4 2024 … Q3 2025 empty (4 quarters filled), Q4 2025 4, Q1 2026 8.
+    expect(q2.values).toEqual([1, 2, 2.4, 2.8, 3.2, 3.6, 4, 8]);
+    const y = await readSeriesCsv(later, { resample: { months: 12, how: 'max' } });
+    expect([y.start, y.step, y.values]).toEqual([utc(2024, 1), 12 * 2_629_746, [2, 4, 8]]);
+  });
+
+  it('an empty stretch longer than maxGap is an error naming the line, in months', async () => {
+    const gappy = file('gappy.csv', ['2024-01-10,1', '2024-06-10,2']);
+    await expect(readSeriesCsv(gappy, { resample: { months: 1, how: 'sum' }, maxGap: 3 })).rejects.toThrow(/gappy\.csv:3.*gap of 4 empty month\(s\) after line 2; at most 3 are interpolated/);
+  });
+});
