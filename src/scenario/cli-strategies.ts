@@ -23,7 +23,8 @@ export function withCliStrategies(sc: Scenario, only: readonly string[], ctx: { 
   const extra = only.filter((o, i) => !names.has(o) && only.indexOf(o) === i);
   if (extra.length === 0) return { scenario: sc, only: [...only] };
   const added = extra.map((item) => {
-    const m = /^([^+/]+)(\+preempt)?(?:\/(.+))?$/.exec(item);
+    // A model file may sit in a folder (learned:models/mine.json): a name ending in .json keeps its slashes.
+    const m = /^([^+]*?\.json|[^+/]+)(\+preempt)?(?:\/(.+))?$/.exec(item);
     const fail = (why: string): never => {
       throw new ConfigError(
         `--strategies '${item}' is not a row of the scenario (it has: ${rows.map((r) => r.label).join(', ')}) and not a strategy to add: ${why}. ` +

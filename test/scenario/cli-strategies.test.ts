@@ -60,6 +60,7 @@ describe('drs run --strategies adds strategies the scenario does not list', () =
     expect(await labels(['learned:mine.json', 'learned:mine.json+preempt'])).toEqual(['learned:mine', 'learned:mine+preempt']);
     const built = await buildScenario(sc, { file, dataRoot: dir, only: ['learned:mine.json'], cwd: dir });
     expect(built.strategies[0]?.allocator()).toBeInstanceOf(LearnedAllocator);
+    expect(await labels([`learned:${path.basename(dir)}/mine.json+preempt/sjf`], tmpdir())).toEqual(['learned:mine+preempt/sjf']);
     await expect(labels(['learned:mine.json'], tmpdir())).rejects.toThrow(`--strategies: cannot read model file ${path.join(tmpdir(), 'mine.json')}`);
   });
 
