@@ -29,6 +29,11 @@ export interface PredictiveOptions {
   readonly minHistory?: number;
   /** Bins kept (older ones are dropped at a refit); default 5000. */
   readonly maxHistory?: number;
+  /**
+   * No season given and the forecaster finds none: forecast with the non-seasonal model chosen on
+   * the series' own bins (`forecast`, default), or run the reactive rule (`reactive`).
+   */
+  readonly noSeason?: 'forecast' | 'reactive';
   /** Options of the reactive rule that floors the forecast (its intervalSeconds is this policy's). */
   readonly reactive?: Omit<ReactiveOptions, 'intervalSeconds' | 'pools'>;
   /** Only these pools (by name); default every pool. */
@@ -43,4 +48,11 @@ export const PREDICTIVE_DEFAULTS = {
   refitEvery: 60,
   minHistoryWithoutSeason: 120,
   maxHistory: 5000,
+  noSeason: 'forecast',
 } as const;
+
+/**
+ * What `auto` chooses among when no season is found (predictive.ts, Fallback): the models of its
+ * default candidates that need no season (level, damped trend, SES with drift, naive rules).
+ */
+export const NON_SEASONAL_CANDIDATES = ['holt', 'theta', 'ewma', 'moving-average', 'naive'] as const;

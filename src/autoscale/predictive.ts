@@ -2,7 +2,9 @@ import { ConfigError, isUserError } from '../core/errors.js';
 import { conformalQuantile } from '../predict/conformal.js';
 import { createForecaster } from '../predict/registry.js';
 import type { Forecaster } from '../predict/types.js';
-import { fitFailure, ForecastUse } from './forecast-use.js';
+import { fitFailure } from './forecast-use.js';
+import { fitWithoutSeason, noSeasonFound } from './no-season.js';
+import { PoolForecast } from './pool-forecast.js';
 import type { PoolScalingState, ScaleAction, ScalingInput, ScalingPolicy } from './policy.js';
 import { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-options.js';
 import { ReactivePolicy, type ReactiveRecommendation } from './reactive.js';
@@ -69,38 +71,16 @@ export { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-option
  * reactive rule needs, and scales in only when both agree. The scale events are recorded in the
  * reactive rule's memory, so its rate limits see what really was asked for.
  *
+ * No season. With no `season` / `seasonSeconds` given, a forecaster that finds no season in the
+ * bins (or needs one) is replaced, until a later refit finds one, by the non-seasonal model that
+ * `auto` chooses on the bins seen so far (no-season.ts); `noSeason: reactive` runs the reactive
+ * rule instead, as before.
+ *
  * Fallback. Until the series holds `minHistory` bins (default 2 seasons when the season is
- * known, else 120 bins), or when a fit fails with a UserError (too short for the detected
- * season, no season detectable), or a forecast is not finite, the policy is the reactive rule;
+ * known, else 120 bins), or when a fit fails with a UserError (too short for the season, no
+ * season with `noSeason: reactive`), or a forecast is not finite, the policy is the reactive rule;
  * the action's reason says why. A failed fit is retried `refitEvery` bins later.
  */
-
-/** Per-pool demand series and forecaster. */
-class PoolForecast {
-  /** Complete bins, oldest first. */
-  values: number[] = [];
-  /** Bin index of values[values.length − 1]. */
-  lastBin = -1;
-  curBin: number | undefined;
-  curSum = 0;
-  curCount = 0;
-  model: Forecaster | undefined;
-  /** Bins since the last fit (or failed fit). */
-  sinceFit = Infinity;
-  /** Forecast made after bin `lastBin` closed: point[i] is bin lastBin + 1 + i (the quantile path with `quantile`). */
-  point: number[] | undefined;
-  status = 'warming up';
-  /** An asynchronous fit in flight. */
-  pending: Promise<void> | undefined;
-  /** Bins in the series when the fit in flight started (the model is conditioned on the rest when it lands). */
-  pendingFrom = 0;
-  /** Conformal mode: per target bin, the point forecasts made for it (index h − 1: made h bins before it); signed errors per step h (index h − 1). */
-  made = new Map<number, number[]>();
-  errors: number[][] = [];
-  checkedBin = -1;
-  /** Decisions so far: with a forecast, and on the reactive rule by why (for `notes()`). */
-  readonly use = new ForecastUse();
-}
 
 const MIN_ERRORS = 30;
 
@@ -121,6 +101,7 @@ export class PredictivePolicy implements ScalingPolicy {
   private readonly minHistory: number;
   private readonly maxHistory: number;
   private readonly seed: string;
+  private readonly noSeason: 'forecast' | 'reactive';
   private readonly series = new Map<number, PoolForecast>();
   private lastSeen = -Infinity;
   /** A programming error from an asynchronous fit, rethrown by settle(). */
@@ -151,6 +132,7 @@ export class PredictivePolicy implements ScalingPolicy {
     this.minHistory = options.minHistory ?? (this.season !== undefined ? 2 * this.season : PREDICTIVE_DEFAULTS.minHistoryWithoutSeason);
     this.maxHistory = Math.max(options.maxHistory ?? PREDICTIVE_DEFAULTS.maxHistory, this.minHistory);
     this.seed = ctx.seed ?? '0';
+    this.noSeason = options.noSeason ?? PREDICTIVE_DEFAULTS.noSeason;
     // Build one forecaster now, so a bad name or option fails at construction, not mid-run.
     this.newForecaster();
   }
@@ -213,27 +195,9 @@ export class PredictivePolicy implements ScalingPolicy {
     return Math.max(1, Math.ceil((this.leadSeconds ?? bootSeconds + this.intervalSeconds) / this.step));
   }
 
-  /** Conformal mode: score the forecasts made for the bins that closed since the last call, per step. */
-  private scoreClosedBins(s: PoolForecast): void {
-    for (let b = s.checkedBin + 1; b <= s.lastBin; b++) {
-      const made = s.made.get(b);
-      if (made === undefined) continue;
-      s.made.delete(b);
-      const y = s.values[s.values.length - 1 - (s.lastBin - b)];
-      if (y === undefined) continue;
-      made.forEach((f, i) => {
-        if (f === undefined) return;
-        const errors = (s.errors[i] ??= []);
-        errors.push(y - f);
-        if (errors.length > this.conformalWindow) errors.splice(0, errors.length - this.conformalWindow);
-      });
-    }
-    s.checkedBin = s.lastBin;
-  }
-
   /** Refit or update the pool's forecaster after its series grew, then forecast. */
   private refresh(s: PoolForecast, horizon: number, lead: number): void {
-    if (this.conformal) this.scoreClosedBins(s);
+    if (this.conformal) s.scoreClosedBins(this.conformalWindow);
     s.sinceFit++;
     s.point = undefined;
     if (s.values.length < this.minHistory) {
@@ -243,11 +207,8 @@ export class PredictivePolicy implements ScalingPolicy {
     try {
       if (s.pending === undefined && s.sinceFit >= this.refitEvery) {
         if (s.values.length > this.maxHistory) s.values = s.values.slice(s.values.length - this.maxHistory);
-        const m = this.newForecaster();
         s.sinceFit = 0;
-        const done = m.fit(s.values.slice());
-        if (done instanceof Promise) this.startAsyncFit(s, m, done);
-        else s.model = m;
+        this.fit(s);
       } else if (s.model !== undefined) {
         if (s.model.update !== undefined) s.model.update(s.values);
         else void s.model.fit(s.values);
@@ -264,6 +225,26 @@ export class PredictivePolicy implements ScalingPolicy {
     }
   }
 
+  /** Fit the forecaster on the series; with no season given and none found, the non-seasonal one (no-season.ts). */
+  private fit(s: PoolForecast): void {
+    const m = this.newForecaster();
+    let done: void | Promise<void>;
+    try {
+      done = m.fit(s.values.slice());
+    } catch (e) {
+      if (this.season !== undefined || this.noSeason === 'reactive' || !noSeasonFound(e)) throw e;
+      const ns = fitWithoutSeason(s.values, this.seed);
+      s.model = ns.model;
+      s.withoutSeason = ns.selected;
+      return;
+    }
+    if (done instanceof Promise) this.startAsyncFit(s, m, done);
+    else {
+      s.model = m;
+      s.withoutSeason = undefined;
+    }
+  }
+
   /** Fit in flight: when it lands, condition the new model on the series so far and use it. */
   private startAsyncFit(s: PoolForecast, m: Forecaster, done: Promise<void>): void {
     s.pendingFrom = s.values.length;
@@ -275,6 +256,7 @@ export class PredictivePolicy implements ScalingPolicy {
         s.pending = undefined;
         if (s.values.length > s.pendingFrom && m.update !== undefined) m.update(s.values);
         s.model = m;
+        s.withoutSeason = undefined;
       },
       (e: unknown) => {
         s.pending = undefined;
@@ -288,7 +270,7 @@ export class PredictivePolicy implements ScalingPolicy {
   private forecastInto(s: PoolForecast, model: Forecaster, horizon: number, lead: number): void {
     const q = this.quantile;
     const f = q === undefined || q === 0.5 ? model.forecast(horizon) : model.forecast(horizon, Math.abs(2 * q - 1));
-    s.status = 'forecast';
+    s.status = s.withoutSeason === undefined ? 'forecast' : `forecast without a season (${s.withoutSeason})`;
     let path = f.point;
     if (q !== undefined && q !== 0.5) {
       if (f.interval === undefined) s.status = `forecast (no interval from ${model.name}: point used for q ${q})`;
@@ -369,7 +351,7 @@ export class PredictivePolicy implements ScalingPolicy {
       const rec = this.reactive.recommend(p, input.now);
       const peak = this.forecastPeak(p.pool, input.now, p.spec.bootSeconds);
       const desired = this.combine(p, rec, peak);
-      s.use.count(p.spec.name, peak !== undefined, s.status, this.minHistory);
+      s.use.count(p.spec.name, peak !== undefined, s.status, this.minHistory, s.withoutSeason);
       this.reactive.record(p.pool, input.now, rec.current, desired);
       if (desired !== rec.current) {
         const why =

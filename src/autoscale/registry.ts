@@ -88,6 +88,7 @@ const predictiveSchema = z
     refitEvery: z.number().int().min(1).optional(),
     minHistory: z.number().int().min(1).optional(),
     maxHistory: z.number().int().min(1).optional(),
+    noSeason: z.enum(['forecast', 'reactive']).optional(),
     reactive: z.strictObject(reactiveFields).superRefine(dimensionNeedsUtilization).optional(),
     pools,
   })

@@ -19,8 +19,9 @@ function drive(p: PredictivePolicy, seconds: number, demand: (t: number) => numb
 }
 
 describe('predictive policy notes', () => {
-  it('a flat series without a season: the fit fails, the note counts it and names the option to set', () => {
-    const p = new PredictivePolicy({ minHistory: 10, refitEvery: 10 });
+  it("a flat series without a season, noSeason 'reactive': the fit fails, the note counts it and names the option to set", () => {
+    // (With the default noSeason 'forecast' a non-seasonal model forecasts instead: predictive-no-season.test.ts.)
+    const p = new PredictivePolicy({ minHistory: 10, refitEvery: 10, noSeason: 'reactive' });
     drive(p, 100 * 60, () => 5);
     const notes = p.notes();
     expect(notes).toHaveLength(1);
@@ -36,7 +37,7 @@ describe('predictive policy notes', () => {
 
   it('forecasts, then fits that fail: the note gives both counts', () => {
     // A 8-minute cycle for an hour (a season to detect), then flat: once the 40 bins kept hold no cycle, refits fail.
-    const p = new PredictivePolicy({ minHistory: 40, maxHistory: 40, refitEvery: 10 });
+    const p = new PredictivePolicy({ minHistory: 40, maxHistory: 40, refitEvery: 10, noSeason: 'reactive' });
     drive(p, 120 * 60, (t) => (t < 3600 ? 5 + (t % 480 < 240 ? 3 : 0) : 5));
     const notes = p.notes();
     expect(notes).toHaveLength(1);

@@ -1,0 +1,49 @@
+import type { Forecaster } from '../predict/types.js';
+import { ForecastUse } from './forecast-use.js';
+
+/** Per-pool state of the predictive policy (predictive.ts): the demand series in bins, its forecaster, its conformal errors. */
+export class PoolForecast {
+  /** Complete bins, oldest first. */
+  values: number[] = [];
+  /** Bin index of values[values.length − 1]. */
+  lastBin = -1;
+  curBin: number | undefined;
+  curSum = 0;
+  curCount = 0;
+  model: Forecaster | undefined;
+  /** What the non-seasonal model chose when `model` is one (no season found), else undefined. */
+  withoutSeason: string | undefined;
+  /** Bins since the last fit (or failed fit). */
+  sinceFit = Infinity;
+  /** Forecast made after bin `lastBin` closed: point[i] is bin lastBin + 1 + i (the quantile path with `quantile`). */
+  point: number[] | undefined;
+  status = 'warming up';
+  /** An asynchronous fit in flight. */
+  pending: Promise<void> | undefined;
+  /** Bins in the series when the fit in flight started (the model is conditioned on the rest when it lands). */
+  pendingFrom = 0;
+  /** Conformal mode: per target bin, the point forecasts made for it (index h − 1: made h bins before it); signed errors per step h (index h − 1). */
+  made = new Map<number, number[]>();
+  errors: number[][] = [];
+  checkedBin = -1;
+  /** Decisions so far: with a forecast, and on the reactive rule by why (for `notes()`). */
+  readonly use = new ForecastUse();
+
+  /** Conformal mode: score the forecasts made for the bins that closed since the last call, per step. */
+  scoreClosedBins(window: number): void {
+    for (let b = this.checkedBin + 1; b <= this.lastBin; b++) {
+      const made = this.made.get(b);
+      if (made === undefined) continue;
+      this.made.delete(b);
+      const y = this.values[this.values.length - 1 - (this.lastBin - b)];
+      if (y === undefined) continue;
+      made.forEach((f, i) => {
+        if (f === undefined) return;
+        const errors = (this.errors[i] ??= []);
+        errors.push(y - f);
+        if (errors.length > window) errors.splice(0, errors.length - window);
+      });
+    }
+    this.checkedBin = this.lastBin;
+  }
+}
