@@ -4,13 +4,24 @@
  * "predictive" in a report while the reactive rule made every decision.
  */
 
+/** Where a policy's options were written: a scenario file and the options' field path (`strategies[3].scaling.options`). */
+export interface OptionsWhere {
+  readonly file?: string;
+  readonly field: string;
+}
+
 /**
- * A forecaster's user error as the policy's status: its words name the `drs forecast` flags
- * (`--season S`), so a season error also says which scaling option to set.
+ * A forecaster's user error as the policy's status. A season error is worded for `drs forecast`
+ * (its flag `--season S`, its field 'season'); here the season is the policy's option, so the flag
+ * becomes the options' fields, named where they were written (`where`: file and field path) when
+ * the caller said, else as "the policy's options".
  */
-export function fitFailure(e: { message: string; location?: { field?: string } }): string {
-  const season = e.location?.field === 'season' ? ` (in the policy: set 'seasonSeconds' or 'season', or 'season: 1' for none)` : '';
-  return `${e.message}${season}`;
+export function fitFailure(e: { message: string; detail?: string; location?: { field?: string } }, where?: OptionsWhere): string {
+  if (e.location?.field !== 'season') return e.message;
+  const at = where === undefined ? "the policy's options" : `${where.file === undefined ? '' : `${where.file}, `}field '${where.field}'`;
+  return (e.detail ?? e.message)
+    .replace(/--season S( \(steps per season\))?/g, `'season' (steps) or 'seasonSeconds' in ${at}`)
+    .replace(/--season 1\b/g, "'season: 1'");
 }
 
 /** Per pool: decisions with a forecast, and the others by kind of fallback (for the run's notes). */

@@ -2,7 +2,7 @@ import { ConfigError, isUserError } from '../core/errors.js';
 import { conformalQuantile } from '../predict/conformal.js';
 import { createForecaster } from '../predict/registry.js';
 import type { Forecaster } from '../predict/types.js';
-import { fitFailure } from './forecast-use.js';
+import { fitFailure, type OptionsWhere } from './forecast-use.js';
 import { fitWithoutSeason, noSeasonFound } from './no-season.js';
 import { PoolForecast } from './pool-forecast.js';
 import type { PoolScalingState, ScaleAction, ScalingInput, ScalingPolicy } from './policy.js';
@@ -102,12 +102,13 @@ export class PredictivePolicy implements ScalingPolicy {
   private readonly maxHistory: number;
   private readonly seed: string;
   private readonly noSeason: 'forecast' | 'reactive';
+  private readonly where: OptionsWhere | undefined;
   private readonly series = new Map<number, PoolForecast>();
   private lastSeen = -Infinity;
   /** A programming error from an asynchronous fit, rethrown by settle(). */
   private failure: unknown;
 
-  constructor(options: PredictiveOptions = {}, ctx: { seed?: string } = {}) {
+  constructor(options: PredictiveOptions = {}, ctx: { seed?: string; where?: OptionsWhere } = {}) {
     this.intervalSeconds = options.intervalSeconds ?? PREDICTIVE_DEFAULTS.intervalSeconds;
     this.reactive = new ReactivePolicy({ ...options.reactive, intervalSeconds: this.intervalSeconds, ...(options.pools !== undefined ? { pools: options.pools } : {}) });
     this.forecasterName = options.forecaster ?? PREDICTIVE_DEFAULTS.forecaster;
@@ -133,6 +134,7 @@ export class PredictivePolicy implements ScalingPolicy {
     this.maxHistory = Math.max(options.maxHistory ?? PREDICTIVE_DEFAULTS.maxHistory, this.minHistory);
     this.seed = ctx.seed ?? '0';
     this.noSeason = options.noSeason ?? PREDICTIVE_DEFAULTS.noSeason;
+    this.where = ctx.where;
     // Build one forecaster now, so a bad name or option fails at construction, not mid-run.
     this.newForecaster();
   }
@@ -221,7 +223,7 @@ export class PredictivePolicy implements ScalingPolicy {
     } catch (e) {
       if (!isUserError(e)) throw e;
       s.model = undefined;
-      s.status = `fit failed: ${fitFailure(e)}`;
+      s.status = `fit failed: ${fitFailure(e, this.where)}`;
     }
   }
 
@@ -260,7 +262,7 @@ export class PredictivePolicy implements ScalingPolicy {
       },
       (e: unknown) => {
         s.pending = undefined;
-        s.status = `fit failed: ${isUserError(e) ? fitFailure(e) : e instanceof Error ? e.message : String(e)}`;
+        s.status = `fit failed: ${isUserError(e) ? fitFailure(e, this.where) : e instanceof Error ? e.message : String(e)}`;
         if (!isUserError(e)) this.failure ??= e;
       },
     );
@@ -374,6 +376,6 @@ export class PredictivePolicy implements ScalingPolicy {
   }
 }
 
-export function predictivePolicy(options: PredictiveOptions = {}, ctx: { seed?: string } = {}): PredictivePolicy {
+export function predictivePolicy(options: PredictiveOptions = {}, ctx: { seed?: string; where?: OptionsWhere } = {}): PredictivePolicy {
   return new PredictivePolicy(options, ctx);
 }

@@ -5,7 +5,8 @@ import { parseRegistryOptions } from '../core/registry-options.js';
 import { parseDuration } from '../core/units.js';
 import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
 import { staticPolicy, type ScalingPolicy } from './policy.js';
-import { PredictivePolicy } from './predictive.js';
+import type { OptionsWhere } from './forecast-use.js';
+import { PREDICTIVE_DEFAULTS, PredictivePolicy } from './predictive.js';
 import { ReactivePolicy } from './reactive.js';
 import { parseClock, ScheduledPolicy } from './scheduled.js';
 
@@ -24,6 +25,8 @@ export interface ScalingPolicyEntry<S extends z.ZodType = z.ZodType> {
 export interface ScalingContext {
   readonly seed: string;
   readonly dimensions?: readonly string[];
+  /** Where the options were written (a scenario file, the options' field path), for the policy's own messages. */
+  readonly where?: OptionsWhere;
 }
 
 function entry<S extends z.ZodType>(e: ScalingPolicyEntry<S>): ScalingPolicyEntry<S> {
@@ -96,6 +99,7 @@ const predictiveSchema = z
     if (o.intervals === 'conformal' && o.quantile === undefined) ctx.addIssue({ code: 'custom', message: "'intervals: conformal' needs a 'quantile'", path: ['intervals'] });
     if (o.quantile !== undefined && o.headroom !== undefined) ctx.addIssue({ code: 'custom', message: "give 'quantile' or 'headroom', not both", path: ['headroom'] });
     if (o.season !== undefined && o.seasonSeconds !== undefined) ctx.addIssue({ code: 'custom', message: "give 'season' (steps) or 'seasonSeconds', not both", path: ['seasonSeconds'] });
+    seasonIssues(o, ctx);
     if (o.forecasterOptions === undefined) return;
     try {
       createForecaster(o.forecaster ?? 'holt-winters', o.forecasterOptions);
@@ -105,6 +109,25 @@ const predictiveSchema = z
       ctx.addIssue({ code: 'custom', message: e.detail, path: ['forecasterOptions', ...(e.location.field !== undefined ? e.location.field.split('.') : [])] });
     }
   });
+
+/**
+ * A season that cannot be right, said at load time with its field path (the scenario loader adds
+ * the file and line) instead of failing every refit of the run: a `seasonSeconds` under 1.5 bins
+ * rounds to a season of 1 step, i.e. none (a unit slip: 24 meant as hours); and double-seasonal
+ * needs a daily season of at least 2 steps.
+ */
+function seasonIssues(o: { forecaster?: string | undefined; forecasterOptions?: Record<string, unknown> | undefined; season?: number | undefined; seasonSeconds?: number | undefined; stepSeconds?: number | undefined }, ctx: z.RefinementCtx): void {
+  const step = o.stepSeconds ?? PREDICTIVE_DEFAULTS.stepSeconds;
+  if (o.seasonSeconds !== undefined && Math.round(o.seasonSeconds / step) < 2) {
+    ctx.addIssue({ code: 'custom', message: `seasonSeconds ${o.seasonSeconds} is ${Number((o.seasonSeconds / step).toFixed(2))} bins of stepSeconds ${step}: a season must be at least 2 bins (${2 * step} s); for none, drop it or give 'season: 1'`, path: ['seasonSeconds'] });
+    return;
+  }
+  if (o.forecaster !== 'double-seasonal') return;
+  const own = o.forecasterOptions?.season;
+  const [season, path] =
+    typeof own === 'number' ? [own, ['forecasterOptions', 'season']] : o.season !== undefined ? [o.season, ['season']] : o.seasonSeconds !== undefined ? [Math.round(o.seasonSeconds / step), ['seasonSeconds']] : [undefined, []];
+  if (season !== undefined && season < 2) ctx.addIssue({ code: 'custom', message: `double-seasonal needs a daily season of at least 2 steps, got ${season}`, path });
+}
 
 const dayOfWeek = z.union([z.number().int().min(0).max(7), z.string().min(1)]);
 const scheduleRule = z

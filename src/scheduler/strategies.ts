@@ -73,7 +73,9 @@ export function resolveScalingPolicy(spec: ScalingPolicy | { readonly policy: Sc
   if (!isScalingPolicyName(spec.policy)) throw new UserError(`unknown scaling policy '${String(spec.policy)}' (known: ${SCALING_POLICY_NAMES.join(', ')})`, { field: 'scaling.policy' });
   let options = spec.options ?? {};
   if (spec.policy === 'scheduled' && isObject(options) && options.startDayOfWeek === undefined) options = { ...options, startDayOfWeek: EPOCH_DAY_OF_WEEK };
-  return createScalingPolicy(spec.policy, options, dimensions === undefined ? { seed: String(seed) } : { seed: String(seed), dimensions });
+  // `where`: the options are the scheduler's `scaling.options` (a predictive policy's failed-fit status names its season fields there).
+  const where = { field: 'scaling.options' };
+  return createScalingPolicy(spec.policy, options, dimensions === undefined ? { seed: String(seed), where } : { seed: String(seed), dimensions, where });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -27,7 +27,7 @@ describe('predictive policy notes', () => {
     expect(notes).toHaveLength(1);
     const note = notes[0] as string;
     // 400 decisions: bins close at 60 s, 120 s, …; the first 10 bins (41 decisions at t < 600 s + the first) are the warm-up.
-    expect(note).toMatch(/^pool 'w': never forecast: all 400 decisions were the reactive rule \(\d+ fit failed: .*no seasonal period.*set 'seasonSeconds' or 'season'.*; \d+ warm-up \(under 10 bins of history\)\)$/);
+    expect(note).toMatch(/^pool 'w': never forecast: all 400 decisions were the reactive rule \(\d+ fit failed: .*no seasonal period.*give one with 'season' \(steps\) or 'seasonSeconds' in the policy's options, or 'season: 1' for none; \d+ warm-up \(under 10 bins of history\)\)$/);
     const failed = Number(/\((\d+) fit failed/.exec(note)?.[1]);
     const warm = Number(/; (\d+) warm-up/.exec(note)?.[1]);
     expect(failed + warm).toBe(400);
