@@ -4,7 +4,7 @@
  * tuned per series but the scale:
  *
  *   nice -n 10 npx tsx bench/autoscale-series.ts FOLDER [--length 1000] [--seed 11]
- *       [--out bench/results/autoscale-series.json] [--detect-season [--no-season-reactive]]
+ *       [--out bench/results/autoscale-series.json] [--detect-season [--no-season-reactive]] [--quantile Q]
  *
  * Per series: the first `length` samples (a sample = 60 simulated seconds), scale = 30 / the
  * window's mean value (0.5 node-equivalents per request per minute: a mean demand of about 15
@@ -16,6 +16,8 @@
  * third strategy, `predictive-nsr`, the same with `noSeason: reactive` (the reactive rule where no
  * season is found, the behaviour before), and a summary over the series where `predictive` had no
  * season at some refit: misses and node-hours of the three, with ratios to reactive in the run.
+ * `--quantile Q`: the predictive strategies provision for the Q-quantile of demand instead of the
+ * forecast × 1.15 (the reactive floor keeps its defaults).
  * A series the reader refuses (irregular, negative, long gaps) is listed with its error, not run.
  * Prints a row per series and how often each policy has fewer SLO misses and costs less (a tie:
  * misses equal, or costs within 0.5 %), and the predictive runs that noted a fallback.
@@ -30,7 +32,7 @@ import { compareStrategies } from '../src/sim/compare.js';
 import { readDemandSeries } from '../src/traces/demand-series.js';
 import { dataRoot as benchDataRoot, die, intArg } from './usage.js';
 
-const { values: o, positionals } = parseArgs({ options: { length: { type: 'string', default: '1000' }, seed: { type: 'string', default: '11' }, out: { type: 'string' }, 'detect-season': { type: 'boolean' }, 'no-season-reactive': { type: 'boolean' } }, allowPositionals: true, strict: true });
+const { values: o, positionals } = parseArgs({ options: { length: { type: 'string', default: '1000' }, seed: { type: 'string', default: '11' }, out: { type: 'string' }, 'detect-season': { type: 'boolean' }, 'no-season-reactive': { type: 'boolean' }, quantile: { type: 'string' } }, allowPositionals: true, strict: true });
 if (positionals.length !== 1) die('usage: npx tsx bench/autoscale-series.ts FOLDER [--length N] [--seed S] [--out FILE]');
 const folder = path.resolve(positionals[0] as string);
 const length = intArg('--length', o.length ?? '1000', 2);
@@ -42,6 +44,8 @@ if (files.length === 0) die(`${folder}: no .csv files`);
 interface Run { misses: number; cost: number; nodeHours: number }
 interface Row { series: string; error?: string; scale?: number; reactive?: Run; predictive?: Run; nsr?: Run; notes?: readonly string[] }
 const nsr = o['no-season-reactive'] === true;
+const quantile = o.quantile === undefined ? undefined : Number(o.quantile);
+if (quantile !== undefined && !(quantile > 0 && quantile < 1)) die(`--quantile: expected a number strictly between 0 and 1 (e.g. 0.95), got '${o.quantile}'`);
 if (nsr && o['detect-season'] !== true) die('--no-season-reactive needs --detect-season (with a one-day season given, no season is ever missing)');
 const rows: Row[] = [];
 for (const f of files) {
@@ -70,7 +74,7 @@ for (const f of files) {
   }
   const scale = Number((30 / mean).toPrecision(3));
   const profiles = [{ name: 'job', demand: { cpu: 2, memory: '8Gi' }, duration: { dist: 'lognormal', mu: 5.193, sigma: 0.75 } }];
-  const predictive = (noSeason: 'forecast' | 'reactive'): Record<string, unknown> => ({ policy: 'predictive', options: { ...(o['detect-season'] === true ? { noSeason } : { seasonSeconds: Math.max(1, Math.round(86_400 / step)) * 60 }), headroom: 1.15 } });
+  const predictive = (noSeason: 'forecast' | 'reactive'): Record<string, unknown> => ({ policy: 'predictive', options: { ...(o['detect-season'] === true ? { noSeason } : { seasonSeconds: Math.max(1, Math.round(86_400 / step)) * 60 }), ...(quantile === undefined ? { headroom: 1.15 } : { quantile }) } });
   const raw = {
     name: `as-${series}`,
     seed,
@@ -102,7 +106,7 @@ for (const f of files) {
 }
 
 mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ folder: path.basename(folder), length, seed, season: o['detect-season'] === true ? 'detected' : 'one day', rows }, null, 1)}\n`);
+writeFileSync(out, `${JSON.stringify({ folder: path.basename(folder), length, seed, season: o['detect-season'] === true ? 'detected' : 'one day', ...(quantile === undefined ? {} : { quantile }), rows }, null, 1)}\n`);
 const ran = rows.filter((r) => r.reactive !== undefined && r.predictive !== undefined) as Required<Pick<Row, 'reactive' | 'predictive'>>[];
 const tally = (cmp: (r: (typeof ran)[number]) => number): string => {
   const p = ran.filter((r) => cmp(r) < 0).length;
