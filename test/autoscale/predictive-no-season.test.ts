@@ -54,6 +54,22 @@ describe('predictive policy without a season', () => {
     ]);
   });
 
+  it('the quantile reads the non-seasonal model\'s interval: q0.95 above the point, q0.05 below', () => {
+    const ramp = (k: number): number => 2 + 0.5 * k + 0.3 * Math.sin(k * k); // a line with aperiodic wiggles
+    const peakAt = (quantile: number): number => {
+      const p = new PredictivePolicy({ minHistory: 30, refitEvery: 30, quantile, reactive });
+      const peak = drive(p, 60, ramp, (k) => Math.ceil(ramp(k))).find((s) => s.t === 3540)?.peak as number;
+      expect(p.status(0)).toMatch(/^forecast without a season/);
+      return peak;
+    };
+    const [lo, mid, hi] = [peakAt(0.05), peakAt(0.5), peakAt(0.95)];
+    // Measured: 33.224, 33.970, 34.717 (the wiggles are ± 0.3: a 90 % interval of ± 0.75 six steps ahead).
+    expect(lo).toBeLessThan(mid);
+    expect(hi).toBeGreaterThan(mid);
+    expect(hi - mid).toBeGreaterThan(0.1);
+    expect(hi - mid).toBeLessThan(2);
+  });
+
   it("with noSeason: 'reactive' the same ramp runs the reactive rule, as before", () => {
     const ramp = (k: number): number => 2 + 0.5 * k;
     const p = new PredictivePolicy({ minHistory: 30, refitEvery: 30, quantile: 0.5, reactive, noSeason: 'reactive' });
