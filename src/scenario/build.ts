@@ -63,7 +63,8 @@ export async function buildScenario(given: Scenario, opts: BuildOptions): Promis
       ...(own !== undefined ? { quotas: own === 'none' ? null : own } : {}),
       allocator: () => createAllocator({ name: name as AllocatorName, options, preemption }),
       queue: sc.protocol !== undefined ? protocolQueue(queueRef) : () => createQueuePolicy(queueRef.name as QueuePolicyName, queueRef.options, sc.dimensions),
-      ...(scalingRef ? { scaling: () => createScalingPolicy(scalingRef.policy as ScalingPolicyName, scalingRef.options, { seed: seedStr, dimensions: space.names }) } : {}),
+      // `where`: the policy's own notes (a fit that failed on the season) name the field its options were written in.
+      ...(scalingRef ? { scaling: () => createScalingPolicy(scalingRef.policy as ScalingPolicyName, scalingRef.options, { seed: seedStr, dimensions: space.names, where: { file, field: row.scaling?.own === true ? `strategies[${i}].scaling.options` : 'scaling.options' } }) } : {}),
     };
   });
   if (chosen !== undefined) {

@@ -1,8 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DemandSample } from '../../src/autoscale/policy.js';
 import { PredictivePolicy } from '../../src/autoscale/predictive.js';
 import { createScalingPolicy } from '../../src/autoscale/registry.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { buildScenario } from '../../src/scenario/build.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { resolveScalingPolicy } from '../../src/scheduler/strategies.js';
 import { input, pool } from './helpers.js';
@@ -84,6 +88,21 @@ describe('a wrong season names the scenario field, not --season', () => {
     const bare = createScalingPolicy('predictive', { minHistory: 10, refitEvery: 10, noSeason: 'reactive' }, { seed: '1' }) as PredictivePolicy;
     drive(bare, 30);
     expect(bare.notes()[0]).toContain("give one with 'season' (steps) or 'seasonSeconds' in the policy's options, or 'season: 1' for none");
+  });
+
+  it('in drs run, the note names the scenario file and the field of the row, or of the scenario-wide scaling', async () => {
+    const jobs = path.join(mkdtempSync(path.join(tmpdir(), 'drs-season-field-')), 'jobs.csv');
+    writeFileSync(jobs, 'id,arrival,duration,cpu,mem\n1,0,10,1,1Gi\n');
+    const options = 'minHistory: 10\nrefitEvery: 10\nnoSeason: reactive';
+    const file = path.join(path.dirname(jobs), 's.yaml');
+    const own = await buildScenario(parseScenario(scenario(options), file), { file, dataRoot: '.' });
+    const p = own.strategies[1]?.scaling?.() as PredictivePolicy;
+    drive(p, 30);
+    expect(p.notes()[0]).toContain(`or 'seasonSeconds' in ${file}, field 'strategies[1].scaling.options', or 'season: 1'`);
+    const shared = scenario(options).replace(/strategies:[\s\S]*$/, `scaling:\n  policy: predictive\n  options: { minHistory: 10, refitEvery: 10, noSeason: reactive }\nstrategies: [first-fit]\n`);
+    const q = (await buildScenario(parseScenario(shared, file), { file, dataRoot: '.' })).strategies[0]?.scaling?.() as PredictivePolicy;
+    drive(q, 30);
+    expect(q.notes()[0]).toContain(`or 'seasonSeconds' in ${file}, field 'scaling.options', or 'season: 1'`);
   });
 
   it("in the scheduler (ResourceScheduler's `scaling`), the fields are under 'scaling.options'", () => {
