@@ -33,6 +33,9 @@ const sweepSchema = z
   })
   .strict();
 
+/** Trace kinds that take no seed: the requests are the file's, whatever the run's seed. */
+const REPLAYED_AS_RECORDED: ReadonlySet<string> = new Set(['csv', 'swf', 'alibaba-gpu']);
+
 export type AxisValue = unknown;
 
 export interface SweepSpec {
@@ -169,6 +172,12 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   const traceSeed = (base.trace as { seed?: unknown } | undefined)?.seed;
   if (traceSeed !== undefined && seeds.length > 1) {
     warnings.push(`the scenario's trace has its own seed (trace.seed: ${JSON.stringify(traceSeed)}), so every seed replays the same workload and the intervals cover only the strategies' own randomness; remove trace.seed (or set it with an axis) to vary the workload by seed`);
+  }
+  // Recorded traces draw nothing from the seed: every seed replays the same requests, as with a
+  // trace seed above, which a sweep over seeds must say (its ±0 intervals would otherwise read as a result).
+  const traceKind = (base.trace as { kind?: unknown } | undefined)?.kind;
+  if (typeof traceKind === 'string' && REPLAYED_AS_RECORDED.has(traceKind) && seeds.length > 1) {
+    warnings.push(`the scenario's trace (kind ${traceKind}) is replayed as recorded, so every seed replays the same workload and the intervals cover only the strategies' own randomness and the scenario's random failures (failures.random); to vary the workload, sweep trace options with an axis or use a synthetic or demand-series trace`);
   }
   return { name: s.name ?? path.basename(file).replace(/\.ya?ml$/, ''), file, scenarioFile, base, strategies: s.strategies, seeds, axes, warnings, lines };
 }
