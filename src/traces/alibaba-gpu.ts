@@ -2,7 +2,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import { poolGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
-import { type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream, UniqueIds } from './reading.js';
+import { type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, noteHeld, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream, UniqueIds } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 import { dimIndex, type AlibabaDimensions } from './alibaba-dimensions.js';
 
@@ -285,8 +285,9 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
     // Array.prototype.sort is stable: pods created in the same second keep their file order.
     timed.sort((a, b) => a.created - b.created);
     const origin = timed[0]?.created ?? 0;
-    for (const { req, created } of timed) {
+    for (const [i, { req, created }] of timed.entries()) {
       stats.emitted++;
+      noteHeld(stats, timed.length - i - 1);
       yield { ...req, arrival: created - origin };
       if (stats.emitted >= limit) return;
     }

@@ -83,6 +83,11 @@ export class ArrivalSort<T> {
   /** `window`: seconds a record may come back (window mode); without it, the whole file is held. */
   constructor(private readonly window?: number) {}
 
+  /** Records held and not given back yet. */
+  get pending(): number {
+    return this.held.length - this.head;
+  }
+
   /**
    * Hold a record arriving at `t` (the trace's clock, seconds); `text` is the cell as written.
    * True when it arrives before a record above it in the file (the reader counts it as reordered).

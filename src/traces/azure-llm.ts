@@ -4,7 +4,7 @@ import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
-import { ArrivalClock, bad, countIn, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
+import { ArrivalClock, bad, countIn, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, noteHeld, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
 /*
@@ -244,6 +244,7 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
         if (held.add(t, { index, ctx, out }, at, cellValue(row, cols.ts))) countIn(stats.adjusted, 'reordered-by-arrival');
         for (const { item, arrival } of held.release()) {
           stats.emitted++;
+          noteHeld(stats, held.pending);
           yield request(item.index, arrival, item.ctx, item.out);
           if (stats.emitted >= limit) return;
         }
@@ -258,6 +259,7 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
     if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no requests', { file, line: 2 });
     for (const { item, arrival } of held?.sorted() ?? []) {
       stats.emitted++;
+      noteHeld(stats, held?.pending ?? 0);
       yield request(item.index, arrival, item.ctx, item.out);
       if (stats.emitted >= limit) return;
     }

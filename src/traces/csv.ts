@@ -3,7 +3,7 @@ import type { Request, RequestConstraints } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { TraceReadOptions } from './types.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
-import { ArrivalClock, bad, countIn, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
+import { ArrivalClock, bad, countIn, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, noteHeld, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
 
 /* The generic CSV reader: any CSV with a header, mapped column by column onto request fields. */
 // ---------------------------------------------------------------------------------------------
@@ -298,6 +298,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         if (held.add(t, req, cell(c.arrival.column), v(c.arrival.at))) countIn(stats.adjusted, 'reordered-by-arrival');
         for (const { item, arrival } of held.release(opts.origin)) {
           stats.emitted++;
+          noteHeld(stats, held.pending);
           yield { ...item, arrival };
           if (stats.emitted >= limit) return;
         }
@@ -317,6 +318,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     // `limit` keeps the earliest requests; generated ids keep the record's index in the file.
     for (const { item, arrival } of held.sorted(opts.origin)) {
       stats.emitted++;
+      noteHeld(stats, held.pending);
       yield { ...item, arrival };
       if (stats.emitted >= limit) return;
     }

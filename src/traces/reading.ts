@@ -241,6 +241,12 @@ export interface TraceStats {
   skipped: Record<string, number>;
   /** Records emitted after a documented adjustment, by reason (e.g. a clamped duration). */
   adjusted: Record<string, number>;
+  /**
+   * Records read and held to be replayed in arrival order (`unsorted: sort` or a window, the openb
+   * pod list) that were not given back when reading stopped: a run's horizon or a `limit` ends the
+   * replay before the file's last arrival. Present only when some are (see `noteHeld`).
+   */
+  held?: number;
 }
 
 /**
@@ -252,7 +258,20 @@ export function traceStatsNotes(stats: TraceStats): string[] {
   return [
     ...(Object.keys(stats.skipped).length > 0 ? [`the trace's ${stats.records} record(s) gave ${stats.emitted} request(s); skipped by its rules: ${listed(stats.skipped)}`] : []),
     ...(Object.keys(stats.adjusted).length > 0 ? [`trace records adjusted by its rules: ${listed(stats.adjusted)}`] : []),
+    ...(stats.held !== undefined && stats.held > 0
+      ? [`${stats.held} trace record(s) read but not replayed: they arrive after the point where reading stopped (the run's horizon, the trace's limit, or the first requests drs validate reads), and were held only to replay the trace in arrival order`]
+      : []),
   ];
+}
+
+/**
+ * Record how many records a reader holds for its arrival-order replay, before each request it
+ * gives back from them: a consumer that stops reading (at its horizon) stops at a yield, so the
+ * count then says what it never replayed; 0 leaves no key (a replay read to its end is unchanged).
+ */
+export function noteHeld(stats: TraceStats, pending: number): void {
+  if (pending > 0) stats.held = pending;
+  else delete stats.held;
 }
 
 export function newTraceStats(): TraceStats {
@@ -280,6 +299,7 @@ export function traceStream(stats: TraceStats, gen: () => AsyncGenerator<Request
       stats.emitted = 0;
       for (const k of Object.keys(stats.skipped)) delete stats.skipped[k];
       for (const k of Object.keys(stats.adjusted)) delete stats.adjusted[k];
+      delete stats.held;
       return gen();
     },
   };
