@@ -41,8 +41,10 @@ function help(): string {
 
 /**
  * What to do when standard output fails: a reader that went away (`drs list | head -1`: EPIPE)
- * ends the run quietly, as other command-line tools do; anything else (a full disk: ENOSPC) is
- * one line on stderr and exit 1. Never Node's unhandled 'error' stack trace.
+ * is not an error: nothing more is printed, and the command finishes what it writes to files
+ * (`drs run x.yaml --json out.json | head`: an exit at the broken pipe left out.json empty or
+ * truncated, with exit code 0) and exits with its own code. Anything else (a full disk: ENOSPC)
+ * is one line on stderr and exit 1. Never Node's unhandled 'error' stack trace.
  */
 export function stdoutFailure(e: NodeJS.ErrnoException): { readonly code: number; readonly message?: string } {
   if (e.code === 'EPIPE') return { code: 0 };
@@ -50,18 +52,26 @@ export function stdoutFailure(e: NodeJS.ErrnoException): { readonly code: number
 }
 
 let stdoutGuarded = false;
+/** The reader of standard output went away (EPIPE): later output is dropped, the command goes on. */
+let stdoutGone = false;
 
 export function processIo(): CliIo {
   if (!stdoutGuarded) {
     stdoutGuarded = true;
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
       const f = stdoutFailure(e);
-      if (f.message !== undefined) process.stderr.write(f.message);
+      if (f.message === undefined) {
+        stdoutGone = true;
+        return;
+      }
+      process.stderr.write(f.message);
       process.exit(f.code);
     });
   }
   return {
-    out: (s) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+    out: (s) => {
+      if (!stdoutGone) process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+    },
     err: (s) => void process.stderr.write(s),
     interactive: process.stderr.isTTY === true,
     cwd: process.cwd(),
