@@ -229,6 +229,23 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp('1970-01-02')).toBe(86400);
   });
 
+  it('scales ISO dates too (it was ignored for them, silently): scale 0.05 replays a dated log 20 times faster', async () => {
+    expect(parseTimestamp('1970-01-01T00:01:00Z', 'iso', 0.5)).toBe(30);
+    expect(parseTimestamp('1970-01-01 00:02:00', 'auto', 0.25)).toBe(30);
+    // Image-generation requests, as alibaba/clusterdata's 2026 lora_request_trace.csv logs them.
+    const f = fixture('dated.csv', 'gmt_create,exec_time_seconds,finished\n2024-11-15 16:57:50,32.0,2024-11-15 16:58:22\n2024-11-15 16:59:30,40.0,2024-11-15 17:00:10\n2024-11-15 17:07:50,8.0,2024-11-15 17:07:58\n');
+    const fast = await collect(readCsvRequests(f, { space, columns: { arrival: { column: 'gmt_create', scale: 0.05 }, duration: 'exec_time_seconds', demand: {} }, defaults: { demand: { gpu: 1 } } }));
+    expect(fast.map((r) => r.arrival)).toEqual([0, 5, 30]); // 100 s and 600 s after the first, / 20
+    expect(fast.map((r) => r.duration)).toEqual([32, 40, 8]); // the duration column keeps its own scale
+    // An end column in the same clock: durations are compressed with it.
+    const ends = await collect(readCsvRequests(f, { space, columns: { arrival: { column: 'gmt_create', format: 'iso', scale: 0.5 }, end: { column: 'finished', scale: 0.5 }, demand: {} }, defaults: { demand: { gpu: 1 } } }));
+    expect(ends.map((r) => [r.arrival, r.duration])).toEqual([
+      [0, 16],
+      [50, 20],
+      [300, 4],
+    ]);
+  });
+
   it('rejects what is not a timestamp', () => {
     expect(parseTimestamp('2023-02-30 00:00:00')).toBeUndefined();
     expect(parseTimestamp('2023-13-01')).toBeUndefined();
