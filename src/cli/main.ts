@@ -54,6 +54,12 @@ export function stdoutFailure(e: NodeJS.ErrnoException): { readonly code: number
 let stdoutGuarded = false;
 /** The reader of standard output went away (EPIPE): later output is dropped, the command goes on. */
 let stdoutGone = false;
+/**
+ * Standard error failed, its reader gone too (`drs run x.yaml --json out.json 2>&1 | head`): there
+ * is nowhere to say anything, so messages are dropped and the command goes on. Unhandled, the
+ * error was a stack trace nobody saw and exit 1, before the files still to be written.
+ */
+let stderrGone = false;
 
 export function processIo(): CliIo {
   if (!stdoutGuarded) {
@@ -64,15 +70,20 @@ export function processIo(): CliIo {
         stdoutGone = true;
         return;
       }
-      process.stderr.write(f.message);
+      if (!stderrGone) process.stderr.write(f.message);
       process.exit(f.code);
+    });
+    process.stderr.on('error', () => {
+      stderrGone = true;
     });
   }
   return {
     out: (s) => {
       if (!stdoutGone) process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
     },
-    err: (s) => void process.stderr.write(s),
+    err: (s) => {
+      if (!stderrGone) process.stderr.write(s);
+    },
     interactive: process.stderr.isTTY === true,
     cwd: process.cwd(),
     env: process.env,

@@ -34,6 +34,16 @@ describe('standard output that fails', () => {
       const out = JSON.parse(readFileSync(json, 'utf8')) as { results: { strategy: string }[] };
       expect(out.results.map((r) => r.strategy)).toEqual(['first-fit', 'worst-fit']);
       expect(readFileSync(html, 'utf8')).toContain('</html>');
+
+      // Standard error gone too (2>&1 | head): it was an unhandled EPIPE, exit 1, before the HTML.
+      rmSync(json);
+      rmSync(html);
+      const both = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      both.stdout.destroy();
+      both.stderr.destroy();
+      expect(await new Promise<number | null>((resolve) => both.on('close', resolve))).toBe(0);
+      expect((JSON.parse(readFileSync(json, 'utf8')) as { results: unknown[] }).results).toHaveLength(2);
+      expect(readFileSync(html, 'utf8')).toContain('</html>');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
