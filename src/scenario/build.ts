@@ -97,7 +97,8 @@ export async function buildScenario(given: Scenario, opts: BuildOptions): Promis
         ? agentRequests(sc.trace, { space, baseDir, seed: seedStr, file, pools: poolNames, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) })
         : openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file, pools, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) });
     if ('stats' in stream) stats = (stream as { stats: TraceStats }).stats;
-    return slo === undefined ? stream : withDefaultSlo(stream, slo);
+    const cut = sc.horizon === undefined ? stream : untilHorizon(stream, sc.horizon, () => stats);
+    return slo === undefined ? cut : withDefaultSlo(cut, slo);
   };
   const failures: FailureSpec | undefined = sc.failures && {
     ...(sc.failures.events ? { events: sc.failures.events } : {}),
@@ -117,6 +118,27 @@ export async function buildScenario(given: Scenario, opts: BuildOptions): Promis
     ...(failures ? { failures } : {}),
     ...(sc.quotas !== undefined ? { quotas: checkQuotas(sc.quotas, space, file, 'quotas') } : {}),
   };
+}
+
+/**
+ * The trace up to the run's horizon. The replay stops at the first arrival past it, a request the
+ * reader had already read and counted as emitted: it is taken back out of the counts here (held, by
+ * a reader that sorts, since it was read to be replayed later; else not read at all), so the
+ * notes' "N records gave M requests" is what the run took. Ending here also closes the reader.
+ */
+async function* untilHorizon(stream: AsyncIterable<Request>, horizon: number, stats: () => TraceStats | undefined): AsyncGenerator<Request> {
+  for await (const r of stream) {
+    if (r.arrival > horizon) {
+      const s = stats();
+      if (s !== undefined) {
+        s.emitted--;
+        if (s.held !== undefined) s.held++;
+        else s.records--;
+      }
+      return;
+    }
+    yield r;
+  }
 }
 
 async function* withDefaultSlo(stream: AsyncIterable<Request>, slo: Partial<Record<Priority, number>>): AsyncGenerator<Request> {

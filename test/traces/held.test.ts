@@ -76,9 +76,22 @@ describe('records held for the arrival-order replay and never replayed', () => {
     const json = `${scen}.json`;
     const r = await drs(['run', scen, '--quiet', '--json', json]);
     expect(r.code, r.err).toBe(0);
-    // b, d (0 s) and e (30 s) replayed; a (60 s) read past the horizon; c held.
+    // b, d (0 s) and e (30 s) replayed; a (60 s) read past the horizon and not replayed, c held: 2 held, 3 emitted, as the table's 3.
     expect(r.out).toMatch(/^first-fit\s+3\s+0\s+0\s/m);
-    expect(r.err).toContain('note: 1 trace record(s) read but not replayed');
-    expect(JSON.parse(readFileSync(json, 'utf8')).trace).toEqual({ records: 5, emitted: 4, skipped: {}, adjusted: { 'reordered-by-arrival': 3 }, held: 1 });
+    expect(r.err).toContain('note: 2 trace record(s) read but not replayed');
+    expect(JSON.parse(readFileSync(json, 'utf8')).trace).toEqual({ records: 5, emitted: 3, skipped: {}, adjusted: { 'reordered-by-arrival': 3 }, held: 2 });
+  });
+
+  it('a streaming reader cut by the horizon: the request read past it is not counted as emitted (the note said 1 more than the run took)', async () => {
+    // In arrival order, one row skipped by its rule (empty arrival): 0, 10, (empty), 20, 30, 40.
+    const csv = tmpFile('cut-run.csv', 'id,t,d,c\na,0,1,1\nb,10,1,1\nx,,1,1\nc,20,1,1\nd,30,1,1\ne,40,1,1\n');
+    const scen = tmpFile('cut-run.yaml', `name: cut\nhorizon: 25s\ndimensions: [cpu]\npools: [{ name: m, capacity: { cpu: 4 }, nodes: 1, pricePerHour: 1 }]\ntrace: { kind: csv, file: ${csv}, columns: { id: id, arrival: t, duration: d, demand: { cpu: c } }, empty: { arrival: skip } }\nstrategies: [first-fit]\n`);
+    const json = `${scen}.json`;
+    const r = await drs(['run', scen, '--quiet', '--json', json]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^first-fit\s+3\s+0\s+0\s/m);
+    // d (30 s) was read and is past the horizon: neither emitted nor held; e was never read.
+    expect(r.err).toContain("note: the trace's 4 record(s) gave 3 request(s); skipped by its rules: empty-arrival 1");
+    expect(JSON.parse(readFileSync(json, 'utf8')).trace).toEqual({ records: 4, emitted: 3, skipped: { 'empty-arrival': 1 }, adjusted: {} });
   });
 });
