@@ -10,6 +10,7 @@ import { loadScenario } from '../scenario/load.js';
 import { compareStrategies } from '../sim/compare.js';
 import type { EventLog } from '../sim/log.js';
 import { traceStatsNotes } from '../traces/reading.js';
+import { runProgress } from './run-progress.js';
 import { parseFlags, resolveDataRoot, seedFlag } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';
 import type { CliCommand } from './command.js';
@@ -69,8 +70,7 @@ export const runCommand: CliCommand = {
     checkOutputFolders(io, { json: values.json, html: values.html, events: values.events }, [file, ...input.inputFiles]);
     const progress = new Progress(io.err, io.interactive);
     const n = input.strategies.length;
-    // How far one strategy's run is: its simulated time over the scenario's horizon (0 without one: the trace's end is unknown).
-    const within = (now: number): number => (input.horizon !== undefined && input.horizon > 0 ? Math.min(1, now / input.horizon) : 0);
+    const fraction = runProgress(n, input.horizon);
     const eventsFile = values.events === undefined ? undefined : path.resolve(io.cwd, values.events);
     let events: EventsWriter | undefined;
     try {
@@ -84,7 +84,7 @@ export const runCommand: CliCommand = {
       series: true, // for the HTML report and the never-started warning; left out of --json
       ...(values.quiet === true
         ? {}
-        : { onProgress: (i: number, arrivals: number, now: number) => progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, (i + within(now)) / n, `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`) }),
+        : { onProgress: (i: number, arrivals: number, now: number) => progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, fraction(i, arrivals, now), `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`) }),
     });
     progress.done(`all ${n} strateg${n === 1 ? 'y' : 'ies'} done`);
     if (events !== undefined) {

@@ -126,6 +126,9 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         ...(input.onProgress ? { onProgress: (n: number, t: number) => input.onProgress?.(i, n, t) } : {}),
       });
       await input.onLog?.(i, s.label, out.log);
+      const metrics = computeMetrics(out.log, input.space.names);
+      // The last word on this strategy's progress (the replay reports every 4,096 arrivals): how many arrived in all.
+      input.onProgress?.(i, metrics.requests.total, out.endTime);
       const scalingNotes = scaling?.notes?.() ?? [];
       results.push({
         state: 'completed',
@@ -133,7 +136,7 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         allocator: allocator.name,
         queue: queue.name,
         scaling: scaling?.name ?? 'none',
-        metrics: computeMetrics(out.log, input.space.names),
+        metrics,
         simulatedSeconds: out.endTime,
         decisions: out.decisions,
         solverStatus: out.solverStatus,
