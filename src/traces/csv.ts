@@ -82,7 +82,8 @@ export interface CsvTraceOptions extends TraceReadOptions {
   /**
    * What an empty cell of a time column means (default `error`, at its line): `skip` leaves the
    * record out (stats.skipped['empty-<field>']); for `end` or `duration`, a number of seconds runs
-   * the record that long instead (stats.adjusted['empty-<field>']). Job tables exported from a
+   * the record that long instead, and for `arrival`, `origin` starts it at the trace's origin (the
+   * `origin` option, which it needs; stats.adjusted['empty-<field>']). Job tables exported from a
    * cluster leave the creation time empty for work that began before the trace, and the end for
    * work still running when it was cut.
    */
@@ -97,13 +98,13 @@ export interface CsvTraceOptions extends TraceReadOptions {
 }
 
 export interface CsvEmptyRules {
-  readonly arrival?: 'error' | 'skip';
+  readonly arrival?: 'error' | 'skip' | 'origin';
   readonly end?: 'error' | 'skip' | number;
   readonly duration?: 'error' | 'skip' | number;
 }
 
 /** The empty-cell rules, checked against the mapping (a rule for an unmapped column is a mistake). */
-function emptyRules(map: CsvColumnMapping, empty: CsvEmptyRules | undefined): Required<CsvEmptyRules> {
+function emptyRules(map: CsvColumnMapping, empty: CsvEmptyRules | undefined, origin: number | undefined): Required<CsvEmptyRules> {
   const rules = { arrival: empty?.arrival ?? 'error', end: empty?.end ?? 'error', duration: empty?.duration ?? 'error' } as const;
   for (const key of ['end', 'duration'] as const) {
     const r = rules[key];
@@ -112,7 +113,11 @@ function emptyRules(map: CsvColumnMapping, empty: CsvEmptyRules | undefined): Re
       throw new UserError(`is a rule for the '${key}' column, but the mapping has no columns.${key} (it maps ${key === 'end' ? 'duration' : 'end'}): use empty.${key === 'end' ? 'duration' : 'end'}`, { field: `empty.${key}` });
     }
   }
-  if (rules.arrival !== 'error' && rules.arrival !== 'skip') throw new UserError(`must be 'error' or 'skip', got ${JSON.stringify(rules.arrival)}`, { field: 'empty.arrival' });
+  if (rules.arrival !== 'error' && rules.arrival !== 'skip' && rules.arrival !== 'origin') throw new UserError(`must be 'error', 'skip' or 'origin', got ${JSON.stringify(rules.arrival)}`, { field: 'empty.arrival' });
+  // The trace's start must be known before the first record: the first arrival read may come after one that has none.
+  if (rules.arrival === 'origin' && origin === undefined) {
+    throw new UserError("'origin' starts a record with no arrival at the trace's start, so set the trace's origin too (origin: the start in the arrival column's clock, e.g. 0 for seconds since the trace began)", { field: 'empty.arrival' });
+  }
   return rules;
 }
 
@@ -161,7 +166,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     throw new UserError(`'${String(opts.defaults.priority)}' is not a priority (${PRIORITIES.join(', ')})`, { field: 'defaults.priority' });
   }
   arrivalSortFor(opts.unsorted); // the rule checked before any reading
-  const empty = emptyRules(map, opts.empty);
+  const empty = emptyRules(map, opts.empty, opts.origin);
   const stats = newTraceStats();
   const limit = opts.limit ?? Infinity;
   const idPrefix = opts.idPrefix ?? 'csv-';
@@ -238,13 +243,15 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const { runKey, runAt } = c;
       const emptyArrival = v(c.arrival.at).trim() === '';
       const emptyRun = v(runAt.at).trim() === '';
-      if (emptyArrival && empty.arrival === 'error') throw bad(cell(c.arrival.column), "empty arrival: set 'empty.arrival: skip' to leave such records out (counted)");
+      if (emptyArrival && empty.arrival === 'error') throw bad(cell(c.arrival.column), "empty arrival: set 'empty.arrival: skip' to leave such records out (counted), or 'origin' to start them at the trace's start");
       if (emptyRun && empty[runKey] === 'error') throw bad(cell(runAt.column), `empty ${runKey}: set 'empty.${runKey}' to skip (counted) or to a run time in seconds`);
-      if (emptyArrival || (emptyRun && empty[runKey] === 'skip')) {
-        countIn(stats.skipped, emptyArrival ? 'empty-arrival' : `empty-${runKey}`);
+      if ((emptyArrival && empty.arrival === 'skip') || (emptyRun && empty[runKey] === 'skip')) {
+        countIn(stats.skipped, emptyArrival && empty.arrival === 'skip' ? 'empty-arrival' : `empty-${runKey}`);
         continue;
       }
-      const t = parseTimestampCell(v(c.arrival.at), cell(c.arrival.column), c.arrival.format, c.arrival.scale);
+      // `origin`: work that began before the trace starts at its start (emptyRules made sure it is set).
+      if (emptyArrival) countIn(stats.adjusted, 'empty-arrival');
+      const t = emptyArrival ? (opts.origin as number) : parseTimestampCell(v(c.arrival.at), cell(c.arrival.column), c.arrival.format, c.arrival.scale);
       let duration: number;
       if (emptyRun) {
         duration = empty[runKey] as number;

@@ -95,7 +95,7 @@ export const csvTraceSchema = z.strictObject({
   unsorted: unsorted.optional(),
   empty: z
     .strictObject({
-      arrival: z.enum(['error', 'skip']).optional(),
+      arrival: z.enum(['error', 'skip', 'origin']).optional(),
       end: z.union([z.enum(['error', 'skip']), positiveSeconds]).optional(),
       duration: z.union([z.enum(['error', 'skip']), positiveSeconds]).optional(),
     })

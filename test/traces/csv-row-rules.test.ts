@@ -12,8 +12,8 @@ const TABLE = ['instance,creation_time,deletion_time,cpu', 'i0,100,160,1', 'i1,,
 
 const byEnd: CsvTraceOptions['columns'] = { arrival: { column: 'creation_time', format: 'number' }, end: { column: 'deletion_time', format: 'number' }, demand: { cpu: 'cpu' } };
 
-async function read(empty: CsvTraceOptions['empty'], columns = byEnd, text = TABLE) {
-  const stream = readCsvRequests(fixture('instances.csv', text), { space, columns, ...(empty === undefined ? {} : { empty }) });
+async function read(empty: CsvTraceOptions['empty'], columns = byEnd, text = TABLE, more: Partial<CsvTraceOptions> = {}) {
+  const stream = readCsvRequests(fixture('instances.csv', text), { space, columns, ...(empty === undefined ? {} : { empty }), ...more });
   return { reqs: await collect(stream), stats: stream.stats };
 }
 
@@ -41,6 +41,29 @@ describe('csv: empty time cells (option empty)', () => {
     expect(stats.skipped).toEqual({ 'empty-arrival': 1 });
   });
 
+  it("origin: a record with no arrival (began before the trace) starts at the trace's origin, until its end, counted as adjusted", async () => {
+    // Origin 90 in the file's clock: i1 (no creation, deleted at 130) runs 0..40; i0 arrives 10 s in. i1 comes back in time: sorted.
+    const { reqs, stats } = await read({ arrival: 'origin', end: 3600 }, byEnd, TABLE, { origin: 90, unsorted: 'sort' });
+    expect(reqs.map((r) => [r.id, r.arrival, r.duration])).toEqual([
+      ['csv-1', 0, 40],
+      ['csv-0', 10, 60],
+      ['csv-2', 20, 40],
+      ['csv-3', 30, 3600],
+      ['csv-4', 35, 75],
+    ]);
+    expect(stats).toMatchObject({ records: 5, emitted: 5, skipped: {}, adjusted: { 'empty-arrival': 1, 'empty-end': 1, 'reordered-by-arrival': 1 } });
+    // With a duration column the run time is the cell's.
+    const text = ['t,run,cpu', ',5,1', '1,7,1'].join('\n');
+    const columns: CsvTraceOptions['columns'] = { arrival: 't', duration: 'run', demand: { cpu: 'cpu' } };
+    expect((await read({ arrival: 'origin' }, columns, text, { origin: 0 })).reqs.map((r) => [r.arrival, r.duration])).toEqual([[0, 5], [1, 7]]);
+  });
+
+  it("origin needs the trace's origin set: the first arrival read may come after a record that has none", async () => {
+    await expect(read({ arrival: 'origin', end: 3600 })).rejects.toThrow(UserError);
+    await expect(read({ arrival: 'origin', end: 3600 })).rejects.toThrow(/field 'empty\.arrival': 'origin' starts a record with no arrival at the trace's start, so set the trace's origin too/);
+    await expect(read(undefined)).rejects.toThrow(/set 'empty\.arrival: skip' to leave such records out \(counted\), or 'origin' to start them at the trace's start/);
+  });
+
   it('applies the duration rule when the mapping has a duration column', async () => {
     const text = ['t,run,cpu', '0,5,1', '1,,1', '2,7,1'].join('\n');
     const columns: CsvTraceOptions['columns'] = { arrival: 't', duration: 'run', demand: { cpu: 'cpu' } };
@@ -63,6 +86,8 @@ describe('csv: empty time cells (option empty)', () => {
     const reqs = await collect(stream);
     expect(reqs.find((r) => r.id === 'csv-3')?.duration).toBe(3600);
     expect(() => openTrace({ ...spec, empty: { arival: 'skip' } }, { space, dataRoot: '.' })).toThrow(/arival/);
+    const fromOrigin = openTrace({ ...spec, origin: 90, unsorted: 'sort', empty: { arrival: 'origin', end: '1h' } }, { space, dataRoot: '.' });
+    expect((await collect(fromOrigin)).map((r) => r.id)).toEqual(['csv-1', 'csv-0', 'csv-2', 'csv-3', 'csv-4']);
     const only = openTrace({ ...spec, where: { instance: ['i0', 'i4'] } }, { space, dataRoot: '.' });
     expect((await collect(only)).map((r) => r.id)).toEqual(['csv-0', 'csv-4']);
     expect(only.stats.skipped).toEqual({ where: 3 });
