@@ -1,6 +1,6 @@
 import type { SweepResult } from '../sweep/aggregate.js';
 import type { MeanCi } from '../sweep/stats.js';
-import { renderTable } from './table.js';
+import { renderTable, secs } from './table.js';
 
 /** The metrics a sweep table shows (JSON has every metric), with how to print them. */
 export interface KeyMetric {
@@ -13,7 +13,8 @@ export interface KeyMetric {
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
-const sec = (v: number): string => `${v.toFixed(v >= 100 ? 0 : 1)}s`;
+// Waits in the units `drs run` prints (27.1m, not 1628s).
+const sec = (v: number): string => secs(v);
 
 export function keyMetrics(dims: readonly string[]): KeyMetric[] {
   return [

@@ -23,7 +23,8 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 // From 100,000 on, whole units with thousands separators (a full log's cost, 193,873, not 1.94e+5).
 const num = (x: number | null, digits = 2): string => (x === null ? '-' : Math.abs(x) >= 1e5 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits));
-const secs = (x: number | null): string => (x === null ? '-' : x >= 86_400 ? `${(x / 86_400).toFixed(1)}d` : x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x >= 60 ? `${(x / 60).toFixed(1)}m` : `${x.toFixed(1)}s`);
+/** A duration as `drs run` prints it: seconds below a minute, then minutes, hours, days (one decimal). */
+export const secs = (x: number | null): string => (x === null ? '-' : x >= 86_400 ? `${(x / 86_400).toFixed(1)}d` : x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x >= 60 ? `${(x / 60).toFixed(1)}m` : `${x.toFixed(1)}s`);
 
 /**
  * The side-by-side comparison `drs run` prints, followed (unless `trailer: false`) by the failed

@@ -30,4 +30,11 @@ describe('drs sweep table: paired differences', () => {
     const row = diffRow(result({ meanBoundedSlowdown: test(0.0021, false), 'sla.overall.attainment': test(0.023, true), 'cost.total': test(-1.5, true) }));
     expect(row).toMatch(/ \+0\.00 +\+2\.3%\* +−1\.50\* +-$/);
   });
+
+  it("prints waits in the units drs run uses: 27.1m ±26.5m, not 1628s ±1589s", () => {
+    const r = result({});
+    const withWait: SweepResult = { ...r, groups: r.groups.map((g) => ({ ...g, metrics: { ...g.metrics, 'wait.p95': { n: 5, mean: 1628, half: 1589, lo: 39, hi: 3217 } } })) };
+    const row = sweepTable(withWait).split('\n').find((l) => l.startsWith('a ')) ?? '';
+    expect(row).toContain('27.1m ±26.5m');
+  });
 });
