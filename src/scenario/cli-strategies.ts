@@ -23,20 +23,15 @@ export function withCliStrategies(sc: Scenario, only: readonly string[], ctx: { 
   const extra = only.filter((o, i) => !names.has(o) && only.indexOf(o) === i);
   if (extra.length === 0) return { scenario: sc, only: [...only] };
   const added = extra.map((item) => {
-    // A model file may sit in a folder (learned:models/mine.json): a name ending in .json keeps its slashes.
-    const m = /^([^+]*?\.json|[^+/]+)(\+preempt)?(?:\/(.+))?$/.exec(item);
-    const fail = (why: string): never => {
+    const e = strategyEntry(item);
+    if ('why' in e) {
       throw new ConfigError(
-        `--strategies '${item}' is not a row of the scenario (it has: ${rows.map((r) => r.label).join(', ')}) and not a strategy to add: ${why}. ` +
+        `--strategies '${item}' is not a row of the scenario (it has: ${rows.map((r) => r.label).join(', ')}) and not a strategy to add: ${e.why}. ` +
           'To add one, write ALLOCATOR[+preempt][/QUEUE], e.g. worst-fit+preempt or first-fit/sjf (drs list shows the names)',
         { file: ctx.file },
       );
-    };
-    if (m === null) return fail('it has not that form');
-    const raw = { name: m[1] as string, ...(m[2] !== undefined ? { preemption: true } : {}), ...(m[3] !== undefined ? { queue: m[3] } : {}) };
-    const r = strategySchema.safeParse(raw);
-    if (!r.success) return fail(plainMessage(deepestIssue(r.error.issues[0] as (typeof r.error.issues)[number])));
-    return r.data;
+    }
+    return strategySchema.parse(e.raw);
   });
   try {
     // Only the added rows' models are checked here (the scenario's were checked when it was loaded), against the working directory.
@@ -50,4 +45,18 @@ export function withCliStrategies(sc: Scenario, only: readonly string[], ctx: { 
     if (!(e instanceof UserError)) throw e;
     throw new ConfigError(`--strategies: ${e.detail}`, { file: ctx.file });
   }
+}
+
+/**
+ * A strategy written the way its default label prints, `ALLOCATOR[+preempt][/QUEUE]`, as the
+ * `strategies:` entry that runs it (`{ name, preemption?, queue? }`, checked against the entry's
+ * schema), or why it is none. A model file may sit in a folder (`learned:models/mine.json`): a
+ * name ending in .json keeps its slashes.
+ */
+export function strategyEntry(item: string): { raw: { name: string; preemption?: true; queue?: string } } | { why: string } {
+  const m = /^([^+]*?\.json|[^+/]+)(\+preempt)?(?:\/(.+))?$/.exec(item);
+  if (m === null) return { why: 'it has not that form' };
+  const raw = { name: m[1] as string, ...(m[2] !== undefined ? { preemption: true as const } : {}), ...(m[3] !== undefined ? { queue: m[3] } : {}) };
+  const r = strategySchema.safeParse(raw);
+  return r.success ? { raw } : { why: plainMessage(deepestIssue(r.error.issues[0] as (typeof r.error.issues)[number])) };
 }

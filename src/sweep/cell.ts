@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigError, UserError } from '../core/errors.js';
 import { formatPath } from '../core/plain-issue.js';
 import { buildScenario } from '../scenario/build.js';
+import { strategyEntry } from '../scenario/cli-strategies.js';
 import { validateScenarioObject } from '../scenario/load.js';
 import { strategyModelFiles } from '../scenario/models.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -146,20 +147,32 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
     let scenario = spec.base;
     for (const [p, v] of Object.entries(point)) scenario = setPath(scenario, parsePath(p, sweepOrigin(spec, `axes.${p}`)), v, sweepOrigin(spec, `axes.${p}`));
     const where = `${spec.file} (scenario ${spec.scenarioFile}${Object.keys(point).length > 0 ? ` with ${Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : ''})`;
-    let sc: Scenario;
-    let input: Awaited<ReturnType<typeof buildScenario>>;
-    try {
-      sc = validateScenarioObject(scenario, where, path.dirname(path.resolve(spec.scenarioFile)));
-      input = await buildScenario(sc, { file: spec.scenarioFile, dataRoot });
-    } catch (e) {
-      throw blameSweepValue(e, spec, point, [where, spec.scenarioFile]);
+    const build = async (raw: typeof scenario): Promise<{ sc: Scenario; labels: string[] }> => {
+      try {
+        const sc = validateScenarioObject(raw, where, path.dirname(path.resolve(spec.scenarioFile)));
+        return { sc, labels: (await buildScenario(sc, { file: spec.scenarioFile, dataRoot })).strategies.map((s) => s.label) };
+      } catch (e) {
+        throw blameSweepValue(e, spec, point, [where, spec.scenarioFile]);
+      }
+    };
+    let { sc, labels } = await build(scenario);
+    let wanted = spec.strategies ?? labels;
+    const unknown = wanted.filter((w) => !labels.includes(w));
+    if (unknown.length > 0) {
+      // A strategy the scenario does not list is added to it, written as its label would be (ALLOCATOR[+preempt][/QUEUE]), as drs run --strategies does.
+      const entries = unknown.map((u) => {
+        const e = strategyEntry(u);
+        if ('raw' in e) return /^learned:.*\.json$/.test(e.raw.name) ? { ...e.raw, name: `learned:${path.resolve(path.dirname(path.resolve(spec.file)), e.raw.name.slice('learned:'.length))}` } : e.raw;
+        throw new ConfigError(`strategy '${u}' is not in the scenario (it has: ${labels.join(', ')}) and not a strategy to add: ${e.why}. To add one, write ALLOCATOR[+preempt][/QUEUE], e.g. worst-fit+preempt or first-fit/sjf`, sweepOrigin(spec, 'strategies'));
+      });
+      const before = labels.length;
+      scenario = { ...scenario, strategies: [...((scenario as { strategies?: unknown[] }).strategies ?? []), ...entries] };
+      ({ sc, labels } = await build(scenario));
+      const added = labels.slice(before);
+      wanted = wanted.map((w) => (unknown.includes(w) ? (added[unknown.indexOf(w)] as string) : w));
     }
     scenarioName = sc.name;
-    const labels = input.strategies.map((s) => s.label);
     const models = strategyModelFiles(sc);
-    const wanted = spec.strategies ?? labels;
-    const unknown = wanted.filter((w) => !labels.includes(w));
-    if (unknown.length > 0) throw new ConfigError(`strategies ${unknown.map((u) => `'${u}'`).join(', ')} are not in the scenario (it has: ${labels.join(', ')})`, sweepOrigin(spec, 'strategies'));
     // An axis may change the strategies (`strategies[1]: [worst-fit, best-fit-decreasing]`): all
     // of them, in the order first met; each point is reported with its own.
     for (const s of wanted) if (!strategies.includes(s)) strategies.push(s);

@@ -12,7 +12,7 @@ import { emptyDocumentError, issueLine, yamlError, yamlLineOf } from '../core/ya
  * scenario field by path. Every combination of axis values × strategy × seed is one cell.
  *
  *   scenario: ../scenarios/default.yaml
- *   strategies: [first-fit, best-fit-decreasing]   # labels from the scenario; default all
+ *   strategies: [first-fit, best-fit-decreasing]   # labels from the scenario (or strategies to add); default all
  *   seeds: 10                                      # a count (seeds 1..10) or a list
  *   set: { horizon: 10m, trace.horizon: 10m }      # fixed overrides for every cell
  *   axes:

@@ -86,7 +86,7 @@ describe('a sweep file error names its line', () => {
   it('errors found against the scenario, at the axis, set or strategies line', async () => {
     await refused('axes:\n  horizon: [10m]\n  pools[7].nodes: [1, 2]\n', 5, "field 'axes.pools[7].nodes': the scenario has no item 'pools[7]' (it has 3)");
     await refused('set:\n  horizon: 10m\n  pools[0]..nodes: 3\n', 5, "field 'set.pools[0]..nodes': 'pools[0]..nodes' is not a field path");
-    await refused('seeds: 1\nstrategies: [best-fit]\n', 4, "field 'strategies': strategies 'best-fit' are not in the scenario");
+    await refused('seeds: 1\nstrategies: [best-fitt]\n', 4, "field 'strategies': strategy 'best-fitt' is not in the scenario");
     const f = tmpFile('sweep.yaml', 'name: s\nscenario: nope.yaml\n');
     userError(await drs(['sweep', f]), `${f}:2, field 'scenario': ${path.join(path.dirname(f), 'nope.yaml')}: scenario file not found`);
   });

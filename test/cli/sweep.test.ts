@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,10 +55,28 @@ describe('drs sweep', () => {
     const r = await drs(['sweep', bad, '--workers', '0']);
     expect(r.code).toBe(2);
     expect(r.err).toContain("field 'axes.pools[7].nodes': the scenario has no item 'pools[7]' (it has 3)");
-    const s = tmpFile('s.yaml', `scenario: ${path.resolve('scenarios/default.yaml')}\nstrategies: [first-fit, best-fit]\n`);
+    const s = tmpFile('s.yaml', `scenario: ${path.resolve('scenarios/default.yaml')}\nstrategies: [first-fit, best-fitt]\n`);
     const r2 = await drs(['sweep', s, '--workers', '0']);
     expect(r2.code).toBe(2);
-    expect(r2.err).toContain("strategies 'best-fit' are not in the scenario");
+    expect(r2.err).toContain("strategy 'best-fitt' is not in the scenario (it has: first-fit, best-fit-decreasing, worst-fit, round-robin, best-fit-decreasing+preempt, learned:agent-fleet) and not a strategy to add: unknown strategy 'best-fitt'");
+  });
+
+  it('adds a strategy the scenario does not list, written as its label would be (as drs run --strategies does)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-sweep-add-'));
+    try {
+      const s = path.join(dir, 's.yaml');
+      // A model file named in the sweep is the sweep file's folder's, labelled by its file name.
+      copyFileSync(path.resolve('models/allocator/agent-fleet.json'), path.join(dir, 'm.json'));
+      writeFileSync(s, `scenario: ${path.resolve('scenarios/default.yaml')}\nstrategies: [worst-fit, worst-fit+preempt, first-fit/sjf, learned:m.json]\nseeds: 2\nset:\n  horizon: 2m\n  trace.horizon: 2m\n  failures: { events: [] }\n`);
+      const json = path.join(dir, 'out.json');
+      const r = await drs(['sweep', s, '--workers', '0', '--json', json, '--quiet', '--results', path.join(dir, 'results')]);
+      expect(r.code, r.err).toBe(0);
+      const out = JSON.parse(readFileSync(json, 'utf8')) as { strategies: string[]; groups: { strategy: string; runs: number }[] };
+      expect(out.strategies).toEqual(['worst-fit', 'worst-fit+preempt', 'first-fit/sjf', 'learned:m']);
+      expect(out.groups.map((g) => [g.strategy, g.runs])).toEqual([['worst-fit', 2], ['worst-fit+preempt', 2], ['first-fit/sjf', 2], ['learned:m', 2]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an axis that changes the strategies reports each point with its own strategies', async () => {
