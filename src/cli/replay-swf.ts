@@ -4,7 +4,7 @@ import { modelMessage } from '../core/model-ref.js';
 import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/keys.js';
 import { learnedQueueFactory } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
-import { BACKFILL_MODES, checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
+import { BACKFILL_MODES, checkWindows, consecutiveWindows, lateJobs, lateNotes, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
 import { clampedNotes, loadBatchWorkload, workloadNotes } from '../sim/reference/workload.js';
 import { Progress } from '../report/progress.js';
 import { parseFlags } from './args.js';
@@ -32,8 +32,9 @@ Options:
                        starts) | reorder (re-sort the queue and re-choose the head at every event)
   --json               print one JSON object:
                        {"trace","policy","backfill","headOfLine","length","machine","jobs",
-                       "dropped","unknownRunTime","unknownWidth","clampedInWindows","windows":[{"start",
-                       "boundedSlowdown","utilization"}],"meanBoundedSlowdown","meanUtilization"}
+                       "dropped","unknownRunTime","unknownWidth","clampedInWindows","lateInWindows",
+                       "windows":[{"start","boundedSlowdown","utilization"}],"meanBoundedSlowdown",
+                       "meanUtilization"}
   --quiet              no progress line (shown on stderr when it is a terminal and the replay
                        runs longer than a second)
   -h, --help           this text
@@ -148,7 +149,7 @@ export const replaySwfCommand: CliCommand = {
     const progress = p.quiet || !io.interactive ? {} : windowProgress(new Progress(io.err, true), starts.length, p.length);
     const res = await replayReferenceWindows(workload, starts, p.length, { ...policy, ...progress });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
-    const notes = [...workloadNotes(workload), ...clampedNotes(workload, starts, p.length)];
+    const notes = [...workloadNotes(workload), ...clampedNotes(workload, starts, p.length), ...lateNotes(workload, starts, p.length)];
     if (p.json) {
       io.out(
         JSON.stringify({
@@ -165,6 +166,7 @@ export const replaySwfCommand: CliCommand = {
           unknownRunTime: workload.unknownRunTime ?? 0,
           unknownWidth: workload.unknownWidth,
           clampedInWindows: clamped,
+          lateInWindows: lateJobs(workload, starts, p.length).reduce((a, w) => a + w.jobs, 0),
           windows: res.windows.map((w) => ({ start: w.start, boundedSlowdown: w.boundedSlowdown, utilization: w.utilization })),
           meanBoundedSlowdown: res.meanBoundedSlowdown,
           meanUtilization: res.meanUtilization,

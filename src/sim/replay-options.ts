@@ -43,6 +43,14 @@ export interface ReplayOptions {
    * as the HPC reference protocol does).
    */
   readonly passes?: 'per-instant' | 'per-event';
+  /**
+   * A request whose arrival is earlier than one before it in the stream: `refuse` (default, a
+   * UserError: sort the trace) or `now`: it arrives at the current time (the latest arrival so far
+   * or later), in stream order, and keeps its arrival time for the queue's keys and the metrics
+   * (its wait counts from it). This is what the RLScheduler simulator does with a log whose submit
+   * times go back in job-number order (`src/sim/reference/protocol.ts`).
+   */
+  readonly lateArrivals?: 'refuse' | 'now';
   /** Called every few thousand arrivals with the count so far and the simulated time. */
   readonly onProgress?: (arrivals: number, now: number) => void;
 }

@@ -363,9 +363,9 @@ class ReplayRun {
       if (next.done || tArr > this.horizon) break;
       const r = next.value;
       if (!(r.arrival >= lastArrival)) {
-        throw new UserError(`requests must come in arrival order: request '${r.id}' arrives at ${r.arrival}s, after one at ${lastArrival}s (sort the trace by arrival)`);
-      }
-      lastArrival = r.arrival;
+        if (opts.lateArrivals !== 'now' || Number.isNaN(r.arrival)) throw new UserError(`requests must come in arrival order: request '${r.id}' arrives at ${r.arrival}s, after one at ${lastArrival}s (sort the trace by arrival)`);
+      } else lastArrival = r.arrival;
+      // A late arrival (lateArrivals: 'now') arrives at the clock: no kernel event came before it above.
       this.now = Math.max(r.arrival, kernel.now);
       this.onArrival(r);
       next = await iter.next();

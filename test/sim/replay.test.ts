@@ -276,6 +276,21 @@ describe('replay driver', () => {
     await expect(replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [r('a', 5, 1, 1), r('b', 2, 1, 1)] })).rejects.toThrow(/request 'b' arrives at 2s, after one at 5s/);
   });
 
+  it("lateArrivals 'now': a request earlier than the one before it arrives at the clock, in stream order, and keeps its arrival for the queue and the wait", async () => {
+    // One node of 4 cpus. a (4 cpus, 0-10) fills it; b arrives at 5 and waits; c is logged at 2
+    // but comes after b in the stream: it arrives at 5 (the clock), not at 2, and FCFS puts it
+    // ahead of b (key = arrival 2 < 5), so at 10 c starts and b waits for it.
+    const out = await replay({
+      space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), lateArrivals: 'now',
+      requests: [r('a', 0, 4, 10), r('b', 5, 4, 10), r('c', 2, 4, 10)],
+    });
+    expect(events(out.log)).toEqual(['0 arrive a', '0 start a@0', '5 arrive b', '5 arrive c', '10 complete a@0', '10 start c@0', '20 complete c@0', '20 start b@0', '30 complete b@0']);
+    // Waits from the logged arrivals: a 0, b 20 − 5 = 15, c 10 − 2 = 8.
+    expect(computeMetrics(out.log, space.names).wait.mean).toBeCloseTo((0 + 15 + 8) / 3, 12);
+    // A NaN arrival is still refused.
+    await expect(replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), lateArrivals: 'now', requests: [r('a', 5, 1, 1), r('b', NaN, 1, 1)] })).rejects.toThrow(/request 'b' arrives at NaNs/);
+  });
+
   it('gives byte-identical JSON for the same scenario and seed', async () => {
     const make = (): Request[] => {
       const rng = new Rng('det');

@@ -70,24 +70,32 @@ describe('drs replay-swf on a small log', () => {
     expect(e.message).toBe(`${path.join(dir, 'logs')}: is a folder, not an SWF file`);
   });
 
-  it('refuses a window whose submit times go back in job-number order, naming the jobs and the file', async () => {
+  it('replays a window whose submit times go back in job-number order as the reference simulator does, and says so', async () => {
+    // 4 processors. Job 1 (2 procs) runs 0-100; job 2 arrives at 50 and runs 50-60; job 3 (submit
+    // 20) comes after job 2 in number order, so it arrives at 50 with nothing free; job 4 arrives
+    // at 60, before job 2's end at 60 is handled. At 60 job 3 starts (wait 40: (40 + 50) / 50 =
+    // 1.8), then job 4 (wait 0). bsld (1 + 1 + 1.8 + 1) / 4 = 1.2; utilization 300 / (4 × 110).
     const jobs = [line(1, 0, 100, 2, 100), line(2, 50, 10, 2, 60), line(3, 20, 50, 1, 60), line(4, 60, 30, 1, 40)].join('\n');
     writeFileSync(path.join(dir, 'back.swf'), `; MaxProcs: 4\n${jobs}\n`);
-    const e = await userError(['back.swf', '--windows', '0', '--length', '4']);
-    expect(e.location.file).toBe(path.join(dir, 'back.swf'));
-    expect(e.message).toMatch(/job 3 is submitted at 20 s, before job 2 \(50 s\) .* window starting at job index 0/);
-    // The generic reader's sort is named as the way outside the protocol (the protocol keeps job-number order).
-    expect(e.message).toContain('outside the protocol, use a scenario with trace kind swf and options: { unsorted: sort })');
-    // A window without the pair replays.
-    expect((await run(['back.swf', '--windows', '2', '--length', '2'])).code).toBe(0);
+    const r = await run(['back.swf', '--windows', '0', '--length', '4', '--json']);
+    expect(r.code).toBe(0);
+    const obj = JSON.parse(r.out) as { meanBoundedSlowdown: number; meanUtilization: number; lateInWindows: number };
+    expect(obj.meanBoundedSlowdown).toBeCloseTo(1.2, 12);
+    expect(obj.meanUtilization).toBeCloseTo(300 / 440, 12);
+    expect(obj.lateInWindows).toBe(1);
+    expect(r.err).toContain('note: 1 job(s) in 1 window(s) are submitted before a job with a lower number in their window: the replay keeps job-number order');
+    // A window without the pair has no note.
+    const clean = await run(['back.swf', '--windows', '2', '--length', '2']);
+    expect(clean.code).toBe(0);
+    expect(clean.out).not.toContain('lower number');
   });
 
   it('--json prints exactly one object with the documented keys', async () => {
     const r = await run(['small.swf', '--windows', '0,1', '--length', '3', '--policy', 'sjf', '--backfill', 'easy', '--json']);
     expect(r.code).toBe(0);
     const obj = JSON.parse(r.out) as Record<string, unknown>;
-    expect(Object.keys(obj)).toEqual(['trace', 'policy', 'backfill', 'headOfLine', 'length', 'machine', 'jobs', 'dropped', 'unknownRunTime', 'unknownWidth', 'clampedInWindows', 'windows', 'meanBoundedSlowdown', 'meanUtilization']);
-    expect(obj).toMatchObject({ trace: 'small.swf', policy: 'sjf', backfill: 'easy', headOfLine: 'commit', length: 3, machine: 4, jobs: 4, dropped: 0, unknownRunTime: 0, unknownWidth: 0, clampedInWindows: 2 });
+    expect(Object.keys(obj)).toEqual(['trace', 'policy', 'backfill', 'headOfLine', 'length', 'machine', 'jobs', 'dropped', 'unknownRunTime', 'unknownWidth', 'clampedInWindows', 'lateInWindows', 'windows', 'meanBoundedSlowdown', 'meanUtilization']);
+    expect(obj).toMatchObject({ trace: 'small.swf', policy: 'sjf', backfill: 'easy', headOfLine: 'commit', length: 3, machine: 4, jobs: 4, dropped: 0, unknownRunTime: 0, unknownWidth: 0, clampedInWindows: 2, lateInWindows: 0 });
     const windows = obj.windows as { start: number; boundedSlowdown: number; utilization: number }[];
     expect(windows.map((w) => Object.keys(w))).toEqual([
       ['start', 'boundedSlowdown', 'utilization'],

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { ORDER_KEY_NAMES, type OrderKeyName } from '../../src/queue/keys.js';
-import { checkWindows, consecutiveWindows, REFERENCE_LENGTH, REFERENCE_WINDOWS, replayReferenceWindow, type BackfillMode } from '../../src/sim/reference/protocol.js';
+import { checkWindows, consecutiveWindows, lateJobs, REFERENCE_LENGTH, REFERENCE_WINDOWS, replayReferenceWindow, replayReferenceWindows, type BackfillMode } from '../../src/sim/reference/protocol.js';
 import { batchWorkloadFromRecords, loadBatchWorkload, type BatchJob, type BatchWorkload } from '../../src/sim/reference/workload.js';
 import type { SwfHeader, SwfRecord } from '../../src/traces/swf.js';
 import { SWF_DIR, SWF_LOGS, swfDataPresent } from './data.js';
@@ -178,6 +178,98 @@ describe('reference protocol on the main simulator, by hand', () => {
     const twice = { ...rec(3, 25, 4, 1, -1, -1), line: 9 };
     expect(() => batchWorkloadFromRecords('mem', header, [rec(1, 0, 10, 1, -1, -1), rec(3, 20, 5, 2, -1, -1), twice], 8)).toThrow(/^mem:9, field 'jobNumber': duplicate id '3' \(also on line 3\): each request needs its own id$/);
     expect(batchWorkloadFromRecords('mem', header, [rec(1, 0, 10, 1, -1, -1), rec(3, 20, 0, 2, -1, -1), twice], 8).jobs.map((j) => j.id)).toEqual([1, 3]);
+  });
+});
+
+/**
+ * Submit times that go back in job-number order, as the RLScheduler simulator replays them
+ * (HPCSimPickJobs.py): jobs arrive strictly in job-number order, an arrival sets the clock to
+ * max(clock, submit), so a job submitted before the job above it enters the queue at the clock;
+ * its wait, its keys and its slowdown use its own submit time; the window's clock starts at its
+ * first job's submit. Every value below is worked out by hand in the comments, and the authors'
+ * simulator gives the same means (docs/queue-policies.md, "Cross-check against the authors' simulator").
+ */
+describe('submit times that go back in job-number order', () => {
+  const workload = (js: BatchJob[]): BatchWorkload => ({ file: 'mem', header: { file: 'mem', lines: [], fields: new Map() }, machine: 4, machineSource: 'option', jobs: js, dropped: 0, clamped: 0, unknownWidth: 0 });
+
+  it('a late job enters the queue with the job above it, behind a committed head, and waits from its submit time', async () => {
+    // 4 processors, FCFS. Job 1 (4 procs) runs 100-150. Job 2 (submit 120) arrives at 120 and
+    // becomes the head. Job 3 (submit 90) and job 4 (submit 110) come after job 2 in number
+    // order: they arrive at 120 too, behind the committed head. At 150 job 2 starts (2 procs);
+    // job 3 (key 90) goes before job 4 (110) and starts at 150 (2 procs); job 4 waits for job 3
+    // (ends 170). Job 5 arrives at 200 on an empty machine.
+    const js = jobs([
+      [100, 50, 4, 50],
+      [120, 30, 2, 30],
+      [90, 20, 2, 20],
+      [110, 10, 2, 100],
+      [200, 10, 4, 10],
+    ]);
+    for (const order of ['fcfs', 'sjf', 'f1'] as const) {
+      for (const backfill of ['none', 'easy'] as const) {
+        const r = await replayReferenceWindow(js, 0, 5, 4, { order, backfill });
+        expect([...r.startTimes], `${order} ${backfill}`).toEqual([100, 150, 150, 170, 200]);
+        // bsld 1, (30 + 30) / 30 = 2, (60 + 20) / 20 = 4, (60 + 10) / 10 = 7, 1 → mean 3
+        expect(r.boundedSlowdown).toBeCloseTo(3, 12);
+        // waits 0, 30, 60, 60, 0 (job 3's counts from 90, before it was seen at 120)
+        expect(r.meanWait).toBeCloseTo(30, 12);
+      }
+    }
+    expect(lateJobs(workload(js), [0], 5)).toEqual([{ start: 0, jobs: 2 }]);
+    // Jobs 3..5 alone are in submit order (90, 110, 200): nothing late there.
+    expect(lateJobs(workload(js), [2], 3)).toEqual([]);
+    // Equal submit times are in order; only the job that goes back counts.
+    expect(lateJobs(workload(jobs([[10, 1, 1], [10, 1, 1], [5, 1, 1]])), [0], 3)).toEqual([{ start: 0, jobs: 1 }]);
+  });
+
+  it('FCFS orders a late job by its submit time, ahead of a job that arrived before it', async () => {
+    // 4 processors, no backfilling. Job 1 fills the machine 100-200; job 2 (head, 2 procs) arrives
+    // at 110, job 3 (submit 120) at 120, job 4 (submit 115) after it, at 120. At 200 job 2 starts;
+    // job 4 (115) goes before job 3 (120) and starts at 200; job 3 waits until 210.
+    // bsld: 1, (90 + 10) / 10 = 10, (90 + 20) / 20 = 5.5, (85 + 10) / 10 = 9.5, 1 → 27 / 5 = 5.4.
+    // (Arrival order would start job 3 at 200 and job 4 at 210: 27.5 / 5 = 5.5.)
+    const js = jobs([
+      [100, 100, 4, 100],
+      [110, 10, 2, 10],
+      [120, 20, 2, 50],
+      [115, 10, 2, 10],
+      [400, 10, 1, 10],
+    ]);
+    for (const order of ['fcfs', 'sjf', 'f1'] as const) {
+      for (const backfill of ['none', 'easy'] as const) {
+        const r = await replayReferenceWindow(js, 0, 5, 4, { order, backfill });
+        expect([...r.startTimes], `${order} ${backfill}`).toEqual([100, 200, 210, 200, 400]);
+        expect(r.boundedSlowdown).toBeCloseTo(5.4, 12);
+      }
+    }
+  });
+
+  it('a late job submitted before the window starts waits from its submit time; EASY backfills it by its requested end', async () => {
+    // 4 processors. Job 1 (3 procs) runs 100-200; job 2 (4 procs, head) arrives at 110, its
+    // reservation is 200. Job 3 (1 proc, 20 s, submit 95: before the window's clock starts at 100)
+    // arrives at 110 with job 2.
+    //   EASY: 110 + 20 < 200, so it backfills at 110 (wait 15: bsld (15 + 20) / 20 = 1.75); job 2
+    //   starts at 200 (bsld (90 + 50) / 50 = 2.8); job 4 at 300 → (1 + 2.8 + 1.75 + 1) / 4 = 1.6375.
+    //   No backfilling: job 3 waits behind job 2 until 250 (wait 155: (155 + 20) / 20 = 8.75)
+    //   → (1 + 2.8 + 8.75 + 1) / 4 = 3.3875.
+    const js = jobs([
+      [100, 100, 3, 100],
+      [110, 50, 4, 50],
+      [95, 20, 1, 20],
+      [300, 10, 1, 10],
+    ]);
+    const easy = await replayReferenceWindow(js, 0, 4, 4, { order: 'fcfs', backfill: 'easy' });
+    expect([...easy.startTimes]).toEqual([100, 200, 110, 300]);
+    expect(easy.boundedSlowdown).toBeCloseTo(1.6375, 12);
+    // The clock starts at the first job's submit (100), not at job 3's 95: 530 processor-seconds
+    // over 4 × (310 − 100).
+    expect(easy.utilization).toBeCloseTo(530 / (4 * 210), 12);
+    expect(easy.makespan).toBe(210);
+    const none = await replayReferenceWindow(js, 0, 4, 4, { order: 'fcfs', backfill: 'none' });
+    expect([...none.startTimes]).toEqual([100, 200, 250, 300]);
+    expect(none.boundedSlowdown).toBeCloseTo(3.3875, 12);
+    // The windows' replay takes such a log (it was refused).
+    expect((await replayReferenceWindows(workload(js), [0], 4, { order: 'sjf', backfill: 'easy' })).meanBoundedSlowdown).toBeCloseTo(1.6375, 12);
   });
 });
 

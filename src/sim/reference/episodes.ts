@@ -5,7 +5,7 @@ import type { RejectionCode } from '../../core/rejection.js';
 import type { ComparisonInput, ComparisonResult, EpisodeRunner, StrategyResult } from '../compare.js';
 import { EV, type EventLog } from '../log.js';
 import { metricsFromFacts, runFacts, type PoolMetrics, type RunFacts, type RunMetrics, type SlaClass } from '../metrics.js';
-import { replayReferenceWindows, type WindowResult } from './protocol.js';
+import { lateNotes, replayReferenceWindows, type WindowResult } from './protocol.js';
 import { clampedNotes, workloadNotes, type BatchWorkload } from './workload.js';
 
 /**
@@ -31,7 +31,7 @@ export type EpisodeStrategyResult = Extract<StrategyResult, { state: 'completed'
 
 export function referenceEpisodes(e: ReferenceEpisodes): EpisodeRunner {
   const file = e.workload.file.split(/[\\/]/).pop() ?? e.workload.file;
-  const notes = [...workloadNotes(e.workload), ...clampedNotes(e.workload, e.starts, e.length)];
+  const notes = [...workloadNotes(e.workload), ...clampedNotes(e.workload, e.starts, e.length), ...lateNotes(e.workload, e.starts, e.length)];
   return {
     summary:
       `protocol rlscheduler: ${e.starts.length} window${e.starts.length === 1 ? '' : 's'} of ${e.length} jobs of ${file}, each replayed alone on an empty ` +
