@@ -44,11 +44,33 @@ describe('drs replay-swf on a small log', () => {
     // Job 6's run time −1 is replayed as 10 s: a rule of the protocol, said as the others are (was silent).
     expect(table.out).toContain('note: 1 record(s) with an unknown run time (field 4 < 0) run for 10 s, as the protocol does');
     expect(table.out).toContain('note: 2 record(s) with run time 0 are left out, as the protocol does (4 jobs remain)');
-    expect(table.out).toContain('note: 1 job(s) give no processor count (fields 5 and 8 ≤ 0) and run on 1 processor');
+    expect(table.out).toContain('note: 1 job(s) give no processor count (fields 5 and 8 both < 0) and run on 1 processor (a rule of ours: the reference simulator fails when such a job ends)');
     const json = await run(['changed.swf', '--windows', '0', '--length', '3', '--json']);
     expect(JSON.parse(json.out)).toMatchObject({ jobs: 4, dropped: 2, unknownRunTime: 1, unknownWidth: 1, clampedInWindows: 0 });
     expect(json.err).toContain('note: 2 record(s) with run time 0');
     expect(json.err).toContain('note: 1 record(s) with an unknown run time');
+  });
+
+  it("a job of width 0 takes no processor; a request of 0 or −1 (with run time −1) is kept as logged: the reference simulator's values", async () => {
+    // MaxNodes only (4 processors). Job 1 fills the machine 0-100. Job 2 (allocated 0, requested
+    // −1: width 0) starts at once at 10 (bsld 1; given 1 processor it waited until 100). Job 3
+    // (2 procs, request 0), job 4 (run −1 → 10, request −1 stays −1) and job 5 (allocated 1,
+    // requested −1) all start at 100: bsld (80 + 30) / 30, (70 + 10) / 10 = 8, (60 + 10) / 10 = 7.
+    const jobs = [
+      '1 0 -1 100 4 -1 -1 4 100 -1 1 1 1 -1 1 -1 -1 -1',
+      '2 10 -1 20 0 -1 -1 -1 50 -1 1 1 1 -1 1 -1 -1 -1',
+      '3 20 -1 30 2 -1 -1 2 0 -1 1 1 1 -1 1 -1 -1 -1',
+      '4 30 -1 -1 1 -1 -1 1 -1 -1 1 1 1 -1 1 -1 -1 -1',
+      '5 40 -1 10 1 -1 -1 -1 20 -1 1 1 1 -1 1 -1 -1 -1',
+    ].join('\n');
+    writeFileSync(path.join(dir, 'quirks.swf'), `; MaxNodes: 4\n${jobs}\n`);
+    for (const policy of ['fcfs', 'sjf', 'f1']) {
+      for (const backfill of ['none', 'easy']) {
+        const r = await run(['quirks.swf', '--windows', '0', '--length', '5', '--policy', policy, '--backfill', backfill, '--json']);
+        expect((JSON.parse(r.out) as { meanBoundedSlowdown: number }).meanBoundedSlowdown, `${policy} ${backfill}`).toBeCloseTo((1 + 1 + 110 / 30 + 8 + 7) / 5, 12);
+        expect(r.err).toContain("note: 1 job(s) have width 0 (the larger of fields 5 and 8 is 0) and take no processor, as the protocol's rule reads and the reference simulator replays them");
+      }
+    }
   });
 
   it('refuses a job number given twice, naming both lines (was a CapacityError stack trace mid-replay)', async () => {

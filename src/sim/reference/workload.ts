@@ -10,7 +10,8 @@ import { openSwf, swfMachineSize, type SwfHeader, type SwfRecord } from '../../t
  * - a negative run time (field 4) becomes 10; then only jobs with run time > 0 are kept;
  * - jobs are ordered by job number (field 1) and indexed from 0; two kept jobs with one number
  *   are an error naming both lines (the replay keys its allocations by job number);
- * - processors = max(allocated, requested) (fields 5 and 8);
+ * - processors = max(allocated, requested) (fields 5 and 8); when that is 0 the job takes no
+ *   processor (counted in `zeroWidth`), as the reference simulator replays it (it gave 1 before);
  * - requested time = field 9, or, when field 9 is −1, the run time *as logged* (before the
  *   negative → 10 replacement). This is how the reference simulator does it: the request is
  *   filled in when the line is parsed, the run time is repaired later. It concerns the 31
@@ -21,8 +22,8 @@ import { openSwf, swfMachineSize, type SwfHeader, type SwfRecord } from '../../t
  * logs):
  * - a job wider than the machine is clamped to the machine size (counted in `clamped`, and
  *   flagged on the job), otherwise it could never start and the replay would stall;
- * - a job whose width is unknown (fields 5 and 8 both ≤ 0) gets 1 processor (counted in
- *   `unknownWidth`).
+ * - a job whose width is unknown (fields 5 and 8 both negative) gets 1 processor (counted in
+ *   `unknownWidth`); the reference simulator allocates −1 node to it and fails when it ends.
  */
 export interface BatchJob extends JobFacts {
   /** 0-based index in protocol order (the index windows refer to). */
@@ -35,7 +36,7 @@ export interface BatchJob extends JobFacts {
   readonly run: number;
   /** Requested run time, seconds (what the scheduler may look at). */
   readonly requested: number;
-  /** Processors used, 1..machine. */
+  /** Processors used, 0..machine. */
   readonly procs: number;
   /** True when the log asked for more processors than the machine has (clamped). */
   readonly clamped: boolean;
@@ -60,8 +61,13 @@ export interface BatchWorkload {
   readonly unknownRunTime?: number;
   /** Jobs wider than the machine, clamped to it. */
   readonly clamped: number;
-  /** Jobs with unknown width, given 1 processor. */
+  /** Jobs with unknown width (fields 5 and 8 both negative), given 1 processor. */
   readonly unknownWidth: number;
+  /**
+   * Jobs whose width is 0 (the larger of fields 5 and 8 is 0): they take no processor, as the
+   * protocol's rule reads and the reference simulator replays them. Absent for workloads not read from a log.
+   */
+  readonly zeroWidth?: number;
 }
 
 export interface LoadOptions {
@@ -123,6 +129,7 @@ class WorkloadBuilder {
   private unknownRunTime = 0;
   private clamped = 0;
   private unknownWidth = 0;
+  private noWidth = 0;
   private readonly ids = new UniqueIds();
 
   constructor(
@@ -145,7 +152,8 @@ class WorkloadBuilder {
     // A dropped record is not replayed, so its number may recur (as in the trace readers).
     this.ids.check(String(r.jobNumber), { file: this.file, line: r.line, field: 'jobNumber' });
     let procs = Math.max(r.allocatedProcessors, r.requestedProcessors);
-    if (!(procs > 0)) {
+    if (procs === 0) this.noWidth++;
+    else if (!(procs > 0)) {
       procs = 1;
       this.unknownWidth++;
     }
@@ -170,8 +178,8 @@ class WorkloadBuilder {
     // Job numbers are unique (checked in add), so the order is the same whatever the sort.
     this.kept.sort((a, b) => a.id - b.id);
     const jobs: BatchJob[] = this.kept.map((j, index) => ({ index, ...j }));
-    const { machine, dropped, unknownRunTime, clamped, unknownWidth } = this;
-    return { file, header, machine, machineSource, jobs, dropped, unknownRunTime, clamped, unknownWidth };
+    const { machine, dropped, unknownRunTime, clamped, unknownWidth, noWidth } = this;
+    return { file, header, machine, machineSource, jobs, dropped, unknownRunTime, clamped, unknownWidth, zeroWidth: noWidth };
   }
 }
 
@@ -185,7 +193,8 @@ export function workloadNotes(w: BatchWorkload): string[] {
   const notes: string[] = [];
   if ((w.unknownRunTime ?? 0) > 0) notes.push(`${w.unknownRunTime} record(s) with an unknown run time (field 4 < 0) run for 10 s, as the protocol does`);
   if (w.dropped > 0) notes.push(`${w.dropped} record(s) with run time 0 are left out, as the protocol does (${w.jobs.length} jobs remain)`);
-  if (w.unknownWidth > 0) notes.push(`${w.unknownWidth} job(s) give no processor count (fields 5 and 8 ≤ 0) and run on 1 processor`);
+  if (w.unknownWidth > 0) notes.push(`${w.unknownWidth} job(s) give no processor count (fields 5 and 8 both < 0) and run on 1 processor (a rule of ours: the reference simulator fails when such a job ends)`);
+  if ((w.zeroWidth ?? 0) > 0) notes.push(`${w.zeroWidth} job(s) have width 0 (the larger of fields 5 and 8 is 0) and take no processor, as the protocol's rule reads and the reference simulator replays them`);
   return notes;
 }
 
