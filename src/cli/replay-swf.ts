@@ -5,7 +5,7 @@ import { isOrderKeyName, ORDER_KEY_NAMES, type OrderKeyName } from '../queue/key
 import { learnedQueueFactory } from '../queue/learned-queue.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import { BACKFILL_MODES, checkWindows, consecutiveWindows, lateJobs, lateNotes, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
-import { clampedNotes, loadBatchWorkload, workloadNotes } from '../sim/reference/workload.js';
+import { clampedNotes, loadBatchWorkload, wholeNodeNotes, workloadNotes } from '../sim/reference/workload.js';
 import { Progress } from '../report/progress.js';
 import { parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
@@ -149,7 +149,7 @@ export const replaySwfCommand: CliCommand = {
     const progress = p.quiet || !io.interactive ? {} : windowProgress(new Progress(io.err, true), starts.length, p.length);
     const res = await replayReferenceWindows(workload, starts, p.length, { ...policy, ...progress });
     const clamped = res.windows.reduce((a, w) => a + w.clamped, 0);
-    const notes = [...workloadNotes(workload), ...clampedNotes(workload, starts, p.length), ...lateNotes(workload, starts, p.length)];
+    const notes = [...workloadNotes(workload), ...clampedNotes(workload, starts, p.length), ...wholeNodeNotes(workload, starts, p.length), ...lateNotes(workload, starts, p.length)];
     if (p.json) {
       io.out(
         JSON.stringify({

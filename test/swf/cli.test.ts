@@ -73,6 +73,19 @@ describe('drs replay-swf on a small log', () => {
     }
   });
 
+  it('says when MaxNodes and MaxProcs differ and a width is not a whole number of nodes (the reference simulator allocates whole nodes)', async () => {
+    // 2 nodes of 2 processors: widths 2 and 4 are whole nodes, 1 and 3 are not.
+    const jobs = [line(1, 0, 100, 2, 100), line(2, 10, 50, 1, 60), line(3, 20, 30, 3, 40), line(4, 30, 10, 4, 10)].join('\n');
+    writeFileSync(path.join(dir, 'nodes.swf'), `; MaxNodes: 2\n; MaxProcs: 4\n${jobs}\n`);
+    const r = await run(['nodes.swf', '--windows', '0', '--length', '4']);
+    expect(r.out).toContain('note: the header gives 2 nodes and 4 processors: this replay uses 4 processors, one per node, as the protocol says; the reference simulator gives each job whole nodes of 2 processors, so its numbers differ here: 2 job(s) in these windows have a width that is not a multiple of 2');
+    // Whole nodes only (jobs 1 and 4): the two replays agree, nothing to say.
+    expect((await run(['nodes.swf', '--windows', '3', '--length', '1'])).out).not.toContain('whole nodes');
+    // Equal MaxNodes and MaxProcs (one processor per node in both): nothing to say.
+    writeFileSync(path.join(dir, 'nodes1.swf'), `; MaxNodes: 4\n; MaxProcs: 4\n${jobs}\n`);
+    expect((await run(['nodes1.swf', '--windows', '0', '--length', '4'])).out).not.toContain('whole nodes');
+  });
+
   it('refuses a job number given twice, naming both lines (was a CapacityError stack trace mid-replay)', async () => {
     writeFileSync(path.join(dir, 'twice.swf'), `; MaxProcs: 4\n${[line(1, 0, 100, 2, 100), line(2, 10, 50, 1, 60), line(2, 20, 30, 1, 40)].join('\n')}\n`);
     const e = await userError(['twice.swf', '--windows', '0', '--length', '3']);

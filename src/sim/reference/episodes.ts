@@ -6,7 +6,7 @@ import type { ComparisonInput, ComparisonResult, EpisodeRunner, StrategyResult }
 import { EV, type EventLog } from '../log.js';
 import { metricsFromFacts, runFacts, type PoolMetrics, type RunFacts, type RunMetrics, type SlaClass } from '../metrics.js';
 import { lateNotes, replayReferenceWindows, type WindowResult } from './protocol.js';
-import { clampedNotes, workloadNotes, type BatchWorkload } from './workload.js';
+import { clampedNotes, wholeNodeNotes, workloadNotes, type BatchWorkload } from './workload.js';
 
 /**
  * The HPC reference protocol as a `drs run` comparison: every strategy replays each window of
@@ -31,7 +31,7 @@ export type EpisodeStrategyResult = Extract<StrategyResult, { state: 'completed'
 
 export function referenceEpisodes(e: ReferenceEpisodes): EpisodeRunner {
   const file = e.workload.file.split(/[\\/]/).pop() ?? e.workload.file;
-  const notes = [...workloadNotes(e.workload), ...clampedNotes(e.workload, e.starts, e.length), ...lateNotes(e.workload, e.starts, e.length)];
+  const notes = [...workloadNotes(e.workload), ...clampedNotes(e.workload, e.starts, e.length), ...wholeNodeNotes(e.workload, e.starts, e.length), ...lateNotes(e.workload, e.starts, e.length)];
   return {
     summary:
       `protocol rlscheduler: ${e.starts.length} window${e.starts.length === 1 ? '' : 's'} of ${e.length} jobs of ${file}, each replayed alone on an empty ` +

@@ -218,3 +218,24 @@ export function clampedNotes(w: BatchWorkload, starts: readonly number[], length
   const nodes = w.machineSource === 'MaxNodes' ? `; the machine size is the header's MaxNodes (it has no MaxProcs): if a node has several processors, give the machine's processor count (drs replay-swf --procs N; in a protocol scenario, the pool's capacity.cpu)` : '';
   return [`${clamped} job(s) in these windows asked for more than the machine's ${w.machine} processors (up to ${widest}) and were clamped to ${w.machine}${nodes}`];
 }
+
+/**
+ * The note for a header whose MaxNodes and MaxProcs differ (empty otherwise, or when the machine is
+ * not MaxProcs processors). The protocol replays one processor per node, MaxProcs of them; the
+ * reference simulator (HPCSimPickJobs.py, cluster.py) builds MaxNodes nodes of MaxProcs / MaxNodes
+ * processors and gives a job whole nodes, ceil(width / that), so the two agree exactly when every
+ * job's width is a multiple of it (docs/queue-policies.md). The note counts the windows' jobs that
+ * are not.
+ */
+export function wholeNodeNotes(w: BatchWorkload, starts: readonly number[], length: number): string[] {
+  const { maxNodes, maxProcs } = w.header;
+  if (maxNodes === undefined || maxProcs === undefined || maxNodes === maxProcs || w.machine !== maxProcs) return [];
+  const per = maxProcs / maxNodes;
+  let odd = 0;
+  for (const s of starts) for (const j of w.jobs.slice(s, s + length)) if (Math.ceil(j.procs / per) * per !== j.procs) odd++;
+  if (odd === 0) return [];
+  const each = Number.isInteger(per) ? String(per) : per.toFixed(3);
+  return [
+    `the header gives ${maxNodes} nodes and ${maxProcs} processors: this replay uses ${maxProcs} processors, one per node, as the protocol says; the reference simulator gives each job whole nodes of ${each} processors, so its numbers differ here: ${odd} job(s) in these windows have a width that is not a multiple of ${each}`,
+  ];
+}
