@@ -184,7 +184,7 @@ export class SchedulingPass<E extends QueuedRequest> {
       // The waiting entries in order (those before `from` have left): one copy, the head first.
       const rest: E[] = first === front ? [first] : [];
       for (let k = from; k < ready.length; k++) if (waitingAfter(ready[k] as E)) rest.push(ready[k] as E);
-      if (rest.length > 1) this.backfill(state, policy.backfill, rest, first, now, counter);
+      if (rest.length > 1 || policy.backfill.seesHeadAlone === true) this.backfill(state, policy.backfill, rest, first, now, counter);
     }
     return hooks.isWaiting(first) ? first : undefined;
   }

@@ -153,6 +153,10 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
   let memo: { head: QueuedRequest; res: HeadReservation | undefined; queue: readonly QueuedRequest[]; rank?: Map<QueuedRequest, number> } | undefined;
   return {
     name: 'easy',
+    // A per-head reservation is the one of the moment the head first blocks, even alone in the
+    // queue (the protocol's rule; the reference computes it there): work that ends before the next
+    // arrival must not move it.
+    ...(perHead ? { seesHeadAlone: true } : {}),
     select(blocked: readonly QueuedRequest[], view: ClusterView, now: number): QueuedRequest[] {
       const head = blocked[0];
       if (head === undefined) return [];

@@ -63,6 +63,13 @@ export interface BackfillPolicy {
    * present, drivers call this instead of `select`.
    */
   place?(blocked: readonly QueuedRequest[], cluster: ClusterView, now: number): BackfillPick[];
+  /**
+   * Also call `select` (or `place`) when the head is blocked with nothing behind it (default: only
+   * when something waits behind it). For a policy whose state is taken when the head first blocks,
+   * such as EASY's reservation computed once per head: taken later, when a second request arrives,
+   * it would see only the work still running then.
+   */
+  readonly seesHeadAlone?: boolean;
 }
 
 /** A request a backfill policy lets start now, on the node it reserved for it. */

@@ -84,6 +84,26 @@ describe('reference protocol on the main simulator, by hand', () => {
     expect(await starts(js, { machine: 4, backfill: 'easy' })).toEqual([0, 100, 110, 3, 4]);
   });
 
+  it('EASY takes the reservation when the head first blocks, also alone in the queue', async () => {
+    // 4 processors. Job 1 (2 procs, runs 0-10, requested 100) and job 2 (2 procs, runs 0-100,
+    // requested 20) start at 0. Job 3 (4 procs) arrives at 1, alone: its reservation, walking the
+    // requested ends (job 2 at 20: 2 free; job 1 at 100: 4 free), is 100. Job 1 ends at 10. Job 4
+    // (2 procs, requested 60) arrives at 30: 30 + 60 < 100 and 2 are free, so it backfills at 30.
+    // bsld 1, 1, (99 + 50) / 50 = 2.98, 1 → 1.495. (Taken only when job 4 arrived, the reservation
+    // would be job 2's requested end, 20, already past: job 4 would wait until 150, bsld 13 → 4.495.)
+    const js = jobs([
+      [0, 10, 2, 100],
+      [0, 100, 2, 20],
+      [1, 50, 4, 50],
+      [30, 10, 2, 60],
+    ]);
+    for (const order of ['fcfs', 'sjf', 'f1'] as const) {
+      const r = await replayReferenceWindow(js, 0, 4, 4, { order, backfill: 'easy' });
+      expect([...r.startTimes], order).toEqual([0, 0, 100, 30]);
+      expect(r.boundedSlowdown).toBeCloseTo(1.495, 12);
+    }
+  });
+
   it('EASY walks running jobs by requested end, but they release at their actual end', async () => {
     // Job 1 requests 100 s but ends at 20; the shadow time stays 100 (computed once), so job 3
     // (requests 90) still backfills at 5, and the head starts when job 1 really ends.
