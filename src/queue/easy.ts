@@ -117,10 +117,16 @@ export interface EasyOptions {
    * before now, but not before a shadow already past.
    */
   readonly pastEnds?: 'now' | 'as-requested';
+  /**
+   * `reference`: when a reservation is taken, report the running allocations walked (`takeWalked`),
+   * so that the replay ends work with equal ends in the reference's order (its running list,
+   * sorted in place by requested end there). Default: not reported.
+   */
+  readonly endTies?: 'reference';
 }
 
 /** The EASY variant of the HPC reference protocol (`../shared/reference/batch-scheduling.md`). */
-export const REFERENCE_EASY: EasyOptions = { reservation: 'per-head', extraCapacity: false, scan: 'arrival', pastEnds: 'as-requested' };
+export const REFERENCE_EASY: EasyOptions = { reservation: 'per-head', extraCapacity: false, scan: 'arrival', pastEnds: 'as-requested', endTies: 'reference' };
 
 /**
  * EASY backfilling (Lifka 1995; Mu'alem & Feitelson 2001) on the generic cluster: one
@@ -150,6 +156,7 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
   const byArrival = opts.scan === 'arrival';
   // `queue`: the queue when the head was chosen (a copy), read for `rank` (positions then) only
   // when two candidates' arrivals tie, so most heads never build it.
+  let walked: string[] | undefined;
   let memo: { head: QueuedRequest; res: HeadReservation | undefined; queue: readonly QueuedRequest[]; rank?: Map<QueuedRequest, number> } | undefined;
   return {
     name: 'easy',
@@ -157,11 +164,21 @@ export function easyBackfill(opts: EasyOptions = {}): BackfillPolicy {
     // queue (the protocol's rule; the reference computes it there): work that ends before the next
     // arrival must not move it.
     ...(perHead ? { seesHeadAlone: true } : {}),
+    ...(opts.endTies === 'reference'
+      ? {
+          takeWalked: (): readonly string[] | undefined => {
+            const w = walked;
+            walked = undefined;
+            return w;
+          },
+        }
+      : {}),
     select(blocked: readonly QueuedRequest[], view: ClusterView, now: number): QueuedRequest[] {
       const head = blocked[0];
       if (head === undefined) return [];
       if (memo === undefined || memo.head !== head || !perHead) {
         memo = { head, res: headReservation(view, head, now, opts.pastEnds), queue: byArrival ? blocked.slice() : [] };
+        if (opts.endTies === 'reference') walked = upNodesOf(view, eligible(view, head.request)).flatMap((n) => [...view.allocationsOn(n)].map((a) => a.id));
       }
       const res = memo.res;
       if (res === undefined) return [];

@@ -70,6 +70,14 @@ export interface BackfillPolicy {
    * it would see only the work still running then.
    */
   readonly seesHeadAlone?: boolean;
+  /**
+   * Optional, for a driver that replays the reference protocol's order of equal ends: the ids of
+   * the running allocations the policy walked in order of requested end since the last call (the
+   * reference sorts its running list in place, stably, by requested end there, so work that then
+   * ends at the same time ends in that order), or undefined; each call clears it. Drivers call it
+   * after every pass and may ignore it.
+   */
+  takeWalked?(): readonly string[] | undefined;
 }
 
 /** A request a backfill policy lets start now, on the node it reserved for it. */

@@ -3,7 +3,7 @@ import { WORK_BUDGET } from '../algorithms/allocator.js';
 import { ClusterState } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
 import { UserError } from '../core/errors.js';
-import type { Allocation, PoolSpec, Request } from '../core/model.js';
+import { estimatedDuration, type Allocation, type PoolSpec, type Request } from '../core/model.js';
 import { Rng } from '../core/rng.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
@@ -320,6 +320,8 @@ class ReplayRun {
       q.beginPass();
       const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, from: q.from, freed, fresh: offered });
       q.endPass();
+      const walked = this.opts.queue.backfill?.takeWalked?.();
+      if (walked !== undefined) this.endInWalkOrder(walked);
       this.decisions += out.decisions;
       // What this pass requeued (work it evicted) is all that was added since the pass began.
       return { out, requeued: q.takeFresh() };
@@ -327,6 +329,35 @@ class ReplayRun {
     q.takeFresh();
     this.freed = false;
     this.startedThisRound.clear();
+  }
+
+  /**
+   * The reference's running list, sorted in place by requested end when a reservation walks it
+   * (`BackfillPolicy.takeWalked`): the walked allocations, stably by start + requested duration,
+   * then those started since (in start order). Work ending at equal times ends in list order, so
+   * every end event is scheduled again in that order (the kernel breaks ties by scheduling order;
+   * the old events go stale, as after a renewal). `running` keeps the list order.
+   */
+  private endInWalkOrder(walked: readonly string[]): void {
+    const ids = new Set(walked);
+    const list = [...this.running.entries()];
+    const first = list.filter(([id]) => ids.has(id));
+    const keyOf = (id: string): number => {
+      const a = this.state.allocation(id) as Allocation;
+      return a.start + estimatedDuration(a.request);
+    };
+    const keys = new Map(first.map(([id]) => [id, keyOf(id)]));
+    first.sort((x, y) => (keys.get(x[0]) as number) - (keys.get(y[0]) as number));
+    const order = [...first, ...list.filter(([id]) => !ids.has(id))];
+    if (order.every(([id], i) => id === (list[i] as [string, Running])[0])) return;
+    this.running.clear();
+    for (const [id, run] of order) {
+      this.running.set(id, run);
+      const old = run.end as Extract<SimEvent, { k: 'end' }>;
+      run.end = { k: 'end', a: old.a, expired: old.expired };
+      const end = old.a.start + old.a.request.duration;
+      this.kernel.schedule(old.a.leaseExpiry < end ? old.a.leaseExpiry : end, run.end);
+    }
   }
 
   // ---- main loop ---------------------------------------------------------------------------

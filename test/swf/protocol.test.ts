@@ -104,6 +104,31 @@ describe('reference protocol on the main simulator, by hand', () => {
     }
   });
 
+  it('EASY: work ending at the same time ends in the order of the reference running list, sorted by requested end at the reservation', async () => {
+    // 4 processors. At 0: job 1 (1 proc, ends 100, requested end 500), job 2 (2 procs, ends 100,
+    // requested end 50) and job 3 (1 proc, ends 300) start. Job 4 (4 procs) blocks at 10; its
+    // reservation walks requested ends 50 (job 2), 300, 500: shadow 500, and the reference's
+    // running list is now job 2, job 3, job 1. Job 5 (3 procs, 60 s, requested 100) and job 6
+    // (2 procs, 50 s, requested 100) arrive. At 100 jobs 1 and 2 end, job 2 first (list order):
+    // 2 free, job 5 does not fit, job 6 does (100 + 100 < 500) and starts; job 1 ends; at 150 job 6
+    // ends and job 5 starts. Job 4 starts at 300. bsld 1, 1, 1, (290 + 10) / 10 = 30,
+    // (130 + 60) / 60, (70 + 50) / 50 = 2.4 → 6.4278. (Ending job 1 first, in start order, would
+    // start job 5 at 100 and job 6 at 160: 6.4889.)
+    const js = jobs([
+      [0, 100, 1, 500],
+      [0, 100, 2, 50],
+      [0, 300, 1, 300],
+      [10, 10, 4, 10],
+      [20, 60, 3, 100],
+      [30, 50, 2, 100],
+    ]);
+    for (const order of ['fcfs', 'sjf', 'f1'] as const) {
+      const r = await replayReferenceWindow(js, 0, 6, 4, { order, backfill: 'easy' });
+      expect([...r.startTimes], order).toEqual([0, 0, 0, 300, 150, 100]);
+      expect(r.boundedSlowdown).toBeCloseTo((3 + 30 + 190 / 60 + 2.4) / 6, 12);
+    }
+  });
+
   it('EASY walks running jobs by requested end, but they release at their actual end', async () => {
     // Job 1 requests 100 s but ends at 20; the shadow time stays 100 (computed once), so job 3
     // (requests 90) still backfills at 5, and the head starts when job 1 really ends.
