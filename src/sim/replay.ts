@@ -3,7 +3,7 @@ import { WORK_BUDGET } from '../algorithms/allocator.js';
 import { ClusterState } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
 import { UserError } from '../core/errors.js';
-import { estimatedDuration, type Allocation, type PoolSpec, type Request } from '../core/model.js';
+import type { Allocation, PoolSpec, Request } from '../core/model.js';
 import { Rng } from '../core/rng.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
@@ -14,6 +14,7 @@ import { Kernel } from './kernel.js';
 import { SimLeases, type LeaseRenewal } from './leases.js';
 import { EV, EventLog } from './log.js';
 import { DependencyStates } from './dependency-states.js';
+import { reorderEnds, requestedEnd } from './end-order.js';
 import type { ReplayOptions, ReplayOutcome } from './replay-options.js';
 import { Autoscaling } from './replay-scaling.js';
 import { SimQueue, type SimEntry } from './sim-queue.js';
@@ -321,7 +322,7 @@ class ReplayRun {
       const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, from: q.from, freed, fresh: offered });
       q.endPass();
       const walked = this.opts.queue.backfill?.takeWalked?.();
-      if (walked !== undefined) this.endInWalkOrder(walked);
+      if (walked !== undefined) reorderEnds(this.running, walked, (id) => requestedEnd(this.state.allocation(id) as Allocation), (run) => this.rescheduleEnd(run));
       this.decisions += out.decisions;
       // What this pass requeued (work it evicted) is all that was added since the pass began.
       return { out, requeued: q.takeFresh() };
@@ -331,33 +332,11 @@ class ReplayRun {
     this.startedThisRound.clear();
   }
 
-  /**
-   * The reference's running list, sorted in place by requested end when a reservation walks it
-   * (`BackfillPolicy.takeWalked`): the walked allocations, stably by start + requested duration,
-   * then those started since (in start order). Work ending at equal times ends in list order, so
-   * every end event is scheduled again in that order (the kernel breaks ties by scheduling order;
-   * the old events go stale, as after a renewal). `running` keeps the list order.
-   */
-  private endInWalkOrder(walked: readonly string[]): void {
-    const ids = new Set(walked);
-    const list = [...this.running.entries()];
-    const first = list.filter(([id]) => ids.has(id));
-    const keyOf = (id: string): number => {
-      const a = this.state.allocation(id) as Allocation;
-      return a.start + estimatedDuration(a.request);
-    };
-    const keys = new Map(first.map(([id]) => [id, keyOf(id)]));
-    first.sort((x, y) => (keys.get(x[0]) as number) - (keys.get(y[0]) as number));
-    const order = [...first, ...list.filter(([id]) => !ids.has(id))];
-    if (order.every(([id], i) => id === (list[i] as [string, Running])[0])) return;
-    this.running.clear();
-    for (const [id, run] of order) {
-      this.running.set(id, run);
-      const old = run.end as Extract<SimEvent, { k: 'end' }>;
-      run.end = { k: 'end', a: old.a, expired: old.expired };
-      const end = old.a.start + old.a.request.duration;
-      this.kernel.schedule(old.a.leaseExpiry < end ? old.a.leaseExpiry : end, run.end);
-    }
+  /** `run`'s end event again, at the same time: it now comes after the events scheduled before it (`reorderEnds`). */
+  private rescheduleEnd(run: Running): void {
+    const { a, expired } = run.end as Extract<SimEvent, { k: 'end' }>;
+    run.end = { k: 'end', a, expired };
+    this.kernel.schedule(Math.min(a.leaseExpiry, a.start + a.request.duration), run.end);
   }
 
   // ---- main loop ---------------------------------------------------------------------------
