@@ -65,7 +65,8 @@ export interface BatchWorkload {
   readonly unknownWidth: number;
   /**
    * Jobs whose width is 0 (the larger of fields 5 and 8 is 0): they take no processor, as the
-   * protocol's rule reads and the reference simulator replays them. Absent for workloads not read from a log.
+   * protocol's rule reads and the reference simulator replays them. Absent for workloads not
+   * read from a log.
    */
   readonly zeroWidth?: number;
 }
@@ -129,7 +130,7 @@ class WorkloadBuilder {
   private unknownRunTime = 0;
   private clamped = 0;
   private unknownWidth = 0;
-  private noWidth = 0;
+  private zeroWidth = 0;
   private readonly ids = new UniqueIds();
 
   constructor(
@@ -152,7 +153,7 @@ class WorkloadBuilder {
     // A dropped record is not replayed, so its number may recur (as in the trace readers).
     this.ids.check(String(r.jobNumber), { file: this.file, line: r.line, field: 'jobNumber' });
     let procs = Math.max(r.allocatedProcessors, r.requestedProcessors);
-    if (procs === 0) this.noWidth++;
+    if (procs === 0) this.zeroWidth++;
     else if (!(procs > 0)) {
       procs = 1;
       this.unknownWidth++;
@@ -178,8 +179,8 @@ class WorkloadBuilder {
     // Job numbers are unique (checked in add), so the order is the same whatever the sort.
     this.kept.sort((a, b) => a.id - b.id);
     const jobs: BatchJob[] = this.kept.map((j, index) => ({ index, ...j }));
-    const { machine, dropped, unknownRunTime, clamped, unknownWidth, noWidth } = this;
-    return { file, header, machine, machineSource, jobs, dropped, unknownRunTime, clamped, unknownWidth, zeroWidth: noWidth };
+    const { machine, dropped, unknownRunTime, clamped, unknownWidth, zeroWidth } = this;
+    return { file, header, machine, machineSource, jobs, dropped, unknownRunTime, clamped, unknownWidth, zeroWidth };
   }
 }
 
