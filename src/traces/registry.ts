@@ -9,7 +9,7 @@ import type { ResourceSpace } from '../core/resources.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from './alibaba-gpu.js';
 import { readAzureLlmRequests } from './azure-llm.js';
 import { readCsvRequests } from './csv.js';
-import { countIn, newTraceStats, traceStream, type TraceStream } from './reading.js';
+import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './reading.js';
 import { readDemandSeriesRequests } from './demand-series.js';
 import { readSwfRequests } from './swf-requests.js';
 import { generateSyntheticRequests, SYNTHETIC_PRESETS, type SyntheticOptions } from './synthetic.js';
@@ -78,6 +78,7 @@ function openSwfTrace(spec: Extract<TraceSpec, { kind: 'swf' }>, r: Resolved): T
     onRecord: () => stats.records++,
     onSkip: (_rec, reason) => countIn(stats.skipped, reason),
     onAdjust: (_rec, reason) => countIn(stats.adjusted, reason),
+    onHeld: (pending) => noteHeld(stats, pending),
   });
   return traceStream(stats, async function* () {
     for await (const req of reader) {

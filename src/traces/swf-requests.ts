@@ -38,6 +38,8 @@ export interface SwfRequestOptions {
   readonly onSkip?: (record: SwfRecord, reason: string) => void;
   /** Called for every unknown run time or width that `jobs: 'all'` reads as 0, and every job `unsorted: 'sort'` moves. */
   readonly onAdjust?: (record: SwfRecord, reason: string) => void;
+  /** Under `unsorted`, before each job given back from those held: how many are still held (reading.ts `noteHeld`). */
+  readonly onHeld?: (pending: number) => void;
 }
 
 /**
@@ -126,6 +128,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
             // Counted as the openb pod lists count theirs: a job submitted before a job above it.
             if (held.add(r.submitTime, req, { file: path, line: r.line, field: 'submitTime' })) opts.onAdjust?.(r, 'reordered-by-submit-time');
             for (const { item, arrival } of held.release()) {
+              opts.onHeld?.(held.pending);
               yield { ...item, arrival };
               if (++n >= limit) return;
             }
@@ -139,6 +142,7 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       }
       // `limit` keeps the earliest jobs.
       for (const { item, arrival } of held?.sorted() ?? []) {
+        opts.onHeld?.((held as NonNullable<typeof held>).pending);
         yield { ...item, arrival };
         if (++n >= limit) return;
       }

@@ -6,6 +6,7 @@ import { readAlibabaPodRequests } from '../../src/traces/alibaba-gpu.js';
 import { readAzureLlmRequests } from '../../src/traces/azure-llm.js';
 import { readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
 import { traceStatsNotes } from '../../src/traces/reading.js';
+import { openTrace } from '../../src/traces/registry.js';
 import { drs, tmpFile } from '../cli/helpers.js';
 import { collect, fixture } from './helpers.js';
 
@@ -68,6 +69,18 @@ describe('records held for the arrival-order replay and never replayed', () => {
     expect(pods.stats).toMatchObject({ records: 3, emitted: 2, held: 1 });
     expect(ids(await collect(pods))).toEqual(['p1', 'p2', 'p0']);
     expect(pods.stats.held).toBeUndefined();
+  });
+
+  it('the swf kind under unsorted: sort counts them too', async () => {
+    // Jobs 1..4 submitted at 100, 40, 100, 70 (fields: number, submit, wait, run, procs, ..., requested procs, requested time).
+    const job = (n: number, submit: number) => `${n} ${submit} 0 10 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1`;
+    const file = fixture('held.swf', ['; MaxProcs: 4', job(1, 100), job(2, 40), job(3, 100), job(4, 70)].join('\n') + '\n');
+    const s = openTrace({ kind: 'swf', file, options: { unsorted: 'sort' } }, { space, dataRoot: '.' });
+    // Relative to the earliest submit (40): jobs 2 (0 s), 4 (30 s), 1 and 3 (60 s); stop past 10 s.
+    expect(ids(await readUntil(s, 10)).length).toBe(1);
+    expect(s.stats).toMatchObject({ records: 4, emitted: 2, held: 2 });
+    await collect(s);
+    expect(s.stats.held).toBeUndefined();
   });
 
   it('drs run says it after a horizon, and --json holds the count', async () => {
