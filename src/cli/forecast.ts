@@ -47,6 +47,10 @@ Options:
                      then the same bytes for the same inputs and seed
   --step SECONDS     read SERIES as an event log and aggregate it into bins of SECONDS
   --agg sum|count|mean   aggregation for --step (default sum)
+  --where COL=V[,V...]   with --step: aggregate only the rows whose COL is one of the values (exact;
+                     repeat for more columns); the others are counted
+  --skip-empty       with --step: leave out rows whose time cell is empty (counted), e.g. work that
+                     began before a cluster table's start
   --time-column C    time column (default timestamp; with --step: timestamp, timestamp_anon, time or arrival)
   --value-column C   value column (default value)
   --max-gap N        longest gap (missing points) filled by linear interpolation (default 12)
@@ -72,11 +76,11 @@ function num(flag: string, text: string | undefined, fallback: number, integer: 
 }
 
 /** Flags that only apply to one way of reading the series: given with the other, they would be ignored. */
-const EVENT_LOG_ONLY = ['agg'] as const;
+const EVENT_LOG_ONLY = ['agg', 'where', 'skip-empty'] as const;
 const SERIES_ONLY = ['duplicates', 'dst', 'resample', 'resample-agg'] as const;
 
 /** A flag that would be ignored is refused, saying why, before the file is read. */
-function checkIgnoredFlags(v: Record<string, string | boolean | undefined>, models: readonly string[]): void {
+function checkIgnoredFlags(v: Record<string, string | string[] | boolean | undefined>, models: readonly string[]): void {
   const refuse = (flag: string, why: string): never => {
     throw new UserError(`--${flag} ${why}`, { field: flag });
   };
@@ -93,17 +97,20 @@ function checkIgnoredFlags(v: Record<string, string | boolean | undefined>, mode
   if (v.seed !== undefined && !models.some((m) => usesSeed(checkName(m)))) refuse('seed', `seeds the models that draw random numbers (${FORECASTER_NAMES.filter(usesSeed).join(', ')}), and --models has none of them`);
 }
 
-async function loadSeries(file: string, v: Record<string, string | boolean | undefined>): Promise<Series> {
+async function loadSeries(file: string, v: Record<string, string | string[] | boolean | undefined>): Promise<Series> {
   const maxGap = num('max-gap', v['max-gap'] as string | undefined, 12, true, 0);
   if (v.step !== undefined) {
     const how = (v.agg as string | undefined) ?? 'sum';
     if (!['sum', 'count', 'mean'].includes(how)) throw new UserError(`--agg must be sum, count or mean, got '${how}'`, { field: 'agg' });
+    const where = whereFlags(v.where as string[] | undefined);
     return aggregateEventsCsv(file, {
       step: num('step', v.step as string, 0, false),
       how: how as Aggregation,
       timeColumn: v['time-column'] as string | undefined,
       valueColumn: v['value-column'] as string | undefined,
       maxGap,
+      ...(where !== undefined ? { where } : {}),
+      ...(v['skip-empty'] === true ? { skipEmpty: true } : {}),
     });
   }
   const duplicates = oneOf('duplicates', v.duplicates as string | undefined, ['mean', 'first', 'last'] as const);
@@ -125,6 +132,21 @@ async function loadSeries(file: string, v: Record<string, string | boolean | und
     ...(resampleStep !== undefined ? { resample: { step: resampleStep, how: resampleHow ?? 'mean' } } : {}),
     ...(calendar !== undefined ? { resample: { months: calendar, how: resampleHow ?? 'mean' } } : {}),
   });
+}
+
+/** `--where COL=V1,V2` (repeatable, one column each): the rows an event log keeps. */
+function whereFlags(given: readonly string[] | undefined): Record<string, string[]> | undefined {
+  if (given === undefined) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const w of given) {
+    const eq = w.indexOf('=');
+    const column = eq < 0 ? '' : w.slice(0, eq).trim();
+    const values = eq < 0 ? [] : w.slice(eq + 1).split(',').map((x) => x.trim());
+    if (column === '' || values.length === 0 || values.some((x) => x === '')) throw new UserError(`--where expects COLUMN=VALUE[,VALUE...], got '${w}'`, { field: 'where' });
+    if (Object.hasOwn(out, column)) throw new UserError(`--where names column '${column}' twice; list its values once: ${column}=A,B`, { field: 'where' });
+    out[column] = values;
+  }
+  return out;
 }
 
 function oneOf<T extends string>(flag: string, text: string | undefined, allowed: readonly T[]): T | undefined {
@@ -159,6 +181,8 @@ const FORECAST_OPTIONS = {
   agg: { type: 'string' },
   'time-column': { type: 'string' },
   'value-column': { type: 'string' },
+  where: { type: 'string', multiple: true },
+  'skip-empty': { type: 'boolean' },
   'max-gap': { type: 'string' },
   duplicates: { type: 'string' },
   dst: { type: 'string' },
@@ -196,6 +220,8 @@ export const forecastCommand: CliCommand = {
     const rep = series.repairs;
     if (rep.dstShifts !== undefined) io.err(`${series.name}: undid ${rep.dstShifts} daylight-saving clock change(s)\n`);
     if (rep.mergedRows !== undefined) io.err(`${series.name}: merged ${rep.mergedRows} row(s) with a duplicate timestamp (${String(v.duplicates)})\n`);
+    if (rep.skippedRows?.where !== undefined) io.err(`${series.name}: left out ${rep.skippedRows.where} row(s) not matching --where\n`);
+    if (rep.skippedRows?.emptyTime !== undefined) io.err(`${series.name}: left out ${rep.skippedRows.emptyTime} row(s) with an empty time (--skip-empty)\n`);
     if (rep.resampledRows !== undefined) io.err(`${series.name}: resampled ${rep.resampledRows} row(s) into ${series.values.length} ${series.calendarMonths === undefined ? `bins of ${series.step} s` : series.calendarMonths === 1 ? 'calendar months' : series.calendarMonths === 3 ? 'calendar quarters' : 'calendar years'}\n`);
     if (rep.filledPoints > 0) {
       io.err(`${series.name}: filled ${rep.filledPoints} missing point(s) in ${rep.gaps} gap(s) by linear interpolation\n`);

@@ -49,8 +49,9 @@ function checkEpochSeconds(t: number, text: string, file: string, line: number, 
 }
 
 /** A timestamp cell in epoch seconds; a TraceFormatError saying what is wrong with it otherwise. */
-export function timestampCell(text: string, file: string, line: number, field: string): number {
+export function timestampCell(text: string, file: string, line: number, field: string, emptyHint?: string): number {
   const t = readTimestamp(text);
-  if (typeof t !== 'number') throw new TraceFormatError(t.error, { file, line, field });
+  // An empty cell may have a repair the caller can name (`drs forecast --step … --skip-empty`).
+  if (typeof t !== 'number') throw new TraceFormatError(emptyHint !== undefined && text.trim() === '' ? `${t.error}; ${emptyHint}` : t.error, { file, line, field });
   return checkEpochSeconds(t, text, file, line, field);
 }

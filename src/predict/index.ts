@@ -31,15 +31,14 @@ export { mae, mase, rmse, seasonalNaiveScale, smape, smapeTerm } from './metrics
 export { backtest, backtestOrigins, type BacktestOptions, type BacktestResult } from './backtest.js';
 export {
   EventBinner,
-  aggregateEventsCsv,
   binEvents,
   parseTimestamp,
   readSeriesCsv,
   requireSeasons,
-  type AggregateOptions,
   type Aggregation,
   type ReadSeriesOptions,
   type Series,
   type SeriesRepairs,
 } from './series.js';
+export { aggregateEventsCsv, type AggregateOptions } from './event-log.js';
 export { MAX_SERIES_POINTS } from './span.js';

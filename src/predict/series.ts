@@ -52,6 +52,8 @@ export interface SeriesRepairs {
   dstShifts?: number;
   /** Rows aggregated into bins (`resample`). */
   resampledRows?: number;
+  /** Event-log rows left out (`aggregateEventsCsv`): not matching `where`, or with an empty time cell under `skipEmpty`. */
+  skippedRows?: { where?: number; emptyTime?: number };
 }
 
 export interface Series {
@@ -87,17 +89,6 @@ export interface ReadSeriesOptions {
 }
 
 export type Aggregation = 'sum' | 'count' | 'mean';
-
-export interface AggregateOptions {
-  /** Bin width in seconds. */
-  step: number;
-  /** Column with the event time (default: the first of timestamp, timestamp_anon, time, arrival). */
-  timeColumn?: string;
-  /** Column summed or averaged (default `value`; unused for `count`). */
-  valueColumn?: string;
-  how?: Aggregation;
-  maxGap?: number;
-}
 
 export async function readSeriesCsv(file: string, options: ReadSeriesOptions = {}): Promise<Series> {
   const times: number[] = [];
@@ -265,7 +256,7 @@ function mostCommonSpacing(times: readonly number[]): number {
   return best;
 }
 
-function baseName(file: string): string {
+export function baseName(file: string): string {
   const b = file.split(/[\\/]/).pop() ?? file;
   return b.replace(/\.gz$/, '').replace(/\.csv$/, '');
 }
@@ -357,30 +348,6 @@ export function binEvents(events: Iterable<{ time: number; value?: number }>, st
 }
 
 /** Stream an event log (CSV, optionally .gz) into a regular series; see `EventBinner`. */
-export async function aggregateEventsCsv(file: string, options: AggregateOptions): Promise<Series> {
-  const how = options.how ?? 'sum';
-  let binner = new EventBinner(options.step, { file }); // refuses a bad step before the file is read
-  let ti = -1;
-  let vi = -1;
-  let header: string[] = [];
-  let events = 0;
-  for await (const { cells, line } of rows(file)) {
-    if (ti < 0) {
-      header = cells;
-      ti = columnIndex(cells, options.timeColumn === undefined ? ['timestamp', 'timestamp_anon', 'time', 'arrival'] : [options.timeColumn], file, 'time');
-      vi = how === 'count' ? -1 : columnIndex(cells, [options.valueColumn ?? 'value'], file, 'value');
-      binner = new EventBinner(options.step, { file, field: header[ti] }); // errors name the time column too
-      continue;
-    }
-    const t = timestampCell(cells[ti] ?? '', file, line, header[ti] ?? 'timestamp');
-    binner.add(t, vi < 0 ? 1 : parseValue(cells[vi] ?? '', file, line, header[vi] ?? 'value'), line);
-    events++;
-  }
-  if (ti < 0) throw new TraceFormatError('empty file: expected a header and event rows', { file });
-  if (events === 0) throw new TraceFormatError('no events after the header', { file });
-  const { start, values, repairs } = binner.finish(how, options.maxGap);
-  return { name: baseName(file), file, start, step: options.step, values, repairs };
-}
 
 /** A series must hold at least two seasons (Holt-Winters initialisation, seasonal MASE scale). */
 export function requireSeasons(points: number, season: number, where: { file?: string; what?: string } = {}): void {

@@ -177,6 +177,9 @@ describe('drs forecast', () => {
     await expect(forecastCommand.run([glitchy, '--resample=-5'], c.io)).rejects.toThrow(/--resample expects a positive number/);
     await expect(forecastCommand.run([glitchy, '--resample-agg', 'sum'], c.io)).rejects.toThrow(/--resample-agg needs --resample/);
     await expect(forecastCommand.run([glitchy, '--resample', 'weekly'], c.io)).rejects.toThrow("--resample expects a positive number of seconds, or month, quarter or year; got 'weekly'");
+    await expect(forecastCommand.run([glitchy, '--where', 'role=HN'], c.io)).rejects.toThrow(/--where aggregates an event log and needs --step SECONDS/);
+    await expect(forecastCommand.run([glitchy, '--step', '60', '--where', 'role'], c.io)).rejects.toThrow("--where expects COLUMN=VALUE[,VALUE...], got 'role'");
+    await expect(forecastCommand.run([glitchy, '--step', '60', '--where', 'role=A', '--where', 'role=B'], c.io)).rejects.toThrow("--where names column 'role' twice; list its values once: role=A,B");
   });
 
   it('--resample month aggregates daily rows into calendar months and backtests them as a monthly series', async () => {

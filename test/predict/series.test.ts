@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { aggregateEventsCsv, binEvents, parseTimestamp, readSeriesCsv, requireSeasons } from '../../src/predict/series.js';
+import { aggregateEventsCsv } from '../../src/predict/event-log.js';
+import { binEvents, parseTimestamp, readSeriesCsv, requireSeasons } from '../../src/predict/series.js';
 import { TraceFormatError, UserError } from '../../src/core/errors.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-series-'));
@@ -70,6 +71,21 @@ describe('readSeriesCsv', () => {
     await expect(readSeriesCsv(file('neg.csv', csv(['0,1', '60,2', '120,-1000000000000001'])))).rejects.toThrow(/neg\.csv:4, field 'value'/);
     await expect(aggregateEventsCsv(file('ev-huge.csv', 'time,value\n0,1\n30,2e15\n'), { step: 60 })).rejects.toThrow(/ev-huge\.csv:3, field 'value'/);
     expect((await readSeriesCsv(file('edge.csv', csv(['0,1e15', '60,-1e15'])))).values).toEqual([1e15, -1e15]);
+  });
+
+  it("an event log's rows can be filtered (where) and rows without a time left out (skipEmpty), each counted", async () => {
+    // A cluster's instance table: creation time, role; i2 began before the table (no creation time).
+    const table = file('inst.csv', 'id,creation_time,role\ni0,0,HN\ni1,10,CN\ni2,,HN\ni3,70,HN\ni4,75,CN\ni5,130,HN\n');
+    const opts = { step: 60, how: 'count' as const, timeColumn: 'creation_time' };
+    await expect(aggregateEventsCsv(table, opts)).rejects.toThrow(/inst\.csv:4, field 'creation_time': '' is not a timestamp .*; --skip-empty leaves rows with an empty time out \(counted\)/);
+    const all = await aggregateEventsCsv(table, { ...opts, skipEmpty: true });
+    expect([all.values, all.repairs.skippedRows]).toEqual([[2, 2, 1], { emptyTime: 1 }]);
+    const hn = await aggregateEventsCsv(table, { ...opts, skipEmpty: true, where: { role: ['HN'] } });
+    // HN rows at 0, 70, 130 (i2 has no time): one per minute; the two CN rows and i2 counted apart.
+    expect([hn.values, hn.repairs.skippedRows]).toEqual([[1, 1, 1], { where: 2, emptyTime: 1 }]);
+    await expect(aggregateEventsCsv(table, { ...opts, skipEmpty: true, where: { role: ['hn'] } })).rejects.toThrow("no row matches --where role = 'hn' among 6 row(s); values seen there include 'HN', 'CN' (matching is exact, case included)");
+    await expect(aggregateEventsCsv(table, { ...opts, where: { rol: ['HN'] } })).rejects.toThrow(/rol/);
+    await expect(aggregateEventsCsv(file('none.csv', 'id,creation_time\na,\nb,\n'), { ...opts, skipEmpty: true })).rejects.toThrow('no events with a time: all 2 row(s) have an empty time cell');
   });
 
   it('a binary file or a gzip file without a .gz name is a located error, not a dump of its bytes', async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TraceFormatError } from '../../src/core/errors.js';
-import { aggregateEventsCsv, binEvents, readSeriesCsv } from '../../src/predict/series.js';
+import { aggregateEventsCsv } from '../../src/predict/event-log.js';
+import { binEvents, readSeriesCsv } from '../../src/predict/series.js';
 import { MAX_SERIES_POINTS, checkSeriesSpan } from '../../src/predict/span.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-span-'));
