@@ -53,6 +53,19 @@ describe('the npm package', () => {
     for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/compat/index.js', 'dist/compat/index.d.ts', 'dist/cli/main.js']) expect(shipped, f).toContain(f);
   });
 
+  // README "Library": CommonJS may require() the package on a Node that loads ES modules with require
+  // (20.19+). A top-level await anywhere in the entry points' module graph would break that
+  // (ERR_REQUIRE_ASYNC_MODULE), so both entries are required here from a CommonJS script.
+  const requireEsm = (process.features as { require_module?: boolean }).require_module === true;
+  it.skipIf(!shipped.has('dist/index.js') || !requireEsm)('lets a CommonJS project require() both entry points (when dist/ is built)', () => {
+    const script = `const d = require(${JSON.stringify(path.join(ROOT, 'dist/index.js'))}); const c = require(${JSON.stringify(path.join(ROOT, 'dist/compat/index.js'))});
+const s = new d.ResourceScheduler({ strategy: 'first-fit', timers: false }); s.addPool({ name: 'p', capacity: { cpu: 2, memory: 2, gpu: 0 }, nodes: 1 });
+console.log(s.allocate({ units: 1 }).status, typeof c.ResourceScheduler); s.close();`;
+    const r = spawnSync(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('allocated function');
+  }, 60_000);
+
   it('lets a project locate the bundled scenarios and package.json through "exports"', () => {
     // Without these entries `import.meta.resolve('drs-toolkit/scenarios/default.yaml')` failed with ERR_PACKAGE_PATH_NOT_EXPORTED.
     const req = createRequire(path.join(ROOT, 'index.js')); // a module inside the package: the name resolves to itself
