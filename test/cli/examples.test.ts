@@ -70,7 +70,7 @@ describe('examples use the package as a user would', () => {
     const docs = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
     const exported = Object.keys(api).filter((n) => /^[A-Za-z]\w{3,}$/.test(n));
     for (const f of docs) {
-      for (const b of readFileSync(path.join(ROOT, f), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)) {
+      for (const b of readFileSync(path.join(ROOT, f), 'utf8').matchAll(/```ts(?: sketch)?\n([\s\S]*?)```/g)) {
         const code = b[1] as string;
         const imports = [...code.matchAll(/import\s+\{([^}]+)\}\s+from\s+'drs-toolkit(?:\/compat)?'/g)];
         if (imports.length === 0) continue;
