@@ -39,7 +39,13 @@ describe('a PostgreSQL leader whose scheduler stops', () => {
       const cut = await admin.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'SELECT drs_commit%'`);
       expect(cut.rows).toEqual([{ ok: true }]);
       const failed = await call(a.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'three', units: 1 } });
-      expect(failed.status).toBeGreaterThanOrEqual(500); // not acknowledged
+      // Not acknowledged, and answered as a failover, not as a crash: 503 `not-leader` with
+      // Retry-After, which clients already retry on the leader (docs/serve.md, "Clients"); a 500
+      // saying "restart the service" made a client give up on a request the standby would take.
+      expect(failed.status).toBe(503);
+      expect(failed.body.error.code).toBe('not-leader');
+      expect(failed.body.error.message).toMatch(/may not have been committed.*retry/);
+      expect(failed.headers.get('retry-after')).toBe('1');
 
       await until(() => lost.length > 0, 5_000, 'the leader to give up the lead');
       expect(lost[0]).toMatch(/the scheduler stopped/);

@@ -184,6 +184,22 @@ export function buildApp(
     }
     req.log.error(err);
     onInternalError(err);
+    // A PostgreSQL replica whose scheduler stopped (a failed commit: its connection cut, the
+    // database gone) has handed the lead on by now (server.ts: `onFailure` deposes it before the
+    // commit's promise rejects): answer the requests caught in that commit as a failover, which
+    // clients retry on the leader, not as a crash to restart by hand.
+    if (holder.role === 'deposed') {
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({
+          error: {
+            code: 'not-leader',
+            message: 'this replica lost the lead while committing this request (its database commit failed), so it may not have been committed: retry on the leader (a retried id that was committed answers 409 duplicate)',
+            leader: null,
+          },
+        });
+    }
     const healthy = holder.maybe?.healthy ?? false;
     return reply.code(500).send({ error: { code: 'internal', message: healthy ? 'internal error' : 'the scheduler stopped after an internal error; restart the service' } });
   });
