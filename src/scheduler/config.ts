@@ -177,7 +177,7 @@ const fileSchema = z
           .optional(),
       })
       .strict()
-      .refine((p) => (p.url === undefined) !== (p.urlEnv === undefined), 'give exactly one of url and urlEnv')
+      .refine((p) => p.url === undefined || p.urlEnv === undefined, 'give one of url and urlEnv, not both')
       .optional(),
   })
   .strict();
@@ -235,8 +235,13 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
   if (c.postgres !== undefined && c.stateFile !== undefined) throw new ConfigError('give either stateFile (SQLite) or postgres, not both', { file, field: 'postgres' });
   let postgres: PostgresConfig | undefined;
   if (c.postgres !== undefined) {
-    const url = c.postgres.url ?? env[c.postgres.urlEnv as string];
-    if (url === undefined || url === '') throw new ConfigError(`environment variable ${c.postgres.urlEnv} is not set`, { file, field: 'postgres.urlEnv' });
+    // `drs serve --postgres URL` overrides the URL (docs/serve.md): the section may then name none,
+    // or an environment variable this shell does not set; the command line fills `url` in.
+    const url = c.postgres.url ?? (c.postgres.urlEnv !== undefined ? env[c.postgres.urlEnv] : undefined) ?? '';
+    if (url === '' && !storeByFlag) {
+      if (c.postgres.urlEnv === undefined) throw new ConfigError('give url or urlEnv (or drs serve --postgres URL)', { file, field: 'postgres' });
+      throw new ConfigError(`environment variable ${c.postgres.urlEnv} is not set`, { file, field: 'postgres.urlEnv' });
+    }
     postgres = { url, ...(c.postgres.advertiseUrl !== undefined ? { advertiseUrl: c.postgres.advertiseUrl } : {}), ...(c.postgres.pollInterval !== undefined ? { pollIntervalMs: c.postgres.pollInterval } : {}) };
   }
   const limits = { ...DEFAULT_LIMITS, ...(c.limits ?? {}) };

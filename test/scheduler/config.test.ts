@@ -187,6 +187,12 @@ describe('drs serve config', () => {
     expect(scaled.location.field).toBe('pools[0].nodes');
     expect(errorOf(write('both.yaml', `${TOKENS}stateFile: s.db\npostgres: { url: postgres://x }\n`)).location.field).toBe('postgres');
     expect(errorOf(write('noenv.yaml', `${TOKENS}postgres: { urlEnv: NOPE }\n`)).location.field).toBe('postgres.urlEnv');
+    expect(errorOf(write('nourl.yaml', `${TOKENS}postgres: { pollInterval: 250ms }\n`)).message).toMatch(/nourl\.yaml:3, field 'postgres': give url or urlEnv \(or drs serve --postgres URL\)/);
+    expect(errorOf(write('twourls.yaml', `${TOKENS}postgres: { url: postgres://x, urlEnv: PG }\n`)).location.field).toBe('postgres');
+    // drs serve --postgres URL overrides the URL: the section may leave it to the command line (it was
+    // refused, "give exactly one of url and urlEnv", with the URL given on the command line).
+    expect(loadServeConfig(write('byflag.yaml', `${TOKENS}postgres: { pollInterval: 250ms }\n`), {}, true).postgres).toEqual({ url: '', pollIntervalMs: 250 });
+    expect(loadServeConfig(write('noenv.yaml', `${TOKENS}postgres: { urlEnv: NOPE, pollInterval: 250ms }\n`), {}, true).postgres).toEqual({ url: '', pollIntervalMs: 250 });
     expect(errorOf(write('badlimit.yaml', `${TOKENS}limits: { pools: 0 }\n`)).location.field).toBe('limits.pools');
   });
 
