@@ -84,11 +84,13 @@ export const serveCommand: CliCommand = {
     };
     const describe = (e: unknown): string => (e instanceof Error ? (e.stack ?? e.message) : String(e));
     let lost: ((why: string) => void) | undefined;
+    let led = false;
     const server = await startServer(config, {
       schedulerOptions: { onBackgroundError: (e) => io.err(`drs serve: background error: ${describe(e)}\n`) },
       onInternalError: (e) => io.err(`drs serve: internal error: ${describe(e)}\n`),
       onLeadership: (e) => {
         if (e.kind === 'leading') {
+          led = true;
           const s = server.scheduler;
           io.out(`drs serve: leading (term ${e.term}; state: ${s.store.description}; ${s.listPools().length} pool(s), ${s.allocationCount} allocation(s), ${s.queueLength} queued request(s) restored)`);
           warnAtStart(s);
@@ -104,7 +106,7 @@ export const serveCommand: CliCommand = {
 
     const leadLost = new Promise<number>((resolve) => {
       lost = (why) => {
-        io.err(`drs serve: lost the lead (${why}); exiting so a supervisor restarts this replica as a standby\n`);
+        io.err(`drs serve: ${led ? 'lost the lead' : 'stopped standing by'} (${why}); exiting so a supervisor restarts this replica as a standby\n`);
         void server.close().finally(() => resolve(3));
       };
     });

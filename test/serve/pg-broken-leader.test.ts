@@ -107,4 +107,35 @@ describe('a PostgreSQL leader whose scheduler stops', () => {
       await a?.close();
     }
   }, 60_000);
+  it('a standby whose database session fails stops without an internal error, and the leader serves on', async () => {
+    if (db === undefined) return;
+    const config: ServeConfig = { tokens: TOKENS, postgres: { url: db.url, pollIntervalMs: 100 }, pools: [{ name: 'p', capacity: { cpu: 4 }, nodes: 2 }] };
+    const lost: string[] = [];
+    const internal: unknown[] = [];
+    const a = await startServer({ ...config, port: 0 });
+    let b: ServerHandle | undefined;
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await a.whenLeader;
+      b = await startServer({ ...config, port: 0 }, { onLeadership: (e) => (e.kind === 'lost' ? lost.push(e.why) : undefined), onInternalError: (e) => internal.push(e) });
+      expect(b.role).toBe('standby');
+      // The standby's session: polling for the lock, not holding it (the database restarted, a proxy cut it).
+      const cut = await admin.query(
+        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+           AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted) AND (query LIKE '%pg_try_advisory_lock%' OR query LIKE 'SELECT address%')`,
+      );
+      expect(cut.rows).toEqual([{ ok: true }]);
+      await until(() => lost.length > 0, 5_000, 'the standby to stop');
+      // Was: "could not take the lead: ...", with the error's stack printed as an internal error by drs serve.
+      expect(lost[0]).toMatch(/^the standby's database session failed: /);
+      expect(internal).toEqual([]);
+      expect(b.role).toBe('deposed');
+      expect((await call(a.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'after', units: 1 } })).status).toBe(201);
+    } finally {
+      await admin.end();
+      await b?.close();
+      await a.close();
+    }
+  }, 60_000);
 });

@@ -114,11 +114,13 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
     // the leader (a replica that took the lead names itself while it loads the state).
     let polled = (): void => {};
     firstPoll = new Promise<void>((resolve) => (polled = resolve));
+    let standingBy = true;
     void (async () => {
       const term = await lead.acquire(pgc.pollIntervalMs ?? 500, (leader) => {
         holder.leaderUrl = leader;
         polled();
       });
+      standingBy = false;
       holder.leaderUrl = own;
       polled();
       const store = await PgStore.open(pgc.url, term);
@@ -139,8 +141,16 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
     })().catch((e: unknown) => {
       polled();
       if (closed) return;
+      const why = e instanceof Error ? e.message : String(e);
+      // A standby whose database session failed (the database restarted or unreachable, the
+      // session terminated) has no bug to report, only a session to reconnect: it stops, as a
+      // leader does, for its supervisor to restart it, without an internal error's stack trace.
+      if (standingBy) {
+        giveUp(`the standby's database session failed: ${why}`, true);
+        return;
+      }
       options.onInternalError?.(e);
-      giveUp(`could not take the lead: ${e instanceof Error ? e.message : String(e)}`, true);
+      giveUp(`could not take the lead: ${why}`, true);
     });
   }
 
