@@ -68,6 +68,8 @@ export function plainMessage(iss: z.core.$ZodIssue, doc: string = DOCS.scenarios
 
 export function article(t: string): string {
   const word = t === 'int' ? 'integer' : t === 'nan' ? 'number' : t;
+  // A value, not a type (zod says "received Infinity" for 1e400): no article ("got Infinity").
+  if (/^-?Infinity$|^NaN$/.test(word)) return word;
   return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
