@@ -76,7 +76,9 @@ export class RequestBuilder {
     if (pools !== undefined && (!Array.isArray(pools) || pools.some((p) => typeof p !== 'string'))) bad('pools', 'pools must be a list of pool names');
     if (input.pool !== undefined) {
       if (typeof input.pool !== 'string') bad('pool', 'pool must be a pool name');
-      pools = pools === undefined ? [input.pool] : pools.includes(input.pool) ? [input.pool] : [];
+      // Both given: `pool` narrows `pools`; one outside them would leave the request nowhere to run ("no pool matches pools []").
+      if (pools !== undefined && !pools.includes(input.pool)) bad('pool', `pool '${input.pool}' is not one of pools [${pools.join(', ')}], so the request could run nowhere; give pool or pools`);
+      pools = [input.pool];
     }
     const constraints: { -readonly [K in keyof RequestConstraints]: RequestConstraints[K] } = {};
     let constrained = false;

@@ -69,6 +69,9 @@ describe('ResourceScheduler requests', () => {
     refused(() => s.allocate({ pool: 'a', units: 1, durationMS: 1000 } as never), 'durationMS', /unknown field 'durationMS'/);
     refused(() => s.allocate({ pool: 'a', units: 1, preemptible: 'yes' } as never), 'preemptible', /preemptible must be true or false, got 'yes' \(a string\)/);
     refused(() => s.allocate({ pool: 'a', units: '2' } as never), 'units', /units must be a finite number ≥ 0, got '2' \(a string\)/);
+    // pool and pools both: pool must be one of them (it was accepted and rejected as "no pool matches pools []").
+    refused(() => s.allocate({ pool: 'a', pools: ['b'], units: 1 }), 'pool', /pool 'a' is not one of pools \[b\], so the request could run nowhere; give pool or pools/);
+    expect(s.allocate({ pool: 'a', pools: ['a', 'b'], units: 1 })).toMatchObject({ status: 'allocated', allocation: { pool: 'a' } });
     refused(() => s.addPool({ name: 'c', capacity: { cpu: 1 }, nodes: 1, colour: 'red' } as never), 'colour', /unknown field 'colour'/);
     refused(() => s.addPool({ name: 'c', capacity: { cpu: 1 }, nodes: 1, primary: 'gpu' }), 'primary', /primary 'gpu': the pool's nodes have no gpu, so every 'units' request would never fit/);
     refused(() => s.expireAllocations('abc' as never), 'asOf', /asOf must be a time in milliseconds, got abc/);
