@@ -11,7 +11,7 @@ import type { FailureSpec } from '../sim/failures.js';
 import type { TraceStats } from '../traces/reading.js';
 import { loadTracePools, openTrace, resolveTracePath } from '../traces/registry.js';
 import { checkFailures, checkProfilesFit, checkQuotas, checkScalingTargets, checkWorkloadSize, listPools } from './cross-check.js';
-import { withCliStrategies } from './cli-strategies.js';
+import { rowNames, withCliStrategies } from './cli-strategies.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
 import { strategyRows } from './rows.js';
 import type { Scenario } from './schema.js';
@@ -69,7 +69,7 @@ export async function buildScenario(given: Scenario, opts: BuildOptions): Promis
   });
   if (chosen !== undefined) {
     // A label, the label's first part (`first-fit` for `first-fit+preempt/sjf`), or the allocator's name.
-    const names = (s: StrategyRun, i: number): string[] => [s.label, s.label.split(/[+/#]/)[0] as string, (sc.strategies[i] as { name: string }).name];
+    const names = (s: StrategyRun, i: number): string[] => rowNames(s.label, (sc.strategies[i] as { name: string }).name);
     const want = new Set(chosen.only);
     strategies = strategies.filter((s, i) => names(s, i).some((n) => want.has(n)));
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigError, UserError } from '../core/errors.js';
 import { formatPath } from '../core/plain-issue.js';
 import { buildScenario } from '../scenario/build.js';
-import { strategyEntry } from '../scenario/cli-strategies.js';
+import { ADD_FORM, strategyEntry } from '../scenario/cli-strategies.js';
 import { validateScenarioObject } from '../scenario/load.js';
 import { strategyModelFiles } from '../scenario/models.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -163,7 +163,7 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
       const entries = unknown.map((u) => {
         const e = strategyEntry(u);
         if ('raw' in e) return /^learned:.*\.json$/.test(e.raw.name) ? { ...e.raw, name: `learned:${path.resolve(path.dirname(path.resolve(spec.file)), e.raw.name.slice('learned:'.length))}` } : e.raw;
-        throw new ConfigError(`strategy '${u}' is not in the scenario (it has: ${labels.join(', ')}) and not a strategy to add: ${e.why}. To add one, write ALLOCATOR[+preempt][/QUEUE], e.g. worst-fit+preempt or first-fit/sjf`, sweepOrigin(spec, 'strategies'));
+        throw new ConfigError(`strategy '${u}' is not in the scenario (it has: ${labels.join(', ')}) and not a strategy to add: ${e.why}. ${ADD_FORM}`, sweepOrigin(spec, 'strategies'));
       });
       const before = labels.length;
       scenario = { ...scenario, strategies: [...((scenario as { strategies?: unknown[] }).strategies ?? []), ...entries] };
