@@ -95,6 +95,12 @@ export interface CsvTraceOptions extends TraceReadOptions {
   readonly where?: Readonly<Record<string, string | readonly string[]>>;
   /** Prefix of generated ids, default 'csv-'. */
   readonly idPrefix?: string;
+  /**
+   * The column names of a file WITHOUT a header row, in file order (alibaba/clusterdata's PAI 2020
+   * tables ship their names in a separate `.header` file): line 1 is then a record, and the mapping
+   * names these columns. Default: the file's first row is its header.
+   */
+  readonly header?: readonly string[];
 }
 
 export interface CsvEmptyRules {
@@ -143,8 +149,61 @@ function parsePriorityCell(raw: string, cell: Cell, values: Readonly<Record<stri
   throw bad(cell, `'${raw}' is not a priority (${PRIORITIES.join(', ')}, or a rank 0-4)`);
 }
 
+/** Where each mapped column is in a row (a missing column is an error naming what it was mapped to). */
+function resolveColumns(header: CsvHeader, map: CsvColumnMapping, space: TraceReadOptions['space'], where: CsvTraceOptions['where']) {
+  const arrival = timeRef(map.arrival);
+  const end = map.end === undefined ? undefined : timeRef(map.end);
+  const duration = map.duration === undefined ? undefined : colRef(map.duration);
+  const requested = map.requestedDuration === undefined ? undefined : colRef(map.requestedDuration);
+  const slo = map.sloWait === undefined ? undefined : colRef(map.sloWait);
+  const prio = map.priority === undefined ? undefined : typeof map.priority === 'string' ? { column: map.priority, values: undefined } : map.priority;
+  const demand = Object.entries(map.demand).map(([dim, ref]) => {
+    const r = colRef(ref);
+    return { dim: space.indexOf(dim), name: dim, ...r, at: header.require(r.column, `demand.${dim}`) };
+  });
+  const labels = Object.entries(map.labels ?? {}).map(([label, column]) => ({ label, column, at: header.require(column, `labels.${label}`) }));
+  const endAt = end === undefined ? undefined : { ...end, at: header.require(end.column, 'end') };
+  const durationAt = duration === undefined ? undefined : { ...duration, at: header.require(duration.column, 'duration') };
+  return {
+    id: map.id === undefined ? undefined : header.require(map.id, 'id'),
+    tenant: map.tenant === undefined ? undefined : header.require(map.tenant, 'tenant'),
+    arrival: { ...arrival, at: header.require(arrival.column, 'arrival') },
+    end: endAt,
+    duration: durationAt,
+    requested: requested === undefined ? undefined : { ...requested, at: header.require(requested.column, 'requestedDuration') },
+    slo: slo === undefined ? undefined : { ...slo, at: header.require(slo.column, 'sloWait') },
+    priority: prio === undefined ? undefined : { ...prio, at: header.require(prio.column, 'priority') },
+    preemptible: map.preemptible === undefined ? undefined : { column: map.preemptible, at: header.require(map.preemptible, 'preemptible') },
+    demand,
+    labels,
+    // The run-time column (duration or end), whose empty cells the `empty` rule for that key covers.
+    runKey: duration !== undefined ? ('duration' as const) : ('end' as const),
+    runAt: durationAt ?? (endAt as NonNullable<typeof endAt>),
+    where: Object.entries(where ?? {}).map(([column, want]) => ({ at: header.require(column, `where.${column}`), want: typeof want === 'string' ? [want] : want })),
+  };
+}
+
 /**
- * Stream Requests from a CSV file with a header row, mapping columns to Request fields.
+ * The column names given for a file without a header row (`header`), checked before reading: each
+ * a distinct non-empty name, and every mapped column among them.
+ */
+function givenHeader(file: string, names: readonly string[], map: CsvColumnMapping, space: TraceReadOptions['space'], where: CsvTraceOptions['where']) {
+  if (names.length === 0) throw new UserError('needs the column names of the file, in file order', { field: 'header' });
+  names.forEach((n, i) => {
+    if (n.trim() === '') throw new UserError('is an empty column name', { field: `header[${i}]` });
+    const first = names.indexOf(n);
+    if (first < i) throw new UserError(`'${n}' is named twice (also header[${first}])`, { field: `header[${i}]` });
+  });
+  return { names, cols: resolveColumns(new CsvHeader(file, names, false, 'header'), map, space, where) };
+}
+
+/** A first row that repeats the given names (ignoring case and spaces) is a header row after all. */
+function sameNames(row: readonly string[], names: readonly string[]): boolean {
+  return row.length === names.length && row.every((v, i) => v.trim().toLowerCase() === (names[i] as string).trim().toLowerCase());
+}
+
+/**
+ * Stream Requests from a CSV file with a header row (or the column names in `header`), mapping columns to Request fields.
  * Missing mapped columns fail before the first record; bad values fail with file:line and field.
  */
 export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStream {
@@ -167,6 +226,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
   }
   arrivalSortFor(opts.unsorted); // the rule checked before any reading
   const empty = emptyRules(map, opts.empty, opts.origin);
+  const given = opts.header === undefined ? undefined : givenHeader(file, opts.header, map, space, opts.where);
   const stats = newTraceStats();
   const limit = opts.limit ?? Infinity;
   const idPrefix = opts.idPrefix ?? 'csv-';
@@ -177,57 +237,27 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
 
   async function* gen(): AsyncGenerator<Request> {
     if (limit <= 0) return;
-    let cols: ReturnType<typeof resolve> | undefined;
+    let cols: ReturnType<typeof resolveColumns> | undefined = given?.cols;
     const clock = new ArrivalClock(opts.origin, true, UNSORTED_HINT);
     /** Under `unsorted: sort` or `{ window }`: the requests held until given back in arrival order (arrival set then). */
     const held = arrivalSortFor<Request>(opts.unsorted);
     /** Ids read so far (only with an id column): a second request with one id is refused. */
     const ids = new UniqueIds();
 
-    function resolve(header: CsvHeader) {
-      const arrival = timeRef(map.arrival);
-      const end = map.end === undefined ? undefined : timeRef(map.end);
-      const duration = map.duration === undefined ? undefined : colRef(map.duration);
-      const requested = map.requestedDuration === undefined ? undefined : colRef(map.requestedDuration);
-      const slo = map.sloWait === undefined ? undefined : colRef(map.sloWait);
-      const prio = map.priority === undefined ? undefined : typeof map.priority === 'string' ? { column: map.priority, values: undefined } : map.priority;
-      const demand = Object.entries(map.demand).map(([dim, ref]) => {
-        const r = colRef(ref);
-        return { dim: space.indexOf(dim), name: dim, ...r, at: header.require(r.column, `demand.${dim}`) };
-      });
-      const labels = Object.entries(map.labels ?? {}).map(([label, column]) => ({ label, column, at: header.require(column, `labels.${label}`) }));
-      const endAt = end === undefined ? undefined : { ...end, at: header.require(end.column, 'end') };
-      const durationAt = duration === undefined ? undefined : { ...duration, at: header.require(duration.column, 'duration') };
-      return {
-        id: map.id === undefined ? undefined : header.require(map.id, 'id'),
-        tenant: map.tenant === undefined ? undefined : header.require(map.tenant, 'tenant'),
-        arrival: { ...arrival, at: header.require(arrival.column, 'arrival') },
-        end: endAt,
-        duration: durationAt,
-        requested: requested === undefined ? undefined : { ...requested, at: header.require(requested.column, 'requestedDuration') },
-        slo: slo === undefined ? undefined : { ...slo, at: header.require(slo.column, 'sloWait') },
-        priority: prio === undefined ? undefined : { ...prio, at: header.require(prio.column, 'priority') },
-        preemptible: map.preemptible === undefined ? undefined : { column: map.preemptible, at: header.require(map.preemptible, 'preemptible') },
-        demand,
-        labels,
-        // The run-time column (duration or end), whose empty cells the `empty` rule for that key covers.
-        runKey: duration !== undefined ? ('duration' as const) : ('end' as const),
-        runAt: durationAt ?? (endAt as NonNullable<typeof endAt>),
-        where: Object.entries(opts.where ?? {}).map(([column, want]) => ({ at: header.require(column, `where.${column}`), want: typeof want === 'string' ? [want] : want })),
-      };
-    }
-
-    let header: readonly string[] = [];
+    let header: readonly string[] = given?.names ?? [];
     /** Rows that pass `where`, and a few of the values seen in its columns (for the error when none does). */
     let matched = 0;
     const seen: string[] = [];
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (cols === undefined) {
-        cols = resolve(new CsvHeader(file, row.values));
+        cols = resolveColumns(new CsvHeader(file, row.values), map, space, opts.where);
         header = row.values;
         continue;
       }
-      checkRowWidth(file, row, header, opts.delimiter);
+      if (given !== undefined && stats.records === 0 && sameNames(row.values, given.names)) {
+        throw new TraceFormatError("line 1 holds the column names given in 'header': the file has a header row, so leave 'header' out", { file, line: 1 });
+      }
+      checkRowWidth(file, row, header, opts.delimiter, given === undefined ? undefined : "'header' names");
       stats.records++;
       const c = cols;
       const cell = (field: string): Cell => ({ file, line: row.line, field });
@@ -315,7 +345,8 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       yield req;
       if (stats.emitted >= limit) return;
     }
-    if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
+    if (given === undefined && cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
+    if (given !== undefined && stats.records === 0) throw new TraceFormatError(`empty file: expected records of the ${given.names.length} columns named in 'header'`, { file, line: 1 });
     if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no requests', { file, line: 2 });
     if (matched === 0 && opts.where !== undefined) {
       const wanted = Object.entries(opts.where).map(([col, want]) => `${col} = ${(typeof want === 'string' ? [want] : want).map((x) => `'${x}'`).join(' or ')}`);

@@ -32,11 +32,11 @@ export { csvRows, type CsvReadOptions, type CsvRow } from './csv-rows.js';
  * missing one read as empty (a shifted or cut-off row). csvRows relaxes the count so that this
  * error can name the line and the cells.
  */
-export function checkRowWidth(file: string, row: CsvRow, header: readonly string[], delimiter = ','): void {
+export function checkRowWidth(file: string, row: CsvRow, header: readonly string[], delimiter = ',', headerIs = 'the header has'): void {
   const n = row.values.length;
   if (n === header.length) return;
   const what = n > header.length ? `extra '${row.values.slice(header.length).join(delimiter)}': a stray '${delimiter}' or a shifted row?` : `no ${header.slice(n).join(', ')}: a missing '${delimiter}' or a cut-off row?`;
-  throw new TraceFormatError(`${n} cells, but the header has ${header.length} columns (${what})`, { file, line: row.line });
+  throw new TraceFormatError(`${n} cells, but ${headerIs} ${header.length} columns (${what})`, { file, line: row.line });
 }
 
 /**
@@ -48,10 +48,15 @@ export function checkRowWidth(file: string, row: CsvRow, header: readonly string
 export class CsvHeader {
   private readonly index: ReadonlyMap<string, number>;
 
+  /**
+   * `option`: the names come from the reader's options (a file without a header row), not from
+   * line 1; a missing column is then the options' mistake, a UserError naming the mapped field.
+   */
   constructor(
     readonly file: string,
     readonly names: readonly string[],
     private readonly ignoreCase = false,
+    private readonly option?: string,
   ) {
     const m = new Map<string, number>();
     names.forEach((n, i) => {
@@ -78,6 +83,10 @@ export class CsvHeader {
   /** Index of `column`; throws a TraceFormatError naming what it was needed for. */
   require(column: string, forField?: string): number {
     const i = this.find(column);
+    if (i === undefined && this.option !== undefined) {
+      const field = forField === undefined ? this.option : forField.startsWith('where.') ? forField : `columns.${forField}`;
+      throw new UserError(`no column '${column}' among those named in '${this.option}' (${this.names.join(', ')})`, { field });
+    }
     if (i === undefined) {
       const what = forField === undefined || forField === column ? '' : ` (mapped to '${forField}')`;
       throw new TraceFormatError(`missing column '${column}'${what}; header has: ${this.names.join(', ')}`, { file: this.file, line: 1, field: column });

@@ -138,6 +138,7 @@ export const TRACE_KINDS: { readonly [K in TraceKind]: Entry<K> } = {
         ...(s.empty !== undefined ? { empty: s.empty } : {}),
         ...(s.where !== undefined ? { where: s.where } : {}),
         ...(s.idPrefix !== undefined ? { idPrefix: s.idPrefix } : {}),
+        ...(s.header !== undefined ? { header: s.header } : {}),
       }),
   },
   'azure-llm': {

@@ -102,6 +102,7 @@ export const csvTraceSchema = z.strictObject({
     .optional(),
   where: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
   idPrefix: z.string().optional(),
+  header: z.array(z.string().min(1)).min(1).optional(),
 });
 
 export const azureLlmTraceSchema = z.strictObject({

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, TraceFormatError, UserError } from '../../src/core/errors.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
+import { openTrace } from '../../src/traces/registry.js';
+import { collect, fixture, rejection } from './helpers.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+
+/*
+ * Files without a header row, named by the `header` option: the shape of alibaba/clusterdata's
+ * cluster-trace-gpu-v2020 task table (the names ship in pai_task_table.header; percent of a core
+ * and of a GPU, GB, seconds with '.0', an empty end for a task still running). Rows written by hand.
+ */
+const PAI_HEADER = ['job_name', 'task_name', 'inst_num', 'status', 'start_time', 'end_time', 'plan_cpu', 'plan_mem', 'plan_gpu', 'gpu_type'];
+const PAI_ROWS = [
+  'a1,tensorflow,1.0,Terminated,1000.0,1600.0,600.0,29.296875,50.0,MISC',
+  'a2,worker,2.0,Failed,1010.0,1030.0,400.0,8.0,100.0,V100',
+  'a3,PyTorchWorker,1.0,Terminated,1020.0,1120.0,1200.0,60.0,800.0,V100M32',
+  'a4,worker,1.0,Running,1030.0,,400.0,8.0,25.0,T4',
+  'a5,ps,1.0,Terminated,1040.0,1100.0,200.0,4.0,0.0,MISC',
+].join('\n');
+
+const PAI_COLUMNS: CsvTraceOptions['columns'] = {
+  arrival: { column: 'start_time', format: 'number' },
+  end: { column: 'end_time', format: 'number' },
+  demand: { cpu: { column: 'plan_cpu', scale: 0.01 }, memory: 'plan_mem', gpu: { column: 'plan_gpu', scale: 0.01 } },
+  labels: { gpuModel: 'gpu_type' },
+};
+
+async function read(text: string, more: Partial<CsvTraceOptions> = {}, name = 'pai_task_table.csv') {
+  const stream = readCsvRequests(fixture(name, text), { space, header: PAI_HEADER, columns: PAI_COLUMNS, ...more });
+  return { reqs: await collect(stream), stats: stream.stats };
+}
+
+describe('csv: a file without a header row (option header)', () => {
+  it('reads line 1 as a record, maps the named columns, and converts percent to cores and GPUs', async () => {
+    const { reqs, stats } = await read(PAI_ROWS, { where: { status: 'Terminated' } });
+    // Terminated rows only: a1 (line 1), a3 (line 3), a5 (line 5); arrivals from 1000 s.
+    expect(reqs.map((r) => [r.id, r.arrival, r.duration, r.demand, r.constraints?.labels?.gpuModel])).toEqual([
+      ['csv-0', 0, 600, [6, 29.296875, 0.5], 'MISC'],
+      ['csv-2', 20, 100, [12, 60, 8], 'V100M32'],
+      ['csv-4', 40, 60, [2, 4, 0], 'MISC'],
+    ]);
+    expect(stats).toMatchObject({ records: 5, emitted: 3, skipped: { where: 2 }, adjusted: {} });
+  });
+
+  it('keeps the empty-cell rules: a running task (no end) is an error at its line, or skipped/run for a time', async () => {
+    await expect(read(PAI_ROWS)).rejects.toThrow(/pai_task_table\.csv:4, field 'end_time': empty end: set 'empty\.end'/);
+    const { reqs, stats } = await read(PAI_ROWS, { empty: { end: 3600 } });
+    expect(reqs.map((r) => r.duration)).toEqual([600, 20, 100, 3600, 60]);
+    expect(stats.adjusted).toEqual({ 'empty-end': 1 });
+  });
+
+  it('a bad value names file:line (line 1 is a record) and the column', async () => {
+    const text = ['a1,tensorflow,1.0,Terminated,1000.0,1600.0,six,29.3,50.0,MISC'].join('\n');
+    const e = await rejection(read(text));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toMatch(/pai_task_table\.csv:1, field 'plan_cpu': 'six' is not a number/);
+  });
+
+  it("a row with another number of cells than 'header' names is an error at its line", async () => {
+    const text = [PAI_ROWS.split('\n')[0], 'a2,worker,2.0,Failed,1010.0,1030.0,400.0,8.0,100.0'].join('\n');
+    await expect(read(text)).rejects.toThrow(/pai_task_table\.csv:2: 9 cells, but 'header' names 10 columns \(no gpu_type: a missing ',' or a cut-off row\?\)/);
+  });
+
+  it('a file whose line 1 is the named header is refused (leave header out), as is an empty file', async () => {
+    await expect(read(`${PAI_HEADER.join(',')}\n${PAI_ROWS}`)).rejects.toThrow(/pai_task_table\.csv:1: line 1 holds the column names given in 'header': the file has a header row, so leave 'header' out/);
+    await expect(read('\n')).rejects.toThrow(/pai_task_table\.csv:1: empty file: expected records of the 10 columns named in 'header'/);
+  });
+
+  it('a mapped column missing from header is an option error naming the mapped field, before reading', () => {
+    const columns = { ...PAI_COLUMNS, demand: { gpu: 'gpu_request' } };
+    expect(() => readCsvRequests(fixture('x.csv', PAI_ROWS), { space, header: PAI_HEADER, columns })).toThrow(UserError);
+    expect(() => readCsvRequests(fixture('x.csv', PAI_ROWS), { space, header: PAI_HEADER, columns })).toThrow(/field 'columns\.demand\.gpu': no column 'gpu_request' among those named in 'header' \(job_name, task_name/);
+    expect(() => readCsvRequests(fixture('x.csv', PAI_ROWS), { space, header: PAI_HEADER, columns: PAI_COLUMNS, where: { state: 'Terminated' } })).toThrow(/field 'where\.state': no column 'state'/);
+    expect(() => readCsvRequests(fixture('x.csv', PAI_ROWS), { space, header: ['a', 'b', 'a'], columns: PAI_COLUMNS })).toThrow(/field 'header\[2\]': 'a' is named twice \(also header\[0\]\)/);
+  });
+
+  it('from a scenario: header is a list of names; errors are under trace.', async () => {
+    const ctx = { space, dataRoot: '/' };
+    const file = fixture('pai.csv', PAI_ROWS);
+    const spec = { kind: 'csv', file, header: PAI_HEADER, columns: PAI_COLUMNS, where: { status: 'Terminated' }, unsorted: 'sort' };
+    expect((await collect(openTrace(spec, ctx))).length).toBe(3);
+    const bad = rejectionSync(() => openTrace({ ...spec, columns: { ...PAI_COLUMNS, tenant: 'user' } }, ctx));
+    expect(bad).toBeInstanceOf(ConfigError);
+    expect(bad.message).toMatch(/trace\.columns\.tenant.*no column 'user' among those named in 'header'/);
+    expect(() => openTrace({ ...spec, header: [] }, ctx)).toThrow(/trace\.header/);
+  });
+
+  it('without header, the first row is still the header (unchanged)', async () => {
+    const stream = readCsvRequests(fixture('with-header.csv', `${PAI_HEADER.join(',')}\n${PAI_ROWS}`), { space, columns: PAI_COLUMNS, empty: { end: 'skip' } });
+    expect((await collect(stream)).map((r) => r.id)).toEqual(['csv-0', 'csv-1', 'csv-2', 'csv-4']);
+  });
+});
+
+function rejectionSync(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
