@@ -176,7 +176,7 @@ export function serveExport(sc: Scenario, pools: readonly PoolSpec[], space: Res
 /**
  * The SLO wait (seconds) per priority class of the scenario's requests, as the simulator gives them:
  * the class's value in the trace (a `priorities[i].sloWait` of synthetic, demand-series and
- * azure-llm traces, with their presets' and the Azure reader's defaults; alibaba-gpu's `sloWait`;
+ * azure-llm and llm traces, with their presets' and the LLM readers' defaults; alibaba-gpu's `sloWait`;
  * a CSV trace's `defaults.sloWait`, for every class), else the scenario's `sloWait` for the class
  * (applied where the trace gives none, src/scenario/build.ts). A CSV `sloWait` column sets it per
  * request: said in `notCarried`.
@@ -195,6 +195,7 @@ export function classSloWait(sc: Scenario, file: string): { readonly byClass: Pa
         classes(t.priorities ?? (t.preset !== undefined ? SYNTHETIC_PRESETS[t.preset]({}).priorities : undefined));
         break;
       case 'azure-llm':
+      case 'llm':
         classes(t.priorities ?? AZURE_DEFAULT_PRIORITIES);
         break;
       case 'alibaba-gpu':

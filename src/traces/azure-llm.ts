@@ -142,7 +142,7 @@ export const AZURE_DEFAULT_TENANTS: readonly TenantShare[] = [{ name: 'azure-con
 export const AZURE_DEFAULT_PRIORITIES: readonly PriorityShare[] = [{ priority: 'high', weight: 1, sloWait: 2 }];
 
 /** A token count: a whole number ≥ 0 (`12.0`, a float column's export, is 12; `12.5` is a wrong column or a damaged file). */
-function tokenCell(raw: string, cell: Cell): number {
+export function tokenCell(raw: string, cell: Cell): number {
   const v = parseNonNegativeCell(raw, cell);
   if (!Number.isInteger(v)) throw bad(cell, `'${raw}' is not a whole number of tokens`);
   return v;

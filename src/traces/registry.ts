@@ -9,11 +9,12 @@ import type { ResourceSpace } from '../core/resources.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from './alibaba-gpu.js';
 import { readAzureLlmRequests } from './azure-llm.js';
 import { readCsvRequests } from './csv.js';
+import { readLlmLogRequests } from './llm-log.js';
 import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './reading.js';
 import { readDemandSeriesRequests } from './demand-series.js';
 import { readSwfRequests } from './swf-requests.js';
 import { generateSyntheticRequests, SYNTHETIC_PRESETS, type SyntheticOptions } from './synthetic.js';
-import { swfTraceSchema, csvTraceSchema, azureLlmTraceSchema, alibabaGpuTraceSchema, syntheticTraceSchema, demandSeriesTraceSchema, traceSpecSchema, alibabaNodesSchema, type TraceSpec, type TraceKind, type PoolSourceSpec } from './schemas.js';
+import { swfTraceSchema, csvTraceSchema, azureLlmTraceSchema, llmTraceSchema, alibabaGpuTraceSchema, syntheticTraceSchema, demandSeriesTraceSchema, traceSpecSchema, alibabaNodesSchema, type TraceSpec, type TraceKind, type PoolSourceSpec } from './schemas.js';
 import { deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
 /*
@@ -166,6 +167,14 @@ export const TRACE_KINDS: { readonly [K in TraceKind]: Entry<K> } = {
     schema: demandSeriesTraceSchema,
     summary: 'requests from a real demand time series (timestamp,value CSV or aggregated event log): Poisson counts per sample, synthetic bodies',
     open: openDemandSeries,
+  },
+  llm: {
+    schema: llmTraceSchema,
+    summary: 'LLM request logs (CSV with a header, or JSON Lines: BurstGPT, Mooncake) with named time and token columns, as serving slots',
+    open: (s, r) => {
+      const { kind: _k, file: f, seed: sd, ...rest } = s;
+      return readLlmLogRequests(r.path(f), { ...rest, space: r.ctx.space, seed: sd ?? r.seed });
+    },
   },
 };
 

@@ -119,6 +119,32 @@ export const azureLlmTraceSchema = z.strictObject({
   unsorted: unsorted.optional(),
 });
 
+/** LLM request logs other than Azure's (BurstGPT CSV, Mooncake JSONL), through the same serving model (llm-log.ts). */
+export const llmTraceSchema = z.strictObject({
+  kind: z.literal('llm'),
+  file,
+  limit: limit.optional(),
+  format: z.enum(['csv', 'jsonl']).optional(),
+  delimiter: z.string().length(1).optional(),
+  columns: z.strictObject({
+    arrival: timeColumn,
+    context: z.string().min(1),
+    generated: z.string().min(1),
+    id: z.string().min(1).optional(),
+    tenant: z.string().min(1).optional(),
+  }),
+  where: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
+  origin: z.number().finite().optional(),
+  seed: seed.optional(),
+  model: llmServingModelSchema.optional(),
+  tenants: tenantList.optional(),
+  priorities: priorityList.optional(),
+  preemptibleShare: share.optional(),
+  estimateGeneratedTokens: z.number().nonnegative().optional(),
+  idPrefix: z.string().optional(),
+  unsorted: unsorted.optional(),
+});
+
 const dimensionsSchema = z.strictObject({ cpu: z.string().min(1).optional(), memory: z.string().min(1).optional(), gpu: z.string().min(1).optional() });
 
 export const alibabaGpuTraceSchema = z.strictObject({
@@ -231,7 +257,7 @@ export const demandSeriesTraceSchema = z
   });
 
 /** What a scenario's `trace:` holds: a discriminated union on `kind`. */
-export const traceSpecSchema = z.discriminatedUnion('kind', [swfTraceSchema, csvTraceSchema, azureLlmTraceSchema, alibabaGpuTraceSchema, syntheticTraceSchema, demandSeriesTraceSchema]);
+export const traceSpecSchema = z.discriminatedUnion('kind', [swfTraceSchema, csvTraceSchema, azureLlmTraceSchema, llmTraceSchema, alibabaGpuTraceSchema, syntheticTraceSchema, demandSeriesTraceSchema]);
 
 export type TraceSpecInput = z.input<typeof traceSpecSchema>;
 export type TraceSpec = z.output<typeof traceSpecSchema>;

@@ -11,7 +11,7 @@ const scenario = '/scenarios/test.yaml';
 
 describe('trace registry: specs', () => {
   it('knows every kind', () => {
-    expect(TRACE_KIND_NAMES).toEqual(['swf', 'csv', 'azure-llm', 'alibaba-gpu', 'synthetic', 'demand-series']);
+    expect(TRACE_KIND_NAMES).toEqual(['swf', 'csv', 'azure-llm', 'alibaba-gpu', 'synthetic', 'demand-series', 'llm']);
     for (const k of TRACE_KIND_NAMES) expect(TRACE_KINDS[k].summary.length).toBeGreaterThan(10);
   });
 

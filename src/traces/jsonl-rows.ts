@@ -1,0 +1,99 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { compressionOf, decompressHint, fileHead } from '../core/compression.js';
+import { TraceFormatError, UserError } from '../core/errors.js';
+
+/*
+ * JSON Lines trace files (one JSON object per line, e.g. the Mooncake FAST'25 request traces:
+ * `{"timestamp": 27482, "input_length": 6955, "output_length": 52, "hash_ids": [...]}`), streamed
+ * line by line: a name ending in `.gz` is gunzipped on the fly, nothing is held beyond one line.
+ * csv-parse cannot read them (a JSON array holds commas), so this is the JSONL counterpart of
+ * csv-rows.ts. Line numbers are 1-based physical lines; blank lines are no records but count; a
+ * UTF-8 byte-order mark and CRLF line ends are accepted. A line that is not JSON, or is JSON but
+ * not an object, is a TraceFormatError at its line.
+ */
+
+export interface JsonlRecord {
+  /** 1-based line number. */
+  readonly line: number;
+  readonly value: Readonly<Record<string, unknown>>;
+}
+
+/** A name that says JSON Lines: `.jsonl`, `.ndjson` (optionally `.gz`). */
+export function isJsonlName(file: string): boolean {
+  return /\.(jsonl|ndjson)(\.gz)?$/i.test(file);
+}
+
+function compressionProblem(file: string, head: Uint8Array | undefined): string | undefined {
+  if (head === undefined) return undefined;
+  const c = compressionOf(head);
+  const gzName = file.endsWith('.gz');
+  if (c === 'gzip') return gzName ? undefined : 'the file is gzip-compressed: a gzip-compressed file needs a name ending in .gz';
+  if (c !== undefined) return `the file is compressed with ${c}: ${decompressHint(c)} (JSON Lines files are read as plain text, or gzip with a name ending in .gz)`;
+  return gzName && head.length > 0 ? 'the name ends in .gz but the file is not gzip-compressed: rename it without .gz (or gzip it)' : undefined;
+}
+
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a string' : `a ${typeof v}`);
+
+/** Stream the records of a JSON Lines file. */
+export async function* jsonlRecords(file: string): AsyncGenerator<JsonlRecord> {
+  const problem = compressionProblem(file, await fileHead(file));
+  if (problem !== undefined) throw new TraceFormatError(problem, { file, line: 1 });
+  const source = createReadStream(file);
+  const text: Readable = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
+  // A read error on the file stream is not forwarded by pipe(): hand it to the text stream.
+  source.on('error', (e) => text.destroy(e));
+  const lines = createInterface({ input: text, crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const raw of lines) {
+      line++;
+      const s = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+      if (s === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(s);
+      } catch (e) {
+        throw new TraceFormatError(`not a JSON object (${(e as Error).message}): each line of a JSON Lines file holds one object`, { file, line });
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new TraceFormatError(`expected a JSON object ({ ... }) on each line, got ${kindOf(value)}`, { file, line });
+      }
+      yield { line, value: value as Record<string, unknown> };
+    }
+  } catch (e) {
+    throw readError(e, file, line);
+  } finally {
+    lines.close();
+    text.destroy();
+  }
+}
+
+function readError(e: unknown, file: string, lastLine: number): Error {
+  if (e instanceof UserError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT') return new UserError('trace file not found', { file });
+  if (err.code === 'EISDIR') return new UserError('is a folder, not a trace file', { file });
+  if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.code === 'Z_STREAM_ERROR') {
+    return new TraceFormatError(`corrupt or truncated gzip data after line ${lastLine} (${err.message})`, { file, line: lastLine + 1 });
+  }
+  if (typeof err.code === 'string' && typeof err.syscall === 'string') return new UserError(`cannot read trace file (${err.code})`, { file });
+  return err instanceof Error ? err : new Error(String(e));
+}
+
+/**
+ * A record's field as text, the way a CSV cell would be written (numbers as JavaScript writes
+ * them), so that one set of cell parsers reads both formats: a missing field or one that holds an
+ * object, array or boolean is an error at the line naming the field; `null` reads as empty.
+ */
+export function jsonlField(rec: JsonlRecord, field: string, file: string): string {
+  if (!Object.hasOwn(rec.value, field)) {
+    throw new TraceFormatError(`no field '${field}' on this line (it has: ${Object.keys(rec.value).join(', ') || 'no fields'})`, { file, line: rec.line, field });
+  }
+  const v = rec.value[field];
+  if (v === null) return '';
+  if (typeof v === 'number' || typeof v === 'string') return String(v);
+  throw new TraceFormatError(`expected a number or a string, got ${kindOf(v)}`, { file, line: rec.line, field });
+}
