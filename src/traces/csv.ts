@@ -107,11 +107,18 @@ export interface CsvEmptyRules {
   readonly arrival?: 'error' | 'skip' | 'origin';
   readonly end?: 'error' | 'skip' | number;
   readonly duration?: 'error' | 'skip' | number;
+  /**
+   * An empty cell of a demand column: `error` (default), `zero` (no demand in that dimension,
+   * stats.adjusted['empty-demand']; job tables leave the GPU column empty for CPU-only tasks) or
+   * `skip` (stats.skipped['empty-demand']).
+   */
+  readonly demand?: 'error' | 'zero' | 'skip';
 }
 
 /** The empty-cell rules, checked against the mapping (a rule for an unmapped column is a mistake). */
 function emptyRules(map: CsvColumnMapping, empty: CsvEmptyRules | undefined, origin: number | undefined): Required<CsvEmptyRules> {
-  const rules = { arrival: empty?.arrival ?? 'error', end: empty?.end ?? 'error', duration: empty?.duration ?? 'error' } as const;
+  const rules = { arrival: empty?.arrival ?? 'error', end: empty?.end ?? 'error', duration: empty?.duration ?? 'error', demand: empty?.demand ?? 'error' } as const;
+  if (rules.demand !== 'error' && rules.demand !== 'zero' && rules.demand !== 'skip') throw new UserError(`must be 'error', 'zero' or 'skip', got ${JSON.stringify(rules.demand)}`, { field: 'empty.demand' });
   for (const key of ['end', 'duration'] as const) {
     const r = rules[key];
     if (r !== 'error' && r !== 'skip' && !(typeof r === 'number' && r > 0)) throw new UserError(`must be 'error', 'skip' or seconds > 0, got ${JSON.stringify(r)}`, { field: `empty.${key}` });
@@ -279,6 +286,13 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         countIn(stats.skipped, emptyArrival && empty.arrival === 'skip' ? 'empty-arrival' : `empty-${runKey}`);
         continue;
       }
+      const emptyDemand = c.demand.find((d) => v(d.at).trim() === '');
+      if (emptyDemand !== undefined && empty.demand === 'error') throw bad(cell(emptyDemand.column), `empty demand for '${emptyDemand.name}': set 'empty.demand' to zero (no demand in that dimension, counted) or skip (counted)`);
+      if (emptyDemand !== undefined && empty.demand === 'skip') {
+        countIn(stats.skipped, 'empty-demand');
+        continue;
+      }
+      if (emptyDemand !== undefined) countIn(stats.adjusted, 'empty-demand');
       // `origin`: work that began before the trace starts at its start (emptyRules made sure it is set).
       if (emptyArrival) countIn(stats.adjusted, 'empty-arrival');
       const t = emptyArrival ? (opts.origin as number) : parseTimestampCell(v(c.arrival.at), cell(c.arrival.column), c.arrival.format, c.arrival.scale);
@@ -298,6 +312,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const arrival = held === undefined ? clock.relative(t, cell(c.arrival.column), v(c.arrival.at)) : 0;
       const demand = fixedDemand.slice();
       for (const d of c.demand) {
+        if (emptyDemand !== undefined && v(d.at).trim() === '') continue; // `zero`: no demand in that dimension
         const q = parseNonNegativeCell(v(d.at), cell(d.column)) * d.scale + d.offset;
         if (q < 0) throw bad(cell(d.column), `demand ${q} for '${d.name}' is negative after scale/offset`);
         demand[d.dim] = q;

@@ -98,6 +98,7 @@ export const csvTraceSchema = z.strictObject({
       arrival: z.enum(['error', 'skip', 'origin']).optional(),
       end: z.union([z.enum(['error', 'skip']), positiveSeconds]).optional(),
       duration: z.union([z.enum(['error', 'skip']), positiveSeconds]).optional(),
+      demand: z.enum(['error', 'zero', 'skip']).optional(),
     })
     .optional(),
   where: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),

@@ -52,6 +52,20 @@ describe('csv: a file without a header row (option header)', () => {
     expect(stats.adjusted).toEqual({ 'empty-end': 1 });
   });
 
+  it('an empty plan_gpu (a CPU-only task) is an error naming empty.demand, or zero / skip by the rule, counted', async () => {
+    const text = [PAI_ROWS.split('\n')[0], 'a6,ps,1.0,Terminated,1050.0,1090.0,800.0,16.0,,'].join('\n');
+    await expect(read(text)).rejects.toThrow(/pai_task_table\.csv:2, field 'plan_gpu': empty demand for 'gpu': set 'empty\.demand' to zero/);
+    const zero = await read(text, { empty: { demand: 'zero' } });
+    expect(zero.reqs.map((r) => [r.id, r.demand, r.constraints])).toEqual([
+      ['csv-0', [6, 29.296875, 0.5], { labels: { gpuModel: 'MISC' } }],
+      ['csv-1', [8, 16, 0], undefined],
+    ]);
+    expect(zero.stats.adjusted).toEqual({ 'empty-demand': 1 });
+    const skip = await read(text, { empty: { demand: 'skip' } });
+    expect(skip.reqs.map((r) => r.id)).toEqual(['csv-0']);
+    expect(skip.stats.skipped).toEqual({ 'empty-demand': 1 });
+  });
+
   it('a bad value names file:line (line 1 is a record) and the column', async () => {
     const text = ['a1,tensorflow,1.0,Terminated,1000.0,1600.0,six,29.3,50.0,MISC'].join('\n');
     const e = await rejection(read(text));
