@@ -85,12 +85,14 @@ function readError(e: unknown, file: string, lastLine: number): Error {
 
 /**
  * A record's field as text, the way a CSV cell would be written (numbers as JavaScript writes
- * them), so that one set of cell parsers reads both formats: a missing field or one that holds an
+ * them), so that one set of cell parsers reads both formats: a missing field (named with what the
+ * mapping took it for, `mappedTo`) or one that holds an
  * object, array or boolean is an error at the line naming the field; `null` reads as empty.
  */
-export function jsonlField(rec: JsonlRecord, field: string, file: string): string {
+export function jsonlField(rec: JsonlRecord, field: string, file: string, mappedTo?: string): string {
   if (!Object.hasOwn(rec.value, field)) {
-    throw new TraceFormatError(`no field '${field}' on this line (it has: ${Object.keys(rec.value).join(', ') || 'no fields'})`, { file, line: rec.line, field });
+    const what = mappedTo === undefined || mappedTo === field ? '' : ` (mapped to '${mappedTo}')`;
+    throw new TraceFormatError(`no field '${field}'${what} on this line (it has: ${Object.keys(rec.value).join(', ') || 'no fields'})`, { file, line: rec.line, field });
   }
   const v = rec.value[field];
   if (v === null) return '';

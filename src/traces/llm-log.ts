@@ -69,7 +69,7 @@ interface LogRow {
 /** The rows of a CSV log (header first; `needed`: column → what it is mapped to) or of a JSONL log. */
 async function* logRows(file: string, format: 'csv' | 'jsonl', delimiter: string | undefined, needed: ReadonlyMap<string, string>): AsyncGenerator<LogRow> {
   if (format === 'jsonl') {
-    for await (const rec of jsonlRecords(file)) yield { line: rec.line, get: (c) => jsonlField(rec, c, file) };
+    for await (const rec of jsonlRecords(file)) yield { line: rec.line, get: (c) => jsonlField(rec, c, file, needed.get(c)) };
     return;
   }
   // A JSON Lines file under another name would fail as a malformed quote: say what it is.

@@ -98,7 +98,7 @@ describe('llm kind: a Mooncake-shaped JSON Lines log', () => {
     const withLine = (i: number, s: string) => lines.map((l, j) => (j === i ? s : l)).join('\n');
     await expect(read('moon.jsonl', withLine(3, '{"timestamp": 3000, "input_length": 2500'))).rejects.toThrow(/moon\.jsonl:4: not a JSON object \(.*\): each line of a JSON Lines file holds one object/);
     await expect(read('moon.jsonl', withLine(1, '[1, 2]'))).rejects.toThrow(/moon\.jsonl:2: expected a JSON object \(\{ \.\.\. \}\) on each line, got an array/);
-    await expect(read('moon.jsonl', withLine(1, '{"timestamp": 0, "input_len": 1000, "output_length": 10}'))).rejects.toThrow(/moon\.jsonl:2, field 'input_length': no field 'input_length' on this line \(it has: timestamp, input_len, output_length\)/);
+    await expect(read('moon.jsonl', withLine(1, '{"timestamp": 0, "input_len": 1000, "output_length": 10}'))).rejects.toThrow(/moon\.jsonl:2, field 'input_length': no field 'input_length' \(mapped to 'context'\) on this line \(it has: timestamp, input_len, output_length\)/);
     await expect(read('moon.jsonl', withLine(1, '{"timestamp": 0, "input_length": [1000], "output_length": 10}'))).rejects.toThrow(/moon\.jsonl:2, field 'input_length': expected a number or a string, got an array/);
     await expect(read('moon.jsonl', withLine(1, '{"timestamp": null, "input_length": 1000, "output_length": 10}'))).rejects.toThrow(/moon\.jsonl:2, field 'timestamp': empty value, expected a number or an ISO date/);
     await expect(read('moon.jsonl', '\n\n')).rejects.toThrow(/moon\.jsonl:1: no records: the file holds no JSON objects/);
