@@ -27,7 +27,10 @@ describe('the SLO wait per class a scenario gives its requests', () => {
   it("a preset's and the Azure reader's default classes (high, 2 s)", () => {
     expect(slo(scenario('  kind: synthetic\n  preset: azure-llm-calibrated\n  count: 5')).byClass).toEqual({ high: 2 });
     expect(slo(scenario('  kind: azure-llm\n  file: x.csv')).byClass).toEqual({ high: 2 });
-    expect(slo(scenario('  kind: azure-llm\n  file: x.csv\n  priorities: [{ priority: low, sloWait: 1m }]')).byClass).toEqual({ low: 60 });
+    expect(slo(scenario('  kind: azure-llm\n  file: x.csv\n  priorities: [{ priority: low, sloWait: 1m }]')).byClass).toEqual({ low: 60 });    // The llm kind (other request logs) shares the Azure reader's classes.
+    const llm = '  kind: llm\n  file: x.jsonl\n  columns: { arrival: t, context: i, generated: o }';
+    expect(slo(scenario(llm)).byClass).toEqual({ high: 2 });
+    expect(slo(scenario(`${llm}\n  priorities: [{ priority: low, sloWait: 1m }]`)).byClass).toEqual({ low: 60 });
   });
 
   it("alibaba-gpu's sloWait by class; swf has none", () => {
