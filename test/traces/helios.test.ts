@@ -62,16 +62,16 @@ function docTraces(): { line: number; trace: unknown }[] {
   const out: { line: number; trace: unknown }[] = [];
   for (const m of text.matchAll(/^```yaml\n([\s\S]*?)^```/gm)) {
     const body = m[1] as string;
-    if (!/pai-2020|burstgpt|mooncake|helios/.test(body)) continue;
+    if (!/pai-2020|burstgpt|mooncake|helios|philly/.test(body)) continue;
     out.push({ line: text.slice(0, m.index).split('\n').length, trace: (parse(body) as { trace: unknown }).trace });
   }
   return out;
 }
 
 describe('docs/traces.md mappings of public traces', () => {
-  it('every snippet is a valid trace spec (PAI 2020, BurstGPT, Mooncake, Helios)', () => {
+  it('every snippet is a valid trace spec (PAI 2020, BurstGPT, Mooncake, Helios, Philly)', () => {
     const found = docTraces();
-    expect(found.length).toBe(4);
+    expect(found.length).toBe(5);
     for (const { line, trace } of found) expect(() => parseTraceSpec(trace, `docs/traces.md:${line}`)).not.toThrow();
   });
 });
