@@ -115,6 +115,27 @@ describe('llm kind: a Mooncake-shaped JSON Lines log', () => {
   });
 });
 
+describe('llm kind: stopping early and damaged gzip', () => {
+  it('limit stops reading (JSONL and CSV), and a stream read again gives the same requests', async () => {
+    const moon = readLlmLogRequests(fixture('lim.jsonl', MOONCAKE), { space, columns: MOON_COLUMNS, limit: 2 });
+    const first = await collect(moon);
+    expect(first.map((r) => r.id)).toEqual(['llm-0', 'llm-1']);
+    expect(await collect(moon)).toEqual(first);
+    expect(moon.stats).toMatchObject({ records: 2, emitted: 2 });
+    const burst = readLlmLogRequests(fixture('lim.csv', BURST), { space, columns: BURST_COLUMNS, limit: 1 });
+    expect((await collect(burst)).map((r) => r.arrival)).toEqual([0]);
+  });
+
+  it('a truncated .jsonl.gz is an error naming the line after the last one read', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { fixtureBytes } = await import('./helpers.js');
+    const many = Array.from({ length: 4000 }, (_, i) => `{"timestamp": ${i * 10}, "input_length": ${100 + (i % 7)}, "output_length": ${i % 13}}`).join('\n');
+    const gz = gzipSync(Buffer.from(many));
+    const f = fixtureBytes('cut.jsonl.gz', gz.subarray(0, Math.floor(gz.length / 2)));
+    await expect(collect(readLlmLogRequests(f, { space, columns: MOON_COLUMNS }))).rejects.toThrow(/cut\.jsonl\.gz:\d+: corrupt or truncated gzip data after line \d+/);
+  });
+});
+
 describe('llm kind from a scenario', () => {
   it('opens through the registry with the run seed, draws tenants from weighted lists, and checks options under trace.', async () => {
     const ctx = { space, dataRoot: '/', seed: 3 };
