@@ -93,6 +93,11 @@ export interface CsvTraceOptions extends TraceReadOptions {
    * column, e.g. `{ state: COMPLETED }`; the others count under stats.skipped.where.
    */
   readonly where?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * Leave out the rows whose cell equals the given value (or one of the values) in any named
+   * column, e.g. `{ status: Running }`; they count under stats.skipped.exclude (after `where`).
+   */
+  readonly exclude?: Readonly<Record<string, string | readonly string[]>>;
   /** Prefix of generated ids, default 'csv-'. */
   readonly idPrefix?: string;
   /**
@@ -157,7 +162,7 @@ function parsePriorityCell(raw: string, cell: Cell, values: Readonly<Record<stri
 }
 
 /** Where each mapped column is in a row (a missing column is an error naming what it was mapped to). */
-function resolveColumns(header: CsvHeader, map: CsvColumnMapping, space: TraceReadOptions['space'], where: CsvTraceOptions['where']) {
+function resolveColumns(header: CsvHeader, map: CsvColumnMapping, space: TraceReadOptions['space'], { where, exclude }: Pick<CsvTraceOptions, 'where' | 'exclude'>) {
   const arrival = timeRef(map.arrival);
   const end = map.end === undefined ? undefined : timeRef(map.end);
   const duration = map.duration === undefined ? undefined : colRef(map.duration);
@@ -187,6 +192,7 @@ function resolveColumns(header: CsvHeader, map: CsvColumnMapping, space: TraceRe
     runKey: duration !== undefined ? ('duration' as const) : ('end' as const),
     runAt: durationAt ?? (endAt as NonNullable<typeof endAt>),
     where: Object.entries(where ?? {}).map(([column, want]) => ({ at: header.require(column, `where.${column}`), want: typeof want === 'string' ? [want] : want })),
+    exclude: Object.entries(exclude ?? {}).map(([column, not]) => ({ at: header.require(column, `exclude.${column}`), not: typeof not === 'string' ? [not] : not })),
   };
 }
 
@@ -194,14 +200,14 @@ function resolveColumns(header: CsvHeader, map: CsvColumnMapping, space: TraceRe
  * The column names given for a file without a header row (`header`), checked before reading: each
  * a distinct non-empty name, and every mapped column among them.
  */
-function givenHeader(file: string, names: readonly string[], map: CsvColumnMapping, space: TraceReadOptions['space'], where: CsvTraceOptions['where']) {
+function givenHeader(file: string, names: readonly string[], map: CsvColumnMapping, space: TraceReadOptions['space'], rules: Pick<CsvTraceOptions, 'where' | 'exclude'>) {
   if (names.length === 0) throw new UserError('needs the column names of the file, in file order', { field: 'header' });
   names.forEach((n, i) => {
     if (n.trim() === '') throw new UserError('is an empty column name', { field: `header[${i}]` });
     const first = names.indexOf(n);
     if (first < i) throw new UserError(`'${n}' is named twice (also header[${first}])`, { field: `header[${i}]` });
   });
-  return { names, cols: resolveColumns(new CsvHeader(file, names, false, 'header'), map, space, where) };
+  return { names, cols: resolveColumns(new CsvHeader(file, names, false, 'header'), map, space, rules) };
 }
 
 /** A first row that repeats the given names (ignoring case and spaces) is a header row after all. */
@@ -233,7 +239,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
   }
   arrivalSortFor(opts.unsorted); // the rule checked before any reading
   const empty = emptyRules(map, opts.empty, opts.origin);
-  const given = opts.header === undefined ? undefined : givenHeader(file, opts.header, map, space, opts.where);
+  const given = opts.header === undefined ? undefined : givenHeader(file, opts.header, map, space, opts);
   const stats = newTraceStats();
   const limit = opts.limit ?? Infinity;
   const idPrefix = opts.idPrefix ?? 'csv-';
@@ -257,7 +263,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     const seen: string[] = [];
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (cols === undefined) {
-        cols = resolveColumns(new CsvHeader(file, row.values), map, space, opts.where);
+        cols = resolveColumns(new CsvHeader(file, row.values), map, space, opts);
         header = row.values;
         continue;
       }
@@ -276,6 +282,10 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
         continue;
       }
       matched++;
+      if (c.exclude.some((x) => x.not.includes(v(x.at)))) {
+        countIn(stats.skipped, 'exclude');
+        continue;
+      }
       // Empty time cells, by the `empty` rules: an error that names the option, a counted skip, or a fixed run time.
       const { runKey, runAt } = c;
       const emptyArrival = v(c.arrival.at).trim() === '';

@@ -44,6 +44,8 @@ export interface LlmLogOptions extends TraceReadOptions {
   /** CSV only; default ','. */
   readonly delimiter?: string;
   readonly where?: Readonly<Record<string, string | readonly string[]>>;
+  /** Leave out the records whose cell equals a given value in any named column (BurstGPT's failed requests: `{ 'Response tokens': '0' }`). */
+  readonly exclude?: Readonly<Record<string, string | readonly string[]>>;
   readonly origin?: number;
   readonly unsorted?: UnsortedRule;
   readonly model?: Partial<LlmServingModel>;
@@ -107,14 +109,19 @@ export function readLlmLogRequests(file: string, opts: LlmLogOptions): TraceStre
   const arrival = typeof cols.arrival === 'string' ? { column: cols.arrival, format: 'auto' as const, scale: 1 } : { column: cols.arrival.column, format: cols.arrival.format ?? 'auto', scale: cols.arrival.scale ?? 1 };
   if (!(arrival.scale > 0) || !Number.isFinite(arrival.scale)) throw new UserError(`must be a number > 0, got ${arrival.scale}`, { field: 'columns.arrival.scale' });
   const where = Object.entries(opts.where ?? {}).map(([column, want]) => ({ column, want: typeof want === 'string' ? [want] : want }));
-  const needed = new Map<string, string>([
+  const exclude = Object.entries(opts.exclude ?? {}).map(([column, not]) => ({ column, not: typeof not === 'string' ? [not] : not }));
+  /** Column → what it is mapped to (named in a missing-column error); the first role named wins. */
+  const needed = new Map<string, string>();
+  const roles: [string, string][] = [
     [arrival.column, 'arrival'],
     [cols.context, 'context'],
     [cols.generated, 'generated'],
     ...(cols.id !== undefined ? [[cols.id, 'id'] as [string, string]] : []),
     ...(cols.tenant !== undefined ? [[cols.tenant, 'tenant'] as [string, string]] : []),
     ...where.map((w) => [w.column, `where.${w.column}`] as [string, string]),
-  ]);
+    ...exclude.map((x) => [x.column, `exclude.${x.column}`] as [string, string]),
+  ];
+  for (const [column, role] of roles) if (!needed.has(column)) needed.set(column, role);
   const idPrefix = opts.idPrefix ?? 'llm-';
   const limit = opts.limit ?? Infinity;
   arrivalSortFor(opts.unsorted); // the rule checked before any reading
@@ -153,6 +160,10 @@ export function readLlmLogRequests(file: string, opts: LlmLogOptions): TraceStre
         continue;
       }
       matched++;
+      if (exclude.some((x) => x.not.includes(row.get(x.column)))) {
+        countIn(stats.skipped, 'exclude');
+        continue;
+      }
       const text = row.get(arrival.column);
       const t = parseTimestampCell(text, cell(arrival.column), arrival.format, arrival.scale);
       const ctx = tokenCell(row.get(cols.context), cell(cols.context));

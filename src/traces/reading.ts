@@ -84,7 +84,7 @@ export class CsvHeader {
   require(column: string, forField?: string): number {
     const i = this.find(column);
     if (i === undefined && this.option !== undefined) {
-      const field = forField === undefined ? this.option : forField.startsWith('where.') ? forField : `columns.${forField}`;
+      const field = forField === undefined ? this.option : /^(where|exclude)\./.test(forField) ? forField : `columns.${forField}`;
       throw new UserError(`no column '${column}' among those named in '${this.option}' (${this.names.join(', ')})`, { field });
     }
     if (i === undefined) {

@@ -138,6 +138,7 @@ export const TRACE_KINDS: { readonly [K in TraceKind]: Entry<K> } = {
         ...(s.unsorted !== undefined ? { unsorted: s.unsorted } : {}),
         ...(s.empty !== undefined ? { empty: s.empty } : {}),
         ...(s.where !== undefined ? { where: s.where } : {}),
+        ...(s.exclude !== undefined ? { exclude: s.exclude } : {}),
         ...(s.idPrefix !== undefined ? { idPrefix: s.idPrefix } : {}),
         ...(s.header !== undefined ? { header: s.header } : {}),
       }),

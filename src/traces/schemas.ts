@@ -102,6 +102,7 @@ export const csvTraceSchema = z.strictObject({
     })
     .optional(),
   where: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
+  exclude: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
   idPrefix: z.string().optional(),
   header: z.array(z.string().min(1)).min(1).optional(),
 });
@@ -135,6 +136,7 @@ export const llmTraceSchema = z.strictObject({
     tenant: z.string().min(1).optional(),
   }),
   where: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
+  exclude: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
   origin: z.number().finite().optional(),
   seed: seed.optional(),
   model: llmServingModelSchema.optional(),

@@ -45,6 +45,16 @@ describe('csv: a file without a header row (option header)', () => {
     expect(stats).toMatchObject({ records: 5, emitted: 3, skipped: { where: 2 }, adjusted: {} });
   });
 
+  it('exclude leaves out rows of the named values (running or waiting tasks), counted; a column not named is an option error', async () => {
+    const { reqs, stats } = await read(PAI_ROWS, { exclude: { status: ['Running', 'Waiting'] } });
+    expect(reqs.map((r) => r.id)).toEqual(['csv-0', 'csv-1', 'csv-2', 'csv-4']);
+    expect(stats).toMatchObject({ records: 5, emitted: 4, skipped: { exclude: 1 } });
+    expect(() => readCsvRequests(fixture('x.csv', PAI_ROWS), { space, header: PAI_HEADER, columns: PAI_COLUMNS, exclude: { state: 'Running' } })).toThrow(/field 'exclude\.state': no column 'state'/);
+    // With a header row, a missing exclude column is named at line 1.
+    const withHeader = readCsvRequests(fixture('h.csv', `${PAI_HEADER.join(',')}\n${PAI_ROWS}`), { space, columns: PAI_COLUMNS, exclude: { state: 'Running' } });
+    await expect(collect(withHeader)).rejects.toThrow(/h\.csv:1, field 'state': missing column 'state' \(mapped to 'exclude\.state'\)/);
+  });
+
   it('keeps the empty-cell rules: a running task (no end) is an error at its line, or skipped/run for a time', async () => {
     await expect(read(PAI_ROWS)).rejects.toThrow(/pai_task_table\.csv:4, field 'end_time': empty end: set 'empty\.end'/);
     const { reqs, stats } = await read(PAI_ROWS, { empty: { end: 3600 } });

@@ -58,6 +58,17 @@ describe('llm kind: a BurstGPT-shaped CSV log', () => {
     await expect(read('burst.csv', BURST, { where: { Model: 'gpt-4' } })).rejects.toThrow(/no record matches 'where' \(Model = 'gpt-4'\) among 4 record\(s\); values seen in those columns include 'ChatGPT', 'GPT-4'/);
   });
 
+  it("exclude leaves out BurstGPT's failed requests (0 response tokens), counted after where", async () => {
+    const { reqs, stats } = await read('burst.csv', BURST, { exclude: { 'Response tokens': '0' } });
+    expect(reqs.map((r) => r.id)).toEqual(['llm-0', 'llm-2', 'llm-3']);
+    expect(stats).toMatchObject({ records: 4, emitted: 3, skipped: { exclude: 1 } });
+    const both = await read('burst.csv', BURST, { where: { Model: 'GPT-4' }, exclude: { 'Response tokens': ['0', '1'] } });
+    expect(both.reqs.map((r) => r.id)).toEqual(['llm-3']);
+    expect(both.stats.skipped).toEqual({ where: 2, exclude: 1 });
+    // A missing column names the role it was mapped to first (here: generated), not the exclude rule.
+    await expect(read('burst.csv', BURST.replace('Response tokens', 'Output tokens'), { exclude: { 'Response tokens': '0' } })).rejects.toThrow(/missing column 'Response tokens' \(mapped to 'generated'\)/);
+  });
+
   it('bad cells are errors at file:line naming the column', async () => {
     const bad = BURST.replace('12,ChatGPT,2500,50', '12,ChatGPT,2500,5.5');
     const e = await rejection(read('burst.csv', bad));
