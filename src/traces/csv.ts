@@ -5,7 +5,7 @@ import type { TraceReadOptions } from './types.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
 import { ArrivalClock, bad, countIn, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, noteHeld, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
 
-/* The generic CSV reader: any CSV with a header, mapped column by column onto request fields. */
+/* The generic CSV reader: any CSV with a header row (or its column names given in `header`), mapped column by column onto request fields. */
 // ---------------------------------------------------------------------------------------------
 // The generic CSV reader
 

@@ -126,7 +126,7 @@ export const TRACE_KINDS: { readonly [K in TraceKind]: Entry<K> } = {
   },
   csv: {
     schema: csvTraceSchema,
-    summary: 'any CSV with a header, mapped column by column onto request fields',
+    summary: 'any CSV with a header row (or its column names given in `header`), mapped column by column onto request fields',
     open: (s, r) =>
       readCsvRequests(r.path(s.file), {
         space: r.ctx.space,
