@@ -47,6 +47,7 @@ export async function* jsonlRecords(file: string): AsyncGenerator<JsonlRecord> {
   source.on('error', (e) => text.destroy(e));
   const lines = createInterface({ input: text, crlfDelay: Infinity });
   let line = 0;
+  let first = true;
   try {
     for await (const raw of lines) {
       line++;
@@ -56,8 +57,11 @@ export async function* jsonlRecords(file: string): AsyncGenerator<JsonlRecord> {
       try {
         value = JSON.parse(s);
       } catch (e) {
-        throw new TraceFormatError(`not a JSON object (${(e as Error).message}): each line of a JSON Lines file holds one object`, { file, line });
+        // A first record that does not even start like JSON is most likely another format (a CSV header).
+        const hint = first && !/^[[{"]/.test(s) ? "; this looks like another format: for a CSV file with a header, set 'format: csv'" : '';
+        throw new TraceFormatError(`not a JSON object (${(e as Error).message}): each line of a JSON Lines file holds one object${hint}`, { file, line });
       }
+      first = false;
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new TraceFormatError(`expected a JSON object ({ ... }) on each line, got ${kindOf(value)}`, { file, line });
       }

@@ -88,6 +88,10 @@ describe('llm kind: a BurstGPT-shaped CSV log', () => {
     expect(stats.adjusted).toEqual({ 'reordered-by-arrival': 1 });
   });
 
+  it("a CSV file read as JSON Lines says to set format: csv", async () => {
+    await expect(read('burst.csv', BURST, { format: 'jsonl' })).rejects.toThrow(/burst\.csv:1: not a JSON object \(.*\): each line of a JSON Lines file holds one object; this looks like another format: for a CSV file with a header, set 'format: csv'/);
+  });
+
   it('a JSON file given as CSV says to set format: jsonl', async () => {
     await expect(read('moon.log', MOONCAKE, { columns: MOON_COLUMNS })).rejects.toThrow(/moon\.log:1: line 1 looks like JSON, not a CSV header: set 'format: jsonl'/);
   });
