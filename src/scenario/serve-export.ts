@@ -212,6 +212,11 @@ export function classSloWait(sc: Scenario, file: string): { readonly byClass: Pa
       }
       case 'swf':
         break;
+      default: {
+        // A new trace kind must say here which SLO classes it carries (one once fell through silently).
+        const unhandled: never = t;
+        throw new Error(`classSloWait: trace kind ${(unhandled as { kind: string }).kind} not handled`);
+      }
     }
   }
   const byClass: Partial<Record<Priority, number>> = {};
