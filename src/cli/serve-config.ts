@@ -12,7 +12,7 @@ import { checkOutputFolders } from './output.js';
 import { parseFlags, resolveDataRoot, seedFlag } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
-const usage = `usage: drs serve-config <scenario.yaml> [--strategy LABEL] [--out FILE] [--data-dir DIR]
+const usage = `usage: drs serve-config <scenario.yaml> [--strategy LABEL] [--out FILE] [--seed S] [--data-dir DIR]
 
 Writes the drs serve configuration that runs one row of a scenario's comparison in production:
 the scenario's pools and that row's allocator (+ options), preemption, queue policy (+ options),
