@@ -30,7 +30,7 @@ Options:
   --instance NAME     only this instance of a multi-instance file
   --strategies LIST   comma-separated subset of ${PACK_STRATEGY_NAMES.join(',')} (default: all)
   --time-limit S      budget per strategy in seconds (default: ga 5, ilp 60)
-  --seed N            seed for the GA (default 0)
+  --seed N            seed for the GA and the ILP's incumbent search (default 0)
   --generations N     the GA stops after N generations (or at the lower bound), with no time limit
                       unless --time-limit is given: its bins then depend on the file and seed only
   --max-nodes N       the ILP stops after N branch-and-bound nodes (HiGHS mip_max_nodes), with no
