@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { drs, ROOT } from './cli/helpers.js';
@@ -102,5 +102,13 @@ describe('README and docs: links, commands, flags and paths', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it("the README's Layout names every folder of src/", () => {
+    const readme = read('README.md');
+    const layout = readme.slice(readme.indexOf('## Layout'), readme.indexOf('\n## ', readme.indexOf('## Layout') + 1));
+    const folders = readdirSync(path.join(ROOT, 'src')).filter((f) => statSync(path.join(ROOT, 'src', f)).isDirectory());
+    expect(folders.length).toBeGreaterThan(10);
+    expect(folders.filter((f) => !layout.includes(`\`src/${f}\``))).toEqual([]);
   });
 });
