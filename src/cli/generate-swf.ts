@@ -53,7 +53,7 @@ function parse(argv: string[]): (Lublin99Options & { out: string }) | 'help' {
   if (values.help === true) return 'help';
   if (positionals.length > 0) throw new UserError(`drs generate-swf takes no file argument (got ${positionals.join(' ')}); name the output with --out FILE`);
   if (values.model !== undefined && values.model !== 'lublin99') throw new UserError(`unknown --model '${values.model}' (known: lublin99)`, { field: 'model' });
-  if (values.out === undefined) throw new UserError('missing --out FILE (or --out - for standard output)', { field: 'out' });
+  if (values.out === undefined) throw new UserError(`missing --out FILE (or --out - for standard output)\n${USAGE}`, { field: 'out' });
   // The seed is written into the log's '; Note:' line as the command that redraws it, so it must
   // be one word: seedFlag refuses an empty --seed "$UNSET" (it would note an unusable command).
   const seed = seedFlag(values.seed) ?? 1;

@@ -86,7 +86,7 @@ function parse(argv: string[]): Parsed | 'help' {
   const { values, positionals } = parseFlags(argv, REPLAY_OPTIONS, USAGE);
   if (values.help === true) return 'help';
   if (positionals.length !== 1) {
-    throw new UserError(positionals.length === 0 ? 'missing the SWF file (drs replay-swf FILE ...)' : `expected one SWF file, got ${positionals.length}: ${positionals.join(' ')}`);
+    throw new UserError(`${positionals.length === 0 ? 'missing the SWF file (drs replay-swf FILE ...)' : `expected one SWF file, got ${positionals.length}: ${positionals.join(' ')}`}\n${USAGE}`);
   }
   const policy = values.policy ?? 'fcfs';
   const learned = policy.startsWith('learned-queue:') ? (policy as `learned-queue:${string}`) : undefined;

@@ -85,7 +85,7 @@ export const trainCommand: CliCommand = {
       io.out(USAGE + '\n');
       return 0;
     }
-    if (positionals.length !== 1) throw new UserError('expected one training config (drs train CONFIG.yaml)');
+    if (positionals.length !== 1) throw new UserError(`expected one training config (drs train CONFIG.yaml)\n${USAGE}`);
     const file = resolve(io.cwd, positionals[0] as string);
     let cfg = readConfig(file);
     const int = (flag: string, v: string | undefined): number | undefined => {
