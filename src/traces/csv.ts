@@ -3,6 +3,7 @@ import type { Request, RequestConstraints } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { TraceReadOptions } from './types.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
+import { RowFilter, type CellValues } from './row-filter.js';
 import { ArrivalClock, bad, countIn, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, noteHeld, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
 
 /* The generic CSV reader: any CSV with a header row (or its column names given in `header`), mapped column by column onto request fields. */
@@ -92,12 +93,12 @@ export interface CsvTraceOptions extends TraceReadOptions {
    * Replay only the rows whose cells equal the given value (or one of the values) in every named
    * column, e.g. `{ state: COMPLETED }`; the others count under stats.skipped.where.
    */
-  readonly where?: Readonly<Record<string, string | readonly string[]>>;
+  readonly where?: CellValues;
   /**
    * Leave out the rows whose cell equals the given value (or one of the values) in any named
    * column, e.g. `{ status: Running }`; they count under stats.skipped.exclude (after `where`).
    */
-  readonly exclude?: Readonly<Record<string, string | readonly string[]>>;
+  readonly exclude?: CellValues;
   /** Prefix of generated ids, default 'csv-'. */
   readonly idPrefix?: string;
   /**
@@ -191,8 +192,7 @@ function resolveColumns(header: CsvHeader, map: CsvColumnMapping, space: TraceRe
     // The run-time column (duration or end), whose empty cells the `empty` rule for that key covers.
     runKey: duration !== undefined ? ('duration' as const) : ('end' as const),
     runAt: durationAt ?? (endAt as NonNullable<typeof endAt>),
-    where: Object.entries(where ?? {}).map(([column, want]) => ({ at: header.require(column, `where.${column}`), want: typeof want === 'string' ? [want] : want })),
-    exclude: Object.entries(exclude ?? {}).map(([column, not]) => ({ at: header.require(column, `exclude.${column}`), not: typeof not === 'string' ? [not] : not })),
+    filter: new RowFilter({ where, exclude }, (column, field) => header.require(column, field)),
   };
 }
 
@@ -258,9 +258,6 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     const ids = new UniqueIds();
 
     let header: readonly string[] = given?.names ?? [];
-    /** Rows that pass `where`, and a few of the values seen in its columns (for the error when none does). */
-    let matched = 0;
-    const seen: string[] = [];
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (cols === undefined) {
         cols = resolveColumns(new CsvHeader(file, row.values), map, space, opts);
@@ -276,16 +273,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const cell = (field: string): Cell => ({ file, line: row.line, field });
       const v = (at: number) => cellValue(row, at);
 
-      if (c.where.some((w) => !w.want.includes(v(w.at)))) {
-        for (const w of c.where) if (seen.length < 10 && !seen.includes(v(w.at))) seen.push(v(w.at));
-        countIn(stats.skipped, 'where');
-        continue;
-      }
-      matched++;
-      if (c.exclude.some((x) => x.not.includes(v(x.at)))) {
-        countIn(stats.skipped, 'exclude');
-        continue;
-      }
+      if (!c.filter.keeps(v, stats.skipped)) continue;
       // Empty time cells, by the `empty` rules: an error that names the option, a counted skip, or a fixed run time.
       const { runKey, runAt } = c;
       const emptyArrival = v(c.arrival.at).trim() === '';
@@ -373,10 +361,7 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     if (given === undefined && cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
     if (given !== undefined && stats.records === 0) throw new TraceFormatError(`empty file: expected records of the ${given.names.length} columns named in 'header'`, { file, line: 1 });
     if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no requests', { file, line: 2 });
-    if (matched === 0 && opts.where !== undefined) {
-      const wanted = Object.entries(opts.where).map(([col, want]) => `${col} = ${(typeof want === 'string' ? [want] : want).map((x) => `'${x}'`).join(' or ')}`);
-      throw new TraceFormatError(`no row matches 'where' (${wanted.join(', ')}) among ${stats.records} record(s); values seen in those columns include ${seen.map((x) => `'${x}'`).join(', ')} (matching is exact, case included)`, { file });
-    }
+    cols?.filter.checkMatched(file, stats.records, 'row');
     if (held === undefined) return;
     // `limit` keeps the earliest requests; generated ids keep the record's index in the file.
     for (const { item, arrival } of held.sorted(opts.origin)) {

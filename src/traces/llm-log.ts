@@ -4,6 +4,7 @@ import type { Request } from '../core/model.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
 import { AZURE_DEFAULT_PRIORITIES, ClassAssigner, LlmDemand, llmServiceSeconds, llmServingModel, tokenCell, type LlmServingModel } from './azure-llm.js';
 import { isJsonlName, jsonlField, jsonlRecords } from './jsonl-rows.js';
+import { RowFilter, type CellValues } from './row-filter.js';
 import { ArrivalClock, bad, type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, noteHeld, parseTimestampCell, type PriorityShare, type TenantShare, type TimestampFormat, traceStream, type TraceStream, UniqueIds } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 
@@ -43,9 +44,9 @@ export interface LlmLogOptions extends TraceReadOptions {
   readonly format?: 'csv' | 'jsonl';
   /** CSV only; default ','. */
   readonly delimiter?: string;
-  readonly where?: Readonly<Record<string, string | readonly string[]>>;
+  readonly where?: CellValues;
   /** Leave out the records whose cell equals a given value in any named column (BurstGPT's failed requests: `{ 'Response tokens': '0' }`). */
-  readonly exclude?: Readonly<Record<string, string | readonly string[]>>;
+  readonly exclude?: CellValues;
   readonly origin?: number;
   readonly unsorted?: UnsortedRule;
   readonly model?: Partial<LlmServingModel>;
@@ -108,8 +109,6 @@ export function readLlmLogRequests(file: string, opts: LlmLogOptions): TraceStre
   if (format === 'jsonl' && opts.delimiter !== undefined) throw new UserError("is for CSV files; this one is read as JSON Lines (format: jsonl)", { field: 'delimiter' });
   const arrival = typeof cols.arrival === 'string' ? { column: cols.arrival, format: 'auto' as const, scale: 1 } : { column: cols.arrival.column, format: cols.arrival.format ?? 'auto', scale: cols.arrival.scale ?? 1 };
   if (!(arrival.scale > 0) || !Number.isFinite(arrival.scale)) throw new UserError(`must be a number > 0, got ${arrival.scale}`, { field: 'columns.arrival.scale' });
-  const where = Object.entries(opts.where ?? {}).map(([column, want]) => ({ column, want: typeof want === 'string' ? [want] : want }));
-  const exclude = Object.entries(opts.exclude ?? {}).map(([column, not]) => ({ column, not: typeof not === 'string' ? [not] : not }));
   /** Column → what it is mapped to (named in a missing-column error); the first role named wins. */
   const needed = new Map<string, string>();
   const roles: [string, string][] = [
@@ -118,8 +117,8 @@ export function readLlmLogRequests(file: string, opts: LlmLogOptions): TraceStre
     [cols.generated, 'generated'],
     ...(cols.id !== undefined ? [[cols.id, 'id'] as [string, string]] : []),
     ...(cols.tenant !== undefined ? [[cols.tenant, 'tenant'] as [string, string]] : []),
-    ...where.map((w) => [w.column, `where.${w.column}`] as [string, string]),
-    ...exclude.map((x) => [x.column, `exclude.${x.column}`] as [string, string]),
+    ...Object.keys(opts.where ?? {}).map((column) => [column, `where.${column}`] as [string, string]),
+    ...Object.keys(opts.exclude ?? {}).map((column) => [column, `exclude.${column}`] as [string, string]),
   ];
   for (const [column, role] of roles) if (!needed.has(column)) needed.set(column, role);
   const idPrefix = opts.idPrefix ?? 'llm-';
@@ -149,21 +148,11 @@ export function readLlmLogRequests(file: string, opts: LlmLogOptions): TraceStre
         ...(est !== undefined ? { requestedDuration: llmServiceSeconds(r.ctx, est, model) } : {}),
       };
     };
-    let matched = 0;
-    const seen: string[] = [];
+    const filter = new RowFilter(opts, (column) => column);
     for await (const row of logRows(file, format, opts.delimiter, needed)) {
       const index = stats.records++;
       const cell = (field: string): Cell => ({ file, line: row.line, field });
-      if (where.some((w) => !w.want.includes(row.get(w.column)))) {
-        for (const w of where) if (seen.length < 10 && !seen.includes(row.get(w.column))) seen.push(row.get(w.column));
-        countIn(stats.skipped, 'where');
-        continue;
-      }
-      matched++;
-      if (exclude.some((x) => x.not.includes(row.get(x.column)))) {
-        countIn(stats.skipped, 'exclude');
-        continue;
-      }
+      if (!filter.keeps((column) => row.get(column), stats.skipped)) continue;
       const text = row.get(arrival.column);
       const t = parseTimestampCell(text, cell(arrival.column), arrival.format, arrival.scale);
       const ctx = tokenCell(row.get(cols.context), cell(cols.context));
@@ -192,10 +181,7 @@ export function readLlmLogRequests(file: string, opts: LlmLogOptions): TraceStre
       if (stats.emitted >= limit) return;
     }
     if (stats.records === 0) throw new TraceFormatError(format === 'csv' ? 'no records after the header: the trace holds no requests' : 'no records: the file holds no JSON objects', { file, line: format === 'csv' ? 2 : 1 });
-    if (matched === 0 && where.length > 0) {
-      const wanted = where.map((w) => `${w.column} = ${w.want.map((x) => `'${x}'`).join(' or ')}`);
-      throw new TraceFormatError(`no record matches 'where' (${wanted.join(', ')}) among ${stats.records} record(s); values seen in those columns include ${seen.map((x) => `'${x}'`).join(', ')} (matching is exact, case included)`, { file });
-    }
+    filter.checkMatched(file, stats.records, 'record');
     for (const { item, arrival: at } of held?.sorted(opts.origin) ?? []) {
       stats.emitted++;
       noteHeld(stats, held?.pending ?? 0);
