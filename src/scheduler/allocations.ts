@@ -5,7 +5,7 @@ import { LeaseHeap } from './lease-heap.js';
 import type { ClusterRef } from './pools.js';
 import type { FairShare } from './quota.js';
 import type { RecentlyEnded } from './recent.js';
-import type { StoredAllocation } from './store.js';
+import { PREEMPTION_RETENTION, PRUNE_CHUNK, type StoredAllocation } from './store.js';
 import { errorText, type Tx } from './runtime.js';
 import type { AllocationInfo, PreemptionKind, PreemptionRecord } from './types.js';
 
@@ -26,18 +26,30 @@ interface AllocMeta {
  */
 export class AllocationBook {
   private readonly meta = new Map<string, AllocMeta>();
+  /**
+   * Lease deadlines. Entries of leases renewed or ended early stay until they reach the top, or
+   * until they outnumber the live leases twice over (then `compactLeases` drops them), so a long
+   * lease released early (1 h, released after a second) or renewed often costs nothing after it.
+   */
   private readonly leases = new LeaseHeap();
+  /** Live allocations with a lease (the heap's entries that are not stale). */
+  private leased = 0;
+  /** The newest preemption records (at most `preemptionLimit`, pruned in chunks), oldest first. */
   private readonly preemptionLog: PreemptionRecord[] = [];
+  /** Position of `preemptionLog[0]` in the whole log (the records before it were pruned). */
+  private preemptionsBefore = 0;
 
   constructor(
     private readonly cluster: ClusterRef,
     private readonly space: ResourceSpace,
     private readonly fair: FairShare | undefined,
     private readonly ended: RecentlyEnded,
+    /** How many preemption records `preemptions()` keeps. */
+    private readonly preemptionLimit: number = PREEMPTION_RETENTION,
   ) {}
 
-  /** Re-enter stored allocations (on a cluster whose nodes are already restored) and the preemption log. */
-  restore(allocations: readonly StoredAllocation[], preemptions: readonly PreemptionRecord[], where: string): void {
+  /** Re-enter stored allocations (on a cluster whose nodes are already restored) and the preemption log (`before`: the position of its first record). */
+  restore(allocations: readonly StoredAllocation[], preemptions: readonly PreemptionRecord[], where: string, before = 0): void {
     const state = this.cluster.state;
     for (const a of allocations) {
       try {
@@ -46,16 +58,33 @@ export class AllocationBook {
         throw new UserError(`${where}: cannot restore allocation '${a.id}' on node ${a.nodeId}: ${errorText(e)}`);
       }
       state.renew(a.id, a.leaseExpiryMs === null ? Infinity : a.leaseExpiryMs / 1000);
-      const leaseSeq = a.leaseExpiryMs === null ? -1 : this.leases.push(a.leaseExpiryMs, a.id);
+      const leaseSeq = a.leaseExpiryMs === null ? -1 : this.pushLease(a.leaseExpiryMs, a.id, true);
       this.meta.set(a.id, { startMs: a.startMs, leaseExpiryMs: a.leaseExpiryMs, leaseSeq, borrowed: a.borrowed });
       this.fair?.add(a.request.tenant, a.request.demand);
     }
-    this.preemptionLog.push(...preemptions);
+    this.preemptionsBefore = before;
+    for (const r of preemptions) this.logPreemption(r);
   }
 
-  /** The preemption log, oldest first (a copy). */
+  /** The preemption log's newest records, oldest first (a copy). */
   preemptions(): PreemptionRecord[] {
     return [...this.preemptionLog];
+  }
+
+  /** The same records, read-only, with the position of the first one in the whole log (list cursors). */
+  preemptionWindow(): { readonly first: number; readonly records: readonly PreemptionRecord[] } {
+    return { first: this.preemptionsBefore, records: this.preemptionLog };
+  }
+
+  /** Append to the preemption log; past its limit (+ a chunk) the oldest records go. */
+  private logPreemption(r: PreemptionRecord): void {
+    this.preemptionLog.push(r);
+    const limit = this.preemptionLimit;
+    if (this.preemptionLog.length >= limit + Math.min(PRUNE_CHUNK, Math.max(1, limit))) {
+      const drop = this.preemptionLog.length - limit;
+      this.preemptionLog.splice(0, drop);
+      this.preemptionsBefore += drop;
+    }
   }
 
   /** Admitted above its tenant's guaranteed share, so reclaimable by owners under guarantee. */
@@ -102,7 +131,7 @@ export class AllocationBook {
     const borrowed = this.fair?.wouldBorrow(a.request.tenant, a.request.demand) ?? false;
     this.fair?.add(a.request.tenant, a.request.demand);
     const leaseExpiryMs = leaseMs === null ? null : tx.now + leaseMs;
-    const leaseSeq = leaseExpiryMs === null ? -1 : this.leases.push(leaseExpiryMs, a.id);
+    const leaseSeq = leaseExpiryMs === null ? -1 : this.pushLease(leaseExpiryMs, a.id, true);
     this.meta.set(a.id, { startMs: tx.now, leaseExpiryMs, leaseSeq, borrowed });
     tx.started.add(a.id);
     if (leaseExpiryMs !== null) {
@@ -123,8 +152,8 @@ export class AllocationBook {
     const m = this.meta.get(id);
     if (a === undefined || m === undefined) return undefined;
     const expiry = tx.now + Math.round(durationMs);
+    m.leaseSeq = this.pushLease(expiry, id, m.leaseExpiryMs === null);
     m.leaseExpiryMs = expiry;
-    m.leaseSeq = this.leases.push(expiry, id);
     state.renew(id, expiry / 1000);
     tx.changes.push({ kind: 'lease', id, leaseExpiryMs: expiry });
     const info = this.info(state.allocation(id) as Allocation);
@@ -140,6 +169,23 @@ export class AllocationBook {
     tx.changes.push({ kind: 'delete-allocation', id: a.id });
     this.ended.remember(a.id, a.request.tenant, how, tx.now);
     return info;
+  }
+
+  /** Push a lease deadline (`added`: one more live allocation has a lease), dropping stale entries first when they pile up. */
+  private pushLease(at: number, id: string, added: boolean): number {
+    if (added) this.leased++;
+    if (this.leases.size > 2 * this.leased + 64) this.compactLeases();
+    return this.leases.push(at, id);
+  }
+
+  /** Drop the heap entries of leases renewed or ended since they were pushed. */
+  private compactLeases(): void {
+    this.leases.compact((id, seq) => this.meta.get(id)?.leaseSeq === seq);
+  }
+
+  /** Entries in the lease heap, stale ones included (tests). */
+  get leaseEntries(): number {
+    return this.leases.size;
   }
 
   /** The earliest lease deadline in the heap (clock ms), Infinity if none; it may be stale (renewed or ended since), which `expire` skips. */
@@ -182,7 +228,7 @@ export class AllocationBook {
       reason,
       atMs: tx.now,
     };
-    this.preemptionLog.push(record);
+    this.logPreemption(record);
     tx.changes.push({ kind: 'delete-allocation', id: a.id }, { kind: 'preemption', record });
     this.ended.remember(a.id, a.request.tenant, 'preempted', tx.now);
     tx.emit('preempted', { allocation: info, record });
@@ -223,6 +269,8 @@ export class AllocationBook {
   }
 
   private forget(a: Allocation): void {
+    const m = this.meta.get(a.id);
+    if (m !== undefined && m.leaseExpiryMs !== null) this.leased--;
     this.meta.delete(a.id);
     this.fair?.remove(a.request.tenant, a.request.demand);
   }

@@ -72,7 +72,7 @@ export function assembleScheduler(options: ResourceSchedulerOptions, events: Typ
   const rng = new Rng(options.seed ?? 1).fork(`allocator:${lead.name}`);
   const qo = queueOptionsOf(options.queue);
   const queue = new WaitQueue(qo?.timeoutMs ?? 60_000, qo?.maxLength ?? 10_000);
-  const { space, fair, pools, book, snapshot, initial } = restore(store, { dimensions: options.dimensions, quotas: options.quotas, ended, clock });
+  const { space, fair, pools, book, snapshot, initial } = restore(store, { dimensions: options.dimensions, quotas: options.quotas, ended, clock, ...(options.preemptionLimit !== undefined ? { preemptionLimit: options.preemptionLimit } : {}) });
   checkScalingTargets(options, pools.state.pools.map((p) => p.name), space.names); // the store's pools are known now
   // A utilization `dimension` written as a name is resolved in the dimensions, known now.
   const scalingPolicy = options.scaling === undefined ? undefined : resolveScalingPolicy(options.scaling, options.seed ?? 1, space.names);

@@ -13,6 +13,7 @@ import type { QueuePolicyName } from '../queue/registry.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import { checkOptions, serveQueuePolicy, serveStrategy } from './config-strategies.js';
 import { DEFAULT_LIMITS, type ServiceLimits } from './http/limits.js';
+import type { Retention } from './store.js';
 import { overcommittedGuarantees, type QuotaConfig } from './quota.js';
 import { toPoolSpec } from './inputs.js';
 import { duration, poolNodeBound, POOL_SCHEMA, toPoolInput } from './config-pools.js';
@@ -76,6 +77,8 @@ export interface ServeConfig {
   readonly sqliteWriter?: 'thread' | 'inline';
   /** Limits that protect the service (defaults: DEFAULT_LIMITS in http/limits.ts). */
   readonly limits?: Partial<ServiceLimits>;
+  /** How much history the state keeps: preemption records (default 10,000) and audit records (default 1,000,000; null: all). */
+  readonly retention?: Retention;
   /** Shared PostgreSQL store with leader election (instead of `stateFile`); see docs/serve.md. */
   readonly postgres?: PostgresConfig;
   /** The seed of randomised strategies and scaling policies (ResourceSchedulerOptions.seed). */
@@ -162,6 +165,14 @@ const fileSchema = z
         requestsPerSecond: z.number().min(0).optional(),
         burst: z.number().int().min(1).optional(),
         pageSize: z.number().int().min(1).max(100_000).optional(),
+      })
+      .strict()
+      .optional(),
+    retention: z
+      .object({
+        preemptions: z.number().int().min(0).optional(),
+        // `all`: never prune the audit log (the behaviour before retention was added).
+        audit: z.union([z.number().int().min(0), z.literal('all')]).optional(),
       })
       .strict()
       .optional(),
@@ -319,6 +330,9 @@ export function parseServeConfig(raw: unknown, file: string, baseDir: string, en
     ...(c.log !== undefined ? { log: c.log } : {}),
     ...(c.limits !== undefined ? { limits: c.limits } : {}),
     ...(c.sqliteWriter !== undefined ? { sqliteWriter: c.sqliteWriter } : {}),
+    ...(c.retention !== undefined
+      ? { retention: { ...(c.retention.preemptions !== undefined ? { preemptions: c.retention.preemptions } : {}), ...(c.retention.audit !== undefined ? { audit: c.retention.audit === 'all' ? null : c.retention.audit } : {}) } }
+      : {}),
     ...(postgres !== undefined ? { postgres } : {}),
   };
 }

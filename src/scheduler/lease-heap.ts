@@ -1,9 +1,11 @@
 /**
  * Min-heap of (deadline ms, id): the lease deadlines of live allocations, in deadline order and,
  * at equal deadlines, in the order they were pushed (the simulator expires leases due at the same
- * instant in that order too, src/sim/leases.ts). Entries are never removed early: when a lease is
- * renewed or its allocation ends, the old entry stays, and the reader skips it when it comes to
- * the top (stale entries).
+ * instant in that order too, src/sim/leases.ts). Entries are not removed one by one: when a lease
+ * is renewed or its allocation ends, the old entry stays, and the reader skips it when it comes to
+ * the top (stale entries); an owner whose stale entries may pile up (a lease of an hour released
+ * after a second stays an hour) drops them all at once with `compact`, which keeps each kept
+ * entry's sequence number, so their order does not change.
  */
 export class LeaseHeap {
   private readonly at: number[] = [];
@@ -52,6 +54,38 @@ export class LeaseHeap {
       i = c;
     }
     this.set(i, lastAt, lastSeq, lastId);
+  }
+
+  /**
+   * Keep only the entries `keep(id, seq)` accepts, with their deadlines and sequence numbers (so
+   * the order among them is as before), in O(size).
+   */
+  compact(keep: (id: string, seq: number) => boolean): void {
+    let n = 0;
+    for (let i = 0; i < this.at.length; i++) {
+      if (!keep(this.ids[i] as string, this.seqs[i] as number)) continue;
+      this.move(i, n);
+      n++;
+    }
+    this.at.length = n;
+    this.seqs.length = n;
+    this.ids.length = n;
+    // Floyd's heap construction: sift every inner node down, last first.
+    for (let i = (n >> 1) - 1; i >= 0; i--) {
+      const at = this.at[i] as number;
+      const seq = this.seqs[i] as number;
+      const id = this.ids[i] as string;
+      let j = i;
+      for (;;) {
+        let c = 2 * j + 1;
+        if (c >= n) break;
+        if (c + 1 < n && this.before(this.at[c + 1] as number, this.seqs[c + 1] as number, c)) c++;
+        if (!this.less(c, at, seq)) break;
+        this.move(c, j);
+        j = c;
+      }
+      this.set(j, at, seq, id);
+    }
   }
 
   get size(): number {

@@ -67,6 +67,8 @@ export interface ResourceSchedulerOptions {
   readonly onBackgroundError?: (error: unknown) => void;
   /** How many ended ids `status()` remembers (default 10 000; in memory only). */
   readonly recentLimit?: number;
+  /** How many preemption records `getPreemptions()` keeps in memory (default 10 000; the newest; a store keeps its own `retention`). */
+  readonly preemptionLimit?: number;
   /**
    * `per-operation` (default): every operation commits (and, with SqliteStore, fsyncs) before it
    * returns. `group`: operations stage their changes and one commit covers everything staged
@@ -88,7 +90,7 @@ export function queueOptionsOf(q: ResourceSchedulerOptions['queue']): QueueOptio
   return q === undefined ? undefined : typeof q === 'string' ? { policy: q } : 'order' in q ? { policy: q } : q;
 }
 
-const OPTION_FIELDS = ['dimensions', 'strategy', 'preemption', 'queue', 'quotas', 'scaling', 'store', 'pools', 'clock', 'timers', 'tickIntervalMs', 'seed', 'budgetMs', 'defaultLeaseMs', 'newId', 'onBackgroundError', 'recentLimit', 'durability', 'sloWaitMs'] as const;
+const OPTION_FIELDS = ['dimensions', 'strategy', 'preemption', 'queue', 'quotas', 'scaling', 'store', 'pools', 'clock', 'timers', 'tickIntervalMs', 'seed', 'budgetMs', 'defaultLeaseMs', 'newId', 'onBackgroundError', 'recentLimit', 'preemptionLimit', 'durability', 'sloWaitMs'] as const;
 const QUEUE_FIELDS = ['policy', 'options', 'timeoutMs', 'maxLength', 'requeuePreempted'] as const;
 
 /**
@@ -113,6 +115,7 @@ export function checkSchedulerOptions(o: ResourceSchedulerOptions): void {
   number(o.budgetMs, 'budgetMs', { min: 0, open: true });
   number(o.defaultLeaseMs, 'defaultLeaseMs', { min: 0, open: true });
   number(o.recentLimit, 'recentLimit', { min: 0, integer: true });
+  number(o.preemptionLimit, 'preemptionLimit', { min: 0, integer: true });
   if (o.durability !== undefined && o.durability !== 'per-operation' && o.durability !== 'group') fail('durability', `durability must be 'per-operation' or 'group', got ${describe(o.durability)}`);
   checkSloWait(o.sloWaitMs as unknown);
   const seed = o.seed as unknown;

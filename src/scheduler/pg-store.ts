@@ -11,6 +11,9 @@ import {
   ENDED_RETENTION,
   encodeRequest,
   EVENT_RETENTION,
+  PRUNE_CHUNK,
+  retentionOf,
+  type Retention,
   type AuditQuery,
   type AuditRecord,
   type EventRecord,
@@ -39,22 +42,28 @@ export class PgStore implements StateStore {
   readonly description: string;
   private loaded: StoredState | undefined;
   private endedWrites = 0;
+  private preemptionWrites = 0;
+  private auditWrites = 0;
+  private readonly retention: { readonly preemptions: number; readonly audit: number | null };
 
   private constructor(
     private readonly writer: pg.Client,
     private readonly readers: pg.Pool,
     readonly term: number,
     where: string,
+    retention: Retention | undefined,
   ) {
     this.description = `postgres:${where}`;
+    this.retention = retentionOf(retention);
   }
 
-  /** Connect, make sure the schema exists, and load the state (call once this replica leads `term`). */
-  static async open(url: string, term: number): Promise<PgStore> {
+  /** Connect, make sure the schema exists, and load the state (call once this replica leads `term`). `retention`: how many preemption and audit records are kept (see Retention). */
+  static async open(url: string, term: number, options: { readonly retention?: Retention } = {}): Promise<PgStore> {
+    const retention = retentionOf(options.retention); // a bad value is refused before connecting
     const writer = new pg.Client({ connectionString: url });
     await writer.connect();
     const readers = new pg.Pool({ connectionString: url, max: 3 });
-    const store = new PgStore(writer, readers, term, redact(url));
+    const store = new PgStore(writer, readers, term, redact(url), retention);
     try {
       writer.on('error', () => {}); // reported by the next commit
       readers.on('error', () => {});
@@ -118,6 +127,7 @@ export class PgStore implements StateStore {
         }
         case 'preemption':
           pre.push(JSON.stringify(c.record));
+          if (++this.preemptionWrites % PRUNE_CHUNK === 0 || this.retention.preemptions === 0) out.prune_pre = this.retention.preemptions;
           break;
         case 'put-waiting':
           waits.set(c.waiting.id, c.waiting);
@@ -136,6 +146,7 @@ export class PgStore implements StateStore {
           break;
         case 'audit':
           audit.push({ at: c.record.atMs, actor: c.record.actor, method: c.record.method, route: c.record.route, target: c.record.target, status: c.record.status, result: c.record.result });
+          if (this.retention.audit !== null && (++this.auditWrites % PRUNE_CHUNK === 0 || this.retention.audit === 0)) out.prune_audit = this.retention.audit;
           break;
         case 'slo':
           out.slo = JSON.stringify(c.counts);
@@ -184,7 +195,9 @@ export class PgStore implements StateStore {
     const allocs = await c.query<{ id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: boolean; request: string; devices: string | null }>(
       'SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices FROM drs_allocations ORDER BY start_ms, id',
     );
-    const pre = await c.query<{ json: string }>('SELECT json FROM drs_preemptions ORDER BY seq');
+    // The newest records only (at most the retention): a takeover costs what is kept, not the whole history.
+    const pre = await c.query<{ seq: string; json: string }>('SELECT seq::text AS seq, json FROM (SELECT seq, json FROM drs_preemptions ORDER BY seq DESC LIMIT $1) p ORDER BY seq', [this.retention.preemptions]);
+    const preMax = pre.rows.length > 0 ? undefined : await c.query<{ seq: string | null }>('SELECT max(seq)::text AS seq FROM drs_preemptions');
     const waiting = await c.query<{ id: string; seq: string; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string; slo: string | null }>(
       'SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo FROM drs_waiting ORDER BY seq',
     );
@@ -210,6 +223,7 @@ export class PgStore implements StateStore {
         ...(r.devices === null ? {} : { devices: decodeDevices(r.devices, r.id, this.description) }),
       })),
       preemptions: pre.rows.map((r) => JSON.parse(r.json) as PreemptionRecord),
+      preemptionsBefore: pre.rows[0] !== undefined ? Number(pre.rows[0].seq) - 1 : Number(preMax?.rows[0]?.seq ?? 0),
       waiting: waiting.rows.map((r) => ({ id: r.id, seq: Number(r.seq), enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request), slo: decodeWaitingSlo(r.slo, r.id, this.description) })),
       ended: ended.rows.map((r) => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms })),
       lastEventId: last.rows[0]?.id == null ? 0 : Number(last.rows[0].id),

@@ -27,7 +27,7 @@ export interface Restored {
  */
 export function restore(
   store: StateStore,
-  o: { readonly dimensions: readonly string[] | undefined; readonly quotas: QuotaConfig | undefined; readonly ended: RecentlyEnded; readonly clock: () => number },
+  o: { readonly dimensions: readonly string[] | undefined; readonly quotas: QuotaConfig | undefined; readonly ended: RecentlyEnded; readonly clock: () => number; readonly preemptionLimit?: number },
 ): Restored {
   const snap = store.load();
   const dims = o.dimensions ?? snap.dimensions ?? DEFAULT_DIMENSIONS;
@@ -37,8 +37,8 @@ export function restore(
   const space = new ResourceSpace(dims);
   const fair = o.quotas === undefined ? undefined : fairShare(space, o.quotas);
   const { pools, backfill } = Pools.restore(space, snap, store.description, o.clock, fair === undefined ? undefined : (c, ceiling) => fair.setCapacity(c, ceiling));
-  const book = new AllocationBook(pools, space, fair, o.ended);
-  book.restore(snap.allocations, snap.preemptions, store.description);
+  const book = new AllocationBook(pools, space, fair, o.ended, o.preemptionLimit);
+  book.restore(snap.allocations, snap.preemptions, store.description, snap.preemptionsBefore ?? 0);
   pools.state.checkInvariants();
   o.ended.restore(snap.ended);
   const initial: StateChange[] = snap.dimensions === null ? [{ kind: 'dimensions', names: space.names }, ...backfill] : backfill;

@@ -335,9 +335,14 @@ export class ResourceScheduler {
     return this.book.list(filter);
   }
 
-  /** The preemption log (restored from the store on restart), oldest first. */
+  /** The preemption log's newest records (at most `preemptionLimit`; restored from the store on restart), oldest first. */
   getPreemptions(): readonly PreemptionRecord[] {
     return this.book.preemptions();
+  }
+
+  /** The same records without a copy, and the position of the first one in the whole log (records before it were pruned): what list cursors key on. */
+  preemptionWindow(): { readonly first: number; readonly records: readonly PreemptionRecord[] } {
+    return this.book.preemptionWindow();
   }
 
   /** Live, queued, recently ended, or unknown. */

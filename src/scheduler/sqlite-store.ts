@@ -18,6 +18,9 @@ import {
   encodeRequest,
   EVENT_RETENTION,
   lastEventIn,
+  PRUNE_CHUNK,
+  retentionOf,
+  type Retention,
   type AuditQuery,
   type AuditRecord,
   type EventRecord,
@@ -67,6 +70,9 @@ const SQL = {
   event: 'INSERT INTO events (id, type, tenant, at_ms, data) VALUES (?, ?, ?, ?, ?)',
   pruneEvents: 'DELETE FROM events WHERE id <= ?',
   audit: 'INSERT INTO audit (at_ms, actor, method, route, target, status, result) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  // The logs whose history is kept (Retention): the newest N rows stay.
+  prunePreemptions: 'DELETE FROM preemptions WHERE seq <= (SELECT MAX(seq) FROM preemptions) - ?',
+  pruneAudit: 'DELETE FROM audit WHERE seq <= (SELECT MAX(seq) FROM audit) - ?',
 } as const;
 type StmtKey = keyof typeof SQL;
 type Op = [StmtKey, (string | number | null)[]];
@@ -86,18 +92,23 @@ export class SqliteStore implements StateStore {
   /** Seq of the last audit record known durable (readAudit shows no later one). */
   private durableAuditSeq = 0;
   private endedWrites = 0;
+  private preemptionWrites = 0;
+  private auditWrites = 0;
+  private readonly retention: { readonly preemptions: number; readonly audit: number | null };
 
   /**
    * `writer: 'thread'` (default): fsyncs on a libuv thread, checkpoints on a worker thread.
    * `'inline'`: every commit fsyncs on the calling thread (the behaviour before issue 12; kept for
    * comparison in the benchmark). An in-memory database (`:memory:`) has nothing to fsync.
    * `checkpointBytes`: WAL size from which the worker checkpoints (default CHECKPOINT_BYTES).
+   * `retention`: how many preemption and audit records it keeps (see Retention).
    */
   constructor(
     readonly path: string,
-    options: { readonly writer?: 'thread' | 'inline'; readonly checkpointBytes?: number } = {},
+    options: { readonly writer?: 'thread' | 'inline'; readonly checkpointBytes?: number; readonly retention?: Retention } = {},
   ) {
     this.description = `sqlite:${path}`;
+    this.retention = retentionOf(options.retention);
     if (path !== ':memory:') {
       if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`this is a folder; give a state file path (e.g. ${path.replace(/\/$/, '')}/state.db)`, { file: path });
       makeFolder(dirname(path), 'the state file', { file: path });
@@ -187,6 +198,7 @@ export class SqliteStore implements StateStore {
           break;
         case 'preemption':
           ops.push(['preempt', [JSON.stringify(c.record)]]);
+          if (++this.preemptionWrites % PRUNE_CHUNK === 0 || this.retention.preemptions === 0) ops.push(['prunePreemptions', [this.retention.preemptions]]);
           break;
         case 'put-waiting': {
           const w = c.waiting;
@@ -209,6 +221,7 @@ export class SqliteStore implements StateStore {
         case 'audit': {
           const r = c.record;
           ops.push(['audit', [r.atMs, r.actor, r.method, r.route, r.target, r.status, r.result]]);
+          if (this.retention.audit !== null && (++this.auditWrites % PRUNE_CHUNK === 0 || this.retention.audit === 0)) ops.push(['pruneAudit', [this.retention.audit]]);
           break;
         }
         case 'slo':
@@ -296,7 +309,10 @@ export class SqliteStore implements StateStore {
         ...(row.devices === null ? {} : { devices: decodeDevices(row.devices, row.id, this.description) }),
       }),
     );
-    const preemptions = (this.db.prepare('SELECT json FROM preemptions ORDER BY seq').all() as { json: string }[]).map((row) => JSON.parse(row.json) as PreemptionRecord);
+    // The newest records only (at most the retention): a restart costs what is kept, not the whole history.
+    const preRows = this.db.prepare('SELECT seq, json FROM (SELECT seq, json FROM preemptions ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(this.retention.preemptions) as { seq: number; json: string }[];
+    const preemptions = preRows.map((row) => JSON.parse(row.json) as PreemptionRecord);
+    const preemptionsBefore = preRows.length === 0 ? ((this.db.prepare('SELECT MAX(seq) AS seq FROM preemptions').get() as { seq: number | null }).seq ?? 0) : (preRows[0] as { seq: number }).seq - 1;
     type WaitRow = { id: string; seq: number; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string; slo: string | null };
     const waiting = (this.db.prepare('SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo FROM waiting ORDER BY seq').all() as WaitRow[]).map(
       (r): StoredWaiting => ({ id: r.id, seq: r.seq, enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request), slo: decodeWaitingSlo(r.slo, r.id, this.description) }),
@@ -308,7 +324,7 @@ export class SqliteStore implements StateStore {
     );
     const last = this.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number | null };
     const counts = slo === undefined ? null : decodeSloCounts(slo.value, this.description);
-    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions, waiting, ended, lastEventId: last.id ?? 0, slo: counts, billingClockMs: billing === undefined ? null : decodeTime(billing.value, 'billing_clock_ms', this.description) };
+    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions, preemptionsBefore, waiting, ended, lastEventId: last.id ?? 0, slo: counts, billingClockMs: billing === undefined ? null : decodeTime(billing.value, 'billing_clock_ms', this.description) };
   }
 
   readEvents(afterId: number, limit: number): Promise<EventRecord[]> {

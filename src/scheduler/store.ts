@@ -127,7 +127,10 @@ export interface StoredState {
   readonly pools: readonly StoredPool[];
   readonly nodes: readonly StoredNode[];
   readonly allocations: readonly StoredAllocation[];
+  /** The last records of the preemption log (at most the store's retention), oldest first. */
   readonly preemptions: readonly PreemptionRecord[];
+  /** Position of `preemptions[0]` in the whole log (records before it were pruned); absent: 0. Keeps list cursors stable. */
+  readonly preemptionsBefore?: number;
   /** The wait queue (any order; `seq` gives the arrival order). */
   readonly waiting: readonly StoredWaiting[];
   /** Recently ended ids, oldest first. */
@@ -205,6 +208,34 @@ export interface StateStore {
 export const EVENT_RETENTION = 100_000;
 /** How many ended ids the stores keep. */
 export const ENDED_RETENTION = 10_000;
+/** How many preemption records the stores keep and load by default (older ones are pruned: a restart loads no more than this). */
+export const PREEMPTION_RETENTION = 10_000;
+/** How many audit records the stores keep by default (older ones are pruned); `null` in `Retention.audit` keeps all. */
+export const AUDIT_RETENTION = 1_000_000;
+
+/**
+ * How much history a store keeps, for the logs whose history is a feature (each pruned oldest
+ * first, in chunks). The event log (EVENT_RETENTION) and the ended ids (ENDED_RETENTION) are fixed.
+ */
+export interface Retention {
+  /** Preemption records kept (default PREEMPTION_RETENTION); also the most a restart loads. */
+  readonly preemptions?: number;
+  /** Audit records kept (default AUDIT_RETENTION); null: every record, never pruned. */
+  readonly audit?: number | null;
+}
+
+/** `r` with its defaults, checked (a whole number ≥ 0 each; UserError naming the field). */
+export function retentionOf(r: Retention | undefined): { readonly preemptions: number; readonly audit: number | null } {
+  const preemptions = r?.preemptions ?? PREEMPTION_RETENTION;
+  const audit = r?.audit === undefined ? AUDIT_RETENTION : r.audit;
+  for (const [field, v] of [['retention.preemptions', preemptions], ['retention.audit', audit]] as const) {
+    if (v !== null && !(Number.isInteger(v) && v >= 0)) throw new UserError(`${field} must be a whole number ≥ 0, got ${String(v)}`, { field });
+  }
+  return { preemptions, audit };
+}
+
+/** Rows pruned together: a store prunes a log once it holds this many records past its retention. */
+export const PRUNE_CHUNK = 1000;
 
 /**
  * Keeps the committed state in memory: for tests and for embedding where losing state on exit is
@@ -226,8 +257,16 @@ export class MemoryStore implements StateStore {
   private auditSeq = 0;
   private slo: SloCounts | null = null;
   private billingClockMs: number | null = null;
+  /** Preemption records pruned so far (the position of `preemptions[0]` in the whole log). */
+  private preemptionsBefore = 0;
+  private readonly retention: { readonly preemptions: number; readonly audit: number | null };
   /** Number of successful commits (tests look at it). */
   commits = 0;
+
+  /** `retention`: how many preemption and audit records it keeps (the audit log in memory: at most EVENT_RETENTION unless set). */
+  constructor(options: { readonly retention?: Retention } = {}) {
+    this.retention = retentionOf({ audit: EVENT_RETENTION, ...options.retention });
+  }
 
   load(): StoredState {
     return {
@@ -236,6 +275,7 @@ export class MemoryStore implements StateStore {
       nodes: [...this.nodes.values()].sort((a, b) => a.id - b.id),
       allocations: [...this.allocations.values()],
       preemptions: [...this.preemptions],
+      preemptionsBefore: this.preemptionsBefore,
       waiting: [...this.waiting.values()],
       ended: [...this.ended.values()],
       lastEventId: this.lastEventId,
@@ -286,6 +326,11 @@ export class MemoryStore implements StateStore {
         }
         case 'preemption':
           this.preemptions.push(c.record);
+          if (this.preemptions.length >= this.retention.preemptions + PRUNE_CHUNK || (this.retention.preemptions === 0 && this.preemptions.length > 0)) {
+            const drop = this.preemptions.length - this.retention.preemptions;
+            this.preemptions.splice(0, drop);
+            this.preemptionsBefore += drop;
+          }
           break;
         case 'put-waiting':
           this.waiting.set(c.waiting.id, c.waiting);
@@ -307,8 +352,8 @@ export class MemoryStore implements StateStore {
         case 'audit':
           this.auditSeq++;
           this.audit.push({ ...c.record, seq: this.auditSeq });
-          // In memory the log is bounded like the event log (a durable store keeps it all).
-          if (this.audit.length >= EVENT_RETENTION + 10_000) this.audit.splice(0, this.audit.length - EVENT_RETENTION);
+          // In memory the log is bounded (by default like the event log).
+          if (this.retention.audit !== null && this.audit.length >= this.retention.audit + PRUNE_CHUNK) this.audit.splice(0, this.audit.length - this.retention.audit);
           break;
         case 'slo':
           this.slo = c.counts;

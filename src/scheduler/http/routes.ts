@@ -205,13 +205,14 @@ export function registerRoutes(v1: FastifyInstance, ctx: AppContext): void {
     const q = parseQuery(preemptionsQuery, req.query);
     const tenant = listTenant(req, q.tenant);
     const view = ctx.view(req);
-    const all = holder.get().getPreemptions();
+    // Keyed by position in the whole log, so a cursor stays valid while old records are pruned.
+    const { first, records } = holder.get().preemptionWindow();
     const items: { i: number; r: ReturnType<typeof view.preemption> }[] = [];
-    all.forEach((r, i) => {
+    records.forEach((r, i) => {
       if (tenant !== undefined && r.tenant !== tenant && r.forTenant !== tenant) return;
       if (q.pool !== undefined && r.pool !== q.pool) return;
       if (q.state !== undefined && r.kind !== q.state) return;
-      items.push({ i, r: view.preemption(r) });
+      items.push({ i: first + i, r: view.preemption(r) });
     });
     const page = paginate(items, (x) => x.i, q.cursor, pageLimit(q.limit));
     return ctx.send(reply, 200, { preemptions: page.items.map((x) => x.r), nextCursor: page.nextCursor });

@@ -38,7 +38,8 @@ export interface StartServerOptions {
 
 /** Build the scheduler a config describes, on `store` (default: SQLite if `stateFile`, else memory). */
 export async function createSchedulerFromConfig(config: ServeConfig, extra: Partial<ResourceSchedulerOptions> = {}, given?: StateStore): Promise<ResourceScheduler> {
-  const store = given ?? (config.stateFile !== undefined ? new SqliteStore(config.stateFile, config.sqliteWriter !== undefined ? { writer: config.sqliteWriter } : {}) : undefined);
+  const retention = config.retention !== undefined ? { retention: config.retention } : {};
+  const store = given ?? (config.stateFile !== undefined ? new SqliteStore(config.stateFile, { ...(config.sqliteWriter !== undefined ? { writer: config.sqliteWriter } : {}), ...retention }) : undefined);
   try {
     return await ResourceScheduler.create({
       ...(config.dimensions !== undefined ? { dimensions: config.dimensions } : {}),
@@ -51,6 +52,7 @@ export async function createSchedulerFromConfig(config: ServeConfig, extra: Part
       ...(config.quotas !== undefined ? { quotas: config.quotas } : {}),
       ...(config.scaling !== undefined ? { scaling: config.scaling } : {}),
       ...(config.pools !== undefined ? { pools: config.pools } : {}),
+      ...(config.retention?.preemptions !== undefined ? { preemptionLimit: config.retention.preemptions } : {}),
       ...(store !== undefined ? { store } : {}),
       // Group commit pays off with a disk or a database; in memory a commit is a map update.
       durability: (store as StateStore | undefined)?.asyncOnly === true ? 'group' : (config.durability ?? (store !== undefined ? 'group' : 'per-operation')),
@@ -123,7 +125,7 @@ export async function startServer(config: ServeConfig, options: StartServerOptio
       standingBy = false;
       holder.leaderUrl = own;
       polled();
-      const store = await PgStore.open(pgc.url, term);
+      const store = await PgStore.open(pgc.url, term, config.retention !== undefined ? { retention: config.retention } : {});
       // The lead may be lost while the state loads (the lock session cut): then never serve.
       if (closed || gaveUp) {
         await store.close();
