@@ -322,6 +322,11 @@ export class ClusterState implements ClusterView {
     return a;
   }
 
+  /** Concurrency groups with work running (tests: a group is forgotten once nothing of it runs). */
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
   /** How many allocations of concurrency group `group` are running. */
   groupRunning(group: string): number {
     return this.groups.get(group) ?? 0;
@@ -336,7 +341,12 @@ export class ClusterState implements ClusterView {
     this.allocs.delete(allocationId);
     n.allocs.delete(a);
     const g = a.request.concurrency?.group;
-    if (g !== undefined) this.groups.set(g, (this.groups.get(g) as number) - 1);
+    if (g !== undefined) {
+      // A group with nothing running is forgotten: groups named per job would otherwise pile up.
+      const left = (this.groups.get(g) as number) - 1;
+      if (left > 0) this.groups.set(g, left);
+      else this.groups.delete(g);
+    }
     this.dev?.give(a.nodeId, a.request.demand, a.devices);
     if (n.status === 'up') this.take(n, a.nodeId, a.request.demand, -1);
     else for (let d = 0; d < n.free.length; d++) n.free[d] = Math.min(n.cap[d] as number, (n.free[d] as number) + (a.request.demand[d] as number));
