@@ -95,7 +95,11 @@ BEGIN
   IF p ? 'prune_events' THEN DELETE FROM drs_events WHERE id <= (p->>'prune_events')::bigint; END IF;
   IF p ? 'prune_pre' THEN DELETE FROM drs_preemptions WHERE seq <= (SELECT max(seq) FROM drs_preemptions) - (p->>'prune_pre')::bigint; END IF;
   IF p ? 'prune_audit' THEN DELETE FROM drs_audit WHERE seq <= (SELECT max(seq) FROM drs_audit) - (p->>'prune_audit')::bigint; END IF;
-  IF p ? 'prune_ended' THEN DELETE FROM drs_ended WHERE n <= (SELECT max(n) FROM drs_ended) - (p->>'prune_ended')::bigint; END IF;
+  -- Rejected ids and the others are kept apart, the newest N of each (see RecentlyEnded).
+  IF p ? 'prune_ended' THEN
+    DELETE FROM drs_ended WHERE id IN (SELECT id FROM drs_ended WHERE how = 'rejected' ORDER BY n DESC OFFSET (p->>'prune_ended')::bigint);
+    DELETE FROM drs_ended WHERE id IN (SELECT id FROM drs_ended WHERE how <> 'rejected' ORDER BY n DESC OFFSET (p->>'prune_ended')::bigint);
+  END IF;
 END
 $fn$;
 `;

@@ -8,18 +8,55 @@ export interface Ended {
 }
 
 /**
- * What `status()` remembers about ids that ended (persisted through the store's `ended` records,
- * so it survives restarts and failovers): two generations; when the
- * newer one reaches half the limit it becomes the older one and the previous older one is dropped.
+ * Ids kept in two generations: when the newer one reaches half the limit it becomes the older
+ * one and the previous older one is dropped, so between limit/2 and limit ids are kept.
  */
-export class RecentlyEnded {
+class Generations {
   private recent = new Map<string, Ended>();
   private older = new Map<string, Ended>();
+
+  constructor(private readonly limit: number) {}
+
+  put(id: string, e: Ended): void {
+    this.recent.set(id, e);
+    if (this.recent.size >= Math.max(1, this.limit >> 1)) {
+      this.older = this.recent;
+      this.recent = new Map();
+    }
+  }
+
+  get(id: string): Ended | undefined {
+    return this.recent.get(id) ?? this.older.get(id);
+  }
+
+  get size(): number {
+    return this.recent.size + this.older.size;
+  }
+}
+
+/**
+ * What `status()` and `dependsOn` know about ids that ended (persisted through the store's
+ * `ended` records, so it survives restarts and failovers). A client polls `status(id)` for the
+ * outcome of work it was not told about in an answer (a queued request that started or timed
+ * out, a lease that expired, work preempted or lost), and a dependent names the ids it waits for.
+ *
+ * Rejections are kept apart, `limit` of each: a client retrying refused requests in a loop
+ * (never-fits, quota, queue-full: each a new id, each answered in its own response) would
+ * otherwise push out the ids of work that ran, and a client asking about a request it just
+ * released would get `unknown`. The stores prune the two kinds apart the same way
+ * (ENDED_RETENTION each).
+ */
+export class RecentlyEnded {
+  private readonly ran: Generations;
+  private readonly rejected: Generations;
   /** What was remembered since the last `takeJournal` (persisted with the operation). */
   private journal: StateChange[] = [];
 
   /** `limit` ≤ 0 remembers nothing. */
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number) {
+    this.ran = new Generations(limit);
+    this.rejected = new Generations(limit);
+  }
 
   remember(id: string, tenant: string, how: EndedHow, atMs: number): void {
     if (this.limit <= 0) return;
@@ -29,6 +66,7 @@ export class RecentlyEnded {
 
   /** Restore what a store kept (oldest first). */
   restore(stored: readonly StoredEnded[]): void {
+    if (this.limit <= 0) return;
     for (const e of stored) this.put(e.id, { tenant: e.tenant, how: e.how, atMs: e.atMs });
   }
 
@@ -39,14 +77,19 @@ export class RecentlyEnded {
   }
 
   private put(id: string, e: Ended): void {
-    this.recent.set(id, e);
-    if (this.recent.size >= Math.max(1, this.limit >> 1)) {
-      this.older = this.recent;
-      this.recent = new Map();
-    }
+    (e.how === 'rejected' ? this.rejected : this.ran).put(id, e);
   }
 
+  /** The newest record of `id` (an id may have ended twice: rejected once, then run under the same id). */
   get(id: string): Ended | undefined {
-    return this.recent.get(id) ?? this.older.get(id);
+    const a = this.ran.get(id);
+    const b = this.rejected.get(id);
+    if (a === undefined || b === undefined) return a ?? b;
+    return b.atMs > a.atMs ? b : a;
+  }
+
+  /** Ids kept: of work that ran, and of rejected requests (tests). */
+  get sizes(): { readonly ran: number; readonly rejected: number } {
+    return { ran: this.ran.size, rejected: this.rejected.size };
   }
 }

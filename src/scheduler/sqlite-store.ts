@@ -66,7 +66,8 @@ const SQL = {
   // Delete first so the row moves to the end of the rowid order (ended ids are kept newest last).
   delEnded: 'DELETE FROM ended WHERE id = ?',
   putEnded: 'INSERT INTO ended (id, tenant, how, at_ms) VALUES (?, ?, ?, ?)',
-  pruneEnded: 'DELETE FROM ended WHERE rowid <= (SELECT MAX(rowid) FROM ended) - ?',
+  // Rejected ids and the others are kept apart, the newest N of each (see RecentlyEnded).
+  pruneEnded: `DELETE FROM ended WHERE rowid IN (SELECT rowid FROM ended WHERE (how = 'rejected') = ? ORDER BY rowid DESC LIMIT -1 OFFSET ?)`,
   event: 'INSERT INTO events (id, type, tenant, at_ms, data) VALUES (?, ?, ?, ?, ?)',
   pruneEvents: 'DELETE FROM events WHERE id <= ?',
   audit: 'INSERT INTO audit (at_ms, actor, method, route, target, status, result) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -210,7 +211,7 @@ export class SqliteStore implements StateStore {
           break;
         case 'ended':
           ops.push(['delEnded', [c.ended.id]], ['putEnded', [c.ended.id, c.ended.tenant, c.ended.how, c.ended.atMs]]);
-          if (++this.endedWrites % 1000 === 0) ops.push(['pruneEnded', [ENDED_RETENTION]]);
+          if (++this.endedWrites % 1000 === 0) ops.push(['pruneEnded', [1, ENDED_RETENTION]], ['pruneEnded', [0, ENDED_RETENTION]]);
           break;
         case 'event': {
           const e = c.event;

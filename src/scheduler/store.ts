@@ -206,7 +206,7 @@ export interface StateStore {
 
 /** How many events the stores keep (older ones are pruned; a reader further behind gets a gap notice). */
 export const EVENT_RETENTION = 100_000;
-/** How many ended ids the stores keep. */
+/** How many ended ids the stores keep: this many rejected ones, and this many of work that ran (see RecentlyEnded). */
 export const ENDED_RETENTION = 10_000;
 /** How many preemption records the stores keep and load by default (older ones are pruned: a restart loads no more than this). */
 export const PREEMPTION_RETENTION = 10_000;
@@ -250,7 +250,8 @@ export class MemoryStore implements StateStore {
   private readonly allocations = new Map<string, StoredAllocation>();
   private readonly preemptions: PreemptionRecord[] = [];
   private readonly waiting = new Map<string, StoredWaiting>();
-  private readonly ended = new Map<string, StoredEnded>();
+  /** Ended ids: of rejected requests, and of the rest, each pruned to ENDED_RETENTION (see RecentlyEnded). */
+  private readonly ended = { rejected: new Map<string, StoredEnded>(), ran: new Map<string, StoredEnded>() };
   private readonly events: EventRecord[] = [];
   private readonly audit: AuditRecord[] = [];
   private lastEventId = 0;
@@ -277,7 +278,7 @@ export class MemoryStore implements StateStore {
       preemptions: [...this.preemptions],
       preemptionsBefore: this.preemptionsBefore,
       waiting: [...this.waiting.values()],
-      ended: [...this.ended.values()],
+      ended: [...this.ended.ran.values(), ...this.ended.rejected.values()], // each kind oldest first (RecentlyEnded keeps them apart)
       lastEventId: this.lastEventId,
       slo: this.slo,
       billingClockMs: this.billingClockMs,
@@ -338,11 +339,14 @@ export class MemoryStore implements StateStore {
         case 'delete-waiting':
           this.waiting.delete(c.id);
           break;
-        case 'ended':
-          this.ended.delete(c.ended.id);
-          this.ended.set(c.ended.id, c.ended);
-          if (this.ended.size > ENDED_RETENTION) this.ended.delete(this.ended.keys().next().value as string);
+        case 'ended': {
+          this.ended.rejected.delete(c.ended.id);
+          this.ended.ran.delete(c.ended.id);
+          const kept = c.ended.how === 'rejected' ? this.ended.rejected : this.ended.ran;
+          kept.set(c.ended.id, c.ended);
+          if (kept.size > ENDED_RETENTION) kept.delete(kept.keys().next().value as string);
           break;
+        }
         case 'event':
           this.events.push(c.event);
           this.lastEventId = c.event.id;
