@@ -4,6 +4,7 @@ import { isUserError } from '../../core/errors.js';
 import type { ServeConfig, TokenSpec } from '../config.js';
 import { ServiceMetrics } from '../metrics.js';
 import type { ResourceScheduler } from '../scheduler.js';
+import { registerJsonParser } from './json-body.js';
 import { HttpError } from './errors.js';
 import { SchedulerHolder } from './holder.js';
 import { IdView, scopedId, type Principal } from './ids.js';
@@ -75,6 +76,7 @@ export function buildApp(
   });
   // JSON only: other media types get 415 instead of reaching the validators as strings.
   app.removeContentTypeParser('text/plain');
+  registerJsonParser(app);
   let metrics: ServiceMetrics | undefined;
   const metricsFor = (s: ResourceScheduler): void => {
     metrics ??= new ServiceMetrics(s);
