@@ -18,7 +18,7 @@ import type { RecentlyEnded } from '../../src/scheduler/recent.js';
 import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { SqliteStore } from '../../src/scheduler/sqlite-store.js';
 import { MemoryStore } from '../../src/scheduler/store.js';
-import { call, TEAM_A, TOKENS } from './helpers.js';
+import { ADMIN, call, TEAM_A, TOKENS } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-long-life-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,6 +120,33 @@ describe('the preemption log', () => {
     expect(kept.preemptions.length).toBeLessThan(10 + 1000);
     expect((kept.preemptionsBefore ?? 0) + kept.preemptions.length).toBe(1500);
     s.close();
+  });
+});
+
+describe('GET /v1/preemptions while the log is pruned', () => {
+  it('a cursor keeps its place: the next page starts after it, not at the same index of a shifted window', async () => {
+    const srv = await startServer(
+      { port: 0, tokens: TOKENS, preemption: true, retention: { preemptions: 10 }, pools: [{ name: 'p', capacity: { cpu: 4, memory: 16 }, nodes: 1 }] },
+      { schedulerOptions: { timers: false } },
+    );
+    try {
+      const preempt = (from: number, n: number): void => {
+        for (let i = from; i < from + n; i++) {
+          srv.scheduler.allocate({ id: `low${i}`, tenant: 'team-a', units: 4, priority: 'low', preemptible: true });
+          srv.scheduler.allocate({ id: `crit${i}`, tenant: 'team-b', units: 4, priority: 'critical' });
+          srv.scheduler.release(`crit${i}`);
+        }
+      };
+      preempt(0, 15); // pruned to 10 at 20: low0 … low14 all kept
+      const first = await call(srv.url, 'GET', '/v1/preemptions?limit=3', { token: ADMIN });
+      expect(first.body.preemptions.map((r: { allocationId: string }) => r.allocationId)).toEqual(['low0', 'low1', 'low2']);
+      preempt(15, 5); // 20 records: pruned to the newest 10 (low10 … low19)
+      const next = await call(srv.url, 'GET', `/v1/preemptions?limit=3&cursor=${first.body.nextCursor as string}`, { token: ADMIN });
+      // The records after low2 that are still kept start at low10 (before: the window's index 3, low13).
+      expect(next.body.preemptions.map((r: { allocationId: string }) => r.allocationId)).toEqual(['low10', 'low11', 'low12']);
+    } finally {
+      await srv.close();
+    }
   });
 });
 
