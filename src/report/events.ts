@@ -57,13 +57,13 @@ export class EventsWriter {
       const kind = log.kind(i);
       const name = NAMES[kind];
       if (name === undefined) continue; // node events
-      const r = log.requests[log.ref(i)];
-      if (r === undefined) continue;
+      const ri = log.ref(i);
+      if (ri < 0 || ri >= log.store.length) continue;
       const node = kind === EV.start || kind === EV.complete || kind === EV.preempt || kind === EV.failEvict || kind === EV.expire ? log.node(i) : -1;
       const pool = node >= 0 ? log.pools[log.nodePool[node] as number]?.name : undefined;
       const code = kind === EV.reject ? REJECTION_CODES[log.node(i)] : undefined;
       const devices = kind === EV.start ? log.devices.get(i) : undefined;
-      this.buf.push(this.row(strategy, log.time(i), name, r.id, r.tenant, r.priority, pool, node >= 0 ? node : undefined, code, devices));
+      this.buf.push(this.row(strategy, log.time(i), name, log.store.id(ri), log.store.tenant(ri), log.store.priority(ri), pool, node >= 0 ? node : undefined, code, devices));
       if (this.buf.length >= 8192) this.flush();
     }
     this.flush();

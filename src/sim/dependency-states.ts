@@ -1,4 +1,5 @@
 import type { Request } from '../core/model.js';
+import type { RequestStore } from './request-store.js';
 import type { DependencyState } from '../engine/dependencies.js';
 
 /**
@@ -11,7 +12,7 @@ export class DependencyStates {
   private readonly how = new Map<number, string>();
   private index: Map<string, number> | undefined;
 
-  constructor(private readonly requests: readonly Request[]) {}
+  constructor(private readonly requests: RequestStore) {}
 
   /** Request `idx` (just added to the log) arrived. */
   arrive(idx: number, r: Request): void {
@@ -22,7 +23,7 @@ export class DependencyStates {
     }
     if (this.index === undefined && r.dependsOn !== undefined && r.dependsOn.length > 0) {
       this.index = new Map();
-      this.requests.forEach((q, i) => this.index?.set(q.id, i));
+      for (let i = 0; i < this.requests.length; i++) this.index.set(this.requests.id(i), i);
     } else this.index?.set(r.id, idx);
   }
 

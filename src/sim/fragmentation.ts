@@ -1,7 +1,7 @@
 import { WorkloadDistribution } from '../algorithms/gpu/frag.js';
 import { gpuPodOf } from '../algorithms/gpu/pod.js';
 import type { ClusterView } from '../core/cluster.js';
-import type { PoolSpec, Request } from '../core/model.js';
+import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { EV, type EventLog } from './log.js';
 
@@ -92,7 +92,7 @@ export class GpuSeriesRecorder {
 export function gpuSeriesFromLog(log: EventLog, space: ResourceSpace, t: readonly number[]): Record<string, { unit: string; values: (number | null)[] }> {
   if (!log.pools.some((p) => p.gpus !== undefined)) return {};
   const dims = { cpu: space.indexOf('cpu'), gpu: space.indexOf('gpu') };
-  const workload = WorkloadDistribution.typical(log.requests.map((r) => gpuPodOf(r, dims)));
+  const workload = WorkloadDistribution.typical(Array.from({ length: log.store.length }, (_, i) => gpuPodOf(log.store.get(i), dims)));
   const free: (Int32Array | undefined)[] = [];
   const cpuFree: number[] = [];
   const up: boolean[] = [];
@@ -139,7 +139,7 @@ export function gpuSeriesFromLog(log: EventLog, space: ResourceSpace, t: readonl
         up[node] = false;
         break;
       case EV.start: {
-        const r = log.requests[log.ref(i)] as Request;
+        const r = log.store.get(log.ref(i));
         const f = nodeOf(node);
         const devices = log.devices.get(i) ?? [];
         const p = gpuPodOf(r, dims);
@@ -155,7 +155,7 @@ export function gpuSeriesFromLog(log: EventLog, space: ResourceSpace, t: readonl
         const run = running.get(log.ref(i));
         if (run === undefined) break;
         running.delete(log.ref(i));
-        const p = gpuPodOf(log.requests[log.ref(i)] as Request, dims);
+        const p = gpuPodOf(log.store.get(log.ref(i)), dims);
         const f = nodeOf(run.node);
         for (const d of run.devices) f[d] = (f[d] as number) + p.gpuMilli;
         cpuFree[run.node] = (cpuFree[run.node] as number) + p.cpuMilli;

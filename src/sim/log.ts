@@ -1,5 +1,6 @@
 import type { PoolSpec, Request } from '../core/model.js';
 import { REJECTION_CODES, type RejectionCode } from '../core/rejection.js';
+import { requestArray, RequestStore } from './request-store.js';
 
 /** Event kinds of the run log. */
 export const EV = {
@@ -30,12 +31,21 @@ export const EV = {
 } as const;
 export type EventKind = (typeof EV)[keyof typeof EV];
 
+/** Events per chunk of the log's columns (2^16: 1.1 MB a chunk). */
+const SHIFT = 16;
+const CHUNK = 1 << SHIFT;
+const MASK = CHUNK - 1;
+
 /**
  * The run's event log, columnar (typed arrays) so a million-request replay stays small.
- * Requests are stored once, indexed by arrival order; events refer to them by index.
+ * Requests are stored once, indexed by arrival order, in a columnar `RequestStore`; events refer
+ * to them by index. About 20 bytes a request for an Azure LLM trace, plus 17 bytes an event.
  */
 export class EventLog {
-  readonly requests: Request[] = [];
+  /** The requests by index, field by field (what metrics read in their loops). */
+  readonly store = new RequestStore();
+  /** The same requests as a read-only array; each element is made afresh from `store` when read. */
+  readonly requests: readonly Request[] = requestArray(this.store);
   readonly pools: readonly PoolSpec[];
   /** Pool of each node id. */
   readonly nodePool: number[] = [];
@@ -47,10 +57,13 @@ export class EventLog {
   readonly scaleTicks: { readonly t: number; readonly demand: readonly number[]; readonly forecast: readonly ({ readonly at: number; readonly nodes: number } | null)[] }[] = [];
   /** GPU devices taken by a start event on a device node (event index → device indexes); see core/gpu.ts. */
   readonly devices = new Map<number, readonly number[]>();
-  private kinds = new Uint8Array(4096);
-  private times = new Float64Array(4096);
-  private refs = new Int32Array(4096);
-  private nodes = new Int32Array(4096);
+  // Events in chunks of CHUNK (the first one grows to that size by doubling): a long run adds
+  // chunks instead of copying everything into an array twice the size, so no more than one chunk
+  // is ever unused, and no transient copy doubles the memory.
+  private kinds: Uint8Array[] = [new Uint8Array(4096)];
+  private times: Float64Array[] = [new Float64Array(4096)];
+  private refs: Int32Array[] = [new Int32Array(4096)];
+  private nodes: Int32Array[] = [new Int32Array(4096)];
   private n = 0;
 
   constructor(pools: readonly PoolSpec[]) {
@@ -62,30 +75,36 @@ export class EventLog {
   }
 
   kind(i: number): EventKind {
-    return this.kinds[i] as EventKind;
+    return (this.kinds[i >>> SHIFT] as Uint8Array)[i & MASK] as EventKind;
   }
   time(i: number): number {
-    return this.times[i] as number;
+    return (this.times[i >>> SHIFT] as Float64Array)[i & MASK] as number;
   }
   /** Request index (request events) or aux value (node events: pool; reject: code index). */
   ref(i: number): number {
-    return this.refs[i] as number;
+    return (this.refs[i >>> SHIFT] as Int32Array)[i & MASK] as number;
   }
   node(i: number): number {
-    return this.nodes[i] as number;
+    return (this.nodes[i >>> SHIFT] as Int32Array)[i & MASK] as number;
+  }
+
+  /** Bytes held by the event columns (their capacity). */
+  get eventBytes(): number {
+    return this.kinds.reduce((s, k) => s + k.length * 17, 0);
   }
 
   addRequest(r: Request): number {
-    this.requests.push(r);
-    return this.requests.length - 1;
+    return this.store.add(r);
   }
 
   push(kind: EventKind, time: number, ref: number, node = -1): void {
-    if (this.n === this.kinds.length) this.grow();
-    this.kinds[this.n] = kind;
-    this.times[this.n] = time;
-    this.refs[this.n] = ref;
-    this.nodes[this.n] = node;
+    const c = this.n >>> SHIFT;
+    const j = this.n & MASK;
+    if (c === this.kinds.length || (c === 0 && j === (this.kinds[0] as Uint8Array).length)) this.grow(c);
+    (this.kinds[c] as Uint8Array)[j] = kind;
+    (this.times[c] as Float64Array)[j] = time;
+    (this.refs[c] as Int32Array)[j] = ref;
+    (this.nodes[c] as Int32Array)[j] = node;
     this.n++;
   }
 
@@ -93,19 +112,27 @@ export class EventLog {
     this.push(EV.reject, time, requestIndex, REJECTION_CODES.indexOf(code));
   }
 
-  private grow(): void {
-    const cap = this.kinds.length * 2;
-    const k = new Uint8Array(cap);
-    k.set(this.kinds);
-    const t = new Float64Array(cap);
-    t.set(this.times);
-    const r = new Int32Array(cap);
-    r.set(this.refs);
-    const nd = new Int32Array(cap);
-    nd.set(this.nodes);
-    this.kinds = k;
-    this.times = t;
-    this.refs = r;
-    this.nodes = nd;
+  /** Room for event `n`: double the first chunk up to CHUNK entries, then add a chunk. */
+  private grow(c: number): void {
+    if (c === 0) {
+      const cap = (this.kinds[0] as Uint8Array).length * 2;
+      const k = new Uint8Array(cap);
+      k.set(this.kinds[0] as Uint8Array);
+      const t = new Float64Array(cap);
+      t.set(this.times[0] as Float64Array);
+      const r = new Int32Array(cap);
+      r.set(this.refs[0] as Int32Array);
+      const nd = new Int32Array(cap);
+      nd.set(this.nodes[0] as Int32Array);
+      this.kinds[0] = k;
+      this.times[0] = t;
+      this.refs[0] = r;
+      this.nodes[0] = nd;
+      return;
+    }
+    this.kinds.push(new Uint8Array(CHUNK));
+    this.times.push(new Float64Array(CHUNK));
+    this.refs.push(new Int32Array(CHUNK));
+    this.nodes.push(new Int32Array(CHUNK));
   }
 }

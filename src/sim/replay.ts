@@ -83,7 +83,7 @@ class ReplayRun {
   constructor(private readonly opts: ReplayOptions) {
     this.state = new ClusterState(opts.space, opts.pools);
     this.log = new EventLog(opts.pools);
-    this.depStates = new DependencyStates(this.log.requests);
+    this.depStates = new DependencyStates(this.log.store);
     this.deps = new DependencyTracker((id) => this.depStates.lookup(id));
     const rng = new Rng(opts.seed);
     this.allocRng = rng.fork(`allocator:${opts.allocator.name}`);

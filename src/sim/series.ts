@@ -106,7 +106,7 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
     for (let d = 0; d < D; d++) cur[off + d] = (cur[off + d] as number) + sign * (vec[d] ?? 0);
   };
 
-  const reqs = log.requests;
+  const reqs = log.store;
   const state: number[] = []; // 0 none, 1 booting, 2 up, 3 failed
   const setState = (node: number, s: number): void => {
     const pool = log.nodePool[node] as number;
@@ -131,7 +131,10 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
 
   const firstStart = new Float64Array(reqs.length).fill(NaN);
   const tenantIdx = new Map<string, number>();
-  for (const r of reqs) if (!tenantIdx.has(r.tenant)) tenantIdx.set(r.tenant, tenantIdx.size);
+  for (let i = 0; i < reqs.length; i++) {
+    const tenant = reqs.tenant(i);
+    if (!tenantIdx.has(tenant)) tenantIdx.set(tenant, tenantIdx.size);
+  }
   const T = tenantIdx.size;
   const tCur = new Float64Array(T * D);
   const tInt = new Float64Array(T * D);
@@ -152,11 +155,10 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
     }
     tLast = t;
   };
-  const tenantAdd = (ri: number, sign: number): void => {
-    const r = reqs[ri] as (typeof reqs)[number];
-    const ti = tenantIdx.get(r.tenant) as number;
+  const tenantAdd = (ri: number, demand: readonly number[], sign: number): void => {
+    const ti = tenantIdx.get(reqs.tenant(ri)) as number;
     let holds = false;
-    for (let d = 0; d < D; d++) holds = (tCur[ti * D + d] = (tCur[ti * D + d] as number) + sign * (r.demand[d] ?? 0)) !== 0 || holds;
+    for (let d = 0; d < D; d++) holds = (tCur[ti * D + d] = (tCur[ti * D + d] as number) + sign * (demand[d] ?? 0)) !== 0 || holds;
     const at = place[ti] as number;
     if (holds && at < 0) place[ti] = holding.push(ti) - 1;
     else if (!holds && at >= 0) {
@@ -176,8 +178,7 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
     const o = openBar.get(ri);
     if (o === undefined) return;
     openBar.delete(ri);
-    const r = reqs[ri] as (typeof reqs)[number];
-    if (wantGantt) gantt.push({ node: o.node, pool: (log.pools[log.nodePool[o.node] as number] as { name: string }).name, request: r.id, tenant: r.tenant, start: o.start, end: t, end_: how });
+    if (wantGantt) gantt.push({ node: o.node, pool: (log.pools[log.nodePool[o.node] as number] as { name: string }).name, request: reqs.id(ri), tenant: reqs.tenant(ri), start: o.start, end: t, end_: how });
   };
   const marks: SeriesMark[] = [];
   const mark = (kind: SeriesMark['kind'], t: number, pool: number): void => {
@@ -187,13 +188,14 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
     else marks.push({ kind, t, pool: name, nodes: 1 });
   };
   const stopRunning = (ri: number, t: number, how: GanttBar['end_']): void => {
-    add(O_ALLOC, (reqs[ri] as (typeof reqs)[number]).demand, -1);
-    tenantAdd(ri, -1);
+    const demand = reqs.demand(ri);
+    add(O_ALLOC, demand, -1);
+    tenantAdd(ri, demand, -1);
     closeBar(ri, t, how);
   };
   const requeue = (ri: number): void => {
     cur[O_Q] = (cur[O_Q] as number) + 1;
-    add(O_QD, (reqs[ri] as (typeof reqs)[number]).demand, 1);
+    add(O_QD, reqs.demand(ri), 1);
   };
 
   for (let i = 0; i < n; i++) {
@@ -207,19 +209,19 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
         requeue(ri);
         break;
       case EV.start: {
-        const r = reqs[ri] as (typeof reqs)[number];
+        const demand = reqs.demand(ri);
         if (Number.isNaN(firstStart[ri] as number)) firstStart[ri] = t;
         cur[O_Q] = (cur[O_Q] as number) - 1;
-        add(O_QD, r.demand, -1);
-        add(O_ALLOC, r.demand, 1);
-        tenantAdd(ri, 1);
+        add(O_QD, demand, -1);
+        add(O_ALLOC, demand, 1);
+        tenantAdd(ri, demand, 1);
         openBar.set(ri, { node, start: t });
         break;
       }
       case EV.complete:
         stopRunning(ri, t, 'complete');
         {
-          const ti = tenantIdx.get((reqs[ri] as (typeof reqs)[number]).tenant) as number;
+          const ti = tenantIdx.get(reqs.tenant(ri)) as number;
           tDone[ti] = (tDone[ti] as number) + 1;
         }
         break;
@@ -236,7 +238,7 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
         break;
       case EV.reject:
         cur[O_Q] = (cur[O_Q] as number) - 1;
-        add(O_QD, (reqs[ri] as (typeof reqs)[number]).demand, -1);
+        add(O_QD, reqs.demand(ri), -1);
         break;
       case EV.unfinished:
         closeBar(ri, t, 'unfinished');
@@ -282,12 +284,18 @@ export function sampleSeries(log: EventLog, dims: readonly string[], opts: Serie
   const cdfPoints = opts.cdfPoints ?? 200;
   const waitCdf: Partial<Record<Priority, { wait: number[]; fraction: number[]; started: number; total: number }>> = {};
   for (const p of PRIORITIES) {
-    const idx = reqs.flatMap((r, i) => (r.priority === p ? [i] : []));
-    if (idx.length === 0) continue;
-    const waits = idx.flatMap((i) => (Number.isNaN(firstStart[i] as number) ? [] : [(firstStart[i] as number) - (reqs[i] as (typeof reqs)[number]).arrival])).sort((a, b) => a - b);
+    let total = 0;
+    const waits: number[] = [];
+    for (let i = 0; i < reqs.length; i++) {
+      if (reqs.priority(i) !== p) continue;
+      total++;
+      if (!Number.isNaN(firstStart[i] as number)) waits.push((firstStart[i] as number) - reqs.arrival(i));
+    }
+    if (total === 0) continue;
+    waits.sort((a, b) => a - b);
     // CDF over all requests of the priority: those never started keep it below 1.
     const keep = waits.length <= cdfPoints ? waits.map((_, i) => i) : Array.from({ length: cdfPoints }, (_, j) => Math.round((j * (waits.length - 1)) / (cdfPoints - 1)));
-    waitCdf[p] = { wait: keep.map((i) => round(waits[i] as number)), fraction: keep.map((i) => round((i + 1) / idx.length)), started: waits.length, total: idx.length };
+    waitCdf[p] = { wait: keep.map((i) => round(waits[i] as number)), fraction: keep.map((i) => round((i + 1) / total)), started: waits.length, total };
   }
 
   const tenants: Record<string, { completed: number; share: Record<string, number> }> = {};

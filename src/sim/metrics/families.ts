@@ -10,7 +10,7 @@ import type { RunMetrics, SlaClass } from './types.js';
 
 /** Counts by outcome, and rejections by code. */
 export function requestCounts(f: RunFacts): Pick<RunMetrics, 'requests' | 'rejectionsByCode'> {
-  return { requests: { total: f.log.requests.length, ...f.counts }, rejectionsByCode: f.byCode };
+  return { requests: { total: f.log.store.length, ...f.counts }, rejectionsByCode: f.byCode };
 }
 
 /** Per dimension: ∫ allocated dt ÷ ∫ capacity of up nodes dt (null without capacity). */
@@ -27,15 +27,14 @@ export function utilization(f: RunFacts): RunMetrics['utilization'] {
  * completion − first arrival, throughput = completed · 3600 / makespan.
  */
 export function timing(f: RunFacts): Pick<RunMetrics, 'wait' | 'meanBoundedSlowdown' | 'makespan' | 'throughputPerHour'> {
-  const reqs = f.log.requests;
+  const reqs = f.log.store;
   const waits: number[] = [];
   let bsldSum = 0;
   for (let i = 0; i < reqs.length; i++) {
-    const r = reqs[i] as (typeof reqs)[number];
     const fs = f.firstStart[i] as number;
-    if (!Number.isNaN(fs)) waits.push(fs - r.arrival);
+    if (!Number.isNaN(fs)) waits.push(fs - reqs.arrival(i));
     const end = f.endAt[i] as number;
-    if (!Number.isNaN(end)) bsldSum += boundedSlowdown(r.arrival, end, r.duration);
+    if (!Number.isNaN(end)) bsldSum += boundedSlowdown(reqs.arrival(i), end, reqs.duration(i));
   }
   const completed = f.counts.completed;
   const makespan = completed > 0 ? f.lastEnd - f.firstArrival : 0;
@@ -52,18 +51,19 @@ export function timing(f: RunFacts): Pick<RunMetrics, 'wait' | 'meanBoundedSlowd
  * of arrival and completed by `deadline` (each where given; 1e-9 s tolerance).
  */
 export function sla(f: RunFacts): RunMetrics['sla'] {
-  const reqs = f.log.requests;
+  const reqs = f.log.store;
   const mk = (): { withSlo: number; met: number } => ({ withSlo: 0, met: 0 });
   const by = Object.fromEntries(PRIORITIES.map((p) => [p, mk()])) as Record<Priority, { withSlo: number; met: number }>;
   for (let i = 0; i < reqs.length; i++) {
-    const r = reqs[i] as (typeof reqs)[number];
-    if (r.sloWait === undefined && r.deadline === undefined) continue;
+    const sloWait = reqs.sloWait(i);
+    const deadline = reqs.deadline(i);
+    if (sloWait === undefined && deadline === undefined) continue;
     const fs = f.firstStart[i] as number;
     const end = f.endAt[i] as number;
-    const c = by[r.priority];
+    const c = by[reqs.priority(i)];
     c.withSlo++;
-    const waitOk = r.sloWait === undefined || (!Number.isNaN(fs) && fs - r.arrival <= r.sloWait + 1e-9);
-    const deadlineOk = r.deadline === undefined || (!Number.isNaN(end) && end <= r.deadline + 1e-9);
+    const waitOk = sloWait === undefined || (!Number.isNaN(fs) && fs - reqs.arrival(i) <= sloWait + 1e-9);
+    const deadlineOk = deadline === undefined || (!Number.isNaN(end) && end <= deadline + 1e-9);
     if (waitOk && deadlineOk) c.met++;
   }
   const cls = (c: { withSlo: number; met: number }): SlaClass => ({ withSlo: c.withSlo, met: c.met, attainment: c.withSlo > 0 ? c.met / c.withSlo : null });
@@ -80,18 +80,17 @@ export function sla(f: RunFacts): RunMetrics['sla'] {
  * expired) are left out.
  */
 export function fairness(f: RunFacts): RunMetrics['fairness'] {
-  const reqs = f.log.requests;
+  const reqs = f.log.store;
   const T = f.tenantIdx.size;
   const D = f.dims.length;
   const tenantBsld = new Float64Array(T);
   const tenantCount = new Float64Array(T);
   for (let i = 0; i < reqs.length; i++) {
-    const r = reqs[i] as (typeof reqs)[number];
     const done = f.endAt[i] as number;
     const end = Number.isNaN(done) ? (f.unfinishedAt[i] as number) : done;
     if (Number.isNaN(end)) continue;
-    const ti = f.tenantIdx.get(r.tenant) as number;
-    tenantBsld[ti] = (tenantBsld[ti] as number) + boundedSlowdown(r.arrival, end, r.duration);
+    const ti = f.tenantIdx.get(reqs.tenant(i)) as number;
+    tenantBsld[ti] = (tenantBsld[ti] as number) + boundedSlowdown(reqs.arrival(i), end, reqs.duration(i));
     tenantCount[ti] = (tenantCount[ti] as number) + 1;
   }
   const xs: number[] = [];

@@ -47,7 +47,7 @@ export interface RunFacts {
 }
 
 export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
-  const reqs = log.requests;
+  const reqs = log.store;
   const nReq = reqs.length;
   const D = dims.length;
   const firstStart = new Float64Array(nReq).fill(NaN);
@@ -56,7 +56,10 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
   const gpuDim = dims.indexOf('gpu');
 
   const tenantIdx = new Map<string, number>();
-  for (const r of reqs) if (!tenantIdx.has(r.tenant)) tenantIdx.set(r.tenant, tenantIdx.size);
+  for (let i = 0; i < nReq; i++) {
+    const tenant = reqs.tenant(i);
+    if (!tenantIdx.has(tenant)) tenantIdx.set(tenant, tenantIdx.size);
+  }
   const T = tenantIdx.size;
   const tenantCur = new Float64Array(T * D);
   const tenantInt = new Float64Array(T * D);
@@ -112,23 +115,22 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
     }
     if (gpuDim >= 0) gpuFrag += fragOf(node);
   };
-  const tenantAdd = (ri: number, t: number, sign: number): void => {
-    const r = reqs[ri] as (typeof reqs)[number];
-    const ti = tenantIdx.get(r.tenant) as number;
+  const tenantAdd = (ri: number, demand: readonly number[], t: number, sign: number): void => {
+    const ti = tenantIdx.get(reqs.tenant(ri)) as number;
     const dt = t - (tenantLast[ti] as number);
     for (let d = 0; d < D; d++) {
       const k = ti * D + d;
       tenantInt[k] = (tenantInt[k] as number) + (tenantCur[k] as number) * dt;
-      tenantCur[k] = (tenantCur[k] as number) + sign * (r.demand[d] as number);
+      tenantCur[k] = (tenantCur[k] as number) + sign * (demand[d] as number);
     }
     tenantLast[ti] = t;
   };
   const stopRunning = (ri: number, node: number, t: number): void => {
-    const r = reqs[ri] as (typeof reqs)[number];
-    for (let d = 0; d < D; d++) alloc[d] = (alloc[d] as number) - (r.demand[d] as number);
-    if (gpuDim >= 0 && node >= 0) setGpu(node, -(r.demand[gpuDim] as number));
-    pools.allocate(node, r.demand, -1);
-    tenantAdd(ri, t, -1);
+    const demand = reqs.demand(ri);
+    for (let d = 0; d < D; d++) alloc[d] = (alloc[d] as number) - (demand[d] as number);
+    if (gpuDim >= 0 && node >= 0) setGpu(node, -(demand[gpuDim] as number));
+    pools.allocate(node, demand, -1);
+    tenantAdd(ri, demand, t, -1);
   };
 
   for (let i = 0; i < log.length; i++) {
@@ -150,15 +152,15 @@ export function runFacts(log: EventLog, dims: readonly string[]): RunFacts {
     const node = log.node(i);
     switch (log.kind(i)) {
       case EV.arrive:
-        if ((reqs[ri] as (typeof reqs)[number]).arrival < firstArrival) firstArrival = (reqs[ri] as (typeof reqs)[number]).arrival;
+        if (reqs.arrival(ri) < firstArrival) firstArrival = reqs.arrival(ri);
         break;
       case EV.start: {
-        const r = reqs[ri] as (typeof reqs)[number];
+        const demand = reqs.demand(ri);
         if (Number.isNaN(firstStart[ri] as number)) firstStart[ri] = t;
-        for (let d = 0; d < D; d++) alloc[d] = (alloc[d] as number) + (r.demand[d] as number);
-        if (gpuDim >= 0) setGpu(node, r.demand[gpuDim] as number);
-        pools.allocate(node, r.demand, 1);
-        tenantAdd(ri, t, 1);
+        for (let d = 0; d < D; d++) alloc[d] = (alloc[d] as number) + (demand[d] as number);
+        if (gpuDim >= 0) setGpu(node, demand[gpuDim] as number);
+        pools.allocate(node, demand, 1);
+        tenantAdd(ri, demand, t, 1);
         break;
       }
       case EV.complete:
