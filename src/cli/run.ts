@@ -13,6 +13,7 @@ import { traceStatsNotes } from '../traces/reading.js';
 import { runProgress } from './run-progress.js';
 import { parseFlags, resolveDataRoot, seedFlag } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';
+import { heapGuard } from './heap-guard.js';
 import type { CliCommand } from './command.js';
 
 const usage = `usage: drs run <scenario.yaml> [options]
@@ -78,13 +79,15 @@ export const runCommand: CliCommand = {
     } catch (e) {
       throw new UserError(`cannot write --events file ${eventsFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
+    const guard = heapGuard((i) => input.strategies[i]?.label ?? String(i));
     const result = await compareStrategies({
       ...input,
       ...(events !== undefined ? { onLog: (_i: number, label: string, log: EventLog) => events.add(label, log) } : {}),
       series: true, // for the HTML report and the never-started warning; left out of --json
-      ...(values.quiet === true
-        ? {}
-        : { onProgress: (i: number, arrivals: number, now: number) => progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, fraction(i, arrivals, now), `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`) }),
+      onProgress: (i: number, arrivals: number, now: number) => {
+        guard(i, arrivals, now);
+        if (values.quiet !== true) progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, fraction(i, arrivals, now), `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`);
+      },
     });
     progress.done(`all ${n} strateg${n === 1 ? 'y' : 'ies'} done`);
     if (events !== undefined) {
