@@ -362,7 +362,8 @@ export function demandVector(space: ResourceSpace, record: Readonly<Record<strin
 
 /**
  * The most requests a generated workload (synthetic, demand-series) may be expected to draw. A run generates every request
- * and keeps each in its event log for the metrics (a few hundred bytes apiece), so 10⁸ requests
- * are already tens of GB: beyond, a run cannot finish on any machine.
+ * and keeps each in its event log for the metrics (about 80 bytes apiece, columnar; more with
+ * dependencies or odd ids), so 10⁸ requests are already ~10 GB: beyond, a run cannot finish on
+ * any machine.
  */
 export const MAX_EXPECTED_REQUESTS = 1e8;
