@@ -1,9 +1,10 @@
+import type * as V8 from 'node:v8';
 import { describe, expect, it, vi } from 'vitest';
 
 // The heap the guard sees: a share of a 200 MB limit, set by each test.
 const heap = { share: 0.5 };
 vi.mock('node:v8', async (orig) => ({
-  ...(await orig<typeof import('node:v8')>()),
+  ...(await orig<typeof V8>()),
   getHeapStatistics: () => ({ used_heap_size: heap.share * 200 * 2 ** 20, heap_size_limit: 200 * 2 ** 20 }),
 }));
 
