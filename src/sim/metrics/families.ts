@@ -28,11 +28,15 @@ export function utilization(f: RunFacts): RunMetrics['utilization'] {
  */
 export function timing(f: RunFacts): Pick<RunMetrics, 'wait' | 'meanBoundedSlowdown' | 'makespan' | 'throughputPerHour'> {
   const reqs = f.log.store;
-  const waits: number[] = [];
+  // One wait per started request, in a typed array (off the JS heap: a week's trace has 27 M).
+  let started = 0;
+  for (let i = 0; i < reqs.length; i++) if (!Number.isNaN(f.firstStart[i] as number)) started++;
+  const waits = new Float64Array(started);
+  let w = 0;
   let bsldSum = 0;
   for (let i = 0; i < reqs.length; i++) {
     const fs = f.firstStart[i] as number;
-    if (!Number.isNaN(fs)) waits.push(fs - reqs.arrival(i));
+    if (!Number.isNaN(fs)) waits[w++] = fs - reqs.arrival(i);
     const end = f.endAt[i] as number;
     if (!Number.isNaN(end)) bsldSum += boundedSlowdown(reqs.arrival(i), end, reqs.duration(i));
   }
