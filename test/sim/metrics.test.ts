@@ -88,6 +88,32 @@ describe('computeMetrics over a hand-built log', () => {
   });
 });
 
+describe('computeMetrics: wait percentiles over the requests that started', () => {
+  // Waits 4, 0, 10, 2 (in arrival order), and one request that never started (no wait, not a 0).
+  const pool: PoolSpec = { name: 'p', capacity: [100], nodes: { min: 1, max: 1, initial: 1 }, pricePerHour: 0, latencyMs: 0, bootSeconds: 0, labels: {} };
+  const log = new EventLog([pool]);
+  log.nodePool.push(0);
+  log.push(EV.nodeProvision, 0, 0, 0);
+  log.push(EV.nodeUp, 0, 0, 0);
+  const starts = [4, 1, 12, 5];
+  const ids = starts.map((_, i) => log.addRequest({ id: `r${i}`, tenant: 't', arrival: i, demand: [1], duration: 1, priority: 'medium' }));
+  const never = log.addRequest({ id: 'never', tenant: 't', arrival: 4, demand: [1], duration: 1, priority: 'medium' });
+  ids.forEach((r) => log.push(EV.arrive, r, r));
+  log.push(EV.arrive, 4, never);
+  ids.forEach((r, i) => log.push(EV.start, starts[i] as number, r, 0));
+  ids.forEach((r, i) => log.push(EV.complete, (starts[i] as number) + 1, r, 0));
+  log.push(EV.unfinished, 13, never);
+  const m = computeMetrics(log, ['cpu']);
+
+  it('mean and interpolated quantiles of 0, 2, 4, 10 (hand-checked)', () => {
+    expect(m.requests).toMatchObject({ total: 5, completed: 4, unfinished: 1 });
+    expect(m.wait.mean).toBe(4);
+    expect(m.wait.p50).toBe(3); // halfway between 2 and 4
+    expect(m.wait.p95).toBeCloseTo(9.1, 12); // position 2.85: 4 + 0.85 × 6
+    expect(m.wait.p99).toBeCloseTo(9.82, 12); // position 2.97: 4 + 0.97 × 6
+  });
+});
+
 describe('computeMetrics when nothing started', () => {
   it('reports no wait and no slowdown (null), not a wait of 0 that would rank best', () => {
     const pool: PoolSpec = { name: 'p', capacity: [4, 2], nodes: { min: 0, max: 0, initial: 0 }, pricePerHour: 3.6, latencyMs: 0, bootSeconds: 0, labels: {} };
