@@ -16,6 +16,7 @@ const PHILLY = DOC.slice(DOC.indexOf('### Philly'));
 const JQ = /^```\n([\s\S]*?)^```/m.exec(PHILLY)?.[1] ?? '';
 const SPEC = (parse(/^```yaml\n([\s\S]*?)^```/m.exec(PHILLY)?.[1] ?? '') as { trace: Record<string, unknown> }).trace;
 const HAVE_JQ = spawnSync('jq', ['--version']).status === 0;
+if (!HAVE_JQ) console.warn('philly.test.ts: skipped, jq is not installed (apt-get install jq; .ci/run installs it)');
 
 const at = (t: string) => `"2017-10-01 ${t}"`;
 const attempt = (start: string | null, end: string | null, gpus: number[]) =>
