@@ -34,22 +34,47 @@ export function registerJsonParser(app: FastifyInstance): void {
   });
 }
 
-/** The path of the first key `__proto__` (or `constructor` holding `prototype`) in a parsed JSON value, if any. */
+/** A key on the way down to a value (linked to its parent: a deep path is not copied at each level). */
+interface Step {
+  readonly key: string;
+  readonly up: Step | undefined;
+}
+
+/**
+ * The path of the first key `__proto__` (or `constructor` holding `prototype`) in a parsed JSON
+ * value, in document order, if any. An explicit stack, not recursion: JSON.parse accepts nesting
+ * far deeper than the call stack (10,000 levels are 20 KB of body), which overflowed it (a 500).
+ */
 export function prototypeKey(v: unknown, path: readonly string[]): string[] | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const p = prototypeKey(v[i], [...path, String(i)]);
-      if (p !== undefined) return p;
-    }
-    return undefined;
+  interface Frame {
+    readonly value: Record<string, unknown>;
+    readonly keys: readonly string[];
+    readonly isArray: boolean;
+    next: number;
+    readonly at: Step | undefined;
   }
-  for (const k of Object.keys(v)) {
-    const child = (v as Record<string, unknown>)[k];
-    if (k === '__proto__') return [...path, k];
-    if (k === 'constructor' && typeof child === 'object' && child !== null && Object.prototype.hasOwnProperty.call(child, 'prototype')) return [...path, k, 'prototype'];
-    const p = prototypeKey(child, [...path, k]);
-    if (p !== undefined) return p;
+  const frame = (value: object, at: Step | undefined): Frame => ({ value: value as Record<string, unknown>, keys: Object.keys(value), isArray: Array.isArray(value), next: 0, at });
+  const pathTo = (at: Step, ...more: string[]): string[] => {
+    const keys: string[] = [];
+    for (let s: Step | undefined = at; s !== undefined; s = s.up) keys.push(s.key);
+    return [...path, ...keys.reverse(), ...more];
+  };
+  const stack: Frame[] = [frame(v, undefined)];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1] as Frame;
+    if (f.next === f.keys.length) {
+      stack.pop();
+      continue;
+    }
+    const k = f.keys[f.next++] as string;
+    const child = f.value[k];
+    const at: Step = { key: k, up: f.at };
+    if (!f.isArray) {
+      if (k === '__proto__') return pathTo(at);
+      if (k === 'constructor' && typeof child === 'object' && child !== null && Object.prototype.hasOwnProperty.call(child, 'prototype')) return pathTo(at, 'prototype');
+    }
+    if (typeof child === 'object' && child !== null) stack.push(frame(child, at));
   }
   return undefined;
 }
