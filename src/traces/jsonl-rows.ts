@@ -72,6 +72,8 @@ export async function* jsonlRecords(file: string): AsyncGenerator<JsonlRecord> {
   } finally {
     lines.close();
     text.destroy();
+    // pipe() does not close the file when gunzip is destroyed: a reader stopped early (limit) would keep its descriptor.
+    source.destroy();
   }
 }
 
