@@ -93,7 +93,8 @@ function readError(e: unknown, file: string, lastLine: number): Error {
  * A record's field as text, the way a CSV cell would be written (numbers as JavaScript writes
  * them), so that one set of cell parsers reads both formats: a missing field (named with what the
  * mapping took it for, `mappedTo`) or one that holds an
- * object, array or boolean is an error at the line naming the field; `null` reads as empty.
+ * object, array or boolean is an error at the line naming the field; `null` reads as empty; an id
+ * (`mappedTo` 'id') that is a whole number past 2^53 is an error (JSON.parse rounded it).
  */
 export function jsonlField(rec: JsonlRecord, field: string, file: string, mappedTo?: string): string {
   if (!Object.hasOwn(rec.value, field)) {
@@ -102,6 +103,13 @@ export function jsonlField(rec: JsonlRecord, field: string, file: string, mapped
   }
   const v = rec.value[field];
   if (v === null) return '';
-  if (typeof v === 'number' || typeof v === 'string') return String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') {
+    // An id is text: a whole number past 2^53 was rounded by JSON.parse, so distinct ids could read as one.
+    if (mappedTo === 'id' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
+      throw new TraceFormatError(`id ${String(v)} is a number beyond 2^53, which JSON readers round (two ids may read as one): write the ids as strings ("id": "...")`, { file, line: rec.line, field });
+    }
+    return String(v);
+  }
   throw new TraceFormatError(`expected a number or a string, got ${kindOf(v)}`, { file, line: rec.line, field });
 }

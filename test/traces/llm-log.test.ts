@@ -175,3 +175,20 @@ describe('llm kind from a scenario', () => {
     expect(() => openTrace({ ...spec, model: { decodeTokensPerSecond: 0 } }, ctx)).toThrow(/trace\.model\.decodeTokensPerSecond/);
   });
 });
+
+describe('llm kind: a JSON Lines id column holding numbers', () => {
+  const columns: LlmLogOptions['columns'] = { arrival: 't', context: 'i', generated: 'o', id: 'id' };
+  it('keeps whole-number ids up to 2^53 - 1 as written', async () => {
+    const file = fixture('ids-ok.jsonl', '{"id": 9007199254740991, "t": 0, "i": 5, "o": 1}\n{"id": 42, "t": 1, "i": 5, "o": 1}\n');
+    expect((await collect(readLlmLogRequests(file, { space, columns }))).map((r) => r.id)).toEqual(['9007199254740991', '42']);
+  });
+
+  it('refuses an id number JSON cannot hold exactly at its line, instead of a false duplicate of a rounded id', async () => {
+    // Two distinct ids that both read as the double 10000000000000000000.
+    const file = fixture('ids-big.jsonl', '{"id": 10000000000000000001, "t": 0, "i": 5, "o": 1}\n{"id": 10000000000000000002, "t": 1, "i": 5, "o": 1}\n');
+    const err = await rejection(collect(readLlmLogRequests(file, { space, columns })));
+    expect(err).toBeInstanceOf(TraceFormatError);
+    expect(err.message).toMatch(/:1, field 'id': .*beyond 2\^53.*write the ids as strings/);
+    expect(err.message).not.toMatch(/duplicate/);
+  });
+});
