@@ -15,6 +15,7 @@ import { rowNames, withCliStrategies } from './cli-strategies.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
 import { strategyRows } from './rows.js';
 import type { Scenario } from './schema.js';
+import { readOnce } from './trace-once.js';
 
 export interface BuildOptions {
   /** The scenario file (for error messages and resolving relative paths). */
@@ -108,7 +109,7 @@ export async function buildScenario(given: Scenario, opts: BuildOptions): Promis
     scenario: sc.name,
     space,
     pools,
-    requests: open,
+    requests: readOnce(open),
     traceStats: () => stats,
     inputFiles,
     strategies,
