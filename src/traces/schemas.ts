@@ -21,6 +21,8 @@ const priority = z.enum(PRIORITIES);
 const share = z.number().min(0).max(1);
 /** What a reader does with a record arriving before one above it (arrival-order.ts). */
 const unsorted = unsortedRuleSchema;
+/** Column → the value, or one of the values, a row must hold (`where`) or must not (`exclude`). */
+const cellValues = z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]));
 
 export const tenantShareSchema = z.union([
   z.string().min(1).transform((name) => ({ name, weight: 1 })),
@@ -101,17 +103,14 @@ export const csvTraceSchema = z.strictObject({
       demand: z.enum(['error', 'zero', 'skip']).optional(),
     })
     .optional(),
-  where: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
-  exclude: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
+  where: cellValues.optional(),
+  exclude: cellValues.optional(),
   idPrefix: z.string().optional(),
   header: z.array(z.string().min(1)).min(1).optional(),
 });
 
-export const azureLlmTraceSchema = z.strictObject({
-  kind: z.literal('azure-llm'),
-  file,
-  limit: limit.optional(),
-  seed: seed.optional(),
+/** The serving model and request classes the azure-llm and llm kinds share (azure-llm.ts). */
+const llmServingFields = {
   model: llmServingModelSchema.optional(),
   tenants: tenantList.optional(),
   priorities: priorityList.optional(),
@@ -119,6 +118,14 @@ export const azureLlmTraceSchema = z.strictObject({
   estimateGeneratedTokens: z.number().nonnegative().optional(),
   idPrefix: z.string().optional(),
   unsorted: unsorted.optional(),
+};
+
+export const azureLlmTraceSchema = z.strictObject({
+  kind: z.literal('azure-llm'),
+  file,
+  limit: limit.optional(),
+  seed: seed.optional(),
+  ...llmServingFields,
 });
 
 /** LLM request logs other than Azure's (BurstGPT CSV, Mooncake JSONL), through the same serving model (llm-log.ts). */
@@ -135,17 +142,11 @@ export const llmTraceSchema = z.strictObject({
     id: z.string().min(1).optional(),
     tenant: z.string().min(1).optional(),
   }),
-  where: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
-  exclude: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
+  where: cellValues.optional(),
+  exclude: cellValues.optional(),
   origin: z.number().finite().optional(),
   seed: seed.optional(),
-  model: llmServingModelSchema.optional(),
-  tenants: tenantList.optional(),
-  priorities: priorityList.optional(),
-  preemptibleShare: share.optional(),
-  estimateGeneratedTokens: z.number().nonnegative().optional(),
-  idPrefix: z.string().optional(),
-  unsorted: unsorted.optional(),
+  ...llmServingFields,
 });
 
 const dimensionsSchema = z.strictObject({ cpu: z.string().min(1).optional(), memory: z.string().min(1).optional(), gpu: z.string().min(1).optional() });
