@@ -15,14 +15,16 @@ const listOf = (v: string | readonly string[]): readonly string[] => (typeof v =
  */
 export class RowFilter<K> {
   private readonly where: readonly { readonly column: string; readonly key: K; readonly want: readonly string[] }[];
-  private readonly exclude: readonly { readonly key: K; readonly not: readonly string[] }[];
+  private readonly exclude: readonly { readonly column: string; readonly key: K; readonly not: readonly string[] }[];
   /** Rows that passed `where`, and a few values seen in its columns (for the error when none does). */
   private matched = 0;
+  /** Rows that passed both rules. */
+  private kept = 0;
   private readonly seen: string[] = [];
 
   constructor(rules: { readonly where?: CellValues | undefined; readonly exclude?: CellValues | undefined }, locate: (column: string, field: string) => K) {
     this.where = Object.entries(rules.where ?? {}).map(([column, want]) => ({ column, key: locate(column, `where.${column}`), want: listOf(want) }));
-    this.exclude = Object.entries(rules.exclude ?? {}).map(([column, not]) => ({ key: locate(column, `exclude.${column}`), not: listOf(not) }));
+    this.exclude = Object.entries(rules.exclude ?? {}).map(([column, not]) => ({ column, key: locate(column, `exclude.${column}`), not: listOf(not) }));
   }
 
   /** Whether the row is kept; one left out is counted in `skipped` under 'where' or 'exclude'. */
@@ -40,11 +42,20 @@ export class RowFilter<K> {
       countIn(skipped, 'exclude');
       return false;
     }
+    this.kept++;
     return true;
   }
 
-  /** After the last row: a `where` that no row passed is an error showing values seen in its columns. */
+  /**
+   * After the last row: a `where` that no row passed is an error showing values seen in its columns,
+   * and so is an `exclude` that left out every row (a rule that empties the trace is a mistake, not
+   * a workload of nothing).
+   */
   checkMatched(file: string, records: number, noun: 'row' | 'record'): void {
+    if (this.matched > 0 && this.kept === 0 && this.exclude.length > 0) {
+      const dropped = this.exclude.map((x) => `${x.column} = ${x.not.map((v) => `'${v}'`).join(' or ')}`);
+      throw new TraceFormatError(`'exclude' (${dropped.join(', ')}) leaves out every ${noun}${this.where.length > 0 ? " that 'where' kept" : ''}: all ${this.matched} of ${records} record(s); the trace would hold no requests`, { file });
+    }
     if (this.matched > 0 || this.where.length === 0) return;
     const wanted = this.where.map((w) => `${w.column} = ${w.want.map((x) => `'${x}'`).join(' or ')}`);
     throw new TraceFormatError(

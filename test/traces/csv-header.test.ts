@@ -49,6 +49,7 @@ describe('csv: a file without a header row (option header)', () => {
     const { reqs, stats } = await read(PAI_ROWS, { exclude: { status: ['Running', 'Waiting'] } });
     expect(reqs.map((r) => r.id)).toEqual(['csv-0', 'csv-1', 'csv-2', 'csv-4']);
     expect(stats).toMatchObject({ records: 5, emitted: 4, skipped: { exclude: 1 } });
+    await expect(read(PAI_ROWS, { exclude: { status: ['Running', 'Terminated', 'Failed', 'Waiting'] } })).rejects.toThrow(/'exclude' \(status = .*\) leaves out every row: all 5 of 5 record\(s\)/);
     expect(() => readCsvRequests(fixture('x.csv', PAI_ROWS), { space, header: PAI_HEADER, columns: PAI_COLUMNS, exclude: { state: 'Running' } })).toThrow(/field 'exclude\.state': no column 'state'/);
     // With a header row, a missing exclude column is named at line 1.
     const withHeader = readCsvRequests(fixture('h.csv', `${PAI_HEADER.join(',')}\n${PAI_ROWS}`), { space, columns: PAI_COLUMNS, exclude: { state: 'Running' } });

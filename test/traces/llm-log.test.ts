@@ -65,6 +65,13 @@ describe('llm kind: a BurstGPT-shaped CSV log', () => {
     const both = await read('burst.csv', BURST, { where: { Model: 'GPT-4' }, exclude: { 'Response tokens': ['0', '1'] } });
     expect(both.reqs.map((r) => r.id)).toEqual(['llm-3']);
     expect(both.stats.skipped).toEqual({ where: 2, exclude: 1 });
+    // A rule that empties the trace is refused, as a where that matches nothing is.
+    await expect(read('burst.csv', BURST, { exclude: { 'Log Type': ['API log', 'Conversation log'] } })).rejects.toThrow(
+      /'exclude' \(Log Type = 'API log' or 'Conversation log'\) leaves out every record: all 4 of 4 record\(s\); the trace would hold no requests/,
+    );
+    await expect(read('burst.csv', BURST, { where: { Model: 'GPT-4' }, exclude: { 'Log Type': ['API log', 'Conversation log'] } })).rejects.toThrow(
+      /leaves out every record that 'where' kept: all 2 of 4 record\(s\)/,
+    );
     // A missing column names the role it was mapped to first (here: generated), not the exclude rule.
     await expect(read('burst.csv', BURST.replace('Response tokens', 'Output tokens'), { exclude: { 'Response tokens': '0' } })).rejects.toThrow(/missing column 'Response tokens' \(mapped to 'generated'\)/);
   });
