@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../core/errors.js';
+import { gzipName } from '../core/compression.js';
 import { generateLublin99, lublin99Swf, type Lublin99Options } from '../traces/lublin99.js';
 import { numberFlag, parseFlags, seedFlag } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
@@ -89,7 +90,7 @@ export const generateSwfCommand: CliCommand = {
     }
     const path = resolve(io.cwd, p.out);
     try {
-      writeFileSync(path, path.endsWith('.gz') ? gzipSync(text) : text);
+      writeFileSync(path, gzipName(path) ? gzipSync(text) : text);
     } catch (e) {
       throw new UserError(`cannot write the log: ${(e as Error).message}`, { file: path });
     }

@@ -42,3 +42,8 @@ export async function fileHead(file: string, n = MAGIC_BYTES): Promise<Uint8Arra
 export function decompressHint(c: Compression): string {
   return c === 'zip' ? 'unzip it first' : 'decompress it first';
 }
+
+/** Whether a file's name says gzip (`.gz`, any case: `trace.CSV.GZ` from a Windows export too); the CSV and JSON Lines readers gunzip by name. */
+export function gzipName(file: string): boolean {
+  return /\.gz$/i.test(file);
+}

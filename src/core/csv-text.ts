@@ -1,4 +1,4 @@
-import { compressionOf, decompressHint } from './compression.js';
+import { compressionOf, decompressHint, gzipName } from './compression.js';
 
 /**
  * What the CSV readers (src/traces, src/predict) say about a file csv-parse could not read: its
@@ -55,7 +55,7 @@ export function csvParseMessage(message: string): string {
 export function csvCompressionProblem(file: string, head: Uint8Array | undefined): string | undefined {
   if (head === undefined) return undefined;
   const c = compressionOf(head);
-  const gzName = file.endsWith('.gz');
+  const gzName = gzipName(file);
   if (c === 'gzip') return gzName ? undefined : `the file is gzip-compressed (${GZIP_NAME_HINT})`;
   if (c !== undefined) return `the file is compressed with ${c}: ${decompressHint(c)} (the CSV readers read plain text, or gzip with a name ending in .gz)`;
   const utf16 = utf16Of(head);

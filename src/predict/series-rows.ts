@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse, type Options } from 'csv-parse';
-import { fileHead } from '../core/compression.js';
+import { fileHead, gzipName } from '../core/compression.js';
 import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText, quotedCrlfs } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 
@@ -36,7 +36,7 @@ export async function* rows(file: string): AsyncGenerator<Row> {
   // pipe() does not forward errors: hand a read or gunzip failure to the parser we iterate.
   const source = createReadStream(file);
   source.on('error', (e) => parser.destroy(e));
-  if (file.endsWith('.gz')) {
+  if (gzipName(file)) {
     const gunzip = createGunzip();
     gunzip.on('error', (e) => parser.destroy(new TraceFormatError(`not a valid gzip file: ${e.message}`, { file })));
     source.pipe(gunzip).pipe(parser);

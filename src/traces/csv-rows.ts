@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse, type Options } from 'csv-parse';
-import { fileHead } from '../core/compression.js';
+import { fileHead, gzipName } from '../core/compression.js';
 import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText, quotedCrlfs } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 
@@ -53,7 +53,7 @@ export async function* csvRows(file: string, opts: CsvReadOptions = {}): AsyncGe
   const parser = parse(options as unknown as Options); // its typings give on_record a generic record type only together with `columns`
   info = (parser as unknown as { info: { lines: number } }).info;
   const source = createReadStream(file);
-  const done = file.endsWith('.gz') ? pipeline(source, createGunzip(), parser) : pipeline(source, parser);
+  const done = gzipName(file) ? pipeline(source, createGunzip(), parser) : pipeline(source, parser);
   // Errors reach the consumer through the parser's iterator; an early `break` aborts the pipeline.
   done.catch(() => undefined);
   let line = 0;

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { compressionOf, decompressHint, fileHead } from '../core/compression.js';
+import { compressionOf, decompressHint, fileHead, gzipName } from '../core/compression.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 
 /*
@@ -29,7 +29,7 @@ export function isJsonlName(file: string): boolean {
 function compressionProblem(file: string, head: Uint8Array | undefined): string | undefined {
   if (head === undefined) return undefined;
   const c = compressionOf(head);
-  const gzName = file.endsWith('.gz');
+  const gzName = gzipName(file);
   if (c === 'gzip') return gzName ? undefined : 'the file is gzip-compressed: a gzip-compressed file needs a name ending in .gz';
   if (c !== undefined) return `the file is compressed with ${c}: ${decompressHint(c)} (JSON Lines files are read as plain text, or gzip with a name ending in .gz)`;
   return gzName && head.length > 0 ? 'the name ends in .gz but the file is not gzip-compressed: rename it without .gz (or gzip it)' : undefined;
@@ -42,7 +42,7 @@ export async function* jsonlRecords(file: string): AsyncGenerator<JsonlRecord> {
   const problem = compressionProblem(file, await fileHead(file));
   if (problem !== undefined) throw new TraceFormatError(problem, { file, line: 1 });
   const source = createReadStream(file);
-  const text: Readable = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
+  const text: Readable = gzipName(file) ? source.pipe(createGunzip()) : source;
   // A read error on the file stream is not forwarded by pipe(): hand it to the text stream.
   source.on('error', (e) => text.destroy(e));
   const lines = createInterface({ input: text, crlfDelay: Infinity });

@@ -1,4 +1,4 @@
-import { fileHead } from '../core/compression.js';
+import { fileHead, gzipName } from '../core/compression.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
@@ -76,7 +76,7 @@ async function* logRows(file: string, format: 'csv' | 'jsonl', delimiter: string
     return;
   }
   // A JSON Lines file under another name would fail as a malformed quote: say what it is.
-  const head = file.endsWith('.gz') ? undefined : await fileHead(file, 16);
+  const head = gzipName(file) ? undefined : await fileHead(file, 16);
   if (head !== undefined && /^(\uFEFF)?\s*\{/.test(Buffer.from(head).toString('utf8'))) {
     throw new TraceFormatError("line 1 looks like JSON, not a CSV header: set 'format: jsonl' for a JSON Lines file", { file, line: 1 });
   }

@@ -137,6 +137,20 @@ describe('llm kind: a Mooncake-shaped JSON Lines log', () => {
   });
 });
 
+describe('gzip names in any case', () => {
+  it('a .GZ name (an upper-case export) is gunzipped like .gz, by the JSON Lines and the CSV readers', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { fixtureBytes } = await import('./helpers.js');
+    const plain = await collect(readLlmLogRequests(fixture('case.jsonl', MOONCAKE), { space, columns: MOON_COLUMNS }));
+    const upper = fixtureBytes('CASE.JSONL.GZ', gzipSync(Buffer.from(MOONCAKE)));
+    expect(await collect(readLlmLogRequests(upper, { space, columns: MOON_COLUMNS }))).toEqual(plain);
+    const csvPlain = await collect(readLlmLogRequests(fixture('case.csv', BURST), { space, columns: BURST_COLUMNS }));
+    const csvUpper = fixtureBytes('BURST.CSV.GZ', gzipSync(Buffer.from(BURST)));
+    expect(await collect(readLlmLogRequests(csvUpper, { space, columns: BURST_COLUMNS }))).toEqual(csvPlain);
+    expect(csvPlain).toHaveLength(4);
+  });
+});
+
 describe('llm kind: stopping early and damaged gzip', () => {
   it('limit stops reading (JSONL and CSV), and a stream read again gives the same requests', async () => {
     const moon = readLlmLogRequests(fixture('lim.jsonl', MOONCAKE), { space, columns: MOON_COLUMNS, limit: 2 });
