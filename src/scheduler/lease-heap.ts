@@ -44,16 +44,20 @@ export class LeaseHeap {
     this.seqs.pop();
     this.ids.pop();
     if (n === 0) return;
-    let i = 0;
+    this.siftDown(0, n, lastAt, lastSeq, lastId);
+  }
+
+  /** Put (at, seq, id) at slot `i` of a heap of the first `n` slots, moving smaller children up. */
+  private siftDown(i: number, n: number, at: number, seq: number, id: string): void {
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
       if (c + 1 < n && this.before(this.at[c + 1] as number, this.seqs[c + 1] as number, c)) c++;
-      if (!this.less(c, lastAt, lastSeq)) break;
+      if (!this.less(c, at, seq)) break;
       this.move(c, i);
       i = c;
     }
-    this.set(i, lastAt, lastSeq, lastId);
+    this.set(i, at, seq, id);
   }
 
   /**
@@ -71,21 +75,7 @@ export class LeaseHeap {
     this.seqs.length = n;
     this.ids.length = n;
     // Floyd's heap construction: sift every inner node down, last first.
-    for (let i = (n >> 1) - 1; i >= 0; i--) {
-      const at = this.at[i] as number;
-      const seq = this.seqs[i] as number;
-      const id = this.ids[i] as string;
-      let j = i;
-      for (;;) {
-        let c = 2 * j + 1;
-        if (c >= n) break;
-        if (c + 1 < n && this.before(this.at[c + 1] as number, this.seqs[c + 1] as number, c)) c++;
-        if (!this.less(c, at, seq)) break;
-        this.move(c, j);
-        j = c;
-      }
-      this.set(j, at, seq, id);
-    }
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i, n, this.at[i] as number, this.seqs[i] as number, this.ids[i] as string);
   }
 
   get size(): number {

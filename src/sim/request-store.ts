@@ -67,8 +67,7 @@ export class RequestStore {
 
   /** Bytes held by the columns' arrays (interned values and requests kept whole not counted). */
   get columnBytes(): number {
-    const cols = [this.idPrefix, this.idSuffix, this.tenantCol, this.arrivalCol, this.durationCol, this.priorityCol, this.preemptibleCol, ...this.numbers, ...(this.demandCols ?? []), ...this.objects.map((o) => o.col)];
-    return cols.reduce((s, c) => s + c.bytes, 0);
+    return this.columns().reduce((s, c) => s + c.bytes, 0);
   }
 
   /** How many requests are kept as the objects they came as. */
@@ -202,8 +201,12 @@ export class RequestStore {
 
   /** A row for a request kept whole: each column repeats a value it already holds. */
   private pushSame(): void {
-    const cols = [this.idPrefix, this.idSuffix, this.tenantCol, this.arrivalCol, this.durationCol, this.priorityCol, this.preemptibleCol, ...this.numbers, ...(this.demandCols ?? []), ...this.objects.map((o) => o.col)];
-    for (const c of cols) c.pushSame();
+    for (const c of this.columns()) c.pushSame();
+  }
+
+  /** Every column, one row per request. */
+  private columns(): NumColumn[] {
+    return [this.idPrefix, this.idSuffix, this.tenantCol, this.arrivalCol, this.durationCol, this.priorityCol, this.preemptibleCol, ...this.numbers, ...(this.demandCols ?? []), ...this.objects.map((o) => o.col)];
   }
 
   private pushId(id: string): void {
