@@ -195,7 +195,10 @@ export function parseFleet(raw: unknown, where: { file?: string; base?: string }
       heartbeat: a.heartbeat,
     };
   });
-  checkGraph(agents, loc, (i, j) => ['agents', i, 'schedule', ...(Array.isArray(r.data.agents[i]?.schedule) ? [j] : [])]);
+  // A duplicate id is named by the key written: `agent_id` (kOS) or `id` (ours).
+  const idKey = (path: readonly PropertyKey[]): readonly PropertyKey[] =>
+    path.length === 3 && path[2] === 'id' && r.data.agents[path[1] as number]?.id === undefined ? [path[0]!, path[1]!, 'agent_id'] : path;
+  checkGraph(agents, (path) => loc(idKey(path)), (i, j) => ['agents', i, 'schedule', ...(Array.isArray(r.data.agents[i]?.schedule) ? [j] : [])]);
   return { config, agents };
 }
 

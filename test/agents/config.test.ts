@@ -29,6 +29,7 @@ describe('fleet definitions', () => {
     expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1, triggers: ['b'] }, { id: 'b', cpu: 1, triggers: ['a'] }] })).toThrow(/cascade cycle: a → b → a/);
     expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1, triggers: ['zz'] }] })).toThrow(/agents\[0\]\.triggers\[0\].*unknown agent 'zz'/);
     expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1 }, { id: 'a', cpu: 1 }] })).toThrow(/agents\[1\]\.id.*duplicate/);
+    expect(() => parseFleet({ agents: [{ agent_id: 'a', cpu: 1 }, { agent_id: 'a', cpu: 1 }] })).toThrow(/agents\[1\]\.agent_id'.*duplicate agent id 'a'/);
     expect(() => parseFleet({ agents: [{ id: 'a' }] })).toThrow(/agents\[0\]\.resources/);
     expect(() => parseFleet({ config: { max_memory_usage: '185%' }, agents: [{ id: 'a', cpu: 1 }] })).toThrow(/config\.max_memory_usage/);
     expect(() => parseFleet({ config: { bogus: 1 }, agents: [{ id: 'a', cpu: 1 }] })).toThrow(/unknown key 'bogus'/);
