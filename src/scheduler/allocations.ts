@@ -5,6 +5,7 @@ import { LeaseHeap } from './lease-heap.js';
 import type { ClusterRef } from './pools.js';
 import type { FairShare } from './quota.js';
 import type { RecentlyEnded } from './recent.js';
+import { TenantCounts } from './tenant-counts.js';
 import { PREEMPTION_RETENTION, PRUNE_CHUNK, type StoredAllocation } from './store.js';
 import { errorText, type Tx } from './runtime.js';
 import type { AllocationInfo, PreemptionKind, PreemptionRecord } from './types.js';
@@ -38,6 +39,8 @@ export class AllocationBook {
   private readonly preemptionLog: PreemptionRecord[] = [];
   /** Position of `preemptionLog[0]` in the whole log (the records before it were pruned). */
   private preemptionsBefore = 0;
+  /** Live allocations per tenant (kept with `meta`: the service's per-tenant limit reads it on every POST). */
+  private readonly perTenant = new TenantCounts();
 
   constructor(
     private readonly cluster: ClusterRef,
@@ -60,6 +63,7 @@ export class AllocationBook {
       state.renew(a.id, a.leaseExpiryMs === null ? Infinity : a.leaseExpiryMs / 1000);
       const leaseSeq = a.leaseExpiryMs === null ? -1 : this.pushLease(a.leaseExpiryMs, a.id, true);
       this.meta.set(a.id, { startMs: a.startMs, leaseExpiryMs: a.leaseExpiryMs, leaseSeq, borrowed: a.borrowed });
+      this.perTenant.add(a.request.tenant);
       this.fair?.add(a.request.tenant, a.request.demand);
     }
     this.preemptionsBefore = before;
@@ -85,6 +89,11 @@ export class AllocationBook {
       this.preemptionLog.splice(0, drop);
       this.preemptionsBefore += drop;
     }
+  }
+
+  /** Live allocations of `tenant` (O(1)). */
+  countOf(tenant: string): number {
+    return this.perTenant.of(tenant);
   }
 
   /** Admitted above its tenant's guaranteed share, so reclaimable by owners under guarantee. */
@@ -133,6 +142,7 @@ export class AllocationBook {
     const leaseExpiryMs = leaseMs === null ? null : tx.now + leaseMs;
     const leaseSeq = leaseExpiryMs === null ? -1 : this.pushLease(leaseExpiryMs, a.id, true);
     this.meta.set(a.id, { startMs: tx.now, leaseExpiryMs, leaseSeq, borrowed });
+    this.perTenant.add(a.request.tenant);
     tx.started.add(a.id);
     if (leaseExpiryMs !== null) {
       if (a.leaseExpiry !== leaseExpiryMs / 1000) this.cluster.state.renew(a.id, leaseExpiryMs / 1000);
@@ -247,7 +257,8 @@ export class AllocationBook {
 
   /**
    * The books agree with the cluster: one lease record per allocation, every allocation on an up
-   * node, and FairShare's tenant usage equal to the sum of the tenant's allocations.
+   * node, the per-tenant counts equal to a recount, and FairShare's tenant usage equal to the sum
+   * of the tenant's allocations.
    */
   checkInvariants(fail: (msg: string) => never): void {
     const state = this.cluster.state;
@@ -260,6 +271,7 @@ export class AllocationBook {
       a.request.demand.forEach((v, d) => (u[d] = (u[d] as number) + v));
       usage.set(a.request.tenant, u);
     }
+    this.perTenant.check(tenantsOf(state.allocations()), 'live allocations', fail);
     if (this.fair !== undefined) {
       for (const [t, u] of this.fair.tenants()) {
         const want = usage.get(t) ?? new Array<number>(this.space.size).fill(0);
@@ -271,7 +283,11 @@ export class AllocationBook {
   private forget(a: Allocation): void {
     const m = this.meta.get(a.id);
     if (m !== undefined && m.leaseExpiryMs !== null) this.leased--;
-    this.meta.delete(a.id);
+    if (this.meta.delete(a.id)) this.perTenant.remove(a.request.tenant);
     this.fair?.remove(a.request.tenant, a.request.demand);
   }
+}
+
+function* tenantsOf(allocations: Iterable<Allocation>): Iterable<string> {
+  for (const a of allocations) yield a.request.tenant;
 }

@@ -47,12 +47,9 @@ export class SchedulerViews {
     return out;
   }
 
-  /** Live allocations plus queued requests of `tenant` (the service's per-tenant limit). */
+  /** Live allocations plus queued requests of `tenant` (the service's per-tenant limit): O(1), from the per-tenant counts. */
   outstanding(tenant: string): number {
-    let n = 0;
-    for (const a of this.pools.state.allocations()) if (a.request.tenant === tenant) n++;
-    for (const w of this.queue.entries) if (w.request.tenant === tenant) n++;
-    return n;
+    return this.book.countOf(tenant) + this.queue.countOf(tenant);
   }
 
   /** H1: a dependency's state as the scheduler knows it (queued, live, or recently ended ids). */

@@ -2,6 +2,7 @@ import type { ClusterState } from '../core/cluster.js';
 import type { Request } from '../core/model.js';
 import type { QueuedRequest } from '../queue/policy.js';
 import { LeaseHeap } from './lease-heap.js';
+import { TenantCounts } from './tenant-counts.js';
 import type { StateChange, StoredWaiting, WaitingSlo } from './store.js';
 import type { SchedulerRejection } from './types.js';
 
@@ -25,6 +26,8 @@ export interface Waiting extends QueuedRequest {
 export class WaitQueue {
   private readonly items: Waiting[] = [];
   private readonly byId = new Map<string, Waiting>();
+  /** Waiting requests per tenant (kept with `byId`: the service's per-tenant limit reads it on every POST). */
+  private readonly perTenant = new TenantCounts();
   /**
    * Every request's timeout, earliest first; entries of requests that left stay until they reach
    * the top, or until they outnumber the waiting requests twice over (then it is rebuilt), so a
@@ -61,6 +64,11 @@ export class WaitQueue {
     return this.byId.get(id);
   }
 
+  /** Waiting requests of `tenant` (O(1)). */
+  countOf(tenant: string): number {
+    return this.perTenant.of(tenant);
+  }
+
   /** Position in arrival order (what `status()` reports). */
   position(w: Waiting): number {
     return this.items.indexOf(w);
@@ -87,6 +95,7 @@ export class WaitQueue {
     if (this.deadlines.size > 2 * this.items.length + 64) this.rebuildDeadlines();
     this.items.push(w);
     this.byId.set(r.id, w);
+    this.perTenant.add(r.tenant);
     this.deadlines.push(w.timeoutAtMs, r.id);
     this.journalPut(w);
     return w;
@@ -108,7 +117,10 @@ export class WaitQueue {
   remove(w: Waiting): void {
     const i = this.items.indexOf(w);
     if (i >= 0) this.items.splice(i, 1);
-    if (this.byId.delete(w.request.id)) this.journal.push({ kind: 'delete-waiting', id: w.request.id });
+    if (this.byId.delete(w.request.id)) {
+      this.perTenant.remove(w.request.tenant);
+      this.journal.push({ kind: 'delete-waiting', id: w.request.id });
+    }
     if (this.committedHead === w) this.committedHead = undefined;
   }
 
@@ -137,6 +149,7 @@ export class WaitQueue {
       };
       this.items.push(w);
       this.byId.set(s.id, w);
+      this.perTenant.add(s.request.tenant);
       this.deadlines.push(w.timeoutAtMs, s.id);
       this.seq = Math.max(this.seq, s.seq + 1);
     }
@@ -183,6 +196,7 @@ export class WaitQueue {
 
   checkInvariants(state: ClusterState, fail: (msg: string) => never): void {
     if (this.byId.size !== this.items.length) fail('queue index out of step');
+    this.perTenant.check(this.items.map((w) => w.request.tenant), 'queued requests', fail);
     for (const w of this.items) if (state.allocation(w.request.id) !== undefined) fail(`queued ${w.request.id} is also allocated`);
   }
 }
