@@ -197,7 +197,9 @@ export class PgStore implements StateStore {
     );
     // The newest records only (at most the retention): a takeover costs what is kept, not the whole history.
     const pre = await c.query<{ seq: string; json: string }>('SELECT seq::text AS seq, json FROM (SELECT seq, json FROM drs_preemptions ORDER BY seq DESC LIMIT $1) p ORDER BY seq', [this.retention.preemptions]);
-    const preMax = pre.rows.length > 0 ? undefined : await c.query<{ seq: string | null }>('SELECT max(seq)::text AS seq FROM drs_preemptions');
+    // With none loaded (retention 0 prunes every row), every record ever written is before the window: the
+    // sequence's last value says how many (never less), where max(seq) of an empty table would restart positions at 0.
+    const preMax = pre.rows.length > 0 ? undefined : await c.query<{ seq: string | null }>(`SELECT pg_sequence_last_value(pg_get_serial_sequence('drs_preemptions', 'seq'))::text AS seq`);
     const waiting = await c.query<{ id: string; seq: string; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string; slo: string | null }>(
       'SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo FROM drs_waiting ORDER BY seq',
     );

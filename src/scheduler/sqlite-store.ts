@@ -313,7 +313,9 @@ export class SqliteStore implements StateStore {
     // The newest records only (at most the retention): a restart costs what is kept, not the whole history.
     const preRows = this.db.prepare('SELECT seq, json FROM (SELECT seq, json FROM preemptions ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(this.retention.preemptions) as { seq: number; json: string }[];
     const preemptions = preRows.map((row) => JSON.parse(row.json) as PreemptionRecord);
-    const preemptionsBefore = preRows.length === 0 ? ((this.db.prepare('SELECT MAX(seq) AS seq FROM preemptions').get() as { seq: number | null }).seq ?? 0) : (preRows[0] as { seq: number }).seq - 1;
+    // With none loaded (retention 0 prunes every row), every record ever written is before the window:
+    // the table's AUTOINCREMENT counter says how many, where MAX(seq) of an empty table would restart positions at 0.
+    const preemptionsBefore = preRows.length === 0 ? ((this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'preemptions'`).get() as { seq: number } | undefined)?.seq ?? 0) : (preRows[0] as { seq: number }).seq - 1;
     type WaitRow = { id: string; seq: number; enqueued_at_ms: number; timeout_at_ms: number; lease_ms: number | null; request: string; slo: string | null };
     const waiting = (this.db.prepare('SELECT id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo FROM waiting ORDER BY seq').all() as WaitRow[]).map(
       (r): StoredWaiting => ({ id: r.id, seq: r.seq, enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request), slo: decodeWaitingSlo(r.slo, r.id, this.description) }),

@@ -112,6 +112,39 @@ describe('the preemption log', () => {
     await s.shutdown();
   });
 
+  /**
+   * A library scheduler may keep more or fewer records in memory (`preemptionLimit`) than its
+   * store (`retention.preemptions`). Whatever the two, a restart continues the positions: the
+   * window starts where the records the store kept start, and the next record takes the next
+   * position. Before: a store keeping none (retention 0) restarted positions at 0 (SQLite and
+   * PostgreSQL read MAX(seq) of the emptied table), so a list cursor from before the restart
+   * skipped every new record until the log grew past it again.
+   */
+  for (const [memory, kept] of [[100, 10], [10, 100], [100, 0], [0, 100], [0, 0]] as const) {
+    it(`positions continue across a restart with ${memory} records in memory and ${kept} in the store (MemoryStore and SQLite)`, async () => {
+      for (const kind of ['memory', 'sqlite'] as const) {
+        const file = path.join(dir, `positions-${memory}-${kept}.db`);
+        const shared = new MemoryStore({ retention: { preemptions: kept } });
+        const store = () => (kind === 'memory' ? shared : new SqliteStore(file, { retention: { preemptions: kept } }));
+        let s = scheduler({ preemption: true, preemptionLimit: memory, store: store() });
+        preemptions(s, 250);
+        const w = s.preemptionWindow();
+        expect(w.first + w.records.length, kind).toBe(250);
+        await s.shutdown();
+        s = scheduler({ preemption: true, preemptionLimit: memory, store: store() });
+        const after = s.preemptionWindow();
+        expect(after.first + after.records.length, `${kind}: the window still ends at the 250th record`).toBe(250);
+        expect(after.records.length, kind).toBeLessThanOrEqual(Math.max(memory, kept) + Math.min(1000, Math.max(1, memory)));
+        if (after.records.length > 0) expect(after.records.at(-1)?.allocationId, kind).toBe('low249');
+        preemptions(s, 1, 250);
+        const next = s.preemptionWindow();
+        expect(next.first + next.records.length, `${kind}: the next record is the 251st`).toBe(251);
+        if (next.records.length > 0) expect(next.records.at(-1)?.allocationId, kind).toBe('low250');
+        await s.shutdown();
+      }
+    });
+  }
+
   it('a MemoryStore keeps the retention too', () => {
     const store = new MemoryStore({ retention: { preemptions: 10 } });
     const s = scheduler({ preemption: true, preemptionLimit: 10, store });

@@ -68,4 +68,33 @@ describe('long life on PostgreSQL', () => {
     expect(w.records.at(-1)?.allocationId).toBe('low1099');
     await s.shutdown();
   }, 120_000);
+
+  it('a takeover continues the preemption positions when the store keeps none (retention 0) and memory keeps 100', async () => {
+    // Before: max(seq) of the emptied table restarted positions at 0, so a list cursor from before skipped every new record.
+    const fresh = await freshDatabase('positions');
+    try {
+      const open = async (): Promise<ResourceScheduler> =>
+        ResourceScheduler.create({ timers: false, preemption: true, preemptionLimit: 100, durability: 'group', store: await PgStore.open(fresh.url, 0, { retention: { preemptions: 0 } }), pools: [{ name: 'p', capacity: { cpu: 4, memory: 16 }, nodes: 1 }] });
+      const preempt = (s: ResourceScheduler, from: number, n: number): void => {
+        for (let i = from; i < from + n; i++) {
+          s.allocate({ id: `low${i}`, units: 4, priority: 'low', preemptible: true });
+          s.allocate({ id: `crit${i}`, units: 4, priority: 'critical' });
+          s.release(`crit${i}`);
+        }
+      };
+      let s = await open();
+      preempt(s, 0, 250);
+      await s.shutdown();
+      s = await open();
+      const w = s.preemptionWindow();
+      expect(w.records.length).toBe(0);
+      expect(w.first).toBe(250);
+      preempt(s, 250, 1);
+      expect(s.preemptionWindow().first + s.preemptionWindow().records.length).toBe(251);
+      expect(s.preemptionWindow().records.at(-1)?.allocationId).toBe('low250');
+      await s.shutdown();
+    } finally {
+      await fresh.drop();
+    }
+  }, 120_000);
 });
