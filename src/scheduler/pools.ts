@@ -4,7 +4,7 @@ import { UserError } from '../core/errors.js';
 import { poolUsage } from '../core/pool-usage.js';
 import type { Allocation, PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
-import { NodeBilling } from './billing.js';
+import { NodeBilling, type BillingTimes } from './billing.js';
 import { clusterCapacities } from './quota.js';
 import type { StateChange, StoredState } from './store.js';
 import type { Tx } from './runtime.js';
@@ -157,8 +157,8 @@ export class Pools implements ClusterRef {
         const pool = state.nodePool(s.nodeId);
         state.removeNode(s.nodeId);
         this.readyAt.delete(s.nodeId);
-        this.billing.remove(pool, s.nodeId, tx.now);
-        this.nodeChanged(tx, s.nodeId, 'removed', null);
+        const times = this.billing.remove(pool, s.nodeId, tx.now);
+        this.nodeChanged(tx, s.nodeId, 'removed', null, times);
         out.push({ pool: (state.pools[pool] as PoolSpec).name, action: 'remove', node: state.nodeName(s.nodeId), nodeId: s.nodeId, reason: s.reason });
       }
     }
@@ -198,9 +198,15 @@ export class Pools implements ClusterRef {
     this.capacityChanged();
   }
 
-  /** Record node `id`'s new status (with its billing times) in the operation's store changes. */
-  private nodeChanged(tx: Tx, id: number, status: NodeStatus, readyAtMs: number | null): void {
-    tx.changes.push({ kind: 'node', node: { id, pool: this.current.nodePool(id), status, readyAtMs, ...this.billing.times(id) } });
+  /** Record node `id`'s new status (with its billing times: a removed node's come from `NodeBilling.remove`) in the operation's store changes. */
+  private nodeChanged(tx: Tx, id: number, status: NodeStatus, readyAtMs: number | null, times?: BillingTimes): void {
+    const pool = this.current.nodePool(id);
+    tx.changes.push({ kind: 'node', node: { id, pool, status, readyAtMs, ...(times ?? this.billing.times(pool, id)) } });
+  }
+
+  /** Nodes billing keeps an entry for (tests: it follows the nodes not removed, not every node the pools ever had). */
+  get billedNodeEntries(): number {
+    return this.billing.trackedNodes;
   }
 
   /** Tell the listener Σ capacity of the up nodes of all pools (what fair-share quotas are shares of). */

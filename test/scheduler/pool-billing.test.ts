@@ -181,3 +181,52 @@ describe('GET /metrics: billing per pool', () => {
     }
   });
 });
+
+describe('pool billing under node churn', () => {
+  /**
+   * 300 cycles of 3 nodes provisioned and, 30 minutes later, removed (no boot time), with one node
+   * kept throughout: each cycle bills 3 × 0.5 = 1.5 node-hours. Billing keeps an entry for the
+   * nodes not removed only (before: two per node the pool ever had, so a long-lived service under
+   * autoscaling grew by every node it ever provisioned), and the figures are the same as worked by
+   * hand, before and after a restart.
+   */
+  it('keeps entries for the live nodes only, with the same figures, and a restart restores them exactly', async () => {
+    const clock = { now: 0 };
+    const file = path.join(dir, 'churn.db');
+    const policy = scripted();
+    const options = (store: StateStore) => ({
+      timers: false,
+      clock: () => clock.now,
+      store,
+      scaling: policy,
+      pools: [{ name: 'c', capacity: { cpu: 8, memory: 32 }, nodes: { min: 1, max: 4, initial: 1 }, pricePerHour: 2 }],
+    });
+    let s = new ResourceScheduler(options(new SqliteStore(file)));
+    const entries = (): number => (s as unknown as { pools: { billedNodeEntries: number } }).pools.billedNodeEntries;
+    for (let c = 0; c < 300; c++) {
+      policy.next = [{ pool: 0, delta: 3, reason: 'up' }];
+      expect(s.scale().filter((e) => e.action === 'provision')).toHaveLength(3);
+      expect(entries()).toBe(4);
+      clock.now += 30 * MIN;
+      policy.next = [{ pool: 0, delta: -3, reason: 'down' }];
+      expect(s.scale().filter((e) => e.action === 'remove')).toHaveLength(3);
+      expect(entries()).toBe(1);
+    }
+    // 300 cycles × 1.5 node-hours removed, plus the kept node's 150 hours.
+    const want = { nodeHours: 450 + 150, cost: 2 * (450 + 150), costPerHour: 2, billedNodes: 1 };
+    const b = s.getPool('c')?.billing;
+    expect(b?.nodeHours).toBeCloseTo(want.nodeHours, 9);
+    expect(b?.cost).toBeCloseTo(want.cost, 9);
+    expect({ costPerHour: b?.costPerHour, billedNodes: b?.billedNodes }).toEqual({ costPerHour: 2, billedNodes: 1 });
+    await s.shutdown();
+    s = new ResourceScheduler(options(new SqliteStore(file)));
+    expect(s.getPool('c')?.billing).toEqual(b); // the same numbers, to the last bit
+    expect(entries()).toBe(1); // the 900 removed nodes' rows are folded into the total, not kept
+    // The removed nodes' rows keep their billing times (what a restart folds in).
+    const db = new Database(file, { readonly: true });
+    const row = db.prepare(`SELECT count(*) AS n, min(provisioned_at_ms) AS p, max(removed_at_ms) AS r FROM nodes WHERE status = 'removed'`).get();
+    db.close();
+    expect(row).toEqual({ n: 900, p: 0, r: 300 * 30 * MIN });
+    await s.shutdown();
+  });
+});
