@@ -3,13 +3,7 @@ import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec } from '../core/model.js';
 import { ensurePgSchema } from './pg-schema.js';
 import {
-  decodeDevices,
-  decodeRequest,
-  decodeSloCounts,
-  decodeTime,
-  decodeWaitingSlo,
   ENDED_RETENTION,
-  encodeRequest,
   EVENT_RETENTION,
   PRUNE_CHUNK,
   retentionOf,
@@ -24,6 +18,7 @@ import {
   type StoredState,
   type StoredWaiting,
 } from './store.js';
+import { decodeDevices, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest } from './store-codec.js';
 import type { EndedHow, PreemptionRecord } from './types.js';
 
 /**

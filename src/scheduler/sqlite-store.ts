@@ -9,15 +9,8 @@ import { makeFolder } from '../core/folders.js';
 import { prepareSchema } from './sqlite-schema.js';
 import { StateLock } from './state-lock.js';
 import {
-  decodeDevices,
-  decodeRequest,
-  decodeSloCounts,
-  decodeTime,
-  decodeWaitingSlo,
   ENDED_RETENTION,
-  encodeRequest,
   EVENT_RETENTION,
-  lastEventIn,
   PRUNE_CHUNK,
   retentionOf,
   type Retention,
@@ -34,6 +27,7 @@ import {
   type StoredState,
   type StoredWaiting,
 } from './store.js';
+import { decodeDevices, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest, lastEventIn } from './store-codec.js';
 import type { EndedHow, PreemptionRecord } from './types.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { UserError } from '../core/errors.js';
-import { isPriority, type Priority } from '../core/priority.js';
+import type { Priority } from '../core/priority.js';
 import type { EndedHow, PreemptionRecord, SchedulerEvents } from './types.js';
 
 /**
@@ -371,65 +371,4 @@ export class MemoryStore implements StateStore {
   }
 
   close(): void {}
-}
-
-/** JSON for a Request: `duration` is Infinity when unknown (production), which JSON lacks: stored as null. */
-export function encodeRequest(r: Request): string {
-  return JSON.stringify(Number.isFinite(r.duration) ? r : { ...r, duration: null });
-}
-
-export function decodeRequest(s: string): Request {
-  const r = JSON.parse(s) as Omit<Request, 'duration'> & { duration: number | null };
-  return { ...r, duration: r.duration ?? Infinity };
-}
-
-/** A stored allocation's device list (JSON of device indexes), checked: a damaged store is named (a UserError: no stack trace), not half-read. */
-export function decodeDevices(s: string, id: string, where: string): number[] {
-  let v: unknown;
-  try {
-    v = JSON.parse(s);
-  } catch {
-    v = undefined;
-  }
-  if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
-    throw new UserError(`${where}: allocation '${id}' has devices ${JSON.stringify(s)}, expected a JSON list of device indexes`);
-  }
-  return v as number[];
-}
-
-/** Stored SLO counts (JSON), checked: a damaged store is named (a UserError: no stack trace), not half-read. */
-export function decodeSloCounts(s: string, where: string): SloCounts {
-  let v: unknown;
-  try {
-    v = JSON.parse(s);
-  } catch {
-    v = undefined;
-  }
-  const counts = (x: unknown): boolean =>
-    typeof x === 'object' && x !== null && !Array.isArray(x) && Object.entries(x).every(([k, n]) => isPriority(k) && Number.isInteger(n) && (n as number) >= 0);
-  if (typeof v !== 'object' || v === null || !counts((v as SloCounts).met) || !counts((v as SloCounts).missed)) {
-    throw new UserError(`${where}: the SLO counts are ${JSON.stringify(s)}, expected {"met": {PRIORITY: count}, "missed": {PRIORITY: count}}`);
-  }
-  return { met: (v as SloCounts).met, missed: (v as SloCounts).missed };
-}
-
-/** A stored time (clock ms, a meta value), checked. */
-export function decodeTime(s: string, key: string, where: string): number {
-  const v = Number(s);
-  if (s.trim() === '' || !Number.isFinite(v)) throw new UserError(`${where}: ${key} is ${JSON.stringify(s)}, expected a time in milliseconds`);
-  return v;
-}
-
-/** A stored waiting request's SLO bookkeeping, checked (null: written before it was kept). */
-export function decodeWaitingSlo(s: string | null, id: string, where: string): WaitingSlo | null {
-  if (s === null) return null;
-  if (!(WAITING_SLO as readonly string[]).includes(s)) throw new UserError(`${where}: queued request '${id}' has SLO state ${JSON.stringify(s)}, expected one of ${WAITING_SLO.join(', ')}`);
-  return s as WaitingSlo;
-}
-
-/** Highest event id among the changes (0 if none). */
-export function lastEventIn(changes: readonly StateChange[]): number {
-  let last = 0;
-  for (const c of changes) if (c.kind === 'event' && c.event.id > last) last = c.event.id;
-  return last;
 }
