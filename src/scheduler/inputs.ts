@@ -136,6 +136,19 @@ export class RequestBuilder {
   }
 }
 
+/**
+ * A new pool as `addPool` takes it: its spec (`toPoolSpec`) and primary dimension (default the
+ * first), checked against the dimensions and the pools there are (`exists`: a name in use).
+ */
+export function newPoolOf(input: PoolInput, space: ResourceSpace, exists: (name: string) => boolean): { spec: PoolSpec; primary: string } {
+  const spec = toPoolSpec(input, space);
+  const primary = input.primary ?? (space.names[0] as string);
+  if (!space.has(primary)) bad('primary', `unknown resource dimension '${primary}'`);
+  if (input.primary !== undefined && !((spec.capacity[space.indexOf(primary)] ?? 0) > 0)) bad('primary', `primary '${primary}': the pool's nodes have no ${primary}, so every 'units' request would never fit`);
+  if (exists(spec.name)) bad('name', `a pool named '${spec.name}' already exists`);
+  return { spec, primary };
+}
+
 /** Validate a pool's spec (not its name's uniqueness or its primary dimension). */
 export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
   if (typeof input !== 'object' || input === null) bad('pool', 'a pool must be an object');

@@ -4,10 +4,10 @@ import type { AllocationBook } from './allocations.js';
 import type { Pools } from './pools.js';
 import type { QueueRunner } from './queue-runner.js';
 import type { Tx } from './runtime.js';
-import type { NodeFailResult, NodeRef, NodeRepairResult } from './types.js';
+import type { NodeFailResult, NodeRef, NodeRepairResult, PoolInfo } from './types.js';
 
 /**
- * Node failure and repair as operations (`ResourceScheduler.failNode` / `repairNode`), by the
+ * Pools and nodes as operations: a pool added (its nodes up, the queue offered them). Node failure and repair (`ResourceScheduler.failNode` / `repairNode`), by the
  * simulator's rule (src/sim/failures.ts): a failing node releases its work in the node's order
  * (ClusterState.failNode); each allocation is requeued in that order and offered at once as new
  * work (when the scheduler requeues evicted work: `queue.requeuePreempted`), else it ends `lost`.
@@ -20,6 +20,15 @@ export class NodeOperations {
     private readonly book: AllocationBook,
     private readonly queueRunner: QueueRunner,
   ) {}
+
+  /** Add a checked pool (`newPoolOf`) with its initial nodes up; the queue is offered them. */
+  addPool(tx: Tx, spec: PoolSpec, primary: string): PoolInfo {
+    const index = this.pools.add(tx, spec, primary);
+    this.queueRunner.drain(tx, true);
+    const info = this.pools.info(index);
+    tx.emit('pool-added', { pool: info }); // H4: event log
+    return info;
+  }
 
   /** The node named `node` (name or id) of pool `pool`; a UserError naming the field if there is none. */
   ref(pool: string, node: string | number): NodeRef {

@@ -7,19 +7,17 @@ import type { DependencyTracker } from '../engine/dependencies.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { AllocationBook } from './allocations.js';
 import { assembleScheduler } from './assembly.js';
+import { Background } from './background.js';
 import { TypedEmitter } from './emitter.js';
-import { catchUp, type DueWork } from './due-work.js';
-import { EVENT_TYPES } from './event-log.js';
-import { poolDrift, toPoolSpec, type RequestBuilder } from './inputs.js';
+import { checkEventType } from './event-log.js';
+import { newPoolOf, poolDrift, type RequestBuilder } from './inputs.js';
 import type { NodeOperations } from './nodes.js';
 import type { RequestOperations } from './operations.js';
 import { checkSchedulerOptions, type ResourceSchedulerOptions } from './options.js';
 import type { Pools } from './pools.js';
 import type { StrategyPreparation } from './preparation.js';
 import type { QueueRunner } from './queue-runner.js';
-import type { RecentlyEnded } from './recent.js';
 import type { Runtime, Tx } from './runtime.js';
-import type { Autoscaler } from './scaling.js';
 import type { AuditRecord, EventRecord, StateStore } from './store.js';
 import type { AllocateResult, AllocationInfo, NodeFailResult, NodeRepairResult, PoolInfo, PoolInput, PreemptionRecord, ReleaseResult, RenewResult, RequestStatus, ScaleEvent, ScheduleRequest, SchedulerEvents } from './types.js';
 import type { SloAttainment, SloBook, SloObserver } from './slo.js';
@@ -53,7 +51,6 @@ export class ResourceScheduler {
   private readonly runtime: Runtime;
   private readonly requests: RequestBuilder;
   private readonly pools: Pools;
-  private readonly ended: RecentlyEnded;
   private readonly book: AllocationBook;
   private readonly queue: WaitQueue;
   private readonly queueRunner: QueueRunner;
@@ -63,15 +60,12 @@ export class ResourceScheduler {
   private readonly views: SchedulerViews;
   private readonly preparation: StrategyPreparation;
   private readonly slo: SloBook;
-  /** The parts whose work falls due with time (boots, lease ends, queue timeouts), for `catchUp`. */
-  private readonly dueWork: DueWork;
+  /** The time-driven work: what falls due (boots, lease ends, queue timeouts), a restored queue's first offer, scaling. */
+  private readonly background: Background;
   /** Solver reports of the decisions made so far, counted by status (also on /metrics). */
   readonly solverStatus: Record<string, number> = {};
   /** The last solver report (a batch strategy's last decision), if any. */
   lastSolverReport: SolverReport | undefined;
-  private readonly autoscaler: Autoscaler | undefined;
-  /** A restored queue not yet offered the capacity it found (see `tick`). */
-  private restoredToOffer: boolean;
   /**
    * Queued requests the store held that ended `timed-out` at start, because this configuration
    * has no wait queue (`queue: false`): nothing would ever offer them capacity.
@@ -83,9 +77,8 @@ export class ResourceScheduler {
   constructor(options: ResourceSchedulerOptions = {}) {
     checkSchedulerOptions(options);
     const parts = assembleScheduler(options, this.events, (report, tx) => this.solverReport(report, tx));
-    ({ store: this.store, runtime: this.runtime, ended: this.ended, allocator: this.allocator, preparation: this.preparation, queue: this.queue, space: this.space, pools: this.pools, book: this.book } = parts);
-    ({ scalingPolicy: this.scalingPolicy, autoscaler: this.autoscaler, queuePolicy: this.queuePolicy, views: this.views, dependencies: this.dependencies, queueRunner: this.queueRunner, operations: this.operations, nodes: this.nodes, requests: this.requests, slo: this.slo } = parts);
-    this.dueWork = { pools: this.pools, book: this.book, queueRunner: this.queueRunner };
+    ({ store: this.store, runtime: this.runtime, allocator: this.allocator, preparation: this.preparation, queue: this.queue, space: this.space, pools: this.pools, book: this.book } = parts);
+    ({ scalingPolicy: this.scalingPolicy, queuePolicy: this.queuePolicy, views: this.views, dependencies: this.dependencies, queueRunner: this.queueRunner, operations: this.operations, nodes: this.nodes, requests: this.requests, slo: this.slo } = parts);
     for (const p of options.pools ?? []) {
       const at = this.pools.state.poolIndex(p.name);
       if (at < 0) this.addPool(p);
@@ -96,11 +89,8 @@ export class ResourceScheduler {
     }
     // H4: a restored queue is offered what is free at the first tick once the strategy is ready
     // (create() runs it at once); without a queue now, its requests end `timed-out`, each with its event.
-    this.restoredToOffer = this.queuePolicy !== undefined && this.queue.length > 0;
-    if (this.queuePolicy === undefined && this.queue.length > 0) {
-      this.restoredTimedOut = this.queue.length;
-      this.runtime.run((tx) => this.queueRunner.timeOut(tx, true));
-    }
+    this.background = new Background(parts);
+    this.restoredTimedOut = this.background.settleRestoredQueue();
 
     if (options.timers !== false) {
       this.runtime.every(options.tickIntervalMs ?? 250, () => this.tick());
@@ -116,7 +106,7 @@ export class ResourceScheduler {
       await s.shutdown(); // the caller never gets it: stop its timers, release its store (the lock)
       throw e;
     });
-    if (s.restoredToOffer) s.tick();
+    if (s.background.pendingRestoredOffer) s.tick();
     return s;
   }
 
@@ -164,9 +154,7 @@ export class ResourceScheduler {
    */
   recordEvent(type: string, tenant: string | null, data: unknown): EventRecord {
     this.runtime.assertUsable();
-    if (!/^[a-z][a-z0-9.-]{0,63}$/.test(type) || (EVENT_TYPES as readonly string[]).includes(type)) {
-      throw new UserError(`event type '${type}' must be 1-64 lowercase letters, digits, '.', '-' and not one of the scheduler's own (${EVENT_TYPES.join(', ')})`, { field: 'type' });
-    }
+    checkEventType(type);
     return this.runtime.record(type, tenant, data);
   }
 
@@ -195,18 +183,8 @@ export class ResourceScheduler {
   /** Add a pool with its initial nodes up. Throws UserError for a bad spec or a duplicate name. */
   addPool(input: PoolInput): PoolInfo {
     this.runtime.assertUsable();
-    const spec = toPoolSpec(input, this.space);
-    const primary = input.primary ?? (this.space.names[0] as string);
-    if (!this.space.has(primary)) throw new UserError(`unknown resource dimension '${primary}'`, { field: 'primary' });
-    if (input.primary !== undefined && !((spec.capacity[this.space.indexOf(primary)] ?? 0) > 0)) throw new UserError(`primary '${primary}': the pool's nodes have no ${primary}, so every 'units' request would never fit`, { field: 'primary' });
-    if (this.pools.state.poolIndex(spec.name) >= 0) throw new UserError(`a pool named '${spec.name}' already exists`, { field: 'name' });
-    return this.runtime.run((tx) => {
-      const index = this.pools.add(tx, spec, primary);
-      this.queueRunner.drain(tx, true);
-      const info = this.pools.info(index);
-      tx.emit('pool-added', { pool: info }); // H4: event log
-      return info;
-    });
+    const { spec, primary } = newPoolOf(input, this.space, (name) => this.pools.state.poolIndex(name) >= 0);
+    return this.runtime.run((tx) => this.nodes.addPool(tx, spec, primary));
   }
 
   getPool(name: string): PoolInfo | undefined {
@@ -373,7 +351,7 @@ export class ResourceScheduler {
    * left to `tick()`, so operations at one instant keep their order.
    */
   private catchUpOverdue(tx: Tx): void {
-    catchUp(tx, true, this.dueWork);
+    this.background.catchUpOverdue(tx);
   }
 
   /**
@@ -384,15 +362,7 @@ export class ResourceScheduler {
    */
   tick(): void {
     this.runtime.assertUsable();
-    this.runtime.run((tx) => {
-      catchUp(tx, false, this.dueWork);
-      if (this.restoredToOffer && this.preparation.prepared) {
-        this.restoredToOffer = false;
-        this.queueRunner.drain(tx, true);
-      }
-      // What fell due is done: a request still waiting past its SLO can only miss it (its queue row says so).
-      for (const id of this.slo.settle(tx.now)) this.queue.sloMissed(id);
-    });
+    this.background.tick();
   }
 
   /** SLO outcomes so far by priority class, by the simulator's rule (slo.ts): met, missed, attainment, and how many are undecided. */
@@ -414,18 +384,7 @@ export class ResourceScheduler {
    */
   scale(): ScaleEvent[] {
     this.runtime.assertUsable();
-    const autoscaler = this.autoscaler;
-    if (autoscaler === undefined) return [];
-    // What fell due by now first, as tick() would (and the simulator, whose pass at a boot's end
-    // runs before a scaling tick at the same instant): the policy sees a node whose boot ended as
-    // up, with the work it took running, not as booting beside that work still queued.
-    this.runtime.run((tx) => catchUp(tx, false, this.dueWork));
-    const steps = autoscaler.plan(this.pools.state, this.queue.requests(), this.runtime.now());
-    return this.runtime.run((tx) => {
-      const out = this.pools.applyScaleSteps(tx, steps);
-      if (out.length > 0) this.queueRunner.drain(tx, true);
-      return out;
-    });
+    return this.background.scale();
   }
 
   /**

@@ -1,0 +1,92 @@
+import type { QueuePolicy } from '../queue/policy.js';
+import type { AllocationBook } from './allocations.js';
+import { catchUp, type DueWork } from './due-work.js';
+import type { Pools } from './pools.js';
+import type { StrategyPreparation } from './preparation.js';
+import type { QueueRunner } from './queue-runner.js';
+import type { Runtime, Tx } from './runtime.js';
+import type { Autoscaler } from './scaling.js';
+import type { SloBook } from './slo.js';
+import type { ScaleEvent } from './types.js';
+import type { WaitQueue } from './wait-queue.js';
+
+export interface BackgroundParts {
+  readonly runtime: Runtime;
+  readonly pools: Pools;
+  readonly book: AllocationBook;
+  readonly queue: WaitQueue;
+  readonly queueRunner: QueueRunner;
+  readonly preparation: StrategyPreparation;
+  readonly slo: SloBook;
+  readonly queuePolicy: QueuePolicy | undefined;
+  readonly autoscaler: Autoscaler | undefined;
+}
+
+/**
+ * The scheduler's time-driven work (`ResourceScheduler.tick`, `scale` and the catch-up every
+ * operation does first): what falls due with time (boots, lease ends, queue timeouts: `catchUp`,
+ * ./due-work.ts), a restored queue's first offer, SLO deadlines, and the scaling policy's steps.
+ */
+export class Background {
+  private readonly due: DueWork;
+  /** A restored queue not yet offered the capacity it found (see `tick`). */
+  private restoredToOffer: boolean;
+
+  constructor(private readonly p: BackgroundParts) {
+    this.due = { pools: p.pools, book: p.book, queueRunner: p.queueRunner };
+    this.restoredToOffer = p.queuePolicy !== undefined && p.queue.length > 0;
+  }
+
+  /**
+   * H4: a restored queue is offered what is free at the first tick once the strategy is ready;
+   * without a queue now (`queue: false`), its requests end `timed-out` at once, each with its
+   * event. Returns how many did.
+   */
+  settleRestoredQueue(): number {
+    const { queue, queuePolicy, runtime, queueRunner } = this.p;
+    if (queuePolicy !== undefined || queue.length === 0) return 0;
+    const n = queue.length;
+    runtime.run((tx) => queueRunner.timeOut(tx, true));
+    return n;
+  }
+
+  /** Whether a restored queue still waits for its first offer (create() ticks at once then). */
+  get pendingRestoredOffer(): boolean {
+    return this.restoredToOffer;
+  }
+
+  /** What fell due strictly before now, done first in every operation (see ResourceScheduler.catchUpOverdue). */
+  catchUpOverdue(tx: Tx): void {
+    catchUp(tx, true, this.due);
+  }
+
+  /** ResourceScheduler.tick: what fell due by now, a restored queue's first offer, then SLO deadlines that passed. */
+  tick(): void {
+    const { runtime, preparation, queueRunner, slo, queue } = this.p;
+    runtime.run((tx) => {
+      catchUp(tx, false, this.due);
+      if (this.restoredToOffer && preparation.prepared) {
+        this.restoredToOffer = false;
+        queueRunner.drain(tx, true);
+      }
+      // What fell due is done: a request still waiting past its SLO can only miss it (its queue row says so).
+      for (const id of slo.settle(tx.now)) queue.sloMissed(id);
+    });
+  }
+
+  /** ResourceScheduler.scale: what fell due, then the policy's plan (decided outside a transaction), applied. */
+  scale(): ScaleEvent[] {
+    const { runtime, pools, queue, queueRunner, autoscaler } = this.p;
+    if (autoscaler === undefined) return [];
+    // What fell due by now first, as tick() would (and the simulator, whose pass at a boot's end
+    // runs before a scaling tick at the same instant): the policy sees a node whose boot ended as
+    // up, with the work it took running, not as booting beside that work still queued.
+    runtime.run((tx) => catchUp(tx, false, this.due));
+    const steps = autoscaler.plan(pools.state, queue.requests(), runtime.now());
+    return runtime.run((tx) => {
+      const out = pools.applyScaleSteps(tx, steps);
+      if (out.length > 0) queueRunner.drain(tx, true);
+      return out;
+    });
+  }
+}
