@@ -17,6 +17,7 @@ import { checkSchedulerOptions, type ResourceSchedulerOptions } from './options.
 import type { Pools } from './pools.js';
 import type { StrategyPreparation } from './preparation.js';
 import type { QueueRunner } from './queue-runner.js';
+import type { RecentlyEnded } from './recent.js';
 import type { Runtime, Tx } from './runtime.js';
 import type { AuditRecord, EventRecord, StateStore } from './store.js';
 import type { AllocateResult, AllocationInfo, NodeFailResult, NodeRepairResult, PoolInfo, PoolInput, PreemptionRecord, ReleaseResult, RenewResult, RequestStatus, ScaleEvent, ScheduleRequest, SchedulerEvents } from './types.js';
@@ -51,6 +52,8 @@ export class ResourceScheduler {
   private readonly runtime: Runtime;
   private readonly requests: RequestBuilder;
   private readonly pools: Pools;
+  /** The ended-ids memory (read by tests). */
+  private readonly ended: RecentlyEnded;
   private readonly book: AllocationBook;
   private readonly queue: WaitQueue;
   private readonly queueRunner: QueueRunner;
@@ -77,7 +80,7 @@ export class ResourceScheduler {
   constructor(options: ResourceSchedulerOptions = {}) {
     checkSchedulerOptions(options);
     const parts = assembleScheduler(options, this.events, (report, tx) => this.solverReport(report, tx));
-    ({ store: this.store, runtime: this.runtime, allocator: this.allocator, preparation: this.preparation, queue: this.queue, space: this.space, pools: this.pools, book: this.book } = parts);
+    ({ store: this.store, runtime: this.runtime, ended: this.ended, allocator: this.allocator, preparation: this.preparation, queue: this.queue, space: this.space, pools: this.pools, book: this.book } = parts);
     ({ scalingPolicy: this.scalingPolicy, queuePolicy: this.queuePolicy, views: this.views, dependencies: this.dependencies, queueRunner: this.queueRunner, operations: this.operations, nodes: this.nodes, requests: this.requests, slo: this.slo } = parts);
     for (const p of options.pools ?? []) {
       const at = this.pools.state.poolIndex(p.name);
