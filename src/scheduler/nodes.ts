@@ -7,7 +7,8 @@ import type { Tx } from './runtime.js';
 import type { NodeFailResult, NodeRef, NodeRepairResult, PoolInfo } from './types.js';
 
 /**
- * Pools and nodes as operations: a pool added (its nodes up, the queue offered them). Node failure and repair (`ResourceScheduler.failNode` / `repairNode`), by the
+ * Pools and nodes as operations. A pool added (`ResourceScheduler.addPool`): its nodes up, the
+ * queue offered them. Node failure and repair (`ResourceScheduler.failNode` / `repairNode`), by the
  * simulator's rule (src/sim/failures.ts): a failing node releases its work in the node's order
  * (ClusterState.failNode); each allocation is requeued in that order and offered at once as new
  * work (when the scheduler requeues evicted work: `queue.requeuePreempted`), else it ends `lost`.
