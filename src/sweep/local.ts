@@ -1,7 +1,8 @@
 import { traceStatsNotes } from '../traces/reading.js';
 import { aggregate, type SweepResult } from './aggregate.js';
 import { expandCells, type CellResult, type CellSpec } from './cell.js';
-import { CellPool } from './pool.js';
+import { isUserError } from '../core/errors.js';
+import { CellPool, PoolBrokenError } from './pool.js';
 import type { SweepSpec } from './spec.js';
 import type { ResultStore } from './store.js';
 
@@ -35,6 +36,11 @@ export function cachedResults(plan: SweepPlan, store: ResultStore | undefined): 
 /**
  * Run the cells not yet in the store on `workers` threads (0: in this thread). Every finished
  * cell is stored at once, so an interrupted sweep loses at most the cells in flight.
+ *
+ * A cell that throws something other than bad input (a bug outside the strategy, or its thread
+ * dying: out of memory, a native crash) is that cell's failed result, as a queue sweep records a
+ * job BullMQ gave up on: the other cells go on, the table lists it, and, not being stored, it runs
+ * again on resume. Bad input (a UserError) and a pool whose threads keep dying stop the sweep.
  */
 export async function runSweepLocal(plan: SweepPlan, opts: { workers: number; dataRoot: string; store?: ResultStore; onProgress?: SweepProgress }): Promise<Map<string, CellResult>> {
   const results = cachedResults(plan, opts.store);
@@ -47,7 +53,10 @@ export async function runSweepLocal(plan: SweepPlan, opts: { workers: number; da
   try {
     await Promise.all(
       todo.map(async (c) => {
-        const r = await pool.run(c);
+        const r = await pool.run(c).catch((e: unknown): CellResult => {
+          if (isUserError(e) || e instanceof PoolBrokenError) throw e;
+          return { state: 'failed', hash: c.hash, point: c.point, strategy: c.strategy, seed: c.seed, error: e instanceof Error ? e.message : String(e) };
+        });
         opts.store?.put(r);
         results.set(c.hash, r);
         opts.onProgress?.(results.size, total, cached);

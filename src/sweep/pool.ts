@@ -3,6 +3,14 @@ import { UserError } from '../core/errors.js';
 import { startThread } from '../core/thread.js';
 import { runCell, type CellResult, type CellSpec } from './cell.js';
 
+/**
+ * The pool gave up: its threads died several times in a row without finishing a cell (a broken
+ * build or machine, not one bad cell). Every cell still to run is refused with it.
+ */
+export class PoolBrokenError extends Error {
+  override readonly name = 'PoolBrokenError';
+}
+
 /** A thread on the sweep's entry (`thread.ts` / `thread.js`, see core/thread.ts). */
 function startSweepThread(workerData: unknown): Worker {
   return startThread(import.meta.url, 'thread', workerData);
@@ -76,7 +84,7 @@ export class CellPool {
 
   private spawn(): Slot {
     const slot: Slot = { worker: startSweepThread({ dataRoot: this.dataRoot }), task: undefined, sentAt: 0 };
-    slot.worker.on('message', (msg: { id: number; result?: CellResult; error?: string; user?: boolean }) => {
+    slot.worker.on('message', (msg: { id: number; result?: CellResult; error?: string; stack?: string; user?: boolean }) => {
       const t = slot.task;
       if (t === undefined || t.id !== msg.id) return;
       slot.task = undefined;
@@ -86,7 +94,12 @@ export class CellPool {
       k.n++;
       this.seen.set(t.cell.strategy, k);
       if (msg.result !== undefined) t.resolve(msg.result);
-      else t.reject(msg.user === true ? new UserError(msg.error ?? 'error') : new Error(msg.error ?? 'error'));
+      else if (msg.user === true) t.reject(new UserError(msg.error ?? 'error'));
+      else {
+        const e = new Error(msg.error ?? 'error');
+        if (msg.stack !== undefined) e.stack = msg.stack;
+        t.reject(e);
+      }
       this.pump();
     });
     slot.worker.on('error', (e) => this.lost(slot, e));
@@ -103,7 +116,7 @@ export class CellPool {
     if (i < 0) return;
     this.crashes++;
     if (this.crashes >= 3 && this.broken === undefined) {
-      this.broken = new Error(`sweep worker threads keep dying (${this.crashes} in a row): ${e.message}`);
+      this.broken = new PoolBrokenError(`sweep worker threads keep dying (${this.crashes} in a row): ${e.message}`);
       for (const w of this.waiting.splice(0)) w.reject(this.broken);
     }
     if (!this.closed && this.broken === undefined) this.slots[i] = this.spawn();

@@ -4,7 +4,8 @@ import { runCell, type CellSpec } from './cell.js';
 
 /**
  * Worker-thread entry of the sweep pool: runs the cells it is sent, one at a time, and posts each
- * result back. Bad input comes back as a user error (message only); a bug keeps its stack.
+ * result back. Bad input comes back as a user error (message only); a bug keeps its stack beside
+ * its message (the pool rebuilds the error with both, so its message reads as in-process).
  */
 const { dataRoot } = workerData as { dataRoot: string };
 const port = parentPort;
@@ -12,6 +13,6 @@ if (port === null) throw new Error('src/sweep/thread is a worker-thread entry; i
 port.on('message', (msg: { id: number; cell: CellSpec }) => {
   runCell(msg.cell, dataRoot).then(
     (result) => port.postMessage({ id: msg.id, result }),
-    (e: unknown) => port.postMessage({ id: msg.id, error: e instanceof Error ? (isUserError(e) ? e.message : (e.stack ?? e.message)) : String(e), user: isUserError(e) }),
+    (e: unknown) => port.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e), ...(e instanceof Error && !isUserError(e) && e.stack !== undefined ? { stack: e.stack } : {}), user: isUserError(e) }),
   );
 });
