@@ -12,6 +12,7 @@ import { compareStrategies } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
 import { traceStatsNotes, type TraceStats } from '../traces/reading.js';
 import { resolveTracePath } from '../traces/registry.js';
+import { canonicalJson } from './canonical.js';
 import { parsePath, setPath, type SweepOrigin, type SweepSpec } from './spec.js';
 
 /** One run of a sweep: a scenario with its axis values set, one strategy, one seed. */
@@ -41,18 +42,6 @@ export type CellResult =
       readonly trace?: TraceStats;
     }
   | { readonly state: 'failed'; readonly hash: string; readonly point: Readonly<Record<string, unknown>>; readonly strategy: string; readonly seed: number | string; readonly error: string };
-
-/** JSON with object keys sorted at every level: equal data gives equal text. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .sort()
-    .filter((k) => o[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-    .join(',')}}`;
-}
 
 export function cellHash(scenario: unknown, strategy: string, seed: number | string, inputs: Readonly<Record<string, string>> = {}): string {
   const files = Object.keys(inputs).length > 0 ? { inputs } : {};
@@ -127,6 +116,21 @@ function blameSweepValue(e: unknown, spec: SweepSpec, point: Readonly<Record<str
   return e;
 }
 
+/**
+ * Two points that run one scenario: an axis whose value a later axis overwrites (an axis over
+ * `pools[0]` after one over `pools[0].nodes`) changes nothing, and every cell would run twice
+ * under two names. Named at the first axis whose values differ between the two points.
+ */
+function samePointError(spec: SweepSpec, a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): ConfigError {
+  const axis = Object.keys(b).find((p) => canonicalJson(a[p]) !== canonicalJson(b[p])) as string;
+  const others = Object.entries(b).filter(([p]) => p !== axis);
+  const at = others.length > 0 ? ` (at ${others.map(([p, v]) => `${p}=${JSON.stringify(v)}`).join(', ')})` : '';
+  return new ConfigError(
+    `its values ${JSON.stringify(a[axis])} and ${JSON.stringify(b[axis])} give the same scenario${at}: a later axis sets a field that holds this one, so this axis changes nothing and each cell would run twice; list the axis over the enclosing field first, or drop one of them`,
+    sweepOrigin(spec, `axes.${axis}`),
+  );
+}
+
 /** Every combination of axis values, in file order (the first axis varies slowest). */
 export function axisPoints(axes: SweepSpec['axes']): Record<string, unknown>[] {
   let points: Record<string, unknown>[] = [{}];
@@ -143,6 +147,8 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
   const strategies: string[] = [];
   let scenarioName = '';
   const digests = new Map<string, string | undefined>();
+  // Each point's scenario (canonical JSON) → the point: two points of one scenario are one point run twice.
+  const scenarios = new Map<string, Readonly<Record<string, unknown>>>();
   for (const point of axisPoints(spec.axes)) {
     let scenario = spec.base;
     for (const [p, v] of Object.entries(point)) scenario = setPath(scenario, parsePath(p, sweepOrigin(spec, `axes.${p}`)), v, sweepOrigin(spec, `axes.${p}`));
@@ -171,6 +177,10 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
       const added = labels.slice(before);
       wanted = wanted.map((w) => (unknown.includes(w) ? (added[unknown.indexOf(w)] as string) : w));
     }
+    const key = canonicalJson(scenario);
+    const same = scenarios.get(key);
+    if (same !== undefined) throw samePointError(spec, same, point);
+    scenarios.set(key, point);
     scenarioName = sc.name;
     const models = strategyModelFiles(sc);
     // An axis may change the strategies (`strategies[1]: [worst-fit, best-fit-decreasing]`): all

@@ -6,6 +6,7 @@ import { ConfigError } from '../core/errors.js';
 import { DOCS, deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { readScenarioObject } from '../scenario/load.js';
 import { emptyDocumentError, issueLine, yamlError, yamlLineOf } from '../core/yaml-line.js';
+import { canonicalJson } from './canonical.js';
 
 /**
  * A sweep file: one scenario, the strategies and seeds to run it with, and axes that set any
@@ -133,8 +134,8 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
     throw new ConfigError(plainMessage(iss, DOCS.sweeps), { file, ...(line !== undefined ? { line } : {}), field: formatPath(issuePath(iss)) || '(root)' });
   }
   const s = r.data;
-  // The index of the first item that repeats an earlier one.
-  const twice = <T>(items: readonly T[]): number => items.findIndex((x, i) => items.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) !== i);
+  // The index of the first item that repeats an earlier one (mappings compared whatever their key order).
+  const twice = <T>(items: readonly T[]): number => items.findIndex((x, i) => items.findIndex((y) => canonicalJson(y) === canonicalJson(x)) !== i);
   const strategy = s.strategies === undefined ? -1 : twice(s.strategies);
   if (strategy >= 0) throw new ConfigError(`strategy '${s.strategies?.[strategy] ?? ''}' is listed twice (it would be compared with itself)`, at(['strategies', strategy], 'strategies'));
   for (const [p, values] of Object.entries(s.axes)) {
