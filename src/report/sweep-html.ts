@@ -4,8 +4,10 @@ import { keyMetrics, pointLabel, sweepDims, sweepTable } from './sweep-table.js'
 
 /**
  * The strategy marked best at one point for one metric: the best mean, and only when the paired
- * test against every other strategy at that point says the difference is significant. Otherwise
- * nothing is marked (a tie or noise is not a winner).
+ * test against every other strategy at that point says the difference is significant and in its
+ * favour. Otherwise nothing is marked (a tie or noise is not a winner). The means are over each
+ * strategy's own seeds, the paired test over the seeds both completed: with a failed cell (or a
+ * run without the metric) the two can disagree, and the paired difference is the evidence.
  */
 export function significantBest(r: SweepResult, point: Readonly<Record<string, unknown>>, metric: string, lowerIsBetter: boolean): string | undefined {
   const key = JSON.stringify(point);
@@ -16,7 +18,10 @@ export function significantBest(r: SweepResult, point: Readonly<Record<string, u
   for (const g of groups) {
     if (g.strategy === best) continue;
     const c = r.comparisons.find((x) => JSON.stringify(x.point) === key && ((x.a === best && x.b === g.strategy) || (x.b === best && x.a === g.strategy)));
-    if (c?.metrics[metric]?.significant !== true) return undefined;
+    const t = c?.metrics[metric];
+    if (c === undefined || t?.significant !== true) return undefined;
+    const bestMinusOther = c.a === best ? t.meanDiff : -t.meanDiff;
+    if (lowerIsBetter ? !(bestMinusOther < 0) : !(bestMinusOther > 0)) return undefined;
   }
   return best;
 }
