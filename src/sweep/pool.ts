@@ -74,6 +74,8 @@ export class CellPool {
   private broken: Error | undefined;
   private readonly seen = new Map<string, Seen>();
   private readonly started = new Map<string, number>();
+  /** Size 0: the cell running in this thread, or the last one queued behind it. */
+  private inline: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly size: number,
@@ -128,7 +130,14 @@ export class CellPool {
   run(cell: CellSpec): Promise<CellResult> {
     if (this.closed) return Promise.reject(new Error('CellPool is closed'));
     if (this.broken !== undefined) return Promise.reject(this.broken);
-    if (this.size === 0) return runCell(cell, this.dataRoot);
+    if (this.size === 0) {
+      // One cell after another: started together, the cells' simulations interleave at every
+      // await (reading the trace), so all are held in memory at once and none finishes (nor is
+      // stored, for a resume) before all do.
+      const r = this.inline.then(() => (this.closed ? Promise.reject(new Error('CellPool closed')) : runCell(cell, this.dataRoot)));
+      this.inline = r.catch(() => undefined);
+      return r;
+    }
     return new Promise((resolve, reject) => {
       this.waiting.push({ id: this.nextId++, cell, resolve, reject });
       this.pump();
