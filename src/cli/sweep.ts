@@ -89,9 +89,10 @@ export const sweepCommand: CliCommand = {
     const workers = numberFlag(values.workers, 'workers', { integer: true, min: 0 }) ?? os.availableParallelism();
     const dataRoot = resolveDataRoot(values['data-dir'], io.env, io.cwd);
     const spec = await loadSweep(path.resolve(io.cwd, positionals[0] as string));
-    checkOutputFolders(io, { json: values.json, html: values.html }, [spec.file, spec.scenarioFile]);
-    for (const w of spec.warnings) io.err(`drs sweep: warning: ${w}\n`);
     const plan = await planSweep(spec, dataRoot);
+    // Before anything runs: an output naming the sweep, its scenario or a file a cell reads (its trace) would destroy it.
+    checkOutputFolders(io, { json: values.json, html: values.html }, [spec.file, spec.scenarioFile, ...plan.inputFiles]);
+    for (const w of spec.warnings) io.err(`drs sweep: warning: ${w}\n`);
     const store = new ResultStore(path.resolve(io.cwd, values.results ?? path.join('.drs-sweep', spec.name)), { reuse: values.fresh !== true });
     const bar = progress(io, values.quiet === true);
     let results;

@@ -63,22 +63,27 @@ function fileDigest(file: string, cache: Map<string, string | undefined>): strin
 }
 
 /**
- * The files a cell reads besides its scenario, by contents: the trace (or agents fleet) file, a
- * pool source file and the strategy's learned models (keyed by role, not path, so the same sweep
- * in another checkout keeps its keys).
- * A changed file is then a new cell: its cached result is not reused.
+ * The files a cell reads besides its scenario, by role: the trace (or agents fleet) file, a pool
+ * source file and the strategy's learned models (undefined where the cell has none).
  */
-function cellInputs(sc: Scenario, models: Partial<Record<'allocator' | 'queue', string>>, dataRoot: string, scenarioFile: string, cache: Map<string, string | undefined>): Record<string, string> {
+function cellInputFiles(sc: Scenario, models: Partial<Record<'allocator' | 'queue', string>>, dataRoot: string, scenarioFile: string): Record<string, string | undefined> {
   const baseDir = path.dirname(path.resolve(scenarioFile));
   const trace = (sc.trace as { file?: unknown }).file;
   const pools = Array.isArray(sc.pools) ? undefined : (sc.pools as { file?: unknown }).file;
-  const files: Record<string, string | undefined> = {
+  return {
     // An agents fleet file is the scenario folder's; a trace file follows the trace rules (data root or ./).
     trace: typeof trace !== 'string' ? undefined : sc.trace.kind === 'agents' ? path.resolve(baseDir, trace) : resolveTracePath(trace, dataRoot, baseDir),
     pools: typeof pools === 'string' ? resolveTracePath(pools, dataRoot, baseDir) : undefined,
     'model.allocator': models.allocator,
     'model.queue': models.queue,
   };
+}
+
+/**
+ * Those files by contents (keyed by role, not path, so the same sweep in another checkout keeps
+ * its keys): a changed file is then a new cell, whose cached result is not reused.
+ */
+function cellInputs(files: Readonly<Record<string, string | undefined>>, cache: Map<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [role, f] of Object.entries(files)) {
     const d = f === undefined ? undefined : fileDigest(f, cache);
@@ -142,13 +147,14 @@ export function axisPoints(axes: SweepSpec['axes']): Record<string, unknown>[] {
  * Expand a sweep into cells: point × strategy × seed. Each point's scenario is validated and built
  * (pools, strategy labels) here, so a bad axis value fails before anything runs.
  */
-export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ cells: CellSpec[]; strategies: string[]; scenarioName: string }> {
+export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ cells: CellSpec[]; strategies: string[]; scenarioName: string; inputFiles: string[] }> {
   const cells: CellSpec[] = [];
   const strategies: string[] = [];
   let scenarioName = '';
   const digests = new Map<string, string | undefined>();
   // Each point's scenario (canonical JSON) → the point: two points of one scenario are one point run twice.
   const scenarios = new Map<string, Readonly<Record<string, unknown>>>();
+  const inputFiles: string[] = [];
   for (const point of axisPoints(spec.axes)) {
     let scenario = spec.base;
     for (const [p, v] of Object.entries(point)) scenario = setPath(scenario, parsePath(p, sweepOrigin(spec, `axes.${p}`)), v, sweepOrigin(spec, `axes.${p}`));
@@ -187,11 +193,13 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
     // of them, in the order first met; each point is reported with its own.
     for (const s of wanted) if (!strategies.includes(s)) strategies.push(s);
     for (const strategy of wanted) {
-      const inputs = cellInputs(sc, models[labels.indexOf(strategy)] ?? {}, dataRoot, spec.scenarioFile, digests);
+      const files = cellInputFiles(sc, models[labels.indexOf(strategy)] ?? {}, dataRoot, spec.scenarioFile);
+      for (const f of Object.values(files)) if (f !== undefined && !inputFiles.includes(f)) inputFiles.push(f);
+      const inputs = cellInputs(files, digests);
       for (const seed of spec.seeds) cells.push({ hash: cellHash(scenario, strategy, seed, inputs), point, strategy, seed, scenario, scenarioFile: spec.scenarioFile });
     }
   }
-  return { cells, strategies, scenarioName };
+  return { cells, strategies, scenarioName, inputFiles };
 }
 
 /**

@@ -11,12 +11,14 @@ export interface SweepPlan {
   readonly cells: readonly CellSpec[];
   readonly strategies: readonly string[];
   readonly scenarioName: string;
+  /** The data files the cells read (traces, pool sources, learned models), absolute: an output must not name one. */
+  readonly inputFiles: readonly string[];
 }
 
 /** Expand and check a sweep before anything runs. */
 export async function planSweep(spec: SweepSpec, dataRoot: string): Promise<SweepPlan> {
-  const { cells, strategies, scenarioName } = await expandCells(spec, dataRoot);
-  return { spec, cells, strategies, scenarioName };
+  const { cells, strategies, scenarioName, inputFiles } = await expandCells(spec, dataRoot);
+  return { spec, cells, strategies, scenarioName, inputFiles };
 }
 
 /** Called after every cell: how many are done (of `total`), how many came from the results folder. */
