@@ -12,6 +12,7 @@ import type { TraceStats } from '../traces/reading.js';
 import { loadTracePools, openTrace, resolveTracePath } from '../traces/registry.js';
 import { checkFailures, checkProfilesFit, checkQuotas, checkScalingTargets, checkWorkloadSize, listPools } from './cross-check.js';
 import { rowNames, withCliStrategies } from './cli-strategies.js';
+import { strategyModelFiles } from './models.js';
 import { buildProtocol, protocolQueue } from './protocol.js';
 import { strategyRows } from './rows.js';
 import type { Scenario } from './schema.js';
@@ -33,7 +34,7 @@ export interface BuildOptions {
 export interface BuiltScenario extends ComparisonInput {
   /** The counts of the trace as last read (every strategy reads it the same way); undefined for generated workloads without them. */
   readonly traceStats?: () => TraceStats | undefined;
-  /** The data files the run reads (the trace's, a pool list's), absolute: an output must not name one. */
+  /** The data files the run reads (the trace's, a pool list's, the learned models'), absolute: an output must not name one. */
   readonly inputFiles: readonly string[];
 }
 
@@ -80,6 +81,8 @@ export async function buildScenario(given: Scenario, opts: BuildOptions): Promis
     const f = (s as { file?: unknown } | undefined)?.file;
     return typeof f === 'string' ? [resolveTracePath(f, opts.dataRoot, baseDir)] : [];
   });
+  // The learned models the strategies read: `--json mine.json` replaced a trained model with the results.
+  for (const m of strategyModelFiles(sc)) for (const f of Object.values(m)) if (f !== undefined && !inputFiles.includes(f)) inputFiles.push(f);
   if (sc.protocol !== undefined) {
     // The HPC reference protocol: each window on an empty machine (src/scenario/protocol.ts).
     const run = await buildProtocol(sc, pools[0] as PoolSpec, { file, dataRoot: opts.dataRoot, baseDir });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { joinNegativeValues, seedFlag } from '../../src/cli/args.js';
@@ -254,6 +254,21 @@ describe('bad input gets a one-line error and exit code 2', () => {
     expect(trace.code).toBe(2);
     expect(trace.err).toBe(`drs run: --events ${csv}: is a file this command reads; writing it would destroy it\n`);
     expect(readFileSync(csv, 'utf8')).toBe('t,d,cpu\n0,5,1\n');
+    // Nor a learned model a strategy reads (--json replaced a trained model with the run's results).
+    const dir = path.dirname(tmpFile('x', ''));
+    const model = path.join(dir, 'mine.json');
+    const trained = readFileSync(path.join(ROOT, 'models/allocator/agent-fleet.json'), 'utf8');
+    writeFileSync(model, trained);
+    const withModel = path.join(dir, 'with-model.yaml');
+    writeFileSync(withModel, readFileSync(path.join(ROOT, 'scenarios/default.yaml'), 'utf8').replace('  - learned:agent-fleet', '  - learned:mine.json'));
+    for (const flag of ['--json', '--html', '--events']) {
+      const out = flag === '--events' ? path.join(dir, 'mine.json.csv') : model;
+      if (flag === '--events') symlinkSync(model, out);
+      const r = await drs(['run', withModel, flag, out]);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toBe(`drs run: ${flag} ${out}: is a file this command reads; writing it would destroy it\n`);
+      expect(readFileSync(model, 'utf8')).toBe(trained);
+    }
   });
 
   it('a scenario file holding two YAML documents names the line the second starts on', async () => {
