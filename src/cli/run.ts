@@ -88,6 +88,9 @@ export const runCommand: CliCommand = {
         guard(i, arrivals, now);
         if (values.quiet !== true) progress.update(`[${i + 1}/${n}] ${input.strategies[i]?.label}`, fraction(i, arrivals, now), `${arrivals} requests, t=${(now / 3600).toFixed(2)}h`);
       },
+    }).catch((e: unknown) => {
+      events?.abort();
+      throw e;
     });
     progress.done(`all ${n} strateg${n === 1 ? 'y' : 'ies'} done`);
     if (events !== undefined) {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { REJECTION_CODES } from '../core/rejection.js';
 import { EV, type EventKind, type EventLog } from '../sim/log.js';
 
@@ -38,16 +38,27 @@ export const EVENT_COLUMNS = ['strategy', 'time', 'event', 'request', 'tenant', 
  * comma, quote or newline). JSONL: one JSON object per line with the same keys (`node`, `pool`,
  * `code`, `devices` left out when they do not apply; in CSV the devices are joined by `;`). Rows are written in chunks, so a million-request run
  * does not build one giant string.
+ *
+ * The rows go to `FILE.partial`, which takes the name FILE on `close()`: a run that stops with an
+ * error (`abort()` removes the partial file) or is interrupted leaves FILE as it was, never an
+ * empty or partial file under the name of a complete one.
  */
 export class EventsWriter {
   private readonly fd: number;
+  /** The file written until close(), or undefined when FILE itself is (a FIFO or device: not renamed over). */
+  private readonly partial: string | undefined;
+  /** FILE, through symbolic links (the file the rename replaces). */
+  private readonly target: string;
   private buf: string[] = [];
 
   constructor(
     file: string,
     private readonly format: EventsFormat,
   ) {
-    this.fd = openSync(file, 'w');
+    const st = statSync(file, { throwIfNoEntry: false });
+    this.target = st === undefined ? file : realpathSync(file);
+    this.partial = st === undefined || st.isFile() ? `${this.target}.partial` : undefined;
+    this.fd = openSync(this.partial ?? this.target, 'w');
     if (format === 'csv') this.buf.push(EVENT_COLUMNS.join(','));
   }
 
@@ -69,9 +80,17 @@ export class EventsWriter {
     this.flush();
   }
 
+  /** Write what is left and give the file its name. */
   close(): void {
     this.flush();
     closeSync(this.fd);
+    if (this.partial !== undefined) renameSync(this.partial, this.target);
+  }
+
+  /** The run failed: drop the partial file (FILE is left as it was). */
+  abort(): void {
+    closeSync(this.fd);
+    if (this.partial !== undefined) rmSync(this.partial, { force: true });
   }
 
   private row(strategy: string, time: number, event: string, id: string, tenant: string, priority: string, pool: string | undefined, node: number | undefined, code: string | undefined, devices: readonly number[] | undefined): string {

@@ -1,0 +1,57 @@
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { drs } from './helpers.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-events-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const scenario = (trace: string): string => `name: events
+units: { memory: Gi }
+pools:
+  - { name: small, capacity: { cpu: 8, memory: 32 }, nodes: 2, pricePerHour: 0.4 }
+trace:
+  kind: csv
+  file: ./${trace}
+  columns: { id: id, arrival: arrival, duration: duration, demand: { cpu: cpu, memory: mem } }
+strategies: [first-fit, worst-fit]
+`;
+
+/**
+ * drs run --events writes its file as each strategy finishes; it opened (emptied) the file at the
+ * start, so a run that stopped with an error (a bad trace record past what drs validate reads)
+ * left an empty or partial file where the previous run's events had been. The events are written
+ * beside it (FILE.partial) and take its name once the run is done.
+ */
+describe('drs run --events', () => {
+  it('leaves the previous events file as it was when the run fails, and no partial file', async () => {
+    writeFileSync(path.join(dir, 'bad.csv'), 'id,arrival,duration,cpu,mem\nj1,0,10,1,1\nj2,5,ten,2,1\n');
+    writeFileSync(path.join(dir, 'bad.yaml'), scenario('bad.csv'));
+    const events = path.join(dir, 'events.csv');
+    writeFileSync(events, 'the previous run\n');
+    const r = await drs(['run', path.join(dir, 'bad.yaml'), '--events', events, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("bad.csv:3, field 'duration'");
+    expect(readFileSync(events, 'utf8')).toBe('the previous run\n');
+    expect(readdirSync(dir).filter((f) => f.includes('partial'))).toEqual([]);
+  });
+
+  it('replaces it once the run is done', async () => {
+    writeFileSync(path.join(dir, 'ok.csv'), 'id,arrival,duration,cpu,mem\nj1,0,10,1,1\nj2,5,10,2,1\n');
+    writeFileSync(path.join(dir, 'ok.yaml'), scenario('ok.csv'));
+    const events = path.join(dir, 'events.jsonl');
+    writeFileSync(events, 'the previous run\n');
+    const r = await drs(['run', path.join(dir, 'ok.yaml'), '--events', events, '--quiet']);
+    expect(r.code, r.err).toBe(0);
+    const rows = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { strategy: string; event: string });
+    expect(rows.filter((e) => e.event === 'complete').map((e) => e.strategy)).toEqual(['first-fit', 'first-fit', 'worst-fit', 'worst-fit']);
+    expect(existsSync(`${events}.partial`)).toBe(false);
+    // Through a symbolic link: the file it points to gets the events, the link stays a link.
+    const link = path.join(dir, 'link.jsonl');
+    symlinkSync(events, link);
+    expect((await drs(['run', path.join(dir, 'ok.yaml'), '--events', link, '--quiet', '--seed', '2'])).code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(events, 'utf8')).toContain('"event":"complete"');
+  });
+});
