@@ -41,6 +41,8 @@ export const workerCommand: CliCommand = {
       ...(lockMs !== undefined ? { lockMs } : {}),
       ...(values.id !== undefined ? { id: values.id } : {}),
       ...(values.quiet === true ? {} : { onCell: (c, r) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: ${r.state}\n`) }),
+      // Said even with --quiet: the cell fails, and the sweep's table shows why only at its end.
+      onRefused: (c, why) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: refused: ${why}\n`),
       // While Redis is away ioredis reconnects and reports each failed attempt: print a message once.
       onError: (e) => {
         if (e.message !== lastError) io.err(`worker: Redis ${shownUrl(url)}: ${e.message}\n`);

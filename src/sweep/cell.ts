@@ -13,12 +13,15 @@ import type { RunMetrics } from '../sim/metrics.js';
 import { traceStatsNotes, type TraceStats } from '../traces/reading.js';
 import { resolveTracePath } from '../traces/registry.js';
 import { canonicalJson } from './canonical.js';
+import { codeFingerprint } from './code-version.js';
 import { parsePath, setPath, type SweepOrigin, type SweepSpec } from './spec.js';
 
 /** One run of a sweep: a scenario with its axis values set, one strategy, one seed. */
 export interface CellSpec {
-  /** sha256 of the canonical JSON of (scenario with axis values, strategy, seed, contents of the trace and model files it reads): the results key. */
+  /** sha256 of the canonical JSON of (scenario with axis values, strategy, seed, contents of the trace and model files it reads, the code's fingerprint): the results key. */
   readonly hash: string;
+  /** The fingerprint of the DRS code that planned the cell (code-version.ts): a queue worker running other code refuses it. */
+  readonly code: string;
   /** Axis path → value ({} for a sweep without axes). */
   readonly point: Readonly<Record<string, unknown>>;
   readonly strategy: string;
@@ -43,9 +46,9 @@ export type CellResult =
     }
   | { readonly state: 'failed'; readonly hash: string; readonly point: Readonly<Record<string, unknown>>; readonly strategy: string; readonly seed: number | string; readonly error: string };
 
-export function cellHash(scenario: unknown, strategy: string, seed: number | string, inputs: Readonly<Record<string, string>> = {}): string {
+export function cellHash(scenario: unknown, strategy: string, seed: number | string, inputs: Readonly<Record<string, string>> = {}, code = codeFingerprint()): string {
   const files = Object.keys(inputs).length > 0 ? { inputs } : {};
-  return createHash('sha256').update(canonicalJson({ format: 1, scenario, strategy, seed, ...files })).digest('hex');
+  return createHash('sha256').update(canonicalJson({ format: 1, scenario, strategy, seed, ...files, code })).digest('hex');
 }
 
 /** SHA-256 of a file's contents (cached per sweep expansion), or undefined when it cannot be read. */
@@ -149,6 +152,7 @@ export function axisPoints(axes: SweepSpec['axes']): Record<string, unknown>[] {
  */
 export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ cells: CellSpec[]; strategies: string[]; scenarioName: string; inputFiles: string[] }> {
   const cells: CellSpec[] = [];
+  const code = codeFingerprint();
   const strategies: string[] = [];
   let scenarioName = '';
   const digests = new Map<string, string | undefined>();
@@ -196,7 +200,7 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
       const files = cellInputFiles(sc, models[labels.indexOf(strategy)] ?? {}, dataRoot, spec.scenarioFile);
       for (const f of Object.values(files)) if (f !== undefined && !inputFiles.includes(f)) inputFiles.push(f);
       const inputs = cellInputs(files, digests);
-      for (const seed of spec.seeds) cells.push({ hash: cellHash(scenario, strategy, seed, inputs), point, strategy, seed, scenario, scenarioFile: spec.scenarioFile });
+      for (const seed of spec.seeds) cells.push({ hash: cellHash(scenario, strategy, seed, inputs, code), code, point, strategy, seed, scenario, scenarioFile: spec.scenarioFile });
     }
   }
   return { cells, strategies, scenarioName, inputFiles };

@@ -5,6 +5,7 @@ import { FlowProducer, Queue, Worker, type Job, type JobsOptions } from 'bullmq'
 import { Redis } from 'ioredis';
 import { isUserError, UserError } from '../core/errors.js';
 import type { CellResult, CellSpec } from './cell.js';
+import { codeFingerprint } from './code-version.js';
 import { cachedResults, type SweepPlan, type SweepProgress } from './local.js';
 import { CellPool } from './pool.js';
 import type { ResultStore } from './store.js';
@@ -248,6 +249,15 @@ export interface QueueWorkerOptions {
   readonly id?: string;
   /** BullMQ worker errors (e.g. the connection dropped and is being retried). */
   readonly onError?: (error: Error) => void;
+  /** The code fingerprint this worker runs (default: codeFingerprint(); tests set another). */
+  readonly code?: string;
+  /** Told when the worker refuses a cell planned by other code (the cell fails with the same text). */
+  readonly onRefused?: (cell: CellSpec, message: string) => void;
+}
+
+/** Why a worker refuses a cell planned by other DRS code, and what to do. */
+function otherCode(planned: string | undefined, mine: string, worker: string): string {
+  return `worker ${worker} runs other DRS code (fingerprint ${mine}) than the sweep that planned this cell (${planned ?? 'none: an older DRS'}): its results would be mixed with other code's; run the same DRS build on every worker and the submitting machine (npm ci && npm run build from one commit)`;
 }
 
 export interface RunningWorker {
@@ -268,12 +278,19 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<Runnin
 
 function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
   const concurrency = opts.concurrency ?? 1;
+  const code = opts.code ?? codeFingerprint();
   const pool = new CellPool(concurrency, opts.dataRoot);
   const lockDuration = opts.lockMs ?? 30_000;
   const worker = new Worker(
     opts.name ?? DEFAULT_QUEUE,
     async (job: Job) => {
       const cell = job.data as CellSpec;
+      // A worker built from other code would put its figures beside the submitter's in one aggregate.
+      if (cell.code !== code) {
+        const why = otherCode(cell.code, code, opts.id ?? `${hostname()}:${process.pid}`);
+        opts.onRefused?.(cell, why);
+        throw new Error(why);
+      }
       const r = await pool.run(cell);
       opts.onCell?.(cell, r);
       return r;

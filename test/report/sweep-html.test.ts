@@ -39,7 +39,7 @@ describe('sweep HTML report', () => {
  */
 describe('significantBest', () => {
   it('marks no strategy whose paired difference goes the other way than its mean', () => {
-    const cell = (strategy: string, seed: number): CellSpec => ({ hash: `${strategy}${seed}`, point: {}, strategy, seed, scenario: {}, scenarioFile: 'x.yaml' });
+    const cell = (strategy: string, seed: number): CellSpec => ({ hash: `${strategy}${seed}`, code: 'c', point: {}, strategy, seed, scenario: {}, scenarioFile: 'x.yaml' });
     const done = (c: CellSpec, p95: number): CellResult => ({ state: 'completed', hash: c.hash, point: {}, strategy: c.strategy, seed: c.seed, metrics: { wait: { p95 } } as unknown as RunMetrics, simulatedSeconds: 1 });
     const cells = ['a', 'b'].flatMap((s) => [1, 2, 3].map((seed) => cell(s, seed)));
     // a waits 10 s on seeds 1 and 2 (2 s less than b on both) and 100 s on seed 3, where b failed.

@@ -126,6 +126,32 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
     expect(isUserError(fresh) && fresh.message).toMatch(/no cell finished for 2 s \(12 of 12 pending\)/);
   }, 240_000);
 
+  it('a worker running other DRS code refuses every cell with the reason; the same build completes them', async () => {
+    const name = qname('code');
+    const refused: string[] = [];
+    const other = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 2, code: 'another-build', id: 'w-old', onRefused: (_c, why) => refused.push(why) });
+    let failed;
+    try {
+      failed = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 60_000 });
+    } finally {
+      await other.close();
+    }
+    const results = [...failed.values()];
+    expect(results).toHaveLength(plan.cells.length);
+    for (const r of results) {
+      expect(r.state).toBe('failed');
+      expect(r.state === 'failed' && r.error).toContain(`worker w-old runs other DRS code (fingerprint another-build) than the sweep that planned this cell (${plan.cells[0]!.code})`);
+    }
+    expect(refused.length).toBeGreaterThanOrEqual(plan.cells.length);
+    const worker = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 2 });
+    try {
+      const res = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 120_000 });
+      expect(toJson(sweepResult(plan, res))).toBe(localJson);
+    } finally {
+      await worker.close();
+    }
+  }, 240_000);
+
   it('a worker killed mid-cell: the cell is retried by another worker and counted once', async () => {
     const name = qname('kill');
     const child = spawnWorker(name, ['--lock-ms', '2000']);
