@@ -50,7 +50,23 @@ export function checkFailures(sc: Scenario, pools: readonly PoolSpec[], file: st
     if (ev.count > pool.nodes.max) throw new ConfigError(`${ev.count} nodes fail, but pool '${ev.pool}' has at most ${pool.nodes.max}`, { file, field: `failures.events[${i}].count` });
     if (sc.horizon !== undefined && ev.at >= sc.horizon) throw new ConfigError(`the failure at ${ev.at} s comes at or after the horizon (${sc.horizon} s), so it never happens`, { file, field: `failures.events[${i}].at` });
   });
+  const random = sc.failures?.random;
+  const horizon = sc.horizon ?? (sc.trace.kind === 'synthetic' ? (parseTraceSpec(sc.trace, file) as { horizon?: number }).horizon : undefined);
+  if (random !== undefined && horizon !== undefined) {
+    // Up nodes fail at (up nodes) / mtbf: with the initial fleet over the horizon, about this many.
+    const nodes = pools.reduce((n, p) => n + p.nodes.initial, 0);
+    const expected = (nodes * horizon) / random.mtbf;
+    if (expected > MAX_RANDOM_FAILURES) {
+      throw new ConfigError(
+        `mtbf ${random.mtbf} s gives about ${expected.toExponential(2)} node failures over the ${horizon} s horizon with ${nodes} node(s), more than the ${MAX_RANDOM_FAILURES.toExponential().replace('e+', 'e')} a run is meant for (each fails, evicts and requeues work); mtbf is each node's mean time between failures: did you mean a longer duration (e.g. 1h, not 1ms)?`,
+        { file, field: 'failures.random.mtbf' },
+      );
+    }
+  }
 }
+
+/** Random node failures a run may expect at most (nodes × horizon ÷ mtbf): beyond, the unit of mtbf is likely wrong. */
+export const MAX_RANDOM_FAILURES = 1e6;
 
 /**
  * Every fixed-demand profile of a synthetic workload (`synthetic`, `demand-series`) can run on

@@ -164,6 +164,16 @@ describe('messages a user reads', () => {
     expect(r.err).toContain("field 'failures.random.mtbf': expected a duration > 0");
   });
 
+  it('an MTBF in the wrong unit (1ms for 1m) is refused before a run of millions of failures, and 1e6 is the bound', async () => {
+    // The default scenario: 9 initial nodes over a 1 h horizon, so 9 × 3600 / mtbf failures.
+    const r = await drs(['validate', variant('failures:\n', 'failures:\n  random: { mtbf: 1ms, repair: 1m }\n')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("field 'failures.random.mtbf': mtbf 0.001 s gives about 3.24e+7 node failures over the 3600 s horizon with 9 node(s), more than the 1e6");
+    // 9 × 3600 / 0.0324 = 1e6 exactly: allowed; a little less MTBF is not.
+    expect((await drs(['validate', variant('failures:\n', 'failures:\n  random: { mtbf: 0.0324, repair: 1m }\n')])).code).toBe(0);
+    expect((await drs(['validate', variant('failures:\n', 'failures:\n  random: { mtbf: 0.0323, repair: 1m }\n')])).code).toBe(2);
+  });
+
   it('validate opens the trace as run does: a missing trace file fails', async () => {
     const f = tmpFile('swf.yaml', readFileSync(path.join(ROOT, 'scenarios/hpc-swf.yaml'), 'utf8').replace(/file: \S+/, 'file: swf/nope.swf'));
     const r = await drs(['validate', f]);
