@@ -3,6 +3,7 @@ import { InvalidDecisionError } from '../core/errors.js';
 import type { Allocation, Request } from '../core/model.js';
 import { isPermanent, type Rejection } from '../core/rejection.js';
 import type { Allocator, AllocatorContext, Decision, Placement, Preemption, SolverReport } from './allocator.js';
+import { positionOf } from './positions.js';
 
 /** What applying a decision did; the simulator and the production scheduler both consume it. */
 export interface AppliedDecision {
@@ -58,11 +59,9 @@ export function decideAndApply(
   // would evict work for nothing: it is not applied.
   const evicted: { allocation: Allocation; preemption: Preemption }[] = [];
   if (decision.preemptions.length > 0) {
-    const position = new Map<string, number>();
-    for (let i = 0; i < requests.length; i++) position.set((requests[i] as Request).id, i);
     for (const pre of decision.preemptions) {
       if (state.allocation(pre.allocationId) === undefined) fail(`preemption of unknown allocation '${pre.allocationId}'`);
-      const forAt = position.get(pre.forRequestId);
+      const forAt = positionOf(requests, pre.forRequestId);
       if (forAt !== undefined && forAt >= cutoff) continue;
       evicted.push({ allocation: state.release(pre.allocationId), preemption: pre });
     }
@@ -118,12 +117,10 @@ function answerPositions(requests: readonly Request[], decision: Decision): Posi
 
 /** Any order: the positions by id, checking that every request is answered exactly once. */
 function checkedPositions(requests: readonly Request[], decision: Decision, fail: (msg: string) => never): Positions {
-  const position = new Map<string, number>();
-  for (let i = 0; i < requests.length; i++) position.set((requests[i] as Request).id, i);
   const answered = new Uint8Array(requests.length);
   let count = 0;
   const mark = (id: string, what: string): number => {
-    const i = position.get(id);
+    const i = positionOf(requests, id);
     if (i === undefined) return fail(`${what} names unknown request '${id}'`);
     if (answered[i] === 1) fail(`request '${id}' is answered more than once`);
     answered[i] = 1;

@@ -7,6 +7,7 @@ import type { Rejection } from '../core/rejection.js';
 import { FreedRoom, neededVictims } from '../core/freed-room.js';
 import { chooseDevices, gpuShape } from '../core/gpu.js';
 import { EPSILON } from '../core/resources.js';
+import { positionOf } from './positions.js';
 
 /**
  * Priority preemption around any allocator.
@@ -32,9 +33,9 @@ export class PreemptingAllocator implements Allocator {
 
   allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision {
     const base = this.inner.allocate(requests, cluster, ctx);
-    const candidates = base.rejections.filter((rej) => rej.code === 'wait');
-    const byId = new Map(requests.map((r) => [r.id, r]));
-    if (!candidates.some((rej) => mayPreempt((byId.get(rej.requestId) as Request).priority))) return base;
+    // The decision names requests by id; decideAndApply reads the same batch's positions after.
+    const byId = (id: string): Request => requests[positionOf(requests, id) as number] as Request;
+    if (!base.rejections.some((rej) => rej.code === 'wait' && mayPreempt(byId(rej.requestId).priority))) return base;
 
     const placements: Placement[] = [];
     const preemptions: Preemption[] = [];
@@ -49,9 +50,9 @@ export class PreemptingAllocator implements Allocator {
       // Every placement says which GPU devices it takes (those of the trial). The driver evicts
       // first and places after: left to choose its own devices then, a placement staged before an
       // eviction could take the device the eviction freed for a later one (invalid decision).
-      for (const p of base.placements) placements.push(placeOn(trial, cluster, byId.get(p.requestId) as Request, p.nodeId, p.devices));
+      for (const p of base.placements) placements.push(placeOn(trial, cluster, byId(p.requestId), p.nodeId, p.devices));
       for (const rej of base.rejections) {
-        const r = byId.get(rej.requestId) as Request;
+        const r = byId(rej.requestId);
         if (rej.code !== 'wait' || !mayPreempt(r.priority)) {
           rejections.push(rej);
           continue;
