@@ -124,31 +124,58 @@ export function fgdEval(w: WorkloadDistribution, model: string | undefined, cpuF
 type Eval = { key: number; delta: number; devices: number[] };
 
 /**
- * Per-node memo of fgdEval results by pod type, valid while the node's free CPU and device
- * frees are unchanged (checked exactly on every lookup). Between two arrivals of a pod type only
- * the nodes that changed are evaluated again, which is what makes FGD cheap per decision.
+ * Memo of fgdEval results per node and pod type, valid while the node's free CPU and device frees
+ * are unchanged (checked exactly on every lookup) and the workload distribution is the same.
+ * Between two arrivals of a pod type only the nodes that changed are evaluated again, which is
+ * what makes FGD cheap per decision.
+ *
+ * A node's state carries a stamp, a new one whenever the state changes; a pod type keeps, per
+ * node id, its result and the stamp of the state it was computed on. A decision asks one pod type
+ * about every node, so these are two arrays indexed by node id (no map per node to search).
  */
 export class FgdMemo {
-  private readonly nodes: ({ cpu: number; free: Int32Array; byPod: Map<string, Eval> } | undefined)[] = [];
   private w: WorkloadDistribution | undefined;
+  private readonly nodes: ({ cpu: number; free: Int32Array; stamp: number } | undefined)[] = [];
+  private readonly types = new Map<string, PodTypeMemo>();
+  private stamps = 0;
+  /** The pod type asked about last (a decision asks the same one node after node). */
+  private lastKey: string | undefined;
+  private last: PodTypeMemo | undefined;
 
   eval(w: WorkloadDistribution, id: number, model: string | undefined, cpuFree: number, free: ArrayLike<number>, pod: GpuPod, podKeyStr: string, key: (delta: number) => number): Eval {
     if (w !== this.w) {
       this.nodes.length = 0;
+      this.types.clear();
+      this.lastKey = this.last = undefined;
       this.w = w;
     }
-    let m = this.nodes[id];
-    if (m === undefined || m.cpu !== cpuFree || !same(m.free, free)) {
-      m = { cpu: cpuFree, free: Int32Array.from(free as ArrayLike<number>), byPod: new Map() };
-      this.nodes[id] = m;
+    let n = this.nodes[id];
+    if (n === undefined || n.cpu !== cpuFree || !same(n.free, free)) {
+      n = { cpu: cpuFree, free: Int32Array.from(free), stamp: ++this.stamps };
+      this.nodes[id] = n;
     }
-    let e = m.byPod.get(podKeyStr);
-    if (e === undefined) {
-      e = fgdEval(w, model, cpuFree, free, pod, key);
-      m.byPod.set(podKeyStr, e);
-    }
+    const t = this.typeMemo(podKeyStr);
+    if (t.stamp[id] === n.stamp) return t.evals[id] as Eval;
+    const e = fgdEval(w, model, cpuFree, free, pod, key);
+    t.stamp[id] = n.stamp;
+    t.evals[id] = e;
     return e;
   }
+
+  private typeMemo(podKeyStr: string): PodTypeMemo {
+    if (podKeyStr === this.lastKey) return this.last as PodTypeMemo;
+    let t = this.types.get(podKeyStr);
+    if (t === undefined) this.types.set(podKeyStr, (t = { stamp: [], evals: [] }));
+    this.lastKey = podKeyStr;
+    this.last = t;
+    return t;
+  }
+}
+
+/** One pod type's results by node id, each with the stamp of the node state it was computed on. */
+interface PodTypeMemo {
+  readonly stamp: number[];
+  readonly evals: Eval[];
 }
 
 function same(a: Int32Array, b: ArrayLike<number>): boolean {
