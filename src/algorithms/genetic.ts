@@ -107,10 +107,14 @@ export class GeneticAllocator implements Allocator {
       }
       generations++;
       const children: Scored[] = [];
+      // The generation's genes in one buffer (a typed array of its own per child cost more to
+      // allocate than its breeding and repair); a child keeps its slice.
+      const n = cand.requests.length;
+      const block = new Int32Array(o.population * n);
       for (let c = 0; c < o.population; c++) {
         const a = tournament(pop, rng).genes;
         const b = tournament(pop, rng).genes;
-        const genes = uniformCrossover(a, b, rng);
+        const genes = uniformCrossover(a, b, rng, block.subarray(c * n, (c + 1) * n));
         for (let i = 0; i < genes.length; i++) {
           if (rng.bernoulli(o.mutationRate)) genes[i] = rng.int((cand.nodes[i]?.length ?? 0) + 1) - 1;
         }
@@ -141,9 +145,10 @@ export class GeneticAllocator implements Allocator {
   }
 }
 
-/** Uniform crossover: each gene from parent `a` or `b` with probability ½ (exported for its test). */
-export function uniformCrossover(a: Int32Array, b: Int32Array, rng: Rng): Int32Array {
-  return Int32Array.from(a, (g, i) => (rng.bernoulli(0.5) ? g : (b[i] ?? -1)));
+/** Uniform crossover: each gene from parent `a` or `b` with probability ½, written to `child` (exported for its test). */
+export function uniformCrossover(a: Int32Array, b: Int32Array, rng: Rng, child = new Int32Array(a.length)): Int32Array {
+  for (let i = 0; i < a.length; i++) child[i] = rng.bernoulli(0.5) ? (a[i] as number) : (b[i] ?? -1);
+  return child;
 }
 
 function tournament(pop: readonly Scored[], rng: Rng): Scored {
@@ -159,9 +164,16 @@ class Problem {
   private readonly rel: number[][];
   private readonly tenant: Int32Array;
   private readonly tenantDemand: Float64Array;
+  /** Demand placed per tenant, as an evaluation sums it. */
+  private readonly tenantPlaced: Float64Array;
   private readonly visit: number[];
-  private readonly nodeIndex = new Map<number, number>();
-  private readonly free0: Float64Array[];
+  private readonly demand: (readonly number[])[];
+  /** Per request, per gene: the offset of its candidate node's free vector in `free0`. */
+  private readonly slot: Int32Array[];
+  /** Free vectors of `cand.allNodes` as they are now, one after the other (D numbers each). */
+  private readonly free0: Float64Array;
+  /** The free vectors as a repair goes (reset to `free0` at each). */
+  private readonly free: Float64Array;
   private readonly D: number;
   private readonly totalSize: number;
   private readonly totalUrgency: number;
@@ -183,11 +195,21 @@ class Problem {
       return tenants.get(r.tenant) ?? 0;
     });
     this.tenantDemand = new Float64Array(tenants.size);
+    this.tenantPlaced = new Float64Array(tenants.size);
     reqs.forEach((_, i) => (this.tenantDemand[this.tenant[i] ?? 0] = (this.tenantDemand[this.tenant[i] ?? 0] ?? 0) + (this.size[i] ?? 0)));
     this.visit = reqs.map((_, i) => i);
     if (!ctx.blocking) this.visit.sort((a, b) => priorityWeight(reqs[b] as Request) - priorityWeight(reqs[a] as Request) || a - b);
-    cand.allNodes.forEach((n, k) => this.nodeIndex.set(n, k));
-    this.free0 = cand.allNodes.map((n) => Float64Array.from(cluster.free(n)));
+    const D = this.D;
+    const nodeIndex = new Map<number, number>();
+    cand.allNodes.forEach((n, k) => nodeIndex.set(n, k));
+    this.demand = reqs.map((r) => r.demand);
+    this.slot = cand.nodes.map((list) => Int32Array.from(list, (n) => (nodeIndex.get(n) ?? 0) * D));
+    this.free0 = new Float64Array(cand.allNodes.length * D);
+    cand.allNodes.forEach((n, k) => {
+      const f = cluster.free(n);
+      for (let d = 0; d < D; d++) this.free0[k * D + d] = f[d] ?? 0;
+    });
+    this.free = new Float64Array(this.free0.length);
     this.totalSize = this.size.reduce((s, x) => s + x, 0);
     this.totalUrgency = this.urgency.reduce((s, x) => s + x, 0);
   }
@@ -196,44 +218,50 @@ class Problem {
     return Int32Array.from(this.cand.requests, (_, i) => rng.int((this.cand.nodes[i]?.length ?? 0) + 1) - 1);
   }
 
-  private fits(free: Float64Array, demand: readonly number[]): boolean {
-    for (let d = 0; d < this.D; d++) if ((demand[d] ?? 0) > (free[d] ?? 0) + EPSILON) return false;
+  /** Does request i fit the free vector at offset `at` of `free`? */
+  private fits(free: Float64Array, at: number, i: number): boolean {
+    const demand = this.demand[i] as readonly number[];
+    for (let d = 0; d < this.D; d++) if ((demand[d] ?? 0) > (free[at + d] as number) + EPSILON) return false;
     return true;
   }
 
   /** Best-fit candidate of request i with room in `free`, as a gene, or −1. */
-  private bestFit(i: number, free: readonly Float64Array[]): number {
-    const demand = this.cand.requests[i]?.demand ?? [];
+  private bestFit(i: number, free: Float64Array): number {
+    const demand = this.demand[i] as readonly number[];
+    const slots = this.slot[i] as Int32Array;
     let best = -1;
     let bestRoom = Infinity;
-    (this.cand.nodes[i] ?? []).forEach((n, g) => {
-      const f = free[this.nodeIndex.get(n) ?? 0] as Float64Array;
-      if (!this.fits(f, demand)) return;
+    for (let g = 0; g < slots.length; g++) {
+      const at = slots[g] as number;
+      if (!this.fits(free, at, i)) continue;
       let room = 0;
-      for (let d = 0; d < this.D; d++) room += (f[d] ?? 0) - (demand[d] ?? 0);
+      for (let d = 0; d < this.D; d++) room += (free[at + d] as number) - (demand[d] ?? 0);
       if (room < bestRoom) {
         bestRoom = room;
         best = g;
       }
-    });
+    }
     return best;
+  }
+
+  /** Take request i's demand from its gene-g candidate in `free`. */
+  private take(free: Float64Array, i: number, g: number): void {
+    const at = (this.slot[i] as Int32Array)[g] as number;
+    const demand = this.demand[i] as readonly number[];
+    for (let d = 0; d < this.D; d++) free[at + d] = (free[at + d] as number) - (demand[d] ?? 0);
   }
 
   /** Repairs `genes` in place (see the class comment) and scores them. */
   score(genes: Int32Array): Scored {
-    const free = this.free0.map((f) => f.slice());
-    const take = (i: number, g: number): void => {
-      const f = free[this.nodeIndex.get(this.cand.nodes[i]?.[g] ?? -1) ?? 0] as Float64Array;
-      const demand = this.cand.requests[i]?.demand ?? [];
-      for (let d = 0; d < this.D; d++) f[d] = (f[d] ?? 0) - (demand[d] ?? 0);
-    };
+    const free = this.free;
+    free.set(this.free0);
+    const take = (i: number, g: number): void => this.take(free, i, g);
     let blocked = false;
     for (const i of this.visit) {
       let g = genes[i] ?? -1;
       if (blocked) g = -1;
       else if (g >= 0) {
-        const f = free[this.nodeIndex.get(this.cand.nodes[i]?.[g] ?? -1) ?? 0] as Float64Array;
-        if (!this.fits(f, this.cand.requests[i]?.demand ?? [])) g = this.bestFit(i, free);
+        if (!this.fits(free, (this.slot[i] as Int32Array)[g] as number, i)) g = this.bestFit(i, free);
         if (g >= 0) take(i, g);
         else if (this.ctx.blocking) blocked = true;
       } else if (this.ctx.blocking) {
@@ -258,25 +286,27 @@ class Problem {
     let placedSize = 0;
     let placedUrgency = 0;
     let cheap = 0;
-    const tenantPlaced = new Float64Array(this.tenantDemand.length);
-    genes.forEach((g, i) => {
-      if (g < 0) return;
+    const tenantPlaced = this.tenantPlaced;
+    tenantPlaced.fill(0);
+    for (let i = 0; i < genes.length; i++) {
+      const g = genes[i] as number;
+      if (g < 0) continue;
       const s = this.size[i] ?? 0;
       placedSize += s;
       placedUrgency += this.urgency[i] ?? 0;
       cheap += s * (1 - (this.rel[i]?.[g] ?? 0));
       tenantPlaced[this.tenant[i] ?? 0] = (tenantPlaced[this.tenant[i] ?? 0] ?? 0) + s;
-    });
+    }
     const u = this.totalSize > 0 ? placedSize / this.totalSize : 0;
     const sla = this.totalUrgency > 0 ? placedUrgency / this.totalUrgency : 0;
     const cost = this.totalSize > 0 ? cheap / this.totalSize : 0;
     let sum = 0;
     let sq = 0;
-    tenantPlaced.forEach((p, t) => {
-      const x = p / (this.tenantDemand[t] ?? 1);
+    for (let t = 0; t < tenantPlaced.length; t++) {
+      const x = (tenantPlaced[t] as number) / (this.tenantDemand[t] ?? 1);
       sum += x;
       sq += x * x;
-    });
+    }
     const fair = sq > 0 ? (sum * sum) / (tenantPlaced.length * sq) : 0;
     const fitness = this.w.utilization * u + this.w.sla * sla + this.w.cost * cost + this.w.fairness * fair;
     return { genes, fitness, parts: [u, sla, cost, fair] };

@@ -40,6 +40,29 @@ describe('genetic allocator', () => {
     expect(applied.started.map((s) => state.pools[state.nodePool(s.nodeId)]?.name)).toEqual(['cheap', 'cheap']);
   });
 
+  it('reports the fitness parts of the decision it returns (U and Jain over tenants, recomputed here)', () => {
+    // Room for some of the batch only, three tenants: the best individual's parts, as reported,
+    // must be those of its own placements (each evaluation starts from nothing placed).
+    const state = ClusterState.fromPools(space, [pool('a', 8, 2, 1), pool('b', 6, 1, 2)]);
+    const rng = new Rng('parts');
+    const batch = Array.from({ length: 14 }, (_, i) => req(`r${i}`, 1 + rng.int(5), { tenant: `t${i % 3}` }));
+    const d = new GeneticAllocator().allocate(batch, state, ctx('parts'));
+    state.rollbackTrial();
+    const placed = new Set(d.placements.map((p) => p.requestId));
+    const size = (r: Request): number => Math.max(state.demandSize(r.demand), 1e-9);
+    const total = batch.reduce((s, r) => s + size(r), 0);
+    const u = batch.filter((r) => placed.has(r.id)).reduce((s, r) => s + size(r), 0) / total;
+    const share = ['t0', 't1', 't2'].map((t) => {
+      const mine = batch.filter((r) => r.tenant === t);
+      return mine.filter((r) => placed.has(r.id)).reduce((s, r) => s + size(r), 0) / mine.reduce((s, r) => s + size(r), 0);
+    });
+    const jain = share.reduce((s, x) => s + x, 0) ** 2 / (3 * share.reduce((s, x) => s + x * x, 0));
+    expect(placed.size).toBeGreaterThan(0);
+    expect(placed.size).toBeLessThan(batch.length);
+    expect(d.solver?.detail).toContain(`U=${u.toFixed(3)} `);
+    expect(d.solver?.detail).toContain(`J=${jain.toFixed(3)}`);
+  });
+
   it('is a function of the seed', () => {
     const run = (seed: string): unknown => {
       const state = ClusterState.fromPools(space, [pool('a', 8, 3, 1), pool('b', 16, 2, 4)]);
