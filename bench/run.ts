@@ -1,15 +1,16 @@
 import os from 'node:os';
 import { kernelSuite } from './kernel.js';
 import { placementSuite } from './placement.js';
+import { queueSuite } from './queue.js';
 import { printFigures, writeResults, type Figure } from './common.js';
 import { replaySuite } from './replay.js';
 
 /**
  * `npm run bench`: the kernel and placement micro-benchmarks (tinybench) and the end-to-end
  * replays. Prints a table and writes bench/results/bench.json. `npm run bench -- kernel` runs
- * one suite (kernel, placement, replay).
+ * one suite (kernel, placement, queue, replay).
  */
-const SUITES = ['kernel', 'placement', 'replay'];
+const SUITES = ['kernel', 'placement', 'queue', 'replay'];
 const only = process.argv.slice(2);
 const unknown = only.filter((s) => !SUITES.includes(s));
 if (unknown.length > 0) {
@@ -21,6 +22,7 @@ const want = (s: string): boolean => only.length === 0 || only.includes(s);
 const figs: Figure[] = [];
 if (want('kernel')) figs.push(...(await kernelSuite()));
 if (want('placement')) figs.push(...(await placementSuite()));
+if (want('queue')) figs.push(...(await queueSuite()));
 if (want('replay')) figs.push(...(await replaySuite()));
 printFigures(figs);
 // Absolute figures against absolute targets: say how busy the machine was (1, 5 and 15 minutes).

@@ -7,7 +7,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 describe('npm run bench', () => {
   it('refuses a misspelt suite instead of running nothing and printing an empty table', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', 'kernal'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.stderr).toBe("npm run bench: unknown suite 'kernal' (suites: kernel, placement, replay; none runs them all)\n");
+    expect(r.stderr).toBe("npm run bench: unknown suite 'kernal' (suites: kernel, placement, queue, replay; none runs them all)\n");
     expect(r.status).toBe(2);
   }, 30_000);
 });
