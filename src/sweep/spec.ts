@@ -25,7 +25,12 @@ const MAX_SEED_COUNT = 100_000;
 
 const sweepSchema = z
   .object({
-    name: z.string().min(1).optional(),
+    // The default results folder is .drs-sweep/<name>: one folder name, not a path out of it.
+    name: z
+      .string()
+      .min(1)
+      .refine((n) => !/[/\\]/.test(n) && n !== '.' && n !== '..', "expected one folder name (no '/', '\\', '.' or '..'): the results go to .drs-sweep/<name>; use --results DIR for another place")
+      .optional(),
     scenario: z.string().min(1),
     strategies: z.array(z.string().min(1)).min(1).optional(),
     seeds: z.union([z.number().int().positive().max(MAX_SEED_COUNT, `expected a seed count of at most ${MAX_SEED_COUNT} (each seed runs every cell once more)`), z.array(z.union([z.number().int(), z.string().min(1)])).min(1)]).default(5),

@@ -1,0 +1,26 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadSweep } from '../../src/sweep/spec.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-sweep-name-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(path.join(dir, 's.yaml'), 'name: s\ndimensions: [cpu]\npools: [{ name: m, capacity: { cpu: 4 }, nodes: 1, pricePerHour: 1 }]\ntrace: { kind: synthetic, horizon: 60, arrival: { rate: 1 } }\nstrategies: [first-fit]\n');
+const sweepNamed = (name: string): string => {
+  const file = path.join(dir, 'sweep.yaml');
+  writeFileSync(file, `name: ${JSON.stringify(name)}\nscenario: ./s.yaml\nseeds: 1\n`);
+  return file;
+};
+
+/** The default results folder is .drs-sweep/<name>: a name with a path in it wrote results elsewhere. */
+describe('a sweep name', () => {
+  it.each(['../x', 'a/b', 'a\\b', '..', '.'])('%s is refused, naming the field and the reason', async (name) => {
+    const file = sweepNamed(name);
+    await expect(loadSweep(file)).rejects.toThrow(new RegExp(`${file.replace(/[.\\]/g, '\\$&')}:1, field 'name': expected one folder name`));
+  });
+
+  it.each(['nightly', 'fleet sizes 2026-12', '..x', 'a.b'])('%s is a folder name and is kept', async (name) => {
+    expect((await loadSweep(sweepNamed(name))).name).toBe(name);
+  });
+});
