@@ -39,7 +39,7 @@ describe('season detection on short series: the noise bound', () => {
     let after = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const y = noise(seed, 36);
-      if (detectSeason(y, { noiseZ: 0 }) !== undefined) before++;
+      if (detectSeason(y, { noiseZ: 0, redNoise: false }) !== undefined) before++;
       if (detectSeason(y) !== undefined) after++;
     }
     expect(before).toBeGreaterThanOrEqual(12); // 21 of these 40
@@ -150,5 +150,45 @@ describe('regression on trend + seasonal features', () => {
     }
     expect(inside / total).toBeGreaterThan(0.7);
     expect(inside / total).toBeLessThan(0.9);
+  });
+});
+
+describe('season detection: the red-noise test (a random walk has no season)', () => {
+  // A detrended random walk's ACF wanders in slow waves; peaks of 0.2-0.4 at lags n/5-n/2 passed
+  // every ACF rule (8 of these 60 walks). A season must also explain the series better than an
+  // AR(1) fitted to it: 0 of 60 (bench/forecast/season-detection.ts: 26 of 200 walks -> 1).
+  const walk = (seed: number): number[] => {
+    const rng = new Rng(`walk-${seed}`);
+    let x = 0;
+    return Array.from({ length: 1000 }, () => (x += rng.normal()));
+  };
+  const seeds = Array.from({ length: 60 }, (_, i) => i + 1);
+
+  it('finds no season in seeded random walks where the ACF rules alone did', () => {
+    expect(seeds.filter((s) => detectSeason(walk(s), { redNoise: false }) !== undefined).length).toBe(8);
+    expect(seeds.filter((s) => detectSeason(walk(s)) !== undefined).length).toBe(0);
+  });
+
+  // Real seasons riding on a wandering level keep their period. A spike every 19 steps (the GenAI
+  // per-minute artefact, docs/forecasting.md) is no sinusoid: its test is the phase-mean one
+  // (a sinusoid alone finds 7 of these 20).
+  it('keeps a spike every 19 steps on a wandering level', () => {
+    const spikes = (seed: number): number[] => {
+      const rng = new Rng(`spike-${seed}`);
+      let level = 0;
+      return Array.from({ length: 1340 }, (_, t) => 10 + (level += 0.1 * rng.normal()) + rng.normal() + (t % 19 === 0 ? 3 : 0));
+    };
+    expect(seeds.slice(0, 20).filter((s) => detectSeason(spikes(s)) === 19).length).toBe(20);
+  });
+
+  it('keeps a daily cycle on a wandering level (five days of 5-minute data)', () => {
+    const day = (seed: number): number[] => {
+      const rng = new Rng(`daily-${seed}`);
+      let level = 0;
+      return Array.from({ length: 288 * 5 }, (_, t) => 50 + (level += 0.05 * rng.normal()) + 5 * Math.sin((2 * Math.PI * t) / 288) + rng.normal(0, 2));
+    };
+    const found = seeds.slice(0, 20).filter((s) => detectSeason(day(s), { stepSeconds: 300 }) === 288).length;
+    expect(found).toBe(seeds.slice(0, 20).filter((s) => detectSeason(day(s), { stepSeconds: 300, redNoise: false }) === 288).length);
+    expect(found).toBeGreaterThanOrEqual(18);
   });
 });
