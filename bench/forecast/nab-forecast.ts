@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { die } from '../usage.js';
+import { die, intArg, numberArg } from '../usage.js';
 
 const { values: o, positionals: files } = parseArgs({
   options: {
@@ -31,9 +31,11 @@ const { values: o, positionals: files } = parseArgs({
 if (o.out === undefined) die('--out DIR is required (one JSON per series is written there)');
 if (files.length === 0) die('name the CSV files to forecast');
 const outDir = o.out;
-mkdirSync(outDir, { recursive: true });
 const drs = path.resolve('bin/drs.js');
 const extra = (o.flags ?? '').split(' ').filter((f) => f !== '');
+const timeoutMs = numberArg('--timeout', o.timeout as string, 1) * 1000;
+const fallback = String(intArg('--fallback-season', o['fallback-season'] as string, 1));
+mkdirSync(outDir, { recursive: true });
 
 /** The flags after this error: the one it names added, or undefined when none applies. */
 function repair(message: string, flags: string[]): string[] | undefined {
@@ -49,7 +51,7 @@ function repair(message: string, flags: string[]): string[] | undefined {
     const d = flags.indexOf('--duplicates'); // --resample merges duplicates itself and refuses the flag
     return [...flags.filter((_, i) => d < 0 || (i !== d && i !== d + 1)), '--resample', step];
   }
-  if (/no seasonal period/.test(message) && !flags.includes('--season') && !extra.includes('--season')) return [...flags, '--season', o['fallback-season'] as string];
+  if (/no seasonal period/.test(message) && !flags.includes('--season') && !extra.includes('--season')) return [...flags, '--season', fallback];
   return undefined;
 }
 
@@ -62,7 +64,7 @@ for (const file of files) {
   let result: unknown;
   for (let i = 0; i < 12; i++) {
     const started = performance.now();
-    const r = spawnSync('node', [drs, 'forecast', file, '--json', '--no-timings', ...extra, ...flags], { encoding: 'utf8', timeout: Number(o.timeout) * 1000, maxBuffer: 1 << 26 });
+    const r = spawnSync('node', [drs, 'forecast', file, '--json', '--no-timings', ...extra, ...flags], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 26 });
     const stderr = r.stderr.split('\n').filter((l) => l !== '' && !/origin \d+\/\d+/.test(l));
     attempts.push({ flags: [...flags], status: r.status, seconds: (performance.now() - started) / 1000, stderr });
     if (r.status === 0) {

@@ -18,10 +18,10 @@ import { parseArgs } from 'node:util';
 import { Rng } from '../../src/core/rng.js';
 import { aggregateEventsCsv, detectSeason, readSeriesCsv, type Series } from '../../src/predict/index.js';
 import { dataRoot } from './protocol.js';
-import '../usage.js';
+import { intArg } from '../usage.js';
 
 const { values: o } = parseArgs({ options: { nab: { type: 'string' }, count: { type: 'string', default: '200' } }, strict: true });
-const COUNT = Number(o.count);
+const COUNT = intArg('--count', o.count as string, 1);
 
 type Rule = 'before' | 'after';
 const detect = (y: readonly number[], rule: Rule, stepSeconds?: number): number | undefined =>
