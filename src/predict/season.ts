@@ -87,23 +87,32 @@ export function detectSeason(values: readonly number[], options: SeasonOptions =
   const z = options.noiseZ ?? zFor(1 - (2 * FAMILY_ALPHA) / maxLag);
   const x = detrend(values);
   const r = acf(x, maxLag);
-  const beatsRedNoise = options.redNoise === false ? (): boolean => true : redNoiseTest(x);
+  // The red-noise test costs O(n) per lag: it is asked only of the lags that can win (lazily, once each).
+  const test = options.redNoise === false ? undefined : redNoiseTest(x);
+  const tested = new Map<number, boolean>();
+  const beatsRedNoise = (k: number): boolean => {
+    if (test === undefined) return true;
+    if (!tested.has(k)) tested.set(k, test(k));
+    return tested.get(k) as boolean;
+  };
   const candidates: { lag: number; r: number }[] = [];
   let low = r[1] as number;
   for (let k = 2; k < maxLag; k++) {
     const rk = r[k] as number;
     low = Math.min(low, rk);
-    if (rk >= (r[k - 1] as number) && rk >= (r[k + 1] as number) && rk >= Math.max(minR, (z * Math.sqrt(n - k)) / n) && rk - low >= minProm && beatsRedNoise(k)) {
+    if (rk >= (r[k - 1] as number) && rk >= (r[k + 1] as number) && rk >= Math.max(minR, (z * Math.sqrt(n - k)) / n) && rk - low >= minProm) {
       candidates.push({ lag: k, r: rk });
     }
   }
-  if (candidates.length === 0) return undefined;
-  let best = candidates.reduce((a, c) => (c.r > a.r ? c : a));
+  // The highest r that beats red noise (the smallest lag among equals)...
+  let best = [...candidates].sort((a, b) => b.r - a.r || a.lag - b.lag).find((c) => beatsRedNoise(c.lag));
+  if (best === undefined) return undefined;
+  // ...unless a smaller lag of which it is a multiple is nearly as high (and beats red noise too).
   for (const c of candidates) {
     if (c.lag >= best.lag) break;
     const ratio = best.lag / c.lag;
     const near = Math.abs(best.lag - Math.round(ratio) * c.lag) <= 2;
-    if (Math.round(ratio) >= 2 && near && c.r >= 0.9 * best.r) {
+    if (Math.round(ratio) >= 2 && near && c.r >= 0.9 * best.r && beatsRedNoise(c.lag)) {
       best = c;
       break;
     }
