@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,5 +53,19 @@ describe('drs run --events', () => {
     expect((await drs(['run', path.join(dir, 'ok.yaml'), '--events', link, '--quiet', '--seed', '2'])).code).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(events, 'utf8')).toContain('"event":"complete"');
+  });
+
+  // The replacement is a new file: it was created with the umask's mode (0644 here), so a private
+  // (0600) events file, which names every tenant and request, became readable by every user.
+  it.skipIf(process.platform === 'win32')('keeps the permissions of the file it replaces', async () => {
+    writeFileSync(path.join(dir, 'mode.csv'), 'id,arrival,duration,cpu,mem\nj1,0,10,1,1\n');
+    writeFileSync(path.join(dir, 'mode.yaml'), scenario('mode.csv'));
+    const events = path.join(dir, 'private.csv');
+    writeFileSync(events, 'the previous run\n');
+    chmodSync(events, 0o600);
+    const r = await drs(['run', path.join(dir, 'mode.yaml'), '--events', events, '--quiet']);
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(events, 'utf8')).toContain('complete');
+    expect((statSync(events).mode & 0o777).toString(8)).toBe('600');
   });
 });
