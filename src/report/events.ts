@@ -1,4 +1,4 @@
-import { closeSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { REJECTION_CODES } from '../core/rejection.js';
 import { EV, type EventKind, type EventLog } from '../sim/log.js';
 
@@ -41,7 +41,7 @@ export const EVENT_COLUMNS = ['strategy', 'time', 'event', 'request', 'tenant', 
  *
  * The rows go to `FILE.partial`, which takes the name FILE on `close()`: a run that stops with an
  * error (`abort()` removes the partial file) or is interrupted leaves FILE as it was, never an
- * empty or partial file under the name of a complete one.
+ * empty or partial file under the name of a complete one. The partial file gets FILE's permissions.
  */
 export class EventsWriter {
   private readonly fd: number;
@@ -59,6 +59,8 @@ export class EventsWriter {
     this.target = st === undefined ? file : realpathSync(file);
     this.partial = st === undefined || st.isFile() ? `${this.target}.partial` : undefined;
     this.fd = openSync(this.partial ?? this.target, 'w');
+    // The partial file replaces FILE: it takes FILE's permissions (not the umask's), so a private file stays private.
+    if (st !== undefined && this.partial !== undefined) fchmodSync(this.fd, st.mode & 0o777);
     if (format === 'csv') this.buf.push(EVENT_COLUMNS.join(','));
   }
 
