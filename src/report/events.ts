@@ -1,4 +1,5 @@
 import { closeSync, fchmodSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { UserError } from '../core/errors.js';
 import { REJECTION_CODES } from '../core/rejection.js';
 import { EV, type EventKind, type EventLog } from '../sim/log.js';
 
@@ -50,9 +51,10 @@ export class EventsWriter {
   /** FILE, through symbolic links (the file the rename replaces). */
   private readonly target: string;
   private buf: string[] = [];
+  private closed = false;
 
   constructor(
-    file: string,
+    private readonly file: string,
     private readonly format: EventsFormat,
   ) {
     const st = statSync(file, { throwIfNoEntry: false });
@@ -66,6 +68,14 @@ export class EventsWriter {
 
   /** Append the request events of one strategy's run. */
   add(strategy: string, log: EventLog): void {
+    try {
+      this.addRows(strategy, log);
+    } catch (e) {
+      this.failed(e);
+    }
+  }
+
+  private addRows(strategy: string, log: EventLog): void {
     for (let i = 0; i < log.length; i++) {
       const kind = log.kind(i);
       const name = NAMES[kind];
@@ -84,15 +94,37 @@ export class EventsWriter {
 
   /** Write what is left and give the file its name. */
   close(): void {
-    this.flush();
-    closeSync(this.fd);
-    if (this.partial !== undefined) renameSync(this.partial, this.target);
+    try {
+      this.flush();
+      this.closed = true;
+      closeSync(this.fd);
+      if (this.partial !== undefined) renameSync(this.partial, this.target);
+    } catch (e) {
+      this.failed(e);
+    }
   }
 
-  /** The run failed: drop the partial file (FILE is left as it was). */
+  /** The run failed: drop the partial file (FILE is left as it was). Safe to call again. */
   abort(): void {
-    closeSync(this.fd);
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already unusable: the partial file goes all the same
+      }
+    }
     if (this.partial !== undefined) rmSync(this.partial, { force: true });
+  }
+
+  /**
+   * A write failed (a full disk, a file size limit): the events are not all there, so the run
+   * fails as one that stopped with an error does (FILE as it was, no partial file), with a
+   * UserError naming the file: not taken for the strategy's own failure, no stack trace.
+   */
+  private failed(e: unknown): never {
+    this.abort();
+    throw new UserError(`cannot write --events file ${this.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
 
   private row(strategy: string, time: number, event: string, id: string, tenant: string, priority: string, pool: string | undefined, node: number | undefined, code: string | undefined, devices: readonly number[] | undefined): string {
@@ -104,8 +136,10 @@ export class EventsWriter {
 
   private flush(): void {
     if (this.buf.length === 0) return;
-    writeSync(this.fd, this.buf.join('\n') + '\n');
+    const text = Buffer.from(this.buf.join('\n') + '\n');
     this.buf = [];
+    // writeSync may write less than asked (a file size limit reached): the rest, until it errs.
+    for (let at = 0; at < text.length; ) at += writeSync(this.fd, text, at);
   }
 }
 
