@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSweep } from '../../src/sweep/spec.js';
+import { drs } from '../cli/helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-sweep-name-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,5 +23,20 @@ describe('a sweep name', () => {
 
   it.each(['nightly', 'fleet sizes 2026-12', '..x', 'a.b'])('%s is a folder name and is kept', async (name) => {
     expect((await loadSweep(sweepNamed(name))).name).toBe(name);
+  });
+
+  // The name is the default results folder's, nothing more: with --results (what the refusal
+  // itself advised) it names the sweep in the table and the report. It was refused all the same.
+  it('with --results, a name that is not a folder name is kept: the refusal is only for the default folder', async () => {
+    const file = sweepNamed('Q3 / baseline');
+    const results = path.join(dir, 'q3');
+    const ran = await drs(['sweep', file, '--results', results, '--workers', '0', '--quiet'], {}, dir);
+    expect(ran.err).not.toContain('expected one folder name');
+    expect(ran.code, ran.err).toBe(0);
+    expect(ran.out).toContain('Q3 / baseline');
+    const refused = await drs(['sweep', file, '--workers', '0', '--quiet'], {}, dir);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(`${file}:1, field 'name': expected one folder name`);
+    expect(refused.err).toContain('--results');
   });
 });
