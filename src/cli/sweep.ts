@@ -7,7 +7,7 @@ import { sweepHtml } from '../report/sweep-html.js';
 import { sweepTable } from '../report/sweep-table.js';
 import { planSweep, runSweepLocal, sweepResult, sweepTraceNotes, type SweepProgress } from '../sweep/local.js';
 import { DEFAULT_QUEUE, runSweepQueue } from '../sweep/queue.js';
-import { loadSweep } from '../sweep/spec.js';
+import { loadSweep, resultsFolderName } from '../sweep/spec.js';
 import { ResultStore } from '../sweep/store.js';
 import { numberFlag, parseFlags, resolveDataRoot } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';
@@ -89,11 +89,12 @@ export const sweepCommand: CliCommand = {
     const workers = numberFlag(values.workers, 'workers', { integer: true, min: 0 }) ?? os.availableParallelism();
     const dataRoot = resolveDataRoot(values['data-dir'], io.env, io.cwd);
     const spec = await loadSweep(path.resolve(io.cwd, positionals[0] as string));
+    const resultsDir = path.resolve(io.cwd, values.results ?? path.join('.drs-sweep', resultsFolderName(spec)));
     const plan = await planSweep(spec, dataRoot);
     // Before anything runs: an output naming the sweep, its scenario or a file a cell reads (its trace) would destroy it.
     checkOutputFolders(io, { json: values.json, html: values.html }, [spec.file, spec.scenarioFile, ...plan.inputFiles]);
     for (const w of spec.warnings) io.err(`drs sweep: warning: ${w}\n`);
-    const store = new ResultStore(path.resolve(io.cwd, values.results ?? path.join('.drs-sweep', spec.name)), { reuse: values.fresh !== true });
+    const store = new ResultStore(resultsDir, { reuse: values.fresh !== true });
     const bar = progress(io, values.quiet === true);
     let results;
     try {

@@ -25,12 +25,8 @@ const MAX_SEED_COUNT = 100_000;
 
 const sweepSchema = z
   .object({
-    // The default results folder is .drs-sweep/<name>: one folder name, not a path out of it.
-    name: z
-      .string()
-      .min(1)
-      .refine((n) => !/[/\\]/.test(n) && n !== '.' && n !== '..', "expected one folder name (no '/', '\\', '.' or '..'): the results go to .drs-sweep/<name>; use --results DIR for another place")
-      .optional(),
+    // Also the default results folder's name (.drs-sweep/<name>): checked where it is one (resultsFolderName).
+    name: z.string().min(1).optional(),
     scenario: z.string().min(1),
     strategies: z.array(z.string().min(1)).min(1).optional(),
     seeds: z.union([z.number().int().positive().max(MAX_SEED_COUNT, `expected a seed count of at most ${MAX_SEED_COUNT} (each seed runs every cell once more)`), z.array(z.union([z.number().int(), z.string().min(1)])).min(1)]).default(5),
@@ -169,7 +165,7 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   const seed = twice(seeds.map(String));
   if (seed >= 0) throw new ConfigError(`seed ${JSON.stringify(seeds[seed])} is listed twice`, at(['seeds', seed], 'seeds'));
   const lines: Record<string, number> = {};
-  const named: [string, (string | number)[]][] = [['strategies', ['strategies']], ...(['axes', 'set'] as const).flatMap((w) => Object.keys(s[w]).map((p): [string, string[]] => [`${w}.${p}`, [w, p]]))];
+  const named: [string, (string | number)[]][] = [['name', ['name']], ['strategies', ['strategies']], ...(['axes', 'set'] as const).flatMap((w) => Object.keys(s[w]).map((p): [string, string[]] => [`${w}.${p}`, [w, p]]))];
   for (const [field, node] of named) {
     const line = at(node).line;
     if (line !== undefined) lines[field] = line;
@@ -186,4 +182,20 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
     warnings.push(`the scenario's trace (kind ${traceKind}) is replayed as recorded, so every seed replays the same workload and the intervals cover only the strategies' own randomness and the scenario's random failures (failures.random); to vary the workload, sweep trace options with an axis or use a synthetic or demand-series trace`);
   }
   return { name: s.name ?? path.basename(file).replace(/\.ya?ml$/, ''), file, scenarioFile, base, strategies: s.strategies, seeds, axes, warnings, lines };
+}
+
+/**
+ * The sweep's name as the default results folder, .drs-sweep/<name> (no --results): one folder
+ * name, not a path out of it ('../x' put the results outside .drs-sweep, 'a/b' nested them). A
+ * ConfigError naming the field otherwise. With --results the name only names the sweep.
+ */
+export function resultsFolderName(spec: SweepSpec): string {
+  const n = spec.name;
+  if (n !== '' && !/[/\\]/.test(n) && n !== '.' && n !== '..') return n;
+  const line = spec.lines?.name;
+  throw new ConfigError("expected one folder name (no '/', '\\', '.' or '..'): the results go to .drs-sweep/<name>; use --results DIR for another place", {
+    file: spec.file,
+    ...(line !== undefined ? { line } : {}),
+    field: 'name',
+  });
 }
