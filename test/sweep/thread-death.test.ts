@@ -8,6 +8,7 @@ import { PoolBrokenError } from '../../src/sweep/pool.js';
 import { loadSweep } from '../../src/sweep/spec.js';
 import { ResultStore } from '../../src/sweep/store.js';
 import { DATA_ROOT } from '../support/data.js';
+import { drs } from '../cli/helpers.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, 'fixtures/tiny.yaml');
 
@@ -60,5 +61,22 @@ describe('a local sweep whose worker thread dies mid-cell', () => {
       void this.terminate();
     });
     await expect(runSweepLocal(plan, { workers: 2, dataRoot: DATA_ROOT })).rejects.toBeInstanceOf(PoolBrokenError);
+  });
+
+  // drs sweep let the PoolBrokenError through to Node: its stack trace instead of a line saying
+  // what happened and that the finished cells are kept (the stack trace c789fa4 removed for one death).
+  it('drs sweep says so in one line, exit 1, and where the finished cells are kept', async () => {
+    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker) {
+      void this.terminate();
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-sweep-broken-'));
+    try {
+      const r = await drs(['sweep', FIXTURE, '--workers', '2', '--results', dir, '--quiet']);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^drs sweep: sweep worker threads keep dying \(3 in a row\): .*; the cells that finished are kept in .*: run the sweep again to go on from them\n$/);
+      expect(r.err).not.toContain('    at ');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
