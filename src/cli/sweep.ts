@@ -6,6 +6,7 @@ import { toJson } from '../report/json.js';
 import { sweepHtml } from '../report/sweep-html.js';
 import { sweepTable } from '../report/sweep-table.js';
 import { planSweep, runSweepLocal, sweepResult, sweepTraceNotes, type SweepProgress } from '../sweep/local.js';
+import { PoolBrokenError } from '../sweep/pool.js';
 import { DEFAULT_QUEUE, runSweepQueue } from '../sweep/queue.js';
 import { loadSweep, resultsFolderName } from '../sweep/spec.js';
 import { ResultStore } from '../sweep/store.js';
@@ -97,13 +98,22 @@ export const sweepCommand: CliCommand = {
     const store = new ResultStore(resultsDir, { reuse: values.fresh !== true });
     const bar = progress(io, values.quiet === true);
     let results;
+    let broken: PoolBrokenError | undefined;
     try {
       results =
         values.queue !== undefined
           ? await runSweepQueue(plan, { url: values.queue, ...(values.name !== undefined ? { name: values.name } : {}), store, onProgress: bar.update, fresh: values.fresh === true, onNoWorker: (m) => io.err(`drs sweep: ${m}\n`) })
           : await runSweepLocal(plan, { workers, dataRoot, store, onProgress: bar.update });
+    } catch (e) {
+      // Not bad input (exit 2) but no bug to trace either: a build or machine whose threads die.
+      if (!(e instanceof PoolBrokenError)) throw e;
+      broken = e;
     } finally {
       bar.stop();
+    }
+    if (broken !== undefined || results === undefined) {
+      io.err(`drs sweep: ${broken?.message ?? 'no results'}; the cells that finished are kept in ${resultsDir}: run the sweep again to go on from them\n`);
+      return 1;
     }
     const res = sweepResult(plan, results);
     io.out(sweepTable(res));
