@@ -2,7 +2,8 @@ import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { drs } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { DATA, drs, ROOT } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-events-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,21 +70,37 @@ describe('drs run --events', () => {
     expect((statSync(events).mode & 0o777).toString(8)).toBe('600');
   });
 
-  // A write of the events that fails (a full disk: FILE.partial made to point at /dev/full) was
-  // taken for the strategy's own failure (each strategy listed as failed with "ENOSPC"), then
-  // close() wrote the rows it kept again and ended the run with Node's stack trace, leaving
-  // FILE.partial behind. Like a failed run: one line naming the file, FILE as it was, no partial file.
-  it.skipIf(!existsSync('/dev/full'))('a failing write of the events file ends the run in one line, FILE as it was, no partial file', async () => {
-    writeFileSync(path.join(dir, 'full.csv'), 'id,arrival,duration,cpu,mem\nj1,0,10,1,1\nj2,5,10,2,1\n');
-    writeFileSync(path.join(dir, 'full.yaml'), scenario('full.csv'));
-    const events = path.join(dir, 'full-events.csv');
+  // A write of the events that fails (a file size limit: `ulimit -f`, as a full disk would) was
+  // taken for the strategy's own failure (listed as failed with the error), then close() wrote the
+  // rows it kept again and ended the run with Node's stack trace, leaving FILE.partial behind. Like
+  // a failed run: one line naming the file, exit 2, FILE as it was, no partial file.
+  it.skipIf(process.platform === 'win32')('a failing write of the events file ends the run in one line, FILE as it was, no partial file', async () => {
+    writeFileSync(path.join(dir, 'big.yaml'), 'name: big\ndimensions: [cpu]\npools: [{ name: m, capacity: { cpu: 64 }, nodes: 4, pricePerHour: 1 }]\ntrace: { kind: synthetic, count: 20000, arrival: { rate: 50 }, profiles: [{ name: p, demand: { cpu: 1 }, duration: { dist: lognormal, mu: 0, sigma: 0.5 } }] }\nstrategies: [first-fit]\n');
+    const events = path.join(dir, 'big-events.csv');
     writeFileSync(events, 'the previous run\n');
-    symlinkSync('/dev/full', `${events}.partial`);
-    const r = await drs(['run', path.join(dir, 'full.yaml'), '--events', events, '--quiet']);
-    expect(r.code).toBe(2);
-    expect(r.err).toBe(`drs run: cannot write --events file ${events}: ENOSPC\n`);
-    expect(r.out).toBe('');
+    const script = `const m = await import(${JSON.stringify(path.join(ROOT, 'src/cli/main.ts'))}); process.exitCode = await m.main(${JSON.stringify(['run', path.join(dir, 'big.yaml'), '--events', events, '--quiet'])});`;
+    // 512 KiB of file at most: the events (about 2 MB) cannot all be written.
+    const r = spawnSync('bash', ['-c', `ulimit -f 512; exec "${process.execPath}" --import tsx --input-type=module -e '${script.replace(/'/g, "'\\''")}'`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DRS_DATA_DIR: DATA } });
+    expect(r.stderr).toBe(`drs run: cannot write --events file ${events}: EFBIG\n`);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
     expect(readFileSync(events, 'utf8')).toBe('the previous run\n');
-    expect(existsSync(`${events}.partial`) || readdirSync(dir).includes('full-events.csv.partial')).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('big-events') && f.includes('partial'))).toEqual([]);
+  }, 60_000);
+
+  // FILE.partial left by an interrupted run is the writer's own: it was opened through, so a
+  // symbolic link there had its target emptied and written, then the link was renamed over FILE.
+  it('a leftover FILE.partial link is replaced, not followed', async () => {
+    writeFileSync(path.join(dir, 'left.csv'), 'id,arrival,duration,cpu,mem\nj1,0,10,1,1\n');
+    writeFileSync(path.join(dir, 'left.yaml'), scenario('left.csv'));
+    const events = path.join(dir, 'left-events.csv');
+    const other = path.join(dir, 'someone-else.txt');
+    writeFileSync(other, 'not yours\n');
+    symlinkSync(other, `${events}.partial`);
+    const r = await drs(['run', path.join(dir, 'left.yaml'), '--events', events, '--quiet']);
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(other, 'utf8')).toBe('not yours\n');
+    expect(lstatSync(events).isFile()).toBe(true);
+    expect(readFileSync(events, 'utf8')).toContain('complete');
   });
 });
