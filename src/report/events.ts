@@ -60,7 +60,10 @@ export class EventsWriter {
     const st = statSync(file, { throwIfNoEntry: false });
     this.target = st === undefined ? file : realpathSync(file);
     this.partial = st === undefined || st.isFile() ? `${this.target}.partial` : undefined;
-    this.fd = openSync(this.partial ?? this.target, 'w');
+    // A FILE.partial left by an interrupted run is ours: removed, and the new one created, never
+    // opened through (a link there would have its target written, then be renamed over FILE).
+    if (this.partial !== undefined) rmSync(this.partial, { force: true });
+    this.fd = this.partial === undefined ? openSync(this.target, 'w') : openSync(this.partial, 'wx');
     // The partial file replaces FILE: it takes FILE's permissions (not the umask's), so a private file stays private.
     if (st !== undefined && this.partial !== undefined) fchmodSync(this.fd, st.mode & 0o777);
     if (format === 'csv') this.buf.push(EVENT_COLUMNS.join(','));
