@@ -33,6 +33,8 @@ export const workerCommand: CliCommand = {
     const lockMs = numberFlag(values['lock-ms'], 'lock-ms', { integer: true, min: 1000 });
     const url = values.queue;
     let lastError = '';
+    let refused: string | undefined;
+    let stopNow = (): void => undefined;
     const worker = await startQueueWorker({
       url,
       dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd),
@@ -41,8 +43,12 @@ export const workerCommand: CliCommand = {
       ...(lockMs !== undefined ? { lockMs } : {}),
       ...(values.id !== undefined ? { id: values.id } : {}),
       ...(values.quiet === true ? {} : { onCell: (c, r) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: ${r.state}\n`) }),
-      // Said even with --quiet: the cell fails, and the sweep's table shows why only at its end.
-      onRefused: (c, why) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: refused: ${why}\n`),
+      // The worker put the cell back and takes no more: say why (even with --quiet) and exit 2.
+      onRefused: (c, why) => {
+        if (refused !== undefined) return;
+        refused = `cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: ${why}; the cell is back in the queue, and this worker stops`;
+        stopNow();
+      },
       // While Redis is away ioredis reconnects and reports each failed attempt: print a message once.
       onError: (e) => {
         if (e.message !== lastError) io.err(`worker: Redis ${shownUrl(url)}: ${e.message}\n`);
@@ -56,10 +62,13 @@ export const workerCommand: CliCommand = {
         process.off('SIGTERM', stop);
         resolve();
       };
+      stopNow = stop;
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      if (refused !== undefined) stop();
     });
     await worker.close();
+    if (refused !== undefined) throw new UserError(refused);
     return 0;
   },
 };

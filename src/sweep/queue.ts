@@ -1,7 +1,7 @@
 import { shownUrl } from '../core/url.js';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { FlowProducer, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isUserError, UserError } from '../core/errors.js';
 import type { CellResult, CellSpec } from './cell.js';
@@ -251,7 +251,7 @@ export interface QueueWorkerOptions {
   readonly onError?: (error: Error) => void;
   /** The code fingerprint this worker runs (default: codeFingerprint(); tests set another). */
   readonly code?: string;
-  /** Told when the worker refuses a cell planned by other code (the cell fails with the same text). */
+  /** Told when the worker meets a cell planned by other code: it puts the cell back (no attempt used) and stops taking cells. */
   readonly onRefused?: (cell: CellSpec, message: string) => void;
 }
 
@@ -283,13 +283,17 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
   const lockDuration = opts.lockMs ?? 30_000;
   const worker = new Worker(
     opts.name ?? DEFAULT_QUEUE,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const cell = job.data as CellSpec;
       // A worker built from other code would put its figures beside the submitter's in one aggregate.
+      // It puts the cell back without using one of its attempts (an always-idle stale worker took
+      // both attempts of most cells, failing them) and takes no more: one of the sweep's build runs it.
       if (cell.code !== code) {
         const why = otherCode(cell.code, code, opts.id ?? `${hostname()}:${process.pid}`);
+        void worker.close();
+        await job.moveToWait(token);
         opts.onRefused?.(cell, why);
-        throw new Error(why);
+        throw new WaitingError(why);
       }
       const r = await pool.run(cell);
       opts.onCell?.(cell, r);

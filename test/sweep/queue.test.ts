@@ -126,29 +126,47 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
     expect(isUserError(fresh) && fresh.message).toMatch(/no cell finished for 2 s \(12 of 12 pending\)/);
   }, 240_000);
 
-  it('a worker running other DRS code refuses every cell with the reason; the same build completes them', async () => {
+  it('a worker running other DRS code puts the cell back unspent and stops; the same build runs every cell, none failed', async () => {
     const name = qname('code');
     const refused: string[] = [];
-    const other = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 2, code: 'another-build', id: 'w-old', onRefused: (_c, why) => refused.push(why) });
-    let failed;
-    try {
-      failed = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 60_000 });
-    } finally {
-      await other.close();
-    }
-    const results = [...failed.values()];
-    expect(results).toHaveLength(plan.cells.length);
-    for (const r of results) {
-      expect(r.state).toBe('failed');
-      expect(r.state === 'failed' && r.error).toContain(`worker w-old runs other DRS code (fingerprint another-build) than the sweep that planned this cell (${plan.cells[0]!.code})`);
-    }
-    expect(refused.length).toBeGreaterThanOrEqual(plan.cells.length);
-    const worker = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 2 });
+    // The stale worker starts first and is always idle, so it meets a cell before the good one does.
+    const stale = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 2, code: 'another-build', id: 'w-old', onRefused: (_c, why) => refused.push(why) });
+    const good = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 1 });
     try {
       const res = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 120_000 });
+      expect([...res.values()].filter((r) => r.state !== 'completed')).toEqual([]);
       expect(toJson(sweepResult(plan, res))).toBe(localJson);
     } finally {
-      await worker.close();
+      await stale.close();
+      await good.close();
+    }
+    // It refused what it held at once (at most its concurrency), naming both builds, then took nothing more.
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeLessThanOrEqual(2);
+    expect(refused[0]).toContain(`worker w-old runs other DRS code (fingerprint another-build) than the sweep that planned this cell (${plan.cells[0]!.code})`);
+    const q = new Queue(name, { connection: redis });
+    expect(await q.getJobCounts('completed', 'failed')).toEqual({ completed: plan.cells.length, failed: 0 });
+    await q.close();
+  }, 240_000);
+
+  it('drs worker meeting a cell of another build says why (even with --quiet), leaves the cell queued and exits 2', async () => {
+    const name = qname('code-cli');
+    // Cells as an older build would have planned them; the spawned worker runs this build.
+    const older: SweepPlan = { ...plan, cells: plan.cells.map((c) => ({ ...c, code: 'older-build', hash: `${c.hash}-older` })) };
+    const child = spawnWorker(name, ['--id', 'w-new']);
+    const end = exited(child);
+    const submitted = runSweepQueue(older, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 120_000 });
+    const e = await end;
+    expect(e.code).toBe(2);
+    expect(e.err).toMatch(/^drs worker: cell [0-9a-f]{12} \S+ seed \S+: worker w-new runs other DRS code \(fingerprint [0-9a-f]{16}\) than the sweep that planned this cell \(older-build\): .*; the cell is back in the queue, and this worker stops\n$/m);
+    expect(e.err).not.toMatch(/\n\s+at /); // no stack trace
+    // Nothing failed: a worker of the cells' own build completes the sweep.
+    const same = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 2, code: 'older-build' });
+    try {
+      const res = await submitted;
+      expect([...res.values()].every((r) => r.state === 'completed')).toBe(true);
+    } finally {
+      await same.close();
     }
   }, 240_000);
 
