@@ -10,9 +10,9 @@ const CODE_FILE = /\.(js|ts|mjs|cjs|json)$/;
 let cached: string | undefined;
 
 /**
- * A fingerprint of the DRS code this process runs: SHA-256 over the package version and every
- * code file of the tree this module was loaded from (relative path and contents, in path order),
- * first 16 hex digits. Two processes running the same build agree; a rebuilt simulator, strategy
+ * A fingerprint of the DRS code this process runs: SHA-256 over the package version, the installed
+ * version of each runtime dependency, and every code file of the tree this module was loaded from
+ * (relative path and contents, in path order), first 16 hex digits. Two processes running the same build agree; a rebuilt simulator, strategy
  * or metric changes it. A sweep puts it in every cell's key, so results computed by other code are
  * never resumed into one aggregate, and a queue worker running other code refuses the cell.
  */
@@ -24,7 +24,10 @@ export function codeFingerprint(): string {
 /** The fingerprint of the code tree at `root` (exported for tests). */
 export function fingerprintOf(root: string): string {
   const h = createHash('sha256');
-  h.update(`drs ${packageVersion(root)}\0`);
+  const pkg = packageJson(root);
+  h.update(`drs ${typeof pkg?.version === 'string' ? pkg.version : 'unknown'}\0`);
+  // The runtime libraries as installed (a new HiGHS or TensorFlow.js may answer otherwise).
+  for (const dep of Object.keys({ ...pkg?.dependencies, ...pkg?.optionalDependencies }).sort()) h.update(`${dep}@${installedVersion(root, dep)}\0`);
   for (const rel of codeFiles(root)) {
     h.update(`${rel}\0`);
     h.update(readFileSync(path.join(root, rel)));
@@ -46,12 +49,30 @@ function codeFiles(root: string): string[] {
   return out.sort();
 }
 
-/** The version in the package.json next to the code tree, or 'unknown'. */
-function packageVersion(root: string): string {
+interface PackageJson {
+  readonly version?: unknown;
+  readonly dependencies?: Record<string, string>;
+  readonly optionalDependencies?: Record<string, string>;
+}
+
+function readJson(file: string): PackageJson | undefined {
   try {
-    const v = (JSON.parse(readFileSync(path.join(root, '..', 'package.json'), 'utf8')) as { version?: unknown }).version;
-    return typeof v === 'string' ? v : 'unknown';
+    return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
   } catch {
-    return 'unknown';
+    return undefined;
+  }
+}
+
+/** The package.json next to the code tree (undefined when there is none). */
+function packageJson(root: string): PackageJson | undefined {
+  return readJson(path.join(root, '..', 'package.json'));
+}
+
+/** The version of `dep` that Node would load from the package (node_modules upwards), or 'absent'. */
+function installedVersion(root: string, dep: string): string {
+  for (let dir = path.resolve(root, '..'); ; dir = path.dirname(dir)) {
+    const v = readJson(path.join(dir, 'node_modules', dep, 'package.json'))?.version;
+    if (typeof v === 'string') return v;
+    if (path.dirname(dir) === dir) return 'absent';
   }
 }
