@@ -69,8 +69,14 @@ export class CellPool {
   private readonly waiting: Task[] = [];
   private nextId = 0;
   private closed = false;
-  /** Threads lost in a row without finishing a cell; at 3 the pool gives up (a broken build, not a bad cell). */
+  /**
+   * Threads lost in a row without finishing a cell; at 3, before any cell has finished, the pool
+   * gives up (a build whose threads cannot run anything). Once a cell has finished the threads can
+   * work, so a death is its cell's (a point whose cells all run out of memory fails those cells,
+   * and the sweep goes on).
+   */
   private crashes = 0;
+  private finishedAny = false;
   private broken: Error | undefined;
   private readonly seen = new Map<string, Seen>();
   private readonly started = new Map<string, number>();
@@ -91,6 +97,7 @@ export class CellPool {
       if (t === undefined || t.id !== msg.id) return;
       slot.task = undefined;
       this.crashes = 0;
+      this.finishedAny = true;
       const k = this.seen.get(t.cell.strategy) ?? { n: 0, ms: 0 };
       k.ms = (k.ms * k.n + (performance.now() - slot.sentAt)) / (k.n + 1);
       k.n++;
@@ -117,7 +124,7 @@ export class CellPool {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     this.crashes++;
-    if (this.crashes >= 3 && this.broken === undefined) {
+    if (this.crashes >= 3 && !this.finishedAny && this.broken === undefined) {
       this.broken = new PoolBrokenError(`sweep worker threads keep dying (${this.crashes} in a row): ${e.message}`);
       for (const w of this.waiting.splice(0)) w.reject(this.broken);
     }

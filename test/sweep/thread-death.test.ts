@@ -55,6 +55,25 @@ describe('a local sweep whose worker thread dies mid-cell', () => {
     }
   });
 
+  it('once cells have finished, threads dying on every later cell fail those cells and the sweep ends with the rest kept', async () => {
+    // A point whose cells all run out of memory: the threads worked before, so the deaths are the cells'.
+    const plan = await planSweep(await loadSweep(FIXTURE), DATA_ROOT);
+    const send = Worker.prototype.postMessage;
+    let sent = 0;
+    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, msg: unknown) {
+      if (++sent > 4) {
+        void this.terminate();
+        return;
+      }
+      send.call(this, msg);
+    });
+    const results = await runSweepLocal(plan, { workers: 2, dataRoot: DATA_ROOT });
+    expect(results.size).toBe(plan.cells.length);
+    const states = [...results.values()].map((r) => r.state);
+    expect(states.filter((st) => st === 'completed')).toHaveLength(4);
+    expect(states.filter((st) => st === 'failed')).toHaveLength(plan.cells.length - 4);
+  });
+
   it('still stops when the threads keep dying (a broken build, not a bad cell), instead of failing every cell', async () => {
     const plan = await planSweep(await loadSweep(FIXTURE), DATA_ROOT);
     vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker) {
