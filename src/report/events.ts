@@ -74,6 +74,10 @@ export class EventsWriter {
     try {
       this.addRows(strategy, log);
     } catch (e) {
+      if (!isSystemError(e)) {
+        this.abort(); // a bug, not the disk: it keeps its stack, and the partial file goes
+        throw e;
+      }
       this.failed(e);
     }
   }
@@ -144,6 +148,11 @@ export class EventsWriter {
     // writeSync may write less than asked (a file size limit reached): the rest, until it errs.
     for (let at = 0; at < text.length; ) at += writeSync(this.fd, text, at);
   }
+}
+
+/** An error from the file system (it has an errno code such as ENOSPC), as opposed to a bug. */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
 }
 
 function csv(v: string): string {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,28 @@ describe('events file (drs run --events)', () => {
     w.add('first-fit', out.log);
     w.close();
     expect(readFileSync(file, 'utf8').trim().split('\n').slice(1)).toEqual(['first-fit,0,arrive,big,"t,1",medium,,,,', 'first-fit,0,start,big,"t,1",medium,q,1,,', 'first-fit,1,complete,big,"t,1",medium,q,1,,']);
+  });
+});
+
+describe('a bug while the rows are made is not a write error', () => {
+  it('keeps its own error (not "cannot write --events file"), and the partial file is removed', async () => {
+    const out = await replay({ space, pools: [pool], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs({ blocking: false }), requests: [req('a', 0, 1, 1)] });
+    const file = path.join(dir, 'bug.csv');
+    const w = new EventsWriter(file, 'csv');
+    const broken = Object.create(out.log) as typeof out.log;
+    broken.kind = () => {
+      throw new TypeError('a bug in the log');
+    };
+    let thrown: unknown;
+    try {
+      w.add('first-fit', broken);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(thrown).not.toBeInstanceOf(UserError);
+    expect(existsSync(`${file}.partial`)).toBe(false);
+    expect(existsSync(file)).toBe(false);
   });
 });
 
