@@ -33,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { Rng } from '../src/core/rng.js';
 import pg from 'pg';
 import { MemoryStore, ResourceScheduler, SqliteStore, type StateStore } from '../src/scheduler/index.js';
+import { startServeChild } from './serve-child.js';
 
 /** The command line (see the header). */
 const OPTIONS = {
@@ -203,29 +204,7 @@ try {
         { name: 'cpu', capacity: { cpu: 96, memory: 384 }, nodes: 500 },
       ],
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/scheduler/fixtures/serve-child.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, DRS_SERVE_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    return new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /LISTENING (\S+)/.exec(out);
-        if (m !== null) {
-          resolve({
-            url: m[1] as string,
-            stop: async () => {
-              child.kill('SIGTERM');
-              await exited;
-            },
-          });
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)));
-    });
+    return startServeChild(ROOT, config);
   };
 
   const load = async (url: string, opts: { concurrency: number; maxRequests: number; maxSeconds: number }) => {

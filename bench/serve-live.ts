@@ -19,7 +19,6 @@
  * the figures, leaving the server's own work).
  * Writes bench/results/serve-live-<label>.json.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -27,6 +26,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ResourceScheduler, SqliteStore } from '../src/scheduler/index.js';
 import { machine, RESULTS_DIR } from './common.js';
+import { startServeChild } from './serve-child.js';
 
 const args = (() => {
   try {
@@ -92,35 +92,14 @@ interface Child {
   readonly url: URL;
   stop(): Promise<void>;
 }
-function startServer(root: string, stateFile: string): Promise<Child> {
+async function startServer(root: string, stateFile: string): Promise<Child> {
   const config = {
     tokens: [{ token: TOKEN, tenant: 'alpha' }],
     stateFile,
     limits: { requestsPerSecond: 0, outstandingPerTenant: 1_000_000 },
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/scheduler/fixtures/serve-child.ts')], {
-    cwd: root,
-    env: { ...process.env, DRS_SERVE_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\S+)/.exec(out);
-      if (m !== null) {
-        resolve({
-          url: new URL(m[1] as string),
-          stop: async () => {
-            child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server (${root}) exited (${code}) before listening`)));
-  });
+  const child = await startServeChild(root, config);
+  return { url: new URL(child.url), stop: () => child.stop() };
 }
 
 function send(agent: http.Agent, base: URL, method: string, p: string, body?: unknown): Promise<number> {

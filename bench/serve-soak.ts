@@ -19,7 +19,6 @@
  * requests earlier that answered 404 (the ended-ids memory lost it). Prints a table and writes
  * bench/results/serve-soak-<label>.json.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -29,6 +28,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { machine, RESULTS_DIR, type Figure } from './common.js';
+import { startServeChild } from './serve-child.js';
 
 const OPTIONS = {
   requests: { type: 'string', default: '200000' },
@@ -99,31 +99,8 @@ function startServer(store: Record<string, unknown>): Promise<Child> {
     // Small enough to stay saturated: requests queue, time out, preempt and are rejected.
     pools: [{ name: 'p', capacity: { cpu: 16, memory: 64 }, nodes: 8 }],
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/scheduler/fixtures/serve-child.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, DRS_SERVE_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\S+)/.exec(out);
-      // A PostgreSQL replica listens as a standby (503) until it leads.
-      if (m !== null && (store.postgres === undefined || /LEADING \d+/.test(out))) {
-        resolve({
-          url: m[1] as string,
-          pid: child.pid as number,
-          stop: async () => {
-            child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)));
-  });
+  // A PostgreSQL replica listens as a standby (503) until it leads.
+  return startServeChild(ROOT, config, (out) => store.postgres === undefined || /LEADING \d+/.test(out));
 }
 
 const child = await (async () => {
