@@ -18,6 +18,7 @@
  */
 import { linearRegression, mean, sampleStandardDeviation } from 'simple-statistics';
 import { at, checkHistory, checkHorizon, notFitted } from './check.js';
+import { FourierSums } from './fourier-sums.js';
 import { resolveSeason } from './season.js';
 import { DEFAULT_LEVEL, zFor, type Forecast, type Forecaster } from './types.js';
 
@@ -46,6 +47,8 @@ interface Fitted {
 export class RegressionForecaster implements Forecaster {
   readonly name: 'regression' | 'regression-dummy';
   private fitted: Fitted | undefined;
+  /** Normal-equation sums kept between fits (a growing history adds only its new rows). */
+  private readonly sums = new FourierSums();
 
   constructor(private readonly options: RegressionOptions = {}) {
     this.name = options.features === 'dummy' ? 'regression-dummy' : 'regression';
@@ -60,13 +63,14 @@ export class RegressionForecaster implements Forecaster {
     const t0 = n - w;
     const ys = history.slice(t0);
     const trend = this.options.trend ?? true;
-    const fit = this.options.features === 'dummy' ? fitDummy(ys, t0, s, trend) : fitFourier(ys, t0, s, Math.min(this.options.harmonics ?? 10, Math.floor(s / 2)), trend);
+    const fit = this.options.features === 'dummy' ? fitDummy(ys, t0, s, trend) : fitFourier(this.sums, ys, t0, s, Math.min(this.options.harmonics ?? 10, Math.floor(s / 2)), trend);
     const residuals = ys.map((y, i) => y - fit(t0 + i));
     this.fitted = { predict: fit, sigma: residualSigma(residuals, ys), next: n };
   }
 
   update(history: readonly number[]): void {
-    // Refitting is one small least-squares solve: cheap enough to do on every update.
+    // Refitting is one small least-squares solve, and the Fourier sums of the rows already seen are
+    // kept while the window only grows (fourier-sums.ts): cheap enough to do on every update.
     this.fit(history);
   }
 
@@ -117,31 +121,12 @@ function fitDummy(ys: readonly number[], t0: number, s: number, trend: boolean):
   return (t) => (phase[phaseOf(t)] as number) + slope * t;
 }
 
-function fitFourier(ys: readonly number[], t0: number, s: number, k: number, trend: boolean): (t: number) => number {
+/** The Fourier fit of `ys` = history[t0 …] (normal equations from `sums`: fourier-sums.ts). */
+function fitFourier(sums: FourierSums, ys: readonly number[], t0: number, s: number, k: number, trend: boolean): (t: number) => number {
   const span = Math.max(1, ys.length);
-  const features = (t: number): number[] => {
-    const row = [1];
-    if (trend) row.push((t - t0) / span);
-    for (let j = 1; j <= k; j++) {
-      const a = (2 * Math.PI * j * t) / s;
-      row.push(Math.sin(a), Math.cos(a));
-    }
-    return row;
-  };
-  const p = features(t0).length;
-  const xtx = Array.from({ length: p }, () => new Array<number>(p).fill(0));
-  const xty = new Array<number>(p).fill(0);
-  ys.forEach((y, i) => {
-    const x = features(t0 + i);
-    for (let a = 0; a < p; a++) {
-      const xa = x[a] as number;
-      xty[a] = (xty[a] as number) + xa * y;
-      const rowA = xtx[a] as number[];
-      for (let b = 0; b < p; b++) rowA[b] = (rowA[b] as number) + xa * (x[b] as number);
-    }
-  });
+  const { xtx, xty } = sums.normal(ys, t0, s, k, trend);
   const beta = solve(xtx, xty);
-  return (t) => features(t).reduce((acc, v, i) => acc + v * (beta[i] as number), 0);
+  return (t) => sums.predict(t, t0, span, beta);
 }
 
 /**
