@@ -3,8 +3,8 @@
  * The protocol is src/predict/backtest.ts; the models come from the predict registry.
  */
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { UserError, isUserError } from '../core/errors.js';
+import { Progress } from '../report/progress.js';
 import {
   type Aggregation,
   type BacktestResult,
@@ -43,6 +43,8 @@ Options:
   --refit-every R    re-estimate parameters every R origins, update states in between (default 1)
   --seed N           seed for the neural models (default 42; refused when --models has none)
   --json             print one JSON object instead of the table
+  --quiet            no progress output (shown on stderr once a run passes a second: a bar on a
+                     terminal, else a line every 5 s; the seasonal models' time grows with the season)
   --no-timings       leave out the fit seconds (wall clock, different on every run): the output is
                      then the same bytes for the same inputs and seed
   --step SECONDS     read SERIES as an event log and aggregate it into bins of SECONDS
@@ -176,6 +178,7 @@ const FORECAST_OPTIONS = {
   'refit-every': { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
   'no-timings': { type: 'boolean' },
   step: { type: 'string' },
   agg: { type: 'string' },
@@ -247,10 +250,9 @@ export const forecastCommand: CliCommand = {
     const results: BacktestResult[] = [];
     // The TF.js backend of the neural models (one per process): its float rounding changes their forecasts.
     let tfBackend: TfBackend | null = null;
-    for (const name of models) {
+    const progress = v.quiet === true ? undefined : new Progress(io.err, io.interactive);
+    for (const [index, name] of models.entries()) {
       const model = createForecaster(name, {}, { season, horizon, seed });
-      const started = performance.now();
-      let lastReport = started;
       const r = await backtest(model, series.values, {
         train,
         horizon,
@@ -258,19 +260,14 @@ export const forecastCommand: CliCommand = {
         season,
         refitEvery,
         ...(rep.filledSpans !== undefined ? { filled: rep.filledSpans } : {}),
-        onProgress: (done, total) => {
-          const now = performance.now();
-          if (now - lastReport > 2000 && done < total) {
-            io.err(`${name}: origin ${done}/${total} (${((now - started) / 1000).toFixed(0)} s)\n`);
-            lastReport = now;
-          }
-        },
+        ...(progress !== undefined ? { onProgress: originProgress(progress, name, index, models.length) } : {}),
       }).catch((e: unknown) => {
         throw located(e, file, name, `the training part (${percent(train)}) of ${series.name} has ${trainPoints} points`);
       });
       results.push(r);
       if (model instanceof NeuralForecaster && model.backend !== undefined) tfBackend = model.backend;
     }
+    progress?.done(`${models.length} model(s) backtested`);
     // Fit seconds are wall clock: shown by default, left out with --no-timings so the output is reproducible bytes.
     const timings = v['no-timings'] !== true;
     // The seed is part of the result when a model drew random numbers (mlp, lstm): with it the run can be repeated.
@@ -303,6 +300,14 @@ export const forecastCommand: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * Progress of model `index` (of `count`) at its origins: the bar's fraction is over all models
+ * (each model one equal share), the detail the model's own origins.
+ */
+export function originProgress(progress: Progress, model: string, index: number, count: number): (done: number, total: number) => void {
+  return (done, total) => progress.update(`model ${index + 1}/${count} ${model}`, (index + done / total) / count, `origin ${done}/${total}`);
+}
 
 /** `steps` steps of the series in hours, or in calendar months for a calendar-month series. */
 function spanText(steps: number, series: { step: number; calendarMonths?: number }): string {
