@@ -91,20 +91,17 @@ export class FourierSums {
       this.running = run;
     }
     const x = new Float64Array(p);
-    // Rows not yet summed: every column except the trend's.
+    const { xtx: sxx, xty: sxy } = run;
+    // Rows not yet summed. The trend entries get 0·x terms here (x[1] = 0) and are replaced below by
+    // the sums with this fit's span: the loop has no branch, and no other entry sees them.
     for (let i = run.ys.length; i < ys.length; i++) {
       const y = ys[i] as number;
       this.fill(x, t0 + i, off, 0);
-      const { xtx, xty } = run;
       for (let a = 0; a < p; a++) {
-        if (a === 1 && trend) continue;
         const xa = x[a] as number;
-        xty[a] = (xty[a] as number) + xa * y;
+        sxy[a] = (sxy[a] as number) + xa * y;
         const base = a * p;
-        for (let b = a; b < p; b++) {
-          if (b === 1 && trend) continue;
-          xtx[base + b] = (xtx[base + b] as number) + xa * (x[b] as number);
-        }
+        for (let b = a; b < p; b++) sxx[base + b] = (sxx[base + b] as number) + xa * (x[b] as number);
       }
       run.ys.push(y);
     }
