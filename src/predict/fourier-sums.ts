@@ -26,12 +26,10 @@ class TrigTable {
     readonly k: number,
   ) {}
 
-  /** [sin(2π·1·t/S), cos(2π·1·t/S), …] for t ≥ 0 (kept), computed directly for t < 0. */
+  /** [sin(2π·1·t/S), cos(2π·1·t/S), …] (kept for t ≥ 0; only the times asked for are computed). */
   row(t: number): Float64Array {
-    if (t >= 0 && t < this.rows.length) return this.rows[t] as Float64Array;
     if (t < 0) return this.compute(t);
-    while (this.rows.length <= t) this.rows.push(this.compute(this.rows.length));
-    return this.rows[t] as Float64Array;
+    return (this.rows[t] ??= this.compute(t));
   }
 
   private compute(t: number): Float64Array {
