@@ -290,7 +290,8 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
       // both attempts of most cells, failing them) and takes no more: one of the sweep's build runs it.
       if (cell.code !== code) {
         const why = otherCode(cell.code, code, opts.id ?? `${hostname()}:${process.pid}`);
-        void worker.close();
+        // Not awaited here (close waits for this job); a failure surfaces in RunningWorker.close().
+        worker.close().catch(() => undefined);
         await job.moveToWait(token);
         opts.onRefused?.(cell, why);
         throw new WaitingError(why);
