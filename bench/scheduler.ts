@@ -31,9 +31,9 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/core/rng.js';
-import pg from 'pg';
 import { MemoryStore, ResourceScheduler, SqliteStore, type StateStore } from '../src/scheduler/index.js';
 import { startServeChild } from './serve-child.js';
+import { createDatabase, pgAdmin } from './pg-admin.js';
 
 /** The command line (see the header). */
 const OPTIONS = {
@@ -254,23 +254,10 @@ try {
   };
 
   // PostgreSQL: a fresh database per run, dropped afterwards.
-  const PG_ADMIN = process.env.DRS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const pgDb = `drs_bench_${process.pid}`;
   let pgUrl: string | undefined;
-  const pgAdmin = async (sql: string): Promise<void> => {
-    const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 3000 });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
   try {
-    await pgAdmin(`CREATE DATABASE ${pgDb}`);
-    const u = new URL(PG_ADMIN);
-    u.pathname = `/${pgDb}`;
-    pgUrl = u.toString();
+    pgUrl = await createDatabase(pgDb);
   } catch (e) {
     console.log(`PostgreSQL case skipped: ${e instanceof Error ? e.message : String(e)} (start it with scripts/local-postgres.sh)`);
   }

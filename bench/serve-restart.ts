@@ -19,10 +19,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type * as SchedulerLib from '../src/scheduler/index.js';
 import type * as PgStoreLib from '../src/scheduler/pg-store.js';
 import { machine, RESULTS_DIR } from './common.js';
+import pg from 'pg';
+import { createDatabase, pgAdmin } from './pg-admin.js';
 
 const args = (() => {
   try {
@@ -62,25 +63,12 @@ type PgLib = typeof PgStoreLib;
 const lib = (await import(path.join(ROOT, 'src/scheduler/index.ts'))) as Lib;
 const pgLib = (await import(path.join(ROOT, 'src/scheduler/pg-store.ts'))) as PgLib;
 
-const PG_ADMIN = process.env.DRS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'drs-restart-'));
 const file = path.join(tmp, 'state.db');
 const pgDb = `drs_restart_${process.pid}`;
 let pgUrl: string | undefined;
-async function pgAdmin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 3000 });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 if (args.postgres) {
-  await pgAdmin(`CREATE DATABASE ${pgDb}`);
-  const u = new URL(PG_ADMIN);
-  u.pathname = `/${pgDb}`;
-  pgUrl = u.toString();
+  pgUrl = await createDatabase(pgDb);
 }
 
 const openStore = async (): Promise<InstanceType<Lib['SqliteStore']> | Awaited<ReturnType<PgLib['PgStore']['open']>>> => (pgUrl !== undefined ? pgLib.PgStore.open(pgUrl, 0) : new lib.SqliteStore(file));

@@ -25,10 +25,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { machine, RESULTS_DIR, type Figure } from './common.js';
 import { startServeChild } from './serve-child.js';
+import pg from 'pg';
+import { createDatabase, pgAdmin } from './pg-admin.js';
 
 const OPTIONS = {
   requests: { type: 'string', default: '200000' },
@@ -61,22 +62,12 @@ const SAMPLE_MS = whole('sample-s', 1) * 1000;
 const ROOT = path.resolve(args.root ?? path.join(import.meta.dirname, '..'));
 const AUDIT_RETENTION = args['audit-retention'] === undefined ? undefined : whole('audit-retention', 0);
 const LABEL = args.label ?? (args.postgres ? 'postgres' : 'sqlite');
-const PG_ADMIN = process.env.DRS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const ALPHA = 'soak-alpha-token-0123456789';
 const BETA = 'soak-beta-token-0123456789ab';
 const ADMIN = 'soak-admin-token-0123456789';
 const TABLES = ['allocations', 'waiting', 'ended', 'events', 'audit', 'preemptions'];
 
-async function pgAdmin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 3000 });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 interface Child {
   readonly url: string;
@@ -110,10 +101,8 @@ const child = await (async () => {
     return { tmp, file, pgUrl: undefined as string | undefined, db: undefined as string | undefined, server: await startServer({ stateFile: file }) };
   }
   const db = `drs_soak_${process.pid}`;
-  await pgAdmin(`CREATE DATABASE ${db}`);
-  const u = new URL(PG_ADMIN);
-  u.pathname = `/${db}`;
-  return { tmp, file: undefined, pgUrl: u.toString(), db, server: await startServer({ postgres: { url: u.toString() } }) };
+  const url = await createDatabase(db);
+  return { tmp, file: undefined, pgUrl: url, db, server: await startServer({ postgres: { url } }) };
 })();
 const { server } = child;
 const base = new URL(server.url);
