@@ -13,6 +13,12 @@ import { UserError } from '../core/errors.js';
  * restarted after `kill -9` runs its server under the same pid (often 1) and hostname as the
  * process that died, so `kill(pid, 0)` alone would call that lock live forever. A zombie (dead,
  * not yet reaped by its parent) holds no file and counts as gone.
+ *
+ * Breaking a stale lock races with another process breaking it too: both read the stale lock,
+ * one removes it and takes a fresh one, and the other must not then remove that fresh lock (it
+ * did: read, then unlink whatever was there, so two processes each held the lock and wrote the
+ * same state file). A stale lock is removed only under `<file>.lock.break` (created with O_EXCL,
+ * so one process at a time) and only if it still holds exactly the text judged stale.
  */
 const heldHere = new Set<string>();
 
@@ -25,7 +31,7 @@ export class StateLock {
   static acquire(file: string): StateLock {
     const lockPath = resolve(`${file}.lock`);
     const token = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
       try {
         const fd = openSync(lockPath, 'wx', 0o644);
         try {
@@ -40,21 +46,16 @@ export class StateLock {
       }
       const holder = readHolder(lockPath);
       if (holder === undefined) continue; // removed meanwhile, or being written: try again
-      const live = holder.pid === process.pid ? heldHere.has(lockPath) : isAlive(holder.pid);
-      if (holder.host !== hostname() || live) {
+      if (!isStale(holder, lockPath)) {
         throw new UserError(
           `state file ${file} is in use by process ${holder.pid}${holder.host !== hostname() ? ` on host ${holder.host}` : ''} (since ${holder.since}; lock file ${lockPath}). ` +
             'Stop that process first; only if it no longer runs, delete the lock file.',
           { file },
         );
       }
-      try {
-        unlinkSync(lockPath); // stale: its process is gone
-      } catch {
-        // someone else removed it first
-      }
+      breakStale(lockPath, holder.text); // its process is gone
     }
-    throw new UserError(`could not take the lock file ${lockPath} (another process keeps replacing it)`, { file });
+    throw new UserError(`could not take the lock file ${lockPath} (another process keeps replacing it, or holds ${lockPath}.break)`, { file });
   }
 
   /** Remove the lock file if it is still ours. */
@@ -68,14 +69,73 @@ export class StateLock {
   }
 }
 
-function readHolder(lockPath: string): { pid: number; host: string; since: string } | undefined {
+interface Holder {
+  readonly pid: number;
+  readonly host: string;
+  readonly since: string;
+  /** The file's text as read (what a stale lock is recognised by when it is removed). */
+  readonly text: string;
+}
+
+function readHolder(lockPath: string): Holder | undefined {
   try {
-    const v = JSON.parse(readFileSync(lockPath, 'utf8')) as { pid?: unknown; host?: unknown; since?: unknown };
+    const text = readFileSync(lockPath, 'utf8');
+    const v = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown };
     if (typeof v.pid !== 'number' || typeof v.host !== 'string') return undefined;
-    return { pid: v.pid, host: v.host, since: typeof v.since === 'string' ? v.since : '?' };
+    return { pid: v.pid, host: v.host, since: typeof v.since === 'string' ? v.since : '?', text };
   } catch {
     return undefined;
   }
+}
+
+/** A lock of this host whose process is gone (a lock of another host is never stale: shared file systems). */
+function isStale(holder: Holder, lockPath: string): boolean {
+  if (holder.host !== hostname()) return false;
+  return !(holder.pid === process.pid ? heldHere.has(lockPath) : isAlive(holder.pid));
+}
+
+/**
+ * Remove the stale lock at `lockPath` if it still holds `staleText`, under the break file (one
+ * breaker at a time). Returns without removing anything when another process is breaking it (the
+ * caller tries again) or when the file changed since it was read (another process broke it and
+ * took a fresh lock, which the caller then finds live).
+ */
+function breakStale(lockPath: string, staleText: string): void {
+  const breakPath = `${lockPath}.break`;
+  const token = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+  try {
+    const fd = openSync(breakPath, 'wx', 0o644);
+    try {
+      writeSync(fd, token);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot create ${breakPath}: ${(e as Error).message}`);
+    // Another process is breaking the lock: wait a moment. A break file left by a process that
+    // died while breaking (it holds the file for microseconds) is removed the same careful way.
+    const breaker = readHolder(breakPath);
+    if (breaker !== undefined && isStale(breaker, breakPath)) removeIfUnchanged(breakPath, breaker.text);
+    else pause(10);
+    return;
+  }
+  try {
+    removeIfUnchanged(lockPath, staleText);
+  } finally {
+    removeIfUnchanged(breakPath, token);
+  }
+}
+
+function removeIfUnchanged(file: string, text: string): void {
+  try {
+    if (readFileSync(file, 'utf8') === text) unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function isAlive(pid: number): boolean {
