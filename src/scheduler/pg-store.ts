@@ -191,7 +191,9 @@ export class PgStore implements StateStore {
       'SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices FROM drs_allocations ORDER BY start_ms, id',
     );
     // The newest records only (at most the retention): a takeover costs what is kept, not the whole history.
-    const pre = await c.query<{ seq: string; json: string }>('SELECT seq::text AS seq, json FROM (SELECT seq, json FROM drs_preemptions ORDER BY seq DESC LIMIT $1) p ORDER BY seq', [this.retention.preemptions]);
+    // bigint columns come back as strings (node-pg's int8); no `::text AS seq` in a query that
+    // orders by it: ORDER BY takes the output column first, and '10' sorts before '9'.
+    const pre = await c.query<{ seq: string; json: string }>('SELECT seq, json FROM (SELECT seq, json FROM drs_preemptions ORDER BY seq DESC LIMIT $1) p ORDER BY seq', [this.retention.preemptions]);
     // With none loaded (retention 0 prunes every row), every record ever written is before the window: the
     // sequence's last value says how many (never less), where max(seq) of an empty table would restart positions at 0.
     const preMax = pre.rows.length > 0 ? undefined : await c.query<{ seq: string | null }>(`SELECT pg_sequence_last_value(pg_get_serial_sequence('drs_preemptions', 'seq'))::text AS seq`);
@@ -231,7 +233,7 @@ export class PgStore implements StateStore {
 
   async readEvents(afterId: number, limit: number): Promise<EventRecord[]> {
     const r = await this.readers.query<{ id: string; type: string; tenant: string | null; at_ms: number; data: string }>(
-      'SELECT id::text AS id, type, tenant, at_ms, data FROM drs_events WHERE id > $1 ORDER BY id LIMIT $2',
+      'SELECT id, type, tenant, at_ms, data FROM drs_events WHERE id > $1 ORDER BY id LIMIT $2', // id: bigint, as a string (see readState)
       [afterId, limit],
     );
     return r.rows.map((x) => ({ id: Number(x.id), type: x.type as EventType, tenant: x.tenant, atMs: x.at_ms, data: JSON.parse(x.data) as unknown }));
@@ -239,7 +241,7 @@ export class PgStore implements StateStore {
 
   async readAudit(q: AuditQuery): Promise<AuditRecord[]> {
     const r = await this.readers.query<{ seq: string; at_ms: number; actor: string; method: string; route: string; target: string | null; status: number; result: string }>(
-      `SELECT seq::text AS seq, at_ms, actor, method, route, target, status, result FROM drs_audit WHERE seq > $1 AND ($2::text IS NULL OR actor = $2) ORDER BY seq LIMIT $3`,
+      `SELECT seq, at_ms, actor, method, route, target, status, result FROM drs_audit WHERE seq > $1 AND ($2::text IS NULL OR actor = $2) ORDER BY seq LIMIT $3`, // seq: bigint, as a string
       [q.afterSeq ?? 0, q.actor ?? null, q.limit],
     );
     return r.rows.map((x) => ({ seq: Number(x.seq), atMs: x.at_ms, actor: x.actor, method: x.method, route: x.route, target: x.target, status: x.status, result: x.result }));
