@@ -42,7 +42,7 @@ export class EventStreams {
       let chunk = '';
       for (const r of records) {
         if (r.id <= last) continue;
-        if (r.id > last + 1 && chunk === '' && last > 0) chunk += `event: gap\ndata: ${JSON.stringify({ from: last + 1, to: r.id - 1, reason: 'older events were pruned from the log' })}\n\n`;
+        if (r.id > last + 1 && chunk === '') chunk += `event: gap\ndata: ${JSON.stringify({ from: last + 1, to: r.id - 1, reason: 'older events were pruned from the log' })}\n\n`;
         last = r.id;
         const data = view.event(r);
         if (data === undefined) continue;
