@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { UserError } from '../core/errors.js';
 import { shownUrl } from '../core/url.js';
-import { ensurePgSchema, LEADER_LOCK_KEY } from './pg-schema.js';
+import { ensurePgSchema, LEADER_LOCK_KEY, requireDurableCommits } from './pg-schema.js';
 
 /**
  * Leader election over PostgreSQL: the leader is the replica whose session holds the advisory
@@ -46,6 +46,7 @@ export class PgLeadership {
       throw new UserError(`cannot connect to PostgreSQL at ${shownUrl(url)} (--postgres / postgres.url): ${(e as Error).message}`);
     }
     try {
+      await requireDurableCommits(session); // the term change is a write too
       await ensurePgSchema(session);
     } catch (e) {
       await session.end().catch(() => {});

@@ -104,6 +104,18 @@ END
 $fn$;
 `;
 
+/**
+ * Make the session's commits durable before they return: a write is acknowledged (HTTP 2xx, an
+ * event streamed) once `drs_commit` returns, which with `synchronous_commit = off` (set for the
+ * database or the role) comes before PostgreSQL has flushed the commit to its WAL, so a database
+ * crash would lose acknowledged work. `off` is raised to `local` (flushed on this server); any
+ * other setting is the operator's (`on`, `remote_apply`, … also wait for synchronous standbys).
+ */
+export async function requireDurableCommits(client: pg.ClientBase): Promise<void> {
+  const r = await client.query<{ v: string }>(`SELECT current_setting('synchronous_commit') AS v`);
+  if (r.rows[0]?.v === 'off') await client.query('SET synchronous_commit = local');
+}
+
 /** Create or upgrade the schema (idempotent; safe with several replicas starting at once). */
 export async function ensurePgSchema(client: pg.ClientBase): Promise<void> {
   await client.query('BEGIN');

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { NodeStatus } from '../core/cluster.js';
 import type { PoolSpec } from '../core/model.js';
-import { ensurePgSchema } from './pg-schema.js';
+import { ensurePgSchema, requireDurableCommits } from './pg-schema.js';
 import {
   ENDED_RETENTION,
   EVENT_RETENTION,
@@ -62,6 +62,7 @@ export class PgStore implements StateStore {
     try {
       writer.on('error', () => {}); // reported by the next commit
       readers.on('error', () => {});
+      await requireDurableCommits(writer);
       await ensurePgSchema(writer);
       store.loaded = await store.readState();
     } catch (e) {
