@@ -239,7 +239,8 @@ export class AllocationBook {
       atMs: tx.now,
     };
     this.logPreemption(record);
-    tx.changes.push({ kind: 'delete-allocation', id: a.id }, { kind: 'preemption', record });
+    const position = this.preemptionsBefore + this.preemptionLog.length - 1;
+    tx.changes.push({ kind: 'delete-allocation', id: a.id }, { kind: 'preemption', record, position });
     this.ended.remember(a.id, a.request.tenant, 'preempted', tx.now);
     tx.emit('preempted', { allocation: info, record });
     return record;

@@ -9,7 +9,8 @@ import type pg from 'pg';
  * race). All tables start with `drs_`. `drs_leader` is one row: the current term and who holds
  * it. `drs_commit(term, changes)` applies one commit in one round trip, after checking, under a
  * row lock on `drs_leader`, that `term` is still the current one: the fencing that keeps a
- * deposed leader from writing.
+ * deposed leader from writing. Preemption records are stored at the positions the leader gives
+ * (`pre_at`: seq = position + 1; without it, a leader of an earlier version, by the sequence).
  */
 export const PG_SCHEMA_VERSION = '4';
 /** Advisory lock keys (per database): the leader's session lock, and the schema set-up lock. */
@@ -81,7 +82,14 @@ BEGIN
     INSERT INTO drs_ended (id, tenant, how, at_ms) SELECT x.id, x.tenant, x.how, x.at FROM jsonb_to_recordset(p->'ended') AS x(id text, tenant text, how text, at float8)
       ON CONFLICT (id) DO UPDATE SET tenant = EXCLUDED.tenant, how = EXCLUDED.how, at_ms = EXCLUDED.at_ms, n = nextval(pg_get_serial_sequence('drs_ended', 'n'));
   END IF;
-  IF p ? 'pre' THEN
+  -- pre_at: each record's seq (its position in the log + 1), given by the leader; the sequence is
+  -- moved past them for a leader of the previous version (nextval) and for the empty-table load.
+  IF p ? 'pre_at' THEN
+    INSERT INTO drs_preemptions (seq, json) SELECT (p->'pre_at'->>(e.i::int - 1))::bigint, e.value FROM jsonb_array_elements_text(p->'pre') WITH ORDINALITY AS e(value, i) ORDER BY e.i;
+    PERFORM setval(pg_get_serial_sequence('drs_preemptions', 'seq'), GREATEST(
+      (SELECT max(x::bigint) FROM jsonb_array_elements_text(p->'pre_at') AS x),
+      COALESCE(pg_sequence_last_value(pg_get_serial_sequence('drs_preemptions', 'seq')), 0)));
+  ELSIF p ? 'pre' THEN
     INSERT INTO drs_preemptions (json) SELECT e.value FROM jsonb_array_elements_text(p->'pre') WITH ORDINALITY AS e(value, i) ORDER BY e.i;
   END IF;
   IF p ? 'events' THEN

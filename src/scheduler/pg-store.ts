@@ -95,6 +95,7 @@ export class PgStore implements StateStore {
     const waits = new Map<string, StoredWaiting | null>();
     const ended = new Map<string, { id: string; tenant: string; how: string; at: number }>();
     const pre: string[] = [];
+    const preAt: number[] = [];
     const events: { id: number; type: string; tenant: string | null; at: number; data: string }[] = [];
     const audit: { at: number; actor: string; method: string; route: string; target: string | null; status: number; result: string }[] = [];
     const out: Record<string, unknown> = {};
@@ -123,6 +124,7 @@ export class PgStore implements StateStore {
         }
         case 'preemption':
           pre.push(JSON.stringify(c.record));
+          if (c.position !== undefined) preAt.push(c.position + 1);
           if (++this.preemptionWrites % PRUNE_CHUNK === 0 || this.retention.preemptions === 0) out.prune_pre = this.retention.preemptions;
           break;
         case 'put-waiting':
@@ -177,6 +179,10 @@ export class PgStore implements StateStore {
     if (wput.length > 0) out.wput = wput;
     if (ended.size > 0) out.ended = [...ended.values()];
     if (pre.length > 0) out.pre = pre;
+    // Each record's seq is its position + 1 (a sequence value would skip after a rollback or a
+    // database crash, and positions restored from it would then move). `pre` stays as it was, so
+    // a drs_commit of the previous version (a rolling upgrade) still stores the records.
+    if (pre.length > 0 && preAt.length === pre.length) out.pre_at = preAt;
     if (events.length > 0) out.events = events;
     if (audit.length > 0) out.audit = audit;
     return out;
@@ -223,7 +229,9 @@ export class PgStore implements StateStore {
         ...(r.devices === null ? {} : { devices: decodeDevices(r.devices, r.id, this.description) }),
       })),
       preemptions: pre.rows.map((r) => JSON.parse(r.json) as PreemptionRecord),
-      preemptionsBefore: pre.rows[0] !== undefined ? Number(pre.rows[0].seq) - 1 : Number(preMax?.rows[0]?.seq ?? 0),
+      // Counted back from the newest record (its seq is its position + 1), so the next position is
+      // past every stored seq even where older rows, written by sequence, have holes between them.
+      preemptionsBefore: pre.rows.length > 0 ? Number(pre.rows[pre.rows.length - 1]?.seq) - pre.rows.length : Number(preMax?.rows[0]?.seq ?? 0),
       waiting: waiting.rows.map((r) => ({ id: r.id, seq: Number(r.seq), enqueuedAtMs: r.enqueued_at_ms, timeoutAtMs: r.timeout_at_ms, leaseMs: r.lease_ms, request: decodeRequest(r.request), slo: decodeWaitingSlo(r.slo, r.id, this.description) })),
       ended: ended.rows.map((r) => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms })),
       lastEventId: last.rows[0]?.id == null ? 0 : Number(last.rows[0].id),

@@ -150,7 +150,8 @@ export type StateChange =
   | { readonly kind: 'put-allocation'; readonly allocation: StoredAllocation }
   | { readonly kind: 'delete-allocation'; readonly id: string }
   | { readonly kind: 'lease'; readonly id: string; readonly leaseExpiryMs: number | null }
-  | { readonly kind: 'preemption'; readonly record: PreemptionRecord }
+  /** `position`: the record's place in the whole preemption log (0 for the first ever), as list cursors name it. */
+  | { readonly kind: 'preemption'; readonly record: PreemptionRecord; readonly position?: number }
   | { readonly kind: 'put-waiting'; readonly waiting: StoredWaiting }
   | { readonly kind: 'delete-waiting'; readonly id: string }
   | { readonly kind: 'ended'; readonly ended: StoredEnded }

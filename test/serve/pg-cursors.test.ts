@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { PgLeadership } from '../../src/scheduler/pg-leader.js';
 import { PgStore } from '../../src/scheduler/pg-store.js';
 import { ResourceScheduler } from '../../src/scheduler/scheduler.js';
-import { type FreshDatabase, usePgDatabase } from './pg-support.js';
+import { type FreshDatabase, freshDatabase, usePgDatabase } from './pg-support.js';
 
 let db: FreshDatabase | undefined;
 usePgDatabase('cursors', 'the PostgreSQL cursor tests', (d) => (db = d));
@@ -182,5 +182,99 @@ describe('PostgreSQL: reads by position are in numeric order', () => {
     expect(positions2).toEqual(positions1.slice(-10));
     expect(positions2.at(-1)).toBe(`${base + n - 1}:lo${n - 1}`);
     await s.shutdown();
+  }, 60_000);
+});
+
+/**
+ * Preemption positions are counted by the scheduler; a takeover used to take them from the stored
+ * sequence (`seq - 1` of the oldest record it loads). PostgreSQL sequences are not rolled back: a
+ * commit that failed after inserting preemption records (and a database crash, which can advance
+ * a sequence by up to 32) left a hole, and once the newest records a takeover loads were all past
+ * it, their positions moved forward by its size: a client holding a cursor saw records again.
+ */
+describe('PostgreSQL: preemption positions across a hole in the sequence', () => {
+  let db: FreshDatabase | undefined;
+  usePgDatabase('prehole', 'the PostgreSQL preemption-position test', (d) => (db = d));
+
+  it('a takeover gives the records it loads the positions the leader before it gave them', async () => {
+    if (db === undefined) return;
+    const url = db.url;
+    const open = async (): Promise<ResourceScheduler> =>
+      ResourceScheduler.create({ timers: false, preemption: true, preemptionLimit: 3, durability: 'group', store: await PgStore.open(url, 0, { retention: { preemptions: 3 } }), pools: [{ name: 'p', capacity: { cpu: 4, memory: 16 }, nodes: 1 }] });
+    const preempt = (s: ResourceScheduler, from: number, n: number): void => {
+      for (let i = from; i < from + n; i++) {
+        s.allocate({ id: `lo${i}`, units: 4, priority: 'low', preemptible: true });
+        s.allocate({ id: `hi${i}`, units: 4, priority: 'critical' });
+        s.release(`hi${i}`);
+      }
+    };
+    const positions = (s: ResourceScheduler): string[] => {
+      const w = s.preemptionWindow();
+      return w.records.map((r, i) => `${w.first + i}:${r.allocationId}`);
+    };
+    let s = await open();
+    preempt(s, 0, 2);
+    await s.shutdown();
+    // A commit that inserted a preemption record and then failed (here: an event id already taken), rolled back.
+    const store = await PgStore.open(url, 0);
+    const record = { allocationId: 'ghost', tenant: 'default', pool: 'p', node: 'p-0', forRequestId: 'x', forTenant: 'default', kind: 'priority' as const, reason: 'r', atMs: 0 };
+    await expect(store.commitAsync([{ kind: 'preemption', record, position: 2 }, { kind: 'event', event: { id: 1, type: 'scaled', tenant: null, atMs: 0, data: {} } }])).rejects.toThrow(/duplicate key/);
+    await store.close();
+    s = await open();
+    expect(positions(s)).toEqual(['0:lo0', '1:lo1']);
+    preempt(s, 2, 4);
+    const before = positions(s);
+    expect(before).toEqual(['3:lo3', '4:lo4', '5:lo5']);
+    await s.shutdown();
+    s = await open();
+    expect(positions(s)).toEqual(before);
+    preempt(s, 6, 1);
+    expect(positions(s).at(-1)).toBe('6:lo6');
+    await s.shutdown();
+  }, 60_000);
+
+  it('a leader of the previous version (records without positions) still commits after records with them', async () => {
+    if (db === undefined) return;
+    const c = await client(db.url);
+    try {
+      const max = Number((await c.query<{ m: string }>('SELECT max(seq) AS m FROM drs_preemptions')).rows[0]?.m);
+      expect(max).toBeGreaterThan(0);
+      await c.query('SELECT drs_commit(0, $1::jsonb)', [JSON.stringify({ pre: [JSON.stringify({ allocationId: 'old-version' })] })]);
+      const r = (await c.query<{ seq: string; json: string }>('SELECT seq, json FROM drs_preemptions ORDER BY seq DESC LIMIT 1')).rows[0];
+      expect(Number(r?.seq)).toBe(max + 1);
+      expect(r?.json).toContain('old-version');
+    } finally {
+      await c.end();
+    }
+  }, 60_000);
+
+  it('a store written by sequence, with a hole among the records a takeover loads, takes the next positions past every stored one', async () => {
+    const fresh = await freshDatabase('preholes');
+    try {
+      const setup = await PgStore.open(fresh.url, 0); // the schema
+      await setup.close();
+      const c = await client(fresh.url);
+      try {
+        const old = (id: string): Promise<unknown> => c.query('SELECT drs_commit(0, $1::jsonb)', [JSON.stringify({ pre: [JSON.stringify({ allocationId: id, tenant: 'default', pool: 'p', node: 'p-0', forRequestId: 'x', forTenant: 'default', kind: 'priority', reason: 'r', atMs: 0 })] })]);
+        await old('old1');
+        await old('old2');
+        await c.query(`SELECT nextval(pg_get_serial_sequence('drs_preemptions', 'seq'))`); // a hole (a rolled-back commit)
+        await old('old4');
+      } finally {
+        await c.end();
+      }
+      const s = await ResourceScheduler.create({ timers: false, preemption: true, preemptionLimit: 3, durability: 'group', store: await PgStore.open(fresh.url, 0, { retention: { preemptions: 3 } }), pools: [{ name: 'p', capacity: { cpu: 4, memory: 16 }, nodes: 1 }] });
+      try {
+        s.allocate({ id: 'lo', units: 4, priority: 'low', preemptible: true });
+        s.allocate({ id: 'hi', units: 4, priority: 'critical' });
+        await s.durable(); // before: position 3 → seq 4, taken: the commit failed
+        const w = s.preemptionWindow();
+        expect(w.records.map((r, i) => `${w.first + i}:${r.allocationId}`)).toEqual(['1:old1', '2:old2', '3:old4', '4:lo']); // counted back from the newest: the hole moves the older ones up
+      } finally {
+        await s.shutdown();
+      }
+    } finally {
+      await fresh.drop();
+    }
   }, 60_000);
 });
