@@ -88,6 +88,8 @@ export function openbArrivals(pods: readonly Request[], totalGpuMilli: number, s
     for (let i = 0; ; i++) {
       const src = byName[rng.int(byName.length)] as Request;
       const p = milli(src);
+      // As the authors' tuneUpPods: the stop test adds one GPU's milli, the total adds all of the pod's GPUs
+      // (a multi-GPU pod can overshoot the target). Kept on purpose: the reproduced tables depend on it.
       if (total + p.gpuMilli > target) break;
       total += p.gpuMilli * p.gpuCount;
       list.push({ ...src, id: `${src.id}-tuned-${i}` });
