@@ -6,7 +6,7 @@
  *
  *   npm run build && npx tsx examples/agents-subprocess.ts [--seconds 12]
  *
- * The fleet: a persistent monitor that beats every 300 ms and dies after ~2.5 s (restarted with
+ * The fleet: a persistent monitor that beats at once and every 300 ms and dies after ~2.5 s (restarted with
  * backoff), a job every 2 s (6-field cron with seconds) that cascades into a summarizer, and one
  * that hangs and is killed by its timeout. All children are `node -e` one-liners.
  */
@@ -33,7 +33,7 @@ const node = process.execPath;
 const fleet = parseFleet({
   config: { max_concurrent_agents: 4, heartbeat_interval: 0.5, heartbeat_misses: 2, agent_timeout_default: 3, restart_backoff: { initial: 0.5, max: 4, factor: 2 }, hook_timeout: 1 },
   agents: [
-    { agent_id: 'monitor', lifecycle: 'persistent', priority: 'critical', cpu: 1, exec: { env: 'subprocess', entryPoint: node, args: ['-e', "const t=setInterval(()=>console.log('heartbeat'),300); setTimeout(()=>{clearInterval(t); process.exit(1)},2500)"] } },
+    { agent_id: 'monitor', lifecycle: 'persistent', priority: 'critical', cpu: 1, exec: { env: 'subprocess', entryPoint: node, args: ['-e', "console.log('heartbeat'); const t=setInterval(()=>console.log('heartbeat'),300); setTimeout(()=>{clearInterval(t); process.exit(1)},2500)"] } },
     { agent_id: 'fetch', cpu: 2, schedule: { cron: '*/2 * * * * *' }, triggers: ['summarize'], exec: { env: 'subprocess', entryPoint: node, args: ['-e', "console.log('heartbeat'); setTimeout(()=>process.exit(0),400)"] }, heartbeat: false },
     { agent_id: 'summarize', cpu: 1, exec: { env: 'subprocess', entryPoint: node, args: ['-e', 'setTimeout(()=>process.exit(0),200)'] }, heartbeat: false },
     { agent_id: 'stuck', cpu: 1, schedule: 'on-demand', timeout: 1.5, exec: { env: 'subprocess', entryPoint: node, args: ['-e', 'setInterval(()=>{},1000)'] }, heartbeat: false },
