@@ -27,7 +27,8 @@
  * a small simulator here, so that a decision can clone its state; before any figure is printed, its
  * F1 and SJF bounded slowdowns are checked against the main simulator (`replaySwfWindow`) on every
  * window, and a rollout of F1 from an empty machine with the whole window as its arrivals against
- * F1's own; and the rollout with an exact model (the rest of the window as its future) must be no
+ * F1's own, and at F1's decisions a fork's rollout of F1's pick (the rest of the window as its
+ * future) against the cost F1 then ends with; and the rollout with an exact model (the rest of the window as its future) must be no
  * worse than F1 on the first windows (rollout's cost improvement): a failure stops the run (exit 1).
  *
  * Figures: mean bounded slowdown; its ratio to F1's (ratio of the means over the windows, the
@@ -394,6 +395,18 @@ for (let w = 0; w < count; w++) {
   const empty = new Sim(nodes, true);
   empty.run(jobsOf(w, F1_KEY));
   worst.rollout = Math.max(worst.rollout, Math.abs(empty.cost / L - play(w, policies[0] as Policy).bsld) / (empty.cost / L));
+}
+// A fork's prediction: at a decision of F1's own run, the cost so far plus the rollout of F1's pick
+// with the rest of the window as its future is F1's final cost on the window.
+for (let w = 0; w < Math.min(count, 3); w++) {
+  const predicted: number[] = [];
+  let d = 0;
+  const sim = new Sim(nodes, false, (at) => {
+    if (d++ % 50 === 0) predicted.push(at.cost + rollout(at, 0, at.arrivals.slice(at.next).map((j) => makeJob(F1_KEY, j.submit, j.req, j.req, j.procs, j.seq, -1))));
+    return 0;
+  });
+  sim.run(jobsOf(w, F1_KEY));
+  for (const p of predicted) worst.rollout = Math.max(worst.rollout, Math.abs(p - sim.cost) / sim.cost);
 }
 // Rollout's cost improvement (Bertsekas): with an exact model — the rest of the window as its future,
 // requested = actual run times, as in these windows — the rollout of F1 is never worse than F1 on a window.
