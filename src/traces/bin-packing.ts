@@ -156,11 +156,17 @@ export function parseOrLibrary(text: string, file: string): PackingInstance[] {
   if (count === 0) src.fail('the file declares 0 instances; an OR-Library file starts with the number of instances that follow (at least 1)', toks[at]?.line ?? last, 'instance count');
   at++;
   const instances: PackingInstance[] = [];
+  const seen = new Map<string, number>();
   for (let p = 0; p < count; p++) {
     const nameTok = toks[at++];
     if (nameTok === undefined) src.fail(`file declares ${count} instances, found ${p}`, last, 'instance name');
     if (DECIMAL.test(nameTok.text)) src.fail(`expected the name of instance ${p + 1}, found the number '${nameTok.text}'`, nameTok.line, 'instance name');
     const name = nameTok.text;
+    // Names are how `--instance`, the JSON and the optima table tell instances apart: a repeat would
+    // be picked twice by `--instance` and reported under one name.
+    const firstLine = seen.get(name);
+    if (firstLine !== undefined) src.fail(`instance name '${name}' is already used by the instance on line ${firstLine}; every instance needs its own name`, nameTok.line, 'instance name');
+    seen.set(name, nameTok.line);
     const headerLine = toks[at]?.line ?? last;
     const header = toks.slice(at, at + 3);
     const split = header.find((t) => t.line !== headerLine);

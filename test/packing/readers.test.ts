@@ -76,6 +76,12 @@ describe('OR-Library reader', () => {
     );
   });
 
+  it('refuses a second instance of the same name at its name line, naming the first (--instance would pick both)', () => {
+    const e = located(() => parseOrLibrary(ORLIB.replace(' tiny_b ', 'tiny_a'), 'x.txt'));
+    expect(e.location).toEqual({ file: 'x.txt', line: 7, field: 'instance name' });
+    expect(e.message).toMatch(/instance name 'tiny_a' is already used by the instance on line 2/);
+  });
+
   it('rejects more than six decimal places', () => {
     expect(located(() => parseOrLibrary(ORLIB.replace('36.6', '36.6000001'), 'x.txt')).message).toMatch(/more than 6 decimal places/);
   });
