@@ -125,6 +125,10 @@ export class ResourceScheduler {
   addPool(pool: ResourcePoolInput): ResourcePool {
     const p = parse(poolInputSchema, pool, 'pool');
     if (p.availableCapacity > p.totalCapacity) throw new UserError(`availableCapacity ${p.availableCapacity} exceeds totalCapacity ${p.totalCapacity}`, { field: 'pool.availableCapacity' });
+    // The engine's price is the whole node's: checked here so the error names the caller's field, not 'pricePerHour'.
+    if (!Number.isFinite(p.costPerUnit * p.totalCapacity)) {
+      throw new UserError(`costPerUnit ${p.costPerUnit} × totalCapacity ${p.totalCapacity} is beyond the largest number: the pool's cost cannot be computed`, { field: 'pool.costPerUnit' });
+    }
     const id = this.newId();
     this.engine.addPool({
       name: id,
@@ -199,6 +203,8 @@ export class ResourceScheduler {
     if (PRIORITY_RANK[target.priority] <= PRIORITY_RANK[r.priority]) return this.fail(r.id, 'priority', `target '${targetId}' is ${target.priority}, not lower than ${r.priority}`);
     const pool = this.getPool(r.poolId);
     if (pool === undefined) return this.fail(r.id, 'pool', `no pool '${r.poolId}'`);
+    // Evicting work in another pool frees nothing the request can use: refused before anything changes.
+    if (target.pool !== r.poolId) return this.fail(r.id, 'target', `target '${targetId}' is in pool '${target.pool}', not in the request's pool '${r.poolId}'`);
     const cost = r.unitsRequested * pool.costPerUnit;
     const pre = this.precheck(r, pool, cost);
     if (pre !== undefined) return pre;

@@ -89,6 +89,19 @@ describe('compat ResourceScheduler: each failing rule returns null and changes n
     expect(s.getPool(pool.id)?.availableCapacity).toBe(7); // 10 − 3: the target's 2 units came back
   });
 
+  it('preempt of a target in another pool than request.poolId is refused and evicts nothing (its units would not help the request)', () => {
+    const { s, pool, req } = setup();
+    const other = s.addPool({ name: 'other', resourceType: 'gpu-m4', totalCapacity: 10, availableCapacity: 10, costPerUnit: 0.01, latencyMs: 45 });
+    const low = s.allocate(req({ id: 'low', priority: 'low', unitsRequested: 5 }))!;
+    expect(s.preempt(low.id, req({ id: 'crit', priority: 'critical', poolId: other.id }))).toBeNull();
+    expect(s.lastFailure).toMatchObject({ requestId: 'crit', rule: 'target' });
+    expect(s.lastFailure?.message).toMatch(/in pool '.+', not in the request's pool/);
+    expect(s.getAllocation(low.id)?.status).toBe('active');
+    expect(s.getPool(pool.id)?.availableCapacity).toBe(5);
+    expect(s.getPool(other.id)?.availableCapacity).toBe(10);
+    expect(s.getPreemptions()).toEqual([]);
+  });
+
   it('expireAllocations(asOf) counts the leases ended by then, on the injected clock', () => {
     const { s, req, now } = setup();
     const a = s.allocate(req({ id: 'a' }), 60_000)!;
@@ -107,6 +120,22 @@ describe('compat ResourceScheduler: each failing rule returns null and changes n
     expect(() => s.allocate(req({ unitsRequested: -1 }))).toThrow(UserError);
     expect(() => s.allocate(req({ unitsRequested: -1 }))).toThrow(/request\.unitsRequested/);
     expect(() => s.addPool({ name: 'x', resourceType: 't', totalCapacity: 2, availableCapacity: 3, costPerUnit: 0, latencyMs: 0 })).toThrow(/availableCapacity/);
+  });
+
+  it('a pool whose units cost more in all than a number can hold is refused under the package field, and not added', () => {
+    const { s } = setup();
+    const before = s.listPools().length;
+    const e = (() => {
+      try {
+        s.addPool({ name: 'x', resourceType: 't', totalCapacity: 1e10, availableCapacity: 1e10, costPerUnit: 1e300, latencyMs: 0 });
+      } catch (err) {
+        return err as UserError;
+      }
+      throw new Error('expected a UserError');
+    })();
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.location.field).toBe('pool.costPerUnit'); // was the engine's 'pricePerHour', a field the caller never wrote
+    expect(s.listPools()).toHaveLength(before);
   });
 
   it('a pool registered partly used holds the difference', () => {
