@@ -40,7 +40,8 @@ import type { PoolScalingState, ScaleAction, ScalingInput, ScalingPolicy } from 
  * 4. Rate limits (HPA behavior policies): the pool's size at the start of each policy's period is
  *    periodStart = current − added in the last periodSeconds + removed in the last periodSeconds.
  *      scale up:   limit = select over policies of  periodStart + value          (type 'nodes')
- *                                              or   ceil(periodStart × (1 + value/100)) ('percent')
+ *                                              or   ceil(max(periodStart, 1) × (1 + value/100)) ('percent';
+ *                                                   of one node from an empty pool, so it can grow from zero)
  *      scale down: limit = select over policies of  periodStart − value          (type 'nodes')
  *                                              or   floor(periodStart × (1 − value/100)) ('percent')
  *    `select: 'max'` (HPA default) takes the policy allowing the biggest change, 'min' the
@@ -143,7 +144,9 @@ export function scaleUpLimit(current: number, now: number, ups: readonly Stamped
   for (const p of rules.policies) {
     const since = now - p.periodSeconds;
     const start = current - sumSince(ups, since) + sumSince(downs, since);
-    const proposed = p.type === 'nodes' ? start + p.value : Math.ceil(start * (1 + p.value / 100) - 1e-9);
+    // A percent of a pool that started the period empty is taken of one node: a percent of 0 is 0,
+    // and a percent-only rule (or any 'min' select with one) kept a pool scaled to zero there for ever.
+    const proposed = p.type === 'nodes' ? start + p.value : Math.ceil(Math.max(start, 1) * (1 + p.value / 100) - 1e-9);
     out = rules.select === 'min' ? Math.min(out, proposed) : Math.max(out, proposed);
   }
   return Number.isFinite(out) ? Math.max(out, current) : current;

@@ -54,6 +54,19 @@ describe('reactive: desired = ceil(current × metric / target)', () => {
     expect(delta(new ReactivePolicy(), 0, 0, 0, 0, 0, s)).toBe(0);
   });
 
+  it('scales from zero under a percent-only or a "min" scale-up rule too (a percent of 0 nodes is 0: the pool stayed at 0 for ever)', () => {
+    const s = spec({ nodes: { min: 0, max: 100, initial: 0 } });
+    // percent only: 100 % of max(periodStart, 1) = 1 → limit 2; demand 3 → raw 4 → +2
+    const pct = new ReactivePolicy({ scaleUp: { policies: [{ type: 'percent', value: 100, periodSeconds: 15 }] } });
+    expect(delta(pct, 0, 0, 0, 3, 0, s)).toBe(2);
+    // the default policies under select min: min(0 + 4, ceil(1 × 2)) = 2
+    expect(delta(new ReactivePolicy({ scaleUp: { select: 'min' } }), 0, 0, 0, 3, 0, s)).toBe(2);
+    // 50 %: ceil(1 × 1.5) = 2
+    expect(delta(new ReactivePolicy({ scaleUp: { policies: [{ type: 'percent', value: 50, periodSeconds: 15 }] } }), 0, 0, 0, 3, 0, s)).toBe(2);
+    // from one node the HPA formula is unchanged: ceil(1 × 2) = 2 → +1
+    expect(delta(new ReactivePolicy({ scaleUp: { policies: [{ type: 'percent', value: 100, periodSeconds: 15 }] } }), 0, 1, 3, 0, 0, s)).toBe(1);
+  });
+
   it('metric "utilization" reads one dimension plus the queue', () => {
     const p = new ReactivePolicy({ metric: 'utilization', dimension: 1 });
     const state = { ...pool(10, 5), utilization: [0.2, 0.9] };
