@@ -198,6 +198,12 @@ export class ReactivePolicy implements ScalingPolicy {
     if (!(this.intervalSeconds > 0)) throw new RangeError(`reactive: intervalSeconds must be > 0, got ${this.intervalSeconds}`);
     if (!(this.target > 0)) throw new RangeError(`reactive: target must be > 0, got ${this.target}`);
     if (!(this.tolerance >= 0)) throw new RangeError(`reactive: tolerance must be ≥ 0, got ${this.tolerance}`);
+    for (const [dir, rules] of [['scaleUp', this.up], ['scaleDown', this.down]] as const) {
+      for (const q of rules.policies) {
+        if (!(q.value > 0) || (q.type === 'nodes' && !Number.isInteger(q.value))) throw new RangeError(`reactive: ${dir} ${q.type} policy value must be ${q.type === 'nodes' ? 'a whole number of nodes ≥ 1' : '> 0'}, got ${q.value}`);
+        if (!(q.periodSeconds > 0)) throw new RangeError(`reactive: ${dir} periodSeconds must be > 0, got ${q.periodSeconds}`);
+      }
+    }
     if (this.dimension !== undefined && this.metric !== 'utilization') throw new RangeError(`reactive: dimension is read only with metric 'utilization', got metric '${this.metric}'`);
   }
 

@@ -46,7 +46,12 @@ const positiveSeconds = seconds.refine((s) => s > 0, { message: 'expected a dura
 const intervalSeconds = positiveSeconds.optional();
 const pools = z.array(z.string().min(1)).min(1).optional();
 
-const ratePolicy = z.strictObject({ type: z.enum(['nodes', 'percent']), value: z.number().positive(), periodSeconds: positiveSeconds });
+/** A `nodes` value is whole: +0.5 node was asked at every tick and rounded to no node, so the pool never moved. */
+const ratePolicy = z
+  .strictObject({ type: z.enum(['nodes', 'percent']), value: z.number().positive(), periodSeconds: positiveSeconds })
+  .superRefine((p, ctx) => {
+    if (p.type === 'nodes' && !Number.isInteger(p.value)) ctx.addIssue({ code: 'custom', message: `a 'nodes' policy's value is a whole number of nodes (≥ 1), got ${p.value}; a fraction of the pool is type 'percent'`, path: ['value'] });
+  });
 const scalingRules = z.strictObject({
   stabilizationSeconds: seconds.optional(),
   policies: z.array(ratePolicy).min(1).optional(),

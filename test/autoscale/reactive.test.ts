@@ -161,6 +161,22 @@ describe('reactive: rate limits (HPA behavior policies)', () => {
     expect(delta(p, 60, 8, 4)).toBe(-2);
   });
 
+  it('refuses a fractional `nodes` value (+0.5 nodes rounded to no node at every tick: the pool never grew), naming the field', () => {
+    let err: unknown;
+    try {
+      createScalingPolicy('reactive', { scaleUp: { policies: [{ type: 'nodes', value: 0.5, periodSeconds: 15 }] } }, { seed: '1' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).location.field).toBe('scaling.options.scaleUp.policies[0].value');
+    expect((err as UserError).message).toMatch(/whole number of nodes/);
+    expect(() => createScalingPolicy('predictive', { reactive: { scaleDown: { policies: [{ type: 'nodes', value: 1.5, periodSeconds: 15 }] } } }, { seed: '1' })).toThrow(/scaling\.options\.reactive\.scaleDown\.policies\[0\]\.value/);
+    // a percent may be fractional; built directly, a fractional nodes value is a RangeError
+    expect(() => createScalingPolicy('reactive', { scaleUp: { policies: [{ type: 'percent', value: 12.5, periodSeconds: 15 }] } }, { seed: '1' })).not.toThrow();
+    expect(() => new ReactivePolicy({ scaleUp: { policies: [{ type: 'nodes', value: 0.5, periodSeconds: 15 }] } })).toThrow(RangeError);
+  });
+
   it('limit helpers follow the HPA formulas', () => {
     const nodes = { stabilizationSeconds: 0, policies: [{ type: 'nodes' as const, value: 4, periodSeconds: 60 }], select: 'max' as const };
     const pct = { stabilizationSeconds: 0, policies: [{ type: 'percent' as const, value: 50, periodSeconds: 60 }], select: 'max' as const };
