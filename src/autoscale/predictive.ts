@@ -37,7 +37,12 @@ export { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-option
  *               central interval at level 2q − 1 (q > 0.5), the point forecast (q = 0.5), the
  *               lower end at level 1 − 2q (q < 0.5); otherwise the point forecast
  *      nodesF = ⌈F⌉ with a quantile; ⌈headroom × F⌉ without (headroom default 1.15)
- *      desired = clamp(max(nodesF, reactive.desired), nodes.min, nodes.max)
+ *      H      = the same over [now, now + lead]; keep = min(current, ⌈headroom × H⌉)
+ *      desired = clamp(max(nodesF, reactive.desired, keep), nodes.min, nodes.max)
+ *
+ *    `keep` only limits a scale-in: a node removed now is not back before now + B, so the nodes
+ *    the forecast needs until then stay (a peak that had left the provisioning window was scaled
+ *    in on up to a boot time before it came).
  *
  * Risk. The quantile is the operator's SLA-versus-cost dial: q = 0.95 provisions so that demand
  * at boot time exceeds the provision with probability about 5 % (as far as the interval is
@@ -309,11 +314,23 @@ export class PredictivePolicy implements ScalingPolicy {
 
   /** Peak forecast demand over [now + lead − interval, now + lead], or undefined without a forecast. */
   forecastPeak(pool: number, now: number, bootSeconds: number): number | undefined {
+    const lead = this.leadSeconds ?? bootSeconds + this.intervalSeconds;
+    return this.forecastMax(pool, now + lead - this.intervalSeconds, now + lead);
+  }
+
+  /**
+   * Peak forecast demand over [now, now + lead]: a node removed now is not back before now + boot,
+   * so a scale-in must leave what the forecast needs until then.
+   */
+  forecastHold(pool: number, now: number, bootSeconds: number): number | undefined {
+    return this.forecastMax(pool, now, now + (this.leadSeconds ?? bootSeconds + this.intervalSeconds));
+  }
+
+  private forecastMax(pool: number, fromTime: number, toTime: number): number | undefined {
     const s = this.series.get(pool);
     if (s === undefined || s.point === undefined) return undefined;
-    const lead = this.leadSeconds ?? bootSeconds + this.intervalSeconds;
-    const from = Math.floor((now + lead - this.intervalSeconds) / this.step + 1e-9) - s.lastBin;
-    const to = Math.floor((now + lead) / this.step + 1e-9) - s.lastBin;
+    const from = Math.floor(fromTime / this.step + 1e-9) - s.lastBin;
+    const to = Math.floor(toTime / this.step + 1e-9) - s.lastBin;
     let peak = -Infinity;
     for (let k = Math.max(1, from); k <= to; k++) {
       const v = s.point[Math.min(k, s.point.length) - 1];
@@ -352,7 +369,7 @@ export class PredictivePolicy implements ScalingPolicy {
       if (grown.has(p.pool)) this.refresh(s, this.horizonSteps(p.spec.bootSeconds), this.leadSteps(p.spec.bootSeconds));
       const rec = this.reactive.recommend(p, input.now);
       const peak = this.forecastPeak(p.pool, input.now, p.spec.bootSeconds);
-      const desired = this.combine(p, rec, peak);
+      const desired = this.combine(p, rec, peak, this.forecastHold(p.pool, input.now, p.spec.bootSeconds));
       s.use.count(p.spec.name, peak !== undefined, s.status, this.minHistory, s.withoutSeason);
       this.reactive.record(p.pool, input.now, rec.current, desired);
       if (desired !== rec.current) {
@@ -368,11 +385,13 @@ export class PredictivePolicy implements ScalingPolicy {
     return out;
   }
 
-  private combine(p: PoolScalingState, rec: ReactiveRecommendation, peak: number | undefined): number {
+  private combine(p: PoolScalingState, rec: ReactiveRecommendation, peak: number | undefined, hold: number | undefined): number {
     if (peak === undefined) return rec.desired;
     const byForecast = Math.ceil(this.headroom * peak - 1e-9);
+    // Scale in no lower than the forecast until a node removed now could be back (now + lead).
+    const keep = hold === undefined ? 0 : Math.min(rec.current, Math.ceil(this.headroom * hold - 1e-9));
     const { min, max } = p.spec.nodes;
-    return Math.min(Math.max(byForecast, rec.desired, min), max);
+    return Math.min(Math.max(byForecast, rec.desired, keep, min), max);
   }
 }
 
