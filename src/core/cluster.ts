@@ -5,20 +5,11 @@ import { DeviceTable } from './gpu-devices.js';
 import type { ClusterView, NodeStatus, Trial } from './cluster-view.js';
 import { TrialJournal } from './cluster-trial.js';
 import { insertSorted, removeSorted } from './sorted.js';
+import { NodeTable, type NodeRec } from './node-table.js';
 import type { Allocation, PoolSpec, Request } from './model.js';
 import { EPSILON, firstShortDimension, fitsIn, type ResourceSpace, type ResourceVector } from './resources.js';
 
 export type { ClusterView, NodeStatus, Trial } from './cluster-view.js';
-
-interface NodeRec {
-  readonly pool: number;
-  readonly name: string;
-  readonly cap: Float64Array;
-  readonly free: Float64Array;
-  status: NodeStatus;
-  key: number;
-  readonly allocs: Set<Allocation>;
-}
 
 /**
  * The cluster: nodes with free capacity, and the running allocations. Every change goes through
@@ -28,9 +19,9 @@ interface NodeRec {
 export class ClusterState implements ClusterView {
   readonly space: ResourceSpace;
   readonly pools: readonly PoolSpec[];
-  private readonly nodes: NodeRec[] = [];
+  /** Nodes by id; a removed node keeps its id but not its own record (node-table.ts). */
+  private readonly nodes: NodeTable;
   private readonly poolUp: number[][];
-  private readonly poolCreated: number[] = [];
   private readonly indexes: FitIndex[];
   /** Per pool: first-fit in id order over the up nodes (order-index.ts). */
   private readonly inOrder: OrderIndex[];
@@ -45,7 +36,7 @@ export class ClusterState implements ClusterView {
   private readonly trials = new TrialJournal({
     place: (request, nodeId, devices) => {
       const n = this.node(nodeId);
-      if (n.status !== 'up' || !fitsIn(request.demand, n.free)) throw new CapacityError(`trial: ${request.id} does not fit on ${n.name}`);
+      if (n.status !== 'up' || !fitsIn(request.demand, n.free)) throw new CapacityError(`trial: ${request.id} does not fit on ${this.nodeName(nodeId)}`);
       const devs = this.dev?.take(nodeId, request.demand, devices, `trial: ${request.id} on ${n.name}`);
       this.take(n, nodeId, request.demand, 1);
       return devs;
@@ -66,6 +57,7 @@ export class ClusterState implements ClusterView {
     this.pools = pools;
     this.poolNames = new Map(pools.map((p, i) => [p.name, i]));
     this.poolUp = pools.map(() => []);
+    this.nodes = new NodeTable(pools);
     const gpuDim = space.indexOf('gpu');
     if (pools.some((p) => p.gpus !== undefined)) {
       if (gpuDim < 0) throw new CapacityError(`pools declare GPU devices but the resource space has no 'gpu' dimension`);
@@ -74,8 +66,8 @@ export class ClusterState implements ClusterView {
     const dev = this.dev;
     const extra = dev === undefined ? undefined : (id: number, demand: readonly number[]) => dev.fits(id, demand);
     this.devFits = extra;
-    this.indexes = pools.map(() => new FitIndex(space.size, (id) => (this.nodes[id] as NodeRec).free, extra));
-    this.inOrder = this.poolUp.map((up) => new OrderIndex(space.size, up, (id) => (this.nodes[id] as NodeRec).free));
+    this.indexes = pools.map(() => new FitIndex(space.size, (id) => this.nodes.get(id).free, extra));
+    this.inOrder = this.poolUp.map((up) => new OrderIndex(space.size, up, (id) => this.nodes.get(id).free));
     const D = space.size;
     this.invRef = new Float64Array(D);
     for (let d = 0; d < D; d++) {
@@ -95,7 +87,7 @@ export class ClusterState implements ClusterView {
   }
 
   get nodeCount(): number {
-    return this.nodes.length;
+    return this.nodes.size;
   }
 
   get allocationCount(): number {
@@ -107,9 +99,7 @@ export class ClusterState implements ClusterView {
   }
 
   private node(id: number): NodeRec {
-    const n = this.nodes[id];
-    if (n === undefined) throw new CapacityError(`no node with id ${id}`);
-    return n;
+    return this.nodes.get(id);
   }
 
   nodePool(id: number): number {
@@ -121,7 +111,7 @@ export class ClusterState implements ClusterView {
   }
 
   nodeName(id: number): string {
-    return this.node(id).name;
+    return this.nodes.name(id);
   }
 
   capacity(id: number): ArrayLike<number> {
@@ -136,11 +126,14 @@ export class ClusterState implements ClusterView {
     return this.poolUp[pool] ?? [];
   }
 
-  /** Number of nodes of a pool in a given status. */
+  /** Number of nodes of a pool in a given status (O(1): kept per pool). */
   countNodes(pool: number, status: NodeStatus): number {
-    let k = 0;
-    for (const n of this.nodes) if (n.pool === pool && n.status === status) k++;
-    return k;
+    return this.nodes.count(pool, status);
+  }
+
+  /** Nodes with a record of their own, i.e. not removed (tests: removed nodes hold no per-node state). */
+  get nodeRecords(): number {
+    return this.nodes.ownRecords;
   }
 
   fits(id: number, demand: ResourceVector): boolean {
@@ -208,22 +201,8 @@ export class ClusterState implements ClusterView {
 
   /** Create a node of `pool`; returns its id. */
   addNode(pool: number, status: 'booting' | 'up'): number {
-    const spec = this.pools[pool];
-    if (spec === undefined) throw new CapacityError(`no pool with index ${pool}`);
-    const id = this.nodes.length;
-    const cap = Float64Array.from(spec.capacity);
-    const k = (this.poolCreated[pool] = (this.poolCreated[pool] ?? 0) + 1) - 1;
-    const rec: NodeRec = {
-      pool,
-      name: spec.nodeNames?.[k] ?? `${spec.name}-${id}`,
-      cap,
-      free: Float64Array.from(cap),
-      status: 'booting',
-      key: 0,
-      allocs: new Set(),
-    };
-    this.nodes.push(rec);
-    this.dev?.addNode(id, spec);
+    const id = this.nodes.add(pool);
+    this.dev?.addNode(id, this.pools[pool] as PoolSpec);
     if (status === 'up') this.bringUp(id);
     return id;
   }
@@ -232,8 +211,7 @@ export class ClusterState implements ClusterView {
   bringUp(id: number): void {
     const n = this.node(id);
     if (n.status === 'up') return;
-    if (n.status === 'removed') throw new CapacityError(`node ${n.name} was removed`);
-    n.status = 'up';
+    this.nodes.setStatus(id, 'up');
     n.key = this.keyOf(n.free);
     (this.indexes[n.pool] as FitIndex).insert(id, n.key);
     insertSorted(this.poolUp[n.pool] as number[], id);
@@ -246,7 +224,8 @@ export class ClusterState implements ClusterView {
       removeSorted(this.poolUp[n.pool] as number[], id);
       this.inOrder[n.pool]?.invalidate();
     }
-    n.status = status;
+    this.nodes.setStatus(id, status);
+    if (status === 'removed') this.dev?.removeNode(id);
   }
 
   /**
@@ -256,6 +235,7 @@ export class ClusterState implements ClusterView {
   failNode(id: number): Allocation[] {
     this.assertNoTrial();
     const n = this.node(id);
+    if (n.status === 'removed') throw new CapacityError(`node ${this.nodeName(id)} was removed`);
     const lost = [...n.allocs];
     for (const a of lost) this.release(a.id);
     this.takeDown(n, id, 'failed');
@@ -266,6 +246,7 @@ export class ClusterState implements ClusterView {
   removeNode(id: number): void {
     this.assertNoTrial();
     const n = this.node(id);
+    if (n.status === 'removed') return;
     if (n.allocs.size > 0) throw new CapacityError(`node ${n.name} still runs ${n.allocs.size} allocation(s)`);
     this.takeDown(n, id, 'removed');
   }
@@ -296,7 +277,7 @@ export class ClusterState implements ClusterView {
   allocate(request: Request, nodeId: number, now: number, allocationId: string = request.id, devices?: readonly number[]): Allocation {
     this.assertNoTrial();
     const n = this.node(nodeId);
-    if (n.status !== 'up') throw new CapacityError(`node ${n.name} is ${n.status}, cannot place ${request.id}`);
+    if (n.status !== 'up') throw new CapacityError(`node ${this.nodeName(nodeId)} is ${n.status}, cannot place ${request.id}`);
     const short = firstShortDimension(request.demand, n.free);
     if (short >= 0) {
       throw new CapacityError(
@@ -386,6 +367,7 @@ export class ClusterState implements ClusterView {
    * device node the GPU free is the sum of its devices' integer milli (1/3 GPU holds 333).
    */
   checkInvariants(): void {
+    this.nodes.check();
     this.nodes.forEach((n, id) => {
       const used = new Float64Array(n.cap.length);
       for (const a of n.allocs) for (let d = 0; d < used.length; d++) used[d] = (used[d] as number) + (a.request.demand[d] as number);

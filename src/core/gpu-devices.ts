@@ -27,6 +27,11 @@ export class DeviceTable {
     this.models[id] = g.model;
   }
 
+  /** A removed node's devices are forgotten (its model is kept: one shared string). */
+  removeNode(id: number): void {
+    if (this.free[id] !== undefined) this.free[id] = undefined;
+  }
+
   /** Free milli per device, or undefined for a scalar node. Live array: do not write. */
   freeOf(id: number): Int32Array | undefined {
     return this.free[id];
