@@ -19,12 +19,26 @@ export interface Waiting extends QueuedRequest {
   slo: WaitingSlo | null;
 }
 
+/** What a slot of `WaitQueue.items` holds once its request left (until the slots are compacted). */
+const DEAD = Object.freeze({}) as Waiting;
+
 /**
  * The waiting requests, in arrival order, with an index by id and their timeouts. Ordering them
  * is the queue policy's job (see QueueRunner); this class only holds them.
+ *
+ * A request leaves in O(log n) wherever it is (a cancel, a timeout, a start past a blocked head),
+ * not by `indexOf` + `splice`: arrival order is `seq` order (every add takes the next seq), so its
+ * slot is found by binary search in `seqs` and marked DEAD; the dead slots are squeezed out when
+ * `items` is next read (a pointer test per slot, no more than the splices it replaces) or when
+ * they outnumber the waiting. `entries` is then exactly the old spliced array.
  */
 export class WaitQueue {
+  /** Waiting requests in arrival (= seq) order, and DEAD slots not yet compacted away. */
   private readonly items: Waiting[] = [];
+  /** The seq of each slot of `items` (a DEAD slot keeps the seq of the request that left it). */
+  private readonly seqs: number[] = [];
+  /** DEAD slots in `items`. */
+  private dead = 0;
   private readonly byId = new Map<string, Waiting>();
   /** Waiting requests per tenant (kept with `byId`: the service's per-tenant limit reads it on every POST). */
   private readonly perTenant = new TenantCounts();
@@ -48,12 +62,47 @@ export class WaitQueue {
   ) {}
 
   get length(): number {
-    return this.items.length;
+    return this.byId.size;
   }
 
   /** In arrival order. */
   get entries(): readonly Waiting[] {
+    this.compact();
     return this.items;
+  }
+
+  /** Whether `w` is waiting. */
+  private live(w: Waiting): boolean {
+    return this.byId.get(w.request.id) === w;
+  }
+
+  /** The slot of `items` holding seq `seq` (binary search; items.length if none). */
+  private slotOf(seq: number): number {
+    const seqs = this.seqs;
+    let lo = 0;
+    let hi = seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((seqs[mid] as number) < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return seqs[lo] === seq ? lo : seqs.length;
+  }
+
+  /** Drop the DEAD slots from `items`, in place (what a reader holds sees the queue as it is). */
+  private compact(): void {
+    if (this.dead === 0) return;
+    const { items, seqs } = this;
+    let k = 0;
+    for (let i = 0; i < items.length; i++) {
+      const w = items[i] as Waiting;
+      if (w === DEAD) continue;
+      items[k] = w;
+      seqs[k++] = seqs[i] as number;
+    }
+    items.length = k;
+    seqs.length = k;
+    this.dead = 0;
   }
 
   has(id: string): boolean {
@@ -69,13 +118,16 @@ export class WaitQueue {
     return this.perTenant.of(tenant);
   }
 
-  /** Position in arrival order (what `status()` reports). */
+  /** Position in arrival order (what `status()` reports), -1 if `w` is not waiting. */
   position(w: Waiting): number {
-    return this.items.indexOf(w);
+    if (!this.live(w)) return -1;
+    this.compact();
+    const i = this.slotOf(w.seq);
+    return this.items[i] === w ? i : -1;
   }
 
   requests(): Request[] {
-    return this.items.map((w) => w.request);
+    return this.entries.map((w) => w.request);
   }
 
   /** `slo`: `open` for a request submitted now, `requeued` for work put back after it started. */
@@ -92,8 +144,9 @@ export class WaitQueue {
       reason: { requestId: r.id, code: 'wait', permanent: false, message: 'waiting for its turn' },
       slo,
     };
-    if (this.deadlines.size > 2 * this.items.length + 64) this.rebuildDeadlines();
+    if (this.deadlines.size > 2 * this.length + 64) this.rebuildDeadlines();
     this.items.push(w);
+    this.seqs.push(w.seq);
     this.byId.set(r.id, w);
     this.perTenant.add(r.tenant);
     this.deadlines.push(w.timeoutAtMs, r.id);
@@ -114,12 +167,18 @@ export class WaitQueue {
     this.journal.push({ kind: 'put-waiting', waiting: { id: r.id, request: r, seq: w.seq, enqueuedAtMs: w.enqueuedAtMs, timeoutAtMs: w.timeoutAtMs, leaseMs: w.leaseMs, slo: w.slo } });
   }
 
+  /** `w` leaves the queue (nothing if it is not waiting). O(1) amortised: see the class comment. */
   remove(w: Waiting): void {
-    const i = this.items.indexOf(w);
-    if (i >= 0) this.items.splice(i, 1);
-    if (this.byId.delete(w.request.id)) {
+    if (this.live(w)) {
+      const i = this.slotOf(w.seq);
+      if (this.items[i] !== w) throw new Error(`WaitQueue: ${w.request.id} (seq ${w.seq}) is not in its slot`);
+      this.items[i] = DEAD;
+      this.byId.delete(w.request.id);
       this.perTenant.remove(w.request.tenant);
       this.journal.push({ kind: 'delete-waiting', id: w.request.id });
+      this.dead++;
+      // The dead never outnumber the waiting for long: `items` stays within twice the queue.
+      if (this.dead > this.byId.size + 64) this.compact();
     }
     if (this.committedHead === w) this.committedHead = undefined;
   }
@@ -132,8 +191,9 @@ export class WaitQueue {
     return out;
   }
 
-  /** Put back the requests a store kept, in their old order, with their ids, places and timeouts. */
+  /** Put back the requests a store kept, in their old order, with their ids, places and timeouts (into an empty queue). */
   restore(stored: readonly StoredWaiting[]): void {
+    if (this.items.length > 0) throw new Error('WaitQueue.restore: the queue is not empty');
     for (const s of [...stored].sort((a, b) => a.seq - b.seq)) {
       const w: Waiting = {
         request: s.request,
@@ -148,6 +208,7 @@ export class WaitQueue {
         slo: s.slo,
       };
       this.items.push(w);
+      this.seqs.push(w.seq);
       this.byId.set(s.id, w);
       this.perTenant.add(s.request.tenant);
       this.deadlines.push(w.timeoutAtMs, s.id);
@@ -159,7 +220,7 @@ export class WaitQueue {
   /** The heap of deadlines again from the waiting requests alone (the new request's is pushed after). */
   private rebuildDeadlines(): void {
     this.deadlines = new LeaseHeap();
-    for (const w of this.items) this.deadlines.push(w.timeoutAtMs, w.request.id);
+    for (const w of this.entries) this.deadlines.push(w.timeoutAtMs, w.request.id);
   }
 
   /** Entries in the deadline heap, stale ones included (tests). */
@@ -178,25 +239,40 @@ export class WaitQueue {
     }
   }
 
-  /** Remove and return, in arrival order, the requests whose timeout has passed at `nowMs` (strictly before it with `strict`). */
+  /**
+   * Remove and return, in arrival order, the requests whose timeout has passed at `nowMs` (strictly
+   * before it with `strict`): taken from the deadline heap, so k of them cost O(k log n), not a scan.
+   */
   takeTimedOut(nowMs: number, strict = false): Waiting[] {
-    const out: Waiting[] = [];
-    for (const w of [...this.items]) {
-      if (w.timeoutAtMs > nowMs || (strict && w.timeoutAtMs === nowMs)) continue;
-      this.remove(w);
-      out.push(w);
+    const due = new Set<Waiting>();
+    for (;;) {
+      const top = this.deadlines.peek();
+      if (top === undefined || top.at > nowMs || (strict && top.at === nowMs)) break;
+      this.deadlines.pop();
+      // A stale entry (the request left) is dropped; a live one's request is due.
+      const w = this.byId.get(top.id);
+      if (w !== undefined && w.timeoutAtMs === top.at) due.add(w);
     }
+    const out = [...due].sort((a, b) => a.seq - b.seq);
+    for (const w of out) this.remove(w);
     return out;
   }
 
   /** Mark every waiting request as no longer fresh (at the end of an operation's queue pass). */
   markAllSeen(): void {
-    for (const w of this.items) w.fresh = false;
+    for (const w of this.entries) w.fresh = false;
   }
 
   checkInvariants(state: ClusterState, fail: (msg: string) => never): void {
-    if (this.byId.size !== this.items.length) fail('queue index out of step');
-    this.perTenant.check(this.items.map((w) => w.request.tenant), 'queued requests', fail);
-    for (const w of this.items) if (state.allocation(w.request.id) !== undefined) fail(`queued ${w.request.id} is also allocated`);
+    const live = this.items.filter((w) => w !== DEAD);
+    if (this.byId.size !== live.length || !live.every((w) => this.live(w))) fail('queue index out of step');
+    if (this.items.length - live.length !== this.dead) fail(`queue counts ${this.dead} dead slots, holds ${this.items.length - live.length}`);
+    if (this.seqs.length !== this.items.length) fail('queue seqs out of step');
+    this.items.forEach((w, i) => {
+      if (w !== DEAD && w.seq !== this.seqs[i]) fail(`queue slot ${i} holds seq ${w.seq}, recorded ${this.seqs[i]}`);
+      if (i > 0 && (this.seqs[i] as number) <= (this.seqs[i - 1] as number)) fail('queue not in arrival (seq) order');
+    });
+    this.perTenant.check(live.map((w) => w.request.tenant), 'queued requests', fail);
+    for (const w of live) if (state.allocation(w.request.id) !== undefined) fail(`queued ${w.request.id} is also allocated`);
   }
 }
