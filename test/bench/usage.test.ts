@@ -57,6 +57,7 @@ describe('bench scripts: a user mistake is one line and exit 2, never a stack tr
     // Before: a window start 'x' became NaN and ended in a RangeError from the simulator.
     expectUserError(run(['bench/learn-validate.ts', 'trace.swf.gz', '0,x', '1024', 'm.json']), "START must be a whole number, got 'x'");
     expectUserError(run(['bench/sweep.ts', '--seeds', 'abc']), "--seeds must be a whole number, got 'abc'");
+    expectUserError(run(['bench/queue-cancel.ts', '--size', '10,x']), 'bench/queue-cancel.ts: --size: expected whole numbers >= 1 separated by commas, got 10,x');
   }, T);
 
   it('an unknown name is refused before any work, not after a silent empty run', () => {
