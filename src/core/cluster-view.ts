@@ -24,7 +24,11 @@ export interface Trial {
 export interface ClusterView {
   readonly space: ResourceSpace;
   readonly pools: readonly PoolSpec[];
-  /** Number of node ids ever created (ids are 0..nodeCount-1 and never reused). */
+  /**
+   * Number of node ids ever created (ids are 0..nodeCount-1 and never reused). A removed node keeps
+   * its id, pool and name; its capacity and free read as its pool's node capacity, it runs nothing
+   * and has no GPU devices (core/node-table.ts).
+   */
   readonly nodeCount: number;
   readonly allocationCount: number;
   poolIndex(name: string): number;
