@@ -44,6 +44,8 @@ Options:
                       "never-reached" or "jumped-past"; neverFits: pods no node holds even
                       in the empty cluster (never placed)
   --html FILE         also write a chart: allocation ratio against arrived workload, one line per policy
+  --quiet             no progress lines (by default stderr gets one line per policy and seed as
+                      each run ends, with its values at 80, 100 and 130 %)
   -h, --help          this text`;
 
 export function parseSeeds(spec: string): number[] {
@@ -142,7 +144,7 @@ export const replayOpenbCommand: CliCommand = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseFlags(
       argv,
-      { nodes: { type: 'string' }, policies: { type: 'string' }, seeds: { type: 'string' }, tune: { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      { nodes: { type: 'string' }, policies: { type: 'string' }, seeds: { type: 'string' }, tune: { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       USAGE,
     );
     if (values.help === true) {
@@ -195,7 +197,7 @@ export const replayOpenbCommand: CliCommand = {
           if (Number.isNaN(v) && !noValue.has(`${seed}|${p}`)) noValue.set(`${seed}|${p}`, { seed, point: p, reason: noValueReason(run, Number(p)) });
         }
         curves.push(Array.from({ length: 131 }, (_, a) => allocationAt(run, a)));
-        io.err(`${policy} seed ${seed}: ${POINTS.map((p) => `${p}%→${Number.isNaN((at[p] as number[]).at(-1)) ? '—' : (at[p] as number[]).at(-1)}`).join(' ')}\n`);
+        if (values.quiet !== true) io.err(`${policy} seed ${seed}: ${POINTS.map((p) => `${p}%→${Number.isNaN((at[p] as number[]).at(-1)) ? '—' : (at[p] as number[]).at(-1)}`).join(' ')}\n`);
       }
       const seconds = (performance.now() - t0) / 1000;
       const stats = POINTS.map((p) => [p, overSeeds(at[p] as number[])] as const);

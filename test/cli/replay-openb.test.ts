@@ -38,6 +38,16 @@ describe('drs replay-openb with seeds that lack a value at a point', () => {
     expect((await drs(['replay-openb', pods, '--nodes', most, '--policies', 'best-fit', '--seeds', '2'])).code).toBe(0);
   });
 
+  it('--quiet leaves out the per-seed progress lines and nothing else (as replay-swf, forecast and sweep take it)', async () => {
+    const loud = await drs(args);
+    const quiet = await drs([...args, '--quiet']);
+    expect(loud.err).toContain('best-fit seed 3:');
+    expect({ code: quiet.code, err: quiet.err }).toEqual({ code: 0, err: '' });
+    // The table is the same but for the s/run column (wall time).
+    const table = (out: string) => out.split('\n').map((l) => l.replace(/ {3}\d+\.\d$/, ''));
+    expect(table(quiet.out)).toEqual(table(loud.out));
+  });
+
   it('--json gives the same means, the counts, and the seeds without a value', async () => {
     const r = await drs([...args, '--json']);
     expect(r.code).toBe(0);
