@@ -30,6 +30,7 @@ function echartsJs(): string {
 }
 
 export interface Chart {
+  /** The chart element's id (escaped in the page: it may hold a dimension or pool name). */
   readonly id: string;
   readonly title: string;
   /** One line under the title: what to read from the chart. */
@@ -160,7 +161,7 @@ export function reportPage(meta: { title: string; subtitle?: string }, sections:
   const body = sections
     .map((s) => {
       const figs = s.charts
-        .map((c) => `<figure class="${c.wide === true ? 'wide' : ''}"><figcaption>${escapeHtml(c.title)}</figcaption>${c.note ? `<p class="note">${escapeHtml(c.note)}</p>` : ''}<div class="chart" id="${c.id}" style="height:${c.height ?? 300}px"></div></figure>`)
+        .map((c) => `<figure class="${c.wide === true ? 'wide' : ''}"><figcaption>${escapeHtml(c.title)}</figcaption>${c.note ? `<p class="note">${escapeHtml(c.note)}</p>` : ''}<div class="chart" id="${escapeHtml(c.id)}" style="height:${c.height ?? 300}px"></div></figure>`)
         .join('\n');
       return `<section><h2>${escapeHtml(s.heading)}</h2>${s.intro ? `<p>${escapeHtml(s.intro)}</p>` : ''}${s.html ?? ''}\n${figs}</section>`;
     })

@@ -55,6 +55,27 @@ describe('HTML report', () => {
     expect(escapeHtml(`"'&`)).toBe('&quot;&#39;&amp;');
   });
 
+  it('escapes a dimension name in the chart element ids too (a scenario\'s dimensions are free text: `id="util-g"><img onerror=...>` ran script when the report was opened)', async () => {
+    const evil = 'g"><img src=x onerror=alert(1)>';
+    const space = new ResourceSpace(['cpu', evil]);
+    const res = await compareStrategies({
+      scenario: 's', space, seed: 1, series: true,
+      pools: [{ ...(pool(1)[0] as ReturnType<typeof pool>[number]), capacity: [4, 4] }],
+      requests: () => [0, 1, 2].map((i) => ({ id: `r${i}`, tenant: 't', arrival: i, demand: [3, 1], duration: 5, priority: 'medium' as const })),
+      strategies: [{ label: 'ff', allocator: () => createAllocator({ name: 'first-fit' }), queue: () => fcfs() }],
+    });
+    const html = htmlReport(res, { title: 't' });
+    // The markup outside the scripts (ECharts bundle, chart JSON, page script) holds no tag from the name.
+    const markup = html.replace(/<script[^>]*>.*?<\/script>/gs, '');
+    expect(markup).not.toContain('<img');
+    // Each chart's element still carries the id its JSON spec names (getElementById decodes the attribute).
+    const unescape = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const ids = [...markup.matchAll(/<div class="chart" id="([^"]*)"/g)].map((m) => unescape(m[1] as string));
+    const specs = JSON.parse(/<script type="application\/json" id="drs-charts">(.*?)<\/script>/s.exec(html)?.[1] ?? '[]') as { id: string }[];
+    expect(ids).toContain(`util-${evil}`);
+    expect(ids).toEqual(specs.map((c) => c.id));
+  });
+
   it('shows the table\'s expired note beside its warnings, once each, so the columns add up in the page too', async () => {
     const space = new ResourceSpace(['cpu']);
     const res = await compareStrategies({
