@@ -265,7 +265,12 @@ export class AgentScheduler {
     const limit = every * this.fleet.config.heartbeatMisses;
     const old = (run as { beat?: unknown }).beat;
     if (old !== undefined) this.clock.clear(old);
-    (run as { beat?: unknown }).beat = this.clock.setTimer(limit, () => void this.end(run, 'crashed', `crashed: no heartbeat for ${limit} ms`));
+    // Crashed only when silent for longer than the limit: at the deadline, wait out the instant
+    // (a 0 ms timer runs after the timers already due then), so a beat on the dot re-arms the
+    // watch instead, as a run ending exactly at its timeout completes.
+    (run as { beat?: unknown }).beat = this.clock.setTimer(limit, () => {
+      (run as { beat?: unknown }).beat = this.clock.setTimer(0, () => void this.end(run, 'crashed', `crashed: no heartbeat for ${limit} ms`));
+    });
   }
 
   /** Preempted by higher-priority work: stop it and put it back in the pending list. */

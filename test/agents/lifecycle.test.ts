@@ -115,6 +115,24 @@ describe('AgentScheduler lifecycles on a virtual clock', () => {
     await s.stop();
   });
 
+  it('a heartbeat exactly at the deadline keeps the run alive (silent longer than misses × interval crashes, as a run ending exactly at its timeout completes)', async () => {
+    // heartbeat_misses 1: an agent that beats every interval, on the dot, misses none. The watch's
+    // timer was armed before the agent's next beat, so at the shared instant it fired first and
+    // marked the run crashed at 5 s.
+    const { s, clock } = fleet({ config: { heartbeat_interval: 5, heartbeat_misses: 1, reschedule_on_crash: false }, agents: [{ id: 'punctual', cpu: 1, lifecycle: 'persistent' }, { id: 'late', cpu: 1, lifecycle: 'persistent' }] }, (c) => (ctx) => {
+      const every = ctx.agent.id === 'punctual' ? 5000 : 5001;
+      const beat = () => { if (!ctx.signal.aborted) { ctx.heartbeat(); c.setTimer(every, beat); } };
+      c.setTimer(every, beat);
+      return new Promise(() => {});
+    });
+    s.start();
+    await clock.advanceTo(T0 + 60_000);
+    expect(s.getRun('punctual#1')?.state).toBe('running');
+    // One millisecond late is a miss.
+    expect(s.getRun('late#1')).toMatchObject({ state: 'crashed', reason: 'crashed: no heartbeat for 5000 ms', endedAt: T0 + 5000 });
+    await s.stop();
+  });
+
   it('an ephemeral run past its timeout is stopped (timed-out) and its work aborted', async () => {
     let aborted = false;
     const { s, clock } = fleet({ config: { agent_timeout_default: 60 }, agents: [{ id: 'slow', cpu: 1 }] }, () => (ctx) => new Promise(() => ctx.signal.addEventListener('abort', () => (aborted = true))));
