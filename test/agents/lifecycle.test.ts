@@ -133,6 +133,20 @@ describe('AgentScheduler lifecycles on a virtual clock', () => {
     await s.stop();
   });
 
+  it('a cron firing while the previous run still runs starts another run beside it (no overlap policy; 6-field cron, seconds first)', async () => {
+    // Every 20 s, each run 30 s: runs #1 and #2 overlap from 20 s to 30 s.
+    const { s, clock, log } = fleet({ agents: [{ id: 'tick', cpu: 1, schedule: { cron: '*/20 * * * * *' }, timeout: 3600 }] }, (c) => timed(c, () => 30_000));
+    s.start();
+    await clock.advanceTo(T0 + 45_000);
+    expect(s.listRuns('tick').map((r) => [r.id, ((r.startedAt as number) - T0) / 1000, r.state])).toEqual([
+      ['tick#1', 0, 'completed'],
+      ['tick#2', 20, 'running'],
+      ['tick#3', 40, 'running'],
+    ]);
+    expect(log.filter((l) => l.endsWith(' running'))).toEqual(['0s tick#1 running', '20s tick#2 running', '40s tick#3 running']);
+    await s.stop();
+  });
+
   it('an ephemeral run past its timeout is stopped (timed-out) and its work aborted', async () => {
     let aborted = false;
     const { s, clock } = fleet({ config: { agent_timeout_default: 60 }, agents: [{ id: 'slow', cpu: 1 }] }, () => (ctx) => new Promise(() => ctx.signal.addEventListener('abort', () => (aborted = true))));
