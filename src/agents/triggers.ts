@@ -5,7 +5,8 @@ import type { AgentSpec } from './types.js';
 /**
  * Fires the fleet's cron schedules on the clock: one timer at the earliest next firing; at that
  * time every schedule due fires, in agent definition order (so simultaneous firings are always
- * triggered in the same order, in production and in simulation).
+ * triggered in the same order, in production and in simulation). A timer that fires late fires
+ * each due schedule once; the firings missed meanwhile are skipped.
  */
 export class CronTicker {
   private readonly entries: { readonly agentId: string; readonly cron: CronSchedule; next: number | undefined }[] = [];
@@ -38,9 +39,13 @@ export class CronTicker {
     const at = t;
     this.timer = this.clock.setTimer(at - this.clock.now(), () => {
       this.timer = undefined;
+      // On time, now = at. Late (the process was paused, the host asleep, the loop blocked): the
+      // firing due fires once and the schedule goes on from the present; going on from `at`
+      // would fire every missed firing at once (a per-minute cron after an hour asleep: 60 runs).
+      const from = Math.max(at, this.clock.now() - 1);
       for (const e of this.entries) {
         if (e.next !== at) continue;
-        e.next = e.cron.next(at);
+        e.next = e.cron.next(from);
         this.fire(e.agentId, at);
       }
       this.arm();
