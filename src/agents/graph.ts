@@ -96,18 +96,28 @@ export function findCycle(agents: readonly AgentSpec[], next: (a: AgentSpec) => 
   const byId = new Map(agents.map((a) => [a.id, a]));
   const color = new Map<string, 1 | 2>(); // 1 = on the stack, 2 = done
   const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    color.set(id, 1);
-    stack.push(id);
-    for (const n of next(byId.get(id) as AgentSpec)) {
-      if (color.get(n) === 1) return [...stack.slice(stack.indexOf(n)), n];
-      if (color.get(n) === undefined) {
-        const c = visit(n);
-        if (c !== undefined) return c;
+  // Depth-first, with an explicit stack (a chain of thousands of agents overflowed the call
+  // stack when this recursed); the same visiting order as the recursion, so the same cycle.
+  const visit = (root: string): string[] | undefined => {
+    const frames: { id: string; next: readonly string[]; k: number }[] = [];
+    const enter = (id: string) => {
+      color.set(id, 1);
+      stack.push(id);
+      frames.push({ id, next: next(byId.get(id) as AgentSpec), k: 0 });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1] as { id: string; next: readonly string[]; k: number };
+      if (f.k < f.next.length) {
+        const n = f.next[f.k++] as string;
+        if (color.get(n) === 1) return [...stack.slice(stack.indexOf(n)), n];
+        if (color.get(n) === undefined) enter(n);
+        continue;
       }
+      frames.pop();
+      stack.pop();
+      color.set(f.id, 2);
     }
-    stack.pop();
-    color.set(id, 2);
     return undefined;
   };
   for (const a of agents) {

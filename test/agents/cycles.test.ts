@@ -71,3 +71,22 @@ describe('cycles of lifecycle triggers', () => {
     expect(r.err).toMatch(/loop\.yaml:10, field 'trace\.registry\.agents\[0\]\.schedule\[1\]': trigger cycle: loop —started→ loop/);
   }, 20_000);
 });
+
+describe('long chains of agents', () => {
+  // The cycle search recursed once per agent along a chain: 6,000 chained agents overflowed the
+  // stack, and `drs run` died with a RangeError stack trace instead of checking the fleet.
+  const N = 20_000;
+  const chain = (edge: 'triggers' | 'dependsOn', closed: boolean) =>
+    Array.from({ length: N }, (_, i) => ({ id: `a${i}`, cpu: 1, duration: 1, ...(i + 1 < N || closed ? { [edge]: [`a${(i + 1) % N}`] } : {}) }));
+
+  it(`a cascade or dependency chain of ${N} agents is checked without overflowing the stack`, () => {
+    for (const edge of ['triggers', 'dependsOn'] as const) {
+      expect(parseFleet({ agents: chain(edge, false) }).agents, edge).toHaveLength(N);
+    }
+  });
+
+  it(`a cycle through ${N} agents is refused as a cycle, naming where it starts`, () => {
+    expect(() => parseFleet({ agents: chain('triggers', true) })).toThrow(/^field 'agents\[0\]\.triggers': cascade cycle: a0 → a1 → a2 → .* → a19999 → a0$/);
+    expect(() => parseFleet({ agents: chain('dependsOn', true) })).toThrow(/^field 'agents\[0\]\.dependsOn': dependency cycle: a0 → a1 → .* → a19999 → a0$/);
+  });
+});
