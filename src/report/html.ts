@@ -86,10 +86,10 @@ function overTime(runs: readonly (Done & { series: RunSeries })[], dims: readonl
     option: lineOption({ xName: ax.name, yName: 'cost rate ($/h)', yMin: 0, marks: scenarioMarks, series: runs.map((r) => ({ name: r.strategy, data: x(r.series).map((t, i) => [t, r.series.costRate[i] ?? 0] as const) })) }),
   });
   const extras = [...new Set(runs.flatMap((r) => Object.keys(r.series.extra)))];
-  for (const e of extras) {
+  for (const [k, e] of extras.entries()) {
     const unit = runs.map((r) => r.series.extra[e]?.unit).find((u) => u !== undefined) ?? '';
     charts.push({
-      id: `extra-${e.replace(/[^a-zA-Z0-9]/g, '-')}`,
+      id: `extra-${k}`,
       title: `${e} over time`,
       option: lineOption({ xName: ax.name, yName: `${e}${unit ? ` (${unit})` : ''}`, yScale: true, marks: scenarioMarks, series: runs.map((r) => ({ name: r.strategy, data: x(r.series).map((t, i) => [t, r.series.extra[e]?.values[i] ?? null] as const) })) }),
     });
@@ -137,7 +137,8 @@ function autoscaling(runs: readonly (Done & { series: RunSeries })[], dims: read
       }
       const demandNote = tick !== undefined ? ' Demand and forecast as the policy saw them at each scaling tick.' : single ? ' Demand: running + waiting requests in node-equivalents (the larger of their dimensions ÷ one node), averaged per interval; this policy recorded no forecast.' : ' This policy recorded no demand samples.';
       charts.push({
-        id: `scale-${ri}-${pool.replace(/[^a-zA-Z0-9]/g, '-')}`,
+        // By index: pool names are free text, and 'gpu a' and 'gpu-a' made one id (one chart drawn over the other).
+        id: `scale-${ri}-${pools.indexOf(pool)}`,
         title: `${r.strategy} (${r.scaling}): pool ${pool}`,
         note: `Nodes billed (booting, up or failed) and up; ▲ scale up, ▼ scale down.${demandNote}`,
         wide: true,

@@ -6,6 +6,8 @@ import { categoryColor, ciOption, PALETTE } from '../../src/report/charts.js';
 import { escapeHtml, htmlReport, uniqueBest } from '../../src/report/html.js';
 import { comparisonTable } from '../../src/report/table.js';
 import { compareStrategies } from '../../src/sim/compare.js';
+import { readFileSync } from 'node:fs';
+import { drs, tmpFile } from '../cli/helpers.js';
 
 const pool = (nodes: number) => [{ name: 'p', capacity: [4], nodes: { min: nodes, max: nodes, initial: nodes }, pricePerHour: 1, latencyMs: 0, bootSeconds: 0, labels: {} }];
 
@@ -74,6 +76,21 @@ describe('HTML report', () => {
     const specs = JSON.parse(/<script type="application\/json" id="drs-charts">(.*?)<\/script>/s.exec(html)?.[1] ?? '[]') as { id: string }[];
     expect(ids).toContain(`util-${evil}`);
     expect(ids).toEqual(specs.map((c) => c.id));
+  });
+
+  it('gives every chart its own element id, also for pools whose names differ only in punctuation ("gpu a", "gpu-a")', async () => {
+    // The autoscaling charts were id'd by the pool name with [^a-zA-Z0-9] turned into '-': both
+    // pools got scale-0-gpu-a, the second chart was drawn over the first and its own box stayed empty.
+    const pool = (name: string) => `  - { name: "${name}", capacity: { cpu: 4, memory: 16Gi }, nodes: { min: 1, max: 4, initial: 1 }, pricePerHour: 1, boot: 1m }`;
+    const scenario = tmpFile('two-pools.yaml', ['name: two', 'seed: 1', 'horizon: 30m', 'pools:', pool('gpu a'), pool('gpu-a'), 'trace:', '  kind: synthetic', '  horizon: 30m', '  arrival: { rate: 0.2 }', '  tenants: [{ name: t, weight: 1 }]', '  profiles:', '    - { name: w, weight: 1, demand: { cpu: 1, memory: 1Gi }, duration: { dist: exponential, mean: 60 } }', 'strategies:', '  - { name: first-fit, scaling: { policy: reactive } }', ''].join('\n'));
+    const out = tmpFile('two-pools.html', '');
+    expect((await drs(['run', scenario, '--quiet', '--html', out])).code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    const ids = [...html.matchAll(/<div class="chart" id="([^"]*)"/g)].map((m) => m[1]);
+    expect(html).toContain('pool gpu a');
+    expect(html).toContain('pool gpu-a');
+    expect(ids.length).toBeGreaterThan(2);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('shows the table\'s expired note beside its warnings, once each, so the columns add up in the page too', async () => {
