@@ -17,6 +17,11 @@ export class CronSchedule {
     readonly timezone: string,
     where: ErrorLocation = {},
   ) {
+    // croner also takes a 7th field (a year) and reads a 4-field line its own way; the schema promises 5 or 6.
+    const fields = expression.trim().split(/\s+/).length;
+    if (!expression.trim().startsWith('@') && fields !== 5 && fields !== 6) {
+      throw new ConfigError(`invalid cron expression ${JSON.stringify(expression)}: expected 5 fields (minute hour day month weekday) or 6 (seconds first), got ${fields}`, where);
+    }
     try {
       this.cron = new Cron(expression, { timezone, paused: true });
     } catch (e) {

@@ -13,6 +13,15 @@ describe('cron schedules (croner) with time zones', () => {
     expect(new CronSchedule('0 0 29 2 *', 'UTC').next(Date.parse('2026-01-01T00:00:00Z'))).toBe(Date.parse('2028-02-29T00:00:00Z'));
   });
 
+  it('a 7-field expression (croner reads the last field as a year) is refused: the docs and the schema promise 5 or 6 fields', () => {
+    expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1, schedule: { cron: '0 0 * * * * 2027' } }] })).toThrow(
+      new ConfigError('invalid cron expression "0 0 * * * * 2027": expected 5 fields (minute hour day month weekday) or 6 (seconds first), got 7', { field: 'agents[0].schedule.cron' }),
+    );
+    expect(() => new CronSchedule('* * * *', 'UTC')).toThrow(/expected 5 fields .* got 4/);
+    expect(new CronSchedule('  0  *  * * *  ', 'UTC').next(Date.parse('2026-01-01T00:10:00Z'))).toBe(Date.parse('2026-01-01T01:00:00Z'));
+    expect(new CronSchedule('@hourly', 'UTC').next(Date.parse('2026-01-01T00:10:00Z'))).toBe(Date.parse('2026-01-01T01:00:00Z'));
+  });
+
   it('every minute fires 60 times an hour, on the minute', () => {
     const c = new CronSchedule('* * * * *', 'UTC');
     const from = Date.parse('2026-01-01T00:00:00Z');
