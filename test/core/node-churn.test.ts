@@ -94,6 +94,20 @@ describe('ClusterState under node churn', () => {
     c.checkInvariants();
   });
 
+  it("a node added after a removal takes the pool's next inventory name, never a removed node's", () => {
+    // The k-th node of a pool is named nodeNames[k]; k counts every node the pool ever had,
+    // removed ones included (their records are gone, so k comes from the per-status counts).
+    const c = ClusterState.fromPools(space, [P('p', [8, 32, 0], 2, { nodeNames: ['alpha', 'beta', 'gamma', 'delta'] }), P('q', [4, 16, 0], 1)]);
+    c.removeNode(1);
+    c.failNode(0);
+    expect(c.nodeName(c.addNode(0, 'up'))).toBe('gamma'); // after a removed and a failed node
+    c.removeNode(0);
+    expect(c.nodeName(c.addNode(0, 'booting'))).toBe('delta');
+    expect(c.nodeName(c.addNode(0, 'up'))).toBe('p-5');
+    expect([0, 1].map((id) => c.nodeName(id))).toEqual(['alpha', 'beta']);
+    c.checkInvariants();
+  });
+
   it('a removed GPU device node forgets its devices', () => {
     const gspace = new ResourceSpace(['cpu', 'memory', 'gpu']);
     const c = ClusterState.fromPools(gspace, [P('g', [8, 32, 2], 2, { gpus: { count: 2, model: 'A100' } })]);
