@@ -105,8 +105,9 @@ describe('bench/learn-imitate: this simulator sees what production sees', () => 
 });
 
 describe('bench/learn-imitate: user mistakes', () => {
+  // No data folder: a check that lets a mistake through fails fast on the missing log instead of running the probe.
   const run = (args: string[]): { status: number | null; stderr: string } => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/learn-imitate.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/learn-imitate.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DRS_DATA_DIR: path.join(ROOT, 'no-such-data') } });
     return { status: r.status, stderr: r.stderr };
   };
   it('a bad count or an output folder under models/ is one line and exit 2', () => {
