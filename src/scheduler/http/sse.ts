@@ -9,7 +9,8 @@ import type { IdView } from './ids.js';
  * `id: <n>\nevent: <type>\ndata: <json>\n\n`, ids consecutive across restarts and failovers.
  * `Last-Event-ID` (header, as browsers' EventSource send it on reconnect) or `?after=N` resumes
  * after event N: the stream first replays the log from the store, then continues live, each
- * event exactly once and in id order. Without either it starts with the next event. Tenant
+ * event exactly once and in id order. An id ahead of the newest event gets an `event: reset`
+ * notice (with `id: 0`) and the log from its start. Without either it starts with the next event. Tenant
  * tokens get their tenant's events and the cluster-wide ones (scaling, pools), with ids as they
  * name them. A `: ping` comment every 15 s keeps proxies from closing an idle stream.
  *
@@ -31,11 +32,19 @@ export class EventStreams {
     }
     // Everything shown must be durable: the id we start after included.
     await scheduler.durable();
+    // An id past the newest one was not issued by this log (a store reset or restored from an
+    // older backup, another deployment): waiting for ids above it would silently skip every event
+    // up to it. Say so and start from the beginning of what the log keeps.
+    const newest = scheduler.lastEventId;
+    const reset = last > newest ? { after: last, lastEventId: newest, reason: 'Last-Event-ID is ahead of the newest event of this log (reset, restored or another deployment): replaying from its start' } : undefined;
+    if (reset !== undefined) last = 0;
 
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     raw.write('retry: 1000\n\n');
+    // `id: 0` moves an EventSource's last id back, so a reconnect before the first event replays from the start too.
+    if (reset !== undefined) raw.write(`id: 0\nevent: reset\ndata: ${JSON.stringify(reset)}\n\n`);
     let closed = false;
     let buffer: EventRecord[] | undefined = [];
     const write = (records: readonly EventRecord[]): void => {
