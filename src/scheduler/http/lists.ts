@@ -5,7 +5,9 @@ import { HttpError, parseBody } from './errors.js';
  * Pagination of list endpoints: `?limit=N&cursor=C`. Items are in a stable order (by id, or by
  * position in a log); the cursor is the opaque key of the last item returned, and the next page
  * starts after it, so pages stay correct while items come and go. `nextCursor` is null on the
- * last page.
+ * last page. The logs (audit, preemptions) also give `resumeCursor` on every page, empty ones
+ * included: the cursor that returns only records newer than this page, so a client following a
+ * growing log resumes from its end without building a cursor (see `resumeCursor`).
  */
 export interface Page<T> {
   readonly items: T[];
@@ -62,4 +64,12 @@ export function paginate<T>(items: readonly T[], key: (t: T) => string | number,
   const page = items.slice(start, start + limit);
   const last = page[page.length - 1];
   return { items: page, nextCursor: start + limit < items.length && last !== undefined ? encodeCursor(key(last)) : null };
+}
+
+/**
+ * `resumeCursor` of a log page: the key of its last item; on an empty page the position the page
+ * started after (the request's cursor, or `start`, a key before every record, without one).
+ */
+export function resumeCursor(lastKey: string | number | undefined, after: string | number | undefined, start: number): string {
+  return encodeCursor(lastKey ?? after ?? start);
 }

@@ -5,7 +5,7 @@ import { poolNodeBound, POOL_SCHEMA, toPoolInput } from '../config.js';
 import type { AllocateResult, AllocationInfo, NodeFailResult, NodeRepairResult, RequestStatus, SchedulerRejection, ScheduleRequest } from '../types.js';
 import type { AppContext } from './context.js';
 import { HttpError, parseBody } from './errors.js';
-import { decodeCursor, encodeCursor, listQuery, paginate, parseQuery } from './lists.js';
+import { decodeCursor, encodeCursor, listQuery, paginate, parseQuery, resumeCursor } from './lists.js';
 import { toScheduleRequest } from './requests.js';
 import { allocationBody, preemptionBody, renewBody, type AllocationBody } from './schemas.js';
 
@@ -215,7 +215,9 @@ export function registerRoutes(v1: FastifyInstance, ctx: AppContext): void {
       items.push({ i: first + i, r: view.preemption(r) });
     });
     const page = paginate(items, (x) => x.i, q.cursor, pageLimit(q.limit));
-    return ctx.send(reply, 200, { preemptions: page.items.map((x) => x.r), nextCursor: page.nextCursor });
+    // Positions start at 0, so -1 is before every record.
+    const resume = resumeCursor(page.items[page.items.length - 1]?.i, decodeCursor(q.cursor), -1);
+    return ctx.send(reply, 200, { preemptions: page.items.map((x) => x.r), nextCursor: page.nextCursor, resumeCursor: resume });
   });
 
   // ---- events and audit --------------------------------------------------------------------
@@ -230,9 +232,15 @@ export function registerRoutes(v1: FastifyInstance, ctx: AppContext): void {
     await s.durable();
     const limit = pageLimit(q.limit);
     const after = decodeCursor(q.cursor);
-    const rows = await s.store.readAudit({ afterSeq: typeof after === 'number' ? after : 0, limit: limit + 1, ...(q.actor !== undefined ? { actor: q.actor } : {}) });
+    const afterSeq = typeof after === 'number' ? after : 0;
+    const rows = await s.store.readAudit({ afterSeq, limit: limit + 1, ...(q.actor !== undefined ? { actor: q.actor } : {}) });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return reply.code(200).send({ audit: page, nextCursor: rows.length > limit && last?.seq !== undefined ? encodeCursor(last.seq) : null });
+    return reply.code(200).send({
+      audit: page,
+      nextCursor: rows.length > limit && last?.seq !== undefined ? encodeCursor(last.seq) : null,
+      // Sequence numbers start at 1, so 0 is before every record.
+      resumeCursor: resumeCursor(last?.seq, afterSeq, 0),
+    });
   });
 }
