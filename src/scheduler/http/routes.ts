@@ -240,7 +240,7 @@ export function registerRoutes(v1: FastifyInstance, ctx: AppContext): void {
       audit: page,
       nextCursor: rows.length > limit && last?.seq !== undefined ? encodeCursor(last.seq) : null,
       // Sequence numbers start at 1, so 0 is before every record.
-      resumeCursor: resumeCursor(last?.seq, afterSeq, 0),
+      resumeCursor: resumeCursor(last?.seq, typeof after === 'number' ? after : undefined, 0),
     });
   });
 }
