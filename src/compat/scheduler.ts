@@ -73,6 +73,8 @@ export class ResourceScheduler {
   /** Every allocation made through this object (ended ones keep their final status), in memory. */
   private readonly allocations = new Map<string, { requestId: string; costUsdc: number; status: AllocationStatus; info: AllocationInfo }>();
   private readonly preemptions: PreemptionEvent[] = [];
+  /** Request id → the active allocation holding it (an id may be asked again once that one ended). */
+  private readonly activeByRequest = new Map<string, string>();
 
   constructor(options: CompatOptions = {}) {
     checkOptions(options);
@@ -95,7 +97,10 @@ export class ResourceScheduler {
     // stored: it is the allocation's own id.
     for (const info of this.engine.listAllocations()) {
       const cost = Number(this.engine.getPool(info.pool)?.labels[L_COST]);
-      if (info.tenant !== HOLD && Number.isFinite(cost)) this.allocations.set(info.id, { requestId: info.id, costUsdc: (info.demand[UNITS] ?? 0) * cost, status: 'active', info });
+      if (info.tenant !== HOLD && Number.isFinite(cost)) {
+        this.allocations.set(info.id, { requestId: info.id, costUsdc: (info.demand[UNITS] ?? 0) * cost, status: 'active', info });
+        this.activeByRequest.set(info.id, info.id);
+      }
     }
     this.engine.on('released', (e) => this.mark(e.allocation, 'released'));
     this.engine.on('expired', (e) => this.mark(e.allocation, 'expired'));
@@ -163,6 +168,7 @@ export class ResourceScheduler {
   allocate(request: AllocationRequest, durationMs?: number): Allocation | null {
     const r = parse(requestSchema, request, 'request');
     const lease = this.lease(durationMs);
+    if (this.activeByRequest.has(r.id)) return this.duplicate(r.id);
     const pool = this.getPool(r.poolId);
     if (pool === undefined) return this.fail(r.id, 'pool', `no pool '${r.poolId}'`);
     const cost = r.unitsRequested * pool.costPerUnit;
@@ -197,6 +203,7 @@ export class ResourceScheduler {
   preempt(targetId: string, request: AllocationRequest, durationMs?: number): PreemptionResult | null {
     const r = parse(requestSchema, request, 'request');
     const lease = this.lease(durationMs);
+    if (this.activeByRequest.has(r.id)) return this.duplicate(r.id);
     if (!mayPreempt(r.priority)) return this.fail(r.id, 'priority', `a ${r.priority} request may not preempt (only high and critical may)`);
     const target = this.engine.getAllocation(targetId);
     if (target === undefined || !this.allocations.has(targetId)) return this.fail(r.id, 'target', `no active allocation '${targetId}'`);
@@ -271,13 +278,29 @@ export class ResourceScheduler {
 
   private record(info: AllocationInfo, requestId: string, costUsdc: number): Allocation {
     this.allocations.set(info.id, { requestId, costUsdc, status: 'active', info });
+    this.activeByRequest.set(requestId, info.id);
     this.lastFailure = undefined;
     return toAllocation(info, requestId, costUsdc, 'active');
   }
 
   private mark(info: AllocationInfo, status: AllocationStatus): void {
     const rec = this.allocations.get(info.id);
-    if (rec !== undefined && rec.status === 'active') rec.status = status;
+    if (rec !== undefined && rec.status === 'active') {
+      rec.status = status;
+      if (this.activeByRequest.get(rec.requestId) === info.id) this.activeByRequest.delete(rec.requestId);
+    }
+  }
+
+  /**
+   * A request id an active allocation holds, asked for again: refused as the engine refuses an id
+   * in use. Taken, a retried call booked the units twice and two active allocations (and the
+   * preemption log) answered to one request id.
+   */
+  private duplicate(requestId: string): null {
+    const held = this.activeByRequest.get(requestId) as string;
+    const rec = this.allocations.get(held);
+    const what = rec === undefined ? '' : ` (agent '${rec.info.tenant}', ${rec.info.demand[UNITS] ?? 0} units of pool '${rec.info.pool}' since ${iso(rec.info.startMs)})`;
+    return this.fail(requestId, 'duplicate', `request id '${requestId}' is already held by active allocation '${held}'${what}: each request needs its own id; release '${held}' first to reuse it`);
   }
 
   private fail(requestId: string, rule: CompatFailure['rule'], message: string): null {
