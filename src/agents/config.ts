@@ -44,6 +44,29 @@ const share = z.union([z.number(), z.string()]).transform((v, ctx) => {
   return f;
 });
 
+const BACKOFF_INITIAL = 5;
+const BACKOFF_MAX = 300;
+
+/**
+ * Restart backoff, seconds. The delay is min(initial × factor^(n-1), max), so an initial above
+ * max was cut to max without a word: written both ways round it is refused. A default gives way
+ * to the value written on the other side: `{ max: 2s }` alone starts at 2 s (the default initial
+ * 5 s is above it), `{ initial: 10m }` alone waits 10 min (the default max is 5 min).
+ */
+const restartBackoff = z
+  .object({ initial: positiveDurationSchema.optional(), max: positiveDurationSchema.optional(), factor: z.number().min(1).default(2) })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.initial !== undefined && b.max !== undefined && b.initial > b.max) {
+      ctx.addIssue({ code: 'custom', path: ['initial'], message: `initial ${b.initial} s is above max ${b.max} s (the first restart would wait longer than the longest one); lower initial or raise max` });
+    }
+  })
+  .transform((b) => ({
+    initial: b.initial ?? Math.min(BACKOFF_INITIAL, b.max ?? BACKOFF_INITIAL),
+    max: b.max ?? Math.max(BACKOFF_MAX, b.initial ?? BACKOFF_MAX),
+    factor: b.factor,
+  }));
+
 export const fleetConfigSchema = z
   .object({
     max_concurrent_agents: z.number().int().positive().optional(),
@@ -55,10 +78,7 @@ export const fleetConfigSchema = z
     log_retention_days: z.number().nonnegative().optional(),
     agent_timeout_default: positiveDurationSchema.default(600),
     reschedule_on_crash: z.boolean().default(true),
-    restart_backoff: z
-      .object({ initial: positiveDurationSchema.default(5), max: positiveDurationSchema.default(300), factor: z.number().min(1).default(2) })
-      .strict()
-      .default({ initial: 5, max: 300, factor: 2 }),
+    restart_backoff: restartBackoff.default({ initial: BACKOFF_INITIAL, max: BACKOFF_MAX, factor: 2 }),
     /** Seconds for every hook, or per hook: { preStart, postStart, onShutdown } (missing ones: 30). */
     hook_timeout: z
       .union([
