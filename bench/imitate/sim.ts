@@ -1,11 +1,11 @@
 /**
- * The no-backfilling protocol simulator of bench/learn-lookahead.ts (one node, head-of-line blocking,
- * committed head, an arrival before a completion at the same time, a pass after every event), copied
- * here so that the imitation probe can clone a state for the teacher's rollouts and read, at every
- * decision, what production's `learned-queue` would see. learn-imitate.ts checks it against the main
- * simulator before it prints a figure.
+ * The no-backfilling protocol simulator shared by bench/learn-lookahead.ts and bench/learn-imitate.ts
+ * (one node, head-of-line blocking, committed head, an arrival before a completion at the same time, a
+ * pass after every event): a state can be cloned for the teacher's rollouts, and at every decision it
+ * reads what production's `learned-queue` would see. Both benches check it against the main simulator
+ * before they print a figure.
  *
- * Additions to the lookahead copy: the running jobs are readable (`running`), and each pass fixes the
+ * For the imitation probe: the running jobs are readable (`running`), and each pass fixes the
  * learned queue's candidate set as `LearnedQueue.order` does (the first MAX_VISIBLE jobs in arrival
  * order, the committed head among them, fixed for the pass).
  */
