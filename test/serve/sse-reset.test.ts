@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../src/scheduler/http.js';
 import { MemoryStore, ResourceScheduler } from '../../src/scheduler/index.js';
-import type { EventRecord } from '../../src/scheduler/store.js';
+import { PrunedStore, streamText } from './sse-helpers.js';
 import { ADMIN, TEAM_A, TOKENS } from '../scheduler/helpers.js';
 
 /**
@@ -10,37 +10,6 @@ import { ADMIN, TEAM_A, TOKENS } from '../scheduler/helpers.js';
  * `event: reset` notice and the log from its start. Before, the server waited for ids above the
  * client's and never delivered the events it emitted up to that id.
  */
-class PrunedStore extends MemoryStore {
-  /** Events below this id are gone, as if pruned. */
-  keptFrom = 1;
-  override async readEvents(afterId: number, limit: number): Promise<EventRecord[]> {
-    return super.readEvents(Math.max(afterId, this.keptFrom - 1), limit);
-  }
-}
-
-/** The stream's text until it holds `until` (bounded: a stream that never gets there returns what came). */
-async function streamText(url: string, query: string, headers: Record<string, string>, until: string): Promise<string> {
-  const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(), 3_000);
-  let text = '';
-  try {
-    const res = await fetch(`${url}/v1/events${query}`, { headers, signal: ctl.signal });
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    const dec = new TextDecoder();
-    while (!text.includes(until)) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += dec.decode(value, { stream: true });
-    }
-  } catch {
-    // aborted: return what came
-  } finally {
-    clearTimeout(timer);
-    ctl.abort();
-  }
-  return text;
-}
-
 const ids = (text: string): number[] => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
 const notice = (text: string, type: string): unknown => {
   const m = new RegExp(`event: ${type}\\ndata: (.*)\\n`).exec(text);
@@ -60,7 +29,7 @@ describe('GET /v1/events with a Last-Event-ID ahead of the log', () => {
     expect(newest).toBeGreaterThan(0);
     const srv = await startServer({ port: 0, tokens: TOKENS }, { scheduler: s });
     try {
-      const pending = streamText(srv.url, '', { authorization: `Bearer ${ADMIN}`, 'last-event-id': '50' }, `id: ${newest + 1}\n`);
+      const pending = streamText(srv.url, '', { authorization: `Bearer ${ADMIN}`, 'last-event-id': '50' }, `id: ${newest + 1}\n`, 3_000);
       await new Promise((r) => setTimeout(r, 200));
       s.allocate({ id: 'live', tenant: 'team-a', units: 1 });
       const text = await pending;
@@ -82,7 +51,7 @@ describe('GET /v1/events with a Last-Event-ID ahead of the log', () => {
     store.keptFrom = 4;
     const srv = await startServer({ port: 0, tokens: TOKENS }, { scheduler: s });
     try {
-      const text = await streamText(srv.url, `?after=${s.lastEventId + 1}`, { authorization: `Bearer ${TEAM_A}` }, `id: ${s.lastEventId}\n`);
+      const text = await streamText(srv.url, `?after=${s.lastEventId + 1}`, { authorization: `Bearer ${TEAM_A}` }, `id: ${s.lastEventId}\n`, 3_000);
       expect(notice(text, 'reset')).toMatchObject({ after: s.lastEventId + 1, lastEventId: s.lastEventId });
       expect(notice(text, 'gap')).toMatchObject({ from: 1, to: 3 });
       expect(text.indexOf('event: reset')).toBeLessThan(text.indexOf('event: gap'));
@@ -99,7 +68,7 @@ describe('GET /v1/events with a Last-Event-ID ahead of the log', () => {
     const newest = s.lastEventId;
     const srv = await startServer({ port: 0, tokens: TOKENS }, { scheduler: s });
     try {
-      const pending = streamText(srv.url, '', { authorization: `Bearer ${ADMIN}`, 'last-event-id': String(newest) }, `id: ${newest + 1}\n`);
+      const pending = streamText(srv.url, '', { authorization: `Bearer ${ADMIN}`, 'last-event-id': String(newest) }, `id: ${newest + 1}\n`, 3_000);
       await new Promise((r) => setTimeout(r, 200));
       s.allocate({ id: 'b', tenant: 'team-a', units: 1 });
       const text = await pending;
