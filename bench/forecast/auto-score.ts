@@ -16,12 +16,11 @@
  * A series that cannot be read (irregular NAB files) is listed with the reason, not scored.
  */
 import path from 'node:path';
-import { createReadStream, readdirSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { aggregateEventsCsv, backtest, binEvents, createForecaster, detectSeason, readSeriesCsv } from '../../src/predict/index.js';
+import { aggregateEventsCsv, backtest, createForecaster, detectSeason, readSeriesCsv } from '../../src/predict/index.js';
 import { dataRoot } from './protocol.js';
+import { swfArrivals } from './season-corpus.js';
 import { die } from '../usage.js';
 
 const { values: o } = parseArgs({
@@ -53,17 +52,6 @@ interface Spec {
   name: string;
   set: 'dev' | 'test';
   load(): Promise<{ values: number[]; step: number }>;
-}
-
-async function swfArrivals(file: string, step: number): Promise<{ values: number[]; step: number }> {
-  const times: { time: number }[] = [];
-  const rl = createInterface({ input: createReadStream(file).pipe(createGunzip()) });
-  for await (const line of rl) {
-    const t = line.trim();
-    if (t === '' || t.startsWith(';')) continue;
-    times.push({ time: Number(t.split(/\s+/)[1]) });
-  }
-  return { values: binEvents(times, step, 'count').values, step };
 }
 
 const root = dataRoot();

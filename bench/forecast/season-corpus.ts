@@ -41,7 +41,8 @@ async function readLenient(file: string): Promise<{ values: number[]; step: numb
   }
 }
 
-async function swfArrivals(file: string, step: number): Promise<{ values: number[]; step: number }> {
+/** Submissions per `step` seconds of an SWF log (gzip), for the forecast benches. */
+export async function swfArrivals(file: string, step: number): Promise<{ values: number[]; step: number }> {
   const times: { time: number }[] = [];
   const rl = createInterface({ input: createReadStream(file).pipe(createGunzip()) });
   for await (const line of rl) {
