@@ -50,7 +50,7 @@ import { F1_KEY } from '../src/queue/keys.js';
 import { LearnedQueue, QUEUE_FEATURE_SETS } from '../src/queue/learned-queue.js';
 import type { QueuePolicy } from '../src/queue/policy.js';
 import { agreement, Decisions, fit, type FitOptions, type Student } from './imitate/fit.js';
-import { candidateFeatures, candidates, makeJob, rolloutChooser, sampledFutures, Sim, studentChooser, type Chooser, type Job } from './imitate/sim.js';
+import { candidateFeatures, candidates, makeJob, recordingChooser, rolloutChooser, sampledFutures, Sim, studentChooser, type Chooser, type Job } from './imitate/sim.js';
 import { dataFile, die, intArg } from './usage.js';
 
 const L = 1024;
@@ -166,16 +166,7 @@ for (const w of [0, 1, 2]) {
   const ours: Float64Array[] = [];
   const theirs: Float64Array[] = [];
   const oursBsld = play(js, studentChooser(shippedNet, F, ours), 'drive').bsld;
-  const q = new LearnedQueue(shippedNet, {
-    chooser: {
-      choose: (x, n, scores) => {
-        if (n >= 2) theirs.push(Float64Array.from(x.subarray(0, n * F)));
-        let best = 0;
-        for (let j = 1; j < n; j++) if ((scores[j] as number) > (scores[best] as number)) best = j;
-        return best;
-      },
-    },
-  });
+  const q = new LearnedQueue(shippedNet, { chooser: recordingChooser(F, theirs) });
   const theirBsld = await productionBsld(js, q);
   if (ours.length !== theirs.length) fail(`window ${w}: ${ours.length} decisions recorded here, ${theirs.length} in production`);
   ours.forEach((x, d) => {

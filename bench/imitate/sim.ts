@@ -16,7 +16,7 @@ import type { Rng } from '../../src/core/rng.js';
 import type { BatchJob } from '../../src/learn/sim-adapter.js';
 import { F1_KEY, type OrderKey } from '../../src/queue/keys.js';
 import { FreeCopy } from '../../src/queue/learned-free.js';
-import { MAX_VISIBLE, queueFeatures } from '../../src/queue/learned-queue.js';
+import { MAX_VISIBLE, queueFeatures, type QueueChooser } from '../../src/queue/learned-queue.js';
 import type { QueuedRequest } from '../../src/queue/policy.js';
 
 export const TAU = 10;
@@ -271,6 +271,21 @@ export function studentChooser(net: PolicyNet, F: number, record?: Float64Array[
     let best = 0;
     for (let j = 1; j < n; j++) if ((scores[j] as number) > (scores[best] as number)) best = j;
     return c.at[best] as number;
+  };
+}
+
+/**
+ * Production's own pick (the argmax of the scores, the first of equal ones) that also records the
+ * feature rows LearnedQueue computed at each decision with n ≥ 2: the other side of the features check.
+ */
+export function recordingChooser(F: number, into: Float64Array[]): QueueChooser {
+  return {
+    choose: (x, n, scores) => {
+      if (n >= 2) into.push(Float64Array.from(x.subarray(0, n * F)));
+      let best = 0;
+      for (let j = 1; j < n; j++) if ((scores[j] as number) > (scores[best] as number)) best = j;
+      return best;
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agreement, Decisions, fit, Student } from '../../bench/imitate/fit.js';
-import { makeJob, Sim, studentChooser } from '../../bench/imitate/sim.js';
+import { makeJob, recordingChooser, Sim, studentChooser } from '../../bench/imitate/sim.js';
 import { PolicyNet, validatePolicyNetFile, type PolicyNetFile } from '../../src/core/policy-net.js';
 import { Rng } from '../../src/core/rng.js';
 import { lublinLog } from '../../src/learn/lublin-log.js';
@@ -86,16 +86,7 @@ describe('bench/learn-imitate: this simulator sees what production sees', () => 
     const sim = new Sim(256, false, studentChooser(net, F, ours));
     sim.run(log.map((j, i) => makeJob(F1_KEY, j.submit, j.run, j.requested, j.procs, i, i)));
     const theirs: Float64Array[] = [];
-    const q = new LearnedQueue(net, {
-      chooser: {
-        choose: (x, n, scores) => {
-          if (n >= 2) theirs.push(Float64Array.from(x.subarray(0, n * F)));
-          let best = 0;
-          for (let j = 1; j < n; j++) if ((scores[j] as number) > (scores[best] as number)) best = j;
-          return best;
-        },
-      },
-    });
+    const q = new LearnedQueue(net, { chooser: recordingChooser(F, theirs) });
     const main = await replaySwfWindow(log, 0, 1024, 256, q);
     expect(ours.length).toBeGreaterThan(100);
     expect(ours.length).toBe(theirs.length);
