@@ -45,12 +45,14 @@ import { loadPolicyNetFile, PolicyNet } from '../src/core/policy-net.js';
 import { Rng } from '../src/core/rng.js';
 import { learnedQueueFor } from '../src/learn/evaluate.js';
 import { lublinLog } from '../src/learn/lublin-log.js';
-import { classicPolicy, loadBatchWorkload, replaySwfWindow, type BatchJob } from '../src/learn/sim-adapter.js';
-import { F1_KEY } from '../src/queue/keys.js';
+import { classicPolicy, loadBatchWorkload, type BatchJob } from '../src/learn/sim-adapter.js';
 import { LearnedQueue, QUEUE_FEATURE_SETS } from '../src/queue/learned-queue.js';
 import type { QueuePolicy } from '../src/queue/policy.js';
 import { agreement, Decisions, fit, type FitOptions, type Student } from './imitate/fit.js';
-import { candidateFeatures, candidates, makeJob, recordingChooser, rolloutChooser, sampledFutures, Sim, studentChooser, type Chooser, type Job } from './imitate/sim.js';
+import { checkAgainstProduction, productionBsld as productionBsldOf } from './imitate/checks.js';
+import { play as playWindow, type Play } from './imitate/play.js';
+import { versusF1 } from './imitate/score.js';
+import { candidateFeatures, rolloutChooser, sampledFutures, studentChooser, type Chooser } from './imitate/sim.js';
 import { dataFile, die, intArg } from './usage.js';
 
 const L = 1024;
@@ -105,7 +107,6 @@ const nAll = nTrain + nHeld + nDagger * nDaggerWindows;
 const trainLog = lublinLog(header, nAll * L, TRAIN_SEED).jobs;
 const probeLog = lublinLog(header, nProbe * L, PROBE_SEED).jobs;
 const slice = (log: readonly BatchJob[], w: number): BatchJob[] => log.slice(w * L, (w + 1) * L);
-const jobsOf = (js: readonly BatchJob[]): Job[] => js.map((j, i) => makeJob(F1_KEY, j.submit, j.run, j.requested, j.procs, i, i));
 const range = (a: number, n: number): number[] => Array.from({ length: n }, (_, i) => a + i);
 const trainW = range(0, nTrain);
 const heldW = range(nTrain, nHeld);
@@ -114,41 +115,10 @@ const daggerW = (it: number): number[] => range(nTrain + nHeld + (it - 1) * nDag
 const teacher = (w: number, tag: string): Chooser => rolloutChooser(K, sampledFutures(new Rng(`${TRAIN_SEED}:future:${tag}:${w}`), trainPart, gaps, SAMPLES, FUTURE, NODES, L));
 const f1: Chooser = () => 0;
 
-interface Play {
-  bsld: number;
-  /** Decisions with a label; label outside the candidates; the driver took the label. */
-  labelled: number;
-  missed: number;
-  same: number;
-}
+/** Play a window driven by `drive`, recording `label`'s pick at each decision into `into`, with production's rows. */
+const play = (js: readonly BatchJob[], drive: Chooser, label: Chooser | 'drive', into?: Decisions): Play => playWindow(js, NODES, drive, label, (s, c) => candidateFeatures(s, c, F), into);
 
-/** Play a window driven by `drive`, recording `label`'s pick at each decision into `into`. */
-function play(js: readonly BatchJob[], drive: Chooser, label: Chooser | 'drive', into?: Decisions): Play {
-  const r: Play = { bsld: 0, labelled: 0, missed: 0, same: 0 };
-  const sim = new Sim(NODES, false, (s) => {
-    const a = drive(s);
-    if (into === undefined) return a;
-    const t = label === 'drive' ? a : label(s);
-    if (t === a) r.same++;
-    const c = candidates(s);
-    const pos = c.at.indexOf(t);
-    if (pos < 0) r.missed++;
-    else {
-      into.add(candidateFeatures(s, c.jobs, F), c.jobs.length, pos);
-      r.labelled++;
-    }
-    return a;
-  });
-  sim.starts = new Float64Array(L).fill(NaN);
-  sim.run(jobsOf(js));
-  if (sim.starts.some(Number.isNaN) || sim.waiting.length > 0 || sim.head !== undefined) throw new Error('a window left jobs unstarted');
-  r.bsld = sim.cost / L;
-  return r;
-}
-
-async function productionBsld(js: readonly BatchJob[], q: QueuePolicy): Promise<number> {
-  return (await replaySwfWindow(js, 0, L, NODES, q)).boundedSlowdown;
-}
+const productionBsld = (js: readonly BatchJob[], q: QueuePolicy): Promise<number> => productionBsldOf(js, NODES, q);
 
 const fail = (what: string): never => {
   console.error(`check failed: ${what}: no figure printed`);
@@ -158,24 +128,7 @@ const fail = (what: string): never => {
 // ---- checks against production -----------------------------------------------------------------
 
 say(`checks on ${TRAIN_SEED} windows 0–2 against the main simulator and the production LearnedQueue`);
-for (const w of [0, 1, 2]) {
-  const js = slice(trainLog, w);
-  const mine = play(js, f1, 'drive').bsld;
-  const main = await productionBsld(js, classicPolicy('f1', 'none'));
-  if (Math.abs(mine - main) > 1e-12 * main) fail(`F1 on window ${w}: this simulator ${mine}, the main one ${main}`);
-  const ours: Float64Array[] = [];
-  const theirs: Float64Array[] = [];
-  const oursBsld = play(js, studentChooser(shippedNet, F, ours), 'drive').bsld;
-  const q = new LearnedQueue(shippedNet, { chooser: recordingChooser(F, theirs) });
-  const theirBsld = await productionBsld(js, q);
-  if (ours.length !== theirs.length) fail(`window ${w}: ${ours.length} decisions recorded here, ${theirs.length} in production`);
-  ours.forEach((x, d) => {
-    const y = theirs[d] as Float64Array;
-    if (x.length !== y.length || x.some((v, i) => v !== y[i])) fail(`window ${w}, decision ${d}: the features differ from production's`);
-  });
-  if (Math.abs(oursBsld - theirBsld) > 1e-12 * theirBsld) fail(`lublin-1 on window ${w}: here ${oursBsld}, production ${theirBsld}`);
-  say(`window ${w}: F1 ${mine.toFixed(3)} = main; lublin-1 ${oursBsld.toFixed(3)} = production, ${ours.length} decisions with identical features`);
-}
+await checkAgainstProduction([0, 1, 2].map((w) => slice(trainLog, w)), NODES, shippedNet, F, say).catch((e: Error) => fail(e.message));
 
 // ---- behaviour cloning -----------------------------------------------------------------------------
 
@@ -351,7 +304,6 @@ for (const n of nets) {
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
-const q = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] as number;
 const cpu = process.cpuUsage(cpu0);
 console.log(`${TRAIN_SEED}: ${nTrain} BC + ${nHeld} held-out + ${nDagger} × ${nDaggerWindows} DAgger windows of ${L} jobs (Lublin model, ${NODES} nodes); teacher sampled-${K}, ${SAMPLES} draws of ${FUTURE}; ${epochs} epochs`);
 console.log(`teacher labels: ${teacherTrain.labelled} BC + ${teacherHeld.labelled} held-out decisions (${teacherTrain.missed + teacherHeld.missed} picks outside the 128 candidates, unlabelled)`);
@@ -360,34 +312,9 @@ console.log('| student | top-1 agreement (held-out) | mean bsld | ÷ F1 [95 %] |
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 for (const n of nets) {
   const xs = per.get(n.name) as number[];
-  const rng = new Rng(`${PROBE_SEED}:bootstrap:${n.name}`);
-  const boot: number[] = [];
-  for (let b = 0; b < 10_000; b++) {
-    let m = 0;
-    let f = 0;
-    for (let k = 0; k < nProbe; k++) {
-      const i = rng.int(nProbe);
-      m += xs[i] as number;
-      f += f1Probe[i] as number;
-    }
-    boot.push(m / f);
-  }
-  boot.sort((a, b) => a - b);
-  const sets = new Rng(`${PROBE_SEED}:sets:${n.name}`);
-  let ahead = 0;
-  for (let b = 0; b < 10_000; b++) {
-    let m = 0;
-    let f = 0;
-    for (let k = 0; k < 10; k++) {
-      const i = sets.int(nProbe);
-      m += xs[i] as number;
-      f += f1Probe[i] as number;
-    }
-    if (m / f <= 1 - AHEAD / 100) ahead++;
-  }
-  const won = xs.filter((x, i) => x < (f1Probe[i] as number)).length;
+  const v = versusF1(xs, f1Probe, PROBE_SEED, n.name, AHEAD);
   const top1 = n.top1 === undefined ? '–' : `${(100 * n.top1).toFixed(1)} % (${n.note})`;
-  console.log(`| ${n.name} | ${top1} | ${(sum(xs) / nProbe).toFixed(2)} | ${(sum(xs) / sum(f1Probe)).toFixed(4)} [${q(boot, 0.025).toFixed(4)}, ${q(boot, 0.975).toFixed(4)}] | ${won} | ${(ahead / 100).toFixed(1)} % |`);
+  console.log(`| ${n.name} | ${top1} | ${(sum(xs) / nProbe).toFixed(2)} | ${v.ratio.toFixed(4)} [${v.lo.toFixed(4)}, ${v.hi.toFixed(4)}] | ${v.won} | ${(100 * v.setsAhead).toFixed(1)} % |`);
 }
 const best = Math.min(...nets.filter((n) => n.name.startsWith('BC') || n.name.startsWith('DAgger')).map((n) => sum(per.get(n.name) as number[]) / sum(f1Probe)));
 console.log(`gate (plan): a teacher student at or below 0.97 of F1 on ${PROBE_SEED}: best ${best.toFixed(4)} → ${best <= 0.97 ? 'met' : 'not met'}`);
