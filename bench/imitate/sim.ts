@@ -257,15 +257,16 @@ export function candidateFeatures(sim: Sim, jobs: readonly Job[], F: number): Fl
 /**
  * The learned queue's own choice with `net`: the argmax of the candidates' scores (the first of equal
  * ones); with no candidate left in the pass, the oldest waiting job (LearnedQueue takes the jobs beyond
- * its candidates in arrival order). `record` collects the feature rows of decisions with n ≥ 2.
+ * its candidates in arrival order). `record` collects the feature rows of decisions with n ≥ 2; `rows`
+ * computes them (default: production's per-job rows for the model's F features).
  */
-export function studentChooser(net: PolicyNet, F: number, record?: Float64Array[]): Chooser {
+export function studentChooser(net: PolicyNet, F: number, record?: Float64Array[], rows: (sim: Sim, jobs: readonly Job[]) => Float64Array = (s, js) => candidateFeatures(s, js, F)): Chooser {
   const scores = new Float64Array(MAX_VISIBLE);
   return (sim) => {
     const c = candidates(sim);
     const n = c.jobs.length;
     if (n === 0) return sim.waiting.reduce((b, j, i) => (j.seq < (sim.waiting[b] as Job).seq ? i : b), 0);
-    const x = candidateFeatures(sim, c.jobs, F);
+    const x = rows(sim, c.jobs);
     if (record !== undefined && n >= 2) record.push(x);
     net.scoreAll(x, n, scores);
     let best = 0;

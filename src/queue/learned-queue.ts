@@ -3,7 +3,9 @@ import type { ClusterView } from '../core/cluster.js';
 import { estimatedDuration } from '../core/model.js';
 import { loadPolicyNetFile, PolicyNet, shippedModelNames, type PolicyNetFile } from '../core/policy-net.js';
 import { headThenRest, inSeqOrder, shortNarrowMarks } from './learned-candidates.js';
+import { contextFeatures, CONTEXT_FEATURES } from './learned-context.js';
 import { FreeCopy, MAX_FEATURE_SECONDS } from './learned-free.js';
+import { F1_KEY } from './keys.js';
 import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
 import { widthDimensionIndex, widthDimensionSchema, type WidthDimension } from './width.js';
 
@@ -25,6 +27,8 @@ import { widthDimensionIndex, widthDimensionSchema, type WidthDimension } from '
  *   log-rel-wait      ln(1 + w_j / max(r_j, 10))      (the bounded slowdown j would have if it started now, − 1)
  *   free-share        Fr / C                          (same for every job: lets the net weigh width against room)
  *   log-queue         ln(1 + number of candidates)
+ *
+ * (and, by the model's feature list, time-width, log-time-to-fit and the context features below)
  *
  * The order is built as the protocol consumes it: pick the best job; if it fits, it will start,
  * so take its demand off the (copied) free capacity and pick again; the first pick that does not
@@ -48,9 +52,16 @@ export const QUEUE_FEATURES_TIME_WIDTH: readonly string[] = [...QUEUE_FEATURES, 
  * everyone behind it, which the other features cannot tell (they do not see the running jobs).
  */
 export const QUEUE_FEATURES_TIME_TO_FIT: readonly string[] = [...QUEUE_FEATURES_TIME_WIDTH, 'log-time-to-fit'];
+/**
+ * The time-to-fit list plus the context features of src/queue/learned-context.ts (F1's rank and key
+ * gap among the candidates, requested time and wait relative to theirs, who still fits after each):
+ * what each candidate is next to the others, which a score of one job's own features cannot tell.
+ */
+export const QUEUE_FEATURES_CONTEXT: readonly string[] = [...QUEUE_FEATURES_TIME_TO_FIT, ...CONTEXT_FEATURES];
 /** The feature lists a queue model may use (the model file names one). */
-export const QUEUE_FEATURE_SETS: readonly (readonly string[])[] = [QUEUE_FEATURES, QUEUE_FEATURES_TIME_WIDTH, QUEUE_FEATURES_TIME_TO_FIT];
-const MAX_F = QUEUE_FEATURES_TIME_TO_FIT.length;
+export const QUEUE_FEATURE_SETS: readonly (readonly string[])[] = [QUEUE_FEATURES, QUEUE_FEATURES_TIME_WIDTH, QUEUE_FEATURES_TIME_TO_FIT, QUEUE_FEATURES_CONTEXT];
+const MAX_F = QUEUE_FEATURES_CONTEXT.length;
+const BASE_F = QUEUE_FEATURES_TIME_TO_FIT.length;
 
 /** What a training chooser may see beyond the features: the candidates themselves (a teacher order needs them). */
 export interface ChoiceContext {
@@ -124,6 +135,8 @@ export class LearnedQueue implements QueuePolicy {
   private readonly scores = new Float64Array(MAX_VISIBLE);
   /** Node each candidate fits on (−1: none), by row. */
   private readonly fits = new Int32Array(MAX_VISIBLE);
+  /** What the context features read of each candidate, by row. */
+  private readonly ctx = { key: new Float64Array(MAX_VISIBLE), seq: new Float64Array(MAX_VISIBLE), requested: new Float64Array(MAX_VISIBLE), width: new Float64Array(MAX_VISIBLE) };
   /** Decisions taken (picks), for tests and diagnostics. */
   decisions = 0;
 
@@ -253,7 +266,24 @@ export class LearnedQueue implements QueuePolicy {
       x[o + 7] = logQueue;
       if (F > 9) x[o + 9] = Math.log1p(free.timeToFit(demand[this.dim] ?? 0, node >= 0));
     }
+    if (F > BASE_F) this.context(cand, free.freeWidth);
     this.net.scoreAll(x, n, this.scores);
+  }
+
+  /** The context features (columns BASE_F…) of the candidates' rows: see learned-context.ts. */
+  private context(cand: readonly QueuedRequest[], freeWidth: number): void {
+    const n = cand.length;
+    const { key, seq, requested, width } = this.ctx;
+    for (let j = 0; j < n; j++) {
+      const q = cand[j] as QueuedRequest;
+      const r = Math.min(MAX_FEATURE_SECONDS, Math.max(0, estimatedDuration(q.request)));
+      const p = q.request.demand[this.dim] ?? 0;
+      key[j] = F1_KEY.key({ submit: q.request.arrival, requested: r, procs: p }, 0);
+      seq[j] = q.seq;
+      requested[j] = r;
+      width[j] = p;
+    }
+    contextFeatures(this.x, this.featureCount, BASE_F, n, this.ctx, freeWidth);
   }
 
   /**

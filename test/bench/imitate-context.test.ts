@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_FEATURES, withContext } from '../../bench/imitate/context.js';
-import { makeJob } from '../../bench/imitate/sim.js';
+import { candidateFeatures, makeJob, recordingChooser, Sim, studentChooser } from '../../bench/imitate/sim.js';
+import { PolicyNet, type PolicyNetFile } from '../../src/core/policy-net.js';
+import { Rng } from '../../src/core/rng.js';
+import { lublinLog } from '../../src/learn/lublin-log.js';
+import { replaySwfWindow } from '../../src/learn/sim-adapter.js';
 import { F1_KEY } from '../../src/queue/keys.js';
+import { LearnedQueue, QUEUE_FEATURES_CONTEXT, QUEUE_FEATURES_TIME_TO_FIT } from '../../src/queue/learned-queue.js';
 
 // Three candidates (arrival order a, b, c), F1 key = log10(requested)·procs + 870·log10(submit):
 //   a: submit 100,  requested 1000, procs 4 → 3·4 + 870·2 = 1752   (F1 rank 1)
@@ -54,4 +59,36 @@ describe('bench/imitate/context: the fifteenth round’s context features (hand-
     expect([x[1 + at], x[w + 1 + at]]).toEqual([1, 1]);
     expect(withContext(Float64Array.from([0, 0]), 1, two, { free: 5 })[1 + at]).toBe(0);
   });
+});
+
+describe('learned-queue with the context features: production computes the probe’s rows', () => {
+  it('a hidden-layer model plays a window with bit-identical rows here and in the main simulator', async () => {
+    const rng = new Rng('context-test:net');
+    const F = QUEUE_FEATURES_CONTEXT.length;
+    const H = 6;
+    const model: PolicyNetFile = {
+      format: 1,
+      kind: 'queue',
+      name: 'random-context',
+      features: QUEUE_FEATURES_CONTEXT,
+      scaling: { mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1) },
+      layers: [
+        { weights: Array.from({ length: H * F }, () => rng.normal(0, 0.5)), bias: Array.from({ length: H }, () => rng.normal(0, 0.1)), activation: 'tanh' },
+        { weights: Array.from({ length: H }, () => rng.normal(0, 1)), bias: [0], activation: 'linear' },
+      ],
+    };
+    expect(QUEUE_FEATURES_CONTEXT).toEqual([...QUEUE_FEATURES_TIME_TO_FIT, ...CONTEXT_FEATURES]);
+    const net = new PolicyNet(model);
+    const base = QUEUE_FEATURES_TIME_TO_FIT.length;
+    const log = lublinLog({ machine: 256, machineSource: 'option', header: { file: 'model', lines: [], fields: new Map() } }, 1024, 'context-test:window').jobs;
+    const ours: Float64Array[] = [];
+    const sim = new Sim(256, false, studentChooser(net, F, ours, (s, js) => withContext(candidateFeatures(s, js, base), base, js, s)));
+    sim.run(log.map((j, i) => makeJob(F1_KEY, j.submit, j.run, j.requested, j.procs, i, i)));
+    const theirs: Float64Array[] = [];
+    const main = await replaySwfWindow(log, 0, 1024, 256, new LearnedQueue(net, { chooser: recordingChooser(F, theirs) }));
+    expect(ours.length).toBeGreaterThan(100);
+    expect(ours.length).toBe(theirs.length);
+    ours.forEach((x, d) => expect(Array.from(x)).toEqual(Array.from(theirs[d] as Float64Array)));
+    expect(sim.cost / 1024).toBeCloseTo(main.boundedSlowdown, 9);
+  }, 30_000);
 });
