@@ -188,6 +188,21 @@ describe('priority classes', () => {
     expect(ids(priorityClasses().order([bg, crit], 20_000))).toEqual(['crit', 'bg']);
   });
 
+  it('strict: within a class by arrival to the sub-millisecond, not lost under the class offset', () => {
+    // The key used to be rank · 10¹² + arrival: at 4·10¹² (background) a double resolves only
+    // 2⁻¹¹ s ≈ 0.49 ms, so arrivals 1000.0005 and 1000.0007 gave the same key and the tie went to
+    // seq. `early` was preempted and requeued (new seq 9) and fell behind `late` (seq 2), which
+    // arrived 0.2 ms after it.
+    const early = { ...q('early', 1000.0005, 1, 10, 'background'), seq: 9 };
+    const late = { ...q('late', 1000.0007, 1, 10, 'background'), seq: 2 };
+    const p = priorityClasses();
+    expect(ids(p.order([late, early], 2000))).toEqual(['early', 'late']);
+    expect(ids([late, early].sort(staticCompare(p.staticKey as (x: QueuedRequest) => number, p.staticTie)))).toEqual(['early', 'late']);
+    // Classes still come first whatever the arrivals.
+    const crit = { ...q('crit', 5000.5, 1, 10, 'critical'), seq: 10 };
+    expect(ids(p.order([late, crit, early], 6000))).toEqual(['crit', 'early', 'late']);
+  });
+
   it('weighted: each class is a head start of rank · step seconds (default 600)', () => {
     const bg = q('bg', 0, 1, 10, 'background'); // key 0 + 4·600 = 2400
     const critSoon = q('critSoon', 2000, 1, 10, 'critical'); // key 2000
