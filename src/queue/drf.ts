@@ -28,8 +28,10 @@ export interface DrfOptions {
  * U = 0: the order still balances the waiting work itself. O(n · tenants) per call.
  */
 export function drf(opts: DrfOptions = {}): QueuePolicy {
-  const weights = opts.weights ?? {};
-  for (const [t, w] of Object.entries(weights)) if (!(w > 0)) throw new RangeError(`drf: weight of tenant '${t}' must be > 0, got ${w}`);
+  // A Map, not the record itself: `record[tenant]` would read Object.prototype for a tenant
+  // named `toString` or `constructor` (a function: its share NaN, never lowest).
+  const weights = new Map(Object.entries(opts.weights ?? {}));
+  for (const [t, w] of weights) if (!(w > 0)) throw new RangeError(`drf: weight of tenant '${t}' must be > 0, got ${w}`);
   return {
     name: 'drf',
     blocking: opts.blocking ?? false,
@@ -39,7 +41,7 @@ export function drf(opts: DrfOptions = {}): QueuePolicy {
   };
 }
 
-function drfOrder(waiting: readonly QueuedRequest[], cluster: ClusterView | undefined, weights: Readonly<Record<string, number>>): QueuedRequest[] {
+function drfOrder(waiting: readonly QueuedRequest[], cluster: ClusterView | undefined, weights: ReadonlyMap<string, number>): QueuedRequest[] {
   if (waiting.length < 2) return [...waiting];
   const D = (waiting[0] as QueuedRequest).request.demand.length;
   const cap = new Float64Array(D);
@@ -77,7 +79,7 @@ function drfOrder(waiting: readonly QueuedRequest[], cluster: ClusterView | unde
     const u = usageOf(t);
     let s = 0;
     for (let d = 0; d < D; d++) if ((cap[d] as number) > 0) s = Math.max(s, (u[d] as number) / (cap[d] as number));
-    return s / (weights[t] ?? 1);
+    return s / (weights.get(t) ?? 1);
   };
   const tenants = [...lines.keys()];
   const pos = new Map<string, number>(tenants.map((t) => [t, 0]));

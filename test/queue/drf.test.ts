@@ -58,6 +58,17 @@ describe('DRF queue order (progressive filling)', () => {
     expect(drf().order([aTwin, aOld], 4, cluster()).map((x) => x.request.id)).toEqual(['a-old', 'a-twin']);
   });
 
+  it('a tenant named like an Object property (toString, constructor) gets weight 1, not NaN', () => {
+    // weights[t] ?? 1 read Object.prototype.toString for tenant 'toString': its share became NaN,
+    // which never compares lower, so b1 and b2 (tenant b) both went before t1.
+    const r = (id: string, tenant: string, arrival: number): QueuedRequest => ({ request: { id, tenant, arrival, demand: [1, 1], duration: 10, priority: 'medium' }, enqueuedAt: arrival, seq: arrival, attempts: 0 });
+    const waiting = [r('b1', 'b', 0), r('t1', 'toString', 1), r('b2', 'b', 2)];
+    // Shares 0, 0: b1 is older → b at 1/18; toString at 0 → t1; then b2.
+    expect(drf().order(waiting, 0, cluster()).map((x) => x.request.id)).toEqual(['b1', 't1', 'b2']);
+    const w2 = [r('b1', 'b', 0), r('c1', 'constructor', 1), r('b2', 'b', 2)];
+    expect(drf({ weights: { b: 1 } }).order(w2, 0, cluster()).map((x) => x.request.id)).toEqual(['b1', 'c1', 'b2']);
+  });
+
   it('is registered by name', () => {
     expect(QUEUE_POLICY_NAMES).toContain('drf');
     expect(createQueuePolicy('drf', { weights: { A: 2 } }).name).toBe('drf');
