@@ -6,6 +6,7 @@ import { mayPreempt } from '../core/priority.js';
 import { isPermanent } from '../core/rejection.js';
 import { staticCompare, type BackfillPick, type BackfillPolicy, type QueuedRequest } from '../queue/policy.js';
 import { screen, trimmedToQuotas, withinGroups, type GroupCounts, type ScreenHooks } from './admission.js';
+import { withoutEvictions } from './no-evictions.js';
 import type { EngineRules, PassHooks, PassInput, PassOutcome, PassRejection } from './pass-contract.js';
 import { planReclaim, type FairShare } from './quota.js';
 
@@ -45,7 +46,8 @@ const MAX_CHUNK = 256;
  *     … 256 until one must wait (the allocator gets `blocking: true`; placements behind the first
  *     waiting request are dropped by `decideAndApply`).
  *  5. **Backfilling.** When blocked, the policy's backfilling picks requests behind the head that
- *     may start without delaying it; they are offered in one non-blocking decision.
+ *     may start without delaying it; they are offered in one non-blocking decision that evicts
+ *     nothing (`withoutEvictions`: they were checked against the room free now).
  *  6. **Preemption.** Without quotas, preemption is part of the allocator (PreemptingAllocator
  *     wrapped around it); its evictions are reported through `evict`, and `again` asks the driver
  *     for another pass (what they freed beyond the request's need may fit another request).
@@ -253,7 +255,7 @@ export class SchedulingPass<E extends QueuedRequest> {
     const hooks = this.hooks;
     if (b.place === undefined) {
       const picked = b.select(rest, state, now) as E[];
-      this.offer(state, picked.filter((e) => e !== first && hooks.isWaiting(e)), false, counter);
+      this.offer(state, picked.filter((e) => e !== first && hooks.isWaiting(e)), false, counter, withoutEvictions(this.batchAllocator));
       return;
     }
     const picks = b.place(rest, state, now).filter((p) => p.entry !== first && hooks.isWaiting(p.entry as E));

@@ -8,6 +8,7 @@ import { ResourceSpace } from '../../src/core/resources.js';
 import { checkDependencyGraph } from '../../src/engine/dependencies.js';
 import type { QuotaConfig } from '../../src/engine/quota.js';
 import { conservativeBackfill } from '../../src/queue/conservative.js';
+import { easyBackfill } from '../../src/queue/easy.js';
 import { fcfs } from '../../src/queue/fcfs.js';
 import type { QueuePolicy } from '../../src/queue/policy.js';
 import { EV } from '../../src/sim/log.js';
@@ -133,6 +134,67 @@ describe('quotas in the simulator (the same FairShare rule as production)', () =
     expect(lives.x1?.preempted).toEqual([5]);
     expect(lives.x1?.start).toBe(25);
     expect(lives.g2?.start).toBe(100);
+  });
+});
+
+describe('EASY backfilling with priority preemption (no quotas)', () => {
+  it('a backfilled request starts only in room free now: it evicts nothing that would delay the head', async () => {
+    // Two nodes of 4 cpu, first-fit with preemption. By 0.5: X (low, preemptible, 1 cpu until
+    // 1000) on node 0, Y (low, preemptible, 2 cpu until 100) on node 1. At 1 the head H (4 cpu)
+    // blocks; its reservation is node 1 at 100 (node 0 only at 1000), nothing to spare.
+    // At 2, A (2 cpu, 50 s: ends at 52 < 100) and B (high, 3 cpu, 500 s) are picked: B fits node 0
+    // now and not node 1 (rule 3). First-fit then puts A on node 0, so B fits nowhere, and the
+    // backfill decision used to preempt Y on node 1 for it: B ran there over [2, 502) and H,
+    // reserved at 100, started at 502. Now B waits (no eviction) and H starts at 100 on node 1.
+    //
+    //   node 1  |Y 0───────────────100|H 100─110|
+    //   node 0  |X 0.5──────────────────────────────────1000|
+    //           |A 2──52|B 52──────────────────────────────────552|   (B: 3 cpu fit beside X)
+    const lives = await run({
+      dims: ['cpu'],
+      pools: [pool('p', [4], 2)],
+      allocator: createAllocator({ name: 'first-fit', preemption: true }),
+      queue: fcfs({ blocking: true, backfill: easyBackfill() }),
+      requests: [
+        req('F', 0, [4], 0.5),
+        req('Y', 0, [2], 100, { priority: 'low', preemptible: true }),
+        req('Z', 0, [2], 0.5),
+        req('X', 0.2, [1], 1000, { priority: 'low', preemptible: true }),
+        req('H', 1, [4], 10),
+        req('A', 2, [2], 50),
+        req('B', 2, [3], 500, { priority: 'high' }),
+      ],
+    });
+    expect([lives.H?.start, lives.H?.node]).toEqual([100, 1]);
+    expect(lives.Y?.preempted).toBeUndefined();
+    expect([lives.X?.node, lives.Y?.start, lives.Y?.node, lives.A?.start]).toEqual([0, 0, 1, 2]);
+    // B: node 0 has 3 cpu free once A ends at 52, and B does not fit node 1 (rule 3 again).
+    expect([lives.B?.start, lives.B?.node]).toEqual([52, 0]);
+  });
+
+  it('the same with a strategy of its own that evicts: none of a backfill decision that evicts starts', async () => {
+    const inner = createAllocator({ name: 'first-fit', preemption: true });
+    const own: Allocator = { name: 'own+preemption', allocate: (rs, c, ctx) => inner.allocate(rs, c, ctx) };
+    const lives = await run({
+      dims: ['cpu'],
+      pools: [pool('p', [4], 2)],
+      allocator: own,
+      queue: fcfs({ blocking: true, backfill: easyBackfill() }),
+      requests: [
+        req('F', 0, [4], 0.5),
+        req('Y', 0, [2], 100, { priority: 'low', preemptible: true }),
+        req('Z', 0, [2], 0.5),
+        req('X', 0.2, [1], 1000, { priority: 'low', preemptible: true }),
+        req('H', 1, [4], 10),
+        req('A', 2, [2], 50),
+        req('B', 2, [3], 500, { priority: 'high' }),
+      ],
+    });
+    expect([lives.H?.start, lives.H?.node]).toEqual([100, 1]);
+    expect(lives.Y?.preempted).toBeUndefined();
+    // The decision at 2 placed A and evicted Y for B: neither starts then. At 100 (Y ends) H
+    // starts on node 1 and A on node 0 (3 cpu free); B (3 cpu) then waits for H to end at 110.
+    expect([lives.A?.start, lives.B?.start, lives.B?.node]).toEqual([100, 110, 1]);
   });
 });
 
