@@ -15,7 +15,7 @@
  *   UNICEP  −(w + 1e-15) / (log2(max(n, 1) + 1e-15) · r)        (Tang et al., IPDPS'09)
  *
  * In F1, a value that is not positive is replaced by 0.1 before its logarithm (so a job submitted
- * at t = 0 is not −∞). WFP3 and UNICEP divide by r, so they use the same guard (r ≤ 0 → 0.1).
+ * at t = 0 is not −∞), and n = 0 drops the first term (r may be ∞: no estimate). WFP3 and UNICEP divide by r, so they use the same guard (r ≤ 0 → 0.1).
  * UNICEP keeps RLScheduler's 1e-15 regularisation: log2(1) = 0 would divide by zero, so a
  * one-processor job gets a very large (finite) priority, w · ~6e14 / r. A width below 1 (a GPU
  * share or a fraction of a cpu with the generic policies, nothing in the width dimension) counts
@@ -69,7 +69,9 @@ export const SJF_KEY: OrderKey = {
 export const F1_KEY: OrderKey = {
   name: 'f1',
   timeDependent: false,
-  key: (j) => Math.log10(positiveOr01(j.requested)) * j.procs + 870 * Math.log10(positiveOr01(j.submit)),
+  // n = 0 (nothing in the width dimension) drops the width term: with r = ∞ (production, no
+  // estimate) the product ∞ · 0 would be NaN, a key that ties with every other.
+  key: (j) => (j.procs === 0 ? 0 : Math.log10(positiveOr01(j.requested)) * j.procs) + 870 * Math.log10(positiveOr01(j.submit)),
 };
 
 export const WFP3_KEY: OrderKey = {

@@ -30,6 +30,20 @@ describe('ordering keys, hand-checked', () => {
     expect(positiveOr01(0)).toBe(0.1);
   });
 
+  it('F1: no width (n = 0) drops the log10(r)·n term, also when r is unknown (∞), instead of NaN', () => {
+    // Production gives a request without an estimate r = ∞; a memory-only request has n = 0 in
+    // the cpu width. ∞ · 0 made the key NaN, which ties with every key: `a` (870·log10(100) =
+    // 1740) went ahead of `b` (1 + 870·log10(50) ≈ 1479.1) by queue order.
+    expect(F1_KEY.key(job(100, Infinity, 0), 0)).toBeCloseTo(1740, 10);
+    expect(F1_KEY.key(job(100, 0, 0), 0)).toBeCloseTo(1740, 10);
+    const a = { ...q('a', 100, 0, Infinity), seq: 0 };
+    const b = { ...q('b', 50, 1, 10), seq: 1 };
+    const c = { ...q('c', 200, 1, 10), seq: 2 }; // 1 + 870·log10(200) ≈ 2002.9
+    const p = f1();
+    expect(ids(p.order([a, b, c], 300))).toEqual(['b', 'a', 'c']);
+    expect(ids([a, b, c].sort(staticCompare(p.staticKey as (x: QueuedRequest) => number, p.staticTie)))).toEqual(['b', 'a', 'c']);
+  });
+
   it('WFP3: −(w/r)³·n with the real waiting time', () => {
     // w = 200 − 100 = 100, r = 50, n = 2: −(2)³·2 = −16
     expect(WFP3_KEY.key(job(100, 50, 2), 200)).toBeCloseTo(-16, 12);
