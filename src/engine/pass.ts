@@ -51,7 +51,9 @@ const MAX_CHUNK = 256;
  *  6. **Preemption.** Without quotas, preemption is part of the allocator (PreemptingAllocator
  *     wrapped around it); its evictions are reported through `evict`, and `again` asks the driver
  *     for another pass (what they freed beyond the request's need may fit another request).
- *  7. **Reclaim.** With quotas, requests still waiting (only the head when blocking; without, also
+ *  7. **Reclaim.** With quotas, requests still waiting (only the head when blocking, and then
+ *     before rule 5: a backfilled pick must not take room the head then takes by reclaim or
+ *     preemption, evicting the pick at the instant it started; without blocking, also
  *     those skipped in rule 3 only for what was counted before them) whose tenant is under its
  *     guarantee and within its maximum reclaim capacity lent to others (`planReclaim`), then, if
  *     still waiting and the rule allows, priority preemption is tried (`rules.preempting`). If
@@ -71,6 +73,8 @@ export class SchedulingPass<E extends QueuedRequest> {
   private readonly screenHooks: ScreenHooks<E>;
   /** Some decision of the current run evicted work. */
   private evicted = false;
+  /** The blocked head of the current run started through reclaim or preemption. */
+  private headEscalated = false;
 
   constructor(
     readonly rules: EngineRules,
@@ -136,25 +140,29 @@ export class SchedulingPass<E extends QueuedRequest> {
     const counter = { decisions: 0 };
     // Without screening, `ordered` may still hold entries that left the queue: skipped lazily.
     const screened = screening ? screen(ordered, this.rules, this.screenHooks, offered, groups) : undefined;
-    const first = screened === undefined ? this.decide(state, ordered, offered, now, counter, from, front) : this.decide(state, screened.ready, offered, now, counter, 0);
-    let still: readonly E[] = first === undefined ? [] : [first];
+    this.headEscalated = false;
+    // A blocked head is escalated (rule 7) in `decide`, before backfilling.
+    if (screened === undefined) this.decide(state, ordered, offered, now, counter, from, front);
+    else this.decide(state, screened.ready, offered, now, counter, 0, undefined, groups);
+    let still: readonly E[] = [];
     if (screened !== undefined && screened.grouped.length > 0 && !policy.blocking) this.groupFollowUp(state, screened.grouped, counter);
     if (screened !== undefined && quotas !== undefined && !policy.blocking) {
       if (screened.held.length > 0) this.followUp(state, screened.held, counter, groups);
       still = screened.escalate;
     }
-    const again = this.escalate(state, still, counter, groups) || this.evicted;
+    const again = this.escalate(state, still, counter, groups) || this.headEscalated || this.evicted;
     return { decisions: counter.decisions, again };
   }
 
   /**
    * Rules 4 and 5 over `ready` (policy order); only the entries in `offered` (all when undefined)
-   * are offered. Returns the head, when blocked. Those before `from` have left the queue: the
+   * are offered. A blocked head is escalated (rule 7) before the backfilling. Returns the head,
+   * when blocked and still waiting. Those before `from` have left the queue: the
    * blocking offer starts there (not to walk them at every pass; the other cases read all anyway).
    * `front` (blocking only, a waiting entry of `ready`): the committed head, first, and `ready`
    * without it after it.
    */
-  private decide(state: ClusterState, ready: readonly E[], offered: ReadonlySet<E> | undefined, now: number, counter: { decisions: number }, from: number, front?: E): E | undefined {
+  private decide(state: ClusterState, ready: readonly E[], offered: ReadonlySet<E> | undefined, now: number, counter: { decisions: number }, from: number, front?: E, groups?: GroupCounts): E | undefined {
     const { policy } = this.rules;
     const hooks = this.hooks;
     if (!policy.blocking) {
@@ -182,6 +190,13 @@ export class SchedulingPass<E extends QueuedRequest> {
     for (let k = from; k < ready.length && first === undefined; k++) if (waitingAfter(ready[k] as E)) first = ready[k];
     if (first === undefined) return undefined;
     if (policy.headOfLine === 'commit') this.committedHead = first;
+    // Rule 7 for the head before rule 5: what the head takes at once by reclaim or preemption must
+    // not first go to backfilling (a pick started in its room would be evicted at the instant it
+    // started). Started: the pass that `again` asks for offers the rest.
+    if (this.escalate(state, [first], counter, groups)) {
+      this.headEscalated = true;
+      return undefined;
+    }
     if (policy.backfill !== undefined) {
       // The waiting entries in order (those before `from` have left): one copy, the head first.
       const rest: E[] = first === front ? [first] : [];

@@ -29,7 +29,7 @@ interface Life {
   preempted?: number[];
 }
 
-async function run(o: { dims: string[]; pools: PoolSpec[]; requests: Request[]; queue?: QueuePolicy; quotas?: QuotaConfig; allocator?: Allocator }): Promise<Record<string, Life>> {
+async function run(o: { dims: string[]; pools: PoolSpec[]; requests: Request[]; queue?: QueuePolicy; quotas?: QuotaConfig; allocator?: Allocator; preempting?: Allocator }): Promise<Record<string, Life>> {
   const out = await replay({
     space: new ResourceSpace(o.dims),
     pools: o.pools,
@@ -38,6 +38,7 @@ async function run(o: { dims: string[]; pools: PoolSpec[]; requests: Request[]; 
     allocator: o.allocator ?? createAllocator({ name: 'first-fit' }),
     queue: o.queue ?? fcfs({ blocking: false }),
     ...(o.quotas ? { quotas: o.quotas } : {}),
+    ...(o.preempting ? { preempting: o.preempting } : {}),
   });
   const lives: Record<string, Life> = {};
   const { log } = out;
@@ -195,6 +196,42 @@ describe('EASY backfilling with priority preemption (no quotas)', () => {
     // The decision at 2 placed A and evicted Y for B: neither starts then. At 100 (Y ends) H
     // starts on node 1 and A on node 0 (3 cpu free); B (3 cpu) then waits for H to end at 110.
     expect([lives.A?.start, lives.B?.start, lives.B?.node]).toEqual([100, 110, 1]);
+  });
+});
+
+describe('with quotas, a blocked head escalates before backfilling', () => {
+  it('what the head preempts at once was not backfilled into its room a moment before', async () => {
+    // One node of 10 cpu, quotas on (so preemption comes after reclaim, for the head), EASY;
+    // H and j are tenants of their own (each tenant may hold the whole node: no guarantees).
+    // R (low, preemptible, 4 cpu until 1000) and X (medium, 5 cpu until 3) run from 0. At 1 the
+    // head H (high, 8 cpu) cannot start even by preempting R (1 + 4 < 8); j (low, preemptible,
+    // 3 cpu, 10 s) does not fit the 1 cpu free. At 3 X ends: 6 free. H still does not fit; it
+    // preempts R (6 + 4 ≥ 8) and starts. j used to be backfilled first (3 + 10 < 1000, H's
+    // shadow by R's end), so H needed j's room too (3 + 4 < 8) and evicted both, j at the
+    // instant it started:
+    //
+    //   before   R 0──3✕   j 3✕ (started and preempted at 3)   H 3──103
+    //   now      R 0──3✕   H 3──103   j waits (2 cpu free)
+    const base = createAllocator({ name: 'first-fit' });
+    const lives = await run({
+      dims: ['cpu'],
+      pools: [pool('p', [10], 1)],
+      allocator: base,
+      preempting: createAllocator({ name: 'first-fit', preemption: true }),
+      quotas: { tenants: {} },
+      queue: fcfs({ blocking: true, backfill: easyBackfill() }),
+      requests: [
+        req('R', 0, [4], 1000, { priority: 'low', preemptible: true }),
+        req('X', 0, [5], 3),
+        req('H', 1, [8], 100, { priority: 'high', tenant: 'h' }),
+        req('j', 1, [3], 10, { priority: 'low', preemptible: true, tenant: 'j' }),
+      ],
+    });
+    expect(lives.H?.start).toBe(3);
+    expect(lives.R?.preempted).toEqual([3]);
+    expect(lives.j?.preempted).toBeUndefined();
+    // At 103 H ends: R (requeued, arrival 0) and j both start.
+    expect([lives.R?.start, lives.j?.start]).toEqual([103, 103]);
   });
 });
 
