@@ -97,16 +97,18 @@ export interface PairedTest {
 /**
  * Paired t-test on d_i = a_i − b_i (the same seed gives a pair): t = d̄ / (s_d / √n), ν = n − 1.
  * All differences equal: zero means no difference (p = 1); a constant non-zero difference is
- * certain (p = 0). Differences within float rounding of the values (|d_i| ≤ 1e-9 × the largest
- * |a_i|, |b_i|: two sums of the same prices in another order, 136.49999999999906 against
- * 136.4999999999991) are zero: noise of 1e-13 must not test as a significant difference.
+ * certain (p = 0). Differences within float rounding of their own pair (|d_i| ≤ 1e-9 ×
+ * max(|a_i|, |b_i|): two sums of the same prices in another order, 136.49999999999906 against
+ * 136.4999999999991) are zero: noise of 1e-13 must not test as a significant difference. The
+ * bound is the pair's, not the largest value of all seeds: a metric of 2e9 on one seed zeroed
+ * a real difference of 0.5 on another seed whose values are near 1.
  */
 export function pairedTTest(a: readonly number[], b: readonly number[]): PairedTest {
   if (a.length !== b.length) throw new RangeError(`pairedTTest: ${a.length} vs ${b.length} samples`);
-  const scale = [...a, ...b].reduce((m, x) => Math.max(m, Math.abs(x)), 0);
   const d = a.map((x, i) => {
-    const di = x - (b[i] as number);
-    return Math.abs(di) <= 1e-9 * scale ? 0 : di;
+    const y = b[i] as number;
+    const di = x - y;
+    return Math.abs(di) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y)) ? 0 : di;
   });
   const n = d.length;
   if (n < 2) return { n, meanDiff: n === 1 ? (d[0] as number) : NaN, t: null, p: null, significant: false };

@@ -55,3 +55,19 @@ describe('pairedTTest and float rounding', () => {
     expect(r.significant).toBe(true);
   });
 });
+
+describe('pairedTTest: rounding is judged pair by pair', () => {
+  it("does not zero one seed's real difference because another seed's values are large", () => {
+    // Seed 1: the strategies tie at 2e9 (a large metric on a long run); seed 2: 1.5 against 1.
+    // The differences are [0, 0.5]: mean 0.25, s_d = 0.5/√2, t = 0.25 / (s_d/√2) = 1, ν = 1,
+    // p = P(|T₁| ≥ 1) = 0.5 (Cauchy: 1 − 2·atan(1)/π). The old rule zeroed 0.5 as ≤ 1e-9 × 2e9 = 2.
+    const r = pairedTTest([2e9, 1.5], [2e9, 1]);
+    expect(r.meanDiff).toBe(0.25);
+    expect(r.t).toBeCloseTo(1, 12);
+    expect(r.p).toBeCloseTo(0.5, 12);
+  });
+  it('still zeroes the rounding of each pair', () => {
+    // 2e9 and 2e9 + 2.4e-7 differ in the last bit; 1 and 1 + 2.2e-16 likewise: no difference at all.
+    expect(pairedTTest([2e9 + 2.384185791015625e-7, 1 + Number.EPSILON], [2e9, 1])).toMatchObject({ meanDiff: 0, p: 1, significant: false });
+  });
+});
