@@ -141,10 +141,15 @@ export interface AzureLlmOptions extends TraceReadOptions {
 export const AZURE_DEFAULT_TENANTS: readonly TenantShare[] = [{ name: 'azure-conv', weight: 1 }];
 export const AZURE_DEFAULT_PRIORITIES: readonly PriorityShare[] = [{ priority: 'high', weight: 1, sloWait: 2 }];
 
-/** A token count: a whole number ≥ 0 (`12.0`, a float column's export, is 12; `12.5` is a wrong column or a damaged file). */
+/**
+ * A token count: a whole number ≥ 0 (`12.0`, a float column's export, is 12; `12.5` is a wrong
+ * column or a damaged file), and an exact one: past 2^53 a count is rounded (as the SWF reader
+ * refuses such counts), and 1e300 tokens made a request of 2e296 s whose sums overflowed the run.
+ */
 export function tokenCell(raw: string, cell: Cell): number {
   const v = parseNonNegativeCell(raw, cell);
   if (!Number.isInteger(v)) throw bad(cell, `'${raw}' is not a whole number of tokens`);
+  if (!Number.isSafeInteger(v)) throw bad(cell, `'${raw}' is not a whole number of tokens of at most ${Number.MAX_SAFE_INTEGER} (beyond, it would be rounded)`);
   return v;
 }
 
