@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { positiveDurationSchema } from '../core/fields.js';
 import { DECIMAL } from '../core/timestamp.js';
+import { arrivalTooLate } from './reading.js';
 
 /*
  * Traces whose records are not in arrival order (option `unsorted` of the csv, swf and azure-llm
@@ -150,6 +151,8 @@ export class ArrivalSort<T> {
       }
       this.origin = fixed ?? h.t;
     }
+    const late = arrivalTooLate(shownTime(h.t, h.text), h.t - this.origin, this.origin);
+    if (late !== undefined) throw new TraceFormatError(late, h.at);
     this.released = Math.max(this.released, h.t);
     return { item: h.item, arrival: h.t - this.origin };
   }

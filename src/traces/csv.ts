@@ -4,7 +4,7 @@ import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { TraceReadOptions } from './types.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
 import { RowFilter, type CellValues } from './row-filter.js';
-import { ArrivalClock, bad, countIn, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, noteHeld, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
+import { ArrivalClock, bad, boundedSeconds, countIn, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, noteHeld, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
 
 /* The generic CSV reader: any CSV with a header row (or its column names given in `header`), mapped column by column onto request fields. */
 // ---------------------------------------------------------------------------------------------
@@ -301,11 +301,13 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       } else if (c.duration !== undefined) {
         duration = parseNumberCell(v(c.duration.at), cell(c.duration.column)) * c.duration.scale + c.duration.offset;
         if (duration < 0) throw bad(cell(c.duration.column), `duration ${duration} s is negative`);
+        boundedSeconds(duration, cell(c.duration.column), 'duration');
       } else {
         const e = c.end as NonNullable<typeof c.end>;
         const te = parseTimestampCell(v(e.at), cell(e.column), e.format, e.scale);
         duration = te - t;
         if (duration < 0) throw bad(cell(e.column), `end ${te} is before arrival ${t}`);
+        boundedSeconds(duration, cell(e.column), 'duration');
       }
       const arrival = held === undefined ? clock.relative(t, cell(c.arrival.column), v(c.arrival.at)) : 0;
       const demand = fixedDemand.slice();
@@ -325,8 +327,8 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const requestedRaw = c.requested === undefined ? '' : v(c.requested.at);
       const sloRaw = c.slo === undefined ? '' : v(c.slo.at);
       const requestedDuration =
-        c.requested === undefined || requestedRaw === '' ? undefined : parseNonNegativeCell(requestedRaw, cell(c.requested.column)) * c.requested.scale + c.requested.offset;
-      const sloWait = c.slo === undefined || sloRaw === '' ? defSlo : parseNonNegativeCell(sloRaw, cell(c.slo.column)) * c.slo.scale + c.slo.offset;
+        c.requested === undefined || requestedRaw === '' ? undefined : boundedSeconds(parseNonNegativeCell(requestedRaw, cell(c.requested.column)) * c.requested.scale + c.requested.offset, cell(c.requested.column), 'requested duration');
+      const sloWait = c.slo === undefined || sloRaw === '' ? defSlo : boundedSeconds(parseNonNegativeCell(sloRaw, cell(c.slo.column)) * c.slo.scale + c.slo.offset, cell(c.slo.column), 'SLO wait');
       // Generated ids are the record's index in the file (0-based), skipped records included.
       const id = c.id === undefined ? `${idPrefix}${stats.records - 1}` : v(c.id);
       if (id === '') throw bad(cell(map.id as string), 'empty id');

@@ -194,6 +194,27 @@ export function parseTimestampCell(raw: string, cell: Cell, format: TimestampFor
 }
 
 /**
+ * The longest time a trace may give, in seconds (the SWF reader's bound, SWF_MAX_SECONDS): over
+ * 300 years. A longer one is a wrong unit or scale or a damaged value, and past it the run's sums
+ * lose whole seconds or overflow (a duration of 1e308 s printed util NaN% and cost ∞; an arrival
+ * 1e300 s after the start swallowed its request's 20 s of run time).
+ */
+export const MAX_TRACE_SECONDS = 1e10;
+
+const TOO_LONG = `more than 1e10 s (over 300 years): a wrong unit or scale, or a damaged value?`;
+
+/** `seconds` (a duration, `what`: 'duration', 'SLO wait', ...) if at most MAX_TRACE_SECONDS, else an error at the cell. */
+export function boundedSeconds(seconds: number, cell: Cell, what: string): number {
+  if (seconds > MAX_TRACE_SECONDS) throw bad(cell, `${what} ${seconds} s is ${TOO_LONG}`);
+  return seconds;
+}
+
+/** An arrival `r` seconds after the trace's start `origin` (shown as `shown`): the error when it is past MAX_TRACE_SECONDS. */
+export function arrivalTooLate(shown: string, r: number, origin: number): string | undefined {
+  return r > MAX_TRACE_SECONDS ? `arrival ${shown} is ${r} s after the trace's start (${origin}), ${TOO_LONG}` : undefined;
+}
+
+/**
  * Makes arrivals relative: the first record's time becomes 0 (or a fixed `origin`, in the trace's
  * own clock after scaling). A record earlier than the one before it is an error (the file is not
  * sorted by arrival: `unsortedHint` names the reader's option to sort it, arrival-order.ts), and
@@ -235,6 +256,8 @@ export class ArrivalClock {
       const settable = this.settable ? "; set 'origin' to the earliest time, or leave it out to start at the first record" : '';
       throw bad(cell, `arrival ${shown} is before the origin ${this.origin}${this.fixed ? " set by 'origin'" : ''}${settable}`);
     }
+    const late = arrivalTooLate(shown, r, this.origin);
+    if (late !== undefined) throw bad(cell, late);
     this.last = { t, line: cell.line, shown };
     return r;
   }

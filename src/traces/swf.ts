@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { compressionOf, decompressHint, MAGIC_BYTES } from '../core/compression.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { isDecimal } from './decimal.js';
+import { MAX_TRACE_SECONDS } from './reading.js';
 import { swfFieldsFast } from './swf-fields.js';
 
 /**
@@ -164,7 +165,7 @@ const IS_INTEGER = SWF_FIELDS.map((f) => INTEGER_FIELDS.has(f));
  * (some converted logs keep Unix submit times). A longer time is a corrupt record (`1e308`), and
  * past it the replay's sums and the slowdown overflow or lose whole seconds.
  */
-export const SWF_MAX_SECONDS = 1e10;
+export const SWF_MAX_SECONDS = MAX_TRACE_SECONDS;
 const TIME_FIELDS: ReadonlySet<SwfField> = new Set(['submitTime', 'waitTime', 'runTime', 'averageCpuTime', 'requestedTime', 'thinkTime']);
 /** Per field, the largest magnitude accepted: times SWF_MAX_SECONDS, the rest exact integers (memory KB too). */
 export const SWF_MAX_ABS: readonly number[] = SWF_FIELDS.map((f) => (TIME_FIELDS.has(f) ? SWF_MAX_SECONDS : Number.MAX_SAFE_INTEGER));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TraceFormatError } from '../../src/core/errors.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { readAzureLlmRequests } from '../../src/traces/azure-llm.js';
+import { readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
 import { readLlmLogRequests } from '../../src/traces/llm-log.js';
 import { collect, fixture, rejection } from './helpers.js';
 
@@ -28,5 +29,43 @@ describe('token counts past 2^53', () => {
     const f = fixture('azure-max.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,0,9007199254740991\n');
     const [r] = await collect(readAzureLlmRequests(f, { space, model: { memoryPerKToken: 0 } }));
     expect(r?.duration).toBe(9007199254740991 / 50 + 0.1);
+  });
+});
+
+describe('times past 1e10 s (over 300 years), as the SWF reader bounds them', () => {
+  const columns: CsvTraceOptions['columns'] = { id: 'id', arrival: 't', duration: 'd', demand: { cpu: 'c' }, requestedDuration: 'r', sloWait: 's' };
+  const csv = (name: string, rows: string[]): string => fixture(name, ['id,t,d,c,r,s', ...rows].join('\n') + '\n');
+  it('a duration of 1e308 s is an error at its line (it ran, and the run printed util NaN% and cost ∞)', async () => {
+    const f = csv('dur-huge.csv', ['1,0,10,2,,', '2,5,1e308,4,,']);
+    const e = await rejection(collect(readCsvRequests(f, { space, columns })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toBe(`${f}:3, field 'd': duration 1e+308 s is more than 1e10 s (over 300 years): a wrong unit or scale, or a damaged value?`);
+  });
+  it('an arrival 1e300 s after the first is an error (the 20 s of its run vanished in the sum)', async () => {
+    const f = csv('arr-huge.csv', ['1,0,10,2,,', '2,1e300,20,4,,']);
+    const e = await rejection(collect(readCsvRequests(f, { space, columns })));
+    expect(e.message).toBe(`${f}:3, field 't': arrival 1e+300 is 1e+300 s after the trace's start (0), more than 1e10 s (over 300 years): a wrong unit or scale, or a damaged value?`);
+  });
+  it('the same under unsorted: sort, and for end − arrival, requested duration and SLO wait', async () => {
+    const sorted = csv('arr-huge-sort.csv', ['1,1e300,10,2,,', '2,0,20,4,,']);
+    expect((await rejection(collect(readCsvRequests(sorted, { space, columns, unsorted: 'sort' })))).message).toBe(
+      `${sorted}:2, field 't': arrival 1e+300 is 1e+300 s after the trace's start (0), more than 1e10 s (over 300 years): a wrong unit or scale, or a damaged value?`,
+    );
+    const end = fixture('end-huge.csv', 'id,t,e,c\n1,0,1e11,2\n');
+    expect((await rejection(collect(readCsvRequests(end, { space, columns: { id: 'id', arrival: 't', end: 'e', demand: { cpu: 'c' } } })))).message).toBe(
+      `${end}:2, field 'e': duration 100000000000 s is more than 1e10 s (over 300 years): a wrong unit or scale, or a damaged value?`,
+    );
+    const req = csv('req-huge.csv', ['1,0,10,2,2e10,']);
+    expect((await rejection(collect(readCsvRequests(req, { space, columns })))).message).toContain(`${req}:2, field 'r': requested duration 20000000000 s is more than 1e10 s`);
+    const slo = csv('slo-huge.csv', ['1,0,10,2,,1e12']);
+    expect((await rejection(collect(readCsvRequests(slo, { space, columns })))).message).toContain(`${slo}:2, field 's': SLO wait 1000000000000 s is more than 1e10 s`);
+  });
+  it('1e10 s itself is read', async () => {
+    const f = csv('max.csv', ['1,0,1e10,2,1e10,1e10', '2,1e10,1,1,,']);
+    const reqs = await collect(readCsvRequests(f, { space, columns }));
+    expect(reqs.map((r) => [r.arrival, r.duration, r.requestedDuration, r.sloWait])).toEqual([
+      [0, 1e10, 1e10, 1e10],
+      [1e10, 1, undefined, undefined],
+    ]);
   });
 });
