@@ -47,6 +47,8 @@ export function checkRowWidth(file: string, row: CsvRow, header: readonly string
  */
 export class CsvHeader {
   private readonly index: ReadonlyMap<string, number>;
+  /** A name the header gives more than once → its second column: asking for it is an error (which one is meant?). */
+  private readonly again: ReadonlyMap<string, number>;
 
   /**
    * `option`: the names come from the reader's options (a file without a header row), not from
@@ -59,14 +61,21 @@ export class CsvHeader {
     private readonly option?: string,
   ) {
     const m = new Map<string, number>();
+    const again = new Map<string, number>();
     names.forEach((n, i) => {
       if (!m.has(n)) m.set(n, i);
+      else if (!again.has(n)) again.set(n, i);
     });
     this.index = m;
+    this.again = again;
   }
 
   private find(column: string): number | undefined {
     const exact = this.index.get(column);
+    const second = this.again.get(column);
+    if (exact !== undefined && second !== undefined) {
+      throw new TraceFormatError(`the header names column '${column}' twice (columns ${exact + 1} and ${second + 1}), so which one is meant is unknown: rename one`, { file: this.file, line: 1, field: column });
+    }
     if (exact !== undefined || !this.ignoreCase) return exact;
     const want = column.toLowerCase();
     const hits = this.names.flatMap((n, i) => (n.toLowerCase() === want ? [i] : []));

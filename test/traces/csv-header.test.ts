@@ -127,3 +127,18 @@ function rejectionSync(f: () => unknown): Error {
   }
   throw new Error('expected a throw');
 }
+
+describe('a header row that names a mapped column twice', () => {
+  it('is an error naming both places, not a silent read of the first (the second column was ignored)', async () => {
+    // Two `d` columns (a join that kept both tables' field): 10 or 99 seconds, the file cannot say.
+    const f = fixture('dup-col.csv', 'id,t,d,c,d\n1,0,10,2,99\n');
+    const e = await rejection(collect(readCsvRequests(f, { space, columns: { id: 'id', arrival: 't', duration: 'd', demand: { cpu: 'c' } } })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toBe(`${f}:1, field 'd': the header names column 'd' twice (columns 3 and 5), so which one is meant is unknown: rename one`);
+  });
+  it('a repeated column no one maps is left alone', async () => {
+    const f = fixture('dup-unused.csv', 'id,t,d,c,x,x\n1,0,10,2,a,b\n');
+    const reqs = await collect(readCsvRequests(f, { space, columns: { id: 'id', arrival: 't', duration: 'd', demand: { cpu: 'c' } } }));
+    expect(reqs.map((r) => [r.id, r.duration, r.demand[0]])).toEqual([['1', 10, 2]]);
+  });
+});
