@@ -2,7 +2,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import { poolGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
-import { type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, noteHeld, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream, UniqueIds } from './reading.js';
+import { arrivalTooLate, boundedSeconds, type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, noteHeld, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream, UniqueIds } from './reading.js';
 import type { TraceReadOptions } from './types.js';
 import { dimIndex, type AlibabaDimensions } from './alibaba-dimensions.js';
 
@@ -155,7 +155,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
     let header: readonly string[] = [];
     const ids = new UniqueIds();
     /** Timed pods, held for the sort by creation_time (arrival set when they are yielded). */
-    const timed: { req: Request; created: number }[] = [];
+    const timed: { req: Request; created: number; line: number }[] = [];
     let latest = -Infinity;
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
@@ -217,7 +217,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
           duration = noDeletion;
           countIn(stats.adjusted, 'no-deletion-time');
         } else {
-          duration = parseNumberCell(delRaw, cell('deletion_time')) - created;
+          duration = boundedSeconds(parseNumberCell(delRaw, cell('deletion_time')) - created, cell('deletion_time'), 'duration');
           if (duration <= 0) {
             if (nonPositive === 'skip') {
               countIn(stats.skipped, 'non-positive-duration');
@@ -273,7 +273,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       if (created !== undefined) {
         if (created < latest) countIn(stats.adjusted, 'reordered-by-creation-time');
         latest = Math.max(latest, created);
-        timed.push({ req, created });
+        timed.push({ req, created, line: row.line });
         continue;
       }
       stats.emitted++;
@@ -285,7 +285,9 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
     // Array.prototype.sort is stable: pods created in the same second keep their file order.
     timed.sort((a, b) => a.created - b.created);
     const origin = timed[0]?.created ?? 0;
-    for (const [i, { req, created }] of timed.entries()) {
+    for (const [i, { req, created, line }] of timed.entries()) {
+      const late = arrivalTooLate(String(created), created - origin, origin);
+      if (late !== undefined) throw new TraceFormatError(late, { file, line, field: 'creation_time' });
       stats.emitted++;
       noteHeld(stats, timed.length - i - 1);
       yield { ...req, arrival: created - origin };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TraceFormatError } from '../../src/core/errors.js';
 import { ResourceSpace } from '../../src/core/resources.js';
+import { readAlibabaPodRequests } from '../../src/traces/alibaba-gpu.js';
 import { readAzureLlmRequests } from '../../src/traces/azure-llm.js';
 import { readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
 import { readLlmLogRequests } from '../../src/traces/llm-log.js';
@@ -66,6 +67,29 @@ describe('times past 1e10 s (over 300 years), as the SWF reader bounds them', ()
     expect(reqs.map((r) => [r.arrival, r.duration, r.requestedDuration, r.sloWait])).toEqual([
       [0, 1e10, 1e10, 1e10],
       [1e10, 1, undefined, undefined],
+    ]);
+  });
+});
+
+describe('openb pod lists: times past 1e10 s', () => {
+  const H = 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time';
+  const pods = (name: string, rows: string[]): string => fixture(name, [H, ...rows].join('\n') + '\n');
+  it('a pod deleted 1e308 s after its creation is an error at its line (it ran, exit 0)', async () => {
+    const f = pods('pod-dur.csv', ['p0,1000,1024,1,1000,,LS,Running,0,1e308,0']);
+    const e = await rejection(collect(readAlibabaPodRequests(f, { space })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toBe(`${f}:2, field 'deletion_time': duration 1e+308 s is more than 1e10 s (over 300 years): a wrong unit or scale, or a damaged value?`);
+  });
+  it('a pod created 1e15 s after the earliest is an error at its line, though the list is sorted first', async () => {
+    const f = pods('pod-arr.csv', ['p0,1000,1024,0,0,,BE,Running,1e15,1000000000000100,0', 'p1,1000,1024,0,0,,BE,Running,0,50,0']);
+    const e = await rejection(collect(readAlibabaPodRequests(f, { space })));
+    expect(e.message).toBe(`${f}:2, field 'creation_time': arrival 1000000000000000 is 1000000000000000 s after the trace's start (0), more than 1e10 s (over 300 years): a wrong unit or scale, or a damaged value?`);
+  });
+  it('1e10 s after the earliest, running 1e10 s, is read', async () => {
+    const f = pods('pod-max.csv', ['p0,1000,1024,0,0,,BE,Running,0,1,0', 'p1,1000,1024,0,0,,BE,Running,1e10,2e10,0']);
+    expect((await collect(readAlibabaPodRequests(f, { space }))).map((r) => [r.arrival, r.duration])).toEqual([
+      [0, 1],
+      [1e10, 1e10],
     ]);
   });
 });
