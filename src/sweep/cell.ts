@@ -12,7 +12,7 @@ import { compareStrategies } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
 import { traceStatsNotes, type TraceStats } from '../traces/reading.js';
 import { resolveTracePath } from '../traces/registry.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, shownValue } from './canonical.js';
 import { codeFingerprint } from './code-version.js';
 import { parsePath, setPath, type SweepOrigin, type SweepSpec } from './spec.js';
 
@@ -118,7 +118,7 @@ function blameSweepValue(e: unknown, spec: SweepSpec, point: Readonly<Record<str
     const p = formatPath(parsePath(key.slice(key.indexOf('.') + 1), sweepOrigin(spec, key)));
     if (!within(field, p) && !within(p, field)) continue;
     const axis = key.startsWith('axes.') ? key.slice('axes.'.length) : undefined;
-    const context = [...(axis !== undefined ? [`value ${JSON.stringify(point[axis])}`] : []), ...(field !== p ? [`scenario field '${field}'`] : [])];
+    const context = [...(axis !== undefined ? [`value ${shownValue(point[axis])}`] : []), ...(field !== p ? [`scenario field '${field}'`] : [])];
     return new ConfigError(context.length > 0 ? `${context.join(', ')}: ${e.detail}` : e.detail, sweepOrigin(spec, key));
   }
   return e;

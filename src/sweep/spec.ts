@@ -6,7 +6,7 @@ import { ConfigError } from '../core/errors.js';
 import { DOCS, deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { readScenarioObject } from '../scenario/load.js';
 import { emptyDocumentError, issueLine, yamlError, yamlLineOf } from '../core/yaml-line.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, shownValue } from './canonical.js';
 
 /**
  * A sweep file: one scenario, the strategies and seeds to run it with, and axes that set any
@@ -141,7 +141,7 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   if (strategy >= 0) throw new ConfigError(`strategy '${s.strategies?.[strategy] ?? ''}' is listed twice (it would be compared with itself)`, at(['strategies', strategy], 'strategies'));
   for (const [p, values] of Object.entries(s.axes)) {
     const i = twice(values);
-    if (i >= 0) throw new ConfigError(`the value ${JSON.stringify(values[i])} is given twice (one point, run twice)`, at(['axes', p, i], `axes.${p}`));
+    if (i >= 0) throw new ConfigError(`the value ${shownValue(values[i])} is given twice (one point, run twice)`, at(['axes', p, i], `axes.${p}`));
   }
   // Each cell's seed is one of `seeds:`; a seed set anywhere else would be overridden in every cell.
   for (const where of ['axes', 'set'] as const) {
