@@ -1,4 +1,5 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
+import { MAX_NODE_CAPACITY } from '../core/fields.js';
 import { GPU_MODEL_LABEL } from '../core/gpu.js';
 import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
@@ -92,6 +93,10 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
     const cell = (field: string): Cell => ({ file, line: row.line, field });
     const cpu = parseNonNegativeCell(cellValue(row, cols.cpu), cell('cpu_milli')) / 1000;
     const mem = parseNonNegativeCell(cellValue(row, cols.mem), cell('memory_mib')) / 1024;
+    // The bound a scenario's own pools have (core/fields.ts): 1e308 cpu_milli gave a pool of 1e305 cores, cost ∞ and a NaN% cost share.
+    for (const [v, unit, field] of [[cpu, 'cores', 'cpu_milli'], [mem, 'GiB', 'memory_mib']] as const) {
+      if (v > MAX_NODE_CAPACITY) throw new TraceFormatError(`${v} ${unit} on one node; at most 1e15 (a larger capacity overflows the pool's totals)`, cell(field));
+    }
     const gpu = parseNonNegativeCell(cellValue(row, cols.gpu), cell('gpu'));
     if (!Number.isInteger(gpu)) throw new TraceFormatError(`${gpu} is not a whole number of GPU devices`, cell('gpu'));
     // Each device is a slot of the node's device table: 1e308 crashed it with a RangeError stack trace.

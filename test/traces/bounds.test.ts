@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TraceFormatError } from '../../src/core/errors.js';
 import { ResourceSpace } from '../../src/core/resources.js';
-import { readAlibabaPodRequests } from '../../src/traces/alibaba-gpu.js';
+import { readAlibabaNodePools, readAlibabaPodRequests } from '../../src/traces/alibaba-gpu.js';
 import { readAzureLlmRequests } from '../../src/traces/azure-llm.js';
 import { readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
 import { readLlmLogRequests } from '../../src/traces/llm-log.js';
@@ -91,5 +91,21 @@ describe('openb pod lists: times past 1e10 s', () => {
       [0, 1],
       [1e10, 1e10],
     ]);
+  });
+});
+
+describe('openb node lists: capacities past 1e15 per node, as a scenario refuses them', () => {
+  const H = 'sn,cpu_milli,memory_mib,gpu,model';
+  it('cpu_milli 1e308 is an error at its line (it gave a pool of 1e305 cores, cost ∞ and cost share NaN%, exit 0)', async () => {
+    const f = fixture('nodes-cpu.csv', `${H}\nn1,96000,1024,1,V100\nn2,1e308,1024,1,V100\n`);
+    const e = await rejection(readAlibabaNodePools(f, { space }));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toBe(`${f}:3, field 'cpu_milli': 1e+305 cores on one node; at most 1e15 (a larger capacity overflows the pool's totals)`);
+  });
+  it('memory_mib likewise; 1e15 cores and GiB are read', async () => {
+    const f = fixture('nodes-mem.csv', `${H}\nn1,96000,2e18,0,\n`);
+    expect((await rejection(readAlibabaNodePools(f, { space }))).message).toBe(`${f}:2, field 'memory_mib': 1953125000000000 GiB on one node; at most 1e15 (a larger capacity overflows the pool's totals)`);
+    const ok = fixture('nodes-max.csv', `${H}\nn1,1e18,1024000000000000000,0,\n`);
+    expect((await readAlibabaNodePools(ok, { space }))[0]?.capacity).toEqual([1e15, 1e15, 0]);
   });
 });
