@@ -17,22 +17,28 @@
  *             F1 and the shipped lublin-1 scorer in the same run; the gate of the plan is a student
  *             at or below 0.97 of F1. `--skip-score` stops before that set is drawn.
  *
+ *   part 2   `--bc-seeds N` fits N BC students per form (seed 0 is part 1's), `--forms` picks the forms,
+ *            `--out DIR` writes each student as a model file LearnedQueue loads (QUEUE_FEATURES_CONTEXT).
+ *
  *   DRS_DATA_DIR=/work/shared/data nice npx tsx bench/learn-context.ts [--train 30] [--heldout 10]
  *        [--dagger 2] [--dagger-windows 15] [--epochs 30] [--probe-windows 100] [--skip-score]
+ *        [--forms linear,hidden-4,hidden-16] [--bc-seeds 1] [--out DIR]
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPolicyNetFile, PolicyNet } from '../src/core/policy-net.js';
 import { Rng } from '../src/core/rng.js';
 import { lublinLog } from '../src/learn/lublin-log.js';
 import { loadBatchWorkload, type BatchJob } from '../src/learn/sim-adapter.js';
-import { MAX_VISIBLE, QUEUE_FEATURE_SETS } from '../src/queue/learned-queue.js';
+import { MAX_VISIBLE, QUEUE_FEATURE_SETS, QUEUE_FEATURES_CONTEXT } from '../src/queue/learned-queue.js';
 import { checkAgainstProduction } from './imitate/checks.js';
 import { CONTEXT_FEATURES, withContext } from './imitate/context.js';
 import { agreement, Decisions, fit, type Student } from './imitate/fit.js';
 import { play, type Rows } from './imitate/play.js';
 import { versusF1 } from './imitate/score.js';
 import { candidateFeatures, candidates, rolloutChooser, sampledFutures, studentChooser, type Chooser, type Job } from './imitate/sim.js';
-import { dataFile, intArg } from './usage.js';
+import { dataFile, die, intArg } from './usage.js';
 
 const L = 1024;
 const NODES = 256;
@@ -53,6 +59,9 @@ const { values: o } = parseArgs({
     epochs: { type: 'string', default: '30' },
     'probe-windows': { type: 'string', default: '100' },
     'skip-score': { type: 'boolean', default: false },
+    forms: { type: 'string', default: 'linear,hidden-4,hidden-16' },
+    'bc-seeds': { type: 'string', default: '1' },
+    out: { type: 'string' },
   },
   strict: true,
 });
@@ -62,6 +71,9 @@ const nDagger = intArg('--dagger', o.dagger, 0);
 const nDaggerWindows = intArg('--dagger-windows', o['dagger-windows'], 1);
 const epochs = intArg('--epochs', o.epochs, 1);
 const nProbe = intArg('--probe-windows', o['probe-windows'], 10);
+const bcSeeds = intArg('--bc-seeds', o['bc-seeds'], 1);
+const outDir = o.out === undefined ? undefined : path.resolve(o.out);
+if (outDir?.split(path.sep).includes('models')) die(`--out ${o.out}: the students are not shipped models; write them outside models/`);
 
 const t0 = Date.now();
 const cpu0 = process.cpuUsage();
@@ -131,11 +143,21 @@ const f1Train = collect(trainW, () => f1, 'drive', 'F1 labels (BC)');
 const f1Held = collect(heldW, () => f1, 'drive', 'F1 labels (held-out)');
 
 const fitted = (d: Decisions, hidden: number, tag: string): Student => fit(d, { hidden, epochs, batch: 64, learningRate: hidden === 0 ? 0.05 : 0.02, l2: 1e-5, seed: `${TRAIN_SEED}:context:${tag}` });
-const forms = [
+const allForms = [
   { name: 'linear', hidden: 0 },
   { name: 'hidden-4', hidden: 4 },
   { name: 'hidden-16', hidden: 16 },
 ];
+const forms = o.forms.split(',').map((n) => allForms.find((f) => f.name === n) ?? die(`--forms: '${n}' is not one of ${allForms.map((f) => f.name).join(', ')}`));
+
+/** The student as a model file production loads (learned-queue's context feature list), into --out. */
+function write(s: Student, slug: string): void {
+  if (outDir === undefined) return;
+  mkdirSync(outDir, { recursive: true });
+  const file = s.file(`context-${slug}`, QUEUE_FEATURES_CONTEXT, { probe: 'bench/learn-context.ts', teacher: `sampled-${K}, ${SAMPLES} draws of ${FUTURE}`, seed: TRAIN_SEED, windows: nTrain, epochs, hidden: s.hidden });
+  writeFileSync(path.join(outDir, `${slug}.json`), JSON.stringify(file, null, 1));
+  say(`wrote ${path.join(outDir, `${slug}.json`)}`);
+}
 
 const f1bc = fitted(f1Train, 0, 'f1bc-linear');
 const f1Top1 = agreement(f1bc, f1Held).top1;
@@ -159,11 +181,16 @@ for (const f of forms) {
   const d = new Decisions(W);
   d.append(teacherTrain);
   data.set(f.name, d);
-  const s = fitted(d, f.hidden, `bc-${f.name}`);
-  current.set(f.name, s);
-  const a = agreement(s, teacherHeld);
-  say(`BC ${f.name}: held-out top-1 ${(100 * a.top1).toFixed(1)} %, CE ${a.ce.toFixed(3)}, train top-1 ${(100 * agreement(s, d).top1).toFixed(1)} %`);
-  table.push({ name: `BC ${f.name}`, chooser: contextChooser(s), top1: a.top1 });
+  for (let k = 0; k < bcSeeds; k++) {
+    // Seed 0 is part 1's fit (its tag unchanged); the others change only the initial weights and the minibatch order.
+    const s = fitted(d, f.hidden, k === 0 ? `bc-${f.name}` : `bc-${f.name}-seed${k}`);
+    if (k === 0) current.set(f.name, s);
+    const a = agreement(s, teacherHeld);
+    const name = bcSeeds === 1 ? `BC ${f.name}` : `BC ${f.name} seed ${k}`;
+    say(`${name}: held-out top-1 ${(100 * a.top1).toFixed(1)} %, CE ${a.ce.toFixed(3)}, train top-1 ${(100 * agreement(s, d).top1).toFixed(1)} %`);
+    table.push({ name, chooser: contextChooser(s), top1: a.top1 });
+    write(s, `bc-${f.name}-seed${k}`);
+  }
 }
 for (let it = 1; it <= nDagger; it++) {
   for (const f of forms) {
@@ -174,7 +201,10 @@ for (let it = 1; it <= nDagger; it++) {
     current.set(f.name, s);
     const a = agreement(s, teacherHeld);
     say(`DAgger ${it} ${f.name}: ${d.size} decisions pooled, held-out top-1 ${(100 * a.top1).toFixed(1)} %, CE ${a.ce.toFixed(3)}`);
-    if (it === nDagger) table.push({ name: `DAgger ${it} ${f.name}`, chooser: contextChooser(s), top1: a.top1 });
+    if (it === nDagger) {
+      table.push({ name: `DAgger ${it} ${f.name}`, chooser: contextChooser(s), top1: a.top1 });
+      write(s, `dagger${it}-${f.name}`);
+    }
   }
 }
 if (o['skip-score']) {
