@@ -17,7 +17,8 @@ import {
   checkName,
   createForecaster,
   describeForecasters,
-  detectSeason,
+  type SeasonFinding,
+  findSeason,
   readSeriesCsv,
   requireSeasons,
   usesSeed,
@@ -235,15 +236,13 @@ export const forecastCommand: CliCommand = {
       season = givenSeason;
     } else {
       const head = series.values.slice(0, trainPoints);
-      const detected = detectSeason(head, { stepSeconds: series.step });
+      const detected = findSeason(head, { stepSeconds: series.step });
       if (detected === undefined) {
         if (trainPoints < 6) throw new UserError(`its training part (${percent(train)}) has only ${trainPoints} of its ${series.values.length} points, too few to find a season in or to backtest; give one with --season S and a longer series`, { file, field: 'season' });
         throw new UserError(`${noSeason(head, series)}; give one with --season S (steps per season), or --season 1 to forecast without a season`, { file, field: 'season' });
       }
-      season = detected;
-      const peak = detectSeason(head) as number; // without the calendar rule: the ACF's own choice
-      const snapped = peak === season ? '' : `, the calendar period next to the autocorrelation peak at ${peak} steps`;
-      io.err(`${series.name}: detected season ${season} steps (${spanText(season, series)}${snapped})\n`);
+      season = detected.season;
+      io.err(`${series.name}: detected season ${season} steps (${spanText(season, series)}${howFound(detected)})\n`);
     }
     requireSeasons(trainPoints, season, { file, what: `the training part (${percent(train)}) of ${series.name}` });
 
@@ -314,6 +313,20 @@ function spanText(steps: number, series: { step: number; calendarMonths?: number
   if (series.calendarMonths === undefined) return `${((steps * series.step) / 3600).toFixed(2)} h`;
   const months = steps * series.calendarMonths;
   return `${months} calendar month${months === 1 ? '' : 's'}`;
+}
+
+/**
+ * How the detected season was found, naming each lag with the series it is a peak of: the calendar
+ * period next to the ACF's own peak (rule 5), on the spike-clipped series when that is where it
+ * was found, and the clipped series' peak when the raw series' calendar period won over it.
+ */
+export function howFound(f: SeasonFinding): string {
+  if (f.clippedLag !== undefined) {
+    const raw = f.peak === f.season ? `the raw series' autocorrelation peak` : `the calendar period next to the raw series' autocorrelation peak at ${f.peak} steps`;
+    return `, ${raw}; with its spikes clipped the series peaks at ${f.clippedLag} steps, not a calendar period`;
+  }
+  if (f.peak === f.season) return '';
+  return `, the calendar period next to the autocorrelation peak at ${f.peak} steps${f.clipped ? ' of the series with its spikes clipped' : ''}`;
 }
 
 /**

@@ -15,7 +15,7 @@ export { LstmForecaster, loadLstm } from './lstm.js';
 export { NeuralForecaster, type NeuralMeta, type NeuralOptions } from './neural.js';
 export { loadTf, type TfBackend, type TfRuntime } from './tf-runtime.js';
 export { AutoForecaster, type AutoCandidate, type AutoOptions } from './auto.js';
-export { autocorrelation, detectSeason, resolveSeason, type SeasonOptions } from './season.js';
+export { autocorrelation, detectSeason, findSeason, resolveSeason, type SeasonFinding, type SeasonOptions } from './season.js';
 export {
   AUTO_DEFAULT_CANDIDATES,
   FORECASTER_NAMES,

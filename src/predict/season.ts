@@ -98,15 +98,35 @@ function acf(x: readonly number[], maxLag: number): number[] {
 }
 
 export function detectSeason(values: readonly number[], options: SeasonOptions = {}): number | undefined {
-  if (options.despike === false) return detectOn(values, options);
+  return findSeason(values, options)?.season;
+}
+
+/** How `detectSeason` came to its season, for a message that names each lag with the series it was found on. */
+export interface SeasonFinding {
+  /** What `detectSeason` returns. */
+  season: number;
+  /** The ACF's own choice (steps 1-4) on the series the season came from; `season` differs when rule 5 moved it to a calendar period. */
+  peak: number;
+  /** The season came from the spike-clipped series (step 0), not the raw one. */
+  clipped: boolean;
+  /** The clipped series' ACF peak when the raw series' calendar period won over it (step 0; it is no calendar period). */
+  clippedLag?: number;
+}
+
+export function findSeason(values: readonly number[], options: SeasonOptions = {}): SeasonFinding | undefined {
+  const on = (series: readonly number[], clipped: boolean): SeasonFinding | undefined => {
+    const f = detectOn(series, options);
+    return f === undefined ? undefined : { ...f, clipped };
+  };
+  if (options.despike === false) return on(values, false);
   const clipped = despiked(values, DESPIKE_HALF_WIDTH, DESPIKE_CLIP);
-  if (clipped === undefined) return detectOn(values, options);
-  const found = detectOn(clipped, options);
-  if (found !== undefined && (options.stepSeconds === undefined || isCalendar(found, options.stepSeconds))) return found;
-  const raw = detectOn(values, options);
+  if (clipped === undefined) return on(values, false);
+  const found = on(clipped, true);
+  if (found !== undefined && (options.stepSeconds === undefined || isCalendar(found.season, options.stepSeconds))) return found;
+  const raw = on(values, false);
   if (found === undefined) return raw;
   // Both found one: an hour, a day, a week or a year (rule 5's periods) beats any other lag.
-  return raw !== undefined && options.stepSeconds !== undefined && isCalendar(raw, options.stepSeconds) ? raw : found;
+  return raw !== undefined && options.stepSeconds !== undefined && isCalendar(raw.season, options.stepSeconds) ? { ...raw, clippedLag: found.peak } : found;
 }
 
 function isCalendar(lag: number, step: number): boolean {
@@ -135,7 +155,8 @@ export function despiked(values: readonly number[], w: number, c: number): numbe
   return values.map((_, t) => (med[t] as number) + Math.min(lim, Math.max(-lim, dist[t] as number)));
 }
 
-function detectOn(values: readonly number[], options: SeasonOptions): number | undefined {
+/** Steps 1-5 on one series: the season and the ACF's own choice before rule 5. */
+function detectOn(values: readonly number[], options: SeasonOptions): { season: number; peak: number } | undefined {
   const n = values.length;
   const maxLag = Math.min(Math.floor(n / 2), options.maxLag ?? 2016);
   if (maxLag < 3) return undefined;
@@ -174,7 +195,7 @@ function detectOn(values: readonly number[], options: SeasonOptions): number | u
       break;
     }
   }
-  return options.stepSeconds === undefined ? best.lag : calendarSnap(r, n, best.lag, options.stepSeconds, maxLag);
+  return { season: options.stepSeconds === undefined ? best.lag : calendarSnap(r, n, best.lag, options.stepSeconds, maxLag), peak: best.lag };
 }
 
 /**

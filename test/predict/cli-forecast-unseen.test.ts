@@ -68,7 +68,20 @@ describe('drs forecast: the detected season', () => {
     const { io, out, err } = capture();
     expect(await forecastCommand.run([file, '--models', 'seasonal-naive', '--json', '--no-timings'], io)).toBe(0);
     expect(JSON.parse(out[0] as string)).toMatchObject({ season: 288 });
-    expect(err.join('')).toMatch(/^cpu: detected season 288 steps \(24\.00 h, the calendar period next to the autocorrelation peak at \d+ steps\)\n$/);
+    // Its noise has a few values 5 median distances off the running median: the peak is the clipped series'.
+    expect(err.join('')).toMatch(/^cpu: detected season 288 steps \(24\.00 h, the calendar period next to the autocorrelation peak at \d+ steps of the series with its spikes clipped\)\n$/);
+  });
+
+  it('names the series each lag was found on when the raw series\' hour beats the clipped series\' lag', async () => {
+    // A 10-step wave and a spike every 12 steps (one hour): the spikes hold most of Σ x², so the raw
+    // series peaks at 12, an hour; clipped, they are small next to the wave and its ACF peaks at 60
+    // (5 waves, 5 spikes). The hour wins (rule 0) but was said to be "next to the peak at 60 steps".
+    const rng = new Rng(7);
+    const file = write('hourly-spikes.csv', Array.from({ length: 600 }, (_, t) => Number((50 + 10 * Math.sin((2 * Math.PI * t) / 10) + (t % 12 === 0 ? 100 : 0) + rng.normal(0, 1)).toFixed(3))));
+    const { io, out, err } = capture();
+    expect(await forecastCommand.run([file, '--models', 'seasonal-naive', '--json', '--no-timings'], io)).toBe(0);
+    expect(JSON.parse(out[0] as string)).toMatchObject({ season: 12 });
+    expect(err.join('')).toBe('hourly-spikes: detected season 12 steps (1.00 h, the raw series\' autocorrelation peak; with its spikes clipped the series peaks at 60 steps, not a calendar period)\n');
   });
 });
 
