@@ -92,6 +92,15 @@ export interface Decision {
 export interface Allocator {
   /** Registry name (plus options, where they matter), used in reports and errors. */
   readonly name: string;
+  /**
+   * True when every request this allocator leaves waiting in a non-blocking decision fits no up
+   * node of its eligible pools once the decision is applied (it tries each request on every such
+   * node, as the greedy strategies do), and a decision that places nothing changes nothing (it draws
+   * no randomness, moves no state of its own, reads no clock). Then offering the same requests again while
+   * no capacity was freed starts nothing, and a pass may skip it (`SchedulingPass.leavingOffersAll`).
+   * Batch searches (ILP, genetic) may leave a request that fits unplaced: they leave it unset.
+   */
+  readonly exhaustive?: boolean;
   /** One-time asynchronous setup (e.g. loading a WASM solver). Called before the first decision. */
   prepare?(): Promise<void>;
   allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision;

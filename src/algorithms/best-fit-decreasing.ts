@@ -22,6 +22,8 @@ import { greedyAllocate } from './greedy.js';
  */
 export class BestFitDecreasing implements Allocator {
   readonly name = 'best-fit-decreasing';
+  /** A request it leaves waiting fits no node (greedyOnTrial tries each on every eligible pool's index). */
+  readonly exhaustive = true;
 
   allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision {
     let order = requests;

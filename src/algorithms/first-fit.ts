@@ -10,6 +10,8 @@ import { greedyAllocate } from './greedy.js';
  */
 export class FirstFit implements Allocator {
   readonly name = 'first-fit';
+  /** A request it leaves waiting fits no node (greedyOnTrial tries each on every eligible pool's index). */
+  readonly exhaustive = true;
 
   allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision {
     return greedyAllocate(requests, cluster, ctx, (view, pools, r) => {

@@ -11,6 +11,8 @@ import { lowerBound } from '../core/sorted.js';
  */
 export class RoundRobin implements Allocator {
   readonly name = 'round-robin';
+  /** A request it leaves waiting fits no node (greedyOnTrial tries each on every eligible pool's index). */
+  readonly exhaustive = true;
   private cursor = 0;
 
   allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision {

@@ -11,6 +11,8 @@ import { greedyAllocate } from './greedy.js';
  */
 export class WorstFit implements Allocator {
   readonly name = 'worst-fit';
+  /** A request it leaves waiting fits no node (greedyOnTrial tries each on every eligible pool's index). */
+  readonly exhaustive = true;
 
   allocate(requests: readonly Request[], cluster: ClusterView, ctx: AllocatorContext): Decision {
     return greedyAllocate(requests, cluster, ctx, (view, pools, r) => {

@@ -105,6 +105,24 @@ export class SchedulingPass<E extends QueuedRequest> {
     return this.rules.quotas !== undefined;
   }
 
+  /**
+   * After a waiting request left the queue without starting (a cancel): must the next pass offer
+   * every waiting request? It freed no capacity. Without head-of-line blocking, screening (quotas,
+   * dependencies, concurrency groups) or preemption, and with an `exhaustive` allocator, no: every
+   * request the last pass left waiting fit no node (the allocator tried it on every node), and
+   * capacity only shrank since (a driver offers everything after capacity is freed or added), so
+   * offering them again starts nothing, exactly as the pass's own rule for a pass with nothing
+   * freed (only newcomers). Otherwise yes: the head (or the request backfilling kept room for)
+   * may have left; the request may have been counted before others against a quota or a group,
+   * or have dependents to reject now; work started since may be evictable for a waiting request;
+   * a batch search may have left a request that fits unplaced.
+   */
+  leavingOffersAll(): boolean {
+    const { policy, quotas, dependencies } = this.rules;
+    const screening = quotas !== undefined || dependencies?.used === true || dependencies?.grouped === true;
+    return policy.blocking || screening || this.batchAllocator.exhaustive !== true;
+  }
+
   /** Forget the committed head if it is `e` (the driver removed it from the queue). */
   forget(e: E): void {
     if (this.committedHead === e) this.committedHead = undefined;

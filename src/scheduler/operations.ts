@@ -91,7 +91,7 @@ export class RequestOperations {
       this.p.ended.remember(id, w.request.tenant, 'cancelled', tx.now);
       this.p.slo.left(w.request, 'cancelled', tx.now);
       tx.emit('cancelled', { requestId: id, tenant: w.request.tenant, waitedMs: tx.now - w.enqueuedAtMs });
-      queueRunner.drain(tx, true);
+      queueRunner.cancelled(tx);
       return { status: 'cancelled', requestId: id, tenant: w.request.tenant };
     }
     return { status: 'not-found', id };

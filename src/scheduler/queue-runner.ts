@@ -62,6 +62,12 @@ export type Admission = Outcome | { readonly kind: 'queued'; readonly waiting: W
 export class QueueRunner {
   /** Capacity was freed since the last pass (so requests seen before may fit now). */
   private freed = false;
+  /**
+   * Every waiting request was offered since capacity was last freed or added: false until a pass
+   * offers everything (a restored queue was never offered), and after a drain that made no
+   * decision (the strategy not ready). `cancelled` skips the pass only when this holds.
+   */
+  private settled = false;
   private readonly o: QueueRunnerOptions;
   private readonly pass: SchedulingPass<Waiting> | undefined;
   private readonly single: SchedulingPass<Waiting>;
@@ -253,6 +259,15 @@ export class QueueRunner {
   }
 
   /**
+   * A waiting request left the queue without starting (cancelled): the pass that may follow. It
+   * offers every waiting request only where that can start something (`SchedulingPass.leavingOffersAll`);
+   * otherwise only requests not yet offered are, usually none, and the queue is not read.
+   */
+  cancelled(tx: Tx): void {
+    this.drain(tx, !this.settled || this.pass === undefined || this.pass.leavingOffersAll());
+  }
+
+  /**
    * Run scheduling passes until the head stops starting. `freed`: capacity was freed or added
    * since the last pass, so requests that could not start before are offered again. `requeued`:
    * entries put back in the queue by this operation, offered as new work.
@@ -261,15 +276,20 @@ export class QueueRunner {
     if (freed) this.freed = true;
     const { queue } = this.o;
     const pass = this.pass;
-    if (pass === undefined || this.o.isReady?.() === false) return;
+    if (pass === undefined || this.o.isReady?.() === false) {
+      this.settled = false;
+      return;
+    }
     this.tx = tx;
     try {
       // The engine's rounds (runRounds): another pass while the last started something through
       // reclaim/preemption (`again`), or while work it evicted was requeued (offered as new work).
-      const fresh = requeued.length === 0 ? queue.entries.filter((w) => w.fresh) : [...queue.entries.filter((w) => w.fresh), ...requeued];
+      const fresh = requeued.length === 0 ? queue.freshEntries() : [...queue.freshEntries(), ...requeued];
       runRounds(() => queue.length, { freed: this.freed, fresh }, (freed, offered) => {
         this.requeued = [];
-        const out = pass.run(this.o.cluster.state, { now: tx.now / 1000, waiting: queue.entries, sorted: false, freed, fresh: offered });
+        // `waiting` is read only by a pass that offers more than the new entries (a cancel's usually does not).
+        const input = { now: tx.now / 1000, get waiting() { return queue.entries; }, sorted: false, freed, fresh: offered };
+        const out = pass.run(this.o.cluster.state, input);
         return { out, requeued: this.requeued.filter((w) => this.o.queue.get(w.request.id) === w) };
       });
       this.requeued = [];
@@ -278,6 +298,7 @@ export class QueueRunner {
       this.preemptedFor.clear();
     }
     queue.markAllSeen();
+    if (this.freed || queue.length === 0) this.settled = true;
     this.freed = false;
   }
 }

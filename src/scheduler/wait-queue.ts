@@ -51,6 +51,8 @@ export class WaitQueue {
   /** With a `commit` head-of-line policy: the head chosen when it first blocked, until it starts. */
   committedHead: Waiting | undefined;
   private seq = 0;
+  /** Requests added since `markAllSeen`, in arrival order (some may have left or been marked not fresh since). */
+  private added: Waiting[] = [];
   /** H4 (durable queue): every add/remove as a store change, taken by the runtime at the end of each operation. */
   private journal: StateChange[] = [];
 
@@ -147,6 +149,7 @@ export class WaitQueue {
     if (this.deadlines.size > 2 * this.length + 64) this.rebuildDeadlines();
     this.items.push(w);
     this.seqs.push(w.seq);
+    this.added.push(w);
     this.byId.set(r.id, w);
     this.perTenant.add(r.tenant);
     this.deadlines.push(w.timeoutAtMs, r.id);
@@ -258,9 +261,23 @@ export class WaitQueue {
     return out;
   }
 
-  /** Mark every waiting request as no longer fresh (at the end of an operation's queue pass). */
+  /**
+   * The waiting requests still `fresh`, in arrival order: `entries.filter((w) => w.fresh)`, read
+   * from the requests added since `markAllSeen` (only `add` makes a fresh one), not the whole queue.
+   */
+  freshEntries(): Waiting[] {
+    return this.added.filter((w) => w.fresh && this.live(w));
+  }
+
+  /** Requests added since `markAllSeen` still held for `freshEntries` (tests: at most one operation's adds). */
+  get addedSinceSeen(): number {
+    return this.added.length;
+  }
+
+  /** Mark every waiting request as no longer fresh (at the end of an operation's queue pass): only those added since the last call can be. */
   markAllSeen(): void {
-    for (const w of this.entries) w.fresh = false;
+    for (const w of this.added) w.fresh = false;
+    this.added = [];
   }
 
   checkInvariants(state: ClusterState, fail: (msg: string) => never): void {

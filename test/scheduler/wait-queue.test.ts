@@ -28,8 +28,9 @@ class Reference {
 }
 
 describe('WaitQueue: leaving from anywhere in O(1) keeps arrival order', () => {
-  it('agrees with the naive array queue on entries, positions, timeouts and the journal through random churn', () => {
+  it('agrees with the naive array queue on entries, positions, timeouts, fresh entries and the journal through random churn', () => {
     const rng = new Rng(5);
+    const side = new Rng(6);
     const q = new WaitQueue(1000, 100_000);
     const ref = new Reference();
     let now = 0;
@@ -60,6 +61,14 @@ describe('WaitQueue: leaving from anywhere in O(1) keeps arrival order', () => {
         if (w !== undefined) expect(q.position(w)).toBe(ref.items.indexOf(w));
       }
       expect(q.length).toBe(ref.items.length);
+      // The fresh ones are read from the requests added since markAllSeen: the same as filtering every entry.
+      const extra = side.next();
+      if (extra < 0.05) {
+        q.markAllSeen();
+        expect(q.addedSinceSeen).toBe(0);
+      }
+      else if (extra < 0.1 && ref.items.length > 0) (ref.items[ref.items.length - 1] as Waiting).fresh = false; // as a requeue does
+      if (step % 7 === 0) expect(q.freshEntries()).toEqual(ref.items.filter((w) => w.fresh));
       if (step % 97 === 0) q.checkInvariants(noAllocations, fail);
     }
     expect(q.entries).toEqual(ref.items);

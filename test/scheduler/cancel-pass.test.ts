@@ -1,0 +1,199 @@
+/**
+ * A cancel (release of a queued request) frees no capacity. Where the pass that follows cannot
+ * start anything by offering every waiting request again (no blocking, no screening, no
+ * preemption, an `exhaustive` strategy: SchedulingPass.leavingOffersAll), the scheduler skips
+ * that offer and does not read the wait queue. These tests run the same seeded operations on two
+ * schedulers, one with the strategy as registered and one with the same strategy hidden behind a
+ * wrapper that does not claim `exhaustive` (so each of its cancels offers every waiting request,
+ * as every cancel did before), and compare every event, the placements and the queue, step by step.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Allocator } from '../../src/algorithms/allocator.js';
+import { createAllocator, type AllocatorName } from '../../src/algorithms/registry.js';
+import { PRIORITIES } from '../../src/core/priority.js';
+import { Rng } from '../../src/core/rng.js';
+import { MemoryStore, ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
+
+const KINDS = ['allocated', 'queued', 'released', 'cancelled', 'expired', 'timed-out', 'preempted', 'lost', 'rejected', 'node-failed', 'node-repaired'] as const;
+
+/** `inner` with its decisions counted; `exhaustive` as `inner` says, or hidden (every cancel then offers everything). */
+function counted(inner: Allocator, keepExhaustive: boolean, calls: { n: number }): Allocator {
+  return {
+    name: inner.name,
+    ...(keepExhaustive && inner.exhaustive === true ? { exhaustive: true } : {}),
+    allocate: (requests, cluster, ctx) => {
+      calls.n++;
+      return inner.allocate(requests, cluster, ctx);
+    },
+  };
+}
+
+interface Variant {
+  readonly name: string;
+  readonly strategy: AllocatorName;
+  readonly options: Partial<ResourceSchedulerOptions>;
+  /** Whether cancels may skip the offer (SchedulingPass.leavingOffersAll is false). */
+  readonly skips: boolean;
+  readonly dependsOn?: boolean;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'priority, best-fit-decreasing', strategy: 'best-fit-decreasing', options: { queue: { policy: 'priority', timeoutMs: 6000 } }, skips: true },
+  { name: 'priority, first-fit', strategy: 'first-fit', options: { queue: { policy: 'priority', timeoutMs: 6000 } }, skips: true },
+  { name: 'drf, worst-fit', strategy: 'worst-fit', options: { queue: { policy: 'drf', timeoutMs: 6000 } }, skips: true },
+  { name: 'priority, round-robin', strategy: 'round-robin', options: { queue: { policy: 'priority', timeoutMs: 6000 } }, skips: true },
+  { name: 'fcfs (blocking), best-fit-decreasing', strategy: 'best-fit-decreasing', options: { queue: { policy: 'fcfs', timeoutMs: 6000 } }, skips: false },
+  { name: 'priority, preemption', strategy: 'best-fit-decreasing', options: { preemption: true, queue: { policy: 'priority', timeoutMs: 6000 } }, skips: false },
+  { name: 'priority, dependencies', strategy: 'first-fit', options: { queue: { policy: 'priority', timeoutMs: 6000 } }, skips: false, dependsOn: true },
+  {
+    name: 'priority, quotas',
+    strategy: 'best-fit-decreasing',
+    options: { queue: { policy: 'priority', timeoutMs: 6000 }, quotas: { tenants: { a: { guaranteed: { cpu: 0.4 }, max: { cpu: 0.7 } }, b: { max: { cpu: 0.5 } } } } },
+    skips: false,
+  },
+];
+
+const TENANTS = ['a', 'b', 'c'];
+
+interface Side {
+  readonly s: ResourceScheduler;
+  readonly log: string[];
+  readonly calls: { n: number };
+  /** Allocator decisions made by cancels. */
+  cancelCalls: number;
+}
+
+function side(variant: Variant, clock: { now: number }, keepExhaustive: boolean): Side {
+  const calls = { n: 0 };
+  let n = 0;
+  const s = new ResourceScheduler({
+    timers: false,
+    clock: () => clock.now,
+    newId: () => `r${n++}`,
+    strategy: counted(createAllocator({ name: variant.strategy }), keepExhaustive, calls),
+    pools: [
+      { name: 'p', capacity: { cpu: 8, memory: 32 }, nodes: 3 },
+      { name: 'q', capacity: { cpu: 4, memory: 16 }, nodes: 2 },
+    ],
+    ...variant.options,
+  });
+  const log: string[] = [];
+  for (const kind of KINDS) s.on(kind, (payload) => log.push(`${kind} ${JSON.stringify(payload)}`));
+  return { s, log, calls, cancelCalls: 0 };
+}
+
+/** `steps` seeded random operations on both sides in lockstep; everything they show must agree after each. */
+function lockstep(seed: number, variant: Variant, steps: number): { narrowed: Side; full: Side; cancels: number } {
+  const clock = { now: 1_000 };
+  const narrowed = side(variant, clock, true);
+  const full = side(variant, clock, false);
+  const rng = new Rng(seed);
+  let cancels = 0;
+  for (let step = 0; step < steps; step++) {
+    const where = `seed ${seed}, ${variant.name}, step ${step}`;
+    const queued = narrowed.s.listQueued().map((w) => w.requestId);
+    const live = narrowed.s.listAllocations().map((a) => a.id);
+    const k = rng.weighted([10, 4, 3, 2, 1, 1]);
+    // The operation, drawn once, applied to both sides.
+    let op: (s: ResourceScheduler) => unknown;
+    let cancel = false;
+    if (k === 0) {
+      const priority = PRIORITIES[rng.int(PRIORITIES.length)] as (typeof PRIORITIES)[number];
+      const deps = variant.dependsOn === true && live.length + queued.length > 0 && rng.bernoulli(0.3) ? { dependsOn: [[...live, ...queued][rng.int(live.length + queued.length)] as string] } : {};
+      const req = { tenant: TENANTS[rng.int(TENANTS.length)] as string, demand: { cpu: 1 + rng.int(6), memory: 1 + rng.int(12) }, priority, preemptible: rng.bernoulli(0.5), ...deps, ...(rng.bernoulli(0.2) ? { pool: rng.bernoulli(0.5) ? 'p' : 'q' } : {}) };
+      const lease = rng.bernoulli(0.7) ? 500 + rng.int(5000) : undefined;
+      op = (s) => s.allocate(req, lease);
+    } else if (k === 1 && queued.length > 0) {
+      const id = queued[rng.int(queued.length)] as string;
+      op = (s) => s.release(id);
+      cancel = true;
+      cancels++;
+    } else if (k === 2 && live.length > 0) {
+      const id = live[rng.int(live.length)] as string;
+      op = (s) => s.release(id);
+    } else if (k === 3) {
+      const dt = rng.int(1500);
+      clock.now += dt;
+      op = (s) => s.tick();
+    } else if (k === 4) {
+      const node = rng.int(5);
+      const pool = node < 3 ? 'p' : 'q';
+      const repair = rng.bernoulli(0.5);
+      op = (s) => (repair ? s.repairNode(pool, node) : s.failNode(pool, node));
+    } else {
+      clock.now += 2000 + rng.int(3000);
+      op = (s) => s.tick();
+    }
+    const [a, b] = [narrowed, full].map((x) => {
+      const before = x.calls.n;
+      const out = JSON.stringify(op(x.s)) ?? '';
+      if (cancel) x.cancelCalls += x.calls.n - before;
+      return out;
+    });
+    expect(a, where).toEqual(b);
+    expect(narrowed.log, where).toEqual(full.log);
+    expect(narrowed.s.listAllocations().map((a) => `${a.id}@${a.pool}/${a.node}`), where).toEqual(full.s.listAllocations().map((a) => `${a.id}@${a.pool}/${a.node}`));
+    expect(narrowed.s.listQueued().map((w) => w.requestId), where).toEqual(full.s.listQueued().map((w) => w.requestId));
+  }
+  return { narrowed, full, cancels };
+}
+
+describe('the pass after a cancel', () => {
+  for (const variant of VARIANTS) {
+    it(`${variant.name}: the same events, placements and queue with and without the skipped offer (seeded random operations)`, () => {
+      let cancels = 0;
+      let narrowedCancelCalls = 0;
+      let fullCancelCalls = 0;
+      for (const seed of [1, 2, 3, 4]) {
+        const { narrowed, full, cancels: c } = lockstep(seed, variant, 400);
+        cancels += c;
+        narrowedCancelCalls += narrowed.cancelCalls;
+        fullCancelCalls += full.cancelCalls;
+        void narrowed.s.shutdown();
+        void full.s.shutdown();
+      }
+      // Not vacuous: the runs cancelled, and the full side's cancels made decisions.
+      expect(cancels).toBeGreaterThan(50);
+      expect(fullCancelCalls).toBeGreaterThan(50);
+      if (variant.skips) expect(narrowedCancelCalls).toBe(0);
+      else expect(narrowedCancelCalls).toBe(fullCancelCalls);
+    });
+  }
+
+  it('cancelling queued requests behind a full node makes no decision and leaves the rest waiting in order', () => {
+    const calls = { n: 0 };
+    const s = new ResourceScheduler({
+      timers: false,
+      clock: () => 0,
+      strategy: counted(createAllocator({ name: 'best-fit-decreasing' }), true, calls),
+      queue: 'priority',
+      pools: [{ name: 'p', capacity: { cpu: 8, memory: 32 }, nodes: 1 }],
+    });
+    expect(s.allocate({ id: 'full', tenant: 'x', demand: { cpu: 8 } }).status).toBe('allocated');
+    for (let i = 0; i < 50; i++) expect(s.allocate({ id: `w${i}`, tenant: 'x', demand: { cpu: 1 + (i % 4) } }).status).toBe('queued');
+    const before = calls.n;
+    for (let i = 0; i < 50; i += 5) expect(s.release(`w${i}`).status).toBe('cancelled');
+    expect(calls.n - before).toBe(0);
+    expect(s.listQueued().map((w) => w.requestId)).toEqual(Array.from({ length: 50 }, (_, i) => `w${i}`).filter((_, i) => i % 5 !== 0));
+    // Freed capacity still offers the queue: best-fit-decreasing takes the largest first (w3, w7: 4 cpu each, the 8 of the node).
+    expect(s.release('full').status).toBe('released');
+    expect(s.listAllocations().map((a) => a.id)).toEqual(['w3', 'w7']);
+    void s.shutdown();
+  });
+
+  it('a restored queue never offered yet (another policy before the restart) is offered by the first cancel', () => {
+    const store = new MemoryStore();
+    const pools = [{ name: 'p', capacity: { cpu: 8, memory: 32 }, nodes: 1 }];
+    const s1 = new ResourceScheduler({ timers: false, clock: () => 0, store, queue: 'fcfs', pools });
+    expect(s1.allocate({ id: 'x', tenant: 't', demand: { cpu: 4 } }).status).toBe('allocated');
+    expect(s1.allocate({ id: 'head', tenant: 't', demand: { cpu: 8 } }).status).toBe('queued');
+    // Fits, but FCFS (blocking, no backfilling) keeps it behind the head.
+    expect(s1.allocate({ id: 'small', tenant: 't', demand: { cpu: 2 } }).status).toBe('queued');
+    void s1.shutdown();
+    // Not create(): no first tick, so the restored queue waits for its first offer.
+    const s2 = new ResourceScheduler({ timers: false, clock: () => 0, store, queue: 'priority', pools });
+    expect(s2.release('head').status).toBe('cancelled');
+    expect(s2.status('small').status).toBe('allocated');
+    void s2.shutdown();
+  });
+});
