@@ -143,8 +143,11 @@ export function planScaleSteps(state: ClusterState, actions: readonly ScaleActio
     let booting = 0;
     const failed: number[] = []; // highest id first
     for (const id of state.upNodes(act.pool)) if (!removing.has(id)) up++;
-    for (let id = state.nodeCount - 1; id >= 0; id--) {
-      if (state.nodePool(id) !== act.pool || removing.has(id)) continue;
+    // The pool's nodes not removed, highest id first (removed ones are neither booting nor failed).
+    const nodes = state.liveNodes(act.pool);
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const id = nodes[i] as number;
+      if (removing.has(id)) continue;
       const status = state.nodeStatus(id);
       if (status === 'booting') booting++;
       else if (status === 'failed') failed.push(id);
@@ -165,8 +168,9 @@ export function planScaleSteps(state: ClusterState, actions: readonly ScaleActio
     } else {
       for (const id of failed) retire(id, 'failed node retired on scale-in');
       let remove = Math.min(Math.floor(-act.delta), total - spec.nodes.min);
-      for (let id = state.nodeCount - 1; id >= 0 && remove > 0; id--) {
-        if (state.nodePool(id) !== act.pool || state.nodeStatus(id) !== 'booting' || removing.has(id)) continue;
+      for (let i = nodes.length - 1; i >= 0 && remove > 0; i--) {
+        const id = nodes[i] as number;
+        if (state.nodeStatus(id) !== 'booting' || removing.has(id)) continue;
         removing.add(id);
         steps.push({ kind: 'remove', nodeId: id, reason: act.reason });
         remove--;

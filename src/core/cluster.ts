@@ -131,6 +131,21 @@ export class ClusterState implements ClusterView {
     return this.nodes.count(pool, status);
   }
 
+  /** Ids of the nodes of `pool` that are not removed (up, booting, failed), ascending: O(1), not a walk over every id. */
+  liveNodes(pool: number): readonly number[] {
+    return this.nodes.liveIds(pool);
+  }
+
+  /** The lowest id of a node of `pool` (removed ones included) named `name`, -1 if none (no walk over every id). */
+  findNode(pool: number, name: string): number {
+    return this.nodes.find(pool, name);
+  }
+
+  /** How many nodes `pool` ever had (removed ones included), its first node ids (at least 4 if it had them) and its newest (-1: none). */
+  nodesEver(pool: number): { count: number; first: readonly number[]; newest: number } {
+    return this.nodes.ever(pool);
+  }
+
   /** Nodes with a record of their own, i.e. not removed (tests: removed nodes hold no per-node state). */
   get nodeRecords(): number {
     return this.nodes.ownRecords;

@@ -1,4 +1,4 @@
-import type { ClusterView } from '../core/cluster.js';
+import type { ClusterState, ClusterView } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
 import { FreedRoom, neededVictims } from '../core/freed-room.js';
 import type { Allocation, Request } from '../core/model.js';
@@ -349,22 +349,29 @@ function fmt(v: number): string {
  * capacity times the larger of its maximum size and its nodes that exist (up, booting or failed).
  * FairShare limits admission by C and refuses for good only what exceeds a share of K.
  */
-export function clusterCapacities(view: ClusterView): { up: Float64Array; ceiling: Float64Array } {
+export function clusterCapacities(view: ClusterState): { up: Float64Array; ceiling: Float64Array } {
   const D = view.space.size;
   const up = new Float64Array(D);
   const ceiling = new Float64Array(D);
-  const existing = new Array<number>(view.pools.length).fill(0);
-  for (let id = 0; id < view.nodeCount; id++) {
-    const status = view.nodeStatus(id);
-    if (status === 'removed') continue;
-    const p = view.nodePool(id);
-    existing[p] = (existing[p] as number) + 1;
-    if (status !== 'up') continue;
+  // The up nodes of all pools in id order (a merge of the pools' ascending lists): the order the
+  // sum was always made in, so C is the same to the last bit; removed node ids are not visited.
+  const ups = view.pools.map((_, p) => view.upNodes(p));
+  const at = ups.map(() => 0);
+  for (;;) {
+    let id = -1;
+    let from = -1;
+    for (let p = 0; p < ups.length; p++) {
+      const next = (ups[p] as readonly number[])[at[p] as number];
+      if (next !== undefined && (id < 0 || next < id)) [id, from] = [next, p];
+    }
+    if (from < 0) break;
+    at[from] = (at[from] as number) + 1;
     const c = view.capacity(id);
     for (let d = 0; d < D; d++) up[d] = (up[d] as number) + (c[d] as number);
   }
   view.pools.forEach((pool, p) => {
-    const n = Math.max(pool.nodes.max, existing[p] as number);
+    const existing = view.countNodes(p, 'up') + view.countNodes(p, 'booting') + view.countNodes(p, 'failed');
+    const n = Math.max(pool.nodes.max, existing);
     for (let d = 0; d < D; d++) ceiling[d] = (ceiling[d] as number) + n * ((pool.capacity[d] as number | undefined) ?? 0);
   });
   return { up, ceiling };

@@ -46,11 +46,11 @@ export class NodeOperations {
    */
   private nodesOf(index: number): string {
     const state = this.pools.state;
-    const names: string[] = [];
-    for (let id = 0; id < state.nodeCount; id++) if (state.nodePool(id) === index) names.push(state.nodeName(id));
-    if (names.length === 0) return 'it has no node';
-    const shown = names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')}, … ${names[names.length - 1] as string}`;
-    return `its ${names.length === 1 ? 'node' : `${names.length} nodes`}: ${shown}`;
+    const { count, first, newest } = state.nodesEver(index);
+    if (count === 0) return 'it has no node';
+    const name = (id: number): string => state.nodeName(id);
+    const shown = count <= 4 ? first.map(name).join(', ') : `${first.slice(0, 3).map(name).join(', ')}, … ${name(newest)}`;
+    return `its ${count === 1 ? 'node' : `${count} nodes`}: ${shown}`;
   }
 
   fail(tx: Tx, ref: NodeRef): NodeFailResult {

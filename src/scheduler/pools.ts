@@ -175,7 +175,8 @@ export class Pools implements ClusterRef {
     const state = this.current;
     const index = state.poolIndex(pool);
     if (index < 0) return undefined;
-    for (let id = 0; id < state.nodeCount; id++) if (state.nodePool(id) === index && state.nodeName(id) === node) return { index, id };
+    const named = typeof node === 'string' ? state.findNode(index, node) : -1;
+    if (named >= 0) return { index, id: named };
     const id = typeof node === 'number' ? node : /^\d{1,9}$/.test(node) ? Number(node) : -1;
     return Number.isInteger(id) && id >= 0 && id < state.nodeCount && state.nodePool(id) === index ? { index, id } : undefined;
   }
