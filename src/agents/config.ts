@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
-import { fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
+import { fieldPath, yamlError, yamlLineOf, yamlValue, type YamlIssue } from '../core/yaml-line.js';
 import { durationSchema, positiveDurationSchema } from '../core/fields.js';
 import { PRIORITIES } from '../core/priority.js';
 import { parseQuantity } from '../core/units.js';
@@ -249,5 +249,5 @@ function readYaml(file: string): { readonly value: unknown; readonly doc: Docume
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
-  return { value: doc.toJS() as unknown, doc, lc };
+  return { value: yamlValue(doc, lc, file), doc, lc };
 }

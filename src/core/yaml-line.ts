@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, isUserError } from './errors.js';
 
@@ -100,4 +100,32 @@ export function yamlError(text: string, lc: LineCounter, e: YamlIssue, file: str
     if (name !== undefined && name !== '') msg = `invalid YAML: the key '${name}' is given twice in one mapping`;
   } else if (e.code === 'BAD_INDENT' || e.code === 'MISSING_CHAR') msg += ' (check this line\'s indentation against the lines above)';
   return new ConfigError(msg, { file, line });
+}
+
+/**
+ * A parsed YAML document's value (`doc.toJS()`), with the aliases it cannot resolve as a
+ * ConfigError on the alias's line: the parser threw a ReferenceError (a stack trace, exit 1) for
+ * an alias to an anchor not set before it (a typo, or the anchor below its use) and for aliases
+ * that expand exponentially (its guard against "billion laughs"), and an alias inside the node it
+ * names made a structure that holds itself, on which the readers recursed without end.
+ */
+export function yamlValue(doc: Document, lc: LineCounter, file: string): unknown {
+  let bad: ConfigError | undefined;
+  visit(doc, {
+    Alias(_key, node, path) {
+      const line = node.range ? lc.linePos(node.range[0]).line : undefined;
+      const at = { file, ...(line !== undefined ? { line } : {}) };
+      const source = node.resolve(doc);
+      if (source === undefined) bad = new ConfigError(`invalid YAML: the alias *${node.source} names no anchor set before it (set &${node.source} on an earlier node, or check the spelling)`, at);
+      else if (path.includes(source)) bad = new ConfigError(`invalid YAML: the alias *${node.source} is inside the node anchored &${node.source}, which would then contain itself`, at);
+      return bad === undefined ? undefined : visit.BREAK;
+    },
+  });
+  if (bad !== undefined) throw bad;
+  try {
+    return doc.toJS();
+  } catch (e) {
+    if (!(e instanceof ReferenceError) || !/alias/i.test(e.message)) throw e;
+    throw new ConfigError('invalid YAML: its aliases expand to too many copies (aliases of collections that hold aliases grow exponentially when read); write the repeated parts out, or alias fewer of them', { file });
+  }
 }

@@ -3,7 +3,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
 import { article, deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
-import { fieldPath, issueLine, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
+import { fieldPath, issueLine, yamlError, yamlLineOf, yamlValue, type YamlIssue } from '../core/yaml-line.js';
 import path from 'node:path';
 import { agentTraceFleet } from '../agents/workload.js';
 import { parsePoolSourceSpec, parseTraceSpec } from '../traces/registry.js';
@@ -25,7 +25,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const lc = new LineCounter();
   const doc = parseDocument(text, SCENARIO_YAML(lc));
   if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
-  const raw: unknown = doc.toJS();
+  const raw: unknown = yamlValue(doc, lc, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
   checkMemoryUnits(raw as Record<string, unknown>, (path) => yamlLineOf(doc, lc, path), file);
   const r = scenarioSchema.safeParse(raw, KEY_HINTS);
@@ -124,7 +124,7 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
   const lc = new LineCounter();
   const doc = parseDocument(text, SCENARIO_YAML(lc));
   if (doc.errors.length > 0) throw yamlError(text, lc, doc.errors[0] as YamlIssue, file);
-  const raw: unknown = doc.toJS();
+  const raw: unknown = yamlValue(doc, lc, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('expected a mapping of scenario fields (name, pools, trace, strategies, ...)', { file });
   checkMemoryUnits(raw as Record<string, unknown>, (path) => yamlLineOf(doc, lc, path), file);
   return raw as Record<string, unknown>;

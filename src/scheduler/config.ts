@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AllocatorName, StrategySpec } from '../algorithms/registry.js';
 import { ConfigError, UserError } from '../core/errors.js';
 import { DEFAULT_DIMENSIONS, ResourceSpace } from '../core/resources.js';
-import { emptyDocumentError, fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
+import { emptyDocumentError, fieldPath, yamlError, yamlLineOf, yamlValue, type YamlIssue } from '../core/yaml-line.js';
 import { SCALING_POLICIES, SCALING_POLICY_NAMES, type ScalingPolicyName } from '../autoscale/registry.js';
 import { scalingTargetIssue } from '../autoscale/targets.js';
 import { widthDimensionIssue, writtenWidthDimension } from '../queue/width.js';
@@ -356,7 +356,7 @@ export function loadServeConfig(file: string, env: Readonly<Record<string, strin
   const empty = emptyDocumentError(doc, file, 'a serve config, a mapping of its fields (tokens, pools, strategy, ...; see docs/serve.md and examples/serve-config.yaml)');
   if (empty !== undefined) throw empty;
   try {
-    return parseServeConfig(doc.toJS(), file, dirname(resolve(file)), env, storeByFlag);
+    return parseServeConfig(yamlValue(doc, lc, file), file, dirname(resolve(file)), env, storeByFlag);
   } catch (e) {
     // parseServeConfig names the field; the line is the YAML's.
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { DOCS, deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { readScenarioObject } from '../scenario/load.js';
-import { emptyDocumentError, issueLine, yamlError, yamlLineOf } from '../core/yaml-line.js';
+import { emptyDocumentError, issueLine, yamlError, yamlLineOf, yamlValue } from '../core/yaml-line.js';
 import { canonicalJson, shownValue } from './canonical.js';
 
 /**
@@ -128,7 +128,7 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
     const line = yamlLineOf(doc, lc, node);
     return { file, ...(line !== undefined ? { line } : {}), field };
   };
-  const r = sweepSchema.safeParse(doc.toJS(), KEY_HINTS);
+  const r = sweepSchema.safeParse(yamlValue(doc, lc, file), KEY_HINTS);
   if (!r.success) {
     const iss = deepestIssue(firstIssue(r.error.issues) as z.core.$ZodIssue);
     const line = issueLine(doc, lc, iss);
