@@ -28,7 +28,7 @@ import { deepestIssue, firstIssue, formatPath, issuePath, KEY_HINTS, plainMessag
  *     for small files that ship with a scenario;
  *   - anything else is relative to the data root (--data-dir, DRS_DATA_DIR, ../shared/data), where
  *     the public traces live: `llm-inference/AzureLLMInferenceTrace_conv.csv`.
- * A missing file is a UserError naming the path as written, where it was looked for, and the
+ * A missing file is a ConfigError naming the path as written, where it was looked for, and the
  * data root.
  */
 
@@ -188,6 +188,7 @@ export function resolveTracePath(file: string, dataRoot: string, baseDir?: strin
   return path.resolve(dataRoot, file);
 }
 
+/** A missing file or a folder is the scenario's field (a ConfigError: the CLI adds the field's line). */
 function resolver(ctx: OpenTraceContext, field = 'trace.file'): Resolved {
   return {
     ctx,
@@ -195,12 +196,12 @@ function resolver(ctx: OpenTraceContext, field = 'trace.file'): Resolved {
     path: (f: string) => {
       const abs = resolveTracePath(f, ctx.dataRoot, ctx.baseDir);
       if (existsSync(abs) && statSync(abs).isDirectory()) {
-        throw new UserError(`trace file '${f}' is a folder (${abs}); name a file in it`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field });
+        throw new ConfigError(`trace file '${f}' is a folder (${abs}); name a file in it`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field });
       }
       if (!existsSync(abs) || !statSync(abs).isFile()) {
         const relToRoot = !path.isAbsolute(f) && !f.startsWith('.');
         const hint = relToRoot ? `; set --data-dir or DRS_DATA_DIR if the data lives elsewhere` : '';
-        throw new UserError(`trace file '${f}' not found (looked for ${abs}; data root: ${path.resolve(ctx.dataRoot)}${hint})`, {
+        throw new ConfigError(`trace file '${f}' not found (looked for ${abs}; data root: ${path.resolve(ctx.dataRoot)}${hint})`, {
           ...(ctx.file !== undefined ? { file: ctx.file } : {}),
           field,
         });
