@@ -184,7 +184,8 @@ export const scenarioSchema = z
     seed: z.union([z.number().int(), z.string()]).default(1),
     // A repeated dimension would make two columns of one resource: refused at the repeat.
     dimensions: uniqueList(z.string().min(1), (d) => d, 'dimension').default(['cpu', 'memory', 'gpu']),
-    horizon: duration.optional(),
+    /** Stop the simulation at this time (> 0: a horizon of 0 stopped the run before the first arrival, a table of no requests). */
+    horizon: positiveDuration.optional(),
     /** A list of pools, or a source of pools read from data (`{ kind: alibaba-nodes, file }`). */
     pools: z.union([uniqueList(poolSchema, (p) => p.name, 'pool name', 'name'), z.object({ kind: z.string() }).passthrough()]),
     /** The workload; validated in detail by the trace registry for its `kind` (by src/agents/workload.ts for `kind: agents`). */

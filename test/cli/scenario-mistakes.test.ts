@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { drs, tmpFile } from './helpers.js';
+
+/*
+ * Scenario values that were accepted but make a run that measures nothing: each is now refused at
+ * its line, with what was expected, exit 2.
+ */
+
+const SCENARIO = `name: t
+seed: 1
+horizon: 10m
+pools:
+  - { name: a, capacity: { cpu: 8, memory: 32Gi }, nodes: 2, pricePerHour: 1 }
+trace:
+  kind: synthetic
+  horizon: 10m
+  arrival: { rate: 0.5 }
+  profiles:
+    - { name: p, weight: 1, demand: { cpu: 1, memory: 1Gi }, duration: { dist: exponential, mean: 60 } }
+strategies: [first-fit]
+`;
+
+function scenario(from: string, to: string): string {
+  expect(SCENARIO).toContain(from);
+  return tmpFile('s.yaml', SCENARIO.replace(from, to));
+}
+
+function userError(r: { code: number; err: string }, ...parts: string[]): void {
+  expect(r.err).not.toMatch(/\n\s+at /);
+  expect(r.code).toBe(2);
+  for (const p of parts) expect(r.err).toContain(p);
+}
+
+describe('a scenario horizon of 0', () => {
+  it('is refused at its line: the run stopped at t=0 and printed a table of zero requests, exit 0', async () => {
+    const f = scenario('horizon: 10m\npools', 'horizon: 0\npools');
+    userError(await drs(['validate', f]), `${f}:3, field 'horizon': expected a duration > 0`);
+    const r = await drs(['run', f, '--quiet']);
+    userError(r, `${f}:3, field 'horizon': expected a duration > 0`);
+    expect(r.out).toBe('');
+  });
+
+  it('"0s" and "0m" too; a short horizon is still a horizon', async () => {
+    for (const zero of ['0s', '0m']) {
+      const f = scenario('horizon: 10m\npools', `horizon: ${zero}\npools`);
+      userError(await drs(['validate', f]), `${f}:3, field 'horizon': expected a duration > 0`);
+    }
+    const short = scenario('horizon: 10m\npools', 'horizon: 1s\npools');
+    expect((await drs(['validate', short])).code).toBe(0);
+  });
+
+  it('set by a sweep', async () => {
+    const sweep = tmpFile('sw.yaml', `scenario: ${tmpFile('s.yaml', SCENARIO)}\nseeds: 1\nset:\n  horizon: 0\n`);
+    userError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), `${sweep}:4, field 'set.horizon': expected a duration > 0`);
+  });
+});
