@@ -47,7 +47,11 @@ export function plainMessage(iss: z.core.$ZodIssue, doc: string = DOCS.scenarios
           }),
         ),
       ];
-      return `${expected.length > 0 ? `expected ${expected.join(' or ')}` : 'this value matches none of the accepted forms'} (see ${doc})`;
+      // A number that is not finite (an unquoted 1e400 is read as Infinity) is not "expected a number": say what it was.
+      const nonFinite = iss.errors.map((b) => b[0]).find((f) => f?.code === 'invalid_type' && f.expected === 'number' && /^-?Infinity$|^NaN$/.test(String((f as { received?: unknown }).received)));
+      const forms = nonFinite === undefined ? expected : expected.map((e) => (e === 'a number' ? 'a finite number' : e));
+      const got = nonFinite === undefined ? '' : `, got ${String((nonFinite as { received?: unknown }).received)}`;
+      return `${forms.length > 0 ? `expected ${forms.join(' or ')}${got}` : 'this value matches none of the accepted forms'} (see ${doc})`;
     }
     case 'invalid_format':
       return iss.format === 'regex' && 'pattern' in iss ? `expected text matching ${String(iss.pattern)}` : `expected ${iss.format} format`;

@@ -20,7 +20,8 @@ import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicy
  * billion-node pool runs out of memory or never ends; the largest real clusters have about 10⁵.
  */
 export const MAX_POOL_NODES = 1_000_000;
-const nodeCount = z.number().int().nonnegative().max(MAX_POOL_NODES, `expected at most ${MAX_POOL_NODES.toLocaleString('en-US')} nodes per pool (every node is held and scanned in memory; a larger pool cannot run)`);
+// The limit is checked first: a count beyond 2^53 (1e16) is over it too, and saying so beats zod's "≤ 9007199254740991".
+const nodeCount = z.number().max(MAX_POOL_NODES, `expected at most ${MAX_POOL_NODES.toLocaleString('en-US')} nodes per pool (every node is held and scanned in memory; a larger pool cannot run)`).int().nonnegative();
 
 const nodes = z.union([
   nodeCount.transform((n) => ({ min: n, max: n, initial: n })),

@@ -54,3 +54,22 @@ describe('a scenario horizon of 0', () => {
     userError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), `${sweep}:4, field 'set.horizon': expected a duration > 0`);
   });
 });
+
+describe('huge numbers', () => {
+  it('an unquoted 1e400 (YAML reads Infinity) where a quantity goes says it got Infinity, not that a number was expected', async () => {
+    // It said "expected a number or a string", of a number.
+    for (const [inf, shown] of [['1e400', 'Infinity'], ['.inf', 'Infinity'], ['-.inf', '-Infinity'], ['.nan', 'NaN']]) {
+      const f = scenario('cpu: 8,', `cpu: ${inf},`);
+      userError(await drs(['validate', f]), `${f}:5, field 'pools[0].capacity.cpu': expected a finite number or a string, got ${shown} (see docs/scenarios.md)`);
+    }
+  });
+
+  it('a node count beyond 2^53 names the limit of nodes per pool, not the largest exact integer', async () => {
+    // It said "expected a value ≤ 9007199254740991"; the next try (9007199254740990) was refused as over 1,000,000.
+    for (const huge of ['1e16', '1e300', '{ initial: 1, max: 1e16 }']) {
+      const f = scenario('nodes: 2,', `nodes: ${huge},`);
+      const field = huge.startsWith('{') ? 'pools[0].nodes.max' : 'pools[0].nodes';
+      userError(await drs(['validate', f]), `${f}:5, field '${field}': expected at most 1,000,000 nodes per pool`);
+    }
+  });
+});
