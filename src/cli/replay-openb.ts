@@ -162,7 +162,8 @@ export const replayOpenbCommand: CliCommand = {
     const podsFile = resolve(io.cwd, positionals[0] as string);
     const nodesFile = resolve(io.cwd, values.nodes);
     const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
-    checkOutputFolders(io, { html: values.html });
+    // The chart must not replace the pod or node list it is drawn from.
+    checkOutputFolders(io, { html: values.html }, [podsFile, nodesFile]);
     const pools = await readAlibabaNodePools(nodesFile, { space });
     const gpus = pools.reduce((s, p) => s + (p.capacity[space.indexOf('gpu')] ?? 0) * p.nodes.initial, 0);
     if (!(gpus > 0)) throw new UserError('the node list has no GPUs: the allocation ratio is a share of the cluster\'s GPU capacity', { file: nodesFile });
