@@ -6,6 +6,7 @@ import { gzipName } from '../core/compression.js';
 import { generateLublin99, lublin99Swf, type Lublin99Options } from '../traces/lublin99.js';
 import { numberFlag, parseFlags, seedFlag } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
+import { checkOutputFolders } from './output.js';
 
 const USAGE = `usage: drs generate-swf --out FILE [options]
 
@@ -82,6 +83,9 @@ export const generateSwfCommand: CliCommand = {
     }
     // The log is built as one string, and a string holds at most about 8.6 million job lines.
     if (p.jobs > MAX_JOBS) throw new UserError(`--jobs is at most ${MAX_JOBS} (the log is written in one piece), got ${p.jobs}; draw several logs with other seeds instead`, { field: 'jobs' });
+    // A folder that does not exist, or a folder given as the file, is refused before the log is
+    // drawn (5,000,000 jobs take a minute), not when it is written.
+    if (p.out !== '-') checkOutputFolders(io, { out: p.out });
     const jobs = generateLublin99(p);
     const text = lublin99Swf(jobs, p);
     if (p.out === '-') {

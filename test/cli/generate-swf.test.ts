@@ -59,7 +59,9 @@ describe('drs generate-swf', () => {
     [['log.swf', '--out', '-'], /takes no file argument/],
     [['--out', '-', '--seed', ''], /field 'seed'.*--seed must be a non-empty word without spaces.*got ''/],
     [['--out', '-', '--seed', 'a b'], /field 'seed'.*got 'a b'/],
-    [['--out', '/nonexistent-dir/x.swf'], /\/nonexistent-dir\/x.swf.*cannot write the log: ENOENT/],
+    // Refused before the log is drawn (5,000,000 jobs took a minute, then failed to write).
+    [['--out', '/nonexistent-dir/x.swf'], /^drs generate-swf: --out \/nonexistent-dir\/x.swf: folder \/nonexistent-dir does not exist\n$/],
+    [['--out', '/tmp', '--jobs', '5000000'], /^drs generate-swf: --out \/tmp: is a folder; give a file name\n$/],
   ])('refuses %j with a one-line message and exit 2', async (argv, message) => {
     const r = await drs(['generate-swf', ...argv]);
     expect(r.code).toBe(2);
