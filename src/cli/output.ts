@@ -22,14 +22,16 @@ export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string 
 /**
  * Refuse, before a possibly long run rather than after it, output files whose folder does not
  * exist or cannot be written (`/proc/x`, a read-only mount), two outputs naming one file (the
- * second write would replace the first), and an output naming one of the command's `inputs` (the
- * scenario or sweep file it reads).
+ * second write would replace the first), an output naming one of the command's `inputs` (the
+ * scenario or sweep file it reads), and an empty name.
  */
 export function checkOutputFolders(io: CliIo, files: Readonly<Record<string, string | undefined>>, inputs: readonly string[] = []): void {
   const read = new Set(inputs.map((f) => realPath(path.resolve(io.cwd, f))));
   const taken = new Map<string, string>();
   for (const [flag, file] of Object.entries(files)) {
     if (file === undefined) continue;
+    // `--json "$UNSET"` resolved to the working folder ("is a folder"), or wrote a file named ' '.
+    if (file.trim() === '') throw new UserError(`--${flag} needs a file name, got '${file}'`);
     const out = path.resolve(io.cwd, file);
     const dir = path.dirname(out);
     if (!existsSync(dir)) throw new UserError(`--${flag} ${file}: folder ${dir} does not exist`);

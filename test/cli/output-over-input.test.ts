@@ -33,3 +33,25 @@ describe('drs replay-openb --html naming an input', () => {
     expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/);
   });
 });
+
+describe('an output flag given an empty file name', () => {
+  it('is refused naming the flag (it was the working folder: "--json : is a folder")', async () => {
+    const scenario = tmpFile(
+      's.yaml',
+      'name: t\ndimensions: [cpu]\npools:\n  - { name: a, capacity: { cpu: 8 }, nodes: 1, pricePerHour: 1 }\ntrace:\n  kind: synthetic\n  count: 5\n  arrival: { rate: 1 }\n  profiles: [{ name: p, demand: { cpu: 1 }, duration: { dist: fixed, value: 3 } }]\nstrategies: [first-fit]\n',
+    );
+    const pods = tmpFile('pods.csv', PODS);
+    const nodes = tmpFile('nodes.csv', NODES);
+    const cases: [string[], string][] = [
+      [['run', scenario, '--json', '', '--quiet'], "drs run: --json needs a file name, got ''\n"],
+      [['run', scenario, '--html=', '--quiet'], "drs run: --html needs a file name, got ''\n"],
+      [['serve-config', scenario, '--out', ' '], "drs serve-config: --out needs a file name, got ' '\n"],
+      [['replay-openb', pods, '--nodes', nodes, '--html', '', '--quiet'], "drs replay-openb: --html needs a file name, got ''\n"],
+      [['generate-swf', '--out', ''], "drs generate-swf: --out needs a file name, got ''\n"],
+    ];
+    for (const [argv, err] of cases) {
+      const r = await drs(argv);
+      expect({ code: r.code, err: r.err }, argv.join(' ')).toEqual({ code: 2, err });
+    }
+  });
+});
