@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, UserError } from '../core/errors.js';
@@ -195,6 +196,14 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   }
   const spec = r.data;
   const fleetFile = spec.file !== undefined ? path.resolve(ctx.baseDir, spec.file) : undefined;
+  // A fleet file that is missing is the scenario's field, at its line (loadFleetFile named only the path).
+  const st = fleetFile === undefined ? undefined : statSync(fleetFile, { throwIfNoEntry: false });
+  if (fleetFile !== undefined && (st === undefined || st.isDirectory())) {
+    throw new ConfigError(st !== undefined ? `fleet file '${spec.file}' is a folder; name a file in it` : `fleet file '${spec.file}' not found (looked for ${fleetFile}${path.isAbsolute(spec.file ?? '') ? '' : "; relative to the scenario's folder"})`, {
+      ...(ctx.file !== undefined ? { file: ctx.file } : {}),
+      field: 'trace.file',
+    });
+  }
   const fleet = fleetFile !== undefined ? loadFleetFile(fleetFile) : parseFleet(spec.registry, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), base: 'trace.registry' });
   const start = parseIsoTime(spec.start, fleet.config.timezone);
   if (typeof start === 'string') throw new ConfigError(start, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.start' });

@@ -59,3 +59,18 @@ describe('a trace file the scenario names that is not there', () => {
     userError(await drs(['validate', f]), `${f}:4, field 'pools.file': trace file '${missing}' not found`);
   });
 });
+
+describe("an agents workload's fleet file that is not there", () => {
+  const SC = (fleet: string): string =>
+    tmpFile('s.yaml', `name: t\nhorizon: 1h\npools:\n  - { name: a, capacity: { cpu: 8, memory: 32Gi }, nodes: 1, pricePerHour: 1 }\ntrace:\n  kind: agents\n  file: ${fleet}\n  start: 2026-06-01T08:00:00Z\nstrategies: [first-fit]\n`);
+
+  it('names the scenario, the line of trace.file and where it looked (it named only the missing path: "nope.yaml: cannot read (ENOENT)")', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-fleet-'));
+    const f = SC('nope.yaml');
+    const want = `${f}:7, field 'trace.file': fleet file 'nope.yaml' not found (looked for ${path.join(path.dirname(f), 'nope.yaml')}; relative to the scenario's folder)`;
+    userError(await drs(['validate', f]), want);
+    userError(await drs(['run', f, '--quiet']), want);
+    const folder = SC(dir);
+    userError(await drs(['validate', folder]), `${folder}:7, field 'trace.file': fleet file '${dir}' is a folder; name a file in it`);
+  });
+});
