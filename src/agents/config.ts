@@ -226,7 +226,7 @@ export function parseFleet(raw: unknown, where: { file?: string; base?: string }
 export function loadFleetFile(file: string, configFile?: string): FleetDefinition {
   const main = readYaml(file);
   const raw = main.value as Record<string, unknown> | null;
-  if (raw === null || typeof raw !== 'object') throw new ConfigError('expected a mapping with agents (and optionally config)', { file });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`expected a mapping with agents (and optionally config)${Array.isArray(raw) ? ', got a list' : ''}`, { file });
   const extra = configFile === undefined ? undefined : readYaml(configFile);
   try {
     return parseFleet(extra === undefined ? raw : { ...raw, config: extra.value ?? {} }, { file });

@@ -74,3 +74,12 @@ describe("an agents workload's fleet file that is not there", () => {
     userError(await drs(['validate', folder]), `${folder}:7, field 'trace.file': fleet file '${dir}' is a folder; name a file in it`);
   });
 });
+
+describe('an agents fleet file holding a list', () => {
+  it("says a mapping was expected, naming the file (it said field '': expected an object)", async () => {
+    const fleet = tmpFile('fleet.yaml', '- { agent_id: a }\n');
+    const f = tmpFile('s.yaml', `name: t\nhorizon: 1h\npools:\n  - { name: a, capacity: { cpu: 8, memory: 32Gi }, nodes: 1, pricePerHour: 1 }\ntrace:\n  kind: agents\n  file: ${fleet}\n  start: 2026-06-01T08:00:00Z\nstrategies: [first-fit]\n`);
+    const r = await drs(['validate', f]);
+    expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: `drs validate: ${fleet}: expected a mapping with agents (and optionally config), got a list\n` });
+  });
+});
