@@ -73,6 +73,13 @@ describe('YAML aliases that cannot be resolved', () => {
     userError(await drs(['serve', '--config', f], { T: 'x'.repeat(20) }), `${f}:3: invalid YAML: the alias *p names no anchor set before it`);
   });
 
+  it('a training config', async () => {
+    const f = tmpFile('t.yaml', 'kind: *k\nname: x\n');
+    userError(await drs(['train', f]), `${f}:1: invalid YAML: the alias *k names no anchor set before it`);
+    const laughs = tmpFile('t.yaml', `kind: queue\nname: x\n${LAUGHS}`);
+    userError(await drs(['train', laughs]), `${laughs}: invalid YAML: its aliases expand to too many copies`);
+  });
+
   it("an agents fleet file a scenario's trace names", async () => {
     const fleet = tmpFile('fleet.yaml', 'agents:\n  - { agent_id: a, cpu: 1, memory: 1Gi, duration: *d, pool: a, schedule: { every: 1m } }\n');
     const f = tmpFile('s.yaml', SCENARIO.replace(/trace:[\s\S]*strategies/, `trace:\n  kind: agents\n  file: ${fleet}\n  start: 2026-06-01T08:00:00Z\nstrategies`));
