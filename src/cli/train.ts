@@ -3,9 +3,8 @@ import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { ConfigError, UserError } from '../core/errors.js';
-import { yamlAliasError } from '../core/yaml-line.js';
 import { withBackfillingScorer, type PolicyNetFile } from '../core/policy-net.js';
-import { queueIterations, withQueueIterations, type QueueTrainConfig, type TrainConfig } from '../learn/config.js';
+import { queueIterations, withQueueIterations, type QueueTrainConfig } from '../learn/config.js';
 import { configErrorAt, inConfig, namedFile, readConfig } from '../learn/config-file.js';
 import { trainQueueCem } from '../learn/cem.js';
 import { readQueueCheckpoint, writeQueueCheckpoint } from '../learn/checkpoint.js';
@@ -63,17 +62,6 @@ Example:
 /** Read and check a training config (src/learn/config-file.ts; here for the callers that import it from the command). */
 export { readConfig };
 
-/**
- * readConfig, with a YAML alias it cannot resolve (`kind: *k` with no `&k`, aliases that expand
- * exponentially) as a located error first: the config reader converts the document without
- * looking, and the parser's ReferenceError was a stack trace.
- */
-function readTrainConfig(file: string): TrainConfig {
-  const bad = yamlAliasError(file);
-  if (bad !== undefined) throw bad;
-  return readConfig(file);
-}
-
 const TRAIN_OPTIONS = {
   out: { type: 'string' },
   checkpoint: { type: 'string' },
@@ -99,7 +87,7 @@ export const trainCommand: CliCommand = {
     }
     if (positionals.length !== 1) throw new UserError(`expected one training config (drs train CONFIG.yaml)\n${USAGE}`);
     const file = resolve(io.cwd, positionals[0] as string);
-    let cfg = readTrainConfig(file);
+    let cfg = readConfig(file);
     const int = (flag: string, v: string | undefined): number | undefined => {
       if (v === undefined) return undefined;
       if (!/^-?\d+$/.test(v)) throw new UserError(`--${flag} must be an integer, got '${v}'`, { field: flag });
@@ -278,7 +266,7 @@ function backfillingConfig(cfg: QueueTrainConfig, file: string): { cfg: QueueTra
   const bad = (what: string): never => {
     throw configErrorAt(file, 'withBackfilling', `${sub} ${what}`);
   };
-  const c = readTrainConfig(sub);
+  const c = readConfig(sub);
   if (c.kind !== 'queue') return bad('is not a queue training config');
   if (c.withBackfilling !== undefined) bad('names a further withBackfilling config; one level only');
   if (c.name !== cfg.name) bad(`trains '${c.name}', not '${cfg.name}'`);

@@ -129,27 +129,3 @@ export function yamlValue(doc: Document, lc: LineCounter, file: string): unknown
     throw new ConfigError('invalid YAML: its aliases expand to too many copies (aliases of collections that hold aliases grow exponentially when read); write the repeated parts out, or alias fewer of them', { file });
   }
 }
-
-/**
- * The alias error (yamlValue's) of the YAML file `file`, for a reader that converts its document
- * without yamlValue; undefined when there is none, and when the file cannot be read or parsed
- * (the reader says why).
- */
-export function yamlAliasError(file: string): ConfigError | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) return undefined;
-  try {
-    yamlValue(doc, lc, file);
-    return undefined;
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-}

@@ -5,7 +5,7 @@ import { ConfigError, UserError } from '../core/errors.js';
 import { modelMessage } from '../core/model-ref.js';
 import { loadPolicyNetFile } from '../core/policy-net.js';
 import { QUEUE_FEATURE_SETS } from '../queue/learned-queue.js';
-import { fieldPath, yamlError, yamlLineOf, type YamlIssue } from '../core/yaml-line.js';
+import { fieldPath, yamlError, yamlLineOf, yamlValue, type YamlIssue } from '../core/yaml-line.js';
 import { parseTrainConfig, QUEUE_FEATURE_CHOICES, REFERENCE_EVAL_WINDOWS, type QueueTrainConfig, type TrainConfig } from './config.js';
 import { configFeatures } from './train-queue.js';
 
@@ -41,7 +41,7 @@ export function readConfig(file: string): TrainConfig {
   if (doc.contents === null) throw new ConfigError('the file is empty or holds only comments: expected a training config, a mapping of its fields (kind, name, ...; see train/*.yaml)', { file });
   let cfg: TrainConfig;
   try {
-    cfg = parseTrainConfig(doc.toJSON(), file);
+    cfg = parseTrainConfig(yamlValue(doc, lc, file), file);
   } catch (e) {
     // The config reader names the field (`train.ranges.0`); the line is the YAML's.
     if (!(e instanceof ConfigError) || e.location.field === undefined || e.location.line !== undefined) throw e;
