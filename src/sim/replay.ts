@@ -7,7 +7,6 @@ import type { Allocation, PoolSpec, Request } from '../core/model.js';
 import { Rng } from '../core/rng.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
-import { clusterCapacities, FairShare } from '../engine/quota.js';
 import { runRounds } from '../engine/rounds.js';
 import { FailureInjector } from './failures.js';
 import { Kernel } from './kernel.js';
@@ -15,6 +14,7 @@ import { SimLeases, type LeaseRenewal } from './leases.js';
 import { EV, EventLog } from './log.js';
 import { DependencyStates } from './dependency-states.js';
 import { reorderEnds, requestedEnd } from './end-order.js';
+import { QuotaBooks } from './quota-books.js';
 import type { ReplayOptions, ReplayOutcome } from './replay-options.js';
 import { Autoscaling } from './replay-scaling.js';
 import { SimQueue, type SimEntry } from './sim-queue.js';
@@ -64,10 +64,7 @@ class ReplayRun {
   private readonly leases: SimLeases;
   private readonly depStates: DependencyStates;
   private readonly deps: DependencyTracker;
-  private readonly fair: FairShare | undefined;
-  private readonly borrowed = new Set<string>();
-  /** Allocations started in the current round of passes (reclaim must not take them back). */
-  private readonly startedThisRound = new Set<string>();
+  private readonly quota: QuotaBooks | undefined;
   private readonly failures: FailureInjector;
   private readonly scaling: Autoscaling | undefined;
   private readonly allocRng: Rng;
@@ -89,13 +86,13 @@ class ReplayRun {
     this.allocRng = rng.fork(`allocator:${opts.allocator.name}`);
     this.horizon = opts.horizon ?? Infinity;
     this.queue = new SimQueue(opts.queue.staticKey, opts.queue.staticTie);
-    this.fair = opts.quotas === undefined ? undefined : new FairShare(opts.space, opts.quotas);
+    this.quota = opts.quotas === undefined ? undefined : new QuotaBooks(opts.space, opts.quotas);
     this.pass = new SchedulingPass<SimEntry>(
       {
         allocator: opts.allocator,
         policy: opts.queue,
         dependencies: this.deps,
-        ...(this.fair === undefined ? {} : { quotas: this.fair }),
+        ...(this.quota === undefined ? {} : { quotas: this.quota.fair }),
         ...(opts.preempting === undefined ? {} : { preempting: opts.preempting }),
       },
       this.hooks(),
@@ -156,7 +153,7 @@ class ReplayRun {
         this.solverStatus[report.status] = (this.solverStatus[report.status] ?? 0) + 1;
         this.solverReports.push({ time: this.now, report });
       },
-      isBorrowed: (a) => this.borrowed.has(a.id) && !this.startedThisRound.has(a.id),
+      isBorrowed: (a) => this.quota?.isBorrowed(a) ?? false,
     };
   }
 
@@ -165,11 +162,7 @@ class ReplayRun {
     this.queue.drop(e);
     const run: Running = { idx: e.idx, entry: e };
     this.running.set(a.id, run);
-    if (this.fair !== undefined) {
-      this.startedThisRound.add(a.id);
-      if (this.fair.wouldBorrow(a.request.tenant, a.request.demand)) this.borrowed.add(a.id);
-      this.fair.add(a.request.tenant, a.request.demand);
-    }
+    this.quota?.started(a);
     this.log.push(EV.start, now, e.idx, a.nodeId);
     if (a.devices !== undefined && a.devices.length > 0) this.log.devices.set(this.log.length - 1, a.devices);
     this.scheduleEnd(a, run);
@@ -211,21 +204,9 @@ class ReplayRun {
     if (run === undefined) return;
     this.running.delete(a.id);
     this.leases.ended(a);
-    this.endQuota(a);
+    this.quota?.ended(a);
     this.log.push(kind, now, run.idx, a.nodeId);
     this.queue.add(run.entry.request, run.idx, now, run.entry.attempts + 1);
-  }
-
-  private endQuota(a: Allocation): void {
-    if (this.fair === undefined) return;
-    this.fair.remove(a.request.tenant, a.request.demand);
-    this.borrowed.delete(a.id);
-  }
-
-  private capacityChanged(): void {
-    if (this.fair === undefined) return;
-    const { up, ceiling } = clusterCapacities(this.state);
-    this.fair.setCapacity(up, ceiling);
   }
 
   // ---- one handler per event kind ----------------------------------------------------------
@@ -259,7 +240,7 @@ class ReplayRun {
     this.running.delete(a.id);
     this.leases.ended(a);
     this.state.release(a.id);
-    this.endQuota(a);
+    this.quota?.ended(a);
     this.log.push(expired ? EV.expire : EV.complete, this.now, run.idx, a.nodeId);
     if (expired) this.depStates.failed(run.idx, 'expired (its lease ran out before the work was done)');
     else this.depStates.completed(run.idx);
@@ -317,7 +298,7 @@ class ReplayRun {
     if (q.live === 0 || (!this.freed && fresh.length === 0)) return;
     this.passes++;
     runRounds(() => q.live, { freed: this.freed, fresh }, (freed, offered) => {
-      if (freed || this.fair !== undefined) this.capacityChanged();
+      this.quota?.capacityChanged(this.state);
       q.beginPass();
       const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, from: q.from, freed, fresh: offered });
       q.endPass();
@@ -329,7 +310,7 @@ class ReplayRun {
     });
     q.takeFresh();
     this.freed = false;
-    this.startedThisRound.clear();
+    this.quota?.roundDone();
   }
 
   /** `run`'s end event again, at the same time: it now comes after the events scheduled before it (`reorderEnds`). */
