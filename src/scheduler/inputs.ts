@@ -243,18 +243,3 @@ export function describe(v: unknown): string {
   return typeof v === 'string' ? `'${v}' (a string)` : Array.isArray(v) ? 'a list' : typeof v === 'function' ? 'a function' : typeof v === 'object' && v !== null ? 'an object' : String(v);
 }
 
-/**
- * How a configured pool differs from the pool of that name a store restored (capacity, node
- * counts, price, latency, boot time), in words; empty when they agree. The stored pool is kept
- * (state wins), so `drs serve` warns with this.
- */
-export function poolDrift(input: PoolInput, stored: PoolSpec, space: ResourceSpace): string[] {
-  const want = toPoolSpec(input, space);
-  const out: string[] = [];
-  space.names.forEach((d, i) => {
-    if ((want.capacity[i] ?? 0) !== (stored.capacity[i] ?? 0)) out.push(`capacity.${d} ${want.capacity[i] ?? 0} (stored: ${stored.capacity[i] ?? 0})`);
-  });
-  for (const k of ['min', 'max', 'initial'] as const) if (want.nodes[k] !== stored.nodes[k]) out.push(`nodes.${k} ${want.nodes[k]} (stored: ${stored.nodes[k]})`);
-  for (const k of ['pricePerHour', 'latencyMs', 'bootSeconds'] as const) if (want[k] !== stored[k]) out.push(`${k} ${want[k]} (stored: ${stored[k]})`);
-  return out;
-}

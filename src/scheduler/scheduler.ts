@@ -1,16 +1,16 @@
 import type { Allocator, SolverReport } from '../algorithms/allocator.js';
 import type { ScalingPolicy } from '../autoscale/policy.js';
 import { UserError } from '../core/errors.js';
-import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import type { DependencyTracker } from '../engine/dependencies.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { AllocationBook } from './allocations.js';
 import { assembleScheduler } from './assembly.js';
 import { Background } from './background.js';
+import { reconcileConfiguredPools } from './configured-pools.js';
 import { TypedEmitter } from './emitter.js';
 import { checkEventType } from './event-log.js';
-import { newPoolOf, poolDrift, type RequestBuilder } from './inputs.js';
+import { newPoolOf, type RequestBuilder } from './inputs.js';
 import type { NodeOperations } from './nodes.js';
 import type { RequestOperations } from './operations.js';
 import { checkSchedulerOptions, type ResourceSchedulerOptions } from './options.js';
@@ -75,21 +75,14 @@ export class ResourceScheduler {
    */
   readonly restoredTimedOut: number = 0;
   /** Configured pools that differ from the pools of those names in the store (which are kept), in words. */
-  readonly poolDrift: string[] = [];
+  readonly poolDrift: string[];
 
   constructor(options: ResourceSchedulerOptions = {}) {
     checkSchedulerOptions(options);
     const parts = assembleScheduler(options, this.events, (report, tx) => this.solverReport(report, tx));
     ({ store: this.store, runtime: this.runtime, ended: this.ended, allocator: this.allocator, preparation: this.preparation, queue: this.queue, space: this.space, pools: this.pools, book: this.book } = parts);
     ({ scalingPolicy: this.scalingPolicy, queuePolicy: this.queuePolicy, views: this.views, dependencies: this.dependencies, queueRunner: this.queueRunner, operations: this.operations, nodes: this.nodes, requests: this.requests, slo: this.slo } = parts);
-    for (const p of options.pools ?? []) {
-      const at = this.pools.state.poolIndex(p.name);
-      if (at < 0) this.addPool(p);
-      else {
-        const drift = poolDrift(p, this.pools.state.pools[at] as PoolSpec, this.space);
-        if (drift.length > 0) this.poolDrift.push(`pool '${p.name}': ${drift.join(', ')}`);
-      }
-    }
+    this.poolDrift = reconcileConfiguredPools(options.pools ?? [], this.pools, this.space, (p) => this.addPool(p));
     // H4: a restored queue is offered what is free at the first tick once the strategy is ready
     // (create() runs it at once); without a queue now, its requests end `timed-out`, each with its event.
     this.background = new Background(parts);

@@ -93,4 +93,12 @@ describe('a restored wait queue', () => {
     s.close();
     expect(new ResourceScheduler({ ...base, store }).poolDrift).toEqual([]);
   });
+
+  it('names a single differing field too, and adds a configured pool the store does not have', () => {
+    const store = storeWithQueued();
+    const s = new ResourceScheduler({ ...base, store, pools: [{ name: 'p', capacity: { cpu: 4 }, nodes: 1, bootSeconds: 30 }, { name: 'new', capacity: { cpu: 8 }, nodes: 2 }] });
+    expect(s.poolDrift).toEqual(["pool 'p': bootSeconds 30 (stored: 0)"]);
+    expect(s.listPools().map((p) => [p.name, p.nodes.up])).toEqual([['p', 1], ['new', 2]]);
+    s.close();
+  });
 });

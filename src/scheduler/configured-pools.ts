@@ -1,0 +1,39 @@
+import type { PoolSpec } from '../core/model.js';
+import type { ResourceSpace } from '../core/resources.js';
+import { toPoolSpec } from './inputs.js';
+import type { ClusterRef } from './pools.js';
+import type { PoolInput } from './types.js';
+
+/**
+ * The configured pools (`ResourceSchedulerOptions.pools`) against the pools the store restored, at
+ * start: a pool the store does not have is added (`add`: ResourceScheduler.addPool, its nodes up);
+ * one it has is kept as stored (state wins: change a running pool through the API), and how the
+ * configuration differs from it is returned, one line a pool (`drs serve` warns with them).
+ */
+export function reconcileConfiguredPools(configured: readonly PoolInput[], cluster: ClusterRef, space: ResourceSpace, add: (input: PoolInput) => void): string[] {
+  const drifts: string[] = [];
+  for (const p of configured) {
+    const at = cluster.state.poolIndex(p.name);
+    if (at < 0) add(p);
+    else {
+      const drift = poolDrift(p, cluster.state.pools[at] as PoolSpec, space);
+      if (drift.length > 0) drifts.push(`pool '${p.name}': ${drift.join(', ')}`);
+    }
+  }
+  return drifts;
+}
+
+/**
+ * How a configured pool differs from the pool of that name a store restored (capacity, node
+ * counts, price, latency, boot time), in words; empty when they agree.
+ */
+function poolDrift(input: PoolInput, stored: PoolSpec, space: ResourceSpace): string[] {
+  const want = toPoolSpec(input, space);
+  const out: string[] = [];
+  space.names.forEach((d, i) => {
+    if ((want.capacity[i] ?? 0) !== (stored.capacity[i] ?? 0)) out.push(`capacity.${d} ${want.capacity[i] ?? 0} (stored: ${stored.capacity[i] ?? 0})`);
+  });
+  for (const k of ['min', 'max', 'initial'] as const) if (want.nodes[k] !== stored.nodes[k]) out.push(`nodes.${k} ${want.nodes[k]} (stored: ${stored.nodes[k]})`);
+  for (const k of ['pricePerHour', 'latencyMs', 'bootSeconds'] as const) if (want[k] !== stored[k]) out.push(`${k} ${want[k]} (stored: ${stored[k]})`);
+  return out;
+}
