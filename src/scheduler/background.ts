@@ -55,7 +55,7 @@ export class Background {
     return this.restoredToOffer;
   }
 
-  /** What fell due strictly before now, done first in every operation (see ResourceScheduler.catchUpOverdue). */
+  /** What fell due strictly before now, done first in every operation (see ResourceScheduler.operation). */
   catchUpOverdue(tx: Tx): void {
     catchUp(tx, true, this.due);
   }

@@ -214,20 +214,14 @@ export class ResourceScheduler {
   failNode(pool: string, node: string | number): NodeFailResult {
     this.runtime.assertUsable();
     const ref = this.nodes.ref(pool, node);
-    return this.runtime.run((tx) => {
-      this.catchUpOverdue(tx);
-      return this.nodes.fail(tx, ref);
-    });
+    return this.operation((tx) => this.nodes.fail(tx, ref));
   }
 
   /** The failed node `node` of `pool` is up again; the queue is offered everything. */
   repairNode(pool: string, node: string | number): NodeRepairResult {
     this.runtime.assertUsable();
     const ref = this.nodes.ref(pool, node);
-    return this.runtime.run((tx) => {
-      this.catchUpOverdue(tx);
-      return this.nodes.repair(tx, ref);
-    });
+    return this.operation((tx) => this.nodes.repair(tx, ref));
   }
 
   // ---- allocations -------------------------------------------------------------------------
@@ -243,27 +237,20 @@ export class ResourceScheduler {
     this.preparation.assertPrepared();
     const built = this.requests.build(request, durationMs);
     this.dependencies.validate(built.request);
-    return this.runtime.run((tx) => {
-      this.catchUpOverdue(tx);
-      return this.operations.allocate(tx, built);
-    });
+    return this.operation((tx) => this.operations.allocate(tx, built));
   }
 
   /** End an allocation (or take a queued request out of the queue). */
   release(id: string): ReleaseResult {
     this.runtime.assertUsable();
-    return this.runtime.run((tx) => {
-      this.catchUpOverdue(tx);
-      return this.operations.release(tx, id);
-    });
+    return this.operation((tx) => this.operations.release(tx, id));
   }
 
   /** Extend (or set) a lease: it now expires `durationMs` from now. */
   renew(id: string, durationMs: number): RenewResult {
     this.runtime.assertUsable();
     if (!(Number.isFinite(durationMs) && durationMs > 0)) throw new UserError(`durationMs must be a positive number of milliseconds, got ${durationMs}`, { field: 'durationMs' });
-    return this.runtime.run((tx): RenewResult => {
-      this.catchUpOverdue(tx);
+    return this.operation((tx): RenewResult => {
       const info = this.book.renew(tx, id, durationMs);
       return info === undefined ? { status: 'not-found', id } : { status: 'renewed', allocation: info };
     });
@@ -284,10 +271,7 @@ export class ResourceScheduler {
       if (request[field] !== undefined) throw new UserError(`preempt places the request now, so it takes no ${field} (it could have to wait): submit it with allocate`, { field });
     }
     const built = this.requests.build(request, durationMs);
-    return this.runtime.run((tx) => {
-      this.catchUpOverdue(tx);
-      return this.operations.preempt(tx, targetId, built);
-    });
+    return this.operation((tx) => this.operations.preempt(tx, targetId, built));
   }
 
   /** Release every allocation whose lease has expired by `asOf` (default now). Returns them. */
@@ -338,17 +322,6 @@ export class ResourceScheduler {
   }
 
   // ---- time-driven work --------------------------------------------------------------------
-
-  /**
-   * What fell due strictly before now is done first, in every operation, as the timer's `tick()`
-   * would have done it at its time (see `catchUp`, ./due-work.ts): a lease that ran out is not renewed or released
-   * afterwards (`renew` answers `not-found`, the allocation ended `expired`), and its room, like a
-   * node whose boot finished, goes to the queue before a newcomer. What falls due exactly now is
-   * left to `tick()`, so operations at one instant keep their order.
-   */
-  private catchUpOverdue(tx: Tx): void {
-    this.background.catchUpOverdue(tx);
-  }
 
   /**
    * The background step (run on a timer, or by hand with timers off): what fell due by now is
@@ -405,6 +378,20 @@ export class ResourceScheduler {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /**
+   * One operation's transaction, after what fell due strictly before now, done as the timer's
+   * `tick()` would have done it at its time (`catchUp`, ./due-work.ts): a lease that ran out is not
+   * renewed or released afterwards (`renew` answers `not-found`, the allocation ended `expired`),
+   * and its room, like a node whose boot finished, goes to the queue before a newcomer. What falls
+   * due exactly now is left to `tick()`, so operations at one instant keep their order.
+   */
+  private operation<T>(fn: (tx: Tx) => T): T {
+    return this.runtime.run((tx) => {
+      this.background.catchUpOverdue(tx);
+      return fn(tx);
+    });
+  }
 
   /** A batch strategy's report on one decision: counted, kept, and emitted as a `solver` event. */
   private solverReport(report: SolverReport, tx: Tx): void {
