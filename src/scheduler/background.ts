@@ -25,7 +25,8 @@ export interface BackgroundParts {
 /**
  * The scheduler's time-driven work (`ResourceScheduler.tick`, `scale` and the catch-up every
  * operation does first): what falls due with time (boots, lease ends, queue timeouts: `catchUp`,
- * ./due-work.ts), a restored queue's first offer, SLO deadlines, and the scaling policy's steps.
+ * ./due-work.ts), a restored queue's first offer, SLO deadlines, the scaling policy's steps, and
+ * the timers that run them.
  */
 export class Background {
   private readonly due: DueWork;
@@ -48,6 +49,16 @@ export class Background {
     const n = queue.length;
     runtime.run((tx) => queueRunner.timeOut(tx, true));
     return n;
+  }
+
+  /**
+   * The timers (unless `timers: false`): `tick` every `tickIntervalMs`; with a scaling policy,
+   * `scale` once at start (the simulator's first scaling tick is at t = 0), then every interval.
+   */
+  startTimers(tickIntervalMs: number, tick: () => void, scale: () => void): void {
+    const { runtime, autoscaler } = this.p;
+    runtime.every(tickIntervalMs, tick);
+    if (autoscaler !== undefined) runtime.every(Math.max(1, autoscaler.policy.intervalSeconds * 1000), scale, true);
   }
 
   /** Whether a restored queue still waits for its first offer (create() ticks at once then). */

@@ -87,12 +87,7 @@ export class ResourceScheduler {
     // (create() runs it at once); without a queue now, its requests end `timed-out`, each with its event.
     this.background = new Background(parts);
     this.restoredTimedOut = this.background.settleRestoredQueue();
-
-    if (options.timers !== false) {
-      this.runtime.every(options.tickIntervalMs ?? 250, () => this.tick());
-      // Asked once at start (the simulator's first scaling tick is at t = 0), then every interval.
-      if (this.scalingPolicy !== undefined) this.runtime.every(Math.max(1, this.scalingPolicy.intervalSeconds * 1000), () => this.scale(), true);
-    }
+    if (options.timers !== false) this.background.startTimers(options.tickIntervalMs ?? 250, () => this.tick(), () => this.scale());
   }
 
   /** Build a scheduler and run the strategy's asynchronous `prepare` (e.g. loading a WASM solver). */
