@@ -101,4 +101,20 @@ describe('a restored wait queue', () => {
     expect(s.listPools().map((p) => [p.name, p.nodes.up])).toEqual([['p', 1], ['new', 2]]);
     s.close();
   });
+
+  it('names a changed label, GPU model, GPU devices or primary dimension too (the stored pool keeps its own)', () => {
+    const store = new MemoryStore();
+    const g = { name: 'g', capacity: { cpu: 8 }, gpus: { count: 2, model: 'a100', memoryMib: 40_960 }, labels: { region: 'eu', zone: 'a' }, nodes: 1 };
+    const scalar = { name: 's', capacity: { cpu: 8, gpu: 2 }, nodes: 1 };
+    new ResourceScheduler({ ...base, store, pools: [g, scalar] }).close();
+    const changed = { ...g, gpus: { count: 2, model: 'h100', memoryMib: 81_920 }, labels: { region: 'us', tier: 'spot' }, primary: 'gpu' };
+    const s = new ResourceScheduler({ ...base, store, pools: [changed, { ...scalar, gpus: { count: 2 } }] });
+    expect(s.poolDrift).toEqual([
+      "pool 'g': labels.gpuModel h100 (stored: a100), labels.region us (stored: eu), labels.tier spot (stored: not set), labels.zone not set (stored: a), gpus.memoryMib 81920 (stored: 40960), primary gpu (stored: cpu)",
+      "pool 's': gpus.count 2 (stored: not set)",
+    ]);
+    expect(s.getPool('g')).toMatchObject({ labels: { region: 'eu', zone: 'a', gpuModel: 'a100' }, primary: 'cpu' });
+    s.close();
+    expect(new ResourceScheduler({ ...base, store, pools: [g, scalar] }).poolDrift).toEqual([]);
+  });
 });
