@@ -262,8 +262,9 @@ export class ResourceScheduler {
   preempt(targetId: string, request: ScheduleRequest, durationMs?: number): AllocateResult {
     this.runtime.assertUsable();
     this.preparation.assertPrepared();
+    const given = request as Partial<ScheduleRequest> | null | undefined; // from JavaScript, anything: build() names what is wrong
     for (const field of ['dependsOn', 'concurrency'] as const) {
-      if (request[field] !== undefined) throw new UserError(`preempt places the request now, so it takes no ${field} (it could have to wait): submit it with allocate`, { field });
+      if (given?.[field] !== undefined) throw new UserError(`preempt places the request now, so it takes no ${field} (it could have to wait): submit it with allocate`, { field });
     }
     const built = this.requests.build(request, durationMs);
     return this.operation((tx) => this.operations.preempt(tx, targetId, built));

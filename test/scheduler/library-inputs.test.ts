@@ -75,6 +75,11 @@ describe('ResourceScheduler requests', () => {
     refused(() => s.addPool({ name: 'c', capacity: { cpu: 1 }, nodes: 1, colour: 'red' } as never), 'colour', /unknown field 'colour'/);
     refused(() => s.addPool({ name: 'c', capacity: { cpu: 1 }, nodes: 1, primary: 'gpu' }), 'primary', /primary 'gpu': the pool's nodes have no gpu, so every 'units' request would never fit/);
     refused(() => s.expireAllocations('abc' as never), 'asOf', /asOf must be a time in milliseconds, got abc/);
+    // Not a request at all: preempt refused it as allocate does (it threw a TypeError reading its dependsOn).
+    for (const r of [null, undefined]) {
+      refused(() => s.allocate(r as never), 'request', /a request must be an object/);
+      refused(() => s.preempt('x', r as never), 'request', /a request must be an object/);
+    }
     expect(s.allocate({ pool: 'a', units: 1, durationMs: 1000, preemptible: true })).toMatchObject({ status: 'allocated', allocation: { preemptible: true } });
     s.close();
   });
