@@ -19,6 +19,8 @@ export function checkRenewals(renewals: readonly LeaseRenewal[]): void {
   });
 }
 
+const NONE: readonly number[] = [];
+
 interface LeaseEntry {
   readonly id: string;
 }
@@ -38,13 +40,38 @@ export class SimLeases {
   /** With renewals: request id → its running allocation's id, and the ids that arrived. */
   private readonly byRequest: Map<string, string> | undefined;
   private readonly arrivedIds: Set<string> | undefined;
+  /** With renewals: request id → the kernel events of its renewals (withdrawn once it has ended for good). */
+  private readonly renewalEvents: Map<string, number[]> | undefined;
 
   constructor(readonly renewals: readonly LeaseRenewal[] = []) {
     checkRenewals(renewals);
     if (renewals.length > 0) {
       this.byRequest = new Map();
       this.arrivedIds = new Set();
+      this.renewalEvents = new Map();
     }
+  }
+
+  /** Schedule every renewal through `schedule` (which returns the kernel event's id). */
+  scheduleRenewals(schedule: (at: number, i: number) => number): void {
+    this.renewals.forEach((r, i) => {
+      const ev = schedule(r.at, i);
+      const list = this.renewalEvents?.get(r.request);
+      if (list === undefined) this.renewalEvents?.set(r.request, [ev]);
+      else list.push(ev);
+    });
+  }
+
+  /**
+   * Request `id` ended for good (completed, expired or rejected): the kernel events of its
+   * renewals, to withdraw. They would renew nothing (production answers not-found), but a void
+   * event still moves the clock: one after the last work stretched the run, and every node's bill.
+   */
+  over(id: string): readonly number[] {
+    const list = this.renewalEvents?.get(id);
+    if (list === undefined) return NONE;
+    this.renewalEvents?.delete(id);
+    return list;
   }
 
   arrived(id: string): void {

@@ -114,7 +114,7 @@ class ReplayRun {
       waiting: () => this.queue.live > 0,
     });
     this.leases = new SimLeases(opts.renewals);
-    this.leases.renewals.forEach((r, i) => this.kernel.schedule(r.at, { k: 'renew', i }));
+    this.leases.scheduleRenewals((at, i) => this.kernel.schedule(at, { k: 'renew', i }));
     this.scaling =
       opts.scaling === undefined
         ? undefined
@@ -184,6 +184,7 @@ class ReplayRun {
   private rejectIdx(idx: number, code: PassRejection['code']): void {
     this.log.reject(this.now, idx, code);
     this.depStates.failed(idx, `was rejected (${code})`);
+    if (this.leases.renewals.length > 0) for (const ev of this.leases.over(this.log.store.id(idx))) this.kernel.cancel(ev);
     // Dependents waiting on it are rejected at the next pass.
     this.freed = true;
   }
@@ -239,6 +240,7 @@ class ReplayRun {
     const run = this.running.get(a.id) as Running;
     this.running.delete(a.id);
     this.leases.ended(a);
+    for (const ev of this.leases.over(a.request.id)) this.kernel.cancel(ev);
     this.state.release(a.id);
     this.quota?.ended(a);
     this.log.push(expired ? EV.expire : EV.complete, this.now, run.idx, a.nodeId);
@@ -262,6 +264,15 @@ class ReplayRun {
     this.freed = true;
     this.failures.upChanged(this.now);
   }
+
+  /**
+   * Whether `e` became void since it was scheduled: the end of work that was evicted, ended or
+   * renewed since, the boot of a node scale-in cancelled. Such events are dropped without moving
+   * the clock (`Kernel.dropWhile`): one after the last real event stretched the run, and every
+   * node's bill, to it.
+   */
+  private readonly isVoid = (e: SimEvent): boolean =>
+    e.k === 'end' ? this.running.get(e.a.id)?.end !== e : e.k === 'nodeReady' && this.state.nodeStatus(e.node) !== 'booting';
 
   private handle(e: SimEvent): void {
     switch (e.k) {
@@ -334,6 +345,7 @@ class ReplayRun {
     let lastArrival = -Infinity;
     // Run a pass when the clock is about to move past `now` (or after every event).
     const step = (): void => {
+      kernel.dropWhile(this.isVoid);
       const nextArrival = next.done ? Infinity : next.value.arrival;
       if (!perEvent && Math.min(kernel.peek(), nextArrival) <= this.now) return;
       this.schedule();
@@ -343,7 +355,9 @@ class ReplayRun {
     if (opts.scaling !== undefined) kernel.schedule(0, { k: 'scale' });
     for (;;) {
       const tArr = next.done ? Infinity : next.value.arrival;
-      while (kernel.pending > 0 && (arrivalsFirst ? kernel.peek() < tArr : kernel.peek() <= tArr) && kernel.peek() <= this.horizon) {
+      for (;;) {
+        kernel.dropWhile(this.isVoid);
+        if (!(kernel.pending > 0 && (arrivalsFirst ? kernel.peek() < tArr : kernel.peek() <= tArr) && kernel.peek() <= this.horizon)) break;
         const e = kernel.step() as SimEvent;
         this.now = kernel.now;
         this.handle(e);

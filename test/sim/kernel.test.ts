@@ -69,6 +69,27 @@ describe('DES kernel', () => {
     expect(k.step()).toBe('d');
   });
 
+  it('dropWhile drops void events off the top without moving the clock, and stops at the first live one', () => {
+    const k = new Kernel<string>();
+    k.schedule(1, 'a');
+    k.schedule(5, 'void-1');
+    const c = k.schedule(6, 'cancelled');
+    k.schedule(7, 'void-2');
+    k.schedule(8, 'b');
+    k.schedule(9, 'void-3');
+    k.cancel(c);
+    expect(k.step()).toBe('a');
+    k.dropWhile((e) => e.startsWith('void'));
+    expect(k.now).toBe(1); // the clock stays
+    expect(k.peek()).toBe(8); // void-1, the cancelled event and void-2 are gone
+    expect(k.pending).toBe(2);
+    expect(k.step()).toBe('b');
+    k.dropWhile((e) => e.startsWith('void'));
+    expect(k.pending).toBe(0);
+    expect(k.peek()).toBe(Infinity);
+    expect(k.now).toBe(8);
+  });
+
   it('refuses to schedule in the past, naming the negative delay', () => {
     const k = new Kernel<string>(10);
     expect(() => k.schedule(7, 'x')).toThrow(/before now \(t=10\); negative delay -3/);
