@@ -48,6 +48,7 @@ import { classicPolicy, loadBatchWorkload, replaySwfWindow, type BatchJob } from
 import { F1_KEY, SJF_KEY, type OrderKey } from '../src/queue/keys.js';
 import { LUBLIN99_MIN_NODES } from '../src/traces/lublin99.js';
 import { Sim, makeJob, rollout, rolloutChooser, sampledFutures as sharedSampledFutures, type Chooser, type Futures, type Job } from './imitate/sim.js';
+import { versusF1 } from './imitate/score.js';
 import { dataFile, die, intArg } from './usage.js';
 
 const L = 1024;
@@ -208,43 +209,18 @@ for (const p of policies) {
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 const f1 = per.get('F1') as number[];
-const q = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] as number;
 console.log(`future arrivals per rollout ${future}, draws ${samples} (sampled, seed ${drawSeed}); 95 % interval: bootstrap over windows, 10,000 resamples`);
 console.log('| policy | mean bsld | ÷ F1 (ratio of means) [95 %] | mean per-window ratio | windows won | 10-window sets ≥ 1.43 % ahead | decisions | not F1 first | µs / decision |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const p of policies) {
   const xs = per.get(p.name) as number[];
-  const rng = new Rng(`${seed}:bootstrap:${p.name}`);
-  const boot: number[] = [];
-  for (let b = 0; b < 10_000; b++) {
-    let m = 0;
-    let f = 0;
-    for (let k = 0; k < count; k++) {
-      const i = rng.int(count);
-      m += xs[i] as number;
-      f += f1[i] as number;
-    }
-    boot.push(m / f);
-  }
-  boot.sort((a, b) => a - b);
-  const sets = new Rng(`${seed}:sets:${p.name}`);
-  let ahead = 0;
-  for (let b = 0; b < 10_000; b++) {
-    let m = 0;
-    let f = 0;
-    for (let k = 0; k < 10; k++) {
-      const i = sets.int(count);
-      m += xs[i] as number;
-      f += f1[i] as number;
-    }
-    if (m / f <= 1 - AHEAD / 100) ahead++;
-  }
+  const v = versusF1(xs, f1, seed, p.name, AHEAD);
+  const ahead = Math.round(v.setsAhead * 10_000);
   const c = cost.get(p.name) as { decisions: number; moved: number; ns: bigint; seconds: number };
   const moved = c.decisions > 0 ? `${((100 * c.moved) / c.decisions).toFixed(1)} %` : '–';
   const us = c.decisions > 0 ? (Number(c.ns) / 1000 / c.decisions).toFixed(1) : '–';
   const ratios = xs.map((x, i) => x / (f1[i] as number));
-  const won = xs.filter((x, i) => x < (f1[i] as number)).length;
   console.log(
-    `| ${p.name} | ${(sum(xs) / count).toFixed(2)} | ${(sum(xs) / sum(f1)).toFixed(4)} [${q(boot, 0.025).toFixed(4)}, ${q(boot, 0.975).toFixed(4)}] | ${(sum(ratios) / count).toFixed(4)} | ${won} | ${((ahead / 100).toFixed(1))} % | ${c.decisions} | ${moved} | ${us} |`,
+    `| ${p.name} | ${(sum(xs) / count).toFixed(2)} | ${v.ratio.toFixed(4)} [${v.lo.toFixed(4)}, ${v.hi.toFixed(4)}] | ${(sum(ratios) / count).toFixed(4)} | ${v.won} | ${((ahead / 100).toFixed(1))} % | ${c.decisions} | ${moved} | ${us} |`,
   );
 }
