@@ -27,27 +27,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadPolicyNetFile, PolicyNet } from '../src/core/policy-net.js';
-import { Rng } from '../src/core/rng.js';
-import { lublinLog } from '../src/learn/lublin-log.js';
-import { loadBatchWorkload, type BatchJob } from '../src/learn/sim-adapter.js';
-import { MAX_VISIBLE, QUEUE_FEATURE_SETS, QUEUE_FEATURES_CONTEXT } from '../src/queue/learned-queue.js';
+import { MAX_VISIBLE, QUEUE_FEATURES_CONTEXT } from '../src/queue/learned-queue.js';
 import { checkAgainstProduction } from './imitate/checks.js';
 import { CONTEXT_FEATURES, withContext } from './imitate/context.js';
 import { agreement, Decisions, fit, type Student } from './imitate/fit.js';
 import { play, type Rows } from './imitate/play.js';
 import { versusF1 } from './imitate/score.js';
-import { candidateFeatures, candidates, rolloutChooser, sampledFutures, studentChooser, type Chooser, type Job } from './imitate/sim.js';
-import { dataFile, die, intArg } from './usage.js';
+import { candidateFeatures, candidates, studentChooser, type Chooser, type Job } from './imitate/sim.js';
+import { AHEAD, FUTURE, K, L, lublinTeacher, modelLog, NODES, progressClock, range, SAMPLES, shippedLublin1, slice, TRAIN_SEED, trainWindows } from './imitate/setup.js';
+import { die, intArg } from './usage.js';
 
-const L = 1024;
-const NODES = 256;
-const K = 4;
-const SAMPLES = 8;
-const FUTURE = 32;
-const AHEAD = 1.43;
 const GATE = 0.97;
-const TRAIN_SEED = 'imitate-train';
 const PROBE_SEED = 'probe-lookahead-3';
 
 const { values: o } = parseArgs({
@@ -75,35 +65,17 @@ const bcSeeds = intArg('--bc-seeds', o['bc-seeds'], 1);
 const outDir = o.out === undefined ? undefined : path.resolve(o.out);
 if (outDir?.split(path.sep).includes('models')) die(`--out ${o.out}: the students are not shipped models; write them outside models/`);
 
-const t0 = Date.now();
-const cpu0 = process.cpuUsage();
-const clock = (): string => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
-const say = (s: string): void => console.error(`[${clock()}] ${s}`);
+const { say, summary } = progressClock();
 const fail = (what: string): never => {
   console.error(`check failed: ${what}: no figure printed`);
   process.exit(1);
 };
 
-const shipped = loadPolicyNetFile('lublin-1', 'queue', QUEUE_FEATURE_SETS);
-const F = shipped.features.length;
+const { net: shippedNet, features } = shippedLublin1();
+const F = features.length;
 const W = F + CONTEXT_FEATURES.length;
-const shippedNet = new PolicyNet(shipped);
-
-const own = await loadBatchWorkload(dataFile('swf/lublin_256.swf.gz'));
-const TRAIN_END = 1981; // Lublin-1's training part (its evaluation windows start at 1981): the drawn futures' source
-const trainPart = own.jobs.slice(0, TRAIN_END);
-const gaps = trainPart.slice(1).map((j, i) => j.submit - (trainPart[i] as BatchJob).submit);
-const header = { machine: NODES, machineSource: 'option' as const, header: { file: 'Lublin–Feitelson model', lines: [], fields: new Map() } };
-
-const nAll = nTrain + nHeld + nDagger * nDaggerWindows;
-const trainLog = lublinLog(header, nAll * L, TRAIN_SEED).jobs;
-const slice = (log: readonly BatchJob[], w: number): BatchJob[] => log.slice(w * L, (w + 1) * L);
-const range = (a: number, n: number): number[] => Array.from({ length: n }, (_, i) => a + i);
-const trainW = range(0, nTrain);
-const heldW = range(nTrain, nHeld);
-const daggerW = (it: number): number[] => range(nTrain + nHeld + (it - 1) * nDaggerWindows, nDaggerWindows);
-
-const teacher = (w: number, tag: string): Chooser => rolloutChooser(K, sampledFutures(new Rng(`${TRAIN_SEED}:future:${tag}:${w}`), trainPart, gaps, SAMPLES, FUTURE, NODES, L));
+const teacher = await lublinTeacher();
+const { log: trainLog, train: trainW, held: heldW, dagger: daggerW } = trainWindows(nTrain, nHeld, nDagger, nDaggerWindows);
 const f1: Chooser = () => 0;
 const rows: Rows = (s, c) => withContext(candidateFeatures(s, c, F), F, c, s);
 
@@ -213,7 +185,7 @@ if (o['skip-score']) {
 }
 
 say(`scoring on ${PROBE_SEED} (${nProbe} windows) in the bench simulator`);
-const probeLog = lublinLog(header, nProbe * L, PROBE_SEED).jobs;
+const probeLog = modelLog(nProbe, PROBE_SEED);
 const per = new Map<string, number[]>();
 for (const r of table) {
   per.set(
@@ -224,7 +196,6 @@ for (const r of table) {
 }
 const f1Probe = per.get('F1') as number[];
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const cpu = process.cpuUsage(cpu0);
 console.log(`${TRAIN_SEED}: ${nTrain} BC + ${nHeld} held-out + ${nDagger} × ${nDaggerWindows} DAgger windows of ${L} jobs (Lublin model, ${NODES} nodes); teacher sampled-${K}, ${SAMPLES} draws of ${FUTURE}; ${epochs} epochs; features: lublin-1's ${F} + ${CONTEXT_FEATURES.join(', ')}`);
 console.log(`teacher labels: ${teacherTrain.size} BC + ${teacherHeld.size} held-out decisions`);
 console.log(`scored on ${PROBE_SEED}, ${nProbe} windows, bench simulator; F1 mean bsld ${mean(f1Probe).toFixed(2)}; 95 % interval: paired bootstrap over windows, 10,000 resamples`);
@@ -239,4 +210,4 @@ for (const r of table.slice(1)) {
   console.log(`| ${r.name} | ${top1} | ${mean(xs).toFixed(2)} | ${v.ratio.toFixed(4)} [${v.lo.toFixed(4)}, ${v.hi.toFixed(4)}] | ${v.won} | ${(100 * v.setsAhead).toFixed(1)} % |`);
 }
 console.log(`gate (plan): a teacher student at or below ${GATE} of F1 on ${PROBE_SEED}: best ${best.toFixed(4)} → ${best <= GATE ? 'met' : 'not met'}`);
-console.log(`wall ${clock()}, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s`);
+console.log(summary());

@@ -42,26 +42,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPolicyNetFile, PolicyNet } from '../src/core/policy-net.js';
-import { Rng } from '../src/core/rng.js';
 import { learnedQueueFor } from '../src/learn/evaluate.js';
-import { lublinLog } from '../src/learn/lublin-log.js';
-import { classicPolicy, loadBatchWorkload, type BatchJob } from '../src/learn/sim-adapter.js';
+import { classicPolicy, type BatchJob } from '../src/learn/sim-adapter.js';
 import { LearnedQueue, QUEUE_FEATURE_SETS } from '../src/queue/learned-queue.js';
 import type { QueuePolicy } from '../src/queue/policy.js';
 import { agreement, Decisions, fit, type FitOptions, type Student } from './imitate/fit.js';
 import { checkAgainstProduction, productionBsld as productionBsldOf } from './imitate/checks.js';
 import { play as playWindow, type Play } from './imitate/play.js';
 import { versusF1 } from './imitate/score.js';
-import { candidateFeatures, rolloutChooser, sampledFutures, studentChooser, type Chooser } from './imitate/sim.js';
-import { dataFile, die, intArg } from './usage.js';
+import { candidateFeatures, studentChooser, type Chooser } from './imitate/sim.js';
+import { AHEAD, FUTURE, K, L, lublinTeacher, modelLog, NODES, progressClock, SAMPLES, shippedLublin1, slice, TRAIN_SEED, trainWindows } from './imitate/setup.js';
+import { die, intArg } from './usage.js';
 
-const L = 1024;
-const NODES = 256;
-const K = 4;
-const SAMPLES = 8;
-const FUTURE = 32;
-const AHEAD = 1.43;
-const TRAIN_SEED = 'imitate-train';
 const PROBE_SEED = 'probe-lookahead-2';
 
 const { values: o } = parseArgs({
@@ -86,33 +78,12 @@ const nProbe = intArg('--probe-windows', o['probe-windows'], 10);
 const outDir = path.resolve(o.out);
 if (outDir.split(path.sep).includes('models')) die(`--out ${o.out}: the students are not shipped models; write them outside models/ (default /tmp/drs-imitate)`);
 
-const t0 = Date.now();
-const cpu0 = process.cpuUsage();
-const clock = (): string => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
-const say = (s: string): void => console.error(`[${clock()}] ${s}`);
-
-const shipped = loadPolicyNetFile('lublin-1', 'queue', QUEUE_FEATURE_SETS);
-const FEATURES = shipped.features;
+const { say, summary } = progressClock();
+const { net: shippedNet, features: FEATURES } = shippedLublin1();
 const F = FEATURES.length;
-const shippedNet = new PolicyNet(shipped);
-
-const own = await loadBatchWorkload(dataFile('swf/lublin_256.swf.gz'));
-const TRAIN_END = 1981; // Lublin-1's training part (its evaluation windows start at 1981): the drawn futures' source
-const trainPart = own.jobs.slice(0, TRAIN_END);
-const gaps = trainPart.slice(1).map((j, i) => j.submit - (trainPart[i] as BatchJob).submit);
-const header = { machine: NODES, machineSource: 'option' as const, header: { file: 'Lublin–Feitelson model', lines: [], fields: new Map() } };
-
-// imitate-train: BC windows, held-out windows, then one fresh chunk per DAgger iteration.
-const nAll = nTrain + nHeld + nDagger * nDaggerWindows;
-const trainLog = lublinLog(header, nAll * L, TRAIN_SEED).jobs;
-const probeLog = lublinLog(header, nProbe * L, PROBE_SEED).jobs;
-const slice = (log: readonly BatchJob[], w: number): BatchJob[] => log.slice(w * L, (w + 1) * L);
-const range = (a: number, n: number): number[] => Array.from({ length: n }, (_, i) => a + i);
-const trainW = range(0, nTrain);
-const heldW = range(nTrain, nHeld);
-const daggerW = (it: number): number[] => range(nTrain + nHeld + (it - 1) * nDaggerWindows, nDaggerWindows);
-
-const teacher = (w: number, tag: string): Chooser => rolloutChooser(K, sampledFutures(new Rng(`${TRAIN_SEED}:future:${tag}:${w}`), trainPart, gaps, SAMPLES, FUTURE, NODES, L));
+const teacher = await lublinTeacher();
+const { log: trainLog, train: trainW, held: heldW, dagger: daggerW } = trainWindows(nTrain, nHeld, nDagger, nDaggerWindows);
+const probeLog = modelLog(nProbe, PROBE_SEED);
 const f1: Chooser = () => 0;
 
 /** Play a window driven by `drive`, recording `label`'s pick at each decision into `into`, with production's rows. */
@@ -304,7 +275,6 @@ for (const n of nets) {
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
-const cpu = process.cpuUsage(cpu0);
 console.log(`${TRAIN_SEED}: ${nTrain} BC + ${nHeld} held-out + ${nDagger} × ${nDaggerWindows} DAgger windows of ${L} jobs (Lublin model, ${NODES} nodes); teacher sampled-${K}, ${SAMPLES} draws of ${FUTURE}; ${epochs} epochs`);
 console.log(`teacher labels: ${teacherTrain.labelled} BC + ${teacherHeld.labelled} held-out decisions (${teacherTrain.missed + teacherHeld.missed} picks outside the 128 candidates, unlabelled)`);
 console.log(`scored on ${PROBE_SEED}, ${nProbe} windows, main simulator; F1 mean bsld ${(sum(f1Probe) / nProbe).toFixed(2)}; 95 % interval: paired bootstrap over windows, 10,000 resamples`);
@@ -318,4 +288,4 @@ for (const n of nets) {
 }
 const best = Math.min(...nets.filter((n) => n.name.startsWith('BC') || n.name.startsWith('DAgger')).map((n) => sum(per.get(n.name) as number[]) / sum(f1Probe)));
 console.log(`gate (plan): a teacher student at or below 0.97 of F1 on ${PROBE_SEED}: best ${best.toFixed(4)} → ${best <= 0.97 ? 'met' : 'not met'}`);
-console.log(`wall ${clock()}, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s`);
+console.log(summary());
