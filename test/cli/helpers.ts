@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,4 +30,11 @@ export function tmpFile(name: string, text: string): string {
   const p = path.join(dir, name);
   writeFileSync(p, text);
   return p;
+}
+
+/** A user mistake's answer: exit 2, no stack trace, and every one of `parts` in stderr. */
+export function expectUserError(r: Ran, ...parts: string[]): void {
+  expect(r.err).not.toMatch(/\n\s+at /);
+  expect(r.code).toBe(2);
+  for (const p of parts) expect(r.err).toContain(p);
 }

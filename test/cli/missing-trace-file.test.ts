@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { drs, tmpFile } from './helpers.js';
+import { drs, expectUserError, tmpFile } from './helpers.js';
 
 /*
  * A scenario that names a trace (or node list) file that is missing or is a folder: the error
@@ -25,38 +25,32 @@ ${extra}strategies: [first-fit]
 `,
   );
 
-function userError(r: { code: number; err: string }, ...parts: string[]): void {
-  expect(r.err).not.toMatch(/\n\s+at /);
-  expect(r.code).toBe(2);
-  for (const p of parts) expect(r.err).toContain(p);
-}
-
 describe('a trace file the scenario names that is not there', () => {
   const missing = path.join(mkdtempSync(path.join(os.tmpdir(), 'drs-missing-')), 'nope.swf');
 
   it('drs validate and drs run name the line of trace.file', async () => {
     const f = scenario(missing);
     const want = `${f}:7, field 'trace.file': trace file '${missing}' not found`;
-    userError(await drs(['validate', f]), want);
-    userError(await drs(['run', f, '--quiet']), want);
+    expectUserError(await drs(['validate', f]), want);
+    expectUserError(await drs(['run', f, '--quiet']), want);
   });
 
   it('a folder instead of a file: the line of trace.file', async () => {
     const folder = path.dirname(missing);
     const f = scenario(folder);
-    userError(await drs(['validate', f]), `${f}:7, field 'trace.file': trace file '${folder}' is a folder`);
+    expectUserError(await drs(['validate', f]), `${f}:7, field 'trace.file': trace file '${folder}' is a folder`);
   });
 
   it('under the RLScheduler protocol too', async () => {
     const f = scenario(missing, 'protocol: { kind: rlscheduler, windows: [0], length: 4 }\n');
     const want = `${f}:7, field 'trace.file': trace file '${missing}' not found`;
-    userError(await drs(['validate', f]), want);
-    userError(await drs(['run', f, '--quiet']), want);
+    expectUserError(await drs(['validate', f]), want);
+    expectUserError(await drs(['run', f, '--quiet']), want);
   });
 
   it("a pool source's node list: the line of pools.file", async () => {
     const f = tmpFile('s.yaml', `name: t\npools:\n  kind: alibaba-nodes\n  file: ${missing}\ntrace:\n  kind: alibaba-gpu\n  file: ${missing}\nstrategies: [first-fit]\n`);
-    userError(await drs(['validate', f]), `${f}:4, field 'pools.file': trace file '${missing}' not found`);
+    expectUserError(await drs(['validate', f]), `${f}:4, field 'pools.file': trace file '${missing}' not found`);
   });
 });
 
@@ -68,10 +62,10 @@ describe("an agents workload's fleet file that is not there", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-fleet-'));
     const f = SC('nope.yaml');
     const want = `${f}:7, field 'trace.file': fleet file 'nope.yaml' not found (looked for ${path.join(path.dirname(f), 'nope.yaml')}; relative to the scenario's folder)`;
-    userError(await drs(['validate', f]), want);
-    userError(await drs(['run', f, '--quiet']), want);
+    expectUserError(await drs(['validate', f]), want);
+    expectUserError(await drs(['run', f, '--quiet']), want);
     const folder = SC(dir);
-    userError(await drs(['validate', folder]), `${folder}:7, field 'trace.file': fleet file '${dir}' is a folder; name a file in it`);
+    expectUserError(await drs(['validate', folder]), `${folder}:7, field 'trace.file': fleet file '${dir}' is a folder; name a file in it`);
   });
 });
 

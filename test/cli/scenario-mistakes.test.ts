@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drs, tmpFile } from './helpers.js';
+import { drs, expectUserError, tmpFile } from './helpers.js';
 
 /*
  * Scenario values that were accepted but make a run that measures nothing: each is now refused at
@@ -25,25 +25,19 @@ function scenario(from: string, to: string): string {
   return tmpFile('s.yaml', SCENARIO.replace(from, to));
 }
 
-function userError(r: { code: number; err: string }, ...parts: string[]): void {
-  expect(r.err).not.toMatch(/\n\s+at /);
-  expect(r.code).toBe(2);
-  for (const p of parts) expect(r.err).toContain(p);
-}
-
 describe('a scenario horizon of 0', () => {
   it('is refused at its line: the run stopped at t=0 and printed a table of zero requests, exit 0', async () => {
     const f = scenario('horizon: 10m\npools', 'horizon: 0\npools');
-    userError(await drs(['validate', f]), `${f}:3, field 'horizon': expected a duration > 0`);
+    expectUserError(await drs(['validate', f]), `${f}:3, field 'horizon': expected a duration > 0`);
     const r = await drs(['run', f, '--quiet']);
-    userError(r, `${f}:3, field 'horizon': expected a duration > 0`);
+    expectUserError(r, `${f}:3, field 'horizon': expected a duration > 0`);
     expect(r.out).toBe('');
   });
 
   it('"0s" and "0m" too; a short horizon is still a horizon', async () => {
     for (const zero of ['0s', '0m']) {
       const f = scenario('horizon: 10m\npools', `horizon: ${zero}\npools`);
-      userError(await drs(['validate', f]), `${f}:3, field 'horizon': expected a duration > 0`);
+      expectUserError(await drs(['validate', f]), `${f}:3, field 'horizon': expected a duration > 0`);
     }
     const short = scenario('horizon: 10m\npools', 'horizon: 1s\npools');
     expect((await drs(['validate', short])).code).toBe(0);
@@ -51,7 +45,7 @@ describe('a scenario horizon of 0', () => {
 
   it('set by a sweep', async () => {
     const sweep = tmpFile('sw.yaml', `scenario: ${tmpFile('s.yaml', SCENARIO)}\nseeds: 1\nset:\n  horizon: 0\n`);
-    userError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), `${sweep}:4, field 'set.horizon': expected a duration > 0`);
+    expectUserError(await drs(['sweep', sweep, '--workers', '0', '--quiet']), `${sweep}:4, field 'set.horizon': expected a duration > 0`);
   });
 });
 
@@ -60,7 +54,7 @@ describe('huge numbers', () => {
     // It said "expected a number or a string", of a number.
     for (const [inf, shown] of [['1e400', 'Infinity'], ['.inf', 'Infinity'], ['-.inf', '-Infinity'], ['.nan', 'NaN']]) {
       const f = scenario('cpu: 8,', `cpu: ${inf},`);
-      userError(await drs(['validate', f]), `${f}:5, field 'pools[0].capacity.cpu': expected a finite number or a string, got ${shown} (see docs/scenarios.md)`);
+      expectUserError(await drs(['validate', f]), `${f}:5, field 'pools[0].capacity.cpu': expected a finite number or a string, got ${shown} (see docs/scenarios.md)`);
     }
   });
 
@@ -69,7 +63,7 @@ describe('huge numbers', () => {
     for (const huge of ['1e16', '1e300', '{ initial: 1, max: 1e16 }']) {
       const f = scenario('nodes: 2,', `nodes: ${huge},`);
       const field = huge.startsWith('{') ? 'pools[0].nodes.max' : 'pools[0].nodes';
-      userError(await drs(['validate', f]), `${f}:5, field '${field}': expected at most 1,000,000 nodes per pool`);
+      expectUserError(await drs(['validate', f]), `${f}:5, field '${field}': expected at most 1,000,000 nodes per pool`);
     }
   });
 });
