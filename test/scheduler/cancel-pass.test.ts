@@ -196,4 +196,23 @@ describe('the pass after a cancel', () => {
     expect(s2.status('small').status).toBe('allocated');
     void s2.shutdown();
   });
+
+  it('a restored queue stays unoffered through a pass that offered only a newcomer: the cancel after it offers everything', () => {
+    // As above, but a request arrives before the cancel. Its pass (nothing freed) offers it alone,
+    // so the restored 'small' (fits: 8 - 4 - 1 = 3 cpu free) was still never offered, and the
+    // cancel must offer it: only a pass that offered every waiting request settles the queue.
+    const store = new MemoryStore();
+    const pools = [{ name: 'p', capacity: { cpu: 8, memory: 32 }, nodes: 1 }];
+    const s1 = new ResourceScheduler({ timers: false, clock: () => 0, store, queue: 'fcfs', pools });
+    expect(s1.allocate({ id: 'x', tenant: 't', demand: { cpu: 4 } }).status).toBe('allocated');
+    expect(s1.allocate({ id: 'head', tenant: 't', demand: { cpu: 8 } }).status).toBe('queued');
+    expect(s1.allocate({ id: 'small', tenant: 't', demand: { cpu: 2 } }).status).toBe('queued');
+    void s1.shutdown();
+    const s2 = new ResourceScheduler({ timers: false, clock: () => 0, store, queue: 'priority', pools });
+    expect(s2.allocate({ id: 'n', tenant: 't', demand: { cpu: 1 } }).status).toBe('allocated');
+    expect(s2.status('small').status).toBe('queued');
+    expect(s2.release('head').status).toBe('cancelled');
+    expect(s2.status('small').status).toBe('allocated');
+    void s2.shutdown();
+  });
 });
