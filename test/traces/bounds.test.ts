@@ -69,6 +69,12 @@ describe('times past 1e10 s (over 300 years), as the SWF reader bounds them', ()
       [1e10, 1, undefined, undefined],
     ]);
   });
+  it('a second past 1e10 s is refused (the bound is 1e10, not some larger round figure)', async () => {
+    const arr = csv('arr-over.csv', ['1,0,10,2,,', '2,10000000001,1,1,,']);
+    expect((await rejection(collect(readCsvRequests(arr, { space, columns })))).message).toContain(`${arr}:3, field 't': arrival 10000000001 is 10000000001 s after the trace's start (0), more than 1e10 s`);
+    const dur = csv('dur-over.csv', ['1,0,10000000001,2,,']);
+    expect((await rejection(collect(readCsvRequests(dur, { space, columns })))).message).toContain(`${dur}:2, field 'd': duration 10000000001 s is more than 1e10 s`);
+  });
 });
 
 describe('openb pod lists: times past 1e10 s', () => {
