@@ -40,7 +40,7 @@ function poolDrift(input: PoolInput, stored: PoolSpec, storedPrimary: string, sp
   for (const k of [...new Set([...Object.keys(want.labels), ...Object.keys(had)])].sort()) {
     if (want.labels[k] !== had[k]) out.push(`labels.${k} ${want.labels[k] ?? NOT_SET} (stored: ${had[k] ?? NOT_SET})`);
   }
-  // The GPU model is a label (above) and the device count capacity.gpu; not whether GPUs are devices, nor their memory.
+  // The GPU model is a label (above) and the device count is capacity.gpu; what is left is whether GPUs are devices, and their memory.
   if ((want.gpus === undefined) !== (stored.gpus === undefined)) out.push(`gpus.count ${want.gpus?.count ?? NOT_SET} (stored: ${stored.gpus?.count ?? NOT_SET})`);
   if (want.gpus?.memoryMib !== stored.gpus?.memoryMib) out.push(`gpus.memoryMib ${want.gpus?.memoryMib ?? NOT_SET} (stored: ${stored.gpus?.memoryMib ?? NOT_SET})`);
   const primary = input.primary ?? (space.names[0] as string);
