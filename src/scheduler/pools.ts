@@ -10,8 +10,10 @@ import type { StateChange, StoredState } from './store.js';
 import type { Tx } from './runtime.js';
 import type { PoolInfo, ScaleEvent } from './types.js';
 
-/** Hears the cluster's total up capacity per dimension. */
-/** Hears the up capacity and the most the pools reach as configured (see `clusterCapacities`). */
+/**
+ * Hears, per dimension, the capacity of the up nodes (C) and the most the pools reach as
+ * configured (K), as `clusterCapacities` gives them: what fair-share quotas are shares of.
+ */
 export type CapacityListener = (upCapacity: ArrayLike<number>, ceiling: ArrayLike<number>) => void;
 
 /** The current ClusterState (the object is replaced when a pool is added: read it each time). */
@@ -41,7 +43,7 @@ export class Pools implements ClusterRef {
 
   /**
    * Rebuild pools and nodes (ids and statuses) from a stored state; allocations are not placed.
-   * `onCapacityChanged` hears the total up capacity now and whenever nodes come up or go away.
+   * `onCapacityChanged` hears the capacities (C and K) now and whenever nodes come up or go away.
    * Nodes keep their billing times; a live node stored without one (a store written before they
    * were kept) is billed from now, and its row gets the time in `backfill` (to commit at start).
    */
@@ -210,7 +212,7 @@ export class Pools implements ClusterRef {
     return this.billing.trackedNodes;
   }
 
-  /** Tell the listener Σ capacity of the up nodes of all pools (what fair-share quotas are shares of). */
+  /** Tell the listener the up nodes' capacity and the pools' ceiling (what fair-share quotas are shares of). */
   private capacityChanged(): void {
     if (this.onCapacityChanged === undefined) return;
     const { up, ceiling } = clusterCapacities(this.current);
