@@ -62,7 +62,7 @@ export { readSeriesCsv, type Series, type ReadSeriesOptions } from './predict/se
 // Traces
 export { openTrace, TRACE_KINDS, TRACE_KIND_NAMES, type OpenTraceContext } from './traces/registry.js';
 export type { RequestStream, TraceReadOptions } from './traces/types.js';
-export type { TraceStream } from './traces/reading.js';
+export type { TraceStream } from './traces/trace-stats.js';
 
 // Simulation
 export { Kernel } from './sim/kernel.js';

@@ -9,7 +9,7 @@ import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { compareStrategies } from '../sim/compare.js';
 import type { EventLog } from '../sim/log.js';
-import { traceStatsNotes } from '../traces/reading.js';
+import { traceStatsNotes } from '../traces/trace-stats.js';
 import { runProgress } from './run-progress.js';
 import { parseFlags, resolveDataRoot, seedFlag } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';

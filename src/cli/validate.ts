@@ -2,7 +2,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
-import { traceStatsNotes } from '../traces/reading.js';
+import { traceStatsNotes } from '../traces/trace-stats.js';
 import { parseFlags, resolveDataRoot } from './args.js';
 import type { CliCommand } from './command.js';
 import { withYamlLine } from '../core/yaml-line.js';

@@ -8,7 +8,7 @@ import { ResourceSpace } from '../core/resources.js';
 import { createQueuePolicy, type QueuePolicyName } from '../queue/registry.js';
 import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
-import type { TraceStats } from '../traces/reading.js';
+import type { TraceStats } from '../traces/trace-stats.js';
 import { loadTracePools, openTrace, resolveTracePath } from '../traces/registry.js';
 import { checkFailures, checkProfilesFit, checkQuotas, checkScalingTargets, checkWorkloadSize, listPools } from './cross-check.js';
 import { rowNames, withCliStrategies } from './cli-strategies.js';

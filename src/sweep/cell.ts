@@ -10,7 +10,7 @@ import { strategyModelFiles } from '../scenario/models.js';
 import type { Scenario } from '../scenario/schema.js';
 import { compareStrategies } from '../sim/compare.js';
 import type { RunMetrics } from '../sim/metrics.js';
-import { traceStatsNotes, type TraceStats } from '../traces/reading.js';
+import { traceStatsNotes, type TraceStats } from '../traces/trace-stats.js';
 import { resolveTracePath } from '../traces/registry.js';
 import { canonicalJson, shownValue } from './canonical.js';
 import { codeFingerprint } from './code-version.js';

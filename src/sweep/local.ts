@@ -1,4 +1,4 @@
-import { traceStatsNotes } from '../traces/reading.js';
+import { traceStatsNotes } from '../traces/trace-stats.js';
 import { aggregate, type SweepResult } from './aggregate.js';
 import { expandCells, type CellResult, type CellSpec } from './cell.js';
 import { isUserError } from '../core/errors.js';

@@ -2,7 +2,8 @@ import { TraceFormatError, UserError } from '../core/errors.js';
 import { poolGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
-import { arrivalTooLate, boundedSeconds, type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, noteHeld, parseNonNegativeCell, parseNumberCell, traceStream, type TraceStream, UniqueIds } from './reading.js';
+import { arrivalTooLate, boundedSeconds, type Cell, cellValue, checkRowWidth, CsvHeader, csvRows, parseNonNegativeCell, parseNumberCell, UniqueIds } from './reading.js';
+import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './trace-stats.js';
 import type { TraceReadOptions } from './types.js';
 import { dimIndex, type AlibabaDimensions } from './alibaba-dimensions.js';
 

@@ -4,7 +4,8 @@ import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
-import { ArrivalClock, bad, countIn, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, newTraceStats, noteHeld, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
+import { ArrivalClock, bad, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare } from './reading.js';
+import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './trace-stats.js';
 import type { TraceReadOptions } from './types.js';
 
 /*

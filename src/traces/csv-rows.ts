@@ -11,7 +11,7 @@ import { TraceFormatError, UserError } from '../core/errors.js';
  * on the fly; nothing is buffered beyond csv-parse's own window), each with its 1-based physical
  * line (the header is line 1; a quoted value spanning lines gives the line on which the record
  * ends). Read and parse failures become a UserError or TraceFormatError naming the file and line.
- * The typed cells, headers and statistics built on these rows are in reading.ts.
+ * The typed cells and headers built on these rows are in reading.ts, the statistics in trace-stats.ts.
  */
 
 export interface CsvRow {

@@ -4,7 +4,8 @@ import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { TraceReadOptions } from './types.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
 import { RowFilter, type CellValues } from './row-filter.js';
-import { ArrivalClock, bad, boundedSeconds, countIn, CsvHeader, cellValue, checkRowWidth, csvRows, newTraceStats, noteHeld, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, traceStream, UniqueIds, type Cell, type TimestampFormat, type TraceStream } from './reading.js';
+import { ArrivalClock, bad, boundedSeconds, CsvHeader, cellValue, checkRowWidth, csvRows, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, UniqueIds, type Cell, type TimestampFormat } from './reading.js';
+import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './trace-stats.js';
 
 /* The generic CSV reader: any CSV with a header row (or its column names given in `header`), mapped column by column onto request fields. */
 // ---------------------------------------------------------------------------------------------

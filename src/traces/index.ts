@@ -18,9 +18,8 @@ export {
   type PriorityShare,
   type TenantShare,
   type TimestampFormat,
-  type TraceStats,
-  type TraceStream,
 } from './reading.js';
+export type { TraceStats, TraceStream } from './trace-stats.js';
 export { ArrivalSort, UNSORTED_RULES, type UnsortedRule } from './arrival-order.js';
 export {
   AZURE_COLUMNS,

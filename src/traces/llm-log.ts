@@ -5,7 +5,8 @@ import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-orde
 import { AZURE_DEFAULT_PRIORITIES, ClassAssigner, LlmDemand, llmServiceSeconds, llmServingModel, tokenCell, type LlmServingModel } from './azure-llm.js';
 import { isJsonlName, jsonlField, jsonlRecords } from './jsonl-rows.js';
 import { RowFilter, type CellValues } from './row-filter.js';
-import { ArrivalClock, bad, type Cell, cellValue, checkRowWidth, countIn, CsvHeader, csvRows, newTraceStats, noteHeld, parseTimestampCell, type PriorityShare, type TenantShare, type TimestampFormat, traceStream, type TraceStream, UniqueIds } from './reading.js';
+import { ArrivalClock, bad, type Cell, cellValue, checkRowWidth, CsvHeader, csvRows, parseTimestampCell, type PriorityShare, type TenantShare, type TimestampFormat, UniqueIds } from './reading.js';
+import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './trace-stats.js';
 import type { TraceReadOptions } from './types.js';
 
 /*

@@ -1,16 +1,14 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { DECIMAL, readDateTime } from '../core/timestamp.js';
-import type { Request } from '../core/model.js';
 import type { Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import type { Rng } from '../core/rng.js';
 import type { CsvRow } from './csv-rows.js';
-import type { RequestStream } from './types.js';
 
 /*
  * Reading plumbing shared by the trace readers (generic CSV, Azure LLM, Alibaba GPU, demand
- * series, synthetic): streaming CSV rows, typed cells, timestamps, trace statistics, weighted
- * tenant and priority shares.
+ * series, synthetic): streaming CSV rows, typed cells, timestamps, weighted tenant and priority
+ * shares (what a reader did with its records, and its stream: trace-stats.ts).
  *
  * - Rows stream through csv-parse (csv-rows.ts); a name ending in `.gz` is gunzipped on the fly.
  * - Line numbers are 1-based physical lines of the (decompressed) file, the header being line 1;
@@ -270,83 +268,6 @@ export class ArrivalClock {
     this.last = { t, line: cell.line, shown };
     return r;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Stats shared by the readers
-
-/** What a reader did with the records it saw; filled in while the stream is consumed. */
-export interface TraceStats {
-  /** Data records read (header excluded). */
-  records: number;
-  /** Requests emitted. */
-  emitted: number;
-  /** Records not emitted, by reason (never silent: every documented skip rule counts here). */
-  skipped: Record<string, number>;
-  /** Records emitted after a documented adjustment, by reason (e.g. a clamped duration). */
-  adjusted: Record<string, number>;
-  /**
-   * Records read and held to be replayed in arrival order (`unsorted: sort` or a window, the openb
-   * pod list) that were not given back when reading stopped: a run's horizon or a `limit` ends the
-   * replay before the file's last arrival. Present only when some are (see `noteHeld`).
-   */
-  held?: number;
-}
-
-/**
- * What reading the trace left out or changed, by its documented rules, in words (empty when
- * nothing): what `drs run` and `drs sweep` print as notes, never silent.
- */
-export function traceStatsNotes(stats: TraceStats): string[] {
-  const listed = (r: Record<string, number>): string => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ');
-  return [
-    ...(Object.keys(stats.skipped).length > 0 ? [`the trace's ${stats.records} record(s) gave ${stats.emitted} request(s); skipped by its rules: ${listed(stats.skipped)}`] : []),
-    ...(Object.keys(stats.adjusted).length > 0 ? [`trace records adjusted by its rules: ${listed(stats.adjusted)}`] : []),
-    ...(stats.held !== undefined && stats.held > 0
-      ? [`${stats.held} trace record(s) read but not replayed: they arrive after the point where reading stopped (the run's horizon, the trace's limit, or the first requests drs validate reads), and were held only to replay the trace in arrival order`]
-      : []),
-  ];
-}
-
-/**
- * Record how many records a reader holds for its arrival-order replay, before each request it
- * gives back from them: a consumer that stops reading (at its horizon) stops at a yield, so the
- * count then says what it never replayed; 0 leaves no key (a replay read to its end is unchanged).
- */
-export function noteHeld(stats: TraceStats, pending: number): void {
-  if (pending > 0) stats.held = pending;
-  else delete stats.held;
-}
-
-export function newTraceStats(): TraceStats {
-  return { records: 0, emitted: 0, skipped: {}, adjusted: {} };
-}
-
-export function countIn(bucket: Record<string, number>, reason: string): void {
-  bucket[reason] = (bucket[reason] ?? 0) + 1;
-}
-
-/**
- * A request stream that also reports what it did (filled in while it is consumed). Each
- * iteration reads from the start again and yields the same requests; `stats` is reset when an
- * iteration starts, so it describes the latest one.
- */
-export interface TraceStream extends RequestStream {
-  readonly stats: TraceStats;
-}
-
-export function traceStream(stats: TraceStats, gen: () => AsyncGenerator<Request>): TraceStream {
-  return {
-    stats,
-    [Symbol.asyncIterator]: () => {
-      stats.records = 0;
-      stats.emitted = 0;
-      for (const k of Object.keys(stats.skipped)) delete stats.skipped[k];
-      for (const k of Object.keys(stats.adjusted)) delete stats.adjusted[k];
-      delete stats.held;
-      return gen();
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { readAlibabaNodePools, readAlibabaPodRequests } from './alibaba-gpu.js';
 import { readAzureLlmRequests } from './azure-llm.js';
 import { readCsvRequests } from './csv.js';
 import { readLlmLogRequests } from './llm-log.js';
-import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './reading.js';
+import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './trace-stats.js';
 import { readDemandSeriesRequests } from './demand-series.js';
 import { readSwfRequests } from './swf-requests.js';
 import { generateSyntheticRequests, SYNTHETIC_PRESETS, type SyntheticOptions } from './synthetic.js';

@@ -1,5 +1,5 @@
 import { TraceFormatError } from '../core/errors.js';
-import { countIn } from './reading.js';
+import { countIn } from './trace-stats.js';
 
 /** Column → the value (or one of the values) a rule matches: the `where` / `exclude` options of the csv and llm kinds. */
 export type CellValues = Readonly<Record<string, string | readonly string[]>>;

@@ -38,7 +38,7 @@ export interface SwfRequestOptions {
   readonly onSkip?: (record: SwfRecord, reason: string) => void;
   /** Called for every unknown run time or width that `jobs: 'all'` reads as 0, and every job `unsorted: 'sort'` moves. */
   readonly onAdjust?: (record: SwfRecord, reason: string) => void;
-  /** Under `unsorted`, before each job given back from those held: how many are still held (reading.ts `noteHeld`). */
+  /** Under `unsorted`, before each job given back from those held: how many are still held (trace-stats.ts `noteHeld`). */
   readonly onHeld?: (pending: number) => void;
 }
 

@@ -3,7 +3,8 @@ import type { Request, RequestConstraints } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
 import { AZURE_DEFAULT_PRIORITIES, AZURE_DEFAULT_TENANTS, ClassAssigner, LlmDemand, llmServiceSeconds, llmServingModel, type LlmServingModel } from './azure-llm.js';
-import { checkShares, demandVector, drawIndex, newTraceStats, type PriorityShare, type TenantShare, traceStream, type TraceStream } from './reading.js';
+import { checkShares, demandVector, drawIndex, type PriorityShare, type TenantShare } from './reading.js';
+import { newTraceStats, traceStream, type TraceStream } from './trace-stats.js';
 import type { TraceReadOptions } from './types.js';
 
 /*

@@ -5,7 +5,7 @@ import { ResourceSpace } from '../../src/core/resources.js';
 import { readAlibabaPodRequests } from '../../src/traces/alibaba-gpu.js';
 import { readAzureLlmRequests } from '../../src/traces/azure-llm.js';
 import { readCsvRequests, type CsvTraceOptions } from '../../src/traces/csv.js';
-import { traceStatsNotes } from '../../src/traces/reading.js';
+import { traceStatsNotes } from '../../src/traces/trace-stats.js';
 import { openTrace } from '../../src/traces/registry.js';
 import { drs, tmpFile } from '../cli/helpers.js';
 import { collect, fixture } from './helpers.js';
