@@ -1,13 +1,11 @@
 import { CapacityError } from './errors.js';
-import { FitIndex } from './fit-index.js';
-import { OrderIndex } from './order-index.js';
 import { DeviceTable } from './gpu-devices.js';
 import type { ClusterView, NodeStatus, Trial } from './cluster-view.js';
 import { TrialJournal } from './cluster-trial.js';
-import { insertSorted, removeSorted } from './sorted.js';
 import { NodeTable, type NodeRec } from './node-table.js';
 import type { Allocation, PoolSpec, Request } from './model.js';
 import { EPSILON, firstShortDimension, fitsIn, type ResourceSpace, type ResourceVector } from './resources.js';
+import { UpNodes } from './up-nodes.js';
 
 export type { ClusterView, NodeStatus, Trial } from './cluster-view.js';
 
@@ -21,12 +19,8 @@ export class ClusterState implements ClusterView {
   readonly pools: readonly PoolSpec[];
   /** Nodes by id; a removed node keeps its id but not its own record (node-table.ts). */
   private readonly nodes: NodeTable;
-  private readonly poolUp: number[][];
-  private readonly indexes: FitIndex[];
-  /** Per pool: first-fit in id order over the up nodes (order-index.ts). */
-  private readonly inOrder: OrderIndex[];
-  private readonly devFits: ((id: number, demand: readonly number[]) => boolean) | undefined;
-  private readonly invRef: Float64Array;
+  /** Per pool: the up nodes and their best/worst/first-fit indexes (up-nodes.ts). */
+  private readonly up: UpNodes;
   /** GPU devices, when some pool declares them (core/gpu.ts). */
   private readonly dev: DeviceTable | undefined;
   private readonly allocs = new Map<string, Allocation>();
@@ -56,7 +50,6 @@ export class ClusterState implements ClusterView {
     this.space = space;
     this.pools = pools;
     this.poolNames = new Map(pools.map((p, i) => [p.name, i]));
-    this.poolUp = pools.map(() => []);
     this.nodes = new NodeTable(pools);
     const gpuDim = space.indexOf('gpu');
     if (pools.some((p) => p.gpus !== undefined)) {
@@ -65,16 +58,7 @@ export class ClusterState implements ClusterView {
     }
     const dev = this.dev;
     const extra = dev === undefined ? undefined : (id: number, demand: readonly number[]) => dev.fits(id, demand);
-    this.devFits = extra;
-    this.indexes = pools.map(() => new FitIndex(space.size, (id) => this.nodes.get(id).free, extra));
-    this.inOrder = this.poolUp.map((up) => new OrderIndex(space.size, up, (id) => this.nodes.get(id).free));
-    const D = space.size;
-    this.invRef = new Float64Array(D);
-    for (let d = 0; d < D; d++) {
-      let ref = 0;
-      for (const p of pools) ref = Math.max(ref, p.capacity[d] ?? 0);
-      this.invRef[d] = ref > 0 ? 1 / ref : 0;
-    }
+    this.up = new UpNodes(space, pools, (id) => this.nodes.get(id).free, extra);
   }
 
   /** A cluster with every pool at its initial node count, all up. */
@@ -123,7 +107,7 @@ export class ClusterState implements ClusterView {
   }
 
   upNodes(pool: number): readonly number[] {
-    return this.poolUp[pool] ?? [];
+    return this.up.of(pool);
   }
 
   /** Number of nodes of a pool in a given status (O(1): kept per pool). */
@@ -165,39 +149,23 @@ export class ClusterState implements ClusterView {
   }
 
   freeSize(id: number): number {
-    return this.keyOf(this.node(id).free);
+    return this.up.sizeOf(this.node(id).free);
   }
 
   demandSize(demand: ResourceVector): number {
-    return this.demandKey(demand);
-  }
-
-  private keyOf(free: Float64Array): number {
-    let k = 0;
-    for (let d = 0; d < free.length; d++) k += (free[d] as number) * (this.invRef[d] as number);
-    return k;
-  }
-
-  private demandKey(demand: ResourceVector): number {
-    let k = 0;
-    for (let d = 0; d < demand.length; d++) k += (demand[d] as number) * (this.invRef[d] as number);
-    return k;
+    return this.up.demandSize(demand);
   }
 
   bestFit(pool: number, demand: ResourceVector): number {
-    const idx = this.indexes[pool];
-    if (idx === undefined) return -1;
-    return idx.firstFitFrom(this.demandKey(demand) - EPSILON, demand);
+    return this.up.bestFit(pool, demand);
   }
 
   worstFit(pool: number, demand: ResourceVector): number {
-    const idx = this.indexes[pool];
-    if (idx === undefined) return -1;
-    return idx.lastFitAbove(this.demandKey(demand) - EPSILON, demand);
+    return this.up.worstFit(pool, demand);
   }
 
   firstFit(pool: number, demand: ResourceVector, fromPosition = 0): number {
-    return this.inOrder[pool]?.firstFit(demand, fromPosition, this.devFits) ?? -1;
+    return this.up.firstFit(pool, demand, fromPosition);
   }
 
   allocation(id: string): Allocation | undefined {
@@ -227,18 +195,12 @@ export class ClusterState implements ClusterView {
     const n = this.node(id);
     if (n.status === 'up') return;
     this.nodes.setStatus(id, 'up');
-    n.key = this.keyOf(n.free);
-    (this.indexes[n.pool] as FitIndex).insert(id, n.key);
-    insertSorted(this.poolUp[n.pool] as number[], id);
-    this.inOrder[n.pool]?.invalidate();
+    n.key = this.up.sizeOf(n.free);
+    this.up.add(id, n.pool, n.key);
   }
 
   private takeDown(n: NodeRec, id: number, status: NodeStatus): void {
-    if (n.status === 'up') {
-      (this.indexes[n.pool] as FitIndex).remove(id, n.key);
-      removeSorted(this.poolUp[n.pool] as number[], id);
-      this.inOrder[n.pool]?.invalidate();
-    }
+    if (n.status === 'up') this.up.remove(id, n.pool, n.key);
     this.nodes.setStatus(id, status);
     if (status === 'removed') this.dev?.removeNode(id);
   }
@@ -279,10 +241,9 @@ export class ClusterState implements ClusterView {
     }
     // A device node's scalar GPU is exactly the sum of its devices (no float drift).
     if (this.dev?.freeOf(id) !== undefined) f[this.dev.gpuDim] = this.dev.total(id);
-    const key = this.keyOf(f);
-    (this.indexes[n.pool] as FitIndex).update(id, n.key, key);
+    const key = this.up.sizeOf(f);
+    this.up.moved(id, n.pool, n.key, key, sign === 1);
     n.key = key;
-    this.inOrder[n.pool]?.changed(id, sign === 1);
   }
 
   /**

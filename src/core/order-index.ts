@@ -6,7 +6,7 @@ const B = 32;
 const STALE_LIMIT = 4;
 
 /**
- * First-fit in node-id order over one pool's up nodes (`ids`, ascending, owned by the cluster),
+ * First-fit in node-id order over one pool's up nodes (`ids`, ascending, kept by up-nodes.ts),
  * with the ids cut into blocks of 32 positions, each with an upper bound of its nodes' free amount
  * per dimension: a block whose bound is short in some dimension is skipped whole, so a search on a
  * busy pool of thousands of nodes does not test them one by one. The answer is the linear scan's.
