@@ -7,9 +7,10 @@ export class PoolForecast {
   values: number[] = [];
   /** Bin index of values[values.length − 1]. */
   lastBin = -1;
-  curBin: number | undefined;
-  curSum = 0;
-  curCount = 0;
+  /** The bin being filled (its samples' sum and count), closed by the first sample of a later bin. */
+  private curBin: number | undefined;
+  private curSum = 0;
+  private curCount = 0;
   model: Forecaster | undefined;
   /** What the non-seasonal model chose when `model` is one (no season found), else undefined. */
   withoutSeason: string | undefined;
@@ -28,6 +29,30 @@ export class PoolForecast {
   checkedBin = -1;
   /** Decisions so far: with a forecast, and on the reactive rule by why (for `notes()`). */
   readonly use = new ForecastUse();
+
+  /**
+   * Fold demand `d` (node-equivalents; not finite counts as 0), sampled in bin `bin`, into the
+   * series: the first sample of a later bin closes the open bin at its samples' mean, and bins
+   * without a sample repeat that value. Returns whether the series grew.
+   */
+  add(bin: number, d: number): boolean {
+    if (this.curBin === undefined) this.curBin = bin;
+    let grew = false;
+    if (bin > this.curBin) {
+      const mean = this.curCount > 0 ? this.curSum / this.curCount : (this.values[this.values.length - 1] ?? 0);
+      this.values.push(mean);
+      // Bins without a sample repeat the last value.
+      for (let b = this.curBin + 1; b < bin; b++) this.values.push(mean);
+      this.lastBin = bin - 1;
+      this.curBin = bin;
+      this.curSum = 0;
+      this.curCount = 0;
+      grew = true;
+    }
+    this.curSum += Number.isFinite(d) ? d : 0;
+    this.curCount++;
+    return grew;
+  }
 
   /** Conformal mode: score the forecasts made for the bins that closed since the last call, per step. */
   scoreClosedBins(window: number): void {

@@ -172,21 +172,7 @@ export class PredictivePolicy implements ScalingPolicy {
       this.lastSeen = sample.time;
       const bin = Math.floor(sample.time / this.step + 1e-9);
       sample.demandNodes.forEach((d, p) => {
-        const s = this.pool(p);
-        if (s.curBin === undefined) s.curBin = bin;
-        if (bin > s.curBin) {
-          const mean = s.curCount > 0 ? s.curSum / s.curCount : (s.values[s.values.length - 1] ?? 0);
-          s.values.push(mean);
-          // Bins without a sample repeat the last value.
-          for (let b = s.curBin + 1; b < bin; b++) s.values.push(mean);
-          s.lastBin = bin - 1;
-          s.curBin = bin;
-          s.curSum = 0;
-          s.curCount = 0;
-          grown.add(p);
-        }
-        s.curSum += Number.isFinite(d) ? d : 0;
-        s.curCount++;
+        if (this.pool(p).add(bin, d)) grown.add(p);
       });
     }
     return grown;
