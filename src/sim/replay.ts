@@ -2,12 +2,12 @@ import type { AllocatorContext, SolverReport } from '../algorithms/allocator.js'
 import { WORK_BUDGET } from '../algorithms/allocator.js';
 import { ClusterState } from '../core/cluster.js';
 import { eligiblePools } from '../core/eligibility.js';
-import { UserError } from '../core/errors.js';
 import type { Allocation, PoolSpec, Request } from '../core/model.js';
 import { Rng } from '../core/rng.js';
 import { DependencyTracker } from '../engine/dependencies.js';
 import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
 import { runRounds } from '../engine/rounds.js';
+import { ArrivalStream } from './arrivals.js';
 import { FailureInjector } from './failures.js';
 import { Kernel } from './kernel.js';
 import { SimLeases, type LeaseRenewal } from './leases.js';
@@ -337,16 +337,14 @@ class ReplayRun {
     const { opts, kernel } = this;
     const arrivalsFirst = opts.ties === 'arrivals-first';
     const perEvent = opts.passes === 'per-event';
-    const iter = Symbol.asyncIterator in opts.requests ? (opts.requests as AsyncIterable<Request>)[Symbol.asyncIterator]() : toAsync(opts.requests as Iterable<Request>);
-    let next = await iter.next();
+    const arrivals = await ArrivalStream.open(opts.requests, opts.lateArrivals);
     // A stream with no request at all (a demand series of zeros) is done before the first event:
     // said so now, as after the last arrival, or the scaling ticks would go on for ever.
-    if (next.done) this.streamDone();
-    let lastArrival = -Infinity;
+    if (arrivals.done) this.streamDone();
     // Run a pass when the clock is about to move past `now` (or after every event).
     const step = (): void => {
       kernel.dropWhile(this.isVoid);
-      const nextArrival = next.done ? Infinity : next.value.arrival;
+      const nextArrival = arrivals.time;
       if (!perEvent && Math.min(kernel.peek(), nextArrival) <= this.now) return;
       this.schedule();
       // The state at `now` is final (every event of this instant handled, the passes run).
@@ -354,7 +352,7 @@ class ReplayRun {
     };
     if (opts.scaling !== undefined) kernel.schedule(0, { k: 'scale' });
     for (;;) {
-      const tArr = next.done ? Infinity : next.value.arrival;
+      const tArr = arrivals.time;
       for (;;) {
         kernel.dropWhile(this.isVoid);
         if (!(kernel.pending > 0 && (arrivalsFirst ? kernel.peek() < tArr : kernel.peek() <= tArr) && kernel.peek() <= this.horizon)) break;
@@ -365,16 +363,12 @@ class ReplayRun {
         if (e.k === 'scale' && opts.scaling?.settle !== undefined) await opts.scaling.settle();
         step();
       }
-      if (next.done || tArr > this.horizon) break;
-      const r = next.value;
-      if (!(r.arrival >= lastArrival)) {
-        if (opts.lateArrivals !== 'now' || Number.isNaN(r.arrival)) throw new UserError(`requests must come in arrival order: request '${r.id}' arrives at ${r.arrival}s, after one at ${lastArrival}s (sort the trace by arrival)`);
-      } else lastArrival = r.arrival;
+      if (arrivals.done || tArr > this.horizon) break;
+      const r = arrivals.take();
       // A late arrival (lateArrivals: 'now') arrives at the clock: no kernel event came before it above.
       this.now = Math.max(r.arrival, kernel.now);
       this.onArrival(r);
-      next = await iter.next();
-      if (next.done) this.streamDone();
+      if (await arrivals.pull()) this.streamDone();
       kernel.advanceTo(this.now);
       step();
     }
@@ -399,8 +393,4 @@ class ReplayRun {
     }
     return { log, endTime, passes: this.passes, decisions: this.decisions, solverStatus: this.solverStatus, solverReports: this.solverReports };
   }
-}
-
-async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
-  yield* items;
 }
