@@ -12,7 +12,8 @@ import { TraceFormatError, UserError } from '../core/errors.js';
  * csv-parse cannot read them (a JSON array holds commas), so this is the JSONL counterpart of
  * csv-rows.ts. Line numbers are 1-based physical lines; blank lines are no records but count; a
  * UTF-8 byte-order mark and CRLF line ends are accepted. A line that is not JSON, or is JSON but
- * not an object, is a TraceFormatError at its line.
+ * not an object, or an object with a key given twice (JSON.parse would keep the last value without
+ * a word), is a TraceFormatError at its line.
  */
 
 export interface JsonlRecord {
@@ -65,6 +66,10 @@ export async function* jsonlRecords(file: string): AsyncGenerator<JsonlRecord> {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new TraceFormatError(`expected a JSON object ({ ... }) on each line, got ${kindOf(value)}`, { file, line });
       }
+      const again = duplicateKey(s);
+      if (again !== undefined) {
+        throw new TraceFormatError(`the key '${again}' is given twice in this record (a JSON reader keeps only the last value): give each key once`, { file, line, field: again });
+      }
       yield { line, value: value as Record<string, unknown> };
     }
   } catch (e) {
@@ -75,6 +80,43 @@ export async function* jsonlRecords(file: string): AsyncGenerator<JsonlRecord> {
     // pipe() does not close the file when gunzip is destroyed: a reader stopped early (limit) would keep its descriptor.
     source.destroy();
   }
+}
+
+/**
+ * The first key that one object of the JSON text `s` (already valid JSON) holds twice, at any
+ * depth, or undefined. Keys are compared as JSON.parse reads them (`"a"` and `"\u0061"` are one).
+ * One pass over the text: a stack of the keys seen in each open object (null for an array).
+ */
+export function duplicateKey(s: string): string | undefined {
+  const open: (Set<string> | null)[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x7b /* { */) open.push(new Set());
+    else if (c === 0x5b /* [ */) open.push(null);
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) open.pop();
+    else if (c === 0x22 /* " */) {
+      const start = i;
+      let escaped = false;
+      for (i++; i < s.length; i++) {
+        const d = s.charCodeAt(i);
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+      }
+      const keys = open[open.length - 1];
+      if (keys === undefined || keys === null) continue;
+      // A string in an object is a key when a ':' follows it (else it is a value).
+      let j = i + 1;
+      while (j < s.length && (s[j] === ' ' || s[j] === '\t' || s[j] === '\r' || s[j] === '\n')) j++;
+      if (s[j] !== ':') continue;
+      const raw = s.slice(start, i + 1);
+      const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+      if (keys.has(key)) return key;
+      keys.add(key);
+    }
+  }
+  return undefined;
 }
 
 function readError(e: unknown, file: string, lastLine: number): Error {
