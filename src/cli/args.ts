@@ -86,6 +86,20 @@ export function numberFlag(value: string | undefined, flag: string, opts: { min?
 }
 
 /**
+ * A comma-list flag's entries, trimmed (`--strategies a,b`). An empty entry (`a,`, `a,,b`, `,a`)
+ * is refused, naming the flag, the list and the entry, rather than dropped: it is most often a
+ * name lost to an unset shell variable. A list with no entry at all (`''`, `' , '`) is [], so each
+ * caller says what it needs at least one of.
+ */
+export function listFlag(value: string, flag: string, field: string = flag): string[] {
+  const items = value.split(',').map((s) => s.trim());
+  if (items.every((s) => s === '')) return [];
+  const at = items.indexOf('');
+  if (at >= 0) throw new UserError(`--${flag} has an empty entry (entry ${at + 1} of '${value}'): separate the entries with single commas, with none at either end`, { field });
+  return items;
+}
+
+/**
  * A `--seed` as a scenario file reads `seed: VALUE`, so one seed draws the same run (or log)
  * whichever way it is given: a YAML integer (`7`, `07`, `+7`, `7.0`, `1e3`, `0x1F`) is that
  * integer (`07` is seed 7); anything else is the word as written (`abc`, and `7.5`, which a file

@@ -23,7 +23,7 @@ import {
   requireSeasons,
   usesSeed,
 } from '../predict/index.js';
-import { parseFlags } from './args.js';
+import { listFlag, parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const DEFAULT_MODELS = 'naive,seasonal-naive,ewma,holt-winters,regression,auto';
@@ -208,7 +208,7 @@ export const forecastCommand: CliCommand = {
     }
     if (parsed.positionals.length !== 1) throw new UserError(`expected exactly one SERIES.csv, got ${parsed.positionals.length}\n${usage}`);
     const file = path.resolve(io.cwd, parsed.positionals[0] as string);
-    const models = ((v.models as string | undefined) ?? DEFAULT_MODELS).split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const models = listFlag((v.models as string | undefined) ?? DEFAULT_MODELS, 'models');
     if (models.length === 0) throw new UserError('--models is empty', { field: 'models' });
     models.forEach((m) => checkName(m));
     const horizon = num('horizon', v.horizon as string | undefined, 12, true, 1);

@@ -9,7 +9,7 @@ import type { PackResult, PackStrategyName, PackingInstance } from '../packing/i
 import { ILP_GA_GENERATIONS, PACK_STRATEGIES, PACK_STRATEGY_NAMES, isPackStrategyName, lowerBound, runPackStrategy } from '../packing/index.js';
 import type { PackingFormat } from '../traces/bin-packing.js';
 import { PACKING_FORMATS, readPackingFile } from '../traces/bin-packing.js';
-import { parseFlags } from './args.js';
+import { listFlag, parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = `Usage: drs pack FILE [options]
@@ -66,7 +66,7 @@ interface PackJson {
 
 function parseStrategies(list: string | undefined): PackStrategyName[] {
   if (list === undefined) return [...PACK_STRATEGY_NAMES];
-  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = listFlag(list, 'strategies', '--strategies');
   if (names.length === 0) throw new UserError('--strategies needs at least one name', { field: '--strategies' });
   for (const n of names) {
     if (!isPackStrategyName(n)) throw new UserError(`unknown strategy '${n}'; choose from ${PACK_STRATEGY_NAMES.join(', ')}`, { field: '--strategies' });

@@ -11,7 +11,7 @@ import { ResourceSpace } from '../core/resources.js';
 import { escapeHtml } from '../report/charts.js';
 import { allocationAt, type OpenbRun, runOpenb } from '../sim/openb.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from '../traces/alibaba-gpu.js';
-import { numberFlag, parseFlags } from './args.js';
+import { listFlag, numberFlag, parseFlags } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';
 import type { CliCommand, CliIo } from './command.js';
 
@@ -50,7 +50,7 @@ Options:
 
 export function parseSeeds(spec: string): number[] {
   const out: number[] = [];
-  for (const part of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const part of listFlag(spec, 'seeds', '--seeds')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (m === null) throw new UserError(`'${part}' is not a seed or a range like 42-51`, { field: '--seeds' });
     const a = Number(m[1]);
@@ -68,7 +68,7 @@ export function parseSeeds(spec: string): number[] {
 
 function parsePolicies(list: string | undefined): GpuPolicyName[] {
   if (list === undefined) return DEFAULT_POLICIES;
-  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = listFlag(list, 'policies', '--policies');
   if (names.length === 0) throw new UserError('needs at least one policy', { field: '--policies' });
   for (const n of names) if (!isGpuPolicyName(n)) throw new UserError(`unknown policy '${n}'; choose from ${GPU_POLICY_NAMES.join(', ')}`, { field: '--policies' });
   // As a sweep refuses a repeated strategy: `fgd,fgd` would run fgd once and compare it with nothing.

@@ -7,7 +7,7 @@ import type { QueuePolicy } from '../queue/policy.js';
 import { BACKFILL_MODES, checkWindows, consecutiveWindows, lateJobs, lateNotes, REFERENCE_LENGTH, REFERENCE_WINDOWS, referencePolicy, replayReferenceWindows, type BackfillMode } from '../sim/reference/protocol.js';
 import { clampedNotes, loadBatchWorkload, wholeNodeNotes, workloadNotes } from '../sim/reference/workload.js';
 import { Progress } from '../report/progress.js';
-import { parseFlags } from './args.js';
+import { listFlag, parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = `drs replay-swf FILE [options]
@@ -102,7 +102,8 @@ function parse(argv: string[]): Parsed | 'help' {
   let starts: Parsed['starts'];
   if (values.windows !== undefined) {
     if (values.start !== undefined || values.count !== undefined) throw new UserError('give either --windows or --start/--count, not both', { field: 'windows' });
-    starts = values.windows.split(',').map((s) => parseInteger('windows', s, 0));
+    starts = listFlag(values.windows, 'windows').map((s) => parseInteger('windows', s, 0));
+    if (starts.length === 0) throw new UserError(`--windows needs at least one window start (e.g. 0,5000), got '${values.windows}'`, { field: 'windows' });
   } else if (values.start !== undefined || values.count !== undefined) {
     const start = values.start === undefined ? 0 : parseInteger('start', values.start, 0);
     const count = values.count === undefined ? 1 : parseInteger('count', values.count, 1);
