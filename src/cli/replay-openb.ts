@@ -48,6 +48,10 @@ Options:
                       each run ends, with its values at 80, 100 and 130 %)
   -h, --help          this text`;
 
+/** The most seeds one range (`a-b`) may hold: a slip such as 1-100000 would run for days. */
+const MAX_RANGE = 10_001;
+
+/** `--seeds`: seeds and ranges, e.g. 42-51 or 1,2,5-7 (each seed once). */
 export function parseSeeds(spec: string): number[] {
   const out: number[] = [];
   for (const part of listFlag(spec, 'seeds', '--seeds')) {
@@ -55,7 +59,8 @@ export function parseSeeds(spec: string): number[] {
     if (m === null) throw new UserError(`'${part}' is not a seed or a range like 42-51`, { field: '--seeds' });
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a || b - a > 10_000) throw new UserError(`bad seed range '${part}'`, { field: '--seeds' });
+    if (b < a) throw new UserError(`seed range '${part}' runs backwards: write the lower seed first, e.g. ${b}-${a}`, { field: '--seeds' });
+    if (b - a > MAX_RANGE - 1) throw new UserError(`seed range '${part}' holds ${b - a + 1} seeds; a range holds at most ${MAX_RANGE} (each seed is one run of every policy)`, { field: '--seeds' });
     if (!Number.isSafeInteger(b)) throw new UserError(`seed '${part}' is beyond ${Number.MAX_SAFE_INTEGER} (it would be rounded)`, { field: '--seeds' });
     for (let s = a; s <= b; s++) out.push(s);
   }

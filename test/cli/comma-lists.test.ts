@@ -45,3 +45,14 @@ describe('comma-list flags: an empty entry is refused', () => {
     }
   });
 });
+
+describe('replay-openb --seeds: a bad range says the expected form', () => {
+  it("a backwards or too long range names what is expected (was: \"bad seed range '5-1'\")", async () => {
+    expect(() => parseSeeds('5-1')).toThrow("seed range '5-1' runs backwards: write the lower seed first, e.g. 1-5");
+    expect(() => parseSeeds('1-20000')).toThrow("seed range '1-20000' holds 20000 seeds; a range holds at most 10001 (each seed is one run of every policy)");
+    expect(parseSeeds('3-3')).toEqual([3]);
+    expect(parseSeeds('0-10000')).toHaveLength(10001);
+    const r = await drs(['replay-openb', 'pods.csv', '--nodes', 'nodes.csv', '--seeds', '5-1']);
+    expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: "drs replay-openb: field '--seeds': seed range '5-1' runs backwards: write the lower seed first, e.g. 1-5\n" });
+  });
+});
