@@ -155,7 +155,24 @@ function fail(e: Error): never {
   throw e;
 }
 
+/** What a trace file's name says it is (`.swf`, `.csv`, `.jsonl`/`.ndjson`, optionally `.gz`), else undefined. */
+function traceKindOfName(file: string): 'swf' | 'csv' | 'jsonl' | undefined {
+  const m = /\.(swf|csv|jsonl|ndjson)(\.gz)?$/i.exec(file)?.[1]?.toLowerCase();
+  return m === undefined ? undefined : m === 'ndjson' ? 'jsonl' : (m as 'swf' | 'csv' | 'jsonl');
+}
+
+const TRACE_WORDS = { swf: 'an SWF log', csv: 'a CSV trace', jsonl: 'a JSON Lines trace' } as const;
+
+/**
+ * The text of a scenario file. A name that says trace (`drs run log.swf`) is refused before it is
+ * read: parsed as YAML it gave "invalid YAML: Implicit keys ..." at line 1, which hid the slip.
+ */
 async function readText(file: string): Promise<string> {
+  const kind = traceKindOfName(file);
+  if (kind !== undefined) {
+    const how = `name it in a scenario's trace: field (trace: { kind: ${kind === 'swf' ? 'swf' : '...'}, file: ... }, see docs/traces.md)${kind === 'swf' ? ', or replay it with drs replay-swf FILE' : ''}`;
+    throw new ConfigError(`this is ${TRACE_WORDS[kind]}, not a scenario: a scenario YAML file is expected here (e.g. scenarios/default.yaml). To run the trace, ${how}`, { file });
+  }
   try {
     return await readFile(file, 'utf8');
   } catch (e) {
