@@ -39,10 +39,14 @@ export function pointLabel(p: Readonly<Record<string, unknown>>): string {
   return e.length === 0 ? '' : e.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
 }
 
-function cell(m: MeanCi | undefined, f: (v: number) => string): string {
+/** Mean ± half-width; with the count when fewer than the group's `runs` have the metric ("(n=7 of 10)"). */
+function cell(m: MeanCi | undefined, f: (v: number) => string, runs: number): string {
   if (m === undefined || m.n === 0) return '-';
-  return m.half === null ? f(m.mean) : `${f(m.mean)} ±${f(m.half)}`;
+  const over = m.n < runs ? ` (n=${m.n} of ${runs})` : '';
+  return `${m.half === null ? f(m.mean) : `${f(m.mean)} ±${f(m.half)}`}${over}`;
 }
+
+const PARTIAL_NOTE = '(n=k of N): mean and interval over the k of the N runs that have the metric';
 
 /**
  * A difference as its metric prints, except that a significant one that would print as zero gets
@@ -64,8 +68,9 @@ export function sweepTable(r: SweepResult): string {
   const km = keyMetrics(sweepDims(r));
   const hasAxes = r.axes.length > 0;
   const header = [...(hasAxes ? ['point'] : []), 'strategy', 'runs', ...km.map((k) => k.label)];
-  const rows = r.groups.map((g) => [...(hasAxes ? [pointLabel(g.point)] : []), g.strategy, `${g.runs}${g.failed > 0 ? ` (${g.failed} failed)` : ''}`, ...km.map((k) => cell(g.metrics[k.path], k.format))]);
+  const rows = r.groups.map((g) => [...(hasAxes ? [pointLabel(g.point)] : []), g.strategy, `${g.runs}${g.failed > 0 ? ` (${g.failed} failed)` : ''}`, ...km.map((k) => cell(g.metrics[k.path], k.format, g.runs))]);
   const parts = [`sweep ${r.sweep}: scenario ${r.scenario}, ${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'}, mean ±95% CI`, renderTable(header, rows, header.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r')))];
+  if (rows.some((row) => row.some((c) => / \(n=\d+ of \d+\)$/.test(c)))) parts.push(PARTIAL_NOTE);
   if (r.comparisons.length > 0) {
     const ch = [...(hasAxes ? ['point'] : []), 'a − b', ...km.map((k) => k.label)];
     const crow = r.comparisons.map((c) => [

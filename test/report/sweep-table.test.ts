@@ -38,3 +38,23 @@ describe('drs sweep table: paired differences', () => {
     expect(row).toContain('27.1m ±26.5m');
   });
 });
+
+describe('drs sweep table: a metric some runs lack', () => {
+  it('shows over how many runs its mean and interval are (was: the mean over 7 read as over 10)', () => {
+    const r = result({});
+    const partial: SweepResult = {
+      ...r,
+      groups: r.groups.map((g, i) => ({ ...g, metrics: { ...g.metrics, 'cost.total': i === 0 ? { n: 9, mean: 22.75, half: 1.5, lo: 21.25, hi: 24.25 } : { n: 1, mean: 3, half: null, lo: null, hi: null } } })),
+    };
+    const text = sweepTable(partial);
+    const row = (s: string) => text.split('\n').find((l) => l.startsWith(`${s} `)) ?? '';
+    expect(row('a')).toMatch(/ 22\.75 ±1\.50 \(n=9 of 10\) /);
+    expect(row('b')).toMatch(/ 3\.00 \(n=1 of 10\) /);
+    // A metric every run has shows no count.
+    expect(row('a')).toMatch(/ 1\.00 ±0\.00 /);
+    expect(row('a')).not.toMatch(/1\.00 ±0\.00 \(n=/);
+    expect(text).toContain('(n=k of N): mean and interval over the k of the N runs that have the metric');
+    // No note when every metric is over every run.
+    expect(sweepTable(r)).not.toContain('(n=k of N)');
+  });
+});
