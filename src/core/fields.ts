@@ -19,6 +19,28 @@ export const durationSchema = z.union([z.number(), z.string()]).transform((v, ct
 
 export const positiveDurationSchema = durationSchema.refine((s) => s > 0, { message: 'expected a duration > 0' });
 
+/**
+ * The longest duration a config may give for something that takes time in a run (a boot, a
+ * latency, a request's run time, a repair, an SLO wait): 1e10 s, over 300 years, the bound the
+ * trace readers use (MAX_TRACE_SECONDS). A longer one is a wrong unit or scale, and past it a
+ * run's sums lose whole seconds or overflow. Horizons are not bounded by it: a run is event-driven
+ * and its request count is checked instead.
+ */
+export const MAX_DURATION_SECONDS = 1e10;
+const TOO_LONG = { message: 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?' };
+
+/** A duration of at most MAX_DURATION_SECONDS. */
+export const boundedDurationSchema = durationSchema.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG);
+/** A duration > 0 and at most MAX_DURATION_SECONDS. */
+export const boundedPositiveDurationSchema = positiveDurationSchema.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG);
+/** A number of seconds (no unit), > 0 and at most MAX_DURATION_SECONDS (a Pareto scale xm). */
+export const boundedPositiveSecondsNumber = z.number().positive().refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG);
+/** A latency in milliseconds: at most MAX_DURATION_SECONDS × 1000. */
+export const latencyMsSchema = z
+  .number()
+  .nonnegative()
+  .max(MAX_DURATION_SECONDS * 1000, 'expected a latency of at most 1e13 ms (over 300 years): a wrong unit or scale?');
+
 /** A resource amount: 8, "500m" (= 0.5), "16Gi" (= 16, GiB). */
 export const quantitySchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const q = parseQuantity(v);

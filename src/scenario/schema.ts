@@ -5,7 +5,7 @@ import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
 import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
 import { suggest } from '../core/suggest.js';
-import { capacitySchema, durationSchema as duration, positiveDurationSchema as positiveDuration, pricePerHourSchema, uniqueList } from '../core/fields.js';
+import { boundedDurationSchema as bounded, boundedPositiveDurationSchema as boundedPositive, capacitySchema, durationSchema as duration, latencyMsSchema, positiveDurationSchema as positiveDuration, pricePerHourSchema, uniqueList } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyEntry } from '../queue/registry.js';
 
 /**
@@ -38,8 +38,8 @@ export const poolSchema = z
     capacity: z.record(z.string(), capacitySchema),
     nodes,
     pricePerHour: pricePerHourSchema,
-    latencyMs: z.number().nonnegative().default(0),
-    boot: duration.default(0),
+    latencyMs: latencyMsSchema.default(0),
+    boot: bounded.default(0),
     labels: z.record(z.string(), z.string()).default({}),
     /** GPUs as devices (core/gpu.ts): a request then takes a share of ONE device or whole devices. */
     gpus: z.object({ count: z.number().int().positive(), model: z.string().min(1).optional(), memoryMib: z.number().positive().optional() }).strict().optional(),
@@ -132,9 +132,9 @@ export const strategySchema = z
 const failures = z
   .object({
     events: z
-      .array(z.object({ at: duration, pool: z.string(), count: z.number().int().positive().default(1), repairAfter: duration.optional() }).strict())
+      .array(z.object({ at: duration, pool: z.string(), count: z.number().int().positive().default(1), repairAfter: bounded.optional() }).strict())
       .optional(),
-    random: z.object({ mtbf: positiveDuration, repair: duration }).strict().optional(),
+    random: z.object({ mtbf: boundedPositive, repair: bounded }).strict().optional(),
   })
   .strict();
 
@@ -202,7 +202,7 @@ export const scenarioSchema = z
     /** Allocator time budget per decision. */
     decisionBudget: duration.default(1),
     /** Requests' default SLO wait by priority, applied where the trace gives none. */
-    sloWait: z.partialRecord(z.enum(PRIORITIES), duration).optional(),
+    sloWait: z.partialRecord(z.enum(PRIORITIES), bounded).optional(),
         /** Units of plain numbers: `memory: Gi` reads `memory: 128` as 128 GiB (without it a plain memory number is an error). */
         units: z.object({ memory: z.enum(['Gi']) }).strict().optional(),
   })

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { durationSchema as seconds, positiveDurationSchema as positiveSeconds, quantitySchema as quantity, uniqueList } from '../core/fields.js';
+import {
+  boundedDurationSchema as boundedSeconds,
+  boundedPositiveDurationSchema as boundedPositiveSeconds,
+  boundedPositiveSecondsNumber,
+  durationSchema as seconds,
+  latencyMsSchema,
+  positiveDurationSchema as positiveSeconds,
+  quantitySchema as quantity,
+  uniqueList,
+} from '../core/fields.js';
 import { PRIORITIES } from '../core/priority.js';
 import { parseDuration } from '../core/units.js';
 import { unsortedRuleSchema } from './arrival-order.js';
@@ -32,7 +41,7 @@ export const tenantShareSchema = z.union([
 export const priorityShareSchema = z.strictObject({
   priority,
   weight: z.number().nonnegative().default(1),
-  sloWait: seconds.optional(),
+  sloWait: boundedSeconds.optional(),
   preemptibleShare: share.optional(),
 });
 
@@ -42,7 +51,7 @@ const priorityList = uniqueList(priorityShareSchema, (p) => p.priority, 'priorit
 export const llmServingModelSchema = z.strictObject({
   prefillTokensPerSecond: z.number().positive().optional(),
   decodeTokensPerSecond: z.number().positive().optional(),
-  overheadSeconds: seconds.optional(),
+  overheadSeconds: boundedSeconds.optional(),
   demand: z.record(z.string(), quantity).optional(),
   memoryPerKToken: z.number().nonnegative().optional(),
   memoryDimension: z.string().min(1).optional(),
@@ -159,20 +168,20 @@ export const alibabaGpuTraceSchema = z.strictObject({
   defaultPriority: priority.optional(),
   preemptibleQos: z.array(z.string()).optional(),
   tenant: z.string().min(1).optional(),
-  sloWait: z.partialRecord(priority, seconds).optional(),
+  sloWait: z.partialRecord(priority, boundedSeconds).optional(),
   phases: z.array(z.string()).optional(),
   noDeletion: z.union([z.enum(['skip', 'error']), positiveSeconds]).optional(),
   nonPositive: z.enum(['skip', 'clamp', 'error']).optional(),
-  minDuration: positiveSeconds.optional(),
-  staticDuration: positiveSeconds.optional(),
+  minDuration: boundedPositiveSeconds.optional(),
+  staticDuration: boundedPositiveSeconds.optional(),
   dimensions: dimensionsSchema.optional(),
 });
 
 const durationDistSchema = z.discriminatedUnion('dist', [
-  z.strictObject({ dist: z.literal('lognormal'), mu: z.number().finite(), sigma: z.number().nonnegative(), min: seconds.optional(), max: seconds.optional() }),
-  z.strictObject({ dist: z.literal('pareto'), xm: z.number().positive(), alpha: z.number().positive(), max: seconds.optional() }),
-  z.strictObject({ dist: z.literal('exponential'), mean: positiveSeconds, max: seconds.optional() }),
-  z.strictObject({ dist: z.literal('fixed'), value: seconds }),
+  z.strictObject({ dist: z.literal('lognormal'), mu: z.number().finite(), sigma: z.number().nonnegative(), min: boundedSeconds.optional(), max: boundedSeconds.optional() }),
+  z.strictObject({ dist: z.literal('pareto'), xm: boundedPositiveSecondsNumber, alpha: z.number().positive(), max: boundedSeconds.optional() }),
+  z.strictObject({ dist: z.literal('exponential'), mean: boundedPositiveSeconds, max: boundedSeconds.optional() }),
+  z.strictObject({ dist: z.literal('fixed'), value: boundedSeconds }),
 ]);
 
 const tokenDistSchema = z.strictObject({
@@ -275,8 +284,8 @@ export const alibabaNodesSchema = z.strictObject({
   gpuPriceByModel: z.record(z.string(), z.number().nonnegative()).optional(),
   pricePerCpuHour: z.number().nonnegative().optional(),
   pricePerGiBHour: z.number().nonnegative().optional(),
-  latencyMs: z.number().nonnegative().optional(),
-  boot: seconds.optional(),
+  latencyMs: latencyMsSchema.optional(),
+  boot: boundedSeconds.optional(),
   namePrefix: z.string().optional(),
   minFraction: z.number().min(0).max(1).optional(),
   maxFactor: z.number().min(1).optional(),

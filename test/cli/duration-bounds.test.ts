@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { drs, tmpFile } from './helpers.js';
+
+/*
+ * A latency, boot time or request duration of 1e300 in a scenario was accepted (a run then printed
+ * sums that overflowed or lost every real second). Such values are refused at their line and field
+ * with the bound the trace readers use: at most 1e10 s (over 300 years); latencyMs at most 1e13 ms.
+ * A horizon stays unbounded (the run is event-driven; its request count is checked instead).
+ */
+const SCENARIO = `name: t
+seed: 1
+horizon: 10m
+pools:
+  - name: a
+    capacity: { cpu: 8, memory: 32Gi, gpu: 1 }
+    nodes: 2
+    pricePerHour: 1
+    latencyMs: 10
+    boot: 1m
+trace:
+  kind: synthetic
+  horizon: 10m
+  arrival: { rate: 0.5 }
+  priorities:
+    - { priority: high, weight: 1, sloWait: 30 }
+  profiles:
+    - { name: p, weight: 1, demand: { cpu: 1, memory: 1Gi }, duration: { dist: exponential, mean: 60, max: 1h } }
+    - { name: q, weight: 1, demand: { cpu: 1, memory: 1Gi }, duration: { dist: fixed, value: 5 } }
+    - { name: r, weight: 1, demand: { cpu: 1, memory: 1Gi }, duration: { dist: pareto, xm: 10, alpha: 2 } }
+failures:
+  random: { mtbf: 1h, repair: 5m }
+strategies: [first-fit]
+`;
+
+function scenario(from: string, to: string): string {
+  expect(SCENARIO).toContain(from);
+  return tmpFile('s.yaml', SCENARIO.replace(from, to));
+}
+
+const TOO_LONG = 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?';
+
+describe('scenario durations past 1e10 s are refused at their field', () => {
+  it('boot, latency, request durations, SLO waits and repairs (was: accepted)', async () => {
+    const cases: [string, string, number, string, string][] = [
+      ['boot: 1m', 'boot: 1e300', 10, 'pools[0].boot', TOO_LONG],
+      ['boot: 1m', 'boot: 200000000000d', 10, 'pools[0].boot', TOO_LONG],
+      ['latencyMs: 10', 'latencyMs: 1e300', 9, 'pools[0].latencyMs', 'expected a latency of at most 1e13 ms (over 300 years): a wrong unit or scale?'],
+      ['mean: 60', 'mean: 1e300', 18, 'trace.profiles[0].duration.mean', TOO_LONG],
+      ['max: 1h', 'max: 1e11', 18, 'trace.profiles[0].duration.max', TOO_LONG],
+      ['value: 5', 'value: 1e300', 19, 'trace.profiles[1].duration.value', TOO_LONG],
+      ['xm: 10', 'xm: 1e300', 20, 'trace.profiles[2].duration.xm', TOO_LONG],
+      ['sloWait: 30', 'sloWait: 1e300', 16, 'trace.priorities[0].sloWait', TOO_LONG],
+      ['repair: 5m', 'repair: 1e300', 22, 'failures.random.repair', TOO_LONG],
+    ];
+    for (const [from, to, line, field, message] of cases) {
+      const f = scenario(from, to);
+      const r = await drs(['validate', f]);
+      expect({ code: r.code, err: r.err }, to).toEqual({ code: 2, err: `drs validate: ${f}:${line}, field '${field}': ${message}\n` });
+    }
+  });
+
+  it('the bounds themselves are accepted', async () => {
+    let f = scenario('boot: 1m', 'boot: 1e10');
+    f = tmpFile('s.yaml', SCENARIO.replace('boot: 1m', 'boot: 1e10').replace('latencyMs: 10', 'latencyMs: 1e13').replace('value: 5', 'value: 1e10'));
+    expect((await drs(['validate', f])).code).toBe(0);
+  });
+});
