@@ -26,6 +26,14 @@
  *
  * WFP3 and UNICEP use the real waiting time now − s. (RLScheduler's published WFP3/UNICEP columns
  * computed w from a start time still unset (−1) at ordering time; we do not reproduce that.)
+ *
+ * An unknown estimate (r = ∞: a production request with neither an estimate nor a lease) would
+ * make w / r = 0 however long the request waited, so it would stay behind every request with an
+ * estimate that had waited at all, and starve while they kept coming. In WFP3 and UNICEP
+ * (`estimateDivides`), sortByKey counts it as the largest finite estimate among the requests being
+ * ordered (1 s when none has one): it ages as the longest known job does, and requests without an
+ * estimate order among themselves by wait and width. Simulated and HPC runs always have a finite
+ * estimate (the actual duration stands in for a missing one): unchanged there.
  */
 
 /** What an order may look at. */
@@ -46,6 +54,18 @@ export interface OrderKey {
   key(job: JobFacts, now: number): number;
   /** Secondary key for primary ties; lowest first. */
   tie?(job: JobFacts, now: number): number;
+  /**
+   * The key divides by the estimate (WFP3, UNICEP): sortByKey then replaces an unknown (infinite)
+   * estimate by the largest finite one being ordered, else by 1 s, so the request ages.
+   */
+  readonly estimateDivides?: boolean;
+}
+
+/** What an unknown (not finite) estimate counts as among `facts`: their largest finite estimate, 1 s when none has one. */
+export function unknownEstimateStandIn(facts: readonly JobFacts[]): number {
+  let largest = -Infinity;
+  for (const f of facts) if (Number.isFinite(f.requested) && f.requested > largest) largest = f.requested;
+  return largest === -Infinity ? 1 : largest;
 }
 
 /** 0.1 stands in for a value that is not positive (F1's rule, reused by WFP3/UNICEP's divisor). */
@@ -77,12 +97,14 @@ export const F1_KEY: OrderKey = {
 export const WFP3_KEY: OrderKey = {
   name: 'wfp3',
   timeDependent: true,
+  estimateDivides: true,
   key: (j, now) => -Math.pow((now - j.submit) / positiveOr01(j.requested), 3) * Math.max(j.procs, 1),
 };
 
 export const UNICEP_KEY: OrderKey = {
   name: 'unicep',
   timeDependent: true,
+  estimateDivides: true,
   key: (j, now) => -(now - j.submit + 1e-15) / (Math.log2(Math.max(j.procs, 1) + 1e-15) * positiveOr01(j.requested)),
 };
 
@@ -105,7 +127,8 @@ export function isOrderKeyName(s: string): s is OrderKeyName {
 /**
  * Stable sort of `items` by `key` at time `now`, then `key.tie`, then `rank` (default: the items'
  * current order). Keys are computed once per item. Comparisons use `<`/`>`, so ±Infinity keys
- * order correctly.
+ * order correctly. For a key that divides by the estimate, an unknown estimate is the largest
+ * finite one among `items` (unknownEstimateStandIn).
  */
 export function sortByKey<T>(
   items: readonly T[],
@@ -119,10 +142,13 @@ export function sortByKey<T>(
   const k = new Float64Array(n);
   const t = new Float64Array(n);
   const r = new Float64Array(n);
+  const all = items.map(facts);
+  const standIn = key.estimateDivides === true && all.some((f) => !Number.isFinite(f.requested)) ? unknownEstimateStandIn(all) : undefined;
   let sorted = true;
   for (let i = 0; i < n; i++) {
     const item = items[i] as T;
-    const f = facts(item);
+    const given = all[i] as JobFacts;
+    const f = standIn !== undefined && !Number.isFinite(given.requested) ? { ...given, requested: standIn } : given;
     k[i] = key.key(f, now);
     t[i] = tie === undefined ? 0 : tie(f, now);
     r[i] = rank === undefined ? i : rank(item);
