@@ -99,6 +99,12 @@ export function listFlag(value: string, flag: string, field: string = flag): str
   return items;
 }
 
+/** A comma list's entry given twice (`--strategies a,a` would run a once) is refused, saying `why`. */
+export function refuseRepeats(items: readonly string[], flag: string, why: string, field: string = flag): void {
+  const again = items.find((s, i) => items.indexOf(s) !== i);
+  if (again !== undefined) throw new UserError(`--${flag} lists '${again}' twice (${why})`, { field });
+}
+
 /**
  * A `--seed` as a scenario file reads `seed: VALUE`, so one seed draws the same run (or log)
  * whichever way it is given: a YAML integer (`7`, `07`, `+7`, `7.0`, `1e3`, `0x1F`) is that

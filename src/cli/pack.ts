@@ -9,7 +9,7 @@ import type { PackResult, PackStrategyName, PackingInstance } from '../packing/i
 import { ILP_GA_GENERATIONS, PACK_STRATEGIES, PACK_STRATEGY_NAMES, isPackStrategyName, lowerBound, runPackStrategy } from '../packing/index.js';
 import type { PackingFormat } from '../traces/bin-packing.js';
 import { PACKING_FORMATS, readPackingFile } from '../traces/bin-packing.js';
-import { listFlag, parseFlags } from './args.js';
+import { listFlag, parseFlags, refuseRepeats } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = `Usage: drs pack FILE [options]
@@ -71,7 +71,8 @@ function parseStrategies(list: string | undefined): PackStrategyName[] {
   for (const n of names) {
     if (!isPackStrategyName(n)) throw new UserError(`unknown strategy '${n}'; choose from ${PACK_STRATEGY_NAMES.join(', ')}`, { field: '--strategies' });
   }
-  return [...new Set(names)] as PackStrategyName[];
+  refuseRepeats(names, 'strategies', 'each strategy runs once', '--strategies');
+  return names as PackStrategyName[];
 }
 
 function parsePositive(value: string | undefined, flag: string): number | undefined {

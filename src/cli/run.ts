@@ -11,7 +11,7 @@ import { compareStrategies } from '../sim/compare.js';
 import type { EventLog } from '../sim/log.js';
 import { traceStatsNotes } from '../traces/trace-stats.js';
 import { runProgress } from './run-progress.js';
-import { listFlag, parseFlags, resolveDataRoot, seedFlag } from './args.js';
+import { listFlag, parseFlags, refuseRepeats, resolveDataRoot, seedFlag } from './args.js';
 import { checkOutputFolders, saveOutput } from './output.js';
 import { heapGuard } from './heap-guard.js';
 import type { CliCommand } from './command.js';
@@ -57,6 +57,7 @@ export const runCommand: CliCommand = {
       io.err(`note: --seed ${values.seed} does not change the workload: the scenario's trace has its own seed (trace.seed: ${JSON.stringify(traceSeed)}), which wins for the trace; --seed seeds only the rest of the run (strategies, failures, scaling). Remove trace.seed to draw the workload from the run's seed\n`);
     }
     const only = values.strategies === undefined ? undefined : listFlag(values.strategies, 'strategies');
+    if (only !== undefined) refuseRepeats(only, 'strategies', 'each strategy runs once');
     // An empty list (`--strategies "$UNSET"`) would run every strategy, as if the flag were not given.
     if (only !== undefined && only.length === 0) throw new UserError(`--strategies needs at least one label, got '${values.strategies}'`, { field: 'strategies' });
     const input = await buildScenario(scenario, {

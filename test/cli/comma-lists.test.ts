@@ -56,3 +56,17 @@ describe('replay-openb --seeds: a bad range says the expected form', () => {
     expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: "drs replay-openb: field '--seeds': seed range '5-1' runs backwards: write the lower seed first, e.g. 1-5\n" });
   });
 });
+
+describe('comma-list flags: a repeated entry is refused', () => {
+  it("drs run and drs pack --strategies (was: 'first-fit,first-fit' ran first-fit once without a word)", async () => {
+    const pack = tmpFile('items.txt', '1\n t\n 10 2 1\n4\n5\n');
+    const cases: [string[], string][] = [
+      [['run', SCENARIO, '--strategies', 'first-fit,first-fit', '--quiet'], "drs run: field 'strategies': --strategies lists 'first-fit' twice (each strategy runs once)\n"],
+      [['pack', pack, '--strategies', 'ffd, bfd,ffd'], "drs pack: field '--strategies': --strategies lists 'ffd' twice (each strategy runs once)\n"],
+    ];
+    for (const [argv, err] of cases) {
+      const r = await drs(argv);
+      expect({ code: r.code, err: r.err, out: r.out }, argv.join(' ')).toEqual({ code: 2, err, out: '' });
+    }
+  });
+});
