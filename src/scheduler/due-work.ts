@@ -7,7 +7,7 @@ import type { Tx } from './runtime.js';
 export interface DueWork {
   readonly pools: Pick<Pools, 'nextReadyAt' | 'bootFinished'>;
   readonly book: Pick<AllocationBook, 'nextExpiryAt' | 'expire'>;
-  readonly queueRunner: Pick<QueueRunner, 'nextTimeoutAt' | 'timeOut' | 'drain' | 'waiting'>;
+  readonly queueRunner: Pick<QueueRunner, 'nextTimeoutAt' | 'timeOut' | 'drain' | 'left' | 'waiting'>;
 }
 
 /**
@@ -56,11 +56,12 @@ export function catchUp(tx: Tx, before: boolean, s: DueWork): boolean {
       }
     } else if (due(deadline)) {
       // The requests whose deadline came before any further capacity leave (in arrival order);
-      // the queue is offered again, as a timed-out head may have held others back.
+      // the queue is offered again where that can start something (a timed-out head may have
+      // held others back), as after a cancel: they free no capacity (QueueRunner.left).
       const upTo = due(capacityAt) ? capacityAt : now;
       if (!s.queueRunner.timeOut(tx, false, upTo, due(capacityAt) || before)) return changed;
       changed = true;
-      s.queueRunner.drain(tx, true);
+      s.queueRunner.left(tx);
     } else return changed;
   }
 }
@@ -75,6 +76,7 @@ function coarse(tx: Tx, before: boolean, s: DueWork): boolean {
   const booted = s.pools.bootFinished(tx, tx.now, before) > 0;
   const expired = s.book.expire(tx, tx.now, before).length > 0;
   const timedOut = s.queueRunner.timeOut(tx, false, tx.now, before);
-  if (booted || expired || timedOut) s.queueRunner.drain(tx, true);
+  if (booted || expired) s.queueRunner.drain(tx, true);
+  else if (timedOut) s.queueRunner.left(tx);
   return booted || expired || timedOut;
 }

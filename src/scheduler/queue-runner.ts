@@ -259,11 +259,17 @@ export class QueueRunner {
   }
 
   /**
-   * A waiting request left the queue without starting (cancelled): the pass that may follow. It
-   * offers every waiting request only where that can start something (`SchedulingPass.leavingOffersAll`);
-   * otherwise only requests not yet offered are, usually none, and the queue is not read.
+   * Waiting requests left the queue without starting (cancelled, or timed out: `left`): the pass
+   * that may follow. It offers every waiting request only where that can start something
+   * (`SchedulingPass.leavingOffersAll`); otherwise only requests not yet offered are, usually
+   * none, and the queue is not read.
    */
   cancelled(tx: Tx): void {
+    this.left(tx);
+  }
+
+  /** See `cancelled`: a timeout frees no capacity either (due-work.ts calls this after `timeOut`). */
+  left(tx: Tx): void {
     this.drain(tx, !this.settled || this.pass === undefined || this.pass.leavingOffersAll());
   }
 
