@@ -237,7 +237,7 @@ export class ResourceScheduler {
   expireAllocations(asOf?: Date | string | number): number {
     const at = asOf === undefined ? this.clock() : asOf instanceof Date ? asOf.getTime() : typeof asOf === 'string' ? zonedIsoMs(asOf, 'asOf') : asOf;
     if (!Number.isFinite(at)) throw new UserError(`asOf must be a Date, an ISO time or epoch ms, got ${String(asOf)}`, { field: 'asOf' });
-    return this.engine.expireAllocations(at).length;
+    return this.engine.expireEarly(at).length;
   }
 
   /** An allocation made through this scheduler, active or ended (with its final status). */

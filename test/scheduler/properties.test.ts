@@ -167,7 +167,9 @@ function run(config: Config, ops: readonly Op[]): void {
         t.now += op.ms;
         break;
       case 'expire':
-        expiredAsOf = t.now + op.ahead;
+        // The clock moves first: a later asOf than now is refused (expire-as-of.test.ts).
+        t.now += op.ahead;
+        expiredAsOf = t.now;
         s.expireAllocations(expiredAsOf);
         break;
       case 'tick':

@@ -90,7 +90,8 @@ async function randomLife(seed: number, variant: Variant, makeStore: () => State
       clock.now += rng.int(1500);
       s.tick();
     } else if (k === 5) {
-      s.expireAllocations(clock.now + rng.int(1000));
+      clock.now += rng.int(1000);
+      s.expireAllocations(clock.now);
     } else if (k === 6) {
       const node = rng.int(5);
       const pool = node < 3 ? 'p' : 'q';
