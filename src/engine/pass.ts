@@ -7,6 +7,7 @@ import { isPermanent } from '../core/rejection.js';
 import { staticCompare, type BackfillPick, type BackfillPolicy, type QueuedRequest } from '../queue/policy.js';
 import { screen, trimmedToQuotas, withinGroups, type GroupCounts, type ScreenHooks } from './admission.js';
 import { withoutEvictions } from './no-evictions.js';
+import { passedOver, preemptorRank } from './passed-over.js';
 import type { EngineRules, PassHooks, PassInput, PassOutcome, PassRejection } from './pass-contract.js';
 import { planReclaim, type FairShare } from './quota.js';
 
@@ -75,6 +76,8 @@ export class SchedulingPass<E extends QueuedRequest> {
   private evicted = false;
   /** The blocked head of the current run started through reclaim or preemption. */
   private headEscalated = false;
+  /** Some decision of the current run left a request that may preempt waiting beside lower-priority preemptible work it started (`passedOver`). */
+  private preemptorPassedOver = false;
 
   constructor(
     readonly rules: EngineRules,
@@ -135,11 +138,12 @@ export class SchedulingPass<E extends QueuedRequest> {
     const groups: GroupCounts | undefined = dependencies?.grouped === true ? state : undefined;
     const screening = quotas !== undefined || dependencies?.used === true || groups !== undefined;
     this.evicted = false;
+    this.preemptorPassedOver = false;
     if (!policy.blocking && !input.freed && !screening) {
       // Nothing freed since the last pass: only newcomers can start (capacity only shrank).
       const counter = { decisions: 0 };
       this.offer(state, this.inOrder(input.fresh.filter((e) => hooks.isWaiting(e)), now, state), false, counter);
-      return { decisions: counter.decisions, again: this.evicted };
+      return { decisions: counter.decisions, again: this.evicted || this.preemptorPassedOver };
     }
     const live = input.sorted ? input.waiting : input.waiting.filter((e) => hooks.isWaiting(e));
     let ordered: readonly E[] = input.sorted ? live : (policy.order(live, now, state) as E[]);
@@ -168,7 +172,7 @@ export class SchedulingPass<E extends QueuedRequest> {
       if (screened.held.length > 0) this.followUp(state, screened.held, counter, groups);
       still = screened.escalate;
     }
-    const again = this.escalate(state, still, counter, groups) || this.headEscalated || this.evicted;
+    const again = this.escalate(state, still, counter, groups) || this.headEscalated || this.evicted || this.preemptorPassedOver;
     return { decisions: counter.decisions, again };
   }
 
@@ -323,14 +327,17 @@ export class SchedulingPass<E extends QueuedRequest> {
     const res = decideAndApply(allocator, batch.map((e) => e.request), state, this.hooks.context(blocking), this.idFor(batch));
     this.report(res, batch);
     let mustWait = false;
+    let preemptor = Number.POSITIVE_INFINITY;
     res.rejections.forEach((j, k) => {
       const e = batch[res.rejectedAt[k] as number] as E;
       if (isPermanent(j.code)) this.rejectEntry(e, { ...j, permanent: true });
       else {
         this.hooks.wait?.(e, { ...j, permanent: false });
         mustWait = true;
+        preemptor = Math.min(preemptor, preemptorRank(e.request));
       }
     });
+    if (!this.preemptorPassedOver && passedOver(allocator, res, preemptor)) this.preemptorPassedOver = true;
     return mustWait;
   }
 
