@@ -18,7 +18,8 @@ import { EV, type EventLog } from './log.js';
  *   or no node is due back (failed with a repair to come, or booting): what waits then can never
  *   start, and must not keep the clock going for ever.
  *
- * Work running on a failed node is requeued (counted as `failEvict`); the node keeps being billed
+ * Work running on a failed node is requeued (counted as `failEvict`), except work whose end
+ * (completion or lease expiry) falls at the failure's instant: that ends first, as it would have; the node keeps being billed
  * until it is repaired or removed (a failed VM still costs money until someone replaces it). The
  * autoscaler removes it when it acts on the pool (`planScaleSteps`); its repair, if one was due,
  * then never comes.
@@ -34,6 +35,8 @@ interface Hooks {
   /** Withdraw a scheduled event that has not run (it never runs, and the clock never goes to it). */
   cancel(id: number): void;
   evict(a: Allocation, now: number): void;
+  /** A node is about to fail: the work whose end (completion or lease expiry) falls at this instant ends first. */
+  endsDue(): void;
   /** A node failed (its work already evicted through `evict`). */
   failed(): void;
   freed(): void;
@@ -171,6 +174,9 @@ export class FailureInjector {
 
   private fail(id: number, now: number, repairAfter: number | undefined, random = false): void {
     if (this.state.nodeStatus(id) !== 'up') return;
+    // Work done at this instant is done: a failure at the same time cannot evict it (whichever
+    // event was scheduled first), as production's failNode cannot evict work already released.
+    this.hooks.endsDue();
     // ClusterState's rule, as in production (ResourceScheduler.failNode): the node's work is
     // released in the node's order, then requeued in that order.
     for (const a of this.state.failNode(id)) this.hooks.evict(a, now);

@@ -44,7 +44,10 @@ interface Running {
  * (start, reject, evict).
  *
  * Order at equal times: pending kernel events (completions, expiries, node changes) come before
- * an arrival at the same time unless `ties: 'arrivals-first'`; a scheduling pass runs once the
+ * an arrival at the same time unless `ties: 'arrivals-first'`; among kernel events, the order
+ * they were scheduled in, except that the ends due at a node failure's instant come before it
+ * (work done at t is done, its room offered at once, as production's release drains the queue
+ * before a failNode at t); a scheduling pass runs once the
  * clock is about to move on (or after every event with `passes: 'per-event'`).
  */
 export async function replay(opts: ReplayOptions): Promise<ReplayOutcome> {
@@ -104,6 +107,11 @@ class ReplayRun {
       schedule: (at, run) => this.kernel.schedule(at, { k: 'failure', run }),
       cancel: (id) => this.kernel.cancel(id),
       evict: (a, now) => this.requeue(a, EV.failEvict, now),
+      // The work done at the failure's instant ends first, and its room is offered (production's
+      // release, or the tick that expires a lease, drains the queue before a failNode at that time).
+      endsDue: () => {
+        if (this.dueNow()) this.schedule();
+      },
       // The engine's rule (as ResourceScheduler.failNode): with quotas, the shares shrank with the
       // capacity, so the next pass offers everything, whether or not the node ran any work.
       failed: () => {
@@ -292,6 +300,13 @@ class ReplayRun {
       case 'renew':
         return this.onRenew(e.i);
     }
+  }
+
+  /** Handle now the ends due at this instant, in kernel order; whether there was one. */
+  private dueNow(): boolean {
+    const due = this.kernel.takeNow((e) => e.k === 'end');
+    for (const e of due) if (!this.isVoid(e)) this.handle(e);
+    return due.length > 0;
   }
 
   // ---- the scheduling pass -----------------------------------------------------------------

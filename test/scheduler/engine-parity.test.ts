@@ -250,11 +250,20 @@ async function produce(s: Scenario): Promise<string[]> {
   const byId = new Map(s.requests.map((r) => [r.id, r]));
   const lines: string[] = [];
   // The simulator kernel's order: (time, order scheduled). Failures, then renewals, are scheduled
-  // when the run starts; an end when work starts or is renewed; a repair when its node fails.
-  type Ev = { readonly ms: number; readonly seq: number; readonly run: () => void };
+  // when the run starts; an end when work starts or is renewed; a repair when its node fails; the
+  // ends due at a failure's instant run before it (endsDue).
+  type Ev = { readonly ms: number; readonly seq: number; readonly run: () => void; readonly end?: true };
   const events: Ev[] = [];
   let seq = 0;
-  const schedule = (ms: number, run: () => void): void => void events.push({ ms, seq: seq++, run });
+  const schedule = (ms: number, run: () => void, end?: true): void => void events.push({ ms, seq: seq++, run, ...(end ? { end } : {}) });
+  // The simulator's one exception to kernel order: the ends due at a failure's instant run before it
+  // (work done at t is done; a failure at t cannot evict it), in the order they were scheduled.
+  const endsDue = (): void => {
+    for (const e of events.filter((x) => x.end === true && x.ms === now).sort((x, y) => x.seq - y.seq)) {
+      events.splice(events.indexOf(e), 1);
+      e.run();
+    }
+  };
   // Node ids: pools' nodes in order (as both sides create them); the nodes of each pool now up.
   const up: number[][] = [];
   let nextNode = 0;
@@ -275,7 +284,7 @@ async function produce(s: Scenario): Promise<string[]> {
         op('release');
         sched.release(id);
       }
-    });
+    }, true);
   };
   sched.on('allocated', (e) => {
     const r = byId.get(e.allocation.id) as Spec;
@@ -313,6 +322,7 @@ async function produce(s: Scenario): Promise<string[]> {
         });
       }
       pool.shift();
+      endsDue();
       op('failNode');
       expect(sched.failNode(`p${f.pool}`, node).status).toBe('failed');
     });

@@ -103,4 +103,37 @@ describe('DES kernel', () => {
     expect(() => k.run(() => { throw new Error('boom'); })).toThrow('boom');
     expect(k.pending).toBe(1);
   });
+
+  it('takeNow withdraws the picked events of the current instant, in scheduling order, and nothing later', () => {
+    const k = new Kernel<string>();
+    for (const [t, e] of [[5, 'x1'], [5, 'end-a'], [6, 'end-late'], [5, 'x2'], [5, 'end-b'], [5, 'end-c'], [9, 'y']] as const) k.schedule(t, e);
+    const gone = k.schedule(5, 'end-cancelled');
+    k.cancel(gone);
+    expect(k.step()).toBe('x1');
+    expect(k.takeNow((e) => e.startsWith('end'))).toEqual(['end-a', 'end-b', 'end-c']);
+    expect(k.pending).toBe(3);
+    const rest: string[] = [];
+    k.run((e) => rest.push(e));
+    expect(rest).toEqual(['x2', 'end-late', 'y']);
+    expect(k.takeNow(() => true)).toEqual([]);
+  });
+
+  it('takeNow matches a filter of the sorted events on 5,000 random events with many ties', () => {
+    const rng = new Rng(3);
+    const k = new Kernel<number>();
+    const evs: { t: number; i: number }[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const t = Math.floor(rng.next() * 50);
+      evs.push({ t, i });
+      k.schedule(t, i);
+    }
+    const first = k.step() as number;
+    const t0 = (evs[first] as { t: number }).t;
+    const expected = evs.filter((e) => e.t === t0 && e.i !== first && e.i % 3 === 0).map((e) => e.i).sort((a, b) => a - b);
+    expect(k.takeNow((i) => i % 3 === 0)).toEqual(expected);
+    const order: number[] = [];
+    k.run((i) => order.push(i));
+    expect(order).toHaveLength(5000 - 1 - expected.length);
+    expect(order.some((i) => expected.includes(i))).toBe(false);
+  });
 });

@@ -113,8 +113,9 @@ export async function simulate(s: Scenario, o: DriverOptions = {}): Promise<stri
  * each allocation released when its work is done, `tick()` called when a lease runs out,
  * `failNode`/`repairNode` at their times; evicted work is requeued (`requeuePreempted`), as in the
  * simulator. Events at one instant run in the simulator kernel's order (time, then the order they
- * were scheduled in: failures first, an end when its work starts, a repair when its node fails),
- * and arrivals after the kernel's events at their instant.
+ * were scheduled in: failures first, an end when its work starts, a repair when its node fails;
+ * but the ends due at a failure's instant run before it, as the simulator's do: work done at t is
+ * done, a failure at t cannot evict it), and arrivals after the kernel's events at their instant.
  */
 export async function produce(s: Scenario, o: DriverOptions = {}): Promise<string[]> {
   const policy = policyOf(s);
@@ -152,10 +153,16 @@ export async function produce(s: Scenario, o: DriverOptions = {}): Promise<strin
   };
   const byId = new Map(s.requests.map((r) => [r.id, r]));
   const lines: string[] = [];
-  type Ev = { readonly ms: number; readonly seq: number; readonly run: () => void };
+  type Ev = { readonly ms: number; readonly seq: number; readonly run: () => void; readonly end?: true };
   const events: Ev[] = [];
   let seq = 0;
-  const schedule = (ms: number, run: () => void): void => void events.push({ ms, seq: seq++, run });
+  const schedule = (ms: number, run: () => void, end?: true): void => void events.push({ ms, seq: seq++, run, ...(end ? { end } : {}) });
+  const endsDue = (): void => {
+    for (const e of events.filter((x) => x.end === true && x.ms === now).sort((x, y) => x.seq - y.seq)) {
+      events.splice(events.indexOf(e), 1);
+      e.run();
+    }
+  };
   const up: number[][] = [];
   let nextNode = 0;
   for (const p of specs) up.push(Array.from({ length: p.nodes.initial }, () => nextNode++));
@@ -171,7 +178,7 @@ export async function produce(s: Scenario, o: DriverOptions = {}): Promise<strin
       if (live.get(r.id) !== token) return; // evicted or ended since
       if (expiry < end) sched.tick();
       else sched.release(r.id);
-    });
+    }, true);
   });
   const ended = (kind: string) => (e: { allocation: { id: string } }) => {
     lines.push(`${now} ${kind} ${e.allocation.id}`);
@@ -197,6 +204,7 @@ export async function produce(s: Scenario, o: DriverOptions = {}): Promise<strin
         });
       }
       pool.shift();
+      endsDue();
       sched.failNode(`p${f.pool}`, node);
     });
   }

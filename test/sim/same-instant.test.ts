@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { createAllocator } from '../../src/algorithms/registry.js';
+import type { PoolSpec, Request } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { fcfs } from '../../src/queue/fcfs.js';
+import { EV } from '../../src/sim/log.js';
+import { computeMetrics } from '../../src/sim/metrics.js';
+import { replay, type ReplayOptions } from '../../src/sim/replay.js';
+
+/*
+ * Events at one instant whose order decides an outcome (hand-checked on one 4-cpu node):
+ * - work whose end (completion or lease expiry) falls at a node failure's instant is done: the
+ *   failure cannot evict it (scenario failures are scheduled first, so they used to win the tie:
+ *   a 100-s job, a failure at 100 with repair after 10 → requeued, completed at 210).
+ */
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const DIMS = ['cpu', 'memory', 'gpu'];
+const pool = (n: number, max = 4): PoolSpec => ({ name: 'a', capacity: [4, 16, 0], nodes: { min: 0, max, initial: n }, pricePerHour: 1, latencyMs: 5, bootSeconds: 0, labels: {} });
+const r = (id: string, arrival: number, duration: number, extra: Partial<Request> = {}): Request => ({ id, tenant: 't', arrival, demand: [4, 1, 0], duration, priority: 'medium', ...extra });
+
+async function run(o: Partial<ReplayOptions>) {
+  const out = await replay({ space, pools: [pool(1)], seed: 1, allocator: createAllocator({ name: 'first-fit' }), queue: fcfs(), requests: [], ...o });
+  const events: string[] = [];
+  const name: Record<number, string> = { [EV.complete]: 'complete', [EV.expire]: 'expire', [EV.failEvict]: 'lost', [EV.nodeFail]: 'node-failed', [EV.start]: 'start' };
+  for (let i = 0; i < out.log.length; i++) {
+    const k = name[out.log.kind(i)];
+    if (k !== undefined) events.push(`${out.log.time(i)} ${k}`);
+  }
+  return { out, events };
+}
+
+describe('an end and a node failure at the same instant', () => {
+  it('the work that completed at t is done; the failure at t evicts nothing', async () => {
+    const { out, events } = await run({ requests: [r('j', 0, 100)], failures: { events: [{ at: 100, pool: 'a', count: 1, repairAfter: 10 }] } });
+    expect(events).toEqual(['0 start', '100 complete', '100 node-failed']);
+    const m = computeMetrics(out.log, DIMS);
+    expect(m.requests.completed).toBe(1);
+    expect(m.makespan).toBe(100);
+  });
+
+  it('a lease that runs out at t ends expired, not lost to the failure at t', async () => {
+    const { events } = await run({ requests: [r('j', 0, 500, { lease: 100 })], failures: { events: [{ at: 100, pool: 'a', count: 1, repairAfter: 10 }] } });
+    expect(events).toEqual(['0 start', '100 expire', '100 node-failed']);
+  });
+
+  it('the room of work done at t is offered before the failure at t, as production drains after the release (then lost to the failure)', async () => {
+    // a runs 0 → 100; b (queued behind it) starts at 100 on the freed node, which fails at 100:
+    // b is lost, requeued, and runs again after the repair at 110 (110 → 160).
+    const { events } = await run({ requests: [r('a', 0, 100), r('b', 0, 50)], failures: { events: [{ at: 100, pool: 'a', count: 1, repairAfter: 10 }] } });
+    expect(events).toEqual(['0 start', '100 complete', '100 start', '100 lost', '100 node-failed', '110 start', '160 complete']);
+  });
+
+  it('work still running at t is evicted by the failure at t, and runs again after the repair', async () => {
+    const { events } = await run({ requests: [r('j', 0, 100.5)], failures: { events: [{ at: 100, pool: 'a', count: 1, repairAfter: 10 }] } });
+    expect(events).toEqual(['0 start', '100 lost', '100 node-failed', '110 start', '210.5 complete']);
+  });
+});
