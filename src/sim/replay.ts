@@ -47,7 +47,8 @@ interface Running {
  * an arrival at the same time unless `ties: 'arrivals-first'`; among kernel events, the order
  * they were scheduled in, except that the ends due at a node failure's instant come before it
  * (work done at t is done, its room offered at once, as production's release drains the queue
- * before a failNode at t); a scheduling pass runs once the
+ * before a failNode at t), and before a scaling tick (the policy sees them done, as production's
+ * scale() does); a scheduling pass runs once the
  * clock is about to move on (or after every event with `passes: 'per-event'`).
  */
 export async function replay(opts: ReplayOptions): Promise<ReplayOutcome> {
@@ -289,10 +290,13 @@ class ReplayRun {
       case 'nodeReady':
         return this.onNodeReady(e.node);
       case 'scale':
-        // The policy decides on the cluster after the work that can start now has started (the
-        // pass otherwise due when the clock moves on), as production's does: a node whose boot
-        // ends at this instant takes queued work at its tick(), before scale() (and before it
-        // here, in kernel order), so that work is running, not still queued for another pool.
+        // The policy decides on the cluster after what fell due at this instant is done and the
+        // work that can start now has started (the pass otherwise due when the clock moves on),
+        // as production's scale() does (catchUp, then drain): work whose end falls now has ended,
+        // though a tick is scheduled one interval ahead, before work that started since (so
+        // before its end); a node whose boot ends now is up with queued work on it (its boot was
+        // scheduled by an earlier tick, before this one, so it comes first in kernel order).
+        this.dueNow();
         this.schedule();
         return this.scaling?.tick(this.now);
       case 'failure':

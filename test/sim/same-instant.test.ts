@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../../src/algorithms/registry.js';
+import type { ScalingInput, ScalingPolicy } from '../../src/autoscale/policy.js';
 import type { PoolSpec, Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { fcfs } from '../../src/queue/fcfs.js';
@@ -11,7 +12,9 @@ import { replay, type ReplayOptions } from '../../src/sim/replay.js';
  * Events at one instant whose order decides an outcome (hand-checked on one 4-cpu node):
  * - work whose end (completion or lease expiry) falls at a node failure's instant is done: the
  *   failure cannot evict it (scenario failures are scheduled first, so they used to win the tie:
- *   a 100-s job, a failure at 100 with repair after 10 → requeued, completed at 210).
+ *   a 100-s job, a failure at 100 with repair after 10 → requeued, completed at 210);
+ * - a scaling tick at T sees the work that ended at T as ended, whichever was scheduled first
+ *   (production's scale() does what fell due by now first: catchUp, src/scheduler/due-work.ts).
  */
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
 const DIMS = ['cpu', 'memory', 'gpu'];
@@ -53,5 +56,30 @@ describe('an end and a node failure at the same instant', () => {
   it('work still running at t is evicted by the failure at t, and runs again after the repair', async () => {
     const { events } = await run({ requests: [r('j', 0, 100.5)], failures: { events: [{ at: 100, pool: 'a', count: 1, repairAfter: 10 }] } });
     expect(events).toEqual(['0 start', '100 lost', '100 node-failed', '110 start', '210.5 complete']);
+  });
+});
+
+describe('a scaling tick and an end at the same instant', () => {
+  /** A policy that only records the running node-equivalents it is shown at each tick. */
+  const recorder = (seen: [number, number][]): ScalingPolicy => ({
+    name: 'recorder',
+    intervalSeconds: 60,
+    decide: (input: ScalingInput) => {
+      seen.push([input.now, input.pools[0]?.runningNodes ?? NaN]);
+      return [];
+    },
+  });
+
+  it('the tick at 60 sees the job that ended at 60 as ended (the job started at 30, after the tick was scheduled)', async () => {
+    const seen: [number, number][] = [];
+    await run({ requests: [r('j', 30, 30)], scaling: recorder(seen), horizon: 120 });
+    // At 0 nothing runs; at 60 the job (30 → 60) is over; at 120 nothing.
+    expect(seen).toEqual([[0, 0], [60, 0], [120, 0]]);
+  });
+
+  it('the tick at 60 sees the job that ends at 61 as running (sanity: a full node is one node-equivalent)', async () => {
+    const seen: [number, number][] = [];
+    await run({ requests: [r('j', 30, 31)], scaling: recorder(seen), horizon: 120 });
+    expect(seen).toEqual([[0, 0], [60, 1], [120, 0]]);
   });
 });
