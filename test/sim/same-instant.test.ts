@@ -6,6 +6,7 @@ import { ResourceSpace } from '../../src/core/resources.js';
 import { fcfs } from '../../src/queue/fcfs.js';
 import { EV } from '../../src/sim/log.js';
 import { computeMetrics } from '../../src/sim/metrics.js';
+import { meanOverEpisodes } from '../../src/sim/reference/episodes.js';
 import { replay, type ReplayOptions } from '../../src/sim/replay.js';
 
 /*
@@ -81,5 +82,23 @@ describe('a scaling tick and an end at the same instant', () => {
     const seen: [number, number][] = [];
     await run({ requests: [r('j', 30, 31)], scaling: recorder(seen), horizon: 120 });
     expect(seen).toEqual([[0, 0], [60, 1], [120, 0]]);
+  });
+});
+
+describe('throughput over a zero makespan', () => {
+  it('is null (undefined rate) when work completed at the instant of the first arrival, 0 when nothing completed', async () => {
+    const { out } = await run({ requests: [r('a', 5, 0), r('b', 5, 0)] });
+    const m = computeMetrics(out.log, DIMS);
+    expect(m.requests.completed).toBe(2);
+    expect(m.makespan).toBe(0);
+    expect(m.throughputPerHour).toBeNull();
+    const none = computeMetrics((await run({ requests: [r('x', 5, 10, { demand: [99, 1, 0] })] })).out.log, DIMS);
+    expect(none.requests.completed).toBe(0);
+    expect(none.throughputPerHour).toBe(0);
+    // Over episodes (the HPC reference protocol's windows) a window without a rate is left out, as a
+    // window without a wait is: one job of 10 s is 360 an hour.
+    const one = computeMetrics((await run({ requests: [r('c', 0, 10)] })).out.log, DIMS);
+    expect(one.throughputPerHour).toBe(360);
+    expect(meanOverEpisodes([m, one]).throughputPerHour).toBe(360);
   });
 });

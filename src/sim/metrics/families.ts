@@ -24,7 +24,8 @@ export function utilization(f: RunFacts): RunMetrics['utilization'] {
  * Waits (arrival → first start, over requests that started: mean, p50, p95, p99; null when none
  * started), mean bounded slowdown over completed requests max(1, (end − arrival) / max(run, τ))
  * (null when none completed), makespan = last
- * completion − first arrival, throughput = completed · 3600 / makespan.
+ * completion − first arrival, throughput = completed · 3600 / makespan (0 when nothing completed;
+ * null when work completed but the makespan is 0: a rate over no time is undefined, not 0).
  */
 export function timing(f: RunFacts): Pick<RunMetrics, 'wait' | 'meanBoundedSlowdown' | 'makespan' | 'throughputPerHour'> {
   const reqs = f.log.store;
@@ -46,7 +47,7 @@ export function timing(f: RunFacts): Pick<RunMetrics, 'wait' | 'meanBoundedSlowd
     wait: percentiles(waits),
     meanBoundedSlowdown: completed > 0 ? bsldSum / completed : null,
     makespan,
-    throughputPerHour: makespan > 0 ? (completed * 3600) / makespan : 0,
+    throughputPerHour: completed === 0 ? 0 : makespan > 0 ? (completed * 3600) / makespan : null,
   };
 }
 

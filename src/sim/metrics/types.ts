@@ -33,8 +33,8 @@ export interface RunMetrics {
   readonly meanBoundedSlowdown: number | null;
   /** Last completion minus first arrival, seconds. */
   readonly makespan: number;
-  /** Completed requests per hour of makespan. */
-  readonly throughputPerHour: number;
+  /** Completed requests per hour of makespan; 0 when none completed, null when some did over a makespan of 0 (every one done at the first arrival's instant). */
+  readonly throughputPerHour: number | null;
   readonly sla: { readonly overall: SlaClass; readonly byPriority: Readonly<Record<Priority, SlaClass>> };
   readonly fairness: {
     /**

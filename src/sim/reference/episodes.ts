@@ -185,7 +185,7 @@ export function meanOverEpisodes(ms: readonly RunMetrics[]): RunMetrics {
     wait: { mean: nonNull(ms.map((m) => m.wait.mean)), p50: nonNull(ms.map((m) => m.wait.p50)), p95: nonNull(ms.map((m) => m.wait.p95)), p99: nonNull(ms.map((m) => m.wait.p99)) },
     meanBoundedSlowdown: nonNull(ms.map((m) => m.meanBoundedSlowdown)),
     makespan: mean(ms.map((m) => m.makespan)),
-    throughputPerHour: mean(ms.map((m) => m.throughputPerHour)),
+    throughputPerHour: nonNull(ms.map((m) => m.throughputPerHour)),
     sla: {
       overall: slaSum((m) => m.sla.overall),
       byPriority: Object.fromEntries(PRIORITIES.map((p) => [p, slaSum((m) => m.sla.byPriority[p])])) as Record<Priority, SlaClass>,
