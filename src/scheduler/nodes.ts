@@ -56,6 +56,10 @@ export class NodeOperations {
   fail(tx: Tx, ref: NodeRef): NodeFailResult {
     const status = this.pools.state.nodeStatus(ref.nodeId);
     if (status !== 'up') return { ...ref, status: 'not-up', nodeStatus: status };
+    // Work whose lease runs out at this very instant is over, not lost (the operation's catch-up
+    // took only what fell due strictly before now): it ends `expired` and its room is offered
+    // first, as the simulator ends the work due at a failure's instant before the failure.
+    if (this.book.expire(tx, tx.now).length > 0) this.queueRunner.drain(tx, true);
     const lost = this.pools.fail(tx, ref.nodeId);
     const requeued = this.queueRunner.requeues;
     const infos = lost.map((a) => this.book.lost(tx, a, requeued));
