@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drs, tmpFile } from './helpers.js';
+import { drs, editedFile, tmpFile } from './helpers.js';
 
 /*
  * A latency, boot time or request duration of 1e300 in a scenario was accepted (a run then printed
@@ -32,10 +32,8 @@ failures:
 strategies: [first-fit]
 `;
 
-function scenario(from: string, to: string): string {
-  expect(SCENARIO).toContain(from);
-  return tmpFile('s.yaml', SCENARIO.replace(from, to));
-}
+/** The small scenario with one replacement, in a temp file. */
+const scenario = (from: string, to: string): string => editedFile(SCENARIO, from, to);
 
 const TOO_LONG = 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?';
 

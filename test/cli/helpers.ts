@@ -38,3 +38,9 @@ export function expectUserError(r: Ran, ...parts: string[]): void {
   expect(r.code).toBe(2);
   for (const p of parts) expect(r.err).toContain(p);
 }
+
+/** `base` with `from` replaced by `to` (which must occur), written to a temp file `name`. */
+export function editedFile(base: string, from: string, to: string, name = 's.yaml'): string {
+  expect(base).toContain(from);
+  return tmpFile(name, base.replace(from, to));
+}

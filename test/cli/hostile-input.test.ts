@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { drs, expectUserError, tmpFile } from './helpers.js';
+import { drs, editedFile, expectUserError, tmpFile } from './helpers.js';
 
 /*
  * Input a hostile but realistic user gives, found by a cross-command audit: each is a one-line
@@ -26,10 +26,7 @@ strategies: [first-fit]
 `;
 
 /** The small scenario with one replacement, in a temp file. */
-function scenario(from: string, to: string): string {
-  expect(SCENARIO).toContain(from);
-  return tmpFile('s.yaml', SCENARIO.replace(from, to));
-}
+const scenario = (from: string, to: string): string => editedFile(SCENARIO, from, to);
 
 describe('scenario values a schema let through', () => {
   it('a dimension listed twice is refused at the repeat, not a RangeError', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drs, expectUserError, tmpFile } from './helpers.js';
+import { drs, editedFile, expectUserError, tmpFile } from './helpers.js';
 
 /*
  * Scenario values that were accepted but make a run that measures nothing: each is now refused at
@@ -20,10 +20,8 @@ trace:
 strategies: [first-fit]
 `;
 
-function scenario(from: string, to: string): string {
-  expect(SCENARIO).toContain(from);
-  return tmpFile('s.yaml', SCENARIO.replace(from, to));
-}
+/** The small scenario with one replacement, in a temp file. */
+const scenario = (from: string, to: string): string => editedFile(SCENARIO, from, to);
 
 describe('a scenario horizon of 0', () => {
   it('is refused at its line: the run stopped at t=0 and printed a table of zero requests, exit 0', async () => {
