@@ -17,24 +17,10 @@ import { reorderEnds, requestedEnd } from './end-order.js';
 import { QuotaBooks } from './quota-books.js';
 import type { ReplayOptions, ReplayOutcome } from './replay-options.js';
 import { Autoscaling } from './replay-scaling.js';
+import { RunningWork, type Running, type SimEvent } from './running.js';
 import { SimQueue, type SimEntry } from './sim-queue.js';
 
 export type { ReplayOptions, ReplayOutcome } from './replay-options.js';
-
-/** Kernel events. Arrivals do not go through the heap: they are pulled from the stream in order. */
-export type SimEvent =
-  | { readonly k: 'end'; readonly a: Allocation; readonly expired: boolean }
-  | { readonly k: 'nodeReady'; readonly node: number }
-  | { readonly k: 'scale' }
-  | { readonly k: 'failure'; readonly run: () => void }
-  | { readonly k: 'renew'; readonly i: number };
-
-interface Running {
-  readonly idx: number;
-  readonly entry: SimEntry;
-  /** The end event scheduled last (a renewal schedules a new one; older ones are stale). */
-  end?: SimEvent;
-}
 
 /**
  * Replay a request stream against modelled pools with one allocator and one queue policy: the
@@ -64,7 +50,7 @@ class ReplayRun {
   readonly kernel = new Kernel<SimEvent>(0);
   private readonly queue: SimQueue;
   private readonly pass: SchedulingPass<SimEntry>;
-  private readonly running = new Map<string, Running>();
+  private readonly running: RunningWork;
   private readonly leases: SimLeases;
   private readonly depStates: DependencyStates;
   private readonly deps: DependencyTracker;
@@ -123,6 +109,7 @@ class ReplayRun {
       waiting: () => this.queue.live > 0,
     });
     this.leases = new SimLeases(opts.renewals);
+    this.running = new RunningWork(this.kernel, this.leases);
     this.leases.scheduleRenewals((at, i) => this.kernel.schedule(at, { k: 'renew', i }));
     this.scaling =
       opts.scaling === undefined
@@ -174,15 +161,7 @@ class ReplayRun {
     this.quota?.started(a);
     this.log.push(EV.start, now, e.idx, a.nodeId);
     if (a.devices !== undefined && a.devices.length > 0) this.log.devices.set(this.log.length - 1, a.devices);
-    this.scheduleEnd(a, run);
-  }
-
-  /** The event that ends `a`: its lease expiry if that comes before the work is done, else its completion. */
-  private scheduleEnd(a: Allocation, run: Running): void {
-    const end = a.start + a.request.duration;
-    this.leases.started(a);
-    run.end = a.leaseExpiry < end ? { k: 'end', a, expired: true } : { k: 'end', a, expired: false };
-    this.kernel.schedule(a.leaseExpiry < end ? a.leaseExpiry : end, run.end);
+    this.running.scheduleEnd(a, run);
   }
 
   private onReject(e: SimEntry, rej: PassRejection): void {
@@ -240,7 +219,7 @@ class ReplayRun {
 
   /** The work is done, or a lease ran out: then every lease due by now ends (SimLeases.due). */
   private onEnd(e: Extract<SimEvent, { k: 'end' }>): void {
-    if (this.running.get(e.a.id)?.end !== e) return; // evicted, ended or renewed since
+    if (this.running.isStale(e)) return; // evicted, ended or renewed since
     if (!e.expired) return this.finish1(e.a, false);
     for (const a of this.leases.due(this.state, this.now)) this.finish1(a, true);
   }
@@ -263,7 +242,7 @@ class ReplayRun {
     const id = this.leases.target(i);
     if (id === undefined) return; // queued or ended: nothing to renew (production answers not-found)
     const a = this.state.renew(id, this.now + (this.leases.renewals[i] as LeaseRenewal).duration);
-    this.scheduleEnd(a, this.running.get(id) as Running);
+    this.running.scheduleEnd(a, this.running.get(id) as Running);
   }
 
   private onNodeReady(node: number): void {
@@ -281,7 +260,7 @@ class ReplayRun {
    * node's bill, to it.
    */
   private readonly isVoid = (e: SimEvent): boolean =>
-    e.k === 'end' ? this.running.get(e.a.id)?.end !== e : e.k === 'nodeReady' && this.state.nodeStatus(e.node) !== 'booting';
+    e.k === 'end' ? this.running.isStale(e) : e.k === 'nodeReady' && this.state.nodeStatus(e.node) !== 'booting';
 
   private handle(e: SimEvent): void {
     switch (e.k) {
@@ -333,7 +312,7 @@ class ReplayRun {
       const out = this.pass.run(this.state, { now: this.now, waiting: q.entries, sorted: q.sorted, from: q.from, freed, fresh: offered });
       q.endPass();
       const walked = this.opts.queue.backfill?.takeWalked?.();
-      if (walked !== undefined) reorderEnds(this.running, walked, (id) => requestedEnd(this.state.allocation(id) as Allocation), (run) => this.rescheduleEnd(run));
+      if (walked !== undefined) reorderEnds(this.running, walked, (id) => requestedEnd(this.state.allocation(id) as Allocation), (run) => this.running.rescheduleEnd(run));
       this.decisions += out.decisions;
       // What this pass requeued (work it evicted) is all that was added since the pass began.
       return { out, requeued: q.takeFresh() };
@@ -341,13 +320,6 @@ class ReplayRun {
     q.takeFresh();
     this.freed = false;
     this.quota?.roundDone();
-  }
-
-  /** `run`'s end event again, at the same time: it now comes after the events scheduled before it (`reorderEnds`). */
-  private rescheduleEnd(run: Running): void {
-    const { a, expired } = run.end as Extract<SimEvent, { k: 'end' }>;
-    run.end = { k: 'end', a, expired };
-    this.kernel.schedule(Math.min(a.leaseExpiry, a.start + a.request.duration), run.end);
   }
 
   // ---- main loop ---------------------------------------------------------------------------
