@@ -4,9 +4,9 @@ import type { ClusterState } from '../core/cluster.js';
 import type { Allocation, Request } from '../core/model.js';
 import { mayPreempt } from '../core/priority.js';
 import { isPermanent } from '../core/rejection.js';
-import { staticCompare, type BackfillPick, type BackfillPolicy, type QueuedRequest } from '../queue/policy.js';
+import { staticCompare, type QueuedRequest } from '../queue/policy.js';
+import { backfillOffer } from './backfill-step.js';
 import { screen, trimmedToQuotas, withinGroups, type GroupCounts, type ScreenHooks } from './admission.js';
-import { withoutEvictions } from './no-evictions.js';
 import { passedOver, preemptorRank } from './passed-over.js';
 import type { EngineRules, PassHooks, PassInput, PassOutcome, PassRejection } from './pass-contract.js';
 import { planReclaim, type FairShare } from './quota.js';
@@ -48,7 +48,7 @@ const MAX_CHUNK = 256;
  *     waiting request are dropped by `decideAndApply`).
  *  5. **Backfilling.** When blocked, the policy's backfilling picks requests behind the head that
  *     may start without delaying it; they are offered in one non-blocking decision that evicts
- *     nothing (`withoutEvictions`: they were checked against the room free now).
+ *     nothing (`withoutEvictions`: they were checked against the room free now; `backfillOffer`).
  *  6. **Preemption.** Without quotas, preemption is part of the allocator (PreemptingAllocator
  *     wrapped around it); its evictions are reported through `evict`, and `again` asks the driver
  *     for another pass (what they freed beyond the request's need may fit another request).
@@ -223,7 +223,10 @@ export class SchedulingPass<E extends QueuedRequest> {
       // The waiting entries in order (those before `from` have left): one copy, the head first.
       const rest: E[] = first === front ? [first] : [];
       for (let k = from; k < ready.length; k++) if (waitingAfter(ready[k] as E)) rest.push(ready[k] as E);
-      if (rest.length > 1 || policy.backfill.seesHeadAlone === true) this.backfill(state, policy.backfill, rest, first, now, counter);
+      if (rest.length > 1 || policy.backfill.seesHeadAlone === true) {
+        const o = backfillOffer(policy.backfill, rest, first, state, now, (e) => hooks.isWaiting(e), this.batchAllocator);
+        if (o !== undefined) this.offer(state, o.batch, false, counter, o.allocator);
+      }
     }
     return hooks.isWaiting(first) ? first : undefined;
   }
@@ -280,36 +283,6 @@ export class SchedulingPass<E extends QueuedRequest> {
       this.offer(state, ready, false, counter);
       pending = again.grouped;
     }
-  }
-
-  /**
-   * Rule 5. A node-exact policy (`place`) names the node of each pick (and on a GPU device node
-   * its devices): they start there, applied through `decideAndApply` like any decision (a pinned
-   * "allocator" answering with those placements), so a pick that no longer fits is a bug that
-   * throws. Otherwise the allocator places the picks in one non-blocking decision.
-   */
-  private backfill(state: ClusterState, b: BackfillPolicy, rest: readonly E[], first: E, now: number, counter: { decisions: number }): void {
-    const hooks = this.hooks;
-    if (b.place === undefined) {
-      const picked = b.select(rest, state, now) as E[];
-      this.offer(state, picked.filter((e) => e !== first && hooks.isWaiting(e)), false, counter, withoutEvictions(this.batchAllocator));
-      return;
-    }
-    const picks = b.place(rest, state, now).filter((p) => p.entry !== first && hooks.isWaiting(p.entry as E));
-    if (picks.length === 0) return;
-    const pickOf = new Map(picks.map((p) => [p.entry.request.id, p]));
-    const pinned: Allocator = {
-      name: `${b.name} backfilling`,
-      allocate: (requests) => ({
-        placements: requests.map((r) => {
-          const p = pickOf.get(r.id) as BackfillPick;
-          return p.devices === undefined ? { requestId: r.id, nodeId: p.nodeId } : { requestId: r.id, nodeId: p.nodeId, devices: p.devices };
-        }),
-        preemptions: [],
-        rejections: [],
-      }),
-    };
-    this.offer(state, picks.map((p) => p.entry as E), false, counter, pinned);
   }
 
   /** `subset` of the queue in policy order. */
