@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.js';
 import type { QueuePolicy } from '../queue/policy.js';
 import type { AllocationBook } from './allocations.js';
 import { catchUp, type DueWork } from './due-work.js';
@@ -7,7 +8,7 @@ import type { QueueRunner } from './queue-runner.js';
 import type { Runtime, Tx } from './runtime.js';
 import type { Autoscaler } from './scaling.js';
 import type { SloBook } from './slo.js';
-import type { ScaleEvent } from './types.js';
+import type { AllocationInfo, ScaleEvent } from './types.js';
 import type { WaitQueue } from './wait-queue.js';
 
 export interface BackgroundParts {
@@ -25,8 +26,8 @@ export interface BackgroundParts {
 /**
  * The scheduler's time-driven work (`ResourceScheduler.tick`, `scale` and the catch-up every
  * operation does first): what falls due with time (boots, lease ends, queue timeouts: `catchUp`,
- * ./due-work.ts), a restored queue's first offer, SLO deadlines, the scaling policy's steps, and
- * the timers that run them.
+ * ./due-work.ts), a restored queue's first offer, SLO deadlines, the scaling policy's steps, the
+ * timers that run them, and lease ends as of a given time (`expireBy`).
  */
 export class Background {
   private readonly due: DueWork;
@@ -96,6 +97,23 @@ export class Background {
     const steps = autoscaler.plan(pools.state, queue.requests(), runtime.now());
     return runtime.run((tx) => {
       const out = pools.applyScaleSteps(tx, steps);
+      if (out.length > 0) queueRunner.drain(tx, true);
+      return out;
+    });
+  }
+
+  /**
+   * ResourceScheduler.expireAllocations (and, with `early`, expireEarly): release every allocation
+   * whose lease has expired by `asOf` (default now; ms), then offer the queue what that freed.
+   */
+  expireBy(asOf: number | undefined, early: boolean): AllocationInfo[] {
+    const { runtime, book, queueRunner } = this.p;
+    runtime.assertUsable();
+    if (asOf !== undefined && !(typeof asOf === 'number' && Number.isFinite(asOf))) throw new UserError(`asOf must be a time in milliseconds, got ${String(asOf)}`, { field: 'asOf' });
+    const now = runtime.now();
+    if (!early && asOf !== undefined && asOf > now) throw new UserError(`asOf ${asOf} is later than now (${now}): a lease that runs out after now has not expired (release or renew it instead)`, { field: 'asOf' });
+    return runtime.run((tx) => {
+      const out = book.expire(tx, asOf ?? tx.now);
       if (out.length > 0) queueRunner.drain(tx, true);
       return out;
     });

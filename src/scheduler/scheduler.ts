@@ -275,24 +275,12 @@ export class ResourceScheduler {
    * lease running out after now has not expired: a later `asOf` is refused (`UserError`).
    */
   expireAllocations(asOf?: number): AllocationInfo[] {
-    return this.expireBy(asOf, false);
+    return this.background.expireBy(asOf, false);
   }
 
   /** For the compat package only: its contract (docs/compat.md) expires leases ending by any `asOf`, a future one too (early, stamped now). */
   expireEarly(asOf: number): AllocationInfo[] {
-    return this.expireBy(asOf, true);
-  }
-
-  private expireBy(asOf: number | undefined, early: boolean): AllocationInfo[] {
-    this.runtime.assertUsable();
-    if (asOf !== undefined && !(typeof asOf === 'number' && Number.isFinite(asOf))) throw new UserError(`asOf must be a time in milliseconds, got ${String(asOf)}`, { field: 'asOf' });
-    const now = this.runtime.now();
-    if (!early && asOf !== undefined && asOf > now) throw new UserError(`asOf ${asOf} is later than now (${now}): a lease that runs out after now has not expired (release or renew it instead)`, { field: 'asOf' });
-    return this.runtime.run((tx) => {
-      const out = this.book.expire(tx, asOf ?? tx.now);
-      if (out.length > 0) this.queueRunner.drain(tx, true);
-      return out;
-    });
+    return this.background.expireBy(asOf, true);
   }
 
   getAllocation(id: string): AllocationInfo | undefined {
