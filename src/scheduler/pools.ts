@@ -7,7 +7,7 @@ import type { ResourceSpace } from '../core/resources.js';
 import { NodeBilling, type BillingTimes } from './billing.js';
 import { clusterCapacities } from './quota.js';
 import type { StateChange, StoredState } from './store.js';
-import type { Tx } from './runtime.js';
+import type { Runtime, Tx } from './runtime.js';
 import type { PoolInfo, ScaleEvent } from './types.js';
 
 /**
@@ -229,6 +229,20 @@ export class Pools implements ClusterRef {
     if (at - this.billingStoredMs < 1000) return { atMs: this.billingStoredMs, change: undefined };
     this.billingStoredMs = at;
     return { atMs: at, change: { kind: 'billing-clock', atMs: at } };
+  }
+
+  /** ResourceScheduler.listPoolsDurably: every pool, billed as of a time made durable first (`durableBilling`); as now when that fails. */
+  async infosDurably(runtime: Runtime): Promise<PoolInfo[]> {
+    const asNow = (): PoolInfo[] => this.state.pools.map((_p, i) => this.info(i));
+    if (!runtime.healthy) return asNow();
+    const { atMs, change } = this.durableBilling(runtime.now());
+    try {
+      if (change !== undefined) runtime.append([change]);
+      await runtime.durable();
+    } catch {
+      return asNow();
+    }
+    return this.state.pools.map((_p, i) => this.info(i, atMs));
   }
 
   /** Pool `i` now; its billing as of `billedAtMs` if given (a time billing's clock has reached: `durableBilling`). */

@@ -193,16 +193,8 @@ export class ResourceScheduler {
    * the old one (a standby's, a clock stepped back). At most one write per second (`durableBilling`).
    * A stopped scheduler (or one whose commit fails now) writes nothing: then as `listPools()`.
    */
-  async listPoolsDurably(): Promise<PoolInfo[]> {
-    if (!this.runtime.healthy) return this.listPools();
-    const { atMs, change } = this.pools.durableBilling(this.runtime.now());
-    try {
-      if (change !== undefined) this.runtime.append([change]);
-      await this.runtime.durable();
-    } catch {
-      return this.listPools();
-    }
-    return this.pools.state.pools.map((_p, i) => this.pools.info(i, atMs));
+  listPoolsDurably(): Promise<PoolInfo[]> {
+    return this.pools.infosDurably(this.runtime);
   }
 
   /** The up node `node` (name or id) of `pool` fails: its work is requeued or ends `lost` (see NodeOperations). */
