@@ -8,30 +8,12 @@
  * as every cancel did before), and compare every event, the placements and the queue, step by step.
  */
 import { describe, expect, it } from 'vitest';
-import type { Allocator } from '../../src/algorithms/allocator.js';
-import { createAllocator, type AllocatorName } from '../../src/algorithms/registry.js';
+import { createAllocator } from '../../src/algorithms/registry.js';
 import { PRIORITIES } from '../../src/core/priority.js';
-import { Rng } from '../../src/core/rng.js';
-import { MemoryStore, ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
+import { MemoryStore, ResourceScheduler } from '../../src/scheduler/index.js';
+import { counted, lockstep as sideBySide, type Operation, type Side, type SideBySideVariant } from './side-by-side/harness.js';
 
-const KINDS = ['allocated', 'queued', 'released', 'cancelled', 'expired', 'timed-out', 'preempted', 'lost', 'rejected', 'node-failed', 'node-repaired'] as const;
-
-/** `inner` with its decisions counted; `exhaustive` as `inner` says, or hidden (every cancel then offers everything). */
-function counted(inner: Allocator, keepExhaustive: boolean, calls: { n: number }): Allocator {
-  return {
-    name: inner.name,
-    ...(keepExhaustive && inner.exhaustive === true ? { exhaustive: true } : {}),
-    allocate: (requests, cluster, ctx) => {
-      calls.n++;
-      return inner.allocate(requests, cluster, ctx);
-    },
-  };
-}
-
-interface Variant {
-  readonly name: string;
-  readonly strategy: AllocatorName;
-  readonly options: Partial<ResourceSchedulerOptions>;
+interface Variant extends SideBySideVariant {
   /** Whether cancels may skip the offer (SchedulingPass.leavingOffersAll is false). */
   readonly skips: boolean;
   readonly dependsOn?: boolean;
@@ -55,87 +37,38 @@ const VARIANTS: readonly Variant[] = [
 
 const TENANTS = ['a', 'b', 'c'];
 
-interface Side {
-  readonly s: ResourceScheduler;
-  readonly log: string[];
-  readonly calls: { n: number };
-  /** Allocator decisions made by cancels. */
-  cancelCalls: number;
-}
-
-function side(variant: Variant, clock: { now: number }, keepExhaustive: boolean): Side {
-  const calls = { n: 0 };
-  let n = 0;
-  const s = new ResourceScheduler({
-    timers: false,
-    clock: () => clock.now,
-    newId: () => `r${n++}`,
-    strategy: counted(createAllocator({ name: variant.strategy }), keepExhaustive, calls),
-    pools: [
-      { name: 'p', capacity: { cpu: 8, memory: 32 }, nodes: 3 },
-      { name: 'q', capacity: { cpu: 4, memory: 16 }, nodes: 2 },
-    ],
-    ...variant.options,
-  });
-  const log: string[] = [];
-  for (const kind of KINDS) s.on(kind, (payload) => log.push(`${kind} ${JSON.stringify(payload)}`));
-  return { s, log, calls, cancelCalls: 0 };
-}
-
-/** `steps` seeded random operations on both sides in lockstep; everything they show must agree after each. */
+/** `steps` seeded random operations on both sides in lockstep; `counted` on each side is the decisions made by cancels. */
 function lockstep(seed: number, variant: Variant, steps: number): { narrowed: Side; full: Side; cancels: number } {
-  const clock = { now: 1_000 };
-  const narrowed = side(variant, clock, true);
-  const full = side(variant, clock, false);
-  const rng = new Rng(seed);
   let cancels = 0;
-  for (let step = 0; step < steps; step++) {
-    const where = `seed ${seed}, ${variant.name}, step ${step}`;
-    const queued = narrowed.s.listQueued().map((w) => w.requestId);
-    const live = narrowed.s.listAllocations().map((a) => a.id);
+  const sides = sideBySide(seed, variant, steps, (rng, { queued, live, clock }): Operation => {
     const k = rng.weighted([10, 4, 3, 2, 1, 1]);
-    // The operation, drawn once, applied to both sides.
-    let op: (s: ResourceScheduler) => unknown;
-    let cancel = false;
     if (k === 0) {
       const priority = PRIORITIES[rng.int(PRIORITIES.length)] as (typeof PRIORITIES)[number];
       const deps = variant.dependsOn === true && live.length + queued.length > 0 && rng.bernoulli(0.3) ? { dependsOn: [[...live, ...queued][rng.int(live.length + queued.length)] as string] } : {};
       const req = { tenant: TENANTS[rng.int(TENANTS.length)] as string, demand: { cpu: 1 + rng.int(6), memory: 1 + rng.int(12) }, priority, preemptible: rng.bernoulli(0.5), ...deps, ...(rng.bernoulli(0.2) ? { pool: rng.bernoulli(0.5) ? 'p' : 'q' } : {}) };
       const lease = rng.bernoulli(0.7) ? 500 + rng.int(5000) : undefined;
-      op = (s) => s.allocate(req, lease);
+      return { run: (s) => s.allocate(req, lease), counts: () => false };
     } else if (k === 1 && queued.length > 0) {
       const id = queued[rng.int(queued.length)] as string;
-      op = (s) => s.release(id);
-      cancel = true;
       cancels++;
+      return { run: (s) => s.release(id), counts: () => true };
     } else if (k === 2 && live.length > 0) {
       const id = live[rng.int(live.length)] as string;
-      op = (s) => s.release(id);
+      return { run: (s) => s.release(id), counts: () => false };
     } else if (k === 3) {
       const dt = rng.int(1500);
       clock.now += dt;
-      op = (s) => s.tick();
+      return { run: (s) => s.tick(), counts: () => false };
     } else if (k === 4) {
       const node = rng.int(5);
       const pool = node < 3 ? 'p' : 'q';
       const repair = rng.bernoulli(0.5);
-      op = (s) => (repair ? s.repairNode(pool, node) : s.failNode(pool, node));
-    } else {
-      clock.now += 2000 + rng.int(3000);
-      op = (s) => s.tick();
+      return { run: (s) => (repair ? s.repairNode(pool, node) : s.failNode(pool, node)), counts: () => false };
     }
-    const [a, b] = [narrowed, full].map((x) => {
-      const before = x.calls.n;
-      const out = JSON.stringify(op(x.s)) ?? '';
-      if (cancel) x.cancelCalls += x.calls.n - before;
-      return out;
-    });
-    expect(a, where).toEqual(b);
-    expect(narrowed.log, where).toEqual(full.log);
-    expect(narrowed.s.listAllocations().map((a) => `${a.id}@${a.pool}/${a.node}`), where).toEqual(full.s.listAllocations().map((a) => `${a.id}@${a.pool}/${a.node}`));
-    expect(narrowed.s.listQueued().map((w) => w.requestId), where).toEqual(full.s.listQueued().map((w) => w.requestId));
-  }
-  return { narrowed, full, cancels };
+    clock.now += 2000 + rng.int(3000);
+    return { run: (s) => s.tick(), counts: () => false };
+  });
+  return { ...sides, cancels };
 }
 
 describe('the pass after a cancel', () => {
@@ -147,8 +80,8 @@ describe('the pass after a cancel', () => {
       for (const seed of [1, 2, 3, 4]) {
         const { narrowed, full, cancels: c } = lockstep(seed, variant, 400);
         cancels += c;
-        narrowedCancelCalls += narrowed.cancelCalls;
-        fullCancelCalls += full.cancelCalls;
+        narrowedCancelCalls += narrowed.counted;
+        fullCancelCalls += full.counted;
         void narrowed.s.shutdown();
         void full.s.shutdown();
       }

@@ -8,29 +8,12 @@
  * timeout did before), and compare every event, the placements and the queue, step by step.
  */
 import { describe, expect, it } from 'vitest';
-import type { Allocator } from '../../src/algorithms/allocator.js';
-import { createAllocator, type AllocatorName } from '../../src/algorithms/registry.js';
+import { createAllocator } from '../../src/algorithms/registry.js';
 import { PRIORITIES } from '../../src/core/priority.js';
-import { Rng } from '../../src/core/rng.js';
-import { ResourceScheduler, type ResourceSchedulerOptions } from '../../src/scheduler/index.js';
+import { ResourceScheduler } from '../../src/scheduler/index.js';
+import { counted, lockstep as sideBySide, type Operation, type Side, type SideBySideVariant } from './side-by-side/harness.js';
 
-const KINDS = ['allocated', 'queued', 'released', 'cancelled', 'expired', 'timed-out', 'preempted', 'lost', 'rejected', 'node-failed', 'node-repaired'] as const;
-
-function counted(inner: Allocator, keepExhaustive: boolean, calls: { n: number }): Allocator {
-  return {
-    name: inner.name,
-    ...(keepExhaustive && inner.exhaustive === true ? { exhaustive: true } : {}),
-    allocate: (requests, cluster, ctx) => {
-      calls.n++;
-      return inner.allocate(requests, cluster, ctx);
-    },
-  };
-}
-
-interface Variant {
-  readonly name: string;
-  readonly strategy: AllocatorName;
-  readonly options: Partial<ResourceSchedulerOptions>;
+interface Variant extends SideBySideVariant {
   /** Whether a tick that only times requests out may skip the offer. */
   readonly skips: boolean;
 }
@@ -51,75 +34,30 @@ const VARIANTS: readonly Variant[] = [
 
 const TENANTS = ['a', 'b', 'c'];
 
-interface Side {
-  readonly s: ResourceScheduler;
-  readonly log: string[];
-  readonly calls: { n: number };
-  /** Allocator decisions made by ticks that only timed requests out (no lease ended, nothing released). */
-  timeoutCalls: number;
-}
+/** An operation that timed requests out and ended no lease (nothing expired, nothing released). */
+const onlyTimeouts = (events: readonly string[]): boolean => events.some((l) => l.startsWith('timed-out')) && !events.some((l) => /^(expired|released) /.test(l));
 
-function side(variant: Variant, clock: { now: number }, keepExhaustive: boolean): Side {
-  const calls = { n: 0 };
-  let n = 0;
-  const s = new ResourceScheduler({
-    timers: false,
-    clock: () => clock.now,
-    newId: () => `r${n++}`,
-    strategy: counted(createAllocator({ name: variant.strategy }), keepExhaustive, calls),
-    pools: [
-      { name: 'p', capacity: { cpu: 8, memory: 32 }, nodes: 3 },
-      { name: 'q', capacity: { cpu: 4, memory: 16 }, nodes: 2 },
-    ],
-    ...variant.options,
-  });
-  const log: string[] = [];
-  for (const kind of KINDS) s.on(kind, (payload) => log.push(`${kind} ${JSON.stringify(payload)}`));
-  return { s, log, calls, timeoutCalls: 0 };
-}
-
+/** `steps` seeded random operations on both sides in lockstep; `counted` on each side is the decisions made by timeout-only operations. */
 function lockstep(seed: number, variant: Variant, steps: number): { narrowed: Side; full: Side; timeouts: number } {
-  const clock = { now: 1_000 };
-  const narrowed = side(variant, clock, true);
-  const full = side(variant, clock, false);
-  const rng = new Rng(seed);
-  for (let step = 0; step < steps; step++) {
-    const where = `seed ${seed}, ${variant.name}, step ${step}`;
-    const queued = narrowed.s.listQueued().map((w) => w.requestId);
-    const live = narrowed.s.listAllocations().map((a) => a.id);
+  const sides = sideBySide(seed, variant, steps, (rng, { queued, live, clock }): Operation => {
     const k = rng.weighted([10, 2, 2, 4, 1]);
-    let op: (s: ResourceScheduler) => unknown;
     if (k === 0) {
       const priority = PRIORITIES[rng.int(PRIORITIES.length)] as (typeof PRIORITIES)[number];
       const req = { tenant: TENANTS[rng.int(TENANTS.length)] as string, demand: { cpu: 1 + rng.int(6), memory: 1 + rng.int(12) }, priority, preemptible: rng.bernoulli(0.5), ...(rng.bernoulli(0.2) ? { pool: rng.bernoulli(0.5) ? 'p' : 'q' } : {}) };
       // Mostly long leases, so that ticks time requests out with no lease ending.
       const lease = rng.bernoulli(0.5) ? 4000 + rng.int(20000) : undefined;
-      op = (s) => s.allocate(req, lease);
+      return { run: (s) => s.allocate(req, lease), counts: onlyTimeouts };
     } else if (k === 1 && queued.length > 0) {
       const id = queued[rng.int(queued.length)] as string;
-      op = (s) => s.release(id);
+      return { run: (s) => s.release(id), counts: onlyTimeouts };
     } else if (k === 2 && live.length > 0) {
       const id = live[rng.int(live.length)] as string;
-      op = (s) => s.release(id);
-    } else {
-      clock.now += rng.int(k === 4 ? 3000 : 600);
-      op = (s) => s.tick();
+      return { run: (s) => s.release(id), counts: onlyTimeouts };
     }
-    const [a, b] = [narrowed, full].map((x) => {
-      const calls = x.calls.n;
-      const timedOut = x.log.filter((l) => l.startsWith('timed-out')).length;
-      const ended = x.log.filter((l) => /^(expired|released) /.test(l)).length;
-      const out = JSON.stringify(op(x.s)) ?? '';
-      const onlyTimeouts = x.log.filter((l) => l.startsWith('timed-out')).length > timedOut && x.log.filter((l) => /^(expired|released) /.test(l)).length === ended;
-      if (onlyTimeouts) x.timeoutCalls += x.calls.n - calls;
-      return out;
-    });
-    expect(a, where).toEqual(b);
-    expect(narrowed.log, where).toEqual(full.log);
-    expect(narrowed.s.listAllocations().map((x) => `${x.id}@${x.pool}/${x.node}`), where).toEqual(full.s.listAllocations().map((x) => `${x.id}@${x.pool}/${x.node}`));
-    expect(narrowed.s.listQueued().map((w) => w.requestId), where).toEqual(full.s.listQueued().map((w) => w.requestId));
-  }
-  return { narrowed, full, timeouts: narrowed.log.filter((l) => l.startsWith('timed-out')).length };
+    clock.now += rng.int(k === 4 ? 3000 : 600);
+    return { run: (s) => s.tick(), counts: onlyTimeouts };
+  });
+  return { ...sides, timeouts: sides.narrowed.log.filter((l) => l.startsWith('timed-out')).length };
 }
 
 describe('the pass after queue timeouts', () => {
@@ -131,8 +69,8 @@ describe('the pass after queue timeouts', () => {
       for (const seed of [1, 2, 3, 4]) {
         const { narrowed, full, timeouts: t } = lockstep(seed, variant, 400);
         timeouts += t;
-        narrowedCalls += narrowed.timeoutCalls;
-        fullCalls += full.timeoutCalls;
+        narrowedCalls += narrowed.counted;
+        fullCalls += full.counted;
         void narrowed.s.shutdown();
         void full.s.shutdown();
       }
