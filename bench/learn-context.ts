@@ -34,7 +34,7 @@ import { agreement, Decisions, fit, type Student } from './imitate/fit.js';
 import { play, type Rows } from './imitate/play.js';
 import { versusF1 } from './imitate/score.js';
 import { candidateFeatures, candidates, studentChooser, type Chooser, type Job } from './imitate/sim.js';
-import { AHEAD, FUTURE, K, L, lublinTeacher, modelLog, NODES, progressClock, range, SAMPLES, shippedLublin1, slice, TRAIN_SEED, trainWindows } from './imitate/setup.js';
+import { AHEAD, FUTURE, K, L, lublinTeacher, modelLog, NODES, PROBE_OPTIONS, probeCounts, progressClock, range, SAMPLES, shippedLublin1, slice, TRAIN_SEED, trainWindows } from './imitate/setup.js';
 import { die, intArg } from './usage.js';
 
 const GATE = 0.97;
@@ -42,25 +42,14 @@ const PROBE_SEED = 'probe-lookahead-3';
 
 const { values: o } = parseArgs({
   options: {
-    train: { type: 'string', default: '30' },
-    heldout: { type: 'string', default: '10' },
-    dagger: { type: 'string', default: '2' },
-    'dagger-windows': { type: 'string', default: '15' },
-    epochs: { type: 'string', default: '30' },
-    'probe-windows': { type: 'string', default: '100' },
-    'skip-score': { type: 'boolean', default: false },
+    ...PROBE_OPTIONS,
     forms: { type: 'string', default: 'linear,hidden-4,hidden-16' },
     'bc-seeds': { type: 'string', default: '1' },
     out: { type: 'string' },
   },
   strict: true,
 });
-const nTrain = intArg('--train', o.train, 1);
-const nHeld = intArg('--heldout', o.heldout, 1);
-const nDagger = intArg('--dagger', o.dagger, 0);
-const nDaggerWindows = intArg('--dagger-windows', o['dagger-windows'], 1);
-const epochs = intArg('--epochs', o.epochs, 1);
-const nProbe = intArg('--probe-windows', o['probe-windows'], 10);
+const { nTrain, nHeld, nDagger, nDaggerWindows, epochs, nProbe } = probeCounts(o);
 const bcSeeds = intArg('--bc-seeds', o['bc-seeds'], 1);
 const outDir = o.out === undefined ? undefined : path.resolve(o.out);
 if (outDir?.split(path.sep).includes('models')) die(`--out ${o.out}: the students are not shipped models; write them outside models/`);

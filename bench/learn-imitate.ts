@@ -51,30 +51,19 @@ import { checkAgainstProduction, productionBsld as productionBsldOf } from './im
 import { play as playWindow, type Play } from './imitate/play.js';
 import { versusF1 } from './imitate/score.js';
 import { candidateFeatures, studentChooser, type Chooser } from './imitate/sim.js';
-import { AHEAD, FUTURE, K, L, lublinTeacher, modelLog, NODES, progressClock, SAMPLES, shippedLublin1, slice, TRAIN_SEED, trainWindows } from './imitate/setup.js';
-import { die, intArg } from './usage.js';
+import { AHEAD, FUTURE, K, L, lublinTeacher, modelLog, NODES, PROBE_OPTIONS, probeCounts, progressClock, SAMPLES, shippedLublin1, slice, TRAIN_SEED, trainWindows } from './imitate/setup.js';
+import { die } from './usage.js';
 
 const PROBE_SEED = 'probe-lookahead-2';
 
 const { values: o } = parseArgs({
   options: {
-    train: { type: 'string', default: '30' },
-    heldout: { type: 'string', default: '10' },
-    dagger: { type: 'string', default: '2' },
-    'dagger-windows': { type: 'string', default: '15' },
-    epochs: { type: 'string', default: '30' },
-    'probe-windows': { type: 'string', default: '100' },
+    ...PROBE_OPTIONS,
     out: { type: 'string', default: '/tmp/drs-imitate' },
-    'skip-score': { type: 'boolean', default: false },
   },
   strict: true,
 });
-const nTrain = intArg('--train', o.train, 1);
-const nHeld = intArg('--heldout', o.heldout, 1);
-const nDagger = intArg('--dagger', o.dagger, 0);
-const nDaggerWindows = intArg('--dagger-windows', o['dagger-windows'], 1);
-const epochs = intArg('--epochs', o.epochs, 1);
-const nProbe = intArg('--probe-windows', o['probe-windows'], 10);
+const { nTrain, nHeld, nDagger, nDaggerWindows, epochs, nProbe } = probeCounts(o);
 const outDir = path.resolve(o.out);
 if (outDir.split(path.sep).includes('models')) die(`--out ${o.out}: the students are not shipped models; write them outside models/ (default /tmp/drs-imitate)`);
 

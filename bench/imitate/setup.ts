@@ -9,7 +9,7 @@ import { Rng } from '../../src/core/rng.js';
 import { lublinLog } from '../../src/learn/lublin-log.js';
 import { loadBatchWorkload, type BatchJob } from '../../src/learn/sim-adapter.js';
 import { QUEUE_FEATURE_SETS } from '../../src/queue/learned-queue.js';
-import { dataFile } from '../usage.js';
+import { dataFile, intArg } from '../usage.js';
 import { rolloutChooser, sampledFutures, type Chooser } from './sim.js';
 
 export const L = 1024;
@@ -68,5 +68,28 @@ export function progressClock(): { say: (s: string) => void; clock: () => string
       const cpu = process.cpuUsage(cpu0);
       return `wall ${clock()}, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s`;
     },
+  };
+}
+
+/** The command-line options both probes take (parseArgs form); `probeCounts` reads them. */
+export const PROBE_OPTIONS = {
+  train: { type: 'string', default: '30' },
+  heldout: { type: 'string', default: '10' },
+  dagger: { type: 'string', default: '2' },
+  'dagger-windows': { type: 'string', default: '15' },
+  epochs: { type: 'string', default: '30' },
+  'probe-windows': { type: 'string', default: '100' },
+  'skip-score': { type: 'boolean', default: false },
+} as const;
+
+/** The window counts and epochs of PROBE_OPTIONS' values, checked (a bad one is one line and exit 2). */
+export function probeCounts(o: { train: string; heldout: string; dagger: string; 'dagger-windows': string; epochs: string; 'probe-windows': string }) {
+  return {
+    nTrain: intArg('--train', o.train, 1),
+    nHeld: intArg('--heldout', o.heldout, 1),
+    nDagger: intArg('--dagger', o.dagger, 0),
+    nDaggerWindows: intArg('--dagger-windows', o['dagger-windows'], 1),
+    epochs: intArg('--epochs', o.epochs, 1),
+    nProbe: intArg('--probe-windows', o['probe-windows'], 10),
   };
 }
