@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { readLlmLogRequests, type LlmLogOptions } from '../../src/traces/llm-log.js';
-import { duplicateKey } from '../../src/traces/jsonl-rows.js';
+import { duplicateKey, mayRepeatKey } from '../../src/traces/jsonl-rows.js';
 import { collect, fixture } from './helpers.js';
 
 /*
@@ -29,5 +29,25 @@ describe('JSON Lines: a key given twice in one record', () => {
     expect(duplicateKey('{}')).toBeUndefined();
     // A value that spells a key of its object is no key.
     expect(duplicateKey('{"a": "a", "b": ["b"]}')).toBeUndefined();
+  });
+});
+
+describe('mayRepeatKey: the pre-check that spares most lines the scan', () => {
+  const may = (s: string): boolean => mayRepeatKey(s, JSON.parse(s));
+  it('clears a line whose keys are each written once as "k":', () => {
+    expect(may('{"timestamp":3000,"input_length":2500,"output_length":100}')).toBe(false);
+    expect(may('{"a":1,"b":{"c":[{"d":2},{"d":3}]}}')).toBe(false);
+    expect(may('{}')).toBe(false);
+  });
+  it('sends every line that holds a key twice to the scan, however it is written', () => {
+    for (const s of ['{"a":1,"a":2}', '{"b":{"c":1,"c":2}}', '{"a":1,"\\u0061":2}', '{"a" :1,"a" :2,"b":"\\":"}', '{"a":1,"a" :2}', '{"x":[{"k":1,"k":2}]}']) {
+      expect(may(s), s).toBe(true);
+      expect(duplicateKey(s), s).toBeDefined();
+    }
+  });
+  it('sends a line to the scan when it cannot tell (a value starting with a colon), and the scan clears it', () => {
+    const s = '{"a":":x"}';
+    expect(may(s)).toBe(true);
+    expect(duplicateKey(s)).toBeUndefined();
   });
 });
