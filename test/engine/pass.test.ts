@@ -139,6 +139,17 @@ describe('quotas in the simulator (the same FairShare rule as production)', () =
 });
 
 describe('EASY backfilling with priority preemption (no quotas)', () => {
+  /** The requests of the two EASY-with-preemption cases below (see the first one's chart). */
+  const backfillPreemptWorkload = () => [
+    req('F', 0, [4], 0.5),
+    req('Y', 0, [2], 100, { priority: 'low', preemptible: true }),
+    req('Z', 0, [2], 0.5),
+    req('X', 0.2, [1], 1000, { priority: 'low', preemptible: true }),
+    req('H', 1, [4], 10),
+    req('A', 2, [2], 50),
+    req('B', 2, [3], 500, { priority: 'high' }),
+  ];
+
   it('a backfilled request starts only in room free now: it evicts nothing that would delay the head', async () => {
     // Two nodes of 4 cpu, first-fit with preemption. By 0.5: X (low, preemptible, 1 cpu until
     // 1000) on node 0, Y (low, preemptible, 2 cpu until 100) on node 1. At 1 the head H (4 cpu)
@@ -156,15 +167,7 @@ describe('EASY backfilling with priority preemption (no quotas)', () => {
       pools: [pool('p', [4], 2)],
       allocator: createAllocator({ name: 'first-fit', preemption: true }),
       queue: fcfs({ blocking: true, backfill: easyBackfill() }),
-      requests: [
-        req('F', 0, [4], 0.5),
-        req('Y', 0, [2], 100, { priority: 'low', preemptible: true }),
-        req('Z', 0, [2], 0.5),
-        req('X', 0.2, [1], 1000, { priority: 'low', preemptible: true }),
-        req('H', 1, [4], 10),
-        req('A', 2, [2], 50),
-        req('B', 2, [3], 500, { priority: 'high' }),
-      ],
+      requests: backfillPreemptWorkload(),
     });
     expect([lives.H?.start, lives.H?.node]).toEqual([100, 1]);
     expect(lives.Y?.preempted).toBeUndefined();
@@ -181,15 +184,7 @@ describe('EASY backfilling with priority preemption (no quotas)', () => {
       pools: [pool('p', [4], 2)],
       allocator: own,
       queue: fcfs({ blocking: true, backfill: easyBackfill() }),
-      requests: [
-        req('F', 0, [4], 0.5),
-        req('Y', 0, [2], 100, { priority: 'low', preemptible: true }),
-        req('Z', 0, [2], 0.5),
-        req('X', 0.2, [1], 1000, { priority: 'low', preemptible: true }),
-        req('H', 1, [4], 10),
-        req('A', 2, [2], 50),
-        req('B', 2, [3], 500, { priority: 'high' }),
-      ],
+      requests: backfillPreemptWorkload(),
     });
     expect([lives.H?.start, lives.H?.node]).toEqual([100, 1]);
     expect(lives.Y?.preempted).toBeUndefined();

@@ -114,15 +114,23 @@ describe('the pass after a cancel', () => {
     void s.shutdown();
   });
 
-  it('a restored queue never offered yet (another policy before the restart) is offered by the first cancel', () => {
+
+  /**
+   * A store left by an FCFS scheduler (blocking, no backfilling) on one 8-cpu node: x (4 cpu)
+   * running, the head (8 cpu) queued, and 'small' (2 cpu) queued behind it though it fits.
+   */
+  function restoredBehindHead(): { store: MemoryStore; pools: { name: string; capacity: { cpu: number; memory: number }; nodes: number }[] } {
     const store = new MemoryStore();
     const pools = [{ name: 'p', capacity: { cpu: 8, memory: 32 }, nodes: 1 }];
     const s1 = new ResourceScheduler({ timers: false, clock: () => 0, store, queue: 'fcfs', pools });
     expect(s1.allocate({ id: 'x', tenant: 't', demand: { cpu: 4 } }).status).toBe('allocated');
     expect(s1.allocate({ id: 'head', tenant: 't', demand: { cpu: 8 } }).status).toBe('queued');
-    // Fits, but FCFS (blocking, no backfilling) keeps it behind the head.
     expect(s1.allocate({ id: 'small', tenant: 't', demand: { cpu: 2 } }).status).toBe('queued');
     void s1.shutdown();
+    return { store, pools };
+  }
+  it('a restored queue never offered yet (another policy before the restart) is offered by the first cancel', () => {
+    const { store, pools } = restoredBehindHead();
     // Not create(): no first tick, so the restored queue waits for its first offer.
     const s2 = new ResourceScheduler({ timers: false, clock: () => 0, store, queue: 'priority', pools });
     expect(s2.release('head').status).toBe('cancelled');
@@ -134,13 +142,7 @@ describe('the pass after a cancel', () => {
     // As above, but a request arrives before the cancel. Its pass (nothing freed) offers it alone,
     // so the restored 'small' (fits: 8 - 4 - 1 = 3 cpu free) was still never offered, and the
     // cancel must offer it: only a pass that offered every waiting request settles the queue.
-    const store = new MemoryStore();
-    const pools = [{ name: 'p', capacity: { cpu: 8, memory: 32 }, nodes: 1 }];
-    const s1 = new ResourceScheduler({ timers: false, clock: () => 0, store, queue: 'fcfs', pools });
-    expect(s1.allocate({ id: 'x', tenant: 't', demand: { cpu: 4 } }).status).toBe('allocated');
-    expect(s1.allocate({ id: 'head', tenant: 't', demand: { cpu: 8 } }).status).toBe('queued');
-    expect(s1.allocate({ id: 'small', tenant: 't', demand: { cpu: 2 } }).status).toBe('queued');
-    void s1.shutdown();
+    const { store, pools } = restoredBehindHead();
     const s2 = new ResourceScheduler({ timers: false, clock: () => 0, store, queue: 'priority', pools });
     expect(s2.allocate({ id: 'n', tenant: 't', demand: { cpu: 1 } }).status).toBe('allocated');
     expect(s2.status('small').status).toBe('queued');
