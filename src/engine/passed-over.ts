@@ -1,9 +1,3 @@
-import type { Allocator } from '../algorithms/allocator.js';
-import type { AppliedDecision } from '../algorithms/decide.js';
-import { PreemptingAllocator } from '../algorithms/preemption.js';
-import type { Request } from '../core/model.js';
-import { mayPreempt, PRIORITY_RANK } from '../core/priority.js';
-
 /**
  * Rule 6's blind spot (SchedulingPass.offer). The preempting allocator stages the strategy's
  * placements of a decision before it searches victims for the requests left waiting, and those
@@ -17,6 +11,12 @@ import { mayPreempt, PRIORITY_RANK } from '../core/priority.js';
  * only newcomers changes nothing for a request already waiting: the room it took was free, and
  * it can be evicted now just as that room could be taken.
  */
+import type { Allocator } from '../algorithms/allocator.js';
+import type { AppliedDecision } from '../algorithms/decide.js';
+import { PreemptingAllocator } from '../algorithms/preemption.js';
+import type { Request } from '../core/model.js';
+import { mayPreempt, PRIORITY_RANK } from '../core/priority.js';
+
 /** The rank of `r` (PRIORITY_RANK) if it may preempt, else Infinity. */
 export function preemptorRank(r: Request): number {
   return mayPreempt(r.priority) ? PRIORITY_RANK[r.priority] : Number.POSITIVE_INFINITY;
