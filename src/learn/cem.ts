@@ -1,14 +1,14 @@
 import { PolicyNet, type DenseLayer, type PolicyNetFile } from '../core/policy-net.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import type { QueueTrainConfig } from './config.js';
+import { F1_INIT, type QueueTrainConfig } from './config.js';
 import type { QueueEnv } from './env.js';
 import { CemPool, type CemEpisode } from './cem-pool.js';
 import { flatten, unflatten } from './weights.js';
 import { CrossLogValidator, crossLogValidation, drawInRanges, trainLogs } from './cross-log.js';
 import { initLayers } from './ppo.js';
 import { classicPolicy, replaySwfWindow, type BatchWorkload } from './sim-adapter.js';
-import { configFeatures, drawLoadedWindow, mean, measureScaling, netFile, queueSetup, trainingRecord, validationScore, type CurvePoint, type QueueCheckpoint, type TrainHooks } from './train-queue.js';
+import { configFeatures, drawLoadedWindow, f1Layers, mean, measureScaling, netFile, queueSetup, trainingRecord, validationScore, type CurvePoint, type QueueCheckpoint, type TrainHooks } from './train-queue.js';
 
 /**
  * Training a learned-queue model with the cross-entropy method (CEM), the alternative to PPO for
@@ -70,8 +70,9 @@ export async function trainQueueCem(
   const logs = trainLogs(cfg, workload, also);
   const crossLog = crossLogValidation(cfg) ? new CrossLogValidator(logs, cfg.validationModes, cfg.validationWeighting) : undefined;
   const elapsed = hooks.elapsed ?? (() => 0);
-  const shape: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers([F, ...cfg.network.hidden, 1], new Rng(`${cfg.seed}:init`));
+  let shape: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers([F, ...cfg.network.hidden, 1], new Rng(`${cfg.seed}:init`));
   const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, envs[0] as QueueEnv, shape) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
+  if (resume === undefined && cfg.init === F1_INIT) shape = f1Layers(configFeatures(cfg), scaling);
   const net = (theta: readonly number[]): PolicyNet => new PolicyNet(netFile(cfg, scaling, unflatten(theta, shape)));
   const validate = async (theta: readonly number[]): Promise<number> => (crossLog === undefined ? validationScore(cfg, workload, net(theta)) : crossLog.score(net(theta)));
   // Reference bsld of the normalising order per (log, window, mode), computed once.

@@ -6,7 +6,7 @@ import { modelMessage } from '../core/model-ref.js';
 import { loadPolicyNetFile } from '../core/policy-net.js';
 import { QUEUE_FEATURE_SETS } from '../queue/learned-queue.js';
 import { fieldPath, yamlError, yamlLineOf, yamlValue, type YamlIssue } from '../core/yaml-line.js';
-import { parseTrainConfig, QUEUE_FEATURE_CHOICES, REFERENCE_EVAL_WINDOWS, type QueueTrainConfig, type TrainConfig } from './config.js';
+import { F1_INIT, parseTrainConfig, QUEUE_FEATURE_CHOICES, REFERENCE_EVAL_WINDOWS, type QueueTrainConfig, type TrainConfig } from './config.js';
 import { configFeatures } from './train-queue.js';
 
 /**
@@ -48,10 +48,11 @@ export function readConfig(file: string): TrainConfig {
     const at = e.location.field === '(root)' ? [] : fieldPath(e.location.field);
     throw new ConfigError(e.detail, { ...e.location, line: yamlLineOf(doc, lc, at) });
   }
-  // `init: FILE.json` is relative to the config's folder, like every path in a config file; any
-  // other value is a shipped model's name (models/queue/NAME.json), as in a scenario. Read now: a
+  // `init: FILE.json` is relative to the config's folder, like every path in a config file; `f1`
+  // is F1's order (no file); any other value is a shipped model's name (models/queue/NAME.json),
+  // as in a scenario. Read now: a
   // missing or unfitting model is the config's error, not one after the log loads.
-  if (cfg.kind !== 'queue' || cfg.init === undefined) return cfg;
+  if (cfg.kind !== 'queue' || cfg.init === undefined || cfg.init === F1_INIT) return cfg;
   const init = !cfg.init.endsWith('.json') || path.isAbsolute(cfg.init) ? cfg.init : path.join(path.dirname(file), cfg.init);
   let from;
   try {

@@ -53,7 +53,13 @@ const cem = z
   .strict();
 
 /** The values of a queue config's `features:` (which job features the network sees). */
-export const QUEUE_FEATURE_CHOICES = ['base', 'time-width', 'time-to-fit'] as const;
+export const QUEUE_FEATURE_CHOICES = ['base', 'time-width', 'time-to-fit', 'context'] as const;
+
+/**
+ * `init: f1`: start from F1's order instead of a model (see f1Layers in train-queue.ts); needs the
+ * `context` features (they hold F1's rank) and a linear scorer (`network.hidden: []`).
+ */
+export const F1_INIT = 'f1';
 
 export const REFERENCE_EVAL_WINDOWS = [1981, 2756, 4299, 8850, 3316, 2714, 5228, 7762, 4022, 7085];
 
@@ -157,7 +163,8 @@ const queueConfig = z
     /**
      * Start from this model's weights and feature scaling instead of a random network: a shipped
      * model name (models/queue/NAME.json) or a .json path (relative to the config file's folder);
-     * its feature list must be the config's.
+     * its feature list must be the config's. `f1` (F1_INIT) starts from F1's own order: a linear
+     * scorer of the `context` features that takes F1's pick, which the search then perturbs.
      */
     init: z.string().min(1).optional(),
     /**
@@ -171,7 +178,8 @@ const queueConfig = z
     candidates: z.enum(['arrival', 'short-narrow']).default('arrival'),
     /**
      * Job features: `base` (8, QUEUE_FEATURES), `time-width` (the 8 and log10(requested) × width
-     * share) or `time-to-fit` (the 9 and the log of the seconds until the job could start).
+     * share), `time-to-fit` (the 9 and the log of the seconds until the job could start) or
+     * `context` (the 10 and 7 features of the job among the other candidates, QUEUE_FEATURES_CONTEXT).
      */
     features: z.enum(QUEUE_FEATURE_CHOICES).default('base'),
     /** The training method: exactly one of `ppo` and `cem`. */
@@ -259,6 +267,12 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
         file,
         field: wroteMin ? 'cem.minStd' : 'cem.initStd',
       });
+    }
+    if (c.init === F1_INIT && c.features !== 'context') {
+      throw new ConfigError(`init: f1 starts from F1's order, which a scorer sees through the f1-rank feature of features: context; this config trains features: ${c.features}: write features: context`, { file, field: 'features' });
+    }
+    if (c.init === F1_INIT && c.network.hidden.length > 0) {
+      throw new ConfigError(`init: f1 is a linear scorer (a weight on f1-rank), but network.hidden is [${c.network.hidden.join(', ')}]: write network: { hidden: [] }`, { file, field: 'network.hidden' });
     }
     if (c.cem !== undefined && c.imitation !== undefined) throw new ConfigError('imitation is a PPO warm start; a `cem` config cannot use it', { file, field: 'imitation' });
     if (c.also !== undefined && c.cem === undefined) throw new ConfigError('`also` (training on several logs) needs a `cem` block; PPO trains on one log', { file, field: 'also' });

@@ -2,8 +2,8 @@ import { loadPolicyNetFile, POLICY_NET_FORMAT, PolicyNet, type DenseLayer, type 
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { ORDER_KEYS } from '../queue/keys.js';
-import { QUEUE_FEATURES, QUEUE_FEATURES_TIME_TO_FIT, QUEUE_FEATURES_TIME_WIDTH } from '../queue/learned-queue.js';
-import type { QueueTrainConfig } from './config.js';
+import { QUEUE_FEATURES, QUEUE_FEATURES_CONTEXT, QUEUE_FEATURES_TIME_TO_FIT, QUEUE_FEATURES_TIME_WIDTH } from '../queue/learned-queue.js';
+import { F1_INIT, type QueueTrainConfig } from './config.js';
 import { checkLogCovers, drawInRanges } from './cross-log.js';
 import { firstAgent, QueueEnv, sampleAgent, teacherAgent, type Episode } from './env.js';
 import { buildBatch, initLayers, PpoLearner, type Tf } from './ppo.js';
@@ -60,6 +60,7 @@ export interface TrainHooks {
 
 /** The feature list a config trains on. */
 export function configFeatures(cfg: QueueTrainConfig): readonly string[] {
+  if (cfg.features === 'context') return QUEUE_FEATURES_CONTEXT;
   if (cfg.features === 'time-to-fit') return QUEUE_FEATURES_TIME_TO_FIT;
   return cfg.features === 'time-width' ? QUEUE_FEATURES_TIME_WIDTH : QUEUE_FEATURES;
 }
@@ -134,8 +135,21 @@ export function queueSetup(cfg: QueueTrainConfig, workload: BatchWorkload): { mo
   const modes: ('none' | 'easy')[] = cfg.backfill === 'mixed' ? ['none', 'easy'] : [cfg.backfill];
   const envs = modes.map((backfill) => new QueueEnv({ jobs: workload.jobs, machine: workload.machine, length: cfg.episodeLength, backfill }));
   checkLogCovers(workload, cfg.train.ranges, cfg.validation, '');
-  const from = cfg.init === undefined ? undefined : loadPolicyNetFile(cfg.init, 'queue', configFeatures(cfg));
+  const from = cfg.init === undefined || cfg.init === F1_INIT ? undefined : loadPolicyNetFile(cfg.init, 'queue', configFeatures(cfg));
   return { modes, envs, from };
+}
+
+/**
+ * The starting layers of `init: f1`: a linear scorer with one weight, on f1-rank, such that F1's
+ * pick (rank 0) outscores the next in F1's order (rank 1) by one unit of score and every later
+ * rank by more; the argmax is then F1's pick. Every other weight and the bias are 0, so the
+ * search's first spread (cem.initStd) is measured against that one unit.
+ */
+export function f1Layers(features: readonly string[], scaling: { std: readonly number[] }): DenseLayer[] {
+  const at = features.indexOf('f1-rank');
+  if (at < 0) throw new ConfigError('init: f1 needs the f1-rank feature (features: context)', { field: 'features' });
+  const weights = features.map((_, f) => (f === at ? -(scaling.std[f] as number) / Math.LN2 : 0));
+  return [{ weights, bias: [0], activation: 'linear' }];
 }
 
 /** Validation score of a network: mean bsld over the validation windows, averaged over the training modes. */
@@ -186,8 +200,9 @@ export async function trainQueue(tf: Tf, cfg: QueueTrainConfig, workload: BatchW
   const validate = async (layers: readonly DenseLayer[]): Promise<number> => validationScore(cfg, workload, new PolicyNet(netFile(cfg, scaling, layers)));
   const elapsed = hooks.elapsed ?? (() => 0);
   const sizes = [F, ...cfg.network.hidden, 1];
-  const init: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers(sizes, new Rng(`${cfg.seed}:init`));
+  let init: DenseLayer[] = resume?.layers ?? (from === undefined ? undefined : [...from.layers]) ?? initLayers(sizes, new Rng(`${cfg.seed}:init`));
   const scaling = resume?.scaling ?? (from === undefined ? await measureScaling(cfg, env, init) : { mean: [...from.scaling.mean], std: [...from.scaling.std] });
+  if (resume === undefined && cfg.init === F1_INIT) init = f1Layers(configFeatures(cfg), scaling);
   const learner = new PpoLearner(tf, init, ppo);
   if (resume !== undefined) await learner.setOptimizerState(resume.optimizer);
   let imitationLoss: number | undefined;
