@@ -39,6 +39,8 @@ Options:
   --models a,b       models to compare (default ${DEFAULT_MODELS})
   --horizon H        steps forecast at each origin (default 12)
   --season S         seasonal period in steps (default: detected by autocorrelation on the training part)
+  --no-clip-spikes   detect the season on the series as it is: by default isolated spikes are clipped
+                     first, as noise (keep them when they are real, periodic demand, e.g. batch jobs)
   --train F          fraction used for the first fit (default 0.8)
   --every K          origins every K points of the rest (default 12)
   --refit-every R    re-estimate parameters every R origins, update states in between (default 1)
@@ -97,6 +99,7 @@ function checkIgnoredFlags(v: Record<string, string | string[] | boolean | undef
     if (how === 'count' && v['value-column'] !== undefined) refuse('value-column', 'names the column summed or averaged; with --agg count the events are only counted, no value is read');
     if ((how === 'sum' || how === 'count') && v['max-gap'] !== undefined) refuse('max-gap', `fills empty bins of --agg mean; with --agg ${how} an empty bin is 0 (no events), nothing is interpolated`);
   }
+  if (v['no-clip-spikes'] === true && v.season !== undefined) refuse('no-clip-spikes', 'changes how the season is detected; with --season S nothing is detected');
   if (v.seed !== undefined && !models.some((m) => usesSeed(checkName(m)))) refuse('seed', `seeds the models that draw random numbers (${FORECASTER_NAMES.filter(usesSeed).join(', ')}), and --models has none of them`);
 }
 
@@ -174,6 +177,7 @@ const FORECAST_OPTIONS = {
   models: { type: 'string' },
   horizon: { type: 'string' },
   season: { type: 'string' },
+  'no-clip-spikes': { type: 'boolean' },
   train: { type: 'string' },
   every: { type: 'string' },
   'refit-every': { type: 'string' },
@@ -236,7 +240,7 @@ export const forecastCommand: CliCommand = {
       season = givenSeason;
     } else {
       const head = series.values.slice(0, trainPoints);
-      const detected = findSeason(head, { stepSeconds: series.step });
+      const detected = findSeason(head, { stepSeconds: series.step, ...(v['no-clip-spikes'] === true ? { despike: false } : {}) });
       if (detected === undefined) {
         if (trainPoints < 6) throw new UserError(`its training part (${percent(train)}) has only ${trainPoints} of its ${series.values.length} points, too few to find a season in or to backtest; give one with --season S and a longer series`, { file, field: 'season' });
         throw new UserError(`${noSeason(head, series)}; give one with --season S (steps per season), or --season 1 to forecast without a season`, { file, field: 'season' });
