@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../src/core/rng.js';
 import { drs, ROOT } from './cli/helpers.js';
 
 /*
@@ -79,5 +81,55 @@ describe('error messages the docs quote are the ones printed', () => {
     expectQuoted('docs/sweeps.md', `\`${missing}\``);
     const value = (await refusal(['sweep', 'value.yaml', '--workers', '0', '--quiet'], dir)).replace(/^value\.yaml/, 'sweep.yaml');
     expectQuoted('docs/sweeps.md', `\`${value}\``, doc('docs/sweeps.md').replace(/\n\s*/g, ' '));
+  });
+});
+
+describe('docs/forecasting.md: what drs forecast prints, quoted', () => {
+  const forecasting = (): string => doc('docs/forecasting.md').replace(/\n\s*/g, ' ');
+
+  it('the detected season next to a flat autocorrelation peak (three noisy 5-minute days, seed 1: peak 285)', async () => {
+    // The seeded days of test/predict/season-regression.test.ts; the training part (80 %) is the first three days.
+    const rng = new Rng(1);
+    const rows = Array.from({ length: 1080 }, (_, t) => `${300 * t},${35 + 25 * Math.sin((2 * Math.PI * t) / 288) + rng.normal(0, 3)}`);
+    const dir = folder({ 'cpu.csv': `timestamp,value\n${rows.join('\n')}\n` });
+    const r = await drs(['forecast', 'cpu.csv', '--models', 'naive', '--quiet', '--json'], {}, dir);
+    expect(r.code).toBe(0);
+    const line = r.err.trim().split('\n')[0] as string;
+    expect(line).toMatch(/^cpu: detected season 288 steps \(24\.00 h, .*285 steps/);
+    expectQuoted('docs/forecasting.md', `"${line.replace(/^cpu: /, '')}"`, forecasting());
+  });
+
+  it('the bad-input table: each quoted refusal as printed (up to the doc\'s "…")', async () => {
+    const hourly = (stamps: string[]): string => `timestamp,value\n${stamps.map((t, i) => `${t},${i}`).join('\n')}\n`;
+    const dir = folder({
+      'feb.csv': hourly(['2024-02-28 00:00', '2024-02-30 00:00']),
+      'u16.csv': '',
+      'dst.csv': hourly(['2024-10-27 01:00', '2024-10-27 01:30', '2024-10-27 02:00', '2024-10-27 02:30', '2024-10-27 02:00']),
+      'far.csv': hourly(['0', '1', '2', '98299999999']),
+    });
+    writeFileSync(path.join(dir, 'u16.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('timestamp,value\n0,1\n', 'utf16le')]));
+    writeFileSync(path.join(dir, 'gz.csv'), gzipSync('timestamp,value\n0,1\n'));
+    /** The refusal from `from` to the end of `to` (the whole message without them), as the doc quotes it: `…` where it leaves the rest out. */
+    const quoted = async (file: string, from?: string, to?: string, rest = ''): Promise<void> => {
+      const msg = await refusal(['forecast', file, '--models', 'naive'], dir);
+      const start = from === undefined ? msg.indexOf('the file') : msg.indexOf(from);
+      const end = to === undefined ? msg.length : msg.indexOf(to, start) + to.length;
+      expect([start >= 0, end >= start]).toEqual([true, true]);
+      expectQuoted('docs/forecasting.md', `"${msg.slice(start, end)}${rest}"`, forecasting());
+    };
+    await quoted('feb.csv', 'days in');
+    await quoted('gz.csv');
+    await quoted('u16.csv', 'the file', 'save it as UTF-8', ' …');
+    await quoted('dst.csv', 'less than', '--dst shift');
+    await quoted('far.csv', 'the series would need', 'right?', ' …');
+  });
+
+  it('a calendar-month series: the step and the detected season', async () => {
+    const rows = Array.from({ length: 48 }, (_, i) => `${new Date(Date.UTC(2020, i, 1)).toISOString().slice(0, 10)},${100 + 30 * Math.sin((2 * Math.PI * i) / 12) + (i % 5)}`);
+    const dir = folder({ 'monthly.csv': `timestamp,value\n${rows.join('\n')}\n` });
+    const r = await drs(['forecast', 'monthly.csv', '--models', 'naive', '--quiet', '--train', '0.75'], {}, dir);
+    expect(r.code).toBe(0);
+    expectQuoted('docs/forecasting.md', `"${(r.err.trim().split('\n')[0] as string).replace(/^monthly: /, '')}"`, forecasting());
+    expectQuoted('docs/forecasting.md', `"${/step 1 calendar month/.exec(r.out)?.[0] ?? 'no step in the table'}"`, forecasting());
   });
 });
