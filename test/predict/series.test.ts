@@ -88,6 +88,25 @@ describe('readSeriesCsv', () => {
     await expect(aggregateEventsCsv(file('none.csv', 'id,creation_time\na,\nb,\n'), { ...opts, skipEmpty: true })).rejects.toThrow('no events with a time: all 2 row(s) have an empty time cell');
   });
 
+  it('binary bytes in a later row are named as such at their line, not echoed to the terminal', async () => {
+    // The first row is checked by the reader; a later row's cells reached the timestamp and value
+    // messages whole: "'\u0000\u0001garbage\ufffd' is not a timestamp", NUL bytes and all.
+    const head = 'timestamp,value\n2024-01-01 00:00,1\n2024-01-01 01:00,2\n';
+    const cases = [
+      [file('bin-time.csv', `${head}\u0000\u0001garbage\ufffd,3\n`), 4, 'timestamp'],
+      [file('bin-value.csv', `${head}2024-01-01 02:00,\u0000\u0001\u0002\n`), 4, 'value'],
+    ] as const;
+    for (const [p, line, field] of cases) {
+      for (const read of [(): Promise<unknown> => readSeriesCsv(p), (): Promise<unknown> => aggregateEventsCsv(p, { step: 3600, how: 'mean' })]) {
+        const e = (await read().catch((x: unknown) => x)) as TraceFormatError;
+        expect(e).toBeInstanceOf(TraceFormatError);
+        expect(e.location).toMatchObject({ file: p, line, field });
+        expect(e.message).toContain(`binary data, not CSV text: the ${field} cell holds control characters or bytes that are not UTF-8 (a damaged file?)`);
+        expect([...e.message].some((c) => c < ' ' || c === '\ufffd')).toBe(false);
+      }
+    }
+  });
+
   it('a binary file or a gzip file without a .gz name is a located error, not a dump of its bytes', async () => {
     const bytes = Buffer.from([0x18, 0x21, 0x00, 0x85, 0x58, 0x22, 0x15, 0x59, 0x0a, 0x13, 0x6f, 0x22, 0x26, 0x0a, 0x01, 0x02]);
     const noise = async (p: string): Promise<TraceFormatError> => (await readSeriesCsv(p).catch((e: unknown) => e)) as TraceFormatError;
