@@ -351,6 +351,8 @@ export function binEvents(events: Iterable<{ time: number; value?: number }>, st
 
 /** A series must hold at least two seasons (Holt-Winters initialisation, seasonal MASE scale). */
 export function requireSeasons(points: number, season: number, where: { file?: string; what?: string } = {}): void {
+  // Without a season (1) only the point count can change: there is no smaller --season to give.
+  if (season === 1 && points < 2) throw new UserError(`${where.what ?? 'series'} has ${points} point${points === 1 ? '' : 's'}, fewer than the 2 a forecast needs; give a longer series`, { file: where.file, field: 'season' });
   if (points < 2 * season) {
     throw new UserError(`${where.what ?? 'series'} has ${points} points, fewer than two seasons of ${season} steps (${2 * season}); give a smaller --season or a longer series`, { file: where.file, field: 'season' });
   }

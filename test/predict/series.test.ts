@@ -236,4 +236,10 @@ describe('requireSeasons', () => {
     expect(() => requireSeasons(47, 24, { file: 'x.csv' })).toThrow(/x\.csv.*47 points, fewer than two seasons of 24 steps/);
     expect(() => requireSeasons(48, 24)).not.toThrow();
   });
+
+  it('with no season (1) asks for more points, not for a smaller --season, which does not exist', () => {
+    // Was "fewer than two seasons of 1 steps (2); give a smaller --season or a longer series".
+    expect(() => requireSeasons(1, 1, { what: 'the training part (80%) of s' })).toThrow(/^field 'season': the training part \(80%\) of s has 1 point, fewer than the 2 a forecast needs; give a longer series$/);
+    expect(() => requireSeasons(2, 1)).not.toThrow();
+  });
 });
