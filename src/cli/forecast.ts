@@ -21,6 +21,7 @@ import {
   findSeason,
   readSeriesCsv,
   requireSeasons,
+  trainLength,
   usesSeed,
 } from '../predict/index.js';
 import { listFlag, parseFlags } from './args.js';
@@ -234,7 +235,7 @@ export const forecastCommand: CliCommand = {
     if (rep.filledPoints > 0) {
       io.err(`${series.name}: filled ${rep.filledPoints} missing point(s) in ${rep.gaps} gap(s) by linear interpolation\n`);
     }
-    const trainPoints = Math.floor(train * series.values.length);
+    const trainPoints = trainLength(series.values.length, train);
     let season: number;
     if (givenSeason !== undefined) {
       season = givenSeason;

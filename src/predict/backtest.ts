@@ -64,10 +64,21 @@ export interface BacktestResult {
   forecasts?: { origin: number; point: number[] }[];
 }
 
+/**
+ * T = ⌊train · n⌋, the training part's length, with a product that is a whole number up to
+ * rounding taken as that number: in floating point 0.7 · 90 is 62.99999999999999, and the part
+ * was one point short of the 63 the user asked for.
+ */
+export function trainLength(n: number, train: number): number {
+  const x = train * n;
+  const k = Math.round(x);
+  return Math.abs(x - k) <= 1e-9 * Math.max(1, x) ? k : Math.floor(x);
+}
+
 /** The origins the protocol uses (exported so tests and the statsmodels script agree). */
 export function backtestOrigins(n: number, train: number, horizon: number, every: number): number[] {
   const out: number[] = [];
-  for (let o = Math.floor(train * n); o + horizon <= n; o += every) out.push(o);
+  for (let o = trainLength(n, train); o + horizon <= n; o += every) out.push(o);
   return out;
 }
 
@@ -88,7 +99,7 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
   }
   if (origins.length === 0) {
     const n = values.length;
-    const first = Math.floor(train * n);
+    const first = trainLength(n, train);
     // A horizon as long as the series fits after no training part: then only --horizon can help.
     const fix = horizon < n ? `lower --horizon to at most ${n - first} or --train` : `lower --horizon below ${n}`;
     throw new UserError(`series of ${n} points leaves ${n - first} after the first ${Number((train * 100).toPrecision(6))}% (${first} points), fewer than one ${horizon}-step forecast; ${fix}`, { field: horizon < n ? 'train' : 'horizon' });

@@ -28,7 +28,7 @@ export {
 } from './registry.js';
 export { loadNeuralForecaster } from './neural-load.js';
 export { mae, mase, rmse, seasonalNaiveScale, smape, smapeTerm } from './metrics.js';
-export { backtest, backtestOrigins, type BacktestOptions, type BacktestResult } from './backtest.js';
+export { backtest, backtestOrigins, trainLength, type BacktestOptions, type BacktestResult } from './backtest.js';
 export {
   EventBinner,
   binEvents,

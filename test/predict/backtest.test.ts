@@ -35,6 +35,17 @@ describe('walk-forward backtest', () => {
     expect(backtestOrigins(100, 0.5, 5, 10)).toEqual([50, 60, 70, 80, 90]);
   });
 
+  it('a training fraction that gives a whole number of points gives that number (0.7 · 90 is 63, not 62)', async () => {
+    // In floating point 0.7 * 90 is 62.99999999999999 and 0.57 * 100 is 56.99999999999999: the first
+    // origin (and the training part) was one point short for 4,676 lengths up to 200,000 at 0.7.
+    expect(backtestOrigins(90, 0.7, 12, 12)).toEqual([63, 75]);
+    expect(backtestOrigins(100, 0.57, 12, 12)).toEqual([57, 69, 81]);
+    expect(backtestOrigins(288, 0.57, 12, 12)[0]).toBe(164); // 164.16: still rounded down
+    expect(backtestOrigins(98, 0.7, 1, 1)[0]).toBe(68); // 68.6: down, not to the nearest
+    const r = await backtest(new SeasonalNaiveForecaster({ season: 7 }), Array.from({ length: 90 }, (_, t) => t % 7), { train: 0.7, horizon: 12, every: 12, season: 7 });
+    expect([r.trainPoints, r.origins]).toEqual([63, 2]);
+  });
+
   it('hands the model exactly the prefix before each origin, never later points', async () => {
     const spy = new Spy();
     await backtest(spy, series, { train: 0.5, horizon: 5, every: 10, season: 7 });

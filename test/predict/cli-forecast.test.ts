@@ -204,6 +204,10 @@ describe('drs forecast', () => {
       `${series}, field 'season': the training part (7%) of demand has 20 points, fewer than two seasons of 24 steps (48); give a smaller --season or a longer series`,
     );
     await expect(forecastCommand.run([series, '--train', '0.125', '--season', '24'], io)).rejects.toThrow(/the training part \(12\.5%\) of demand has 36 points/);
+    // 0.7 · 90 = 63 points (62.99999999999999 in floating point): the same count as the backtest's first origin.
+    const ninety = path.join(dir, 'ninety.csv');
+    writeFileSync(ninety, `timestamp,value\n${Array.from({ length: 90 }, (_, t) => `${3600 * t},${t % 24}`).join('\n')}\n`);
+    await expect(forecastCommand.run([ninety, '--train', '0.7', '--season', '32'], io)).rejects.toThrow(/the training part \(70%\) of ninety has 63 points, fewer than two seasons of 32 steps/);
   });
 
   it('--help prints the usage', async () => {
