@@ -97,7 +97,16 @@ export function seasonalIndices(y: readonly number[], s: number, multiplicative:
   // Prefix sums for the centred moving average.
   const pre = [0];
   for (let t = 0; t < n; t++) pre.push((pre[t] as number) + at(y, t));
-  const sum = (a: number, b: number): number => (pre[b] as number) - (pre[a] as number); // y[a..b)
+  // y[a..b). A difference of prefix sums cancels when the window is tiny next to what came before
+  // it (values of 10⁻⁶ after spikes of 10¹⁵ gave 0 or less, y / c infinite, forecasts NaN): with
+  // positive data such a window is summed directly, which happens only for extreme ratios.
+  const sum = (a: number, b: number): number => {
+    const d = (pre[b] as number) - (pre[a] as number);
+    if (!multiplicative || d > 1e-9 * (pre[b] as number)) return d;
+    let direct = 0;
+    for (let t = a; t < b; t++) direct += at(y, t);
+    return direct;
+  };
   const acc = new Array<number>(s).fill(0);
   const cnt = new Array<number>(s).fill(0);
   const half = Math.floor(s / 2);

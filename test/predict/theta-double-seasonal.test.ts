@@ -23,6 +23,22 @@ describe('theta', () => {
     f.fit(y);
     expect(f.forecast(4).point.map((v) => Math.round(v * 1e6) / 1e6)).toEqual([80, 100, 120, 100]);
   });
+
+  it('multiplicative indices stay finite under spikes 10²¹ times the level (a window sum from prefix sums cancelled to 0)', () => {
+    // A 12-step cycle around 10⁻⁶ with a spike of 10¹⁵ (both valid series values) every 50 steps:
+    // the moving averages came out 0 or negative, y / c infinite, and every forecast NaN, which
+    // drs forecast reported as a crash ("theta: non-finite forecast NaN at origin 480").
+    const pattern = [0.5, 1, 1.5, 1];
+    const y = Array.from({ length: 480 }, (_, t) => (t % 50 === 49 ? 1e15 : 1e-6 * (pattern[t % 4] as number)));
+    const idx = seasonalIndices(y, 12, true);
+    expect(idx.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    const f = new ThetaForecaster(12);
+    f.fit(y);
+    const { point, interval } = f.forecast(12);
+    expect([...point, ...(interval?.lower ?? []), ...(interval?.upper ?? [])].every(Number.isFinite)).toBe(true);
+    // The quiet phases keep their shape: a phase of 0.5 · 10⁻⁶ below one of 1.5 · 10⁻⁶ (12 = 3 cycles of 4).
+    expect(idx[0] as number).toBeLessThan(idx[2] as number);
+  });
 });
 
 describe('double-seasonal', () => {
