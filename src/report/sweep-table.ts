@@ -47,6 +47,7 @@ function cell(m: MeanCi | undefined, f: (v: number) => string, runs: number): st
 }
 
 const PARTIAL_NOTE = '(n=k of N): mean and interval over the k of the N runs that have the metric';
+const PAIRS_NOTE = '(n=k of P): mean difference over the k of the P pairs where both runs have the metric';
 
 /**
  * A difference as its metric prints, except that a significant one that would print as zero gets
@@ -72,17 +73,20 @@ export function sweepTable(r: SweepResult): string {
   const parts = [`sweep ${r.sweep}: scenario ${r.scenario}, ${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'}, mean ±95% CI`, renderTable(header, rows, header.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r')))];
   if (rows.some((row) => row.some((c) => / \(n=\d+ of \d+\)$/.test(c)))) parts.push(PARTIAL_NOTE);
   if (r.comparisons.length > 0) {
-    const ch = [...(hasAxes ? ['point'] : []), 'a − b', ...km.map((k) => k.label)];
+    const ch = [...(hasAxes ? ['point'] : []), 'a − b', 'pairs', ...km.map((k) => k.label)];
     const crow = r.comparisons.map((c) => [
       ...(hasAxes ? [pointLabel(c.point)] : []),
       `${c.a} − ${c.b}`,
+      String(c.pairs),
       ...km.map((k) => {
         const t = c.metrics[k.path];
         if (t === undefined || t.n === 0) return '-';
-        return `${t.meanDiff >= 0 ? '+' : '−'}${diffText(k, Math.abs(t.meanDiff), t.significant)}${t.significant ? '*' : ''}`;
+        const over = t.n < c.pairs ? ` (n=${t.n} of ${c.pairs})` : '';
+        return `${t.meanDiff >= 0 ? '+' : '−'}${diffText(k, Math.abs(t.meanDiff), t.significant)}${t.significant ? '*' : ''}${over}`;
       }),
     ]);
-    parts.push('', 'paired by seed: mean difference, * = significant (paired t-test, p < 0.05)', renderTable(ch, crow, ch.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r'))));
+    parts.push('', 'paired by seed: mean difference, * = significant (paired t-test, p < 0.05); pairs = seeds both strategies completed', renderTable(ch, crow, ch.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r'))));
+    if (crow.some((row) => row.some((c) => / \(n=\d+ of \d+\)$/.test(c)))) parts.push(PAIRS_NOTE);
   }
   if (r.failures.length > 0) parts.push('', 'failed cells:', ...r.failures.map((f) => `  ${pointLabel(f.point)} ${f.strategy} seed ${f.seed}: ${f.error}`));
   return parts.join('\n');

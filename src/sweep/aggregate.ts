@@ -33,6 +33,8 @@ export interface SweepComparison {
   readonly point: Readonly<Record<string, unknown>>;
   readonly a: string;
   readonly b: string;
+  /** Seeds both strategies completed: the pairs; a metric some of those runs lack has fewer (its own `n`). */
+  readonly pairs: number;
   /** Metric path → paired test of a − b over the seeds both completed. */
   readonly metrics: Readonly<Record<string, PairedTest>>;
 }
@@ -100,7 +102,7 @@ export function aggregate(meta: { sweep: string; scenario: string; seeds: readon
           const pairs = common.filter((s) => (sa.get(s) as Record<string, number>)[k] !== undefined && (sb.get(s) as Record<string, number>)[k] !== undefined);
           metrics[k] = pairedTTest(pairs.map((s) => (sa.get(s) as Record<string, number>)[k] as number), pairs.map((s) => (sb.get(s) as Record<string, number>)[k] as number));
         }
-        comparisons.push({ point, a, b, metrics });
+        comparisons.push({ point, a, b, pairs: common.length, metrics });
       }
     });
   }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { sweepHtml } from '../../src/report/sweep-html.js';
 import { sweepTable } from '../../src/report/sweep-table.js';
-import type { SweepResult } from '../../src/sweep/aggregate.js';
+import type { RunMetrics } from '../../src/sim/metrics.js';
+import { aggregate, type SweepResult } from '../../src/sweep/aggregate.js';
+import type { CellResult, CellSpec } from '../../src/sweep/cell.js';
 import type { PairedTest } from '../../src/sweep/stats.js';
 
 const ci = (mean: number) => ({ n: 10, mean, half: 0, lo: mean, hi: mean });
@@ -13,7 +16,7 @@ const result = (metrics: Record<string, PairedTest>): SweepResult => ({
   axes: [],
   strategies: ['a', 'b'],
   groups: ['a', 'b'].map((strategy) => ({ point: {}, strategy, runs: 10, failed: 0, metrics: { meanBoundedSlowdown: ci(1), 'sla.overall.attainment': ci(0.99), 'cost.total': ci(22.75) } })),
-  comparisons: [{ point: {}, a: 'a', b: 'b', metrics }],
+  comparisons: [{ point: {}, a: 'a', b: 'b', pairs: 10, metrics }],
   failures: [],
 });
 
@@ -56,5 +59,54 @@ describe('drs sweep table: a metric some runs lack', () => {
     expect(text).toContain('(n=k of N): mean and interval over the k of the N runs that have the metric');
     // No note when every metric is over every run.
     expect(sweepTable(r)).not.toContain('(n=k of N)');
+  });
+});
+
+/**
+ * A paired difference is read with its n: the seeds both strategies completed. The table, the JSON
+ * and the HTML gave the mean difference and its star but not over how many pairs (a failed cell
+ * or a run without the metric drops a pair, silently).
+ */
+describe('drs sweep: the pair count of each comparison', () => {
+  const cell = (strategy: string, seed: number): CellSpec => ({ hash: `${strategy}${seed}`, code: 'c', point: {}, strategy, seed, scenario: {}, scenarioFile: 'x.yaml' });
+  const cells = ['a', 'b'].flatMap((s) => [1, 2, 3].map((seed) => cell(s, seed)));
+  // a completes seeds 1-3; b fails seed 3 (2 pairs) and has no wait on seed 2 (1 pair for wait p95).
+  const metrics: Record<string, { wait?: { p95: number }; cost: { total: number } }> = {
+    a1: { wait: { p95: 10 }, cost: { total: 5 } },
+    a2: { wait: { p95: 11 }, cost: { total: 6 } },
+    a3: { wait: { p95: 12 }, cost: { total: 7 } },
+    b1: { wait: { p95: 14 }, cost: { total: 4 } },
+    b2: { cost: { total: 4 } },
+  };
+  const results = new Map<string, CellResult>(
+    cells.map((c) => [
+      c.hash,
+      c.hash in metrics
+        ? { state: 'completed', hash: c.hash, point: {}, strategy: c.strategy, seed: c.seed, metrics: metrics[c.hash] as unknown as RunMetrics, simulatedSeconds: 1 }
+        : { state: 'failed', hash: c.hash, point: {}, strategy: c.strategy, seed: c.seed, error: 'boom' },
+    ]),
+  );
+  const r = aggregate({ sweep: 's', scenario: 'x', seeds: [1, 2, 3], axes: [], strategies: ['a', 'b'] }, cells, results);
+
+  it('JSON: pairs = the seeds both completed, next to each metric\'s own n', () => {
+    expect(r.comparisons[0]).toMatchObject({ a: 'a', b: 'b', pairs: 2 });
+    expect(r.comparisons[0]?.metrics['cost.total']).toMatchObject({ n: 2, meanDiff: 1.5 }); // (5−4 + 6−4) / 2
+    expect(r.comparisons[0]?.metrics['wait.p95']).toMatchObject({ n: 1, meanDiff: -4 });
+  });
+
+  it('table and HTML: a pairs column, and (n=k of P) on a metric fewer pairs have', () => {
+    for (const text of [sweepTable(r), sweepHtml(r)]) {
+      const lines = text.split('\n');
+      const head = lines.find((l) => /^a − b +pairs /.test(l));
+      expect(head).toBeDefined();
+      const row = lines[lines.indexOf(head as string) + 2] ?? '';
+      expect(row).toMatch(/^a − b +2 +−4\.0s \(n=1 of 2\) +- +- +\+1\.50 +-$/);
+      expect(text).toContain('pairs = seeds both strategies completed');
+      expect(text).toContain('(n=k of P): mean difference over the k of the P pairs where both runs have the metric');
+    }
+    // No (n=k of P) note when every metric has every pair.
+    const full = sweepTable({ ...r, comparisons: r.comparisons.map((c) => ({ ...c, metrics: { 'cost.total': c.metrics['cost.total'] as PairedTest } })) });
+    expect(full).toMatch(/\na − b +2 +- +- +- +\+1\.50 +-\n/);
+    expect(full).not.toContain('(n=k of P)');
   });
 });
