@@ -22,6 +22,8 @@ export class CronSchedule {
     if (!expression.trim().startsWith('@') && fields !== 5 && fields !== 6) {
       throw new ConfigError(`invalid cron expression ${JSON.stringify(expression)}: expected 5 fields (minute hour day month weekday) or 6 (seconds first), got ${fields}`, where);
     }
+    const range = outOfRange(expression.trim().split(/\s+/));
+    if (range !== undefined) throw new ConfigError(`invalid cron expression ${JSON.stringify(expression)}: ${range}`, where);
     try {
       this.cron = new Cron(expression, { timezone, paused: true });
     } catch (e) {
@@ -50,6 +52,39 @@ export class CronSchedule {
     for (let t = this.next(fromMs); t !== undefined && t <= toMs; t = this.next(t)) out.push(t);
     return out;
   }
+}
+
+/** Each field's name and the values it takes (weekday 7 is Sunday, as 0); a 6-field line has seconds first. */
+const FIELDS = [
+  ['minute', 0, 59, ''],
+  ['hour', 0, 23, ''],
+  ['day of month', 1, 31, ''],
+  ['month', 1, 12, ''],
+  ['weekday', 0, 7, ', 0 and 7 = Sunday'],
+] as const;
+const SECONDS = ['second', 0, 59, ''] as const;
+
+/**
+ * A number written out of its field's range, named as written. croner keeps days and months
+ * 0-based and its own message said so ("Invalid value for day: 31" for a day written 32). Only
+ * plain numbers are checked here (in lists and ranges; a step `/n` is not a value); names, `L`,
+ * `W` and `#` are croner's to judge.
+ */
+function outOfRange(parts: readonly string[]): string | undefined {
+  if (parts[0]?.startsWith('@') === true) return undefined;
+  const fields = parts.length === 6 ? [SECONDS, ...FIELDS] : FIELDS;
+  const seconds = parts.length === 6 ? '; a 6-field line has seconds first' : '';
+  for (const [k, part] of parts.entries()) {
+    const f = fields[k];
+    if (f === undefined) return undefined;
+    const [name, min, max, note] = f;
+    for (const item of part.split(',')) {
+      for (const v of (item.split('/')[0] as string).split('-')) {
+        if (/^\d+$/.test(v) && (Number(v) < min || Number(v) > max)) return `${name} ${v} is out of range (expected ${min}-${max}${note}${seconds})`;
+      }
+    }
+  }
+  return undefined;
 }
 
 function cronMessage(e: unknown): string {

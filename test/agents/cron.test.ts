@@ -22,6 +22,35 @@ describe('cron schedules (croner) with time zones', () => {
     expect(new CronSchedule('@hourly', 'UTC').next(Date.parse('2026-01-01T00:10:00Z'))).toBe(Date.parse('2026-01-01T01:00:00Z'));
   });
 
+  /*
+   * croner keeps days and months 0-based and reported them so: "0 0 32 * *" was refused with
+   * "Invalid value for day: 31" (31 is a valid day) and month 13 with "month: 12". The error
+   * names the value written, its field and the range the field takes.
+   */
+  it('a value out of its field\'s range is named as written, with the range expected', () => {
+    const msg = (e: string): string => {
+      try {
+        new CronSchedule(e, 'UTC');
+      } catch (x) {
+        return (x as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(msg('0 0 32 * *')).toBe('invalid cron expression "0 0 32 * *": day of month 32 is out of range (expected 1-31)');
+    expect(msg('0 0 0 * *')).toBe('invalid cron expression "0 0 0 * *": day of month 0 is out of range (expected 1-31)');
+    expect(msg('0 0 * 13 *')).toBe('invalid cron expression "0 0 * 13 *": month 13 is out of range (expected 1-12)');
+    expect(msg('0 0 1-32/2 * *')).toBe('invalid cron expression "0 0 1-32/2 * *": day of month 32 is out of range (expected 1-31)');
+    expect(msg('0 0 * 1,0 *')).toBe('invalid cron expression "0 0 * 1,0 *": month 0 is out of range (expected 1-12)');
+    expect(msg('61 * * * *')).toBe('invalid cron expression "61 * * * *": minute 61 is out of range (expected 0-59)');
+    expect(msg('0 24 * * *')).toBe('invalid cron expression "0 24 * * *": hour 24 is out of range (expected 0-23)');
+    expect(msg('0 0 * * 8')).toBe('invalid cron expression "0 0 * * 8": weekday 8 is out of range (expected 0-7, 0 and 7 = Sunday)');
+    expect(msg('60 0 0 * * *')).toBe('invalid cron expression "60 0 0 * * *": second 60 is out of range (expected 0-59; a 6-field line has seconds first)');
+    expect(msg('0 0 1 1 * 2026')).toBe('invalid cron expression "0 0 1 1 * 2026": weekday 2026 is out of range (expected 0-7, 0 and 7 = Sunday; a 6-field line has seconds first)');
+    // The field's bounds themselves, steps, names and croner's L/W/# forms are accepted.
+    for (const ok of ['59 23 31 12 7', '0 0 1 1 0', '*/59 0 1-31/2 1-12 0-7', '0 0 L * *', '0 0 * JAN-DEC MON-FRI', '0 0 * * 5#2', '0 0 15W * *', '59 59 23 31 12 *']) expect(msg(ok)).toBe('accepted');
+    expect(new CronSchedule('0 0 31 12 *', 'UTC').next(Date.parse('2026-12-01T00:00:00Z'))).toBe(Date.parse('2026-12-31T00:00:00Z'));
+  });
+
   it('every minute fires 60 times an hour, on the minute', () => {
     const c = new CronSchedule('* * * * *', 'UTC');
     const from = Date.parse('2026-01-01T00:00:00Z');
