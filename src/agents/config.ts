@@ -111,7 +111,13 @@ const scheduleSchema = z.union([
     })
     .strict()
     .refine((c) => (c.event !== undefined) !== (c.metric !== undefined), { message: 'a condition names exactly one of event or metric' })
-    .refine((c) => c.metric === undefined || c.above !== undefined || c.below !== undefined, { message: 'a metric condition needs above or below' }),
+    .refine((c) => c.metric === undefined || c.above !== undefined || c.below !== undefined, { message: 'a metric condition needs above or below' })
+    // Both bounds: value > above or value < below. With above < below that is every value (always true, fired once).
+    .superRefine((c, ctx) => {
+      if (c.above !== undefined && c.below !== undefined && c.above < c.below) {
+        ctx.addIssue({ code: 'custom', path: ['above'], message: `above ${c.above} is less than below ${c.below}: every value is > ${c.above} or < ${c.below}, so the condition always holds and fires once, at the first sample; with both, it fires when the value leaves the band [below, above], so above ≥ below` });
+      }
+    }),
 ]);
 
 export const agentSchema = z

@@ -55,6 +55,28 @@ describe('an unknown key in a fleet file', () => {
   });
 });
 
+/*
+ * A metric condition with both bounds fires when the value goes either side of them (value > above
+ * or value < below). Written as a band (above: 2, below: 5, "between 2 and 5"), every value is
+ * one side or the other: the condition always held, fired once at the first sample and never
+ * again, without a word.
+ */
+describe('a metric condition with both above and below', () => {
+  const fleet = (cond: Record<string, unknown>) => ({ agents: [{ id: 'a', cpu: 1, schedule: { metric: 'load', ...cond } }] });
+
+  it('is refused when above < below (every value is above one or below the other), naming the field', () => {
+    expect(() => parseFleet(fleet({ above: 2, below: 5 }), { file: 'f.yaml' })).toThrow(
+      new ConfigError('above 2 is less than below 5: every value is > 2 or < 5, so the condition always holds and fires once, at the first sample; with both, it fires when the value leaves the band [below, above], so above ≥ below', { file: 'f.yaml', field: 'agents[0].schedule.above' }),
+    );
+    expect(() => parseFleet({ agents: [{ id: 'a', cpu: 1, schedule: ['on-demand', { metric: 'load', above: 0, below: 0.5 }] }] })).toThrow(/field 'agents\[0\]\.schedule\[1\]\.above': above 0 is less than below 0\.5/);
+  });
+
+  it('is taken when above ≥ below (outside a band, or every value but one)', () => {
+    expect(parseFleet(fleet({ above: 5, below: 2 })).agents[0]?.schedules).toEqual([{ kind: 'condition', metric: 'load', above: 5, below: 2 }]);
+    expect(parseFleet(fleet({ above: 3, below: 3 })).agents[0]?.schedules).toEqual([{ kind: 'condition', metric: 'load', above: 3, below: 3 }]);
+  });
+});
+
 describe('max_memory_usage', () => {
   const limit = (v: unknown) => parseFleet({ config: { max_memory_usage: v }, agents: [{ id: 'a', cpu: 1 }] }).config.maxMemoryUsage;
   it('takes a percentage with % or a fraction 0 < x ≤ 1', () => {
