@@ -96,29 +96,60 @@ export const fleetConfigSchema = z
   })
   .strict();
 
-const scheduleSchema = z.union([
-  z.literal('on-demand').transform(() => ({ kind: 'on-demand' as const })),
-  z.object({ kind: z.literal('on-demand') }).strict(),
-  z.object({ kind: z.literal('cron').optional(), cron: z.string(), timezone: z.string().optional() }).strict(),
-  z
-    .object({
-      kind: z.literal('condition').optional(),
-      event: z.string().min(1).optional(),
-      agent: z.string().min(1).optional(),
-      metric: z.string().min(1).optional(),
-      above: z.number().optional(),
-      below: z.number().optional(),
-    })
-    .strict()
-    .refine((c) => (c.event !== undefined) !== (c.metric !== undefined), { message: 'a condition names exactly one of event or metric' })
-    .refine((c) => c.metric === undefined || c.above !== undefined || c.below !== undefined, { message: 'a metric condition needs above or below' })
-    // Both bounds: value > above or value < below. With above < below that is every value (always true, fired once).
-    .superRefine((c, ctx) => {
-      if (c.above !== undefined && c.below !== undefined && c.above < c.below) {
-        ctx.addIssue({ code: 'custom', path: ['above'], message: `above ${c.above} is less than below ${c.below}: every value is > ${c.above} or < ${c.below}, so the condition always holds and fires once, at the first sample; with both, it fires when the value leaves the band [below, above], so above ≥ below` });
-      }
-    }),
-]);
+const onDemandForm = z.object({ kind: z.literal('on-demand') }).strict();
+const cronForm = z.object({ kind: z.literal('cron').optional(), cron: z.string(), timezone: z.string().optional() }).strict();
+const conditionForm = z
+  .object({
+    kind: z.literal('condition').optional(),
+    event: z.string().min(1).optional(),
+    agent: z.string().min(1).optional(),
+    metric: z.string().min(1).optional(),
+    above: z.number().optional(),
+    below: z.number().optional(),
+  })
+  .strict()
+  .refine((c) => (c.event !== undefined) !== (c.metric !== undefined), { message: 'a condition names exactly one of event or metric' })
+  .refine((c) => c.metric === undefined || c.above !== undefined || c.below !== undefined, { message: 'a metric condition needs above or below' })
+  // Both bounds: value > above or value < below. With above < below that is every value (always true, fired once).
+  .superRefine((c, ctx) => {
+    if (c.above !== undefined && c.below !== undefined && c.above < c.below) {
+      ctx.addIssue({ code: 'custom', path: ['above'], message: `above ${c.above} is less than below ${c.below}: every value is > ${c.above} or < ${c.below}, so the condition always holds and fires once, at the first sample; with both, it fires when the value leaves the band [below, above], so above ≥ below` });
+    }
+  });
+
+const scheduleSchema = z.union([z.literal('on-demand').transform(() => ({ kind: 'on-demand' as const })), onDemandForm, cronForm, conditionForm]);
+
+const SCHEDULE_FORMS = 'expected "on-demand", a cron mapping ({ cron }), a condition ({ event } or { metric } with above or below), or a list of them';
+
+/**
+ * Why a schedule (or a list of them) that the schema refused is wrong, as the form it is written
+ * in: the form `kind` names, else the one its keys name (`cron`; `event` or `metric`). The union's
+ * own issue was the last form's ("expected an array") for a typo in a cron mapping.
+ */
+function scheduleIssue(v: unknown): { path: PropertyKey[]; message: string } | undefined {
+  if (Array.isArray(v)) {
+    for (const [j, x] of v.entries()) {
+      const iss = scheduleIssue(x);
+      if (iss !== undefined) return { path: [j, ...iss.path], message: iss.message };
+    }
+    return undefined;
+  }
+  if (v === 'on-demand') return undefined;
+  if (typeof v !== 'object' || v === null) return { path: [], message: `${SCHEDULE_FORMS}, got ${JSON.stringify(v)} (see ${AGENTS_DOC})` };
+  const o = v as Record<string, unknown>;
+  const form = o.kind === 'on-demand' ? onDemandForm : o.kind === 'cron' || (o.kind === undefined && 'cron' in o) ? cronForm : o.kind === 'condition' || (o.kind === undefined && ('event' in o || 'metric' in o)) ? conditionForm : undefined;
+  if (form === undefined) {
+    return o.kind !== undefined
+      ? { path: ['kind'], message: `expected one of "on-demand", "cron", "condition" (see ${AGENTS_DOC})` }
+      : { path: [], message: `a schedule needs cron, event or metric (or is "on-demand"), got keys ${Object.keys(o).join(', ') || 'none'} (see ${AGENTS_DOC})` };
+  }
+  const r = form.safeParse(v, KEY_HINTS);
+  if (r.success) return undefined;
+  const iss = firstIssue(r.error.issues) as z.core.$ZodIssue;
+  return { path: issuePath(iss), message: plainMessage(iss, AGENTS_DOC) };
+}
+
+const AGENTS_DOC = 'docs/agents.md';
 
 export const agentSchema = z
   .object({
@@ -183,7 +214,11 @@ export function parseFleet(raw: unknown, where: { file?: string; base?: string }
   const r = fleetSchema.safeParse(raw, KEY_HINTS);
   if (!r.success) {
     const iss = firstIssue(r.error.issues) as z.core.$ZodIssue;
-    const msg = plainMessage(iss);
+    // A schedule's forms are a union: its issue is worded as the form the schedule is written in.
+    const at = iss.path.slice(0, 3);
+    const sched = at.length === 3 && at[0] === 'agents' && at[2] === 'schedule' ? scheduleIssue(valueAt(raw, at)) : undefined;
+    if (sched !== undefined) throw new ConfigError(sched.message, loc([...at, ...sched.path]));
+    const msg = plainMessage(iss, AGENTS_DOC);
     // An unknown key is named by its own path (so the line is the key's, not its map's first line).
     throw new ConfigError(msg, loc(issuePath(iss)));
   }
@@ -226,6 +261,13 @@ export function parseFleet(raw: unknown, where: { file?: string; base?: string }
     path.length === 3 && path[2] === 'id' && r.data.agents[path[1] as number]?.id === undefined ? [path[0]!, path[1]!, 'agent_id'] : path;
   checkGraph(agents, (path) => loc(idKey(path)), (i, j) => ['agents', i, 'schedule', ...(Array.isArray(r.data.agents[i]?.schedule) ? [j] : [])]);
   return { config, agents };
+}
+
+/** The value at `path` in a parsed YAML or JSON value (undefined where there is none). */
+function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
+  let x = v;
+  for (const p of path) x = typeof x === 'object' && x !== null ? (x as Record<PropertyKey, unknown>)[p] : undefined;
+  return x;
 }
 
 /** Read a fleet file (YAML); a kOS `scheduler_config.yaml` can be given as `configFile`, its keys then fill `config`. */

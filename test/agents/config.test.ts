@@ -77,6 +77,54 @@ describe('a metric condition with both above and below', () => {
   });
 });
 
+/*
+ * A schedule is one of four forms (or a list of them). A mistake in any of them was reported as
+ * the list form's: "expected an array (see docs/scenarios.md)" for a typo in a cron mapping, a
+ * missing cron, a word instead of a mapping; "matches none of the accepted forms" inside a list.
+ * The form is told by `kind`, else by its keys, and the error is that form's.
+ */
+describe('a schedule written wrong', () => {
+  const message = (schedule: unknown): string => {
+    try {
+      parseFleet({ agents: [{ id: 'a', cpu: 1, schedule }] });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'accepted';
+  };
+  const FORMS = 'expected "on-demand", a cron mapping ({ cron }), a condition ({ event } or { metric } with above or below), or a list of them';
+
+  it('is reported as the error of the form it is written in, at its own field', () => {
+    expect(message({ cron: '0 * * * *', tz: 'UTC' })).toMatch(/^field 'agents\[0\]\.schedule\.tz': unknown key 'tz'/);
+    expect(message({ kind: 'cron' })).toBe("field 'agents[0].schedule.cron': missing required field (expected a string)");
+    expect(message({ metric: 'load', above: '5' })).toBe("field 'agents[0].schedule.above': expected a number, got a string");
+    expect(message({ event: 'x', metric: 'm' })).toBe("field 'agents[0].schedule': a condition names exactly one of event or metric");
+    expect(message({ kind: 'weekly' })).toBe(`field 'agents[0].schedule.kind': expected one of "on-demand", "cron", "condition" (see docs/agents.md)`);
+    expect(message({ timezone: 'UTC' })).toBe(`field 'agents[0].schedule': a schedule needs cron, event or metric (or is "on-demand"), got keys timezone (see docs/agents.md)`);
+    expect(message('hourly')).toBe(`field 'agents[0].schedule': ${FORMS}, got "hourly" (see docs/agents.md)`);
+    expect(message(5)).toBe(`field 'agents[0].schedule': ${FORMS}, got 5 (see docs/agents.md)`);
+  });
+
+  it('in a list, names the item', () => {
+    expect(message(['on-demand', { cron: '0 * * * *', tz: 'UTC' }])).toMatch(/^field 'agents\[0\]\.schedule\[1\]\.tz': unknown key 'tz'/);
+    expect(message([{ event: 'x', above: 'y' }])).toBe("field 'agents[0].schedule[0].above': expected a number, got a string");
+    expect(message(['hourly'])).toBe(`field 'agents[0].schedule[0]': ${FORMS}, got "hourly" (see docs/agents.md)`);
+  });
+
+  it('the forms written right are taken as before', () => {
+    const schedules = (schedule: unknown) => parseFleet({ agents: [{ id: 'a', cpu: 1, schedule }] }).agents[0]?.schedules;
+    expect(schedules('on-demand')).toEqual([{ kind: 'on-demand' }]);
+    expect(schedules({ kind: 'on-demand' })).toEqual([{ kind: 'on-demand' }]);
+    expect(schedules({ kind: 'cron', cron: '0 * * * *', timezone: 'Europe/Berlin' })).toEqual([{ kind: 'cron', cron: '0 * * * *', timezone: 'Europe/Berlin' }]);
+    expect(schedules([{ cron: '0 * * * *' }, { event: 'go' }, { kind: 'condition', metric: 'm', below: 1 }])).toEqual([
+      { kind: 'cron', cron: '0 * * * *', timezone: 'UTC' },
+      { kind: 'condition', event: 'go' },
+      { kind: 'condition', metric: 'm', below: 1 },
+    ]);
+    expect(schedules([])).toEqual([]);
+  });
+});
+
 describe('max_memory_usage', () => {
   const limit = (v: unknown) => parseFleet({ config: { max_memory_usage: v }, agents: [{ id: 'a', cpu: 1 }] }).config.maxMemoryUsage;
   it('takes a percentage with % or a fraction 0 < x ≤ 1', () => {
