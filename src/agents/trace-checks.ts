@@ -81,16 +81,22 @@ export function checkTraceInputs(spec: TraceInputs, fleet: FleetDefinition, wher
 }
 
 /**
- * A trigger, event or metric at or after the end of the simulated period would never fire: an
- * error (not a warning), since the period is in the same file and an input that cannot take
- * effect is a mistake (a unit, a shortened horizon) that changes the results without a sign.
+ * A trigger, event or metric at or after the end of the simulated period (the shorter of
+ * trace.horizon and the scenario's horizon) would never fire: an error (not a warning), since the
+ * period is in the same file and an input that cannot take effect is a mistake (a unit, a
+ * shortened horizon) that changes the results without a sign.
  */
-export function checkWithinHorizon(spec: TraceInputs, horizon: number, file: string | undefined): void {
+export function checkWithinHorizon(spec: TraceInputs & { readonly horizon?: number }, scenarioHorizon: number | undefined, file: string | undefined): void {
+  // The run ends at the scenario's horizon: a longer trace.horizon plans runs it never reaches.
+  const cut = spec.horizon !== undefined && scenarioHorizon !== undefined && scenarioHorizon < spec.horizon;
+  const horizon = Math.min(spec.horizon ?? Infinity, scenarioHorizon ?? Infinity);
+  if (!Number.isFinite(horizon)) return;
+  const which = cut ? `: the scenario's, which ends the run before trace.horizon ${formatDuration(spec.horizon as number)}` : '';
   for (const key of ['triggers', 'events', 'metrics'] as const) {
     spec[key].forEach((x, i) => {
       if (x.at < horizon) return;
       const field = `trace.${key}[${i}].at`;
-      throw new ConfigError(`at ${formatDuration(x.at)} is not before the end of the simulated period (horizon ${formatDuration(horizon)}), so it would never happen; move it inside the period or lengthen the horizon`, { ...(file !== undefined ? { file } : {}), field });
+      throw new ConfigError(`at ${formatDuration(x.at)} is not before the end of the simulated period (horizon ${formatDuration(horizon)}${which}), so it would never happen; move it inside the period or lengthen the horizon`, { ...(file !== undefined ? { file } : {}), field });
     });
   }
 }

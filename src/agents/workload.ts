@@ -208,8 +208,7 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   const start = parseIsoTime(spec.start, fleet.config.timezone);
   if (typeof start === 'string') throw new ConfigError(start, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.start' });
   checkTraceInputs(spec, fleet, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), ...(fleetFile !== undefined ? { fleetFile } : {}), ...(ctx.pools !== undefined ? { pools: ctx.pools } : {}), ...(ctx.nodeCapacity !== undefined ? { nodeCapacity: ctx.nodeCapacity } : {}), ...(ctx.emptyPools !== undefined ? { emptyPools: ctx.emptyPools } : {}) });
-  const horizon = spec.horizon ?? ctx.horizon;
-  if (horizon !== undefined) checkWithinHorizon(spec, horizon, ctx.file);
+  checkWithinHorizon(spec, ctx.horizon, ctx.file);
   return { spec, fleet, start };
 }
 

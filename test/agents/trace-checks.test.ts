@@ -112,6 +112,24 @@ describe('agents trace: what drs run would otherwise play silently', () => {
   });
 });
 
+describe('agents trace: a trace.horizon longer than the scenario\'s', () => {
+  /*
+   * The run ends at the scenario's horizon, whatever trace.horizon says: a trigger between the two
+   * passed the check (made against trace.horizon alone), validated ok, and did nothing in the run.
+   */
+  it('an input after the scenario\'s horizon is refused, naming both horizons', async () => {
+    const agents = [{ agent_id: 'a', cpu: 1, schedule: 'on-demand', duration: '1m' }];
+    const t = trace(agents, { horizon: '2h', triggers: [{ agent: 'a', at: '10m' }, { agent: 'a', at: '90m' }] });
+    const msg = "s.yaml, field 'trace.triggers[1].at': at 90.0m is not before the end of the simulated period (horizon 60.0m: the scenario's, which ends the run before trace.horizon 2.0h), so it would never happen; move it inside the period or lengthen the horizon";
+    expect(() => agentTraceFleet(t, { baseDir: '.', file: 's.yaml', horizon: 3600 })).toThrow(msg);
+    await expect(collect(agentRequests(t, { space, baseDir: '.', seed: 1, file: 's.yaml', horizon: 3600 }))).rejects.toThrow(msg);
+    // Within both horizons, or with the scenario's the longer one, it is taken.
+    expect(() => agentTraceFleet(t, { baseDir: '.', file: 's.yaml', horizon: 5400.5 })).not.toThrow();
+    const ok = await collect(agentRequests(trace(agents, { horizon: '2h', triggers: [{ agent: 'a', at: '10m' }, { agent: 'a', at: '59m' }] }), { space, baseDir: '.', seed: 1, file: 's.yaml', horizon: 3600 }));
+    expect(ok.map((r) => `${r.id}@${r.arrival}`)).toEqual(['a#1@600', 'a#2@3540']);
+  });
+});
+
 describe('agents trace: a run past its timeout', () => {
   const agents = [
     { agent_id: 'long', cpu: 1, schedule: { cron: '0 * * * *' }, duration: '5m' },
