@@ -37,16 +37,14 @@ export function plainMessage(iss: z.core.$ZodIssue, doc: string = DOCS.scenarios
       // A literal form (`queue: false`) that the value is not says no more than a wrong type does.
       const near = iss.errors.map((b) => b[0]).find((b) => b !== undefined && b.code !== 'invalid_type' && b.code !== 'invalid_union' && b.code !== 'invalid_value' && b.path.length === 0);
       if (near !== undefined) return plainMessage(near, doc);
-      // Every form failed at this very value: say which forms are accepted.
-      const expected = [
-        ...new Set(
-          iss.errors.flatMap((b) => {
-            const f = b[0];
-            if (f === undefined || f.path.length > 0) return [];
-            return f.code === 'invalid_type' ? [article(f.expected)] : f.code === 'invalid_value' ? f.values.map((v) => JSON.stringify(v)) : [];
-          }),
-        ),
-      ];
+      // Every form failed at this very value: say which forms are accepted (a form that is a union itself: its forms).
+      const formsOf = (u: z.core.$ZodIssueInvalidUnion): string[] =>
+        u.errors.flatMap((b) => {
+          const f = b[0];
+          if (f === undefined || f.path.length > 0) return [];
+          return f.code === 'invalid_type' ? [article(f.expected)] : f.code === 'invalid_value' ? f.values.map((v) => JSON.stringify(v)) : f.code === 'invalid_union' ? formsOf(f) : [];
+        });
+      const expected = [...new Set(formsOf(iss))];
       // A number that is not finite (an unquoted 1e400 is read as Infinity) is not "expected a number": say what it was.
       const nonFinite = iss.errors.map((b) => b[0]).find((f) => f?.code === 'invalid_type' && f.expected === 'number' && /^-?Infinity$|^NaN$/.test(String((f as { received?: unknown }).received)));
       const forms = nonFinite === undefined ? expected : expected.map((e) => (e === 'a number' ? 'a finite number' : e));

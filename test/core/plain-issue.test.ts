@@ -10,4 +10,15 @@ describe('plain issue messages', () => {
     expect(r.success).toBe(false);
     if (!r.success) expect(plainMessage(r.error.issues[0] as (typeof r.error.issues)[number])).toBe('expected a number, got Infinity');
   });
+
+  /*
+   * A union whose form is itself a union (a duration, number or text, or a per-hook mapping:
+   * `hook_timeout`) named only the outer forms: `hook_timeout: true` read "expected an object",
+   * as if a duration were not taken.
+   */
+  it('names the forms of a union nested in a union', () => {
+    const r = z.union([z.union([z.number(), z.string()]).transform((v) => v), z.object({ a: z.number() })]).safeParse(true);
+    expect(r.success).toBe(false);
+    if (!r.success) expect(plainMessage(r.error.issues[0] as (typeof r.error.issues)[number])).toBe('expected a number or a string or an object (see docs/scenarios.md)');
+  });
 });
