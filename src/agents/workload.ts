@@ -12,6 +12,7 @@ import { loadFleetFile, parseFleet } from './config.js';
 import { AgentScheduler, type LaunchHook } from './scheduler.js';
 import { parseIsoTime, readIsoTime } from './time.js';
 import { checkTraceInputs, checkWithinHorizon } from './trace-checks.js';
+import { newTraceStats, type TraceStats } from '../traces/trace-stats.js';
 import type { AgentSpec, FleetDefinition } from './types.js';
 import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
@@ -69,6 +70,12 @@ export interface FleetPlanOptions {
   readonly triggers?: readonly { readonly agent: string; readonly atMs: number }[];
   readonly events?: readonly { readonly name: string; readonly atMs: number }[];
   readonly metrics?: readonly { readonly name: string; readonly atMs: number; readonly value: number }[];
+  /**
+   * Told the runs the fleet triggered that never started (still pending at the end: waiting for a
+   * dependency, since the plan has unlimited resources and no concurrency limit). They are not in
+   * the plan: a request needs a start.
+   */
+  readonly onNeverStarted?: (runs: readonly { readonly id: string; readonly agentId: string; readonly triggeredAt: number }[]) => void;
 }
 
 /** One planned run. Times are epoch ms. */
@@ -138,6 +145,8 @@ export async function planFleet(fleet: FleetDefinition, o: FleetPlanOptions): Pr
   // timed-out or crashed run expires, which would reject its dependents: they keep only their arrival time.
   const edges = new Set<string>();
   for (const r of agents.listRuns()) if (r.state === 'completed' || (r.startedAt !== undefined && r.endedAt === undefined)) edges.add(r.id);
+  const never = agents.listRuns().filter((r) => r.startedAt === undefined && r.state === 'pending');
+  if (never.length > 0) o.onNeverStarted?.(never.map((r) => ({ id: r.id, agentId: r.agent.id, triggeredAt: r.triggeredAt })));
   for (const r of agents.listRuns()) {
     if (r.startedAt === undefined) continue;
     const outcome = r.endedAt === undefined ? 'running' : r.state === 'completed' || r.state === 'timed-out' ? r.state : 'crashed';
@@ -212,8 +221,20 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   return { spec, fleet, start };
 }
 
-/** The scenario workload: the fleet's planned runs as requests, in arrival order. */
-export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): AsyncGenerator<Request> {
+/** Why a triggered run is not among the requests (the trace stats' `skipped` reason). */
+const NEVER_STARTED = 'never started (waiting for a dependency when the period ended)';
+
+/**
+ * The scenario workload: the fleet's planned runs as requests, in arrival order. Its `stats` (filled
+ * once read) count the runs triggered (`records`), the requests (`emitted`) and the triggered runs
+ * that never started, which `drs run` and `drs sweep` print as a note.
+ */
+export function agentRequests(raw: unknown, ctx: AgentTraceContext): AsyncIterable<Request> & { readonly stats: TraceStats } {
+  const stats = newTraceStats();
+  return { stats, [Symbol.asyncIterator]: () => plannedRequests(raw, ctx, stats) };
+}
+
+async function* plannedRequests(raw: unknown, ctx: AgentTraceContext, stats: TraceStats): AsyncGenerator<Request> {
   const { spec, fleet, start } = agentTraceFleet(raw, ctx);
   const horizon = spec.horizon ?? ctx.horizon;
   if (horizon === undefined) throw new ConfigError('an agents workload needs a horizon (trace.horizon or the scenario horizon)', { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.horizon' });
@@ -227,8 +248,18 @@ export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): Asyn
     triggers: spec.triggers.map((t) => ({ agent: t.agent, atMs: t.at * 1000 })),
     events: spec.events.map((e) => ({ name: e.name, atMs: e.at * 1000 })),
     metrics: spec.metrics.map((m) => ({ name: m.name, atMs: m.at * 1000, value: m.value })),
+    onNeverStarted: (never) => {
+      // Those triggered before the run ends (a longer trace.horizon plans past the scenario's).
+      const n = never.filter((r) => r.triggeredAt < start + Math.min(horizon, ctx.horizon ?? Infinity) * 1000).length;
+      if (n > 0) stats.skipped[NEVER_STARTED] = n;
+      stats.records += n;
+    },
   });
-  for (const r of runs) yield toRequest(r, start, ctx.space, fleet);
+  for (const r of runs) {
+    stats.records++;
+    stats.emitted++;
+    yield toRequest(r, start, ctx.space, fleet);
+  }
 }
 
 /**
