@@ -12,7 +12,6 @@ import { loadFleetFile, parseFleet } from './config.js';
 import { AgentScheduler, type LaunchHook } from './scheduler.js';
 import { parseIsoTime, readIsoTime } from './time.js';
 import { checkTraceInputs, checkWithinHorizon } from './trace-checks.js';
-import { newTraceStats, type TraceStats } from '../traces/trace-stats.js';
 import type { AgentSpec, FleetDefinition } from './types.js';
 import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
@@ -190,6 +189,8 @@ export interface AgentTraceContext {
   readonly nodeCapacity?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** The pools that never have a node (nodes.max 0): an agent only they could run is refused (checked when given). */
   readonly emptyPools?: readonly string[];
+  /** Told how many runs the fleet triggered before the run ends that never started (waiting for a dependency at the end): they are no request. */
+  readonly onNeverStarted?: (count: number) => void;
 }
 
 /**
@@ -221,20 +222,11 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   return { spec, fleet, start };
 }
 
-/** Why a triggered run is not among the requests (the trace stats' `skipped` reason). */
-const NEVER_STARTED = 'never started (waiting for a dependency when the period ended)';
-
 /**
- * The scenario workload: the fleet's planned runs as requests, in arrival order. Its `stats` (filled
- * once read) count the runs triggered (`records`), the requests (`emitted`) and the triggered runs
- * that never started, which `drs run` and `drs sweep` print as a note.
+ * The scenario workload: the fleet's planned runs as requests, in arrival order. `ctx.onNeverStarted`
+ * is told how many runs the fleet triggered before the run ends that never started (no request).
  */
-export function agentRequests(raw: unknown, ctx: AgentTraceContext): AsyncIterable<Request> & { readonly stats: TraceStats } {
-  const stats = newTraceStats();
-  return { stats, [Symbol.asyncIterator]: () => plannedRequests(raw, ctx, stats) };
-}
-
-async function* plannedRequests(raw: unknown, ctx: AgentTraceContext, stats: TraceStats): AsyncGenerator<Request> {
+export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): AsyncGenerator<Request> {
   const { spec, fleet, start } = agentTraceFleet(raw, ctx);
   const horizon = spec.horizon ?? ctx.horizon;
   if (horizon === undefined) throw new ConfigError('an agents workload needs a horizon (trace.horizon or the scenario horizon)', { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.horizon' });
@@ -248,18 +240,10 @@ async function* plannedRequests(raw: unknown, ctx: AgentTraceContext, stats: Tra
     triggers: spec.triggers.map((t) => ({ agent: t.agent, atMs: t.at * 1000 })),
     events: spec.events.map((e) => ({ name: e.name, atMs: e.at * 1000 })),
     metrics: spec.metrics.map((m) => ({ name: m.name, atMs: m.at * 1000, value: m.value })),
-    onNeverStarted: (never) => {
-      // Those triggered before the run ends (a longer trace.horizon plans past the scenario's).
-      const n = never.filter((r) => r.triggeredAt < start + Math.min(horizon, ctx.horizon ?? Infinity) * 1000).length;
-      if (n > 0) stats.skipped[NEVER_STARTED] = n;
-      stats.records += n;
-    },
+    // Those triggered before the run ends (a longer trace.horizon plans past the scenario's).
+    onNeverStarted: (never) => ctx.onNeverStarted?.(never.filter((r) => r.triggeredAt < start + Math.min(horizon, ctx.horizon ?? Infinity) * 1000).length),
   });
-  for (const r of runs) {
-    stats.records++;
-    stats.emitted++;
-    yield toRequest(r, start, ctx.space, fleet);
-  }
+  for (const r of runs) yield toRequest(r, start, ctx.space, fleet);
 }
 
 /**

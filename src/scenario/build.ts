@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createAllocator, type AllocatorName } from '../algorithms/registry.js';
-import { agentRequests, agentTraceFleet } from '../agents/workload.js';
+import { agentTraceFleet } from '../agents/workload.js';
 import { createScalingPolicy, type ScalingPolicyName } from '../autoscale/registry.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import type { Priority } from '../core/priority.js';
@@ -10,6 +10,7 @@ import type { ComparisonInput, StrategyRun } from '../sim/compare.js';
 import type { FailureSpec } from '../sim/failures.js';
 import type { TraceStats } from '../traces/trace-stats.js';
 import { loadTracePools, openTrace, resolveTracePath } from '../traces/registry.js';
+import { agentTrace } from './agent-trace.js';
 import { checkFailures, checkProfilesFit, checkQuotas, checkScalingTargets, checkWorkloadSize, listPools } from './cross-check.js';
 import { rowNames, withCliStrategies } from './cli-strategies.js';
 import { strategyModelFiles } from './models.js';
@@ -98,7 +99,7 @@ export async function buildScenario(given: Scenario, opts: BuildOptions): Promis
   const open = (): AsyncIterable<Request> => {
     const stream =
       sc.trace.kind === 'agents'
-        ? agentRequests(sc.trace, { space, baseDir, seed: seedStr, file, pools: poolNames, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) })
+        ? agentTrace(sc.trace, { space, baseDir, seed: seedStr, file, pools: poolNames, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) })
         : openTrace(sc.trace, { space, dataRoot: opts.dataRoot, baseDir, seed: seedStr, file, pools, ...(sc.horizon !== undefined ? { horizon: sc.horizon } : {}) });
     if ('stats' in stream) stats = (stream as { stats: TraceStats }).stats;
     const cut = sc.horizon === undefined ? stream : untilHorizon(stream, sc.horizon, () => stats);

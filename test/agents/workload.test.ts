@@ -4,6 +4,10 @@ import { agentRequests, planFleet } from '../../src/agents/workload.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
+import { agentTrace, NEVER_STARTED } from '../../src/scenario/agent-trace.js';
+import { traceStatsNotes } from '../../src/traces/trace-stats.js';
+import { drs, tmpFile } from '../cli/helpers.js';
+import { agentsScenario } from './scenario-text.js';
 
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
 const collect = async (it: AsyncIterable<Request>) => {
@@ -99,25 +103,36 @@ describe('agents workload: runs that never started', () => {
     ],
   };
 
+  const trace = { kind: 'agents', start: '2026-01-01T00:00:00Z', horizon: '1h', registry };
+
   it('are counted in the trace stats (what drs run and drs sweep print as a note)', async () => {
-    const stream = agentRequests({ kind: 'agents', start: '2026-01-01T00:00:00Z', horizon: '1h', registry }, { space, baseDir: '.', seed: 1 });
+    const stream = agentTrace(trace, { space, baseDir: '.', seed: 1 });
     const reqs = await collect(stream);
     // mon#1 crashes within its first minutes and stays down; rep#1 (00:00) ran beside it, rep#2-#6 (00:10-00:50) wait for ever.
     expect(reqs.map((r) => r.id)).toEqual(['mon#1', 'rep#1']);
-    expect(stream.stats).toEqual({ records: 7, emitted: 2, skipped: { 'never started (waiting for a dependency when the period ended)': 5 }, adjusted: {} });
+    expect(stream.stats).toEqual({ records: 7, emitted: 2, skipped: { [NEVER_STARTED]: 5 }, adjusted: {} });
+    expect(traceStatsNotes(stream.stats)).toEqual([`the trace's 7 record(s) gave 2 request(s); skipped by its rules: never started (waiting for a dependency when the period ended) 5`]);
     const o = { start: Date.parse('2026-01-01T00:00:00Z'), horizonMs: 3_600_000, seed: 1 };
     const blocked: string[] = [];
     await planFleet(parseFleet(registry), { ...o, onNeverStarted: (runs) => blocked.push(...runs.map((r) => `${r.id}@${(r.triggeredAt - o.start) / 60_000}m`)) });
     expect(blocked).toEqual(['rep#2@10m', 'rep#3@20m', 'rep#4@30m', 'rep#5@40m', 'rep#6@50m']);
     // Only those triggered before the run ends: a scenario horizon of 25 min cuts a 1 h trace.horizon.
-    const cut = agentRequests({ kind: 'agents', start: '2026-01-01T00:00:00Z', horizon: '1h', registry }, { space, baseDir: '.', seed: 1, horizon: 1500 });
-    await collect(cut);
-    expect(cut.stats).toEqual({ records: 4, emitted: 2, skipped: { 'never started (waiting for a dependency when the period ended)': 2 }, adjusted: {} });
+    let counted = -1;
+    await collect(agentRequests(trace, { space, baseDir: '.', seed: 1, horizon: 1500, onNeverStarted: (n) => (counted = n) }));
+    expect(counted).toBe(2);
+  });
+
+  it('drs run says how many, beside its table', async () => {
+    const file = tmpFile('never.yaml', agentsScenario(['  start: 2026-01-01T00:00:00Z', '  registry:', '    config: { reschedule_on_crash: false }', '    agents:', '      - { id: mon, cpu: 1, lifecycle: persistent, crashRate: 60 }', "      - { id: rep, cpu: 1, duration: 1m, dependsOn: [mon], schedule: { cron: '*/10 * * * *' } }", ''].join('\n')));
+    const r = await drs(['run', file, '--quiet', '--seed', '1']);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("note: the trace's 7 record(s) gave 2 request(s); skipped by its rules: never started (waiting for a dependency when the period ended) 5");
   });
 
   it('leave no note when every triggered run started', async () => {
-    const stream = agentRequests({ kind: 'agents', start: '2026-01-01T00:00:00Z', horizon: '1h', registry: { agents: [{ id: 'rep', cpu: 1, duration: '1m', schedule: { cron: '*/10 * * * *' } }] } }, { space, baseDir: '.', seed: 1 });
+    const stream = agentTrace({ ...trace, registry: { agents: [{ id: 'rep', cpu: 1, duration: '1m', schedule: { cron: '*/10 * * * *' } }] } }, { space, baseDir: '.', seed: 1 });
     expect(await collect(stream)).toHaveLength(6);
     expect(stream.stats).toEqual({ records: 6, emitted: 6, skipped: {}, adjusted: {} });
+    expect(traceStatsNotes(stream.stats)).toEqual([]);
   });
 });

@@ -1,0 +1,28 @@
+import { agentRequests, type AgentTraceContext } from '../agents/workload.js';
+import type { Request } from '../core/model.js';
+import { newTraceStats, type TraceStats } from '../traces/trace-stats.js';
+
+/** Why a run the fleet triggered is not among the requests (the trace stats' `skipped` reason). */
+export const NEVER_STARTED = 'never started (waiting for a dependency when the period ended)';
+
+/**
+ * An agents trace read as the other trace kinds are, with its stats: runs triggered (`records`),
+ * requests (`emitted`), and runs triggered that never started (`skipped`), which `drs run` and
+ * `drs sweep` print as a note: such a run is no request, and the run would otherwise show fewer
+ * runs than the fleet triggered without a word.
+ */
+export function agentTrace(raw: unknown, ctx: AgentTraceContext): AsyncIterable<Request> & { readonly stats: TraceStats } {
+  const stats = newTraceStats();
+  const never = (n: number): void => {
+    if (n > 0) stats.skipped[NEVER_STARTED] = n;
+    stats.records += n;
+  };
+  async function* read(): AsyncGenerator<Request> {
+    for await (const r of agentRequests(raw, { ...ctx, onNeverStarted: never })) {
+      stats.records++;
+      stats.emitted++;
+      yield r;
+    }
+  }
+  return { stats, [Symbol.asyncIterator]: read };
+}
