@@ -30,10 +30,11 @@
  * nyc_taxi with C = 480: coverage 75.5 / 93.5 instead of 71.9 / 87.5, but on genai_qps 100 / 100
  * instead of 88.3 / 97.7, so it is off by default). Fewer than 20 scores: the model's interval.
  *
- * A candidate that throws a UserError (e.g. too short for its season) drops out; if all drop out
- * the first error is rethrown. Everything uses only the history given to `fit` (no look-ahead).
+ * A candidate that throws a UserError (e.g. too short for its season) drops out, and so does one
+ * whose holdout score is not finite (a NaN or infinite forecast); if all drop out the first error
+ * is rethrown (a UserError naming them when none threw). Everything uses only the history given to `fit` (no look-ahead).
  */
-import { isUserError } from '../core/errors.js';
+import { isUserError, UserError } from '../core/errors.js';
 import { checkHistory, checkHorizon, notFitted } from './check.js';
 import { ConformalCalibration, sigmaWidths } from './conformal.js';
 import { smapeTerm } from './metrics.js';
@@ -97,6 +98,7 @@ export class AutoForecaster implements Forecaster {
     const metric = this.options.score ?? 'smape';
     const walks: Walk[] = [];
     let firstError: unknown;
+    const nonFinite: string[] = [];
     this.scores = {};
     if (v >= 1) {
       const head = history.slice(0, cut);
@@ -106,8 +108,11 @@ export class AutoForecaster implements Forecaster {
           const done = m.fit(head);
           if (done instanceof Promise) throw new RangeError(`auto: candidate ${c.name} fits asynchronously; auto only takes synchronous candidates`);
           const w = walkHoldout(m, history, cut, h);
-          walks.push({ name: c.name, index, ...w, score: scoreOf(metric, history, cut, w.points) });
-          this.scores[c.name] = walks[walks.length - 1]?.score as number;
+          const score = scoreOf(metric, history, cut, w.points);
+          this.scores[c.name] = score;
+          // A NaN score would be ranked by position (a - b is NaN): a candidate that cannot forecast drops out.
+          if (Number.isFinite(score)) walks.push({ name: c.name, index, ...w, score });
+          else nonFinite.push(c.name);
         } catch (e) {
           if (!isUserError(e)) throw e;
           firstError ??= e;
@@ -115,6 +120,9 @@ export class AutoForecaster implements Forecaster {
       });
     }
     if (walks.length === 0 && firstError !== undefined) throw firstError;
+    if (walks.length === 0 && nonFinite.length > 0) {
+      throw new UserError(`auto: every candidate forecast values that are not finite numbers on the validation holdout (${nonFinite.join(', ')}); no model to choose`, { field: 'models' });
+    }
     walks.sort((a, b) => a.score - b.score || a.index - b.index);
     let chosen: Walk[] = walks.slice(0, 1);
     let bestScore = walks[0]?.score ?? Number.POSITIVE_INFINITY;

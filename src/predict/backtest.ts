@@ -128,7 +128,11 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     if (point.length !== horizon) throw new Error(`${model.name}: forecast(${horizon}) returned ${point.length} values`);
     for (let h = 0; h < horizon; h++) {
       const f = point[h] as number;
-      if (!Number.isFinite(f)) throw new Error(`${model.name}: non-finite forecast ${f} at origin ${o}, step ${h + 1}`);
+      // The model failing on this series (overflow, a 0 it divides by), not the user's input being wrong,
+      // but the user's to act on: name the model and the way round it, no stack trace.
+      if (!Number.isFinite(f)) {
+        throw new UserError(`${model.name} forecast ${f} (not a finite number) at origin ${o}, step ${h + 1}: it cannot forecast this series; leave ${model.name} out of --models`, { field: 'models' });
+      }
       // An interpolated value is no observation: scored, it would count a guess of ours as the truth.
       if (filledAt.has(o + h)) {
         unscored++;
