@@ -25,6 +25,8 @@ const UNITS = 'units';
 const L_NAME = 'drs-compat/name';
 const L_TYPE = 'drs-compat/resourceType';
 const L_COST = 'drs-compat/costPerUnit';
+/** The availableCapacity a pool was registered with (exact: total − hold is not it in floating point). */
+const L_AVAIL = 'drs-compat/availableCapacity';
 /** The tenant holding the units a pool was registered without (`totalCapacity − availableCapacity`). */
 const HOLD = 'drs-compat/unavailable';
 /** The last time a Date (and so an ISO 8601 `expiresAt`) can hold, ms. */
@@ -139,7 +141,7 @@ export class ResourceScheduler {
       nodes: 1,
       pricePerHour: p.costPerUnit * p.totalCapacity,
       latencyMs: p.latencyMs,
-      labels: { [L_NAME]: p.name, [L_TYPE]: p.resourceType, [L_COST]: String(p.costPerUnit) },
+      labels: { [L_NAME]: p.name, [L_TYPE]: p.resourceType, [L_COST]: String(p.costPerUnit), [L_AVAIL]: String(p.availableCapacity) },
       primary: UNITS,
     });
     // A pool registered partly used: hold the difference (released by `release(id + ':unavailable')`).
@@ -153,11 +155,33 @@ export class ResourceScheduler {
 
   getPool(poolId: string): ResourcePool | undefined {
     const info = this.engine.getPool(poolId);
-    return info === undefined || info.labels[L_NAME] === undefined ? undefined : toPool(info);
+    return info === undefined || info.labels[L_NAME] === undefined ? undefined : this.toPool(info);
   }
 
   listPools(): ResourcePool[] {
-    return this.engine.listPools().filter((p) => p.labels[L_NAME] !== undefined).map(toPool);
+    return this.engine.listPools().filter((p) => p.labels[L_NAME] !== undefined).map((p) => this.toPool(p));
+  }
+
+  /**
+   * A pool as the package shows it. While the hold of a partly used pool is in place, its
+   * availableCapacity is the registered one less the units in use besides the hold: total −
+   * allocated gave 1 − (1 − 0.1) = 0.09999999999999998 for a pool registered with 0.1.
+   */
+  private toPool(info: PoolInfo): ResourcePool {
+    const total = info.capacity[UNITS] ?? 0;
+    const allocated = info.allocated[UNITS] ?? 0;
+    const registered = Number(info.labels[L_AVAIL]);
+    const hold = this.engine.getAllocation(`${info.name}:unavailable`)?.demand[UNITS];
+    const availableCapacity = hold !== undefined && Number.isFinite(registered) ? registered - (allocated - hold) : total - allocated;
+    return {
+      id: info.name,
+      name: info.labels[L_NAME] as string,
+      resourceType: info.labels[L_TYPE] as string,
+      totalCapacity: total,
+      availableCapacity,
+      costPerUnit: Number(info.labels[L_COST]),
+      latencyMs: info.latencyMs,
+    };
   }
 
   // ---- allocations ---------------------------------------------------------------------------
@@ -352,19 +376,6 @@ function ruleOf(rej: SchedulerRejection): CompatFailure['rule'] {
     default:
       return 'other';
   }
-}
-
-function toPool(info: PoolInfo): ResourcePool {
-  const total = info.capacity[UNITS] ?? 0;
-  return {
-    id: info.name,
-    name: info.labels[L_NAME] as string,
-    resourceType: info.labels[L_TYPE] as string,
-    totalCapacity: total,
-    availableCapacity: total - (info.allocated[UNITS] ?? 0),
-    costPerUnit: Number(info.labels[L_COST]),
-    latencyMs: info.latencyMs,
-  };
 }
 
 function toAllocation(info: AllocationInfo, requestId: string, costUsdc: number, status: AllocationStatus): Allocation {
