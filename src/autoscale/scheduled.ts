@@ -188,7 +188,11 @@ export class ScheduledPolicy implements ScalingPolicy {
       const m = parseClock(off);
       if (m === undefined) fail(`expected seconds after midnight or "HH:MM", got '${off}'`, 'offsetSeconds');
       this.offset = m * 60;
-    } else this.offset = off;
+    } else {
+      // A time of day: a day or more put t = 0 on a later day than startDayOfWeek says (and 1e20 lost the firings to rounding).
+      if (!(Number.isFinite(off) && off >= 0 && off < DAY)) fail(`expected seconds after midnight, 0 to ${DAY - 1} (or "HH:MM"), got ${off}`, 'offsetSeconds');
+      this.offset = off;
+    }
     this.startDayOfWeek = options.startDayOfWeek ?? 1;
     if (!Number.isInteger(this.startDayOfWeek) || this.startDayOfWeek < 0 || this.startDayOfWeek > 6) fail(`expected 0 (Sunday) … 6 (Saturday), got ${this.startDayOfWeek}`, 'startDayOfWeek');
     this.rules = compileRules(options.rules);
