@@ -84,10 +84,18 @@ export { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-option
  * Fallback. Until the series holds `minHistory` bins (default 2 seasons when the season is
  * known, else 120 bins), or when a fit fails with a UserError (too short for the season, no
  * season with `noSeason: reactive`), or a forecast is not finite, the policy is the reactive rule;
- * the action's reason says why. A failed fit is retried `refitEvery` bins later.
+ * the action's reason says why. A failed fit is retried `refitEvery` bins later. So is it while
+ * the forecast would need more than MAX_FORECAST_STEPS bins to reach the lead (said in notes()).
  */
 
 const MIN_ERRORS = 30;
+
+/**
+ * The most bins a forecast is asked for. A lead of more (leadSeconds 1e300, or a pool's boot of
+ * 1e10 s in 60-s bins) asked the forecaster for that many steps: a RangeError, or V8 aborting the
+ * process. With step 60 s it is a lead of 69 days; beyond it the policy is the reactive rule.
+ */
+export const MAX_FORECAST_STEPS = 100_000;
 
 export class PredictivePolicy implements ScalingPolicy {
   readonly name = 'predictive';
@@ -352,7 +360,14 @@ export class PredictivePolicy implements ScalingPolicy {
     for (const p of input.pools) {
       if (!this.reactive.manages(p)) continue;
       const s = this.pool(p.pool);
-      if (grown.has(p.pool)) this.refresh(s, this.horizonSteps(p.spec.bootSeconds), this.leadSteps(p.spec.bootSeconds));
+      if (grown.has(p.pool)) {
+        const horizon = this.horizonSteps(p.spec.bootSeconds);
+        if (horizon <= MAX_FORECAST_STEPS) this.refresh(s, horizon, this.leadSteps(p.spec.bootSeconds));
+        else {
+          s.point = undefined;
+          s.status = `lead of ${this.leadSeconds ?? p.spec.bootSeconds + this.intervalSeconds} s is ${horizon} bins of ${this.step} s, more than the ${MAX_FORECAST_STEPS} a forecast reaches: give a shorter leadSeconds or a larger stepSeconds`;
+        }
+      }
       const rec = this.reactive.recommend(p, input.now);
       const peak = this.forecastPeak(p.pool, input.now, p.spec.bootSeconds);
       const desired = this.combine(p, rec, peak, this.forecastHold(p.pool, input.now, p.spec.bootSeconds));

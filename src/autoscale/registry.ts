@@ -6,7 +6,7 @@ import { parseDuration } from '../core/units.js';
 import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
 import { staticPolicy, type ScalingPolicy } from './policy.js';
 import type { OptionsWhere } from './forecast-use.js';
-import { PREDICTIVE_DEFAULTS, PredictivePolicy } from './predictive.js';
+import { MAX_FORECAST_STEPS, PREDICTIVE_DEFAULTS, PredictivePolicy } from './predictive.js';
 import { ReactivePolicy } from './reactive.js';
 import { parseClock, ScheduledPolicy } from './scheduled.js';
 
@@ -105,6 +105,7 @@ const predictiveSchema = z
     if (o.quantile !== undefined && o.headroom !== undefined) ctx.addIssue({ code: 'custom', message: "give 'quantile' or 'headroom', not both", path: ['headroom'] });
     if (o.season !== undefined && o.seasonSeconds !== undefined) ctx.addIssue({ code: 'custom', message: "give 'season' (steps) or 'seasonSeconds', not both", path: ['seasonSeconds'] });
     seasonIssues(o, ctx);
+    leadIssue(o, ctx);
     if (o.forecasterOptions === undefined) return;
     try {
       createForecaster(o.forecaster ?? 'holt-winters', o.forecasterOptions);
@@ -114,6 +115,16 @@ const predictiveSchema = z
       ctx.addIssue({ code: 'custom', message: e.detail, path: ['forecasterOptions', ...(e.location.field !== undefined ? e.location.field.split('.') : [])] });
     }
   });
+
+/** A `leadSeconds` no forecast reaches (the policy would run the reactive rule throughout), said at load time. */
+function leadIssue(o: { leadSeconds?: number | undefined; stepSeconds?: number | undefined; intervalSeconds?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (o.leadSeconds === undefined) return;
+  const step = o.stepSeconds ?? PREDICTIVE_DEFAULTS.stepSeconds;
+  const bins = Math.ceil((o.leadSeconds + (o.intervalSeconds ?? PREDICTIVE_DEFAULTS.intervalSeconds)) / step) + 1;
+  if (bins > MAX_FORECAST_STEPS) {
+    ctx.addIssue({ code: 'custom', message: `leadSeconds ${o.leadSeconds} s is ${bins} bins of stepSeconds ${step}, more than the ${MAX_FORECAST_STEPS} a forecast reaches: give a shorter leadSeconds or a larger stepSeconds`, path: ['leadSeconds'] });
+  }
+}
 
 /**
  * A season that cannot be right, said at load time with its field path (the scenario loader adds

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createScalingPolicy } from '../../src/autoscale/registry.js';
+import { PredictivePolicy } from '../../src/autoscale/predictive.js';
+import type { DemandSample } from '../../src/autoscale/policy.js';
+import { input, pool, spec } from './helpers.js';
+
+/*
+ * The forecast covers the lead (default the pool's boot + intervalSeconds) in bins of stepSeconds.
+ * A lead of astronomically many bins (leadSeconds 1e300; a pool's boot of 1e10 s, valid, in 60-s
+ * bins) asked the forecaster for that many steps: a RangeError, or V8 aborting the process
+ * ("Fatal JavaScript invalid size error") in drs run. Beyond MAX_FORECAST_STEPS the policy runs
+ * the reactive rule and says why in its note; an explicit leadSeconds that far is refused at load.
+ */
+function drive(p: PredictivePolicy, seconds: number, boot: number): ReturnType<PredictivePolicy['decide']>[] {
+  const history: DemandSample[] = [];
+  const out: ReturnType<PredictivePolicy['decide']>[] = [];
+  for (let t = 0; t < seconds; t += 15) {
+    history.push({ time: t, demandNodes: [20], arrivals: 0 });
+    out.push(p.decide(input(t, [pool(10, 20, 0, 0, spec({ bootSeconds: boot }))], history)));
+  }
+  return out;
+}
+
+describe('predictive: a lead beyond any forecast', () => {
+  it('leadSeconds 1e300: the reactive rule decides, and the note says why', () => {
+    const p = new PredictivePolicy({ forecaster: 'naive', minHistory: 5, refitEvery: 5, leadSeconds: 1e300 });
+    const actions = drive(p, 30 * 60, 300);
+    // Demand 20 on 10 nodes, target 0.8: the reactive rule wants ⌈20 / 0.8⌉ = 25, its rate limit
+    // (max(+4, +100 %) per 15 s) allows 20 at t = 0.
+    expect(actions[0]).toMatchObject([{ delta: 10 }]);
+    expect(p.notes()).toHaveLength(1);
+    expect(p.notes()[0]).toMatch(/^pool 'w': never forecast: all 120 decisions were the reactive rule \(\d+ lead of 1e\+300 s is .* bins of 60 s, more than the 100000 a forecast reaches: give a shorter leadSeconds or a larger stepSeconds; \d+ warm-up/);
+  });
+
+  it("a pool's boot of 1e10 s (the default lead): the same, without a crash", () => {
+    // ⌈(1e10 + 15 + 15) / 60⌉ + 1 = 166,666,669 bins.
+    const p = new PredictivePolicy({ forecaster: 'naive', minHistory: 5, refitEvery: 5 });
+    drive(p, 30 * 60, 1e10);
+    expect(p.notes()[0]).toMatch(/lead of 10000000015 s is 166666669 bins of 60 s, more than the 100000 a forecast reaches/);
+  });
+
+  it('a lead of exactly the reach forecasts', () => {
+    // H = ⌈(lead + 15) / 60⌉ + 1 = 100,000 with lead = 99,998 · 60 + 45.
+    const p = new PredictivePolicy({ forecaster: 'naive', minHistory: 5, refitEvery: 5, leadSeconds: 99_998 * 60 + 45 });
+    drive(p, 30 * 60, 300);
+    expect(p.notes()).toEqual([]);
+  });
+
+  it('an explicit leadSeconds past the reach is refused when the options are read, with the field', () => {
+    expect(() => createScalingPolicy('predictive', { leadSeconds: 1e300 }, { seed: '1' })).toThrow(/leadSeconds.*1e\+300 s is .* bins of stepSeconds 60, more than the 100000 a forecast reaches/);
+    expect(() => createScalingPolicy('predictive', { leadSeconds: 1e7, stepSeconds: 600 }, { seed: '1' })).not.toThrow();
+  });
+});
