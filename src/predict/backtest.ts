@@ -12,7 +12,7 @@
  *   sMAPE and MASE (metrics.ts; the MASE scale is the seasonal-naive in-sample MAE of y_0 … y_{T−1}).
  *   Each origin also asks for the 80 % and 95 % intervals: coverage80 / coverage95 (percent of
  *   actual values inside) and winkler95 (the interval score at 95 %); null when the model gives
- *   no interval at some origin.
+ *   no interval at some origin, or one with a bound that is not a finite number.
  * `fitSeconds` is the wall time spent in fit/update (not in forecast), summed over origins.
  */
 import { performance } from 'node:perf_hooks';
@@ -124,7 +124,9 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
     fitSeconds += (performance.now() - t0) / 1000;
     const { point, interval } = model.forecast(horizon, 0.95);
     const i80 = model.forecast(horizon, 0.8).interval;
-    if (interval === undefined || i80 === undefined) intervals = false;
+    // An interval with a bound that is not a finite number is none: scored, NaN counted as a miss
+    // (coverage 25 % for one NaN step in 4) and the Winkler score came out NaN.
+    if (interval === undefined || i80 === undefined || ![interval.lower, interval.upper, i80.lower, i80.upper].every((b) => b.every(Number.isFinite))) intervals = false;
     if (point.length !== horizon) throw new Error(`${model.name}: forecast(${horizon}) returned ${point.length} values`);
     for (let h = 0; h < horizon; h++) {
       const f = point[h] as number;

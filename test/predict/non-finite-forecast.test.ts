@@ -89,3 +89,28 @@ describe('auto: a candidate with non-finite forecasts', () => {
     expect((e as UserError).detail).toBe('auto: every candidate forecast values that are not finite numbers on the validation holdout (n1, n2); no model to choose');
   });
 });
+
+describe('backtest: a non-finite interval', () => {
+  /** Finite points (10), an interval whose bounds are `bound` at step 2 of every origin. */
+  const withBound = (bound: number): Forecaster => ({
+    name: 'odd-interval',
+    fit: () => undefined,
+    forecast: (h: number, level = 0.95): Forecast => {
+      const w = level === 0.95 ? 2 : 1;
+      const lower = new Array<number>(h).fill(10 - w);
+      const upper = new Array<number>(h).fill(10 + w);
+      lower[1] = bound;
+      upper[1] = bound;
+      return { point: new Array<number>(h).fill(10), interval: { level, lower, upper } };
+    },
+  });
+
+  it('counts as no interval (coverage and Winkler null, n/a), not as 0 % or NaN; the point metrics stand', async () => {
+    for (const bound of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const r = await backtest(withBound(bound), y, { season: 4, horizon: 4, every: 4 });
+      expect({ c80: r.coverage80, c95: r.coverage95, w: r.winkler95 }).toEqual({ c80: null, c95: null, w: null });
+      // y = 10 + (t mod 4) at origins 80, 84, …, 96 (t mod 4 = 0 … 3): |error| 0, 1, 2, 3, MAE 1.5.
+      expect(r.mae).toBe(1.5);
+    }
+  });
+});
