@@ -312,6 +312,7 @@ export class ClusterState implements ClusterView {
 
   /** Replace an allocation's lease expiry (renewal). */
   renew(allocationId: string, leaseExpiry: number): Allocation {
+    this.assertNoTrial();
     const a = this.allocs.get(allocationId);
     if (a === undefined) throw new CapacityError(`no allocation ${allocationId}`);
     const b: Allocation = { ...a, leaseExpiry };

@@ -78,6 +78,18 @@ describe('ClusterState', () => {
     expect([Array.from(c.free(0)), Array.from(c.free(1))]).toEqual(before);
   });
 
+  it('refuses a lease renewal while a trial is open, like every other real change', () => {
+    const c = ClusterState.fromPools(space, [P('a', [4, 4, 0], 1)]);
+    c.allocate(req('x', [2, 2, 0], { lease: 10 }), 0, 0);
+    const t = c.trial();
+    t.evict('x');
+    expect(() => c.renew('x', 99)).toThrow(/trial was open/);
+    expect(c.allocation('x')?.leaseExpiry).toBe(10);
+    t.rollback();
+    expect(c.renew('x', 99).leaseExpiry).toBe(99);
+    c.checkInvariants();
+  });
+
   it('failing a node returns its allocations and frees them', () => {
     const c = ClusterState.fromPools(space, [P('a', [4, 4, 0], 2)]);
     c.allocate(req('x', [2, 2, 0]), 0, 0);
