@@ -184,6 +184,7 @@ export class ClusterState implements ClusterView {
 
   /** Create a node of `pool`; returns its id. */
   addNode(pool: number, status: 'booting' | 'up'): number {
+    this.assertNoTrial();
     const id = this.nodes.add(pool);
     this.dev?.addNode(id, this.pools[pool] as PoolSpec);
     if (status === 'up') this.bringUp(id);
@@ -192,6 +193,7 @@ export class ClusterState implements ClusterView {
 
   /** A booting or failed node starts accepting work. */
   bringUp(id: number): void {
+    this.assertNoTrial();
     const n = this.node(id);
     if (n.status === 'up') return;
     this.nodes.setStatus(id, 'up');

@@ -90,6 +90,18 @@ describe('ClusterState', () => {
     c.checkInvariants();
   });
 
+  it('refuses to add or bring up a node while a trial is open', () => {
+    const c = new ClusterState(space, [P('a', [4, 4, 0], 1)]);
+    const booting = c.addNode(0, 'booting');
+    c.trial();
+    expect(() => c.addNode(0, 'up')).toThrow(/trial was open/);
+    expect(() => c.bringUp(booting)).toThrow(/trial was open/);
+    expect([c.nodeCount, c.nodeStatus(booting), c.upNodes(0)]).toEqual([1, 'booting', []]);
+    c.rollbackTrial();
+    c.bringUp(booting);
+    expect(c.upNodes(0)).toEqual([booting]);
+  });
+
   it('failing a node returns its allocations and frees them', () => {
     const c = ClusterState.fromPools(space, [P('a', [4, 4, 0], 2)]);
     c.allocate(req('x', [2, 2, 0]), 0, 0);
