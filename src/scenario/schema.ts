@@ -132,7 +132,7 @@ export const strategySchema = z
 const failures = z
   .object({
     events: z
-      .array(z.object({ at: duration, pool: z.string(), count: z.number().int().positive().default(1), repairAfter: bounded.optional() }).strict())
+      .array(z.object({ at: bounded, pool: z.string(), count: z.number().int().positive().default(1), repairAfter: bounded.optional() }).strict())
       .optional(),
     random: z.object({ mtbf: boundedPositive, repair: bounded }).strict().optional(),
   })

@@ -5,7 +5,8 @@ import { drs, editedFile, tmpFile } from './helpers.js';
  * A latency, boot time or request duration of 1e300 in a scenario was accepted (a run then printed
  * sums that overflowed or lost every real second). Such values are refused at their line and field
  * with the bound the trace readers use: at most 1e10 s (over 300 years); latencyMs at most 1e13 ms.
- * A horizon stays unbounded (the run is event-driven; its request count is checked instead).
+ * A horizon stays unbounded (the run is event-driven; its request count is checked instead); a
+ * failure event's time is below the horizon, or, without one, at most 1e10 s like a duration.
  */
 const SCENARIO = `name: t
 seed: 1
@@ -55,6 +56,16 @@ describe('scenario durations past 1e10 s are refused at their field', () => {
       const r = await drs(['validate', f]);
       expect({ code: r.code, err: r.err }, to).toEqual({ code: 2, err: `drs validate: ${f}:${line}, field '${field}': ${message}\n` });
     }
+  });
+
+  it("a failure event's time, when no horizon bounds it (was: a run stretched to 1e300 s, a cost of 5.6e296)", async () => {
+    const late = SCENARIO.replace('horizon: 10m\npools', 'pools').replace('  random: { mtbf: 1h, repair: 5m }', '  events:\n    - { at: 1e300, pool: a, repairAfter: 1m }');
+    for (const at of ['1e300', '1e11', '200000000000d']) {
+      const f = tmpFile('s.yaml', late.replace('at: 1e300', `at: ${at}`));
+      const r = await drs(['validate', f]);
+      expect({ code: r.code, err: r.err }, at).toEqual({ code: 2, err: `drs validate: ${f}:22, field 'failures.events[0].at': ${TOO_LONG}\n` });
+    }
+    expect((await drs(['validate', tmpFile('s.yaml', late.replace('at: 1e300', 'at: 1e10'))])).code).toBe(0);
   });
 
   it('the bounds themselves are accepted', async () => {
