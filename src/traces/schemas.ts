@@ -3,7 +3,6 @@ import {
   boundedDurationSchema as boundedSeconds,
   boundedPositiveDurationSchema as boundedPositiveSeconds,
   boundedPositiveSecondsNumber,
-  durationSchema as seconds,
   latencyMsSchema,
   positiveDurationSchema as positiveSeconds,
   quantitySchema as quantity,
@@ -99,7 +98,7 @@ export const csvTraceSchema = z.strictObject({
   limit: limit.optional(),
   columns: csvColumnsSchema,
   defaults: z
-    .strictObject({ tenant: z.string().min(1).optional(), priority: priority.optional(), preemptible: z.boolean().optional(), sloWait: seconds.optional(), demand: z.record(z.string(), quantity).optional() })
+    .strictObject({ tenant: z.string().min(1).optional(), priority: priority.optional(), preemptible: z.boolean().optional(), sloWait: boundedSeconds.optional(), demand: z.record(z.string(), quantity).optional() })
     .optional(),
   delimiter: z.string().length(1).optional(),
   origin: z.number().finite().optional(),
@@ -107,8 +106,8 @@ export const csvTraceSchema = z.strictObject({
   empty: z
     .strictObject({
       arrival: z.enum(['error', 'skip', 'origin']).optional(),
-      end: z.union([z.enum(['error', 'skip']), positiveSeconds]).optional(),
-      duration: z.union([z.enum(['error', 'skip']), positiveSeconds]).optional(),
+      end: z.union([z.enum(['error', 'skip']), boundedPositiveSeconds]).optional(),
+      duration: z.union([z.enum(['error', 'skip']), boundedPositiveSeconds]).optional(),
       demand: z.enum(['error', 'zero', 'skip']).optional(),
     })
     .optional(),
@@ -170,7 +169,7 @@ export const alibabaGpuTraceSchema = z.strictObject({
   tenant: z.string().min(1).optional(),
   sloWait: z.partialRecord(priority, boundedSeconds).optional(),
   phases: z.array(z.string()).optional(),
-  noDeletion: z.union([z.enum(['skip', 'error']), positiveSeconds]).optional(),
+  noDeletion: z.union([z.enum(['skip', 'error']), boundedPositiveSeconds]).optional(),
   nonPositive: z.enum(['skip', 'clamp', 'error']).optional(),
   minDuration: boundedPositiveSeconds.optional(),
   staticDuration: boundedPositiveSeconds.optional(),

@@ -68,6 +68,24 @@ describe('scenario durations past 1e10 s are refused at their field', () => {
     expect((await drs(['validate', tmpFile('s.yaml', late.replace('at: 1e300', 'at: 1e10'))])).code).toBe(0);
   });
 
+  it("a trace rule's run time for a record without one, and a CSV trace's default SLO wait (was: a cost of 2.8e296)", async () => {
+    // Fields are checked before the file is looked for: t.csv need not exist.
+    const head = 'name: t\nseed: 1\npools:\n  - { name: a, capacity: { cpu: 8, memory: 32Gi, gpu: 1 }, nodes: 2, pricePerHour: 1 }\nstrategies: [first-fit]\ntrace:\n  file: t.csv\n';
+    const cases: [string, string][] = [
+      ['  kind: alibaba-gpu\n  noDeletion: 1e300\n', 'trace.noDeletion'],
+      ['  kind: alibaba-gpu\n  noDeletion: 1e11\n', 'trace.noDeletion'],
+      ['  kind: csv\n  columns: { arrival: t, duration: d, demand: { cpu: c } }\n  empty: { duration: 1e300 }\n', 'trace.empty.duration'],
+      ['  kind: csv\n  columns: { arrival: t, end: e, demand: { cpu: c } }\n  empty: { end: 1e11 }\n', 'trace.empty.end'],
+      ['  kind: csv\n  columns: { arrival: t, duration: d, demand: { cpu: c } }\n  defaults: { sloWait: 1e300 }\n', 'trace.defaults.sloWait'],
+    ];
+    for (const [rules, field] of cases) {
+      const text = head + rules;
+      const f = tmpFile('s.yaml', text);
+      const r = await drs(['validate', f]);
+      expect({ code: r.code, err: r.err }, rules).toEqual({ code: 2, err: `drs validate: ${f}:${text.split('\n').length - 1}, field '${field}': ${TOO_LONG}\n` });
+    }
+  });
+
   it('the bounds themselves are accepted', async () => {
     const f = tmpFile('s.yaml', SCENARIO.replace('boot: 1m', 'boot: 1e10').replace('latencyMs: 10', 'latencyMs: 1e13').replace('value: 5', 'value: 1e10'));
     expect((await drs(['validate', f])).code).toBe(0);
