@@ -49,7 +49,7 @@ export async function measureAzureCalibration(file: string): Promise<AzureCalibr
   let cols: { ts: number; ctx: number; gen: number } | undefined;
   for await (const row of csvRows(file)) {
     if (cols === undefined) {
-      const h = new CsvHeader(file, row.values);
+      const h = new CsvHeader(file, row);
       cols = { ts: h.require(AZURE_COLUMNS.timestamp), ctx: h.require(AZURE_COLUMNS.context), gen: h.require(AZURE_COLUMNS.generated) };
       continue;
     }

@@ -161,7 +161,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
         header = row.values;
-        const h = new CsvHeader(file, row.values, true);
+        const h = new CsvHeader(file, row, true);
         const created = h.optional('creation_time');
         const deleted = h.optional('deletion_time');
         if (created === undefined || deleted === undefined) {
@@ -169,7 +169,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
             const missing = created === undefined ? 'creation_time' : 'deletion_time';
             throw new TraceFormatError(
               `missing column '${missing}'; header has: ${row.values.join(', ')}. A pod list without times (like multigpu30) is a static packing list: set staticDuration to replay it with every pod arriving at 0`,
-              { file, line: 1, field: missing },
+              { file, line: row.line, field: missing },
             );
           }
         }

@@ -85,7 +85,7 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
   for await (const row of csvRows(file)) {
     if (cols === undefined) {
       header = row.values;
-      const h = new CsvHeader(file, row.values, true);
+      const h = new CsvHeader(file, row, true);
       cols = { sn: h.optional('sn'), cpu: h.require('cpu_milli'), mem: h.require('memory_mib'), gpu: h.require('gpu'), model: h.optional('model') };
       continue;
     }

@@ -235,7 +235,7 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
     const held = arrivalSortFor<{ index: number; ctx: number; out: number }>(opts.unsorted);
     for await (const row of csvRows(file)) {
       if (cols === undefined) {
-        const h = new CsvHeader(file, row.values, true);
+        const h = new CsvHeader(file, row, true);
         cols = { ts: h.require(AZURE_COLUMNS.timestamp), ctx: h.require(AZURE_COLUMNS.context), out: h.require(AZURE_COLUMNS.generated) };
         header = row.values;
         continue;

@@ -208,7 +208,7 @@ function givenHeader(file: string, names: readonly string[], map: CsvColumnMappi
     const first = names.indexOf(n);
     if (first < i) throw new UserError(`'${n}' is named twice (also header[${first}])`, { field: `header[${i}]` });
   });
-  return { names, cols: resolveColumns(new CsvHeader(file, names, false, 'header'), map, space, rules) };
+  return { names, cols: resolveColumns(new CsvHeader(file, { line: 1, values: names }, false, 'header'), map, space, rules) };
 }
 
 /** A first row that repeats the given names (ignoring case and spaces) is a header row after all. */
@@ -261,12 +261,12 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     let header: readonly string[] = given?.names ?? [];
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (cols === undefined) {
-        cols = resolveColumns(new CsvHeader(file, row.values), map, space, opts);
+        cols = resolveColumns(new CsvHeader(file, row), map, space, opts);
         header = row.values;
         continue;
       }
       if (given !== undefined && stats.records === 0 && sameNames(row.values, given.names)) {
-        throw new TraceFormatError("line 1 holds the column names given in 'header': the file has a header row, so leave 'header' out", { file, line: 1 });
+        throw new TraceFormatError(`line ${row.line} holds the column names given in 'header': the file has a header row, so leave 'header' out`, { file, line: row.line });
       }
       checkRowWidth(file, row, header, opts.delimiter, given === undefined ? undefined : "'header' names");
       stats.records++;

@@ -119,7 +119,7 @@ export async function* readDemandSeries(
   async function* rows(): AsyncGenerator<{ time: number; value: number; line: number; raw: string }> {
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (header === undefined) {
-        const h = new CsvHeader(file, row.values);
+        const h = new CsvHeader(file, row);
         header = { names: row.values, t: h.require(timeCol, 'timeColumn'), v: readsValue ? h.require(valueCol, 'valueColumn') : undefined, where: where.map(([c, want]) => ({ at: h.require(c, `where.${c}`), want })) };
         continue;
       }

@@ -85,7 +85,7 @@ async function* logRows(file: string, format: 'csv' | 'jsonl', delimiter: string
   const at = new Map<string, number>();
   for await (const row of csvRows(file, { delimiter })) {
     if (header === undefined) {
-      const h = new CsvHeader(file, row.values);
+      const h = new CsvHeader(file, row);
       for (const [column, forField] of needed) at.set(column, h.require(column, forField));
       header = row.values;
       continue;

@@ -44,25 +44,32 @@ export function checkRowWidth(file: string, row: CsvRow, header: readonly string
  * such one; an exact match always wins, and two candidates without one is an error naming both.
  */
 export class CsvHeader {
+  /** The header's names, in file order. */
+  readonly names: readonly string[];
+  /** The header's line (blank lines before it are skipped: not always 1). */
+  readonly line: number;
   private readonly index: ReadonlyMap<string, number>;
-  /** A name the header gives more than once → its second column: asking for it is an error (which one is meant?). */
-  private readonly again: ReadonlyMap<string, number>;
+  /** A name the header gives more than once → every column that has it: asking for it is an error (which one is meant?). */
+  private readonly again: ReadonlyMap<string, readonly number[]>;
 
   /**
    * `option`: the names come from the reader's options (a file without a header row), not from
-   * line 1; a missing column is then the options' mistake, a UserError naming the mapped field.
+   * the file; a missing column is then the options' mistake, a UserError naming the mapped field.
    */
   constructor(
     readonly file: string,
-    readonly names: readonly string[],
+    header: CsvRow,
     private readonly ignoreCase = false,
     private readonly option?: string,
   ) {
+    this.names = header.values;
+    this.line = header.line;
     const m = new Map<string, number>();
-    const again = new Map<string, number>();
-    names.forEach((n, i) => {
-      if (!m.has(n)) m.set(n, i);
-      else if (!again.has(n)) again.set(n, i);
+    const again = new Map<string, number[]>();
+    this.names.forEach((n, i) => {
+      const first = m.get(n);
+      if (first === undefined) m.set(n, i);
+      else again.set(n, [...(again.get(n) ?? [first]), i]);
     });
     this.index = m;
     this.again = again;
@@ -70,15 +77,22 @@ export class CsvHeader {
 
   private find(column: string): number | undefined {
     const exact = this.index.get(column);
-    const second = this.again.get(column);
-    if (exact !== undefined && second !== undefined) {
-      throw new TraceFormatError(`the header names column '${column}' twice (columns ${exact + 1} and ${second + 1}), so which one is meant is unknown: rename one`, { file: this.file, line: 1, field: column });
+    const all = this.again.get(column);
+    if (all !== undefined) {
+      throw new TraceFormatError(`the header names column '${column}' ${times(all.length)} (columns ${listed(all.map((i) => String(i + 1)))}), so which one is meant is unknown: ${renameAllButOne(all.length)}`, {
+        file: this.file,
+        line: this.line,
+        field: column,
+      });
     }
     if (exact !== undefined || !this.ignoreCase) return exact;
     const want = column.toLowerCase();
     const hits = this.names.flatMap((n, i) => (n.toLowerCase() === want ? [i] : []));
     if (hits.length > 1) {
-      throw new TraceFormatError(`columns ${hits.map((i) => `'${this.names[i]}'`).join(' and ')} both read as '${column}' (header names are matched ignoring case): rename one`, { file: this.file, line: 1, field: column });
+      throw new TraceFormatError(
+        `columns ${listed(hits.map((i) => `'${this.names[i]}'`))} ${hits.length === 2 ? 'both' : 'all'} read as '${column}' (header names are matched ignoring case): ${renameAllButOne(hits.length)}`,
+        { file: this.file, line: this.line, field: column },
+      );
     }
     return hits[0];
   }
@@ -96,7 +110,7 @@ export class CsvHeader {
     }
     if (i === undefined) {
       const what = forField === undefined || forField === column ? '' : ` (mapped to '${forField}')`;
-      throw new TraceFormatError(`missing column '${column}'${what}; header has: ${this.names.join(', ')}`, { file: this.file, line: 1, field: column });
+      throw new TraceFormatError(`missing column '${column}'${what}; header has: ${this.names.join(', ')}`, { file: this.file, line: this.line, field: column });
     }
     return i;
   }
@@ -104,6 +118,20 @@ export class CsvHeader {
   optional(column: string): number | undefined {
     return this.find(column);
   }
+}
+
+/** "twice", "3 times". */
+function times(n: number): string {
+  return n === 2 ? 'twice' : `${n} times`;
+}
+
+/** "a and b", "a, b and c". */
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
+}
+
+function renameAllButOne(n: number): string {
+  return n === 2 ? 'rename one' : 'rename all but one';
 }
 
 /** Where a value came from, for error messages. */

@@ -201,6 +201,9 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect(e).toBeInstanceOf(TraceFormatError);
     expect(e.message).toContain("missing column 'creation_time'");
     expect(e.message).toContain('staticDuration');
+    // After blank lines the header, and the error, are on a later line.
+    const late = fixture('static-late.csv', '\n\nname,cpu_milli,memory_mib,num_gpu,gpu_milli\na,8000,16384,2,1000\n');
+    expect((await rejection(collect(readAlibabaPodRequests(late, { space })))).message).toMatch(new RegExp(`^${late}:3, field 'creation_time': missing column 'creation_time'`));
     const stream = readAlibabaPodRequests(f, { space, staticDuration: 3600 });
     const reqs = await collect(stream);
     expect(reqs.map((r) => [r.arrival, r.duration, r.demand[2], r.priority])).toEqual([

@@ -76,6 +76,10 @@ describe('readAzureLlmRequests on a fixture', () => {
     // Two columns that both read as TIMESTAMP ignoring case, and no exact one, are refused naming both.
     const twice = fixture('azure-twice.csv', 'timestamp,Timestamp,ContextTokens,GeneratedTokens\n2024-05-10 00:00:00,2024-05-10 00:00:00,1,1\n');
     expect((await rejection(same(twice))).message).toBe(`${twice}:1, field 'TIMESTAMP': columns 'timestamp' and 'Timestamp' both read as 'TIMESTAMP' (header names are matched ignoring case): rename one`);
+    const thrice = fixture('azure-thrice.csv', 'timestamp,Timestamp,ContextTokens,TimeStamp,GeneratedTokens\n2024-05-10 00:00:00,2024-05-10 00:00:00,1,2024-05-10 00:00:00,1\n');
+    expect((await rejection(same(thrice))).message).toBe(
+      `${thrice}:1, field 'TIMESTAMP': columns 'timestamp', 'Timestamp' and 'TimeStamp' all read as 'TIMESTAMP' (header names are matched ignoring case): rename all but one`,
+    );
   });
 
   it('bad input: missing column, bad timestamp, bad token count, unknown dimension', async () => {

@@ -91,6 +91,7 @@ describe('csv: a file without a header row (option header)', () => {
 
   it('a file whose line 1 is the named header is refused (leave header out), as is an empty file', async () => {
     await expect(read(`${PAI_HEADER.join(',')}\n${PAI_ROWS}`)).rejects.toThrow(/pai_task_table\.csv:1: line 1 holds the column names given in 'header': the file has a header row, so leave 'header' out/);
+    await expect(read(`\n\n${PAI_HEADER.join(',')}\n${PAI_ROWS}`)).rejects.toThrow(/pai_task_table\.csv:3: line 3 holds the column names given in 'header'/);
     await expect(read('\n')).rejects.toThrow(/pai_task_table\.csv:1: empty file: expected records of the 10 columns named in 'header'/);
   });
 
@@ -135,6 +136,20 @@ describe('a header row that names a mapped column twice', () => {
     const e = await rejection(collect(readCsvRequests(f, { space, columns: { id: 'id', arrival: 't', duration: 'd', demand: { cpu: 'c' } } })));
     expect(e).toBeInstanceOf(TraceFormatError);
     expect(e.message).toBe(`${f}:1, field 'd': the header names column 'd' twice (columns 3 and 5), so which one is meant is unknown: rename one`);
+  });
+  it('says how many times a column is named, and the line the header is on (was: "twice", line 1)', async () => {
+    const cols = { id: 'id', arrival: 't', duration: 'd', demand: { cpu: 'c' } };
+    const thrice = fixture('dup-col3.csv', 'id,t,d,c,d,d\n1,0,10,2,99,7\n');
+    expect((await rejection(collect(readCsvRequests(thrice, { space, columns: cols })))).message).toBe(
+      `${thrice}:1, field 'd': the header names column 'd' 3 times (columns 3, 5 and 6), so which one is meant is unknown: rename all but one`,
+    );
+    // Blank lines before the header are skipped: the header is then on line 3, and so are its errors.
+    const late = fixture('dup-col-late.csv', '\n\nid,t,d,c,d\n1,0,10,2,99\n');
+    expect((await rejection(collect(readCsvRequests(late, { space, columns: cols })))).message).toBe(
+      `${late}:3, field 'd': the header names column 'd' twice (columns 3 and 5), so which one is meant is unknown: rename one`,
+    );
+    const missing = fixture('missing-col-late.csv', '\n\nid,t,c\n1,0,2\n');
+    expect((await rejection(collect(readCsvRequests(missing, { space, columns: cols })))).message).toMatch(new RegExp(`^${missing}:3, field 'd': missing column 'd'`));
   });
   it('a repeated column no one maps is left alone', async () => {
     const f = fixture('dup-unused.csv', 'id,t,d,c,x,x\n1,0,10,2,a,b\n');
