@@ -72,6 +72,12 @@ export const pricePerHourSchema = z
   .nonnegative()
   .max(MAX_PRICE_PER_HOUR, `expected a price per node-hour of at most 1e9 (a larger one overflows the cost totals)`);
 
+/** A price per hour of one unit (a GPU, a core, a GiB) of a node read from data: at most MAX_PRICE_PER_HOUR, as a whole node's (1e300 gave an Infinity cost). */
+export const unitPricePerHourSchema = z
+  .number()
+  .nonnegative()
+  .max(MAX_PRICE_PER_HOUR, `expected a price of at most 1e9 per unit-hour (a larger one overflows the cost totals)`);
+
 /**
  * A non-empty list whose items are told apart by one field (pool names, profile names, priority
  * classes): a repeated value is an error at the repeat, naming the first, since a second

@@ -7,6 +7,7 @@ import {
   positiveDurationSchema as positiveSeconds,
   quantitySchema as quantity,
   uniqueList,
+  unitPricePerHourSchema as unitPrice,
 } from '../core/fields.js';
 import { PRIORITIES } from '../core/priority.js';
 import { parseDuration } from '../core/units.js';
@@ -279,10 +280,10 @@ export type TraceKind = TraceSpec['kind'];
 export const alibabaNodesSchema = z.strictObject({
   kind: z.literal('alibaba-nodes'),
   file,
-  pricePerGpuHour: z.number().nonnegative().optional(),
-  gpuPriceByModel: z.record(z.string(), z.number().nonnegative()).optional(),
-  pricePerCpuHour: z.number().nonnegative().optional(),
-  pricePerGiBHour: z.number().nonnegative().optional(),
+  pricePerGpuHour: unitPrice.optional(),
+  gpuPriceByModel: z.record(z.string(), unitPrice).optional(),
+  pricePerCpuHour: unitPrice.optional(),
+  pricePerGiBHour: unitPrice.optional(),
   latencyMs: latencyMsSchema.optional(),
   boot: boundedSeconds.optional(),
   namePrefix: z.string().optional(),

@@ -160,6 +160,21 @@ describe('values no machine could run', () => {
     expect((await drs(['validate', tmpFile('s.yaml', SCENARIO.replace('pricePerHour: 1\n', 'pricePerHour: 1e9\n').replace('{ cpu: 8,', '{ cpu: 1e15,'))])).code).toBe(0);
   });
 
+  it('the unit prices of pools read from a node list, likewise (was: pricePerGpuHour: 1e300 ran to a cost of ∞)', async () => {
+    // Fields are checked before the node list is looked for: nodes.csv need not exist.
+    const pools = (prices: string): string => tmpFile('s.yaml', SCENARIO.replace(/pools:\n[\s\S]*?\ntrace:/, `pools: { kind: alibaba-nodes, file: nodes.csv, ${prices} }\ntrace:`));
+    const TOO_HIGH = 'expected a price of at most 1e9 per unit-hour (a larger one overflows the cost totals)';
+    for (const [prices, field] of [
+      ['pricePerGpuHour: 1e300', 'pools.pricePerGpuHour'],
+      ['pricePerCpuHour: 2e9', 'pools.pricePerCpuHour'],
+      ['pricePerGiBHour: 1e308', 'pools.pricePerGiBHour'],
+      ['gpuPriceByModel: { V100: 1e300 }', 'pools.gpuPriceByModel.V100'],
+    ]) {
+      const f = pools(prices as string);
+      expectUserError(await drs(['validate', f]), `${f}:4, field '${field as string}': ${TOO_HIGH}`);
+    }
+  });
+
   it('a synthetic workload expected to exceed 1e8 requests (rate × horizon, or count) is refused, naming the limit', async () => {
     const rate = scenario('rate: 0.5', 'rate: 1e300');
     expectUserError(await drs(['validate', rate]), `${rate}:12, field 'trace.arrival.rate': about 6.00e+302 requests (arrival rate 1e+300/s × horizon 600 s) exceed the 1e8 requests a run can hold`);
