@@ -3,7 +3,7 @@ import type { Request, RequestConstraints } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
 import { AZURE_DEFAULT_PRIORITIES, AZURE_DEFAULT_TENANTS, ClassAssigner, LlmDemand, llmServiceSeconds, llmServingModel, type LlmServingModel } from './azure-llm.js';
-import { checkShares, demandVector, drawIndex, type PriorityShare, type TenantShare } from './reading.js';
+import { checkShares, demandVector, drawIndex, MAX_TRACE_SECONDS, type PriorityShare, type TenantShare } from './reading.js';
 import { newTraceStats, traceStream, type TraceStream } from './trace-stats.js';
 import type { TraceReadOptions } from './types.js';
 
@@ -213,6 +213,8 @@ interface CompiledProfile {
   readonly duration: DurationDist | undefined;
   readonly llm: { readonly tokens: LlmProfile; readonly model: LlmServingModel; readonly demand: LlmDemand } | undefined;
   readonly constraints: RequestConstraints | undefined;
+  /** Where its run times come from (`profiles[i].duration`, `profiles[i].llm`, or the global `duration`), for errors. */
+  readonly durationField: string;
 }
 
 /** A profile's `labels` and `maxLatencyMs` as its requests' constraints (none without either). */
@@ -232,9 +234,10 @@ function compileProfile(p: DemandProfile, i: number, space: ResourceSpace, globa
   if (p.llm !== undefined) {
     const tokens = p.llm === 'azure-conv' ? AZURE_CONV_TOKENS : p.llm;
     const m = llmServingModel({ ...tokens.model, ...(p.demand !== undefined ? { demand: { ...(tokens.model?.demand ?? llmServingModel().demand), ...p.demand } } : {}) });
-    return { demand: [], duration: undefined, llm: { tokens, model: m, demand: new LlmDemand(space, m, `${field}.llm.model`) }, constraints };
+    return { demand: [], duration: undefined, llm: { tokens, model: m, demand: new LlmDemand(space, m, `${field}.llm.model`) }, constraints, durationField: `${field}.llm` };
   }
-  return { demand: demandVector(space, p.demand ?? {}, `${field}.demand`), duration: p.duration ?? globalDuration, llm: undefined, constraints };
+  const durationField = p.duration !== undefined ? `${field}.duration` : 'duration';
+  return { demand: demandVector(space, p.demand ?? {}, `${field}.demand`), duration: p.duration ?? globalDuration, llm: undefined, constraints, durationField };
 }
 
 export interface SyntheticReadOptions extends TraceReadOptions {
@@ -301,6 +304,11 @@ export function generateSyntheticRequests(options: SyntheticOptions, read: Synth
       } else {
         demand = prof.demand.slice();
         duration = sampleDuration(prof.duration as DurationDist, dur);
+      }
+      // A heavy tail or a huge median without `max` (mu: 700 is a median of 1e304 s) drew run times
+      // whose sums overflowed: util NaN%, cost ∞. Refused like such a time read from a file.
+      if (duration > MAX_TRACE_SECONDS) {
+        throw new UserError(`request ${idPrefix}${i} drew a run time of ${duration} s, more than 1e10 s (over 300 years): set max to cap the draws, or check the parameters' unit and scale`, { field: prof.durationField });
       }
       const cls = classes.priority();
       const req: Request = {

@@ -86,6 +86,30 @@ describe('scenario durations past 1e10 s are refused at their field', () => {
     }
   });
 
+  it('a synthetic run time drawn past 1e10 s, from any distribution without max (was: wait 4.7e299 d, util NaN%, cost ∞, exit 0)', async () => {
+    const cases: [string, string][] = [
+      ['{ dist: exponential, mean: 60, max: 1h }', '{ dist: lognormal, mu: 700, sigma: 0 }'],
+      ['{ dist: exponential, mean: 60, max: 1h }', '{ dist: lognormal, mu: 2, sigma: 300 }'],
+      ['{ dist: pareto, xm: 10, alpha: 2 }', '{ dist: pareto, xm: 10, alpha: 0.001 }'],
+    ];
+    for (const [from, to] of cases) {
+      const f = scenario(from, to);
+      const r = await drs(['run', f, '--quiet']);
+      const profile = SCENARIO.split('\n').findIndex((l) => l.includes(from)) + 1;
+      expect({ code: r.code, out: r.out }, to).toEqual({ code: 2, out: '' });
+      expect(r.err, to).toMatch(new RegExp(`^drs run: ${f}:${profile}, field 'trace\\.profiles\\[\\d\\]\\.duration': request syn-\\d+ drew a run time of \\S+ s, more than 1e10 s \\(over 300 years\\): set max to cap the draws, or check the parameters' unit and scale\\n$`));
+    }
+    // An LLM profile's run time comes from its token counts.
+    const llm = scenario('{ dist: pareto, xm: 10, alpha: 2 }', '{ dist: pareto, xm: 10, alpha: 2 } }\n    - { name: l, weight: 100, llm: { context: { mu: 700, sigma: 0 }, generated: { mu: 1, sigma: 0 } } ');
+    const r = await drs(['run', llm, '--quiet']);
+    expect({ code: r.code, err: r.err.replace(/syn-\d+ drew a run time of \S+/, 'X') }).toEqual({
+      code: 2,
+      err: `drs run: ${llm}:21, field 'trace.profiles[3].llm': request X s, more than 1e10 s (over 300 years): set max to cap the draws, or check the parameters' unit and scale\n`,
+    });
+    // With max, the same distribution is capped, not refused.
+    expect((await drs(['run', scenario('{ dist: exponential, mean: 60, max: 1h }', '{ dist: lognormal, mu: 700, sigma: 0, max: 1h }'), '--quiet'])).code).toBe(0);
+  });
+
   it('the bounds themselves are accepted', async () => {
     const f = tmpFile('s.yaml', SCENARIO.replace('boot: 1m', 'boot: 1e10').replace('latencyMs: 10', 'latencyMs: 1e13').replace('value: 5', 'value: 1e10'));
     expect((await drs(['validate', f])).code).toBe(0);
