@@ -310,6 +310,10 @@ export function generateSyntheticRequests(options: SyntheticOptions, read: Synth
       if (duration > MAX_TRACE_SECONDS) {
         throw new UserError(`request ${idPrefix}${i} drew a run time of ${duration} s, more than 1e10 s (over 300 years): set max to cap the draws, or check the parameters' unit and scale`, { field: prof.durationField });
       }
+      const requested = est === undefined ? undefined : duration * est.factor * (est.sigma ? Math.exp(noise.normal(0, est.sigma)) : 1);
+      if (requested !== undefined && !(requested <= MAX_TRACE_SECONDS)) {
+        throw new UserError(`request ${idPrefix}${i} drew an estimate of ${requested} s, more than 1e10 s (over 300 years): check factor and sigma`, { field: 'estimate' });
+      }
       const cls = classes.priority();
       const req: Request = {
         id: `${idPrefix}${i}`,
@@ -320,7 +324,7 @@ export function generateSyntheticRequests(options: SyntheticOptions, read: Synth
         priority: cls.priority,
         preemptible: cls.preemptible,
         ...(cls.sloWait !== undefined ? { sloWait: cls.sloWait } : {}),
-        ...(est !== undefined ? { requestedDuration: duration * est.factor * (est.sigma ? Math.exp(noise.normal(0, est.sigma)) : 1) } : {}),
+        ...(requested !== undefined ? { requestedDuration: requested } : {}),
         ...(prof.constraints !== undefined ? { constraints: prof.constraints } : {}),
       };
       stats.records++;

@@ -110,6 +110,17 @@ describe('scenario durations past 1e10 s are refused at their field', () => {
     expect((await drs(['run', scenario('{ dist: exponential, mean: 60, max: 1h }', '{ dist: lognormal, mu: 700, sigma: 0, max: 1h }'), '--quiet'])).code).toBe(0);
   });
 
+  it('a synthetic run-time estimate past 1e10 s (was: accepted, and every estimate 1e300 times the run time)', async () => {
+    for (const estimate of ['{ factor: 1e300 }', '{ factor: 1, sigma: 300 }']) {
+      const f = scenario('  arrival: { rate: 0.5 }\n', `  arrival: { rate: 0.5 }\n  estimate: ${estimate}\n`);
+      const r = await drs(['run', f, '--quiet']);
+      expect({ code: r.code, err: r.err.replace(/syn-\d+ drew an estimate of \S+/, 'X') }, estimate).toEqual({
+        code: 2,
+        err: `drs run: ${f}:15, field 'trace.estimate': request X s, more than 1e10 s (over 300 years): check factor and sigma\n`,
+      });
+    }
+  });
+
   it('the bounds themselves are accepted', async () => {
     const f = tmpFile('s.yaml', SCENARIO.replace('boot: 1m', 'boot: 1e10').replace('latencyMs: 10', 'latencyMs: 1e13').replace('value: 5', 'value: 1e10'));
     expect((await drs(['validate', f])).code).toBe(0);
