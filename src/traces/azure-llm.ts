@@ -4,7 +4,7 @@ import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
-import { ArrivalClock, bad, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare } from './reading.js';
+import { ArrivalClock, bad, type Cell, cellValue, checkRowWidth, checkShares, CsvHeader, csvRows, demandVector, drawIndex, MAX_TRACE_SECONDS, parseNonNegativeCell, parseTimestampCell, type PriorityShare, type TenantShare } from './reading.js';
 import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './trace-stats.js';
 import type { TraceReadOptions } from './types.js';
 
@@ -83,6 +83,22 @@ export function llmServingModel(overrides: Partial<LlmServingModel> = {}): LlmSe
 /** Seconds one slot is busy with a request (the formula above). */
 export function llmServiceSeconds(contextTokens: number, generatedTokens: number, m: LlmServingModel): number {
   return contextTokens / m.prefillTokensPerSecond + generatedTokens / m.decodeTokensPerSecond + m.overheadSeconds;
+}
+
+/**
+ * The run time of a row's tokens, checked at the row: past MAX_TRACE_SECONDS (a rate in the wrong
+ * unit, prefillTokensPerSecond: 1e-300, or a damaged count) the run's sums overflowed (cost 1.4e300,
+ * exit 0). The error names the column whose term is the larger.
+ */
+export function checkServiceSeconds(contextTokens: number, generatedTokens: number, m: LlmServingModel, ctxCell: Cell, outCell: Cell): void {
+  const s = llmServiceSeconds(contextTokens, generatedTokens, m);
+  if (s <= MAX_TRACE_SECONDS) return;
+  const cell = contextTokens / m.prefillTokensPerSecond >= generatedTokens / m.decodeTokensPerSecond ? ctxCell : outCell;
+  throw bad(
+    cell,
+    `${contextTokens} context and ${generatedTokens} generated tokens take ${s} s on the serving model (prefill ${m.prefillTokensPerSecond} tok/s, decode ${m.decodeTokensPerSecond} tok/s, overhead ${m.overheadSeconds} s), ` +
+      'more than 1e10 s (over 300 years): a model rate in the wrong unit, or a damaged token count?',
+  );
 }
 
 /**
@@ -243,8 +259,11 @@ export function readAzureLlmRequests(file: string, opts: AzureLlmOptions): Trace
       checkRowWidth(file, row, header);
       const index = stats.records++;
       const t = parseTimestampCell(cellValue(row, cols.ts), { file, line: row.line, field: AZURE_COLUMNS.timestamp }, 'iso');
-      const ctx = tokenCell(cellValue(row, cols.ctx), { file, line: row.line, field: AZURE_COLUMNS.context });
-      const out = tokenCell(cellValue(row, cols.out), { file, line: row.line, field: AZURE_COLUMNS.generated });
+      const ctxCell = { file, line: row.line, field: AZURE_COLUMNS.context };
+      const outCell = { file, line: row.line, field: AZURE_COLUMNS.generated };
+      const ctx = tokenCell(cellValue(row, cols.ctx), ctxCell);
+      const out = tokenCell(cellValue(row, cols.out), outCell);
+      checkServiceSeconds(ctx, out, model, ctxCell, outCell);
       const at = { file, line: row.line, field: AZURE_COLUMNS.timestamp };
       if (held !== undefined) {
         if (held.add(t, { index, ctx, out }, at, cellValue(row, cols.ts))) countIn(stats.adjusted, 'reordered-by-arrival');

@@ -2,7 +2,7 @@ import { fileHead, gzipName } from '../core/compression.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
-import { AZURE_DEFAULT_PRIORITIES, ClassAssigner, LlmDemand, llmServiceSeconds, llmServingModel, tokenCell, type LlmServingModel } from './azure-llm.js';
+import { AZURE_DEFAULT_PRIORITIES, checkServiceSeconds, ClassAssigner, LlmDemand, llmServiceSeconds, llmServingModel, tokenCell, type LlmServingModel } from './azure-llm.js';
 import { isJsonlName, jsonlField, jsonlRecords } from './jsonl-rows.js';
 import { RowFilter, type CellValues } from './row-filter.js';
 import { ArrivalClock, bad, type Cell, cellValue, checkRowWidth, CsvHeader, csvRows, parseTimestampCell, type PriorityShare, type TenantShare, type TimestampFormat, UniqueIds } from './reading.js';
@@ -158,6 +158,7 @@ export function readLlmLogRequests(file: string, opts: LlmLogOptions): TraceStre
       const t = parseTimestampCell(text, cell(arrival.column), arrival.format, arrival.scale);
       const ctx = tokenCell(row.get(cols.context), cell(cols.context));
       const out = tokenCell(row.get(cols.generated), cell(cols.generated));
+      checkServiceSeconds(ctx, out, model, cell(cols.context), cell(cols.generated));
       const id = cols.id === undefined ? undefined : row.get(cols.id);
       if (id !== undefined) {
         if (id === '') throw bad(cell(cols.id as string), 'empty id');
