@@ -108,6 +108,6 @@ describe('static scaling options', () => {
     expect(createScalingPolicy('static', { intervalSeconds: '2m' }, { seed: '1' }).intervalSeconds).toBe(120);
     expect(createScalingPolicy('static', { intervalSeconds: 45, nodes: { w: 2 } }, { seed: '1' }).intervalSeconds).toBe(45);
     expect(createScalingPolicy('static', {}, { seed: '1' }).intervalSeconds).toBe(60);
-    expect(() => createScalingPolicy('static', { intervalSeconds: '0s' }, { seed: '1' })).toThrow(/duration > 0/);
+    expect(() => createScalingPolicy('static', { intervalSeconds: '0s' }, { seed: '1' })).toThrow(/at least 1 s/);
   });
 });

@@ -121,6 +121,19 @@ describe('scenario durations past 1e10 s are refused at their field', () => {
     }
   });
 
+  it("a scaling policy's intervalSeconds below 1 s or past 1e10 s (was: 1e-6 ran for minutes, a tick per microsecond)", async () => {
+    for (const [interval, message] of [
+      ['1e-6', 'expected an interval of at least 1 s (the policy decides once per interval: a shorter one is a wrong unit, and a run of ticks that never ends)'],
+      ['500ms', 'expected an interval of at least 1 s (the policy decides once per interval: a shorter one is a wrong unit, and a run of ticks that never ends)'],
+      ['1e300', TOO_LONG],
+    ]) {
+      const f = scenario('strategies: [first-fit]', `scaling: { policy: reactive, options: { intervalSeconds: ${interval} } }\nstrategies: [first-fit]`);
+      const r = await drs(['validate', f]);
+      expect({ code: r.code, err: r.err }, interval).toEqual({ code: 2, err: `drs validate: ${f}:23, field 'scaling.options.intervalSeconds': ${message}\n` });
+    }
+    expect((await drs(['validate', scenario('strategies: [first-fit]', 'scaling: { policy: static, options: { intervalSeconds: 1 } }\nstrategies: [first-fit]')])).code).toBe(0);
+  });
+
   it('the bounds themselves are accepted', async () => {
     const f = tmpFile('s.yaml', SCENARIO.replace('boot: 1m', 'boot: 1e10').replace('latencyMs: 10', 'latencyMs: 1e13').replace('value: 5', 'value: 1e10'));
     expect((await drs(['validate', f])).code).toBe(0);

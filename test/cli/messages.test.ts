@@ -93,7 +93,7 @@ describe('messages a user reads', () => {
     expect(strategy.message).toContain('expected a number, got a string');
     const scaling = err({ scaling: { policy: 'static', options: { intervalSeconds: '0s' } } });
     expect(scaling.location.field).toBe('scaling.options.intervalSeconds');
-    expect(scaling.message).toContain('expected a duration > 0');
+    expect(scaling.message).toContain('expected an interval of at least 1 s');
     for (const e of [strategy, scaling]) expect(e.message).not.toMatch(/Invalid input|Too small/);
   });
 
