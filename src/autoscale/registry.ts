@@ -49,10 +49,15 @@ const positiveSeconds = seconds.refine((s) => s > 0, { message: 'expected a dura
  * microsecond, minutes of CPU for a 10-minute run; real autoscalers act every 10-60 s) and at most
  * 1e10 s, the bound of every duration (core/fields.ts).
  */
+const TOO_LONG = { message: 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?' };
 const intervalSeconds = seconds
   .refine((s) => s >= 1, { message: 'expected an interval of at least 1 s (the policy decides once per interval: a shorter one is a wrong unit, and a run of ticks that never ends)' })
-  .refine((s) => s <= MAX_DURATION_SECONDS, { message: 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?' })
+  .refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG)
   .optional();
+/** A predictive policy's bin: at least 1 s (stepSeconds: 1e-6 made 15 million bins per decision, and V8 died). */
+const binSeconds = seconds
+  .refine((s) => s >= 1, { message: 'expected a bin of at least 1 s (the demand series holds one value per bin: a shorter one is a wrong unit, and more bins than memory holds)' })
+  .refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG);
 const pools = z.array(z.string().min(1)).min(1).optional();
 
 /** A `nodes` value is whole: +0.5 node was asked at every tick and rounded to no node, so the pool never moved. */
@@ -91,7 +96,7 @@ const predictiveSchema = z
       .refine((n) => isForecasterName(n), { message: `expected a forecaster: ${FORECASTER_NAMES.join(', ')}` })
       .optional(),
     forecasterOptions: z.record(z.string(), z.unknown()).optional(),
-    stepSeconds: positiveSeconds.optional(),
+    stepSeconds: binSeconds.optional(),
     season: z.number().int().min(1).optional(),
     seasonSeconds: positiveSeconds.optional(),
     headroom: z.number().positive().optional(),
@@ -101,7 +106,7 @@ const predictiveSchema = z
       .optional(),
     intervals: z.enum(['model', 'conformal']).optional(),
     conformalWindow: z.number().int().min(30).optional(),
-    leadSeconds: seconds.optional(),
+    leadSeconds: seconds.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG).optional(),
     refitEvery: z.number().int().min(1).optional(),
     minHistory: z.number().int().min(1).optional(),
     maxHistory: z.number().int().min(1).optional(),

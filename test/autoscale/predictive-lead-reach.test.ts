@@ -47,7 +47,9 @@ describe('predictive: a lead beyond any forecast', () => {
   });
 
   it('an explicit leadSeconds past the reach is refused when the options are read, with the field', () => {
-    expect(() => createScalingPolicy('predictive', { leadSeconds: 1e300 }, { seed: '1' })).toThrow(/leadSeconds.*1e\+300 s is .* bins of stepSeconds 60, more than the 100000 a forecast reaches/);
+    // 1e9 s is within every duration's bound (1e10 s; 1e300 is refused by that first) but ⌈(1e9 + 15) / 60⌉ + 1 bins.
+    expect(() => createScalingPolicy('predictive', { leadSeconds: 1e9 }, { seed: '1' })).toThrow(/leadSeconds.*1000000000 s is 16666668 bins of stepSeconds 60, more than the 100000 a forecast reaches/);
+    expect(() => createScalingPolicy('predictive', { leadSeconds: 1e300 }, { seed: '1' })).toThrow(/at most 1e10 s/);
     expect(() => createScalingPolicy('predictive', { leadSeconds: 1e7, stepSeconds: 600 }, { seed: '1' })).not.toThrow();
   });
 });

@@ -134,6 +134,24 @@ describe('scenario durations past 1e10 s are refused at their field', () => {
     expect((await drs(['validate', scenario('strategies: [first-fit]', 'scaling: { policy: static, options: { intervalSeconds: 1 } }\nstrategies: [first-fit]')])).code).toBe(0);
   });
 
+  it("predictive scaling's stepSeconds below 1 s, or a lead of more than 100,000 bins (was: a V8 fatal error; 'Invalid array length')", async () => {
+    const predictive = (options: string): string => scenario('strategies: [first-fit]', `scaling: { policy: predictive, options: { ${options} } }\nstrategies: [first-fit]`);
+    for (const [options, field, message] of [
+      ['stepSeconds: 1e-6', 'stepSeconds', 'expected a bin of at least 1 s (the demand series holds one value per bin: a shorter one is a wrong unit, and more bins than memory holds)'],
+      ['stepSeconds: 1e300', 'stepSeconds', TOO_LONG],
+      ['leadSeconds: 1e300', 'leadSeconds', TOO_LONG],
+      // ⌈(1e9 + 15) / 60⌉ + 1 = 16,666,668 bins.
+      ['leadSeconds: 1e9', 'leadSeconds', 'leadSeconds 1000000000 s is 16666668 bins of stepSeconds 60, more than the 100000 a forecast reaches: give a shorter leadSeconds or a larger stepSeconds'],
+      // ⌈(99,999 + 1) / 1⌉ + 1 = 100,001.
+      ['stepSeconds: 1, intervalSeconds: 1, leadSeconds: 99999', 'leadSeconds', 'leadSeconds 99999 s is 100001 bins of stepSeconds 1, more than the 100000 a forecast reaches: give a shorter leadSeconds or a larger stepSeconds'],
+    ]) {
+      const f = predictive(options as string);
+      const r = await drs(['validate', f]);
+      expect({ code: r.code, err: r.err }, options).toEqual({ code: 2, err: `drs validate: ${f}:23, field 'scaling.options.${field as string}': ${message as string}\n` });
+    }
+    expect((await drs(['validate', predictive('stepSeconds: 1, intervalSeconds: 1, leadSeconds: 99998')])).code).toBe(0);
+  });
+
   it('the bounds themselves are accepted', async () => {
     const f = tmpFile('s.yaml', SCENARIO.replace('boot: 1m', 'boot: 1e10').replace('latencyMs: 10', 'latencyMs: 1e13').replace('value: 5', 'value: 1e10'));
     expect((await drs(['validate', f])).code).toBe(0);
