@@ -66,6 +66,16 @@ export const capacitySchema = quantitySchema.refine((q) => q <= MAX_NODE_CAPACIT
   message: `expected at most 1e15 per node (a larger capacity overflows the pool's totals; use a larger unit, e.g. Ti for memory)`,
 });
 
+/** The most GPU devices one node may have: each is a slot of the node's device table (a larger count is a typo, not a machine). */
+export const MAX_NODE_GPUS = 1024;
+
+/** A node's GPU device count (`gpus.count`): a whole number from 1 to MAX_NODE_GPUS (1e8 ran for minutes). */
+export const gpuCountSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_NODE_GPUS, `expected at most ${MAX_NODE_GPUS} GPU devices per node (each is a slot of the node's device table)`);
+
 /** A node's price per hour: a number from 0 to MAX_PRICE_PER_HOUR. */
 export const pricePerHourSchema = z
   .number()

@@ -5,7 +5,7 @@ import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
 import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
 import { suggest } from '../core/suggest.js';
-import { boundedDurationSchema as bounded, boundedPositiveDurationSchema as boundedPositive, capacitySchema, durationSchema as duration, latencyMsSchema, positiveDurationSchema as positiveDuration, pricePerHourSchema, uniqueList } from '../core/fields.js';
+import { boundedDurationSchema as bounded, boundedPositiveDurationSchema as boundedPositive, capacitySchema, durationSchema as duration, gpuCountSchema, latencyMsSchema, positiveDurationSchema as positiveDuration, pricePerHourSchema, uniqueList } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyEntry } from '../queue/registry.js';
 
 /**
@@ -42,7 +42,7 @@ export const poolSchema = z
     boot: bounded.default(0),
     labels: z.record(z.string(), z.string()).default({}),
     /** GPUs as devices (core/gpu.ts): a request then takes a share of ONE device or whole devices. */
-    gpus: z.object({ count: z.number().int().positive(), model: z.string().min(1).optional(), memoryMib: z.number().positive().optional() }).strict().optional(),
+    gpus: z.object({ count: gpuCountSchema, model: z.string().min(1).optional(), memoryMib: z.number().positive().optional() }).strict().optional(),
   })
   .strict();
 

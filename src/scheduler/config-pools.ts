@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration, parseQuantity } from '../core/units.js';
-import { MAX_NODE_CAPACITY, pricePerHourSchema } from '../core/fields.js';
+import { gpuCountSchema, MAX_NODE_CAPACITY, pricePerHourSchema } from '../core/fields.js';
 import type { PoolInput } from './types.js';
 
 /**
@@ -52,7 +52,7 @@ const poolSchema = z
     labels: z.record(z.string(), z.string()).optional(),
     primary: z.string().optional(),
     /** GPUs as devices (core/gpu.ts). */
-    gpus: z.object({ count: z.number().int().positive(), model: z.string().min(1).optional(), memoryMib: z.number().positive().optional() }).strict().optional(),
+    gpus: z.object({ count: gpuCountSchema, model: z.string().min(1).optional(), memoryMib: z.number().positive().optional() }).strict().optional(),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { UserError } from '../core/errors.js';
-import { MAX_NODE_CAPACITY, MAX_PRICE_PER_HOUR } from '../core/fields.js';
+import { MAX_NODE_CAPACITY, MAX_NODE_GPUS, MAX_PRICE_PER_HOUR } from '../core/fields.js';
 import { GPU_MODEL_LABEL, labelsWithGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request, RequestConstraints } from '../core/model.js';
 import { isPriority, type Priority } from '../core/priority.js';
@@ -167,6 +167,7 @@ export function toPoolSpec(input: PoolInput, space: ResourceSpace): PoolSpec {
     const g = space.indexOf('gpu');
     if (g < 0) bad('gpus', `GPU devices need a 'gpu' dimension (known: ${space.names.join(', ')})`);
     if (!Number.isInteger(gpus.count) || gpus.count <= 0) bad('gpus.count', `gpus.count must be a whole number > 0, got ${String(gpus.count)}`);
+    if (gpus.count > MAX_NODE_GPUS) bad('gpus.count', `gpus.count must be at most ${MAX_NODE_GPUS} GPU devices per node, got ${gpus.count}`);
     if (input.capacity?.['gpu'] !== undefined && capacity[g] !== gpus.count) bad('gpus.count', `capacity.gpu ${capacity[g]} differs from gpus.count ${gpus.count}`);
     capacity[g] = gpus.count;
   }

@@ -1,5 +1,5 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
-import { MAX_NODE_CAPACITY } from '../core/fields.js';
+import { MAX_NODE_CAPACITY, MAX_NODE_GPUS } from '../core/fields.js';
 import { GPU_MODEL_LABEL } from '../core/gpu.js';
 import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
@@ -13,8 +13,7 @@ import { type Cell, cellValue, checkRowWidth, CsvHeader, csvRows, parseNonNegati
  * TraceFormatError at its line, as is a file with a header and no rows.
  */
 
-/** The most GPU devices a node of an openb node list may have (a larger count is a typo, not a machine). */
-export const MAX_NODE_GPUS = 1024;
+export { MAX_NODE_GPUS };
 
 /** The label a node's GPU model goes under: the toolkit's one (core/gpu.ts), re-exported where the openb readers always exported it. */
 export { GPU_MODEL_LABEL } from '../core/gpu.js';

@@ -160,6 +160,13 @@ describe('values no machine could run', () => {
     expect((await drs(['validate', tmpFile('s.yaml', SCENARIO.replace('pricePerHour: 1\n', 'pricePerHour: 1e9\n').replace('{ cpu: 8,', '{ cpu: 1e15,'))])).code).toBe(0);
   });
 
+  it('a pool of more than 1024 GPU devices per node, as for a node list (was: gpus.count 1e8 ran for minutes)', async () => {
+    const f = scenario('    nodes: 2\n', '    nodes: 2\n    gpus: { count: 100000000 }\n');
+    expectUserError(await drs(['validate', f]), `${f}:8, field 'pools[0].gpus.count': expected at most 1024 GPU devices per node (each is a slot of the node's device table)`);
+    const edge = tmpFile('s.yaml', SCENARIO.replace('gpu: 1 }', 'gpu: 1024 }').replace('    nodes: 2\n', '    nodes: 2\n    gpus: { count: 1024 }\n'));
+    expect((await drs(['validate', edge])).code).toBe(0);
+  });
+
   it('the unit prices of pools read from a node list, likewise (was: pricePerGpuHour: 1e300 ran to a cost of ∞)', async () => {
     // Fields are checked before the node list is looked for: nodes.csv need not exist.
     const pools = (prices: string): string => tmpFile('s.yaml', SCENARIO.replace(/pools:\n[\s\S]*?\ntrace:/, `pools: { kind: alibaba-nodes, file: nodes.csv, ${prices} }\ntrace:`));

@@ -122,6 +122,8 @@ describe('drs serve config', () => {
     const price = errorOf(write('price.yaml', pool('    capacity: { cpu: 4 }\n    nodes: 1\n    pricePerHour: 1e308\n')));
     expect(price.message).toMatch(/price\.yaml:7, field 'pools\[0\]\.pricePerHour': expected a price per node-hour of at most 1e9/);
     expect(loadServeConfig(write('edge.yaml', pool('    capacity: { cpu: 1e15 }\n    nodes: 1\n    pricePerHour: 1e9\n')), {}).pools?.[0]).toMatchObject({ capacity: { cpu: 1e15 }, pricePerHour: 1e9 });
+    const gpus = errorOf(write('gpus.yaml', pool('    capacity: { cpu: 4 }\n    gpus: { count: 100000000 }\n    nodes: 1\n')));
+    expect(gpus.message).toMatch(/gpus\.yaml:6, field 'pools\[0\]\.gpus\.count': expected at most 1024 GPU devices per node/);
     const space = new ResourceSpace(['cpu', 'memory']);
     const api = (input: Record<string, unknown>): unknown => {
       try {
@@ -134,6 +136,16 @@ describe('drs serve config', () => {
     expect(api({ pricePerHour: 1e308 })).toMatchObject({ location: { field: 'pricePerHour' } });
     expect((api({ pricePerHour: 1e308 }) as Error).message).toMatch(/pricePerHour must be at most 1e9 per node-hour/);
     expect(api({ capacity: { cpu: 1e15 }, pricePerHour: 1e9 })).toMatchObject({ capacity: [1e15, 0], pricePerHour: 1e9 });
+    const gpuSpace = new ResourceSpace(['cpu', 'gpu']);
+    const gpuPool = (count: number): unknown => {
+      try {
+        return toPoolSpec({ name: 'p', capacity: { cpu: 4 }, nodes: 1, gpus: { count } } as never, gpuSpace);
+      } catch (e) {
+        return e;
+      }
+    };
+    expect((gpuPool(1e8) as Error).message).toMatch(/gpus\.count must be at most 1024 GPU devices per node, got 100000000/);
+    expect(gpuPool(1024)).toMatchObject({ capacity: [4, 1024] });
   });
 
   it('refuses a queue widthDimension the dimensions lack, with the line and the field', () => {
