@@ -118,19 +118,34 @@ export async function versusOnSeeds(o: VersusOptions): Promise<VersusEvaluation>
   };
 }
 
-/** The summary as a terminal table: one row per strategy, the difference and its interval. */
+const PARTIAL_NOTE = '(n=k of N): mean and interval over the k of the N seeds that have the metric';
+const PAIRS_NOTE = '(n=k of P): mean difference over the k of the P pairs where both runs have the metric';
+
+/**
+ * The summary as a terminal table: one row per strategy, the difference and its interval, with
+ * over how many seeds each is as `drs sweep` says it (src/report/sweep-table.ts): `pairs P` per
+ * comparison (every strategy completes every seed, or the evaluation stops: P is the seed count)
+ * and `(n=k of P)` on a metric fewer pairs have, `(n=k of N)` on a mean over fewer seeds (SLA
+ * attainment is absent where a run had no request with an SLO).
+ */
 export function versusTable(e: VersusEvaluation): string {
   // Two decimals without a "-0.00" for float noise of either sign.
   const fix2 = (x: number): string => x.toFixed(2).replace(/^-(0\.0+)$/, '$1');
   const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : fix2(100 * x));
+  const runs = e.seeds.length;
+  const over = (n: number): string => (n < runs ? ` (n=${n} of ${runs})` : '');
   const rows = e.summary.map((s) => {
-    const sla = s.sla === null ? 'no SLO' : `${pct(s.sla.mean)} % [${pct(s.sla.lo)}, ${pct(s.sla.hi)}]`;
+    const sla = s.sla === null ? 'no SLO' : `${pct(s.sla.mean)} % [${pct(s.sla.lo)}, ${pct(s.sla.hi)}]${over(s.sla.n)}`;
     const d = s.slaMinusLearned;
     const c = s.costMinusLearned;
-    const diff = d === undefined ? '' : `  learned − this: SLA ${pct(d.mean)} pp [${pct(d.lo)}, ${pct(d.hi)}]${d.significant ? ' *' : ''}`;
-    const costDiff = c === undefined ? '' : `${d === undefined ? '  learned − this:' : ','} cost ${fix2(c.mean)}${c.significant ? ' *' : ''}`;
+    const head = `  learned − this, pairs ${runs}:`;
+    const diff = d === undefined ? '' : `${head} SLA ${pct(d.mean)} pp [${pct(d.lo)}, ${pct(d.hi)}]${d.significant ? ' *' : ''}${over(d.n)}`;
+    const costDiff = c === undefined ? '' : `${d === undefined ? head : ','} cost ${fix2(c.mean)}${c.significant ? ' *' : ''}${over(c.n)}`;
     return `${s.strategy.padEnd(32)} SLA ${sla}  cost ${fix2(s.cost.mean)}${diff}${costDiff}`;
   });
-  const head = `${e.scenario}, seeds ${e.seeds.join(', ')}: SLA attainment % [95 % interval] and cost; learned − this paired by seed (* = paired t-test p < 0.05)`;
-  return [head, ...rows].join('\n') + '\n';
+  const head = `${e.scenario}, seeds ${e.seeds.join(', ')}: SLA attainment % [95 % interval] and cost; learned − this paired by seed (* = paired t-test p < 0.05; pairs = seeds both strategies completed)`;
+  const partial = e.summary.some((s) => s.sla !== null && s.sla.n < runs);
+  const fewerPairs = e.summary.some((s) => (s.slaMinusLearned?.n ?? runs) < runs || (s.costMinusLearned?.n ?? runs) < runs);
+  const notes = [...(partial ? [PARTIAL_NOTE] : []), ...(fewerPairs ? [PAIRS_NOTE] : [])];
+  return [head, ...rows, ...notes].join('\n') + '\n';
 }

@@ -66,7 +66,9 @@ describe('drs train: an allocator model with its evaluation', () => {
     expect(e.seeds).toEqual([3, 4, 5]);
     const labels = ['learned:tiny-fleet', 'first-fit', 'first-fit+preempt', 'best-fit-decreasing', 'best-fit-decreasing+preempt', 'worst-fit', 'worst-fit+preempt', 'round-robin', 'round-robin+preempt'];
     expect(e.summary.map((s) => s.strategy)).toEqual(labels);
-    expect(r.out.split('\n')[0]).toBe('s.yaml, seeds 3, 4, 5: SLA attainment % [95 % interval] and cost; learned − this paired by seed (* = paired t-test p < 0.05)');
+    expect(r.out.split('\n')[0]).toBe('s.yaml, seeds 3, 4, 5: SLA attainment % [95 % interval] and cost; learned − this paired by seed (* = paired t-test p < 0.05; pairs = seeds both strategies completed)');
+    // Each paired difference says over how many seeds it is (test/sweep/versus-table.test.ts).
+    expect(r.out.split('\n').filter((l) => l.includes('learned − this, pairs 3: '))).toHaveLength(labels.length - 1);
     expect(r.out.split('\n').slice(1).filter((l) => l !== '').map((l) => l.split(' ')[0])).toEqual(labels);
     // The same figures on the user's path: drs run, one seed at a time, with the model by file.
     const run = (seed: number) => drs(['run', path.join(dir, 's.yaml'), '--seed', String(seed), '--json', path.join(dir, `r${seed}.json`)], {}, dir);
