@@ -54,12 +54,15 @@ export function comparisonTable(result: ComparisonResult, opts: { trailer?: bool
 
 /**
  * The lines under the table: `runWarnings`, then a note per run with expired requests (neither
- * done, rejected nor unfinished: said, so the columns add up). The HTML report shows the same.
+ * done, rejected nor unfinished: said, so the columns add up), rejected requests, the scaling
+ * policy's notes, and a run without a horizon that went on past its last work (a failure event
+ * after it: src/sim/run-end.ts). The HTML report shows the same.
  */
 export function runNotes(result: ComparisonResult): string[] {
   const expired = result.results.flatMap((r) => (r.state === 'completed' && r.metrics.requests.expired > 0 ? [`note: ${r.strategy}: ${r.metrics.requests.expired} request(s) expired (a lease, a timeout or an agent crash ended them before the work was done)`] : []));
   const scaling = result.results.flatMap((r) => (r.state === 'completed' ? (r.scalingNotes ?? []).map((n) => `note: ${r.strategy}${r.strategy === r.scaling ? '' : ` (${r.scaling})`}: ${n}`) : []));
-  return [...runWarnings(result), ...solverWarnings(result), ...expired, ...rejectedNotes(result), ...scaling];
+  const ends = result.results.flatMap((r) => (r.state === 'completed' ? (r.endNotes ?? []).map((n) => `note: ${r.strategy}: ${n}`) : []));
+  return [...runWarnings(result), ...solverWarnings(result), ...expired, ...rejectedNotes(result), ...scaling, ...ends];
 }
 
 /**

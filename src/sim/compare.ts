@@ -83,6 +83,8 @@ export type StrategyResult =
       readonly series?: RunSeries;
       /** What the scaling policy said about its run (ScalingPolicy.notes), when it said anything. */
       readonly scalingNotes?: readonly string[];
+      /** Why a run without a horizon went on past its last work (src/sim/run-end.ts), when it did. */
+      readonly endNotes?: readonly string[];
     }
   | { readonly state: 'failed'; readonly strategy: string; readonly error: string };
 
@@ -141,6 +143,7 @@ export async function compareStrategies(input: ComparisonInput): Promise<Compari
         decisions: out.decisions,
         solverStatus: out.solverStatus,
         ...(scalingNotes.length > 0 ? { scalingNotes } : {}),
+        ...(out.notes.length > 0 ? { endNotes: out.notes } : {}),
         ...(input.series ? { series: withGpuSeries(sampleSeries(out.log, input.space.names, input.series === true ? {} : input.series), out.log, input.space) } : {}),
       });
     } catch (e) {

@@ -115,6 +115,15 @@ export class Kernel<E> {
     return out;
   }
 
+  /**
+   * Whether every pending event (withdrawn ones aside) satisfies `pick`: for a driver deciding
+   * whether what is left can still matter (at a run's end). O(pending).
+   */
+  allPending(pick: (event: E) => boolean): boolean {
+    for (let i = 0; i < this.n; i++) if (!this.cancelled.has(this.seqs[i] as number) && !pick(this.items[i] as E)) return false;
+    return true;
+  }
+
   /** Time of the next event, or Infinity. */
   peek(): number {
     return this.n > 0 ? (this.times[0] as number) : Infinity;

@@ -65,4 +65,6 @@ export interface ReplayOutcome {
   readonly solverStatus: Readonly<Record<string, number>>;
   /** Every solver report, in decision order, with the simulated time of the decision. */
   readonly solverReports: readonly { readonly time: number; readonly report: SolverReport }[];
+  /** What the run's report should say about it: why a run without a horizon went on past its last work. */
+  readonly notes: readonly string[];
 }

@@ -17,6 +17,7 @@ import { reorderEnds, requestedEnd } from './end-order.js';
 import { QuotaBooks } from './quota-books.js';
 import type { ReplayOptions, ReplayOutcome } from './replay-options.js';
 import { Autoscaling } from './replay-scaling.js';
+import { RunEnd } from './run-end.js';
 import { RunningWork, type Running, type SimEvent } from './running.js';
 import { SimQueue, type SimEntry } from './sim-queue.js';
 
@@ -66,6 +67,9 @@ class ReplayRun {
   private readonly solverStatus: Record<string, number> = {};
   private readonly solverReports: { time: number; report: SolverReport }[] = [];
   private arrivals = 0;
+  /** The trace has no more arrivals. */
+  private streamOver = false;
+  private readonly end: RunEnd;
 
   constructor(private readonly opts: ReplayOptions) {
     this.state = new ClusterState(opts.space, opts.pools);
@@ -75,6 +79,7 @@ class ReplayRun {
     const rng = new Rng(opts.seed);
     this.allocRng = rng.fork(`allocator:${opts.allocator.name}`);
     this.horizon = opts.horizon ?? Infinity;
+    this.end = new RunEnd(this.horizon);
     this.queue = new SimQueue(opts.queue.staticKey, opts.queue.staticTie);
     this.quota = opts.quotas === undefined ? undefined : new QuotaBooks(opts.space, opts.quotas);
     this.pass = new SchedulingPass<SimEntry>(
@@ -340,6 +345,7 @@ class ReplayRun {
       this.schedule();
       // The state at `now` is final (every event of this instant handled, the passes run).
       this.failures.settle();
+      this.end.settled(this.now, this.streamOver && this.running.size === 0 && this.queue.live === 0);
     };
     if (opts.scaling !== undefined) kernel.schedule(0, { k: 'scale' });
     for (;;) {
@@ -347,8 +353,10 @@ class ReplayRun {
       for (;;) {
         kernel.dropWhile(this.isVoid);
         if (!(kernel.pending > 0 && (arrivalsFirst ? kernel.peek() < tArr : kernel.peek() <= tArr) && kernel.peek() <= this.horizon)) break;
+        if (this.end.over(kernel, this.now)) break;
         const e = kernel.step() as SimEvent;
         this.now = kernel.now;
+        this.end.stepping(e);
         this.handle(e);
         // A policy's off-path work (an async forecaster fit) lands before the next event: deterministic.
         if (e.k === 'scale' && opts.scaling?.settle !== undefined) await opts.scaling.settle();
@@ -368,6 +376,7 @@ class ReplayRun {
   }
 
   private streamDone(): void {
+    this.streamOver = true;
     this.failures.streamDone();
     this.scaling?.streamDone();
   }
@@ -382,6 +391,6 @@ class ReplayRun {
     for (let id = 0; id < state.nodeCount; id++) {
       if (state.nodeStatus(id) !== 'removed') log.push(EV.nodeRemove, endTime, state.nodePool(id), id);
     }
-    return { log, endTime, passes: this.passes, decisions: this.decisions, solverStatus: this.solverStatus, solverReports: this.solverReports };
+    return { log, endTime, passes: this.passes, decisions: this.decisions, solverStatus: this.solverStatus, solverReports: this.solverReports, notes: this.end.notes(endTime) };
   }
 }

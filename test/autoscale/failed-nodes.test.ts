@@ -67,12 +67,14 @@ describe('planScaleSteps with failed nodes', () => {
  * ($0.001 per node-second), 60-s boot. x and y (4 cpu, 1000 s) start at 0 on nodes 0 and 1. Node 0
  * fails at 100 (x is requeued). Reactive, target 1, no scale-in, a tick every 15 s: at 105,
  * up 1, running 1 + queued 1 → metric 2 → desired 2, +1. Node 2 boots until 165, x runs there
- * until 1165; y ends at 1000; the last tick is at 1170, the end of the run.
+ * until 1165, the end of the run (its last work; the tick at 1170 would only see an idle pool:
+ * the run went on to it, 5 s more billed on every node, until test/sim/scaling-run-end.test.ts);
+ * y ends at 1000.
  *
- * Before this rule the failed node 0 was billed until the end: 1170 + 1170 (node 1) + 1065
- * (node 2, 105 → 1170) = 3405 node-s, $3.405, 3 nodes billed at once in a pool of max 3 (and 4
+ * Before this rule the failed node 0 was billed until the end: 1165 + 1165 (node 1) + 1060
+ * (node 2, 105 → 1165) = 3390 node-s, $3.39, 3 nodes billed at once in a pool of max 3 (and 4
  * with max 2: a repair brought it back over max). Now node 0 is retired at 105, when node 2 is
- * provisioned in its place: 105 + 1170 + 1065 = 2340 node-s, $2.34, never more than 2 billed.
+ * provisioned in its place: 105 + 1165 + 1060 = 2330 node-s, $2.33, never more than 2 billed.
  */
 describe('simulator: a failed node is replaced and stops billing', () => {
   const r = (id: string): Request => ({ id, tenant: 't', arrival: 0, demand: [4, 1, 0], duration: 1000, priority: 'medium' });
@@ -103,11 +105,11 @@ describe('simulator: a failed node is replaced and stops billing', () => {
     expect(nodeEvents(out.log)).toEqual([
       '0 provision 0', '0 up 0', '0 provision 1', '0 up 1',
       '100 fail 0', '105 remove 0', '105 provision 2', '165 up 2',
-      '1170 remove 1', '1170 remove 2',
+      '1165 remove 1', '1165 remove 2',
     ]);
     const m = computeMetrics(out.log, space.names);
-    expect(m.cost.nodeHours * 3600).toBeCloseTo(2340, 6);
-    expect(m.cost.total).toBeCloseTo(2.34, 9);
+    expect(m.cost.nodeHours * 3600).toBeCloseTo(2330, 6);
+    expect(m.cost.total).toBeCloseTo(2.33, 9);
     expect(m.byPool.a?.peakNodes).toBe(2);
     expect(m.requests.completed).toBe(2);
   });
@@ -118,10 +120,10 @@ describe('simulator: a failed node is replaced and stops billing', () => {
     const out = await run({ min: 1, max: 2, initial: 2 }, { events: [{ at: 100, pool: 'a', count: 1, repairAfter }] });
     const ev = nodeEvents(out.log);
     expect(ev.filter((e) => e.endsWith(' 0'))).toEqual(['0 provision 0', '0 up 0', '100 fail 0', '105 remove 0']);
-    expect(out.endTime).toBe(1170);
+    expect(out.endTime).toBe(1165);
     const m = computeMetrics(out.log, space.names);
     expect(m.byPool.a?.peakNodes).toBe(2);
-    expect(m.cost.total).toBeCloseTo(2.34, 9);
+    expect(m.cost.total).toBeCloseTo(2.33, 9);
   });
 
   it('a pool at its min replaces a failed node even with no work waiting', async () => {

@@ -13,10 +13,10 @@ import { replay } from '../../src/sim/replay.js';
  * ended (as a withdrawn repair must not: failure-repair-tail.test.ts). By hand: one pool of 4-cpu
  * nodes at $1/h, min 1, initial 1, boot 600 s; one 4-cpu request of 100 s at t = 0; a policy
  * ticking every 60 s that asks for a node at t = 0 and gives one back at t = 60 (planScaleSteps
- * cancels the booting node). Ticks at 0, 60 and 120 (at 120 nothing runs or waits: no next
- * tick), so the run ends at 120: node 0 billed 120 s, node 1 60 s, 180 node-seconds = 0.05 h.
- * The cancelled node's boot event stayed in the kernel and moved the run's end to 600: node 0
- * billed 600 s (0.183 node-hours).
+ * cancels the booting node). Ticks at 0 and 60; the work ends at 100, and the run with it (the
+ * tick at 120 would see nothing running or waiting: test/sim/scaling-run-end.test.ts): node 0
+ * billed 100 s, node 1 60 s, 160 node-seconds. The cancelled node's boot event stayed in the
+ * kernel and moved the run's end to 600: node 0 billed 600 s (0.183 node-hours).
  */
 const space = new ResourceSpace(['cpu']);
 const pool: PoolSpec = { name: 'a', capacity: [4], nodes: { min: 1, max: 4, initial: 1 }, pricePerHour: 1, latencyMs: 0, bootSeconds: 600, labels: {} };
@@ -39,9 +39,9 @@ describe('a booting node cancelled by scale-in', () => {
     expect(ups).toBe(1); // node 1 never came up
     expect(removed).toEqual([
       [1, 60],
-      [0, 120],
+      [0, 100],
     ]);
-    expect(out.endTime).toBe(120);
-    expect(computeMetrics(out.log, space.names).cost.nodeHours * 3600).toBeCloseTo(180, 9);
+    expect(out.endTime).toBe(100);
+    expect(computeMetrics(out.log, space.names).cost.nodeHours * 3600).toBeCloseTo(160, 9);
   });
 });
