@@ -97,6 +97,21 @@ const MIN_ERRORS = 30;
  */
 export const MAX_FORECAST_STEPS = 100_000;
 
+/** The bins a forecast covers for a lead: ⌈(lead + interval) / step⌉ + 1 (the next decision's nodes are ready an interval later). */
+export function forecastSteps(leadSeconds: number, intervalSeconds: number, stepSeconds: number): number {
+  return Math.ceil((leadSeconds + intervalSeconds) / stepSeconds) + 1;
+}
+
+/**
+ * Why no forecast reaches `leadSeconds`, or undefined when one does: the one rule and message of
+ * the registry's load-time refusal of a leadSeconds and of the policy's run-time fallback.
+ */
+export function leadBeyondReach(leadSeconds: number, intervalSeconds: number, stepSeconds: number): string | undefined {
+  const bins = forecastSteps(leadSeconds, intervalSeconds, stepSeconds);
+  if (bins <= MAX_FORECAST_STEPS) return undefined;
+  return `lead of ${leadSeconds} s is ${bins} bins of ${stepSeconds} s, more than the ${MAX_FORECAST_STEPS} a forecast reaches: give a shorter leadSeconds or a larger stepSeconds`;
+}
+
 export class PredictivePolicy implements ScalingPolicy {
   readonly name = 'predictive';
   readonly intervalSeconds: number;
@@ -187,8 +202,7 @@ export class PredictivePolicy implements ScalingPolicy {
   }
 
   private horizonSteps(bootSeconds: number): number {
-    const lead = this.leadSeconds ?? bootSeconds + this.intervalSeconds;
-    return Math.ceil((lead + this.intervalSeconds) / this.step) + 1;
+    return forecastSteps(this.leadSeconds ?? bootSeconds + this.intervalSeconds, this.intervalSeconds, this.step);
   }
 
   /** Bins between a forecast's origin and the bin at now + lead, for the status line. */
@@ -361,11 +375,11 @@ export class PredictivePolicy implements ScalingPolicy {
       if (!this.reactive.manages(p)) continue;
       const s = this.pool(p.pool);
       if (grown.has(p.pool)) {
-        const horizon = this.horizonSteps(p.spec.bootSeconds);
-        if (horizon <= MAX_FORECAST_STEPS) this.refresh(s, horizon, this.leadSteps(p.spec.bootSeconds));
+        const beyond = leadBeyondReach(this.leadSeconds ?? p.spec.bootSeconds + this.intervalSeconds, this.intervalSeconds, this.step);
+        if (beyond === undefined) this.refresh(s, this.horizonSteps(p.spec.bootSeconds), this.leadSteps(p.spec.bootSeconds));
         else {
           s.point = undefined;
-          s.status = `lead of ${this.leadSeconds ?? p.spec.bootSeconds + this.intervalSeconds} s is ${horizon} bins of ${this.step} s, more than the ${MAX_FORECAST_STEPS} a forecast reaches: give a shorter leadSeconds or a larger stepSeconds`;
+          s.status = beyond;
         }
       }
       const rec = this.reactive.recommend(p, input.now);

@@ -7,7 +7,7 @@ import { parseDuration } from '../core/units.js';
 import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
 import { staticPolicy, type ScalingPolicy } from './policy.js';
 import type { OptionsWhere } from './forecast-use.js';
-import { MAX_FORECAST_STEPS, PREDICTIVE_DEFAULTS, PredictivePolicy } from './predictive.js';
+import { leadBeyondReach, PREDICTIVE_DEFAULTS, PredictivePolicy } from './predictive.js';
 import { ReactivePolicy } from './reactive.js';
 import { parseClock, ScheduledPolicy } from './scheduled.js';
 
@@ -133,11 +133,8 @@ const predictiveSchema = z
 /** A `leadSeconds` no forecast reaches (the policy would run the reactive rule throughout), said at load time. */
 function leadIssue(o: { leadSeconds?: number | undefined; stepSeconds?: number | undefined; intervalSeconds?: number | undefined }, ctx: z.RefinementCtx): void {
   if (o.leadSeconds === undefined) return;
-  const step = o.stepSeconds ?? PREDICTIVE_DEFAULTS.stepSeconds;
-  const bins = Math.ceil((o.leadSeconds + (o.intervalSeconds ?? PREDICTIVE_DEFAULTS.intervalSeconds)) / step) + 1;
-  if (bins > MAX_FORECAST_STEPS) {
-    ctx.addIssue({ code: 'custom', message: `leadSeconds ${o.leadSeconds} s is ${bins} bins of stepSeconds ${step}, more than the ${MAX_FORECAST_STEPS} a forecast reaches: give a shorter leadSeconds or a larger stepSeconds`, path: ['leadSeconds'] });
-  }
+  const beyond = leadBeyondReach(o.leadSeconds, o.intervalSeconds ?? PREDICTIVE_DEFAULTS.intervalSeconds, o.stepSeconds ?? PREDICTIVE_DEFAULTS.stepSeconds);
+  if (beyond !== undefined) ctx.addIssue({ code: 'custom', message: beyond, path: ['leadSeconds'] });
 }
 
 /**

@@ -48,8 +48,33 @@ describe('predictive: a lead beyond any forecast', () => {
 
   it('an explicit leadSeconds past the reach is refused when the options are read, with the field', () => {
     // 1e9 s is within every duration's bound (1e10 s; 1e300 is refused by that first) but ⌈(1e9 + 15) / 60⌉ + 1 bins.
-    expect(() => createScalingPolicy('predictive', { leadSeconds: 1e9 }, { seed: '1' })).toThrow(/leadSeconds.*1000000000 s is 16666668 bins of stepSeconds 60, more than the 100000 a forecast reaches/);
+    expect(() => createScalingPolicy('predictive', { leadSeconds: 1e9 }, { seed: '1' })).toThrow(/leadSeconds.*lead of 1000000000 s is 16666668 bins of 60 s, more than the 100000 a forecast reaches/);
     expect(() => createScalingPolicy('predictive', { leadSeconds: 1e300 }, { seed: '1' })).toThrow(/at most 1e10 s/);
     expect(() => createScalingPolicy('predictive', { leadSeconds: 1e7, stepSeconds: 600 }, { seed: '1' })).not.toThrow();
+  });
+});
+
+describe('predictive: one rule and one message for a lead beyond reach', () => {
+  const sentence = (lead: number): string => `lead of ${lead} s is ${Math.ceil((lead + 15) / 60) + 1} bins of 60 s, more than the 100000 a forecast reaches: give a shorter leadSeconds or a larger stepSeconds`;
+
+  it('the load-time refusal says what the run-time note says', () => {
+    // 1e9 s: ⌈(1e9 + 15) / 60⌉ + 1 = 16,666,668 bins. The policy built without the registry (the library) notes it.
+    const p = new PredictivePolicy({ forecaster: 'naive', minHistory: 5, refitEvery: 5, leadSeconds: 1e9 });
+    drive(p, 30 * 60, 300);
+    expect(sentence(1e9)).toContain('16666668 bins');
+    expect(p.notes()[0]).toContain(sentence(1e9));
+    let message = '';
+    try {
+      createScalingPolicy('predictive', { leadSeconds: 1e9 }, { seed: '1' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(sentence(1e9));
+  });
+
+  it('the same boundary: the last lead a forecast reaches loads, one bin more is refused', () => {
+    const last = 99_998 * 60 + 45;
+    expect(() => createScalingPolicy('predictive', { leadSeconds: last }, { seed: '1' })).not.toThrow();
+    expect(() => createScalingPolicy('predictive', { leadSeconds: last + 1 }, { seed: '1' })).toThrow(sentence(last + 1));
   });
 });

@@ -141,9 +141,9 @@ describe('scenario durations past 1e10 s are refused at their field', () => {
       ['stepSeconds: 1e300', 'stepSeconds', TOO_LONG],
       ['leadSeconds: 1e300', 'leadSeconds', TOO_LONG],
       // ⌈(1e9 + 15) / 60⌉ + 1 = 16,666,668 bins.
-      ['leadSeconds: 1e9', 'leadSeconds', 'leadSeconds 1000000000 s is 16666668 bins of stepSeconds 60, more than the 100000 a forecast reaches: give a shorter leadSeconds or a larger stepSeconds'],
+      ['leadSeconds: 1e9', 'leadSeconds', 'lead of 1000000000 s is 16666668 bins of 60 s, more than the 100000 a forecast reaches: give a shorter leadSeconds or a larger stepSeconds'],
       // ⌈(99,999 + 1) / 1⌉ + 1 = 100,001.
-      ['stepSeconds: 1, intervalSeconds: 1, leadSeconds: 99999', 'leadSeconds', 'leadSeconds 99999 s is 100001 bins of stepSeconds 1, more than the 100000 a forecast reaches: give a shorter leadSeconds or a larger stepSeconds'],
+      ['stepSeconds: 1, intervalSeconds: 1, leadSeconds: 99999', 'leadSeconds', 'lead of 99999 s is 100001 bins of 1 s, more than the 100000 a forecast reaches: give a shorter leadSeconds or a larger stepSeconds'],
     ]) {
       const f = predictive(options as string);
       const r = await drs(['validate', f]);
