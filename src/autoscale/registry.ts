@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dimensionRefIndex, dimensionRefSchema, type DimensionRef } from '../core/dimension-ref.js';
 import { isUserError, UserError } from '../core/errors.js';
-import { MAX_DURATION_SECONDS } from '../core/fields.js';
+import { MAX_DURATION_SECONDS, TOO_LONG_DURATION as TOO_LONG } from '../core/fields.js';
 import { parseRegistryOptions } from '../core/registry-options.js';
 import { parseDuration } from '../core/units.js';
 import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
@@ -49,7 +49,6 @@ const positiveSeconds = seconds.refine((s) => s > 0, { message: 'expected a dura
  * microsecond, minutes of CPU for a 10-minute run; real autoscalers act every 10-60 s) and at most
  * 1e10 s, the bound of every duration (core/fields.ts).
  */
-const TOO_LONG = { message: 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?' };
 const intervalSeconds = seconds
   .refine((s) => s >= 1, { message: 'expected an interval of at least 1 s (the policy decides once per interval: a shorter one is a wrong unit, and a run of ticks that never ends)' })
   .refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG)

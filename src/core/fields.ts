@@ -27,14 +27,15 @@ export const positiveDurationSchema = durationSchema.refine((s) => s > 0, { mess
  * and its request count is checked instead.
  */
 export const MAX_DURATION_SECONDS = 1e10;
-const TOO_LONG = { message: 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?' };
+/** The message of a duration over MAX_DURATION_SECONDS, for a schema of its own (the scaling options'). */
+export const TOO_LONG_DURATION = { message: 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?' };
 
 /** A duration of at most MAX_DURATION_SECONDS. */
-export const boundedDurationSchema = durationSchema.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG);
+export const boundedDurationSchema = durationSchema.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG_DURATION);
 /** A duration > 0 and at most MAX_DURATION_SECONDS. */
-export const boundedPositiveDurationSchema = positiveDurationSchema.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG);
+export const boundedPositiveDurationSchema = positiveDurationSchema.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG_DURATION);
 /** A number of seconds (no unit), > 0 and at most MAX_DURATION_SECONDS (a Pareto scale xm). */
-export const boundedPositiveSecondsNumber = z.number().positive().refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG);
+export const boundedPositiveSecondsNumber = z.number().positive().refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG_DURATION);
 /** A latency in milliseconds: at most MAX_DURATION_SECONDS × 1000. */
 export const latencyMsSchema = z
   .number()
