@@ -31,6 +31,23 @@ describe('scheduled: offsetSeconds is a time of day', () => {
     }
   });
 
+  it('says one thing for every offset out of the day, through the registry as through the policy', () => {
+    // The registry's own 'expected a value ≥ 0' for -1 disagreed with the range the policy states.
+    for (const [offsetSeconds, detail] of [
+      [-1, 'expected seconds after midnight, 0 to 86399 (or "HH:MM"), got -1'],
+      [86_400, 'expected seconds after midnight, 0 to 86399 (or "HH:MM"), got 86400'],
+      ['25:00', `expected seconds after midnight or "HH:MM", got '25:00'`],
+    ] as const) {
+      let message = '';
+      try {
+        createScalingPolicy('scheduled', { offsetSeconds, rules }, { seed: '1' });
+      } catch (x) {
+        message = (x as Error).message;
+      }
+      expect(message).toBe(`field 'scaling.options.offsetSeconds': ${detail}`);
+    }
+  });
+
   it('takes the last second of the day: t = 0 is Monday 23:59:59, so a Tuesday 00:00 rule fires at t = 1', () => {
     const p = new ScheduledPolicy({ offsetSeconds: 86_399, rules: [{ pool: 'w', nodes: 5, at: '00:00', days: ['tue'] }] });
     expect(p.active('w', 0)?.firedAt).toBe(-6 * 86_400 - 86_399); // the Tuesday before
