@@ -85,7 +85,8 @@ export { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-option
  * known, else 120 bins), or when a fit fails with a UserError (too short for the season, no
  * season with `noSeason: reactive`), or a forecast is not finite, the policy is the reactive rule;
  * the action's reason says why. A failed fit is retried `refitEvery` bins later. So is it while
- * the forecast would need more than MAX_FORECAST_STEPS bins to reach the lead (said in notes()).
+ * the forecast would need more than MAX_FORECAST_STEPS bins to reach the lead (MAX_CONFORMAL_STEPS
+ * with conformal intervals; said in notes()).
  */
 
 const MIN_ERRORS = 30;
@@ -97,6 +98,14 @@ const MIN_ERRORS = 30;
  */
 export const MAX_FORECAST_STEPS = 100_000;
 
+/**
+ * The most bins a forecast reaches with `intervals: conformal`: the policy keeps the forecasts made
+ * for each of the next H bins (H² / 2 numbers once H bins have passed) and sorts H error windows
+ * per bin. A lead of 83,334 bins ran V8 out of heap (exit 134) on the NYC taxi scenario (3,360
+ * bins); with 1,000 bins it peaked at 213 MB (and took 4.5 minutes: the sorts, not the memory).
+ */
+export const MAX_CONFORMAL_STEPS = 1_000;
+
 /** The bins a forecast covers for a lead: ⌈(lead + interval) / step⌉ + 1 (the next decision's nodes are ready an interval later). */
 export function forecastSteps(leadSeconds: number, intervalSeconds: number, stepSeconds: number): number {
   return Math.ceil((leadSeconds + intervalSeconds) / stepSeconds) + 1;
@@ -106,10 +115,11 @@ export function forecastSteps(leadSeconds: number, intervalSeconds: number, step
  * Why no forecast reaches `leadSeconds`, or undefined when one does: the one rule and message of
  * the registry's load-time refusal of a leadSeconds and of the policy's run-time fallback.
  */
-export function leadBeyondReach(leadSeconds: number, intervalSeconds: number, stepSeconds: number): string | undefined {
+export function leadBeyondReach(leadSeconds: number, intervalSeconds: number, stepSeconds: number, conformal: boolean): string | undefined {
   const bins = forecastSteps(leadSeconds, intervalSeconds, stepSeconds);
-  if (bins <= MAX_FORECAST_STEPS) return undefined;
-  return `lead of ${leadSeconds} s is ${bins} bins of ${stepSeconds} s, more than the ${MAX_FORECAST_STEPS} a forecast reaches: give a shorter leadSeconds or a larger stepSeconds`;
+  const reach = conformal ? MAX_CONFORMAL_STEPS : MAX_FORECAST_STEPS;
+  if (bins <= reach) return undefined;
+  return `lead of ${leadSeconds} s is ${bins} bins of ${stepSeconds} s, more than the ${reach} a forecast${conformal ? ' with intervals: conformal' : ''} reaches: give a shorter leadSeconds or a larger stepSeconds`;
 }
 
 export class PredictivePolicy implements ScalingPolicy {
@@ -375,7 +385,7 @@ export class PredictivePolicy implements ScalingPolicy {
       if (!this.reactive.manages(p)) continue;
       const s = this.pool(p.pool);
       if (grown.has(p.pool)) {
-        const beyond = leadBeyondReach(this.leadSeconds ?? p.spec.bootSeconds + this.intervalSeconds, this.intervalSeconds, this.step);
+        const beyond = leadBeyondReach(this.leadSeconds ?? p.spec.bootSeconds + this.intervalSeconds, this.intervalSeconds, this.step, this.conformal);
         if (beyond === undefined) this.refresh(s, this.horizonSteps(p.spec.bootSeconds), this.leadSteps(p.spec.bootSeconds));
         else {
           s.point = undefined;

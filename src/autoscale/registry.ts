@@ -130,9 +130,9 @@ const predictiveSchema = z
   });
 
 /** A `leadSeconds` no forecast reaches (the policy would run the reactive rule throughout), said at load time. */
-function leadIssue(o: { leadSeconds?: number | undefined; stepSeconds?: number | undefined; intervalSeconds?: number | undefined }, ctx: z.RefinementCtx): void {
+function leadIssue(o: { leadSeconds?: number | undefined; stepSeconds?: number | undefined; intervalSeconds?: number | undefined; intervals?: string | undefined }, ctx: z.RefinementCtx): void {
   if (o.leadSeconds === undefined) return;
-  const beyond = leadBeyondReach(o.leadSeconds, o.intervalSeconds ?? PREDICTIVE_DEFAULTS.intervalSeconds, o.stepSeconds ?? PREDICTIVE_DEFAULTS.stepSeconds);
+  const beyond = leadBeyondReach(o.leadSeconds, o.intervalSeconds ?? PREDICTIVE_DEFAULTS.intervalSeconds, o.stepSeconds ?? PREDICTIVE_DEFAULTS.stepSeconds, o.intervals === 'conformal');
   if (beyond !== undefined) ctx.addIssue({ code: 'custom', message: beyond, path: ['leadSeconds'] });
 }
 
