@@ -68,7 +68,10 @@ describe('auto: a candidate with non-finite forecasts', () => {
   });
 
   it('is never combined with the others', () => {
-    const a = new AutoForecaster([candidate('good', 11), candidate('bad', Number.NaN), candidate('other', 12)], { horizon: 4, combine: 3 });
+    // First in the list, where a NaN score used to be ranked by position and a combination start
+    // from it. Placed second, it only failed to improve the combination, so the test passed on the
+    // code before the fix too.
+    const a = new AutoForecaster([candidate('bad', Number.NaN), candidate('good', 11), candidate('other', 12)], { horizon: 4, combine: 3 });
     a.fit(y);
     expect(a.selected.split('+')).not.toContain('bad');
     expect(a.forecast(4).point.every(Number.isFinite)).toBe(true);
