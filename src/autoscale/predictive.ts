@@ -1,5 +1,6 @@
 import { ConfigError, isUserError } from '../core/errors.js';
 import { conformalQuantile } from '../predict/conformal.js';
+import { forecastSteps, leadBeyondReach } from './forecast-reach.js';
 import { createForecaster } from '../predict/registry.js';
 import type { Forecaster } from '../predict/types.js';
 import { fitFailure, type OptionsWhere } from './forecast-use.js';
@@ -91,36 +92,7 @@ export { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-option
 
 const MIN_ERRORS = 30;
 
-/**
- * The most bins a forecast is asked for. A lead of more (leadSeconds 1e300, or a pool's boot of
- * 1e10 s in 60-s bins) asked the forecaster for that many steps: a RangeError, or V8 aborting the
- * process. With step 60 s it is a lead of 69 days; beyond it the policy is the reactive rule.
- */
-export const MAX_FORECAST_STEPS = 100_000;
-
-/**
- * The most bins a forecast reaches with `intervals: conformal`: the policy keeps the forecasts made
- * for each of the next H bins (H² / 2 numbers once H bins have passed) and sorts H error windows
- * per bin. A lead of 83,334 bins ran V8 out of heap (exit 134) on the NYC taxi scenario (3,360
- * bins); with 1,000 bins it peaked at 213 MB (and took 4.5 minutes: the sorts, not the memory).
- */
-export const MAX_CONFORMAL_STEPS = 1_000;
-
-/** The bins a forecast covers for a lead: ⌈(lead + interval) / step⌉ + 1 (the next decision's nodes are ready an interval later). */
-export function forecastSteps(leadSeconds: number, intervalSeconds: number, stepSeconds: number): number {
-  return Math.ceil((leadSeconds + intervalSeconds) / stepSeconds) + 1;
-}
-
-/**
- * Why no forecast reaches `leadSeconds`, or undefined when one does: the one rule and message of
- * the registry's load-time refusal of a leadSeconds and of the policy's run-time fallback.
- */
-export function leadBeyondReach(leadSeconds: number, intervalSeconds: number, stepSeconds: number, conformal: boolean): string | undefined {
-  const bins = forecastSteps(leadSeconds, intervalSeconds, stepSeconds);
-  const reach = conformal ? MAX_CONFORMAL_STEPS : MAX_FORECAST_STEPS;
-  if (bins <= reach) return undefined;
-  return `lead of ${leadSeconds} s is ${bins} bins of ${stepSeconds} s, more than the ${reach} a forecast${conformal ? ' with intervals: conformal' : ''} reaches: give a shorter leadSeconds or a larger stepSeconds`;
-}
+export { forecastSteps, leadBeyondReach, MAX_CONFORMAL_STEPS, MAX_FORECAST_STEPS } from './forecast-reach.js';
 
 export class PredictivePolicy implements ScalingPolicy {
   readonly name = 'predictive';

@@ -7,7 +7,8 @@ import { parseDuration } from '../core/units.js';
 import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
 import { staticPolicy, type ScalingPolicy } from './policy.js';
 import type { OptionsWhere } from './forecast-use.js';
-import { leadBeyondReach, PREDICTIVE_DEFAULTS, PredictivePolicy } from './predictive.js';
+import { leadBeyondReach } from './forecast-reach.js';
+import { PREDICTIVE_DEFAULTS, PredictivePolicy } from './predictive.js';
 import { ReactivePolicy } from './reactive.js';
 import { parseClock, ScheduledPolicy } from './scheduled.js';
 
