@@ -82,7 +82,7 @@ describe('predictive: one rule and one message for a lead beyond reach', () => {
 /*
  * With `intervals: conformal` the policy keeps, for each of the H bins ahead, the forecasts made
  * for it (one per step: H² / 2 numbers once H bins have passed) and sorts H error windows per bin.
- * A lead of 83,334 bins (leadSeconds: 5e6, valid under the 100,000-bin reach) on the NYC taxi
+ * A lead of 83,335 bins (leadSeconds: 5e6, valid under the 100,000-bin reach) on the NYC taxi
  * scenario ran V8 out of heap after 3.5 minutes ("Ineffective mark-compacts near heap limit",
  * a native stack, exit 134). Its reach is MAX_CONFORMAL_STEPS, by the same rule and message.
  */
