@@ -78,7 +78,10 @@ export class ResourceScheduler {
 
   constructor(options: CompatOptions = {}) {
     checkOptions(options);
-    this.clock = options.clock ?? Date.now;
+    // Whole milliseconds, as Date.now gives and as the ISO times reported hold: a fractional clock
+    // made leases end between reported instants, so expireAllocations(a.expiresAt) missed `a`.
+    const clock = options.clock ?? Date.now;
+    this.clock = options.clock === undefined ? clock : () => Math.floor(clock());
     this.newId = options.newId ?? (() => crypto.randomUUID());
     this.defaultDurationMs = options.defaultDurationMs ?? 3_600_000;
     this.engine = new Engine({
