@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readDateTime } from '../core/timestamp.js';
 
 /**
  * The shapes of the DRS resource-pool package (`@godman-protocols/drs` v0.2, its README's
@@ -102,5 +103,6 @@ export const requestSchema = z.strictObject({
   priority: z.enum(['critical', 'high', 'medium', 'low', 'background']),
   maxLatencyMs: nonNeg,
   maxCostUsdc: nonNeg,
-  requestedAt: z.string().refine((t) => Number.isFinite(Date.parse(t)), 'expected an ISO 8601 time (e.g. new Date().toISOString())'),
+  // ISO 8601 only: Date.parse also took '1' (the year 2001) and 'March 7, 2026'.
+  requestedAt: z.string().refine((t) => typeof readDateTime(t) === 'number', 'expected an ISO 8601 time such as 2026-06-01T08:00:00Z (e.g. new Date().toISOString())'),
 });

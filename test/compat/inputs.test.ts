@@ -70,6 +70,17 @@ describe('compat request and pool shapes: a key they do not have is refused, not
     expect(e.detail).toMatch(/ISO 8601/);
     expect(s.allocate({ ...req, requestedAt: '2025-12-31T23:59:00.000Z' })?.status).toBe('active');
   });
+
+  it('requestedAt: only ISO 8601, not what a lenient Date.parse takes ("1" was the year 2001)', () => {
+    const { s, req } = setup();
+    for (const bad of ['1', '2026', 'March 7, 2026', 'Tue, 01 Dec 2026 00:00:00 GMT', '2026-02-30T00:00:00Z']) {
+      const e = userError(() => s.allocate({ ...req, id: `r-${bad}`, requestedAt: bad }));
+      expect(e.location.field).toBe('request.requestedAt');
+      expect(e.detail).toMatch(/expected an ISO 8601 time/);
+    }
+    expect(s.allocate({ ...req, id: 'date-only', requestedAt: '2026-01-01' })?.status).toBe('active');
+    expect(s.allocate({ ...req, id: 'offset', requestedAt: '2026-01-01T10:00:00+02:00' })?.status).toBe('active');
+  });
 });
 
 describe('compat leases', () => {
