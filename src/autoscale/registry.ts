@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { dimensionRefIndex, dimensionRefSchema, type DimensionRef } from '../core/dimension-ref.js';
 import { isUserError, UserError } from '../core/errors.js';
-import { MAX_DURATION_SECONDS, TOO_LONG_DURATION as TOO_LONG } from '../core/fields.js';
+import { durationSchema, MAX_DURATION_SECONDS, positiveDurationSchema, TOO_LONG_DURATION as TOO_LONG } from '../core/fields.js';
 import { parseRegistryOptions } from '../core/registry-options.js';
-import { parseDuration } from '../core/units.js';
 import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
 import { staticPolicy, type ScalingPolicy } from './policy.js';
 import type { OptionsWhere } from './forecast-use.js';
@@ -35,16 +34,9 @@ function entry<S extends z.ZodType>(e: ScalingPolicyEntry<S>): ScalingPolicyEntr
   return e;
 }
 
-/** Seconds, or a string with a unit ("90s", "5m", "1h"). Outputs are valid inputs. */
-const seconds = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const s = parseDuration(v);
-  if (s === undefined || s < 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a non-negative duration such as 30, "90s" or "5m", got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
-  return s;
-});
-const positiveSeconds = seconds.refine((s) => s > 0, { message: 'expected a duration > 0' });
+/** Seconds, or a string with a unit ("90s", "5m", "1h"), as every config's durations (a positive one given -5 says "> 0"). */
+const seconds = durationSchema;
+const positiveSeconds = positiveDurationSchema;
 /**
  * How often a policy decides: at least 1 s (intervalSeconds: 1e-6 ran a tick per simulated
  * microsecond, minutes of CPU for a 10-minute run; real autoscalers act every 10-60 s) and at most

@@ -7,17 +7,27 @@ import { parseDuration, parseQuantity } from './units.js';
  * inputs, so parsing twice is harmless.
  */
 
-/** Seconds, or a string with a unit: 30, "90s", "5m", "1.5h". */
-export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const s = parseDuration(v);
-  if (s === undefined || s < 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a non-negative duration such as 30, "90s", "5m" or "1.5h", got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
-  return s;
-});
+/**
+ * Seconds, or a string with a unit: 30, "90s", "5m", "1.5h"; at least 0, or with `positive` more
+ * than 0. One check for both, so a positive field given -5 says "> 0" (it said "non-negative",
+ * the other schema's rule, before its own refinement ran).
+ */
+function durationOf(positive: boolean) {
+  const expected = positive ? 'a duration > 0' : 'a non-negative duration';
+  return z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const s = parseDuration(v);
+    if (s === undefined || s < 0 || (positive && s === 0)) {
+      ctx.addIssue({ code: 'custom', message: `expected ${expected} such as 30, "90s", "5m" or "1.5h", got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return s;
+  });
+}
 
-export const positiveDurationSchema = durationSchema.refine((s) => s > 0, { message: 'expected a duration > 0' });
+/** Seconds, or a string with a unit: 30, "90s", "5m", "1.5h". */
+export const durationSchema = durationOf(false);
+
+export const positiveDurationSchema = durationOf(true);
 
 /**
  * The longest duration a config may give for something that takes time in a run (a boot, a

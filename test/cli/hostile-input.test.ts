@@ -41,7 +41,7 @@ describe('scenario values a schema let through', () => {
     const cap = scenario('cpu: 8,', 'cpu: "1e400",');
     expectUserError(await drs(['validate', cap]), `${cap}:6, field 'pools[0].capacity.cpu': expected a non-negative quantity`, 'got "1e400"');
     const horizon = scenario('horizon: 10m\npools', 'horizon: "1e400h"\npools');
-    expectUserError(await drs(['validate', horizon]), `${horizon}:3, field 'horizon': expected a non-negative duration`, 'got "1e400h"');
+    expectUserError(await drs(['validate', horizon]), `${horizon}:3, field 'horizon': expected a duration > 0`, 'got "1e400h"');
   });
 });
 

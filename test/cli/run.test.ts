@@ -191,7 +191,7 @@ describe('bad input gets a one-line error and exit code 2', () => {
 
   it('a wrong unit', async () => {
     const err = await bad(tiny('horizon: 5 minutes'));
-    expect(err).toMatch(/field 'horizon': expected a non-negative duration such as 30, "90s"/);
+    expect(err).toMatch(/field 'horizon': expected a duration > 0 such as 30, "90s"/);
   });
 
   it('an unknown strategy name lists the known ones', async () => {

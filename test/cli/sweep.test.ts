@@ -111,7 +111,7 @@ describe('drs sweep', () => {
       expect(r.code, r.err).toBe(2);
       expect(r.err).toBe(`drs sweep: ${file}:${message}\n`);
     };
-    await refused('set:\n  horizon: soon\n', `5, field 'set.horizon': expected a non-negative duration such as 30, "90s", "5m" or "1.5h", got "soon"`);
+    await refused('set:\n  horizon: soon\n', `5, field 'set.horizon': expected a duration > 0 such as 30, "90s", "5m" or "1.5h", got "soon"`);
     await refused('set:\n  failures: { events: [] }\n  horizn: 1m\n', "6, field 'set.horizn': unknown key 'horizn' (did you mean 'horizon'?)");
     // A key of the sweep file itself, likewise.
     await refused('axis:\n  horizon: [1m]\n', "4, field 'axis': unknown key 'axis' (did you mean 'axes'?)");
