@@ -90,7 +90,7 @@ const predictiveSchema = z
     forecasterOptions: z.record(z.string(), z.unknown()).optional(),
     stepSeconds: binSeconds.optional(),
     season: z.number().int().min(1).optional(),
-    seasonSeconds: positiveSeconds.optional(),
+    seasonSeconds: positiveSeconds.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG).optional(),
     headroom: z.number().positive().optional(),
     quantile: z
       .number({ message: 'expected a number strictly between 0 and 1, e.g. 0.95' })

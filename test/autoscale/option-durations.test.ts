@@ -26,4 +26,12 @@ describe('scaling options: a duration field says what it expects', () => {
     expect(refused('reactive', { scaleDown: { stabilizationSeconds: -5 } }).detail).toMatch(/expected a non-negative duration/);
     expect(() => parseScalingOptions('reactive', { scaleDown: { stabilizationSeconds: 0 } })).not.toThrow();
   });
+
+  it('seasonSeconds is bounded like every duration (1e300 ran and asked for 3.33e+298 points)', () => {
+    const e = refused('predictive', { seasonSeconds: 1e300 });
+    expect(e.location.field).toBe('scaling.options.seasonSeconds');
+    expect(e.detail).toBe('expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?');
+    expect(() => parseScalingOptions('predictive', { seasonSeconds: 1e10 })).not.toThrow();
+    expect(refused('predictive', { seasonSeconds: 1e10 + 1 }).location.field).toBe('scaling.options.seasonSeconds');
+  });
 });
