@@ -2,7 +2,7 @@ import { UserError } from '../core/errors.js';
 import type { Request, RequestConstraints } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { Rng } from '../core/rng.js';
-import { AZURE_DEFAULT_PRIORITIES, AZURE_DEFAULT_TENANTS, ClassAssigner, LlmDemand, llmServiceSeconds, llmServingModel, type LlmServingModel } from './azure-llm.js';
+import { AZURE_DEFAULT_PRIORITIES, AZURE_DEFAULT_TENANTS, ClassAssigner, DEFAULT_LLM_SERVING, LlmDemand, llmServiceSeconds, llmServingModel, type LlmServingModel } from './azure-llm.js';
 import { checkShares, demandVector, drawIndex, MAX_TRACE_SECONDS, type PriorityShare, type TenantShare } from './reading.js';
 import { newTraceStats, traceStream, type TraceStream } from './trace-stats.js';
 import type { TraceReadOptions } from './types.js';
@@ -208,10 +208,28 @@ function sampleTokens(t: TokenDist, rng: Rng): number {
   return t.max !== undefined && x > t.max ? t.max : x;
 }
 
+/**
+ * An LLM profile's drawn run time past MAX_TRACE_SECONDS, named by its cause: the larger of the
+ * prefill and decode terms, and in it the model's rate when the same tokens take no more than the
+ * bound at the default rate (prefillTokensPerSecond: 1e-300, a rate in the wrong unit), else the
+ * token draws (a `max` on the token distribution caps them). "Set max to cap the draws" sent a
+ * reader with a wrong rate to a `max` that does not cap it.
+ */
+function llmTooLong(id: string, [ctx, out]: readonly [number, number], seconds: number, llm: NonNullable<CompiledProfile['llm']>, field: string): UserError {
+  const m = llm.model;
+  const prefill = ctx / m.prefillTokensPerSecond >= out / m.decodeTokensPerSecond;
+  const [rate, dist, n] = prefill ? (['prefillTokensPerSecond', 'context', ctx] as const) : (['decodeTokensPerSecond', 'generated', out] as const);
+  const head = `request ${id} drew ${ctx} context and ${out} generated tokens, which take ${seconds} s, more than 1e10 s (over 300 years): `;
+  if (n / DEFAULT_LLM_SERVING[rate] <= MAX_TRACE_SECONDS) {
+    return new UserError(`${head}${rate} ${m[rate]} is the cause (tokens per second of one slot; the default is ${DEFAULT_LLM_SERVING[rate]}): a rate in the wrong unit or scale?`, { field: `${field}.model.${rate}` });
+  }
+  return new UserError(`${head}the ${dist} token draws are the cause (${n} tokens at ${m[rate]} tok/s): set max in llm.${dist} to cap the token draws, or check mu and sigma`, { field: llm.preset ? field : `${field}.${dist}` });
+}
+
 interface CompiledProfile {
   readonly demand: number[];
   readonly duration: DurationDist | undefined;
-  readonly llm: { readonly tokens: LlmProfile; readonly model: LlmServingModel; readonly demand: LlmDemand } | undefined;
+  readonly llm: { readonly tokens: LlmProfile; readonly model: LlmServingModel; readonly demand: LlmDemand; readonly preset: boolean } | undefined;
   readonly constraints: RequestConstraints | undefined;
   /** Where its run times come from (`profiles[i].duration`, `profiles[i].llm`, or the global `duration`), for errors. */
   readonly durationField: string;
@@ -234,7 +252,7 @@ function compileProfile(p: DemandProfile, i: number, space: ResourceSpace, globa
   if (p.llm !== undefined) {
     const tokens = p.llm === 'azure-conv' ? AZURE_CONV_TOKENS : p.llm;
     const m = llmServingModel({ ...tokens.model, ...(p.demand !== undefined ? { demand: { ...(tokens.model?.demand ?? llmServingModel().demand), ...p.demand } } : {}) });
-    return { demand: [], duration: undefined, llm: { tokens, model: m, demand: new LlmDemand(space, m, `${field}.llm.model`) }, constraints, durationField: `${field}.llm` };
+    return { demand: [], duration: undefined, llm: { tokens, model: m, demand: new LlmDemand(space, m, `${field}.llm.model`), preset: p.llm === 'azure-conv' }, constraints, durationField: `${field}.llm` };
   }
   const durationField = p.duration !== undefined ? `${field}.duration` : 'duration';
   return { demand: demandVector(space, p.demand ?? {}, `${field}.demand`), duration: p.duration ?? globalDuration, llm: undefined, constraints, durationField };
@@ -296,11 +314,11 @@ export function generateSyntheticRequests(options: SyntheticOptions, read: Synth
       const prof = profiles[drawIndex(pick, profileWeights)] as CompiledProfile;
       let demand: number[];
       let duration: number;
+      let drawn: readonly [number, number] = [0, 0];
       if (prof.llm !== undefined) {
-        const ctx = sampleTokens(prof.llm.tokens.context, tok);
-        const out = sampleTokens(prof.llm.tokens.generated, tok);
-        demand = prof.llm.demand.vector(ctx, out);
-        duration = llmServiceSeconds(ctx, out, prof.llm.model);
+        drawn = [sampleTokens(prof.llm.tokens.context, tok), sampleTokens(prof.llm.tokens.generated, tok)];
+        demand = prof.llm.demand.vector(...drawn);
+        duration = llmServiceSeconds(...drawn, prof.llm.model);
       } else {
         demand = prof.demand.slice();
         duration = sampleDuration(prof.duration as DurationDist, dur);
@@ -308,6 +326,7 @@ export function generateSyntheticRequests(options: SyntheticOptions, read: Synth
       // A heavy tail or a huge median without `max` (mu: 700 is a median of 1e304 s) drew run times
       // whose sums overflowed: util NaN%, cost ∞. Refused like such a time read from a file.
       if (duration > MAX_TRACE_SECONDS) {
+        if (prof.llm !== undefined) throw llmTooLong(`${idPrefix}${i}`, drawn, duration, prof.llm, prof.durationField);
         throw new UserError(`request ${idPrefix}${i} drew a run time of ${duration} s, more than 1e10 s (over 300 years): set max to cap the draws, or check the parameters' unit and scale`, { field: prof.durationField });
       }
       const requested = est === undefined ? undefined : duration * est.factor * (est.sigma ? Math.exp(noise.normal(0, est.sigma)) : 1);

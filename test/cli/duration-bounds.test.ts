@@ -102,10 +102,15 @@ describe('scenario durations past 1e10 s are refused at their field', () => {
     // An LLM profile's run time comes from its token counts.
     const llm = scenario('{ dist: pareto, xm: 10, alpha: 2 }', '{ dist: pareto, xm: 10, alpha: 2 } }\n    - { name: l, weight: 100, llm: { context: { mu: 700, sigma: 0 }, generated: { mu: 1, sigma: 0 } } ');
     const r = await drs(['run', llm, '--quiet']);
-    expect({ code: r.code, err: r.err.replace(/syn-\d+ drew a run time of \S+/, 'X') }).toEqual({
+    expect({ code: r.code, err: r.err.replace(/syn-\d+ drew \S+ context and \S+ generated tokens, which take \S+ s/, 'X').replace(/\(\S+ tokens/, '(N tokens') }).toEqual({
       code: 2,
-      err: `drs run: ${llm}:21, field 'trace.profiles[3].llm': request X s, more than 1e10 s (over 300 years): set max to cap the draws, or check the parameters' unit and scale\n`,
+      err: `drs run: ${llm}:21, field 'trace.profiles[3].llm.context': request X, more than 1e10 s (over 300 years): the context token draws are the cause (N tokens at 5000 tok/s): set max in llm.context to cap the token draws, or check mu and sigma\n`,
     });
+    // A model rate in the wrong unit is named, not sent to a max that does not cap it.
+    const slow = scenario('{ dist: pareto, xm: 10, alpha: 2 }', "{ dist: pareto, xm: 10, alpha: 2 } }\n    - { name: l, weight: 100, llm: { context: { mu: 5, sigma: 0 }, generated: { mu: 1, sigma: 0 }, model: { prefillTokensPerSecond: 1e-300 } } ");
+    const rs = await drs(['run', slow, '--quiet']);
+    expect(rs.code).toBe(2);
+    expect(rs.err).toMatch(/field 'trace\.profiles\[3\]\.llm\.model\.prefillTokensPerSecond': request syn-\d+ drew 148 context and 3 generated tokens, which take \S+ s, more than 1e10 s \(over 300 years\): prefillTokensPerSecond 1e-300 is the cause \(tokens per second of one slot; the default is 5000\): a rate in the wrong unit or scale\?\n$/);
     // With max, the same distribution is capped, not refused.
     expect((await drs(['run', scenario('{ dist: exponential, mean: 60, max: 1h }', '{ dist: lognormal, mu: 700, sigma: 0, max: 1h }'), '--quiet'])).code).toBe(0);
   });
