@@ -2,8 +2,12 @@ import { agentRequests, type AgentTraceContext } from '../agents/workload.js';
 import type { Request } from '../core/model.js';
 import { newTraceStats, type TraceStats } from '../traces/trace-stats.js';
 
-/** Why a run the fleet triggered is not among the requests (the trace stats' `skipped` reason). */
-export const NEVER_STARTED = 'never started (waiting for a dependency when the period ended)';
+/**
+ * Why a run the fleet triggered is not among the requests (the trace stats' `skipped` reason).
+ * Not "never started": `drs run` warns "N of M requests never started" of requests that did not
+ * run, and these runs never became requests at all.
+ */
+export const NEVER_STARTED = 'triggered runs that never became requests (waiting for a dependency when the period ended)';
 
 /**
  * An agents trace read as the other trace kinds are, with its stats: runs triggered (`records`),
