@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dimensionRefIndex, dimensionRefSchema, type DimensionRef } from '../core/dimension-ref.js';
 import { isUserError, UserError } from '../core/errors.js';
-import { durationSchema, MAX_DURATION_SECONDS, positiveDurationSchema, TOO_LONG_DURATION as TOO_LONG } from '../core/fields.js';
+import { boundedDurationSchema, boundedPositiveDurationSchema, durationSchema, positiveDurationSchema } from '../core/fields.js';
 import { parseRegistryOptions } from '../core/registry-options.js';
 import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
 import { staticPolicy, type ScalingPolicy } from './policy.js';
@@ -34,32 +34,28 @@ function entry<S extends z.ZodType>(e: ScalingPolicyEntry<S>): ScalingPolicyEntr
   return e;
 }
 
-/** Seconds, or a string with a unit ("90s", "5m", "1h"), as every config's durations (a positive one given -5 says "> 0"). */
-const seconds = durationSchema;
-const positiveSeconds = positiveDurationSchema;
 /**
  * How often a policy decides: at least 1 s (intervalSeconds: 1e-6 ran a tick per simulated
  * microsecond, minutes of CPU for a 10-minute run; real autoscalers act every 10-60 s) and at most
  * 1e10 s, the bound of every duration (core/fields.ts).
  */
-const intervalSeconds = seconds
+const intervalSeconds = boundedDurationSchema
   .refine((s) => s >= 1, { message: 'expected an interval of at least 1 s (the policy decides once per interval: a shorter one is a wrong unit, and a run of ticks that never ends)' })
-  .refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG)
   .optional();
 /** A predictive policy's bin: at least 1 s (stepSeconds: 1e-6 made 15 million bins per decision, and V8 died). */
-const binSeconds = seconds
-  .refine((s) => s >= 1, { message: 'expected a bin of at least 1 s (the demand series holds one value per bin: a shorter one is a wrong unit, and more bins than memory holds)' })
-  .refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG);
+const binSeconds = boundedDurationSchema.refine((s) => s >= 1, {
+  message: 'expected a bin of at least 1 s (the demand series holds one value per bin: a shorter one is a wrong unit, and more bins than memory holds)',
+});
 const pools = z.array(z.string().min(1)).min(1).optional();
 
 /** A `nodes` value is whole: +0.5 node was asked at every tick and rounded to no node, so the pool never moved. */
 const ratePolicy = z
-  .strictObject({ type: z.enum(['nodes', 'percent']), value: z.number().positive(), periodSeconds: positiveSeconds })
+  .strictObject({ type: z.enum(['nodes', 'percent']), value: z.number().positive(), periodSeconds: positiveDurationSchema })
   .superRefine((p, ctx) => {
     if (p.type === 'nodes' && !Number.isInteger(p.value)) ctx.addIssue({ code: 'custom', message: `a 'nodes' policy's value is a whole number of nodes (≥ 1), got ${p.value}; a fraction of the pool is type 'percent'`, path: ['value'] });
   });
 const scalingRules = z.strictObject({
-  stabilizationSeconds: seconds.optional(),
+  stabilizationSeconds: durationSchema.optional(),
   policies: z.array(ratePolicy).min(1).optional(),
   select: z.enum(['max', 'min', 'disabled']).optional(),
 });
@@ -90,7 +86,7 @@ const predictiveSchema = z
     forecasterOptions: z.record(z.string(), z.unknown()).optional(),
     stepSeconds: binSeconds.optional(),
     season: z.number().int().min(1).optional(),
-    seasonSeconds: positiveSeconds.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG).optional(),
+    seasonSeconds: boundedPositiveDurationSchema.optional(),
     headroom: z.number().positive().optional(),
     quantile: z
       .number({ message: 'expected a number strictly between 0 and 1, e.g. 0.95' })
@@ -98,7 +94,7 @@ const predictiveSchema = z
       .optional(),
     intervals: z.enum(['model', 'conformal']).optional(),
     conformalWindow: z.number().int().min(30).optional(),
-    leadSeconds: seconds.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG).optional(),
+    leadSeconds: boundedDurationSchema.optional(),
     refitEvery: z.number().int().min(1).optional(),
     minHistory: z.number().int().min(1).optional(),
     maxHistory: z.number().int().min(1).optional(),

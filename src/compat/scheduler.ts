@@ -80,8 +80,8 @@ export class ResourceScheduler {
     checkOptions(options);
     // Whole milliseconds, as Date.now gives and as the ISO times reported hold: a fractional clock
     // made leases end between reported instants, so expireAllocations(a.expiresAt) missed `a`.
-    const clock = options.clock ?? Date.now;
-    this.clock = options.clock === undefined ? clock : () => Math.floor(clock());
+    const custom = options.clock;
+    this.clock = custom === undefined ? Date.now : () => Math.floor(custom());
     this.newId = options.newId ?? (() => crypto.randomUUID());
     this.defaultDurationMs = options.defaultDurationMs ?? 3_600_000;
     this.engine = new Engine({

@@ -37,15 +37,20 @@ export const positiveDurationSchema = durationOf(true);
  * and its request count is checked instead.
  */
 export const MAX_DURATION_SECONDS = 1e10;
-/** The message of a duration over MAX_DURATION_SECONDS, for a schema of its own (the scaling options'). */
-export const TOO_LONG_DURATION = { message: 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?' };
+/**
+ * The message of a duration over MAX_DURATION_SECONDS. A string, and a fresh `{ message }` at each
+ * refine: zod rewrites a params object it is given in place (`message` becomes `error`), so a
+ * shared object read its `.message` as undefined after the first schema was built.
+ */
+export const TOO_LONG_DURATION = 'expected a duration of at most 1e10 s (over 300 years): a wrong unit or scale?';
+const withinMax = (s: number): boolean => s <= MAX_DURATION_SECONDS;
 
 /** A duration of at most MAX_DURATION_SECONDS. */
-export const boundedDurationSchema = durationSchema.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG_DURATION);
+export const boundedDurationSchema = durationSchema.refine(withinMax, { message: TOO_LONG_DURATION });
 /** A duration > 0 and at most MAX_DURATION_SECONDS. */
-export const boundedPositiveDurationSchema = positiveDurationSchema.refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG_DURATION);
+export const boundedPositiveDurationSchema = positiveDurationSchema.refine(withinMax, { message: TOO_LONG_DURATION });
 /** A number of seconds (no unit), > 0 and at most MAX_DURATION_SECONDS (a Pareto scale xm). */
-export const boundedPositiveSecondsNumber = z.number().positive().refine((s) => s <= MAX_DURATION_SECONDS, TOO_LONG_DURATION);
+export const boundedPositiveSecondsNumber = z.number().positive().refine(withinMax, { message: TOO_LONG_DURATION });
 /** A latency in milliseconds: at most MAX_DURATION_SECONDS × 1000. */
 export const latencyMsSchema = z
   .number()
