@@ -27,7 +27,9 @@ import { configFeatures, drawLoadedWindow, f1Layers, mean, measureScaling, netFi
  * `--resume` continues exactly):
  *
  *  1. draw `windowsPerGeneration` training windows (with `train.minLoad`, loaded ones); under
- *     `backfill: mixed` they alternate between no backfilling and EASY;
+ *     `backfill: mixed` they alternate between no backfilling and EASY; with `commonWindows` the
+ *     windows (own, other logs' and synthetic) are drawn once from Rng(seed:cem:windows) and every
+ *     generation plays them, so only the weights differ between generations' scores;
  *  2. sample `population` weight vectors θ_i = μ + σ ⊙ ε_i (θ_0 = μ, the current mean);
  *  3. score θ_i = mean over the windows of bsld(θ_i, w) / bsld(normalizeBy order, w): dividing by
  *     a classical order's bsld on the same window removes the windows' difficulty, which differs
@@ -112,18 +114,23 @@ export async function trainQueueCem(
     best = { iteration: 0, validationBsld: v, layers: unflatten(mu, shape) };
     curve.push({ iteration: 0, trainBsld: NaN, validationBsld: v, seconds: t0 + elapsed() });
   }
+  // A generation's episodes: the own log's windows first, then each other log's.
+  const drawEpisodes = async (rng: Rng): Promise<CemEpisode[]> => {
+    const episodes: CemEpisode[] = [];
+    for (let k = 0; k < cem.windowsPerGeneration; k++) episodes.push({ log: 0, start: await drawLoadedWindow(cfg, rng, workload), mode: modes[k % modes.length] as 'none' | 'easy' });
+    for (let l = 1; l < logs.length; l++) {
+      const log = logs[l] as (typeof logs)[number];
+      for (let k = 0; k < log.windows; k++) episodes.push({ log: l, start: drawInRanges(log.ranges, cfg.episodeLength, rng), mode: modes[k % modes.length] as 'none' | 'easy' });
+    }
+    return episodes;
+  };
+  const common = cem.commonWindows === true ? await drawEpisodes(new Rng(`${cfg.seed}:cem:windows`)) : undefined;
   const pool = new CemPool({ cfg, logs: logs.map((l) => ({ jobs: l.workload.jobs, machine: l.workload.machine })), scaling, shape }, threads);
   try {
     while (gen < cem.generations) {
       gen++;
       const rng = new Rng(`${cfg.seed}:cem:${gen}`);
-      // The generation's episodes: the own log's windows first, then each other log's.
-      const episodes: CemEpisode[] = [];
-      for (let k = 0; k < cem.windowsPerGeneration; k++) episodes.push({ log: 0, start: await drawLoadedWindow(cfg, rng, workload), mode: modes[k % modes.length] as 'none' | 'easy' });
-      for (let l = 1; l < logs.length; l++) {
-        const log = logs[l] as (typeof logs)[number];
-        for (let k = 0; k < log.windows; k++) episodes.push({ log: l, start: drawInRanges(log.ranges, cfg.episodeLength, rng), mode: modes[k % modes.length] as 'none' | 'easy' });
-      }
+      const episodes = common ?? (await drawEpisodes(rng));
       const thetas: number[][] = [];
       for (let i = 0; i < cem.population; i++) thetas.push(i === 0 ? [...mu] : mu.map((m, d) => m + (sigma[d] as number) * rng.normal()));
       const refs: number[] = [];

@@ -35,7 +35,8 @@ const ppo = z
  * best (score: mean over the windows of bsld ÷ the `normalizeBy` order's bsld on the window),
  * keeping the standard deviation at least `minStd`. With `smoothing` α < 1 the refit is smoothed
  * (Kroese, Porotsky & Rubinstein 2006): μ ← α·(elite mean) + (1 − α)·μ, and σ likewise, so one
- * generation's lucky elite moves the search only part of the way.
+ * generation's lucky elite moves the search only part of the way. With `commonWindows` every
+ * generation plays the same windows (a sample-average objective instead of a fresh draw).
  */
 const cem = z
   .object({
@@ -49,6 +50,13 @@ const cem = z
     normalizeBy: z.enum(['fcfs', 'sjf', 'f1', 'none']).default('f1'),
     /** Weight of the new elite fit in the refit of μ and σ (absent: 1, the plain refit). */
     smoothing: z.number().gt(0, 'must be above 0 (0 would never move the search)').max(1).optional(),
+    /**
+     * Common random numbers: draw the training windows once (Rng(seed:cem:windows)) and play every
+     * generation on those same windows, so a candidate's score differs from another generation's
+     * by the weights alone, not by which windows were drawn (absent: false, fresh windows each
+     * generation).
+     */
+    commonWindows: z.boolean().optional(),
   })
   .strict();
 

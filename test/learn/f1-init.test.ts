@@ -56,3 +56,29 @@ describe('init: f1 (a linear scorer of the context features that starts at F1)',
     expect(thrownMessage(() => f1Config())).toBe('accepted');
   });
 });
+
+describe('cem.commonWindows (every generation plays the same training windows)', () => {
+  // A spread of 1e-9 around F1's scorer never changes a pick (ranks are a unit apart), so μ plays
+  // F1's order every generation and its training bsld changes only if the windows do.
+  const still = (commonWindows?: boolean) =>
+    f1Config({ cem: { generations: 3, population: 3, elite: 1, windowsPerGeneration: 2, initStd: 1e-9, minStd: 0, ...(commonWindows === undefined ? {} : { commonWindows }) } });
+
+  it('scores every generation on one draw of windows: the same training bsld for the same order', async () => {
+    const { checkpoint } = await trainQueueCem(still(true), workload);
+    const train = checkpoint.curve.slice(1).map((p) => p.trainBsld);
+    expect(train).toHaveLength(3);
+    expect(new Set(train).size).toBe(1);
+  });
+
+  it('draws fresh windows each generation without it (the default)', async () => {
+    const { checkpoint } = await trainQueueCem(still(), workload);
+    const train = checkpoint.curve.slice(1).map((p) => p.trainBsld);
+    expect(new Set(train).size).toBeGreaterThan(1);
+  });
+
+  it('leaves a config without it on its fresh-window path: the same run as before the option', async () => {
+    const a = await trainQueueCem(still(), workload);
+    const b = await trainQueueCem(still(false), workload);
+    expect(b.checkpoint.curve).toEqual(a.checkpoint.curve);
+  });
+});
