@@ -18,7 +18,8 @@ import { UserError } from '../core/errors.js';
  * one removes it and takes a fresh one, and the other must not then remove that fresh lock (it
  * did: read, then unlink whatever was there, so two processes each held the lock and wrote the
  * same state file). A stale lock is removed only under `<file>.lock.break` (created with O_EXCL,
- * so one process at a time) and only if it still holds exactly the text judged stale.
+ * so one process at a time) and only if it still holds exactly the text judged stale; a break
+ * file whose process died is removed the same way, under `<file>.lock.break.break`.
  */
 const heldHere = new Set<string>();
 
@@ -101,32 +102,50 @@ function isStale(holder: Holder, lockPath: string): boolean {
  * took a fresh lock, which the caller then finds live).
  */
 function breakStale(lockPath: string, staleText: string): void {
-  const breakPath = `${lockPath}.break`;
+  removeUnderGuard(lockPath, staleText, 0);
+}
+
+/** How many guards deep a stale guard is broken (each level needs another process to die inside its microseconds). */
+const MAX_GUARD_DEPTH = 4;
+
+/**
+ * Remove `file` if it still holds `staleText`, holding `<file>.break` (O_EXCL) meanwhile: reading
+ * the file and unlinking it are two steps, and only the guard keeps another process from
+ * replacing the file between them. A guard is removed only by its holder, or, when its holder
+ * died (it holds it for microseconds), the same way one level down: under `<guard>.break`. It was
+ * removed by "read, then unlink" with no guard: two processes finding the same dead breaker's
+ * file both did, the second unlinked the break file the first had just taken, both broke the
+ * lock at once and the second removed the lock the first had taken (two holders).
+ */
+function removeUnderGuard(file: string, staleText: string, depth: number): void {
+  const guard = `${file}.break`;
   const token = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
   try {
-    const fd = openSync(breakPath, 'wx', 0o644);
+    const fd = openSync(guard, 'wx', 0o644);
     try {
       writeSync(fd, token);
     } finally {
       closeSync(fd);
     }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot create ${breakPath}: ${(e as Error).message}`);
-    // Another process is breaking the lock: wait a moment. A break file left by a process that
-    // died while breaking (it holds the file for microseconds) is removed the same careful way.
-    const breaker = readHolder(breakPath);
-    if (breaker !== undefined && isStale(breaker, breakPath)) removeIfUnchanged(breakPath, breaker.text);
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot create ${guard}: ${(e as Error).message}`);
+    // Another process is breaking it: wait a moment. A guard whose process died is removed the same careful way.
+    const breaker = readHolder(guard);
+    if (breaker !== undefined && depth < MAX_GUARD_DEPTH && isStale(breaker, guard)) removeUnderGuard(guard, breaker.text, depth + 1);
     else pause(10);
     return;
   }
   try {
-    removeIfUnchanged(lockPath, staleText);
+    if (readFileSync(file, 'utf8') === staleText) unlinkSync(file);
+  } catch {
+    // already gone
   } finally {
-    removeIfUnchanged(breakPath, token);
+    removeOwn(guard, token);
   }
 }
 
-function removeIfUnchanged(file: string, text: string): void {
+/** Remove a file this process created (nobody else removes a live process's file, so read-then-unlink is safe here). */
+function removeOwn(file: string, text: string): void {
   try {
     if (readFileSync(file, 'utf8') === text) unlinkSync(file);
   } catch {
