@@ -11,6 +11,7 @@ import type pg from 'pg';
  * row lock on `drs_leader`, that `term` is still the current one: the fencing that keeps a
  * deposed leader from writing. Preemption records are stored at the positions the leader gives
  * (`pre_at`: seq = position + 1; without it, a leader of an earlier version, by the sequence).
+ * `drs_commit` is replaced at start only by a body of the same or a newer revision (COMMIT_FN_REVISION).
  */
 export const PG_SCHEMA_VERSION = '4';
 /** Advisory lock keys (per database): the leader's session lock, and the schema set-up lock. */
@@ -30,7 +31,20 @@ CREATE TABLE IF NOT EXISTS drs_ended (id text PRIMARY KEY, tenant text NOT NULL,
 CREATE TABLE IF NOT EXISTS drs_events (id bigint PRIMARY KEY, type text NOT NULL, tenant text, at_ms float8 NOT NULL, data text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_audit (seq bigserial PRIMARY KEY, at_ms float8 NOT NULL, actor text NOT NULL, method text NOT NULL, route text NOT NULL, target text, status int NOT NULL, result text NOT NULL);
 
+`;
+
+/**
+ * The revision of `drs_commit`'s body, written into the body (so it is read back from `pg_proc`,
+ * whoever defined it): raise it with every change of the body. A start replaces a body of a lower
+ * revision (or none: builds before revisions) and keeps a newer one, so the function no longer
+ * flaps between builds during a rolling upgrade, and a newer body must accept what an older
+ * leader sends (as `pre` without `pre_at` is). 1: `pre_at` (the preemption positions).
+ */
+export const COMMIT_FN_REVISION = 1;
+
+const COMMIT_FN = `
 CREATE OR REPLACE FUNCTION drs_commit(p_term bigint, p jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
+-- drs_commit revision ${COMMIT_FN_REVISION} (see COMMIT_FN_REVISION in pg-schema.ts)
 DECLARE t bigint;
 BEGIN
   SELECT term INTO t FROM drs_leader WHERE id = 1 FOR UPDATE;
@@ -142,6 +156,10 @@ export async function ensurePgSchema(client: pg.ClientBase): Promise<void> {
       if (version === '1' || version === '2' || version === '3') await client.query('ALTER TABLE drs_waiting ADD COLUMN IF NOT EXISTS slo text');
     }
     await client.query(DDL);
+    // The body in place, if any, and its revision (0: none written, an older build's).
+    const fn = await client.query<{ src: string | null }>(`SELECT prosrc AS src FROM pg_proc WHERE oid = to_regprocedure('drs_commit(bigint, jsonb)')`);
+    const revision = Number(/-- drs_commit revision (\d+)/.exec(fn.rows[0]?.src ?? '')?.[1] ?? 0);
+    if (fn.rows.length === 0 || revision <= COMMIT_FN_REVISION) await client.query(COMMIT_FN);
     await client.query(`INSERT INTO drs_meta (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [PG_SCHEMA_VERSION]);
     await client.query('COMMIT');
   } catch (e) {
