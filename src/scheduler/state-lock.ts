@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -20,6 +20,13 @@ import { UserError } from '../core/errors.js';
  * same state file). A stale lock is removed only under `<file>.lock.break` (created with O_EXCL,
  * so one process at a time) and only if it still holds exactly the text judged stale; a break
  * file whose process died is removed the same way, under `<file>.lock.break.break`.
+ *
+ * Each of these files is written whole under a temporary name, fsynced, and linked into place
+ * (createWhole), so none is ever seen empty or half-written: created with O_EXCL and then written,
+ * a process killed between the two, or a power cut before the text reached the disk, left an
+ * empty lock file that named no process, was never stale, and kept every later start out. One
+ * that is unreadable all the same (written so by an older drs, or damaged) is stale once it has
+ * not changed for UNREADABLE_STALE_MS: no writer takes that long between creating and writing.
  */
 const heldHere = new Set<string>();
 
@@ -33,20 +40,22 @@ export class StateLock {
     const lockPath = resolve(`${file}.lock`);
     const token = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
     for (let attempt = 0; attempt < 20; attempt++) {
+      let created: boolean;
       try {
-        const fd = openSync(lockPath, 'wx', 0o644);
-        try {
-          writeSync(fd, token);
-        } finally {
-          closeSync(fd);
-        }
+        created = createWhole(lockPath, token);
+      } catch (e) {
+        throw new UserError(`cannot create the lock file ${lockPath}: ${(e as Error).message}`, { file });
+      }
+      if (created) {
         heldHere.add(lockPath);
         return new StateLock(lockPath, token);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot create the lock file ${lockPath}: ${(e as Error).message}`, { file });
       }
       const holder = readHolder(lockPath);
-      if (holder === undefined) continue; // removed meanwhile, or being written: try again
+      if (holder === undefined) continue; // removed meanwhile: try again
+      if (holder.unreadable && !isStale(holder, lockPath)) {
+        pause(10); // being written (by an older drs): try again
+        continue;
+      }
       if (!isStale(holder, lockPath)) {
         throw new UserError(
           `state file ${file} is in use by process ${holder.pid}${holder.host !== hostname() ? ` on host ${holder.host}` : ''} (since ${holder.since}; lock file ${lockPath}). ` +
@@ -76,21 +85,40 @@ interface Holder {
   readonly since: string;
   /** The file's text as read (what a stale lock is recognised by when it is removed). */
   readonly text: string;
+  /** The text names no process (empty, cut short, not a drs lock); `modifiedMs`: when the file last changed. */
+  readonly unreadable: boolean;
+  readonly modifiedMs: number;
 }
 
+/** An unreadable lock or break file that has not changed for this long is stale, ms. */
+const UNREADABLE_STALE_MS = 5000;
+
+/** The file's holder; undefined if there is no file. */
 function readHolder(lockPath: string): Holder | undefined {
+  let text: string;
+  let modifiedMs: number;
   try {
-    const text = readFileSync(lockPath, 'utf8');
-    const v = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown };
-    if (typeof v.pid !== 'number' || typeof v.host !== 'string') return undefined;
-    return { pid: v.pid, host: v.host, since: typeof v.since === 'string' ? v.since : '?', text };
+    modifiedMs = statSync(lockPath).mtimeMs;
+    text = readFileSync(lockPath, 'utf8');
   } catch {
     return undefined;
   }
+  try {
+    const v = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown };
+    if (typeof v.pid === 'number' && typeof v.host === 'string') return { pid: v.pid, host: v.host, since: typeof v.since === 'string' ? v.since : '?', text, unreadable: false, modifiedMs };
+  } catch {
+    // unreadable
+  }
+  return { pid: 0, host: '?', since: '?', text, unreadable: true, modifiedMs };
 }
 
-/** A lock of this host whose process is gone (a lock of another host is never stale: shared file systems). */
+/**
+ * A lock of this host whose process is gone (a lock of another host is never stale: shared file
+ * systems), or an unreadable one unchanged for UNREADABLE_STALE_MS (either way round: a clock set
+ * back does not keep it forever).
+ */
 function isStale(holder: Holder, lockPath: string): boolean {
+  if (holder.unreadable) return Math.abs(Date.now() - holder.modifiedMs) >= UNREADABLE_STALE_MS;
   if (holder.host !== hostname()) return false;
   return !(holder.pid === process.pid ? heldHere.has(lockPath) : isAlive(holder.pid));
 }
@@ -120,15 +148,13 @@ const MAX_GUARD_DEPTH = 4;
 function removeUnderGuard(file: string, staleText: string, depth: number): void {
   const guard = `${file}.break`;
   const token = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+  let created: boolean;
   try {
-    const fd = openSync(guard, 'wx', 0o644);
-    try {
-      writeSync(fd, token);
-    } finally {
-      closeSync(fd);
-    }
+    created = createWhole(guard, token);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot create ${guard}: ${(e as Error).message}`);
+    throw new UserError(`cannot create ${guard}: ${(e as Error).message}`);
+  }
+  if (!created) {
     // Another process is breaking it: wait a moment. A guard whose process died is removed the same careful way.
     const breaker = readHolder(guard);
     if (breaker !== undefined && depth < MAX_GUARD_DEPTH && isStale(breaker, guard)) removeUnderGuard(guard, breaker.text, depth + 1);
@@ -142,6 +168,50 @@ function removeUnderGuard(file: string, staleText: string, depth: number): void 
   } finally {
     removeOwn(guard, token);
   }
+}
+
+/**
+ * Create `file` holding `text` unless it exists (false then): written and fsynced under a
+ * temporary name of this process, then linked into place (link, like O_EXCL, fails if the name
+ * exists), so the file is never seen without its text. A file system without hard links gets
+ * O_EXCL and a write.
+ */
+function createWhole(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, file);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+  }
+  let out: number;
+  try {
+    out = openSync(file, 'wx', 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeSync(out, text);
+  } finally {
+    closeSync(out);
+  }
+  return true;
 }
 
 /** Remove a file this process created (nobody else removes a live process's file, so read-then-unlink is safe here). */
