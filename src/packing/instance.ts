@@ -92,22 +92,28 @@ export function decreasingOrder(inst: PackingInstance): number[] {
   });
 }
 
-/** Throws (a bug, not a user error) unless `packing` places every item once within capacity. */
-export function assertValidPacking(inst: PackingInstance, packing: Packing, who: string): void {
+/** Why `packing` does not place every item once within capacity (undefined when it does). */
+export function packingViolation(inst: PackingInstance, packing: Packing): string | undefined {
   const seen = new Uint8Array(inst.n);
-  packing.forEach((bin, b) => {
-    if (bin.length === 0) throw new Error(`${who}: bin ${b} is empty`);
+  for (const [b, bin] of packing.entries()) {
+    if (bin.length === 0) return `bin ${b} is empty`;
     const load = new Array<number>(inst.dims).fill(0);
     for (const i of bin) {
-      if (!Number.isInteger(i) || i < 0 || i >= inst.n) throw new Error(`${who}: bin ${b} holds unknown item ${i}`);
-      if (seen[i] === 1) throw new Error(`${who}: item ${i} is packed twice`);
+      if (!Number.isInteger(i) || i < 0 || i >= inst.n) return `bin ${b} holds unknown item ${i}`;
+      if (seen[i] === 1) return `item ${i} is packed twice`;
       seen[i] = 1;
       for (let k = 0; k < inst.dims; k++) load[k] = (load[k] ?? 0) + sizeOf(inst, i, k);
     }
-    load.forEach((l, k) => {
-      if (l > (inst.capacity[k] ?? 0)) throw new Error(`${who}: bin ${b} holds ${l} in dimension ${k}, capacity ${inst.capacity[k]}`);
-    });
-  });
+    for (const [k, l] of load.entries()) {
+      if (l > (inst.capacity[k] ?? 0)) return `bin ${b} holds ${l} in dimension ${k}, capacity ${inst.capacity[k]}`;
+    }
+  }
   const missing = seen.indexOf(0);
-  if (missing >= 0) throw new Error(`${who}: item ${missing} is not packed`);
+  return missing >= 0 ? `item ${missing} is not packed` : undefined;
+}
+
+/** Throws (a bug, not a user error) unless `packing` places every item once within capacity. */
+export function assertValidPacking(inst: PackingInstance, packing: Packing, who: string): void {
+  const why = packingViolation(inst, packing);
+  if (why !== undefined) throw new Error(`${who}: ${why}`);
 }

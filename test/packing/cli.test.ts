@@ -17,6 +17,8 @@ writeFileSync(path.join(dir, 'two.txt'), '2\n a \n 10 2 1\n5\n5\n b \n 10 3 2\n6
 writeFileSync(path.join(dir, 'jobs.vbp'), '2 10 10\n6 1\n2 7\n5 5\n4 4\n1 3\n');
 // Capacity C = 2^52: C−5, C−6, C−6, 5, 3, 3, 3, 3 fill exactly three bins; the total 3C is past 2^53.
 const C = 2 ** 52;
+// Nine items of 333333334 in bins of 10^9 × 10^9 (optimum 5, bound 4): HiGHS's tolerance packs three in a bin.
+writeFileSync(path.join(dir, 'tolerance.vbp'), `2 1000000000 1000000000\n${'333333334 1\n'.repeat(9)}`);
 writeFileSync(path.join(dir, 'p52.txt'), `8\n${C}\n${[C - 5, C - 6, C - 6, 5, 3, 3, 3, 3].join('\n')}\n`);
 
 describe('drs pack', () => {
@@ -57,6 +59,18 @@ describe('drs pack', () => {
       'bfd 3 optimal',
       'ga 3 optimal',
       'ilp 3 optimal',
+    ]);
+  });
+
+  it("reports an invalid packing from the solver as the ILP's error, exit 1, after every strategy's result", async () => {
+    // It used to stop drs pack with an internal error and a stack trace, printing nothing.
+    const o = io(dir);
+    expect(await packCommand.run(['tolerance.vbp', '--no-timings', '--strategies', 'ffd,ilp', '--time-limit', '20'], o)).toBe(1);
+    expect(o.stdout.join('\n').split('\n')).toEqual([
+      'tolerance: 9 items, capacity 1000000000 x 1000000000, lower bound 4, seed 0',
+      '  strategy   bins  status',
+      '  ffd           5  feasible',
+      "  ilp           5  error: the solver's packing is not valid (bin 0 holds 1000000002 in dimension 0, capacity 1000000000): its feasibility tolerance let it through, so the incumbent is kept and nothing is proved",
     ]);
   });
 

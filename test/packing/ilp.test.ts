@@ -153,6 +153,39 @@ describe('exact strategy', () => {
   });
 });
 
+describe("exact strategy, when the solver's answer breaks a capacity", () => {
+  // Nine items of 333,333,334 (and 1) in bins of 10^9 × 10^9: three per bin overfill by 2 units,
+  // so the optimum is 5 (pairs); L1 = L2 = 4. The arc-flow key space (10^9 + 1)^2 is past 2^53,
+  // so the assignment model solves it, and HiGHS's feasibility tolerance (relative to rows of
+  // 10^9) accepts three items in one bin: it reported 4 bins "optimal", and decoding that
+  // packing threw an internal error that lost every strategy's result.
+  const inst = makeInstance('tolerance', [1e9, 1e9], Array.from({ length: 9 }, () => [333_333_334, 1]));
+
+  it('keeps its incumbent, proves nothing, and says why (status error), with HiGHS', async () => {
+    const r = await exactPack(inst, { solver: highsSolver, timeLimitSeconds: 20, gaSeconds: 0 });
+    assertValidPacking(inst, r.packing, 'tolerance');
+    expect(r).toMatchObject({ model: 'assignment', bins: 5, status: 'error', lowerBound: 4, incumbentBins: 5 });
+    expect(r.proof).toBeUndefined();
+    expect(r.message).toMatch(/^the solver's packing is not valid \(bin \d+ holds 1000000002 in dimension 0, capacity 1000000000\)/);
+  });
+
+  it("does not take a solver's 'optimal' for a proof when its packing is invalid, nor its bound", async () => {
+    // A solver that answers 'optimal' with every item in bin 0 and a dual bound of 5.
+    const lying: LpSolver = {
+      name: 'highs',
+      solve: (m) => {
+        const values = new Float64Array(m.variables.length);
+        m.variables.forEach((v, j) => (values[j] = /^x\d+_0$|^y0$/.test(v.name) ? 1 : 0));
+        return Promise.resolve({ backend: 'highs', status: 'optimal', stoppedBy: 'converged', work: { lpIterations: 0, nodes: 0 }, objective: 1, bound: 5, values });
+      },
+      solveSync: (m, o) => highsSolver.solveSync(m, o),
+    };
+    const r = await exactPack(inst, { solver: lying, timeLimitSeconds: 20, gaSeconds: 0 });
+    expect(r).toMatchObject({ bins: 5, status: 'error', lowerBound: 4 });
+    expect(r.message).toMatch(/holds 3000000006 in dimension 0/);
+  });
+});
+
 describe.skipIf(!HAVE_ORLIB)('exact strategy on OR-Library instances', () => {
   it.each([
     ['binpack1.txt', 'u120_06', 0],
