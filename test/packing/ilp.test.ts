@@ -34,10 +34,28 @@ describe('arc-flow graph', () => {
   });
 
   it('compresses the graph without losing patterns (t60-like decimals)', () => {
-    const g = buildArcFlow(makeInstance('d', [1000], [[366], [268], [366], [500], [250], [250], [384]]));
+    // Every set of items that fits in a bin (here 46 of the 128 subsets: 7 singles, all 21 pairs, 18 triples, no four) must still be an S→T path:
+    // the packing {that set} + one bin per other item maps onto a flow, and the flow back onto a
+    // valid packing. (This test used to check only that the graph got smaller.)
+    const inst = makeInstance('d', [1000], [[366], [268], [366], [500], [250], [250], [384]]);
+    const g = buildArcFlow(inst);
     expect(g).toBeDefined();
     if (g === undefined) return;
     expect(g.nodeCount).toBeLessThan(g.uncompressed.nodes);
+    const model = arcFlowModel(g, { lower: 1, upper: inst.n });
+    let patterns = 0;
+    for (let mask = 1; mask < 1 << inst.n; mask++) {
+      const bin = [...Array(inst.n).keys()].filter((i) => (mask >> i) & 1);
+      if (bin.reduce((s, i) => s + (inst.sizes[i] ?? 0), 0) > 1000) continue;
+      patterns++;
+      const packing = [bin, ...[...Array(inst.n).keys()].filter((i) => !bin.includes(i)).map((i) => [i])];
+      const flow = packingToFlow(g, inst, packing);
+      expect(maxViolation(model, flow)).toBe(0);
+      const back = flowToPacking(g, flow);
+      assertValidPacking(inst, back, `pattern ${bin.join(',')}`);
+      expect(back.length).toBe(packing.length);
+    }
+    expect(patterns).toBe(46);
   });
 
   it('builds a graph where one item type adds 150,000 nodes (no call-stack overflow)', () => {
