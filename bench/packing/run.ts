@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   for (const s of sets) if (SETS[s] === undefined) throw new UsageError(`--sets: unknown set '${s}' (known: ${Object.keys(SETS).join(', ')})`);
   const strategies = (values.strategies ?? PACK_STRATEGY_NAMES.join(',')).split(',').map((s) => s.trim());
   for (const s of strategies) if (!isPackStrategyName(s)) throw new UsageError(`--strategies: unknown strategy '${s}' (known: ${PACK_STRATEGY_NAMES.join(', ')})`);
+  const twice = strategies.find((s, i) => strategies.indexOf(s) !== i);
+  if (twice !== undefined) throw new UsageError(`--strategies lists '${twice}' twice (each strategy is one column of the table)`);
   // A bad number must not run zero instances and overwrite packing-latest with an empty table.
   const gaTime = numberArg('--ga-time', values['ga-time'], 0);
   const ilpTime = numberArg('--ilp-time', values['ilp-time'], 0);

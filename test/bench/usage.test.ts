@@ -72,6 +72,16 @@ describe('bench scripts: a user mistake is one line and exit 2, never a stack tr
     expectUserError(run(['bench/openb-tune.ts', '1', 'zz:free']), "bench/openb-tune.ts: bad config 'zz:free' (fgd or R:free|delta|fit, optionally @coverage)");
   }, T);
 
+  it('a strategy listed twice in bench/packing/run.ts is refused before any work', () => {
+    // Before: --strategies ffd,ffd ran FFD twice per instance and its table counted 40 instances of u120.
+    const pk = path.join(tmp, 'packing-twice');
+    expectUserError(
+      run(['bench/packing/run.ts', '--sets', 'u120', '--strategies', 'ffd,bfd,ffd', '--out', pk]),
+      "bench/packing/run.ts: --strategies lists 'ffd' twice (each strategy is one column of the table)",
+    );
+    expect(existsSync(pk)).toBe(false);
+  }, T);
+
   it('a bug is not a user mistake: it keeps its stack and exits 1', () => {
     const bug = path.join(tmp, 'bug.ts');
     writeFileSync(bug, `import '${path.join(ROOT, 'bench/usage.ts')}';\nthrow new Error('a bug');\n`);
