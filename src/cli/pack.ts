@@ -39,7 +39,8 @@ Options:
                       seed only ("feasible", stoppedBy "work", when the nodes ran out before a proof)
   --format F          ${PACKING_FORMATS.join(' | ')}
   --json              JSON: one object {"instance","capacity","items","lowerBound","seed","results":
-                      [{"strategy","bins","seconds","status","stoppedBy","proof"?}]} per instance; a file
+                      [{"strategy","bins","seconds","status","stoppedBy","proof"?,"message"?}]} per instance
+                      ("message": why a strategy ended in error); a file
                       with several instances (and no --instance) prints a JSON array of them;
                       "seed" is null when no strategy run draws random numbers (only ga and ilp do)
   --no-timings        leave out the seconds (wall clock, different on every run): the output is then
@@ -61,7 +62,7 @@ interface PackJson {
   lowerBound: number;
   /** The seed of the GA (and of the ILP's incumbent search); null when neither ran. */
   seed: number | null;
-  results: { strategy: PackStrategyName; bins: number; seconds?: number; status: string; stoppedBy: string; proof?: string }[];
+  results: { strategy: PackStrategyName; bins: number; seconds?: number; status: string; stoppedBy: string; proof?: string; message?: string }[];
 }
 
 function parseStrategies(list: string | undefined): PackStrategyName[] {
@@ -137,6 +138,8 @@ function toJson(inst: PackingInstance, lb: number, results: readonly PackResult[
       status: r.status,
       stoppedBy: r.stoppedBy,
       ...(r.proof === undefined ? {} : { proof: r.proof }),
+      // Why a strategy failed: the table prints it after the status; here it is the only word of it.
+      ...(r.status === 'error' && typeof r.detail['message'] === 'string' ? { message: r.detail['message'] } : {}),
     })),
   };
 }

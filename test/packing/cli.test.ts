@@ -65,13 +65,22 @@ describe('drs pack', () => {
   it("reports an invalid packing from the solver as the ILP's error, exit 1, after every strategy's result", async () => {
     // It used to stop drs pack with an internal error and a stack trace, printing nothing.
     const o = io(dir);
-    expect(await packCommand.run(['tolerance.vbp', '--no-timings', '--strategies', 'ffd,ilp', '--time-limit', '20'], o)).toBe(1);
+    expect(await packCommand.run(['tolerance.vbp', '--no-timings', '--strategies', 'ffd,ilp', '--generations', '1', '--max-nodes', '1000'], o)).toBe(1);
     expect(o.stdout.join('\n').split('\n')).toEqual([
       'tolerance: 9 items, capacity 1000000000 x 1000000000, lower bound 4, seed 0',
       '  strategy   bins  status',
       '  ffd           5  feasible',
       "  ilp           5  error: the solver's packing is not valid (bin 0 holds 1000000002 in dimension 0, capacity 1000000000): its feasibility tolerance let it through, so the incumbent is kept and nothing is proved",
     ]);
+  });
+
+  it('says why a strategy ended in error in --json too (it printed only "status": "error")', async () => {
+    const o = io(dir);
+    expect(await packCommand.run(['tolerance.vbp', '--json', '--no-timings', '--strategies', 'ffd,ilp', '--generations', '1', '--max-nodes', '1000'], o)).toBe(1);
+    const json = JSON.parse(o.stdout.join('\n'));
+    expect(json.results[0]).toEqual({ strategy: 'ffd', bins: 5, status: 'feasible', stoppedBy: 'converged' });
+    expect(json.results[1]).toMatchObject({ strategy: 'ilp', bins: 5, status: 'error' });
+    expect(json.results[1].message).toMatch(/^the solver's packing is not valid \(bin 0 holds 1000000002 in dimension 0, capacity 1000000000\)/);
   });
 
   it('rejects bad flags with errors that name them', async () => {
