@@ -2,6 +2,7 @@ import { traceStatsNotes } from '../traces/trace-stats.js';
 import { aggregate, type SweepResult } from './aggregate.js';
 import { expandCells, type CellResult, type CellSpec } from './cell.js';
 import { isUserError } from '../core/errors.js';
+import { cellUserError } from './cell-error.js';
 import { CellPool, PoolBrokenError } from './pool.js';
 import type { SweepSpec } from './spec.js';
 import type { ResultStore } from './store.js';
@@ -42,7 +43,8 @@ export function cachedResults(plan: SweepPlan, store: ResultStore | undefined): 
  * A cell that throws something other than bad input (a bug outside the strategy, or its thread
  * dying: out of memory, a native crash) is that cell's failed result, as a queue sweep records a
  * job BullMQ gave up on: the other cells go on, the table lists it, and, not being stored, it runs
- * again on resume. Bad input (a UserError) and a pool whose threads keep dying stop the sweep.
+ * again on resume. Bad input (a UserError, named with the cell's seed, strategy and axis values:
+ * a draw of one seed can be out of bounds) and a pool whose threads keep dying stop the sweep.
  */
 export async function runSweepLocal(plan: SweepPlan, opts: { workers: number; dataRoot: string; store?: ResultStore; onProgress?: SweepProgress }): Promise<Map<string, CellResult>> {
   const results = cachedResults(plan, opts.store);
@@ -56,7 +58,8 @@ export async function runSweepLocal(plan: SweepPlan, opts: { workers: number; da
     await Promise.all(
       todo.map(async (c) => {
         const r = await pool.run(c).catch((e: unknown): CellResult => {
-          if (isUserError(e) || e instanceof PoolBrokenError) throw e;
+          if (isUserError(e)) throw cellUserError(e, c);
+          if (e instanceof PoolBrokenError) throw e;
           return { state: 'failed', hash: c.hash, point: c.point, strategy: c.strategy, seed: c.seed, error: e instanceof Error ? e.message : String(e) };
         });
         opts.store?.put(r);

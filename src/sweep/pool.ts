@@ -1,7 +1,8 @@
 import type { Worker } from 'node:worker_threads';
-import { UserError } from '../core/errors.js';
+import type { ErrorLocation } from '../core/errors.js';
 import { startThread } from '../core/thread.js';
 import { runCell, type CellResult, type CellSpec } from './cell.js';
+import { userErrorOf } from './cell-error.js';
 
 /**
  * The pool gave up: its threads died several times in a row without finishing a cell (a broken
@@ -92,7 +93,7 @@ export class CellPool {
 
   private spawn(): Slot {
     const slot: Slot = { worker: startSweepThread({ dataRoot: this.dataRoot }), task: undefined, sentAt: 0 };
-    slot.worker.on('message', (msg: { id: number; result?: CellResult; error?: string; stack?: string; user?: boolean }) => {
+    slot.worker.on('message', (msg: { id: number; result?: CellResult; error?: string; stack?: string; user?: boolean; kind?: string; detail?: string; location?: ErrorLocation }) => {
       const t = slot.task;
       if (t === undefined || t.id !== msg.id) return;
       slot.task = undefined;
@@ -103,7 +104,7 @@ export class CellPool {
       k.n++;
       this.seen.set(t.cell.strategy, k);
       if (msg.result !== undefined) t.resolve(msg.result);
-      else if (msg.user === true) t.reject(new UserError(msg.error ?? 'error'));
+      else if (msg.user === true) t.reject(userErrorOf(msg.kind, msg.detail ?? msg.error ?? 'error', msg.location));
       else {
         const e = new Error(msg.error ?? 'error');
         if (msg.stack !== undefined) e.stack = msg.stack;
