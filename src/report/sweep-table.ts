@@ -88,6 +88,6 @@ export function sweepTable(r: SweepResult): string {
     parts.push('', 'paired by seed: mean difference, * = significant (paired t-test, p < 0.05); pairs = seeds both strategies completed', renderTable(ch, crow, ch.map((_, i) => (i < (hasAxes ? 2 : 1) ? 'l' : 'r'))));
     if (crow.some((row) => row.some((c) => / \(n=\d+ of \d+\)$/.test(c)))) parts.push(PAIRS_NOTE);
   }
-  if (r.failures.length > 0) parts.push('', 'failed cells:', ...r.failures.map((f) => `  ${pointLabel(f.point)} ${f.strategy} seed ${f.seed}: ${f.error}`));
+  if (r.failures.length > 0) parts.push('', 'failed cells:', ...r.failures.map((f) => `  ${[pointLabel(f.point), f.strategy].filter((x) => x !== '').join(' ')} seed ${f.seed}: ${f.error}`));
   return parts.join('\n');
 }

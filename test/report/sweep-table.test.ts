@@ -110,3 +110,14 @@ describe('drs sweep: the pair count of each comparison', () => {
     expect(full).not.toContain('(n=k of P)');
   });
 });
+
+describe('drs sweep table: failed cells', () => {
+  const failed = (point: Record<string, unknown>): SweepResult => ({ ...result({}), failures: [{ point, strategy: 'a', seed: 3, error: 'boom' }] });
+
+  it('lists each failed cell indented by two spaces, with its axis values when the sweep has axes', () => {
+    const tail = (r: SweepResult): string[] => sweepTable(r).split('\n').slice(-2);
+    // Without axes the point is empty: the line had three spaces before the strategy.
+    expect(tail(failed({}))).toEqual(['failed cells:', '  a seed 3: boom']);
+    expect(tail(failed({ 'pools[0].nodes': 2 }))).toEqual(['failed cells:', '  pools[0].nodes=2 a seed 3: boom']);
+  });
+});
