@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UserError } from '../core/errors.js';
 import { formatPath } from '../core/plain-issue.js';
+import { fieldPath } from '../core/yaml-line.js';
 import { buildScenario } from '../scenario/build.js';
 import { ADD_FORM, strategyEntry } from '../scenario/cli-strategies.js';
 import { validateScenarioObject } from '../scenario/load.js';
@@ -125,6 +126,26 @@ function blameSweepValue(e: unknown, spec: SweepSpec, point: Readonly<Record<str
 }
 
 /**
+ * A validation error in a field the sweep does not set (blameSweepValue found no sweep entry) is
+ * the scenario file's, as `drs run` reports it: at the scenario file and field (the CLI adds the
+ * field's line), with the sweep and the point after the message. It named the sweep file with the
+ * scenario in brackets, and no line. Left as it is when the field is not the scenario file's (a
+ * strategy the sweep's `strategies:` added: an item past the file's list).
+ */
+function scenarioFieldError(e: unknown, spec: SweepSpec, where: string, point: Readonly<Record<string, unknown>>): unknown {
+  if (!(e instanceof ConfigError) || e.location.file !== where || e.location.line !== undefined || e.location.field === undefined) return e;
+  const at = fieldPath(e.location.field);
+  let cur: unknown = spec.base;
+  for (const [i, k] of at.entries()) {
+    if (typeof k === 'number' && (!Array.isArray(cur) || k >= cur.length)) return e;
+    if (i === at.length - 1 || cur === null || typeof cur !== 'object') break;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  const values = Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  return new ConfigError(`${e.detail} (in sweep ${spec.file}${values === '' ? '' : ` with ${values}`})`, { file: spec.scenarioFile, field: e.location.field });
+}
+
+/**
  * Two points that run one scenario: an axis whose value a later axis overwrites (an axis over
  * `pools[0]` after one over `pools[0].nodes`) changes nothing, and every cell would run twice
  * under two names. Named at the first axis whose values differ between the two points.
@@ -168,7 +189,8 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
         const sc = validateScenarioObject(raw, where, path.dirname(path.resolve(spec.scenarioFile)));
         return { sc, labels: (await buildScenario(sc, { file: spec.scenarioFile, dataRoot })).strategies.map((s) => s.label) };
       } catch (e) {
-        throw blameSweepValue(e, spec, point, [where, spec.scenarioFile]);
+        const blamed = blameSweepValue(e, spec, point, [where, spec.scenarioFile]);
+        throw blamed === e ? scenarioFieldError(e, spec, where, point) : blamed;
       }
     };
     let { sc, labels } = await build(scenario);

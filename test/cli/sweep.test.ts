@@ -121,6 +121,23 @@ describe('drs sweep', () => {
     await refused('set:\n  horizon: 1m\n  failures: { events: [] }\naxes:\n  trace.arrival.rate: [6, fast]\n', `8, field 'axes.trace.arrival.rate': value "fast": expected a number, got a string`);
   });
 
+  it("a scenario error in a field the sweep does not set names the scenario file's line, and the sweep and point", async () => {
+    // It named the sweep file with the scenario in brackets and no line, where drs run names the scenario's line.
+    const text = readFileSync(path.resolve('scenarios/default.yaml'), 'utf8').replace('pricePerHour: 39.3', 'pricePerHour: -39.3');
+    const scen = tmpFile('bad-price.yaml', text);
+    const line = text.split('\n').findIndex((l) => l.includes('pricePerHour: -39.3')) + 1;
+    const sweep = tmpFile('s.yaml', `scenario: ${scen}\nstrategies: [first-fit]\nseeds: 2\naxes:\n  trace.arrival.rate: [6, 8]\n`);
+    const r = await drs(['sweep', sweep, '--workers', '0']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(`drs sweep: ${scen}:${line}, field 'pools[0].pricePerHour': expected a value ≥ 0 (in sweep ${sweep} with trace.arrival.rate=6)\n`);
+    const plain = tmpFile('s.yaml', `scenario: ${scen}\nstrategies: [first-fit]\nseeds: 2\n`);
+    expect((await drs(['sweep', plain, '--workers', '0'])).err).toBe(`drs sweep: ${scen}:${line}, field 'pools[0].pricePerHour': expected a value ≥ 0 (in sweep ${plain})\n`);
+    // A strategy the sweep adds is not the scenario file's (its list has 6): no line of that file is named.
+    const added = tmpFile('s.yaml', `scenario: ${scen.replace('bad-price', 'x')}\nstrategies: [first-fit, "learned:nope.json"]\nseeds: 2\n`);
+    writeFileSync(scen.replace('bad-price', 'x'), text.replace('pricePerHour: -39.3', 'pricePerHour: 39.3'));
+    expect((await drs(['sweep', added, '--workers', '0'])).err).toBe(`drs sweep: ${added} (scenario ${scen.replace('bad-price', 'x')}), field 'strategies[6].options.model': cannot read model file ${path.join(path.dirname(added), 'nope.json')}\n`);
+  });
+
   it('refuses what would silently do nothing or repeat, and warns when every seed replays one workload', async () => {
     const scen = path.resolve('scenarios/default.yaml');
     const refused = async (body: string, message: string): Promise<void> => {
