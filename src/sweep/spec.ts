@@ -76,6 +76,8 @@ export function parsePath(p: string, origin: SweepOrigin): (string | number)[] {
   if (out.length === 0 || consumed.length !== p.replace(/\./g, '').length || !/^[^.[\]]+(\.[^.[\]]+|\[\d+\])*$/.test(p)) {
     throw new ConfigError(`'${p}' is not a field path (write it like pools[0].nodes or trace.arrival.rate)`, origin);
   }
+  // A step into '__proto__' reached Object.prototype: an override set a field of every object.
+  if (out.includes('__proto__')) throw new ConfigError(`'${p}' names '__proto__', which is no scenario field`, origin);
   return out;
 }
 
@@ -128,7 +130,13 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
     const line = yamlLineOf(doc, lc, node);
     return { file, ...(line !== undefined ? { line } : {}), field };
   };
-  const r = sweepSchema.safeParse(yamlValue(doc, lc, file), KEY_HINTS);
+  const raw = yamlValue(doc, lc, file);
+  // The schema's records drop a key '__proto__' (set: or axes: would silently do nothing): refused first.
+  for (const where of ['set', 'axes'] as const) {
+    const m = raw !== null && typeof raw === 'object' && Object.hasOwn(raw, where) ? (raw as Record<string, unknown>)[where] : undefined;
+    if (m !== null && typeof m === 'object' && Object.hasOwn(m, '__proto__')) parsePath('__proto__', at([where, '__proto__'], `${where}.__proto__`));
+  }
+  const r = sweepSchema.safeParse(raw, KEY_HINTS);
   if (!r.success) {
     const iss = deepestIssue(firstIssue(r.error.issues) as z.core.$ZodIssue);
     const line = issueLine(doc, lc, iss);
