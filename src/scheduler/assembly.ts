@@ -71,7 +71,6 @@ export function assembleScheduler(options: ResourceSchedulerOptions, events: Typ
   const lead = options.quotas === undefined && preempting !== undefined ? preempting : allocator;
   const rng = new Rng(options.seed ?? 1).fork(`allocator:${lead.name}`);
   const qo = queueOptionsOf(options.queue);
-  const queue = new WaitQueue(qo?.timeoutMs ?? 60_000, qo?.maxLength ?? 10_000);
   const { space, fair, pools, book, snapshot, initial } = restore(store, { dimensions: options.dimensions, quotas: options.quotas, ended, clock, ...(options.preemptionLimit !== undefined ? { preemptionLimit: options.preemptionLimit } : {}) });
   checkScalingTargets(options, pools.state.pools.map((p) => p.name), space.names); // the store's pools are known now
   // A utilization `dimension` written as a name is resolved in the dimensions, known now.
@@ -79,6 +78,8 @@ export function assembleScheduler(options: ResourceSchedulerOptions, events: Typ
   const autoscaler = scalingPolicy === undefined ? undefined : new Autoscaler(scalingPolicy);
   // A widthDimension is checked against (and a name resolved in) the dimensions, known now.
   const queuePolicy = qo === undefined ? undefined : resolveQueuePolicy(qo.policy ?? 'priority', qo.options, space.names);
+  // Kept in the policy's order when it has a static key (a pass then needs no sort).
+  const queue = new WaitQueue(qo?.timeoutMs ?? 60_000, qo?.maxLength ?? 10_000, queuePolicy);
   // H4: the wait queue, the ended ids and the event log continue where the store left off.
   queue.restore(snapshot.waiting);
   runtime.lastEventId = snapshot.lastEventId;

@@ -2,7 +2,7 @@ import type { Allocator, AllocatorContext, SolverReport } from '../algorithms/al
 import type { Allocation, Request } from '../core/model.js';
 import type { Rng } from '../core/rng.js';
 import type { DependencyTracker } from '../engine/dependencies.js';
-import { SchedulingPass, type PassHooks, type PassRejection } from '../engine/pass.js';
+import { SchedulingPass, type PassHooks, type PassOutcome, type PassRejection } from '../engine/pass.js';
 import type { FairShare } from '../engine/quota.js';
 import { runRounds } from '../engine/rounds.js';
 import { fcfs } from '../queue/fcfs.js';
@@ -293,9 +293,7 @@ export class QueueRunner {
       const fresh = requeued.length === 0 ? queue.freshEntries() : [...queue.freshEntries(), ...requeued];
       runRounds(() => queue.length, { freed: this.freed, fresh }, (freed, offered) => {
         this.requeued = [];
-        // `waiting` is read only by a pass that offers more than the new entries (a cancel's usually does not).
-        const input = { now: tx.now / 1000, get waiting() { return queue.entries; }, sorted: false, freed, fresh: offered };
-        const out = pass.run(this.o.cluster.state, input);
+        const out = this.runPass(pass, tx.now / 1000, freed, offered);
         return { out, requeued: this.requeued.filter((w) => this.o.queue.get(w.request.id) === w) };
       });
       this.requeued = [];
@@ -306,6 +304,24 @@ export class QueueRunner {
     queue.markAllSeen();
     if (this.freed || queue.length === 0) this.settled = true;
     this.freed = false;
+  }
+
+  /**
+   * One pass over the queue. Under a policy with a static key the queue is kept in its order
+   * (`WaitQueue.policyOrder`), so the pass needs no sort; work it evicts and requeues is held out
+   * of that order until it ends. Otherwise the pass orders the waiting requests itself.
+   * `waiting` is read only by a pass that offers more than the new entries (a cancel's usually does not).
+   */
+  private runPass(pass: SchedulingPass<Waiting>, now: number, freed: boolean, fresh: readonly Waiting[]): PassOutcome {
+    const { queue } = this.o;
+    const order = queue.policyOrder;
+    if (order === undefined) return pass.run(this.o.cluster.state, { now, get waiting() { return queue.entries; }, sorted: false, freed, fresh });
+    order.beginPass();
+    try {
+      return pass.run(this.o.cluster.state, { now, get waiting() { return order.entries; }, sorted: true, get from() { return order.from; }, freed, fresh });
+    } finally {
+      order.endPass();
+    }
   }
 }
 

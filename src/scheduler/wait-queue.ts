@@ -1,6 +1,7 @@
 import type { ClusterState } from '../core/cluster.js';
 import type { Request } from '../core/model.js';
-import type { QueuedRequest } from '../queue/policy.js';
+import { StaticOrder } from '../engine/static-order.js';
+import type { QueuePolicy, QueuedRequest } from '../queue/policy.js';
 import { LeaseHeap } from './lease-heap.js';
 import { TenantCounts } from './tenant-counts.js';
 import type { StateChange, StoredWaiting, WaitingSlo } from './store.js';
@@ -24,7 +25,9 @@ const DEAD = Object.freeze({}) as Waiting;
 
 /**
  * The waiting requests, in arrival order, with an index by id and their timeouts. Ordering them
- * is the queue policy's job (see QueueRunner); this class only holds them.
+ * is the queue policy's job (see QueueRunner). Under a policy with a static key, this class also
+ * keeps them in that order (`policyOrder`, sorted on insert as the simulator's queue is), so a
+ * pass need not sort the whole queue at every operation.
  *
  * A request leaves in O(log n) wherever it is (a cancel, a timeout, a start past a blocked head),
  * not by `indexOf` + `splice`: arrival order is `seq` order (every add takes the next seq), so its
@@ -55,13 +58,23 @@ export class WaitQueue {
   private added: Waiting[] = [];
   /** H4 (durable queue): every add/remove as a store change, taken by the runtime at the end of each operation. */
   private journal: StateChange[] = [];
+  /**
+   * With a policy that has a static key: every waiting request in its order, and requests that
+   * left not yet swept out (skipped as not waiting; swept once they outnumber the waiting).
+   */
+  readonly policyOrder: StaticOrder<Waiting> | undefined;
 
   constructor(
     /** Timeout of requests that give none, ms. */
     private readonly defaultTimeoutMs: number,
     /** More waiting requests than this are refused (`queue-full`). */
     readonly maxLength: number,
-  ) {}
+    /** The queue policy: with a `staticKey`, the queue is also kept in its order (`policyOrder`). */
+    policy?: Pick<QueuePolicy, 'staticKey' | 'staticTie'>,
+  ) {
+    const key = policy?.staticKey;
+    this.policyOrder = key === undefined ? undefined : new StaticOrder<Waiting>(key, policy?.staticTie, (w) => this.live(w));
+  }
 
   get length(): number {
     return this.byId.size;
@@ -153,6 +166,7 @@ export class WaitQueue {
     this.byId.set(r.id, w);
     this.perTenant.add(r.tenant);
     this.deadlines.push(w.timeoutAtMs, r.id);
+    this.policyOrder?.add(w);
     this.journalPut(w);
     return w;
   }
@@ -182,6 +196,9 @@ export class WaitQueue {
       this.dead++;
       // The dead never outnumber the waiting for long: `items` stays within twice the queue.
       if (this.dead > this.byId.size + 64) this.compact();
+      // Nor in `policyOrder` (a new array: a pass running over the old one is not disturbed).
+      const order = this.policyOrder;
+      if (order !== undefined && order.length > 2 * this.byId.size + 64) order.compact();
     }
     if (this.committedHead === w) this.committedHead = undefined;
   }
@@ -215,6 +232,8 @@ export class WaitQueue {
       this.byId.set(s.id, w);
       this.perTenant.add(s.request.tenant);
       this.deadlines.push(w.timeoutAtMs, s.id);
+      // The policy's order rebuilt by its keys and the stored seqs: what the sort gave before the restart.
+      this.policyOrder?.add(w);
       this.seq = Math.max(this.seq, s.seq + 1);
     }
   }
@@ -290,6 +309,12 @@ export class WaitQueue {
       if (i > 0 && (this.seqs[i] as number) <= (this.seqs[i - 1] as number)) fail('queue not in arrival (seq) order');
     });
     this.perTenant.check(live.map((w) => w.request.tenant), 'queued requests', fail);
+    const order = this.policyOrder;
+    if (order !== undefined) {
+      const inOrder = order.entries.filter((w) => this.live(w));
+      if (inOrder.length !== live.length || new Set(inOrder).size !== live.length) fail(`the policy order holds ${inOrder.length} waiting requests, the queue ${live.length}`);
+      if (!order.isSorted()) fail('the policy order is out of order');
+    }
     for (const w of live) if (state.allocation(w.request.id) !== undefined) fail(`queued ${w.request.id} is also allocated`);
   }
 }
