@@ -113,7 +113,8 @@ export function deepestIssue(iss: z.core.$ZodIssue): z.core.$ZodIssue {
 
 /**
  * Parse options that word an unknown key with the nearest key the object knows
- * (`unknown key 'preemtion' (did you mean 'preemption'?)`), and a value outside a fixed set with
+ * (`unknown key 'preemtion' (did you mean 'preemption'?)`), or with none near, the keys it knows
+ * (`unknown key 'colour' (expected one of initial, max, min)`), and a value outside a fixed set with
  * the nearest value (`expected one of "none", "easy" (did you mean "easy"?)`), as an unknown CLI flag is
  * (src/cli/args.ts): `schema.safeParse(raw, KEY_HINTS)`. Only a parse-time error map sees the
  * object schema the key was refused by; the issue then carries the words in its `message`.
@@ -141,8 +142,11 @@ export const KEY_HINTS = {
     const known = def?.shape !== undefined ? Object.keys(def.shape) : keySet !== undefined ? [...keySet].map(String) : undefined;
     const key = iss.keys[0] as string;
     const near = known === undefined ? undefined : suggest(key, known);
-    // A fixed set of keys with none near (a priority that does not exist) is short enough to list.
-    const hint = near !== undefined ? ` (did you mean '${near}'?)` : keySet !== undefined && known !== undefined ? ` (expected one of ${known.join(', ')})` : '';
+    // None near: the keys that object takes, so the user need not open the docs to find the one
+    // meant (`colour` for `labels`). A fixed set of keys keeps its own order (priorities, highest
+    // first); an object's keys are sorted, as its shape lists them in no order a reader can use.
+    const listed = known === undefined || known.length === 0 ? undefined : keySet !== undefined ? known : [...known].sort();
+    const hint = near !== undefined ? ` (did you mean '${near}'?)` : listed !== undefined ? ` (expected one of ${listed.join(', ')})` : '';
     return `unknown key '${key}'${hint}${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`;
   },
 };

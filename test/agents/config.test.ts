@@ -48,7 +48,9 @@ describe('an unknown key in a fleet file', () => {
     // Inline in a scenario: drs run names the scenario's line of the key.
     const scen = tmpFile('scenario-unknown.yaml', agentsScenario(['  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', '      - id: a', '        cpu: 1', '        schedule: on-demand', '        duration: 1m', '        colour: blue', ''].join('\n')));
     const r = await drs(['run', scen]);
-    expect([r.code, r.err]).toEqual([2, `drs run: ${scen}:14, field 'trace.registry.agents[0].colour': unknown key 'colour'\n`]);
+    // Nothing near: the keys an agent takes (its aliases too), sorted.
+    const agentKeys = 'agent_id, capabilities, cpu, crashRate, dependsOn, duration, entry_point, exec, exec_env, gpu, heartbeat, id, lifecycle, memory, pool, priority, resources, schedule, tags, timeout, triggers';
+    expect([r.code, r.err]).toEqual([2, `drs run: ${scen}:14, field 'trace.registry.agents[0].colour': unknown key 'colour' (expected one of ${agentKeys})\n`]);
     const typo = tmpFile('scenario-typo.yaml', agentsScenario(['  start: 2026-06-01T08:00:00Z', '  registry:', '    agents:', '      - { id: a, cpu: 1, schedule: on-demand, duration: 1m }', '  trigers: [{ agent: a, at: 10m }]', ''].join('\n')));
     const t = await drs(['validate', typo]);
     expect([t.code, t.err]).toEqual([2, `drs validate: ${typo}:11, field 'trace.trigers': unknown key 'trigers' (did you mean 'triggers'?)\n`]);

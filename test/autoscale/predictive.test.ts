@@ -152,7 +152,7 @@ describe('predictive scaling', () => {
     };
     expect(refusal({ forecasterOptions: { bogus: 1 } })).toMatchObject({
       location: { field: 'scaling.options.forecasterOptions.bogus' },
-      message: "field 'scaling.options.forecasterOptions.bogus': options of model 'holt-winters': unknown key 'bogus'",
+      message: "field 'scaling.options.forecasterOptions.bogus': options of model 'holt-winters': unknown key 'bogus' (expected one of alpha, beta, fitWindow, gamma, guard, loss, nonSeasonal, phi, season, seasonal, trend, validation)",
     });
     // A key near one the model takes is suggested, as anywhere in a scenario.
     expect(refusal({ forecasterOptions: { alpah: 0.5 } })).toMatchObject({

@@ -84,8 +84,22 @@ describe('an unknown key in a scenario', () => {
     expect(refusal(4, '  - { name: a, capacity: { cpu: 8 }, nodes: { min: 1, max: 3 }, pricePerHour: 1 }')).toBe("s.yaml:4, field 'pools[0].nodes.initial': missing required field (expected a number)");
   });
 
-  it('no suggestion when no known key is near', () => {
-    expect(refusal(2, 'colour: red')).toBe("s.yaml:2, field 'colour': unknown key 'colour'");
+  it('no key near: the keys of that object, sorted, at every level', () => {
+    expect(refusal(2, 'colour: red')).toBe(
+      "s.yaml:2, field 'colour': unknown key 'colour' (expected one of decisionBudget, description, dimensions, failures, horizon, name, pools, protocol, queue, quotas, scaling, seed, sloWait, strategies, trace, units)",
+    );
+    expect(refusal(4, '  - { name: a, capacity: { cpu: 8 }, nodes: 1, pricePerHour: 1, colour: red }')).toBe(
+      "s.yaml:4, field 'pools[0].colour': unknown key 'colour' (expected one of boot, capacity, gpus, labels, latencyMs, name, nodes, pricePerHour)",
+    );
+    expect(refusal(10, 'strategies: [{ name: first-fit, colour: red }]')).toBe(
+      "s.yaml:10, field 'strategies[0].colour': unknown key 'colour' (expected one of label, name, options, preemption, queue, quotas, scaling)",
+    );
+    expect(refusal(7, '  colour: red')).toBe(
+      "s.yaml:7, field 'trace.colour': unknown key 'colour' (expected one of arrival, count, duration, estimate, horizon, idPrefix, kind, limit, preemptibleShare, preset, priorities, profiles, seed, tenants)",
+    );
+    expect(refusal(4, '  - { name: a, capacity: { cpu: 8 }, nodes: { min: 1, max: 2, initial: 1, colour: red }, pricePerHour: 1 }')).toBe(
+      "s.yaml:4, field 'pools[0].nodes.colour': unknown key 'colour' (expected one of initial, max, min)",
+    );
   });
 
   it('a scenario given as data (a sweep cell) words it the same way', () => {

@@ -74,7 +74,11 @@ describe('drs serve config', () => {
   it('names the form a union field was meant as, and a constraint in its own words', () => {
     const pool = (nodes: string): string => `${TOKENS}pools:\n  - { name: w, capacity: { cpu: 4 }, nodes: ${nodes} }\n`;
     expect(errorOf(write('n1.yaml', pool('{ min: 1, max: 4 }'))).message).toMatch(/field 'pools\[0\]\.nodes\.initial': missing required field \(expected a number\)/);
-    expect(errorOf(write('n2.yaml', pool('{ initial: 1, foo: 1 }'))).message).toMatch(/field 'pools\[0\]\.nodes\.foo': unknown key 'foo'/);
+    // No key near: the keys of that object, sorted (the top level's, a pool's nodes').
+    expect(errorOf(write('n2.yaml', pool('{ initial: 1, foo: 1 }'))).message).toMatch(/field 'pools\[0\]\.nodes\.foo': unknown key 'foo' \(expected one of initial, max, min\)$/);
+    expect(errorOf(write('k0.yaml', `${TOKENS}colour: red\n`)).message).toMatch(
+      /k0\.yaml:3, field 'colour': unknown key 'colour' \(expected one of bodyLimit, defaultLease, dimensions, durability, host, limits, log, metrics, pools, port, postgres, preemption, queue, quotas, retention, scaling, seed, sloWait, sqliteWriter, stateFile, strategy, tokens\)$/,
+    );
     // A key spelled wrong: named on its own line (not its value's), with the nearest key; a required one too.
     expect(errorOf(write('k1.yaml', `${TOKENS}defaultLeas: 5m\n`)).message).toMatch(/k1\.yaml:3, field 'defaultLeas': unknown key 'defaultLeas' \(did you mean 'defaultLease'\?\)$/);
     expect(errorOf(write('k2.yaml', `${TOKENS.replace('tokens:', 'tokns:')}`)).message).toMatch(/k2\.yaml:1, field 'tokns': unknown key 'tokns' \(did you mean 'tokens'\?\)$/);

@@ -128,12 +128,12 @@ describe('ResourceScheduler strategy, queue and scaling options', () => {
   });
 
   it('words registry options its schema refuses in plain words at the field, from the scheduler as from the registries', () => {
-    refused(options({ strategy: { name: 'ilp', options: { bogus: 1 } } }), 'strategy.options.bogus', /^field 'strategy.options.bogus': unknown key 'bogus'$/);
+    refused(options({ strategy: { name: 'ilp', options: { bogus: 1 } } }), 'strategy.options.bogus', /^field 'strategy.options.bogus': unknown key 'bogus' \(expected one of backend, budgetShare, candidatesPerPool, classes, costWeight, maxLpIterations, maxNodes, maxRequests, mipGap, packWeight\)$/);
     refused(options({ strategy: { name: 'learned', options: { model: 5 } } }), 'strategy.options.model', /^field 'strategy.options.model': expected a string, got a number$/);
     refused(options({ strategy: { name: 'learned:agent-fleet', options: { model: 'x' } } }), 'strategy.options.model', /^field 'strategy.options.model': unknown key 'model'$/);
-    refused(options({ queue: { policy: 'fcfs', options: { bogus: 1 } } }), 'queue.options.bogus', /^field 'queue.options.bogus': unknown key 'bogus'$/);
+    refused(options({ queue: { policy: 'fcfs', options: { bogus: 1 } } }), 'queue.options.bogus', /^field 'queue.options.bogus': unknown key 'bogus' \(expected one of backfill, backfillDepth, blocking, headOfLine, widthDimension\)$/);
     refused(options({ queue: { policy: 'learned-queue:sdsc-sp2', options: { backfill: 'nope' } } }), 'queue.options.backfill', /^field 'queue.options.backfill': expected one of "none", "easy", "conservative" \(did you mean "none"\?\)$/);
-    refused(options({ scaling: { policy: 'reactive', options: { bogus: 1 } } }), 'scaling.options.bogus', /^field 'scaling.options.bogus': unknown key 'bogus'$/);
+    refused(options({ scaling: { policy: 'reactive', options: { bogus: 1 } } }), 'scaling.options.bogus', /^field 'scaling.options.bogus': unknown key 'bogus' \(expected one of dimension, intervalSeconds, metric, pools, scaleDown, scaleUp, target, tolerance\)$/);
     refused(() => createAllocator({ name: 'genetic', options: { generations: -1 } }), 'strategy.options.generations', /^field 'strategy.options.generations': expected a value ≥ 1$/);
     refused(() => createAllocator({ name: 'nope' as never }), 'strategy.name', /unknown strategy 'nope'/);
     refused(() => createQueuePolicy('sjf', { widthDimension: -1 }), 'queue.options.widthDimension', /^field 'queue.options.widthDimension': expected a value ≥ 0$/);

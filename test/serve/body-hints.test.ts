@@ -23,9 +23,11 @@ describe('drs serve: request bodies', () => {
     const r = await call(base, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'h-1', units: 1, dependOn: ['x'] } });
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ error: { code: 'invalid-body', field: 'dependOn', message: "dependOn: unknown key 'dependOn' (did you mean 'dependsOn'?)" } });
-    // Nothing near: the key alone, as before.
+    // Nothing near: the keys a body takes, sorted.
     const far = await call(base, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'h-2', units: 1, zzzzzzzz: 1 } });
-    expect(far.body.error.message).toBe("zzzzzzzz: unknown key 'zzzzzzzz'");
+    expect(far.body.error.message).toBe(
+      "zzzzzzzz: unknown key 'zzzzzzzz' (expected one of concurrency, demand, dependsOn, durationMs, estimatedDurationMs, gpuModels, id, labels, maxCostPerHour, maxLatencyMs, pool, pools, preemptible, priority, queueTimeoutMs, sloWaitMs, tenant, units)",
+    );
     expect((await call(base, 'GET', '/v1/allocations/h-1', { token: TEAM_A })).status).toBe(404); // refused, not submitted
   });
 });

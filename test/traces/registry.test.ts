@@ -27,8 +27,10 @@ describe('trace registry: specs', () => {
     };
     expect(err({ kind: 'parquet', file: 'x' })).toContain('unknown trace kind');
     expect(err({ kind: 'parquet', file: 'x' })).toContain('swf, csv, azure-llm, alibaba-gpu, synthetic');
-    // An unknown key is named itself (its line is the key's, not the trace's first), with the nearest known key.
-    expect(err({ kind: 'azure-llm', file: 'x', colour: 'red' })).toBe(`${scenario}, field 'trace.colour': unknown key 'colour'`);
+    // An unknown key is named itself (its line is the key's, not the trace's first), with the nearest known key, or (none near) the kind's keys.
+    expect(err({ kind: 'azure-llm', file: 'x', colour: 'red' })).toBe(
+      `${scenario}, field 'trace.colour': unknown key 'colour' (expected one of estimateGeneratedTokens, file, idPrefix, kind, limit, model, preemptibleShare, priorities, seed, tenants, unsorted)`,
+    );
     expect(err({ kind: 'azure-llm', file: 'x', limt: 5 })).toBe(`${scenario}, field 'trace.limt': unknown key 'limt' (did you mean 'limit'?)`);
     // A required key spelled wrong is reported as the typo, not as the field missing.
     expect(err({ kind: 'azure-llm', fiel: 'x' })).toBe(`${scenario}, field 'trace.fiel': unknown key 'fiel' (did you mean 'file'?)`);
