@@ -82,6 +82,16 @@ export const capacitySchema = quantitySchema.refine((q) => q <= MAX_NODE_CAPACIT
   message: `expected at most 1e15 per node (a larger capacity overflows the pool's totals; use a larger unit, e.g. Ti for memory)`,
 });
 
+/**
+ * The most nodes one pool may have (a scenario's `nodes`, a node list's pools with their
+ * maxFactor). The simulator holds every node in its cluster arrays (state, free capacity per
+ * dimension, allocations) and scans a pool's nodes to place work, so a billion-node pool runs out
+ * of memory or never ends; the largest real clusters have about 10⁵.
+ */
+export const MAX_POOL_NODES = 1_000_000;
+/** What a pool past MAX_POOL_NODES is told. */
+export const POOL_NODES_LIMIT = `expected at most ${MAX_POOL_NODES.toLocaleString('en-US')} nodes per pool (every node is held and scanned in memory; a larger pool cannot run)`;
+
 /** The most GPU devices one node may have: each is a slot of the node's device table (a larger count is a typo, not a machine). */
 export const MAX_NODE_GPUS = 1024;
 

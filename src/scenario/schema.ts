@@ -5,7 +5,7 @@ import { learnedLabel, resolveLearnedRef } from '../core/model-ref.js';
 import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 import { PRIORITIES } from '../core/priority.js';
 import { suggest } from '../core/suggest.js';
-import { boundedDurationSchema as bounded, boundedPositiveDurationSchema as boundedPositive, capacitySchema, durationSchema as duration, gpuCountSchema, latencyMsSchema, positiveDurationSchema as positiveDuration, pricePerHourSchema, uniqueList } from '../core/fields.js';
+import { boundedDurationSchema as bounded, boundedPositiveDurationSchema as boundedPositive, capacitySchema, durationSchema as duration, gpuCountSchema, latencyMsSchema, MAX_POOL_NODES, POOL_NODES_LIMIT, positiveDurationSchema as positiveDuration, pricePerHourSchema, uniqueList } from '../core/fields.js';
 import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicyEntry } from '../queue/registry.js';
 
 /**
@@ -14,14 +14,8 @@ import { isQueuePolicyName, QUEUE_POLICIES, QUEUE_POLICY_NAMES, type QueuePolicy
  * plain numbers or Kubernetes-style suffixes (`16Gi` → 16 GiB of memory, `500m` → 0.5).
  */
 
-/**
- * The most nodes one pool may have. The simulator holds every node in its cluster arrays (state,
- * free capacity per dimension, allocations) and scans a pool's nodes to place work, so a
- * billion-node pool runs out of memory or never ends; the largest real clusters have about 10⁵.
- */
-export const MAX_POOL_NODES = 1_000_000;
-// The limit is checked first: a count beyond 2^53 (1e16) is over it too, and saying so beats zod's "≤ 9007199254740991".
-const nodeCount = z.number().max(MAX_POOL_NODES, `expected at most ${MAX_POOL_NODES.toLocaleString('en-US')} nodes per pool (every node is held and scanned in memory; a larger pool cannot run)`).int().nonnegative();
+// The node limit (core/fields.ts) is checked first: a count beyond 2^53 (1e16) is over it too, and saying so beats zod's "≤ 9007199254740991".
+const nodeCount = z.number().max(MAX_POOL_NODES, POOL_NODES_LIMIT).int().nonnegative();
 
 const nodes = z.union([
   nodeCount.transform((n) => ({ min: n, max: n, initial: n })),

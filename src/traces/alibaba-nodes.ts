@@ -1,5 +1,5 @@
 import { TraceFormatError, UserError } from '../core/errors.js';
-import { MAX_NODE_CAPACITY, MAX_NODE_GPUS } from '../core/fields.js';
+import { MAX_NODE_CAPACITY, MAX_NODE_GPUS, MAX_POOL_NODES, POOL_NODES_LIMIT } from '../core/fields.js';
 import { GPU_MODEL_LABEL } from '../core/gpu.js';
 import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
@@ -53,6 +53,21 @@ export interface AlibabaNodeOptions {
 
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Math.round(n * 1000) / 1000);
+}
+
+/**
+ * A node-list pool's max nodes, ⌈count × maxFactor⌉, within the limit a scenario's own pools
+ * have (MAX_POOL_NODES): maxFactor 1e9 made a pool of 2e9 nodes that no run can hold. Past it,
+ * the list itself when its `count` nodes alone are too many (a TraceFormatError naming `file`),
+ * else maxFactor, with the largest factor that fits this list (rounded down, so it does).
+ */
+export function checkPoolMaxNodes(pool: string, count: number, maxFactor: number, file: string): number {
+  const max = Math.ceil(count * maxFactor);
+  if (max <= MAX_POOL_NODES) return max;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  if (count > MAX_POOL_NODES) throw new TraceFormatError(`pool '${pool}' has ${n(count)} nodes in the node list: ${POOL_NODES_LIMIT}`, { file });
+  const fits = Math.floor((MAX_POOL_NODES / count) * 1000) / 1000;
+  throw new UserError(`${String(maxFactor)} takes pool '${pool}' (${n(count)} nodes in the node list) to ${n(max)} nodes: ${POOL_NODES_LIMIT}; a maxFactor of at most ${fmt(fits)} fits this list`, { field: 'maxFactor' });
 }
 
 /**
@@ -120,6 +135,9 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
   }
   if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
   if (groups.size === 0) throw new TraceFormatError('no nodes after the header: the node list gives no pool', { file, line: 2 });
+  // The largest group reaches the most nodes: if it fits, every pool does.
+  const largest = [...groups.values()].reduce((a, b) => (b.count > a.count ? b : a));
+  checkPoolMaxNodes(poolName(largest, prefix), largest.count, maxFactor, file);
   const pools: PoolSpec[] = [];
   for (const g of groups.values()) {
     const capacity = new Array<number>(space.size).fill(0);
@@ -128,9 +146,8 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
     if (iGpu >= 0) capacity[iGpu] = g.gpu;
     const perGpu = (g.model !== '' ? opts.gpuPriceByModel?.[g.model] : undefined) ?? gpuPrice;
     const price = g.gpu * perGpu + g.cpu * cpuPrice + g.mem * memPrice;
-    const kind = g.gpu > 0 ? `${g.model || 'gpu'}x${fmt(g.gpu)}` : 'cpu';
     pools.push({
-      name: `${prefix}${kind}-${fmt(g.cpu)}c-${fmt(g.mem)}g`,
+      name: poolName(g, prefix),
       capacity,
       nodes: { min: Math.floor(g.count * minFraction), max: Math.ceil(g.count * maxFactor), initial: g.count },
       pricePerHour: Math.round(price * 1e6) / 1e6,
@@ -142,4 +159,10 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
     });
   }
   return pools;
+}
+
+/** `<prefix><model>x<gpus>-<cpus>c-<memGiB>g`, or `<prefix>cpu-<cpus>c-<memGiB>g` without GPUs. */
+function poolName(g: { cpu: number; mem: number; gpu: number; model: string }, prefix: string): string {
+  const kind = g.gpu > 0 ? `${g.model || 'gpu'}x${fmt(g.gpu)}` : 'cpu';
+  return `${prefix}${kind}-${fmt(g.cpu)}c-${fmt(g.mem)}g`;
 }

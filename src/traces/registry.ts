@@ -211,12 +211,12 @@ function resolver(ctx: OpenTraceContext, field = 'trace.file'): Resolved {
   };
 }
 
-/** Re-raise a reader's option error (field relative to its options) under `trace.` in the scenario file. */
-function underTrace(e: unknown, ctx: OpenTraceContext): unknown {
+/** Re-raise a reader's option error (field relative to its options) under `trace.` (a pool source's: `pools.`) in the scenario file. */
+function underTrace(e: unknown, ctx: OpenTraceContext, at = 'trace'): unknown {
   if (!(e instanceof UserError) || e instanceof TraceFormatError || e instanceof ConfigError) return e;
   if (e.location.file !== undefined) return e; // already located (a trace file, or the scenario)
   const bare = e.detail;
-  return new ConfigError(bare, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: e.location.field === undefined ? 'trace' : `trace.${e.location.field}` });
+  return new ConfigError(bare, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: e.location.field === undefined ? at : `${at}.${e.location.field}` });
 }
 
 /** Validate a trace spec; errors are ConfigErrors naming the scenario file and `trace.<path>`. */
@@ -285,6 +285,7 @@ export async function loadTracePools(spec: unknown, ctx: OpenTraceContext): Prom
   try {
     return await readAlibabaNodePools(abs, { ...rest, space: ctx.space, ...(boot !== undefined ? { bootSeconds: boot } : {}) });
   } catch (e) {
-    throw underTrace(e, ctx);
+    // maxFactor past the node limit is the pool source's field (`pools.maxFactor`), not the trace's.
+    throw underTrace(e, ctx, 'pools');
   }
 }

@@ -167,6 +167,17 @@ describe('values no machine could run', () => {
     expect((await drs(['validate', edge])).code).toBe(0);
   });
 
+  it('a node list whose maxFactor takes a pool past 1,000,000 nodes is refused at pools.maxFactor (was: accepted, a pool of 2e9 nodes)', async () => {
+    const nodes = tmpFile('nodes.csv', 'sn,cpu_milli,memory_mib,gpu,model\nn1,8000,32768,0,nan\nn2,8000,32768,0,nan\nn3,8000,32768,1,T4\n');
+    const f = scenario('pools:\n  - name: a\n    capacity: { cpu: 8, memory: 32Gi, gpu: 1 }\n    nodes: 2\n    pricePerHour: 1\n', `pools:\n  kind: alibaba-nodes\n  file: ${nodes}\n  maxFactor: 1e9\n`);
+    const message = "field 'pools.maxFactor': 1000000000 takes pool 'openb-cpu-8c-32g' (2 nodes in the node list) to 2,000,000,000 nodes: expected at most 1,000,000 nodes per pool";
+    expectUserError(await drs(['validate', f]), `${f}:7, ${message}`);
+    expectUserError(await drs(['run', f, '--quiet']), `${f}:7, ${message}`);
+    // The node list reader's other option errors are the pool source's fields too (were named 'trace.dimensions.cpu').
+    const dims = scenario('pools:\n  - name: a\n    capacity: { cpu: 8, memory: 32Gi, gpu: 1 }\n    nodes: 2\n    pricePerHour: 1\n', `pools:\n  kind: alibaba-nodes\n  file: ${nodes}\n  dimensions: { cpu: vcpu }\n`);
+    expectUserError(await drs(['validate', dims]), `${dims}:7, field 'pools.dimensions.cpu': the openb cpu column maps to dimension 'vcpu', which the scenario lacks`);
+  });
+
   it('the unit prices of pools read from a node list, likewise (was: pricePerGpuHour: 1e300 ran to a cost of ∞)', async () => {
     // Fields are checked before the node list is looked for: nodes.csv need not exist.
     const pools = (prices: string): string => tmpFile('s.yaml', SCENARIO.replace(/pools:\n[\s\S]*?\ntrace:/, `pools: { kind: alibaba-nodes, file: nodes.csv, ${prices} }\ntrace:`));

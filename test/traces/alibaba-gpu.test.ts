@@ -4,6 +4,7 @@ import { TraceFormatError, UserError } from '../../src/core/errors.js';
 import type { PoolSpec, Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
 import { parseGpuSpec, readAlibabaNodePools, readAlibabaPodRequests } from '../../src/traces/alibaba-gpu.js';
+import { checkPoolMaxNodes } from '../../src/traces/alibaba-nodes.js';
 import { collect, DATA_ROOT, fixture, haveData, rejection } from './helpers.js';
 
 const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
@@ -266,6 +267,34 @@ describe('readAlibabaNodePools on a fixture', () => {
     expect(pools[2]?.pricePerHour).toBe(4);
     const e = await rejection(readAlibabaNodePools(f, { space: new ResourceSpace(['cpu', 'memory']) }));
     expect(e.message).toContain(`${f}:3, field 'gpu'`);
+  });
+
+  it('refuses a maxFactor that takes a pool past the 1,000,000-node limit, naming the largest pool and the factor that fits', async () => {
+    const f = fixture('nodes-max.csv', NODES);
+    // The largest group (G2) has 2 nodes: 2 × 500,000 is the limit itself, accepted.
+    const at = await readAlibabaNodePools(f, { space, maxFactor: 500_000 });
+    expect(at.map((p) => p.nodes.max)).toEqual([500_000, 1_000_000, 500_000]);
+    // ⌈2 × 500,000.5⌉ = 1,000,001: one node over.
+    const e = await rejection(readAlibabaNodePools(f, { space, maxFactor: 500_000.5 }));
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).location.field).toBe('maxFactor');
+    expect(e.message).toBe(
+      "field 'maxFactor': 500000.5 takes pool 'openb-G2x8-96c-384g' (2 nodes in the node list) to 1,000,001 nodes: expected at most 1,000,000 nodes per pool (every node is held and scanned in memory; a larger pool cannot run); a maxFactor of at most 500000 fits this list",
+    );
+    // A factor that does not divide the limit: the bound is rounded down, so the factor it names fits.
+    const three = fixture('nodes-three.csv', ['cpu_milli,memory_mib,gpu', '1000,1024,0', '1000,1024,0', '1000,1024,0'].join('\n'));
+    expect((await rejection(readAlibabaNodePools(three, { space, maxFactor: 1e9 }))).message).toContain('(3 nodes in the node list) to 3,000,000,000 nodes: ' );
+    expect((await rejection(readAlibabaNodePools(three, { space, maxFactor: 1e9 }))).message).toContain('a maxFactor of at most 333333.333 fits this list');
+    expect((await readAlibabaNodePools(three, { space, maxFactor: 333_333.333 }))[0]?.nodes.max).toBe(1_000_000);
+    // A list with more nodes of one shape than a pool may have is the list's fault, whatever the factor (no file of a million rows here: the check alone).
+    expect(() => checkPoolMaxNodes('openb-cpu-1c-1g', 1_000_001, 1, 'nodes.csv')).toThrow(
+      new TraceFormatError("pool 'openb-cpu-1c-1g' has 1,000,001 nodes in the node list: expected at most 1,000,000 nodes per pool (every node is held and scanned in memory; a larger pool cannot run)", { file: 'nodes.csv' }),
+    );
+    expect(checkPoolMaxNodes('p', 1_000_000, 1, 'nodes.csv')).toBe(1_000_000);
+    // 1,000,000 / 7 = 142857.142857...: rounded to 142857.143 it would not fit (7 × 142857.143 = 1,000,000.001).
+    expect(() => checkPoolMaxNodes('p', 7, 1e9, 'nodes.csv')).toThrow('a maxFactor of at most 142857.142 fits this list');
+    expect(checkPoolMaxNodes('p', 7, 142_857.142, 'nodes.csv')).toBe(1_000_000);
+    expect(() => checkPoolMaxNodes('p', 7, 142_857.143, 'nodes.csv')).toThrow('(7 nodes in the node list) to 1,000,001 nodes');
   });
 });
 
