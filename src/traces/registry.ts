@@ -270,11 +270,12 @@ export function openTrace(spec: unknown, ctx: OpenTraceContext): TraceStream {
 
 /** Validate a pool-source spec (`alibaba-nodes`); errors name `field` (default 'pools'). */
 export function parsePoolSourceSpec(spec: unknown, file?: string, field = 'pools'): PoolSourceSpec {
-  const r = alibabaNodesSchema.safeParse(spec);
+  // As a trace spec: an unknown key is named itself (`pools.colour`), with the nearest key or the keys the source takes.
+  const r = alibabaNodesSchema.safeParse(spec, KEY_HINTS);
   if (r.success) return r.data;
-  const iss = r.error.issues[0] as z.core.$ZodIssue;
+  const iss = firstIssue(r.error.issues) as z.core.$ZodIssue;
   const msg = plainMessage(iss);
-  return fail(msg, formatPath(iss.path, field), file);
+  return fail(msg, formatPath(issuePath(iss), field), file);
 }
 
 /** Pools from a node list (Alibaba openb), resolved against the data root like trace files. */

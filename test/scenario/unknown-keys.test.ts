@@ -102,6 +102,23 @@ describe('an unknown key in a scenario', () => {
     );
   });
 
+  it("a pool source's key is named itself, with the nearest key or the keys it takes (was: field 'pools', the key alone)", () => {
+    const source = (extra: string): string => {
+      const lines = [...LINES];
+      lines.splice(2, 2, `pools: { kind: alibaba-nodes, file: nodes.csv, ${extra} }`);
+      try {
+        parseScenario(lines.join('\n') + '\n', 's.yaml');
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('expected the scenario to be refused');
+    };
+    expect(source('pricePerGpuHr: 1')).toBe("s.yaml:3, field 'pools.pricePerGpuHr': unknown key 'pricePerGpuHr' (did you mean 'pricePerGpuHour'?)");
+    expect(source('colour: red')).toBe(
+      "s.yaml:3, field 'pools.colour': unknown key 'colour' (expected one of boot, dimensions, file, gpuPriceByModel, kind, labels, latencyMs, maxFactor, minFraction, namePrefix, pricePerCpuHour, pricePerGiBHour, pricePerGpuHour)",
+    );
+  });
+
   it('a scenario given as data (a sweep cell) words it the same way', () => {
     const raw = { name: 'x', pools: [{ name: 'a', capacity: { cpu: 8 }, nodes: 1, pricePerHour: 1 }], trace: { kind: 'synthetic', arrival: { rate: 1 }, profiles: [{ name: 'p' }] }, strategies: ['first-fit'], horizn: 60 };
     expect(() => validateScenarioObject(raw, 'sweep.yaml')).toThrow("sweep.yaml, field 'horizn': unknown key 'horizn' (did you mean 'horizon'?)");
