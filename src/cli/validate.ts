@@ -10,7 +10,8 @@ import { withYamlLine } from '../core/yaml-line.js';
 const usage = `usage: drs validate <scenario.yaml>... [--full] [--data-dir DIR]
 
 Checks each scenario without running it: schema, units, strategy and policy names, pools, and the
-trace: block exactly as drs run reads it (its spec, its file, and the first 100 requests).
+trace: block exactly as drs run reads it (its spec, its file, and the first 100 requests; all of
+an agents trace, which is planned whole before its first request).
 
   --full   read every request of the trace, so that a bad record anywhere in the file (a
            malformed line, a duplicate id, an unsorted arrival, a truncated gzip) is found
@@ -41,8 +42,12 @@ export const validateCommand: CliCommand = {
       const file = path.resolve(io.cwd, p);
       const sc = await loadScenario(file);
       const input = await buildScenario(sc, { file, dataRoot: resolveDataRoot(values['data-dir'], io.env, io.cwd) });
-      const seen = await readFirst(input.requests(), values.full === true ? Infinity : 100);
-      io.out(`${p}: ok (${input.pools.length} pool${input.pools.length === 1 ? '' : 's'}, ${input.strategies.length} strateg${input.strategies.length === 1 ? 'y' : 'ies'}: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: ${readClause(input.episodes !== undefined, values.full === true, seen)})`);
+      // An agents trace is planned whole before its first request (and its count of triggered runs
+      // that never became requests is the whole plan's): read it all, so that its note's counts are
+      // of one set (reading the first 100 set all of a plan's 11 skips against 100 of its 122 requests).
+      const planned = sc.trace.kind === 'agents';
+      const seen = await readFirst(input.requests(), values.full === true || planned ? Infinity : 100);
+      io.out(`${p}: ok (${input.pools.length} pool${input.pools.length === 1 ? '' : 's'}, ${input.strategies.length} strateg${input.strategies.length === 1 ? 'y' : 'ies'}: ${input.strategies.map((s) => s.label).join(', ')}; trace ${sc.trace.kind}: ${readClause(input.episodes !== undefined, values.full === true || planned, seen)}${planned ? ' (an agents trace is planned whole before its first request)' : ''})`);
       // Under the protocol the whole log was read: say what reading it changed, as drs run does.
       for (const line of (input.episodes?.summary ?? '').split('\n').filter((l) => l.startsWith('note: '))) io.out(`  ${line}`);
       // Otherwise what reading the part read skipped or adjusted by the trace's rules (was silent here).

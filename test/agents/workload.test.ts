@@ -131,6 +131,20 @@ describe('agents workload: runs that never started', () => {
     expect(r.err).not.toMatch(/skipped by its rules: never started/);
   });
 
+  it('drs validate counts the whole plan, runs and requests alike, and says so (was: 100 requests read, 11 never-started of the whole plan, "111 records gave 100")', async () => {
+    // 2 h: tick runs every minute (120 requests), mon#1 and rep#1 run, rep#2-#12 (00:10-01:50) wait for ever: 122 requests of 133 runs triggered.
+    const lines = ['  start: 2026-01-01T00:00:00Z', '  registry:', '    config: { reschedule_on_crash: false }', '    agents:', '      - { id: mon, cpu: 1, lifecycle: persistent, crashRate: 60 }'];
+    lines.push("      - { id: rep, cpu: 1, duration: 1m, dependsOn: [mon], schedule: { cron: '*/10 * * * *' } }", "      - { id: tick, cpu: 1, duration: 10s, schedule: { cron: '* * * * *' } }", '');
+    const file = tmpFile('never-validate.yaml', agentsScenario(lines.join('\n'), '2h'));
+    const r = await drs(['validate', file]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('trace agents: all 122 requests read (an agents trace is planned whole before its first request))');
+    expect(r.out).toContain("note: the trace's 133 record(s) gave 122 request(s); skipped by its rules: triggered runs that never became requests (waiting for a dependency when the period ended) 11");
+    // --full reads the same set.
+    const full = await drs(['validate', file, '--full']);
+    expect(full.out).toBe(r.out);
+  });
+
   it('leave no note when every triggered run started', async () => {
     const stream = agentTrace({ ...trace, registry: { agents: [{ id: 'rep', cpu: 1, duration: '1m', schedule: { cron: '*/10 * * * *' } }] } }, { space, baseDir: '.', seed: 1 });
     expect(await collect(stream)).toHaveLength(6);
