@@ -23,8 +23,27 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 // From 100,000 on, whole units with thousands separators (a full log's cost, 193,873, not 1.94e+5).
 const num = (x: number | null, digits = 2): string => (x === null ? '-' : Math.abs(x) >= 1e5 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits));
-/** A duration as `drs run` prints it: seconds below a minute, then minutes, hours, days (one decimal). */
-export const secs = (x: number | null): string => (x === null ? '-' : x >= 86_400 ? `${(x / 86_400).toFixed(1)}d` : x >= 3600 ? `${(x / 3600).toFixed(1)}h` : x >= 60 ? `${(x / 60).toFixed(1)}m` : `${x.toFixed(1)}s`);
+/** The units `secs` prints, smallest first: a unit's size in seconds, and its suffix. */
+const DURATION_UNITS: readonly (readonly [number, string])[] = [
+  [1, 's'],
+  [60, 'm'],
+  [3600, 'h'],
+  [86_400, 'd'],
+];
+
+/**
+ * A duration as `drs run` prints it: seconds below a minute, then minutes, hours, days (one
+ * decimal). A value that rounds to the next unit's size is printed in that unit: 59.96 s is 1.0m,
+ * as 60 s is, not "60.0s" (likewise 1.0h, not "60.0m", and 1.0d, not "24.0h").
+ */
+export const secs = (x: number | null): string => {
+  if (x === null) return '-';
+  const unit = (i: number): readonly [number, string] => DURATION_UNITS[i] as readonly [number, string];
+  let i = 0;
+  // Up one unit while the value, rounded as it would print, reaches the next unit's size.
+  while (i < DURATION_UNITS.length - 1 && Number((x / unit(i)[0]).toFixed(1)) >= unit(i + 1)[0] / unit(i)[0]) i++;
+  return `${(x / unit(i)[0]).toFixed(1)}${unit(i)[1]}`;
+};
 
 /**
  * The side-by-side comparison `drs run` prints, followed (unless `trailer: false`) by the failed
