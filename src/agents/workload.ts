@@ -72,7 +72,8 @@ export interface FleetPlanOptions {
   /**
    * Told the runs the fleet triggered that never started (still pending at the end: waiting for a
    * dependency, since the plan has unlimited resources and no concurrency limit). They are not in
-   * the plan: a request needs a start.
+   * the plan: a request needs a start, so in a scenario they are the triggered runs that never
+   * became requests (AgentTraceContext.onNeverRequested). The name is the public API's (src/index.ts).
    */
   readonly onNeverStarted?: (runs: readonly { readonly id: string; readonly agentId: string; readonly triggeredAt: number }[]) => void;
 }
@@ -189,8 +190,8 @@ export interface AgentTraceContext {
   readonly nodeCapacity?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** The pools that never have a node (nodes.max 0): an agent only they could run is refused (checked when given). */
   readonly emptyPools?: readonly string[];
-  /** Told how many runs the fleet triggered before the run ends that never started (waiting for a dependency at the end): they are no request. */
-  readonly onNeverStarted?: (count: number) => void;
+  /** Told how many runs the fleet triggered before the run ends that never became requests (waiting for a dependency at the end, they never started). */
+  readonly onNeverRequested?: (count: number) => void;
 }
 
 /**
@@ -223,8 +224,8 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
 }
 
 /**
- * The scenario workload: the fleet's planned runs as requests, in arrival order. `ctx.onNeverStarted`
- * is told how many runs the fleet triggered before the run ends that never started (no request).
+ * The scenario workload: the fleet's planned runs as requests, in arrival order. `ctx.onNeverRequested`
+ * is told how many runs the fleet triggered before the run ends that never became requests.
  */
 export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): AsyncGenerator<Request> {
   const { spec, fleet, start } = agentTraceFleet(raw, ctx);
@@ -241,7 +242,7 @@ export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): Asyn
     events: spec.events.map((e) => ({ name: e.name, atMs: e.at * 1000 })),
     metrics: spec.metrics.map((m) => ({ name: m.name, atMs: m.at * 1000, value: m.value })),
     // Those triggered before the run ends (a longer trace.horizon plans past the scenario's).
-    onNeverStarted: (never) => ctx.onNeverStarted?.(never.filter((r) => r.triggeredAt < start + Math.min(horizon, ctx.horizon ?? Infinity) * 1000).length),
+    onNeverStarted: (never) => ctx.onNeverRequested?.(never.filter((r) => r.triggeredAt < start + Math.min(horizon, ctx.horizon ?? Infinity) * 1000).length),
   });
   for (const r of runs) yield toRequest(r, start, ctx.space, fleet);
 }

@@ -7,22 +7,22 @@ import { newTraceStats, type TraceStats } from '../traces/trace-stats.js';
  * Not "never started": `drs run` warns "N of M requests never started" of requests that did not
  * run, and these runs never became requests at all.
  */
-export const NEVER_STARTED = 'triggered runs that never became requests (waiting for a dependency when the period ended)';
+export const NEVER_BECAME_REQUESTS = 'triggered runs that never became requests (waiting for a dependency when the period ended)';
 
 /**
  * An agents trace read as the other trace kinds are, with its stats: runs triggered (`records`),
- * requests (`emitted`), and runs triggered that never started (`skipped`), which `drs run` and
- * `drs sweep` print as a note: such a run is no request, and the run would otherwise show fewer
- * runs than the fleet triggered without a word.
+ * requests (`emitted`), and runs triggered that never became requests (`skipped`), which `drs run`,
+ * `drs sweep` and `drs validate` print as a note: the run would otherwise show fewer runs than the
+ * fleet triggered without a word.
  */
 export function agentTrace(raw: unknown, ctx: AgentTraceContext): AsyncIterable<Request> & { readonly stats: TraceStats } {
   const stats = newTraceStats();
-  const never = (n: number): void => {
-    if (n > 0) stats.skipped[NEVER_STARTED] = n;
+  const neverRequested = (n: number): void => {
+    if (n > 0) stats.skipped[NEVER_BECAME_REQUESTS] = n;
     stats.records += n;
   };
   async function* read(): AsyncGenerator<Request> {
-    for await (const r of agentRequests(raw, { ...ctx, onNeverStarted: never })) {
+    for await (const r of agentRequests(raw, { ...ctx, onNeverRequested: neverRequested })) {
       stats.records++;
       stats.emitted++;
       yield r;

@@ -4,7 +4,7 @@ import { agentRequests, planFleet } from '../../src/agents/workload.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
-import { agentTrace, NEVER_STARTED } from '../../src/scenario/agent-trace.js';
+import { agentTrace, NEVER_BECAME_REQUESTS } from '../../src/scenario/agent-trace.js';
 import { traceStatsNotes } from '../../src/traces/trace-stats.js';
 import { drs, tmpFile } from '../cli/helpers.js';
 import { agentsScenario } from './scenario-text.js';
@@ -94,7 +94,7 @@ describe('agents workload (trace kind agents)', () => {
  * persistent dependency that crashed and is not restarted, or one still running) never became a
  * request: `drs run` showed fewer runs than the fleet triggered, with no word of the others.
  */
-describe('agents workload: runs that never started', () => {
+describe('agents workload: triggered runs that never became requests', () => {
   const registry = {
     config: { reschedule_on_crash: false },
     agents: [
@@ -110,7 +110,7 @@ describe('agents workload: runs that never started', () => {
     const reqs = await collect(stream);
     // mon#1 crashes within its first minutes and stays down; rep#1 (00:00) ran beside it, rep#2-#6 (00:10-00:50) wait for ever.
     expect(reqs.map((r) => r.id)).toEqual(['mon#1', 'rep#1']);
-    expect(stream.stats).toEqual({ records: 7, emitted: 2, skipped: { [NEVER_STARTED]: 5 }, adjusted: {} });
+    expect(stream.stats).toEqual({ records: 7, emitted: 2, skipped: { [NEVER_BECAME_REQUESTS]: 5 }, adjusted: {} });
     expect(traceStatsNotes(stream.stats)).toEqual([`the trace's 7 record(s) gave 2 request(s); skipped by its rules: triggered runs that never became requests (waiting for a dependency when the period ended) 5`]);
     const o = { start: Date.parse('2026-01-01T00:00:00Z'), horizonMs: 3_600_000, seed: 1 };
     const blocked: string[] = [];
@@ -118,7 +118,7 @@ describe('agents workload: runs that never started', () => {
     expect(blocked).toEqual(['rep#2@10m', 'rep#3@20m', 'rep#4@30m', 'rep#5@40m', 'rep#6@50m']);
     // Only those triggered before the run ends: a scenario horizon of 25 min cuts a 1 h trace.horizon.
     let counted = -1;
-    await collect(agentRequests(trace, { space, baseDir: '.', seed: 1, horizon: 1500, onNeverStarted: (n) => (counted = n) }));
+    await collect(agentRequests(trace, { space, baseDir: '.', seed: 1, horizon: 1500, onNeverRequested: (n) => (counted = n) }));
     expect(counted).toBe(2);
   });
 
@@ -131,7 +131,7 @@ describe('agents workload: runs that never started', () => {
     expect(r.err).not.toMatch(/skipped by its rules: never started/);
   });
 
-  it('drs validate counts the whole plan, runs and requests alike, and says so (was: 100 requests read, 11 never-started of the whole plan, "111 records gave 100")', async () => {
+  it('drs validate counts the whole plan, runs and requests alike, and says so (was: 100 requests read against the 11 runs of the whole plan that never became requests, "111 records gave 100")', async () => {
     // 2 h: tick runs every minute (120 requests), mon#1 and rep#1 run, rep#2-#12 (00:10-01:50) wait for ever: 122 requests of 133 runs triggered.
     const lines = ['  start: 2026-01-01T00:00:00Z', '  registry:', '    config: { reschedule_on_crash: false }', '    agents:', '      - { id: mon, cpu: 1, lifecycle: persistent, crashRate: 60 }'];
     lines.push("      - { id: rep, cpu: 1, duration: 1m, dependsOn: [mon], schedule: { cron: '*/10 * * * *' } }", "      - { id: tick, cpu: 1, duration: 10s, schedule: { cron: '* * * * *' } }", '');
