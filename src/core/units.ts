@@ -43,12 +43,28 @@ function finite(n: number): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * The bands formatDuration prints: a unit's size in seconds, its suffix, digits, and the
+ * magnitude (in seconds) from which the next band takes over: ms below 1 s, seconds below 2 min,
+ * minutes below 2 h, hours below 2 days, then days.
+ */
+const DURATION_BANDS: readonly { size: number; suffix: string; digits: number; below: number }[] = [
+  { size: 0.001, suffix: 'ms', digits: 0, below: 1 },
+  { size: 1, suffix: 's', digits: 1, below: 120 },
+  { size: 60, suffix: 'm', digits: 1, below: 7200 },
+  { size: 3600, suffix: 'h', digits: 1, below: 172_800 },
+  { size: 86_400, suffix: 'd', digits: 1, below: Infinity },
+];
+
+/**
+ * A duration for notes and messages. A value that rounds, as printed, to the next band's start is
+ * printed in that band: 119.96 s is "2.0m" as 120 s is, not "120.0s" (likewise 0.9996 s is "1.0s",
+ * not "1000ms").
+ */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return String(seconds);
   const a = Math.abs(seconds);
-  if (a < 1) return `${(seconds * 1000).toFixed(0)}ms`;
-  if (a < 120) return `${seconds.toFixed(1)}s`;
-  if (a < 7200) return `${(seconds / 60).toFixed(1)}m`;
-  if (a < 172800) return `${(seconds / 3600).toFixed(1)}h`;
-  return `${(seconds / 86400).toFixed(1)}d`;
+  const printed = (b: (typeof DURATION_BANDS)[number]): string => (seconds / b.size).toFixed(b.digits);
+  const band = DURATION_BANDS.find((b) => Math.abs(Number(printed(b))) * b.size < b.below && a < b.below) ?? (DURATION_BANDS[DURATION_BANDS.length - 1] as (typeof DURATION_BANDS)[number]);
+  return `${printed(band)}${band.suffix}`;
 }
