@@ -1,3 +1,4 @@
+import { ConformalWindow } from '../predict/conformal-window.js';
 import type { Forecaster } from '../predict/types.js';
 import { ForecastUse } from './forecast-use.js';
 
@@ -23,9 +24,13 @@ export class PoolForecast {
   pending: Promise<void> | undefined;
   /** Bins in the series when the fit in flight started (the model is conditioned on the rest when it lands). */
   pendingFrom = 0;
-  /** Conformal mode: per target bin, the point forecasts made for it (index h − 1: made h bins before it); signed errors per step h (index h − 1). */
+  /**
+   * Conformal mode: per target bin, the point forecasts made for it (index h − 1: made h bins
+   * before it); the last `window` signed errors per step h (index h − 1), kept sorted so a
+   * quantile per step per bin is a lookup, not a sort (conformal-window.ts).
+   */
   made = new Map<number, number[]>();
-  errors: number[][] = [];
+  errors: ConformalWindow[] = [];
   checkedBin = -1;
   /** Decisions so far: with a forecast, and on the reactive rule by why (for `notes()`). */
   readonly use = new ForecastUse();
@@ -64,9 +69,7 @@ export class PoolForecast {
       if (y === undefined) continue;
       made.forEach((f, i) => {
         if (f === undefined) return;
-        const errors = (this.errors[i] ??= []);
-        errors.push(y - f);
-        if (errors.length > window) errors.splice(0, errors.length - window);
+        (this.errors[i] ??= new ConformalWindow(window)).push(y - f);
       });
     }
     this.checkedBin = this.lastBin;

@@ -1,5 +1,4 @@
 import { ConfigError, isUserError } from '../core/errors.js';
-import { conformalQuantile } from '../predict/conformal.js';
 import { forecastSteps, leadBeyondReach } from './forecast-reach.js';
 import { createForecaster } from '../predict/registry.js';
 import type { Forecaster } from '../predict/types.js';
@@ -282,7 +281,7 @@ export class PredictivePolicy implements ScalingPolicy {
         s.made.set(bin, made);
       });
       // Steps with 30 errors take ŷ + ê_q of their own errors; the others keep the model's path.
-      const e = f.point.map((_, i) => ((s.errors[i]?.length ?? 0) >= MIN_ERRORS ? conformalQuantile(s.errors[i] as number[], q) : undefined));
+      const e = f.point.map((_, i) => ((s.errors[i]?.length ?? 0) >= MIN_ERRORS ? s.errors[i]?.quantile(q) : undefined));
       const atLead = e[Math.min(lead, e.length) - 1];
       if (atLead !== undefined) {
         path = path.map((v, i) => (e[i] === undefined ? v : (f.point[i] as number) + (e[i] as number)));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PoolForecast } from '../../src/autoscale/pool-forecast.js';
+import { Rng } from '../../src/core/rng.js';
+import { conformalQuantile } from '../../src/predict/conformal.js';
 
 describe('PoolForecast.add (the demand series in bins)', () => {
   it('closes a bin at its samples mean when a later bin starts; bins without samples repeat it', () => {
@@ -25,5 +27,48 @@ describe('PoolForecast.add (the demand series in bins)', () => {
     expect(s.add(11, 1)).toBe(true);
     expect(s.values).toEqual([3]);
     expect(s.lastBin).toBe(10);
+  });
+});
+
+describe('PoolForecast.scoreClosedBins (conformal errors per step)', () => {
+  it("keeps each step's last `window` signed errors y − ŷ, oldest first, with conformalQuantile's quantile", () => {
+    // As the policy does: after bin b closes, score it, then record forecasts for bins b + 1 … b + H
+    // (index h − 1 for step h). The reference keeps every error per step; the windows its last 5.
+    const rng = new Rng('pool-forecast-errors');
+    const H = 3;
+    const window = 5;
+    const s = new PoolForecast();
+    const forecasts = new Map<number, number[]>();
+    const reference: number[][] = [[], [], []];
+    for (let b = 0; b < 40; b++) {
+      // One sample in bin b, one in b + 1 (which closes b at the two samples' mean, y).
+      s.add(b, rng.int(6));
+      s.add(b + 1, rng.int(6));
+      const y = s.values[b] as number;
+      // The forecasts made for bin b h bins earlier are scored now.
+      s.scoreClosedBins(window);
+      forecasts.get(b)?.forEach((f, i) => reference[i]?.push(y - f));
+      for (let i = 0; i < H; i++) {
+        const f = rng.int(6);
+        const made = s.made.get(b + 1 + i) ?? [];
+        made[i] = f;
+        s.made.set(b + 1 + i, made);
+        const mine = forecasts.get(b + 1 + i) ?? [];
+        mine[i] = f;
+        forecasts.set(b + 1 + i, mine);
+      }
+      for (let i = 0; i < H; i++) {
+        const kept = (reference[i] as number[]).slice(-window);
+        const w = s.errors[i];
+        if (kept.length === 0) {
+          expect(w).toBeUndefined();
+          continue;
+        }
+        expect([...(w ?? [])]).toEqual(kept);
+        for (const q of [0.1, 0.5, 0.9, 0.95]) expect(w?.quantile(q)).toBe(conformalQuantile(kept, q));
+      }
+    }
+    // Step h is first scored h bins after the first forecast: 40 − h errors, the window holds 5.
+    expect(s.errors.map((w) => w.length)).toEqual([5, 5, 5]);
   });
 });

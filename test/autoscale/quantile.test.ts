@@ -95,7 +95,7 @@ describe('predictive quantile option', () => {
       p.decide(input(t, [pool(30, 30)], h));
       if (t >= 3000) peaks.push(p.forecastPeak(0, t, 105) as number);
     }
-    const errors = (p as unknown as { series: Map<number, { errors: number[][] }> }).series.get(0)?.errors ?? [];
+    const errors = (p as unknown as { series: Map<number, { errors: Iterable<number>[] }> }).series.get(0)?.errors ?? [];
     expect(errors.map((e) => [...new Set(e)])).toEqual([[-9], [-18], [-27], [-36]]);
     expect(p.status(0)).toMatch(/conformal q0\.9 error -18\.00 at step 2/);
     expect(peaks).toEqual([52, 52, 52, 52]);
