@@ -13,11 +13,15 @@ export const MAX_FORECAST_STEPS = 100_000;
 
 /**
  * The most bins a forecast reaches with `intervals: conformal`: the policy keeps the forecasts made
- * for each of the next H bins (H² / 2 numbers once H bins have passed) and sorts H error windows
- * per bin. A lead of 83,335 bins ran V8 out of heap (exit 134) on the NYC taxi scenario (3,360
- * bins); with 1,000 bins it peaked at 213 MB (and took 4.5 minutes: the sorts, not the memory).
+ * for each of the next H bins (H² / 2 numbers once H bins have passed) and a sorted window of
+ * errors per step (conformal-window.ts: H · conformalWindow numbers, twice). A lead of 83,335 bins
+ * ran V8 out of heap (exit 134) on the NYC taxi scenario. Measured with predictive conformal
+ * (q 0.95, seasonSeconds 4h) on that scenario in 20-s bins (10,080 bins, so the H² / 2 is
+ * reached), /usr/bin/time -v: H = 1,000 20 s user and 363 MB peak RSS; 2,000 41 s, 354 MB;
+ * 5,000 118 s, 837 MB. The reach was 1,000 while every step's window was sorted at every bin
+ * (1,000 bins in 60-s bins: 320 s user; 11 s since).
  */
-export const MAX_CONFORMAL_STEPS = 1_000;
+export const MAX_CONFORMAL_STEPS = 5_000;
 
 /** The bins a forecast covers for a lead: ⌈(lead + interval) / step⌉ + 1 (the next decision's nodes are ready an interval later). */
 export function forecastSteps(leadSeconds: number, intervalSeconds: number, stepSeconds: number): number {

@@ -81,28 +81,35 @@ describe('predictive: one rule and one message for a lead beyond reach', () => {
 
 /*
  * With `intervals: conformal` the policy keeps, for each of the H bins ahead, the forecasts made
- * for it (one per step: H² / 2 numbers once H bins have passed) and sorts H error windows per bin.
+ * for it (one per step: H² / 2 numbers once H bins have passed) and a window of errors per step.
  * A lead of 83,335 bins (leadSeconds: 5e6, valid under the 100,000-bin reach) on the NYC taxi
  * scenario ran V8 out of heap after 3.5 minutes ("Ineffective mark-compacts near heap limit",
- * a native stack, exit 134). Its reach is MAX_CONFORMAL_STEPS, by the same rule and message.
+ * a native stack, exit 134). Its reach is MAX_CONFORMAL_STEPS (5,000), by the same rule and message.
  */
 describe('predictive: the reach with conformal intervals', () => {
   const conformal = { forecaster: 'naive', quantile: 0.9, intervals: 'conformal' } as const;
 
-  it('a lead past 1,000 bins is refused at load, naming conformal; 1,000 loads', () => {
-    // ⌈(59,925 + 15) / 60⌉ + 1 = 1,000; ⌈(59,926 + 15) / 60⌉ + 1 = 1,001.
-    expect(() => createScalingPolicy('predictive', { ...conformal, leadSeconds: 59_925 }, { seed: '1' })).not.toThrow();
-    expect(() => createScalingPolicy('predictive', { ...conformal, leadSeconds: 59_926 }, { seed: '1' })).toThrow(
-      "field 'scaling.options.leadSeconds': lead of 59926 s is 1001 bins of 60 s, more than the 1000 a forecast with intervals: conformal reaches: give a shorter leadSeconds or a larger stepSeconds",
+  it('a lead past 5,000 bins is refused at load, naming conformal; 5,000 loads', () => {
+    // ⌈(299,925 + 15) / 60⌉ + 1 = 5,000; ⌈(299,926 + 15) / 60⌉ + 1 = 5,001.
+    expect(() => createScalingPolicy('predictive', { ...conformal, leadSeconds: 299_925 }, { seed: '1' })).not.toThrow();
+    expect(() => createScalingPolicy('predictive', { ...conformal, leadSeconds: 299_926 }, { seed: '1' })).toThrow(
+      "field 'scaling.options.leadSeconds': lead of 299926 s is 5001 bins of 60 s, more than the 5000 a forecast with intervals: conformal reaches: give a shorter leadSeconds or a larger stepSeconds",
     );
     // The model's own interval reaches the 100,000.
-    expect(() => createScalingPolicy('predictive', { forecaster: 'naive', quantile: 0.9, leadSeconds: 59_926 }, { seed: '1' })).not.toThrow();
+    expect(() => createScalingPolicy('predictive', { forecaster: 'naive', quantile: 0.9, leadSeconds: 299_926 }, { seed: '1' })).not.toThrow();
   });
 
   it("a pool's boot that far (the default lead): the reactive rule, with the same words in the note", () => {
+    // ⌈(300,000 + 15 + 15) / 60⌉ + 1 = 5,002 bins.
+    const p = new PredictivePolicy({ ...conformal, minHistory: 5, refitEvery: 5 });
+    drive(p, 30 * 60, 300_000);
+    expect(p.notes()[0]).toMatch(/^pool 'w': never forecast: .*lead of 300015 s is 5002 bins of 60 s, more than the 5000 a forecast with intervals: conformal reaches/);
+  });
+
+  it("a pool's boot within the reach (1,442 bins, refused before 5,000): conformal forecasts", () => {
     // ⌈(86,400 + 15 + 15) / 60⌉ + 1 = 1,442 bins.
     const p = new PredictivePolicy({ ...conformal, minHistory: 5, refitEvery: 5 });
     drive(p, 30 * 60, 86_400);
-    expect(p.notes()[0]).toMatch(/^pool 'w': never forecast: .*lead of 86415 s is 1442 bins of 60 s, more than the 1000 a forecast with intervals: conformal reaches/);
+    expect(p.notes()).toEqual([]);
   });
 });
