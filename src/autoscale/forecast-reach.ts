@@ -23,6 +23,14 @@ export const MAX_FORECAST_STEPS = 100_000;
  */
 export const MAX_CONFORMAL_STEPS = 5_000;
 
+/**
+ * The most errors a conformal step keeps (`conformalWindow`; default 1,000). Each of up to
+ * MAX_CONFORMAL_STEPS steps keeps its window twice (arrival and sorted order): at this bound,
+ * 5,000 × 10,000 × 2 numbers, 800 MB once the run has that many bins. Unbounded, a window of 1e6
+ * would have asked for 80 GB.
+ */
+export const MAX_CONFORMAL_WINDOW = 10_000;
+
 /** The bins a forecast covers for a lead: ⌈(lead + interval) / step⌉ + 1 (the next decision's nodes are ready an interval later). */
 export function forecastSteps(leadSeconds: number, intervalSeconds: number, stepSeconds: number): number {
   return Math.ceil((leadSeconds + intervalSeconds) / stepSeconds) + 1;

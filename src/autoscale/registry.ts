@@ -6,7 +6,7 @@ import { parseRegistryOptions } from '../core/registry-options.js';
 import { createForecaster, FORECASTER_NAMES, isForecasterName } from '../predict/registry.js';
 import { staticPolicy, type ScalingPolicy } from './policy.js';
 import type { OptionsWhere } from './forecast-use.js';
-import { leadBeyondReach } from './forecast-reach.js';
+import { leadBeyondReach, MAX_CONFORMAL_WINDOW } from './forecast-reach.js';
 import { PREDICTIVE_DEFAULTS, PredictivePolicy } from './predictive.js';
 import { ReactivePolicy } from './reactive.js';
 import { parseClock, ScheduledPolicy } from './scheduled.js';
@@ -93,7 +93,7 @@ const predictiveSchema = z
       .refine((q) => q > 0 && q < 1, { message: 'quantile must be strictly between 0 and 1 (e.g. 0.95: provision for the 95th percentile of demand at boot time)' })
       .optional(),
     intervals: z.enum(['model', 'conformal']).optional(),
-    conformalWindow: z.number().int().min(30).optional(),
+    conformalWindow: z.number().int().min(30).max(MAX_CONFORMAL_WINDOW, `expected at most ${MAX_CONFORMAL_WINDOW.toLocaleString('en-US')} errors per step (each forecast step keeps that many, twice)`).optional(),
     leadSeconds: boundedDurationSchema.optional(),
     refitEvery: z.number().int().min(1).optional(),
     minHistory: z.number().int().min(1).optional(),

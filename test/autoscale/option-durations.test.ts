@@ -35,3 +35,13 @@ describe('scaling options: a duration field says what it expects', () => {
     expect(refused('predictive', { seasonSeconds: 1e10 + 1 }).location.field).toBe('scaling.options.seasonSeconds');
   });
 });
+
+describe('conformalWindow is bounded (memory: forecast steps × window errors, kept twice)', () => {
+  it('takes 30 to 10,000 and refuses more, naming the field and the reason', () => {
+    expect(() => parseScalingOptions('predictive', { intervals: 'conformal', quantile: 0.9, conformalWindow: 10_000 })).not.toThrow();
+    const e = refused('predictive', { intervals: 'conformal', quantile: 0.9, conformalWindow: 10_001 });
+    expect(e.location.field).toBe('scaling.options.conformalWindow');
+    expect(e.detail).toMatch(/at most 10,000/);
+    expect(refused('predictive', { conformalWindow: 29 }).location.field).toBe('scaling.options.conformalWindow');
+  });
+});
