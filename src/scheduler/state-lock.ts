@@ -175,9 +175,13 @@ function removeUnderGuard(file: string, staleText: string, depth: number): void 
  * temporary name of this process, then linked into place (link, like O_EXCL, fails if the name
  * exists), so the file is never seen without its text. A file system without hard links gets
  * O_EXCL and a write.
+ *
+ * The temporary name holds the host as well as the pid: containers sharing a volume each run
+ * their server as pid 1, and with the pid alone one rewrote the other's temporary file between
+ * its write and its link, so the other linked this process's text into place as its own lock.
  */
 function createWhole(file: string, text: string): boolean {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o644);
   try {
     writeSync(fd, text);

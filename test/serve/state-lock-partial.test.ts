@@ -58,4 +58,18 @@ describe('StateLock: a lock file left half-written', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('d.db'))).toEqual(['d.db.lock']);
     lock.release();
   });
+
+  it("leaves another host's temporary file of the same pid alone (two containers, each pid 1, on one volume)", () => {
+    // Containers on a shared volume all run their server as pid 1: a temporary name made of the
+    // pid alone is the same for both, so one truncated and rewrote the other's file between its
+    // write and its link, and the other linked this process's text into place as its own lock.
+    const file = path.join(dir, 'e.db');
+    const theirs = `${file}.lock.${process.pid}.tmp`;
+    const text = JSON.stringify({ pid: process.pid, host: 'another-container', since: 'now' });
+    writeFileSync(theirs, text);
+    const lock = StateLock.acquire(file);
+    expect(JSON.parse(readFileSync(`${file}.lock`, 'utf8')).host).not.toBe('another-container');
+    expect(readFileSync(theirs, 'utf8')).toBe(text);
+    lock.release();
+  });
 });
