@@ -39,6 +39,7 @@ export class StateLock {
   static acquire(file: string): StateLock {
     const lockPath = resolve(`${file}.lock`);
     const token = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+    let unreadable = false; // the last lock seen names no process (and is too young to take over)
     for (let attempt = 0; attempt < 20; attempt++) {
       let created: boolean;
       try {
@@ -52,7 +53,8 @@ export class StateLock {
       }
       const holder = readHolder(lockPath);
       if (holder === undefined) continue; // removed meanwhile: try again
-      if (holder.unreadable && !isStale(holder, lockPath)) {
+      unreadable = holder.unreadable && !isStale(holder, lockPath);
+      if (unreadable) {
         pause(10); // being written (by an older drs): try again
         continue;
       }
@@ -64,6 +66,13 @@ export class StateLock {
         );
       }
       breakStale(lockPath, holder.text); // its process is gone
+    }
+    if (unreadable) {
+      throw new UserError(
+        `could not take the lock file ${lockPath}: it names no process (empty or damaged; an older drs may be writing it). ` +
+          `It is taken over once it has not changed for ${UNREADABLE_STALE_MS / 1000} s: start again then, or delete it if no drs uses this state file`,
+        { file },
+      );
     }
     throw new UserError(`could not take the lock file ${lockPath} (another process keeps replacing it, or holds ${lockPath}.break)`, { file });
   }

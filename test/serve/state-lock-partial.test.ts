@@ -47,7 +47,13 @@ describe('StateLock: a lock file left half-written', () => {
   it('leaves an empty lock file that was just created alone (its writer may be about to write it)', () => {
     const file = path.join(dir, 'c.db');
     writeFileSync(`${file}.lock`, '');
-    expect(() => StateLock.acquire(file)).toThrow(/could not take the lock file/);
+    // Said why: no process to name, and when it is taken over. It said "another process keeps
+    // replacing it, or holds <lock>.break", neither of which was so.
+    const lockPath = path.resolve(`${file}.lock`);
+    expect(() => StateLock.acquire(file)).toThrow(
+      `could not take the lock file ${lockPath}: it names no process (empty or damaged; an older drs may be writing it). ` +
+        'It is taken over once it has not changed for 5 s: start again then, or delete it if no drs uses this state file',
+    );
     expect(readFileSync(`${file}.lock`, 'utf8')).toBe('');
   });
 

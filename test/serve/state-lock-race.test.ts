@@ -92,7 +92,7 @@ describe('StateLock: breaking a stale lock', () => {
     const breaker = JSON.stringify({ pid: process.ppid, host: hostname(), since: 'now' });
     writeFileSync(`${lockPath}.break`, breaker);
     // The live breaker never finishes here: this process gives up without touching the stale lock.
-    expect(() => StateLock.acquire(file)).toThrow(/could not take the lock file/);
+    expect(() => StateLock.acquire(file)).toThrow(`could not take the lock file ${lockPath} (another process keeps replacing it, or holds ${lockPath}.break)`);
     const { readFileSync } = await vi.importActual<typeof NodeFs>('node:fs');
     expect(readFileSync(`${lockPath}.break`, 'utf8')).toBe(breaker);
     expect(JSON.parse(readFileSync(lockPath, 'utf8')).since).toBe('then');
