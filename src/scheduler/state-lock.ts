@@ -195,9 +195,14 @@ function createWhole(file: string, text: string): boolean {
   try {
     writeSync(fd, text);
     fsyncSync(fd);
-  } finally {
+  } catch (e) {
+    // A full disk (ENOSPC), a quota, an I/O error: the temporary file goes too (a supervisor
+    // restarting the service in a loop left one more at every start).
     closeSync(fd);
+    removeIfThere(tmp);
+    throw e;
   }
+  closeSync(fd);
   try {
     linkSync(tmp, file);
     return true;
@@ -206,11 +211,7 @@ function createWhole(file: string, text: string): boolean {
     if (code === 'EEXIST') return false;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
   } finally {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
+    removeIfThere(tmp);
   }
   let out: number;
   try {
@@ -221,10 +222,22 @@ function createWhole(file: string, text: string): boolean {
   }
   try {
     writeSync(out, text);
-  } finally {
+  } catch (e) {
+    // Ours and empty: left, it would name no process and keep every start out for a while.
     closeSync(out);
+    removeIfThere(file);
+    throw e;
   }
+  closeSync(out);
   return true;
+}
+
+function removeIfThere(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
 }
 
 /** Remove a file this process created (nobody else removes a live process's file, so read-then-unlink is safe here). */
