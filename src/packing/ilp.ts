@@ -5,12 +5,15 @@
  * 1. L = max(L1, L2) (bounds.ts).
  * 2. Incumbent U: FFD; if FFD is above L, the GA improves it for at most `gaSeconds` (or
  *    `gaGenerations` generations).
- * 3. Solve the arc-flow model with L ≤ z ≤ U, U's flow as the MIP start, and an absolute gap of
- *    0.999 (the objective is integral, so incumbent − bound < 1 proves optimality), within the
+ * 3. Solve the arc-flow model with L ≤ z ≤ U, U's flow as the MIP start, an absolute gap of
+ *    0.999 (the objective is integral, so incumbent − bound < 1 proves optimality) and no relative
+ *    gap (HiGHS's default 1e-4 is under one bin from 10,000 bins on), within the
  *    time limit and at most `maxNodes` branch-and-bound nodes (deterministic). If the graph
  *    exceeds `maxArcs` (multi-dimensional instances with large capacities) the assignment model
  *    (assignment.ts) is solved instead.
- * 4. Status (the one `SolverStatus`): `optimal` with proof `solver` when the solver proved it;
+ * 4. Status (the one `SolverStatus`): `optimal` with proof `solver` when the solver says optimal
+ *    and its dual bound, rounded up, equals the packing's bins (a solver's "optimal" holds only
+ *    within its gap tolerances; one that stopped short of that is `feasible`, `converged`);
  *    `optimal` with proof `lower-bound` when the best packing meets L or the solver's dual bound;
  *    else `feasible` (a budget stopped the solver; `stoppedBy` says which) or `error` (the solver
  *    failed, or its packing breaks a capacity within its tolerance: then neither its status nor
@@ -112,7 +115,9 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
   let graphInfo: ExactResult['graph'];
   let kind: ExactResult['model'];
   const graph = inst.n === 0 ? undefined : buildArcFlow(inst, { maxArcs: options.maxArcs });
-  const common = { mipAbsGap: 0.999, seed: 0, clock: (): number => performance.now() } as const;
+  // The objective counts bins: a gap below one bin proves the incumbent. HiGHS's default relative
+  // gap (1e-4) would also stop it one bin above its bound once there are 10,000 bins or more.
+  const common = { mipAbsGap: 0.999, mipRelGap: 0, seed: 0, clock: (): number => performance.now() } as const;
   const solve = (m: Parameters<LpSolver['solve']>[0], o: Parameters<LpSolver['solve']>[1]): Promise<SolveResult> =>
     options.solver.solve(m, { ...o, highsOptions: { ...(Number.isFinite(limit) && m.variables.length > UNINTERRUPTIBLE_COLUMNS ? WITHIN_DEADLINE : {}), ...options.highsOptions } });
   if (inst.n === 0) {
@@ -164,9 +169,15 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
     const message = `the solver's packing is not valid (${invalid}): its feasibility tolerance let it through, so the incumbent is kept and nothing is proved`;
     return { ...base, status: 'error', stoppedBy: result.stoppedBy, lowerBound: proved, message };
   }
-  if (result.status === 'optimal') return { ...base, status: 'optimal', stoppedBy: 'converged', proof: 'solver', lowerBound: best.length };
+  // The solver's "optimal" holds within its gap tolerances; only a bound that rounds up to the
+  // packing's bins proves it (a backend's or `highsOptions`' relative gap may stop a bin short).
+  if (result.status === 'optimal' && best.length <= proved) return { ...base, status: 'optimal', stoppedBy: 'converged', proof: 'solver', lowerBound: best.length };
   if (best.length <= proved) return byBound;
   switch (result.status) {
+    case 'optimal': {
+      const message = `the solver called ${best.length} bins optimal within its gap tolerance, but its bound proves only ${proved}`;
+      return { ...base, status: 'feasible', stoppedBy: 'converged', lowerBound: proved, message };
+    }
     case 'error':
       return { ...base, status: 'error', stoppedBy: result.stoppedBy, lowerBound: proved, message: result.message };
     case 'infeasible':

@@ -171,6 +171,46 @@ describe('exact strategy', () => {
   });
 });
 
+describe("exact strategy, when the solver's 'optimal' is within a gap tolerance only", () => {
+  // 20,002 items of 50 in bins of 100: L1 = 10,001 = the optimum. The incumbent leaves two items
+  // alone (10,002 bins). HiGHS's default relative gap (1e-4) lets it stop "optimal" with that
+  // incumbent and a dual bound of 10,001: (10,002 − 10,001) / 10,002 < 1e-4. The fake solver
+  // answers exactly that (the MIP start back as the solution), with the bound it is given.
+  const n = 20_002;
+  const inst = makeInstance('halves', [100], Array.from({ length: n }, () => [50]));
+  const incumbent = [...Array.from({ length: n / 2 - 1 }, (_, b) => [2 * b, 2 * b + 1]), [n - 2], [n - 1]];
+  const claiming = (bound: number, seen: SolveOptions[] = []): LpSolver => ({
+    name: 'highs',
+    solve: (m, o = {}) => {
+      seen.push(o);
+      const values = new Float64Array(m.variables.length);
+      o.start?.vars.forEach((j, k) => (values[j] = o.start?.values[k] ?? 0));
+      return Promise.resolve({ backend: 'highs', status: 'optimal', stoppedBy: 'converged', work: { lpIterations: 0, nodes: 0 }, objective: n / 2 + 1, bound, values });
+    },
+    solveSync: (m, o) => highsSolver.solveSync(m, o),
+  });
+
+  it('asks the solver for no relative gap, only the absolute one below one bin', async () => {
+    const seen: SolveOptions[] = [];
+    await exactPack(inst, { solver: claiming(n / 2, seen), timeLimitSeconds: Infinity, maxNodes: 0, incumbent });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ mipRelGap: 0, mipAbsGap: 0.999 });
+  });
+
+  it('does not call 10,002 bins optimal when the dual bound proves only 10,001', async () => {
+    const r = await exactPack(inst, { solver: claiming(n / 2), timeLimitSeconds: Infinity, maxNodes: 0, incumbent });
+    assertValidPacking(inst, r.packing, 'halves');
+    expect(r).toMatchObject({ bins: 10_002, status: 'feasible', stoppedBy: 'converged', lowerBound: 10_001, solverStatus: 'optimal' });
+    expect(r.proof).toBeUndefined();
+    expect(r.message).toBe('the solver called 10002 bins optimal within its gap tolerance, but its bound proves only 10001');
+  });
+
+  it('takes the same answer as a proof when the bound rounds up to its bins (a gap below one bin)', async () => {
+    const r = await exactPack(inst, { solver: claiming(n / 2 + 0.01), timeLimitSeconds: Infinity, maxNodes: 0, incumbent });
+    expect(r).toMatchObject({ bins: 10_002, status: 'optimal', proof: 'solver', lowerBound: 10_002 });
+  });
+});
+
 describe("exact strategy, when the solver's answer breaks a capacity", () => {
   // Nine items of 333,333,334 (and 1) in bins of 10^9 × 10^9: three per bin overfill by 2 units,
   // so the optimum is 5 (pairs); L1 = L2 = 4. The arc-flow key space (10^9 + 1)^2 is past 2^53,
