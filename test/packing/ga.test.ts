@@ -24,7 +24,7 @@ describe('genetic algorithm', () => {
   it('is never worse than FFD and always valid, in one and several dimensions', () => {
     for (const [seed, dims] of [['g1', 1], ['g2', 2], ['g3', 3]] as const) {
       const inst = randomInstance(seed, 40, dims);
-      const r = geneticPack(inst, { seed: 1, generations: 60, timeLimitSeconds: 2 });
+      const r = geneticPack(inst, { seed: 1, generations: 60, timeLimitSeconds: Infinity });
       assertValidPacking(inst, r.packing, 'ga');
       expect(r.bins).toBeLessThanOrEqual(ffd(inst).length);
       expect(r.bins).toBeGreaterThanOrEqual(lowerBound(inst));
@@ -44,10 +44,14 @@ describe.skipIf(!HAVE_ORLIB)('genetic algorithm on OR-Library instances', () => 
     ['binpack1.txt', 'u120_19'],
     ['binpack5.txt', 't60_00'],
     ['binpack5.txt', 't60_07'],
-  ])('%s %s: reaches the proven optimum', (file, name) => {
+  ])('%s %s: reaches the proven optimum within 500 generations', (file, name) => {
+    // A generation budget and no time limit: the run is a function of the instance and the seed,
+    // so it passes or fails alike on any machine (a 30-s limit assumed the machine fast enough).
+    // With seed 1 these four reach the optimum after 0, 30, 70 and 40 generations.
     const inst = orlibInstance(file, name);
-    const r = geneticPack(inst, { seed: 1, timeLimitSeconds: 30 });
+    const r = geneticPack(inst, { seed: 1, generations: 500, timeLimitSeconds: Infinity });
     assertValidPacking(inst, r.packing, 'ga');
+    expect(r.stoppedBy).toBe('converged');
     expect(r.bins).toBe(optimum(name));
     expect(r.bins).toBeLessThan(r.ffdBins);
   });
