@@ -1,5 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statSync, unlinkSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { CliIo } from './command.js';
@@ -7,16 +8,53 @@ import type { CliIo } from './command.js';
 /**
  * Write the file a `--json` or `--html` flag asked for (nothing when the flag was not given) and
  * say where it went; a failed write is the user's to fix, so it names the flag and the path.
+ * The file is written whole or not at all (`writeWhole`).
  */
 export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string | undefined, text: () => string): Promise<void> {
   if (file === undefined) return;
   const out = path.resolve(io.cwd, file);
   try {
-    await writeFile(out, text());
+    await writeWhole(out, text());
   } catch (e) {
     throw new UserError(`cannot write --${flag} file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   io.err(`${flag === 'json' ? 'results' : 'report'} written to ${out}\n`);
+}
+
+/**
+ * Write `data` as the whole of `file`, as `--events` files are (src/report/events.ts): into
+ * FILE.partial beside it, which takes the name FILE once everything is written. A write that fails
+ * part-way (a full disk, a file size limit) leaves FILE as it was (or absent) and removes the partial
+ * file. A leftover FILE.partial is removed, never opened through; the partial file gets the
+ * permissions of the file it replaces; through a symbolic link, the file it points to is replaced.
+ * A FIFO or device (`/dev/stdout`) cannot be renamed over, and an existing file in a folder that
+ * refuses new files (EACCES, EPERM) has no room for FILE.partial: both are written in place.
+ */
+export async function writeWhole(file: string, data: string): Promise<void> {
+  const st = statSync(file, { throwIfNoEntry: false });
+  if (st !== undefined && !st.isFile()) return writeFile(file, data);
+  const target = st === undefined ? file : realpathSync(file);
+  const partial = `${target}.partial`;
+  await rm(partial, { force: true });
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(partial, 'wx');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (st !== undefined && (code === 'EACCES' || code === 'EPERM')) return writeFile(target, data);
+    throw e;
+  }
+  try {
+    if (st !== undefined) await fh.chmod(st.mode & 0o777);
+    await fh.writeFile(data);
+    await fh.close();
+    fh = undefined;
+    await rename(partial, target);
+  } catch (e) {
+    await fh?.close().catch(() => undefined);
+    await rm(partial, { force: true });
+    throw e;
+  }
 }
 
 /**
