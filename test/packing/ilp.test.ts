@@ -14,6 +14,12 @@ import { highsSolver, jslpSolver, maxViolation } from '../../src/algorithms/solv
 import { Rng } from '../../src/core/rng.js';
 import { HAVE_ORLIB, optimum, orlibInstance } from './data.js';
 
+/**
+ * The solver's budget in the tests that expect a proof: branch-and-bound nodes and GA generations,
+ * no clock, so they pass or fail alike on any machine (these instances need one node).
+ */
+const BY_NODES = { timeLimitSeconds: Infinity, maxNodes: 1000, gaGenerations: 0 } as const;
+
 describe('arc-flow graph', () => {
   // Capacity 10, sizes 6 4 5 5 3 3: optimum 3 ({6,4}, {5,5}, {3,3}); L1 = ⌈26/10⌉ = 3.
   const inst = makeInstance('small', [10], [[6], [4], [5], [5], [3], [3]]);
@@ -71,7 +77,7 @@ describe('exact strategy', () => {
     const inst = makeInstance('small', [10], [[6], [4], [5], [5], [3], [3], [2]]);
     for (const solver of [highsSolver, jslpSolver]) {
       const backend = solver.name;
-      const r = await exactPack(inst, { solver, timeLimitSeconds: 20, gaSeconds: 0 });
+      const r = await exactPack(inst, { solver, ...BY_NODES });
       expect(r).toMatchObject({ bins: 3, status: 'optimal', proof: 'solver', model: 'arc-flow', solverStatus: 'optimal' });
       assertValidPacking(inst, r.packing, backend);
     }
@@ -79,9 +85,9 @@ describe('exact strategy', () => {
 
   it('proves a two-dimensional optimum above the lower bound, by arc-flow and by the assignment fallback', async () => {
     const inst = makeInstance('v', [10, 10], [[6, 1], [2, 7], [5, 5], [4, 4], [1, 3]]);
-    const arc = await exactPack(inst, { solver: highsSolver, timeLimitSeconds: 20, gaSeconds: 0 });
+    const arc = await exactPack(inst, { solver: highsSolver, ...BY_NODES });
     expect(arc).toMatchObject({ bins: 3, status: 'optimal', proof: 'solver', model: 'arc-flow', lowerBound: 3 });
-    const assign = await exactPack(inst, { solver: highsSolver, timeLimitSeconds: 20, gaSeconds: 0, maxArcs: 1 });
+    const assign = await exactPack(inst, { solver: highsSolver, ...BY_NODES, maxArcs: 1 });
     expect(assign).toMatchObject({ bins: 3, status: 'optimal', proof: 'solver', model: 'assignment' });
   });
 
@@ -236,7 +242,7 @@ describe("exact strategy, when the solver's answer breaks a capacity", () => {
   const inst = makeInstance('tolerance', [1e9, 1e9], Array.from({ length: 9 }, () => [333_333_334, 1]));
 
   it('keeps its incumbent, proves nothing, and says why (status error), with HiGHS', async () => {
-    const r = await exactPack(inst, { solver: highsSolver, timeLimitSeconds: 20, gaSeconds: 0 });
+    const r = await exactPack(inst, { solver: highsSolver, ...BY_NODES });
     assertValidPacking(inst, r.packing, 'tolerance');
     expect(r).toMatchObject({ model: 'assignment', bins: 5, status: 'error', lowerBound: 4, incumbentBins: 5 });
     expect(r.proof).toBeUndefined();
@@ -263,12 +269,14 @@ describe("exact strategy, when the solver's answer breaks a capacity", () => {
 describe.skipIf(!HAVE_ORLIB)('exact strategy on OR-Library instances', () => {
   it.each([
     ['binpack1.txt', 'u120_06', 0],
-    ['binpack1.txt', 'u120_08', undefined],
+    ['binpack1.txt', 'u120_08', 100],
     ['binpack5.txt', 't60_08', 0],
-    ['binpack5.txt', 't60_15', undefined],
-  ])('%s %s (GA seconds %s): HiGHS proves the optimum', async (file, name, gaSeconds) => {
+    ['binpack5.txt', 't60_15', 100],
+  ])('%s %s (GA generations %s): HiGHS proves the optimum', async (file, name, gaGenerations) => {
+    // Node and generation budgets, no clock (a 60-s limit and a 5-s GA assumed a fast machine):
+    // all four are proved at the root node.
     const inst = orlibInstance(file, name);
-    const r = await exactPack(inst, { solver: highsSolver, timeLimitSeconds: 60, seed: 1, ...(gaSeconds === undefined ? {} : { gaSeconds }) });
+    const r = await exactPack(inst, { solver: highsSolver, seed: 1, ...BY_NODES, gaGenerations });
     assertValidPacking(inst, r.packing, 'ilp');
     expect(r).toMatchObject({ status: 'optimal', proof: 'solver', model: 'arc-flow', bins: optimum(name) });
   });
