@@ -170,7 +170,7 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
     return { ...base, status: 'error', stoppedBy: result.stoppedBy, lowerBound: proved, message };
   }
   // The solver's "optimal" holds within its gap tolerances; only a bound that rounds up to the
-  // packing's bins proves it (a backend's or `highsOptions`' relative gap may stop a bin short).
+  // packing's bins proves it (a backend that stops on a looser gap may stop a bin short).
   if (result.status === 'optimal' && best.length <= proved) return { ...base, status: 'optimal', stoppedBy: 'converged', proof: 'solver', lowerBound: best.length };
   if (best.length <= proved) return byBound;
   switch (result.status) {
