@@ -279,6 +279,9 @@ export function packingToFlow(g: ArcFlowGraph, inst: PackingInstance, packing: P
   return flow;
 }
 
+/** A solver's flow values that do not decode into a packing (the answer's fault, not ours). */
+export class FlowDecodeError extends Error {}
+
 /** Decomposes integer flow values into S→T paths and hands out concrete items per type. */
 export function flowToPacking(g: ArcFlowGraph, values: ArrayLike<number>): Packing {
   const arcs = g.tail.length;
@@ -302,7 +305,7 @@ export function flowToPacking(g: ArcFlowGraph, values: ArrayLike<number>): Packi
     }
     if (bin.length > 0) bins.push(bin);
   }
-  if (pool.some((p) => p.length > 0)) throw new Error('arc-flow: flow does not cover every item');
+  if (pool.some((p) => p.length > 0)) throw new FlowDecodeError('arc-flow: flow does not cover every item');
   if (g.zeroItems.length > 0) {
     if (bins.length === 0) bins.push([]);
     bins[0]?.push(...g.zeroItems);

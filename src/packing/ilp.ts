@@ -26,7 +26,7 @@
 import type { LpSolver, SolveResult } from '../core/lp.js';
 import { hasSolution } from '../core/lp.js';
 import type { SolverStatus, StopReason } from '../core/solver-status.js';
-import { buildArcFlow, arcFlowModel, flowToPacking, packingToFlow } from './arcflow.js';
+import { buildArcFlow, arcFlowModel, FlowDecodeError, flowToPacking, packingToFlow } from './arcflow.js';
 import { assignmentModel, assignmentPacking, assignmentStart } from './assignment.js';
 import { lowerBound } from './bounds.js';
 import { ffd } from './ffd.js';
@@ -147,7 +147,9 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
       invalid = packingViolation(inst, found);
       if (invalid === undefined && found.length < best.length) best = found;
     } catch (e) {
-      invalid = e instanceof Error ? e.message : String(e);
+      // Only an answer that does not decode is the solver's fault; anything else is a bug of ours.
+      if (!(e instanceof FlowDecodeError)) throw e;
+      invalid = e.message;
     }
   }
   const solverBound = invalid === undefined && 'bound' in result && result.bound !== undefined ? Math.ceil(result.bound - 1e-6) : 0;

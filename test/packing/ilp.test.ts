@@ -281,3 +281,27 @@ describe.skipIf(!HAVE_ORLIB)('exact strategy on OR-Library instances', () => {
     expect(r).toMatchObject({ status: 'optimal', proof: 'solver', model: 'arc-flow', bins: optimum(name) });
   });
 });
+
+describe("exact strategy: a solver answer that does not decode, and a fault of our own", () => {
+  // Seven items of 4 in bins of 10: the lower bound is 3 (28 / 10), any packing needs 4.
+  const inst = makeInstance('decode', [10], Array.from({ length: 7 }, () => [4]));
+  const answering = (value: (j: number) => number, values?: (n: number) => Float64Array): LpSolver => ({
+    name: 'highs',
+    solve: (m) =>
+      Promise.resolve({ backend: 'highs', status: 'optimal', stoppedBy: 'converged', work: { lpIterations: 0, nodes: 0 }, objective: 0, bound: 0, values: values?.(m.variables.length) ?? Float64Array.from(m.variables, (_, j) => value(j)) }),
+    solveSync: (m, o) => highsSolver.solveSync(m, o),
+  });
+
+  it("an arc flow that leaves items out is the solver's error, with the incumbent kept", async () => {
+    const r = await exactPack(inst, { solver: answering(() => 0), ...BY_NODES });
+    assertValidPacking(inst, r.packing, 'decode');
+    expect(r).toMatchObject({ model: 'arc-flow', status: 'error', bins: 4, lowerBound: 3 });
+    expect(r.message).toMatch(/arc-flow: flow does not cover every item/);
+  });
+
+  it('a fault while decoding that is not about the answer is thrown, not reported as the solver\'s', async () => {
+    // Reading the values throws a TypeError, as a bug in our decoding would.
+    const faulty = answering(() => 0, (n) => new Proxy(new Float64Array(n), { get: (t, k) => (typeof k === 'string' && /^\d+$/.test(k) ? (() => { throw new TypeError('a fault of ours'); })() : Reflect.get(t, k)) }));
+    await expect(exactPack(inst, { solver: faulty, ...BY_NODES })).rejects.toThrow(TypeError);
+  });
+});
