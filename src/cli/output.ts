@@ -1,8 +1,7 @@
-import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statSync, unlinkSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { PartialFile } from '../report/partial-file.js';
 import type { CliIo } from './command.js';
 
 /**
@@ -14,7 +13,7 @@ export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string 
   if (file === undefined) return;
   const out = path.resolve(io.cwd, file);
   try {
-    await writeWhole(out, text());
+    writeWhole(out, text());
   } catch (e) {
     throw new UserError(`cannot write --${flag} file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
@@ -22,37 +21,22 @@ export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string 
 }
 
 /**
- * Write `data` as the whole of `file`, as `--events` files are (src/report/events.ts): into
+ * Write `data` as the whole of `file`, as `--events` files are (src/report/partial-file.ts): into
  * FILE.partial beside it, which takes the name FILE once everything is written. A write that fails
  * part-way (a full disk, a file size limit) leaves FILE as it was (or absent) and removes the partial
  * file. A leftover FILE.partial is removed, never opened through; the partial file gets the
  * permissions of the file it replaces; through a symbolic link, the file it points to is replaced.
  * A FIFO or device (`/dev/stdout`) cannot be renamed over, and an existing file in a folder that
- * refuses new files (EACCES, EPERM) has no room for FILE.partial: both are written in place.
+ * refuses new files (EACCES, EPERM) has no room for FILE.partial: both are written in place (the
+ * result exists only once the run is over; refusing it then would throw the run away).
  */
-export async function writeWhole(file: string, data: string): Promise<void> {
-  const st = statSync(file, { throwIfNoEntry: false });
-  if (st !== undefined && !st.isFile()) return writeFile(file, data);
-  const target = st === undefined ? file : realpathSync(file);
-  const partial = `${target}.partial`;
-  await rm(partial, { force: true });
-  let fh: FileHandle | undefined;
+export function writeWhole(file: string, data: string): void {
+  const out = PartialFile.open(file, { inPlaceWhenRefused: true });
   try {
-    fh = await open(partial, 'wx');
+    writeFileSync(out.fd, data);
+    out.commit();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (st !== undefined && (code === 'EACCES' || code === 'EPERM')) return writeFile(target, data);
-    throw e;
-  }
-  try {
-    if (st !== undefined) await fh.chmod(st.mode & 0o777);
-    await fh.writeFile(data);
-    await fh.close();
-    fh = undefined;
-    await rename(partial, target);
-  } catch (e) {
-    await fh?.close().catch(() => undefined);
-    await rm(partial, { force: true });
+    out.abort();
     throw e;
   }
 }

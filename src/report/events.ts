@@ -1,7 +1,8 @@
-import { closeSync, fchmodSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { REJECTION_CODES } from '../core/rejection.js';
 import { EV, type EventKind, type EventLog } from '../sim/log.js';
+import { PartialFile } from './partial-file.js';
 
 /** Names of the request events in the events file. */
 const NAMES: Partial<Record<EventKind, string>> = {
@@ -45,27 +46,17 @@ export const EVENT_COLUMNS = ['strategy', 'time', 'event', 'request', 'tenant', 
  * empty or partial file under the name of a complete one. The partial file gets FILE's permissions.
  */
 export class EventsWriter {
-  private readonly fd: number;
-  /** The file written until close(), or undefined when FILE itself is (a FIFO or device: not renamed over). */
-  private readonly partial: string | undefined;
-  /** FILE, through symbolic links (the file the rename replaces). */
-  private readonly target: string;
+  /** FILE.partial until close() (partial-file.ts: a FIFO or device is written in place). */
+  private readonly out: PartialFile;
   private buf: string[] = [];
-  private closed = false;
 
   constructor(
     private readonly file: string,
     private readonly format: EventsFormat,
   ) {
-    const st = statSync(file, { throwIfNoEntry: false });
-    this.target = st === undefined ? file : realpathSync(file);
-    this.partial = st === undefined || st.isFile() ? `${this.target}.partial` : undefined;
-    // A FILE.partial left by an interrupted run is ours: removed, and the new one created, never
-    // opened through (a link there would have its target written, then be renamed over FILE).
-    if (this.partial !== undefined) rmSync(this.partial, { force: true });
-    this.fd = this.partial === undefined ? openSync(this.target, 'w') : openSync(this.partial, 'wx');
-    // The partial file replaces FILE: it takes FILE's permissions (not the umask's), so a private file stays private.
-    if (st !== undefined && this.partial !== undefined) fchmodSync(this.fd, st.mode & 0o777);
+    // No in-place fallback for a folder that refuses FILE.partial: the run fails now, before it
+    // starts, rather than truncating FILE and leaving a partial file under its name if it fails.
+    this.out = PartialFile.open(file);
     if (format === 'csv') this.buf.push(EVENT_COLUMNS.join(','));
   }
 
@@ -103,9 +94,7 @@ export class EventsWriter {
   close(): void {
     try {
       this.flush();
-      this.closed = true;
-      closeSync(this.fd);
-      if (this.partial !== undefined) renameSync(this.partial, this.target);
+      this.out.commit();
     } catch (e) {
       this.failed(e);
     }
@@ -113,15 +102,7 @@ export class EventsWriter {
 
   /** The run failed: drop the partial file (FILE is left as it was). Safe to call again. */
   abort(): void {
-    if (!this.closed) {
-      this.closed = true;
-      try {
-        closeSync(this.fd);
-      } catch {
-        // already unusable: the partial file goes all the same
-      }
-    }
-    if (this.partial !== undefined) rmSync(this.partial, { force: true });
+    this.out.abort();
   }
 
   /**
@@ -146,7 +127,7 @@ export class EventsWriter {
     const text = Buffer.from(this.buf.join('\n') + '\n');
     this.buf = [];
     // writeSync may write less than asked (a file size limit reached): the rest, until it errs.
-    for (let at = 0; at < text.length; ) at += writeSync(this.fd, text, at);
+    for (let at = 0; at < text.length; ) at += writeSync(this.out.fd, text, at);
   }
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -103,4 +103,44 @@ describe('drs run --events', () => {
     expect(lstatSync(events).isFile()).toBe(true);
     expect(readFileSync(events, 'utf8')).toContain('complete');
   });
+
+  // A pipe cannot be renamed over: it is written in place. The writer opened FILE through
+  // realpath, which for /dev/stdout on a pipe is /proc/PID/fd/pipe:[N], a name no open finds
+  // ("cannot write --events file …/ev.csv: ENOENT"); it opens FILE itself, as writeWhole does.
+  it.skipIf(process.platform !== 'linux')('writes a pipe in place through a link to /dev/stdout', () => {
+    const link = path.join(dir, 'stdout.csv');
+    symlinkSync('/dev/stdout', link);
+    const script = `const m = await import(${JSON.stringify(path.join(ROOT, 'src/report/events.ts'))});
+const w = new m.EventsWriter(${JSON.stringify(link)}, 'csv');
+w.close();`;
+    // `| cat`: the child's stdout a pipe (spawnSync's own is a socket, which no open reaches).
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" --import tsx --input-type=module -e '${script.replace(/'/g, "'\\''")}' | cat`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('strategy,time,event,request,tenant,priority,pool,node,code,devices\n');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(existsSync(`${link}.partial`)).toBe(false);
+  }, 60_000);
+
+  // Unlike --json (written once the run is over, so refusing it then would throw the run away),
+  // the events file is refused before the run starts: written in place, a run that failed would
+  // leave its first part under FILE's name, which is what FILE.partial is for.
+  it.skipIf(process.platform !== 'linux')('refuses, before the run, a folder where FILE.partial cannot be created, and leaves FILE as it was', () => {
+    const folder = path.join(dir, 'read-only');
+    mkdirSync(folder);
+    const out = path.join(folder, 'ev.csv');
+    writeFileSync(out, 'the previous run\n');
+    chmodSync(out, 0o666);
+    chmodSync(folder, 0o555);
+    chmodSync(dir, 0o755);
+    const script = `const m = await import(${JSON.stringify(path.join(ROOT, 'src/report/events.ts'))});
+try { new m.EventsWriter(${JSON.stringify(out)}, 'csv'); console.log('opened'); } catch (e) { console.log(e.code); }`;
+    // As root every folder is writable: the writer then runs as nobody.
+    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const r = spawnSync(asUser[0] ?? process.execPath, [...asUser.slice(1), ...(asUser.length > 0 ? [process.execPath] : []), '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    chmodSync(folder, 0o755);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('EACCES\n');
+    expect(readFileSync(out, 'utf8')).toBe('the previous run\n');
+    expect(readdirSync(folder)).toEqual(['ev.csv']);
+  }, 60_000);
 });
