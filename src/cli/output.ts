@@ -6,14 +6,17 @@ import type { CliIo } from './command.js';
 
 /**
  * Write the file a `--json` or `--html` flag asked for (nothing when the flag was not given) and
- * say where it went; a failed write is the user's to fix, so it names the flag and the path.
+ * say where it went; a failed write is the user's to fix, so it names the flag and the path (a
+ * failure building the text is not: it is thrown as it is).
  * The file is written whole or not at all (`writeWhole`).
  */
 export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string | undefined, text: () => string): Promise<void> {
   if (file === undefined) return;
   const out = path.resolve(io.cwd, file);
+  // Built first: a failure there is a fault of ours (it keeps its stack), not the file's.
+  const data = text();
   try {
-    writeWhole(out, text());
+    writeWhole(out, data);
   } catch (e) {
     throw new UserError(`cannot write --${flag} file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }

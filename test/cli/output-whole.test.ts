@@ -115,4 +115,20 @@ await m.saveOutput({ out() {}, err() {}, interactive: false, cwd: ${JSON.stringi
     expect(read).toBe('{"a":1}\n');
     expect(existsSync(`${fifo}.partial`)).toBe(false);
   });
+
+  // The text is built before anything is written: a fault there is ours (a bug in the report), not
+  // the file's. It was reported as "cannot write --json file FILE: TypeError: …", a user error
+  // (exit 2) blaming the file, with no stack; the previous file stays as it was either way.
+  it('a failure building the text is thrown as it is, not as a file the user cannot write', async () => {
+    const out = path.join(dir, 'bug.json');
+    writeFileSync(out, 'the previous run\n');
+    const bug = new TypeError("Cannot read properties of undefined (reading 'x')");
+    await expect(
+      saveOutput(io(dir), 'json', 'bug.json', () => {
+        throw bug;
+      }),
+    ).rejects.toBe(bug);
+    expect(readFileSync(out, 'utf8')).toBe('the previous run\n');
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
 });
