@@ -13,7 +13,7 @@ import { closeSync, fchmodSync, openSync, realpathSync, renameSync, rmSync, stat
  * - Through a symbolic link, the file it points to is replaced and the link stays.
  * - A FIFO or device (`/dev/stdout`) cannot be renamed over: it is written in place.
  * - `inPlaceWhenRefused`: an existing file in a folder where no new file may be created (EACCES,
- *   EPERM on FILE.partial) is written in place instead of refused.
+ *   EPERM on FILE.partial, or on removing a leftover one) is written in place instead of refused.
  */
 export class PartialFile {
   /** The descriptor to write to, until `commit()` or `abort()`. */
@@ -36,9 +36,10 @@ export class PartialFile {
     if (st !== undefined && !st.isFile()) return new PartialFile(openSync(file, 'w'), undefined, file);
     const target = st === undefined ? file : realpathSync(file);
     const partial = `${target}.partial`;
-    rmSync(partial, { force: true });
     let fd: number;
     try {
+      // In the try: a folder that refuses new files also refuses removing a leftover one.
+      rmSync(partial, { force: true });
       fd = openSync(partial, 'wx');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
