@@ -4,7 +4,9 @@ import { hostname } from 'node:os';
 import { FlowProducer, Queue, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isUserError, UserError } from '../core/errors.js';
+import { withYamlLine } from '../core/yaml-line.js';
 import type { CellResult, CellSpec } from './cell.js';
+import { cellUserError } from './cell-error.js';
 import { codeFingerprint } from './code-version.js';
 import { cachedResults, type SweepPlan, type SweepProgress } from './local.js';
 import { CellPool } from './pool.js';
@@ -296,7 +298,12 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
         opts.onRefused?.(cell, why);
         throw new WaitingError(why);
       }
-      const r = await pool.run(cell);
+      // Bad input becomes the cell's failed job, its reason named as the local runner names it:
+      // the cell (seed, strategy, axis values), then the scenario's line (when this worker sees
+      // the scenario file at the submitter's path) and field.
+      const r = await pool.run(cell).catch((e: unknown) => {
+        throw isUserError(e) ? cellUserError(withYamlLine(e) as UserError, cell) : e;
+      });
       opts.onCell?.(cell, r);
       return r;
     },
