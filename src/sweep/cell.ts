@@ -146,6 +146,21 @@ function scenarioFieldError(e: unknown, spec: SweepSpec, where: string, point: R
 }
 
 /**
+ * A scenario error in a strategy the sweep's `strategies:` added (an item at `before` or past it
+ * in the scenario's list) is the sweep file's: that entry's line and field, with the scenario
+ * field after. It named the sweep file with the scenario in brackets, and no line.
+ */
+function addedStrategyError(e: unknown, spec: SweepSpec, where: string, before: number, added: readonly string[]): unknown {
+  if (!(e instanceof ConfigError) || e.location.file !== where || e.location.line !== undefined || e.location.field === undefined) return e;
+  const [head, index] = fieldPath(e.location.field);
+  if (head !== 'strategies' || typeof index !== 'number' || index < before) return e;
+  const entry = spec.strategies?.indexOf(added[index - before] ?? '') ?? -1;
+  if (entry < 0) return e;
+  const line = spec.lines?.[`strategies[${entry}]`] ?? spec.lines?.strategies;
+  return new ConfigError(`scenario field '${e.location.field}': ${e.detail}`, { file: spec.file, ...(line !== undefined ? { line } : {}), field: `strategies[${entry}]` });
+}
+
+/**
  * Two points that run one scenario: an axis whose value a later axis overwrites (an axis over
  * `pools[0]` after one over `pools[0].nodes`) changes nothing, and every cell would run twice
  * under two names. Named at the first axis whose values differ between the two points.
@@ -205,7 +220,9 @@ export async function expandCells(spec: SweepSpec, dataRoot: string): Promise<{ 
       });
       const before = labels.length;
       scenario = { ...scenario, strategies: [...((scenario as { strategies?: unknown[] }).strategies ?? []), ...entries] };
-      ({ sc, labels } = await build(scenario));
+      ({ sc, labels } = await build(scenario).catch((err: unknown) => {
+        throw addedStrategyError(err, spec, where, before, unknown);
+      }));
       const added = labels.slice(before);
       wanted = wanted.map((w) => (unknown.includes(w) ? (added[unknown.indexOf(w)] as string) : w));
     }

@@ -52,7 +52,7 @@ export interface SweepSpec {
   readonly axes: readonly { readonly path: string; readonly values: readonly AxisValue[] }[];
   /** What the sweep will do that its author may not expect (printed by `drs sweep`). */
   readonly warnings: readonly string[];
-  /** The line of each field an error found later may name (`strategies`, `axes.PATH`, `set.PATH`). */
+  /** The line of each field an error found later may name (`strategies`, `strategies[I]`, `axes.PATH`, `set.PATH`). */
   readonly lines?: Readonly<Record<string, number>>;
 }
 
@@ -173,7 +173,7 @@ export async function loadSweep(file: string): Promise<SweepSpec> {
   const seed = twice(seeds.map(String));
   if (seed >= 0) throw new ConfigError(`seed ${JSON.stringify(seeds[seed])} is listed twice`, at(['seeds', seed], 'seeds'));
   const lines: Record<string, number> = {};
-  const named: [string, (string | number)[]][] = [['name', ['name']], ['strategies', ['strategies']], ...(['axes', 'set'] as const).flatMap((w) => Object.keys(s[w]).map((p): [string, string[]] => [`${w}.${p}`, [w, p]]))];
+  const named: [string, (string | number)[]][] = [['name', ['name']], ['strategies', ['strategies']], ...(s.strategies ?? []).map((_, i): [string, (string | number)[]] => [`strategies[${i}]`, ['strategies', i]]), ...(['axes', 'set'] as const).flatMap((w) => Object.keys(s[w]).map((p): [string, string[]] => [`${w}.${p}`, [w, p]]))];
   for (const [field, node] of named) {
     const line = at(node).line;
     if (line !== undefined) lines[field] = line;

@@ -132,10 +132,11 @@ describe('drs sweep', () => {
     expect(r.err).toBe(`drs sweep: ${scen}:${line}, field 'pools[0].pricePerHour': expected a value ≥ 0 (in sweep ${sweep} with trace.arrival.rate=6)\n`);
     const plain = tmpFile('s.yaml', `scenario: ${scen}\nstrategies: [first-fit]\nseeds: 2\n`);
     expect((await drs(['sweep', plain, '--workers', '0'])).err).toBe(`drs sweep: ${scen}:${line}, field 'pools[0].pricePerHour': expected a value ≥ 0 (in sweep ${plain})\n`);
-    // A strategy the sweep adds is not the scenario file's (its list has 6): no line of that file is named.
-    const added = tmpFile('s.yaml', `scenario: ${scen.replace('bad-price', 'x')}\nstrategies: [first-fit, "learned:nope.json"]\nseeds: 2\n`);
+    // A strategy the sweep adds is not the scenario file's (its list has 6) but the sweep file's:
+    // its entry's line there. It named the sweep file with the scenario in brackets, and no line.
+    const added = tmpFile('s.yaml', `scenario: ${scen.replace('bad-price', 'x')}\nstrategies:\n  - first-fit\n  - "learned:nope.json"\nseeds: 2\n`);
     writeFileSync(scen.replace('bad-price', 'x'), text.replace('pricePerHour: -39.3', 'pricePerHour: 39.3'));
-    expect((await drs(['sweep', added, '--workers', '0'])).err).toBe(`drs sweep: ${added} (scenario ${scen.replace('bad-price', 'x')}), field 'strategies[6].options.model': cannot read model file ${path.join(path.dirname(added), 'nope.json')}\n`);
+    expect((await drs(['sweep', added, '--workers', '0'])).err).toBe(`drs sweep: ${added}:4, field 'strategies[1]': scenario field 'strategies[6].options.model': cannot read model file ${path.join(path.dirname(added), 'nope.json')}\n`);
   });
 
   it('refuses what would silently do nothing or repeat, and warns when every seed replays one workload', async () => {
