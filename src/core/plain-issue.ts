@@ -140,16 +140,23 @@ export const KEY_HINTS = {
     // An object's keys; or a record's whose keys are a fixed set (`sloWait: { PRIORITY: ... }`).
     const keySet = def?.keyType?._zod?.values;
     const known = def?.shape !== undefined ? Object.keys(def.shape) : keySet !== undefined ? [...keySet].map(String) : undefined;
-    const key = iss.keys[0] as string;
-    const near = known === undefined ? undefined : suggest(key, known);
-    // None near: the keys that object takes, so the user need not open the docs to find the one
-    // meant (`colour` for `labels`). A fixed set of keys keeps its own order (priorities, highest
-    // first); an object's keys are sorted, as its shape lists them in no order a reader can use.
-    const listed = known === undefined || known.length === 0 ? undefined : keySet !== undefined ? known : [...known].sort();
-    const hint = near !== undefined ? ` (did you mean '${near}'?)` : listed !== undefined ? ` (expected one of ${listed.join(', ')})` : '';
-    return `unknown key '${key}'${hint}${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`;
+    return `${unknownKeyMessage(iss.keys[0] as string, known, keySet !== undefined)}${iss.keys.length > 1 ? ` (and ${iss.keys.length - 1} more)` : ''}`;
   },
 };
+
+/**
+ * An unknown key in the words every reader uses (files, HTTP bodies, library inputs): the nearest
+ * of the `known` keys when one is near (`unknown key 'preemtion' (did you mean 'preemption'?)`),
+ * else the keys that object takes, so the user need not open the docs to find the one meant
+ * (`colour` for `labels`). A fixed set of keys keeps its own order (`ordered`: priorities,
+ * highest first); an object's keys are sorted, as its shape lists them in no order a reader can use.
+ */
+export function unknownKeyMessage(key: string, known: readonly string[] | undefined, ordered = false): string {
+  const near = known === undefined ? undefined : suggest(key, known);
+  const listed = known === undefined || known.length === 0 ? undefined : ordered ? known : [...known].sort();
+  const hint = near !== undefined ? ` (did you mean '${near}'?)` : listed !== undefined ? ` (expected one of ${listed.join(', ')})` : '';
+  return `unknown key '${key}'${hint}`;
+}
 
 /**
  * The issue to report first. A key spelled wrong is both an unknown key and, when the field is

@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors.js';
 import { MAX_NODE_CAPACITY, MAX_NODE_GPUS, MAX_PRICE_PER_HOUR } from '../core/fields.js';
 import { GPU_MODEL_LABEL, labelsWithGpuModel } from '../core/gpu.js';
+import { unknownKeyMessage } from '../core/plain-issue.js';
 import type { PoolSpec, Request, RequestConstraints } from '../core/model.js';
 import { isPriority, type Priority } from '../core/priority.js';
 import type { ResourceSpace } from '../core/resources.js';
@@ -232,10 +233,13 @@ const MAX_ID_LENGTH = 401;
 const REQUEST_FIELDS = ['id', 'pool', 'pools', 'units', 'demand', 'priority', 'tenant', 'maxLatencyMs', 'maxCostPerHour', 'labels', 'gpuModels', 'preemptible', 'durationMs', 'estimatedDurationMs', 'queueTimeoutMs', 'sloWaitMs', 'dependsOn', 'concurrency'] as const;
 const POOL_FIELDS = ['name', 'capacity', 'nodes', 'pricePerHour', 'latencyMs', 'bootSeconds', 'labels', 'primary', 'gpus'] as const;
 
-/** An unknown key is a UserError naming it (`prefix` + key) and the known ones. */
+/**
+ * An unknown key is a UserError at its field (`prefix` + key), worded as a scenario's or an HTTP
+ * body's: the nearest known key when one is near, else the known ones, sorted.
+ */
 export function knownKeys(o: object, known: readonly string[], prefix: string): void {
   for (const k of Object.keys(o)) {
-    if (!known.includes(k)) bad(`${prefix}${k}`, `unknown field '${k}' (known: ${known.join(', ')})`);
+    if (!known.includes(k)) bad(`${prefix}${k}`, unknownKeyMessage(k, known));
   }
 }
 
