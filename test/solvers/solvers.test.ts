@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import {
   BACKENDS,
@@ -118,9 +118,18 @@ describe.each(backends)('%s backend', (name) => {
 
   it('stops at the time limit and says so', async () => {
     const { model, start } = hardPacking();
-    const r = await backend.solve(model, { timeLimitSeconds: 0.3, clock: () => performance.now(), start });
+    // No real clock (a 0.3-s limit stopped HiGHS, or not, by the machine's speed): a clock that
+    // moves 10^6 s per read is past the deadline at the solver's first check. It is both the
+    // injected clock (HiGHS's interrupt callbacks) and Date.now (javascript-lp-solver's own
+    // timeout). HiGHS's own time_limit (30 s, its C++ clock) is only a backstop: had it stopped
+    // the solve instead, HiGHS would have done work; stopped at the first check, it did none.
+    let now = 0;
+    const clock = (): number => (now += 1e9);
+    const dateNow = vi.spyOn(Date, 'now').mockImplementation(clock);
+    const r = await backend.solve(model, { timeLimitSeconds: 30, clock, start }).finally(() => dateNow.mockRestore());
     expect(['feasible', 'no-solution']).toContain(r.status);
     expect(r.stoppedBy).toBe('wall');
+    expect(r.work).toEqual({ lpIterations: 0, nodes: 0 });
     if (name === 'highs') expect(r.status).toBe('feasible');
     if (r.status === 'feasible') {
       expect(maxViolation(model, r.values)).toBeLessThan(1e-6);
