@@ -5,6 +5,7 @@ import { AgentScheduler } from '../../src/agents/scheduler.js';
 import { startServer, type ServerHandle } from '../../src/scheduler/http.js';
 import { ResourceScheduler } from '../../src/scheduler/index.js';
 import { ADMIN, TEAM_A, TOKENS, call } from '../scheduler/helpers.js';
+import { until } from '../serve/sse-client.js';
 
 let srv: ServerHandle | undefined;
 afterAll(async () => {
@@ -27,12 +28,13 @@ describe('drs serve with the agent routes plugged in', () => {
     expect((await call(base, 'POST', '/v1/agents/chat/trigger', { token: TEAM_A })).status).toBe(403);
     const t = await call(base, 'POST', '/v1/agents/chat/trigger', { token: ADMIN });
     expect([t.status, t.body]).toEqual([202, { runId: 'chat#1' }]);
-    await new Promise((r) => setTimeout(r, 50));
+    // Polled, not a 50-ms sleep: how long the run takes to start depends on the machine's load.
+    await until(async () => (await call(base, 'GET', '/v1/agents', { token: ADMIN })).body.agents[0]?.state === 'running', 30_000, 'the run to start');
     const st = await call(base, 'GET', '/v1/agents', { token: ADMIN });
     expect(st.body.agents[0]).toMatchObject({ id: 'chat', state: 'running', runs: 1, currentRun: 'chat#1' });
     expect(scheduler.getAllocation('chat#1')).toMatchObject({ tenant: 'chat', demand: { cpu: 2, memory: 4, gpu: 0 } });
     finish();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => scheduler.listAllocations().length === 0, 30_000, 'the finished run to release its allocation');
     expect(scheduler.listAllocations()).toEqual([]);
     const runs = await call(base, 'GET', '/v1/agents/chat/runs', { token: ADMIN });
     expect(runs.body.runs[0]).toMatchObject({ id: 'chat#1', state: 'completed', cause: { kind: 'on-demand', by: 'http' } });
