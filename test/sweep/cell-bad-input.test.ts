@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,23 +11,12 @@ import { drs } from '../cli/helpers.js';
  * over many seeds (and axis values), and the scenario's field alone does not say which seed to
  * look at. It said neither the seed nor the strategy; on worker threads it also lost the line.
  */
+/** The scenario (a copy in each test's folder, where messages name it). */
+const HEAVY_TAIL = path.join(import.meta.dirname, 'fixtures', 'heavy-tail.yaml');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-sweep-bad-cell-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const SCENARIO = `name: heavy-tail
-seed: 2
-horizon: 2m
-dimensions: [cpu]
-pools: [{ name: p, capacity: { cpu: 8 }, nodes: 2, pricePerHour: 1 }]
-trace:
-  kind: synthetic
-  horizon: 2m
-  arrival: { rate: 0.02 }
-  profiles:
-    - { name: x, weight: 1, demand: { cpu: 2 }, duration: { dist: pareto, xm: 1, alpha: 0.05 } }
-strategies: [first-fit]
-`;
-writeFileSync(path.join(dir, 'sc.yaml'), SCENARIO);
+copyFileSync(HEAVY_TAIL, path.join(dir, 'sc.yaml'));
 const DRAW = "field 'trace.profiles[0].duration': seed 3, strategy first-fit: request syn-1 drew a run time of 4.352610914483812e+22 s, more than 1e10 s (over 300 years): set max to cap the draws, or check the parameters' unit and scale";
 
 describe('a sweep cell that meets bad input only with its own seed', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -20,22 +20,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-queue-bad-cell-'));
 const name = `drs-test-bad-cell-${process.pid}-${Date.now()}`;
 let redis: Redis;
 
-writeFileSync(
-  path.join(dir, 'sc.yaml'),
-  `name: heavy-tail
-seed: 2
-horizon: 2m
-dimensions: [cpu]
-pools: [{ name: p, capacity: { cpu: 8 }, nodes: 2, pricePerHour: 1 }]
-trace:
-  kind: synthetic
-  horizon: 2m
-  arrival: { rate: 0.02 }
-  profiles:
-    - { name: x, weight: 1, demand: { cpu: 2 }, duration: { dist: pareto, xm: 1, alpha: 0.05 } }
-strategies: [first-fit]
-`,
-);
+copyFileSync(path.join(import.meta.dirname, 'fixtures', 'heavy-tail.yaml'), path.join(dir, 'sc.yaml'));
 writeFileSync(path.join(dir, 'sweep.yaml'), 'scenario: ./sc.yaml\nseeds: [2, 3]\naxes:\n  pools[0].nodes: [2]\n');
 
 beforeAll(async () => {
