@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { runScriptAsNobody } from './as-nobody.js';
 import { DATA, drs, ROOT } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-events-'));
@@ -134,9 +135,7 @@ w.close();`;
     chmodSync(dir, 0o755);
     const script = `const m = await import(${JSON.stringify(path.join(ROOT, 'src/report/events.ts'))});
 try { new m.EventsWriter(${JSON.stringify(out)}, 'csv'); console.log('opened'); } catch (e) { console.log(e.code); }`;
-    // As root every folder is writable: the writer then runs as nobody.
-    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-    const r = spawnSync(asUser[0] ?? process.execPath, [...asUser.slice(1), ...(asUser.length > 0 ? [process.execPath] : []), '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const r = runScriptAsNobody(script);
     chmodSync(folder, 0o755);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('EACCES\n');

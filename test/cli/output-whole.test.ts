@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/command.js';
 import { saveOutput } from '../../src/cli/output.js';
+import { runScriptAsNobody } from './as-nobody.js';
 import { ROOT } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-output-'));
@@ -91,9 +92,7 @@ try {
     chmodSync(dir, 0o755);
     const script = `const m = await import(${JSON.stringify(path.join(ROOT, 'src/cli/output.ts'))});
 await m.saveOutput({ out() {}, err() {}, interactive: false, cwd: ${JSON.stringify(folder)}, env: {} }, 'json', 'results.json', () => '[1]\\n');`;
-    // As root every folder is writable: the write then runs as nobody.
-    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-    const r = spawnSync(asUser[0] ?? process.execPath, [...asUser.slice(1), ...(asUser.length > 0 ? [process.execPath] : []), '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const r = runScriptAsNobody(script);
     chmodSync(folder, 0o755);
     expect(r.stderr).toBe('');
     expect(readFileSync(out, 'utf8')).toBe('[1]\n');
@@ -114,8 +113,7 @@ await m.saveOutput({ out() {}, err() {}, interactive: false, cwd: ${JSON.stringi
     chmodSync(dir, 0o755);
     const script = `const m = await import(${JSON.stringify(path.join(ROOT, 'src/cli/output.ts'))});
 await m.saveOutput({ out() {}, err() {}, interactive: false, cwd: ${JSON.stringify(folder)}, env: {} }, 'json', 'results.json', () => '[1]\\n');`;
-    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-    const r = spawnSync(asUser[0] ?? process.execPath, [...asUser.slice(1), ...(asUser.length > 0 ? [process.execPath] : []), '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const r = runScriptAsNobody(script);
     chmodSync(folder, 0o755);
     expect(r.stderr).toBe('');
     expect(readFileSync(out, 'utf8')).toBe('[1]\n');
