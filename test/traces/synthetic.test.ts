@@ -175,19 +175,19 @@ describe('azureLlmCalibrated preset', () => {
 });
 
 describe('synthetic generator: scale and bad options', () => {
-  it('streams 1,000,000 requests quickly without holding them', async () => {
-    const t0 = performance.now();
+  // Lazy: the first 10,000 of a billion arrive without the rest being drawn (a generator that drew
+  // them all first would run out of memory or time here). Its speed at 1,000,000 requests is a
+  // benchmark (npm run bench -- replay: synthetic-1m-bfd), not a test.
+  it('streams requests without holding them: the first 10,000 of a billion, in arrival order', async () => {
     let n = 0;
     let last = 0;
-    for await (const r of generateSyntheticRequests({ ...mixed, count: 1_000_000, seed: 3 }, { space })) {
-      n++;
+    for await (const r of generateSyntheticRequests({ ...mixed, count: 1_000_000_000, seed: 3 }, { space })) {
+      expect(r.arrival).toBeGreaterThanOrEqual(last);
       last = r.arrival;
+      if (++n === 10_000) break;
     }
-    const ms = performance.now() - t0;
-    console.log(`[synthetic] 1,000,000 requests in ${ms.toFixed(0)} ms`);
-    expect(n).toBe(1_000_000);
+    expect(n).toBe(10_000);
     expect(last).toBeGreaterThan(0);
-    expect(ms).toBeLessThan(30_000);
   });
 
   it('limit and horizon stop the stream', async () => {
