@@ -1,9 +1,9 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { runScriptAsNobody } from './as-nobody.js';
+import { readOnlyFolderWith, runScriptAsNobody } from './as-nobody.js';
 import { DATA, drs, ROOT } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-events-'));
@@ -126,17 +126,11 @@ w.close();`;
   // the events file is refused before the run starts: written in place, a run that failed would
   // leave its first part under FILE's name, which is what FILE.partial is for.
   it.skipIf(process.platform !== 'linux')('refuses, before the run, a folder where FILE.partial cannot be created, and leaves FILE as it was', () => {
-    const folder = path.join(dir, 'read-only');
-    mkdirSync(folder);
-    const out = path.join(folder, 'ev.csv');
-    writeFileSync(out, 'the previous run\n');
-    chmodSync(out, 0o666);
-    chmodSync(folder, 0o555);
-    chmodSync(dir, 0o755);
+    const { folder, out, unlock } = readOnlyFolderWith(dir, 'read-only', 'ev.csv');
     const script = `const m = await import(${JSON.stringify(path.join(ROOT, 'src/report/events.ts'))});
 try { new m.EventsWriter(${JSON.stringify(out)}, 'csv'); console.log('opened'); } catch (e) { console.log(e.code); }`;
     const r = runScriptAsNobody(script);
-    chmodSync(folder, 0o755);
+    unlock();
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('EACCES\n');
     expect(readFileSync(out, 'utf8')).toBe('the previous run\n');

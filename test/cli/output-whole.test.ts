@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/command.js';
 import { saveOutput } from '../../src/cli/output.js';
-import { runScriptAsNobody } from './as-nobody.js';
+import { readOnlyFolderWith, runScriptAsNobody } from './as-nobody.js';
 import { ROOT } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-output-'));
@@ -80,20 +80,17 @@ try {
     expect(existsSync(`${real}.partial`)).toBe(false);
   });
 
+  /** `drs run --json results.json` run from `folder` as nobody: saveOutput in a child process. */
+  const saveJsonAsNobody = (folder: string): ReturnType<typeof runScriptAsNobody> =>
+    runScriptAsNobody(`const m = await import(${JSON.stringify(path.join(ROOT, 'src/cli/output.ts'))});
+await m.saveOutput({ out() {}, err() {}, interactive: false, cwd: ${JSON.stringify(folder)}, env: {} }, 'json', 'results.json', () => '[1]\\n');`);
+
   // A file the user may write, in a folder they may not: FILE.partial cannot be created there, and
   // the file was written before (in place), so it still is.
   it.skipIf(process.platform !== 'linux')('writes a writable file in a folder it cannot create files in, in place', () => {
-    const folder = path.join(dir, 'read-only');
-    mkdirSync(folder);
-    const out = path.join(folder, 'results.json');
-    writeFileSync(out, 'the previous run\n');
-    chmodSync(out, 0o666);
-    chmodSync(folder, 0o555);
-    chmodSync(dir, 0o755);
-    const script = `const m = await import(${JSON.stringify(path.join(ROOT, 'src/cli/output.ts'))});
-await m.saveOutput({ out() {}, err() {}, interactive: false, cwd: ${JSON.stringify(folder)}, env: {} }, 'json', 'results.json', () => '[1]\\n');`;
-    const r = runScriptAsNobody(script);
-    chmodSync(folder, 0o755);
+    const { folder, out, unlock } = readOnlyFolderWith(dir, 'read-only', 'results.json');
+    const r = saveJsonAsNobody(folder);
+    unlock();
     expect(r.stderr).toBe('');
     expect(readFileSync(out, 'utf8')).toBe('[1]\n');
     expect(readdirSync(folder)).toEqual(['results.json']);
@@ -103,18 +100,9 @@ await m.saveOutput({ out() {}, err() {}, interactive: false, cwd: ${JSON.stringi
   // removal was refused (EACCES) before the fallback was reached, so the file that was written in
   // place before 6f2ca49 could not be written at all.
   it.skipIf(process.platform !== 'linux')('writes in place in a read-only folder that still holds a leftover FILE.partial', () => {
-    const folder = path.join(dir, 'read-only-leftover');
-    mkdirSync(folder);
-    const out = path.join(folder, 'results.json');
-    writeFileSync(out, 'the previous run\n');
-    writeFileSync(`${out}.partial`, 'killed half-way');
-    chmodSync(out, 0o666);
-    chmodSync(folder, 0o555);
-    chmodSync(dir, 0o755);
-    const script = `const m = await import(${JSON.stringify(path.join(ROOT, 'src/cli/output.ts'))});
-await m.saveOutput({ out() {}, err() {}, interactive: false, cwd: ${JSON.stringify(folder)}, env: {} }, 'json', 'results.json', () => '[1]\\n');`;
-    const r = runScriptAsNobody(script);
-    chmodSync(folder, 0o755);
+    const { folder, out, unlock } = readOnlyFolderWith(dir, 'read-only-leftover', 'results.json', { 'results.json.partial': 'killed half-way' });
+    const r = saveJsonAsNobody(folder);
+    unlock();
     expect(r.stderr).toBe('');
     expect(readFileSync(out, 'utf8')).toBe('[1]\n');
   }, 60_000);
