@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, UserError } from './errors.js';
+import { checkPlanner, type PlannerSpec } from './planner-spec.js';
 
 /**
  * Learned-policy model files and their inference: a small multilayer perceptron applied to each
@@ -54,6 +55,11 @@ export interface PolicyNetFile {
    * model may carry one scorer per setting, as RLScheduler trained one model per setting.
    */
   readonly withBackfilling?: BackfillingScorer;
+  /**
+   * Queue models: a planner that decides the picks of runs without backfilling (the scorer still
+   * decides with backfilling): see src/core/planner-spec.ts.
+   */
+  readonly planner?: PlannerSpec;
   /** How it was trained: config, data, windows or seeds, iterations, curve (free-form JSON). */
   readonly training?: unknown;
   /** Evaluation results (free-form JSON). */
@@ -93,6 +99,10 @@ export function validatePolicyNetFile(raw: unknown, file = '<model>', expect?: {
     if (m.kind !== 'queue') bad('withBackfilling', 'only a queue model can carry a scorer for backfilling');
     if (typeof m.withBackfilling !== 'object' || m.withBackfilling === null) bad('withBackfilling', 'withBackfilling must be an object with scaling and layers');
     checkScorer(m.withBackfilling as Record<string, unknown>, F, 'withBackfilling.', bad);
+  }
+  if (m.planner !== undefined) {
+    if (m.kind !== 'queue') bad('planner', 'only a queue model can carry a planner');
+    checkPlanner(m.planner, bad);
   }
   if (m.candidates !== undefined && m.candidates !== 'arrival' && m.candidates !== 'short-narrow') bad('candidates', `candidates must be 'arrival' or 'short-narrow', got ${JSON.stringify(m.candidates)}`);
   const model = raw as PolicyNetFile;

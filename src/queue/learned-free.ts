@@ -4,6 +4,12 @@ import { estimatedDuration } from '../core/model.js';
 /** Longest duration a feature counts (a production request without an estimate is infinite). */
 export const MAX_FEATURE_SECONDS = 1e7;
 
+/** Width a running job (or a pick that starts) gives back, at its requested end. */
+export interface Release {
+  readonly end: number;
+  readonly width: number;
+}
+
 /**
  * What `learned-queue` knows of the machine while it builds one order: a copy of the up nodes'
  * free capacity, consumed as picks are made, and the width each running job gives back at its
@@ -21,7 +27,7 @@ export class FreeCopy {
   capacity = 0;
   freeWidth = 0;
   /** Requested end and width of each running job (and of each pick of this order that starts). */
-  private readonly releases: { end: number; width: number }[] = [];
+  private readonly releases: Release[] = [];
   private sorted = true;
   /** The running jobs' releases are read at the first `timeToFit` (most orders never ask). */
   private running = false;
@@ -69,10 +75,7 @@ export class FreeCopy {
    */
   timeToFit(width: number, fitsNow: boolean): number {
     if (fitsNow || this.capacity === 0) return 0;
-    if (!this.running) {
-      this.running = true;
-      for (const a of this.view?.allocations() ?? []) this.release(a.start, a.request.demand[this.dim] ?? 0, estimatedDuration(a.request));
-    }
+    this.readRunning();
     if (!this.sorted) {
       this.releases.sort((a, b) => a.end - b.end);
       this.sorted = true;
@@ -83,6 +86,18 @@ export class FreeCopy {
       if (acc >= width) return Math.min(MAX_FEATURE_SECONDS, Math.max(0, r.end - this.now));
     }
     return MAX_FEATURE_SECONDS;
+  }
+
+  /** The running jobs' releases and those of this order's picks so far (in no particular order). */
+  allReleases(): readonly Release[] {
+    this.readRunning();
+    return this.releases;
+  }
+
+  private readRunning(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const a of this.view?.allocations() ?? []) this.release(a.start, a.request.demand[this.dim] ?? 0, estimatedDuration(a.request));
   }
 
   private release(start: number, width: number, requested: number): void {

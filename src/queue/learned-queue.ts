@@ -5,6 +5,7 @@ import { loadPolicyNetFile, PolicyNet, shippedModelNames, type PolicyNetFile } f
 import { headThenRest, inSeqOrder, shortNarrowMarks } from './learned-candidates.js';
 import { contextFeatures, CONTEXT_FEATURES } from './learned-context.js';
 import { FreeCopy, MAX_FEATURE_SECONDS } from './learned-free.js';
+import { RolloutPlanner } from './learned-planner.js';
 import { F1_KEY } from './keys.js';
 import type { BackfillPolicy, QueuePolicy, QueuedRequest } from './policy.js';
 import { widthDimensionIndex, widthDimensionSchema, type WidthDimension } from './width.js';
@@ -84,6 +85,11 @@ export interface LearnedQueueOptions {
   readonly widthDimension?: number;
   /** Training hook; absent at decision time (argmax). */
   readonly chooser?: QueueChooser;
+  /**
+   * Use the model's planner, when it has one, in runs without backfilling (default true; false:
+   * the scorer decides, as with backfilling). See src/queue/learned-planner.ts.
+   */
+  readonly planner?: boolean;
 }
 
 /** Fill row j of `x` with the features of q (see the table above). */
@@ -139,6 +145,8 @@ export class LearnedQueue implements QueuePolicy {
   private readonly ctx = { key: new Float64Array(MAX_VISIBLE), seq: new Float64Array(MAX_VISIBLE), requested: new Float64Array(MAX_VISIBLE), width: new Float64Array(MAX_VISIBLE) };
   /** Decisions taken (picks), for tests and diagnostics. */
   decisions = 0;
+  /** The model's planner, which picks instead of the scores in runs without backfilling. */
+  readonly planner: RolloutPlanner | undefined;
 
   constructor(model: PolicyNetFile | PolicyNet, opts: LearnedQueueOptions = {}) {
     // A model with a scorer for backfilling uses it when this queue backfills.
@@ -153,6 +161,8 @@ export class LearnedQueue implements QueuePolicy {
     this.dim = opts.widthDimension ?? 0;
     this.chooser = opts.chooser;
     if (opts.backfill !== undefined) this.backfill = opts.backfill;
+    const spec = this.net.model.planner;
+    this.planner = spec !== undefined && opts.backfill === undefined && opts.planner !== false ? new RolloutPlanner(spec) : undefined;
   }
 
   /** Forget the committed head (a new run). */
@@ -188,7 +198,22 @@ export class LearnedQueue implements QueuePolicy {
       this.featurize(cand, free);
       let pick = 0;
       if (this.chooser !== undefined) pick = this.chooser.choose(this.x, n, this.scores, { candidates: cand, now });
-      else for (let j = 1; j < n; j++) if ((this.scores[j] as number) > (this.scores[pick] as number)) pick = j;
+      else if (this.planner !== undefined && n + later.length >= 2) {
+        pick = this.planner.pick(cand, later, now, free.freeWidth, free.capacity, free.allReleases(), this.dim);
+        if (pick >= n) {
+          // A job beyond the candidates (the planner ranks every waiting job, as F1 does).
+          const q = later.splice(pick - n, 1)[0] as QueuedRequest;
+          this.decisions++;
+          out.push(q);
+          const node = free.find(q.request.demand);
+          if (node < 0) {
+            this.blockedHead = q;
+            return this.finish(out, cand, later);
+          }
+          free.take(node, q.request.demand, estimatedDuration(q.request));
+          continue;
+        }
+      } else for (let j = 1; j < n; j++) if ((this.scores[j] as number) > (this.scores[pick] as number)) pick = j;
       this.decisions++;
       const q = cand[pick] as QueuedRequest;
       const node = this.fits[pick] as number;
@@ -329,6 +354,8 @@ const backfillOptions = {
   backfill: z.enum(['none', 'easy', 'conservative']).optional(),
   backfillDepth: z.number().int().positive().optional(),
   widthDimension: widthDimensionSchema.optional(),
+  /** false: the scorer decides even where the model has a planner (runs without backfilling). */
+  planner: z.boolean().optional(),
 };
 const shippedOptions = z.object(backfillOptions).strict();
 /** The model of `learned-queue` without option `model`. */
@@ -352,10 +379,10 @@ export function shippedQueueModels(): string[] {
  * `learned-queue:NAME` per shipped model. `withBackfill` is the registry's backfill factory.
  */
 export function learnedQueueEntries(withBackfill: (o: BackfillChoice) => { backfill?: BackfillPolicy }): Record<string, LearnedQueueEntry> {
-  const make = (model: string, o: BackfillChoice & { widthDimension?: WidthDimension }, dimensions: readonly string[] | undefined): QueuePolicy => {
+  const make = (model: string, o: BackfillChoice & { widthDimension?: WidthDimension; planner?: boolean }, dimensions: readonly string[] | undefined): QueuePolicy => {
     const b = withBackfill({ ...(o.backfill === undefined ? {} : { backfill: o.backfill }), ...(o.backfillDepth === undefined ? {} : { backfillDepth: o.backfillDepth }) }).backfill;
     const width = widthDimensionIndex(o.widthDimension, dimensions, 'queue.options.widthDimension');
-    return learnedQueue(model, { ...(b === undefined ? {} : { backfill: b }), ...(width === undefined ? {} : { widthDimension: width }) });
+    return learnedQueue(model, { ...(b === undefined ? {} : { backfill: b }), ...(width === undefined ? {} : { widthDimension: width }), ...(o.planner === undefined ? {} : { planner: o.planner }) });
   };
   const out: Record<string, LearnedQueueEntry> = {
     'learned-queue': {

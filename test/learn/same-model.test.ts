@@ -97,4 +97,19 @@ describe('one learned model object, two drivers', () => {
     // The network chose among several nodes, not a single candidate each time.
     expect(new Set([...sim.values()].map(([node]) => node)).size).toBeGreaterThan(3);
   });
+
+  it("a queue model's planner picks the same jobs in replay() and in ResourceScheduler (its draws depend on the queue, not on the driver)", async () => {
+    const alloc = new LearnedAllocator(new PolicyNet(randomModel('allocator', 21)));
+    const planner = { method: 'rollout' as const, candidates: 3, samples: 3, future: 6, seed: 'same', workload: { gaps: [0.01, 0.05, 0.2], jobs: [[1, 5], [8, 30], [16, 60]] as [number, number][] } };
+    const queue = new LearnedQueue(new PolicyNet({ ...randomModel('queue', 22), planner }));
+    const reqs = stream(300, 0.05, 20);
+    const sim = await viaSimulator(alloc, queue, reqs);
+    const simPicks = queue.planner?.picks as number;
+    queue.reset();
+    const prod = viaScheduler(alloc, queue, reqs);
+    expect(simPicks).toBeGreaterThan(30);
+    expect((queue.planner?.picks as number) - simPicks).toBe(simPicks);
+    expect(new Map([...prod].map(([k, v]) => [k, v[0]]))).toEqual(new Map([...sim].map(([k, v]) => [k, v[0]])));
+    for (const [k, v] of sim) expect(Math.abs((prod.get(k) as [number, number])[1] - v[1])).toBeLessThan(1e-6);
+  });
 });
