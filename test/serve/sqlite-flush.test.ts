@@ -49,7 +49,8 @@ afterEach(() => {
   for (const run of fsState.held.splice(0)) run();
 });
 
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+/** Bound of each wait for a condition (generous: met in a few ms unless the machine is very busy). */
+const WAIT = { timeout: 15_000, interval: 5 };
 const count = (file: string, table: string): number => {
   const db = new Database(file, { readonly: true });
   try {
@@ -72,17 +73,18 @@ describe('SQLite group commit with the fsync off the event loop', () => {
     s.allocate({ id: 'a', units: 1 });
     let aDone = false;
     const a = s.durable().then(() => (aDone = true));
-    await tick();
+    // The group is written and its fdatasync asked for in one step at a later turn: wait for that call (held).
+    await vi.waitFor(() => expect(fsState.calls).toEqual(['async']), WAIT);
     expect(count(file, 'allocations')).toBe(1); // written to the WAL (visible to a reader)...
     expect(aDone).toBe(false); // ...but not acknowledged: its fdatasync has not returned
-    expect(fsState.calls).toEqual(['async']);
     expect(await store.readEvents(eventsBefore, 10)).toEqual([]); // nor readable by an event stream
 
     s.allocate({ id: 'b', units: 1 }); // applied while a's fdatasync is in flight
     let bDone = false;
     const b = s.durable().then(() => (bDone = true));
-    await tick();
-    expect(count(file, 'allocations')).toBe(2);
+    // b's write and its flush request happen in the same synchronous step: once b is in the WAL, a
+    // second fdatasync, had the flusher started one beside the first, would already be in the calls.
+    await vi.waitFor(() => expect(count(file, 'allocations')).toBe(2), WAIT);
     expect(fsState.calls).toEqual(['async']); // one fdatasync at a time
 
     fsState.hold = false;
@@ -107,10 +109,11 @@ describe('SQLite group commit with the fsync off the event loop', () => {
     const s = new ResourceScheduler({ store, durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 8 }, nodes: 1 }] });
     await s.durable();
     fsState.hold = true;
+    fsState.calls.length = 0;
     s.allocate({ id: 'a', units: 1 });
     s.appendAudit({ atMs: 1, actor: 'admin#00000000', method: 'POST', route: '/v1/allocations', target: 'a', status: 201, result: 'allocated' });
     const a = s.durable();
-    await tick();
+    await vi.waitFor(() => expect(fsState.calls).toEqual(['async']), WAIT); // written, its fdatasync held
     expect(count(file, 'audit')).toBe(1); // in the WAL...
     expect(await store.readAudit({ limit: 10 })).toEqual([]); // ...but not shown before it is durable
     fsState.hold = false;
