@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../src/scheduler/http.js';
 import { MemoryStore, ResourceScheduler } from '../../src/scheduler/index.js';
-import { PrunedStore, streamText } from './sse-helpers.js';
+import { PrunedStore, streamText, textStream } from './sse-helpers.js';
 import { ADMIN, TEAM_A, TOKENS } from '../scheduler/helpers.js';
 
 /**
@@ -16,6 +16,13 @@ const notice = (text: string, type: string): unknown => {
   return m?.[1] !== undefined ? JSON.parse(m[1]) : undefined;
 };
 
+/**
+ * The stream's first line. The server writes it after it compared the client's id with its newest
+ * one and, in the same step, subscribes to new events: once it has come, an event made by the
+ * test is live (not part of the replay, and not counted as the newest id).
+ */
+const SET_UP = 'retry: 1000\n\n';
+
 function scheduler(store = new MemoryStore()): ResourceScheduler {
   return new ResourceScheduler({ store, durability: 'group', timers: false, pools: [{ name: 'p', capacity: { cpu: 64 }, nodes: 4 }] });
 }
@@ -29,10 +36,15 @@ describe('GET /v1/events with a Last-Event-ID ahead of the log', () => {
     expect(newest).toBeGreaterThan(0);
     const srv = await startServer({ port: 0, tokens: TOKENS }, { scheduler: s });
     try {
-      const pending = streamText(srv.url, '', { authorization: `Bearer ${ADMIN}`, 'last-event-id': '50' }, `id: ${newest + 1}\n`, 3_000);
-      await new Promise((r) => setTimeout(r, 200));
-      s.allocate({ id: 'live', tenant: 'team-a', units: 1 });
-      const text = await pending;
+      const stream = textStream(srv.url, '', { authorization: `Bearer ${ADMIN}`, 'last-event-id': '50' });
+      let text: string;
+      try {
+        await stream.until(SET_UP); // the server compared the id with its newest one: the next event is live
+        s.allocate({ id: 'live', tenant: 'team-a', units: 1 });
+        text = await stream.until(`id: ${newest + 1}\n`);
+      } finally {
+        stream.close();
+      }
       expect(notice(text, 'reset')).toMatchObject({ after: 50, lastEventId: newest });
       expect(text.indexOf('event: reset')).toBeLessThan(text.indexOf('id: 1\n'));
       expect(text).toContain('id: 0\nevent: reset\n');
@@ -51,7 +63,7 @@ describe('GET /v1/events with a Last-Event-ID ahead of the log', () => {
     store.keptFrom = 4;
     const srv = await startServer({ port: 0, tokens: TOKENS }, { scheduler: s });
     try {
-      const text = await streamText(srv.url, `?after=${s.lastEventId + 1}`, { authorization: `Bearer ${TEAM_A}` }, `id: ${s.lastEventId}\n`, 3_000);
+      const text = await streamText(srv.url, `?after=${s.lastEventId + 1}`, { authorization: `Bearer ${TEAM_A}` }, `id: ${s.lastEventId}\n`);
       expect(notice(text, 'reset')).toMatchObject({ after: s.lastEventId + 1, lastEventId: s.lastEventId });
       expect(notice(text, 'gap')).toMatchObject({ from: 1, to: 3 });
       expect(text.indexOf('event: reset')).toBeLessThan(text.indexOf('event: gap'));
@@ -68,10 +80,15 @@ describe('GET /v1/events with a Last-Event-ID ahead of the log', () => {
     const newest = s.lastEventId;
     const srv = await startServer({ port: 0, tokens: TOKENS }, { scheduler: s });
     try {
-      const pending = streamText(srv.url, '', { authorization: `Bearer ${ADMIN}`, 'last-event-id': String(newest) }, `id: ${newest + 1}\n`, 3_000);
-      await new Promise((r) => setTimeout(r, 200));
-      s.allocate({ id: 'b', tenant: 'team-a', units: 1 });
-      const text = await pending;
+      const stream = textStream(srv.url, '', { authorization: `Bearer ${ADMIN}`, 'last-event-id': String(newest) });
+      let text: string;
+      try {
+        await stream.until(SET_UP); // compared while `newest` was still the newest id
+        s.allocate({ id: 'b', tenant: 'team-a', units: 1 });
+        text = await stream.until(`id: ${newest + 1}\n`);
+      } finally {
+        stream.close();
+      }
       expect(text).not.toContain('event: reset');
       expect(ids(text)).toEqual([newest + 1]);
     } finally {
