@@ -47,12 +47,12 @@ describe('a PostgreSQL leader whose scheduler stops', () => {
       expect(failed.body.error.message).toMatch(/may not have been committed.*retry/);
       expect(failed.headers.get('retry-after')).toBe('1');
 
-      await until(() => lost.length > 0, 5_000, 'the leader to give up the lead');
+      await until(() => lost.length > 0, 15_000, 'the leader to give up the lead');
       expect(lost[0]).toMatch(/the scheduler stopped/);
       expect(a.role).toBe('deposed');
       expect(await stream.ended).toBe('ended'); // its event streams end: clients reconnect to the new leader
       // The lock is released at once (not when the process exits): the standby leads within a few polls.
-      await until(() => b?.role === 'leader', 5_000, 'the standby to take the lead');
+      await until(() => b?.role === 'leader', 15_000, 'the standby to take the lead');
       const ids = (await listAll(b.url, '/v1/allocations?state=allocated', TEAM_A)).map((x: { id: string }) => x.id).sort();
       expect(ids).toEqual(['one', 'two']);
       expect((await call(b.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'three', units: 1 } })).status).toBe(201);
@@ -77,10 +77,24 @@ describe('a PostgreSQL leader whose scheduler stops', () => {
     const loadingStarted = new Promise<void>((r) => (loading = r));
     let proceed: () => void = () => {};
     const cutDone = new Promise<void>((r) => (proceed = r));
+    // How the old replica's load ended: the store it opened was closed (it gave up), or the open failed.
+    let loadEnded: string | undefined;
     const spy = vi.spyOn(PgStore, 'open').mockImplementation(async (url: string, term: number) => {
       loading();
       await cutDone; // the lock session is cut while this replica loads the state
-      return open(url, term);
+      let store: PgStore;
+      try {
+        store = await open(url, term);
+      } catch (e) {
+        loadEnded = `open failed: ${String(e)}`;
+        throw e;
+      }
+      const close = store.close.bind(store);
+      store.close = async () => {
+        loadEnded ??= 'store closed';
+        return close();
+      };
+      return store;
     });
     let a: ServerHandle | undefined;
     let b: ServerHandle | undefined;
@@ -88,12 +102,14 @@ describe('a PostgreSQL leader whose scheduler stops', () => {
       a = await startServer({ ...config, port: 0 }, { onLeadership: (e) => events.push(e.kind) });
       await loadingStarted;
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
-      await until(() => events.includes('lost'), 5_000, 'the lead to be reported lost');
+      await until(() => events.includes('lost'), 15_000, 'the lead to be reported lost');
       spy.mockRestore();
       b = await startServer({ ...config, port: 0 });
       await b.whenLeader;
       proceed(); // the old replica's load finishes after the standby took the next term
-      await new Promise((r) => setTimeout(r, 500));
+      // Wait for that load to end, not for a time: it either closes what it opened (gives up:
+      // nothing can follow) or, wrongly, goes on to lead and says so.
+      await until(() => loadEnded !== undefined || events.length > 1, 15_000, "the old replica's load to end");
       expect(events).toEqual(['lost']); // never 'leading' after 'lost'
       expect(a.role).toBe('deposed');
       const r = await call(a.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { id: 'x', units: 1 } });
@@ -126,7 +142,7 @@ describe('a PostgreSQL leader whose scheduler stops', () => {
            AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted) AND (query LIKE '%pg_try_advisory_lock%' OR query LIKE 'SELECT address%')`,
       );
       expect(cut.rows).toEqual([{ ok: true }]);
-      await until(() => lost.length > 0, 5_000, 'the standby to stop');
+      await until(() => lost.length > 0, 15_000, 'the standby to stop');
       // Was: "could not take the lead: ...", with the error's stack printed as an internal error by drs serve.
       expect(lost[0]).toMatch(/^the standby's database session failed: /);
       expect(internal).toEqual([]);
