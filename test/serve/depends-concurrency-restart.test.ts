@@ -43,8 +43,12 @@ async function killAndRestart(config: ServeConfig): Promise<void> {
   const second = await spawnServer(config);
   try {
     await until(() => serving(second.url), 30_000, 'the restarted process to lead');
-    // Some ticks of the restored queue: 6 cpu free, yet both still wait.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Ticks of the restored queue, counted by an event rather than by time: a probe of the full
+    // group that may wait 1 ms. Only a tick times it out (reads do not), and its leaving offers the
+    // queue again. Once it has left: 6 cpu free, yet both still wait.
+    expect((await alloc(second.url, TEAM_A, { id: 'probe', units: 1, concurrency: g, queueTimeoutMs: 1 })).status).toBe(202);
+    await until(async () => (await state(second.url, 'probe')) !== 'queued', 15_000, 'a tick to time the probe out');
+    expect((await call(second.url, 'GET', '/v1/allocations/probe', { token: TEAM_A })).body).toMatchObject({ status: 'ended', how: 'timed-out' });
     expect([await state(second.url, 'after'), await state(second.url, 'g-2')]).toEqual(['queued', 'queued']);
     // A new request of the full group waits too (the restored allocation g-1 counts), team-b's group of that name does not.
     expect((await alloc(second.url, TEAM_A, { id: 'g-3', units: 1, concurrency: g })).status).toBe(202);
