@@ -8,8 +8,9 @@ import { type FreshDatabase, usePgDatabase } from './pg-support.js';
 /**
  * A standby names the leader from its very first answer: once `startServer` has returned (and
  * `drs serve` printed that it listens), a client retrying there is told where the leader is, not
- * `leader: null` until the standby's first poll of the database happens to finish. The poll is
- * slowed down here (a loaded machine or a distant database), which makes that window certain.
+ * `leader: null` until the standby's first poll of the database happens to finish. Rather than
+ * slowing that poll down and hoping the request lands inside the window, the poll's answer notes
+ * whether `startServer` had already returned: it must not have (the window exists at all).
  */
 let db: FreshDatabase | undefined;
 usePgDatabase('standby', 'the PostgreSQL standby test', (d) => (db = d));
@@ -22,19 +23,25 @@ describe('a PostgreSQL standby', () => {
     try {
       await a.whenLeader;
       const read = PgLeadership.prototype.leaderAddress;
-      const slow = vi.spyOn(PgLeadership.prototype, 'leaderAddress').mockImplementation(async function (this: PgLeadership) {
-        await new Promise((r) => setTimeout(r, 300));
-        return read.call(this);
+      let returned = false;
+      // At the first answer of b's poll: had startServer returned already? (Its return is seen
+      // at once, by a microtask; the poll's answer needs at least two round trips to the database.)
+      let returnedBeforeFirstAnswer: boolean | undefined;
+      const spy = vi.spyOn(PgLeadership.prototype, 'leaderAddress').mockImplementation(async function (this: PgLeadership) {
+        const leader = await read.call(this);
+        returnedBeforeFirstAnswer ??= returned;
+        return leader;
       });
-      const b = await startServer({ ...config, port: 0 });
+      const b = await startServer({ ...config, port: 0 }).finally(() => (returned = true));
       try {
+        expect(returnedBeforeFirstAnswer).toBe(false);
         const r = await call(b.url, 'POST', '/v1/allocations', { token: TEAM_A, body: { units: 1 } });
         expect(r.status).toBe(503);
         expect(r.body.error).toMatchObject({ code: 'not-leader', leader: a.url });
         expect(r.headers.get('x-drs-leader')).toBe(a.url);
         expect(r.headers.get('retry-after')).toBe('1');
       } finally {
-        slow.mockRestore();
+        spy.mockRestore();
         await b.close();
       }
     } finally {
