@@ -15,6 +15,8 @@ import { ADMIN, ROOT, TEAM_A, TOKENS, call, listAll, spawnServer } from '../sche
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-exclusive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const CLI_BOUND_MS = 60_000;
+
 function runCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/scheduler/fixtures/serve-cli.ts'), ...args], {
     cwd: ROOT,
@@ -25,7 +27,12 @@ function runCli(args: string[]): Promise<{ code: number | null; out: string; err
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  // A bound on a process that must exit by itself (a hang shows as code null), not a wait: as
+  // generous as spawnServer's start bound, since both pay the same start-up on a loaded machine.
+  const timer = setTimeout(() => {
+    err += `\n[test] no exit within ${CLI_BOUND_MS / 1000} s: killed`;
+    child.kill('SIGKILL');
+  }, CLI_BOUND_MS);
   return new Promise((resolve) =>
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -45,7 +52,7 @@ describe('one state file, one process', () => {
       expect(lock.pid).toBe(first.child.pid);
 
       const second = await runCli(['--state', stateFile, '--port', '0']);
-      expect(second.code).toBe(2);
+      expect(second.code, second.err).toBe(2);
       expect(second.out).not.toMatch(/listening/);
       expect(second.err).toContain(stateFile);
       expect(second.err).toContain(`process ${first.child.pid}`);
@@ -72,7 +79,7 @@ describe('one state file, one process', () => {
       third.child.kill('SIGTERM');
       await third.exited;
     }
-  }, 90_000);
+  }, 180_000); // three process starts, each bounded by 50-60 s
 
   it('takes over the lock of a process that died (kill -9)', async () => {
     const stateFile = path.join(dir, 'stale.sqlite');
