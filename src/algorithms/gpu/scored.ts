@@ -23,6 +23,13 @@ export interface GpuScorer {
   readonly normalize?: boolean;
   /** Devices to take on the chosen node; default: the authors' "best" selection. */
   devices?(view: ClusterView, id: number, pod: GpuPod, dims: GpuDims, rng: Rng): readonly number[] | undefined;
+  /** A decision starts: forget what `staged` was told in the last one (its trial is rolled back). */
+  startDecision?(): void;
+  /**
+   * `pod` was placed on node `id` earlier in this decision (staged on the trial: the node's free
+   * capacity shows it, `allocationsOn` does not); for scorers that look at the pods on a node.
+   */
+  staged?(id: number, pod: GpuPod): void;
 }
 
 /**
@@ -78,6 +85,7 @@ export class ScoredGpuAllocator implements Allocator {
     const explainer = new WaitExplainer(view);
     const dims = gpuDims(view);
     const trial = view.trial();
+    this.scorer.startDecision?.();
     let blockedBy: string | undefined;
     try {
       for (const r of requests) {
@@ -99,6 +107,7 @@ export class ScoredGpuAllocator implements Allocator {
         }
         const devices = view.gpuFree(node) === undefined ? undefined : (this.scorer.devices ?? defaultDevices)(view, node, pod, dims, ctx.rng);
         trial.place(r, node, devices);
+        this.scorer.staged?.(node, pod);
         placements.push(devices === undefined ? { requestId: r.id, nodeId: node } : { requestId: r.id, nodeId: node, devices });
       }
     } finally {

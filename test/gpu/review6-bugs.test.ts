@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { WORK_BUDGET, type AllocatorContext } from '../../src/algorithms/allocator.js';
+import { decideAndApply } from '../../src/algorithms/decide.js';
+import { GpuClustering } from '../../src/algorithms/gpu/gpu-clustering.js';
+import { ClusterState } from '../../src/core/cluster.js';
+import type { PoolSpec, Request } from '../../src/core/model.js';
+import { ResourceSpace } from '../../src/core/resources.js';
+import { Rng } from '../../src/core/rng.js';
+
+const space = new ResourceSpace(['cpu', 'memory', 'gpu']);
+const devPool = (name: string, gpus: number, nodes = 1, cpu = 16): PoolSpec => ({
+  name,
+  capacity: [cpu, 64, gpus],
+  nodes: { min: nodes, max: nodes, initial: nodes },
+  pricePerHour: 1,
+  latencyMs: 0,
+  bootSeconds: 0,
+  labels: {},
+  gpus: { count: gpus, model: 'T4' },
+  nodeNames: Array.from({ length: nodes }, (_, i) => `${name}${i}`),
+});
+const req = (id: string, gpu: number, cpu = 1): Request => ({ id, tenant: 't', arrival: 0, demand: [cpu, 1, gpu], duration: 1, priority: 'medium' });
+const ctx = (seed = 1): AllocatorContext => ({ now: 0, rng: new Rng(seed), budget: WORK_BUDGET, blocking: false });
+
+describe('gpu-clustering sees the pods placed earlier in the same decision', () => {
+  it('a share pod does not follow a 1-GPU pod staged on an idle node in the same batch', () => {
+    // two idle 8-GPU nodes; one decision: a 1-GPU pod, then a 0.5-GPU pod. The 1-GPU pod goes to
+    // the first node (name ties). For the share pod that node now runs only another tag:
+    // ⌊25·1000/8000⌋ + 0 = 3, while the idle node scores ⌊25·0/8000⌋ + 25 = 25.
+    const c = ClusterState.fromPools(space, [devPool('n', 8, 2)]);
+    const d = decideAndApply(new GpuClustering('name'), [req('whole', 1), req('share', 0.5)], c, ctx());
+    const on = Object.fromEntries(d.started.map((a) => [a.request.id, c.nodeName(a.nodeId)]));
+    expect(on).toEqual({ whole: 'n0', share: 'n1' });
+    // the same as two decisions in a row
+    const c2 = ClusterState.fromPools(space, [devPool('n', 8, 2)]);
+    const alloc = new GpuClustering('name');
+    const a1 = decideAndApply(alloc, [req('whole', 1)], c2, ctx()).started[0];
+    const a2 = decideAndApply(alloc, [req('share', 0.5)], c2, ctx()).started[0];
+    expect([c2.nodeName(a1?.nodeId ?? -1), c2.nodeName(a2?.nodeId ?? -1)]).toEqual(['n0', 'n1']);
+  });
+
+  it('what a decision staged is forgotten with its trial: the next decision sees only the cluster', () => {
+    // a decision that is computed but not applied (its trial rolled back) leaves both nodes idle:
+    // the share pod then ties at 25 on both and goes to n0 by name
+    const c = ClusterState.fromPools(space, [devPool('n', 8, 2)]);
+    const alloc = new GpuClustering('name');
+    expect(alloc.allocate([req('whole', 1)], c, ctx()).placements).toEqual([{ requestId: 'whole', nodeId: 0, devices: [0] }]);
+    const a = decideAndApply(alloc, [req('share', 0.5)], c, ctx()).started[0];
+    expect(c.nodeName(a?.nodeId ?? -1)).toBe('n0');
+  });
+
+  it('a second share pod of the batch joins the first (75 band), not an idle node', () => {
+    // n0 runs a 1-GPU pod (other tag), n1 and n2 are idle. Batch: two 0.5-GPU pods. The first goes
+    // to an idle node (25) rather than n0 (3); the second must join it: ⌊25·500/8000⌋ + 75 = 76.
+    const c = ClusterState.fromPools(space, [devPool('n', 8, 3)]);
+    c.allocate(req('run', 1), 0, 0);
+    const d = decideAndApply(new GpuClustering('name'), [req('s1', 0.5), req('s2', 0.5)], c, ctx());
+    const on = d.started.map((a) => c.nodeName(a.nodeId));
+    expect(on).toEqual(['n1', 'n1']);
+  });
+});
