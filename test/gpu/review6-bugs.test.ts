@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WORK_BUDGET, type AllocatorContext } from '../../src/algorithms/allocator.js';
 import { decideAndApply } from '../../src/algorithms/decide.js';
+import { fgdScorer, WorkloadSource } from '../../src/algorithms/gpu/fgd.js';
 import { GpuClustering } from '../../src/algorithms/gpu/gpu-clustering.js';
+import { ScoredGpuAllocator } from '../../src/algorithms/gpu/scored.js';
 import { ClusterState } from '../../src/core/cluster.js';
 import type { PoolSpec, Request } from '../../src/core/model.js';
 import { ResourceSpace } from '../../src/core/resources.js';
@@ -57,5 +59,24 @@ describe('gpu-clustering sees the pods placed earlier in the same decision', () 
     const d = decideAndApply(new GpuClustering('name'), [req('s1', 0.5), req('s2', 0.5)], c, ctx());
     const on = d.started.map((a) => c.nodeName(a.nodeId));
     expect(on).toEqual(['n1', 'n1']);
+  });
+});
+
+describe('FGD learns the workload from requests, not from decision attempts', () => {
+  it('a request retried while it waits counts once', () => {
+    const source = new WorkloadSource();
+    const alloc = new ScoredGpuAllocator('fgd', fgdScorer(source));
+    // a 2-GPU node with one GPU taken: a 2-GPU pod waits, decision after decision
+    const c = ClusterState.fromPools(space, [devPool('g', 2)]);
+    c.allocate(req('run', 1), 0, 0);
+    const big = req('big', 2);
+    for (let i = 0; i < 5; i++) expect(decideAndApply(alloc, [big], c, ctx()).started).toHaveLength(0);
+    expect(decideAndApply(alloc, [req('small', 0.5)], c, ctx()).started).toHaveLength(1);
+    // two requests seen, one of each type: 1/2 each (counting attempts gives 5/6 and 1/6)
+    const w = source.get();
+    expect(w.types.map((t) => [t.gpuCount, t.gpuMilli, t.p])).toEqual([
+      [2, 1000, 0.5],
+      [1, 500, 0.5],
+    ]);
   });
 });

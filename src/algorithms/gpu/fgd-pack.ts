@@ -68,8 +68,8 @@ export function fgdPackScorer(source: WorkloadSource, tie: FgdTie, resolution = 
     return { key: e.key * SCALE + second, devices: e.devices };
   };
   return {
-    begin(pod: GpuPod) {
-      source.observe(pod);
+    begin(pod: GpuPod, _view, _dims, request) {
+      source.observe(pod, request);
       w = source.get();
       pk = podKey(pod);
     },

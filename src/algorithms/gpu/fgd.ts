@@ -1,5 +1,6 @@
 import type { ClusterView } from '../../core/cluster.js';
 import { GPU_MILLI } from '../../core/gpu.js';
+import type { Request } from '../../core/model.js';
 import { PodCounts, TYPICAL_COVERAGE, type WorkloadDistribution } from './frag.js';
 import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, podKey } from './pod.js';
 import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
@@ -40,9 +41,15 @@ export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
-/** Learns the workload from the pods it is shown when no distribution is given. */
+/**
+ * Learns the workload from the requests it is shown when no distribution is given. A request
+ * counts once: one that waits is shown again in every later decision, and counting each showing
+ * would weigh the workload towards the pods that wait longest (the large ones that do not fit).
+ */
 export class WorkloadSource {
   private readonly seen = new PodCounts();
+  /** Requests already counted (weak: a finished request is not kept alive by this). */
+  private readonly counted = new WeakSet<Request>();
   private n = 0;
   private current: WorkloadDistribution | undefined;
   private builtAt = 0;
@@ -53,8 +60,13 @@ export class WorkloadSource {
     private readonly coverage = TYPICAL_COVERAGE,
   ) {}
 
-  observe(pod: GpuPod): void {
+  /** Count `pod`, the GPU shape of `request`, unless this request was counted already. */
+  observe(pod: GpuPod, request?: Request): void {
     if (this.fixed !== undefined) return;
+    if (request !== undefined) {
+      if (this.counted.has(request)) return;
+      this.counted.add(request);
+    }
     this.seen.add(pod);
     this.n++;
   }
@@ -194,8 +206,8 @@ export function fgdScorer(source: WorkloadSource): GpuScorer {
   const ev = (view: ClusterView, id: number, pod: GpuPod, dims: GpuDims) =>
     memo.eval(w, id, view.gpuModel(id), cpuFreeMilli(view, id, dims), deviceFree(view, id), pod, pk, fgdScoreOf);
   return {
-    begin(pod: GpuPod) {
-      source.observe(pod);
+    begin(pod: GpuPod, _view, _dims, request) {
+      source.observe(pod, request);
       w = source.get();
       pk = podKey(pod);
     },

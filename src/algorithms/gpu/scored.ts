@@ -15,8 +15,11 @@ import { bestDevices, deviceFree, gpuDims, type GpuDims, gpuPodOf, type GpuPod }
  * devices inside the node.
  */
 export interface GpuScorer {
-  /** Per-request setup (e.g. a frag measure of the pod); called once before the nodes are scored. */
-  begin?(pod: GpuPod, view: ClusterView, dims: GpuDims): void;
+  /**
+   * Per-request setup (e.g. a frag measure of the pod); called once before the nodes are scored,
+   * in every decision the request is in (a waiting request comes again in later decisions).
+   */
+  begin?(pod: GpuPod, view: ClusterView, dims: GpuDims, request: Request): void;
   /** Integer score of placing `pod` on node `id` (the node fits it). */
   score(view: ClusterView, id: number, pod: GpuPod, dims: GpuDims, rng: Rng): number;
   /** Min-max normalise the scores to [0, 100] (integer) before choosing (the authors' NormalizeScore). */
@@ -119,7 +122,7 @@ export class ScoredGpuAllocator implements Allocator {
   /** Best-scored feasible node, ties to the node first in the tie order, or -1. */
   private choose(view: ClusterView, pools: readonly number[], r: Request, pod: GpuPod, dims: GpuDims, rng: Rng): number {
     const s = this.scorer;
-    s.begin?.(pod, view, dims);
+    s.begin?.(pod, view, dims, r);
     if (s.normalize === true) return this.chooseNormalized(view, pools, r, pod, dims, rng);
     let best = -Infinity;
     let chosen = -1;
