@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WORK_BUDGET, type AllocatorContext } from '../../src/algorithms/allocator.js';
 import { decideAndApply } from '../../src/algorithms/decide.js';
+import { GpuBestFit } from '../../src/algorithms/gpu/best-fit.js';
+import { GpuDotProduct } from '../../src/algorithms/gpu/dot-product.js';
 import { fgdScorer, WorkloadSource } from '../../src/algorithms/gpu/fgd.js';
 import { GpuClustering } from '../../src/algorithms/gpu/gpu-clustering.js';
 import { ScoredGpuAllocator } from '../../src/algorithms/gpu/scored.js';
@@ -78,5 +80,30 @@ describe('FGD learns the workload from requests, not from decision attempts', ()
       [2, 1000, 0.5],
       [1, 500, 0.5],
     ]);
+  });
+});
+
+describe('best-fit and dot-product count the GPU of nodes without devices (scalar `gpu: N` pools)', () => {
+  const scalarPool: PoolSpec = {
+    name: 's',
+    capacity: [16, 64, 4],
+    nodes: { min: 2, max: 2, initial: 2 },
+    pricePerHour: 1,
+    latencyMs: 0,
+    bootSeconds: 0,
+    labels: {},
+    nodeNames: ['s0', 's1'],
+  };
+  it.each([
+    ['best-fit', () => new GpuBestFit('name')],
+    ['dot-product', () => new GpuDotProduct('name')],
+  ] as const)('%s: a 1-GPU pod goes to the node with 1 GPU left, not to the idle one first in name order', (_n, make) => {
+    // s1 runs 3 GPUs (no CPU, no memory): same CPU free as s0, 1 GPU left against 4.
+    // best-fit: leftover on s1 ½·0 + ½·0/8000 < on s0 ½·3000/8000 → s1 (scores 100 vs 81, normalised 100 vs 0)
+    // dot-product: free·req on s1 (1000/8000)(1000/8000) < on s0 (4000/8000)(1000/8000) → s1
+    const c = ClusterState.fromPools(space, [scalarPool]);
+    c.allocate({ id: 'run', tenant: 't', arrival: 0, demand: [0, 0, 3], duration: 1, priority: 'medium' }, 1, 0);
+    const a = decideAndApply(make(), [req('p', 1, 2)], c, ctx()).started[0];
+    expect(c.nodeName(a?.nodeId ?? -1)).toBe('s1');
   });
 });

@@ -1,11 +1,12 @@
 import type { ClusterView } from '../../core/cluster.js';
 import { MAX_SPEC_CPU, MAX_SPEC_GPU } from './dot-product.js';
-import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, totalGpuFree } from './pod.js';
+import { cpuFreeMilli, type GpuDims, type GpuPod, nodeGpuFreeMilli } from './pod.js';
 import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /**
  * BestFit (the authors' BestFitScore): the least weighted leftover after placing the pod,
- * over CPU and total GPU milli, each divided by the largest node spec and weighted 1/2:
+ * over CPU and total GPU milli (Σ devices; a node without devices: its scalar GPU free, see
+ * nodeGpuFreeMilli), each divided by the largest node spec and weighted 1/2:
  *
  *   leftover = ½ (cpuFree − cpu) / 128000 + ½ (gpuFree − gpuCount × gpuMilli) / 8000
  *   score    = ⌊100 × (1 − leftover)⌋, then min-max normalised over the feasible nodes:
@@ -17,7 +18,7 @@ export const bestFitScorer: GpuScorer = {
   normalize: true,
   score(view: ClusterView, id: number, pod: GpuPod, dims: GpuDims): number {
     const cpuLeft = cpuFreeMilli(view, id, dims) - pod.cpuMilli;
-    const gpuLeft = totalGpuFree(deviceFree(view, id)) - pod.gpuMilli * pod.gpuCount;
+    const gpuLeft = nodeGpuFreeMilli(view, id, dims) - pod.gpuMilli * pod.gpuCount;
     const leftover = (cpuLeft / MAX_SPEC_CPU) * 0.5 + (gpuLeft / MAX_SPEC_GPU) * 0.5;
     return Math.trunc((1 - leftover) * 100);
   },

@@ -1,5 +1,5 @@
 import type { ClusterView } from '../../core/cluster.js';
-import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, totalGpuFree } from './pod.js';
+import { cpuFreeMilli, type GpuDims, type GpuPod, nodeGpuFreeMilli } from './pod.js';
 import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /** The authors' normalisation constants: the largest node spec (128 cores, 8 GPUs), in milli. */
@@ -8,7 +8,8 @@ export const MAX_SPEC_GPU = 8_000;
 
 /**
  * DotProd (the authors' DotProductScore with the "merge" GPU dimension and "max" normalisation):
- * the node's free vector and the pod's demand, each over (CPU, total GPU milli) and divided by
+ * the node's free vector and the pod's demand, each over (CPU, total GPU milli; a node without
+ * devices counts its scalar GPU free, see nodeGpuFreeMilli) and divided by
  * the largest node spec, are multiplied; a large product (the pod matches where the node has a
  * lot free) is penalised, so pods go where the free vector is small:
  *
@@ -20,7 +21,7 @@ export const MAX_SPEC_GPU = 8_000;
 export const dotProductScorer: GpuScorer = {
   score(view: ClusterView, id: number, pod: GpuPod, dims: GpuDims): number {
     const cpu = cpuFreeMilli(view, id, dims) / MAX_SPEC_CPU;
-    const gpu = totalGpuFree(deviceFree(view, id)) / MAX_SPEC_GPU;
+    const gpu = nodeGpuFreeMilli(view, id, dims) / MAX_SPEC_GPU;
     const dot = cpu * (pod.cpuMilli / MAX_SPEC_CPU) + gpu * ((pod.gpuMilli * pod.gpuCount) / MAX_SPEC_GPU);
     return Math.trunc(100 * (1 - dot / 2));
   },

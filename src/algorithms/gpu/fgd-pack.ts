@@ -2,7 +2,7 @@ import type { ClusterView } from '../../core/cluster.js';
 import { MAX_SPEC_CPU, MAX_SPEC_GPU } from './dot-product.js';
 import { FgdMemo, fgdScoreOf, sigmoid, WorkloadSource } from './fgd.js';
 import { WorkloadDistribution } from './frag.js';
-import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, podKey, totalGpuFree } from './pod.js';
+import { cpuFreeMilli, deviceFree, type GpuDims, type GpuPod, nodeGpuFreeMilli, podKey } from './pod.js';
 import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /**
@@ -58,7 +58,7 @@ export function fgdPackScorer(source: WorkloadSource, tie: FgdTie, resolution = 
   const ev = (view: ClusterView, id: number, pod: GpuPod, dims: GpuDims) => {
     const free = deviceFree(view, id);
     const e = memo.eval(w, id, view.gpuModel(id), cpuFreeMilli(view, id, dims), free, pod, pk, quantize);
-    const gpuLeft = totalGpuFree(free) - pod.gpuMilli * pod.gpuCount;
+    const gpuLeft = nodeGpuFreeMilli(view, id, dims) - pod.gpuMilli * pod.gpuCount;
     const second =
       tie === 'free'
         ? -gpuLeft

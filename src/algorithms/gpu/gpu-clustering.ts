@@ -2,7 +2,7 @@ import type { ClusterView } from '../../core/cluster.js';
 import { GPU_MILLI } from '../../core/gpu.js';
 import type { Request } from '../../core/model.js';
 import { MAX_SPEC_GPU } from './dot-product.js';
-import { deviceFree, type GpuDims, gpuPodOf, type GpuPod, totalGpuFree } from './pod.js';
+import { type GpuDims, gpuPodOf, type GpuPod, nodeGpuFreeMilli } from './pod.js';
 import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /** A pod's GPU "affinity" tag: 'share' for a share of one device, 'k-gpu' for k whole devices, '' for none. */
@@ -56,7 +56,7 @@ export function gpuClusteringScorer(): GpuScorer {
       }
       for (const t of staged.get(id) ?? []) see(t);
       const base = same ? (other ? 50 : 75) : other ? 0 : 25;
-      return Math.trunc((25 * (MAX_SPEC_GPU - totalGpuFree(deviceFree(view, id)))) / MAX_SPEC_GPU) + base;
+      return Math.trunc((25 * (MAX_SPEC_GPU - nodeGpuFreeMilli(view, id, dims))) / MAX_SPEC_GPU) + base;
     },
   };
 }

@@ -57,6 +57,18 @@ export function deviceFree(view: ClusterView, id: number): ArrayLike<number> {
   return view.gpuFree(id) ?? NO_DEVICES;
 }
 
+/**
+ * Free GPU milli of a node in total: Σ over its devices, or, on a node without devices (a pool
+ * declared with a plain `gpu: N`), its scalar GPU free × 1000. The scores that read the node's
+ * total (best fit, dot product, clustering's used GPU) then see the GPU of every node; reading
+ * only devices gave a scalar node 0 free, so those policies placed GPU pods there by CPU alone.
+ */
+export function nodeGpuFreeMilli(view: ClusterView, id: number, dims: GpuDims): number {
+  const devices = view.gpuFree(id);
+  if (devices !== undefined) return totalGpuFree(devices);
+  return dims.gpu >= 0 ? Math.round((view.free(id)[dims.gpu] as number) * GPU_MILLI) : 0;
+}
+
 /** Σ free milli over the node's devices. */
 export function totalGpuFree(free: ArrayLike<number>): number {
   let s = 0;
