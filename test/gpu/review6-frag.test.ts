@@ -65,6 +65,31 @@ describe('fragmentation of a node (hand-worked against the definition)', () => {
   });
 });
 
+describe("typical pods (the authors' GetTypicalPods with threshold 95, step 1)", () => {
+  const pod = (cpuMilli: number, gpuMilli: number, gpuCount: number, models = '') => ({ cpuMilli, gpuMilli, gpuCount, models });
+  const times = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
+  it('keeps the most popular types until they cover 95 % of the pods; equal counts: larger CPU, milli, count, models first', () => {
+    // 20 pods: A 10, B 5, C 3, then D and E once each. Cumulative 10, 15, 18, 19: the loop stops
+    // once 19 ≥ 0.95 × 20, so 4 types are kept and renormalised over 19 pods. D and E tie on
+    // count; D has the larger CPU, so D is kept.
+    const A = pod(1000, 500, 1);
+    const B = pod(2000, 1000, 1);
+    const C = pod(500, 0, 0);
+    const D = pod(3000, 1000, 2);
+    const E = pod(2999, 1000, 8);
+    const w = WorkloadDistribution.typical([...times(10, A), ...times(5, B), ...times(3, C), E, D]);
+    expect(w.types.map((x) => [x.cpuMilli, x.p])).toEqual([
+      [1000, 10 / 19],
+      [2000, 5 / 19],
+      [500, 3 / 19],
+      [3000, 1 / 19],
+    ]);
+    // ties on CPU go to the larger GPU milli, then count, then the larger models string
+    const ties = WorkloadDistribution.typical([pod(1000, 500, 1), pod(1000, 1000, 1), pod(1000, 1000, 2), pod(1000, 1000, 2, 'T4'), pod(1000, 1000, 2, 'V100')], 1);
+    expect(ties.types.map((x) => `${x.gpuMilli}x${x.gpuCount}${x.models}`)).toEqual(['1000x2V100', '1000x2T4', '1000x2', '1000x1', '500x1']);
+  });
+});
+
 describe('the FGD delta, score and device choice (hand-worked)', () => {
   const w = new WorkloadDistribution([t(1000, 500, 1, 0.5), t(1000, 1000, 1, 0.5)]);
   const pod = { cpuMilli: 1000, gpuMilli: 500, gpuCount: 1, models: '' };
