@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../core/errors.js';
@@ -6,6 +5,7 @@ import { gzipName } from '../core/compression.js';
 import { generateLublin99, lublin99Swf, type Lublin99Options } from '../traces/lublin99.js';
 import { numberFlag, parseFlags, seedFlag } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
+import { writeFailure, writeFileWhole } from '../core/whole-file.js';
 import { checkOutputFolders } from './output.js';
 
 const USAGE = `usage: drs generate-swf --out FILE [options]
@@ -93,10 +93,13 @@ export const generateSwfCommand: CliCommand = {
       return 0;
     }
     const path = resolve(io.cwd, p.out);
+    const data = gzipName(path) ? gzipSync(text) : text;
+    // Whole or not at all: a write that fails part-way (a full disk) or a run that is stopped
+    // leaves the previous log as it was, never its first part under the log's name.
     try {
-      writeFileSync(path, gzipName(path) ? gzipSync(text) : text);
+      writeFileWhole(path, data, { inPlaceWhenRefused: true });
     } catch (e) {
-      throw new UserError(`cannot write the log: ${(e as Error).message}`, { file: path });
+      throw new UserError(`cannot write the log: ${writeFailure(e)}`, { file: path });
     }
     const days = ((jobs[jobs.length - 1]?.submit ?? 0) - (jobs[0]?.submit ?? 0)) / 86400;
     const work = jobs.reduce((a, j) => a + j.run * j.procs, 0);

@@ -1,7 +1,7 @@
-import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { PartialFile } from '../report/partial-file.js';
+import { writeFileWhole } from '../core/whole-file.js';
 import type { CliIo } from './command.js';
 
 /**
@@ -34,14 +34,7 @@ export async function saveOutput(io: CliIo, flag: 'json' | 'html', file: string 
  * result exists only once the run is over; refusing it then would throw the run away).
  */
 export function writeWhole(file: string, data: string): void {
-  const out = PartialFile.open(file, { inPlaceWhenRefused: true });
-  try {
-    writeFileSync(out.fd, data);
-    out.commit();
-  } catch (e) {
-    out.abort();
-    throw e;
-  }
+  writeFileWhole(file, data, { inPlaceWhenRefused: true });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Document, isMap, isPair, isScalar, isSeq, parse, visit } from 'yaml';
 import { UserError } from '../core/errors.js';
@@ -8,7 +7,7 @@ import { parseServeConfig, type ServeConfig } from '../scheduler/config.js';
 import { buildScenario } from '../scenario/build.js';
 import { loadScenario } from '../scenario/load.js';
 import { pickRow, refuseUnservable, serveExport, type ServeExport } from '../scenario/serve-export.js';
-import { checkOutputFolders } from './output.js';
+import { checkOutputFolders, writeWhole } from './output.js';
 import { parseFlags, resolveDataRoot, seedFlag } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 
@@ -95,7 +94,7 @@ export const serveConfigCommand: CliCommand = {
       return 0;
     }
     try {
-      await writeFile(out, x.text);
+      writeWhole(out, x.text);
     } catch (e) {
       throw new UserError(`cannot write --out file ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }

@@ -1,7 +1,8 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { QueueEvaluation } from '../learn/evaluate.js';
+import { writeFailure, writeFileWhole } from '../core/whole-file.js';
 import { renderTable } from '../report/table.js';
 import { realPath } from './output.js';
 
@@ -31,14 +32,19 @@ export function refuseCollisions(outputs: readonly TrainOutput[], inputs: readon
 }
 
 /**
- * Write a model file whole or not at all (a run stopped mid-write leaves the previous file).
+ * Write a model file whole or not at all (a run stopped mid-write, or a full disk, leaves the
+ * previous file and no partial one; the failure is a UserError naming the file and the cause).
  * `timings: false` (--no-timings) leaves out the wall-clock and CPU seconds of its training
  * record(s), the only part of a model file that differs between two runs of one config and seed.
  */
 export function writeModel(out: string, model: object, opts: { timings: boolean }): void {
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(`${out}.partial`, JSON.stringify(opts.timings ? model : withoutTimings(model), null, 1) + '\n');
-  renameSync(`${out}.partial`, out);
+  const text = JSON.stringify(opts.timings ? model : withoutTimings(model), null, 1) + '\n';
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileWhole(out, text, { inPlaceWhenRefused: true });
+  } catch (e) {
+    throw new UserError(`cannot write the model file: ${writeFailure(e)}`, { file: out });
+  }
 }
 
 /** Timing keys of a training record (`curve` points carry `seconds` too). */

@@ -1,12 +1,15 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../core/errors.js';
 import { makeFolder } from '../core/folders.js';
+import { writeFileWhole } from '../core/whole-file.js';
 import type { CellResult } from './cell.js';
 
 /**
  * The results folder of a sweep: one `<cell hash>.json` per completed cell. A sweep that stops
  * (Ctrl-C, a crash, a lost machine) resumes by skipping the cells whose file exists. Files are
- * written to a temporary name and renamed, so a half-written result is never read.
+ * written whole (a partial file of this host and process, renamed; src/report/partial-file.ts),
+ * so a half-written result is never read, and a failed write leaves no partial file.
  */
 export class ResultStore {
   /** `reuse: false` (a fresh sweep): never read earlier results, only write new ones. */
@@ -36,8 +39,11 @@ export class ResultStore {
   put(r: CellResult): void {
     if (r.state !== 'completed') return;
     const f = this.file(r.hash);
-    const tmp = `${f}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(r));
-    renameSync(tmp, f);
+    // `concurrent`: two sweeps of one spec may share the folder and finish the same cell.
+    try {
+      writeFileWhole(f, JSON.stringify(r), { concurrent: true });
+    } catch (e) {
+      throw new UserError(`cannot write the sweep's result file ${f}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
   }
 }

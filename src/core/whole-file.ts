@@ -1,0 +1,127 @@
+import { closeSync, fchmodSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+/** Partial files opened by this process with `concurrent` (their names differ by it). */
+let written = 0;
+
+/** What `PartialFile.open` does in the cases below. */
+export interface PartialFileOptions {
+  readonly inPlaceWhenRefused?: boolean;
+  readonly concurrent?: boolean;
+}
+
+/**
+ * A file written whole or not at all: the data goes to FILE.partial beside it, which takes the
+ * name FILE on `commit()`; `abort()` removes it, so a write that fails part-way (a full disk, a
+ * file size limit) or a run that stops leaves FILE as it was (or absent), never the first part of
+ * the data under the name of a complete file. The `--events` writer (src/report/events.ts) writes
+ * through it, and every other file the CLI writes through `writeFileWhole` below: `--json` and
+ * `--html` (`writeWhole`, src/cli/output.ts), generate-swf and serve-config `--out`, drs train's
+ * model file, a sweep cell's result.
+ *
+ * - A FILE.partial left by an interrupted run is removed and the new one created ('wx'), never
+ *   opened through (a link there would have its target written, then be renamed over FILE).
+ * - The partial file takes FILE's permissions (not the umask's): a private file stays private.
+ * - Through a symbolic link, the file it points to is replaced and the link stays.
+ * - A FIFO or device (`/dev/stdout`) cannot be renamed over: it is written in place.
+ * - `inPlaceWhenRefused`: an existing file in a folder where no new file may be created (EACCES,
+ *   EPERM on FILE.partial, or on removing a leftover one) is written in place instead of refused.
+ * - `concurrent`: other processes may write FILE at the same time (a sweep's results folder that
+ *   two sweeps share): the partial file is FILE.<host>.<pid>.<n>.partial, one per write, as one
+ *   writer removing another's FILE.partial would rename a half-written file to FILE. (A writer
+ *   that is killed leaves its own behind: no other writer can tell it from one still writing.)
+ * - The data is flushed to the disk (fsync) before the rename: a machine that goes down right
+ *   after it finds the new file, or the old one, never an empty one under the name.
+ */
+export class PartialFile {
+  /** The descriptor to write to, until `commit()` or `abort()`. */
+  readonly fd: number;
+  private closed = false;
+
+  private constructor(
+    fd: number,
+    /** The file written until commit(), or undefined when FILE itself is written (in place). */
+    private readonly partial: string | undefined,
+    /** FILE, through symbolic links (the file the rename replaces). */
+    private readonly target: string,
+  ) {
+    this.fd = fd;
+  }
+
+  /** Open FILE.partial for writing (or FILE itself, in the cases above). Throws the system error. */
+  static open(file: string, options: PartialFileOptions = {}): PartialFile {
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (st !== undefined && !st.isFile()) return new PartialFile(openSync(file, 'w'), undefined, file);
+    const target = st === undefined ? file : realpathSync(file);
+    const partial = options.concurrent === true ? `${target}.${hostname()}.${process.pid}.${++written}.partial` : `${target}.partial`;
+    let fd: number;
+    try {
+      // In the try: a folder that refuses new files also refuses removing a leftover one.
+      rmSync(partial, { force: true });
+      fd = openSync(partial, 'wx');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (options.inPlaceWhenRefused === true && st !== undefined && (code === 'EACCES' || code === 'EPERM')) return new PartialFile(openSync(target, 'w'), undefined, target);
+      throw e;
+    }
+    const out = new PartialFile(fd, partial, target);
+    if (st !== undefined) {
+      try {
+        fchmodSync(fd, st.mode & 0o777);
+      } catch (e) {
+        out.abort();
+        throw e;
+      }
+    }
+    return out;
+  }
+
+  /** Everything is written: close the file and give it the name FILE. */
+  commit(): void {
+    if (this.partial !== undefined) fsyncSync(this.fd);
+    this.closed = true;
+    closeSync(this.fd);
+    if (this.partial !== undefined) renameSync(this.partial, this.target);
+  }
+
+  /** The write failed: close the file and remove the partial one (FILE is left as it was). Safe to call again. */
+  abort(): void {
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already unusable: the partial file goes all the same
+      }
+    }
+    if (this.partial !== undefined) rmSync(this.partial, { force: true });
+  }
+}
+
+/**
+ * Write `data` as the whole of `file` through a PartialFile (the options above): a write that
+ * fails part-way (a full disk, a file size limit, a folder that refuses new files) throws the
+ * system error and leaves `file` as it was, or absent, with no partial file beside it. `write`
+ * writes the data to the descriptor (tests inject a failing one).
+ */
+export function writeFileWhole(file: string, data: string | Uint8Array, options: PartialFileOptions & { readonly write?: (fd: number, data: string | Uint8Array) => void } = {}): void {
+  const out = PartialFile.open(file, options);
+  try {
+    (options.write ?? writeFileSync)(out.fd, data);
+    out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+}
+
+/**
+ * The cause of a failed write in words for a message that names the file itself: a system error's
+ * code and description ("ENOSPC: no space left on device") without the path Node appends (that
+ * of the partial file), anything else as its message.
+ */
+export function writeFailure(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === undefined ? e.message : e.message.replace(/, \w+(?: '.*')?$/s, '');
+}
