@@ -1,5 +1,8 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import path from 'node:path';
+import { UserError } from './errors.js';
+import { makeFolder } from './folders.js';
 
 /** Partial files opened by this process with `concurrent` (their names differ by it). */
 let written = 0;
@@ -124,4 +127,57 @@ export function writeFailure(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const code = (e as NodeJS.ErrnoException).code;
   return code === undefined ? e.message : e.message.replace(/, \w+(?: '.*')?$/s, '');
+}
+
+/**
+ * Write `files` (name: data) as the whole of folder `dir` (a saved model whose files belong
+ * together): they go to DIR.partial beside it, each flushed to the disk; then DIR, when it exists,
+ * is moved to DIR.previous, DIR.partial takes its name, the files of the old DIR that `files` does
+ * not name (a user's notes) are moved into the new one, and DIR.previous is removed. A write that
+ * fails leaves DIR as it was and no DIR.partial; DIR's parents are made (makeFolder: a UserError when
+ * they cannot be); a leftover DIR.partial is removed. Through a symbolic link, the folder it points to is replaced.
+ *
+ * A save stopped between the two renames leaves the old folder as DIR.previous: a later save
+ * refuses to run while it is there (a UserError saying what it holds), rather than remove it.
+ * Throws the system error of a failed write, `code` ENOTDIR for a DIR that is a file.
+ */
+export function writeFolderWhole(dir: string, files: Readonly<Record<string, string | Uint8Array>>, options: { readonly write?: (fd: number, data: string | Uint8Array) => void } = {}): void {
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (st !== undefined && !st.isDirectory()) throw Object.assign(new Error(`${dir} is a file, not a folder`), { code: 'ENOTDIR' });
+  const target = st === undefined ? path.resolve(dir) : realpathSync(dir);
+  const partial = `${target}.partial`;
+  const previous = `${target}.previous`;
+  if (existsSync(previous)) throw new UserError(`${previous} is left by a save into ${target} that was stopped: it holds what ${target} held before; move back what you want to keep from it and remove it, then save again`, { file: previous });
+  makeFolder(path.dirname(target), target);
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial);
+  try {
+    if (st !== undefined) chmodSync(partial, st.mode & 0o7777);
+    for (const [name, data] of Object.entries(files)) {
+      const fd = openSync(path.join(partial, name), 'wx');
+      try {
+        (options.write ?? writeFileSync)(fd, data);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    if (st === undefined) {
+      renameSync(partial, target);
+      return;
+    }
+    renameSync(target, previous);
+  } catch (e) {
+    rmSync(partial, { recursive: true, force: true });
+    throw e;
+  }
+  try {
+    renameSync(partial, target);
+  } catch (e) {
+    renameSync(previous, target);
+    rmSync(partial, { recursive: true, force: true });
+    throw e;
+  }
+  for (const name of readdirSync(previous)) if (!Object.hasOwn(files, name)) renameSync(path.join(previous, name), path.join(target, name));
+  rmSync(previous, { recursive: true, force: true });
 }

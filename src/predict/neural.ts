@@ -11,13 +11,16 @@
  * same forecasts. Forecasts beyond H are made recursively, H at a time.
  *
  * `fit` is asynchronous (training); `update(history)` only conditions on newer data (no training);
- * `save(dir)` writes model.json, weights.bin and drs-forecaster.json; `loadNeuralForecaster(dir)`
- * restores a model that forecasts after `update(history)`.
+ * `save(dir)` writes model.json, weights.bin and drs-forecaster.json, whole (a save that fails leaves
+ * the previous one); `loadNeuralForecaster(dir)` restores a model that forecasts after
+ * `update(history)`, and refuses a folder whose files are not of one save.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { writeFailure, writeFolderWhole } from '../core/whole-file.js';
 import { at, checkHistory, checkHorizon, notFitted } from './check.js';
 import { detectSeason } from './season.js';
 import { type Tf, type TfBackend, loadTf } from './tf-runtime.js';
@@ -176,21 +179,31 @@ export abstract class NeuralForecaster implements Forecaster {
     return out;
   }
 
-  /** Write the trained model to `dir` (created if needed). */
+  /**
+   * Write the trained model to `dir` (created if needed), whole: the three files go to a folder
+   * beside it that takes its place once all are written (writeFolderWhole), so a save that fails
+   * or is stopped leaves the model saved before, never files of two saves. drs-forecaster.json
+   * records the SHA-256 of the other two, which the loader checks. A failed write is a UserError
+   * naming `dir` and the cause.
+   */
   async save(dir: string): Promise<void> {
     const { model, meta } = this;
     if (model === undefined || meta === undefined) throw notFitted(this.name);
     const { tf } = await loadTf();
-    await mkdir(dir, { recursive: true });
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
         const data = artifacts.weightData;
         const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
         const weights = Buffer.concat(buffers.map((b) => Buffer.from(b)));
         const manifest = { modelTopology: artifacts.modelTopology, format: artifacts.format, generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }] };
-        await writeFile(path.join(dir, 'model.json'), JSON.stringify(manifest));
-        await writeFile(path.join(dir, 'weights.bin'), weights);
-        await writeFile(path.join(dir, 'drs-forecaster.json'), JSON.stringify({ ...meta, recent: this.recent }, null, 2));
+        const modelJson = Buffer.from(JSON.stringify(manifest));
+        const files = { 'model.json': sha256(modelJson), 'weights.bin': sha256(weights) };
+        try {
+          writeFolderWhole(dir, { 'model.json': modelJson, 'weights.bin': weights, 'drs-forecaster.json': JSON.stringify({ ...meta, recent: this.recent, files }, null, 2) });
+        } catch (e) {
+          if (e instanceof UserError || (e as NodeJS.ErrnoException).code === undefined) throw e;
+          throw new UserError(`cannot save the model: ${writeFailure(e)}`, { file: dir });
+        }
         return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
       }),
     );
@@ -213,18 +226,47 @@ export function seedNumber(seed: number | string): number {
 /** Read a directory written by `save` and return the model, metadata and the stored recent history. */
 export async function readNeuralDir(dir: string): Promise<{ tf: Tf; model: TF.LayersModel; meta: NeuralMeta; recent: number[] }> {
   const { tf } = await loadTf();
-  let manifest: { modelTopology: object; weightsManifest: { weights: TF.io.WeightsManifestEntry[] }[] };
-  let meta: NeuralMeta & { recent: number[] };
-  let weights: Buffer;
-  try {
-    manifest = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as typeof manifest;
-    meta = JSON.parse(await readFile(path.join(dir, 'drs-forecaster.json'), 'utf8')) as typeof meta;
-    weights = await readFile(path.join(dir, 'weights.bin'));
-  } catch (e) {
-    throw new UserError(`cannot load a forecaster from ${dir}: ${(e as Error).message}; expected model.json, weights.bin and drs-forecaster.json written by save()`, { file: dir });
+  const unreadable = (why: string): UserError => new UserError(`cannot load a forecaster: ${why}; expected model.json, weights.bin and drs-forecaster.json written by save()`, { file: dir });
+  const read = async (name: string): Promise<Buffer> => {
+    try {
+      return await readFile(path.join(dir, name));
+    } catch (e) {
+      throw unreadable(`${name}: ${(e as Error).message}`);
+    }
+  };
+  const json = <T>(name: string, bytes: Buffer): T => {
+    try {
+      return JSON.parse(bytes.toString('utf8')) as T;
+    } catch (e) {
+      throw unreadable(`${name}: ${(e as Error).message}`);
+    }
+  };
+  const modelJson = await read('model.json');
+  const weights = await read('weights.bin');
+  const manifest = json<{ modelTopology: object; weightsManifest: { weights: TF.io.WeightsManifestEntry[] }[] }>('model.json', modelJson);
+  const meta = json<NeuralMeta & { recent: number[]; files?: Record<string, string> }>('drs-forecaster.json', await read('drs-forecaster.json'));
+  const weightSpecs = manifest.weightsManifest?.[0]?.weights ?? [];
+  // Files of two saves (one stopped part-way by an older drs, or copied by hand) would load as
+  // one model: another model's weights under this one's normalisation and last values.
+  for (const [name, bytes] of [['model.json', modelJson], ['weights.bin', weights]] as const) {
+    if (meta.files !== undefined && meta.files[name] !== sha256(bytes)) throw new UserError(`${name} is not the file saved with drs-forecaster.json (files of two saves: a save that was stopped, or files copied by hand); save the model again`, { file: dir });
   }
+  // Saved before the record: at least the weights must be as long as model.json says (4-byte
+  // values, as save() writes them).
+  const fourBytes = weightSpecs.every((w) => (w.dtype === undefined || w.dtype === 'float32' || w.dtype === 'int32') && w.quantization === undefined);
+  const expected = weightSpecs.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+  if (fourBytes && weights.length !== expected) throw new UserError(`weights.bin holds ${weights.length} bytes; model.json's weights take ${expected} (a cut-off or foreign file); save the model again`, { file: dir });
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0]?.weights ?? [], weightData }));
-  const { recent, ...rest } = meta;
+  let model: TF.LayersModel;
+  try {
+    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs, weightData }));
+  } catch (e) {
+    throw unreadable(`model.json: ${(e as Error).message}`);
+  }
+  const { recent, files: _files, ...rest } = meta;
   return { tf, model, meta: rest, recent };
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }

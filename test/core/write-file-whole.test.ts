@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PartialFile, writeFailure, writeFileWhole } from '../../src/core/whole-file.js';
+import { PartialFile, writeFailure, writeFileWhole, writeFolderWhole } from '../../src/core/whole-file.js';
 import { readOnlyFolderWith, runScriptAsNobody } from '../cli/as-nobody.js';
 import { ROOT } from '../cli/helpers.js';
 
@@ -99,5 +99,44 @@ describe('writeFailure', () => {
     expect(writeFailure(Object.assign(new Error('EXDEV: cross-device link not permitted, rename \'/a\' -> \'/b\''), { code: 'EXDEV' }))).toBe('EXDEV: cross-device link not permitted');
     expect(writeFailure(Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' }))).toBe('EFBIG: file too large');
     expect(writeFailure(new Error('no code, write'))).toBe('no code, write');
+  });
+});
+
+describe('writeFolderWhole', () => {
+  const saved = (name: string): string => {
+    const d = path.join(dir, name);
+    mkdirSync(d);
+    writeFileSync(path.join(d, 'a'), 'old a\n');
+    writeFileSync(path.join(d, 'b'), 'old b\n');
+    return d;
+  };
+  const contents = (d: string): Record<string, string> => Object.fromEntries(readdirSync(d).map((f) => [f, readFileSync(path.join(d, f), 'utf8')]));
+
+  it('a disk that fills up on the second file leaves the folder as it was and nothing beside it', () => {
+    const d = saved('folder-full');
+    let calls = 0;
+    const write = (fd: number, data: string | Uint8Array): void => (++calls === 2 ? fullDisk(3)(fd, data) : void writeSync(fd, Buffer.from(data)));
+    expect(() => writeFolderWhole(d, { a: 'new a\n', b: 'new b\n' }, { write })).toThrow(/ENOSPC/);
+    expect(contents(d)).toEqual({ a: 'old a\n', b: 'old b\n' });
+    expect(readdirSync(dir).filter((f) => f.startsWith('folder-full'))).toEqual(['folder-full']);
+  });
+
+  it('replaces the files it writes and keeps the others; through a link, the folder it points to', () => {
+    const d = saved('folder-real');
+    writeFileSync(path.join(d, 'notes'), 'mine\n');
+    const link = path.join(dir, 'folder-link');
+    symlinkSync(d, link);
+    writeFolderWhole(link, { a: 'new a\n', c: 'new c\n' });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(contents(d)).toEqual({ a: 'new a\n', b: 'old b\n', c: 'new c\n', notes: 'mine\n' });
+    expect(readdirSync(dir).filter((f) => f.startsWith('folder-real'))).toEqual(['folder-real']);
+  });
+
+  it('a path that is a file: ENOTDIR, the file as it was', () => {
+    const f = path.join(dir, 'folder-is-file');
+    writeFileSync(f, 'a file\n');
+    expect(() => writeFolderWhole(f, { a: 'x' })).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+    expect(readFileSync(f, 'utf8')).toBe('a file\n');
+    expect(readdirSync(dir).filter((n) => n.startsWith('folder-is-file'))).toEqual(['folder-is-file']);
   });
 });
