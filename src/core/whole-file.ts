@@ -11,6 +11,8 @@ let written = 0;
 export interface PartialFileOptions {
   readonly inPlaceWhenRefused?: boolean;
   readonly concurrent?: boolean;
+  /** false: no fsync before the rename (a reader that takes a cut-off file for a missing one). */
+  readonly flush?: boolean;
 }
 
 /**
@@ -34,7 +36,8 @@ export interface PartialFileOptions {
  *   writer removing another's FILE.partial would rename a half-written file to FILE. (A writer
  *   that is killed leaves its own behind: no other writer can tell it from one still writing.)
  * - The data is flushed to the disk (fsync) before the rename: a machine that goes down right
- *   after it finds the new file, or the old one, never an empty one under the name.
+ *   after it finds the new file, or the old one, never an empty one under the name (`flush:
+ *   false` leaves that out, for a reader that reads an empty or cut-off file as no file).
  */
 export class PartialFile {
   /** The descriptor to write to, until `commit()` or `abort()`. */
@@ -47,6 +50,7 @@ export class PartialFile {
     private readonly partial: string | undefined,
     /** FILE, through symbolic links (the file the rename replaces). */
     private readonly target: string,
+    private readonly flush = true,
   ) {
     this.fd = fd;
   }
@@ -67,7 +71,7 @@ export class PartialFile {
       if (options.inPlaceWhenRefused === true && st !== undefined && (code === 'EACCES' || code === 'EPERM')) return new PartialFile(openSync(target, 'w'), undefined, target);
       throw e;
     }
-    const out = new PartialFile(fd, partial, target);
+    const out = new PartialFile(fd, partial, target, options.flush !== false);
     if (st !== undefined) {
       try {
         fchmodSync(fd, st.mode & 0o777);
@@ -81,7 +85,7 @@ export class PartialFile {
 
   /** Everything is written: close the file and give it the name FILE. */
   commit(): void {
-    if (this.partial !== undefined) fsyncSync(this.fd);
+    if (this.partial !== undefined && this.flush) fsyncSync(this.fd);
     this.closed = true;
     closeSync(this.fd);
     if (this.partial !== undefined) renameSync(this.partial, this.target);

@@ -8,8 +8,10 @@ import type { CellResult } from './cell.js';
 /**
  * The results folder of a sweep: one `<cell hash>.json` per completed cell. A sweep that stops
  * (Ctrl-C, a crash, a lost machine) resumes by skipping the cells whose file exists. Files are
- * written whole (a partial file of this host and process, renamed; src/report/partial-file.ts),
- * so a half-written result is never read, and a failed write leaves no partial file.
+ * written whole (a partial file of this host and process, renamed; src/core/whole-file.ts), so a
+ * half-written result is never read, and a failed write leaves no partial file. They are not
+ * flushed to the disk one by one: a result cut off by a machine that went down reads as missing
+ * (`get`), and its cell runs again.
  */
 export class ResultStore {
   /** `reuse: false` (a fresh sweep): never read earlier results, only write new ones. */
@@ -41,7 +43,7 @@ export class ResultStore {
     const f = this.file(r.hash);
     // `concurrent`: two sweeps of one spec may share the folder and finish the same cell.
     try {
-      writeFileWhole(f, JSON.stringify(r), { concurrent: true });
+      writeFileWhole(f, JSON.stringify(r), { concurrent: true, flush: false });
     } catch (e) {
       throw new UserError(`cannot write the sweep's result file ${f}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
