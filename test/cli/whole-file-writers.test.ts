@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readOnlyFolderWith, runScriptAsNobody } from './as-nobody.js';
 import { ROOT } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-whole-writers-'));
@@ -90,5 +91,33 @@ catch (e) { console.log(e.constructor.name + ': ' + e.message); }`);
     expect(r.stdout).toBe(`UserError: cannot write the sweep's result file ${out}: EFBIG\n`);
     expect(readFileSync(out, 'utf8')).toBe('the previous run\n');
     expect(readdirSync(folder)).toEqual(['abc.json']);
+  }, 60_000);
+});
+
+/**
+ * An existing file the user may write, in a folder where they may create none: the checks before
+ * the run (prepareOutputFile, checkOutputFolders: the file opens for writing) let it through, so
+ * the file is written in place rather than the finished run refused.
+ */
+describe.skipIf(process.platform !== 'linux')('an existing writable file in a folder that refuses new files', () => {
+  // writeModel created FILE.partial there: EACCES after the whole training, as a raw system error.
+  it("drs train's model file is written in place", () => {
+    const { folder, out, unlock } = readOnlyFolderWith(dir, 'train-read-only', 'model.json');
+    const r = runScriptAsNobody(`const { writeModel } = await import(${JSON.stringify(path.join(ROOT, 'src/cli/train-output.ts'))});
+writeModel(${JSON.stringify(out)}, { weights: [1, 2] }, { timings: true });`);
+    unlock();
+    expect(r.stderr).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe('{\n "weights": [\n  1,\n  2\n ]\n}\n');
+    expect(readdirSync(folder)).toEqual(['model.json']);
+  }, 60_000);
+
+  it('drs generate-swf --out is written in place', () => {
+    const { folder, out, unlock } = readOnlyFolderWith(dir, 'swf-read-only', 'log.swf');
+    const r = runScriptAsNobody(`const { main } = await import(${JSON.stringify(path.join(ROOT, 'src/cli/main.ts'))});
+process.exitCode = await main(['generate-swf', '--jobs', '20', '--nodes', '64', '--out', ${JSON.stringify(out)}]);`);
+    unlock();
+    expect(r.status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^; /);
+    expect(readdirSync(folder)).toEqual(['log.swf']);
   }, 60_000);
 });
