@@ -138,8 +138,14 @@ export function writeFailure(e: unknown): string {
  * together): they go to DIR.partial beside it, each flushed to the disk; then DIR, when it exists,
  * is moved to DIR.previous, DIR.partial takes its name, the files of the old DIR that `files` does
  * not name (a user's notes) are moved into the new one, and DIR.previous is removed. A write that
- * fails leaves DIR as it was and no DIR.partial; DIR's parents are made (makeFolder: a UserError when
- * they cannot be); a leftover DIR.partial is removed. Through a symbolic link, the folder it points to is replaced.
+ * fails leaves DIR as it was and no DIR.partial; DIR's parents are made (makeFolder: a UserError
+ * when they cannot be); a leftover DIR.partial is removed. Through a symbolic link, the folder it
+ * points to is replaced.
+ *
+ * An existing DIR that cannot be replaced (its parent refuses new entries, EACCES or EPERM; it is
+ * a mount point, EBUSY or EXDEV) is written in place, one whole file after another in the order of
+ * `files`: put last the file that records the others, so a reader can tell a save stopped
+ * part-way (the files are then of two saves, and the previous one is lost).
  *
  * A save stopped between the two renames leaves the old folder as DIR.previous: a later save
  * refuses to run while it is there (a UserError saying what it holds), rather than remove it.
@@ -153,8 +159,17 @@ export function writeFolderWhole(dir: string, files: Readonly<Record<string, str
   const previous = `${target}.previous`;
   if (existsSync(previous)) throw new UserError(`${previous} is left by a save into ${target} that was stopped: it holds what ${target} held before; move back what you want to keep from it and remove it, then save again`, { file: previous });
   makeFolder(path.dirname(target), target);
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial);
+  const inPlace = (e: unknown): boolean => st !== undefined && ['EACCES', 'EPERM', 'EBUSY', 'EXDEV'].includes((e as NodeJS.ErrnoException).code ?? '');
+  const writeInPlace = (): void => {
+    for (const [name, data] of Object.entries(files)) writeFileWhole(path.join(target, name), data, { inPlaceWhenRefused: true, ...(options.write !== undefined ? { write: options.write } : {}) });
+  };
+  try {
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial);
+  } catch (e) {
+    if (inPlace(e)) return writeInPlace();
+    throw e;
+  }
   try {
     if (st !== undefined) chmodSync(partial, st.mode & 0o7777);
     for (const [name, data] of Object.entries(files)) {
@@ -170,9 +185,15 @@ export function writeFolderWhole(dir: string, files: Readonly<Record<string, str
       renameSync(partial, target);
       return;
     }
+  } catch (e) {
+    rmSync(partial, { recursive: true, force: true });
+    throw e;
+  }
+  try {
     renameSync(target, previous);
   } catch (e) {
     rmSync(partial, { recursive: true, force: true });
+    if (inPlace(e)) return writeInPlace();
     throw e;
   }
   try {

@@ -199,6 +199,8 @@ export abstract class NeuralForecaster implements Forecaster {
         const modelJson = Buffer.from(JSON.stringify(manifest));
         const files = { 'model.json': sha256(modelJson), 'weights.bin': sha256(weights) };
         try {
+          // drs-forecaster.json last: written in place (a folder that cannot be replaced), it is the
+          // file that tells whether the other two are of its save.
           writeFolderWhole(dir, { 'model.json': modelJson, 'weights.bin': weights, 'drs-forecaster.json': JSON.stringify({ ...meta, recent: this.recent, files }, null, 2) });
         } catch (e) {
           if (e instanceof UserError || (e as NodeJS.ErrnoException).code === undefined) throw e;

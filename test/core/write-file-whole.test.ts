@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,26 @@ describe('writeFolderWhole', () => {
     expect(contents(d)).toEqual({ a: 'new a\n', b: 'old b\n', c: 'new c\n', notes: 'mine\n' });
     expect(readdirSync(dir).filter((f) => f.startsWith('folder-real'))).toEqual(['folder-real']);
   });
+
+  // A folder whose parent refuses new entries (or a mount point, which cannot be renamed): no
+  // DIR.partial beside it. It was refused (EACCES) where the save before wrote it in place.
+  it.skipIf(process.platform !== 'linux')('writes a folder it cannot replace in place, one whole file after another', () => {
+    const parent = path.join(dir, 'folder-read-only-parent');
+    const d = path.join(parent, 'model');
+    mkdirSync(d, { recursive: true });
+    for (const f of ['a', 'b']) {
+      writeFileSync(path.join(d, f), `old ${f}\n`);
+      chmodSync(path.join(d, f), 0o666);
+    }
+    chmodSync(d, 0o777);
+    chmodSync(parent, 0o555);
+    const r = runScriptAsNobody(`const m = await import(${JSON.stringify(path.join(ROOT, 'src/core/whole-file.ts'))});
+m.writeFolderWhole(${JSON.stringify(d)}, { b: 'new b\\n', a: 'new a\\n', c: 'new c\\n' });`);
+    chmodSync(parent, 0o755);
+    expect(r.stderr).toBe('');
+    expect(contents(d)).toEqual({ a: 'new a\n', b: 'new b\n', c: 'new c\n' });
+    expect(readdirSync(parent)).toEqual(['model']);
+  }, 60_000);
 
   it('a path that is a file: ENOTDIR, the file as it was', () => {
     const f = path.join(dir, 'folder-is-file');

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { MlpForecaster } from '../../src/predict/mlp.js';
 import { loadNeuralForecaster } from '../../src/predict/neural-load.js';
+import { runScriptAsNobody } from '../cli/as-nobody.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'drs-neural-whole-'));
@@ -84,6 +85,28 @@ try { await m.save(${JSON.stringify(d)}); console.log('saved'); } catch (e) { co
     expect(readdirSync(dir).filter((f) => f.startsWith('empty'))).toEqual(['empty']);
     expect((await loadNeuralForecaster(empty)).forecast(4).point).toEqual(forecastA);
   });
+
+  // A model folder whose parent refuses new entries (or a mount point) has no room for DIR.partial
+  // beside it: its files are written in place, drs-forecaster.json last, as before.
+  it.skipIf(process.platform !== 'linux')('saves in place into a folder it cannot replace', async () => {
+    const parent = path.join(dir, 'read-only-parent');
+    const d = path.join(parent, 'model');
+    mkdirSync(parent);
+    await b.save(d);
+    chmodSync(d, 0o777);
+    for (const f of FILES) chmodSync(path.join(d, f), 0o666);
+    chmodSync(parent, 0o555);
+    chmodSync(dir, 0o755); // mkdtemp's 0700: nobody could not reach the folder at all
+    const r = runScriptAsNobody(`const { MlpForecaster } = await import(${JSON.stringify(path.join(ROOT, 'src/predict/mlp.ts'))});
+const m = new MlpForecaster({ ...${JSON.stringify(tiny)}, seed: 1 });
+await m.fit(${JSON.stringify(y)});
+await m.save(${JSON.stringify(d)});`);
+    chmodSync(parent, 0o755);
+    expect(r.stderr).toBe('');
+    expect(readdirSync(parent)).toEqual(['model']);
+    expect(readdirSync(d).sort()).toEqual(FILES);
+    expect((await loadNeuralForecaster(d)).forecast(4).point).toEqual(forecastA);
+  }, 60_000);
 
   it('refuses a path that is a file, and leaves it as it was', async () => {
     const f = path.join(dir, 'a-file');
