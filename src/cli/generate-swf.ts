@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../core/errors.js';
 import { gzipName } from '../core/compression.js';
+import { writeFailure, writeFileWhole } from '../core/whole-file.js';
 import { generateLublin99, lublin99Swf, type Lublin99Options } from '../traces/lublin99.js';
 import { numberFlag, parseFlags, seedFlag } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
-import { writeFailure, writeFileWhole } from '../core/whole-file.js';
 import { checkOutputFolders } from './output.js';
 
 const USAGE = `usage: drs generate-swf --out FILE [options]

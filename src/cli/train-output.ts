@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { QueueEvaluation } from '../learn/evaluate.js';
 import { writeFailure, writeFileWhole } from '../core/whole-file.js';
+import type { QueueEvaluation } from '../learn/evaluate.js';
 import { renderTable } from '../report/table.js';
 import { realPath } from './output.js';
 

@@ -237,11 +237,14 @@ export async function readNeuralDir(dir: string): Promise<{ tf: Tf; model: TF.La
     }
   };
   const json = <T>(name: string, bytes: Buffer): T => {
+    let parsed: unknown;
     try {
-      return JSON.parse(bytes.toString('utf8')) as T;
+      parsed = JSON.parse(bytes.toString('utf8'));
     } catch (e) {
       throw unreadable(`${name}: ${(e as Error).message}`);
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw unreadable(`${name}: not a JSON object`);
+    return parsed as T;
   };
   const modelJson = await read('model.json');
   const weights = await read('weights.bin');

@@ -149,9 +149,11 @@ describe('loading a neural forecaster', () => {
     expect(await loadOutcome(d)).toBe(`UserError: ${d}: weights.bin holds 40 bytes; model.json's weights take ${w.length} (a cut-off or foreign file); save the model again`);
   });
 
-  it('names the file that is cut off', async () => {
+  it('names the file that is cut off or not a JSON object', async () => {
     const d = await savedA('cut-json');
     writeFileSync(path.join(d, 'model.json'), '{"modelTopology": {');
     expect(await loadOutcome(d)).toMatch(`UserError: ${d}: cannot load a forecaster: model.json: `);
+    writeFileSync(path.join(d, 'model.json'), 'null');
+    expect(await loadOutcome(d)).toMatch(`UserError: ${d}: cannot load a forecaster: model.json: not a JSON object;`);
   });
 });
