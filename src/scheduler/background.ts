@@ -72,6 +72,21 @@ export class Background {
     catchUp(tx, true, this.due);
   }
 
+  /**
+   * Before every read of the scheduler's state: what fell due strictly before now, done as an
+   * operation does it first (in a transaction of its own, committed, with its events), if anything
+   * did. Else a scheduler restarted after downtime showed leases that ran out meanwhile as held
+   * until its first tick (never, with timers off), and so did a running one between two ticks: the
+   * service's per-tenant limit, read before the write, refused a POST for capacity the tenant no
+   * longer held. A stopped (closed or broken) scheduler answers from its books as they are.
+   */
+  current(): void {
+    const { runtime, pools, book, queueRunner } = this.p;
+    if (!runtime.healthy) return;
+    // A renewed or ended lease's old deadline counts too, once: the catch-up drops it.
+    if (Math.min(pools.nextReadyAt(), book.nextExpiryAt(), queueRunner.nextTimeoutAt()) < runtime.now()) runtime.run((tx) => catchUp(tx, true, this.due));
+  }
+
   /** ResourceScheduler.tick: what fell due by now, a restored queue's first offer, then SLO deadlines that passed. */
   tick(): void {
     const { runtime, preparation, queueRunner, slo, queue } = this.p;

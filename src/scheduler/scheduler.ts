@@ -69,10 +69,7 @@ export class ResourceScheduler {
   readonly solverStatus: Record<string, number> = {};
   /** The last solver report (a batch strategy's last decision), if any. */
   lastSolverReport: SolverReport | undefined;
-  /**
-   * Queued requests the store held that ended `timed-out` at start, because this configuration
-   * has no wait queue (`queue: false`): nothing would ever offer them capacity.
-   */
+  /** Queued requests the store held that ended `timed-out` at start (`queue: false` now: nothing would offer them capacity; H4). */
   readonly restoredTimedOut: number = 0;
   /** Configured pools that differ from the pools of those names in the store (which are kept), in words. */
   readonly poolDrift: string[];
@@ -83,9 +80,7 @@ export class ResourceScheduler {
     ({ store: this.store, runtime: this.runtime, ended: this.ended, allocator: this.allocator, preparation: this.preparation, queue: this.queue, space: this.space, pools: this.pools, book: this.book } = parts);
     ({ scalingPolicy: this.scalingPolicy, queuePolicy: this.queuePolicy, views: this.views, dependencies: this.dependencies, queueRunner: this.queueRunner, operations: this.operations, nodes: this.nodes, requests: this.requests, slo: this.slo } = parts);
     this.poolDrift = reconcileConfiguredPools(options.pools ?? [], this.pools, this.space, (p) => this.addPool(p));
-    // H4: a restored queue is offered what is free at the first tick once the strategy is ready
-    // (create() runs it at once); without a queue now, its requests end `timed-out`, each with its event.
-    this.background = new Background(parts);
+    this.background = new Background(parts); // reads (background.current) use it: none may come before this
     this.restoredTimedOut = this.background.settleRestoredQueue();
     if (options.timers !== false) this.background.startTimers(options.tickIntervalMs ?? 250, () => this.tick(), () => this.scale());
   }
@@ -156,11 +151,13 @@ export class ResourceScheduler {
 
   /** Queued requests in arrival order, optionally of one tenant. */
   listQueued(filter: { tenant?: string } = {}): Extract<RequestStatus, { status: 'queued' }>[] {
+    this.background.current();
     return this.views.listQueued(filter);
   }
 
   /** Live allocations plus queued requests of `tenant` (the service's per-tenant limit). */
   outstanding(tenant: string): number {
+    this.background.current();
     return this.views.outstanding(tenant);
   }
 
@@ -179,11 +176,13 @@ export class ResourceScheduler {
   }
 
   getPool(name: string): PoolInfo | undefined {
+    this.background.current();
     const i = this.pools.state.poolIndex(name);
     return i < 0 ? undefined : this.pools.info(i);
   }
 
   listPools(): PoolInfo[] {
+    this.background.current();
     return this.pools.state.pools.map((_p, i) => this.pools.info(i));
   }
 
@@ -194,6 +193,7 @@ export class ResourceScheduler {
    * A stopped scheduler (or one whose commit fails now) writes nothing: then as `listPools()`.
    */
   listPoolsDurably(): Promise<PoolInfo[]> {
+    this.background.current();
     return this.pools.infosDurably(this.runtime);
   }
 
@@ -276,33 +276,40 @@ export class ResourceScheduler {
   }
 
   getAllocation(id: string): AllocationInfo | undefined {
+    this.background.current();
     return this.views.getAllocation(id);
   }
 
   listAllocations(filter: { tenant?: string; pool?: string } = {}): AllocationInfo[] {
+    this.background.current();
     return this.book.list(filter);
   }
 
   /** The preemption log's newest records (at most `preemptionLimit`; restored from the store on restart), oldest first. */
   getPreemptions(): readonly PreemptionRecord[] {
+    this.background.current();
     return this.book.preemptions();
   }
 
   /** The same records without a copy, and the position of the first one in the whole log (records before it were pruned): what list cursors key on. */
   preemptionWindow(): { readonly first: number; readonly records: readonly PreemptionRecord[] } {
+    this.background.current();
     return this.book.preemptionWindow();
   }
 
   /** Live, queued, recently ended, or unknown. */
   status(id: string): RequestStatus {
+    this.background.current();
     return this.views.status(id);
   }
 
   get queueLength(): number {
+    this.background.current();
     return this.queue.length;
   }
 
   get allocationCount(): number {
+    this.background.current();
     return this.pools.state.allocationCount;
   }
 
@@ -374,7 +381,8 @@ export class ResourceScheduler {
    * `tick()` would have done it at its time (`catchUp`, ./due-work.ts): a lease that ran out is not
    * renewed or released afterwards (`renew` answers `not-found`, the allocation ended `expired`),
    * and its room, like a node whose boot finished, goes to the queue before a newcomer. What falls
-   * due exactly now is left to `tick()`, so operations at one instant keep their order.
+   * due exactly now is left to `tick()`, so operations at one instant keep their order. Reads do
+   * the same catch-up first (`Background.current`).
    */
   private operation<T>(fn: (tx: Tx) => T): T {
     return this.runtime.run((tx) => {
