@@ -193,7 +193,7 @@ function createWhole(file: string, text: string): boolean {
   const tmp = `${file}.${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    writeSync(fd, text);
+    writeAll(fd, text);
     fsyncSync(fd);
   } catch (e) {
     // A full disk (ENOSPC), a quota, an I/O error: the temporary file goes too (a supervisor
@@ -221,7 +221,7 @@ function createWhole(file: string, text: string): boolean {
     throw e;
   }
   try {
-    writeSync(out, text);
+    writeAll(out, text);
   } catch (e) {
     // Ours and empty: left, it would name no process and keep every start out for a while.
     closeSync(out);
@@ -230,6 +230,20 @@ function createWhole(file: string, text: string): boolean {
   }
   closeSync(out);
   return true;
+}
+
+/**
+ * Write all of `text`: writeSync may write less than asked (a signal, a quota reached mid-write,
+ * some network file systems) and says how much it wrote; ignored, a lock cut short was linked into
+ * place (naming no process, it kept every start out, and `release` did not know it as its own).
+ */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let done = 0; done < bytes.length; ) {
+    const n = writeSync(fd, bytes, done, bytes.length - done);
+    if (n <= 0) throw Object.assign(new Error(`EIO: the write made no progress (${done} of ${bytes.length} bytes written)`), { code: 'EIO' });
+    done += n;
+  }
 }
 
 function removeIfThere(file: string): void {
