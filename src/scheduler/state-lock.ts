@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -13,6 +13,15 @@ import { UserError } from '../core/errors.js';
  * restarted after `kill -9` runs its server under the same pid (often 1) and hostname as the
  * process that died, so `kill(pid, 0)` alone would call that lock live forever. A zombie (dead,
  * not yet reaped by its parent) holds no file and counts as gone.
+ *
+ * That rule alone also took over a live twin's lock: two containers on one volume with the same
+ * hostname (`--network host` gives both the host's; one `hostname:` on two replicas), each serving
+ * as pid 1. So a lock names its pid namespace too (`pidns`, /proc/self/ns/pid), and its pid is
+ * judged only from inside that namespace. A process of another namespace cannot be seen from here
+ * (`kill(pid, 0)` and "our own pid" say nothing about it), and a twin is told from a restarted
+ * container (whose namespace is new) only by time: a holder rewrites its lock's mtime every
+ * HEARTBEAT_MS, and a lock of another namespace on this host is stale once unchanged for
+ * FOREIGN_STALE_MS. A lock without `pidns` (an older drs, a system without /proc) is judged as before.
  *
  * Breaking a stale lock races with another process breaking it too: both read the stale lock,
  * one removes it and takes a fresh one, and the other must not then remove that fresh lock (it
@@ -31,14 +40,30 @@ import { UserError } from '../core/errors.js';
 const heldHere = new Set<string>();
 
 export class StateLock {
+  /** Refreshes the lock's mtime (see FOREIGN_STALE_MS); unref'd, stopped by `release`. */
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+
   private constructor(
     readonly lockPath: string,
     private readonly token: string,
-  ) {}
+  ) {
+    this.heartbeat = setInterval(() => this.refresh(), HEARTBEAT_MS).unref();
+  }
+
+  /** Mark the lock as held now, if it is still ours. */
+  private refresh(): void {
+    try {
+      if (readFileSync(this.lockPath, 'utf8') !== this.token) return;
+      const now = new Date();
+      utimesSync(this.lockPath, now, now);
+    } catch {
+      // gone (removed by hand): nothing to refresh
+    }
+  }
 
   static acquire(file: string): StateLock {
     const lockPath = resolve(`${file}.lock`);
-    const token = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+    const token = ownText();
     let unreadable = false; // the last lock seen names no process (and is too young to take over)
     for (let attempt = 0; attempt < 20; attempt++) {
       let created: boolean;
@@ -59,9 +84,11 @@ export class StateLock {
         continue;
       }
       if (!isStale(holder, lockPath)) {
+        const foreign = foreignNamespace(holder);
+        const where = holder.host !== hostname() ? ` on host ${holder.host}` : foreign ? ` of another pid namespace on this host (${holder.pidns}: another container)` : '';
         throw new UserError(
-          `state file ${file} is in use by process ${holder.pid}${holder.host !== hostname() ? ` on host ${holder.host}` : ''} (since ${holder.since}; lock file ${lockPath}). ` +
-            'Stop that process first; only if it no longer runs, delete the lock file.',
+          `state file ${file} is in use by process ${holder.pid}${where} (since ${holder.since}; lock file ${lockPath}). ` +
+            (foreign ? `Stop that process first; a lock its holder no longer refreshes is taken over once unchanged for ${FOREIGN_STALE_MS / 1000} s.` : 'Stop that process first; only if it no longer runs, delete the lock file.'),
           { file },
         );
       }
@@ -79,6 +106,7 @@ export class StateLock {
 
   /** Remove the lock file if it is still ours. */
   release(): void {
+    clearInterval(this.heartbeat);
     heldHere.delete(this.lockPath);
     try {
       if (readFileSync(this.lockPath, 'utf8') === this.token) unlinkSync(this.lockPath);
@@ -92,6 +120,8 @@ interface Holder {
   readonly pid: number;
   readonly host: string;
   readonly since: string;
+  /** The holder's pid namespace (`pid:[4026531836]`), if the lock names it. */
+  readonly pidns?: string;
   /** The file's text as read (what a stale lock is recognised by when it is removed). */
   readonly text: string;
   /** The text names no process (empty, cut short, not a drs lock); `modifiedMs`: when the file last changed. */
@@ -101,6 +131,31 @@ interface Holder {
 
 /** An unreadable lock or break file that has not changed for this long is stale, ms. */
 const UNREADABLE_STALE_MS = 5000;
+
+/** How often a holder rewrites its lock's mtime, ms. */
+const HEARTBEAT_MS = 1000;
+
+/** A lock of another pid namespace on this host unchanged for this long is stale (its holder stopped refreshing it), ms. */
+const FOREIGN_STALE_MS = 10_000;
+
+/** This process's pid namespace (`pid:[4026531836]`); undefined without /proc (macOS) or where it cannot be read. */
+const PID_NS = ((): string | undefined => {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+})();
+
+/** The text of a lock or break file this process writes: who holds it, since when, in which pid namespace. */
+function ownText(): string {
+  return JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(PID_NS !== undefined ? { pidns: PID_NS } : {}) });
+}
+
+/** The holder is a process of this host that this process cannot see: another pid namespace (a container). */
+function foreignNamespace(holder: Holder): boolean {
+  return holder.host === hostname() && holder.pidns !== undefined && PID_NS !== undefined && holder.pidns !== PID_NS;
+}
 
 /** The file's holder; undefined if there is no file. */
 function readHolder(lockPath: string): Holder | undefined {
@@ -113,8 +168,10 @@ function readHolder(lockPath: string): Holder | undefined {
     return undefined;
   }
   try {
-    const v = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown };
-    if (typeof v.pid === 'number' && typeof v.host === 'string') return { pid: v.pid, host: v.host, since: typeof v.since === 'string' ? v.since : '?', text, unreadable: false, modifiedMs };
+    const v = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown; pidns?: unknown };
+    if (typeof v.pid === 'number' && typeof v.host === 'string') {
+      return { pid: v.pid, host: v.host, since: typeof v.since === 'string' ? v.since : '?', ...(typeof v.pidns === 'string' ? { pidns: v.pidns } : {}), text, unreadable: false, modifiedMs };
+    }
   } catch {
     // unreadable
   }
@@ -123,12 +180,14 @@ function readHolder(lockPath: string): Holder | undefined {
 
 /**
  * A lock of this host whose process is gone (a lock of another host is never stale: shared file
- * systems), or an unreadable one unchanged for UNREADABLE_STALE_MS (either way round: a clock set
- * back does not keep it forever).
+ * systems), one of another pid namespace of this host unchanged for FOREIGN_STALE_MS, or an
+ * unreadable one unchanged for UNREADABLE_STALE_MS (either way round: a clock set back does not
+ * keep it forever).
  */
 function isStale(holder: Holder, lockPath: string): boolean {
   if (holder.unreadable) return Math.abs(Date.now() - holder.modifiedMs) >= UNREADABLE_STALE_MS;
   if (holder.host !== hostname()) return false;
+  if (foreignNamespace(holder)) return Math.abs(Date.now() - holder.modifiedMs) >= FOREIGN_STALE_MS;
   return !(holder.pid === process.pid ? heldHere.has(lockPath) : isAlive(holder.pid));
 }
 
@@ -156,7 +215,7 @@ const MAX_GUARD_DEPTH = 4;
  */
 function removeUnderGuard(file: string, staleText: string, depth: number): void {
   const guard = `${file}.break`;
-  const token = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+  const token = ownText();
   let created: boolean;
   try {
     created = createWhole(guard, token);
