@@ -10,6 +10,7 @@
  * order, the committed head among them, fixed for the pass).
  */
 import type { ClusterView } from '../../src/core/cluster.js';
+import { EndHeap } from '../../src/core/end-heap.js';
 import type { PolicyNet } from '../../src/core/policy-net.js';
 import type { Request } from '../../src/core/model.js';
 import type { Rng } from '../../src/core/rng.js';
@@ -52,11 +53,8 @@ export class Sim {
   cost = 0;
   arrivals: readonly Job[] = [];
   next = 0;
-  private ends: number[] = [];
-  private ranks: number[] = [];
-  private jobs: Job[] = [];
-  private startsAt: number[] = [];
-  private rank = 0;
+  /** The running jobs by end (requested or actual), each with its start. */
+  private byEnd = new EndHeap<{ job: Job; start: number }>();
   starts: Float64Array | undefined;
   /** The learned queue's candidates of the current pass (set when the pass has a chooser). */
   visible: Set<Job> | undefined;
@@ -76,74 +74,13 @@ export class Sim {
     s.free = this.free;
     s.head = this.head;
     s.waiting = this.waiting.slice();
-    for (let i = 0; i < this.jobs.length; i++) {
-      const j = this.jobs[i] as Job;
-      const t = this.startsAt[i] as number;
-      s.push(t + j.req, j, t);
-    }
+    for (const r of this.byEnd.all) s.byEnd.push(r.start + r.job.req, r);
     return s;
   }
 
   /** The running jobs and their starts (heap order). */
   running(): { job: Job; start: number }[] {
-    return this.jobs.map((job, i) => ({ job, start: this.startsAt[i] as number }));
-  }
-
-  private push(end: number, job: Job, start: number): void {
-    const { ends, ranks, jobs, startsAt } = this;
-    let i = ends.length;
-    const r = this.rank++;
-    ends.push(end);
-    ranks.push(r);
-    jobs.push(job);
-    startsAt.push(start);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if ((ends[p] as number) < end || ((ends[p] as number) === end && (ranks[p] as number) < r)) break;
-      ends[i] = ends[p] as number;
-      ranks[i] = ranks[p] as number;
-      jobs[i] = jobs[p] as Job;
-      startsAt[i] = startsAt[p] as number;
-      i = p;
-    }
-    ends[i] = end;
-    ranks[i] = r;
-    jobs[i] = job;
-    startsAt[i] = start;
-  }
-
-  private pop(): Job {
-    const { ends, ranks, jobs, startsAt } = this;
-    const top = jobs[0] as Job;
-    const e = ends.pop() as number;
-    const r = ranks.pop() as number;
-    const j = jobs.pop() as Job;
-    const s = startsAt.pop() as number;
-    const n = ends.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const a = 2 * i + 1;
-        if (a >= n) break;
-        const b = a + 1;
-        const c = b < n && ((ends[b] as number) < (ends[a] as number) || ((ends[b] as number) === (ends[a] as number) && (ranks[b] as number) < (ranks[a] as number))) ? b : a;
-        if ((ends[c] as number) > e || ((ends[c] as number) === e && (ranks[c] as number) > r)) break;
-        ends[i] = ends[c] as number;
-        ranks[i] = ranks[c] as number;
-        jobs[i] = jobs[c] as Job;
-        startsAt[i] = startsAt[c] as number;
-        i = c;
-      }
-      ends[i] = e;
-      ranks[i] = r;
-      jobs[i] = j;
-      startsAt[i] = s;
-    }
-    return top;
-  }
-
-  get nextEnd(): number {
-    return this.ends.length > 0 ? (this.ends[0] as number) : Infinity;
+    return this.byEnd.all.slice();
   }
 
   enqueue(j: Job): void {
@@ -161,7 +98,7 @@ export class Sim {
   private start(j: Job): void {
     const d = this.requested ? j.req : j.run;
     this.free -= j.procs;
-    this.push(this.now + d, j, this.now);
+    this.byEnd.push(this.now + d, { job: j, start: this.now });
     this.cost += Math.max(1, (this.now - j.submit + d) / Math.max(d, TAU));
     if (this.starts !== undefined && j.idx >= 0) this.starts[j.idx] = this.now;
   }
@@ -199,9 +136,9 @@ export class Sim {
     for (;;) {
       const a = arrivals[this.next];
       const tA = a === undefined ? Infinity : Math.max(a.submit, this.now);
-      while (this.nextEnd < tA) {
-        this.now = this.nextEnd;
-        const j = this.pop();
+      while (this.byEnd.first < tA) {
+        this.now = this.byEnd.first;
+        const j = this.byEnd.pop().job;
         this.free += j.procs;
         this.pass();
       }

@@ -1,3 +1,4 @@
+import { EndHeap } from '../core/end-heap.js';
 import type { PlannerSpec } from '../core/planner-spec.js';
 import { estimatedDuration } from '../core/model.js';
 import { Rng } from '../core/rng.js';
@@ -116,11 +117,8 @@ class Roll {
   head: Job | undefined;
   waiting: Job[] = [];
   cost = 0;
-  /** Running jobs: a binary heap of (end, rank) with the width each gives back. */
-  private ends: number[] = [];
-  private ranks: number[] = [];
-  private widths: number[] = [];
-  private rank = 0;
+  /** Running jobs by end: the width each gives back. */
+  private running = new EndHeap<number>();
 
   constructor(
     private now: number,
@@ -131,67 +129,17 @@ class Roll {
     const c = new Roll(this.now, this.free);
     c.head = this.head;
     c.waiting = this.waiting.slice();
-    c.ends = this.ends.slice();
-    c.ranks = this.ranks.slice();
-    c.widths = this.widths.slice();
-    c.rank = this.rank;
+    c.running = this.running.clone();
     return c;
   }
 
   push(end: number, width: number): void {
-    const { ends, ranks, widths } = this;
-    const r = this.rank++;
-    let i = ends.length;
-    ends.push(end);
-    ranks.push(r);
-    widths.push(width);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if ((ends[p] as number) < end || ((ends[p] as number) === end && (ranks[p] as number) < r)) break;
-      ends[i] = ends[p] as number;
-      ranks[i] = ranks[p] as number;
-      widths[i] = widths[p] as number;
-      i = p;
-    }
-    ends[i] = end;
-    ranks[i] = r;
-    widths[i] = width;
-  }
-
-  /** Remove the earliest end; returns the width it gives back. */
-  private pop(): number {
-    const { ends, ranks, widths } = this;
-    const top = widths[0] as number;
-    const e = ends.pop() as number;
-    const r = ranks.pop() as number;
-    const w = widths.pop() as number;
-    const n = ends.length;
-    if (n === 0) return top;
-    let i = 0;
-    for (;;) {
-      const a = 2 * i + 1;
-      if (a >= n) break;
-      const b = a + 1;
-      const c = b < n && ((ends[b] as number) < (ends[a] as number) || ((ends[b] as number) === (ends[a] as number) && (ranks[b] as number) < (ranks[a] as number))) ? b : a;
-      if ((ends[c] as number) > e || ((ends[c] as number) === e && (ranks[c] as number) > r)) break;
-      ends[i] = ends[c] as number;
-      ranks[i] = ranks[c] as number;
-      widths[i] = widths[c] as number;
-      i = c;
-    }
-    ends[i] = e;
-    ranks[i] = r;
-    widths[i] = w;
-    return top;
-  }
-
-  private get nextEnd(): number {
-    return this.ends.length > 0 ? (this.ends[0] as number) : Infinity;
+    this.running.push(end, width);
   }
 
   private start(j: Job): void {
     this.free -= j.width;
-    this.push(this.now + j.req, j.width);
+    this.running.push(this.now + j.req, j.width);
     this.cost += Math.max(1, (this.now - j.submit + j.req) / Math.max(j.req, TAU));
   }
 
@@ -232,9 +180,9 @@ class Roll {
     for (let next = 0; ; ) {
       const a = arrivals[next];
       const tA = a === undefined ? Infinity : Math.max(a.submit, this.now);
-      while (this.nextEnd < tA) {
-        this.now = this.nextEnd;
-        this.free += this.pop();
+      while (this.running.first < tA) {
+        this.now = this.running.first;
+        this.free += this.running.pop();
         this.pass();
       }
       if (a === undefined) return;
