@@ -1,7 +1,7 @@
 import { shownUrl } from '../core/url.js';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { FlowProducer, Queue, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, UnrecoverableError, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isUserError, UserError } from '../core/errors.js';
 import { withYamlLine } from '../core/yaml-line.js';
@@ -300,9 +300,10 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
       }
       // Bad input becomes the cell's failed job, its reason named as the local runner names it:
       // the cell (seed, strategy, axis values), then the scenario's line (when this worker sees
-      // the scenario file at the submitter's path) and field.
+      // the scenario file at the submitter's path) and field. It fails at once: a retry would
+      // meet the same input (the job's second attempt is for a thread that died, which may not).
       const r = await pool.run(cell).catch((e: unknown) => {
-        throw isUserError(e) ? cellUserError(withYamlLine(e) as UserError, cell) : e;
+        throw isUserError(e) ? new UnrecoverableError(cellUserError(withYamlLine(e) as UserError, cell).message) : e;
       });
       opts.onCell?.(cell, r);
       return r;

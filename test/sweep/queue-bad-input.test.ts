@@ -51,5 +51,11 @@ describe('a queue sweep cell that meets bad input only with its own seed', () =>
     expect(cells[1]?.state === 'failed' && cells[1].error).toBe(
       `${dir}/sc.yaml:11, field 'trace.profiles[0].duration': seed 3, strategy first-fit, at pools[0].nodes=2: request syn-1 drew a run time of 4.352610914483812e+22 s, more than 1e10 s (over 300 years): set max to cap the draws, or check the parameters' unit and scale`,
     );
+    // Bad input is the same on every try: the cell fails on its first attempt, not after a retry
+    // (a cell job has two attempts, for a worker thread that dies).
+    const q = new Queue(name, { connection: redis });
+    const job = await q.getJob(cells[1]?.hash as string);
+    await q.close();
+    expect([await job?.getState(), job?.attemptsMade]).toEqual(['failed', 1]);
   }, 120_000);
 });

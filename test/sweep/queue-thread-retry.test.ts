@@ -1,0 +1,65 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker as ThreadWorker } from 'node:worker_threads';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { planSweep } from '../../src/sweep/local.js';
+import { runSweepQueue, startQueueWorker } from '../../src/sweep/queue.js';
+import { loadSweep } from '../../src/sweep/spec.js';
+import { DATA_ROOT } from '../support/data.js';
+import { ensureRedis, REDIS_URL } from './redis.js';
+
+/**
+ * The other side of failing bad input at once (queue-bad-input.test.ts): a worker thread that
+ * dies holding a cell (out of memory, a native crash) is transient, and the cell's job keeps its
+ * second attempt, which completes it.
+ */
+const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-queue-thread-retry-'));
+const name = `drs-test-thread-retry-${process.pid}-${Date.now()}`;
+let redis: Redis;
+
+copyFileSync(path.join(import.meta.dirname, 'fixtures', 'heavy-tail.yaml'), path.join(dir, 'sc.yaml'));
+writeFileSync(path.join(dir, 'sweep.yaml'), 'scenario: ./sc.yaml\nseeds: [2]\n');
+
+beforeAll(async () => {
+  await ensureRedis();
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  for (const n of [name, `${name}-sweeps`]) {
+    const q = new Queue(n, { connection: redis });
+    await q.obliterate({ force: true });
+    await q.close();
+  }
+  await redis.quit();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a queue sweep cell whose worker thread dies', () => {
+  it('is run again (its second attempt) and completes', async () => {
+    const plan = await planSweep(await loadSweep(path.join(dir, 'sweep.yaml')), DATA_ROOT);
+    expect(plan.cells).toHaveLength(1);
+    const send = ThreadWorker.prototype.postMessage;
+    let sent = 0;
+    // The first cell sent to a thread: the thread is terminated instead (it dies holding the cell).
+    vi.spyOn(ThreadWorker.prototype, 'postMessage').mockImplementation(function (this: ThreadWorker, msg: unknown) {
+      if (++sent === 1) {
+        void this.terminate();
+        return;
+      }
+      send.call(this, msg);
+    });
+    const worker = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 1 });
+    const res = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 60_000 }).finally(() => worker.close());
+    expect(sent).toBe(2);
+    expect([...res.values()].map((r) => r.state)).toEqual(['completed']);
+    const q = new Queue(name, { connection: redis });
+    const job = await q.getJob(plan.cells[0]?.hash as string);
+    await q.close();
+    expect(await job?.getState()).toBe('completed');
+  }, 120_000);
+});
