@@ -58,6 +58,25 @@ function exited(p: ChildProcessWithoutNullStreams, armed: Promise<unknown> = Pro
   });
 }
 
+/** Resolves once `p`'s stderr so far matches `re` (fails the test if it exits first). */
+function stderrShows(p: ChildProcessWithoutNullStreams, re: RegExp): Promise<void> {
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const look = (d: Buffer): void => {
+      err += d.toString();
+      if (re.test(err)) done(resolve);
+    };
+    const gone = (): void => done(() => reject(new Error(`the process exited before its stderr showed ${re}: ${err}`)));
+    const done = (then: () => void): void => {
+      p.stderr.off('data', look);
+      p.off('exit', gone);
+      then();
+    };
+    p.stderr.on('data', look);
+    p.on('exit', gone);
+  });
+}
+
 beforeAll(async () => {
   await ensureRedis();
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -83,6 +102,8 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
     const ends = workers.map((w) => exited(w, stopping));
     const q = new Queue(name, { connection: redis });
     try {
+      // Both are up before the cells are: a process slower to start could find the sweep done.
+      await Promise.all(workers.map((w) => stderrShows(w, /Ctrl-C to stop/)));
       const res = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 120_000 });
       expect(toJson(sweepResult(plan, res))).toBe(localJson);
       const by = (await q.getCompleted(0, -1)).map((j) => j.processedBy);
@@ -181,13 +202,15 @@ describe('distributed sweep on BullMQ (real Redis)', () => {
     const sweep = runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 120_000 });
     try {
       // Wait until the child holds a cell, then kill it without warning.
-      for (let i = 0; i < 600 && killedJob === undefined; i++) {
-        const active = await q.getActive();
-        if (active.length > 0) killedJob = active[0]?.id;
-        else await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(killedJob, `the worker process never took a cell: ${childErr}`).toBeDefined();
+      for (let i = 0; i < 600 && (await q.getActiveCount()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await q.getActiveCount(), `the worker process never took a cell: ${childErr}`).toBeGreaterThan(0);
+      const dead = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
+      await dead;
+      // The cell it died holding: still active, with no worker (the cell seen active before the
+      // kill could have finished before the signal landed, and then nothing would be re-queued).
+      killedJob = (await q.getActive())[0]?.id;
+      expect(killedJob, 'the killed worker held no cell').toBeDefined();
       second = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, lockMs: 2000 });
       const res = await sweep;
       expect(toJson(sweepResult(plan, res))).toBe(localJson);
@@ -282,14 +305,21 @@ describe('a drs worker whose Redis went away', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       worker = spawnWorkerAt(url, 'drs-test-outage');
-      const ready = new Promise<void>((resolve) => worker?.stderr.on('data', (d: Buffer) => d.toString().includes('Ctrl-C to stop') && resolve()));
       let stopped = (): void => undefined;
       const stopping = new Promise<void>((r) => (stopped = r));
       const end = exited(worker, stopping);
-      await ready;
-      await new Promise((r) => setTimeout(r, 1500)); // the worker is waiting for a job
+      await stderrShows(worker, /Ctrl-C to stop/);
+      // The worker is waiting for a job: its blocking fetch is on the server.
+      const probe = new Redis(url, { maxRetriesPerRequest: null });
+      try {
+        for (let i = 0; i < 200 && !/cmd=bzpopmin/.test(String(await probe.client('LIST'))); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(String(await probe.client('LIST'))).toMatch(/cmd=bzpopmin/);
+      } finally {
+        probe.disconnect();
+      }
       server.kill('SIGKILL');
-      await new Promise((r) => setTimeout(r, 1000)); // the worker sees the connection drop
+      // The worker saw the connection drop: it says so (once) on stderr.
+      await stderrShows(worker, new RegExp(`worker: Redis redis://127\\.0\\.0\\.1:${port}: `));
       worker.kill('SIGTERM');
       stopped();
       const r = await end;
