@@ -34,6 +34,7 @@ export const workerCommand: CliCommand = {
     const url = values.queue;
     let lastError = '';
     let refused: string | undefined;
+    let broken: string | undefined;
     let stopNow = (): void => undefined;
     const worker = await startQueueWorker({
       url,
@@ -47,6 +48,12 @@ export const workerCommand: CliCommand = {
       onRefused: (c, why) => {
         if (refused !== undefined) return;
         refused = `cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: ${why}; the cell is back in the queue, and this worker stops`;
+        stopNow();
+      },
+      // Its threads keep dying (a broken build or machine): the same, exit 1 (not bad input).
+      onBroken: (_c, why) => {
+        if (broken !== undefined) return;
+        broken = `${why}; the cell is back in the queue, and this worker stops`;
         stopNow();
       },
       // While Redis is away ioredis reconnects and reports each failed attempt: print a message once.
@@ -65,10 +72,14 @@ export const workerCommand: CliCommand = {
       stopNow = stop;
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
-      if (refused !== undefined) stop();
+      if (refused !== undefined || broken !== undefined) stop();
     });
     await worker.close();
     if (refused !== undefined) throw new UserError(refused);
+    if (broken !== undefined) {
+      io.err(`drs worker: ${broken}\n`);
+      return 1;
+    }
     return 0;
   },
 };

@@ -9,7 +9,7 @@ import type { CellResult, CellSpec } from './cell.js';
 import { cellUserError } from './cell-error.js';
 import { codeFingerprint } from './code-version.js';
 import { cachedResults, type SweepPlan, type SweepProgress } from './local.js';
-import { CellPool } from './pool.js';
+import { CellPool, PoolBrokenError } from './pool.js';
 import type { ResultStore } from './store.js';
 
 /**
@@ -255,6 +255,11 @@ export interface QueueWorkerOptions {
   readonly code?: string;
   /** Told when the worker meets a cell planned by other code: it puts the cell back (no attempt used) and stops taking cells. */
   readonly onRefused?: (cell: CellSpec, message: string) => void;
+  /**
+   * Told when this worker's threads keep dying before finishing any cell (its pool gave up: a
+   * broken build or machine): it puts the cell back (no attempt used) and stops taking cells.
+   */
+  readonly onBroken?: (cell: CellSpec, message: string) => void;
 }
 
 /** Why a worker refuses a cell planned by other DRS code, and what to do. */
@@ -290,21 +295,27 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
       // A worker built from other code would put its figures beside the submitter's in one aggregate.
       // It puts the cell back without using one of its attempts (an always-idle stale worker took
       // both attempts of most cells, failing them) and takes no more: one of the sweep's build runs it.
-      if (cell.code !== code) {
-        const why = otherCode(cell.code, code, opts.id ?? `${hostname()}:${process.pid}`);
+      const putBack = async (why: string, tell: ((cell: CellSpec, message: string) => void) | undefined): Promise<never> => {
         // Not awaited here (close waits for this job); a failure surfaces in RunningWorker.close().
         worker.close().catch(() => undefined);
         await job.moveToWait(token);
-        opts.onRefused?.(cell, why);
+        tell?.(cell, why);
         throw new WaitingError(why);
-      }
+      };
+      if (cell.code !== code) return putBack(otherCode(cell.code, code, opts.id ?? `${hostname()}:${process.pid}`), opts.onRefused);
       // Bad input becomes the cell's failed job, its reason named as the local runner names it:
       // the cell (seed, strategy, axis values), then the scenario's line (when this worker sees
       // the scenario file at the submitter's path) and field. It fails at once: a retry would
       // meet the same input (the job's second attempt is for a thread that died, which may not).
-      const r = await pool.run(cell).catch((e: unknown) => {
+      // A pool that gave up refuses every cell at once: failing them would let this always-idle
+      // worker spend every cell's attempts; it puts the cell back and stops, as for other code.
+      let r: CellResult;
+      try {
+        r = await pool.run(cell);
+      } catch (e) {
+        if (e instanceof PoolBrokenError) return putBack(e.message, opts.onBroken);
         throw isUserError(e) ? new UnrecoverableError(cellUserError(withYamlLine(e) as UserError, cell).message) : e;
-      });
+      }
       opts.onCell?.(cell, r);
       return r;
     },
