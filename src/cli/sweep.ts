@@ -38,14 +38,30 @@ function progress(io: CliIo, quiet: boolean): { update: SweepProgress; stop(): v
   if (io.interactive) {
     const bar = new cliProgress.SingleBar({ format: 'cells [{bar}] {value}/{total} ({cached} from results) | {percentage}% | ETA {eta_formatted} | {duration_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic);
     let started = false;
+    // The bar hides the cursor: Ctrl-C (or SIGTERM) while it is drawn left the user's terminal
+    // without one. The signal now stops the bar (the cursor back) and is raised again, so the
+    // process still ends by it at once (finished cells are in the results folder).
+    const stop = (): void => {
+      if (!started) return;
+      started = false;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      bar.stop();
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      stop();
+      process.kill(process.pid, signal);
+    };
     return {
       update(done, total, cached) {
         if (!started) {
           bar.start(total, done, { cached });
           started = true;
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
         } else bar.update(done, { cached });
       },
-      stop: () => started && bar.stop(),
+      stop,
     };
   }
   const t0 = performance.now();
