@@ -18,6 +18,9 @@ options:
   --data-dir DIR       where real traces live (default: $DRS_DATA_DIR, else ../shared/data)
   --quiet              do not print a line per finished cell`;
 
+/** What becomes of a cell whose attempt failed on this worker, in its line. */
+const FAILED = { 'bad input': 'not retried (bad input)', retried: 'to be retried (its job has another attempt)', 'last attempt': 'not retried (its last attempt)' } as const;
+
 export const workerCommand: CliCommand = {
   name: 'worker',
   summary: 'run sweep cells from a Redis (BullMQ) queue',
@@ -43,7 +46,13 @@ export const workerCommand: CliCommand = {
       concurrency: numberFlag(values.concurrency, 'concurrency', { integer: true, min: 1 }) ?? 1,
       ...(lockMs !== undefined ? { lockMs } : {}),
       ...(values.id !== undefined ? { id: values.id } : {}),
-      ...(values.quiet === true ? {} : { onCell: (c, r) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: ${r.state}\n`) }),
+      ...(values.quiet === true
+        ? {}
+        : {
+            onCell: (c, r) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: ${r.state}\n`),
+            // A failed attempt is a finished cell too: said with its reason, not left to the submitter's table.
+            onCellFailed: (c, why, outcome) => io.err(`cell ${c.hash.slice(0, 12)} ${c.strategy} seed ${c.seed}: failed, ${FAILED[outcome]}: ${why}\n`),
+          }),
       // The worker put the cell back and takes no more: say why (even with --quiet) and exit 2.
       onRefused: (c, why) => {
         if (refused !== undefined) return;

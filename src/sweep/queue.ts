@@ -247,6 +247,11 @@ export interface QueueWorkerOptions {
   /** Job lock, ms: a worker that stops renewing it for this long is presumed dead (default 30 000). */
   readonly lockMs?: number;
   readonly onCell?: (cell: CellSpec, result: CellResult) => void;
+  /**
+   * A cell whose attempt failed on this worker, and why: bad input (the cell fails, not retried),
+   * or another error (a thread that died) with its job retried or on its last attempt.
+   */
+  readonly onCellFailed?: (cell: CellSpec, message: string, outcome: 'bad input' | 'retried' | 'last attempt') => void;
   /** This worker's name, recorded on every job it runs (BullMQ `processedBy`); default host:pid. */
   readonly id?: string;
   /** BullMQ worker errors (e.g. the connection dropped and is being retried). */
@@ -314,7 +319,10 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
         r = await pool.run(cell);
       } catch (e) {
         if (e instanceof PoolBrokenError) return putBack(e.message, opts.onBroken);
-        throw isUserError(e) ? new UnrecoverableError(cellUserError(withYamlLine(e) as UserError, cell).message) : e;
+        const failure = isUserError(e) ? new UnrecoverableError(cellUserError(withYamlLine(e) as UserError, cell).message) : e;
+        const message = failure instanceof Error ? failure.message : String(failure);
+        opts.onCellFailed?.(cell, message, isUserError(e) ? 'bad input' : job.attemptsMade + 1 < (job.opts.attempts ?? 1) ? 'retried' : 'last attempt');
+        throw failure;
       }
       opts.onCell?.(cell, r);
       return r;

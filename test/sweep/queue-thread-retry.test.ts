@@ -53,9 +53,11 @@ describe('a queue sweep cell whose worker thread dies', () => {
       }
       send.call(this, msg);
     });
-    const worker = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 1 });
+    const failed: string[][] = [];
+    const worker = await startQueueWorker({ url: REDIS_URL, name, dataRoot: DATA_ROOT, concurrency: 1, onCellFailed: (_c, why, outcome) => failed.push([why, outcome]) });
     const res = await runSweepQueue(plan, { url: REDIS_URL, name, pollMs: 100, idleTimeoutMs: 60_000 }).finally(() => worker.close());
     expect(sent).toBe(2);
+    expect(failed).toEqual([[expect.stringMatching(/^sweep worker thread exited with code \d+$/), 'retried']]);
     expect([...res.values()].map((r) => r.state)).toEqual(['completed']);
     const q = new Queue(name, { connection: redis });
     const job = await q.getJob(plan.cells[0]?.hash as string);
