@@ -54,10 +54,15 @@ export async function runSweepLocal(plan: SweepPlan, opts: { workers: number; da
   opts.onProgress?.(results.size, total, cached);
   if (todo.length === 0) return results;
   const pool = new CellPool(Math.min(opts.workers, todo.length), opts.dataRoot);
+  // Set once bad input or a broken pool stops the sweep: the cells the closing pool then refuses
+  // never ran, and are neither failed cells nor progress ("cells 3/4" for a sweep that ran none).
+  let stopped = false;
   try {
     await Promise.all(
       todo.map(async (c) => {
         const r = await pool.run(c).catch((e: unknown): CellResult => {
+          if (stopped) throw e;
+          if (isUserError(e) || e instanceof PoolBrokenError) stopped = true;
           if (isUserError(e)) throw cellUserError(e, c);
           if (e instanceof PoolBrokenError) throw e;
           return { state: 'failed', hash: c.hash, point: c.point, strategy: c.strategy, seed: c.seed, error: e instanceof Error ? e.message : String(e) };
