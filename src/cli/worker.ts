@@ -74,13 +74,21 @@ export const workerCommand: CliCommand = {
     io.err(`worker on ${shownUrl(values.queue)} queue ${values.name ?? DEFAULT_QUEUE}; Ctrl-C to stop\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         resolve();
       };
+      // The close waits for the running cells, maybe minutes: said, with the way out (the
+      // handlers are off, so a second Ctrl-C ends the process; the cells' jobs then stall and
+      // run elsewhere).
+      const onSignal = (): void => {
+        const n = worker.running();
+        if (n > 0) io.err(`worker: stopping once the ${n === 1 ? 'running cell finishes' : `${n} running cells finish`}; Ctrl-C again to stop now (${n === 1 ? 'the cell then runs' : 'they then run'} again on another worker)\n`);
+        stop();
+      };
       stopNow = stop;
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       if (refused !== undefined || broken !== undefined) stop();
     });
     await worker.close();

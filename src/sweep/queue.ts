@@ -274,6 +274,8 @@ function otherCode(planned: string | undefined, mine: string, worker: string): s
 
 export interface RunningWorker {
   close(): Promise<void>;
+  /** How many cells this worker is running now (a graceful close waits for them). */
+  running(): number;
 }
 
 /** Connect (a UserError if Redis cannot be reached) and process cells from the queue until closed. */
@@ -292,6 +294,7 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
   const concurrency = opts.concurrency ?? 1;
   const code = opts.code ?? codeFingerprint();
   const pool = new CellPool(concurrency, opts.dataRoot);
+  let running = 0;
   const lockDuration = opts.lockMs ?? 30_000;
   const worker = new Worker(
     opts.name ?? DEFAULT_QUEUE,
@@ -315,6 +318,7 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
       // A pool that gave up refuses every cell at once: failing them would let this always-idle
       // worker spend every cell's attempts; it puts the cell back and stops, as for other code.
       let r: CellResult;
+      running++;
       try {
         r = await pool.run(cell);
       } catch (e) {
@@ -323,6 +327,8 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
         const message = failure instanceof Error ? failure.message : String(failure);
         opts.onCellFailed?.(cell, message, isUserError(e) ? 'bad input' : job.attemptsMade + 1 < (job.opts.attempts ?? 1) ? 'retried' : 'last attempt');
         throw failure;
+      } finally {
+        running--;
       }
       opts.onCell?.(cell, r);
       return r;
@@ -332,6 +338,7 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
   );
   worker.on('error', (e) => opts.onError?.(e));
   return {
+    running: () => running,
     async close() {
       // While Redis is unreachable, BullMQ's graceful close waits for its blocking fetch, which
       // retries until Redis is back: a stopped worker would hang. Nothing could be reported then
