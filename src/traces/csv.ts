@@ -4,7 +4,7 @@ import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import type { TraceReadOptions } from './types.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
 import { RowFilter, type CellValues } from './row-filter.js';
-import { ArrivalClock, bad, boundedSeconds, CsvHeader, cellValue, checkRowWidth, csvRows, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, UniqueIds, type Cell, type TimestampFormat } from './reading.js';
+import { ArrivalClock, bad, boundedSeconds, CsvHeader, cellValue, checkRowWidth, csvRows, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, TOO_LARGE, UniqueIds, type Cell, type TimestampFormat } from './reading.js';
 import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './trace-stats.js';
 
 /* The generic CSV reader: any CSV with a header row (or its column names given in `header`), mapped column by column onto request fields. */
@@ -314,7 +314,10 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const demand = fixedDemand.slice();
       for (const d of c.demand) {
         if (emptyDemand !== undefined && v(d.at).trim() === '') continue; // `zero`: no demand in that dimension
-        const q = parseNonNegativeCell(v(d.at), cell(d.column)) * d.scale + d.offset;
+        const raw = parseNonNegativeCell(v(d.at), cell(d.column));
+        const q = raw * d.scale + d.offset;
+        // A finite cell times a finite scale may overflow: an infinite demand is no request.
+        if (!Number.isFinite(q)) throw bad(cell(d.column), `demand '${v(d.at)}' × scale ${d.scale}${d.offset === 0 ? '' : ` + offset ${d.offset}`} for '${d.name}' is ${TOO_LARGE}`);
         if (q < 0) throw bad(cell(d.column), `demand ${q} for '${d.name}' is negative after scale/offset`);
         demand[d.dim] = q;
       }

@@ -214,11 +214,18 @@ export function parseTimestamp(raw: string, format: TimestampFormat = 'auto', sc
 function readTimestamp(raw: string, format: TimestampFormat, scale: number): number | { readonly error: string } | undefined {
   const s = raw.trim();
   if (s === '') return undefined;
-  if (format !== 'iso' && DECIMAL.test(s)) return Number(s) * scale;
+  if (format !== 'iso' && DECIMAL.test(s)) {
+    // `1e400`, or `1e300` at scale 1e10, is Infinity: a first record there made every arrival NaN (∞ − ∞).
+    const t = Number(s) * scale;
+    return Number.isFinite(t) ? t : { error: `'${s}'${scale === 1 ? '' : ` × scale ${scale}`} is ${TOO_LARGE}` };
+  }
   if (format === 'number') return undefined;
   const t = readDateTime(s);
   return typeof t === 'number' ? t * scale : t;
 }
+
+/** The end of the error for a number past the largest double (about 1.8e308): it reads as Infinity. */
+export const TOO_LARGE = `too large a number (beyond ${Number.MAX_VALUE}): a wrong unit or scale, or a damaged value?`;
 
 export function parseTimestampCell(raw: string, cell: Cell, format: TimestampFormat = 'auto', scale = 1): number {
   const t = readTimestamp(raw, format, scale);
