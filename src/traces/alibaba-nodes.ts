@@ -139,6 +139,8 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
   const largest = [...groups.values()].reduce((a, b) => (b.count > a.count ? b : a));
   checkPoolMaxNodes(poolName(largest, prefix), largest.count, maxFactor, file);
   const pools: PoolSpec[] = [];
+  /** Names given so far, with how many times each base name came: see uniqueName. */
+  const named = new Map<string, number>();
   for (const g of groups.values()) {
     const capacity = new Array<number>(space.size).fill(0);
     capacity[iCpu] = g.cpu;
@@ -147,7 +149,7 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
     const perGpu = (g.model !== '' ? opts.gpuPriceByModel?.[g.model] : undefined) ?? gpuPrice;
     const price = g.gpu * perGpu + g.cpu * cpuPrice + g.mem * memPrice;
     pools.push({
-      name: poolName(g, prefix),
+      name: uniqueName(poolName(g, prefix), named),
       capacity,
       nodes: { min: Math.floor(g.count * minFraction), max: Math.ceil(g.count * maxFactor), initial: g.count },
       pricePerHour: Math.round(price * 1e6) / 1e6,
@@ -159,6 +161,19 @@ export async function readAlibabaNodePools(file: string, opts: AlibabaNodeOption
     });
   }
   return pools;
+}
+
+/**
+ * A pool's name, unique in the list: a name rounds the shape (cores and GiB to 3 decimals; a GPU
+ * node without a model reads 'gpu', as a model named 'gpu' does), so two shapes may share one. The
+ * run keys its per-pool report by name, and three such pools gave one `byPool` entry. A repeated
+ * name takes `-2`, `-3`, ... in order of first appearance (a base name ends in 'g', so a suffixed
+ * one is never another's base).
+ */
+function uniqueName(base: string, named: Map<string, number>): string {
+  const n = (named.get(base) ?? 0) + 1;
+  named.set(base, n);
+  return n === 1 ? base : `${base}-${n}`;
 }
 
 /** `<prefix><model>x<gpus>-<cpus>c-<memGiB>g`, or `<prefix>cpu-<cpus>c-<memGiB>g` without GPUs. */
