@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { positiveDurationSchema } from '../core/fields.js';
 import { DECIMAL } from '../core/timestamp.js';
-import { arrivalTooLate } from './reading.js';
+import { arrivalTooLate, epochUnitProblem } from './reading.js';
 
 /*
  * Traces whose records are not in arrival order (option `unsorted` of the csv, swf and azure-llm
@@ -146,6 +146,9 @@ export class ArrivalSort<T> {
   /** One record given back; the first sets the origin (the earliest arrival: nothing earlier can follow). */
   private give(h: Held<T>, fixed: number | undefined): { readonly item: T; readonly arrival: number } {
     if (this.origin === undefined) {
+      // The earliest record: a clock in epoch milliseconds read as seconds is refused here (reading.ts).
+      const unit = epochUnitProblem(h.t, h.text);
+      if (unit !== undefined) throw new TraceFormatError(unit, h.at);
       if (fixed !== undefined && h.t < fixed) {
         throw new TraceFormatError(`arrival ${shownTime(h.t, h.text)} is before the origin ${fixed} set by 'origin' (it is the earliest arrival in the file): set 'origin' to at most ${h.t}, or leave it out to start at the earliest arrival`, h.at);
       }

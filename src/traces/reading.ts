@@ -257,6 +257,17 @@ export function arrivalTooLate(shown: string, r: number, origin: number): string
 }
 
 /**
+ * The first arrival of a trace, as a plain number of seconds (after the column's scale) at or past
+ * 10¹¹, is after the year 5000: an epoch clock in milliseconds (or finer) read as seconds, which
+ * replays the trace 1,000 times too slowly, as arrivals are relative to the first. What to say, or
+ * undefined (dates, and the SWF reader's bounded submit times, are never such a number).
+ */
+export function epochUnitProblem(t: number, text: string | undefined): string | undefined {
+  if (text === undefined || !DECIMAL.test(text.trim()) || Math.abs(t) < 1e11) return undefined;
+  return `arrival ${text.trim()} read as seconds is after the year 5000: epoch milliseconds? set the arrival column's scale to its unit (0.001 for milliseconds, 0.000001 for microseconds), or write seconds or ISO dates`;
+}
+
+/**
  * Makes arrivals relative: the first record's time becomes 0 (or a fixed `origin`, in the trace's
  * own clock after scaling). A record earlier than the one before it is an error (the file is not
  * sorted by arrival: `unsortedHint` names the reader's option to sort it, arrival-order.ts), and
@@ -286,6 +297,8 @@ export class ArrivalClock {
    */
   relative(t: number, cell: Cell, text?: string): number {
     const shown = text === undefined || DECIMAL.test(text.trim()) ? String(t) : `'${text.trim()}'`;
+    const unit = this.last === undefined ? epochUnitProblem(t, text) : undefined;
+    if (unit !== undefined) throw bad(cell, unit);
     this.origin ??= t;
     // The simulator replays in arrival order: a record earlier than the one before is refused here, with its line.
     // (Without a fixed origin, this is also what a record before the first one is: the file is not sorted.)
