@@ -5,6 +5,7 @@ import { Rng } from '../core/rng.js';
 import { cellValue, checkRowWidth, CsvHeader, csvRows, MAX_EXPECTED_REQUESTS, parseNonNegativeCell, parseTimestampCell, type TimestampFormat } from './reading.js';
 import { countIn, newTraceStats, traceStream, type TraceStream } from './trace-stats.js';
 import { poisson } from './poisson.js';
+import { RowFilter } from './row-filter.js';
 import { generateSyntheticRequests, type SyntheticOptions } from './synthetic.js';
 import type { TraceReadOptions } from './types.js';
 
@@ -113,18 +114,27 @@ export async function* readDemandSeries(
   const readsValue = opts.aggregate?.how !== 'count' || opts.valueColumn !== undefined;
   const format = opts.timeFormat ?? 'auto';
   const maxGap = opts.maxGap ?? 12;
-  const where = Object.entries(opts.where ?? {});
-  let header: { names: readonly string[]; t: number; v: number | undefined; where: { at: number; want: string }[] } | undefined;
+  let header: { names: readonly string[]; t: number; v: number | undefined; filter: RowFilter<number> } | undefined;
+  /** Data rows read, `where` or not (a header with none is an error at line 2, as in the other readers). */
+  let records = 0;
+  /** RowFilter's count of rows left out; they are reported through onSkip. */
+  const leftOut: Record<string, number> = {};
 
   async function* rows(): AsyncGenerator<{ time: number; value: number; line: number; raw: string }> {
     for await (const row of csvRows(file, { delimiter: opts.delimiter })) {
       if (header === undefined) {
         const h = new CsvHeader(file, row);
-        header = { names: row.values, t: h.require(timeCol, 'timeColumn'), v: readsValue ? h.require(valueCol, 'valueColumn') : undefined, where: where.map(([c, want]) => ({ at: h.require(c, `where.${c}`), want })) };
+        header = {
+          names: row.values,
+          t: h.require(timeCol, 'timeColumn'),
+          v: readsValue ? h.require(valueCol, 'valueColumn') : undefined,
+          filter: new RowFilter({ where: opts.where }, (c, field) => h.require(c, field)),
+        };
         continue;
       }
       checkRowWidth(file, row, header.names, opts.delimiter);
-      if (header.where.some((w) => cellValue(row, w.at) !== w.want)) {
+      records++;
+      if (!header.filter.keeps((at) => cellValue(row, at), leftOut)) {
         onSkip('where');
         continue;
       }
@@ -137,6 +147,9 @@ export async function* readDemandSeries(
       yield { time, value, line: row.line, raw: rawTime };
     }
     if (header === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
+    if (records === 0) throw new TraceFormatError('no records after the header: a series needs at least one sample', { file, line: 2 });
+    // A `where` no row passes: the rule and the values seen, not "no data rows" at the header.
+    header.filter.checkMatched(file, records, 'row');
   }
 
   if (opts.aggregate !== undefined) {
