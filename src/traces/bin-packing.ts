@@ -88,7 +88,9 @@ class Source {
   count(tok: Token | undefined, field: string, lastLine: number): number {
     const d = this.decimal(tok, field, lastLine);
     const v = Number(d.intPart);
-    if (d.frac.replace(/0+$/, '') !== '' || !Number.isSafeInteger(v)) this.fail(`${field} must be a whole number, found '${tok?.text}'`, d.line, field);
+    if (d.frac.replace(/0+$/, '') !== '') this.fail(`${field} must be a whole number, found '${tok?.text}'`, d.line, field);
+    // '1e30' is a whole number, just not an exact one: say so rather than "must be a whole number".
+    if (!Number.isSafeInteger(v)) this.fail(`${field} '${tok?.text}' is too large: at most ${Number.MAX_SAFE_INTEGER}`, d.line, field);
     return v;
   }
 }
