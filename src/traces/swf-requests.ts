@@ -87,12 +87,18 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
       /** Under `unsorted: 'sort'`: the jobs to replay with their records, until the log is read. */
       const held = arrivalSortFor<Request>(opts.unsorted);
       let n = 0;
+      /** Records read, and those `jobs: valid` left out by reason: what the no-job error says. */
+      let records = 0;
+      const leftOut = new Map<string, number>();
       try {
         for await (const r of f.records) {
           opts.onRecord?.(r);
+          records++;
           const procs = Math.max(r.allocatedProcessors, r.requestedProcessors);
           if (!all && !(r.runTime > 0 && procs > 0 && r.submitTime >= 0)) {
-            opts.onSkip?.(r, !(r.runTime > 0) ? 'run time not positive (cancelled, or unknown)' : !(procs > 0) ? 'unknown number of processors' : 'unknown submit time');
+            const reason = !(r.runTime > 0) ? 'run time not positive (cancelled, or unknown)' : !(procs > 0) ? 'unknown number of processors' : 'unknown submit time';
+            leftOut.set(reason, (leftOut.get(reason) ?? 0) + 1);
+            opts.onSkip?.(r, reason);
             continue;
           }
           if (r.submitTime < 0) throw new TraceFormatError(`job ${r.jobNumber} has submit time ${r.submitTime} (unknown), which jobs: all cannot replay; use jobs: valid to skip such records`, { file: path, line: r.line, field: 'submitTime' });
@@ -147,7 +153,15 @@ export function readSwfRequests(path: string, opts: TraceReadOptions & SwfReques
         if (++n >= limit) return;
       }
       // A log with no job to replay is a wrong file or wrong options, not an empty experiment.
-      if (n === 0) throw new TraceFormatError(`no job to replay: the log has no record${all ? '' : ' with a positive run time and a known processor count'}`, { file: path });
+      if (n === 0) {
+        const why = [...leftOut].map(([reason, k]) => `${reason} ${k}`).join(', ');
+        throw new TraceFormatError(
+          records === 0
+            ? 'no job to replay: the log has no job record, only header lines'
+            : `no job to replay: the log has no record with a positive run time and a known processor count and submit time (all ${records} record(s) left out: ${why}; jobs: all replays those with a known submit time)`,
+          { file: path },
+        );
+      }
     },
   };
 }
