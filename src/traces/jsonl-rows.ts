@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { compressionOf, decompressHint, fileHead, gzipName } from '../core/compression.js';
+import { isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 
 /*
@@ -33,7 +34,24 @@ function compressionProblem(file: string, head: Uint8Array | undefined): string 
   const gzName = gzipName(file);
   if (c === 'gzip') return gzName ? undefined : 'the file is gzip-compressed: a gzip-compressed file needs a name ending in .gz';
   if (c !== undefined) return `the file is compressed with ${c}: ${decompressHint(c)} (JSON Lines files are read as plain text, or gzip with a name ending in .gz)`;
+  const utf16 = utf16Of(head);
+  // It failed as "Unexpected token '�'" with its NUL bytes quoted, and the advice to read it as CSV.
+  if (utf16 !== undefined) return `the file is UTF-16 text (${utf16}-endian), JSON Lines files are read as UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8 converts it)`;
   return gzName && head.length > 0 ? 'the name ends in .gz but the file is not gzip-compressed: rename it without .gz (or gzip it)' : undefined;
+}
+
+/**
+ * UTF-16 text by its first bytes: a byte-order mark, or a NUL after (little-endian) or before
+ * (big-endian) each of the first two ASCII characters (core/csv-text.ts reads CSV heads the same way).
+ */
+function utf16Of(head: Uint8Array): 'little' | 'big' | undefined {
+  const [a, b, c, d] = [head[0], head[1], head[2], head[3]];
+  if (a === 0xff && b === 0xfe) return 'little';
+  if (a === 0xfe && b === 0xff) return 'big';
+  if (head.length < 4) return undefined;
+  if (a !== 0 && b === 0 && c !== 0 && d === 0) return 'little';
+  if (a === 0 && b !== 0 && c === 0 && d !== 0) return 'big';
+  return undefined;
 }
 
 const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a string' : `a ${typeof v}`);
@@ -58,6 +76,8 @@ export async function* jsonlRecords(file: string): AsyncGenerator<JsonlRecord> {
       try {
         value = JSON.parse(s);
       } catch (e) {
+        // Binary bytes: said as such, not quoted back as the token JSON.parse choked on.
+        if (isBinaryText(s)) throw new TraceFormatError('binary data, not JSON Lines text', { file, line });
         // A first record that does not even start like JSON is most likely another format (a CSV header).
         const hint = first && !/^[[{"]/.test(s) ? "; this looks like another format: for a CSV file with a header, set 'format: csv'" : '';
         throw new TraceFormatError(`not a JSON object (${(e as Error).message}): each line of a JSON Lines file holds one object${hint}`, { file, line });
