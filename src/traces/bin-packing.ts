@@ -32,6 +32,7 @@ import { gunzipSync } from 'node:zlib';
 import { compressionOf, decompressHint, MAGIC_BYTES } from '../core/compression.js';
 import { isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
+import { gzipTrailingBytes } from './gzip-trailing.js';
 import type { PackingInstance } from '../packing/instance.js';
 import { makeInstance } from '../packing/instance.js';
 
@@ -323,7 +324,7 @@ export function packingText(bytes: Buffer, file: string): string {
     try {
       data = gunzipSync(bytes);
     } catch (e) {
-      throw new TraceFormatError(`corrupt or truncated gzip data (${(e as Error).message})`, { file });
+      throw gzipTrailingBytes(e, file) ?? new TraceFormatError(`corrupt or truncated gzip data (${(e as Error).message})`, { file });
     }
   }
   const text = data.toString('utf8');

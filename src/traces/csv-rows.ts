@@ -5,6 +5,7 @@ import { CsvError, parse, type Options } from 'csv-parse';
 import { fileHead, gzipName } from '../core/compression.js';
 import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText, quotedCrlfs } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
+import { gzipTrailingBytes } from './gzip-trailing.js';
 
 /*
  * The raw rows of a CSV trace file, streamed through csv-parse (a name ending in `.gz` is gunzipped
@@ -77,6 +78,8 @@ function wrapReadError(e: unknown, file: string, lastLine: number, extraLines: n
   if (err.code === 'EISDIR') return new UserError('is a folder, not a trace file', { file });
   if (typeof err.code === 'string' && typeof err.syscall === 'string') return new UserError(`cannot read trace file (${err.code})`, { file });
   if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.code === 'Z_STREAM_ERROR') {
+    const trailing = gzipTrailingBytes(e, file);
+    if (trailing !== undefined) return trailing;
     return new TraceFormatError(`corrupt or truncated gzip data after line ${lastLine} (${err.message})`, { file, line: lastLine + 1 });
   }
   // Every csv-parse error is the file's; INVALID_OPENING_QUOTE (`12 "x"`, or binary data) has no

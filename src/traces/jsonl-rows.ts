@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { compressionOf, decompressHint, fileHead, gzipName } from '../core/compression.js';
 import { isBinaryText } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
+import { gzipTrailingBytes } from './gzip-trailing.js';
 
 /*
  * JSON Lines trace files (one JSON object per line, e.g. the Mooncake FAST'25 request traces:
@@ -168,6 +169,8 @@ function readError(e: unknown, file: string, lastLine: number): Error {
   if (err.code === 'ENOENT') return new UserError('trace file not found', { file });
   if (err.code === 'EISDIR') return new UserError('is a folder, not a trace file', { file });
   if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.code === 'Z_STREAM_ERROR') {
+    const trailing = gzipTrailingBytes(e, file);
+    if (trailing !== undefined) return trailing;
     return new TraceFormatError(`corrupt or truncated gzip data after line ${lastLine} (${err.message})`, { file, line: lastLine + 1 });
   }
   if (typeof err.code === 'string' && typeof err.syscall === 'string') return new UserError(`cannot read trace file (${err.code})`, { file });

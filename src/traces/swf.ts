@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { compressionOf, decompressHint, MAGIC_BYTES } from '../core/compression.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { isDecimal } from './decimal.js';
+import { gzipTrailingBytes } from './gzip-trailing.js';
 import { MAX_TRACE_SECONDS } from './reading.js';
 import { swfFieldsFast } from './swf-fields.js';
 
@@ -369,6 +370,8 @@ async function openLines(path: string): Promise<{ lines: AsyncIterable<string>; 
 
 function wrapReadError(file: string, e: unknown, line: number): Error {
   if (e instanceof UserError) return e;
+  const trailing = gzipTrailingBytes(e, file);
+  if (trailing !== undefined) return trailing;
   const msg = (e as Error).message;
   return new TraceFormatError(`cannot read the file (${msg}): corrupt or truncated gzip?`, { file, line });
 }
