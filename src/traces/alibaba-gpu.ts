@@ -234,8 +234,9 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       const numGpu = parseNonNegativeCell(v(c.numGpu), cell('num_gpu'));
       const gpuMilli = c.gpuMilli === undefined ? 1000 : parseNonNegativeCell(v(c.gpuMilli), cell('gpu_milli'));
       if (gpuMilli > 1000) throw new TraceFormatError(`${gpuMilli} milli of one GPU exceeds 1000 (gpu_milli is the share of each GPU, 1000 = a whole GPU)`, cell('gpu_milli'));
-      if (numGpu > 1 && gpuMilli > 0 && gpuMilli < 1000) throw new TraceFormatError(`${numGpu} GPUs with ${gpuMilli} milli each: a pod takes a share of ONE GPU or whole GPUs`, cell('gpu_milli'));
+      // num_gpu first: 1.5 GPUs of 500 milli was blamed on gpu_milli, as a share of several GPUs.
       if (!Number.isInteger(numGpu)) throw new TraceFormatError(`${numGpu} is not a whole number of GPUs`, cell('num_gpu'));
+      if (numGpu > 1 && gpuMilli > 0 && gpuMilli < 1000) throw new TraceFormatError(`${numGpu} GPUs with ${gpuMilli} milli each: a pod takes a share of ONE GPU or whole GPUs`, cell('gpu_milli'));
       // The two columns must agree on whether the pod uses a GPU: either one read alone as 0 GPU
       // would drop the other's request without a word (CPU pods have num_gpu = 0 and gpu_milli = 0).
       if (numGpu === 0 && gpuMilli > 0) throw new TraceFormatError(`num_gpu is 0 but gpu_milli is ${gpuMilli}: does the pod use a GPU? (a CPU pod has 0 in both)`, cell('gpu_milli'));
