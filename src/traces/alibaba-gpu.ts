@@ -23,7 +23,8 @@ export { DEFAULT_NODE_PRICES, GPU_MODEL_LABEL, MAX_NODE_GPUS, readAlibabaNodePoo
  *   demand      cpu = cpu_milli / 1000, memory = memory_mib / 1024 (GiB), gpu = num_gpu × gpu_milli / 1000
  *               (gpu_milli is the share of *each* GPU: 0..1000. Sharing pods have num_gpu = 1 and
  *               gpu_milli < 1000; in the data every pod with num_gpu > 1 has gpu_milli = 1000.
- *               Files without a gpu_milli column, like multigpu30, mean whole GPUs.)
+ *               The column is required: every public pod list has it, and read as whole GPUs
+ *               a misspelt header would turn shared pods into whole-GPU pods without a word.)
  *   arrival     = creation_time (seconds) relative to the earliest emitted pod's creation_time.
  *               A pod list is a list, not a log: 13 of the paper's 23 public pod lists (cpu050,
  *               gpushare40, ...) are not in creation order, so the pods are replayed sorted by
@@ -145,7 +146,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       cpu: number;
       mem: number;
       numGpu: number;
-      gpuMilli: number | undefined;
+      gpuMilli: number;
       spec: number | undefined;
       qos: number | undefined;
       phase: number | undefined;
@@ -178,7 +179,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
           cpu: h.require('cpu_milli'),
           mem: h.require('memory_mib'),
           numGpu: h.require('num_gpu'),
-          gpuMilli: h.optional('gpu_milli'),
+          gpuMilli: h.require('gpu_milli'),
           spec: h.optional('gpu_spec'),
           qos: h.optional('qos'),
           phase: h.optional('pod_phase'),
@@ -232,7 +233,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
       }
 
       const numGpu = parseNonNegativeCell(v(c.numGpu), cell('num_gpu'));
-      const gpuMilli = c.gpuMilli === undefined ? 1000 : parseNonNegativeCell(v(c.gpuMilli), cell('gpu_milli'));
+      const gpuMilli = parseNonNegativeCell(v(c.gpuMilli), cell('gpu_milli'));
       if (gpuMilli > 1000) throw new TraceFormatError(`${gpuMilli} milli of one GPU exceeds 1000 (gpu_milli is the share of each GPU, 1000 = a whole GPU)`, cell('gpu_milli'));
       // num_gpu first: 1.5 GPUs of 500 milli was blamed on gpu_milli, as a share of several GPUs.
       if (!Number.isInteger(numGpu)) throw new TraceFormatError(`${numGpu} is not a whole number of GPUs`, cell('num_gpu'));

@@ -196,6 +196,13 @@ describe('readAlibabaPodRequests on a fixture', () => {
     expect((await readAlibabaNodePools(nodes, { space }))[0]).toMatchObject({ capacity: [64, 256, 2], gpus: { count: 2, model: 'P100' }, nodeNames: ['n0'] });
   });
 
+  it('a pod list without a gpu_milli column (e.g. misspelt) is refused, not read as whole GPUs', async () => {
+    const f = fixture('no-milli.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_mili\na,8000,16384,1,500\n');
+    const e = await rejection(collect(readAlibabaPodRequests(f, { space, staticDuration: 60 })));
+    expect(e).toBeInstanceOf(TraceFormatError);
+    expect(e.message).toMatch(new RegExp(`^${f}:1, field 'gpu_milli': missing column 'gpu_milli'`));
+  });
+
   it('a pod list without times (multigpu30) needs staticDuration, then every pod arrives at 0', async () => {
     const f = fixture('static.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,8000,16384,2,1000\nb,4000,8192,1,250\n');
     const e = await rejection(collect(readAlibabaPodRequests(f, { space })));
