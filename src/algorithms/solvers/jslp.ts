@@ -86,13 +86,19 @@ export function solveJslpSync(model: LpModel, options: SolveOptions = {}): Solve
   const limitMs = options.timeLimitSeconds === undefined ? undefined : Math.max(1, options.timeLimitSeconds * 1000);
   const work = { lpIterations: 0, nodes: 0 };
   let raw: Record<string, unknown>;
+  // javascript-lp-solver's timeout runs on Date.now, not on the injected clock: it may have cut
+  // the search short while the injected clock is not yet late (a clock step, a fake clock). Its
+  // search can only have timed out if Date.now moved by the whole limit during the solve, so that
+  // counts as out of time too; otherwise a cut-short search would be called a proof ("optimal",
+  // or "infeasible" when it stopped in an infeasible branch). Read only under a time limit.
+  const jslpStart = limitMs === undefined ? 0 : Date.now();
   try {
     raw = solver.Solve(toJslp(model, limitMs)) as Record<string, unknown>;
   } catch (e) {
     return { backend: 'jslp', status: 'error', stoppedBy: 'converged', work, message: `javascript-lp-solver failed: ${String(e)}`, ...timer.elapsed() };
   }
   const elapsed = timer.elapsed();
-  const outOfTime = limitMs !== undefined && integerCount(model) > 0 && timer.late();
+  const outOfTime = limitMs !== undefined && integerCount(model) > 0 && (timer.late() || Date.now() - jslpStart >= limitMs);
   const base = { backend: 'jslp' as const, ...elapsed, work, stoppedBy: outOfTime ? ('wall' as const) : ('converged' as const) };
   if (raw['feasible'] !== true) return { ...base, status: outOfTime ? 'no-solution' : 'infeasible' };
   if (raw['bounded'] === false) return { ...base, status: 'unbounded' };
