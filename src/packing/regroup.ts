@@ -9,6 +9,7 @@
  * leave smaller, easier items free. What is still free is then packed best-fit decreasing,
  * opening new bins only when nothing fits. Fill is the size measure Σ_k load_k / C_k.
  */
+import { compareFill } from './bfd.js';
 import type { PackingInstance } from './instance.js';
 import { decreasingOrder } from './instance.js';
 
@@ -62,19 +63,11 @@ export function bestFitDecreasing(ws: Workspace, bins: Bin[], items: readonly nu
   const order = [...items].sort((a, b) => (ws.rank[a] ?? 0) - (ws.rank[b] ?? 0));
   for (const i of order) {
     let best: Bin | undefined;
-    let bestRoom = Infinity;
     for (const bin of bins) {
-      let room = 0;
       let ok = true;
-      for (let k = 0; k < d && ok; k++) {
-        const after = (bin.load[k] ?? 0) + (ws.size[i * d + k] ?? 0);
-        ok = after <= (ws.cap[k] ?? 0);
-        room += ((ws.cap[k] ?? 0) - after) / (ws.cap[k] ?? 1);
-      }
-      if (ok && room < bestRoom - 1e-12) {
-        best = bin;
-        bestRoom = room;
-      }
+      for (let k = 0; k < d && ok; k++) ok = (bin.load[k] ?? 0) + (ws.size[i * d + k] ?? 0) <= (ws.cap[k] ?? 0);
+      // The bin the item leaves least room in is the fullest; compared exactly (bfd.ts).
+      if (ok && (best === undefined || compareFill(ws.cap, bin.load, best.load, d) > 0)) best = bin;
     }
     if (best === undefined) bins.push(binOf(ws, [i]));
     else {
