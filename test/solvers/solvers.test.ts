@@ -119,13 +119,17 @@ describe.each(backends)('%s backend', (name) => {
   it('stops at the time limit and says so', async () => {
     const { model, start } = hardPacking();
     // No real clock (a 0.3-s limit stopped HiGHS, or not, by the machine's speed): a clock that
-    // moves 10^6 s per read is past the deadline at the solver's first check. It is both the
-    // injected clock (HiGHS's interrupt callbacks) and Date.now (javascript-lp-solver's own
-    // timeout). HiGHS's own time_limit (30 s, its C++ clock) is only a backstop: had it stopped
-    // the solve instead, HiGHS would have done work; stopped at the first check, it did none.
+    // moves 10^6 s per read is past the deadline at the solver's first check. It is the injected
+    // clock (HiGHS's interrupt callbacks), which stands still for its first two reads (the start,
+    // and what is left of the limit when HiGHS starts: all 30 s), and Date.now
+    // (javascript-lp-solver's own timeout). HiGHS's own time_limit (30 s, its C++ clock) is only a
+    // backstop: had it stopped the solve instead, HiGHS would have done work; stopped at the first
+    // check, it did none. (A clock already late when HiGHS starts: highs-deadline.test.ts.)
     let now = 0;
-    const clock = (): number => (now += 1e9);
-    const dateNow = vi.spyOn(Date, 'now').mockImplementation(clock);
+    let reads = 0;
+    const clock = (): number => (reads++ < 2 ? 0 : (now += 1e9));
+    let dateNowMs = 0;
+    const dateNow = vi.spyOn(Date, 'now').mockImplementation(() => (dateNowMs += 1e9));
     const r = await backend.solve(model, { timeLimitSeconds: 30, clock, start }).finally(() => dateNow.mockRestore());
     expect(['feasible', 'no-solution']).toContain(r.status);
     expect(r.stoppedBy).toBe('wall');

@@ -14,8 +14,9 @@
  * interrupt callback stops the search once `mip_total_lp_iterations` reaches the limit (the
  * callback fires at the same checkpoints on every run of this single-threaded build; it is also
  * where a MIP's LP iterations are counted, HiGHS has no info item for them). A wall-clock
- * limit (`timeLimitSeconds`, production only) sets `time_limit` and is also enforced at every
- * simplex and MIP checkpoint. The result says which one stopped the solve (`stoppedBy`) and the
+ * limit (`timeLimitSeconds`, production only) sets `time_limit` to what is left of it when HiGHS
+ * starts (time spent loading the runtime and passing the model counts) and is also enforced at
+ * every simplex and MIP checkpoint. The result says which one stopped the solve (`stoppedBy`) and the
  * work done (LP iterations, nodes).
  */
 import { readFile } from 'node:fs/promises';
@@ -151,7 +152,9 @@ function solveOn(h: Highs, model: LpModel, options: SolveOptions, timer: SolveTi
   });
   try {
     const opts: Record<string, number | boolean | string> = { ...options.highsOptions, output_flag: false };
-    if (options.timeLimitSeconds !== undefined) opts['time_limit'] = Math.max(0.01, options.timeLimitSeconds);
+    // HiGHS's own clock starts at its run: it gets what is left of the limit now (loading the
+    // runtime and passing the model came out of it), not the whole limit again.
+    if (options.timeLimitSeconds !== undefined) opts['time_limit'] = Math.max(0.001, timer.remainingSeconds());
     if (options.mipRelGap !== undefined) opts['mip_rel_gap'] = options.mipRelGap;
     if (options.mipAbsGap !== undefined) opts['mip_abs_gap'] = options.mipAbsGap;
     if (options.seed !== undefined) opts['random_seed'] = Math.abs(Math.trunc(options.seed)) % 2147483647;
