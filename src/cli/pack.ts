@@ -29,7 +29,11 @@ read decompressed, whatever its name):
 Options:
   --instance NAME     only this instance of a multi-instance file
   --strategies LIST   comma-separated subset of ${PACK_STRATEGY_NAMES.join(',')} (default: all)
-  --time-limit S      budget per strategy in seconds (default: ga 5, ilp 60)
+  --time-limit S      wall-clock budget in seconds of ga and of ilp, each, on each instance (default:
+                      ga 5, ilp 60; ffd and bfd take none): a file of N instances can take about
+                      2 x N x S. The ILP's incumbent search, graph and model building and solver
+                      loading count against it (a solve the setup used up does not start); HiGHS
+                      itself checks the clock only between steps and can end later (docs/packing.md)
   --seed N            seed for the GA and the ILP's incumbent search (default 0)
   --generations N     the GA stops after N generations (or at the lower bound), with no time limit
                       unless --time-limit is given: its bins then depend on the file and seed only

@@ -104,9 +104,10 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
     if (ga.bins < incumbent.length) incumbent = ga.packing;
   }
   const upper = incumbent.length;
-  // The solver's budgets: what is left of the wall clock (none when the limit is Infinity), and nodes.
+  // The solver's budgets: what is left of the wall clock when it starts (none when the limit is
+  // Infinity; the incumbent search and the model building came out of it), and nodes.
   const budget = (): { timeLimitSeconds?: number; workLimit?: { nodes: number } } => ({
-    ...(Number.isFinite(limit) ? { timeLimitSeconds: Math.max(0.05, limit - (performance.now() - t0) / 1000) } : {}),
+    ...(Number.isFinite(limit) ? { timeLimitSeconds: limit - (performance.now() - t0) / 1000 } : {}),
     ...(options.maxNodes === undefined ? {} : { workLimit: { nodes: options.maxNodes } }),
   });
 
@@ -118,8 +119,16 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
   // The objective counts bins: a gap below one bin proves the incumbent. HiGHS's default relative
   // gap (1e-4) would also stop it one bin above its bound once there are 10,000 bins or more.
   const common = { mipAbsGap: 0.999, mipRelGap: 0, seed: 0, clock: (): number => performance.now() } as const;
-  const solve = (m: Parameters<LpSolver['solve']>[0], o: Parameters<LpSolver['solve']>[1]): Promise<SolveResult> =>
-    options.solver.solve(m, { ...o, highsOptions: { ...(Number.isFinite(limit) && m.variables.length > UNINTERRUPTIBLE_COLUMNS ? WITHIN_DEADLINE : {}), ...options.highsOptions } });
+  // A limit already used up (by the incumbent search, the graph and the model) starts no solve: the
+  // solver would get it anyway (it used to get a 0.05-s floor), and HiGHS's model transfer and its
+  // first checkpoint can take seconds on a large model. The incumbent stands, stopped by the wall.
+  const solve = (m: Parameters<LpSolver['solve']>[0], o: Parameters<LpSolver['solve']>[1]): Promise<SolveResult> => {
+    const b = budget();
+    if (b.timeLimitSeconds !== undefined && b.timeLimitSeconds <= 0) {
+      return Promise.resolve({ backend: options.solver.name, status: 'no-solution', stoppedBy: 'wall', work: { lpIterations: 0, nodes: 0 }, seconds: 0 });
+    }
+    return options.solver.solve(m, { ...o, ...b, highsOptions: { ...(Number.isFinite(limit) && m.variables.length > UNINTERRUPTIBLE_COLUMNS ? WITHIN_DEADLINE : {}), ...options.highsOptions } });
+  };
   if (inst.n === 0) {
     return { packing: [], bins: 0, status: 'optimal', stoppedBy: 'converged', proof: 'lower-bound', lowerBound: 0, incumbentBins: 0, model: 'arc-flow', solverStatus: 'optimal', solverSeconds: 0 };
   } else if (graph !== undefined) {
@@ -127,12 +136,12 @@ export async function exactPack(inst: PackingInstance, options: ExactOptions): P
     graphInfo = { nodes: graph.nodeCount, arcs: graph.tail.length, uncompressedNodes: graph.uncompressed.nodes, uncompressedArcs: graph.uncompressed.arcs };
     const model = arcFlowModel(graph, { lower: lb, upper });
     const start = packingToFlow(graph, inst, incumbent);
-    result = await solve(model, { ...common, ...budget(), start: { vars: start.map((_, j) => j), values: start } });
+    result = await solve(model, { ...common, start: { vars: start.map((_, j) => j), values: start } });
     decode = (values) => flowToPacking(graph, values);
   } else {
     kind = 'assignment';
     const a = assignmentModel(inst, { lower: lb, upper });
-    result = await solve(a.model, { ...common, ...budget(), start: assignmentStart(a, incumbent) });
+    result = await solve(a.model, { ...common, start: assignmentStart(a, incumbent) });
     decode = (values) => assignmentPacking(a, values);
   }
 
