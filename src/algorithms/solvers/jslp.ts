@@ -60,18 +60,23 @@ function toJslp(model: LpModel, timeoutMs: number | undefined): JslpModel {
   });
 
   model.constraints.forEach((r, i) => {
+    // Each row is scaled to a largest coefficient of 1: javascript-lp-solver's tolerances are
+    // absolute, and with coefficients near 10^9 (bin packing's capacity rows) it called feasible
+    // models infeasible. Scaling a row by a positive factor does not change its solutions.
+    const scale = 1 / r.coefs.reduce((m, c) => Math.max(m, Math.abs(c)), 0);
+    const f = Number.isFinite(scale) ? scale : 1;
     const bound: Bound = {};
-    if (r.lb === r.ub) bound.equal = r.lb;
+    if (r.lb === r.ub) bound.equal = r.lb * f;
     else {
-      if (Number.isFinite(r.lb)) bound.min = r.lb;
-      if (Number.isFinite(r.ub)) bound.max = r.ub;
+      if (Number.isFinite(r.lb)) bound.min = r.lb * f;
+      if (Number.isFinite(r.ub)) bound.max = r.ub * f;
     }
     if (Object.keys(bound).length === 0) return;
     const key = `r${i}`;
     constraints[key] = bound;
     r.vars.forEach((j, k) => {
       const coefs = variables[varKey(j)];
-      if (coefs !== undefined) coefs[key] = r.coefs[k] ?? 0;
+      if (coefs !== undefined) coefs[key] = (r.coefs[k] ?? 0) * f;
     });
   });
 
