@@ -30,7 +30,10 @@
  *    on a 5-minute CPU series with a daily cycle r(285) = 0.8660 beat r(288) = 0.8659, and
  *    Holt-Winters with S = 285 had a 13 % larger MAE than with 288 (the season drifts 3 steps a
  *    day). The raw estimator Σ_{t≥k} x_t x_{t−k} / Σ x_t² also shrinks with k, pulling a flat
- *    top towards shorter lags.
+ *    top towards shorter lags. A candidate passes step 3b at its own lag or at the period this rule
+ *    moves it to: a top 3 steps before the day drifts 3 steps a day off the shape, so its own lag
+ *    can fail the test the day passes (a trading-hours series with nights and weekends filled:
+ *    r(285) 0.563, r(288) 0.561; 285 failed and two days less a step, 575, was the season).
  *
  * 0. Spikes first (`despike`, default on): each value's distance from the median of its 7
  *    neighbours (±3 steps) is clipped to 5 times the median such distance, and steps 1-5 run on
@@ -183,20 +186,27 @@ function detectOn(values: readonly number[], options: SeasonOptions): { season: 
       candidates.push({ lag: k, r: rk });
     }
   }
+  // Rule 5's move, when the step is known: the calendar period a peak a few steps off it stands for.
+  const step = options.stepSeconds;
+  const snap = (k: number): number => (step === undefined ? k : calendarSnap(r, n, k, step, maxLag));
+  // A peak passes the red-noise test at its own lag or at the period rule 5 moves it to: a flat top a
+  // few steps off the day (285 for 288) drifts that far off the shape every cycle, so a profile of
+  // its own lag explains nothing, and a multiple of the period (575, two days less a step) won.
+  const passes = (k: number): boolean => beatsRedNoise(k) || (snap(k) !== k && beatsRedNoise(snap(k)));
   // The highest r that beats red noise (the smallest lag among equals)...
-  let best = [...candidates].sort((a, b) => b.r - a.r || a.lag - b.lag).find((c) => beatsRedNoise(c.lag));
+  let best = [...candidates].sort((a, b) => b.r - a.r || a.lag - b.lag).find((c) => passes(c.lag));
   if (best === undefined) return undefined;
   // ...unless a smaller lag of which it is a multiple is nearly as high (and beats red noise too).
   for (const c of candidates) {
     if (c.lag >= best.lag) break;
     const ratio = best.lag / c.lag;
     const near = Math.abs(best.lag - Math.round(ratio) * c.lag) <= 2;
-    if (Math.round(ratio) >= 2 && near && c.r >= 0.9 * best.r && beatsRedNoise(c.lag)) {
+    if (Math.round(ratio) >= 2 && near && c.r >= 0.9 * best.r && passes(c.lag)) {
       best = c;
       break;
     }
   }
-  return { season: options.stepSeconds === undefined ? best.lag : calendarSnap(r, n, best.lag, options.stepSeconds, maxLag), peak: best.lag };
+  return { season: snap(best.lag), peak: best.lag };
 }
 
 /**
