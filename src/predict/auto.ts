@@ -29,6 +29,9 @@
  * and walked over them (a longer window sees more of the weekly and daily variation; measured on
  * nyc_taxi with C = 480: coverage 75.5 / 93.5 instead of 71.9 / 87.5, but on genai_qps 100 / 100
  * instead of 88.3 / 97.7, so it is off by default). Fewer than 20 scores: the model's interval.
+ * Values the caller says were interpolated across a gap (`setFilled`) are scored neither in the
+ * selection nor in the calibration (see `observed`), and the calibration walk grows until it holds
+ * V scores (`calibrationLength`).
  *
  * A candidate that throws a UserError (e.g. too short for its season) drops out, and so does one
  * whose holdout score is not finite (a NaN or infinite forecast); if all drop out the first error
@@ -81,6 +84,8 @@ export class AutoForecaster implements Forecaster {
   /** Holdout sMAPE of every candidate (and tried combination) in the last fit. */
   scores: Record<string, number> = {};
   private calibration: ConformalCalibration | undefined;
+  /** Values of the history interpolated across a gap (`setFilled`): left out of every holdout score. */
+  private filled: (index: number) => boolean = () => false;
 
   constructor(
     private readonly candidates: readonly AutoCandidate[],
@@ -89,12 +94,17 @@ export class AutoForecaster implements Forecaster {
     if (candidates.length === 0) throw new RangeError('auto needs at least one candidate');
   }
 
+  setFilled(filled: (index: number) => boolean): void {
+    this.filled = filled;
+  }
+
   fit(history: readonly number[]): void | Promise<void> {
     checkHistory(this.name, history, 4);
     const h = this.options.horizon ?? 12;
     const s = this.options.season;
     const v = Math.min(this.options.validation ?? Math.max(s ?? 0, 10 * h), Math.floor(history.length / 2));
     const cut = history.length - v;
+    const keep = observed(cut, history.length, h, this.filled);
     const metric = this.options.score ?? 'smape';
     const walks: Walk[] = [];
     let firstError: unknown;
@@ -108,7 +118,7 @@ export class AutoForecaster implements Forecaster {
           const done = m.fit(head);
           if (done instanceof Promise) throw new RangeError(`auto: candidate ${c.name} fits asynchronously; auto only takes synchronous candidates`);
           const w = walkHoldout(m, history, cut, h);
-          const score = scoreOf(metric, history, cut, w.points);
+          const score = scoreOf(metric, history, cut, w.points, keep);
           this.scores[c.name] = score;
           // A NaN score would be ranked by position (a - b is NaN): a candidate that cannot forecast drops out.
           if (Number.isFinite(score)) walks.push({ name: c.name, index, ...w, score });
@@ -129,7 +139,7 @@ export class AutoForecaster implements Forecaster {
     const maxK = Math.min(this.options.combine ?? 3, walks.length);
     for (let k = 2; k <= maxK; k++) {
       const combo = combineWalks(walks.slice(0, k));
-      const score = scoreOf(metric, history, cut, combo.points);
+      const score = scoreOf(metric, history, cut, combo.points, keep);
       this.scores[combo.name] = score;
       if (score < bestScore) {
         bestScore = score;
@@ -140,7 +150,7 @@ export class AutoForecaster implements Forecaster {
     const byName = new Map(this.candidates.map((c) => [c.name, c]));
     this.members = names.map((n) => (byName.get(n) as AutoCandidate).make());
     this.selected = names.join('+');
-    const c = Math.min(Math.max(v, this.options.calibration ?? 0), Math.floor(history.length / 2));
+    const c = calibrationLength(history.length, Math.min(Math.max(v, this.options.calibration ?? 0), Math.floor(history.length / 2)), v, h, this.filled);
     if (chosen.length > 0 && c > v) {
       const calCut = history.length - c;
       const calHead = history.slice(0, calCut);
@@ -149,10 +159,10 @@ export class AutoForecaster implements Forecaster {
         void m.fit(calHead);
         return { name: w.name, index: w.index, ...walkHoldout(m, history, calCut, h), score: Number.NaN };
       });
-      this.calibration = calibrate(history, calCut, combineWalks(walksC));
+      this.calibration = calibrate(history, calCut, combineWalks(walksC), observed(calCut, history.length, h, this.filled));
     } else {
       const walk = chosen.length === 0 ? undefined : combineWalks(chosen);
-      this.calibration = walk === undefined ? undefined : calibrate(history, cut, walk);
+      this.calibration = walk === undefined ? undefined : calibrate(history, cut, walk, keep);
     }
     for (const m of this.members) void m.fit(history);
   }
@@ -194,22 +204,54 @@ function combineWalks(ws: readonly Walk[]): Walk {
   return { name: ws.map((w) => w.name).join('+'), index: -1, points: meanOf(ws.map((w) => w.points)), sigmas: meanOf(ws.map((w) => w.sigmas)), score: Number.NaN };
 }
 
-/** Pooled score (sMAPE, MAE or RMSE) of walk forecasts against y[cut..]. */
-function scoreOf(metric: AutoScore, y: readonly number[], cut: number, points: readonly number[]): number {
-  if (points.length === 0) return Number.POSITIVE_INFINITY;
+/**
+ * Offsets i (from `cut`) of the holdout values y[cut + i] to score, as the backtest scores them:
+ * the value was observed, not interpolated (a straight line between two observations is easy to
+ * forecast, and a score on it is a guess of ours taken for the truth), and the walk's origin for it
+ * (cut + h⌊i/h⌋) did not end on an interpolated value (that one was drawn from the value after the
+ * gap: the forecast had the future in hand). On a series whose nights were filled (a day of 8
+ * observed hours) the calibration scores were mostly such lines and the conformal intervals covered
+ * 29-36 % of the observed values at 80 %. Every offset when none qualifies.
+ */
+function observed(cut: number, end: number, h: number, filled: (index: number) => boolean, orAll = true): number[] {
+  const all = Array.from({ length: end - cut }, (_, i) => i);
+  const kept = all.filter((i) => !filled(cut + i) && !filled(cut + h * Math.floor(i / h) - 1));
+  return kept.length > 0 || !orAll ? kept : all;
+}
+
+/**
+ * Points of the calibration walk: `c`, or, when interpolated values leave fewer than v scores in
+ * it (v: what a holdout without gaps gives), the shortest longer walk (in steps of h) that holds v,
+ * at most half the history. A day of 8 observed hours in 24 left 13 of 40 scores, under the 20 a
+ * calibration needs, and the models' own intervals, their σ shrunk by the straight lines, covered 65 %.
+ */
+function calibrationLength(n: number, c: number, v: number, h: number, filled: (index: number) => boolean): number {
+  const max = Math.floor(n / 2);
+  const count = (len: number): number => observed(n - len, n, h, filled, false).length;
+  let len = c;
+  while (len < max && count(len) < v) len = Math.min(max, len + h);
+  return len;
+}
+
+/** Pooled score (sMAPE, MAE or RMSE) of walk forecasts against y[cut..], over the offsets `keep`. */
+function scoreOf(metric: AutoScore, y: readonly number[], cut: number, points: readonly number[], keep: readonly number[]): number {
   let sum = 0;
-  for (let i = 0; i < points.length; i++) {
+  let count = 0;
+  for (const i of keep) {
+    if (i >= points.length) continue;
     const a = y[cut + i] as number;
     const f = points[i] as number;
     sum += metric === 'smape' ? smapeTerm(a, f) : metric === 'mae' ? Math.abs(f - a) : (f - a) * (f - a);
+    count++;
   }
-  const mean = sum / points.length;
+  if (count === 0) return Number.POSITIVE_INFINITY;
+  const mean = sum / count;
   return metric === 'rmse' ? Math.sqrt(mean) : mean;
 }
 
-function calibrate(y: readonly number[], cut: number, w: Walk): ConformalCalibration {
+function calibrate(y: readonly number[], cut: number, w: Walk, keep: readonly number[]): ConformalCalibration {
   const cal = new ConformalCalibration();
-  for (let i = 0; i < w.points.length; i++) cal.add(y[cut + i] as number, w.points[i] as number, w.sigmas[i] as number);
+  for (const i of keep) if (i < w.points.length) cal.add(y[cut + i] as number, w.points[i] as number, w.sigmas[i] as number);
   return cal;
 }
 

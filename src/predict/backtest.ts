@@ -8,6 +8,8 @@
  *     a full refit with parameter estimation each time);
  *   - in between `update(prefix)` (same parameters, states carried over the new points) when the
  *     model has `update`, else `fit`.
+ *   With interpolated gaps (`filled`), the model is told which values of its prefix were filled
+ *   (`setFilled`), so it does not score itself on them either.
  *   It forecasts y_o … y_{o+horizon−1}; errors of all origins and steps are pooled into MAE, RMSE,
  *   sMAPE and MASE (metrics.ts; the MASE scale is the seasonal-naive in-sample MAE of y_0 … y_{T−1}).
  *   Each origin also asks for the 80 % and 95 % intervals: coverage80 / coverage95 (percent of
@@ -115,8 +117,12 @@ export async function backtest(model: Forecaster, values: readonly number[], opt
   const bands = { l80: [] as number[], u80: [] as number[], l95: [] as number[], u95: [] as number[] };
   let intervals = true;
   let fitSeconds = 0;
+  // The model learns which of its history's values were interpolated, never where later gaps are.
+  let known = 0;
+  if (filledAt.size > 0) model.setFilled?.((index) => index < known && filledAt.has(index));
   for (let i = 0; i < origins.length; i++) {
     const o = origins[i] as number;
+    known = o;
     const prefix = values.slice(0, o);
     const t0 = performance.now();
     if (i % refitEvery === 0 || model.update === undefined) await model.fit(prefix);

@@ -38,6 +38,13 @@ export interface Forecaster {
   update?(history: readonly number[]): void;
   /** Point forecasts and the central prediction interval at `level` (default 0.95, 0 < level < 1). */
   forecast(horizon: number, level?: number): Forecast;
+  /**
+   * Which values of the histories it is given were filled in across a gap (interpolated from the
+   * value after it), not observed: a model that scores itself on its own history (`auto`'s
+   * selection and conformal calibration) leaves them out, as the backtest does. The predicate
+   * answers for indices of the history passed to the latest `fit` / `update`, false beyond it.
+   */
+  setFilled?(filled: (index: number) => boolean): void;
 }
 
 /** Everything a registry factory may draw on besides its own options. */
