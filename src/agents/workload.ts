@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, UserError } from '../core/errors.js';
+import { ConfigError, InputMissingError, UserError } from '../core/errors.js';
 import { durationSchema, positiveDurationSchema } from '../core/fields.js';
 import type { Request } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
@@ -210,7 +210,7 @@ export function agentTraceFleet(raw: unknown, ctx: Pick<AgentTraceContext, 'base
   // A fleet file that is missing is the scenario's field, at its line (loadFleetFile named only the path).
   const st = fleetFile === undefined ? undefined : statSync(fleetFile, { throwIfNoEntry: false });
   if (fleetFile !== undefined && (st === undefined || st.isDirectory())) {
-    throw new ConfigError(st !== undefined ? `fleet file '${spec.file}' is a folder; name a file in it` : `fleet file '${spec.file}' not found (looked for ${fleetFile}${path.isAbsolute(spec.file ?? '') ? '' : "; relative to the scenario's folder"})`, {
+    throw new (st === undefined ? InputMissingError : ConfigError)(st !== undefined ? `fleet file '${spec.file}' is a folder; name a file in it` : `fleet file '${spec.file}' not found (looked for ${fleetFile}${path.isAbsolute(spec.file ?? '') ? '' : "; relative to the scenario's folder"})`, {
       ...(ctx.file !== undefined ? { file: ctx.file } : {}),
       field: 'trace.file',
     });

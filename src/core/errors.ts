@@ -37,7 +37,15 @@ export class TraceFormatError extends UserError {
 
 /** A scenario or config file failed validation. */
 export class ConfigError extends UserError {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
+}
+
+/**
+ * A file the input names is not there (a trace or fleet file): a config error where it is read; a
+ * sweep worker that meets it puts the cell back for a worker that has the file, instead of failing it.
+ */
+export class InputMissingError extends ConfigError {
+  override readonly name: string = 'InputMissingError';
 }
 
 /** A change to cluster state would over-allocate a node or touch a missing allocation: a bug. */

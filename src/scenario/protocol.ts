@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, UserError } from '../core/errors.js';
+import { ConfigError, InputMissingError, UserError } from '../core/errors.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { LEARNED_BASE } from '../core/model-ref.js';
 import { fieldPath } from '../core/yaml-line.js';
@@ -120,7 +120,7 @@ export async function buildProtocol(sc: Scenario, pool: PoolSpec, opts: { file: 
   const abs = resolveTracePath(written, opts.dataRoot, opts.baseDir);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     const hint = !path.isAbsolute(written) && !written.startsWith('.') ? '; set --data-dir or DRS_DATA_DIR if the data lives elsewhere' : '';
-    throw new ConfigError(`trace file '${written}' not found (looked for ${abs}; data root: ${path.resolve(opts.dataRoot)}${hint})`, { file, field: 'trace.file' });
+    throw new InputMissingError(`trace file '${written}' not found (looked for ${abs}; data root: ${path.resolve(opts.dataRoot)}${hint})`, { file, field: 'trace.file' });
   }
   const cpu = pool.capacity[0] as number;
   if (!Number.isInteger(cpu) || cpu < 1) throw new ConfigError(`protocol rlscheduler: the machine has a whole number of processors; expected a positive integer, got ${cpu}`, { file, field: 'pools[0].capacity.cpu' });

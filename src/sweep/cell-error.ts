@@ -1,4 +1,4 @@
-import { ConfigError, TraceFormatError, UserError, type ErrorLocation } from '../core/errors.js';
+import { ConfigError, InputMissingError, TraceFormatError, UserError, type ErrorLocation } from '../core/errors.js';
 import type { CellSpec } from './cell.js';
 
 /**
@@ -8,6 +8,7 @@ import type { CellSpec } from './cell.js';
  */
 export function userErrorOf(kind: string | undefined, detail: string, location: ErrorLocation = {}): UserError {
   if (kind === 'ConfigError') return new ConfigError(detail, location);
+  if (kind === 'InputMissingError') return new InputMissingError(detail, location);
   if (kind === 'TraceFormatError') return new TraceFormatError(detail, location);
   return new UserError(detail, location);
 }

@@ -317,12 +317,16 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
       // meet the same input (the job's second attempt is for a thread that died, which may not).
       // A pool that gave up refuses every cell at once: failing them would let this always-idle
       // worker spend every cell's attempts; it puts the cell back and stops, as for other code.
+      // So does a worker that lacks a file the cell reads (InputMissingError).
       let r: CellResult;
       running++;
       try {
         r = await pool.run(cell);
       } catch (e) {
         if (e instanceof PoolBrokenError) return putBack(e.message, opts.onBroken);
+        // A file the cell reads is not on this worker (its data root differs): another worker may
+        // have it, so the cell goes back unspent and this worker stops, as for other code.
+        if (isUserError(e) && e.name === 'InputMissingError') return putBack(`this worker lacks an input file: ${cellUserError(withYamlLine(e) as UserError, cell).message}`, opts.onRefused);
         const failure = isUserError(e) ? new UnrecoverableError(cellUserError(withYamlLine(e) as UserError, cell).message) : e;
         const message = failure instanceof Error ? failure.message : String(failure);
         opts.onCellFailed?.(cell, message, isUserError(e) ? 'bad input' : job.attemptsMade + 1 < (job.opts.attempts ?? 1) ? 'retried' : 'last attempt');

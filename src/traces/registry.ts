@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Priority } from '../core/priority.js';
 import { parseDuration } from '../core/units.js';
 import path from 'node:path';
-import { ConfigError, TraceFormatError, UserError } from '../core/errors.js';
+import { ConfigError, InputMissingError, TraceFormatError, UserError } from '../core/errors.js';
 import type { PoolSpec } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
 import { readAlibabaNodePools, readAlibabaPodRequests } from './alibaba-gpu.js';
@@ -201,7 +201,7 @@ function resolver(ctx: OpenTraceContext, field = 'trace.file'): Resolved {
       if (!existsSync(abs) || !statSync(abs).isFile()) {
         const relToRoot = !path.isAbsolute(f) && !f.startsWith('.');
         const hint = relToRoot ? `; set --data-dir or DRS_DATA_DIR if the data lives elsewhere` : '';
-        throw new ConfigError(`trace file '${f}' not found (looked for ${abs}; data root: ${path.resolve(ctx.dataRoot)}${hint})`, {
+        throw new InputMissingError(`trace file '${f}' not found (looked for ${abs}; data root: ${path.resolve(ctx.dataRoot)}${hint})`, {
           ...(ctx.file !== undefined ? { file: ctx.file } : {}),
           field,
         });
