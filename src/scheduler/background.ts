@@ -78,11 +78,13 @@ export class Background {
    * did. Else a scheduler restarted after downtime showed leases that ran out meanwhile as held
    * until its first tick (never, with timers off), and so did a running one between two ticks: the
    * service's per-tenant limit, read before the write, refused a POST for capacity the tenant no
-   * longer held. A stopped (closed or broken) scheduler answers from its books as they are.
+   * longer held. A stopped (closed or broken) scheduler answers from its books as they are, and so
+   * does a read inside an operation (an observer told of a start mid-pass): a catch-up there would
+   * run a queue pass nested in the operation's and commit its half-made changes with its own.
    */
   current(): void {
     const { runtime, pools, book, queueRunner } = this.p;
-    if (!runtime.healthy) return;
+    if (!runtime.healthy || runtime.inOperation) return;
     // A renewed or ended lease's old deadline counts too, once: the catch-up drops it.
     if (Math.min(pools.nextReadyAt(), book.nextExpiryAt(), queueRunner.nextTimeoutAt()) < runtime.now()) runtime.run((tx) => catchUp(tx, true, this.due));
   }

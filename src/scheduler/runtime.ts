@@ -102,6 +102,9 @@ export class Runtime {
     if (store.asyncOnly === true && !groupCommit) throw new Error(`${store.description} commits asynchronously: use durability 'group'`);
   }
 
+  /** Operations running (`run` nested in one: a read's catch-up is skipped there). */
+  private depth = 0;
+
   /** The clock, ms (what the next transaction's `now` will be). */
   now(): number {
     return this.clock();
@@ -176,6 +179,7 @@ export class Runtime {
   run<T>(fn: (tx: Tx) => T): T {
     const tx = new Tx(this.clock(), this.events);
     let result: T;
+    this.depth++;
     try {
       result = fn(tx);
       for (const take of this.journals) for (const c of take()) tx.changes.push(c);
@@ -194,9 +198,19 @@ export class Runtime {
     } catch (e) {
       this.fail(e);
       throw e;
+    } finally {
+      this.depth--;
     }
     tx.emitAll();
     return result;
+  }
+
+  /**
+   * An operation is running (its `fn`, up to its commit; not its listeners, which run after): a
+   * read made now, from an observer called mid-operation, must not start a transaction of its own.
+   */
+  get inOperation(): boolean {
+    return this.depth > 0;
   }
 
   /** Resolves once every change made so far is committed; rejects if that commit failed. */
