@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { UserError } from './errors.js';
@@ -27,7 +27,8 @@ export interface PartialFileOptions {
  * - A FILE.partial left by an interrupted run is removed and the new one created ('wx'), never
  *   opened through (a link there would have its target written, then be renamed over FILE).
  * - The partial file takes FILE's permissions (not the umask's): a private file stays private.
- * - Through a symbolic link, the file it points to is replaced and the link stays.
+ * - Through a symbolic link, the file it points to is replaced and the link stays (or created,
+ *   when the link names a file that is not there yet).
  * - A FIFO or device (`/dev/stdout`) cannot be renamed over: it is written in place.
  * - `inPlaceWhenRefused`: an existing file in a folder where no new file may be created (EACCES,
  *   EPERM on FILE.partial, or on removing a leftover one) is written in place instead of refused.
@@ -59,7 +60,7 @@ export class PartialFile {
   static open(file: string, options: PartialFileOptions = {}): PartialFile {
     const st = statSync(file, { throwIfNoEntry: false });
     if (st !== undefined && !st.isFile()) return new PartialFile(openSync(file, 'w'), undefined, file);
-    const target = st === undefined ? file : realpathSync(file);
+    const target = st === undefined ? danglingTarget(file) : realpathSync(file);
     const partial = options.concurrent === true ? `${target}.${hostname()}.${process.pid}.${++written}.partial` : `${target}.partial`;
     let fd: number;
     try {
@@ -103,6 +104,22 @@ export class PartialFile {
     }
     if (this.partial !== undefined) rmSync(this.partial, { force: true });
   }
+}
+
+/**
+ * The path a new file at `file` gets: `file` itself, or through a symbolic link to a file that
+ * is not there yet (`latest.json -> runs/42.json`), the path the link (or chain) names, each
+ * link read relative to its own folder. Renamed over the link itself, the new file would replace
+ * the link and never be created where it points (writeFileSync creates it there).
+ */
+function danglingTarget(file: string): string {
+  let p = file;
+  for (let hops = 0; hops < 40; hops++) {
+    const l = lstatSync(p, { throwIfNoEntry: false });
+    if (l === undefined || !l.isSymbolicLink()) return p;
+    p = path.resolve(realpathSync(path.dirname(p)), readlinkSync(p));
+  }
+  throw Object.assign(new Error(`ELOOP: too many symbolic links, open '${file}'`), { code: 'ELOOP' });
 }
 
 /**
