@@ -171,7 +171,7 @@ export function writeFailure(e: unknown): string {
 export function writeFolderWhole(dir: string, files: Readonly<Record<string, string | Uint8Array>>, options: { readonly write?: (fd: number, data: string | Uint8Array) => void } = {}): void {
   const st = statSync(dir, { throwIfNoEntry: false });
   if (st !== undefined && !st.isDirectory()) throw Object.assign(new Error(`${dir} is a file, not a folder`), { code: 'ENOTDIR' });
-  const target = st === undefined ? path.resolve(dir) : realpathSync(dir);
+  const target = st === undefined ? path.resolve(danglingTarget(dir)) : realpathSync(dir);
   const partial = `${target}.partial`;
   const previous = `${target}.previous`;
   if (existsSync(previous)) throw new UserError(`${previous} is left by a save into ${target} that was stopped: it holds what ${target} held before; move back what you want to keep from it and remove it, then save again`, { file: previous });

@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileWhole } from '../../src/core/whole-file.js';
+import { writeFileWhole, writeFolderWhole } from '../../src/core/whole-file.js';
 
 /**
  * A symbolic link whose file does not exist yet (`out/latest.json -> runs/42.json`): the file it
@@ -46,5 +46,16 @@ describe('writeFileWhole through a link to a file not there yet (rev9)', () => {
     expect(() => writeFileWhole(link, 'x')).toThrow(/ENOENT/);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readdirSync(d)).toEqual(['out.json']);
+  });
+
+  it('writeFolderWhole: a link to a folder not there yet gets that folder, and the link stays', () => {
+    const d = path.join(dir, 'd');
+    mkdirSync(path.join(d, 'models'), { recursive: true });
+    const link = path.join(d, 'current');
+    symlinkSync('models/v2', link);
+    writeFolderWhole(link, { 'a.json': '{}' });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path.join(d, 'models', 'v2', 'a.json'), 'utf8')).toBe('{}');
+    expect(readdirSync(d).sort()).toEqual(['current', 'models']);
   });
 });
