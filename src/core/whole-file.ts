@@ -157,7 +157,7 @@ export function writeFailure(e: unknown): string {
  * not name (a user's notes) are moved into the new one, and DIR.previous is removed. A write that
  * fails leaves DIR as it was and no DIR.partial; DIR's parents are made (makeFolder: a UserError
  * when they cannot be); a leftover DIR.partial is removed. Through a symbolic link, the folder it
- * points to is replaced.
+ * points to is replaced (or made, when the link names a folder not there yet).
  *
  * An existing DIR that cannot be replaced (its parent refuses new entries, EACCES or EPERM; it is
  * a mount point, EBUSY or EXDEV) is written in place, one whole file after another in the order of
