@@ -43,20 +43,25 @@ export class RolloutPlanner {
   /**
    * The job to take, as an index into `cand` followed by `others` (an index ≥ cand.length is
    * others[index − cand.length]): F1's first K of all of them are rolled out, as round 14's
-   * teacher ranked every waiting job. `releases`: the width each running job (and each pick of
+   * teacher ranked every waiting job (of those no wider than `capacity`: the others cannot start
+   * on this machine, and are taken only when no job can). `releases`: the width each running job (and each pick of
    * this pass that starts) gives back at its requested end; `capacity`: the machine's width.
    */
   pick(cand: readonly QueuedRequest[], others: readonly QueuedRequest[], now: number, freeWidth: number, capacity: number, releases: readonly Release[], dim: number): number {
     const given = cand.concat(others);
     const jobs = given.map((q) => asJob(q, dim));
     const byF1 = [...jobs.keys()].sort((a, b) => (before(jobs[a] as Job, jobs[b] as Job) ? -1 : before(jobs[b] as Job, jobs[a] as Job) ? 1 : 0));
-    const k = Math.min(this.spec.candidates, jobs.length);
-    if (k < 2) return byF1[0] ?? 0;
+    // A job wider than the machine (production: nodes down or booting) never starts in a rollout,
+    // and what never starts costs nothing: taken first, it blocked every rollout at cost 0, and the
+    // queue was committed to a head that cannot start. The rollouts are of the jobs that can.
+    const startable = capacity > 0 ? byF1.filter((i) => (jobs[i] as Job).width <= capacity) : byF1;
+    const k = Math.min(this.spec.candidates, startable.length);
+    if (k < 2) return startable[0] ?? byF1[0] ?? 0;
     this.picks++;
     const base = new Roll(now, freeWidth);
     for (const r of releases) base.push(Math.max(now, r.end), r.width);
-    base.waiting = byF1.map((i) => jobs[i] as Job);
-    const top = byF1.slice(0, k);
+    base.waiting = startable.map((i) => jobs[i] as Job);
+    const top = startable.slice(0, k);
     const futures = this.futures(now, capacity, top.map((i) => (given[i] as QueuedRequest).request.id), jobs);
     let best = top[0] as number;
     let bestCost = Infinity;
