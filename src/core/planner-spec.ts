@@ -24,6 +24,8 @@ export interface PlannerSpec {
 
 /** Most futures × arrivals a pick may simulate per candidate (keeps a decision's cost bounded). */
 export const MAX_PLANNED_ARRIVALS = 4096;
+/** Most candidates a pick rolls out (the learned queue's candidate count). */
+export const MAX_PLANNED_CANDIDATES = 128;
 
 const PLANNER_KEYS = ['method', 'candidates', 'samples', 'future', 'seed', 'workload', 'source'];
 
@@ -41,11 +43,12 @@ export function checkPlanner(raw: unknown, bad: (field: string, what: string) =>
   };
   const samples = int('samples', 1);
   const future = int('future', 1);
-  int('candidates', 2);
-  if (samples * future > MAX_PLANNED_ARRIVALS) bad('planner.future', `samples × future must be at most ${MAX_PLANNED_ARRIVALS} (a pick's cost grows with it), got ${samples} × ${future}`);
+  const k = int('candidates', 2);
+  if (k > MAX_PLANNED_CANDIDATES) bad('planner.candidates', `candidates must be at most ${MAX_PLANNED_CANDIDATES} (each is rolled out at every pick), got ${k}`);
+  if (samples * future > MAX_PLANNED_ARRIVALS) bad('planner', `samples × future must be at most ${MAX_PLANNED_ARRIVALS} (a pick's cost grows with it), got ${samples} × ${future}`);
   if (typeof p.seed !== 'string' || p.seed === '') bad('planner.seed', 'seed must be a non-empty string');
   const w = p.workload as { gaps?: unknown; jobs?: unknown } | undefined;
-  if (typeof w !== 'object' || w === null) bad('planner.workload', 'workload must be an object with gaps and jobs');
+  if (typeof w !== 'object' || w === null || Array.isArray(w)) bad('planner.workload', 'workload must be an object with gaps and jobs');
   const gaps = (w as { gaps?: unknown }).gaps;
   if (!Array.isArray(gaps) || gaps.length === 0) bad('planner.workload.gaps', 'gaps must be a non-empty list of seconds');
   (gaps as unknown[]).forEach((g, i) => {

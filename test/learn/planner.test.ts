@@ -113,7 +113,9 @@ describe('planner in a model file', () => {
     ['a negative gap', (m) => ((m.planner as Record<string, unknown>).workload = { gaps: [3, -1], jobs: [[1, 5]] }), 'planner.workload.gaps[1]'],
     ['an unknown key', (m) => ((m.planner as Record<string, unknown>).horizon = 3), 'planner.horizon'],
     ['another method', (m) => ((m.planner as Record<string, unknown>).method = 'mcts'), 'planner.method'],
-    ['too many arrivals per pick', (m) => ((m.planner as Record<string, unknown>).future = 5000), 'planner.future'],
+    ['too many arrivals per pick', (m) => ((m.planner as Record<string, unknown>).future = 5000), 'planner'],
+    ['more candidates than the queue has', (m) => ((m.planner as Record<string, unknown>).candidates = 129), 'planner.candidates'],
+    ['a list as the workload', (m) => ((m.planner as Record<string, unknown>).workload = [[1], [[1, 5]]]), 'planner.workload'],
     ['an allocator model', (m) => (m.kind = 'allocator'), 'planner'],
   ];
   it.each(cases)('refuses %s, naming the field', (_, spoil, field) => {
