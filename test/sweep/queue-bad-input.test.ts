@@ -1,14 +1,12 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planSweep } from '../../src/sweep/local.js';
 import { runSweepQueue, startQueueWorker } from '../../src/sweep/queue.js';
 import { loadSweep } from '../../src/sweep/spec.js';
 import { DATA_ROOT } from '../support/data.js';
-import { ensureRedis, REDIS_URL } from './redis.js';
+import { queueTestFile, REDIS_URL } from './redis.js';
 
 /**
  * Bad input that only one seed meets (seed 3 draws a run time of 4.4e22 s; see
@@ -16,27 +14,10 @@ import { ensureRedis, REDIS_URL } from './redis.js';
  * names the cell (seed, strategy, axis values) as the local runner's does. It named only the
  * scenario's field: which of the sweep's cells met it was left to the table.
  */
-const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-queue-bad-cell-'));
-const name = `drs-test-bad-cell-${process.pid}-${Date.now()}`;
-let redis: Redis;
+const { dir, name, redis } = queueTestFile('queue-bad-cell');
 
 copyFileSync(path.join(import.meta.dirname, 'fixtures', 'heavy-tail.yaml'), path.join(dir, 'sc.yaml'));
 writeFileSync(path.join(dir, 'sweep.yaml'), 'scenario: ./sc.yaml\nseeds: [2, 3]\naxes:\n  pools[0].nodes: [2]\n');
-
-beforeAll(async () => {
-  await ensureRedis();
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  for (const n of [name, `${name}-sweeps`]) {
-    const q = new Queue(n, { connection: redis });
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  await redis.quit();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('a queue sweep cell that meets bad input only with its own seed', () => {
   it('fails that cell with the seed, strategy and axis values before the scenario message', async () => {
@@ -53,7 +34,7 @@ describe('a queue sweep cell that meets bad input only with its own seed', () =>
     );
     // Bad input is the same on every try: the cell fails on its first attempt, not after a retry
     // (a cell job has two attempts, for a worker thread that dies).
-    const q = new Queue(name, { connection: redis });
+    const q = new Queue(name, { connection: redis() });
     const job = await q.getJob(cells[1]?.hash as string);
     await q.close();
     expect([await job?.getState(), job?.attemptsMade]).toEqual(['failed', 1]);

@@ -1,24 +1,20 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planSweep } from '../../src/sweep/local.js';
 import { runSweepQueue, startQueueWorker } from '../../src/sweep/queue.js';
 import { loadSweep } from '../../src/sweep/spec.js';
-import { ensureRedis, REDIS_URL } from './redis.js';
+import { queueTestFile, REDIS_URL } from './redis.js';
 
 /**
  * A worker whose data root lacks the trace a cell reads: the file may be on another worker, so
  * the cell must not fail (bad input fails at once, with no retry): it goes back to the queue
  * unspent, this worker stops, and a worker that has the file runs it.
  */
-const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-queue-missing-'));
+const { dir, name, redis } = queueTestFile('queue-missing');
 const withData = path.join(dir, 'data');
 const without = path.join(dir, 'empty');
-const name = `drs-test-missing-input-${process.pid}-${Date.now()}`;
-let redis: Redis;
 
 mkdirSync(withData);
 mkdirSync(without);
@@ -29,21 +25,6 @@ writeFileSync(
     'trace: { kind: csv, file: mini.csv, columns: { id: id, arrival: t, duration: d, demand: { cpu: c } } }\nstrategies: [first-fit]\n',
 );
 writeFileSync(path.join(dir, 'sweep.yaml'), 'scenario: ./sc.yaml\nseeds: [1]\n');
-
-beforeAll(async () => {
-  await ensureRedis();
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  for (const n of [name, `${name}-sweeps`]) {
-    const q = new Queue(n, { connection: redis });
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  await redis.quit();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('a queue worker that lacks a cell input file', () => {
   it('puts the cell back unspent and stops; a worker with the file completes it', async () => {
@@ -56,7 +37,7 @@ describe('a queue worker that lacks a cell input file', () => {
     await refused;
     await lacking.close();
     expect(said[0]).toMatch(/^this worker lacks an input file: .*sc\.yaml.*field 'trace\.file'.*trace file 'mini\.csv' not found \(looked for .*empty\/mini\.csv; data root: .*empty/);
-    const q = new Queue(name, { connection: redis });
+    const q = new Queue(name, { connection: redis() });
     try {
       const [cell] = plan.cells;
       const job = await q.getJob(cell?.hash as string);

@@ -1,43 +1,23 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker as ThreadWorker } from 'node:worker_threads';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { planSweep } from '../../src/sweep/local.js';
 import { runSweepQueue, startQueueWorker } from '../../src/sweep/queue.js';
 import { loadSweep } from '../../src/sweep/spec.js';
 import { DATA_ROOT } from '../support/data.js';
-import { ensureRedis, REDIS_URL } from './redis.js';
+import { queueTestFile, REDIS_URL } from './redis.js';
 
 /**
  * The other side of failing bad input at once (queue-bad-input.test.ts): a worker thread that
  * dies holding a cell (out of memory, a native crash) is transient, and the cell's job keeps its
  * second attempt, which completes it.
  */
-const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-queue-thread-retry-'));
-const name = `drs-test-thread-retry-${process.pid}-${Date.now()}`;
-let redis: Redis;
+const { dir, name, redis } = queueTestFile('queue-thread-retry');
 
 copyFileSync(path.join(import.meta.dirname, 'fixtures', 'heavy-tail.yaml'), path.join(dir, 'sc.yaml'));
 writeFileSync(path.join(dir, 'sweep.yaml'), 'scenario: ./sc.yaml\nseeds: [2]\n');
-
-beforeAll(async () => {
-  await ensureRedis();
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  vi.restoreAllMocks();
-  for (const n of [name, `${name}-sweeps`]) {
-    const q = new Queue(n, { connection: redis });
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  await redis.quit();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('a queue sweep cell whose worker thread dies', () => {
   it('is run again (its second attempt) and completes', async () => {
@@ -59,7 +39,7 @@ describe('a queue sweep cell whose worker thread dies', () => {
     expect(sent).toBe(2);
     expect(failed).toEqual([[expect.stringMatching(/^sweep worker thread exited with code \d+$/), 'retried']]);
     expect([...res.values()].map((r) => r.state)).toEqual(['completed']);
-    const q = new Queue(name, { connection: redis });
+    const q = new Queue(name, { connection: redis() });
     const job = await q.getJob(plan.cells[0]?.hash as string);
     await q.close();
     expect(await job?.getState()).toBe('completed');

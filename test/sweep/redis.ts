@@ -1,5 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, vi } from 'vitest';
 
 export const REDIS_URL = process.env.DRS_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
@@ -32,4 +38,39 @@ export async function ensureRedis(): Promise<void> {
     await new Promise((res) => setTimeout(res, 100));
   }
   throw new Error(`redis-server started but ${REDIS_URL} does not answer`);
+}
+
+/**
+ * A queue test file's own temp folder and queue name, and a Redis connection opened before its
+ * tests; after them its queue (and the sweep's `-sweeps` queue) is obliterated, mocks restored,
+ * the connection closed and the folder removed. Call at the file's top level.
+ */
+export function queueTestFile(tag: string): { readonly dir: string; readonly name: string; readonly redis: () => Redis } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `drs-${tag}-`));
+  const name = `drs-test-${tag}-${process.pid}-${Date.now()}`;
+  let redis: Redis | undefined;
+  beforeAll(async () => {
+    await ensureRedis();
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    if (redis !== undefined) {
+      for (const n of [name, `${name}-sweeps`]) {
+        const q = new Queue(n, { connection: redis });
+        await q.obliterate({ force: true });
+        await q.close();
+      }
+      await redis.quit();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    name,
+    redis: () => {
+      if (redis === undefined) throw new Error('queueTestFile: Redis is connected in beforeAll');
+      return redis;
+    },
+  };
 }

@@ -1,42 +1,22 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planSweep } from '../../src/sweep/local.js';
 import { runSweepQueue } from '../../src/sweep/queue.js';
 import { loadSweep } from '../../src/sweep/spec.js';
 import { DATA_ROOT } from '../support/data.js';
-import { ensureRedis, REDIS_URL } from './redis.js';
+import { queueTestFile, REDIS_URL } from './redis.js';
 
 /**
  * drs worker prints a line per finished cell; a cell that failed on it (bad input: seed 3 of the
  * heavy-tail fixture) printed nothing, so the worker's log had no trace of it (the failure was
  * seen only in the submitter's table). It now says the cell failed, why, and that it is not retried.
  */
-const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-worker-lines-'));
-const name = `drs-test-worker-lines-${process.pid}-${Date.now()}`;
-let redis: Redis;
+const { dir, name } = queueTestFile('worker-lines');
 
 copyFileSync(path.join(import.meta.dirname, 'fixtures', 'heavy-tail.yaml'), path.join(dir, 'sc.yaml'));
 writeFileSync(path.join(dir, 'sweep.yaml'), 'scenario: ./sc.yaml\nseeds: [2, 3]\n');
-
-beforeAll(async () => {
-  await ensureRedis();
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  for (const n of [name, `${name}-sweeps`]) {
-    const q = new Queue(n, { connection: redis });
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  await redis.quit();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('drs worker', () => {
   it('prints a line for a cell that failed on bad input, with the reason, as well as for a completed one', async () => {

@@ -1,44 +1,25 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planSweep } from '../../src/sweep/local.js';
 import { loadSweep } from '../../src/sweep/spec.js';
 import { DATA_ROOT } from '../support/data.js';
-import { ensureRedis, REDIS_URL } from './redis.js';
+import { queueTestFile, REDIS_URL } from './redis.js';
 
 /**
  * Ctrl-C on a drs worker waits for its running cells (they finish and are reported), which can
  * take minutes; it said nothing, so Ctrl-C looked ignored. It now says it is stopping after N
  * running cells and that Ctrl-C again stops at once; a second Ctrl-C ends the process by the signal.
  */
-const dir = mkdtempSync(path.join(os.tmpdir(), 'drs-worker-sigint-'));
-const name = `drs-test-worker-sigint-${process.pid}-${Date.now()}`;
-let redis: Redis;
+const { dir, name, redis } = queueTestFile('worker-sigint');
 
 // One cell of a day of the default scenario: it runs far longer than the test waits.
 writeFileSync(
   path.join(dir, 'sweep.yaml'),
   `scenario: ${path.resolve(import.meta.dirname, '../../scenarios/default.yaml')}\nstrategies: [first-fit]\nseeds: [1]\nset:\n  horizon: 24h\n  trace.horizon: 24h\n`,
 );
-
-beforeAll(async () => {
-  await ensureRedis();
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  for (const n of [name, `${name}-sweeps`]) {
-    const q = new Queue(n, { connection: redis });
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  await redis.quit();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('drs worker on Ctrl-C while a cell runs', () => {
   it('says it waits for the running cell and how to stop now; a second Ctrl-C stops it', async () => {
@@ -57,7 +38,7 @@ describe('drs worker on Ctrl-C while a cell runs', () => {
       });
     child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
     const ended = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-    const q = new Queue(name, { connection: redis });
+    const q = new Queue(name, { connection: redis() });
     // The cell's job as drs sweep --queue adds it (no submitter waiting here).
     await q.add('cell', plan.cells[0], { jobId: plan.cells[0]?.hash });
     try {
