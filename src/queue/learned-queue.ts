@@ -198,33 +198,20 @@ export class LearnedQueue implements QueuePolicy {
       this.featurize(cand, free);
       let pick = 0;
       if (this.chooser !== undefined) pick = this.chooser.choose(this.x, n, this.scores, { candidates: cand, now });
-      else if (this.planner !== undefined && n + later.length >= 2) {
-        pick = this.planner.pick(cand, later, now, free.freeWidth, free.capacity, free.allReleases(), this.dim);
-        if (pick >= n) {
-          // A job beyond the candidates (the planner ranks every waiting job, as F1 does).
-          const q = later.splice(pick - n, 1)[0] as QueuedRequest;
-          this.decisions++;
-          out.push(q);
-          const node = free.find(q.request.demand);
-          if (node < 0) {
-            this.blockedHead = q;
-            return this.finish(out, cand, later);
-          }
-          free.take(node, q.request.demand, estimatedDuration(q.request));
-          continue;
-        }
-      } else for (let j = 1; j < n; j++) if ((this.scores[j] as number) > (this.scores[pick] as number)) pick = j;
+      // The planner ranks every waiting job, as F1 does: its pick may be beyond the candidates (≥ n).
+      else if (this.planner !== undefined && n + later.length >= 2) pick = this.planner.pick(cand, later, now, free.freeWidth, free.capacity, free.allReleases(), this.dim);
+      else for (let j = 1; j < n; j++) if ((this.scores[j] as number) > (this.scores[pick] as number)) pick = j;
       this.decisions++;
-      const q = cand[pick] as QueuedRequest;
-      const node = this.fits[pick] as number;
+      const beyond = pick >= n;
+      const q = (beyond ? later.splice(pick - n, 1)[0] : cand.splice(pick, 1)[0]) as QueuedRequest;
+      const node = beyond ? free.find(q.request.demand) : (this.fits[pick] as number);
       out.push(q);
-      cand.splice(pick, 1);
       if (node < 0) {
         this.blockedHead = q;
         return this.finish(out, cand, later);
       }
       free.take(node, q.request.demand, estimatedDuration(q.request));
-      this.x.copyWithin(pick * F, (pick + 1) * F, n * F); // the rows keep following cand
+      if (!beyond) this.x.copyWithin(pick * F, (pick + 1) * F, n * F); // the rows keep following cand
     }
     // Every candidate fits: the jobs beyond the first 128 follow in arrival order; the first that
     // does not fit becomes the committed head, and the rest follow it.
