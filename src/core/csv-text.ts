@@ -67,8 +67,9 @@ export function csvCompressionProblem(file: string, head: Uint8Array | undefined
 /**
  * UTF-16 text (Excel's "Unicode text", PowerShell's `>`): its byte-order mark, or, without one, a
  * NUL byte after (little-endian) or before (big-endian) each of the first two ASCII characters.
+ * (The JSONL reader, traces/jsonl-rows.ts, reads file heads with it too.)
  */
-function utf16Of(head: Uint8Array): 'little' | 'big' | undefined {
+export function utf16Of(head: Uint8Array): 'little' | 'big' | undefined {
   const [a, b, c, d] = [head[0], head[1], head[2], head[3]];
   if (a === 0xff && b === 0xfe) return 'little';
   if (a === 0xfe && b === 0xff) return 'big';

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { compressionOf, decompressHint, fileHead, gzipName } from '../core/compression.js';
-import { isBinaryText } from '../core/csv-text.js';
+import { isBinaryText, utf16Of } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
 import { gzipTrailingBytes } from './gzip-trailing.js';
 
@@ -39,20 +39,6 @@ function compressionProblem(file: string, head: Uint8Array | undefined): string 
   // It failed as "Unexpected token '�'" with its NUL bytes quoted, and the advice to read it as CSV.
   if (utf16 !== undefined) return `the file is UTF-16 text (${utf16}-endian), JSON Lines files are read as UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8 converts it)`;
   return gzName && head.length > 0 ? 'the name ends in .gz but the file is not gzip-compressed: rename it without .gz (or gzip it)' : undefined;
-}
-
-/**
- * UTF-16 text by its first bytes: a byte-order mark, or a NUL after (little-endian) or before
- * (big-endian) each of the first two ASCII characters (core/csv-text.ts reads CSV heads the same way).
- */
-function utf16Of(head: Uint8Array): 'little' | 'big' | undefined {
-  const [a, b, c, d] = [head[0], head[1], head[2], head[3]];
-  if (a === 0xff && b === 0xfe) return 'little';
-  if (a === 0xfe && b === 0xff) return 'big';
-  if (head.length < 4) return undefined;
-  if (a !== 0 && b === 0 && c !== 0 && d === 0) return 'little';
-  if (a === 0 && b !== 0 && c === 0 && d !== 0) return 'big';
-  return undefined;
 }
 
 const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a string' : `a ${typeof v}`);
