@@ -44,8 +44,9 @@ export class RolloutPlanner {
    * The job to take, as an index into `cand` followed by `others` (an index ≥ cand.length is
    * others[index − cand.length]): F1's first K of all of them are rolled out, as round 14's
    * teacher ranked every waiting job (of those no wider than `capacity`: the others cannot start
-   * on this machine, and are taken only when no job can). `releases`: the width each running job (and each pick of
-   * this pass that starts) gives back at its requested end; `capacity`: the machine's width.
+   * on this machine, and are taken only when no job can). `releases`: the width each running job
+   * (and each pick of this pass that starts) gives back at its requested end; `capacity`: the
+   * machine's width.
    */
   pick(cand: readonly QueuedRequest[], others: readonly QueuedRequest[], now: number, freeWidth: number, capacity: number, releases: readonly Release[], dim: number): number {
     const given = cand.concat(others);
