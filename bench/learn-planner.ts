@@ -10,10 +10,11 @@
  * The log is the model's training trace (`training.config.trace`), looked up by its file name under
  * the data root's swf/ folder.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { validatePolicyNetFile } from '../src/core/policy-net.js';
+import { writeFailure, writeFileWhole } from '../src/core/whole-file.js';
 import { withPlanner } from '../src/learn/planner-build.js';
 import { loadBatchWorkload } from '../src/learn/sim-adapter.js';
 import { dataFile, die, intArg, userMessage } from './usage.js';
@@ -42,8 +43,11 @@ try {
     samples: intArg('--samples', o.samples, 1),
     future: intArg('--future', o.future, 1),
   });
-  writeFileSync(`${o.out}.partial`, JSON.stringify(out, null, 1) + '\n');
-  renameSync(`${o.out}.partial`, o.out);
+  try {
+    writeFileWhole(o.out, JSON.stringify(out, null, 1) + '\n');
+  } catch (e) {
+    die(`--out ${o.out}: cannot write the model: ${writeFailure(e)}`);
+  }
   const p = out.planner;
   console.log(`${o.out}: planner rollout K ${p?.candidates}, ${p?.samples} × ${p?.future} arrivals, workload of ${p?.workload.jobs.length} jobs and ${p?.workload.gaps.length} gaps from ${JSON.stringify((p?.source as { ranges: unknown }).ranges)} of ${path.basename(trace)}`);
 } catch (e) {
