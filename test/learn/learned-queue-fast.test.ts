@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterState } from '../../src/core/cluster.js';
+import type { ClusterState } from '../../src/core/cluster.js';
 import { estimatedDuration, type Request } from '../../src/core/model.js';
 import { loadPolicyNetFile, PolicyNet, type PolicyNetFile } from '../../src/core/policy-net.js';
 import { ResourceSpace } from '../../src/core/resources.js';
@@ -7,7 +7,7 @@ import { Rng } from '../../src/core/rng.js';
 import { FreeCopy } from '../../src/queue/learned-free.js';
 import { LearnedQueue, MAX_VISIBLE, QUEUE_FEATURE_SETS, QUEUE_FEATURES_TIME_TO_FIT, queueFeatures, type QueueChooser } from '../../src/queue/learned-queue.js';
 import type { QueuedRequest } from '../../src/queue/policy.js';
-import { randomModel } from './support.js';
+import { randomMachine, randomModel } from './support.js';
 
 /**
  * The queue keeps feature rows between picks, scores four rows at a time, skips choosing
@@ -122,19 +122,6 @@ function recorder(F: number): QueueChooser & Seen {
   };
 }
 
-/** 1–3 nodes, some running jobs (requested ends spread out). */
-function randomMachine(rng: Rng, now: number): ClusterState {
-  const nodes = 1 + rng.int(3);
-  const s = new ClusterState(space, [{ name: 'm', capacity: [32 + rng.int(97), 256], nodes: { min: nodes, max: nodes, initial: nodes }, pricePerHour: 0, latencyMs: 0, bootSeconds: 0, labels: {} }]);
-  for (let k = 0; k < nodes; k++) s.addNode(0, 'up');
-  for (let k = 0; k < 40; k++) {
-    const r: Request = { id: `run${k}`, tenant: 't', arrival: 0, demand: [1 + rng.int(24), rng.int(64)], duration: 10 + rng.int(5000), priority: 'medium' };
-    const node = rng.int(nodes);
-    if (s.fits(node, r.demand) && rng.uniform(0, 1) < 0.7) s.allocate(r, node, now - rng.int(500));
-  }
-  return s;
-}
-
 /** Jobs of few distinct widths and requests (ties in both sorts), some with no known duration. */
 function randomJobs(rng: Rng, n: number, from: number, now: number): QueuedRequest[] {
   return Array.from({ length: n }, (_, i) => {
@@ -184,7 +171,7 @@ describe('learned-queue decides exactly as the plain recomputation', () => {
           const twin = { ...(queue[1] as QueuedRequest), request: { ...(queue[1] as QueuedRequest).request, id: 'twin', demand: [200, 0], requestedDuration: Infinity } };
           waiting = [queue[0] as QueuedRequest, twin, ...queue.slice(1)];
         }
-        const machine = randomMachine(rng, now);
+        const machine = randomMachine(space, rng, now, 0.7);
         const before = fast.decisions;
         const want = plain.order(waiting, now, machine).map((q) => q.request.id);
         expect(fast.order(waiting, now, machine).map((q) => q.request.id)).toEqual(want);

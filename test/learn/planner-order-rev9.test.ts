@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterState } from '../../src/core/cluster.js';
 import type { Request } from '../../src/core/model.js';
 import type { PlannerSpec } from '../../src/core/planner-spec.js';
 import { PolicyNet } from '../../src/core/policy-net.js';
@@ -8,7 +7,7 @@ import { Rng } from '../../src/core/rng.js';
 import { FreeCopy } from '../../src/queue/learned-free.js';
 import { LearnedQueue, MAX_VISIBLE } from '../../src/queue/learned-queue.js';
 import type { QueuedRequest } from '../../src/queue/policy.js';
-import { randomModel } from './support.js';
+import { randomMachine, randomModel } from './support.js';
 
 /**
  * `order` with a planner on long queues (picks beyond the 128 candidates), several nodes, jobs
@@ -18,18 +17,6 @@ import { randomModel } from './support.js';
  */
 const space = new ResourceSpace(['cpu', 'memory']);
 const spec: PlannerSpec = { method: 'rollout', candidates: 4, samples: 3, future: 6, seed: 'rev9', workload: { gaps: [5, 60, 600], jobs: [[1, 30], [16, 600], [64, 3600]] } };
-
-function machine(rng: Rng, now: number): ClusterState {
-  const nodes = 1 + rng.int(3);
-  const s = new ClusterState(space, [{ name: 'm', capacity: [32 + rng.int(97), 256], nodes: { min: nodes, max: nodes, initial: nodes }, pricePerHour: 0, latencyMs: 0, bootSeconds: 0, labels: {} }]);
-  for (let k = 0; k < nodes; k++) s.addNode(0, 'up');
-  for (let k = 0; k < 40; k++) {
-    const r: Request = { id: `run${k}`, tenant: 't', arrival: 0, demand: [1 + rng.int(24), rng.int(64)], duration: 10 + rng.int(5000), priority: 'medium' };
-    const node = rng.int(nodes);
-    if (s.fits(node, r.demand) && rng.uniform(0, 1) < 0.6) s.allocate(r, node, now - rng.int(500));
-  }
-  return s;
-}
 
 function jobs(rng: Rng, n: number, now: number): QueuedRequest[] {
   return Array.from({ length: n }, (_, seq) => {
@@ -48,7 +35,7 @@ describe('learned-queue order with a planner (rev9)', () => {
     let beyond = 0;
     for (let t = 0; t < 30; t++) {
       const now = 100000;
-      const state = machine(rng, now);
+      const state = randomMachine(space, rng, now, 0.6);
       const qs = jobs(rng, 130 + rng.int(120), now);
       const q = new LearnedQueue(new PolicyNet({ ...randomModel('queue', 4), planner: spec }));
       const out = q.order(qs, now, state);

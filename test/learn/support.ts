@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { POLICY_NET_FORMAT, type PolicyNetFile } from '../../src/core/policy-net.js';
+import { ClusterState } from '../../src/core/cluster.js';
+import type { Request } from '../../src/core/model.js';
+import type { ResourceSpace } from '../../src/core/resources.js';
 import { Rng } from '../../src/core/rng.js';
 import { parseTrainConfig, type QueueTrainConfig } from '../../src/learn/config.js';
 import { initLayers } from '../../src/learn/ppo.js';
@@ -79,4 +82,17 @@ export function thrownMessage(f: () => unknown): string {
     return (e as Error).message;
   }
   return 'accepted';
+}
+
+/** 1–3 nodes of one pool in `space` (dimensions: width, then a second), some running jobs (requested ends spread out); each fitting job runs with probability `share`. */
+export function randomMachine(space: ResourceSpace, rng: Rng, now: number, share: number): ClusterState {
+  const nodes = 1 + rng.int(3);
+  const s = new ClusterState(space, [{ name: 'm', capacity: [32 + rng.int(97), 256], nodes: { min: nodes, max: nodes, initial: nodes }, pricePerHour: 0, latencyMs: 0, bootSeconds: 0, labels: {} }]);
+  for (let k = 0; k < nodes; k++) s.addNode(0, 'up');
+  for (let k = 0; k < 40; k++) {
+    const r: Request = { id: `run${k}`, tenant: 't', arrival: 0, demand: [1 + rng.int(24), rng.int(64)], duration: 10 + rng.int(5000), priority: 'medium' };
+    const node = rng.int(nodes);
+    if (s.fits(node, r.demand) && rng.uniform(0, 1) < share) s.allocate(r, node, now - rng.int(500));
+  }
+  return s;
 }
