@@ -81,10 +81,12 @@ export const workerCommand: CliCommand = {
       // The close waits for the running cells, maybe minutes: said, with the way out (the
       // handlers are off, so a second Ctrl-C ends the process; the cells' jobs then stall and
       // run elsewhere).
+      // The handlers come off before the line is written: a Ctrl-C sent on seeing the line (before
+      // the process got to `stop`) was caught by this handler again and the worker waited on.
       const onSignal = (): void => {
         const n = worker.running();
-        if (n > 0) io.err(`worker: stopping once the ${n === 1 ? 'running cell finishes' : `${n} running cells finish`}; Ctrl-C again to stop now (${n === 1 ? 'the cell then runs' : 'they then run'} again on another worker)\n`);
         stop();
+        if (n > 0) io.err(`worker: stopping once the ${n === 1 ? 'running cell finishes' : `${n} running cells finish`}; Ctrl-C again to stop now (${n === 1 ? 'the cell then runs' : 'they then run'} again on another worker)\n`);
       };
       stopNow = stop;
       process.on('SIGINT', onSignal);
