@@ -9,6 +9,7 @@ import { configErrorAt, inConfig, namedFile, readConfig } from '../learn/config-
 import { trainQueueCem } from '../learn/cem.js';
 import { readQueueCheckpoint, writeQueueCheckpoint } from '../learn/checkpoint.js';
 import { checkLogCovers, crossLogValidation } from '../learn/cross-log.js';
+import { withConfiguredPlanner } from '../learn/planner-build.js';
 import { DEFAULT_JITTER } from '../learn/resampled-log.js';
 import { numberFlag, parseFlags } from './args.js';
 import { prepareOutputFile } from './output.js';
@@ -31,7 +32,9 @@ method (a \`cem\` block instead of \`ppo\`; no TensorFlow). The config (see trai
 data, the training ranges, the validation windows (model selection) and the evaluation windows
 (never trained or selected on); a CEM queue config may add other logs to train and validate on
 (\`also\`) and a synthetic log: resampled from its own training part, or drawn from the
-Lublin–Feitelson model (\`synthetic\`, \`synthetic.model: lublin99\`; docs/learned.md).
+Lublin–Feitelson model (\`synthetic\`, \`synthetic.model: lublin99\`; docs/learned.md), and a
+\`planner\` block, built after training from the config's training ranges (docs/learned.md,
+"The planner").
 Writes the selected model with its training record and, unless
 --no-eval, its evaluation: a queue model's on the evaluation windows next to FCFS, SJF and F1
 measured in the same run; an allocator's on the evaluation seeds of its scenario against
@@ -109,6 +112,7 @@ export const trainCommand: CliCommand = {
       if (queueOnly.length > 0) throw new UserError(`${queueOnly.map((k) => `--${k}`).join(', ')}: for queue models only; an allocator config (kind: allocator) trains in one PPO run, in one thread of TensorFlow.js`, { field: queueOnly[0] as string });
       return trainAllocator(cfg, file, { out: values.out, evaluate: values['no-eval'] !== true, timings }, io);
     }
+    const queueCfg: QueueTrainConfig = cfg;
     const outPath = resolve(io.cwd, values.out ?? `models/queue/${cfg.name}.json`);
     const ckptPath = resolve(io.cwd, values.checkpoint ?? `train/checkpoints/${cfg.name}.json`);
     // The scorer for runs with backfilling (`withBackfilling`): its config is checked before any training.
@@ -142,6 +146,15 @@ export const trainCommand: CliCommand = {
       // With --resume the second run continues from its checkpoint if it got as far as writing one.
       const second = await trainQueueRun(bf.cfg, bf.file, bfLogs as QueueLogs, ckpt2, values.resume === true && existsSync(ckpt2), threads, io);
       trained = withBackfillingScorer(model, second.model);
+    }
+    if (queueCfg.planner !== undefined) {
+      try {
+        trained = withConfiguredPlanner(trained, queueCfg, workload);
+      } catch (e) {
+        throw e instanceof ConfigError ? configErrorAt(file, 'planner', e.message) : e;
+      }
+      const p = trained.planner;
+      io.err(`drs train: planner added: rollout of ${p?.candidates} candidates under ${p?.samples} futures of ${p?.future} arrivals, workload of ${p?.workload.jobs.length} jobs from training ranges ${JSON.stringify(queueCfg.train.ranges)} (seed ${p?.seed})\n`);
     }
     // The model is written before its evaluation: an evaluation that fails cannot lose it.
     writeModel(out, trained, { timings });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { DOCS, formatPath, plainMessage } from '../core/plain-issue.js';
+import { MAX_PLANNED_ARRIVALS, MAX_PLANNED_CANDIDATES } from '../core/planner-spec.js';
+import { ROLLOUT_DEFAULTS } from './planner-build.js';
 import { DEFAULT_JITTER } from './resampled-log.js';
 
 /**
@@ -206,6 +208,21 @@ const queueConfig = z
       })
       .strict()
       .optional(),
+    /**
+     * A planner for runs without backfilling (src/queue/learned-planner.ts), built after training
+     * from this config's own log, its `train.ranges` only (src/learn/planner-build.ts): K
+     * `candidates` rolled out under `samples` futures of `future` arrivals; `seed` defaults to
+     * NAME:planner. Absent: the model has no planner.
+     */
+    planner: z
+      .object({
+        candidates: z.number().int().min(2).max(MAX_PLANNED_CANDIDATES).default(ROLLOUT_DEFAULTS.candidates),
+        samples: z.number().int().positive().default(ROLLOUT_DEFAULTS.samples),
+        future: z.number().int().positive().default(ROLLOUT_DEFAULTS.future),
+        seed: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     validateEvery: z.number().int().positive().default(5),
     checkpointEvery: z.number().int().positive().default(5),
   })
@@ -305,6 +322,9 @@ export function parseTrainConfig(raw: unknown, file: string): TrainConfig {
     }
     if (c.also !== undefined && c.cem?.normalizeBy === 'none') {
       throw new ConfigError('`also` needs cem.normalizeBy fcfs, sjf or f1: raw bounded slowdowns of different logs are not on one scale', { file, field: 'cem.normalizeBy' });
+    }
+    if (c.planner !== undefined && c.planner.samples * c.planner.future > MAX_PLANNED_ARRIVALS) {
+      throw new ConfigError(`planner.samples × planner.future must be at most ${MAX_PLANNED_ARRIVALS} (a pick's cost grows with it), got ${c.planner.samples} × ${c.planner.future}`, { file, field: 'planner' });
     }
     checkDisjoint(c, c.train.ranges, c.validation, file, '');
     c.also?.forEach((a, i) => checkDisjoint(c, a.train.ranges, a.validation, file, `also[${i}].`));

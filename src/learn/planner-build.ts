@@ -1,7 +1,9 @@
 import { ConfigError } from '../core/errors.js';
 import { checkPlanner, type PlannerSpec } from '../core/planner-spec.js';
+import path from 'node:path';
 import type { PolicyNetFile } from '../core/policy-net.js';
-import type { BatchJob } from './sim-adapter.js';
+import type { QueueTrainConfig } from './config.js';
+import type { BatchJob, BatchWorkload } from './sim-adapter.js';
 
 /** The rollout configuration of round 14's teacher (docs/learned-rounds.md), fixed on probe windows. */
 export const ROLLOUT_DEFAULTS = { candidates: 4, samples: 8, future: 32 } as const;
@@ -61,4 +63,20 @@ export function withPlanner(model: PolicyNetFile, jobs: readonly BatchJob[], tra
     throw new ConfigError(what, { field });
   });
   return { ...model, planner: spec };
+}
+
+/** How a planner's `source` names its log: folder and file name (`swf/lublin_256.swf.gz`), the same wherever the data root is. */
+export function logLabel(file: string): string {
+  return `${path.basename(path.dirname(file))}/${path.basename(file)}`;
+}
+
+/**
+ * `model` with the planner its training config asks for (`planner` in the config; the model
+ * unchanged without one), built from the config's own log: what `drs train` does after training,
+ * and what bench/learn-planner.ts does for a model file already trained.
+ */
+export function withConfiguredPlanner(model: PolicyNetFile, cfg: QueueTrainConfig, workload: BatchWorkload): PolicyNetFile {
+  const p = cfg.planner;
+  if (p === undefined) return model;
+  return withPlanner(model, workload.jobs, logLabel(workload.file), { candidates: p.candidates, samples: p.samples, future: p.future, seed: p.seed ?? `${cfg.name}:planner` });
 }
