@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { UserError } from './errors.js';
@@ -176,6 +176,7 @@ export function writeFolderWhole(dir: string, files: Readonly<Record<string, str
   const previous = `${target}.previous`;
   if (existsSync(previous)) throw new UserError(`${previous} is left by a save into ${target} that was stopped: it holds what ${target} held before; move back what you want to keep from it and remove it, then save again`, { file: previous });
   makeFolder(path.dirname(target), target);
+  if (st !== undefined) refuseReadOnly(target, st.mode);
   const inPlace = (e: unknown): boolean => st !== undefined && ['EACCES', 'EPERM', 'EBUSY', 'EXDEV'].includes((e as NodeJS.ErrnoException).code ?? '');
   const writeInPlace = (): void => {
     for (const [name, data] of Object.entries(files)) writeFileWhole(path.join(target, name), data, { inPlaceWhenRefused: true, ...(options.write !== undefined ? { write: options.write } : {}) });
@@ -222,4 +223,16 @@ export function writeFolderWhole(dir: string, files: Readonly<Record<string, str
   }
   for (const name of readdirSync(previous)) if (!Object.hasOwn(files, name)) renameSync(path.join(previous, name), path.join(target, name));
   rmSync(previous, { recursive: true, force: true });
+}
+
+/**
+ * A folder this process may not write (its owner made it read-only): a save would fail inside
+ * DIR.partial, or moving the old folder's other files; refused up front, naming the folder.
+ */
+function refuseReadOnly(dir: string, mode: number): void {
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw Object.assign(new Error(`${dir} is read-only (mode ${(mode & 0o777).toString(8)}): make it writable (chmod u+w) or save elsewhere`), { code: 'EACCES' });
+  }
 }

@@ -152,6 +152,26 @@ m.writeFolderWhole(${JSON.stringify(d)}, { b: 'new b\\n', a: 'new a\\n', c: 'new
     expect(readdirSync(parent)).toEqual(['model']);
   }, 60_000);
 
+  // A folder its owner made read-only (mode 555): the save is refused up front, naming the folder,
+  // not the DIR.partial it would have failed in; the folder and its files stay as they were.
+  it.skipIf(process.platform !== 'linux')('refuses a read-only folder, naming it, and leaves it as it was', () => {
+    const parent = path.join(dir, 'folder-read-only');
+    mkdirSync(parent);
+    chmodSync(parent, 0o777);
+    const d = path.join(parent, 'model');
+    mkdirSync(d);
+    writeFileSync(path.join(d, 'a'), 'old a\n');
+    chmodSync(path.join(d, 'a'), 0o666);
+    chmodSync(d, 0o555);
+    const r = runScriptAsNobody(`const m = await import(${JSON.stringify(path.join(ROOT, 'src/core/whole-file.ts'))});
+try { m.writeFolderWhole(${JSON.stringify(d)}, { a: 'new a\\n' }); console.log('saved'); } catch (e) { console.log(e.code + ' ' + m.writeFailure(e)); }`);
+    chmodSync(d, 0o755);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`EACCES ${d} is read-only (mode 555): make it writable (chmod u+w) or save elsewhere\n`);
+    expect(contents(d)).toEqual({ a: 'old a\n' });
+    expect(readdirSync(parent)).toEqual(['model']);
+  }, 60_000);
+
   it('a path that is a file: ENOTDIR, the file as it was', () => {
     const f = path.join(dir, 'folder-is-file');
     writeFileSync(f, 'a file\n');
