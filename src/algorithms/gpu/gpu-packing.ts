@@ -1,6 +1,6 @@
 import type { ClusterView } from '../../core/cluster.js';
 import { GPU_MILLI } from '../../core/gpu.js';
-import { deviceFree, type GpuPod, idleDevices } from './pod.js';
+import { gpuDims, type GpuPod, idleDevices } from './pod.js';
 import { ScoredGpuAllocator, type GpuScorer, type TieOrder } from './scored.js';
 
 /**
@@ -38,8 +38,29 @@ export function packingScore(free: ArrayLike<number>, pod: GpuPod): number {
   return Math.max(100 - Math.trunc(ratio / 10), 50);
 }
 
+/**
+ * The free milli per device packingScore reads: the node's devices, or, on a node without devices
+ * (a pool declared with a plain `gpu: N`), its scalar GPUs read as ⌈N⌉ devices, the whole free
+ * GPUs idle, the fraction left on one device and the rest busy (the tightest reading of the free
+ * total). Reading no devices at all scored every scalar node as an idle node, however loaded.
+ */
+export function packingFree(view: ClusterView, id: number): ArrayLike<number> {
+  const devices = view.gpuFree(id);
+  if (devices !== undefined) return devices;
+  const g = gpuDims(view).gpu;
+  if (g < 0) return [];
+  const n = Math.ceil((view.capacity(id)[g] as number) - 1e-9);
+  let left = Math.max(0, Math.round((view.free(id)[g] as number) * GPU_MILLI));
+  const out = new Array<number>(Math.max(0, n)).fill(0);
+  for (let i = 0; i < out.length && left > 0; i++) {
+    out[i] = Math.min(GPU_MILLI, left);
+    left -= out[i] as number;
+  }
+  return out;
+}
+
 export const gpuPackingScorer: GpuScorer = {
-  score: (view: ClusterView, id: number, pod: GpuPod) => packingScore(deviceFree(view, id), pod),
+  score: (view: ClusterView, id: number, pod: GpuPod) => packingScore(packingFree(view, id), pod),
 };
 
 export class GpuPacking extends ScoredGpuAllocator {
