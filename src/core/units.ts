@@ -59,12 +59,14 @@ const DURATION_BANDS: readonly { size: number; suffix: string; digits: number; b
 /**
  * A duration for notes and messages. A value that rounds, as printed, to the next band's start is
  * printed in that band: 119.96 s is "2.0m" as 120 s is, not "120.0s" (likewise 0.9996 s is "1.0s",
- * not "1000ms").
+ * not "1000ms"). A negative value (a slack that ran out, a lead that is late) is its magnitude
+ * with a minus sign, "-2.0m"; one that rounds to zero is "0ms", without a sign.
  */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return String(seconds);
   const a = Math.abs(seconds);
-  const printed = (b: (typeof DURATION_BANDS)[number]): string => (seconds / b.size).toFixed(b.digits);
-  const band = DURATION_BANDS.find((b) => Math.abs(Number(printed(b))) * b.size < b.below && a < b.below) ?? (DURATION_BANDS[DURATION_BANDS.length - 1] as (typeof DURATION_BANDS)[number]);
-  return `${printed(band)}${band.suffix}`;
+  const printed = (b: (typeof DURATION_BANDS)[number]): string => (a / b.size).toFixed(b.digits);
+  const band = DURATION_BANDS.find((b) => Number(printed(b)) * b.size < b.below && a < b.below) ?? (DURATION_BANDS[DURATION_BANDS.length - 1] as (typeof DURATION_BANDS)[number]);
+  const text = printed(band);
+  return `${seconds < 0 && Number(text) !== 0 ? '-' : ''}${text}${band.suffix}`;
 }

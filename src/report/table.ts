@@ -34,15 +34,18 @@ const DURATION_UNITS: readonly (readonly [number, string])[] = [
 /**
  * A duration as `drs run` prints it: seconds below a minute, then minutes, hours, days (one
  * decimal). A value that rounds to the next unit's size is printed in that unit: 59.96 s is 1.0m,
- * as 60 s is, not "60.0s" (likewise 1.0h, not "60.0m", and 1.0d, not "24.0h").
+ * as 60 s is, not "60.0s" (likewise 1.0h, not "60.0m", and 1.0d, not "24.0h"). A negative value
+ * is its magnitude with a minus sign (-90 s is "-1.5m"); one that rounds to zero is "0.0s".
  */
 export const secs = (x: number | null): string => {
   if (x === null) return '-';
+  const a = Math.abs(x);
   const unit = (i: number): readonly [number, string] => DURATION_UNITS[i] as readonly [number, string];
   let i = 0;
-  // Up one unit while the value, rounded as it would print, reaches the next unit's size.
-  while (i < DURATION_UNITS.length - 1 && Number((x / unit(i)[0]).toFixed(1)) >= unit(i + 1)[0] / unit(i)[0]) i++;
-  return `${(x / unit(i)[0]).toFixed(1)}${unit(i)[1]}`;
+  // Up one unit while the magnitude, rounded as it would print, reaches the next unit's size.
+  while (i < DURATION_UNITS.length - 1 && Number((a / unit(i)[0]).toFixed(1)) >= unit(i + 1)[0] / unit(i)[0]) i++;
+  const text = (a / unit(i)[0]).toFixed(1);
+  return `${x < 0 && Number(text) !== 0 ? '-' : ''}${text}${unit(i)[1]}`;
 };
 
 /**

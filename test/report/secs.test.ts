@@ -24,3 +24,20 @@ describe('secs: one decimal, and a value that rounds to the next unit is printed
     expect(secs(null)).toBe('-');
   });
 });
+
+/*
+ * A negative duration prints as its magnitude does, with a minus sign: -90 s printed "-90.0s"
+ * while 90 s printed "1.5m" (the unit steps compared the signed value with the next unit's size,
+ * so no negative value ever left seconds: -2 days printed "-172800.0s"). A value that rounds to
+ * zero has no sign ("-0.0s" read as a negative zero).
+ */
+describe('secs of negative values', () => {
+  it('is the positive value with a minus sign, in every unit and at the unit edges', () => {
+    for (const s of [9.96, 59.94, 59.95, 90, 3596.9, 3597.5, 5400, 86_219, 86_230, 172_800]) expect(secs(-s)).toBe(`-${secs(s)}`);
+    expect([-90, -5400, -172_800].map(secs)).toEqual(['-1.5m', '-1.5h', '-2.0d']);
+  });
+
+  it('a value that rounds to zero has no sign', () => {
+    expect([-0.04, -1e-12, -0].map(secs)).toEqual(['0.0s', '0.0s', '0.0s']);
+  });
+});
