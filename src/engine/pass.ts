@@ -51,7 +51,10 @@ const MAX_CHUNK = 256;
  *     nothing (`withoutEvictions`: they were checked against the room free now; `backfillOffer`).
  *  6. **Preemption.** Without quotas, preemption is part of the allocator (PreemptingAllocator
  *     wrapped around it); its evictions are reported through `evict`, and `again` asks the driver
- *     for another pass (what they freed beyond the request's need may fit another request).
+ *     for another pass (what they freed beyond the request's need may fit another request). With
+ *     blocking, a decision that evicted ends the pass's offer: the evicted work is requeued with
+ *     its arrival, so it may be in line before the rest (even before the head); the head, its
+ *     reservation and backfilling are chosen by the next pass, with it in the queue.
  *  7. **Reclaim.** With quotas, requests still waiting (only the head when blocking, and then
  *     before rule 5: a backfilled pick must not take room the head then takes by reclaim or
  *     preemption, evicting the pick at the instant it started; without blocking, also
@@ -205,6 +208,8 @@ export class SchedulingPass<E extends QueuedRequest> {
         if (waitingAfter(e)) chunk.push(e);
       }
       blocked = this.offer(state, chunk, true, counter);
+      // Evicted work is requeued, maybe in line before the rest: the next pass (`again`) offers it (rule 6).
+      if (this.evicted) return undefined;
       size = Math.min(size * CHUNK_GROWTH, MAX_CHUNK);
     }
     if (!blocked) return undefined;
