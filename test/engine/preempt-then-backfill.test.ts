@@ -68,6 +68,25 @@ describe('FCFS + EASY + preemption at one instant', () => {
     expect(l.B?.starts).toEqual([[60, 1]]);
   });
 
+  it('the same when the decision that evicted also left the next request waiting (a chunk of several)', async () => {
+    // As above, but W (1 cpu) ends at 10 and A (1 cpu, 10 s) arrives at 10 first and takes its
+    // room: the pass offers [A], then [C, H, B] in one decision, where C evicts V and H must wait.
+    // That decision blocked as well as evicted: still no head is chosen from a queue without V.
+    const l = await lives([
+      req('V', 0, 3, 1000, { priority: 'low', preemptible: true }),
+      req('W', 0, 1, 10),
+      req('X', 0, 4, 50),
+      req('A', 10, 1, 10),
+      req('C', 10, 1, 1000, { priority: 'critical' }),
+      req('H', 10, 4, 10),
+      req('B', 10, 1, 1000),
+    ]);
+    expect(l.A?.starts).toEqual([[10, 0]]);
+    expect(l.V).toEqual({ starts: [[0, 0], [20, 0]], preempted: [10] });
+    expect(l.H?.starts).toEqual([[50, 1]]);
+    expect(l.B?.starts).toEqual([[60, 1]]);
+  });
+
   it('the work it evicts is in line before what the pass would have offered next: that does not start ahead of it', async () => {
     // One node of 4 cpu. From 0: V (low, preemptible, 3 cpu, 1000 s) and W (1 cpu, until 20).
     // At 10 arrive C (critical, 1 cpu) and H (2 cpu, 100 s). C evicts V; 2 cpu are free. V
