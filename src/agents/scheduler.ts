@@ -239,6 +239,8 @@ export class AgentScheduler {
     if (!current()) return; // ended meanwhile (stopped, preempted)
     if (pre !== 'ok') return this.end(run, 'failed', run.reason);
     this.transition(run, 'running');
+    // A persistent agent running is what its dependents wait for: try them now (not at the next unrelated trigger or end).
+    if (run.agent.lifecycle === 'persistent') this.schedulePump();
     this.watch(run);
     let launched: Promise<unknown>;
     try {
