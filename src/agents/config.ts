@@ -270,21 +270,45 @@ function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
   return x;
 }
 
-/** Read a fleet file (YAML); a kOS `scheduler_config.yaml` can be given as `configFile`, its keys then fill `config`. */
+/**
+ * Read a fleet file (YAML); a kOS `scheduler_config.yaml` can be given as `configFile`, its keys
+ * then fill `config` beside the fleet file's own (`timezone`, `restart_backoff`, ...; it used to
+ * replace them, silently). A key written in both files is refused: neither is more right.
+ */
 export function loadFleetFile(file: string, configFile?: string): FleetDefinition {
   const main = readYaml(file);
   const raw = main.value as Record<string, unknown> | null;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`expected a mapping with agents (and optionally config)${Array.isArray(raw) ? ', got a list' : ''}`, { file });
   const extra = configFile === undefined ? undefined : readYaml(configFile);
+  const own = raw.config ?? undefined;
+  const kos = extra?.value ?? {};
+  // Is `config.<key>` (or `config` itself) read from the config file? A value that is no mapping is its own file's to explain.
+  const fromKos = (key: PropertyKey | undefined): boolean => {
+    if (extra === undefined || (own !== undefined && !isMapping(own))) return false;
+    return !isMapping(kos) || key === undefined || Object.hasOwn(kos, key);
+  };
+  const lineIn = (src: { readonly doc: Document; readonly lc: LineCounter }, path: readonly PropertyKey[]) => yamlLineOf(src.doc, src.lc, path);
+  if (extra !== undefined && isMapping(own) && isMapping(kos)) {
+    const both = Object.keys(kos).find((k) => Object.hasOwn(own, k));
+    if (both !== undefined) {
+      const shown = (v: unknown) => JSON.stringify(v);
+      throw new ConfigError(`set here (${shown(kos[both])}) and in ${file}:${lineIn(main, ['config', both])} (${shown(own[both])}): keep it in one of the two files`, { file: configFile as string, line: lineIn(extra, [both]), field: `config.${both}` });
+    }
+  }
+  const config = extra === undefined ? own : isMapping(own) && isMapping(kos) ? { ...own, ...kos } : own !== undefined && !isMapping(own) ? own : kos;
   try {
-    return parseFleet(extra === undefined ? raw : { ...raw, config: extra.value ?? {} }, { file });
+    return parseFleet(config === undefined ? raw : { ...raw, config }, { file });
   } catch (e) {
     // parseFleet names the field; the line is in the file the field came from.
     if (!(e instanceof UserError) || e.location.field === undefined || e.location.line !== undefined) throw e;
     const at = fieldPath(e.location.field);
-    const [src, where, inFile] = extra !== undefined && configFile !== undefined && at[0] === 'config' ? [extra, at.slice(1), configFile] : [main, at, file];
-    throw new ConfigError(e.detail, { file: inFile, line: yamlLineOf(src.doc, src.lc, where), field: e.location.field });
+    const [src, where, inFile] = extra !== undefined && configFile !== undefined && at[0] === 'config' && fromKos(at[1]) ? [extra, at.slice(1), configFile] : [main, at, file];
+    throw new ConfigError(e.detail, { file: inFile, line: lineIn(src, where), field: e.location.field });
   }
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function readYaml(file: string): { readonly value: unknown; readonly doc: Document; readonly lc: LineCounter } {
