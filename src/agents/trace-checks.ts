@@ -130,7 +130,7 @@ function checkSomeNode(a: AgentSpec, pools: readonly string[], empty: readonly s
 }
 
 /** The key resource `d` of agent `i` is written under: `cpu` (kOS style) or `resources.cpu`. */
-function writtenKey(registry: unknown, i: number, d: string): string {
+export function writtenKey(registry: unknown, i: number, d: string): string {
   const agent = (registry as { agents?: unknown[] } | undefined)?.agents?.[i];
   if (typeof agent === 'object' && agent !== null) return d in agent ? d : `resources.${d}`;
   return ['cpu', 'memory', 'gpu'].includes(d) ? d : `resources.${d}`;

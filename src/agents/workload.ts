@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, InputMissingError, UserError } from '../core/errors.js';
+import { ConfigError, InputMissingError } from '../core/errors.js';
 import { durationSchema, positiveDurationSchema } from '../core/fields.js';
 import type { Request } from '../core/model.js';
 import type { ResourceSpace } from '../core/resources.js';
@@ -11,7 +11,7 @@ import { VirtualClock, type AgentClock } from './clock.js';
 import { loadFleetFile, parseFleet } from './config.js';
 import { AgentScheduler, type LaunchHook } from './scheduler.js';
 import { parseIsoTime, readIsoTime } from './time.js';
-import { checkTraceInputs, checkWithinHorizon } from './trace-checks.js';
+import { checkTraceInputs, checkWithinHorizon, writtenKey } from './trace-checks.js';
 import type { AgentSpec, FleetDefinition } from './types.js';
 import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
@@ -231,8 +231,14 @@ export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): Asyn
   const { spec, fleet, start } = agentTraceFleet(raw, ctx);
   const horizon = spec.horizon ?? ctx.horizon;
   if (horizon === undefined) throw new ConfigError('an agents workload needs a horizon (trace.horizon or the scenario horizon)', { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.horizon' });
+  // Named where the agent is written: the fleet file of `file`, or inline; the key as written (`gpu` or `resources.gpu`).
+  const fleetFile = spec.file !== undefined ? path.resolve(ctx.baseDir, spec.file) : ctx.file;
   fleet.agents.forEach((a, i) => {
-    for (const k of Object.keys(a.resources)) if (!ctx.space.has(k)) throw new UserError(`unknown resource '${k}' (dimensions: ${ctx.space.names.join(', ')})`, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: `trace.registry.agents[${i}].resources.${k}` });
+    for (const k of Object.keys(a.resources)) {
+      if (ctx.space.has(k)) continue;
+      const field = `${spec.file !== undefined ? '' : 'trace.registry.'}agents[${i}].${writtenKey(spec.registry, i, k)}`;
+      throw new ConfigError(`unknown resource '${k}' (the scenario's dimensions: ${ctx.space.names.join(', ')})`, { ...(fleetFile !== undefined ? { file: fleetFile } : {}), field });
+    }
   });
   const runs = await planFleet(fleet, {
     start,
