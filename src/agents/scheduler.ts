@@ -215,7 +215,9 @@ export class AgentScheduler {
       const s = await withTimeout(() => h(arg as never), limit, this.clock);
       if (s.kind === 'timeout') this.events.emit('hook-timeout', { agentId: run.agent.id, runId: run.id, hook: name, at: this.clock.now() });
       if (s.kind !== 'ok') {
-        run.reason = s.kind === 'timeout' ? `${name} hook timed out after ${limit} ms` : `${name} hook failed: ${errorText(s.error)}`;
+        const what = s.kind === 'timeout' ? `${name} hook timed out after ${limit} ms` : `${name} hook failed: ${errorText(s.error)}`;
+        // A run that has ended keeps why it ended (a postStart failing after a crash, any onShutdown): the failure is added.
+        run.reason = LIVE.has(run.state) || run.reason === undefined ? what : `${run.reason}; ${what}`;
         return s.kind;
       }
     }
