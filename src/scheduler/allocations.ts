@@ -54,6 +54,9 @@ export class AllocationBook {
   /** Re-enter stored allocations (on a cluster whose nodes are already restored) and the preemption log (`before`: the position of its first record). */
   restore(allocations: readonly StoredAllocation[], preemptions: readonly PreemptionRecord[], where: string, before = 0): void {
     const state = this.cluster.state;
+    // Each lease keeps its number (its place among equal deadlines, as before the restart). A store
+    // written before the numbers were kept: its leases before every numbered one, in its order.
+    let unnumbered = -allocations.filter((a) => a.leaseExpiryMs !== null && a.leaseSeq === undefined).length;
     for (const a of allocations) {
       try {
         state.allocate(a.request, a.nodeId, a.startMs / 1000, a.id, a.devices);
@@ -61,7 +64,7 @@ export class AllocationBook {
         throw new UserError(`${where}: cannot restore allocation '${a.id}' on node ${a.nodeId}: ${errorText(e)}`);
       }
       state.renew(a.id, a.leaseExpiryMs === null ? Infinity : a.leaseExpiryMs / 1000);
-      const leaseSeq = a.leaseExpiryMs === null ? -1 : this.pushLease(a.leaseExpiryMs, a.id, true);
+      const leaseSeq = a.leaseExpiryMs === null ? -1 : this.pushLease(a.leaseExpiryMs, a.id, true, a.leaseSeq ?? unnumbered++);
       this.meta.set(a.id, { startMs: a.startMs, leaseExpiryMs: a.leaseExpiryMs, leaseSeq, borrowed: a.borrowed });
       this.perTenant.add(a.request.tenant);
       this.fair?.add(a.request.tenant, a.request.demand);
@@ -147,7 +150,16 @@ export class AllocationBook {
     if (leaseExpiryMs !== null) {
       if (a.leaseExpiry !== leaseExpiryMs / 1000) this.cluster.state.renew(a.id, leaseExpiryMs / 1000);
     }
-    const stored: StoredAllocation = { id: a.id, request: a.request, nodeId: a.nodeId, startMs: tx.now, leaseExpiryMs, borrowed, ...(a.devices !== undefined ? { devices: a.devices } : {}) };
+    const stored: StoredAllocation = {
+      id: a.id,
+      request: a.request,
+      nodeId: a.nodeId,
+      startMs: tx.now,
+      leaseExpiryMs,
+      borrowed,
+      ...(a.devices !== undefined ? { devices: a.devices } : {}),
+      ...(leaseExpiryMs !== null ? { leaseSeq } : {}),
+    };
     tx.changes.push({ kind: 'put-allocation', allocation: stored });
     if (tx.listens('allocated')) {
       const info = this.info(this.cluster.state.allocation(a.id) as Allocation);
@@ -165,7 +177,7 @@ export class AllocationBook {
     m.leaseSeq = this.pushLease(expiry, id, m.leaseExpiryMs === null);
     m.leaseExpiryMs = expiry;
     state.renew(id, expiry / 1000);
-    tx.changes.push({ kind: 'lease', id, leaseExpiryMs: expiry });
+    tx.changes.push({ kind: 'lease', id, leaseExpiryMs: expiry, leaseSeq: m.leaseSeq });
     const info = this.info(state.allocation(id) as Allocation);
     tx.emit('renewed', { allocation: info });
     return info;
@@ -181,11 +193,14 @@ export class AllocationBook {
     return info;
   }
 
-  /** Push a lease deadline (`added`: one more live allocation has a lease), dropping stale entries first when they pile up. */
-  private pushLease(at: number, id: string, added: boolean): number {
+  /**
+   * Push a lease deadline (`added`: one more live allocation has a lease), dropping stale entries
+   * first when they pile up. Returns its sequence number (stored with the lease: `seq` restores it).
+   */
+  private pushLease(at: number, id: string, added: boolean, seq?: number): number {
     if (added) this.leased++;
     if (this.leases.size > 2 * this.leased + 64) this.compactLeases();
-    return this.leases.push(at, id);
+    return this.leases.push(at, id, seq);
   }
 
   /** Drop the heap entries of leases renewed or ended since they were pushed. */

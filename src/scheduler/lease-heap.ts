@@ -13,9 +13,14 @@ export class LeaseHeap {
   private readonly ids: string[] = [];
   private seq = 0;
 
-  /** Returns the entry's sequence number (its place among equal deadlines; `peek` reports it). */
-  push(at: number, id: string): number {
-    const s = this.seq++;
+  /**
+   * Returns the entry's sequence number (its place among equal deadlines; `peek` reports it).
+   * `seq`: the number to give it (an entry restored with the number it had before a restart); the
+   * entries pushed after it without one come after it.
+   */
+  push(at: number, id: string, seq?: number): number {
+    const s = seq ?? this.seq;
+    this.seq = Math.max(this.seq, s + 1);
     let i = this.at.length;
     this.at.push(at);
     this.seqs.push(s);

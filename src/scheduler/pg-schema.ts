@@ -1,10 +1,11 @@
 import type pg from 'pg';
 
 /**
- * The PostgreSQL schema of the shared store (version 4: version 1, the allocations' GPU devices
- * (2), the nodes' billing times (3), and the SLO figures (4): `drs_waiting.slo`, what they still
+ * The PostgreSQL schema of the shared store (version 5: version 1, the allocations' GPU devices
+ * (2), the nodes' billing times (3), the SLO figures (4): `drs_waiting.slo`, what they still
  * owe a queued request, the counts as `drs_meta` key `slo`, and `billing_clock_ms`, the time
- * exported billing was last read at; version 1 to 3 stores are upgraded in place), created or
+ * exported billing was last read at, and the leases' order among equal deadlines (5):
+ * `drs_allocations.lease_seq`, `StoredAllocation.leaseSeq`; version 1 to 4 stores are upgraded in place), created or
  * upgraded by whichever replica starts first (under a transaction-level advisory lock, so replicas starting together do not
  * race). All tables start with `drs_`. `drs_leader` is one row: the current term and who holds
  * it. `drs_commit(term, changes)` applies one commit in one round trip, after checking, under a
@@ -13,7 +14,7 @@ import type pg from 'pg';
  * (`pre_at`: seq = position + 1; without it, a leader of an earlier version, by the sequence).
  * `drs_commit` is replaced at start only by a body of the same or a newer revision (COMMIT_FN_REVISION).
  */
-export const PG_SCHEMA_VERSION = '4';
+export const PG_SCHEMA_VERSION = '5';
 /** Advisory lock keys (per database): the leader's session lock, and the schema set-up lock. */
 export const LEADER_LOCK_KEY = 4_452_530_001;
 const SETUP_LOCK_KEY = 4_452_530_002;
@@ -24,7 +25,7 @@ CREATE TABLE IF NOT EXISTS drs_leader (id int PRIMARY KEY CHECK (id = 1), term b
 INSERT INTO drs_leader (id, term) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 CREATE TABLE IF NOT EXISTS drs_pools (idx int PRIMARY KEY, json text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_nodes (id int PRIMARY KEY, pool int NOT NULL, status text NOT NULL, ready_at_ms float8, provisioned_at_ms float8, removed_at_ms float8);
-CREATE TABLE IF NOT EXISTS drs_allocations (id text PRIMARY KEY, node_id int NOT NULL, start_ms float8 NOT NULL, lease_expiry_ms float8, borrowed boolean NOT NULL, request text NOT NULL, devices text);
+CREATE TABLE IF NOT EXISTS drs_allocations (id text PRIMARY KEY, node_id int NOT NULL, start_ms float8 NOT NULL, lease_expiry_ms float8, borrowed boolean NOT NULL, request text NOT NULL, devices text, lease_seq bigint);
 CREATE TABLE IF NOT EXISTS drs_preemptions (seq bigserial PRIMARY KEY, json text NOT NULL);
 CREATE TABLE IF NOT EXISTS drs_waiting (id text PRIMARY KEY, seq bigint NOT NULL, enqueued_at_ms float8 NOT NULL, timeout_at_ms float8 NOT NULL, lease_ms float8, request text NOT NULL, slo text);
 CREATE TABLE IF NOT EXISTS drs_ended (id text PRIMARY KEY, tenant text NOT NULL, how text NOT NULL, at_ms float8 NOT NULL, n bigserial);
@@ -38,9 +39,10 @@ CREATE TABLE IF NOT EXISTS drs_audit (seq bigserial PRIMARY KEY, at_ms float8 NO
  * whoever defined it): raise it with every change of the body. A start replaces a body of a lower
  * revision (or none: builds before revisions) and keeps a newer one, so the function no longer
  * flaps between builds during a rolling upgrade, and a newer body must accept what an older
- * leader sends (as `pre` without `pre_at` is). 1: `pre_at` (the preemption positions).
+ * leader sends (as `pre` without `pre_at` is). 1: `pre_at` (the preemption positions). 2: the
+ * leases' sequence numbers (`lseq` in `aput` and `lease`; null from a leader of an earlier revision).
  */
-export const COMMIT_FN_REVISION = 1;
+export const COMMIT_FN_REVISION = 2;
 
 const COMMIT_FN = `
 CREATE OR REPLACE FUNCTION drs_commit(p_term bigint, p jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -77,12 +79,12 @@ BEGIN
     DELETE FROM drs_allocations WHERE id IN (SELECT jsonb_array_elements_text(p->'adel'));
   END IF;
   IF p ? 'aput' THEN
-    INSERT INTO drs_allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices)
-      SELECT x.id, x.node, x.start, x.lease, x.borrowed, x.request, x.devices FROM jsonb_to_recordset(p->'aput') AS x(id text, node int, start float8, lease float8, borrowed boolean, request text, devices text)
-      ON CONFLICT (id) DO UPDATE SET node_id = EXCLUDED.node_id, start_ms = EXCLUDED.start_ms, lease_expiry_ms = EXCLUDED.lease_expiry_ms, borrowed = EXCLUDED.borrowed, request = EXCLUDED.request, devices = EXCLUDED.devices;
+    INSERT INTO drs_allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices, lease_seq)
+      SELECT x.id, x.node, x.start, x.lease, x.borrowed, x.request, x.devices, x.lseq FROM jsonb_to_recordset(p->'aput') AS x(id text, node int, start float8, lease float8, borrowed boolean, request text, devices text, lseq bigint)
+      ON CONFLICT (id) DO UPDATE SET node_id = EXCLUDED.node_id, start_ms = EXCLUDED.start_ms, lease_expiry_ms = EXCLUDED.lease_expiry_ms, borrowed = EXCLUDED.borrowed, request = EXCLUDED.request, devices = EXCLUDED.devices, lease_seq = EXCLUDED.lease_seq;
   END IF;
   IF p ? 'lease' THEN
-    UPDATE drs_allocations a SET lease_expiry_ms = x.lease FROM jsonb_to_recordset(p->'lease') AS x(id text, lease float8) WHERE a.id = x.id;
+    UPDATE drs_allocations a SET lease_expiry_ms = x.lease, lease_seq = x.lseq FROM jsonb_to_recordset(p->'lease') AS x(id text, lease float8, lseq bigint) WHERE a.id = x.id;
   END IF;
   IF p ? 'wdel' THEN
     DELETE FROM drs_waiting WHERE id IN (SELECT jsonb_array_elements_text(p->'wdel'));
@@ -147,13 +149,15 @@ export async function ensurePgSchema(client: pg.ClientBase): Promise<void> {
     if (exists.rows[0]?.t != null) {
       const v = await client.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'schema'`);
       const version = v.rows[0]?.value;
-      if (version !== undefined && !['1', '2', '3', PG_SCHEMA_VERSION].includes(version)) throw new Error(`the PostgreSQL store has schema version ${version}; this drs reads versions 1 to ${PG_SCHEMA_VERSION}: upgrade drs`);
+      if (version !== undefined && !['1', '2', '3', '4', PG_SCHEMA_VERSION].includes(version)) throw new Error(`the PostgreSQL store has schema version ${version}; this drs reads versions 1 to ${PG_SCHEMA_VERSION}: upgrade drs`);
       // Version 1 → 2: the allocations' GPU devices (a JSON list of indexes on the node; null without).
       if (version === '1') await client.query('ALTER TABLE drs_allocations ADD COLUMN IF NOT EXISTS devices text');
       // Versions 1 and 2 → 3: the nodes' billing times (null in rows written before).
       if (version === '1' || version === '2') await client.query('ALTER TABLE drs_nodes ADD COLUMN IF NOT EXISTS provisioned_at_ms float8, ADD COLUMN IF NOT EXISTS removed_at_ms float8');
       // Versions 1 to 3 → 4: what the SLO figures owe each queued request (null in rows written before).
       if (version === '1' || version === '2' || version === '3') await client.query('ALTER TABLE drs_waiting ADD COLUMN IF NOT EXISTS slo text');
+      // Versions 1 to 4 → 5: the leases' order among equal deadlines (null in rows written before).
+      if (version !== undefined && version !== PG_SCHEMA_VERSION) await client.query('ALTER TABLE drs_allocations ADD COLUMN IF NOT EXISTS lease_seq bigint');
     }
     await client.query(DDL);
     // The body in place, if any, and its revision (0: none written, an older build's).

@@ -18,7 +18,7 @@ import {
   type StoredState,
   type StoredWaiting,
 } from './store.js';
-import { decodeDevices, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest } from './store-codec.js';
+import { decodeDevices, decodeLeaseSeq, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest } from './store-codec.js';
 import type { EndedHow, PreemptionRecord } from './types.js';
 
 /**
@@ -91,7 +91,7 @@ export class PgStore implements StateStore {
   private payload(changes: readonly StateChange[]): Record<string, unknown> {
     const pools = new Map<number, { idx: number; json: string }>();
     const nodes = new Map<number, { id: number; pool: number; status: string; ready: number | null; prov: number | null; rem: number | null }>();
-    const allocs = new Map<string, { put?: StoredAllocation; lease?: number | null; del?: true }>();
+    const allocs = new Map<string, { put?: StoredAllocation; lease?: number | null; leaseSeq?: number; del?: true }>();
     const waits = new Map<string, StoredWaiting | null>();
     const ended = new Map<string, { id: string; tenant: string; how: string; at: number }>();
     const pre: string[] = [];
@@ -118,8 +118,8 @@ export class PgStore implements StateStore {
           break;
         case 'lease': {
           const e = allocs.get(c.id);
-          if (e?.put !== undefined) e.put = { ...e.put, leaseExpiryMs: c.leaseExpiryMs };
-          else if (e?.del !== true) allocs.set(c.id, { lease: c.leaseExpiryMs });
+          if (e?.put !== undefined) e.put = { ...e.put, leaseExpiryMs: c.leaseExpiryMs, ...(c.leaseSeq === undefined ? {} : { leaseSeq: c.leaseSeq }) };
+          else if (e?.del !== true) allocs.set(c.id, { lease: c.leaseExpiryMs, ...(c.leaseSeq === undefined ? {} : { leaseSeq: c.leaseSeq }) });
           break;
         }
         case 'preemption':
@@ -162,9 +162,9 @@ export class PgStore implements StateStore {
     for (const [id, e] of allocs) {
       if (e.put !== undefined) {
         const a = e.put;
-        aput.push({ id, node: a.nodeId, start: a.startMs, lease: a.leaseExpiryMs, borrowed: a.borrowed, request: encodeRequest(a.request), devices: a.devices === undefined ? null : JSON.stringify(a.devices) });
+        aput.push({ id, node: a.nodeId, start: a.startMs, lease: a.leaseExpiryMs, borrowed: a.borrowed, request: encodeRequest(a.request), devices: a.devices === undefined ? null : JSON.stringify(a.devices), lseq: a.leaseSeq ?? null });
       } else if (e.del === true) adel.push(id);
-      else lease.push({ id, lease: e.lease });
+      else lease.push({ id, lease: e.lease, lseq: e.leaseSeq ?? null });
     }
     if (adel.length > 0) out.adel = adel;
     if (aput.length > 0) out.aput = aput;
@@ -194,8 +194,8 @@ export class PgStore implements StateStore {
     const pools = await c.query<{ idx: number; json: string }>('SELECT idx, json FROM drs_pools ORDER BY idx');
     type NodeRow = { id: number; pool: number; status: string; ready_at_ms: number | null; provisioned_at_ms: number | null; removed_at_ms: number | null };
     const nodes = await c.query<NodeRow>('SELECT id, pool, status, ready_at_ms, provisioned_at_ms, removed_at_ms FROM drs_nodes ORDER BY id');
-    const allocs = await c.query<{ id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: boolean; request: string; devices: string | null }>(
-      'SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices FROM drs_allocations ORDER BY start_ms, id',
+    const allocs = await c.query<{ id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: boolean; request: string; devices: string | null; lease_seq: string | null }>(
+      'SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices, lease_seq FROM drs_allocations ORDER BY start_ms, id',
     );
     // The newest records only (at most the retention): a takeover costs what is kept, not the whole history.
     // bigint columns come back as strings (node-pg's int8); no `::text AS seq` in a query that
@@ -227,6 +227,7 @@ export class PgStore implements StateStore {
         borrowed: r.borrowed,
         request: decodeRequest(r.request),
         ...(r.devices === null ? {} : { devices: decodeDevices(r.devices, r.id, this.description) }),
+        ...(r.lease_seq === null ? {} : { leaseSeq: decodeLeaseSeq(r.lease_seq, r.id, this.description) }), // bigint: a string
       })),
       preemptions: pre.rows.map((r) => JSON.parse(r.json) as PreemptionRecord),
       // Counted back from the newest record (its seq is its position + 1), so the next position is

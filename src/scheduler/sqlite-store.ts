@@ -27,7 +27,7 @@ import {
   type StoredState,
   type StoredWaiting,
 } from './store.js';
-import { decodeDevices, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest, lastEventIn } from './store-codec.js';
+import { decodeDevices, decodeLeaseSeq, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest, lastEventIn } from './store-codec.js';
 import type { EndedHow, PreemptionRecord } from './types.js';
 
 /**
@@ -51,9 +51,9 @@ const SQL = {
   putMeta: 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
   putPool: 'INSERT OR REPLACE INTO pools (idx, json) VALUES (?, ?)',
   putNode: 'INSERT OR REPLACE INTO nodes (id, pool, status, ready_at_ms, provisioned_at_ms, removed_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
-  putAlloc: 'INSERT OR REPLACE INTO allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  putAlloc: 'INSERT OR REPLACE INTO allocations (id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices, lease_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   delAlloc: 'DELETE FROM allocations WHERE id = ?',
-  lease: 'UPDATE allocations SET lease_expiry_ms = ? WHERE id = ?',
+  lease: 'UPDATE allocations SET lease_expiry_ms = ?, lease_seq = ? WHERE id = ?',
   preempt: 'INSERT INTO preemptions (json) VALUES (?)',
   putWaiting: 'INSERT OR REPLACE INTO waiting (id, seq, enqueued_at_ms, timeout_at_ms, lease_ms, request, slo) VALUES (?, ?, ?, ?, ?, ?, ?)',
   delWaiting: 'DELETE FROM waiting WHERE id = ?',
@@ -182,14 +182,14 @@ export class SqliteStore implements StateStore {
           break;
         case 'put-allocation': {
           const a = c.allocation;
-          ops.push(['putAlloc', [a.id, a.nodeId, a.startMs, a.leaseExpiryMs, a.borrowed ? 1 : 0, encodeRequest(a.request), a.devices === undefined ? null : JSON.stringify(a.devices)]]);
+          ops.push(['putAlloc', [a.id, a.nodeId, a.startMs, a.leaseExpiryMs, a.borrowed ? 1 : 0, encodeRequest(a.request), a.devices === undefined ? null : JSON.stringify(a.devices), a.leaseSeq ?? null]]);
           break;
         }
         case 'delete-allocation':
           ops.push(['delAlloc', [c.id]]);
           break;
         case 'lease':
-          ops.push(['lease', [c.leaseExpiryMs, c.id]]);
+          ops.push(['lease', [c.leaseExpiryMs, c.leaseSeq ?? null, c.id]]);
           break;
         case 'preemption':
           ops.push(['preempt', [JSON.stringify(c.record)]]);
@@ -292,8 +292,8 @@ export class SqliteStore implements StateStore {
     const nodes = (this.db.prepare('SELECT id, pool, status, ready_at_ms, provisioned_at_ms, removed_at_ms FROM nodes ORDER BY id').all() as NodeRow[]).map(
       (row): StoredNode => ({ id: row.id, pool: row.pool, status: row.status as NodeStatus, readyAtMs: row.ready_at_ms, provisionedAtMs: row.provisioned_at_ms, removedAtMs: row.removed_at_ms }),
     );
-    type AllocRow = { id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: number; request: string; devices: string | null };
-    const allocations = (this.db.prepare('SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices FROM allocations ORDER BY start_ms, id').all() as AllocRow[]).map(
+    type AllocRow = { id: string; node_id: number; start_ms: number; lease_expiry_ms: number | null; borrowed: number; request: string; devices: string | null; lease_seq: number | null };
+    const allocations = (this.db.prepare('SELECT id, node_id, start_ms, lease_expiry_ms, borrowed, request, devices, lease_seq FROM allocations ORDER BY start_ms, id').all() as AllocRow[]).map(
       (row): StoredAllocation => ({
         id: row.id,
         nodeId: row.node_id,
@@ -302,6 +302,7 @@ export class SqliteStore implements StateStore {
         borrowed: row.borrowed !== 0,
         request: decodeRequest(row.request),
         ...(row.devices === null ? {} : { devices: decodeDevices(row.devices, row.id, this.description) }),
+        ...(row.lease_seq === null ? {} : { leaseSeq: decodeLeaseSeq(row.lease_seq, row.id, this.description) }),
       }),
     );
     // The newest records only (at most the retention): a restart costs what is kept, not the whole history.

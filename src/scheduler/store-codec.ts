@@ -32,6 +32,13 @@ export function decodeDevices(s: string, id: string, where: string): number[] {
   return v as number[];
 }
 
+/** A stored lease's sequence number (StoredAllocation.leaseSeq), checked: a damaged store is named, not half-read. */
+export function decodeLeaseSeq(v: unknown, id: string, where: string): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new UserError(`${where}: allocation '${id}' has lease sequence number ${JSON.stringify(v)}, expected a whole number`);
+  return n;
+}
+
 /** Stored SLO counts (JSON), checked: a damaged store is named (a UserError: no stack trace), not half-read. */
 export function decodeSloCounts(s: string, where: string): SloCounts {
   let v: unknown;

@@ -48,6 +48,13 @@ export interface StoredAllocation {
    * written before devices were kept (then chosen again).
    */
   readonly devices?: readonly number[];
+  /**
+   * The place of its current lease among leases ending at the same instant: leases are numbered
+   * as they are set (granted or renewed), across restarts, and equal deadlines expire in that
+   * order (LeaseHeap). Absent without a lease, and in stores written before it was kept (those
+   * are restored first, in the store's order).
+   */
+  readonly leaseSeq?: number;
 }
 
 /**
@@ -149,7 +156,8 @@ export type StateChange =
   | { readonly kind: 'node'; readonly node: StoredNode }
   | { readonly kind: 'put-allocation'; readonly allocation: StoredAllocation }
   | { readonly kind: 'delete-allocation'; readonly id: string }
-  | { readonly kind: 'lease'; readonly id: string; readonly leaseExpiryMs: number | null }
+  /** `leaseSeq`: the renewed lease's place among equal deadlines (StoredAllocation.leaseSeq). */
+  | { readonly kind: 'lease'; readonly id: string; readonly leaseExpiryMs: number | null; readonly leaseSeq?: number }
   /** `position`: the record's place in the whole preemption log (0 for the first ever), as list cursors name it. */
   | { readonly kind: 'preemption'; readonly record: PreemptionRecord; readonly position?: number }
   | { readonly kind: 'put-waiting'; readonly waiting: StoredWaiting }
@@ -323,7 +331,7 @@ export class MemoryStore implements StateStore {
           break;
         case 'lease': {
           const a = this.allocations.get(c.id);
-          if (a !== undefined) this.allocations.set(c.id, { ...a, leaseExpiryMs: c.leaseExpiryMs });
+          if (a !== undefined) this.allocations.set(c.id, { ...a, leaseExpiryMs: c.leaseExpiryMs, ...(c.leaseSeq === undefined ? {} : { leaseSeq: c.leaseSeq }) });
           break;
         }
         case 'preemption':

@@ -70,7 +70,7 @@ describe('GPU devices of an allocation, across a restart', () => {
     expect(s1.allocate({ id: 'new', demand: { gpu: 0.5 } })).toMatchObject({ status: 'allocated', allocation: { devices: [1] } });
     await s1.shutdown();
     const check = new Database(file, { readonly: true });
-    expect((check.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string }).value).toBe('5');
+    expect((check.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string }).value).toBe('6');
     expect(check.prepare(`SELECT id, devices FROM allocations ORDER BY id`).all()).toEqual([
       { id: 'new', devices: '[1]' },
       { id: 'old', devices: null },
@@ -160,7 +160,7 @@ describe('GPU devices of an allocation, across a restart', () => {
         const s = new ResourceScheduler({ ...options, durability: 'group', store: await PgStore.open(url, term) });
         expect(s.getAllocation('b')?.devices).toEqual([0]); // chosen again on the node where c holds nothing yet
         await s.shutdown();
-        expect((await c.query(`SELECT value FROM drs_meta WHERE key = 'schema'`)).rows[0]).toEqual({ value: '4' });
+        expect((await c.query(`SELECT value FROM drs_meta WHERE key = 'schema'`)).rows[0]).toEqual({ value: '5' });
       } finally {
         await c.end();
         await lead.stop();

@@ -42,7 +42,7 @@ describe('pool billing on PostgreSQL', () => {
       const s2 = await make();
       expect(s2.getPool('w')?.billing).toEqual({ nodeHours: 0, cost: 0, costPerHour: 6, billedNodes: 2 });
       await s2.shutdown();
-      expect((await c.query(`SELECT value FROM drs_meta WHERE key = 'schema'`)).rows[0]).toEqual({ value: '4' });
+      expect((await c.query(`SELECT value FROM drs_meta WHERE key = 'schema'`)).rows[0]).toEqual({ value: '5' });
       expect((await c.query('SELECT id, provisioned_at_ms, removed_at_ms FROM drs_nodes ORDER BY id')).rows).toEqual([
         { id: 0, provisioned_at_ms: 60 * MIN, removed_at_ms: null },
         { id: 1, provisioned_at_ms: 60 * MIN, removed_at_ms: null },

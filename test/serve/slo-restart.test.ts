@@ -168,7 +168,7 @@ describe('SLO figures across a restart', () => {
     expect(p2.s.sloAttainment()).toMatchObject({ overall: cls(1, 0), pending: 0 });
     await p2.s.shutdown();
     const check = new Database(file, { readonly: true });
-    expect((check.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string }).value).toBe('5');
+    expect((check.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string }).value).toBe('6');
     check.close();
   });
 
@@ -219,7 +219,7 @@ describe('SLO figures across a restart', () => {
         await p1.s.shutdown();
         await c.query(`ALTER TABLE drs_waiting DROP COLUMN slo; UPDATE drs_meta SET value = '3' WHERE key = 'schema'`);
         const p2 = await start(() => PgStore.open(url, term));
-        expect((await c.query(`SELECT value FROM drs_meta WHERE key = 'schema'`)).rows[0]).toEqual({ value: '4' });
+        expect((await c.query(`SELECT value FROM drs_meta WHERE key = 'schema'`)).rows[0]).toEqual({ value: '5' });
         expect(p2.s.sloAttainment()).toMatchObject({ overall: cls(1, 3), pending: 0 });
         p2.s.release('C');
         expect(p2.s.getAllocation('G')).toBeDefined();

@@ -28,7 +28,7 @@ describe('SqliteStore', () => {
     expect(s1.allocate({ id: 'a', units: 2 }).status).toBe('allocated');
     s1.close();
     const check = new Database(file, { readonly: true });
-    expect((check.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string }).value).toBe('5');
+    expect((check.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string }).value).toBe('6');
     expect((check.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n).toBe(2); // pool-added, allocated
     check.close();
     const s2 = new ResourceScheduler({ store: new SqliteStore(file), timers: false });
