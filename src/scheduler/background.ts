@@ -83,10 +83,17 @@ export class Background {
    * run a queue pass nested in the operation's and commit its half-made changes with its own.
    */
   current(): void {
-    const { runtime, pools, book, queueRunner } = this.p;
+    const { runtime, pools, book, queueRunner, slo, queue } = this.p;
     if (!runtime.healthy || runtime.inOperation) return;
-    // A renewed or ended lease's old deadline counts too, once: the catch-up drops it.
-    if (Math.min(pools.nextReadyAt(), book.nextExpiryAt(), queueRunner.nextTimeoutAt()) < runtime.now()) runtime.run((tx) => catchUp(tx, true, this.due));
+    // A renewed or ended lease's old deadline counts too, once: the catch-up drops it (and
+    // `settle` the SLO deadline of a request that started or left).
+    if (Math.min(pools.nextReadyAt(), book.nextExpiryAt(), queueRunner.nextTimeoutAt(), slo.nextDeadlineAt()) < runtime.now()) {
+      runtime.run((tx) => {
+        catchUp(tx, true, this.due);
+        // What fell due is done: a request still waiting past its SLO can only miss it (as `tick`).
+        for (const id of slo.settle(tx.now)) queue.sloMissed(id);
+      });
+    }
   }
 
   /** ResourceScheduler.tick: what fell due by now, a restored queue's first offer, then SLO deadlines that passed. */

@@ -331,8 +331,9 @@ export class ResourceScheduler {
     this.background.tick();
   }
 
-  /** SLO outcomes so far by priority class, by the simulator's rule (slo.ts): met, missed, attainment, and how many are undecided. */
+  /** SLO outcomes so far by priority class (slo.ts): met, missed, attainment, how many are undecided; like every read, after what fell due (`Background.current`). */
   sloAttainment(): SloAttainment {
+    this.background.current();
     return this.slo.attainment();
   }
 

@@ -138,6 +138,11 @@ export class SloBook {
     this.deadlines.push(deadlineOf(r), r.id);
   }
 
+  /** The earliest SLO deadline of a request still waiting (clock ms), Infinity if none; it may be stale (started or gone since), which `settle` drops. */
+  nextDeadlineAt(): number {
+    return this.deadlines.peek()?.at ?? Infinity;
+  }
+
   /** Entries in the deadline heap, stale ones included (tests). */
   get deadlineEntries(): number {
     return this.deadlines.size;
