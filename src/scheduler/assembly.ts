@@ -115,6 +115,9 @@ export function assembleScheduler(options: ResourceSchedulerOptions, events: Typ
     requeuePreempted: qo?.requeuePreempted === true,
     slo,
   });
+  // The queue's committed head (headOfLine: commit) continues too.
+  queueRunner.restoreCommittedHead(snapshot.committedHead);
+  runtime.addJournal(() => queueRunner.takeJournal());
   const operations = new RequestOperations({
     pools,
     book,

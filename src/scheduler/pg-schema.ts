@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS drs_audit (seq bigserial PRIMARY KEY, at_ms float8 NO
  * revision (or none: builds before revisions) and keeps a newer one, so the function no longer
  * flaps between builds during a rolling upgrade, and a newer body must accept what an older
  * leader sends (as `pre` without `pre_at` is). 1: `pre_at` (the preemption positions). 2: the
- * leases' sequence numbers (`lseq` in `aput` and `lease`; null from a leader of an earlier revision).
+ * leases' sequence numbers (`lseq` in `aput` and `lease`; null from a leader of an earlier revision)
+ * and the queue's committed head (`head`, `drs_meta` key `committed_head`).
  */
 export const COMMIT_FN_REVISION = 2;
 
@@ -63,6 +64,9 @@ BEGIN
   END IF;
   IF p ? 'billing_clock' THEN
     INSERT INTO drs_meta (key, value) VALUES ('billing_clock_ms', p->>'billing_clock') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+  END IF;
+  IF p ? 'head' THEN
+    INSERT INTO drs_meta (key, value) VALUES ('committed_head', p->>'head') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
   END IF;
   IF p ? 'pools' THEN
     INSERT INTO drs_pools (idx, json) SELECT x.idx, x.json FROM jsonb_to_recordset(p->'pools') AS x(idx int, json text)

@@ -18,7 +18,7 @@ import {
   type StoredState,
   type StoredWaiting,
 } from './store.js';
-import { decodeDevices, decodeLeaseSeq, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest } from './store-codec.js';
+import { decodeCommittedHead, decodeDevices, decodeLeaseSeq, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest } from './store-codec.js';
 import type { EndedHow, PreemptionRecord } from './types.js';
 
 /**
@@ -152,6 +152,9 @@ export class PgStore implements StateStore {
         case 'billing-clock':
           out.billing_clock = String(c.atMs);
           break;
+        case 'committed-head':
+          out.head = JSON.stringify(c.id);
+          break;
       }
     }
     if (pools.size > 0) out.pools = [...pools.values()];
@@ -209,6 +212,7 @@ export class PgStore implements StateStore {
     );
     const slo = await c.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'slo'`);
     const billing = await c.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'billing_clock_ms'`);
+    const head = await c.query<{ value: string }>(`SELECT value FROM drs_meta WHERE key = 'committed_head'`);
     const ended = await c.query<{ id: string; tenant: string; how: string; at_ms: number }>('SELECT id, tenant, how, at_ms FROM drs_ended ORDER BY n');
     const last = await c.query<{ id: string | null }>('SELECT max(id)::text AS id FROM drs_events');
     const dimsRow = dims.rows[0];
@@ -238,6 +242,7 @@ export class PgStore implements StateStore {
       lastEventId: last.rows[0]?.id == null ? 0 : Number(last.rows[0].id),
       slo: slo.rows[0] === undefined ? null : decodeSloCounts(slo.rows[0].value, this.description),
       billingClockMs: billing.rows[0] === undefined ? null : decodeTime(billing.rows[0].value, 'billing_clock_ms', this.description),
+      committedHead: head.rows[0] === undefined ? null : decodeCommittedHead(head.rows[0].value, this.description),
     };
   }
 

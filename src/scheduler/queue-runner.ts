@@ -13,6 +13,7 @@ import type { RecentlyEnded } from './recent.js';
 import type { Outcome, Tx } from './runtime.js';
 import type { PreemptionRecord, SchedulerRejection } from './types.js';
 import type { SloBook } from './slo.js';
+import type { StateChange } from './store.js';
 import type { WaitQueue, Waiting } from './wait-queue.js';
 
 export interface QueueRunnerOptions {
@@ -79,6 +80,8 @@ export class QueueRunner {
   private requeued: Waiting[] = [];
   /** Entries of a `placeNow` pass (not in the wait queue). */
   private readonly transient = new Set<Waiting>();
+  /** The committed head's id as the store has it (see `takeJournal`). */
+  private storedHead: string | null = null;
 
   constructor(o: QueueRunnerOptions) {
     this.o = o;
@@ -122,6 +125,26 @@ export class QueueRunner {
       solver: (report) => this.o.onSolver?.(report, this.txNow),
       isBorrowed: (a) => this.o.book.isBorrowed(a.id) && !this.txNow.started.has(a.id),
     };
+  }
+
+  /**
+   * The committed head the store kept (`headOfLine: commit`), back in place if it still waits and
+   * the policy still commits: a restart must not let work queued after it overtake it.
+   */
+  restoreCommittedHead(id: string | null | undefined): void {
+    this.storedHead = id ?? null;
+    const w = id == null ? undefined : this.o.queue.get(id);
+    if (w !== undefined && this.pass !== undefined && this.o.policy?.headOfLine === 'commit') this.pass.committedHead = w;
+  }
+
+  /** The store change for the committed head, if it changed since the last call (taken at the end of each operation). */
+  takeJournal(): StateChange[] {
+    const head = this.pass?.committedHead;
+    // The pass forgets a head that started or left only at its next pass: the store never keeps it.
+    const id = head !== undefined && this.o.queue.get(head.request.id) === head ? head.request.id : null;
+    if (id === this.storedHead) return [];
+    this.storedHead = id;
+    return [{ kind: 'committed-head', id }];
   }
 
   /** Evicted work (preemption, reclaim, a failed node) goes back to the wait queue. */

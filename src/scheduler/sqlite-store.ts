@@ -27,7 +27,7 @@ import {
   type StoredState,
   type StoredWaiting,
 } from './store.js';
-import { decodeDevices, decodeLeaseSeq, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest, lastEventIn } from './store-codec.js';
+import { decodeCommittedHead, decodeDevices, decodeLeaseSeq, decodeRequest, decodeSloCounts, decodeTime, decodeWaitingSlo, encodeRequest, lastEventIn } from './store-codec.js';
 import type { EndedHow, PreemptionRecord } from './types.js';
 
 /**
@@ -225,6 +225,9 @@ export class SqliteStore implements StateStore {
         case 'billing-clock':
           ops.push(['putMeta', ['billing_clock_ms', String(c.atMs)]]);
           break;
+        case 'committed-head':
+          ops.push(['putMeta', ['committed_head', JSON.stringify(c.id)]]);
+          break;
       }
     }
     return ops;
@@ -317,12 +320,13 @@ export class SqliteStore implements StateStore {
     );
     const slo = this.db.prepare(`SELECT value FROM meta WHERE key = 'slo'`).get() as { value: string } | undefined;
     const billing = this.db.prepare(`SELECT value FROM meta WHERE key = 'billing_clock_ms'`).get() as { value: string } | undefined;
+    const head = this.db.prepare(`SELECT value FROM meta WHERE key = 'committed_head'`).get() as { value: string } | undefined;
     const ended = (this.db.prepare('SELECT id, tenant, how, at_ms FROM ended ORDER BY rowid').all() as { id: string; tenant: string; how: string; at_ms: number }[]).map(
       (r): StoredEnded => ({ id: r.id, tenant: r.tenant, how: r.how as EndedHow, atMs: r.at_ms }),
     );
     const last = this.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number | null };
     const counts = slo === undefined ? null : decodeSloCounts(slo.value, this.description);
-    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions, preemptionsBefore, waiting, ended, lastEventId: last.id ?? 0, slo: counts, billingClockMs: billing === undefined ? null : decodeTime(billing.value, 'billing_clock_ms', this.description) };
+    return { dimensions: dims === undefined ? null : (JSON.parse(dims.value) as string[]), pools, nodes, allocations, preemptions, preemptionsBefore, waiting, ended, lastEventId: last.id ?? 0, slo: counts, billingClockMs: billing === undefined ? null : decodeTime(billing.value, 'billing_clock_ms', this.description), committedHead: head === undefined ? null : decodeCommittedHead(head.value, this.description) };
   }
 
   readEvents(afterId: number, limit: number): Promise<EventRecord[]> {

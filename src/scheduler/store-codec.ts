@@ -39,6 +39,18 @@ export function decodeLeaseSeq(v: unknown, id: string, where: string): number {
   return n;
 }
 
+/** The stored committed head (JSON: an id or null), checked. */
+export function decodeCommittedHead(s: string, where: string): string | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(s);
+  } catch {
+    v = undefined;
+  }
+  if (v !== null && typeof v !== 'string') throw new UserError(`${where}: the committed head is ${JSON.stringify(s)}, expected a request id (JSON string) or null`);
+  return v;
+}
+
 /** Stored SLO counts (JSON), checked: a damaged store is named (a UserError: no stack trace), not half-read. */
 export function decodeSloCounts(s: string, where: string): SloCounts {
   let v: unknown;

@@ -148,6 +148,8 @@ export interface StoredState {
   readonly slo: SloCounts | null;
   /** The time the exported billing figures were last read at (clock ms; billing never restarts behind it); null if never. */
   readonly billingClockMs: number | null;
+  /** The id of the queue's committed head (`headOfLine: commit`: it stays first until it starts); null or absent: none. */
+  readonly committedHead?: string | null;
 }
 
 export type StateChange =
@@ -168,7 +170,9 @@ export type StateChange =
   /** The SLO counts as they are now (the whole of them: the last one committed wins). */
   | { readonly kind: 'slo'; readonly counts: SloCounts }
   /** Billing figures were exported as of `atMs` (`ResourceScheduler.listPoolsDurably`). */
-  | { readonly kind: 'billing-clock'; readonly atMs: number };
+  | { readonly kind: 'billing-clock'; readonly atMs: number }
+  /** The queue's committed head is now `id` (null: none). */
+  | { readonly kind: 'committed-head'; readonly id: string | null };
 
 /** Filters of `readAudit` (newest last; `afterSeq` is the cursor). */
 export interface AuditQuery {
@@ -267,6 +271,7 @@ export class MemoryStore implements StateStore {
   private auditSeq = 0;
   private slo: SloCounts | null = null;
   private billingClockMs: number | null = null;
+  private committedHead: string | null = null;
   /** Preemption records pruned so far (the position of `preemptions[0]` in the whole log). */
   private preemptionsBefore = 0;
   private readonly retention: { readonly preemptions: number; readonly audit: number | null };
@@ -291,6 +296,7 @@ export class MemoryStore implements StateStore {
       lastEventId: this.lastEventId,
       slo: this.slo,
       billingClockMs: this.billingClockMs,
+      committedHead: this.committedHead,
     };
   }
 
@@ -373,6 +379,9 @@ export class MemoryStore implements StateStore {
           break;
         case 'billing-clock':
           this.billingClockMs = c.atMs;
+          break;
+        case 'committed-head':
+          this.committedHead = c.id;
           break;
       }
     }
