@@ -55,8 +55,9 @@ export class AllocationBook {
   restore(allocations: readonly StoredAllocation[], preemptions: readonly PreemptionRecord[], where: string, before = 0): void {
     const state = this.cluster.state;
     // Each lease keeps its number (its place among equal deadlines, as before the restart). A store
-    // written before the numbers were kept: its leases before every numbered one, in its order.
-    let unnumbered = -allocations.filter((a) => a.leaseExpiryMs !== null && a.leaseSeq === undefined).length;
+    // written before the numbers were kept: its leases before every numbered one, in its order,
+    // numbered below -1 (-1 marks an allocation without a lease: a stale entry must never match it).
+    let unnumbered = -1 - allocations.filter((a) => a.leaseExpiryMs !== null && a.leaseSeq === undefined).length;
     for (const a of allocations) {
       try {
         state.allocate(a.request, a.nodeId, a.startMs / 1000, a.id, a.devices);

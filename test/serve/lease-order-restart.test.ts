@@ -114,6 +114,25 @@ describe('leases ending at the same instant expire in the order they were set, a
     s.close();
   });
 
+  it('an old lease restored without a number never stands for a later allocation of its id that has no lease', () => {
+    const file = path.join(dir, 'v5-reused.db');
+    clock.now = 0;
+    let s = new ResourceScheduler(options(new SqliteStore(file)));
+    s.allocate({ id: 'x', units: 2 }, 1000); // ends at 1000
+    s.close();
+    const db = new Database(file);
+    db.exec(`ALTER TABLE allocations DROP COLUMN lease_seq; UPDATE meta SET value = '5' WHERE key = 'schema'`);
+    db.close();
+    clock.now = 500;
+    s = new ResourceScheduler(options(new SqliteStore(file)));
+    expect(s.release('x').status).toBe('released');
+    expect(s.allocate({ id: 'x', units: 2 }).status).toBe('allocated'); // no lease: lives until released
+    clock.now = 2000;
+    expect(s.expireAllocations()).toEqual([]);
+    expect(s.getAllocation('x')?.leaseExpiryMs).toBeNull();
+    s.close();
+  });
+
   describe('PgStore', () => {
     let db: FreshDatabase | undefined;
     usePgDatabase('lease_order', 'the PostgreSQL lease order test', (d) => (db = d));
