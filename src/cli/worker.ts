@@ -83,10 +83,16 @@ export const workerCommand: CliCommand = {
       // run elsewhere).
       // The handlers come off before the line is written: a Ctrl-C sent on seeing the line (before
       // the process got to `stop`) was caught by this handler again and the worker waited on.
+      // With Redis unreachable the close does not wait (nothing could be reported): said so, with
+      // what becomes of the running cells (it said it waited for them, then stopped at once).
       const onSignal = (): void => {
         const n = worker.running();
+        const up = worker.reachable();
         stop();
-        if (n > 0) io.err(`worker: stopping once the ${n === 1 ? 'running cell finishes' : `${n} running cells finish`}; Ctrl-C again to stop now (${n === 1 ? 'the cell then runs' : 'they then run'} again on another worker)\n`);
+        if (!up) {
+          const cells = n === 0 ? '' : ` without the ${n === 1 ? 'running cell; it runs' : `${n} running cells; they run`} again on a worker once Redis is back (after ${n === 1 ? 'its' : 'their'} ${(lockMs ?? 30_000) / 1000} s lock, --lock-ms)`;
+          io.err(`worker: Redis ${shownUrl(url)} is unreachable: stopping now${cells}\n`);
+        } else if (n > 0) io.err(`worker: stopping once the ${n === 1 ? 'running cell finishes' : `${n} running cells finish`}; Ctrl-C again to stop now (${n === 1 ? 'the cell then runs' : 'they then run'} again on another worker)\n`);
       };
       stopNow = stop;
       process.on('SIGINT', onSignal);

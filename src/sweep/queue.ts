@@ -36,6 +36,13 @@ export const CONNECT_TIMEOUT_MS = 5000;
  */
 const SUBMIT_RETRIES = 20;
 
+/**
+ * How long ioredis waits for a socket it ends to close before destroying it, ms (its default is
+ * 2 s). A socket Redis already dropped never reports closing, so each connection closed during an
+ * outage (the worker's and BullMQ's copies of it) kept the process alive for the full wait.
+ */
+const DISCONNECT_MS = 100;
+
 /** `redis://[user:pass@]host:port[/db]` or `rediss://…` is accepted; anything else is a UserError. */
 export function checkRedisUrl(url: string): void {
   let u: URL;
@@ -82,6 +89,8 @@ export async function connectRedis(url: string, opts: RedisConnectOptions): Prom
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: opts.maxRetriesPerRequest,
+    // BullMQ's copies of this connection (a worker's blocking one) take its options, this one too.
+    disconnectTimeout: DISCONNECT_MS,
     // No retry before the first success: a wrong URL fails now instead of retrying for ever.
     retryStrategy: (attempt) => (ready ? Math.min(attempt * 50, 2000) : null),
   });
@@ -273,9 +282,16 @@ function otherCode(planned: string | undefined, mine: string, worker: string): s
 }
 
 export interface RunningWorker {
+  /**
+   * Stop taking cells. With Redis connected, waits for the running cells to finish and be
+   * reported; with Redis unreachable, stops them now (nothing could be reported): their jobs
+   * keep their lock until it expires, then a worker runs them again.
+   */
   close(): Promise<void>;
   /** How many cells this worker is running now (a graceful close waits for them). */
   running(): number;
+  /** Whether Redis is connected now (else `close` does not wait for the running cells). */
+  reachable(): boolean;
 }
 
 /** Connect (a UserError if Redis cannot be reached) and process cells from the queue until closed. */
@@ -343,15 +359,32 @@ function runWorker(connection: Redis, opts: QueueWorkerOptions): RunningWorker {
   worker.on('error', (e) => opts.onError?.(e));
   return {
     running: () => running,
+    reachable: () => connection.status === 'ready',
     async close() {
       // While Redis is unreachable, BullMQ's graceful close waits for its blocking fetch, which
       // retries until Redis is back: a stopped worker would hang. Nothing could be reported then
       // anyway, so it closes without waiting; a cell running now keeps no lock and runs elsewhere.
-      await worker.close(connection.status !== 'ready');
+      const down = connection.status !== 'ready';
+      await worker.close(down);
+      if (down) await dropBlockedFetch(worker);
       await pool.close();
       await closeRedis(connection);
     },
   };
+}
+
+/**
+ * After a forced close during an outage: fail the blocking fetch that BullMQ's blocking
+ * connection holds for a reconnection that will not come. ioredis keeps a command of a lost
+ * connection for the next one (`maxRetriesPerRequest: null`, which BullMQ requires) and, closed
+ * while reconnecting, never settles it; BullMQ's watchdog on that fetch (drainDelay 5 s + 1 s)
+ * then stayed armed and kept a stopped `drs worker` alive for up to 6 s. Failing the held
+ * commands (ioredis `flushQueue`, what its own close does) settles the fetch and clears the
+ * watchdog. Skipped when the client has no such method (another Redis client or ioredis version).
+ */
+async function dropBlockedFetch(worker: Worker): Promise<void> {
+  const client = (await worker.getBackend().blockingClient) as unknown as { flushQueue?: (e: Error) => void } | undefined;
+  if (typeof client?.flushQueue === 'function') client.flushQueue(new Error('Connection is closed.'));
 }
 
 /** QUIT when connected (pending replies arrive first), else drop the socket and stop reconnecting. */

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -73,4 +73,31 @@ export function queueTestFile(tag: string): { readonly dir: string; readonly nam
       return redis;
     },
   };
+}
+
+/**
+ * A Redis server of the test's own (the machine's redis-server, no persistence) on a free port,
+ * answering once this resolves: for tests that shut Redis down under a worker. `stop()` kills it.
+ */
+export async function privateRedis(): Promise<{ readonly url: string; stop(): Promise<void> }> {
+  const port = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const gone = new Promise((r) => server.once('exit', r));
+    server.kill('SIGKILL');
+    await gone;
+  };
+  for (let i = 0; i < 100; i++) {
+    if (await ping(url)) return { url, stop };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop();
+  throw new Error(`redis-server on port ${port} did not answer`);
 }
