@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FlowProducer, Queue, type Job, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { UserError } from '../core/errors.js';
 import { shownUrl } from '../core/url.js';
 import type { CellResult, CellSpec } from './cell.js';
@@ -73,10 +74,9 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
     // again, as the local runner reruns it; with `fresh`, so does one Redis holds a result of.
     // Their jobs are removed first (a job id is the cell hash: adding it again would add nothing).
     let cleared = 0;
-    for (const c of todo) {
-      const state = await queue.getJobState(c.hash);
+    for (const [id, state] of await finishedIds(connection, queue, todo.map((c) => c.hash))) {
       if (state !== 'failed' && !(opts.fresh === true && state === 'completed')) continue;
-      await (await queue.getJob(c.hash))?.remove();
+      await (await queue.getJob(id))?.remove();
       cleared++;
     }
     await flow.add({
@@ -92,17 +92,34 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
     let lastChange = Date.now();
     const enqueuedAt = lastChange;
     let taken = false;
+    // The queue's job counts at the last look: while the finished ones (and all of them) stay
+    // the same, no cell of this sweep finished (nor was lost), and nothing more is read. The
+    // whole sweep's states were read every 250 ms: a 10,000-cell sweep ran 10,000 Lua state
+    // scripts per look, which took longer than the interval.
+    let lastEnded: number | undefined;
+    let lastAll = 0;
+    let lostCheckAt = -Infinity; // the first look checks
     while (pending.size > 0) {
-      const states = await Promise.all([...pending.keys()].map(async (id) => [id, await queue.getJobState(id)] as const));
-      if (!taken && states.some(([, st]) => st === 'active' || st === 'completed' || st === 'failed')) taken = true;
+      const counts = await queue.getJobCounts();
+      const ended = (counts.completed ?? 0) + (counts.failed ?? 0);
+      const all = Object.values(counts).reduce((a, b) => a + b, 0);
+      if ((counts.active ?? 0) > 0 || (lastEnded !== undefined && ended > lastEnded)) taken = true;
+      // Jobs gone (fewer than before: Redis restarted without its data, or flushed), or a while
+      // since the last check: a cell whose job is gone is submitted again (no worker would see it).
+      const lostDue = all < lastAll || Date.now() - lostCheckAt >= LOST_CHECK_MS;
+      const done = ended !== lastEnded || lostDue ? await finishedIds(connection, queue, [...pending.keys()]) : new Map<string, 'completed' | 'failed'>();
+      lastEnded = ended;
+      lastAll = all;
+      if (done.size > 0) taken = true;
       if (!taken && opts.onNoWorker !== undefined && Date.now() - enqueuedAt > (opts.hintAfterMs ?? 30_000)) {
         taken = true; // said once
         opts.onNoWorker(`no worker has taken a cell for ${((opts.hintAfterMs ?? 30_000) / 1000).toFixed(0)} s; the ${pending.size} cells wait in queue '${name}' for one: ${workerCommand(opts.url, name)}`);
       }
-      for (const [id, state] of states) {
-        // Gone from Redis (restarted without its data, or flushed): no worker would ever see it.
-        if (state === 'unknown') await queue.add('cell', pending.get(id), cellJob(pending.get(id) as CellSpec));
-        if (state !== 'completed' && state !== 'failed') continue;
+      if (lostDue) {
+        lostCheckAt = Date.now();
+        for (const id of await missingJobs(connection, queue, [...pending.keys()].filter((id) => !done.has(id)))) await queue.add('cell', pending.get(id), cellJob(pending.get(id) as CellSpec));
+      }
+      for (const [id, state] of done) {
         const job = await queue.getJob(id);
         const r = job === undefined ? undefined : finished(job, state);
         if (r === undefined) continue;
@@ -126,6 +143,54 @@ export async function runSweepQueue(plan: SweepPlan, opts: QueueSweepOptions): P
     await closeRedis(connection);
   }
   return results;
+}
+
+/** How often the submitter checks that its pending cells' jobs still exist in Redis, ms. */
+const LOST_CHECK_MS = 30_000;
+
+/** Ids looked up in one Redis command. */
+const CHUNK = 1000;
+
+/** Which of `ids` are jobs in the queue's completed or failed set: two ZMSCOREs per 1,000 ids. */
+async function finishedIds(connection: Redis, queue: Queue, ids: readonly string[]): Promise<Map<string, 'completed' | 'failed'>> {
+  const out = new Map<string, 'completed' | 'failed'>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const [completed, failed] = await Promise.all([scores(connection, queue.keys.completed as string, chunk), scores(connection, queue.keys.failed as string, chunk)]);
+    chunk.forEach((id, j) => {
+      if (completed[j] !== null) out.set(id, 'completed');
+      else if (failed[j] !== null) out.set(id, 'failed');
+    });
+  }
+  return out;
+}
+
+/** ZMSCORE (Redis 6.2+), else one pipelined ZSCORE per member. */
+async function scores(connection: Redis, key: string, members: readonly string[]): Promise<(string | null)[]> {
+  try {
+    return await connection.zmscore(key, ...members);
+  } catch (e) {
+    if (!/unknown command/i.test((e as Error).message)) throw e;
+    const p = connection.pipeline();
+    for (const m of members) p.zscore(key, m);
+    return ((await p.exec()) ?? []).map(([err, v]) => (err === null ? (v as string | null) : null));
+  }
+}
+
+/** Which of `ids` have no job in Redis: one pipelined EXISTS per 1,000 ids. */
+async function missingJobs(connection: Redis, queue: Queue, ids: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const p = connection.pipeline();
+    for (const id of chunk) p.exists(queue.toKey(id));
+    const res = (await p.exec()) ?? [];
+    chunk.forEach((id, j) => {
+      const [err, n] = res[j] ?? [null, 1];
+      if (err === null && n === 0) out.push(id);
+    });
+  }
+  return out;
 }
 
 /** The command that starts a worker for this queue (the URL as shown: no password). */
