@@ -117,5 +117,5 @@ describe('drs worker on Ctrl-C while Redis is unreachable and a cell runs', () =
       conn.disconnect();
       await redis.stop();
     }
-  }, 120_000);
+  }, 240_000);
 });
