@@ -22,9 +22,13 @@ export function noSeasonFound(e: unknown): boolean {
   return isUserError(e) && e.location.field === 'season';
 }
 
-/** The non-seasonal forecaster fitted on `values`, and what it chose ('holt', 'theta+ewma'); a UserError when even that cannot fit. */
-export function fitWithoutSeason(values: readonly number[], seed: string): { model: Forecaster; selected: string } {
-  const model = createForecaster('auto', { candidates: [...NON_SEASONAL_CANDIDATES] }, { season: 1, horizon: 12, seed });
+/**
+ * The non-seasonal forecaster fitted on `values` for forecasts of `horizon` steps (its holdout is
+ * walked that many steps at a time), and what it chose ('holt', 'theta+ewma'); a UserError when
+ * even that cannot fit.
+ */
+export function fitWithoutSeason(values: readonly number[], seed: string, horizon: number): { model: Forecaster; selected: string } {
+  const model = createForecaster('auto', { candidates: [...NON_SEASONAL_CANDIDATES] }, { season: 1, horizon, seed });
   void model.fit(values.slice());
   return { model, selected: model instanceof AutoForecaster ? model.selected : model.name };
 }

@@ -15,6 +15,8 @@ export class PoolForecast {
   model: Forecaster | undefined;
   /** What the non-seasonal model chose when `model` is one (no season found), else undefined. */
   withoutSeason: string | undefined;
+  /** Horizon (steps) the latest fit was for: a pool whose horizon changes is refitted. */
+  fitHorizon = 0;
   /** Bins since the last fit (or failed fit). */
   sinceFit = Infinity;
   /** Forecast made after bin `lastBin` closed: point[i] is bin lastBin + 1 + i (the quantile path with `quantile`). */

@@ -26,7 +26,10 @@ export { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictive-option
  * its variant, or falls back to seasonal naive, on a holdout) is fitted on the series every
  * `refitEvery` bins (default 60) and `update`d in between (one cheap pass, same parameters).
  * The season is `season` steps, or `seasonSeconds` / stepSeconds, or detected by the forecaster.
- * After each new bin the policy forecasts H = ⌈(lead + interval) / step⌉ + 1 steps.
+ * After each new bin the policy forecasts H = ⌈(lead + interval) / step⌉ + 1 steps, with a
+ * forecaster built for that H (ForecasterContext.horizon: the steps of holt-winters' and auto's
+ * holdout walk, the neural models' direct outputs), one per pool, as each pool's boot gives its
+ * own H; a pool whose H changes is refitted at its next bin.
  *
  * Target. For a pool with boot time B, the nodes asked for now are ready at now + B and the next
  * decision's nodes at now + B + interval, so the forecast must be covered over that window:
@@ -144,14 +147,15 @@ export class PredictivePolicy implements ScalingPolicy {
     this.seed = ctx.seed ?? '0';
     this.noSeason = options.noSeason ?? PREDICTIVE_DEFAULTS.noSeason;
     this.where = ctx.where;
-    // Build one forecaster now, so a bad name or option fails at construction, not mid-run.
-    this.newForecaster();
+    // Build one forecaster now, so a bad name or option fails at construction, not mid-run (any horizon).
+    this.newForecaster(1);
   }
 
-  private newForecaster(): Forecaster {
+  /** A forecaster built for the `horizon` steps it will be asked for (a fixed 12 left a 22-step forecast extrapolated past it). */
+  private newForecaster(horizon: number): Forecaster {
     return createForecaster(this.forecasterName, this.forecasterOptions, {
       ...(this.season !== undefined ? { season: this.season } : {}),
-      horizon: 12,
+      horizon,
       seed: this.seed,
     });
   }
@@ -201,10 +205,11 @@ export class PredictivePolicy implements ScalingPolicy {
       return;
     }
     try {
-      if (s.pending === undefined && s.sinceFit >= this.refitEvery) {
+      // A pool whose horizon changed (its boot time did) is refitted for the new one now.
+      if (s.pending === undefined && (s.sinceFit >= this.refitEvery || (s.model !== undefined && s.fitHorizon !== horizon))) {
         if (s.values.length > this.maxHistory) s.values = s.values.slice(s.values.length - this.maxHistory);
         s.sinceFit = 0;
-        this.fit(s);
+        this.fit(s, horizon);
       } else if (s.model !== undefined) {
         if (s.model.update !== undefined) s.model.update(s.values);
         else void s.model.fit(s.values);
@@ -221,15 +226,16 @@ export class PredictivePolicy implements ScalingPolicy {
     }
   }
 
-  /** Fit the forecaster on the series; with no season given and none found, the non-seasonal one (no-season.ts). */
-  private fit(s: PoolForecast): void {
-    const m = this.newForecaster();
+  /** Fit the forecaster for `horizon` steps on the series; with no season given and none found, the non-seasonal one (no-season.ts). */
+  private fit(s: PoolForecast, horizon: number): void {
+    s.fitHorizon = horizon;
+    const m = this.newForecaster(horizon);
     let done: void | Promise<void>;
     try {
       done = m.fit(s.values.slice());
     } catch (e) {
       if (this.season !== undefined || this.noSeason === 'reactive' || !noSeasonFound(e)) throw e;
-      const ns = fitWithoutSeason(s.values, this.seed);
+      const ns = fitWithoutSeason(s.values, this.seed, horizon);
       s.model = ns.model;
       s.withoutSeason = ns.selected;
       return;
