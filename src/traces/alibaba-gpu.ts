@@ -3,7 +3,7 @@ import { poolGpuModel } from '../core/gpu.js';
 import type { PoolSpec, Request } from '../core/model.js';
 import { isPriority, PRIORITIES, type Priority } from '../core/priority.js';
 import { arrivalTooLate, boundedSeconds, type Cell, cellValue, checkRowWidth, CsvHeader, csvRows, parseNonNegativeCell, parseNumberCell, UniqueIds } from './reading.js';
-import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './trace-stats.js';
+import { countIn, newTraceStats, noteHeld, nothingToReplay, traceStream, type TraceStream } from './trace-stats.js';
 import type { TraceReadOptions } from './types.js';
 import { dimIndex, type AlibabaDimensions } from './alibaba-dimensions.js';
 
@@ -285,6 +285,7 @@ export function readAlibabaPodRequests(file: string, opts: AlibabaPodOptions): T
     }
     if (cols === undefined) throw new TraceFormatError('empty file: expected a header row', { file, line: 1 });
     if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no pods', { file, line: 2 });
+    if (timed.length === 0 && stats.emitted === 0) throw nothingToReplay(file, stats, 'the options that skip pods (phases, noDeletion, nonPositive)');
     // Array.prototype.sort is stable: pods created in the same second keep their file order.
     timed.sort((a, b) => a.created - b.created);
     const origin = timed[0]?.created ?? 0;

@@ -5,7 +5,7 @@ import type { TraceReadOptions } from './types.js';
 import { arrivalSortFor, UNSORTED_HINT, type UnsortedRule } from './arrival-order.js';
 import { RowFilter, type CellValues } from './row-filter.js';
 import { ArrivalClock, bad, boundedSeconds, CsvHeader, cellValue, checkRowWidth, csvRows, parseBooleanCell, parseNonNegativeCell, parseNumberCell, parseTimestampCell, TOO_LARGE, UniqueIds, type Cell, type TimestampFormat } from './reading.js';
-import { countIn, newTraceStats, noteHeld, traceStream, type TraceStream } from './trace-stats.js';
+import { countIn, newTraceStats, noteHeld, nothingToReplay, traceStream, type TraceStream } from './trace-stats.js';
 
 /* The generic CSV reader: any CSV with a header row (or its column names given in `header`), mapped column by column onto request fields. */
 // ---------------------------------------------------------------------------------------------
@@ -368,14 +368,14 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
     if (given !== undefined && stats.records === 0) throw new TraceFormatError(`empty file: expected records of the ${given.names.length} columns named in 'header'`, { file, line: 1 });
     if (stats.records === 0) throw new TraceFormatError('no records after the header: the trace holds no requests', { file, line: 2 });
     cols?.filter.checkMatched(file, stats.records, 'row');
-    if (held === undefined) return;
     // `limit` keeps the earliest requests; generated ids keep the record's index in the file.
-    for (const { item, arrival } of held.sorted(opts.origin)) {
+    for (const { item, arrival } of held?.sorted(opts.origin) ?? []) {
       stats.emitted++;
-      noteHeld(stats, held.pending);
+      noteHeld(stats, held?.pending ?? 0);
       yield { ...item, arrival };
       if (stats.emitted >= limit) return;
     }
+    if (stats.emitted === 0) throw nothingToReplay(file, stats, "the mapped columns (is one empty?) and the options that skip records (empty, where, exclude)");
   }
 
   return traceStream(stats, gen);

@@ -1,3 +1,4 @@
+import { TraceFormatError } from '../core/errors.js';
 import type { Request } from '../core/model.js';
 import type { RequestStream } from './types.js';
 
@@ -48,6 +49,18 @@ export function traceStatsNotes(stats: TraceStats): string[] {
 export function noteHeld(stats: TraceStats, pending: number): void {
   if (pending > 0) stats.held = pending;
   else delete stats.held;
+}
+
+/**
+ * The error when a reader's documented skip rules left out every record it read (none emitted):
+ * a mis-typed or empty column, or a rule that keeps nothing, not an experiment of no requests (the
+ * run printed an empty report and exited 0). Says how many records were read and why each was left
+ * out (`stats.skipped`), as the SWF reader's "no job to replay" does; `rules` names the reader's
+ * options that skip records.
+ */
+export function nothingToReplay(file: string, stats: TraceStats, rules: string): TraceFormatError {
+  const why = Object.entries(stats.skipped).map(([k, v]) => `${k} ${v}`).join(', ');
+  return new TraceFormatError(`no request to replay: all ${stats.records} record(s) were left out (${why}), so the trace would hold no requests: check ${rules}`, { file });
 }
 
 export function newTraceStats(): TraceStats {
