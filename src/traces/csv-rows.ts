@@ -5,6 +5,7 @@ import { CsvError, parse, type Options } from 'csv-parse';
 import { fileHead, gzipName } from '../core/compression.js';
 import { BINARY_CSV, CSV_LINE_ENDS, csvCompressionProblem, csvParseMessage, GZIP_NAME_HINT, isBinaryText, quotedCrlfs } from '../core/csv-text.js';
 import { TraceFormatError, UserError } from '../core/errors.js';
+import { quoteError } from './csv-quote.js';
 import { gzipTrailingBytes } from './gzip-trailing.js';
 
 /*
@@ -64,6 +65,9 @@ export async function* csvRows(file: string, opts: CsvReadOptions = {}): AsyncGe
       yield row;
     }
   } catch (e) {
+    // The parser names where it gave up (the file's end, the next quoted cell); the line to fix is where the quote opened.
+    const quote = await quoteError(file, options.delimiter as string, (e as { code?: unknown }).code);
+    if (quote !== undefined) throw new TraceFormatError(quote.message, { file, line: quote.line });
     throw wrapReadError(e, file, line, extra);
   } finally {
     parser.destroy();
