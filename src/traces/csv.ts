@@ -149,6 +149,13 @@ function timeRef(ref: string | CsvTimeColumn): Required<CsvTimeColumn> {
   return typeof ref === 'string' ? { column: ref, format: 'auto', scale: 1 } : { column: ref.column, format: ref.format ?? 'auto', scale: ref.scale ?? 1 };
 }
 
+/** A cell of seconds ≥ 0 through its column's scale and offset: negative after them (a mis-signed offset) is an error, as for demand. */
+function scaledSeconds(raw: string, ref: Required<CsvColumnRef>, cell: Cell, what: string): number {
+  const v = parseNonNegativeCell(raw, cell) * ref.scale + ref.offset;
+  if (v < 0) throw bad(cell, `${what} ${v} s is negative after scale/offset (${raw} × ${ref.scale} + ${ref.offset})`);
+  return boundedSeconds(v, cell, what);
+}
+
 const RANKED: readonly Priority[] = PRIORITIES;
 
 function parsePriorityCell(raw: string, cell: Cell, values: Readonly<Record<string, Priority>> | undefined): Priority {
@@ -330,9 +337,8 @@ export function readCsvRequests(file: string, opts: CsvTraceOptions): TraceStrea
       const constraints: RequestConstraints | undefined = labels === undefined ? undefined : { labels };
       const requestedRaw = c.requested === undefined ? '' : v(c.requested.at);
       const sloRaw = c.slo === undefined ? '' : v(c.slo.at);
-      const requestedDuration =
-        c.requested === undefined || requestedRaw === '' ? undefined : boundedSeconds(parseNonNegativeCell(requestedRaw, cell(c.requested.column)) * c.requested.scale + c.requested.offset, cell(c.requested.column), 'requested duration');
-      const sloWait = c.slo === undefined || sloRaw === '' ? defSlo : boundedSeconds(parseNonNegativeCell(sloRaw, cell(c.slo.column)) * c.slo.scale + c.slo.offset, cell(c.slo.column), 'SLO wait');
+      const requestedDuration = c.requested === undefined || requestedRaw === '' ? undefined : scaledSeconds(requestedRaw, c.requested, cell(c.requested.column), 'requested duration');
+      const sloWait = c.slo === undefined || sloRaw === '' ? defSlo : scaledSeconds(sloRaw, c.slo, cell(c.slo.column), 'SLO wait');
       // Generated ids are the record's index in the file (0-based), skipped records included.
       const id = c.id === undefined ? `${idPrefix}${stats.records - 1}` : v(c.id);
       if (id === '') throw bad(cell(map.id as string), 'empty id');
