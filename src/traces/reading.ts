@@ -170,9 +170,13 @@ export class UniqueIds {
  */
 export function parseNumberCell(raw: string, cell: Cell): number {
   const v = DECIMAL.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(v)) throw bad(cell, raw === '' ? 'empty value, expected a number' : `'${raw}' is not a number`);
+  if (!Number.isFinite(v)) throw bad(cell, raw === '' ? 'empty value, expected a number' : `'${raw}' is not a number${SEPARATED.test(raw) ? ` (${SEPARATOR_HINT})` : ''}`);
   return v;
 }
+
+/** Digits grouped by a separator or with a decimal comma, as spreadsheets export them: `1,200`, `1 200`, `1'200`, `1_200`, `1,5`. */
+const SEPARATED = /^[-+]?\d+([,' _]\d+)+(\.\d+)?$/;
+const SEPARATOR_HINT = "a thousands separator or a decimal comma? write digits only, with '.' as the decimal point (1200, 1.5)";
 
 /** A finite number ≥ 0. */
 export function parseNonNegativeCell(raw: string, cell: Cell): number {
