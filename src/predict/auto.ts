@@ -31,7 +31,8 @@
  * instead of 88.3 / 97.7, so it is off by default). Fewer than 20 scores: the model's interval.
  * Values the caller says were interpolated across a gap (`setFilled`) are scored neither in the
  * selection nor in the calibration (see `observed`), and the calibration walk grows until it holds
- * V scores (`calibrationLength`).
+ * V scores (`calibrationLength`). The candidates are told too, so that they leave them out of
+ * their own fits (holt-winters' variant choice, the σ of the smoothing models).
  *
  * A candidate that throws a UserError (e.g. too short for its season) drops out, and so does one
  * whose holdout score is not finite (a NaN or infinite forecast); if all drop out the first error
@@ -86,6 +87,7 @@ export class AutoForecaster implements Forecaster {
   private calibration: ConformalCalibration | undefined;
   /** Values of the history interpolated across a gap (`setFilled`): left out of every holdout score. */
   private filled: (index: number) => boolean = () => false;
+  private filledGiven = false;
 
   constructor(
     private readonly candidates: readonly AutoCandidate[],
@@ -96,6 +98,8 @@ export class AutoForecaster implements Forecaster {
 
   setFilled(filled: (index: number) => boolean): void {
     this.filled = filled;
+    this.filledGiven = true;
+    for (const m of this.members) m.setFilled?.(filled);
   }
 
   fit(history: readonly number[]): void | Promise<void> {
@@ -113,7 +117,7 @@ export class AutoForecaster implements Forecaster {
     if (v >= 1) {
       const head = history.slice(0, cut);
       this.candidates.forEach((c, index) => {
-        const m = c.make();
+        const m = this.make(c);
         try {
           const done = m.fit(head);
           if (done instanceof Promise) throw new RangeError(`auto: candidate ${c.name} fits asynchronously; auto only takes synchronous candidates`);
@@ -148,14 +152,14 @@ export class AutoForecaster implements Forecaster {
     }
     const names = chosen.length === 0 ? [this.candidates[0]?.name as string] : chosen.map((w) => w.name);
     const byName = new Map(this.candidates.map((c) => [c.name, c]));
-    this.members = names.map((n) => (byName.get(n) as AutoCandidate).make());
+    this.members = names.map((n) => this.make(byName.get(n) as AutoCandidate));
     this.selected = names.join('+');
     const c = calibrationLength(history.length, Math.min(Math.max(v, this.options.calibration ?? 0), Math.floor(history.length / 2)), v, h, this.filled);
     if (chosen.length > 0 && c > v) {
       const calCut = history.length - c;
       const calHead = history.slice(0, calCut);
       const walksC = chosen.map((w) => {
-        const m = (byName.get(w.name) as AutoCandidate).make();
+        const m = this.make(byName.get(w.name) as AutoCandidate);
         void m.fit(calHead);
         return { name: w.name, index: w.index, ...walkHoldout(m, history, calCut, h), score: Number.NaN };
       });
@@ -165,6 +169,13 @@ export class AutoForecaster implements Forecaster {
       this.calibration = walk === undefined ? undefined : calibrate(history, cut, walk, keep);
     }
     for (const m of this.members) void m.fit(history);
+  }
+
+  /** A fresh candidate that knows which values of its histories were filled (they index the same history). */
+  private make(c: AutoCandidate): Forecaster {
+    const m = c.make();
+    if (this.filledGiven) m.setFilled?.(this.filled);
+    return m;
   }
 
   update(history: readonly number[]): void {

@@ -15,6 +15,12 @@
  * With the guard on, the seasonal naive forecast takes part too: when it beats every Holt-Winters
  * variant on the holdout, the model forecasts seasonal-naive (reported by `selected`). That is what keeps a fit whose seasonal states swallowed a few spikes from
  * extrapolating garbage (statsmodels' fit does exactly that on ec2_network_in_257a54).
+ *
+ * Values interpolated across a gap (`setFilled`, as `auto` and the backtest treat them) feed the
+ * states but are no observations: the holdout scores neither them nor the forecasts made from an
+ * origin inside a gap, and the fits leave their one-step errors out of the loss and of σ
+ * (smoothing-forecaster.ts). Scored, straight lines made σ small: on a day of 8 observed hours the
+ * 80 % interval covered 62 % of the observed values.
  */
 import { UserError } from '../core/errors.js';
 import { at, checkHistory, checkHorizon, notFitted } from './check.js';
@@ -55,9 +61,15 @@ export class HoltWintersForecaster implements Forecaster {
   private model: Forecaster | undefined;
   /** The chosen variant, e.g. `additive/damped`, or `seasonal-naive` when the guard fell back. */
   selected = '';
+  private filled: ((index: number) => boolean) | undefined;
 
   constructor(private readonly options: HoltWintersOptions = {}, name = 'holt-winters') {
     this.name = name;
+  }
+
+  setFilled(filled: (index: number) => boolean): void {
+    this.filled = filled;
+    if (this.model?.setFilled !== undefined) this.model.setFilled(filled);
   }
 
   private candidates(history: readonly number[], season: number): SmoothingForecaster[] {
@@ -84,6 +96,7 @@ export class HoltWintersForecaster implements Forecaster {
     if ((o.seasonal === 'auto' || o.seasonal === undefined) && (o.nonSeasonal ?? true)) {
       for (const trend of trends.filter((t) => t !== 'additive')) out.push(new SmoothingForecaster(this.name, { seasonal: 'none', trend, season, ...(o.loss !== undefined ? { loss: o.loss } : {}) }, fixed, o.fitWindow));
     }
+    if (this.filled !== undefined) for (const c of out) c.setFilled(this.filled);
     return out;
   }
 
@@ -111,10 +124,10 @@ export class HoltWintersForecaster implements Forecaster {
     for (const c of candidates) {
       c.fit(head, SELECTION_BUDGET);
       const walk = c.snapshot();
-      consider(holdoutSmape(history, cut, h, (o) => walk.forecast(Math.min(h, history.length - o)), (o, end) => walk.advance(history.slice(0, end), o)), c, `${c.spec.seasonal}/${c.spec.trend}`);
+      consider(holdoutSmape(history, cut, h, (o) => walk.forecast(Math.min(h, history.length - o)), (o, end) => walk.advance(history.slice(0, end), o), this.filled), c, `${c.spec.seasonal}/${c.spec.trend}`);
     }
     if (guard) {
-      const sn = holdoutSmape(history, cut, h, (o) => seasonalNaivePoints(history, o, season, Math.min(h, history.length - o)), () => undefined);
+      const sn = holdoutSmape(history, cut, h, (o) => seasonalNaivePoints(history, o, season, Math.min(h, history.length - o)), () => undefined, this.filled);
       consider(sn, new SeasonalNaiveForecaster({ season }), 'seasonal-naive');
     }
     const chosen = best as unknown as { model: Forecaster; label: string };
@@ -153,17 +166,28 @@ function seasonalNaivePoints(y: readonly number[], origin: number, season: numbe
 /**
  * Walk forward over y[cut..]: at origins cut, cut+h, … forecast (via `predict(origin)`), score
  * against the actual values, then `advance(origin, end)` feeds the model y[origin..end).
+ * Values `filled` across a gap are not scored, nor anything forecast from an origin whose last
+ * value was filled (it was drawn from the value after the gap), as in auto and the backtest;
+ * when that leaves nothing, every value is scored.
  */
-export function holdoutSmape(y: readonly number[], cut: number, h: number, predict: (origin: number) => number[], advance: (origin: number, end: number) => void): number {
+export function holdoutSmape(y: readonly number[], cut: number, h: number, predict: (origin: number) => number[], advance: (origin: number, end: number) => void, filled?: (index: number) => boolean): number {
   let sum = 0;
   let count = 0;
+  let sumAll = 0;
+  let countAll = 0;
   for (let o = cut; o < y.length; o += h) {
     const f = predict(o);
+    const fromGap = filled !== undefined && filled(o - 1);
     for (let i = 0; i < f.length; i++) {
-      sum += smapeTerm(at(y, o + i), f[i] as number);
+      const term = smapeTerm(at(y, o + i), f[i] as number);
+      sumAll += term;
+      countAll++;
+      if (fromGap || (filled !== undefined && filled(o + i))) continue;
+      sum += term;
       count++;
     }
     advance(o, Math.min(y.length, o + h));
   }
-  return count === 0 ? Number.POSITIVE_INFINITY : sum / count;
+  if (count > 0) return sum / count;
+  return countAll === 0 ? Number.POSITIVE_INFINITY : sumAll / countAll;
 }

@@ -4,16 +4,19 @@
  *
  * Parameters are estimated on the last `fitWindow` points of the history (all of it by default);
  * the states are then carried through that window. `update` continues the filter over the new
- * points with the parameters unchanged.
+ * points with the parameters unchanged. Values interpolated across a gap (`setFilled`) feed the
+ * states, but their one-step errors (and that of the value after each gap) count neither in the
+ * fitting loss nor in the σ of the interval.
  */
 import { checkHistory, checkHorizon, notFitted } from './check.js';
-import { FULL_BUDGET, type FitBudget, type FittedSmoothing, type FixedParams, type SmoothingSpec, cloneState, filter, fitSmoothing, forecastPoints, intervalHalfWidths } from './smoothing.js';
+import { FULL_BUDGET, type FitBudget, type FittedSmoothing, type FixedParams, type SmoothingSpec, cloneState, filter, fitSmoothing, forecastPoints, intervalHalfWidths, unscoredMask } from './smoothing.js';
 import { DEFAULT_LEVEL, symmetricInterval, zFor, type Forecast, type Forecaster } from './types.js';
 
 export class SmoothingForecaster implements Forecaster {
   private fitted: FittedSmoothing | undefined;
   /** Absolute index in the caller's history of the next observation the state expects. */
   private seen = 0;
+  private filled: ((index: number) => boolean) | undefined;
 
   constructor(
     readonly name: string,
@@ -22,11 +25,16 @@ export class SmoothingForecaster implements Forecaster {
     private readonly fitWindow?: number,
   ) {}
 
+  setFilled(filled: (index: number) => boolean): void {
+    this.filled = filled;
+  }
+
   fit(history: readonly number[], budget: FitBudget = FULL_BUDGET): void {
     const minPoints = this.spec.seasonal === 'none' ? 2 : 2 * this.spec.season;
     checkHistory(this.name, history, minPoints, this.spec.seasonal === 'none' ? '' : `two seasons of ${this.spec.season} steps`);
     const start = this.fitWindow === undefined ? 0 : Math.max(0, history.length - Math.max(this.fitWindow, minPoints));
-    this.fitted = fitSmoothing(start === 0 ? history : history.slice(start), this.spec, this.fixed, budget);
+    const y = start === 0 ? history : history.slice(start);
+    this.fitted = fitSmoothing(y, this.spec, this.fixed, budget, unscoredMask(y.length, this.filled, start));
     this.seen = history.length;
   }
 

@@ -99,8 +99,12 @@ export function initialState(y: readonly number[], spec: SmoothingSpec): Smoothi
   return { level: l0, trend: b0, seasonals, t: 0 };
 }
 
-/** Filter y[from..] starting from `state` (mutated). Returns the loss (spec.loss; default SSE) of the one-step errors. */
-export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingParams, state: SmoothingState, from = 0): number {
+/**
+ * Filter y[from..] starting from `state` (mutated). Returns the loss (spec.loss; default SSE) of the
+ * one-step errors, leaving out e_i where `unscored[i]` is 1 (values interpolated across a gap: they
+ * feed the states but are no observations, see `unscoredMask`).
+ */
+export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingParams, state: SmoothingState, from = 0, unscored?: Uint8Array): number {
   const mm = m(spec);
   const phi = spec.trend === 'damped' ? p.phi : spec.trend === 'none' ? 0 : 1;
   const beta = spec.trend === 'none' ? 0 : p.beta;
@@ -124,7 +128,7 @@ export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingPa
       s[idx] = (gamma * yt) / pred + (1 - gamma) * sPrev;
       trend = beta * (newLevel - level) + (1 - beta) * phi * trend;
       level = newLevel;
-      sse += lossKind === 0 ? e * e : term(e, pred * sPrev);
+      if (unscored === undefined || unscored[i] === 0) sse += lossKind === 0 ? e * e : term(e, pred * sPrev);
       if (++idx === mm) idx = 0;
     }
   } else if (seasonal) {
@@ -136,7 +140,7 @@ export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingPa
       s[idx] = sPrev + gamma * e;
       trend = beta * (newLevel - level) + (1 - beta) * phi * trend;
       level = newLevel;
-      sse += lossKind === 0 ? e * e : term(e, pred + sPrev);
+      if (unscored === undefined || unscored[i] === 0) sse += lossKind === 0 ? e * e : term(e, pred + sPrev);
       if (++idx === mm) idx = 0;
     }
   } else {
@@ -146,7 +150,7 @@ export function filter(y: readonly number[], spec: SmoothingSpec, p: SmoothingPa
       const newLevel = pred + alpha * e;
       trend = beta * (newLevel - level) + (1 - beta) * phi * trend;
       level = newLevel;
-      sse += lossKind === 0 ? e * e : term(e, pred);
+      if (unscored === undefined || unscored[i] === 0) sse += lossKind === 0 ? e * e : term(e, pred);
     }
   }
   if (!Number.isFinite(sse) || !Number.isFinite(level)) sse = Number.POSITIVE_INFINITY;
@@ -224,7 +228,6 @@ export interface FittedSmoothing {
   sigma: number;
 }
 
-/** Estimate the free parameters on y (from `initialState(y)`), then filter y once more with them. */
 /** Optimiser budget: evaluations per start, and how many of the two starts to use. */
 export interface FitBudget {
   maxEvals: number;
@@ -235,14 +238,38 @@ export interface FitBudget {
 
 export const FULL_BUDGET: FitBudget = { maxEvals: 200, starts: 2 };
 
-export function fitSmoothing(y: readonly number[], spec: SmoothingSpec, fixed: FixedParams = {}, budget: FitBudget = FULL_BUDGET): FittedSmoothing {
+/**
+ * Which one-step errors of y[0..n) not to score, given which values were interpolated across a gap:
+ * e_i when y_i was filled (a point on a straight line, no observation), and when y_{i−1} was (the
+ * first value after a gap was forecast from a state fed the line drawn towards it). `offset`: the
+ * index of y[0] in the history `filled` answers for. Undefined when every error counts.
+ */
+export function unscoredMask(n: number, filled: ((index: number) => boolean) | undefined, offset = 0): Uint8Array | undefined {
+  if (filled === undefined) return undefined;
+  const mask = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    if (filled(offset + i) || (offset + i > 0 && filled(offset + i - 1))) {
+      mask[i] = 1;
+      any = true;
+    }
+  }
+  // A history of nothing but filled values: score them all rather than none.
+  return any && mask.includes(0) ? mask : undefined;
+}
+
+/**
+ * Estimate the free parameters on y (from `initialState(y)`), then filter y once more with them.
+ * One-step errors marked in `unscored` (see `unscoredMask`) count neither in the loss nor in σ.
+ */
+export function fitSmoothing(y: readonly number[], spec: SmoothingSpec, fixed: FixedParams = {}, budget: FitBudget = FULL_BUDGET, unscored?: Uint8Array): FittedSmoothing {
   const init = initialState(y, spec);
   const free =
     (fixed.alpha === undefined ? 1 : 0) +
     (spec.trend !== 'none' && fixed.beta === undefined ? 1 : 0) +
     (spec.seasonal !== 'none' && fixed.gamma === undefined ? 1 : 0) +
     (spec.trend === 'damped' && fixed.phi === undefined ? 1 : 0);
-  const objective = (u: number[]): number => filter(y, spec, decode(u, spec, fixed), cloneState(init));
+  const objective = (u: number[]): number => filter(y, spec, decode(u, spec, fixed), cloneState(init), 0, unscored);
   let params: SmoothingParams;
   if (free === 0) {
     params = decode([], spec, fixed);
@@ -253,6 +280,8 @@ export function fitSmoothing(y: readonly number[], spec: SmoothingSpec, fixed: F
     params = decode(multiStart(objective, starts, { maxEvals: budget.maxEvals, step: 1, tol: 1e-7 }).x, spec, fixed);
   }
   const state = cloneState(init);
-  const sse = filter(y, spec.loss === undefined || spec.loss === 'squared' ? spec : { ...spec, loss: 'squared' }, params, state);
-  return { params, state, sse, sigma: Math.sqrt(sse / Math.max(1, y.length)) };
+  const sse = filter(y, spec.loss === undefined || spec.loss === 'squared' ? spec : { ...spec, loss: 'squared' }, params, state, 0, unscored);
+  let scored = y.length;
+  if (unscored !== undefined) for (const u of unscored) scored -= u;
+  return { params, state, sse, sigma: Math.sqrt(sse / Math.max(1, scored)) };
 }
