@@ -109,7 +109,7 @@ const specs = {
     create: (o: z.infer<typeof hwSchema>, c: ForecasterContext) => new HoltWintersForecaster({ loss: 'relative', ...o, season: o.season ?? c.season, horizon: c.horizon }, 'ets-mult-error'),
   },
   theta: {
-    summary: 'Theta method: SES with drift on seasonally adjusted data',
+    summary: 'Theta method: SES with drift, on seasonally adjusted data when the series tests seasonal',
     schema: z.object({ season }).strict(),
     create: (o: { season?: number }, c: ForecasterContext) => new ThetaForecaster(o.season ?? c.season),
   },

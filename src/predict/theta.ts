@@ -2,8 +2,13 @@
  * The Theta method (Assimakopoulos & Nikolopoulos 2000) in its standard form, simple exponential
  * smoothing with drift (Hyndman & Billah 2003; R's forecast::thetaf):
  *
- * 1. Seasonal adjustment (when a season S is known and the history holds ≥ 2 seasons): classical
- *    decomposition. The centred moving average c_t of length S (2×S when S is even) estimates the
+ * 1. Seasonal adjustment, when a season S > 1 is known, the history holds ≥ 2 seasons and is
+ *    seasonal at S by forecast::thetaf's 90 % test on the lag-S autocorrelation (r_k of the
+ *    mean-removed series, Bartlett's standard error under no correlation beyond lag S − 1):
+ *        |r_S| > 1.645 · √((1 + 2 Σ_{k=1}^{S−1} r_k²) / n).
+ *    Without the test every given season was removed: on a series with none (white noise, AR(1),
+ *    season 12) that added the noise of S estimated indices, 4 % more MAE. `selected` says which
+ *    way it went, with r_S and the limit. Then classical decomposition. The centred moving average c_t of length S (2×S when S is even) estimates the
  *    trend; the index of phase j is the mean over cycles of y_t / c_t (multiplicative, strictly
  *    positive data) or y_t − c_t (additive otherwise), normalised to mean 1 (sum 0). The series is
  *    adjusted: x_t = y_t / I_{t mod S} (or y_t − I_{t mod S}).
@@ -32,21 +37,28 @@ interface ThetaFit {
   n: number;
 }
 
+/** z of the one-sided 95 % (two-sided 90 %) normal quantile, R's qnorm(0.95). */
+const Z_SEASONALITY = 1.6448536269514722;
+
 export class ThetaForecaster implements Forecaster {
   readonly name = 'theta';
   private fitted: ThetaFit | undefined;
+  /** Whether the last fit seasonally adjusted: e.g. `seasonal (multiplicative, r_24 = 0.61 > 0.23)` or `non-seasonal (…)`. */
+  selected = '';
 
   constructor(private readonly season?: number) {}
 
   fit(history: readonly number[]): void {
     checkHistory(this.name, history, 4);
     const s = this.season;
-    const seasonal = s !== undefined && s > 1 && history.length >= 2 * s;
+    const test = s !== undefined && s > 1 && history.length >= 2 * s ? seasonalityTest(history, s) : undefined;
+    const seasonal = s !== undefined && test !== undefined && test.seasonal;
     const multiplicative = seasonal && history.every((v) => v > 0);
     const index = seasonal ? seasonalIndices(history, s, multiplicative) : undefined;
     const x = history.map((y, t) => adjust(y, t, index, multiplicative));
     const slope = olsSlope(x);
     const ses = fitSmoothing(x, SES);
+    this.selected = test === undefined ? 'non-seasonal (no season of at least 2 steps, twice in the history)' : `${seasonal ? `seasonal (${multiplicative ? 'multiplicative' : 'additive'}, ` : 'non-seasonal ('}r_${s} = ${test.r.toFixed(2)} ${seasonal ? '>' : '≤'} ${test.limit.toFixed(2)})`;
     this.fitted = { alpha: ses.params.alpha, slope, sigma: ses.sigma, index, multiplicative, state: ses.state, n: history.length };
   }
 
@@ -89,6 +101,30 @@ function reseason(x: number, t: number, index: number[] | undefined, mult: boole
   if (index === undefined) return x;
   const i = at(index, t % index.length);
   return mult ? x * i : x + i;
+}
+
+/**
+ * forecast::thetaf's seasonality test (step 1 above): the lag-m autocorrelation r of the
+ * mean-removed series against limit = 1.645 · √((1 + 2 Σ_{k<m} r_k²) / n). A constant series
+ * (no variance) is not seasonal.
+ */
+export function seasonalityTest(y: readonly number[], m: number): { seasonal: boolean; r: number; limit: number } {
+  const n = y.length;
+  const mean = y.reduce((a, b) => a + b, 0) / n;
+  const d = y.map((v) => v - mean);
+  let denom = 0;
+  for (const v of d) denom += v * v;
+  const r = (k: number): number => {
+    if (!(denom > 0)) return 0;
+    let acc = 0;
+    for (let t = 0; t + k < n; t++) acc += (d[t] as number) * (d[t + k] as number);
+    return acc / denom;
+  };
+  let sumSq = 0;
+  for (let k = 1; k < m; k++) sumSq += r(k) ** 2;
+  const rm = r(m);
+  const limit = Z_SEASONALITY * Math.sqrt((1 + 2 * sumSq) / n);
+  return { seasonal: denom > 0 && Math.abs(rm) > limit, r: rm, limit };
 }
 
 /** Classical-decomposition seasonal indices (step 1 above). */
