@@ -17,10 +17,13 @@
  * 3. Forecast  x̂_{n+h} = ℓ_n + (b / 2) · (h − 1 + 1/α − (1 − α)^n / α),  re-seasonalised
  *    ŷ_{n+h} = x̂_{n+h} · I_{(n+h) mod S} (or + I).
  * Interval: the SES one, x̂ ± z σ √(1 + (h − 1) α²) (σ: one-step SSE / n), re-seasonalised like
- * the point forecast. `update` carries the SES level over new points with α, b and I unchanged.
+ * the point forecast. Values interpolated across a gap (`setFilled`) and the value after each gap
+ * are left out of the SSE (α and σ), as in smoothing-forecaster.ts: scored, the straight lines
+ * shrank σ and on a day of 8 observed hours the 80 % interval covered 60 % of the observed values
+ * (now 80 %). `update` carries the SES level over new points with α, b and I unchanged.
  */
 import { at, checkHistory, checkHorizon, notFitted } from './check.js';
-import { filter, fitSmoothing, type SmoothingState } from './smoothing.js';
+import { filter, fitSmoothing, FULL_BUDGET, type SmoothingState, unscoredMask } from './smoothing.js';
 import { DEFAULT_LEVEL, zFor, type Forecast, type Forecaster } from './types.js';
 
 const SES = { trend: 'none', seasonal: 'none', season: 1 } as const;
@@ -45,8 +48,14 @@ export class ThetaForecaster implements Forecaster {
   private fitted: ThetaFit | undefined;
   /** Whether the last fit seasonally adjusted: e.g. `seasonal (multiplicative, r_24 = 0.61 > 0.23)` or `non-seasonal (…)`. */
   selected = '';
+  /** Values interpolated across a gap (`setFilled`): they feed the SES level, but their one-step errors count neither in α nor in σ. */
+  private filled: ((index: number) => boolean) | undefined;
 
   constructor(private readonly season?: number) {}
+
+  setFilled(filled: (index: number) => boolean): void {
+    this.filled = filled;
+  }
 
   fit(history: readonly number[]): void {
     checkHistory(this.name, history, 4);
@@ -57,7 +66,7 @@ export class ThetaForecaster implements Forecaster {
     const index = seasonal ? seasonalIndices(history, s, multiplicative) : undefined;
     const x = history.map((y, t) => adjust(y, t, index, multiplicative));
     const slope = olsSlope(x);
-    const ses = fitSmoothing(x, SES);
+    const ses = fitSmoothing(x, SES, {}, FULL_BUDGET, unscoredMask(x.length, this.filled));
     this.selected = test === undefined ? 'non-seasonal (no season of at least 2 steps, twice in the history)' : `${seasonal ? `seasonal (${multiplicative ? 'multiplicative' : 'additive'}, ` : 'non-seasonal ('}r_${s} = ${test.r.toFixed(2)} ${seasonal ? '>' : '≤'} ${test.limit.toFixed(2)})`;
     this.fitted = { alpha: ses.params.alpha, slope, sigma: ses.sigma, index, multiplicative, state: ses.state, n: history.length };
   }
