@@ -43,7 +43,11 @@ export function isBinaryText(text: string): boolean {
  * (a CRLF inside a quoted cell), so its number could contradict theirs.
  */
 export function csvParseMessage(message: string): string {
-  return message.replace(/, value is [\s\S]*$/, '').replace(/ at line \d+/, '');
+  // csv-parse counts fields from 0 ("on field 3" is the fourth cell); we say cells from 1, as a spreadsheet does.
+  return message
+    .replace(/, value is [\s\S]*$/, '')
+    .replace(/ at line \d+/, '')
+    .replace(/ on field (\d+)/, (_m, n: string) => ` in cell ${Number(n) + 1}`);
 }
 
 /**

@@ -138,10 +138,10 @@ describe('readSeriesCsv', () => {
     expect((await readSeriesCsv(gz)).values).toEqual([1, 2, 3]);
     // A stray quote in a text file keeps the parser's reason, without its quote of the field.
     const stray = await noise(file('stray.csv', 'timestamp,value\n0,1\n60,12 "x"\n'));
-    expect(stray.message).toMatch(/^.*not a readable CSV: Invalid Opening Quote: a quote is found on field 1$/);
+    expect(stray.message).toMatch(/^.*not a readable CSV: Invalid Opening Quote: a quote is found in cell 2$/);
     // After a quoted cell over CRLF lines (counted twice by the parser, which reads ahead of the rows taken), at its own line.
     const afterQuoted = file('quoted-crlf.csv', 'timestamp,value\r\n0,"1\r\n"\r\n60,2\r\n120,3"x\r\n');
-    expect((await noise(afterQuoted)).message).toBe(`${afterQuoted}:5: not a readable CSV: Invalid Opening Quote: a quote is found on field 1`);
+    expect((await noise(afterQuoted)).message).toBe(`${afterQuoted}:5: not a readable CSV: Invalid Opening Quote: a quote is found in cell 2`);
   });
 
   it('bad timestamps, irregular sampling and missing columns are errors', async () => {

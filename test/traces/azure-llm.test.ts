@@ -118,7 +118,7 @@ describe('readAzureLlmRequests on a fixture', () => {
     const quote = fixture('azure-quote.csv', 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n2023-11-16 18:15:47.00,12 "x",5\n');
     const e4 = await rejection(collect(readAzureLlmRequests(quote, { space })));
     expect(e4).toBeInstanceOf(TraceFormatError);
-    expect(e4.message).toBe(`${quote}:3: malformed CSV: Invalid Opening Quote: a quote is found on field 1`);
+    expect(e4.message).toBe(`${quote}:3: malformed CSV: Invalid Opening Quote: a quote is found in cell 2`);
     // gzip's magic bytes, then a space and a quote as compressed data may have
     const gz = fixtureBytes('azure-gz.csv', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from(' "x",1,2\n')]));
     const e5 = await rejection(collect(readAzureLlmRequests(gz, { space })));

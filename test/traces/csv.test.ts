@@ -139,7 +139,7 @@ describe('readCsvRequests: bad input', () => {
     for (const eol of ['\r\n', '\n']) {
       const f = fixture('quoted-then-bad.csv', [header, 'j1,"a', 'b",0,1,1,1,0,LS,no,', 'j2,a,5,1,1,1,0,LS,no,', 'j3,a,7,1"0,1,1,0,LS,no,', ''].join(eol));
       const e = await rejection(collect(readCsvRequests(f, { space, columns: mapping })));
-      expect(e.message, JSON.stringify(eol)).toBe(`${f}:5: malformed CSV: Invalid Opening Quote: a quote is found on field 3`);
+      expect(e.message, JSON.stringify(eol)).toBe(`${f}:5: malformed CSV: Invalid Opening Quote: a quote is found in cell 4`);
     }
   });
 
