@@ -22,6 +22,8 @@ export type { GaOptions, GaResult } from './ga.js';
 export { exactPack } from './ilp.js';
 export type { ExactOptions, ExactResult } from './ilp.js';
 export { buildArcFlow, arcFlowModel } from './arcflow.js';
+export { threadSolver } from './solver-thread.js';
+export type { SolverModule, ThreadSolver, ThreadSolverOptions } from './solver-thread.js';
 
 export type PackOptions = Partial<PackContext>;
 
