@@ -16,8 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { PackStrategyName } from '../../src/packing/index.js';
-import { highsSolver } from '../../src/algorithms/solvers/index.js';
-import { PACK_STRATEGY_NAMES, isPackStrategyName, runPackStrategy } from '../../src/packing/index.js';
+import { moduleBeside } from '../../src/core/thread.js';
+import { PACK_STRATEGY_NAMES, isPackStrategyName, runPackStrategy, threadSolver } from '../../src/packing/index.js';
 import { parseOrLibrary } from '../../src/traces/bin-packing.js';
 import { summarise, toMarkdown } from './report.js';
 import type { InstanceResult, Job } from './report.js';
@@ -32,6 +32,8 @@ const ORDER = ['t501', 't249', 'u1000', 't120', 'u500', 'u250', 't60', 'u120'];
 
 async function worker(): Promise<void> {
   const cache = new Map<string, ReturnType<typeof parseOrLibrary>>();
+  // As `drs pack`: HiGHS on a thread terminated at the ILP's limit (src/packing/solver-thread.ts).
+  const solver = threadSolver({ name: 'highs', url: moduleBeside(import.meta.url, '../../src/algorithms/solvers/highs'), exportName: 'highsSolver', prepare: 'prepareHighs' });
   process.on('message', (msg: Job | 'exit') => {
     if (msg === 'exit') process.exit(0);
     void (async () => {
@@ -44,7 +46,7 @@ async function worker(): Promise<void> {
       if (inst === undefined) throw new Error(`${msg.instance} not in ${msg.file}`);
       const results = [];
       for (const s of msg.strategies) {
-        const r = await runPackStrategy(s, inst, { seed: msg.seed, solver: highsSolver, timeLimitSeconds: s === 'ilp' ? msg.ilpTime : msg.gaTime });
+        const r = await runPackStrategy(s, inst, { seed: msg.seed, solver, timeLimitSeconds: s === 'ilp' ? msg.ilpTime : msg.gaTime });
         results.push({ strategy: r.strategy, bins: r.bins, seconds: r.seconds, status: r.status, stoppedBy: r.stoppedBy, proof: r.proof, lowerBound: r.lowerBound, detail: r.detail });
       }
       const out: InstanceResult = { set: msg.set, instance: inst.name, items: inst.n, optimum: msg.optimum, results };
