@@ -33,7 +33,8 @@ Options:
                       ga 5, ilp 60; ffd and bfd take none): a file of N instances can take about
                       2 x N x S. The ILP's incumbent search, graph and model building and solver
                       loading count against it (a solve the setup used up does not start); HiGHS
-                      itself checks the clock only between steps and can end later (docs/packing.md)
+                      runs on a thread that is stopped 0.1 s past the limit if it has not answered,
+                      and the ILP then reports its incumbent ("feasible, time limit")
   --seed N            seed for the GA and the ILP's incumbent search (default 0)
   --generations N     the GA stops after N generations (or at the lower bound), with no time limit
                       unless --time-limit is given: its bins then depend on the file and seed only
