@@ -31,6 +31,7 @@ export { GeneticAllocator } from './algorithms/genetic.js';
 export { solve, prepareSolvers, highsSolver, jslpSolver, type SolveRequest } from './algorithms/solvers/index.js';
 export type { LpModel, LpSolver, SolveResult, WorkLimit } from './core/lp.js';
 export type { SolverStatus, StopReason, WorkDone } from './core/solver-status.js';
+export { threadSolver, type SolverModule, type ThreadSolver, type ThreadSolverOptions } from './packing/index.js';
 export { runPackStrategy, PACK_STRATEGIES, PACK_STRATEGY_NAMES, type PackStrategyName, type PackStrategy, type PackContext, type PackOptions, type PackResult, type PackingInstance } from './packing/index.js';
 export { readPackingFile, parsePacking, PACKING_FORMATS, type PackingFormat } from './traces/bin-packing.js';
 
