@@ -307,6 +307,11 @@ export function loadFleetFile(file: string, configFile?: string): FleetDefinitio
   }
 }
 
+/** A fleet file's YAML as written (the keys an agent is written with: `gpu` or `resources.gpu`); the file was read once already. */
+export function fleetFileValue(file: string): unknown {
+  return readYaml(file).value;
+}
+
 function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

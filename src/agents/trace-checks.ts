@@ -1,5 +1,6 @@
 import { ConfigError, type ErrorLocation } from '../core/errors.js';
 import { formatDuration } from '../core/units.js';
+import { fleetFileValue } from './config.js';
 import type { AgentSpec, FleetDefinition } from './types.js';
 
 /*
@@ -58,7 +59,7 @@ export function checkTraceInputs(spec: TraceInputs, fleet: FleetDefinition, wher
     if (a.pool !== undefined && where.pools !== undefined && !where.pools.includes(a.pool)) {
       throw new ConfigError(`unknown pool '${a.pool}' (the scenario's pools: ${where.pools.join(', ')})`, inFleet(i, 'pool'));
     }
-    if (where.nodeCapacity !== undefined) checkFits(a, where.nodeCapacity, (key) => inFleet(i, writtenKey(spec.registry, i, key)));
+    if (where.nodeCapacity !== undefined) checkFits(a, where.nodeCapacity, (key) => inFleet(i, writtenKey(writtenRegistry(spec.registry, where.fleetFile), i, key)));
     if (where.emptyPools !== undefined && where.pools !== undefined) checkSomeNode(a, where.pools, where.emptyPools, where.nodeCapacity, inFleet(i, 'pool'));
   });
   const ids = fleet.agents.map((a) => a.id);
@@ -127,6 +128,15 @@ function checkSomeNode(a: AgentSpec, pools: readonly string[], empty: readonly s
   if (usable.length === 0 || usable.some((p) => !empty.includes(p))) return;
   const names = usable.map((p) => `'${p}'`).join(', ');
   throw new ConfigError(`agent '${a.id}' can run only on pool${usable.length > 1 ? 's' : ''} ${names}, which never ${usable.length > 1 ? 'have' : 'has'} a node (nodes.max 0): every run would wait until the period ends`, at);
+}
+
+/**
+ * The fleet as written: `registry` (inline), or the fleet file's YAML (a fleet in a file has no
+ * `trace.registry`: its keys were looked up there and named `agents[0].gpu` for `resources.gpu`).
+ * Read only for an error's field.
+ */
+export function writtenRegistry(registry: unknown, fleetFile: string | undefined): unknown {
+  return fleetFile === undefined ? registry : fleetFileValue(fleetFile);
 }
 
 /** The key resource `d` of agent `i` is written under: `cpu` (kOS style) or `resources.cpu`. */

@@ -11,7 +11,7 @@ import { VirtualClock, type AgentClock } from './clock.js';
 import { loadFleetFile, parseFleet } from './config.js';
 import { AgentScheduler, type LaunchHook } from './scheduler.js';
 import { parseIsoTime, readIsoTime } from './time.js';
-import { checkTraceInputs, checkWithinHorizon, writtenKey } from './trace-checks.js';
+import { checkTraceInputs, checkWithinHorizon, writtenKey, writtenRegistry } from './trace-checks.js';
 import type { AgentSpec, FleetDefinition } from './types.js';
 import { firstIssue, issuePath, KEY_HINTS, plainMessage } from '../core/plain-issue.js';
 
@@ -232,11 +232,12 @@ export async function* agentRequests(raw: unknown, ctx: AgentTraceContext): Asyn
   const horizon = spec.horizon ?? ctx.horizon;
   if (horizon === undefined) throw new ConfigError('an agents workload needs a horizon (trace.horizon or the scenario horizon)', { ...(ctx.file !== undefined ? { file: ctx.file } : {}), field: 'trace.horizon' });
   // Named where the agent is written: the fleet file of `file`, or inline; the key as written (`gpu` or `resources.gpu`).
-  const fleetFile = spec.file !== undefined ? path.resolve(ctx.baseDir, spec.file) : ctx.file;
+  const ownFile = spec.file !== undefined ? path.resolve(ctx.baseDir, spec.file) : undefined;
+  const fleetFile = ownFile ?? ctx.file;
   fleet.agents.forEach((a, i) => {
     for (const k of Object.keys(a.resources)) {
       if (ctx.space.has(k)) continue;
-      const field = `${spec.file !== undefined ? '' : 'trace.registry.'}agents[${i}].${writtenKey(spec.registry, i, k)}`;
+      const field = `${spec.file !== undefined ? '' : 'trace.registry.'}agents[${i}].${writtenKey(writtenRegistry(spec.registry, ownFile), i, k)}`;
       throw new ConfigError(`unknown resource '${k}' (the scenario's dimensions: ${ctx.space.names.join(', ')})`, { ...(fleetFile !== undefined ? { file: fleetFile } : {}), field });
     }
   });
