@@ -22,6 +22,9 @@ export interface PlannerSpec {
   readonly source?: unknown;
 }
 
+/** The rollout configuration of round 14's teacher (docs/learned-rounds.md), fixed on probe windows: a planner's defaults. */
+export const ROLLOUT_DEFAULTS = { candidates: 4, samples: 8, future: 32 } as const;
+
 /** Most futures × arrivals a pick may simulate per candidate (keeps a decision's cost bounded). */
 export const MAX_PLANNED_ARRIVALS = 4096;
 /** Most candidates a pick rolls out (the learned queue's candidate count). */

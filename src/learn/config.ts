@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { DOCS, formatPath, plainMessage } from '../core/plain-issue.js';
-import { MAX_PLANNED_ARRIVALS, MAX_PLANNED_CANDIDATES } from '../core/planner-spec.js';
-import { ROLLOUT_DEFAULTS } from './planner-build.js';
+import { MAX_PLANNED_ARRIVALS, MAX_PLANNED_CANDIDATES, ROLLOUT_DEFAULTS } from '../core/planner-spec.js';
 import { DEFAULT_JITTER } from './resampled-log.js';
 
 /**

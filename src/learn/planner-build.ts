@@ -1,12 +1,10 @@
 import { ConfigError } from '../core/errors.js';
-import { checkPlanner, type PlannerSpec } from '../core/planner-spec.js';
+import { checkPlanner, ROLLOUT_DEFAULTS, type PlannerSpec } from '../core/planner-spec.js';
 import path from 'node:path';
 import type { PolicyNetFile } from '../core/policy-net.js';
 import type { QueueTrainConfig } from './config.js';
 import type { BatchJob, BatchWorkload } from './sim-adapter.js';
 
-/** The rollout configuration of round 14's teacher (docs/learned-rounds.md), fixed on probe windows. */
-export const ROLLOUT_DEFAULTS = { candidates: 4, samples: 8, future: 32 } as const;
 
 export interface PlannerBuild {
   readonly candidates?: number;
