@@ -51,8 +51,6 @@ export class WaitQueue {
    * stream of requests passing a long-blocked head cannot grow it without bound.
    */
   private deadlines = new LeaseHeap();
-  /** With a `commit` head-of-line policy: the head chosen when it first blocked, until it starts. */
-  committedHead: Waiting | undefined;
   private seq = 0;
   /** Requests added since `markAllSeen`, in arrival order (some may have left or been marked not fresh since). */
   private added: Waiting[] = [];
@@ -200,7 +198,6 @@ export class WaitQueue {
       const order = this.policyOrder;
       if (order !== undefined && order.length > 2 * this.byId.size + 64) order.compact();
     }
-    if (this.committedHead === w) this.committedHead = undefined;
   }
 
   // ---- H4: persistence of the queue (store journal and restore) ----
