@@ -7,31 +7,12 @@
  * state that had been fed the line drawn towards it. Interpolated values still feed the states.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.js';
 import { AutoForecaster } from '../../src/predict/auto.js';
 import { backtest } from '../../src/predict/backtest.js';
 import { holdoutSmape } from '../../src/predict/holt-winters.js';
 import { createForecaster } from '../../src/predict/registry.js';
 import { Z95, type Forecast, type Forecaster } from '../../src/predict/types.js';
-
-/** Hourly values observed 09:00-16:00 (a day shape under N(0, 2²) noise), the nights filled by straight lines. */
-function dayHours(seed: string): { y: number[]; filled: [number, number][] } {
-  const rng = new Rng(seed);
-  const obs: [number, number][] = [];
-  for (let d = 0; d < 60; d++) for (let h = 9; h <= 16; h++) obs.push([d * 24 + h, 50 + 10 * Math.sin((2 * Math.PI * (h - 9)) / 16) + rng.normal(0, 2)]);
-  const y: number[] = [];
-  const filled: [number, number][] = [];
-  obs.forEach(([t, v], i) => {
-    const prev = obs[i - 1];
-    if (prev !== undefined && t - prev[0] > 1) {
-      const k = t - prev[0];
-      filled.push([y.length, k - 1]);
-      for (let j = 1; j < k; j++) y.push(prev[1] + ((v - prev[1]) * j) / k);
-    }
-    y.push(v);
-  });
-  return { y, filled };
-}
+import { dayHours } from './day-hours.js';
 
 describe('exponential smoothing with interpolated gaps', () => {
   it("σ of the interval leaves out a filled value's one-step error and the next one's (worked by hand)", () => {

@@ -10,28 +10,10 @@
  * widens its calibration walk until it holds as many scores as a holdout without gaps.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/rng.js';
 import { backtest } from '../../src/predict/backtest.js';
 import { createForecaster } from '../../src/predict/registry.js';
 import type { Forecast, Forecaster } from '../../src/predict/types.js';
-
-function dayHours(seed: string): { y: number[]; filled: [number, number][] } {
-  const rng = new Rng(seed);
-  const obs: [number, number][] = [];
-  for (let d = 0; d < 60; d++) for (let h = 9; h <= 16; h++) obs.push([d * 24 + h, 50 + 10 * Math.sin((2 * Math.PI * (h - 9)) / 16) + rng.normal(0, 2)]);
-  const y: number[] = [];
-  const filled: [number, number][] = [];
-  obs.forEach(([t, v], i) => {
-    const prev = obs[i - 1];
-    if (prev !== undefined && t - prev[0] > 1) {
-      const k = t - prev[0];
-      filled.push([y.length, k - 1]);
-      for (let j = 1; j < k; j++) y.push(prev[1] + ((v - prev[1]) * j) / k);
-    }
-    y.push(v);
-  });
-  return { y, filled };
-}
+import { dayHours } from './day-hours.js';
 
 describe('auto with interpolated gaps', () => {
   it('its conformal intervals cover about 80 % and 95 % of the observed values', async () => {
